@@ -1,0 +1,132 @@
+"""Checks on the attribute text as a whole, made before any parser runs (clause 7.1).
+
+Both the reference parser and the fast path start here, so the errors of this
+stage are the same whichever parser runs.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from .errors import ParseError
+from .limits import HEADER, MAX_ATTRIBUTE_BYTES
+
+_BAD_CHAR: Final = re.compile(r"[^\n -~]")
+_HEADER_WORD: Final = re.compile(r"mc(0|[1-9][0-9]*)")
+
+
+def split_lines(text: str | bytes) -> list[str]:
+    """Check *text* as a whole and return its lines, without their newlines.
+
+    One final newline is optional (sysfs adds it; a string from elsewhere may
+    lack it). Raises :class:`ParseError` for every clause 7.1 error.
+    """
+    if isinstance(text, bytes):
+        text = _decode(text)
+    if not text.strip():
+        raise ParseError("empty", "the attribute is empty", line=1, column=1, text=text.split("\n", 1)[0])
+    size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+    if not text.endswith("\n"):
+        size += 1
+    if size > MAX_ATTRIBUTE_BYTES:
+        line, column, shown = _locate(text, MAX_ATTRIBUTE_BYTES)
+        raise ParseError(
+            "too-long",
+            f"the attribute is {size} bytes with its final newline; at most {MAX_ATTRIBUTE_BYTES} are allowed",
+            line=line,
+            column=column,
+            text=shown,
+        )
+    bad = _BAD_CHAR.search(text)
+    if bad is not None:
+        _raise_bad_char(text, bad.start())
+    if text.endswith("\n"):
+        text = text[:-1]
+    lines = text.split("\n")
+    if "  " in text or " \n" in text or "\n " in text or "\n\n" in text or text[0] == " " or text[-1] in " \n":
+        _raise_whitespace(lines)
+    _check_header(lines[0])
+    return lines
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("ascii")
+    except UnicodeDecodeError as exc:
+        # Keep the prefix so that the error can point at the offending byte.
+        prefix = data[: exc.start].decode("ascii")
+        line, column, shown = _locate(prefix + "?", exc.start)
+        raise ParseError(
+            "non-ascii",
+            f"byte 0x{data[exc.start]:02x} is not 7-bit ASCII",
+            line=line,
+            column=column,
+            text=shown,
+        ) from None
+
+
+def _locate(text: str, offset: int) -> tuple[int, int, str]:
+    """The 1-based line and column of *offset* in *text*, and that line's text."""
+    line = text.count("\n", 0, offset) + 1
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return line, offset - start + 1, text[start : end if end >= 0 else len(text)]
+
+
+def _raise_bad_char(text: str, offset: int) -> None:
+    char = text[offset]
+    line, column, shown = _locate(text, offset)
+    if char == "\0":
+        code, message = "nul", "a NUL byte"
+    elif char == "\r":
+        code, message = "crlf", "a carriage return; lines must end with LF alone (is this a CRLF file?)"
+    elif ord(char) > 0x7E and ord(char) != 0x7F:
+        code, message = "non-ascii", f"character U+{ord(char):04X} is not 7-bit ASCII"
+    else:
+        code, message = "control-char", f"control character 0x{ord(char):02x} is not allowed"
+    raise ParseError(code, message, line=line, column=column, text=shown)
+
+
+def _raise_whitespace(lines: list[str]) -> None:
+    for number, line in enumerate(lines, start=1):
+        if line == "":
+            message = "a blank line" if number < len(lines) else "more than one final newline"
+            raise ParseError("whitespace", message, line=number, column=1, text=line)
+        if line[0] == " ":
+            raise ParseError("whitespace", "a line starts with a space", line=number, column=1, text=line)
+        if line[-1] == " ":
+            raise ParseError("whitespace", "a line ends with a space", line=number, column=len(line), text=line)
+        double = line.find("  ")
+        if double >= 0:
+            raise ParseError(
+                "whitespace",
+                "items are separated by exactly one space",
+                line=number,
+                column=double + 2,
+                text=line,
+            )
+    raise AssertionError("unreachable: no whitespace fault found")  # pragma: no cover
+
+
+def _check_header(first: str) -> None:
+    word = first.split(" ", 1)[0]
+    if word == HEADER:
+        return
+    if _HEADER_WORD.fullmatch(word):
+        raise ParseError(
+            "unsupported-version",
+            f"format version {word[2:]} is not supported; this parser implements {HEADER}",
+            line=1,
+            column=1,
+            length=len(word),
+            text=first,
+        )
+    raise ParseError(
+        "bad-header",
+        f"the attribute must start with the format header {HEADER!r}, not {word[:20]!r}",
+        line=1,
+        column=1,
+        length=max(1, len(word)),
+        text=first,
+    )

@@ -1,0 +1,159 @@
+"""The exception hierarchy and the stable error codes (specification clause 7).
+
+Every error migcompat raises on bad input is a :class:`MigcompatError` carrying a
+stable :attr:`~MigcompatError.code`. Parse errors also carry the 1-based line
+and column of the offending byte and render a caret line under it::
+
+    migcompat: error[leading-zero]: integer 007 has a leading zero
+      --> line 1, column 22
+      |
+    1 | mc1 device_api=x qty=007
+      |                      ^^^
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = [
+    "ERROR_CODES",
+    "DataModelError",
+    "MigcompatError",
+    "ParseError",
+]
+
+ERROR_CODES: Final[dict[str, str]] = {
+    # input as a whole (clause 7.1)
+    "empty": "the attribute is empty or holds only white space",
+    "too-long": "the attribute exceeds 4096 bytes including its final newline",
+    "non-ascii": "a byte outside 7-bit ASCII",
+    "nul": "a NUL byte",
+    "crlf": "a carriage return (CR); lines end with LF alone",
+    "control-char": "a control character other than LF",
+    "whitespace": "a blank line, or a space that is not a single separator",
+    "bad-header": "the first line does not start with a format header such as mc1",
+    "unsupported-version": "the header names a format version this parser does not implement",
+    # syntax (clause 7.2)
+    "syntax": "the text does not match the grammar",
+    # values and structure (clause 7.3)
+    "leading-zero": "an integer, version component or ratio term with a leading zero",
+    "int-overflow": "an integer above 18446744073709551615",
+    "key-too-long": "a key longer than 63 bytes",
+    "token-too-long": "a token or set member longer than 255 bytes",
+    "bad-escape": "a %XX escape that is not upper-case hex for a printable byte outside the token alphabet",
+    "version-too-long": "a version with more than 8 components",
+    "too-many-members": "a set with more than 64 members",
+    "zero-denominator": "a ratio whose denominator is 0",
+    "unreduced-ratio": "a ratio not in lowest terms",
+    "duplicate-key": "a key given twice where it must be unique",
+    "duplicate-member": "a set member or constraint alternative given twice",
+    "duplicate-param": "the same creation-time parameter value declared twice",
+    "param-conflict": "two different parameters both set the same field",
+    "mixed-types": "alternatives, range ends or parameter values of different types",
+    "empty-range": "a range whose low end is above its high end",
+    # data model (JSON) input (clause 5.8)
+    "invalid-model": "a JSON document that is not a valid migcompat data model",
+}
+"""Every stable error code, with the one-line meaning the spec gives it."""
+
+
+class MigcompatError(Exception):
+    """Base of every error migcompat raises about its input.
+
+    *code* is one of :data:`ERROR_CODES`; it never changes meaning between
+    releases, so programs may match on it. *message* is for people.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        if code not in ERROR_CODES:
+            raise ValueError(f"unregistered error code {code!r}")
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"error[{self.code}]: {self.message}"
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready description of the error."""
+        return {"code": self.code, "message": self.message}
+
+
+class ParseError(MigcompatError):
+    """An attribute string that is not valid.
+
+    *line* and *column* are 1-based and count bytes; *length* is how many bytes
+    the caret underlines. *text* is the line the error is on, for rendering.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        line: int,
+        column: int,
+        length: int = 1,
+        text: str = "",
+    ) -> None:
+        super().__init__(code, message)
+        self.line = line
+        self.column = column
+        self.length = max(1, length)
+        self.text = text
+
+    def __str__(self) -> str:
+        return f"error[{self.code}]: {self.message} (line {self.line}, column {self.column})"
+
+    def render(self, source_name: str | None = None) -> str:
+        """The error with the offending line and a caret under the span."""
+        where = f"line {self.line}, column {self.column}"
+        if source_name:
+            where = f"{source_name}:{self.line}:{self.column}"
+        shown = _printable(self.text)
+        gutter = " " * len(str(self.line))
+        lines = [
+            f"error[{self.code}]: {self.message}",
+            f"{gutter}--> {where}",
+            f"{gutter} |",
+            f"{self.line} | {shown}",
+            f"{gutter} | {' ' * (self.column - 1)}{'^' * self.length}",
+        ]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "line": self.line,
+            "column": self.column,
+        }
+
+
+class DataModelError(MigcompatError):
+    """A JSON document that does not describe a valid data model.
+
+    *path* is a JSON Pointer (RFC 6901) to the offending member.
+    """
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__("invalid-model", message)
+        self.path = path
+
+    def __str__(self) -> str:
+        where = self.path or "/"
+        return f"error[{self.code}]: {self.message} (at {where})"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"code": self.code, "message": self.message, "path": self.path}
+
+
+def _printable(text: str) -> str:
+    """*text* with control and non-ASCII characters shown as one-column escapes."""
+    out = []
+    for char in text:
+        if " " <= char <= "~":
+            out.append(char)
+        else:
+            out.append("?")
+    return "".join(out)
