@@ -101,7 +101,8 @@ def _parse(text: str, start: str, lines: list[str]) -> Tree[Token]:
             got, expected = "the end of the attribute", set(exc.expected)
         line = max(1, getattr(exc, "line", 1) or 1)
         column = max(1, getattr(exc, "column", 1) or 1)
-        if isinstance(exc, UnexpectedEOF) or line > len(lines):
+        at_end = isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END")
+        if at_end or line > len(lines):
             line, column = len(lines), len(lines[-1]) + 1
         raise ParseError(
             "syntax",

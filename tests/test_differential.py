@@ -1,0 +1,83 @@
+"""The fast path and the Lark reference parser agree (the fast path's correctness proof).
+
+For every input: if the fast path returns a model, the reference parser returns
+the same model; if it raises (only the shared whole-input checks do), the
+reference raises the same error; and the fast path declines no valid canonical string (else it
+would not be fast). Inputs are generated valid strings and mutations of them.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import models
+
+from migcompat import _fast, emit
+from migcompat.errors import ParseError
+from migcompat.grammar import reference_parse_compatible, reference_parse_version
+from migcompat.model import CompatibleDevices, MigrationVersion
+
+ALPHABET = "mc1 =~{},|.$<>/%:-_aAzZ09\n\r\t\x00param acceptdefault"
+
+
+def check_agreement(text: str) -> None:
+    for fast, reference in (
+        (_fast.parse_version, reference_parse_version),
+        (_fast.parse_compatible, reference_parse_compatible),
+    ):
+        try:
+            result = fast(text)
+        except ParseError as fast_error:
+            try:
+                reference(text)
+            except ParseError as error:
+                assert (error.code, error.line, error.column) == (fast_error.code, fast_error.line, fast_error.column)
+            else:
+                raise AssertionError(f"only the fast path rejects {text!r}") from None
+            continue
+        try:
+            expected = reference(text)
+        except ParseError:
+            assert result is None, f"fast path accepted {text!r}, which the reference rejects"
+            continue
+        assert result is None or result == expected, text
+
+
+@given(models)
+def test_fast_path_accepts_every_valid_string(model: MigrationVersion | CompatibleDevices) -> None:
+    text = emit(model)
+    _fast.clear_caches()
+    fast = _fast.parse_version(text) if isinstance(model, MigrationVersion) else _fast.parse_compatible(text)
+    assert fast == model
+    # And again from the warm cache.
+    fast = _fast.parse_version(text) if isinstance(model, MigrationVersion) else _fast.parse_compatible(text)
+    assert fast == model
+
+
+@st.composite
+def mutations(draw: st.DrawFn) -> str:
+    text = emit(draw(models))
+    for _ in range(draw(st.integers(1, 3))):
+        position = draw(st.integers(0, len(text)))
+        action = draw(st.sampled_from(["insert", "delete", "replace", "duplicate"]))
+        char = draw(st.sampled_from(ALPHABET))
+        if action == "insert":
+            text = text[:position] + char + text[position:]
+        elif action == "delete":
+            text = text[:position] + text[position + 1 :]
+        elif action == "replace":
+            text = text[:position] + char + text[position + 1 :]
+        else:
+            end = draw(st.integers(position, len(text)))
+            text = text[:end] + text[position:end] + text[end:]
+    return text
+
+
+@given(mutations())
+def test_fast_path_never_disagrees_on_mutated_strings(text: str) -> None:
+    check_agreement(text)
+
+
+@given(st.text(alphabet=ALPHABET, max_size=80).map(lambda s: "mc1 " + s))
+def test_fast_path_never_disagrees_on_random_text(text: str) -> None:
+    check_agreement(text)
