@@ -21,11 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from corpus import corpus  # noqa: E402
-
-import migcompat  # noqa: E402
-from migcompat import _fast  # noqa: E402
-from migcompat.grammar import reference_parse_compatible, reference_parse_version  # noqa: E402
+import migcompat
+from corpus import corpus
+from migcompat import _fast
+from migcompat.grammar import reference_parse_compatible, reference_parse_version
 
 
 def best_rate(function: Callable[[str], object], inputs: list[str], repeat: int) -> float:

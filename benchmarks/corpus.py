@@ -44,7 +44,9 @@ def gvt_rules(rng: random.Random) -> str:
 
 
 def gvt_template(rng: random.Random) -> str:
-    lines = ["mc1 device_api=vfio-pci driver=i915 gvt.interface_version=3 pci_id=8086:591d stream=gvt-gen9 type=i915-GVTg_V5_8"]
+    lines = [
+        "mc1 device_api=vfio-pci driver=i915 gvt.interface_version=3 pci_id=8086:591d stream=gvt-gen9 type=i915-GVTg_V5_8"
+    ]
     lines += [f"param aggregate={k} share={_share(k, 8)}" for k in range(1, 9)]
     return "\n".join(lines) + "\n"
 

@@ -102,9 +102,7 @@ def version_models(draw: st.DrawFn) -> MigrationVersion:
         choices = draw(st.lists(VALUE_STRATEGIES[kind], min_size=1, max_size=4, unique=True))
         critical = draw(st.booleans())
         for choice in choices:
-            line_fields = {
-                key: Field(draw(values), draw(st.booleans())) for key in extra_keys if draw(st.booleans())
-            }
+            line_fields = {key: Field(draw(values), draw(st.booleans())) for key in extra_keys if draw(st.booleans())}
             params.append(Param(name, choice, critical, line_fields))
     model = MigrationVersion(fixed, tuple(draw(st.permutations(params))) if params else ())
     assume(_fits(model))

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import models
 
 from migcompat import _fast, emit
 from migcompat.errors import ParseError
 from migcompat.grammar import reference_parse_compatible, reference_parse_version
 from migcompat.model import CompatibleDevices, MigrationVersion
+from strategies import models
 
 ALPHABET = "mc1 =~{},|.$<>/%:-_aAzZ09\n\r\t\x00param acceptdefault"
 

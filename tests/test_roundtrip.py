@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from hypothesis import given
-from strategies import compatible_models, models, version_models
 
 from migcompat import emit, parse, parse_compatible, parse_version
 from migcompat.model import CompatibleDevices, MigrationVersion
+from strategies import compatible_models, models, version_models
 
 
 @given(version_models())
@@ -33,7 +33,9 @@ def test_final_newline_is_optional_and_bytes_are_accepted(model: MigrationVersio
 
 
 @given(models, models)
-def test_byte_equal_iff_models_equal(a: MigrationVersion | CompatibleDevices, b: MigrationVersion | CompatibleDevices) -> None:
+def test_byte_equal_iff_models_equal(
+    a: MigrationVersion | CompatibleDevices, b: MigrationVersion | CompatibleDevices
+) -> None:
     assert (emit(a) == emit(b)) == (a == b)
 
 

@@ -8,7 +8,7 @@ raises, so that the caller can say where the fault is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from ._values import Problem
@@ -56,7 +56,7 @@ def fail(code: str, message: str, where: object) -> Problem:
     return problem
 
 
-def fields(items: Iterable[FieldItem], taken: dict[str, object] | None = None) -> dict[str, Field]:
+def fields(items: Iterable[FieldItem], taken: Mapping[str, object] | None = None) -> dict[str, Field]:
     """The fields of one line; *taken* holds keys already used elsewhere."""
     result: dict[str, Field] = {}
     for item in items:
@@ -96,7 +96,11 @@ def version_attribute(header: Sequence[FieldItem], params: Sequence[Sequence[Fie
             )
         extra = fields(rest, own)
         if head.key in extra:
-            raise fail("duplicate-key", f"key {head.key!r} is given twice", rest[[i.key for i in rest].index(head.key)].where_key)
+            raise fail(
+                "duplicate-key",
+                f"key {head.key!r} is given twice",
+                rest[[i.key for i in rest].index(head.key)].where_key,
+            )
         for item in (head, *rest):
             holder = owner.setdefault(item.key, head.key)
             if holder != head.key:
@@ -147,7 +151,8 @@ def _check_alternatives(key: str, alternatives: Sequence[Alternative], where: Se
         if isinstance(alternative, Range):
             low, high = alternative.low, alternative.high
             if low is not None and high is not None and low is not SELF and high is not SELF:
-                assert not isinstance(low, SelfRef) and not isinstance(high, SelfRef)
+                assert not isinstance(low, SelfRef)
+                assert not isinstance(high, SelfRef)
                 if compare(low, high) > 0:
                     raise fail("empty-range", f"range {_text(alternative)} is empty: {low} is above {high}", place)
 
@@ -156,7 +161,11 @@ def _types_of(alternative: Alternative) -> list[str]:
     if isinstance(alternative, SelfRef):
         return []
     if isinstance(alternative, Range):
-        return [value_type(end) for end in (alternative.low, alternative.high) if end is not None and not isinstance(end, SelfRef)]
+        return [
+            value_type(end)
+            for end in (alternative.low, alternative.high)
+            if end is not None and not isinstance(end, SelfRef)
+        ]
     return [value_type(alternative)]
 
 

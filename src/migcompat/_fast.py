@@ -19,7 +19,7 @@ from typing import Final
 from . import _build, _values
 from ._input import split_lines
 from ._values import Problem
-from .limits import MAX_INTEGER, MAX_KEY_BYTES, MAX_TOKEN_BYTES, MAX_VERSION_PARTS
+from .limits import MAX_INTEGER, MAX_TOKEN_BYTES, MAX_VERSION_PARTS
 from .model import (
     SELF,
     Alternative,

@@ -57,15 +57,16 @@ def _version(model: MigrationVersion) -> str:
 
 def _fields(fields: Mapping[str, Field]) -> str:
     return " ".join(
-        ("" if field.critical else "~") + key + "=" + value_text(field.value)
-        for key, field in sorted(fields.items())
+        ("" if field.critical else "~") + key + "=" + value_text(field.value) for key, field in sorted(fields.items())
     )
 
 
 def _compatible(model: CompatibleDevices) -> str:
     lines = [HEADER]
     if model.defaults:
-        lines.append("default " + " ".join(key + "=" + value_text(value) for key, value in sorted(model.defaults.items())))
+        lines.append(
+            "default " + " ".join(key + "=" + value_text(value) for key, value in sorted(model.defaults.items()))
+        )
     for rule in model.rules:
         lines.append(" ".join(["accept", *(key + constraint_text(c) for key, c in sorted(rule.constraints.items()))]))
     return "\n".join(lines) + "\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard, TypeVar
 
 from . import _build, _values
 from ._input import split_lines
@@ -33,6 +33,7 @@ from .model import (
 if TYPE_CHECKING:
     from lark import Lark, Token, Tree
 
+_T = TypeVar("_T")
 __all__ = ["lark_parser", "reference_parse_compatible", "reference_parse_version"]
 
 START_VERSION = "version_attribute"
@@ -91,8 +92,9 @@ def _parse(text: str, start: str, lines: list[str]) -> Tree[Token]:
         return parser.parse(text, start=start)
     except UnexpectedInput as exc:
         if isinstance(exc, UnexpectedCharacters):
-            got = repr(text[exc.pos_in_stream]) if exc.pos_in_stream < len(text) else "the end"
-            expected = exc.allowed
+            position = exc.pos_in_stream or 0
+            got = repr(text[position]) if position < len(text) else "the end"
+            expected = exc.allowed or set()
         elif isinstance(exc, UnexpectedToken):
             got = _describe_token(exc.token)
             expected = exc.expected
@@ -153,45 +155,40 @@ class _Walker:
         rules: list[Rule] = []
         for line in _trees(tree, "default_line"):
             for item in _trees(line, "default"):
-                key, value = item.children
-                assert isinstance(key, _token_type()) and not isinstance(value, str)
+                key, value = _token(item.children[0]), _tree(item.children[1])
                 defaults.append(_build.FieldItem(True, self._key(key), self._value(value), key, value))
         for line in _trees(tree, "accept_line"):
-            items = [self._constraint(c) for c in line.children if not isinstance(c, _token_type())]
-            rules.append(self._guard(lambda items=items: _build.rule(items)))
+            items = [self._constraint(c) for c in line.children if _is_tree(c)]
+            rules.append(self._guard(lambda items=items: _build.rule(items)))  # type: ignore[misc]
         return self._guard(lambda: _build.compatible_attribute(defaults, rules))
 
     def _field(self, tree: Tree[Token]) -> _build.FieldItem:
         children = tree.children
         critical = True
-        if isinstance(children[0], _token_type()) and children[0].type == "IGNORABLE":
+        if _is_token(children[0]) and children[0].type == "IGNORABLE":
             critical = False
             children = children[1:]
-        key, value = children
-        assert isinstance(key, _token_type()) and not isinstance(value, str)
+        key, value = _token(children[0]), _tree(children[1])
         return _build.FieldItem(critical, self._key(key), self._value(value), key, value)
 
     def _constraint(self, tree: Tree[Token]) -> _build.ConstraintItem:
-        key_token, *operands = tree.children
-        assert isinstance(key_token, _token_type())
+        key_token = _token(tree.children[0])
+        operands = [_tree(child) for child in tree.children[1:]]
         key = self._key(key_token)
         constraint: Constraint
         if tree.data == "equals":
-            alternatives: list[Alternative] = [self._alternative(alt) for alt in operands]  # type: ignore[arg-type]
-            constraint = Equals(tuple(alternatives))
+            constraint = Equals(tuple(self._alternative(alt) for alt in operands))
         else:
             (operand,) = operands
-            assert not isinstance(operand, str)
             value = SELF if operand.data == "self" else self._value(operand)
-            kind = Subset if tree.data == "subset" else Superset
-            constraint = kind(value)  # type: ignore[arg-type]
+            constraint = Subset(value) if tree.data == "subset" else Superset(value)  # type: ignore[arg-type]
         return _build.ConstraintItem(key, constraint, key_token, operands)
 
     def _alternative(self, tree: Tree[Token]) -> Alternative:
         if tree.data == "self":
             return SELF
         if tree.data in ("closed_range", "low_range", "high_range"):
-            bounds = [self._bound(child) for child in tree.children]  # type: ignore[arg-type]
+            bounds = [self._bound(_tree(child)) for child in tree.children]
             if tree.data == "closed_range":
                 return Range(bounds[0], bounds[1])
             if tree.data == "low_range":
@@ -204,27 +201,25 @@ class _Walker:
 
     def _value(self, tree: Tree[Token]) -> Value:
         if tree.data == "set":
-            members = [child for child in tree.children if isinstance(child, _token_type())]
+            members = [child for child in tree.children if _is_token(child)]
             checked = [self._check(_values.token, member) for member in members]
             try:
                 return _values.member_set(checked)
             except Problem as exc:
                 raise self._error(exc, members[min(exc.offset, len(members) - 1)]) from None
-        (token,) = tree.children
-        assert isinstance(token, _token_type())
         convert: Callable[[str], Value] = _CONVERTERS[str(tree.data)]
-        return self._check(convert, token)
+        return self._check(convert, _token(tree.children[0]))
 
     def _key(self, token: Token) -> str:
         return self._check(_values.key, token)
 
-    def _check(self, convert: Callable[[str], Any], token: Token) -> Any:
+    def _check(self, convert: Callable[[str], _T], token: Token) -> _T:
         try:
             return convert(str(token))
         except Problem as exc:
             raise self._error(exc, token, inside=True) from None
 
-    def _guard(self, build: Callable[[], Any]) -> Any:
+    def _guard(self, build: Callable[[], _T]) -> _T:
         try:
             return build()
         except Problem as exc:
@@ -246,14 +241,27 @@ _CONVERTERS: dict[str, Callable[[str], Value]] = {
 }
 
 
-def _token_type() -> type:
-    from lark import Token
+def _is_token(child: Token | Tree[Token]) -> TypeGuard[Token]:
+    # lark's Token subclasses str; testing for str spares importing lark here.
+    return isinstance(child, str)
 
-    return Token
+
+def _token(child: Token | Tree[Token]) -> Token:
+    assert _is_token(child), child
+    return child
+
+
+def _is_tree(child: Token | Tree[Token]) -> TypeGuard[Tree[Token]]:
+    return not isinstance(child, str)
+
+
+def _tree(child: Token | Tree[Token]) -> Tree[Token]:
+    assert _is_tree(child), child
+    return child
 
 
 def _trees(tree: Tree[Token], data: str) -> list[Tree[Token]]:
-    return [child for child in tree.children if not isinstance(child, str) and child.data == data]
+    return [child for child in tree.children if _is_tree(child) and child.data == data]
 
 
 def _position(where: object) -> tuple[int, int, int]:

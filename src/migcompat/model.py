@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal, Union
+from typing import Final, Literal
 
 __all__ = [
     "SELF",
@@ -97,11 +97,7 @@ class Ratio:
         raise AttributeError("Ratio is immutable")
 
     def __eq__(self, other: object) -> bool:
-        return (
-            type(other) is Ratio
-            and other.numerator == self.numerator
-            and other.denominator == self.denominator
-        )
+        return type(other) is Ratio and other.numerator == self.numerator and other.denominator == self.denominator
 
     def __hash__(self) -> int:
         return hash((Ratio, self.numerator, self.denominator))
@@ -113,7 +109,7 @@ class Ratio:
         return f"{self.numerator}/{self.denominator}"
 
 
-Value = Union[str, int, Version, Ratio, "frozenset[str]"]
+Value = str | int | Version | Ratio | frozenset[str]
 """A value of one of the five types of clause 5.3."""
 
 ValueType = Literal["token", "integer", "version", "ratio", "set"]
@@ -201,7 +197,7 @@ class SelfRef:
 SELF: Final = SelfRef()
 """The single :class:`SelfRef` instance."""
 
-Bound = Union[int, Version, Ratio, SelfRef]
+Bound = int | Version | Ratio | SelfRef
 """A range end: a value of an ordered type, or ``$``."""
 
 
@@ -213,7 +209,7 @@ class Range:
     high: Bound | None
 
 
-Alternative = Union[Value, Range, SelfRef]
+Alternative = Value | Range | SelfRef
 """One ``|``-separated alternative of an :class:`Equals` constraint."""
 
 
@@ -238,7 +234,7 @@ class Superset:
     operand: frozenset[str] | SelfRef
 
 
-Constraint = Union[Equals, Subset, Superset]
+Constraint = Equals | Subset | Superset
 
 
 @dataclass(frozen=True)

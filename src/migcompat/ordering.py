@@ -24,5 +24,6 @@ def compare(a: Ordered, b: Ordered) -> int:
         assert isinstance(b, Ratio)
         left_n, right_n = a.numerator * b.denominator, b.numerator * a.denominator
         return (left_n > right_n) - (left_n < right_n)
-    assert isinstance(a, int) and isinstance(b, int)
+    assert isinstance(a, int)
+    assert isinstance(b, int)
     return (a > b) - (a < b)
