@@ -1,0 +1,180 @@
+"""``migcompat parse``: check attribute strings and show their canonical form."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final, Literal
+
+import click
+
+from ..emit import emit
+from ..errors import ParseError
+from ..jsonmodel import to_json
+from ..limits import MAX_ATTRIBUTE_BYTES
+from ..model import CompatibleDevices, MigrationVersion
+from ..parse import detect, parse_compatible, parse_version
+from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
+from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, read_input, stdin_is_terminal
+from .output import echo, echo_error, echo_json, render_parse_error
+
+__all__ = ["parse_command"]
+
+Attribute = Literal["migration_version", "migration_compatible_devices"]
+
+_ATTRIBUTES: Final[dict[str, Attribute]] = {
+    "version": "migration_version",
+    "compatible": "migration_compatible_devices",
+}
+
+_HELP: Final = f"""Check migcompat attribute strings and show their canonical form.
+
+Reads each FILE (a sysfs attribute, a file, or - for standard input; standard
+input when no FILE is given), tells a migration_version from a
+migration_compatible_devices attribute by its first line unless --attribute
+says which it is, and parses it. A valid string is summarised with its
+canonical form; an invalid one is reported with its error code and the line
+and column of the fault, and the next FILE is read. Reading stops after
+{ATTRIBUTE_READ_LIMIT} bytes: a longer input is reported as too-long.
+
+With --format json each input gives one line of JSON (JSON Lines), also for a
+single input: {{"path", "attribute", "canonical", "canonical_text", "model"}}
+for a valid string (model is the JSON data model), {{"path", "attribute",
+"error": {{"code", "message", "line", "column"}}}} for an invalid one, and
+{{"path", "read_error"}} for an input that could not be read.
+
+\b
+Examples:
+  migcompat parse /sys/bus/mdev/devices/$UUID/migration_version
+  migcompat parse --format json attr.txt | migcompat emit
+  echo 'mc1 device_api=vfio-pci driver=mtty' | migcompat parse -
+"""
+
+
+@click.command(
+    "parse", help=_HELP, epilog=EXIT_STATUS_HELP, short_help="Check attribute strings and show their canonical form."
+)
+@click.argument("files", nargs=-1, metavar="[FILE ...|-]", type=click.Path(allow_dash=True))
+@click.option(
+    "--attribute",
+    "-a",
+    type=click.Choice(sorted(_ATTRIBUTES)),
+    default=None,
+    help="Which attribute the input is: version (migration_version) or compatible "
+    "(migration_compatible_devices). Default: detect it from the first line.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a summary for people; json: one JSON object per input, one per line.",
+)
+@click.pass_context
+def parse_command(ctx: click.Context, files: Sequence[str], attribute: str | None, output_format: str) -> None:
+    paths = list(files) or [STDIN]
+    if paths == [STDIN] and stdin_is_terminal():
+        echo("migcompat: reading the attribute from standard input (end it with Ctrl-D)", err=True)
+    forced = _ATTRIBUTES[attribute] if attribute else None
+    statuses = []
+    summaries = 0
+    for path in paths:
+        status, summary = _parse_one(path, forced, json_output=output_format == "json")
+        statuses.append(status)
+        if summary is not None:
+            echo(("\n" if summaries else "") + summary)  # a blank line between summaries
+            summaries += 1
+    ctx.exit(combine(statuses))
+
+
+def _parse_one(path: str, forced: Attribute | None, *, json_output: bool) -> tuple[ExitCode, str | None]:
+    """Parse one input and report it; return its status and, in text mode, its summary for stdout."""
+    try:
+        source = read_input(path, ATTRIBUTE_READ_LIMIT)
+    except CannotRead as exc:
+        echo_error(str(exc))
+        if json_output:
+            echo_json({"path": path, "read_error": exc.reason})
+        return ExitCode.UNDECIDED, None
+    kind: Attribute = forced or (
+        "migration_compatible_devices" if detect(source.data) == "migration_compatible_devices" else "migration_version"
+    )
+    try:
+        model: MigrationVersion | CompatibleDevices = (
+            parse_version(source.data) if kind == "migration_version" else parse_compatible(source.data)
+        )
+    except ParseError as exc:
+        error = _bounded_error(exc, source)
+        if json_output:
+            echo_json({"path": path, "attribute": kind, "error": error.to_dict()})
+        else:
+            echo(render_parse_error(error, source.name), err=True)
+        return ExitCode.NEGATIVE, None
+    canonical = emit(model)
+    if not json_output:
+        return ExitCode.SUCCESS, _summary(source, kind, model, canonical)
+    echo_json(
+        {
+            "path": path,
+            "attribute": kind,
+            "canonical": source.data == canonical.encode("ascii"),
+            "canonical_text": canonical,
+            "model": to_json(model),
+        }
+    )
+    return ExitCode.SUCCESS, None
+
+
+def _bounded_error(error: ParseError, source: Input) -> ParseError:
+    """*error*, saying "more than" when the reader stopped before the end of the input.
+
+    The parser only saw the first bytes of a longer input, so the size it
+    reports for a ``too-long`` error is a lower bound.
+    """
+    if error.code != "too-long" or source.complete:
+        return error
+    return ParseError(
+        error.code,
+        f"the attribute is more than {len(source.data)} bytes (reading stopped there); "
+        f"at most {MAX_ATTRIBUTE_BYTES} are allowed, including the final newline",
+        line=error.line,
+        column=error.column,
+        length=error.length,
+        text=error.text,
+    )
+
+
+def _summary(source: Input, kind: Attribute, model: MigrationVersion | CompatibleDevices, canonical: str) -> str:
+    lines = [
+        f"{source.name}: valid {kind}: {_describe(model)}",
+        f"canonical: {_canonical_note(source.data, canonical)}",
+    ]
+    lines.extend("  " + line for line in canonical.splitlines())
+    return "\n".join(lines)
+
+
+def _describe(model: MigrationVersion | CompatibleDevices) -> str:
+    if isinstance(model, MigrationVersion):
+        fields = _count(len(model.fields), "field")
+        if not model.params:
+            return f"a device instance with {fields}"
+        names = ", ".join(dict.fromkeys(param.name for param in model.params))
+        return f"a device type with {fields} and {_count(len(model.params), 'param line')} (parameters: {names})"
+    what = _count(len(model.rules), "accept rule") if model.rules else "no accept rules (accepts no source)"
+    if model.defaults:
+        what += f", defaults for {_count(len(model.defaults), 'field')}"
+    return what
+
+
+def _canonical_note(data: bytes, canonical: str) -> str:
+    expected = canonical.encode("ascii")
+    if data == expected:
+        return "yes"
+    if data + b"\n" == expected:
+        return "no (the final newline is missing)"
+    return "no"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

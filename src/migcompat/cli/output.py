@@ -1,0 +1,96 @@
+"""Writing results and errors: colour only for a terminal, and never when NO_COLOR is set.
+
+Messages about a failure go to standard error and start with ``migcompat:``;
+results go to standard output. Text is styled unconditionally here and
+:func:`echo` strips the styles unless the stream is a terminal and the
+``NO_COLOR`` environment variable (https://no-color.org) is unset or empty.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Final
+
+import click
+
+from ..errors import DataModelError, ParseError
+
+__all__ = [
+    "color_enabled",
+    "echo",
+    "echo_error",
+    "echo_json",
+    "render_model_error",
+    "render_parse_error",
+]
+
+PROGRAM = "migcompat"
+
+
+def color_enabled(err: bool = False) -> bool:
+    """True when styles should reach standard error (*err*) or standard output."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    stream = sys.stderr if err else sys.stdout
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Write *text* to standard output, or standard error when *err*."""
+    click.echo(text, err=err, nl=nl, color=color_enabled(err))
+
+
+def echo_error(message: str) -> None:
+    """Write ``migcompat: error: MESSAGE`` to standard error."""
+    echo(f"{PROGRAM}: {_error_word('error')}: {message}", err=True)
+
+
+def echo_json(document: object) -> None:
+    """Write *document* as one line of JSON (ASCII only, so any terminal shows it)."""
+    echo(json.dumps(document, ensure_ascii=True, separators=(",", ":")))
+
+
+def render_parse_error(error: ParseError, name: str) -> str:
+    """*error* with its location in input *name* and a caret under the span.
+
+    A long line (an over-long attribute is one line of 4097 bytes) is shown
+    as a window around the caret, so the report fits a terminal.
+    """
+    lines = error.render(name).split("\n")
+    head = f"error[{error.code}]"
+    lines[0] = f"{PROGRAM}: {_error_word(head)}{lines[0][len(head) :]}"
+    margin = len(str(error.line)) + 3  # "12 | "
+    text, carets = _window(lines[-2][margin:], lines[-1][margin:], error.column - 1)
+    lines[-2] = lines[-2][:margin] + text
+    lines[-1] = lines[-1][:margin] + click.style(carets, fg="red", bold=True)
+    return "\n".join(lines)
+
+
+_WINDOW: Final = 72
+_ELLIPSIS: Final = "..."
+
+
+def _window(text: str, carets: str, start: int) -> tuple[str, str]:
+    """At most about :data:`_WINDOW` columns of *text* and *carets* around column *start* (0-based)."""
+    if len(text) <= _WINDOW:
+        return text, carets
+    first = min(max(0, start - _WINDOW // 2), len(text) - _WINDOW)
+    last = first + _WINDOW
+    left = _ELLIPSIS if first > 0 else ""
+    right = _ELLIPSIS if last < len(text) else ""
+    return left + text[first:last] + right, " " * len(left) + carets[first:last].rstrip()
+
+
+def render_model_error(error: DataModelError, name: str) -> str:
+    """*error* with the input *name* and the JSON Pointer of the offending member."""
+    where = f"at {error.path}" if error.path else "at the top level"
+    return f"{PROGRAM}: {_error_word(f'error[{error.code}]')}: {error.message}\n --> {name}, {where}"
+
+
+def _error_word(word: str) -> str:
+    return click.style(word, fg="red", bold=True)
