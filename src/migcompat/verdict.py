@@ -1,0 +1,157 @@
+"""What the comparator answers: verdicts, per-rule outcomes and reasons (clause 8).
+
+A :class:`Verdict` says whether a target accepts a source, which rule matched,
+and, when none did, why: for the nearest rules, each failing constraint with a
+stable reason code, the field, the source's value, what the rule allowed, and
+a sentence an operator can read.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Final
+
+__all__ = ["REASON_CODES", "Answer", "Grade", "Reason", "RuleOutcome", "Verdict"]
+
+
+class Answer(str, enum.Enum):
+    """The fixed vocabulary of verdicts."""
+
+    COMPATIBLE = "compatible"
+    INCOMPATIBLE = "incompatible"
+    UNKNOWN = "unknown"
+    """Data is missing, or a version or field is not understood: never counted as compatible."""
+
+
+class Grade(str, enum.Enum):
+    """How a compatible source relates to the target's own description."""
+
+    IDENTICAL = "identical"
+    """The source's fields equal the target's own fields (the target is the same configuration)."""
+    ACCEPTED = "accepted"
+    """The target accepts the source by rule, without being identical to it."""
+
+
+REASON_CODES: Final[dict[str, str]] = {
+    "not-equal": "the source value is none of the accepted values (clause 8.1, equals)",
+    "below-range": "the source value is below every accepted range (clause 8.1, ranges)",
+    "above-range": "the source value is above every accepted range (clause 8.1, ranges)",
+    "outside-ranges": "the source value lies between accepted ranges (clause 8.1, ranges)",
+    "not-subset": "the source's set has members the target does not accept (clause 8.1, subset)",
+    "not-superset": "the source's set lacks members the target requires (clause 8.1, superset)",
+    "type-mismatch": "the source value's type does not fit the constraint (clause 8.1)",
+    "unconstrained-critical": "the source has a critical field the rule does not constrain (clause 8.2)",
+    "missing-field": "the source lacks a constrained field that has no default (clause 8.3): undecided",
+    "missing-self": "the rule refers to the target's own value ($), which is not known (clause 8.4): undecided",
+    "no-rules": "the target accepts no source at all: its rule list is empty (clause 8.5)",
+    "source-is-template": "the source is a device type, not a device instance (clause 8.5): undecided",
+    "unsupported-version": "an attribute uses a format version this comparator does not implement (clause 9)",
+}
+"""Every stable reason code, with its meaning."""
+
+UNDECIDED_CODES: Final = frozenset({"missing-field", "missing-self", "source-is-template", "unsupported-version"})
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One failing (or undecidable) constraint of one rule."""
+
+    code: str
+    field: str | None
+    message: str
+    source: str | None = None
+    """The source's value as canonical text (None when the source lacks the field)."""
+    allowed: str | None = None
+    """What the rule allowed, as constraint text (``=1.0..1.4``, ``<={a,b}``)."""
+
+    @property
+    def undecided(self) -> bool:
+        """True when the reason makes the rule undecided rather than failed."""
+        return self.code in UNDECIDED_CODES
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "field": self.field,
+            "message": self.message,
+            "source": self.source,
+            "allowed": self.allowed,
+        }
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """How one ``accept`` rule (0-based *index*) fared against the source."""
+
+    index: int
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def matched(self) -> bool:
+        return not self.reasons
+
+    @property
+    def undecided(self) -> bool:
+        """No constraint failed outright, but at least one could not be decided."""
+        return bool(self.reasons) and all(reason.undecided for reason in self.reasons)
+
+    def to_json(self) -> dict[str, object]:
+        state = "matched" if self.matched else "undecided" if self.undecided else "failed"
+        return {"rule": self.index, "outcome": state, "reasons": [r.to_json() for r in self.reasons]}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer to "does this target accept this source?".
+
+    *matched* is the index of the first rule that accepted the source. For an
+    incompatible or unknown verdict, *nearest* holds the outcomes of the rules
+    that came closest (fewest failing constraints), and *reasons* are theirs.
+    """
+
+    answer: Answer
+    grade: Grade | None = None
+    matched: int | None = None
+    nearest: tuple[RuleOutcome, ...] = ()
+    outcomes: tuple[RuleOutcome, ...] = field(default=(), repr=False)
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def compatible(self) -> bool:
+        return self.answer is Answer.COMPATIBLE
+
+    def summary(self) -> str:
+        """One line for an operator."""
+        if self.answer is Answer.COMPATIBLE:
+            grade = f" ({self.grade.value})" if self.grade else ""
+            return f"compatible{grade}: accepted by rule {self.matched}"
+        if self.answer is Answer.UNKNOWN:
+            first = self.reasons[0].message if self.reasons else "the answer cannot be decided"
+            return f"unknown: {first}"
+        if not self.outcomes and self.reasons:
+            return f"incompatible: {self.reasons[0].message}"
+        rules = ", ".join(str(outcome.index) for outcome in self.nearest)
+        return f"incompatible: no rule accepts the source (nearest: rule {rules})"
+
+    def explain(self) -> str:
+        """A multi-line explanation: the summary, then each reason of the nearest rules."""
+        lines = [self.summary()]
+        if self.answer is Answer.COMPATIBLE:
+            return "\n".join(lines)
+        for outcome in self.nearest:
+            lines.append(f"  rule {outcome.index}:")
+            lines.extend(f"    - [{reason.code}] {reason.message}" for reason in outcome.reasons)
+        if not self.nearest:
+            lines.extend(f"  - [{reason.code}] {reason.message}" for reason in self.reasons)
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, object]:
+        """The verdict as a JSON-ready dict (schema: ``spec/schema/verdict.schema.json``)."""
+        return {
+            "verdict": self.answer.value,
+            "grade": None if self.grade is None else self.grade.value,
+            "matched_rule": self.matched,
+            "nearest": [outcome.to_json() for outcome in self.nearest],
+            "reasons": [reason.to_json() for reason in self.reasons],
+        }
