@@ -13,6 +13,7 @@ from .errors import ParseError
 from .limits import HEADER, MAX_ATTRIBUTE_BYTES
 
 _BAD_CHAR: Final = re.compile(r"[^\n -~]")
+_SPACE: Final = " \t\n\x0b\x0c\r"
 _HEADER_WORD: Final = re.compile(r"mc(0|[1-9][0-9]*)")
 
 
@@ -20,15 +21,16 @@ def split_lines(text: str | bytes) -> list[str]:
     """Check *text* as a whole and return its lines, without their newlines.
 
     One final newline is optional (sysfs adds it; a string from elsewhere may
-    lack it). Raises :class:`ParseError` for every clause 7.1 error.
+    lack it). Raises :class:`ParseError` for every clause 7.1 error, in the
+    order that clause lists them. A ``str`` is judged as its UTF-8 bytes.
     """
     if isinstance(text, bytes):
-        text = _decode(text)
-    if not text.strip():
+        text = text.decode("latin-1")  # one character per byte; anything above 0x7E is rejected below
+    elif not text.isascii():
+        text = text.encode("utf-8", "surrogatepass").decode("latin-1")
+    if not text.strip(_SPACE):
         raise ParseError("empty", "the attribute is empty", line=1, column=1, text=text.split("\n", 1)[0])
-    size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
-    if not text.endswith("\n"):
-        size += 1
+    size = len(text) if text.endswith("\n") else len(text) + 1
     if size > MAX_ATTRIBUTE_BYTES:
         line, column, shown = _locate(text, MAX_ATTRIBUTE_BYTES)
         raise ParseError(
@@ -50,22 +52,6 @@ def split_lines(text: str | bytes) -> list[str]:
     return lines
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("ascii")
-    except UnicodeDecodeError as exc:
-        # Keep the prefix so that the error can point at the offending byte.
-        prefix = data[: exc.start].decode("ascii")
-        line, column, shown = _locate(prefix + "?", exc.start)
-        raise ParseError(
-            "non-ascii",
-            f"byte 0x{data[exc.start]:02x} is not 7-bit ASCII",
-            line=line,
-            column=column,
-            text=shown,
-        ) from None
-
-
 def _locate(text: str, offset: int) -> tuple[int, int, str]:
     """The 1-based line and column of *offset* in *text*, and that line's text."""
     line = text.count("\n", 0, offset) + 1
@@ -81,8 +67,8 @@ def _raise_bad_char(text: str, offset: int) -> None:
         code, message = "nul", "a NUL byte"
     elif char == "\r":
         code, message = "crlf", "a carriage return; lines must end with LF alone (is this a CRLF file?)"
-    elif ord(char) > 0x7E and ord(char) != 0x7F:
-        code, message = "non-ascii", f"character U+{ord(char):04X} is not 7-bit ASCII"
+    elif ord(char) > 0x7F:
+        code, message = "non-ascii", f"byte 0x{ord(char):02x} is not 7-bit ASCII"
     else:
         code, message = "control-char", f"control character 0x{ord(char):02x} is not allowed"
     raise ParseError(code, message, line=line, column=column, text=shown)

@@ -27,7 +27,7 @@ from .model import (
     value_type,
 )
 from .ordering import compare
-from .registry import registry_default
+from .registry import STANDARD_KEYS, registry_default
 from .verdict import Answer, Grade, Reason, RuleOutcome, Verdict
 
 __all__ = ["accepts", "check", "evaluate_rule", "source_value"]
@@ -52,7 +52,7 @@ def check(
             "the source is a device type (it has param lines); compare a device instance",
         )
         return Verdict(Answer.UNKNOWN, reasons=(reason,))
-    own = {} if target_self is None else _own_values(target_self)
+    own = _own_values(target_self)
     outcomes = tuple(
         evaluate_rule(index, rule, source, target.defaults, own) for index, rule in enumerate(target.rules)
     )
@@ -83,7 +83,7 @@ def accepts(
     """The answer of :func:`check` alone, without building explanations."""
     if source.params:
         return Answer.UNKNOWN
-    own = {} if target_self is None else _own_values(target_self)
+    own = _own_values(target_self)
     answer = Answer.INCOMPATIBLE
     for rule in target.rules:
         result = _rule_holds(rule, source, target.defaults, own)
@@ -94,9 +94,13 @@ def accepts(
     return answer
 
 
-def _own_values(target_self: MigrationVersion) -> dict[str, Value]:
+def _own_values(target_self: MigrationVersion | None) -> Mapping[str, Value]:
     # A template's param-dependent fields are unknown until parameters are chosen (see migcompat.plan).
-    return {key: field.value for key, field in target_self.fields.items()}
+    if target_self is None:
+        return {}
+    own = {key: entry.default for key, entry in STANDARD_KEYS.items() if entry.default is not None}
+    own.update((key, field.value) for key, field in target_self.fields.items())
+    return own
 
 
 def _grade(source: MigrationVersion, target_self: MigrationVersion | None) -> Grade:

@@ -153,6 +153,10 @@ def _resolve(
 ) -> list[dict[str, Constraint] | None]:
     """Each rule's constraints with ``$`` replaced, or None for a rule that needs an unknown ``$``."""
     values = {} if own is None else {key: f.value for key, f in own.fields.items()}
+    for key in {k for rule in rules.rules for k in rule.constraints} - set(values):
+        default = registry_default(key) if own is not None else None
+        if default is not None:
+            values[key] = default
     resolved: list[dict[str, Constraint] | None] = []
     for index, rule in enumerate(rules.rules):
         out: dict[str, Constraint] = {}
