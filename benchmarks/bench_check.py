@@ -19,11 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from corpus import corpus  # noqa: E402
-
-import migcompat  # noqa: E402
-from migcompat.compare import accepts, check  # noqa: E402
-from migcompat.model import CompatibleDevices, MigrationVersion  # noqa: E402
+import migcompat
+from corpus import corpus
+from migcompat.compare import accepts, check
+from migcompat.model import CompatibleDevices, MigrationVersion
 
 TYPES = "i915-GVTg_V5_1|i915-GVTg_V5_2|i915-GVTg_V5_4|i915-GVTg_V5_8"
 

@@ -40,7 +40,9 @@ STANDARD_KEYS: Final[Mapping[str, StandardKey]] = MappingProxyType(
             "token", "critical", "the VFIO device API: vfio-pci, vfio-platform, vfio-amba, vfio-ccw or vfio-ap"
         ),
         "driver": StandardKey("token", "critical", "the kernel driver that produces the migration stream"),
-        "features": StandardKey("set", "critical", "capabilities the device uses that shape its stream (R12)", frozenset()),
+        "features": StandardKey(
+            "set", "critical", "capabilities the device uses that shape its stream (R12)", frozenset()
+        ),
         "legacy": StandardKey("token", "critical", "an opaque pre-migcompat migration_version, compared for equality"),
         "name": StandardKey("token", "ignorable", "the human name of the device type, %XX-escaped"),
         "pci_id": StandardKey("token", "critical", "PCI vendor:device the guest sees, lower-case hex (8086:591d)"),
