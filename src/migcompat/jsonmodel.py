@@ -1,3 +1,527 @@
-"""placeholder"""
-def to_json(model): raise NotImplementedError
-def from_json(data): raise NotImplementedError
+"""The JSON data model (specification clause 5.8): :func:`to_json` and :func:`from_json`.
+
+A parsed attribute has a JSON form that the schema ``data-model.schema.json``
+(``$id`` :data:`SCHEMA_ID`) describes. Every value is tagged with its type, and
+integers, versions and ratios are strings so that 64-bit values survive
+JavaScript::
+
+    >>> import migcompat
+    >>> to_json(migcompat.parse("mc1 device_api=vfio-pci ~share=1/2"))["fields"]["share"]
+    {'critical': False, 'value': {'type': 'ratio', 'value': '1/2'}}
+
+The laws:
+
+* ``from_json(to_json(m)) == m`` for every valid data model ``m``;
+* ``to_json(from_json(d)) == d`` for every canonical document ``d`` (object
+  members in sorted order, set members sorted);
+* ``from_json(to_json(parse(s))) == parse(s)`` for every valid attribute ``s``;
+* ``parse(emit(from_json(d))) == from_json(d)`` for every ``d`` that
+  :func:`from_json` accepts.
+
+:func:`from_json` does not need the ``jsonschema`` package: it makes every
+check of the schema itself, and then the checks a schema cannot state, with
+the very functions the text parsers use (:mod:`migcompat._values` for
+lexemes, :mod:`migcompat._build` for structure), so that a JSON document and
+an attribute string are held to exactly the same rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import Any, Final, TypeVar
+
+from . import _build, _values
+from ._values import Problem
+from .emit import emit
+from .errors import DataModelError
+from .limits import FORMAT_VERSION, MAX_ATTRIBUTE_BYTES
+from .model import (
+    SELF,
+    Alternative,
+    Bound,
+    CompatibleDevices,
+    Constraint,
+    Equals,
+    Field,
+    MigrationVersion,
+    Range,
+    Ratio,
+    Rule,
+    SelfRef,
+    Subset,
+    Superset,
+    Value,
+    Version,
+)
+from .resources import data_path
+
+__all__ = ["EXTRA_CHECKS", "SCHEMA_ID", "SCHEMA_NAME", "from_json", "load_schema", "to_json"]
+
+SCHEMA_ID: Final = "urn:migcompat:schema:data-model:1.0"
+"""The ``$id`` of the data model schema this module implements."""
+
+SCHEMA_NAME: Final = "data-model.schema.json"
+"""The file name of the schema (see :func:`migcompat.resources.data_path`)."""
+
+EXTRA_CHECKS: Final = frozenset(
+    {
+        "int-overflow",
+        "unreduced-ratio",
+        "empty-range",
+        "mixed-types",
+        "duplicate-member",
+        "duplicate-key",
+        "duplicate-param",
+        "param-conflict",
+        "too-long",
+    }
+)
+"""The text-format error codes of the rules :func:`from_json` checks beyond the schema.
+
+A document that the schema accepts and :func:`from_json` rejects breaks one of
+these rules, and the rejection's message ends with the code in brackets,
+e.g. ``ratio 2/4 is not in lowest terms; write 1/2 [unreduced-ratio]``. The
+rules: integers, version components and ratio terms at most 2**64-1; ratios in
+lowest terms; range ends of one type with low <= high; the alternatives of a
+constraint of one type and none given twice (the schema catches only literal
+repeats); a parameter that is not also a fixed field nor one of its own line's
+fields; a parameter value declared once; no field set by two parameters; the
+canonical text at most 4096 bytes.
+"""
+
+# The terminals of grammar/migcompat.lark, verbatim (a test holds them equal).
+# A JSON string must match one of these as a whole before the lexeme checks of
+# _values run on it, exactly as the text parsers do.
+_KEY: Final = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?")
+_INT: Final = re.compile(r"[0-9]+")
+_VERSION: Final = re.compile(r"[0-9]+(\.[0-9]+)+")
+_RATIO: Final = re.compile(r"[0-9]+\/[0-9]+")
+_TOKEN: Final = re.compile(
+    r"([0-9]+\.)*[0-9]*([A-Za-z_:+-]|%[0-9A-Fa-f]{2})([A-Za-z0-9_:+-]|%[0-9A-Fa-f]{2})*(\.([A-Za-z0-9_:+-]|%[0-9A-Fa-f]{2})+)*"
+)
+_MEMBER_KINDS: Final = (_TOKEN, _INT, _VERSION)  # grammar: ?member: TOKEN | INT | VERSION
+
+_VALUE_TYPES: Final = ("token", "integer", "version", "ratio", "set")
+_BOUND_TYPES: Final = ("integer", "version", "ratio", "self")
+_ALTERNATIVE_TYPES: Final = (*_VALUE_TYPES, "range", "self")
+_OPERAND_TYPES: Final = ("set", "self")
+_OPERATORS: Final = ("equals", "subset", "superset")
+_ATTRIBUTES: Final = ("migration_version", "migration_compatible_devices")
+
+_SHOWN_CHARS: Final = 40
+
+
+# ---------------------------------------------------------------- to_json
+
+
+def to_json(model: MigrationVersion | CompatibleDevices) -> dict[str, Any]:
+    """The canonical JSON form of *model*, as plain dicts, lists and strings.
+
+    Object members are inserted in sorted order and set members are sorted, so
+    ``json.dumps(to_json(m))`` is canonical with or without ``sort_keys``.
+    *model* must hold the invariants of clause 7.3 (models from the parsers and
+    from :func:`from_json` do). Raises TypeError for anything but the two
+    attribute models.
+    """
+    if isinstance(model, MigrationVersion):
+        return {
+            "attribute": "migration_version",
+            "fields": _fields_json(model.fields),
+            "format": FORMAT_VERSION,
+            "params": [
+                {
+                    "critical": param.critical,
+                    "fields": _fields_json(param.fields),
+                    "name": param.name,
+                    "value": _value_json(param.value),
+                }
+                for param in model.params
+            ],
+        }
+    if isinstance(model, CompatibleDevices):
+        return {
+            "attribute": "migration_compatible_devices",
+            "defaults": {key: _value_json(model.defaults[key]) for key in sorted(model.defaults)},
+            "format": FORMAT_VERSION,
+            "rules": [
+                {"constraints": {key: _constraint_json(rule.constraints[key]) for key in sorted(rule.constraints)}}
+                for rule in model.rules
+            ],
+        }
+    raise TypeError(f"not a migcompat attribute model: {type(model).__name__}")
+
+
+def _fields_json(fields: Mapping[str, Field]) -> dict[str, Any]:
+    return {key: {"critical": fields[key].critical, "value": _value_json(fields[key].value)} for key in sorted(fields)}
+
+
+def _value_json(value: Value) -> dict[str, Any]:
+    kind = type(value)
+    if kind is str:
+        return {"type": "token", "value": value}
+    if kind is int:
+        return {"type": "integer", "value": str(value)}
+    if kind is Version:
+        return {"type": "version", "value": str(value)}
+    if kind is Ratio:
+        return {"type": "ratio", "value": str(value)}
+    if kind is frozenset:
+        return {"type": "set", "value": sorted(value)}  # type: ignore[arg-type]
+    raise TypeError(f"not a migcompat value: {type(value).__name__}")
+
+
+def _self_or_value_json(item: Value | SelfRef) -> dict[str, Any]:
+    if isinstance(item, SelfRef):
+        return {"type": "self"}
+    return _value_json(item)
+
+
+def _alternative_json(alternative: Alternative) -> dict[str, Any]:
+    if isinstance(alternative, Range):
+        return {
+            "max": None if alternative.high is None else _self_or_value_json(alternative.high),
+            "min": None if alternative.low is None else _self_or_value_json(alternative.low),
+            "type": "range",
+        }
+    return _self_or_value_json(alternative)
+
+
+def _constraint_json(constraint: Constraint) -> dict[str, Any]:
+    if isinstance(constraint, Equals):
+        return {"alternatives": [_alternative_json(alt) for alt in constraint.alternatives], "op": "equals"}
+    operator = "subset" if isinstance(constraint, Subset) else "superset"
+    return {"op": operator, "operand": _self_or_value_json(constraint.operand)}
+
+
+# ---------------------------------------------------------------- load_schema
+
+
+def load_schema() -> dict[str, Any]:
+    """The data model JSON Schema (draft 2020-12), freshly read from its file.
+
+    The file is ``spec/schema/data-model.schema.json`` in a source tree and
+    ``migcompat/_data/data-model.schema.json`` in an installed wheel. This only
+    reads JSON; validating with it needs the optional ``jsonschema`` package
+    (``pip install migcompat[schema]``), which :func:`from_json` does not.
+    """
+    with data_path(SCHEMA_NAME).open(encoding="utf-8") as stream:
+        schema: dict[str, Any] = json.load(stream)
+    return schema
+
+
+# ---------------------------------------------------------------- from_json
+
+
+def from_json(data: object) -> MigrationVersion | CompatibleDevices:
+    """The data model that the JSON document *data* describes.
+
+    *data* is what :func:`json.load` returns (dicts, lists, strings, numbers,
+    booleans, None); any Mapping counts as an object and any list or tuple as
+    an array. The document must satisfy the schema (:func:`load_schema`) and
+    the rules of :data:`EXTRA_CHECKS`; set members may come in any order.
+
+    Raises :class:`~migcompat.errors.DataModelError` (code ``invalid-model``)
+    whose *path* is a JSON Pointer to the offending member, for any input that
+    is not a valid document, however malformed; never another exception.
+    When a check of the text format fails, the message ends with that check's
+    error code in brackets, as in ``integer 007 has a leading zero [leading-zero]``.
+    """
+    attribute = _tag(data, "", "attribute")
+    if attribute not in _ATTRIBUTES:
+        raise DataModelError(
+            f"attribute must be one of {_quoted(_ATTRIBUTES)}, found {_describe(attribute)}", path="/attribute"
+        )
+    model: MigrationVersion | CompatibleDevices
+    if attribute == "migration_version":
+        document = _object(data, "", required=("attribute", "format", "fields", "params"))
+        _format(document["format"])
+        model = _version_model(document)
+    else:
+        document = _object(data, "", required=("attribute", "format", "defaults", "rules"))
+        _format(document["format"])
+        model = _compatible_model(document)
+    size = len(emit(model))
+    if size > MAX_ATTRIBUTE_BYTES:
+        raise DataModelError(
+            f"the attribute's canonical text is {size} bytes; at most {MAX_ATTRIBUTE_BYTES} are allowed [too-long]",
+            path="",
+        )
+    return model
+
+
+def _version_model(document: Mapping[str, object]) -> MigrationVersion:
+    header = _field_items(document["fields"], "/fields")
+    if not header:
+        raise DataModelError("a migration_version has at least one field", path="/fields")
+    params: list[list[_build.FieldItem]] = []
+    for index, item in _array(document["params"], "/params"):
+        where = f"/params/{index}"
+        param = _object(item, where, required=("name", "value", "critical", "fields"))
+        name = _key(param["name"], f"{where}/name")
+        value = _value(param["value"], f"{where}/value")
+        critical = _boolean(param["critical"], f"{where}/critical")
+        head = _build.FieldItem(critical, name, value, f"{where}/name", f"{where}/value")
+        params.append([head, *_field_items(param["fields"], f"{where}/fields")])
+    return _guard(lambda: _build.version_attribute(header, params))
+
+
+def _compatible_model(document: Mapping[str, object]) -> CompatibleDevices:
+    defaults = [
+        _build.FieldItem(True, key, _value(item, path), path, path)
+        for key, path, item in _keyed(document["defaults"], "/defaults")
+    ]
+    rules: list[Rule] = []
+    for index, item in _array(document["rules"], "/rules"):
+        where = f"/rules/{index}"
+        rule = _object(item, where, required=("constraints",))
+        items = [
+            _constraint(key, constraint, path)
+            for key, path, constraint in _keyed(rule["constraints"], f"{where}/constraints")
+        ]
+        rules.append(_guard(partial(_build.rule, items)))
+    return _guard(lambda: _build.compatible_attribute(defaults, rules))
+
+
+def _field_items(data: object, path: str) -> list[_build.FieldItem]:
+    items = []
+    for key, where, item in _keyed(data, path):
+        field = _object(item, where, required=("value", "critical"))
+        value = _value(field["value"], f"{where}/value")
+        critical = _boolean(field["critical"], f"{where}/critical")
+        items.append(_build.FieldItem(critical, key, value, where, f"{where}/value"))
+    return items
+
+
+def _constraint(key: str, data: object, path: str) -> _build.ConstraintItem:
+    operator = _tag(data, path, "op")
+    if operator not in _OPERATORS:
+        raise DataModelError(f"op must be one of {_quoted(_OPERATORS)}, found {_describe(operator)}", path=f"{path}/op")
+    constraint: Constraint
+    if operator == "equals":
+        members = _object(data, path, required=("op", "alternatives"))
+        alternatives: list[Alternative] = []
+        places: list[str] = []
+        for index, item in _array(members["alternatives"], f"{path}/alternatives"):
+            places.append(f"{path}/alternatives/{index}")
+            alternatives.append(_alternative(item, places[-1]))
+        if not alternatives:
+            raise DataModelError("an equals constraint has at least one alternative", path=f"{path}/alternatives")
+        constraint = Equals(tuple(alternatives))
+        return _build.ConstraintItem(key, constraint, path, places)
+    members = _object(data, path, required=("op", "operand"))
+    where = f"{path}/operand"
+    kind, operand = _typed(members["operand"], where, _OPERAND_TYPES)
+    value = SELF if kind == "self" else _set(operand["value"], f"{where}/value")
+    constraint = Subset(value) if operator == "subset" else Superset(value)
+    return _build.ConstraintItem(key, constraint, path, [where])
+
+
+def _alternative(data: object, path: str) -> Alternative:
+    kind, members = _typed(data, path, _ALTERNATIVE_TYPES)
+    if kind == "self":
+        return SELF
+    if kind == "range":
+        low, high = (None if members[end] is None else _bound(members[end], f"{path}/{end}") for end in ("min", "max"))
+        if low is None and high is None:
+            raise DataModelError("a range needs at least one end; min and max are both null", path=f"{path}/max")
+        return Range(low, high)
+    return _typed_value(kind, members, path)
+
+
+def _bound(data: object, path: str) -> Bound:
+    kind, members = _typed(data, path, _BOUND_TYPES)
+    if kind == "self":
+        return SELF
+    value = _typed_value(kind, members, path)
+    assert isinstance(value, (int, Version, Ratio))
+    return value
+
+
+def _value(data: object, path: str) -> Value:
+    kind, members = _typed(data, path, _VALUE_TYPES)
+    return _typed_value(kind, members, path)
+
+
+def _typed(data: object, path: str, kinds: Sequence[str]) -> tuple[str, Mapping[str, object]]:
+    """The type tag of a tagged object and its members, checked against the tag."""
+    kind = _tag(data, path, "type")
+    if kind not in kinds:
+        raise DataModelError(f"type must be one of {_quoted(kinds)}, found {_describe(kind)}", path=f"{path}/type")
+    assert isinstance(kind, str)
+    if kind == "self":
+        return kind, _object(data, path, required=("type",))
+    if kind == "range":
+        return kind, _object(data, path, required=("type", "min", "max"))
+    return kind, _object(data, path, required=("type", "value"))
+
+
+def _typed_value(kind: str, members: Mapping[str, object], path: str) -> Value:
+    where = f"{path}/value"
+    if kind == "set":
+        return _set(members["value"], where)
+    value: Value = _lexeme(members["value"], where, _ARTICLES[kind] + kind, _SCALARS[kind])
+    return value
+
+
+_ARTICLES: Final = {"token": "a ", "integer": "an ", "version": "a ", "ratio": "a "}
+_SCALARS: Final[dict[str, tuple[Sequence[re.Pattern[str]], Callable[[str], Any]]]] = {
+    "token": ((_TOKEN,), _values.token),
+    "integer": ((_INT,), _values.integer),
+    "version": ((_VERSION,), _values.version),
+    "ratio": ((_RATIO,), _values.ratio),
+}
+
+
+def _set(data: object, path: str) -> frozenset[str]:
+    members = [
+        _lexeme(item, f"{path}/{index}", "a set member", (_MEMBER_KINDS, _values.token))
+        for index, item in _array(data, path)
+    ]
+    try:
+        return _values.member_set(members)
+    except Problem as exc:
+        raise _problem(exc, f"{path}/{exc.offset}") from None
+
+
+def _key(data: object, path: str) -> str:
+    result: str = _lexeme(data, path, "a key", ((_KEY,), _values.key))
+    return result
+
+
+def _lexeme(data: object, path: str, what: str, check: tuple[Sequence[re.Pattern[str]], Callable[[str], Any]]) -> Any:
+    """The value of the string *data* (*what* it is, with its article): it must
+    match one of the grammar's terminals as a whole, then pass the lexeme check
+    the text parsers apply to that terminal."""
+    patterns, convert = check
+    if not isinstance(data, str):
+        raise DataModelError(f"{what} is written as a JSON string, found {_describe(data)}", path=path)
+    if len(data) > MAX_ATTRIBUTE_BYTES:
+        raise DataModelError(
+            f"{what} of {len(data)} characters cannot be part of an attribute of at most "
+            f"{MAX_ATTRIBUTE_BYTES} bytes [too-long]",
+            path=path,
+        )
+    if not any(pattern.fullmatch(data) for pattern in patterns):
+        raise DataModelError(f"{_show(data)} is not {what}", path=path)
+    try:
+        return convert(data)
+    except Problem as exc:
+        raise _problem(exc, path) from None
+    except ValueError:  # int() refusing a number beyond sys.get_int_max_str_digits()
+        raise DataModelError(f"{_show(data)} is out of range [int-overflow]", path=path) from None
+
+
+# ---------------------------------------------------------------- JSON structure
+
+
+def _object(data: object, path: str, *, required: Sequence[str]) -> Mapping[str, object]:
+    """*data* as an object with exactly the members *required*."""
+    _any_object(data, path)
+    assert isinstance(data, Mapping)
+    for name in data:
+        if name not in required:
+            raise DataModelError(
+                f"unknown member {_show(name)}; the members are {_quoted(required)}", path=_pointer(path, name)
+            )
+    for name in required:
+        if name not in data:
+            raise DataModelError(f"missing member {name!r}", path=path)
+    return data
+
+
+def _keyed(data: object, path: str) -> Iterator[tuple[str, str, object]]:
+    """The members of an object whose member names are keys, in sorted order."""
+    members = _any_object(data, path)
+    for name in sorted(members):
+        where = _pointer(path, name)
+        yield _key(name, where), where, members[name]
+
+
+def _tag(data: object, path: str, name: str) -> object:
+    """The member *name* of the object *data*: the tag that says which members the object has."""
+    members = _any_object(data, path)
+    if name not in members:
+        raise DataModelError(f"missing member {name!r}", path=path)
+    return members[name]
+
+
+def _any_object(data: object, path: str) -> Mapping[str, object]:
+    """*data* as an object, whatever its members."""
+    if not isinstance(data, Mapping):
+        raise DataModelError(f"expected an object, found {_describe(data)}", path=path)
+    for name in data:
+        if not isinstance(name, str):
+            raise DataModelError(f"member names are strings, found {_describe(name)}", path=path)
+    return data
+
+
+def _array(data: object, path: str) -> Iterator[tuple[int, object]]:
+    if not isinstance(data, (list, tuple)):
+        raise DataModelError(f"expected an array, found {_describe(data)}", path=path)
+    return enumerate(data)
+
+
+def _boolean(data: object, path: str) -> bool:
+    if not isinstance(data, bool):
+        raise DataModelError(f"expected true or false, found {_describe(data)}", path=path)
+    return data
+
+
+def _format(data: object) -> None:
+    if isinstance(data, bool) or not isinstance(data, (int, float)) or data != FORMAT_VERSION:
+        found = str(data) if type(data) is int and abs(data) < 10**6 else _describe(data)
+        raise DataModelError(
+            f"format must be {FORMAT_VERSION} (this library implements format mc{FORMAT_VERSION}), found {found}",
+            path="/format",
+        )
+
+
+_T = TypeVar("_T")
+
+
+def _guard(build: Callable[[], _T]) -> _T:
+    """Run a builder of :mod:`migcompat._build`, turning its Problem into a DataModelError."""
+    try:
+        return build()
+    except Problem as exc:
+        where = getattr(exc, "where", None)
+        raise _problem(exc, where if isinstance(where, str) else "") from None
+
+
+def _problem(exc: Problem, path: str) -> DataModelError:
+    return DataModelError(f"{exc.message} [{exc.code}]", path=path)
+
+
+def _pointer(path: str, name: str) -> str:
+    """*path* extended by the member *name* (RFC 6901 escaping)."""
+    return path + "/" + name.replace("~", "~0").replace("/", "~1")
+
+
+def _describe(data: object) -> str:
+    """What *data* is, briefly and safely (never a full repr of a big structure)."""
+    if data is None:
+        return "null"
+    if isinstance(data, bool):
+        return "true" if data else "false"
+    if isinstance(data, str):
+        return "the string " + _show(data)
+    if isinstance(data, (int, float)):
+        return "a number"
+    if isinstance(data, Mapping):
+        return "an object"
+    if isinstance(data, (list, tuple)):
+        return "an array"
+    return f"a Python {type(data).__name__}"
+
+
+def _show(text: str) -> str:
+    if len(text) > _SHOWN_CHARS:
+        return repr(text[:_SHOWN_CHARS]) + f"... ({len(text)} characters)"
+    return repr(text)
+
+
+def _quoted(names: Sequence[str]) -> str:
+    return ", ".join(repr(name) for name in names)
