@@ -33,6 +33,8 @@ from .verdict import Answer, Grade, Reason, RuleOutcome, Verdict
 __all__ = ["accepts", "check", "evaluate_rule", "source_value"]
 
 _ORDERED = ("integer", "version", "ratio")
+MAX_NEAREST = 3
+"""At most this many nearest rules are explained; :attr:`Verdict.also_near` counts the rest."""
 
 
 def check(
@@ -53,26 +55,32 @@ def check(
         )
         return Verdict(Answer.UNKNOWN, reasons=(reason,))
     own = _own_values(target_self)
-    outcomes = tuple(
-        evaluate_rule(index, rule, source, target.defaults, own) for index, rule in enumerate(target.rules)
-    )
-    for outcome in outcomes:
-        if outcome.matched:
-            return Verdict(Answer.COMPATIBLE, _grade(source, target_self), outcome.index, outcomes=outcomes)
-    if not outcomes:
+    if not target.rules:
         reason = Reason("no-rules", None, "the target's migration_compatible_devices has no accept rule")
         return Verdict(Answer.INCOMPATIBLE, reasons=(reason,))
-    undecided = [outcome for outcome in outcomes if outcome.undecided]
-    if undecided:
-        fewest = min(len(outcome.reasons) for outcome in undecided)
-        nearest = tuple(outcome for outcome in undecided if len(outcome.reasons) == fewest)
+    # Count each rule's failures cheaply (stopping once a rule is farther than the nearest so
+    # far); write explanations only for the nearest rules.
+    counts = []
+    best = len(source.fields) + max(len(rule.constraints) for rule in target.rules)
+    for index, rule in enumerate(target.rules):
+        failed, undecided = _rule_counts(rule, source, target.defaults, own, best)
+        if failed == 0 and undecided == 0:
+            return Verdict(Answer.COMPATIBLE, _grade(source, target_self), index)
+        best = min(best, failed)
+        counts.append((failed, undecided))
+    undecided_rules = [index for index, (failed, _) in enumerate(counts) if failed == 0]
+    if undecided_rules:
         answer = Answer.UNKNOWN
+        fewest = min(counts[index][1] for index in undecided_rules)
+        chosen = [index for index in undecided_rules if counts[index][1] == fewest]
     else:
-        fewest = min(len(outcome.reasons) for outcome in outcomes)
-        nearest = tuple(outcome for outcome in outcomes if len(outcome.reasons) == fewest)
         answer = Answer.INCOMPATIBLE
+        fewest = min(failed for failed, _ in counts)
+        chosen = [index for index, (failed, _) in enumerate(counts) if failed == fewest]
+    shown = chosen[:MAX_NEAREST]
+    nearest = tuple(evaluate_rule(index, target.rules[index], source, target.defaults, own) for index in shown)
     reasons = tuple(reason for outcome in nearest for reason in outcome.reasons)
-    return Verdict(answer, nearest=nearest, outcomes=outcomes, reasons=reasons)
+    return Verdict(answer, nearest=nearest, reasons=reasons, also_near=len(chosen) - len(shown))
 
 
 def accepts(
@@ -120,6 +128,28 @@ def source_value(key: str, source: MigrationVersion, defaults: Mapping[str, Valu
 
 
 # ---- the plain answer ---------------------------------------------------------
+
+
+def _rule_counts(
+    rule: Rule, source: MigrationVersion, defaults: Mapping[str, Value], own: Mapping[str, Value], limit: int
+) -> tuple[int, int]:
+    """How many constraints of *rule* fail, and how many cannot be decided, for *source*.
+
+    Counting stops once more than *limit* have failed: such a rule is not among the nearest.
+    """
+    constraints = rule.constraints
+    failed = sum(1 for key, field in source.fields.items() if field.critical and key not in constraints)
+    undecided = 0
+    for key, constraint in constraints.items():
+        if failed > limit:
+            break
+        value = source_value(key, source, defaults)
+        result = None if value is None else _holds(constraint, value, own.get(key))
+        if result is False:
+            failed += 1
+        elif result is None:
+            undecided += 1
+    return failed, undecided
 
 
 def _rule_holds(

@@ -9,7 +9,7 @@ a sentence an operator can read.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 __all__ = ["REASON_CODES", "Answer", "Grade", "Reason", "RuleOutcome", "Verdict"]
@@ -114,8 +114,9 @@ class Verdict:
     grade: Grade | None = None
     matched: int | None = None
     nearest: tuple[RuleOutcome, ...] = ()
-    outcomes: tuple[RuleOutcome, ...] = field(default=(), repr=False)
     reasons: tuple[Reason, ...] = ()
+    also_near: int = 0
+    """How many more rules were exactly as near as those in *nearest* but are not explained."""
 
     @property
     def compatible(self) -> bool:
@@ -129,10 +130,11 @@ class Verdict:
         if self.answer is Answer.UNKNOWN:
             first = self.reasons[0].message if self.reasons else "the answer cannot be decided"
             return f"unknown: {first}"
-        if not self.outcomes and self.reasons:
+        if not self.nearest and self.reasons:
             return f"incompatible: {self.reasons[0].message}"
         rules = ", ".join(str(outcome.index) for outcome in self.nearest)
-        return f"incompatible: no rule accepts the source (nearest: rule {rules})"
+        more = f" and {self.also_near} more as near" if self.also_near else ""
+        return f"incompatible: no rule accepts the source (nearest: rule {rules}{more})"
 
     def explain(self) -> str:
         """A multi-line explanation: the summary, then each reason of the nearest rules."""
@@ -154,4 +156,5 @@ class Verdict:
             "matched_rule": self.matched,
             "nearest": [outcome.to_json() for outcome in self.nearest],
             "reasons": [reason.to_json() for reason in self.reasons],
+            "also_near": self.also_near,
         }
