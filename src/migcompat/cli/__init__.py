@@ -7,7 +7,9 @@ console script ``migcompat`` runs :data:`main`. Modules:
 * :mod:`.io` -- bounded reading of files, sysfs attributes and standard input;
 * :mod:`.jsoninput` -- strict JSON decoding with positioned errors;
 * :mod:`.output` -- colour, error rendering, JSON lines;
-* :mod:`.commands_parse`, :mod:`.commands_emit` -- one command each.
+* :mod:`.attributes` -- finding, reading and parsing the comparator commands' inputs;
+* :mod:`.commands_parse`, :mod:`.commands_emit`, :mod:`.commands_check`,
+  :mod:`.commands_relate`, :mod:`.commands_plan` -- one command each.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ import click
 
 from .. import __version__
 from ..limits import FORMAT_VERSION, SPEC_VERSION
+from .commands_check import check_command
 from .commands_emit import emit_command
 from .commands_parse import parse_command
+from .commands_plan import plan_command
+from .commands_relate import relate_command
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .output import echo_error
 
@@ -39,6 +44,9 @@ Examples:
   migcompat parse /sys/bus/mdev/devices/$UUID/migration_version
   migcompat parse --format json attr.txt > model.json
   migcompat emit model.json
+  migcompat check --explain src/migration_version /sys/bus/mdev/devices/$UUID
+  migcompat relate --require equal,superset old_rules new_rules
+  migcompat plan src/migration_version .../mdev_supported_types/i915-GVTg_V5_8
 """
 
 
@@ -87,3 +95,6 @@ def main() -> None:
 
 main.add_command(parse_command)
 main.add_command(emit_command)
+main.add_command(check_command)
+main.add_command(relate_command)
+main.add_command(plan_command)

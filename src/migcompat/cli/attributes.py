@@ -1,0 +1,264 @@
+"""Finding, reading and parsing the attributes the comparator commands take.
+
+``check``, ``relate`` and ``plan`` name their inputs in the same ways: a file,
+``-`` for standard input, or a sysfs device (or mdev type) directory that holds
+the attribute. This module turns such an argument into the file to read,
+reads it within the attribute limit and parses it; every way that can fail
+becomes one :class:`InputFailure`, which knows which input (its *role*) it is
+about and how to report itself in text and in JSON.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Final, Literal
+
+import click
+
+from ..errors import ParseError
+from ..model import CompatibleDevices, MigrationVersion
+from ..parse import detect, parse_compatible, parse_version
+from ..verdict import Answer, Reason
+from .commands_parse import _bounded_error
+from .exitcodes import ExitCode
+from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_input, stdin_is_terminal
+from .output import echo, echo_error, render_parse_error
+
+__all__ = [
+    "COMPATIBLE",
+    "VERSION",
+    "Attribute",
+    "InputFailure",
+    "Loader",
+    "compatible_in",
+    "load_compatible",
+    "load_version",
+    "optional_version_in",
+    "refuse_two_stdins",
+    "report_failures",
+    "status_of",
+    "unsupported_reasons",
+    "version_in",
+]
+
+Attribute = Literal["migration_version", "migration_compatible_devices"]
+VERSION: Final[Attribute] = "migration_version"
+COMPATIBLE: Final[Attribute] = "migration_compatible_devices"
+
+
+class InputFailure(Exception):
+    """An input that could not be read, or holds an invalid attribute.
+
+    *role* names the input (``source``, ``target``, ``a_self``, ...); *path*
+    is the file that was (or would have been) read, ``-`` for standard input.
+    Exactly one of *error* (the attribute is invalid) and *reason* (it could
+    not be read) is set.
+    """
+
+    def __init__(
+        self,
+        role: str,
+        path: str,
+        attribute: Attribute,
+        *,
+        error: ParseError | None = None,
+        reason: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(f"{role}: {path}: {error or reason}")
+        self.role = role
+        self.path = path
+        self.name = display_name(path)
+        self.attribute = attribute
+        self.error = error
+        self.reason = reason
+        self.hint = hint
+
+    @property
+    def label(self) -> str:
+        """The role in words: ``target self`` for ``target_self``."""
+        return self.role.replace("_", " ")
+
+    @property
+    def unsupported(self) -> bool:
+        """True for an attribute in a format version this parser does not implement.
+
+        Such an input is not broken: the comparator cannot judge it, so the
+        answer is ``unknown`` (reason ``unsupported-version``), not an error.
+        """
+        return self.error is not None and self.error.code == "unsupported-version"
+
+    def to_json(self) -> dict[str, object]:
+        """A record shaped like a ``migcompat parse --format json`` record, plus the input's role."""
+        if self.error is None:
+            return {"input": self.role, "path": self.path, "read_error": self.reason}
+        return {"input": self.role, "path": self.path, "attribute": self.attribute, "error": self.error.to_dict()}
+
+
+# ---- which file an argument names -----------------------------------------------------------
+
+
+def version_in(role: str, argument: str) -> str:
+    """The ``migration_version`` file *argument* names: itself, or the attribute in a device directory."""
+    if argument != STDIN and os.path.isdir(argument):
+        path = os.path.join(argument, VERSION)
+        if not os.path.isfile(path):
+            raise InputFailure(role, argument, VERSION, reason=f"the directory has no {VERSION} attribute")
+        return path
+    return argument
+
+
+def compatible_in(role: str, argument: str) -> str:
+    """The ``migration_compatible_devices`` file *argument* names."""
+    if argument != STDIN and os.path.isdir(argument):
+        path = os.path.join(argument, COMPATIBLE)
+        if not os.path.isfile(path):
+            raise InputFailure(role, argument, COMPATIBLE, reason=f"the directory has no {COMPATIBLE} attribute")
+        return path
+    return argument
+
+
+def optional_version_in(argument: str) -> str | None:
+    """The ``migration_version`` beside a target's rules: in the same device directory, if there is one."""
+    if argument == STDIN or not os.path.isdir(argument):
+        return None
+    path = os.path.join(argument, VERSION)
+    return path if os.path.isfile(path) else None
+
+
+def refuse_two_stdins(named: Iterable[tuple[str, str | None]]) -> None:
+    """Raise a usage error when more than one input is standard input; note reading from a terminal."""
+    readers = [option for option, path in named if path == STDIN]
+    if len(readers) > 1:
+        raise click.UsageError(f"only one input can be standard input (-), but {' and '.join(readers)} both are")
+    if readers and stdin_is_terminal():
+        echo(f"migcompat: reading {readers[0]} from standard input (end it with Ctrl-D)", err=True)
+
+
+# ---- reading and parsing ------------------------------------------------------------------------
+
+
+def load_version(role: str, path: str) -> MigrationVersion:
+    """Read and parse the ``migration_version`` at *path*."""
+    source = _read(role, path, VERSION)
+    try:
+        return parse_version(source.data)
+    except ParseError as exc:
+        raise _invalid(role, source, VERSION, exc) from None
+
+
+def load_compatible(role: str, path: str) -> CompatibleDevices:
+    """Read and parse the ``migration_compatible_devices`` at *path*."""
+    source = _read(role, path, COMPATIBLE)
+    try:
+        return parse_compatible(source.data)
+    except ParseError as exc:
+        raise _invalid(role, source, COMPATIBLE, exc) from None
+
+
+def _read(role: str, path: str, attribute: Attribute) -> Input:
+    try:
+        return read_input(path, ATTRIBUTE_READ_LIMIT)
+    except CannotRead as exc:
+        raise InputFailure(role, path, attribute, reason=exc.reason) from None
+
+
+_LOOKS_LIKE: Final[dict[str, str]] = {
+    VERSION: "a migration_version (its first line has fields)",
+    COMPATIBLE: "a migration_compatible_devices (its first line is the bare header)",
+}
+
+
+def _invalid(role: str, source: Input, attribute: Attribute, error: ParseError) -> InputFailure:
+    hint = None
+    if error.code == "syntax" and detect(source.data) != attribute:
+        # The classic slip: SOURCE and TARGET swapped, or a type's rules given as its version.
+        hint = f"{source.name} should be a {attribute}, but it looks like {_LOOKS_LIKE[detect(source.data)]}"
+    return InputFailure(role, source.path, attribute, error=_bounded_error(error, source), hint=hint)
+
+
+# ---- reporting ----------------------------------------------------------------------------------
+
+
+def report_failures(failures: Iterable[InputFailure], *, json_output: bool) -> None:
+    """Write the failures to standard error as ``migcompat parse`` does.
+
+    In JSON mode an invalid attribute is reported in the JSON document alone
+    (the caller writes it), as ``parse --format json`` does; a read error is
+    reported on standard error in both modes.
+    """
+    for failure in failures:
+        if failure.error is None:
+            echo_error(f"cannot read {failure.name} ({failure.label}): {failure.reason}")
+        elif not json_output:
+            echo(render_parse_error(failure.error, failure.name), err=True)
+            if failure.hint:
+                echo(f"hint: {failure.hint}", err=True)
+
+
+def unsupported_reasons(failures: Iterable[InputFailure]) -> tuple[Reason, ...]:
+    """One ``unsupported-version`` reason for each input in a format version the parser does not implement."""
+    return tuple(
+        Reason("unsupported-version", None, f"{failure.name} ({failure.label}): {failure.error.message}")
+        for failure in failures
+        if failure.error is not None and failure.unsupported
+    )
+
+
+_STATUS: Final = {
+    Answer.COMPATIBLE: ExitCode.SUCCESS,
+    Answer.INCOMPATIBLE: ExitCode.NEGATIVE,
+    Answer.UNKNOWN: ExitCode.UNDECIDED,
+}
+
+
+def status_of(answer: Answer) -> ExitCode:
+    """The exit status of a comparator answer: compatible 0, incompatible 1, unknown 3."""
+    return _STATUS[answer]
+
+
+class Loader:
+    """Loads a command's inputs, collecting every failure instead of stopping at the first.
+
+    A command reports all its broken inputs at once; :attr:`paths` records,
+    per role, the file read (or the argument, when it named no readable file),
+    for the ``path`` members of the JSON output.
+    """
+
+    def __init__(self) -> None:
+        self.failures: list[InputFailure] = []
+        self.paths: dict[str, str | None] = {}
+
+    def version(self, role: str, argument: str | None) -> MigrationVersion | None:
+        """The ``migration_version`` *argument* names (a file, ``-`` or a directory), or None."""
+        self.paths[role] = argument
+        if argument is None:
+            return None
+        try:
+            path = version_in(role, argument)
+            self.paths[role] = path
+            return load_version(role, path)
+        except InputFailure as failure:
+            self.failures.append(failure)
+            return None
+
+    def compatible(self, role: str, argument: str) -> CompatibleDevices | None:
+        """The ``migration_compatible_devices`` *argument* names, or None."""
+        self.paths[role] = argument
+        try:
+            path = compatible_in(role, argument)
+            self.paths[role] = path
+            return load_compatible(role, path)
+        except InputFailure as failure:
+            self.failures.append(failure)
+            return None
+
+    @property
+    def broken(self) -> list[InputFailure]:
+        """The failures that leave no question to answer: all but ``unsupported-version``."""
+        return [failure for failure in self.failures if not failure.unsupported]
+
+    def failure_document(self) -> dict[str, object]:
+        """The JSON output of a command whose inputs could not all be read or parsed."""
+        return {**self.paths, "input_errors": [failure.to_json() for failure in self.failures]}

@@ -1,0 +1,130 @@
+"""``migcompat check``: does a target accept a source's migration stream?"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import click
+
+from ..compare import check
+from ..verdict import Answer, Verdict
+from .attributes import Loader, optional_version_in, refuse_two_stdins, report_failures, status_of, unsupported_reasons
+from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .output import echo, echo_json
+
+__all__ = ["check_command"]
+
+_HELP: Final = """Tell whether a target device accepts a source device's migration stream.
+
+SOURCE is the source's migration_version: a file, - for standard input, or a
+device directory holding the attribute (/sys/bus/mdev/devices/UUID). TARGET
+is the target's migration_compatible_devices: a file, or a device directory
+holding it; the directory's migration_version, when present, is the target's
+own description, which the rules' $ references read and which tells an
+IDENTICAL target from one that merely accepts the source. --target-self gives
+(or overrides) that description.
+
+Writes the verdict in one line: compatible (identical or accepted, with the
+rule that matched), incompatible (with the nearest rules), or unknown (the
+data cannot decide, e.g. a $ whose value is not known, or a format version
+this migcompat does not implement). --explain adds every failing constraint
+of the nearest rules with its reason code. The answer is directional: that B
+accepts A says nothing about A accepting B. A compatible verdict predicts; the
+target's driver still validates the stream.
+
+With --format json the output is one JSON object: the verdict as
+spec/schema/verdict.schema.json describes it ({"verdict", "grade",
+"matched_rule", "nearest", "reasons"}) plus the "source", "target" and
+"target_self" files read. An input that cannot be read or is not a valid
+attribute gives {"source", "target", "target_self", "input_errors": [...]}
+instead, each error shaped like a 'migcompat parse --format json' record.
+
+\b
+Examples:
+  migcompat check /sys/bus/mdev/devices/$SRC /sys/bus/mdev/devices/$DST
+  ssh src-host cat /sys/bus/mdev/devices/$SRC/migration_version \\
+      | migcompat check --explain - /sys/bus/mdev/devices/$DST
+  migcompat check --format json src_version dst_rules --target-self dst_version
+"""
+
+_EPILOG: Final = (
+    EXIT_STATUS_HELP + "\n\n\b\nFor check: 0 compatible, 1 incompatible, 3 unknown or an input that"
+    "\ncannot be read or is not a valid attribute."
+)
+
+
+@click.command(
+    "check", help=_HELP, epilog=_EPILOG, short_help="Tell whether a target accepts a source's migration stream."
+)
+@click.argument("source", metavar="SOURCE", type=click.Path(allow_dash=True))
+@click.argument("target", metavar="TARGET", type=click.Path(allow_dash=True))
+@click.option(
+    "--target-self",
+    metavar="FILE",
+    type=click.Path(allow_dash=True),
+    default=None,
+    help="The target's own migration_version (a file, - or a device directory), which $ in its rules refers to. "
+    "Default: the migration_version in the TARGET directory, if any.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: the verdict for people; json: one JSON object (verdict.schema.json).",
+)
+@click.option(
+    "--explain",
+    "-e",
+    is_flag=True,
+    help="List each failing constraint of the nearest rules with its reason code (text output; JSON always has them).",
+)
+@click.pass_context
+def check_command(
+    ctx: click.Context, source: str, target: str, target_self: str | None, output_format: str, explain: bool
+) -> None:
+    json_output = output_format == "json"
+    own_argument = target_self if target_self is not None else optional_version_in(target)
+    refuse_two_stdins([("SOURCE", source), ("TARGET", target), ("--target-self", target_self)])
+    loader = Loader()
+    source_model = loader.version("source", source)
+    target_model = loader.compatible("target", target)
+    own_model = loader.version("target_self", own_argument)
+    if loader.broken:
+        report_failures(loader.failures, json_output=json_output)
+        if json_output:
+            echo_json(loader.failure_document())
+        ctx.exit(ExitCode.UNDECIDED)
+    if loader.failures:  # every failure is an unsupported format version: the answer is unknown
+        verdict = Verdict(Answer.UNKNOWN, reasons=unsupported_reasons(loader.failures))
+    else:
+        assert source_model is not None and target_model is not None
+        verdict = check(source_model, target_model, own_model)
+    if json_output:
+        echo_json({**loader.paths, **verdict.to_json()})
+    else:
+        echo(verdict.explain() if explain else verdict.summary())
+        hint = _hint(verdict, own_model is not None, own_model is not None and bool(own_model.params))
+        if hint:
+            echo(f"hint: {hint}", err=True)
+    ctx.exit(status_of(verdict.answer))
+
+
+def _hint(verdict: Verdict, has_self: bool, self_is_template: bool) -> str | None:
+    """What to do about an unknown verdict that the command line can fix."""
+    if verdict.answer is not Answer.UNKNOWN or not any(r.code == "missing-self" for r in verdict.reasons):
+        return None
+    if self_is_template:
+        return (
+            "the target's migration_version is a device type's template: the fields its param lines set are only"
+            " known once a device is created; 'migcompat plan SOURCE TYPE' finds the parameters that would accept"
+            " the source"
+        )
+    if not has_self:
+        return (
+            "the target's rules refer to its own values ($): give its migration_version with --target-self, or"
+            " name the target's device directory as TARGET"
+        )
+    return None

@@ -1,0 +1,115 @@
+"""``migcompat plan``: which device created from a type would accept a source?"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import click
+
+from ..plan import Option, Plan, plan
+from ..verdict import Answer, Verdict
+from .attributes import Loader, refuse_two_stdins, report_failures, status_of, unsupported_reasons
+from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .output import echo, echo_json
+
+__all__ = ["plan_command"]
+
+_HELP: Final = """Find the creation parameters of a device type whose device would accept a source.
+
+SOURCE is the source's migration_version, as for 'migcompat check': a file,
+- for standard input, or a device directory. TYPE is an mdev type directory
+(/sys/class/mdev_bus/PARENT/mdev_supported_types/TYPE) holding the type's
+migration_version -- a template whose param lines list the creation-time
+parameters -- and the migration_compatible_devices its devices would have.
+--type-version and --type-rules give (or override) those two files, so TYPE
+may be left out when both are given.
+
+Lists every choice of the parameters that matter (those setting a field the
+rules read through $) whose device accepts the source, and the parameters
+that do not matter; when no choice does, explains each rejected choice. For
+example, a GVT-g type whose rules say share=$ takes a source with share=1/2
+only when created with aggregate=4.
+
+With --format json the output is one JSON object: the plan as
+spec/schema/plan.schema.json describes it ({"answer", "accepted",
+"rejected", "free"}) plus the "source", "type_version" and "type_rules"
+files read. An input that cannot be read or is not a valid attribute gives
+{"source", "type_version", "type_rules", "input_errors": [...]} instead.
+
+\b
+Examples:
+  migcompat plan /sys/bus/mdev/devices/$SRC \\
+      /sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_8
+  migcompat plan --format json src_version --type-version tmpl --type-rules rules
+"""
+
+_EPILOG: Final = (
+    EXIT_STATUS_HELP + "\n\n\b\nFor plan: 0 some parameter choice accepts the source, 1 none does,"
+    "\n3 unknown (the data cannot decide) or an input that cannot be read or is not valid."
+)
+
+
+@click.command(
+    "plan", help=_HELP, epilog=_EPILOG, short_help="Find creation parameters whose device would accept a source."
+)
+@click.argument("source", metavar="SOURCE", type=click.Path(allow_dash=True))
+@click.argument("type_dir", metavar="[TYPE]", required=False, default=None, type=click.Path(file_okay=False))
+@click.option(
+    "--type-version",
+    metavar="FILE",
+    type=click.Path(allow_dash=True),
+    default=None,
+    help="The type's template migration_version (with param lines). Default: the one in the TYPE directory.",
+)
+@click.option(
+    "--type-rules",
+    metavar="FILE",
+    type=click.Path(allow_dash=True),
+    default=None,
+    help="The type's migration_compatible_devices. Default: the one in the TYPE directory.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: the plan for people; json: one JSON object (plan.schema.json).",
+)
+@click.pass_context
+def plan_command(
+    ctx: click.Context,
+    source: str,
+    type_dir: str | None,
+    type_version: str | None,
+    type_rules: str | None,
+    output_format: str,
+) -> None:
+    if type_dir is None and (type_version is None or type_rules is None):
+        raise click.UsageError("give an mdev type directory TYPE, or both --type-version and --type-rules")
+    json_output = output_format == "json"
+    version_argument = type_version if type_version is not None else type_dir
+    rules_argument = type_rules if type_rules is not None else type_dir
+    assert version_argument is not None and rules_argument is not None
+    refuse_two_stdins([("SOURCE", source), ("--type-version", type_version), ("--type-rules", type_rules)])
+    loader = Loader()
+    source_model = loader.version("source", source)
+    template = loader.version("type_version", version_argument)
+    rules = loader.compatible("type_rules", rules_argument)
+    if loader.broken:
+        report_failures(loader.failures, json_output=json_output)
+        if json_output:
+            echo_json(loader.failure_document())
+        ctx.exit(ExitCode.UNDECIDED)
+    if loader.failures:  # every failure is an unsupported format version: no device is known to accept
+        verdict = Verdict(Answer.UNKNOWN, reasons=unsupported_reasons(loader.failures))
+        result = Plan(Answer.UNKNOWN, rejected=(Option({}, verdict),))
+    else:
+        assert source_model is not None and template is not None and rules is not None
+        result = plan(source_model, template, rules)
+    if json_output:
+        echo_json({**loader.paths, **result.to_json()})
+    else:
+        echo(result.explain())
+    ctx.exit(status_of(result.answer))
