@@ -31,7 +31,7 @@ from .model import (
 )
 from .verdict import Answer, Verdict
 
-__all__ = ["Option", "Plan", "device_from", "plan"]
+__all__ = ["Option", "Plan", "device_from", "devices_of", "plan"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,9 @@ class Plan:
         lines = []
         free = ", ".join(f"{name} (any of {'|'.join(map(value_text, values))})" for name, values in self.free.items())
         if self.accepted:
-            lines.append(f"{len(self.accepted)} parameter choice(s) create a device that accepts the source:")
+            count = len(self.accepted)
+            choices = "1 parameter choice creates" if count == 1 else f"{count} parameter choices create"
+            lines.append(f"{choices} a device that accepts the source:")
             for option in self.accepted:
                 lines.append(f"  {_assignment(option.parameters)}: {option.verdict.summary()}")
             if free:
@@ -105,6 +107,18 @@ def device_from(template: MigrationVersion, parameters: Mapping[str, Value]) -> 
             fields[param.name] = Field(param.value, param.critical)
             fields.update(param.fields)
     return MigrationVersion(fields)
+
+
+def devices_of(template: MigrationVersion, rules: CompatibleDevices) -> Iterator[MigrationVersion]:
+    """One device per choice of the parameters *rules* can tell apart (see :func:`plan`).
+
+    Parameters that no ``$`` of *rules* reads take their first declared value.
+    """
+    choices = _choices(template.params)
+    relevant = _relevant(template.params, rules)
+    fixed = {name: params[0].value for name, params in choices.items() if name not in relevant}
+    for assignment in _assignments({name: choices[name] for name in relevant if name in choices}):
+        yield device_from(template, {**assignment, **fixed})
 
 
 def plan(source: MigrationVersion, template: MigrationVersion, rules: CompatibleDevices) -> Plan:

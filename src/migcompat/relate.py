@@ -45,6 +45,7 @@ from .model import (
     Version,
     value_type,
 )
+from .plan import devices_of
 from .registry import registry_default
 from .verdict import Answer
 
@@ -118,7 +119,9 @@ def relate(
     """The relation between the sources *first* and *second* accept.
 
     *first_self* and *second_self* are the targets' own descriptions, which
-    resolve their rules' ``$`` references.
+    resolve their rules' ``$`` references. A description that is a device-type
+    template stands for every device the type can create: the type accepts a
+    source when a device created with some parameter choice does (clause 8.5).
     """
     notes: list[str] = []
     sides = [
@@ -151,7 +154,21 @@ def relate(
 def _resolve(
     rules: CompatibleDevices, own: MigrationVersion | None, name: str, notes: list[str]
 ) -> list[dict[str, Constraint] | None]:
-    """Each rule's constraints with ``$`` replaced, or None for a rule that needs an unknown ``$``."""
+    """Each rule's constraints with ``$`` replaced, or None for a rule that needs an unknown ``$``.
+
+    For a template, the rules are resolved once per relevant parameter choice.
+    """
+    if own is None or not own.params:
+        return _resolve_for(rules, own, name, notes)
+    resolved: list[dict[str, Constraint] | None] = []
+    for device in devices_of(own, rules):
+        resolved.extend(_resolve_for(rules, device, name, notes))
+    return resolved
+
+
+def _resolve_for(
+    rules: CompatibleDevices, own: MigrationVersion | None, name: str, notes: list[str]
+) -> list[dict[str, Constraint] | None]:
     values = {} if own is None else {key: f.value for key, f in own.fields.items()}
     for key in {k for rule in rules.rules for k in rule.constraints} - set(values):
         default = registry_default(key) if own is not None else None
@@ -163,10 +180,12 @@ def _resolve(
         for key, constraint in rule.constraints.items():
             replaced = _replace_self(constraint, values.get(key, _MISSING))
             if replaced is None:
-                notes.append(
+                note = (
                     f"{name} rule {index}: {key}{constraint_text(constraint)} refers to the target's own {key},"
                     " which is not known; the rule accepts nothing"
                 )
+                if note not in notes:
+                    notes.append(note)
                 break
             out[key] = replaced
         else:

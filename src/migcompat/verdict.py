@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["REASON_CODES", "Answer", "Grade", "Reason", "RuleOutcome", "Verdict"]
+__all__ = ["REASON_CODES", "UNDECIDED_CODES", "Answer", "Grade", "Reason", "RuleOutcome", "Verdict"]
 
 
 class Answer(str, enum.Enum):
@@ -130,7 +130,7 @@ class Verdict:
         if self.answer is Answer.UNKNOWN:
             first = self.reasons[0].message if self.reasons else "the answer cannot be decided"
             return f"unknown: {first}"
-        if not self.nearest and self.reasons:
+        if not self.nearest and len(self.reasons) == 1:
             return f"incompatible: {self.reasons[0].message}"
         rules = ", ".join(str(outcome.index) for outcome in self.nearest)
         more = f" and {self.also_near} more as near" if self.also_near else ""
@@ -144,7 +144,7 @@ class Verdict:
         for outcome in self.nearest:
             lines.append(f"  rule {outcome.index}:")
             lines.extend(f"    - [{reason.code}] {reason.message}" for reason in outcome.reasons)
-        if not self.nearest:
+        if not self.nearest and len(self.reasons) > 1:
             lines.extend(f"  - [{reason.code}] {reason.message}" for reason in self.reasons)
         return "\n".join(lines)
 
