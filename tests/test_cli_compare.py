@@ -517,24 +517,34 @@ def test_relate_gvt_rule_sets(runner: CliRunner, gvt: dict[str, str]) -> None:
 
 
 def test_relate_notes_an_unresolved_dollar(runner: CliRunner, gvt: dict[str, str]) -> None:
-    result = run(runner, "relate", gvt["v5_8"], gvt["r2"])
+    rules = os.path.join(gvt["v5_8"], "migration_compatible_devices")
+    result = run(runner, "relate", rules, gvt["r2"])
     assert result.exit_code == COMPATIBLE
     lines = result.stdout.splitlines()
-    assert lines[0] == f"A: {os.path.join(gvt['v5_8'], 'migration_compatible_devices')} (own values: " + (
-        f"{os.path.join(gvt['v5_8'], 'migration_version')})"
-    )
     assert "A is a SUBSET of B" in lines[2]
     assert lines[-1] == (
         "note: A rule 0: share=$ refers to the target's own share, which is not known; the rule accepts nothing"
     )
-    document = json_output(run(runner, "relate", "-f", "json", gvt["v5_8"], gvt["r2"]), "relation")
+    document = json_output(run(runner, "relate", "-f", "json", rules, gvt["r2"]), "relation")
     assert document["notes"] == [
         "first rule 0: share=$ refers to the target's own share, which is not known; the rule accepts nothing"
     ]
     # --a-self resolves it: a device created with aggregate=4 (share=1/2)
     created = UUID2_VERSION.replace("aggregate=2", "aggregate=4")
-    result = run(runner, "relate", "-f", "json", gvt["v5_8"], gvt["r2"], "--a-self", "-", stdin=created)
+    result = run(runner, "relate", "-f", "json", rules, gvt["r2"], "--a-self", "-", stdin=created)
     assert json_output(result, "relation")["notes"] == []
+
+
+def test_relate_a_type_stands_for_every_device_it_can_create(runner: CliRunner, gvt: dict[str, str]) -> None:
+    """The type directory's template resolves share=$ once per aggregate value (clause 8.5)."""
+    result = run(runner, "relate", "-f", "json", gvt["v5_8"], gvt["r2"])
+    assert result.exit_code == COMPATIBLE
+    document = json_output(result, "relation")
+    assert document["notes"] == []
+    # The type accepts sources of every share k/8; UUID2's rules accept share 1/2 only.
+    assert document["relation"] in ("superset", "overlap")
+    assert document["only_first"] is not None
+    assert "share=1/2" not in document["only_first"]
 
 
 def test_relate_inputs_it_cannot_use(runner: CliRunner, gvt: dict[str, str], tmp_path: Path) -> None:
@@ -561,7 +571,7 @@ def test_plan_gvt_v5_8_picks_aggregate_4(runner: CliRunner, gvt: dict[str, str])
     result = run(runner, "plan", gvt["v2"], gvt["v5_8"])
     assert result.exit_code == COMPATIBLE
     assert result.stdout == (
-        "1 parameter choice(s) create a device that accepts the source:\n"
+        "1 parameter choice creates a device that accepts the source:\n"
         "  aggregate=4: compatible (accepted): accepted by rule 0\n"
     )
 

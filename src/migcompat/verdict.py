@@ -138,14 +138,17 @@ class Verdict:
 
     def explain(self) -> str:
         """A multi-line explanation: the summary, then each reason of the nearest rules."""
-        lines = [self.summary()]
         if self.answer is Answer.COMPATIBLE:
+            return self.summary()
+        if not self.nearest:
+            why = "the answer cannot be decided" if self.answer is Answer.UNKNOWN else "no rule accepts the source"
+            lines = [f"{self.answer.value}: {why}"]
+            lines.extend(f"  - [{reason.code}] {reason.message}" for reason in self.reasons)
             return "\n".join(lines)
+        lines = [self.summary()]
         for outcome in self.nearest:
             lines.append(f"  rule {outcome.index}:")
             lines.extend(f"    - [{reason.code}] {reason.message}" for reason in outcome.reasons)
-        if not self.nearest and len(self.reasons) > 1:
-            lines.extend(f"  - [{reason.code}] {reason.message}" for reason in self.reasons)
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, object]:
