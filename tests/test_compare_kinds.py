@@ -1,0 +1,244 @@
+"""Every kind of rule MISSION.md lists, in our format, decided both ways with the reasons named.
+
+Kinds: exact identity, set membership, version ranges with open ends and
+"same major, minor no less", capability sets, numeric limits, linked
+parameters (type x aggregation), defaults for absent fields, and the opaque
+legacy token. Plus the GVT-g UUID1/UUID2 case of the upstream discussion.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from migcompat import parse_compatible, parse_version
+from migcompat.compare import accepts, check
+from migcompat.plan import plan
+from migcompat.verdict import Answer, Grade, Verdict
+
+UUID1 = (
+    "mc1 aggregate=1 device_api=vfio-pci driver=i915 gvt.interface_version=3 gvt.pv_mode={context,ppgtt}"
+    " pci_id=8086:591d share=1/2 stream=gvt-gen9 type=i915-GVTg_V5_2\n"
+)
+UUID2 = (
+    "mc1 aggregate=2 device_api=vfio-pci driver=i915 gvt.interface_version=1 pci_id=8086:591d share=1/2"
+    " stream=gvt-gen9 type=i915-GVTg_V5_4\n"
+)
+TYPES = "i915-GVTg_V5_1|i915-GVTg_V5_2|i915-GVTg_V5_4|i915-GVTg_V5_8"
+UUID1_RULES = (
+    "mc1\ndefault gvt.pv_mode={}\n"
+    "accept aggregate=1..8 device_api=vfio-pci driver=i915 gvt.interface_version=2..3 gvt.pv_mode<={context,ppgtt}"
+    f" pci_id=8086:591d share=1/2 stream=gvt-gen9 type={TYPES}\n"
+    "accept aggregate=1..8 device_api=vfio-pci driver=i915 gvt.interface_version=1 gvt.pv_mode={}"
+    f" pci_id=8086:591d share=1/2 stream=gvt-gen9 type={TYPES}\n"
+)
+UUID2_RULES = (
+    "mc1\naccept aggregate=1..8 device_api=vfio-pci driver=i915 gvt.interface_version=1 pci_id=8086:591d"
+    f" share=1/2 stream=gvt-gen9 type={TYPES}\n"
+)
+
+
+def verdict(source: str, rules: str, own: str | None = None) -> Verdict:
+    result = check(parse_version(source), parse_compatible(rules), None if own is None else parse_version(own))
+    assert accepts(parse_version(source), parse_compatible(rules), None if own is None else parse_version(own)) is (
+        result.answer
+    )
+    return result
+
+
+def codes(result: Verdict) -> dict[str | None, str]:
+    return {reason.field: reason.code for reason in result.reasons}
+
+
+def test_gvt_uuid2_migrates_to_uuid1() -> None:
+    result = verdict(UUID2, UUID1_RULES, UUID1)
+    assert result.answer is Answer.COMPATIBLE
+    assert result.matched == 1  # the rule for interface version 1, pv_mode absent -> default {}
+    assert result.grade is Grade.ACCEPTED
+
+
+def test_gvt_uuid1_does_not_migrate_to_uuid2_and_says_why() -> None:
+    result = verdict(UUID1, UUID2_RULES, UUID2)
+    assert result.answer is Answer.INCOMPATIBLE
+    assert codes(result) == {"gvt.interface_version": "not-equal", "gvt.pv_mode": "unconstrained-critical"}
+    text = result.explain()
+    assert "gvt.interface_version 3 is not 1" in text
+    assert "gvt.pv_mode={context,ppgtt} is not constrained" in text
+
+
+def test_a_device_accepts_itself_identically() -> None:
+    result = verdict(UUID1, UUID1_RULES, UUID1)
+    assert (result.answer, result.grade) == (Answer.COMPATIBLE, Grade.IDENTICAL)
+
+
+# ---- exact identity ------------------------------------------------------------------
+
+IDENTITY_RULES = (
+    "mc1\naccept device_api=vfio-pci driver=mlx5_vfio_pci pci_id=15b3:101e stream=mlx5 stream_version=1.0\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("device_api", "vfio-ccw", "not-equal"),
+        ("driver", "mlx5_core", "not-equal"),
+        ("pci_id", "15b3:1018", "not-equal"),
+    ],
+)
+def test_exact_identity(field: str, value: str, code: str) -> None:
+    fields = {
+        "device_api": "vfio-pci",
+        "driver": "mlx5_vfio_pci",
+        "pci_id": "15b3:101e",
+        "stream": "mlx5",
+        "stream_version": "1.0",
+    }
+    good = "mc1 " + " ".join(f"{k}={v}" for k, v in fields.items()) + "\n"
+    assert verdict(good, IDENTITY_RULES).answer is Answer.COMPATIBLE
+    bad = "mc1 " + " ".join(f"{k}={value if k == field else v}" for k, v in fields.items()) + "\n"
+    result = verdict(bad, IDENTITY_RULES)
+    assert result.answer is Answer.INCOMPATIBLE
+    assert codes(result) == {field: code}
+
+
+# ---- set membership -----------------------------------------------------------------
+
+
+def test_any_of_these_mdev_types() -> None:
+    rules = f"mc1\naccept device_api=vfio-pci driver=i915 type={TYPES}\n"
+    assert verdict("mc1 device_api=vfio-pci driver=i915 type=i915-GVTg_V5_4\n", rules).compatible
+    result = verdict("mc1 device_api=vfio-pci driver=i915 type=i915-GVTg_V4_4\n", rules)
+    assert codes(result) == {"type": "not-equal"}
+    assert "is none of i915-GVTg_V5_1, i915-GVTg_V5_2" in result.reasons[0].message
+
+
+# ---- version ranges ---------------------------------------------------------------------
+
+RANGES = "mc1\naccept driver=nvidia stream=nvidia-vgpu stream_version=2.0.2..2.0.4|2.1.0..\n"
+
+
+@pytest.mark.parametrize(
+    ("version", "expected", "code"),
+    [
+        ("2.0.2", Answer.COMPATIBLE, None),
+        ("2.0.4", Answer.COMPATIBLE, None),
+        ("2.0.5", Answer.INCOMPATIBLE, "outside-ranges"),
+        ("2.1", Answer.COMPATIBLE, None),  # 2.1 is 2.1.0: the open-ended range starts there
+        ("7.3", Answer.COMPATIBLE, None),
+        ("2.0.1", Answer.INCOMPATIBLE, "below-range"),
+    ],
+)
+def test_version_ranges_with_open_ends(version: str, expected: Answer, code: str | None) -> None:
+    """R9's example, 2.0.2-2.0.4,2.1.0- in the upstream notation."""
+    result = verdict(f"mc1 driver=nvidia stream=nvidia-vgpu stream_version={version}\n", RANGES)
+    assert result.answer is expected
+    if code:
+        assert codes(result) == {"stream_version": code}
+
+
+def test_same_major_minor_no_less_with_self_reference() -> None:
+    """A target at 1.4 accepts sources 1.0 up to its own version: `1.0..$`."""
+    rules = "mc1\naccept driver=mtty stream=mtty stream_version=1.0..$\n"
+    target = "mc1 driver=mtty stream=mtty stream_version=1.4\n"
+    assert verdict("mc1 driver=mtty stream=mtty stream_version=1.3\n", rules, target).compatible
+    newer = verdict("mc1 driver=mtty stream=mtty stream_version=1.5\n", rules, target)
+    assert codes(newer) == {"stream_version": "above-range"}
+    assert "stream_version 1.5 is above the accepted range 1.0..1.4" in newer.explain()
+    other_major = verdict("mc1 driver=mtty stream=mtty stream_version=2.0\n", rules, target)
+    assert other_major.answer is Answer.INCOMPATIBLE
+
+
+# ---- capability sets ---------------------------------------------------------------------
+
+CAPS = "mc1\ndefault features={}\naccept driver=virtio_vfio_pci features<={mq,rss,tso,vlan}\n"
+
+
+def test_capability_sets_target_must_contain_every_source_feature() -> None:
+    assert verdict("mc1 driver=virtio_vfio_pci features={mq,tso}\n", CAPS).compatible
+    assert verdict("mc1 driver=virtio_vfio_pci\n", CAPS).compatible  # absent -> {} (R11)
+    result = verdict("mc1 driver=virtio_vfio_pci features={mq,packed}\n", CAPS)
+    assert codes(result) == {"features": "not-subset"}
+    assert "{packed}" in result.reasons[0].message
+
+
+def test_superset_requires_features() -> None:
+    rules = "mc1\naccept driver=virtio_vfio_pci features>={mq}\n"
+    result = verdict("mc1 driver=virtio_vfio_pci features={tso}\n", rules)
+    assert codes(result) == {"features": "not-superset"}
+
+
+# ---- numeric limits ------------------------------------------------------------------------
+
+
+def test_numeric_limits_target_resource_at_least_the_source() -> None:
+    rules = "mc1\naccept driver=mlx5_vfio_pci mlx5.max_queues=..$\n"
+    target = "mc1 driver=mlx5_vfio_pci mlx5.max_queues=32\n"
+    assert verdict("mc1 driver=mlx5_vfio_pci mlx5.max_queues=16\n", rules, target).compatible
+    result = verdict("mc1 driver=mlx5_vfio_pci mlx5.max_queues=64\n", rules, target)
+    assert codes(result) == {"mlx5.max_queues": "above-range"}
+    unknown = verdict("mc1 driver=mlx5_vfio_pci mlx5.max_queues=16\n", rules)
+    assert unknown.answer is Answer.UNKNOWN
+    assert codes(unknown) == {"mlx5.max_queues": "missing-self"}
+
+
+# ---- linked parameters ------------------------------------------------------------------------
+
+
+def test_linked_parameters_type_and_aggregation_through_share() -> None:
+    template = parse_version(
+        "mc1 device_api=vfio-pci driver=i915 gvt.interface_version=3 pci_id=8086:591d stream=gvt-gen9"
+        " type=i915-GVTg_V5_8\n"
+        + "".join(f"param aggregate={k} share={s}\n" for k, s in [(1, "1/8"), (2, "1/4"), (4, "1/2"), (8, "1/1")])
+    )
+    rules = parse_compatible(
+        "mc1\ndefault gvt.pv_mode={}\naccept aggregate=1..8 device_api=vfio-pci driver=i915"
+        " gvt.interface_version=1..3 gvt.pv_mode<={context,ppgtt} pci_id=8086:591d share=$ stream=gvt-gen9"
+        f" type={TYPES}\n"
+    )
+    result = plan(parse_version(UUID2), template, rules)
+    assert result.answer is Answer.COMPATIBLE
+    assert [dict(option.parameters) for option in result.accepted] == [{"aggregate": 4}]
+    whole = parse_version(UUID2.replace("share=1/2", "share=3/4"))
+    assert plan(whole, template, rules).answer is Answer.INCOMPATIBLE
+
+
+# ---- defaults --------------------------------------------------------------------------------------
+
+
+def test_absent_field_takes_the_targets_default_and_missing_default_is_unknown() -> None:
+    with_default = "mc1\ndefault gvt.pv_mode={}\naccept driver=i915 gvt.pv_mode={}\n"
+    assert verdict("mc1 driver=i915\n", with_default).compatible
+    without = "mc1\naccept driver=i915 gvt.pv_mode={}\n"
+    result = verdict("mc1 driver=i915\n", without)
+    assert result.answer is Answer.UNKNOWN
+    assert codes(result) == {"gvt.pv_mode": "missing-field"}
+
+
+def test_registry_default_applies_without_a_default_line() -> None:
+    assert verdict("mc1 driver=i915\n", "mc1\naccept aggregate=1 driver=i915\n").compatible
+
+
+# ---- legacy opaque token ------------------------------------------------------------------------
+
+
+def test_opaque_legacy_token_compared_for_equality() -> None:
+    rules = "mc1\naccept driver=acme legacy=acme-v3-8086-591d-f00d\n"
+    assert verdict("mc1 driver=acme legacy=acme-v3-8086-591d-f00d\n", rules).compatible
+    result = verdict("mc1 driver=acme legacy=acme-v3-8086-591d-beef\n", rules)
+    assert codes(result) == {"legacy": "not-equal"}
+
+
+# ---- criticality -----------------------------------------------------------------------------------
+
+
+def test_ignorable_fields_may_go_unconstrained_critical_ones_may_not() -> None:
+    rules = "mc1\naccept driver=nvidia name=GRID%20T4-2Q\n"
+    assert verdict("mc1 driver=nvidia ~name=GRID%20T4-2Q ~type=nvidia-222\n", rules).compatible
+    result = verdict("mc1 driver=nvidia ~name=GRID%20T4-2Q type=nvidia-222\n", rules)
+    assert codes(result) == {"type": "unconstrained-critical"}
+
+
+def test_no_rules_accepts_nothing() -> None:
+    result = verdict("mc1 driver=i915\n", "mc1\n")
+    assert result.answer is Answer.INCOMPATIBLE
+    assert codes(result) == {None: "no-rules"}
