@@ -10,6 +10,7 @@ from ..compare import check
 from ..verdict import Answer, Verdict
 from .attributes import Loader, optional_version_in, refuse_two_stdins, report_failures, status_of, unsupported_reasons
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .options import format_option
 from .output import echo, echo_json
 
 __all__ = ["check_command"]
@@ -66,15 +67,7 @@ _EPILOG: Final = (
     help="The target's own migration_version (a file, - or a device directory), which $ in its rules refers to. "
     "Default: the migration_version in the TARGET directory, if any.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: the verdict for people; json: one JSON object (verdict.schema.json).",
-)
+@format_option("text: the verdict for people; json: one JSON object (verdict.schema.json).")
 @click.option(
     "--explain",
     "-e",

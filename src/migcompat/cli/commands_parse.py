@@ -15,6 +15,7 @@ from ..model import CompatibleDevices, MigrationVersion
 from ..parse import detect, parse_compatible, parse_version
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
 from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, read_input, stdin_is_terminal
+from .options import format_option
 from .output import echo, echo_error, echo_json, render_parse_error
 
 __all__ = ["parse_command"]
@@ -62,15 +63,7 @@ Examples:
     help="Which attribute the input is: version (migration_version) or compatible "
     "(migration_compatible_devices). Default: detect it from the first line.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: a summary for people; json: one JSON object per input, one per line.",
-)
+@format_option("text: a summary for people; json: one JSON object per input, one per line.")
 @click.pass_context
 def parse_command(ctx: click.Context, files: Sequence[str], attribute: str | None, output_format: str) -> None:
     paths = list(files) or [STDIN]

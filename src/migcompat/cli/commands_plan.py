@@ -10,6 +10,7 @@ from ..plan import Option, Plan, plan
 from ..verdict import Answer, Verdict
 from .attributes import Loader, refuse_two_stdins, report_failures, status_of, unsupported_reasons
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .options import format_option
 from .output import echo, echo_json
 
 __all__ = ["plan_command"]
@@ -68,15 +69,7 @@ _EPILOG: Final = (
     default=None,
     help="The type's migration_compatible_devices. Default: the one in the TYPE directory.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: the plan for people; json: one JSON object (plan.schema.json).",
-)
+@format_option("text: the plan for people; json: one JSON object (plan.schema.json).")
 @click.pass_context
 def plan_command(
     ctx: click.Context,

@@ -13,6 +13,7 @@ from ..relate import Relation, RelationResult, relate
 from .attributes import Loader, optional_version_in, refuse_two_stdins, report_failures
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import display_name
+from .options import format_option
 from .output import echo, echo_error, echo_json
 
 __all__ = ["relate_command"]
@@ -106,15 +107,7 @@ def _relations(ctx: click.Context, param: click.Parameter, values: Sequence[str]
     callback=_relations,
     help=f"Exit with 1 unless the relation is one of these ({', '.join(_RELATIONS)}).",
 )
-@click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: the relation and witnesses for people; json: one JSON object (relation.schema.json).",
-)
+@format_option("text: the relation and witnesses for people; json: one JSON object (relation.schema.json).")
 @click.pass_context
 def relate_command(
     ctx: click.Context,
