@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lark import Lark
 
-from migcompat import _fast
+from migcompat import terminals
 from migcompat.grammar import START_COMPATIBLE, START_VERSION, lark_parser
 from migcompat.limits import SPEC_VERSION
 from migcompat.resources import data_path, grammar_text
@@ -48,10 +48,10 @@ def test_grammar_is_self_contained() -> None:
 
 
 @pytest.mark.parametrize("name", ["KEY", "INT", "VERSION", "RATIO", "TOKEN"])
-def test_fast_path_terminals_are_the_grammars(name: str) -> None:
+def test_python_terminals_are_the_grammars(name: str) -> None:
     match = re.search(rf"^{name}: /(.*)/$", GRAMMAR.read_text(), re.MULTILINE)
     assert match is not None, f"terminal {name} not found in the grammar"
-    assert getattr(_fast, name) == match.group(1)
+    assert getattr(terminals, name) == match.group(1)
 
 
 def test_spec_includes_the_grammar_file_not_a_copy() -> None:

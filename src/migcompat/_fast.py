@@ -37,16 +37,7 @@ from .model import (
     Value,
     Version,
 )
-
-# The grammar's terminals, verbatim (a test compares them with grammar/migcompat.lark).
-KEY: Final = r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?"
-INT: Final = r"[0-9]+"
-VERSION: Final = r"[0-9]+(\.[0-9]+)+"
-RATIO: Final = r"[0-9]+\/[0-9]+"
-TOKEN: Final = (
-    r"([0-9]+\.)*[0-9]*([A-Za-z_:+-]|%[0-9A-Fa-f]{2})([A-Za-z0-9_:+-]|%[0-9A-Fa-f]{2})*"
-    r"(\.([A-Za-z0-9_:+-]|%[0-9A-Fa-f]{2})+)*"
-)
+from .terminals import INT, KEY, RATIO, TOKEN, VERSION
 
 _MEMBER = f"(?:{TOKEN}|{VERSION}|{INT})"
 _SET = rf"\{{(?:{_MEMBER}(?:,{_MEMBER})*)?\}}"

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any, Final, TypeVar
 
-from . import _build, _values
+from . import _build, _values, terminals
 from ._values import Problem
 from .emit import emit
 from .errors import DataModelError
@@ -92,16 +92,14 @@ fields; a parameter value declared once; no field set by two parameters; the
 canonical text at most 4096 bytes.
 """
 
-# The terminals of grammar/migcompat.lark, verbatim (a test holds them equal).
+# The terminals of grammar/migcompat.lark (migcompat.terminals).
 # A JSON string must match one of these as a whole before the lexeme checks of
 # _values run on it, exactly as the text parsers do.
-_KEY: Final = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?")
-_INT: Final = re.compile(r"[0-9]+")
-_VERSION: Final = re.compile(r"[0-9]+(\.[0-9]+)+")
-_RATIO: Final = re.compile(r"[0-9]+\/[0-9]+")
-_TOKEN: Final = re.compile(
-    r"([0-9]+\.)*[0-9]*([A-Za-z_:+-]|%[0-9A-Fa-f]{2})([A-Za-z0-9_:+-]|%[0-9A-Fa-f]{2})*(\.([A-Za-z0-9_:+-]|%[0-9A-Fa-f]{2})+)*"
-)
+_KEY: Final = re.compile(terminals.KEY)
+_INT: Final = re.compile(terminals.INT)
+_VERSION: Final = re.compile(terminals.VERSION)
+_RATIO: Final = re.compile(terminals.RATIO)
+_TOKEN: Final = re.compile(terminals.TOKEN)
 _MEMBER_KINDS: Final = (_TOKEN, _INT, _VERSION)  # grammar: ?member: TOKEN | INT | VERSION
 
 _VALUE_TYPES: Final = ("token", "integer", "version", "ratio", "set")
