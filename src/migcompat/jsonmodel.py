@@ -56,7 +56,6 @@ from .model import (
     Value,
     Version,
 )
-from .resources import data_path
 
 __all__ = ["EXTRA_CHECKS", "SCHEMA_ID", "SCHEMA_NAME", "from_json", "load_schema", "to_json"]
 
@@ -205,6 +204,8 @@ def load_schema() -> dict[str, Any]:
     reads JSON; validating with it needs the optional ``jsonschema`` package
     (``pip install migcompat[schema]``), which :func:`from_json` does not.
     """
+    from .resources import data_path
+
     with data_path(SCHEMA_NAME).open(encoding="utf-8") as stream:
         schema: dict[str, Any] = json.load(stream)
     return schema
