@@ -50,6 +50,8 @@ def test_wheel_contains_the_normative_files(wheel: Path) -> None:
     assert "migcompat/_data/migcompat.lark" in names
     assert "migcompat/_data/data-model.schema.json" in names
     assert "migcompat/py.typed" in names
+    assert "migcompat/_data/samples/gvt-g/sample.json" in names
+    assert "migcompat/_data/samples/gvt-g/new.json" in names  # the conformance samples, as captures
     packaged = zipfile.ZipFile(wheel).read("migcompat/_data/migcompat.lark").decode()
     assert packaged == (ROOT / "grammar" / "migcompat.lark").read_text()
 

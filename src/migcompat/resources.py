@@ -11,7 +11,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["data_path", "grammar_text"]
+__all__ = ["data_path", "grammar_text", "samples_path"]
 
 _SOURCE_TREE = {
     "migcompat.lark": ("grammar", "migcompat.lark"),
@@ -34,3 +34,14 @@ def data_path(name: str) -> Path:
 def grammar_text() -> str:
     """The text of ``grammar/migcompat.lark``."""
     return data_path("migcompat.lark").read_text(encoding="ascii")
+
+
+def samples_path() -> Path:
+    """The directory of the conformance suite's bundled sample hosts (``conformance/samples/``)."""
+    packaged = resources.files("migcompat").joinpath("_data").joinpath("samples")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parents[2].joinpath("conformance", "samples")
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError("migcompat is installed without its conformance samples")

@@ -21,7 +21,9 @@ import click
 
 from .. import __version__
 from ..limits import FORMAT_VERSION, SPEC_VERSION
+from .commands_capture import capture_command
 from .commands_check import check_command
+from .commands_conformance import conformance_command
 from .commands_emit import emit_command
 from .commands_parse import parse_command
 from .commands_plan import plan_command
@@ -98,3 +100,5 @@ main.add_command(emit_command)
 main.add_command(check_command)
 main.add_command(relate_command)
 main.add_command(plan_command)
+main.add_command(capture_command)
+main.add_command(conformance_command)

@@ -1,0 +1,72 @@
+"""``migcompat capture``: save a host's sysfs placements as a capture file."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import click
+
+from ..capture import CaptureError, capture, dumps
+from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .output import echo, echo_error
+
+__all__ = ["capture_command"]
+
+_HELP: Final = """Save what the conformance suite needs from this host's sysfs as one JSON file.
+
+Reads the sysfs tree at --sysfs (default /sys; any directory that mirrors it
+works) without writing anything: every mdev type and mdev, every PCI function
+bound to vfio-pci or a variant driver, and other VFIO devices, with their
+migration_version and migration_compatible_devices (each read twice, to
+check stability), the attributes the checks compare them with, the file
+modes, and every fault met (unreadable files, dangling links, link loops),
+plus the host name, kernel release, time and tool version. The capture
+(spec/schema/capture.schema.json) goes to --output, or standard output.
+
+Run 'migcompat conformance host.json' on any machine to check it.
+
+\b
+Examples:
+  migcompat capture -o gpu-node-7.json
+  migcompat capture --sysfs /mnt/sysfs-copy --host gpu-node-7 -o gpu-node-7.json
+"""
+
+
+@click.command("capture", help=_HELP, epilog=EXIT_STATUS_HELP, short_help="Save a host's sysfs placements as JSON.")
+@click.option(
+    "--sysfs",
+    "root",
+    metavar="ROOT",
+    default="/sys",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="The sysfs root to read.",
+)
+@click.option("--output", "-o", metavar="FILE", default="-", help="Where to write the capture (- for standard output).")
+@click.option(
+    "--host", "host_name", metavar="NAME", default=None, help="The host name to record (default: this host's)."
+)
+@click.pass_context
+def capture_command(ctx: click.Context, root: str, output: str, host_name: str | None) -> None:
+    try:
+        data = capture(root, host=host_name)
+    except CaptureError as exc:
+        echo_error(exc.message)
+        ctx.exit(ExitCode.UNDECIDED)
+    text = dumps(data)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        try:
+            with open(output, "w", encoding="ascii") as stream:
+                stream.write(text)
+        except OSError as exc:
+            echo_error(f"cannot write {output}: {exc.strerror or exc}")
+            ctx.exit(ExitCode.UNDECIDED)
+    migratable = sum(1 for p in data.placements if p.migratable)
+    echo(
+        f"migcompat: captured {len(data.placements)} placements ({migratable} with migration attributes) and"
+        f" {len(data.findings)} findings from {root}" + ("" if output == "-" else f" into {output}"),
+        err=True,
+    )
+    ctx.exit(ExitCode.SUCCESS)

@@ -1,0 +1,934 @@
+"""Synthetic hosts: the drivers of the sample fleet, written as their authors would write them.
+
+Each ``*_host`` function returns a :class:`Host`: the sysfs objects of one
+machine with one driver release, whose migration attributes are the strings
+that driver would emit (spec clause 14 gives most of them). A :class:`Host`
+becomes a sysfs-shaped directory tree (:func:`write_tree`, used to build
+``conformance/samples/``) or, without touching the disk, the
+:class:`~migcompat.sysfs.model.HostData` the reader would return
+(:func:`to_host_data`, used by the benchmark). ``python -m
+migcompat.conformance.fleet DIR`` regenerates the samples; a test holds the
+committed samples to this module.
+
+Real identifiers (spec clause 14 and the mission): Intel IGD ``8086:591d``
+(subsystem ``8086:2212``) with GVT-g types ``i915-GVTg_V5_{1,2,4,8}``; NVIDIA
+T4 ``10de:1eb8``; ConnectX VF ``15b3:101e`` on ``mlx5_vfio_pci``; HiSilicon
+Kunpeng 920 SEC VF ``19e5:a256`` on ``hisi_acc_vfio_pci``; QAT GEN4 VF
+``8086:4941`` on ``qat_vfio_pci``; the kernel's ``mtty`` sample.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Final
+
+from ..capture import dumps
+from ..sysfs.model import COMPATIBLE, VERSION, Attr, HostData, Placement
+
+__all__ = [
+    "Host",
+    "Mdev",
+    "MdevParent",
+    "MdevType",
+    "PciFunction",
+    "SampleDef",
+    "gvt_host",
+    "hisi_host",
+    "mlx5_host",
+    "mtty_host",
+    "nvidia_host",
+    "qat_host",
+    "samples",
+    "to_host_data",
+    "write_samples",
+    "write_tree",
+]
+
+SAMPLE_TIME: Final = "2025-01-15T09:30:00Z"
+SAMPLE_TOOL: Final = "migcompat sample generator"
+
+
+# ---- the objects of a host ---------------------------------------------------------------------
+
+
+@dataclass
+class MdevType:
+    ident: str
+    name: str
+    description: str
+    device_api: str
+    available: int
+    version: str | None
+    rules: str | None
+
+
+@dataclass
+class PciFunction:
+    bdf: str
+    devpath: str
+    vendor: int
+    device: int
+    subsystem_vendor: int
+    subsystem_device: int
+    driver: str
+    physfn: str | None = None
+    version: str | None = None
+    rules: str | None = None
+    virtfns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MdevParent:
+    name: str
+    devpath: str
+    types: list[MdevType]
+
+
+@dataclass
+class Mdev:
+    uuid: str
+    parent: MdevParent
+    type_id: str
+    version: str | None
+    rules: str | None
+
+
+@dataclass
+class Host:
+    name: str
+    kernel: str
+    parents: list[MdevParent] = field(default_factory=list)
+    mdevs: list[Mdev] = field(default_factory=list)
+    functions: list[PciFunction] = field(default_factory=list)
+    extra: dict[str, bytes] = field(default_factory=dict)
+    """Files (path relative to the root: bytes) written as is, for deliberately broken trees."""
+    links: dict[str, str] = field(default_factory=dict)
+    """Symbolic links (path relative to the root: target) written as is, for deliberately broken trees."""
+
+
+def _lines(*lines: str) -> str:
+    return "\n".join(lines) + "\n"
+
+
+# ---- Intel GVT-g ---------------------------------------------------------------------------------
+
+_GVT_TYPES: Final = {
+    # units per GPU: (low_gm_size MB, high_gm_size MB, fence, resolution, weight)
+    1: (512, 2048, 4, "1920x1200", 16),
+    2: (256, 1024, 4, "1920x1200", 8),
+    4: (128, 512, 4, "1920x1200", 4),
+    8: (64, 384, 4, "1024x768", 2),
+}
+_GVT_ALL: Final = "|".join(f"i915-GVTg_V5_{n}" for n in _GVT_TYPES)
+
+
+def _share(k: int, n: int) -> str:
+    fraction = Fraction(k, n)
+    return f"{fraction.numerator}/{fraction.denominator}"
+
+
+def gvt_version(n: int, interface: int, aggregate: int | None = None) -> str:
+    """The migration_version of type i915-GVTg_V5_<n> (a template), or of a device aggregated *aggregate* times."""
+    pv_mode = " gvt.pv_mode={context,ppgtt}" if interface >= 3 else ""
+    head = f"device_api=vfio-pci driver=i915 gvt.interface_version={interface}{pv_mode} pci_id=8086:591d"
+    tail = f"stream=gvt-gen9 type=i915-GVTg_V5_{n}"
+    if aggregate is not None:
+        return _lines(f"mc1 aggregate={aggregate} {head} share={_share(aggregate, n)} {tail}")
+    return _lines(f"mc1 {head} {tail}", *(f"param aggregate={k} share={_share(k, n)}" for k in range(1, n + 1)))
+
+
+def gvt_rules(interface: int) -> str:
+    """Interface 2 accepts interfaces 1 and 2; interface 3 adds paravirtualised sources and keeps the old rule."""
+    common = "aggregate=1..8 device_api=vfio-pci driver=i915"
+    rest = f"pci_id=8086:591d share=$ stream=gvt-gen9 type={_GVT_ALL}"
+    legacy = f"accept {common} gvt.interface_version=1..2 {rest}"
+    if interface < 3:
+        return _lines("mc1", legacy)
+    return _lines(
+        "mc1",
+        "default gvt.pv_mode={}",
+        f"accept {common} gvt.interface_version=2..3 gvt.pv_mode<=$ {rest}",
+        legacy,
+    )
+
+
+def gvt_host(name: str, interface: int) -> Host:
+    """A gen9 desktop with GVT-g: the four V5 types and two vGPUs (V5_4 aggregated twice, V5_8)."""
+    gpu = PciFunction("0000:00:02.0", "devices/pci0000:00/0000:00:02.0", 0x8086, 0x591D, 0x8086, 0x2212, "i915")
+    rules = gvt_rules(interface)
+    types = []
+    for n, (low, high, fence, resolution, weight) in _GVT_TYPES.items():
+        description = _lines(
+            f"low_gm_size: {low}MB",
+            f"high_gm_size: {high}MB",
+            f"fence: {fence}",
+            f"resolution: {resolution}",
+            f"weight: {weight}",
+        )
+        types.append(
+            MdevType(
+                f"i915-GVTg_V5_{n}", f"GVTg_V5_{n}", description, "vfio-pci", n - 1, gvt_version(n, interface), rules
+            )
+        )
+    parent = MdevParent("0000:00:02.0", gpu.devpath, types)
+    mdevs = [
+        Mdev("4b20d080-1b54-4048-85b3-a6a62d165c01", parent, "i915-GVTg_V5_4", gvt_version(4, interface, 2), rules),
+        Mdev("8d9d1b8a-5a7e-4b45-9e0e-2c2d3d6b0c02", parent, "i915-GVTg_V5_8", gvt_version(8, interface, 1), rules),
+    ]
+    return Host(name, "6.8.0-45-generic", [parent], mdevs, [gpu])
+
+
+# ---- NVIDIA vGPU on Tesla T4 ------------------------------------------------------------------------
+
+_T4_PROFILES: Final = {"2Q": (Fraction(1, 8), 8), "4Q": (Fraction(1, 4), 4), "8Q": (Fraction(1, 2), 2)}
+
+
+def nvidia_version(profile: str, manager: str, type_id: str) -> str:
+    share = _T4_PROFILES[profile][0]
+    return _lines(
+        f"mc1 device_api=vfio-pci driver=nvidia ~name=GRID%20T4-{profile} nvidia.vgpu_mgr={manager}"
+        f" pci_id=10de:1eb8 share={share.numerator}/{share.denominator} stream=nvidia-vgpu ~type={type_id}"
+    )
+
+
+def nvidia_rules(profile: str) -> str:
+    share = _T4_PROFILES[profile][0]
+    return _lines(
+        "mc1",
+        f"accept device_api=vfio-pci driver=nvidia name=GRID%20T4-{profile} nvidia.vgpu_mgr=16.0..$"
+        f" pci_id=10de:1eb8 share={share.numerator}/{share.denominator} stream=nvidia-vgpu",
+    )
+
+
+def nvidia_host(name: str, manager: str, profiles: Iterable[str] = ("2Q", "4Q", "8Q")) -> Host:
+    """A T4 with vGPU software *manager* (16.2 numbers the Q profiles from nvidia-222, 17.0 from nvidia-230)."""
+    base = 222 if manager.startswith("16.") else 230
+    gpu = PciFunction(
+        "0000:3b:00.0", "devices/pci0000:3a/0000:3a:00.0/0000:3b:00.0", 0x10DE, 0x1EB8, 0x10DE, 0x12A2, "nvidia"
+    )
+    types = []
+    numbers = {}
+    for index, profile in enumerate(_T4_PROFILES):
+        numbers[profile] = f"nvidia-{base + index}"
+        if profile not in profiles:
+            continue
+        share, count = _T4_PROFILES[profile]
+        framebuffer = int(16384 * share)
+        description = (
+            f"num_heads=4, frl_config=60, framebuffer={framebuffer}M, max_resolution=7680x4320, max_instance={count}"
+        )
+        types.append(
+            MdevType(
+                numbers[profile],
+                f"GRID T4-{profile}",
+                description,
+                "vfio-pci",
+                count - 1,
+                nvidia_version(profile, manager, numbers[profile]),
+                nvidia_rules(profile),
+            )
+        )
+    parent = MdevParent("0000:3b:00.0", gpu.devpath, types)
+    mdevs = [
+        Mdev(
+            "c2b5a1b0-7f3e-4d1a-9a51-3f4c0e7d2a10",
+            parent,
+            numbers["2Q"],
+            nvidia_version("2Q", manager, numbers["2Q"]),
+            nvidia_rules("2Q"),
+        )
+    ]
+    return Host(name, "5.15.0-119-generic", [parent], mdevs, [gpu])
+
+
+# ---- mlx5_vfio_pci ---------------------------------------------------------------------------------
+
+
+def mlx5_version(stream: str, queues: int, firmware: str, *, features: bool) -> str:
+    feats = " features={chunk_mode,pre_copy}" if features else ""
+    return _lines(
+        f"mc1 device_api=vfio-pci driver=mlx5_vfio_pci{feats} ~mlx5.fw_version={firmware} mlx5.max_macs=4"
+        f" mlx5.max_queues={queues} pci_id=15b3:101e stream=mlx5-vf stream_version={stream}"
+    )
+
+
+def mlx5_rules(*, features: bool, oldest: str = "1.0") -> str:
+    feats = " features<=$" if features else ""
+    return _lines(
+        "mc1",
+        f"accept device_api=vfio-pci driver=mlx5_vfio_pci{feats} mlx5.max_macs=4 mlx5.max_queues=..$"
+        f" pci_id=15b3:101e stream=mlx5-vf stream_version={oldest}..$",
+    )
+
+
+def _sriov(
+    pf_bdf: str,
+    bridge: str,
+    ids: tuple[int, int, int, int],
+    pf_driver: str,
+    vf_ids: tuple[int, int],
+    vf_driver: str,
+    count: int,
+) -> list[PciFunction]:
+    domain_bus = pf_bdf.rsplit(":", 1)[0]
+    pf = PciFunction(pf_bdf, f"{bridge}/{pf_bdf}", ids[0], ids[1], ids[2], ids[3], pf_driver)
+    functions = [pf]
+    for index in range(count):
+        slot, function = divmod(index + 1, 8)
+        bdf = f"{domain_bus}:{slot:02x}.{function}"
+        vf = PciFunction(bdf, f"{bridge}/{bdf}", vf_ids[0], vf_ids[1], ids[2], ids[3], vf_driver, physfn=pf_bdf)
+        pf.virtfns.append(bdf)
+        functions.append(vf)
+    return functions
+
+
+def mlx5_host(name: str, stream: str, *, queues: int = 16, firmware: str = "28.39.1002") -> Host:
+    """A ConnectX-6 Dx with two VFs on mlx5_vfio_pci; stream 1.1 adds the features field (spec 14.3)."""
+    features = stream != "1.0"
+    functions = _sriov(
+        "0000:3b:00.0",
+        "devices/pci0000:3a/0000:3a:00.0",
+        (0x15B3, 0x101D, 0x15B3, 0x0016),
+        "mlx5_core",
+        (0x15B3, 0x101E),
+        "mlx5_vfio_pci",
+        2,
+    )
+    for vf in functions[1:]:
+        vf.version = mlx5_version(stream, queues, firmware, features=features)
+        vf.rules = mlx5_rules(features=features)
+    return Host(name, "6.8.0-45-generic", functions=functions)
+
+
+# ---- hisi_acc_vfio_pci -----------------------------------------------------------------------------
+
+
+def hisi_version(stream: str) -> str:
+    return _lines(
+        "mc1 device_api=vfio-pci driver=hisi_acc_vfio_pci hisi_acc.qm_version=3 hisi_acc.qp_num=64"
+        f" pci_id=19e5:a256 stream=hisi-acc stream_version={stream}"
+    )
+
+
+def hisi_rules() -> str:
+    return _lines(
+        "mc1",
+        "accept device_api=vfio-pci driver=hisi_acc_vfio_pci hisi_acc.qm_version=$ hisi_acc.qp_num=$"
+        " pci_id=19e5:a256 stream=hisi-acc stream_version=1.0..$",
+    )
+
+
+def hisi_host(name: str, stream: str, *, pci_id: str = "19e5:a256") -> Host:
+    """A Kunpeng 920 SEC accelerator (PF on hisi_sec2) with two VFs on hisi_acc_vfio_pci."""
+    functions = _sriov(
+        "0000:76:00.0",
+        "devices/pci0000:74/0000:74:01.0",
+        (0x19E5, 0xA255, 0x19E5, 0x0000),
+        "hisi_sec2",
+        (0x19E5, 0xA256),
+        "hisi_acc_vfio_pci",
+        2,
+    )
+    for vf in functions[1:]:
+        vf.version = hisi_version(stream).replace("pci_id=19e5:a256", f"pci_id={pci_id}")
+        vf.rules = hisi_rules().replace("pci_id=19e5:a256", f"pci_id={pci_id}")
+    return Host(name, "6.6.0-28.0.0.34.oe2403.aarch64", functions=functions)
+
+
+# ---- qat_vfio_pci ----------------------------------------------------------------------------------
+
+
+def qat_version(stream: str, services: str = "{asym,sym}", firmware: str | None = None) -> str:
+    fw = f" ~qat.fw_version={firmware}" if firmware else ""
+    return _lines(
+        f"mc1 device_api=vfio-pci driver=qat_vfio_pci pci_id=8086:4941{fw} qat.services={services}"
+        f" stream=qat-gen4 stream_version={stream}"
+    )
+
+
+def qat_rules(*, pin_firmware: bool = False) -> str:
+    fw = " qat.fw_version=$" if pin_firmware else ""
+    return _lines(
+        "mc1",
+        f"accept device_api=vfio-pci driver=qat_vfio_pci pci_id=8086:4941{fw} qat.services=$ stream=qat-gen4"
+        " stream_version=1.0..$",
+    )
+
+
+def qat_host(name: str, stream: str) -> Host:
+    """A Sapphire Rapids QAT 4xxx endpoint (PF on 4xxx, 8086:4940) with two VFs (8086:4941) on qat_vfio_pci."""
+    functions = _sriov(
+        "0000:6b:00.0",
+        "devices/pci0000:6b",
+        (0x8086, 0x4940, 0x8086, 0x0000),
+        "4xxx",
+        (0x8086, 0x4941),
+        "qat_vfio_pci",
+        2,
+    )
+    for vf in functions[1:]:
+        vf.version = qat_version(stream)
+        vf.rules = qat_rules()
+    return Host(name, "6.8.0-45-generic", functions=functions)
+
+
+# ---- mtty --------------------------------------------------------------------------------------------
+
+_MTTY_NAMES: Final = {1: "Single port serial", 2: "Dual port serial"}
+
+
+def mtty_version(ports: int, stream: str) -> str:
+    name = _MTTY_NAMES[ports].replace(" ", "%20")
+    return _lines(
+        f"mc1 device_api=vfio-pci driver=mtty mtty.ports={ports} ~name={name} stream=mtty stream_version={stream}"
+        f" type=mtty-{ports}"
+    )
+
+
+def mtty_rules(stream: str) -> str:
+    accepted = "1.0" if stream == "1.0" else "1.0..$"
+    return _lines(
+        "mc1", f"accept device_api=vfio-pci driver=mtty mtty.ports=$ stream=mtty stream_version={accepted} type=$"
+    )
+
+
+def mtty_host(name: str, stream: str) -> Host:
+    """The kernel's mtty sample: types mtty-1 and mtty-2 and one mtty-2 device."""
+    # 24 ports in all; the mtty-2 device holds two of them.
+    types = [
+        MdevType(
+            f"mtty-{ports}",
+            _MTTY_NAMES[ports],
+            "",
+            "vfio-pci",
+            22 // ports,
+            mtty_version(ports, stream),
+            mtty_rules(stream),
+        )
+        for ports in (1, 2)
+    ]
+    parent = MdevParent("mtty", "devices/virtual/mtty/mtty", types)
+    mdevs = [
+        Mdev("83b8f4f2-509f-382f-3c1e-e6bfe0fa1001", parent, "mtty-2", mtty_version(2, stream), mtty_rules(stream))
+    ]
+    return Host(name, "6.8.0-45-generic", [parent], mdevs)
+
+
+# ---- writing a tree ----------------------------------------------------------------------------------
+
+
+def _write(path: str, data: str | bytes) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as stream:
+        stream.write(data.encode("ascii") if isinstance(data, str) else data)
+
+
+def _link(path: str, target: str, *, relative_to_root: str | None = None) -> None:
+    """A symbolic link at *path* to *target* (a path under the root, made relative)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if relative_to_root is not None:
+        target = os.path.relpath(os.path.join(relative_to_root, target), os.path.dirname(path))
+    os.symlink(target, path)
+
+
+def _attributes(directory: str, version: str | None, rules: str | None) -> None:
+    if version is not None:
+        _write(os.path.join(directory, VERSION), version)
+    if rules is not None:
+        _write(os.path.join(directory, COMPATIBLE), rules)
+
+
+def write_tree(host: Host, root: str) -> None:
+    """Write *host* as a sysfs-shaped tree under *root* (which must not exist or be empty)."""
+    for function in host.functions:
+        directory = os.path.join(root, function.devpath)
+        for name, value in (
+            ("vendor", function.vendor),
+            ("device", function.device),
+            ("subsystem_vendor", function.subsystem_vendor),
+            ("subsystem_device", function.subsystem_device),
+        ):
+            _write(os.path.join(directory, name), f"0x{value:04x}\n")
+        driver_dir = os.path.join("bus", "pci", "drivers", function.driver)
+        _write(os.path.join(root, driver_dir, "uevent"), "")
+        _link(os.path.join(directory, "driver"), driver_dir, relative_to_root=root)
+        _link(os.path.join(root, "bus", "pci", "devices", function.bdf), function.devpath, relative_to_root=root)
+        if function.physfn is not None:
+            _link(os.path.join(directory, "physfn"), f"../{function.physfn}")
+        for index, vf in enumerate(function.virtfns):
+            _link(os.path.join(directory, f"virtfn{index}"), f"../{vf}")
+        _attributes(directory, function.version, function.rules)
+    for parent in host.parents:
+        directory = os.path.join(root, parent.devpath)
+        os.makedirs(directory, exist_ok=True)
+        _link(os.path.join(root, "class", "mdev_bus", parent.name), parent.devpath, relative_to_root=root)
+        for entry in parent.types:
+            type_dir = os.path.join(directory, "mdev_supported_types", entry.ident)
+            _write(os.path.join(type_dir, "name"), entry.name + "\n")
+            if entry.description:
+                _write(os.path.join(type_dir, "description"), entry.description.rstrip("\n") + "\n")
+            _write(os.path.join(type_dir, "device_api"), entry.device_api + "\n")
+            _write(os.path.join(type_dir, "available_instances"), f"{entry.available}\n")
+            _attributes(type_dir, entry.version, entry.rules)
+    for mdev in host.mdevs:
+        directory = os.path.join(root, mdev.parent.devpath, mdev.uuid)
+        _attributes(directory, mdev.version, mdev.rules)
+        _write(os.path.join(directory, "uevent"), f"MDEV_TYPE={mdev.type_id}\n")
+        _link(os.path.join(directory, "mdev_type"), f"../mdev_supported_types/{mdev.type_id}")
+        _link(
+            os.path.join(root, "bus", "mdev", "devices", mdev.uuid),
+            os.path.join(mdev.parent.devpath, mdev.uuid),
+            relative_to_root=root,
+        )
+        if any(entry.ident == mdev.type_id for entry in mdev.parent.types):
+            type_devices = os.path.join(root, mdev.parent.devpath, "mdev_supported_types", mdev.type_id, "devices")
+            _link(os.path.join(type_devices, mdev.uuid), f"../../../{mdev.uuid}")
+    for path, data in host.extra.items():
+        _write(os.path.join(root, path), data)
+    for path, target in host.links.items():
+        _link(os.path.join(root, path), target)
+
+
+# ---- the same, in memory ----------------------------------------------------------------------------
+
+
+def _attr(text: str | None) -> Attr | None:
+    if text is None:
+        return None
+    data = text.encode("ascii")
+    return Attr(data, data, 0o444)
+
+
+def _attrs(version: str | None, rules: str | None) -> dict[str, Attr]:
+    found = {VERSION: _attr(version), COMPATIBLE: _attr(rules)}
+    return {name: attr for name, attr in found.items() if attr is not None}
+
+
+def to_host_data(host: Host, *, modes_authoritative: bool = True) -> HostData:
+    """The :class:`HostData` that reading ``write_tree(host)`` on a live sysfs would give (without its extras)."""
+    placements: list[Placement] = []
+    for parent in sorted(host.parents, key=lambda p: p.name):
+        for entry in sorted(parent.types, key=lambda t: t.ident):
+            props = {"name": entry.name, "device_api": entry.device_api, "available_instances": str(entry.available)}
+            if entry.description:
+                props["description"] = entry.description.rstrip("\n")
+            placements.append(
+                Placement(
+                    "mdev_type",
+                    entry.ident,
+                    f"class/mdev_bus/{parent.name}/mdev_supported_types/{entry.ident}",
+                    _attrs(entry.version, entry.rules),
+                    props,
+                    {"parent": parent.name},
+                )
+            )
+    for mdev in sorted(host.mdevs, key=lambda m: m.uuid):
+        parent_name = os.path.basename(mdev.parent.devpath)
+        links = {"parent": parent_name, "mdev_type": mdev.type_id, "type_parent": parent_name}
+        placements.append(
+            Placement("mdev", mdev.uuid, f"bus/mdev/devices/{mdev.uuid}", _attrs(mdev.version, mdev.rules), {}, links)
+        )
+    for function in sorted(host.functions, key=lambda f: f.bdf):
+        if "vfio" not in function.driver and function.version is None and function.rules is None:
+            continue
+        props = {
+            "vendor": f"0x{function.vendor:04x}",
+            "device": f"0x{function.device:04x}",
+            "subsystem_vendor": f"0x{function.subsystem_vendor:04x}",
+            "subsystem_device": f"0x{function.subsystem_device:04x}",
+        }
+        links = {"driver": function.driver}
+        if function.physfn is not None:
+            links["physfn"] = function.physfn
+        for index, vf in enumerate(function.virtfns):
+            links[f"virtfn{index}"] = vf
+        placements.append(
+            Placement(
+                "pci",
+                function.bdf,
+                f"bus/pci/devices/{function.bdf}",
+                _attrs(function.version, function.rules),
+                props,
+                links,
+            )
+        )
+    return HostData(
+        host.name,
+        host.kernel,
+        SAMPLE_TIME,
+        SAMPLE_TOOL,
+        "/sys",
+        "sysfs" if modes_authoritative else "tree",
+        modes_authoritative,
+        tuple(placements),
+        (),
+    )
+
+
+# ---- the samples -------------------------------------------------------------------------------------
+
+
+@dataclass
+class SampleDef:
+    """A bundled sample: its hosts (name, role, how it is stored) and the checks it must trip."""
+
+    name: str
+    description: str
+    hosts: list[tuple[Host, str, str]]
+    """(host, role "old" or "host", storage "tree" or "capture")."""
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    capture_edit: Callable[[HostData], HostData] | None = None
+
+
+def _pair(name: str, description: str, old: Host, new: Host, **kwargs: object) -> SampleDef:
+    return SampleDef(name, description, [(old, "old", "tree"), (new, "host", "tree")], **kwargs)  # type: ignore[arg-type]
+
+
+def _single(name: str, description: str, host: Host, **kwargs: object) -> SampleDef:
+    return SampleDef(name, description, [(host, "host", "tree")], **kwargs)  # type: ignore[arg-type]
+
+
+def _replace_attr(host: HostData, ident: str, name: str, change: Callable[[Attr], Attr]) -> HostData:
+    placements = tuple(
+        dataclasses.replace(p, attributes={**p.attributes, name: change(p.attributes[name])}) if p.ident == ident else p
+        for p in host.placements
+    )
+    return dataclasses.replace(host, placements=placements)
+
+
+def _broken_samples() -> list[SampleDef]:
+    samples = []
+
+    host = nvidia_host("t4-node-broken-parse", "16.2", profiles=("2Q",))
+    bad = host.parents[0].types[0]
+    # The driver prints its own version as the kernel module reports it.
+    bad.version = (bad.version or "").replace(
+        "nvidia.vgpu_mgr=16.2", "nvidia.driver_version=535.129.03 nvidia.vgpu_mgr=16.2"
+    )
+    host.mdevs[0].version = bad.version
+    samples.append(
+        _single("broken-parse", "NVIDIA driver writes 535.129.03 (leading zero): E1", host, failures=["MC-E1-PARSE"])
+    )
+
+    host = mtty_host("mtty-broken-canonical", "1.0")
+    for entry in host.parents[0].types:
+        # Fields in the driver's struct order, not sorted; and no final newline on the rules.
+        entry.version = (entry.version or "").replace(
+            "mc1 device_api=vfio-pci driver=mtty", "mc1 driver=mtty device_api=vfio-pci"
+        )
+        entry.rules = (entry.rules or "").rstrip("\n")
+    samples.append(
+        _single(
+            "broken-canonical",
+            "mtty fields out of order, rules without final LF: E2",
+            host,
+            failures=["MC-E2-CANONICAL"],
+        )
+    )
+
+    host = mlx5_host("cx6-broken-registry", "1.1")
+    for vf in host.functions[1:]:
+        vf.version = _sorted_line((vf.version or "").replace("~mlx5.fw_version=", "~fw_version="))
+    samples.append(
+        _single(
+            "broken-registry", "mlx5 VF with an undotted vendor key ~fw_version: E3", host, failures=["MC-E3-REGISTRY"]
+        )
+    )
+
+    host = qat_host("qat-broken-required", "1.1")
+    for vf in host.functions[1:]:
+        vf.version = (vf.version or "").replace(" driver=qat_vfio_pci", "")
+        vf.rules = (vf.rules or "").replace(" driver=qat_vfio_pci", "")
+    samples.append(_single("broken-required", "QAT VF without the driver field: E3", host, failures=["MC-E3-REQUIRED"]))
+
+    host = hisi_host("kunpeng-broken-sysfs", "1.1", pci_id="19e5:a255")
+    samples.append(
+        _single(
+            "broken-sysfs", "HiSilicon VF reporting its PF's device id 19e5:a255: E3", host, failures=["MC-E3-SYSFS"]
+        )
+    )
+
+    host = gvt_host("gvt-broken-instance-params", 3)
+    host.mdevs[0].version = gvt_version(4, 3)
+    samples.append(
+        _single(
+            "broken-instance-params", "GVT-g vGPU printing its type's template: E4", host, failures=["MC-E4-NO-PARAMS"]
+        )
+    )
+
+    host = mlx5_host("cx6-broken-pair", "1.1")
+    host.functions[2].rules = None
+    samples.append(
+        _single("broken-pair", "mlx5 VF without migration_compatible_devices: E5", host, failures=["MC-E5-PAIR"])
+    )
+
+    host = mtty_host("mtty-broken-mode", "1.1")
+    samples.append(
+        SampleDef(
+            "broken-mode",
+            "mtty with a writable (0644) migration_compatible_devices, as a capture: E5",
+            [(host, "host", "capture")],
+            failures=["MC-E5-MODE"],
+            capture_edit=lambda data: _replace_attr(
+                data, "mtty-2", COMPATIBLE, lambda a: dataclasses.replace(a, mode=0o644)
+            ),
+        )
+    )
+
+    host = mlx5_host("cx6-broken-unstable", "1.1")
+    first = mlx5_version("1.1", 16, "28.39.1002", features=True).replace(
+        " ~mlx5.fw_version", " ~mlx5.dirty_pages=1184 ~mlx5.fw_version"
+    )
+    second = first.replace("dirty_pages=1184", "dirty_pages=1203")
+    for vf in host.functions[1:]:
+        vf.version = first
+    samples.append(
+        SampleDef(
+            "broken-unstable",
+            "mlx5 VF reporting a live counter: two reads differ (capture): E5",
+            [(host, "host", "capture")],
+            failures=["MC-E5-STABLE"],
+            capture_edit=lambda data: _replace_attr(
+                data, "0000:3b:00.1", VERSION, lambda a: dataclasses.replace(a, reread=second.encode("ascii"))
+            ),
+        )
+    )
+
+    host = mlx5_host("cx6-broken-self", "1.1")
+    for vf in host.functions[1:]:
+        vf.version = (vf.version or "").replace("~mlx5.fw_version", "mlx5.fw_version")
+    samples.append(
+        _single("broken-self", "mlx5 VF with a critical fw_version its rules ignore: E6", host, failures=["MC-E6-SELF"])
+    )
+
+    host = mtty_host("mtty-broken-selfref", "1.1")
+    for entry in host.parents[0].types:
+        entry.version = (entry.version or "").replace("mtty.ports=", "mtty.nr_ports=")
+    host.mdevs[0].version = (host.mdevs[0].version or "").replace("mtty.ports=", "mtty.nr_ports=")
+    samples.append(
+        _single(
+            "broken-selfref",
+            "mtty renamed mtty.ports in the version, not in the rules' $: E7",
+            host,
+            failures=["MC-E7-SELFREF"],
+        )
+    )
+
+    host = gvt_host("gvt-broken-template", 3)
+    host.mdevs[1] = Mdev(
+        host.mdevs[1].uuid,
+        host.mdevs[1].parent,
+        "i915-GVTg_V5_8",
+        gvt_version(8, 3, 2).replace("share=1/4", "share=1/8"),
+        host.mdevs[1].rules,
+    )
+    samples.append(
+        _single(
+            "broken-template",
+            "GVT-g V5_8 vGPU aggregated twice reporting share=1/8: E8",
+            host,
+            failures=["MC-E8-TEMPLATE"],
+        )
+    )
+
+    host = qat_host("qat-broken-accept-all", "1.1")
+    for vf in host.functions[1:]:
+        vf.rules = (vf.rules or "") + "accept\n"
+    samples.append(
+        _single(
+            "broken-accept-all",
+            "QAT VF rules end with an accept line without constraints (warning)",
+            host,
+            warnings=["MC-S1-ACCEPT-ALL"],
+        )
+    )
+
+    old = mlx5_host("cx6-old", "1.0")
+    new = mlx5_host("cx6-new-broken", "1.1", queues=32, firmware="28.40.1000")
+    for vf in new.functions[1:]:
+        vf.rules = mlx5_rules(features=True, oldest="1.1")
+    samples.append(
+        _pair(
+            "broken-upgrade",
+            "mlx5 driver update that stops accepting stream 1.0: breaking change",
+            old,
+            new,
+            failures=["MC-U1-BREAKING"],
+        )
+    )
+
+    old = nvidia_host("t4-node-16", "16.2")
+    new = nvidia_host("t4-node-17-broken", "17.0", profiles=("2Q", "4Q"))
+    samples.append(
+        _pair("broken-removed", "vGPU 17.0 no longer offers GRID T4-8Q (warning)", old, new, warnings=["MC-U2-REMOVED"])
+    )
+
+    host = mtty_host("mtty-broken-accepts-nothing", "1.1")
+    host.parents[0].types[1].rules = "mc1\n"
+    samples.append(
+        _single(
+            "broken-accepts-nothing",
+            "mtty-2 type whose rules accept nothing: E6 and a warning",
+            host,
+            failures=["MC-E6-SELF"],
+            warnings=["MC-M1-ACCEPTS-NOTHING"],
+        )
+    )
+
+    host = qat_host("qat-broken-asymmetry", "1.1")
+    second_card = _sriov(
+        "0000:70:00.0",
+        "devices/pci0000:70",
+        (0x8086, 0x4940, 0x8086, 0x0000),
+        "4xxx",
+        (0x8086, 0x4941),
+        "qat_vfio_pci",
+        1,
+    )
+    host.functions.extend(second_card)
+    host.functions[1].version = qat_version("1.1", firmware="1.2.0")
+    host.functions[2].version = qat_version("1.1", firmware="1.2.0")
+    host.functions[1].rules = host.functions[2].rules = qat_rules(pin_firmware=True)
+    second_card[1].version = qat_version("1.1", firmware="1.3.1")
+    second_card[1].rules = qat_rules()
+    samples.append(
+        _single(
+            "broken-asymmetry",
+            "two QAT cards: one pins its firmware, so it refuses the other's VFs (warning)",
+            host,
+            warnings=["MC-M2-ASYMMETRY"],
+        )
+    )
+
+    host = mtty_host("mtty-broken-links", "1.1")
+    # A device of a type the driver no longer lists: its mdev_type link dangles.
+    extra = Mdev(
+        "83b8f4f2-509f-382f-3c1e-e6bfe0fa1002", host.parents[0], "mtty-4", mtty_version(1, "1.1"), mtty_rules("1.1")
+    )
+    host.mdevs.append(extra)
+    host.links["bus/mdev/devices/0c4f7e3a-1d2b-4c5d-8e9f-a0b1c2d3e4f5"] = "0c4f7e3a-1d2b-4c5d-8e9f-a0b1c2d3e4f5"
+    host.extra["devices/virtual/mtty/mtty/mdev_supported_types/mtty-1/description"] = b"\xff\xfe serial\x00\n"
+    samples.append(
+        _single(
+            "broken-links",
+            "mtty with a dangling mdev_type link, a link loop, a binary description",
+            host,
+            failures=["MC-SYSFS-READ"],
+            warnings=["MC-SYSFS-TREE"],
+        )
+    )
+    return samples
+
+
+def _sorted_line(text: str) -> str:
+    lines = text.split("\n")
+    head, *fields = lines[0].split(" ")
+    lines[0] = " ".join([head, *sorted(fields, key=lambda item: item.lstrip("~").split("=")[0])])
+    return "\n".join(lines)
+
+
+def _good_samples() -> list[SampleDef]:
+    return [
+        _pair(
+            "gvt-g",
+            "Intel GVT-g on a gen9 GPU (8086:591d): interface 2 then 3 with paravirtualisation modes",
+            gvt_host("gvt-old", 2),
+            gvt_host("gvt-new", 3),
+        ),
+        _pair(
+            "nvidia-vgpu",
+            "NVIDIA vGPU on a Tesla T4: software 16.2 then 17.0, which renumbers the types",
+            nvidia_host("t4-node-16", "16.2"),
+            nvidia_host("t4-node-17", "17.0"),
+        ),
+        _pair(
+            "mlx5",
+            "ConnectX VFs on mlx5_vfio_pci: stream 1.0, then 1.1 with features and more queues",
+            mlx5_host("cx6-old", "1.0"),
+            mlx5_host("cx6-new", "1.1", queues=32, firmware="28.40.1000"),
+        ),
+        _pair(
+            "hisi-acc",
+            "HiSilicon SEC VFs on hisi_acc_vfio_pci: stream 1.0 then 1.1",
+            hisi_host("kunpeng-old", "1.0"),
+            hisi_host("kunpeng-new", "1.1"),
+        ),
+        _pair(
+            "qat",
+            "QAT GEN4 VFs on qat_vfio_pci: stream 1.0 then 1.1",
+            qat_host("qat-old", "1.0"),
+            qat_host("qat-new", "1.1"),
+        ),
+        _pair(
+            "mtty",
+            "The kernel's mtty sample: stream 1.0 then 1.1",
+            mtty_host("mtty-old", "1.0"),
+            mtty_host("mtty-new", "1.1"),
+        ),
+    ]
+
+
+def samples() -> list[SampleDef]:
+    """Every bundled sample, good ones first."""
+    return [*_good_samples(), *_broken_samples()]
+
+
+def write_samples(directory: str, trees: str | None = None) -> list[str]:
+    """(Re)write every sample: manifests and captures under *directory*, trees under *trees*.
+
+    *trees* defaults to ``sample-trees`` beside *directory*. The captures are
+    what reading each tree gives (with fixed metadata), so an installed
+    migcompat, whose wheel cannot hold symbolic links, runs the samples from
+    them; a source checkout reads the trees themselves.
+    """
+    from ..capture import capture
+
+    trees = trees or os.path.join(os.path.dirname(os.path.abspath(directory)), "sample-trees")
+    names = []
+    for sample in samples():
+        target = os.path.join(directory, sample.name)
+        tree_target = os.path.join(trees, sample.name)
+        for old in (target, tree_target):
+            if os.path.lexists(old):
+                shutil.rmtree(old)
+        os.makedirs(target)
+        hosts = []
+        for host, role, storage in sample.hosts:
+            base = "old" if role == "old" else ("new" if len(sample.hosts) > 1 else "host")
+            origin = f"sample:{sample.name}/{base}"
+            if storage == "capture":
+                data = to_host_data(host)
+                if sample.capture_edit is not None:
+                    data = sample.capture_edit(data)
+            else:
+                write_tree(host, os.path.join(tree_target, base))
+                data = capture(os.path.join(tree_target, base), host=host.name)
+            data = dataclasses.replace(data, kernel=host.kernel, time=SAMPLE_TIME, tool=SAMPLE_TOOL, root=origin)
+            _write(os.path.join(target, base + ".json"), dumps(data))
+            entry = {"name": host.name, "capture": base + ".json", "role": role, "kernel": host.kernel}
+            if storage != "capture":
+                entry["tree"] = base
+            hosts.append(entry)
+        manifest = {
+            "name": sample.name,
+            "description": sample.description,
+            "hosts": hosts,
+            "expect": {"failures": sample.failures, "warnings": sample.warnings},
+        }
+        _write(os.path.join(target, "sample.json"), json.dumps(manifest, indent=2) + "\n")
+        names.append(sample.name)
+    return names
+
+
+if __name__ == "__main__":  # pragma: no cover
+    out = sys.argv[1] if len(sys.argv) > 1 else "conformance/samples"
+    for written in write_samples(out):
+        print(f"{out}/{written}")

@@ -1,0 +1,193 @@
+"""The driver checks: every check ID, the spec clause it enforces and its severity, in one table.
+
+IDs are stable: a check is never renamed or given another meaning, so vendor
+CI can match on them (skip lists, dashboards). ``MC-E<n>-...`` enforce the
+emitter requirements E1 to E8 of clause 12.1; ``MC-S...`` the emitter's SHOULDs;
+``MC-SYSFS-...`` the reading of the tree itself (clause 10); ``MC-U...`` the
+direction of driver upgrades (R6, clause 8.7); ``MC-M...`` the cross-device
+compatibility matrix. A failed *required* check fails the run; a failed
+*recommended* check is a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final, Literal
+
+__all__ = ["CHECKS", "SUITE_VERSION", "Check", "Severity"]
+
+SUITE_VERSION: Final = "1.0.0"
+"""The version of the check suite, independent of the spec's (a check added is a minor version)."""
+
+Severity = Literal["required", "recommended"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check: *ident* (``MC-E1-PARSE``), the spec *clause* it enforces, its *severity* and what it asks."""
+
+    ident: str
+    clause: str
+    severity: Severity
+    title: str
+    requirement: str
+
+
+def _table(*checks: Check) -> Mapping[str, Check]:
+    return MappingProxyType({check.ident: check for check in checks})
+
+
+CHECKS: Final[Mapping[str, Check]] = _table(
+    Check(
+        "MC-SYSFS-READ",
+        "10",
+        "required",
+        "migration attributes and links can be read",
+        "Every migration attribute that exists, and every link the suite follows to interpret it (the mdev_bus "
+        "parent, the type directory, an mdev's mdev_type), can be read: no EACCES, dangling link or link loop.",
+    ),
+    Check(
+        "MC-SYSFS-TREE",
+        "10",
+        "recommended",
+        "the tree around the attributes reads cleanly",
+        "The attributes the suite compares the migration attributes with (name, device_api, vendor, device, ...) "
+        "are readable, printable ASCII and within one page, and the other links it follows (driver, physfn, "
+        "virtfn, the bus device links) resolve.",
+    ),
+    Check(
+        "MC-E1-PARSE",
+        "12.1 E1 (4, 5, 7)",
+        "required",
+        "the attribute is valid",
+        "A conforming parser accepts the attribute as the kind its file name says, within every limit of clause 4.4.",
+    ),
+    Check(
+        "MC-E2-CANONICAL",
+        "12.1 E2 (6.3)",
+        "required",
+        "the attribute is in canonical form",
+        "The attribute is byte-equal to its canonical form, ending with exactly one LF.",
+    ),
+    Check(
+        "MC-E3-REGISTRY",
+        "12.1 E3 (11)",
+        "required",
+        "standard keys follow the registry",
+        "Every undotted key is a registry key, written in the registry's form (critical or ~ignorable), with a "
+        "value of the registry's type that meets its conditions (device_api one of the VFIO APIs; pci_id and "
+        "pci_subsystem four lower-case hex digits each side; type only on mdevs).",
+    ),
+    Check(
+        "MC-E3-REQUIRED",
+        "12.1 E3 (11)",
+        "required",
+        "every device carries device_api and driver",
+        "Every device a migration_version describes carries the fields device_api and driver.",
+    ),
+    Check(
+        "MC-E3-SYSFS",
+        "12.1 E3 (11)",
+        "required",
+        "standard keys agree with sysfs",
+        "Standard keys agree with the sysfs facts the registry ties them to: type is the mdev type id, device_api "
+        "the type's device_api attribute, name the type's name attribute (escaped), pci_id and pci_subsystem a PCI "
+        "function's vendor, device, subsystem_vendor and subsystem_device, driver the function's bound driver.",
+    ),
+    Check(
+        "MC-E4-NO-PARAMS",
+        "12.1 E4 (10.2, 10.3, 10.4)",
+        "required",
+        "a device instance's migration_version has no param lines",
+        "The migration_version of an mdev instance, a PCI function or another device has no param lines.",
+    ),
+    Check(
+        "MC-E5-PAIR",
+        "12.1 E5 (10.5)",
+        "required",
+        "both attributes or neither",
+        "At each placement both attributes are present, or neither.",
+    ),
+    Check(
+        "MC-E5-MODE",
+        "12.1 E5 (10.5)",
+        "required",
+        "the attributes are read-only, mode 0444",
+        "Both attributes are read-only files with mode 0444 (checked where modes are the driver's own: a live "
+        "sysfs, or a capture of one).",
+    ),
+    Check(
+        "MC-E5-STABLE",
+        "12.1 E5 (10.5)",
+        "required",
+        "two reads return the same bytes",
+        "Two consecutive reads without a configuration change in between return the same bytes.",
+    ),
+    Check(
+        "MC-E6-SELF",
+        "12.1 E6 (8)",
+        "required",
+        "self-acceptance",
+        "A device instance accepts itself (verdict compatible); a device type accepts each device D(c) it creates, "
+        "with a rule matching under choice c.",
+    ),
+    Check(
+        "MC-E7-SELFREF",
+        "12.1 E7 (8.4)",
+        "required",
+        "every $ has a value of an allowed type",
+        "Every $ on key k has a value (each device the placement describes carries k, or k has a registry default) "
+        "of a type the position allows.",
+    ),
+    Check(
+        "MC-E8-TEMPLATE",
+        "12.1 E8 (5.5)",
+        "required",
+        "an instance reports D(c) of its type",
+        "An mdev created from a type with choice c reports the fields of D(c), the device the type's template "
+        "describes for c.",
+    ),
+    Check(
+        "MC-S1-ACCEPT-ALL",
+        "12.1, 5.6 (SHOULD NOT)",
+        "recommended",
+        "no accept line without constraints",
+        "An emitter should not write an accept line without constraints: it accepts every source whose fields are "
+        "all ignorable.",
+    ),
+    Check(
+        "MC-U1-BREAKING",
+        "R6, 8.7",
+        "required",
+        "a newer driver accepts everything the older one accepted",
+        "For each type or device present with both driver versions, the newer driver's rules accept every source "
+        "the older driver's rules accepted (relation equal or superset); each source dropped is a breaking change, "
+        "reported with a witness.",
+    ),
+    Check(
+        "MC-U2-REMOVED",
+        "R6",
+        "recommended",
+        "a newer driver keeps the older one's types and devices",
+        "Every mdev type or device identity of the older capture is still offered with the newer driver, or its "
+        "streams are accepted by another type of the newer host.",
+    ),
+    Check(
+        "MC-M1-ACCEPTS-NOTHING",
+        "8.5",
+        "recommended",
+        "a target accepts some source",
+        "A migration_compatible_devices accepts at least one source: it has a rule that some source can match.",
+    ),
+    Check(
+        "MC-M2-ASYMMETRY",
+        "R7, 8.5",
+        "recommended",
+        "identical devices accept each other",
+        "Two devices of the same identity whose critical fields are equal accept each other in both directions; a "
+        "one-way acceptance between them is flagged as a surprise.",
+    ),
+)
+"""Every check, by ID, in report order."""

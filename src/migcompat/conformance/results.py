@@ -1,0 +1,247 @@
+"""What a conformance run produces: failures, per-check tallies, the matrix and the upgrade relations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .registry import CHECKS, SUITE_VERSION
+
+__all__ = [
+    "Excerpt",
+    "Failure",
+    "HostSummary",
+    "MatrixSummary",
+    "Report",
+    "Tally",
+    "UpgradeResult",
+    "render_excerpt",
+]
+
+_WINDOW: Final = 96
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """The offending line of an attribute, with the 1-based *column* and *length* of the span to underline."""
+
+    line: int
+    column: int
+    length: int
+    text: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"line": self.line, "column": self.column, "length": self.length, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed check on one object.
+
+    *path* is the object (a placement directory or an attribute file, relative
+    to the sysfs root) on host *host*; *details* holds machine-readable extras
+    (``error_code`` of a parse error, ``witness`` of a breaking change, ...).
+    """
+
+    check: str
+    host: str
+    path: str
+    message: str
+    excerpt: Excerpt | None = None
+    details: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def severity(self) -> str:
+        return CHECKS[self.check].severity
+
+    @property
+    def clause(self) -> str:
+        return CHECKS[self.check].clause
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "check": self.check,
+            "severity": self.severity,
+            "clause": self.clause,
+            "host": self.host,
+            "path": self.path,
+            "message": self.message,
+            "excerpt": None if self.excerpt is None else self.excerpt.to_json(),
+            "details": dict(self.details),
+        }
+
+
+@dataclass
+class Tally:
+    """How many objects a check examined, and how many failed it."""
+
+    checked: int = 0
+    failed: int = 0
+
+    @property
+    def status(self) -> str:
+        if self.failed:
+            return "failed"
+        return "passed" if self.checked else "not-applicable"
+
+
+@dataclass(frozen=True)
+class HostSummary:
+    """One host of the run: where it came from and what was found there."""
+
+    name: str
+    origin: str
+    source: str
+    role: str
+    kernel: str
+    time: str
+    placements: int
+    migratable: int
+    findings: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "origin": self.origin,
+            "source": self.source,
+            "role": self.role,
+            "kernel": self.kernel,
+            "time": self.time,
+            "placements": self.placements,
+            "migratable": self.migratable,
+            "findings": self.findings,
+        }
+
+
+@dataclass(frozen=True)
+class UpgradeResult:
+    """How the rules of one type or device relate between the older and the newer driver."""
+
+    identity: str
+    old: str
+    new: str
+    relation: str
+    witness: str | None = None
+    note: str | None = None
+
+    @property
+    def breaking(self) -> bool:
+        return self.witness is not None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "identity": self.identity,
+            "old": self.old,
+            "new": self.new,
+            "relation": self.relation,
+            "breaking": self.breaking,
+            "witness": self.witness,
+            "note": self.note,
+        }
+
+
+@dataclass
+class MatrixSummary:
+    """The cross-device compatibility matrix, over classes of identical descriptions.
+
+    A class is one distinct (migration_version, migration_compatible_devices)
+    pair; *members* counts the devices (and type choices) in it. *edges* lists
+    (source class, target class) pairs whose verdict is compatible.
+    """
+
+    classes: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[tuple[int, int]] = field(default_factory=list)
+    candidate_pairs: int = 0
+    evaluated_pairs: int = 0
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "classes": self.classes,
+            "edges": [{"source": s, "target": t} for s, t in self.edges],
+            "candidate_pairs": self.candidate_pairs,
+            "evaluated_pairs": self.evaluated_pairs,
+        }
+
+
+@dataclass
+class Report:
+    """The outcome of a conformance run."""
+
+    hosts: list[HostSummary] = field(default_factory=list)
+    tallies: dict[str, Tally] = field(default_factory=lambda: {ident: Tally() for ident in CHECKS})
+    failures: list[Failure] = field(default_factory=list)
+    upgrades: list[UpgradeResult] = field(default_factory=list)
+    matrix: MatrixSummary = field(default_factory=MatrixSummary)
+    seconds: float = 0.0
+    tool: str = ""
+    spec_version: str = ""
+
+    def passed(self, ident: str) -> None:
+        self.tallies[ident].checked += 1
+
+    def fail(self, failure: Failure) -> None:
+        tally = self.tallies[failure.check]
+        tally.checked += 1
+        tally.failed += 1
+        self.failures.append(failure)
+
+    @property
+    def required_failures(self) -> list[Failure]:
+        return [f for f in self.failures if f.severity == "required"]
+
+    @property
+    def warnings(self) -> list[Failure]:
+        return [f for f in self.failures if f.severity != "required"]
+
+    @property
+    def ok(self) -> bool:
+        """True when every required check passed (warnings do not count)."""
+        return not self.required_failures
+
+    def failed_checks(self) -> list[str]:
+        """The IDs of the checks that failed at least once, in registry order."""
+        return [ident for ident, tally in self.tallies.items() if tally.failed]
+
+    def to_json(self) -> dict[str, object]:
+        """The report as ``spec/schema/conformance-report.schema.json`` describes it."""
+        return {
+            "format": "migcompat-conformance-report",
+            "version": 1,
+            "suite_version": SUITE_VERSION,
+            "spec_version": self.spec_version,
+            "tool": self.tool,
+            "result": "passed" if self.ok else "failed",
+            "seconds": round(self.seconds, 6),
+            "hosts": [host.to_json() for host in self.hosts],
+            "checks": [
+                {
+                    "id": ident,
+                    "clause": CHECKS[ident].clause,
+                    "severity": CHECKS[ident].severity,
+                    "title": CHECKS[ident].title,
+                    "status": tally.status,
+                    "checked": tally.checked,
+                    "failed": tally.failed,
+                }
+                for ident, tally in self.tallies.items()
+            ],
+            "failures": [f.to_json() for f in self.failures],
+            "upgrades": [u.to_json() for u in self.upgrades],
+            "matrix": self.matrix.to_json(),
+        }
+
+
+def render_excerpt(excerpt: Excerpt) -> list[str]:
+    """The offending line with a caret line under the span, windowed around it when long."""
+    text = "".join(c if " " <= c <= "~" else "?" for c in excerpt.text)
+    start = excerpt.column - 1
+    carets = " " * start + "^" * excerpt.length
+    if len(text) > _WINDOW:
+        first = min(max(0, start - _WINDOW // 3), len(text) - _WINDOW)
+        left = "..." if first > 0 else ""
+        right = "..." if first + _WINDOW < len(text) else ""
+        text = left + text[first : first + _WINDOW] + right
+        carets = " " * len(left) + carets[first : first + _WINDOW].rstrip()
+    gutter = " " * len(str(excerpt.line))
+    return [f"{excerpt.line} | {text}", f"{gutter} | {carets}"]

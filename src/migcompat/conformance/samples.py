@@ -1,0 +1,89 @@
+"""The bundled sample hosts: ``migcompat conformance --sample NAME``.
+
+Each sample is a directory of ``conformance/samples/`` (shipped in the wheel
+as ``migcompat/_data/samples/``) with a ``sample.json`` manifest::
+
+    {"name": "gvt-g", "description": "...",
+     "hosts": [{"name": "gvt-old", "capture": "old.json", "tree": "old", "role": "old", "kernel": "..."},
+               {"name": "gvt-new", "capture": "new.json", "tree": "new", "role": "host", "kernel": "..."}],
+     "expect": {"failures": [], "warnings": []}}
+
+Each host has a capture (``<host>.json``); hosts that are sysfs-shaped trees
+also name their *tree* under ``conformance/sample-trees/<sample>/``, which a
+source checkout reads instead (the wheel cannot hold symbolic links, so an
+installed migcompat reads the captures, which hold what reading the tree gave). Hosts with
+role ``old`` are the older driver of the upgrade check. *expect* lists the
+check IDs the sample trips: none for the good samples, the failed required
+checks and the warnings for the ``broken-*`` ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from ..capture import CaptureError, capture, load
+from ..resources import samples_path
+from ..sysfs.model import HostData
+
+__all__ = ["Sample", "SampleError", "load_sample", "sample_names"]
+
+
+class SampleError(Exception):
+    """A sample that does not exist or cannot be read."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    name: str
+    description: str
+    hosts: tuple[HostData, ...]
+    old: tuple[HostData, ...]
+    failures: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def sample_names() -> list[str]:
+    """The names of the bundled samples, good ones first, then the broken ones, each group sorted."""
+    try:
+        root = samples_path()
+    except FileNotFoundError:
+        return []
+    names = [entry.name for entry in root.iterdir() if (entry / "sample.json").is_file()]
+    return sorted(names, key=lambda name: (name.startswith("broken-"), name))
+
+
+def load_sample(name: str) -> Sample:
+    """Read the sample *name*. Raises :class:`SampleError`."""
+    if name not in sample_names():
+        raise SampleError(f"no sample named {name!r}; the samples are: {', '.join(sample_names())}")
+    directory = samples_path() / name
+    try:
+        manifest: Any = json.loads((directory / "sample.json").read_text(encoding="utf-8"))
+        hosts: list[HostData] = []
+        old: list[HostData] = []
+        trees = samples_path().parent / "sample-trees" / name
+        for entry in manifest["hosts"]:
+            origin = f"sample:{name}/{entry.get('tree') or entry['capture']}"
+            tree = trees / entry["tree"] if entry.get("tree") else None
+            if tree is not None and tree.is_dir():  # a source checkout: read the tree itself
+                host = dataclasses.replace(
+                    capture(str(tree), host=entry["name"]), kernel=entry.get("kernel", ""), origin=origin, root=origin
+                )
+            else:
+                host = dataclasses.replace(load(os.path.join(str(directory), entry["capture"])), origin=origin)
+            (old if entry.get("role") == "old" else hosts).append(host)
+        expect = manifest.get("expect", {})
+        return Sample(
+            name,
+            manifest.get("description", ""),
+            tuple(hosts),
+            tuple(old),
+            tuple(expect.get("failures", [])),
+            tuple(expect.get("warnings", [])),
+        )
+    except (OSError, ValueError, KeyError, TypeError, CaptureError) as exc:
+        raise SampleError(f"sample {name!r} cannot be read: {exc}") from None

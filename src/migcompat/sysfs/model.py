@@ -1,0 +1,137 @@
+"""What the sysfs reader finds: placements, their attributes, and the faults it met.
+
+A :class:`HostData` is everything the conformance suite needs about one host,
+whether it was just read from a live ``/sys``, from a directory that mirrors
+it, or loaded from a capture file (:mod:`migcompat.capture`). All classes are
+immutable; attribute contents are kept as the bytes that were read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+__all__ = [
+    "COMPATIBLE",
+    "FINDING_CODES",
+    "MIGRATION_ATTRIBUTES",
+    "VERSION",
+    "Attr",
+    "Finding",
+    "HostData",
+    "Placement",
+    "PlacementKind",
+]
+
+VERSION: Final = "migration_version"
+COMPATIBLE: Final = "migration_compatible_devices"
+MIGRATION_ATTRIBUTES: Final = (VERSION, COMPATIBLE)
+
+PlacementKind = Literal["mdev_type", "mdev", "pci", "device"]
+"""Where the spec places the attributes (clause 10): an mdev type directory (10.1), an
+mdev instance (10.2), a PCI function (10.3), or a device on another bus (10.4)."""
+
+FINDING_CODES: Final[Mapping[str, str]] = {
+    "missing": "a file or directory the suite looks for is not there",
+    "unreadable": "a file or directory could not be read (EACCES, EIO, ...)",
+    "binary-content": "a descriptive attribute holds bytes that are not printable ASCII text",
+    "too-long": "a descriptive attribute is longer than one page",
+    "dangling-link": "a symbolic link whose target does not exist",
+    "link-loop": "a symbolic link that leads back to itself (or through too many links)",
+    "link-escapes-root": "a symbolic link that leads outside the tree being read",
+    "not-a-file": "an attribute that is not a regular file (a directory, a FIFO, a device, a link)",
+    "not-a-directory": "a path that should be a directory is not one",
+    "duplicate": "the same device directory was reached twice under different names",
+}
+"""Every code a :class:`Finding` can carry, with its meaning."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A fault the reader met and recorded instead of failing: *code* is one of :data:`FINDING_CODES`.
+
+    *path* is relative to the root that was read; *attribute* is True when the
+    fault is about one of the two migration attributes or a link the suite has
+    to follow to interpret them (``mdev_type``, the placement directories), so
+    that the conformance suite can tell a failed requirement from a cosmetic one.
+    """
+
+    code: str
+    path: str
+    message: str
+    attribute: bool = False
+
+
+@dataclass(frozen=True)
+class Attr:
+    """One migration attribute of a placement.
+
+    *data* is what the first read returned (at most one page plus one byte), or
+    None when the file exists but could not be read (*error* then says why, as
+    a :data:`FINDING_CODES` code). *reread* is what a second read right after
+    returned; the two differ only for an unstable attribute. *mode* is the
+    file's permission bits (``0o444`` for a conforming attribute) or None when
+    not known.
+    """
+
+    data: bytes | None
+    reread: bytes | None = None
+    mode: int | None = None
+    error: str | None = None
+
+    @property
+    def stable(self) -> bool:
+        """True unless two reads returned different bytes."""
+        return self.reread is None or self.reread == self.data
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A directory where the spec places the two attributes (clause 10).
+
+    *ident* names the object: the type id of an mdev type, the UUID of an mdev,
+    the BDF of a PCI function, ``bus/name`` for other devices. *path* is the
+    directory, relative to the root, by the canonical name clause 10 gives it
+    (``class/mdev_bus/<parent>/mdev_supported_types/<type-id>``,
+    ``bus/mdev/devices/<uuid>``, ``bus/pci/devices/<BDF>``, ``bus/<bus>/devices/<name>``).
+    *properties* holds the descriptive attributes read as text without the final
+    newline (``name``, ``device_api``, ``vendor``, ...); *links* the names the
+    relevant links point to (``driver``, ``mdev_type``, ``parent``, ``physfn``,
+    ``virtfn0``...). *attributes* holds the migration attributes that exist.
+    """
+
+    kind: PlacementKind
+    ident: str
+    path: str
+    attributes: Mapping[str, Attr] = field(default_factory=dict)
+    properties: Mapping[str, str] = field(default_factory=dict)
+    links: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def migratable(self) -> bool:
+        """True when the placement exposes at least one migration attribute."""
+        return bool(self.attributes)
+
+
+@dataclass(frozen=True)
+class HostData:
+    """Everything read from one host.
+
+    *source* says where it came from: ``sysfs`` (a live sysfs mount), ``tree``
+    (a directory that mirrors one) or ``capture``. *modes_authoritative* is True
+    when file modes are the driver's own (read from sysfs itself): a mirrored
+    tree or a git checkout does not keep mode 0444, so mode checks apply only then.
+    """
+
+    host: str
+    kernel: str
+    time: str
+    tool: str
+    root: str
+    source: Literal["sysfs", "tree", "capture"]
+    modes_authoritative: bool
+    placements: tuple[Placement, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    origin: str = ""
+    """How this host was named on the command line (a path or ``sample:NAME/host``)."""

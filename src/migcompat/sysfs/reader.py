@@ -1,0 +1,419 @@
+"""Reading a sysfs tree safely: never writing, bounded, and never failing on a fault.
+
+The reader walks a sysfs root (``/sys`` or any directory that mirrors its
+layout) and collects every placement clause 10 defines:
+
+* mdev types, ``class/mdev_bus/<parent>/mdev_supported_types/<type-id>/``,
+  with ``name``, ``description``, ``device_api`` and ``available_instances``;
+* mdev instances, ``bus/mdev/devices/<uuid>/``, with their ``mdev_type`` link;
+* PCI functions, ``bus/pci/devices/<BDF>/``, bound to vfio-pci or a variant
+  driver (or exposing the attributes), with ``vendor``, ``device``,
+  ``subsystem_vendor``, ``subsystem_device``, ``driver`` and the SR-IOV links;
+* devices of other buses (``bus/<bus>/devices/<name>/``) bound to a VFIO
+  driver or exposing the attributes (clause 10.4).
+
+How it stays safe:
+
+* every file is opened with ``os.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK
+  | O_CLOEXEC)``; nothing is ever opened for writing, created or changed;
+* every attribute is read with at most 4097 bytes (one page plus one byte, so
+  an over-long attribute is recognised without reading more);
+* symbolic links are resolved by hand, one component at a time, confined to the
+  root (an absolute ``/sys/...`` target in a mirrored tree is read inside the
+  mirror, never from the real ``/sys``), with at most 40 links per path (the
+  kernel's limit), so a loop ends as a finding; device directories already
+  visited (by device and inode number) are not read twice;
+* a missing file, EACCES or any other ``OSError``, binary content, a dangling
+  link or a link loop becomes a :class:`~migcompat.sysfs.model.Finding`.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Final
+
+from ..limits import MAX_ATTRIBUTE_BYTES
+from .model import MIGRATION_ATTRIBUTES, Attr, Finding, Placement, PlacementKind
+
+__all__ = [
+    "MAX_LINKS",
+    "READ_LIMIT",
+    "ReadResult",
+    "is_sysfs",
+    "is_vfio_driver",
+    "read_attribute",
+    "read_tree",
+]
+
+READ_LIMIT: Final = MAX_ATTRIBUTE_BYTES + 1
+"""At most this many bytes are read of any attribute: one page plus one byte."""
+
+MAX_LINKS: Final = 40
+"""At most this many symbolic links are followed to resolve one path (the kernel's MAXSYMLINKS)."""
+
+_OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC
+
+_TYPE_PROPERTIES: Final = ("name", "description", "device_api", "available_instances")
+_PCI_PROPERTIES: Final = ("vendor", "device", "subsystem_vendor", "subsystem_device")
+_SKIPPED_BUSES: Final = frozenset({"pci", "mdev"})
+
+
+def is_vfio_driver(name: str | None) -> bool:
+    """True for ``vfio-pci``, its variant drivers (``mlx5_vfio_pci``...) and the other VFIO bus drivers."""
+    return name is not None and "vfio" in name
+
+
+@dataclass
+class ReadResult:
+    """The bytes of one file (at most :data:`READ_LIMIT`), its mode, or the finding code of why not."""
+
+    data: bytes | None
+    mode: int | None = None
+    error: str | None = None
+    message: str = ""
+
+
+def read_attribute(path: str, limit: int = READ_LIMIT, *, follow: bool = False) -> ReadResult:
+    """Read at most *limit* bytes of the regular file *path*; a final link is not followed unless *follow*."""
+    flags = _OPEN_FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow else _OPEN_FLAGS
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        return _failure(exc)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return ReadResult(None, None, "not-a-file", "not a regular file")
+        parts: list[bytes] = []
+        size = 0
+        while size < limit:
+            chunk = os.read(fd, limit - size)
+            if not chunk:
+                break
+            parts.append(chunk)
+            size += len(chunk)
+        return ReadResult(b"".join(parts), stat.S_IMODE(info.st_mode))
+    except OSError as exc:
+        return _failure(exc)
+    finally:
+        os.close(fd)
+
+
+def _failure(exc: OSError) -> ReadResult:
+    if exc.errno == errno.ENOENT:
+        return ReadResult(None, None, "missing", "no such file")
+    if exc.errno == errno.ELOOP:
+        return ReadResult(None, None, "not-a-file", "a symbolic link where a regular file belongs")
+    if exc.errno in (errno.EISDIR, errno.ENXIO):
+        return ReadResult(None, None, "not-a-file", os.strerror(exc.errno))
+    reason = exc.strerror or os.strerror(exc.errno or 0) or type(exc).__name__
+    return ReadResult(None, None, "unreadable", reason)
+
+
+def is_sysfs(root: str) -> bool:
+    """True when *root* lies on a mounted sysfs (from ``/proc/self/mountinfo``; False when unknown)."""
+    result = read_attribute("/proc/self/mountinfo", 1 << 20)
+    if result.data is None:
+        return os.path.realpath(root) == "/sys"
+    real = os.path.realpath(root)
+    best, fstype = "", ""
+    for line in result.data.decode("utf-8", "replace").splitlines():
+        left, _, right = line.partition(" - ")
+        fields = left.split()
+        if len(fields) < 5 or not right:
+            continue
+        mount_point = fields[4].replace("\\040", " ")
+        inside = real == mount_point or real.startswith(mount_point.rstrip("/") + "/")
+        if inside and len(mount_point) >= len(best):
+            best, fstype = mount_point, right.split()[0]
+    return fstype == "sysfs"
+
+
+@dataclass
+class _Walk:
+    """The state of one walk over a root: findings so far and directories already seen."""
+
+    root: str
+    reread: bool
+    findings: list[Finding] = field(default_factory=list)
+    seen: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    # ---- paths and links -------------------------------------------------------------
+
+    def rel(self, path: str) -> str:
+        relative = os.path.relpath(path, self.root)
+        return "" if relative == "." else relative
+
+    def note(self, code: str, path: str, message: str, *, attribute: bool) -> None:
+        self.findings.append(Finding(code, self.rel(path) if os.path.isabs(path) else path, message, attribute))
+
+    def resolve(self, path: str, *, attribute: bool, missing_ok: bool = False) -> str | None:
+        """The real path of *path* inside the root, following links by hand; None (and a finding) on a fault."""
+        resolved = self.root
+        pending = [part for part in self.rel(path).split("/") if part][::-1]
+        hops = 0
+        last_link: str | None = None
+        while pending:
+            part = pending.pop()
+            if part == ".":
+                continue
+            if part == "..":
+                if resolved == self.root:
+                    self.note(
+                        "link-escapes-root",
+                        last_link or path,
+                        "a symbolic link leads outside the tree being read; it is not followed",
+                        attribute=attribute,
+                    )
+                    return None
+                resolved = os.path.dirname(resolved)
+                continue
+            candidate = os.path.join(resolved, part)
+            try:
+                info = os.lstat(candidate)
+            except FileNotFoundError:
+                if last_link is not None:
+                    self.note(
+                        "dangling-link",
+                        last_link,
+                        f"the symbolic link points to {self.rel(candidate) or '/'}, which does not exist",
+                        attribute=attribute,
+                    )
+                elif not missing_ok:
+                    self.note("missing", candidate, "not found", attribute=attribute)
+                return None
+            except OSError as exc:
+                self.note("unreadable", candidate, exc.strerror or str(exc), attribute=attribute)
+                return None
+            if not stat.S_ISLNK(info.st_mode):
+                resolved = candidate
+                continue
+            hops += 1
+            if hops > MAX_LINKS:
+                self.note(
+                    "link-loop",
+                    path,
+                    f"more than {MAX_LINKS} symbolic links to resolve: a link loop",
+                    attribute=attribute,
+                )
+                return None
+            try:
+                target = os.readlink(candidate)
+            except OSError as exc:
+                self.note("unreadable", candidate, exc.strerror or str(exc), attribute=attribute)
+                return None
+            last_link = self.rel(candidate)
+            if os.path.isabs(target):
+                if target != "/sys" and not target.startswith("/sys/"):
+                    self.note(
+                        "link-escapes-root",
+                        candidate,
+                        f"the symbolic link points to {target}, outside the sysfs tree; it is not followed",
+                        attribute=attribute,
+                    )
+                    return None
+                resolved = self.root
+                target = target[len("/sys") :]
+            pending.extend(part for part in reversed(target.split("/")) if part)
+        return resolved
+
+    def listdir(self, path: str, *, attribute: bool, missing_ok: bool = True) -> list[str]:
+        try:
+            return sorted(os.listdir(path))
+        except FileNotFoundError:
+            if not missing_ok:
+                self.note("missing", path, "directory not found", attribute=attribute)
+        except NotADirectoryError:
+            self.note("not-a-directory", path, "not a directory", attribute=attribute)
+        except OSError as exc:
+            self.note("unreadable", path, exc.strerror or str(exc), attribute=attribute)
+        return []
+
+    def directory(self, path: str, *, attribute: bool = True) -> str | None:
+        """*path* resolved, checked to be a directory not seen before."""
+        real = self.resolve(path, attribute=attribute)
+        if real is None:
+            return None
+        try:
+            info = os.stat(real)
+        except OSError as exc:
+            self.note("unreadable", path, exc.strerror or str(exc), attribute=attribute)
+            return None
+        if not stat.S_ISDIR(info.st_mode):
+            self.note("not-a-directory", path, "not a directory", attribute=attribute)
+            return None
+        key = (info.st_dev, info.st_ino)
+        if key in self.seen:
+            self.note(
+                "duplicate",
+                path,
+                f"the same directory as {self.seen[key]}; read once",
+                attribute=False,
+            )
+            return None
+        self.seen[key] = self.rel(path)
+        return real
+
+    def link_name(self, directory: str, name: str, *, attribute: bool) -> str | None:
+        """The name (last component) of the directory the link *name* in *directory* leads to, if any."""
+        path = os.path.join(directory, name)
+        try:
+            os.lstat(path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self.note("unreadable", path, exc.strerror or str(exc), attribute=attribute)
+            return None
+        real = self.resolve(path, attribute=attribute)
+        return None if real is None else os.path.basename(real)
+
+    # ---- files -----------------------------------------------------------------------
+
+    def properties(self, directory: str, names: tuple[str, ...], shown: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for name in names:
+            path = os.path.join(directory, name)
+            result = read_attribute(path)
+            where = f"{shown}/{name}"
+            if result.data is None:
+                if result.error != "missing":
+                    self.findings.append(Finding(result.error or "unreadable", where, result.message))
+                continue
+            if len(result.data) > MAX_ATTRIBUTE_BYTES:
+                self.findings.append(Finding("too-long", where, f"longer than {MAX_ATTRIBUTE_BYTES} bytes"))
+                continue
+            text = result.data[:-1] if result.data.endswith(b"\n") else result.data
+            if any((byte < 0x20 and byte not in (0x09, 0x0A)) or byte > 0x7E for byte in text):
+                self.findings.append(
+                    Finding("binary-content", where, "holds bytes that are not printable ASCII text; ignored")
+                )
+                continue
+            found[name] = text.decode("ascii")
+        return found
+
+    def migration_attributes(self, directory: str, shown: str) -> dict[str, Attr]:
+        found: dict[str, Attr] = {}
+        for name in MIGRATION_ATTRIBUTES:
+            path = os.path.join(directory, name)
+            first = read_attribute(path)
+            if first.error == "missing":
+                continue
+            if first.data is None:
+                self.findings.append(
+                    Finding(first.error or "unreadable", f"{shown}/{name}", first.message, attribute=True)
+                )
+                found[name] = Attr(None, None, first.mode, first.error or "unreadable")
+                continue
+            second = read_attribute(path) if self.reread else first
+            reread = second.data if second.data is not None else first.data
+            found[name] = Attr(first.data, reread, first.mode)
+        return found
+
+    # ---- the placements ------------------------------------------------------------
+
+    def mdev_types(self) -> Iterator[Placement]:
+        bus = os.path.join(self.root, "class", "mdev_bus")
+        for parent in self.listdir(bus, attribute=True):
+            parent_dir = self.directory(os.path.join(bus, parent))
+            if parent_dir is None:
+                continue
+            shown_types = f"class/mdev_bus/{parent}/mdev_supported_types"
+            types_dir = self.resolve(os.path.join(parent_dir, "mdev_supported_types"), attribute=True)
+            if types_dir is None:
+                continue
+            for type_id in self.listdir(types_dir, attribute=True, missing_ok=False):
+                type_dir = self.directory(os.path.join(types_dir, type_id))
+                if type_dir is None:
+                    continue
+                shown = f"{shown_types}/{type_id}"
+                yield Placement(
+                    "mdev_type",
+                    type_id,
+                    shown,
+                    self.migration_attributes(type_dir, shown),
+                    self.properties(type_dir, _TYPE_PROPERTIES, shown),
+                    {"parent": parent},
+                )
+
+    def mdevs(self) -> Iterator[Placement]:
+        devices = os.path.join(self.root, "bus", "mdev", "devices")
+        for uuid in self.listdir(devices, attribute=True):
+            real = self.directory(os.path.join(devices, uuid))
+            if real is None:
+                continue
+            shown = f"bus/mdev/devices/{uuid}"
+            links = {"parent": os.path.basename(os.path.dirname(real))}
+            type_link = os.path.join(real, "mdev_type")
+            try:
+                os.lstat(type_link)
+            except FileNotFoundError:
+                self.findings.append(
+                    Finding("missing", f"{shown}/mdev_type", "the mdev has no mdev_type link", attribute=True)
+                )
+            except OSError as exc:
+                self.findings.append(
+                    Finding("unreadable", f"{shown}/mdev_type", exc.strerror or str(exc), attribute=True)
+                )
+            else:
+                type_dir = self.resolve(type_link, attribute=True)
+                if type_dir is not None:
+                    links["mdev_type"] = os.path.basename(type_dir)
+                    type_parent = os.path.dirname(os.path.dirname(type_dir))
+                    links["type_parent"] = os.path.basename(type_parent)
+            yield Placement("mdev", uuid, shown, self.migration_attributes(real, shown), {}, links)
+
+    def bus_devices(self, bus: str, kind: PlacementKind) -> Iterator[Placement]:
+        devices = os.path.join(self.root, "bus", bus, "devices")
+        for name in self.listdir(devices, attribute=False):
+            path = os.path.join(devices, name)
+            real = self.resolve(path, attribute=False)
+            if real is None:
+                continue
+            driver = self.link_name(real, "driver", attribute=False)
+            exposes = any(os.path.lexists(os.path.join(real, attr)) for attr in MIGRATION_ATTRIBUTES)
+            if not (exposes or is_vfio_driver(driver)):
+                continue
+            real = self.directory(path)
+            if real is None:
+                continue
+            shown = f"bus/{bus}/devices/{name}"
+            links: dict[str, str] = {} if driver is None else {"driver": driver}
+            properties: dict[str, str] = {}
+            if kind == "pci":
+                properties = self.properties(real, _PCI_PROPERTIES, shown)
+                physfn = self.link_name(real, "physfn", attribute=False)
+                if physfn is not None:
+                    links["physfn"] = physfn
+                for entry in self.listdir(real, attribute=False):
+                    if entry.startswith("virtfn") and entry[6:].isdigit():
+                        target = self.link_name(real, entry, attribute=False)
+                        if target is not None:
+                            links[entry] = target
+            ident = name if kind == "pci" else f"{bus}/{name}"
+            yield Placement(kind, ident, shown, self.migration_attributes(real, shown), properties, links)
+
+    def other_buses(self) -> Iterator[Placement]:
+        for bus in self.listdir(os.path.join(self.root, "bus"), attribute=False):
+            if bus not in _SKIPPED_BUSES:
+                yield from self.bus_devices(bus, "device")
+
+
+def read_tree(root: str, *, reread: bool = True) -> tuple[tuple[Placement, ...], tuple[Finding, ...]]:
+    """Every placement under the sysfs *root*, and every fault met on the way.
+
+    With *reread* each migration attribute is read twice (stability, E5).
+    Raises nothing for a fault inside the tree; the caller checks that *root*
+    itself is a readable directory.
+    """
+    walk = _Walk(os.path.realpath(root), reread)
+    placements = [
+        *walk.mdev_types(),
+        *walk.mdevs(),
+        *walk.bus_devices("pci", "pci"),
+        *walk.other_buses(),
+    ]
+    return tuple(placements), tuple(walk.findings)

@@ -1,0 +1,105 @@
+"""Captures: schema'd, versioned, and lossless when read back."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from migcompat.capture import CaptureError, capture, dumps, from_json, load, loads, to_json
+from migcompat.cli import main
+from migcompat.conformance.fleet import gvt_host, mlx5_host, to_host_data, write_tree
+from migcompat.resources import data_path
+from migcompat.sysfs.model import Attr, Finding
+
+jsonschema = pytest.importorskip("jsonschema")
+SCHEMA = json.loads(data_path("capture.schema.json").read_text())
+
+
+def _validate(document: object) -> None:
+    jsonschema.Draft202012Validator(SCHEMA).validate(document)
+
+
+def test_capture_of_a_tree_round_trips(tmp_path: Path) -> None:
+    write_tree(gvt_host("gvt", 3), str(tmp_path / "sys"))
+    host = capture(str(tmp_path / "sys"), host="gvt")
+    assert host.source == "tree" and not host.modes_authoritative
+    assert host.host == "gvt" and host.kernel and host.time.endswith("Z") and host.tool.startswith("migcompat ")
+    text = dumps(host)
+    _validate(json.loads(text))
+    again = loads(text, origin=host.origin)
+    assert again == host
+    assert dumps(again) == text
+
+
+def test_every_kind_of_content_round_trips() -> None:
+    host = to_host_data(mlx5_host("m", "1.1"))
+    first = host.placements[0]
+    odd = dataclasses.replace(
+        first,
+        attributes={
+            "migration_version": Attr(b"mc1 \xff\x00 binary\n", b"mc1 other\n", 0o644),
+            "migration_compatible_devices": Attr(None, None, 0o444, "unreadable"),
+        },
+    )
+    host = dataclasses.replace(
+        host,
+        placements=(odd, *host.placements[1:]),
+        findings=(Finding("link-loop", "bus/mdev/devices/x", "a loop", True),),
+    )
+    document = to_json(host)
+    _validate(document)
+    assert "base64" in document["placements"][0]["attributes"]["migration_version"]  # type: ignore[index]
+    assert from_json(json.loads(json.dumps(document))) == host
+
+
+@pytest.mark.parametrize(
+    ("document", "pointer"),
+    [
+        ({"format": "x"}, "/format"),
+        ({"format": "migcompat-capture", "version": 2}, "/version"),
+        (
+            {
+                "format": "migcompat-capture",
+                "version": 1,
+                "source": "tree",
+                "modes_authoritative": True,
+                **dict.fromkeys(("host", "kernel", "time", "tool", "root"), "x"),
+                "placements": [{"kind": "gpu"}],
+            },
+            "/placements/0/kind",
+        ),
+    ],
+)
+def test_bad_captures_are_rejected_with_a_pointer(document: object, pointer: str) -> None:
+    with pytest.raises(CaptureError) as info:
+        from_json(document)
+    assert info.value.pointer == pointer
+
+
+def test_not_json_and_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(CaptureError):
+        loads("{")
+    with pytest.raises(CaptureError):
+        load(str(tmp_path / "missing.json"))
+    with pytest.raises(CaptureError):
+        capture(str(tmp_path / "missing"))
+
+
+def test_cli_capture_writes_a_file(tmp_path: Path) -> None:
+    write_tree(gvt_host("gvt", 3), str(tmp_path / "sys"))
+    out = tmp_path / "host.json"
+    result = CliRunner().invoke(main, ["capture", "--sysfs", str(tmp_path / "sys"), "--host", "n7", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    host = load(str(out))
+    assert host.host == "n7" and len(host.placements) == 6
+    result = CliRunner().invoke(main, ["capture", "--sysfs", str(tmp_path / "sys")])
+    assert result.exit_code == 0 and json.loads(result.stdout)["format"] == "migcompat-capture"
+
+
+def test_cli_capture_of_a_missing_root(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["capture", "--sysfs", str(tmp_path / "nope")])
+    assert result.exit_code == 3

@@ -1,0 +1,254 @@
+"""The conformance suite: every sample trips exactly the checks it should, the command's outputs and exit codes."""
+
+from __future__ import annotations
+
+import builtins
+import io
+import json
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from migcompat.capture import capture, dumps
+from migcompat.cli import main
+from migcompat.conformance import CHECKS, run
+from migcompat.conformance.fleet import mtty_host, to_host_data, write_samples, write_tree
+from migcompat.conformance.samples import load_sample, sample_names
+from migcompat.resources import data_path, samples_path
+
+NAMES = sample_names()
+GOOD = [name for name in NAMES if not name.startswith("broken-")]
+BROKEN = [name for name in NAMES if name.startswith("broken-")]
+
+
+def _run(name: str) -> tuple[set[str], set[str]]:
+    sample = load_sample(name)
+    report = run(sample.hosts, old=sample.old)
+    return {f.check for f in report.required_failures}, {f.check for f in report.warnings}
+
+
+def test_the_fleet_has_the_six_drivers_and_broken_hosts() -> None:
+    assert set(GOOD) == {"gvt-g", "nvidia-vgpu", "mlx5", "hisi-acc", "qat", "mtty"}
+    assert len(BROKEN) >= 10
+
+
+@pytest.mark.parametrize("name", GOOD)
+def test_good_samples_pass_every_check(name: str) -> None:
+    sample = load_sample(name)
+    assert len(sample.old) == 1 and len(sample.hosts) == 1  # two driver versions each
+    report = run(sample.hosts, old=sample.old)
+    assert report.failures == [], [f.message for f in report.failures]
+    assert report.upgrades and not any(u.breaking for u in report.upgrades)
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_broken_samples_trip_exactly_their_checks(name: str) -> None:
+    sample = load_sample(name)
+    failures, warnings = _run(name)
+    assert failures == set(sample.failures)
+    assert warnings == set(sample.warnings)
+    assert failures or warnings
+
+
+def test_every_check_is_tripped_by_a_broken_sample_and_passed_by_the_good_ones() -> None:
+    tripped: set[str] = set()
+    for name in BROKEN:
+        failures, warnings = _run(name)
+        tripped |= failures | warnings
+    assert tripped == set(CHECKS)
+    passed: set[str] = set()
+    for name in GOOD:
+        sample = load_sample(name)
+        report = run(sample.hosts, old=sample.old)
+        passed |= {ident for ident, tally in report.tallies.items() if tally.checked and not tally.failed}
+    # MC-E5-MODE needs authoritative modes: a capture of a live sysfs.
+    live = run([to_host_data(mtty_host("live", "1.1"))])
+    passed |= {ident for ident, tally in live.tallies.items() if tally.checked and not tally.failed}
+    # MC-M2-ASYMMETRY needs two devices with equal critical fields.
+    assert passed >= set(CHECKS) - {"MC-M2-ASYMMETRY"}
+
+
+def test_the_committed_samples_are_what_the_generator_writes(tmp_path: Path) -> None:
+    if "site-packages" in str(samples_path()):
+        pytest.skip("installed package: the generator's output is checked in the source tree")
+    write_samples(str(tmp_path / "samples"), str(tmp_path / "trees"))
+    for fresh, committed in (
+        (tmp_path / "samples", samples_path()),
+        (tmp_path / "trees", samples_path().parent / "sample-trees"),
+    ):
+        assert _listing(fresh) == _listing(committed)
+
+
+def _listing(root: Path) -> dict[str, str]:
+    out = {}
+    for directory, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = os.path.join(directory, name)
+            rel = os.path.relpath(path, root)
+            if os.path.islink(path):
+                out[rel] = "-> " + os.readlink(path)
+            elif os.path.isfile(path):
+                out[rel] = Path(path).read_bytes().decode("latin-1")
+    return out
+
+
+# ---- the command ---------------------------------------------------------------------------------
+
+
+def _invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["conformance", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_readme_command_passes_with_a_meaningful_report(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = _invoke("--sample", "gvt-g")
+    assert code == 0, out
+    for text in (
+        "gvt-old",
+        "gvt-new",
+        "MC-E6-SELF",
+        "MC-U1-BREAKING",
+        "i915-GVTg_V5_8",
+        "PASSED",
+        "Compatibility matrix",
+    ):
+        assert text in out
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_broken_samples_report_their_ids_and_exit(name: str) -> None:
+    sample = load_sample(name)
+    code, out, _ = _invoke("--sample", name)
+    assert code == (1 if sample.failures else 0)
+    for ident in (*sample.failures, *sample.warnings):
+        assert ident in out
+
+
+def test_failures_show_the_text_with_a_caret_and_the_clause() -> None:
+    code, out, _ = _invoke("--sample", "broken-parse")
+    assert code == 1
+    lines = out.splitlines()
+    index = next(i for i, line in enumerate(lines) if "MC-E1-PARSE" in line and "nvidia-222" in line)
+    block = "\n".join(lines[index : index + 5])
+    assert "error[leading-zero]" in block and "535.129.03" in block and "^^" in block
+    assert "spec clause 12.1 E1" in block
+
+
+def test_json_report_validates_against_the_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(data_path("conformance-report.schema.json").read_text())
+    assert schema["$defs"]["check_id"]["enum"] == list(CHECKS)
+    for name in ("gvt-g", "broken-upgrade", "broken-links", "broken-parse"):
+        code, out, _ = _invoke("--sample", name, "--format", "json")
+        document = json.loads(out)
+        jsonschema.Draft202012Validator(schema).validate(document)
+        assert document["result"] == ("passed" if code == 0 else "failed")
+    code, out, _ = _invoke("--sample", "broken-upgrade", "--format", "json")
+    (failure,) = json.loads(out)["failures"]
+    assert failure["check"] == "MC-U1-BREAKING" and "stream_version=1.0" in failure["details"]["witness"]
+
+
+def test_junit_report() -> None:
+    code, out, _ = _invoke("--sample", "broken-template", "--format", "junit")
+    assert code == 1
+    root = ET.fromstring(out)
+    assert root.tag == "testsuites" and root.get("failures") == "1"
+    suites = {suite.get("name"): suite for suite in root}
+    assert set(suites) == set(CHECKS)
+    failure = suites["MC-E8-TEMPLATE"].find("testcase/failure")
+    assert failure is not None and "share=1/8" in (failure.text or "")
+
+
+def test_wrong_sample_name_lists_the_names() -> None:
+    code, _, err = _invoke("--sample", "nope")
+    assert code == 2
+    assert "gvt-g" in err and "broken-parse" in err
+    result = CliRunner().invoke(main, ["conformance", "--help"])
+    assert "gvt-g" in result.output and "mlx5" in result.output
+
+
+def test_no_vfio_devices_names_the_samples(tmp_path: Path) -> None:
+    (tmp_path / "bus" / "pci" / "devices").mkdir(parents=True)
+    code, out, err = _invoke(str(tmp_path))
+    assert code == 3 and out == ""
+    assert "nothing to check" in err and "--sample" in err and "gvt-g" in err
+
+
+def test_the_live_sys_of_this_machine() -> None:
+    code, _, err = _invoke()
+    assert code in (0, 1, 3)
+    if code == 3:
+        assert "--sample" in err
+
+
+def test_unreadable_inputs_exit_3(tmp_path: Path) -> None:
+    assert _invoke(str(tmp_path / "missing.json"))[0] == 3
+    (tmp_path / "bad.json").write_text("{}")
+    assert _invoke(str(tmp_path / "bad.json"))[0] == 3
+
+
+def test_usage_errors_exit_2() -> None:
+    assert _invoke("--sample", "gvt-g", "/sys")[0] == 2
+    assert _invoke("--format", "xml")[0] == 2
+
+
+def test_captures_and_against(tmp_path: Path) -> None:
+    old, new = load_sample("broken-upgrade").old[0], load_sample("broken-upgrade").hosts[0]
+    (tmp_path / "old.json").write_text(dumps(old))
+    (tmp_path / "new.json").write_text(dumps(new))
+    code, out, _ = _invoke(str(tmp_path / "new.json"), "--against", str(tmp_path / "old.json"))
+    assert code == 1 and "MC-U1-BREAKING" in out
+    code, out, _ = _invoke(str(tmp_path / "old.json"), "--against", str(tmp_path / "old.json"))
+    assert code == 0
+
+
+def test_a_tree_argument(tmp_path: Path) -> None:
+    write_tree(mtty_host("m", "1.1"), str(tmp_path))
+    code, out, _ = _invoke(str(tmp_path))
+    assert code == 0, out
+    assert "PASSED" in out
+
+
+# ---- never writing ---------------------------------------------------------------------------------
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+def test_capture_and_conformance_never_open_a_file_for_writing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_tree(mtty_host("m", "1.1"), str(tmp_path / "sys"))
+    opened: list[str] = []
+    real_os_open, real_open, real_io_open = os.open, builtins.open, io.open
+
+    def guard_os_open(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        assert not flags & _WRITE_FLAGS, f"os.open({path!r}) with write flags {flags:#o}"
+        opened.append(str(path))
+        return real_os_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    def guard_open(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        assert not set(mode) & set("wax+"), f"open({file!r}, {mode!r})"
+        opened.append(str(file))
+        return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    def guard_io_open(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        assert not set(mode) & set("wax+"), f"io.open({file!r}, {mode!r})"
+        return real_io_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "open", guard_os_open)
+    monkeypatch.setattr(builtins, "open", guard_open)
+    monkeypatch.setattr(io, "open", guard_io_open)
+    host = capture(str(tmp_path / "sys"))
+    report = run([host], old=[capture(str(tmp_path / "sys"))])
+    assert report.ok
+    assert any(path.endswith("migration_version") for path in opened)
+    monkeypatch.undo()
+
+
+def test_progress_is_reported() -> None:
+    sample = load_sample("gvt-g")
+    seen: list[tuple[int, int]] = []
+    run(sample.hosts, old=sample.old, progress=lambda done, total: seen.append((done, total)))
+    assert seen and seen[-1][0] == seen[-1][1]
