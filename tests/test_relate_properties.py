@@ -10,8 +10,9 @@ from migcompat.model import CompatibleDevices, Equals, Field, MigrationVersion, 
 from migcompat.relate import Relation, agrees_with_verdicts, relate
 from migcompat.verdict import Answer
 
-# A small world so that generated sources and rules meet often.
-KEYS = ["driver", "stream_version", "features", "share", "gvt.mode"]
+# A small world so that generated sources and rules meet often. Vendor keys, so that the
+# registry's types and forms (which relate() honours) do not constrain the generated data.
+KEYS = ["x.driver", "x.stream_version", "x.features", "x.share", "gvt.mode"]
 TOKENS = ["i915", "nvidia", "mlx5"]
 MEMBERS = ["a", "b", "c"]
 versions = st.builds(lambda a, b: Version((a, b)), st.integers(1, 3), st.integers(0, 4))
@@ -20,10 +21,10 @@ member_sets = st.frozensets(st.sampled_from(MEMBERS))
 
 def values_for(key: str) -> st.SearchStrategy[object]:
     return {
-        "driver": st.sampled_from(TOKENS),
-        "stream_version": versions,
-        "features": member_sets,
-        "share": st.sampled_from([1, 2, 4]),
+        "x.driver": st.sampled_from(TOKENS),
+        "x.stream_version": versions,
+        "x.features": member_sets,
+        "x.share": st.sampled_from([1, 2, 4]),
         "gvt.mode": st.sampled_from(TOKENS) | st.integers(0, 3),
     }[key]
 
@@ -36,14 +37,14 @@ def sources(draw: st.DrawFn) -> MigrationVersion:
 
 @st.composite
 def constraints(draw: st.DrawFn, key: str) -> object:
-    if key == "features":
+    if key == "x.features":
         if draw(st.booleans()):
             return Subset(draw(member_sets))
         return Equals(tuple(draw(st.lists(member_sets, min_size=1, max_size=2, unique=True))))
-    if key == "stream_version":
+    if key == "x.stream_version":
         low, high = sorted([draw(versions), draw(versions)], key=lambda v: v.padded())
         return Equals((draw(st.sampled_from([Range(low, high), Range(low, None), Range(None, high), low])),))
-    if key == "share":
+    if key == "x.share":
         return Equals(tuple(draw(st.lists(st.sampled_from([1, 2, 4]), min_size=1, max_size=3, unique=True))))
     return Equals(tuple(draw(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=2, unique=True))))
 
@@ -123,9 +124,9 @@ def test_verdicts_are_directional_never_assumed_symmetric(base: MigrationVersion
     old, new = sorted([one, two], key=Version.padded)
 
     def device(version: Version) -> tuple[MigrationVersion, CompatibleDevices]:
-        fields = {**base.fields, "stream_version": Field(version, True)}
-        constraints = {key: Equals((field.value,)) for key, field in fields.items() if key != "stream_version"}
-        constraints["stream_version"] = Equals((Range(None, version),))
+        fields = {**base.fields, "x.stream_version": Field(version, True)}
+        constraints = {key: Equals((field.value,)) for key, field in fields.items() if key != "x.stream_version"}
+        constraints["x.stream_version"] = Equals((Range(None, version),))
         return MigrationVersion(fields), CompatibleDevices((Rule(constraints),))  # type: ignore[arg-type]
 
     (a, a_rules), (b, b_rules) = device(old), device(new)
@@ -141,3 +142,16 @@ def test_accepts_and_check_agree(source: MigrationVersion, rules: CompatibleDevi
     if verdict.answer is Answer.INCOMPATIBLE and rules.rules:
         assert verdict.reasons
         assert all(reason.field is None or reason.message for reason in verdict.reasons)
+
+
+def test_relations_range_over_sources_a_conforming_emitter_can_write() -> None:
+    """features is a critical set in the registry: an ignorable or non-set features is no valid source."""
+    from migcompat import parse_compatible
+
+    only_sets = parse_compatible("mc1\ndefault features={}\naccept driver=x features<={a}\n")
+    anything = parse_compatible("mc1\naccept driver=x\n")
+    result = relate(only_sets, anything)
+    # 'anything' accepts only sources without features (a critical key it does not constrain).
+    assert result.relation is Relation.SUPERSET
+    assert result.only_first is not None
+    assert result.only_first.fields["features"] == Field(frozenset(), True)

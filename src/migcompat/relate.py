@@ -5,6 +5,9 @@ in the spirit of NIST CPE name matching, and gives a witness source for each
 difference: a source that one rule set accepts and the other does not. This is
 how a vendor learns that driver 2.0 stopped accepting something 1.9 accepted.
 
+The sources considered are those a conforming emitter can write: a standard
+key has its registry type and written form (clause 11).
+
 How it is exact. Only the keys that some rule constrains matter (a source's
 other fields are judged alike by every rule). For each such key the values a
 source can hold fall into finitely many classes that every constraint treats
@@ -46,7 +49,7 @@ from .model import (
     value_type,
 )
 from .plan import devices_of
-from .registry import registry_default
+from .registry import STANDARD_KEYS, registry_default
 from .verdict import Answer
 
 __all__ = ["Relation", "RelationResult", "relate"]
@@ -252,7 +255,8 @@ class _Space:
         self.coordinates: list[tuple[str, object]] = []
         for key in self.keys:
             defaults = [side.default(key) for side in sides]
-            self.kinds[key] = _kind_atoms(constraints[key], [d for d in defaults if d is not _MISSING])
+            atoms = _kind_atoms(constraints[key], [d for d in defaults if d is not _MISSING])
+            self.kinds[key] = [atom for atom in atoms if _conforms(key, atom)]
             self.members[key] = sorted(_members(constraints[key]))
             self.coordinates.append((key, "kind"))
             self.coordinates.extend((key, member) for member in self.members[key])
@@ -342,6 +346,22 @@ def _members(constraints: Iterable[Constraint]) -> set[str]:
         elif type(constraint.operand) is frozenset:
             found |= constraint.operand
     return found
+
+
+def _conforms(key: str, atom: _Kind) -> bool:
+    """Whether a source field of this class can be written by a conforming emitter (clause 11).
+
+    A standard key has one value type and a written form (critical, ignorable or
+    either); sources that break them are not valid emitter output, so they are
+    not part of the space the relation is computed over.
+    """
+    entry = STANDARD_KEYS.get(key)
+    if entry is None or atom == _ABSENT:
+        return True
+    kind = "set" if atom.value is _SET else value_type(cast(Value, atom.value))
+    if kind != entry.type:
+        return False
+    return entry.form == "either" or atom.critical == (entry.form == "critical")
 
 
 def _kind_atoms(constraints: Iterable[Constraint], defaults: Iterable[object]) -> list[_Kind]:
