@@ -2,10 +2,11 @@
 
 Every error migcompat raises on bad input is a :class:`MigcompatError` carrying a
 stable :attr:`~MigcompatError.code`. Parse errors also carry the 1-based line
-and column of the offending byte and render a caret line under it::
+and column of the offending byte and render a caret line under it
+(:meth:`ParseError.render`)::
 
-    migcompat: error[leading-zero]: integer 007 has a leading zero
-      --> line 1, column 22
+    error[leading-zero]: integer 007 has a leading zero
+     --> line 1, column 22
       |
     1 | mc1 device_api=x qty=007
       |                      ^^^
@@ -122,6 +123,7 @@ class ParseError(MigcompatError):
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
+        """The error as a JSON-ready dict: code, message, line and column."""
         return {
             "code": self.code,
             "message": self.message,
@@ -145,6 +147,7 @@ class DataModelError(MigcompatError):
         return f"error[{self.code}]: {self.message} (at {where})"
 
     def to_dict(self) -> dict[str, object]:
+        """The error as a JSON-ready dict: code, message and JSON Pointer path."""
         return {"code": self.code, "message": self.message, "path": self.path}
 
 

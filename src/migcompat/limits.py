@@ -5,13 +5,20 @@ from typing import Final
 MAX_ATTRIBUTE_BYTES: Final = 4096
 """An attribute, including its final newline, fits one page (R13)."""
 MAX_KEY_BYTES: Final = 63
+"""A key, with its namespace and dot, is at most this long."""
 MAX_TOKEN_BYTES: Final = 255
+"""A token or set member, as written (an escape counts 3), is at most this long."""
 MAX_SET_MEMBERS: Final = 64
+"""A set has at most this many members."""
 MIN_VERSION_PARTS: Final = 2
+"""A version has at least this many components (one alone is an integer)."""
 MAX_VERSION_PARTS: Final = 8
+"""A version has at most this many components."""
 MAX_INTEGER: Final = 2**64 - 1
+"""Integers, version components and ratio terms are at most this (2**64 - 1)."""
 FORMAT_VERSION: Final = 1
 """The format version this library implements: the header ``mc1``."""
 SPEC_VERSION: Final = "1.0"
 """The version of the specification this library implements."""
 HEADER: Final = f"mc{FORMAT_VERSION}"
+"""The header word that starts every attribute of this format version."""

@@ -235,6 +235,7 @@ class Superset:
 
 
 Constraint = Equals | Subset | Superset
+"""One constraint of a rule: :class:`Equals`, :class:`Subset` or :class:`Superset`."""
 
 
 @dataclass(frozen=True)

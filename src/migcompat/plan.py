@@ -42,6 +42,7 @@ class Option:
     verdict: Verdict
 
     def to_json(self) -> dict[str, object]:
+        """The option as a JSON-ready dict (``$defs/option`` of plan.schema.json)."""
         return {
             "parameters": {name: value_text(value) for name, value in sorted(self.parameters.items())},
             "verdict": self.verdict.to_json(),
@@ -63,6 +64,7 @@ class Plan:
     free: Mapping[str, tuple[Value, ...]] = field(default_factory=dict)
 
     def explain(self) -> str:
+        """A multi-line text for an operator: the accepting choices, or why each choice fails."""
         lines = []
         free = ", ".join(f"{name} (any of {'|'.join(map(value_text, values))})" for name, values in self.free.items())
         if self.accepted:
@@ -82,6 +84,7 @@ class Plan:
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, object]:
+        """The plan as a JSON-ready dict (plan.schema.json)."""
         return {
             "answer": self.answer.value,
             "accepted": [option.to_json() for option in self.accepted],

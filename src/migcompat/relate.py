@@ -99,6 +99,7 @@ class RelationResult:
     notes: tuple[str, ...] = field(default=())
 
     def to_json(self) -> dict[str, object]:
+        """The result as a JSON-ready dict (relation.schema.json); witnesses as canonical text."""
         from .emit import emit
 
         def text(model: MigrationVersion | None) -> str | None:

@@ -51,6 +51,7 @@ REASON_CODES: Final[dict[str, str]] = {
 """Every stable reason code, with its meaning."""
 
 UNDECIDED_CODES: Final = frozenset({"missing-field", "missing-self", "source-is-template", "unsupported-version"})
+"""The reason codes that make a rule undecided rather than failed (an unknown verdict)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Reason:
         return self.code in UNDECIDED_CODES
 
     def to_json(self) -> dict[str, object]:
+        """The reason as a JSON-ready dict (``$defs/reason`` of verdict.schema.json)."""
         return {
             "code": self.code,
             "field": self.field,
@@ -89,6 +91,7 @@ class RuleOutcome:
 
     @property
     def matched(self) -> bool:
+        """True when every constraint held: the rule accepts the source."""
         return not self.reasons
 
     @property
@@ -97,6 +100,7 @@ class RuleOutcome:
         return bool(self.reasons) and all(reason.undecided for reason in self.reasons)
 
     def to_json(self) -> dict[str, object]:
+        """The outcome as a JSON-ready dict: the rule index, matched/undecided/failed, and its reasons."""
         state = "matched" if self.matched else "undecided" if self.undecided else "failed"
         return {"rule": self.index, "outcome": state, "reasons": [r.to_json() for r in self.reasons]}
 
@@ -120,6 +124,7 @@ class Verdict:
 
     @property
     def compatible(self) -> bool:
+        """True for a compatible verdict (an unknown one is never compatible)."""
         return self.answer is Answer.COMPATIBLE
 
     def summary(self) -> str:
