@@ -6,62 +6,20 @@ An example is a ``.. code-block:: text`` whose ``:class:`` option names its kind
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
 from migcompat import emit, parse_compatible, parse_version
+from migcompat.cases.spec import Example, examples_under
 from migcompat.errors import ParseError
 
 SPEC = Path(__file__).resolve().parents[1] / "spec"
-_DIRECTIVE = re.compile(r"^(?P<indent>[ ]*)\.\. code-block:: text[ ]*$")
-
-
-class Example(NamedTuple):
-    source: str
-    line: int
-    classes: tuple[str, ...]
-    text: str
 
 
 def examples(root: Path = SPEC) -> list[Example]:
-    """Every classed ``code-block:: text`` under *root*, with its content unindented."""
-    found = []
-    for path in sorted(root.rglob("*.rst")):
-        lines = path.read_text(encoding="utf-8").splitlines()
-        index = 0
-        while index < len(lines):
-            match = _DIRECTIVE.match(lines[index])
-            index += 1
-            if not match:
-                continue
-            start = index
-            base = len(match.group("indent"))
-            classes: tuple[str, ...] = ()
-            while index < len(lines) and lines[index].strip().startswith(":"):
-                option, _, value = lines[index].strip()[1:].partition(":")
-                if option == "class":
-                    classes = tuple(value.split())
-                index += 1
-            body = []
-            while index < len(lines) and (not lines[index].strip() or _indent(lines[index]) > base):
-                body.append(lines[index])
-                index += 1
-            while body and not body[-1].strip():
-                body.pop()
-            while body and not body[0].strip():
-                body.pop(0)
-            if body and any(c.startswith("mc-") for c in classes):
-                width = min(_indent(line) for line in body if line.strip())
-                text = "\n".join(line[width:] for line in body) + "\n"
-                found.append(Example(f"{path.relative_to(root.parent)}", start, classes, text))
-    return found
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
+    """Every classed ``code-block:: text`` under *root* (the extractor lives in :mod:`migcompat.cases.spec`)."""
+    return examples_under(root)
 
 
 ALL = examples()

@@ -224,8 +224,10 @@ def test_gvt_verdict_cases_are_the_expected_answers() -> None:
     assert verdicts["accepted"].grade is Grade.ACCEPTED
     assert verdicts["identical"].grade is Grade.IDENTICAL
     assert verdicts["incompatible"].answer is Answer.INCOMPATIBLE
-    for case in ("missing-self", "template-self", "source-is-template", "unsupported-version"):
+    for case in ("missing-self", "source-is-template", "unsupported-version"):
         assert verdicts[case].answer is Answer.UNKNOWN, case
+    # A template self stands for the devices the type creates: aggregate=4 accepts UUID2 (clause 8.5).
+    assert verdicts["template-self"].answer is Answer.COMPATIBLE
     assert [reason.code for reason in verdicts["no-rules"].reasons] == ["no-rules"]
 
 

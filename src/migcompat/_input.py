@@ -46,7 +46,7 @@ def split_lines(text: str | bytes) -> list[str]:
     if text.endswith("\n"):
         text = text[:-1]
     lines = text.split("\n")
-    if "  " in text or " \n" in text or "\n " in text or "\n\n" in text or text[0] == " " or text[-1] in " \n":
+    if "  " in text or " \n" in text or "\n " in text or "\n\n" in text or text[0] in " \n" or text[-1] in " \n":
         _raise_whitespace(lines)
     _check_header(lines[0])
     return lines

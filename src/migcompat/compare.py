@@ -45,8 +45,13 @@ def check(
     """Whether *target* accepts *source*, with the reasons when it does not.
 
     *target_self* is the target's own ``migration_version``; the rules' ``$``
-    references read it (clause 8.4), and it decides the IDENTICAL grade.
+    references read it (clause 8.4), and it decides the IDENTICAL grade. When it
+    is a device-type template, the verdict is the one over every device the type
+    can create (clause 8.5): compatible if one of them accepts the source, and
+    then that device's verdict; :func:`migcompat.plan.plan` says which choices.
     """
+    if target_self is not None and target_self.params:
+        return _check_type(source, target, target_self)
     if source.params:
         reason = Reason(
             "source-is-template",
@@ -91,6 +96,14 @@ def accepts(
     """The answer of :func:`check` alone, without building explanations."""
     if source.params:
         return Answer.UNKNOWN
+    if target_self is not None and target_self.params:
+        from .plan import devices_of
+
+        answers = {accepts(source, target, device) for device in devices_of(target_self, target)}
+        for answer in (Answer.COMPATIBLE, Answer.UNKNOWN):
+            if answer in answers:
+                return answer
+        return Answer.INCOMPATIBLE
     own = _own_values(target_self)
     answer = Answer.INCOMPATIBLE
     for rule in target.rules:
@@ -100,6 +113,17 @@ def accepts(
         if result is None:
             answer = Answer.UNKNOWN
     return answer
+
+
+def _check_type(source: MigrationVersion, target: CompatibleDevices, template: MigrationVersion) -> Verdict:
+    from .plan import devices_of
+
+    verdicts = [check(source, target, device) for device in devices_of(template, target)]
+    for answer in (Answer.COMPATIBLE, Answer.UNKNOWN, Answer.INCOMPATIBLE):
+        for verdict in verdicts:
+            if verdict.answer is answer:
+                return verdict
+    raise AssertionError("a template creates at least one device")  # pragma: no cover
 
 
 def _own_values(target_self: MigrationVersion | None) -> Mapping[str, Value]:
@@ -291,17 +315,18 @@ def _failure(key: str, constraint: Constraint, value: Value, own: Value | None) 
     if isinstance(constraint, Equals):
         alternatives = constraint.alternatives
         resolved = [_resolve(alt, own) for alt in alternatives]
-        kinds = {_alternative_type(alt) for alt in resolved} - {None}
-        if kinds and kind not in kinds:
-            expected = " or ".join(sorted(k for k in kinds if k))
-            return Reason(
-                "type-mismatch",
-                key,
-                f"{key} is the {kind} {shown}, but the rule expects a {expected} ({key}{allowed})",
-                shown,
-                allowed,
-            )
-        ranges = [alt for alt in resolved if isinstance(alt, Range)]
+        if not any(kind in _alternative_types(alt) and len(_alternative_types(alt)) == 1 for alt in resolved):
+            mixed = [alt for alt in resolved if len(_alternative_types(alt)) > 1]
+            if mixed:
+                message = (
+                    f"{key} {shown} cannot lie in {alternative_text(mixed[0])}: with the target's own value"
+                    f" for $, the range's ends are of different types ({key}{allowed})"
+                )
+            else:
+                expected = " or ".join(sorted(set().union(*map(_alternative_types, resolved))))
+                message = f"{key} is the {kind} {shown}, but the rule accepts only {expected} values ({key}{allowed})"
+            return Reason("type-mismatch", key, message, shown, allowed)
+        ranges = [alt for alt in resolved if isinstance(alt, Range) and _alternative_types(alt) == {kind}]
         if ranges and len(ranges) == len(resolved):
             text = "|".join(alternative_text(r) for r in ranges)
             plural = "range" if len(ranges) == 1 else "ranges"
@@ -353,12 +378,11 @@ def _resolve(alternative: Alternative, own: Value | None) -> Any:
     return alternative
 
 
-def _alternative_type(alternative: Any) -> str | None:
+def _alternative_types(alternative: Any) -> set[str]:
+    """The value types of a (resolved) alternative: one, or two for a range whose ``$`` end differs."""
     if isinstance(alternative, Range):
-        for end in (alternative.low, alternative.high):
-            if end is not None:
-                return value_type(end)  # type: ignore[arg-type]
-        return None
+        ends: list[Any] = [alternative.low, alternative.high]
+        return {value_type(end) for end in ends if end is not None}
     if alternative is None:
-        return None
-    return value_type(alternative)
+        return set()
+    return {value_type(alternative)}

@@ -22,6 +22,7 @@ import click
 from .. import __version__
 from ..limits import FORMAT_VERSION, SPEC_VERSION
 from .commands_capture import capture_command
+from .commands_cases import cases_command
 from .commands_check import check_command
 from .commands_conformance import conformance_command
 from .commands_emit import emit_command
@@ -102,3 +103,4 @@ main.add_command(relate_command)
 main.add_command(plan_command)
 main.add_command(capture_command)
 main.add_command(conformance_command)
+main.add_command(cases_command)

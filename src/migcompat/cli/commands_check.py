@@ -99,22 +99,16 @@ def check_command(
         echo_json({**loader.paths, **verdict.to_json()})
     else:
         echo(verdict.explain() if explain else verdict.summary())
-        hint = _hint(verdict, own_model is not None, own_model is not None and bool(own_model.params))
+        hint = _hint(verdict, own_model is not None)
         if hint:
             echo(f"hint: {hint}", err=True)
     ctx.exit(status_of(verdict.answer))
 
 
-def _hint(verdict: Verdict, has_self: bool, self_is_template: bool) -> str | None:
+def _hint(verdict: Verdict, has_self: bool) -> str | None:
     """What to do about an unknown verdict that the command line can fix."""
     if verdict.answer is not Answer.UNKNOWN or not any(r.code == "missing-self" for r in verdict.reasons):
         return None
-    if self_is_template:
-        return (
-            "the target's migration_version is a device type's template: the fields its param lines set are only"
-            " known once a device is created; 'migcompat plan SOURCE TYPE' finds the parameters that would accept"
-            " the source"
-        )
     if not has_self:
         return (
             "the target's rules refer to its own values ($): give its migration_version with --target-self, or"

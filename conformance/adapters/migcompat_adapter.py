@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""The dogfood adapter: migcompat's own parser, emitter and comparator behind the test protocol.
+
+The conformance runner talks to implementations through external programs
+(specification clause 12.5). This thin script puts the migcompat library
+behind that protocol, so that migcompat passes its own cases the way any
+other implementation would::
+
+    migcompat_adapter.py parse migration_version < attribute   # process per case
+    migcompat_adapter.py emit < model.json
+    migcompat_adapter.py check < request.json
+    migcompat_adapter.py serve                                  # persistent: NDJSON on stdin/stdout
+
+Exit status: 0 an answer, 1 a deliberate rejection (with the error object on
+standard output), 70 a failure of the adapter itself (never 1, which would
+read as a rejection).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+import traceback
+from typing import Any
+
+from migcompat import emit, from_json, parse_compatible, parse_version, to_json
+from migcompat.compare import check
+from migcompat.emit import value_text
+from migcompat.errors import MigcompatError, ParseError
+from migcompat.model import CompatibleDevices, MigrationVersion
+from migcompat.plan import plan
+from migcompat.relate import relate
+
+INTERNAL_ERROR = 70
+
+
+class Rejected(Exception):
+    """A deliberate rejection, with the protocol's error object."""
+
+    def __init__(self, error: dict[str, Any]) -> None:
+        super().__init__(error.get("code", "rejected"))
+        self.error = error
+
+
+def do_parse(attribute: str, data: bytes) -> dict[str, Any]:
+    parser = parse_version if attribute == "migration_version" else parse_compatible
+    try:
+        return to_json(parser(data))
+    except ParseError as error:
+        raise Rejected({"code": error.code, "line": error.line, "column": error.column}) from None
+
+
+def do_emit(document: Any) -> str:
+    try:
+        return emit(from_json(document))
+    except MigcompatError as error:
+        raise Rejected({"code": "invalid-model", "path": getattr(error, "path", "")}) from None
+
+
+def _read(text: str | None, parser: Any) -> tuple[Any, ParseError | None]:
+    if text is None:
+        return None, None
+    try:
+        return parser(text), None
+    except ParseError as error:
+        return None, error
+
+
+def do_check(request: dict[str, Any]) -> dict[str, Any]:
+    source, source_error = _read(request.get("source"), parse_version)
+    target, target_error = _read(request.get("target"), parse_compatible)
+    own, own_error = _read(request.get("target_self"), parse_version)
+    unsupported = [
+        name
+        for name, error in (("source", source_error), ("target", target_error), ("target_self", own_error))
+        if error is not None and error.code == "unsupported-version"
+    ]
+    if unsupported:
+        reasons = [
+            {"code": "unsupported-version", "field": None, "message": f"{name}: unsupported format version"}
+            for name in unsupported
+        ]
+        return {"verdict": "unknown", "grade": None, "reasons": reasons}
+    if not isinstance(source, MigrationVersion) or not isinstance(target, CompatibleDevices):
+        return {"verdict": "unknown", "grade": None, "reasons": []}
+    if isinstance(own, MigrationVersion) and own.params:
+        result = plan(source, own, target)
+        if result.accepted:
+            option = result.accepted[0]
+            choice = {name: value_text(value) for name, value in option.parameters.items()}
+            choice.update({name: value_text(values[0]) for name, values in result.free.items()})
+            return {**option.verdict.to_json(), "choice": choice}
+        return {"verdict": result.answer.value, "grade": None, "reasons": []}
+    return check(source, target, own).to_json()
+
+
+def do_relate(request: dict[str, Any]) -> dict[str, Any]:
+    try:
+        first = parse_compatible(request["first"])
+        second = parse_compatible(request["second"])
+        first_self = parse_version(request["first_self"]) if request.get("first_self") else None
+        second_self = parse_version(request["second_self"]) if request.get("second_self") else None
+    except (ParseError, KeyError, TypeError) as error:
+        raise Rejected({"code": getattr(error, "code", "bad-request")}) from None
+    return relate(first, second, first_self, second_self).to_json()
+
+
+def do_checker(request: Any) -> dict[str, Any]:
+    if not isinstance(request, dict):
+        raise Rejected({"code": "bad-request"})
+    if request.get("request") == "check":
+        return do_check(request)
+    if request.get("request") == "relate":
+        return do_relate(request)
+    raise Rejected({"code": "bad-request"})
+
+
+def serve() -> int:
+    """The persistent mode: one request per line in, one response per line out."""
+    for line in sys.stdin.buffer:
+        request = json.loads(line)
+        identifier = request.get("id")
+        try:
+            kind = request.get("request")
+            if kind == "parse":
+                data = base64.b64decode(request["input_base64"])
+                result: Any = do_parse(request["attribute"], data)
+            elif kind == "emit":
+                result = do_emit(request["model"])
+            else:
+                result = do_checker(request)
+            response = {"id": identifier, "status": "ok", "result": result}
+        except Rejected as rejection:
+            response = {"id": identifier, "status": "rejected", "error": rejection.error}
+        sys.stdout.write(json.dumps(response, ensure_ascii=True) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else ""
+    try:
+        if command == "serve":
+            return serve()
+        data = sys.stdin.buffer.read()
+        if command == "parse" and len(argv) == 3:
+            output = json.dumps(do_parse(argv[2], data), ensure_ascii=True) + "\n"
+        elif command == "emit":
+            try:
+                document = json.loads(data)
+            except ValueError:
+                raise Rejected({"code": "invalid-model", "path": ""}) from None
+            output = do_emit(document)
+        elif command == "check":
+            output = json.dumps(do_checker(json.loads(data)), ensure_ascii=True) + "\n"
+        else:
+            sys.stderr.write(__doc__ or "")
+            return 2
+    except Rejected as rejection:
+        sys.stdout.write(json.dumps(rejection.error) + "\n")
+        return 1
+    except Exception:
+        traceback.print_exc()
+        return INTERNAL_ERROR
+    sys.stdout.write(output)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,223 @@
+"""``migcompat cases check``: the suite checks itself (clause 12.4).
+
+* every case file is valid against ``case-file.schema.json``;
+* identifiers are unique across files and none is retired;
+* every expected data model is valid (schema and :func:`migcompat.from_json`),
+  and every expected canonical text is a valid attribute in canonical form;
+* every cited clause, requirement, table row and error code exists in the
+  specification;
+* the specification's examples are extracted up to date;
+* every mandatory unit of the specification outside the device-tested ones is
+  covered by at least one ``required`` case, and the coverage is reported.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..emit import emit
+from ..errors import ERROR_CODES, MigcompatError
+from ..jsonmodel import from_json
+from ..model import MigrationVersion
+from ..parse import parse_compatible, parse_version
+from ..verdict import REASON_CODES
+from .extract import EXAMPLES_FILE, stale_examples
+from .model import CaseError, Suite, load_suite
+from .schemas import SchemaUnavailable, validator
+from .spec import SpecDocument
+
+__all__ = ["Coverage", "LintReport", "lint"]
+
+CATEGORIES = ("clause", "requirement", "row", "error-code")
+
+
+@dataclass
+class Coverage:
+    """Mandatory units of one category: how many, which are covered by a required case, which are not."""
+
+    total: list[str] = field(default_factory=list)
+    covered: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {"total": len(self.total), "covered": len(self.covered), "missing": self.missing}
+
+
+@dataclass
+class LintReport:
+    errors: list[str] = field(default_factory=list)
+    cases: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+    levels: dict[str, int] = field(default_factory=dict)
+    coverage: dict[str, Coverage] = field(default_factory=dict)
+    device_units: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def totals(self) -> tuple[int, int]:
+        covered = sum(len(c.covered) for c in self.coverage.values())
+        total = sum(len(c.total) for c in self.coverage.values())
+        return covered, total
+
+    def to_json(self) -> dict[str, object]:
+        covered, total = self.totals()
+        return {
+            "ok": self.ok,
+            "errors": self.errors,
+            "cases": self.cases,
+            "kinds": self.kinds,
+            "levels": self.levels,
+            "coverage": {name: c.to_json() for name, c in self.coverage.items()},
+            "mandatory_units": {"covered": covered, "total": total},
+            "tested_on_devices": self.device_units,
+        }
+
+    def text(self) -> str:
+        lines = [f"{self.cases} cases: " + ", ".join(f"{n} {k}" for k, n in sorted(self.kinds.items()))]
+        lines.append("levels: " + ", ".join(f"{n} {k}" for k, n in sorted(self.levels.items())))
+        names = {
+            "clause": "MUST clauses",
+            "requirement": "requirement ids",
+            "row": "decision-table rows",
+            "error-code": "error codes",
+        }
+        lines.append("coverage of the mandatory units by required cases (clause 12.4):")
+        for category in CATEGORIES:
+            c = self.coverage.get(category)
+            if c is None:
+                continue
+            percent = 100.0 * len(c.covered) / len(c.total) if c.total else 100.0
+            lines.append(f"  {names[category]:<20} {len(c.covered):>3}/{len(c.total):<3} ({percent:.0f}%)")
+            if c.missing:
+                lines.append(f"    not covered: {', '.join(c.missing)}")
+        covered, total = self.totals()
+        percent = 100.0 * covered / total if total else 100.0
+        lines.append(f"  {'all mandatory units':<20} {covered:>3}/{total:<3} ({percent:.0f}%)")
+        if self.device_units:
+            lines.append(f"  tested on devices, not by cases: {', '.join(self.device_units)}")
+        if self.errors:
+            lines.append(f"{len(self.errors)} problem(s):")
+            lines.extend(f"  - {error}" for error in self.errors)
+        else:
+            lines.append("the suite is valid")
+        return "\n".join(lines)
+
+
+def lint(directory: Path, spec: SpecDocument) -> LintReport:
+    """Check the case suite in *directory* against the specification *spec*."""
+    report = LintReport()
+    try:
+        suite = load_suite(directory)
+    except CaseError as exc:
+        report.errors.append(str(exc))
+        return report
+    report.errors.extend(suite.problems)
+    _schema(directory, report)
+    report.cases = len(suite.cases)
+    for case in suite.cases:
+        report.kinds[case.kind] = report.kinds.get(case.kind, 0) + 1
+        report.levels[case.level] = report.levels.get(case.level, 0) + 1
+    for identifier in sorted(set(suite.by_id()) & set(suite.retired)):
+        report.errors.append(
+            f"{suite.by_id()[identifier].file}: the id {identifier} is retired ({suite.retired[identifier]})"
+        )
+    _values(suite, report)
+    _citations(suite, spec, report)
+    if stale_examples(spec, directory):
+        report.errors.append(f"{EXAMPLES_FILE} is not up to date with the specification: run 'migcompat cases extract'")
+    _coverage(suite, spec, report)
+    return report
+
+
+def _schema(directory: Path, report: LintReport) -> None:
+    try:
+        check = validator("case-file.schema.json")
+    except SchemaUnavailable as exc:
+        report.errors.append(str(exc))
+        return
+    for path in sorted(directory.glob("*.json")):
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            report.errors.append(f"{path.name}: {exc}")
+            continue
+        for error in sorted(check.iter_errors(document), key=lambda e: list(e.absolute_path))[:20]:
+            where = "/".join(str(part) for part in error.absolute_path)
+            report.errors.append(f"{path.name}: schema: at /{where}: {_short(error.message)}")
+
+
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _values(suite: Suite, report: LintReport) -> None:
+    for case in suite.cases:
+        where = f"{case.file}: {case.id}"
+        data, expect = case.data, case.expect
+        try:
+            if case.kind == "parse-valid":
+                model = from_json(expect["model"])
+                attribute = (
+                    "migration_version" if isinstance(model, MigrationVersion) else "migration_compatible_devices"
+                )
+                if attribute != data["attribute"]:
+                    report.errors.append(
+                        f"{where}: the expected model is a {attribute}, the input a {data['attribute']}"
+                    )
+                if "canonical" in expect and emit(model) != expect["canonical"]:
+                    report.errors.append(f"{where}: expect.canonical is not the canonical text of expect.model")
+            elif case.kind == "parse-invalid":
+                if expect["code"] not in ERROR_CODES:
+                    report.errors.append(f"{where}: unknown error code {expect['code']}")
+            elif case.kind == "emit":
+                model = from_json(data["model"])
+                text = expect["text"]
+                parser = parse_version if isinstance(model, MigrationVersion) else parse_compatible
+                if emit(parser(text)) != text:
+                    report.errors.append(f"{where}: expect.text is not in canonical form")
+            elif case.kind == "check":
+                unknown = sorted(set(expect.get("reasons", [])) - set(REASON_CODES))
+                if unknown:
+                    report.errors.append(f"{where}: unknown reason codes {', '.join(unknown)}")
+        except MigcompatError as exc:
+            report.errors.append(f"{where}: an expected value is not valid: {exc}")
+
+
+def _citations(suite: Suite, spec: SpecDocument, report: LintReport) -> None:
+    mandatory = spec.mandatory_units()
+    for case in suite.cases:
+        unknown = [name for name in case.clauses if not spec.citable(name)]
+        if unknown:
+            report.errors.append(
+                f"{case.file}: {case.id}: cites what the specification does not have: {', '.join(unknown)}"
+            )
+        if case.level == "required" and not (spec.covered_by(case.clauses) & set(mandatory)):
+            report.errors.append(f"{case.file}: {case.id}: a required case that cites no mandatory unit")
+
+
+def _coverage(suite: Suite, spec: SpecDocument, report: LintReport) -> None:
+    mandatory = spec.mandatory_units()
+    report.device_units = dict(spec.device_units)
+    stale = sorted(set(spec.device_units) - set(mandatory))
+    if stale:
+        report.errors.append(
+            f"clause 12.4 lists units tested on devices that are not mandatory units: {', '.join(stale)}"
+        )
+    covered: set[str] = set()
+    for case in suite.cases:
+        if case.level == "required":
+            covered |= spec.covered_by(case.clauses)
+    for category in CATEGORIES:
+        units = [name for name, kind in mandatory.items() if kind == category and name not in spec.device_units]
+        report.coverage[category] = Coverage(
+            total=units,
+            covered=[u for u in units if u in covered],
+            missing=[u for u in units if u not in covered],
+        )
+    missing = [u for c in report.coverage.values() for u in c.missing]
+    if missing:
+        report.errors.append(f"mandatory units without a required case: {', '.join(missing)}")

@@ -1,0 +1,499 @@
+"""Running conformance cases through an implementation's programs (clause 12.5).
+
+:func:`run_cases` runs each case through the program of its kind (parser,
+emitter or checker), process-per-case or persistent, and judges the answer
+with one outcome: ``pass``, ``wrong``, ``crash``, ``timeout`` or ``garbage``;
+``skip`` when there is no program for the case; and, for cases listed as
+expected failures, ``xfail`` (failed as expected) or ``xpass`` (passed: the
+list is out of date, which fails the run).
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import queue
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from ..compare import accepts
+from ..emit import emit
+from ..errors import MigcompatError
+from ..jsonmodel import from_json
+from ..model import CompatibleDevices, MigrationVersion
+from ..parse import parse_compatible, parse_version
+from ..verdict import Answer as Verdict
+from .model import GRADES, RELATIONS, VERDICTS, Case
+from .process import Session, run_once
+
+__all__ = [
+    "FAILURES",
+    "OUTCOMES",
+    "Options",
+    "Programs",
+    "Result",
+    "load_expected_failures",
+    "run_cases",
+]
+
+OUTCOMES: Final = ("pass", "wrong", "crash", "timeout", "garbage", "skip", "xfail", "xpass")
+FAILURES: Final = frozenset({"wrong", "crash", "timeout", "garbage", "xpass"})
+"""The outcomes that fail a run."""
+_JUDGED_FAILURES: Final = frozenset({"wrong", "crash", "timeout", "garbage"})
+
+
+@dataclass(frozen=True)
+class Programs:
+    """The commands of the implementation under test; None for a role it does not fill."""
+
+    parser: tuple[str, ...] | None = None
+    emitter: tuple[str, ...] | None = None
+    checker: tuple[str, ...] | None = None
+    persistent: bool = False
+
+    def command(self, role: str) -> tuple[str, ...] | None:
+        result: tuple[str, ...] | None = getattr(self, role)
+        return result
+
+
+@dataclass(frozen=True)
+class Options:
+    timeout: float = 10.0
+    parallel: int = 1
+    require_codes: bool = False
+    """Fail a rejection that names no error code (by default it is judged on the rest)."""
+    expected_failures: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of one case."""
+
+    case: Case
+    outcome: str
+    detail: str = ""
+    elapsed: float = 0.0
+    stderr: str = ""
+    expected_failure: str | None = None
+    """The reason given in the expected-failure file, when the case is listed there."""
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in FAILURES
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.case.id,
+            "kind": self.case.kind,
+            "level": self.case.level,
+            "clauses": list(self.case.clauses),
+            "outcome": self.outcome,
+            "detail": self.detail,
+            "elapsed": round(self.elapsed, 4),
+            "stderr": self.stderr,
+            "expected_failure": self.expected_failure,
+        }
+
+
+def load_expected_failures(text: str) -> dict[str, str]:
+    """Parse an expected-failure file: a JSON object mapping case ids to reasons."""
+    data = json.loads(text)
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise ValueError("an expected-failure file is a JSON object mapping case ids to reasons (strings)")
+    return dict(data)
+
+
+class _Fault(Exception):
+    """The program did not answer as the protocol says: *category* is crash, timeout or garbage."""
+
+    def __init__(self, category: str, detail: str) -> None:
+        super().__init__(detail)
+        self.category = category
+        self.detail = detail
+
+
+class _Wrong(Exception):
+    """The answer differs from the expected one."""
+
+
+@dataclass
+class _Answer:
+    """An answer that followed the protocol: accepted (``ok``) or rejected, with what came with it."""
+
+    accepted: bool
+    raw: bytes = b""
+    value: Any = None
+    persistent: bool = False
+    error: Mapping[str, Any] = field(default_factory=dict)
+    stderr: bytes = b""
+
+    def json(self) -> Any:
+        if self.persistent:
+            return self.value
+        try:
+            return json.loads(self.raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise _Fault("garbage", "the output is not UTF-8") from None
+        except json.JSONDecodeError as exc:
+            raise _Fault(
+                "garbage", f"the output is not JSON ({exc.msg} at byte {exc.pos}): {_show(self.raw)}"
+            ) from None
+
+    def text(self) -> bytes:
+        if not self.persistent:
+            return self.raw
+        if not isinstance(self.value, str):
+            raise _Fault("garbage", "the result of an emit request is not a JSON string")
+        return self.value.encode("utf-8")
+
+
+def _show(data: bytes, limit: int = 120) -> str:
+    text = data[:limit].decode("utf-8", "backslashreplace")
+    return repr(text) + ("..." if len(data) > limit else "")
+
+
+def _error_object(value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise _Fault("garbage", "the error of a rejection is not a JSON object")
+    for name, kind in (("code", str), ("path", str)):
+        if name in value and not isinstance(value[name], kind):
+            raise _Fault("garbage", f'the error\'s "{name}" is not a string')
+    for name in ("line", "column"):
+        if name in value and type(value[name]) is not int:
+            raise _Fault("garbage", f'the error\'s "{name}" is not an integer')
+    return value
+
+
+class _Runner:
+    def __init__(self, programs: Programs, options: Options) -> None:
+        self.programs = programs
+        self.options = options
+        self.sessions: dict[str, queue.LifoQueue[Session]] = {}
+        self.all_sessions: list[Session] = []
+        self.lock = threading.Lock()
+        self.ids = itertools.count(1)
+
+    # ---- asking a program ----
+
+    def ask(self, role: str, command: tuple[str, ...], case: Case, request: dict[str, Any]) -> _Answer:
+        if self.programs.persistent:
+            return self._ask_persistent(role, command, request)
+        if role == "parser":
+            argv = [*command, case.data["attribute"]]
+            data = case.input_bytes()
+        elif role == "emitter":
+            argv = list(command)
+            data = json.dumps(request["model"], ensure_ascii=True).encode("ascii")
+        else:
+            argv = list(command)
+            data = json.dumps(request, ensure_ascii=True).encode("ascii")
+        run = run_once(argv, data, self.options.timeout)
+        if run.status == "not-started":
+            raise _Fault("crash", run.detail)
+        if run.status == "timeout":
+            raise _Fault("timeout", run.detail)
+        if run.status == "oversized":
+            raise _Fault("garbage", run.detail)
+        if run.status == "signalled":
+            raise _Fault("crash", run.detail)
+        if run.returncode == 0:
+            return _Answer(True, raw=run.stdout, stderr=run.stderr)
+        if run.returncode == 1:
+            error: Mapping[str, Any] = {}
+            if run.stdout.strip():
+                error = _error_object(_Answer(False, raw=run.stdout).json())
+            return _Answer(False, error=error, stderr=run.stderr)
+        raise _Fault("crash", f"exit status {run.returncode}")
+
+    def _session(self, role: str, command: tuple[str, ...]) -> Session:
+        with self.lock:
+            pool = self.sessions.setdefault(role, queue.LifoQueue())
+            try:
+                return pool.get_nowait()
+            except queue.Empty:
+                session = Session(command)
+                self.all_sessions.append(session)
+                return session
+
+    def _ask_persistent(self, role: str, command: tuple[str, ...], request: dict[str, Any]) -> _Answer:
+        identifier = str(next(self.ids))
+        message = {"id": identifier, **request}
+        session = self._session(role, command)
+        try:
+            exchange = session.exchange(json.dumps(message, ensure_ascii=True).encode("ascii"), self.options.timeout)
+            if exchange.status == "timeout":
+                raise _Fault("timeout", exchange.detail)
+            if exchange.status in ("ended", "not-started"):
+                raise _Fault("crash", exchange.detail)
+            if exchange.status == "oversized":
+                raise _Fault("garbage", exchange.detail)
+            try:
+                response = json.loads(exchange.line.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                session.discard()
+                raise _Fault("garbage", f"the response line is not JSON: {_show(exchange.line)}") from None
+            try:
+                return self._response(response, identifier, session.stderr_tail())
+            except _Fault:
+                session.discard()
+                raise
+        finally:
+            self.sessions[role].put(session)
+
+    @staticmethod
+    def _response(response: Any, identifier: str, stderr: bytes) -> _Answer:
+        if not isinstance(response, dict):
+            raise _Fault("garbage", "the response is not a JSON object")
+        if response.get("id") != identifier:
+            raise _Fault("garbage", f"the response's id {response.get('id')!r} is not the request's {identifier!r}")
+        status = response.get("status")
+        if status == "ok":
+            if "result" not in response:
+                raise _Fault("garbage", 'an "ok" response without "result"')
+            return _Answer(True, value=response["result"], persistent=True, stderr=stderr)
+        if status == "rejected":
+            return _Answer(False, error=_error_object(response.get("error", {})), persistent=True, stderr=stderr)
+        raise _Fault("garbage", f'the response\'s "status" is {status!r}, not "ok" or "rejected"')
+
+    def close(self) -> None:
+        for session in self.all_sessions:
+            session.close()
+
+    # ---- one case ----
+
+    def run(self, case: Case) -> Result:
+        started = time.monotonic()
+        command = self.programs.command(case.program)
+        if command is None:
+            return Result(case, "skip", f"no --{case.program} given")
+        stderr = b""
+        try:
+            request = _request(case)
+            answer = self.ask(case.program, command, case, request)
+            stderr = answer.stderr
+            outcome, detail = "pass", ""
+            try:
+                JUDGES[case.kind](case, answer, self.options)
+            except _Skip as skip:
+                outcome, detail = "skip", str(skip)
+            except _Wrong as wrong:
+                outcome, detail = "wrong", str(wrong)
+        except _Fault as fault:
+            outcome, detail = fault.category, fault.detail
+        except Exception as exc:  # a bug of the runner must not stop the run
+            outcome, detail = "garbage", f"internal: the runner could not judge the answer: {type(exc).__name__}: {exc}"
+        elapsed = time.monotonic() - started
+        reason = self.options.expected_failures.get(case.id)
+        if reason is not None:
+            if outcome in _JUDGED_FAILURES:
+                detail = f"{outcome}: {detail}"
+                outcome = "xfail"
+            elif outcome == "pass":
+                outcome = "xpass"
+                detail = "listed as an expected failure, but passes: remove it from the expected-failure file"
+        return Result(case, outcome, detail, elapsed, stderr.decode("utf-8", "backslashreplace"), reason)
+
+
+class _Skip(Exception):
+    """The case does not apply to this implementation (e.g. a checker without relations)."""
+
+
+def _request(case: Case) -> dict[str, Any]:
+    """The protocol request of *case* (the persistent-mode message without its id)."""
+    data = case.data
+    if case.program == "parser":
+        raw = case.input_bytes()
+        request: dict[str, Any] = {
+            "request": "parse",
+            "attribute": data["attribute"],
+            "input_base64": base64.b64encode(raw).decode("ascii"),
+        }
+        if raw.isascii():
+            request["input"] = raw.decode("ascii")
+        return request
+    if case.program == "emitter":
+        return {"request": "emit", "model": data["model"] if case.kind == "emit" else data["document"]}
+    if case.kind == "check":
+        return {"request": "check", **{k: data[k] for k in ("source", "target", "target_self")}}
+    return {"request": "relate", **{k: data.get(k) for k in ("first", "second", "first_self", "second_self")}}
+
+
+# ---- judging ----
+
+
+def _model_text(model: MigrationVersion | CompatibleDevices) -> str:
+    return emit(model).rstrip("\n").replace("\n", "\\n")
+
+
+def _judge_parse_valid(case: Case, answer: _Answer, options: Options) -> None:
+    if not answer.accepted:
+        code = answer.error.get("code")
+        raise _Wrong("rejected a valid attribute" + (f" with {code}" if code else ""))
+    document = answer.json()
+    try:
+        got = from_json(document)
+    except MigcompatError as exc:
+        raise _Wrong(f"the answer is not a valid data model: {exc}") from None
+    expected = from_json(case.expect["model"])
+    if got != expected:
+        raise _Wrong(f"another data model: got {_model_text(got)!r}, expected {_model_text(expected)!r}")
+
+
+def _judge_parse_invalid(case: Case, answer: _Answer, options: Options) -> None:
+    expect = case.expect
+    if answer.accepted:
+        answer.json()  # an answer that is not even JSON is garbage rather than an acceptance
+        raise _Wrong(f"accepted an invalid attribute (expected rejection with {expect['code']})")
+    _compare_error(answer.error, expect, options)
+
+
+def _compare_error(error: Mapping[str, Any], expect: Mapping[str, Any], options: Options) -> None:
+    code = error.get("code")
+    if code is None:
+        if options.require_codes:
+            raise _Wrong(f"rejected without an error code (expected {expect['code']})")
+        return
+    if code != expect["code"]:
+        raise _Wrong(f"rejected with {code}, expected {expect['code']}")
+    if "line" in expect and "line" in error and "column" in error:
+        got, want = (error["line"], error["column"]), (expect["line"], expect["column"])
+        if got != want:
+            raise _Wrong(f"{code} at line {got[0]}, column {got[1]}; expected line {want[0]}, column {want[1]}")
+
+
+def _judge_emit(case: Case, answer: _Answer, options: Options) -> None:
+    if not answer.accepted:
+        code = answer.error.get("code")
+        raise _Wrong("rejected a valid data model" + (f" with {code}" if code else ""))
+    got = answer.text()
+    want = case.expect["text"].encode("utf-8")
+    if got != want:
+        raise _Wrong(f"wrote {_show(got)}, expected {_show(want)}")
+
+
+def _judge_emit_invalid(case: Case, answer: _Answer, options: Options) -> None:
+    if answer.accepted:
+        raise _Wrong("accepted a document that is not a valid data model (expected invalid-model)")
+    _compare_error(answer.error, case.expect, options)
+
+
+def _judge_check(case: Case, answer: _Answer, options: Options) -> None:
+    if not answer.accepted:
+        raise _Wrong("rejected a check request (a comparator answers unknown when it cannot decide)")
+    response = answer.json()
+    if not isinstance(response, dict) or response.get("verdict") not in VERDICTS:
+        raise _Fault("garbage", 'the check response is not an object with a "verdict" of the protocol')
+    grade = response.get("grade")
+    if grade is not None and grade not in GRADES:
+        raise _Fault("garbage", f'the check response\'s "grade" is {grade!r}')
+    reasons = response.get("reasons", [])
+    if not isinstance(reasons, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("code"), str) for r in reasons
+    ):
+        raise _Fault("garbage", 'the check response\'s "reasons" is not a list of objects with a "code"')
+    choice = response.get("choice")
+    if choice is not None and not (isinstance(choice, dict) and all(isinstance(v, str) for v in choice.values())):
+        raise _Fault("garbage", 'the check response\'s "choice" is not an object of value texts')
+    expect = case.expect
+    if response["verdict"] != expect["verdict"]:
+        codes = ", ".join(r["code"] for r in reasons)
+        raise _Wrong(
+            f"verdict {response['verdict']}, expected {expect['verdict']}" + (f" (reasons: {codes})" if codes else "")
+        )
+    if "grade" in expect and grade is not None and grade != expect["grade"]:
+        raise _Wrong(f"grade {grade}, expected {expect['grade']}")
+    if expect.get("reasons") and reasons:
+        got = sorted({r["code"] for r in reasons})
+        want = sorted(set(expect["reasons"]))
+        if got != want:
+            raise _Wrong(f"reason codes {', '.join(got)}; expected {', '.join(want)}")
+    if "choices" in expect and expect["verdict"] == "compatible":
+        _compare_choice(choice, expect)
+
+
+def _compare_choice(choice: Mapping[str, str] | None, expect: Mapping[str, Any]) -> None:
+    parameters: Mapping[str, list[str]] = expect["parameters"]
+    if choice is None:
+        raise _Wrong("a compatible verdict for a device type without a choice of parameter values (C3)")
+    missing = [name for name in parameters if name not in choice]
+    if missing:
+        raise _Wrong(f"the choice names no value for {', '.join(missing)}")
+    undeclared = [f"{name}={choice[name]}" for name in parameters if choice[name] not in parameters[name]]
+    if undeclared:
+        raise _Wrong(f"the choice gives undeclared values {', '.join(undeclared)}")
+    if not any(all(choice.get(k) == v for k, v in option.items()) for option in expect["choices"]):
+        shown = " ".join(f"{k}={v}" for k, v in sorted(choice.items()))
+        raise _Wrong(f"under the choice {shown} no rule matches")
+
+
+def _judge_relate(case: Case, answer: _Answer, options: Options) -> None:
+    if not answer.accepted:
+        raise _Skip("the checker does not compute relations (it rejected the relate request)")
+    response = answer.json()
+    if not isinstance(response, dict) or response.get("relation") not in RELATIONS:
+        raise _Fault("garbage", 'the relate response is not an object with a "relation" of the protocol')
+    witnesses = {name: response.get(name) for name in ("only_first", "only_second", "both")}
+    if not all(w is None or isinstance(w, str) for w in witnesses.values()):
+        raise _Fault("garbage", "a witness is neither a string nor null")
+    if response["relation"] != case.expect["relation"]:
+        raise _Wrong(f"relation {response['relation']}, expected {case.expect['relation']}")
+    _check_witnesses(case, witnesses)
+
+
+def _check_witnesses(case: Case, witnesses: Mapping[str, str | None]) -> None:
+    data = case.data
+    first = parse_compatible(data["first"])
+    second = parse_compatible(data["second"])
+    first_self = parse_version(data["first_self"]) if data.get("first_self") else None
+    second_self = parse_version(data["second_self"]) if data.get("second_self") else None
+    claims = {"only_first": (True, False), "only_second": (False, True), "both": (True, True)}
+    for name, text in witnesses.items():
+        if text is None:
+            continue
+        try:
+            source = parse_version(text)
+        except MigcompatError as exc:
+            raise _Wrong(f"the witness {name} is not a valid migration_version: {exc}") from None
+        in_first = accepts(source, first, first_self) is Verdict.COMPATIBLE
+        in_second = accepts(source, second, second_self) is Verdict.COMPATIBLE
+        if (in_first, in_second) != claims[name]:
+            raise _Wrong(f"the witness {name} ({text.strip()!r}) is accepted by first: {in_first}, second: {in_second}")
+
+
+JUDGES: Final[Mapping[str, Callable[[Case, _Answer, Options], None]]] = {
+    "parse-valid": _judge_parse_valid,
+    "parse-invalid": _judge_parse_invalid,
+    "emit": _judge_emit,
+    "emit-invalid": _judge_emit_invalid,
+    "check": _judge_check,
+    "relate": _judge_relate,
+}
+
+
+def run_cases(
+    cases: Sequence[Case],
+    programs: Programs,
+    options: Options,
+    progress: Callable[[Result], None] | None = None,
+) -> list[Result]:
+    """Run *cases* through *programs*; the results come in the order of *cases*."""
+    runner = _Runner(programs, options)
+
+    def one(case: Case) -> Result:
+        result = runner.run(case)
+        if progress is not None:
+            progress(result)
+        return result
+
+    try:
+        if options.parallel <= 1:
+            return [one(case) for case in cases]
+        with ThreadPoolExecutor(max_workers=options.parallel) as pool:
+            return list(pool.map(one, cases))
+    finally:
+        runner.close()

@@ -1,0 +1,456 @@
+"""``migcompat cases``: the language-neutral conformance cases, their checks and their runner."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import click
+
+from ..cases import extract, generate
+from ..cases.lint import lint
+from ..cases.model import KINDS, LEVELS, RETIRED_FILE, CaseError, Selection, Suite, load_suite
+from ..cases.paths import default_cases_dir, default_spec_path, schema_path
+from ..cases.report import json_report, junit_report, summary, text_report
+from ..cases.runner import Options, Programs, load_expected_failures, run_cases
+from ..cases.schemas import SCHEMA_FILES
+from ..cases.spec import SpecDocument, read_spec
+from ..limits import SPEC_VERSION
+from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .output import echo, echo_error
+
+__all__ = ["cases_command"]
+
+_HELP: Final = """The conformance cases: JSON data that any implementation can be tested with.
+
+The cases (conformance/cases/ in the source tree; specification clause 12.4)
+say, for attribute strings, data models and pairs of attributes, what a
+parser, an emitter and a comparator answer. 'cases run' tests an
+implementation through external programs (clause 12.5); 'cases check'
+checks the suite itself and reports how it covers the specification.
+
+\b
+Examples:
+  migcompat cases check
+  migcompat cases run --parser './myparser' --checker './mychecker'
+  migcompat cases run --persistent --parser 'mc serve' --run 'parse-*'
+  migcompat cases list --kind check
+  migcompat cases copy ./vendored-cases
+"""
+
+
+@click.group("cases", help=_HELP, epilog=EXIT_STATUS_HELP, short_help="Conformance cases: check, run, list, copy.")
+def cases_command() -> None:
+    pass
+
+
+def _cases_option(function: Any) -> Any:
+    return click.option(
+        "--cases",
+        "cases_dir",
+        metavar="DIR",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="The directory of case files. Default: the suite that comes with migcompat.",
+    )(function)
+
+
+def _spec_file_option(function: Any) -> Any:
+    return click.option(
+        "--spec-file",
+        metavar="FILE",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="The specification's reStructuredText source. Default: the one that comes with migcompat.",
+    )(function)
+
+
+def _selection_options(function: Any) -> Any:
+    options = [
+        click.option(
+            "--run", "run_globs", metavar="GLOB", multiple=True, help="Only cases whose id matches GLOB (repeatable)."
+        ),
+        click.option(
+            "--skip",
+            "skip_globs",
+            metavar="GLOB",
+            multiple=True,
+            help="Leave out cases whose id matches GLOB (repeatable).",
+        ),
+        click.option(
+            "--kind", "kinds", type=click.Choice(KINDS), multiple=True, help="Only cases of this kind (repeatable)."
+        ),
+        click.option(
+            "--spec",
+            "spec_version",
+            metavar="VERSION",
+            default=SPEC_VERSION,
+            show_default=True,
+            help="Only cases that apply to this revision of the specification.",
+        ),
+        click.option(
+            "--level", type=click.Choice(LEVELS), default=None, help="Only required or only recommended cases."
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _load(cases_dir: Path | None) -> Suite:
+    directory = cases_dir or default_cases_dir()
+    try:
+        suite = load_suite(directory)
+    except CaseError as exc:
+        echo_error(str(exc))
+        raise click.exceptions.Exit(ExitCode.UNDECIDED) from None
+    for problem in suite.problems:
+        echo_error(f"left out: {problem}")
+    return suite
+
+
+def _spec(path: Path | None) -> SpecDocument:
+    try:
+        return read_spec(path or default_spec_path())
+    except (OSError, ValueError) as exc:
+        echo_error(f"cannot read the specification: {exc}")
+        raise click.exceptions.Exit(ExitCode.UNDECIDED) from None
+
+
+def _selection(
+    run_globs: Sequence[str], skip_globs: Sequence[str], kinds: Sequence[str], spec_version: str, level: str | None
+) -> Selection:
+    from ..cases.model import VERSION_PATTERN
+
+    if not VERSION_PATTERN.match(spec_version):
+        raise click.BadParameter(f"{spec_version!r} is not a specification revision such as 1.0", param_hint="--spec")
+    return Selection(run=tuple(run_globs), skip=tuple(skip_globs), kinds=tuple(kinds), spec=spec_version, level=level)
+
+
+# ---- check ----------------------------------------------------------------------------
+
+
+@cases_command.command("check", short_help="Check the suite and report its coverage of the specification.")
+@_cases_option
+@_spec_file_option
+@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def check_command(ctx: click.Context, cases_dir: Path | None, spec_file: Path | None, output_format: str) -> None:
+    """Check the case suite itself.
+
+    Every case file is valid against case-file.schema.json, identifiers are
+    unique and none is retired, every expected data model and canonical text
+    is valid, every cited clause, requirement, table row and error code exists
+    in the specification, the specification's examples are extracted up to
+    date, and every mandatory unit of the specification (clause 12.4) is
+    covered by a required case. Prints the coverage. Exit status 0 when the
+    suite is valid, 1 when it is not.
+    """
+    report = lint(cases_dir or default_cases_dir(), _spec(spec_file))
+    if output_format == "json":
+        echo(json.dumps(report.to_json(), indent=1))
+    else:
+        echo(report.text())
+    ctx.exit(ExitCode.SUCCESS if report.ok else ExitCode.NEGATIVE)
+
+
+# ---- run ------------------------------------------------------------------------------
+
+
+def _command(value: str | None, name: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    try:
+        words = tuple(shlex.split(value))
+    except ValueError as exc:
+        raise click.BadParameter(f"cannot split the command: {exc}", param_hint=name) from None
+    if not words:
+        raise click.BadParameter("an empty command", param_hint=name)
+    return words
+
+
+@cases_command.command("run", short_help="Run the cases through an implementation's programs.")
+@click.option(
+    "--parser",
+    metavar="CMD",
+    default=None,
+    help="The parser: CMD KIND reads an attribute on stdin, prints its JSON data model.",
+)
+@click.option(
+    "--emitter",
+    metavar="CMD",
+    default=None,
+    help="The emitter: reads a JSON data model on stdin, prints the canonical text.",
+)
+@click.option(
+    "--checker",
+    metavar="CMD",
+    default=None,
+    help="The comparator: reads a check or relate request on stdin, prints the answer.",
+)
+@click.option(
+    "--persistent", is_flag=True, help="Start each program once and speak newline-delimited JSON to it (clause 12.5)."
+)
+@_selection_options
+@click.option(
+    "--expect-fail",
+    "expect_fail",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A JSON object mapping case ids to reasons: those cases may fail; one that passes fails the run.",
+)
+@click.option(
+    "--parallel", "-j", type=click.IntRange(1, 256), default=1, show_default=True, help="Run N cases at a time."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.01, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds a program has for one case.",
+)
+@click.option("--require-codes", is_flag=True, help="Fail a rejection that names no error code.")
+@_cases_option
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(["text", "json", "junit"]),
+    default="text",
+    show_default=True,
+    help="The report on standard output.",
+)
+@click.option(
+    "--json",
+    "json_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the JSON report to FILE.",
+)
+@click.option(
+    "--junit",
+    "junit_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write a JUnit XML report to FILE.",
+)
+@click.option("--verbose", "-v", is_flag=True, help="List skipped cases and expected failures too.")
+@click.pass_context
+def run_command(
+    ctx: click.Context,
+    parser: str | None,
+    emitter: str | None,
+    checker: str | None,
+    persistent: bool,
+    run_globs: Sequence[str],
+    skip_globs: Sequence[str],
+    kinds: Sequence[str],
+    spec_version: str,
+    level: str | None,
+    expect_fail: Path | None,
+    parallel: int,
+    timeout: float,
+    require_codes: bool,
+    cases_dir: Path | None,
+    output_format: str,
+    json_file: Path | None,
+    junit_file: Path | None,
+    verbose: bool,
+) -> None:
+    """Run the conformance cases through an implementation's programs.
+
+    Each case goes to the program of its kind: parse-valid and parse-invalid
+    cases to the parser, emit and emit-invalid cases to the emitter, check and
+    relate cases to the checker; a case without its program is skipped. A
+    program answers with exit status 0, or 1 for a deliberate rejection (with,
+    optionally, an error object on standard output); any other status, a
+    signal, a timeout or output that breaks the protocol is a failure
+    (clause 12.5). Outcomes: pass, wrong, crash, timeout, garbage, skip, and
+    with --expect-fail, xfail and xpass. Exit status 0 when no case failed,
+    1 when one did (or an expected failure passed), 3 when no case could be
+    selected or loaded.
+    """
+    programs = Programs(
+        parser=_command(parser, "--parser"),
+        emitter=_command(emitter, "--emitter"),
+        checker=_command(checker, "--checker"),
+        persistent=persistent,
+    )
+    if programs.parser is None and programs.emitter is None and programs.checker is None:
+        raise click.UsageError("give at least one of --parser, --emitter and --checker")
+    expected: dict[str, str] = {}
+    if expect_fail is not None:
+        try:
+            expected = load_expected_failures(expect_fail.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise click.BadParameter(str(exc), param_hint="--expect-fail") from None
+    suite = _load(cases_dir)
+    selected = suite.select(_selection(run_globs, skip_globs, kinds, spec_version, level))
+    if not selected:
+        echo_error("no case is selected")
+        ctx.exit(ExitCode.UNDECIDED)
+    unknown = sorted(set(expected) - set(suite.by_id()))
+    if unknown:
+        echo(f"migcompat: warning: the expected-failure file names unknown cases: {', '.join(unknown)}", err=True)
+    options = Options(timeout=timeout, parallel=parallel, require_codes=require_codes, expected_failures=expected)
+    results = run_cases(selected, programs, options)
+    meta = {
+        "parser": parser,
+        "emitter": emitter,
+        "checker": checker,
+        "persistent": persistent,
+        "spec": spec_version,
+        "timeout": timeout,
+        "cases_dir": str(cases_dir or default_cases_dir()),
+    }
+    if json_file is not None:
+        json_file.write_text(json_report(results, meta), encoding="utf-8")
+    if junit_file is not None:
+        junit_file.write_text(junit_report(results), encoding="utf-8")
+    if output_format == "json":
+        echo(json_report(results, meta), nl=False)
+    elif output_format == "junit":
+        echo(junit_report(results))
+    else:
+        echo(text_report(results, verbose=verbose))
+    ctx.exit(ExitCode.SUCCESS if summary(results)["ok"] else ExitCode.NEGATIVE)
+
+
+# ---- list and copy --------------------------------------------------------------------
+
+
+@cases_command.command("list", short_help="List the cases.")
+@_selection_options
+@_cases_option
+@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_command(
+    run_globs: Sequence[str],
+    skip_globs: Sequence[str],
+    kinds: Sequence[str],
+    spec_version: str,
+    level: str | None,
+    cases_dir: Path | None,
+    output_format: str,
+) -> None:
+    """List the selected cases: id, kind, level, what they cite and what they test."""
+    suite = _load(cases_dir)
+    selected = suite.select(_selection(run_globs, skip_globs, kinds, spec_version, level))
+    if output_format == "json":
+        echo(json.dumps([case.to_json() | {"file": case.file} for case in selected], indent=1))
+        return
+    for case in selected:
+        echo(f"{case.id}\t{case.kind}\t{case.level}\t{','.join(case.clauses)}\t{case.description}")
+
+
+@cases_command.command("copy", short_help="Copy the cases (and their schemas) into a directory.")
+@click.argument("destination", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@_selection_options
+@_cases_option
+@click.option("--force", is_flag=True, help="Overwrite files that exist.")
+@click.pass_context
+def copy_command(
+    ctx: click.Context,
+    destination: Path,
+    run_globs: Sequence[str],
+    skip_globs: Sequence[str],
+    kinds: Sequence[str],
+    spec_version: str,
+    level: str | None,
+    cases_dir: Path | None,
+    force: bool,
+) -> None:
+    """Copy the selected cases into DIR, for a project that embeds them.
+
+    Writes each case file with the selected cases, retired.json, and the JSON
+    Schemas the cases and the protocol use under DIR/schema/. Existing files
+    are kept unless --force is given.
+    """
+    suite = _load(cases_dir)
+    selection = _selection(run_globs, skip_globs, kinds, spec_version, level)
+    source = cases_dir or default_cases_dir()
+    writes: dict[Path, str] = {}
+    count = 0
+    for name, cases in suite.files.items():
+        chosen = [case for case in cases if selection.selects(case)]
+        if not chosen:
+            continue
+        original = json.loads((source / name).read_text(encoding="utf-8"))
+        original["cases"] = [case.to_json() for case in chosen]
+        writes[destination / name] = json.dumps(original, indent=1, ensure_ascii=True) + "\n"
+        count += len(chosen)
+    if (source / RETIRED_FILE).exists():
+        writes[destination / RETIRED_FILE] = (source / RETIRED_FILE).read_text(encoding="utf-8")
+    for schema in SCHEMA_FILES:
+        try:
+            writes[destination / "schema" / schema] = schema_path(schema).read_text(encoding="utf-8")
+        except OSError:
+            continue
+    existing = [str(path) for path in writes if path.exists()]
+    if existing and not force:
+        echo_error(f"{len(existing)} file(s) exist, e.g. {existing[0]}; use --force to overwrite")
+        ctx.exit(ExitCode.NEGATIVE)
+    try:
+        for path, text in writes.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        echo_error(f"cannot write {destination}: {exc}")
+        ctx.exit(ExitCode.UNDECIDED)
+    files = sum(1 for path in writes if path.parent == destination)
+    echo(f"copied {count} cases in {files} files, and the schemas, to {destination}")
+
+
+# ---- maintaining the suite ------------------------------------------------------------
+
+
+@cases_command.command("extract", short_help="Write the specification's examples as cases.")
+@_cases_option
+@_spec_file_option
+@click.option("--check", "check_only", is_flag=True, help="Only tell whether spec-examples.json is up to date.")
+@click.pass_context
+def extract_command(ctx: click.Context, cases_dir: Path | None, spec_file: Path | None, check_only: bool) -> None:
+    """Extract every example attribute of the specification into spec-examples.json.
+
+    Identifiers of examples that changed or went are retired (retired.json).
+    """
+    directory = cases_dir or default_cases_dir()
+    spec = _spec(spec_file)
+    if check_only:
+        stale = extract.stale_examples(spec, directory)
+        echo(f"{extract.EXAMPLES_FILE} is {'not ' if stale else ''}up to date")
+        ctx.exit(ExitCode.NEGATIVE if stale else ExitCode.SUCCESS)
+    try:
+        changed = extract.write_examples(spec, directory)
+    except (OSError, ValueError, CaseError) as exc:
+        echo_error(str(exc))
+        ctx.exit(ExitCode.UNDECIDED)
+    echo(f"wrote {', '.join(changed)}" if changed else "up to date")
+
+
+@cases_command.command("generate", short_help="Write the generated case files.")
+@_cases_option
+@click.option("--check", "check_only", is_flag=True, help="Only tell whether the generated files are up to date.")
+@click.pass_context
+def generate_command(ctx: click.Context, cases_dir: Path | None, check_only: bool) -> None:
+    """Write the case files that src/migcompat/cases/generate.py describes.
+
+    The committed files are the source of truth; this is how they are written.
+    Identifiers that the generator no longer produces are retired (retired.json).
+    """
+    directory = cases_dir or default_cases_dir()
+    try:
+        if check_only:
+            stale = generate.stale(directory)
+            echo(f"not up to date: {', '.join(stale)}" if stale else "up to date")
+            ctx.exit(ExitCode.NEGATIVE if stale else ExitCode.SUCCESS)
+        changed = generate.write(directory)
+    except (OSError, ValueError, CaseError) as exc:
+        echo_error(str(exc))
+        ctx.exit(ExitCode.UNDECIDED)
+    echo(f"wrote {', '.join(changed)}" if changed else "up to date")

@@ -1,0 +1,294 @@
+"""The conformance case suite: its files, its checks, its generator and the commands that list and copy it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from migcompat.cases import generate
+from migcompat.cases.extract import EXAMPLES_FILE, stale_examples
+from migcompat.cases.lint import lint
+from migcompat.cases.model import KINDS, RETIRED_FILE, Selection, case_problems, load_suite
+from migcompat.cases.schemas import validator
+from migcompat.cases.spec import read_spec
+from migcompat.cli import main
+from migcompat.errors import ERROR_CODES
+from migcompat.verdict import REASON_CODES
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ROOT / "conformance" / "cases"
+SPEC = read_spec(ROOT / "spec" / "migcompat-1.0.rst")
+SUITE = load_suite(CASES)
+
+
+def _copy(tmp_path: Path) -> Path:
+    target = tmp_path / "cases"
+    shutil.copytree(CASES, target)
+    return target
+
+
+def _edit(directory: Path, name: str, change: Any) -> None:
+    path = directory / name
+    document = json.loads(path.read_text())
+    change(document)
+    path.write_text(json.dumps(document, indent=1) + "\n")
+
+
+# ---- the committed suite ----------------------------------------------------------------
+
+
+def test_cases_check_passes_and_covers_every_mandatory_unit() -> None:
+    result = CliRunner().invoke(main, ["cases", "check"])
+    assert result.exit_code == 0, result.output
+    assert "the suite is valid" in result.output
+    assert "all mandatory units" in result.output
+    line = next(line for line in result.output.splitlines() if "all mandatory units" in line)
+    assert "(100%)" in line, line
+
+
+def test_cases_check_json() -> None:
+    result = CliRunner().invoke(main, ["cases", "check", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["ok"] is True
+    assert report["mandatory_units"]["covered"] == report["mandatory_units"]["total"] > 100
+
+
+def test_the_suite_has_at_least_300_cases_of_every_kind() -> None:
+    assert not SUITE.problems
+    assert len(SUITE.cases) >= 300
+    assert {case.kind for case in SUITE.cases} == set(KINDS)
+
+
+def test_every_error_code_has_a_required_case() -> None:
+    codes = {case.expect["code"] for case in SUITE.cases if case.kind in ("parse-invalid", "emit-invalid")}
+    assert codes == set(ERROR_CODES)
+
+
+def test_every_reason_code_is_expected_by_some_case() -> None:
+    codes = {code for case in SUITE.cases if case.kind == "check" for code in case.expect.get("reasons", [])}
+    assert codes == set(REASON_CODES)
+
+
+def test_every_decision_table_row_is_cited_by_a_required_case() -> None:
+    cited = {name for case in SUITE.cases if case.level == "required" for name in case.clauses}
+    assert set(SPEC.rows) <= cited
+    assert len(SPEC.rows) >= 80
+
+
+def test_every_limit_is_tested_at_and_past_its_bound() -> None:
+    ids = set(SUITE.by_id())
+    for code in ("too-long", "key-too-long", "token-too-long", "too-many-members", "version-too-long", "int-overflow"):
+        assert any(i.startswith(f"parse-invalid-{code}-") for i in ids), code
+    limits = [case for case in SUITE.cases if case.id.startswith("parse-valid-limit-")]
+    assert len(limits) >= 12
+
+
+def test_the_generated_files_are_up_to_date() -> None:
+    assert generate.stale(CASES) == [], "run 'migcompat cases generate' and commit the files"
+
+
+def test_the_spec_examples_are_extracted_up_to_date() -> None:
+    assert not stale_examples(SPEC, CASES), "run 'migcompat cases extract' and commit the file"
+    examples = SUITE.files[EXAMPLES_FILE]
+    assert len(examples) >= 40
+    assert {case.data["input"] for case in examples} == {example.text for example in SPEC.examples}
+    assert all(case.level == "required" for case in examples)
+
+
+def test_the_case_schema_knows_every_code() -> None:
+    schema = json.loads((ROOT / "spec" / "schema" / "case-file.schema.json").read_text())
+    assert schema["$defs"]["error_code"]["enum"] == list(ERROR_CODES)
+
+
+def test_the_retired_list_is_valid_and_disjoint() -> None:
+    assert not set(SUITE.retired) & set(SUITE.by_id())
+    assert (CASES / RETIRED_FILE).exists()
+
+
+# ---- the specification as data ----------------------------------------------------------
+
+
+def test_the_spec_reader_finds_clauses_requirements_rows_and_codes() -> None:
+    assert {"4.1", "7", "8", "8.4", "8.5", "9.1", "12.2", "12.3"} <= set(SPEC.must_clauses)
+    assert "2.1" not in SPEC.must_clauses
+    assert {f"E{i}" for i in range(1, 9)} | {f"P{i}" for i in range(1, 6)} | {f"C{i}" for i in range(1, 6)} == set(
+        SPEC.requirements
+    )
+    assert SPEC.rows["8.1-EQ3"] == "8.1"
+    assert SPEC.rows["8.8-RC13"] == "8.8"
+    assert SPEC.error_codes == tuple(ERROR_CODES)
+    assert {"E5", "10.5"} <= set(SPEC.device_units)
+    assert SPEC.covered_by(["8.1-EQ1", "leading-zero"]) == {"8.1-EQ1", "8.1", "leading-zero", "7.3"}
+
+
+def test_every_reason_code_has_a_row_in_the_spec() -> None:
+    text = SPEC.clauses["8.8"].text
+    for code in REASON_CODES:
+        assert f"``{code}``" in text, code
+
+
+# ---- the checks catch a broken suite ----------------------------------------------------
+
+
+def test_lint_catches_a_duplicate_id(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+    _edit(directory, "relate.json", lambda d: d["cases"].append(dict(d["cases"][0])))
+    report = lint(directory, SPEC)
+    assert any("used more than once" in e for e in report.errors)
+
+
+def test_lint_catches_a_retired_id_that_reappears(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+    victim = SUITE.files["relate.json"][0].id
+    _edit(directory, RETIRED_FILE, lambda d: d["retired"].append({"id": victim, "reason": "test"}))
+    report = lint(directory, SPEC)
+    assert any("is retired" in e for e in report.errors)
+
+
+def test_lint_catches_an_unknown_clause_and_an_invalid_model(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+
+    def change(document: dict[str, Any]) -> None:
+        document["cases"][0]["clauses"].append("99.9")
+        document["cases"][1]["expect"]["model"]["fields"] = {}
+
+    _edit(directory, "parse-valid.json", change)
+    report = lint(directory, SPEC)
+    assert any("99.9" in e for e in report.errors)
+    assert any("not valid" in e or "schema" in e for e in report.errors)
+
+
+def test_lint_reports_lost_coverage(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+
+    def drop(document: dict[str, Any]) -> None:
+        document["cases"] = [c for c in document["cases"] if "8.7-RL4" not in c["clauses"]]
+
+    _edit(directory, "relate.json", drop)
+    report = lint(directory, SPEC)
+    assert "8.7-RL4" in report.coverage["row"].missing
+    assert not report.ok
+
+
+def test_lint_catches_a_schema_violation(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+    _edit(directory, "emit.json", lambda d: d["cases"][0].update(level="mandatory"))
+    report = lint(directory, SPEC)
+    assert any("schema" in e for e in report.errors)
+
+
+def test_lint_catches_stale_spec_examples(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+    _edit(directory, EXAMPLES_FILE, lambda d: d["cases"].pop())
+    report = lint(directory, SPEC)
+    assert any("not up to date" in e for e in report.errors)
+
+
+def test_the_generator_retires_dropped_ids(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+    files = generate.build()
+    dropped = files["relate.json"].pop(0)["id"]
+    texts = generate.expected_files(directory, files)
+    retired = json.loads(texts[RETIRED_FILE])["retired"]
+    assert dropped in {entry["id"] for entry in retired}
+
+
+def test_the_generator_refuses_a_retired_id(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+    victim = SUITE.files["relate.json"][0].id
+    _edit(directory, RETIRED_FILE, lambda d: d["retired"].append({"id": victim, "reason": "test"}))
+    with pytest.raises(ValueError, match="retired"):
+        generate.expected_files(directory)
+
+
+# ---- loading and selecting --------------------------------------------------------------
+
+
+def test_a_malformed_case_is_left_out_with_a_reason(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+    _edit(directory, "relate.json", lambda d: d["cases"][0].pop("expect"))
+    suite = load_suite(directory)
+    assert suite.problems
+    assert len(suite.cases) == len(SUITE.cases) - 1
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"kind": "nonsense"}, "unknown kind"),
+        ({"id": "Upper Case"}, "bad id"),
+        ({"level": "must"}, "bad level"),
+        ({"spec_versions": {"since": "one"}}, "bad spec_versions"),
+        ({"clauses": []}, "bad clauses"),
+        ({"input_base64": "AAAA"}, "exactly one"),
+    ],
+)
+def test_case_problems(change: dict[str, Any], problem: str) -> None:
+    case = SUITE.files["parse-invalid.json"][0].to_json() | change
+    assert any(problem in p for p in case_problems(case))
+
+
+def test_selection_by_glob_kind_level_and_spec_version() -> None:
+    case = SUITE.cases[0]
+    assert Selection(run=[case.id]).selects(case)
+    assert not Selection(skip=["parse-*", "spec-*"]).selects(SUITE.by_id()["parse-invalid-nul-001"])
+    assert Selection(kinds=["check"], level="recommended").selects(SUITE.by_id()["check-type-should-001"])
+    assert not Selection(spec="0.9").selects(case)
+    assert Selection(spec="1.7").selects(case)
+    limited = type(case)(**{**case.__dict__, "until": "1.2"})
+    assert limited.applies_to("1.1")
+    assert not limited.applies_to("1.2")
+
+
+def test_bytes_json_cannot_carry_use_base64() -> None:
+    for case in SUITE.cases:
+        if case.kind in ("parse-valid", "parse-invalid"):
+            raw = case.input_bytes()
+            plain = all(b == 0x0A or 0x20 <= b <= 0x7E for b in raw)
+            assert ("input" in case.data) == plain or case.file == EXAMPLES_FILE, case.id
+    assert SUITE.by_id()["parse-invalid-nul-001"].input_bytes().endswith(b"\x00")
+
+
+# ---- list and copy ----------------------------------------------------------------------
+
+
+def test_cases_list() -> None:
+    result = CliRunner().invoke(main, ["cases", "list", "--kind", "relate"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == len(SUITE.files["relate.json"])
+    assert all("\trelate\t" in line for line in lines)
+    result = CliRunner().invoke(main, ["cases", "list", "--run", "parse-invalid-nul-*", "--format", "json"])
+    assert [c["id"] for c in json.loads(result.output)] == [
+        "parse-invalid-nul-001",
+        "parse-invalid-nul-002",
+        "parse-invalid-nul-003",
+    ]
+
+
+def test_cases_copy_writes_a_suite_that_checks(tmp_path: Path) -> None:
+    destination = tmp_path / "vendored"
+    result = CliRunner().invoke(main, ["cases", "copy", str(destination), "--kind", "check"])
+    assert result.exit_code == 0, result.output
+    copied = load_suite(destination)
+    assert {case.kind for case in copied.cases} == {"check"}
+    assert (destination / "schema" / "case-file.schema.json").exists()
+    check = validator("case-file.schema.json")
+    for path in destination.glob("*.json"):
+        assert not list(check.iter_errors(json.loads(path.read_text()))), path
+    again = CliRunner().invoke(main, ["cases", "copy", str(destination)])
+    assert again.exit_code == 1
+    assert "--force" in again.output
+    forced = CliRunner().invoke(main, ["cases", "copy", str(destination), "--force"])
+    assert forced.exit_code == 0, forced.output
+
+
+def test_cases_generate_and_extract_check_modes() -> None:
+    assert CliRunner().invoke(main, ["cases", "generate", "--check"]).exit_code == 0
+    assert CliRunner().invoke(main, ["cases", "extract", "--check"]).exit_code == 0

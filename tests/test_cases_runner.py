@@ -1,0 +1,314 @@
+"""The conformance runner: migcompat passes its own cases through the external protocol (dogfood),
+and deliberately broken implementations are caught with the right failure category."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from click.testing import CliRunner
+
+from migcompat.cases.model import Case, Selection, load_suite
+from migcompat.cases.report import json_report, junit_report, text_report
+from migcompat.cases.runner import Options, Programs, Result, run_cases
+from migcompat.cases.schemas import validator
+from migcompat.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+ADAPTERS = ROOT / "conformance" / "adapters"
+ADAPTER = ADAPTERS / "migcompat_adapter.py"
+SUITE = load_suite(ROOT / "conformance" / "cases")
+
+
+def command(script: Path, *words: str) -> tuple[str, ...]:
+    return (sys.executable, str(script), *words)
+
+
+def dogfood(persistent: bool) -> Programs:
+    if persistent:
+        serve = command(ADAPTER, "serve")
+        return Programs(parser=serve, emitter=serve, checker=serve, persistent=True)
+    return Programs(
+        parser=command(ADAPTER, "parse"), emitter=command(ADAPTER, "emit"), checker=command(ADAPTER, "check")
+    )
+
+
+def sample(per_kind: int) -> list[Case]:
+    """A few cases of every kind, spread over the suite."""
+    chosen: list[Case] = []
+    for kind in ("parse-valid", "parse-invalid", "emit", "emit-invalid", "check", "relate"):
+        of_kind = [case for case in SUITE.cases if case.kind == kind]
+        step = max(1, len(of_kind) // per_kind)
+        chosen.extend(of_kind[::step][:per_kind])
+    return chosen
+
+
+def outcomes(results: list[Result]) -> dict[str, str]:
+    return {result.case.id: result.outcome for result in results}
+
+
+# ---- dogfood ------------------------------------------------------------------------------
+
+
+def test_dogfood_the_whole_suite_through_the_persistent_protocol() -> None:
+    """migcompat's own parser, emitter and checker pass every case, with no expected failure."""
+    results = run_cases(SUITE.cases, dogfood(persistent=True), Options(timeout=20))
+    failed = [f"{r.case.id}: {r.outcome}: {r.detail}" for r in results if r.outcome != "pass"]
+    assert not failed, "\n".join(failed)
+    assert len(results) == len(SUITE.cases)
+
+
+def test_dogfood_a_sample_process_per_case() -> None:
+    cases = sample(8)
+    results = run_cases(cases, dogfood(persistent=False), Options(timeout=30, parallel=2))
+    failed = [f"{r.case.id}: {r.outcome}: {r.detail}" for r in results if r.outcome != "pass"]
+    assert not failed, "\n".join(failed)
+    assert len(results) >= 40
+
+
+def test_dogfood_through_the_command_line(tmp_path: Path) -> None:
+    serve = shlex.join(command(ADAPTER, "serve"))
+    junit, report = tmp_path / "junit.xml", tmp_path / "report.json"
+    args = ["cases", "run", "--persistent", "--parser", serve, "--emitter", serve, "--checker", serve]
+    args += ["--junit", str(junit), "--json", str(report), "--run", "check-*"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "PASSED" in result.output
+    tree = ElementTree.parse(junit)
+    assert int(tree.getroot().get("tests") or 0) == sum(1 for c in SUITE.cases if c.kind == "check")
+    document = json.loads(report.read_text())
+    assert document["summary"]["ok"] is True
+    counts = document["summary"]["outcomes"]
+    assert counts["pass"] == sum(1 for c in SUITE.cases if c.kind == "check")
+    assert sum(counts.values()) == counts["pass"]
+
+
+# ---- broken implementations ---------------------------------------------------------------
+
+SELECTION = Selection(
+    run=[
+        "parse-valid-final-lf-00[12]",
+        "parse-invalid-nul-00[12]",
+        "parse-invalid-syntax-001",
+        "emit-version-001",
+        "emit-invalid-00[12]",
+        "check-rule-00[12]",
+        "check-verdict-no-rules-001",
+        "relate-disjoint-001",
+    ]
+)
+BROKEN_CASES = SUITE.select(SELECTION)
+
+
+def broken(name: str, persistent: bool) -> Programs:
+    script = ADAPTERS / "broken" / f"{name}.py"
+    if persistent:
+        serve = command(script, "serve")
+        return Programs(parser=serve, emitter=serve, checker=serve, persistent=True)
+    return Programs(parser=command(script, "parse"), emitter=command(script, "emit"), checker=command(script, "check"))
+
+
+@pytest.mark.parametrize("persistent", [False, True], ids=["process-per-case", "persistent"])
+@pytest.mark.parametrize(("name", "category"), [("crash", "crash"), ("hang", "timeout"), ("garbage", "garbage")])
+def test_a_broken_implementation_is_caught_with_its_category(name: str, category: str, persistent: bool) -> None:
+    started = time.monotonic()
+    results = run_cases(BROKEN_CASES, broken(name, persistent), Options(timeout=0.5, parallel=4))
+    assert len(results) == len(BROKEN_CASES) >= 10
+    assert set(outcomes(results).values()) == {category}, outcomes(results)
+    assert time.monotonic() - started < 60
+
+
+@pytest.mark.parametrize("persistent", [False, True], ids=["process-per-case", "persistent"])
+def test_an_implementation_that_accepts_everything_is_wrong(persistent: bool) -> None:
+    results = run_cases(BROKEN_CASES, broken("accept_everything", persistent), Options(timeout=10, parallel=4))
+    found = outcomes(results)
+    assert set(found.values()) <= {"pass", "wrong"}, found
+    for identifier in ("parse-invalid-nul-001", "emit-invalid-001", "check-rule-001", "check-verdict-no-rules-001"):
+        assert found[identifier] == "wrong", identifier
+    assert found["relate-disjoint-001"] == "wrong"
+
+
+def _sleepers() -> int:
+    listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+    return sum(1 for line in listing.splitlines() if "time.sleep(3600)" in line and "import time" in line)
+
+
+def test_a_hanging_implementation_leaves_no_process_behind() -> None:
+    before = _sleepers()
+    run_cases(BROKEN_CASES[:3], broken("hang", persistent=False), Options(timeout=0.3))
+    run_cases(BROKEN_CASES[:3], broken("hang", persistent=True), Options(timeout=0.3))
+    deadline = time.monotonic() + 5
+    while _sleepers() > before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _sleepers() <= before
+
+
+def test_a_flood_of_output_is_cut_at_the_limit() -> None:
+    cases = SUITE.select(Selection(run=["emit-version-00*"]))
+    results = run_cases(cases, broken("garbage", persistent=False), Options(timeout=20))
+    assert {r.outcome for r in results} == {"garbage"}
+    assert all("more than" in r.detail for r in results)
+
+
+def test_a_missing_program_is_a_crash_not_an_exception() -> None:
+    programs = Programs(parser=("/nonexistent/parser",), checker=("/nonexistent/checker",))
+    results = run_cases(BROKEN_CASES, programs, Options(timeout=2))
+    assert {r.outcome for r in results if r.case.program != "emitter"} == {"crash"}
+    assert {r.outcome for r in results if r.case.program == "emitter"} == {"skip"}
+    persistent = Programs(parser=("/nonexistent/parser",), persistent=True)
+    parse_cases = [case for case in BROKEN_CASES if case.program == "parser"]
+    assert {r.outcome for r in run_cases(parse_cases, persistent, Options(timeout=2))} == {"crash"}
+
+
+# ---- protocol details ---------------------------------------------------------------------
+
+
+def _script(tmp_path: Path, body: str) -> tuple[str, ...]:
+    path = tmp_path / "program.py"
+    path.write_text("import sys, json\n" + body)
+    return (sys.executable, str(path))
+
+
+def test_a_rejection_without_a_code_passes_unless_codes_are_required(tmp_path: Path) -> None:
+    parser = _script(tmp_path, "sys.stdin.buffer.read()\nsys.exit(1)\n")
+    cases = SUITE.select(Selection(run=["parse-invalid-nul-001"]))
+    assert run_cases(cases, Programs(parser=parser), Options())[0].outcome == "pass"
+    strict = run_cases(cases, Programs(parser=parser), Options(require_codes=True))[0]
+    assert strict.outcome == "wrong"
+
+
+def test_a_wrong_code_or_position_is_wrong(tmp_path: Path) -> None:
+    cases = SUITE.select(Selection(run=["parse-invalid-nul-001"]))
+    code = _script(tmp_path, 'sys.stdin.buffer.read()\nprint(json.dumps({"code": "syntax"}))\nsys.exit(1)\n')
+    assert run_cases(cases, Programs(parser=code), Options())[0].outcome == "wrong"
+    where = _script(
+        tmp_path, 'sys.stdin.buffer.read()\nprint(json.dumps({"code": "nul", "line": 1, "column": 1}))\nsys.exit(1)\n'
+    )
+    result = run_cases(cases, Programs(parser=where), Options())[0]
+    assert result.outcome == "wrong"
+    assert "column" in result.detail
+
+
+def test_a_response_with_another_id_is_garbage(tmp_path: Path) -> None:
+    body = 'for line in sys.stdin:\n    print(json.dumps({"id": "x", "status": "ok", "result": {}}), flush=True)\n'
+    program = _script(tmp_path, body)
+    cases = SUITE.select(Selection(run=["check-rule-00[12]"]))
+    results = run_cases(cases, Programs(checker=program, persistent=True), Options(timeout=5))
+    assert {r.outcome for r in results} == {"garbage"}
+
+
+def test_exit_status_one_for_a_check_request_is_wrong_and_for_relate_a_skip(tmp_path: Path) -> None:
+    program = _script(tmp_path, "sys.stdin.read()\nsys.exit(1)\n")
+    cases = SUITE.select(Selection(run=["check-rule-001", "relate-disjoint-001"]))
+    found = outcomes(run_cases(cases, Programs(checker=program), Options()))
+    assert found == {"check-rule-001": "wrong", "relate-disjoint-001": "skip"}
+
+
+def test_a_wrong_witness_is_wrong(tmp_path: Path) -> None:
+    answer = {"relation": "disjoint", "only_first": "mc1 a=2\n", "only_second": None, "both": None}
+    program = _script(tmp_path, f"sys.stdin.read()\nprint(json.dumps({answer!r}))\n")
+    cases = SUITE.select(Selection(run=["relate-disjoint-001"]))
+    result = run_cases(cases, Programs(checker=program), Options())[0]
+    assert result.outcome == "wrong"
+    assert "witness" in result.detail
+
+
+def test_a_choice_that_matches_no_rule_is_wrong(tmp_path: Path) -> None:
+    answer = {"verdict": "compatible", "choice": {"aggregate": "3"}}
+    program = _script(tmp_path, f"sys.stdin.read()\nprint(json.dumps({answer!r}))\n")
+    cases = SUITE.select(Selection(run=["check-type-001"]))
+    result = run_cases(cases, Programs(checker=program), Options())[0]
+    assert result.outcome == "wrong"
+    assert "no rule matches" in result.detail
+
+
+def test_expected_failures_xfail_and_xpass() -> None:
+    cases = SUITE.select(Selection(run=["check-rule-001", "check-rule-006"]))
+    expected = {"check-rule-001": "known", "check-rule-006": "known"}
+    programs = broken("accept_everything", persistent=False)
+    found = outcomes(run_cases(cases, programs, Options(expected_failures=expected)))
+    assert found == {"check-rule-001": "xfail", "check-rule-006": "xpass"}
+
+
+def test_an_expected_failure_that_passes_fails_the_command(tmp_path: Path) -> None:
+    expected = tmp_path / "xfail.json"
+    expected.write_text(json.dumps({"check-rule-006": "it used to fail"}))
+    serve = shlex.join(command(ADAPTER, "serve"))
+    args = [
+        "cases",
+        "run",
+        "--persistent",
+        "--checker",
+        serve,
+        "--run",
+        "check-rule-006",
+        "--expect-fail",
+        str(expected),
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert "XPASS" in result.output
+
+
+def test_the_command_refuses_bad_usage(tmp_path: Path) -> None:
+    assert CliRunner().invoke(main, ["cases", "run"]).exit_code == 2
+    assert CliRunner().invoke(main, ["cases", "run", "--parser", ""]).exit_code == 2
+    none = CliRunner().invoke(main, ["cases", "run", "--parser", "true", "--run", "no-such-case"])
+    assert none.exit_code == 3
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1]")
+    assert CliRunner().invoke(main, ["cases", "run", "--parser", "true", "--expect-fail", str(bad)]).exit_code == 2
+
+
+def test_reports_in_every_format() -> None:
+    cases = SUITE.select(Selection(run=["check-rule-00[1-4]", "relate-disjoint-001"]))
+    results = run_cases(cases, broken("accept_everything", persistent=False), Options(parallel=2))
+    text = text_report(results)
+    assert "WRONG" in text
+    assert "FAILED" in text
+    document = json.loads(json_report(results, {"checker": "x"}))
+    assert document["summary"]["failed"] == sum(1 for r in results if r.failed)
+    root = ElementTree.fromstring(junit_report(results))
+    assert int(root.get("failures") or 0) == sum(1 for r in results if r.outcome == "wrong")
+    assert root.find(".//testcase") is not None
+
+
+# ---- the protocol's messages have schemas -------------------------------------------------
+
+
+def test_the_dogfood_adapter_speaks_the_schemas() -> None:
+    responses = validator("protocol-response.schema.json")
+    requests = validator("protocol-request.schema.json")
+    check = validator("protocol-response.schema.json", "/$defs/check_response")
+    relate = validator("protocol-response.schema.json", "/$defs/relate_response")
+    cases = sample(5)
+    from migcompat.cases.runner import _request
+
+    lines = []
+    for index, case in enumerate(cases):
+        request = {"id": str(index), **_request(case)}
+        assert not list(requests.iter_errors(request)), request
+        lines.append(json.dumps(request))
+    run = subprocess.run(
+        [sys.executable, str(ADAPTER), "serve"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ},
+    )
+    answers = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(answers) == len(cases)
+    for case, answer in zip(cases, answers, strict=True):
+        assert not list(responses.iter_errors(answer)), answer
+        if case.kind == "check":
+            assert not list(check.iter_errors(answer["result"])), answer
+        if case.kind == "relate":
+            assert not list(relate.iter_errors(answer["result"])), answer
