@@ -11,6 +11,7 @@ compatibility matrix. A failed *required* check fails the run; a failed
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -73,7 +74,7 @@ CHECKS: Final[Mapping[str, Check]] = _table(
     ),
     Check(
         "MC-E3-REGISTRY",
-        "12.1 E3 (11)",
+        "12.1 E3 (5.2, 11)",
         "required",
         "standard keys follow the registry",
         "Every undotted key is a registry key, written in the registry's form (critical or ~ignorable), with a "
@@ -191,3 +192,8 @@ CHECKS: Final[Mapping[str, Check]] = _table(
     ),
 )
 """Every check, by ID, in report order."""
+
+
+def checks_citing(unit: str) -> list[str]:
+    """The IDs of the checks whose clause names *unit* (a clause number or a requirement id such as E5)."""
+    return [check.ident for check in CHECKS.values() if unit in re.split(r"[^0-9A-Za-z.]+", check.clause)]
