@@ -70,6 +70,8 @@ nitpicky = True
 nitpick_ignore = [
     ("py:class", name)
     for name in (
+        "collections.abc.Callable",
+        "collections.abc.Iterable",
         "collections.abc.Mapping",
         "collections.abc.Iterator",
         "collections.abc.Sequence",

@@ -8,9 +8,15 @@
     members. ``$ref`` references become links, across files too. A schema
     added to the directory appears on the next build.
 
-``.. migcompat-exports::``
-    A table of the names ``import migcompat`` exports, each linked to the
-    page that documents it, with the first line of its documentation.
+``.. migcompat-exports:: [PACKAGE]``
+    A table of the names ``import PACKAGE`` exports (``migcompat`` by
+    default; ``migcompat.sysfs``...), each linked to the page that documents
+    it, with the first line of its documentation.
+
+``.. migcompat-checks::``
+    A table of the driver checks of ``migcompat conformance``
+    (``migcompat.conformance.registry.CHECKS``): identifier, clause,
+    severity and what each asks, in report order.
 """
 
 from __future__ import annotations
@@ -445,10 +451,12 @@ def _row(cells: Iterable[Iterable[nodes.Node]]) -> nodes.row:
 
 
 class ExportsDirective(SphinxDirective):
-    """``.. migcompat-exports::``: a table of ``migcompat.__all__`` linked to the reference."""
+    """``.. migcompat-exports:: [PACKAGE]``: a table of ``PACKAGE.__all__`` linked to the reference."""
+
+    optional_arguments = 1
 
     def run(self) -> list[nodes.Node]:
-        package = importlib.import_module("migcompat")
+        package = importlib.import_module(self.arguments[0] if self.arguments else "migcompat")
         table = nodes.table(classes=["migcompat-exports"])
         group = nodes.tgroup(cols=3)
         table += group
@@ -476,12 +484,25 @@ def _defining_module(package: Any, name: str) -> str:
     obj = getattr(package, name)
     if inspect.isclass(obj) or inspect.isfunction(obj):
         return str(obj.__module__)
-    for submodule in ("model", "errors", "limits", "parse", "emit", "jsonmodel"):
-        module = importlib.import_module(f"migcompat.{submodule}")
+    for module_name in _data_modules(package):
+        module = importlib.import_module(module_name)
         documented = ModuleAnalyzer.for_module(module.__name__).find_attr_docs()
         if getattr(module, name, None) is obj and ("", name) in documented:
             return module.__name__
-    raise LookupError(f"cannot tell where migcompat.{name} is defined")
+    raise LookupError(f"cannot tell where {package.__name__}.{name} is defined (has it a docstring?)")
+
+
+def _data_modules(package: Any) -> list[str]:
+    """The modules that may define a constant or a type alias *package* exports."""
+    if package.__name__ == "migcompat":
+        return [f"migcompat.{submodule}" for submodule in ("model", "errors", "limits", "parse", "emit", "jsonmodel")]
+    # A subpackage's own modules: those its __init__ imported from.
+    prefix = package.__name__ + "."
+    return sorted(
+        value.__name__
+        for value in vars(package).values()
+        if inspect.ismodule(value) and value.__name__.startswith(prefix)
+    )
 
 
 def _summary(module: str, name: str) -> str:
@@ -499,6 +520,37 @@ def _plain(text: str) -> str:
     text = re.sub(r":[a-z:]+:`~?(?:[^`<]*<)?([^`>]+)>?`", lambda m: m.group(1).rsplit(".", 1)[-1], text)
     text = re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])", r"\1", text)
     return text.replace("``", "")
+
+
+# ---- the driver checks ---------------------------------------------------------------------------
+
+
+class ChecksDirective(SphinxDirective):
+    """``.. migcompat-checks::``: every driver check of the registry, as a table."""
+
+    def run(self) -> list[nodes.Node]:
+        registry = importlib.import_module("migcompat.conformance.registry")
+        self.env.note_dependency(str(Path(registry.__file__ or "").resolve()))
+        table = nodes.table(classes=["migcompat-checks"])
+        group = nodes.tgroup(cols=4)
+        table += group
+        for width in (22, 16, 12, 50):
+            group += nodes.colspec(colwidth=width)
+        head = nodes.thead()
+        head += _row([nodes.Text(text)] for text in ("Check", "Clause", "Severity", "What it asks"))
+        group += head
+        body = nodes.tbody()
+        for check in registry.CHECKS.values():
+            body += _row(
+                [
+                    [nodes.literal(check.ident, check.ident)],
+                    [nodes.Text(check.clause)],
+                    [nodes.Text(check.severity)],
+                    [nodes.strong(check.title, check.title), nodes.Text(". " + check.requirement)],
+                ]
+            )
+        group += body
+        return [table]
 
 
 # ---- references to re-exported names ---------------------------------------------------------
@@ -565,6 +617,8 @@ def dataclass_signature(
 ) -> tuple[str | None, str | None] | None:
     """Show a dataclass field's ``default_factory`` as a call (``=dict()``) instead of ``=<factory>``.
 
+    A lambda has no name to call, so its field shows ``=...``.
+
     ``<factory>`` is not Python, so Sphinx cannot parse the signature and
     leaves every annotation in it unlinked.
     """
@@ -573,7 +627,8 @@ def dataclass_signature(
     for field in dataclasses.fields(obj):
         if field.default_factory is not dataclasses.MISSING:
             factory = getattr(field.default_factory, "__name__", "factory")
-            signature = signature.replace("<factory>", f"{factory}()", 1)
+            shown = "..." if not factory.isidentifier() else f"{factory}()"
+            signature = signature.replace("<factory>", shown, 1)
     return signature, return_annotation
 
 
@@ -656,6 +711,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", keep_local_contents)
     app.add_directive("migcompat-schemas", SchemasDirective)
     app.add_directive("migcompat-exports", ExportsDirective)
+    app.add_directive("migcompat-checks", ChecksDirective)
     app.connect("missing-reference", resolve_reexport)
     app.connect("autodoc-process-signature", dataclass_signature)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -46,7 +46,9 @@ __all__ = [
 ]
 
 CAPTURE_FORMAT: Final = "migcompat-capture"
+"""The ``"format"`` member of every capture document."""
 CAPTURE_VERSION: Final = 1
+"""The ``"version"`` member this migcompat writes, and the only one it reads."""
 CAPTURE_READ_LIMIT: Final = 256 << 20
 """A capture file is read up to 256 MiB (a capture of 10,000 devices is about 10 MiB)."""
 

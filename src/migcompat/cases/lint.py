@@ -47,6 +47,8 @@ class Coverage:
 
 @dataclass
 class LintReport:
+    """What :func:`lint` found: the problems, counts of the cases, and the coverage of the mandatory units."""
+
     errors: list[str] = field(default_factory=list)
     cases: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
@@ -58,14 +60,17 @@ class LintReport:
 
     @property
     def ok(self) -> bool:
+        """True when no problem was found."""
         return not self.errors
 
     def totals(self) -> tuple[int, int]:
+        """(covered, total) mandatory units, over every category."""
         covered = sum(len(c.covered) for c in self.coverage.values())
         total = sum(len(c.total) for c in self.coverage.values())
         return covered, total
 
     def to_json(self) -> dict[str, object]:
+        """The report as ``migcompat cases check --format json`` writes it."""
         covered, total = self.totals()
         return {
             "ok": self.ok,
@@ -80,6 +85,7 @@ class LintReport:
         }
 
     def text(self) -> str:
+        """The report for people, as ``migcompat cases check`` prints it."""
         lines = [f"{self.cases} cases: " + ", ".join(f"{n} {k}" for k, n in sorted(self.kinds.items()))]
         lines.append("levels: " + ", ".join(f"{n} {k}" for k, n in sorted(self.levels.items())))
         names = {

@@ -39,8 +39,11 @@ __all__ = [
 ]
 
 CASE_FORMAT: Final = "migcompat-cases-1"
+"""The ``"format"`` member of a case file."""
 RETIRED_FORMAT: Final = "migcompat-retired-1"
+"""The ``"format"`` member of ``retired.json``."""
 RETIRED_FILE: Final = "retired.json"
+"""The file of a suite's directory that lists the retired identifiers."""
 
 KINDS: Final = ("parse-valid", "parse-invalid", "emit", "emit-invalid", "check", "relate")
 """Every case kind."""
@@ -113,6 +116,7 @@ class Case:
 
     @property
     def expect(self) -> Mapping[str, Any]:
+        """The case's ``expect`` member: what a conforming implementation answers."""
         result: Mapping[str, Any] = self.data["expect"]
         return result
 
@@ -158,6 +162,7 @@ class Selection:
     level: str | None = None
 
     def selects(self, case: Case) -> bool:
+        """Whether *case* passes every criterion of the selection."""
         if self.run and not any(fnmatch.fnmatchcase(case.id, pattern) for pattern in self.run):
             return False
         if any(fnmatch.fnmatchcase(case.id, pattern) for pattern in self.skip):
@@ -181,9 +186,11 @@ class Suite:
     """Problems found while loading: cases that were left out, duplicate identifiers."""
 
     def select(self, selection: Selection) -> list[Case]:
+        """The cases *selection* selects, in suite order."""
         return [case for case in self.cases if selection.selects(case)]
 
     def by_id(self) -> dict[str, Case]:
+        """Every case, by identifier."""
         return {case.id: case for case in self.cases}
 
 

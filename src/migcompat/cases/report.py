@@ -28,6 +28,7 @@ def summary(results: Sequence[Result]) -> dict[str, Any]:
 
 
 def text_report(results: Sequence[Result], *, verbose: bool = False) -> str:
+    """The failures (every case not passed, with *verbose*), then the counts and PASSED or FAILED."""
     lines = []
     for result in results:
         if result.failed or (verbose and result.outcome != "pass") or (result.outcome == "xfail" and verbose):
@@ -52,6 +53,7 @@ def text_report(results: Sequence[Result], *, verbose: bool = False) -> str:
 
 
 def json_report(results: Sequence[Result], meta: dict[str, Any] | None = None) -> str:
+    """The summary, *meta* (as ``"run"``) and every result, as one JSON document."""
     document = {"summary": summary(results), "run": meta or {}, "results": [r.to_json() for r in results]}
     return json.dumps(document, indent=1, ensure_ascii=True) + "\n"
 

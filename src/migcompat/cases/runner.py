@@ -42,6 +42,7 @@ __all__ = [
 ]
 
 OUTCOMES: Final = ("pass", "wrong", "crash", "timeout", "garbage", "skip", "xfail", "xpass")
+"""Every outcome a case can have, in report order."""
 FAILURES: Final = frozenset({"wrong", "crash", "timeout", "garbage", "xpass"})
 """The outcomes that fail a run."""
 _JUDGED_FAILURES: Final = frozenset({"wrong", "crash", "timeout", "garbage"})
@@ -57,17 +58,23 @@ class Programs:
     persistent: bool = False
 
     def command(self, role: str) -> tuple[str, ...] | None:
+        """The command of *role* (``parser``, ``emitter`` or ``checker``), or None."""
         result: tuple[str, ...] | None = getattr(self, role)
         return result
 
 
 @dataclass(frozen=True)
 class Options:
+    """How to run the cases."""
+
     timeout: float = 10.0
+    """Seconds a program has to answer one case."""
     parallel: int = 1
+    """How many cases run at once."""
     require_codes: bool = False
     """Fail a rejection that names no error code (by default it is judged on the rest)."""
     expected_failures: Mapping[str, str] = field(default_factory=dict)
+    """Case ids expected to fail, with why (:func:`load_expected_failures` reads them from a file)."""
 
 
 @dataclass(frozen=True)
@@ -84,9 +91,11 @@ class Result:
 
     @property
     def failed(self) -> bool:
+        """True when the outcome fails the run (one of :data:`FAILURES`)."""
         return self.outcome in FAILURES
 
     def to_json(self) -> dict[str, object]:
+        """The result as the JSON report has it."""
         return {
             "id": self.case.id,
             "kind": self.case.kind,

@@ -1,11 +1,27 @@
 """The driver conformance suite: checks a host's (or a capture's) migration attributes against clause 12.1.
 
-* :mod:`.registry` -- every check ID, its clause and severity;
-* :mod:`.emitter` -- E1 to E8 and the SHOULDs, per placement;
-* :mod:`.fleet_checks` -- the compatibility matrix and the upgrade direction;
-* :mod:`.runner` -- :func:`run`, which returns a :class:`~.results.Report`;
-* :mod:`.samples` -- the bundled sample hosts; :mod:`.fleet` -- how they are made;
-* :mod:`.report_text`, :mod:`.report_junit` -- renderers (the first needs rich).
+The public surface, exported here:
+
+* :func:`~migcompat.conformance.runner.run` checks hosts (each a
+  :class:`~migcompat.sysfs.model.HostData`, read by :mod:`migcompat.capture`)
+  and returns a :class:`~migcompat.conformance.results.Report` of
+  :class:`~migcompat.conformance.results.Failure` objects;
+* :data:`~migcompat.conformance.registry.CHECKS` holds every
+  :class:`~migcompat.conformance.registry.Check`, by its stable ID;
+  :data:`~migcompat.conformance.registry.SUITE_VERSION` is the suite's version.
+
+The modules:
+
+* :mod:`migcompat.conformance.registry` -- every check ID, its clause and severity;
+* :mod:`migcompat.conformance.runner` -- :func:`~migcompat.conformance.runner.run`;
+* :mod:`migcompat.conformance.results` -- what a run produces;
+* :mod:`migcompat.conformance.report_text`, :mod:`migcompat.conformance.report_junit` --
+  the report for people (with rich) and as JUnit XML;
+* :mod:`migcompat.conformance.samples` -- the bundled sample hosts;
+* internal: :mod:`migcompat.conformance.emitter` -- E1 to E8 and the SHOULDs, per
+  placement; :mod:`migcompat.conformance.fleet_checks` -- the compatibility matrix
+  and the upgrade direction; :mod:`migcompat.conformance.fleet` -- how the
+  samples are made.
 
 Importing :mod:`migcompat` does not import this package.
 """

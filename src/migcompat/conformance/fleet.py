@@ -60,6 +60,8 @@ SAMPLE_TOOL: Final = "migcompat sample generator"
 
 @dataclass
 class MdevType:
+    """An mdev type a parent offers, with its attributes (None: the file is not written)."""
+
     ident: str
     name: str
     description: str
@@ -71,6 +73,8 @@ class MdevType:
 
 @dataclass
 class PciFunction:
+    """A PCI function (a VF when *physfn* names its PF) bound to *driver*, with its attributes."""
+
     bdf: str
     devpath: str
     vendor: int
@@ -86,6 +90,8 @@ class PciFunction:
 
 @dataclass
 class MdevParent:
+    """A device that offers mdev *types*; *devpath* is its real directory, relative to the root (``devices/...``)."""
+
     name: str
     devpath: str
     types: list[MdevType]
@@ -93,6 +99,8 @@ class MdevParent:
 
 @dataclass
 class Mdev:
+    """An mdev created from the type *type_id* of *parent*, with its attributes."""
+
     uuid: str
     parent: MdevParent
     type_id: str
@@ -102,6 +110,8 @@ class Mdev:
 
 @dataclass
 class Host:
+    """The sysfs objects of one machine with one driver release."""
+
     name: str
     kernel: str
     parents: list[MdevParent] = field(default_factory=list)

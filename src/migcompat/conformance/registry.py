@@ -23,6 +23,7 @@ SUITE_VERSION: Final = "1.0.0"
 """The version of the check suite, independent of the spec's (a check added is a minor version)."""
 
 Severity = Literal["required", "recommended"]
+"""A failed ``required`` check fails the run; a failed ``recommended`` check is a warning."""
 
 
 @dataclass(frozen=True)

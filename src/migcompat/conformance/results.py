@@ -32,6 +32,7 @@ class Excerpt:
     text: str
 
     def to_json(self) -> dict[str, object]:
+        """The excerpt as the JSON report has it."""
         return {"line": self.line, "column": self.column, "length": self.length, "text": self.text}
 
 
@@ -53,13 +54,16 @@ class Failure:
 
     @property
     def severity(self) -> str:
+        """The severity of the failed check: ``required`` or ``recommended``."""
         return CHECKS[self.check].severity
 
     @property
     def clause(self) -> str:
+        """The spec clause the failed check enforces."""
         return CHECKS[self.check].clause
 
     def to_json(self) -> dict[str, object]:
+        """The failure as the JSON report has it."""
         return {
             "check": self.check,
             "severity": self.severity,
@@ -81,6 +85,7 @@ class Tally:
 
     @property
     def status(self) -> str:
+        """``failed``, ``passed`` or ``not-applicable`` (nothing to check)."""
         if self.failed:
             return "failed"
         return "passed" if self.checked else "not-applicable"
@@ -101,6 +106,7 @@ class HostSummary:
     findings: int
 
     def to_json(self) -> dict[str, object]:
+        """The host as the JSON report has it."""
         return {
             "name": self.name,
             "origin": self.origin,
@@ -127,9 +133,11 @@ class UpgradeResult:
 
     @property
     def breaking(self) -> bool:
+        """True when the newer driver no longer accepts a source the older one did (*witness* is one)."""
         return self.witness is not None
 
     def to_json(self) -> dict[str, object]:
+        """The relation as the JSON report has it."""
         return {
             "identity": self.identity,
             "old": self.old,
@@ -156,6 +164,7 @@ class MatrixSummary:
     evaluated_pairs: int = 0
 
     def to_json(self) -> dict[str, object]:
+        """The matrix as the JSON report has it."""
         return {
             "classes": self.classes,
             "edges": [{"source": s, "target": t} for s, t in self.edges],
@@ -178,9 +187,11 @@ class Report:
     spec_version: str = ""
 
     def passed(self, ident: str) -> None:
+        """Count one object that passed the check *ident*."""
         self.tallies[ident].checked += 1
 
     def fail(self, failure: Failure) -> None:
+        """Record *failure* and count it against its check."""
         tally = self.tallies[failure.check]
         tally.checked += 1
         tally.failed += 1
@@ -188,10 +199,12 @@ class Report:
 
     @property
     def required_failures(self) -> list[Failure]:
+        """The failures of required checks: any of them fails the run."""
         return [f for f in self.failures if f.severity == "required"]
 
     @property
     def warnings(self) -> list[Failure]:
+        """The failures of recommended checks."""
         return [f for f in self.failures if f.severity != "required"]
 
     @property

@@ -38,6 +38,13 @@ class SampleError(Exception):
 
 @dataclass(frozen=True)
 class Sample:
+    """A bundled sample, read: its hosts, the older hosts of the upgrade check, and what it must trip.
+
+    Pass *hosts* and *old* to :func:`~migcompat.conformance.runner.run` (as
+    ``run(sample.hosts, old=sample.old)``); the run fails exactly the check IDs
+    of *failures* and warns of those of *warnings*.
+    """
+
     name: str
     description: str
     hosts: tuple[HostData, ...]

@@ -1,6 +1,7 @@
 """Reading sysfs: the placements of clause 10, read-only, bounded and fault-tolerant.
 
-:func:`read_tree` walks a root; :mod:`.model` holds what it returns. See
+:func:`~migcompat.sysfs.reader.read_tree` walks a root;
+:mod:`migcompat.sysfs.model` holds what it returns. See
 :mod:`migcompat.capture` for a whole host with its metadata, saved as JSON.
 """
 

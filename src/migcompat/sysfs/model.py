@@ -25,8 +25,11 @@ __all__ = [
 ]
 
 VERSION: Final = "migration_version"
+"""The file name of the attribute that describes a device (clause 10)."""
 COMPATIBLE: Final = "migration_compatible_devices"
+"""The file name of the attribute that lists the sources a device accepts (clause 10)."""
 MIGRATION_ATTRIBUTES: Final = (VERSION, COMPATIBLE)
+"""The two migration attributes, in the order they are read and reported."""
 
 PlacementKind = Literal["mdev_type", "mdev", "pci", "device"]
 """Where the spec places the attributes (clause 10): an mdev type directory (10.1), an
