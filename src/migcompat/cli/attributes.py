@@ -31,7 +31,6 @@ __all__ = [
     "Attribute",
     "InputFailure",
     "Loader",
-    "compatible_in",
     "load_compatible",
     "load_version",
     "optional_version_in",
@@ -39,7 +38,6 @@ __all__ = [
     "report_failures",
     "status_of",
     "unsupported_reasons",
-    "version_in",
 ]
 
 Attribute = Literal["migration_version", "migration_compatible_devices"]
@@ -99,22 +97,12 @@ class InputFailure(Exception):
 # ---- which file an argument names -----------------------------------------------------------
 
 
-def version_in(role: str, argument: str) -> str:
-    """The ``migration_version`` file *argument* names: itself, or the attribute in a device directory."""
+def attribute_in(role: str, argument: str, name: Attribute) -> str:
+    """The file of attribute *name* that *argument* names: itself, or *name* inside a device directory."""
     if argument != STDIN and os.path.isdir(argument):
-        path = os.path.join(argument, VERSION)
+        path = os.path.join(argument, name)
         if not os.path.isfile(path):
-            raise InputFailure(role, argument, VERSION, reason=f"the directory has no {VERSION} attribute")
-        return path
-    return argument
-
-
-def compatible_in(role: str, argument: str) -> str:
-    """The ``migration_compatible_devices`` file *argument* names."""
-    if argument != STDIN and os.path.isdir(argument):
-        path = os.path.join(argument, COMPATIBLE)
-        if not os.path.isfile(path):
-            raise InputFailure(role, argument, COMPATIBLE, reason=f"the directory has no {COMPATIBLE} attribute")
+            raise InputFailure(role, argument, name, reason=f"the directory has no {name} attribute")
         return path
     return argument
 
@@ -236,7 +224,7 @@ class Loader:
         if argument is None:
             return None
         try:
-            path = version_in(role, argument)
+            path = attribute_in(role, argument, VERSION)
             self.paths[role] = path
             return load_version(role, path)
         except InputFailure as failure:
@@ -247,7 +235,7 @@ class Loader:
         """The ``migration_compatible_devices`` *argument* names, or None."""
         self.paths[role] = argument
         try:
-            path = compatible_in(role, argument)
+            path = attribute_in(role, argument, COMPATIBLE)
             self.paths[role] = path
             return load_compatible(role, path)
         except InputFailure as failure:
