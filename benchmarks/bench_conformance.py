@@ -18,6 +18,7 @@ import sys
 import time
 import uuid
 
+from migcompat.capture import dumps, loads
 from migcompat.conformance import run
 from migcompat.conformance.fleet import (
     Host,
@@ -205,18 +206,20 @@ def fleet(devices: int) -> HostData:
 def main(sizes: list[int]) -> None:
     results = []
     for size in sizes:
-        data = fleet(size)
-        devices = len(data.placements)
+        text = dumps(fleet(size))
+        devices = len(loads(text).placements)
         times = []
         for _ in range(3):
+            # From the capture file's text to the report: loading the capture is part of the suite's work.
             started = time.perf_counter()
-            report = run([data])
+            report = run([loads(text)])
             times.append(time.perf_counter() - started)
         best = min(times)
         results.append((devices, best))
         matrix = report.matrix
         print(
-            f"{devices:>6} devices: {best:8.3f} s wall (best of 3; first run {times[0]:.3f} s),"
+            f"{devices:>6} devices ({len(text) / 1e6:.1f} MB capture): {best:8.3f} s wall, capture text to report"
+            f" (best of 3; first run {times[0]:.3f} s),"
             f" {best / devices * 1e6:7.1f} us/device;"
             f" {len(report.failures)} failures; matrix {len(matrix.classes)} classes, {matrix.evaluated_pairs}"
             f" pairs evaluated (naive: {len(matrix.classes) ** 2})"
