@@ -22,7 +22,7 @@ from typing import Final
 from ..compare import accepts, check
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, Equals, MigrationVersion, Range, SelfRef, Value, Version
-from ..registry import STANDARD_KEYS, registry_default
+from ..registry import registry_default
 from ..relate import Relation, relate
 from ..verdict import Answer
 from .emitter import Analysis, Device, hex_id
@@ -318,11 +318,8 @@ def _compare(
         what = _show(identity) + (f" [{choice}]" if choice else "")
         # Concrete evidence first: the old driver's own device, as the old host reports it.
         own_rejected = accepts(old_device.version, current.rules, new_device.version) is not Answer.COMPATIBLE
+        # relate() considers only sources a conforming emitter can write (registry types and forms).
         hypothetical = result.only_first
-        note = None
-        if hypothetical is not None and not _conforming(hypothetical):
-            note = "differs only for sources that write a standard key in a form the registry forbids"
-            hypothetical = None
         if own_rejected:
             witness: str | None = old_device.text.rstrip("\n")
             how = f"the old driver's own device ({old_where}) is not accepted by the new rules"
@@ -332,6 +329,7 @@ def _compare(
         else:
             witness = None
             how = ""
+        note = how or None
         report.upgrades.append(UpgradeResult(what, old_where, new_where, result.relation.value, witness, note))
         if witness is None:
             report.passed("MC-U1-BREAKING")
@@ -351,17 +349,6 @@ def _compare(
                 details={"witness": witness, "relation": result.relation.value, "old": old_where},
             )
         )
-
-
-def _conforming(source: MigrationVersion) -> bool:
-    """Whether *source* writes every standard key in the registry's form (E3): only such sources count."""
-    for key, entry in source.fields.items():
-        standard = STANDARD_KEYS.get(key)
-        if standard is None:
-            continue
-        if (standard.form == "critical" and not entry.critical) or (standard.form == "ignorable" and entry.critical):
-            return False
-    return True
 
 
 def _choice_key(choice: Mapping[str, Value]) -> frozenset[tuple[str, Hashable]]:

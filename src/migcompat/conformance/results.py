@@ -130,6 +130,7 @@ class UpgradeResult:
     relation: str
     witness: str | None = None
     note: str | None = None
+    """For a breaking change: whether *witness* is the old driver's own device or a source its rules accepted."""
 
     @property
     def breaking(self) -> bool:
