@@ -18,8 +18,10 @@ The modules:
 * :mod:`migcompat.cases.paths` -- where the cases, the specification and the schemas are;
 * internal: :mod:`migcompat.cases.process` -- running a program safely;
   :mod:`migcompat.cases.schemas` -- validating against the JSON Schemas;
-  :mod:`migcompat.cases.extract` -- the specification's examples as cases;
-  :mod:`migcompat.cases.generate` -- the generator of the hand-written case files.
+  :mod:`migcompat.cases.extract` -- the specification's examples as cases.
+
+The other case files are written by a maintainer's script that is not part of
+the package, ``conformance/tools/generate_cases.py`` in the source tree.
 """
 
 from __future__ import annotations

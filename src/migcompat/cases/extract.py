@@ -18,8 +18,7 @@ import json
 from pathlib import Path
 from typing import Any, Final
 
-from .generate import retired_text
-from .model import CASE_FORMAT, RETIRED_FILE, load_suite
+from .model import CASE_FORMAT, RETIRED_FILE, load_suite, retired_text
 from .spec import Example, SpecDocument
 
 __all__ = ["EXAMPLES_FILE", "example_cases", "examples_text", "stale_examples", "write_examples"]

@@ -35,6 +35,7 @@ __all__ = [
     "Selection",
     "Suite",
     "load_suite",
+    "retired_text",
     "spec_version_key",
 ]
 
@@ -252,6 +253,16 @@ def _retired(document: Any, where: str) -> dict[str, str]:
             raise CaseError(where, f"malformed entry {entry!r}")
         retired[entry["id"]] = entry["reason"]
     return retired
+
+
+def retired_text(entries: Mapping[str, str]) -> str:
+    """The text of ``retired.json`` listing *entries* (identifier to reason): stable, sorted, ASCII."""
+    document = {
+        "format": RETIRED_FORMAT,
+        "description": "Case identifiers that were used and may never be used again, with why they were retired.",
+        "retired": [{"id": key, "reason": reason} for key, reason in sorted(entries.items())],
+    }
+    return json.dumps(document, indent=1, ensure_ascii=True) + "\n"
 
 
 def _case(raw: Mapping[str, Any], file: str) -> Case:

@@ -10,7 +10,7 @@ from typing import Any, Final
 
 import click
 
-from ..cases import extract, generate
+from ..cases import extract
 from ..cases.lint import lint
 from ..cases.model import KINDS, LEVELS, RETIRED_FILE, CaseError, Selection, Suite, load_suite
 from ..cases.paths import default_cases_dir, default_spec_path, schema_path
@@ -427,29 +427,6 @@ def extract_command(ctx: click.Context, cases_dir: Path | None, spec_file: Path 
         ctx.exit(ExitCode.NEGATIVE if stale else ExitCode.SUCCESS)
     try:
         changed = extract.write_examples(spec, directory)
-    except (OSError, ValueError, CaseError) as exc:
-        echo_error(str(exc))
-        ctx.exit(ExitCode.UNDECIDED)
-    echo(f"wrote {', '.join(changed)}" if changed else "up to date")
-
-
-@cases_command.command("generate", short_help="Write the generated case files.")
-@_cases_option
-@click.option("--check", "check_only", is_flag=True, help="Only tell whether the generated files are up to date.")
-@click.pass_context
-def generate_command(ctx: click.Context, cases_dir: Path | None, check_only: bool) -> None:
-    """Write the case files that src/migcompat/cases/generate.py describes.
-
-    The committed files are the source of truth; this is how they are written.
-    Identifiers that the generator no longer produces are retired (retired.json).
-    """
-    directory = cases_dir or default_cases_dir()
-    try:
-        if check_only:
-            stale = generate.stale(directory)
-            echo(f"not up to date: {', '.join(stale)}" if stale else "up to date")
-            ctx.exit(ExitCode.NEGATIVE if stale else ExitCode.SUCCESS)
-        changed = generate.write(directory)
     except (OSError, ValueError, CaseError) as exc:
         echo_error(str(exc))
         ctx.exit(ExitCode.UNDECIDED)

@@ -1,10 +1,14 @@
 # ruff: noqa: E501 - lines of case data read best unbroken
-"""The generator of the hand-written conformance cases (``migcompat cases generate``).
+"""The generator of the hand-written conformance cases: a maintainer's script, not part of the package.
 
-The committed JSON files under ``conformance/cases/`` are the source of truth
-and are plain data; this module is how most of them are written. Every
-expectation here is stated by hand from the specification -- the error code
-and the byte it points at, the canonical text, the verdict and its reason
+The committed JSON files in this directory are the source of truth and are
+plain data; this script is how most of them are written::
+
+    python conformance/tools/generate_cases.py          # write the files that changed
+    python conformance/tools/generate_cases.py --check  # exit 1, naming them, if any is stale
+
+Every expectation here is stated by hand from the specification -- the error
+code and the byte it points at, the canonical text, the verdict and its reason
 codes, the relation -- and never computed by running the implementation. The
 one exception is the JSON form of a canonical attribute, which the generator
 takes from the reference parser after checking that the text is canonical:
@@ -17,18 +21,20 @@ Identifiers are written out here and never reused: when a case is dropped,
 
 from __future__ import annotations
 
+import argparse
 import base64
 import json
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from ..emit import emit
-from ..jsonmodel import to_json
-from ..parse import parse_compatible, parse_version
-from .model import CASE_FORMAT, RETIRED_FILE, RETIRED_FORMAT, load_suite
+from migcompat.cases.model import CASE_FORMAT, RETIRED_FILE, CaseError, load_suite, retired_text
+from migcompat.emit import emit
+from migcompat.jsonmodel import to_json
+from migcompat.parse import parse_compatible, parse_version
 
-__all__ = ["GENERATED_FILES", "build", "render", "write"]
+__all__ = ["GENERATED_FILES", "build", "expected_files", "main", "render", "stale", "write"]
 
 V: Final = "migration_version"
 C: Final = "migration_compatible_devices"
@@ -2835,7 +2841,9 @@ DESCRIPTIONS: Final = {
     "relate.json": "Rule-set relations (clause 8.7).",
 }
 GENERATED_FILES: Final = tuple(DESCRIPTIONS)
-GENERATOR: Final = "migcompat cases generate (src/migcompat/cases/generate.py)"
+GENERATOR: Final = "python conformance/tools/generate_cases.py"
+CASES_DIR: Final = Path(__file__).resolve().parents[1] / "cases"
+"""Where the script writes by default: its own directory."""
 
 
 def build() -> dict[str, list[Json]]:
@@ -2854,15 +2862,6 @@ def build() -> dict[str, list[Json]]:
 def render(name: str, cases: Sequence[Json], description: str, generated_by: str) -> str:
     """The text of a case file: stable, one member per line, ASCII."""
     document = {"format": CASE_FORMAT, "description": description, "generated_by": generated_by, "cases": list(cases)}
-    return json.dumps(document, indent=1, ensure_ascii=True) + "\n"
-
-
-def retired_text(entries: Mapping[str, str]) -> str:
-    document = {
-        "format": RETIRED_FORMAT,
-        "description": "Case identifiers that were used and may never be used again, with why they were retired.",
-        "retired": [{"id": key, "reason": reason} for key, reason in sorted(entries.items())],
-    }
     return json.dumps(document, indent=1, ensure_ascii=True) + "\n"
 
 
@@ -2906,3 +2905,32 @@ def stale(directory: Path) -> list[str]:
         for name, text in expected_files(directory).items()
         if not (directory / name).exists() or (directory / name).read_text(encoding="utf-8") != text
     ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="generate.py",
+        description="Write the hand-written conformance case files (the committed JSON files are the source of truth).",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1, naming the stale files, unless all are up to date"
+    )
+    parser.add_argument(
+        "--cases", type=Path, default=CASES_DIR, metavar="DIR", help="the case directory (default: this script's)"
+    )
+    args = parser.parse_args(argv)
+    try:
+        if args.check:
+            names = stale(args.cases)
+            print(f"not up to date: {', '.join(names)}" if names else "up to date")
+            return 1 if names else 0
+        changed = write(args.cases)
+    except (OSError, ValueError, CaseError) as exc:
+        print(f"generate.py: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {', '.join(changed)}" if changed else "up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
