@@ -44,6 +44,8 @@ its exit status; 'migcompat COMMAND --help' describes a command.
 
 \b
 Examples:
+  migcompat conformance                 # the driver conformance suite on this host's /sys
+  migcompat conformance --sample gvt-g  # ... or on a bundled sample host
   migcompat parse /sys/bus/mdev/devices/$UUID/migration_version
   migcompat parse --format json attr.txt > model.json
   migcompat emit model.json
