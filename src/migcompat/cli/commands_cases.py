@@ -20,6 +20,7 @@ from ..cases.schemas import SCHEMA_FILES
 from ..cases.spec import SpecDocument, read_spec
 from ..limits import SPEC_VERSION
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .options import format_option
 from .output import echo, echo_error
 
 __all__ = ["cases_command"]
@@ -136,7 +137,7 @@ def _selection(
 @cases_command.command("check", short_help="Check the suite and report its coverage of the specification.")
 @_cases_option
 @_spec_file_option
-@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option("text: the coverage for people; json: the lint report as one JSON object.")
 @click.pass_context
 def check_command(ctx: click.Context, cases_dir: Path | None, spec_file: Path | None, output_format: str) -> None:
     """Check the case suite itself.
@@ -215,15 +216,7 @@ def _command(value: str | None, name: str) -> tuple[str, ...] | None:
 )
 @click.option("--require-codes", is_flag=True, help="Fail a rejection that names no error code.")
 @_cases_option
-@click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(["text", "json", "junit"]),
-    default="text",
-    show_default=True,
-    help="The report on standard output.",
-)
+@format_option("The report on standard output.", ("text", "json", "junit"))
 @click.option(
     "--json",
     "json_file",
@@ -328,7 +321,7 @@ def run_command(
 @cases_command.command("list", short_help="List the cases.")
 @_selection_options
 @_cases_option
-@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option("text: one case id and description per line; json: the selected cases as a JSON array.")
 def list_command(
     run_globs: Sequence[str],
     skip_globs: Sequence[str],

@@ -13,6 +13,7 @@ import click
 from ..capture import CaptureError, capture, load
 from ..sysfs.model import HostData
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .options import format_option
 from .output import color_enabled, echo, echo_error
 
 __all__ = ["conformance_command"]
@@ -99,15 +100,7 @@ class _SampleChoice(click.Choice):  # type: ignore[type-arg]
     help="An older driver's capture or tree: report every source it accepted that the INPUTs' drivers do not "
     "(repeatable).",
 )
-@click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(["text", "json", "junit"]),
-    default="text",
-    show_default=True,
-    help="text: a report for people; json: the report schema; junit: JUnit XML.",
-)
+@format_option("text: a report for people; json: the report schema; junit: JUnit XML.", ("text", "json", "junit"))
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.pass_context
 def conformance_command(
