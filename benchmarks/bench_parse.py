@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import migcompat
 from corpus import corpus
 from migcompat import _fast
-from migcompat.grammar import reference_parse_compatible, reference_parse_version
 from migcompat.parse import detect
+from migcompat.reference_parser import reference_parse_compatible, reference_parse_version
 
 
 def best_rate(function: Callable[[str], object], inputs: list[str], repeat: int) -> float:

@@ -71,10 +71,15 @@ nitpick_ignore = [
     ("py:class", name)
     for name in (
         "collections.abc.Callable",
+        "collections.abc.Hashable",
+        "fractions.Fraction",
         "collections.abc.Iterable",
         "collections.abc.Mapping",
         "collections.abc.Iterator",
+        "collections.abc.ItemsView",
+        "collections.abc.KeysView",
         "collections.abc.Sequence",
+        "collections.abc.ValuesView",
         "dataclasses.field",
         "enum.Enum",
         "enum.IntEnum",
@@ -92,6 +97,10 @@ nitpick_ignore = [
         "typing.Literal",
     )
 ] + [("py:func", "json.load"), ("py:func", "json.loads")]
+# The type variables of the generic migcompat.model.FrozenMap are private and undocumented.
+nitpick_ignore_regex = [(r"py:(class|obj)", r"migcompat\.model\._[A-Z]")]
+# Type aliases of migcompat.semantics.values, documented there, as they appear in signatures.
+nitpick_ignore += [("py:class", "Ordered"), ("py:class", "OrderKey")]
 
 # ---- HTML -----------------------------------------------------------------------------------
 html_theme = "furo"

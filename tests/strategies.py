@@ -115,7 +115,7 @@ def _range(draw: st.DrawFn, kind: str) -> Range:
     low = draw(st.none() | st.just(SELF) | strategy)
     high = draw(st.just(SELF) | strategy) if low is None else draw(st.none() | st.just(SELF) | strategy)
     if low is not None and high is not None and low is not SELF and high is not SELF:
-        from migcompat.ordering import compare
+        from migcompat.semantics.values import compare
 
         if compare(low, high) > 0:  # type: ignore[arg-type]
             low, high = high, low

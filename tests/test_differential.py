@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from migcompat import _fast, emit
 from migcompat.errors import ParseError
-from migcompat.grammar import reference_parse_compatible, reference_parse_version
 from migcompat.model import CompatibleDevices, MigrationVersion
+from migcompat.reference_parser import reference_parse_compatible, reference_parse_version
 from strategies import models
 
 ALPHABET = "mc1 =~{},|.$<>/%:-_aAzZ09\n\r\t\x00param acceptdefault"

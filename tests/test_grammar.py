@@ -9,8 +9,8 @@ import pytest
 from lark import Lark
 
 from migcompat import terminals
-from migcompat.grammar import START_COMPATIBLE, START_VERSION, lark_parser
 from migcompat.limits import SPEC_VERSION
+from migcompat.reference_parser import START_COMPATIBLE, START_VERSION, lark_parser
 from migcompat.resources import data_path, grammar_text
 
 ROOT = Path(__file__).resolve().parents[1]

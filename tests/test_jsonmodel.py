@@ -202,7 +202,7 @@ def test_schema_examples_are_valid_documents() -> None:
 
 
 def test_lexeme_patterns_are_the_grammar_terminals() -> None:
-    from migcompat.grammar import lark_parser
+    from migcompat.reference_parser import lark_parser
 
     terminals = {terminal.name: terminal.pattern.value for terminal in lark_parser().terminals}
     assert jsonmodel._KEY.pattern == terminals["KEY"]

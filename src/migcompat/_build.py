@@ -25,9 +25,10 @@ from .model import (
     Rule,
     SelfRef,
     Value,
+    _adopt,
     value_type,
 )
-from .ordering import compare
+from .semantics.values import compare
 
 
 class FieldItem(NamedTuple):
@@ -51,9 +52,7 @@ class ConstraintItem(NamedTuple):
 
 def fail(code: str, message: str, where: object) -> Problem:
     """A Problem located at *where*."""
-    problem = Problem(code, message)
-    problem.where = where  # type: ignore[attr-defined]
-    return problem
+    return Problem(code, message, where=where)
 
 
 def fields(items: Iterable[FieldItem], taken: Mapping[str, object] | None = None) -> dict[str, Field]:
@@ -70,7 +69,7 @@ def version_attribute(header: Sequence[FieldItem], params: Sequence[Sequence[Fie
     """A ``migration_version`` from its header fields and its ``param`` lines."""
     own = fields(header)
     if not params:
-        return MigrationVersion(own)
+        return MigrationVersion(_adopt(own))
     owner: dict[str, str] = {}  # field key -> the parameter whose lines set it
     seen: dict[str, dict[Value, object]] = {}
     kinds: dict[str, str] = {}
@@ -109,8 +108,8 @@ def version_attribute(header: Sequence[FieldItem], params: Sequence[Sequence[Fie
                     f"field {item.key!r} is set by parameter {holder!r} and by parameter {head.key!r}",
                     item.where_key,
                 )
-        built.append(Param(head.key, head.value, head.critical, extra))
-    return MigrationVersion(own, tuple(built))
+        built.append(Param(head.key, head.value, head.critical, _adopt(extra)))
+    return MigrationVersion(_adopt(own), tuple(built))
 
 
 def defaults(items: Iterable[FieldItem]) -> dict[str, Value]:
@@ -120,6 +119,11 @@ def defaults(items: Iterable[FieldItem]) -> dict[str, Value]:
 
 def rule(items: Iterable[ConstraintItem]) -> Rule:
     """One ``accept`` line."""
+    return Rule(_adopt(constraints(items)))
+
+
+def constraints(items: Iterable[ConstraintItem]) -> dict[str, Constraint]:
+    """The constraints of one ``accept`` line, checked."""
     result: dict[str, Constraint] = {}
     for item in items:
         if item.key in result:
@@ -127,12 +131,12 @@ def rule(items: Iterable[ConstraintItem]) -> Rule:
         if isinstance(item.constraint, Equals):
             _check_alternatives(item.key, item.constraint.alternatives, item.where_parts)
         result[item.key] = item.constraint
-    return Rule(result)
+    return result
 
 
 def compatible_attribute(default_items: Iterable[FieldItem], rules: Iterable[Rule]) -> CompatibleDevices:
     """A ``migration_compatible_devices`` from its ``default`` line and rules."""
-    return CompatibleDevices(tuple(rules), defaults(default_items))
+    return CompatibleDevices(tuple(rules), _adopt(defaults(default_items)))
 
 
 def _check_alternatives(key: str, alternatives: Sequence[Alternative], where: Sequence[object]) -> None:

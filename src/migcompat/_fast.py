@@ -3,7 +3,7 @@
 It shares the whole-input checks of clause 7.1 (:func:`~migcompat._input.split_lines`)
 with the reference parser and lets their errors through; past them, it returns
 None for anything it does not accept, and the caller then runs the reference
-parser (:mod:`migcompat.grammar`), which either agrees or raises the error. So
+parser (:mod:`migcompat.reference_parser`), which either agrees or raises the error. So
 this module reports no errors of its own, and it must never accept a string
 the reference parser rejects nor build a different model: the
 differential tests (``tests/test_differential.py``) hold it to that, and
@@ -14,11 +14,12 @@ grammar's own.
 from __future__ import annotations
 
 import re
+from sys import intern
 from typing import Final
 
 from . import _build, _values
 from ._input import split_lines
-from ._values import Problem
+from ._values import INTERN_LIMIT, Problem
 from .limits import MAX_INTEGER, MAX_TOKEN_BYTES, MAX_VERSION_PARTS
 from .model import (
     SELF,
@@ -36,6 +37,7 @@ from .model import (
     Superset,
     Value,
     Version,
+    _adopt,
 )
 from .terminals import INT, KEY, RATIO, TOKEN, VERSION
 
@@ -79,7 +81,7 @@ def parse_version(text: str | bytes) -> MigrationVersion | None:
         if fields is None:
             return None
         if len(lines) == 1:
-            return MigrationVersion(fields)
+            return MigrationVersion(_adopt(fields))
         return _template(fields, lines[1:])
     except Problem:
         return None
@@ -158,9 +160,12 @@ def parse_compatible(text: str | bytes) -> CompatibleDevices | None:
         return None
 
 
+_ACCEPT_ALL: Final = Rule(_adopt({}))
+
+
 def _rule(line: str) -> Rule | None:
     if line == "accept":
-        return Rule({})
+        return _ACCEPT_ALL
     if line[6] != " ":
         return None
     items = line[7:].split(" ")
@@ -172,7 +177,7 @@ def _rule(line: str) -> Rule | None:
         constraints[parsed[0]] = parsed[1]
     if len(constraints) != len(items):
         return None
-    return Rule(constraints)
+    return Rule(_adopt(constraints))
 
 
 def _constraint(item: str) -> tuple[str, Constraint] | None:
@@ -189,8 +194,9 @@ def _constraint(item: str) -> tuple[str, Constraint] | None:
     else:
         key = item[:at]
         constraint = Equals(tuple(_alternative(alt) for alt in item[at + 1 :].split("|")))
-    # A one-constraint rule runs the structural checks that concern the constraint alone.
-    _build.rule([_build.ConstraintItem(_values.key(key), constraint)])
+    key = _values.key(key)
+    # The structural checks of a one-constraint rule are those that concern the constraint alone.
+    _build.constraints([_build.ConstraintItem(key, constraint)])
     result = (key, constraint)
     if len(_constraints_cache) >= _CACHE_LIMIT:
         _constraints_cache.clear()
@@ -224,7 +230,7 @@ def _value(text: str) -> Value:
         for member in members:
             if len(member) > MAX_TOKEN_BYTES or "%" in member:
                 _values.token(member)
-        value = _values.member_set(members)
+        value = _values.member_set([intern(m) if len(m) <= INTERN_LIMIT else m for m in members])
     elif "/" in text:
         value = _ratio(text)
     elif first in _DIGITS and text.isdigit():
@@ -237,7 +243,7 @@ def _value(text: str) -> Value:
     else:
         if len(text) > MAX_TOKEN_BYTES or "%" in text:
             _values.token(text)
-        value = text
+        value = intern(text) if len(text) <= INTERN_LIMIT else text
     return value
 
 

@@ -8,6 +8,7 @@ turns into a positioned :class:`~migcompat.errors.ParseError`.
 
 from __future__ import annotations
 
+from sys import intern
 from typing import Final
 
 from .limits import MAX_INTEGER, MAX_KEY_BYTES, MAX_SET_MEMBERS, MAX_TOKEN_BYTES, MAX_VERSION_PARTS
@@ -16,18 +17,39 @@ from .model import Ratio, Version
 #: Characters a token may hold literally; everything else printable is %XX-escaped.
 TOKEN_ALPHABET: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:+-")
 _UPPER_HEX: Final = frozenset("0123456789ABCDEF")
+INTERN_LIMIT: Final = 64
+"""Tokens and set members up to this many characters are interned (:func:`interned`)."""
 
 
 class Problem(Exception):
-    """A check failed: *code* and *message* as in ParseError; *offset* and
-    *length* locate the fault inside the lexeme that was checked."""
+    """A check failed: *code* and *message* as in ParseError.
 
-    def __init__(self, code: str, message: str, offset: int = 0, length: int = 0) -> None:
+    *offset* and *length* locate the fault inside the lexeme that was checked.
+    *where* is the place handle the item that failed a structural check
+    carried (:mod:`migcompat._build`): a JSON Pointer (str) from
+    :mod:`migcompat.jsonmodel`, a Lark token or tree from the reference parser,
+    None for none. Problem never reaches callers of the library: every parser
+    turns it into a :class:`~migcompat.errors.ParseError` or
+    :class:`~migcompat.errors.DataModelError`.
+    """
+
+    def __init__(self, code: str, message: str, offset: int = 0, length: int = 0, *, where: object = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.offset = offset
         self.length = length
+        self.where = where
+
+
+def interned(text: str) -> str:
+    """*text*, interned when at most :data:`INTERN_LIMIT` characters long.
+
+    Keys and short tokens repeat across every attribute of a fleet; interning
+    them makes repeated parses share one string object each. *text* must be a
+    plain str (not a subclass), as every lexeme the parsers pass is.
+    """
+    return intern(text) if len(text) <= INTERN_LIMIT else text
 
 
 def integer(text: str) -> int:
@@ -92,7 +114,7 @@ def _gcd(a: int, b: int) -> int:
 
 
 def token(text: str) -> str:
-    """A TOKEN (or set member) lexeme, checked for length and escapes."""
+    """A TOKEN (or set member) lexeme (a plain str), checked for length and escapes, then :func:`interned`."""
     if len(text) > MAX_TOKEN_BYTES:
         raise Problem(
             "token-too-long",
@@ -104,7 +126,7 @@ def token(text: str) -> str:
     while start >= 0:
         _check_escape(text, start)
         start = text.find("%", start + 3)
-    return text
+    return interned(text)
 
 
 def _check_escape(text: str, start: int) -> None:
@@ -119,7 +141,7 @@ def _check_escape(text: str, start: int) -> None:
 
 
 def key(text: str) -> str:
-    """A KEY lexeme, checked for length."""
+    """A KEY lexeme (a plain str), checked for length, interned."""
     if len(text) > MAX_KEY_BYTES:
         raise Problem(
             "key-too-long",
@@ -127,7 +149,7 @@ def key(text: str) -> str:
             MAX_KEY_BYTES,
             len(text) - MAX_KEY_BYTES,
         )
-    return text
+    return intern(text)
 
 
 def member_set(members: list[str]) -> frozenset[str]:

@@ -30,6 +30,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, Final, cast
 
+from .errors import MigcompatError
 from .sysfs.model import FINDING_CODES, MIGRATION_ATTRIBUTES, Attr, Finding, HostData, Placement, PlacementKind
 from .sysfs.reader import is_sysfs, read_attribute, read_tree
 
@@ -56,13 +57,24 @@ _KINDS: Final = ("mdev_type", "mdev", "pci", "device")
 _SOURCES: Final = ("sysfs", "tree", "capture")
 
 
-class CaptureError(Exception):
-    """A capture that cannot be taken or read; *pointer* is a JSON Pointer to the offending member."""
+class CaptureError(MigcompatError):
+    """A capture that cannot be taken or read.
 
-    def __init__(self, message: str, pointer: str = "") -> None:
-        super().__init__(message + (f" (at {pointer})" if pointer else ""))
-        self.message = message
+    Its *code* is one of:
+
+    * ``capture-invalid`` -- the document is not JSON or not a valid capture;
+      *pointer* (and *where*) is a JSON Pointer to the offending member, empty
+      for the document as a whole;
+    * ``capture-unreadable`` -- the capture file or the sysfs tree cannot be
+      read, or the file is too large; *where* is its path and *pointer* is empty.
+    """
+
+    def __init__(self, message: str, pointer: str = "", *, code: str = "capture-invalid", where: str = "") -> None:
+        super().__init__(code, message, where=where or pointer)
         self.pointer = pointer
+
+    def __str__(self) -> str:
+        return self.message + (f" (at {self.pointer})" if self.pointer else "")
 
 
 def _tool() -> str:
@@ -84,7 +96,9 @@ def capture(root: str = "/sys", *, reread: bool = True, host: str | None = None)
     try:
         names = os.listdir(root)
     except OSError as exc:
-        raise CaptureError(f"cannot read {root}: {exc.strerror or exc}") from None
+        raise CaptureError(
+            f"cannot read {root}: {exc.strerror or exc}", code="capture-unreadable", where=root
+        ) from None
     del names
     placements, findings = read_tree(root, reread=reread)
     live = is_sysfs(root)
@@ -284,6 +298,8 @@ def loads(text: str | bytes, origin: str = "") -> HostData:
     """Read a capture from its text. Raises :class:`CaptureError`."""
     try:
         document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CaptureError(f"not valid JSON: {exc}", where=f"line {exc.lineno}, column {exc.colno}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise CaptureError(f"not valid JSON: {exc}") from None
     return from_json(document, origin)
@@ -293,7 +309,11 @@ def load(path: str) -> HostData:
     """Read the capture file *path* (read-only, bounded). Raises :class:`CaptureError`."""
     result = read_attribute(path, CAPTURE_READ_LIMIT + 1, follow=True)
     if result.data is None:
-        raise CaptureError(f"cannot read {path}: {result.message or result.error}")
+        raise CaptureError(
+            f"cannot read {path}: {result.message or result.error}", code="capture-unreadable", where=path
+        )
     if len(result.data) > CAPTURE_READ_LIMIT:
-        raise CaptureError(f"{path} is larger than {CAPTURE_READ_LIMIT >> 20} MiB")
+        raise CaptureError(
+            f"{path} is larger than {CAPTURE_READ_LIMIT >> 20} MiB", code="capture-unreadable", where=path
+        )
     return loads(result.data, origin=path)

@@ -1,8 +1,11 @@
 """The exception hierarchy and the stable error codes (specification clause 7).
 
-Every error migcompat raises on bad input is a :class:`MigcompatError` carrying a
-stable :attr:`~MigcompatError.code`. Parse errors also carry the 1-based line
-and column of the offending byte and render a caret line under it
+Every error migcompat raises to its callers is a :class:`MigcompatError` carrying
+a stable :attr:`~MigcompatError.code` and a location :attr:`~MigcompatError.where`.
+The codes of attribute and data model input are those of the specification
+(:data:`ERROR_CODES`); the library's other errors have the codes of
+:data:`LIBRARY_ERROR_CODES`. Parse errors also carry the 1-based line and
+column of the offending byte and render a caret line under it
 (:meth:`ParseError.render`)::
 
     error[leading-zero]: integer 007 has a leading zero
@@ -18,6 +21,7 @@ from typing import Final
 
 __all__ = [
     "ERROR_CODES",
+    "LIBRARY_ERROR_CODES",
     "DataModelError",
     "MigcompatError",
     "ParseError",
@@ -55,36 +59,61 @@ ERROR_CODES: Final[dict[str, str]] = {
     # data model (JSON) input (clause 5.8)
     "invalid-model": "a JSON document that is not a valid migcompat data model",
 }
-"""Every stable error code, with the one-line meaning the spec gives it."""
+"""Every stable error code of the specification, with the one-line meaning the spec gives it."""
+
+LIBRARY_ERROR_CODES: Final[dict[str, str]] = {
+    "capture-invalid": "a capture document that is not valid JSON or not a valid capture",
+    "capture-unreadable": "a capture file or sysfs tree that cannot be read, or a capture file too large to read",
+    "case-invalid": "a conformance case file or directory that cannot be read or is not a valid case file",
+    "sample-unknown": "no bundled conformance sample has the name asked for",
+    "sample-invalid": "a bundled conformance sample that cannot be read",
+    "schema-unavailable": "the jsonschema package or a published JSON Schema file is not available",
+    "too-complex": "a question that cannot be decided within the library's bounds on work",
+}
+"""The stable codes of the library's errors that the specification does not define.
+
+They concern the library's own inputs (captures, case files, conformance
+samples, schemas) and its bounds on work (``too-complex``).
+"""
 
 
 class MigcompatError(Exception):
-    """Base of every error migcompat raises about its input.
+    """Base of every error migcompat raises to its callers.
 
-    *code* is one of :data:`ERROR_CODES`; it never changes meaning between
-    releases, so programs may match on it. *message* is for people.
+    *code* is one of :data:`ERROR_CODES` or :data:`LIBRARY_ERROR_CODES`; it
+    never changes meaning between releases, so programs may match on it.
+    *message* is for people. *where* locates the fault, in the form the input
+    calls for (``"line 2, column 5"``, a JSON Pointer, a file name); it is
+    empty when there is no place to name.
     """
 
-    def __init__(self, code: str, message: str) -> None:
-        if code not in ERROR_CODES:
+    where: str = ""
+
+    def __init__(self, code: str, message: str, *, where: str = "") -> None:
+        if code not in ERROR_CODES and code not in LIBRARY_ERROR_CODES:
             raise ValueError(f"unregistered error code {code!r}")
         super().__init__(message)
         self.code = code
         self.message = message
+        self.where = where
 
     def __str__(self) -> str:
         return f"error[{self.code}]: {self.message}"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
     def to_dict(self) -> dict[str, object]:
-        """A JSON-ready description of the error."""
-        return {"code": self.code, "message": self.message}
+        """A JSON-ready description of the error: code, message and where."""
+        return {"code": self.code, "message": self.message, "where": self.where}
 
 
 class ParseError(MigcompatError):
-    """An attribute string that is not valid.
+    """An attribute string that is not valid; *code* is one of :data:`ERROR_CODES`.
 
     *line* and *column* are 1-based and count bytes; *length* is how many bytes
     the caret underlines. *text* is the line the error is on, for rendering.
+    *where* is ``"line L, column C"``.
     """
 
     def __init__(
@@ -97,7 +126,7 @@ class ParseError(MigcompatError):
         length: int = 1,
         text: str = "",
     ) -> None:
-        super().__init__(code, message)
+        super().__init__(code, message, where=f"line {line}, column {column}")
         self.line = line
         self.column = column
         self.length = max(1, length)
@@ -133,13 +162,14 @@ class ParseError(MigcompatError):
 
 
 class DataModelError(MigcompatError):
-    """A JSON document that does not describe a valid data model.
+    """A JSON document that does not describe a valid data model; *code* is ``invalid-model``.
 
-    *path* is a JSON Pointer (RFC 6901) to the offending member.
+    *path* is a JSON Pointer (RFC 6901) to the offending member, empty for the
+    document itself; *where* is the same pointer.
     """
 
     def __init__(self, message: str, *, path: str = "") -> None:
-        super().__init__("invalid-model", message)
+        super().__init__("invalid-model", message, where=path)
         self.path = path
 
     def __str__(self) -> str:
@@ -149,6 +179,14 @@ class DataModelError(MigcompatError):
     def to_dict(self) -> dict[str, object]:
         """The error as a JSON-ready dict: code, message and JSON Pointer path."""
         return {"code": self.code, "message": self.message, "path": self.path}
+
+
+def _rebuild(kind: type[MigcompatError], args: tuple[object, ...], state: dict[str, object]) -> MigcompatError:
+    """The error *kind* with *args* and attributes *state*, unpickled without calling its ``__init__``."""
+    error = kind.__new__(kind, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 def _printable(text: str) -> str:

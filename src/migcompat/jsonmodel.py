@@ -393,10 +393,13 @@ def _key(data: object, path: str) -> str:
 def _lexeme(data: object, path: str, what: str, check: tuple[Sequence[re.Pattern[str]], Callable[[str], Any]]) -> Any:
     """The value of the string *data* (*what* it is, with its article): it must
     match one of the grammar's terminals as a whole, then pass the lexeme check
-    the text parsers apply to that terminal."""
+    the text parsers apply to that terminal. A str subclass is read as the
+    plain str of its characters."""
     patterns, convert = check
     if not isinstance(data, str):
         raise DataModelError(f"{what} is written as a JSON string, found {_describe(data)}", path=path)
+    if type(data) is not str:
+        data = str.__str__(data)
     if len(data) > MAX_ATTRIBUTE_BYTES:
         raise DataModelError(
             f"{what} of {len(data)} characters cannot be part of an attribute of at most "
@@ -486,8 +489,7 @@ def _guard(build: Callable[[], _T]) -> _T:
     try:
         return build()
     except Problem as exc:
-        where = getattr(exc, "where", None)
-        raise _problem(exc, where if isinstance(where, str) else "") from None
+        raise _problem(exc, exc.where if isinstance(exc.where, str) else "") from None
 
 
 def _problem(exc: Problem, path: str) -> DataModelError:

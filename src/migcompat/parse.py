@@ -2,7 +2,7 @@
 
 Each entry point tries the fast path first (:mod:`migcompat._fast`) and, for
 any input it does not accept, runs the reference parser
-(:mod:`migcompat.grammar`), which either produces the same model or raises the
+(:mod:`migcompat.reference_parser`), which either produces the same model or raises the
 authoritative :class:`~migcompat.errors.ParseError`. A differential test holds
 the two to the same results.
 """
@@ -10,9 +10,9 @@ the two to the same results.
 from __future__ import annotations
 
 from . import _fast
-from .grammar import reference_parse_compatible, reference_parse_version
 from .limits import HEADER
 from .model import CompatibleDevices, MigrationVersion
+from .reference_parser import reference_parse_compatible, reference_parse_version
 
 __all__ = ["detect", "parse", "parse_compatible", "parse_version"]
 

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from ..errors import MigcompatError
+
 __all__ = [
     "CASE_FORMAT",
     "KINDS",
@@ -81,13 +83,18 @@ _MEMBERS: Final[Mapping[str, frozenset[str]]] = {
 }
 
 
-class CaseError(ValueError):
-    """A case file that cannot be used: *where* names the file and, if known, the case."""
+class CaseError(MigcompatError, ValueError):
+    """A case file that cannot be used: *where* names the file and, if known, the case.
+
+    Its *code* is always ``case-invalid``: the directory, or a case or
+    retired-id file in it, cannot be read or is not what it must be.
+    """
 
     def __init__(self, where: str, message: str) -> None:
-        super().__init__(f"{where}: {message}")
-        self.where = where
-        self.message = message
+        super().__init__("case-invalid", message, where=where)
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
 
 
 def spec_version_key(version: str) -> tuple[int, int]:

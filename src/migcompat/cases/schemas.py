@@ -11,6 +11,7 @@ import json
 from functools import cache
 from typing import Any, Final
 
+from ..errors import MigcompatError
 from .paths import schema_path
 
 __all__ = ["SCHEMA_FILES", "SchemaUnavailable", "load", "validator"]
@@ -25,8 +26,18 @@ SCHEMA_FILES: Final = (
 )
 
 
-class SchemaUnavailable(Exception):
-    """The ``jsonschema`` package (or a schema file) is not available."""
+class SchemaUnavailable(MigcompatError):
+    """The ``jsonschema`` package (or a schema file) is not available.
+
+    Its *code* is always ``schema-unavailable``; *where* is the schema file
+    that cannot be read, empty when the package is missing.
+    """
+
+    def __init__(self, message: str, *, where: str = "") -> None:
+        super().__init__("schema-unavailable", message, where=where)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @cache
@@ -34,7 +45,7 @@ def load(name: str) -> dict[str, Any]:
     try:
         result: dict[str, Any] = json.loads(schema_path(name).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise SchemaUnavailable(f"cannot read the schema {name}: {exc}") from None
+        raise SchemaUnavailable(f"cannot read the schema {name}: {exc}", where=name) from None
     return result
 
 

@@ -26,14 +26,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..capture import CaptureError, capture, load
+from ..errors import MigcompatError
 from ..resources import samples_path
 from ..sysfs.model import HostData
 
 __all__ = ["Sample", "SampleError", "load_sample", "sample_names"]
 
 
-class SampleError(Exception):
-    """A sample that does not exist or cannot be read."""
+class SampleError(MigcompatError):
+    """A sample that does not exist or cannot be read.
+
+    Its *code* is ``sample-unknown`` when no bundled sample has the name (and
+    *where* is empty), ``sample-invalid`` when the sample cannot be read (and
+    *where* is the sample's directory).
+    """
+
+    def __init__(self, message: str, *, code: str = "sample-invalid", where: str = "") -> None:
+        super().__init__(code, message, where=where)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True)
@@ -66,7 +78,9 @@ def sample_names() -> list[str]:
 def load_sample(name: str) -> Sample:
     """Read the sample *name*. Raises :class:`SampleError`."""
     if name not in sample_names():
-        raise SampleError(f"no sample named {name!r}; the samples are: {', '.join(sample_names())}")
+        raise SampleError(
+            f"no sample named {name!r}; the samples are: {', '.join(sample_names())}", code="sample-unknown"
+        )
     directory = samples_path() / name
     try:
         manifest: Any = json.loads((directory / "sample.json").read_text(encoding="utf-8"))
@@ -93,4 +107,4 @@ def load_sample(name: str) -> Sample:
             tuple(expect.get("warnings", [])),
         )
     except (OSError, ValueError, KeyError, TypeError, CaptureError) as exc:
-        raise SampleError(f"sample {name!r} cannot be read: {exc}") from None
+        raise SampleError(f"sample {name!r} cannot be read: {exc}", where=str(directory)) from None

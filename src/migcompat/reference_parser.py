@@ -223,7 +223,7 @@ class _Walker:
         try:
             return build()
         except Problem as exc:
-            raise self._error(exc, getattr(exc, "where", None)) from None
+            raise self._error(exc, exc.where) from None
 
     def _error(self, exc: Problem, where: object, *, inside: bool = False) -> ParseError:
         line, column, length = _position(where)
