@@ -144,6 +144,7 @@ def test_check_uuid2_to_uuid1_is_compatible(runner: CliRunner, gvt: dict[str, st
         "nearest": [],
         "reasons": [],
         "also_near": 0,
+        "choice": None,
     }
 
 
@@ -570,8 +571,8 @@ def test_plan_gvt_v5_8_picks_aggregate_4(runner: CliRunner, gvt: dict[str, str])
     result = run(runner, "plan", gvt["v2"], gvt["v5_8"])
     assert result.exit_code == COMPATIBLE
     assert result.stdout == (
-        "1 parameter choice creates a device that accepts the source:\n"
-        "  aggregate=4: compatible (accepted): accepted by rule 0\n"
+        "create the device with aggregate=4: compatible (accepted), by rule 0\n"
+        "  aggregate: 4 works (declared: 1|2|3|4|5|6|7|8)\n"
     )
 
     result = run(runner, "plan", "--format", "json", gvt["uuid2"], gvt["v5_8"])
@@ -581,24 +582,21 @@ def test_plan_gvt_v5_8_picks_aggregate_4(runner: CliRunner, gvt: dict[str, str])
     assert document["type_version"] == os.path.join(gvt["v5_8"], "migration_version")
     assert document["type_rules"] == os.path.join(gvt["v5_8"], "migration_compatible_devices")
     assert document["answer"] == "compatible"
-    assert document["accepted"] == [
-        {
-            "parameters": {"aggregate": "4"},
-            "verdict": {
-                "verdict": "compatible",
-                "grade": "accepted",
-                "matched_rule": 0,
-                "nearest": [],
-                "reasons": [],
-                "also_near": 0,
-            },
-        }
+    assert document["choice"] == {"aggregate": "4"}
+    assert document["verdict"] == {
+        "verdict": "compatible",
+        "grade": "accepted",
+        "matched_rule": 0,
+        "nearest": [],
+        "reasons": [],
+        "also_near": 0,
+        "choice": {"aggregate": "4"},
+    }
+    assert document["parameters"] == [
+        {"name": "aggregate", "values": ["1", "2", "3", "4", "5", "6", "7", "8"], "working": ["4"], "relevant": True}
     ]
-    rejected = document["rejected"]
-    assert isinstance(rejected, list)
-    assert [option["parameters"]["aggregate"] for option in rejected] == ["1", "2", "3", "5", "6", "7", "8"]
-    assert rejected[0]["verdict"]["reasons"][0]["message"] == "share 1/2 is not 1/8"
-    assert document["free"] == {}
+    assert document["combinations"] == [{"rule": 0, "values": {"aggregate": ["4"]}}]
+    assert document["independent"] is True
 
 
 def test_plan_with_no_solution(runner: CliRunner, gvt: dict[str, str], tmp_path: Path) -> None:
@@ -607,12 +605,13 @@ def test_plan_with_no_solution(runner: CliRunner, gvt: dict[str, str], tmp_path:
     assert result.exit_code == NEGATIVE
     lines = result.stdout.splitlines()
     assert lines[0] == "no parameter choice: no device created from this type is known to accept the source"
-    assert "  aggregate=4:" in lines
-    assert "        - [not-equal] share 1/3 is not 1/2" in lines
+    assert lines[1] == "  nearest: the device created with aggregate=1:"
+    assert "        - [not-equal] share 1/3 is not 1/8" in lines
     document = json_output(run(runner, "plan", "-f", "json", third, gvt["v5_8"]), "plan")
     assert document["answer"] == "incompatible"
-    assert document["accepted"] == []
-    assert len(document["rejected"]) == 8  # type: ignore[arg-type]
+    assert document["combinations"] == []
+    assert document["parameters"][0]["working"] == []  # type: ignore[index]
+    assert document["verdict"]["verdict"] == "incompatible"  # type: ignore[index]
 
 
 def test_plan_undecided_is_unknown(runner: CliRunner, gvt: dict[str, str], tmp_path: Path) -> None:
@@ -621,7 +620,7 @@ def test_plan_undecided_is_unknown(runner: CliRunner, gvt: dict[str, str], tmp_p
     assert result.exit_code == UNDECIDED
     document = json_output(result, "plan")
     assert document["answer"] == "unknown"
-    assert document["rejected"][0]["verdict"]["reasons"][0]["code"] == "missing-field"  # type: ignore[index]
+    assert document["verdict"]["reasons"][0]["code"] == "missing-field"  # type: ignore[index]
 
 
 def test_plan_with_files_and_free_parameters(runner: CliRunner, gvt: dict[str, str], tmp_path: Path) -> None:
@@ -629,11 +628,17 @@ def test_plan_with_files_and_free_parameters(runner: CliRunner, gvt: dict[str, s
     rules = os.path.join(gvt["v5_8"], "migration_compatible_devices")
     result = run(runner, "plan", gvt["v2"], "--type-version", template, "--type-rules", rules)
     assert result.exit_code == COMPATIBLE
-    assert "  parameters that do not matter: display (any of hdmi|vga)" in result.stdout.splitlines()
+    assert "  display: any of hdmi|vga (no rule reads it)" in result.stdout.splitlines()
     document = json_output(
         run(runner, "plan", "-f", "json", gvt["v2"], "--type-version", template, "--type-rules", rules), "plan"
     )
-    assert document["free"] == {"display": ["hdmi", "vga"]}
+    assert document["parameters"][1] == {  # type: ignore[index]
+        "name": "display",
+        "values": ["hdmi", "vga"],
+        "working": ["hdmi", "vga"],
+        "relevant": False,
+    }
+    assert document["choice"] == {"aggregate": "4", "display": "hdmi"}
     assert document["type_version"] == template
     # an option overrides one file of the TYPE directory
     result = run(runner, "plan", "-f", "json", gvt["v2"], gvt["v5_8"], "--type-version", template)
@@ -654,9 +659,8 @@ def test_plan_unsupported_version_is_unknown(runner: CliRunner, gvt: dict[str, s
     assert result.exit_code == UNDECIDED
     document = json_output(result, "plan")
     assert document["answer"] == "unknown"
-    [option] = document["rejected"]  # type: ignore[misc]
-    assert option["parameters"] == {}
-    assert option["verdict"]["reasons"][0]["code"] == "unsupported-version"
+    assert document["choice"] == {}
+    assert document["verdict"]["reasons"][0]["code"] == "unsupported-version"  # type: ignore[index]
     result = run(runner, "plan", mc2, gvt["v5_8"])
     assert result.exit_code == UNDECIDED
     assert "format version 2 is not supported" in result.stdout
@@ -713,4 +717,4 @@ def test_script_relate_require_and_plan(gvt: dict[str, str], tmp_path: Path) -> 
     assert result.returncode == 0
     document = json.loads(result.stdout)
     assert document_errors("plan", document) == []
-    assert document["accepted"][0]["parameters"] == {"aggregate": "4"}
+    assert document["choice"] == {"aggregate": "4"}

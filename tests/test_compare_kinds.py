@@ -197,7 +197,9 @@ def test_linked_parameters_type_and_aggregation_through_share() -> None:
     )
     result = plan(parse_version(UUID2), template, rules)
     assert result.answer is Answer.COMPATIBLE
-    assert [dict(option.parameters) for option in result.accepted] == [{"aggregate": 4}]
+    assert dict(result.choice) == {"aggregate": 4}
+    assert [(p.name, p.working) for p in result.parameters] == [("aggregate", (4,))]
+    assert check(parse_version(UUID2), rules, template).choice == {"aggregate": 4}
     whole = parse_version(UUID2.replace("share=1/2", "share=3/4"))
     assert plan(whole, template, rules).answer is Answer.INCOMPATIBLE
 

@@ -371,7 +371,9 @@ def test_c_driver_example_compiles_runs_and_writes_the_bundled_attributes(blocks
     source = parse_version((ROOT / "examples/gvt-g/uuid2/migration_version").read_text())
     template = parse_version(written["i915-GVTg_V5_8/migration_version"])
     rules = parse_compatible(written["i915-GVTg_V5_8/migration_compatible_devices"])
-    assert [dict(option.parameters) for option in plan(source, template, rules).accepted] == [{"aggregate": 4}]
+    found = plan(source, template, rules)
+    assert dict(found.choice) == {"aggregate": 4}
+    assert [p.working for p in found.parameters] == [(4,)]
 
 
 def test_c_driver_example_refuses_to_overflow_a_page(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from migcompat import parse_compatible, parse_version
 from migcompat.compare import check
 from migcompat.errors import ERROR_CODES
 from migcompat.model import SELF, CompatibleDevices, Equals, Field, MigrationVersion, Range, Rule, Subset, Version
-from migcompat.plan import Option, Plan, plan
+from migcompat.plan import Plan, plan
 from migcompat.relate import Relation, relate
 from migcompat.resources import data_path
 from migcompat.verdict import REASON_CODES, UNDECIDED_CODES, Answer, Grade, Reason, Verdict
@@ -407,7 +407,7 @@ def gvt_plans() -> dict[str, Plan]:
         "compatible": plan(half, template, rules),
         "incompatible": plan(third, template, rules),
         "unknown": plan(no_share, template, rules),
-        "unsupported": Plan(Answer.UNKNOWN, rejected=(Option({}, unsupported),)),
+        "unsupported": Plan(Answer.UNKNOWN, {}, unsupported, ()),
     }
 
 
@@ -420,33 +420,23 @@ def test_gvt_plans_validate(case: str) -> None:
 
 def test_gvt_plan_picks_aggregate_4() -> None:
     document = gvt_plans()["compatible"].to_json()
-    assert [option["parameters"] for option in document["accepted"]] == [{"aggregate": "4"}]  # type: ignore[index]
+    assert document["choice"] == {"aggregate": "4"}
+    assert document["parameters"] == [
+        {"name": "aggregate", "values": ["1", "2", "3", "4", "5", "6", "7", "8"], "working": ["4"], "relevant": True}
+    ]
 
 
 PLAN_MUTATIONS = {
-    "compatible-without-choice": ("compatible", _set(["accepted"], [])),
-    "accepted-incompatible": ("compatible", _set(["accepted", 0, "verdict", "verdict"], "incompatible")),
-    "rejected-compatible": (
-        "incompatible",
-        _set(
-            ["rejected", 0],
-            {
-                "parameters": {"aggregate": "1"},
-                "verdict": {
-                    "verdict": "compatible",
-                    "grade": "accepted",
-                    "matched_rule": 0,
-                    "nearest": [],
-                    "reasons": [],
-                    "also_near": 0,
-                },
-            },
-        ),
-    ),
-    "incompatible-with-unknown-option": ("incompatible", _set(["answer"], "unknown")),
-    "bad-parameter-name": ("compatible", _set(["accepted", 0, "parameters"], {"Aggregate": "4"})),
-    "free-without-values": ("compatible", _set(["free"], {"aggregate": []})),
-    "verdict-with-extra-member": ("compatible", _set(["accepted", 0, "verdict", "source"], "x")),
+    "compatible-without-combination": ("compatible", _set(["combinations"], [])),
+    "compatible-with-incompatible-verdict": ("compatible", _set(["verdict", "verdict"], "incompatible")),
+    "incompatible-with-working-values": ("incompatible", _set(["parameters", 0, "working"], ["1"])),
+    "incompatible-with-combination": ("incompatible", _set(["combinations"], [{"rule": 0, "values": {}}])),
+    "incompatible-with-unknown-verdict": ("incompatible", _set(["answer"], "unknown")),
+    "bad-parameter-name": ("compatible", _set(["choice"], {"Aggregate": "4"})),
+    "parameter-without-values": ("compatible", _set(["parameters", 0, "values"], [])),
+    "combination-with-empty-values": ("compatible", _set(["combinations", 0, "values", "aggregate"], [])),
+    "verdict-with-extra-member": ("compatible", _set(["verdict", "source"], "x")),
+    "missing-independent": ("compatible", _set(["independent"], None)),
 }
 
 

@@ -26,10 +26,8 @@ from typing import Any
 
 from migcompat import emit, from_json, parse_compatible, parse_version, to_json
 from migcompat.compare import check
-from migcompat.emit import value_text
 from migcompat.errors import MigcompatError, ParseError
 from migcompat.model import CompatibleDevices, MigrationVersion
-from migcompat.plan import plan
 from migcompat.relate import relate
 
 INTERNAL_ERROR = 70
@@ -84,14 +82,6 @@ def do_check(request: dict[str, Any]) -> dict[str, Any]:
         return {"verdict": "unknown", "grade": None, "reasons": reasons}
     if not isinstance(source, MigrationVersion) or not isinstance(target, CompatibleDevices):
         return {"verdict": "unknown", "grade": None, "reasons": []}
-    if isinstance(own, MigrationVersion) and own.params:
-        result = plan(source, own, target)
-        if result.accepted:
-            option = result.accepted[0]
-            choice = {name: value_text(value) for name, value in option.parameters.items()}
-            choice.update({name: value_text(values[0]) for name, values in result.free.items()})
-            return {**option.verdict.to_json(), "choice": choice}
-        return {"verdict": result.answer.value, "grade": None, "reasons": []}
     return check(source, target, own).to_json()
 
 

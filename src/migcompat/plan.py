@@ -2,176 +2,184 @@
 
 A device type publishes a template ``migration_version`` (fixed fields and
 ``param`` lines) and the ``migration_compatible_devices`` its devices would
-have. For a source device, :func:`plan` lists every assignment of creation-time
-parameters whose device accepts the source, or explains why none does.
+have. For a source device, :func:`plan` says, for each creation parameter,
+which of its declared values work, and recommends one choice: the first
+accepting choice in the order of clause 8.6, the one
+:func:`~migcompat.compare.check` reports.
 
-Only parameters that can change the answer are enumerated: those that set a
-field the rules read through ``$``. Every other parameter is reported as free
-(any of its declared values will do), so the work is the product of the
-relevant parameters' value counts, not of all of them.
+Parameters are decided one at a time (:mod:`migcompat.semantics.templates`):
+the plan never lists the product of the parameters' values. When the values
+that work for one parameter depend on the value of another (two rules, each
+accepting a different pairing), ``Plan.combinations`` says which values go
+together: the accepting choices are exactly those of one of its entries.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from .compare import check
 from .emit import value_text
-from .model import (
-    CompatibleDevices,
-    Equals,
-    Field,
-    MigrationVersion,
-    Param,
-    Range,
-    SelfRef,
-    Value,
-)
+from .model import CompatibleDevices, MigrationVersion, Value
+from .semantics.templates import decide_type, device_for
 from .verdict import Answer, Verdict
 
-__all__ = ["Option", "Plan", "device_from", "devices_of", "plan"]
+__all__ = ["Combination", "ParameterPlan", "Plan", "device_from", "plan"]
+
+device_from = device_for
+"""D(c): the device a template describes for a choice (see :func:`migcompat.semantics.templates.device_for`)."""
 
 
 @dataclass(frozen=True)
-class Option:
-    """One assignment of the relevant parameters and the verdict of the device it creates."""
+class ParameterPlan:
+    """One creation parameter: its declared values and those some accepting choice uses.
 
-    parameters: Mapping[str, Value]
-    verdict: Verdict
+    *relevant* is True when a rule reads a key this parameter sets through
+    ``$``; the values of a parameter that is not relevant all work alike.
+    """
 
-    def to_json(self) -> dict[str, object]:
-        """The option as a JSON-ready dict (``$defs/option`` of plan.schema.json)."""
-        return {
-            "parameters": {name: value_text(value) for name, value in sorted(self.parameters.items())},
-            "verdict": self.verdict.to_json(),
-        }
+    name: str
+    values: tuple[Value, ...]
+    working: tuple[Value, ...]
+    relevant: bool
+
+
+@dataclass(frozen=True)
+class Combination:
+    """The choices under which one rule (0-based *rule*) accepts the source.
+
+    *values* gives, for each parameter the rule reads through ``$``, the values
+    that work with it; every other parameter may take any declared value.
+    """
+
+    rule: int
+    values: Mapping[str, tuple[Value, ...]]
 
 
 @dataclass(frozen=True)
 class Plan:
     """The answer of :func:`plan`.
 
-    *accepted* lists the assignments whose device accepts the source; *free*
-    maps each parameter that does not affect the answer to its declared values;
-    *rejected* holds the other assignments with their reasons.
+    *choice* is the recommended choice (a declared value for every parameter)
+    and *verdict* the verdict of the device it creates: compatible when some
+    choice accepts the source, else the explanation for the nearest device.
+    *combinations* holds one entry per rule that accepts the source under some
+    choice; *independent* is True when every combination of the working values
+    of *parameters* is accepted (one combination covers them all).
     """
 
     answer: Answer
-    accepted: tuple[Option, ...] = ()
-    rejected: tuple[Option, ...] = ()
-    free: Mapping[str, tuple[Value, ...]] = field(default_factory=dict)
+    choice: Mapping[str, Value]
+    verdict: Verdict
+    parameters: tuple[ParameterPlan, ...]
+    combinations: tuple[Combination, ...] = ()
+    independent: bool = True
 
     def explain(self) -> str:
-        """A multi-line text for an operator: the accepting choices, or why each choice fails."""
+        """A multi-line text for an operator: the recommended choice, the values that work, or why none does."""
         lines = []
-        free = ", ".join(f"{name} (any of {'|'.join(map(value_text, values))})" for name, values in self.free.items())
-        if self.accepted:
-            count = len(self.accepted)
-            choices = "1 parameter choice creates" if count == 1 else f"{count} parameter choices create"
-            lines.append(f"{choices} a device that accepts the source:")
-            for option in self.accepted:
-                lines.append(f"  {_assignment(option.parameters)}: {option.verdict.summary()}")
-            if free:
-                lines.append(f"  parameters that do not matter: {free}")
+        if self.answer is Answer.COMPATIBLE:
+            grade = f" ({self.verdict.grade.value})" if self.verdict.grade else ""
+            lines.append(
+                f"create the device with {_assignment(self.choice)}: compatible{grade}, by rule {self.verdict.matched}"
+            )
+            for parameter in self.parameters:
+                lines.append(f"  {_parameter_line(parameter)}")
+            if not self.independent:
+                lines.append("  the values work only together as follows:")
+                for combination in self.combinations:
+                    lines.append(f"    rule {combination.rule}: {_combination_text(combination, self.parameters)}")
             return "\n".join(lines)
         head = "unknown" if self.answer is Answer.UNKNOWN else "no parameter choice"
         lines.append(f"{head}: no device created from this type is known to accept the source")
-        for option in self.rejected:
-            lines.append(f"  {_assignment(option.parameters)}:")
-            lines.extend("    " + line for line in option.verdict.explain().splitlines())
+        lines.append(f"  nearest: the device created with {_assignment(self.choice)}:")
+        lines.extend("    " + line for line in self.verdict.explain().splitlines())
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, object]:
         """The plan as a JSON-ready dict (plan.schema.json)."""
         return {
             "answer": self.answer.value,
-            "accepted": [option.to_json() for option in self.accepted],
-            "rejected": [option.to_json() for option in self.rejected],
-            "free": {name: [value_text(v) for v in values] for name, values in sorted(self.free.items())},
+            "choice": {name: value_text(value) for name, value in self.choice.items()},
+            "verdict": self.verdict.to_json(),
+            "parameters": [
+                {
+                    "name": p.name,
+                    "values": [value_text(v) for v in p.values],
+                    "working": [value_text(v) for v in p.working],
+                    "relevant": p.relevant,
+                }
+                for p in self.parameters
+            ],
+            "combinations": [
+                {"rule": c.rule, "values": {name: [value_text(v) for v in vs] for name, vs in c.values.items()}}
+                for c in self.combinations
+            ],
+            "independent": self.independent,
         }
 
 
-def _assignment(parameters: Mapping[str, Value]) -> str:
-    if not parameters:
+def _assignment(choice: Mapping[str, Value]) -> str:
+    if not choice:
         return "(no parameters)"
-    return " ".join(f"{name}={value_text(value)}" for name, value in sorted(parameters.items()))
+    return " ".join(f"{name}={value_text(value)}" for name, value in choice.items())
 
 
-def device_from(template: MigrationVersion, parameters: Mapping[str, Value]) -> MigrationVersion:
-    """The instance description of a device created from *template* with *parameters*.
-
-    Parameters not given are left out, with the fields their lines would set.
-    """
-    fields: dict[str, Field] = dict(template.fields)
-    for param in template.params:
-        if param.name in parameters and parameters[param.name] == param.value:
-            fields[param.name] = Field(param.value, param.critical)
-            fields.update(param.fields)
-    return MigrationVersion(fields)
+def _parameter_line(parameter: ParameterPlan) -> str:
+    declared = "|".join(map(value_text, parameter.values))
+    if not parameter.relevant:
+        return f"{parameter.name}: any of {declared} (no rule reads it)"
+    working = "|".join(map(value_text, parameter.working))
+    verb = "works" if len(parameter.working) == 1 else "work"
+    return f"{parameter.name}: {working} {verb} (declared: {declared})"
 
 
-def devices_of(template: MigrationVersion, rules: CompatibleDevices) -> Iterator[MigrationVersion]:
-    """One device per choice of the parameters *rules* can tell apart (see :func:`plan`).
-
-    Parameters that no ``$`` of *rules* reads take their first declared value.
-    """
-    choices = _choices(template.params)
-    relevant = _relevant(template.params, rules)
-    fixed = {name: params[0].value for name, params in choices.items() if name not in relevant}
-    for assignment in _assignments({name: choices[name] for name in relevant if name in choices}):
-        yield device_from(template, {**assignment, **fixed})
+def _combination_text(combination: Combination, parameters: tuple[ParameterPlan, ...]) -> str:
+    parts = []
+    for parameter in parameters:
+        if not parameter.relevant:
+            continue
+        values = combination.values.get(parameter.name, parameter.values)
+        parts.append(f"{parameter.name}={'|'.join(map(value_text, values))}")
+    return " ".join(parts) or "any choice"
 
 
 def plan(source: MigrationVersion, template: MigrationVersion, rules: CompatibleDevices) -> Plan:
-    """Every relevant parameter assignment of *template* whose device accepts *source*."""
-    choices = _choices(template.params)
-    relevant = _relevant(template.params, rules)
-    free = {name: tuple(p.value for p in params) for name, params in choices.items() if name not in relevant}
-    accepted: list[Option] = []
-    rejected: list[Option] = []
-    for assignment in _assignments({name: choices[name] for name in relevant if name in choices}):
-        device = device_from(template, {**assignment, **{n: v[0] for n, v in free.items()}})
-        verdict = check(source, rules, device)
-        (accepted if verdict.answer is Answer.COMPATIBLE else rejected).append(Option(assignment, verdict))
-    if accepted:
-        answer = Answer.COMPATIBLE
-    elif any(option.verdict.answer is Answer.UNKNOWN for option in rejected):
-        answer = Answer.UNKNOWN
-    else:
-        answer = Answer.INCOMPATIBLE
-    return Plan(answer, tuple(accepted), tuple(rejected), free)
+    """The creation parameters of *template* whose device accepts *source*, decided per parameter.
 
-
-def _choices(params: tuple[Param, ...]) -> dict[str, list[Param]]:
-    grouped: dict[str, list[Param]] = {}
-    for param in params:
-        grouped.setdefault(param.name, []).append(param)
-    return grouped
-
-
-def _relevant(params: tuple[Param, ...], rules: CompatibleDevices) -> set[str]:
-    """The parameters whose lines set a field some rule reads through ``$``."""
-    referenced = {key for rule in rules.rules for key, c in rule.constraints.items() if _uses_self(c)}
-    relevant = set()
-    for param in params:
-        if param.name in referenced or referenced & set(param.fields):
-            relevant.add(param.name)
-    return relevant
-
-
-def _uses_self(constraint: object) -> bool:
-    if isinstance(constraint, Equals):
-        return any(
-            isinstance(alt, SelfRef)
-            or (isinstance(alt, Range) and (isinstance(alt.low, SelfRef) or isinstance(alt.high, SelfRef)))
-            for alt in constraint.alternatives
+    The work is that of :func:`~migcompat.semantics.templates.decide_type`:
+    at worst the number of rules times the number of param lines, with no
+    product of parameters.
+    """
+    decision = decide_type(source, rules, template)
+    choice = decision.values()
+    verdict = replace(check(source, rules, device_for(template, choice)), choice=choice)
+    relevant = {name for option in decision.rules for name in option.working}
+    accepting = [option for option in decision.rules if option.truth is True]
+    combinations = tuple(
+        Combination(
+            option.index,
+            {
+                p.name: tuple(p.lines[i].value for i in option.working[p.name])
+                for p in decision.parameters
+                if p.name in option.working
+            },
         )
-    return isinstance(getattr(constraint, "operand", None), SelfRef)
-
-
-def _assignments(choices: Mapping[str, list[Param]]) -> Iterator[dict[str, Value]]:
-    names = sorted(choices)
-    for combination in itertools.product(*(choices[name] for name in names)):
-        yield {param.name: param.value for param in combination}
+        for option in accepting
+    )
+    parameters = []
+    for parameter in decision.parameters:
+        used: set[int] = set()
+        for option in accepting:
+            used.update(option.working.get(parameter.name, range(len(parameter.lines))))
+        working = tuple(line.value for index, line in enumerate(parameter.lines) if index in used)
+        parameters.append(ParameterPlan(parameter.name, parameter.values, working, parameter.name in relevant))
+    independent = any(
+        all(
+            len(option.working.get(p.name, p.lines)) == len(plan_p.working)
+            for p, plan_p in zip(decision.parameters, parameters, strict=True)
+        )
+        for option in accepting
+    )
+    return Plan(decision.answer, choice, verdict, tuple(parameters), combinations, independent or not accepting)

@@ -9,8 +9,12 @@ a sentence an operator can read.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from .model import Value
 
 __all__ = ["REASON_CODES", "UNDECIDED_CODES", "Answer", "Grade", "Reason", "RuleOutcome", "Verdict"]
 
@@ -121,6 +125,13 @@ class Verdict:
     reasons: tuple[Reason, ...] = ()
     also_near: int = 0
     """How many more rules were exactly as near as those in *nearest* but are not explained."""
+    choice: Mapping[str, Value] | None = None
+    """Against a device type: a declared value for each creation parameter (clause 8.5).
+
+    For a compatible verdict, a device created with this choice is predicted to
+    accept the source; otherwise the nearest rules are explained for the device
+    this choice creates. None against a device instance.
+    """
 
     @property
     def compatible(self) -> bool:
@@ -131,7 +142,7 @@ class Verdict:
         """One line for an operator."""
         if self.answer is Answer.COMPATIBLE:
             grade = f" ({self.grade.value})" if self.grade else ""
-            return f"compatible{grade}: accepted by rule {self.matched}"
+            return f"compatible{grade}: accepted by rule {self.matched}{self._choice_text()}"
         if self.answer is Answer.UNKNOWN:
             first = self.reasons[0].message if self.reasons else "the answer cannot be decided"
             return f"unknown: {first}"
@@ -139,7 +150,15 @@ class Verdict:
             return f"incompatible: {self.reasons[0].message}"
         rules = ", ".join(str(outcome.index) for outcome in self.nearest)
         more = f" and {self.also_near} more as near" if self.also_near else ""
-        return f"incompatible: no rule accepts the source (nearest: rule {rules}{more})"
+        return f"incompatible: no rule accepts the source (nearest: rule {rules}{more}{self._choice_text()})"
+
+    def _choice_text(self) -> str:
+        if self.choice is None:
+            return ""
+        from .emit import value_text
+
+        chosen = " ".join(f"{name}={value_text(value)}" for name, value in self.choice.items())
+        return f", with the creation parameters {chosen}" if chosen else ""
 
     def explain(self) -> str:
         """A multi-line explanation: the summary, then each reason of the nearest rules."""
@@ -165,4 +184,11 @@ class Verdict:
             "nearest": [outcome.to_json() for outcome in self.nearest],
             "reasons": [reason.to_json() for reason in self.reasons],
             "also_near": self.also_near,
+            "choice": None if self.choice is None else _choice_json(self.choice),
         }
+
+
+def _choice_json(choice: Mapping[str, Value]) -> dict[str, str]:
+    from .emit import value_text
+
+    return {name: value_text(value) for name, value in choice.items()}

@@ -6,7 +6,7 @@ from typing import Final
 
 import click
 
-from ..plan import Option, Plan, plan
+from ..plan import Plan, plan
 from ..verdict import Answer, Verdict
 from .attributes import Loader, refuse_two_stdins, report_failures, status_of, unsupported_reasons
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
@@ -25,17 +25,22 @@ parameters -- and the migration_compatible_devices its devices would have.
 --type-version and --type-rules give (or override) those two files, so TYPE
 may be left out when both are given.
 
-Lists every choice of the parameters that matter (those setting a field the
-rules read through $) whose device accepts the source, and the parameters
-that do not matter; when no choice does, explains each rejected choice. For
-example, a GVT-g type whose rules say share=$ takes a source with share=1/2
-only when created with aggregate=4.
+Decides each creation parameter on its own, never the product of their
+values: for each parameter, the values under which a device accepts the
+source (a parameter no rule reads through $ takes any value), and one
+recommended choice, the first accepting one in the order of spec clause 8.6
+(the choice 'migcompat check' reports against the type). When the values of
+two parameters work only in certain pairings (two rules, each accepting a
+different pairing), the plan lists those combinations. When no choice works,
+it explains the nearest device. For example, a GVT-g type whose rules say
+share=$ takes a source with share=1/2 only when created with aggregate=4.
 
 With --format json the output is one JSON object: the plan as
-spec/schema/plan.schema.json describes it ({"answer", "accepted",
-"rejected", "free"}) plus the "source", "type_version" and "type_rules"
-files read. An input that cannot be read or is not a valid attribute gives
-{"source", "type_version", "type_rules", "input_errors": [...]} instead.
+spec/schema/plan.schema.json describes it ({"answer", "choice", "verdict",
+"parameters", "combinations", "independent"}) plus the "source",
+"type_version" and "type_rules" files read. An input that cannot be read or
+is not a valid attribute gives {"source", "type_version", "type_rules",
+"input_errors": [...]} instead.
 
 \b
 Examples:
@@ -97,7 +102,7 @@ def plan_command(
         ctx.exit(ExitCode.UNDECIDED)
     if loader.failures:  # every failure is an unsupported format version: no device is known to accept
         verdict = Verdict(Answer.UNKNOWN, reasons=unsupported_reasons(loader.failures))
-        result = Plan(Answer.UNKNOWN, rejected=(Option({}, verdict),))
+        result = Plan(Answer.UNKNOWN, {}, verdict, ())
     else:
         assert source_model is not None and template is not None and rules is not None
         result = plan(source_model, template, rules)

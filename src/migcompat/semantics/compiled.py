@@ -1,0 +1,335 @@
+"""A rule set compiled once into an evaluator (clause 8.5, decided fast).
+
+:class:`CompiledRules` turns a ``migration_compatible_devices`` and its
+target's own values into, for each key some rule constrains, a map from the
+source value to the set of rules whose constraint on that key holds, as an
+integer bit mask (bit *i* for rule *i*):
+
+* equals constraints are dispatched by a hash of the value (order-equivalent
+  values share one, :func:`~migcompat.semantics.values.match_key`);
+* ranges partition each ordered type's values once, at the sorted range ends,
+  and a source value finds its part by binary search;
+* identical constraints in several rules are evaluated once;
+* what remains (subset and superset, and ``$`` without a value) is evaluated
+  by :func:`~migcompat.semantics.constraints.holds` itself, once per distinct
+  constraint.
+
+A source is then decided with a few mask operations per key, whatever the
+number of rules: the cost is O(k log r) for k keys and r rules (plus the
+distinct subset, superset and undecided constraints), and compiling costs
+O(n log n) in the size of the rule set. The evaluator agrees with the plain
+one (:mod:`~migcompat.semantics.rules`) by construction and by test.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+
+from ..model import SELF, CompatibleDevices, Constraint, Equals, MigrationVersion, Range, Value
+from ..registry import registry_default
+from ..verdict import Answer, Reason, RuleOutcome
+from .constraints import failure, holds, unconstrained_reason, undecided_reason
+from .values import OrderKey, is_ordered, match_key, order_key
+
+__all__ = ["CompiledRules", "compile_rules", "minimum"]
+
+
+class _Segments:
+    """The values of one ordered type, cut at the range ends: a mask per point and per gap."""
+
+    __slots__ = ("masks", "points")
+
+    def __init__(self, points: list[OrderKey], masks: list[int]) -> None:
+        self.points = points
+        self.masks = masks
+
+    def mask(self, key: OrderKey) -> int:
+        points = self.points
+        index = bisect_left(points, key)
+        if index < len(points) and points[index] == key:
+            return self.masks[2 * index + 1]
+        return self.masks[2 * index]
+
+
+def _segments(intervals: Sequence[tuple[int, OrderKey | None, OrderKey | None]]) -> _Segments:
+    """*intervals* are (rule mask, low, high) with None for an open end; one rule mask may recur."""
+    points = sorted({end for _, low, high in intervals for end in (low, high) if end is not None})
+    position = {point: index for index, point in enumerate(points)}
+    last = 2 * len(points)
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for mask, low, high in intervals:
+        start = 0 if low is None else 2 * position[low] + 1
+        end = last if high is None else 2 * position[high] + 1
+        if start <= end:
+            spans.setdefault(mask, []).append((start, end))
+    delta = [0] * (last + 2)
+    for mask, pieces in spans.items():
+        pieces.sort()
+        merged: list[list[int]] = []
+        for start, end in pieces:
+            if merged and start <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        for start, end in merged:
+            delta[start] ^= mask
+            delta[end + 1] ^= mask
+    masks = []
+    running = 0
+    for index in range(last + 1):
+        running ^= delta[index]
+        masks.append(running)
+    return _Segments(points, masks)
+
+
+class _KeyPlan:
+    """What every rule's constraint on one key says about a source value."""
+
+    __slots__ = ("constrained", "default", "distinct", "exact", "key", "residual", "segments")
+
+    def __init__(self, key: str, constraints: Mapping[Constraint, int], own: Value | None, default: Value | None):
+        self.key = key
+        self.default = default
+        self.distinct = len(constraints)
+        self.constrained = 0
+        self.exact: dict[Hashable, int] = {}
+        self.residual: list[tuple[int, Constraint, Value | None]] = []
+        intervals: dict[type, list[tuple[int, OrderKey | None, OrderKey | None]]] = {}
+        for constraint, mask in constraints.items():
+            self.constrained |= mask
+            if type(constraint) is not Equals or not self._index(constraint, mask, own, intervals):
+                self.residual.append((mask, constraint, own))
+        self.segments = {kind: _segments(found) for kind, found in intervals.items()}
+
+    def _index(
+        self,
+        constraint: Equals,
+        mask: int,
+        own: Value | None,
+        intervals: dict[type, list[tuple[int, OrderKey | None, OrderKey | None]]],
+    ) -> bool:
+        """Index an equals constraint; False (nothing indexed) when a ``$`` in it has no value."""
+        values: list[Value] = []
+        ranges: list[tuple[type, OrderKey | None, OrderKey | None]] = []
+        for alternative in constraint.alternatives:
+            if alternative is SELF:
+                if own is None:
+                    return False
+                values.append(own)
+            elif type(alternative) is Range:
+                low, high = alternative.low, alternative.high
+                if low is SELF or high is SELF:
+                    if own is None:
+                        return False
+                    low = own if low is SELF else low  # type: ignore[assignment]
+                    high = own if high is SELF else high  # type: ignore[assignment]
+                ends = [end for end in (low, high) if end is not None]
+                kind = type(ends[0])
+                if not all(is_ordered(end) and type(end) is kind for end in ends):
+                    continue  # 8.1-RG4, RG5: true for no value
+                ranges.append(
+                    (
+                        kind,
+                        None if low is None else order_key(low),  # type: ignore[arg-type]
+                        None if high is None else order_key(high),  # type: ignore[arg-type]
+                    )
+                )
+            else:
+                values.append(alternative)  # type: ignore[arg-type]
+        for value in values:
+            found = match_key(value)
+            self.exact[found] = self.exact.get(found, 0) | mask
+        for kind, start, end in ranges:
+            intervals.setdefault(kind, []).append((mask, start, end))
+        return True
+
+    def masks(self, value: Value) -> tuple[int, int]:
+        """The rules whose constraint on this key holds for *value*, and those for which it is undecided."""
+        passed = self.exact.get(match_key(value), 0)
+        if self.segments:
+            segments = self.segments.get(type(value))
+            if segments is not None:
+                passed |= segments.mask(order_key(value))  # type: ignore[arg-type]
+        undecided = 0
+        for mask, constraint, own in self.residual:
+            result = holds(constraint, value, own)
+            if result:
+                passed |= mask
+            elif result is None:
+                undecided |= mask
+        return passed, undecided
+
+
+def minimum(masks: Iterable[int], universe: int) -> int:
+    """The rules of *universe* that are in the fewest of *masks* (a bit-sliced counter)."""
+    planes: list[int] = []
+    for mask in masks:
+        carry = mask & universe
+        for index, plane in enumerate(planes):
+            if not carry:
+                break
+            planes[index] = plane ^ carry
+            carry &= plane
+        if carry:
+            planes.append(carry)
+    chosen = universe
+    for plane in reversed(planes):
+        if chosen & ~plane:
+            chosen &= ~plane
+    return chosen
+
+
+def bits(mask: int) -> list[int]:
+    """The indices of the set bits of *mask*, in increasing order."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+class CompiledRules:
+    """A target's rules, compiled for its own values: decide many sources fast.
+
+    Build it with :func:`compile_rules`. It is immutable and safe to share.
+    """
+
+    __slots__ = ("all", "count", "order", "own", "plans", "target")
+
+    def __init__(self, target: CompatibleDevices, own: Mapping[str, Value]) -> None:
+        self.target = target
+        self.own = own
+        self.count = len(target.rules)
+        self.all = (1 << self.count) - 1
+        per_key: dict[str, dict[Constraint, int]] = {}
+        for index, rule in enumerate(target.rules):
+            bit = 1 << index
+            for key, constraint in rule.constraints.items():
+                group = per_key.setdefault(key, {})
+                group[constraint] = group.get(constraint, 0) | bit
+        defaults = target.defaults
+        self.plans = {
+            key: _KeyPlan(key, group, own.get(key), defaults[key] if key in defaults else registry_default(key))
+            for key, group in per_key.items()
+        }
+        # Keys whose constraints tell the rules apart most are tried first: they empty the mask soonest.
+        self.order = sorted(self.plans.values(), key=lambda plan: -plan.distinct)
+
+    def decide(self, source: MigrationVersion) -> tuple[Answer, int | None]:
+        """The verdict's answer for *source* and, when compatible, the first rule that matches."""
+        alive = self.all
+        plans = self.plans
+        fields = source.fields
+        for key, entry in fields.items():
+            if entry.critical:
+                plan = plans.get(key)
+                if plan is None:
+                    return Answer.INCOMPATIBLE, None  # 8.1-RU1 for every rule
+                alive &= plan.constrained
+        if not alive:
+            return Answer.INCOMPATIBLE, None
+        undecided = 0
+        for plan in self.order:
+            constrained = plan.constrained
+            if not constrained & alive:
+                continue
+            carried = fields.get(plan.key)
+            value = plan.default if carried is None else carried.value
+            if value is None:
+                undecided |= constrained  # 8.3-AB4
+                continue
+            passed, maybe = plan.masks(value)
+            alive &= ~constrained | passed | maybe
+            if not alive:
+                return Answer.INCOMPATIBLE, None
+            undecided |= maybe
+        matched = alive & ~undecided
+        if matched:
+            return Answer.COMPATIBLE, (matched & -matched).bit_length() - 1
+        return Answer.UNKNOWN, None
+
+    def _tally(self, source: MigrationVersion) -> tuple[list[tuple[str, Value | None, int, int]], int, int]:
+        """Per key: (key, source value, rules it fails, rules it leaves undecided); rules failed, undecided."""
+        everything = self.all
+        rows: list[tuple[str, Value | None, int, int]] = []
+        plans = self.plans
+        fields = source.fields
+        for key, entry in fields.items():
+            if entry.critical and key not in plans:
+                rows.append((key, entry.value, everything, 0))  # 8.1-RU1 for every rule
+        for plan in self.order:
+            carried = fields.get(plan.key)
+            if carried is not None and carried.critical:
+                unconstrained = everything & ~plan.constrained
+                if unconstrained:
+                    rows.append((plan.key, carried.value, unconstrained, 0))
+            value = plan.default if carried is None else carried.value
+            if value is None:
+                rows.append((plan.key, None, 0, plan.constrained))
+                continue
+            passed, maybe = plan.masks(value)
+            rows.append((plan.key, value, plan.constrained & ~passed & ~maybe, maybe))
+        failed = undecided = 0
+        for _, _, fail, maybe in rows:
+            failed |= fail
+            undecided |= maybe
+        return rows, failed, undecided
+
+    def nearest(self, source: MigrationVersion) -> tuple[Answer, list[int]]:
+        """For a source no rule matches: the answer and the nearest rules, in rule order.
+
+        Nearest are the rules with the fewest failing constraints (critical
+        fields they leave unconstrained included); when some rules have none,
+        the answer is unknown and the nearest are those of them with the fewest
+        undecided constraints.
+        """
+        rows, failed, _ = self._tally(source)
+        return self._nearest(rows, failed)
+
+    def _nearest(self, rows: list[tuple[str, Value | None, int, int]], failed: int) -> tuple[Answer, list[int]]:
+        clean = self.all & ~failed
+        if clean:
+            return Answer.UNKNOWN, bits(minimum((maybe for _, _, _, maybe in rows), clean))
+        return Answer.INCOMPATIBLE, bits(minimum((fail for _, _, fail, _ in rows), self.all))
+
+    def explain(self, source: MigrationVersion, limit: int) -> tuple[Answer, tuple[RuleOutcome, ...], int]:
+        """For a source no rule matches: the answer, the first *limit* nearest rules explained, and how many more.
+
+        Each explained rule lists its failing and undecided constraints in key
+        order, as :func:`~migcompat.semantics.rules.evaluate_rule` does.
+        """
+        rows, failed, _ = self._tally(source)
+        answer, chosen = self._nearest(rows, failed)
+        shown = chosen[:limit]
+        wanted = 0
+        for index in shown:
+            wanted |= 1 << index
+        ordered = sorted((row for row in rows if (row[2] | row[3]) & wanted), key=_row_key)
+        own = self.own
+        outcomes = []
+        for index in shown:
+            bit = 1 << index
+            constraints = self.target.rules[index].constraints
+            reasons: list[Reason] = []
+            for key, value, fail, maybe in ordered:
+                if fail & bit:
+                    constraint = constraints.get(key)
+                    if constraint is None:
+                        reasons.append(unconstrained_reason(key, value))  # type: ignore[arg-type]
+                    else:
+                        reasons.append(failure(key, constraint, value, own.get(key)))  # type: ignore[arg-type]
+                elif maybe & bit:
+                    reasons.append(undecided_reason(key, constraints[key], value))
+            outcomes.append(RuleOutcome(index, tuple(reasons)))
+        return answer, tuple(outcomes), len(chosen) - len(outcomes)
+
+
+def _row_key(row: tuple[str, Value | None, int, int]) -> str:
+    return row[0]
+
+
+def compile_rules(target: CompatibleDevices, own: Mapping[str, Value]) -> CompiledRules:
+    """*target*'s rules compiled for the own values *own* (see :func:`~migcompat.semantics.rules.own_values`)."""
+    return CompiledRules(target, own)

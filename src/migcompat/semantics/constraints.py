@@ -1,0 +1,254 @@
+"""One constraint on one value (clause 8.1): its truth, and why it is false.
+
+*value* is the source value of the constrained key (clause 8.3) and *own* the
+target's own value of that key, or None when it does not exist (clause 8.4).
+Truth is three-valued: ``True``, ``False``, or ``None`` for undecided.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ..emit import alternative_text, constraint_text, value_text
+from ..model import (
+    SELF,
+    Alternative,
+    Bound,
+    Constraint,
+    Equals,
+    Range,
+    Subset,
+    Value,
+    value_type,
+)
+from ..verdict import Reason
+from .values import compare, equivalent, is_ordered
+
+__all__ = [
+    "Truth",
+    "alternative_holds",
+    "constants",
+    "failure",
+    "holds",
+    "resolve_alternative",
+    "self_positions",
+    "unconstrained_reason",
+    "undecided_reason",
+    "uses_self",
+]
+
+Truth = bool | None
+"""``True``, ``False``, or ``None`` for undecided."""
+
+_UNRESOLVED: Final = object()
+
+
+def holds(constraint: Constraint, value: Value, own: Value | None) -> Truth:
+    """The truth of *constraint* for the source value *value* (clause 8.1)."""
+    if type(constraint) is Equals:
+        undecided = False
+        for alternative in constraint.alternatives:
+            result = alternative_holds(alternative, value, own)
+            if result:
+                return True
+            if result is None:
+                undecided = True
+        return None if undecided else False
+    operand = constraint.operand  # type: ignore[union-attr]
+    if operand is SELF:
+        if own is None:
+            return None  # 8.1-SB4, 8.1-SP4
+        operand = own
+    if type(value) is not frozenset or type(operand) is not frozenset:
+        return False  # 8.1-SB2/SB3, 8.1-SP2/SP3
+    if type(constraint) is Subset:
+        return value <= operand
+    return value >= operand
+
+
+def alternative_holds(alternative: Alternative, value: Value, own: Value | None) -> Truth:
+    """The truth of one alternative of an equals constraint (the first three tables of clause 8.1)."""
+    if alternative is SELF:
+        if own is None:
+            return None  # 8.1-SR1
+        return equivalent(value, own)  # 8.1-SR2 to SR7
+    if type(alternative) is Range:
+        low, high = alternative.low, alternative.high
+        if low is SELF or high is SELF:
+            if own is None:
+                return None  # 8.1-RG7
+            low = own if low is SELF else low  # type: ignore[assignment]
+            high = own if high is SELF else high  # type: ignore[assignment]
+        return _in_range(value, low, high)
+    return equivalent(value, alternative)  # type: ignore[arg-type]
+
+
+def _in_range(value: Value, low: object, high: object) -> bool:
+    if not is_ordered(value):
+        return False  # 8.1-RG4
+    kind = type(value)
+    if low is not None and (type(low) is not kind or compare(low, value) > 0):  # type: ignore[arg-type]
+        return False  # 8.1-RG5, or below
+    return high is None or (type(high) is kind and compare(value, high) <= 0)  # type: ignore[arg-type]
+
+
+def resolve_alternative(alternative: Alternative, own: Value | None) -> object:
+    """*alternative* with ``$`` replaced by *own*; a range keeps its shape with its ends replaced.
+
+    Returns a sentinel object (never a value) when a ``$`` it holds has no value.
+    """
+    if alternative is SELF:
+        return _UNRESOLVED if own is None else own
+    if type(alternative) is Range:
+        low, high = alternative.low, alternative.high
+        if low is SELF or high is SELF:
+            if own is None:
+                return _UNRESOLVED
+            return Range(own if low is SELF else low, own if high is SELF else high)  # type: ignore[arg-type]
+    return alternative
+
+
+def uses_self(constraint: Constraint) -> bool:
+    """Whether ``$`` appears anywhere in *constraint*."""
+    return bool(self_positions(constraint))
+
+
+def self_positions(constraint: Constraint) -> frozenset[str]:
+    """Where ``$`` appears: ``alternative``, ``bound`` (a range end) and ``operand`` (subset, superset)."""
+    if type(constraint) is Equals:
+        found = set()
+        for alternative in constraint.alternatives:
+            if alternative is SELF:
+                found.add("alternative")
+            elif type(alternative) is Range and (alternative.low is SELF or alternative.high is SELF):
+                found.add("bound")
+        return frozenset(found)
+    return frozenset({"operand"}) if constraint.operand is SELF else frozenset()  # type: ignore[union-attr]
+
+
+def constants(constraint: Constraint) -> list[Value]:
+    """The values written in *constraint*: alternatives, range ends and operands, ``$`` left out."""
+    if type(constraint) is Equals:
+        out: list[Value] = []
+        for alternative in constraint.alternatives:
+            if type(alternative) is Range:
+                ends: tuple[Bound | None, ...] = (alternative.low, alternative.high)
+                out.extend(end for end in ends if end is not None and end is not SELF)  # type: ignore[misc]
+            elif alternative is not SELF:
+                out.append(alternative)  # type: ignore[arg-type]
+        return out
+    operand = constraint.operand  # type: ignore[union-attr]
+    return [operand] if isinstance(operand, frozenset) else []
+
+
+# ---- explanations --------------------------------------------------------------------
+
+
+def unconstrained_reason(key: str, value: Value) -> Reason:
+    """The reason a rule is false for a critical field of the source it does not constrain (row 8.1-RU1)."""
+    shown = value_text(value)
+    return Reason(
+        "unconstrained-critical",
+        key,
+        f"the source's critical field {key}={shown} is not constrained by this rule,"
+        " so the target cannot be assumed to understand it",
+        shown,
+        None,
+    )
+
+
+def undecided_reason(key: str, constraint: Constraint, value: Value | None) -> Reason:
+    """The reason a constraint is undecided: the source value, or a ``$`` it needs, does not exist."""
+    allowed = constraint_text(constraint)
+    if value is None:
+        return Reason(
+            "missing-field", key, f"the source has no {key} and the target declares no default for it", None, allowed
+        )
+    return Reason(
+        "missing-self",
+        key,
+        f"the rule compares {key} with the target's own value ($), which is not known",
+        value_text(value),
+        allowed,
+    )
+
+
+def failure(key: str, constraint: Constraint, value: Value, own: Value | None) -> Reason:
+    """Why *constraint* is false for *value*; call only when :func:`holds` says False."""
+    shown = value_text(value)
+    allowed = constraint_text(constraint)
+    kind = value_type(value)
+    if type(constraint) is not Equals:
+        operand = own if constraint.operand is SELF else constraint.operand  # type: ignore[union-attr]
+        if type(value) is not frozenset:
+            return Reason("type-mismatch", key, f"{key} is the {kind} {shown}; the rule expects a set", shown, allowed)
+        if type(operand) is not frozenset:
+            return Reason(
+                "type-mismatch",
+                key,
+                f"{key} is the {kind} {shown}; the rule expects a set, but the target's own {key} is not a set",
+                shown,
+                allowed,
+            )
+        if type(constraint) is Subset:
+            extra = ",".join(sorted(value - operand))
+            return Reason(
+                "not-subset",
+                key,
+                f"{key} has {{{extra}}}, which the target does not accept (it accepts at most {value_text(operand)})",
+                shown,
+                allowed,
+            )
+        missing = ",".join(sorted(operand - value))
+        return Reason(
+            "not-superset",
+            key,
+            f"{key} lacks {{{missing}}}, which the target requires (it requires at least {value_text(operand)})",
+            shown,
+            allowed,
+        )
+    resolved = [resolve_alternative(alternative, own) for alternative in constraint.alternatives]
+    usable = [alternative for alternative in resolved if _fits(alternative, value)]
+    if not usable:
+        broken = [
+            alternative for alternative in resolved if type(alternative) is Range and not _one_ordered_type(alternative)
+        ]
+        if broken:
+            message = (
+                f"{key} {shown} cannot lie in {alternative_text(broken[0])}: with the target's own value for $,"
+                f" the range's ends are not of one ordered type ({key}{allowed})"
+            )
+        else:
+            expected = " or ".join(sorted({name for alternative in resolved for name in _types(alternative)}))
+            message = f"{key} is the {kind} {shown}, but the rule accepts only {expected} values ({key}{allowed})"
+        return Reason("type-mismatch", key, message, shown, allowed)
+    if len(usable) == len(resolved) and all(type(alternative) is Range for alternative in usable):
+        ranges: list[Range] = usable  # type: ignore[assignment]
+        text = "|".join(alternative_text(r) for r in ranges)
+        plural = "range" if len(ranges) == 1 else "ranges"
+        if all(r.low is not None and compare(value, r.low) < 0 for r in ranges):  # type: ignore[arg-type]
+            return Reason("below-range", key, f"{key} {shown} is below the accepted {plural} {text}", shown, allowed)
+        if all(r.high is not None and compare(value, r.high) > 0 for r in ranges):  # type: ignore[arg-type]
+            return Reason("above-range", key, f"{key} {shown} is above the accepted {plural} {text}", shown, allowed)
+        return Reason("outside-ranges", key, f"{key} {shown} lies outside the accepted ranges {text}", shown, allowed)
+    choices = ", ".join(alternative_text(alternative) for alternative in resolved)  # type: ignore[arg-type]
+    which = f"is not {choices}" if len(resolved) == 1 else f"is none of {choices}"
+    return Reason("not-equal", key, f"{key} {shown} {which}", shown, allowed)
+
+
+def _one_ordered_type(alternative: Range) -> bool:
+    ends = [end for end in (alternative.low, alternative.high) if end is not None]
+    return all(is_ordered(end) for end in ends) and len({type(end) for end in ends}) <= 1
+
+
+def _fits(alternative: object, value: Value) -> bool:
+    """Whether *alternative* (resolved) can hold for a value of *value*'s type at all."""
+    if type(alternative) is Range:
+        return is_ordered(value) and _one_ordered_type(alternative) and _types(alternative) <= {value_type(value)}
+    return type(alternative) is type(value)
+
+
+def _types(alternative: object) -> set[str]:
+    if type(alternative) is Range:
+        return {value_type(end) for end in (alternative.low, alternative.high) if end is not None}  # type: ignore[arg-type]
+    return {value_type(alternative)}  # type: ignore[arg-type]

@@ -1,0 +1,129 @@
+"""One rule against one source (clauses 8.1 to 8.4): the single rule evaluator.
+
+A rule is evaluated in a :class:`Context`: the target's ``default`` line,
+which supplies the source value of a key the source does not carry
+(clause 8.3), and the target's own values, which ``$`` reads (clause 8.4).
+The evaluator has three modes, which agree by construction because they share
+:func:`~migcompat.semantics.constraints.holds`:
+
+* :func:`rule_truth` -- matches, false or undecided;
+* :func:`rule_counts` -- how many constraints fail and how many are undecided;
+* :func:`evaluate_rule` -- every failing or undecided constraint as a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final
+
+from ..model import MigrationVersion, Rule, Value
+from ..registry import STANDARD_KEYS, registry_default
+from ..verdict import Reason, RuleOutcome
+from .constraints import Truth, failure, holds, unconstrained_reason, undecided_reason
+
+__all__ = ["NO_VALUES", "Context", "evaluate_rule", "own_values", "rule_counts", "rule_truth", "source_value"]
+
+NO_VALUES: Final[Mapping[str, Value]] = MappingProxyType({})
+
+_REGISTRY_DEFAULTS: Final[Mapping[str, Value]] = MappingProxyType(
+    {key: entry.default for key, entry in STANDARD_KEYS.items() if entry.default is not None}
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule is evaluated with, besides the source.
+
+    *defaults* is the target's ``default`` line; *own* maps each key to the
+    target's own value (clause 8.4); a key missing from *own* has no own value.
+    """
+
+    defaults: Mapping[str, Value] = field(default_factory=lambda: NO_VALUES)
+    own: Mapping[str, Value] = field(default_factory=lambda: NO_VALUES)
+
+
+def own_values(target_self: MigrationVersion | None) -> Mapping[str, Value]:
+    """The target's own value of every key it has one for (rows 8.4-SF1 to SF4).
+
+    A device's fields, then the registry defaults for keys it does not carry;
+    nothing at all when *target_self* is None. A template's fields are those of
+    every device it creates; its param-dependent keys are decided per choice
+    (:mod:`~migcompat.semantics.templates`).
+    """
+    if target_self is None:
+        return NO_VALUES
+    own = dict(_REGISTRY_DEFAULTS)
+    own.update((key, entry.value) for key, entry in target_self.fields.items())
+    return own
+
+
+def source_value(key: str, source: MigrationVersion, defaults: Mapping[str, Value]) -> Value | None:
+    """The value a rule sees for *key* (clause 8.3): the source's, the target's default, the registry's, or None."""
+    entry = source.fields.get(key)
+    if entry is not None:
+        return entry.value
+    found = defaults.get(key)
+    if found is not None:
+        return found
+    return registry_default(key)
+
+
+def rule_truth(rule: Rule, source: MigrationVersion, context: Context) -> Truth:
+    """Whether *rule* matches *source* (True), is false, or is undecided (None): rows 8.1-RU1 to RU4."""
+    constraints = rule.constraints
+    for key, entry in source.fields.items():
+        if entry.critical and key not in constraints:
+            return False
+    undecided = False
+    own = context.own
+    for key, constraint in constraints.items():
+        value = source_value(key, source, context.defaults)
+        if value is None:
+            undecided = True
+            continue
+        result = holds(constraint, value, own.get(key))
+        if result is False:
+            return False
+        if result is None:
+            undecided = True
+    return None if undecided else True
+
+
+def rule_counts(rule: Rule, source: MigrationVersion, context: Context) -> tuple[int, int]:
+    """How many constraints of *rule* fail (unconstrained critical fields included), and how many are undecided."""
+    constraints = rule.constraints
+    failed = sum(1 for key, entry in source.fields.items() if entry.critical and key not in constraints)
+    undecided = 0
+    own = context.own
+    for key, constraint in constraints.items():
+        value = source_value(key, source, context.defaults)
+        result = None if value is None else holds(constraint, value, own.get(key))
+        if result is False:
+            failed += 1
+        elif result is None:
+            undecided += 1
+    return failed, undecided
+
+
+def evaluate_rule(index: int, rule: Rule, source: MigrationVersion, context: Context) -> RuleOutcome:
+    """Every failing or undecided constraint of rule *index*, as reasons in key order."""
+    reasons: list[Reason] = []
+    constraints = rule.constraints
+    own = context.own
+    for key in sorted(set(constraints) | {k for k, entry in source.fields.items() if entry.critical}):
+        constraint = constraints.get(key)
+        if constraint is None:
+            reasons.append(unconstrained_reason(key, source.fields[key].value))
+            continue
+        value = source_value(key, source, context.defaults)
+        if value is None:
+            reasons.append(undecided_reason(key, constraint, None))
+            continue
+        result = holds(constraint, value, own.get(key))
+        if result is None:
+            reasons.append(undecided_reason(key, constraint, value))
+        elif result is False:
+            reasons.append(failure(key, constraint, value, own.get(key)))
+    return RuleOutcome(index, tuple(reasons))

@@ -1,0 +1,99 @@
+"""Valid inputs that once took minutes, gigabytes or a crash, through the command line.
+
+Each answers correctly; the time limits are generous guards against a return
+of the exponential paths (speed itself is measured in ``benchmarks/``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+from sample_fleet import Host, PciFunction, to_host_data
+
+from migcompat.capture import dumps
+from migcompat.cli import main
+from migcompat.cli.exitcodes import ExitCode
+
+GUARD = 10.0
+"""Seconds: far above what these take, far below what they took."""
+
+KEYS = [f"v.{letter}" for letter in "abcdefghijklmnop"]
+
+
+def invoke(*args: str) -> tuple[int, str, float]:
+    started = time.perf_counter()
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout + result.stderr, time.perf_counter() - started
+
+
+def test_a_self_range_end_that_is_a_token_is_explained_not_a_crash(tmp_path: Path) -> None:
+    source, target = tmp_path / "s", tmp_path / "t"
+    source.write_text("mc1 a=x\n")
+    target.write_text("mc1\naccept a=$..\n")
+    status, output, _ = invoke("check", "--explain", str(source), str(target), "--target-self", str(source))
+    assert status == ExitCode.NEGATIVE
+    assert "internal error" not in output
+    assert "[type-mismatch] a x cannot lie in x..: with the target's own value for $" in output
+
+
+def test_check_and_plan_on_a_template_of_many_parameters_read_through_self(tmp_path: Path) -> None:
+    """A 2.4 KB template whose 54 binary parameters are all read through $: 2^54 choices."""
+    count = 54
+    template = "mc1 device_api=vfio-pci driver=x\n" + "".join(
+        f"param v.p{i:02}={value} v.k{i:02}={value}\n" for i in range(count) for value in (1, 2)
+    )
+    assert len(template) > 2400
+    rules = "mc1\naccept device_api=vfio-pci driver=x " + " ".join(f"v.k{i:02}=$" for i in range(count)) + "\n"
+    source = "mc1 device_api=vfio-pci driver=x " + " ".join(f"v.k{i:02}={1 + i % 3 % 2}" for i in range(count)) + "\n"
+    directory = tmp_path / "type"
+    directory.mkdir()
+    (directory / "migration_version").write_text(template)
+    (directory / "migration_compatible_devices").write_text(rules)
+    (tmp_path / "source").write_text(source)
+    status, output, seconds = invoke(
+        "check",
+        "-f",
+        "json",
+        str(tmp_path / "source"),
+        str(directory / "migration_compatible_devices"),
+        "--target-self",
+        str(directory / "migration_version"),
+    )
+    assert status == ExitCode.SUCCESS and seconds < GUARD
+    assert json.loads(output)["choice"] == {f"v.p{i:02}": str(1 + i % 3 % 2) for i in range(count)}
+    status, output, seconds = invoke("plan", str(tmp_path / "source"), str(directory))
+    assert status == ExitCode.SUCCESS and seconds < GUARD
+    assert len(output.splitlines()) == count + 1  # the choice, then one line per parameter
+
+
+def _host(name: str, rules: str) -> str:
+    version = "mc1 " + " ".join(f"{key}=1" for key in KEYS) + "\n"
+    function = PciFunction(
+        "0000:3b:00.2",
+        "devices/pci0000:3a/0000:3b:00.2",
+        0x15B3,
+        0x101E,
+        0x15B3,
+        0x0016,
+        "x_vfio_pci",
+        version=version,
+        rules=rules,
+    )
+    return dumps(to_host_data(Host(name, "6.8.0", functions=[function])))
+
+
+def test_conformance_against_an_older_host_with_defaults_over_sixteen_keys(tmp_path: Path) -> None:
+    """The realistic shape that took 112 s and 4.4 GB through --against: a default line and a rule on 16 keys."""
+    line = " ".join(f"{key}=1" for key in KEYS)
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(_host("old", f"mc1\ndefault {line}\naccept {line}\n"))
+    new.write_text(_host("new", f"mc1\ndefault {line}\naccept {line.replace('v.p=1', 'v.p=1|2')}\n"))
+    _, output, seconds = invoke("conformance", "--format", "json", str(new), "--against", str(old))
+    assert seconds < GUARD
+    report = json.loads(output)
+    [upgrade] = report["upgrades"]
+    assert upgrade["relation"] == "subset"  # the new driver accepts more: not a breaking change
+    assert "MC-U1-BREAKING" not in {failure["check"] for failure in report["failures"]}
