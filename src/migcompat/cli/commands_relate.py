@@ -9,7 +9,7 @@ import click
 
 from ..emit import emit
 from ..model import MigrationVersion
-from ..relate import Relation, RelationResult, relate
+from ..relate import Relation, RelationResult, RelationTooComplex, relate
 from .attributes import Loader, optional_version_in, refuse_two_stdins, report_failures
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import display_name
@@ -58,7 +58,8 @@ Examples:
 
 _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\n\b\nFor relate: 0 the relation was computed (and is one --require allows),"
-    "\n1 it is not one --require allows, 3 an input cannot be read or is not valid."
+    "\n1 it is not one --require allows, 3 an input cannot be read or is not valid, or the relation"
+    "\nis too complex to decide within the bounds of migcompat.relate (the reason is printed)."
 )
 
 _SENTENCES: Final = {
@@ -134,7 +135,13 @@ def relate_command(
             echo_json(loader.failure_document())
         ctx.exit(ExitCode.UNDECIDED)
     assert first is not None and second is not None
-    result = relate(first, second, first_self, second_self)
+    try:
+        result = relate(first, second, first_self, second_self)
+    except RelationTooComplex as error:  # no answer, not a negative one
+        echo_error(f"the relation cannot be decided: {error.message}")
+        if json_output:
+            echo_json({**loader.paths, "undecidable": {"code": error.code, "message": error.message}})
+        ctx.exit(ExitCode.UNDECIDED)
     satisfied = not allowed or result.relation in allowed
     if json_output:
         document = {**loader.paths, **result.to_json()}
