@@ -17,10 +17,11 @@ from __future__ import annotations
 import sys
 import time
 import uuid
+from pathlib import Path
 
-from migcompat.capture import dumps, loads
-from migcompat.conformance import run
-from migcompat.conformance.fleet import (
+sys.path.insert(0, str(Path(__file__).parent.parent / "conformance" / "tools"))
+
+from sample_fleet import (
     Host,
     Mdev,
     MdevParent,
@@ -40,6 +41,9 @@ from migcompat.conformance.fleet import (
     qat_version,
     to_host_data,
 )
+
+from migcompat.capture import dumps, loads
+from migcompat.conformance import run
 from migcompat.sysfs.model import HostData
 
 PATTERN = ["mlx5", "gvt", "qat", "mlx5", "nvidia", "hisi", "mlx5", "gvt", "qat", "mtty"]

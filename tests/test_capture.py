@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sample_fleet import gvt_host, mlx5_host, to_host_data, write_tree
 
 from migcompat.capture import CaptureError, capture, dumps, from_json, load, loads, to_json
 from migcompat.cli import main
-from migcompat.conformance.fleet import gvt_host, mlx5_host, to_host_data, write_tree
 from migcompat.resources import data_path
 from migcompat.sysfs.model import Attr, Finding
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sample_fleet import mtty_host, to_host_data, write_samples, write_tree
 
 from migcompat.capture import capture, dumps
 from migcompat.cli import main
 from migcompat.conformance import CHECKS, run
-from migcompat.conformance.fleet import mtty_host, to_host_data, write_samples, write_tree
 from migcompat.conformance.samples import load_sample, sample_names
 from migcompat.resources import data_path, samples_path
 

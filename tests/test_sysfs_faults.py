@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sample_fleet import gvt_host, mlx5_host, mtty_host, write_tree
 
 from migcompat import capture as capture_module
 from migcompat.capture import capture, dumps, loads
 from migcompat.conformance import run
-from migcompat.conformance.fleet import gvt_host, mlx5_host, mtty_host, write_tree
 from migcompat.sysfs.model import FINDING_CODES
 
 HOSTS = {

@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
+from sample_fleet import gvt_host, mlx5_host, mtty_host, to_host_data, write_tree
 
-from migcompat.conformance.fleet import gvt_host, mlx5_host, mtty_host, to_host_data, write_tree
 from migcompat.sysfs import READ_LIMIT, read_attribute, read_tree
 from migcompat.sysfs.model import HostData, Placement
 

@@ -6,9 +6,10 @@ that driver would emit (spec clause 14 gives most of them). A :class:`Host`
 becomes a sysfs-shaped directory tree (:func:`write_tree`, used to build
 ``conformance/samples/``) or, without touching the disk, the
 :class:`~migcompat.sysfs.model.HostData` the reader would return
-(:func:`to_host_data`, used by the benchmark). ``python -m
-migcompat.conformance.fleet DIR`` regenerates the samples; a test holds the
-committed samples to this module.
+(:func:`to_host_data`, used by the benchmark). ``python
+conformance/tools/sample_fleet.py DIR`` regenerates the samples; a test holds the
+committed samples to this script. It is a maintainer script, not part of the
+installed package.
 
 Real identifiers (spec clause 14 and the mission): Intel IGD ``8086:591d``
 (subsystem ``8086:2212``) with GVT-g types ``i915-GVTg_V5_{1,2,4,8}``; NVIDIA
@@ -29,8 +30,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Final
 
-from ..capture import dumps
-from ..sysfs.model import COMPATIBLE, VERSION, Attr, HostData, Placement
+from migcompat.capture import dumps
+from migcompat.sysfs.model import COMPATIBLE, VERSION, Attr, HostData, Placement
 
 __all__ = [
     "Host",
@@ -899,7 +900,7 @@ def write_samples(directory: str, trees: str | None = None) -> list[str]:
     migcompat, whose wheel cannot hold symbolic links, runs the samples from
     them; a source checkout reads the trees themselves.
     """
-    from ..capture import capture
+    from migcompat.capture import capture
 
     trees = trees or os.path.join(os.path.dirname(os.path.abspath(directory)), "sample-trees")
     names = []

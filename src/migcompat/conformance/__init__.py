@@ -18,10 +18,11 @@ The modules:
 * :mod:`migcompat.conformance.report_text`, :mod:`migcompat.conformance.report_junit` --
   the report for people (with rich) and as JUnit XML;
 * :mod:`migcompat.conformance.samples` -- the bundled sample hosts;
-* internal: :mod:`migcompat.conformance.emitter` -- E1 to E8 and the SHOULDs, per
-  placement; :mod:`migcompat.conformance.fleet_checks` -- the compatibility matrix
-  and the upgrade direction; :mod:`migcompat.conformance.fleet` -- how the
-  samples are made.
+* internal: :mod:`migcompat.conformance.emitter_checks` -- E1 to E8 and the
+  SHOULDs, per placement; :mod:`migcompat.conformance.matrix_checks` -- the
+  compatibility matrix; :mod:`migcompat.conformance.upgrade_checks` -- the
+  upgrade direction. The samples are made by ``conformance/tools/sample_fleet.py``,
+  a maintainer script.
 
 Importing :mod:`migcompat` does not import this package.
 """

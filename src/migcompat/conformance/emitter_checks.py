@@ -6,6 +6,30 @@ texts and the outcome is applied to every placement that has them, so a host
 of a thousand identical VFs costs little more than one. Checks that depend on
 the placement (the pair, modes, stability, agreement with sysfs, E8) run per
 placement.
+
+A device type's choices are the product of its parameters' values, which a
+4096-byte template can make astronomically many; no check enumerates them.
+What a constraint means is decided by :mod:`migcompat.semantics` alone.
+
+* The type's *covering choices* (:func:`~migcompat.semantics.templates.covering_choices`) stand for it as a
+  source (here and in the compatibility matrix): the choice with every
+  parameter at its first declared value, and for each parameter and each of
+  its other values the choice that changes only that parameter. Every
+  declared value appears in some covering choice, and there are
+  ``1 + sum(values - 1)`` of them: linear in the template.
+* E7 is decided exactly on the covering choices: a ``$`` on key *k* reads only
+  the value of *k*, which one parameter at most sets (``param-conflict``), and
+  every value of that parameter is in some covering choice.
+* E6 ("every device D(c) the type creates is accepted by its own rules under
+  c") is decided per parameter: a rule's truth under a choice is the
+  conjunction of its truth on the fixed fields and on each parameter's line
+  (``param-conflict`` again), each evaluated once by the core's rule
+  evaluator. Whether some choice defeats every rule is then a search over the
+  parameters' values that is exact whenever it finishes within
+  ``MAX_SEARCH`` steps, which it always does for a type of at most
+  :data:`MAX_CHOICES` choices, and on any size when each rule's truth does not
+  depend on the choice (the common ``k=$`` and ``k=..$`` shapes). Beyond that
+  bound E6 is checked on the covering choices only, and a note says so.
 """
 
 from __future__ import annotations
@@ -15,6 +39,8 @@ import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Final
 
 from .._values import encode_token
@@ -24,27 +50,56 @@ from ..errors import ParseError
 from ..model import (
     CompatibleDevices,
     Constraint,
-    Equals,
     Field,
     MigrationVersion,
-    Range,
-    SelfRef,
     Subset,
     Superset,
     Value,
     value_type,
 )
 from ..parse import parse_compatible, parse_version
-from ..plan import device_from
-from ..registry import STANDARD_KEYS, registry_default
-from ..sysfs.model import COMPATIBLE, VERSION, Attr, HostData, Placement
-from ..verdict import Answer
-from .results import Excerpt, Failure, Report
+from ..registry import STANDARD_KEYS
+from ..semantics.constraints import constants, self_positions
+from ..semantics.rules import Context, own_values, rule_truth
+from ..semantics.templates import (
+    Parameter,
+    SelfAcceptance,
+    choice_count,
+    covering_choices,
+    device_for,
+    parameters_of,
+    setters,
+)
+from ..sysfs.model import COMPATIBLE, VERSION, HostData, Placement
+from ..verdict import Answer, Reason
+from .results import Excerpt, Failure, Note, Report, collector_paused
 
-__all__ = ["MAX_CHOICES", "Analysis", "Device", "TextCache", "analyse_host", "choices", "locate"]
+__all__ = [
+    "MAX_CHOICES",
+    "MAX_SEARCH",
+    "Analysis",
+    "Device",
+    "TextCache",
+    "analyse_host",
+    "locate",
+]
 
 MAX_CHOICES: Final = 4096
-"""At most this many parameter choices of one template are checked (the first ones, in declaration order)."""
+"""E6 is decided exactly for every device type with at most this many choices (and for many larger ones)."""
+
+MAX_SEARCH: Final = 2 * MAX_CHOICES
+"""At most this many steps of the search for a choice whose device its own rules reject (E6).
+
+The search branches only on parameters with at least two differently-behaving
+values, so its tree has fewer inner nodes than leaves: twice the number of
+choices bounds it, and a type of at most :data:`MAX_CHOICES` choices is always
+decided exactly.
+"""
+
+_NO_CHOICE: Final[Mapping[str, Value]] = MappingProxyType({})
+
+_FEW_RULES: Final = 8
+"""Self-acceptance of a device instance with at most this many rules is decided rule by rule, not compiled."""
 
 VFIO_DEVICE_APIS: Final = frozenset({"vfio-pci", "vfio-platform", "vfio-amba", "vfio-ccw", "vfio-ap"})
 _PCI_ID: Final = re.compile(r"[0-9a-f]{4}:[0-9a-f]{4}")
@@ -54,11 +109,17 @@ _MDEV_KINDS: Final = frozenset({"mdev", "mdev_type"})
 
 @dataclass(frozen=True)
 class Device:
-    """One device a placement describes: an instance, or D(c) of a type for choice *choice*."""
+    """One device a placement describes: an instance, or D(c) of a type for the covering choice *choice*.
+
+    *varied* is, for a covering choice other than the first, the parameter it
+    changes and the index of the value it gives it; None for the first
+    covering choice (every parameter at its first value) and for an instance.
+    """
 
     choice: Mapping[str, Value]
     version: MigrationVersion
     text: str
+    varied: tuple[str, int] | None = None
 
 
 @dataclass
@@ -66,7 +127,9 @@ class Analysis:
     """One placement, parsed: what the matrix and upgrade checks build on.
 
     *devices* is empty unless both attributes are valid and the placement is
-    usable as a target (an instance without param lines, or a type).
+    usable as a target (an instance without param lines, or a type); for a
+    type it holds the devices of its covering choices (:func:`~migcompat.semantics.templates.covering_choices`),
+    of which the type has *choices* in all.
     """
 
     host: HostData
@@ -75,6 +138,14 @@ class Analysis:
     rules: CompatibleDevices | None = None
     rules_text: str = ""
     devices: list[Device] = field(default_factory=list)
+    choices: int = 1
+
+    @property
+    def template(self) -> MigrationVersion | None:
+        """The type's template (its ``migration_version``), or None for a device instance."""
+        if self.version is not None and self.version.params:
+            return self.version
+        return None
 
     @property
     def driver(self) -> str | None:
@@ -152,23 +223,42 @@ class _TextOutcome:
     rules: CompatibleDevices | None
     rules_text: str
     devices: list[Device]
+    choices: int
     problems: list[_Problem]
-    passed: list[str]
+    passes: dict[str, int]
+    """How many times each check passed."""
+    notes: list[_Problem]
+
+
+@dataclass(frozen=True)
+class _RulesChecks:
+    """The outcome of the checks on a rules attribute alone: its model, canonical text, problems and passes."""
+
+    rules: CompatibleDevices | None
+    text: str
+    parse_problems: tuple[_Problem, ...]
+    problems: tuple[_Problem, ...]
+    passed: tuple[str, ...]
+    selfrefs: tuple[_SelfRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class _SelfRef:
+    """A constraint with ``$``: its accept line's number, its key, where ``$`` stands, the types of its other values."""
+
+    line: int
+    key: str
+    positions: frozenset[str]
+    others: frozenset[str]
+
+
+@lru_cache(maxsize=1024)
+def _rules_checks(data: bytes) -> _RulesChecks:
+    return _TextChecks("", None, data).rules_only()
 
 
 TextCache = dict[tuple[str, bytes | None, bytes | None], _TextOutcome]
 """The outcomes of the text checks, by (kind of placement, migration_version, migration_compatible_devices)."""
-
-
-def choices(template: MigrationVersion, limit: int = MAX_CHOICES) -> list[dict[str, Value]]:
-    """The choices of *template* (one value per parameter), in declaration order, at most *limit*."""
-    grouped: dict[str, list[Value]] = {}
-    for param in template.params:
-        grouped.setdefault(param.name, []).append(param.value)
-    names = list(grouped)
-    return [
-        dict(zip(names, combo, strict=True)) for combo in itertools.islice(itertools.product(*grouped.values()), limit)
-    ]
 
 
 def _describe(choice: Mapping[str, Value]) -> str:
@@ -178,12 +268,16 @@ def _describe(choice: Mapping[str, Value]) -> str:
 class _TextChecks:
     """The checks on a pair of attribute texts, for one kind of placement."""
 
-    def __init__(self, kind: str, version: Attr | None, rules: Attr | None) -> None:
+    def __init__(self, kind: str, version: bytes | None, rules: bytes | None) -> None:
         self.kind = kind
-        self.version_attr = version
-        self.rules_attr = rules
+        self.version_data = version
+        self.rules_data = rules
+        self.canonical: dict[str, str] = {}
+        self.owns: dict[int, Mapping[str, Value]] = {}
         self.problems: list[_Problem] = []
         self.passed: list[str] = []
+        self.notes: list[_Problem] = []
+        self.choices = 1
 
     def fail(
         self, check_id: str, attribute: str | None, message: str, excerpt: Excerpt | None = None, **details: str
@@ -194,15 +288,45 @@ class _TextChecks:
         self.passed.append(check_id)
 
     def run(self) -> _TextOutcome:
-        version = self._parse(VERSION, self.version_attr)
-        rules = self._parse(COMPATIBLE, self.rules_attr)
+        version = self._parse(VERSION, self.version_data)
         assert version is None or isinstance(version, MigrationVersion)
-        assert rules is None or isinstance(rules, CompatibleDevices)
+        # The checks of the rules alone are shared by every placement with the same rules.
+        part = _rules_checks(self.rules_data) if self.rules_data is not None else None
+        rules = part.rules if part is not None else None
+        if part is not None:
+            self.problems.extend(part.parse_problems)
+            self.passed.extend(part.passed)
         devices: list[Device] = []
         if version is not None:
             self._registry_version(version)
             self._required(version)
             devices = self._devices(version)
+        if part is not None:
+            self.problems.extend(part.problems)
+        if (
+            version is not None
+            and part is not None
+            and rules is not None
+            and devices
+            and self._selfref(version, part.selfrefs, devices)
+        ):
+            if version.params:
+                self._type_self_acceptance(version, rules, devices)
+            else:
+                who = "the device" if self.kind in _INSTANCE_KINDS else f"the device created with {_describe({})}"
+                self._self_acceptance(who, rules, devices[0])
+        rules_text = part.text if part is not None else ""
+        passes: dict[str, int] = {}
+        for ident in self.passed:
+            passes[ident] = passes.get(ident, 0) + 1
+        return _TextOutcome(version, rules, rules_text, devices, self.choices, self.problems, passes, self.notes)
+
+    def rules_only(self) -> _RulesChecks:
+        """The checks of the rules attribute alone (E1, E2, E3, S1, M1)."""
+        rules = self._parse(COMPATIBLE, self.rules_data)
+        assert rules is None or isinstance(rules, CompatibleDevices)
+        parse_problems = list(self.problems)
+        del self.problems[:]
         if rules is not None:
             self._registry_rules(rules)
             self._accept_all(rules)
@@ -215,22 +339,31 @@ class _TextChecks:
                     "the attribute has no accept line: the target accepts no source at all",
                     _line_excerpt(self._data(COMPATIBLE), 1),
                 )
-        if version is not None and rules is not None and devices and self._selfref(rules, devices):
-            self._self_acceptance(rules, devices)
-        rules_text = emit(rules) if rules is not None else ""
-        return _TextOutcome(version, rules, rules_text, devices, self.problems, self.passed)
+        text = self.canonical.get(COMPATIBLE, "")
+        selfrefs: list[_SelfRef] = []
+        if rules is not None:
+            first = 3 if rules.defaults else 2
+            for number, rule in enumerate(rules.rules, start=first):
+                for key, constraint in rule.constraints.items():
+                    positions = self_positions(constraint)
+                    if positions:
+                        others = frozenset(value_type(v) for v in constants(constraint))
+                        selfrefs.append(_SelfRef(number, key, positions, others))
+        return _RulesChecks(
+            rules, text, tuple(parse_problems), tuple(self.problems), tuple(self.passed), tuple(selfrefs)
+        )
 
     def _data(self, name: str) -> bytes:
-        attr = self.version_attr if name == VERSION else self.rules_attr
-        return b"" if attr is None or attr.data is None else attr.data
+        data = self.version_data if name == VERSION else self.rules_data
+        return b"" if data is None else data
 
     # E1, E2
-    def _parse(self, name: str, attr: Attr | None) -> MigrationVersion | CompatibleDevices | None:
-        if attr is None or attr.data is None:
+    def _parse(self, name: str, data: bytes | None) -> MigrationVersion | CompatibleDevices | None:
+        if data is None:
             return None
         try:
             model: MigrationVersion | CompatibleDevices = (
-                parse_version(attr.data) if name == VERSION else parse_compatible(attr.data)
+                parse_version(data) if name == VERSION else parse_compatible(data)
             )
         except ParseError as error:
             self.fail(
@@ -242,17 +375,18 @@ class _TextChecks:
             )
             return None
         self.ok("MC-E1-PARSE")
-        canonical = emit(model).encode("ascii")
-        if attr.data == canonical:
+        text = self.canonical[name] = emit(model)
+        canonical = text.encode("ascii")
+        if data == canonical:
             self.ok("MC-E2-CANONICAL")
-        elif attr.data + b"\n" == canonical:
-            lines = _lines(attr.data)
+        elif data + b"\n" == canonical:
+            lines = _lines(data)
             excerpt = Excerpt(len(lines), len(lines[-1]) + 1, 1, lines[-1])
             self.fail(
                 "MC-E2-CANONICAL", name, "the final newline is missing (show() must end the text with one LF)", excerpt
             )
         else:
-            excerpt = _difference(attr.data, canonical)
+            excerpt = _difference(data, canonical)
             expected = _lines(canonical)
             shown = expected[excerpt.line - 1] if excerpt.line <= len(expected) else "(no such line)"
             self.fail(
@@ -272,35 +406,13 @@ class _TextChecks:
             (index, {p.name: Field(p.value, p.critical), **p.fields}) for index, p in enumerate(version.params, start=2)
         ]:
             for key, entry in fields.items():
-                problem = self._field_problem(key, entry)
+                problem = (
+                    None if "." in key else _field_problem(key, entry.critical, entry.value, self.kind in _MDEV_KINDS)
+                )
                 if problem:
                     self.fail("MC-E3-REGISTRY", VERSION, problem, locate(data, key, line), key=key)
         if len(self.problems) == before:
             self.ok("MC-E3-REGISTRY")
-
-    def _field_problem(self, key: str, entry: Field) -> str | None:
-        if "." in key:
-            return None
-        standard = STANDARD_KEYS.get(key)
-        if standard is None:
-            return f"{key} is not a registry key; a vendor key has a namespace (vendor.{key})"
-        if standard.form == "critical" and not entry.critical:
-            return f"{key} is a critical key in the registry; write it without ~"
-        if standard.form == "ignorable" and entry.critical:
-            return f"{key} is an ignorable key in the registry; write it as ~{key}"
-        kind = value_type(entry.value)
-        if kind != standard.type:
-            return f"{key} must be a {standard.type}, not the {kind} {value_text(entry.value)}"
-        return self._condition(key, entry.value)
-
-    def _condition(self, key: str, value: Value) -> str | None:
-        if key == "device_api" and value not in VFIO_DEVICE_APIS:
-            return f"device_api {value} is not a VFIO device API ({', '.join(sorted(VFIO_DEVICE_APIS))})"
-        if key in ("pci_id", "pci_subsystem") and not (isinstance(value, str) and _PCI_ID.fullmatch(value)):
-            return f"{key} {value_text(value)} is not vvvv:dddd in lower-case hexadecimal"
-        if key == "type" and self.kind not in _MDEV_KINDS:
-            return "type is only for mdev types and instances"
-        return None
 
     def _registry_rules(self, rules: CompatibleDevices) -> None:
         data = self._data(COMPATIBLE)
@@ -314,7 +426,7 @@ class _TextChecks:
             line += 1
         for number, rule in enumerate(rules.rules, start=line):
             for key, constraint in rule.constraints.items():
-                problem = self._key_problem(key, _constants(constraint), constraint)
+                problem = self._key_problem(key, constants(constraint), constraint)
                 if problem:
                     self.fail("MC-E3-REGISTRY", COMPATIBLE, problem, locate(data, key, number), key=key)
         if len(self.problems) == before:
@@ -359,11 +471,12 @@ class _TextChecks:
                 )
                 return []
             self.ok("MC-E4-NO-PARAMS")
-            return [Device({}, version, emit(version))]
+            return [Device(_NO_CHOICE, version, self.canonical[VERSION])]
+        self.choices = choice_count(version)
         devices = []
-        for choice in choices(version):
-            device = device_from(version, choice)
-            devices.append(Device(choice, device, emit(device)))
+        for choice, varied in covering_choices(version):
+            device = device_for(version, choice)
+            devices.append(Device(choice, device, emit(device), varied))
         return devices
 
     # S1
@@ -381,36 +494,40 @@ class _TextChecks:
             self.ok("MC-S1-ACCEPT-ALL")
 
     # E7
-    def _selfref(self, rules: CompatibleDevices, devices: list[Device]) -> bool:
-        data = self._data(COMPATIBLE)
-        first = 3 if rules.defaults else 2
+    def _selfref(self, version: MigrationVersion, selfrefs: Sequence[_SelfRef], devices: list[Device]) -> bool:
+        """E7 on the covering choices, which is exact: each ``$`` key takes the values of one parameter at most."""
         failed = False
-        for number, rule in enumerate(rules.rules, start=first):
-            for key, constraint in rule.constraints.items():
-                positions = _self_positions(constraint)
-                if not positions:
-                    continue
-                problem = self._selfref_problem(key, constraint, positions, devices)
-                if problem:
-                    failed = True
-                    self.fail("MC-E7-SELFREF", COMPATIBLE, problem, locate(data, key, number), key=key)
+        base = devices[0]
+        varying: dict[str, list[Device]] = {}
+        setter: dict[str, str] = {}
+        if version.params:
+            for device in devices[1:]:
+                if device.varied is not None:
+                    varying.setdefault(device.varied[0], []).append(device)
+            setter = setters(parameters_of(version))
+        for selfref in selfrefs:
+            key = selfref.key
+            relevant = [base, *varying.get(setter.get(key, ""), ())] if setter else [base]
+            problem = self._selfref_problem(key, selfref.positions, selfref.others, relevant)
+            if problem:
+                failed = True
+                self.fail(
+                    "MC-E7-SELFREF", COMPATIBLE, problem, locate(self._data(COMPATIBLE), key, selfref.line), key=key
+                )
         if not failed:
             self.ok("MC-E7-SELFREF")
         return not failed
 
     def _selfref_problem(
-        self, key: str, constraint: Constraint, positions: set[str], devices: list[Device]
+        self, key: str, positions: frozenset[str], others: frozenset[str], devices: Sequence[Device]
     ) -> str | None:
-        others = {value_type(v) for v in _constants(constraint)}
         for device in devices:
-            entry = device.version.fields.get(key)
-            value = entry.value if entry is not None else registry_default(key)
-            where = "the device" if not device.choice else f"the device created with {_describe(device.choice)}"
+            value = self._own(device.version).get(key)
             if value is None:
-                return f"$ refers to {key}, which {where} does not carry and which has no registry default"
+                return f"$ refers to {key}, which {_where(device)} does not carry and which has no registry default"
             kind = value_type(value)
             if "operand" in positions and kind != "set":
-                return f"$ is a subset/superset operand but {key} of {where} is the {kind} {value_text(value)}"
+                return f"$ is a subset/superset operand but {key} of {_where(device)} is the {kind} {value_text(value)}"
             if "alternative" in positions and others and kind not in others:
                 alternatives = "/".join(sorted(others))
                 return f"$ stands for the {kind} {value_text(value)} but the other alternatives are {alternatives}"
@@ -421,29 +538,95 @@ class _TextChecks:
                     return f"$ ends a range but stands for the {kind} {value_text(value)}, which is not ordered"
         return None
 
+    def _own(self, version: MigrationVersion) -> Mapping[str, Value]:
+        """The own values of a device this placement describes (clause 8.4), computed once per device."""
+        found = self.owns.get(id(version))
+        if found is None:
+            found = self.owns[id(version)] = own_values(version)
+        return found
+
     # E6
-    def _self_acceptance(self, rules: CompatibleDevices, devices: list[Device]) -> None:
-        for device in devices:
-            verdict = check(device.version, rules, device.version)
-            if verdict.answer is Answer.COMPATIBLE:
-                continue
-            who = (
-                "the device" if self.kind in _INSTANCE_KINDS else f"the device created with {_describe(device.choice)}"
-            )
-            reasons = "; ".join(f"[{r.code}] {r.message}" for r in verdict.reasons[:3])
-            key = next((r.field for r in verdict.reasons if r.field), None)
-            excerpt = None
-            if key is not None:
-                excerpt = locate(self._data(COMPATIBLE), key) or locate(self._data(VERSION), key)
-            self.fail(
-                "MC-E6-SELF",
-                COMPATIBLE,
-                f"{who} is not accepted by its own rules ({verdict.answer.value}): {reasons}",
-                excerpt,
-                device=device.text.rstrip("\n"),
-            )
+    def _self_acceptance(self, who: str, rules: CompatibleDevices, device: Device) -> None:
+        version = device.version
+        if len(rules.rules) <= _FEW_RULES:
+            # The core's rule evaluator, without compiling rules that judge this one device only.
+            context = Context(rules.defaults, self._own(version))
+            if any(rule_truth(rule, version, context) is True for rule in rules.rules):
+                self.ok("MC-E6-SELF")
+                return
+        verdict = check(version, rules, version)
+        if verdict.answer is Answer.COMPATIBLE:
+            self.ok("MC-E6-SELF")
             return
-        self.ok("MC-E6-SELF")
+        self._self_failure(who, version, verdict.answer, verdict.reasons)
+
+    def _type_self_acceptance(
+        self, template: MigrationVersion, rules: CompatibleDevices, devices: list[Device]
+    ) -> None:
+        search = SelfAcceptance(template, rules)
+        choice, exact = search.run(MAX_SEARCH)
+        if not exact:
+            choice = search.first_rejected([device.choice for device in devices])
+        if choice is None:
+            self.ok("MC-E6-SELF")
+            if not exact:
+                self.notes.append(
+                    _Problem(
+                        "MC-E6-SELF",
+                        COMPATIBLE,
+                        f"checked on the type's {len(devices)} covering choices only (every declared value of every"
+                        f" parameter in one of them), not on all its {self.choices} choices: the search for a choice"
+                        f" whose device its rules reject stopped after {MAX_SEARCH} steps",
+                    )
+                )
+            return
+        device = device_for(template, choice)
+        verdict = check(device, rules, device)
+        if verdict.answer is Answer.COMPATIBLE:  # pragma: no cover - the per-parameter decomposition is exact
+            raise AssertionError(f"E6 found {_describe(choice)} rejected but its device is accepted")
+        self._self_failure(f"the device created with {_describe(choice)}", device, verdict.answer, verdict.reasons)
+
+    def _self_failure(self, who: str, device: MigrationVersion, answer: Answer, reasons: Sequence[Reason]) -> None:
+        shown = "; ".join(f"[{r.code}] {r.message}" for r in reasons[:3])
+        key = next((r.field for r in reasons if r.field), None)
+        excerpt = None
+        if key is not None:
+            excerpt = locate(self._data(COMPATIBLE), key) or locate(self._data(VERSION), key)
+        self.fail(
+            "MC-E6-SELF",
+            COMPATIBLE,
+            f"{who} is not accepted by its own rules ({answer.value}): {shown}",
+            excerpt,
+            device=emit(device).rstrip("\n"),
+        )
+
+
+@lru_cache(maxsize=4096)
+def _field_problem(key: str, critical: bool, value: Value, mdev: bool) -> str | None:
+    """What is wrong with the field *key* of a ``migration_version`` by the registry (E3), or None."""
+    if "." in key:
+        return None
+    standard = STANDARD_KEYS.get(key)
+    if standard is None:
+        return f"{key} is not a registry key; a vendor key has a namespace (vendor.{key})"
+    if standard.form == "critical" and not critical:
+        return f"{key} is a critical key in the registry; write it without ~"
+    if standard.form == "ignorable" and critical:
+        return f"{key} is an ignorable key in the registry; write it as ~{key}"
+    kind = value_type(value)
+    if kind != standard.type:
+        return f"{key} must be a {standard.type}, not the {kind} {value_text(value)}"
+    if key == "device_api" and value not in VFIO_DEVICE_APIS:
+        return f"device_api {value} is not a VFIO device API ({', '.join(sorted(VFIO_DEVICE_APIS))})"
+    if key in ("pci_id", "pci_subsystem") and not (isinstance(value, str) and _PCI_ID.fullmatch(value)):
+        return f"{key} {value_text(value)} is not vvvv:dddd in lower-case hexadecimal"
+    if key == "type" and not mdev:
+        return "type is only for mdev types and instances"
+    return None
+
+
+def _where(device: Device) -> str:
+    return "the device" if not device.choice else f"the device created with {_describe(device.choice)}"
 
 
 def _always_set(version: MigrationVersion, key: str) -> bool:
@@ -455,36 +638,6 @@ def _always_set(version: MigrationVersion, key: str) -> bool:
     return any(all(sets) for sets in lines.values())
 
 
-def _constants(constraint: Constraint) -> list[Value]:
-    if isinstance(constraint, Equals):
-        out: list[Value] = []
-        for alternative in constraint.alternatives:
-            if isinstance(alternative, Range):
-                out.extend(
-                    end
-                    for end in (alternative.low, alternative.high)
-                    if end is not None and not isinstance(end, SelfRef)
-                )
-            elif not isinstance(alternative, SelfRef):
-                out.append(alternative)
-        return out
-    return [] if isinstance(constraint.operand, SelfRef) else [constraint.operand]
-
-
-def _self_positions(constraint: Constraint) -> set[str]:
-    if isinstance(constraint, Equals):
-        found = set()
-        for alternative in constraint.alternatives:
-            if isinstance(alternative, SelfRef):
-                found.add("alternative")
-            elif isinstance(alternative, Range) and (
-                isinstance(alternative.low, SelfRef) or isinstance(alternative.high, SelfRef)
-            ):
-                found.add("bound")
-        return found
-    return {"operand"} if isinstance(constraint.operand, SelfRef) else set()
-
-
 # ---- per placement ---------------------------------------------------------------------------------
 
 
@@ -494,7 +647,7 @@ class HostChecker:
     def __init__(self, report: Report, cache: TextCache) -> None:
         self.report = report
         self.cache = cache
-        self.templates: dict[bytes, MigrationVersion | None] = {}
+        self.templates: dict[bytes, tuple[MigrationVersion, tuple[Parameter, ...]] | None] = {}
 
     def run(self, host: HostData) -> Iterator[Analysis]:
         """Check every placement of *host*, yielding each one's analysis (after its checks)."""
@@ -549,18 +702,22 @@ class HostChecker:
         )
         outcome = self.cache.get(key)
         if outcome is None:
-            outcome = _TextChecks(placement.kind, version_attr, rules_attr).run()
+            outcome = _TextChecks(placement.kind, key[1], key[2]).run()
             self.cache[key] = outcome
-        for ident in outcome.passed:
-            report.passed(ident)
+        for ident, count in outcome.passes.items():
+            report.passed(ident, count)
         for problem in outcome.problems:
             path = placement.path + (f"/{problem.attribute}" if problem.attribute else "")
             report.fail(Failure(problem.check, host.host, path, problem.message, problem.excerpt, problem.details))
+        for note in outcome.notes:
+            path = placement.path + (f"/{note.attribute}" if note.attribute else "")
+            report.note(Note(note.check, host.host, path, note.message))
         analysis.version = outcome.version
         analysis.rules = outcome.rules
         analysis.rules_text = outcome.rules_text
         if outcome.rules is not None:
             analysis.devices = outcome.devices
+            analysis.choices = outcome.choices
         self._pair(host, placement)
         self._modes(host, placement)
         self._stable(host, placement)
@@ -705,18 +862,22 @@ class HostChecker:
             return
         if type_attr.data not in self.templates:
             try:
-                self.templates[type_attr.data] = parse_version(type_attr.data)
+                parsed = parse_version(type_attr.data)
             except ParseError:
                 self.templates[type_attr.data] = None
-        template = self.templates[type_attr.data]
-        if template is None:
+            else:
+                self.templates[type_attr.data] = (parsed, parameters_of(parsed))
+        known = self.templates[type_attr.data]
+        if known is None:
             return
+        template, parameters = known
         data = placement.attributes[VERSION].data or b""
         path = f"{placement.path}/{VERSION}"
         choice: dict[str, Value] = {}
-        for name in dict.fromkeys(p.name for p in template.params):
+        for parameter in parameters:
+            name = parameter.name
             entry = version.fields.get(name)
-            declared = [p.value for p in template.params if p.name == name]
+            declared = parameter.values
             if entry is None or entry.value not in declared:
                 shown = "does not carry it" if entry is None else f"has {name}={value_text(entry.value)}"
                 self.report.fail(
@@ -731,7 +892,7 @@ class HostChecker:
                 )
                 return
             choice[name] = entry.value
-        want = device_from(template, choice)
+        want = device_for(template, choice)
         if want.fields == version.fields:
             self.report.passed("MC-E8-TEMPLATE")
             return
@@ -772,4 +933,5 @@ def hex_id(text: str) -> str:
 
 def analyse_host(host: HostData, report: Report, cache: TextCache) -> list[Analysis]:
     """Run the emitter checks of *host* into *report*; the analyses of its placements."""
-    return list(HostChecker(report, cache).run(host))
+    with collector_paused():
+        return list(HostChecker(report, cache).run(host))

@@ -1,115 +1,204 @@
-"""The checks across devices: the compatibility matrix (M1, M2) and the direction of upgrades (U1, U2).
+"""The compatibility matrix across devices (M1, M2).
 
-The matrix is computed over *classes*: one per distinct pair of a device
-description and a rule set, so a thousand identical VFs are one class. A
-description is first stripped of the ignorable fields that no rule of the
-run constrains (no target can tell such descriptions apart), so VFs that
-differ only in, say, an informative ``~mlx5.fw_version`` are one class too. A
-target's rules are not compared with every source: each rule is looked up in
-an index of the sources by the values of a few identity keys (``driver``,
-``device_api``, ``stream``, ``pci_id``, ``type``) that rules constrain by
-equality, and only the sources the index returns are evaluated, with the fast
-:func:`~migcompat.compare.accepts`. :func:`~migcompat.compare.check` is called
-only to explain a flagged surprise.
+Classes
+    The matrix is computed over *classes*: one per distinct triple of a source
+    description, a rule set and a target, so a thousand identical VFs are one
+    class. A device instance is its own target (its rules read its own
+    fields through ``$``). A device type is the target of each of its
+    covering choices (:func:`~migcompat.semantics.templates.covering_choices`):
+    as a target it stands for every device it can create, decided per
+    parameter (:func:`~migcompat.compare.accepts` with the template); as a
+    source, each covering choice's device is one class, whose label says
+    which of the type's choices it stands for. A description is first
+    stripped of the ignorable fields that no rule of the run constrains (no
+    target can tell such descriptions apart).
+
+Deciding, once per distinct rule set
+    Targets are grouped by their rule set (its text); each distinct rule set
+    *R* is decided against the source classes once, whatever the number of
+    targets that use it. What a constraint means is asked of
+    :mod:`migcompat.semantics` every time; this module only relies on how a
+    constraint's truth can change along the order of values
+    (:func:`~migcompat.semantics.values.order_key`).
+
+    1. *Candidates.* The sources are indexed by their values of a few identity
+       keys (``INDEX_KEYS``), each key's distinct values sorted. A
+       constraint is true, false or undecided alike on every value of one type
+       between two consecutive values it writes
+       (:func:`~migcompat.semantics.constraints.constants`), so one value of
+       each such run, decided by :func:`~migcompat.semantics.constraints.holds`
+       without own values, answers for the run: a lookup costs O(constants x
+       log n), and each rule is looked up on its most selective key.
+    2. *The part that does not read* ``$``. For each candidate source, the
+       rules of *R* without ``$`` are decided once
+       (:func:`~migcompat.semantics.rules.rule_truth`, or *R* compiled without
+       own values when it has more than a few rules,
+       :func:`~migcompat.compare.compiled`): one that matches makes every
+       target of *R* accept the source.
+    3. *The part that reads* ``$``, *by sorting*. The targets of *R* are
+       grouped by their own values (:func:`~migcompat.semantics.rules.own_values`)
+       on the keys *R* reads through ``$``. One such key *k* whose ``$``
+       stands only in alternatives and range ends is chosen (the one with the
+       most distinct own values), and the groups that agree on the other keys
+       form a *subgroup*, sorted by their own value of *k*. For a source
+       whose value of *k* is *v*, a constraint on *k* has one truth value on
+       all own values below *v*, on those equal to *v*, on those above *v*
+       (in *v*'s type), and on each other type's: the targets of a subgroup
+       that accept the source are a union of at most a few runs of that
+       order, found by binary search. A rule's constraint on *k* is decided
+       once per run, and the whole rule once per source and subgroup, on one
+       run where that constraint holds (the rest of the rule judges every
+       target of the subgroup alike). A device type is a group of its own,
+       decided per parameter.
+
+    The work is O((classes + rule sets x candidate sources x subgroups) log n)
+    plus, for each candidate source, one verdict per device type of *R*.
+    Subgroups are few when the keys *R* reads through ``$`` other than the
+    sorted one have few distinct own values, as on every fleet of the
+    samples; when *R* reads ``$`` only through subset or superset operands,
+    every group is a subgroup.
+
+The result
+    The accepted pairs are kept compactly (``CompactMatrix``): per
+    source and rule set, runs of the rule set's sorted order of targets. The
+    report lists the first :data:`~migcompat.conformance.results.MAX_EDGES`
+    pairs in ascending order and counts all of them (``accepted_pairs``),
+    however many: a fleet in which every device accepts every device with
+    fewer queues has a quadratic number of compatible pairs and a linear
+    representation. ``candidate_pairs`` counts the (source class, target
+    class) pairs the index left, ``evaluated_pairs`` the verdicts computed.
+
+M2
+    Classes whose critical fields are equal are compared pairwise; they are
+    few per group on real fleets. At most ``MAX_M2_PAIRS`` pairs are
+    examined in all, and a note says how many were not; at most
+    ``MAX_M2_FAILURES`` one-way pairs are reported as failures, each
+    explained (:func:`~migcompat.compare.check`), and the others are counted
+    in the check's tally, with a note.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+import itertools
+from bisect import bisect_left, bisect_right
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from ..compare import accepts, check
+from ..compare import accepts, check, compiled
 from ..emit import emit, value_text
-from ..model import CompatibleDevices, Equals, MigrationVersion, Range, SelfRef, Value, Version
-from ..registry import registry_default
-from ..relate import Relation, relate
+from ..model import CompatibleDevices, Constraint, MigrationVersion, Rule, Value, value_type
+from ..semantics.constraints import constants, holds, self_positions, uses_self
+from ..semantics.rules import Context, own_values, rule_truth, source_value
+from ..semantics.values import is_ordered, match_key, order_key
 from ..verdict import Answer
-from .emitter import Analysis, Device, hex_id
-from .results import Failure, Report, UpgradeResult
+from .emitter_checks import Analysis, Device
+from .results import MAX_EDGES, Failure, Note, Report, collector_paused
 
-__all__ = ["INDEX_KEYS", "compatibility_matrix", "upgrade_checks"]
+__all__ = [
+    "INDEX_KEYS",
+    "MAX_M2_FAILURES",
+    "MAX_M2_PAIRS",
+    "MAX_RULE_BY_RULE",
+    "CompactMatrix",
+    "compatibility_matrix",
+]
 
 INDEX_KEYS: Final = ("driver", "device_api", "stream", "pci_id", "type")
-"""The keys sources are indexed by; a rule constraining one of them by plain values is looked up, not scanned."""
+"""The keys sources are indexed by; a rule constraining one of them is looked up, not scanned."""
 
-_ABSENT: Final = ("absent",)
-MAX_EDGES: Final = 100_000
+MAX_M2_PAIRS: Final = 200_000
+"""At most this many pairs of classes with equal critical fields are examined by MC-M2-ASYMMETRY."""
+
+MAX_M2_FAILURES: Final = 100
+"""At most this many one-way pairs are reported (and explained) as MC-M2-ASYMMETRY failures; the rest are counted."""
+
+MAX_RULE_BY_RULE: Final = 4
+"""A rule set with at most this many rules is decided rule by rule, a larger one through its compiled form."""
+
+_SORTABLE: Final = frozenset({"alternative", "bound"})
+_EMPTY: Final = MigrationVersion({})
+
+SortKey = tuple[object, ...]
 
 
-def _norm(value: Value) -> Hashable:
-    """A key under which order-equivalent values (1.0 and 1.0.0) coincide."""
-    if isinstance(value, Version):
-        return ("version", value.padded())
-    return (type(value).__name__, value)
+def _sort_key(value: Value | None) -> SortKey:
+    """A total order on own values: none first, then by type; equal keys exactly for matching values."""
+    if value is None:
+        return (0,)
+    kind = value_type(value)
+    if is_ordered(value):
+        return (1, kind, order_key(value))  # type: ignore[arg-type]
+    key = match_key(value)
+    return (2, kind, tuple(sorted(key)) if isinstance(key, frozenset) else key)
 
 
-@dataclass
+# ---- the classes ---------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
 class _Class:
     ident: int
-    device: Device
-    rules: CompatibleDevices
     analysis: Analysis
+    device: Device
+    source: int
+    rule_set: int
+    target: _Target
     members: int = 0
-    source: int = 0
+    position: int = 0
 
 
-@dataclass
-class _Sources:
-    """The distinct source descriptions and the index over them."""
+@dataclass(slots=True)
+class _Target:
+    """One distinct target of a rule set: a device instance's own description, or a type's template."""
 
-    versions: list[MigrationVersion] = field(default_factory=list)
-    by_text: dict[str, int] = field(default_factory=dict)
-    index: dict[tuple[str, Hashable], set[int]] = field(default_factory=dict)
+    own: MigrationVersion
+    is_type: bool
+    classes: list[int] = field(default_factory=list)
 
-    def add(self, device: Device) -> int:
-        found = self.by_text.get(device.text)
-        if found is not None:
-            return found
-        ident = len(self.versions)
-        self.versions.append(device.version)
-        self.by_text[device.text] = ident
-        for key in INDEX_KEYS:
-            entry = device.version.fields.get(key)
-            self.index.setdefault((key, _ABSENT if entry is None else _norm(entry.value)), set()).add(ident)
-        return ident
 
-    def candidates(self, rules: CompatibleDevices, own: MigrationVersion) -> Iterable[int]:
-        """The sources some rule of *rules* might accept (a superset of those it does)."""
-        pool: set[int] = set()
-        for rule in rules.rules:
-            best: set[int] | None = None
-            for key in INDEX_KEYS:
-                found = self._lookup(key, rule.constraints.get(key), rules, own)
-                if found is not None and (best is None or len(found) < len(best)):
-                    best = found
-            if best is None:
-                return range(len(self.versions))
-            pool |= best
-        return sorted(pool)
+@dataclass(slots=True)
+class _Group:
+    """Targets of one rule set that no constraint can tell apart; a run [start, end) of its order."""
 
-    def _lookup(self, key: str, constraint: object, rules: CompatibleDevices, own: MigrationVersion) -> set[int] | None:
-        if not isinstance(constraint, Equals):
-            return None
-        values: list[Value] = []
-        for alternative in constraint.alternatives:
-            if isinstance(alternative, Range) or type(alternative) is frozenset:
-                return None
-            if isinstance(alternative, SelfRef):
-                entry = own.fields.get(key)
-                if entry is None:
-                    continue  # $ without a value matches nothing here (E7 reports it)
-                values.append(entry.value)
-            else:
-                values.append(alternative)
-        found: set[int] = set()
-        for value in values:
-            found |= self.index.get((key, _norm(value)), set())
-        # A source without the key is judged on the target's default or the registry's.
-        default = rules.defaults.get(key, registry_default(key))
-        if default is None or any(_norm(default) == _norm(v) for v in values):
-            found |= self.index.get((key, _ABSENT), set())
-        return found
+    own: MigrationVersion
+    """A target's own description (or its type's template): the group's representative."""
+    value: Value | None = None
+    """The own value of the rule set's sorted key."""
+    start: int = 0
+    end: int = 0
+
+
+@dataclass(slots=True)
+class _Block:
+    """Groups of one subgroup whose sorted key's values are of one type (or absent): [start, end) of its groups."""
+
+    prefix: tuple[object, ...]
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class _Subgroup:
+    """Instance groups with equal own values on every ``$`` key but the sorted one, in order of that key."""
+
+    groups: list[_Group]
+    keys: list[SortKey]
+    blocks: list[_Block]
+    own: dict[str, Value] = field(default_factory=dict)
+    """The own values on the rule set's ``$`` keys of the subgroup's first group (all alike but the sorted key's)."""
+
+
+@dataclass(slots=True)
+class _RuleSet:
+    index: int
+    rules: CompatibleDevices
+    targets: dict[tuple[bool, str], _Target] = field(default_factory=dict)
+    order: list[int] = field(default_factory=list)
+    sort_key: str | None = None
+    subgroups: list[_Subgroup] = field(default_factory=list)
+    types: list[_Group] = field(default_factory=list)
+    self_rules: list[Rule] = field(default_factory=list)
 
 
 def _constrained_keys(analyses: Sequence[Analysis]) -> frozenset[str]:
@@ -130,250 +219,557 @@ def _project(device: Device, relevant: frozenset[str]) -> Device:
     if len(fields) == len(device.version.fields) or not fields:
         return device
     version = MigrationVersion(fields)
-    return Device(device.choice, version, emit(version))
+    return Device(device.choice, version, emit(version), device.varied)
 
 
 def _label(analysis: Analysis, device: Device) -> str:
+    where = f"{analysis.host.host}:{analysis.placement.path}"
+    if not device.choice:
+        return where
     choice = " ".join(f"{k}={value_text(v)}" for k, v in device.choice.items())
-    return f"{analysis.host.host}:{analysis.placement.path}" + (f" [{choice}]" if choice else "")
+    covering = len(analysis.devices)
+    if covering >= analysis.choices:
+        return f"{where} [{choice}]"
+    if device.varied is None:
+        stands = "every parameter at its first value"
+    else:
+        name, _ = device.varied
+        stands = f"{name}={value_text(device.choice[name])}, the other parameters at their first value"
+    return (
+        f"{where} [{choice}] (covering choice for {stands}; one of {covering} standing for the type's"
+        f" {analysis.choices} choices)"
+    )
+
+
+# ---- the index ------------------------------------------------------------------------------------------
+
+
+class _Index:
+    """The sources by their values of the identity keys, and which values a rule's constraint can accept.
+
+    Each key's distinct values are sorted (:func:`_sort_key`). A constraint
+    is true, false or undecided alike on all the values of one type that lie
+    between two consecutive values it writes (its constants), so each such
+    run is decided by the core on one of its values: a lookup costs
+    O(constants x log values), not a scan of the values. Set values, which
+    subset and superset do not order, are decided one by one.
+    """
+
+    def __init__(self, sources: Sequence[MigrationVersion]) -> None:
+        self.size = len(sources)
+        self.absent: dict[str, list[int]] = {key: [] for key in INDEX_KEYS}
+        values: dict[str, dict[Hashable, tuple[Value, list[int]]]] = {key: {} for key in INDEX_KEYS}
+        for ident, version in enumerate(sources):
+            for key in INDEX_KEYS:
+                entry = version.fields.get(key)
+                if entry is None:
+                    self.absent[key].append(ident)
+                    continue
+                found = values[key].get(match := match_key(entry.value))
+                if found is None:
+                    values[key][match] = (entry.value, [ident])
+                else:
+                    found[1].append(ident)
+        self.entries: dict[str, list[tuple[SortKey, Value, list[int]]]] = {}
+        self.keys: dict[str, list[SortKey]] = {}
+        self.blocks: dict[str, list[_Block]] = {}
+        for key, distinct in values.items():
+            entries = sorted(((_sort_key(value), value, ids) for value, ids in distinct.values()), key=lambda e: e[0])
+            self.entries[key] = entries
+            self.keys[key] = [entry[0] for entry in entries]
+            blocks: list[_Block] = []
+            for index, (sort_key, _, _) in enumerate(entries):
+                if blocks and blocks[-1].prefix == sort_key[:2]:
+                    blocks[-1].end = index + 1
+                else:
+                    blocks.append(_Block(sort_key[:2], index, index + 1))
+            self.blocks[key] = blocks
+        self.memo: dict[tuple[str, Constraint], tuple[list[list[int]], int]] = {}
+
+    def _passing(self, key: str, constraint: Constraint) -> tuple[list[list[int]], int]:
+        """The lists of sources whose value of *key* may satisfy *constraint* (without own values), and their size."""
+        found = self.memo.get((key, constraint))
+        if found is not None:
+            return found
+        entries, keys = self.entries[key], self.keys[key]
+        cuts: dict[tuple[object, ...], set[int]] = {}
+        for constant in constants(constraint):
+            point = _sort_key(constant)
+            cuts.setdefault(point[:2], set()).add(bisect_left(keys, point))
+            cuts[point[:2]].add(bisect_right(keys, point))
+        lists: list[list[int]] = []
+        size = 0
+        for block in self.blocks[key]:
+            if block.prefix[1] == "set":
+                bounds = list(range(block.start, block.end + 1))
+            else:
+                inside = {cut for cut in cuts.get(block.prefix, ()) if block.start < cut < block.end}
+                bounds = sorted({block.start, block.end} | inside)
+            for first, last in itertools.pairwise(bounds):
+                if holds(constraint, entries[first][1], None) is not False:
+                    for _, _, ids in entries[first:last]:
+                        lists.append(ids)
+                        size += len(ids)
+        found = self.memo[(key, constraint)] = (lists, size)
+        return found
+
+    def candidates(self, rules: CompatibleDevices) -> list[int] | range:
+        """The sources some rule of *rules* may accept: a superset of those it does, in ascending order."""
+        pool: set[int] = set()
+        for rule in rules.rules:
+            best: tuple[list[list[int]], int] | None = None
+            for key in INDEX_KEYS:
+                constraint = rule.constraints.get(key)
+                if constraint is None:
+                    continue
+                lists, size = self._passing(key, constraint)
+                absent = self.absent[key]
+                if absent:
+                    # A source without the key is judged on the target's default or the registry's (clause 8.3).
+                    default = source_value(key, _EMPTY, rules.defaults)
+                    if default is None or holds(constraint, default, None) is not False:
+                        lists, size = [*lists, absent], size + len(absent)
+                if best is None or size < best[1]:
+                    best = (lists, size)
+            if best is None or best[1] == self.size:
+                return range(self.size)
+            for ids in best[0]:
+                pool.update(ids)
+        return sorted(pool)
+
+
+# ---- the compact matrix ---------------------------------------------------------------------------------
+
+
+class CompactMatrix:
+    """Every compatible (source class, target class) pair: per source and rule set, runs of the rule set's order.
+
+    Implements :class:`~migcompat.conformance.results.AcceptedPairs`.
+    """
+
+    def __init__(self, classes: Sequence[_Class], rule_sets: Sequence[_RuleSet]) -> None:
+        self._classes = classes
+        self._rule_sets = rule_sets
+        self._runs: dict[int, list[tuple[int, int, int]]] = {}
+        self._count = -1
+
+    def add(self, source: int, rule_set: int, start: int, end: int) -> None:
+        """Record that source *source* is accepted by the targets [start, end) of rule set *rule_set*'s order."""
+        runs = self._runs.get(source)
+        if runs is None:
+            self._runs[source] = [(rule_set, start, end)]
+        elif runs[-1][0] == rule_set and runs[-1][2] == start:
+            runs[-1] = (rule_set, runs[-1][1], end)
+        else:
+            runs.append((rule_set, start, end))
+
+    def __len__(self) -> int:
+        if self._count < 0:
+            runs = self._runs
+            per_source = {source: sum(end - start for _, start, end in found) for source, found in runs.items()}
+            self._count = sum(per_source.get(item.source, 0) for item in self._classes)
+        return self._count
+
+    def __contains__(self, pair: object) -> bool:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            return False
+        source, target = self._classes[pair[0]], self._classes[pair[1]]
+        rule_set, position = target.rule_set, target.position
+        return any(
+            found == rule_set and start <= position < end for found, start, end in self._runs.get(source.source, ())
+        )
+
+    def targets(self, ident: int) -> list[int]:
+        """The target classes that accept class *ident* as a source, in ascending order."""
+        found: list[int] = []
+        for rule_set, start, end in self._runs.get(self._classes[ident].source, ()):
+            found.extend(self._rule_sets[rule_set].order[start:end])
+        found.sort()
+        return found
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        for item in self._classes:
+            for target in self.targets(item.ident):
+                yield item.ident, target
+
+    def parts(self, ident: int) -> tuple[MigrationVersion, CompatibleDevices, MigrationVersion]:
+        """Class *ident*'s source description, rule set and target (its own description, or its type's template)."""
+        item = self._classes[ident]
+        return item.device.version, self._rule_sets[item.rule_set].rules, item.target.own
+
+
+# ---- building and deciding -------------------------------------------------------------------------------
+
+
+class _Matrix:
+    def __init__(self, analyses: Sequence[Analysis], report: Report) -> None:
+        self.report = report
+        self.classes: list[_Class] = []
+        self.rule_sets: list[_RuleSet] = []
+        self.sources: list[MigrationVersion] = []
+        self._collect(analyses)
+        self.relation = CompactMatrix(self.classes, self.rule_sets)
+
+    def _collect(self, analyses: Sequence[Analysis]) -> None:
+        relevant = _constrained_keys(analyses)
+        projections: dict[str, Device] = {}
+        by_key: dict[tuple[str, str, bool, str], _Class] = {}
+        source_ids: dict[str, int] = {}
+        rule_sets: dict[str, _RuleSet] = {}
+        for analysis in analyses:
+            if analysis.rules is None or not analysis.devices:
+                continue
+            rule_set = rule_sets.get(analysis.rules_text)
+            if rule_set is None:
+                rule_set = rule_sets[analysis.rules_text] = _RuleSet(len(rule_sets), analysis.rules)
+                self.rule_sets.append(rule_set)
+            template = analysis.template
+            template_text = emit(template) if template is not None else ""
+            for original in analysis.devices:
+                device = projections.get(original.text)
+                if device is None:
+                    device = projections[original.text] = _project(original, relevant)
+                target_key = (template is not None, template_text if template is not None else device.text)
+                key = (device.text, analysis.rules_text, *target_key)
+                found = by_key.get(key)
+                if found is None:
+                    source = source_ids.get(device.text)
+                    if source is None:
+                        source = source_ids[device.text] = len(self.sources)
+                        self.sources.append(device.version)
+                    target = rule_set.targets.get(target_key)
+                    if target is None:
+                        own = template if template is not None else device.version
+                        target = rule_set.targets[target_key] = _Target(own, template is not None)
+                    found = by_key[key] = _Class(len(self.classes), analysis, device, source, rule_set.index, target)
+                    target.classes.append(found.ident)
+                    self.classes.append(found)
+                found.members += 1
+
+    # -- the layout of one rule set's targets
+
+    def _layout(self, rule_set: _RuleSet) -> None:
+        """Group and sort the targets of *rule_set*, and number its classes in that order."""
+        rules = rule_set.rules
+        self_keys: set[str] = set()
+        unsortable: set[str] = set()
+        for rule in rules.rules:
+            reads = False
+            for key, constraint in rule.constraints.items():
+                positions = self_positions(constraint)
+                if positions:
+                    reads = True
+                    self_keys.add(key)
+                    if not positions <= _SORTABLE:
+                        unsortable.add(key)
+            if reads:
+                rule_set.self_rules.append(rule)
+        keys = sorted(self_keys)
+        grouped: dict[tuple[SortKey, ...], tuple[list[Value | None], list[_Target]]] = {}
+        for target in rule_set.targets.values():
+            if target.is_type:
+                group = _Group(target.own)
+                rule_set.types.append(group)
+                self._place(rule_set, group, [target])
+                continue
+            own = own_values(target.own) if keys else {}
+            values = [own.get(key) for key in keys]
+            found = grouped.get(own_key := tuple(_sort_key(value) for value in values))
+            if found is None:
+                grouped[own_key] = (values, [target])
+            else:
+                found[1].append(target)
+        sortable = [index for index, key in enumerate(keys) if key not in unsortable]
+        if sortable:
+            best = max(sortable, key=lambda index: len({own[index] for own in grouped}))
+            rule_set.sort_key = keys[best]
+        else:
+            best = -1
+        subgroups: dict[tuple[SortKey, ...], list[tuple[SortKey, Value | None, list[_Target]]]] = {}
+        owns: dict[tuple[SortKey, ...], dict[str, Value]] = {}
+        for own_key, (values, targets) in grouped.items():
+            rest = own_key[:best] + own_key[best + 1 :] if best >= 0 else own_key
+            if rest not in owns:
+                owns[rest] = {key: value for key, value in zip(keys, values, strict=True) if value is not None}
+            if best >= 0:
+                subgroups.setdefault(rest, []).append((own_key[best], values[best], targets))
+            else:
+                subgroups.setdefault(rest, []).append(((0,), None, targets))
+        for rest, members in sorted(subgroups.items(), key=lambda item: item[0]):
+            if best < 0:
+                # Nothing to sort by: each group is probed on its own.
+                for sort_value, _, targets in members:
+                    group = _Group(targets[0].own)
+                    self._place(rule_set, group, targets)
+                    rule_set.subgroups.append(_Subgroup([group], [sort_value], [_Block((), 0, 1)], owns[rest]))
+                continue
+            members.sort(key=lambda member: member[0])
+            groups = []
+            sort_keys = []
+            blocks: list[_Block] = []
+            for index, (sort_value, value, targets) in enumerate(members):
+                group = _Group(targets[0].own, value)
+                self._place(rule_set, group, targets)
+                groups.append(group)
+                sort_keys.append(sort_value)
+                if blocks and blocks[-1].prefix == sort_value[:2]:
+                    blocks[-1].end = index + 1
+                else:
+                    blocks.append(_Block(sort_value[:2], index, index + 1))
+            rule_set.subgroups.append(_Subgroup(groups, sort_keys, blocks, owns[rest]))
+
+    def _place(self, rule_set: _RuleSet, group: _Group, targets: Sequence[_Target]) -> None:
+        group.start = len(rule_set.order)
+        for target in targets:
+            for ident in target.classes:
+                self.classes[ident].position = len(rule_set.order)
+                rule_set.order.append(ident)
+        group.end = len(rule_set.order)
+
+    # -- deciding
+
+    def decide(self) -> None:
+        matrix = self.report.matrix
+        index = _Index(self.sources)
+        for rule_set in self.rule_sets:
+            self._layout(rule_set)
+            if not rule_set.rules.rules:
+                continue  # accepts nothing: MC-M1-ACCEPTS-NOTHING's finding
+            candidates = index.candidates(rule_set.rules)
+            matrix.candidate_pairs += len(candidates) * len(rule_set.order)
+            if len(rule_set.rules.rules) <= MAX_RULE_BY_RULE:
+                self._by_rule(rule_set, candidates)
+            else:
+                self._compiled(rule_set, candidates)
+        matrix.accepted = self.relation
+        matrix.accepted_pairs = len(self.relation)
+
+    def _by_rule(self, rule_set: _RuleSet, candidates: Sequence[int]) -> None:
+        """Decide *candidates* against the targets of a rule set of few rules, rule by rule.
+
+        A rule without ``$`` judges every target alike: one evaluation. Within
+        a subgroup, a ``$`` rule's constraints other than the one on the sorted
+        key judge every target alike too, so the rule holds on a run of
+        targets exactly when that constraint holds for the run's own value
+        and the whole rule holds on one such run: one evaluation of the rule
+        per source and subgroup, and one of the constraint per run.
+        """
+        rules = rule_set.rules
+        defaults = rules.defaults
+        matrix = self.report.matrix
+        everything = len(rule_set.order)
+        plain = [rule for rule in rules.rules if rule not in rule_set.self_rules]
+        unowned = Context(defaults)
+        sort_key = rule_set.sort_key
+        reading = [
+            (rule, constraint if constraint is not None and uses_self(constraint) else None)
+            for rule in rule_set.self_rules
+            for constraint in [rule.constraints.get(sort_key) if sort_key else None]
+        ]
+        add = self.relation.add
+        for source in candidates:
+            version = self.sources[source]
+            matrix.evaluated_pairs += 1
+            if any(rule_truth(rule, version, unowned) is True for rule in plain):
+                add(source, rule_set.index, 0, everything)
+                continue
+            if not reading:
+                continue
+            value = source_value(sort_key, version, defaults) if sort_key else None
+            found: list[tuple[int, int]] = []
+            for subgroup in rule_set.subgroups:
+                groups = subgroup.groups
+                pieces = _pieces(subgroup, value)
+                accepted = [False] * len(pieces)
+                for rule, constraint in reading:
+                    if constraint is None or value is None:
+                        chosen = [index for index, taken in enumerate(accepted) if not taken]
+                    else:
+                        chosen = [
+                            index
+                            for index, (first, _) in enumerate(pieces)
+                            if not accepted[index] and holds(constraint, value, groups[first].value) is True
+                        ]
+                    if not chosen:
+                        continue
+                    own = subgroup.own
+                    if sort_key is not None:
+                        own = dict(own)
+                        representative = groups[pieces[chosen[0]][0]].value
+                        if representative is None:
+                            own.pop(sort_key, None)
+                        else:
+                            own[sort_key] = representative
+                    matrix.evaluated_pairs += 1
+                    if rule_truth(rule, version, Context(defaults, own)) is True:
+                        for index in chosen:
+                            accepted[index] = True
+                for (first, last), taken in zip(pieces, accepted, strict=True):
+                    if taken:
+                        found.append((groups[first].start, groups[last - 1].end))
+            for group in rule_set.types:
+                matrix.evaluated_pairs += 1
+                if accepts(version, rules, group.own) is Answer.COMPATIBLE:
+                    found.append((group.start, group.end))
+            found.sort()
+            for start, end in found:
+                add(source, rule_set.index, start, end)
+
+    def _compiled(self, rule_set: _RuleSet, candidates: Sequence[int]) -> None:
+        """Decide *candidates* against the targets of a rule set of many rules, through its compiled form.
+
+        Compiled without own values, the rule set accepts a source for every
+        target (compatible), for none (incompatible), or only through a ``$``
+        rule (unknown); those are then decided per run of targets, on one
+        representative each.
+        """
+        rules = rule_set.rules
+        matrix = self.report.matrix
+        unowned = compiled(rules)
+        everything = len(rule_set.order)
+        sort_key = rule_set.sort_key
+        for source in candidates:
+            version = self.sources[source]
+            matrix.evaluated_pairs += 1
+            answer = unowned.decide(version)[0]
+            if answer is Answer.COMPATIBLE:
+                self.relation.add(source, rule_set.index, 0, everything)
+                continue
+            if answer is Answer.INCOMPATIBLE or not rule_set.self_rules:
+                continue
+            value = source_value(sort_key, version, rules.defaults) if sort_key else None
+            found: list[tuple[int, int]] = []
+            for subgroup in rule_set.subgroups:
+                for first, last in _pieces(subgroup, value):
+                    matrix.evaluated_pairs += 1
+                    if compiled(rules, subgroup.groups[first].own).decide(version)[0] is Answer.COMPATIBLE:
+                        found.append((subgroup.groups[first].start, subgroup.groups[last - 1].end))
+            for group in rule_set.types:
+                matrix.evaluated_pairs += 1
+                if accepts(version, rules, group.own) is Answer.COMPATIBLE:
+                    found.append((group.start, group.end))
+            found.sort()
+            for start, end in found:
+                self.relation.add(source, rule_set.index, start, end)
+
+    # -- the report
+
+    def fill(self) -> None:
+        matrix = self.report.matrix
+        matrix.classes = [
+            {
+                "id": item.ident,
+                "label": _label(item.analysis, item.device),
+                "migration_version": item.device.text.rstrip("\n"),
+                "members": item.members,
+            }
+            for item in self.classes
+        ]
+        matrix.edges = list(itertools.islice(self.relation, MAX_EDGES))
+
+
+def _pieces(subgroup: _Subgroup, value: Value | None) -> list[tuple[int, int]]:
+    """The runs [first, last) of *subgroup*'s groups on which a source value *value* is judged alike.
+
+    Own values of another type than *value*'s (or none) form one run per type;
+    those of *value*'s type split into below, equal to and above *value*.
+    """
+    groups = len(subgroup.groups)
+    if value is None or groups == 1:
+        return [(0, groups)]
+    key = _sort_key(value)
+    prefix = key[:2]
+    pieces = []
+    for block in subgroup.blocks:
+        if block.prefix != prefix:
+            pieces.append((block.start, block.end))
+            continue
+        low = bisect_left(subgroup.keys, key, block.start, block.end)
+        high = bisect_right(subgroup.keys, key, low, block.end)
+        if block.start < low:
+            pieces.append((block.start, low))
+        if low < high:
+            pieces.append((low, high))
+        if high < block.end:
+            pieces.append((high, block.end))
+    return pieces
 
 
 def compatibility_matrix(analyses: Sequence[Analysis], report: Report) -> None:
     """Fill ``report.matrix`` and run MC-M2-ASYMMETRY over the classes of *analyses*."""
-    classes: dict[tuple[str, str], _Class] = {}
-    sources = _Sources()
-    relevant = _constrained_keys(analyses)
-    projections: dict[str, Device] = {}
-    for analysis in analyses:
-        if analysis.rules is None:
-            continue
-        for original in analysis.devices:
-            device = projections.get(original.text)
-            if device is None:
-                device = projections[original.text] = _project(original, relevant)
-            key = (device.text, analysis.rules_text)
-            found = classes.get(key)
-            if found is None:
-                found = _Class(len(classes), device, analysis.rules, analysis)
-                found.source = sources.add(device)
-                classes[key] = found
-            found.members += 1
-    ordered = list(classes.values())
-    by_source: dict[int, list[int]] = {}
-    for item in ordered:
-        by_source.setdefault(item.source, []).append(item.ident)
-    accepted: set[tuple[int, int]] = set()
-    matrix = report.matrix
-    for target in ordered:
-        candidates = list(sources.candidates(target.rules, target.device.version))
-        matrix.candidate_pairs += len(candidates)
-        for source in candidates:
-            matrix.evaluated_pairs += 1
-            if accepts(sources.versions[source], target.rules, target.device.version) is Answer.COMPATIBLE:
-                for ident in by_source[source]:
-                    accepted.add((ident, target.ident))
-    matrix.classes = [
-        {
-            "id": item.ident,
-            "label": _label(item.analysis, item.device),
-            "migration_version": item.device.text.rstrip("\n"),
-            "members": item.members,
-        }
-        for item in ordered
-    ]
-    matrix.edges = sorted(accepted)[:MAX_EDGES]
-    _asymmetry(ordered, accepted, report)
+    with collector_paused():
+        matrix = _Matrix(analyses, report)
+        matrix.decide()
+        matrix.fill()
+        _asymmetry(matrix, report)
 
 
-def _signature(version: MigrationVersion) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((key, value_text(entry.value)) for key, entry in version.fields.items() if entry.critical))
+# ---- M2 --------------------------------------------------------------------------------------------------
 
 
-def _asymmetry(ordered: Sequence[_Class], accepted: set[tuple[int, int]], report: Report) -> None:
-    groups: dict[tuple[tuple[str, str], ...], list[_Class]] = {}
-    for item in ordered:
-        groups.setdefault(_signature(item.device.version), []).append(item)
+def _signature(version: MigrationVersion) -> frozenset[tuple[str, Value]]:
+    """The critical fields, as the data model has them (clause 6.4: ``1.0`` and ``1.0.0`` differ)."""
+    return frozenset((key, entry.value) for key, entry in version.fields.items() if entry.critical)
+
+
+def _asymmetry(matrix: _Matrix, report: Report) -> None:
+    groups: dict[frozenset[tuple[str, Value]], list[_Class]] = {}
+    for item in matrix.classes:
+        if matrix.rule_sets[item.rule_set].rules.rules:  # a target that accepts nothing is M1's finding
+            groups.setdefault(_signature(item.device.version), []).append(item)
+    relation = matrix.relation
+    budget = MAX_M2_PAIRS
+    skipped = 0
+    unexplained = 0
     for group in groups.values():
-        for index, first in enumerate(group):
-            for second in group[index + 1 :]:
-                if not first.rules.rules or not second.rules.rules:
-                    continue  # a target that accepts nothing is MC-M1-ACCEPTS-NOTHING's finding
-                forward = (first.ident, second.ident) in accepted
-                backward = (second.ident, first.ident) in accepted
-                if forward == backward:
-                    report.passed("MC-M2-ASYMMETRY")
-                    continue
-                source, target = (first, second) if backward else (second, first)
-                verdict = check(source.device.version, target.rules, target.device.version)
-                who, whom = _label(target.analysis, target.device), _label(source.analysis, source.device)
-                reasons = "; ".join(f"[{r.code}] {r.message}" for r in verdict.reasons[:3])
-                report.fail(
-                    Failure(
-                        "MC-M2-ASYMMETRY",
-                        target.analysis.host.host,
-                        target.analysis.placement.path + "/migration_compatible_devices",
-                        f"{who} does not accept {whom}, which accepts it,"
-                        f" although their critical fields are equal: {reasons}",
-                        details={"source": source.device.text.rstrip("\n"), "target": target.device.text.rstrip("\n")},
-                    )
-                )
-
-
-# ---- upgrades -----------------------------------------------------------------------------------
-
-
-def _identity(analysis: Analysis) -> tuple[str, ...] | None:
-    placement = analysis.placement
-    driver = analysis.driver or "?"
-    if placement.kind == "mdev_type":
-        return ("mdev_type", driver, placement.ident)
-    if placement.kind in ("pci", "device"):
-        props = placement.properties
-        ids = f"{hex_id(props.get('vendor', '?'))}:{hex_id(props.get('device', '?'))}"
-        return (placement.kind, driver, ids)
-    return None
-
-
-def _name_identity(analysis: Analysis) -> tuple[str, ...] | None:
-    name = analysis.placement.properties.get("name")
-    if analysis.placement.kind != "mdev_type" or not name:
-        return None
-    return ("mdev_type-name", analysis.driver or "?", name)
-
-
-def _group(
-    analyses: Iterable[Analysis],
-) -> tuple[dict[tuple[str, ...], list[Analysis]], dict[tuple[str, ...], list[Analysis]]]:
-    by_id: dict[tuple[str, ...], list[Analysis]] = {}
-    by_name: dict[tuple[str, ...], list[Analysis]] = {}
-    for analysis in analyses:
-        if analysis.rules is None or not analysis.devices:
-            continue
-        ident = _identity(analysis)
-        if ident is None:
-            continue
-        by_id.setdefault(ident, []).append(analysis)
-        name = _name_identity(analysis)
-        if name is not None:
-            by_name.setdefault(name, []).append(analysis)
-    return by_id, by_name
-
-
-def _show(identity: tuple[str, ...]) -> str:
-    kind, driver, what = identity
-    if kind.startswith("mdev_type"):
-        return f"mdev type {what} ({driver})"
-    return f"{driver} {kind} device {what}"
-
-
-def _distinct(analyses: Iterable[Analysis]) -> list[Analysis]:
-    seen: dict[tuple[str, tuple[str, ...]], Analysis] = {}
-    for analysis in analyses:
-        seen.setdefault((analysis.rules_text, tuple(d.text for d in analysis.devices)), analysis)
-    return list(seen.values())
-
-
-def upgrade_checks(old: Sequence[Analysis], new: Sequence[Analysis], report: Report) -> None:
-    """MC-U1-BREAKING and MC-U2-REMOVED: does the newer driver accept what the older one accepted?"""
-    old_ids, _ = _group(old)
-    new_ids, new_names = _group(new)
-    memo: dict[tuple[str, str, str, str], Relation | None] = {}
-    for identity, olds in old_ids.items():
-        news = new_ids.get(identity)
-        if news is None:
-            first = olds[0]
-            name = _name_identity(first)
-            news = new_names.get(name) if name is not None else None
-        if not news:
-            _removed(identity, olds, new, report)
-            continue
-        report.passed("MC-U2-REMOVED")
-        for previous in _distinct(olds):
-            same = [n for n in news if n.placement.ident == previous.placement.ident] or news
-            for current in _distinct(same):
-                _compare(identity, previous, current, report, memo)
-
-
-def _compare(
-    identity: tuple[str, ...],
-    previous: Analysis,
-    current: Analysis,
-    report: Report,
-    memo: dict[tuple[str, str, str, str], Relation | None],
-) -> None:
-    assert previous.rules is not None and current.rules is not None
-    new_devices = {_choice_key(d.choice): d for d in current.devices}
-    pairs = [(d, new_devices[_choice_key(d.choice)]) for d in previous.devices if _choice_key(d.choice) in new_devices]
-    if not pairs:
-        pairs = [(previous.devices[0], current.devices[0])]
-    old_where = f"{previous.host.host}:{previous.placement.path}"
-    new_where = f"{current.host.host}:{current.placement.path}"
-    for old_device, new_device in pairs:
-        key = (previous.rules_text, old_device.text, current.rules_text, new_device.text)
-        if key in memo:
-            continue
-        result = relate(previous.rules, current.rules, old_device.version, new_device.version)
-        memo[key] = result.relation
-        choice = " ".join(f"{k}={value_text(v)}" for k, v in new_device.choice.items())
-        what = _show(identity) + (f" [{choice}]" if choice else "")
-        # Concrete evidence first: the old driver's own device, as the old host reports it.
-        own_rejected = accepts(old_device.version, current.rules, new_device.version) is not Answer.COMPATIBLE
-        # relate() considers only sources a conforming emitter can write (registry types and forms).
-        hypothetical = result.only_first
-        if own_rejected:
-            witness: str | None = old_device.text.rstrip("\n")
-            how = f"the old driver's own device ({old_where}) is not accepted by the new rules"
-        elif hypothetical is not None:
-            witness = emit(hypothetical).rstrip("\n")
-            how = f"the old rules ({old_where}) accepted this source and the new ones do not"
-        else:
-            witness = None
-            how = ""
-        note = how or None
-        report.upgrades.append(UpgradeResult(what, old_where, new_where, result.relation.value, witness, note))
-        if witness is None:
-            report.passed("MC-U1-BREAKING")
-            continue
-        dropped = {
-            Relation.SUPERSET: "accepts less than the old one",
-            Relation.OVERLAP: "accepts some sources the old one did not, but drops others",
-            Relation.DISJOINT: "accepts none of the sources the old one accepted",
-        }.get(result.relation, "drops sources the old one accepted")
-        report.fail(
-            Failure(
-                "MC-U1-BREAKING",
-                current.host.host,
-                current.placement.path + "/migration_compatible_devices",
-                f"breaking change in {what}: the new driver {dropped} (relation old -> new:"
-                f" {result.relation.value}); {how}: {witness}",
-                details={"witness": witness, "relation": result.relation.value, "old": old_where},
+        pairs = len(group) * (len(group) - 1) // 2
+        if pairs > budget:
+            skipped += pairs - budget
+        for first, second in itertools.islice(itertools.combinations(group, 2), min(pairs, budget)):
+            forward = (first.ident, second.ident) in relation
+            backward = (second.ident, first.ident) in relation
+            if forward == backward:
+                report.passed("MC-M2-ASYMMETRY")
+                continue
+            source, target = (first, second) if backward else (second, first)
+            if report.tallies["MC-M2-ASYMMETRY"].failed >= MAX_M2_FAILURES:
+                unexplained += 1
+                report.tallies["MC-M2-ASYMMETRY"].checked += 1
+                report.tallies["MC-M2-ASYMMETRY"].failed += 1
+                continue
+            report.fail(_asymmetry_failure(matrix, source, target))
+        budget -= min(pairs, budget)
+    path = "(compatibility matrix)"
+    if unexplained:
+        report.note(
+            Note(
+                "MC-M2-ASYMMETRY",
+                "",
+                path,
+                f"{unexplained} more one-way pairs of classes with equal critical fields are counted as failures"
+                f" but not listed (at most {MAX_M2_FAILURES} are)",
+            )
+        )
+    if skipped:
+        report.note(
+            Note(
+                "MC-M2-ASYMMETRY",
+                "",
+                path,
+                f"{skipped} pairs of classes with equal critical fields were not examined (at most {MAX_M2_PAIRS} are)",
             )
         )
 
 
-def _choice_key(choice: Mapping[str, Value]) -> frozenset[tuple[str, Hashable]]:
-    return frozenset((k, _norm(v)) for k, v in choice.items())
-
-
-def _removed(identity: tuple[str, ...], olds: Sequence[Analysis], new: Sequence[Analysis], report: Report) -> None:
-    """An old identity with no counterpart: is any of its devices accepted by some new target?"""
-    targets = [a for a in new if a.rules is not None and a.devices and a.driver == olds[0].driver]
-    for previous in _distinct(olds):
-        for device in previous.devices:
-            for target in targets:
-                assert target.rules is not None
-                if any(accepts(device.version, target.rules, t.version) is Answer.COMPATIBLE for t in target.devices):
-                    break
-            else:
-                report.fail(
-                    Failure(
-                        "MC-U2-REMOVED",
-                        previous.host.host,
-                        previous.placement.path,
-                        f"{_show(identity)} is not offered with the new driver, and no type or device of the new"
-                        f" host accepts its devices, e.g. {device.text.rstrip()}",
-                        details={"source": device.text.rstrip("\n")},
-                    )
-                )
-                return
-    report.passed("MC-U2-REMOVED")
+def _asymmetry_failure(matrix: _Matrix, source: _Class, target: _Class) -> Failure:
+    rules = matrix.rule_sets[target.rule_set].rules
+    verdict = check(source.device.version, rules, target.target.own)
+    who, whom = _label(target.analysis, target.device), _label(source.analysis, source.device)
+    reasons = "; ".join(f"[{r.code}] {r.message}" for r in verdict.reasons[:3])
+    return Failure(
+        "MC-M2-ASYMMETRY",
+        target.analysis.host.host,
+        target.analysis.placement.path + "/migration_compatible_devices",
+        f"{who} does not accept {whom}, which accepts it, although their critical fields are equal: {reasons}",
+        details={"source": source.device.text.rstrip("\n"), "target": target.device.text.rstrip("\n")},
+    )

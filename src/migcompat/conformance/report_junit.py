@@ -4,7 +4,8 @@ Written with the standard library's ElementTree. A failed *required* check is
 a ``<failure>``; a failed *recommended* check is a passing test case whose
 ``<system-out>`` starts with ``WARNING``, so warnings show without failing
 the build. Each suite also has one passing case that stands for the objects
-that passed.
+that passed; the run's notes on the check (what it could not decide in full)
+are that case's ``<system-out>``.
 """
 
 from __future__ import annotations
@@ -66,5 +67,11 @@ def junit_xml(report: Report) -> str:
         case = ET.SubElement(suite, "testcase", classname=ident, name=f"{ident}: {passed} objects passed")
         if not tally.checked:
             ET.SubElement(case, "skipped", message="not applicable: nothing to check")
+        notes = [note for note in report.notes if note.check == ident]
+        if notes:
+            out = ET.SubElement(case, "system-out")
+            out.text = "\n".join(
+                f"NOTE {note.host + ':' if note.host else ''}{note.path}: {note.message}" for note in notes
+            )
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -89,11 +89,19 @@ def write_text_report(report: Report, stream: IO[str] | None = None, *, color: b
             upgrades.add_row(escape(upgrade.identity), upgrade.relation, verdict)
         console.print()
         console.print(upgrades)
+    if report.notes:
+        console.print()
+        for note in report.notes:
+            where = f"{escape(note.host)}:{escape(note.path)}" if note.host else escape(note.path)
+            console.print(f"[bold]NOTE[/] [bold]{note.check}[/]  {where}")
+            console.print(f"     {escape(note.message)}", soft_wrap=True)
     matrix = report.matrix
     console.print()
+    listed = "" if len(matrix.edges) == matrix.accepted_pairs else f", the first {len(matrix.edges)} listed in JSON"
     console.print(
-        f"Compatibility matrix: {len(matrix.classes)} distinct device classes, {len(matrix.edges)} compatible"
-        f" (source, target) pairs; {matrix.evaluated_pairs} pairs evaluated after indexing"
+        f"Compatibility matrix: {len(matrix.classes)} distinct device classes, {matrix.accepted_pairs} compatible"
+        f" (source, target) pairs{listed}; {matrix.evaluated_pairs} verdicts computed after indexing",
+        soft_wrap=True,
     )
     summary = Table(title="Checks", title_justify="left", show_edge=False)
     for column in ("check", "clause", "severity", "checked", "failed", "status"):

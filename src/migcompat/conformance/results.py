@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from .registry import CHECKS, SUITE_VERSION
 
 __all__ = [
+    "MAX_EDGES",
+    "AcceptedPairs",
     "Excerpt",
     "Failure",
     "HostSummary",
     "MatrixSummary",
+    "Note",
     "Report",
     "Tally",
     "UpgradeResult",
+    "collector_paused",
     "render_excerpt",
 ]
 
@@ -74,6 +80,20 @@ class Failure:
             "excerpt": None if self.excerpt is None else self.excerpt.to_json(),
             "details": dict(self.details),
         }
+
+
+@dataclass(frozen=True)
+class Note:
+    """What a run could not check in full, or checked another way, for one object (not a failure)."""
+
+    check: str
+    host: str
+    path: str
+    message: str
+
+    def to_json(self) -> dict[str, object]:
+        """The note as the JSON report has it."""
+        return {"check": self.check, "host": self.host, "path": self.path, "message": self.message}
 
 
 @dataclass
@@ -150,19 +170,49 @@ class UpgradeResult:
         }
 
 
+MAX_EDGES: Final = 100_000
+"""At most this many compatible pairs are listed in ``MatrixSummary.edges`` (and the JSON report)."""
+
+
+class AcceptedPairs(Protocol):
+    """Every compatible (source class, target class) pair of a matrix, held compactly."""
+
+    def __len__(self) -> int:
+        """How many pairs are compatible."""
+        ...
+
+    def __contains__(self, pair: object) -> bool:
+        """Whether the (source class, target class) *pair* is compatible."""
+        ...
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        """The compatible pairs in ascending order (source, then target); as many as :meth:`__len__` says."""
+        ...
+
+
 @dataclass
 class MatrixSummary:
     """The cross-device compatibility matrix, over classes of identical descriptions.
 
-    A class is one distinct (migration_version, migration_compatible_devices)
-    pair; *members* counts the devices (and type choices) in it. *edges* lists
-    (source class, target class) pairs whose verdict is compatible.
+    A class is one distinct (device description, rule set, target) triple; a
+    device instance is its own target, a device type is the target for each of
+    its covering choices (some device the type creates accepts the source).
+    *members* counts the devices (and covering choices) in it. *edges* lists
+    the first :data:`MAX_EDGES` (source class, target class) pairs, in
+    ascending order, whose verdict is compatible; *accepted_pairs* counts all
+    of them, and *accepted* holds them all, compactly (it is not part of the
+    JSON report). *candidate_pairs* counts the (source class, target class)
+    pairs the index of identity keys left to decide, and *evaluated_pairs* the
+    verdicts computed to decide them (each for one source and a whole run of
+    targets).
     """
 
     classes: list[dict[str, Any]] = field(default_factory=list)
     edges: list[tuple[int, int]] = field(default_factory=list)
     candidate_pairs: int = 0
     evaluated_pairs: int = 0
+    accepted_pairs: int = 0
+    accepted: AcceptedPairs | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, object]:
         """The matrix as the JSON report has it."""
@@ -171,6 +221,7 @@ class MatrixSummary:
             "edges": [{"source": s, "target": t} for s, t in self.edges],
             "candidate_pairs": self.candidate_pairs,
             "evaluated_pairs": self.evaluated_pairs,
+            "accepted_pairs": self.accepted_pairs,
         }
 
 
@@ -181,15 +232,16 @@ class Report:
     hosts: list[HostSummary] = field(default_factory=list)
     tallies: dict[str, Tally] = field(default_factory=lambda: {ident: Tally() for ident in CHECKS})
     failures: list[Failure] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     upgrades: list[UpgradeResult] = field(default_factory=list)
     matrix: MatrixSummary = field(default_factory=MatrixSummary)
     seconds: float = 0.0
     tool: str = ""
     spec_version: str = ""
 
-    def passed(self, ident: str) -> None:
-        """Count one object that passed the check *ident*."""
-        self.tallies[ident].checked += 1
+    def passed(self, ident: str, count: int = 1) -> None:
+        """Count one object (or *count* objects) that passed the check *ident*."""
+        self.tallies[ident].checked += count
 
     def fail(self, failure: Failure) -> None:
         """Record *failure* and count it against its check."""
@@ -197,6 +249,10 @@ class Report:
         tally.checked += 1
         tally.failed += 1
         self.failures.append(failure)
+
+    def note(self, note: Note) -> None:
+        """Record *note*: what a check could not decide in full, or decided another way."""
+        self.notes.append(note)
 
     @property
     def required_failures(self) -> list[Failure]:
@@ -241,6 +297,7 @@ class Report:
                 for ident, tally in self.tallies.items()
             ],
             "failures": [f.to_json() for f in self.failures],
+            "notes": [n.to_json() for n in self.notes],
             "upgrades": [u.to_json() for u in self.upgrades],
             "matrix": self.matrix.to_json(),
         }
@@ -259,3 +316,23 @@ def render_excerpt(excerpt: Excerpt) -> list[str]:
         carets = " " * len(left) + carets[first : first + _WINDOW].rstrip()
     gutter = " " * len(str(excerpt.line))
     return [f"{excerpt.line} | {text}", f"{gutter} | {carets}"]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration of the block (if it is enabled).
+
+    The checks allocate many small objects while every placement's analysis
+    is alive; each full collection would traverse all of them again, which
+    on a 10,000-device fleet cost more than half the matrix's time. Nothing
+    the checks allocate forms reference cycles, so nothing waits for the
+    collector; it is resumed (and left to run as usual) afterwards, as
+    Mercurial does around its allocation-heavy loops.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

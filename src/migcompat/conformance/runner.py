@@ -7,9 +7,10 @@ from collections.abc import Callable, Sequence
 
 from ..limits import SPEC_VERSION
 from ..sysfs.model import HostData
-from .emitter import Analysis, TextCache, analyse_host
-from .fleet_checks import compatibility_matrix, upgrade_checks
+from .emitter_checks import Analysis, TextCache, analyse_host
+from .matrix_checks import compatibility_matrix
 from .results import HostSummary, Report
+from .upgrade_checks import upgrade_checks
 
 __all__ = ["Progress", "run"]
 
