@@ -10,12 +10,14 @@ import json
 import time
 from pathlib import Path
 
+import jsonschema
 from click.testing import CliRunner
 from sample_fleet import Host, PciFunction, to_host_data
 
 from migcompat.capture import dumps
 from migcompat.cli import main
 from migcompat.cli.exitcodes import ExitCode
+from migcompat.resources import data_path
 
 GUARD = 10.0
 """Seconds: far above what these take, far below what they took."""
@@ -97,3 +99,36 @@ def test_conformance_against_an_older_host_with_defaults_over_sixteen_keys(tmp_p
     [upgrade] = report["upgrades"]
     assert upgrade["relation"] == "subset"  # the new driver accepts more: not a breaking change
     assert "MC-U1-BREAKING" not in {failure["check"] for failure in report["failures"]}
+
+
+def _set_host(name: str, version: str, rules: str) -> str:
+    function = PciFunction(
+        "0000:3b:00.2",
+        "devices/pci0000:3a/0000:3b:00.2",
+        0x15B3,
+        0x101E,
+        0x15B3,
+        0x0016,
+        "x_vfio_pci",
+        version=version,
+        rules=rules,
+    )
+    return dumps(to_host_data(Host(name, "6.8.0", functions=[function])))
+
+
+def test_an_upgrade_too_complex_to_relate_is_a_note_and_the_own_device_is_still_checked(tmp_path: Path) -> None:
+    many = "mc1\n" + "".join(f"accept v.f>={{m{i}}}\n" for i in range(40))  # 2^40 set classes to tell apart
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(_set_host("old", "mc1 v.f={m1}\n", many))
+    for rules, breaking in (("mc1\naccept v.f>={}\n", False), ("mc1\naccept v.f>={m2}\n", True)):
+        new.write_text(_set_host("new", "mc1 v.f={m1}\n", rules))
+        _, output, seconds = invoke("conformance", "--format", "json", str(new), "--against", str(old))
+        assert seconds < GUARD
+        report = json.loads(output)
+        schema = json.loads(data_path("conformance-report.schema.json").read_text())
+        assert not list(jsonschema.Draft202012Validator(schema).iter_errors(report))
+        [upgrade] = report["upgrades"]
+        assert upgrade["relation"] == "undecided"
+        assert any("could not be decided exactly" in note["message"] for note in report["notes"])
+        failed = {failure["check"] for failure in report["failures"]}
+        assert ("MC-U1-BREAKING" in failed) is breaking

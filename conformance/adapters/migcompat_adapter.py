@@ -28,7 +28,7 @@ from migcompat import emit, from_json, parse_compatible, parse_version, to_json
 from migcompat.compare import check
 from migcompat.errors import MigcompatError, ParseError
 from migcompat.model import CompatibleDevices, MigrationVersion
-from migcompat.relate import relate
+from migcompat.relate import RelationTooComplex, relate
 
 INTERNAL_ERROR = 70
 
@@ -93,7 +93,10 @@ def do_relate(request: dict[str, Any]) -> dict[str, Any]:
         second_self = parse_version(request["second_self"]) if request.get("second_self") else None
     except (ParseError, KeyError, TypeError) as error:
         raise Rejected({"code": getattr(error, "code", "bad-request")}) from None
-    return relate(first, second, first_self, second_self).to_json()
+    try:
+        return relate(first, second, first_self, second_self).to_json()
+    except RelationTooComplex as error:  # the protocol has no "cannot decide": a deliberate rejection, with the code
+        raise Rejected({"code": error.code, "message": error.message}) from None
 
 
 def do_checker(request: Any) -> dict[str, Any]:

@@ -20,11 +20,11 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from ..compare import accepts
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, MigrationVersion, Value
-from ..relate import Relation, relate
+from ..relate import Relation, RelationTooComplex, relate
 from ..semantics.values import match_key
 from ..verdict import Answer
 from .emitter_checks import Analysis, hex_id
-from .results import Failure, Report, UpgradeResult
+from .results import Failure, Note, Report, UpgradeResult
 
 __all__ = ["upgrade_checks"]
 
@@ -119,12 +119,17 @@ def _compare(
         key = (previous.rules_text, old_device.text, current.rules_text, new_device.text)
         if key in memo:
             continue
-        result = relate(previous.rules, current.rules, old_device.version, new_device.version)
-        memo[key] = result.relation
         choice = " ".join(f"{k}={value_text(v)}" for k, v in new_device.choice.items())
         what = _show(identity) + (f" [{choice}]" if choice else "")
         # Concrete evidence first: the old driver's own device, as the old host reports it.
         own_rejected = accepts(old_device.version, current.rules, new_device.version) is not Answer.COMPATIBLE
+        try:
+            result = relate(previous.rules, current.rules, old_device.version, new_device.version)
+        except RelationTooComplex as error:
+            memo[key] = None
+            _undecided(what, previous, current, old_device.text, own_rejected, error, report)
+            continue
+        memo[key] = result.relation
         # relate() considers only sources a conforming emitter can write (registry types and forms).
         hypothetical = result.only_first
         if own_rejected:
@@ -154,6 +159,44 @@ def _compare(
                 f"breaking change in {what}: the new driver {dropped} (relation old -> new:"
                 f" {result.relation.value}); {how}: {witness}",
                 details={"witness": witness, "relation": result.relation.value, "old": old_where},
+            )
+        )
+
+
+def _undecided(
+    what: str,
+    previous: Analysis,
+    current: Analysis,
+    own_text: str,
+    own_rejected: bool,
+    error: RelationTooComplex,
+    report: Report,
+) -> None:
+    """U1 when the relation is too complex to decide: the old driver's own device is checked, and a note says so."""
+    old_where = f"{previous.host.host}:{previous.placement.path}"
+    path = current.placement.path + "/migration_compatible_devices"
+    witness = own_text.rstrip("\n") if own_rejected else None
+    how = f"the old driver's own device ({old_where}) is not accepted by the new rules" if own_rejected else None
+    report.upgrades.append(
+        UpgradeResult(what, old_where, f"{current.host.host}:{current.placement.path}", "undecided", witness, how)
+    )
+    report.note(
+        Note(
+            "MC-U1-BREAKING",
+            current.host.host,
+            path,
+            f"{what}: the relation of the old and the new rules could not be decided exactly ({error.message});"
+            " only the old driver's own device was checked",
+        )
+    )
+    if witness is not None:
+        report.fail(
+            Failure(
+                "MC-U1-BREAKING",
+                current.host.host,
+                path,
+                f"breaking change in {what}: {how}: {witness}",
+                details={"witness": witness, "relation": "undecided", "old": old_where},
             )
         )
 
