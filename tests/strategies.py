@@ -6,6 +6,7 @@ of clause 4.4, so ``parse(emit(model)) == model`` must hold for all of them.
 
 from __future__ import annotations
 
+import os
 from math import gcd
 
 from hypothesis import assume
@@ -30,6 +31,12 @@ from migcompat.model import (
     Value,
     Version,
 )
+
+
+def examples(count: int) -> int:
+    """*count* examples in the default profile, ten times as many in the thorough one (HYPOTHESIS_PROFILE)."""
+    return count * 10 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else count
+
 
 _NAME = "[a-z][a-z0-9_]{0,8}"
 keys = st.from_regex(rf"\A{_NAME}(\.{_NAME})?\Z") | st.from_regex(r"\A[a-z][a-z0-9_]{55,62}\Z")

@@ -161,6 +161,7 @@ def blocks(html: Path) -> list[Block]:
     return found
 
 
+@pytest.mark.slow
 def test_html_builds_without_warnings(build: Build) -> None:
     # As CI runs it, with -W: a warning is an error.
     assert build.returncode == 0 and not build.warnings, build.warnings
@@ -171,6 +172,7 @@ def test_html_builds_without_warnings(build: Build) -> None:
     assert (html / "searchindex.js").is_file()
 
 
+@pytest.mark.slow
 def test_doctests_pass(tmp_path: Path) -> None:
     result = _sphinx("doctest", tmp_path)
     report = (tmp_path / "output.txt").read_text(encoding="utf-8") if (tmp_path / "output.txt").is_file() else ""
@@ -458,6 +460,7 @@ def test_schema_examples_validate(blocks: list[Block]) -> None:
 # ---- the site's structure ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_json_schema_is_rendered(html: Path) -> None:
     page = (html / "reference" / "schemas.html").read_text(encoding="utf-8")
     for schema in sorted((ROOT / "spec" / "schema").glob("*.schema.json")):
@@ -465,6 +468,7 @@ def test_every_json_schema_is_rendered(html: Path) -> None:
         assert f'id="schema-{stem}"' in page, schema.name
 
 
+@pytest.mark.slow
 def test_every_cli_command_is_in_the_reference(html: Path) -> None:
     from migcompat.cli import main
 

@@ -35,7 +35,7 @@ from migcompat.jsonmodel import EXTRA_CHECKS, SCHEMA_ID, from_json, load_schema,
 from migcompat.model import SELF, CompatibleDevices, Equals, Field, MigrationVersion, Range, Rule, Subset
 from migcompat.parse import parse
 from migcompat.resources import data_path
-from strategies import compatible_models, members, tokens, version_models
+from strategies import compatible_models, examples, members, tokens, version_models
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = REPO / "spec" / "schema" / "data-model.schema.json"
@@ -349,7 +349,7 @@ def test_format_may_be_written_as_a_json_float() -> None:
     assert from_json(document) == MigrationVersion({"a": Field("b")})
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(100))
 @given(st.one_of(version_models(), compatible_models()))
 def test_round_trip_of_generated_models(model: MigrationVersion | CompatibleDevices) -> None:
     document = to_json(model)
@@ -715,7 +715,7 @@ def check_agreement(document: Any) -> MigrationVersion | CompatibleDevices | Non
     return model
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(100))
 @given(json_data | near_documents)
 def test_arbitrary_json_returns_a_model_or_data_model_error(data: Any) -> None:
     check_agreement(data)
@@ -763,7 +763,7 @@ def _edited(draw: st.DrawFn, text: str) -> str:
     return text[:where] + insert + text[where + cut :]
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(100))
 @given(mutated_documents())
 def test_mutated_documents_agree_with_the_schema(document: Any) -> None:
     check_agreement(document)
@@ -772,7 +772,7 @@ def test_mutated_documents_agree_with_the_schema(document: Any) -> None:
 _LEXEME_ALPHABET = "0123456789./%2AEFaz_:+-~ \n"
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(100))
 @given(
     kind=st.sampled_from(["token", "integer", "version", "ratio", "set", "key"]),
     text=st.text(_LEXEME_ALPHABET, max_size=12)

@@ -34,7 +34,7 @@ from migcompat.model import (
     Subset,
 )
 from migcompat.reference_parser import reference_parse_compatible, reference_parse_version
-from strategies import models
+from strategies import examples, models
 
 VERSIONS = [
     "mc1 device_api=vfio-pci driver=i915 ~share=1/2 type=i915-GVTg_V5_4\n",
@@ -229,7 +229,7 @@ def test_frozen_map_pickles() -> None:
 # ---------------------------------------------------------------- property
 
 
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 @given(models)
 def test_round_trip_equality_implies_hash_equality(model: MigrationVersion | CompatibleDevices) -> None:
     parsed = parse(emit(model))

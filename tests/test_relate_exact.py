@@ -43,6 +43,7 @@ from migcompat.relate import (
 )
 from migcompat.semantics.templates import device_for, parameters_of
 from migcompat.verdict import Answer
+from strategies import examples
 from test_verdict_schema import document_errors
 
 HANG = 5.0
@@ -398,7 +399,7 @@ def problems(draw: st.DrawFn) -> tuple[list[str], str, str, MigrationVersion | N
     return keys, draw(rule_texts(keys)), draw(rule_texts(keys)), draw(selves(keys)), draw(selves(keys))
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(problems())
 def test_relate_equals_brute_force(
     problem: tuple[list[str], str, str, MigrationVersion | None, MigrationVersion | None],
@@ -433,7 +434,7 @@ def template_texts(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(template_texts(), rule_texts(TEMPLATE_KEYS), rule_texts(TEMPLATE_KEYS), st.booleans())
 def test_template_side_equals_brute_force_over_its_choices(
     template_text: str, first_text: str, second_text: str, both_templates: bool

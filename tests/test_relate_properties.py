@@ -9,6 +9,7 @@ from migcompat.compare import accepts, check
 from migcompat.model import CompatibleDevices, Equals, Field, MigrationVersion, Range, Rule, Subset, Version
 from migcompat.relate import Relation, agrees_with_verdicts, relate
 from migcompat.verdict import Answer
+from strategies import examples
 
 # A small world so that generated sources and rules meet often. Vendor keys, so that the
 # registry's types and forms (which relate() honours) do not constrain the generated data.
@@ -83,7 +84,7 @@ def test_relation_witnesses_get_the_verdicts_they_claim(a: CompatibleDevices, b:
     assert agrees_with_verdicts(relate(a, b), a, b)
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(rule_sets(), rule_sets(), st.lists(sources(), min_size=1, max_size=25))
 def test_relation_agrees_with_verdicts_on_generated_sources(
     a: CompatibleDevices, b: CompatibleDevices, probes: list[MigrationVersion]

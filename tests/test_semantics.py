@@ -31,6 +31,7 @@ from migcompat.semantics.rules import Context, evaluate_rule, own_values, rule_c
 from migcompat.semantics.templates import device_for, parameters_of
 from migcompat.semantics.values import compare, equivalent, match_key
 from migcompat.verdict import Answer
+from strategies import examples
 
 KEYS = ("v.a", "v.b", "v.c", "aggregate", "features")
 CONSTANTS = {
@@ -126,7 +127,7 @@ def _plain_nearest(source: MigrationVersion, target: CompatibleDevices, context:
     return [index for index, (failed, _) in enumerate(counts) if failed == fewest]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_compiled_evaluator_agrees_with_the_plain_one(rng: random.Random) -> None:
     target = _parsed(_rules(rng, rng.randint(1, 12)), parse_compatible)
@@ -224,7 +225,7 @@ def _choices(template: MigrationVersion) -> list[dict[str, Value]]:
     ]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_type_verdict_agrees_with_every_choice_enumerated(rng: random.Random) -> None:
     template = _parsed(_template(rng), parse_version)

@@ -26,6 +26,7 @@ from migcompat import capture as capture_module
 from migcompat.capture import capture, dumps, loads
 from migcompat.conformance import run
 from migcompat.sysfs.model import FINDING_CODES
+from strategies import examples
 
 HOSTS = {
     "gvt": lambda: gvt_host("g", 3),
@@ -56,7 +57,7 @@ def _apply(root: Path, fault: str, target: Path, denied: set[str]) -> None:
         denied.add(str(target.parent))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     host=st.sampled_from(sorted(HOSTS)),
     faults=st.lists(st.tuples(st.sampled_from(FAULTS), st.integers(0, 10_000)), min_size=1, max_size=6),

@@ -20,7 +20,7 @@ from ..errors import ParseError
 from ..model import CompatibleDevices, MigrationVersion
 from ..parse import detect, parse_compatible, parse_version
 from ..verdict import Answer, Reason
-from .commands_parse import _bounded_error
+from .commands_parse import bounded_error
 from .exitcodes import ExitCode
 from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_input, stdin_is_terminal
 from .output import echo, echo_error, render_parse_error
@@ -163,7 +163,7 @@ def _invalid(role: str, source: Input, attribute: Attribute, error: ParseError) 
     if error.code == "syntax" and detect(source.data) != attribute:
         # The classic slip: SOURCE and TARGET swapped, or a type's rules given as its version.
         hint = f"{source.name} should be a {attribute}, but it looks like {_LOOKS_LIKE[detect(source.data)]}"
-    return InputFailure(role, source.path, attribute, error=_bounded_error(error, source), hint=hint)
+    return InputFailure(role, source.path, attribute, error=bounded_error(error, source), hint=hint)
 
 
 # ---- reporting ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, read_input, stdi
 from .options import format_option
 from .output import echo, echo_error, echo_json, render_parse_error
 
-__all__ = ["parse_command"]
+__all__ = ["bounded_error", "parse_command"]
 
 Attribute = Literal["migration_version", "migration_compatible_devices"]
 
@@ -98,7 +98,7 @@ def _parse_one(path: str, forced: Attribute | None, *, json_output: bool) -> tup
             parse_version(source.data) if kind == "migration_version" else parse_compatible(source.data)
         )
     except ParseError as exc:
-        error = _bounded_error(exc, source)
+        error = bounded_error(exc, source)
         if json_output:
             echo_json({"path": path, "attribute": kind, "error": error.to_dict()})
         else:
@@ -119,7 +119,7 @@ def _parse_one(path: str, forced: Attribute | None, *, json_output: bool) -> tup
     return ExitCode.SUCCESS, None
 
 
-def _bounded_error(error: ParseError, source: Input) -> ParseError:
+def bounded_error(error: ParseError, source: Input) -> ParseError:
     """*error*, saying "more than" when the reader stopped before the end of the input.
 
     The parser only saw the first bytes of a longer input, so the size it
