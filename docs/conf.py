@@ -73,6 +73,8 @@ nitpick_ignore = [
         "collections.abc.Callable",
         "collections.abc.Hashable",
         "fractions.Fraction",
+        "rich.text.Text",
+        "xml.etree.ElementTree.Element",
         "collections.abc.Iterable",
         "collections.abc.Mapping",
         "collections.abc.Iterator",

@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..display import escape
 from ..emit import emit
 from ..errors import ERROR_CODES, MigcompatError
 from ..jsonmodel import from_json
@@ -116,7 +117,7 @@ class LintReport:
                 lines.append(f"    {unit}: {', '.join(self.device_checks.get(unit, [])) or 'NO CHECK'}")
         if self.errors:
             lines.append(f"{len(self.errors)} problem(s):")
-            lines.extend(f"  - {error}" for error in self.errors)
+            lines.extend(f"  - {escape(error)}" for error in self.errors)
         else:
             lines.append("the suite is valid")
         return "\n".join(lines)

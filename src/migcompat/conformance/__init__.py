@@ -15,8 +15,9 @@ The modules:
 * :mod:`migcompat.conformance.registry` -- every check ID, its clause and severity;
 * :mod:`migcompat.conformance.runner` -- :func:`~migcompat.conformance.runner.run`;
 * :mod:`migcompat.conformance.results` -- what a run produces;
-* :mod:`migcompat.conformance.report_text`, :mod:`migcompat.conformance.report_junit` --
-  the report for people (with rich) and as JUnit XML;
+* :mod:`migcompat.conformance.report_text`, :mod:`migcompat.conformance.report_junit`,
+  :mod:`migcompat.conformance.report_ktap` -- the report for people (with rich), as
+  JUnit XML and as KTAP (the kernel's test output format);
 * :mod:`migcompat.conformance.samples` -- the bundled sample hosts;
 * internal: :mod:`migcompat.conformance.emitter_checks` -- E1 to E8 and the
   SHOULDs, per placement; :mod:`migcompat.conformance.matrix_checks` -- the

@@ -1,7 +1,17 @@
-"""The terminal report: summary tables, each failure with its check ID, object, text and caret, and the clause.
+"""The terminal report: hosts, each failure with its check ID, object, text and caret, and the checks.
 
 Uses rich; colour only on a terminal, and never with ``NO_COLOR`` set
 (rich honours it). This module is imported by the command line only.
+
+Every string that came from an input (host, kernel, origin, path, type and
+device names, messages that quote them) is shown through
+:func:`migcompat.display.escape`: one line of printable ASCII, so a name can
+neither move the cursor nor start a line of its own. Nothing is parsed as
+rich markup or emoji codes (the console has both off and every line is a
+:class:`rich.text.Text`), so ``[bold]`` or ``:smile:`` in a name prints as
+written. Items are one line each (a long one is wrapped by the terminal,
+never cut); the one table, of the checks, fits 80 columns without cutting
+a check ID or a status.
 """
 
 from __future__ import annotations
@@ -9,66 +19,139 @@ from __future__ import annotations
 import sys
 from typing import IO, Final
 
+from rich import box
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from ..display import all_printable, escape, plural, rule_numbers
 from .registry import CHECKS, SUITE_VERSION
 from .results import Failure, Report, render_excerpt
 
-__all__ = ["MAX_PER_CHECK", "render_excerpt", "write_text_report"]
+__all__ = ["MAX_PER_CHECK", "MIN_WIDTH", "render_excerpt", "write_text_report"]
 
 MAX_PER_CHECK: Final = 20
 """At most this many failures of one check are shown in full; --format json has them all."""
 
+MIN_WIDTH: Final = 80
+"""The report is laid out for at least this many columns (a narrower terminal wraps its lines)."""
 
-def _status(report: Report) -> str:
+_INDENT: Final = "     "
+
+_Part = str | tuple[str, str] | Text
+
+
+def _line(*parts: _Part) -> Text:
+    """One line of the report: plain strings and (string, style) pairs, never parsed as markup."""
+    return Text.assemble(*parts, no_wrap=True, end="\n")
+
+
+def _shown(text: str) -> str:
+    """An input-derived message: escaped, with its rule numbers marked 0-based."""
+    return rule_numbers(escape(text))
+
+
+def _status(report: Report) -> Text:
+    warned = len(report.warnings)
     if report.ok:
-        warned = len(report.warnings)
-        return "[bold green]PASSED[/]" + (f" with {warned} warning{'s' * (warned != 1)}" if warned else "")
+        return Text.assemble(("PASSED", "bold green"), f" with {plural(warned, 'warning')}" if warned else "")
     failed = len(report.required_failures)
-    return f"[bold red]FAILED[/]: {failed} required check failure{'s' * (failed != 1)}, {len(report.warnings)} warnings"
+    return Text.assemble(
+        ("FAILED", "bold red"), f": {plural(failed, 'required check failure')}, {plural(warned, 'warning')}"
+    )
+
+
+def _where(host: str, path: str) -> str:
+    return f"{escape(host)}:{escape(path)}" if host else escape(path)
 
 
 def _failure(console: Console, failure: Failure) -> None:
-    word = "[bold red]FAIL[/]" if failure.severity == "required" else "[bold yellow]WARN[/]"
-    console.print(f"{word} [bold]{failure.check}[/]  {escape(failure.host)}:{escape(failure.path)}")
-    console.print(f"     {escape(failure.message)}", soft_wrap=True)
+    word = ("FAIL", "bold red") if failure.severity == "required" else ("WARN", "bold yellow")
+    console.print(_line(word, " ", (failure.check, "bold"), "  ", _where(failure.host, failure.path)), soft_wrap=True)
+    console.print(_line(_INDENT, _shown(failure.message)), soft_wrap=True)
     if failure.excerpt is not None:
-        for line in render_excerpt(failure.excerpt):
-            console.print("     " + escape(line), soft_wrap=True, highlight=False)
-    console.print(f"     [dim]spec clause {failure.clause}: {escape(CHECKS[failure.check].title)}[/]")
+        lines = render_excerpt(failure.excerpt)
+        if not all_printable(lines):  # render_excerpt shows only printable ASCII; never trust it blindly
+            lines = [escape(line) for line in lines]
+        for line in lines:
+            console.print(_line(_INDENT, line), soft_wrap=True)
+    title = CHECKS[failure.check].title
+    console.print(_line((f"{_INDENT}spec clause {failure.clause}: {title}", "dim")), soft_wrap=True)
 
 
-def write_text_report(report: Report, stream: IO[str] | None = None, *, color: bool | None = None) -> None:
-    """Write *report* for people to *stream* (standard output by default)."""
-    target = stream if stream is not None else sys.stdout
+def _console(target: IO[str], color: bool | None) -> Console:
     try:
         terminal = target.isatty()
     except (OSError, ValueError, AttributeError):
         terminal = False
     console = Console(
-        file=target, force_terminal=color, no_color=color is False, highlight=False, width=None if terminal else 120
+        file=target,
+        force_terminal=color,
+        no_color=color is False,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        width=None if terminal else MIN_WIDTH,
     )
+    if console.width < MIN_WIDTH:
+        console.width = MIN_WIDTH
+    return console
+
+
+def _checks_table(report: Report) -> Table:
+    """The checks: ID and status first and never cut; the clause wraps when the width is short."""
+    table = Table(
+        title="Checks", title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
+    )
+    width = max(len(ident) for ident in report.tallies) if report.tallies else 5
+    table.add_column("check", no_wrap=True, min_width=width)
+    table.add_column("status", no_wrap=True, min_width=6)
+    table.add_column("checked", justify="right", no_wrap=True)
+    table.add_column("failed", justify="right", no_wrap=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("clause", overflow="fold", ratio=1)
+    for ident, tally in report.tallies.items():
+        check = CHECKS[ident]
+        status = {
+            "passed": Text("pass", style="green"),
+            "failed": Text("FAIL", style="red") if check.severity == "required" else Text("warn", style="yellow"),
+            "not-applicable": Text("n/a", style="dim"),
+        }[tally.status]
+        table.add_row(Text(ident), status, str(tally.checked), str(tally.failed), check.severity, Text(check.clause))
+    return table
+
+
+def write_text_report(report: Report, stream: IO[str] | None = None, *, color: bool | None = None) -> None:
+    """Write *report* for people to *stream* (standard output by default).
+
+    *color* True forces colour, False forbids it, None leaves it to rich
+    (colour on a terminal, unless ``NO_COLOR`` is set).
+    """
+    target = stream if stream is not None else sys.stdout
+    console = _console(target, color)
     placements = sum(h.placements for h in report.hosts)
     console.print(
-        f"[bold]migcompat conformance[/] suite {SUITE_VERSION}, spec {report.spec_version}: "
-        f"{len(report.hosts)} host{'s' * (len(report.hosts) != 1)}, {placements} placements"
+        _line(
+            ("migcompat conformance", "bold"),
+            f" suite {SUITE_VERSION}, spec {escape(report.spec_version)}: "
+            f"{plural(len(report.hosts), 'host')}, {plural(placements, 'placement')}",
+        ),
+        soft_wrap=True,
     )
-    hosts = Table(title="Hosts", title_justify="left", show_edge=False)
-    for column in ("host", "role", "from", "kernel", "placements", "migratable", "findings"):
-        hosts.add_column(column, justify="right" if column in ("placements", "migratable", "findings") else "left")
-    for host in report.hosts:
-        hosts.add_row(
-            escape(host.name),
-            host.role,
-            escape(host.origin or host.source),
-            escape(host.kernel),
-            str(host.placements),
-            str(host.migratable),
-            str(host.findings),
-        )
-    console.print(hosts)
+    if report.hosts:
+        console.print()
+        console.print(_line(("Hosts", "bold")))
+        for host in report.hosts:
+            console.print(
+                _line(
+                    "  ",
+                    (escape(host.name), "bold"),
+                    f" ({escape(host.role)}): {plural(host.placements, 'placement')}, {host.migratable} migratable,"
+                    f" {plural(host.findings, 'finding')}; kernel {escape(host.kernel)};"
+                    f" from {escape(host.origin or host.source)}",
+                ),
+                soft_wrap=True,
+            )
     shown: dict[str, int] = {}
     if report.failures:
         console.print()
@@ -79,42 +162,35 @@ def write_text_report(report: Report, stream: IO[str] | None = None, *, color: b
             _failure(console, failure)
     for ident, count in shown.items():
         if count > MAX_PER_CHECK:
-            console.print(f"... and {count - MAX_PER_CHECK} more {ident} failures (--format json lists them all)")
+            more = plural(count - MAX_PER_CHECK, f"more {ident} failure")
+            console.print(_line(f"... and {more} (--format json lists them all)"), soft_wrap=True)
     if report.upgrades:
-        upgrades = Table(title="Upgrades (old driver -> new driver)", title_justify="left", show_edge=False)
-        for column in ("type or device", "relation", "verdict"):
-            upgrades.add_column(column)
-        for upgrade in report.upgrades:
-            verdict = "[red]breaking[/]" if upgrade.breaking else "[green]accepts the old[/]"
-            upgrades.add_row(escape(upgrade.identity), upgrade.relation, verdict)
         console.print()
-        console.print(upgrades)
+        console.print(_line(("Upgrades (old driver -> new driver)", "bold")))
+        for upgrade in report.upgrades:
+            verdict = ("breaking", "red") if upgrade.breaking else ("accepts the old", "green")
+            console.print(
+                _line("  ", escape(upgrade.identity), f": {escape(upgrade.relation)}, ", verdict), soft_wrap=True
+            )
     if report.notes:
         console.print()
         for note in report.notes:
-            where = f"{escape(note.host)}:{escape(note.path)}" if note.host else escape(note.path)
-            console.print(f"[bold]NOTE[/] [bold]{note.check}[/]  {where}")
-            console.print(f"     {escape(note.message)}", soft_wrap=True)
+            console.print(
+                _line(("NOTE", "bold"), " ", (note.check, "bold"), "  ", _where(note.host, note.path)), soft_wrap=True
+            )
+            console.print(_line(_INDENT, _shown(note.message)), soft_wrap=True)
     matrix = report.matrix
     console.print()
     listed = "" if len(matrix.edges) == matrix.accepted_pairs else f", the first {len(matrix.edges)} listed in JSON"
     console.print(
-        f"Compatibility matrix: {len(matrix.classes)} distinct device classes, {matrix.accepted_pairs} compatible"
-        f" (source, target) pairs{listed}; {matrix.evaluated_pairs} verdicts computed after indexing",
+        _line(
+            f"Compatibility matrix: {plural(len(matrix.classes), 'distinct device class', 'distinct device classes')},"
+            f" {plural(matrix.accepted_pairs, 'compatible (source, target) pair')}{listed};"
+            f" {plural(matrix.evaluated_pairs, 'verdict')} computed after indexing"
+        ),
         soft_wrap=True,
     )
-    summary = Table(title="Checks", title_justify="left", show_edge=False)
-    for column in ("check", "clause", "severity", "checked", "failed", "status"):
-        summary.add_column(column, justify="right" if column in ("checked", "failed") else "left", no_wrap=True)
-    for ident, tally in report.tallies.items():
-        check = CHECKS[ident]
-        status = {
-            "passed": "[green]pass[/]",
-            "failed": "[red]FAIL[/]" if check.severity == "required" else "[yellow]warn[/]",
-            "not-applicable": "[dim]n/a[/]",
-        }[tally.status]
-        summary.add_row(ident, check.clause, check.severity, str(tally.checked), str(tally.failed), status)
     console.print()
-    console.print(summary)
+    console.print(_checks_table(report))
     console.print()
-    console.print(f"Result: {_status(report)} ({report.seconds:.3f} s)")
+    console.print(_line("Result: ", _status(report), f" ({report.seconds:.3f} s)"), soft_wrap=True)

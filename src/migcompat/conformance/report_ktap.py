@@ -1,0 +1,165 @@
+"""The KTAP report: the kernel's test output format (``Documentation/dev-tools/ktap.rst``, KTAP version 1).
+
+One test per check ID, in registry order, under one plan::
+
+    KTAP version 1
+    1..19
+    # migcompat conformance suite 1.0.0, spec 1.0: 1 host, 2 placements
+    ...
+    # MC-E1-PARSE (12.1 E1 (4, 5, 7), required): 4 checked, 2 failed
+        KTAP version 1
+        1..3
+        # error[leading-zero]: version 535.129.03: component integer 03 has a leading zero
+        not ok 1 t4-node:class/mdev_bus/0000:3b:00.0/mdev_supported_types/nvidia-222/migration_version
+        ...
+        ok 3 2 objects passed
+    not ok 3 MC-E1-PARSE
+    ...
+    ok 7 MC-E3-SYSFS # SKIP not applicable: nothing to check
+
+A check that failed has subtests, indented by :data:`INDENT` with their own
+version and plan lines: one per failure (its object as the name, its
+message and excerpt as diagnostic lines before it), one for the failures
+counted but not listed, and one for the objects that passed. A failure of a
+*recommended* check is a warning: its subtest is ``ok`` with a ``# warning:``
+diagnostic, and its check is ``ok``. A check with nothing to check is
+``ok ... # SKIP``. Hosts, upgrades, the matrix, notes and the result are
+diagnostic lines.
+
+Every name and message is shown through :func:`migcompat.display.escape`,
+and ``#`` in a test name is written ``\\x23``: a name can neither break a line
+nor end the description early, nor start a diagnostic line.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ..display import all_printable, escape, plural, rule_numbers
+from .registry import CHECKS, SUITE_VERSION
+from .results import Failure, Report, render_excerpt
+
+__all__ = ["INDENT", "VERSION_LINE", "render", "render_nothing"]
+
+VERSION_LINE: Final = "KTAP version 1"
+INDENT: Final = "    "
+"""One level of subtest indentation: four spaces, as KUnit writes it (ktap.rst shows two; parsers take either)."""
+
+
+def _name(text: str) -> str:
+    """A test name: escaped, and without ``#`` (which would start the directive)."""
+    return escape(text).replace("#", "\\x23")
+
+
+def _diagnostic(text: str) -> str:
+    return "# " + rule_numbers(escape(text))
+
+
+def _where(host: str, path: str) -> str:
+    return f"{host}:{path}" if host else path
+
+
+def _failure_lines(failure: Failure, warning: bool) -> list[str]:
+    lines = [("# warning: " if warning else "# ") + rule_numbers(escape(failure.message))]
+    if failure.excerpt is not None:
+        excerpt = render_excerpt(failure.excerpt)
+        lines.extend("#     " + line for line in (excerpt if all_printable(excerpt) else map(escape, excerpt)))
+    lines.append(f"# spec clause {failure.clause}")
+    return lines
+
+
+def _subtests(ident: str, failures: list[Failure], unlisted: int, passed: int) -> list[str]:
+    warning = CHECKS[ident].severity != "required"
+    result = "ok" if warning else "not ok"
+    tests: list[tuple[list[str], str]] = []
+    for failure in failures:
+        tests.append((_failure_lines(failure, warning), f"{result} {{}} {_name(_where(failure.host, failure.path))}"))
+    if unlisted > 0:
+        note = f"# {'warning: ' if warning else ''}{unlisted} more failures are counted but not listed"
+        tests.append(([note], f"{result} {{}} {plural(unlisted, 'more failure')}"))
+    if passed > 0:
+        tests.append(([], f"ok {{}} {plural(passed, 'object')} passed"))
+    lines = [VERSION_LINE, f"1..{len(tests)}"]
+    for number, (diagnostics, line) in enumerate(tests, 1):
+        lines.extend(diagnostics)
+        lines.append(line.format(number))
+    return [INDENT + line for line in lines]
+
+
+def _header(report: Report) -> list[str]:
+    placements = sum(h.placements for h in report.hosts)
+    lines = [
+        f"# migcompat conformance suite {SUITE_VERSION}, spec {escape(report.spec_version)}: "
+        f"{plural(len(report.hosts), 'host')}, {plural(placements, 'placement')}"
+    ]
+    for host in report.hosts:
+        lines.append(
+            f"# host {escape(host.name)} ({escape(host.role)}): {plural(host.placements, 'placement')},"
+            f" {host.migratable} migratable, {plural(host.findings, 'finding')}; kernel {escape(host.kernel)};"
+            f" from {escape(host.origin or host.source)}"
+        )
+    for upgrade in report.upgrades:
+        verdict = "breaking" if upgrade.breaking else "accepts the old"
+        lines.append(f"# upgrade {escape(upgrade.identity)}: {escape(upgrade.relation)}, {verdict}")
+    matrix = report.matrix
+    lines.append(
+        f"# compatibility matrix: {plural(len(matrix.classes), 'distinct device class', 'distinct device classes')},"
+        f" {plural(matrix.accepted_pairs, 'compatible (source, target) pair')}"
+    )
+    return lines
+
+
+def render(report: Report) -> str:
+    """*report* as KTAP version 1 text (ending with a newline), never empty."""
+    if not report.tallies:
+        return render_nothing("no check was run")
+    lines = [VERSION_LINE, f"1..{len(report.tallies)}", *_header(report)]
+    by_check: dict[str, list[Failure]] = {}
+    for failure in report.failures:
+        by_check.setdefault(failure.check, []).append(failure)
+    totals = {"pass": 0, "fail": 0, "skip": 0}
+    for number, (ident, tally) in enumerate(report.tallies.items(), 1):
+        check = CHECKS[ident]
+        lines.append(f"# {ident} ({check.clause}, {check.severity}): {tally.checked} checked, {tally.failed} failed")
+        lines.extend(
+            _diagnostic(f"note: {_where(note.host, note.path)}: {note.message}")
+            for note in report.notes
+            if note.check == ident
+        )
+        if not tally.checked:
+            lines.append(f"ok {number} {ident} # SKIP not applicable: nothing to check")
+            totals["skip"] += 1
+            continue
+        if tally.failed:
+            mine = by_check.get(ident, [])
+            lines.extend(_subtests(ident, mine, tally.failed - len(mine), tally.checked - tally.failed))
+        broken = bool(tally.failed) and check.severity == "required"
+        lines.append(f"{'not ok' if broken else 'ok'} {number} {ident}")
+        totals["fail" if broken else "pass"] += 1
+    warnings = plural(len(report.warnings), "warning")
+    if report.ok:
+        lines.append(f"# PASSED with {warnings}" if report.warnings else "# PASSED")
+    else:
+        lines.append(f"# FAILED: {plural(len(report.required_failures), 'required check failure')}, {warnings}")
+    lines.append(f"# totals: pass:{totals['pass']} fail:{totals['fail']} skip:{totals['skip']}")
+    return "\n".join(lines) + "\n"
+
+
+def render_nothing(reason: str) -> str:
+    """The KTAP report of a run with nothing to check: one skipped test that says *reason*.
+
+    For ``migcompat conformance --format ktap`` on inputs without a migration
+    attribute, so that the output is a report rather than nothing.
+    """
+    return (
+        "\n".join(
+            [
+                VERSION_LINE,
+                "1..1",
+                _diagnostic(f"nothing to check: {reason}"),
+                f"ok 1 conformance # SKIP nothing to check: {_name(reason)}",
+                "# totals: pass:0 fail:0 skip:1",
+            ]
+        )
+        + "\n"
+    )
