@@ -172,7 +172,7 @@ def test_check_uuid1_to_uuid2_is_incompatible(runner: CliRunner, gvt: dict[str, 
     assert reasons["not-equal"]["source"] == "3"
     assert reasons["not-equal"]["allowed"] == "=1"
     assert reasons["unconstrained-critical"]["source"] == "{context,ppgtt}"
-    assert document["nearest"] == [{"rule": 0, "outcome": "failed", "reasons": document["reasons"]}]
+    assert document["nearest"] == [{"rule": 0, "outcome": "failed", "reasons": document["reasons"], "more_reasons": 0}]
 
 
 def test_check_sysfs_device_directories(runner: CliRunner, gvt: dict[str, str]) -> None:

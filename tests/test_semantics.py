@@ -306,3 +306,15 @@ def test_a_template_of_sixteen_parameters_read_through_self_is_decided_per_param
     assert verdict.choice == {f"v.p{i:02}": 1 + i % 2 for i in range(16)}
     assert len(result.explain()) < 4000  # one line per parameter, not one per combination
     assert elapsed < 5  # a guard against the product (65,536 choices), not a speed test
+
+
+def test_an_explained_rule_lists_at_most_sixteen_reasons_a_failing_one_among_them() -> None:
+    keys = [f"v.k{i:02}" for i in range(20)]
+    rules = parse_compatible("mc1\naccept " + " ".join(f"{key}=$" for key in keys) + " v.z=1\n")
+    source = parse_version("mc1 " + " ".join(f"{key}=1" for key in keys) + " v.z=2\n")
+    verdict = check(source, rules)  # no own values: 20 undecided constraints, then v.z fails
+    [outcome] = verdict.nearest
+    assert len(outcome.reasons) == 16 and outcome.more_reasons == 5
+    assert not outcome.undecided and verdict.answer is Answer.INCOMPATIBLE
+    assert outcome.reasons[-1].code == "not-equal" and outcome.reasons[-1].field == "v.z"
+    assert "    - and 5 more" in verdict.explain().splitlines()

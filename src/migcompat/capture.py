@@ -18,6 +18,16 @@ An attribute's bytes are stored as ``"text"`` when they are all ASCII and as
 only when it differed from the first; ``"error"`` replaces the content of an
 attribute that exists but could not be read. Reading back a written capture
 gives an equal :class:`~migcompat.sysfs.model.HostData`.
+
+Reading a capture is bounded, whatever the file holds: only a regular file of
+at most :data:`CAPTURE_READ_LIMIT` bytes is read (its size is known before a
+byte is read), the JSON is decoded by :func:`migcompat.jsonmodel.decode_json`
+(nesting and integers bounded), an attribute's content is cut at 4097 bytes
+as the sysfs reader cuts it (so the attribute parser later reports
+``too-long``, never parses megabytes), a descriptive attribute longer than
+4096 bytes becomes a ``too-long`` finding as on a live host, and every other
+string is at most ``MAX_CAPTURE_STRING`` (16384) characters. Peak memory is a
+few times the file's size (about 4x for a capture as migcompat writes it).
 """
 
 from __future__ import annotations
@@ -27,16 +37,21 @@ import binascii
 import datetime
 import json
 import os
+import stat
 from collections.abc import Mapping
 from typing import Any, Final, cast
 
 from .errors import MigcompatError
+from .jsonmodel import decode_json
+from .limits import MAX_ATTRIBUTE_BYTES
 from .sysfs.model import FINDING_CODES, MIGRATION_ATTRIBUTES, Attr, Finding, HostData, Placement, PlacementKind
-from .sysfs.reader import is_sysfs, read_attribute, read_tree
+from .sysfs.reader import READ_LIMIT, is_sysfs, read_tree
 
 __all__ = [
     "CAPTURE_FORMAT",
+    "CAPTURE_READ_LIMIT",
     "CAPTURE_VERSION",
+    "MAX_CAPTURE_STRING",
     "CaptureError",
     "capture",
     "dumps",
@@ -50,8 +65,23 @@ CAPTURE_FORMAT: Final = "migcompat-capture"
 """The ``"format"`` member of every capture document."""
 CAPTURE_VERSION: Final = 1
 """The ``"version"`` member this migcompat writes, and the only one it reads."""
-CAPTURE_READ_LIMIT: Final = 256 << 20
-"""A capture file is read up to 256 MiB (a capture of 10,000 devices is about 10 MiB)."""
+CAPTURE_READ_LIMIT: Final = 64 << 20
+"""The largest capture file :func:`load` reads: 64 MiB; a larger one is refused unread.
+
+A placement takes about 1 KiB in a capture (its two attributes, a few
+descriptive attributes and links), so 64 MiB holds some 60,000 placements:
+six times a host with 10,000 VFIO devices and mdevs (8 GPUs with 512 vGPU
+types and instances each, or SR-IOV adapters with thousands of virtual
+functions), which is more than any host has today. Loading one peaks at a few
+times its size in memory (:mod:`migcompat.capture`), so the bound keeps a
+hostile file well below a gigabyte."""
+MAX_CAPTURE_STRING: Final = 16384
+"""The longest string, in characters, a capture may hold outside attribute contents.
+
+Host names, paths, link targets and finding messages are bounded by the
+kernel's PATH_MAX (4096) and a sentence of context; four times that leaves
+room, and keeps a hostile capture from putting megabytes into every line of
+a report."""
 
 _KINDS: Final = ("mdev_type", "mdev", "pci", "device")
 _SOURCES: Final = ("sysfs", "tree", "capture")
@@ -185,27 +215,56 @@ def _string(doc: Mapping[str, Any], key: str, pointer: str) -> str:
     value = doc.get(key)
     if not isinstance(value, str):
         raise CaptureError(f"expected a string member {key!r}", f"{pointer}/{key}")
+    _bounded(value, f"{pointer}/{key}")
     return value
+
+
+def _bounded(text: str, pointer: str) -> None:
+    if len(text) > MAX_CAPTURE_STRING:
+        raise CaptureError(
+            f"a string of {len(text)} characters; a capture holds at most {MAX_CAPTURE_STRING} outside attributes",
+            pointer,
+        )
 
 
 def _strings(value: object, pointer: str) -> dict[str, str]:
     mapping = _object(value, pointer)
     for key, item in mapping.items():
         if not isinstance(item, str):
-            raise CaptureError("expected a string", f"{pointer}/{key}")
+            raise CaptureError("expected a string", f"{pointer}/{_escape(key)}")
+        _bounded(key, f"{pointer}/{_escape(key)}")
+        _bounded(item, f"{pointer}/{_escape(key)}")
     return dict(mapping)
 
 
+def _escape(name: str) -> str:
+    """*name* as a JSON Pointer token (RFC 6901), shortened when it is long."""
+    if len(name) > 64:
+        name = name[:64] + "..."
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+_BASE64_PREFIX: Final = 4 * -(-READ_LIMIT // 3)
+"""Base64 characters that hold the first READ_LIMIT bytes (a multiple of 4, so a valid text on its own)."""
+
+
 def _bytes(doc: Mapping[str, Any], pointer: str) -> bytes:
+    """The content of an attribute, cut at READ_LIMIT bytes as the sysfs reader cuts it."""
     if "text" in doc:
         text = doc["text"]
         if not isinstance(text, str) or not text.isascii():
             raise CaptureError("text must be an ASCII string", f"{pointer}/text")
-        return text.encode("ascii")
+        return text[:READ_LIMIT].encode("ascii")
     if "base64" in doc:
+        encoded = doc["base64"]
+        if not isinstance(encoded, str) or not encoded.isascii():
+            raise CaptureError("not valid base64", f"{pointer}/base64")
         try:
-            return base64.b64decode(doc["base64"], validate=True)
-        except (binascii.Error, TypeError, ValueError):
+            if len(encoded) > _BASE64_PREFIX:
+                base64.b64decode(encoded[_BASE64_PREFIX:], validate=True)  # the rest must be base64 too
+                return base64.b64decode(encoded[:_BASE64_PREFIX], validate=True)[:READ_LIMIT]
+            return base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
             raise CaptureError("not valid base64", f"{pointer}/base64") from None
     raise CaptureError("expected a 'text' or 'base64' member", pointer)
 
@@ -215,20 +274,44 @@ def _attr(value: object, pointer: str) -> Attr:
     mode_text = doc.get("mode")
     mode: int | None = None
     if mode_text is not None:
-        if not isinstance(mode_text, str) or not mode_text or set(mode_text) - set("01234567"):
+        if not isinstance(mode_text, str) or not 0 < len(mode_text) <= 7 or set(mode_text) - set("01234567"):
             raise CaptureError("mode must be an octal string such as '0444'", f"{pointer}/mode")
         mode = int(mode_text, 8)
     if "error" in doc:
         error = doc["error"]
-        if error not in FINDING_CODES:
-            raise CaptureError(f"unknown error code {error!r}", f"{pointer}/error")
+        if not isinstance(error, str) or error not in FINDING_CODES:
+            raise CaptureError(f"unknown error code {_brief(error)}", f"{pointer}/error")
         return Attr(None, None, mode, error)
     data = _bytes(doc, pointer)
     reread = _bytes(_object(doc["reread"], f"{pointer}/reread"), f"{pointer}/reread") if "reread" in doc else data
     return Attr(data, reread, mode)
 
 
-def _placement(value: object, pointer: str) -> Placement:
+def _brief(value: object) -> str:
+    """*value* for a message: a short string in full, anything else by its JSON type (never a big repr)."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else repr(value[:40]) + f"... ({len(value)} characters)"
+    if value is None or isinstance(value, (bool, int, float)):
+        return json.dumps(value)
+    return "an object" if isinstance(value, dict) else "an array" if isinstance(value, list) else "a value"
+
+
+def _properties(value: object, pointer: str, where: str, findings: list[Finding]) -> dict[str, str]:
+    """The descriptive attributes; one longer than a page is left out with a ``too-long`` finding, as on a host."""
+    mapping = _object(value, pointer)
+    kept: dict[str, str] = {}
+    for key, item in mapping.items():
+        if not isinstance(item, str):
+            raise CaptureError("expected a string", f"{pointer}/{_escape(key)}")
+        _bounded(key, f"{pointer}/{_escape(key)}")
+        if len(item) > MAX_ATTRIBUTE_BYTES:  # the reader keeps no text longer than one page
+            findings.append(Finding("too-long", f"{where}/{key}", f"longer than {MAX_ATTRIBUTE_BYTES} bytes"))
+            continue
+        kept[key] = item
+    return kept
+
+
+def _placement(value: object, pointer: str, findings: list[Finding]) -> Placement:
     doc = _object(value, pointer)
     kind = doc.get("kind")
     if kind not in _KINDS:
@@ -236,13 +319,15 @@ def _placement(value: object, pointer: str) -> Placement:
     attributes = _object(doc.get("attributes", {}), f"{pointer}/attributes")
     for name in attributes:
         if name not in MIGRATION_ATTRIBUTES:
-            raise CaptureError(f"unknown attribute {name!r}", f"{pointer}/attributes/{name}")
+            raise CaptureError(f"unknown attribute {_brief(name)}", f"{pointer}/attributes/{_escape(name)}")
+    ident = _string(doc, "ident", pointer)
+    path = _string(doc, "path", pointer)
     return Placement(
         cast(PlacementKind, kind),
-        _string(doc, "ident", pointer),
-        _string(doc, "path", pointer),
+        ident,
+        path,
         {name: _attr(attributes[name], f"{pointer}/attributes/{name}") for name in attributes},
-        _strings(doc.get("properties", {}), f"{pointer}/properties"),
+        _properties(doc.get("properties", {}), f"{pointer}/properties", path, findings),
         _strings(doc.get("links", {}), f"{pointer}/links"),
     )
 
@@ -251,7 +336,7 @@ def _finding(value: object, pointer: str) -> Finding:
     doc = _object(value, pointer)
     code = _string(doc, "code", pointer)
     if code not in FINDING_CODES:
-        raise CaptureError(f"unknown finding code {code!r}", f"{pointer}/code")
+        raise CaptureError(f"unknown finding code {_brief(code)}", f"{pointer}/code")
     attribute = doc.get("attribute", False)
     if not isinstance(attribute, bool):
         raise CaptureError("expected a boolean", f"{pointer}/attribute")
@@ -260,12 +345,17 @@ def _finding(value: object, pointer: str) -> Finding:
 
 def from_json(document: object, origin: str = "") -> HostData:
     """The :class:`HostData` a capture document holds. Raises :class:`CaptureError`."""
+    return _host(document, origin, consume=False)
+
+
+def _host(document: object, origin: str, *, consume: bool) -> HostData:
+    """The capture *document*; with *consume*, each placement is dropped from it once read (less memory)."""
     doc = _object(document, "")
     if doc.get("format") != CAPTURE_FORMAT:
         raise CaptureError(f"not a migcompat capture (format must be {CAPTURE_FORMAT!r})", "/format")
-    if doc.get("version") != CAPTURE_VERSION:
+    if doc.get("version") != CAPTURE_VERSION or type(doc.get("version")) is not int:
         raise CaptureError(
-            f"capture version {doc.get('version')!r} is not supported (this migcompat reads {CAPTURE_VERSION})",
+            f"capture version {_brief(doc.get('version'))} is not supported (this migcompat reads {CAPTURE_VERSION})",
             "/version",
         )
     source = doc.get("source")
@@ -274,46 +364,136 @@ def from_json(document: object, origin: str = "") -> HostData:
     authoritative = doc.get("modes_authoritative")
     if not isinstance(authoritative, bool):
         raise CaptureError("expected a boolean", "/modes_authoritative")
-    placements = doc.get("placements")
-    findings = doc.get("findings", [])
-    if not isinstance(placements, list):
+    raw_placements = doc.get("placements")
+    raw_findings = doc.get("findings", [])
+    if not isinstance(raw_placements, list):
         raise CaptureError("expected an array", "/placements")
-    if not isinstance(findings, list):
+    if not isinstance(raw_findings, list):
         raise CaptureError("expected an array", "/findings")
+    header = {key: _string(doc, key, "") for key in ("host", "kernel", "time", "tool", "root")}
+    findings = [_finding(item, f"/findings/{i}") for i, item in enumerate(raw_findings)]
+    placements = []
+    for index in range(len(raw_placements)):
+        placements.append(_placement(raw_placements[index], f"/placements/{index}", findings))
+        if consume:
+            raw_placements[index] = None
     return HostData(
-        host=_string(doc, "host", ""),
-        kernel=_string(doc, "kernel", ""),
-        time=_string(doc, "time", ""),
-        tool=_string(doc, "tool", ""),
-        root=_string(doc, "root", ""),
+        host=header["host"],
+        kernel=header["kernel"],
+        time=header["time"],
+        tool=header["tool"],
+        root=header["root"],
         source=source,
         modes_authoritative=authoritative,
-        placements=tuple(_placement(item, f"/placements/{i}") for i, item in enumerate(placements)),
-        findings=tuple(_finding(item, f"/findings/{i}") for i, item in enumerate(findings)),
+        placements=tuple(placements),
+        findings=tuple(findings),
         origin=origin,
     )
 
 
 def loads(text: str | bytes, origin: str = "") -> HostData:
-    """Read a capture from its text. Raises :class:`CaptureError`."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CaptureError(f"not valid JSON: {exc}", where=f"line {exc.lineno}, column {exc.colno}") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise CaptureError(f"not valid JSON: {exc}") from None
-    return from_json(document, origin)
+    """Read a capture from its text (bytes are UTF-8). Raises :class:`CaptureError`, and nothing else.
+
+    The text is decoded by :func:`migcompat.jsonmodel.decode_json`: nesting
+    deeper than :data:`~migcompat.jsonmodel.MAX_JSON_DEPTH` levels or an
+    integer of more than :data:`~migcompat.jsonmodel.MAX_JSON_INTEGER_DIGITS`
+    digits is a ``capture-invalid`` error like any text that is not JSON.
+    """
+    return _host(_decode(text), origin, consume=True)
+
+
+def _decode(text: str | bytes) -> Any:
+    return decode_json(text, _json_error)
+
+
+def _json_error(message: str, line: int | None, column: int | None) -> CaptureError:
+    return CaptureError(f"not valid JSON: {message}", where="" if line is None else f"line {line}, column {column}")
 
 
 def load(path: str) -> HostData:
-    """Read the capture file *path* (read-only, bounded). Raises :class:`CaptureError`."""
-    result = read_attribute(path, CAPTURE_READ_LIMIT + 1, follow=True)
-    if result.data is None:
+    """Read the capture file *path* (read-only, bounded). Raises :class:`CaptureError`.
+
+    Only a regular file (a symbolic link to one included) of at most
+    :data:`CAPTURE_READ_LIMIT` bytes is read; a larger one, a FIFO, a device
+    or a directory is a ``capture-unreadable`` error, found before anything
+    is read.
+    """
+    data = _read_capture(path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise CaptureError(
-            f"cannot read {path}: {result.message or result.error}", code="capture-unreadable", where=path
-        )
-    if len(result.data) > CAPTURE_READ_LIMIT:
-        raise CaptureError(
-            f"{path} is larger than {CAPTURE_READ_LIMIT >> 20} MiB", code="capture-unreadable", where=path
-        )
-    return loads(result.data, origin=path)
+            f"not valid JSON: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+    del data  # the bytes are not needed any more: only the text, then the document, is held
+    document = _decode(text)
+    del text
+    return _host(document, path, consume=True)
+
+
+_OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC
+
+
+def _read_capture(path: str) -> bytearray:
+    """The bytes of the regular file *path*, at most CAPTURE_READ_LIMIT of them, read into one buffer."""
+
+    def unreadable(reason: str) -> CaptureError:
+        return CaptureError(f"cannot read {path}: {reason}", code="capture-unreadable", where=path)
+
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        raise unreadable(exc.strerror or str(exc)) from None
+    except ValueError as exc:  # an embedded NUL in the path
+        raise unreadable(str(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise unreadable(f"not a regular file ({_file_type(info.st_mode)})")
+        if info.st_size > CAPTURE_READ_LIMIT:
+            raise CaptureError(
+                f"{path} is {info.st_size} bytes, larger than the {CAPTURE_READ_LIMIT >> 20} MiB a capture may be",
+                code="capture-unreadable",
+                where=path,
+            )
+        # One byte more than the size tells a file that grows while it is read.
+        buffer = bytearray(info.st_size + 1)
+        view = memoryview(buffer)
+        size = 0
+        while size < len(buffer):
+            count = os.readv(fd, [view[size:]])
+            if count == 0:
+                break
+            size += count
+        view.release()
+        while size == len(buffer) and size <= CAPTURE_READ_LIMIT:  # the file grew since fstat
+            chunk = os.read(fd, min(1 << 20, CAPTURE_READ_LIMIT + 1 - size))
+            if not chunk:
+                break
+            buffer += chunk
+            size += len(chunk)
+        if size > CAPTURE_READ_LIMIT:
+            raise CaptureError(
+                f"{path} is larger than the {CAPTURE_READ_LIMIT >> 20} MiB a capture may be",
+                code="capture-unreadable",
+                where=path,
+            )
+        del buffer[size:]
+        return buffer
+    except OSError as exc:
+        raise unreadable(exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
+
+
+def _file_type(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"

@@ -23,6 +23,15 @@ check of the schema itself, and then the checks a schema cannot state, with
 the very functions the text parsers use (:mod:`migcompat._values` for
 lexemes, :mod:`migcompat._build` for structure), so that a JSON document and
 an attribute string are held to exactly the same rules.
+
+Every JSON text migcompat reads -- a data model, a capture, a case file --
+is decoded by :func:`decode_json`, which bounds what a hostile text can cost:
+nesting deeper than :data:`MAX_JSON_DEPTH`, an integer with thousands of
+digits and bytes that are not UTF-8 are each reported as its reader's own
+error (a capture's, a case file's), never as a :class:`RecursionError` or an
+unexpected :class:`ValueError`; :func:`loads`
+decodes a data model's JSON text and reports every fault as a
+:class:`~migcompat.errors.DataModelError`.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
-from typing import Any, Final, TypeVar
+from typing import Any, Final, NoReturn, TypeVar
 
 from . import _build, _values, terminals
 from ._values import Problem
@@ -57,7 +66,20 @@ from .model import (
     Version,
 )
 
-__all__ = ["EXTRA_CHECKS", "SCHEMA_ID", "SCHEMA_NAME", "from_json", "load_schema", "to_json"]
+__all__ = [
+    "EXTRA_CHECKS",
+    "MAX_JSON_DEPTH",
+    "MAX_JSON_INTEGER_DIGITS",
+    "SCHEMA_ID",
+    "SCHEMA_NAME",
+    "JSONError",
+    "decode_json",
+    "from_json",
+    "json_fault",
+    "load_schema",
+    "loads",
+    "to_json",
+]
 
 SCHEMA_ID: Final = "urn:migcompat:schema:data-model:1.0"
 """The ``$id`` of the data model schema this module implements."""
@@ -109,6 +131,148 @@ _OPERATORS: Final = ("equals", "subset", "superset")
 _ATTRIBUTES: Final = ("migration_version", "migration_compatible_devices")
 
 _SHOWN_CHARS: Final = 40
+
+
+# ---------------------------------------------------------------- decoding JSON text
+
+MAX_JSON_DEPTH: Final = 64
+"""The deepest nesting of arrays and objects that :func:`decode_json` accepts.
+
+A data model is at most 9 levels deep (the document, its rules, a rule, its
+constraints, a constraint, its alternatives, a range, a bound, a set), a
+capture 5 and a case file 12 (a case that holds a data model). 64 leaves room
+for any document of these formats and keeps every later walk over a decoded
+document (re-encoding it, printing part of it) far from Python's recursion
+limit, whatever the depth of the caller's stack.
+"""
+
+MAX_JSON_INTEGER_DIGITS: Final = 64
+"""The longest integer, in digits, that :func:`decode_json` reads.
+
+No member of migcompat's JSON formats needs more than 20 digits (2**64 - 1),
+and converting a number of thousands of digits costs time quadratic in its
+length, so longer ones are refused before they are converted."""
+
+
+JSONError = Callable[[str, int | None, int | None], Exception]
+"""What :func:`decode_json` raises: called with a message and, for a syntax error, its line and column."""
+
+
+class _Refused(ValueError):
+    """Raised by the decoding hooks; :func:`decode_json` turns it into its caller's error."""
+
+
+def json_fault(message: str, line: int | None = None, column: int | None = None) -> str:
+    """A fault of a JSON text as one phrase: ``invalid JSON at line L, column C: MESSAGE``."""
+    where = f" at line {line}, column {column}" if line is not None else ""
+    return f"invalid JSON{where}: {message}"
+
+
+def decode_json(
+    text: str | bytes,
+    error: JSONError,
+    *,
+    strict: bool = False,
+    max_depth: int = MAX_JSON_DEPTH,
+) -> Any:
+    """The JSON document *text* holds: dicts, lists, strings, numbers, booleans and None.
+
+    Bytes are decoded as UTF-8 (a leading byte order mark is ignored). With
+    *strict*, an object with the same member twice (which ``json.loads``
+    would silently read as its last value) and the non-standard ``NaN`` and
+    ``Infinity`` are refused too, as RFC 8259 asks.
+
+    The cost is bounded by the length of *text*: arrays and objects nested
+    deeper than *max_depth*, and an integer longer than
+    :data:`MAX_JSON_INTEGER_DIGITS` digits, are refused. For every text that
+    is not one JSON document within these bounds, raises the exception
+    ``error(message, line, column)`` returns (*line* and *column* are 1-based,
+    in characters, and None for a fault without one position: nesting too
+    deep, an over-long integer, bytes that are not UTF-8), so that each
+    reader reports the fault with its own error class and code; never another
+    exception.
+    """
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise error(f"not UTF-8 text (byte 0x{text[exc.start]:02x} at offset {exc.start})", None, None) from None
+    elif text.startswith("\ufeff"):
+        text = text[1:]
+    hooks: dict[str, Any] = {"parse_int": _parse_int}
+    if strict:
+        hooks.update(object_pairs_hook=_unique_members, parse_constant=_reject_constant)
+    try:
+        document = json.loads(text, **hooks)
+    except json.JSONDecodeError as exc:
+        message = exc.msg
+        if message == "Extra data":
+            message = "more than one JSON value: one document was expected"
+        raise error(message, exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise error(_too_deep(max_depth), None, None) from None
+    except ValueError as exc:  # _Refused from the hooks (json raises nothing else)
+        raise error(str(exc) or type(exc).__name__, None, None) from None
+    if _deeper_than(document, max_depth):
+        raise error(_too_deep(max_depth), None, None)
+    return document
+
+
+def loads(text: str | bytes) -> MigrationVersion | CompatibleDevices:
+    """The data model of the JSON text *text*: :func:`decode_json` (strict), then :func:`from_json`.
+
+    Raises :class:`~migcompat.errors.DataModelError` for every text that is
+    not a valid data model, one that is not JSON at all included (its *path*
+    is then empty and its message starts with ``invalid JSON``); never
+    another exception.
+    """
+    return from_json(decode_json(text, _model_error, strict=True))
+
+
+def _model_error(message: str, line: int | None, column: int | None) -> DataModelError:
+    return DataModelError(json_fault(message, line, column), path="")
+
+
+def _too_deep(limit: int) -> str:
+    return f"arrays or objects are nested too deeply (more than {limit} levels)"
+
+
+def _deeper_than(document: object, limit: int) -> bool:
+    """Whether arrays and objects nest more than *limit* levels deep in *document* (no recursion)."""
+    if type(document) is not dict and type(document) is not list:
+        return False
+    stack: list[tuple[object, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if type(node) is dict else node
+        for child in children:  # type: ignore[attr-defined]
+            if type(child) is dict or type(child) is list:
+                if depth >= limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+def _parse_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_JSON_INTEGER_DIGITS:
+        raise _Refused(f"an integer of {len(digits.lstrip('-'))} digits; at most {MAX_JSON_INTEGER_DIGITS} are read")
+    return int(digits)
+
+
+def _unique_members(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                shown = json.dumps(key[:_SHOWN_CHARS]) + ("..." if len(key) > _SHOWN_CHARS else "")
+                raise _Refused(f"the member {shown} appears twice in one object")
+            seen.add(key)
+    return document
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise _Refused(f"{name} is not a JSON value")
 
 
 # ---------------------------------------------------------------- to_json

@@ -92,6 +92,13 @@ class RuleOutcome:
 
     index: int
     reasons: tuple[Reason, ...] = ()
+    more_reasons: int = 0
+    """How many more failing or undecided constraints the rule has than *reasons* lists.
+
+    A rule can fail on hundreds of constraints; an explanation lists a bounded
+    number of them (a failing one first among them when the rule failed), so
+    that its size stays a small multiple of its input.
+    """
 
     @property
     def matched(self) -> bool:
@@ -106,7 +113,12 @@ class RuleOutcome:
     def to_json(self) -> dict[str, object]:
         """The outcome as a JSON-ready dict: the rule index, matched/undecided/failed, and its reasons."""
         state = "matched" if self.matched else "undecided" if self.undecided else "failed"
-        return {"rule": self.index, "outcome": state, "reasons": [r.to_json() for r in self.reasons]}
+        return {
+            "rule": self.index,
+            "outcome": state,
+            "reasons": [r.to_json() for r in self.reasons],
+            "more_reasons": self.more_reasons,
+        }
 
 
 @dataclass(frozen=True)
@@ -173,6 +185,8 @@ class Verdict:
         for outcome in self.nearest:
             lines.append(f"  rule {outcome.index}:")
             lines.extend(f"    - [{reason.code}] {reason.message}" for reason in outcome.reasons)
+            if outcome.more_reasons:
+                lines.append(f"    - and {outcome.more_reasons} more")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, object]:

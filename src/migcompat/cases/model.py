@@ -12,6 +12,12 @@ and ``retired.json`` lists the identifiers that may never be used again::
 shape itself, so that the runner never trips over a malformed case even when
 the ``jsonschema`` package is not installed (``migcompat cases check``
 validates against the schema as well).
+
+Loading is bounded whatever a directory holds: only regular files are read
+(a FIFO, a socket or a device named ``*.json`` is an error naming it, found
+without opening it for a blocking read), each of at most
+:data:`MAX_CASE_FILE_BYTES` bytes, decoded by
+:func:`migcompat.jsonmodel.decode_json` (nesting and integers bounded).
 """
 
 from __future__ import annotations
@@ -19,17 +25,21 @@ from __future__ import annotations
 import base64
 import fnmatch
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 from ..errors import MigcompatError
+from ..jsonmodel import decode_json, json_fault
 
 __all__ = [
     "CASE_FORMAT",
     "KINDS",
+    "MAX_CASE_FILE_BYTES",
     "RETIRED_FILE",
     "RETIRED_FORMAT",
     "Case",
@@ -37,6 +47,7 @@ __all__ = [
     "Selection",
     "Suite",
     "load_suite",
+    "read_case_file",
     "retired_text",
     "spec_version_key",
 ]
@@ -47,6 +58,8 @@ RETIRED_FORMAT: Final = "migcompat-retired-1"
 """The ``"format"`` member of ``retired.json``."""
 RETIRED_FILE: Final = "retired.json"
 """The file of a suite's directory that lists the retired identifiers."""
+MAX_CASE_FILE_BYTES: Final = 16 << 20
+"""The largest case file that is read: 16 MiB, a hundred times the largest file of the suite."""
 
 KINDS: Final = ("parse-valid", "parse-invalid", "emit", "emit-invalid", "check", "relate")
 """Every case kind."""
@@ -225,7 +238,9 @@ def load_suite(directory: Path) -> Suite:
             raise CaseError(path.name, '"cases" is not a list')
         loaded: list[Case] = []
         for index, raw in enumerate(raw_cases):
-            where = f"{path.name}: case {index}" + (f" ({raw['id']})" if isinstance(raw, dict) and "id" in raw else "")
+            where = f"{path.name}: case {index}" + (
+                f" ({_shown_id(raw['id'])})" if isinstance(raw, dict) and "id" in raw else ""
+            )
             problems = case_problems(raw)
             if problems:
                 suite.problems.extend(f"{where}: {problem}" for problem in problems)
@@ -242,10 +257,92 @@ def load_suite(directory: Path) -> Suite:
 
 
 def _read_json(path: Path) -> Any:
+    def error(message: str, line: int | None, column: int | None) -> CaseError:
+        return CaseError(path.name, f"cannot read: {json_fault(message, line, column)}")
+
+    return decode_json(read_case_file(path), error)
+
+
+_OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC
+
+
+def read_case_file(path: Path, limit: int = MAX_CASE_FILE_BYTES) -> str:
+    """The UTF-8 text of the regular file *path* (a case file, ``retired.json``, an expected-failure file).
+
+    The file is opened without blocking and checked before it is read: a
+    FIFO, a socket, a device or a directory, a file larger than *limit* bytes,
+    and bytes that are not UTF-8 raise :class:`CaseError` naming the file,
+    as does every ``OSError``. Nothing here can hang on a FIFO or read
+    ``/dev/zero`` forever.
+    """
+    name = path.name or str(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CaseError(path.name, f"cannot read: {exc}") from None
+        fd = os.open(path, _OPEN_FLAGS)
+    except (OSError, ValueError) as exc:
+        raise CaseError(name, f"cannot read: {_reason(exc)}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise CaseError(name, f"cannot read: not a regular file ({_file_type(info.st_mode)})")
+        if info.st_size > limit:
+            raise CaseError(name, f"cannot read: {info.st_size} bytes, more than the {limit} a case file may have")
+        parts: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            parts.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise CaseError(name, f"cannot read: more than the {limit} bytes a case file may have")
+        data = b"".join(parts)
+    except OSError as exc:
+        raise CaseError(name, f"cannot read: {_reason(exc)}") from None
+    finally:
+        os.close(fd)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CaseError(
+            name, f"cannot read: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        ) from None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
+
+
+def _file_type(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def _shown_id(value: object) -> str:
+    return value if isinstance(value, str) and len(value) <= ID_MAX and value.isprintable() else _brief(value)
+
+
+def _brief(value: object) -> str:
+    """*value* for a problem message: short JSON text, cut after 60 characters (never a huge repr)."""
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else repr(value[:60]) + f"... ({len(value)} characters)"
+    if value is None or isinstance(value, (bool, int, float)):
+        return repr(value)
+    try:
+        text = json.dumps(value, ensure_ascii=True)
+    except (TypeError, ValueError, RecursionError):
+        text = "..."
+    return text if len(text) <= 60 else text[:60] + "..."
 
 
 def _retired(document: Any, where: str) -> dict[str, str]:
@@ -257,7 +354,7 @@ def _retired(document: Any, where: str) -> dict[str, str]:
     retired: dict[str, str] = {}
     for entry in entries:
         if not (isinstance(entry, dict) and isinstance(entry.get("id"), str) and isinstance(entry.get("reason"), str)):
-            raise CaseError(where, f"malformed entry {entry!r}")
+            raise CaseError(where, f"malformed entry {_brief(entry)}")
         retired[entry["id"]] = entry["reason"]
     return retired
 
@@ -298,16 +395,16 @@ def case_problems(raw: object) -> list[str]:
     problems: list[str] = []
     kind = raw.get("kind")
     if kind not in KINDS:
-        return [f"unknown kind {kind!r}"]
+        return [f"unknown kind {_brief(kind)}"]
     allowed = _COMMON | _MEMBERS[kind]
-    problems.extend(f"unexpected member {name!r}" for name in sorted(set(raw) - allowed))
+    problems.extend(f"unexpected member {_brief(name)}" for name in sorted(set(raw) - allowed))
     for name in sorted(_COMMON - set(raw)):
         problems.append(f"missing member {name!r}")
     if problems:
         return problems
     identifier = raw["id"]
     if not (isinstance(identifier, str) and ID_PATTERN.match(identifier) and len(identifier) <= ID_MAX):
-        problems.append(f"bad id {identifier!r}")
+        problems.append(f"bad id {_brief(identifier)}")
     if not (isinstance(raw["description"], str) and raw["description"].strip()):
         problems.append("empty description")
     clauses = raw["clauses"]
@@ -317,9 +414,9 @@ def case_problems(raw: object) -> list[str]:
         and all(isinstance(c, str) and CITATION_PATTERN.match(c) for c in clauses)
         and len(set(clauses)) == len(clauses)
     ):
-        problems.append(f"bad clauses {clauses!r}")
+        problems.append(f"bad clauses {_brief(clauses)}")
     if raw["level"] not in LEVELS:
-        problems.append(f"bad level {raw['level']!r}")
+        problems.append(f"bad level {_brief(raw['level'])}")
     versions = raw["spec_versions"]
     if not (
         isinstance(versions, dict)
@@ -331,7 +428,7 @@ def case_problems(raw: object) -> list[str]:
             or (isinstance(versions["until"], str) and VERSION_PATTERN.match(versions["until"]))
         )
     ):
-        problems.append(f"bad spec_versions {versions!r}")
+        problems.append(f"bad spec_versions {_brief(versions)}")
     problems.extend(_KIND_CHECKS[kind](raw))
     return problems
 
@@ -342,14 +439,14 @@ def _expect(raw: Mapping[str, Any], required: Iterable[str], optional: Iterable[
         return ['missing or malformed "expect"']
     required = set(required)
     problems = [f"expect lacks {name!r}" for name in sorted(required - set(expect))]
-    problems.extend(f"expect has unexpected {name!r}" for name in sorted(set(expect) - required - set(optional)))
+    problems.extend(f"expect has unexpected {_brief(name)}" for name in sorted(set(expect) - required - set(optional)))
     return problems
 
 
 def _attribute_input(raw: Mapping[str, Any]) -> list[str]:
     problems = []
     if raw.get("attribute") not in ATTRIBUTES:
-        problems.append(f"bad attribute {raw.get('attribute')!r}")
+        problems.append(f"bad attribute {_brief(raw.get('attribute'))}")
     has_text, has_b64 = "input" in raw, "input_base64" in raw
     if has_text == has_b64:
         problems.append('exactly one of "input" and "input_base64" is required')
@@ -420,9 +517,9 @@ def _check(raw: Mapping[str, Any]) -> list[str]:
         return problems
     expect = raw["expect"]
     if expect["verdict"] not in VERDICTS:
-        problems.append(f"bad verdict {expect['verdict']!r}")
+        problems.append(f"bad verdict {_brief(expect['verdict'])}")
     if "grade" in expect and expect["grade"] not in GRADES:
-        problems.append(f"bad grade {expect['grade']!r}")
+        problems.append(f"bad grade {_brief(expect['grade'])}")
     if "reasons" in expect and not (
         isinstance(expect["reasons"], list) and all(isinstance(c, str) for c in expect["reasons"])
     ):
@@ -452,7 +549,7 @@ def _relate(raw: Mapping[str, Any]) -> list[str]:
     problems = _attribute_texts(raw, ("first", "second", "first_self", "second_self"))
     problems += _expect(raw, ["relation"])
     if not problems and raw["expect"]["relation"] not in RELATIONS:
-        problems.append(f"bad relation {raw['expect']['relation']!r}")
+        problems.append(f"bad relation {_brief(raw['expect']['relation'])}")
     for name in ("first", "second"):
         if not problems and raw[name] is None:
             problems.append(f"{name!r} is null")

@@ -1,8 +1,14 @@
-"""Running an implementation's programs safely: bounded output, timeouts, process groups.
+"""Running an implementation's programs safely: bounded output, deadlines, process groups.
 
-Every program runs in a new session (so in its own process group) and is
-killed with its whole group on a timeout, so neither a hanging program nor a
-child it left behind can hang the runner. Output is read up to a limit; a
+Every program runs in a new session (so in its own process group). Its pipes
+are read and written without blocking, in one loop with a deadline, so what a
+case costs is bounded by the timeout whatever the program and its children
+do: a child that keeps the program's standard output open after the program
+ended (even one in a session of its own, started with ``setsid``) cannot hold
+the runner past the deadline, and neither can a program that never reads its
+input. On a timeout the program's process group is killed, and so is every
+process that still holds one of its pipes (found through ``/proc``): only a
+process the program started can hold them. Output is read up to a limit; a
 program that writes more is killed and its answer is *oversized*. Nothing
 here raises for anything a program does.
 """
@@ -11,14 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
+import selectors
 import signal
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO, Final, Literal
+from typing import Final, Literal
 
 __all__ = [
     "OUTPUT_LIMIT",
@@ -34,9 +40,18 @@ OUTPUT_LIMIT: Final = 1 << 20
 STDERR_LIMIT: Final = 1 << 14
 """The last this many bytes of standard error are kept, for reports."""
 _GRACE: Final = 2.0
-"""Seconds to wait for output pipes to close after the program itself ended."""
+"""Seconds to wait for a killed program to be reaped."""
+_LEFTOVERS: Final = 0.1
+"""Seconds the output pipes may stay open after the program ended before its process group is killed."""
+_POLL: Final = 0.05
+"""Seconds between checks whether the program ended, where the system cannot report it (no pidfd)."""
+_CHUNK: Final = 1 << 16
 
 Status = Literal["exited", "signalled", "timeout", "oversized", "not-started"]
+
+_SPAWNING: Final = threading.Lock()
+"""Held while a program starts and while pipe holders are looked for: a child between fork and
+exec holds a copy of every pipe of the runner, and must not be taken for a holder of another's."""
 
 
 @dataclass(frozen=True)
@@ -51,36 +66,21 @@ class Run:
     detail: str = ""
 
 
-class _Reader(threading.Thread):
-    """Reads a pipe to its end, keeping the first *limit* bytes (or the last ones, with *tail*)."""
-
-    def __init__(self, stream: IO[bytes], limit: int, *, tail: bool = False, on_overflow: object = None) -> None:
-        super().__init__(daemon=True)
-        self.stream = stream
-        self.limit = limit
-        self.tail = tail
-        self.on_overflow = on_overflow
-        self.chunks = bytearray()
-        self.overflow = False
-
-    def run(self) -> None:
-        try:
-            while True:
-                chunk = self.stream.read1(1 << 16) if hasattr(self.stream, "read1") else self.stream.read(1 << 16)
-                if not chunk:
-                    return
-                self.chunks += chunk
-                if len(self.chunks) > self.limit:
-                    if self.tail:
-                        del self.chunks[: len(self.chunks) - self.limit]
-                    else:
-                        self.overflow = True
-                        del self.chunks[self.limit :]
-                        if callable(self.on_overflow):
-                            self.on_overflow()
-                        return
-        except (OSError, ValueError):
-            return
+def _start(argv: Sequence[str]) -> subprocess.Popen[bytes]:
+    with _SPAWNING:  # Popen returns once the program is executed, with only its own pipes open
+        process = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            bufsize=0,  # raw pipes: read and written here without blocking, closed without waiting on a lock
+            start_new_session=True,
+            close_fds=True,
+        )
+    for stream in (process.stdin, process.stdout, process.stderr):
+        assert stream is not None
+        os.set_blocking(stream.fileno(), False)
+    return process
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -90,67 +90,257 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
-def _start(argv: Sequence[str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        list(argv),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        close_fds=True,
-    )
+def _pipe_ids(fds: Iterable[int]) -> set[str]:
+    """The ``pipe:[inode]`` names of the pipes *fds* are ends of, as ``/proc/PID/fd`` shows them."""
+    names = set()
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            names.add(f"pipe:[{os.fstat(fd).st_ino}]")
+    return names
+
+
+def _kill_holders(pipes: set[str]) -> None:
+    """Kill every other process that holds one of *pipes* open: a child of the program that left its group.
+
+    Best effort: without ``/proc`` or the permission to read a process's
+    descriptors, that process is left alone.
+    """
+    if not pipes:
+        return
+    with _SPAWNING:
+        _kill_holders_now(pipes)
+
+
+def _kill_holders_now(pipes: set[str]) -> None:
+    me = os.getpid()
+    try:
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return
+    for pid in pids:
+        if pid == me:
+            continue
+        try:
+            links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        except OSError:
+            continue
+        if pipes.intersection(links):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _exit_watch(process: subprocess.Popen[bytes]) -> int | None:
+    """A descriptor that becomes readable when *process* ends (a pidfd), or None where there is none."""
+    pidfd_open = getattr(os, "pidfd_open", None)
+    if pidfd_open is None:
+        return None
+    try:
+        fd: int = pidfd_open(process.pid)
+    except OSError:
+        return None
+    return fd
+
+
+def _close(process: subprocess.Popen[bytes]) -> None:
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.close()
+
+
+class _Pump:
+    """Moves bytes between the runner and one program's pipes, until a condition or a deadline.
+
+    *stdout* collects standard output (the caller decides how much is too
+    much), *stderr* keeps the last STDERR_LIMIT bytes. *pending* is what is
+    still to be written to standard input.
+    """
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+        self.process = process
+        self.stdout = bytearray()
+        self.stderr = bytearray()
+        self.pending = memoryview(b"")
+        self.close_when_written = False
+        """Close standard input once *pending* is written (a program run once reads its input to the end)."""
+        self.out_open = True
+        self.err_open = True
+        self.in_open = True
+        self.ended_at: float | None = None
+        self.group_killed = False
+        self.pipes = _pipe_ids([process.stdout.fileno(), process.stderr.fileno(), process.stdin.fileno()])
+        self.watch = _exit_watch(process)
+
+    def close_input(self) -> None:
+        if self.in_open:
+            self.in_open = False
+            assert self.process.stdin is not None
+            with contextlib.suppress(OSError, ValueError):
+                self.process.stdin.close()
+
+    def ended(self) -> bool:
+        """Whether the program itself has ended (it is reaped when it has)."""
+        code = self.process.returncode
+        if code is None:
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
+                code = self.process.poll()
+        if code is None:
+            return False
+        if self.ended_at is None:
+            self.ended_at = time.monotonic()
+        return True
+
+    def run(self, deadline: float, done: Callable[[], bool]) -> bool:
+        """Pump until ``done()`` is true (True), or until the deadline (False).
+
+        ``done`` is called after every read; with both output pipes at their
+        end nothing more can come, and the pump returns True as well. Once
+        the program has ended, output pipes still open after _LEFTOVERS
+        seconds are held by a process it left behind: its process group is
+        killed, and a holder outside the group keeps the pipes open until the
+        deadline, which then passes.
+        """
+        process = self.process
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+        with selectors.DefaultSelector() as selector:
+            while True:
+                if done() or not (self.out_open or self.err_open):
+                    return True
+                now = time.monotonic()
+                if now >= deadline:
+                    return False
+                wait = deadline - now
+                if self.ended():
+                    if not self.group_killed:
+                        assert self.ended_at is not None
+                        if now - self.ended_at >= _LEFTOVERS:
+                            self.group_killed = True
+                            _kill_group(process)
+                        else:
+                            wait = min(wait, _LEFTOVERS)
+                elif self.watch is None:
+                    wait = min(wait, _POLL)
+                self._register(selector)
+                for key, _ in selector.select(wait):
+                    self._serve(key.data)
+
+    def _register(self, selector: selectors.BaseSelector) -> None:
+        process = self.process
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+        wanted: dict[int, tuple[int, str]] = {}
+        if self.out_open:
+            wanted[process.stdout.fileno()] = (selectors.EVENT_READ, "out")
+        if self.err_open:
+            wanted[process.stderr.fileno()] = (selectors.EVENT_READ, "err")
+        if self.in_open and self.pending:
+            wanted[process.stdin.fileno()] = (selectors.EVENT_WRITE, "in")
+        if self.watch is not None and process.returncode is None:
+            wanted[self.watch] = (selectors.EVENT_READ, "exit")
+        for fd in [fd for fd in selector.get_map() if fd not in wanted]:
+            selector.unregister(fd)
+        for fd, (events, name) in wanted.items():
+            if fd not in selector.get_map():
+                selector.register(fd, events, name)
+
+    def _serve(self, name: str) -> None:
+        process = self.process
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+        if name == "exit":
+            self.ended()
+            return
+        if name == "in":
+            try:
+                written = os.write(process.stdin.fileno(), self.pending[:_CHUNK])
+            except BlockingIOError:
+                return
+            except (OSError, ValueError):  # the program does not read its input, or has ended
+                self.pending = memoryview(b"")
+                self.close_input()
+                return
+            self.pending = self.pending[written:]
+            if not self.pending and self.close_when_written:
+                self.close_input()
+            return
+        stream = process.stdout if name == "out" else process.stderr
+        try:
+            chunk = os.read(stream.fileno(), _CHUNK)
+        except BlockingIOError:
+            return
+        except (OSError, ValueError):
+            chunk = b""
+        if name == "out":
+            if chunk:
+                self.stdout += chunk
+            else:
+                self.out_open = False
+        elif chunk:
+            self.stderr += chunk
+            if len(self.stderr) > STDERR_LIMIT:
+                del self.stderr[: len(self.stderr) - STDERR_LIMIT]
+        else:
+            self.err_open = False
+
+    def kill(self) -> None:
+        """Kill the program, its process group and every process holding its pipes; reap the program."""
+        _kill_group(self.process)
+        _kill_holders(self.pipes)
+        with contextlib.suppress(subprocess.TimeoutExpired, OSError):
+            self.process.wait(timeout=_GRACE)
+
+    def close(self) -> None:
+        self.close_input()
+        _close(self.process)
+        if self.watch is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.watch)
+            self.watch = None
 
 
 def run_once(argv: Sequence[str], data: bytes, timeout: float) -> Run:
-    """Run *argv* with *data* on standard input, within *timeout* seconds."""
+    """Run *argv* with *data* on standard input, within *timeout* seconds.
+
+    The answer is complete when the program has ended and its output pipes
+    are at their end; if that has not happened within *timeout* seconds
+    (the program still runs, or a process it started still holds its
+    output), the status is ``timeout``, and the program, its process group
+    and every process that holds its pipes are killed.
+    """
     started = time.monotonic()
+    deadline = started + timeout
     try:
         process = _start(argv)
     except (OSError, ValueError) as exc:
         return Run("not-started", None, b"", b"", 0.0, f"cannot start {argv[0] if argv else '(empty command)'}: {exc}")
-    assert process.stdin is not None and process.stdout is not None and process.stderr is not None
-    out = _Reader(process.stdout, OUTPUT_LIMIT, on_overflow=lambda: _kill_group(process))
-    err = _Reader(process.stderr, STDERR_LIMIT, tail=True)
-    out.start()
-    err.start()
-
-    def feed() -> None:
-        try:
-            assert process.stdin is not None
-            process.stdin.write(data)
-        except (OSError, ValueError):
-            pass  # the program does not read its input, or has ended: judged by what it answers
-        finally:
-            with contextlib.suppress(OSError, ValueError):
-                process.stdin.close()  # type: ignore[union-attr]
-
-    writer = threading.Thread(target=feed, daemon=True)
-    writer.start()
-    timed_out = False
+    pump = _Pump(process)
     try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        _kill_group(process)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=_GRACE)
-    # A child that inherited the pipes can keep them open after the program ended.
-    out.join(_GRACE)
-    if out.is_alive():
-        _kill_group(process)
-        out.join(_GRACE)
-    err.join(0.5)
+        pump.pending = memoryview(data)
+        pump.close_when_written = True
+        if not data:
+            pump.close_input()
+        complete = pump.run(deadline, lambda: len(pump.stdout) > OUTPUT_LIMIT)
+        oversized = len(pump.stdout) > OUTPUT_LIMIT
+        if complete and not oversized:
+            pump.close_input()
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:  # the program closed its output but goes on running
+                complete = False
+        if not complete or oversized:
+            pump.kill()
+    finally:
+        pump.close()
     elapsed = time.monotonic() - started
-    stdout, stderr = bytes(out.chunks), bytes(err.chunks)
-    for stream in (process.stdout, process.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.close()
-    if timed_out:
-        return Run("timeout", process.returncode, stdout, stderr, elapsed, f"no answer within {timeout:g} s")
-    if out.overflow:
+    stdout, stderr = bytes(pump.stdout[:OUTPUT_LIMIT]), bytes(pump.stderr)
+    if oversized:
         return Run(
             "oversized", process.returncode, stdout, stderr, elapsed, f"more than {OUTPUT_LIMIT} bytes of output"
         )
+    if not complete:
+        detail = f"no answer within {timeout:g} s"
+        if pump.ended_at is not None:
+            detail += " (the program ended, but a process it started kept its output open)"
+        return Run("timeout", process.returncode, stdout, stderr, elapsed, detail)
     code = process.returncode
     if code is not None and code < 0:
         name = _signal_name(-code)
@@ -181,20 +371,20 @@ class Exchange:
 class Session:
     """One persistent program speaking newline-delimited JSON; restarted after any fault.
 
-    :meth:`exchange` writes one request line and waits for one response line.
-    After a timeout, the end of the program, an over-long line or a response
-    the caller finds malformed (:meth:`discard`), the program is killed with
-    its process group, and the next request starts it again.
+    :meth:`exchange` writes one request line and waits for one response line,
+    both within the timeout. After a timeout, the end of the program, an
+    over-long line or a response the caller finds malformed (:meth:`discard`),
+    the program is killed with its process group, and the next request starts
+    it again.
     """
 
     def __init__(self, argv: Sequence[str]) -> None:
         self.argv = list(argv)
         self.process: subprocess.Popen[bytes] | None = None
-        self.lines: queue.Queue[bytes | None] = queue.Queue()
-        self.stderr: _Reader | None = None
+        self.pump: _Pump | None = None
 
     def _ensure(self) -> str | None:
-        if self.process is not None and self.process.poll() is None:
+        if self.process is not None and self.pump is not None and not self.pump.ended():
             return None
         self.discard()
         try:
@@ -202,89 +392,77 @@ class Session:
         except (OSError, ValueError) as exc:
             self.process = None
             return f"cannot start {self.argv[0] if self.argv else '(empty command)'}: {exc}"
-        self.lines = queue.Queue()
-        assert self.process.stdout is not None and self.process.stderr is not None
-        threading.Thread(target=_read_lines, args=(self.process.stdout, self.lines), daemon=True).start()
-        self.stderr = _Reader(self.process.stderr, STDERR_LIMIT, tail=True)
-        self.stderr.start()
+        self.pump = _Pump(self.process)
         return None
 
     def stderr_tail(self) -> bytes:
-        return bytes(self.stderr.chunks) if self.stderr is not None else b""
+        """The last bytes the program wrote to standard error."""
+        return bytes(self.pump.stderr) if self.pump is not None else b""
 
     def exchange(self, line: bytes, timeout: float) -> Exchange:
         """Send *line* (one JSON object, without its LF) and wait for the response line."""
         started = time.monotonic()
+        deadline = started + timeout
         problem = self._ensure()
         if problem is not None:
             return Exchange("not-started", detail=problem)
-        process = self.process
-        assert process is not None and process.stdin is not None
-        try:
-            process.stdin.write(line + b"\n")
-            process.stdin.flush()
-        except (OSError, ValueError):
-            pass  # the program ended: the reader reports it
-        try:
-            response = self.lines.get(timeout=timeout)
-        except queue.Empty:
-            self.discard()
-            return Exchange("timeout", detail=f"no response within {timeout:g} s", elapsed=time.monotonic() - started)
+        pump, process = self.pump, self.process
+        assert pump is not None and process is not None
+        pump.pending = memoryview(line + b"\n")
+
+        def answered() -> bool:
+            return b"\n" in pump.stdout or len(pump.stdout) > OUTPUT_LIMIT
+
+        complete = pump.run(deadline, answered)
         elapsed = time.monotonic() - started
-        if response is None:
+        if not complete:
+            self.discard(holders=True)
+            return Exchange("timeout", detail=f"no response within {timeout:g} s", elapsed=elapsed)
+        end = pump.stdout.find(b"\n")
+        if end < 0 or end >= OUTPUT_LIMIT:
+            if len(pump.stdout) > OUTPUT_LIMIT:
+                self.discard(holders=True)
+                return Exchange(
+                    "oversized", detail=f"a response line of more than {OUTPUT_LIMIT} bytes", elapsed=elapsed
+                )
+            if pump.stdout:
+                self.discard()
+                return Exchange(
+                    "oversized", detail="a response line without its LF before the end of the output", elapsed=elapsed
+                )
             with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=_GRACE)
+                process.wait(timeout=max(0.0, min(_GRACE, deadline - time.monotonic())))
             code = process.returncode
             self.discard()
             how = f"killed by signal {_signal_name(-code)}" if code is not None and code < 0 else f"exit status {code}"
             return Exchange("ended", detail=f"the program ended before its response ({how})", elapsed=elapsed)
-        if len(response) > OUTPUT_LIMIT or not response.endswith(b"\n"):
-            self.discard()
-            detail = (
-                f"a response line of more than {OUTPUT_LIMIT} bytes"
-                if len(response) > OUTPUT_LIMIT
-                else "a response line without its LF before the end of the output"
-            )
-            return Exchange("oversized", detail=detail, elapsed=elapsed)
+        response = bytes(pump.stdout[: end + 1])
+        del pump.stdout[: end + 1]
         return Exchange("line", line=response, elapsed=elapsed)
 
-    def discard(self) -> None:
-        """Kill the program (and its process group); the next request starts it again."""
-        process, self.process = self.process, None
-        if process is None:
+    def discard(self, *, holders: bool = False) -> None:
+        """Kill the program (and its process group); the next request starts it again.
+
+        With *holders*, every process that still holds one of its pipes is
+        killed too (after a timeout: a child that left the group).
+        """
+        process, pump = self.process, self.pump
+        self.process = None
+        if process is None or pump is None:
             return
         _kill_group(process)
+        if holders:
+            _kill_holders(pump.pipes)
         with contextlib.suppress(subprocess.TimeoutExpired, OSError):
             process.wait(timeout=_GRACE)
-        for stream in (process.stdin, process.stdout, process.stderr):
-            if stream is not None:
-                with contextlib.suppress(OSError, ValueError):
-                    stream.close()
+        pump.close()
 
     def close(self) -> None:
         """End the program: close its input, give it a moment to exit, then kill what is left."""
-        process = self.process
-        if process is None:
+        process, pump = self.process, self.pump
+        if process is None or pump is None:
             return
-        if process.stdin is not None:
-            with contextlib.suppress(OSError, ValueError):
-                process.stdin.close()
+        pump.close_input()
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=1.0)
         self.discard()
-
-
-def _read_lines(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:
-    """Put each line of *stream* (at most OUTPUT_LIMIT + 1 bytes of it) on *lines*; None at the end."""
-    try:
-        while True:
-            line = stream.readline(OUTPUT_LIMIT + 1)
-            if not line:
-                break
-            lines.put(line)
-            if not line.endswith(b"\n"):
-                # An over-long line (or the last bytes before the end): the session is discarded.
-                break
-    except (OSError, ValueError):
-        pass
-    lines.put(None)

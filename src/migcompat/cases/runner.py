@@ -6,6 +6,11 @@ with one outcome: ``pass``, ``wrong``, ``crash``, ``timeout`` or ``garbage``;
 ``skip`` when there is no program for the case; and, for cases listed as
 expected failures, ``xfail`` (failed as expected) or ``xpass`` (passed: the
 list is out of date, which fails the run).
+
+An implementation that hangs costs at most a few timeouts, not one per case:
+after :attr:`Options.stop_after_timeouts` timeouts in a row from one program,
+its remaining cases are not run; each is reported ``skip`` with a detail that
+starts with :data:`NOT_RUN` and says why.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from typing import Any, Final
 from ..compare import accepts
 from ..emit import emit
 from ..errors import MigcompatError
-from ..jsonmodel import from_json
+from ..jsonmodel import decode_json, from_json, json_fault
 from ..model import CompatibleDevices, MigrationVersion
 from ..parse import parse_compatible, parse_version
 from ..verdict import Answer as Verdict
@@ -33,6 +38,7 @@ from .process import Session, run_once
 
 __all__ = [
     "FAILURES",
+    "NOT_RUN",
     "OUTCOMES",
     "Options",
     "Programs",
@@ -46,6 +52,8 @@ OUTCOMES: Final = ("pass", "wrong", "crash", "timeout", "garbage", "skip", "xfai
 FAILURES: Final = frozenset({"wrong", "crash", "timeout", "garbage", "xpass"})
 """The outcomes that fail a run."""
 _JUDGED_FAILURES: Final = frozenset({"wrong", "crash", "timeout", "garbage"})
+NOT_RUN: Final = "not run"
+"""How the detail of a case starts when it was not run because its program kept timing out."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,8 @@ class Options:
     """Fail a rejection that names no error code (by default it is judged on the rest)."""
     expected_failures: Mapping[str, str] = field(default_factory=dict)
     """Case ids expected to fail, with why (:func:`load_expected_failures` reads them from a file)."""
+    stop_after_timeouts: int = 3
+    """After this many timeouts in a row from one program, its remaining cases are not run; 0: never stop."""
 
 
 @dataclass(frozen=True)
@@ -110,8 +120,11 @@ class Result:
 
 
 def load_expected_failures(text: str) -> dict[str, str]:
-    """Parse an expected-failure file: a JSON object mapping case ids to reasons."""
-    data = json.loads(text)
+    """Parse an expected-failure file: a JSON object mapping case ids to reasons.
+
+    Raises ValueError for anything else, a text that is not JSON included.
+    """
+    data = decode_json(text, lambda message, line, column: ValueError(json_fault(message, line, column)))
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise ValueError("an expected-failure file is a JSON object mapping case ids to reasons (strings)")
     return dict(data)
@@ -145,13 +158,16 @@ class _Answer:
         if self.persistent:
             return self.value
         try:
-            return json.loads(self.raw.decode("utf-8"))
+            text = self.raw.decode("utf-8")
         except UnicodeDecodeError:
             raise _Fault("garbage", "the output is not UTF-8") from None
-        except json.JSONDecodeError as exc:
-            raise _Fault(
-                "garbage", f"the output is not JSON ({exc.msg} at byte {exc.pos}): {_show(self.raw)}"
-            ) from None
+        raw = self.raw
+
+        def garbage(message: str, line: int | None, column: int | None) -> _Fault:
+            where = f" at line {line}, column {column}" if line is not None else ""
+            return _Fault("garbage", f"the output is not JSON ({message}{where}): {_show(raw)}")
+
+        return decode_json(text, garbage)
 
     def text(self) -> bytes:
         if not self.persistent:
@@ -186,6 +202,10 @@ class _Runner:
         self.all_sessions: list[Session] = []
         self.lock = threading.Lock()
         self.ids = itertools.count(1)
+        self.timeouts: dict[str, int] = {}
+        """Per program role: how many of its cases in a row timed out."""
+        self.stopped: dict[str, str] = {}
+        """Per program role that timed out too often: why its remaining cases are not run."""
 
     # ---- asking a program ----
 
@@ -242,8 +262,8 @@ class _Runner:
             if exchange.status == "oversized":
                 raise _Fault("garbage", exchange.detail)
             try:
-                response = json.loads(exchange.line.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
+                response = decode_json(exchange.line, lambda *_: ValueError())
+            except ValueError:
                 session.discard()
                 raise _Fault("garbage", f"the response line is not JSON: {_show(exchange.line)}") from None
             try:
@@ -280,6 +300,11 @@ class _Runner:
         command = self.programs.command(case.program)
         if command is None:
             return Result(case, "skip", f"no --{case.program} given")
+        stopped = self.stopped.get(case.program)
+        if stopped is not None:
+            return Result(
+                case, "skip", f"{NOT_RUN}: {stopped}", expected_failure=self.options.expected_failures.get(case.id)
+            )
         stderr = b""
         try:
             request = _request(case)
@@ -297,6 +322,7 @@ class _Runner:
         except Exception as exc:  # a bug of the runner must not stop the run
             outcome, detail = "garbage", f"internal: the runner could not judge the answer: {type(exc).__name__}: {exc}"
         elapsed = time.monotonic() - started
+        self._count_timeouts(case.program, outcome)
         reason = self.options.expected_failures.get(case.id)
         if reason is not None:
             if outcome in _JUDGED_FAILURES:
@@ -306,6 +332,19 @@ class _Runner:
                 outcome = "xpass"
                 detail = "listed as an expected failure, but passes: remove it from the expected-failure file"
         return Result(case, outcome, detail, elapsed, stderr.decode("utf-8", "backslashreplace"), reason)
+
+    def _count_timeouts(self, role: str, outcome: str) -> None:
+        limit = self.options.stop_after_timeouts
+        if limit <= 0 or outcome == "skip":
+            return
+        with self.lock:
+            count = self.timeouts.get(role, 0) + 1 if outcome == "timeout" else 0
+            self.timeouts[role] = count
+            if count >= limit and role not in self.stopped:
+                self.stopped[role] = (
+                    f"the {role} timed out on {count} cases in a row (timeout {self.options.timeout:g} s),"
+                    " so its remaining cases were not run"
+                )
 
 
 class _Skip(Exception):

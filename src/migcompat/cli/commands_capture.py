@@ -8,6 +8,7 @@ import click
 
 from ..capture import CaptureError, capture, dumps
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .io import display_name
 from .output import echo, echo_error
 
 __all__ = ["capture_command"]
@@ -23,7 +24,10 @@ modes, and every fault met (unreadable files, dangling links, link loops),
 plus the host name, kernel release, time and tool version. The capture
 (spec/schema/capture.schema.json) goes to --output, or standard output.
 
-Run 'migcompat conformance host.json' on any machine to check it.
+Run 'migcompat conformance host.json' on any machine to check it. When no
+VFIO device, mdev type or mdev exposes a migration attribute there is
+nothing to check: the capture is still written, a message says so, and the
+exit status is 3 (the same as 'migcompat conformance' on such a host).
 
 \b
 Examples:
@@ -61,12 +65,22 @@ def capture_command(ctx: click.Context, root: str, output: str, host_name: str |
             with open(output, "w", encoding="ascii") as stream:
                 stream.write(text)
         except OSError as exc:
-            echo_error(f"cannot write {output}: {exc.strerror or exc}")
+            echo_error(f"cannot write {display_name(output)}: {exc.strerror or exc}")
             ctx.exit(ExitCode.UNDECIDED)
     migratable = sum(1 for p in data.placements if p.migratable)
+    where = "" if output == "-" else f" into {display_name(output)}"
     echo(
         f"migcompat: captured {len(data.placements)} placements ({migratable} with migration attributes) and"
-        f" {len(data.findings)} findings from {root}" + ("" if output == "-" else f" into {output}"),
+        f" {len(data.findings)} findings from {display_name(root)}{where}",
         err=True,
     )
+    if not migratable:
+        found = (
+            f"found {len(data.placements)} VFIO device(s) or mdev type(s), none of which exposes"
+            " migration_version or migration_compatible_devices"
+            if data.placements
+            else "found no VFIO device, mdev type or mdev"
+        )
+        echo_error(f"nothing to check: {found} under {display_name(root)}")
+        ctx.exit(ExitCode.UNDECIDED)
     ctx.exit(ExitCode.SUCCESS)

@@ -12,14 +12,17 @@ import click
 
 from ..cases import extract
 from ..cases.lint import lint
-from ..cases.model import KINDS, LEVELS, RETIRED_FILE, CaseError, Selection, Suite, load_suite
+from ..cases.model import KINDS, LEVELS, RETIRED_FILE, CaseError, Selection, Suite, load_suite, read_case_file
 from ..cases.paths import default_cases_dir, default_spec_path, schema_path
 from ..cases.report import json_report, junit_report, summary, text_report
-from ..cases.runner import Options, Programs, load_expected_failures, run_cases
-from ..cases.schemas import SCHEMA_FILES
+from ..cases.runner import NOT_RUN, Options, Programs, load_expected_failures, run_cases
+from ..cases.schemas import SCHEMA_FILES, SchemaUnavailable, validator
 from ..cases.spec import SpecDocument, read_spec
+from ..display import escape
+from ..jsonmodel import decode_json
 from ..limits import SPEC_VERSION
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .io import display_name
 from .options import format_option
 from .output import echo, echo_error
 
@@ -106,10 +109,10 @@ def _load(cases_dir: Path | None) -> Suite:
     try:
         suite = load_suite(directory)
     except CaseError as exc:
-        echo_error(str(exc))
+        echo_error(escape(str(exc)))
         raise click.exceptions.Exit(ExitCode.UNDECIDED) from None
     for problem in suite.problems:
-        echo_error(f"left out: {problem}")
+        echo_error(f"left out: {escape(problem)}")
     return suite
 
 
@@ -148,14 +151,41 @@ def check_command(ctx: click.Context, cases_dir: Path | None, spec_file: Path | 
     in the specification, the specification's examples are extracted up to
     date, and every mandatory unit of the specification (clause 12.4) is
     covered by a required case. Prints the coverage. Exit status 0 when the
-    suite is valid, 1 when it is not.
+    suite is valid, 1 when it is not, and 3 when a check could not be made:
+    validating against the schema needs the optional jsonschema package
+    (pip install 'migcompat[schema]'); without it every other check still
+    runs and is reported, and the command says what is missing.
     """
+    missing = _schema_unavailable()
     report = lint(cases_dir or default_cases_dir(), _spec(spec_file))
+    if missing is not None:  # not a problem of the suite: a check that was not made
+        report.errors = [error for error in report.errors if error != missing]
     if output_format == "json":
-        echo(json.dumps(report.to_json(), indent=1))
+        document = report.to_json()
+        if missing is not None:
+            document["not_checked"] = [f"case-file.schema.json: {missing}"]
+        echo(json.dumps(document, indent=1))
     else:
-        echo(report.text())
+        text = report.text()
+        if missing is not None and text.endswith("\nthe suite is valid"):
+            text = text[: -len("the suite is valid")] + "no problem found by the checks that ran"
+        echo(text)
+    if missing is not None:
+        echo_error(
+            f"the case files were not validated against case-file.schema.json: {missing};"
+            " the other checks ran and are reported above"
+        )
+        ctx.exit(ExitCode.UNDECIDED)
     ctx.exit(ExitCode.SUCCESS if report.ok else ExitCode.NEGATIVE)
+
+
+def _schema_unavailable() -> str | None:
+    """Why the case files cannot be validated against their schema (the message lint reports), or None."""
+    try:
+        validator("case-file.schema.json")
+    except SchemaUnavailable as exc:
+        return str(exc)
+    return None
 
 
 # ---- run ------------------------------------------------------------------------------
@@ -265,9 +295,12 @@ def run_command(
     optionally, an error object on standard output); any other status, a
     signal, a timeout or output that breaks the protocol is a failure
     (clause 12.5). Outcomes: pass, wrong, crash, timeout, garbage, skip, and
-    with --expect-fail, xfail and xpass. Exit status 0 when no case failed,
+    with --expect-fail, xfail and xpass. A case's time is bounded by
+    --timeout, whatever the program and the processes it starts do; after
+    3 timeouts in a row from one program, its remaining cases are not run
+    (reported as skipped, "not run"). Exit status 0 when no case failed,
     1 when one did (or an expected failure passed), 3 when no case could be
-    selected or loaded.
+    selected or loaded or a report could not be written.
     """
     programs = Programs(
         parser=_command(parser, "--parser"),
@@ -280,8 +313,10 @@ def run_command(
     expected: dict[str, str] = {}
     if expect_fail is not None:
         try:
-            expected = load_expected_failures(expect_fail.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            expected = load_expected_failures(read_case_file(expect_fail))
+        except CaseError as exc:
+            raise click.BadParameter(exc.message, param_hint="--expect-fail") from None
+        except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--expect-fail") from None
     suite = _load(cases_dir)
     selected = suite.select(_selection(run_globs, skip_globs, kinds, spec_version, level))
@@ -290,7 +325,8 @@ def run_command(
         ctx.exit(ExitCode.UNDECIDED)
     unknown = sorted(set(expected) - set(suite.by_id()))
     if unknown:
-        echo(f"migcompat: warning: the expected-failure file names unknown cases: {', '.join(unknown)}", err=True)
+        names = ", ".join(escape(name) for name in unknown)
+        echo(f"migcompat: warning: the expected-failure file names unknown cases: {names}", err=True)
     options = Options(timeout=timeout, parallel=parallel, require_codes=require_codes, expected_failures=expected)
     results = run_cases(selected, programs, options)
     meta = {
@@ -302,10 +338,14 @@ def run_command(
         "timeout": timeout,
         "cases_dir": str(cases_dir or default_cases_dir()),
     }
+    stopped = sorted({r.detail for r in results if r.outcome == "skip" and r.detail.startswith(f"{NOT_RUN}: ")})
+    for detail in stopped:
+        count = sum(1 for r in results if r.detail == detail)
+        echo_error(f"{detail[len(NOT_RUN) + 2 :]}: {count} case(s) not run")
     if json_file is not None:
-        json_file.write_text(json_report(results, meta), encoding="utf-8")
+        _write_report(ctx, json_file, json_report(results, meta))
     if junit_file is not None:
-        junit_file.write_text(junit_report(results), encoding="utf-8")
+        _write_report(ctx, junit_file, junit_report(results))
     if output_format == "json":
         echo(json_report(results, meta), nl=False)
     elif output_format == "junit":
@@ -313,6 +353,14 @@ def run_command(
     else:
         echo(text_report(results, verbose=verbose))
     ctx.exit(ExitCode.SUCCESS if summary(results)["ok"] else ExitCode.NEGATIVE)
+
+
+def _write_report(ctx: click.Context, path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        echo_error(f"cannot write {display_name(str(path))}: {exc.strerror or exc}")
+        ctx.exit(ExitCode.UNDECIDED)
 
 
 # ---- list and copy --------------------------------------------------------------------
@@ -338,7 +386,7 @@ def list_command(
         echo(json.dumps([case.to_json() | {"file": case.file} for case in selected], indent=1))
         return
     for case in selected:
-        echo(f"{case.id}\t{case.kind}\t{case.level}\t{','.join(case.clauses)}\t{case.description}")
+        echo(f"{escape(case.id)}\t{case.kind}\t{case.level}\t{','.join(case.clauses)}\t{escape(case.description)}")
 
 
 @cases_command.command("copy", short_help="Copy the cases (and their schemas) into a directory.")
@@ -373,12 +421,20 @@ def copy_command(
         chosen = [case for case in cases if selection.selects(case)]
         if not chosen:
             continue
-        original = json.loads((source / name).read_text(encoding="utf-8"))
+        try:
+            original = decode_json(read_case_file(source / name), lambda message, *_: ValueError(message))
+        except (CaseError, ValueError) as exc:
+            echo_error(f"cannot read {name}: {exc}")
+            ctx.exit(ExitCode.UNDECIDED)
         original["cases"] = [case.to_json() for case in chosen]
         writes[destination / name] = json.dumps(original, indent=1, ensure_ascii=True) + "\n"
         count += len(chosen)
     if (source / RETIRED_FILE).exists():
-        writes[destination / RETIRED_FILE] = (source / RETIRED_FILE).read_text(encoding="utf-8")
+        try:
+            writes[destination / RETIRED_FILE] = read_case_file(source / RETIRED_FILE)
+        except CaseError as exc:
+            echo_error(str(exc))
+            ctx.exit(ExitCode.UNDECIDED)
     for schema in SCHEMA_FILES:
         try:
             writes[destination / "schema" / schema] = schema_path(schema).read_text(encoding="utf-8")

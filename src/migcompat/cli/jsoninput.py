@@ -2,14 +2,16 @@
 
 Strict JSON (RFC 8259): UTF-8 (a leading byte order mark is ignored), no
 ``NaN`` or ``Infinity``, and no object with the same member twice (Python's
-:mod:`json` would silently keep the last one).
+:mod:`json` would silently keep the last one). The cost is bounded: the
+input is at most :data:`~migcompat.cli.io.JSON_READ_LIMIT` bytes, nested at
+most :data:`~migcompat.jsonmodel.MAX_JSON_DEPTH` levels, and an integer has
+at most :data:`~migcompat.jsonmodel.MAX_JSON_INTEGER_DIGITS` digits
+(:func:`migcompat.jsonmodel.decode_json`).
 """
 
 from __future__ import annotations
 
-import json
-from typing import NoReturn
-
+from ..jsonmodel import decode_json
 from .io import JSON_READ_LIMIT, CannotRead, Input
 
 __all__ = ["InvalidJSON", "load_json"]
@@ -48,31 +50,10 @@ def load_json(source: Input) -> object:
         raise CannotRead(
             source.name, f"not UTF-8 text (byte 0x{source.data[exc.start]:02x} at offset {exc.start})"
         ) from None
-    try:
-        return json.loads(text, object_pairs_hook=_unique_members, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        message = exc.msg
-        if message == "Extra data":
-            message = (
-                "more than one JSON value: one document was expected (parse --format json writes one line per input)"
-            )
-        raise InvalidJSON(message, line=exc.lineno, column=exc.colno) from None
-    except RecursionError:
-        raise InvalidJSON("arrays or objects are nested too deeply") from None
-    except ValueError as exc:  # from the hooks below, or an integer with too many digits
-        raise InvalidJSON(str(exc)) from None
+    return decode_json(text, _invalid, strict=True)
 
 
-def _unique_members(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    document = dict(pairs)
-    if len(document) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise ValueError(f"the member {json.dumps(key)} appears twice in one object")
-            seen.add(key)
-    return document
-
-
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not a JSON value")
+def _invalid(message: str, line: int | None, column: int | None) -> InvalidJSON:
+    if message.startswith("more than one JSON value"):
+        message += " (parse --format json writes one line per input)"
+    return InvalidJSON(message, line=line, column=column)

@@ -30,6 +30,7 @@ from ..model import SELF, CompatibleDevices, Constraint, Equals, MigrationVersio
 from ..registry import registry_default
 from ..verdict import Answer, Reason, RuleOutcome
 from .constraints import failure, holds, unconstrained_reason, undecided_reason
+from .rules import outcome
 from .values import OrderKey, is_ordered, match_key, order_key
 
 __all__ = ["CompiledRules", "compile_rules", "minimum"]
@@ -322,7 +323,7 @@ class CompiledRules:
                         reasons.append(failure(key, constraint, value, own.get(key)))  # type: ignore[arg-type]
                 elif maybe & bit:
                     reasons.append(undecided_reason(key, constraints[key], value))
-            outcomes.append(RuleOutcome(index, tuple(reasons)))
+            outcomes.append(outcome(index, reasons))
         return answer, tuple(outcomes), len(chosen) - len(outcomes)
 
 

@@ -23,7 +23,20 @@ from ..registry import STANDARD_KEYS, registry_default
 from ..verdict import Reason, RuleOutcome
 from .constraints import Truth, failure, holds, unconstrained_reason, undecided_reason
 
-__all__ = ["NO_VALUES", "Context", "evaluate_rule", "own_values", "rule_counts", "rule_truth", "source_value"]
+__all__ = [
+    "MAX_REASONS",
+    "NO_VALUES",
+    "Context",
+    "evaluate_rule",
+    "outcome",
+    "own_values",
+    "rule_counts",
+    "rule_truth",
+    "source_value",
+]
+
+MAX_REASONS: Final = 16
+"""At most this many reasons explain one rule; :attr:`~migcompat.verdict.RuleOutcome.more_reasons` counts the rest."""
 
 NO_VALUES: Final[Mapping[str, Value]] = MappingProxyType({})
 
@@ -126,4 +139,20 @@ def evaluate_rule(index: int, rule: Rule, source: MigrationVersion, context: Con
             reasons.append(undecided_reason(key, constraint, value))
         elif result is False:
             reasons.append(failure(key, constraint, value, own.get(key)))
-    return RuleOutcome(index, tuple(reasons))
+    return outcome(index, reasons)
+
+
+def outcome(index: int, reasons: list[Reason]) -> RuleOutcome:
+    """Rule *index*'s outcome from its reasons in key order, at most :data:`MAX_REASONS` of them listed.
+
+    When the rule failed, a failing reason is among those listed, so the
+    outcome's state (failed or undecided) is the rule's.
+    """
+    if len(reasons) <= MAX_REASONS:
+        return RuleOutcome(index, tuple(reasons))
+    kept = reasons[:MAX_REASONS]
+    if all(reason.undecided for reason in kept):
+        failing = next((reason for reason in reasons[MAX_REASONS:] if not reason.undecided), None)
+        if failing is not None:
+            kept[-1] = failing
+    return RuleOutcome(index, tuple(kept), len(reasons) - len(kept))
