@@ -616,6 +616,7 @@ def _replace_attr(host: HostData, ident: str, name: str, change: Callable[[Attr]
 
 
 def _broken_samples() -> list[SampleDef]:
+    """The samples that trip checks on purpose: each ``broken-*`` fails a required check, each ``warn-*`` only warns."""
     samples = []
 
     host = nvidia_host("t4-node-broken-parse", "16.2", profiles=("2Q",))
@@ -750,13 +751,13 @@ def _broken_samples() -> list[SampleDef]:
         )
     )
 
-    host = qat_host("qat-broken-accept-all", "1.1")
+    host = qat_host("qat-warn-accept-all", "1.1")
     for vf in host.functions[1:]:
         vf.rules = (vf.rules or "") + "accept\n"
     samples.append(
         _single(
-            "broken-accept-all",
-            "QAT VF rules end with an accept line without constraints (warning)",
+            "warn-accept-all",
+            "QAT VF rules end with an accept line without constraints: S1 (a warning)",
             host,
             warnings=["MC-S1-ACCEPT-ALL"],
         )
@@ -769,7 +770,7 @@ def _broken_samples() -> list[SampleDef]:
     samples.append(
         _pair(
             "broken-upgrade",
-            "mlx5 driver update that stops accepting stream 1.0: breaking change",
+            "mlx5 driver update that stops accepting stream 1.0: U1 (a breaking change)",
             old,
             new,
             failures=["MC-U1-BREAKING"],
@@ -777,9 +778,15 @@ def _broken_samples() -> list[SampleDef]:
     )
 
     old = nvidia_host("t4-node-16", "16.2")
-    new = nvidia_host("t4-node-17-broken", "17.0", profiles=("2Q", "4Q"))
+    new = nvidia_host("t4-node-17-warn", "17.0", profiles=("2Q", "4Q"))
     samples.append(
-        _pair("broken-removed", "vGPU 17.0 no longer offers GRID T4-8Q (warning)", old, new, warnings=["MC-U2-REMOVED"])
+        _pair(
+            "warn-removed",
+            "vGPU 17.0 no longer offers GRID T4-8Q: U2 (a warning)",
+            old,
+            new,
+            warnings=["MC-U2-REMOVED"],
+        )
     )
 
     host = mtty_host("mtty-broken-accepts-nothing", "1.1")
@@ -794,7 +801,7 @@ def _broken_samples() -> list[SampleDef]:
         )
     )
 
-    host = qat_host("qat-broken-asymmetry", "1.1")
+    host = qat_host("qat-warn-asymmetry", "1.1")
     second_card = _sriov(
         "0000:70:00.0",
         "devices/pci0000:70",
@@ -812,8 +819,8 @@ def _broken_samples() -> list[SampleDef]:
     second_card[1].rules = qat_rules()
     samples.append(
         _single(
-            "broken-asymmetry",
-            "two QAT cards: one pins its firmware, so it refuses the other's VFs (warning)",
+            "warn-asymmetry",
+            "two QAT cards: one pins its firmware, so it refuses the other's VFs: M2 (a warning)",
             host,
             warnings=["MC-M2-ASYMMETRY"],
         )
@@ -830,7 +837,7 @@ def _broken_samples() -> list[SampleDef]:
     samples.append(
         _single(
             "broken-links",
-            "mtty with a dangling mdev_type link, a link loop, a binary description",
+            "mtty with a dangling mdev_type link, a link loop, a binary description: SYSFS-READ and a warning",
             host,
             failures=["MC-SYSFS-READ"],
             warnings=["MC-SYSFS-TREE"],

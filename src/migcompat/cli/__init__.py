@@ -9,13 +9,17 @@ console script ``migcompat`` runs :data:`main`. Modules:
 * :mod:`.output` -- colour, error rendering, JSON lines;
 * :mod:`.attributes` -- finding, reading and parsing the comparator commands' inputs;
 * :mod:`.commands_parse`, :mod:`.commands_emit`, :mod:`.commands_check`,
-  :mod:`.commands_relate`, :mod:`.commands_plan` -- one command each.
+  :mod:`.commands_relate`, :mod:`.commands_plan`, :mod:`.commands_lint` -- one command each.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
-from typing import Any, Final
+import sys
+from collections.abc import Callable
+from typing import Any, Final, NoReturn, TypeVar
 
 import click
 
@@ -26,6 +30,7 @@ from .commands_cases import cases_command
 from .commands_check import check_command
 from .commands_conformance import conformance_command
 from .commands_emit import emit_command
+from .commands_lint import lint_command
 from .commands_parse import parse_command
 from .commands_plan import plan_command
 from .commands_relate import relate_command
@@ -50,9 +55,63 @@ Examples:
   migcompat parse --format json attr.txt > model.json
   migcompat emit model.json
   migcompat check --explain src/migration_version /sys/bus/mdev/devices/$UUID
-  migcompat relate --require equal,superset old_rules new_rules
+  migcompat relate --old old_rules --new new_rules --require no-breaking
   migcompat plan src/migration_version .../mdev_supported_types/i915-GVTg_V5_8
 """
+
+
+_T = TypeVar("_T")
+
+_WRITE_ERRORS: Final = frozenset(
+    code
+    for code in (getattr(errno, name, None) for name in ("ENOSPC", "EDQUOT", "EFBIG", "EIO", "EROFS", "ENXIO", "EBADF"))
+    if code is not None
+)
+"""The errors of writing to a stream (a full disk, a quota, a broken terminal) that reach the group."""
+
+
+def _is_closed_output(exc: BaseException) -> bool:
+    """Whether *exc* says the reader of the output went away (EPIPE: ``| head`` has exited)."""
+    return isinstance(exc, BrokenPipeError) or (isinstance(exc, OSError) and exc.errno == errno.EPIPE)
+
+
+def _is_write_error(exc: BaseException) -> bool:
+    """Whether *exc* is a failed write to an output stream.
+
+    Every command reads its inputs through :mod:`.io` or its loaders, which
+    turn an ``OSError`` into a message of their own, and names the file in it;
+    an ``OSError`` that reaches the group without a file name is a write to
+    standard output or standard error that failed.
+    """
+    return isinstance(exc, OSError) and exc.filename is None and exc.errno in _WRITE_ERRORS
+
+
+def _silence_output() -> None:
+    """Point standard output and error at /dev/null, so that flushing them at exit cannot fail again."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            fd = stream.fileno()
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, fd)
+            os.close(null)
+
+
+def _flush_output() -> None:
+    """Flush standard output, so a write error surfaces here rather than at interpreter exit."""
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+def _output_failed(exc: OSError) -> NoReturn:
+    """End the command after the write error *exc* on the output: quietly for a closed pipe."""
+    if _is_closed_output(exc):
+        _silence_output()
+        raise click.exceptions.Exit(ExitCode.CLOSED_OUTPUT)
+    reason = exc.strerror or os.strerror(exc.errno or 0)
+    with contextlib.suppress(OSError, ValueError):
+        echo_error(f"cannot write the output: {reason}")
+    _silence_output()
+    raise click.exceptions.Exit(ExitCode.UNDECIDED)
 
 
 class _Group(click.Group):
@@ -61,24 +120,55 @@ class _Group(click.Group):
     An unexpected exception is a bug in migcompat: it is reported in one line
     (set ``MIGCOMPAT_DEBUG=1`` for the traceback) with status 3, because the
     question was not answered. Ctrl-C ends with status 130, not Click's 1,
-    which would read as a negative answer.
+    which would read as a negative answer. Output closed by its reader
+    (``migcompat ... | head``) ends every command, its help included, quietly
+    with status 141; any other failure to write the output is reported as
+    "cannot write the output: REASON" with status 3 (see :mod:`.exitcodes`).
     """
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        # ``migcompat --help`` and ``--version`` write while the group's own context is made.
+        return _guard_output(lambda: super(_Group, self).make_context(info_name, args, parent, **extra))
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            return _guard_output(lambda: self._invoke(ctx))
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo(err=True)
+            with contextlib.suppress(OSError, ValueError):
+                click.echo(err=True)
             ctx.exit(ExitCode.INTERRUPTED)
-        except BrokenPipeError:
-            raise  # Click silences a closed pipe (``migcompat parse ... | head``)
         except Exception as exc:
             if os.environ.get("MIGCOMPAT_DEBUG"):
                 raise
             echo_error(f"internal error: {type(exc).__name__}: {exc} (this is a bug in migcompat; please report it)")
             ctx.exit(ExitCode.UNDECIDED)
+
+    def _invoke(self, ctx: click.Context) -> Any:
+        try:
+            result = super().invoke(ctx)
+        except click.exceptions.Exit:
+            _flush_output()
+            raise
+        _flush_output()
+        return result
+
+
+def _guard_output(action: Callable[[], _T]) -> _T:
+    """*action*, with a closed or failing output turned into the statuses of :mod:`.exitcodes`."""
+    try:
+        return action()
+    except OSError as exc:
+        if _is_closed_output(exc) or _is_write_error(exc):
+            _output_failed(exc)
+        raise
 
 
 @click.group(
@@ -99,6 +189,7 @@ def main() -> None:
 
 
 main.add_command(parse_command)
+main.add_command(lint_command)
 main.add_command(emit_command)
 main.add_command(check_command)
 main.add_command(relate_command)

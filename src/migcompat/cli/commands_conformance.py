@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
+import textwrap
 from collections.abc import Sequence
-from typing import Final
+from typing import Final, NoReturn
 
 import click
 
-from ..capture import CaptureError, capture, load
-from ..sysfs.model import HostData
+from ..capture import CAPTURE_READ_LIMIT, CaptureError, capture, load, loads
+from ..display import escape
+from ..parse import detect
+from ..sysfs.model import MIGRATION_ATTRIBUTES, HostData
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .io import STDIN, CannotRead, display_name, read_input, stdin_is_terminal
 from .options import format_option
 from .output import color_enabled, echo, echo_error
 
@@ -28,6 +33,12 @@ def _sample_names() -> list[str]:
     return sample_names()
 
 
+def _sample_descriptions() -> dict[str, str]:
+    from ..conformance.samples import sample_descriptions
+
+    return sample_descriptions()
+
+
 _HELP: Final = """Run the driver conformance suite: do the drivers' migration attributes meet the spec?
 
 Checks every migration_version and migration_compatible_devices of each
@@ -40,14 +51,20 @@ as identical devices that accept each other one way only) and, with
 the older one accepted (each source it dropped is a breaking change).
 
 An INPUT is a sysfs root (a live /sys or a directory that mirrors it) or a
-capture written by 'migcompat capture'. With no INPUT and no --sample, the
-live /sys is checked. --sample NAME runs on a bundled sample host instead;
-the samples whose names start with broken- each fail a different check on purpose.
+capture written by 'migcompat capture' (- reads one from standard input).
+With no INPUT and no --sample, the live /sys is checked. --sample NAME runs
+on a bundled sample host instead (the samples are listed below): the samples
+whose names start with broken- each fail a different required check on
+purpose (exit status 1), those that start with warn- only warn (exit status
+0). To check attribute files without a tree, use 'migcompat lint'.
 
 The report lists each failure with its check ID, the object's path, the
 offending text with a caret and the spec clause, then a summary table.
 --format json writes spec/schema/conformance-report.schema.json; --format
-junit writes JUnit XML for CI. A failed recommended check is a warning.
+junit writes JUnit XML for CI; --format ktap writes KTAP version 1, the
+kernel's test output format, for kernel-side CI. With nothing to check,
+junit and ktap still write a well-formed report that says so. A failed
+recommended check is a warning. Rule numbers count from 0.
 
 \b
 Examples:
@@ -55,12 +72,42 @@ Examples:
   migcompat conformance                              # this host's /sys
   migcompat conformance new-host.json --against old-host.json
   migcompat conformance --format junit host.json > conformance.xml
+  ssh gpu-node-7 migcompat capture | migcompat conformance -
 """
 
 _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\n\b\nFor conformance: 0 every required check passes (warnings allowed), 1 a required"
     "\ncheck fails, 3 an input cannot be read or holds nothing to check."
 )
+
+_HELP_WIDTH: Final = 96
+"""The width the list of samples is wrapped to (Click indents it by two more columns)."""
+
+
+def _samples_help() -> str:
+    """The bundled samples, one per line with its description, as a block Click keeps as it is."""
+    descriptions = _sample_descriptions()
+    if not descriptions:
+        return "\b\nSamples (--sample NAME): none; this migcompat is installed without its samples."
+    width = max(len(name) for name in descriptions) + 2
+    lines = ["\b", "Samples (--sample NAME):"]
+    for name, description in descriptions.items():
+        wrapped = textwrap.wrap(description or "(no description)", _HELP_WIDTH - 2 - width) or [""]
+        lines.append(f"  {name:<{width}}{wrapped[0]}")
+        lines.extend(" " * (2 + width) + more for more in wrapped[1:])
+    return "\n".join(lines)
+
+
+class _Command(click.Command):
+    """The conformance command, whose epilog lists the bundled samples (read when the help is shown)."""
+
+    @property
+    def epilog(self) -> str:
+        return _samples_help() + "\n\n" + _EPILOG
+
+    @epilog.setter
+    def epilog(self, value: str | None) -> None:
+        pass
 
 
 class _SampleChoice(click.Choice):  # type: ignore[type-arg]
@@ -81,26 +128,34 @@ class _SampleChoice(click.Choice):  # type: ignore[type-arg]
 
 
 @click.command(
-    "conformance", help=_HELP, epilog=_EPILOG, short_help="Run the driver conformance suite on a host or a capture."
+    "conformance",
+    cls=_Command,
+    help=_HELP,
+    short_help="Run the driver conformance suite on a host or a capture.",
 )
-@click.argument("inputs", nargs=-1, metavar="[ROOT|CAPTURE ...]", type=click.Path())
+@click.argument("inputs", nargs=-1, metavar="[ROOT|CAPTURE ...|-]", type=click.Path(allow_dash=True))
 @click.option(
     "--sample",
     "sample",
+    metavar="NAME",
     type=_SampleChoice(),
     default=None,
-    help="Run on the bundled sample host NAME instead of an INPUT.",
+    help="Run on the bundled sample host NAME (see Samples below) instead of an INPUT.",
 )
 @click.option(
     "--against",
     "against",
     metavar="OLD",
     multiple=True,
-    type=click.Path(),
+    type=click.Path(allow_dash=True),
     help="An older driver's capture or tree: report every source it accepted that the INPUTs' drivers do not "
     "(repeatable).",
 )
-@format_option("text: a report for people; json: the report schema; junit: JUnit XML.", ("text", "json", "junit"))
+@format_option(
+    "text: a report for people; json: the report schema; junit: JUnit XML;"
+    " ktap: KTAP version 1 (the kernel's test format).",
+    ("text", "json", "junit", "ktap"),
+)
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.pass_context
 def conformance_command(
@@ -116,6 +171,8 @@ def conformance_command(
 
     if sample is not None and (inputs or against):
         raise click.UsageError("--sample runs on the bundled sample alone; give no INPUT or --against with it")
+    if [*inputs, *against].count(STDIN) > 1:
+        raise click.UsageError("only one input can be standard input (-)")
     old: tuple[HostData, ...] = ()
     baseline: list[HostData] = []
     if sample is not None:
@@ -131,7 +188,7 @@ def conformance_command(
         hosts = [_read(ctx, path) for path in paths]
         baseline = [_read(ctx, path) for path in against]
         if not any(p.migratable for host in hosts for p in host.placements):
-            _nothing(ctx, hosts, explicit=bool(inputs))
+            _nothing(ctx, hosts, paths, explicit=bool(inputs), output_format=output_format)
     progress = None
     total = sum(len(h.placements) for h in (*hosts, *old, *baseline))
     if not no_progress and total >= PROGRESS_THRESHOLD and _stderr_tty():
@@ -147,6 +204,10 @@ def conformance_command(
         from ..conformance.report_junit import junit_xml
 
         click.echo(junit_xml(report), nl=False)
+    elif output_format == "ktap":
+        from ..conformance.report_ktap import render
+
+        click.echo(render(report), nl=False)
     else:
         from ..conformance.report_text import write_text_report
 
@@ -158,16 +219,79 @@ def conformance_command(
 
 def _read(ctx: click.Context, path: str) -> HostData:
     try:
+        if path == STDIN:
+            return _read_stdin(ctx)
         if os.path.isdir(path):
             return capture(path)
         return load(path)
     except CaptureError as exc:
-        echo_error(exc.message if not exc.pointer else str(exc))
+        if exc.code != "capture-invalid":
+            echo_error(escape(exc.message))
+            ctx.exit(ExitCode.UNDECIDED)
+        _not_a_capture(ctx, path, _reason(exc), _head(path))
+
+
+def _read_stdin(ctx: click.Context) -> HostData:
+    """A capture from standard input, as 'migcompat capture' writes it to standard output."""
+    if stdin_is_terminal():
+        echo("migcompat: reading a capture from standard input (end it with Ctrl-D)", err=True)
+    try:
+        source = read_input(STDIN, CAPTURE_READ_LIMIT)
+    except CannotRead as exc:
+        echo_error(str(exc))
         ctx.exit(ExitCode.UNDECIDED)
+    if not source.complete:
+        echo_error(f"cannot read <stdin>: the capture is larger than {CAPTURE_READ_LIMIT >> 20} MiB")
+        ctx.exit(ExitCode.UNDECIDED)
+    try:
+        return loads(source.data, origin=source.name)
+    except CaptureError as exc:
+        _not_a_capture(ctx, STDIN, _reason(exc), source.data[:_HEAD])
 
 
-def _nothing(ctx: click.Context, hosts: Sequence[HostData], *, explicit: bool) -> None:
-    where = ", ".join(h.origin or h.root for h in hosts)
+def _reason(error: CaptureError) -> str:
+    """Why a document is not a capture: the message, and where in the document (a JSON Pointer, or a line)."""
+    if error.pointer or not error.where:
+        return str(error)
+    return f"{error.message} ({error.where})"
+
+
+_HEAD: Final = 64
+"""How much of an input that is not a capture is read again, to tell whether it looks like an attribute."""
+
+
+def _head(path: str) -> bytes:
+    try:
+        return read_input(path, _HEAD).data
+    except CannotRead:
+        return b""
+
+
+def _not_a_capture(ctx: click.Context, path: str, reason: str, head: bytes) -> NoReturn:
+    """Report an INPUT that is not a capture, what was expected, and 'migcompat lint' for an attribute."""
+    name = display_name(path)
+    echo_error(f"{name} is not a capture: {escape(reason)}")
+    echo(
+        "migcompat: conformance reads a capture (the JSON file 'migcompat capture' writes) or a sysfs tree"
+        " (a directory such as /sys)",
+        err=True,
+    )
+    attribute = os.path.basename(path) if os.path.basename(path) in MIGRATION_ATTRIBUTES else None
+    if attribute is None and len(head) > 2 and head.startswith(b"mc") and head[2:3].isdigit():
+        attribute = detect(head)
+    if attribute is not None:
+        echo(
+            f"migcompat: {name} looks like a {attribute} attribute; to check attribute files, run:\n"
+            f"  migcompat lint {_quote(path)}",
+            err=True,
+        )
+    ctx.exit(ExitCode.UNDECIDED)
+
+
+def _nothing(
+    ctx: click.Context, hosts: Sequence[HostData], paths: Sequence[str], *, explicit: bool, output_format: str
+) -> NoReturn:
+    where = ", ".join(escape(h.origin or h.root) for h in hosts)
     vfio = sum(len(h.placements) for h in hosts)
     found = (
         f"found {vfio} VFIO device(s) or mdev type(s), none of which exposes migration_version or"
@@ -176,15 +300,81 @@ def _nothing(ctx: click.Context, hosts: Sequence[HostData], *, explicit: bool) -
         else "found no VFIO device, mdev type or mdev"
     )
     echo_error(f"nothing to check: {found} under {where}")
+    if output_format == "junit":  # a well-formed report that says so, never an empty file
+        from ..conformance.report_junit import junit_nothing
+
+        click.echo(junit_nothing(f"nothing to check: {found} under {where}"), nl=False)
+    elif output_format == "ktap":
+        from ..conformance.report_ktap import render_nothing
+
+        click.echo(render_nothing(f"nothing to check: {found} under {where}"), nl=False)
+    hint = next((text for text in map(_directory_hint, paths) if text), None)
+    if hint is not None:
+        echo(hint, err=True)
+        ctx.exit(ExitCode.UNDECIDED)
     names = _sample_names()
-    hint = "" if explicit else " (this machine has no migcompat-enabled driver)"
+    why = "" if explicit else " (this machine has no migcompat-enabled driver)"
     echo(
-        f"migcompat: to see the suite at work{hint}, run it on a bundled sample host:\n"
+        f"migcompat: to see the suite at work{why}, run it on a bundled sample host:\n"
         f"  migcompat conformance --sample NAME\n"
-        f"  NAME is one of: {', '.join(names)}",
+        f"  NAME is one of: {', '.join(names)} ('migcompat conformance --help' describes them)",
         err=True,
     )
     ctx.exit(ExitCode.UNDECIDED)
+
+
+_SYSFS_TOP: Final = ("bus", "class", "devices")
+"""Directories at the top of a sysfs root: a directory holding any of them is taken for one."""
+
+
+def _quote(path: str) -> str:
+    """*path* as a shell word, to paste into a command."""
+    return shlex.quote(display_name(path)) if path != STDIN else STDIN
+
+
+def _directory_hint(path: str) -> str | None:
+    """What to run instead, when the directory *path* is not a sysfs root but holds some, or holds attributes."""
+    if path == STDIN or not os.path.isdir(path):
+        return None
+    if any(os.path.isfile(os.path.join(path, name)) for name in MIGRATION_ATTRIBUTES):
+        return (
+            f"migcompat: {display_name(path)} is a device directory, not a sysfs root; to check its attributes, run:\n"
+            f"  migcompat lint {_quote(path)}"
+        )
+    if any(os.path.isdir(os.path.join(path, top)) for top in _SYSFS_TOP):
+        return None  # a sysfs root, with nothing to check in it
+    try:
+        entries = sorted(os.listdir(path))
+    except OSError:
+        return None
+    roots = [name for name in entries if any(os.path.isdir(os.path.join(path, name, top)) for top in _SYSFS_TOP)]
+    if not roots:
+        return None
+    name = os.path.basename(os.path.normpath(path))
+    sample = os.path.basename(os.path.dirname(os.path.abspath(path))) == "sample-trees" and name in _sample_names()
+    if set(roots) == {"old", "new"}:
+        listed = "old/ and new/"
+        what = "the new tree against the old"
+        command = (
+            f"migcompat conformance {_quote(os.path.join(path, 'new'))} --against {_quote(os.path.join(path, 'old'))}"
+        )
+    else:
+        listed = ", ".join(escape(root) + "/" for root in roots)
+        what = "the tree itself" if len(roots) == 1 else "the trees"
+        command = "migcompat conformance " + " ".join(_quote(os.path.join(path, root)) for root in roots)
+    trees = "trees" if len(roots) > 1 else "tree"
+    if sample:
+        return (
+            f"migcompat: {display_name(path)} holds the sysfs {trees} of the sample {name} ({listed});"
+            " run the sample:\n"
+            f"  migcompat conformance --sample {name}\n"
+            f"migcompat: or check {what}:\n"
+            f"  {escape(command)}"
+        )
+    return (
+        f"migcompat: {display_name(path)} is not a sysfs root, but it holds sysfs {trees} ({listed}); check {what}:\n"
+        f"  {escape(command)}"
+    )
 
 
 def _stderr_tty() -> bool:

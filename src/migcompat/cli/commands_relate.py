@@ -35,22 +35,32 @@ migration_version) that one accepts and the other does not, and a source
 both accept. A rule whose $ cannot be resolved accepts nothing, as a verdict
 would say; a note says so.
 
---require RELATION[,RELATION...] (any of {", ".join(_RELATIONS)}) turns
-the comparison into a test: the exit status is 1 unless the relation is one
-of those given. This is the check a vendor's CI runs on a driver update:
+Checking a driver update: give the rules by their role, --old OLD --new NEW
+instead of A B, and --require no-breaking. The exit status is 1 when the new
+rules do not accept some source the old rules accepted (a breaking change:
+the relation is superset, overlap or disjoint), and that source is printed;
+0 when they accept every one (equal or subset). --old-self and --new-self
+are the same options as --a-self and --b-self. This is the check a vendor's
+CI runs on a driver update.
+
+--require RELATION[,RELATION...] (any of {", ".join(_RELATIONS)}, or
+no-breaking with --old and --new) turns the comparison into a test: the exit
+status is 1 unless the relation is one of those given. In the A B form,
 '--require equal,superset' with the old rules as B and the new as A fails
 when the new driver stopped accepting a source the old one accepted, and
 prints that source. The option may be repeated.
 
 With --format json the output is one JSON object: the relation as
 spec/schema/relation.schema.json describes it ({{"relation", "only_first",
-"only_second", "both", "notes"}}; first is A) plus the "a", "b", "a_self" and
-"b_self" files read, and "required" and "satisfied" with --require. An input
-that cannot be read or is not a valid attribute gives {{"a", "b", "a_self",
-"b_self", "input_errors": [...]}} instead.
+"only_second", "both", "notes"}}; first is A, or OLD) plus the "a", "b",
+"a_self" and "b_self" files read (a is OLD and b is NEW), and "required" and
+"satisfied" with --require (no-breaking is required: ["equal", "subset"]). An
+input that cannot be read or is not a valid attribute gives {{"a", "b",
+"a_self", "b_self", "input_errors": [...]}} instead.
 
 \b
 Examples:
+  migcompat relate --old driver-1.0/vf0 --new driver-1.1/vf0 --require no-breaking
   migcompat relate old/migration_compatible_devices new/migration_compatible_devices
   migcompat relate --require equal,superset new_rules old_rules
   migcompat relate --format json /sys/bus/mdev/devices/$A /sys/bus/mdev/devices/$B
@@ -58,9 +68,16 @@ Examples:
 
 _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\n\b\nFor relate: 0 the relation was computed (and is one --require allows),"
-    "\n1 it is not one --require allows, 3 an input cannot be read or is not valid, or the relation"
-    "\nis too complex to decide within the bounds of migcompat.relate (the reason is printed)."
+    "\n1 it is not one --require allows (with no-breaking: the new rules dropped a source), 3 an input"
+    "\ncannot be read or is not valid, or the relation is too complex to decide within the bounds of"
+    "\nmigcompat.relate (the reason is printed)."
 )
+
+NO_BREAKING: Final = "no-breaking"
+"""The requirement of a driver update: the new rules accept every source the old rules accepted."""
+
+_NOT_BREAKING: Final = (Relation.EQUAL, Relation.SUBSET)
+"""The relations of OLD to NEW that are not a breaking change."""
 
 _SENTENCES: Final = {
     Relation.EQUAL: "A and B are EQUAL: they accept the same sources",
@@ -71,34 +88,71 @@ _SENTENCES: Final = {
 }
 
 
-def _relations(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> tuple[Relation, ...]:
-    """The relations of every ``--require RELATION[,RELATION...]``, in order, each once."""
-    found: dict[Relation, None] = {}
+def _relations(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> tuple[str, ...]:
+    """The names of every ``--require RELATION[,RELATION...]``, in order, each once: relations or no-breaking."""
+    found: dict[str, None] = {}
     for value in values:
         for name in value.split(","):
             name = name.strip().lower()
-            if name not in _RELATIONS:
-                raise click.BadParameter(f"{name!r} is not a relation; use {', '.join(_RELATIONS)}", ctx, param)
-            found[Relation(name)] = None
+            if name not in _RELATIONS and name != NO_BREAKING:
+                raise click.BadParameter(
+                    f"{name!r} is not a relation; use {', '.join(_RELATIONS)} (or {NO_BREAKING} with --old and --new)",
+                    ctx,
+                    param,
+                )
+            found[name] = None
+    if NO_BREAKING in found and len(found) > 1:
+        raise click.BadParameter(f"{NO_BREAKING} is a requirement of its own; give no relation with it", ctx, param)
     return tuple(found)
 
 
-@click.command("relate", help=_HELP, epilog=_EPILOG, short_help="Compare two targets by the sources they accept.")
-@click.argument("a", metavar="A", type=click.Path(allow_dash=True))
-@click.argument("b", metavar="B", type=click.Path(allow_dash=True))
+class _Command(click.Command):
+    """``relate``, whose usage line shows both ways of naming the two rule sets."""
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return ["[OPTIONS]", "(A B | --old OLD --new NEW)"]
+
+
+@click.command(
+    "relate",
+    cls=_Command,
+    help=_HELP,
+    epilog=_EPILOG,
+    short_help="Compare two targets by the sources they accept; check a driver update.",
+)
+@click.argument("a", metavar="A", required=False, type=click.Path(allow_dash=True))
+@click.argument("b", metavar="B", required=False, type=click.Path(allow_dash=True))
+@click.option(
+    "--old",
+    metavar="OLD",
+    type=click.Path(allow_dash=True),
+    default=None,
+    help="The old driver's rules (a file, - or a directory), instead of A: the upgrade check's baseline.",
+)
+@click.option(
+    "--new",
+    metavar="NEW",
+    type=click.Path(allow_dash=True),
+    default=None,
+    help="The new driver's rules, instead of B: with --require no-breaking they must accept every source OLD accepts.",
+)
 @click.option(
     "--a-self",
+    "--old-self",
+    "a_self",
     metavar="FILE",
     type=click.Path(allow_dash=True),
     default=None,
-    help="A's own migration_version, for $ in A's rules. Default: the one in the A directory, if any.",
+    help="A's (OLD's) own migration_version, for $ in its rules. Default: the one in its directory, if any.",
 )
 @click.option(
     "--b-self",
+    "--new-self",
+    "b_self",
     metavar="FILE",
     type=click.Path(allow_dash=True),
     default=None,
-    help="B's own migration_version, for $ in B's rules. Default: the one in the B directory, if any.",
+    help="B's (NEW's) own migration_version, for $ in its rules. Default: the one in its directory, if any.",
 )
 @click.option(
     "--require",
@@ -106,22 +160,40 @@ def _relations(ctx: click.Context, param: click.Parameter, values: Sequence[str]
     metavar="RELATION[,RELATION]",
     multiple=True,
     callback=_relations,
-    help=f"Exit with 1 unless the relation is one of these ({', '.join(_RELATIONS)}).",
+    help=f"Exit with 1 unless the relation is one of these ({', '.join(_RELATIONS)}); or {NO_BREAKING}, with "
+    "--old and --new: exit with 1 when NEW does not accept some source OLD accepts.",
 )
 @format_option("text: the relation and witnesses for people; json: one JSON object (relation.schema.json).")
 @click.pass_context
 def relate_command(
     ctx: click.Context,
-    a: str,
-    b: str,
+    a: str | None,
+    b: str | None,
+    old: str | None,
+    new: str | None,
     a_self: str | None,
     b_self: str | None,
-    required: tuple[Relation, ...],
+    required: tuple[str, ...],
     output_format: str,
 ) -> None:
     json_output = output_format == "json"
-    allowed = required
-    refuse_two_stdins([("A", a), ("B", b), ("--a-self", a_self), ("--b-self", b_self)])
+    roles = old is not None or new is not None
+    if roles:
+        if a is not None or b is not None:
+            raise click.UsageError("give the rule sets either as A B or as --old OLD --new NEW, not both")
+        if old is None or new is None:
+            raise click.UsageError(f"--{'new' if old is not None else 'old'} is missing: give --old OLD and --new NEW")
+        a, b = old, new
+    elif a is None or b is None:
+        raise click.UsageError(f"missing argument {'A' if a is None else 'B'}: give A B, or --old OLD --new NEW")
+    no_breaking = NO_BREAKING in required
+    if no_breaking and not roles:
+        raise click.UsageError(
+            f"--require {NO_BREAKING} needs --old OLD --new NEW (which rules are the old ones?) instead of A B"
+        )
+    allowed = _NOT_BREAKING if no_breaking else tuple(Relation(name) for name in required)
+    names = ("--old", "--new", "--old-self", "--new-self") if roles else ("A", "B", "--a-self", "--b-self")
+    refuse_two_stdins(list(zip(names, (a, b, a_self, b_self), strict=True)))
     a_own = a_self if a_self is not None else optional_version_in(a)
     b_own = b_self if b_self is not None else optional_version_in(b)
     loader = Loader()
@@ -150,38 +222,55 @@ def relate_command(
             document["satisfied"] = satisfied
         echo_json(document)
     else:
-        echo(_text(result, loader.paths))
+        echo(_text(result, loader.paths, ("old", "new") if roles else ("A", "B")))
     if not satisfied:
-        echo_error(
-            f"the relation is {result.relation.value}, but --require allows only "
-            f"{', '.join(relation.value for relation in allowed)}"
-        )
+        if no_breaking:
+            assert result.only_first is not None  # every relation but equal and subset has a source only OLD accepts
+            echo_error(
+                f"breaking change: the new rules do not accept this source, which the old rules accept "
+                f"(the relation is {result.relation.value}):\n  {_source(result.only_first)}"
+            )
+        else:
+            echo_error(
+                f"the relation is {result.relation.value}, but --require allows only "
+                f"{', '.join(relation.value for relation in allowed)}"
+            )
         ctx.exit(ExitCode.NEGATIVE)
     ctx.exit(ExitCode.SUCCESS)
 
 
-def _text(result: RelationResult, paths: dict[str, str | None]) -> str:
+_ROLE_SENTENCES: Final = {
+    Relation.EQUAL: "old and new are EQUAL: the new rules accept exactly the sources the old rules accept",
+    Relation.SUBSET: "old is a SUBSET of new: the new rules accept every source the old rules accept, and more",
+    Relation.SUPERSET: "old is a SUPERSET of new: the new rules accept only some of the sources the old rules accept",
+    Relation.DISJOINT: "old and new are DISJOINT: the new rules accept none of the sources the old rules accept",
+    Relation.OVERLAP: "old and new OVERLAP: the new rules accept some of the sources the old rules accept, and others",
+}
+
+
+def _text(result: RelationResult, paths: dict[str, str | None], sides: tuple[str, str]) -> str:
+    first, second = sides
     lines = [
-        f"A: {_name(paths['a'])}" + ("" if paths["a_self"] is None else f" (own values: {_name(paths['a_self'])})"),
-        f"B: {_name(paths['b'])}" + ("" if paths["b_self"] is None else f" (own values: {_name(paths['b_self'])})"),
-        _SENTENCES[result.relation],
+        f"{first}: {_name(paths['a'])}"
+        + ("" if paths["a_self"] is None else f" (own values: {_name(paths['a_self'])})"),
+        f"{second}: {_name(paths['b'])}"
+        + ("" if paths["b_self"] is None else f" (own values: {_name(paths['b_self'])})"),
+        (_SENTENCES if first == "A" else _ROLE_SENTENCES)[result.relation],
     ]
-    for label, witness in (
-        ("accepted by A only", result.only_first),
-        ("accepted by B only", result.only_second),
-        ("accepted by both", result.both),
-    ):
+    labels = (f"accepted by {first} only:", f"accepted by {second} only:", "accepted by both:")
+    width = max(20, *(len(label) + 1 for label in labels))
+    for label, witness in zip(labels, (result.only_first, result.only_second, result.both), strict=True):
         if witness is not None:
-            lines.append(f"{label + ':':<20}{_source(witness)}")
-    lines.extend(f"note: {_side_names(note)}" for note in result.notes)
+            lines.append(f"{label:<{width}}{_source(witness)}")
+    lines.extend(f"note: {_side_names(note, sides)}" for note in result.notes)
     return "\n".join(lines)
 
 
-def _side_names(note: str) -> str:
-    """A note of :func:`~migcompat.relate.relate` with its "first"/"second" rule set called A/B."""
-    for word, letter in (("first ", "A "), ("second ", "B ")):
+def _side_names(note: str, sides: tuple[str, str]) -> str:
+    """A note of :func:`~migcompat.relate.relate` with its "first"/"second" rule set called A/B (or old/new)."""
+    for word, name in zip(("first ", "second "), sides, strict=True):
         if note.startswith(word):
-            return letter + note[len(word) :]
+            return f"{name} {note[len(word) :]}"
     return note
 
 

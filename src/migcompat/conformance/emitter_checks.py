@@ -77,10 +77,13 @@ from .results import Excerpt, Failure, Note, Report, collector_paused
 __all__ = [
     "MAX_CHOICES",
     "MAX_SEARCH",
+    "PLACEMENT_KINDS",
     "Analysis",
     "Device",
     "TextCache",
+    "TextFindings",
     "analyse_host",
+    "check_texts",
     "locate",
 ]
 
@@ -105,6 +108,8 @@ VFIO_DEVICE_APIS: Final = frozenset({"vfio-pci", "vfio-platform", "vfio-amba", "
 _PCI_ID: Final = re.compile(r"[0-9a-f]{4}:[0-9a-f]{4}")
 _INSTANCE_KINDS: Final = frozenset({"mdev", "pci", "device"})
 _MDEV_KINDS: Final = frozenset({"mdev", "mdev_type"})
+PLACEMENT_KINDS: Final = ("mdev_type", "mdev", "pci", "device")
+"""The kinds of placement :func:`check_texts` takes: a device type, then the kinds of device instance."""
 
 
 @dataclass(frozen=True)
@@ -636,6 +641,57 @@ def _always_set(version: MigrationVersion, key: str) -> bool:
     for param in version.params:
         lines.setdefault(param.name, []).append(key == param.name or key in param.fields)
     return any(all(sets) for sets in lines.values())
+
+
+# ---- the text checks alone, for one attribute file or one device's pair ------------------------------
+
+
+@dataclass(frozen=True)
+class TextFindings:
+    """What :func:`check_texts` found: the checks that need only the attributes' text.
+
+    Each failure's and note's *path* is the attribute it is about
+    (``migration_version`` or ``migration_compatible_devices``) and its
+    *host* is empty. *passed* counts, per check ID, the objects that passed
+    it; a check that is in neither *passed* nor the failures did not apply
+    (E6 and E7 need both attributes, E4 a device instance).
+    """
+
+    failures: tuple[Failure, ...]
+    notes: tuple[Note, ...]
+    passed: Mapping[str, int]
+    version: MigrationVersion | None
+    rules: CompatibleDevices | None
+
+    @property
+    def checked(self) -> tuple[str, ...]:
+        """The IDs of the checks that ran (passed or failed), each once, in the order they ran."""
+        found = dict.fromkeys(self.passed)
+        found.update(dict.fromkeys(failure.check for failure in self.failures))
+        return tuple(found)
+
+
+def check_texts(version: bytes | None, rules: bytes | None, *, kind: str) -> TextFindings:
+    """Run the emitter checks that need no sysfs tree on one placement's attribute texts.
+
+    *version* and *rules* are the ``migration_version`` and
+    ``migration_compatible_devices`` bytes (None for one that is not given);
+    *kind* is one of :data:`PLACEMENT_KINDS`: ``mdev_type`` for a device type,
+    ``mdev``, ``pci`` or ``device`` for an instance. These are the checks
+    ``migcompat conformance`` runs per distinct pair of texts: E1, E2, E3
+    (registry and required keys), E4, S1 and M1, and E6 and E7 when both
+    texts are given and valid.
+    """
+    if kind not in PLACEMENT_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(PLACEMENT_KINDS)}, not {kind!r}")
+    outcome = _TextChecks(kind, version, rules).run()
+    return TextFindings(
+        tuple(Failure(p.check, "", p.attribute or "", p.message, p.excerpt, p.details) for p in outcome.problems),
+        tuple(Note(n.check, "", n.attribute or "", n.message) for n in outcome.notes),
+        MappingProxyType(dict(outcome.passes)),
+        outcome.version,
+        outcome.rules,
+    )
 
 
 # ---- per placement ---------------------------------------------------------------------------------

@@ -13,8 +13,10 @@ also name their *tree* under ``conformance/sample-trees/<sample>/``, which a
 source checkout reads instead (the wheel cannot hold symbolic links, so an
 installed migcompat reads the captures, which hold what reading the tree gave). Hosts with
 role ``old`` are the older driver of the upgrade check. *expect* lists the
-check IDs the sample trips: none for the good samples, the failed required
-checks and the warnings for the ``broken-*`` ones.
+check IDs the sample trips: none for the good samples; for the ``broken-*``
+ones the required checks they fail (at least one: the run exits with 1) and
+any warnings; for the ``warn-*`` ones only warnings (failed recommended
+checks: the run passes, with warnings).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from ..errors import MigcompatError
 from ..resources import samples_path
 from ..sysfs.model import HostData
 
-__all__ = ["Sample", "SampleError", "load_sample", "sample_names"]
+__all__ = ["Sample", "SampleError", "load_sample", "sample_descriptions", "sample_names"]
 
 
 class SampleError(MigcompatError):
@@ -65,14 +67,35 @@ class Sample:
     warnings: tuple[str, ...]
 
 
+def _group(name: str) -> int:
+    return 2 if name.startswith("broken-") else 1 if name.startswith("warn-") else 0
+
+
 def sample_names() -> list[str]:
-    """The names of the bundled samples, good ones first, then the broken ones, each group sorted."""
+    """The names of the bundled samples: the good ones, then the ``warn-*``, then the ``broken-*``, each sorted."""
     try:
         root = samples_path()
     except FileNotFoundError:
         return []
     names = [entry.name for entry in root.iterdir() if (entry / "sample.json").is_file()]
-    return sorted(names, key=lambda name: (name.startswith("broken-"), name))
+    return sorted(names, key=lambda name: (_group(name), name))
+
+
+def sample_descriptions() -> dict[str, str]:
+    """Each bundled sample's one-line description, by name, in the order of :func:`sample_names`.
+
+    Reads the manifests only (not the hosts); a manifest that cannot be read
+    gives an empty description (:func:`load_sample` says what is wrong).
+    """
+    descriptions = {}
+    for name in sample_names():
+        try:
+            manifest: Any = json.loads((samples_path() / name / "sample.json").read_text(encoding="utf-8"))
+            description = manifest.get("description", "") if isinstance(manifest, dict) else ""
+        except (OSError, ValueError):
+            description = ""
+        descriptions[name] = description if isinstance(description, str) else ""
+    return descriptions
 
 
 def load_sample(name: str) -> Sample:

@@ -1,0 +1,400 @@
+"""``migcompat lint``: the conformance suite's emitter checks on attribute files, without a sysfs tree."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+import click
+
+from ..conformance.emitter_checks import TextFindings, check_texts
+from ..conformance.registry import CHECKS
+from ..conformance.results import Failure, render_excerpt
+from ..parse import detect
+from .attributes import COMPATIBLE, VERSION, Attribute
+from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
+from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_input, stdin_is_terminal
+from .options import format_option
+from .output import echo, echo_error, echo_json
+
+__all__ = ["lint_command"]
+
+_HELP: Final = """Check migration attribute files the way the conformance suite checks a driver's.
+
+Runs the checks of 'migcompat conformance' that need only the attributes'
+text, with no sysfs tree or capture: MC-E1-PARSE (valid), MC-E2-CANONICAL
+(byte-equal to the canonical form, final LF included), MC-E3-REGISTRY and
+MC-E3-REQUIRED (standard keys as the registry has them; device_api and driver
+present), MC-E4-NO-PARAMS (no param lines on a device instance), and the
+warnings MC-S1-ACCEPT-ALL and MC-M1-ACCEPTS-NOTHING; and when both
+attributes of one device are given, MC-E6-SELF (the device accepts itself)
+and MC-E7-SELFREF (every $ resolvable).
+
+An input is an attribute file, - for standard input (standard input when no
+FILE is given), or a device or mdev type directory: both its attribute files,
+checked together, and MC-E5-PAIR (both or neither). A file named
+migration_version or migration_compatible_devices is that attribute; any
+other is told by its first line, as 'migcompat parse' does. The two
+attribute files of one directory, given as two FILEs, are checked together.
+
+An attribute in a sysfs directory is checked as a device type's when the
+directory is an mdev type's (under mdev_supported_types), as a device
+instance's when it is a device's (it has an mdev_type, vendor or driver
+entry); elsewhere a migration_version with param lines is taken for a type's
+template and one without for an instance's. --kind says which it is instead
+(--kind instance reports a template printed by an instance: MC-E4-NO-PARAMS).
+What needs the device's place in sysfs is left to 'migcompat conformance' on
+a tree or a capture: agreement with sysfs (MC-E3-SYSFS, and type= on mdevs
+only), modes, stable reads, instances that match their type (MC-E8) and the
+compatibility matrix.
+
+Each failure is reported as conformance reports it: FAIL (WARN for a
+recommended check), the check ID, FILE:LINE:COLUMN, the message, the line
+with a caret under the fault and the spec clause; then one line per input
+with the checks it passed. --format json writes one JSON object: {"result",
+"inputs", "input_errors", "failures", "notes"}, each failure as in the
+conformance report (without "host").
+
+\b
+Examples:
+  migcompat lint migration_version
+  migcompat lint /sys/bus/pci/devices/0000:3b:00.1
+  migcompat lint --kind instance vf/migration_version vf/migration_compatible_devices
+  printf 'mc1 device_api=vfio-pci driver=mtty\\n' | migcompat lint -
+"""
+
+_EPILOG: Final = (
+    EXIT_STATUS_HELP + "\n\n\b\nFor lint: 0 every required check passes (warnings allowed), 1 a required"
+    "\ncheck fails, 3 an input cannot be read."
+)
+
+_KINDS: Final = {"instance": "mdev", "type": "mdev_type"}
+"""--kind, as the placement kind of the checks: an instance is checked as an mdev, which may carry type=."""
+
+_PARAM_LINE: Final = re.compile(rb"(?:^|\n)param ")
+
+
+@dataclass
+class _Unit:
+    """What is checked together: one attribute file, or both attributes of one device."""
+
+    label: str
+    version: Input | None = None
+    rules: Input | None = None
+    directory: str | None = None
+    """The device directory the unit was read from (a DIR argument), for MC-E5-PAIR."""
+    kind: str = "mdev"
+    findings: TextFindings | None = None
+    pair_failure: Failure | None = None
+    failures: list[Failure] = field(default_factory=list)
+
+    def path_of(self, attribute: str) -> str:
+        source = self.version if attribute == VERSION else self.rules
+        return source.name if source is not None else self.label
+
+    @property
+    def what(self) -> str:
+        kind = "device type" if self.kind == "mdev_type" else "device instance"
+        if self.version is not None and self.rules is not None:
+            return f"a {kind}'s {VERSION} and {COMPATIBLE}"
+        if self.version is not None:
+            return f"a {kind}'s {VERSION}"
+        return f"a {COMPATIBLE}"
+
+
+@click.command(
+    "lint",
+    help=_HELP,
+    epilog=_EPILOG,
+    short_help="Check attribute files with the conformance suite's emitter checks.",
+)
+@click.argument("inputs", nargs=-1, metavar="[FILE|DIR ...|-]", type=click.Path(allow_dash=True))
+@click.option(
+    "--kind",
+    type=click.Choice(sorted(_KINDS)),
+    default=None,
+    help="Whether a migration_version is a device instance's or a device type's. Default: what its sysfs "
+    "directory is, else a type when it has param lines, an instance when not.",
+)
+@format_option("text: findings and a summary for people; json: one JSON object.")
+@click.pass_context
+def lint_command(ctx: click.Context, inputs: Sequence[str], kind: str | None, output_format: str) -> None:
+    paths = list(inputs) or [STDIN]
+    if paths.count(STDIN) > 1:
+        raise click.UsageError("only one input can be standard input (-)")
+    if STDIN in paths and stdin_is_terminal():
+        echo("migcompat: reading the attribute from standard input (end it with Ctrl-D)", err=True)
+    units, input_errors = _units(paths)
+    for error in input_errors:
+        echo_error(f"cannot read {display_name(error[0])}: {error[1]}")
+    for unit in units:
+        _check(unit, kind)
+    statuses = [ExitCode.UNDECIDED] * bool(input_errors)
+    statuses += [ExitCode.NEGATIVE if _required(unit.failures) else ExitCode.SUCCESS for unit in units]
+    if output_format == "json":
+        echo_json(_document(units, input_errors))
+    else:
+        _write_text(units)
+    ctx.exit(combine(statuses))
+
+
+# ---- reading the inputs ---------------------------------------------------------------------------
+
+
+def _units(paths: Sequence[str]) -> tuple[list[_Unit], list[tuple[str, str]]]:
+    """The units to check, in the order of the arguments, and the (path, reason) of each input not read."""
+    units: list[_Unit] = []
+    errors: list[tuple[str, str]] = []
+    files: dict[str, list[tuple[Attribute, Input]]] = {}
+    order: list[tuple[str, str]] = []  # ("unit", index) or ("files", directory), as the arguments come
+    for path in paths:
+        if path != STDIN and os.path.isdir(path):
+            unit = _directory(path, errors)
+            if unit is not None:
+                order.append(("unit", str(len(units))))
+                units.append(unit)
+            continue
+        try:
+            source = read_input(path, ATTRIBUTE_READ_LIMIT)
+        except CannotRead as exc:
+            errors.append((path, exc.reason))
+            continue
+        attribute = _attribute(path, source.data)
+        directory = "" if path == STDIN else os.path.dirname(os.path.abspath(path))
+        key = directory if path != STDIN else STDIN
+        if key not in files:
+            order.append(("files", key))
+            files[key] = []
+        files[key].append((attribute, source))
+    result: list[_Unit] = []
+    for what, key in order:
+        if what == "unit":
+            result.append(units[int(key)])
+            continue
+        group = files[key]
+        kinds = [attribute for attribute, _ in group]
+        if key != STDIN and sorted(kinds) == [COMPATIBLE, VERSION]:
+            version = next(source for attribute, source in group if attribute == VERSION)
+            rules = next(source for attribute, source in group if attribute == COMPATIBLE)
+            result.append(_Unit(f"{version.name} and {rules.name}", version, rules))
+            continue
+        for attribute, source in group:
+            if attribute == VERSION:
+                result.append(_Unit(source.name, version=source))
+            else:
+                result.append(_Unit(source.name, rules=source))
+    return result, errors
+
+
+def _attribute(path: str, data: bytes) -> Attribute:
+    """Which attribute the file *path* holds: the one it is named after, else the one its first line says."""
+    name = os.path.basename(path)
+    if name == VERSION or (name != COMPATIBLE and detect(data) == VERSION):
+        return VERSION
+    return COMPATIBLE
+
+
+def _directory(path: str, errors: list[tuple[str, str]]) -> _Unit | None:
+    unit = _Unit(display_name(path), directory=path)
+    present = [name for name in (VERSION, COMPATIBLE) if os.path.lexists(os.path.join(path, name))]
+    if not present:
+        errors.append((path, f"the directory has neither {VERSION} nor {COMPATIBLE}"))
+        return None
+    for name in present:
+        try:
+            source = read_input(os.path.join(path, name), ATTRIBUTE_READ_LIMIT)
+        except CannotRead as exc:
+            errors.append((os.path.join(path, name), exc.reason))
+            return None
+        if name == VERSION:
+            unit.version = source
+        else:
+            unit.rules = source
+    if len(present) == 1:
+        missing = COMPATIBLE if present == [VERSION] else VERSION
+        unit.pair_failure = Failure(
+            "MC-E5-PAIR",
+            "",
+            unit.label,
+            f"{present[0]} is present but {missing} is not: a driver exposes both attributes or neither",
+        )
+    return unit
+
+
+# ---- checking ---------------------------------------------------------------------------------------
+
+
+_TYPE_ENTRIES: Final = ("available_instances", "create")
+"""Entries of an mdev type directory: one that holds them is a type's."""
+_INSTANCE_ENTRIES: Final = ("mdev_type", "vendor", "driver")
+"""Entries of a device's directory (an mdev's type link, a PCI function's vendor, the bound driver)."""
+
+
+def _kind_of(unit: _Unit, forced: str | None) -> str:
+    """The placement kind *unit* is checked as: --kind, else where it lies in sysfs, else its param lines."""
+    if forced is not None:
+        return _KINDS[forced]
+    source = unit.version or unit.rules
+    assert source is not None
+    if source.path != STDIN:
+        where = unit.directory if unit.directory is not None else os.path.dirname(os.path.abspath(source.path))
+        if os.path.basename(os.path.dirname(os.path.abspath(where))) == "mdev_supported_types" or any(
+            os.path.lexists(os.path.join(where, entry)) for entry in _TYPE_ENTRIES
+        ):
+            return "mdev_type"
+        if any(os.path.lexists(os.path.join(where, entry)) for entry in _INSTANCE_ENTRIES):
+            return "mdev"
+    if unit.version is not None and _PARAM_LINE.search(unit.version.data):
+        return "mdev_type"
+    return "mdev"
+
+
+def _check(unit: _Unit, forced: str | None) -> None:
+    unit.kind = _kind_of(unit, forced)
+    unit.findings = check_texts(
+        None if unit.version is None else unit.version.data,
+        None if unit.rules is None else unit.rules.data,
+        kind=unit.kind,
+    )
+    if unit.pair_failure is not None:
+        unit.failures.append(unit.pair_failure)
+    for failure in unit.findings.failures:
+        unit.failures.append(
+            Failure(failure.check, "", _file_of(unit, failure), failure.message, failure.excerpt, failure.details)
+        )
+
+
+def _file_of(unit: _Unit, failure: Failure) -> str:
+    """The file *failure* is about; for a check of the rules (E6) whose excerpt is a line of the version, that one."""
+    attributed = unit.version if failure.path == VERSION else unit.rules
+    other = unit.rules if failure.path == VERSION else unit.version
+    excerpt = failure.excerpt
+    if (
+        excerpt is not None
+        and other is not None
+        and not _shows(attributed, excerpt.line, excerpt.text)
+        and _shows(other, excerpt.line, excerpt.text)
+    ):
+        return other.name
+    return unit.path_of(failure.path)
+
+
+def _shows(source: Input | None, line: int, text: str) -> bool:
+    """Whether line *line* of *source* is *text*."""
+    if source is None:
+        return False
+    lines = source.data.decode("ascii", "replace").split("\n")
+    return 0 < line <= len(lines) and lines[line - 1] == text
+
+
+def _required(failures: Sequence[Failure]) -> list[Failure]:
+    return [failure for failure in failures if failure.severity == "required"]
+
+
+def _checked(unit: _Unit) -> list[str]:
+    assert unit.findings is not None
+    found = dict.fromkeys(unit.findings.checked)
+    if unit.directory is not None:
+        found["MC-E5-PAIR"] = None
+    return [ident for ident in CHECKS if ident in found]
+
+
+def _unchecked(unit: _Unit) -> str | None:
+    """Why the checks that need both attributes did not run on *unit*, or None."""
+    if unit.version is not None and unit.rules is not None:
+        return None
+    missing = COMPATIBLE if unit.version is not None else VERSION
+    return f"MC-E6-SELF and MC-E7-SELFREF need the device's {missing} too: give both files, or their directory"
+
+
+# ---- reporting --------------------------------------------------------------------------------------
+
+
+def _location(failure: Failure) -> str:
+    if failure.excerpt is None:
+        return failure.path
+    return f"{failure.path}:{failure.excerpt.line}:{failure.excerpt.column}"
+
+
+def _write_text(units: Sequence[_Unit]) -> None:
+    if not units:
+        return  # every input failed to read, and said so on standard error
+    lines: list[str] = []
+    for unit in units:
+        for failure in unit.failures:
+            fails = failure.severity == "required"
+            word = click.style("FAIL" if fails else "WARN", fg="red" if fails else "yellow", bold=True)
+            check = CHECKS[failure.check]
+            lines.append(f"{word} {click.style(failure.check, bold=True)}  {_location(failure)}")
+            lines.append(f"     {failure.message}")
+            if failure.excerpt is not None:
+                lines.extend("     " + line for line in render_excerpt(failure.excerpt))
+            lines.append(click.style(f"     spec clause {check.clause}: {check.title}", dim=True))
+    if lines:
+        lines.append("")
+    failed = warned = 0
+    for unit in units:
+        required = _required(unit.failures)
+        warnings = len(unit.failures) - len(required)
+        failed += len(required)
+        warned += warnings
+        if required:
+            status = click.style("FAILED", fg="red", bold=True) + f" ({', '.join(_ids(required))})"
+        else:
+            status = click.style("passed", fg="green", bold=True)
+            if warnings:
+                status += f" with {_count(warnings, 'warning')} ({', '.join(_ids(unit.failures))})"
+        lines.append(f"{unit.label}: {unit.what}: {status}")
+        lines.append(f"  checked: {', '.join(_checked(unit))}")
+        assert unit.findings is not None
+        lines.extend(f"  note: {note.check}: {note.message}" for note in unit.findings.notes)
+        reason = _unchecked(unit)
+        if reason is not None:
+            lines.append(f"  not checked: {reason}")
+    if failed:
+        result = click.style("FAILED", fg="red", bold=True) + f": {_count(failed, 'required check failure')}"
+        result += f", {_count(warned, 'warning')}"
+    else:
+        result = click.style("PASSED", fg="green", bold=True) + (f" with {_count(warned, 'warning')}" if warned else "")
+    lines.append(f"Result: {result} ({_count(len(units), 'input')} checked)")
+    echo("\n".join(lines))
+
+
+def _ids(failures: Sequence[Failure]) -> list[str]:
+    return list(dict.fromkeys(failure.check for failure in failures))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _document(units: Sequence[_Unit], errors: Sequence[tuple[str, str]]) -> dict[str, object]:
+    failures = [failure for unit in units for failure in unit.failures]
+    inputs: list[dict[str, object]] = []
+    notes: list[dict[str, str]] = []
+    for unit in units:
+        assert unit.findings is not None
+        inputs.append(
+            {
+                "path": unit.label if unit.directory is None else unit.directory,
+                "kind": "type" if unit.kind == "mdev_type" else "instance",
+                VERSION: None if unit.version is None else unit.version.path,
+                COMPATIBLE: None if unit.rules is None else unit.rules.path,
+                "checked": _checked(unit),
+                "failed": _ids(unit.failures),
+            }
+        )
+        notes.extend(
+            {"check": note.check, "path": unit.path_of(note.path), "message": note.message}
+            for note in unit.findings.notes
+        )
+    return {
+        "result": "failed" if _required(failures) else "passed",
+        "inputs": inputs,
+        "input_errors": [{"path": path, "read_error": reason} for path, reason in errors],
+        "failures": [{k: v for k, v in failure.to_json().items() if k != "host"} for failure in failures],
+        "notes": notes,
+    }
