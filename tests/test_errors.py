@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from migcompat import ERROR_CODES, parse, parse_compatible, parse_version
+from migcompat import ERROR_CODES, emit, parse, parse_compatible, parse_version
 from migcompat.errors import MigcompatError, ParseError
 
 LONG_KEY = "k" * 63
@@ -143,26 +143,31 @@ def test_escapes_of_characters_outside_the_alphabet_are_accepted() -> None:
     assert parse_version("mc1 ~name=GRID%20T4-2Q\n").fields["name"].value == "GRID%20T4-2Q"
 
 
-@given(st.text(max_size=200))
-def test_arbitrary_text_gives_a_model_or_a_migcompat_error(text: str) -> None:
+def _model_or_located_error(parse_function: object, text: str | bytes) -> None:
+    """A valid input parses to a model that round-trips; an invalid one gets a coded error inside the input."""
     try:
-        parse(text)
+        model = parse_function(text)  # type: ignore[operator]
     except MigcompatError as error:
         assert error.code in ERROR_CODES
+        assert isinstance(error, ParseError)
+        lines = (text.decode("latin-1") if isinstance(text, bytes) else text).split("\n")
+        assert 1 <= error.line <= len(lines) + 1
+        assert error.column >= 1
+        return
+    assert parse(emit(model)) == model
+
+
+@given(st.text(max_size=200))
+def test_arbitrary_text_gives_a_model_or_a_migcompat_error(text: str) -> None:
+    _model_or_located_error(parse, text)
 
 
 @given(st.binary(max_size=200))
 def test_arbitrary_bytes_give_a_model_or_a_migcompat_error(data: bytes) -> None:
-    try:
-        parse(data)
-    except MigcompatError as error:
-        assert error.code in ERROR_CODES
+    _model_or_located_error(parse, data)
 
 
 @given(st.text(alphabet="mc1 =~{},|.$<>/%:-_aZ09\nparamcetdfu", max_size=120))
 def test_near_valid_text_gives_a_model_or_a_migcompat_error(text: str) -> None:
     for function in (parse_version, parse_compatible):
-        try:
-            function("mc1 " + text)
-        except MigcompatError as error:
-            assert error.code in ERROR_CODES
+        _model_or_located_error(function, "mc1 " + text)

@@ -22,7 +22,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sample_fleet import gvt_host, mlx5_host, mtty_host, write_tree
 
-from migcompat import capture as capture_module
 from migcompat.capture import capture, dumps, loads
 from migcompat.conformance import run
 from migcompat.sysfs.model import FINDING_CODES
@@ -94,7 +93,23 @@ def test_faulty_trees_give_findings_never_exceptions(
         shutil.rmtree(root, ignore_errors=True)
 
 
-def test_the_capture_module_reads_with_os_open() -> None:
-    """The EACCES simulation above patches os.open: make sure that is what the reader uses."""
-    source = Path(capture_module.__file__).with_name("sysfs") / "reader.py"
-    assert "os.open(" in source.read_text()
+def test_a_denied_os_open_is_what_the_reader_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The EACCES simulation above patches os.open: denying one attribute there must be seen as unreadable."""
+    root = tmp_path / "host"
+    write_tree(mtty_host("mtty-node", "1.0"), str(root))
+    attribute = next(
+        path for path in root.rglob("migration_version") if path.is_file() and "mdev_supported_types" in str(path)
+    )
+    real_open = os.open
+
+    def guarded_open(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        if os.path.basename(str(path)) == "migration_version" and "mdev_supported_types" in str(path):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", guarded_open)
+    data = capture(str(root), host="mtty-node")
+    denied = [finding for finding in data.findings if finding.code == "unreadable"]
+    assert denied, data.findings
+    assert all(finding.path.endswith("migration_version") for finding in denied)
+    assert attribute.read_text().startswith("mc1")  # the file itself is readable: only os.open said no
