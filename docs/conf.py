@@ -110,6 +110,8 @@ html_title = f"migcompat {release}"
 html_short_title = "migcompat"
 html_static_path = ["_static"]
 html_css_files = ["migcompat.css"]
+# Inert unless the URL has ?layoutcheck: tests/test_docs_browser.py uses it to find cut text.
+html_js_files = ["layoutcheck.js"]
 html_theme_options = {"navigation_with_keys": True}
 html_show_sourcelink = False
 pygments_style = "sphinx"

@@ -23,8 +23,9 @@
     documents (validated here against their schemas) and the usage lines and help
     that sphinx-click generates from the CLI are checked by other tests or by
     construction;
-  - the few illustrations that cannot run (``/sys`` paths on a host) are listed in
-    :data:`ILLUSTRATIONS` by page, and counted, so that a new one is a decision.
+  - the few illustrations that cannot run (``/sys`` paths on a host, CI jobs in YAML
+    marked ``:class: illustration``) are listed in :data:`ILLUSTRATIONS` by page or
+    marked, and counted, so that a new one is a decision.
 
 A block that fits none of these fails the test.
 """
@@ -205,6 +206,8 @@ def _kind(block: Block) -> str:
         "cli-help" in block.classes or (block.language == "shell" and block.text.startswith("migcompat"))
     ):
         return "cli-usage"
+    if block.language == "yaml" and "illustration" in block.classes:
+        return "illustration"  # a CI job to copy: it runs on a CI service, not here
     if block.language == "console":
         if "illustration" in block.classes or block.docname in ILLUSTRATIONS:
             return "illustration"

@@ -703,8 +703,50 @@ def click_help_as_text(app: Sphinx, ctx: Any, lines: list[str]) -> None:
     lines[:] = result
 
 
+def exit_table_once(app: Sphinx, ctx: Any, lines: list[str]) -> None:
+    """Show the shared exit-status table once, in ``migcompat``'s own entry.
+
+    Every command's epilog repeats the table (``migcompat COMMAND --help`` is
+    read alone); on the reference page each command's entry links to the
+    :ref:`exit status page <cli-exit-codes>` instead and keeps only what is
+    its own (the ``For COMMAND:`` lines).
+    """
+    from sphinx_click.ext import _format_help
+
+    from migcompat.cli.exitcodes import EXIT_STATUS_HELP
+
+    if ctx.parent is None and ctx.command.name == "migcompat":
+        return
+    shared = list(_format_help(EXIT_STATUS_HELP))
+    while shared and not shared[-1]:
+        shared.pop()
+    for start in range(len(lines) - len(shared) + 1):
+        if lines[start : start + len(shared)] == shared:
+            lines[start : start + len(shared)] = [
+                ":ref:`Exit status <cli-exit-codes>`: the same for every command (0 yes, 1 no, 2 usage, 3 no answer)."
+            ]
+            return
+
+
+def drop_sourceless_modules(app: Sphinx) -> list[tuple[str, dict[str, Any], str]]:
+    """Keep modules without a source page out of viewcode's module index.
+
+    viewcode records a module it found no source for (``builtins``, for a name
+    documented through a re-export) as ``False`` and writes no page for it, but
+    its ``_modules/index.html`` still links to one: a broken link. Runs before
+    viewcode's own ``html-collect-pages`` handler and adds no page.
+    """
+    modules = getattr(app.env, "_viewcode_modules", {})
+    for name in [name for name, entry in modules.items() if not entry]:
+        del modules[name]
+    return []
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_click")
+    app.setup_extension("sphinx.ext.viewcode")
+    app.connect("html-collect-pages", drop_sourceless_modules, priority=400)
+    app.connect("sphinx-click-process-epilog", exit_table_once, priority=400)
     for event in ("description", "options", "arguments", "epilog"):
         app.connect(f"sphinx-click-process-{event}", click_help_as_text)
     app.connect("autodoc-process-docstring", drop_type_docstrings)
