@@ -244,6 +244,19 @@ def test_a_fifo_among_the_case_files_is_an_error_naming_it(tmp_path: Path) -> No
     assert time.monotonic() - started < 10
 
 
+def test_a_fifo_named_like_the_examples_file_does_not_block_the_case_lint(tmp_path: Path) -> None:
+    """The sibling of the case-file FIFO: the spec-examples check and the schema check read it too."""
+    cases = tmp_path / "cases"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "conformance" / "cases", cases)
+    (cases / "spec-examples.json").unlink()
+    os.mkfifo(cases / "spec-examples.json")
+    started = time.monotonic()
+    result = script("cases", "check", "--cases", str(cases), timeout=20)
+    assert result.returncode in (1, 3)
+    assert b"spec-examples.json: cannot read: not a regular file (a FIFO)" in result.stdout + result.stderr
+    assert time.monotonic() - started < 10
+
+
 def test_a_fifo_or_a_device_given_as_a_capture_is_refused_unread(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "host.json")
     for path, kind in ((tmp_path / "host.json", "a FIFO"), (Path("/dev/zero"), "a character device")):

@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Any, Final
 
-from .model import CASE_FORMAT, RETIRED_FILE, load_suite, retired_text
+from .model import CASE_FORMAT, RETIRED_FILE, CaseError, load_suite, read_case_file, retired_text
 from .spec import Example, SpecDocument
 
 __all__ = ["EXAMPLES_FILE", "example_cases", "examples_text", "stale_examples", "write_examples"]
@@ -100,8 +100,8 @@ def stale_examples(spec: SpecDocument, directory: Path) -> bool:
     if not path.exists():
         return True
     try:
-        current = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        current = json.loads(read_case_file(path))
+    except (CaseError, ValueError):
         return True
     return bool(current != json.loads(examples_text(spec)))
 
@@ -124,7 +124,7 @@ def write_examples(spec: SpecDocument, directory: Path) -> list[str]:
         if retired != suite.retired:
             (directory / RETIRED_FILE).write_text(retired_text(retired), encoding="utf-8")
             changed.append(RETIRED_FILE)
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
+    if not path.exists() or read_case_file(path) != text:
         directory.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         changed.append(EXAMPLES_FILE)

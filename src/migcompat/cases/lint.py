@@ -25,7 +25,7 @@ from ..model import MigrationVersion
 from ..parse import parse_compatible, parse_version
 from ..verdict import REASON_CODES
 from .extract import EXAMPLES_FILE, stale_examples
-from .model import CaseError, Suite, load_suite
+from .model import CaseError, Suite, load_suite, read_case_file
 from .schemas import SchemaUnavailable, validator
 from .spec import SpecDocument
 
@@ -157,8 +157,11 @@ def _schema(directory: Path, report: LintReport) -> None:
         return
     for path in sorted(directory.glob("*.json")):
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            document = json.loads(read_case_file(path))
+        except CaseError as exc:
+            report.errors.append(str(exc))
+            continue
+        except ValueError as exc:
             report.errors.append(f"{path.name}: {exc}")
             continue
         for error in sorted(check.iter_errors(document), key=lambda e: list(e.absolute_path))[:20]:
