@@ -607,13 +607,7 @@ class _Matrix:
                 for (first, last), taken in zip(pieces, accepted, strict=True):
                     if taken:
                         found.append((groups[first].start, groups[last - 1].end))
-            for group in rule_set.types:
-                matrix.evaluated_pairs += 1
-                if accepts(version, rules, group.own) is Answer.COMPATIBLE:
-                    found.append((group.start, group.end))
-            found.sort()
-            for start, end in found:
-                add(source, rule_set.index, start, end)
+            self._finish(source, version, rule_set, found)
 
     def _compiled(self, rule_set: _RuleSet, candidates: Sequence[int]) -> None:
         """Decide *candidates* against the targets of a rule set of many rules, through its compiled form.
@@ -644,13 +638,17 @@ class _Matrix:
                     matrix.evaluated_pairs += 1
                     if compiled(rules, subgroup.groups[first].own).decide(version)[0] is Answer.COMPATIBLE:
                         found.append((subgroup.groups[first].start, subgroup.groups[last - 1].end))
-            for group in rule_set.types:
-                matrix.evaluated_pairs += 1
-                if accepts(version, rules, group.own) is Answer.COMPATIBLE:
-                    found.append((group.start, group.end))
-            found.sort()
-            for start, end in found:
-                self.relation.add(source, rule_set.index, start, end)
+            self._finish(source, version, rule_set, found)
+
+    def _finish(self, source: int, version: MigrationVersion, rule_set: _RuleSet, found: list[tuple[int, int]]) -> None:
+        """Add the device types of *rule_set* that accept *version* (per parameter) to *found*, and record them all."""
+        for group in rule_set.types:
+            self.report.matrix.evaluated_pairs += 1
+            if accepts(version, rule_set.rules, group.own) is Answer.COMPATIBLE:
+                found.append((group.start, group.end))
+        found.sort()
+        for start, end in found:
+            self.relation.add(source, rule_set.index, start, end)
 
     # -- the report
 

@@ -17,7 +17,7 @@ few ``$``); no product of parameters is ever formed.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -118,14 +118,6 @@ class TypeDecision:
         return {p.name: p.lines[chosen.get(p.name, 0)].value for p in self.parameters}
 
 
-def _conjunction(results: Sequence[Truth]) -> Truth:
-    if False in results:
-        return False
-    if None in results:
-        return None
-    return True
-
-
 def decide_type(source: MigrationVersion, target: CompatibleDevices, template: MigrationVersion) -> TypeDecision:
     """Every rule of *target* over every choice of *template*, for the device instance *source*."""
     parameters = parameters_of(template)
@@ -171,7 +163,7 @@ def _rule_options(
     fixed_own: Mapping[str, Value],
     setter: Mapping[str, int],
     parameters: Sequence[Parameter],
-    per_value: object,
+    per_value: Callable[[str, Constraint, Parameter], tuple[Truth, ...]],
 ) -> RuleOptions:
     constraints = rule.constraints
     failed = sum(1 for key in critical if key not in constraints)
@@ -188,12 +180,11 @@ def _rule_options(
             failed += 1
         elif result is None:
             undecided += 1
-    truth: Truth = False if failed else (None if undecided else True)
     working: dict[str, tuple[int, ...]] = {}
     best: dict[str, int] = {}
     for position, members in groups.items():
         parameter = parameters[position]
-        columns = [per_value(key, constraint, parameter) for key, constraint in members]  # type: ignore[operator]
+        columns = [per_value(key, constraint, parameter) for key, constraint in members]
         scores = []
         for line in range(len(parameter.lines)):
             results = [column[line] for column in columns]
@@ -203,8 +194,7 @@ def _rule_options(
         best[parameter.name] = chosen
         failed += group_failed
         undecided += group_undecided
-        group_truth: Truth = False if group_failed else (None if group_undecided else True)
-        truth = _conjunction([truth, group_truth])
+    truth: Truth = False if failed else (None if undecided else True)
     return RuleOptions(index, truth, working, best, failed, undecided)
 
 
