@@ -17,17 +17,17 @@ sys.path.insert(0, str(DOCS / "_ext"))
 # ---- The specification: rendered from spec/, never copied ---------------------------------
 #
 # Sphinx reads sources from docs/ only, and the specification lives in spec/ at the top of
-# the tree, where its own relative paths point: spec/migcompat-1.0.rst literalincludes
+# the tree, where its own relative paths point: spec/migcompat.rst literalincludes
 # ``../grammar/migcompat.lark`` and downloads ``schema/data-model.schema.json``, and
 # spec/abi.rst literalincludes ``abi/sysfs-bus-vfio-migration``.
 #
 # docs/spec is a symbolic link to ../spec, committed in git. Sphinx follows it when it looks
 # for sources (os.walk(followlinks=True)), so the four spec documents are ordinary documents
-# of this site (spec/index, spec/migcompat-1.0, spec/abi, spec/changelog) and their labels
+# of this site (spec/index, spec/migcompat, spec/abi, spec/changelog) and their labels
 # (clause-8, abi, changelog, ...) resolve like any other. Relative paths in them resolve as
 # they do in spec/ itself, because Sphinx resolves a path named in a document with
 # Path.resolve(), which follows the link first: "../grammar/migcompat.lark" named in
-# docs/spec/migcompat-1.0.rst is ROOT/grammar/migcompat.lark.
+# docs/spec/migcompat.rst is ROOT/grammar/migcompat.lark.
 #
 # The alternative, a docs page per spec document with ``.. include:: ../../spec/X.rst``,
 # does not work without editing spec/: Sphinx resolves literalinclude and download paths in

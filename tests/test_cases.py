@@ -24,7 +24,7 @@ from migcompat.verdict import REASON_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "conformance" / "cases"
-SPEC = read_spec(ROOT / "spec" / "migcompat-1.0.rst")
+SPEC = read_spec(ROOT / "spec" / "migcompat.rst")
 SUITE = load_suite(CASES)
 GENERATE = CASES.parent / "tools" / "generate_cases.py"
 

@@ -46,7 +46,7 @@ PAGES = (
     "guides/first-capture",
     "guides/vendor",
     "guides/integrator",
-    "spec/migcompat-1.0",
+    "spec/migcompat",
     "reference/cli",
 )
 WINDOW = "1280,900"

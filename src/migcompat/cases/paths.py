@@ -1,7 +1,7 @@
 """Where the conformance cases, the specification and the schemas are.
 
 From a source checkout they are read from the tree (``conformance/cases/``,
-``spec/migcompat-1.0.rst``, ``spec/schema/``); an installed wheel carries them
+``spec/migcompat.rst``, ``spec/schema/``); an installed wheel carries them
 under ``migcompat/_data/``.
 """
 
@@ -15,7 +15,7 @@ from ..resources import data_path
 
 __all__ = ["SPEC_FILE", "default_cases_dir", "default_spec_path", "schema_path"]
 
-SPEC_FILE: Final = "migcompat-1.0.rst"
+SPEC_FILE: Final = "migcompat.rst"
 _ROOT: Final = Path(__file__).resolve().parents[3]
 
 
