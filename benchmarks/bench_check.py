@@ -4,7 +4,7 @@ Run: ``python benchmarks/bench_check.py [--repeat R] [--passes N]``
 
 The targets are GVT-g acceptance rules, one per combination of share,
 interface version and a vendor slot value, as a large fleet policy would
-enumerate them (1000 rules do not fit one 4096-byte page: such a policy is
+enumerate them (1000 rules do not fit one 4095-byte attribute: such a policy is
 held by a scheduler, so each rule is parsed on its own). For each target three
 sources are decided: one that the first rule accepts, one that only the last
 rule accepts, and one that no rule accepts (it misses on one key, so the

@@ -10,7 +10,7 @@ baseline, in the same run, is ``capture.loads`` of the same text alone: the
 ratio says how many times the cost of merely reading the capture the whole
 suite takes. The captures:
 
-* **type at the limit**: one mdev type whose template fills the 4096-byte
+* **type at the limit**: one mdev type whose template fills the 4095-byte
   attribute limit with binary parameters (2^n choices), each read through
   ``..$`` by its rules, and one device of it;
 * **type, two rules**: the same with two rules that split the first
@@ -80,7 +80,7 @@ def _type_host(version: str, rules: str, instance: str) -> HostData:
 
 
 def type_at_the_limit(split: bool = False) -> tuple[HostData, str]:
-    """A type with as many binary parameters as fit in 4096 bytes, each read through ``..$``."""
+    """A type with as many binary parameters as fit in 4095 bytes, each read through ``..$``."""
     params = 0
     while True:
         lines = [_HEAD] + [f"param {_name(i)}={v}" for i in range(params + 1) for v in range(2)]

@@ -1,10 +1,10 @@
-"""Worst cases for ``relate``: the slowest rule sets we can build within the 4096-byte attribute limit.
+"""Worst cases for ``relate``: the slowest rule sets we can build within the 4095-byte attribute limit.
 
 Run: ``python benchmarks/bench_worst.py`` (all worst cases) or ``python benchmarks/worst_relate.py``
 
 Each case is a pair of targets (rules, and the own migration_version that
 ``$`` reads, a device-type template for the last cases), each attribute at
-most 4096 bytes. The shapes are those that made the old product expansion
+most 4095 bytes. The shapes are those that made the old product expansion
 blow up (one rule with two set alternatives on every key; a ``default`` line
 with a rule over the same keys), and those that are hard for any exact method:
 many overlapping ranges on many keys, sets with many members, many rules over

@@ -288,12 +288,12 @@ def test_parse_too_long_input_is_read_only_up_to_the_limit(
 
     monkeypatch.setattr(cli_io, "_read_bounded", spy)
     result = run(runner, "parse", write(tmp_path, "huge", b"mc1 x=" + b"a" * 1_000_000))
-    assert reads == [4097]
+    assert reads == [4096]
     assert result.exit_code == 1
-    assert "error[too-long]: the attribute is more than 4097 bytes" in result.stderr
-    # An input of exactly 4097 bytes is measured exactly.
-    result = run(runner, "parse", write(tmp_path, "just", b"mc1 x=" + b"a" * 4090 + b"\n"))
-    assert "error[too-long]: the attribute is 4097 bytes" in result.stderr
+    assert "error[too-long]: the attribute is more than 4096 bytes" in result.stderr
+    # An input of exactly 4096 bytes is measured exactly.
+    result = run(runner, "parse", write(tmp_path, "just", b"mc1 x=" + b"a" * 4089 + b"\n"))
+    assert "error[too-long]: the attribute is 4096 bytes" in result.stderr
 
 
 # --- parse: inputs that cannot be read ----------------------------------------------------------------
@@ -484,7 +484,7 @@ def test_emit_parse_record_of_an_error(runner: CliRunner) -> None:
     assert "holds no data model" in result.stderr
 
 
-def test_emit_refuses_an_attribute_over_4096_bytes(runner: CliRunner) -> None:
+def test_emit_refuses_an_attribute_over_4095_bytes(runner: CliRunner) -> None:
     fields = {f"k{number}": Field(f"value{number:04}") for number in range(400)}
     document = to_json(MigrationVersion(fields=fields))
     result = run(runner, "emit", "-", stdin=json.dumps(document))

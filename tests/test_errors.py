@@ -17,8 +17,8 @@ CASES: list[tuple[str, str | bytes, str, int, int]] = [
     ("empty", "", "version", 1, 1),
     ("empty", "\n", "version", 1, 1),
     ("empty", "   \n  ", "compatible", 1, 1),
-    ("too-long", "mc1 a=" + "x" * 4090, "version", 1, 4097),
-    ("too-long", "mc1\n" + "accept a=1\n" * 400, "compatible", 374, 1),
+    ("too-long", "mc1 a=" + "x" * 4089, "version", 1, 4096),
+    ("too-long", "mc1\n" + "accept a=1\n" * 400, "compatible", 373, 11),
     ("non-ascii", "mc1 name=caf\u00e9\n", "version", 1, 13),
     ("non-ascii", b"mc1 name=caf\xc3\xa9\n", "version", 1, 13),
     ("nul", "mc1 a=1\x00\n", "version", 1, 8),
@@ -116,11 +116,11 @@ def test_limits_at_the_bound_are_accepted() -> None:
     assert len(parse_version("mc1 v=1.2.3.4.5.6.7.8\n").fields["v"].value.parts) == 8  # type: ignore[union-attr]
     members = ",".join(f"m{i:02d}" for i in range(64))
     assert len(parse_version(f"mc1 s={{{members}}}\n").fields["s"].value) == 64  # type: ignore[arg-type]
-    exact = _attribute_of_length(4096)
+    exact = _attribute_of_length(4095)
     assert len(parse_version(exact).fields) > 10
     assert parse_version(exact.rstrip("\n")) == parse_version(exact)
     with pytest.raises(ParseError, match="too-long"):
-        parse_version(_attribute_of_length(4097))
+        parse_version(_attribute_of_length(4096))
 
 
 def _attribute_of_length(size: int) -> str:

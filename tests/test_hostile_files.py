@@ -297,7 +297,7 @@ def test_an_over_long_attribute_in_a_capture_is_cut_like_the_live_reader_cuts_it
     started = time.monotonic()
     host = load(str(path))
     attr = host.placements[0].attributes["migration_version"]
-    assert attr.data is not None and len(attr.data) == READ_LIMIT == 4097
+    assert attr.data is not None and len(attr.data) == READ_LIMIT == 4096
     assert attr.data == long_text[:READ_LIMIT]
     # the description of a type is a descriptive attribute: longer than a page, it is a finding
     document["placements"][0]["properties"]["description"] = "x" * 10_000  # type: ignore[index]

@@ -574,7 +574,7 @@ BAD_DOCUMENTS: list[tuple[str, Any, str, str]] = [
         "/params/1/fields/slot",
         "param-conflict",
     ),
-    ("canonical text over 4096 bytes", bad(V, ("/fields", _MANY_FIELDS)), "", "too-long"),
+    ("canonical text over 4095 bytes", bad(V, ("/fields", _MANY_FIELDS)), "", "too-long"),
 ]
 
 

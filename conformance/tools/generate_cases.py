@@ -25,10 +25,12 @@ import argparse
 import base64
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
+from migcompat import _input as whole_input
 from migcompat.cases.model import CASE_FORMAT, RETIRED_FILE, CaseError, load_suite, retired_text
 from migcompat.emit import emit
 from migcompat.jsonmodel import to_json
@@ -40,6 +42,40 @@ V: Final = "migration_version"
 C: Final = "migration_compatible_devices"
 MAX: Final = 18446744073709551615
 SPEC: Final = {"since": "1.0"}
+LIMIT: Final = 4095
+"""The longest valid attribute, its final LF included, since 1.1 (4096 in 1.0)."""
+
+# Cases whose expectation changed in 1.1 keep their identifier and apply to 1.0 only;
+# each has a successor with a new identifier. Cases new in 1.1 apply from 1.1 on.
+ONLY_1_0: Final = frozenset(
+    {
+        "parse-invalid-too-long-001",
+        "parse-invalid-too-long-002",
+        "parse-invalid-too-long-004",
+        "parse-invalid-too-long-006",
+        "parse-invalid-crlf-004",
+        "parse-valid-limit-001",
+        "parse-valid-limit-002",
+        "parse-valid-limit-015",
+        "emit-limit-001",
+    }
+)
+_SINCE: dict[str, str] = {}
+"""Case identifier -> the revision that introduced it, for cases new after 1.0."""
+
+
+def since_1_1(*identifiers: str) -> None:
+    """Record *identifiers* as cases new in specification 1.1."""
+    for identifier in identifiers:
+        _SINCE[identifier] = "1.1"
+
+
+def _versions(identifier: str) -> Json:
+    if identifier in ONLY_1_0:
+        return {"since": "1.0", "until": "1.1"}
+    since = _SINCE.get(identifier)
+    return dict(SPEC) if since is None else {"since": since}
+
 
 Json = dict[str, Any]
 
@@ -66,7 +102,7 @@ def _common(identifier: str, kind: str, description: str, clauses: Sequence[str]
         "description": description,
         "clauses": list(dict.fromkeys(clauses)),
         "level": level,
-        "spec_versions": dict(SPEC),
+        "spec_versions": _versions(identifier),
     }
 
 
@@ -79,10 +115,22 @@ def _input(data: str | bytes) -> Json:
 
 def _canonical_model(attribute: str, canonical: str) -> Json:
     parser = parse_version if attribute == V else parse_compatible
-    model = parser(canonical)
+    with _limit_of(4096 if len(canonical) == 4096 else LIMIT):
+        model = parser(canonical)
     if emit(model) != canonical:
         raise ValueError(f"not canonical: {canonical!r} (canonical: {emit(model)!r})")
     return to_json(model)
+
+
+@contextmanager
+def _limit_of(size: int) -> Iterator[None]:
+    """Parse with the attribute limit *size*: the data model of a 1.0-only case of 4096 bytes."""
+    saved = whole_input.MAX_ATTRIBUTE_BYTES
+    whole_input.MAX_ATTRIBUTE_BYTES = size  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        whole_input.MAX_ATTRIBUTE_BYTES = saved  # type: ignore[misc]
 
 
 def at(text: str | bytes, needle: str | bytes, occurrence: int = 1) -> tuple[int, int]:
@@ -217,6 +265,52 @@ def _parse_invalid(cases: _Cases) -> None:
         "4.4",
     )
     pi("too-long-005", "far past the limit: 8192 bytes", V, "mc1 legacy=" + "c" * 8181, "too-long", None, "7.1", "4.4")
+    # 1.1: the limit is 4095 bytes with the final LF, what one sysfs_emit() can write
+    since_1_1(*(f"parse-invalid-too-long-{n:03d}" for n in range(7, 12)))
+    long_line = "mc1 legacy=" + "a" * (LIMIT - 11)
+    pi(
+        "too-long-007",
+        "4095 bytes without a final LF: 4096 counting the LF",
+        V,
+        long_line,
+        "too-long",
+        (1, 4096),
+        "7.1",
+        "4.4",
+    )
+    pi("too-long-008", "4096 bytes ending with LF", V, long_line + "a\n", "too-long", (1, 4096), "7.1", "4.4")
+    data = filled("mc1\naccept", LIMIT + 1)
+    pi(
+        "too-long-009",
+        "a compatible attribute of 4096 bytes with its LF",
+        C,
+        data,
+        "too-long",
+        position(data, LIMIT),
+        "7.1",
+        "4.4",
+    )
+    data = filled("mc1", LIMIT)[:-1] + "x\n"
+    pi(
+        "too-long-010",
+        "4096 bytes of valid fields: one byte too many",
+        V,
+        data,
+        "too-long",
+        position(data, LIMIT),
+        "7.1",
+        "4.4",
+    )
+    pi(
+        "too-long-011",
+        "4096 bytes: valid in 1.0, one byte more than a sysfs_emit() can write",
+        V,
+        filled("mc1", 4096),
+        "too-long",
+        position(filled("mc1", 4096), LIMIT),
+        "7.1",
+        "4.4",
+    )
 
     pi("non-ascii-001", "a UTF-8 letter in a token", V, "mc1 a=caf\u00e9".encode(), "non-ascii", (1, 10), "7.1")
     pi("non-ascii-002", "a lone byte 0xFF", V, b"mc1 a=b\xff", "non-ascii", (1, 8), "7.1")
@@ -245,6 +339,18 @@ def _parse_invalid(cases: _Cases) -> None:
         (1, 8),
         "7.1",
     )
+    since_1_1(*(f"parse-invalid-unsupported-version-{n:03d}" for n in range(9, 14)))
+    for index, (data, what) in enumerate(
+        [
+            (b"mc2 a=b\r\n", "the header is checked first: unsupported-version precedes crlf"),
+            (b"mc2 a=b\tc", "the header is checked first: unsupported-version precedes control-char"),
+            ("mc2 a=" + "x" * 5000, "the header is checked first: a later version may have another limit"),
+            (b"mc2\xc3\xa9", "the header is checked first: unsupported-version precedes non-ascii"),
+            ("mc3  a=b", "the header is checked first: unsupported-version precedes whitespace"),
+        ],
+        start=9,
+    ):
+        pi(f"unsupported-version-{index:03d}", what, V, data, "unsupported-version", (1, 1), "7.1", "9.1")
     pi("control-char-001", "a horizontal tab between fields", V, b"mc1\ta=b", "control-char", (1, 4), "7.1")
     pi("control-char-002", "DEL (0x7F)", V, b"mc1 a=b\x7f", "control-char", (1, 8), "7.1")
     pi("control-char-003", "ESC (0x1B)", V, b"mc1 a=\x1b[0m", "control-char", (1, 7), "7.1")
@@ -944,6 +1050,11 @@ def _parse_valid(cases: _Cases) -> None:
     same("limit-013", "a ratio of two terms of 2^64-1 and 2^64-2", V, f"mc1 a={MAX}/{MAX - 1}\n", "4.4", "5.3.4")
     same("limit-014", "a range end of 2^64-1", C, f"mc1\naccept a=0..{MAX}\n", "4.4", "5.6")
     same("limit-015", "a migration_compatible_devices of exactly 4096 bytes", C, filled("mc1\naccept", 4096), "4.4")
+    since_1_1("parse-valid-limit-016", "parse-valid-limit-017", "parse-valid-limit-018")
+    exact = filled("mc1", LIMIT)
+    same("limit-016", "an attribute of exactly 4095 bytes with its LF", V, exact, "4.4")
+    pv("limit-017", "an attribute of 4094 bytes without its LF (4095 with it)", V, exact[:-1], exact, "4.4", "4.1")
+    same("limit-018", "a migration_compatible_devices of exactly 4095 bytes", C, filled("mc1\naccept", LIMIT), "4.4")
     # constraints (5.6)
     same("constraint-001", "every form of alternative", C, "mc1\naccept a=1|2..3|4..|..0|$|$..9|1..$\n", "5.6")
     same("constraint-002", "subset and superset with a set and $", C, "mc1\naccept a<={x,y} b>={} c<=$ d>=$\n", "5.6")
@@ -1068,6 +1179,8 @@ def _emit(cases: _Cases) -> None:
     canonical("compatible-006", "rules keep their order", C, "mc1\naccept z=1\naccept a=1\n", "6.2")
     big = filled("mc1", 4096)
     canonical("limit-001", "a model whose canonical text is exactly 4096 bytes", V, big, "4.4")
+    since_1_1("emit-limit-002")
+    canonical("limit-002", "a model whose canonical text is exactly 4095 bytes", V, filled("mc1", LIMIT), "4.4")
     reordered = [
         ("reordered-001", V, "mc1 device_api=vfio-pci driver=mtty type=mtty-2\n", "fields given in reverse key order"),
         ("reordered-002", V, "mc1 features={chunk_mode,pre_copy}\n", "set members given in reverse order"),

@@ -15,6 +15,8 @@ from .limits import HEADER, MAX_ATTRIBUTE_BYTES
 _BAD_CHAR: Final = re.compile(r"[^\n -~]")
 _SPACE: Final = " \t\n\x0b\x0c\r"
 _HEADER_WORD: Final = re.compile(r"mc(0|[1-9][0-9]*)")
+_FOREIGN_HEADER: Final = re.compile(r"mc(?:0|[1-9][0-9]*)(?![A-Za-z0-9])")
+"""``mc`` and a format version number, ended by a byte that is not a letter or digit (or the end)."""
 
 
 def split_lines(text: str | bytes) -> list[str]:
@@ -23,11 +25,19 @@ def split_lines(text: str | bytes) -> list[str]:
     One final newline is optional (sysfs adds it; a string from elsewhere may
     lack it). Raises :class:`ParseError` for every clause 7.1 error, in the
     order that clause lists them. A ``str`` is judged as its UTF-8 bytes.
+
+    The header of another format version is recognised before anything else
+    (check 0 of clause 7.1): a later major version may have other lexical rules,
+    a longer limit or other characters, so none of this version's rules is
+    applied to its text.
     """
     if isinstance(text, bytes):
         text = text.decode("latin-1")  # one character per byte; anything above 0x7E is rejected below
     elif not text.isascii():
         text = text.encode("utf-8", "surrogatepass").decode("latin-1")
+    foreign = _FOREIGN_HEADER.match(text)
+    if foreign is not None and foreign.group() != HEADER:
+        _check_header(foreign.group())
     if not text.strip(_SPACE):
         raise ParseError("empty", "the attribute is empty", line=1, column=1, text=text.split("\n", 1)[0])
     size = len(text) if text.endswith("\n") else len(text) + 1

@@ -22,10 +22,10 @@ gives an equal :class:`~migcompat.sysfs.model.HostData`.
 Reading a capture is bounded, whatever the file holds: only a regular file of
 at most :data:`CAPTURE_READ_LIMIT` bytes is read (its size is known before a
 byte is read), the JSON is decoded by :func:`migcompat.jsonmodel.decode_json`
-(nesting and integers bounded), an attribute's content is cut at 4097 bytes
+(nesting and integers bounded), an attribute's content is cut at 4096 bytes
 as the sysfs reader cuts it (so the attribute parser later reports
 ``too-long``, never parses megabytes), a descriptive attribute longer than
-4096 bytes becomes a ``too-long`` finding as on a live host, and every other
+4095 bytes becomes a ``too-long`` finding as on a live host, and every other
 string is at most ``MAX_CAPTURE_STRING`` (16384) characters. Peak memory is a
 few times the file's size (about 4x for a capture as migcompat writes it).
 """

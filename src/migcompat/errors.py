@@ -30,7 +30,7 @@ __all__ = [
 ERROR_CODES: Final[dict[str, str]] = {
     # input as a whole (clause 7.1)
     "empty": "the attribute is empty or holds only white space",
-    "too-long": "the attribute exceeds 4096 bytes including its final newline",
+    "too-long": "the attribute exceeds 4095 bytes including its final newline",
     "non-ascii": "a byte outside 7-bit ASCII",
     "nul": "a NUL byte",
     "crlf": "a carriage return (CR); lines end with LF alone",
@@ -69,6 +69,13 @@ LIBRARY_ERROR_CODES: Final[dict[str, str]] = {
     "sample-invalid": "a bundled conformance sample that cannot be read",
     "schema-unavailable": "the jsonschema package or a published JSON Schema file is not available",
     "too-complex": "a question that cannot be decided within the library's bounds on work",
+    # the scheduler exports (migcompat.exports)
+    "export-invalid-name": "a trait, label or object name outside the scheduler's naming rules",
+    "export-collision": "two different classes or providers would get the same exported name",
+    "export-unknown-class": "a source whose class was not known when the export was made",
+    "export-mapping-invalid": "an export mapping file that cannot be read or is not one migcompat wrote",
+    "export-ambiguous-provider": "several migcompat providers map to one scheduler resource provider",
+    "placement-failed": "the Placement service could not be reached or refused a request",
 }
 """The stable codes of the library's errors that the specification does not define.
 

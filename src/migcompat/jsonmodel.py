@@ -110,7 +110,7 @@ lowest terms; range ends of one type with low <= high; the alternatives of a
 constraint of one type and none given twice (the schema catches only literal
 repeats); a parameter that is not also a fixed field nor one of its own line's
 fields; a parameter value declared once; no field set by two parameters; the
-canonical text at most 4096 bytes.
+canonical text at most 4095 bytes.
 """
 
 # The terminals of grammar/migcompat.lark (migcompat.terminals).

@@ -2,8 +2,12 @@
 
 from typing import Final
 
-MAX_ATTRIBUTE_BYTES: Final = 4096
-"""An attribute, including its final newline, fits one page (R13)."""
+MAX_ATTRIBUTE_BYTES: Final = 4095
+"""An attribute, including its final newline, is what one ``sysfs_emit`` can write (R13).
+
+``sysfs_emit`` and ``sysfs_emit_at`` write at most PAGE_SIZE - 1 bytes (the page
+is the bound of a ``vscnprintf``, which keeps a byte for its NUL), so on a
+4 KiB-page kernel no ``show()`` delivers more than 4095 (spec 1.1)."""
 MAX_KEY_BYTES: Final = 63
 """A key, with its namespace and dot, is at most this long."""
 MAX_TOKEN_BYTES: Final = 255
@@ -18,7 +22,7 @@ MAX_INTEGER: Final = 2**64 - 1
 """Integers, version components and ratio terms are at most this (2**64 - 1)."""
 FORMAT_VERSION: Final = 1
 """The format version this library implements: the header ``mc1``."""
-SPEC_VERSION: Final = "1.0"
+SPEC_VERSION: Final = "1.1"
 """The version of the specification this library implements."""
 HEADER: Final = f"mc{FORMAT_VERSION}"
 """The header word that starts every attribute of this format version."""

@@ -67,7 +67,7 @@ def emit_command(ctx: click.Context, file: str) -> None:
         ctx.exit(ExitCode.NEGATIVE)
     text = emit(model)
     try:
-        parse(text)  # a valid model can still make an attribute longer than 4096 bytes
+        parse(text)  # a valid model can still make an attribute longer than 4095 bytes
     except ParseError as exc:
         echo_error(f"{source.name}: the data model is valid but its attribute string is not:")
         echo(render_parse_error(exc, "<emitted>"), err=True)

@@ -36,7 +36,7 @@ so that the parser, not the reader, reports an over-long attribute (``too-long``
 
 JSON_READ_LIMIT: Final = 1 << 20
 """Read at most this much of a JSON document (1 MiB): far more than any data model
-whose attribute fits in 4096 bytes needs."""
+whose attribute fits in 4095 bytes needs."""
 
 _CHUNK: Final = 1 << 16
 

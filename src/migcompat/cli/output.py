@@ -58,7 +58,7 @@ def echo_json(document: object) -> None:
 def render_parse_error(error: ParseError, name: str) -> str:
     """*error* with its location in input *name* and a caret under the span.
 
-    A long line (an over-long attribute is one line of 4097 bytes) is shown
+    A long line (an over-long attribute is one line of 4096 bytes) is shown
     as a window around the caret, so the report fits a terminal.
     """
     lines = error.render(name).split("\n")

@@ -16,7 +16,7 @@ How it stays safe:
 
 * every file is opened with ``os.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK
   | O_CLOEXEC)``; nothing is ever opened for writing, created or changed;
-* every attribute is read with at most 4097 bytes (one page plus one byte, so
+* every attribute is read with at most 4096 bytes (the limit plus one byte, so
   an over-long attribute is recognised without reading more);
 * symbolic links are resolved by hand, one component at a time, confined to the
   root (an absolute ``/sys/...`` target in a mirrored tree is read inside the
