@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from migcompat.emit import emit
 from migcompat.limits import MAX_ATTRIBUTE_BYTES, MAX_INTEGER
 from migcompat.model import (
+    ANY,
     SELF,
     Alternative,
     CompatibleDevices,
@@ -26,6 +27,7 @@ from migcompat.model import (
     Range,
     Ratio,
     Rule,
+    SelfPrefix,
     Subset,
     Superset,
     Value,
@@ -119,9 +121,12 @@ def version_models(draw: st.DrawFn) -> MigrationVersion:
 @st.composite
 def _range(draw: st.DrawFn, kind: str) -> Range:
     strategy = VALUE_STRATEGIES[kind]
+    if kind == "version":  # $1 to $7 read the target's version (spec 1.1)
+        strategy = strategy | st.builds(SelfPrefix, st.integers(1, 7))
     low = draw(st.none() | st.just(SELF) | strategy)
     high = draw(st.just(SELF) | strategy) if low is None else draw(st.none() | st.just(SELF) | strategy)
-    if low is not None and high is not None and low is not SELF and high is not SELF:
+    ends = (low, high)
+    if None not in ends and not any(end is SELF or isinstance(end, SelfPrefix) for end in ends):
         from migcompat.semantics.values import compare
 
         if compare(low, high) > 0:  # type: ignore[arg-type]
@@ -132,7 +137,9 @@ def _range(draw: st.DrawFn, kind: str) -> Range:
 @st.composite
 def constraints(draw: st.DrawFn) -> Constraint:
     """One constraint of any operator, its alternatives of one type."""
-    operator = draw(st.sampled_from(["equals", "equals", "subset", "superset"]))
+    operator = draw(st.sampled_from(["equals", "equals", "subset", "superset", "any"]))
+    if operator == "any":
+        return ANY
     if operator != "equals":
         operand = draw(st.just(SELF) | sets)
         return Subset(operand) if operator == "subset" else Superset(operand)
@@ -140,6 +147,8 @@ def constraints(draw: st.DrawFn) -> Constraint:
     alternative: st.SearchStrategy[Alternative] = VALUE_STRATEGIES[kind] | st.just(SELF)
     if kind in ORDERED:
         alternative = alternative | _range(kind)
+    if kind == "version":
+        alternative = alternative | st.builds(SelfPrefix, st.integers(1, 7))
     chosen = draw(st.lists(alternative, min_size=1, max_size=4, unique=True))
     return Equals(tuple(chosen))
 

@@ -103,3 +103,38 @@ def test_cli_capture_writes_a_file(tmp_path: Path) -> None:
 def test_cli_capture_of_a_missing_root(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["capture", "--sysfs", str(tmp_path / "nope")])
     assert result.exit_code == 3
+
+
+def test_device_placements_carry_the_vfio_device_directory(tmp_path: Path) -> None:
+    write_tree(mlx5_host("m", "1.1"), str(tmp_path / "sys"))
+    document = json.loads(dumps(capture(str(tmp_path / "sys"))))
+    _validate(document)
+    paths = {p["ident"]: p["path"] for p in document["placements"]}
+    assert paths == {
+        "0000:3b:00.1": "bus/pci/devices/0000:3b:00.1/vfio-dev/vfio0",
+        "0000:3b:00.2": "bus/pci/devices/0000:3b:00.2/vfio-dev/vfio1",
+    }
+
+
+def test_the_placement_findings_validate_and_round_trip(tmp_path: Path) -> None:
+    host = mlx5_host("m", "1.1")
+    host.legacy_placement = True
+    write_tree(host, str(tmp_path / "sys"))
+    vf = tmp_path / "sys/bus/pci/devices/0000:3b:00.2"
+    (vf / "vfio-dev/vfio9").mkdir()
+    captured = capture(str(tmp_path / "sys"))
+    assert {f.code for f in captured.findings} == {"legacy-placement", "several-vfio-devices"}
+    text = dumps(captured)
+    _validate(json.loads(text))
+    assert loads(text, origin=captured.origin) == captured
+
+
+def test_a_capture_written_for_spec_1_0_still_loads() -> None:
+    """Captures keep format version 1: one taken before spec 1.1 names its devices' bus directories."""
+    path = Path(__file__).parent / "data" / "capture-spec-1.0-mtty.json"
+    _validate(json.loads(path.read_text()))
+    host = load(str(path))
+    (mdev,) = [p for p in host.placements if p.kind == "mdev"]
+    assert mdev.path == "bus/mdev/devices/83b8f4f2-509f-382f-3c1e-e6bfe0fa1001" and mdev.legacy
+    assert mdev.device_path == mdev.path and mdev.vfio_device is None
+    assert set(mdev.attributes) == {"migration_version", "migration_compatible_devices"}

@@ -718,3 +718,32 @@ def test_script_relate_require_and_plan(gvt: dict[str, str], tmp_path: Path) -> 
     document = json.loads(result.stdout)
     assert document_errors("plan", document) == []
     assert document["choice"] == {"aggregate": "4"}
+
+
+# --- device directories: the attributes in vfio-dev/vfioN (spec 1.1, clause 10) -------------------------
+
+
+def _device(root: Path, name: str, *vfio: str) -> Path:
+    device = root / name
+    for entry in vfio:
+        placement = device / "vfio-dev" / entry
+        placement.mkdir(parents=True)
+        (placement / "migration_version").write_text("mc1 device_api=vfio-pci driver=mtty stream_version=1.1\n")
+        (placement / "migration_compatible_devices").write_text(
+            "mc1\naccept device_api=vfio-pci driver=mtty stream_version=1.0..$\n"
+        )
+    return device
+
+
+def test_a_device_directory_is_read_through_its_vfio_device(runner: CliRunner, tmp_path: Path) -> None:
+    device = _device(tmp_path, "0000:3b:00.1", "vfio7")
+    result = run(runner, "check", str(device), str(device))
+    assert result.exit_code == ExitCode.SUCCESS, result.output
+    assert result.stdout.startswith("compatible (identical)")
+
+
+def test_a_device_with_two_vfio_devices_names_no_placement(runner: CliRunner, tmp_path: Path) -> None:
+    device = _device(tmp_path, "0000:3b:00.2", "vfio1", "vfio2")
+    result = run(runner, "check", str(device), str(device))
+    assert result.exit_code != ExitCode.SUCCESS
+    assert "the directory has no migration_version attribute" in result.stderr

@@ -252,7 +252,8 @@ def test_parse_calls_it_valid_but_lint_fails_the_unregistered_key(
         "     spec clause 12.1 E3 (5.2, 11): standard keys follow the registry",
         "",
         f"{path}: a device instance's migration_version: FAILED (MC-E3-REGISTRY)",
-        "  checked: MC-E1-PARSE, MC-E2-CANONICAL, MC-E3-REGISTRY, MC-E3-REQUIRED, MC-E4-NO-PARAMS",
+        "  checked: MC-E1-PARSE, MC-E2-CANONICAL, MC-E3-REGISTRY, MC-E3-REQUIRED, MC-E4-NO-PARAMS,"
+        " MC-S2-DEFAULT-WRITTEN",
         "  not checked: MC-E6-SELF and MC-E7-SELFREF need the device's migration_compatible_devices too:"
         " give both files, or their directory",
         "Result: FAILED: 1 required check failure, 0 warnings (1 input checked)",
@@ -266,7 +267,7 @@ def test_lint_a_good_device_directory(runner: CliRunner, tmp_path: Path, with_li
     assert result.stdout.splitlines() == [
         f"{directory}: a device instance's migration_version and migration_compatible_devices: passed",
         "  checked: MC-E1-PARSE, MC-E2-CANONICAL, MC-E3-REGISTRY, MC-E3-REQUIRED, MC-E4-NO-PARAMS, MC-E5-PAIR,"
-        " MC-E6-SELF, MC-E7-SELFREF, MC-S1-ACCEPT-ALL, MC-M1-ACCEPTS-NOTHING",
+        " MC-E6-SELF, MC-E7-SELFREF, MC-S1-ACCEPT-ALL, MC-S2-DEFAULT-WRITTEN, MC-M1-ACCEPTS-NOTHING",
         "Result: PASSED (1 input checked)",
     ]
 
@@ -361,7 +362,14 @@ def test_lint_json(runner: CliRunner, tmp_path: Path, with_lint: None) -> None:
             "kind": "instance",
             "migration_version": path,
             "migration_compatible_devices": None,
-            "checked": ["MC-E1-PARSE", "MC-E2-CANONICAL", "MC-E3-REGISTRY", "MC-E3-REQUIRED", "MC-E4-NO-PARAMS"],
+            "checked": [
+                "MC-E1-PARSE",
+                "MC-E2-CANONICAL",
+                "MC-E3-REGISTRY",
+                "MC-E3-REQUIRED",
+                "MC-E4-NO-PARAMS",
+                "MC-S2-DEFAULT-WRITTEN",
+            ],
             "failed": ["MC-E3-REGISTRY"],
         }
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import io
 import json
 import os
@@ -13,9 +14,10 @@ import pytest
 from click.testing import CliRunner
 from sample_fleet import mtty_host, to_host_data, write_samples, write_tree
 
-from migcompat.capture import capture, dumps
+from migcompat.capture import capture, dumps, load
 from migcompat.cli import main
-from migcompat.conformance import CHECKS, run
+from migcompat.conformance import CHECKS, Report, run
+from migcompat.conformance.emitter_checks import check_texts
 from migcompat.conformance.samples import load_sample, sample_names
 from migcompat.resources import data_path, samples_path
 
@@ -30,8 +32,8 @@ def _run(name: str) -> tuple[set[str], set[str]]:
     return {f.check for f in report.required_failures}, {f.check for f in report.warnings}
 
 
-def test_the_fleet_has_the_six_drivers_and_broken_hosts() -> None:
-    assert set(GOOD) == {"gvt-g", "nvidia-vgpu", "mlx5", "hisi-acc", "qat", "mtty"}
+def test_the_fleet_has_the_nine_drivers_and_broken_hosts() -> None:
+    assert set(GOOD) == {"gvt-g", "nvidia-vgpu", "mlx5", "hisi-acc", "qat", "mtty", "xe", "pds", "virtio-net"}
     assert len(BROKEN) >= 10
 
 
@@ -252,3 +254,66 @@ def test_progress_is_reported() -> None:
     seen: list[tuple[int, int]] = []
     run(sample.hosts, old=sample.old, progress=lambda done, total: seen.append((done, total)))
     assert seen and seen[-1][0] == seen[-1][1]
+
+
+# ---- clause 10: where a device instance's attributes are -------------------------------------------
+
+_SPEC_1_0_CAPTURE = Path(__file__).parent / "data" / "capture-spec-1.0-mtty.json"
+"""The mtty sample's capture as migcompat wrote it for specification 1.0: the mdev's attributes in its bus directory."""
+
+
+def _placement_failures(report: Report) -> list[tuple[str, str]]:
+    return sorted((f.path, f.details.get("finding", "")) for f in report.failures if f.check == "MC-SYSFS-PLACEMENT")
+
+
+def test_a_capture_of_spec_1_0_loads_and_fails_only_the_placement_check() -> None:
+    host = load(str(_SPEC_1_0_CAPTURE))
+    (mdev,) = [p for p in host.placements if p.kind == "mdev"]
+    assert mdev.path == f"bus/mdev/devices/{mdev.ident}" and mdev.legacy and host.findings == ()
+    report = run([host])
+    assert {f.check for f in report.required_failures} == {"MC-SYSFS-PLACEMENT"} and not report.warnings
+    assert _placement_failures(report) == [(mdev.path, "legacy-placement")]
+    (failure,) = report.required_failures
+    assert "1.0 placement" in failure.message and "vfio-dev/vfioN/" in failure.message
+
+
+def test_the_legacy_placement_is_reported_once_per_device_from_a_tree_or_a_capture(tmp_path: Path) -> None:
+    sample = load_sample("broken-placement")
+    expected = [(f"bus/pci/devices/0000:3b:00.{n}", "legacy-placement") for n in (1, 2)]
+    assert _placement_failures(run(sample.hosts)) == expected  # the reader's findings
+    stripped = [dataclasses.replace(host, findings=()) for host in sample.hosts]
+    assert _placement_failures(run(stripped)) == expected  # the placements' paths alone
+    report = run(sample.hosts)
+    assert report.tallies["MC-SYSFS-PLACEMENT"].failed == 2
+
+
+def test_an_ambiguous_vfio_dev_fails_the_placement_check(tmp_path: Path) -> None:
+    write_tree(mtty_host("m", "1.1"), str(tmp_path))
+    (tmp_path / "bus/mdev/devices/83b8f4f2-509f-382f-3c1e-e6bfe0fa1001/vfio-dev/vfio3").mkdir()
+    report = run([capture(str(tmp_path))])
+    assert {f.check for f in report.required_failures} == {"MC-SYSFS-PLACEMENT"}
+    assert _placement_failures(report) == [
+        ("bus/mdev/devices/83b8f4f2-509f-382f-3c1e-e6bfe0fa1001/vfio-dev", "several-vfio-devices")
+    ]
+
+
+def test_good_samples_have_every_instance_in_its_vfio_device_directory() -> None:
+    for name in GOOD:
+        sample = load_sample(name)
+        instances = [p for host in sample.hosts for p in host.placements if p.kind != "mdev_type" and p.attributes]
+        assert instances, name
+        assert all(p.vfio_device is not None and p.vfio_device.startswith("vfio") for p in instances), name
+        report = run(sample.hosts)
+        assert report.tallies["MC-SYSFS-PLACEMENT"].checked == len(instances), name
+
+
+@pytest.mark.parametrize("api", ["vfio-pci", "vfio-ccw", "vfio-fsl-mc", "vfio-cdx"])
+def test_device_api_takes_the_registry_values(api: str) -> None:
+    found = check_texts(f"mc1 device_api={api} driver=foo\n".encode(), None, kind="device")
+    assert found.passed.get("MC-E3-REGISTRY") and not found.failures
+
+
+def test_device_api_refuses_other_values() -> None:
+    found = check_texts(b"mc1 device_api=vfio-cxl driver=foo\n", None, kind="device")
+    assert [f.check for f in found.failures] == ["MC-E3-REGISTRY"]
+    assert "vfio-cdx" in found.failures[0].message

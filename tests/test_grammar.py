@@ -47,7 +47,7 @@ def test_grammar_is_self_contained() -> None:
     assert "%import" not in GRAMMAR.read_text()
 
 
-@pytest.mark.parametrize("name", ["KEY", "INT", "VERSION", "RATIO", "TOKEN"])
+@pytest.mark.parametrize("name", ["KEY", "INT", "VERSION", "RATIO", "TOKEN", "SELF_PREFIX"])
 def test_python_terminals_are_the_grammars(name: str) -> None:
     match = re.search(rf"^{name}: /(.*)/$", GRAMMAR.read_text(), re.MULTILINE)
     assert match is not None, f"terminal {name} not found in the grammar"

@@ -152,7 +152,8 @@ def test_relations_range_over_sources_a_conforming_emitter_can_write() -> None:
     only_sets = parse_compatible("mc1\ndefault features={}\naccept driver=x features<={a}\n")
     anything = parse_compatible("mc1\naccept driver=x\n")
     result = relate(only_sets, anything)
-    # 'anything' accepts only sources without features (a critical key it does not constrain).
+    # 'anything' accepts only sources without features (a critical key it does not constrain), or with
+    # features={}, its registry default, which needs no rule (spec 1.1, clause 8.2).
     assert result.relation is Relation.SUPERSET
     assert result.only_first is not None
-    assert result.only_first.fields["features"] == Field(frozenset(), True)
+    assert result.only_first.fields["features"] == Field(frozenset({"a"}), True)

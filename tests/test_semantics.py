@@ -30,7 +30,7 @@ from migcompat.semantics.compiled import compile_rules, minimum
 from migcompat.semantics.rules import Context, evaluate_rule, own_values, rule_counts, rule_truth
 from migcompat.semantics.templates import device_for, parameters_of
 from migcompat.semantics.values import compare, equivalent, match_key
-from migcompat.verdict import Answer
+from migcompat.verdict import Answer, Grade
 from strategies import examples
 
 KEYS = ("v.a", "v.b", "v.c", "aggregate", "features")
@@ -248,7 +248,10 @@ def test_type_verdict_agrees_with_every_choice_enumerated(rng: random.Random) ->
     assert set(verdict.choice) == {p.name for p in parameters_of(template)}
     if expected is Answer.COMPATIBLE:
         first = next(choice for choice, answer in outcomes if answer is Answer.COMPATIBLE)
-        assert dict(verdict.choice) == first
+        same = [c for c, a in outcomes if a is Answer.COMPATIBLE and device_for(template, c).fields == source.fields]
+        # The identical configuration wins (8.5); otherwise the first accepting choice in clause 8.6 order.
+        assert dict(verdict.choice) == (same[0] if same else first)
+        assert (verdict.grade is Grade.IDENTICAL) == bool(same)
         device = device_for(template, verdict.choice)
         assert verdict.matched == check(source, target, device).matched
         result = plan(source, template, target)

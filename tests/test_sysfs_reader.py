@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 import errno
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 from sample_fleet import gvt_host, mlx5_host, mtty_host, to_host_data, write_tree
 
 from migcompat.sysfs import READ_LIMIT, read_attribute, read_tree
-from migcompat.sysfs.model import HostData, Placement
+from migcompat.sysfs.model import HostData, Placement, split_vfio_path
 
 
 def _mtty(root: Path) -> Path:
@@ -213,3 +214,153 @@ def test_host_data_is_immutable() -> None:
     assert isinstance(data, HostData)
     with pytest.raises(dataclasses.FrozenInstanceError):
         data.host = "x"  # type: ignore[misc]
+
+
+# ---- clause 10: a device instance's attributes are in its VFIO device directory ----------------------
+
+VF = "0000:3b:00.1"
+"""The first mlx5 VF of the sample host: bound to mlx5_vfio_pci, VFIO device vfio0."""
+
+
+def _mlx5(root: Path) -> Path:
+    """An mlx5 host written under *root*; the first VF's device directory."""
+    write_tree(mlx5_host("m", "1.1"), str(root))
+    return root / "bus/pci/devices" / VF
+
+
+def _vf(placements: tuple[Placement, ...]) -> Placement:
+    return next(p for p in placements if p.ident == VF)
+
+
+def _move_attributes(source: Path, target: Path) -> dict[str, bytes]:
+    moved = {}
+    for name in ("migration_version", "migration_compatible_devices"):
+        moved[name] = (source / name).read_bytes()
+        (target / name).write_bytes(moved[name])
+        (source / name).unlink()
+    return moved
+
+
+def test_instance_attributes_are_read_from_the_vfio_device_directory(tmp_path: Path) -> None:
+    write_tree(gvt_host("g", 3), str(tmp_path / "gvt"))
+    device = _mlx5(tmp_path / "mlx5")
+    assert not (device / "migration_version").exists() and (device / "vfio-dev/vfio0/migration_version").is_file()
+    placements, findings = read_tree(str(tmp_path / "mlx5"))
+    assert findings == ()
+    vf = _vf(placements)
+    assert vf.ident == VF and vf.path == f"bus/pci/devices/{VF}/vfio-dev/vfio0"
+    assert vf.device_path == f"bus/pci/devices/{VF}" and vf.vfio_device == "vfio0" and not vf.legacy
+    assert vf.attributes["migration_version"].data == (device / "vfio-dev/vfio0/migration_version").read_bytes()
+    assert vf.properties["vendor"] == "0x15b3"  # descriptive attributes come from the device directory
+    placements, findings = read_tree(str(tmp_path / "gvt"))
+    assert findings == ()
+    mdevs = {p.ident: p.path for p in placements if p.kind == "mdev"}
+    assert mdevs == {
+        "4b20d080-1b54-4048-85b3-a6a62d165c01": "bus/mdev/devices/4b20d080-1b54-4048-85b3-a6a62d165c01/vfio-dev/vfio0",
+        "8d9d1b8a-5a7e-4b45-9e0e-2c2d3d6b0c02": "bus/mdev/devices/8d9d1b8a-5a7e-4b45-9e0e-2c2d3d6b0c02/vfio-dev/vfio1",
+    }
+    types = [p for p in placements if p.kind == "mdev_type"]
+    assert types and all(p.vfio_device is None and not p.legacy for p in types)  # a type has no VFIO device
+
+
+def test_the_vfio_index_is_found_not_assumed(tmp_path: Path) -> None:
+    device = _mlx5(tmp_path)
+    os.rename(device / "vfio-dev/vfio0", device / "vfio-dev/vfio17")
+    placements, findings = read_tree(str(tmp_path))
+    assert findings == ()
+    assert _vf(placements).path == f"bus/pci/devices/{VF}/vfio-dev/vfio17"
+    assert _vf(placements).attributes
+
+
+def test_attributes_in_the_bus_device_directory_are_the_legacy_placement(tmp_path: Path) -> None:
+    device = _mlx5(tmp_path)
+    moved = _move_attributes(device / "vfio-dev/vfio0", device)
+    placements, findings = read_tree(str(tmp_path))
+    (finding,) = findings
+    assert finding.code == "legacy-placement" and finding.attribute
+    assert finding.path == f"bus/pci/devices/{VF}"
+    assert "1.0 placement" in finding.message and "vfio-dev/vfioN/" in finding.message
+    vf = _vf(placements)
+    assert vf.legacy and vf.path == f"bus/pci/devices/{VF}" and vf.vfio_device is None
+    assert {name: attr.data for name, attr in vf.attributes.items()} == moved  # still read, for the other checks
+
+
+def test_attributes_in_both_places_read_the_vfio_device_directory(tmp_path: Path) -> None:
+    device = _mlx5(tmp_path)
+    (device / "migration_version").write_bytes(b"mc1 device_api=vfio-pci driver=old\n")
+    placements, findings = read_tree(str(tmp_path))
+    (finding,) = findings
+    assert finding.code == "legacy-placement" and finding.path == f"bus/pci/devices/{VF}"
+    assert f"bus/pci/devices/{VF}/vfio-dev/vfio0, which is read" in finding.message
+    vf = _vf(placements)
+    assert not vf.legacy and vf.path.endswith("/vfio-dev/vfio0")
+    assert vf.attributes["migration_version"].data == (device / "vfio-dev/vfio0/migration_version").read_bytes()
+
+
+def test_several_vfio_devices_are_a_finding_and_none_is_read(tmp_path: Path) -> None:
+    device = _mlx5(tmp_path)
+    (device / "vfio-dev/vfio5").mkdir()
+    placements, findings = read_tree(str(tmp_path))
+    (finding,) = findings
+    assert finding.code == "several-vfio-devices" and finding.attribute
+    assert finding.path == f"bus/pci/devices/{VF}/vfio-dev" and "vfio0, vfio5" in finding.message
+    vf = _vf(placements)
+    assert vf.attributes == {} and vf.path == f"bus/pci/devices/{VF}"
+
+
+@pytest.mark.parametrize("how", ["empty", "absent"])
+def test_a_vfio_bound_device_without_a_vfio_device_is_a_finding(tmp_path: Path, how: str) -> None:
+    device = _mlx5(tmp_path)
+    shutil.rmtree(device / "vfio-dev/vfio0")
+    if how == "absent":
+        (device / "vfio-dev").rmdir()
+    placements, findings = read_tree(str(tmp_path))
+    (finding,) = findings
+    assert finding.code == "no-vfio-device" and not finding.attribute
+    assert finding.path == f"bus/pci/devices/{VF}/vfio-dev"
+    assert _vf(placements).attributes == {}
+
+
+def test_a_vfio_dev_link_out_of_the_root_is_not_followed(tmp_path: Path) -> None:
+    device = _mlx5(tmp_path / "root")
+    outside = tmp_path / "outside" / "vfio0"
+    outside.mkdir(parents=True)
+    (outside / "migration_version").write_bytes(b"mc1 device_api=vfio-pci driver=evil\n")
+    shutil.rmtree(device / "vfio-dev")
+    os.symlink("../" * 12 + "outside", device / "vfio-dev")
+    placements, findings = read_tree(str(tmp_path / "root"))
+    assert {f.code for f in findings} == {"link-escapes-root"}
+    assert _vf(placements).attributes == {}
+
+
+def test_a_vfio_device_directory_reached_by_a_link_inside_the_root(tmp_path: Path) -> None:
+    device = _mlx5(tmp_path)
+    os.rename(device / "vfio-dev/vfio0", tmp_path / "elsewhere")
+    os.symlink("/sys/elsewhere", device / "vfio-dev/vfio0")
+    placements, findings = read_tree(str(tmp_path))
+    assert findings == ()
+    assert _vf(placements).path == f"bus/pci/devices/{VF}/vfio-dev/vfio0" and _vf(placements).attributes
+
+
+def test_a_vfio_dev_that_is_a_file_is_one_finding(tmp_path: Path) -> None:
+    device = _mlx5(tmp_path)
+    shutil.rmtree(device / "vfio-dev")
+    (device / "vfio-dev").write_bytes(b"not a directory\n")
+    placements, findings = read_tree(str(tmp_path))
+    assert [(f.code, f.path) for f in findings] == [("not-a-directory", f"bus/pci/devices/{VF}/vfio-dev")]
+    assert _vf(placements).attributes == {}
+
+
+@pytest.mark.parametrize(
+    ("path", "split"),
+    [
+        ("bus/pci/devices/0000:3b:00.1/vfio-dev/vfio12", ("bus/pci/devices/0000:3b:00.1", "vfio12")),
+        ("bus/pci/devices/0000:3b:00.1", ("bus/pci/devices/0000:3b:00.1", None)),
+        ("class/mdev_bus/p/mdev_supported_types/t", ("class/mdev_bus/p/mdev_supported_types/t", None)),
+        ("bus/pci/devices/0000:3b:00.1/vfio-dev", ("bus/pci/devices/0000:3b:00.1/vfio-dev", None)),
+        ("bus/pci/devices/0000:3b:00.1/vfio-dev/", ("bus/pci/devices/0000:3b:00.1/vfio-dev/", None)),
+        ("bus/pci/devices/x/not-vfio-dev/vfio0", ("bus/pci/devices/x/not-vfio-dev/vfio0", None)),
+    ],
+)
+def test_split_vfio_path(path: str, split: tuple[str, str | None]) -> None:
+    assert split_vfio_path(path) == split

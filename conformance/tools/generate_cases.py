@@ -2959,6 +2959,393 @@ CASES_DIR: Final = Path(__file__).resolve().parents[1] / "cases"
 """Where the script writes by default: its own directory."""
 
 
+# ---- specification 1.1 ----------------------------------------------------------------
+
+
+def _spec_1_1(cases: _Cases) -> None:
+    """The cases of what specification 1.1 adds: ``k=*``, ``$N``, 8.2-CR7, 8.5-CH1, positions, the universe."""
+
+    def new(identifier: str) -> str:
+        since_1_1(identifier)
+        return identifier
+
+    def pv(name: str, description: str, attribute: str, canonical: str, *clauses: str) -> None:
+        case = _common(new(f"parse-valid-{name}"), "parse-valid", description, [*clauses, "P1", "12.2"], "required")
+        case["attribute"] = attribute
+        case.update(_input(canonical))
+        case["expect"] = {"model": _canonical_model(attribute, canonical), "canonical": canonical}
+        cases.add("parse-valid.json", case)
+
+    def pi(name: str, description: str, data: str, code: str, where: tuple[int, int], *clauses: str) -> None:
+        attribute = C if data.startswith("mc1\n") else V
+        since_1_1(f"parse-invalid-{name}")
+        _pi(cases, name, description, attribute, data, code, where, clauses or ("7.3",))
+
+    pv("any-001", "the constraint k=*", C, "mc1\naccept driver=* type=*\n", "5.6", "4.3")
+    pv("self-prefix-001", "a truncated self-reference as an alternative", C, "mc1\naccept a=$2\n", "5.6", "4.3")
+    pv("self-prefix-002", "$1..$2: same major, up to my minor", C, "mc1\naccept a=$1..$2\n", "5.6")
+    pv("self-prefix-003", "$7, the longest prefix", C, "mc1\naccept a=$7\n", "5.6")
+    pv("self-prefix-004", "$N beside version constants and $", C, "mc1\naccept a=1.0..$2|$3|$..$1\n", "5.6")
+    pi("self-prefix-001", "$8: a prefix is at most 7 components", "mc1\naccept a=$8", "syntax", (2, 11), "4.3", "7.2")
+    pi("self-prefix-002", "$0 is no prefix", "mc1\naccept a=$0", "syntax", (2, 11), "4.3", "7.2")
+    pi("self-prefix-003", "$N is not a subset operand", "mc1\naccept a<=$1", "syntax", (2, 12), "4.3", "7.2")
+    pi("self-prefix-004", "$N names a version: not beside an integer", "mc1\naccept a=$1|1", "mixed-types", (2, 13))
+    pi("self-prefix-005", "$N given twice", "mc1\naccept a=$1|$1", "duplicate-member", (2, 13))
+    pi("self-prefix-006", "$12: one digit only", "mc1\naccept a=$12", "syntax", (2, 12), "4.3", "7.2")
+    pi("any-001", "* is the whole constraint, not an alternative", "mc1\naccept a=*|1", "syntax", (2, 11), "7.2")
+    pi("any-002", "* is not an operand of subset", "mc1\naccept a<=*", "syntax", (2, 11), "7.2")
+    pi("any-003", "** is not a constraint", "mc1\naccept a=**", "syntax", (2, 11), "7.2")
+    pi("position-001", "of a doubled and a trailing SP on one line, the first byte", "mc1  a=b ", "whitespace", (1, 5))
+    pi("position-002", "the longest lexeme 1 at column 7, then no terminal matches .", "mc1 a=1.", "syntax", (1, 8))
+    pi("position-003", "a $ followed by a digit no terminal takes", "mc1\naccept a=..$9", "syntax", (2, 13))
+
+    def em(name: str, description: str, model: Json, text: str, *clauses: str) -> None:
+        case = _common(
+            new(f"emit-{name}"), "emit", description, [*clauses, "6.3", "12.1", "12.2", "E1", "E2"], "required"
+        )
+        case["model"] = model
+        case["expect"] = {"text": text}
+        cases.add("emit.json", case)
+
+    def ei(name: str, description: str, document: Json) -> None:
+        case = _common(
+            new(f"emit-invalid-{name}"), "emit-invalid", description, ["5.8", "P4", "12.2", "invalid-model"], "required"
+        )
+        case["document"] = document
+        case["expect"] = {"code": "invalid-model"}
+        cases.add("emit.json", case)
+
+    text = "mc1\naccept a=$1..$2|$3 b=*\n"
+    em("spec-1-1-001", "k=* and $N", _canonical_model(C, text), text, "5.8")
+
+    def rules(constraint: Json) -> Json:
+        return {"attribute": C, "defaults": {}, "format": 1, "rules": [{"constraints": {"a": constraint}}]}
+
+    prefix8 = {"op": "equals", "alternatives": [{"type": "self_prefix", "length": 8}]}
+    ei("spec-1-1-001", "a truncated self-reference of 8 components", rules(prefix8))
+    ei(
+        "spec-1-1-002",
+        "a truncated self-reference of 0 components",
+        rules(prefix8 | {"alternatives": [{"type": "self_prefix", "length": 0}]}),
+    )
+    ei("spec-1-1-003", "k=* with an operand", rules({"op": "any", "operand": {"type": "set", "value": []}}))
+
+    ck = _Check(cases)
+    ok, no, un = "compatible", "incompatible", "unknown"
+    own = S("sv=2.1.1")
+
+    def check(name: str, description: str, source: str, target: str, verdict: str, *clauses: str, **kw: Any) -> None:
+        since_1_1(f"check-{name}")
+        ck(name, description, source, target, verdict, *clauses, **kw)
+
+    check(
+        "prefix-001",
+        "$1..$2 with 2.1.1: 2.1.5, a later patch",
+        S("sv=2.1.5"),
+        A("sv=$1..$2"),
+        ok,
+        "8.1-PX2",
+        "8.4-SF1",
+        own=own,
+        grade="accepted",
+    )
+    check(
+        "prefix-002",
+        "$1..$2 with 2.1.1: 2.0.9, an earlier minor",
+        S("sv=2.0.9"),
+        A("sv=$1..$2"),
+        ok,
+        "8.1-PX2",
+        own=own,
+    )
+    check(
+        "prefix-003",
+        "$1..$2 with 2.1.1: 2.2, a later minor",
+        S("sv=2.2"),
+        A("sv=$1..$2"),
+        no,
+        "8.1-PX2",
+        own=own,
+        reasons=["above-range"],
+    )
+    check(
+        "prefix-004",
+        "$1..$2 with 2.1.1: 1.9, another major",
+        S("sv=1.9"),
+        A("sv=$1..$2"),
+        no,
+        "8.1-PX2",
+        own=own,
+        reasons=["below-range"],
+    )
+    check(
+        "prefix-005",
+        "$1..$2 with 2.1.1: 2, the major alone (2.0.0)",
+        S("sv=2.0"),
+        A("sv=$1..$2"),
+        ok,
+        "8.1-PX2",
+        own=own,
+    )
+    check(
+        "prefix-006",
+        "$2 with 2.1.1: 2.1.18446744073709551615, the class's top",
+        S(f"sv=2.1.{MAX}"),
+        A("sv=$2"),
+        ok,
+        "8.1-PX2",
+        own=own,
+    )
+    check(
+        "prefix-007",
+        "$2 with 2.1.1: 2.2.0 is outside the class",
+        S("sv=2.2.0"),
+        A("sv=$2"),
+        no,
+        "8.1-PX2",
+        own=own,
+        reasons=["above-range"],
+    )
+    check(
+        "prefix-008",
+        "$3 with 2.1: missing components read as zero (class 2.1.0)",
+        S("sv=2.1.0.7"),
+        A("sv=$3"),
+        ok,
+        "8.1-PX2",
+        own=S("sv=2.1"),
+    )
+    check(
+        "prefix-009",
+        "$2 with no target value",
+        S("sv=2.1.5"),
+        A("sv=$2"),
+        un,
+        "8.1-PX1",
+        "8.4-SF4",
+        reasons=["missing-self"],
+    )
+    check(
+        "prefix-010",
+        "$2 of a token",
+        S("sv=2.1.5"),
+        A("sv=$2"),
+        no,
+        "8.1-PX3",
+        own=S("sv=x"),
+        reasons=["type-mismatch"],
+    )
+    check(
+        "prefix-011",
+        "$1 of an integer: an integer is not a one-component version",
+        S("sv=5"),
+        A("sv=$1"),
+        no,
+        "8.1-PX3",
+        own=S("sv=5"),
+        reasons=["type-mismatch"],
+    )
+    check(
+        "prefix-012",
+        "a range with a $N end of an integer",
+        S("sv=7"),
+        A("sv=$1.."),
+        no,
+        "8.1-PX3",
+        own=S("sv=5"),
+        reasons=["type-mismatch"],
+    )
+    check(
+        "prefix-013",
+        "1.0..$2: from 1.0 up to my minor, any patch",
+        S("sv=2.1.9"),
+        A("sv=1.0..$2"),
+        ok,
+        "8.1-PX2",
+        own=own,
+    )
+    check(
+        "any-001",
+        "k=* acknowledges a critical field",
+        S("driver=x type=y"),
+        A("driver=* type=*"),
+        ok,
+        "8.1-AN1",
+        "8.2-CR1",
+        grade="accepted",
+    )
+    check(
+        "any-002", "k=* holds when the field is absent", S("driver=x"), A("driver=* type=*"), ok, "8.1-AN1", "8.3-AB4"
+    )
+    check("any-003", "k=* holds whatever the value's type", S("type={a,b}"), A("type=*"), ok, "8.1-AN1")
+    check(
+        "any-004",
+        "k=* beside a false constraint: the rule is false",
+        S("driver=x type=y"),
+        A("driver=z type=*"),
+        no,
+        "8.1-AN1",
+        "8.1-RU2",
+        reasons=["not-equal"],
+    )
+    check(
+        "default-001",
+        "features={} needs no rule: its registry default",
+        S("a=1 features={}"),
+        A("a=1"),
+        ok,
+        "8.2-CR7",
+        "5.7",
+    )
+    check(
+        "default-002",
+        "aggregate=1 needs no rule: its registry default",
+        S("a=1 aggregate=1"),
+        A("a=1"),
+        ok,
+        "8.2-CR7",
+        "5.7",
+    )
+    check(
+        "default-003",
+        "aggregate=2 is not its default: it must be understood",
+        S("a=1 aggregate=2"),
+        A("a=1"),
+        no,
+        "8.2-CR7",
+        "8.1-RU1",
+        reasons=["unconstrained-critical"],
+    )
+    check(
+        "default-004",
+        "features={x} is not the default",
+        S("a=1 features={x}"),
+        A("a=1"),
+        no,
+        "8.2-CR7",
+        "8.2-CR2",
+        reasons=["unconstrained-critical"],
+    )
+    check(
+        "default-005",
+        "a rule that constrains the key still judges the default",
+        S("a=1 features={}"),
+        A("a=1 features>={x}"),
+        no,
+        "8.2-CR7",
+        "8.2-CR1",
+        reasons=["not-superset"],
+    )
+    check(
+        "features-001",
+        "features<=$ reads what the target has enabled",
+        S("features={a,b}"),
+        A("features<=$"),
+        no,
+        "8.4",
+        "8.4-SF1",
+        own=S("features={a}"),
+        reasons=["not-subset"],
+    )
+    template = "mc1 driver=i915 type=t\nparam aggregate=1\nparam aggregate=2\nparam aggregate=4\n"
+    check(
+        "choice-001",
+        "a source identical to D(aggregate=2): that choice, grade identical",
+        S("aggregate=2 driver=i915 type=t"),
+        A("aggregate=1..8 driver=i915 type=t"),
+        ok,
+        "8.5-CH1",
+        "8.5-TY1",
+        own=template,
+        grade="identical",
+        choices=[{"aggregate": "2"}],
+        parameters={"aggregate": ["1", "2", "4"]},
+    )
+    check(
+        "choice-002",
+        "no identical device: the first accepting choice",
+        S("aggregate=3 driver=i915 type=t"),
+        A("aggregate=1..8 driver=i915 type=t"),
+        ok,
+        "8.5-CH2",
+        "8.5-TY1",
+        own=template,
+        grade="accepted",
+        choices=[{"aggregate": "1"}],
+        parameters={"aggregate": ["1", "2", "4"]},
+    )
+
+    def rl(name: str, description: str, first: str, second: str, relation: str, *clauses: str, **selves: str) -> None:
+        case = _common(new(f"relate-{name}"), "relate", description, [*clauses, "8.7", "C5", "12.3"], "required")
+        case.update(
+            {
+                "first": first,
+                "second": second,
+                "first_self": selves.get("first_self"),
+                "second_self": selves.get("second_self"),
+            }
+        )
+        case["expect"] = {"relation": relation}
+        cases.add("relate.json", case)
+
+    rl(
+        "universe-001",
+        "aggregate=x is no conforming source: equal",
+        A("aggregate=1"),
+        T("accept aggregate=1", "accept aggregate=x"),
+        "equal",
+        "8.7-RL1",
+    )
+    rl(
+        "universe-002",
+        "an alternative with $ and no value: a=1|$ accepts a=1",
+        A("a=1"),
+        A("a=1|$"),
+        "equal",
+        "8.7-RL1",
+        "8.1-ALT1",
+    )
+    rl(
+        "prefix-001",
+        "$2 and the range of its class",
+        A("sv=$2"),
+        A(f"sv=2.1..2.1.{MAX}.{MAX}.{MAX}.{MAX}.{MAX}.{MAX}"),
+        "equal",
+        "8.7-RL1",
+        "8.1-PX2",
+        first_self=S("sv=2.1.1"),
+    )
+    rl(
+        "prefix-002",
+        "$1..$2 and ..$2",
+        A("sv=$1..$2"),
+        A("sv=..$2"),
+        "subset",
+        "8.7-RL2",
+        "8.1-PX2",
+        first_self=S("sv=2.1.1"),
+        second_self=S("sv=2.1.1"),
+    )
+    rl(
+        "any-001",
+        "k=* accepts what not constraining k accepts, and critical k too",
+        A("a=1"),
+        A("a=1 k=*"),
+        "subset",
+        "8.7-RL2",
+        "8.1-AN1",
+    )
+    rl(
+        "default-001",
+        "features={} needs no rule: accept and accept features<={} are equal",
+        A(""),
+        A("features<={}"),
+        "equal",
+        "8.7-RL1",
+        "8.2-CR7",
+    )
+
+
 def build() -> dict[str, list[Json]]:
     """Every generated case, by file name."""
     cases = _Cases()
@@ -2969,6 +3356,7 @@ def build() -> dict[str, list[Json]]:
     _check_semantics(cases)
     _check_examples(cases)
     _relate(cases)
+    _spec_1_1(cases)
     return cases.files
 
 

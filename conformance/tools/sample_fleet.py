@@ -15,7 +15,15 @@ Real identifiers (spec clause 14 and the mission): Intel IGD ``8086:591d``
 (subsystem ``8086:2212``) with GVT-g types ``i915-GVTg_V5_{1,2,4,8}``; NVIDIA
 T4 ``10de:1eb8``; ConnectX VF ``15b3:101e`` on ``mlx5_vfio_pci``; HiSilicon
 Kunpeng 920 SEC VF ``19e5:a256`` on ``hisi_acc_vfio_pci``; QAT GEN4 VF
-``8086:4941`` on ``qat_vfio_pci``; the kernel's ``mtty`` sample.
+``8086:4941`` on ``qat_vfio_pci``; the kernel's ``mtty`` sample; an Intel
+Battlemage GPU ``8086:e211`` (``INTEL_BMG_IDS``), whose SR-IOV VFs carry the
+PF's device id, on ``xe-vfio-pci``; an AMD/Pensando Ethernet VF ``1dd8:1003``
+(PF ``1dd8:100c`` on ``pds_core``) on ``pds_vfio_pci``; a virtio-net VF
+``1af4:1041`` on ``virtio_vfio_pci``. Firmware versions, revisions, feature
+sets and resource sizes are illustrative. Which fields each driver writes,
+and why, is the worked mapping of the specification's annex
+``spec/drivers.rst`` (each driver's in-stream check on RESUMING, field by
+field).
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from fractions import Fraction
 from typing import Final
 
 from migcompat.capture import dumps
-from migcompat.sysfs.model import COMPATIBLE, VERSION, Attr, HostData, Placement
+from migcompat.sysfs.model import COMPATIBLE, VERSION, VFIO_DEV, Attr, Finding, HostData, Placement
 
 __all__ = [
     "Host",
@@ -45,11 +53,14 @@ __all__ = [
     "mlx5_host",
     "mtty_host",
     "nvidia_host",
+    "pds_host",
     "qat_host",
     "samples",
     "to_host_data",
+    "virtio_net_host",
     "write_samples",
     "write_tree",
+    "xe_host",
 ]
 
 SAMPLE_TIME: Final = "2025-01-15T09:30:00Z"
@@ -122,6 +133,18 @@ class Host:
     """Files (path relative to the root: bytes) written as is, for deliberately broken trees."""
     links: dict[str, str] = field(default_factory=dict)
     """Symbolic links (path relative to the root: target) written as is, for deliberately broken trees."""
+    legacy_placement: bool = False
+    """The drivers write a device's attributes in its bus device directory (specification 1.0), not in
+    its VFIO device directory ``vfio-dev/vfioN/`` (specification 1.1, clause 10)."""
+
+    def vfio_devices(self) -> dict[str, str]:
+        """The VFIO device directory name (``vfio0``...) of each device VFIO core registers, by BDF or UUID.
+
+        VFIO core numbers devices in the order their drivers register them:
+        here the functions bound to a VFIO driver, then the mdevs.
+        """
+        names = [f.bdf for f in self.functions if "vfio" in f.driver] + [m.uuid for m in self.mdevs]
+        return {name: f"vfio{index}" for index, name in enumerate(names)}
 
 
 def _lines(*lines: str) -> str:
@@ -256,7 +279,7 @@ def nvidia_host(name: str, manager: str, profiles: Iterable[str] = ("2Q", "4Q", 
             nvidia_rules("2Q"),
         )
     ]
-    return Host(name, "5.15.0-119-generic", [parent], mdevs, [gpu])
+    return Host(name, "6.8.0-45-generic", [parent], mdevs, [gpu])
 
 
 # ---- mlx5_vfio_pci ---------------------------------------------------------------------------------
@@ -322,17 +345,19 @@ def mlx5_host(name: str, stream: str, *, queues: int = 16, firmware: str = "28.3
 
 
 def hisi_version(stream: str) -> str:
+    """A SEC VF: QM hardware version, queue-pair count and the PF's queue isolation setting (checked on load)."""
     return _lines(
         "mc1 device_api=vfio-pci driver=hisi_acc_vfio_pci hisi_acc.qm_version=3 hisi_acc.qp_num=64"
-        f" pci_id=19e5:a256 stream=hisi-acc stream_version={stream}"
+        f" hisi_acc.que_iso_cfg=1 pci_id=19e5:a256 stream=hisi-acc stream_version={stream}"
     )
 
 
 def hisi_rules() -> str:
+    # stream_version: the driver refuses another major version; 1.0..$ also refuses a newer minor (conservative).
     return _lines(
         "mc1",
         "accept device_api=vfio-pci driver=hisi_acc_vfio_pci hisi_acc.qm_version=$ hisi_acc.qp_num=$"
-        " pci_id=19e5:a256 stream=hisi-acc stream_version=1.0..$",
+        " hisi_acc.que_iso_cfg=$ pci_id=19e5:a256 stream=hisi-acc stream_version=1.0..$",
     )
 
 
@@ -356,20 +381,28 @@ def hisi_host(name: str, stream: str, *, pci_id: str = "19e5:a256") -> Host:
 # ---- qat_vfio_pci ----------------------------------------------------------------------------------
 
 
+_QAT_CAPS: Final = {
+    "1.0": "{asym,auth,cipher,sym}",
+    "1.1": "{asym,auth,cipher,sm3,sm4,sym}",
+}
+
+
 def qat_version(stream: str, services: str = "{asym,sym}", firmware: str | None = None) -> str:
+    """A GEN4 VF: the device's capability mask (``qat.caps``) and its ring-to-service map (``qat.services``)."""
     fw = f" ~qat.fw_version={firmware}" if firmware else ""
     return _lines(
-        f"mc1 device_api=vfio-pci driver=qat_vfio_pci pci_id=8086:4941{fw} qat.services={services}"
-        f" stream=qat-gen4 stream_version={stream}"
+        f"mc1 device_api=vfio-pci driver=qat_vfio_pci pci_id=8086:4941 qat.caps={_QAT_CAPS[stream]}{fw}"
+        f" qat.services={services} stream=qat-gen4 stream_version={stream}"
     )
 
 
 def qat_rules(*, pin_firmware: bool = False) -> str:
+    # The PF driver's load checks: capability mask a superset of the source's, ring-to-service map equal.
     fw = " qat.fw_version=$" if pin_firmware else ""
     return _lines(
         "mc1",
-        f"accept device_api=vfio-pci driver=qat_vfio_pci pci_id=8086:4941{fw} qat.services=$ stream=qat-gen4"
-        " stream_version=1.0..$",
+        f"accept device_api=vfio-pci driver=qat_vfio_pci pci_id=8086:4941 qat.caps<=${fw} qat.services=$"
+        " stream=qat-gen4 stream_version=1.0..$",
     )
 
 
@@ -432,6 +465,133 @@ def mtty_host(name: str, stream: str) -> Host:
     return Host(name, "6.8.0-45-generic", [parent], mdevs)
 
 
+# ---- xe_vfio_pci (Intel Xe SR-IOV VFs) ---------------------------------------------------------------
+
+
+def xe_version(stream: str, *, vram_mb: int = 4096) -> str:
+    """A Battlemage VF: the descriptor's device id and revision, the GuC ABI, the VF's VRAM quota.
+
+    ``stream_version``: the major is the migration packet version, which the
+    target requires equal; the minor counts descriptor KLVs added since, which
+    older targets skip.
+    """
+    return _lines(
+        f"mc1 device_api=vfio-pci driver=xe_vfio_pci pci_id=8086:e211 stream=xe-sriov stream_version={stream}"
+        f" xe.guc_abi=1.27.0 xe.revid=0 xe.vram_mb={vram_mb}"
+    )
+
+
+def xe_rules() -> str:
+    return _lines(
+        "mc1",
+        "accept device_api=vfio-pci driver=xe_vfio_pci pci_id=8086:e211 stream=xe-sriov stream_version=1.0..$"
+        " xe.guc_abi=1.27.0..$ xe.revid=$ xe.vram_mb=$",
+    )
+
+
+def xe_host(name: str, stream: str) -> Host:
+    """A Battlemage GPU (PF on xe) with two VFs on xe-vfio-pci; a VF carries its PF's device id."""
+    functions = _sriov(
+        "0000:03:00.0",
+        "devices/pci0000:00/0000:00:01.0",
+        (0x8086, 0xE211, 0x8086, 0x0000),
+        "xe",
+        (0x8086, 0xE211),
+        "xe-vfio-pci",
+        2,
+    )
+    for vf in functions[1:]:
+        vf.version = xe_version(stream)
+        vf.rules = xe_rules()
+    return Host(name, "6.19.0-1-generic", functions=functions)
+
+
+# ---- pds_vfio_pci (AMD/Pensando) -----------------------------------------------------------------------
+
+
+def pds_version(firmware: str) -> str:
+    """A pds Ethernet VF: the firmware, which alone reads the migration image, decides; the driver checks nothing."""
+    return _lines(
+        f"mc1 device_api=vfio-pci driver=pds_vfio_pci pci_id=1dd8:1003 pds.fw_version={firmware} stream=pds-lm"
+    )
+
+
+def pds_rules(oldest: str | None = None) -> str:
+    """Same firmware (the conservative policy), or firmware from *oldest* up to the target's own (a vendor's window)."""
+    firmware = "$" if oldest is None else f"{oldest}..$"
+    return _lines(
+        "mc1",
+        f"accept device_api=vfio-pci driver=pds_vfio_pci pci_id=1dd8:1003 pds.fw_version={firmware} stream=pds-lm",
+    )
+
+
+def pds_host(name: str, firmware: str, *, oldest: str | None = None) -> Host:
+    """A Pensando DSC (PF 1dd8:100c on pds_core) with two Ethernet VFs (1dd8:1003) on pds_vfio_pci."""
+    functions = _sriov(
+        "0000:b5:00.0",
+        "devices/pci0000:b0/0000:b0:02.0",
+        (0x1DD8, 0x100C, 0x1DD8, 0x0000),
+        "pds_core",
+        (0x1DD8, 0x1003),
+        "pds_vfio_pci",
+        2,
+    )
+    for vf in functions[1:]:
+        vf.version = pds_version(firmware)
+        vf.rules = pds_rules(oldest)
+    return Host(name, "6.12.0-55-generic", functions=functions)
+
+
+# ---- virtio_vfio_pci (virtio-net) ------------------------------------------------------------------------
+
+_VIRTIO_NET_FEATURES: Final = {
+    # driver release: the features its device offers (the VFs here negotiate all of them)
+    "old": ("csum", "ctrl_vq", "guest_csum", "mac", "mq", "mrg_rxbuf", "status", "version_1"),
+    "new": ("csum", "ctrl_vq", "guest_csum", "mac", "mq", "mrg_rxbuf", "rss", "status", "version_1"),
+}
+_VIRTIO_PARTS: Final = "{dev_features,device_status,drv_features,pci_common_cfg,vq_cfg,vq_notify_cfg}"
+
+
+def _members(names: Iterable[str]) -> str:
+    return "{" + ",".join(sorted(names)) + "}"
+
+
+def virtio_net_version(release: str, *, queue_pairs: int = 4) -> str:
+    """A virtio-net VF: the features its driver negotiated, its queue pairs, the device parts its state holds."""
+    return _lines(
+        f"mc1 device_api=vfio-pci driver=virtio_vfio_pci features={_members(_VIRTIO_NET_FEATURES[release])}"
+        f" pci_id=1af4:1041 stream=virtio-net stream_version=1.0 virtio.max_vq_pairs={queue_pairs}"
+        f" virtio.parts={_VIRTIO_PARTS}"
+    )
+
+
+def virtio_net_rules(release: str) -> str:
+    """What the device offers, written out: a source's negotiated features must be among them."""
+    return _lines(
+        "mc1",
+        "accept device_api=vfio-pci driver=virtio_vfio_pci"
+        f" features<={_members(_VIRTIO_NET_FEATURES[release])} pci_id=1af4:1041 stream=virtio-net"
+        f" stream_version=1.0..$ virtio.max_vq_pairs=..$ virtio.parts<={_VIRTIO_PARTS}",
+    )
+
+
+def virtio_net_host(name: str, release: str) -> Host:
+    """A virtio-net device (PF 1af4:1041 on virtio-pci) with two VFs on virtio_vfio_pci."""
+    functions = _sriov(
+        "0000:c1:00.0",
+        "devices/pci0000:c0/0000:c0:01.1",
+        (0x1AF4, 0x1041, 0x1AF4, 0x1041),
+        "virtio-pci",
+        (0x1AF4, 0x1041),
+        "virtio_vfio_pci",
+        2,
+    )
+    for vf in functions[1:]:
+        vf.version = virtio_net_version(release)
+        vf.rules = virtio_net_rules(release)
+    return Host(name, "6.13.0-26-generic", functions=functions)
+
+
 # ---- writing a tree ----------------------------------------------------------------------------------
 
 
@@ -456,8 +616,22 @@ def _attributes(directory: str, version: str | None, rules: str | None) -> None:
         _write(os.path.join(directory, COMPATIBLE), rules)
 
 
+def _vfio_device(root: str, directory: str, name: str) -> str:
+    """The VFIO device directory *name* under the device *directory*, as VFIO core creates it; its path."""
+    vfio_dir = os.path.join(directory, VFIO_DEV, name)
+    _write(os.path.join(vfio_dir, "uevent"), f"MAJOR=511\nMINOR={name[4:]}\nDEVNAME=vfio/devices/{name}\n")
+    _link(os.path.join(root, "class", VFIO_DEV, name), os.path.relpath(vfio_dir, root), relative_to_root=root)
+    return vfio_dir
+
+
 def write_tree(host: Host, root: str) -> None:
-    """Write *host* as a sysfs-shaped tree under *root* (which must not exist or be empty)."""
+    """Write *host* as a sysfs-shaped tree under *root* (which must not exist or be empty).
+
+    A device's attributes go in its VFIO device directory ``vfio-dev/vfioN/``
+    (clause 10), or in the device directory itself for a host with
+    :attr:`Host.legacy_placement`.
+    """
+    vfio = host.vfio_devices()
     for function in host.functions:
         directory = os.path.join(root, function.devpath)
         for name, value in (
@@ -475,7 +649,11 @@ def write_tree(host: Host, root: str) -> None:
             _link(os.path.join(directory, "physfn"), f"../{function.physfn}")
         for index, vf in enumerate(function.virtfns):
             _link(os.path.join(directory, f"virtfn{index}"), f"../{vf}")
-        _attributes(directory, function.version, function.rules)
+        placement = directory
+        if function.bdf in vfio:
+            vfio_dir = _vfio_device(root, directory, vfio[function.bdf])
+            placement = directory if host.legacy_placement else vfio_dir
+        _attributes(placement, function.version, function.rules)
     for parent in host.parents:
         directory = os.path.join(root, parent.devpath)
         os.makedirs(directory, exist_ok=True)
@@ -490,7 +668,8 @@ def write_tree(host: Host, root: str) -> None:
             _attributes(type_dir, entry.version, entry.rules)
     for mdev in host.mdevs:
         directory = os.path.join(root, mdev.parent.devpath, mdev.uuid)
-        _attributes(directory, mdev.version, mdev.rules)
+        vfio_dir = _vfio_device(root, directory, vfio[mdev.uuid])
+        _attributes(directory if host.legacy_placement else vfio_dir, mdev.version, mdev.rules)
         _write(os.path.join(directory, "uevent"), f"MDEV_TYPE={mdev.type_id}\n")
         _link(os.path.join(directory, "mdev_type"), f"../mdev_supported_types/{mdev.type_id}")
         _link(
@@ -522,8 +701,33 @@ def _attrs(version: str | None, rules: str | None) -> dict[str, Attr]:
     return {name: attr for name, attr in found.items() if attr is not None}
 
 
+def _instance(host: Host, vfio: dict[str, str], device: str, name: str, attributes: dict[str, Attr]) -> str:
+    """The path of a device instance's placement: its VFIO device directory, or *device* for a legacy host."""
+    if name not in vfio:
+        return device
+    if host.legacy_placement and attributes:
+        return device
+    return f"{device}/{VFIO_DEV}/{vfio[name]}"
+
+
+def _legacy_findings(placements: list[Placement]) -> tuple[Finding, ...]:
+    """The ``legacy-placement`` findings the reader reports for the placements of a legacy host."""
+    return tuple(
+        Finding(
+            "legacy-placement",
+            p.path,
+            f"{' and '.join(p.attributes)} in the bus device directory: the attributes are in the 1.0 placement;"
+            f" spec 1.1 clause 10 puts them in {VFIO_DEV}/vfioN/ (read here, so that their content is checked)",
+            attribute=True,
+        )
+        for p in placements
+        if p.legacy
+    )
+
+
 def to_host_data(host: Host, *, modes_authoritative: bool = True) -> HostData:
     """The :class:`HostData` that reading ``write_tree(host)`` on a live sysfs would give (without its extras)."""
+    vfio = host.vfio_devices()
     placements: list[Placement] = []
     for parent in sorted(host.parents, key=lambda p: p.name):
         for entry in sorted(parent.types, key=lambda t: t.ident):
@@ -543,9 +747,9 @@ def to_host_data(host: Host, *, modes_authoritative: bool = True) -> HostData:
     for mdev in sorted(host.mdevs, key=lambda m: m.uuid):
         parent_name = os.path.basename(mdev.parent.devpath)
         links = {"parent": parent_name, "mdev_type": mdev.type_id, "type_parent": parent_name}
-        placements.append(
-            Placement("mdev", mdev.uuid, f"bus/mdev/devices/{mdev.uuid}", _attrs(mdev.version, mdev.rules), {}, links)
-        )
+        attributes = _attrs(mdev.version, mdev.rules)
+        path = _instance(host, vfio, f"bus/mdev/devices/{mdev.uuid}", mdev.uuid, attributes)
+        placements.append(Placement("mdev", mdev.uuid, path, attributes, {}, links))
     for function in sorted(host.functions, key=lambda f: f.bdf):
         if "vfio" not in function.driver and function.version is None and function.rules is None:
             continue
@@ -560,16 +764,9 @@ def to_host_data(host: Host, *, modes_authoritative: bool = True) -> HostData:
             links["physfn"] = function.physfn
         for index, vf in enumerate(function.virtfns):
             links[f"virtfn{index}"] = vf
-        placements.append(
-            Placement(
-                "pci",
-                function.bdf,
-                f"bus/pci/devices/{function.bdf}",
-                _attrs(function.version, function.rules),
-                props,
-                links,
-            )
-        )
+        attributes = _attrs(function.version, function.rules)
+        path = _instance(host, vfio, f"bus/pci/devices/{function.bdf}", function.bdf, attributes)
+        placements.append(Placement("pci", function.bdf, path, attributes, props, links))
     return HostData(
         host.name,
         host.kernel,
@@ -579,7 +776,7 @@ def to_host_data(host: Host, *, modes_authoritative: bool = True) -> HostData:
         "sysfs" if modes_authoritative else "tree",
         modes_authoritative,
         tuple(placements),
-        (),
+        _legacy_findings(placements),
     )
 
 
@@ -682,6 +879,17 @@ def _broken_samples() -> list[SampleDef]:
         _single("broken-pair", "mlx5 VF without migration_compatible_devices: E5", host, failures=["MC-E5-PAIR"])
     )
 
+    host = mlx5_host("cx6-broken-placement", "1.1")
+    host.legacy_placement = True
+    samples.append(
+        _single(
+            "broken-placement",
+            "mlx5 VFs with the attributes in bus/pci/devices/<BDF>/, the placement of spec 1.0, not vfio-dev/vfioN/",
+            host,
+            failures=["MC-SYSFS-PLACEMENT"],
+        )
+    )
+
     host = mtty_host("mtty-broken-mode", "1.1")
     samples.append(
         SampleDef(
@@ -748,6 +956,18 @@ def _broken_samples() -> list[SampleDef]:
             "GVT-g V5_8 vGPU aggregated twice reporting share=1/8: E8",
             host,
             failures=["MC-E8-TEMPLATE"],
+        )
+    )
+
+    host = mlx5_host("cx6-warn-default", "1.0")
+    for vf in host.functions[1:]:
+        vf.version = (vf.version or "").replace(" driver=mlx5_vfio_pci ", " driver=mlx5_vfio_pci features={} ")
+    samples.append(
+        _single(
+            "warn-default-written",
+            "mlx5 VFs write features={}, the registry default, which their absence says: S2 (a warning)",
+            host,
+            warnings=["MC-S2-DEFAULT-WRITTEN"],
         )
     )
 
@@ -890,6 +1110,24 @@ def _good_samples() -> list[SampleDef]:
             "The kernel's mtty sample: stream 1.0 then 1.1",
             mtty_host("mtty-old", "1.0"),
             mtty_host("mtty-new", "1.1"),
+        ),
+        _pair(
+            "xe",
+            "Intel Xe SR-IOV VFs (Battlemage, 8086:e211) on xe_vfio_pci: stream 1.0, then 1.1 with a skippable KLV",
+            xe_host("bmg-old", "1.0"),
+            xe_host("bmg-new", "1.1"),
+        ),
+        _pair(
+            "pds",
+            "AMD/Pensando Ethernet VFs (1dd8:1003) on pds_vfio_pci: firmware 1.58.0 pinned, then 1.62.0 with a window",
+            pds_host("dsc-old", "1.58.0"),
+            pds_host("dsc-new", "1.62.0", oldest="1.58.0"),
+        ),
+        _pair(
+            "virtio-net",
+            "virtio-net VFs (1af4:1041) on virtio_vfio_pci: a device that then offers RSS",
+            virtio_net_host("vnet-old", "old"),
+            virtio_net_host("vnet-new", "new"),
         ),
     ]
 

@@ -10,6 +10,10 @@ migcompat (``examples/gvt-g/``, clause 14.1 of the specification):
   twice, older driver);
 * host ``dst`` has the vGPU ``UUID1`` (type ``i915-GVTg_V5_2``, newer driver)
   and the creatable type ``i915-GVTg_V5_8`` on the GPU ``0000:00:02.0``.
+
+A vGPU's attributes are in its VFIO device directory,
+``bus/mdev/devices/<uuid>/vfio-dev/vfioN/`` (clause 10.2); a type's in its
+``mdev_supported_types/<type-id>/`` directory (clause 10.1).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from pathlib import Path
 UUID1 = "4b20d080-1b54-4048-85b3-a6a62d165c01"
 UUID2 = "4b20d080-1b54-4048-85b3-a6a62d165c02"
 PARENT = "0000:00:02.0"
+VFIO_DEVICE = "vfio0"
+"""The name VFIO core gives each host's one vGPU: the first VFIO device registered there."""
 
 _DOCS = Path(__file__).resolve().parents[1]
 EXAMPLES = _DOCS / "examples"
@@ -35,9 +41,9 @@ def make_sysfs(host: str, root: Path | None = None) -> Path:
     base = Path(tempfile.mkdtemp(prefix=f"migcompat-{host}-sys-")) if root is None else root
     devices = base / "bus" / "mdev" / "devices"
     if host == "src":
-        _copy(_EXAMPLES / "uuid2", devices / UUID2)
+        _copy(_EXAMPLES / "uuid2", devices / UUID2 / "vfio-dev" / VFIO_DEVICE)
     elif host == "dst":
-        _copy(_EXAMPLES / "uuid1", devices / UUID1)
+        _copy(_EXAMPLES / "uuid1", devices / UUID1 / "vfio-dev" / VFIO_DEVICE)
         _copy(_TYPE, base / "class" / "mdev_bus" / PARENT / "mdev_supported_types" / _TYPE.name)
     else:
         raise ValueError(f"unknown host {host!r}: src or dst")
@@ -45,6 +51,6 @@ def make_sysfs(host: str, root: Path | None = None) -> Path:
 
 
 def _copy(source: Path, destination: Path) -> None:
-    destination.mkdir(parents=True)
+    destination.mkdir(parents=True)  # every directory above it too, as sysfs has them
     for name in _ATTRIBUTES:
         shutil.copyfile(source / name, destination / name)

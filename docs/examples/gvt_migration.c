@@ -2,22 +2,25 @@
 /*
  * The migcompat attributes of a GVT-g-style mdev driver: the vendor guide's
  * example (docs/guides/vendor.rst shows it in pieces). Illustrative, not i915
- * code. tests/test_docs.py compiles it against docs/examples/kernel-stubs/
- * and runs it (gvt_migration_harness.c): it must write examples/gvt-g/uuid1/
- * and docs/examples/gvt-g-type/i915-GVTg_V5_8/ byte for byte.
+ * code. It writes them with migcompat's kernel emitter helper, c/kernel/ of
+ * the source tree, which a driver copies. tests/test_docs.py compiles it
+ * against user-space stand-ins for the kernel headers (docs/examples/
+ * kernel-stubs/ and c/kernel/test/include/) and runs it
+ * (gvt_migration_harness.c): it must write examples/gvt-g/uuid1/ and
+ * docs/examples/gvt-g-type/i915-GVTg_V5_8/ byte for byte.
  */
 #include <linux/device.h>
-#include <linux/gcd.h>
 #include <linux/mdev.h>
 #include <linux/sysfs.h>
+
+#include "migcompat_emit.h"
 
 /* doc: state */
 #define GVT_INTERFACE_VERSION	3
 #define GVT_MAX_AGGREGATE	8
-#define MC_MAX_BYTES		4096	/* migcompat clause 4.4, whatever the PAGE_SIZE */
 
-/* Paravirtualisation modes, by name in byte order: a canonical set is sorted. */
-static const char *const gvt_pv_mode_names[] = { "context", "ppgtt" };
+/* Paravirtualisation modes; the helper writes a set's members in byte order. */
+static const char *const gvt_pv_mode_names[] = { "ppgtt", "context" };
 #define GVT_PV_ALL		(BIT(ARRAY_SIZE(gvt_pv_mode_names)) - 1)
 
 struct gvt_gpu {
@@ -36,49 +39,23 @@ struct gvt_vgpu {
 	unsigned int pv_modes;		/* BIT(i): the guest uses gvt_pv_mode_names[i] */
 };
 
-static const char *const gvt_type_names[] = {
-	"i915-GVTg_V5_1", "i915-GVTg_V5_2", "i915-GVTg_V5_4", "i915-GVTg_V5_8",
+/* Every type whose stream this driver loads, as the alternatives of a rule. */
+static const struct migc_alt gvt_types[] = {
+	MIGC_IS(MIGC_TOKEN("i915-GVTg_V5_1")), MIGC_IS(MIGC_TOKEN("i915-GVTg_V5_2")),
+	MIGC_IS(MIGC_TOKEN("i915-GVTg_V5_4")), MIGC_IS(MIGC_TOKEN("i915-GVTg_V5_8")),
 };
 /* doc: end-state */
 
 /* doc: helpers */
-/* " key={a,b}" for the modes in mask; "{}" when there are none. */
-static int emit_pv_modes(char *buf, int at, const char *op, unsigned int mask)
+/* The set of the modes in mask: {context,ppgtt}, or {} for none. */
+#define GVT_PV_MODES(mask) \
+	MIGC_SET_OF(gvt_pv_mode_names, ARRAY_SIZE(gvt_pv_mode_names), (mask))
+
+/* The PCI IDs the guest sees, as a pci_id token: 8086:591d. */
+static const char *gvt_pci_id(char *id, size_t size, const struct gvt_gpu *gpu)
 {
-	const char *sep = "";
-	int len = sysfs_emit_at(buf, at, " gvt.pv_mode%s{", op);
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(gvt_pv_mode_names); i++) {
-		if (mask & BIT(i)) {
-			len += sysfs_emit_at(buf, at + len, "%s%s", sep, gvt_pv_mode_names[i]);
-			sep = ",";
-		}
-	}
-	return len + sysfs_emit_at(buf, at + len, "}");
-}
-
-/* " type=a|b|c": every type whose stream this driver loads. */
-static int emit_types(char *buf, int at)
-{
-	int len = sysfs_emit_at(buf, at, " type=");
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(gvt_type_names); i++)
-		len += sysfs_emit_at(buf, at + len, "%s%s", i ? "|" : "", gvt_type_names[i]);
-	return len;
-}
-
-/*
- * sysfs_emit_at() stops silently one byte short of PAGE_SIZE, and PAGE_SIZE
- * can be 64 KiB while the specification allows 4096 bytes. Never hand out a
- * cut attribute: a reader would miss rules, or fail to parse it.
- */
-static ssize_t mc_done(int len)
-{
-	if (WARN_ON_ONCE(len > MC_MAX_BYTES || len >= PAGE_SIZE - 1))
-		return -EOVERFLOW;
-	return len;
+	snprintf(id, size, "%04x:%04x", gpu->vendor, gpu->device);
+	return id;
 }
 /* doc: end-helpers */
 
@@ -87,60 +64,79 @@ static ssize_t migration_version_show(struct device *dev,
 				      struct device_attribute *attr, char *buf)
 {
 	const struct gvt_vgpu *vgpu = dev_get_drvdata(dev);
-	unsigned int g = gcd(vgpu->aggregate, vgpu->type->divisor);
-	int len;
+	char id[10];
+	/* In any order: the helper sorts the keys (the canonical form, clause 6). */
+	const struct migc_field fields[] = {
+		MIGC_FIELD("type", MIGC_TOKEN(vgpu->type->type.sysfs_name)),
+		MIGC_FIELD("aggregate", MIGC_INT(vgpu->aggregate)),
+		/* reduced by the helper: 2 units of 1/4 are 1/2 */
+		MIGC_FIELD("share", MIGC_RATIO(vgpu->aggregate, vgpu->type->divisor)),
+		MIGC_FIELD("device_api", MIGC_TOKEN(VFIO_DEVICE_API_PCI_STRING)),
+		MIGC_FIELD("driver", MIGC_TOKEN("i915")),
+		MIGC_FIELD("gvt.interface_version", MIGC_INT(GVT_INTERFACE_VERSION)),
+		MIGC_FIELD("gvt.pv_mode", GVT_PV_MODES(vgpu->pv_modes)),
+		MIGC_FIELD("pci_id", MIGC_TOKEN(gvt_pci_id(id, sizeof(id), vgpu->type->gpu))),
+		MIGC_FIELD("stream", MIGC_TOKEN("gvt-gen9")),
+	};
+	struct migc_emitter e;
 
-	/* Fields in byte order of their keys: the canonical form (clause 6). */
-	len = sysfs_emit(buf, "mc1 aggregate=%u device_api=vfio-pci driver=i915 gvt.interface_version=%u",
-			 vgpu->aggregate, GVT_INTERFACE_VERSION);
-	len += emit_pv_modes(buf, len, "=", vgpu->pv_modes);
-	len += sysfs_emit_at(buf, len, " pci_id=%04x:%04x share=%u/%u stream=gvt-gen9 type=%s\n",
-			     vgpu->type->gpu->vendor, vgpu->type->gpu->device, vgpu->aggregate / g,
-			     vgpu->type->divisor / g, vgpu->type->type.sysfs_name);
-	return mc_done(len);
+	migc_version_begin(&e, buf, fields, ARRAY_SIZE(fields));
+	return migc_end(&e);		/* the length, -EINVAL or -E2BIG */
 }
 static DEVICE_ATTR_RO(migration_version);		/* mode 0444, no store() */
 /* doc: end-instance */
 
 /* doc: rules */
-/*
- * One accept line. share is the target's own share on an instance, "$" on a
- * type; the gvt.pv_mode constraint is pv_op and the modes in pv_mask, or
- * pv_self ("<=$") verbatim.
- */
-static int emit_rule(char *buf, int at, const struct gvt_gpu *gpu, const char *interfaces,
-		     const char *pv_op, unsigned int pv_mask, const char *pv_self, const char *share)
-{
-	int len = sysfs_emit_at(buf, at,
-				"accept aggregate=1..%u device_api=vfio-pci driver=i915 gvt.interface_version=%s",
-				GVT_MAX_AGGREGATE, interfaces);
+/* Drivers before interface 2 write no gvt.pv_mode: they use none. */
+static const struct migc_field gvt_defaults[] = {
+	MIGC_FIELD("gvt.pv_mode", MIGC_EMPTY_SET),
+};
 
-	if (pv_self)
-		len += sysfs_emit_at(buf, at + len, " gvt.pv_mode%s", pv_self);
-	else
-		len += emit_pv_modes(buf, at + len, pv_op, pv_mask);
-	len += sysfs_emit_at(buf, at + len, " pci_id=%04x:%04x share=%s stream=gvt-gen9",
-			     gpu->vendor, gpu->device, share);
-	len += emit_types(buf, at + len);
-	return len + sysfs_emit_at(buf, at + len, "\n");
+/* Interfaces 2 and 3, with the modes this driver supports ... */
+static const struct migc_constraint gvt_interfaces_2_3 =
+	MIGC_EQUALS("gvt.interface_version", MIGC_RANGE(MIGC_INT(2), MIGC_INT(3)));
+static const struct migc_constraint gvt_pv_supported =
+	MIGC_SUBSET("gvt.pv_mode", MIGC_IS(GVT_PV_MODES(GVT_PV_ALL)));
+/* ... and interface 1, which never uses a mode. */
+static const struct migc_constraint gvt_interface_1 =
+	MIGC_EQUALS("gvt.interface_version", MIGC_IS(MIGC_INT(1)));
+static const struct migc_constraint gvt_pv_none =
+	MIGC_EQUALS("gvt.pv_mode", MIGC_IS(MIGC_EMPTY_SET));
+
+/* One accept line: what every rule says, and the two constraints that differ. */
+static void gvt_rule(struct migc_emitter *e, const struct gvt_gpu *gpu,
+		     const struct migc_alt *share,
+		     const struct migc_constraint *interfaces,
+		     const struct migc_constraint *pv_mode)
+{
+	char id[10];
+	const struct migc_constraint rule[] = {
+		*interfaces,
+		*pv_mode,
+		MIGC_EQUALS("aggregate", MIGC_RANGE(MIGC_INT(1), MIGC_INT(GVT_MAX_AGGREGATE))),
+		MIGC_EQUALS("device_api", MIGC_IS(MIGC_TOKEN(VFIO_DEVICE_API_PCI_STRING))),
+		MIGC_EQUALS("driver", MIGC_IS(MIGC_TOKEN("i915"))),
+		MIGC_EQUALS("pci_id", MIGC_IS(MIGC_TOKEN(gvt_pci_id(id, sizeof(id), gpu)))),
+		MIGC_EQUALS_OF("share", share, 1),
+		MIGC_EQUALS("stream", MIGC_IS(MIGC_TOKEN("gvt-gen9"))),
+		MIGC_EQUALS_OF("type", gvt_types, ARRAY_SIZE(gvt_types)),
+	};
+
+	migc_compatible_rule(e, rule, ARRAY_SIZE(rule));
 }
 
 static ssize_t migration_compatible_devices_show(struct device *dev,
 						 struct device_attribute *attr, char *buf)
 {
 	const struct gvt_vgpu *vgpu = dev_get_drvdata(dev);
-	unsigned int g = gcd(vgpu->aggregate, vgpu->type->divisor);
-	char share[24];
-	int len;
+	const struct migc_alt share =
+		MIGC_IS(MIGC_RATIO(vgpu->aggregate, vgpu->type->divisor));
+	struct migc_emitter e;
 
-	snprintf(share, sizeof(share), "%u/%u", vgpu->aggregate / g, vgpu->type->divisor / g);
-	/* Drivers before interface 2 have no gvt.pv_mode: they use none. */
-	len = sysfs_emit(buf, "mc1\ndefault gvt.pv_mode={}\n");
-	/* Interfaces 2 and 3, with the modes this driver supports. */
-	len += emit_rule(buf, len, vgpu->type->gpu, "2..3", "<=", GVT_PV_ALL, NULL, share);
-	/* Interface 1, which never uses a mode. */
-	len += emit_rule(buf, len, vgpu->type->gpu, "1", "=", 0, NULL, share);
-	return mc_done(len);
+	migc_compatible_begin(&e, buf, gvt_defaults, ARRAY_SIZE(gvt_defaults));
+	gvt_rule(&e, vgpu->type->gpu, &share, &gvt_interfaces_2_3, &gvt_pv_supported);
+	gvt_rule(&e, vgpu->type->gpu, &share, &gvt_interface_1, &gvt_pv_none);
+	return migc_end(&e);
 }
 static DEVICE_ATTR_RO(migration_compatible_devices);
 /* doc: end-rules */
@@ -151,34 +147,44 @@ static ssize_t migration_version_type_show(struct mdev_type *mtype,
 					   struct mdev_type_attribute *attr, char *buf)
 {
 	const struct gvt_type *type = container_of(mtype, struct gvt_type, type);
-	unsigned int k, g;
-	int len;
+	char id[10];
+	const struct migc_field fields[] = {
+		MIGC_FIELD("device_api", MIGC_TOKEN(VFIO_DEVICE_API_PCI_STRING)),
+		MIGC_FIELD("driver", MIGC_TOKEN("i915")),
+		MIGC_FIELD("gvt.interface_version", MIGC_INT(GVT_INTERFACE_VERSION)),
+		MIGC_FIELD("gvt.pv_mode", GVT_PV_MODES(GVT_PV_ALL)),
+		MIGC_FIELD("pci_id", MIGC_TOKEN(gvt_pci_id(id, sizeof(id), type->gpu))),
+		MIGC_FIELD("stream", MIGC_TOKEN("gvt-gen9")),
+		MIGC_FIELD("type", MIGC_TOKEN(mtype->sysfs_name)),
+	};
+	struct migc_emitter e;
+	unsigned int k;
 
-	len = sysfs_emit(buf, "mc1 device_api=vfio-pci driver=i915 gvt.interface_version=%u",
-			 GVT_INTERFACE_VERSION);
-	len += emit_pv_modes(buf, len, "=", GVT_PV_ALL);
-	len += sysfs_emit_at(buf, len, " pci_id=%04x:%04x stream=gvt-gen9 type=%s\n",
-			     type->gpu->vendor, type->gpu->device, mtype->sysfs_name);
+	migc_version_begin(&e, buf, fields, ARRAY_SIZE(fields));
 	/* One line per creation-time value: linear, not every combination (R10). */
 	for (k = 1; k <= GVT_MAX_AGGREGATE && k <= type->divisor; k++) {
-		g = gcd(k, type->divisor);
-		len += sysfs_emit_at(buf, len, "param aggregate=%u share=%u/%u\n",
-				     k, k / g, type->divisor / g);
+		const struct migc_field aggregate = MIGC_FIELD("aggregate", MIGC_INT(k));
+		const struct migc_field share = MIGC_FIELD("share", MIGC_RATIO(k, type->divisor));
+
+		migc_version_param(&e, &aggregate, &share, 1);
 	}
-	return mc_done(len);
+	return migc_end(&e);
 }
 
 /* The rules of a device yet to be created: $ is that device's own value (clause 8.4). */
+static const struct migc_constraint gvt_pv_own = MIGC_SUBSET("gvt.pv_mode", MIGC_SELF);
+
 static ssize_t migration_compatible_devices_type_show(struct mdev_type *mtype,
 						      struct mdev_type_attribute *attr, char *buf)
 {
 	const struct gvt_type *type = container_of(mtype, struct gvt_type, type);
-	int len;
+	const struct migc_alt share = MIGC_SELF;
+	struct migc_emitter e;
 
-	len = sysfs_emit(buf, "mc1\ndefault gvt.pv_mode={}\n");
-	len += emit_rule(buf, len, type->gpu, "2..3", NULL, 0, "<=$", "$");
-	len += emit_rule(buf, len, type->gpu, "1", "=", 0, NULL, "$");
-	return mc_done(len);
+	migc_compatible_begin(&e, buf, gvt_defaults, ARRAY_SIZE(gvt_defaults));
+	gvt_rule(&e, type->gpu, &share, &gvt_interfaces_2_3, &gvt_pv_own);
+	gvt_rule(&e, type->gpu, &share, &gvt_interface_1, &gvt_pv_none);
+	return migc_end(&e);
 }
 
 static struct mdev_type_attribute mdev_type_attr_migration_version =
@@ -193,7 +199,20 @@ static struct attribute *gvt_vgpu_attrs[] = {
 	&dev_attr_migration_compatible_devices.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(gvt_vgpu);
+
+static const struct attribute_group gvt_vgpu_group = {
+	.attrs = gvt_vgpu_attrs,
+};
+
+/*
+ * From the mdev driver's probe(), once vfio_register_emulated_iommu_dev() has
+ * registered vdev: the files go in .../<uuid>/vfio-dev/vfioN/ (clause 10.2).
+ */
+static int gvt_vgpu_publish(struct vfio_device *vdev, struct gvt_vgpu *vgpu)
+{
+	dev_set_drvdata(&vdev->device, vgpu);
+	return device_add_group(&vdev->device, &gvt_vgpu_group);
+}
 
 static const struct attribute *gvt_type_attrs[] = {
 	&mdev_type_attr_migration_version.attr,
@@ -205,7 +224,6 @@ static struct mdev_driver gvt_mdev_driver = {
 	.device_api = VFIO_DEVICE_API_PCI_STRING,
 	.driver = {
 		.name = "gvt_vgpu_mdev",
-		.dev_groups = gvt_vgpu_groups,	/* /sys/bus/mdev/devices/<uuid>/ */
 	},
 	.types_attrs = gvt_type_attrs,		/* .../mdev_supported_types/<type>/ */
 };

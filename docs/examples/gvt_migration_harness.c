@@ -3,9 +3,11 @@
  * Runs the vendor guide's driver example in user space: prints the attributes
  * of the vGPU UUID1 (i915-GVTg_V5_2, not aggregated, both paravirtualisation
  * modes in use) and of the type i915-GVTg_V5_8, each after a "== name" line.
- * Built by tests/test_docs.py with -I docs/examples/kernel-stubs.
+ * Built by tests/test_docs.py with -I docs/examples/kernel-stubs
+ * -I c/kernel/test/include -I c/kernel.
  */
 #include "gvt_migration.c"
+#include "migcompat_emit.c"
 
 static void print_attribute(const char *name, ssize_t len, const char *buf)
 {
@@ -22,12 +24,15 @@ int main(void)
 	static struct gvt_type v5_2 = { { "i915-GVTg_V5_2", "GVTg_V5_2" }, &igd, 2 };
 	static struct gvt_type v5_8 = { { "i915-GVTg_V5_8", "GVTg_V5_8" }, &igd, 8 };
 	struct gvt_vgpu uuid1 = { &v5_2, 1, BIT(0) | BIT(1) };
-	struct device dev = { &uuid1 };
+	struct vfio_device vdev = { { NULL } };
+	struct device *dev = &vdev.device;
 
 	(void)gvt_mdev_driver;
-	print_attribute("uuid1/migration_version", dev_attr_migration_version.show(&dev, NULL, buf), buf);
+	if (gvt_vgpu_publish(&vdev, &uuid1))
+		return 1;
+	print_attribute("uuid1/migration_version", dev_attr_migration_version.show(dev, NULL, buf), buf);
 	print_attribute("uuid1/migration_compatible_devices",
-			dev_attr_migration_compatible_devices.show(&dev, NULL, buf), buf);
+			dev_attr_migration_compatible_devices.show(dev, NULL, buf), buf);
 	print_attribute("i915-GVTg_V5_8/migration_version",
 			mdev_type_attr_migration_version.show(&v5_8.type, NULL, buf), buf);
 	print_attribute("i915-GVTg_V5_8/migration_compatible_devices",

@@ -19,7 +19,9 @@ from .errors import ERROR_CODES, DataModelError, MigcompatError, ParseError
 from .jsonmodel import from_json, to_json
 from .limits import FORMAT_VERSION, SPEC_VERSION
 from .model import (
+    ANY,
     SELF,
+    AnyValue,
     CompatibleDevices,
     Equals,
     Field,
@@ -28,6 +30,7 @@ from .model import (
     Range,
     Ratio,
     Rule,
+    SelfPrefix,
     Subset,
     Superset,
     Version,
@@ -37,10 +40,12 @@ from .parse import parse, parse_compatible, parse_version
 __version__ = "0.1.0"
 
 __all__ = [
+    "ANY",
     "ERROR_CODES",
     "FORMAT_VERSION",
     "SELF",
     "SPEC_VERSION",
+    "AnyValue",
     "CompatibleDevices",
     "DataModelError",
     "Equals",
@@ -52,6 +57,7 @@ __all__ = [
     "Range",
     "Ratio",
     "Rule",
+    "SelfPrefix",
     "Subset",
     "Superset",
     "Version",

@@ -13,7 +13,6 @@ from typing import NamedTuple
 
 from ._values import Problem
 from .model import (
-    SELF,
     Alternative,
     CompatibleDevices,
     Constraint,
@@ -23,6 +22,7 @@ from .model import (
     Param,
     Range,
     Rule,
+    SelfPrefix,
     SelfRef,
     Value,
     _adopt,
@@ -154,19 +154,25 @@ def _check_alternatives(key: str, alternatives: Sequence[Alternative], where: Se
                 raise fail("mixed-types", f"{key!r} mixes {kind} and {this} alternatives", place)
         if isinstance(alternative, Range):
             low, high = alternative.low, alternative.high
-            if low is not None and high is not None and low is not SELF and high is not SELF:
-                assert not isinstance(low, SelfRef)
-                assert not isinstance(high, SelfRef)
-                if compare(low, high) > 0:
-                    raise fail("empty-range", f"range {_text(alternative)} is empty: {low} is above {high}", place)
+            if (
+                low is not None
+                and high is not None
+                and not isinstance(low, SelfRef | SelfPrefix)
+                and not isinstance(high, SelfRef | SelfPrefix)
+                and compare(low, high) > 0
+            ):
+                raise fail("empty-range", f"range {_text(alternative)} is empty: {low} is above {high}", place)
 
 
 def _types_of(alternative: Alternative) -> list[str]:
+    """The value types *alternative* names: ``$`` names none, ``$N`` a version (it reads the target's version)."""
     if isinstance(alternative, SelfRef):
         return []
+    if isinstance(alternative, SelfPrefix):
+        return ["version"]
     if isinstance(alternative, Range):
         return [
-            value_type(end)
+            "version" if isinstance(end, SelfPrefix) else value_type(end)
             for end in (alternative.low, alternative.high)
             if end is not None and not isinstance(end, SelfRef)
         ]

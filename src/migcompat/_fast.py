@@ -22,6 +22,7 @@ from ._input import split_lines
 from ._values import INTERN_LIMIT, Problem
 from .limits import MAX_INTEGER, MAX_TOKEN_BYTES, MAX_VERSION_PARTS
 from .model import (
+    ANY,
     SELF,
     Alternative,
     Bound,
@@ -33,22 +34,23 @@ from .model import (
     Range,
     Ratio,
     Rule,
+    SelfPrefix,
     Subset,
     Superset,
     Value,
     Version,
     _adopt,
 )
-from .terminals import INT, KEY, RATIO, TOKEN, VERSION
+from .terminals import INT, KEY, RATIO, SELF_PREFIX, TOKEN, VERSION
 
 _MEMBER = f"(?:{TOKEN}|{VERSION}|{INT})"
 _SET = rf"\{{(?:{_MEMBER}(?:,{_MEMBER})*)?\}}"
 _VALUE = f"(?:{_SET}|{TOKEN}|{RATIO}|{VERSION}|{INT})"
 _SCALAR = f"(?:{RATIO}|{VERSION}|{INT})"
-_BOUND = rf"(?:{_SCALAR}|\$)"
-_ALTERNATIVE = rf"(?:{_BOUND}\.\.{_BOUND}?|\.\.{_BOUND}|{_VALUE}|\$)"
+_BOUND = rf"(?:{_SCALAR}|\$|{SELF_PREFIX})"
+_ALTERNATIVE = rf"(?:{_BOUND}\.\.{_BOUND}?|\.\.{_BOUND}|{_VALUE}|\$|{SELF_PREFIX})"
 _OPERAND = rf"(?:{_SET}|\$)"
-_CONSTRAINT = rf"{KEY}(?:={_ALTERNATIVE}(?:\|{_ALTERNATIVE})*|[<>]={_OPERAND})"
+_CONSTRAINT = rf"{KEY}(?:=\*|={_ALTERNATIVE}(?:\|{_ALTERNATIVE})*|[<>]={_OPERAND})"
 _FIELD = f"~?{KEY}={_VALUE}"
 
 _FIELD_ITEM: Final = re.compile(_FIELD)
@@ -191,6 +193,9 @@ def _constraint(item: str) -> tuple[str, Constraint] | None:
         raw = item[at + 1 :]
         operand = SELF if raw == "$" else _value(raw)
         constraint = Subset(operand) if operator == "<" else Superset(operand)  # type: ignore[arg-type]
+    elif item[at + 1 :] == "*":
+        key = item[:at]
+        constraint = ANY
     else:
         key = item[:at]
         constraint = Equals(tuple(_alternative(alt) for alt in item[at + 1 :].split("|")))
@@ -205,19 +210,19 @@ def _constraint(item: str) -> tuple[str, Constraint] | None:
 
 
 def _alternative(text: str) -> Alternative:
-    if text == "$":
-        return SELF
     if ".." in text:
         low, _, high = text.partition("..")
         return Range(_bound(low), _bound(high))
+    if text[0] == "$":
+        return SELF if len(text) == 1 else SelfPrefix(int(text[1]))
     return _value(text)
 
 
 def _bound(text: str) -> Bound | None:
     if not text:
         return None
-    if text == "$":
-        return SELF
+    if text[0] == "$":
+        return SELF if len(text) == 1 else SelfPrefix(int(text[1]))
     return _value(text)  # type: ignore[return-value]
 
 

@@ -91,8 +91,7 @@ def _raise_whitespace(lines: list[str]) -> None:
             raise ParseError("whitespace", message, line=number, column=1, text=line)
         if line[0] == " ":
             raise ParseError("whitespace", "a line starts with a space", line=number, column=1, text=line)
-        if line[-1] == " ":
-            raise ParseError("whitespace", "a line ends with a space", line=number, column=len(line), text=line)
+        # Of the faults on one line, the first byte is reported (clause 7.3): a doubled SP before a trailing one.
         double = line.find("  ")
         if double >= 0:
             raise ParseError(
@@ -102,6 +101,8 @@ def _raise_whitespace(lines: list[str]) -> None:
                 column=double + 2,
                 text=line,
             )
+        if line[-1] == " ":
+            raise ParseError("whitespace", "a line ends with a space", line=number, column=len(line), text=line)
     raise AssertionError("unreachable: no whitespace fault found")  # pragma: no cover
 
 

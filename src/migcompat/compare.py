@@ -24,7 +24,7 @@ from typing import Final
 from .model import CompatibleDevices, MigrationVersion
 from .semantics.compiled import CompiledRules, compile_rules
 from .semantics.rules import own_values
-from .semantics.templates import decide_type, device_for
+from .semantics.templates import decide_type, device_for, identical_choice
 from .verdict import Answer, Grade, Reason, Verdict
 
 __all__ = ["MAX_NEAREST", "accepts", "check", "compiled"]
@@ -95,6 +95,12 @@ def accepts(
 def _check_type(source: MigrationVersion, target: CompatibleDevices, template: MigrationVersion) -> Verdict:
     decision = decide_type(source, target, template)
     choice = decision.values()
+    if decision.answer is Answer.COMPATIBLE:
+        identical = identical_choice(source, template)
+        if identical is not None and identical != choice:
+            verdict = check(source, target, device_for(template, identical))
+            if verdict.answer is Answer.COMPATIBLE:  # the identical configuration wins (8.5-CH2)
+                return replace(verdict, choice=identical)
     device = device_for(template, choice)
     verdict = check(source, target, device)
     if verdict.answer is not decision.answer:  # pragma: no cover - the two evaluators agree by construction

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from .limits import HEADER
 from .model import (
     Alternative,
+    AnyValue,
     Bound,
     CompatibleDevices,
     Constraint,
@@ -24,6 +25,7 @@ from .model import (
     MigrationVersion,
     Range,
     Ratio,
+    SelfPrefix,
     SelfRef,
     Subset,
     Value,
@@ -76,17 +78,21 @@ def constraint_text(constraint: Constraint) -> str:
     """The operator and operand of *constraint*, as in ``<={a,b}`` or ``=1..4``."""
     if isinstance(constraint, Equals):
         return "=" + "|".join(alternative_text(alt) for alt in constraint.alternatives)
+    if isinstance(constraint, AnyValue):
+        return "=*"
     operator = "<=" if isinstance(constraint, Subset) else ">="
     operand = constraint.operand
     return operator + ("$" if isinstance(operand, SelfRef) else value_text(operand))
 
 
 def alternative_text(alternative: Alternative) -> str:
-    """The text of one alternative: a value, a range, or ``$``."""
+    """The text of one alternative: a value, a range, ``$`` or ``$N``."""
     if isinstance(alternative, Range):
         return _bound(alternative.low) + ".." + _bound(alternative.high)
     if isinstance(alternative, SelfRef):
         return "$"
+    if isinstance(alternative, SelfPrefix):
+        return f"${alternative.length}"
     return value_text(alternative)
 
 
@@ -95,6 +101,8 @@ def _bound(bound: Bound | None) -> str:
         return ""
     if isinstance(bound, SelfRef):
         return "$"
+    if isinstance(bound, SelfPrefix):
+        return f"${bound.length}"
     return value_text(bound)
 
 

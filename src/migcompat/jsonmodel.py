@@ -46,10 +46,12 @@ from . import _build, _values, terminals
 from ._values import Problem
 from .emit import emit
 from .errors import DataModelError
-from .limits import FORMAT_VERSION, MAX_ATTRIBUTE_BYTES
+from .limits import FORMAT_VERSION, MAX_ATTRIBUTE_BYTES, MAX_SELF_PREFIX
 from .model import (
+    ANY,
     SELF,
     Alternative,
+    AnyValue,
     Bound,
     CompatibleDevices,
     Constraint,
@@ -59,6 +61,7 @@ from .model import (
     Range,
     Ratio,
     Rule,
+    SelfPrefix,
     SelfRef,
     Subset,
     Superset,
@@ -124,10 +127,10 @@ _TOKEN: Final = re.compile(terminals.TOKEN)
 _MEMBER_KINDS: Final = (_TOKEN, _INT, _VERSION)  # grammar: ?member: TOKEN | INT | VERSION
 
 _VALUE_TYPES: Final = ("token", "integer", "version", "ratio", "set")
-_BOUND_TYPES: Final = ("integer", "version", "ratio", "self")
-_ALTERNATIVE_TYPES: Final = (*_VALUE_TYPES, "range", "self")
+_BOUND_TYPES: Final = ("integer", "version", "ratio", "self", "self_prefix")
+_ALTERNATIVE_TYPES: Final = (*_VALUE_TYPES, "range", "self", "self_prefix")
 _OPERAND_TYPES: Final = ("set", "self")
-_OPERATORS: Final = ("equals", "subset", "superset")
+_OPERATORS: Final = ("equals", "subset", "superset", "any")
 _ATTRIBUTES: Final = ("migration_version", "migration_compatible_devices")
 
 _SHOWN_CHARS: Final = 40
@@ -334,9 +337,11 @@ def _value_json(value: Value) -> dict[str, Any]:
     raise TypeError(f"not a migcompat value: {type(value).__name__}")
 
 
-def _self_or_value_json(item: Value | SelfRef) -> dict[str, Any]:
+def _self_or_value_json(item: Value | SelfRef | SelfPrefix) -> dict[str, Any]:
     if isinstance(item, SelfRef):
         return {"type": "self"}
+    if isinstance(item, SelfPrefix):
+        return {"length": item.length, "type": "self_prefix"}
     return _value_json(item)
 
 
@@ -353,6 +358,8 @@ def _alternative_json(alternative: Alternative) -> dict[str, Any]:
 def _constraint_json(constraint: Constraint) -> dict[str, Any]:
     if isinstance(constraint, Equals):
         return {"alternatives": [_alternative_json(alt) for alt in constraint.alternatives], "op": "equals"}
+    if isinstance(constraint, AnyValue):
+        return {"op": "any"}
     operator = "subset" if isinstance(constraint, Subset) else "superset"
     return {"op": operator, "operand": _self_or_value_json(constraint.operand)}
 
@@ -474,6 +481,9 @@ def _constraint(key: str, data: object, path: str) -> _build.ConstraintItem:
             raise DataModelError("an equals constraint has at least one alternative", path=f"{path}/alternatives")
         constraint = Equals(tuple(alternatives))
         return _build.ConstraintItem(key, constraint, path, places)
+    if operator == "any":
+        _object(data, path, required=("op",))
+        return _build.ConstraintItem(key, ANY, path, [])
     members = _object(data, path, required=("op", "operand"))
     where = f"{path}/operand"
     kind, operand = _typed(members["operand"], where, _OPERAND_TYPES)
@@ -486,6 +496,8 @@ def _alternative(data: object, path: str) -> Alternative:
     kind, members = _typed(data, path, _ALTERNATIVE_TYPES)
     if kind == "self":
         return SELF
+    if kind == "self_prefix":
+        return _self_prefix(members, path)
     if kind == "range":
         low, high = (None if members[end] is None else _bound(members[end], f"{path}/{end}") for end in ("min", "max"))
         if low is None and high is None:
@@ -498,9 +510,20 @@ def _bound(data: object, path: str) -> Bound:
     kind, members = _typed(data, path, _BOUND_TYPES)
     if kind == "self":
         return SELF
+    if kind == "self_prefix":
+        return _self_prefix(members, path)
     value = _typed_value(kind, members, path)
     assert isinstance(value, (int, Version, Ratio))
     return value
+
+
+def _self_prefix(members: Mapping[str, object], path: str) -> SelfPrefix:
+    length = members["length"]
+    if type(length) is not int or not 1 <= length <= MAX_SELF_PREFIX:
+        raise DataModelError(
+            f"length must be an integer from 1 to {MAX_SELF_PREFIX}, found {_describe(length)}", path=f"{path}/length"
+        )
+    return SelfPrefix(length)
 
 
 def _value(data: object, path: str) -> Value:
@@ -516,6 +539,8 @@ def _typed(data: object, path: str, kinds: Sequence[str]) -> tuple[str, Mapping[
     assert isinstance(kind, str)
     if kind == "self":
         return kind, _object(data, path, required=("type",))
+    if kind == "self_prefix":
+        return kind, _object(data, path, required=("type", "length"))
     if kind == "range":
         return kind, _object(data, path, required=("type", "min", "max"))
     return kind, _object(data, path, required=("type", "value"))

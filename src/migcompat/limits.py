@@ -18,6 +18,8 @@ MIN_VERSION_PARTS: Final = 2
 """A version has at least this many components (one alone is an integer)."""
 MAX_VERSION_PARTS: Final = 8
 """A version has at most this many components."""
+MAX_SELF_PREFIX: Final = MAX_VERSION_PARTS - 1
+"""The longest truncated self-reference: ``$7`` (a version has at most 8 components)."""
 MAX_INTEGER: Final = 2**64 - 1
 """Integers, version components and ratio terms are at most this (2**64 - 1)."""
 FORMAT_VERSION: Final = 1

@@ -30,8 +30,10 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeVar, overload
 
 __all__ = [
+    "ANY",
     "SELF",
     "Alternative",
+    "AnyValue",
     "Bound",
     "CompatibleDevices",
     "Constraint",
@@ -43,6 +45,7 @@ __all__ = [
     "Range",
     "Ratio",
     "Rule",
+    "SelfPrefix",
     "SelfRef",
     "Subset",
     "Superset",
@@ -371,8 +374,24 @@ class SelfRef:
 SELF: Final = SelfRef()
 """The single :class:`SelfRef` instance."""
 
-Bound = int | Version | Ratio | SelfRef
-"""A range end: a value of an ordered type, or ``$``."""
+
+@dataclass(frozen=True)
+class SelfPrefix:
+    """``$1`` to ``$7``: the target's own version cut to its first *length* components (spec 1.1).
+
+    It stands for the versions that start with those components (their
+    *prefix class*, trailing components read as zero): as an alternative, a
+    source version matches when its first *length* components are the
+    target's; as a range's low end it is the lowest version of the class, as
+    a high end the highest, so ``$1..$2`` reads "the same major version as
+    mine, up to my minor version, any patch level".
+    """
+
+    length: int
+
+
+Bound = int | Version | Ratio | SelfRef | SelfPrefix
+"""A range end: a value of an ordered type, ``$`` or ``$N``."""
 
 
 @dataclass(frozen=True)
@@ -383,7 +402,7 @@ class Range:
     high: Bound | None
 
 
-Alternative = Value | Range | SelfRef
+Alternative = Value | Range | SelfRef | SelfPrefix
 """One ``|``-separated alternative of an :class:`Equals` constraint."""
 
 
@@ -411,8 +430,21 @@ class Superset:
     operand: frozenset[str] | SelfRef
 
 
-Constraint = Equals | Subset | Superset
-"""One constraint of a rule: :class:`Equals`, :class:`Subset` or :class:`Superset`."""
+@dataclass(frozen=True)
+class AnyValue:
+    """``key=*``: every value, and no value (spec 1.1).
+
+    The constraint restricts nothing; it says that the target understands
+    the key, so that a critical field of that key does not make the rule
+    false (clause 8.2).
+    """
+
+
+ANY: Final = AnyValue()
+"""The :class:`AnyValue` constraint (every instance is equal to it)."""
+
+Constraint = Equals | Subset | Superset | AnyValue
+"""One constraint of a rule: :class:`Equals`, :class:`Subset`, :class:`Superset` or :class:`AnyValue`."""
 
 
 @dataclass(frozen=True, init=False)

@@ -4,7 +4,8 @@ A device type publishes a template ``migration_version`` (fixed fields and
 ``param`` lines) and the ``migration_compatible_devices`` its devices would
 have. For a source device, :func:`plan` says, for each creation parameter,
 which of its declared values work, and recommends one choice: the first
-accepting choice in the order of clause 8.6, the one
+accepting choice in the order of clause 8.6, or the choice whose device is
+identical to the source when that one accepts it: the one
 :func:`~migcompat.compare.check` reports.
 
 Parameters are decided one at a time (:mod:`migcompat.semantics.templates`):
@@ -17,7 +18,7 @@ together: the accepting choices are exactly those of one of its entries.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .compare import check
 from .emit import value_text
@@ -153,8 +154,8 @@ def plan(source: MigrationVersion, template: MigrationVersion, rules: Compatible
     product of parameters.
     """
     decision = decide_type(source, rules, template)
-    choice = decision.values()
-    verdict = replace(check(source, rules, device_for(template, choice)), choice=choice)
+    verdict = check(source, rules, template)  # the choice check reports: the identical one first (8.5)
+    choice = dict(verdict.choice) if verdict.choice is not None else decision.values()
     relevant = {name for option in decision.rules for name in option.working}
     accepting = [option for option in decision.rules if option.truth is True]
     combinations = tuple(

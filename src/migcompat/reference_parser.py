@@ -17,6 +17,7 @@ from ._input import split_lines
 from ._values import Problem
 from .errors import ParseError
 from .model import (
+    ANY,
     SELF,
     Alternative,
     CompatibleDevices,
@@ -25,6 +26,7 @@ from .model import (
     MigrationVersion,
     Range,
     Rule,
+    SelfPrefix,
     Subset,
     Superset,
     Value,
@@ -178,6 +180,8 @@ class _Walker:
         constraint: Constraint
         if tree.data == "equals":
             constraint = Equals(tuple(self._alternative(alt) for alt in operands))
+        elif tree.data == "any_value":
+            constraint = ANY
         else:
             (operand,) = operands
             value = SELF if operand.data == "self" else self._value(operand)
@@ -187,6 +191,8 @@ class _Walker:
     def _alternative(self, tree: Tree[Token]) -> Alternative:
         if tree.data == "self":
             return SELF
+        if tree.data == "self_prefix":
+            return _self_prefix(tree)
         if tree.data in ("closed_range", "low_range", "high_range"):
             bounds = [self._bound(_tree(child)) for child in tree.children]
             if tree.data == "closed_range":
@@ -197,7 +203,11 @@ class _Walker:
         return self._value(tree)
 
     def _bound(self, tree: Tree[Token]) -> Any:
-        return SELF if tree.data == "self" else self._value(tree)
+        if tree.data == "self":
+            return SELF
+        if tree.data == "self_prefix":
+            return _self_prefix(tree)
+        return self._value(tree)
 
     def _value(self, tree: Tree[Token]) -> Value:
         if tree.data == "set":
@@ -231,6 +241,10 @@ class _Walker:
             column += exc.offset
             length = exc.length or length
         return ParseError(exc.code, exc.message, line=line, column=column, length=length, text=self.lines[line - 1])
+
+
+def _self_prefix(tree: Tree[Token]) -> SelfPrefix:
+    return SelfPrefix(int(_token(tree.children[0])[1:]))
 
 
 _CONVERTERS: dict[str, Callable[[str], Value]] = {

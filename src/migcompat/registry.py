@@ -37,7 +37,9 @@ STANDARD_KEYS: Final[Mapping[str, StandardKey]] = MappingProxyType(
             "integer", "critical", "creation-time aggregation count: how many units of the type the device holds", 1
         ),
         "device_api": StandardKey(
-            "token", "critical", "the VFIO device API: vfio-pci, vfio-platform, vfio-amba, vfio-ccw or vfio-ap"
+            "token",
+            "critical",
+            "the VFIO device API: vfio-pci, vfio-platform, vfio-amba, vfio-ccw, vfio-ap, vfio-fsl-mc or vfio-cdx",
         ),
         "driver": StandardKey("token", "critical", "the kernel driver that produces the migration stream"),
         "features": StandardKey(

@@ -90,6 +90,7 @@ from .errors import MigcompatError
 from .limits import MAX_INTEGER, MAX_SET_MEMBERS
 from .model import (
     SELF,
+    AnyValue,
     CompatibleDevices,
     Constraint,
     Equals,
@@ -98,14 +99,15 @@ from .model import (
     Param,
     Range,
     Ratio,
+    SelfPrefix,
     Subset,
     Value,
     Version,
     value_type,
 )
 from .registry import STANDARD_KEYS
-from .semantics.constraints import constants, holds, uses_self
-from .semantics.rules import own_values, source_value
+from .semantics.constraints import constants, holds, prefix_bounds, prefix_lengths, uses_self
+from .semantics.rules import must_understand, own_values, source_value
 from .semantics.templates import device_for, parameters_of
 from .semantics.values import OrderKey, order_key
 from .verdict import Answer
@@ -458,9 +460,11 @@ def _consequence(constraint: Constraint) -> str:
 
 
 def _reads_self(alternative: object) -> bool:
-    if alternative is SELF:
+    if alternative is SELF or type(alternative) is SelfPrefix:
         return True
-    return type(alternative) is Range and (alternative.low is SELF or alternative.high is SELF)
+    return type(alternative) is Range and any(
+        end is SELF or type(end) is SelfPrefix for end in (alternative.low, alternative.high)
+    )
 
 
 # ---- the atoms of one key -----------------------------------------------------------
@@ -486,6 +490,9 @@ def _key_atoms(
         absent_groups[(constraint, own, default)] = absent_groups.get((constraint, own, default), 0) | bit
     free = everything & ~constrained
     registered = STANDARD_KEYS.get(key)
+    if registered is not None and registered.default is not None:
+        # The registry default needs no rule (8.2): a class of its own, though no constraint names it.
+        distinct.setdefault((Equals((registered.default,)), None), 0)
     types = _ALL_TYPES if registered is None else (registered.type,)
     form = "either" if registered is None else registered.form
     forms = {"critical": (True,), "ignorable": (False,), "either": (True, False)}[form]
@@ -493,8 +500,8 @@ def _key_atoms(
     atoms: dict[int, _Kind] = {}
     absent = free
     for (constraint, own, default), mask in absent_groups.items():
-        if default is not None and budget.holds(constraint, default, own):
-            absent |= mask
+        if type(constraint) is AnyValue or (default is not None and budget.holds(constraint, default, own)):
+            absent |= mask  # 8.3: the default's truth; key=* holds with no value (8.1-AN1)
     atoms[absent] = _ABSENT
     present: list[tuple[Value, int]] = []
     for name in types:
@@ -506,7 +513,8 @@ def _key_atoms(
             present.extend(_ordered_masks(name, distinct, budget))
     for value, mask in present:
         for critical in forms:
-            atoms.setdefault(mask if critical else mask | free, _Kind(value, critical))
+            understood = not must_understand(key, Field(value, critical))  # 8.2: ignorable, or its registry default
+            atoms.setdefault(mask | free if understood else mask, _Kind(value, critical))
     return atoms
 
 
@@ -523,6 +531,8 @@ def _scalar_constants(constraint: Constraint, own: Value | None, kind: type) -> 
     found = [value for value in constants(constraint) if type(value) is kind]
     if own is not None and type(own) is kind and uses_self(constraint):
         found.append(own)
+        if kind is Version:
+            found.extend(end for length in prefix_lengths(constraint) for end in prefix_bounds(length, own) or ())
     return found
 
 
@@ -626,7 +636,7 @@ def _set_masks(distinct: Mapping[tuple[Constraint, Value | None], int], budget: 
                 value = own if alternative is SELF else alternative
                 if type(value) is frozenset:
                     items.setdefault(("eq", value), len(items))
-        else:
+        elif type(constraint) is not AnyValue:
             operand = own if constraint.operand is SELF else constraint.operand  # type: ignore[union-attr]
             if type(operand) is frozenset:
                 items.setdefault(("sub" if type(constraint) is Subset else "sup", operand), len(items))

@@ -10,6 +10,7 @@ from typing import Final
 
 KEY: Final = r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?"
 INT: Final = r"[0-9]+"
+SELF_PREFIX: Final = r"\$[1-7]"
 VERSION: Final = r"[0-9]+(\.[0-9]+)+"
 RATIO: Final = r"[0-9]+\/[0-9]+"
 TOKEN: Final = (

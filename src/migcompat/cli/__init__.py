@@ -29,8 +29,12 @@ from .commands_capture import capture_command
 from .commands_cases import cases_command
 from .commands_check import check_command
 from .commands_conformance import conformance_command
+from .commands_diff import diff_command
 from .commands_emit import emit_command
+from .commands_export import export_command
 from .commands_lint import lint_command
+from .commands_match import match_command
+from .commands_matrix import matrix_command
 from .commands_parse import parse_command
 from .commands_plan import plan_command
 from .commands_relate import relate_command
@@ -51,10 +55,10 @@ its exit status; 'migcompat COMMAND --help' describes a command.
 Examples:
   migcompat conformance                 # the driver conformance suite on this host's /sys
   migcompat conformance --sample gvt-g  # ... or on a bundled sample host
-  migcompat parse /sys/bus/mdev/devices/$UUID/migration_version
+  migcompat parse /sys/bus/mdev/devices/$UUID/vfio-dev/vfio*/migration_version
   migcompat parse --format json attr.txt > model.json
   migcompat emit model.json
-  migcompat check --explain src/migration_version /sys/bus/mdev/devices/$UUID
+  migcompat check --explain src/migration_version /sys/bus/mdev/devices/$UUID/vfio-dev/vfio*
   migcompat relate --old old_rules --new new_rules --require no-breaking
   migcompat plan src/migration_version .../mdev_supported_types/i915-GVTg_V5_8
 """
@@ -197,3 +201,7 @@ main.add_command(plan_command)
 main.add_command(capture_command)
 main.add_command(conformance_command)
 main.add_command(cases_command)
+main.add_command(match_command)
+main.add_command(matrix_command)
+main.add_command(diff_command)
+main.add_command(export_command)

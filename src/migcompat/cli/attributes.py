@@ -97,10 +97,30 @@ class InputFailure(Exception):
 # ---- which file an argument names -----------------------------------------------------------
 
 
+def placement_of(directory: str) -> str:
+    """Where a device directory's attributes are: its VFIO device directory when it has one (clause 10).
+
+    A device bound to a VFIO driver has one entry in ``vfio-dev/`` (``vfioN``,
+    Linux 6.1 and later), which holds the attributes since specification 1.1;
+    a directory without ``vfio-dev/`` (an mdev type, a copied pair of files, a
+    1.0 layout) holds them itself. With several ``vfio-dev/`` entries the
+    directory itself is returned, and the caller reports the missing file.
+    """
+    vfio = os.path.join(directory, "vfio-dev")
+    if os.path.isdir(vfio) and not os.path.isfile(os.path.join(directory, VERSION)):
+        try:
+            entries = [entry for entry in os.listdir(vfio) if entry.startswith("vfio")]
+        except OSError:
+            return directory
+        if len(entries) == 1:
+            return os.path.join(vfio, entries[0])
+    return directory
+
+
 def attribute_in(role: str, argument: str, name: Attribute) -> str:
-    """The file of attribute *name* that *argument* names: itself, or *name* inside a device directory."""
+    """The file of attribute *name* that *argument* names: itself, or *name* in a device's placement."""
     if argument != STDIN and os.path.isdir(argument):
-        path = os.path.join(argument, name)
+        path = os.path.join(placement_of(argument), name)
         if not os.path.isfile(path):
             raise InputFailure(role, argument, name, reason=f"the directory has no {name} attribute")
         return path
@@ -108,10 +128,10 @@ def attribute_in(role: str, argument: str, name: Attribute) -> str:
 
 
 def optional_version_in(argument: str) -> str | None:
-    """The ``migration_version`` beside a target's rules: in the same device directory, if there is one."""
+    """The ``migration_version`` beside a target's rules: in the same device's placement, if there is one."""
     if argument == STDIN or not os.path.isdir(argument):
         return None
-    path = os.path.join(argument, VERSION)
+    path = os.path.join(placement_of(argument), VERSION)
     return path if os.path.isfile(path) else None
 
 

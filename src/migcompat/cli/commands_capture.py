@@ -19,7 +19,9 @@ Reads the sysfs tree at --sysfs (default /sys; any directory that mirrors it
 works) without writing anything: every mdev type and mdev, every PCI function
 bound to vfio-pci or a variant driver, and other VFIO devices, with their
 migration_version and migration_compatible_devices (each read twice, to
-check stability), the attributes the checks compare them with, the file
+check stability; a device's from its VFIO device directory vfio-dev/vfioN,
+spec clause 10, and any found in its bus directory, the placement of spec
+1.0, reported), the attributes the checks compare them with, the file
 modes, and every fault met (unreadable files, dangling links, link loops),
 plus the host name, kernel release, time and tool version. The capture
 (spec/schema/capture.schema.json) goes to --output, or standard output.

@@ -18,9 +18,10 @@ __all__ = ["check_command"]
 _HELP: Final = """Tell whether a target device accepts a source device's migration stream.
 
 SOURCE is the source's migration_version: a file, - for standard input, or a
-device directory holding the attribute (/sys/bus/mdev/devices/UUID). TARGET
-is the target's migration_compatible_devices: a file, or a device directory
-holding it; the directory's migration_version, when present, is the target's
+directory holding the attribute (a device's VFIO device directory,
+/sys/bus/mdev/devices/UUID/vfio-dev/vfioN, or an mdev type's). TARGET is the
+target's migration_compatible_devices: a file, or a directory holding it;
+the directory's migration_version, when present, is the target's
 own description, which the rules' $ references read and which tells an
 IDENTICAL target from one that merely accepts the source. --target-self gives
 (or overrides) that description.
@@ -42,9 +43,9 @@ instead, each error shaped like a 'migcompat parse --format json' record.
 
 \b
 Examples:
-  migcompat check /sys/bus/mdev/devices/$SRC /sys/bus/mdev/devices/$DST
-  ssh src-host cat /sys/bus/mdev/devices/$SRC/migration_version \\
-      | migcompat check --explain - /sys/bus/mdev/devices/$DST
+  migcompat check /sys/bus/mdev/devices/$SRC/vfio-dev/vfio* /sys/bus/mdev/devices/$DST/vfio-dev/vfio*
+  ssh src-host cat /sys/bus/mdev/devices/$SRC/vfio-dev/vfio*/migration_version \\
+      | migcompat check --explain - /sys/bus/mdev/devices/$DST/vfio-dev/vfio*
   migcompat check --format json src_version dst_rules --target-self dst_version
 """
 

@@ -41,8 +41,11 @@ def _sample_descriptions() -> dict[str, str]:
 
 _HELP: Final = """Run the driver conformance suite: do the drivers' migration attributes meet the spec?
 
-Checks every migration_version and migration_compatible_devices of each
-input against the emitter requirements of spec clause 12.1 (valid, canonical,
+Checks that each device's attributes are in its VFIO device directory
+(<device>/vfio-dev/vfioN, spec clause 10; attributes in the bus device
+directory, the placement of spec 1.0, fail MC-SYSFS-PLACEMENT), then every
+migration_version and migration_compatible_devices of each input against the
+emitter requirements of spec clause 12.1 (valid, canonical,
 registry keys, no param lines on instances, both-or-neither, mode 0444, stable
 reads, self-acceptance, every $ resolvable, instances matching their type's
 template), then the compatibility matrix across all devices (surprises such

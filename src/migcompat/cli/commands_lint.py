@@ -14,7 +14,7 @@ from ..conformance.emitter_checks import TextFindings, check_texts
 from ..conformance.registry import CHECKS
 from ..conformance.results import Failure, render_excerpt
 from ..parse import detect
-from .attributes import COMPATIBLE, VERSION, Attribute
+from .attributes import COMPATIBLE, VERSION, Attribute, placement_of
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
 from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_input, stdin_is_terminal
 from .options import format_option
@@ -29,7 +29,7 @@ text, with no sysfs tree or capture: MC-E1-PARSE (valid), MC-E2-CANONICAL
 (byte-equal to the canonical form, final LF included), MC-E3-REGISTRY and
 MC-E3-REQUIRED (standard keys as the registry has them; device_api and driver
 present), MC-E4-NO-PARAMS (no param lines on a device instance), and the
-warnings MC-S1-ACCEPT-ALL and MC-M1-ACCEPTS-NOTHING; and when both
+warnings MC-S1-ACCEPT-ALL, MC-S2-DEFAULT-WRITTEN and MC-M1-ACCEPTS-NOTHING; and when both
 attributes of one device are given, MC-E6-SELF (the device accepts itself)
 and MC-E7-SELFREF (every $ resolvable).
 
@@ -197,11 +197,12 @@ def _attribute(path: str, data: bytes) -> Attribute:
     return COMPATIBLE
 
 
-def _directory(path: str, errors: list[tuple[str, str]]) -> _Unit | None:
-    unit = _Unit(display_name(path), directory=path)
+def _directory(argument: str, errors: list[tuple[str, str]]) -> _Unit | None:
+    unit = _Unit(display_name(argument), directory=argument)
+    path = placement_of(argument)
     present = [name for name in (VERSION, COMPATIBLE) if os.path.lexists(os.path.join(path, name))]
     if not present:
-        errors.append((path, f"the directory has neither {VERSION} nor {COMPATIBLE}"))
+        errors.append((argument, f"the directory has neither {VERSION} nor {COMPATIBLE}"))
         return None
     for name in present:
         try:

@@ -45,7 +45,7 @@ for a valid string (model is the JSON data model), {{"path", "attribute",
 
 \b
 Examples:
-  migcompat parse /sys/bus/mdev/devices/$UUID/migration_version
+  migcompat parse /sys/bus/mdev/devices/$UUID/vfio-dev/vfio*/migration_version
   migcompat parse --format json attr.txt | migcompat emit
   echo 'mc1 device_api=vfio-pci driver=mtty' | migcompat parse -
 """

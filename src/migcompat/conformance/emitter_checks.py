@@ -58,7 +58,7 @@ from ..model import (
     value_type,
 )
 from ..parse import parse_compatible, parse_version
-from ..registry import STANDARD_KEYS
+from ..registry import STANDARD_KEYS, registry_default
 from ..semantics.constraints import constants, self_positions
 from ..semantics.rules import Context, own_values, rule_truth
 from ..semantics.templates import (
@@ -70,7 +70,7 @@ from ..semantics.templates import (
     parameters_of,
     setters,
 )
-from ..sysfs.model import COMPATIBLE, VERSION, HostData, Placement
+from ..sysfs.model import COMPATIBLE, PLACEMENT_FINDINGS, VERSION, VFIO_DEV, HostData, Placement
 from ..verdict import Answer, Reason
 from .results import Excerpt, Failure, Note, Report, collector_paused
 
@@ -104,7 +104,11 @@ _NO_CHOICE: Final[Mapping[str, Value]] = MappingProxyType({})
 _FEW_RULES: Final = 8
 """Self-acceptance of a device instance with at most this many rules is decided rule by rule, not compiled."""
 
-VFIO_DEVICE_APIS: Final = frozenset({"vfio-pci", "vfio-platform", "vfio-amba", "vfio-ccw", "vfio-ap"})
+VFIO_DEVICE_APIS: Final = frozenset(
+    {"vfio-pci", "vfio-platform", "vfio-amba", "vfio-ccw", "vfio-ap", "vfio-fsl-mc", "vfio-cdx"}
+)
+"""The values of device_api (registry, clause 11): the VFIO_DEVICE_API_*_STRING strings, and vfio-fsl-mc
+and vfio-cdx for the device APIs that have a VFIO_DEVICE_FLAGS_* flag and no string."""
 _PCI_ID: Final = re.compile(r"[0-9a-f]{4}:[0-9a-f]{4}")
 _INSTANCE_KINDS: Final = frozenset({"mdev", "pci", "device"})
 _MDEV_KINDS: Final = frozenset({"mdev", "mdev_type"})
@@ -418,6 +422,21 @@ class _TextChecks:
                     self.fail("MC-E3-REGISTRY", VERSION, problem, locate(data, key, line), key=key)
         if len(self.problems) == before:
             self.ok("MC-E3-REGISTRY")
+        before = len(self.problems)
+        # An mdev instance reports D(c) of its type (E8), which lists its parameters' values, defaults included.
+        fields = {} if self.kind == "mdev" else version.fields
+        for key, entry in fields.items():
+            default = registry_default(key)
+            if default is not None and entry.value == default:
+                self.fail(
+                    "MC-S2-DEFAULT-WRITTEN",
+                    VERSION,
+                    f"{key}={value_text(entry.value)} is {key}'s registry default; leave the field out",
+                    locate(data, key, 1),
+                    key=key,
+                )
+        if len(self.problems) == before:
+            self.ok("MC-S2-DEFAULT-WRITTEN")
 
     def _registry_rules(self, rules: CompatibleDevices) -> None:
         data = self._data(COMPATIBLE)
@@ -717,8 +736,9 @@ class HostChecker:
 
     def _findings(self, host: HostData) -> None:
         report = self.report
-        read = [f for f in host.findings if f.attribute]
-        tree = [f for f in host.findings if not f.attribute]
+        self._placements(host)
+        read = [f for f in host.findings if f.attribute and f.code not in PLACEMENT_FINDINGS]
+        tree = [f for f in host.findings if not f.attribute and f.code not in PLACEMENT_FINDINGS]
         for finding in read:
             report.fail(
                 Failure(
@@ -743,6 +763,48 @@ class HostChecker:
             report.passed("MC-SYSFS-READ")
         if not tree:
             report.passed("MC-SYSFS-TREE")
+
+    def _placements(self, host: HostData) -> None:
+        """Clause 10: every device instance's attributes are in its VFIO device directory (MC-SYSFS-PLACEMENT).
+
+        The reader's findings say so for a tree; a capture taken before
+        specification 1.1 has no such finding, and its placements' paths (the
+        bus device directory) say it instead.
+        """
+        reported: set[str] = set()
+        for finding in host.findings:
+            if finding.code in PLACEMENT_FINDINGS:
+                reported.add(finding.path.removesuffix(f"/{VFIO_DEV}"))
+                self.report.fail(
+                    Failure(
+                        "MC-SYSFS-PLACEMENT",
+                        host.host,
+                        finding.path,
+                        f"{finding.code}: {finding.message}",
+                        details={"finding": finding.code},
+                    )
+                )
+        passed = 0
+        for placement in host.placements:
+            if placement.kind not in _INSTANCE_KINDS or not placement.attributes:
+                continue
+            if not placement.legacy and placement.device_path not in reported:
+                passed += 1
+            elif placement.path not in reported:
+                reported.add(placement.path)
+                names = " and ".join(placement.attributes)
+                self.report.fail(
+                    Failure(
+                        "MC-SYSFS-PLACEMENT",
+                        host.host,
+                        placement.path,
+                        f"legacy-placement: {names} in the bus device directory: the attributes are in the 1.0"
+                        f" placement; spec 1.1 clause 10 puts them in {VFIO_DEV}/vfioN/",
+                        details={"finding": "legacy-placement"},
+                    )
+                )
+        if passed:
+            self.report.passed("MC-SYSFS-PLACEMENT", passed)
 
     def _placement(self, host: HostData, placement: Placement, types: Mapping[tuple[str, str], Placement]) -> Analysis:
         report = self.report

@@ -19,7 +19,7 @@ from typing import Final, Literal
 
 __all__ = ["CHECKS", "SUITE_VERSION", "Check", "Severity"]
 
-SUITE_VERSION: Final = "1.0.0"
+SUITE_VERSION: Final = "1.1.0"
 """The version of the check suite, independent of the spec's (a check added is a minor version)."""
 
 Severity = Literal["required", "recommended"]
@@ -58,6 +58,15 @@ CHECKS: Final[Mapping[str, Check]] = _table(
         "The attributes the suite compares the migration attributes with (name, device_api, vendor, device, ...) "
         "are readable, printable ASCII and within one page, and the other links it follows (driver, physfn, "
         "virtfn, the bus device links) resolve.",
+    ),
+    Check(
+        "MC-SYSFS-PLACEMENT",
+        "10",
+        "required",
+        "a device's attributes are in its VFIO device directory",
+        "A device instance's attributes are in its VFIO device directory, the one entry of its vfio-dev/ directory "
+        "(bus/pci/devices/<BDF>/vfio-dev/vfioN/, bus/mdev/devices/<uuid>/vfio-dev/vfioN/), and not in the bus device "
+        "directory itself, where specification 1.0 placed them.",
     ),
     Check(
         "MC-E1-PARSE",
@@ -158,6 +167,15 @@ CHECKS: Final[Mapping[str, Check]] = _table(
         "no accept line without constraints",
         "An emitter should not write an accept line without constraints: it accepts every source whose fields are "
         "all ignorable.",
+    ),
+    Check(
+        "MC-S2-DEFAULT-WRITTEN",
+        "12.1, 6.3 (SHOULD NOT), 8.2",
+        "recommended",
+        "no field written with its registry default",
+        "A migration_version does not write a field whose value is its key's registry default (features={}, "
+        "aggregate=1): its absence says the same, and a comparator of specification 1.0 refuses such a source "
+        "unless the rule constrains the key.",
     ),
     Check(
         "MC-U1-BREAKING",

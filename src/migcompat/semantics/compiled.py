@@ -26,11 +26,19 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 
-from ..model import SELF, CompatibleDevices, Constraint, Equals, MigrationVersion, Range, Value
+from ..model import SELF, AnyValue, CompatibleDevices, Constraint, Equals, MigrationVersion, Range, SelfPrefix, Value
 from ..registry import registry_default
 from ..verdict import Answer, Reason, RuleOutcome
-from .constraints import failure, holds, unconstrained_reason, undecided_reason
-from .rules import outcome
+from .constraints import (
+    NOT_A_VERSION,
+    UNRESOLVED,
+    failure,
+    holds,
+    resolve_alternative,
+    unconstrained_reason,
+    undecided_reason,
+)
+from .rules import REGISTRY_DEFAULTS, must_understand, outcome
 from .values import OrderKey, is_ordered, match_key, order_key
 
 __all__ = ["CompiledRules", "compile_rules", "minimum"]
@@ -87,19 +95,22 @@ def _segments(intervals: Sequence[tuple[int, OrderKey | None, OrderKey | None]])
 class _KeyPlan:
     """What every rule's constraint on one key says about a source value."""
 
-    __slots__ = ("constrained", "default", "distinct", "exact", "key", "residual", "segments")
+    __slots__ = ("anything", "constrained", "default", "distinct", "exact", "key", "residual", "segments")
 
     def __init__(self, key: str, constraints: Mapping[Constraint, int], own: Value | None, default: Value | None):
         self.key = key
         self.default = default
         self.distinct = len(constraints)
         self.constrained = 0
+        self.anything = 0  # the rules that constrain the key with key=*: true with any value and none
         self.exact: dict[Hashable, int] = {}
         self.residual: list[tuple[int, Constraint, Value | None]] = []
         intervals: dict[type, list[tuple[int, OrderKey | None, OrderKey | None]]] = {}
         for constraint, mask in constraints.items():
             self.constrained |= mask
-            if type(constraint) is not Equals or not self._index(constraint, mask, own, intervals):
+            if type(constraint) is AnyValue:
+                self.anything |= mask
+            elif type(constraint) is not Equals or not self._index(constraint, mask, own, intervals):
                 self.residual.append((mask, constraint, own))
         self.segments = {kind: _segments(found) for kind, found in intervals.items()}
 
@@ -114,6 +125,14 @@ class _KeyPlan:
         values: list[Value] = []
         ranges: list[tuple[type, OrderKey | None, OrderKey | None]] = []
         for alternative in constraint.alternatives:
+            if type(alternative) is SelfPrefix or (
+                type(alternative) is Range and SelfPrefix in (type(alternative.low), type(alternative.high))
+            ):
+                alternative = resolve_alternative(alternative, own)  # type: ignore[assignment]
+                if alternative is UNRESOLVED:
+                    return False
+                if alternative is NOT_A_VERSION:
+                    continue  # 8.1-PX3: true for no value
             if alternative is SELF:
                 if own is None:
                     return False
@@ -147,7 +166,7 @@ class _KeyPlan:
 
     def masks(self, value: Value) -> tuple[int, int]:
         """The rules whose constraint on this key holds for *value*, and those for which it is undecided."""
-        passed = self.exact.get(match_key(value), 0)
+        passed = self.exact.get(match_key(value), 0) | self.anything
         if self.segments:
             segments = self.segments.get(type(value))
             if segments is not None:
@@ -224,7 +243,7 @@ class CompiledRules:
         plans = self.plans
         fields = source.fields
         for key, entry in fields.items():
-            if entry.critical:
+            if entry.critical and (key not in REGISTRY_DEFAULTS or must_understand(key, entry)):
                 plan = plans.get(key)
                 if plan is None:
                     return Answer.INCOMPATIBLE, None  # 8.1-RU1 for every rule
@@ -239,7 +258,7 @@ class CompiledRules:
             carried = fields.get(plan.key)
             value = plan.default if carried is None else carried.value
             if value is None:
-                undecided |= constrained  # 8.3-AB4
+                undecided |= constrained & ~plan.anything  # 8.3-AB4; 8.1-AN1
                 continue
             passed, maybe = plan.masks(value)
             alive &= ~constrained | passed | maybe
@@ -258,17 +277,21 @@ class CompiledRules:
         plans = self.plans
         fields = source.fields
         for key, entry in fields.items():
-            if entry.critical and key not in plans:
+            if entry.critical and key not in plans and (key not in REGISTRY_DEFAULTS or must_understand(key, entry)):
                 rows.append((key, entry.value, everything, 0))  # 8.1-RU1 for every rule
         for plan in self.order:
             carried = fields.get(plan.key)
-            if carried is not None and carried.critical:
+            if (
+                carried is not None
+                and carried.critical
+                and (plan.key not in REGISTRY_DEFAULTS or must_understand(plan.key, carried))
+            ):
                 unconstrained = everything & ~plan.constrained
                 if unconstrained:
                     rows.append((plan.key, carried.value, unconstrained, 0))
             value = plan.default if carried is None else carried.value
             if value is None:
-                rows.append((plan.key, None, 0, plan.constrained))
+                rows.append((plan.key, None, 0, plan.constrained & ~plan.anything))
                 continue
             passed, maybe = plan.masks(value)
             rows.append((plan.key, value, plan.constrained & ~passed & ~maybe, maybe))

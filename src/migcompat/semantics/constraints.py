@@ -7,29 +7,38 @@ Truth is three-valued: ``True``, ``False``, or ``None`` for undecided.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
 
 from ..emit import alternative_text, constraint_text, value_text
+from ..limits import MAX_INTEGER, MAX_VERSION_PARTS
 from ..model import (
     SELF,
     Alternative,
+    AnyValue,
     Bound,
     Constraint,
     Equals,
     Range,
+    SelfPrefix,
     Subset,
     Value,
+    Version,
     value_type,
 )
 from ..verdict import Reason
 from .values import compare, equivalent, is_ordered
 
 __all__ = [
+    "NOT_A_VERSION",
+    "UNRESOLVED",
     "Truth",
     "alternative_holds",
     "constants",
     "failure",
     "holds",
+    "prefix_bounds",
+    "prefix_lengths",
     "resolve_alternative",
     "self_positions",
     "unconstrained_reason",
@@ -40,7 +49,10 @@ __all__ = [
 Truth = bool | None
 """``True``, ``False``, or ``None`` for undecided."""
 
-_UNRESOLVED: Final = object()
+UNRESOLVED: Final = object()
+"""What :func:`resolve_alternative` returns for an alternative whose ``$`` or ``$N`` has no value."""
+NOT_A_VERSION: Final = object()
+"""What :func:`resolve_alternative` returns for a ``$N`` whose target value is not a version (true for nothing)."""
 
 
 def holds(constraint: Constraint, value: Value, own: Value | None) -> Truth:
@@ -54,6 +66,8 @@ def holds(constraint: Constraint, value: Value, own: Value | None) -> Truth:
             if result is None:
                 undecided = True
         return None if undecided else False
+    if type(constraint) is AnyValue:
+        return True  # 8.1-AN1
     operand = constraint.operand  # type: ignore[union-attr]
     if operand is SELF:
         if own is None:
@@ -73,14 +87,47 @@ def alternative_holds(alternative: Alternative, value: Value, own: Value | None)
             return None  # 8.1-SR1
         return equivalent(value, own)  # 8.1-SR2 to SR7
     if type(alternative) is Range:
-        low, high = alternative.low, alternative.high
-        if low is SELF or high is SELF:
+        low: object = alternative.low
+        high: object = alternative.high
+        if low is SELF or high is SELF or type(low) is SelfPrefix or type(high) is SelfPrefix:
             if own is None:
-                return None  # 8.1-RG7
-            low = own if low is SELF else low  # type: ignore[assignment]
-            high = own if high is SELF else high  # type: ignore[assignment]
+                return None  # 8.1-RG7, 8.1-PX1
+            low = _end(low, own, 0)
+            high = _end(high, own, 1)
         return _in_range(value, low, high)
+    if type(alternative) is SelfPrefix:
+        if own is None:
+            return None  # 8.1-PX1
+        bounds = prefix_bounds(alternative.length, own)
+        return bounds is not None and _in_range(value, *bounds)  # 8.1-PX2, PX3
     return equivalent(value, alternative)  # type: ignore[arg-type]
+
+
+def prefix_bounds(length: int, own: Value) -> tuple[Version, Version] | None:
+    """The lowest and highest version that start with the first *length* components of *own* (``$N``).
+
+    Missing components of *own* read as zero. None when *own* is not a
+    version: ``$N`` then matches nothing (row 8.1-PX3). A version has at most
+    :data:`~migcompat.limits.MAX_VERSION_PARTS` components of at most
+    :data:`~migcompat.limits.MAX_INTEGER`, so the class is a closed range.
+    """
+    if type(own) is not Version:
+        return None
+    parts = own.parts[:length]
+    parts += (0,) * (length - len(parts))
+    low = Version(parts if len(parts) > 1 else (*parts, 0))
+    high = Version(parts + (MAX_INTEGER,) * (MAX_VERSION_PARTS - length))
+    return low, high
+
+
+def _end(end: object, own: Value, which: int) -> object:
+    """A range end with ``$`` or ``$N`` replaced (*which*: 0 low, 1 high); :data:`NOT_A_VERSION` for a bad ``$N``."""
+    if end is SELF:
+        return own
+    if type(end) is SelfPrefix:
+        bounds = prefix_bounds(end.length, own)
+        return NOT_A_VERSION if bounds is None else bounds[which]
+    return end
 
 
 def _in_range(value: Value, low: object, high: object) -> bool:
@@ -95,16 +142,25 @@ def _in_range(value: Value, low: object, high: object) -> bool:
 def resolve_alternative(alternative: Alternative, own: Value | None) -> object:
     """*alternative* with ``$`` replaced by *own*; a range keeps its shape with its ends replaced.
 
-    Returns a sentinel object (never a value) when a ``$`` it holds has no value.
+    A ``$N`` alternative becomes the range of its prefix class. Returns
+    :data:`UNRESOLVED` when a ``$`` or ``$N`` it holds has no value, and
+    :data:`NOT_A_VERSION` for a ``$N`` alternative, or a range with a ``$N``
+    end, whose value is not a version (it holds for nothing).
     """
     if alternative is SELF:
-        return _UNRESOLVED if own is None else own
+        return UNRESOLVED if own is None else own
+    if type(alternative) is SelfPrefix:
+        if own is None:
+            return UNRESOLVED
+        bounds = prefix_bounds(alternative.length, own)
+        return NOT_A_VERSION if bounds is None else Range(*bounds)
     if type(alternative) is Range:
         low, high = alternative.low, alternative.high
-        if low is SELF or high is SELF:
+        if low is SELF or high is SELF or type(low) is SelfPrefix or type(high) is SelfPrefix:
             if own is None:
-                return _UNRESOLVED
-            return Range(own if low is SELF else low, own if high is SELF else high)  # type: ignore[arg-type]
+                return UNRESOLVED
+            ends = (_end(low, own, 0), _end(high, own, 1))
+            return NOT_A_VERSION if NOT_A_VERSION in ends else Range(*ends)  # type: ignore[arg-type]
     return alternative
 
 
@@ -114,16 +170,33 @@ def uses_self(constraint: Constraint) -> bool:
 
 
 def self_positions(constraint: Constraint) -> frozenset[str]:
-    """Where ``$`` appears: ``alternative``, ``bound`` (a range end) and ``operand`` (subset, superset)."""
+    """Where ``$`` or ``$N`` appears: ``alternative``, ``bound`` (a range end) and ``operand`` (subset, superset)."""
     if type(constraint) is Equals:
         found = set()
         for alternative in constraint.alternatives:
-            if alternative is SELF:
+            if alternative is SELF or type(alternative) is SelfPrefix:
                 found.add("alternative")
-            elif type(alternative) is Range and (alternative.low is SELF or alternative.high is SELF):
+            elif type(alternative) is Range and _reads_self(alternative.low, alternative.high):
                 found.add("bound")
         return frozenset(found)
+    if type(constraint) is AnyValue:
+        return frozenset()
     return frozenset({"operand"}) if constraint.operand is SELF else frozenset()  # type: ignore[union-attr]
+
+
+def prefix_lengths(constraint: Constraint) -> list[int]:
+    """The lengths *N* of the ``$N`` in *constraint*, as alternatives or range ends."""
+    if type(constraint) is not Equals:
+        return []
+    found: list[int] = []
+    for alternative in constraint.alternatives:
+        ends = (alternative.low, alternative.high) if type(alternative) is Range else (alternative,)
+        found.extend(end.length for end in ends if type(end) is SelfPrefix)
+    return found
+
+
+def _reads_self(*ends: object) -> bool:
+    return any(end is SELF or type(end) is SelfPrefix for end in ends)
 
 
 def constants(constraint: Constraint) -> list[Value]:
@@ -133,10 +206,12 @@ def constants(constraint: Constraint) -> list[Value]:
         for alternative in constraint.alternatives:
             if type(alternative) is Range:
                 ends: tuple[Bound | None, ...] = (alternative.low, alternative.high)
-                out.extend(end for end in ends if end is not None and end is not SELF)  # type: ignore[misc]
-            elif alternative is not SELF:
+                out.extend(end for end in ends if end is not None and not _reads_self(end))  # type: ignore[misc]
+            elif alternative is not SELF and type(alternative) is not SelfPrefix:
                 out.append(alternative)  # type: ignore[arg-type]
         return out
+    if type(constraint) is AnyValue:
+        return []
     operand = constraint.operand  # type: ignore[union-attr]
     return [operand] if isinstance(operand, frozenset) else []
 
@@ -173,11 +248,29 @@ def undecided_reason(key: str, constraint: Constraint, value: Value | None) -> R
     )
 
 
+@lru_cache(maxsize=4096)
+def _allowed(constraint: Constraint) -> str:
+    return constraint_text(constraint)
+
+
+@lru_cache(maxsize=4096)
+def _resolved(constraint: Equals, own: Value | None) -> tuple[tuple[object, ...], str]:
+    """The alternatives of *constraint* with ``$`` resolved, and their text: the same for every source value."""
+    resolved = tuple(resolve_alternative(alternative, own) for alternative in constraint.alternatives)
+    text = ", ".join(
+        "(none)" if alternative is NOT_A_VERSION else alternative_text(alternative)  # type: ignore[arg-type]
+        for alternative in resolved
+    )
+    return resolved, text
+
+
 def failure(key: str, constraint: Constraint, value: Value, own: Value | None) -> Reason:
     """Why *constraint* is false for *value*; call only when :func:`holds` says False."""
     shown = value_text(value)
-    allowed = constraint_text(constraint)
+    allowed = _allowed(constraint)
     kind = value_type(value)
+    if type(constraint) is AnyValue:
+        raise ValueError(f"{key}=* holds for every value")
     if type(constraint) is not Equals:
         operand = own if constraint.operand is SELF else constraint.operand  # type: ignore[union-attr]
         if type(value) is not frozenset:
@@ -207,8 +300,17 @@ def failure(key: str, constraint: Constraint, value: Value, own: Value | None) -
             shown,
             allowed,
         )
-    resolved = [resolve_alternative(alternative, own) for alternative in constraint.alternatives]
+    resolved, choices = _resolved(constraint, own)
     usable = [alternative for alternative in resolved if _fits(alternative, value)]
+    if not usable and NOT_A_VERSION in resolved:
+        return Reason(
+            "type-mismatch",
+            key,
+            f"the rule compares {key} with a prefix of the target's own {key} ({key}{allowed}),"
+            f" but the target's own value {value_text(own)} is not a version",  # type: ignore[arg-type]
+            shown,
+            allowed,
+        )
     if not usable:
         broken = [
             alternative for alternative in resolved if type(alternative) is Range and not _one_ordered_type(alternative)
@@ -231,7 +333,6 @@ def failure(key: str, constraint: Constraint, value: Value, own: Value | None) -
         if all(r.high is not None and compare(value, r.high) > 0 for r in ranges):  # type: ignore[arg-type]
             return Reason("above-range", key, f"{key} {shown} is above the accepted {plural} {text}", shown, allowed)
         return Reason("outside-ranges", key, f"{key} {shown} lies outside the accepted ranges {text}", shown, allowed)
-    choices = ", ".join(alternative_text(alternative) for alternative in resolved)  # type: ignore[arg-type]
     which = f"is not {choices}" if len(resolved) == 1 else f"is none of {choices}"
     return Reason("not-equal", key, f"{key} {shown} {which}", shown, allowed)
 

@@ -18,21 +18,25 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
 
-from ..model import MigrationVersion, Rule, Value
+from ..model import AnyValue, Constraint, Field, MigrationVersion, Rule, Value
 from ..registry import STANDARD_KEYS, registry_default
 from ..verdict import Reason, RuleOutcome
 from .constraints import Truth, failure, holds, unconstrained_reason, undecided_reason
+from .values import equivalent
 
 __all__ = [
     "MAX_REASONS",
     "NO_VALUES",
+    "REGISTRY_DEFAULTS",
     "Context",
     "evaluate_rule",
+    "must_understand",
     "outcome",
     "own_values",
     "rule_counts",
     "rule_truth",
     "source_value",
+    "truth_of",
 ]
 
 MAX_REASONS: Final = 16
@@ -40,9 +44,10 @@ MAX_REASONS: Final = 16
 
 NO_VALUES: Final[Mapping[str, Value]] = MappingProxyType({})
 
-_REGISTRY_DEFAULTS: Final[Mapping[str, Value]] = MappingProxyType(
+REGISTRY_DEFAULTS: Final[Mapping[str, Value]] = MappingProxyType(
     {key: entry.default for key, entry in STANDARD_KEYS.items() if entry.default is not None}
 )
+"""The keys that have a registry default (clause 5.7), with it."""
 
 
 @dataclass(frozen=True)
@@ -67,9 +72,23 @@ def own_values(target_self: MigrationVersion | None) -> Mapping[str, Value]:
     """
     if target_self is None:
         return NO_VALUES
-    own = dict(_REGISTRY_DEFAULTS)
+    own = dict(REGISTRY_DEFAULTS)
     own.update((key, entry.value) for key, entry in target_self.fields.items())
     return own
+
+
+def must_understand(key: str, entry: Field) -> bool:
+    """Whether a rule must constrain the source field *key* to match (clause 8.2).
+
+    A critical field must be understood, unless its value is its registry
+    default (spec 1.1): a field written with the value that its absence stands
+    for says nothing a target must understand, so ``features={}`` and no
+    ``features`` at all get one verdict.
+    """
+    if not entry.critical:
+        return False
+    default = REGISTRY_DEFAULTS.get(key)
+    return default is None or not equivalent(entry.value, default)
 
 
 def source_value(key: str, source: MigrationVersion, defaults: Mapping[str, Value]) -> Value | None:
@@ -87,14 +106,15 @@ def rule_truth(rule: Rule, source: MigrationVersion, context: Context) -> Truth:
     """Whether *rule* matches *source* (True), is false, or is undecided (None): rows 8.1-RU1 to RU4."""
     constraints = rule.constraints
     for key, entry in source.fields.items():
-        if entry.critical and key not in constraints:
+        if key not in constraints and must_understand(key, entry):
             return False
     undecided = False
     own = context.own
     for key, constraint in constraints.items():
         value = source_value(key, source, context.defaults)
         if value is None:
-            undecided = True
+            if type(constraint) is not AnyValue:  # 8.1-AN1: true whatever the value, and with none
+                undecided = True
             continue
         result = holds(constraint, value, own.get(key))
         if result is False:
@@ -107,12 +127,12 @@ def rule_truth(rule: Rule, source: MigrationVersion, context: Context) -> Truth:
 def rule_counts(rule: Rule, source: MigrationVersion, context: Context) -> tuple[int, int]:
     """How many constraints of *rule* fail (unconstrained critical fields included), and how many are undecided."""
     constraints = rule.constraints
-    failed = sum(1 for key, entry in source.fields.items() if entry.critical and key not in constraints)
+    failed = sum(1 for key, entry in source.fields.items() if key not in constraints and must_understand(key, entry))
     undecided = 0
     own = context.own
     for key, constraint in constraints.items():
         value = source_value(key, source, context.defaults)
-        result = None if value is None else holds(constraint, value, own.get(key))
+        result = truth_of(constraint, value, own.get(key))
         if result is False:
             failed += 1
         elif result is None:
@@ -125,14 +145,15 @@ def evaluate_rule(index: int, rule: Rule, source: MigrationVersion, context: Con
     reasons: list[Reason] = []
     constraints = rule.constraints
     own = context.own
-    for key in sorted(set(constraints) | {k for k, entry in source.fields.items() if entry.critical}):
+    for key in sorted(set(constraints) | {k for k, entry in source.fields.items() if must_understand(k, entry)}):
         constraint = constraints.get(key)
         if constraint is None:
             reasons.append(unconstrained_reason(key, source.fields[key].value))
             continue
         value = source_value(key, source, context.defaults)
         if value is None:
-            reasons.append(undecided_reason(key, constraint, None))
+            if type(constraint) is not AnyValue:
+                reasons.append(undecided_reason(key, constraint, None))
             continue
         result = holds(constraint, value, own.get(key))
         if result is None:
@@ -140,6 +161,14 @@ def evaluate_rule(index: int, rule: Rule, source: MigrationVersion, context: Con
         elif result is False:
             reasons.append(failure(key, constraint, value, own.get(key)))
     return outcome(index, reasons)
+
+
+def truth_of(constraint: Constraint, value: Value | None, own: Value | None) -> Truth:
+    """:func:`~migcompat.semantics.constraints.holds`, and for a key without a value (*value* None):
+    undecided (8.3-AB4), but true for ``key=*`` (8.1-AN1)."""
+    if value is None:
+        return True if type(constraint) is AnyValue else None
+    return holds(constraint, value, own)
 
 
 def outcome(index: int, reasons: list[Reason]) -> RuleOutcome:

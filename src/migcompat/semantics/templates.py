@@ -24,8 +24,8 @@ from typing import Final
 from ..model import CompatibleDevices, Constraint, Field, MigrationVersion, Param, Rule, Value
 from ..registry import registry_default
 from ..verdict import Answer
-from .constraints import Truth, holds, uses_self
-from .rules import Context, own_values, rule_truth, source_value
+from .constraints import Truth, uses_self
+from .rules import Context, must_understand, own_values, rule_truth, source_value, truth_of
 
 __all__ = [
     "Parameter",
@@ -36,6 +36,7 @@ __all__ = [
     "covering_choices",
     "decide_type",
     "device_for",
+    "identical_choice",
     "parameters_of",
     "setters",
 ]
@@ -75,6 +76,27 @@ def device_for(template: MigrationVersion, choice: Mapping[str, Value]) -> Migra
             fields[param.name] = Field(param.value, param.critical)
             fields.update(param.fields)
     return MigrationVersion(fields)
+
+
+def identical_choice(source: MigrationVersion, template: MigrationVersion) -> dict[str, Value] | None:
+    """The choice *c* with D(c) identical to *source* (the same fields), or None when there is none.
+
+    Linear in the template's size: each parameter's value is read off the
+    source (declared values are distinct, so at most one line fits), and
+    the device of that choice is compared with the source once.
+    """
+    choice: dict[str, Value] = {}
+    for parameter in parameters_of(template):
+        entry = source.fields.get(parameter.name)
+        if entry is None:
+            return None
+        for line in parameter.lines:
+            if line.value == entry.value:
+                choice[parameter.name] = line.value
+                break
+        else:
+            return None
+    return choice if device_for(template, choice).fields == source.fields else None
 
 
 @dataclass(frozen=True)
@@ -125,16 +147,14 @@ def decide_type(source: MigrationVersion, target: CompatibleDevices, template: M
     setter = {key: position[name] for key, name in setters(parameters).items()}
     fixed_own = own_values(MigrationVersion(template.fields))
     defaults = target.defaults
-    critical = [key for key, entry in source.fields.items() if entry.critical]
+    critical = [key for key, entry in source.fields.items() if must_understand(key, entry)]
     memo: dict[tuple[str, Constraint], tuple[Truth, ...]] = {}
 
     def per_value(key: str, constraint: Constraint, parameter: Parameter) -> tuple[Truth, ...]:
         found = memo.get((key, constraint))
         if found is None:
             value = source_value(key, source, defaults)
-            found = tuple(
-                None if value is None else holds(constraint, value, _own(line, key)) for line in parameter.lines
-            )
+            found = tuple(truth_of(constraint, value, _own(line, key)) for line in parameter.lines)
             memo[(key, constraint)] = found
         return found
 
@@ -175,7 +195,7 @@ def _rule_options(
             groups.setdefault(position, []).append((key, constraint))
             continue
         value = source_value(key, source, defaults)
-        result = None if value is None else holds(constraint, value, fixed_own.get(key))
+        result = truth_of(constraint, value, fixed_own.get(key))
         if result is False:
             failed += 1
         elif result is None:

@@ -16,12 +16,15 @@ __all__ = [
     "COMPATIBLE",
     "FINDING_CODES",
     "MIGRATION_ATTRIBUTES",
+    "PLACEMENT_FINDINGS",
     "VERSION",
+    "VFIO_DEV",
     "Attr",
     "Finding",
     "HostData",
     "Placement",
     "PlacementKind",
+    "split_vfio_path",
 ]
 
 VERSION: Final = "migration_version"
@@ -31,9 +34,13 @@ COMPATIBLE: Final = "migration_compatible_devices"
 MIGRATION_ATTRIBUTES: Final = (VERSION, COMPATIBLE)
 """The two migration attributes, in the order they are read and reported."""
 
+VFIO_DEV: Final = "vfio-dev"
+"""The subdirectory of a device that holds its VFIO device directory ``vfioN`` (Linux 6.1 and later)."""
+
 PlacementKind = Literal["mdev_type", "mdev", "pci", "device"]
-"""Where the spec places the attributes (clause 10): an mdev type directory (10.1), an
-mdev instance (10.2), a PCI function (10.3), or a device on another bus (10.4)."""
+"""Where the spec places the attributes (clause 10): an mdev type directory (10.1), or
+the VFIO device directory of an mdev instance (10.2), a PCI function (10.3) or a
+device on another bus (10.4)."""
 
 FINDING_CODES: Final[Mapping[str, str]] = {
     "missing": "a file or directory the suite looks for is not there",
@@ -46,8 +53,30 @@ FINDING_CODES: Final[Mapping[str, str]] = {
     "not-a-file": "an attribute that is not a regular file (a directory, a FIFO, a device, a link)",
     "not-a-directory": "a path that should be a directory is not one",
     "duplicate": "the same device directory was reached twice under different names",
+    "legacy-placement": "a device's migration attributes are in its bus device directory, the placement of"
+    " specification 1.0; specification 1.1 (clause 10) puts them in vfio-dev/vfioN/",
+    "several-vfio-devices": "a device's vfio-dev/ directory has more than one entry, so its VFIO device"
+    " directory (clause 10) is ambiguous",
+    "no-vfio-device": "a device bound to a VFIO driver has no vfio-dev/vfioN directory (a kernel before"
+    " Linux 6.1, or a tree that lacks it)",
 }
 """Every code a :class:`Finding` can carry, with its meaning."""
+
+PLACEMENT_FINDINGS: Final = frozenset({"legacy-placement", "several-vfio-devices"})
+"""The finding codes that say a device's attributes are not where clause 10 places them."""
+
+
+def split_vfio_path(path: str) -> tuple[str, str | None]:
+    """*path* as (device directory, VFIO device name): ``("bus/pci/devices/<BDF>", "vfio3")``.
+
+    A path that does not end in ``vfio-dev/<name>`` is a device (or mdev type)
+    directory itself: its VFIO device name is None.
+    """
+    head, sep, name = path.rpartition("/")
+    device, _, middle = head.rpartition("/")
+    if sep and name and middle == VFIO_DEV:
+        return device, name
+    return path, None
 
 
 @dataclass(frozen=True)
@@ -95,10 +124,16 @@ class Placement:
 
     *ident* names the object: the type id of an mdev type, the UUID of an mdev,
     the BDF of a PCI function, ``bus/name`` for other devices. *path* is the
-    directory, relative to the root, by the canonical name clause 10 gives it
-    (``class/mdev_bus/<parent>/mdev_supported_types/<type-id>``,
-    ``bus/mdev/devices/<uuid>``, ``bus/pci/devices/<BDF>``, ``bus/<bus>/devices/<name>``).
-    *properties* holds the descriptive attributes read as text without the final
+    directory that holds the attribute files, relative to the root, under the
+    canonical name clause 10 gives the object: an mdev type's directory
+    (``class/mdev_bus/<parent>/mdev_supported_types/<type-id>``), or a device
+    instance's VFIO device directory (``bus/mdev/devices/<uuid>/vfio-dev/vfioN``,
+    ``bus/pci/devices/<BDF>/vfio-dev/vfioN``, ``bus/<bus>/devices/<name>/vfio-dev/vfioN``).
+    A device instance whose path is its bus device directory itself
+    (``bus/pci/devices/<BDF>``) has its attributes in the placement of
+    specification 1.0 (:attr:`legacy`), or none; captures taken before
+    specification 1.1 have such paths. *properties* holds the descriptive
+    attributes of the type or device directory, read as text without the final
     newline (``name``, ``device_api``, ``vendor``, ...); *links* the names the
     relevant links point to (``driver``, ``mdev_type``, ``parent``, ``physfn``,
     ``virtfn0``...). *attributes* holds the migration attributes that exist.
@@ -115,6 +150,21 @@ class Placement:
     def migratable(self) -> bool:
         """True when the placement exposes at least one migration attribute."""
         return bool(self.attributes)
+
+    @property
+    def device_path(self) -> str:
+        """The type or device directory, relative to the root: *path* without a final ``vfio-dev/vfioN``."""
+        return split_vfio_path(self.path)[0]
+
+    @property
+    def vfio_device(self) -> str | None:
+        """The name of the VFIO device directory (``vfio3``) that holds the attributes, or None."""
+        return split_vfio_path(self.path)[1]
+
+    @property
+    def legacy(self) -> bool:
+        """True for a device instance with attributes in its bus device directory (specification 1.0's placement)."""
+        return self.kind != "mdev_type" and bool(self.attributes) and self.vfio_device is None
 
 
 @dataclass(frozen=True)

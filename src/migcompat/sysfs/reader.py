@@ -7,10 +7,26 @@ layout) and collects every placement clause 10 defines:
   with ``name``, ``description``, ``device_api`` and ``available_instances``;
 * mdev instances, ``bus/mdev/devices/<uuid>/``, with their ``mdev_type`` link;
 * PCI functions, ``bus/pci/devices/<BDF>/``, bound to vfio-pci or a variant
-  driver (or exposing the attributes), with ``vendor``, ``device``,
-  ``subsystem_vendor``, ``subsystem_device``, ``driver`` and the SR-IOV links;
+  driver (or with a ``vfio-dev/`` directory or the attributes), with ``vendor``,
+  ``device``, ``subsystem_vendor``, ``subsystem_device``, ``driver`` and the
+  SR-IOV links;
 * devices of other buses (``bus/<bus>/devices/<name>/``) bound to a VFIO
-  driver or exposing the attributes (clause 10.4).
+  driver (or with a ``vfio-dev/`` directory or the attributes), clause 10.4.
+
+A device instance's attributes are read from its VFIO device directory, the one
+entry of its ``vfio-dev/`` subdirectory (``bus/pci/devices/<BDF>/vfio-dev/vfio3/``),
+and the placement's path is that directory; the device keeps being named by
+its bus name (the placement's *ident*). What does not fit clause 10 is a
+finding, never a guess:
+
+* attributes in the bus device directory itself, the placement of
+  specification 1.0, are ``legacy-placement``; they are still read (and are the
+  placement, with the device directory as its path) when the VFIO device
+  directory holds none, so that their content is checked too;
+* a ``vfio-dev/`` with several entries is ``several-vfio-devices`` (none of
+  them is read);
+* a device bound to a VFIO driver with no ``vfio-dev/vfioN`` (a kernel before
+  Linux 6.1, or a mirror without it) is ``no-vfio-device``.
 
 How it stays safe:
 
@@ -37,7 +53,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from ..limits import MAX_ATTRIBUTE_BYTES
-from .model import MIGRATION_ATTRIBUTES, Attr, Finding, Placement, PlacementKind
+from .model import MIGRATION_ATTRIBUTES, VFIO_DEV, Attr, Finding, Placement, PlacementKind
 
 __all__ = [
     "MAX_LINKS",
@@ -60,6 +76,8 @@ _OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O
 _TYPE_PROPERTIES: Final = ("name", "description", "device_api", "available_instances")
 _PCI_PROPERTIES: Final = ("vendor", "device", "subsystem_vendor", "subsystem_device")
 _SKIPPED_BUSES: Final = frozenset({"pci", "mdev"})
+_NAMES_SHOWN: Final = 4
+"""At most this many entry names of an ambiguous ``vfio-dev/`` are quoted in its finding."""
 
 
 def is_vfio_driver(name: str | None) -> bool:
@@ -221,16 +239,18 @@ class _Walk:
             pending.extend(part for part in reversed(target.split("/")) if part)
         return resolved
 
-    def listdir(self, path: str, *, attribute: bool, missing_ok: bool = True) -> list[str]:
+    def listdir(self, path: str, *, attribute: bool, missing_ok: bool = True, shown: str | None = None) -> list[str]:
+        """The sorted entries of the directory *path*; [] and a finding (at *shown*, if given) on a fault."""
+        where = path if shown is None else shown
         try:
             return sorted(os.listdir(path))
         except FileNotFoundError:
             if not missing_ok:
-                self.note("missing", path, "directory not found", attribute=attribute)
+                self.note("missing", where, "directory not found", attribute=attribute)
         except NotADirectoryError:
-            self.note("not-a-directory", path, "not a directory", attribute=attribute)
+            self.note("not-a-directory", where, "not a directory", attribute=attribute)
         except OSError as exc:
-            self.note("unreadable", path, exc.strerror or str(exc), attribute=attribute)
+            self.note("unreadable", where, exc.strerror or str(exc), attribute=attribute)
         return []
 
     def directory(self, path: str, *, attribute: bool = True) -> str | None:
@@ -313,6 +333,76 @@ class _Walk:
             found[name] = Attr(first.data, reread, first.mode)
         return found
 
+    def instance(self, real: str, shown: str, *, bound: bool) -> tuple[str, dict[str, Attr]]:
+        """The placement of the device directory *real* (named *shown*): its path and attributes (clause 10).
+
+        The path is ``<shown>/vfio-dev/<entry>`` when the one entry of the
+        device's ``vfio-dev/`` holds attributes, else *shown* itself (with the
+        attributes of specification 1.0's placement, if any). *bound* says the
+        device is bound to a VFIO driver, so that it should have a VFIO device
+        directory.
+        """
+        legacy = self.migration_attributes(real, shown)
+        entries: list[str] | None = None  # None: no vfio-dev/ (or one already reported as a fault)
+        resolved: str | None = None
+        vfio_dev = os.path.join(real, VFIO_DEV)
+        present = os.path.lexists(vfio_dev)
+        if present:
+            resolved = self.resolve(vfio_dev, attribute=True)
+            faults = len(self.findings)
+            entries = None if resolved is None else self.listdir(resolved, attribute=True, shown=f"{shown}/{VFIO_DEV}")
+            if len(self.findings) > faults:  # not a directory, or unreadable: reported already
+                entries = None
+        if entries is not None and len(entries) > 1:
+            names = ", ".join(entries[:_NAMES_SHOWN]) + (", ..." if len(entries) > _NAMES_SHOWN else "")
+            self.findings.append(
+                Finding(
+                    "several-vfio-devices",
+                    f"{shown}/{VFIO_DEV}",
+                    f"{len(entries)} entries ({names}); a device has one VFIO device directory, so none is read",
+                    attribute=True,
+                )
+            )
+            entries = None
+        elif entries == [] or (not present and bound and not legacy):
+            where = f"{shown}/{VFIO_DEV}"
+            self.findings.append(
+                Finding(
+                    "no-vfio-device",
+                    where,
+                    ("empty" if entries == [] else "not found, though a VFIO driver is bound")
+                    + ": the device has no VFIO device directory, where clause 10 places its attributes"
+                    " (VFIO core creates vfio-dev/vfioN since Linux 6.1)",
+                )
+            )
+        attributes: dict[str, Attr] = {}
+        path = shown
+        if entries:
+            (entry,) = entries
+            directory = None if resolved is None else self.directory(os.path.join(resolved, entry))
+            if directory is not None:
+                path = f"{shown}/{VFIO_DEV}/{entry}"
+                attributes = self.migration_attributes(directory, path)
+        if legacy:
+            names = " and ".join(legacy)
+            self.findings.append(
+                Finding(
+                    "legacy-placement",
+                    shown,
+                    f"{names} in the bus device directory: the attributes are in the 1.0 placement;"
+                    f" spec 1.1 clause 10 puts them in {VFIO_DEV}/vfioN/"
+                    + (
+                        f" (here {path}, which is read)"
+                        if attributes
+                        else " (read here, so that their content is checked)"
+                    ),
+                    attribute=True,
+                )
+            )
+            if not attributes:
+                return shown, legacy
+        return path, attributes
+
     # ---- the placements ------------------------------------------------------------
 
     def mdev_types(self) -> Iterator[Placement]:
@@ -364,7 +454,8 @@ class _Walk:
                     links["mdev_type"] = os.path.basename(type_dir)
                     type_parent = os.path.dirname(os.path.dirname(type_dir))
                     links["type_parent"] = os.path.basename(type_parent)
-            yield Placement("mdev", uuid, shown, self.migration_attributes(real, shown), {}, links)
+            path, attributes = self.instance(real, shown, bound=True)
+            yield Placement("mdev", uuid, path, attributes, {}, links)
 
     def bus_devices(self, bus: str, kind: PlacementKind) -> Iterator[Placement]:
         devices = os.path.join(self.root, "bus", bus, "devices")
@@ -374,7 +465,7 @@ class _Walk:
             if real is None:
                 continue
             driver = self.link_name(real, "driver", attribute=False)
-            exposes = any(os.path.lexists(os.path.join(real, attr)) for attr in MIGRATION_ATTRIBUTES)
+            exposes = any(os.path.lexists(os.path.join(real, entry)) for entry in (*MIGRATION_ATTRIBUTES, VFIO_DEV))
             if not (exposes or is_vfio_driver(driver)):
                 continue
             real = self.directory(path)
@@ -394,7 +485,8 @@ class _Walk:
                         if target is not None:
                             links[entry] = target
             ident = name if kind == "pci" else f"{bus}/{name}"
-            yield Placement(kind, ident, shown, self.migration_attributes(real, shown), properties, links)
+            path, attributes = self.instance(real, shown, bound=is_vfio_driver(driver))
+            yield Placement(kind, ident, path, attributes, properties, links)
 
     def other_buses(self) -> Iterator[Placement]:
         for bus in self.listdir(os.path.join(self.root, "bus"), attribute=False):

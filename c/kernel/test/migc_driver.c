@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A data-driven driver for migcompat_emit.c in user space: it reads
+ * attributes described as records on standard input, builds each with the
+ * helper exactly as a show() method would, and writes what show() returns.
+ * tests/test_c_kernel.py generates the records from data models.
+ *
+ * Input: one record a line, words separated by one space.
+ *
+ *	version			the header line of a migration_version follows
+ *	param KEY MARK VALUE	a param line follows, with this parameter
+ *	field KEY MARK VALUE	a field of the line (MARK "=" or "~")
+ *	compatible		a migration_compatible_devices; its default line
+ *	default KEY VALUE	a field of the default line
+ *	rule			an accept line follows
+ *	eq KEY ALT...		a constraint of the accept line: key=ALT|ALT...
+ *	sub KEY ALT		key<=ALT
+ *	sup KEY ALT		key>=ALT
+ *	any KEY			key=*
+ *	end			emit the attribute: call the helper, line by line
+ *
+ * VALUE is t:HEX (a token: its plain bytes in hex), i:N, v:N.N..., r:N/D,
+ * or s:M,M,... (a set: each member in hex; a member written -HEX is in the
+ * names table but not in the mask). ALT is $, $N, a VALUE, or a range
+ * LO..HI whose ends are a VALUE, $, $N, or nothing.
+ *
+ * Output, for each end: "ok LEN\n" and the LEN bytes of the attribute, or
+ * "err -ERRNO\n". A malformed record ends the program with status 2.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+#include <linux/sysfs.h>
+
+#include "migcompat_emit.h"
+
+#define MAX_ITEMS	8192
+#define MAX_PARTS	8192
+#define MAX_NAMES	8192
+#define POOL_BYTES	(1 << 20)
+
+enum line_kind { LINE_NONE, LINE_VERSION, LINE_PARAM, LINE_COMPATIBLE, LINE_RULE };
+
+static struct migc_field fields[MAX_ITEMS];
+static struct migc_field fixed[MAX_ITEMS];
+static struct migc_field param;
+static struct migc_constraint constraints[MAX_ITEMS];
+static struct migc_alt alts[MAX_ITEMS];
+static u64 parts[MAX_PARTS];
+static const char *names[MAX_NAMES];
+static char pool[POOL_BYTES];
+static unsigned int nr_fields, nr_constraints, nr_alts, nr_parts, nr_names;
+static size_t pool_used;
+static enum line_kind line = LINE_NONE;
+static bool fresh = true;	/* no line of the next attribute seen yet */
+static struct migc_emitter emitter;
+static char page[PAGE_SIZE] __attribute__((aligned(4096)));
+
+static void __attribute__((noreturn)) bad(const char *what, const char *word)
+{
+	fprintf(stderr, "migc_driver: %s: %s\n", what, word ? word : "(missing)");
+	exit(2);
+}
+
+static char *pool_take(size_t n)
+{
+	char *p = pool + pool_used;
+
+	if (n > POOL_BYTES - pool_used)
+		bad("out of string space", NULL);
+	pool_used += n;
+	return p;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The bytes that len hex digits at s spell, NUL-terminated, in the pool. */
+static const char *unhex(const char *s, size_t len)
+{
+	char *out = pool_take(len / 2 + 1);
+	size_t i;
+
+	if (len % 2)
+		bad("odd hex text", s);
+	for (i = 0; i < len; i += 2) {
+		int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
+
+		if (hi < 0 || lo < 0)
+			bad("bad hex text", s);
+		out[i / 2] = (char)(hi * 16 + lo);
+	}
+	out[len / 2] = 0;
+	return out;
+}
+
+static u64 number(const char *s, const char **end)
+{
+	char *stop;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		bad("bad number", s);
+	v = strtoull(s, &stop, 10);
+	*end = stop;
+	return v;
+}
+
+/* The value that text (len bytes) encodes. */
+static struct migc_value value(const char *text, size_t len)
+{
+	struct migc_value v = { 0 };
+	const char *end = text + len, *p, *stop;
+
+	if (len < 2 || text[1] != ':')
+		bad("bad value", text);
+	p = text + 2;
+	switch (text[0]) {
+	case 't':
+		v.type = MIGC_TYPE_TOKEN;
+		v.token = unhex(p, end - p);
+		return v;
+	case 'i':
+		v.type = MIGC_TYPE_INT;
+		v.integer = number(p, &stop);
+		break;
+	case 'v':
+		v.type = MIGC_TYPE_VERSION;
+		v.version.parts = parts + nr_parts;
+		for (stop = p; stop < end; p = stop + 1) {
+			if (nr_parts == MAX_PARTS)
+				bad("too many version parts", text);
+			parts[nr_parts++] = number(p, &stop);
+			v.version.count++;
+			if (stop < end && *stop != '.')
+				bad("bad version", text);
+		}
+		break;
+	case 'r':
+		v.type = MIGC_TYPE_RATIO;
+		v.ratio.num = number(p, &stop);
+		if (*stop != '/')
+			bad("bad ratio", text);
+		v.ratio.den = number(stop + 1, &stop);
+		break;
+	case 's':
+		v.type = MIGC_TYPE_SET;
+		v.set.names = names + nr_names;
+		v.set.mask = ~0ULL;
+		/* "s:" is the empty set; "s:78," has two members, "x" and "". */
+		for (stop = p; p < end || stop < end; p = stop + 1) {
+			bool skip = p < end && *p == '-';
+
+			stop = memchr(p, ',', end - p);
+			if (!stop)
+				stop = end;
+			if (nr_names == MAX_NAMES)
+				bad("too many set members", text);
+			if (skip && v.set.count < 64)
+				v.set.mask &= ~(1ULL << v.set.count);
+			names[nr_names++] = unhex(p + skip, stop - p - skip);
+			v.set.count++;
+		}
+		return v;
+	default:
+		bad("bad value type", text);
+	}
+	if (stop != end)
+		bad("bad value", text);
+	return v;
+}
+
+/* A range end: nothing (open), $, $N or a value, len bytes at text. */
+static struct migc_bound bound(const char *text, size_t len)
+{
+	struct migc_bound b = { 0 };
+
+	if (!len) {
+		b.end = MIGC_END_OPEN;
+	} else if (len == 1 && text[0] == '$') {
+		b.end = MIGC_END_SELF;
+	} else if (len == 2 && text[0] == '$') {
+		b.end = MIGC_END_SELF_PREFIX;
+		b.prefix = text[1] - '0';
+	} else {
+		b.end = MIGC_END_VALUE;
+		b.value = value(text, len);
+	}
+	return b;
+}
+
+static struct migc_alt alternative(const char *text)
+{
+	struct migc_alt a = { 0 };
+	const char *dots = strstr(text, "..");
+	struct migc_bound b;
+
+	if (dots) {
+		a.kind = MIGC_ALT_RANGE;
+		a.lo = bound(text, dots - text);
+		a.hi = bound(dots + 2, strlen(dots + 2));
+		return a;
+	}
+	b = bound(text, strlen(text));
+	a.kind = b.end == MIGC_END_SELF ? MIGC_ALT_SELF :
+		 b.end == MIGC_END_SELF_PREFIX ? MIGC_ALT_SELF_PREFIX : MIGC_ALT_VALUE;
+	a.prefix = b.prefix;
+	a.value = b.value;
+	return a;
+}
+
+/* Hand the line collected so far to the helper. */
+static void flush(void)
+{
+	switch (line) {
+	case LINE_VERSION:
+		memcpy(fixed, fields, nr_fields * sizeof(*fields));
+		migc_version_begin(&emitter, page, fixed, nr_fields);
+		break;
+	case LINE_PARAM:
+		migc_version_param(&emitter, &param, fields, nr_fields);
+		break;
+	case LINE_COMPATIBLE:
+		migc_compatible_begin(&emitter, page, fields, nr_fields);
+		break;
+	case LINE_RULE:
+		migc_compatible_rule(&emitter, constraints, nr_constraints);
+		break;
+	case LINE_NONE:
+		break;
+	}
+	nr_fields = 0;
+	nr_constraints = 0;
+}
+
+/* The page starts filled with a marker, to see what the helper writes. */
+static void begin_attribute(void)
+{
+	if (fresh)
+		memset(page, 0x7f, sizeof(page));
+	fresh = false;
+}
+
+static void start(enum line_kind kind)
+{
+	begin_attribute();
+	flush();
+	line = kind;
+}
+
+static void finish(void)
+{
+	ssize_t len;
+	size_t i;
+
+	begin_attribute();
+	flush();
+	len = migc_end(&emitter);
+	if (len < 0) {
+		printf("err %zd\n", len);
+	} else {
+		/* sysfs_emit_at() ends the text with a NUL; nothing past it is touched. */
+		if (page[len])
+			bad("no NUL after the attribute", NULL);
+		for (i = len + 1; i < sizeof(page); i++)
+			if (page[i] != 0x7f)
+				bad("a byte past the attribute was written", NULL);
+		printf("ok %zd\n", len);
+		fwrite(page, 1, len, stdout);
+	}
+	fflush(stdout);
+	line = LINE_NONE;
+	fresh = true;
+	memset(&emitter, 0, sizeof(emitter));
+	nr_alts = 0;
+	nr_parts = 0;
+	nr_names = 0;
+	pool_used = 0;
+}
+
+static struct migc_field *next_field(void)
+{
+	if (nr_fields == MAX_ITEMS)
+		bad("too many fields", NULL);
+	return &fields[nr_fields++];
+}
+
+static void record(char *text)
+{
+	char *words[MAX_ITEMS + 2];
+	unsigned int n = 0, i;
+	struct migc_constraint *c;
+	struct migc_field *f;
+	char *p;
+
+	for (p = strtok(text, " "); p; p = strtok(NULL, " ")) {
+		if (n == MAX_ITEMS + 2)
+			bad("too many words", NULL);
+		words[n++] = p;
+	}
+	if (!n)
+		bad("empty record", NULL);
+	if (!strcmp(words[0], "version") || !strcmp(words[0], "compatible") ||
+	    !strcmp(words[0], "rule") || !strcmp(words[0], "end")) {
+		if (n != 1)
+			bad("extra words", words[0]);
+		if (words[0][0] == 'e')
+			finish();
+		else
+			start(words[0][0] == 'v' ? LINE_VERSION :
+			      words[0][0] == 'c' ? LINE_COMPATIBLE : LINE_RULE);
+	} else if (!strcmp(words[0], "param") || !strcmp(words[0], "field")) {
+		if (n != 4 || (strcmp(words[2], "=") && strcmp(words[2], "~")))
+			bad("bad field", words[0]);
+		if (words[0][0] == 'p') {
+			start(LINE_PARAM);
+			f = &param;
+		} else {
+			f = next_field();
+		}
+		f->key = strcpy(pool_take(strlen(words[1]) + 1), words[1]);
+		f->ignorable = words[2][0] == '~';
+		f->value = value(words[3], strlen(words[3]));
+	} else if (!strcmp(words[0], "default")) {
+		if (n != 3)
+			bad("bad default", words[1]);
+		f = next_field();
+		f->key = strcpy(pool_take(strlen(words[1]) + 1), words[1]);
+		f->ignorable = false;
+		f->value = value(words[2], strlen(words[2]));
+	} else if (!strcmp(words[0], "eq") || !strcmp(words[0], "sub") ||
+		   !strcmp(words[0], "sup") || !strcmp(words[0], "any")) {
+		if (n < 2 || nr_constraints == MAX_ITEMS)
+			bad("bad constraint", words[0]);
+		c = &constraints[nr_constraints++];
+		c->key = strcpy(pool_take(strlen(words[1]) + 1), words[1]);
+		c->op = !strcmp(words[0], "eq") ? MIGC_OP_EQUALS :
+			!strcmp(words[0], "sub") ? MIGC_OP_SUBSET :
+			!strcmp(words[0], "sup") ? MIGC_OP_SUPERSET : MIGC_OP_ANY;
+		c->alts = alts + nr_alts;
+		c->nr_alts = n - 2;
+		for (i = 2; i < n; i++) {
+			if (nr_alts == MAX_ITEMS)
+				bad("too many alternatives", NULL);
+			alts[nr_alts++] = alternative(words[i]);
+		}
+	} else {
+		bad("unknown record", words[0]);
+	}
+}
+
+int main(void)
+{
+	char *text = NULL;
+	size_t size = 0;
+	ssize_t got;
+
+	while ((got = getline(&text, &size, stdin)) > 0) {
+		if (text[got - 1] == '\n')
+			text[got - 1] = 0;
+		record(text);
+	}
+	free(text);
+	return 0;
+}

@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libmigcompat: parse and check the migcompat sysfs attributes in C.
+ *
+ * migcompat specifies two read-only sysfs attributes of a VFIO device:
+ * migration_version (what a device or device type is) and
+ * migration_compatible_devices (which sources a target accepts). This
+ * library parses both into a fixed-size data model, rejects invalid
+ * attributes with the specification's error codes, lines and columns
+ * (clause 7), and decides whether a target accepts a source (clause 8):
+ * the verdict, its grade, the matched rule, the reasons of the nearest
+ * rules and, for a target device type, a choice of creation parameters.
+ *
+ * Contract, for every function here:
+ *  - C11 and libc only; no function allocates memory. A struct mc_attr has
+ *    a fixed size (sizeof(struct mc_attr), about 110 KiB) that holds any
+ *    attribute within the page limit; a struct mc_verdict has a fixed size.
+ *    Allocate them where you like (static, heap, a large enough stack).
+ *  - Every input within the specification's limits is answered in bounded
+ *    time: parsing is linear in the input; mc_check is at most
+ *    proportional to the size of the rule set times the number of param
+ *    lines of a target device type (no product of parameters is formed).
+ *  - Inputs of any length and content are safe: an attribute longer than
+ *    the page limit is rejected with "too-long" after one pass over it.
+ *  - A struct mc_attr refers to its own copy of the text by offsets, so it
+ *    can be copied with memcpy. It does not point into the caller's buffer.
+ *  - The library has no global state and is safe to call from several
+ *    threads on distinct objects.
+ *
+ * The version of this header is MC_API_VERSION; the shared library's soname
+ * is libmigcompat.so.1. Struct layouts are part of the ABI: a change to them
+ * bumps the soname.
+ */
+#ifndef MIGCOMPAT_H
+#define MIGCOMPAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Marks the library's exported functions (the shared build hides everything else). */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define MC_API __attribute__((visibility("default")))
+#else
+#define MC_API
+#endif
+
+#define MC_API_VERSION 1
+/* The format header this library implements, and the specification version. */
+#define MC_HEADER "mc1"
+#define MC_SPEC_VERSION "1.1"
+
+/* ---- limits (specification clause 4.4) ----------------------------------- */
+
+/* An attribute, counting one final LF whether or not present: what one
+ * sysfs_emit() writes on a 4 KiB-page kernel (4096 in specification 1.0). */
+#define MC_MAX_ATTRIBUTE 4095
+#define MC_MAX_KEY 63
+#define MC_MAX_TOKEN 255
+#define MC_MAX_MEMBERS 64
+#define MC_MIN_VERSION_PARTS 2
+#define MC_MAX_VERSION_PARTS 8
+#define MC_MAX_SELF_PREFIX 7 /* $1 to $7 */
+
+/*
+ * Capacities of a struct mc_attr. Each is at least the most items of its kind
+ * that an attribute of 4096 bytes can hold (an item takes at least the
+ * bytes counted in the comment), so a valid or invalid attribute within the
+ * page limit never exceeds them.
+ */
+#define MC_CAP_FIELDS 1024      /* "k=v " : 4 bytes; fields, param fields and defaults */
+#define MC_CAP_PARAMS 410       /* "param k=v\n" : 10 bytes */
+#define MC_CAP_MEMBERS 2048     /* "x," : 2 bytes, over all sets */
+#define MC_CAP_ALTERNATIVES 2048 /* "1|" : 2 bytes, operands of subset and superset included */
+#define MC_CAP_CONSTRAINTS 1024 /* "k=v " : 4 bytes */
+#define MC_CAP_RULES 586        /* "accept\n" : 7 bytes */
+
+/* ---- error codes (clause 7.3) and reason codes (clause 8.8) ---------------- */
+
+/* Each code's name is the specification's string: mc_code_name(). */
+enum mc_code {
+	MC_OK = 0,
+	/* clause 7.1: whole-input checks */
+	MC_E_EMPTY,
+	MC_E_TOO_LONG,
+	MC_E_NON_ASCII,
+	MC_E_NUL,
+	MC_E_CRLF,
+	MC_E_CONTROL_CHAR,
+	MC_E_WHITESPACE,
+	MC_E_BAD_HEADER,
+	MC_E_UNSUPPORTED_VERSION,
+	/* clause 7.2 */
+	MC_E_SYNTAX,
+	/* clause 7.3: values and structure */
+	MC_E_LEADING_ZERO,
+	MC_E_INT_OVERFLOW,
+	MC_E_KEY_TOO_LONG,
+	MC_E_TOKEN_TOO_LONG,
+	MC_E_BAD_ESCAPE,
+	MC_E_VERSION_TOO_LONG,
+	MC_E_TOO_MANY_MEMBERS,
+	MC_E_ZERO_DENOMINATOR,
+	MC_E_UNREDUCED_RATIO,
+	MC_E_DUPLICATE_KEY,
+	MC_E_DUPLICATE_MEMBER,
+	MC_E_DUPLICATE_PARAM,
+	MC_E_PARAM_CONFLICT,
+	MC_E_MIXED_TYPES,
+	MC_E_EMPTY_RANGE,
+	MC_E_INVALID_MODEL, /* for the JSON encoding; this library never returns it */
+	/* clause 8.8: reason codes */
+	MC_R_NOT_EQUAL,
+	MC_R_BELOW_RANGE,
+	MC_R_ABOVE_RANGE,
+	MC_R_OUTSIDE_RANGES,
+	MC_R_NOT_SUBSET,
+	MC_R_NOT_SUPERSET,
+	MC_R_TYPE_MISMATCH,
+	MC_R_UNCONSTRAINED_CRITICAL,
+	MC_R_MISSING_FIELD,
+	MC_R_MISSING_SELF,
+	MC_R_NO_RULES,
+	MC_R_SOURCE_IS_TEMPLATE,
+	MC_R_UNSUPPORTED_VERSION,
+	/* not a specification code: a bad argument to a library function */
+	MC_E_USAGE,
+	MC_CODE_COUNT
+};
+
+/* The specification's name of a code ("syntax", "not-equal", ...); "?" if out of range. */
+MC_API const char *mc_code_name(enum mc_code code);
+
+/* Where a parse failed: the code, and the 1-based line and byte column of clause 7.3. */
+struct mc_error {
+	enum mc_code code;
+	unsigned line;
+	unsigned column;
+};
+
+/* ---- the data model (clause 5) --------------------------------------------- */
+
+enum mc_kind { MC_MIGRATION_VERSION = 1, MC_COMPATIBLE_DEVICES = 2 };
+
+enum mc_type { MC_TOKEN = 1, MC_INTEGER, MC_VERSION, MC_RATIO, MC_SET };
+
+/* A run of bytes of the attribute's text: attr->text[off .. off + len). */
+struct mc_span {
+	uint16_t off;
+	uint16_t len;
+};
+
+/*
+ * A value: its type and its text as written (a set from "{" to "}"). A set's
+ * members are attr->members[first .. first + count), in ascending byte order.
+ * Numbers are kept as text; mc_integer() and mc_version_part() read them.
+ */
+struct mc_value {
+	uint8_t type;
+	uint16_t off;
+	uint16_t len;
+	uint16_t first;
+	uint16_t count;
+};
+
+/* A field key=value (critical) or ~key=value (ignorable); a default ignores critical. */
+struct mc_field {
+	struct mc_span key;
+	struct mc_value value;
+	uint8_t critical;
+};
+
+/* One param line: the parameter, its value and mark, and its further fields. */
+struct mc_param {
+	struct mc_span name;
+	struct mc_value value;
+	uint8_t critical;
+	uint16_t first; /* further fields: attr->fields[first .. first + count), by key */
+	uint16_t count;
+};
+
+enum mc_bound_kind {
+	MC_BOUND_NONE = 0, /* an open end */
+	MC_BOUND_VALUE,
+	MC_BOUND_SELF,  /* $ */
+	MC_BOUND_PREFIX /* $N: the target's own version cut to N components (specification 1.1) */
+};
+
+struct mc_bound {
+	uint8_t kind;
+	uint8_t prefix; /* MC_BOUND_PREFIX: N, 1 to 7 */
+	struct mc_value value;
+};
+
+enum mc_alt_kind {
+	MC_ALT_VALUE = 1, /* low.value is the value */
+	MC_ALT_RANGE,     /* low..high; at least one end is not MC_BOUND_NONE */
+	MC_ALT_SELF,      /* $ */
+	MC_ALT_PREFIX     /* $N (specification 1.1): the versions whose first N components are the target's */
+};
+
+struct mc_alternative {
+	uint8_t kind;
+	uint8_t prefix; /* MC_ALT_PREFIX: N, 1 to 7 */
+	struct mc_bound low;
+	struct mc_bound high;
+	uint16_t where; /* offset of the alternative's first byte in the text */
+};
+
+enum mc_op { MC_EQUALS = 1, MC_SUBSET, MC_SUPERSET, MC_ANY /* key=*, specification 1.1 */ };
+
+/*
+ * A constraint on key: attr->alternatives[first .. first + count). An equals
+ * constraint has its alternatives in written order; a subset or superset
+ * constraint has one, its operand (MC_ALT_VALUE with a set, or MC_ALT_SELF);
+ * key=* (MC_ANY) has none.
+ */
+struct mc_constraint {
+	struct mc_span key;
+	uint8_t op;
+	uint16_t first;
+	uint16_t count;
+};
+
+/* An accept line: attr->constraints[first .. first + count), by key. */
+struct mc_rule {
+	uint16_t first;
+	uint16_t count;
+};
+
+/*
+ * One parsed attribute. For a migration_version: nfields fixed fields
+ * (fields[0 .. nfixed), by key), then the further fields of the param lines,
+ * and nparams param lines in written order. For a
+ * migration_compatible_devices: ndefaults defaults (fields[0 .. ndefaults),
+ * by key) and nrules rules in written order. Read it; do not change it.
+ * When mc_parse fails, error holds the error and the other members are
+ * unspecified.
+ */
+struct mc_attr {
+	uint32_t kind; /* enum mc_kind */
+	struct mc_error error;
+	uint16_t len; /* the text, without its final LF */
+	char text[MC_MAX_ATTRIBUTE + 1];
+	uint16_t nfixed;
+	uint16_t nfields; /* fixed fields, defaults and param fields in all */
+	uint16_t ndefaults;
+	uint16_t nparams;
+	uint16_t nmembers;
+	uint16_t nalternatives;
+	uint16_t nconstraints;
+	uint16_t nrules;
+	struct mc_field fields[MC_CAP_FIELDS];
+	struct mc_param params[MC_CAP_PARAMS];
+	struct mc_span members[MC_CAP_MEMBERS];
+	struct mc_alternative alternatives[MC_CAP_ALTERNATIVES];
+	struct mc_constraint constraints[MC_CAP_CONSTRAINTS];
+	struct mc_rule rules[MC_CAP_RULES];
+};
+
+/*
+ * Parse len bytes of text as an attribute of the given kind into *attr.
+ * The one final LF is optional. Returns 0 for a valid attribute; otherwise
+ * -1, with attr->error (and *error, when error is not NULL) set to the code,
+ * line and column of clause 7. A NULL attr, a NULL text with len > 0 or an
+ * unknown kind returns -1 with MC_E_USAGE, line and column 0.
+ */
+MC_API int mc_parse(struct mc_attr *attr, enum mc_kind kind, const char *text, size_t len, struct mc_error *error);
+
+/* Which attribute text is (clause 4.2): a first line that is exactly "mc1" is a
+ * migration_compatible_devices; anything else is read as a migration_version. */
+MC_API enum mc_kind mc_detect(const char *text, size_t len);
+
+/* The bytes of a span, a key or a value's text (not NUL-terminated). */
+static inline const char *mc_text(const struct mc_attr *attr, uint16_t off)
+{
+	return attr->text + off;
+}
+
+/* An integer value (or a version component, index 0-based) as a number. */
+MC_API uint64_t mc_integer(const struct mc_attr *attr, const struct mc_value *value);
+/* How many components a version has; mc_version_part() reads one. */
+MC_API unsigned mc_version_parts(const struct mc_attr *attr, const struct mc_value *value);
+MC_API uint64_t mc_version_part(const struct mc_attr *attr, const struct mc_value *value, unsigned index);
+/* A ratio's numerator and denominator. */
+MC_API void mc_ratio(const struct mc_attr *attr, const struct mc_value *value, uint64_t *numerator, uint64_t *denominator);
+
+/* The index of the fixed field (or default) with this key, or -1. */
+MC_API int mc_find_field(const struct mc_attr *attr, const char *key, size_t key_len);
+
+/* ---- the verdict (clause 8) ------------------------------------------------ */
+
+enum mc_answer { MC_COMPATIBLE = 1, MC_INCOMPATIBLE, MC_UNKNOWN };
+enum mc_grade { MC_GRADE_NONE = 0, MC_IDENTICAL, MC_ACCEPTED };
+enum mc_which { MC_SOURCE = 1, MC_TARGET, MC_TARGET_SELF };
+
+/* At most this many nearest rules are explained, with at most MC_RULE_REASONS reasons each. */
+#define MC_NEAREST 3
+#define MC_RULE_REASONS 16
+
+/*
+ * One reason (clause 8.8): its code, the rule it belongs to (-1 for none),
+ * and the key it concerns (key NULL for none; not NUL-terminated: key_len
+ * bytes, pointing into one of the attributes given to mc_check). For
+ * unsupported-version, attribute says which attribute has the newer format;
+ * for every other code it is 0.
+ */
+struct mc_reason {
+	enum mc_code code;
+	int rule;
+	const char *key;
+	size_t key_len;
+	enum mc_which attribute;
+};
+
+/*
+ * The answer of mc_check. matched_rule is the first rule that matches (for
+ * a device type: that matches the device of the choice), or -1. nearest
+ * lists the explained nearest rules, in rule order; also_near counts the
+ * rules exactly as near that are not explained. reasons are theirs, rule by
+ * rule, each rule's in key order (at most MC_RULE_REASONS each; more_reasons
+ * counts those left out). For a target device type, choice[i] is, for the
+ * i-th parameter in byte order of its name, the index in the template's
+ * params of the chosen param line; nchoice is 0 for a device instance.
+ */
+struct mc_verdict {
+	enum mc_answer answer;
+	enum mc_grade grade;
+	int matched_rule;
+	unsigned nnearest;
+	int nearest[MC_NEAREST];
+	unsigned also_near;
+	unsigned more_reasons[MC_NEAREST];
+	unsigned nreasons;
+	struct mc_reason reasons[MC_NEAREST * MC_RULE_REASONS];
+	unsigned nchoice;
+	uint16_t choice[MC_CAP_PARAMS];
+};
+
+/*
+ * Does target accept source? (clause 8.5). Each argument is a struct
+ * mc_attr that mc_parse filled (valid or not), or NULL for an attribute
+ * that could not be read; target_self is the target's own
+ * migration_version, which $ reads, or NULL. The verdict follows the
+ * table of clause 8.5: unknown with reason unsupported-version when an
+ * attribute has a newer format, unknown when source or target is missing
+ * or invalid, unknown with source-is-template for a source with param
+ * lines; an invalid target_self counts as missing. A target_self with
+ * param lines is a device type: the verdict is over every choice, decided
+ * per parameter. Never fails; a NULL verdict is ignored.
+ */
+MC_API void mc_check(const struct mc_attr *source, const struct mc_attr *target, const struct mc_attr *target_self,
+	      struct mc_verdict *verdict);
+
+/* "compatible", "incompatible", "unknown"; "identical", "accepted" (NULL for none). */
+MC_API const char *mc_answer_name(enum mc_answer answer);
+MC_API const char *mc_grade_name(enum mc_grade grade);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MIGCOMPAT_H */

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: MIT */
+/* A minimal JSON reader and writer for the adapter (see json.h). Iterative: no recursion. */
+#include <string.h>
+
+#include "json.h"
+
+struct cursor {
+	char *s;
+	size_t n;
+	size_t p;
+};
+
+static void skip_ws(struct cursor *c)
+{
+	while (c->p < c->n && (c->s[c->p] == ' ' || c->s[c->p] == '\t' || c->s[c->p] == '\n' || c->s[c->p] == '\r'))
+		c->p++;
+}
+
+static int hex4(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		char ch = s[i];
+
+		v <<= 4;
+		if (ch >= '0' && ch <= '9')
+			v |= (unsigned)(ch - '0');
+		else if (ch >= 'a' && ch <= 'f')
+			v |= (unsigned)(ch - 'a' + 10);
+		else if (ch >= 'A' && ch <= 'F')
+			v |= (unsigned)(ch - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* UTF-8 of one code point (a lone surrogate as its three bytes, as Python's surrogatepass does). */
+static size_t put_utf8(char *d, unsigned cp)
+{
+	if (cp < 0x80) {
+		d[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		d[0] = (char)(0xc0 | (cp >> 6));
+		d[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		d[0] = (char)(0xe0 | (cp >> 12));
+		d[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		d[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	d[0] = (char)(0xf0 | (cp >> 18));
+	d[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	d[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	d[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* A string at c->p (the opening quote), decoded in place; NUL-terminated. */
+static int read_string(struct cursor *c, char **out, size_t *out_len)
+{
+	char *d;
+
+	if (c->p >= c->n || c->s[c->p] != '"')
+		return -1;
+	c->p++;
+	d = c->s + c->p;
+	*out = d;
+	while (c->p < c->n) {
+		unsigned char ch = (unsigned char)c->s[c->p++];
+		unsigned cp, low;
+
+		if (ch == '"') {
+			*out_len = (size_t)(d - *out);
+			*d = '\0'; /* the closing quote's place, at or before it */
+			return 0;
+		}
+		if (ch < 0x20)
+			return -1;
+		if (ch != '\\') {
+			*d++ = (char)ch;
+			continue;
+		}
+		if (c->p >= c->n)
+			return -1;
+		ch = (unsigned char)c->s[c->p++];
+		switch (ch) {
+		case '"':
+		case '\\':
+		case '/':
+			*d++ = (char)ch;
+			break;
+		case 'b':
+			*d++ = '\b';
+			break;
+		case 'f':
+			*d++ = '\f';
+			break;
+		case 'n':
+			*d++ = '\n';
+			break;
+		case 'r':
+			*d++ = '\r';
+			break;
+		case 't':
+			*d++ = '\t';
+			break;
+		case 'u':
+			if (c->n - c->p < 4 || hex4(c->s + c->p, &cp))
+				return -1;
+			c->p += 4;
+			if (cp >= 0xd800 && cp < 0xdc00 && c->n - c->p >= 6 && c->s[c->p] == '\\' &&
+			    c->s[c->p + 1] == 'u' && !hex4(c->s + c->p + 2, &low) && low >= 0xdc00 && low < 0xe000) {
+				c->p += 6;
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+			}
+			d += put_utf8(d, cp);
+			break;
+		default:
+			return -1;
+		}
+	}
+	return -1;
+}
+
+/* Skip any JSON value (nesting counted, not recursed); -1 when it is malformed at this level. */
+static int skip_value(struct cursor *c)
+{
+	size_t depth = 0;
+
+	do {
+		char *ignored;
+		size_t ignored_len;
+
+		skip_ws(c);
+		if (c->p >= c->n)
+			return -1;
+		switch (c->s[c->p]) {
+		case '"':
+			if (read_string(c, &ignored, &ignored_len))
+				return -1;
+			break;
+		case '{':
+		case '[':
+			depth++;
+			c->p++;
+			break;
+		case '}':
+		case ']':
+			if (!depth)
+				return -1;
+			depth--;
+			c->p++;
+			break;
+		default:
+			/* a number, a literal, or a separator inside a nested value */
+			if (!depth && (c->s[c->p] == ',' || c->s[c->p] == ':'))
+				return -1;
+			while (c->p < c->n && !strchr(" \t\r\n,:]}\"{[", c->s[c->p]))
+				c->p++;
+			if (depth && c->p < c->n && (c->s[c->p] == ',' || c->s[c->p] == ':'))
+				c->p++;
+			break;
+		}
+	} while (depth);
+	return 0;
+}
+
+int json_read_object(char *text, size_t len, struct json_member *members, size_t max)
+{
+	struct cursor c = { text, len, 0 };
+	int count = 0;
+
+	skip_ws(&c);
+	if (c.p >= c.n || c.s[c.p] != '{')
+		return -1;
+	c.p++;
+	skip_ws(&c);
+	if (c.p < c.n && c.s[c.p] == '}') {
+		c.p++;
+	} else {
+		for (;;) {
+			struct json_member m;
+			char *key;
+			size_t key_len;
+
+			skip_ws(&c);
+			if (read_string(&c, &key, &key_len))
+				return -1;
+			m.key = key;
+			m.str = NULL;
+			m.str_len = 0;
+			skip_ws(&c);
+			if (c.p >= c.n || c.s[c.p] != ':')
+				return -1;
+			c.p++;
+			skip_ws(&c);
+			if (c.p < c.n && c.s[c.p] == '"') {
+				m.kind = JSON_STRING;
+				if (read_string(&c, &m.str, &m.str_len))
+					return -1;
+			} else if (c.n - c.p >= 4 && memcmp(c.s + c.p, "null", 4) == 0) {
+				m.kind = JSON_NULL;
+				c.p += 4;
+			} else {
+				m.kind = JSON_OTHER;
+				if (skip_value(&c))
+					return -1;
+			}
+			if ((size_t)count < max)
+				members[count++] = m;
+			skip_ws(&c);
+			if (c.p < c.n && c.s[c.p] == ',') {
+				c.p++;
+				continue;
+			}
+			if (c.p < c.n && c.s[c.p] == '}') {
+				c.p++;
+				break;
+			}
+			return -1;
+		}
+	}
+	skip_ws(&c);
+	return c.p == c.n ? count : -1;
+}
+
+const struct json_member *json_get(const struct json_member *members, int count, const char *key)
+{
+	int i;
+
+	for (i = 0; i < count; i++)
+		if (strcmp(members[i].key, key) == 0)
+			return &members[i];
+	return NULL;
+}
+
+static int b64(int ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '+')
+		return 62;
+	if (ch == '/')
+		return 63;
+	return -1;
+}
+
+long base64_decode(const char *text, size_t len, unsigned char *out, size_t cap)
+{
+	unsigned long acc = 0;
+	size_t i, n = 0;
+	int bits = 0;
+
+	while (len && text[len - 1] == '=')
+		len--;
+	for (i = 0; i < len; i++) {
+		int v = b64((unsigned char)text[i]);
+
+		if (v < 0)
+			return -1;
+		acc = (acc << 6) | (unsigned long)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n >= cap)
+				return -1;
+			out[n++] = (unsigned char)((acc >> bits) & 0xff);
+		}
+	}
+	return (long)n;
+}
+
+void out_bytes(struct out *o, const char *s, size_t n)
+{
+	if (o->overflow || o->cap - o->len < n) {
+		o->overflow = 1;
+		return;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+void out_str(struct out *o, const char *s)
+{
+	out_bytes(o, s, strlen(s));
+}
+
+void out_uint(struct out *o, unsigned long long v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	out_bytes(o, tmp + i, sizeof(tmp) - i);
+}
+
+void out_json_string(struct out *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	out_bytes(o, "\"", 1);
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\') {
+			char esc[2] = { '\\', (char)ch };
+
+			out_bytes(o, esc, 2);
+		} else if (ch < 0x20 || ch >= 0x7f) {
+			char esc[6] = { '\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15] };
+
+			out_bytes(o, esc, 6);
+		} else {
+			out_bytes(o, (const char *)&ch, 1);
+		}
+	}
+	out_bytes(o, "\"", 1);
+}

@@ -1,3 +1,0 @@
-/* SPDX-License-Identifier: MIT */
-/* Stand-in for <linux/gcd.h>: see ../kstub.h. */
-#include "../kstub.h"

@@ -1,0 +1,255 @@
+"""``migcompat match``: every device, or type to create, across a fleet that would accept a source."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final, NoReturn
+
+import click
+
+from ..display import escape, plural
+from ..emit import emit, value_text
+from ..fleet.classes import class_id
+from ..fleet.index import FleetIndex, rank
+from ..fleet.inventory import Inventory, InventoryError, Provider, load_inventory
+from ..model import MigrationVersion
+from ..verdict import Answer, Verdict
+from .attributes import Loader, refuse_two_stdins, report_failures
+from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .options import format_option
+from .output import echo, echo_error, echo_json
+
+__all__ = ["load_inventory_or_exit", "match_command", "provider_json"]
+
+_HELP: Final = """Find every device, or device type to create, in a fleet that accepts a source.
+
+SOURCE is the source device's migration_version: a file, - for standard
+input, or a device directory holding it. INVENTORY is one or more captures
+('migcompat capture -o host.json' on each host) or directories of them; a
+JSON file in a directory that is not a capture (such as a sample's
+manifest) is skipped with a note.
+
+Prints every (host, device or type, creation parameters) whose rules accept
+the source, ranked: existing devices first (an IDENTICAL one before one that
+merely accepts it), then device types to create, each with the creation
+parameters a device needs (as 'migcompat plan' would choose). Each line has
+the verdict and the rule that matched. The answer is exactly what 'migcompat
+check' says for each pair; the fleet index (migcompat.fleet.index) finds it
+without checking every pair. Whether a device is free is not known from a
+capture: the scheduler decides that.
+
+--explain adds the near misses: the targets (one per group that every source
+judges alike) that do not accept the source, nearest first, each with the
+failing constraints of its nearest rules.
+
+Placements a capture holds whose attributes are missing or invalid are not
+targets; a note on standard error counts them (--format json lists them).
+
+With --format json the output is one JSON object: {"source", "class",
+"accepted": [{"host", "ident", "kind", "path", "driver", "verdict"}],
+"near_misses" (with --explain), "inventory", "findings"}; each verdict as
+spec/schema/verdict.schema.json describes it, with the type's "choice".
+
+\b
+Examples:
+  migcompat match /sys/bus/mdev/devices/$UUID captures/
+  migcompat match --explain src_version host1.json host2.json
+  migcompat match --format json - captures/ < src_version
+"""
+
+_EPILOG: Final = (
+    EXIT_STATUS_HELP + "\n\n\b\nFor match: 0 some device or type accepts the source, 1 none does, 3 an"
+    "\ninput cannot be read or is not valid (or the source is a device type, not a device)."
+)
+
+DEFAULT_LIMIT: Final = 50
+NEAR_MISSES: Final = 5
+
+
+def load_inventory_or_exit(ctx: click.Context, paths: Sequence[str], *, json_output: bool) -> Inventory:
+    """The inventory *paths* name; on an error, the message on standard error and exit status 3."""
+    try:
+        return load_inventory(paths)
+    except InventoryError as error:
+        _fail(ctx, f"cannot read the inventory: {escape(error.message)}", json_output, error.to_dict())
+
+
+def _fail(ctx: click.Context, message: str, json_output: bool, document: dict[str, object]) -> NoReturn:
+    echo_error(message)
+    if json_output:
+        echo_json({"error": document})
+    ctx.exit(ExitCode.UNDECIDED)
+
+
+def provider_json(provider: Provider, verdict: Verdict | None = None) -> dict[str, object]:
+    """A provider (and its verdict) as a JSON-ready dict."""
+    out: dict[str, object] = {
+        "host": provider.host,
+        "ident": provider.ident,
+        "kind": provider.kind,
+        "path": provider.path,
+        "driver": provider.driver,
+    }
+    if verdict is not None:
+        out["verdict"] = verdict.to_json()
+    return out
+
+
+def report_findings(inventory: Inventory) -> None:
+    """One note on standard error counting the placements that are not targets, with the first few."""
+    findings = [f for f in inventory.findings if f.code != "not-a-capture"]
+    if not findings:
+        return
+    echo(f"note: {plural(len(findings), 'placement')} skipped (missing or invalid attributes):", err=True)
+    for finding in findings[:3]:
+        echo(f"  {escape(finding.host)}: {escape(finding.message)}", err=True)
+    if len(findings) > 3:
+        echo(f"  ... and {len(findings) - 3} more (--format json lists them)", err=True)
+
+
+def _choice(verdict: Verdict) -> str:
+    if not verdict.choice:
+        return ""
+    return " ".join(f"{name}={value_text(value)}" for name, value in verdict.choice.items())
+
+
+@click.command(
+    "match",
+    help=_HELP,
+    epilog=_EPILOG,
+    short_help="Find every device or type in a fleet that accepts a source.",
+)
+@click.argument("source", metavar="SOURCE", type=click.Path(allow_dash=True))
+@click.argument("inventory", metavar="INVENTORY...", nargs=-1, required=True, type=click.Path())
+@click.option("--explain", "-e", is_flag=True, help="Also show the near misses, nearest first, with their reasons.")
+@click.option(
+    "--near",
+    metavar="N",
+    type=click.IntRange(1, 1000),
+    default=NEAR_MISSES,
+    show_default=True,
+    help="With --explain: how many near misses to show.",
+)
+@click.option(
+    "--limit",
+    metavar="N",
+    type=click.IntRange(0),
+    default=DEFAULT_LIMIT,
+    show_default=True,
+    help="Text output: show at most N accepting targets (0: all); JSON lists all.",
+)
+@format_option("text: a ranked list for people; json: one JSON object.")
+@click.pass_context
+def match_command(
+    ctx: click.Context,
+    source: str,
+    inventory: tuple[str, ...],
+    explain: bool,
+    near: int,
+    limit: int,
+    output_format: str,
+) -> None:
+    json_output = output_format == "json"
+    refuse_two_stdins([("SOURCE", source)])
+    loader = Loader()
+    version = loader.version("source", source)
+    if loader.failures or version is None:
+        report_failures(loader.failures, json_output=json_output)
+        if json_output:
+            echo_json(loader.failure_document())
+        ctx.exit(ExitCode.UNDECIDED)
+    if version.params:
+        _fail(
+            ctx,
+            "the source is a device type (its migration_version has param lines); give a device instance's",
+            json_output,
+            {"code": "source-is-template", "message": "the source is a device type, not a device instance"},
+        )
+    fleet = load_inventory_or_exit(ctx, inventory, json_output=json_output)
+    index = FleetIndex.build(fleet.providers)
+    found = rank(index.accepting(version))
+    misses: list[tuple[tuple[Provider, ...], Verdict]] = []
+    if explain:
+        misses = _near_misses(index, version, near)
+    if json_output:
+        document: dict[str, object] = {
+            "source": loader.paths["source"],
+            "class": class_id(version),
+            "accepted": [provider_json(provider, verdict) for provider, verdict in found],
+            "inventory": {
+                "files": len(fleet.files),
+                "hosts": len(fleet.hosts),
+                "providers": len(fleet.providers),
+            },
+            "findings": [finding.to_json() for finding in fleet.findings],
+        }
+        if explain:
+            document["near_misses"] = [
+                {"targets": [provider_json(p) for p in members], "verdict": verdict.to_json()}
+                for members, verdict in misses
+            ]
+        echo_json(document)
+    else:
+        report_findings(fleet)
+        echo(_text(version, found, fleet, limit))
+        if explain:
+            echo(_misses_text(misses))
+    ctx.exit(ExitCode.SUCCESS if found else ExitCode.NEGATIVE)
+
+
+def _near_misses(
+    index: FleetIndex, version: MigrationVersion, count: int
+) -> list[tuple[tuple[Provider, ...], Verdict]]:
+    """The *count* nearest targets that do not accept *version*: unknown first, then fewest failing constraints."""
+    ranked = []
+    for order, (members, verdict) in enumerate(index.verdicts(version)):
+        if verdict.answer is Answer.COMPATIBLE:
+            continue
+        failing = min((len(o.reasons) + o.more_reasons for o in verdict.nearest), default=len(verdict.reasons))
+        ranked.append(((0 if verdict.answer is Answer.UNKNOWN else 1, failing, order), members, verdict))
+    ranked.sort(key=lambda item: item[0])
+    return [(members, verdict) for _, members, verdict in ranked[:count]]
+
+
+def _text(version: MigrationVersion, found: list[tuple[Provider, Verdict]], fleet: Inventory, limit: int) -> str:
+    lines = [f"source: {escape(emit(version).rstrip())}", f"class:  {class_id(version)}"]
+    providers = len(fleet.providers)
+    hosts = len(fleet.hosts)
+    if not found:
+        lines.append(
+            f"no device or type accepts the source ({plural(providers, 'target')} on {plural(hosts, 'host')}"
+            " checked); --explain shows the nearest"
+        )
+        return "\n".join(lines)
+    devices = sum(1 for provider, _ in found if provider.kind == "device")
+    on = len({provider.host for provider, _ in found})
+    lines.append(
+        f"{plural(len(found), 'target')} accept{'s' if len(found) == 1 else ''} it: {plural(devices, 'device')},"
+        f" {plural(len(found) - devices, 'type')} to create, on {plural(on, 'host')}"
+        f" (of {plural(providers, 'target')} on {plural(hosts, 'host')})"
+    )
+    shown = found if limit == 0 else found[:limit]
+    for number, (provider, verdict) in enumerate(shown, start=1):
+        kind = provider.kind
+        grade = verdict.grade.value if verdict.grade is not None else ""
+        choice = _choice(verdict)
+        create = f"; create with {choice}" if choice else ""
+        lines.append(
+            f"{number:>4}. {escape(provider.host)}  {kind:<6} {escape(provider.ident)}"
+            f"  {grade} by rule {verdict.matched}{create}"
+        )
+    if len(found) > len(shown):
+        lines.append(f"      ... and {len(found) - len(shown)} more (--limit 0 shows all)")
+    return "\n".join(lines)
+
+
+def _misses_text(misses: list[tuple[tuple[Provider, ...], Verdict]]) -> str:
+    if not misses:
+        return "near misses: none (every target accepts the source)"
+    lines = ["near misses (nearest first):"]
+    for members, verdict in misses:
+        first = members[0]
+        more = f" and {plural(len(members) - 1, 'more target')} judged alike" if len(members) > 1 else ""
+        lines.append(f"  {escape(first.host)} {first.kind} {escape(first.ident)}{more}:")
+        lines.extend("    " + escape(line) for line in verdict.explain().split("\n"))
+    return "\n".join(lines)

@@ -1,0 +1,30 @@
+"""The errors of the scheduler exports, each with a stable code (:data:`migcompat.errors.LIBRARY_ERROR_CODES`)."""
+
+from __future__ import annotations
+
+from ..errors import MigcompatError
+
+__all__ = ["ExportError"]
+
+
+class ExportError(MigcompatError):
+    """An export that cannot be made, read or pushed.
+
+    Its *code* is one of:
+
+    * ``export-invalid-name`` -- a trait, label or object name outside the
+      scheduler's rules (Placement's ``^CUSTOM_[A-Z0-9_]+$`` and 255
+      characters, Kubernetes' label and DNS rules); *where* is the name;
+    * ``export-collision`` -- two different classes (or providers) would get
+      the same trait or label name; *where* is the name;
+    * ``export-unknown-class`` -- a source whose class was not known when the
+      export was made: a new export, or an online ``migcompat match``, is needed;
+      *where* is the source;
+    * ``export-mapping-invalid`` -- a mapping file that cannot be read or is not
+      one migcompat wrote; *where* is the file (and a JSON Pointer);
+    * ``export-ambiguous-provider`` -- several migcompat providers map to one
+      scheduler resource provider, whose acceptance would then be a guess;
+      *where* is the resource provider;
+    * ``placement-failed`` -- the Placement service could not be reached or
+      refused a request; *where* is the request.
+    """

@@ -1,0 +1,196 @@
+"""Kubernetes and KubeVirt: node labels saying which device classes a node has and which it accepts.
+
+KubeVirt separates what a node *is* from what it *accepts* for migration:
+``host-model-cpu.node.kubevirt.io/<model>`` next to
+``cpu-model-migration.node.kubevirt.io/<model>``. The export follows that
+precedent under its own prefix (default ``migcompat.io``, the project's name;
+an operator who owns another domain passes it instead, and Kubernetes
+reserves ``kubernetes.io`` and ``k8s.io`` for itself):
+
+* ``device-class.node.<prefix>/<ID>=true`` -- the node has a device of class ``<ID>``;
+* ``device-migration.node.<prefix>/<ID>=true`` -- the node has a device, or a
+  device type it can create a device from, that accepts a source of class ``<ID>``.
+
+``<ID>`` is the class identifier (32 upper-case hexadecimal digits), a valid
+label name as it is. Each node's labels are one Node Feature Discovery
+``NodeFeature`` object (``nfd.k8s-sigs.io/v1alpha1``), which NFD's master
+copies onto the Node named by its ``nfd.node.kubernetes.io/node-name`` label.
+For a source, :func:`node_affinity` and :func:`node_selector` give what the
+VM's pod needs to land only on nodes that accept it. Every label is checked
+against Kubernetes' rules (:mod:`.labels`) before it is emitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from .errors import ExportError
+from .labels import check_label, dns_subdomain_problem
+from .table import SCOPE_NOTE, ExportTable
+
+__all__ = [
+    "DEFAULT_NAMESPACE",
+    "DEFAULT_PREFIX",
+    "MAPPING_FORMAT",
+    "NODE_NAME_LABEL",
+    "KubernetesExport",
+    "LabelScheme",
+    "build_export",
+    "node_affinity",
+    "node_selector",
+]
+
+DEFAULT_PREFIX: Final = "migcompat.io"
+"""The DNS domain the labels are under, unless the operator names another."""
+DEFAULT_NAMESPACE: Final = "node-feature-discovery"
+"""The namespace NFD's master watches for ``NodeFeature`` objects in a default installation."""
+NODE_NAME_LABEL: Final = "nfd.node.kubernetes.io/node-name"
+"""The label of a ``NodeFeature`` object naming the node its labels go to."""
+MAPPING_FORMAT: Final = "migcompat-kubernetes-labels"
+"""The ``"format"`` member of the Kubernetes mapping document."""
+_TRUE: Final = "true"
+
+
+@dataclass(frozen=True)
+class LabelScheme:
+    """The label keys of one prefix: ``device-class.node.<prefix>/ID`` and ``device-migration.node.<prefix>/ID``."""
+
+    prefix: str = DEFAULT_PREFIX
+
+    def __post_init__(self) -> None:
+        for sub in (self.has_prefix, self.accepts_prefix):
+            problem = dns_subdomain_problem(sub)
+            if problem is not None:
+                raise ExportError("export-invalid-name", f"label prefix {sub!r} {problem}", where=sub)
+
+    @property
+    def has_prefix(self) -> str:
+        """The prefix of the "has a device of this class" labels."""
+        return f"device-class.node.{self.prefix}"
+
+    @property
+    def accepts_prefix(self) -> str:
+        """The prefix of the "accepts a source of this class" labels."""
+        return f"device-migration.node.{self.prefix}"
+
+    def has(self, class_id: str) -> str:
+        """The label key saying a node has a device of class *class_id*."""
+        key = f"{self.has_prefix}/{class_id}"
+        check_label(key, _TRUE)
+        return key
+
+    def accepts(self, class_id: str) -> str:
+        """The label key saying a node accepts a source of class *class_id*."""
+        key = f"{self.accepts_prefix}/{class_id}"
+        check_label(key, _TRUE)
+        return key
+
+
+@dataclass(frozen=True)
+class KubernetesExport:
+    """The labels of each node (host), and the table they were made from."""
+
+    table: ExportTable
+    scheme: LabelScheme
+    nodes: dict[str, dict[str, str]]
+    """node name -> label key -> value, both sorted."""
+
+    def node_features(self, namespace: str = DEFAULT_NAMESPACE) -> list[dict[str, object]]:
+        """One NFD ``NodeFeature`` object per node, in node-name order."""
+        problem = dns_subdomain_problem(namespace)
+        if problem is not None or len(namespace) > 63 or "." in namespace:
+            raise ExportError("export-invalid-name", f"namespace {namespace!r} is not a DNS label", where=namespace)
+        return [
+            {
+                "apiVersion": "nfd.k8s-sigs.io/v1alpha1",
+                "kind": "NodeFeature",
+                "metadata": {
+                    "name": _object_name(node),
+                    "namespace": namespace,
+                    "labels": {NODE_NAME_LABEL: node},
+                    "annotations": {f"{self.scheme.prefix}/scope": SCOPE_NOTE},
+                },
+                "spec": {"labels": dict(labels)},
+            }
+            for node, labels in self.nodes.items()
+        ]
+
+    def to_json(self) -> dict[str, object]:
+        """The mapping document: what the export is, each class with its labels and canonical text."""
+        return {
+            "format": MAPPING_FORMAT,
+            "version": 1,
+            "scope": SCOPE_NOTE,
+            "prefix": self.scheme.prefix,
+            "classes": [
+                {
+                    "class": known.id,
+                    "text": known.text,
+                    "has_label": self.scheme.has(known.id),
+                    "accepts_label": self.scheme.accepts(known.id),
+                }
+                for known in self.table.classes
+            ],
+            "nodes": {node: sorted(labels) for node, labels in self.nodes.items()},
+        }
+
+
+def _object_name(node: str) -> str:
+    name = f"migcompat-{node}"
+    problem = dns_subdomain_problem(name)
+    if problem is not None:
+        raise ExportError("export-invalid-name", f"NodeFeature name {name!r} {problem}", where=node)
+    return name
+
+
+def build_export(table: ExportTable, scheme: LabelScheme | None = None) -> KubernetesExport:
+    """The labels of every host of *table*: the classes its devices are and accept.
+
+    A host name must be a valid label value (it is the value of
+    ``nfd.node.kubernetes.io/node-name``): Kubernetes node names are.
+    """
+    scheme = scheme if scheme is not None else LabelScheme()
+    nodes: dict[str, dict[str, str]] = {}
+    for provider, own, accepted in zip(table.providers, table.is_class, table.accepts, strict=True):
+        check_label(NODE_NAME_LABEL, provider.host)
+        labels = nodes.setdefault(provider.host, {})
+        if own is not None:
+            labels[scheme.has(own)] = _TRUE
+        for class_id in accepted:
+            labels[scheme.accepts(class_id)] = _TRUE
+    return KubernetesExport(
+        table, scheme, {node: dict(sorted(labels.items())) for node, labels in sorted(nodes.items())}
+    )
+
+
+def node_affinity(
+    class_ids: Sequence[str], *, any_of: bool = False, scheme: LabelScheme | None = None
+) -> dict[str, object]:
+    """The pod ``affinity`` that keeps it on nodes accepting every class of *class_ids* (with *any_of*, one).
+
+    Every class is one match expression of a single node selector term (the
+    expressions of a term are ANDed); with *any_of* each class is a term of
+    its own (the terms are ORed).
+    """
+    if not class_ids:
+        raise ValueError("an affinity needs at least one class")
+    scheme = scheme if scheme is not None else LabelScheme()
+    expressions = [
+        {"key": scheme.accepts(class_id), "operator": "In", "values": [_TRUE]} for class_id in dict.fromkeys(class_ids)
+    ]
+    terms = (
+        [{"matchExpressions": [expression]} for expression in expressions]
+        if any_of
+        else [{"matchExpressions": expressions}]
+    )
+    return {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}}}
+
+
+def node_selector(class_ids: Sequence[str], scheme: LabelScheme | None = None) -> dict[str, str]:
+    """The pod ``nodeSelector`` that keeps it on nodes accepting every class of *class_ids*."""
+    if not class_ids:
+        raise ValueError("a node selector needs at least one class")
+    scheme = scheme if scheme is not None else LabelScheme()
+    return {scheme.accepts(class_id): _TRUE for class_id in dict.fromkeys(class_ids)}

@@ -1,0 +1,173 @@
+"""Pushing a Placement export to a Placement service over its REST API (urllib, no other dependency).
+
+What :func:`push` does, in this order:
+
+1. ``PUT /traits/{name}`` for every trait the export sets (201 created, 204
+   already there), microversion 1.6;
+2. for each mapped resource provider: finds its UUID (given, or
+   ``GET /resource_providers?name=NAME``), reads its traits and generation
+   (``GET /resource_providers/{uuid}/traits``), and, when they differ, writes
+   ``PUT /resource_providers/{uuid}/traits`` with the generation: the
+   provider's traits that do not start with ``CUSTOM_MIGCOMPAT_`` (Nova's own,
+   an operator's) are kept, the migcompat ones replaced by the export's. A
+   generation conflict (409: someone else wrote meanwhile) is read again and
+   retried, at most :data:`MAX_CONFLICT_RETRIES` times.
+
+The token is sent as ``X-Auth-Token``. Every request has a timeout; an
+unreachable service, an error status or a resource provider not found is a
+``placement-failed`` error naming the request.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .errors import ExportError
+from .placement import TRAIT_PREFIX, PlacementExport
+
+__all__ = ["MAX_CONFLICT_RETRIES", "PUSH_MICROVERSION", "PlacementClient", "PushReport", "push"]
+
+PUSH_MICROVERSION: Final = "1.6"
+"""The microversion of every request :func:`push` makes: traits on resource providers came in 1.6."""
+MAX_CONFLICT_RETRIES: Final = 5
+"""How often a provider's traits are read and written again after a generation conflict."""
+MAX_RESPONSE: Final = 64 << 20
+"""The largest response body read."""
+
+
+@dataclass
+class PlacementClient:
+    """A minimal Placement client: JSON requests with a token, a microversion and a timeout."""
+
+    endpoint: str
+    token: str
+    timeout: float = 30.0
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: object = None,
+        *,
+        microversion: str = PUSH_MICROVERSION,
+        ok: tuple[int, ...] = (200,),
+    ) -> tuple[int, Any]:
+        """``(status, decoded JSON or None)``; a status outside *ok* (or 409) raises ``placement-failed``."""
+        url = self.endpoint.rstrip("/") + path
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        headers = {
+            "X-Auth-Token": self.token,
+            "OpenStack-API-Version": f"placement {microversion}",
+            "Accept": "application/json",
+        }
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        where = f"{method} {path}"
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                status = int(response.status)
+                raw = response.read(MAX_RESPONSE + 1)
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+            raw = exc.read(MAX_RESPONSE + 1) if exc.fp is not None else b""
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ExportError(
+                "placement-failed", f"cannot reach Placement at {self.endpoint}: {reason}", where=where
+            ) from None
+        if len(raw) > MAX_RESPONSE:
+            raise ExportError("placement-failed", f"{where}: the response is larger than {MAX_RESPONSE} bytes")
+        if status not in ok and status != 409:
+            detail = raw[:300].decode("utf-8", "replace").strip()
+            raise ExportError("placement-failed", f"{where} answered {status}: {detail}", where=where)
+        if not raw.strip():
+            return status, None
+        try:
+            return status, json.loads(raw)
+        except ValueError:
+            if status == 409:
+                return status, None
+            raise ExportError(
+                "placement-failed", f"{where} answered with a body that is not JSON", where=where
+            ) from None
+
+    def uuid_named(self, name: str) -> str:
+        """The UUID of the resource provider called *name*; ``placement-failed`` unless there is exactly one."""
+        path = "/resource_providers?" + urllib.parse.urlencode({"name": name})
+        _, body = self.request("GET", path)
+        found = body.get("resource_providers", []) if isinstance(body, dict) else []
+        if len(found) != 1:
+            raise ExportError(
+                "placement-failed", f"no resource provider is named {name!r} in Placement", where=f"GET {path}"
+            )
+        return str(found[0]["uuid"])
+
+
+@dataclass
+class PushReport:
+    """What :func:`push` did: traits created, providers updated and already up to date."""
+
+    traits_created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    uuids: dict[str, str] = field(default_factory=dict)
+    """resource provider (``uuid:U`` or ``name:N``) -> its UUID."""
+
+    def to_json(self) -> dict[str, object]:
+        """The report as a JSON-ready object."""
+        return {
+            "traits_created": self.traits_created,
+            "providers_updated": self.updated,
+            "providers_unchanged": self.unchanged,
+        }
+
+
+def _set_traits(client: PlacementClient, uuid: str, ours: set[str]) -> bool:
+    """Give the provider *uuid* exactly the migcompat traits *ours*, keeping its others; True if it changed."""
+    path = f"/resource_providers/{urllib.parse.quote(uuid, safe='')}/traits"
+    for _ in range(MAX_CONFLICT_RETRIES + 1):
+        _, body = client.request("GET", path)
+        if not isinstance(body, dict) or not isinstance(body.get("traits"), list):
+            raise ExportError("placement-failed", f"GET {path} answered without a trait list", where=f"GET {path}")
+        current = {str(t) for t in body["traits"]}
+        wanted = {t for t in current if not t.startswith(TRAIT_PREFIX)} | ours
+        if wanted == current:
+            return False
+        generation = body.get("resource_provider_generation")
+        status, _ = client.request(
+            "PUT", path, {"traits": sorted(wanted), "resource_provider_generation": generation}, ok=(200,)
+        )
+        if status != 409:
+            return True
+    raise ExportError(
+        "placement-failed",
+        f"PUT {path}: the provider kept changing under us ({MAX_CONFLICT_RETRIES + 1} generation conflicts)",
+        where=f"PUT {path}",
+    )
+
+
+def push(export: PlacementExport, client: PlacementClient) -> PushReport:
+    """Create the export's traits in Placement and set them on every mapped resource provider.
+
+    Raises ``export-ambiguous-provider`` before any request when two
+    providers map to one resource provider, and ``placement-failed`` on the
+    first request that fails.
+    """
+    targets = export.by_resource_provider()
+    report = PushReport()
+    for name in export.all_traits():
+        status, _ = client.request("PUT", f"/traits/{name}", ok=(201, 204))
+        if status == 201:
+            report.traits_created.append(name)
+    for (how, value), entry in targets.items():
+        uuid = value if how == "uuid" else client.uuid_named(value)
+        report.uuids[f"{how}:{value}"] = uuid
+        changed = _set_traits(client, uuid, set(entry.traits))
+        (report.updated if changed else report.unchanged).append(f"{how}:{value}")
+    return report

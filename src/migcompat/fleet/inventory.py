@@ -1,0 +1,281 @@
+"""An inventory: the providers of many hosts, read from their captures.
+
+A *provider* is a place a migrating device can go: an existing device
+instance (an mdev, a PCI function, a device on another bus), or a device type
+a device can be created from (an mdev type). Each carries its description
+(``migration_version``, a template for a type) and its rules
+(``migration_compatible_devices``). The device instances are also the fleet's
+migration *sources*.
+
+:func:`load_inventory` reads capture files (``migcompat capture``, schema
+``spec/schema/capture.schema.json``) or directories of them. It pairs and
+parses each host's placements exactly as the conformance suite does
+(:func:`~migcompat.conformance.emitter_checks.analyse_host`), so a placement
+the suite calls broken is not a provider here either: it is skipped and an
+:class:`InventoryFinding` says why. A file that cannot be read, or that is
+named on the command line and is not a valid capture, is an
+:class:`InventoryError` naming the file.
+
+Cost: reading is linear in the captures' size; attribute texts are parsed and
+checked once per distinct text, whatever the number of hosts that share them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
+
+from ..capture import CaptureError, load
+from ..errors import MigcompatError
+from ..model import CompatibleDevices, MigrationVersion
+from ..sysfs.model import COMPATIBLE, VERSION, HostData
+
+if TYPE_CHECKING:
+    from ..conformance.emitter_checks import TextCache
+
+__all__ = [
+    "FINDING_CODES",
+    "MAX_CAPTURE_FILES",
+    "FleetError",
+    "Inventory",
+    "InventoryError",
+    "InventoryFinding",
+    "Provider",
+    "load_inventory",
+]
+
+MAX_CAPTURE_FILES: Final = 200_000
+"""At most this many capture files are read from the paths of one inventory; more is an error."""
+
+FINDING_CODES: Final = {
+    "missing-attribute": "the placement has one migration attribute but not the other",
+    "invalid-attribute": "a migration attribute does not parse (or is in a format version not implemented)",
+    "not-a-target": "the attributes parse but the placement cannot be a target (an instance with param lines)",
+    "not-a-capture": "a JSON file in an inventory directory that is not a migcompat capture (skipped)",
+    "duplicate-host": "two captures name the same host; both are kept",
+}
+"""Every code an :class:`InventoryFinding` can carry, with its meaning."""
+
+
+class FleetError(MigcompatError):
+    """An inventory that cannot be read, or a fleet question too large to answer.
+
+    Its *code* is ``capture-unreadable`` (a path that does not exist or cannot
+    be read, a directory without captures, too many files) or
+    ``capture-invalid`` (a capture file that is not valid): *where* is then the
+    file (with the JSON Pointer or the line and column in it, when known) and
+    the message names it. It is ``too-complex`` for a compatibility matrix with
+    more cells than its bound (:data:`~migcompat.fleet.matrix.MAX_CELLS`).
+    """
+
+    def __init__(self, code: str, message: str, *, where: str) -> None:
+        super().__init__(code, message, where=where)
+
+    def __str__(self) -> str:
+        return f"error[{self.code}]: {self.message}"
+
+
+InventoryError = FleetError
+"""The name :func:`load_inventory`'s callers catch: the same class as :class:`FleetError`."""
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A device instance (*kind* ``device``) or a device type (*kind* ``type``) on host *host*.
+
+    *ident* is the placement's identity: the UUID of an mdev, the PCI address
+    of a PCI function, ``bus/name`` of another device, the type id of an mdev
+    type. *path* is its directory in the capture (relative to the sysfs root).
+    *version* is the instance's ``migration_version`` or the type's template;
+    *rules* its ``migration_compatible_devices``; *driver* the driver that
+    writes them (the ``driver`` field, else the driver link), or None. *name*
+    is a type's human name (its ``name`` attribute), or None.
+    """
+
+    host: str
+    ident: str
+    kind: str
+    path: str
+    version: MigrationVersion
+    rules: CompatibleDevices
+    driver: str | None
+    name: str | None = field(default=None, compare=False)
+
+    @property
+    def where(self) -> str:
+        """``host:path``, how reports name the provider."""
+        return f"{self.host}:{self.path}"
+
+
+@dataclass(frozen=True)
+class InventoryFinding:
+    """A placement (or a file) that is not a provider, and why: *code* is one of :data:`FINDING_CODES`."""
+
+    code: str
+    host: str
+    path: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        """The finding as a JSON-ready dict."""
+        return {"code": self.code, "host": self.host, "path": self.path, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Every provider of a set of hosts, in the order read; the device instances among them are the *sources*.
+
+    Build one with :func:`load_inventory`, or :meth:`of` from providers.
+    """
+
+    providers: tuple[Provider, ...]
+    sources: tuple[Provider, ...]
+    findings: tuple[InventoryFinding, ...] = ()
+    files: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        providers: Iterable[Provider],
+        findings: Iterable[InventoryFinding] = (),
+        files: Iterable[str] = (),
+    ) -> Inventory:
+        """The inventory of *providers* (sources derived: those of kind ``device``)."""
+        kept = tuple(providers)
+        hosts = tuple(dict.fromkeys(provider.host for provider in kept))
+        return cls(kept, tuple(p for p in kept if p.kind == "device"), tuple(findings), tuple(files), hosts)
+
+
+def _capture_files(path: str) -> tuple[list[str], bool]:
+    """The capture files *path* names (itself, or the ``*.json`` files under it), and whether it is a directory."""
+    if os.path.isdir(path):
+        found: list[str] = []
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith(".json"):
+                    found.append(os.path.join(root, name))
+                    if len(found) > MAX_CAPTURE_FILES:
+                        raise InventoryError(
+                            "capture-unreadable",
+                            f"{path} holds more than {MAX_CAPTURE_FILES} JSON files; name fewer",
+                            where=path,
+                        )
+        if not found:
+            raise InventoryError("capture-unreadable", f"{path} holds no capture (*.json) file", where=path)
+        return found, True
+    if not os.path.exists(path):
+        raise InventoryError("capture-unreadable", f"cannot read {path}: no such file or directory", where=path)
+    return [path], False
+
+
+def load_inventory(paths: Sequence[str]) -> Inventory:
+    """Read the captures *paths* name (files, or directories searched for ``*.json`` files).
+
+    A JSON file found in a directory that is not a capture at all (its
+    ``format`` member is not ``migcompat-capture``, such as a sample's
+    manifest) is skipped with a ``not-a-capture`` finding; a file named
+    directly must be a capture. Raises :class:`InventoryError`.
+    """
+    from ..conformance.results import collector_paused
+
+    if not paths:
+        raise InventoryError("capture-unreadable", "no inventory given: name capture files or directories", where="")
+    cache: TextCache = {}
+    providers: list[Provider] = []
+    findings: list[InventoryFinding] = []
+    files: list[str] = []
+    seen_hosts: dict[str, str] = {}
+    with collector_paused():
+        for path in paths:
+            names, in_directory = _capture_files(path)
+            for name in names:
+                host = _load(name, in_directory, findings)
+                if host is None:
+                    continue
+                files.append(name)
+                if host.host in seen_hosts:
+                    findings.append(
+                        InventoryFinding(
+                            "duplicate-host",
+                            host.host,
+                            name,
+                            f"host {host.host} is also in {seen_hosts[host.host]}; both captures are kept",
+                        )
+                    )
+                else:
+                    seen_hosts[host.host] = name
+                _providers(host, cache, providers, findings)
+    return Inventory.of(providers, findings, files)
+
+
+def _load(name: str, in_directory: bool, findings: list[InventoryFinding]) -> HostData | None:
+    try:
+        return load(name)
+    except CaptureError as error:
+        if in_directory and error.code == "capture-invalid" and error.pointer == "/format":
+            findings.append(InventoryFinding("not-a-capture", "", name, f"{name} is not a migcompat capture; skipped"))
+            return None
+        where = f"{name}: {error.where}" if error.where and error.where != name else name
+        message = error.message if name in error.message else f"{name}: {error.message}"
+        if error.pointer:
+            message += f" (at {error.pointer})"
+        raise InventoryError(error.code, message, where=where) from None
+
+
+def _providers(host: HostData, cache: TextCache, providers: list[Provider], findings: list[InventoryFinding]) -> None:
+    from ..conformance.emitter_checks import analyse_host
+    from ..conformance.results import Report
+
+    report = Report()
+    analyses = analyse_host(host, report, cache)
+    problems: dict[str, str] = {}
+    for failure in report.failures:
+        if failure.check == "MC-E1-PARSE":
+            problems.setdefault(failure.path, failure.message)
+    for analysis in analyses:
+        placement = analysis.placement
+        if not placement.migratable:
+            continue
+        missing = [name for name in (VERSION, COMPATIBLE) if name not in placement.attributes]
+        if missing:
+            findings.append(
+                InventoryFinding(
+                    "missing-attribute", host.host, placement.path, f"{placement.path} has no {missing[0]}; skipped"
+                )
+            )
+            continue
+        if analysis.version is None or analysis.rules is None:
+            name = VERSION if analysis.version is None else COMPATIBLE
+            attribute_path = f"{placement.path}/{name}"
+            why = problems.get(attribute_path, "it is not a valid attribute")
+            findings.append(
+                InventoryFinding("invalid-attribute", host.host, attribute_path, f"{attribute_path}: {why}; skipped")
+            )
+            continue
+        if not analysis.devices:
+            findings.append(
+                InventoryFinding(
+                    "not-a-target",
+                    host.host,
+                    placement.path,
+                    f"{placement.path}: a device instance whose migration_version has param lines; skipped",
+                )
+            )
+            continue
+        kind = "type" if placement.kind == "mdev_type" else "device"
+        providers.append(
+            Provider(
+                host.host,
+                placement.ident,
+                kind,
+                placement.path,
+                analysis.version,
+                analysis.rules,
+                analysis.driver,
+                placement.properties.get("name") if kind == "type" else None,
+            )
+        )

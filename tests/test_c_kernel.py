@@ -1,0 +1,519 @@
+"""The kernel emitter helper, ``c/kernel/migcompat_emit.c``, run in user space and built as a module.
+
+The helper is compiled with the stand-ins for the kernel API in ``c/kernel/test/include`` into
+``c/kernel/test/migc_driver.c``, a program that builds attributes from records on its standard input
+exactly as a driver's ``show()`` would and writes what ``show()`` returns. The records are generated
+here from JSON data models (clause 5.8), with tokens and set members decoded to the plain bytes a
+driver holds, so the helper does the escaping, the ordering and the ratio reduction itself:
+
+* every ``emit`` case of ``conformance/cases/emit.json`` gives the case's text byte for byte (a case
+  longer than the helper's page limit, 4095 bytes with the final LF, must give -E2BIG instead);
+* for random valid data models (``tests/strategies.py``), given in random key and member order, with
+  ratios unreduced and set tables holding names outside the set's mask, the helper writes what
+  :func:`migcompat.emit.emit` writes, or -E2BIG when that is longer than 4095 bytes;
+* the page limit is exact, and is PAGE_SIZE - 1 on a smaller page;
+* input no valid attribute can hold gives -EINVAL, never text.
+
+Slow: the same under AddressSanitizer and UndefinedBehaviorSanitizer, and the sample module
+(``c/kernel/sample``) built against the distribution's kernel headers without a warning.
+"""
+
+from __future__ import annotations
+
+import errno
+import glob
+import json
+import os
+import random
+import re
+import select
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from migcompat import parse
+from migcompat.emit import emit
+from migcompat.jsonmodel import to_json
+from migcompat.limits import MAX_ATTRIBUTE_BYTES, MAX_INTEGER
+from migcompat.model import Field, MigrationVersion
+from strategies import examples, models
+
+ROOT = Path(__file__).resolve().parents[1]
+KERNEL = ROOT / "c" / "kernel"
+CASES = ROOT / "conformance" / "cases" / "emit.json"
+
+PAGE_LIMIT = 4095
+"""The largest attribute show() can deliver, final LF included (sysfs_emit() keeps a byte for its NUL)."""
+E2BIG = -errno.E2BIG
+EINVAL = -errno.EINVAL
+TIMEOUT = 30.0
+
+
+def _compiler() -> str:
+    compiler = shutil.which("gcc") or shutil.which("cc")
+    if compiler is None:
+        pytest.skip("no C compiler (CI installs gcc): the kernel helper is not compiled")
+    return compiler
+
+
+def build_driver(directory: Path, *flags: str, compiler: str | None = None) -> Path:
+    """Compile the driver and the helper into *directory*; a warning fails the build."""
+    program = directory / "migc_driver"
+    subprocess.run(
+        [
+            compiler or _compiler(),
+            "-std=gnu11",
+            "-O1",
+            "-g",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-Wshadow",
+            "-Wmissing-prototypes",
+            "-Wstrict-prototypes",
+            *flags,
+            "-I",
+            str(KERNEL / "test" / "include"),
+            "-I",
+            str(KERNEL),
+            "-o",
+            str(program),
+            str(KERNEL / "test" / "migc_driver.c"),
+            str(KERNEL / "migcompat_emit.c"),
+        ],
+        check=True,
+        timeout=120,
+    )
+    return program
+
+
+class Driver:
+    """The driver program, kept running: one attribute per :meth:`emit` call."""
+
+    def __init__(self, program: Path) -> None:
+        self.process = subprocess.Popen([str(program)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+        self.pending = b""
+
+    def emit(self, records: list[str]) -> bytes | int:
+        """What show() returns for the attribute *records* describe: its bytes, or a negative errno."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(("".join(record + "\n" for record in [*records, "end"])).encode("ascii"))
+        word, number = self._read_until(b"\n").split()
+        if word == b"err":
+            return int(number)
+        assert word == b"ok", word
+        return self._read_exactly(int(number))
+
+    def _fill(self) -> None:
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], TIMEOUT)
+        chunk = os.read(self.process.stdout.fileno(), 65536) if ready else b""
+        if not chunk:
+            self.process.kill()
+            raise AssertionError(f"the driver stopped answering (status {self.process.wait()})")
+        self.pending += chunk
+
+    def _read_until(self, end: bytes) -> bytes:
+        while end not in self.pending:
+            self._fill()
+        line, _, self.pending = self.pending.partition(end)
+        return line
+
+    def _read_exactly(self, count: int) -> bytes:
+        while len(self.pending) < count:
+            self._fill()
+        data, self.pending = self.pending[:count], self.pending[count:]
+        return data
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        assert self.process.wait(timeout=TIMEOUT) == 0
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Driver]:
+    running = Driver(build_driver(tmp_path_factory.mktemp("c-kernel")))
+    yield running
+    running.close()
+
+
+# ---- data models to records -------------------------------------------------------------------------
+
+_ESCAPE = re.compile(r"%([0-9A-F]{2})")
+
+
+def plain_hex(text: str) -> str:
+    """The plain bytes a token or member as written stands for, in hex: what a driver holds."""
+    return _ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text).encode("ascii").hex()
+
+
+def _value(value: dict[str, Any], rng: random.Random | None) -> str:
+    kind, text = value["type"], value["value"]
+    if kind == "token":
+        return "t:" + plain_hex(text)
+    if kind == "integer":
+        return "i:" + text
+    if kind == "version":
+        return "v:" + text
+    if kind == "ratio":
+        numerator, denominator = map(int, text.split("/"))
+        factor = rng.randint(1, max(1, MAX_INTEGER // max(numerator, denominator, 1))) if rng else 1
+        return f"r:{numerator * factor}/{denominator * factor}"
+    members = [plain_hex(member) for member in text]
+    if rng:
+        # Names in the driver's table but not in the mask: copies of members, and text no set can hold.
+        while len(members) < 64 and rng.random() < 0.3:
+            members.append("-" + rng.choice([*members, "", "01", b"..".hex()]).lstrip("-"))
+        rng.shuffle(members)
+    return "s:" + ",".join(members)
+
+
+def _end(end: dict[str, Any] | None, rng: random.Random | None) -> str:
+    """A range end, an operand or an alternative other than a range: open, ``$``, ``$N`` or a value."""
+    if end is None:
+        return ""
+    if end["type"] == "self":
+        return "$"
+    if end["type"] == "self_prefix":
+        return f"${end['length']}"
+    return _value(end, rng)
+
+
+def _alternative(alternative: dict[str, Any], rng: random.Random | None) -> str:
+    if alternative["type"] == "range":
+        return _end(alternative["min"], rng) + ".." + _end(alternative["max"], rng)
+    return _end(alternative, rng)
+
+
+def _items(mapping: dict[str, Any], rng: random.Random | None) -> list[tuple[str, Any]]:
+    items = list(mapping.items())
+    if rng:
+        rng.shuffle(items)
+    return items
+
+
+def _fields(fields: dict[str, Any], rng: random.Random | None) -> list[str]:
+    return [
+        f"field {key} {'=' if field['critical'] else '~'} {_value(field['value'], rng)}"
+        for key, field in _items(fields, rng)
+    ]
+
+
+def records(document: dict[str, Any], rng: random.Random | None = None) -> list[str]:
+    """The driver's records for a JSON data model, in its order, or shuffled and varied by *rng*."""
+    if document["attribute"] == "migration_version":
+        lines = ["version", *_fields(document["fields"], rng)]
+        for param in document["params"]:
+            mark = "=" if param["critical"] else "~"
+            lines += [f"param {param['name']} {mark} {_value(param['value'], rng)}", *_fields(param["fields"], rng)]
+        return lines
+    lines = ["compatible"]
+    lines += [f"default {key} {_value(value, rng)}" for key, value in _items(document["defaults"], rng)]
+    for rule in document["rules"]:
+        lines.append("rule")
+        for key, constraint in _items(rule["constraints"], rng):
+            if constraint["op"] == "any":
+                lines.append(f"any {key}")
+            elif constraint["op"] == "equals":
+                alternatives = " ".join(_alternative(alt, rng) for alt in constraint["alternatives"])
+                lines.append(f"eq {key} {alternatives}")
+            else:
+                operator = "sub" if constraint["op"] == "subset" else "sup"
+                lines.append(f"{operator} {key} {_end(constraint['operand'], rng)}")
+    return lines
+
+
+def expected_result(text: str) -> bytes | int:
+    """What the helper must return for a model whose canonical text is *text*."""
+    data = text.encode("ascii")
+    return data if len(data) <= PAGE_LIMIT else E2BIG
+
+
+# ---- the conformance cases --------------------------------------------------------------------------
+
+
+def _emit_cases() -> list[dict[str, Any]]:
+    return [case for case in json.loads(CASES.read_text())["cases"] if case["kind"] == "emit"]
+
+
+@pytest.mark.parametrize("case", _emit_cases(), ids=lambda case: case["id"])
+def test_every_emit_case(driver: Driver, case: dict[str, Any]) -> None:
+    assert driver.emit(records(case["model"])) == expected_result(case["expect"]["text"])
+
+
+def test_the_cases_are_all_here() -> None:
+    cases = _emit_cases()
+    assert len(cases) >= 16
+    assert {case["model"]["attribute"] for case in cases} == {"migration_version", "migration_compatible_devices"}
+
+
+# ---- random data models -----------------------------------------------------------------------------
+
+
+def check_model(running: Driver, model: Any, rng: random.Random) -> None:
+    """The helper writes *model* as the Python emitter does: in its own order, then in three shuffled ones."""
+    expected = expected_result(emit(model))
+    document = to_json(model)
+    # In the model's order, set members sorted and ratios reduced: the helper's fast path.
+    assert running.emit(records(document)) == expected
+    # Keys and members shuffled, ratios multiplied out, names outside the masks: drawing a model costs
+    # far more than writing it, so each is written several ways.
+    for _ in range(3):
+        assert running.emit(records(document, rng)) == expected
+
+
+@settings(max_examples=examples(60))
+@given(model=models, rng=st.randoms(use_true_random=False))
+def test_the_helper_writes_what_the_python_emitter_writes(driver: Driver, model: Any, rng: random.Random) -> None:
+    check_model(driver, model, rng)
+
+
+# ---- the page ---------------------------------------------------------------------------------------
+
+
+def _model_of_length(length: int) -> MigrationVersion:
+    """A migration_version whose canonical text is *length* bytes: ``mc1 f000=tt... f001=tt...``."""
+    room = length - len("mc1\n")
+    count = -(-room // len(" f000=" + "t" * 255))  # fields of at most 255-byte tokens
+    values = room - count * len(" f000=")
+    sizes = [values // count + (1 if index < values % count else 0) for index in range(count)]
+    model = MigrationVersion({f"f{index:03d}": Field("t" * size) for index, size in enumerate(sizes)})
+    assert len(emit(model)) == length
+    return model
+
+
+@pytest.mark.parametrize("length", [PAGE_LIMIT - 1, PAGE_LIMIT, PAGE_LIMIT + 1, 20000])
+def test_the_page_limit_is_exact(driver: Driver, length: int) -> None:
+    model = _model_of_length(length)
+    assert driver.emit(records(to_json(model))) == (E2BIG if length > PAGE_LIMIT else emit(model).encode())
+
+
+def test_the_helper_never_writes_what_a_parser_refuses() -> None:
+    assert PAGE_LIMIT <= MAX_ATTRIBUTE_BYTES
+
+
+def test_a_long_rule_or_set_is_refused_not_cut(driver: Driver) -> None:
+    members = ",".join(f"m{number:02d}{'x' * 200}".encode().hex() for number in range(64))
+    assert driver.emit(["version", f"field a = s:{members}"]) == E2BIG
+    alternatives = " ".join(f"i:{number}" for number in range(3000))
+    assert driver.emit(["compatible", "rule", f"eq a {alternatives}"]) == E2BIG
+    rules = ["rule", "eq driver t:" + b"x".hex() * 100] * 40
+    assert driver.emit(["compatible", *rules]) == E2BIG
+    assert driver.emit(["compatible", *rules[:20]]) == b"mc1\n" + (b"accept driver=" + b"x" * 100 + b"\n") * 10
+
+
+def test_a_smaller_page_limits_the_attribute_to_page_size_less_one(tmp_path: Path) -> None:
+    small = Driver(build_driver(tmp_path, "-DPAGE_SIZE=1024"))
+    try:
+        for length in (1022, 1023, 1024, 1025):
+            model = _model_of_length(length)
+            assert small.emit(records(to_json(model))) == (E2BIG if length > 1023 else emit(model).encode())
+    finally:
+        small.close()
+
+
+# ---- what no valid attribute holds ------------------------------------------------------------------
+
+
+def _t(text: str) -> str:
+    return "t:" + text.encode("latin-1").hex()
+
+
+def _s(*members: str) -> str:
+    return "s:" + ",".join(member.encode("latin-1").hex() for member in members)
+
+
+def _version(*fields: str) -> list[str]:
+    return ["version", *(f"field {field}" for field in fields)]
+
+
+def _rule(*constraints: str) -> list[str]:
+    return ["compatible", "rule", *constraints]
+
+
+INVALID = {
+    "a key with a capital": _version(f"Driver = {_t('x')}"),
+    "a key of 64 bytes": _version(f"{'k' * 64} = i:1"),
+    "a key of three names": _version("a.b.c = i:1"),
+    "a key that starts with a digit": _version("1a = i:1"),
+    "a key that ends with a dot": _version("a. = i:1"),
+    "an empty token": _version("a = t:"),
+    "a token of digits alone": _version(f"a = {_t('12')}"),
+    "a token of digits and dots": _version(f"a = {_t('1.2')}"),
+    "a token that starts with a dot": _version(f"a = {_t('.a')}"),
+    "a token that ends with a dot": _version(f"a = {_t('a.')}"),
+    "a token with two dots in a row": _version(f"a = {_t('a..b')}"),
+    "a token with a control byte": _version(f"a = {_t('a' + chr(1))}"),
+    "a token with a tab": _version(f"a = {_t('a' + chr(9) + 'b')}"),
+    "a token with a byte above 0x7E": _version(f"a = {_t('a' + chr(0xE9))}"),
+    "a token of 258 bytes escaped": _version(f"a = {_t(' ' * 86)}"),
+    "a token of 256 bytes": _version(f"a = {_t('x' * 256)}"),
+    "a version of one part": _version("a = v:1"),
+    "a version of nine parts": _version("a = v:1.2.3.4.5.6.7.8.9"),
+    "a ratio over zero": _version("a = r:1/0"),
+    "a set of 65 members": _version("a = " + _s(*(f"m{number}" for number in range(65)))),
+    "a set member twice": _version("a = " + _s("x", "y", "x")),
+    "an empty set member": _version("a = " + _s("x", "")),
+    "a set member with a dot at its end": _version("a = " + _s("1.")),
+    "a key twice on the first line": _version("b = i:1", "a = i:1", "b = i:2"),
+    "a key twice in byte order": _version("a = i:1", "a = i:2"),
+    "no field on the first line": ["version"],
+    "a parameter that is a fixed field": [*_version("a = i:1"), "param a = i:2"],
+    "a param line's field that is a fixed field": [*_version("a = i:1"), "param p = i:2", "field a = i:3"],
+    "a param line's field that is its parameter": [*_version("a = i:1"), "param p = i:2", "field p = i:3"],
+    "a param line's bad value": [*_version("a = i:1"), "param p = v:2"],
+    "a param line before the first": ["param p = i:1"],
+    "a param line in a migration_compatible_devices": ["compatible", "param p = i:1"],
+    "an accept line in a migration_version": [*_version("a = i:1"), "rule"],
+    "an accept line before the header": ["rule"],
+    "nothing at all": [],
+    "a default line's bad value": ["compatible", "default a r:0/0"],
+    "a default key twice": ["compatible", "default a i:1", "default a i:2"],
+    "a constraint without alternatives": _rule("eq a"),
+    "two types among alternatives": _rule("eq a i:1 v:1.0"),
+    "two types among range ends": _rule("eq a i:1..v:2.0"),
+    "a value and a range of two types": _rule("eq a r:1/2 i:1..i:2"),
+    "a range of tokens": _rule(f"eq a {_t('a')}..{_t('b')}"),
+    "a range of sets": _rule(f"eq a {_s('a')}.."),
+    "a range without ends": _rule("eq a .."),
+    "an empty range of integers": _rule("eq a i:2..i:1"),
+    "an empty range of versions": _rule("eq a v:1.1..v:1.0.5"),
+    "an empty range of ratios": _rule("eq a r:1/2..r:1/3"),
+    "an empty range of large ratios": _rule(
+        f"eq a r:{MAX_INTEGER - 1}/{MAX_INTEGER - 2}..r:{MAX_INTEGER}/{MAX_INTEGER - 1}"
+    ),
+    "an alternative twice": _rule("eq a i:1 i:2 i:1"),
+    "a ratio twice, once unreduced": _rule("eq a r:1/2 r:2/4"),
+    "a set twice, in two orders": _rule(f"eq a {_s('x', 'y')} {_s('y', 'x')}"),
+    "$ twice": _rule("eq a $ $"),
+    "a range twice": _rule("eq a i:1..$ i:1..$"),
+    "a key twice in a rule": _rule("eq a i:1", "sub a $"),
+    "a subset of a token": _rule(f"sub a {_t('x')}"),
+    "a subset of a range": _rule("sub a i:1..i:2"),
+    "a subset of two sets": _rule(f"sub a {_s('x')} {_s('y')}"),
+    "a superset of an integer": _rule("sup a i:1"),
+    "a superset of a bad set": _rule("sup a " + _s("x", "x")),
+    "$0": _rule("eq a $0"),
+    "$8": _rule("eq a $8"),
+    "$N beside an integer": _rule("eq a $1 i:1"),
+    "$N at the end of a range of ratios": _rule("eq a r:1/2..$2"),
+    "$N twice": _rule("eq a $2 $2"),
+    "a range of $N twice": _rule("eq a $1..$2 $1..$2"),
+    "=* with an alternative": _rule("any a i:1"),
+    "=* twice": _rule("any a", "any a"),
+}
+
+
+@pytest.mark.parametrize("attribute", INVALID.values(), ids=list(INVALID))
+def test_what_no_valid_attribute_holds_is_refused(driver: Driver, attribute: list[str]) -> None:
+    assert driver.emit(attribute) == EINVAL
+
+
+VALID = {
+    "the longest token": (_version(f"a = {_t(' ' * 85)}"), "mc1 a=" + "%20" * 85 + "\n"),
+    "the longest key": (_version(f"{'k' * 63} = i:1"), f"mc1 {'k' * 63}=1\n"),
+    "a token that looks like a number elsewhere": (
+        _version(f"a = {_t('-1')}", f"b = {_t('1.2.x')}"),
+        "mc1 a=-1 b=1.2.x\n",
+    ),
+    "members of digits and dots": (_version("a = " + _s("1.0", "10", "1")), "mc1 a={1,1.0,10}\n"),
+    "members sorted as escaped": (_version("a = " + _s("a~", "aZ", "a b")), "mc1 a={a%20b,a%7E,aZ}\n"),
+    "names outside the mask are left out": (_version("a = s:78,-78,-,-2e2e,79"), "mc1 a={x,y}\n"),
+    "the greatest integer": (_version(f"a = i:{MAX_INTEGER}"), f"mc1 a={MAX_INTEGER}\n"),
+    "a ratio reduced": (
+        _version(f"a = r:{MAX_INTEGER - 1}/{(MAX_INTEGER - 1) // 2}", "b = r:0/7"),
+        "mc1 a=2/1 b=0/1\n",
+    ),
+    "versions that are order-equivalent are distinct": (_rule("eq a v:1.0 v:1.0.0"), "mc1\naccept a=1.0|1.0.0\n"),
+    "ratio ranges with equal ends": (_rule("eq a r:2/4..r:1/2 r:1/3..$"), "mc1\naccept a=1/2..1/2|1/3..$\n"),
+    "every range form": (
+        _rule("eq a i:1.. ..i:2 $.. ..$ $..i:3 i:4..$ $..$"),
+        "mc1\naccept a=1..|..2|$..|..$|$..3|4..$|$..$\n",
+    ),
+    "an empty set operand": (_rule("sub b s:", "sup a s:"), "mc1\naccept a>={} b<={}\n"),
+    "an empty accept line": (["compatible", "rule"], "mc1\naccept\n"),
+    "the target's version cut (spec 1.1)": (
+        _rule("eq a $1 $1..$2 v:1.0..$7 $3.. v:2.0..v:2.0.0", "any b"),
+        "mc1\naccept a=$1|$1..$2|1.0..$7|$3..|2.0..2.0.0 b=*\n",
+    ),
+    "ignorable parameter and fields": (
+        [*_version("a = i:1"), "param p ~ i:2", "field z ~ i:3", "field y = i:4"],
+        "mc1 a=1\nparam ~p=2 y=4 ~z=3\n",
+    ),
+}
+
+
+@pytest.mark.parametrize(("attribute", "text"), VALID.values(), ids=list(VALID))
+def test_edges_of_what_is_valid(driver: Driver, attribute: list[str], text: str) -> None:
+    assert driver.emit(attribute) == text.encode()
+    assert emit(parse(text)) == text  # the expected text is itself valid and canonical
+
+
+# ---- slow: sanitizers, and the module against real kernel headers ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sanitized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Driver]:
+    flags = ("-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer")
+    running = Driver(build_driver(tmp_path_factory.mktemp("c-kernel-asan"), *flags))
+    yield running
+    running.close()
+
+
+@pytest.mark.slow
+def test_cases_and_refusals_under_sanitizers(sanitized: Driver) -> None:
+    for case in _emit_cases():
+        assert sanitized.emit(records(case["model"])) == expected_result(case["expect"]["text"]), case["id"]
+    for name, attribute in INVALID.items():
+        assert sanitized.emit(attribute) == EINVAL, name
+    for attribute, text in VALID.values():
+        assert sanitized.emit(attribute) == text.encode()
+    assert sanitized.emit(records(to_json(_model_of_length(20000)))) == E2BIG
+
+
+@pytest.mark.slow
+@settings(max_examples=examples(100))
+@given(model=models, rng=st.randoms(use_true_random=False))
+def test_random_models_under_sanitizers(sanitized: Driver, model: Any, rng: random.Random) -> None:
+    check_model(sanitized, model, rng)
+
+
+def kernel_build_directory() -> Path | None:
+    """The build directory of an installed kernel headers package (linux-headers-amd64), if any."""
+    candidates = sorted(glob.glob("/lib/modules/*/build/Makefile")) + sorted(
+        glob.glob("/usr/src/linux-headers-*-amd64/Makefile")
+    )
+    return Path(candidates[-1]).parent if candidates else None
+
+
+@pytest.mark.slow
+def test_the_sample_module_builds_against_kernel_headers_without_warnings(tmp_path: Path) -> None:
+    build = kernel_build_directory()
+    if build is None:
+        pytest.skip("no kernel headers (CI installs linux-headers-amd64): the sample module is not built")
+    if shutil.which("make") is None:
+        pytest.skip("no make (CI installs it): the sample module is not built")
+    # Build a copy: kbuild writes its objects beside the sources.
+    tree = tmp_path / "kernel"
+    shutil.copytree(KERNEL, tree, ignore=shutil.ignore_patterns("test"))
+    result = subprocess.run(
+        ["make", "-C", str(build), f"M={tree / 'sample'}", "W=1", "modules"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "warning" not in output.lower(), output
+    module = (tree / "sample" / "mcsample.ko").read_bytes()
+    # The module's .modinfo section: a license the kernel takes as GPL-compatible (no taint, and the
+    # VFIO and mdev symbols, exported GPL-only, resolve).
+    assert b"\0license=Dual MIT/GPL\0" in module

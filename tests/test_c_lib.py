@@ -1,0 +1,236 @@
+"""libmigcompat, the C library of ``c/lib/``: built with make, run through the conformance cases and
+against the Python reference.
+
+The default run builds the library and its adapter once (optimised lightly, to keep the build short),
+runs the library's own ``make check`` tests, every parse and check case through the adapter in the
+persistent mode of the test protocol, and a short differential fuzz against the Python reference. The
+slow tests build everything as shipped (static and shared library, pkg-config file), the
+AddressSanitizer and UndefinedBehaviorSanitizer build, and the libFuzzer target.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from migcompat.cases import Options, Programs, Selection, load_suite, run_cases
+
+ROOT = Path(__file__).resolve().parents[1]
+LIB = ROOT / "c" / "lib"
+FUZZ = ROOT / "c" / "fuzz"
+CASES = ROOT / "conformance" / "cases"
+DECLINED_KINDS = {"emit", "emit-invalid", "relate"}
+"""What the adapter does not serve: emitting (the kernel helper of c/kernel/ writes attributes) and relations."""
+
+
+def _tools(*names: str) -> None:
+    missing = [name for name in names if shutil.which(name) is None]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed: the C library is not built")
+
+
+def _make(build: Path, *targets: str, **variables: str) -> None:
+    settings = [f"{name}={value}" for name, value in {"BUILD": str(build), **variables}.items()]
+    result = subprocess.run(
+        ["make", "-s", "-j2", "-C", str(LIB), *settings, *targets], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def quick_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The library's adapter and unit-test program, built with -O1 into a temporary directory."""
+    _tools("cc", "make")
+    build = tmp_path_factory.mktemp("libmigcompat")
+    _make(build, str(build / "mc-adapter"), str(build / "test_lib"), CFLAGS="-O1")
+    return build
+
+
+def _differential() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("mc_differential", FUZZ / "differential.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _assert_cases_pass(adapter: Path) -> None:
+    from migcompat.limits import SPEC_VERSION
+
+    suite = load_suite(CASES)
+    current = suite.select(Selection(spec=SPEC_VERSION))
+    command = (str(adapter),)
+    results = run_cases(current, Programs(parser=command, checker=command, persistent=True), Options(timeout=20))
+    failed = [f"{r.case.id}: {r.outcome} {r.detail}" for r in results if r.outcome not in ("pass", "skip")]
+    assert not failed, "\n".join(failed)
+    skipped = {r.case.kind for r in results if r.outcome == "skip"}
+    assert skipped <= DECLINED_KINDS, skipped
+    passed = {r.case.kind for r in results if r.outcome == "pass"}
+    assert passed == {"parse-valid", "parse-invalid", "check"}
+    relate = [r for r in results if r.case.kind == "relate"]
+    assert relate, "the suite has relate cases, which the adapter declines"
+    assert all("does not compute relations" in r.detail for r in relate)
+
+
+def test_make_check_passes(quick_build: Path) -> None:
+    result = subprocess.run([str(quick_build / "test_lib")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "all passed" in result.stdout
+
+
+def test_every_parse_and_check_case_passes_through_the_adapter(quick_build: Path) -> None:
+    _assert_cases_pass(quick_build / "mc-adapter")
+
+
+def test_the_library_agrees_with_the_python_reference_on_fuzzed_inputs(quick_build: Path) -> None:
+    summary = _differential().run([str(quick_build / "mc-adapter")], seconds=0, count=400, seed=12)
+    assert summary["inputs"]["parse"] >= 400
+    assert summary["disagreements"] == [], json.dumps(summary["disagreements"][:5], indent=1)
+
+
+def test_a_disagreement_is_found_when_the_answers_differ(quick_build: Path) -> None:
+    """The differential harness fails when the two differ: a stand-in whose every verdict is wrong is caught."""
+    fake = quick_build / "wrong-adapter"
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'exec {sys.executable} -c "import json,sys\n'
+        "for line in sys.stdin:\n"
+        "    r = json.loads(line)\n"
+        "    out = {'verdict': 'compatible'} if r['request'] == 'check' else {'code': 'syntax'}\n"
+        "    status = 'ok' if r['request'] == 'check' else 'rejected'\n"
+        "    key = 'result' if status == 'ok' else 'error'\n"
+        "    print(json.dumps({'id': r['id'], 'status': status, key: out}), flush=True)\"\n"
+    )
+    fake.chmod(0o755)
+    summary = _differential().run([str(fake)], seconds=0, count=20, seed=1)
+    assert summary["disagreements"]
+
+
+def test_bad_requests_get_a_rejection_not_a_crash(quick_build: Path) -> None:
+    adapter = str(quick_build / "mc-adapter")
+    parsed = subprocess.run(
+        [adapter, "parse", "migration_version"], input=b"mc1 a=01\n", capture_output=True, timeout=10
+    )
+    assert parsed.returncode == 1
+    assert json.loads(parsed.stdout) == {"code": "leading-zero", "line": 1, "column": 7}
+    garbage = subprocess.run([adapter, "check"], input=b'{"request": "check", "source": ', capture_output=True)
+    assert garbage.returncode == 1
+    assert json.loads(garbage.stdout)["code"] == "bad-request"
+    usage = subprocess.run([adapter, "frobnicate"], capture_output=True, timeout=10)
+    assert usage.returncode == 2
+    served = subprocess.run(
+        [adapter],
+        input=b'not json\n{"id": "7", "request": "relate", "first": "mc1\\n", "second": "mc1\\n"}\n',
+        capture_output=True,
+        timeout=10,
+    )
+    lines = [json.loads(line) for line in served.stdout.splitlines()]
+    assert [line["status"] for line in lines] == ["rejected", "rejected"]
+    assert lines[1]["id"] == "7"
+
+
+def test_a_huge_input_is_answered_in_one_pass(quick_build: Path) -> None:
+    """An attribute far beyond the page limit: too-long at the 4096th byte, not a crash or a slow scan."""
+    data = b"mc1 " + b"a=b " * 250_000
+    result = subprocess.run(
+        [str(quick_build / "mc-adapter"), "parse", "migration_version"], input=data, capture_output=True, timeout=10
+    )
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == {"code": "too-long", "line": 1, "column": 4096}
+
+
+# ---- slow: the build as shipped, the sanitizers, libFuzzer ------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_full_build_installs_a_static_and_a_shared_library_with_pkg_config(tmp_path: Path) -> None:
+    _tools("cc", "make", "nm")
+    build, prefix = tmp_path / "build", tmp_path / "prefix"
+    _make(build, "check")
+    _make(build, "install", PREFIX=str(prefix), LIBDIR=str(prefix / "lib"))
+    assert (prefix / "include" / "migcompat.h").is_file()
+    assert (prefix / "lib" / "libmigcompat.a").is_file()
+    shared = prefix / "lib" / "libmigcompat.so.1"
+    assert shared.is_symlink()
+    exported = subprocess.run(["nm", "-D", "--defined-only", str(shared)], capture_output=True, text=True).stdout
+    names = {line.split()[-1] for line in exported.splitlines() if " T " in line}
+    assert names == {
+        "mc_answer_name",
+        "mc_check",
+        "mc_code_name",
+        "mc_detect",
+        "mc_find_field",
+        "mc_grade_name",
+        "mc_integer",
+        "mc_parse",
+        "mc_ratio",
+        "mc_version_part",
+        "mc_version_parts",
+    }
+    pc = (prefix / "lib" / "pkgconfig" / "migcompat.pc").read_text()
+    assert f"prefix={prefix}" in pc
+    assert "-lmigcompat" in pc
+    program = tmp_path / "use.c"
+    program.write_text(
+        "#include <migcompat.h>\n#include <stdio.h>\n#include <string.h>\n"
+        "static struct mc_attr s, t; static struct mc_verdict v;\n"
+        'int main(void) { const char *a = "mc1 k=1\\n", *b = "mc1\\naccept k=1..\\n";\n'
+        "  mc_parse(&s, MC_MIGRATION_VERSION, a, strlen(a), NULL);\n"
+        "  mc_parse(&t, MC_COMPATIBLE_DEVICES, b, strlen(b), NULL);\n"
+        "  mc_check(&s, &t, NULL, &v); puts(mc_answer_name(v.answer)); return 0; }\n"
+    )
+    flags = ["-std=c11", "-Wall", "-Werror", f"-I{prefix / 'include'}"]
+    for link in ([str(prefix / "lib" / "libmigcompat.a")], [f"-L{prefix / 'lib'}", "-lmigcompat"]):
+        binary = tmp_path / "use"
+        subprocess.run(["cc", *flags, "-o", str(binary), str(program), *link], check=True, timeout=60)
+        env = {**os.environ, "LD_LIBRARY_PATH": str(prefix / "lib")}
+        out = subprocess.run([str(binary)], capture_output=True, text=True, env=env, timeout=10)
+        assert out.stdout == "compatible\n"
+
+
+@pytest.mark.slow
+def test_the_cases_and_the_differential_fuzz_run_clean_under_asan_and_ubsan(tmp_path: Path) -> None:
+    _tools("cc", "make")
+    build = tmp_path / "asan"
+    _make(build, "check", SANITIZE="1")
+    _assert_cases_pass(build / "mc-adapter")
+    summary = _differential().run([str(build / "mc-adapter")], seconds=0, count=3000, seed=99)
+    assert summary["disagreements"] == [], json.dumps(summary["disagreements"][:5], indent=1)
+
+
+def _libfuzzer(tmp_path: Path) -> None:
+    """Skip unless clang can build a libFuzzer target (Debian: clang and libclang-rt-14-dev)."""
+    _tools("clang", "make")
+    probe = tmp_path / "probe.c"
+    probe.write_text(
+        "#include <stddef.h>\n#include <stdint.h>\n"
+        "int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n"
+    )
+    built = subprocess.run(
+        ["clang", "-fsanitize=fuzzer", "-o", str(tmp_path / "probe"), str(probe)], capture_output=True, timeout=120
+    )
+    if built.returncode != 0:
+        pytest.skip("clang cannot link a libFuzzer target (libclang-rt-14-dev missing)")
+
+
+@pytest.mark.slow
+def test_the_libfuzzer_target_runs_from_the_cases_corpus_without_findings(tmp_path: Path) -> None:
+    _libfuzzer(tmp_path)
+    build = tmp_path / "fuzz"
+    result = subprocess.run(
+        ["make", "-s", "-C", str(FUZZ), f"BUILD={build}", f"PYTHON={sys.executable}", "run", "SECONDS=20"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Done" in result.stderr
+    assert len(list((build / "corpus").iterdir())) > 100

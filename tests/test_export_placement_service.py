@@ -1,0 +1,142 @@
+"""The Placement export against a real OpenStack Placement service: its answers are exactly check()'s.
+
+The service is the ``openstack-placement`` package (the ``placement`` test
+extra) run by :mod:`placement_service`. The smoke test (default run) pushes
+the bundled NVIDIA vGPU sample through the command line, by resource
+provider *name*; the slow test pushes a generated fleet of 250 providers and
+20 source classes by *UUID*, and asks Placement for every class, for pairs
+of classes with ``required=A,B`` and with ``required=in:A,B``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from export_fleets import accepted_by_check, generated_fleet, source_classes
+from migcompat import emit
+from migcompat.cli import main
+from migcompat.exports.placement import ResourceProviderMap, build_export, query_for
+from migcompat.exports.placement_client import PlacementClient, push
+from migcompat.exports.table import build_table, provider_key
+from migcompat.fleet.classes import class_id
+from migcompat.fleet.inventory import load_inventory
+from placement_service import TOKEN, placement_service, require_placement
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "conformance" / "samples" / "nvidia-vgpu"
+
+
+def _migcompat(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def test_sample_pushed_by_name_and_queried(tmp_path: Path) -> None:
+    require_placement()
+    inventory = load_inventory([str(SAMPLE)])
+    enabled = ("nvidia-222", "nvidia-230")  # the T4-2Q type on each host, as Nova's enabled_mdev_types would say
+    with placement_service(tmp_path / "placement") as service:
+        uuids = {host: service.create_provider(f"{host}_pci_0000_3b_00_0") for host in ("t4-node-16", "t4-node-17")}
+        # a trait Nova (or an operator) set, and a stale migcompat trait: the push keeps the first, drops the second
+        first = uuids["t4-node-16"]
+        assert service.request("PUT", "/traits/CUSTOM_MIGCOMPAT_ACCEPTS_STALE")[0] == 201
+        assert (
+            service.request(
+                "PUT",
+                f"/resource_providers/{first}/traits",
+                {"traits": ["HW_GPU_API_VULKAN", "CUSTOM_MIGCOMPAT_ACCEPTS_STALE"], "resource_provider_generation": 0},
+            )[0]
+            == 200
+        )
+        mapping = tmp_path / "traits.json"
+        args = ["export", "placement", str(SAMPLE), "--mapping", str(mapping), "--endpoint", service.endpoint]
+        for name in enabled:
+            args += ["--enabled-type", name]
+        result = _migcompat(*args, env={"OS_TOKEN": TOKEN})
+        assert result.exit_code == 0, result.output
+        assert "2 resource providers updated" in result.output, result.output
+        assert "HW_GPU_API_VULKAN" in service.traits_of(first)
+        assert "CUSTOM_MIGCOMPAT_ACCEPTS_STALE" not in service.traits_of(first)
+
+        again = _migcompat(*args, env={"OS_TOKEN": TOKEN})
+        assert again.exit_code == 0, again.output
+        assert "0 resource providers updated, 2 unchanged" in again.output, again.output
+
+        kept = [p for p in inventory.providers if p.kind == "type" and p.ident in enabled]
+        for source in inventory.sources:
+            source_file = tmp_path / "source"
+            source_file.write_text(emit(source.version))
+            query = _migcompat("export", "placement-query", "--mapping", str(mapping), str(source_file))
+            assert query.exit_code == 0, query.output
+            found = service.providers_matching(query.output.strip(), microversion="1.18")
+            expected = {uuids[p.host] for p in accepted_by_check(kept, source.version)}
+            assert found == expected, (source.path, query.output)
+        # the two hosts differ (the newer driver accepts the older class, not the reverse): a real answer
+        assert (
+            len({frozenset(service.providers_matching(c["query"])) for c in json.loads(mapping.read_text())["classes"]})
+            == 2
+        )
+
+
+def test_push_without_token_is_a_usage_error(tmp_path: Path) -> None:
+    result = _migcompat("export", "placement", str(SAMPLE), "--endpoint", "http://127.0.0.1:9", env={"OS_TOKEN": ""})
+    assert result.exit_code == 2
+    assert "OS_TOKEN" in result.output
+
+
+def test_unreachable_placement_is_an_error_with_a_code(tmp_path: Path) -> None:
+    result = _migcompat(
+        "export",
+        "placement",
+        str(SAMPLE),
+        "--enabled-type",
+        "nvidia-222",
+        "--enabled-type",
+        "nvidia-230",
+        "--mapping",
+        str(tmp_path / "m.json"),
+        "--endpoint",
+        "http://127.0.0.1:9",  # the discard port: nothing listens there
+        env={"OS_TOKEN": "x"},
+    )
+    assert result.exit_code == 3
+    assert "[placement-failed]" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.slow
+def test_generated_fleet_through_real_placement_equals_check(tmp_path: Path) -> None:
+    require_placement()
+    providers = generated_fleet(hosts=50, per_host=5)
+    classes = source_classes()
+    assert len(providers) >= 200 and len(classes) >= 20
+    table = build_table(providers, classes)
+    assert len(table.classes) == 20
+    rp_uuids = {provider_key(p): str(uuid.uuid4()) for p in providers}
+    export = build_export(table, ResourceProviderMap(rp_uuids, template=None))
+    with placement_service(tmp_path / "placement") as service:
+        for p in providers:
+            service.create_provider(provider_key(p), rp_uuids[provider_key(p)])
+        report = push(export, PlacementClient(service.endpoint, TOKEN))
+        assert len(report.updated) + len(report.unchanged) == len(providers)
+        nonempty = 0
+        for version in classes:
+            expected = {rp_uuids[provider_key(p)] for p in accepted_by_check(providers, version)}
+            query = query_for([class_id(version)])
+            found = service.providers_matching(query.query, microversion=query.microversion)
+            assert found == expected, class_id(version)
+            nonempty += bool(expected) and len(expected) < len(providers)
+        assert nonempty >= 10  # most classes split the fleet: the test can tell a wrong trait from a right one
+        for a, b in zip(classes[::3], classes[1::3], strict=False):
+            both = {rp_uuids[provider_key(p)] for p in accepted_by_check(providers, a)}
+            either = set(both)
+            other = {rp_uuids[provider_key(p)] for p in accepted_by_check(providers, b)}
+            both &= other
+            either |= other
+            for any_of, expected in ((False, both), (True, either)):
+                query = query_for([class_id(a), class_id(b)], any_of=any_of)
+                assert service.providers_matching(query.query, microversion=query.microversion) == expected

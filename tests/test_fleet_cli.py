@@ -1,0 +1,244 @@
+"""``migcompat match``, ``matrix`` and ``diff`` on the bundled sample fleet and on small fleets built here.
+
+The answers are checked against :func:`~migcompat.compare.check` pair by pair,
+and the exit statuses against the table every command shares.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from migcompat.capture import dumps
+from migcompat.cli import main
+from migcompat.compare import check
+from migcompat.fleet.inventory import load_inventory
+from migcompat.parse import parse_compatible, parse_version
+from migcompat.sysfs.model import Attr, HostData, Placement
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "conformance" / "samples"
+UPDATE = ROOT / "docs" / "examples" / "driver-update"
+SUCCESS, NEGATIVE, USAGE, UNDECIDED = 0, 1, 2, 3
+
+
+def run(*args: str, stdin: str | None = None) -> Result:
+    """``migcompat ARGS`` in-process; a Python exception is a test failure, not a result."""
+    return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+
+
+def host(name: str, devices: list[tuple[str, str, str]], kind: str = "pci") -> HostData:
+    """A host whose placements are *devices*: (ident, migration_version, migration_compatible_devices)."""
+    placements = tuple(
+        Placement(
+            kind,  # type: ignore[arg-type]
+            ident,
+            f"bus/pci/devices/{ident}",
+            {"migration_version": Attr(version.encode()), "migration_compatible_devices": Attr(rules.encode())},
+        )
+        for ident, version, rules in devices
+    )
+    return HostData(name, "6.8", "2025-01-01T00:00:00Z", "test", "/sys", "capture", False, placements)
+
+
+def save(directory: Path, data: HostData) -> str:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{data.host}.json"
+    path.write_text(dumps(data), encoding="utf-8")
+    return str(path)
+
+
+OLD_RULES = "mc1\naccept driver=d stream_version=1.0..$ q=..$\n"
+NEW_RULES = "mc1\naccept driver=d stream_version=1.0..$ q=..$\n"
+NARROW_RULES = "mc1\naccept driver=d stream_version=1.1..$ q=..$\n"
+
+
+# ---- match ------------------------------------------------------------------------------------------------
+
+
+def test_match_ranks_devices_then_types_and_agrees_with_check() -> None:
+    source = ROOT / "examples" / "gvt-g" / "uuid1"
+    result = run("match", "--format", "json", str(source), str(SAMPLES / "gvt-g"))
+    assert result.exit_code == SUCCESS, result.output
+    document = json.loads(result.output)
+    kinds = [entry["kind"] for entry in document["accepted"]]
+    assert kinds == sorted(kinds, key=lambda kind: kind != "device") and "type" in kinds
+    # Exactly the providers check() accepts, with check()'s verdict.
+    version = parse_version((source / "migration_version").read_bytes())
+    fleet = load_inventory([str(SAMPLES / "gvt-g")])
+    expected = {
+        (p.host, p.ident): check(version, p.rules, p.version).to_json()
+        for p in fleet.providers
+        if check(version, p.rules, p.version).compatible
+    }
+    assert {(e["host"], e["ident"]): e["verdict"] for e in document["accepted"]} == expected
+    for entry in document["accepted"]:
+        assert (entry["verdict"]["choice"] is not None) == (entry["kind"] == "type")
+
+
+def test_match_text_and_explain_when_nothing_accepts() -> None:
+    source = UPDATE / "mlx5-new"
+    result = run("match", "--explain", "--near", "2", str(source), str(SAMPLES / "mlx5"))
+    assert result.exit_code == NEGATIVE, result.output
+    assert "no device or type accepts the source" in result.output
+    assert "near misses (nearest first):" in result.output
+    assert "[above-range]" in result.output
+    plain = run("match", str(source), str(SAMPLES / "mlx5"))
+    assert plain.exit_code == NEGATIVE and "near misses" not in plain.output
+
+
+def test_match_bad_inputs_exit_3(tmp_path: Path) -> None:
+    source = str(ROOT / "examples" / "gvt-g" / "uuid1")
+    missing = run("match", source, str(tmp_path / "nowhere"))
+    assert missing.exit_code == UNDECIDED
+    assert "cannot read the inventory" in missing.output and "nowhere" in missing.output
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "migcompat-capture", "version": 1}')
+    result = run("match", "--format", "json", source, str(bad))
+    assert result.exit_code == UNDECIDED
+    assert json.loads(result.stdout.strip().splitlines()[-1])["error"]["code"] == "capture-invalid"
+    template = SAMPLES.parent / "sample-trees" / "gvt-g" / "new"
+    types = next(template.rglob("mdev_supported_types/*/migration_version"))
+    assert run("match", str(types), str(SAMPLES / "gvt-g")).exit_code == UNDECIDED
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run("match", source, str(empty)).exit_code == UNDECIDED
+
+
+def test_match_escapes_hostile_host_names(tmp_path: Path) -> None:
+    evil = host("evil\x1b[2J\nPASS", [("0000:01:00.1", "mc1 driver=d q=1\n", "mc1\naccept driver=d q=..$\n")])
+    path = save(tmp_path, evil)
+    source = tmp_path / "src"
+    source.write_text("mc1 driver=d q=1\n")
+    result = run("match", str(source), path)
+    assert result.exit_code == SUCCESS
+    assert "\x1b" not in result.output and "evil\\x1b[2J\\nPASS" in result.output
+
+
+# ---- matrix -----------------------------------------------------------------------------------------------
+
+
+def test_matrix_cells_are_check_verdicts(tmp_path: Path) -> None:
+    page = tmp_path / "m.html"
+    result = run("matrix", "--format", "json", "--html", str(page), str(SAMPLES / "gvt-g"), str(SAMPLES / "mlx5"))
+    assert result.exit_code == SUCCESS, result.output
+    document = json.loads(result.output)
+    sources = {entry["label"]: parse_version(entry["migration_version"] + "\n") for entry in document["sources"]}
+    fleet = load_inventory([str(SAMPLES / "gvt-g"), str(SAMPLES / "mlx5")])
+    targets = {}
+    for entry in document["targets"]:
+        where = entry["members"][0]
+        provider = next(p for p in fleet.providers if p.where == where)
+        targets[entry["label"]] = provider
+    assert len(document["cells"]) == len(sources) * len(targets)
+    for cell in document["cells"]:
+        target = targets[cell["target"]]
+        verdict = check(sources[cell["source"]], target.rules, target.version)
+        assert cell["verdict"] == verdict.answer.value and cell["grade"] == (verdict.grade and verdict.grade.value)
+    text = page.read_text(encoding="utf-8")
+    assert text.count('<rect class="cell ') == len(document["cells"])
+    assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in text
+
+
+def test_matrix_text_grid() -> None:
+    result = run("matrix", str(SAMPLES / "gvt-g"))
+    assert result.exit_code == SUCCESS, result.output
+    rows = [line for line in result.output.splitlines() if line.startswith("S") and " | " in line]
+    assert rows and all(set(line.split(" | ")[1]) <= set("=+.?") for line in rows)
+    assert "source classes:" in result.output and "target classes:" in result.output
+
+
+def test_matrix_refuses_too_many_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import migcompat.fleet.matrix as matrix
+
+    monkeypatch.setattr(matrix, "MAX_CELLS", 3)
+    result = run("matrix", str(SAMPLES / "gvt-g"))
+    assert result.exit_code == UNDECIDED and "at most 3" in result.output
+
+
+# ---- diff -------------------------------------------------------------------------------------------------
+
+
+def test_diff_narrowing_update_exits_1_with_witness() -> None:
+    result = run("diff", str(UPDATE / "mlx5-old"), str(UPDATE / "mlx5-new"))
+    assert result.exit_code == NEGATIVE, result.output
+    assert "BREAKING" in result.output and "stopped accepting: mc1 " in result.output
+    witness = next(line for line in result.output.splitlines() if "stopped accepting:" in line).split(": ", 1)[1]
+    old = parse_compatible((UPDATE / "mlx5-old" / "migration_compatible_devices").read_bytes())
+    new = parse_compatible((UPDATE / "mlx5-new" / "migration_compatible_devices").read_bytes())
+    old_self = parse_version((UPDATE / "mlx5-old" / "migration_version").read_bytes())
+    new_self = parse_version((UPDATE / "mlx5-new" / "migration_version").read_bytes())
+    source = parse_version(witness + "\n")
+    assert check(source, old, old_self).compatible and not check(source, new, new_self).compatible
+
+
+def test_diff_widening_update_exits_0() -> None:
+    result = run("diff", "--format", "json", str(SAMPLES / "mlx5" / "old.json"), str(SAMPLES / "mlx5" / "new.json"))
+    assert result.exit_code == SUCCESS, result.output
+    document = json.loads(result.output)
+    assert document["breaking"] is False
+    assert {change["state"] for change in document["changes"]} == {"widened"}
+    for change in document["changes"]:
+        assert change["relation"] == "subset" and change["newly_accepts"] and change["field_changes"]
+
+
+def test_diff_of_captures_pairs_by_identity(tmp_path: Path) -> None:
+    old = save(tmp_path / "old", host("h", [("0000:01:00.1", "mc1 driver=d q=4 stream_version=1.1\n", OLD_RULES)]))
+    new = save(tmp_path / "new", host("h", [("0000:01:00.1", "mc1 driver=d q=4 stream_version=1.1\n", NARROW_RULES)]))
+    result = run("diff", old, new)
+    assert result.exit_code == NEGATIVE, result.output
+    assert "old -> new is SUPERSET" in result.output
+    same = run("diff", old, old)
+    assert same.exit_code == SUCCESS and "1 target compared: 1 unchanged" in same.output
+    # Rules files alone, by role: the reverse update only widens.
+    (tmp_path / "narrow").write_text(NARROW_RULES)
+    (tmp_path / "wide").write_text(OLD_RULES)
+    assert run("diff", str(tmp_path / "narrow"), str(tmp_path / "wide")).exit_code == SUCCESS
+
+
+def test_diff_removed_device_is_breaking_when_nothing_takes_it(tmp_path: Path) -> None:
+    old = save(
+        tmp_path / "old",
+        host(
+            "h",
+            [
+                ("0000:01:00.1", "mc1 driver=d q=4\n", "mc1\naccept driver=d q=..$\n"),
+                ("0000:01:00.2", "mc1 driver=e q=4\n", "mc1\naccept driver=e q=..$\n"),
+            ],
+        ),
+    )
+    new = save(tmp_path / "new", host("h", [("0000:01:00.1", "mc1 driver=d q=4\n", "mc1\naccept driver=d q=..$\n")]))
+    result = run("diff", "--format", "json", old, new)
+    assert result.exit_code == NEGATIVE
+    states = {change["old"]["ident"]: change["state"] for change in json.loads(result.output)["changes"]}
+    assert states == {"0000:01:00.1": "unchanged", "0000:01:00.2": "breaking"}
+
+
+def test_diff_too_complex_exits_3(tmp_path: Path) -> None:
+    (tmp_path / "old").write_text("mc1\n" + "".join(f"accept v.f>={{m{i}}}\n" for i in range(40)))
+    (tmp_path / "new").write_text("mc1\naccept v.f>={}\n")
+    result = run("diff", str(tmp_path / "old"), str(tmp_path / "new"))
+    assert result.exit_code == UNDECIDED, result.output
+    assert "UNDECIDED" in result.output and "cannot be decided" in result.output
+
+
+def test_diff_invalid_attribute_exits_3(tmp_path: Path) -> None:
+    (tmp_path / "old").write_text("mc1\naccept q=007\n")
+    (tmp_path / "new").write_text(NEW_RULES)
+    assert run("diff", str(tmp_path / "old"), str(tmp_path / "new")).exit_code == UNDECIDED
+
+
+def test_readme_diff_recipe_exits_as_it_says() -> None:
+    lines = [
+        line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if "migcompat diff " in line
+    ]
+    shown = [line for line in lines if "# exit " in line and line.startswith("migcompat diff")]
+    assert len(shown) >= 2
+    for line in shown:
+        command, comment = line.split("#", 1)
+        status = int(comment.split("exit ", 1)[1].split(":", 1)[0])
+        result = run(*command.split()[1:])
+        assert result.exit_code == status, (line, result.output)

@@ -1,0 +1,238 @@
+"""The fleet index answers exactly what check() answers, pair by pair (differential, Hypothesis).
+
+Fleets are drawn from a small vocabulary so that sources are often accepted:
+a few drivers and types, an opaque ``legacy`` token, integers (``aggregate``,
+with its registry default), versions
+(``1.0`` and ``1.0.0`` among them), ratios and feature sets (``features``, default the empty set), constraints of
+every operator with ``$``, ranges, defaults, ignorable fields, and device
+types with parameters. The adversarial fleets give every device a rule set
+that reads ``$`` on a key whose own value is different on every device, so
+that no two devices' rules mean the same.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from migcompat.compare import check
+from migcompat.fleet.classes import class_id, source_classes
+from migcompat.fleet.index import FleetIndex, linear_scan, rank
+from migcompat.fleet.inventory import Provider
+from migcompat.model import (
+    SELF,
+    CompatibleDevices,
+    Constraint,
+    Equals,
+    Field,
+    MigrationVersion,
+    Param,
+    Range,
+    Ratio,
+    Rule,
+    Subset,
+    Superset,
+    Value,
+    Version,
+)
+from migcompat.parse import parse_compatible, parse_version
+from migcompat.verdict import Answer, Grade
+from strategies import examples
+
+POOLS: dict[str, list[Value]] = {
+    "driver": ["drv_a", "drv_b"],
+    "type": ["t1", "t2", "t3"],
+    "legacy": ["L0", "L1", "L2"],
+    "aggregate": [1, 2, 3, 4],
+    "sv": [Version((1, 0)), Version((1, 0, 0)), Version((1, 1)), Version((2, 0))],
+    "share": [Ratio(1, 2), Ratio(1, 1)],
+    "features": [frozenset(), frozenset({"x"}), frozenset({"x", "y"}), frozenset({"y", "z"})],
+}
+ORDERED = {"aggregate", "sv", "share"}
+
+
+@st.composite
+def instances(draw: st.DrawFn) -> MigrationVersion:
+    fields = {}
+    for key, pool in POOLS.items():
+        if key == "driver" or draw(st.booleans()):
+            fields[key] = Field(draw(st.sampled_from(pool)), draw(st.integers(0, 3)) > 0)
+    return MigrationVersion(fields)
+
+
+@st.composite
+def constraints(draw: st.DrawFn, key: str) -> Constraint:
+    pool = POOLS[key]
+    if key == "features":
+        operand = draw(st.sampled_from([SELF, *pool]))
+        kind = draw(st.sampled_from([Subset, Superset, Equals]))
+        if kind is Equals:
+            return Equals((draw(st.sampled_from(pool)),))
+        return kind(operand)  # type: ignore[no-any-return]
+    options: list[object] = [*pool, SELF]
+    if key in ORDERED:
+        low = draw(st.sampled_from([None, SELF, *pool]))
+        high = draw(st.sampled_from([SELF, *pool]) if low is None else st.sampled_from([None, SELF, *pool]))
+        if low is not None and high is not None and low is not SELF and high is not SELF:
+            from migcompat.semantics.values import compare
+
+            if compare(low, high) > 0:  # type: ignore[arg-type]
+                low, high = high, low
+        options.append(Range(low, high))  # type: ignore[arg-type]
+    chosen = draw(st.lists(st.sampled_from(options), min_size=1, max_size=3, unique=True))
+    return Equals(tuple(chosen))  # type: ignore[arg-type]
+
+
+@st.composite
+def rule_sets(draw: st.DrawFn) -> CompatibleDevices:
+    rules = []
+    for _ in range(draw(st.integers(0, 4))):
+        keys = draw(st.lists(st.sampled_from(sorted(POOLS)), max_size=5, unique=True))
+        rules.append(Rule({key: draw(constraints(key)) for key in keys}))
+    defaults = {}
+    for key in draw(st.lists(st.sampled_from(sorted(POOLS)), max_size=4, unique=True)):
+        defaults[key] = draw(st.sampled_from(POOLS[key]))
+    return CompatibleDevices(tuple(rules), defaults)
+
+
+@st.composite
+def templates(draw: st.DrawFn) -> MigrationVersion:
+    fixed = draw(instances())
+    fields = {key: entry for key, entry in fixed.fields.items() if key not in ("aggregate", "share")}
+    params = []
+    for value in draw(st.lists(st.sampled_from([1, 2, 3, 4]), min_size=1, max_size=3, unique=True)):
+        extra = {"share": Field(draw(st.sampled_from(POOLS["share"])))} if draw(st.booleans()) else {}
+        params.append(Param("aggregate", value, draw(st.booleans()), extra))
+    return MigrationVersion(fields, tuple(params))
+
+
+@st.composite
+def fleets(draw: st.DrawFn) -> list[Provider]:
+    """A fleet of a few hosts: shared rule sets (as drivers ship them), some per-device ones, some types."""
+    shared = draw(st.lists(rule_sets(), min_size=1, max_size=4))
+    providers = []
+    for number in range(draw(st.integers(1, 25))):
+        host = f"h{draw(st.integers(0, 5))}"
+        rules = draw(st.sampled_from(shared) | rule_sets())
+        if draw(st.integers(0, 4)) == 0:
+            version = draw(templates())
+            kind = "type"
+        else:
+            version = draw(instances())
+            kind = "device"
+        providers.append(Provider(host, f"p{number}", kind, f"bus/x/{number}", version, rules, None))
+    return providers
+
+
+@st.composite
+def adversarial_fleets(draw: st.DrawFn) -> list[Provider]:
+    """Every device reads ``$`` on a key whose own value is its own: no two devices' rules mean the same."""
+    base = draw(instances())
+    extra = draw(rule_sets())
+    rules = CompatibleDevices(
+        (
+            Rule(
+                {
+                    "driver": Equals((base.fields["driver"].value,)),
+                    "legacy": Equals((SELF,)),
+                    "aggregate": Equals((Range(None, SELF),)),
+                }
+            ),
+            *extra.rules,
+        ),
+        extra.defaults,
+    )
+    providers = []
+    for number in range(draw(st.integers(2, 30))):
+        fields = dict(base.fields)
+        fields["legacy"] = Field(f"L{draw(st.integers(0, 6))}x{number % 7}")
+        fields["aggregate"] = Field(draw(st.sampled_from([1, 2, 3, 4])))
+        providers.append(
+            Provider(f"h{number % 3}", f"p{number}", "device", f"bus/x/{number}", MigrationVersion(fields), rules, None)
+        )
+    return providers
+
+
+def _answers(found: list[tuple[Provider, object]]) -> dict[str, object]:
+    return {provider.ident: verdict for provider, verdict in found}
+
+
+def _assert_agrees(providers: list[Provider], sources: list[MigrationVersion]) -> None:
+    index = FleetIndex.build(providers)
+    for source in sources:
+        # check() on every pair: the verdict of each provider that accepts the source.
+        verdicts = {p.ident: check(source, p.rules, p.version) for p in providers}
+        expected = {ident: verdict for ident, verdict in verdicts.items() if verdict.answer is Answer.COMPATIBLE}
+        assert _answers(linear_scan(providers, source)) == expected  # type: ignore[arg-type]
+        assert _answers(index.accepting(source)) == expected  # type: ignore[arg-type]
+        assert _answers(index.accepting(source)) == expected  # type: ignore[arg-type]  # from the cache
+    # The bulk answer for exports: every provider against every class of the fleet's sources, as check() says.
+    classes = source_classes(providers)
+    for provider, accepted in index.acceptance():
+        got = {item.id: verdict for item, verdict in accepted}
+        want = {}
+        for item in classes:
+            verdict = check(item.version, provider.rules, provider.version)
+            if verdict.answer is Answer.COMPATIBLE:
+                want[item.id] = verdict
+        assert got == want
+        assert index.classes_accepted(provider) == accepted
+
+
+@settings(max_examples=examples(30))
+@given(fleets(), st.lists(instances(), max_size=4))
+def test_index_equals_linear_scan_equals_check(providers: list[Provider], extra: list[MigrationVersion]) -> None:
+    sources = [p.version for p in providers if p.kind == "device"] + extra
+    _assert_agrees(providers, sources)
+
+
+@settings(max_examples=examples(25))
+@given(adversarial_fleets(), st.lists(instances(), max_size=3))
+def test_index_equals_check_when_every_device_rules_differ(
+    providers: list[Provider], extra: list[MigrationVersion]
+) -> None:
+    sources = [p.version for p in providers] + extra
+    _assert_agrees(providers, sources)
+
+
+def test_adversarial_candidates_are_pruned() -> None:
+    rules = parse_compatible("mc1\naccept driver=d legacy=$ q=..$\n")
+    providers = [
+        Provider(
+            "h", f"p{n}", "device", f"x/{n}", parse_version(f"mc1 driver=d legacy=tok{n} q={n % 4 + 1}\n"), rules, None
+        )
+        for n in range(200)
+    ]
+    index = FleetIndex.build(providers)
+    assert index.units == 200
+    source = parse_version("mc1 driver=d legacy=tok17 q=1\n")
+    assert index.candidate_units(source) == [17]
+    assert _answers(index.accepting(source)) == _answers(linear_scan(providers, source))  # type: ignore[arg-type]
+    assert [p.ident for p, _ in index.accepting(source)] == ["p17"]
+
+
+def test_identical_grade_and_type_choice() -> None:
+    rules = parse_compatible("mc1\naccept driver=d q=..$\n")
+    device = parse_version("mc1 driver=d q=2\n")
+    template = parse_version("mc1 driver=d\nparam q=1\nparam q=2\nparam q=3\n")
+    providers = [
+        Provider("h1", "a", "device", "x/a", device, rules, "d"),
+        Provider("h1", "b", "device", "x/b", parse_version("mc1 driver=d q=3\n"), rules, "d"),
+        Provider("h2", "t", "type", "x/t", template, rules, "d"),
+    ]
+    index = FleetIndex.build(providers)
+    found = {p.ident: v for p, v in index.accepting(device)}
+    assert found["a"].grade is Grade.IDENTICAL
+    assert found["b"].grade is Grade.ACCEPTED
+    assert found["t"].choice == {"q": 2}
+    assert [p.ident for p, _ in rank(index.accepting(device))] == ["a", "b", "t"]
+    # A template is not a source: nothing accepts it.
+    assert index.accepting(template) == []
+
+
+def test_class_id_is_stable_and_canonical() -> None:
+    one = parse_version("mc1 driver=d q=2\n")
+    assert class_id(one) == class_id(parse_version("mc1 q=2 driver=d\n"))
+    assert class_id(one) != class_id(parse_version("mc1 driver=d q=3\n"))
+    assert len(class_id(one)) == 32 and class_id(one) == class_id(one).upper()
+    assert set(class_id(one)) <= set("0123456789ABCDEF")
