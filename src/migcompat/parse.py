@@ -5,16 +5,73 @@ any input it does not accept, runs the reference parser
 (:mod:`migcompat.reference_parser`), which either produces the same model or raises the
 authoritative :class:`~migcompat.errors.ParseError`. A differential test holds
 the two to the same results.
+
+Before both, the optional C accelerator runs when it is installed (the module
+``migcompat_accel``, ``pip install ./c/python``: libmigcompat's parser building
+these same model objects): it returns the model of a valid attribute and None
+for anything else, which then takes the path above, so errors always come from
+the pure-Python parsers. It is imported on the first parse, not with
+``migcompat``, and not at all when the environment variable
+``MIGCOMPAT_NO_ACCEL`` is set to a non-empty value at that moment, or when it
+implements another specification version. ``tests/test_c_accel.py`` holds it to
+the pure-Python parser's results.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
+from typing import Protocol, cast
+
 from . import _fast
-from .limits import HEADER
+from .limits import HEADER, SPEC_VERSION
 from .model import CompatibleDevices, MigrationVersion
 from .reference_parser import reference_parse_compatible, reference_parse_version
 
-__all__ = ["detect", "parse", "parse_compatible", "parse_version"]
+__all__ = ["Accelerator", "accelerator", "detect", "parse", "parse_compatible", "parse_version"]
+
+
+class Accelerator(Protocol):
+    """The interface of the C accelerator module: the model of a valid attribute, or None for anything else."""
+
+    SPEC_VERSION: str
+
+    def parse_version(self, text: str | bytes, /) -> MigrationVersion | None:
+        """The model of a valid ``migration_version``, equal to the pure-Python parser's; None for any other input."""
+
+    def parse_compatible(self, text: str | bytes, /) -> CompatibleDevices | None:
+        """The model of a valid ``migration_compatible_devices``; None for any other input."""
+
+
+_accel: Accelerator | None = None
+_accel_loaded = False
+
+
+def accelerator() -> Accelerator | None:
+    """The C accelerator the parse functions use (module ``migcompat_accel``), or None when they use none.
+
+    Decided once, on the first call (the first parse): None when
+    ``MIGCOMPAT_NO_ACCEL`` is set to a non-empty value, when the module is not
+    installed or fails to import, or when it implements another specification
+    version than this package.
+    """
+    global _accel, _accel_loaded
+    if not _accel_loaded:
+        _accel = _load_accelerator()
+        _accel_loaded = True
+    return _accel
+
+
+def _load_accelerator() -> Accelerator | None:
+    if os.environ.get("MIGCOMPAT_NO_ACCEL"):
+        return None
+    try:
+        module = importlib.import_module("migcompat_accel")
+    except ImportError:
+        return None
+    if getattr(module, "SPEC_VERSION", None) != SPEC_VERSION:
+        return None
+    return cast(Accelerator, module)
 
 
 def parse_version(text: str | bytes) -> MigrationVersion:
@@ -23,6 +80,11 @@ def parse_version(text: str | bytes) -> MigrationVersion:
     *text* is the attribute as read (``bytes`` from sysfs, or ``str``); its one
     final newline is optional. Raises :class:`~migcompat.errors.ParseError`.
     """
+    accel = _accel if _accel_loaded else accelerator()
+    if accel is not None:
+        model = accel.parse_version(text)
+        if model is not None:
+            return model
     result = _fast.parse_version(text)
     if result is None:
         return reference_parse_version(text)
@@ -34,6 +96,11 @@ def parse_compatible(text: str | bytes) -> CompatibleDevices:
 
     Raises :class:`~migcompat.errors.ParseError`.
     """
+    accel = _accel if _accel_loaded else accelerator()
+    if accel is not None:
+        model = accel.parse_compatible(text)
+        if model is not None:
+            return model
     result = _fast.parse_compatible(text)
     if result is None:
         return reference_parse_compatible(text)
