@@ -182,7 +182,7 @@ def test_doctests_pass(tmp_path: Path) -> None:
     result = _sphinx("doctest", tmp_path)
     report = (tmp_path / "output.txt").read_text(encoding="utf-8") if (tmp_path / "output.txt").is_file() else ""
     assert result.returncode == 0, result.stdout + result.stderr + report
-    match = re.search(r"(\d+) tests?\b.*?\n.*?(\d+) failures? in tests", report, re.S)
+    match = re.search(r"Doctest summary\s*=+\s*(\d+) tests?\s*\n\s*(\d+) failures? in tests", report)
     assert match, report
     assert int(match.group(1)) >= 20, report
     assert match.group(2) == "0", report
