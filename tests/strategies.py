@@ -168,3 +168,25 @@ def compatible_models(draw: st.DrawFn) -> CompatibleDevices:
 
 
 models = version_models() | compatible_models()
+
+
+MUTATION_ALPHABET = "mc1 =~{},|.$<>/%:-_aAzZ09\n\r\t\x00param acceptdefault*"
+"""Bytes that make attribute texts interesting: the syntax's own characters, a few letters and digits, faults."""
+
+
+def mutate(draw: st.DrawFn, text: str) -> str:
+    """*text* with one to three characters inserted, deleted, replaced or a span duplicated: mostly invalid."""
+    for _ in range(draw(st.integers(1, 3))):
+        position = draw(st.integers(0, len(text)))
+        action = draw(st.sampled_from(["insert", "delete", "replace", "duplicate"]))
+        char = draw(st.sampled_from(MUTATION_ALPHABET))
+        if action == "insert":
+            text = text[:position] + char + text[position:]
+        elif action == "delete":
+            text = text[:position] + text[position + 1 :]
+        elif action == "replace":
+            text = text[:position] + char + text[position + 1 :]
+        else:
+            end = draw(st.integers(position, len(text)))
+            text = text[:end] + text[position:end] + text[end:]
+    return text

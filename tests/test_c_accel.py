@@ -43,14 +43,14 @@ from migcompat.emit import emit
 from migcompat.errors import ParseError
 from migcompat.model import ANY, SELF, CompatibleDevices, FrozenMap, MigrationVersion, Ratio, Version
 from migcompat.reference_parser import reference_parse_compatible, reference_parse_version
-from strategies import examples, models
+from strategies import MUTATION_ALPHABET, examples, models, mutate
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCEL = ROOT / "c" / "python"
 LIB = ROOT / "c" / "lib"
 CASES = ROOT / "conformance" / "cases"
 LIB_SOURCES = ["util.c", "values.c", "parse.c", "validate.c", "api.c"]
-ALPHABET = "mc1 =~{},|.$<>/%:-_aAzZ09\n\r\t\x00param acceptdefault*"
+ALPHABET = MUTATION_ALPHABET
 
 Parser = Callable[[str | bytes], Any]
 parse_module = importlib.import_module("migcompat.parse")  # the module (migcompat.parse is the function)
@@ -273,30 +273,12 @@ def _reorder(draw: st.DrawFn, text: str) -> str:
     return "\n".join(out) + draw(st.sampled_from(["", "\n"]))
 
 
-def _mutate(draw: st.DrawFn, text: str) -> str:
-    """*text* with a few bytes inserted, deleted, replaced or duplicated: mostly invalid."""
-    for _ in range(draw(st.integers(1, 3))):
-        position = draw(st.integers(0, len(text)))
-        action = draw(st.sampled_from(["insert", "delete", "replace", "duplicate"]))
-        char = draw(st.sampled_from(ALPHABET))
-        if action == "insert":
-            text = text[:position] + char + text[position:]
-        elif action == "delete":
-            text = text[:position] + text[position + 1 :]
-        elif action == "replace":
-            text = text[:position] + char + text[position + 1 :]
-        else:
-            end = draw(st.integers(position, len(text)))
-            text = text[:end] + text[position:end] + text[end:]
-    return text
-
-
 @st.composite
 def generated(draw: st.DrawFn) -> tuple[MigrationVersion | CompatibleDevices, str, str, str]:
     """A valid model, its canonical text, that text reordered, and that text mutated."""
     model = draw(models)
     text = emit(model)
-    return model, text, _reorder(draw, text), _mutate(draw, text)
+    return model, text, _reorder(draw, text), mutate(draw, text)
 
 
 @given(generated())

@@ -15,9 +15,9 @@ from migcompat import _fast, emit
 from migcompat.errors import ParseError
 from migcompat.model import CompatibleDevices, MigrationVersion
 from migcompat.reference_parser import reference_parse_compatible, reference_parse_version
-from strategies import models
+from strategies import MUTATION_ALPHABET, models, mutate
 
-ALPHABET = "mc1 =~{},|.$<>/%:-_aAzZ09\n\r\t\x00param acceptdefault"
+ALPHABET = MUTATION_ALPHABET
 
 
 def check_agreement(text: str) -> None:
@@ -56,21 +56,7 @@ def test_fast_path_accepts_every_valid_string(model: MigrationVersion | Compatib
 
 @st.composite
 def mutations(draw: st.DrawFn) -> str:
-    text = emit(draw(models))
-    for _ in range(draw(st.integers(1, 3))):
-        position = draw(st.integers(0, len(text)))
-        action = draw(st.sampled_from(["insert", "delete", "replace", "duplicate"]))
-        char = draw(st.sampled_from(ALPHABET))
-        if action == "insert":
-            text = text[:position] + char + text[position:]
-        elif action == "delete":
-            text = text[:position] + text[position + 1 :]
-        elif action == "replace":
-            text = text[:position] + char + text[position + 1 :]
-        else:
-            end = draw(st.integers(position, len(text)))
-            text = text[:end] + text[position:end] + text[end:]
-    return text
+    return mutate(draw, emit(draw(models)))
 
 
 @given(mutations())

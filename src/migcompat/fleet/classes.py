@@ -57,17 +57,10 @@ def _stream_version(version: MigrationVersion) -> str:
     return ""
 
 
-@dataclass(frozen=True)
-class SourceClass:
-    """The device instances of an inventory whose descriptions are equal.
+class _Grouped:
+    """What a matrix groups a class by: its description's driver and version-like field."""
 
-    *id* is :func:`class_id` of *version*; *members* are the providers (all of
-    kind ``device``) that have it, in inventory order.
-    """
-
-    id: str
     version: MigrationVersion
-    members: tuple[Provider, ...]
 
     @property
     def driver(self) -> str:
@@ -81,7 +74,20 @@ class SourceClass:
 
 
 @dataclass(frozen=True)
-class TargetClass:
+class SourceClass(_Grouped):
+    """The device instances of an inventory whose descriptions are equal.
+
+    *id* is :func:`class_id` of *version*; *members* are the providers (all of
+    kind ``device``) that have it, in inventory order.
+    """
+
+    id: str
+    version: MigrationVersion
+    members: tuple[Provider, ...]
+
+
+@dataclass(frozen=True)
+class TargetClass(_Grouped):
     """The providers of an inventory with equal descriptions and equal rules: every source judges them alike.
 
     *id* is a digest of both canonical texts; *kind* is ``device`` or
@@ -93,16 +99,6 @@ class TargetClass:
     version: MigrationVersion
     rules: CompatibleDevices
     members: tuple[Provider, ...]
-
-    @property
-    def driver(self) -> str:
-        """The class's ``driver`` field, or an empty string."""
-        return _driver(self.version)
-
-    @property
-    def group(self) -> tuple[str, str]:
-        """(driver, version-like field): what a matrix groups classes by."""
-        return _driver(self.version), _stream_version(self.version)
 
 
 def source_classes(providers: Iterable[Provider]) -> tuple[SourceClass, ...]:
