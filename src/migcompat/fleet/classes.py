@@ -21,7 +21,7 @@ from ..model import CompatibleDevices, MigrationVersion
 if TYPE_CHECKING:
     from .inventory import Provider
 
-__all__ = ["CLASS_ID_LENGTH", "SourceClass", "TargetClass", "class_id", "source_classes", "target_classes"]
+__all__ = ["CLASS_ID_LENGTH", "Grouped", "SourceClass", "TargetClass", "class_id", "source_classes", "target_classes"]
 
 CLASS_ID_LENGTH: Final = 32
 """A class id is this many upper-case hexadecimal digits: 128 bits of SHA-256."""
@@ -57,7 +57,7 @@ def _stream_version(version: MigrationVersion) -> str:
     return ""
 
 
-class _Grouped:
+class Grouped:
     """What a matrix groups a class by: its description's driver and version-like field."""
 
     version: MigrationVersion
@@ -74,7 +74,7 @@ class _Grouped:
 
 
 @dataclass(frozen=True)
-class SourceClass(_Grouped):
+class SourceClass(Grouped):
     """The device instances of an inventory whose descriptions are equal.
 
     *id* is :func:`class_id` of *version*; *members* are the providers (all of
@@ -87,7 +87,7 @@ class SourceClass(_Grouped):
 
 
 @dataclass(frozen=True)
-class TargetClass(_Grouped):
+class TargetClass(Grouped):
     """The providers of an inventory with equal descriptions and equal rules: every source judges them alike.
 
     *id* is a digest of both canonical texts; *kind* is ``device`` or
