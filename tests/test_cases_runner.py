@@ -72,6 +72,7 @@ def test_dogfood_the_whole_suite_through_the_persistent_protocol() -> None:
     assert all(r.outcome != "pass" for r in run_cases(older, dogfood(persistent=True), Options(timeout=20)))
 
 
+@pytest.mark.slow  # heavy: keeps the default run within two minutes; .ci/run runs it
 def test_dogfood_a_sample_process_per_case() -> None:
     cases = sample(8)
     results = run_cases(cases, dogfood(persistent=False), Options(timeout=30, parallel=2))

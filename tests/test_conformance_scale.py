@@ -199,6 +199,7 @@ def _brute_pairs(relation: CompactMatrix, classes: int) -> set[tuple[int, int]]:
     return found
 
 
+@pytest.mark.slow  # heavy: keeps the default run within two minutes; .ci/run runs it
 def test_twenty_thousand_devices_with_their_own_queue_counts() -> None:
     small, _ = _timed([_queues_host(200)])
     assert isinstance(small.matrix.accepted, CompactMatrix)

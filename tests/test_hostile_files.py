@@ -311,6 +311,7 @@ def test_an_over_long_attribute_in_a_capture_is_cut_like_the_live_reader_cuts_it
     assert time.monotonic() - started < 5
 
 
+@pytest.mark.slow  # heavy: keeps the default run within two minutes; .ci/run runs it
 def test_loading_a_capture_peaks_at_a_few_times_its_size(tmp_path: Path) -> None:
     path = tmp_path / "fleet.json"
     path.write_text(json.dumps(capture_document(18_000), indent=1))  # as dumps() writes it
