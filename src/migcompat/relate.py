@@ -97,16 +97,14 @@ from .model import (
     Field,
     MigrationVersion,
     Param,
-    Range,
     Ratio,
-    SelfPrefix,
     Subset,
     Value,
     Version,
     value_type,
 )
 from .registry import STANDARD_KEYS
-from .semantics.constraints import constants, holds, prefix_bounds, prefix_lengths, uses_self
+from .semantics.constraints import constants, holds, prefix_bounds, prefix_lengths, reads_self, uses_self
 from .semantics.rules import must_understand, own_values, source_value
 from .semantics.templates import device_for, parameters_of
 from .semantics.values import OrderKey, order_key
@@ -453,18 +451,10 @@ def _consequence(constraint: Constraint) -> str:
     """What a ``$`` without value does to *constraint* (only True accepts, clause 8.7)."""
     if type(constraint) is not Equals:
         return "the rule accepts nothing"
-    with_self = sum(1 for alternative in constraint.alternatives if _reads_self(alternative))
+    with_self = sum(1 for alternative in constraint.alternatives if reads_self(alternative))
     if with_self == len(constraint.alternatives):
         return "the rule accepts nothing"
     return "that alternative accepts nothing" if with_self == 1 else "those alternatives accept nothing"
-
-
-def _reads_self(alternative: object) -> bool:
-    if alternative is SELF or type(alternative) is SelfPrefix:
-        return True
-    return type(alternative) is Range and any(
-        end is SELF or type(end) is SelfPrefix for end in (alternative.low, alternative.high)
-    )
 
 
 # ---- the atoms of one key -----------------------------------------------------------

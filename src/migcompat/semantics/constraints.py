@@ -39,6 +39,7 @@ __all__ = [
     "holds",
     "prefix_bounds",
     "prefix_lengths",
+    "reads_self",
     "resolve_alternative",
     "self_positions",
     "unconstrained_reason",
@@ -86,20 +87,13 @@ def alternative_holds(alternative: Alternative, value: Value, own: Value | None)
         if own is None:
             return None  # 8.1-SR1
         return equivalent(value, own)  # 8.1-SR2 to SR7
-    if type(alternative) is Range:
-        low: object = alternative.low
-        high: object = alternative.high
-        if low is SELF or high is SELF or type(low) is SelfPrefix or type(high) is SelfPrefix:
-            if own is None:
-                return None  # 8.1-RG7, 8.1-PX1
-            low = _end(low, own, 0)
-            high = _end(high, own, 1)
-        return _in_range(value, low, high)
-    if type(alternative) is SelfPrefix:
-        if own is None:
-            return None  # 8.1-PX1
-        bounds = prefix_bounds(alternative.length, own)
-        return bounds is not None and _in_range(value, *bounds)  # 8.1-PX2, PX3
+    if type(alternative) is Range or type(alternative) is SelfPrefix:
+        resolved = resolve_alternative(alternative, own)
+        if resolved is UNRESOLVED:
+            return None  # 8.1-RG7, 8.1-PX1
+        if resolved is NOT_A_VERSION:
+            return False  # 8.1-PX3
+        return _in_range(value, resolved.low, resolved.high)  # type: ignore[attr-defined]  # 8.1-RG, 8.1-PX2
     return equivalent(value, alternative)  # type: ignore[arg-type]
 
 
@@ -176,7 +170,7 @@ def self_positions(constraint: Constraint) -> frozenset[str]:
         for alternative in constraint.alternatives:
             if alternative is SELF or type(alternative) is SelfPrefix:
                 found.add("alternative")
-            elif type(alternative) is Range and _reads_self(alternative.low, alternative.high):
+            elif type(alternative) is Range and reads_self(alternative):
                 found.add("bound")
         return frozenset(found)
     if type(constraint) is AnyValue:
@@ -193,6 +187,13 @@ def prefix_lengths(constraint: Constraint) -> list[int]:
         ends = (alternative.low, alternative.high) if type(alternative) is Range else (alternative,)
         found.extend(end.length for end in ends if type(end) is SelfPrefix)
     return found
+
+
+def reads_self(alternative: Alternative) -> bool:
+    """Whether *alternative* reads the target's own value: it is ``$`` or ``$N``, or a range with such an end."""
+    if type(alternative) is Range:
+        return _reads_self(alternative.low, alternative.high)
+    return _reads_self(alternative)
 
 
 def _reads_self(*ends: object) -> bool:
