@@ -6,9 +6,14 @@ The targets are GVT-g acceptance rules, one per combination of share,
 interface version and a vendor slot value, as a large fleet policy would
 enumerate them (1000 rules do not fit one 4095-byte attribute: such a policy is
 held by a scheduler, so each rule is parsed on its own). For each target three
-sources are decided: one that the first rule accepts, one that only the last
-rule accepts, and one that no rule accepts (it misses on one key, so the
-explanation has many equally near rules to choose from).
+kinds of source are decided: those that the first rule accepts, those that only
+the last rule accepts, and those that no rule accepts (they miss on one key, so
+the explanation has many equally near rules to choose from). Each kind is a
+pool of 128 distinct sources that every timed run cycles through, so no
+memo of one source's answer, or of one failing value's reason, can stand in
+for deciding it: the sources of the first two kinds differ in the keys that
+every rule accepts (aggregate, pv_mode, type), those of the third in the
+value that misses.
 
 Beside the figures, in the same run, two plain-Python baselines over the same
 rules: a loop of dict comparisons (each rule a dict from key to the set of
@@ -21,7 +26,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import migcompat
 from migcompat.compare import accepts, check
@@ -30,6 +36,7 @@ from migcompat.model import CompatibleDevices, MigrationVersion
 TYPES = "i915-GVTg_V5_1|i915-GVTg_V5_2|i915-GVTg_V5_4|i915-GVTg_V5_8"
 SHARES = ["1/8", "1/4", "3/8", "1/2", "5/8", "3/4", "7/8", "1/1"]
 HEAD = "mc1\ndefault gvt.pv_mode={}\n"
+T = TypeVar("T")
 
 
 def _parameters(index: int) -> tuple[str, int, int]:
@@ -50,11 +57,26 @@ def rules(count: int) -> CompatibleDevices:
     return CompatibleDevices(tuple(parsed), migcompat.parse_compatible(HEAD).defaults)
 
 
-def source(share: str, interface: int, slot: int) -> MigrationVersion:
+POOL = 128
+PV_MODES = ["{}", "{ppgtt}", "{context}", "{context,ppgtt}"]
+
+
+def source(share: str, interface: int, slot: int, variant: int = 0) -> MigrationVersion:
+    """The source with these parameters; *variant* (0 to 127) picks aggregate, pv_mode and type."""
+    aggregate, mode, kind = 1 + variant % 8, PV_MODES[variant // 8 % 4], TYPES.split("|")[variant // 32 % 4]
     return migcompat.parse_version(
-        f"mc1 aggregate=2 device_api=vfio-pci driver=i915 gvt.interface_version={interface}"
-        f" gvt.pv_mode={{ppgtt}} gvt.slot={slot} pci_id=8086:591d share={share} stream=gvt-gen9 type=i915-GVTg_V5_4\n"
+        f"mc1 aggregate={aggregate} device_api=vfio-pci driver=i915 gvt.interface_version={interface}"
+        f" gvt.pv_mode={mode} gvt.slot={slot} pci_id=8086:591d share={share} stream=gvt-gen9 type={kind}\n"
     )
+
+
+def pool(kind: str, count: int) -> list[MigrationVersion]:
+    """:data:`POOL` distinct sources of *kind* (first, last, none) for a target of *count* rules."""
+    if kind == "none":
+        share, interface, _ = _parameters(count - 1)
+        return [source(share, interface, 10**6 + index, index) for index in range(POOL)]
+    parameters = _parameters(0 if kind == "first" else count - 1)
+    return [source(*parameters, index) for index in range(POOL)]
 
 
 # ---- the plain-Python baselines -----------------------------------------------------------------
@@ -101,15 +123,16 @@ def plain_loop(source: dict[str, object], table: list[dict[str, object]]) -> int
 # ---- measuring -------------------------------------------------------------------------------------
 
 
-def rate(function: Callable[[], object], passes: int, repeat: int) -> float:
-    """Calls per second of *function*, best of *repeat* runs of *passes* calls."""
+def rate(function: Callable[[T], object], items: Sequence[T], passes: int, repeat: int) -> float:
+    """Calls per second of *function*, best of *repeat* runs of about *passes* calls cycling through *items*."""
+    cycled = list(items) * max(passes // len(items), 1)
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
-        for _ in range(passes):
-            function()
+        for item in cycled:
+            function(item)
         best = min(best, time.perf_counter() - start)
-    return passes / best
+    return len(cycled) / best
 
 
 def main() -> None:
@@ -126,24 +149,21 @@ def main() -> None:
     for count in (1, 200, 1000):
         target = rules(count)
         table = plain_rules(count)
-        last = _parameters(count - 1)
-        sources = {
-            "first": source(*_parameters(0)),
-            "last": source(*last),
-            "none": source(last[0], last[1], 10**6),
-        }
-        for name, model in sources.items():
+        for name in ("first", "last", "none"):
+            models = pool(name, count)
             expected = {"first": 0, "last": count - 1, "none": None}[name]
-            verdict = check(model, target)
-            plain = plain_source(model)
-            if verdict.matched != expected or plain_loop(plain, table) != expected:
-                raise SystemExit(f"{count} rules, source {name}: matched {verdict.matched}, expected {expected}")
-            copy = dict(plain)
-            per_accepts = rate(lambda m=model, t=target: accepts(m, t), passes, repeat)
-            per_check = rate(lambda m=model, t=target: check(m, t), passes, repeat)
-            per_explain = rate(lambda m=model, t=target: check(m, t).explain(), passes // 4 or 1, repeat)
-            per_loop = rate(lambda p=plain, t=table: plain_loop(p, t), max(passes // max(count // 20, 1), 100), repeat)
-            per_equal = rate(lambda p=plain, c=copy: p == c, passes, repeat)
+            plains = [plain_source(model) for model in models]
+            for model, plain in zip(models, plains, strict=True):
+                verdict = check(model, target)
+                if verdict.matched != expected or plain_loop(plain, table) != expected:
+                    raise SystemExit(f"{count} rules, source {name}: matched {verdict.matched}, expected {expected}")
+            pairs = [(plain, dict(plain)) for plain in plains]
+            per_accepts = rate(lambda m, t=target: accepts(m, t), models, passes, repeat)
+            per_check = rate(lambda m, t=target: check(m, t), models, passes, repeat)
+            per_explain = rate(lambda m, t=target: check(m, t).explain(), models, passes // 4, repeat)
+            loops = max(passes // max(count // 20, 1), 100)
+            per_loop = rate(lambda p, t=table: plain_loop(p, t), plains, loops, repeat)
+            per_equal = rate(lambda pair: pair[0] == pair[1], pairs, passes, repeat)
             print(
                 f"{count:>5} {name:<7} {per_accepts:>11,.0f} {per_check:>11,.0f} {per_explain:>11,.0f}"
                 f" {per_loop:>11,.0f} {per_equal:>11,.0f} {per_accepts / per_check:>9.2f}x"

@@ -142,7 +142,12 @@ def test_compiled_evaluator_agrees_with_the_plain_one(rng: random.Random) -> Non
             continue
         expected = _plain(source, target, context)
         assert compiled.decide(source) == expected, (source, target, own)
+        judged = compiled.judge(source, 3)
+        assert judged[:2] == expected
+        if expected[0] is Answer.COMPATIBLE:
+            assert judged[2:] == ((), 0)
         if expected[0] is not Answer.COMPATIBLE and target.rules:
+            assert compiled.explain(source, 3) == (judged[0], *judged[2:])
             answer, chosen = compiled.nearest(source)
             assert answer is expected[0]
             assert chosen == _plain_nearest(source, target, context)

@@ -69,12 +69,10 @@ def check(
         return _check_type(source, target, target_self)
     if not target.rules:
         return Verdict(Answer.INCOMPATIBLE, reasons=(_NO_RULES,))
-    rules = compiled(target, target_self)
-    answer, matched = rules.decide(source)
+    answer, matched, nearest, more = compiled(target, target_self).judge(source, MAX_NEAREST)
     if answer is Answer.COMPATIBLE:
         identical = target_self is not None and source.fields == target_self.fields
         return Verdict(answer, Grade.IDENTICAL if identical else Grade.ACCEPTED, matched)
-    answer, nearest, more = rules.explain(source, MAX_NEAREST)
     reasons = tuple(reason for outcome in nearest for reason in outcome.reasons)
     return Verdict(answer, nearest=nearest, reasons=reasons, also_near=more)
 

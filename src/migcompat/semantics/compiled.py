@@ -216,7 +216,7 @@ class CompiledRules:
     Build it with :func:`compile_rules`. It is immutable and safe to share.
     """
 
-    __slots__ = ("all", "count", "order", "own", "plans", "target")
+    __slots__ = ("all", "count", "order", "own", "plans", "target", "unconstrained")
 
     def __init__(self, target: CompatibleDevices, own: Mapping[str, Value]) -> None:
         self.target = target
@@ -234,20 +234,20 @@ class CompiledRules:
             key: _KeyPlan(key, group, own.get(key), defaults[key] if key in defaults else registry_default(key))
             for key, group in per_key.items()
         }
+        # A critical source field fails every rule that does not constrain its key (8.1-RU1).
+        self.unconstrained = {key: self.all & ~plan.constrained for key, plan in self.plans.items()}
         # Keys whose constraints tell the rules apart most are tried first: they empty the mask soonest.
         self.order = sorted(self.plans.values(), key=lambda plan: -plan.distinct)
 
     def decide(self, source: MigrationVersion) -> tuple[Answer, int | None]:
         """The verdict's answer for *source* and, when compatible, the first rule that matches."""
-        alive = self.all
-        plans = self.plans
+        everything = alive = self.all
+        unconstrained_by = self.unconstrained
         fields = source.fields
         for key, entry in fields.items():
-            if entry.critical and (key not in REGISTRY_DEFAULTS or must_understand(key, entry)):
-                plan = plans.get(key)
-                if plan is None:
-                    return Answer.INCOMPATIBLE, None  # 8.1-RU1 for every rule
-                alive &= plan.constrained
+            unconstrained = unconstrained_by.get(key, everything)
+            if unconstrained and entry.critical and (key not in REGISTRY_DEFAULTS or must_understand(key, entry)):
+                alive &= ~unconstrained
         if not alive:
             return Answer.INCOMPATIBLE, None
         undecided = 0
@@ -271,34 +271,37 @@ class CompiledRules:
         return Answer.UNKNOWN, None
 
     def _tally(self, source: MigrationVersion) -> tuple[list[tuple[str, Value | None, int, int]], int, int]:
-        """Per key: (key, source value, rules it fails, rules it leaves undecided); rules failed, undecided."""
+        """Rows (key, source value, rules it fails, rules it leaves undecided) for the keys where some rule
+        fails or is undecided; then every rule failed, and every rule undecided.
+
+        Unlike :meth:`decide` it reads every key: the explanation needs each
+        rule's count, not only whether some rule survives.
+        """
         everything = self.all
-        rows: list[tuple[str, Value | None, int, int]] = []
-        plans = self.plans
+        unconstrained_by = self.unconstrained
         fields = source.fields
+        rows: list[tuple[str, Value | None, int, int]] = []
+        failed = undecided = 0
         for key, entry in fields.items():
-            if entry.critical and key not in plans and (key not in REGISTRY_DEFAULTS or must_understand(key, entry)):
-                rows.append((key, entry.value, everything, 0))  # 8.1-RU1 for every rule
+            unconstrained = unconstrained_by.get(key, everything)
+            if unconstrained and entry.critical and (key not in REGISTRY_DEFAULTS or must_understand(key, entry)):
+                rows.append((key, entry.value, unconstrained, 0))
+                failed |= unconstrained
         for plan in self.order:
             carried = fields.get(plan.key)
-            if (
-                carried is not None
-                and carried.critical
-                and (plan.key not in REGISTRY_DEFAULTS or must_understand(plan.key, carried))
-            ):
-                unconstrained = everything & ~plan.constrained
-                if unconstrained:
-                    rows.append((plan.key, carried.value, unconstrained, 0))
             value = plan.default if carried is None else carried.value
             if value is None:
-                rows.append((plan.key, None, 0, plan.constrained & ~plan.anything))
+                maybe = plan.constrained & ~plan.anything  # 8.3-AB4; 8.1-AN1
+                if maybe:
+                    rows.append((plan.key, None, 0, maybe))
+                    undecided |= maybe
                 continue
             passed, maybe = plan.masks(value)
-            rows.append((plan.key, value, plan.constrained & ~passed & ~maybe, maybe))
-        failed = undecided = 0
-        for _, _, fail, maybe in rows:
-            failed |= fail
-            undecided |= maybe
+            fail = plan.constrained & ~(passed | maybe)
+            if fail or maybe:
+                rows.append((plan.key, value, fail, maybe))
+                failed |= fail
+                undecided |= maybe
         return rows, failed, undecided
 
     def nearest(self, source: MigrationVersion) -> tuple[Answer, list[int]]:
@@ -310,13 +313,14 @@ class CompiledRules:
         undecided constraints.
         """
         rows, failed, _ = self._tally(source)
-        return self._nearest(rows, failed)
+        answer, chosen = self._nearest(rows, failed)
+        return answer, bits(chosen)
 
-    def _nearest(self, rows: list[tuple[str, Value | None, int, int]], failed: int) -> tuple[Answer, list[int]]:
+    def _nearest(self, rows: list[tuple[str, Value | None, int, int]], failed: int) -> tuple[Answer, int]:
         clean = self.all & ~failed
         if clean:
-            return Answer.UNKNOWN, bits(minimum((maybe for _, _, _, maybe in rows), clean))
-        return Answer.INCOMPATIBLE, bits(minimum((fail for _, _, fail, _ in rows), self.all))
+            return Answer.UNKNOWN, minimum((maybe for _, _, _, maybe in rows if maybe), clean)
+        return Answer.INCOMPATIBLE, minimum((fail for _, _, fail, _ in rows if fail), self.all)
 
     def explain(self, source: MigrationVersion, limit: int) -> tuple[Answer, tuple[RuleOutcome, ...], int]:
         """For a source no rule matches: the answer, the first *limit* nearest rules explained, and how many more.
@@ -324,18 +328,33 @@ class CompiledRules:
         Each explained rule lists its failing and undecided constraints in key
         order, as :func:`~migcompat.semantics.rules.evaluate_rule` does.
         """
-        rows, failed, _ = self._tally(source)
+        answer, _, outcomes, more = self.judge(source, limit)
+        return answer, outcomes, more
+
+    def judge(self, source: MigrationVersion, limit: int) -> tuple[Answer, int | None, tuple[RuleOutcome, ...], int]:
+        """:meth:`decide` and :meth:`explain` in one pass over the source's keys.
+
+        The answer; the first rule that matches, if one does; otherwise the
+        first *limit* nearest rules explained, and how many more are as near.
+        """
+        rows, failed, undecided = self._tally(source)
+        matched = self.all & ~(failed | undecided)
+        if matched:
+            return Answer.COMPATIBLE, (matched & -matched).bit_length() - 1, (), 0
         answer, chosen = self._nearest(rows, failed)
-        shown = chosen[:limit]
-        wanted = 0
-        for index in shown:
-            wanted |= 1 << index
-        ordered = sorted((row for row in rows if (row[2] | row[3]) & wanted), key=_row_key)
+        shown: list[int] = []
+        wanted = chosen
+        while wanted and len(shown) < limit:
+            low = wanted & -wanted
+            shown.append(low)
+            wanted ^= low
+        ordered = sorted(rows, key=_row_key) if len(rows) > 1 else rows
         own = self.own
+        rules = self.target.rules
         outcomes = []
-        for index in shown:
-            bit = 1 << index
-            constraints = self.target.rules[index].constraints
+        for bit in shown:
+            index = bit.bit_length() - 1
+            constraints = rules[index].constraints
             reasons: list[Reason] = []
             for key, value, fail, maybe in ordered:
                 if fail & bit:
@@ -347,7 +366,7 @@ class CompiledRules:
                 elif maybe & bit:
                     reasons.append(undecided_reason(key, constraints[key], value))
             outcomes.append(outcome(index, reasons))
-        return answer, tuple(outcomes), len(chosen) - len(outcomes)
+        return answer, None, tuple(outcomes), chosen.bit_count() - len(outcomes)
 
 
 def _row_key(row: tuple[str, Value | None, int, int]) -> str:

@@ -255,20 +255,32 @@ def _allowed(constraint: Constraint) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _resolved(constraint: Equals, own: Value | None) -> tuple[tuple[object, ...], str]:
-    """The alternatives of *constraint* with ``$`` resolved, and their text: the same for every source value."""
+def _resolved(constraint: Equals, own: Value | None) -> tuple[tuple[object, ...], str, frozenset[type] | None]:
+    """What explaining *constraint* needs, the same for every source value.
+
+    Its alternatives with ``$`` resolved; the end of the not-equal sentence
+    (``is not 1`` or ``is none of 1, 2``); and, when every resolved alternative
+    is a single value, their Python types (a false constraint on a value of
+    one of them is then not-equal), else None.
+    """
     resolved = tuple(resolve_alternative(alternative, own) for alternative in constraint.alternatives)
     text = ", ".join(
         "(none)" if alternative is NOT_A_VERSION else alternative_text(alternative)  # type: ignore[arg-type]
         for alternative in resolved
     )
-    return resolved, text
+    which = f"is not {text}" if len(resolved) == 1 else f"is none of {text}"
+    single = not any(alternative is NOT_A_VERSION or type(alternative) is Range for alternative in resolved)
+    return resolved, which, frozenset(type(alternative) for alternative in resolved) if single else None
 
 
 def failure(key: str, constraint: Constraint, value: Value, own: Value | None) -> Reason:
     """Why *constraint* is false for *value*; call only when :func:`holds` says False."""
     shown = value_text(value)
     allowed = _allowed(constraint)
+    if type(constraint) is Equals:
+        resolved, which, single = _resolved(constraint, own)
+        if single is not None and type(value) in single:
+            return Reason("not-equal", key, f"{key} {shown} {which}", shown, allowed)
     kind = value_type(value)
     if type(constraint) is AnyValue:
         raise ValueError(f"{key}=* holds for every value")
@@ -301,7 +313,6 @@ def failure(key: str, constraint: Constraint, value: Value, own: Value | None) -
             shown,
             allowed,
         )
-    resolved, choices = _resolved(constraint, own)
     usable = [alternative for alternative in resolved if _fits(alternative, value)]
     if not usable and NOT_A_VERSION in resolved:
         return Reason(
@@ -334,7 +345,6 @@ def failure(key: str, constraint: Constraint, value: Value, own: Value | None) -
         if all(r.high is not None and compare(value, r.high) > 0 for r in ranges):  # type: ignore[arg-type]
             return Reason("above-range", key, f"{key} {shown} is above the accepted {plural} {text}", shown, allowed)
         return Reason("outside-ranges", key, f"{key} {shown} lies outside the accepted ranges {text}", shown, allowed)
-    which = f"is not {choices}" if len(resolved) == 1 else f"is none of {choices}"
     return Reason("not-equal", key, f"{key} {shown} {which}", shown, allowed)
 
 
