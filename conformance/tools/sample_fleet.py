@@ -32,7 +32,6 @@ import dataclasses
 import json
 import os
 import shutil
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -353,16 +352,16 @@ def hisi_version(stream: str) -> str:
 
 
 def hisi_rules() -> str:
-    # stream_version: the driver refuses another major version; 1.0..$ also refuses a newer minor (conservative).
+    """The driver's load checks; it loads any minor version of its own major (``$1``, spec 1.1)."""
     return _lines(
         "mc1",
         "accept device_api=vfio-pci driver=hisi_acc_vfio_pci hisi_acc.qm_version=$ hisi_acc.qp_num=$"
-        " hisi_acc.que_iso_cfg=$ pci_id=19e5:a256 stream=hisi-acc stream_version=1.0..$",
+        " hisi_acc.que_iso_cfg=$ pci_id=19e5:a256 stream=hisi-acc stream_version=$1",
     )
 
 
 def hisi_host(name: str, stream: str, *, pci_id: str = "19e5:a256") -> Host:
-    """A Kunpeng 920 SEC accelerator (PF on hisi_sec2) with two VFs on hisi_acc_vfio_pci."""
+    """A Kunpeng 920 SEC accelerator (PF on hisi_sec2) with two VFs on hisi_acc_vfio_pci (rules: :func:`hisi_rules`)."""
     functions = _sriov(
         "0000:76:00.0",
         "devices/pci0000:74/0000:74:01.0",
@@ -482,9 +481,10 @@ def xe_version(stream: str, *, vram_mb: int = 4096) -> str:
 
 
 def xe_rules() -> str:
+    """The PF driver's load checks: packet version equal (``$1``: a minor adds skipped KLVs), revision equal."""
     return _lines(
         "mc1",
-        "accept device_api=vfio-pci driver=xe_vfio_pci pci_id=8086:e211 stream=xe-sriov stream_version=1.0..$"
+        "accept device_api=vfio-pci driver=xe_vfio_pci pci_id=8086:e211 stream=xe-sriov stream_version=$1"
         " xe.guc_abi=1.27.0..$ xe.revid=$ xe.vram_mb=$",
     )
 
@@ -1184,7 +1184,21 @@ def write_samples(directory: str, trees: str | None = None) -> list[str]:
     return names
 
 
+def main(argv: list[str] | None = None) -> None:
+    """Regenerate the samples (the command line of this script)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description="Regenerate the sample fleet: manifests and captures, and the sysfs-shaped trees."
+    )
+    parser.add_argument(
+        "directory", nargs="?", default="conformance/samples", help="where the samples go (default: %(default)s)"
+    )
+    parser.add_argument("trees", nargs="?", help="where the trees go (default: sample-trees beside DIRECTORY)")
+    args = parser.parse_args(argv)
+    for written in write_samples(args.directory, args.trees):
+        print(f"{args.directory}/{written}")
+
+
 if __name__ == "__main__":  # pragma: no cover
-    out = sys.argv[1] if len(sys.argv) > 1 else "conformance/samples"
-    for written in write_samples(out):
-        print(f"{out}/{written}")
+    main()
