@@ -6,6 +6,11 @@ the bundled NVIDIA vGPU sample through the command line, by resource
 provider *name*; the slow test pushes a generated fleet of 250 providers and
 20 source classes by *UUID*, and asks Placement for every class, for pairs
 of classes with ``required=A,B`` and with ``required=in:A,B``.
+
+``--prune``: the default run pushes the sample with leftover migcompat
+traits (one on a managed provider, one on none, one on a provider the export
+does not manage) and operator traits, without and with pruning; the slow
+test upgrades a generated fleet and prunes through the library.
 """
 
 from __future__ import annotations
@@ -20,12 +25,12 @@ from click.testing import CliRunner, Result
 from export_fleets import accepted_by_check, generated_fleet, source_classes
 from migcompat import emit
 from migcompat.cli import main
-from migcompat.exports.placement import ResourceProviderMap, build_export, query_for
+from migcompat.exports.placement import TRAIT_PREFIX, ResourceProviderMap, build_export, query_for
 from migcompat.exports.placement_client import PlacementClient, push
 from migcompat.exports.table import build_table, provider_key
 from migcompat.fleet.classes import class_id
 from migcompat.fleet.inventory import load_inventory
-from placement_service import TOKEN, placement_service, require_placement
+from placement_service import TOKEN, PlacementService, placement_service, require_placement
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "conformance" / "samples" / "nvidia-vgpu"
@@ -33,6 +38,23 @@ SAMPLE = ROOT / "conformance" / "samples" / "nvidia-vgpu"
 
 def _migcompat(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(main, list(args), env=env)
+
+
+def _defined(service: PlacementService, prefix: str) -> set[str]:
+    """The traits defined in *service* whose names start with *prefix* (checked here, not by Placement's LIKE)."""
+    status, answer = service.request("GET", "/traits?name=startswith:CUSTOM_")
+    assert status == 200, (status, answer)
+    return {name for name in answer["traits"] if name.startswith(prefix)}
+
+
+def _give(service: PlacementService, uuid: str, traits: list[str]) -> None:
+    """Set *traits* on the new resource provider *uuid* (generation 0), creating the trait definitions."""
+    for name in traits:
+        assert service.request("PUT", f"/traits/{name}")[0] in (201, 204)
+    status, answer = service.request(
+        "PUT", f"/resource_providers/{uuid}/traits", {"traits": traits, "resource_provider_generation": 0}
+    )
+    assert status == 200, (status, answer)
 
 
 def test_sample_pushed_by_name_and_queried(tmp_path: Path) -> None:
@@ -106,6 +128,95 @@ def test_unreachable_placement_is_an_error_with_a_code(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert "[placement-failed]" in result.output
     assert "Traceback" not in result.output
+
+
+def test_prune_deletes_only_the_unused_migcompat_traits_the_export_does_not_set(tmp_path: Path) -> None:
+    require_placement()
+    stale = "CUSTOM_MIGCOMPAT_ACCEPTS_STALE"  # an earlier export's, on a provider this one manages
+    orphan = "CUSTOM_MIGCOMPAT_IS_ORPHAN"  # an earlier export's, on no provider
+    elsewhere = "CUSTOM_MIGCOMPAT_ACCEPTS_ELSEWHERE"  # on a provider this export does not manage
+    # an operator's: Placement's startswith: is a LIKE, where the _ after MIGCOMPAT matches the I
+    operator = {"CUSTOM_MIGCOMPATIBLE_GPU", "CUSTOM_RACK_7"}
+    with placement_service(tmp_path / "placement") as service:
+        first, second = (service.create_provider(f"{host}_pci_0000_3b_00_0") for host in ("t4-node-16", "t4-node-17"))
+        other = service.create_provider("elsewhere_pci_0000_84_00_0")
+        _give(service, first, [stale])
+        _give(service, second, ["CUSTOM_RACK_7"])
+        _give(service, other, [elsewhere])
+        for name in (orphan, "CUSTOM_MIGCOMPATIBLE_GPU"):
+            assert service.request("PUT", f"/traits/{name}")[0] == 201
+        mapping = tmp_path / "traits.json"
+        args = ["export", "placement", str(SAMPLE), "--mapping", str(mapping), "--endpoint", service.endpoint]
+        args += ["--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230"]
+
+        plain = _migcompat(*args, env={"OS_TOKEN": TOKEN})
+        assert plain.exit_code == 0, plain.output
+        assert "pruned" not in plain.output
+        exported = set(json.loads(mapping.read_text())["traits"])
+        assert stale not in service.traits_of(first)
+        assert _defined(service, TRAIT_PREFIX) == exported | {stale, orphan, elsewhere}  # nothing deleted
+
+        pruned = _migcompat(*args, "--prune", env={"OS_TOKEN": TOKEN})
+        assert pruned.exit_code == 0, pruned.output
+        assert "pruned: 2 traits removed, 1 kept (still on a resource provider)" in pruned.output, pruned.output
+        assert f"  removed {stale}\n  removed {orphan}\n  kept in use {elsewhere}\n" in pruned.output
+        assert _defined(service, TRAIT_PREFIX) == exported | {elsewhere}
+        assert operator <= _defined(service, "CUSTOM_")
+        assert service.traits_of(other) == {elsewhere}
+        assert service.traits_of(second) >= {"CUSTOM_RACK_7"}
+
+        again = _migcompat(*args, "--prune", env={"OS_TOKEN": TOKEN})
+        assert again.exit_code == 0, again.output
+        assert "0 resource providers updated, 2 unchanged" in again.output, again.output
+        assert "pruned: 0 traits removed, 1 kept (still on a resource provider)\n" in again.output, again.output
+        assert "  removed" not in again.output
+        assert _defined(service, TRAIT_PREFIX) == exported | {elsewhere}
+        assert operator <= _defined(service, "CUSTOM_")
+
+
+def test_prune_without_endpoint_is_a_usage_error(tmp_path: Path) -> None:
+    result = _migcompat("export", "placement", str(SAMPLE), "--mapping", str(tmp_path / "m.json"), "--prune")
+    assert result.exit_code == 2
+    assert "--prune" in result.output and "--endpoint" in result.output
+    assert not (tmp_path / "m.json").exists()
+
+
+@pytest.mark.slow
+def test_prune_after_a_driver_upgrade_leaves_exactly_the_new_export(tmp_path: Path) -> None:
+    require_placement()
+    classes = source_classes()
+    before = generated_fleet(hosts=12, per_host=4, seed=11)
+    after = generated_fleet(hosts=12, per_host=4, seed=12)  # the same providers, other versions and rules
+    rp_uuids = {provider_key(p): str(uuid.uuid4()) for p in before}
+    assert set(rp_uuids) == {provider_key(p) for p in after}
+    old = build_export(build_table(before, classes[:12]), ResourceProviderMap(rp_uuids, template=None))
+    new = build_export(build_table(after, classes[8:]), ResourceProviderMap(rp_uuids, template=None))
+    gone = sorted(set(old.all_traits()) - set(new.all_traits()))
+    assert len(gone) >= 5
+    with placement_service(tmp_path / "placement") as service:
+        for key, rp in rp_uuids.items():
+            service.create_provider(key, rp)
+        client = PlacementClient(service.endpoint, TOKEN)
+        first = push(old, client, prune=True)
+        assert first.pruned and first.traits_removed == [] and first.traits_in_use == []
+        outside = service.create_provider("not-in-the-export")
+        _give(service, outside, [gone[0], "CUSTOM_MIGCOMPATIBLE_GPU"])
+
+        report = push(new, client, prune=True)
+        assert report.traits_removed == gone[1:]
+        assert report.traits_in_use == [gone[0]]
+        assert report.to_json()["traits_kept_in_use"] == [gone[0]]
+        assert _defined(service, TRAIT_PREFIX) == set(new.all_traits()) | {gone[0]}
+        assert service.traits_of(outside) == {gone[0], "CUSTOM_MIGCOMPATIBLE_GPU"}
+        for version in classes[8:]:
+            expected = {rp_uuids[provider_key(p)] for p in accepted_by_check(after, version)}
+            query = query_for([class_id(version)])
+            assert service.providers_matching(query.query, microversion=query.microversion) == expected
+
+        again = push(new, client, prune=True)
+        assert again.traits_created == [] and again.updated == []
+        assert again.traits_removed == [] and again.traits_in_use == [gone[0]]
+        assert _defined(service, TRAIT_PREFIX) == set(new.all_traits()) | {gone[0]}
 
 
 @pytest.mark.slow

@@ -127,7 +127,9 @@ With --endpoint URL the traits are pushed: each trait is created
 (PUT /traits/NAME) and set on each mapped resource provider
 (PUT /resource_providers/UUID/traits, with its generation), keeping the
 provider's traits that do not start with CUSTOM_MIGCOMPAT_. The token is read
-from the environment variable --token-env names (default OS_TOKEN).
+from the environment variable --token-env names (default OS_TOKEN). With
+--prune, the CUSTOM_MIGCOMPAT_ traits the export no longer sets are then
+deleted from Placement.
 
 Which resource provider a provider's traits go to: the UUID given for
 HOST:PATH in --rp-uuids FILE (a JSON object), else the resource provider
@@ -165,6 +167,13 @@ Examples:
     show_default=True,
     help="The environment variable holding the token sent to --endpoint.",
 )
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="With --endpoint: after the push, delete Placement's CUSTOM_MIGCOMPAT_ traits this export does not set,"
+    " keeping (and reporting) those still on a resource provider. Trait definitions are global to a Placement:"
+    " prune only from the one export that owns the CUSTOM_MIGCOMPAT_ prefix there.",
+)
 @click.option("--rp-uuids", metavar="FILE", type=click.Path(), help='A JSON object {"HOST:PATH": "UUID", ...}.')
 @click.option(
     "--rp-name",
@@ -182,6 +191,7 @@ def placement_command(
     mapping: str | None,
     endpoint: str | None,
     token_env: str,
+    prune: bool,
     rp_uuids: str | None,
     rp_name: str,
     enabled_types: tuple[str, ...],
@@ -190,6 +200,9 @@ def placement_command(
     from ..exports.placement import ResourceProviderMap, build_export
     from ..exports.placement_client import PlacementClient, push
 
+    if prune and not endpoint:
+        echo_error("--prune deletes traits from a Placement service: give its --endpoint URL")
+        ctx.exit(ExitCode.USAGE)
     token = os.environ.get(token_env, "") if endpoint else ""
     if endpoint and not token:
         echo_error(f"no token to send to {escape(endpoint)}: set the environment variable {escape(token_env)}")
@@ -213,15 +226,26 @@ def placement_command(
         )
         echo(summary, err=mapping is None)
         if endpoint:
-            report = push(export, PlacementClient(endpoint, token))
+            report = push(export, PlacementClient(endpoint, token), prune=prune)
             echo(
                 f"pushed to {escape(endpoint)}: {plural(len(report.traits_created), 'trait')} created,"
                 f" {plural(len(report.updated), 'resource provider')} updated, {len(report.unchanged)} unchanged",
                 err=mapping is None,
             )
+            if report.pruned:
+                _echo_prune(report.traits_removed, report.traits_in_use, err=mapping is None)
     except MigcompatError as exc:
         _fail(ctx, exc)
     ctx.exit(ExitCode.SUCCESS)
+
+
+def _echo_prune(removed: Sequence[str], in_use: Sequence[str], *, err: bool) -> None:
+    """The prune's summary line, then one line per trait removed or kept because a resource provider has it."""
+    echo(f"pruned: {plural(len(removed), 'trait')} removed, {len(in_use)} kept (still on a resource provider)", err=err)
+    for name in removed:
+        echo(f"  removed {escape(name)}", err=err)
+    for name in in_use:
+        echo(f"  kept in use {escape(name)}", err=err)
 
 
 def _uuid_map(ctx: click.Context, path: str) -> dict[str, str]:

@@ -11,7 +11,15 @@ What :func:`push` does, in this order:
    provider's traits that do not start with ``CUSTOM_MIGCOMPAT_`` (Nova's own,
    an operator's) are kept, the migcompat ones replaced by the export's. A
    generation conflict (409: someone else wrote meanwhile) is read again and
-   retried, at most :data:`MAX_CONFLICT_RETRIES` times.
+   retried, at most :data:`MAX_CONFLICT_RETRIES` times;
+3. only when asked to prune (:func:`prune_traits`): lists Placement's
+   migcompat traits (``GET /traits?name=startswith:CUSTOM_MIGCOMPAT_``) and
+   deletes (``DELETE /traits/{name}``) each one the export does not set. A
+   trait still on some resource provider (409: one this export does not
+   manage) is kept and reported, never an error.
+
+Trait definitions are global to a Placement service: pruning is right only
+for the one export that owns the ``CUSTOM_MIGCOMPAT_`` prefix there.
 
 The token is sent as ``X-Auth-Token``. Every request has a timeout; an
 unreachable service, an error status or a resource provider not found is a
@@ -24,16 +32,18 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from .errors import ExportError
 from .placement import TRAIT_PREFIX, PlacementExport
 
-__all__ = ["MAX_CONFLICT_RETRIES", "PUSH_MICROVERSION", "PlacementClient", "PushReport", "push"]
+__all__ = ["MAX_CONFLICT_RETRIES", "PUSH_MICROVERSION", "PlacementClient", "PushReport", "prune_traits", "push"]
 
 PUSH_MICROVERSION: Final = "1.6"
-"""The microversion of every request :func:`push` makes: traits on resource providers came in 1.6."""
+"""The microversion of every request :func:`push` makes: the traits API (``/traits``, with ``name=startswith:``,
+and traits on resource providers) came in 1.6."""
 MAX_CONFLICT_RETRIES: Final = 5
 """How often a provider's traits are read and written again after a generation conflict."""
 MAX_RESPONSE: Final = 64 << 20
@@ -57,7 +67,7 @@ class PlacementClient:
         microversion: str = PUSH_MICROVERSION,
         ok: tuple[int, ...] = (200,),
     ) -> tuple[int, Any]:
-        """``(status, decoded JSON or None)``; a status outside *ok* (or 409) raises ``placement-failed``."""
+        """``(status, decoded JSON or None)``; a status outside *ok* raises ``placement-failed``."""
         url = self.endpoint.rstrip("/") + path
         data = None if body is None else json.dumps(body).encode("utf-8")
         headers = {
@@ -83,7 +93,7 @@ class PlacementClient:
             ) from None
         if len(raw) > MAX_RESPONSE:
             raise ExportError("placement-failed", f"{where}: the response is larger than {MAX_RESPONSE} bytes")
-        if status not in ok and status != 409:
+        if status not in ok:
             detail = raw[:300].decode("utf-8", "replace").strip()
             raise ExportError("placement-failed", f"{where} answered {status}: {detail}", where=where)
         if not raw.strip():
@@ -91,8 +101,8 @@ class PlacementClient:
         try:
             return status, json.loads(raw)
         except ValueError:
-            if status == 409:
-                return status, None
+            if status >= 400:
+                return status, None  # an expected error status (in *ok*) whose body is not JSON
             raise ExportError(
                 "placement-failed", f"{where} answered with a body that is not JSON", where=where
             ) from None
@@ -111,13 +121,19 @@ class PlacementClient:
 
 @dataclass
 class PushReport:
-    """What :func:`push` did: traits created, providers updated and already up to date."""
+    """What :func:`push` did: traits created, providers updated and already up to date, traits pruned."""
 
     traits_created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     uuids: dict[str, str] = field(default_factory=dict)
     """resource provider (``uuid:U`` or ``name:N``) -> its UUID."""
+    pruned: bool = False
+    """Whether the push pruned (the two lists below are empty otherwise)."""
+    traits_removed: list[str] = field(default_factory=list)
+    """The migcompat traits the prune deleted from Placement, sorted."""
+    traits_in_use: list[str] = field(default_factory=list)
+    """The migcompat traits the export does not set that the prune kept: still on some resource provider."""
 
     def to_json(self) -> dict[str, object]:
         """The report as a JSON-ready object."""
@@ -125,6 +141,9 @@ class PushReport:
             "traits_created": self.traits_created,
             "providers_updated": self.updated,
             "providers_unchanged": self.unchanged,
+            "pruned": self.pruned,
+            "traits_removed": self.traits_removed,
+            "traits_kept_in_use": self.traits_in_use,
         }
 
 
@@ -141,7 +160,7 @@ def _set_traits(client: PlacementClient, uuid: str, ours: set[str]) -> bool:
             return False
         generation = body.get("resource_provider_generation")
         status, _ = client.request(
-            "PUT", path, {"traits": sorted(wanted), "resource_provider_generation": generation}, ok=(200,)
+            "PUT", path, {"traits": sorted(wanted), "resource_provider_generation": generation}, ok=(200, 409)
         )
         if status != 409:
             return True
@@ -152,12 +171,39 @@ def _set_traits(client: PlacementClient, uuid: str, ours: set[str]) -> bool:
     )
 
 
-def push(export: PlacementExport, client: PlacementClient) -> PushReport:
+def prune_traits(client: PlacementClient, keep: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Delete every ``CUSTOM_MIGCOMPAT_`` trait of Placement outside *keep*: ``(removed, kept in use)``, sorted.
+
+    A trait Placement refuses to delete because a resource provider still
+    has it (409) is kept and returned in the second list; one that is gone
+    by the time it is deleted (404: someone else pruned meanwhile) is in
+    neither. Any other failure is ``placement-failed``.
+    """
+    path = "/traits?" + urllib.parse.urlencode({"name": "startswith:" + TRAIT_PREFIX})
+    _, body = client.request("GET", path)
+    if not isinstance(body, dict) or not isinstance(body.get("traits"), list):
+        raise ExportError("placement-failed", f"GET {path} answered without a trait list", where=f"GET {path}")
+    # Placement's startswith: is an SQL LIKE, where _ matches any character: CUSTOM_MIGCOMPATIBLE_X matches too.
+    ours = {str(name) for name in body["traits"] if str(name).startswith(TRAIT_PREFIX)}
+    removed: list[str] = []
+    in_use: list[str] = []
+    for name in sorted(ours - set(keep)):
+        status, _ = client.request("DELETE", f"/traits/{urllib.parse.quote(name, safe='')}", ok=(204, 404, 409))
+        if status == 204:
+            removed.append(name)
+        elif status == 409:
+            in_use.append(name)
+    return removed, in_use
+
+
+def push(export: PlacementExport, client: PlacementClient, *, prune: bool = False) -> PushReport:
     """Create the export's traits in Placement and set them on every mapped resource provider.
 
-    Raises ``export-ambiguous-provider`` before any request when two
-    providers map to one resource provider, and ``placement-failed`` on the
-    first request that fails.
+    With *prune*, once every provider is set, deletes the migcompat traits
+    the export does not set (:func:`prune_traits`). Raises
+    ``export-ambiguous-provider`` before any request when two providers map
+    to one resource provider, and ``placement-failed`` on the first request
+    that fails (nothing is pruned then).
     """
     targets = export.by_resource_provider()
     report = PushReport()
@@ -170,4 +216,7 @@ def push(export: PlacementExport, client: PlacementClient) -> PushReport:
         report.uuids[f"{how}:{value}"] = uuid
         changed = _set_traits(client, uuid, set(entry.traits))
         (report.updated if changed else report.unchanged).append(f"{how}:{value}")
+    if prune:
+        report.pruned = True
+        report.traits_removed, report.traits_in_use = prune_traits(client, export.all_traits())
     return report
