@@ -193,10 +193,15 @@ def test_diff_of_captures_pairs_by_identity(tmp_path: Path) -> None:
     assert "old -> new is SUPERSET" in result.output
     same = run("diff", old, old)
     assert same.exit_code == SUCCESS and "1 target compared: 1 unchanged" in same.output
-    # Rules files alone, by role: the reverse update only widens.
-    (tmp_path / "narrow").write_text(NARROW_RULES)
-    (tmp_path / "wide").write_text(OLD_RULES)
-    assert run("diff", str(tmp_path / "narrow"), str(tmp_path / "wide")).exit_code == SUCCESS
+    # Rules files alone, by role: rules that read $ say nothing without their device's description ...
+    narrow, wide = tmp_path / "narrow", tmp_path / "wide"
+    narrow.write_text(NARROW_RULES)
+    wide.write_text(OLD_RULES)
+    assert run("diff", str(narrow), str(wide)).exit_code == UNDECIDED
+    # ... and rules that do not read it are related on their own: the reverse update only widens.
+    narrow.write_text("mc1\naccept driver=d stream_version=1.1\n")
+    wide.write_text("mc1\naccept driver=d stream_version=1.0|1.1\n")
+    assert run("diff", str(narrow), str(wide)).exit_code == SUCCESS
 
 
 def test_diff_removed_device_is_breaking_when_nothing_takes_it(tmp_path: Path) -> None:

@@ -52,14 +52,17 @@ def interned(text: str) -> str:
     return intern(text) if len(text) <= INTERN_LIMIT else text
 
 
+_MAX_TEXT: Final = str(MAX_INTEGER)
+
+
 def integer(text: str) -> int:
     """An INT lexeme as an integer."""
     if len(text) > 1 and text[0] == "0":
         raise Problem("leading-zero", f"integer {text} has a leading zero", 0, len(text))
-    value = int(text)
-    if value > MAX_INTEGER:
-        raise Problem("int-overflow", f"integer {text} is above {MAX_INTEGER}", 0, len(text))
-    return value
+    if len(text) > len(_MAX_TEXT) or (len(text) == len(_MAX_TEXT) and text > _MAX_TEXT):
+        shown = text if len(text) <= 2 * len(_MAX_TEXT) else f"{text[: len(_MAX_TEXT)]}... ({len(text)} digits)"
+        raise Problem("int-overflow", f"integer {shown} is above {MAX_INTEGER}", 0, len(text))
+    return int(text)
 
 
 def version(text: str) -> Version:

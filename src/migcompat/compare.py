@@ -35,6 +35,8 @@ MAX_NEAREST: Final = 3
 _SOURCE_IS_TEMPLATE: Final = Reason(
     "source-is-template", None, "the source is a device type (it has param lines); compare a device instance"
 )
+_MISSING: Final = Verdict(Answer.UNKNOWN)
+"""The verdict when the source or the rules are missing (row 8.5-VD2)."""
 _NO_RULES: Final = Reason("no-rules", None, "the target's migration_compatible_devices has no accept rule")
 
 
@@ -49,8 +51,8 @@ def compiled(target: CompatibleDevices, target_self: MigrationVersion | None = N
 
 
 def check(
-    source: MigrationVersion,
-    target: CompatibleDevices,
+    source: MigrationVersion | None,
+    target: CompatibleDevices | None,
     target_self: MigrationVersion | None = None,
 ) -> Verdict:
     """Whether *target* accepts *source*, with the reasons when it does not.
@@ -62,7 +64,18 @@ def check(
     for a compatible verdict, the first choice (clause 8.6 order) whose device
     accepts the source; otherwise the choice under which the nearest rule came
     closest, which the explanation is about.
+
+    A missing attribute (None: absent, unreadable or invalid) gives an unknown
+    verdict without reasons (row 8.5-VD2). A value of another type raises
+    :class:`TypeError`.
     """
+    if (
+        type(source) is not MigrationVersion
+        or type(target) is not CompatibleDevices
+        or (target_self is not None and type(target_self) is not MigrationVersion)
+    ):
+        _check_types(source, target, target_self)  # a missing attribute, or TypeError
+        return _MISSING
     if source.params:
         return Verdict(Answer.UNKNOWN, reasons=(_SOURCE_IS_TEMPLATE,))
     if target_self is not None and target_self.params:
@@ -78,16 +91,37 @@ def check(
 
 
 def accepts(
-    source: MigrationVersion,
-    target: CompatibleDevices,
+    source: MigrationVersion | None,
+    target: CompatibleDevices | None,
     target_self: MigrationVersion | None = None,
 ) -> Answer:
     """The answer of :func:`check` alone, without building explanations."""
+    if (
+        type(source) is not MigrationVersion
+        or type(target) is not CompatibleDevices
+        or (target_self is not None and type(target_self) is not MigrationVersion)
+    ):
+        _check_types(source, target, target_self)  # a missing attribute, or TypeError
+        return Answer.UNKNOWN  # 8.5-VD2
     if source.params:
         return Answer.UNKNOWN
     if target_self is not None and target_self.params:
         return decide_type(source, target, target_self).answer
     return compiled(target, target_self).decide(source)[0]
+
+
+def _check_types(source: object, target: object, target_self: object) -> None:
+    """Raise :class:`TypeError` unless each argument is None or of its model class."""
+    for name, value, kind in (
+        ("source", source, MigrationVersion),
+        ("target", target, CompatibleDevices),
+        ("target_self", target_self, MigrationVersion),
+    ):
+        if value is not None and type(value) is not kind:
+            raise TypeError(
+                f"{name} must be a {kind.__name__} (from parse_"
+                f"{'version' if kind is MigrationVersion else 'compatible'}) or None, not {type(value).__name__}"
+            )
 
 
 def _check_type(source: MigrationVersion, target: CompatibleDevices, template: MigrationVersion) -> Verdict:

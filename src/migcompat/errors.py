@@ -180,7 +180,7 @@ class DataModelError(MigcompatError):
         self.path = path
 
     def __str__(self) -> str:
-        where = self.path or "/"
+        where = self.path or "the document's top level"
         return f"error[{self.code}]: {self.message} (at {where})"
 
     def to_dict(self) -> dict[str, object]:

@@ -80,6 +80,8 @@ def parse_version(text: str | bytes) -> MigrationVersion:
     *text* is the attribute as read (``bytes`` from sysfs, or ``str``); its one
     final newline is optional. Raises :class:`~migcompat.errors.ParseError`.
     """
+    if type(text) is not str and type(text) is not bytes:
+        text = _attribute_text(text)
     accel = _accel if _accel_loaded else accelerator()
     if accel is not None:
         model = accel.parse_version(text)
@@ -96,6 +98,8 @@ def parse_compatible(text: str | bytes) -> CompatibleDevices:
 
     Raises :class:`~migcompat.errors.ParseError`.
     """
+    if type(text) is not str and type(text) is not bytes:
+        text = _attribute_text(text)
     accel = _accel if _accel_loaded else accelerator()
     if accel is not None:
         model = accel.parse_compatible(text)
@@ -115,6 +119,8 @@ def detect(text: str | bytes) -> str:
     Text that is neither is reported as ``migration_version``, whose parser then
     says what is wrong.
     """
+    if type(text) is not str and type(text) is not bytes:
+        text = _attribute_text(text)
     head = text[: len(HEADER) + 1] if isinstance(text, str) else text[: len(HEADER) + 1].decode("ascii", "replace")
     if head in (HEADER, HEADER + "\n"):
         return "migration_compatible_devices"
@@ -126,3 +132,12 @@ def parse(text: str | bytes) -> MigrationVersion | CompatibleDevices:
     if detect(text) == "migration_compatible_devices":
         return parse_compatible(text)
     return parse_version(text)
+
+
+def _attribute_text(text: object) -> str | bytes:
+    """*text* as ``str`` or ``bytes``: a subclass or a bytes-like object converted; TypeError for anything else."""
+    if isinstance(text, str):
+        return str(text)
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        return bytes(text)
+    raise TypeError(f"an attribute is str or bytes (or bytearray, memoryview), not {type(text).__name__}")

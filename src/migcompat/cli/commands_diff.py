@@ -24,9 +24,11 @@ OLD and NEW are the same hosts (or the same device) before and after the
 update, named by their role: each is a capture ('migcompat capture'), a
 directory of captures, a device directory holding migration_version and
 migration_compatible_devices (a driver's attribute files, as a vendor's CI
-writes them), or a migration_compatible_devices file alone. Each old device
-and type is paired with its new counterpart (same host and identity, else
-same identity, else -- for a type -- same name and driver).
+writes them), or a migration_compatible_devices file alone (whose rules
+must not read $: without the device's migration_version, what they accept
+is not known, and the pair is undecided). Each old device and type is paired
+with its new counterpart (same host and identity, else same identity, else
+-- for a type -- same name and driver).
 
 For each pair it prints what the new driver stopped accepting (a source the
 old rules accepted and the new do not: a breaking change), what it newly
@@ -35,7 +37,8 @@ differ; each difference with a witness source, computed exactly by
 'migcompat relate'. An old device or type with no counterpart is removed:
 breaking when no new target accepts its own description.
 
-Exit status 1 on a breaking change, 0 otherwise: the check a vendor's CI runs
+Exit status 1 on a breaking change, 0 otherwise, and 3 when some pair could
+not be decided (3 wins, as for every command): the check a vendor's CI runs
 on a driver update, like 'buf breaking' or 'oasdiff breaking'.
 
 With --format json the output is one JSON object: {"old", "new", "breaking",

@@ -128,7 +128,7 @@ def _choice(verdict: Verdict) -> str:
     type=click.IntRange(1, 1000),
     default=NEAR_MISSES,
     show_default=True,
-    help="With --explain: how many near misses to show.",
+    help="How many near misses to show; implies --explain.",
 )
 @click.option(
     "--limit",
@@ -150,6 +150,7 @@ def match_command(
     output_format: str,
 ) -> None:
     json_output = output_format == "json"
+    explain = explain or ctx.get_parameter_source("near") is click.core.ParameterSource.COMMANDLINE
     refuse_two_stdins([("SOURCE", source)])
     loader = Loader()
     version = loader.version("source", source)

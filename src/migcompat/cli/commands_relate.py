@@ -9,7 +9,7 @@ import click
 
 from ..emit import emit
 from ..model import MigrationVersion
-from ..relate import Relation, RelationResult, RelationTooComplex, relate
+from ..relate import Relation, RelationResult, RelationTooComplex, relate, self_keys
 from .attributes import Loader, optional_version_in, refuse_two_stdins, report_failures
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import display_name
@@ -32,8 +32,9 @@ EQUAL, SUBSET (B accepts everything A does, and more), SUPERSET, DISJOINT
 (no source is accepted by both) or OVERLAP -- computed exactly, not by
 sampling. For each difference it prints a witness: a source (as a canonical
 migration_version) that one accepts and the other does not, and a source
-both accept. A rule whose $ cannot be resolved accepts nothing, as a verdict
-would say; a note says so.
+both accept. Without a target's own description, its $ parts accept
+nothing here (a verdict of such a target is unknown, never compatible), and
+a note says so; --require then cannot be checked: exit status 3.
 
 Checking a driver update: give the rules by their role, --old OLD --new NEW
 instead of A B, and --require no-breaking. The exit status is 1 when the new
@@ -215,14 +216,30 @@ def relate_command(
             echo_json({**loader.paths, "undecidable": {"code": error.code, "message": error.message}})
         ctx.exit(ExitCode.UNDECIDED)
     satisfied = not allowed or result.relation in allowed
+    # Without its own description, a side's $ parts were related as accepting nothing: the device may accept more.
+    missing = {
+        side: keys
+        for side, rules, own in (("a", first, first_self), ("b", second, second_self))
+        if own is None and (keys := self_keys(rules))
+    }
     if json_output:
         document = {**loader.paths, **result.to_json()}
         if allowed:
             document["required"] = [relation.value for relation in allowed]
-            document["satisfied"] = satisfied
+            document["satisfied"] = None if missing else satisfied
+            if missing:
+                document["missing_self"] = {side: list(keys) for side, keys in missing.items()}
         echo_json(document)
     else:
         echo(_text(result, loader.paths, ("old", "new") if roles else ("A", "B")))
+    if allowed and missing:
+        for side, keys in missing.items():
+            name, own_option = names[0 if side == "a" else 1], names[2 if side == "a" else 3]
+            echo_error(
+                f"--require cannot be checked: {name}'s rules read the target's own {', '.join(keys)} through $,"
+                f" and its migration_version is not known: give {name} as the device's directory, or {own_option}"
+            )
+        ctx.exit(ExitCode.UNDECIDED)
     if not satisfied:
         if no_breaking:
             assert result.only_first is not None  # every relation but equal and subset has a source only OLD accepts

@@ -19,7 +19,10 @@ choices), as found by the fleet index. A new target with none is *added*.
 
 Pairs with equal texts on both sides are related once, however many hosts
 hold them. :class:`~migcompat.relate.RelationTooComplex` on a pair is
-recorded on it (*error*); the result is then *undecided*.
+recorded on it (*error*); the result is then *undecided*. So is a pair one of
+whose sides has rules that read ``$`` but no description
+(:func:`~migcompat.relate.self_keys`): what that device accepts through them
+is not known.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from dataclasses import dataclass, field, replace
 
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, MigrationVersion
-from ..relate import Relation, RelationTooComplex, relate
+from ..relate import Relation, RelationTooComplex, relate, self_keys
 from ..semantics.templates import covering_choices, device_for
 from .index import FleetIndex
 from .inventory import Provider
@@ -259,6 +262,14 @@ def _compare(before: Target, after: Target) -> Change:
     emits = None
     if before.version is not None and after.version is not None and before.version != after.version:
         emits = (emit(before.version).rstrip("\n"), emit(after.version).rstrip("\n"))
+    unknown = [
+        f"the {side} rules read the target's own {', '.join(keys)} through $, and the {side} migration_version"
+        " is not known: give the device's directory (both attribute files), or its capture"
+        for side, target in (("old", before), ("new", after))
+        if target.version is None and (keys := self_keys(target.rules))
+    ]
+    if unknown:
+        return Change(before, after, emits=emits, error="; ".join(unknown))
     try:
         result = relate(before.rules, after.rules, before.version, after.version)
     except RelationTooComplex as error:

@@ -1,0 +1,80 @@
+"""What the Python API does with missing attributes and with arguments of the wrong type.
+
+The integrator guide promises: a missing or unreadable attribute is ``None``,
+and the comparator answers unknown (row 8.5-VD2), as ``mc_check`` does for
+``NULL``. Anything else that is not a model is a :class:`TypeError` that names
+what was expected, never an ``AttributeError`` from inside the library.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from migcompat import parse, parse_compatible, parse_version
+from migcompat.compare import accepts, check
+from migcompat.errors import DataModelError, ParseError
+from migcompat.verdict import Answer
+
+SOURCE = parse_version("mc1 a=1\n")
+RULES = parse_compatible("mc1\naccept a=1\n")
+
+
+@pytest.mark.parametrize(("source", "rules"), [(None, RULES), (SOURCE, None), (None, None)])
+def test_a_missing_attribute_gives_unknown_without_reasons(source: object, rules: object) -> None:
+    verdict = check(source, rules)  # type: ignore[arg-type]
+    assert verdict.answer is Answer.UNKNOWN and verdict.reasons == () and verdict.nearest == ()
+    assert accepts(source, rules) is Answer.UNKNOWN  # type: ignore[arg-type]
+    assert check(source, rules, SOURCE).answer is Answer.UNKNOWN  # type: ignore[arg-type]
+
+
+def test_the_same_inputs_present_are_decided() -> None:
+    assert check(SOURCE, RULES).answer is Answer.COMPATIBLE
+    assert accepts(SOURCE, RULES, None) is Answer.COMPATIBLE
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((RULES, SOURCE), "source must be a MigrationVersion (from parse_version) or None, not CompatibleDevices"),
+        ((SOURCE, "mc1\naccept a=1\n"), "target must be a CompatibleDevices (from parse_compatible) or None, not str"),
+        ((SOURCE, RULES, RULES), "target_self must be a MigrationVersion (from parse_version) or None, not Compat"),
+        ((None, RULES, 42), "target_self must be a MigrationVersion (from parse_version) or None, not int"),
+    ],
+)
+def test_arguments_of_another_type_are_a_type_error(args: tuple[object, ...], message: str) -> None:
+    for function in (check, accepts):
+        with pytest.raises(TypeError) as caught:
+            function(*args)  # type: ignore[operator]
+        assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize("value", [None, 42, ["mc1 a=1"], 1.5])
+def test_parsing_something_that_is_not_text_is_a_type_error(value: object) -> None:
+    for function in (parse_version, parse_compatible, parse):
+        with pytest.raises(TypeError, match=rf"an attribute is str or bytes .*, not {type(value).__name__}$"):
+            function(value)  # type: ignore[arg-type]
+
+
+def test_bytes_like_attributes_parse_like_bytes() -> None:
+    assert parse_version(bytearray(b"mc1 a=1\n")) == SOURCE  # type: ignore[arg-type]
+    assert parse_version(memoryview(b"mc1 a=1\n")) == SOURCE  # type: ignore[arg-type]
+    assert parse(bytearray(b"mc1\naccept a=1\n")) == RULES  # type: ignore[arg-type]
+    with pytest.raises(ParseError) as caught:
+        parse_version(bytearray(b"mc1 a=01\n"))  # type: ignore[arg-type]
+    assert caught.value.code == "leading-zero"
+
+
+def test_an_overflowing_integer_is_quoted_within_bounds() -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_version(f"mc1 a={'9' * 3000}\n")
+    assert caught.value.code == "int-overflow" and (caught.value.line, caught.value.column) == (1, 7)
+    assert caught.value.message == f"integer {'9' * 20}... (3000 digits) is above 18446744073709551615"
+    with pytest.raises(ParseError) as caught:
+        parse_version("mc1 a=18446744073709551616\n")
+    assert caught.value.message == "integer 18446744073709551616 is above 18446744073709551615"
+    assert parse_version("mc1 a=18446744073709551615\n").fields["a"].value == 18446744073709551615
+
+
+def test_a_model_error_at_the_top_level_says_so() -> None:
+    assert str(DataModelError("not an object")) == "error[invalid-model]: not an object (at the document's top level)"
+    assert str(DataModelError("bad", path="/fields/a")) == "error[invalid-model]: bad (at /fields/a)"
