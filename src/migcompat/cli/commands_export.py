@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final, NoReturn
 
@@ -18,6 +19,7 @@ from .output import echo, echo_error, echo_json
 
 if TYPE_CHECKING:
     from ..exports.table import ExportTable
+    from ..fleet.inventory import Provider
     from ..model import MigrationVersion
 
 __all__ = ["export_command"]
@@ -41,10 +43,14 @@ print what a source's placement request needs.
 """
 
 _EPILOG: Final = (
-    EXIT_STATUS_HELP + "\n\n\b\nFor export: 0 written (and pushed), 3 an input that cannot be read, a name outside"
-    "\nthe scheduler's rules or a collision, a source of a class the export does not know,"
-    "\nor a Placement request that failed."
+    EXIT_STATUS_HELP + "\n\n\b\nFor export: 0 written (and pushed), 2 a bad option value (an --endpoint that is"
+    "\nnot an http(s) URL, an --rp-name field other than the four listed, an --enabled-type no"
+    "\ndevice type of the inventory has), 3 an input that cannot be read, a name outside the"
+    "\nscheduler's rules or a collision, two providers on one resource provider, a source of a"
+    "\nclass the export does not know, or a Placement request that failed."
 )
+_SHOWN_TYPES: Final = 20
+"""How many of the inventory's type names an unmatched --enabled-type error lists."""
 
 
 def _fail(ctx: click.Context, exc: MigcompatError) -> NoReturn:
@@ -72,19 +78,64 @@ def _write(ctx: click.Context, path: str, document: object) -> None:
         ctx.exit(ExitCode.UNDECIDED)
 
 
-def _table(
-    ctx: click.Context, inventory: Sequence[str], sources: Sequence[str], enabled_types: Sequence[str]
-) -> ExportTable:
-    from ..exports.table import build_table
+def _inventory(
+    ctx: click.Context, inventory: Sequence[str], enabled_types: Sequence[str]
+) -> tuple[list[Provider], list[Provider]]:
+    """Every provider of *inventory*, and those the export keeps: device types only those in *enabled_types*.
+
+    Every type is kept when *enabled_types* is empty. A name in it that no
+    device type of the inventory has ends the command with a usage error
+    (exit 2) listing the inventory's type names: a misspelt type would
+    otherwise leave its providers out, silently.
+    """
     from ..fleet.inventory import load_inventory
 
-    extra = [version for _, version in _sources(ctx, sources)]
     try:
         loaded = load_inventory(list(inventory))
     except MigcompatError as exc:
         _fail(ctx, exc)
-    providers = [p for p in loaded.providers if p.kind != "type" or not enabled_types or p.ident in set(enabled_types)]
+    every = list(loaded.providers)
+    if not enabled_types:
+        return every, every
+    types = sorted({p.ident for p in loaded.providers if p.kind == "type"})
+    unmatched = [name for name in dict.fromkeys(enabled_types) if name not in types]
+    if unmatched:
+        shown = ", ".join(escape(name) for name in types[:_SHOWN_TYPES]) or "none"
+        more = f" and {len(types) - _SHOWN_TYPES} more" if len(types) > _SHOWN_TYPES else ""
+        names = ", ".join(f"'{escape(name)}'" for name in unmatched)
+        echo_error(f"--enabled-type: no device type of the inventory is named {names} (its types: {shown}{more})")
+        ctx.exit(ExitCode.USAGE)
+    wanted = set(enabled_types)
+    return every, [p for p in every if p.kind != "type" or p.ident in wanted]
+
+
+def _table(ctx: click.Context, providers: Sequence[Provider], sources: Sequence[str]) -> ExportTable:
+    from ..exports.table import build_table
+
+    extra = [version for _, version in _sources(ctx, sources)]
     return build_table(providers, extra)
+
+
+def _check_endpoint(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """The --endpoint URL, or a usage error naming it when it is not an http(s) URL with a host."""
+    from ..exports.placement_client import endpoint_problem
+
+    if value is None:
+        return None
+    problem = endpoint_problem(value)
+    if problem is not None:
+        raise click.BadParameter(f"'{escape(value)}' {problem}", ctx, param)
+    return value
+
+
+def _check_rp_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """The --rp-name template ('' maps by UUID only), or a usage error when it uses another field or form."""
+    from ..exports.placement import name_template_problem
+
+    problem = name_template_problem(value) if value else None
+    if problem is not None:
+        raise click.BadParameter(f"'{escape(value)}' {problem}", ctx, param)
+    return value
 
 
 @click.group(
@@ -111,7 +162,8 @@ _ENABLED_TYPE = click.option(
     "enabled_types",
     metavar="TYPE",
     multiple=True,
-    help="Keep only these device types (repeatable), as Nova's [devices] enabled_mdev_types does; default: all.",
+    help="Keep only these device types (repeatable), as Nova's [devices] enabled_mdev_types does; default: all."
+    " A TYPE no device type of the inventory has is a usage error.",
 )
 
 _PLACEMENT_HELP: Final = f"""Write (and push) Placement traits saying which source classes each provider accepts.
@@ -137,15 +189,19 @@ named by --rp-name (default '{{host}}_{{nodedev}}', the name Nova's libvirt
 driver gives a physical GPU or PCI device: node name, _, libvirt's
 node-device name such as pci_0000_84_00_0; a device type maps to its parent
 GPU). An mdev instance has no resource provider of its own in Nova and is
-left out unless --rp-uuids names it. Two providers on one resource provider
-(several mdev types of one GPU) is an error: name the type Nova enables with
---enabled-type.
+left out unless --rp-uuids names it. A --rp-uuids value must be a UUID; a
+key that names no provider of the INVENTORY gets a warning. Two providers on
+one resource provider (several mdev types of one GPU) is an error
+(export-ambiguous-provider), with or without --endpoint, and nothing is
+written: name the type Nova enables on each GPU with --enabled-type, or map
+the providers by UUID.
 
 {_SCOPE}
 
 \b
 Examples:
-  migcompat export placement conformance/samples/nvidia-vgpu/ --mapping traits.json
+  migcompat export placement conformance/samples/nvidia-vgpu/ --mapping traits.json \\
+      --enabled-type nvidia-222 --enabled-type nvidia-230
   OS_TOKEN=... migcompat export placement captures/ --mapping traits.json \\
       --enabled-type nvidia-230 --endpoint http://placement.example:8778
 """
@@ -159,7 +215,12 @@ Examples:
 )
 @_INVENTORY
 @click.option("--mapping", metavar="FILE", type=click.Path(), help="Write the mapping document here (default: stdout).")
-@click.option("--endpoint", metavar="URL", help="Push the traits to the Placement service at URL.")
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    callback=_check_endpoint,
+    help="Push the traits to the Placement service at URL (http:// or https://, with a host).",
+)
 @click.option(
     "--token-env",
     metavar="NAME",
@@ -180,7 +241,9 @@ Examples:
     metavar="TEMPLATE",
     default="{host}_{nodedev}",
     show_default=True,
-    help="The resource provider name of a provider: {host}, {ident}, {kind}, {nodedev}; '' maps by UUID only.",
+    callback=_check_rp_name,
+    help="The resource provider name of a provider, from the fields {host}, {ident}, {kind} and {nodedev}"
+    " (no others, each as written here); '' maps by UUID only.",
 )
 @_ENABLED_TYPE
 @_EXTRA_SOURCE
@@ -200,19 +263,21 @@ def placement_command(
     from ..exports.placement import ResourceProviderMap, build_export
     from ..exports.placement_client import PlacementClient, push
 
-    if prune and not endpoint:
+    if prune and endpoint is None:
         echo_error("--prune deletes traits from a Placement service: give its --endpoint URL")
         ctx.exit(ExitCode.USAGE)
-    token = os.environ.get(token_env, "") if endpoint else ""
-    if endpoint and not token:
+    token = os.environ.get(token_env, "") if endpoint is not None else ""
+    if endpoint is not None and not token:
         echo_error(f"no token to send to {escape(endpoint)}: set the environment variable {escape(token_env)}")
         ctx.exit(ExitCode.USAGE)
     uuids = _uuid_map(ctx, rp_uuids) if rp_uuids else {}
-    table = _table(ctx, inventory, sources, enabled_types)
+    every, providers = _inventory(ctx, inventory, enabled_types)
+    if rp_uuids:
+        _warn_unmatched_keys(rp_uuids, uuids, every)
+    table = _table(ctx, providers, sources)
     try:
         export = build_export(table, ResourceProviderMap(uuids, rp_name or None))
-        if endpoint:
-            export.by_resource_provider()
+        export.by_resource_provider()  # two providers on one resource provider: refused before anything is written
         document = export.to_json()
         if mapping:
             _write(ctx, mapping, document)
@@ -225,7 +290,7 @@ def placement_command(
             f" ({mapped} mapped to a resource provider)"
         )
         echo(summary, err=mapping is None)
-        if endpoint:
+        if endpoint is not None:
             report = push(export, PlacementClient(endpoint, token), prune=prune)
             echo(
                 f"pushed to {escape(endpoint)}: {plural(len(report.traits_created), 'trait')} created,"
@@ -267,7 +332,46 @@ def _uuid_map(ctx: click.Context, path: str) -> dict[str, str]:
             ctx,
             ExportError("export-mapping-invalid", f'{path} is not a JSON object {{"HOST:PATH": "UUID"}}', where=path),
         )
+    for key, value in document.items():
+        if not _is_uuid(value):
+            _fail(
+                ctx,
+                ExportError(
+                    "export-mapping-invalid",
+                    f"{path}: the resource provider of {key!r} is {value!r}, not a UUID"
+                    " (8-4-4-4-12 hexadecimal digits, as Placement shows it)",
+                    where=f"{path}#/{_pointer_token(key)}",
+                ),
+            )
     return document
+
+
+_UUID: Final = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+
+
+def _is_uuid(text: str) -> bool:
+    """Whether *text* is a UUID in its hyphenated form, the form Placement takes in a path."""
+    return _UUID.match(text) is not None
+
+
+def _pointer_token(key: str) -> str:
+    """*key* as one JSON Pointer reference token (RFC 6901)."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _warn_unmatched_keys(path: str, uuids: dict[str, str], providers: Sequence[Provider]) -> None:
+    """Warn on standard error about the keys of the --rp-uuids map that name no provider of the inventory."""
+    from ..exports.table import provider_key
+
+    known = {provider_key(p) for p in providers}
+    unmatched = [key for key in uuids if key not in known]
+    if unmatched:
+        names = ", ".join(f"'{escape(key)}'" for key in unmatched)
+        echo(
+            f"migcompat: warning: {escape(path)}: {plural(len(unmatched), 'key')} naming no provider of the"
+            f" inventory (ignored): {names}",
+            err=True,
+        )
 
 
 _QUERY_HELP: Final = f"""Print the Placement query that finds the targets of SOURCE.
@@ -332,7 +436,14 @@ as one Node Feature Discovery NodeFeature object (nfd.k8s-sigs.io/v1alpha1)
 per node, which NFD's master copies onto the node. With -o DIR each object
 goes to DIR/nodefeature-NODE.json and the mapping to DIR/mapping.json;
 otherwise a v1 List of the objects goes to standard output. Apply them with
-'kubectl apply -f'. Every label is checked against Kubernetes' rules.
+'kubectl apply -f'. Every label is checked against Kubernetes' rules; the
+prefix may not be kubernetes.io, k8s.io or a domain under them.
+
+With -o DIR, the files DIR/nodefeature-NODE.json this export did not write
+(nodes no longer in the INVENTORY, from an earlier export to DIR) are
+removed, and counted, so that 'kubectl apply -f DIR' does not apply them
+again; other files in DIR are left alone. Their objects already in the
+cluster stay: delete them with 'kubectl delete nodefeature'.
 
 {_SCOPE}
 
@@ -350,7 +461,13 @@ Examples:
 )
 @_INVENTORY
 @click.option("--output", "-o", metavar="DIR", type=click.Path(file_okay=False), help="Write one file per node here.")
-@click.option("--prefix", metavar="DOMAIN", default="migcompat.io", show_default=True, help="The labels' DNS domain.")
+@click.option(
+    "--prefix",
+    metavar="DOMAIN",
+    default="migcompat.io",
+    show_default=True,
+    help="The labels' DNS domain: one you own, not kubernetes.io or k8s.io (reserved by Kubernetes).",
+)
 @click.option(
     "--namespace",
     metavar="NAME",
@@ -372,12 +489,18 @@ def kubernetes_command(
 ) -> None:
     from ..exports.kubernetes import LabelScheme, build_export
 
-    table = _table(ctx, inventory, sources, enabled_types)
     try:
-        export = build_export(table, LabelScheme(prefix))
+        scheme = LabelScheme(prefix)
+    except MigcompatError as exc:
+        _fail(ctx, exc)
+    _, providers = _inventory(ctx, inventory, enabled_types)
+    table = _table(ctx, providers, sources)
+    try:
+        export = build_export(table, scheme)
         objects = export.node_features(namespace)
     except MigcompatError as exc:
         _fail(ctx, exc)
+    removed: list[str] = []
     if output is None:
         echo(json.dumps({"apiVersion": "v1", "kind": "List", "items": objects}, indent=2, ensure_ascii=True))
     else:
@@ -386,16 +509,59 @@ def kubernetes_command(
         except OSError as exc:
             echo_error(f"cannot create {escape(output)}: {exc.strerror or exc}")
             ctx.exit(ExitCode.UNDECIDED)
+        written = {_node_feature_file(node) for node in export.nodes}
         for node, item in zip(export.nodes, objects, strict=True):
-            _write(ctx, os.path.join(output, f"nodefeature-{node}.json"), item)
+            _write(ctx, os.path.join(output, _node_feature_file(node)), item)
         _write(ctx, os.path.join(output, "mapping.json"), export.to_json())
+        removed = _remove_stale(ctx, output, written)
     labels = sum(len(labels) for labels in export.nodes.values())
     echo(
         f"{plural(len(export.table.classes), 'source class', 'source classes')},"
         f" {plural(len(objects), 'node')}, {plural(labels, 'label')}",
         err=output is None,
     )
+    if removed:
+        echo(
+            f"removed {plural(len(removed), 'stale NodeFeature file')} this export did not write:"
+            f" {', '.join(escape(name) for name in removed)}"
+        )
     ctx.exit(ExitCode.SUCCESS)
+
+
+_NODE_FEATURE_FILE: Final = re.compile(r"nodefeature-(.+)\.json\Z", re.DOTALL)
+
+
+def _node_feature_file(node: str) -> str:
+    """The name of the file of *node*'s NodeFeature object in the output directory."""
+    return f"nodefeature-{node}.json"
+
+
+def _remove_stale(ctx: click.Context, directory: str, written: set[str]) -> list[str]:
+    """Remove the NodeFeature files of *directory* outside *written*: the names removed, sorted.
+
+    Only regular files (not symbolic links, not directories) whose name is
+    one this command writes, ``nodefeature-NODE.json`` with NODE a valid node
+    name label value, are candidates; a removal that fails ends the command
+    with exit 3.
+    """
+    from ..exports.labels import value_problem
+
+    try:
+        with os.scandir(directory) as entries:
+            stale = sorted(
+                entry.name
+                for entry in entries
+                if entry.name not in written
+                and (found := _NODE_FEATURE_FILE.match(entry.name)) is not None
+                and value_problem(found.group(1)) is None
+                and entry.is_file(follow_symlinks=False)
+            )
+        for name in stale:
+            os.remove(os.path.join(directory, name))
+    except OSError as exc:
+        echo_error(f"cannot remove the stale NodeFeature files of {escape(directory)}: {exc.strerror or exc}")
+        ctx.exit(ExitCode.UNDECIDED)
+    return stale
 
 
 _KQUERY_HELP: Final = f"""Print the node affinity (or nodeSelector) a VM's pod needs to land where SOURCE can migrate.

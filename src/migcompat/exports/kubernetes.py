@@ -35,6 +35,7 @@ __all__ = [
     "DEFAULT_PREFIX",
     "MAPPING_FORMAT",
     "NODE_NAME_LABEL",
+    "RESERVED_DOMAINS",
     "KubernetesExport",
     "LabelScheme",
     "build_export",
@@ -50,16 +51,30 @@ NODE_NAME_LABEL: Final = "nfd.node.kubernetes.io/node-name"
 """The label of a ``NodeFeature`` object naming the node its labels go to."""
 MAPPING_FORMAT: Final = "migcompat-kubernetes-labels"
 """The ``"format"`` member of the Kubernetes mapping document."""
+RESERVED_DOMAINS: Final = ("kubernetes.io", "k8s.io")
+"""The DNS domains Kubernetes reserves for its own labels: no prefix may be one of them or under one."""
 _TRUE: Final = "true"
 
 
 @dataclass(frozen=True)
 class LabelScheme:
-    """The label keys of one prefix: ``device-class.node.<prefix>/ID`` and ``device-migration.node.<prefix>/ID``."""
+    """The label keys of one prefix: ``device-class.node.<prefix>/ID`` and ``device-migration.node.<prefix>/ID``.
+
+    *prefix* must be a DNS subdomain outside :data:`RESERVED_DOMAINS`; any
+    other raises ``export-invalid-name``.
+    """
 
     prefix: str = DEFAULT_PREFIX
 
     def __post_init__(self) -> None:
+        for domain in RESERVED_DOMAINS:
+            if self.prefix.lower() == domain or self.prefix.lower().endswith("." + domain):
+                raise ExportError(
+                    "export-invalid-name",
+                    f"label prefix {self.prefix!r} is {'' if self.prefix.lower() == domain else 'under '}{domain},"
+                    " which Kubernetes reserves for its own labels: give a DNS domain you own",
+                    where=self.prefix,
+                )
         for sub in (self.has_prefix, self.accepts_prefix):
             problem = dns_subdomain_problem(sub)
             if problem is not None:

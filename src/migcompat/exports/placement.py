@@ -34,10 +34,12 @@ own in Nova and is left unmapped unless the UUID map names it.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from ..display import plural
 from ..fleet.inventory import Provider
 from .errors import ExportError
 from .table import SCOPE_NOTE, ExportTable, provider_key
@@ -48,6 +50,7 @@ __all__ = [
     "IS_PREFIX",
     "MAPPING_FORMAT",
     "MAX_TRAIT",
+    "NAME_FIELDS",
     "TRAIT_PREFIX",
     "PlacementExport",
     "PlacementQuery",
@@ -56,6 +59,7 @@ __all__ = [
     "accepts_trait",
     "build_export",
     "is_trait",
+    "name_template_problem",
     "nodedev_name",
     "query_for",
 ]
@@ -70,6 +74,8 @@ MAPPING_FORMAT: Final = "migcompat-placement-traits"
 """The ``"format"`` member of the mapping document."""
 DEFAULT_NAME_TEMPLATE: Final = "{host}_{nodedev}"
 """The resource provider name Nova's libvirt driver gives a physical GPU (or PCI device)."""
+NAME_FIELDS: Final = ("host", "ident", "kind", "nodedev")
+"""The fields a resource provider name template may use, each as a plain ``{field}``."""
 
 _TRAIT: Final = re.compile(r"CUSTOM_[A-Z0-9_]+\Z")
 _PCI: Final = re.compile(r"(?<![0-9a-fA-F])([0-9a-fA-F]{4}):([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\.([0-7])(?![0-9a-fA-F])")
@@ -100,6 +106,32 @@ def is_trait(class_id: str) -> str:
     return _checked(IS_PREFIX + _token(class_id))
 
 
+def name_template_problem(template: str) -> str | None:
+    """Why *template* is not a resource provider name template, or None when it is one.
+
+    A template is text with plain ``{field}`` replacement fields, each field
+    one of :data:`NAME_FIELDS`, and ``{{``, ``}}`` for literal braces: no
+    attribute, index, conversion or format specification (``{host.x}``,
+    ``{host[0]}``, ``{host!r}``, ``{host:>9}``), which would not make a name.
+    The empty template is refused too.
+    """
+    if not template:
+        return "is empty"
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(template)]
+    except ValueError as exc:
+        return f"is not a format template: {exc}"
+    for name, spec, conversion in fields:
+        if name is None:
+            continue
+        if name not in NAME_FIELDS or spec or conversion is not None:
+            text = (
+                "{" + name + (f"!{conversion}" if conversion is not None else "") + (f":{spec}" if spec else "") + "}"
+            )
+            return f"has the field {text}: only {', '.join('{' + known + '}' for known in NAME_FIELDS)} may be used"
+    return None
+
+
 def nodedev_name(path: str) -> str | None:
     """libvirt's node-device name (``pci_0000_84_00_0``) of the last PCI address in *path*, or None."""
     found = _PCI.findall(path)
@@ -118,11 +150,22 @@ class ResourceProviderMap:
     with ``{host}``, ``{ident}``, ``{kind}`` and ``{nodedev}`` (libvirt's
     node-device name of the device's PCI address, or of a type's parent);
     None maps by UUID only. A provider the template cannot name (no PCI
-    address: an mdev instance) is unmapped.
+    address: an mdev instance) is unmapped. A template that
+    :func:`name_template_problem` refuses raises ``export-invalid-name``.
     """
 
     uuids: Mapping[str, str] = field(default_factory=dict)
     template: str | None = DEFAULT_NAME_TEMPLATE
+
+    def __post_init__(self) -> None:
+        if self.template is not None:
+            problem = name_template_problem(self.template)
+            if problem is not None:
+                raise ExportError(
+                    "export-invalid-name",
+                    f"the resource provider name template {self.template!r} {problem}",
+                    where=self.template,
+                )
 
     def resolve(self, provider: Provider) -> tuple[str, str] | None:
         """``("uuid", UUID)`` or ``("name", NAME)`` for *provider*, or None when it maps to nothing."""
@@ -134,14 +177,7 @@ class ResourceProviderMap:
         nodedev = nodedev_name(provider.path)
         if nodedev is None and "{nodedev}" in self.template:
             return None
-        try:
-            name = self.template.format(
-                host=provider.host, ident=provider.ident, kind=provider.kind, nodedev=nodedev or ""
-            )
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ExportError(
-                "export-invalid-name", f"the resource provider name template {self.template!r} is not valid: {exc}"
-            ) from None
+        name = self.template.format(host=provider.host, ident=provider.ident, kind=provider.kind, nodedev=nodedev or "")
         return ("name", name)
 
 
@@ -173,25 +209,28 @@ class PlacementExport:
         A resource provider's traits must say what a device allocated *from it*
         accepts: when two migcompat providers (say two mdev types of one GPU)
         map to it, which one Nova will use is not known here, so the export
-        refuses to guess. Restrict the inventory to the enabled types, or map
-        by UUID.
+        refuses to guess. The error names the first such resource provider and
+        every provider on it, and how many other resource providers have the
+        same problem: restrict the inventory to the enabled types, or map by UUID.
         """
-        out: dict[tuple[str, str], ProviderTraits] = {}
+        groups: dict[tuple[str, str], list[ProviderTraits]] = {}
         for entry in self.providers:
-            rp = entry.resource_provider
-            if rp is None:
-                continue
-            other = out.get(rp)
-            if other is not None:
-                raise ExportError(
-                    "export-ambiguous-provider",
-                    f"resource provider {rp[0]} {rp[1]!r} is the one of both {provider_key(other.provider)!r} and"
-                    f" {provider_key(entry.provider)!r}: keep only the mdev types Nova enables (--enabled-type),"
-                    " or map providers by UUID (--rp-uuids)",
-                    where=rp[1],
-                )
-            out[rp] = entry
-        return out
+            if entry.resource_provider is not None:
+                groups.setdefault(entry.resource_provider, []).append(entry)
+        shared = [(rp, entries) for rp, entries in groups.items() if len(entries) > 1]
+        if shared:
+            (how, value), entries = shared[0]
+            others = f" ({plural(len(shared) - 1, 'other resource provider')} too)" if len(shared) > 1 else ""
+            raise ExportError(
+                "export-ambiguous-provider",
+                f"resource provider {how} {value!r} would get the traits of {len(entries)} providers{others}:"
+                f" {', '.join(repr(provider_key(entry.provider)) for entry in entries)}; its traits must say what the"
+                " one mdev type Nova creates there accepts: keep only the type Nova enables on each GPU"
+                " (--enabled-type TYPE, as in [devices] enabled_mdev_types), or map each provider to a resource"
+                " provider of its own by UUID (--rp-uuids FILE)",
+                where=value,
+            )
+        return {rp: entries[0] for rp, entries in groups.items()}
 
     def to_json(self) -> dict[str, object]:
         """The mapping document: what the export is, each trait's class with its canonical text, each provider."""

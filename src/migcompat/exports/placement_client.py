@@ -21,9 +21,11 @@ What :func:`push` does, in this order:
 Trait definitions are global to a Placement service: pruning is right only
 for the one export that owns the ``CUSTOM_MIGCOMPAT_`` prefix there.
 
-The token is sent as ``X-Auth-Token``. Every request has a timeout; an
-unreachable service, an error status or a resource provider not found is a
-``placement-failed`` error naming the request.
+The token is sent as ``X-Auth-Token``. The endpoint must be an ``http`` or
+``https`` URL with a host (:func:`endpoint_problem`); a client is refused one
+that is not, with ``placement-failed``, before any request. Every request has
+a timeout; an unreachable service, an error status or a resource provider not
+found is a ``placement-failed`` error naming the request.
 """
 
 from __future__ import annotations
@@ -39,7 +41,15 @@ from typing import Any, Final
 from .errors import ExportError
 from .placement import TRAIT_PREFIX, PlacementExport
 
-__all__ = ["MAX_CONFLICT_RETRIES", "PUSH_MICROVERSION", "PlacementClient", "PushReport", "prune_traits", "push"]
+__all__ = [
+    "MAX_CONFLICT_RETRIES",
+    "PUSH_MICROVERSION",
+    "PlacementClient",
+    "PushReport",
+    "endpoint_problem",
+    "prune_traits",
+    "push",
+]
 
 PUSH_MICROVERSION: Final = "1.6"
 """The microversion of every request :func:`push` makes: the traits API (``/traits``, with ``name=startswith:``,
@@ -48,15 +58,55 @@ MAX_CONFLICT_RETRIES: Final = 5
 """How often a provider's traits are read and written again after a generation conflict."""
 MAX_RESPONSE: Final = 64 << 20
 """The largest response body read."""
+_SCHEMES: Final = ("http", "https")
+
+
+def endpoint_problem(endpoint: str) -> str | None:
+    """Why *endpoint* is not a Placement endpoint URL, or None when it is one.
+
+    An endpoint is an ``http`` or ``https`` URL with a host, an optional port
+    and path, and nothing else: no user name or password (the token goes in a
+    header), no query or fragment (request paths are appended to it), no
+    space or control character.
+    """
+    if not endpoint:
+        return "is empty"
+    if not all(" " < char < "\x7f" for char in endpoint):
+        return "has a space, a control character or a character outside ASCII"
+    try:
+        parts = urllib.parse.urlsplit(endpoint)
+        _ = parts.port  # raises ValueError unless the port is a number from 0 to 65535
+    except ValueError as exc:
+        return f"is not a URL: {exc}"
+    if parts.scheme not in _SCHEMES:
+        return "is not an http:// or https:// URL" if parts.scheme else "is not a URL (give http://HOST[:PORT][/PATH])"
+    if not parts.hostname:
+        return "has no host"
+    if parts.username is not None or parts.password is not None:
+        return "has a user name or password: give the token in the environment instead"
+    if "?" in endpoint or "#" in endpoint:
+        return "has a query or a fragment: give only the scheme, the host, a port and a path"
+    return None
 
 
 @dataclass
 class PlacementClient:
-    """A minimal Placement client: JSON requests with a token, a microversion and a timeout."""
+    """A minimal Placement client: JSON requests with a token, a microversion and a timeout.
+
+    *endpoint* must pass :func:`endpoint_problem`: a client with any other one
+    is refused with ``placement-failed`` when it is made.
+    """
 
     endpoint: str
     token: str
     timeout: float = 30.0
+
+    def __post_init__(self) -> None:
+        problem = endpoint_problem(self.endpoint)
+        if problem is not None:
+            raise ExportError(
+                "placement-failed", f"the Placement endpoint {self.endpoint!r} {problem}", where=self.endpoint
+            )
 
     def request(
         self,
@@ -77,9 +127,9 @@ class PlacementClient:
         }
         if data is not None:
             headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(url, data=data, headers=headers, method=method)
         where = f"{method} {path}"
         try:
+            request = urllib.request.Request(url, data=data, headers=headers, method=method)
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 status = int(response.status)
                 raw = response.read(MAX_RESPONSE + 1)
