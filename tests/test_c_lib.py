@@ -2,33 +2,45 @@
 against the Python reference.
 
 The default run builds the library and its adapter once (optimised lightly, to keep the build short),
-runs the library's own ``make check`` tests, every parse and check case through the adapter in the
-persistent mode of the test protocol, and a short differential fuzz against the Python reference. The
-slow tests build everything as shipped (static and shared library, pkg-config file), the
-AddressSanitizer and UndefinedBehaviorSanitizer build, and the libFuzzer target.
+runs the library's own ``make check`` tests, every parse, emit and check case through the adapter in the
+persistent mode of the test protocol (the emit cases also process per case), a short differential fuzz
+against the Python reference (parse, emit and check), and data model documents with random faults, which
+the adapter must accept exactly when :func:`migcompat.from_json` does. The slow tests build everything as
+shipped (static and shared library, pkg-config file), the AddressSanitizer and UndefinedBehaviorSanitizer
+build, and the libFuzzer target.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
+from migcompat import emit, from_json
 from migcompat.cases import Options, Programs, Selection, load_suite, run_cases
+from migcompat.errors import DataModelError
+from migcompat.jsonmodel import loads
+from migcompat.limits import SPEC_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 LIB = ROOT / "c" / "lib"
 FUZZ = ROOT / "c" / "fuzz"
 CASES = ROOT / "conformance" / "cases"
-DECLINED_KINDS = {"emit", "emit-invalid", "relate"}
-"""What the adapter does not serve: emitting (the kernel helper of c/kernel/ writes attributes) and relations."""
+DECLINED_KINDS = {"relate"}
+"""What the adapter does not serve: rule-set relations (a checker may decline relate requests; their cases are then
+skipped). It parses, emits (a JSON data model read and validated, written by mc_emit) and checks."""
 
 
 def _tools(*names: str) -> None:
@@ -63,18 +75,17 @@ def _differential() -> ModuleType:
 
 
 def _assert_cases_pass(adapter: Path) -> None:
-    from migcompat.limits import SPEC_VERSION
-
     suite = load_suite(CASES)
     current = suite.select(Selection(spec=SPEC_VERSION))
     command = (str(adapter),)
-    results = run_cases(current, Programs(parser=command, checker=command, persistent=True), Options(timeout=20))
+    programs = Programs(parser=command, emitter=command, checker=command, persistent=True)
+    results = run_cases(current, programs, Options(timeout=20))
     failed = [f"{r.case.id}: {r.outcome} {r.detail}" for r in results if r.outcome not in ("pass", "skip")]
     assert not failed, "\n".join(failed)
     skipped = {r.case.kind for r in results if r.outcome == "skip"}
     assert skipped <= DECLINED_KINDS, skipped
     passed = {r.case.kind for r in results if r.outcome == "pass"}
-    assert passed == {"parse-valid", "parse-invalid", "check"}
+    assert passed == {"parse-valid", "parse-invalid", "emit", "emit-invalid", "check"}
     relate = [r for r in results if r.case.kind == "relate"]
     assert relate, "the suite has relate cases, which the adapter declines"
     assert all("does not compute relations" in r.detail for r in relate)
@@ -86,14 +97,151 @@ def test_make_check_passes(quick_build: Path) -> None:
     assert "all passed" in result.stdout
 
 
-def test_every_parse_and_check_case_passes_through_the_adapter(quick_build: Path) -> None:
+def test_every_parse_emit_and_check_case_passes_through_the_adapter(quick_build: Path) -> None:
     _assert_cases_pass(quick_build / "mc-adapter")
 
 
 def test_the_library_agrees_with_the_python_reference_on_fuzzed_inputs(quick_build: Path) -> None:
+    """Parse and check, and mc_emit against migcompat.emit on the model of every attribute the reference accepts."""
     summary = _differential().run([str(quick_build / "mc-adapter")], seconds=0, count=400, seed=12)
     assert summary["inputs"]["parse"] >= 400
+    assert summary["inputs"]["emit"] >= 300
     assert summary["disagreements"] == [], json.dumps(summary["disagreements"][:5], indent=1)
+
+
+def test_every_emit_case_passes_process_per_case(quick_build: Path) -> None:
+    adapter = str(quick_build / "mc-adapter")
+    cases = load_suite(CASES).select(Selection(spec=SPEC_VERSION, kinds=("emit", "emit-invalid")))
+    results = run_cases(cases, Programs(emitter=(adapter, "emit")), Options(timeout=20))
+    assert len(results) == len(cases) > 50
+    failed = [f"{r.case.id}: {r.outcome} {r.detail}" for r in results if r.outcome != "pass"]
+    assert not failed, "\n".join(failed)
+
+
+def test_a_rejected_model_names_the_offending_member(quick_build: Path) -> None:
+    """invalid-model with a JSON Pointer, as migcompat.from_json reports it; the text format's code in the message."""
+    adapter = str(quick_build / "mc-adapter")
+    value = {"critical": True, "value": {"type": "integer", "value": "01"}}
+    document = {"attribute": "migration_version", "fields": {"a": value}, "format": 1, "params": []}
+    rejected = subprocess.run([adapter, "emit"], input=json.dumps(document).encode(), capture_output=True, timeout=10)
+    assert rejected.returncode == 1
+    error = json.loads(rejected.stdout)
+    assert (error["code"], error["path"]) == ("invalid-model", "/fields/a/value/value")
+    assert error["message"].endswith("[leading-zero]")
+    with pytest.raises(DataModelError) as reference:
+        from_json(document)
+    assert reference.value.path == error["path"]
+
+
+_FIELDS = b'{"a": {"critical": true, "value": {"type": "set", "value": ["b", "a"]}}}'
+_VALID = b'{"attribute": "migration_version", "fields": ' + _FIELDS
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _VALID + b', "format": 1, "params": []}',
+        _VALID + b', "format": 1e0, "params": []}',  # a float equal to 1 is format 1, as Python compares it
+        b"\xef\xbb\xbf" + _VALID + b', "format": 1, "params": []}',  # a byte order mark is skipped
+        _VALID + b', "format": 1, "format": 1, "params": []}',  # a member twice
+        _VALID + b', "format": NaN, "params": []}',
+        _VALID + b', "format": 1, "params": []} {}',
+        _VALID + b', "format": 1, "params": [' + b"[" * 70 + b"]" * 70 + b"]}",
+        _VALID.replace(b'"b"', b'"\\u0062"') + b', "format": 1, "params": []}',  # an escape of "b"
+        _VALID.replace(b'"b"', b'"\\ud800"') + b', "format": 1, "params": []}',
+        b"",
+        b"[]",
+    ],
+)
+def test_the_emitter_reads_json_as_the_python_reader_does(quick_build: Path, data: bytes) -> None:
+    """Exactly one JSON document, no object with a name twice, no NaN, as migcompat.jsonmodel.loads reads it."""
+    try:
+        want: str | None = emit(loads(data))
+    except DataModelError:
+        want = None
+    got = subprocess.run([str(quick_build / "mc-adapter"), "emit"], input=data, capture_output=True, timeout=10)
+    assert got.returncode == (0 if want is not None else 1), got.stdout
+    if want is not None:
+        assert got.stdout.decode() == want
+    else:
+        assert json.loads(got.stdout)["code"] == "invalid-model"
+
+
+_ODD_STRINGS = ["", "x y", "01", "1.0", "1/0", "2/4", "%2f", "%41", "A", "a..b", "$", "{a}", "\xe9", "a\x00"]
+_ODD_STRINGS += ["18446744073709551616", "range", "self", "any", "set", "1.2.x", "k" * 64, "t" * 256]
+_ODD_VALUES: list[Any] = [1, 1.0, 0, 8, True, None, [], {}, "s", {"type": "self"}]
+_ODD_VALUES += [{"type": "self_prefix", "length": 9}, {"type": "range", "min": None, "max": None}]
+
+
+def _places(document: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """Every (container, key or index, value) of *document*."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in items:
+            yield node, key, child
+            stack.append(child)
+
+
+def _with_faults(rng: random.Random, document: Any) -> Any:
+    """*document* changed once or twice: a value replaced, a member dropped or added, an item repeated or dropped,
+    a string repeated, an object's members or an array's items reordered; often no longer a valid data model."""
+    document = copy.deepcopy(document)
+    for _ in range(rng.randint(1, 2)):
+        parent, key, node = rng.choice(list(_places(document)))
+        roll = rng.random()
+        if roll < 0.3 and isinstance(node, str):
+            parent[key] = rng.choice(_ODD_STRINGS)
+        elif roll < 0.45:
+            parent[key] = copy.deepcopy(rng.choice(_ODD_VALUES))
+        elif roll < 0.55 and isinstance(parent, dict):
+            del parent[key]
+        elif roll < 0.65 and isinstance(parent, dict):
+            parent[rng.choice(("extra", "a", "type", "min", "k" * 64, "A", f"{key}x"))] = copy.deepcopy(node)
+        elif roll < 0.8 and isinstance(parent, list):
+            parent.insert(rng.randint(0, len(parent)), copy.deepcopy(node))
+        elif roll < 0.85 and isinstance(parent, list):
+            del parent[key]
+        elif roll < 0.9 and isinstance(node, str):
+            parent[key] = node * rng.randint(2, 300)
+        elif isinstance(node, dict):
+            parent[key] = dict(rng.sample(list(node.items()), len(node)))
+        elif isinstance(node, list):
+            rng.shuffle(node)
+    return document
+
+
+def test_the_adapter_accepts_exactly_the_models_the_python_reader_accepts(quick_build: Path) -> None:
+    """The data models of the cases' attributes, with random faults: the adapter rejects with invalid-model exactly
+    the documents migcompat.from_json rejects, and writes migcompat.emit's text for the others."""
+    fuzz = _differential()
+    models = []
+    for kind, data in fuzz.seeds()[0]:
+        parsed = fuzz.reference_parse(kind, data)
+        if parsed["status"] == "ok":
+            models.append(parsed["result"])
+    rng = random.Random(3)
+    adapter = fuzz.Adapter([str(quick_build / "mc-adapter")])
+    outcomes: Counter[str] = Counter()
+    differ = []
+    try:
+        for _ in range(3000):
+            document = _with_faults(rng, rng.choice(models))
+            try:
+                want: str | None = emit(from_json(document))
+            except DataModelError:
+                want = None
+            got = adapter.ask({"request": "emit", "model": document})
+            outcomes[got["status"]] += 1
+            if want is None and got.get("error", {}).get("code") == "invalid-model":
+                continue
+            if want is None or got.get("result") != want:
+                differ.append({"document": document, "adapter": got, "reference": want})
+    finally:
+        adapter.close()
+    assert not differ, json.dumps(differ[:3])[:3000]
+    assert outcomes["ok"] > 400 and outcomes["rejected"] > 1600, outcomes
 
 
 def test_a_disagreement_is_found_when_the_answers_differ(quick_build: Path) -> None:
@@ -128,13 +276,15 @@ def test_bad_requests_get_a_rejection_not_a_crash(quick_build: Path) -> None:
     assert usage.returncode == 2
     served = subprocess.run(
         [adapter],
-        input=b'not json\n{"id": "7", "request": "relate", "first": "mc1\\n", "second": "mc1\\n"}\n',
+        input=b'not json\n{"id": "7", "request": "relate", "first": "mc1\\n", "second": "mc1\\n"}\n'
+        b'{"id": "8", "request": "emit"}\n{"id": "9", "request": "emit", "model": "mc1 a=b"}\n',
         capture_output=True,
         timeout=10,
     )
     lines = [json.loads(line) for line in served.stdout.splitlines()]
-    assert [line["status"] for line in lines] == ["rejected", "rejected"]
+    assert [line["status"] for line in lines] == ["rejected"] * 4
     assert lines[1]["id"] == "7"
+    assert [line["error"]["code"] for line in lines[2:]] == ["bad-request", "invalid-model"]
 
 
 def test_a_huge_input_is_answered_in_one_pass(quick_build: Path) -> None:
@@ -167,6 +317,7 @@ def test_the_full_build_installs_a_static_and_a_shared_library_with_pkg_config(t
         "mc_check",
         "mc_code_name",
         "mc_detect",
+        "mc_emit",
         "mc_find_field",
         "mc_grade_name",
         "mc_integer",

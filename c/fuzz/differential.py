@@ -5,6 +5,9 @@ Both implementations get the same inputs and must give the same answers:
 
 * parse: the same acceptance, the same JSON data model, or the same error
   code, line and column;
+* emit: for each attribute the reference accepts, the same canonical text
+  from its JSON data model, sent with its object members and set members
+  shuffled;
 * check: the same verdict, grade, matched rule, parameter choice, nearest
   rules, and reasons (code and field, in order).
 
@@ -118,6 +121,28 @@ def compare_parse(kind: str, data: bytes, adapter: Adapter) -> str | None:
     mine = {k: got["error"].get(k) for k in ("code", "line", "column")}
     theirs = {k: want["error"].get(k) for k in ("code", "line", "column")}
     return None if mine == theirs else f"error {mine}, reference {theirs}"
+
+
+def _shuffled(rng: random.Random, node: Any) -> Any:
+    """*node* with the members of every object, and of every set, in random order: the same data model."""
+    if isinstance(node, list):
+        return [_shuffled(rng, item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    items = [(key, _shuffled(rng, value)) for key, value in node.items()]
+    if node.get("type") == "set":
+        items = [(key, rng.sample(value, len(value)) if key == "value" else value) for key, value in items]
+    rng.shuffle(items)
+    return dict(items)
+
+
+def compare_emit(model: dict[str, Any], adapter: Adapter, rng: random.Random) -> str | None:
+    """None when both write the same canonical text for the data model *model*, else what differs."""
+    want = REFERENCE.do_emit(model)
+    got = adapter.ask({"request": "emit", "model": _shuffled(rng, model)})
+    if got["status"] != "ok":
+        return f"status {got['status']} ({got.get('error')}), reference {want!r}"
+    return None if got["result"] == want else f"text {got['result']!r}, reference {want!r}"
 
 
 def _verdict_view(response: dict[str, Any], reference: bool) -> dict[str, Any]:
@@ -404,7 +429,7 @@ def run(adapter_command: list[str], seconds: float, count: int | None, seed: int
     pool, cases = seeds()
     adapter = Adapter(adapter_command)
     disagreements: list[dict[str, Any]] = []
-    ran = {"parse": 0, "check": 0}
+    ran = {"parse": 0, "emit": 0, "check": 0}
     deadline = time.monotonic() + seconds
     parses, checks = parse_inputs(rng, pool), check_inputs(rng, cases)
     try:
@@ -414,6 +439,12 @@ def run(adapter_command: list[str], seconds: float, count: int | None, seed: int
             ran["parse"] += 1
             if problem:
                 disagreements.append({"parse": kind, "input": data.decode("latin-1"), "problem": problem})
+            model = reference_parse(kind, data)
+            if model["status"] == "ok":
+                problem = compare_emit(model["result"], adapter, rng)
+                ran["emit"] += 1
+                if problem:
+                    disagreements.append({"emit": kind, "input": data.decode("latin-1"), "problem": problem})
             request = next(checks)
             problem = compare_check(request, adapter)
             ran["check"] += 1
@@ -437,7 +468,8 @@ def main() -> int:
     for item in summary["disagreements"]:
         print(json.dumps(item))
     print(
-        f"inputs: {summary['inputs']['parse']} parse, {summary['inputs']['check']} check;"
+        f"inputs: {summary['inputs']['parse']} parse, {summary['inputs']['emit']} emit,"
+        f" {summary['inputs']['check']} check;"
         f" disagreements: {len(summary['disagreements'])} (seed {summary['seed']})"
     )
     return 1 if summary["disagreements"] else 0

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for libmigcompat: every input is parsed as both
- * attributes; an input with NUL bytes is also split at them into a source,
- * a rule set and an own description and checked. Built with
+ * attributes, and a valid one emitted and its canonical text parsed again;
+ * an input with NUL bytes is also split at them into a source, a rule set
+ * and an own description and checked. Built with
  * -fsanitize=fuzzer,address,undefined (see Makefile); a crash, a sanitizer
  * report or a broken invariant below is a finding.
  */
@@ -22,10 +23,17 @@ static void invariant(int ok)
 		abort();
 }
 
-/* Parse; a valid attribute's items stay inside its text and arrays. */
+static struct mc_attr reparsed;
+static char text[MC_MAX_ATTRIBUTE + 1], text_again[MC_MAX_ATTRIBUTE + 1];
+
+/*
+ * Parse; a valid attribute's items stay inside its text and arrays, and its
+ * canonical text has its bytes and one LF, parses, and is its own canonical text.
+ */
 static void parse(struct mc_attr *a, enum mc_kind kind, const uint8_t *data, size_t size)
 {
 	size_t i;
+	int n;
 
 	if (mc_parse(a, kind, (const char *)data, size, NULL)) {
 		invariant(a->error.code != MC_OK && a->error.line >= 1 && a->error.column >= 1);
@@ -36,6 +44,10 @@ static void parse(struct mc_attr *a, enum mc_kind kind, const uint8_t *data, siz
 		invariant(a->fields[i].key.off + a->fields[i].key.len <= a->len);
 	for (i = 0; i < a->nmembers; i++)
 		invariant(a->members[i].off + a->members[i].len <= a->len);
+	n = mc_emit(a, text, sizeof(text));
+	invariant(n == a->len + 1 && text[n - 1] == '\n');
+	invariant(mc_parse(&reparsed, kind, text, (size_t)n, NULL) == 0);
+	invariant(mc_emit(&reparsed, text_again, sizeof(text_again)) == n && memcmp(text, text_again, (size_t)n) == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

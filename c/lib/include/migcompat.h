@@ -7,9 +7,10 @@
  * migration_compatible_devices (which sources a target accepts). This
  * library parses both into a fixed-size data model, rejects invalid
  * attributes with the specification's error codes, lines and columns
- * (clause 7), and decides whether a target accepts a source (clause 8):
- * the verdict, its grade, the matched rule, the reasons of the nearest
- * rules and, for a target device type, a choice of creation parameters.
+ * (clause 7), writes a parsed attribute's canonical text (clause 6), and
+ * decides whether a target accepts a source (clause 8): the verdict, its
+ * grade, the matched rule, the reasons of the nearest rules and, for a
+ * target device type, a choice of creation parameters.
  *
  * Contract, for every function here:
  *  - C11 and libc only; no function allocates memory. A struct mc_attr has
@@ -269,6 +270,27 @@ struct mc_attr {
  * unknown kind returns -1 with MC_E_USAGE, line and column 0.
  */
 MC_API int mc_parse(struct mc_attr *attr, enum mc_kind kind, const char *text, size_t len, struct mc_error *error);
+
+/*
+ * Write the canonical text (clause 6) of *attr, which mc_parse filled
+ * successfully, into buf: the text the Python emitter (migcompat.emit)
+ * writes for the same data model, final LF included -- keys, set members
+ * and each rule's constraints in byte order, rules, param lines and
+ * alternatives in the model's order, each value in its one spelling. Two
+ * attributes have equal data models exactly when their canonical texts are
+ * equal (clause 6.4).
+ *
+ * As snprintf: writes at most size bytes, the last of them a NUL when
+ * size > 0, and returns the length of the whole text (without the NUL), so
+ * the text was cut exactly when the result is >= size; mc_emit(attr, NULL, 0)
+ * only measures. The text is at most MC_MAX_ATTRIBUTE bytes (it has the
+ * bytes of the parsed text and one final LF), so a buffer of
+ * MC_MAX_ATTRIBUTE + 1 bytes always holds it. Misuse returns -MC_E_USAGE:
+ * a NULL buf with size > 0; a NULL attr, or one whose mc_parse failed or
+ * that no mc_parse filled (kind 0, as in a zeroed struct), after writing an
+ * empty string when size > 0.
+ */
+MC_API int mc_emit(const struct mc_attr *attr, char *buf, size_t size);
 
 /* Which attribute text is (clause 4.2): a first line that is exactly "mc1" is a
  * migration_compatible_devices; anything else is read as a migration_version. */

@@ -45,6 +45,186 @@ static enum mc_answer check(const char *s, const char *t, const char *own)
 	return verdict.answer;
 }
 
+/* ---- emitting (clause 6) ---- */
+
+static struct mc_attr again;
+static char emitted[MC_MAX_ATTRIBUTE + 1], emitted_again[MC_MAX_ATTRIBUTE + 1];
+
+static int same_value(const struct mc_attr *a, const struct mc_value *x, const struct mc_attr *b,
+		      const struct mc_value *y)
+{
+	size_t i;
+
+	if (x->type != y->type)
+		return 0;
+	if (x->type != MC_SET)
+		return x->len == y->len && memcmp(mc_text(a, x->off), mc_text(b, y->off), x->len) == 0;
+	if (x->count != y->count)
+		return 0;
+	for (i = 0; i < x->count; i++) {
+		const struct mc_span *m = &a->members[x->first + i], *n = &b->members[y->first + i];
+
+		if (m->len != n->len || memcmp(mc_text(a, m->off), mc_text(b, n->off), m->len) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+static int same_span(const struct mc_attr *a, const struct mc_span *x, const struct mc_attr *b,
+		     const struct mc_span *y)
+{
+	return x->len == y->len && memcmp(mc_text(a, x->off), mc_text(b, y->off), x->len) == 0;
+}
+
+static int same_fields(const struct mc_attr *a, size_t i, const struct mc_attr *b, size_t j, size_t count)
+{
+	for (; count--; i++, j++)
+		if (!same_span(a, &a->fields[i].key, b, &b->fields[j].key) ||
+		    a->fields[i].critical != b->fields[j].critical ||
+		    !same_value(a, &a->fields[i].value, b, &b->fields[j].value))
+			return 0;
+	return 1;
+}
+
+static int same_bound(const struct mc_attr *a, const struct mc_bound *x, const struct mc_attr *b,
+		      const struct mc_bound *y)
+{
+	return x->kind == y->kind && x->prefix == y->prefix &&
+	       (x->kind != MC_BOUND_VALUE || same_value(a, &x->value, b, &y->value));
+}
+
+/* Equal data models (clause 5.1), item by item: the test does not take mc_emit's word for it. */
+static int same_model(const struct mc_attr *a, const struct mc_attr *b)
+{
+	size_t i, j, k;
+
+	if (a->kind != b->kind || a->nfixed != b->nfixed || a->nparams != b->nparams ||
+	    a->ndefaults != b->ndefaults || a->nrules != b->nrules ||
+	    !same_fields(a, 0, b, 0, a->kind == MC_MIGRATION_VERSION ? a->nfixed : a->ndefaults))
+		return 0;
+	for (i = 0; i < a->nparams; i++) {
+		const struct mc_param *p = &a->params[i], *q = &b->params[i];
+
+		if (!same_span(a, &p->name, b, &q->name) || p->critical != q->critical ||
+		    !same_value(a, &p->value, b, &q->value) || p->count != q->count ||
+		    !same_fields(a, p->first, b, q->first, p->count))
+			return 0;
+	}
+	for (i = 0; i < a->nrules; i++) {
+		if (a->rules[i].count != b->rules[i].count)
+			return 0;
+		for (j = 0; j < a->rules[i].count; j++) {
+			const struct mc_constraint *c = &a->constraints[a->rules[i].first + j];
+			const struct mc_constraint *d = &b->constraints[b->rules[i].first + j];
+
+			if (!same_span(a, &c->key, b, &d->key) || c->op != d->op || c->count != d->count)
+				return 0;
+			for (k = 0; k < c->count; k++) {
+				const struct mc_alternative *x = &a->alternatives[c->first + k];
+				const struct mc_alternative *y = &b->alternatives[d->first + k];
+
+				if (x->kind != y->kind || x->prefix != y->prefix || !same_bound(a, &x->low, b, &y->low) ||
+				    !same_bound(a, &x->high, b, &y->high))
+					return 0;
+			}
+		}
+	}
+	return 1;
+}
+
+/*
+ * text parses; its canonical text is canonical (text itself when NULL), and
+ * that parses to an equal model whose canonical text is the same.
+ */
+static void expect_emit(enum mc_kind kind, const char *text, const char *canonical)
+{
+	int n;
+
+	if (!canonical)
+		canonical = text;
+	if (parse(&source, kind, text) != 0) {
+		fprintf(stderr, "%s: does not parse\n", text);
+		failures++;
+		return;
+	}
+	n = mc_emit(&source, emitted, sizeof(emitted));
+	if (n != (int)strlen(canonical) || strcmp(emitted, canonical) != 0) {
+		fprintf(stderr, "%s: emitted (%d) %s, expected %s\n", text, n, emitted, canonical);
+		failures++;
+	}
+	EXPECT(mc_emit(&source, NULL, 0) == n);
+	EXPECT(parse(&again, kind, emitted) == 0 && same_model(&source, &again));
+	EXPECT(mc_emit(&again, emitted_again, sizeof(emitted_again)) == n && strcmp(emitted_again, emitted) == 0);
+}
+
+static void test_emit(void)
+{
+	static char big[MC_MAX_ATTRIBUTE + 8], reversed[MC_MAX_ATTRIBUTE + 8];
+	char small[16];
+	size_t len, i;
+	int n;
+
+	/* canonical texts come back as they are */
+	expect_emit(MC_MIGRATION_VERSION,
+		    "mc1 device_api=vfio-pci driver=mtty mtty.ports=2 ~name=Dual%20port%20serial stream=mtty "
+		    "stream_version=1.0 type=mtty-2\n",
+		    NULL);
+	expect_emit(MC_MIGRATION_VERSION, "mc1 a=18446744073709551615 b=0/1 c={} d={1,1.0,a} e=1.0.0\n", NULL);
+	expect_emit(MC_MIGRATION_VERSION, "mc1 driver=i915\nparam share=1/8 aggregate=1\nparam ~mode=x\n", NULL);
+	expect_emit(MC_COMPATIBLE_DEVICES, "mc1\n", NULL);
+	expect_emit(MC_COMPATIBLE_DEVICES,
+		    "mc1\ndefault gvt.pv_mode={} x=1.0.0\naccept a=3|1..2|$|..0 b<={a,b} c>=$ d=* e=$1..$2|$3 "
+		    "f=1/2.. g=..$ h={x}|{}\naccept\n",
+		    NULL);
+	/* other texts of the same models: sorted keys, members and constraints; the final LF */
+	expect_emit(MC_MIGRATION_VERSION, "mc1 z=1 a={b,a} ~m=1/2", "mc1 a={a,b} ~m=1/2 z=1\n");
+	expect_emit(MC_MIGRATION_VERSION, "mc1 gvtx=3 gvt_x=2 gvt9=1 gvt.pv_mode={}",
+		    "mc1 gvt.pv_mode={} gvt9=1 gvt_x=2 gvtx=3\n");
+	expect_emit(MC_MIGRATION_VERSION, "mc1 t=x\nparam p=1 z=2 ~b={y,x}\nparam p=2",
+		    "mc1 t=x\nparam p=1 ~b={x,y} z=2\nparam p=2\n");
+	expect_emit(MC_COMPATIBLE_DEVICES, "mc1\ndefault z=1 a={y,x}\naccept z=1 b=2|1 a<={q,p}\naccept y=*",
+		    "mc1\ndefault a={x,y} z=1\naccept a<={p,q} b=2|1 z=1\naccept y=*\n");
+
+	/* snprintf's contract: the whole length, at most size bytes written, the last a NUL */
+	parse(&source, MC_MIGRATION_VERSION, "mc1 b=2 a=1");
+	memset(small, 'X', sizeof(small));
+	EXPECT(mc_emit(&source, small, 5) == 12 && strcmp(small, "mc1 ") == 0 && small[5] == 'X');
+	EXPECT(mc_emit(&source, small, 12) == 12 && strcmp(small, "mc1 a=1 b=2") == 0);
+	EXPECT(mc_emit(&source, small, 13) == 12 && strcmp(small, "mc1 a=1 b=2\n") == 0 && small[13] == 'X');
+	memset(small, 'X', sizeof(small));
+	EXPECT(mc_emit(&source, small, 1) == 12 && small[0] == '\0' && small[1] == 'X');
+	EXPECT(mc_emit(&source, NULL, 0) == 12);
+
+	/* misuse: no attribute, a failed parse, a zeroed struct, a NULL buffer with a size */
+	EXPECT(mc_emit(NULL, small, sizeof(small)) == -(int)MC_E_USAGE && small[0] == '\0');
+	EXPECT(mc_emit(&source, NULL, 4) == -(int)MC_E_USAGE);
+	parse(&again, MC_MIGRATION_VERSION, "mc1 a=01");
+	EXPECT(mc_emit(&again, small, sizeof(small)) == -(int)MC_E_USAGE);
+	memset(&again, 0, sizeof(again));
+	EXPECT(mc_emit(&again, small, sizeof(small)) == -(int)MC_E_USAGE);
+
+	/* the page limit: 4094 bytes and an LF fill MC_MAX_ATTRIBUTE + 1 bytes with the NUL, in any order */
+	len = (size_t)sprintf(big, "mc1");
+	for (i = 0; len < MC_MAX_ATTRIBUTE - 1; i++) {
+		size_t tokens = MC_MAX_ATTRIBUTE - 1 - len - 6 < 250 ? MC_MAX_ATTRIBUTE - 1 - len - 6 : 250;
+
+		len += (size_t)sprintf(big + len, " f%03u=", (unsigned)i);
+		memset(big + len, 't', tokens);
+		len += tokens;
+	}
+	memcpy(big + len, "\n", 2);
+	EXPECT(len == MC_MAX_ATTRIBUTE - 1);
+	expect_emit(MC_MIGRATION_VERSION, big, NULL);
+	EXPECT(mc_emit(&source, emitted, sizeof(emitted)) == MC_MAX_ATTRIBUTE);
+	/* the same fields, last first, without the final LF */
+	n = sprintf(reversed, "mc1");
+	for (i = len; i > 3; i--)
+		if (big[i - 1] == ' ')
+			n += sprintf(reversed + n, " %.*s", (int)strcspn(big + i, " \n"), big + i);
+	EXPECT(n == (int)len && strncmp(reversed, big, len) != 0);
+	expect_emit(MC_MIGRATION_VERSION, reversed, big);
+}
+
 int main(void)
 {
 	int i;
@@ -100,6 +280,8 @@ int main(void)
 	mc_check(&source, &target, NULL, &verdict);
 	EXPECT(verdict.answer == MC_UNKNOWN && verdict.reasons[0].code == MC_R_UNSUPPORTED_VERSION);
 	mc_check(NULL, &target, NULL, NULL);
+
+	test_emit();
 
 	if (failures) {
 		fprintf(stderr, "%d failure(s)\n", failures);

@@ -63,88 +63,108 @@ static size_t put_utf8(char *d, unsigned cp)
 	return 4;
 }
 
-/* A string at c->p (the opening quote), decoded in place; NUL-terminated. */
-static int read_string(struct cursor *c, char **out, size_t *out_len)
+/*
+ * A string at c->p (the opening quote). With decode, it is decoded in place
+ * (NUL-terminated) and *out, *out_len say where; without, it is only
+ * checked and skipped, and the text is left as it was.
+ */
+static int scan_string(struct cursor *c, int decode, char **out, size_t *out_len)
 {
-	char *d;
+	char *start, *d;
+	size_t decoded = 0;
 
 	if (c->p >= c->n || c->s[c->p] != '"')
 		return -1;
 	c->p++;
-	d = c->s + c->p;
-	*out = d;
+	start = d = c->s + c->p;
 	while (c->p < c->n) {
 		unsigned char ch = (unsigned char)c->s[c->p++];
+		char bytes[4];
+		size_t n = 1;
 		unsigned cp, low;
 
 		if (ch == '"') {
-			*out_len = (size_t)(d - *out);
-			*d = '\0'; /* the closing quote's place, at or before it */
+			if (decode) {
+				*out = start;
+				*out_len = decoded;
+				*d = '\0'; /* the closing quote's place, at or before it */
+			}
 			return 0;
 		}
 		if (ch < 0x20)
 			return -1;
-		if (ch != '\\') {
-			*d++ = (char)ch;
-			continue;
-		}
-		if (c->p >= c->n)
-			return -1;
-		ch = (unsigned char)c->s[c->p++];
-		switch (ch) {
-		case '"':
-		case '\\':
-		case '/':
-			*d++ = (char)ch;
-			break;
-		case 'b':
-			*d++ = '\b';
-			break;
-		case 'f':
-			*d++ = '\f';
-			break;
-		case 'n':
-			*d++ = '\n';
-			break;
-		case 'r':
-			*d++ = '\r';
-			break;
-		case 't':
-			*d++ = '\t';
-			break;
-		case 'u':
-			if (c->n - c->p < 4 || hex4(c->s + c->p, &cp))
+		bytes[0] = (char)ch;
+		if (ch == '\\') {
+			if (c->p >= c->n)
 				return -1;
-			c->p += 4;
-			if (cp >= 0xd800 && cp < 0xdc00 && c->n - c->p >= 6 && c->s[c->p] == '\\' &&
-			    c->s[c->p + 1] == 'u' && !hex4(c->s + c->p + 2, &low) && low >= 0xdc00 && low < 0xe000) {
-				c->p += 6;
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+			ch = (unsigned char)c->s[c->p++];
+			switch (ch) {
+			case '"':
+			case '\\':
+			case '/':
+				bytes[0] = (char)ch;
+				break;
+			case 'b':
+				bytes[0] = '\b';
+				break;
+			case 'f':
+				bytes[0] = '\f';
+				break;
+			case 'n':
+				bytes[0] = '\n';
+				break;
+			case 'r':
+				bytes[0] = '\r';
+				break;
+			case 't':
+				bytes[0] = '\t';
+				break;
+			case 'u':
+				if (c->n - c->p < 4 || hex4(c->s + c->p, &cp))
+					return -1;
+				c->p += 4;
+				if (cp >= 0xd800 && cp < 0xdc00 && c->n - c->p >= 6 && c->s[c->p] == '\\' &&
+				    c->s[c->p + 1] == 'u' && !hex4(c->s + c->p + 2, &low) && low >= 0xdc00 &&
+				    low < 0xe000) {
+					c->p += 6;
+					cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+				}
+				n = put_utf8(bytes, cp);
+				break;
+			default:
+				return -1;
 			}
-			d += put_utf8(d, cp);
-			break;
-		default:
-			return -1;
 		}
+		if (decode) {
+			memcpy(d, bytes, n);
+			d += n;
+		}
+		decoded += n;
 	}
 	return -1;
 }
 
-/* Skip any JSON value (nesting counted, not recursed); -1 when it is malformed at this level. */
+/* A string at c->p (the opening quote), decoded in place; NUL-terminated. */
+static int read_string(struct cursor *c, char **out, size_t *out_len)
+{
+	return scan_string(c, 1, out, out_len);
+}
+
+/*
+ * Skip any JSON value (nesting counted, not recursed), leaving its text as it
+ * was; -1 when it is malformed at this level.
+ */
 static int skip_value(struct cursor *c)
 {
 	size_t depth = 0;
 
 	do {
-		char *ignored;
-		size_t ignored_len;
-
 		skip_ws(c);
 		if (c->p >= c->n)
 			return -1;
 		switch (c->s[c->p]) {
 		case '"':
-			if (read_string(c, &ignored, &ignored_len))
+			if (scan_string(c, 0, NULL, NULL))
 				return -1;
 			break;
 		case '{':
@@ -197,6 +217,8 @@ int json_read_object(char *text, size_t len, struct json_member *members, size_t
 			m.key = key;
 			m.str = NULL;
 			m.str_len = 0;
+			m.raw = NULL;
+			m.raw_len = 0;
 			skip_ws(&c);
 			if (c.p >= c.n || c.s[c.p] != ':')
 				return -1;
@@ -211,8 +233,10 @@ int json_read_object(char *text, size_t len, struct json_member *members, size_t
 				c.p += 4;
 			} else {
 				m.kind = JSON_OTHER;
+				m.raw = c.s + c.p;
 				if (skip_value(&c))
 					return -1;
+				m.raw_len = (size_t)(c.s + c.p - m.raw);
 			}
 			if ((size_t)count < max)
 				members[count++] = m;
@@ -240,6 +264,178 @@ const struct json_member *json_get(const struct json_member *members, int count,
 		if (strcmp(members[i].key, key) == 0)
 			return &members[i];
 	return NULL;
+}
+
+static int is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+/* A number at c->p: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int scan_number(struct cursor *c)
+{
+	size_t p = c->p;
+
+	if (p < c->n && c->s[p] == '-')
+		p++;
+	if (p < c->n && c->s[p] == '0')
+		p++;
+	else if (p < c->n && is_digit(c->s[p]))
+		while (p < c->n && is_digit(c->s[p]))
+			p++;
+	else
+		return -1;
+	if (p < c->n && c->s[p] == '.') {
+		if (++p >= c->n || !is_digit(c->s[p]))
+			return -1;
+		while (p < c->n && is_digit(c->s[p]))
+			p++;
+	}
+	if (p < c->n && (c->s[p] == 'e' || c->s[p] == 'E')) {
+		p++;
+		if (p < c->n && (c->s[p] == '+' || c->s[p] == '-'))
+			p++;
+		if (p >= c->n || !is_digit(c->s[p]))
+			return -1;
+		while (p < c->n && is_digit(c->s[p]))
+			p++;
+	}
+	c->p = p;
+	return 0;
+}
+
+static int scan_literal(struct cursor *c, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (c->n - c->p < n || memcmp(c->s + c->p, word, n) != 0)
+		return -1;
+	c->p += n;
+	return 0;
+}
+
+/* A member's name and its colon, at c->p. */
+static int scan_name(struct cursor *c, struct json_node *node)
+{
+	char *name;
+
+	skip_ws(c);
+	if (read_string(c, &name, &node->name_len))
+		return -1;
+	node->name = name;
+	skip_ws(c);
+	if (c->p >= c->n || c->s[c->p] != ':')
+		return -1;
+	c->p++;
+	return 0;
+}
+
+int json_parse(char *text, size_t len, struct json_node *nodes, size_t cap)
+{
+	struct cursor c = { text, len, 0 };
+	int open[JSON_MAX_DEPTH], last[JSON_MAX_DEPTH];
+	size_t depth = 0, n = 0;
+	struct json_node pending; /* the name of the next member, when the parent is an object */
+
+	memset(&pending, 0, sizeof(pending));
+
+	for (;;) {
+		struct json_node *node;
+		int at = (int)n;
+
+		if (n >= cap)
+			return JSON_TOO_BIG;
+		node = &nodes[n++];
+		*node = pending;
+		node->parent = depth ? open[depth - 1] : -1;
+		node->first = node->next = -1;
+		node->count = 0;
+		if (depth) {
+			struct json_node *parent = &nodes[open[depth - 1]];
+
+			if (last[depth - 1] >= 0)
+				nodes[last[depth - 1]].next = at;
+			else
+				parent->first = at;
+			last[depth - 1] = at;
+			node->index = parent->count++;
+		}
+		skip_ws(&c);
+		if (c.p >= c.n)
+			return JSON_BAD;
+		node->text = c.s + c.p;
+		switch (c.s[c.p]) {
+		case '{':
+		case '[':
+			node->type = c.s[c.p] == '{' ? JT_OBJECT : JT_ARRAY;
+			c.p++;
+			skip_ws(&c);
+			if (c.p < c.n && c.s[c.p] == (node->type == JT_OBJECT ? '}' : ']')) {
+				c.p++;
+				break;
+			}
+			if (depth == JSON_MAX_DEPTH)
+				return JSON_TOO_DEEP;
+			open[depth] = at;
+			last[depth++] = -1;
+			memset(&pending, 0, sizeof(pending));
+			if (node->type == JT_OBJECT && scan_name(&c, &pending))
+				return JSON_BAD;
+			continue;
+		case '"': {
+			char *decoded;
+
+			node->type = JT_STRING;
+			if (read_string(&c, &decoded, &node->len))
+				return JSON_BAD;
+			node->text = decoded;
+			break;
+		}
+		case 't':
+			node->type = JT_TRUE;
+			if (scan_literal(&c, "true"))
+				return JSON_BAD;
+			break;
+		case 'f':
+			node->type = JT_FALSE;
+			if (scan_literal(&c, "false"))
+				return JSON_BAD;
+			break;
+		case 'n':
+			node->type = JT_NULL;
+			if (scan_literal(&c, "null"))
+				return JSON_BAD;
+			break;
+		default:
+			node->type = JT_NUMBER;
+			if (scan_number(&c))
+				return JSON_BAD;
+			node->len = (size_t)(c.s + c.p - node->text);
+			break;
+		}
+		/* after a value: close what ends here, then find the next value, or the end */
+		memset(&pending, 0, sizeof(pending));
+		for (;;) {
+			enum json_type open_type;
+
+			skip_ws(&c);
+			if (!depth)
+				return c.p == c.n ? (int)n : JSON_BAD;
+			open_type = nodes[open[depth - 1]].type;
+			if (c.p < c.n && c.s[c.p] == ',') {
+				c.p++;
+				if (open_type == JT_OBJECT && scan_name(&c, &pending))
+					return JSON_BAD;
+				break;
+			}
+			if (c.p < c.n && c.s[c.p] == (open_type == JT_OBJECT ? '}' : ']')) {
+				c.p++;
+				depth--;
+				continue;
+			}
+			return JSON_BAD;
+		}
+	}
 }
 
 static int b64(int ch)

@@ -4,18 +4,21 @@
  *
  *   mc-adapter [serve]                   persistent: one JSON request per line in, one response per line out
  *   mc-adapter parse KIND < attribute    process per case: the JSON data model, or exit 1 with the error
+ *   mc-adapter emit < model.json         process per case: the canonical text, or exit 1 with the error
  *   mc-adapter check < request.json      process per case: the verdict object
  *
- * It serves parse and check requests. It declines relate requests (the
- * protocol lets a checker reject them; their cases are then skipped) and emit
- * requests (this library parses and decides; the kernel helper of c/kernel/
- * writes attributes). Exit status: 0 an answer, 1 a rejection, 2 usage,
- * 70 a failure of the adapter itself.
+ * It serves parse, emit and check requests. An emit request's JSON data
+ * model is read and validated by jsonmodel.c (an invalid one is rejected
+ * with invalid-model and a JSON Pointer to the offending member) and written
+ * by mc_emit. It declines relate requests (the protocol lets a checker
+ * reject them; their cases are then skipped). Exit status: 0 an answer,
+ * 1 a rejection, 2 usage, 70 a failure of the adapter itself.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "json.h"
+#include "jsonmodel.h"
 #include "migcompat.h"
 
 #define MAX_LINE (4u << 20)
@@ -304,6 +307,35 @@ static enum outcome do_parse(struct out *o, enum mc_kind kind, const char *data,
 	return ANSWER;
 }
 
+/* The canonical text of a JSON data model: as a JSON string (persistent mode) or as is. */
+static enum outcome do_emit(struct out *o, char *model, size_t len, int as_string)
+{
+	char path_buf[2048], message_buf[256], text[MC_MAX_ATTRIBUTE + 1];
+	struct out path = { path_buf, sizeof(path_buf), 0, 0 };
+	struct out message = { message_buf, sizeof(message_buf), 0, 0 };
+	int n;
+
+	if (model_read(model, len, &attrs[0], &path, &message)) {
+		out_str(o, "{\"code\":\"invalid-model\",\"path\":");
+		out_json_string(o, path.buf, path.len);
+		out_str(o, ",\"message\":");
+		out_json_string(o, message.buf, message.len);
+		out_str(o, "}");
+		return REJECT;
+	}
+	n = mc_emit(&attrs[0], text, sizeof(text));
+	if (n < 0 || (size_t)n >= sizeof(text)) {
+		/* mc_parse accepted the model, so this cannot be: the adapter's own failure */
+		o->overflow = 1;
+		return REJECT;
+	}
+	if (as_string)
+		out_json_string(o, text, (size_t)n);
+	else
+		out_bytes(o, text, (size_t)n);
+	return ANSWER;
+}
+
 static enum outcome do_check(struct out *o, const struct json_member *m, int count)
 {
 	static const char *const names[3] = { "source", "target", "target_self" };
@@ -346,6 +378,19 @@ static enum outcome do_request(struct out *o, const struct json_member *m, int c
 			return REJECT;
 		}
 		return do_parse(o, kind, (const char *)input_buf, (size_t)len);
+	}
+	if (strcmp(what, "emit") == 0) {
+		const struct json_member *model = json_get(m, count, "model");
+
+		if (!model) {
+			out_str(o, "{\"code\":\"bad-request\"}");
+			return REJECT;
+		}
+		if (model->kind != JSON_OTHER) {
+			out_str(o, "{\"code\":\"invalid-model\",\"path\":\"\",\"message\":\"expected an object\"}");
+			return REJECT;
+		}
+		return do_emit(o, model->raw, model->raw_len, 1);
 	}
 	if (strcmp(what, "check") == 0)
 		return do_check(o, m, count);
@@ -443,6 +488,20 @@ int main(int argc, char **argv)
 		if (len < 0)
 			return INTERNAL_ERROR;
 		outcome = do_parse(&o, kind_of(argv[2]), line_buf, (size_t)len);
+	} else if (strcmp(argv[1], "emit") == 0 && argc == 2) {
+		size_t bom;
+
+		len = read_all(line_buf, MAX_LINE);
+		if (len < 0)
+			return INTERNAL_ERROR;
+		bom = len >= 3 && memcmp(line_buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+		outcome = do_emit(&o, line_buf + bom, (size_t)len - bom, 0);
+		if (o.overflow)
+			return INTERNAL_ERROR;
+		if (outcome == REJECT)
+			out_str(&o, "\n");
+		fwrite(o.buf, 1, o.len, stdout);
+		return outcome == ANSWER ? 0 : 1;
 	} else if (strcmp(argv[1], "check") == 0 && argc == 2) {
 		struct json_member members[32];
 		int count;
@@ -455,7 +514,7 @@ int main(int argc, char **argv)
 		}
 		outcome = do_request(&o, members, count);
 	} else {
-		fputs("usage: mc-adapter [serve] | parse migration_version|migration_compatible_devices | check\n",
+		fputs("usage: mc-adapter [serve] | parse migration_version|migration_compatible_devices | emit | check\n",
 		      stderr);
 		return 2;
 	}
