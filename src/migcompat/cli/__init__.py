@@ -39,7 +39,7 @@ from .commands_parse import parse_command
 from .commands_plan import plan_command
 from .commands_relate import relate_command
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
-from .output import echo_error
+from .output import adopt_closed_streams, echo_error
 
 __all__ = ["ExitCode", "main"]
 
@@ -126,9 +126,15 @@ class _Group(click.Group):
     question was not answered. Ctrl-C ends with status 130, not Click's 1,
     which would read as a negative answer. Output closed by its reader
     (``migcompat ... | head``) ends every command, its help included, quietly
-    with status 141; any other failure to write the output is reported as
+    with status 141; any other failure to write the output, a standard output
+    closed before the command started (``>&-``) included, is reported as
     "cannot write the output: REASON" with status 3 (see :mod:`.exitcodes`).
+    A standard error closed before it started takes the messages silently.
     """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        adopt_closed_streams()
+        return super().main(*args, **kwargs)
 
     def make_context(
         self,

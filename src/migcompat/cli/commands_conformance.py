@@ -66,7 +66,8 @@ offending text with a caret and the spec clause, then a summary table.
 --format json writes spec/schema/conformance-report.schema.json; --format
 junit writes JUnit XML for CI; --format ktap writes KTAP version 1, the
 kernel's test output format, for kernel-side CI. With nothing to check,
-junit and ktap still write a well-formed report that says so. A failed
+json, junit and ktap still write a well-formed report that says so (json:
+every check not applicable, and a note saying why). A failed
 recommended check is a warning. Rule numbers count from 0.
 
 \b
@@ -302,15 +303,19 @@ def _nothing(
         if vfio
         else "found no VFIO device, mdev type or mdev"
     )
-    echo_error(f"nothing to check: {found} under {where}")
-    if output_format == "junit":  # a well-formed report that says so, never an empty file
+    reason = f"{found} under {where}"
+    echo_error(f"nothing to check: {reason}")
+    # A well-formed report that says so, never an empty output.
+    if output_format == "json":
+        echo(json.dumps(_nothing_report(hosts, f"nothing to check: {reason}"), indent=1, ensure_ascii=True))
+    elif output_format == "junit":
         from ..conformance.report_junit import junit_nothing
 
-        click.echo(junit_nothing(f"nothing to check: {found} under {where}"), nl=False)
+        click.echo(junit_nothing(f"nothing to check: {reason}"), nl=False)
     elif output_format == "ktap":
         from ..conformance.report_ktap import render_nothing
 
-        click.echo(render_nothing(f"nothing to check: {found} under {where}"), nl=False)
+        click.echo(render_nothing(reason), nl=False)  # it says "nothing to check: " itself
     hint = next((text for text in map(_directory_hint, paths) if text), None)
     if hint is not None:
         echo(hint, err=True)
@@ -324,6 +329,35 @@ def _nothing(
         err=True,
     )
     ctx.exit(ExitCode.UNDECIDED)
+
+
+def _nothing_report(hosts: Sequence[HostData], message: str) -> dict[str, object]:
+    """The JSON report of a run with nothing to check, shaped as every JSON report.
+
+    It lists *hosts* as they were found, every check as not applicable (none
+    was run) and *message* as a note about the whole run; its result is
+    ``passed``, as nothing failed (the exit status, 3, says no answer).
+    """
+    from ..conformance.results import HostSummary, Note
+    from ..conformance.runner import run
+
+    report = run([])
+    report.hosts.extend(
+        HostSummary(
+            host.host,
+            host.origin,
+            host.source,
+            "host",
+            host.kernel,
+            host.time,
+            len(host.placements),
+            0,
+            len(host.findings),
+        )
+        for host in hosts
+    )
+    report.note(Note("MC-SYSFS-READ", "", "", message))
+    return report.to_json()
 
 
 _SYSFS_TOP: Final = ("bus", "class", "devices")

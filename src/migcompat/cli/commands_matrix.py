@@ -33,7 +33,9 @@ same configuration), + accepted, . incompatible, ? unknown; the classes are
 listed below the grid with their members. --html FILE writes a standalone
 page (no network needed to view it) with the same matrix as an SVG heat map:
 hover over a cell for its verdict and reason, or find the pair in the side
-table. Each distinct pair is checked once, exactly as 'migcompat check'
+table. --html - writes the page to standard output instead of the terminal
+matrix (it cannot be combined with --format json, whose document goes there
+too). Each distinct pair is checked once, exactly as 'migcompat check'
 would; a fleet of more than 250,000 pairs of classes is refused (exit 3).
 
 With --format json the output is one JSON object: {"sources", "targets",
@@ -44,6 +46,7 @@ cell a verdict as spec/schema/verdict.schema.json describes it.
 Examples:
   migcompat matrix captures/
   migcompat matrix --html matrix.html captures/ && xdg-open matrix.html
+  migcompat matrix --html - captures/ > matrix.html
   migcompat matrix --format json host1.json host2.json
 """
 
@@ -51,6 +54,9 @@ _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\n\b\nFor matrix: 0 the matrix was written, 3 an input cannot be read, the fleet has"
     "\nno device, or the matrix is too large (or --html cannot be written)."
 )
+
+_STDOUT: Final = "-"
+"""The --html FILE that means standard output, as for 'migcompat capture -o -'."""
 
 MAX_GRID_COLUMNS: Final = 120
 """The terminal grid is drawn for at most this many target classes; beyond, the pairs are listed."""
@@ -62,14 +68,17 @@ MAX_GRID_COLUMNS: Final = 120
     "--html",
     "html_file",
     metavar="FILE",
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
     default=None,
-    help="Also write the matrix as a standalone HTML page with an SVG heat map to FILE.",
+    help="Also write the matrix as a standalone HTML page with an SVG heat map to FILE"
+    " (- writes only the page, to standard output).",
 )
 @format_option("text: a grid and the classes, for people; json: one JSON object.")
 @click.pass_context
 def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: str | None, output_format: str) -> None:
     json_output = output_format == "json"
+    if html_file == _STDOUT and json_output:
+        raise click.UsageError("--html - and --format json both write to standard output; give --html a FILE")
     fleet = load_inventory_or_exit(ctx, inventory, json_output=json_output)
     if not fleet.sources:
         echo_error("the inventory has no device instance with valid attributes: no source class to show")
@@ -85,6 +94,10 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
         ctx.exit(ExitCode.UNDECIDED)
     if html_file is not None:
         page = render_html(matrix, inputs=[os.path.basename(path.rstrip("/")) or path for path in inventory])
+        if html_file == _STDOUT:
+            report_findings(fleet)
+            click.echo(page.encode("utf-8"), nl=False)  # bytes: the page is UTF-8, whatever the locale
+            ctx.exit(ExitCode.SUCCESS)
         try:
             with open(html_file, "w", encoding="utf-8") as out:
                 out.write(page)

@@ -14,7 +14,7 @@ from ..limits import MAX_ATTRIBUTE_BYTES
 from ..model import CompatibleDevices, MigrationVersion
 from ..parse import detect, parse_compatible, parse_version
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
-from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, read_input, stdin_is_terminal
+from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, read_input
 from .options import format_option
 from .output import echo, echo_error, echo_json, render_parse_error
 
@@ -66,9 +66,13 @@ Examples:
 @format_option("text: a summary for people; json: one JSON object per input, one per line.")
 @click.pass_context
 def parse_command(ctx: click.Context, files: Sequence[str], attribute: str | None, output_format: str) -> None:
+    # Imported here: .attributes imports this module (bounded_error).
+    from .attributes import refuse_two_stdins
+
     paths = list(files) or [STDIN]
-    if paths == [STDIN] and stdin_is_terminal():
-        echo("migcompat: reading the attribute from standard input (end it with Ctrl-D)", err=True)
+    refuse_two_stdins(
+        (f"FILE {number}" if len(paths) > 1 else "the attribute", path) for number, path in enumerate(paths, 1)
+    )
     forced = _ATTRIBUTES[attribute] if attribute else None
     statuses = []
     summaries = 0

@@ -1,18 +1,23 @@
 """Reading the inputs of a command: bounded, and with errors people can read.
 
-An input is a path or ``-`` for standard input. A sysfs attribute is a file
-like any other, but so is ``/dev/zero``: every read stops at a limit, so a
-runaway input is never slurped into memory. Every way reading can fail becomes
-a :class:`CannotRead` carrying a one-line reason.
+An input is a path or ``-`` for standard input. A path names a regular file
+(a sysfs attribute is one), a pipe (``<(ssh host cat ...)``) or a character
+device; anything else is refused unread. It is opened without blocking, so a
+FIFO without a writer cannot hang a command: it reads as empty. Every read
+stops at a limit, so a runaway input (``/dev/zero``) is never slurped into
+memory. Every way reading can fail becomes a :class:`CannotRead` carrying a
+one-line reason.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from dataclasses import dataclass
 from typing import BinaryIO, Final
 
+from ..capture import _file_type
 from ..limits import MAX_ATTRIBUTE_BYTES
 
 __all__ = [
@@ -91,14 +96,21 @@ def read_input(path: str, limit: int) -> Input:
     """Read at most *limit* bytes of the input *path* (``-`` = standard input).
 
     Raises :class:`CannotRead` for every failure: a missing file, a permission
-    error, a directory, a closed standard input, an I/O error.
+    error, a directory, a path that is neither a regular file, a pipe nor a
+    character device (refused unread), a closed standard input, an I/O error.
     """
     name = display_name(path)
     try:
         if path == STDIN:
             data, complete = _read_bounded(_stdin(name), limit)
         else:
-            with open(path, "rb", buffering=0) as stream:
+            with open(path, "rb", buffering=0, opener=_open_without_blocking) as stream:
+                mode = os.fstat(stream.fileno()).st_mode
+                if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
+                    raise CannotRead(name, f"not a regular file ({_file_type(mode)})")
+                # Opened without blocking, a pipe whose writer is connected reads as usual once blocking again;
+                # one without a writer reads as empty at once.
+                os.set_blocking(stream.fileno(), True)
                 data, complete = _read_bounded(stream, limit)
     except CannotRead:
         raise
@@ -107,6 +119,11 @@ def read_input(path: str, limit: int) -> Input:
     except ValueError as exc:  # e.g. an embedded NUL in the path, or a closed stream
         raise CannotRead(name, str(exc) or type(exc).__name__) from None
     return Input(path=path, name=name, data=data, complete=complete)
+
+
+def _open_without_blocking(path: str, flags: int) -> int:
+    """Open *path* with O_NONBLOCK, as the sysfs reader does: a FIFO without a writer cannot hang the open."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def _stdin(name: str) -> BinaryIO:

@@ -4,20 +4,28 @@ Messages about a failure go to standard error and start with ``migcompat:``;
 results go to standard output. Text is styled unconditionally here and
 :func:`echo` strips the styles unless the stream is a terminal and the
 ``NO_COLOR`` environment variable (https://no-color.org) is unset or empty.
+A standard output closed before the command started fails the first write to
+it, as a full disk does (:func:`adopt_closed_streams`).
 """
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import sys
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import click
 
 from ..errors import DataModelError, ParseError
 
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
 __all__ = [
+    "adopt_closed_streams",
     "color_enabled",
     "echo",
     "echo_error",
@@ -27,6 +35,52 @@ __all__ = [
 ]
 
 PROGRAM = "migcompat"
+
+
+class _ClosedOutput(io.RawIOBase):
+    """The bytes under a standard output that was closed when the process started: every write fails."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: ReadableBuffer) -> int:
+        if not memoryview(data).nbytes:
+            return 0  # Click probes a stream with empty writes to tell bytes from text
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
+class _ClosedError(io.RawIOBase):
+    """The bytes under a standard error that was closed when the process started: every write is dropped."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: ReadableBuffer) -> int:
+        return memoryview(data).nbytes
+
+
+def adopt_closed_streams() -> None:
+    """Give a standard output or error that was closed (``>&-``, ``2>&-``) a stream that says so.
+
+    Started with file descriptor 1 or 2 closed, Python sets ``sys.stdout`` or
+    ``sys.stderr`` to None. ``click.echo`` then drops what it is given, so a
+    command would answer nobody and exit 0; and Click writes its usage errors
+    to standard output when standard error is None. So:
+
+    * ``sys.stdout`` becomes a stream whose every write raises
+      ``OSError(EBADF, "standard output is closed")``, which the command group
+      reports as it reports ``> /dev/full`` ("cannot write the output:
+      standard output is closed", status 3); a command that writes nothing to
+      standard output (``capture -o FILE``) is not affected;
+    * ``sys.stderr`` becomes a stream that drops what is written to it: the
+      messages have no reader, and the exit status still says what happened.
+
+    No file descriptor is opened. Streams that are open are left as they are.
+    """
+    if sys.stdout is None:
+        sys.stdout = io.TextIOWrapper(_ClosedOutput(), encoding="utf-8", write_through=True)
+    if sys.stderr is None:
+        sys.stderr = io.TextIOWrapper(_ClosedError(), encoding="utf-8", errors="replace", write_through=True)
 
 
 def color_enabled(err: bool = False) -> bool:

@@ -16,6 +16,8 @@ a check ID or a status.
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from typing import IO, Final
 
@@ -79,12 +81,24 @@ def _failure(console: Console, failure: Failure) -> None:
     console.print(_line((f"{_INDENT}spec clause {failure.clause}: {title}", "dim")), soft_wrap=True)
 
 
+class _Console(Console):
+    """A rich console that lets a closed pipe (``| head``) reach the caller as :class:`BrokenPipeError`.
+
+    rich's own handling points standard output at /dev/null and raises
+    ``SystemExit(1)``, a status that reads as "checks failed"; the command
+    line ends a closed pipe with 141, as for every other report format.
+    """
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
 def _console(target: IO[str], color: bool | None) -> Console:
     try:
         terminal = target.isatty()
     except (OSError, ValueError, AttributeError):
         terminal = False
-    console = Console(
+    console = _Console(
         file=target,
         force_terminal=color,
         no_color=color is False,
@@ -125,7 +139,9 @@ def write_text_report(report: Report, stream: IO[str] | None = None, *, color: b
     """Write *report* for people to *stream* (standard output by default).
 
     *color* True forces colour, False forbids it, None leaves it to rich
-    (colour on a terminal, unless ``NO_COLOR`` is set).
+    (colour on a terminal, unless ``NO_COLOR`` is set). A failed write is
+    raised as the ``OSError`` it is, a closed pipe as :class:`BrokenPipeError`
+    (never rich's ``SystemExit``).
     """
     target = stream if stream is not None else sys.stdout
     console = _console(target, color)

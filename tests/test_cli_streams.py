@@ -1,0 +1,267 @@
+"""The command line's output streams: closed, broken or shared, every case ends with the status the table gives.
+
+``migcompat --help`` promises 141 for an output closed by its reader and 3
+for an output that cannot be written; these tests hold every report format
+and a standard output closed before the command started (``>&-``) to it,
+check that a closed standard error neither crashes a command nor moves its
+messages to standard output, that ``-`` means standard output for ``matrix
+--html``, that a report with nothing to check is well formed, and that no
+reader of a command's inputs blocks on a FIFO without a writer, while a pipe
+given by path (process substitution) is read. The cases that need a real
+file descriptor run ``python -m migcompat.cli`` in a subprocess.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from migcompat.cli import main
+from migcompat.cli.exitcodes import ExitCode
+from migcompat.conformance.report_text import write_text_report
+from migcompat.conformance.results import Report
+from migcompat.conformance.runner import run
+
+ROOT = Path(__file__).resolve().parents[1]
+DEVICE = "examples/gvt-g/uuid1"
+VERSION_FILE = f"{DEVICE}/migration_version"
+TREE = "conformance/sample-trees/gvt-g/new"
+CAPTURES = "conformance/samples/gvt-g"
+CLOSED = b"migcompat: error: cannot write the output: standard output is closed\n"
+
+
+def command(*args: str, redirect: str = "", stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """``migcompat ARGS REDIRECT`` from the top of the source tree; REDIRECT is shell syntax such as ``>&-``."""
+    env = {key: value for key, value in os.environ.items() if key != "MIGCOMPAT_DEBUG"}
+    return subprocess.run(
+        ["sh", "-c", f'exec "$0" "$@" {redirect}', sys.executable, "-m", "migcompat.cli", *args],
+        cwd=ROOT,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        env={**env, "NO_COLOR": "1"},
+        timeout=20,
+        check=False,
+    )
+
+
+def invoke(*args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+
+
+# ---- an output closed by its reader: 141 for the text report too ----------------------------------
+
+
+def test_the_text_report_to_a_closed_pipe_ends_quietly_with_141() -> None:
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before the first byte: rich's console writes first
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "migcompat.cli", "conformance", "--no-progress", TREE],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            timeout=20,
+            check=False,
+        )
+    finally:
+        os.close(writer)
+    assert result.returncode == ExitCode.CLOSED_OUTPUT  # 141; was 1, rich's SystemExit: "checks failed"
+    assert result.stderr == b""
+
+
+def test_the_text_report_raises_a_closed_pipe_to_its_caller() -> None:
+    reader, writer = os.pipe()
+    os.close(reader)
+    stream = open(writer, "w", encoding="utf-8")  # noqa: SIM115
+    try:
+        with pytest.raises(BrokenPipeError):  # was SystemExit(1), raised by rich
+            write_text_report(run([]), stream, color=False)
+    finally:
+        with contextlib.suppress(BrokenPipeError):  # closing flushes what could not be written
+            stream.close()
+
+
+# ---- a standard output closed before the command started ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("model") / "model.json"
+    result = invoke("parse", "--format", "json", str(ROOT / VERSION_FILE))
+    path.write_text(json.dumps(json.loads(result.stdout)["model"]))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", DEVICE, DEVICE),
+        ("parse", VERSION_FILE),
+        ("emit", "{model}"),
+        ("export", "kubernetes", CAPTURES),
+        ("conformance", "--no-progress", TREE),  # the text report: rich writes first
+        ("capture", "--sysfs", TREE, "-o", "-"),
+    ],
+    ids=["check", "parse", "emit", "export-kubernetes", "conformance", "capture"],
+)
+def test_a_closed_standard_output_is_an_error_with_status_3(args: tuple[str, ...], model_file: str) -> None:
+    result = command(*(arg.format(model=model_file) for arg in args), redirect=">&-")
+    assert result.returncode == ExitCode.UNDECIDED  # was 0: the answer went nowhere
+    assert result.stderr.endswith(CLOSED)
+    assert b"Traceback" not in result.stderr
+    assert b"captured" not in result.stderr  # capture says nothing of a capture it could not write
+
+
+def test_a_command_writing_only_to_a_file_succeeds_with_standard_output_closed(tmp_path: Path) -> None:
+    out = tmp_path / "host.json"
+    result = command("capture", "--sysfs", TREE, "-o", str(out), redirect=">&-")
+    assert result.returncode == ExitCode.SUCCESS
+    assert json.loads(out.read_text())["placements"]
+    assert b"captured" in result.stderr
+
+
+# ---- a standard error closed before the command started -------------------------------------------
+
+
+def test_a_closed_standard_error_keeps_the_status_and_standard_output_clean() -> None:
+    result = command("parse", VERSION_FILE, redirect="2>&-")
+    assert (result.returncode, result.stderr) == (ExitCode.SUCCESS, b"")
+    assert b"valid migration_version" in result.stdout
+    # Click writes a usage error to standard output when standard error is None
+    result = command("no-such-command", redirect="2>&-")
+    assert (result.returncode, result.stdout) == (ExitCode.USAGE, b"")
+    result = command("parse", VERSION_FILE, redirect=">&- 2>&-")
+    assert (result.returncode, result.stdout, result.stderr) == (ExitCode.UNDECIDED, b"", b"")
+
+
+# ---- matrix --html - --------------------------------------------------------------------------------
+
+
+def test_matrix_html_dash_writes_the_page_to_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    page = tmp_path / "matrix.html"
+    result = invoke("matrix", "--html", str(page), str(ROOT / CAPTURES))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(f"wrote {page}\n")
+    result = invoke("matrix", "--html", "-", str(ROOT / CAPTURES))
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "-").exists()  # was a file named -, and "wrote -"
+    assert result.stdout_bytes == page.read_bytes()  # the page alone: no grid, no "wrote"
+    result = invoke("matrix", "--html", "-", "--format", "json", str(ROOT / CAPTURES))
+    assert result.exit_code == ExitCode.USAGE
+    assert "both write to standard output" in result.stderr
+
+
+# ---- reports with nothing to check --------------------------------------------------------------------
+
+
+@pytest.fixture
+def empty_root(tmp_path: Path) -> str:
+    (tmp_path / "sys" / "bus").mkdir(parents=True)
+    return str(tmp_path / "sys")
+
+
+def test_the_ktap_report_with_nothing_to_check_says_so_once(empty_root: str) -> None:
+    result = invoke("conformance", "--format", "ktap", empty_root)
+    assert result.exit_code == ExitCode.UNDECIDED
+    lines = result.stdout.splitlines()
+    assert lines[2] == f"# nothing to check: found no VFIO device, mdev type or mdev under {empty_root}"
+    assert (
+        lines[3]
+        == f"ok 1 conformance # SKIP nothing to check: found no VFIO device, mdev type or mdev under {empty_root}"
+    )
+
+
+def test_the_json_report_with_nothing_to_check_is_a_report_that_says_so(empty_root: str) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    result = invoke("conformance", "--format", "json", empty_root)
+    assert result.exit_code == ExitCode.UNDECIDED
+    document = json.loads(result.stdout)  # was empty
+    schema = json.loads((ROOT / "spec" / "schema" / "conformance-report.schema.json").read_text())
+    jsonschema.validate(document, schema)
+    assert document.keys() == Report().to_json().keys()
+    assert {check["status"] for check in document["checks"]} == {"not-applicable"}
+    assert [(host["origin"], host["migratable"]) for host in document["hosts"]] == [(empty_root, 0)]
+    assert [note["message"] for note in document["notes"]] == [
+        f"nothing to check: found no VFIO device, mdev type or mdev under {empty_root}"
+    ]
+
+
+# ---- standard input given twice ------------------------------------------------------------------------
+
+
+def test_parse_refuses_standard_input_twice_like_the_other_commands() -> None:
+    for name in ("parse", "lint"):
+        result = invoke(name, "-", "-", stdin="mc1 device_api=vfio-pci\n")
+        assert result.exit_code == ExitCode.USAGE, name  # parse: was 1, its second read "error[empty]"
+        assert "only one input can be standard input (-)" in result.stderr
+    assert invoke("parse", "-", stdin="mc1 device_api=vfio-pci\n").exit_code == ExitCode.SUCCESS
+
+
+# ---- a FIFO where an attribute belongs -------------------------------------------------------------------
+
+
+@pytest.fixture
+def fifo_device(tmp_path: Path) -> Path:
+    device = tmp_path / "device"
+    device.mkdir()
+    (device / "migration_compatible_devices").write_bytes((ROOT / DEVICE / "migration_compatible_devices").read_bytes())
+    os.mkfifo(device / "migration_version")  # no writer: a blocking open would wait forever
+    return device
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "said"),
+    [
+        (("lint", "{device}"), ExitCode.NEGATIVE, b"error[empty]: the attribute is empty"),
+        (("check", "{device}/migration_version", DEVICE), ExitCode.UNDECIDED, b"error[empty]"),
+    ],
+    ids=["lint", "check"],
+)
+def test_a_fifo_without_a_writer_reads_as_empty_at_once(
+    args: tuple[str, ...], status: ExitCode, said: bytes, fifo_device: Path
+) -> None:
+    result = command(*(arg.format(device=fifo_device) for arg in args))
+    assert result.returncode == status, result.stderr
+    assert said in result.stdout + result.stderr
+
+
+def test_parse_reads_a_fifo_without_blocking_and_still_reads_a_piped_standard_input(fifo_device: Path) -> None:
+    result = command("parse", "-", str(fifo_device / "migration_version"), stdin=b"mc1 device_api=vfio-pci\n")
+    assert result.returncode == ExitCode.NEGATIVE
+    assert b"error[empty]" in result.stderr and str(fifo_device).encode() in result.stderr
+    assert result.stdout.startswith(b"<stdin>: valid migration_version")
+
+
+def test_a_pipe_given_by_path_is_read_like_a_file() -> None:
+    """Process substitution (``<(ssh host cat ...)``) names a pipe whose writer is connected, maybe slow."""
+    script = 'exec "$0" -m migcompat.cli check <(sleep 0.5; cat "$1") <(cat "$2")'
+    result = subprocess.run(
+        ["bash", "-c", script, sys.executable, VERSION_FILE, f"{DEVICE}/migration_compatible_devices"],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=20,
+        check=False,
+    )
+    assert result.returncode == ExitCode.SUCCESS, result.stderr
+    assert result.stdout.startswith(b"compatible")
+
+
+def test_a_socket_is_refused_unread(tmp_path: Path) -> None:
+    import socket
+
+    path = tmp_path / "migration_version"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(path))
+        result = invoke("parse", str(path))
+    assert result.exit_code == ExitCode.UNDECIDED
