@@ -27,7 +27,9 @@ def test_capture_of_a_tree_round_trips(tmp_path: Path) -> None:
     write_tree(gvt_host("gvt", 3), str(tmp_path / "sys"))
     host = capture(str(tmp_path / "sys"), host="gvt")
     assert host.source == "tree" and not host.modes_authoritative
-    assert host.host == "gvt" and host.kernel and host.time.endswith("Z") and host.tool.startswith("migcompat ")
+    assert host.host == "gvt" and host.time.endswith("Z") and host.tool.startswith("migcompat ")
+    assert host.kernel == ""  # a tree is not this machine's /sys: its kernel is not known
+    assert capture(str(tmp_path / "sys"), host="gvt", kernel="6.8.0").kernel == "6.8.0"
     text = dumps(host)
     _validate(json.loads(text))
     again = loads(text, origin=host.origin)

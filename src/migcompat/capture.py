@@ -41,6 +41,7 @@ import stat
 from collections.abc import Mapping
 from typing import Any, Final, cast
 
+from .display import file_kind
 from .errors import MigcompatError
 from .jsonmodel import decode_json
 from .limits import MAX_ATTRIBUTE_BYTES
@@ -52,8 +53,12 @@ __all__ = [
     "CAPTURE_READ_LIMIT",
     "CAPTURE_VERSION",
     "MAX_CAPTURE_STRING",
+    "MAX_HOST_NAME",
+    "MAX_KERNEL_RELEASE",
     "CaptureError",
     "capture",
+    "check_host_name",
+    "check_kernel_release",
     "dumps",
     "from_json",
     "load",
@@ -82,6 +87,11 @@ Host names, paths, link targets and finding messages are bounded by the
 kernel's PATH_MAX (4096) and a sentence of context; four times that leaves
 room, and keeps a hostile capture from putting megabytes into every line of
 a report."""
+
+MAX_HOST_NAME: Final = 255
+"""The longest host name :func:`capture` records (a DNS name is at most 253 characters)."""
+MAX_KERNEL_RELEASE: Final = 64
+"""The longest kernel release :func:`capture` records (the kernel's ``__NEW_UTS_LEN``)."""
 
 _KINDS: Final = ("mdev_type", "mdev", "pci", "device")
 _SOURCES: Final = ("sysfs", "tree", "capture")
@@ -117,12 +127,54 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def capture(root: str = "/sys", *, reread: bool = True, host: str | None = None) -> HostData:
+def _check_word(what: str, value: str, limit: int) -> str:
+    if not value:
+        raise ValueError(f"the {what} is empty")
+    if len(value) > limit:
+        raise ValueError(f"the {what} is {len(value)} characters long; at most {limit} are allowed")
+    if not value.isprintable() or any(char.isspace() for char in value):
+        raise ValueError(f"the {what} {value!r} holds a space or a control character")
+    return value
+
+
+def check_host_name(value: str) -> str:
+    """*value*, if :func:`capture` records it as a host name; else ValueError, saying why.
+
+    A host name is not empty, holds no space or control character, and is at
+    most :data:`MAX_HOST_NAME` characters long.
+    """
+    return _check_word("host name", value, MAX_HOST_NAME)
+
+
+def check_kernel_release(value: str) -> str:
+    """*value*, if :func:`capture` records it as a kernel release (``uname -r``); else ValueError, saying why.
+
+    A kernel release is not empty, holds no space or control character, and
+    is at most :data:`MAX_KERNEL_RELEASE` characters long.
+    """
+    return _check_word("kernel release", value, MAX_KERNEL_RELEASE)
+
+
+def capture(root: str = "/sys", *, reread: bool = True, host: str | None = None, kernel: str | None = None) -> HostData:
     """Read the sysfs tree at *root* (a live ``/sys`` or a mirror of it) into a :class:`HostData`.
 
-    Raises :class:`CaptureError` only when *root* itself is not a readable
-    directory; every fault inside the tree is a finding.
+    The capture records *host* and *kernel* when they are given. When they
+    are not, and *root* is a mounted sysfs, it records this machine's host
+    name and kernel release (``uname``), which are the captured host's; of
+    any other tree (a copy of another host's sysfs) neither is known, and
+    each is recorded as the empty string (the capture schema has no null
+    for them).
+
+    Raises ValueError when *host* or *kernel* is given but is empty, holds a
+    space or a control character, or is too long (``check_host_name``,
+    ``check_kernel_release``), and :class:`CaptureError` only when *root*
+    itself is not a readable directory; every fault inside the tree is a
+    finding.
     """
+    if host is not None:
+        check_host_name(host)
+    if kernel is not None:
+        check_kernel_release(kernel)
     try:
         names = os.listdir(root)
     except OSError as exc:
@@ -133,9 +185,10 @@ def capture(root: str = "/sys", *, reread: bool = True, host: str | None = None)
     placements, findings = read_tree(root, reread=reread)
     live = is_sysfs(root)
     uname = os.uname()
+    local_host, local_kernel = (uname.nodename, uname.release) if live else ("", "")
     return HostData(
-        host=host or uname.nodename,
-        kernel=uname.release,
+        host=local_host if host is None else host,
+        kernel=local_kernel if kernel is None else kernel,
         time=_now(),
         tool=_tool(),
         root=os.path.abspath(root),
@@ -449,7 +502,7 @@ def _read_capture(path: str) -> bytearray:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise unreadable(f"not a regular file ({_file_type(info.st_mode)})")
+            raise unreadable(f"not a regular file ({file_kind(info.st_mode)})")
         if info.st_size > CAPTURE_READ_LIMIT:
             raise CaptureError(
                 f"{path} is {info.st_size} bytes, larger than the {CAPTURE_READ_LIMIT >> 20} MiB a capture may be",
@@ -484,16 +537,3 @@ def _read_capture(path: str) -> bytearray:
         raise unreadable(exc.strerror or str(exc)) from None
     finally:
         os.close(fd)
-
-
-def _file_type(mode: int) -> str:
-    for test, name in (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-    ):
-        if test(mode):
-            return name
-    return "not a regular file"

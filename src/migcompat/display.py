@@ -14,13 +14,14 @@ Every report shows every input-derived string through it.
 
 The module also has what the reports share besides: :func:`plural`,
 :func:`rule_numbers` (rule numbers are 0-based, and the reports say so
-wherever one is shown) and :func:`finish_junit` (a JUnit document counted as
-it is written).
+wherever one is shown), :func:`file_kind` (what a path that is not a regular
+file is) and :func:`finish_junit` (a JUnit document counted as it is written).
 """
 
 from __future__ import annotations
 
 import re
+import stat
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from typing import Final
@@ -29,6 +30,7 @@ __all__ = [
     "all_printable",
     "escape",
     "escape_lines",
+    "file_kind",
     "finish_junit",
     "plural",
     "rule_numbers",
@@ -132,3 +134,17 @@ def finish_junit(root: ET.Element) -> str:
 def all_printable(lines: Iterable[str]) -> bool:
     """True when every line is printable ASCII (for text a module has already made safe)."""
     return all(line.isascii() and line.isprintable() for line in lines)
+
+
+def file_kind(mode: int) -> str:
+    """What a file of ``st_mode`` *mode* that is not a regular file is: ``a directory``, ``a FIFO``, ...."""
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return name
+    return "a special file"

@@ -21,7 +21,7 @@ from typing import Any, Final
 from .model import CASE_FORMAT, RETIRED_FILE, CaseError, load_suite, read_case_file, retired_text
 from .spec import Example, SpecDocument
 
-__all__ = ["EXAMPLES_FILE", "example_cases", "examples_text", "stale_examples", "write_examples"]
+__all__ = ["EXAMPLES_FILE", "example_cases", "examples_text", "require_examples", "stale_examples", "write_examples"]
 
 EXAMPLES_FILE: Final = "spec-examples.json"
 _GENERATOR: Final = "migcompat cases extract (src/migcompat/cases/extract.py)"
@@ -106,8 +106,23 @@ def stale_examples(spec: SpecDocument, directory: Path) -> bool:
     return bool(current != json.loads(examples_text(spec)))
 
 
+def require_examples(spec: SpecDocument) -> None:
+    """Raise ValueError when *spec* has no example attribute: extracting it would retire every example case."""
+    if not spec.examples:
+        raise ValueError(
+            f"{spec.path}: no example attribute (no '.. code-block:: text' of class mc-version, mc-compatible"
+            " or mc-invalid): extracting it would retire every example case; nothing was written"
+        )
+
+
 def write_examples(spec: SpecDocument, directory: Path) -> list[str]:
-    """Write spec-examples.json (retiring the identifiers of examples that went); return the files changed."""
+    """Write spec-examples.json (retiring the identifiers of examples that went); return the files changed.
+
+    Raises ValueError, before writing anything, when *spec* has no example
+    attribute (``require_examples``) or an example would reuse a retired
+    identifier.
+    """
+    require_examples(spec)
     text = examples_text(spec)
     path = directory / EXAMPLES_FILE
     changed: list[str] = []

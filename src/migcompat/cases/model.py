@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from ..display import file_kind
 from ..errors import MigcompatError
 from ..jsonmodel import decode_json, json_fault
 
@@ -283,7 +284,7 @@ def read_case_file(path: Path, limit: int = MAX_CASE_FILE_BYTES) -> str:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise CaseError(name, f"cannot read: not a regular file ({_file_type(info.st_mode)})")
+            raise CaseError(name, f"cannot read: not a regular file ({file_kind(info.st_mode)})")
         if info.st_size > limit:
             raise CaseError(name, f"cannot read: {info.st_size} bytes, more than the {limit} a case file may have")
         parts: list[bytes] = []
@@ -313,19 +314,6 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__
-
-
-def _file_type(mode: int) -> str:
-    for test, name in (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a FIFO"),
-        (stat.S_ISSOCK, "a socket"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-    ):
-        if test(mode):
-            return name
-    return "a special file"
 
 
 def _shown_id(value: object) -> str:

@@ -11,13 +11,23 @@ process that still holds one of its pipes (found through ``/proc``): only a
 process the program started can hold them. Output is read up to a limit; a
 program that writes more is killed and its answer is *oversized*. Nothing
 here raises for anything a program does.
+
+When a program's run or session ends, however it ends (an answer, a fault, a
+timeout, an exception, an interrupt), its process group is killed: nothing
+the program started in its group outlives it. The program is reaped only
+after that, so the group's id cannot have been reused by then. A
+:class:`ProcessGroups` holds the programs of one run, so that a run that is
+stopped (Ctrl-C) kills all of them at once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import select
 import selectors
+import shutil
 import signal
 import subprocess
 import threading
@@ -27,12 +37,15 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 __all__ = [
+    "CANNOT_START",
     "OUTPUT_LIMIT",
     "STDERR_LIMIT",
     "Exchange",
+    "ProcessGroups",
     "Run",
     "Session",
     "run_once",
+    "start_problem",
 ]
 
 OUTPUT_LIMIT: Final = 1 << 20
@@ -46,6 +59,8 @@ _LEFTOVERS: Final = 0.1
 _POLL: Final = 0.05
 """Seconds between checks whether the program ended, where the system cannot report it (no pidfd)."""
 _CHUNK: Final = 1 << 16
+CANNOT_START: Final = "cannot start "
+"""How the detail of a program that could not be started begins (then the program, a colon and why)."""
 
 Status = Literal["exited", "signalled", "timeout", "oversized", "not-started"]
 
@@ -66,21 +81,112 @@ class Run:
     detail: str = ""
 
 
-def _start(argv: Sequence[str]) -> subprocess.Popen[bytes]:
-    with _SPAWNING:  # Popen returns once the program is executed, with only its own pipes open
-        process = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            bufsize=0,  # raw pipes: read and written here without blocking, closed without waiting on a lock
-            start_new_session=True,
-            close_fds=True,
-        )
-    for stream in (process.stdin, process.stdout, process.stderr):
-        assert stream is not None
-        os.set_blocking(stream.fileno(), False)
+def start_problem(argv: Sequence[str]) -> str | None:
+    """Why *argv* certainly cannot be started, or None: its program is missing or not executable.
+
+    The program is looked for as ``subprocess.Popen`` looks for it: a
+    name with a ``/`` is a path, any other is searched on ``PATH``. The
+    program is not run, so a program that passes may still fail to start
+    (an interpreter its ``#!`` line names is missing, say). The reason starts
+    with :data:`CANNOT_START`.
+    """
+    if not argv or not argv[0]:
+        return f"{CANNOT_START}(an empty command): no program named"
+    program = argv[0]
+    if os.sep not in program and (os.altsep is None or os.altsep not in program):
+        if shutil.which(program) is None:
+            return f"{CANNOT_START}{program}: not found on PATH"
+        return None
+    if not os.path.exists(program):
+        return f"{CANNOT_START}{program}: {os.strerror(errno.ENOENT)}"
+    if os.path.isdir(program):
+        return f"{CANNOT_START}{program}: is a directory"
+    if not os.access(program, os.X_OK):
+        return f"{CANNOT_START}{program}: {os.strerror(errno.EACCES)}"
+    return None
+
+
+class _Stopped(Exception):
+    """The run is being stopped (:meth:`ProcessGroups.kill_all`): no program is started any more."""
+
+
+class ProcessGroups:
+    """The programs one run started, so that all of them can be killed at once (on an interrupt).
+
+    :func:`run_once` and :class:`Session` register every program they start
+    here, and unregister it once its process group is killed and it is
+    reaped. :meth:`kill_all` kills the process group of every program still
+    registered, and every process that holds one of their pipes; from then
+    on, a program is killed as soon as it is started, so a run being stopped
+    starts nothing new. Safe to use from several threads.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._live: dict[subprocess.Popen[bytes], set[str]] = {}
+        self._stopped = False
+
+    def _add(self, process: subprocess.Popen[bytes], pipes: set[str]) -> bool:
+        with self._lock:
+            if self._stopped:
+                return False
+            self._live[process] = pipes
+            return True
+
+    def _remove(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._live.pop(process, None)
+
+    def kill_all(self) -> None:
+        """Kill every registered program's process group, and the processes holding their pipes; start no more."""
+        with self._lock:
+            self._stopped = True
+            live = dict(self._live)
+        for process in live:
+            _kill_group(process)
+        _kill_holders(set().union(*live.values()))
+
+
+def _start(argv: Sequence[str], groups: ProcessGroups | None) -> subprocess.Popen[bytes]:
+    """Start *argv* in a session of its own and register it in *groups*.
+
+    Raises OSError or ValueError when it cannot be started, and _Stopped when
+    *groups* is being stopped (the program is then killed at once).
+    """
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        with _SPAWNING:  # Popen returns once the program is executed, with only its own pipes open
+            process = subprocess.Popen(
+                list(argv),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                bufsize=0,  # raw pipes: read and written here without blocking, closed without waiting on a lock
+                start_new_session=True,
+                close_fds=True,
+            )
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+        streams = (process.stdin, process.stdout, process.stderr)
+        if groups is not None and not groups._add(process, _pipe_ids(stream.fileno() for stream in streams)):
+            raise _Stopped
+        for stream in streams:
+            os.set_blocking(stream.fileno(), False)
+    except BaseException:
+        if process is not None:
+            _kill_group(process)
+            _reap(process)
+            _close(process)
+            if groups is not None:
+                groups._remove(process)
+        raise
     return process
+
+
+def _not_started(argv: Sequence[str], exc: BaseException) -> str:
+    if isinstance(exc, _Stopped):
+        return "not started: the run is being stopped"
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return f"{CANNOT_START}{argv[0] if argv else '(an empty command)'}: {reason}"
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -88,6 +194,35 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     with contextlib.suppress(ProcessLookupError, OSError):
         process.kill()
+
+
+def _reap(process: subprocess.Popen[bytes]) -> None:
+    """Wait for *process* (killed) to end, at most _GRACE seconds."""
+    with contextlib.suppress(subprocess.TimeoutExpired, OSError):
+        process.wait(timeout=_GRACE)
+
+
+def _has_ended(process: subprocess.Popen[bytes]) -> bool:
+    """Whether *process* has ended, without reaping it where the system allows (``waitid`` with WNOWAIT).
+
+    Until it is reaped, its id is not reused, and neither is the id of its
+    process group: the group can still be killed by that id, safely.
+    """
+    if process.returncode is not None:
+        return True
+    waitid = getattr(os, "waitid", None)
+    if waitid is not None:
+        try:
+            state = waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:  # reaped already
+            return True
+        except OSError:  # WNOWAIT refused: fall back on reaping it
+            pass
+        else:
+            return state is not None and state.si_pid == process.pid
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        return process.poll() is not None
+    return False
 
 
 def _pipe_ids(fds: Iterable[int]) -> set[str]:
@@ -180,15 +315,25 @@ class _Pump:
                 self.process.stdin.close()
 
     def ended(self) -> bool:
-        """Whether the program itself has ended (it is reaped when it has)."""
-        code = self.process.returncode
-        if code is None:
-            with contextlib.suppress(OSError, subprocess.SubprocessError):
-                code = self.process.poll()
-        if code is None:
+        """Whether the program itself has ended; it is not reaped here (see :func:`_has_ended`)."""
+        if self.ended_at is not None:
+            return True
+        if not _has_ended(self.process):
             return False
-        if self.ended_at is None:
-            self.ended_at = time.monotonic()
+        self.ended_at = time.monotonic()
+        return True
+
+    def wait_end(self, deadline: float) -> bool:
+        """Wait until the program ends (True) or the deadline passes (False), without reaping it."""
+        while not self.ended():
+            now = time.monotonic()
+            if now >= deadline:
+                return False
+            if self.watch is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    select.select([self.watch], [], [], deadline - now)
+            else:
+                time.sleep(min(_POLL, deadline - now))
         return True
 
     def run(self, deadline: float, done: Callable[[], bool]) -> bool:
@@ -235,7 +380,7 @@ class _Pump:
             wanted[process.stderr.fileno()] = (selectors.EVENT_READ, "err")
         if self.in_open and self.pending:
             wanted[process.stdin.fileno()] = (selectors.EVENT_WRITE, "in")
-        if self.watch is not None and process.returncode is None:
+        if self.watch is not None and self.ended_at is None:
             wanted[self.watch] = (selectors.EVENT_READ, "exit")
         for fd in [fd for fd in selector.get_map() if fd not in wanted]:
             selector.unregister(fd)
@@ -281,12 +426,12 @@ class _Pump:
         else:
             self.err_open = False
 
-    def kill(self) -> None:
-        """Kill the program, its process group and every process holding its pipes; reap the program."""
+    def finish(self, *, holders: bool) -> None:
+        """Kill the program and its process group (with *holders*, every process holding its pipes); reap it."""
         _kill_group(self.process)
-        _kill_holders(self.pipes)
-        with contextlib.suppress(subprocess.TimeoutExpired, OSError):
-            self.process.wait(timeout=_GRACE)
+        if holders:
+            _kill_holders(self.pipes)
+        _reap(self.process)
 
     def close(self) -> None:
         self.close_input()
@@ -297,22 +442,28 @@ class _Pump:
             self.watch = None
 
 
-def run_once(argv: Sequence[str], data: bytes, timeout: float) -> Run:
+def run_once(argv: Sequence[str], data: bytes, timeout: float, groups: ProcessGroups | None = None) -> Run:
     """Run *argv* with *data* on standard input, within *timeout* seconds.
 
     The answer is complete when the program has ended and its output pipes
     are at their end; if that has not happened within *timeout* seconds
     (the program still runs, or a process it started still holds its
     output), the status is ``timeout``, and the program, its process group
-    and every process that holds its pipes are killed.
+    and every process that holds its pipes are killed. However the run ends,
+    an exception or an interrupt included, the program's process group is
+    killed before this returns: what the program left running in it ends
+    with it. The program is registered in *groups* while it runs. A program
+    that cannot be started gives the status ``not-started``, with a detail
+    that starts with :data:`CANNOT_START`.
     """
     started = time.monotonic()
     deadline = started + timeout
     try:
-        process = _start(argv)
-    except (OSError, ValueError) as exc:
-        return Run("not-started", None, b"", b"", 0.0, f"cannot start {argv[0] if argv else '(empty command)'}: {exc}")
+        process = _start(argv, groups)
+    except (OSError, ValueError, _Stopped) as exc:
+        return Run("not-started", None, b"", b"", 0.0, _not_started(argv, exc))
     pump = _Pump(process)
+    complete = oversized = False
     try:
         pump.pending = memoryview(data)
         pump.close_when_written = True
@@ -322,14 +473,12 @@ def run_once(argv: Sequence[str], data: bytes, timeout: float) -> Run:
         oversized = len(pump.stdout) > OUTPUT_LIMIT
         if complete and not oversized:
             pump.close_input()
-            try:
-                process.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:  # the program closed its output but goes on running
-                complete = False
-        if not complete or oversized:
-            pump.kill()
+            complete = pump.wait_end(deadline)  # False: the program closed its output but goes on running
     finally:
+        pump.finish(holders=not complete or oversized)
         pump.close()
+        if groups is not None:
+            groups._remove(process)
     elapsed = time.monotonic() - started
     stdout, stderr = bytes(pump.stdout[:OUTPUT_LIMIT]), bytes(pump.stderr)
     if oversized:
@@ -378,8 +527,10 @@ class Session:
     it again.
     """
 
-    def __init__(self, argv: Sequence[str]) -> None:
+    def __init__(self, argv: Sequence[str], groups: ProcessGroups | None = None) -> None:
+        """A session of *argv*, not started yet; each program it starts is registered in *groups*."""
         self.argv = list(argv)
+        self.groups = groups
         self.process: subprocess.Popen[bytes] | None = None
         self.pump: _Pump | None = None
 
@@ -388,10 +539,10 @@ class Session:
             return None
         self.discard()
         try:
-            self.process = _start(self.argv)
-        except (OSError, ValueError) as exc:
+            self.process = _start(self.argv, self.groups)
+        except (OSError, ValueError, _Stopped) as exc:
             self.process = None
-            return f"cannot start {self.argv[0] if self.argv else '(empty command)'}: {exc}"
+            return _not_started(self.argv, exc)
         self.pump = _Pump(self.process)
         return None
 
@@ -430,11 +581,15 @@ class Session:
                 return Exchange(
                     "oversized", detail="a response line without its LF before the end of the output", elapsed=elapsed
                 )
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=max(0.0, min(_GRACE, deadline - time.monotonic())))
-            code = process.returncode
+            ended = pump.wait_end(min(deadline, time.monotonic() + _GRACE))
             self.discard()
-            how = f"killed by signal {_signal_name(-code)}" if code is not None and code < 0 else f"exit status {code}"
+            code = process.returncode if ended else None
+            if code is None:
+                how = "it closed its output"
+            elif code < 0:
+                how = f"killed by signal {_signal_name(-code)}"
+            else:
+                how = f"exit status {code}"
             return Exchange("ended", detail=f"the program ended before its response ({how})", elapsed=elapsed)
         response = bytes(pump.stdout[: end + 1])
         del pump.stdout[: end + 1]
@@ -450,19 +605,20 @@ class Session:
         self.process = None
         if process is None or pump is None:
             return
-        _kill_group(process)
-        if holders:
-            _kill_holders(pump.pipes)
-        with contextlib.suppress(subprocess.TimeoutExpired, OSError):
-            process.wait(timeout=_GRACE)
-        pump.close()
+        try:
+            pump.finish(holders=holders)
+        finally:
+            pump.close()
+            if self.groups is not None:
+                self.groups._remove(process)
 
     def close(self) -> None:
-        """End the program: close its input, give it a moment to exit, then kill what is left."""
+        """End the program: close its input, give it a moment to exit, then kill its process group."""
         process, pump = self.process, self.pump
         if process is None or pump is None:
             return
-        pump.close_input()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=1.0)
-        self.discard()
+        try:
+            pump.close_input()
+            pump.wait_end(time.monotonic() + 1.0)
+        finally:
+            self.discard()

@@ -34,7 +34,7 @@ from ..model import CompatibleDevices, MigrationVersion
 from ..parse import parse_compatible, parse_version
 from ..verdict import Answer as Verdict
 from .model import GRADES, RELATIONS, VERDICTS, Case
-from .process import Session, run_once
+from .process import ProcessGroups, Session, run_once
 
 __all__ = [
     "FAILURES",
@@ -198,6 +198,8 @@ class _Runner:
     def __init__(self, programs: Programs, options: Options) -> None:
         self.programs = programs
         self.options = options
+        self.groups = ProcessGroups()
+        """Every program this run started and has not ended yet, to kill them all when the run is stopped."""
         self.sessions: dict[str, queue.LifoQueue[Session]] = {}
         self.all_sessions: list[Session] = []
         self.lock = threading.Lock()
@@ -221,7 +223,7 @@ class _Runner:
         else:
             argv = list(command)
             data = json.dumps(request, ensure_ascii=True).encode("ascii")
-        run = run_once(argv, data, self.options.timeout)
+        run = run_once(argv, data, self.options.timeout, self.groups)
         if run.status == "not-started":
             raise _Fault("crash", run.detail)
         if run.status == "timeout":
@@ -245,7 +247,7 @@ class _Runner:
             try:
                 return pool.get_nowait()
             except queue.Empty:
-                session = Session(command)
+                session = Session(command, self.groups)
                 self.all_sessions.append(session)
                 return session
 
@@ -290,8 +292,12 @@ class _Runner:
         raise _Fault("garbage", f'the response\'s "status" is {status!r}, not "ok" or "rejected"')
 
     def close(self) -> None:
-        for session in self.all_sessions:
-            session.close()
+        """End the persistent programs, then kill every process group of the run still alive."""
+        try:
+            for session in self.all_sessions:
+                session.close()
+        finally:
+            self.groups.kill_all()
 
     # ---- one case ----
 
@@ -529,7 +535,13 @@ def run_cases(
     options: Options,
     progress: Callable[[Result], None] | None = None,
 ) -> list[Result]:
-    """Run *cases* through *programs*; the results come in the order of *cases*."""
+    """Run *cases* through *programs*; the results come in the order of *cases*.
+
+    Every program started for the run has its process group killed when the
+    run ends, however it ends: when an exception (KeyboardInterrupt
+    included) stops it, every program still running is killed at once, the
+    cases not begun are not run, and the exception goes on.
+    """
     runner = _Runner(programs, options)
 
     def one(case: Case) -> Result:
@@ -541,7 +553,16 @@ def run_cases(
     try:
         if options.parallel <= 1:
             return [one(case) for case in cases]
-        with ThreadPoolExecutor(max_workers=options.parallel) as pool:
+        pool = ThreadPoolExecutor(max_workers=options.parallel)
+        try:
             return list(pool.map(one, cases))
+        except BaseException:
+            runner.groups.kill_all()  # before waiting for the workers: their programs end now
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        runner.groups.kill_all()
+        raise
     finally:
         runner.close()

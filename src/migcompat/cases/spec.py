@@ -134,9 +134,16 @@ class SpecDocument:
 
 
 def read_spec(path: Path) -> SpecDocument:
-    """Read the specification at *path*."""
+    """Read the specification at *path*.
+
+    Raises OSError when it cannot be read and ValueError when it is not the
+    specification: it has no numbered clause (no ``.. _clause-N:`` label), or
+    a label is not followed by its heading.
+    """
     lines = path.read_text(encoding="utf-8").splitlines()
     clauses = _clauses(lines)
+    if not clauses:
+        raise ValueError(f"{path}: no numbered clause (no '.. _clause-N:' label): this is not the specification")
     requirements: dict[str, str] = {}
     rows: dict[str, str] = {}
     for number, clause in clauses.items():

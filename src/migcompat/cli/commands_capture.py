@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import click
 
-from ..capture import CaptureError, capture, dumps
+from ..capture import CaptureError, capture, check_host_name, check_kernel_release, dumps
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import display_name
 from .output import echo, echo_error
 
 __all__ = ["capture_command"]
+
 
 _HELP: Final = """Save what the conformance suite needs from this host's sysfs as one JSON file.
 
@@ -26,6 +28,10 @@ modes, and every fault met (unreadable files, dangling links, link loops),
 plus the host name, kernel release, time and tool version. The capture
 (spec/schema/capture.schema.json) goes to --output, or standard output.
 
+The host name and kernel release are this machine's only when ROOT is a
+mounted sysfs. Of a copy of a sysfs tree they are not known: give them with
+--host and --kernel, or each is recorded as empty (unknown).
+
 Run 'migcompat conformance host.json' on any machine to check it. When no
 VFIO device, mdev type or mdev exposes a migration attribute there is
 nothing to check: the capture is still written, a message says so, and the
@@ -34,8 +40,18 @@ exit status is 3 (the same as 'migcompat conformance' on such a host).
 \b
 Examples:
   migcompat capture -o gpu-node-7.json
-  migcompat capture --sysfs /mnt/sysfs-copy --host gpu-node-7 -o gpu-node-7.json
+  migcompat capture --sysfs /mnt/sysfs-copy --host gpu-node-7 --kernel 6.8.0-45-generic -o gpu-node-7.json
 """
+
+
+def _checked(check: Callable[[str], str], value: str | None) -> str | None:
+    """*value* as *check* accepts it (None stays None); a value it refuses is a usage error."""
+    if value is None:
+        return None
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @click.command("capture", help=_HELP, epilog=EXIT_STATUS_HELP, short_help="Save a host's sysfs placements as JSON.")
@@ -50,12 +66,26 @@ Examples:
 )
 @click.option("--output", "-o", metavar="FILE", default="-", help="Where to write the capture (- for standard output).")
 @click.option(
-    "--host", "host_name", metavar="NAME", default=None, help="The host name to record (default: this host's)."
+    "--host",
+    "host_name",
+    metavar="NAME",
+    default=None,
+    callback=lambda ctx, param, value: _checked(check_host_name, value),
+    help="The host name to record. Default: this host's when ROOT is a mounted sysfs, else none (empty).",
+)
+@click.option(
+    "--kernel",
+    "kernel",
+    metavar="RELEASE",
+    default=None,
+    callback=lambda ctx, param, value: _checked(check_kernel_release, value),
+    help="The kernel release (uname -r) to record. Default: this host's when ROOT is a mounted sysfs,"
+    " else none (empty).",
 )
 @click.pass_context
-def capture_command(ctx: click.Context, root: str, output: str, host_name: str | None) -> None:
+def capture_command(ctx: click.Context, root: str, output: str, host_name: str | None, kernel: str | None) -> None:
     try:
-        data = capture(root, host=host_name)
+        data = capture(root, host=host_name, kernel=kernel)
     except CaptureError as exc:
         echo_error(exc.message)
         ctx.exit(ExitCode.UNDECIDED)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shlex
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -13,7 +17,8 @@ import click
 from ..cases import extract
 from ..cases.lint import lint
 from ..cases.model import KINDS, LEVELS, RETIRED_FILE, CaseError, Selection, Suite, load_suite, read_case_file
-from ..cases.paths import default_cases_dir, default_spec_path, schema_path
+from ..cases.paths import default_cases_dir, default_spec_path, schema_path, source_checkout
+from ..cases.process import CANNOT_START, start_problem
 from ..cases.report import json_report, junit_report, summary, text_report
 from ..cases.runner import NOT_RUN, Options, Programs, load_expected_failures, run_cases
 from ..cases.schemas import SCHEMA_FILES, SchemaUnavailable, validator
@@ -120,7 +125,7 @@ def _spec(path: Path | None) -> SpecDocument:
     try:
         return read_spec(path or default_spec_path())
     except (OSError, ValueError) as exc:
-        echo_error(f"cannot read the specification: {exc}")
+        echo_error(f"cannot read the specification: {escape(str(exc))}")
         raise click.exceptions.Exit(ExitCode.UNDECIDED) from None
 
 
@@ -298,9 +303,15 @@ def run_command(
     with --expect-fail, xfail and xpass. A case's time is bounded by
     --timeout, whatever the program and the processes it starts do; after
     3 timeouts in a row from one program, its remaining cases are not run
-    (reported as skipped, "not run"). Exit status 0 when no case failed,
+    (reported as skipped, "not run"). A program that cannot be started
+    (missing, not executable, not on PATH, or failing to execute) is one
+    error, "cannot start PROGRAM: why", with no report. Every program the
+    run started is killed with its process group when its case or session
+    ends, and all of them at once when the run is interrupted (Ctrl-C, status
+    130) or terminated (SIGTERM, SIGHUP). Exit status 0 when no case failed,
     1 when one did (or an expected failure passed), 3 when no case could be
-    selected or loaded or a report could not be written.
+    selected or loaded, a program cannot be started, or a report could not
+    be written.
     """
     programs = Programs(
         parser=_command(parser, "--parser"),
@@ -327,8 +338,24 @@ def run_command(
     if unknown:
         names = ", ".join(escape(name) for name in unknown)
         echo(f"migcompat: warning: the expected-failure file names unknown cases: {names}", err=True)
+    for role in _ROLES:
+        command = programs.command(role)
+        problem = None if command is None else start_problem(command)
+        if problem is not None:
+            echo_error(f"{escape(problem)} (--{role})")
+            ctx.exit(ExitCode.UNDECIDED)
     options = Options(timeout=timeout, parallel=parallel, require_codes=require_codes, expected_failures=expected)
-    results = run_cases(selected, programs, options)
+    with _terminations_stop_the_run():
+        results = run_cases(selected, programs, options)
+    unstartable = {
+        (result.case.program, result.detail.removeprefix("crash: "))
+        for result in results
+        if result.outcome in ("crash", "xfail") and result.detail.removeprefix("crash: ").startswith(CANNOT_START)
+    }
+    if unstartable:  # found only when a case started it (its #! interpreter is missing, say): no answer
+        for role, detail in sorted(unstartable):
+            echo_error(f"{escape(detail)} (--{role})")
+        ctx.exit(ExitCode.UNDECIDED)
     meta = {
         "parser": parser,
         "emitter": emitter,
@@ -353,6 +380,54 @@ def run_command(
     else:
         echo(text_report(results, verbose=verbose))
     ctx.exit(ExitCode.SUCCESS if summary(results)["ok"] else ExitCode.NEGATIVE)
+
+
+_ROLES: Final = ("parser", "emitter", "checker")
+_TERMINATIONS: Final = (signal.SIGTERM, signal.SIGHUP)
+
+
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived while the cases ran: the run stops as on Ctrl-C, then the signal ends migcompat."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+@contextlib.contextmanager
+def _terminations_stop_the_run() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP stop the run so that its programs are killed, then end migcompat.
+
+    Without this, either signal would end migcompat at once and leave the
+    programs under test running. After the run has killed them, the signal
+    is raised again with its default action, so the parent sees migcompat
+    ended by it. A signal that was ignored (``nohup``) stays ignored; off the
+    main thread, where handlers cannot be set, nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(number: int, frame: object) -> None:
+        raise _Terminated(number)
+
+    previous: dict[signal.Signals, Any] = {}
+    for termination in _TERMINATIONS:
+        handler = signal.getsignal(termination)
+        if handler is not signal.SIG_IGN:
+            previous[termination] = handler
+            signal.signal(termination, stop)
+    try:
+        yield
+    except _Terminated as exc:
+        for termination in previous:
+            signal.signal(termination, signal.SIG_DFL)
+        previous.clear()
+        os.kill(os.getpid(), exc.number)
+        raise click.exceptions.Exit(128 + exc.number) from None  # only if the signal did not end the process
+    finally:
+        for termination, handler in previous.items():
+            signal.signal(termination, handler)
 
 
 def _write_report(ctx: click.Context, path: Path, text: str) -> None:
@@ -459,7 +534,16 @@ def copy_command(
 
 
 @cases_command.command("extract", short_help="Write the specification's examples as cases.")
-@_cases_option
+@click.option(
+    "--cases",
+    "cases_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The directory of case files to write (with --check, to read). Default: conformance/cases/ of the"
+    " source checkout migcompat runs from; required when migcompat is installed, except with --check, which"
+    " then reads the suite that comes with migcompat.",
+)
 @_spec_file_option
 @click.option("--check", "check_only", is_flag=True, help="Only tell whether spec-examples.json is up to date.")
 @click.pass_context
@@ -467,9 +551,30 @@ def extract_command(ctx: click.Context, cases_dir: Path | None, spec_file: Path 
     """Extract every example attribute of the specification into spec-examples.json.
 
     Identifiers of examples that changed or went are retired (retired.json).
+    A specification without numbered clauses or without example attributes
+    is refused (status 3), and nothing is written. The suite written by
+    default is the one of the source checkout migcompat runs from; an
+    installed migcompat never writes into its own package data, so there
+    --cases DIR is required (a usage error without it).
     """
-    directory = cases_dir or default_cases_dir()
+    if cases_dir is not None:
+        directory = cases_dir
+    elif check_only:
+        directory = default_cases_dir()
+    else:
+        checkout = source_checkout()
+        if checkout is None:
+            raise click.UsageError(
+                "give --cases DIR: migcompat does not run from a source checkout, and the suite that comes with"
+                " an installed migcompat is package data, not a place to write"
+            )
+        directory = checkout / "conformance" / "cases"
     spec = _spec(spec_file)
+    try:
+        extract.require_examples(spec)
+    except ValueError as exc:
+        echo_error(escape(str(exc)))
+        ctx.exit(ExitCode.UNDECIDED)
     if check_only:
         stale = extract.stale_examples(spec, directory)
         echo(f"{extract.EXAMPLES_FILE} is {'not ' if stale else ''}up to date")
@@ -477,6 +582,6 @@ def extract_command(ctx: click.Context, cases_dir: Path | None, spec_file: Path 
     try:
         changed = extract.write_examples(spec, directory)
     except (OSError, ValueError, CaseError) as exc:
-        echo_error(str(exc))
+        echo_error(escape(str(exc)))
         ctx.exit(ExitCode.UNDECIDED)
     echo(f"wrote {', '.join(changed)}" if changed else "up to date")

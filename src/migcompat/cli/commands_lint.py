@@ -13,8 +13,10 @@ import click
 from ..conformance.emitter_checks import TextFindings, check_texts
 from ..conformance.registry import CHECKS
 from ..conformance.results import Failure, render_excerpt
+from ..errors import ParseError
 from ..parse import detect
 from .attributes import COMPATIBLE, VERSION, Attribute, placement_of
+from .commands_parse import bounded_error
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
 from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_input, stdin_is_terminal
 from .options import format_option
@@ -264,8 +266,28 @@ def _check(unit: _Unit, forced: str | None) -> None:
         unit.failures.append(unit.pair_failure)
     for failure in unit.findings.failures:
         unit.failures.append(
-            Failure(failure.check, "", _file_of(unit, failure), failure.message, failure.excerpt, failure.details)
+            Failure(
+                failure.check,
+                "",
+                _file_of(unit, failure),
+                _bounded_message(unit, failure),
+                failure.excerpt,
+                failure.details,
+            )
         )
+
+
+def _bounded_message(unit: _Unit, failure: Failure) -> str:
+    """*failure*'s message, saying "more than" (as ``parse`` does) for a too-long attribute not read to its end.
+
+    The checks saw only the first ATTRIBUTE_READ_LIMIT bytes of a longer
+    file, so the size the parser reported is a lower bound.
+    """
+    source = unit.version if failure.path == VERSION else unit.rules
+    if failure.check != "MC-E1-PARSE" or failure.details.get("error_code") != "too-long" or source is None:
+        return failure.message
+    error = bounded_error(ParseError("too-long", failure.message, line=1, column=1), source)
+    return f"error[{error.code}]: {error.message}"
 
 
 def _file_of(unit: _Unit, failure: Failure) -> str:

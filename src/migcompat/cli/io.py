@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from typing import BinaryIO, Final
 
-from ..capture import _file_type
+from ..display import file_kind
 from ..limits import MAX_ATTRIBUTE_BYTES
 
 __all__ = [
@@ -107,7 +107,7 @@ def read_input(path: str, limit: int) -> Input:
             with open(path, "rb", buffering=0, opener=_open_without_blocking) as stream:
                 mode = os.fstat(stream.fileno()).st_mode
                 if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
-                    raise CannotRead(name, f"not a regular file ({_file_type(mode)})")
+                    raise CannotRead(name, f"not a regular file ({file_kind(mode)})")
                 # Opened without blocking, a pipe whose writer is connected reads as usual once blocking again;
                 # one without a writer reads as empty at once.
                 os.set_blocking(stream.fileno(), True)

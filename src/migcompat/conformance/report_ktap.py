@@ -95,7 +95,8 @@ def _header(report: Report) -> list[str]:
     for host in report.hosts:
         lines.append(
             f"# host {escape(host.name)} ({escape(host.role)}): {plural(host.placements, 'placement')},"
-            f" {host.migratable} migratable, {plural(host.findings, 'finding')}; kernel {escape(host.kernel)};"
+            f" {host.migratable} migratable, {plural(host.findings, 'finding')};"
+            f" kernel {escape(host.kernel or 'unknown')};"
             f" from {escape(host.origin or host.source)}"
         )
     for upgrade in report.upgrades:

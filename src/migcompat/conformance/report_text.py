@@ -163,7 +163,7 @@ def write_text_report(report: Report, stream: IO[str] | None = None, *, color: b
                     "  ",
                     (escape(host.name), "bold"),
                     f" ({escape(host.role)}): {plural(host.placements, 'placement')}, {host.migratable} migratable,"
-                    f" {plural(host.findings, 'finding')}; kernel {escape(host.kernel)};"
+                    f" {plural(host.findings, 'finding')}; kernel {escape(host.kernel or 'unknown')};"
                     f" from {escape(host.origin or host.source)}",
                 ),
                 soft_wrap=True,
