@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Final
 
 import pytest
 from click.testing import CliRunner, Result
@@ -199,12 +200,24 @@ def _migcompat(*args: str) -> subprocess.Popen[bytes]:
     )
 
 
+_MODES: Final = {"serial": ([], 1), "parallel": (["--parallel", "3"], 3), "persistent": (["--persistent"], 1)}
+_DEFAULT_RUN: Final = {(signal.SIGINT, "parallel"), (signal.SIGTERM, "persistent")}
+
+
 @pytest.mark.parametrize(
-    ("options", "programs"),
-    [([], 1), (["--parallel", "3"], 3), (["--persistent"], 1)],
-    ids=["serial", "parallel", "persistent"],
+    ("options", "programs", "how"),
+    [
+        pytest.param(
+            *_MODES[mode],
+            how,
+            id=f"{how.name}-{mode}",
+            # Two combinations in the default run, all six in the slow one.
+            marks=() if (how, mode) in _DEFAULT_RUN else pytest.mark.slow,
+        )
+        for how in (signal.SIGINT, signal.SIGTERM)
+        for mode in _MODES
+    ],
 )
-@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_an_interrupted_run_kills_the_programs_it_started(
     sleeper: tuple[Path, Path], options: list[str], programs: int, how: signal.Signals
 ) -> None:

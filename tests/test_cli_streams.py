@@ -103,15 +103,14 @@ def model_file(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.mark.parametrize(
     "args",
-    [
-        ("check", DEVICE, DEVICE),
-        ("parse", VERSION_FILE),
-        ("emit", "{model}"),
-        ("export", "kubernetes", CAPTURES),
-        ("conformance", "--no-progress", TREE),  # the text report: rich writes first
-        ("capture", "--sysfs", TREE, "-o", "-"),
+    [  # the default run tries two commands, the slow run every one
+        pytest.param(("check", DEVICE, DEVICE), id="check"),
+        pytest.param(("parse", VERSION_FILE), id="parse", marks=pytest.mark.slow),
+        pytest.param(("emit", "{model}"), id="emit", marks=pytest.mark.slow),
+        pytest.param(("export", "kubernetes", CAPTURES), id="export-kubernetes", marks=pytest.mark.slow),
+        pytest.param(("conformance", "--no-progress", TREE), id="conformance"),  # the text report: rich writes first
+        pytest.param(("capture", "--sysfs", TREE, "-o", "-"), id="capture", marks=pytest.mark.slow),
     ],
-    ids=["check", "parse", "emit", "export-kubernetes", "conformance", "capture"],
 )
 def test_a_closed_standard_output_is_an_error_with_status_3(args: tuple[str, ...], model_file: str) -> None:
     result = command(*(arg.format(model=model_file) for arg in args), redirect=">&-")
