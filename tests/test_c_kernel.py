@@ -269,7 +269,7 @@ def check_model(running: Driver, model: Any, rng: random.Random) -> None:
         assert running.emit(records(document, rng)) == expected
 
 
-@settings(max_examples=examples(60))
+@settings(max_examples=examples(30))
 @given(model=models, rng=st.randoms(use_true_random=False))
 def test_the_helper_writes_what_the_python_emitter_writes(driver: Driver, model: Any, rng: random.Random) -> None:
     check_model(driver, model, rng)

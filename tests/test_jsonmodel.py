@@ -349,7 +349,7 @@ def test_format_may_be_written_as_a_json_float() -> None:
     assert from_json(document) == MigrationVersion({"a": Field("b")})
 
 
-@settings(max_examples=examples(100))
+@settings(max_examples=examples(50))
 @given(st.one_of(version_models(), compatible_models()))
 def test_round_trip_of_generated_models(model: MigrationVersion | CompatibleDevices) -> None:
     document = to_json(model)
@@ -763,7 +763,7 @@ def _edited(draw: st.DrawFn, text: str) -> str:
     return text[:where] + insert + text[where + cut :]
 
 
-@settings(max_examples=examples(100))
+@settings(max_examples=examples(50))
 @given(mutated_documents())
 def test_mutated_documents_agree_with_the_schema(document: Any) -> None:
     check_agreement(document)
