@@ -39,7 +39,11 @@ spec/schema/verdict.schema.json describes it ({"verdict", "grade",
 "matched_rule", "nearest", "reasons"}) plus the "source", "target" and
 "target_self" files read. An input that cannot be read or is not a valid
 attribute gives {"source", "target", "target_self", "input_errors": [...]}
-instead, each error shaped like a 'migcompat parse --format json' record.
+instead, each error shaped like a 'migcompat parse --format json' record --
+except an invalid target's own migration_version, which counts as missing
+(spec clause 8.5): the verdict is given without it, with its error in
+"input_errors"; and an unsupported format version, which makes the verdict
+unknown whatever else is wrong (row 8.5-VD1).
 
 \b
 Examples:
@@ -86,18 +90,25 @@ def check_command(
     source_model = loader.version("source", source)
     target_model = loader.compatible("target", target)
     own_model = loader.version("target_self", own_argument)
-    if loader.broken:
+    unsupported = [failure for failure in loader.failures if failure.unsupported]
+    # An invalid own description counts as missing (clause 8.5): the verdict is given without it, with its error.
+    invalid_own = [f for f in loader.broken if f.role == "target_self" and f.error is not None]
+    broken = [failure for failure in loader.broken if failure not in invalid_own]
+    if broken and not unsupported:  # no question to answer (8.5-VD2), or a file that cannot be read
         report_failures(loader.failures, json_output=json_output)
         if json_output:
             echo_json(loader.failure_document())
         ctx.exit(ExitCode.UNDECIDED)
-    if loader.failures:  # every failure is an unsupported format version: the answer is unknown
-        verdict = Verdict(Answer.UNKNOWN, reasons=unsupported_reasons(loader.failures))
+    if unsupported:  # 8.5-VD1 comes first: the answer is unknown
+        verdict = Verdict(Answer.UNKNOWN, reasons=unsupported_reasons(unsupported))
     else:
         assert source_model is not None and target_model is not None
         verdict = check(source_model, target_model, own_model)
+    reported = broken + invalid_own
+    report_failures(reported, json_output=json_output)
     if json_output:
-        echo_json({**loader.paths, **verdict.to_json()})
+        errors = {"input_errors": [failure.to_json() for failure in reported]} if reported else {}
+        echo_json({**loader.paths, **verdict.to_json(), **errors})
     else:
         echo(verdict.explain() if explain else verdict.summary())
         hint = _hint(verdict, own_model is not None)

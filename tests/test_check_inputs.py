@@ -1,0 +1,76 @@
+"""``migcompat check`` with inputs that are invalid: which ones leave a verdict to give (clause 8.5).
+
+The target's own ``migration_version`` is needed only for ``$`` and the
+grade: when it is invalid, it counts as missing, every ``$`` is without value,
+and the verdict follows the rows of 8.5 -- with the parse error reported
+beside it. An unsupported format version comes first (row 8.5-VD1): the answer
+is unknown, whatever else is wrong. An invalid source or rule set leaves no
+question (8.5-VD2), and a file that cannot be read is an error.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from migcompat.cli import main
+from test_verdict_schema import document_errors
+
+SUCCESS, NEGATIVE, UNDECIDED = 0, 1, 3
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    for name, text in {
+        "source": "mc1 a=b\n",
+        "source_c": "mc1 a=b c=1\n",
+        "rules": "mc1\naccept a=b\n",
+        "self_rules": "mc1\naccept a=$ c=2\n",
+        "bad": "mc1  a=b\n",
+        "mc2": "mc2\naccept a=b\n",
+    }.items():
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["check", *map(str, args)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_an_invalid_own_description_counts_as_missing(files: Path) -> None:
+    status, out, err = run(files / "source", files / "rules", "--target-self", files / "bad")
+    assert (status, out) == (SUCCESS, "compatible (accepted): accepted by rule 0\n")
+    assert "error[whitespace]" in err and "bad:1:5" in err
+    status, out, err = run("--format", "json", files / "source", files / "rules", "--target-self", files / "bad")
+    document = json.loads(out)
+    assert (status, document["verdict"], document["grade"]) == (SUCCESS, "compatible", "accepted")
+    assert [error["error"]["code"] for error in document["input_errors"]] == ["whitespace"]
+    assert document["input_errors"][0]["input"] == "target_self"
+    assert document_errors("verdict", document) == []
+
+
+def test_without_its_own_values_a_rule_reading_them_is_undecided(files: Path) -> None:
+    status, out, _ = run(files / "source_c", files / "self_rules", "--target-self", files / "bad")
+    assert status == NEGATIVE and out.startswith("incompatible")  # c=2 fails, whatever $ would say
+    status, out, _ = run(files / "source", files / "self_rules", "--target-self", files / "bad")
+    assert status == UNDECIDED and out.startswith("unknown")  # a=$ without value, c missing: undecided
+
+
+def test_an_unsupported_format_version_comes_first(files: Path) -> None:
+    status, out, _ = run("--format", "json", files / "bad", files / "mc2")
+    document = json.loads(out)
+    assert (status, document["verdict"]) == (UNDECIDED, "unknown")
+    assert [reason["code"] for reason in document["reasons"]] == ["unsupported-version"]
+    assert [error["input"] for error in document["input_errors"]] == ["source"]
+    assert document_errors("verdict", document) == []
+
+
+def test_an_invalid_source_or_an_unreadable_own_description_leaves_no_verdict(files: Path) -> None:
+    status, out, _ = run("--format", "json", files / "bad", files / "rules")
+    assert status == UNDECIDED and "verdict" not in json.loads(out)
+    status, out, err = run(files / "source", files / "rules", "--target-self", files / "missing")
+    assert (status, out) == (UNDECIDED, "") and "cannot read" in err
