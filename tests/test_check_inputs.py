@@ -74,3 +74,18 @@ def test_an_invalid_source_or_an_unreadable_own_description_leaves_no_verdict(fi
     assert status == UNDECIDED and "verdict" not in json.loads(out)
     status, out, err = run(files / "source", files / "rules", "--target-self", files / "missing")
     assert (status, out) == (UNDECIDED, "") and "cannot read" in err
+
+
+def test_relate_computes_the_relation_without_an_invalid_own_description(files: Path) -> None:
+    (files / "self_only").write_text("mc1\naccept a=$\n")
+    result = CliRunner().invoke(
+        main, ["relate", str(files / "self_only"), str(files / "rules"), "--a-self", str(files / "bad")]
+    )
+    assert result.exit_code == SUCCESS, result.output
+    assert "SUBSET" in result.stdout and "error[whitespace]" in result.stderr
+    args = ["relate", "-f", "json", str(files / "self_only"), str(files / "rules"), "--a-self", str(files / "bad")]
+    result = CliRunner().invoke(main, [*args, "--require", "equal"])
+    document = json.loads(result.stdout)
+    assert result.exit_code == UNDECIDED and document["satisfied"] is None
+    assert [error["input"] for error in document["input_errors"]] == ["a_self"]
+    assert document_errors("relation", document) == []

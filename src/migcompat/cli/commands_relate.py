@@ -202,11 +202,14 @@ def relate_command(
     second = loader.compatible("b", b)
     first_self = loader.version("a_self", a_own)
     second_self = loader.version("b_self", b_own)
-    if loader.failures:  # no relation is computed when an attribute's format version is not understood either
+    # An invalid own description counts as missing (clause 8.5): the relation is computed without it.
+    invalid_own = [f for f in loader.broken if f.role in ("a_self", "b_self") and f.error is not None]
+    if len(loader.failures) > len(invalid_own):  # nor when a format version is not understood
         report_failures(loader.failures, json_output=json_output)
         if json_output:
             echo_json(loader.failure_document())
         ctx.exit(ExitCode.UNDECIDED)
+    report_failures(invalid_own, json_output=json_output)
     assert first is not None and second is not None
     try:
         result = relate(first, second, first_self, second_self)
@@ -224,6 +227,8 @@ def relate_command(
     }
     if json_output:
         document = {**loader.paths, **result.to_json()}
+        if invalid_own:
+            document["input_errors"] = [failure.to_json() for failure in invalid_own]
         if allowed:
             document["required"] = [relation.value for relation in allowed]
             document["satisfied"] = None if missing else satisfied
