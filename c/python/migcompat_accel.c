@@ -18,7 +18,7 @@
  *    parser's, with its mappings in the same order; an invalid one gives None;
  *  - time is linear in the input (libmigcompat's parse, then one pass over
  *    the parsed items, each group reordered in O(n log n)); memory is one
- *    struct mc_attr (about 110 KiB, allocated once) and the model.
+ *    struct mc_attr (about 105 KiB, allocated once) and the model.
  *
  * The GIL is held throughout. A parse can be re-entered while it builds its
  * objects (a garbage collection may run a finaliser that parses); the

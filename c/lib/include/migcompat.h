@@ -14,7 +14,7 @@
  *
  * Contract, for every function here:
  *  - C11 and libc only; no function allocates memory. A struct mc_attr has
- *    a fixed size (sizeof(struct mc_attr), about 110 KiB) that holds any
+ *    a fixed size (sizeof(struct mc_attr), about 105 KiB) that holds any
  *    attribute within the page limit; a struct mc_verdict has a fixed size.
  *    Allocate them where you like (static, heap, a large enough stack).
  *  - Every input within the specification's limits is answered in bounded
@@ -268,6 +268,13 @@ struct mc_attr {
  * -1, with attr->error (and *error, when error is not NULL) set to the code,
  * line and column of clause 7. A NULL attr, a NULL text with len > 0 or an
  * unknown kind returns -1 with MC_E_USAGE, line and column 0.
+ *
+ * The input must not overlap *attr: mc_parse writes *attr while it reads
+ * the input, so to parse an attribute's own text again (attr->text,
+ * attr->len), copy the text or the struct first. An input that shares a
+ * byte with *attr is a usage error found before anything is written: -1,
+ * with MC_E_USAGE, line and column 0 in *error (when error is not NULL),
+ * and *attr left as it was (attr->error is not set).
  */
 MC_API int mc_parse(struct mc_attr *attr, enum mc_kind kind, const char *text, size_t len, struct mc_error *error);
 
@@ -302,12 +309,28 @@ static inline const char *mc_text(const struct mc_attr *attr, uint16_t off)
 	return attr->text + off;
 }
 
-/* An integer value (or a version component, index 0-based) as a number. */
+/*
+ * Readers of the numbers of a value of attr, which mc_parse filled
+ * successfully (a field's, a param line's, a default's or a bound's value).
+ * Each requires one type (value->type); on a value of another type, or a
+ * NULL attr or value, it returns a fixed result and reads no text.
+ */
+
+/* The number of an MC_INTEGER value (0 to 2^64-1). Any other type gives 0,
+ * which a valid integer may also be: test value->type first. */
 MC_API uint64_t mc_integer(const struct mc_attr *attr, const struct mc_value *value);
-/* How many components a version has; mc_version_part() reads one. */
+/* How many components an MC_VERSION value has (MC_MIN_VERSION_PARTS to
+ * MC_MAX_VERSION_PARTS). Any other type gives 0, which no version has. */
 MC_API unsigned mc_version_parts(const struct mc_attr *attr, const struct mc_value *value);
+/* Component index (0-based) of an MC_VERSION value, as a number, for index
+ * below mc_version_parts(). An index past the end gives 0, the component
+ * that version comparison reads there (zero extension, clause 5.3.3); any
+ * other type gives 0 too. A component may itself be 0, so neither case can
+ * be told from a result: test the type and mc_version_parts() first. */
 MC_API uint64_t mc_version_part(const struct mc_attr *attr, const struct mc_value *value, unsigned index);
-/* A ratio's numerator and denominator. */
+/* The numerator and denominator of an MC_RATIO value (the denominator is at
+ * least 1). Any other type sets both to 0, which a valid ratio's denominator
+ * never is. A NULL numerator or denominator is not written. */
 MC_API void mc_ratio(const struct mc_attr *attr, const struct mc_value *value, uint64_t *numerator, uint64_t *denominator);
 
 /* The index of the fixed field (or default) with this key, or -1. */
@@ -343,8 +366,12 @@ struct mc_reason {
  * a device type: that matches the device of the choice), or -1. nearest
  * lists the explained nearest rules, in rule order; also_near counts the
  * rules exactly as near that are not explained. reasons are theirs, rule by
- * rule, each rule's in key order (at most MC_RULE_REASONS each; more_reasons
- * counts those left out). For a target device type, choice[i] is, for the
+ * rule, each rule's in key order. Of a rule's reasons mc_check keeps at
+ * most MC_RULE_REASONS (16), the first in key order, and more_reasons[k]
+ * counts those left out; when the rule failed, a failing reason (one that
+ * is not missing-field or missing-self) is among the kept ones: if the
+ * first 16 have none, the 16th gives way to the first failing one after
+ * them. For a target device type, choice[i] is, for the
  * i-th parameter in byte order of its name, the index in the template's
  * params of the chosen param line; nchoice is 0 for a device instance.
  */

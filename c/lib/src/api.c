@@ -81,8 +81,12 @@ const char *mc_grade_name(enum mc_grade grade)
 	return NULL;
 }
 
+/* The readers answer a value of another type (or past a version's end) with a fixed result, never
+ * by reading its text as something it is not; the header says which result. */
 uint64_t mc_integer(const struct mc_attr *attr, const struct mc_value *value)
 {
+	if (!attr || !value || value->type != MC_INTEGER)
+		return 0;
 	return mc_parse_u64(attr->text + value->off, value->len);
 }
 
@@ -91,6 +95,8 @@ unsigned mc_version_parts(const struct mc_attr *attr, const struct mc_value *val
 	unsigned parts = 1;
 	size_t i;
 
+	if (!attr || !value || value->type != MC_VERSION)
+		return 0;
 	for (i = 0; i < value->len; i++)
 		parts += attr->text[value->off + i] == '.';
 	return parts;
@@ -98,9 +104,12 @@ unsigned mc_version_parts(const struct mc_attr *attr, const struct mc_value *val
 
 uint64_t mc_version_part(const struct mc_attr *attr, const struct mc_value *value, unsigned index)
 {
-	const char *t = attr->text + value->off;
+	const char *t;
 	size_t i = 0, start;
 
+	if (!attr || !value || value->type != MC_VERSION)
+		return 0;
+	t = attr->text + value->off;
 	while (index > 0 && i < value->len) {
 		if (t[i++] == '.')
 			index--;
@@ -115,12 +124,23 @@ uint64_t mc_version_part(const struct mc_attr *attr, const struct mc_value *valu
 
 void mc_ratio(const struct mc_attr *attr, const struct mc_value *value, uint64_t *numerator, uint64_t *denominator)
 {
-	const char *t = attr->text + value->off;
-	const char *slash = memchr(t, '/', value->len);
-	size_t top = slash ? (size_t)(slash - t) : value->len;
+	uint64_t n = 0, d = 0;
 
-	*numerator = mc_parse_u64(t, top);
-	*denominator = slash ? mc_parse_u64(slash + 1, value->len - top - 1) : 1;
+	if (attr && value && value->type == MC_RATIO) {
+		const char *t = attr->text + value->off;
+		const char *slash = memchr(t, '/', value->len);
+
+		if (slash) {
+			size_t top = (size_t)(slash - t);
+
+			n = mc_parse_u64(t, top);
+			d = mc_parse_u64(slash + 1, value->len - top - 1);
+		}
+	}
+	if (numerator)
+		*numerator = n;
+	if (denominator)
+		*denominator = d;
 }
 
 int mc_find_field(const struct mc_attr *attr, const char *key, size_t key_len)

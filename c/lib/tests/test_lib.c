@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* make check: the library's own unit tests (the conformance cases run through mc-adapter from Python). */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -225,6 +226,70 @@ static void test_emit(void)
 	expect_emit(MC_MIGRATION_VERSION, reversed, big);
 }
 
+/* ---- misuse: an input inside the struct; readers on a value of another type ---- */
+
+/* An attribute with bytes before it, so that an input can start outside it and end inside. */
+static struct box {
+	char before[8];
+	struct mc_attr attr;
+} boxed;
+
+static void test_overlap(void)
+{
+	struct mc_error e = { MC_OK, 9, 9 };
+
+	/* the struct's own text: refused before anything is written, so source stays as parsed */
+	EXPECT(parse(&source, MC_MIGRATION_VERSION, "mc1 a=1 b=x") == 0);
+	EXPECT(mc_parse(&source, MC_MIGRATION_VERSION, source.text, source.len, &e) == -1);
+	EXPECT(e.code == MC_E_USAGE && e.line == 0 && e.column == 0);
+	EXPECT(source.error.code == MC_OK && source.len == 11 && source.nfixed == 2);
+	EXPECT(strcmp(source.text, "mc1 a=1 b=x") == 0);
+	/* any byte in common counts: the last byte of the struct, or a range that ends in its first */
+	EXPECT(mc_parse(&source, MC_MIGRATION_VERSION, (const char *)(&source + 1) - 1, 1, NULL) == -1);
+	EXPECT(source.error.code == MC_OK && source.nfixed == 2);
+	memcpy(boxed.before, "mc1 a=1", 8);
+	EXPECT(mc_parse(&boxed.attr, MC_MIGRATION_VERSION, boxed.before, offsetof(struct box, attr) + 1, &e) == -1);
+	EXPECT(e.code == MC_E_USAGE && boxed.attr.kind == 0);
+	EXPECT(mc_parse(&boxed.attr, MC_MIGRATION_VERSION, boxed.before, 7, &e) == 0 && boxed.attr.nfixed == 1);
+	/* a copy elsewhere parses; no byte in common and nothing to read are not misuse */
+	memcpy(&again, &source, sizeof(source));
+	EXPECT(mc_parse(&source, MC_MIGRATION_VERSION, again.text, again.len, &e) == 0 && e.code == MC_OK);
+	EXPECT(mc_parse(&source, MC_MIGRATION_VERSION, source.text, 0, &e) == -1 && e.code == MC_E_EMPTY);
+}
+
+static void test_readers(void)
+{
+	uint64_t n = 7, d = 7;
+	const struct mc_value *token, *integer, *version, *ratio;
+
+	EXPECT(parse(&source, MC_MIGRATION_VERSION, "mc1 i=42 r=3/4 t=abc v=0.2.3") == 0);
+	integer = &source.fields[0].value;
+	ratio = &source.fields[1].value;
+	token = &source.fields[2].value;
+	version = &source.fields[3].value;
+	EXPECT(mc_integer(&source, integer) == 42);
+	EXPECT(mc_integer(&source, token) == 0 && mc_integer(&source, version) == 0);
+	EXPECT(mc_integer(&source, ratio) == 0 && mc_integer(NULL, integer) == 0 && mc_integer(&source, NULL) == 0);
+
+	EXPECT(mc_version_parts(&source, version) == 3);
+	EXPECT(mc_version_parts(&source, integer) == 0 && mc_version_parts(&source, token) == 0);
+	EXPECT(mc_version_part(&source, version, 0) == 0 && mc_version_part(&source, version, 2) == 3);
+	EXPECT(mc_version_part(&source, version, 3) == 0 && mc_version_part(&source, version, 100) == 0);
+	EXPECT(mc_version_part(&source, integer, 0) == 0 && mc_version_part(&source, token, 0) == 0);
+
+	mc_ratio(&source, ratio, &n, &d);
+	EXPECT(n == 3 && d == 4);
+	mc_ratio(&source, integer, &n, &d);
+	EXPECT(n == 0 && d == 0);
+	n = d = 7;
+	mc_ratio(&source, token, &n, &d);
+	EXPECT(n == 0 && d == 0);
+	mc_ratio(&source, ratio, NULL, &d);
+	EXPECT(d == 4);
+	mc_ratio(NULL, ratio, &n, NULL);
+	EXPECT(n == 0);
+}
+
 int main(void)
 {
 	int i;
@@ -282,6 +347,8 @@ int main(void)
 	mc_check(NULL, &target, NULL, NULL);
 
 	test_emit();
+	test_overlap();
+	test_readers();
 
 	if (failures) {
 		fprintf(stderr, "%d failure(s)\n", failures);
