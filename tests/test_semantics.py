@@ -5,8 +5,9 @@
   with ``$``, defaults, sets, ranges and undecided constraints: same answer,
   same first matching rule, same nearest rules.
 * The per-parameter template decision against brute-force enumeration of every
-  choice: same answer, and the reported choice is the first accepting one in
-  the order of clause 8.6.
+  choice: same answer, and the reported choice is the identical configuration
+  when it accepts (8.5-CH1/CH2), otherwise the first accepting one in the
+  order of clause 8.6.
 * The reproducers of the issue that asked for the core: each answers, fast.
 """
 

@@ -28,8 +28,10 @@ may be left out when both are given.
 Decides each creation parameter on its own, never the product of their
 values: for each parameter, the values under which a device accepts the
 source (a parameter no rule reads through $ takes any value), and one
-recommended choice, the first accepting one in the order of spec clause 8.6
-(the choice 'migcompat check' reports against the type). When the values of
+recommended choice: the configuration identical to the source when one
+accepts it (spec rows 8.5-CH1/CH2), else the first accepting one in the
+order of spec clause 8.6 (the choice 'migcompat check' reports against the
+type). When the values of
 two parameters work only in certain pairings (two rules, each accepting a
 different pairing), the plan lists those combinations. When no choice works,
 it explains the nearest device. For example, a GVT-g type whose rules say
