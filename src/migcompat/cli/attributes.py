@@ -267,6 +267,15 @@ class Loader:
         """The failures that leave no question to answer: all but ``unsupported-version``."""
         return [failure for failure in self.failures if not failure.unsupported]
 
+    def invalid_descriptions(self, *roles: str) -> list[InputFailure]:
+        """The failures of the own descriptions *roles* that were read but are invalid.
+
+        Such a description counts as missing (clause 8.5): the command answers
+        without it and reports its error beside the answer. A description that
+        cannot be read, or has an unsupported format version, is not among them.
+        """
+        return [failure for failure in self.broken if failure.role in roles and failure.error is not None]
+
     def failure_document(self) -> dict[str, object]:
         """The JSON output of a command whose inputs could not all be read or parsed."""
         return {**self.paths, "input_errors": [failure.to_json() for failure in self.failures]}

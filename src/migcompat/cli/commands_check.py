@@ -92,7 +92,7 @@ def check_command(
     own_model = loader.version("target_self", own_argument)
     unsupported = [failure for failure in loader.failures if failure.unsupported]
     # An invalid own description counts as missing (clause 8.5): the verdict is given without it, with its error.
-    invalid_own = [f for f in loader.broken if f.role == "target_self" and f.error is not None]
+    invalid_own = loader.invalid_descriptions("target_self")
     broken = [failure for failure in loader.broken if failure not in invalid_own]
     if broken and not unsupported:  # no question to answer (8.5-VD2), or a file that cannot be read
         report_failures(loader.failures, json_output=json_output)

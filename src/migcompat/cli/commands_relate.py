@@ -203,7 +203,7 @@ def relate_command(
     first_self = loader.version("a_self", a_own)
     second_self = loader.version("b_self", b_own)
     # An invalid own description counts as missing (clause 8.5): the relation is computed without it.
-    invalid_own = [f for f in loader.broken if f.role in ("a_self", "b_self") and f.error is not None]
+    invalid_own = loader.invalid_descriptions("a_self", "b_self")
     if len(loader.failures) > len(invalid_own):  # nor when a format version is not understood
         report_failures(loader.failures, json_output=json_output)
         if json_output:
