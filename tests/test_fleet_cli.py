@@ -247,3 +247,51 @@ def test_readme_diff_recipe_exits_as_it_says() -> None:
         status = int(comment.split("exit ", 1)[1].split(":", 1)[0])
         result = run(*command.split()[1:])
         assert result.exit_code == status, (line, result.output)
+
+
+# ---- standard input as an inventory ------------------------------------------------------------------
+
+
+def test_match_matrix_and_diff_read_a_capture_from_standard_input(tmp_path: Path) -> None:
+    """``-`` names a capture on standard input (``ssh host migcompat capture -o - | migcompat match S -``)."""
+    device = ("0000:01:00.1", "mc1 driver=d q=4 stream_version=1.1\n", OLD_RULES)
+    old = save(tmp_path / "old", host("h", [device]))
+    new = save(tmp_path / "new", host("h", [(*device[:2], NARROW_RULES)]))
+    text = Path(old).read_text(encoding="utf-8")
+    source = tmp_path / "source"
+    source.write_text("mc1 driver=d q=2 stream_version=1.0\n")
+
+    piped = run("match", "--format", "json", str(source), "-", stdin=text)
+    named = run("match", "--format", "json", str(source), old)
+    assert piped.exit_code == named.exit_code == SUCCESS, piped.output
+    assert json.loads(piped.output)["accepted"] == json.loads(named.output)["accepted"]
+    assert json.loads(piped.output)["accepted"][0]["host"] == "h"
+
+    matrix = run("matrix", "--format", "json", "-", stdin=text)
+    assert matrix.exit_code == SUCCESS, matrix.output
+    assert json.loads(matrix.output)["cells"] == json.loads(run("matrix", "--format", "json", old).output)["cells"]
+
+    assert run("diff", "-", new, stdin=text).exit_code == NEGATIVE  # a capture on standard input
+    assert run("diff", old, "-", stdin=text).exit_code == SUCCESS
+    # A rules file on standard input is told from a capture by its first character.
+    wide = tmp_path / "wide"
+    wide.write_text("mc1\naccept driver=d stream_version=1.0|1.1\n")
+    narrowed = run("diff", str(wide), "-", stdin="mc1\naccept driver=d stream_version=1.1\n")
+    assert narrowed.exit_code == NEGATIVE and "<stdin>" in narrowed.output
+
+
+def test_standard_input_inventory_errors(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    source.write_text("mc1 driver=d q=2\n")
+    twice = CliRunner().invoke(main, ["match", "-", "-"], input="mc1 driver=d\n")
+    assert twice.exit_code == USAGE and "only one input can be standard input" in twice.output
+    assert CliRunner().invoke(main, ["matrix", "-", "-"], input="{}").exit_code == USAGE
+    assert CliRunner().invoke(main, ["diff", "-", "-"], input="{}").exit_code == USAGE
+    broken = run("match", "--format", "json", str(source), "-", stdin='{"format": "migcompat-capture"')
+    assert broken.exit_code == UNDECIDED
+    error = json.loads(broken.stdout.strip().splitlines()[-1])["error"]
+    assert error["code"] == "capture-invalid" and "<stdin>" in broken.stderr
+    rules = tmp_path / "rules"
+    rules.write_text("mc1\naccept driver=d\n")
+    bad_rules = run("diff", str(rules), "-", stdin="mc1\naccept driver=\n")
+    assert bad_rules.exit_code == UNDECIDED and "<stdin>" in bad_rules.output

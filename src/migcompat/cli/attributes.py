@@ -31,6 +31,7 @@ __all__ = [
     "Attribute",
     "InputFailure",
     "Loader",
+    "compatible_from",
     "load_compatible",
     "load_version",
     "optional_version_in",
@@ -158,7 +159,11 @@ def load_version(role: str, path: str) -> MigrationVersion:
 
 def load_compatible(role: str, path: str) -> CompatibleDevices:
     """Read and parse the ``migration_compatible_devices`` at *path*."""
-    source = _read(role, path, COMPATIBLE)
+    return compatible_from(role, _read(role, path, COMPATIBLE))
+
+
+def compatible_from(role: str, source: Input) -> CompatibleDevices:
+    """Parse the ``migration_compatible_devices`` read as *source*; raises :class:`InputFailure`."""
     try:
         return parse_compatible(source.data)
     except ParseError as exc:

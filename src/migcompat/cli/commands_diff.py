@@ -10,9 +10,20 @@ import click
 from ..display import escape, plural
 from ..emit import emit
 from ..fleet.diff import Change, DiffResult, Target, diff, field_changes
-from .attributes import COMPATIBLE, VERSION, InputFailure, load_compatible, load_version, report_failures
-from .commands_match import load_inventory_or_exit
+from ..fleet.inventory import STDIN_NAME, FleetError
+from .attributes import (
+    COMPATIBLE,
+    VERSION,
+    InputFailure,
+    compatible_from,
+    load_compatible,
+    load_version,
+    refuse_two_stdins,
+    report_failures,
+)
+from .commands_match import load_inventory_or_exit, read_capture_stdin
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
+from .io import ATTRIBUTE_READ_LIMIT, STDIN, Input, display_name
 from .options import format_option
 from .output import echo, echo_error, echo_json
 
@@ -26,7 +37,8 @@ directory of captures, a device directory holding migration_version and
 migration_compatible_devices (a driver's attribute files, as a vendor's CI
 writes them), or a migration_compatible_devices file alone (whose rules
 must not read $: without the device's migration_version, what they accept
-is not known, and the pair is undecided). Each old device and type is paired
+is not known, and the pair is undecided). One of them can be - (standard
+input): a capture, or a migration_compatible_devices. Each old device and type is paired
 with its new counterpart (same host and identity, else same identity, else
 -- for a type -- same name and driver).
 
@@ -68,8 +80,13 @@ class _Unreadable(Exception):
         self.failure = failure
 
 
-def _attribute_side(role: str, path: str) -> list[Target]:
-    """A device directory's two attributes, or a rules file alone, as one target."""
+def _attribute_side(role: str, path: str, stdin: bytes | None) -> list[Target]:
+    """A device directory's two attributes, or a rules file alone (*stdin* for ``-``), as one target."""
+    if path == STDIN:
+        assert stdin is not None
+        kept = stdin[:ATTRIBUTE_READ_LIMIT]
+        rules = compatible_from(role, Input(STDIN, display_name(STDIN), kept, len(kept) == len(stdin)))
+        return [Target(STDIN_NAME, "", "device", STDIN_NAME, None, None, rules)]
     if os.path.isdir(path):
         rules_path = os.path.join(path, COMPATIBLE)
         version_path = os.path.join(path, VERSION)
@@ -84,8 +101,10 @@ def _attribute_side(role: str, path: str) -> list[Target]:
     return [Target(path, "", kind, name, driver, version, rules)]
 
 
-def _is_attributes(path: str) -> bool:
+def _is_attributes(path: str, stdin: bytes | None) -> bool:
     """Whether *path* is a device directory (it holds migration_compatible_devices) or an attribute file."""
+    if path == STDIN:
+        return not (stdin or b"").lstrip().startswith(b"{")
     if os.path.isdir(path):
         return os.path.isfile(os.path.join(path, COMPATIBLE))
     try:
@@ -109,18 +128,28 @@ def _is_attributes(path: str) -> bool:
 @click.pass_context
 def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_format: str) -> None:
     json_output = output_format == "json"
+    refuse_two_stdins([("OLD", old), ("NEW", new)])
+    stdin = None
+    if STDIN in (old, new):
+        try:
+            stdin = read_capture_stdin()
+        except FleetError as error:
+            echo_error(f"cannot read {STDIN_NAME}: {escape(error.message)}")
+            if json_output:
+                echo_json({"error": error.to_dict()})
+            ctx.exit(ExitCode.UNDECIDED)
     sides: list[list[Target]] = []
     for role, path in (("old", old), ("new", new)):
-        if _is_attributes(path):
+        if _is_attributes(path, stdin):
             try:
-                sides.append(_attribute_side(role, path))
+                sides.append(_attribute_side(role, path, stdin))
             except InputFailure as failure:
                 report_failures([failure], json_output=json_output)
                 if json_output:
                     echo_json({"old": old, "new": new, "input_errors": [failure.to_json()]})
                 ctx.exit(ExitCode.UNDECIDED)
         else:
-            fleet = load_inventory_or_exit(ctx, [path], json_output=json_output)
+            fleet = load_inventory_or_exit(ctx, [path], json_output=json_output, stdin=stdin)
             sides.append([Target.of(provider) for provider in fleet.providers])
     if not sides[0]:
         echo_error(f"{escape(old)} (old) has no device or type with valid attributes: nothing to compare")

@@ -7,19 +7,21 @@ from typing import Final, NoReturn
 
 import click
 
+from ..capture import CAPTURE_READ_LIMIT
 from ..display import escape, plural
 from ..emit import emit, value_text
 from ..fleet.classes import class_id
 from ..fleet.index import FleetIndex, rank
-from ..fleet.inventory import Inventory, InventoryError, Provider, load_inventory
+from ..fleet.inventory import STDIN_NAME, Inventory, InventoryError, Provider, load_inventory
 from ..model import MigrationVersion
 from ..verdict import Answer, Verdict
 from .attributes import Loader, refuse_two_stdins, report_failures
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .io import STDIN, CannotRead, read_input
 from .options import format_option
 from .output import echo, echo_error, echo_json
 
-__all__ = ["load_inventory_or_exit", "match_command", "provider_json"]
+__all__ = ["load_inventory_or_exit", "match_command", "provider_json", "read_capture_stdin"]
 
 _HELP: Final = """Find every device, or device type to create, in a fleet that accepts a source.
 
@@ -27,7 +29,8 @@ SOURCE is the source device's migration_version: a file, - for standard
 input, or a device directory holding it. INVENTORY is one or more captures
 ('migcompat capture -o host.json' on each host) or directories of them; a
 JSON file in a directory that is not a capture (such as a sample's
-manifest) is skipped with a note.
+manifest) is skipped with a note. One capture can be - (standard input,
+as from 'ssh host migcompat capture -o -'), when SOURCE is not.
 
 Prints every (host, device or type, creation parameters) whose rules accept
 the source, ranked: existing devices first (an IDENTICAL one before one that
@@ -66,12 +69,39 @@ DEFAULT_LIMIT: Final = 50
 NEAR_MISSES: Final = 5
 
 
-def load_inventory_or_exit(ctx: click.Context, paths: Sequence[str], *, json_output: bool) -> Inventory:
-    """The inventory *paths* name; on an error, the message on standard error and exit status 3."""
+def load_inventory_or_exit(
+    ctx: click.Context, paths: Sequence[str], *, json_output: bool, stdin: bytes | None = None
+) -> Inventory:
+    """The inventory *paths* name; on an error, the message on standard error and exit status 3.
+
+    A path ``-`` is the capture on standard input: *stdin* when the caller has
+    read it already, else it is read here (at most the size of a capture).
+    """
     try:
-        return load_inventory(paths)
+        if STDIN in paths and stdin is None:
+            stdin = read_capture_stdin()
+        return load_inventory(paths, stdin=stdin)
     except InventoryError as error:
         _fail(ctx, f"cannot read the inventory: {escape(error.message)}", json_output, error.to_dict())
+
+
+def read_capture_stdin() -> bytes:
+    """A capture's text from standard input, at most :data:`~migcompat.capture.CAPTURE_READ_LIMIT` bytes.
+
+    Raises :class:`~migcompat.fleet.inventory.InventoryError` (``capture-unreadable``) when it cannot be read
+    or is longer.
+    """
+    try:
+        read = read_input(STDIN, CAPTURE_READ_LIMIT)
+    except CannotRead as exc:
+        raise InventoryError("capture-unreadable", str(exc), where=STDIN_NAME) from None
+    if not read.complete:
+        raise InventoryError(
+            "capture-unreadable",
+            f"{STDIN_NAME} is larger than the {CAPTURE_READ_LIMIT >> 20} MiB a capture may be",
+            where=STDIN_NAME,
+        )
+    return read.data
 
 
 def _fail(ctx: click.Context, message: str, json_output: bool, document: dict[str, object]) -> NoReturn:
@@ -151,7 +181,7 @@ def match_command(
 ) -> None:
     json_output = output_format == "json"
     explain = explain or ctx.get_parameter_source("near") is click.core.ParameterSource.COMMANDLINE
-    refuse_two_stdins([("SOURCE", source)])
+    refuse_two_stdins([("SOURCE", source), *(("INVENTORY", path) for path in inventory)])
     loader = Loader()
     version = loader.version("source", source)
     if loader.failures or version is None:

@@ -10,8 +10,9 @@ import click
 from ..display import escape, plural
 from ..emit import emit
 from ..fleet.html import render_html
-from ..fleet.inventory import FleetError
+from ..fleet.inventory import STDIN, STDIN_NAME, FleetError
 from ..fleet.matrix import Matrix, build_matrix, cell_symbol
+from .attributes import refuse_two_stdins
 from .commands_match import load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .options import format_option
@@ -22,7 +23,7 @@ __all__ = ["matrix_command"]
 _HELP: Final = """Show which device classes of a fleet can migrate to which.
 
 INVENTORY is one or more captures ('migcompat capture') or directories of
-them. A source class is the devices whose migration_version is the same (its
+them; one capture can be - (standard input). A source class is the devices whose migration_version is the same (its
 id is a digest of the canonical text, as 'migcompat match' shows it); a
 target class is the devices and device types whose migration_version and
 rules are both the same. Rows are source classes (S1, S2, ...), columns
@@ -79,6 +80,7 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
     json_output = output_format == "json"
     if html_file == _STDOUT and json_output:
         raise click.UsageError("--html - and --format json both write to standard output; give --html a FILE")
+    refuse_two_stdins([("INVENTORY", path) for path in inventory])
     fleet = load_inventory_or_exit(ctx, inventory, json_output=json_output)
     if not fleet.sources:
         echo_error("the inventory has no device instance with valid attributes: no source class to show")
@@ -93,7 +95,7 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
             echo_json({"error": error.to_dict()})
         ctx.exit(ExitCode.UNDECIDED)
     if html_file is not None:
-        page = render_html(matrix, inputs=[os.path.basename(path.rstrip("/")) or path for path in inventory])
+        page = render_html(matrix, inputs=[_input_name(path) for path in inventory])
         if html_file == _STDOUT:
             report_findings(fleet)
             click.echo(page.encode("utf-8"), nl=False)  # bytes: the page is UTF-8, whatever the locale
@@ -159,3 +161,10 @@ def _grid(matrix: Matrix) -> list[str]:
     for number, verdicts in enumerate(matrix.cells, start=1):
         lines.append(f"S{number}".ljust(width) + " | " + "".join(cell_symbol(verdict) for verdict in verdicts))
     return lines
+
+
+def _input_name(path: str) -> str:
+    """How the HTML page names an inventory argument: its last component, or ``<stdin>``."""
+    if path == STDIN:
+        return STDIN_NAME
+    return os.path.basename(path.rstrip("/")) or path

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
-from ..capture import CaptureError, load
+from ..capture import CaptureError, load, loads
 from ..errors import MigcompatError
 from ..model import CompatibleDevices, MigrationVersion
 from ..sysfs.model import COMPATIBLE, VERSION, HostData
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 __all__ = [
     "FINDING_CODES",
     "MAX_CAPTURE_FILES",
+    "STDIN",
+    "STDIN_NAME",
     "FleetError",
     "Inventory",
     "InventoryError",
@@ -45,6 +47,12 @@ __all__ = [
     "Provider",
     "load_inventory",
 ]
+
+STDIN: Final = "-"
+"""The inventory path that names the capture given as text (:func:`load_inventory`'s *stdin*)."""
+
+STDIN_NAME: Final = "<stdin>"
+"""How findings and errors name that capture."""
 
 MAX_CAPTURE_FILES: Final = 200_000
 """At most this many capture files are read from the paths of one inventory; more is an error."""
@@ -151,6 +159,8 @@ class Inventory:
 
 def _capture_files(path: str) -> tuple[list[str], bool]:
     """The capture files *path* names (itself, or the ``*.json`` files under it), and whether it is a directory."""
+    if path == STDIN:
+        return [STDIN], False
     if os.path.isdir(path):
         found: list[str] = []
         for root, dirs, files in os.walk(path):
@@ -172,18 +182,27 @@ def _capture_files(path: str) -> tuple[list[str], bool]:
     return [path], False
 
 
-def load_inventory(paths: Sequence[str]) -> Inventory:
+def load_inventory(paths: Sequence[str], *, stdin: bytes | None = None) -> Inventory:
     """Read the captures *paths* name (files, or directories searched for ``*.json`` files).
 
     A JSON file found in a directory that is not a capture at all (its
     ``format`` member is not ``migcompat-capture``, such as a sample's
     manifest) is skipped with a ``not-a-capture`` finding; a file named
-    directly must be a capture. Raises :class:`InventoryError`.
+    directly must be a capture. The path ``-`` (:data:`STDIN`) names the
+    capture whose text is *stdin* (what a command read from its standard
+    input), named ``<stdin>`` in findings and errors; it may be given once.
+    Raises :class:`InventoryError`.
     """
     from ..conformance.results import collector_paused
 
     if not paths:
         raise InventoryError("capture-unreadable", "no inventory given: name capture files or directories", where="")
+    if list(paths).count(STDIN) > 1:
+        raise InventoryError("capture-unreadable", "standard input (-) can be given only once", where=STDIN_NAME)
+    if STDIN in paths and stdin is None:
+        raise InventoryError(
+            "capture-unreadable", "the inventory names standard input (-) but no text was given", where=STDIN_NAME
+        )
     cache: TextCache = {}
     providers: list[Provider] = []
     findings: list[InventoryFinding] = []
@@ -193,9 +212,11 @@ def load_inventory(paths: Sequence[str]) -> Inventory:
         for path in paths:
             names, in_directory = _capture_files(path)
             for name in names:
-                host = _load(name, in_directory, findings)
+                host = _load(name, in_directory, findings, stdin)
                 if host is None:
                     continue
+                if name == STDIN:
+                    name = STDIN_NAME
                 files.append(name)
                 if host.host in seen_hosts:
                     findings.append(
@@ -212,8 +233,11 @@ def load_inventory(paths: Sequence[str]) -> Inventory:
     return Inventory.of(providers, findings, files)
 
 
-def _load(name: str, in_directory: bool, findings: list[InventoryFinding]) -> HostData | None:
+def _load(name: str, in_directory: bool, findings: list[InventoryFinding], stdin: bytes | None) -> HostData | None:
     try:
+        if name == STDIN and stdin is not None:
+            name = STDIN_NAME
+            return loads(stdin, STDIN_NAME)
         return load(name)
     except CaptureError as error:
         if in_directory and error.code == "capture-invalid" and error.pointer == "/format":
