@@ -236,3 +236,24 @@ def test_class_id_is_stable_and_canonical() -> None:
     assert class_id(one) != class_id(parse_version("mc1 driver=d q=3\n"))
     assert len(class_id(one)) == 32 and class_id(one) == class_id(one).upper()
     assert set(class_id(one)) <= set("0123456789ABCDEF")
+
+
+def test_identical_grade_sets_aside_registry_defaults() -> None:
+    """``aggregate=1`` written or left out: one configuration, so IDENTICAL either way (8.2, 8.8-GR1)."""
+    rules = parse_compatible("mc1\naccept driver=d\n")
+    written = parse_version("mc1 aggregate=1 driver=d\n")
+    omitted = parse_version("mc1 driver=d\n")
+    ignorable = parse_version("mc1 ~aggregate=1 driver=d\n")
+    providers = [
+        Provider("h", "w", "device", "x/w", written, rules, "d"),
+        Provider("h", "o", "device", "x/o", omitted, rules, "d"),
+        Provider("h", "i", "device", "x/i", ignorable, rules, "d"),
+    ]
+    index = FleetIndex.build(providers)
+    for source in (written, omitted):
+        grades = {p.ident: v.grade for p, v in index.accepting(source)}
+        assert grades == {"w": Grade.IDENTICAL, "o": Grade.IDENTICAL, "i": Grade.ACCEPTED}
+        assert grades == {p.ident: check(source, p.rules, p.version).grade for p in providers}
+    by_class = {p.ident: {item.version: v.grade for item, v in accepted} for p, accepted in index.acceptance()}
+    assert by_class["o"][written] is Grade.IDENTICAL and by_class["w"][omitted] is Grade.IDENTICAL
+    assert by_class["i"][written] is Grade.ACCEPTED

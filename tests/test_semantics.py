@@ -27,6 +27,7 @@ from migcompat.emit import emit, value_text
 from migcompat.errors import ParseError
 from migcompat.model import CompatibleDevices, Field, MigrationVersion, Value
 from migcompat.plan import plan
+from migcompat.registry import registry_default
 from migcompat.semantics.compiled import compile_rules, minimum
 from migcompat.semantics.rules import Context, evaluate_rule, own_values, rule_counts, rule_truth
 from migcompat.semantics.templates import device_for, parameters_of
@@ -182,7 +183,8 @@ def test_match_key_is_matching(a: str, b: str, same: bool) -> None:
 def _template(rng: random.Random) -> str:
     lines = ["mc1 v.fixed=1"]
     taken = ["v.fixed"]
-    for parameter in rng.sample(["p", "q", "r"], rng.randint(1, 3)):
+    for parameter in rng.sample(["p", "q", "aggregate"], rng.randint(1, 3)):
+        taken.append(parameter)
         keys = [key for key in ("v.a", "v.b", "v.c", "aggregate", "features") if key not in taken]
         mine = rng.sample(keys, rng.randint(0, min(2, len(keys))))
         taken += mine
@@ -223,6 +225,15 @@ def _self_rule(rng: random.Random, source: MigrationVersion) -> str:
     return "accept " + " ".join(items) + "\n"
 
 
+def _configuration(version: MigrationVersion) -> dict[str, Field]:
+    """The fields of *version* but those set aside: critical, with the key's registry default (clause 8.2)."""
+    return {
+        key: entry
+        for key, entry in version.fields.items()
+        if not (entry.critical and registry_default(key) is not None and equivalent(entry.value, registry_default(key)))  # type: ignore[arg-type]
+    }
+
+
 def _choices(template: MigrationVersion) -> list[dict[str, Value]]:
     parameters = parameters_of(template)
     return [
@@ -254,7 +265,8 @@ def test_type_verdict_agrees_with_every_choice_enumerated(rng: random.Random) ->
     assert set(verdict.choice) == {p.name for p in parameters_of(template)}
     if expected is Answer.COMPATIBLE:
         first = next(choice for choice, answer in outcomes if answer is Answer.COMPATIBLE)
-        same = [c for c, a in outcomes if a is Answer.COMPATIBLE and device_for(template, c).fields == source.fields]
+        mine = _configuration(source)
+        same = [c for c, a in outcomes if a is Answer.COMPATIBLE and _configuration(device_for(template, c)) == mine]
         # The identical configuration wins (8.5); otherwise the first accepting choice in clause 8.6 order.
         assert dict(verdict.choice) == (same[0] if same else first)
         assert (verdict.grade is Grade.IDENTICAL) == bool(same)

@@ -3237,6 +3237,40 @@ def _spec_1_1(cases: _Cases) -> None:
         reasons=["not-superset"],
     )
     check(
+        "default-006",
+        "a source that writes aggregate=1 describes the same configuration as a target that leaves it out",
+        S("a=1 aggregate=1"),
+        A("a=1"),
+        ok,
+        "8.2-CR7",
+        "8.8-GR1",
+        own=S("a=1"),
+        grade="identical",
+    )
+    check(
+        "default-007",
+        "a target that writes features={} describes the same configuration as a source that leaves it out",
+        S("a=1"),
+        A("a=1"),
+        ok,
+        "8.2-CR7",
+        "8.8-GR1",
+        own=S("a=1 features={}"),
+        grade="identical",
+    )
+    check(
+        "default-008",
+        "an ignorable ~aggregate=1 is not set aside: another configuration",
+        S("a=1 ~aggregate=1"),
+        A("a=1"),
+        ok,
+        "8.2-CR7",
+        "8.8-GR1",
+        "8.8-GR2",
+        own=S("a=1"),
+        grade="accepted",
+    )
+    check(
         "features-001",
         "features<=$ reads what the target has enabled",
         S("features={a,b}"),
@@ -3273,6 +3307,20 @@ def _spec_1_1(cases: _Cases) -> None:
         grade="accepted",
         choices=[{"aggregate": "1"}],
         parameters={"aggregate": ["1", "2", "4"]},
+    )
+    check(
+        "choice-003",
+        "a source without aggregate describes D(aggregate=1): that choice wins over the first declared",
+        S("driver=i915 type=t"),
+        A("aggregate=1..8 driver=i915 type=t"),
+        ok,
+        "8.5-CH1",
+        "8.2-CR7",
+        "8.8-GR1",
+        own="mc1 driver=i915 type=t\nparam aggregate=2\nparam aggregate=1\n",
+        grade="identical",
+        choices=[{"aggregate": "1"}],
+        parameters={"aggregate": ["2", "1"]},
     )
 
     def rl(name: str, description: str, first: str, second: str, relation: str, *clauses: str, **selves: str) -> None:

@@ -23,7 +23,7 @@ from typing import Final
 
 from .model import CompatibleDevices, MigrationVersion
 from .semantics.compiled import CompiledRules, compile_rules
-from .semantics.rules import own_values
+from .semantics.rules import own_values, same_configuration
 from .semantics.templates import decide_type, device_for, identical_choice
 from .verdict import Answer, Grade, Reason, Verdict
 
@@ -84,7 +84,7 @@ def check(
         return Verdict(Answer.INCOMPATIBLE, reasons=(_NO_RULES,))
     answer, matched, nearest, more = compiled(target, target_self).judge(source, MAX_NEAREST)
     if answer is Answer.COMPATIBLE:
-        identical = target_self is not None and source.fields == target_self.fields
+        identical = target_self is not None and same_configuration(source, target_self)
         return Verdict(answer, Grade.IDENTICAL if identical else Grade.ACCEPTED, matched)
     reasons = tuple(reason for outcome in nearest for reason in outcome.reasons)
     return Verdict(answer, nearest=nearest, reasons=reasons, also_near=more)

@@ -32,7 +32,11 @@ class Grade(str, enum.Enum):
     """How a compatible source relates to the target's own description."""
 
     IDENTICAL = "identical"
-    """The source's fields equal the target's own fields (the target is the same configuration)."""
+    """The source and the target's own description describe the same configuration (clause 8.2, 8.8-GR1).
+
+    Their fields are equal once each critical field with its key's registry
+    default is set aside (:func:`~migcompat.semantics.rules.same_configuration`).
+    """
     ACCEPTED = "accepted"
     """The target accepts the source by rule, without being identical to it."""
 

@@ -213,6 +213,19 @@ static int source_value(const struct mc_attr *s, const struct mc_attr *r, const 
 	return mc_registry_default(key, len, out);
 }
 
+/*
+ * Is this field set aside when descriptions are compared (clause 8.2)? A
+ * critical field whose value is its key's registry default says what its
+ * absence says (row 8.2-CR7): it needs no rule, and two descriptions that
+ * differ only in such fields describe the same configuration.
+ */
+static int set_aside(const char *key, size_t len, uint8_t critical, const struct mc_val *v)
+{
+	struct mc_val fallback;
+
+	return critical && mc_registry_default(key, len, &fallback) && mc_val_matches(v, &fallback);
+}
+
 /* ---- one constraint (clause 8.1) ------------------------------------------------------ */
 
 static int uses_self(const struct mc_attr *r, const struct mc_constraint *c)
@@ -496,14 +509,9 @@ static enum truth judge(const struct mc_attr *s, const struct mc_attr *r, const 
  */
 static int must_understand(const struct mc_attr *s, const struct mc_field *f)
 {
-	struct mc_val fallback, v;
+	struct mc_val v = mc_val_of(s, &f->value);
 
-	if (!f->critical)
-		return 0;
-	if (!mc_registry_default(s->text + f->key.off, f->key.len, &fallback))
-		return 1;
-	v = mc_val_of(s, &f->value);
-	return !mc_val_matches(&v, &fallback);
+	return f->critical && !set_aside(s->text + f->key.off, f->key.len, f->critical, &v);
 }
 
 struct tally {
@@ -604,30 +612,62 @@ static void add_reason(struct mc_verdict *v, enum mc_code code, enum mc_which wh
 	reason->attribute = which;
 }
 
+/* How many fields of the device o describes are not set aside (fixed fields, then each chosen line's). */
+static size_t kept_fields(const struct own *o)
+{
+	const struct mc_attr *t = o->self;
+	size_t i, k, kept = 0;
+
+	for (i = 0; i < t->nfixed; i++) {
+		struct mc_val v = mc_val_of(t, &t->fields[i].value);
+
+		kept += !set_aside(t->text + t->fields[i].key.off, t->fields[i].key.len, t->fields[i].critical, &v);
+	}
+	if (o->mode != OWN_CHOICE)
+		return kept;
+	for (i = 0; i < o->tp->nparams; i++) {
+		const struct mc_param *p = &t->params[o->choice[i]];
+		struct mc_val v = mc_val_of(t, &p->value);
+
+		kept += !set_aside(t->text + p->name.off, p->name.len, p->critical, &v);
+		for (k = 0; k < p->count; k++) {
+			const struct mc_field *f = &t->fields[p->first + k];
+
+			v = mc_val_of(t, &f->value);
+			kept += !set_aside(t->text + f->key.off, f->key.len, f->critical, &v);
+		}
+	}
+	return kept;
+}
+
+/*
+ * Do the source and the device o describes describe the same configuration
+ * (clause 8.2; the grade of 8.8-GR1, the choice of 8.5-CH1)? Their fields are
+ * equal, as data model values and marks, once the fields set aside are.
+ * Each kept source field is found in the device with the same mark and value,
+ * so it is a kept field of the device too; the counts then tell whether the
+ * device has more.
+ */
 static int same_fields_as_device(const struct mc_attr *s, const struct own *o)
 {
-	size_t i, count;
+	size_t i, kept = 0;
 
 	if (o->mode == OWN_NONE)
-		return 0;
-	count = o->self->nfixed;
-	if (o->mode == OWN_CHOICE) {
-		for (i = 0; i < o->tp->nparams; i++)
-			count += 1u + o->self->params[o->choice[i]].count;
-	}
-	if (count != s->nfixed)
 		return 0;
 	for (i = 0; i < s->nfixed; i++) {
 		const struct mc_field *f = &s->fields[i];
 		struct mc_val mine = mc_val_of(s, &f->value), theirs;
 		uint8_t critical;
 
+		if (set_aside(s->text + f->key.off, f->key.len, f->critical, &mine))
+			continue;
+		kept++;
 		if (!own_field(o, s->text + f->key.off, f->key.len, &theirs, &critical))
 			return 0;
 		if (critical != f->critical || !mc_val_identical(&mine, &theirs))
 			return 0;
 	}
-	return 1;
+	return kept == kept_fields(o);
 }
 
 /* The verdict against a device instance whose own values o describes (rows 8.5-VD4 to VD7, 8.8). */
@@ -817,8 +857,9 @@ static struct options rule_options(const struct mc_attr *s, const struct mc_attr
 }
 
 /*
- * The choice whose device D(c) has exactly the source's fields, if there is
- * one: each parameter's value read off the source. When it differs from the
+ * The choice whose device D(c) describes the source's configuration, if
+ * there is one: each parameter's value read off the source (a source without
+ * the parameter's key fits the critical line with the registry default). When it differs from the
  * chosen one and D(c) accepts the source, the identical configuration wins
  * (row 8.5-CH2, specification 1.1). Linear in the template's size.
  */
@@ -834,16 +875,17 @@ static void prefer_identical(const struct mc_attr *s, const struct mc_attr *r, c
 	for (p = 0; p < tp->nparams; p++) {
 		const struct mc_param *first = &tp->t->params[tp->lines[tp->start[p]]];
 		int i = mc_find_field(s, tp->t->text + first->name.off, first->name.len);
-		struct mc_val mine;
+		struct mc_val mine = { 0 };
 
-		if (i < 0)
-			return;
-		mine = mc_val_of(s, &s->fields[i].value);
+		if (i >= 0)
+			mine = mc_val_of(s, &s->fields[i].value);
 		for (k = 0; k < tp->count[p]; k++) {
 			const struct mc_param *line = &tp->t->params[tp->lines[tp->start[p] + k]];
 			struct mc_val theirs = mc_val_of(tp->t, &line->value);
 
-			if (mc_val_identical(&mine, &theirs))
+			/* a source without the key fits the line that is set aside */
+			if (i >= 0 ? mc_val_identical(&mine, &theirs)
+				   : set_aside(tp->t->text + line->name.off, line->name.len, line->critical, &theirs))
 				break;
 		}
 		if (k == tp->count[p])

@@ -14,7 +14,7 @@ Units
     :func:`~migcompat.compare.compiled` for an instance unit (one compiled
     rule set per rule set and own values), :func:`~migcompat.compare.check`
     for a type (decided per parameter, with its choice). Only the grade
-    (IDENTICAL for a member whose description equals the source) differs
+    (IDENTICAL for a member that describes the source's configuration) differs
     within a unit, and it is read from the unit's members by description.
 
 The exact-match index
@@ -62,7 +62,7 @@ from ..compare import accepts, check, compiled
 from ..model import SELF, CompatibleDevices, Constraint, Equals, MigrationVersion, Ratio, Value, Version
 from ..registry import registry_default
 from ..semantics.constraints import holds, uses_self
-from ..semantics.rules import source_value
+from ..semantics.rules import same_configuration, source_value
 from ..semantics.values import match_key
 from ..verdict import Answer, Grade, Verdict
 from .classes import SourceClass, source_classes
@@ -138,7 +138,7 @@ class _Unit:
         """The unit's members grouped with their verdicts, given the unit's shared compatible *verdict*."""
         out = []
         for version, members in self.versions.items():
-            if not self.is_type and version == source:
+            if not self.is_type and same_configuration(version, source):
                 out.append((members, Verdict(Answer.COMPATIBLE, Grade.IDENTICAL, verdict.matched)))
             else:
                 out.append((members, verdict))
@@ -568,7 +568,7 @@ def _own_grade(
         (
             item,
             Verdict(Answer.COMPATIBLE, Grade.IDENTICAL, verdict.matched)
-            if item.version == provider.version
+            if same_configuration(item.version, provider.version)
             else verdict,
         )
         for item, verdict in accepted

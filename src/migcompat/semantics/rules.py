@@ -35,6 +35,7 @@ __all__ = [
     "own_values",
     "rule_counts",
     "rule_truth",
+    "same_configuration",
     "source_value",
     "truth_of",
 ]
@@ -89,6 +90,25 @@ def must_understand(key: str, entry: Field) -> bool:
         return False
     default = REGISTRY_DEFAULTS.get(key)
     return default is None or not equivalent(entry.value, default)
+
+
+def same_configuration(first: MigrationVersion, second: MigrationVersion) -> bool:
+    """Whether *first* and *second* describe the same configuration (clause 8.2).
+
+    Their fields are equal once each critical field whose value is its key's
+    registry default is set aside (row 8.2-CR7): the same keys, values equal
+    as data model values and the same criticality. It decides the identical
+    grade (row 8.8-GR1) and the identical choice of a device type (8.5-CH1).
+    Linear in the number of fields.
+    """
+    fields, others = first.fields, second.fields
+    if fields == others:
+        return True
+    return _set_aside(fields) == _set_aside(others)
+
+
+def _set_aside(fields: Mapping[str, Field]) -> dict[str, Field]:
+    return {key: entry for key, entry in fields.items() if not entry.critical or must_understand(key, entry)}
 
 
 def source_value(key: str, source: MigrationVersion, defaults: Mapping[str, Value]) -> Value | None:

@@ -25,7 +25,7 @@ from ..model import CompatibleDevices, Constraint, Field, MigrationVersion, Para
 from ..registry import registry_default
 from ..verdict import Answer
 from .constraints import Truth, uses_self
-from .rules import Context, must_understand, own_values, rule_truth, source_value, truth_of
+from .rules import Context, must_understand, own_values, rule_truth, same_configuration, source_value, truth_of
 
 __all__ = [
     "Parameter",
@@ -79,24 +79,28 @@ def device_for(template: MigrationVersion, choice: Mapping[str, Value]) -> Migra
 
 
 def identical_choice(source: MigrationVersion, template: MigrationVersion) -> dict[str, Value] | None:
-    """The choice *c* with D(c) identical to *source* (the same fields), or None when there is none.
+    """The choice *c* with D(c) and *source* describing the same configuration, or None when there is none.
 
     Linear in the template's size: each parameter's value is read off the
-    source (declared values are distinct, so at most one line fits), and
-    the device of that choice is compared with the source once.
+    source (declared values are distinct, so at most one line fits; a source
+    without the parameter's key fits the critical line whose value is the
+    key's registry default, which is set aside), and the device of that
+    choice is compared with the source once (:func:`~.rules.same_configuration`).
     """
     choice: dict[str, Value] = {}
     for parameter in parameters_of(template):
         entry = source.fields.get(parameter.name)
-        if entry is None:
-            return None
         for line in parameter.lines:
-            if line.value == entry.value:
+            if entry is None:
+                fits = line.critical and not must_understand(line.name, Field(line.value, True))
+            else:
+                fits = line.value == entry.value
+            if fits:
                 choice[parameter.name] = line.value
                 break
         else:
             return None
-    return choice if device_for(template, choice).fields == source.fields else None
+    return choice if same_configuration(device_for(template, choice), source) else None
 
 
 @dataclass(frozen=True)
