@@ -244,3 +244,46 @@ def test_no_rules_accepts_nothing() -> None:
     result = verdict("mc1 driver=i915\n", "mc1\n")
     assert result.answer is Answer.INCOMPATIBLE
     assert codes(result) == {None: "no-rules"}
+
+
+# ---- choices: read-only, and checked when a device is predicted from one ------------------------------
+
+TYPE_V = "mc1 driver=i915 type=t\nparam aggregate=1 share=1/8\nparam aggregate=4 share=1/2\n"
+TYPE_RULES = "mc1\naccept aggregate=1..8 driver=i915 share=1/8..1/1 type=t\n"
+
+
+def test_a_verdict_s_choice_and_a_plan_s_mappings_are_read_only_and_hashable() -> None:
+    source = parse_version("mc1 aggregate=4 driver=i915 share=1/2 type=t\n")
+    template, rules = parse_version(TYPE_V), parse_compatible(TYPE_RULES)
+    verdict = check(source, rules, template)
+    assert verdict.choice == {"aggregate": 4}
+    with pytest.raises((TypeError, AttributeError)):
+        verdict.choice["aggregate"] = 1  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        verdict.choice.clear()  # type: ignore[union-attr]
+    assert hash(verdict) == hash(check(source, rules, template))
+    assert Verdict(Answer.COMPATIBLE, choice={"a": 1}) == Verdict(Answer.COMPATIBLE, choice={"a": 1})
+    result = plan(source, template, rules)
+    with pytest.raises(AttributeError):
+        result.choice.update({"aggregate": 1})  # type: ignore[attr-defined]
+    for combination in result.combinations:
+        with pytest.raises(AttributeError):
+            combination.values.pop("aggregate")  # type: ignore[attr-defined]
+
+
+def test_device_from_takes_a_choice_as_model_values_or_as_their_json_text_and_refuses_others() -> None:
+    from migcompat.errors import ChoiceError
+    from migcompat.plan import device_from
+
+    template = parse_version(TYPE_V)
+    expected = parse_version("mc1 aggregate=4 driver=i915 share=1/2 type=t\n")
+    assert device_from(template, {"aggregate": 4}) == expected
+    assert device_from(template, {"aggregate": "4"}) == expected  # as Verdict.to_json() writes it
+    verdict = check(expected, parse_compatible(TYPE_RULES), template)
+    assert device_from(template, verdict.to_json()["choice"]) == expected  # type: ignore[arg-type]
+    for bad, where in (({"aggregate": 2}, "aggregate"), ({"aggregate": "2"}, "aggregate"), ({"bogus": 1}, "bogus")):
+        with pytest.raises(ChoiceError) as info:
+            device_from(template, bad)
+        assert info.value.code == "choice-invalid" and info.value.where == where
+    with pytest.raises(ValueError, match="no value for aggregate"):
+        device_from(template, {})

@@ -295,3 +295,28 @@ def test_standard_input_inventory_errors(tmp_path: Path) -> None:
     rules.write_text("mc1\naccept driver=d\n")
     bad_rules = run("diff", str(rules), "-", stdin="mc1\naccept driver=\n")
     assert bad_rules.exit_code == UNDECIDED and "<stdin>" in bad_rules.output
+
+
+def test_an_inventory_without_targets_is_nothing_to_check_not_a_negative_answer(tmp_path: Path) -> None:
+    source = str(ROOT / "examples" / "gvt-g" / "uuid1")
+    broken = run("match", source, str(SAMPLES / "broken-parse"))
+    assert broken.exit_code == UNDECIDED, broken.output
+    assert "nothing to check" in broken.stderr and "placements skipped" in broken.stderr
+    empty = save(tmp_path, host("h", []))
+    result = run("match", "--format", "json", source, empty)
+    assert result.exit_code == UNDECIDED
+    assert json.loads(result.stdout)["error"]["code"] == "nothing-to-check"
+
+
+def test_a_host_in_two_captures_or_in_none_is_a_warning_that_says_so(tmp_path: Path) -> None:
+    device = ("0000:01:00.1", "mc1 driver=d q=4 stream_version=1.1\n", OLD_RULES)
+    first, second = save(tmp_path / "a", host("h", [device])), save(tmp_path / "b", host("h", [device]))
+    source = tmp_path / "source"
+    source.write_text("mc1 driver=d q=2 stream_version=1.0\n")
+    for args in (("match", str(source)), ("matrix",), ("diff", first)):
+        result = run(*args, first, second) if args[0] != "diff" else run("diff", first, str(tmp_path))
+        assert f"warning: host h is in {first} and in {second}" in result.stderr, (args, result.stderr)
+        assert "skipped" not in result.stderr  # no placement was skipped
+    nameless = save(tmp_path / "c", host("", [device]))
+    result = run("match", str(source), nameless)
+    assert result.exit_code == SUCCESS and "capture --host NAME" in result.stderr

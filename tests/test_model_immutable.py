@@ -288,6 +288,7 @@ def _examples(tmp_path: Path) -> list[tuple[MigcompatError, str, str]]:
     from migcompat.conformance.samples import load_sample
     from migcompat.exports.mapping import read_mapping
     from migcompat.fleet.inventory import load_inventory
+    from migcompat.plan import device_from
     from migcompat.relate import RelationTooComplex
 
     missing = str(tmp_path / "missing.json")
@@ -302,6 +303,7 @@ def _examples(tmp_path: Path) -> list[tuple[MigcompatError, str, str]]:
         (_raised(lambda: load_sample("no-such-sample")), "sample-unknown", ""),
         (_raised(lambda: schemas.load("no-such.schema.json")), "schema-unavailable", "no-such.schema.json"),
         (RelationTooComplex("a bound was exceeded"), "too-complex", ""),
+        (_raised(lambda: device_from(parse_version("mc1 a=1\nparam p=1\n"), {"p": "2"})), "choice-invalid", "p"),
         (_raised(lambda: load_inventory([missing])), "capture-unreadable", missing),
         (_raised(lambda: read_mapping(missing, "migcompat-placement-traits")), "export-mapping-invalid", missing),
     ]

@@ -15,7 +15,7 @@ nor the command line.
 """
 
 from .emit import emit
-from .errors import ERROR_CODES, DataModelError, MigcompatError, ParseError
+from .errors import ERROR_CODES, ChoiceError, DataModelError, MigcompatError, ParseError
 from .jsonmodel import from_json, to_json
 from .limits import FORMAT_VERSION, SPEC_VERSION
 from .model import (
@@ -46,6 +46,7 @@ __all__ = [
     "SELF",
     "SPEC_VERSION",
     "AnyValue",
+    "ChoiceError",
     "CompatibleDevices",
     "DataModelError",
     "Equals",

@@ -22,6 +22,7 @@ from typing import Final
 __all__ = [
     "ERROR_CODES",
     "LIBRARY_ERROR_CODES",
+    "ChoiceError",
     "DataModelError",
     "MigcompatError",
     "ParseError",
@@ -69,6 +70,7 @@ LIBRARY_ERROR_CODES: Final[dict[str, str]] = {
     "sample-invalid": "a bundled conformance sample that cannot be read",
     "schema-unavailable": "the jsonschema package or a published JSON Schema file is not available",
     "too-complex": "a question that cannot be decided within the library's bounds on work",
+    "choice-invalid": "a device type's creation-parameter choice that names no declared parameter or value",
     # the scheduler exports (migcompat.exports)
     "export-invalid-name": "a trait, label or object name outside the scheduler's naming rules",
     "export-collision": "two different classes or providers would get the same exported name",
@@ -186,6 +188,17 @@ class DataModelError(MigcompatError):
     def to_dict(self) -> dict[str, object]:
         """The error as a JSON-ready dict: code, message and JSON Pointer path."""
         return {"code": self.code, "message": self.message, "path": self.path}
+
+
+class ChoiceError(MigcompatError, ValueError):
+    """A choice of creation parameters that a template does not declare; *code* is ``choice-invalid``.
+
+    *where* names the parameter at fault (empty when the choice misses
+    several). It is also a :class:`ValueError`.
+    """
+
+    def __init__(self, message: str, *, parameter: str = "") -> None:
+        super().__init__("choice-invalid", message, where=parameter)
 
 
 def _rebuild(kind: type[MigcompatError], args: tuple[object, ...], state: dict[str, object]) -> MigcompatError:

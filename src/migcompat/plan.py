@@ -22,14 +22,47 @@ from dataclasses import dataclass
 
 from .compare import check
 from .emit import value_text
-from .model import CompatibleDevices, MigrationVersion, Value
-from .semantics.templates import decide_type, device_for
+from .errors import ChoiceError
+from .model import CompatibleDevices, FrozenMap, MigrationVersion, Value
+from .semantics.templates import decide_type, device_for, parameters_of
 from .verdict import Answer, Verdict
 
 __all__ = ["Combination", "ParameterPlan", "Plan", "device_from", "plan"]
 
-device_from = device_for
-"""D(c): the device a template describes for a choice (see :func:`migcompat.semantics.templates.device_for`)."""
+
+def device_from(template: MigrationVersion, choice: Mapping[str, Value | str]) -> MigrationVersion:
+    """D(c): the ``migration_version`` of the device *template* creates with *choice* (clause 5.5).
+
+    *choice* gives every parameter of the template one of its declared
+    values, either as a model value (``{"aggregate": 4}``, as
+    :attr:`Verdict.choice <migcompat.verdict.Verdict.choice>` holds it) or as
+    its canonical text (``{"aggregate": "4"}``, as the JSON output writes it).
+    Raises :class:`~migcompat.errors.ChoiceError` (``choice-invalid``) for a
+    parameter the template does not declare, a value it does not declare for
+    that parameter, or a parameter left out: the device such a choice
+    describes cannot be created. Linear in the template's size.
+    """
+    declared = {parameter.name: parameter.values for parameter in parameters_of(template)}
+    resolved: dict[str, Value] = {}
+    for name, given in choice.items():
+        values = declared.get(name)
+        if values is None:
+            known = ", ".join(declared) or "none"
+            raise ChoiceError(f"the template has no parameter {name!r} (its parameters: {known})", parameter=name)
+        found = next((value for value in values if value == given and type(value) is type(given)), None)
+        if found is None and isinstance(given, str):
+            found = next((value for value in values if value_text(value) == given), None)
+        if found is None:
+            listed = "|".join(map(value_text, values))
+            raise ChoiceError(f"{name} has no declared value {given!r} (declared: {listed})", parameter=name)
+        resolved[name] = found
+    missing = [name for name in declared if name not in resolved]
+    if missing:
+        raise ChoiceError(
+            f"the choice gives no value for {', '.join(missing)}: every parameter needs one",
+            parameter=missing[0] if len(missing) == 1 else "",
+        )
+    return device_for(template, resolved)
 
 
 @dataclass(frozen=True)
@@ -57,6 +90,10 @@ class Combination:
     rule: int
     values: Mapping[str, tuple[Value, ...]]
 
+    def __post_init__(self) -> None:
+        if type(self.values) is not FrozenMap:
+            object.__setattr__(self, "values", FrozenMap(self.values))
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -76,6 +113,10 @@ class Plan:
     parameters: tuple[ParameterPlan, ...]
     combinations: tuple[Combination, ...] = ()
     independent: bool = True
+
+    def __post_init__(self) -> None:
+        if type(self.choice) is not FrozenMap:
+            object.__setattr__(self, "choice", FrozenMap(self.choice))
 
     def explain(self) -> str:
         """A multi-line text for an operator: the recommended choice, the values that work, or why none does."""

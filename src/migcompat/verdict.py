@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from .model import FrozenMap
+
 if TYPE_CHECKING:
     from .model import Value
 
@@ -146,8 +148,14 @@ class Verdict:
 
     For a compatible verdict, a device created with this choice is predicted to
     accept the source; otherwise the nearest rules are explained for the device
-    this choice creates. None against a device instance.
+    this choice creates. None against a device instance. Any mapping given is
+    kept as a read-only :class:`~migcompat.model.FrozenMap`, so a verdict that
+    is shared (the fleet index caches them) cannot be changed by one holder.
     """
+
+    def __post_init__(self) -> None:
+        if self.choice is not None and type(self.choice) is not FrozenMap:
+            object.__setattr__(self, "choice", FrozenMap(self.choice))
 
     @property
     def compatible(self) -> bool:

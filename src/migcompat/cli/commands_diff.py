@@ -21,7 +21,7 @@ from .attributes import (
     refuse_two_stdins,
     report_failures,
 )
-from .commands_match import load_inventory_or_exit, read_capture_stdin
+from .commands_match import load_inventory_or_exit, read_capture_stdin, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
 from .io import ATTRIBUTE_READ_LIMIT, STDIN, Input, display_name
 from .options import format_option
@@ -150,6 +150,8 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
                 ctx.exit(ExitCode.UNDECIDED)
         else:
             fleet = load_inventory_or_exit(ctx, [path], json_output=json_output, stdin=stdin)
+            if not json_output:
+                report_findings(fleet)
             sides.append([Target.of(provider) for provider in fleet.providers])
     if not sides[0]:
         echo_error(f"{escape(old)} (old) has no device or type with valid attributes: nothing to compare")

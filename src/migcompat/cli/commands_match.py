@@ -12,7 +12,7 @@ from ..display import escape, plural
 from ..emit import emit, value_text
 from ..fleet.classes import class_id
 from ..fleet.index import FleetIndex, rank
-from ..fleet.inventory import STDIN_NAME, Inventory, InventoryError, Provider, load_inventory
+from ..fleet.inventory import STDIN_NAME, Inventory, InventoryError, InventoryFinding, Provider, load_inventory
 from ..model import MigrationVersion
 from ..verdict import Answer, Verdict
 from .attributes import Loader, refuse_two_stdins, report_failures
@@ -29,7 +29,7 @@ SOURCE is the source device's migration_version: a file, - for standard
 input, or a device directory holding it. INVENTORY is one or more captures
 ('migcompat capture -o host.json' on each host) or directories of them; a
 JSON file in a directory that is not a capture (such as a sample's
-manifest) is skipped with a note. One capture can be - (standard input,
+manifest) is skipped (--format json lists it under "findings"). One capture can be - (standard input,
 as from 'ssh host migcompat capture -o -'), when SOURCE is not.
 
 Prints every (host, device or type, creation parameters) whose rules accept
@@ -62,7 +62,8 @@ Examples:
 
 _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\n\b\nFor match: 0 some device or type accepts the source, 1 none does, 3 an"
-    "\ninput cannot be read or is not valid (or the source is a device type, not a device)."
+    "\ninput cannot be read or is not valid (or the source is a device type, not a device), or the"
+    "\ninventory has no device or type with valid attributes (nothing to check)."
 )
 
 DEFAULT_LIMIT: Final = 50
@@ -125,14 +126,36 @@ def provider_json(provider: Provider, verdict: Verdict | None = None) -> dict[st
     return out
 
 
+_PLACEMENT_FINDINGS: Final = frozenset({"missing-attribute", "invalid-attribute", "not-a-target"})
+
+
 def report_findings(inventory: Inventory) -> None:
-    """One note on standard error counting the placements that are not targets, with the first few."""
-    findings = [f for f in inventory.findings if f.code != "not-a-capture"]
-    if not findings:
-        return
-    echo(f"note: {plural(len(findings), 'placement')} skipped (missing or invalid attributes):", err=True)
+    """Notes on standard error: the placements that are not targets (with the first few), and warnings for
+    a host that two captures name or a capture that names none. A JSON file that is not a capture (a
+    sample's manifest) is skipped without a note; the JSON output lists it."""
+    placements = [f for f in inventory.findings if f.code in _PLACEMENT_FINDINGS]
+    if placements:
+        echo(f"note: {plural(len(placements), 'placement')} skipped (missing or invalid attributes):", err=True)
+        _first_few(placements)
+    for finding in inventory.findings:
+        if finding.code == "duplicate-host":
+            echo(
+                f"warning: {escape(finding.message)}: each of its placements is listed once per capture;"
+                " give one capture per host",
+                err=True,
+            )
+    if "" in inventory.hosts:
+        echo(
+            "warning: a capture names no host (a copy captured without --host): its placements are listed"
+            " under an empty host name; give 'migcompat capture --host NAME'",
+            err=True,
+        )
+
+
+def _first_few(findings: list[InventoryFinding]) -> None:
     for finding in findings[:3]:
-        echo(f"  {escape(finding.host)}: {escape(finding.message)}", err=True)
+        where = f"{escape(finding.host)}: " if finding.host else ""
+        echo(f"  {where}{escape(finding.message)}", err=True)
     if len(findings) > 3:
         echo(f"  ... and {len(findings) - 3} more (--format json lists them)", err=True)
 
@@ -197,6 +220,14 @@ def match_command(
             {"code": "source-is-template", "message": "the source is a device type, not a device instance"},
         )
     fleet = load_inventory_or_exit(ctx, inventory, json_output=json_output)
+    if not fleet.providers:
+        report_findings(fleet)
+        _fail(
+            ctx,
+            "the inventory has no device or type with valid attributes: nothing to check",
+            json_output,
+            {"code": "nothing-to-check", "message": "no device or type with valid attributes in the inventory"},
+        )
     index = FleetIndex.build(fleet.providers)
     found = rank(index.accepting(version))
     misses: list[tuple[tuple[Provider, ...], Verdict]] = []

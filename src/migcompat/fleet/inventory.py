@@ -62,7 +62,7 @@ FINDING_CODES: Final = {
     "invalid-attribute": "a migration attribute does not parse (or is in a format version not implemented)",
     "not-a-target": "the attributes parse but the placement cannot be a target (an instance with param lines)",
     "not-a-capture": "a JSON file in an inventory directory that is not a migcompat capture (skipped)",
-    "duplicate-host": "two captures name the same host; both are kept",
+    "duplicate-host": "two captures name the same host; both are read, so its placements appear twice",
 }
 """Every code an :class:`InventoryFinding` can carry, with its meaning."""
 
@@ -224,7 +224,7 @@ def load_inventory(paths: Sequence[str], *, stdin: bytes | None = None) -> Inven
                             "duplicate-host",
                             host.host,
                             name,
-                            f"host {host.host} is also in {seen_hosts[host.host]}; both captures are kept",
+                            f"host {host.host} is in {seen_hosts[host.host]} and in {name}",
                         )
                     )
                 else:
