@@ -65,8 +65,8 @@ def _load(path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location("migcompat_accel", path, loader=loader)
     assert spec is not None
     previous = sys.modules.get("migcompat_accel")
-    module = importlib.util.module_from_spec(spec)  # a single-phase extension enters sys.modules here
-    loader.exec_module(module)
+    module = importlib.util.module_from_spec(spec)  # a new module object (multi-phase initialisation, PEP 489)
+    loader.exec_module(module)  # its exec slot: the module's state
     if previous is None:
         sys.modules.pop("migcompat_accel", None)
     else:
@@ -97,6 +97,7 @@ def _compile(directory: Path, compiler: str | None = None, flags: tuple[str, ...
         "-shared",
         "-fPIC",
         "-fvisibility=hidden",
+        "-DMC_API=",  # libmigcompat's functions stay hidden in the module, as setup.py builds it
         f"-I{include}",
         f"-I{LIB / 'include'}",
         f"-I{LIB / 'src'}",
@@ -388,6 +389,16 @@ t.test_a_parse_reentered_during_its_build_is_correct(accel)
 rng = random.Random(12)
 for _ in range(3000):
     t.check_agreement(accel, "mc1 " + "".join(rng.choice(t.ALPHABET) for _ in range(rng.randint(0, 80))))
+import gc, importlib, importlib.util
+spec = importlib.util.find_spec("migcompat_accel")
+for _ in range(3):  # module objects made, used and freed: their state's m_traverse, m_clear and m_free
+    other = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(other)
+    t.check_agreement(other, "mc1\\naccept a=1..5 b=x|y c<={p,q} d=$ e=* v=1.0..$2")
+    del other
+    gc.collect()
+assert importlib.reload(accel) is accel
+t.check_agreement(accel, "mc1 a=1 b={x,y}")
 print("clean")
 """
 
@@ -415,6 +426,66 @@ def test_under_address_and_undefined_behaviour_sanitizers(tmp_path: Path) -> Non
         env=environment,
     )
     assert result.returncode == 0 and result.stdout.strip() == "clean", result.stdout + result.stderr
+
+
+# ---- the module object: multi-phase initialisation, its state, its exports ------------------------------------
+
+LIFETIME_PROBE = """
+import gc, importlib, importlib.util, sys
+import migcompat_accel as accel
+text = "mc1\\naccept a=1..5 b=x|y c<={p,q} d=$ e=* v=1.0..$2"
+model = accel.parse_compatible(text)
+assert model is not None
+assert importlib.reload(accel) is accel and accel.parse_compatible(text) == model, "reloaded"
+spec = importlib.util.find_spec("migcompat_accel")
+other = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(other)
+assert other is not accel and other.parse_compatible(text) == model, "a second module object"
+del other
+gc.collect()
+assert accel.parse_compatible(text) == model, "the first after the second is gone"
+done = ["reload", "second"]
+code = f"import sys; sys.path[:] = {sys.path!r}; import migcompat_accel as a; assert a.parse_compatible({text!r})"
+try:
+    import _interpreters as interpreters  # 3.13: isolated, its own GIL
+
+    run, create = interpreters.exec, lambda: interpreters.create("isolated")
+except ImportError:
+    try:
+        import _xxsubinterpreters as interpreters  # 3.10 to 3.12 (isolated on 3.12)
+
+        run, create = interpreters.run_string, interpreters.create
+    except ImportError:
+        interpreters = None
+if interpreters is not None:
+    for _ in range(2):
+        interpreter = create()
+        assert run(interpreter, code) is None
+        interpreters.destroy(interpreter)
+    done.append("subinterpreter")
+assert accel.parse_compatible(text) == model, "after the subinterpreters"
+print(accel.__file__, *done)
+"""
+
+
+def test_reload_a_second_module_and_subinterpreters_are_safe(built: ModuleType) -> None:
+    """Each module object has its own state (PEP 489): reloading keeps the module, a second module object from the
+    same file and a subinterpreter's (where the Python has them, twice) work beside the first and go away cleanly."""
+    path, *done = _run(LIFETIME_PROBE, Path(built.__file__).parent).split()
+    assert Path(path) == Path(built.__file__)
+    interpreters = importlib.util.find_spec("_interpreters") or importlib.util.find_spec("_xxsubinterpreters")
+    assert done == ["reload", "second", *(["subinterpreter"] if interpreters else [])]
+
+
+def test_it_exports_its_init_function_only(accel: ModuleType) -> None:
+    """libmigcompat's functions are compiled into the module hidden (MC_API defined empty): none of them can bind
+    to, or be bound by, another copy of the library in the process."""
+    if shutil.which("nm") is None:
+        pytest.skip("nm (binutils) is not installed")
+    listed = subprocess.run(
+        ["nm", "-D", "--defined-only", str(accel.__file__)], capture_output=True, text=True, check=True, timeout=30
+    )
+    assert {line.split()[-1] for line in listed.stdout.splitlines()} == {"PyInit_migcompat_accel"}
 
 
 # ---- the hook in migcompat.parse ----------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """libmigcompat, the C library of ``c/lib/``: built with make, run through the conformance cases and
 against the Python reference.
 
-The default run builds the library and its adapter once (optimised lightly, to keep the build short),
-runs the library's own ``make check`` tests, every parse, emit and check case through the adapter in the
+The default run builds the libraries and the adapter once (optimised lightly, to keep the build short),
+runs the library's own ``make check`` tests, checks that both libraries export the header's API and nothing else and
+that every statement of the release agrees, runs every parse, emit and check case through the adapter in the
 persistent mode of the test protocol (the emit cases also process per case), a short differential fuzz
 against the Python reference (parse, emit and check), and data model documents with random faults, which
 the adapter must accept exactly when :func:`migcompat.from_json` does. The slow tests build everything as
@@ -13,10 +14,12 @@ build, and the libFuzzer target.
 from __future__ import annotations
 
 import copy
+import ctypes
 import importlib.util
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -59,11 +62,51 @@ def _make(build: Path, *targets: str, **variables: str) -> None:
 
 @pytest.fixture(scope="module")
 def quick_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The library's adapter and unit-test program, built with -O1 into a temporary directory."""
-    _tools("cc", "make")
+    """The libraries, the pkg-config file, the adapter and the unit-test program, built with -O1 into a temporary
+    directory (objcopy, of binutils as the compiler's linker is, makes the static library's internals local)."""
+    _tools("cc", "make", "objcopy")
     build = tmp_path_factory.mktemp("libmigcompat")
-    _make(build, str(build / "mc-adapter"), str(build / "test_lib"), CFLAGS="-O1")
+    targets = ("libmigcompat.a", "libmigcompat.so", "migcompat.pc", "mc-adapter", "test_lib")
+    _make(build, *(str(build / target) for target in targets), CFLAGS="-O1")
     return build
+
+
+HEADER = LIB / "include" / "migcompat.h"
+PARTS = ("MAJOR", "MINOR", "PATCH")
+
+
+def _public_api() -> set[str]:
+    """The functions migcompat.h declares with MC_API: the whole API, and all that the libraries may export."""
+    return set(re.findall(r"^MC_API\b[^;(]*?\b(mc_\w+)\(", HEADER.read_text(), re.MULTILINE))
+
+
+def _header_version() -> tuple[int, int, int]:
+    """MC_VERSION_MAJOR, _MINOR and _PATCH of migcompat.h, where the release is written."""
+    text = HEADER.read_text()
+    parts = [re.search(rf"^#define MC_VERSION_{part}\s+(\d+)\s*$", text, re.MULTILINE) for part in PARTS]
+    assert all(parts), "migcompat.h defines MC_VERSION_MAJOR, _MINOR and _PATCH as numbers"
+    major, minor, patch = (int(match.group(1)) for match in parts if match)
+    return major, minor, patch
+
+
+def _defined_globals(*nm_arguments: str) -> set[str]:
+    """The global symbols that ``nm --defined-only`` lists for *nm_arguments* (a file, and -g or -D)."""
+    result = subprocess.run(
+        ["nm", "--defined-only", *nm_arguments], capture_output=True, text=True, check=True, timeout=30
+    )
+    return {fields[2] for line in result.stdout.splitlines() if len(fields := line.split()) == 3}
+
+
+def _library_version(shared: Path) -> tuple[str, int]:
+    """mc_version() and mc_version_number() of the shared library *shared*, called through ctypes."""
+    library = ctypes.CDLL(str(shared))
+    library.mc_version.restype = ctypes.c_char_p
+    library.mc_version.argtypes = []
+    library.mc_version_number.restype = ctypes.c_uint
+    library.mc_version_number.argtypes = []
+    text = library.mc_version()
+    assert isinstance(text, bytes)
+    return text.decode(), int(library.mc_version_number())
 
 
 def _differential() -> ModuleType:
@@ -92,9 +135,63 @@ def _assert_cases_pass(adapter: Path) -> None:
 
 
 def test_make_check_passes(quick_build: Path) -> None:
-    result = subprocess.run([str(quick_build / "test_lib")], capture_output=True, text=True, timeout=60)
+    """As ``make check`` runs it: given the pkg-config file, whose Version line it holds to mc_version() too."""
+    command = [str(quick_build / "test_lib"), str(quick_build / "migcompat.pc")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "all passed" in result.stdout
+
+
+def test_every_statement_of_the_release_agrees(quick_build: Path) -> None:
+    """migcompat.h's MC_VERSION_* (where it is written), the Makefile's VERSION (read from there), the shared
+    library's file name and its mc_version() and mc_version_number(), the static library's (through test_lib) and
+    migcompat.pc's Version line."""
+    major, minor, patch = _header_version()
+    version, number = f"{major}.{minor}.{patch}", major * 10000 + minor * 100 + patch
+    assert minor < 100 and patch < 100, "MC_VERSION_NUMBER has two digits for each"
+    made = subprocess.run(["make", "-s", "-C", str(LIB), "version"], capture_output=True, text=True, timeout=60)
+    assert made.stdout.strip() == version, made.stderr
+    assert (quick_build / f"libmigcompat.so.{version}").is_file()
+    assert _library_version(quick_build / f"libmigcompat.so.{version}") == (version, number)
+    tested = subprocess.run([str(quick_build / "test_lib")], capture_output=True, text=True, timeout=60)
+    assert f"(libmigcompat {version})" in tested.stdout
+    assert f"\nVersion: {version}\n" in (quick_build / "migcompat.pc").read_text()
+    overridden = subprocess.run(
+        ["make", "-s", "-C", str(LIB), "version", "VERSION=9.9.9"], capture_output=True, text=True, timeout=60
+    )
+    assert overridden.returncode != 0 and "change it there" in overridden.stderr, "VERSION is not set elsewhere"
+
+
+def test_both_libraries_export_the_api_and_nothing_else(quick_build: Path) -> None:
+    """The global symbols the static and the shared library define are the MC_API functions of migcompat.h: a
+    program that links the static library and has a function of the library's internal names still links."""
+    _tools("nm")
+    api = _public_api()
+    assert {"mc_parse", "mc_check", "mc_emit", "mc_version", "mc_version_number"} <= api
+    assert len(api) == 14, sorted(api)
+    assert _defined_globals("-g", str(quick_build / "libmigcompat.a")) == api
+    assert _defined_globals("-D", str(quick_build / "libmigcompat.so")) == api
+    internals = ("mc_sort", "mc_validate", "mc_locate", "mc_bytes_cmp", "mc_val_of", "mc_parse_u64")
+    program = quick_build / "own_helpers.c"
+    program.write_text(
+        "#include <stdio.h>\n#include <string.h>\n#include <migcompat.h>\n"
+        + "".join(f"int {name}(void);\nint {name}(void) {{ return {i}; }}\n" for i, name in enumerate(internals))
+        + "static struct mc_attr a;\n"
+        'int main(void) { const char *t = "mc1 b=2 a=1\\n"; char out[64];\n'
+        "  if (mc_parse(&a, MC_MIGRATION_VERSION, t, strlen(t), NULL) || mc_emit(&a, out, sizeof out) < 0) return 1;\n"
+        f'  printf("%s%d", out, {" + ".join(f"{name}()" for name in internals)}); return 0; }}\n'
+    )
+    binary = quick_build / "own_helpers"
+    command = ["cc", "-std=c11", f"-I{LIB / 'include'}", "-o", str(binary), str(program)]
+    linked = subprocess.run(
+        [*command, str(quick_build / "libmigcompat.a")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert linked.returncode == 0, linked.stderr
+    ran = subprocess.run([str(binary)], capture_output=True, text=True, timeout=10)
+    assert ran.stdout == f"mc1 a=1 b=2\n{sum(range(len(internals)))}"
 
 
 def test_every_parse_emit_and_check_case_passes_through_the_adapter(quick_build: Path) -> None:
@@ -302,7 +399,7 @@ def test_a_huge_input_is_answered_in_one_pass(quick_build: Path) -> None:
 
 @pytest.mark.slow
 def test_the_full_build_installs_a_static_and_a_shared_library_with_pkg_config(tmp_path: Path) -> None:
-    _tools("cc", "make", "nm")
+    _tools("cc", "make", "nm", "objcopy")
     build, prefix = tmp_path / "build", tmp_path / "prefix"
     _make(build, "check")
     _make(build, "install", PREFIX=str(prefix), LIBDIR=str(prefix / "lib"))
@@ -310,25 +407,16 @@ def test_the_full_build_installs_a_static_and_a_shared_library_with_pkg_config(t
     assert (prefix / "lib" / "libmigcompat.a").is_file()
     shared = prefix / "lib" / "libmigcompat.so.1"
     assert shared.is_symlink()
-    exported = subprocess.run(["nm", "-D", "--defined-only", str(shared)], capture_output=True, text=True).stdout
-    names = {line.split()[-1] for line in exported.splitlines() if " T " in line}
-    assert names == {
-        "mc_answer_name",
-        "mc_check",
-        "mc_code_name",
-        "mc_detect",
-        "mc_emit",
-        "mc_find_field",
-        "mc_grade_name",
-        "mc_integer",
-        "mc_parse",
-        "mc_ratio",
-        "mc_version_part",
-        "mc_version_parts",
-    }
+    api = _public_api()
+    assert _defined_globals("-D", str(shared)) == api
+    assert _defined_globals("-g", str(prefix / "lib" / "libmigcompat.a")) == api
+    version = ".".join(map(str, _header_version()))
+    assert shared.resolve().name == f"libmigcompat.so.{version}"
+    assert _library_version(shared)[0] == version
     pc = (prefix / "lib" / "pkgconfig" / "migcompat.pc").read_text()
     assert f"prefix={prefix}" in pc
     assert "-lmigcompat" in pc
+    assert f"\nVersion: {version}\n" in pc
     program = tmp_path / "use.c"
     program.write_text(
         "#include <migcompat.h>\n#include <stdio.h>\n#include <string.h>\n"

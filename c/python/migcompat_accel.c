@@ -18,11 +18,22 @@
  *    parser's, with its mappings in the same order; an invalid one gives None;
  *  - time is linear in the input (libmigcompat's parse, then one pass over
  *    the parsed items, each group reordered in O(n log n)); memory is one
- *    struct mc_attr (about 105 KiB, allocated once) and the model.
+ *    struct mc_attr (about 105 KiB, allocated on the module object's first
+ *    parse and kept until it is freed) and the model.
  *
- * The GIL is held throughout. A parse can be re-entered while it builds its
- * objects (a garbage collection may run a finaliser that parses); the
- * re-entrant call then uses a buffer of its own.
+ * The GIL is held throughout (on a free-threaded build the module asks for
+ * the GIL). A parse can be re-entered while it builds its objects (a garbage
+ * collection may run a finaliser that parses); the re-entrant call then uses
+ * a buffer of its own.
+ *
+ * Initialisation is multi-phase (PEP 489): importing makes a module object
+ * and runs its exec slot, which imports migcompat.model and keeps its
+ * classes, the interned attribute names and the parse buffer in that module
+ * object's state (struct accel), released by m_clear and m_free. Nothing is
+ * global or static but constants, so each module object -- one per
+ * interpreter, subinterpreters with their own GIL included (Python 3.12+),
+ * or one more that importlib makes -- has its own, and importlib.reload()
+ * leaves a loaded module as it is.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -46,32 +57,54 @@
 #include "internal.h"
 #include "migcompat.h"
 
-/* ---- the model classes, fetched from migcompat.model once ------------------------------------ */
+/* ---- the module's state: the model classes, fetched from migcompat.model by the exec slot ------ */
 
-static PyObject *cls_version, *cls_ratio, *cls_frozenmap, *cls_field, *cls_param, *cls_migration_version;
-static PyObject *cls_compatible_devices, *cls_rule, *cls_equals, *cls_range, *cls_subset, *cls_superset;
-static PyObject *obj_any, *obj_self;
-static PyObject *self_prefix[MC_MAX_SELF_PREFIX + 1]; /* SelfPrefix(1) .. SelfPrefix(7); immutable, shared */
-static PyObject *empty_tuple;
+/* The objects of migcompat.model the builders use: the member of struct accel, and its name there. */
+#define MODEL_OBJECTS(X)                                                                                      \
+	X(cls_version, "Version")                                                                             \
+	X(cls_ratio, "Ratio")                                                                                 \
+	X(cls_frozenmap, "FrozenMap")                                                                         \
+	X(cls_field, "Field")                                                                                 \
+	X(cls_param, "Param")                                                                                 \
+	X(cls_migration_version, "MigrationVersion")                                                          \
+	X(cls_compatible_devices, "CompatibleDevices")                                                        \
+	X(cls_rule, "Rule")                                                                                   \
+	X(cls_equals, "Equals")                                                                               \
+	X(cls_range, "Range")                                                                                 \
+	X(cls_subset, "Subset")                                                                               \
+	X(cls_superset, "Superset")                                                                           \
+	X(obj_any, "ANY")                                                                                     \
+	X(obj_self, "SELF")
 
-/* Attribute names, interned. */
-static PyObject *s_value, *s_critical, *s_name, *s_fields, *s_params, *s_alternatives, *s_low, *s_high;
-static PyObject *s_operand, *s_constraints, *s_rules, *s_defaults;
+/* The attribute names the builders set, interned: member s_NAME holds "NAME". */
+#define ATTRIBUTE_NAMES(X)                                                                                    \
+	X(value) X(critical) X(name) X(fields) X(params) X(alternatives) X(low) X(high) X(operand) X(constraints) \
+	X(rules) X(defaults)
 
-/* Byte offsets of the slots of the __slots__ classes (Version.parts, Ratio.numerator, ...). */
-static Py_ssize_t off_parts, off_numerator, off_denominator, off_data;
-
-/* Tokens and set members up to this many bytes are interned, as migcompat._values.interned does. */
-static Py_ssize_t intern_limit;
-
-/* The parse buffer, allocated on first use; busy while a parse reads it. */
-static struct mc_attr *shared_attr;
-static int shared_busy;
+struct accel {
+#define DECLARE_OBJECT(member, name) PyObject *member;
+#define DECLARE_NAME(name) PyObject *s_##name;
+	MODEL_OBJECTS(DECLARE_OBJECT)
+	ATTRIBUTE_NAMES(DECLARE_NAME)
+#undef DECLARE_OBJECT
+#undef DECLARE_NAME
+	PyObject *self_prefix[MC_MAX_SELF_PREFIX + 1]; /* SelfPrefix(1) .. SelfPrefix(7); immutable, shared */
+	PyObject *empty_tuple;
+	/* Byte offsets of the slots of the __slots__ classes (Version.parts, Ratio.numerator, ...). */
+	Py_ssize_t off_parts, off_numerator, off_denominator, off_data;
+	/* Tokens and set members up to this many bytes are interned, as migcompat._values.interned does. */
+	Py_ssize_t intern_limit;
+	/* The parse buffer, allocated on the first parse (PyMem); busy while a parse reads it. */
+	struct mc_attr *attr;
+	int busy;
+	/* Set last by the exec slot: the state is complete (a failed exec leaves 0). */
+	int ready;
+};
 
 /* A new instance of a model class, as object.__new__(cls) makes it. */
-static PyObject *new_instance(PyObject *cls)
+static PyObject *new_instance(const struct accel *st, PyObject *cls)
 {
-	return PyBaseObject_Type.tp_new((PyTypeObject *)cls, empty_tuple, NULL);
+	return PyBaseObject_Type.tp_new((PyTypeObject *)cls, st->empty_tuple, NULL);
 }
 
 /*
@@ -114,28 +147,28 @@ static PyObject *ascii_str(const char *text, size_t len, int intern)
 	return s;
 }
 
-static PyObject *token(const char *text, size_t len)
+static PyObject *token(const struct accel *st, const char *text, size_t len)
 {
-	return ascii_str(text, len, (Py_ssize_t)len <= intern_limit);
+	return ascii_str(text, len, (Py_ssize_t)len <= st->intern_limit);
 }
 
 /* A new FrozenMap over dict (stolen), as migcompat.model._adopt makes it. */
-static PyObject *frozen_map(PyObject *dict)
+static PyObject *frozen_map(const struct accel *st, PyObject *dict)
 {
 	PyObject *map;
 
 	if (!dict)
 		return NULL;
-	map = new_instance(cls_frozenmap);
+	map = new_instance(st, st->cls_frozenmap);
 	if (!map) {
 		Py_DECREF(dict);
 		return NULL;
 	}
-	set_slot(map, off_data, dict);
+	set_slot(map, st->off_data, dict);
 	return map;
 }
 
-static PyObject *version_value(const char *t, size_t len)
+static PyObject *version_value(const struct accel *st, const char *t, size_t len)
 {
 	PyObject *parts, *version;
 	Py_ssize_t count = 1, index = 0;
@@ -158,16 +191,16 @@ static PyObject *version_value(const char *t, size_t len)
 			start = i + 1;
 		}
 	}
-	version = new_instance(cls_version);
+	version = new_instance(st, st->cls_version);
 	if (!version) {
 		Py_DECREF(parts);
 		return NULL;
 	}
-	set_slot(version, off_parts, parts);
+	set_slot(version, st->off_parts, parts);
 	return version;
 }
 
-static PyObject *ratio_value(const struct mc_attr *a, const struct mc_value *v)
+static PyObject *ratio_value(const struct accel *st, const struct mc_attr *a, const struct mc_value *v)
 {
 	uint64_t numerator, denominator;
 	PyObject *ratio, *top, *bottom;
@@ -175,18 +208,18 @@ static PyObject *ratio_value(const struct mc_attr *a, const struct mc_value *v)
 	mc_ratio(a, v, &numerator, &denominator);
 	top = PyLong_FromUnsignedLongLong(numerator);
 	bottom = top ? PyLong_FromUnsignedLongLong(denominator) : NULL;
-	ratio = bottom ? new_instance(cls_ratio) : NULL;
+	ratio = bottom ? new_instance(st, st->cls_ratio) : NULL;
 	if (!ratio) {
 		Py_XDECREF(top);
 		Py_XDECREF(bottom);
 		return NULL;
 	}
-	set_slot(ratio, off_numerator, top);
-	set_slot(ratio, off_denominator, bottom);
+	set_slot(ratio, st->off_numerator, top);
+	set_slot(ratio, st->off_denominator, bottom);
 	return ratio;
 }
 
-static PyObject *set_value(const struct mc_attr *a, const struct mc_value *v)
+static PyObject *set_value(const struct accel *st, const struct mc_attr *a, const struct mc_value *v)
 {
 	PyObject *set = PyFrozenSet_New(NULL);
 	uint16_t i;
@@ -195,7 +228,7 @@ static PyObject *set_value(const struct mc_attr *a, const struct mc_value *v)
 		return NULL;
 	for (i = 0; i < v->count; i++) {
 		const struct mc_span *m = &a->members[v->first + i];
-		PyObject *member = token(a->text + m->off, m->len);
+		PyObject *member = token(st, a->text + m->off, m->len);
 		int rc;
 
 		if (!member) {
@@ -213,21 +246,21 @@ static PyObject *set_value(const struct mc_attr *a, const struct mc_value *v)
 }
 
 /* The Python value of a parsed value (clause 5.3): str, int, Version, Ratio or frozenset of str. */
-static PyObject *value(const struct mc_attr *a, const struct mc_value *v)
+static PyObject *value(const struct accel *st, const struct mc_attr *a, const struct mc_value *v)
 {
 	const char *t = a->text + v->off;
 
 	switch (v->type) {
 	case MC_TOKEN:
-		return token(t, v->len);
+		return token(st, t, v->len);
 	case MC_INTEGER:
 		return PyLong_FromUnsignedLongLong(mc_parse_u64(t, v->len));
 	case MC_VERSION:
-		return version_value(t, v->len);
+		return version_value(st, t, v->len);
 	case MC_RATIO:
-		return ratio_value(a, v);
+		return ratio_value(st, a, v);
 	case MC_SET:
-		return set_value(a, v);
+		return set_value(st, a, v);
 	default:
 		PyErr_SetString(PyExc_SystemError, "migcompat_accel: a value of unknown type");
 		return NULL;
@@ -283,13 +316,15 @@ static void written_order(uint16_t *order, const void *base, size_t stride, uint
 
 /* ---- migration_version --------------------------------------------------------------------------- */
 
-static PyObject *field_object(const struct mc_attr *a, const struct mc_value *v, uint8_t critical)
+static PyObject *field_object(const struct accel *st, const struct mc_attr *a, const struct mc_value *v,
+			     uint8_t critical)
 {
-	PyObject *field = new_instance(cls_field);
+	PyObject *field = new_instance(st, st->cls_field);
 
 	if (!field)
 		return NULL;
-	if (set_attr(field, s_value, value(a, v)) || set_attr(field, s_critical, PyBool_FromLong(critical))) {
+	if (set_attr(field, st->s_value, value(st, a, v)) ||
+	    set_attr(field, st->s_critical, PyBool_FromLong(critical))) {
 		Py_DECREF(field);
 		return NULL;
 	}
@@ -297,7 +332,7 @@ static PyObject *field_object(const struct mc_attr *a, const struct mc_value *v,
 }
 
 /* {key: Field} of fields[first .. first + n), in written order; values only (defaults) when bare. */
-static PyObject *field_dict(const struct mc_attr *a, uint16_t first, uint16_t n, int bare)
+static PyObject *field_dict(const struct accel *st, const struct mc_attr *a, uint16_t first, uint16_t n, int bare)
 {
 	uint16_t order[MC_CAP_FIELDS];
 	PyObject *dict = PyDict_New();
@@ -309,7 +344,7 @@ static PyObject *field_dict(const struct mc_attr *a, uint16_t first, uint16_t n,
 	for (i = 0; i < n; i++) {
 		const struct mc_field *f = &a->fields[first + order[i]];
 		PyObject *k = key(a, &f->key);
-		PyObject *v = k ? (bare ? value(a, &f->value) : field_object(a, &f->value, f->critical)) : NULL;
+		PyObject *v = k ? (bare ? value(st, a, &f->value) : field_object(st, a, &f->value, f->critical)) : NULL;
 		int rc = v ? PyDict_SetItem(dict, k, v) : -1;
 
 		Py_XDECREF(k);
@@ -322,22 +357,22 @@ static PyObject *field_dict(const struct mc_attr *a, uint16_t first, uint16_t n,
 	return dict;
 }
 
-static PyObject *param_object(const struct mc_attr *a, const struct mc_param *p)
+static PyObject *param_object(const struct accel *st, const struct mc_attr *a, const struct mc_param *p)
 {
-	PyObject *param = new_instance(cls_param);
+	PyObject *param = new_instance(st, st->cls_param);
 
 	if (!param)
 		return NULL;
-	if (set_attr(param, s_name, key(a, &p->name)) || set_attr(param, s_value, value(a, &p->value)) ||
-	    set_attr(param, s_critical, PyBool_FromLong(p->critical)) ||
-	    set_attr(param, s_fields, frozen_map(field_dict(a, p->first, p->count, 0)))) {
+	if (set_attr(param, st->s_name, key(a, &p->name)) || set_attr(param, st->s_value, value(st, a, &p->value)) ||
+	    set_attr(param, st->s_critical, PyBool_FromLong(p->critical)) ||
+	    set_attr(param, st->s_fields, frozen_map(st, field_dict(st, a, p->first, p->count, 0)))) {
 		Py_DECREF(param);
 		return NULL;
 	}
 	return param;
 }
 
-static PyObject *version_model(const struct mc_attr *a)
+static PyObject *version_model(const struct accel *st, const struct mc_attr *a)
 {
 	PyObject *model, *params;
 	uint16_t i;
@@ -346,7 +381,7 @@ static PyObject *version_model(const struct mc_attr *a)
 	if (!params)
 		return NULL;
 	for (i = 0; i < a->nparams; i++) {
-		PyObject *param = param_object(a, &a->params[i]);
+		PyObject *param = param_object(st, a, &a->params[i]);
 
 		if (!param) {
 			Py_DECREF(params);
@@ -354,12 +389,13 @@ static PyObject *version_model(const struct mc_attr *a)
 		}
 		PyTuple_SET_ITEM(params, i, param);
 	}
-	model = new_instance(cls_migration_version);
+	model = new_instance(st, st->cls_migration_version);
 	if (!model) {
 		Py_DECREF(params);
 		return NULL;
 	}
-	if (set_attr(model, s_fields, frozen_map(field_dict(a, 0, a->nfixed, 0))) || set_attr(model, s_params, params)) {
+	if (set_attr(model, st->s_fields, frozen_map(st, field_dict(st, a, 0, a->nfixed, 0))) ||
+	    set_attr(model, st->s_params, params)) {
 		Py_DECREF(model);
 		return NULL;
 	}
@@ -375,57 +411,58 @@ static PyObject *new_ref(PyObject *obj)
 }
 
 /* A range end: None (open), a value, SELF or SelfPrefix(N). */
-static PyObject *bound(const struct mc_attr *a, const struct mc_bound *b)
+static PyObject *bound(const struct accel *st, const struct mc_attr *a, const struct mc_bound *b)
 {
 	switch (b->kind) {
 	case MC_BOUND_VALUE:
-		return value(a, &b->value);
+		return value(st, a, &b->value);
 	case MC_BOUND_SELF:
-		return new_ref(obj_self);
+		return new_ref(st->obj_self);
 	case MC_BOUND_PREFIX:
-		return new_ref(self_prefix[b->prefix]);
+		return new_ref(st->self_prefix[b->prefix]);
 	default:
 		return new_ref(Py_None);
 	}
 }
 
-static PyObject *alternative(const struct mc_attr *a, const struct mc_alternative *alt)
+static PyObject *alternative(const struct accel *st, const struct mc_attr *a, const struct mc_alternative *alt)
 {
 	PyObject *range;
 
 	switch (alt->kind) {
 	case MC_ALT_VALUE:
-		return value(a, &alt->low.value);
+		return value(st, a, &alt->low.value);
 	case MC_ALT_SELF:
-		return new_ref(obj_self);
+		return new_ref(st->obj_self);
 	case MC_ALT_PREFIX:
-		return new_ref(self_prefix[alt->prefix]);
+		return new_ref(st->self_prefix[alt->prefix]);
 	default:
 		break;
 	}
-	range = new_instance(cls_range);
+	range = new_instance(st, st->cls_range);
 	if (!range)
 		return NULL;
-	if (set_attr(range, s_low, bound(a, &alt->low)) || set_attr(range, s_high, bound(a, &alt->high))) {
+	if (set_attr(range, st->s_low, bound(st, a, &alt->low)) ||
+	    set_attr(range, st->s_high, bound(st, a, &alt->high))) {
 		Py_DECREF(range);
 		return NULL;
 	}
 	return range;
 }
 
-static PyObject *constraint(const struct mc_attr *a, const struct mc_constraint *c)
+static PyObject *constraint(const struct accel *st, const struct mc_attr *a, const struct mc_constraint *c)
 {
 	PyObject *obj, *operand;
 	uint16_t i;
 
 	if (c->op == MC_ANY)
-		return new_ref(obj_any);
+		return new_ref(st->obj_any);
 	if (c->op == MC_SUBSET || c->op == MC_SUPERSET) {
-		obj = new_instance(c->op == MC_SUBSET ? cls_subset : cls_superset);
+		obj = new_instance(st, c->op == MC_SUBSET ? st->cls_subset : st->cls_superset);
 		if (!obj)
 			return NULL;
-		operand = alternative(a, &a->alternatives[c->first]);
-		if (set_attr(obj, s_operand, operand)) {
+		operand = alternative(st, a, &a->alternatives[c->first]);
+		if (set_attr(obj, st->s_operand, operand)) {
 			Py_DECREF(obj);
 			return NULL;
 		}
@@ -435,7 +472,7 @@ static PyObject *constraint(const struct mc_attr *a, const struct mc_constraint 
 	if (!operand)
 		return NULL;
 	for (i = 0; i < c->count; i++) {
-		PyObject *alt = alternative(a, &a->alternatives[c->first + i]);
+		PyObject *alt = alternative(st, a, &a->alternatives[c->first + i]);
 
 		if (!alt) {
 			Py_DECREF(operand);
@@ -443,19 +480,19 @@ static PyObject *constraint(const struct mc_attr *a, const struct mc_constraint 
 		}
 		PyTuple_SET_ITEM(operand, i, alt);
 	}
-	obj = new_instance(cls_equals);
+	obj = new_instance(st, st->cls_equals);
 	if (!obj) {
 		Py_DECREF(operand);
 		return NULL;
 	}
-	if (set_attr(obj, s_alternatives, operand)) {
+	if (set_attr(obj, st->s_alternatives, operand)) {
 		Py_DECREF(obj);
 		return NULL;
 	}
 	return obj;
 }
 
-static PyObject *rule_object(const struct mc_attr *a, const struct mc_rule *r)
+static PyObject *rule_object(const struct accel *st, const struct mc_attr *a, const struct mc_rule *r)
 {
 	uint16_t order[MC_CAP_CONSTRAINTS];
 	PyObject *dict = PyDict_New(), *rule;
@@ -467,7 +504,7 @@ static PyObject *rule_object(const struct mc_attr *a, const struct mc_rule *r)
 	for (i = 0; i < r->count; i++) {
 		const struct mc_constraint *c = &a->constraints[r->first + order[i]];
 		PyObject *k = key(a, &c->key);
-		PyObject *v = k ? constraint(a, c) : NULL;
+		PyObject *v = k ? constraint(st, a, c) : NULL;
 		int rc = v ? PyDict_SetItem(dict, k, v) : -1;
 
 		Py_XDECREF(k);
@@ -477,19 +514,19 @@ static PyObject *rule_object(const struct mc_attr *a, const struct mc_rule *r)
 			return NULL;
 		}
 	}
-	rule = new_instance(cls_rule);
+	rule = new_instance(st, st->cls_rule);
 	if (!rule) {
 		Py_DECREF(dict);
 		return NULL;
 	}
-	if (set_attr(rule, s_constraints, frozen_map(dict))) {
+	if (set_attr(rule, st->s_constraints, frozen_map(st, dict))) {
 		Py_DECREF(rule);
 		return NULL;
 	}
 	return rule;
 }
 
-static PyObject *compatible_model(const struct mc_attr *a)
+static PyObject *compatible_model(const struct accel *st, const struct mc_attr *a)
 {
 	PyObject *model, *rules;
 	uint16_t i;
@@ -498,7 +535,7 @@ static PyObject *compatible_model(const struct mc_attr *a)
 	if (!rules)
 		return NULL;
 	for (i = 0; i < a->nrules; i++) {
-		PyObject *rule = rule_object(a, &a->rules[i]);
+		PyObject *rule = rule_object(st, a, &a->rules[i]);
 
 		if (!rule) {
 			Py_DECREF(rules);
@@ -506,12 +543,13 @@ static PyObject *compatible_model(const struct mc_attr *a)
 		}
 		PyTuple_SET_ITEM(rules, i, rule);
 	}
-	model = new_instance(cls_compatible_devices);
+	model = new_instance(st, st->cls_compatible_devices);
 	if (!model) {
 		Py_DECREF(rules);
 		return NULL;
 	}
-	if (set_attr(model, s_rules, rules) || set_attr(model, s_defaults, frozen_map(field_dict(a, 0, a->ndefaults, 1)))) {
+	if (set_attr(model, st->s_rules, rules) ||
+	    set_attr(model, st->s_defaults, frozen_map(st, field_dict(st, a, 0, a->ndefaults, 1)))) {
 		Py_DECREF(model);
 		return NULL;
 	}
@@ -520,8 +558,9 @@ static PyObject *compatible_model(const struct mc_attr *a)
 
 /* ---- the entry points --------------------------------------------------------------------------------- */
 
-static PyObject *parse(PyObject *text, enum mc_kind kind)
+static PyObject *parse(PyObject *module, PyObject *text, enum mc_kind kind)
 {
+	struct accel *st = PyModule_GetState(module);
 	struct mc_attr *attr;
 	const char *bytes;
 	Py_ssize_t len;
@@ -546,43 +585,45 @@ static PyObject *parse(PyObject *text, enum mc_kind kind)
 	}
 	if (len > MC_MAX_ATTRIBUTE)
 		Py_RETURN_NONE; /* too long: the pure-Python parser says where */
-	if (!shared_attr) {
-		shared_attr = PyMem_Malloc(sizeof(*shared_attr)); /* kept for every later call */
-		if (!shared_attr)
+	if (!st || !st->ready) {
+		PyErr_SetString(PyExc_SystemError, "migcompat_accel: the module was not initialised");
+		return NULL;
+	}
+	if (!st->attr) {
+		st->attr = PyMem_Malloc(sizeof(*st->attr)); /* kept for every later call, freed by m_free */
+		if (!st->attr)
 			return PyErr_NoMemory();
 	}
-	own = shared_busy;
+	own = st->busy;
 	if (own) {
 		attr = PyMem_Malloc(sizeof(*attr)); /* a parse re-entered while building its objects */
 		if (!attr)
 			return PyErr_NoMemory();
 	} else {
-		attr = shared_attr;
-		shared_busy = 1;
+		attr = st->attr;
+		st->busy = 1;
 	}
 	if (mc_parse(attr, kind, bytes, (size_t)len, NULL)) {
 		result = Py_None;
 		Py_INCREF(result);
 	} else {
-		result = kind == MC_MIGRATION_VERSION ? version_model(attr) : compatible_model(attr);
+		result = kind == MC_MIGRATION_VERSION ? version_model(st, attr) : compatible_model(st, attr);
 	}
 	if (own)
 		PyMem_Free(attr);
 	else
-		shared_busy = 0;
+		st->busy = 0;
 	return result;
 }
 
 static PyObject *accel_parse_version(PyObject *module, PyObject *text)
 {
-	(void)module;
-	return parse(text, MC_MIGRATION_VERSION);
+	return parse(module, text, MC_MIGRATION_VERSION);
 }
 
 static PyObject *accel_parse_compatible(PyObject *module, PyObject *text)
 {
-	(void)module;
-	return parse(text, MC_COMPATIBLE_DEVICES);
+	return parse(module, text, MC_COMPATIBLE_DEVICES);
 }
 
 PyDoc_STRVAR(parse_version_doc, "parse_version(text, /)\n--\n\n"
@@ -598,13 +639,7 @@ static PyMethodDef methods[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
-/* ---- module initialisation ---------------------------------------------------------------------------- */
-
-static int fetch(PyObject *module, const char *name, PyObject **out)
-{
-	*out = PyObject_GetAttrString(module, name);
-	return *out ? 0 : -1;
-}
+/* ---- module initialisation (PEP 489) and the state's lifetime --------------------------------- */
 
 /* The byte offset of the __slots__ member name of class cls. */
 static int slot_offset(PyObject *cls, const char *name, Py_ssize_t *offset)
@@ -628,14 +663,9 @@ static int slot_offset(PyObject *cls, const char *name, Py_ssize_t *offset)
 	return rc;
 }
 
-static int intern_name(PyObject **out, const char *name)
-{
-	*out = PyUnicode_InternFromString(name);
-	return *out ? 0 : -1;
-}
-
-/* Fetch the model classes and the slot offsets; an ImportError when migcompat.model is not as expected. */
-static int load_model(void)
+/* Fill *st from migcompat.model; an ImportError when it is not as expected. On failure st holds what was
+ * fetched so far, which m_clear and m_free release. */
+static int load_model(struct accel *st)
 {
 	PyObject *model = PyImport_ImportModule("migcompat.model");
 	PyObject *values = model ? PyImport_ImportModule("migcompat._values") : NULL;
@@ -645,35 +675,34 @@ static int load_model(void)
 
 	if (!limit)
 		goto out;
-	intern_limit = PyLong_AsSsize_t(limit);
-	if (intern_limit == -1 && PyErr_Occurred())
+	st->intern_limit = PyLong_AsSsize_t(limit);
+	if (st->intern_limit == -1 && PyErr_Occurred())
 		goto out;
-	if (fetch(model, "Version", &cls_version) || fetch(model, "Ratio", &cls_ratio) ||
-	    fetch(model, "FrozenMap", &cls_frozenmap) || fetch(model, "Field", &cls_field) ||
-	    fetch(model, "Param", &cls_param) || fetch(model, "MigrationVersion", &cls_migration_version) ||
-	    fetch(model, "CompatibleDevices", &cls_compatible_devices) || fetch(model, "Rule", &cls_rule) ||
-	    fetch(model, "Equals", &cls_equals) || fetch(model, "Range", &cls_range) ||
-	    fetch(model, "Subset", &cls_subset) || fetch(model, "Superset", &cls_superset) ||
-	    fetch(model, "ANY", &obj_any) || fetch(model, "SELF", &obj_self) ||
-	    fetch(model, "SelfPrefix", &prefix_cls))
+#define FETCH(member, name)                                                                                   \
+	if (!(st->member = PyObject_GetAttrString(model, name)))                                              \
 		goto out;
-	if (slot_offset(cls_version, "parts", &off_parts) || slot_offset(cls_ratio, "numerator", &off_numerator) ||
-	    slot_offset(cls_ratio, "denominator", &off_denominator) || slot_offset(cls_frozenmap, "_data", &off_data))
+	MODEL_OBJECTS(FETCH)
+#undef FETCH
+	prefix_cls = PyObject_GetAttrString(model, "SelfPrefix");
+	if (!prefix_cls)
+		goto out;
+	if (slot_offset(st->cls_version, "parts", &st->off_parts) ||
+	    slot_offset(st->cls_ratio, "numerator", &st->off_numerator) ||
+	    slot_offset(st->cls_ratio, "denominator", &st->off_denominator) ||
+	    slot_offset(st->cls_frozenmap, "_data", &st->off_data))
 		goto out;
 	for (i = 1; i <= MC_MAX_SELF_PREFIX; i++) {
-		self_prefix[i] = PyObject_CallFunction(prefix_cls, "i", i);
-		if (!self_prefix[i])
+		st->self_prefix[i] = PyObject_CallFunction(prefix_cls, "i", i);
+		if (!st->self_prefix[i])
 			goto out;
 	}
-	if (intern_name(&s_value, "value") || intern_name(&s_critical, "critical") || intern_name(&s_name, "name") ||
-	    intern_name(&s_fields, "fields") || intern_name(&s_params, "params") ||
-	    intern_name(&s_alternatives, "alternatives") || intern_name(&s_low, "low") ||
-	    intern_name(&s_high, "high") || intern_name(&s_operand, "operand") ||
-	    intern_name(&s_constraints, "constraints") || intern_name(&s_rules, "rules") ||
-	    intern_name(&s_defaults, "defaults"))
+#define INTERN(name)                                                                                          \
+	if (!(st->s_##name = PyUnicode_InternFromString(#name)))                                              \
 		goto out;
-	empty_tuple = PyTuple_New(0);
-	rc = empty_tuple ? 0 : -1;
+	ATTRIBUTE_NAMES(INTERN)
+#undef INTERN
+	st->empty_tuple = PyTuple_New(0);
+	rc = st->empty_tuple ? 0 : -1;
 out:
 	if (rc && PyErr_Occurred() && !PyErr_ExceptionMatches(PyExc_ImportError)) {
 		PyObject *type, *val, *tb;
@@ -691,29 +720,104 @@ out:
 	return rc;
 }
 
+/* Py_mod_exec: the state, then the module's constants. importlib.reload() does not run it again (a module
+ * whose state exists is left as it is), so it runs once per module object. */
+static int accel_exec(PyObject *module)
+{
+	struct accel *st = PyModule_GetState(module);
+
+	if (!st)
+		return -1;
+	if (load_model(st))
+		return -1;
+	if (PyModule_AddStringConstant(module, "SPEC_VERSION", MC_SPEC_VERSION) ||
+	    PyModule_AddStringConstant(module, "__version__", MIGCOMPAT_ACCEL_VERSION))
+		return -1;
+	st->ready = 1;
+	return 0;
+}
+
+static int accel_traverse(PyObject *module, visitproc visit, void *arg)
+{
+	struct accel *st = PyModule_GetState(module);
+	int i;
+
+	if (!st)
+		return 0;
+#define VISIT_OBJECT(member, name) Py_VISIT(st->member);
+#define VISIT_NAME(name) Py_VISIT(st->s_##name);
+	MODEL_OBJECTS(VISIT_OBJECT)
+	ATTRIBUTE_NAMES(VISIT_NAME)
+#undef VISIT_OBJECT
+#undef VISIT_NAME
+	for (i = 1; i <= MC_MAX_SELF_PREFIX; i++)
+		Py_VISIT(st->self_prefix[i]);
+	Py_VISIT(st->empty_tuple);
+	return 0;
+}
+
+/* Drop the references; the module is unusable afterwards (parse says so rather than crash). */
+static int accel_clear(PyObject *module)
+{
+	struct accel *st = PyModule_GetState(module);
+	int i;
+
+	if (!st)
+		return 0;
+	st->ready = 0;
+#define CLEAR_OBJECT(member, name) Py_CLEAR(st->member);
+#define CLEAR_NAME(name) Py_CLEAR(st->s_##name);
+	MODEL_OBJECTS(CLEAR_OBJECT)
+	ATTRIBUTE_NAMES(CLEAR_NAME)
+#undef CLEAR_OBJECT
+#undef CLEAR_NAME
+	for (i = 1; i <= MC_MAX_SELF_PREFIX; i++)
+		Py_CLEAR(st->self_prefix[i]);
+	Py_CLEAR(st->empty_tuple);
+	return 0;
+}
+
+static void accel_free(void *module)
+{
+	struct accel *st = PyModule_GetState((PyObject *)module);
+
+	accel_clear((PyObject *)module);
+	if (st && st->attr && !st->busy) {
+		PyMem_Free(st->attr);
+		st->attr = NULL;
+	}
+}
+
 PyDoc_STRVAR(module_doc, "An optional accelerator for migcompat's parser: libmigcompat's C parser building\n"
 			 "migcompat.model objects. migcompat.parse uses it when it is importable and\n"
 			 "MIGCOMPAT_NO_ACCEL is not set; the pure-Python parser stays the reference.");
 
+static PyModuleDef_Slot slots[] = {
+	{ Py_mod_exec, (void *)accel_exec },
+#ifdef Py_mod_multiple_interpreters /* 3.12: no global state, no static types: one module per interpreter */
+	{ Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED },
+#endif
+#ifdef Py_mod_gil /* 3.13: the parse buffer and its busy flag rely on the GIL */
+	{ Py_mod_gil, Py_MOD_GIL_USED },
+#endif
+	{ 0, NULL },
+};
+
 static struct PyModuleDef module_def = {
-	PyModuleDef_HEAD_INIT, "migcompat_accel", module_doc, -1, methods, NULL, NULL, NULL, NULL,
+	PyModuleDef_HEAD_INIT,
+	.m_name = "migcompat_accel",
+	.m_doc = module_doc,
+	.m_size = sizeof(struct accel),
+	.m_methods = methods,
+	.m_slots = slots,
+	.m_traverse = accel_traverse,
+	.m_clear = accel_clear,
+	.m_free = accel_free,
 };
 
 PyMODINIT_FUNC PyInit_migcompat_accel(void);
 
 PyMODINIT_FUNC PyInit_migcompat_accel(void)
 {
-	PyObject *module;
-
-	if (!empty_tuple && load_model()) /* empty_tuple is set last: loaded by an earlier import */
-		return NULL;
-	module = PyModule_Create(&module_def);
-	if (!module)
-		return NULL;
-	if (PyModule_AddStringConstant(module, "SPEC_VERSION", MC_SPEC_VERSION) ||
-	    PyModule_AddStringConstant(module, "__version__", MIGCOMPAT_ACCEL_VERSION)) {
-		Py_DECREF(module);
-		return NULL;
-	}
-	return module;
+	return PyModuleDef_Init(&module_def);
 }

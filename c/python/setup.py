@@ -31,7 +31,9 @@ setup(
             # Relative to this directory (setuptools wants relative source paths); the lib's by ../lib.
             sources=["migcompat_accel.c", *(f"../lib/src/{name}" for name in LIB_SOURCES)],
             include_dirs=[str(LIB / "include"), str(LIB / "src")],
-            define_macros=[("MIGCOMPAT_ACCEL_VERSION", f'"{VERSION}"')],
+            # MC_API empty: libmigcompat's functions are hidden like the rest (-fvisibility=hidden), so the
+            # module exports PyInit_migcompat_accel only and cannot clash with a libmigcompat.so in the process.
+            define_macros=[("MIGCOMPAT_ACCEL_VERSION", f'"{VERSION}"'), ("MC_API", "")],
             extra_compile_args=["-std=c11", "-O2", "-fvisibility=hidden"],
         )
     ],

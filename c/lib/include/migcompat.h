@@ -30,7 +30,8 @@
  *
  * The version of this header is MC_API_VERSION; the shared library's soname
  * is libmigcompat.so.1. Struct layouts are part of the ABI: a change to them
- * bumps the soname.
+ * bumps the soname. The library's release is MC_VERSION_STRING at compile
+ * time and mc_version() at run time.
  */
 #ifndef MIGCOMPAT_H
 #define MIGCOMPAT_H
@@ -42,14 +43,49 @@
 extern "C" {
 #endif
 
-/* Marks the library's exported functions (the shared build hides everything else). */
+/*
+ * Marks the library's API functions, the only symbols the shared and the
+ * static library export: both are built with -fvisibility=hidden, and the
+ * static library's hidden symbols are made local. A program that compiles
+ * the sources into itself may define MC_API (even as nothing) first.
+ */
+#ifndef MC_API
 #if defined(__GNUC__) && __GNUC__ >= 4
 #define MC_API __attribute__((visibility("default")))
 #else
 #define MC_API
 #endif
+#endif
 
 #define MC_API_VERSION 1
+
+/*
+ * The library's release, MAJOR.MINOR.PATCH. These three lines are the one
+ * place it is written: c/lib/Makefile reads them for the shared library's
+ * file name and for migcompat.pc, and mc_version() returns what they said
+ * when the library was built. MC_VERSION_NUMBER is MAJOR * 10000 +
+ * MINOR * 100 + PATCH (MINOR and PATCH stay below 100), for comparisons.
+ */
+#define MC_VERSION_MAJOR 1
+#define MC_VERSION_MINOR 1
+#define MC_VERSION_PATCH 0
+#define MC_VERSION_NUMBER (MC_VERSION_MAJOR * 10000 + MC_VERSION_MINOR * 100 + MC_VERSION_PATCH)
+#define MC_STRINGIFY_(x) #x
+#define MC_STRINGIFY(x) MC_STRINGIFY_(x)
+#define MC_VERSION_STRING \
+	MC_STRINGIFY(MC_VERSION_MAJOR) "." MC_STRINGIFY(MC_VERSION_MINOR) "." MC_STRINGIFY(MC_VERSION_PATCH)
+
+/*
+ * The release of the library the program runs with, as the library was
+ * built: its MC_VERSION_STRING and MC_VERSION_NUMBER ("1.1.0" and 10100
+ * for release 1.1.0). They may differ from the macros the program was
+ * compiled with (a newer shared library of the same soname); a program that
+ * needs a function of release x.y.z tests mc_version_number() >= its
+ * number. They never fail; the string is static.
+ */
+MC_API const char *mc_version(void);
+MC_API unsigned mc_version_number(void);
+
 /* The format header this library implements, and the specification version. */
 #define MC_HEADER "mc1"
 #define MC_SPEC_VERSION "1.1"

@@ -1,8 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* Names of codes, answers and grades; reading numbers and finding fields in a parsed attribute. */
+/* The library's version; names of codes, answers and grades; reading numbers and finding fields in a parsed
+ * attribute. */
 #include <string.h>
 
 #include "internal.h"
+
+/* The header's release as this file was compiled: what the library was built as. */
+const char *mc_version(void)
+{
+	return MC_VERSION_STRING;
+}
+
+unsigned mc_version_number(void)
+{
+	return MC_VERSION_NUMBER;
+}
 
 static const char *const code_names[MC_CODE_COUNT] = {
 	[MC_OK] = "ok",

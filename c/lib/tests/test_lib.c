@@ -290,7 +290,45 @@ static void test_readers(void)
 	EXPECT(n == 0);
 }
 
-int main(void)
+/* ---- the release: the header's macros, mc_version(), the Makefile's VERSION and migcompat.pc agree ---- */
+
+static void test_version(const char *pc)
+{
+	char line[256], expected[64];
+	int versions = 0, same = 0;
+	FILE *f;
+
+	snprintf(expected, sizeof(expected), "%d.%d.%d", MC_VERSION_MAJOR, MC_VERSION_MINOR, MC_VERSION_PATCH);
+	EXPECT(strcmp(MC_VERSION_STRING, expected) == 0);
+	EXPECT(strcmp(mc_version(), MC_VERSION_STRING) == 0);
+	EXPECT(mc_version_number() == MC_VERSION_NUMBER);
+	EXPECT(MC_VERSION_MINOR < 100 && MC_VERSION_PATCH < 100);
+	EXPECT(mc_version_number() == 10000u * MC_VERSION_MAJOR + 100u * MC_VERSION_MINOR + MC_VERSION_PATCH);
+#ifdef MC_MAKE_VERSION /* the Makefile's VERSION, which names the shared library's file */
+	EXPECT(strcmp(mc_version(), MC_MAKE_VERSION) == 0);
+#endif
+	if (!pc)
+		return;
+	f = fopen(pc, "r");
+	if (!f) {
+		fprintf(stderr, "%s: cannot be read\n", pc);
+		failures++;
+		return;
+	}
+	snprintf(expected, sizeof(expected), "Version: %s\n", mc_version());
+	while (fgets(line, sizeof(line), f)) {
+		versions += strncmp(line, "Version:", 8) == 0;
+		same += strcmp(line, expected) == 0;
+	}
+	fclose(f);
+	if (versions != 1 || same != 1) {
+		fprintf(stderr, "%s: no one line \"Version: %s\"\n", pc, mc_version());
+		failures++;
+	}
+}
+
+/* make check passes the pkg-config file it built as the one argument. */
+int main(int argc, char **argv)
 {
 	int i;
 
@@ -349,11 +387,12 @@ int main(void)
 	test_emit();
 	test_overlap();
 	test_readers();
+	test_version(argc > 1 ? argv[1] : NULL);
 
 	if (failures) {
 		fprintf(stderr, "%d failure(s)\n", failures);
 		return 1;
 	}
-	puts("test_lib: all passed");
+	printf("test_lib (libmigcompat %s): all passed\n", mc_version());
 	return 0;
 }
