@@ -303,7 +303,7 @@ def test_parse_missing_file(runner: CliRunner, tmp_path: Path) -> None:
     missing = str(tmp_path / "missing")
     result = run(runner, "parse", missing)
     assert result.exit_code == int(ExitCode.UNDECIDED) == 3
-    assert result.stderr == f"migcompat: error: cannot read {missing}: No such file or directory\n"
+    assert result.stderr == f"migcompat: error[input-unreadable]: cannot read {missing}: No such file or directory\n"
     assert result.stdout == ""
 
 
@@ -311,14 +311,16 @@ def test_parse_missing_file_json(runner: CliRunner, tmp_path: Path) -> None:
     missing = str(tmp_path / "missing")
     result = run(runner, "parse", "-f", "json", missing)
     assert result.exit_code == 3
-    assert json_lines(result.stdout) == [{"path": missing, "read_error": "No such file or directory"}]
+    assert json_lines(result.stdout) == [
+        {"path": missing, "read_error": "No such file or directory", "code": "input-unreadable"}
+    ]
     assert "cannot read" in result.stderr
 
 
 def test_parse_directory(runner: CliRunner, tmp_path: Path) -> None:
     result = run(runner, "parse", str(tmp_path))
     assert result.exit_code == 3
-    assert result.stderr == f"migcompat: error: cannot read {tmp_path}: Is a directory\n"
+    assert result.stderr == f"migcompat: error[input-unreadable]: cannot read {tmp_path}: Is a directory\n"
 
 
 def test_parse_permission_denied(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -331,7 +333,7 @@ def test_parse_permission_denied(runner: CliRunner, tmp_path: Path, monkeypatch:
     monkeypatch.setattr(cli_io, "open", denied, raising=False)
     result = run(runner, "parse", path)
     assert result.exit_code == 3
-    assert result.stderr == f"migcompat: error: cannot read {path}: Permission denied\n"
+    assert result.stderr == f"migcompat: error[input-unreadable]: cannot read {path}: Permission denied\n"
 
 
 def test_parse_io_error_while_reading(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -342,7 +344,7 @@ def test_parse_io_error_while_reading(runner: CliRunner, monkeypatch: pytest.Mon
     monkeypatch.setattr(cli_io, "_stdin", lambda name: Broken())
     result = run(runner, "parse", "-")
     assert result.exit_code == 3
-    assert result.stderr == "migcompat: error: cannot read <stdin>: Input/output error\n"
+    assert result.stderr == "migcompat: error[input-unreadable]: cannot read <stdin>: Input/output error\n"
 
 
 def test_read_input_with_stdin_closed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -434,7 +436,9 @@ def test_emit_invalid_json(runner: CliRunner, tmp_path: Path) -> None:
     result = run(runner, "emit", path)
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr == (f"migcompat: error: {path}: invalid JSON at line 3, column 3: Expecting ',' delimiter\n")
+    assert result.stderr == (
+        f"migcompat: error[invalid-model]: {path}: invalid JSON at line 3, column 3: Expecting ',' delimiter\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -451,7 +455,7 @@ def test_emit_invalid_json(runner: CliRunner, tmp_path: Path) -> None:
 def test_emit_rejects_what_is_not_one_json_document(runner: CliRunner, document: str, message: str) -> None:
     result = run(runner, "emit", "-", stdin=document)
     assert result.exit_code == 1
-    assert result.stderr.startswith("migcompat: error: <stdin>: ")
+    assert result.stderr.startswith("migcompat: error[invalid-model]: <stdin>: ")
     assert message in result.stderr
     assert "Traceback" not in result.output
 
@@ -496,13 +500,16 @@ def test_emit_refuses_an_attribute_over_4095_bytes(runner: CliRunner) -> None:
 def test_emit_unreadable_input(runner: CliRunner, tmp_path: Path) -> None:
     result = run(runner, "emit", str(tmp_path / "missing.json"))
     assert result.exit_code == 3
-    assert result.stderr.startswith("migcompat: error: cannot read ")
+    assert result.stderr.startswith("migcompat: error[input-unreadable]: cannot read ")
     result = run(runner, "emit", str(tmp_path))
     assert result.exit_code == 3
     assert "Is a directory" in result.stderr
     result = run(runner, "emit", "-", stdin=b'{"a": "\xff"}')
     assert result.exit_code == 3
-    assert result.stderr == "migcompat: error: cannot read <stdin>: not UTF-8 text (byte 0xff at offset 7)\n"
+    assert (
+        result.stderr
+        == "migcompat: error[input-unreadable]: cannot read <stdin>: not UTF-8 text (byte 0xff at offset 7)\n"
+    )
 
 
 def test_emit_accepts_a_byte_order_mark(runner: CliRunner) -> None:
@@ -609,4 +616,6 @@ def test_script_pipeline_parse_to_emit(tmp_path: Path) -> None:
 def test_script_with_standard_input_closed() -> None:
     result = script("parse", "-", shell_suffix=" <&-")
     assert result.returncode == 3
-    assert result.stderr.decode() == "migcompat: error: cannot read <stdin>: standard input is closed\n"
+    assert (
+        result.stderr.decode() == "migcompat: error[input-unreadable]: cannot read <stdin>: standard input is closed\n"
+    )

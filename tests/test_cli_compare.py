@@ -343,13 +343,18 @@ def test_check_missing_file(runner: CliRunner, gvt: dict[str, str], tmp_path: Pa
     result = run(runner, "check", missing, gvt["r1"])
     assert result.exit_code == UNDECIDED
     assert result.stdout == ""
-    assert result.stderr == f"migcompat: error: cannot read {missing} (source): No such file or directory\n"
+    assert (
+        result.stderr
+        == f"migcompat: error[input-unreadable]: cannot read {missing} (source): No such file or directory\n"
+    )
 
     result = run(runner, "check", "-f", "json", gvt["v1"], missing)
     assert result.exit_code == UNDECIDED
     assert "cannot read" in result.stderr  # a read error goes to standard error in JSON mode too
     document = json_output(result, "verdict")
-    assert document["input_errors"] == [{"input": "target", "path": missing, "read_error": "No such file or directory"}]
+    assert document["input_errors"] == [
+        {"input": "target", "path": missing, "read_error": "No such file or directory", "code": "input-unreadable"}
+    ]
 
 
 def test_check_directory_without_the_attribute(runner: CliRunner, gvt: dict[str, str], tmp_path: Path) -> None:
@@ -359,7 +364,8 @@ def test_check_directory_without_the_attribute(runner: CliRunner, gvt: dict[str,
     assert result.exit_code == UNDECIDED
     assert (
         result.stderr
-        == f"migcompat: error: cannot read {empty} (source): the directory has no migration_version attribute\n"
+        == f"migcompat: error[input-unreadable]: cannot read {empty} (source):"
+        " the directory has no migration_version attribute\n"
     )
     result = run(runner, "check", "-f", "json", gvt["v1"], str(empty))
     assert json_output(result, "verdict")["input_errors"] == [
@@ -367,6 +373,7 @@ def test_check_directory_without_the_attribute(runner: CliRunner, gvt: dict[str,
             "input": "target",
             "path": str(empty),
             "read_error": "the directory has no migration_compatible_devices attribute",
+            "code": "input-unreadable",
         }
     ]
 

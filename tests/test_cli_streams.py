@@ -34,7 +34,7 @@ DEVICE = "examples/gvt-g/uuid1"
 VERSION_FILE = f"{DEVICE}/migration_version"
 TREE = "conformance/sample-trees/gvt-g/new"
 CAPTURES = "conformance/samples/gvt-g"
-CLOSED = b"migcompat: error: cannot write the output: standard output is closed\n"
+CLOSED = b"migcompat: error[output-unwritable]: cannot write the output: standard output is closed\n"
 
 
 def command(*args: str, redirect: str = "", stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -223,7 +223,10 @@ def test_too_complex_is_no_answer(runner: CliRunner, tmp_path: Path, monkeypatch
     old, new = write(tmp_path / "old", WIDE), write(tmp_path / "new", NARROW)
     result = run(runner, "relate", "--old", old, "--new", new, "--require", "no-breaking")
     assert result.exit_code == UNDECIDED
-    assert result.stderr == "migcompat: error: the relation cannot be decided: the bound is 4096 (MAX_VARIANTS)\n"
+    assert (
+        result.stderr
+        == "migcompat: error[too-complex]: the relation cannot be decided: the bound is 4096 (MAX_VARIANTS)\n"
+    )
 
 
 def test_relate_help_shows_both_forms(runner: CliRunner) -> None:
@@ -352,10 +355,12 @@ def test_lint_json(runner: CliRunner, tmp_path: Path, with_lint: None) -> None:
     missing = str(tmp_path / "missing")
     result = run(runner, "lint", "--format", "json", path, missing)
     assert result.exit_code == UNDECIDED  # an input not read outranks a failed check
-    assert result.stderr == f"migcompat: error: cannot read {missing}: No such file or directory\n"
+    assert result.stderr == f"migcompat: error[input-unreadable]: cannot read {missing}: No such file or directory\n"
     document = json.loads(result.stdout)
     assert document["result"] == "failed"
-    assert document["input_errors"] == [{"path": missing, "read_error": "No such file or directory"}]
+    assert document["input_errors"] == [
+        {"path": missing, "read_error": "No such file or directory", "code": "input-unreadable"}
+    ]
     assert document["inputs"] == [
         {
             "path": path,
@@ -393,7 +398,7 @@ def test_lint_inputs_it_cannot_read(runner: CliRunner, tmp_path: Path, with_lint
     assert result.exit_code == UNDECIDED
     assert result.stdout == ""
     assert result.stderr == (
-        f"migcompat: error: cannot read {empty}: the directory has neither migration_version nor"
+        f"migcompat: error[input-unreadable]: cannot read {empty}: the directory has neither migration_version nor"
         " migration_compatible_devices\n"
     )
     assert run(runner, "lint", "-", "-").exit_code == USAGE
@@ -413,7 +418,9 @@ def test_conformance_on_an_attribute_file_names_it_and_suggests_lint(runner: Cli
     assert result.exit_code == UNDECIDED
     assert result.stdout == ""
     first, rest = result.stderr.split("\n", 1)
-    assert first.startswith(f"migcompat: error: {path} is not a capture: not valid JSON: ")  # then the decoder's words
+    assert first.startswith(
+        f"migcompat: error[capture-invalid]: {path} is not a capture: not valid JSON: "
+    )  # then the decoder's words
     assert rest == (
         NOT_A_CAPTURE + f"migcompat: {path} looks like a migration_version attribute; to check attribute files, run:\n"
         f"  migcompat lint {path}\n"
@@ -422,7 +429,7 @@ def test_conformance_on_an_attribute_file_names_it_and_suggests_lint(runner: Cli
     result = run(runner, "conformance", other)
     assert result.exit_code == UNDECIDED
     assert result.stderr == (
-        f"migcompat: error: {other} is not a capture: not a migcompat capture (format must be"
+        f"migcompat: error[capture-invalid]: {other} is not a capture: not a migcompat capture (format must be"
         " 'migcompat-capture') (at /format)\n" + NOT_A_CAPTURE
     )
 
@@ -435,7 +442,7 @@ def test_conformance_reads_a_capture_from_standard_input(runner: CliRunner) -> N
     result = run(runner, "conformance", "-", stdin="mc1\naccept driver=x\n")
     assert result.exit_code == UNDECIDED
     first, rest = result.stderr.split("\n", 1)
-    assert first.startswith("migcompat: error: <stdin> is not a capture: not valid JSON: ")
+    assert first.startswith("migcompat: error[capture-invalid]: <stdin> is not a capture: not valid JSON: ")
     assert rest == (
         NOT_A_CAPTURE
         + "migcompat: <stdin> looks like a migration_compatible_devices attribute; to check attribute files, run:\n"
@@ -454,7 +461,7 @@ def test_conformance_on_a_sample_tree_says_what_to_run(runner: CliRunner, monkey
     result = run(runner, "conformance", tree)
     assert result.exit_code == UNDECIDED
     assert result.stderr == (
-        f"migcompat: error: nothing to check: found no VFIO device, mdev type or mdev under {tree}\n"
+        f"migcompat: error[nothing-to-check]: nothing to check: found no VFIO device, mdev type or mdev under {tree}\n"
         f"migcompat: {tree} holds the sysfs trees of the sample gvt-g (old/ and new/); run the sample:\n"
         "  migcompat conformance --sample gvt-g\n"
         "migcompat: or check the new tree against the old:\n"

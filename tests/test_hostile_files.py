@@ -129,11 +129,14 @@ def test_a_full_output_is_a_clear_error_with_status_3(tmp_path: Path) -> None:
     with open("/dev/full", "wb") as full:
         result = script("conformance", "--sample", "gvt-g", stdout=full.fileno())
     assert result.returncode == 3
-    assert result.stderr.decode() == "migcompat: error: cannot write the output: No space left on device\n"
+    assert (
+        result.stderr.decode()
+        == "migcompat: error[output-unwritable]: cannot write the output: No space left on device\n"
+    )
     # a report file that cannot be written is the same kind of error, naming the file
     result = script("cases", "run", "--parser", "true", "--run", "parse-valid-final-lf-001", "--json", "/dev/full")
     assert result.returncode == 3
-    assert b"migcompat: error: cannot write /dev/full: No space left on device" in result.stderr
+    assert b"migcompat: error[output-unwritable]: cannot write /dev/full: No space left on device" in result.stderr
 
 
 def test_a_capture_that_finds_nothing_says_so_with_status_3(tmp_path: Path) -> None:
@@ -236,7 +239,10 @@ def test_a_fifo_among_the_case_files_is_an_error_naming_it(tmp_path: Path) -> No
     started = time.monotonic()
     result = script("cases", "run", "--cases", str(tmp_path), "--parser", "cat", timeout=20)
     assert result.returncode == 3
-    assert result.stderr.decode() == "migcompat: error: waiting.json: cannot read: not a regular file (a FIFO)\n"
+    assert (
+        result.stderr.decode()
+        == "migcompat: error[case-invalid]: waiting.json: cannot read: not a regular file (a FIFO)\n"
+    )
     assert time.monotonic() - started < 5
     result = script("cases", "run", "--parser", "cat", "--expect-fail", str(tmp_path / "waiting.json"), timeout=20)
     assert result.returncode == ExitCode.USAGE

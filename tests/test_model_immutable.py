@@ -346,3 +346,22 @@ def test_spec_and_library_codes_are_disjoint() -> None:
     assert str(CaseError("f.json", "bad")) == "f.json: bad"
     assert str(SampleError("gone", code="sample-unknown")) == "gone"
     assert str(SchemaUnavailable("no jsonschema")) == "no jsonschema"
+
+
+def test_every_code_the_commands_print_is_registered() -> None:
+    """The codes given to ``echo_error`` in the command modules are stable codes programs can match on."""
+    import ast
+
+    from migcompat.verdict import REASON_CODES
+
+    known = set(ERROR_CODES) | set(LIBRARY_ERROR_CODES) | set(REASON_CODES)
+    cli = Path(__file__).resolve().parents[1] / "src" / "migcompat" / "cli"
+    literals = []
+    for path in sorted(cli.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "echo_error" and len(node.args) > 1:
+                code = node.args[1]
+                if isinstance(code, ast.Constant):
+                    literals.append((path.name, code.value))
+    assert len(literals) >= 15
+    assert [(name, code) for name, code in literals if code not in known] == []

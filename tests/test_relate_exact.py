@@ -240,7 +240,9 @@ def test_cli_exits_3_with_the_reason_when_too_complex(tmp_path: Path) -> None:
     for extra in ([], ["--format", "json"], ["--require", "equal"]):
         result = CliRunner().invoke(main, ["relate", *extra, str(a), str(b)], catch_exceptions=False)
         assert result.exit_code == ExitCode.UNDECIDED  # 3
-        assert result.stderr.startswith("migcompat: error: the relation cannot be decided: the relation needs more")
+        assert result.stderr.startswith(
+            "migcompat: error[too-complex]: the relation cannot be decided: the relation needs more"
+        )
         assert "(MAX_STATES)" in result.stderr
         if extra[:1] != ["--format"]:
             assert result.stdout == ""

@@ -463,7 +463,9 @@ def test_command_documents_need_their_paths() -> None:
         "source": "a",
         "target": "b",
         "target_self": None,
-        "input_errors": [{"input": "source", "path": "a", "read_error": "No such file or directory"}],
+        "input_errors": [
+            {"input": "source", "path": "a", "read_error": "No such file or directory", "code": "input-unreadable"}
+        ],
     }
     assert document_errors("verdict", failure) == []
     assert document_errors("verdict", {**failure, "input_errors": []}) != []

@@ -71,6 +71,10 @@ LIBRARY_ERROR_CODES: Final[dict[str, str]] = {
     "schema-unavailable": "the jsonschema package or a published JSON Schema file is not available",
     "too-complex": "a question that cannot be decided within the library's bounds on work",
     "choice-invalid": "a device type's creation-parameter choice that names no declared parameter or value",
+    # the command's own inputs and outputs
+    "input-unreadable": "an input (a file, a device directory, standard input) that cannot be read",
+    "output-unwritable": "an output (standard output, a file, a directory) that cannot be written",
+    "nothing-to-check": "an inventory, capture or sysfs tree with nothing the command can check",
     # the scheduler exports (migcompat.exports)
     "export-invalid-name": "a trait, label or object name outside the scheduler's naming rules",
     "export-collision": "two different classes or providers would get the same exported name",

@@ -113,7 +113,7 @@ def _output_failed(exc: OSError) -> NoReturn:
         raise click.exceptions.Exit(ExitCode.CLOSED_OUTPUT)
     reason = exc.strerror or os.strerror(exc.errno or 0)
     with contextlib.suppress(OSError, ValueError):
-        echo_error(f"cannot write the output: {reason}")
+        echo_error(f"cannot write the output: {reason}", "output-unwritable")
     _silence_output()
     raise click.exceptions.Exit(ExitCode.UNDECIDED)
 

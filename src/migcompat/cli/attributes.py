@@ -91,7 +91,7 @@ class InputFailure(Exception):
     def to_json(self) -> dict[str, object]:
         """A record shaped like a ``migcompat parse --format json`` record, plus the input's role."""
         if self.error is None:
-            return {"input": self.role, "path": self.path, "read_error": self.reason}
+            return {"input": self.role, "path": self.path, "read_error": self.reason, "code": "input-unreadable"}
         return {"input": self.role, "path": self.path, "attribute": self.attribute, "error": self.error.to_dict()}
 
 
@@ -203,7 +203,7 @@ def report_failures(failures: Iterable[InputFailure], *, json_output: bool) -> N
     """
     for failure in failures:
         if failure.error is None:
-            echo_error(f"cannot read {failure.name} ({failure.label}): {failure.reason}")
+            echo_error(f"cannot read {failure.name} ({failure.label}): {failure.reason}", "input-unreadable")
         elif not json_output:
             echo(render_parse_error(failure.error, failure.name), err=True)
             if failure.hint:

@@ -87,7 +87,7 @@ def capture_command(ctx: click.Context, root: str, output: str, host_name: str |
     try:
         data = capture(root, host=host_name, kernel=kernel)
     except CaptureError as exc:
-        echo_error(exc.message)
+        echo_error(exc.message, exc.code)
         ctx.exit(ExitCode.UNDECIDED)
     text = dumps(data)
     if output == "-":
@@ -97,7 +97,7 @@ def capture_command(ctx: click.Context, root: str, output: str, host_name: str |
             with open(output, "w", encoding="ascii") as stream:
                 stream.write(text)
         except OSError as exc:
-            echo_error(f"cannot write {display_name(output)}: {exc.strerror or exc}")
+            echo_error(f"cannot write {display_name(output)}: {exc.strerror or exc}", "output-unwritable")
             ctx.exit(ExitCode.UNDECIDED)
     migratable = sum(1 for p in data.placements if p.migratable)
     where = "" if output == "-" else f" into {display_name(output)}"
@@ -113,6 +113,6 @@ def capture_command(ctx: click.Context, root: str, output: str, host_name: str |
             if data.placements
             else "found no VFIO device, mdev type or mdev"
         )
-        echo_error(f"nothing to check: {found} under {display_name(root)}")
+        echo_error(f"nothing to check: {found} under {display_name(root)}", "nothing-to-check")
         ctx.exit(ExitCode.UNDECIDED)
     ctx.exit(ExitCode.SUCCESS)

@@ -114,7 +114,7 @@ def _load(cases_dir: Path | None) -> Suite:
     try:
         suite = load_suite(directory)
     except CaseError as exc:
-        echo_error(escape(str(exc)))
+        echo_error(escape(str(exc)), exc.code)
         raise click.exceptions.Exit(ExitCode.UNDECIDED) from None
     for problem in suite.problems:
         echo_error(f"left out: {escape(problem)}")
@@ -125,7 +125,7 @@ def _spec(path: Path | None) -> SpecDocument:
     try:
         return read_spec(path or default_spec_path())
     except (OSError, ValueError) as exc:
-        echo_error(f"cannot read the specification: {escape(str(exc))}")
+        echo_error(f"cannot read the specification: {escape(str(exc))}", "input-unreadable")
         raise click.exceptions.Exit(ExitCode.UNDECIDED) from None
 
 
@@ -178,7 +178,8 @@ def check_command(ctx: click.Context, cases_dir: Path | None, spec_file: Path | 
     if missing is not None:
         echo_error(
             f"the case files were not validated against case-file.schema.json: {missing};"
-            " the other checks ran and are reported above"
+            " the other checks ran and are reported above",
+            "schema-unavailable",
         )
         ctx.exit(ExitCode.UNDECIDED)
     ctx.exit(ExitCode.SUCCESS if report.ok else ExitCode.NEGATIVE)
@@ -434,7 +435,7 @@ def _write_report(ctx: click.Context, path: Path, text: str) -> None:
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        echo_error(f"cannot write {display_name(str(path))}: {exc.strerror or exc}")
+        echo_error(f"cannot write {display_name(str(path))}: {exc.strerror or exc}", "output-unwritable")
         ctx.exit(ExitCode.UNDECIDED)
 
 
@@ -499,7 +500,7 @@ def copy_command(
         try:
             original = decode_json(read_case_file(source / name), lambda message, *_: ValueError(message))
         except (CaseError, ValueError) as exc:
-            echo_error(f"cannot read {name}: {exc}")
+            echo_error(f"cannot read {name}: {exc}", "case-invalid")
             ctx.exit(ExitCode.UNDECIDED)
         original["cases"] = [case.to_json() for case in chosen]
         writes[destination / name] = json.dumps(original, indent=1, ensure_ascii=True) + "\n"
@@ -508,7 +509,7 @@ def copy_command(
         try:
             writes[destination / RETIRED_FILE] = read_case_file(source / RETIRED_FILE)
         except CaseError as exc:
-            echo_error(str(exc))
+            echo_error(escape(str(exc)), exc.code)
             ctx.exit(ExitCode.UNDECIDED)
     for schema in SCHEMA_FILES:
         try:
@@ -524,7 +525,7 @@ def copy_command(
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        echo_error(f"cannot write {destination}: {exc}")
+        echo_error(f"cannot write {destination}: {exc}", "output-unwritable")
         ctx.exit(ExitCode.UNDECIDED)
     files = sum(1 for path in writes if path.parent == destination)
     echo(f"copied {count} cases in {files} files, and the schemas, to {destination}")

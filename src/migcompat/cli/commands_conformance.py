@@ -183,7 +183,7 @@ def conformance_command(
         try:
             loaded = load_sample(sample)
         except SampleError as exc:
-            echo_error(str(exc))
+            echo_error(exc.message, exc.code)
             ctx.exit(ExitCode.UNDECIDED)
         hosts = list(loaded.hosts)
         old = loaded.old
@@ -230,7 +230,7 @@ def _read(ctx: click.Context, path: str) -> HostData:
         return load(path)
     except CaptureError as exc:
         if exc.code != "capture-invalid":
-            echo_error(escape(exc.message))
+            echo_error(escape(exc.message), exc.code)
             ctx.exit(ExitCode.UNDECIDED)
         _not_a_capture(ctx, path, _reason(exc), _head(path))
 
@@ -242,10 +242,12 @@ def _read_stdin(ctx: click.Context) -> HostData:
     try:
         source = read_input(STDIN, CAPTURE_READ_LIMIT)
     except CannotRead as exc:
-        echo_error(str(exc))
+        echo_error(str(exc), "input-unreadable")
         ctx.exit(ExitCode.UNDECIDED)
     if not source.complete:
-        echo_error(f"cannot read <stdin>: the capture is larger than {CAPTURE_READ_LIMIT >> 20} MiB")
+        echo_error(
+            f"cannot read <stdin>: the capture is larger than {CAPTURE_READ_LIMIT >> 20} MiB", "capture-unreadable"
+        )
         ctx.exit(ExitCode.UNDECIDED)
     try:
         return loads(source.data, origin=source.name)
@@ -274,7 +276,7 @@ def _head(path: str) -> bytes:
 def _not_a_capture(ctx: click.Context, path: str, reason: str, head: bytes) -> NoReturn:
     """Report an INPUT that is not a capture, what was expected, and 'migcompat lint' for an attribute."""
     name = display_name(path)
-    echo_error(f"{name} is not a capture: {escape(reason)}")
+    echo_error(f"{name} is not a capture: {escape(reason)}", "capture-invalid")
     echo(
         "migcompat: conformance reads a capture (the JSON file 'migcompat capture' writes) or a sysfs tree"
         " (a directory such as /sys)",
@@ -304,7 +306,7 @@ def _nothing(
         else "found no VFIO device, mdev type or mdev"
     )
     reason = f"{found} under {where}"
-    echo_error(f"nothing to check: {reason}")
+    echo_error(f"nothing to check: {reason}", "nothing-to-check")
     # A well-formed report that says so, never an empty output.
     if output_format == "json":
         echo(json.dumps(_nothing_report(hosts, f"nothing to check: {reason}"), indent=1, ensure_ascii=True))

@@ -134,7 +134,7 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
         try:
             stdin = read_capture_stdin()
         except FleetError as error:
-            echo_error(f"cannot read {STDIN_NAME}: {escape(error.message)}")
+            echo_error(f"cannot read {STDIN_NAME}: {escape(error.message)}", error.code)
             if json_output:
                 echo_json({"error": error.to_dict()})
             ctx.exit(ExitCode.UNDECIDED)
@@ -154,7 +154,9 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
                 report_findings(fleet)
             sides.append([Target.of(provider) for provider in fleet.providers])
     if not sides[0]:
-        echo_error(f"{escape(old)} (old) has no device or type with valid attributes: nothing to compare")
+        echo_error(
+            f"{escape(old)} (old) has no device or type with valid attributes: nothing to compare", "nothing-to-check"
+        )
         ctx.exit(ExitCode.UNDECIDED)
     result = diff(sides[0], sides[1])
     status = combine(
@@ -178,7 +180,7 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
         echo(_text(old, new, result, show_all))
         for change in result.changes:
             if change.error is not None:
-                echo_error(f"the relation cannot be decided for {_what(change)}: {escape(change.error)}")
+                echo_error(f"the relation cannot be decided for {_what(change)}: {escape(change.error)}", "too-complex")
         if result.breaking:
             echo_error("breaking change: the new driver stopped accepting a source the old one accepted")
     ctx.exit(status)

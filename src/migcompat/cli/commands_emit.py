@@ -35,7 +35,7 @@ Examples:
 """
 
 _PARSE_RECORD_KEYS: Final = frozenset(
-    {"path", "attribute", "canonical", "canonical_text", "model", "error", "read_error"}
+    {"path", "attribute", "canonical", "canonical_text", "model", "error", "read_error", "code"}
 )
 
 
@@ -50,15 +50,15 @@ def emit_command(ctx: click.Context, file: str) -> None:
     try:
         source = read_input(file, JSON_READ_LIMIT)
     except CannotRead as exc:
-        echo_error(str(exc))
+        echo_error(str(exc), "input-unreadable")
         ctx.exit(ExitCode.UNDECIDED)
     try:
         document = load_json(source)
     except CannotRead as exc:
-        echo_error(str(exc))
+        echo_error(str(exc), "input-unreadable")
         ctx.exit(ExitCode.UNDECIDED)
     except InvalidJSON as exc:
-        echo_error(exc.describe(source.name))
+        echo_error(exc.describe(source.name), "invalid-model")
         ctx.exit(ExitCode.NEGATIVE)
     try:
         model = from_json(_data_model(document))
@@ -69,7 +69,7 @@ def emit_command(ctx: click.Context, file: str) -> None:
     try:
         parse(text)  # a valid model can still make an attribute longer than 4095 bytes
     except ParseError as exc:
-        echo_error(f"{source.name}: the data model is valid but its attribute string is not:")
+        echo_error(f"{source.name}: the data model is valid but its attribute string is not:", exc.code)
         echo(render_parse_error(exc, "<emitted>"), err=True)
         ctx.exit(ExitCode.NEGATIVE)
     echo(text, nl=False)

@@ -131,7 +131,7 @@ def lint_command(ctx: click.Context, inputs: Sequence[str], kind: str | None, ou
         echo("migcompat: reading the attribute from standard input (end it with Ctrl-D)", err=True)
     units, input_errors = _units(paths)
     for error in input_errors:
-        echo_error(f"cannot read {display_name(error[0])}: {error[1]}")
+        echo_error(f"cannot read {display_name(error[0])}: {error[1]}", "input-unreadable")
     for unit in units:
         _check(unit, kind)
     statuses = [ExitCode.UNDECIDED] * bool(input_errors)
@@ -417,7 +417,7 @@ def _document(units: Sequence[_Unit], errors: Sequence[tuple[str, str]]) -> dict
     return {
         "result": "failed" if _required(failures) else "passed",
         "inputs": inputs,
-        "input_errors": [{"path": path, "read_error": reason} for path, reason in errors],
+        "input_errors": [{"path": path, "read_error": reason, "code": "input-unreadable"} for path, reason in errors],
         "failures": [{k: v for k, v in failure.to_json().items() if k != "host"} for failure in failures],
         "notes": notes,
     }

@@ -106,7 +106,8 @@ def read_capture_stdin() -> bytes:
 
 
 def _fail(ctx: click.Context, message: str, json_output: bool, document: dict[str, object]) -> NoReturn:
-    echo_error(message)
+    code = document.get("code")
+    echo_error(message, code if isinstance(code, str) else None)
     if json_output:
         echo_json({"error": document})
     ctx.exit(ExitCode.UNDECIDED)

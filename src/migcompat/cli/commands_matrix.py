@@ -83,14 +83,16 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
     refuse_two_stdins([("INVENTORY", path) for path in inventory])
     fleet = load_inventory_or_exit(ctx, inventory, json_output=json_output)
     if not fleet.sources:
-        echo_error("the inventory has no device instance with valid attributes: no source class to show")
+        echo_error(
+            "the inventory has no device instance with valid attributes: no source class to show", "nothing-to-check"
+        )
         if json_output:
             echo_json({"error": {"code": "nothing-to-check", "message": "no device instance in the inventory"}})
         ctx.exit(ExitCode.UNDECIDED)
     try:
         matrix = build_matrix(fleet.providers)
     except FleetError as error:
-        echo_error(error.message)
+        echo_error(error.message, error.code)
         if json_output:
             echo_json({"error": error.to_dict()})
         ctx.exit(ExitCode.UNDECIDED)
@@ -104,7 +106,7 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
             with open(html_file, "w", encoding="utf-8") as out:
                 out.write(page)
         except OSError as exc:
-            echo_error(f"cannot write {escape(html_file)}: {exc.strerror or exc}")
+            echo_error(f"cannot write {escape(html_file)}: {exc.strerror or exc}", "output-unwritable")
             ctx.exit(ExitCode.UNDECIDED)
     if json_output:
         document = matrix.to_json()

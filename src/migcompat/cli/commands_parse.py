@@ -90,9 +90,9 @@ def _parse_one(path: str, forced: Attribute | None, *, json_output: bool) -> tup
     try:
         source = read_input(path, ATTRIBUTE_READ_LIMIT)
     except CannotRead as exc:
-        echo_error(str(exc))
+        echo_error(str(exc), "input-unreadable")
         if json_output:
-            echo_json({"path": path, "read_error": exc.reason})
+            echo_json({"path": path, "read_error": exc.reason, "code": "input-unreadable"})
         return ExitCode.UNDECIDED, None
     kind: Attribute = forced or (
         "migration_compatible_devices" if detect(source.data) == "migration_compatible_devices" else "migration_version"

@@ -214,7 +214,7 @@ def relate_command(
     try:
         result = relate(first, second, first_self, second_self)
     except RelationTooComplex as error:  # no answer, not a negative one
-        echo_error(f"the relation cannot be decided: {error.message}")
+        echo_error(f"the relation cannot be decided: {error.message}", error.code)
         if json_output:
             echo_json({**loader.paths, "undecidable": {"code": error.code, "message": error.message}})
         ctx.exit(ExitCode.UNDECIDED)

@@ -99,9 +99,15 @@ def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
     click.echo(text, err=err, nl=nl, color=color_enabled(err))
 
 
-def echo_error(message: str) -> None:
-    """Write ``migcompat: error: MESSAGE`` to standard error."""
-    echo(f"{PROGRAM}: {_error_word('error')}: {message}", err=True)
+def echo_error(message: str, code: str | None = None) -> None:
+    """Write ``migcompat: error[CODE]: MESSAGE`` to standard error (``error:`` alone without a *code*).
+
+    *code* is a stable error code (:data:`~migcompat.errors.ERROR_CODES`,
+    :data:`~migcompat.errors.LIBRARY_ERROR_CODES`) for programs that read
+    standard error; every failure of an input or an output has one.
+    """
+    word = "error" if code is None else f"error[{code}]"
+    echo(f"{PROGRAM}: {_error_word(word)}: {message}", err=True)
 
 
 def echo_json(document: object) -> None:
