@@ -363,8 +363,7 @@ def test_check_directory_without_the_attribute(runner: CliRunner, gvt: dict[str,
     result = run(runner, "check", str(empty), gvt["uuid1"])
     assert result.exit_code == UNDECIDED
     assert (
-        result.stderr
-        == f"migcompat: error[input-unreadable]: cannot read {empty} (source):"
+        result.stderr == f"migcompat: error[input-unreadable]: cannot read {empty} (source):"
         " the directory has no migration_version attribute\n"
     )
     result = run(runner, "check", "-f", "json", gvt["v1"], str(empty))
