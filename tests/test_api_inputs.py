@@ -8,12 +8,16 @@ what was expected, never an ``AttributeError`` from inside the library.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from migcompat import parse, parse_compatible, parse_version
 from migcompat.compare import accepts, check
 from migcompat.errors import DataModelError, ParseError
 from migcompat.verdict import Answer
+
+SAMPLES = Path(__file__).resolve().parents[1] / "conformance" / "samples"
 
 SOURCE = parse_version("mc1 a=1\n")
 RULES = parse_compatible("mc1\naccept a=1\n")
@@ -78,3 +82,34 @@ def test_an_overflowing_integer_is_quoted_within_bounds() -> None:
 def test_a_model_error_at_the_top_level_says_so() -> None:
     assert str(DataModelError("not an object")) == "error[invalid-model]: not an object (at the document's top level)"
     assert str(DataModelError("bad", path="/fields/a")) == "error[invalid-model]: bad (at /fields/a)"
+
+
+def test_every_public_entry_point_names_the_argument_of_the_wrong_type() -> None:
+    """A string, None or the wrong model is a TypeError naming the argument, never an AttributeError inside."""
+    from migcompat.compare import compiled
+    from migcompat.fleet.classes import class_id
+    from migcompat.fleet.index import FleetIndex
+    from migcompat.fleet.inventory import load_inventory
+    from migcompat.plan import device_from, plan
+    from migcompat.relate import relate
+
+    rules = parse_compatible("mc1\naccept a=1\n")
+    version = parse_version("mc1 a=1\n")
+    calls = {
+        "target": lambda: compiled(None),  # type: ignore[arg-type]
+        "target_self": lambda: compiled(rules, "mc1 a=1\n"),  # type: ignore[arg-type]
+        "template": lambda: plan(version, None, rules),  # type: ignore[arg-type]
+        "rules": lambda: plan(version, version, version),  # type: ignore[arg-type]
+        "first": lambda: relate(None, rules),  # type: ignore[arg-type]
+        "second_self": lambda: relate(rules, rules, None, rules),  # type: ignore[arg-type]
+        "source": lambda: FleetIndex.build([]).accepting(None),  # type: ignore[arg-type]
+        "version": lambda: class_id(rules),  # type: ignore[arg-type]
+        "paths": lambda: load_inventory("captures/"),
+        ".providers": lambda: FleetIndex.build(load_inventory([str(SAMPLES / "gvt-g")])),  # type: ignore[arg-type]
+        "Provider": lambda: FleetIndex.build([version]),  # type: ignore[list-item]
+        "device_from": lambda: device_from(rules, {}),  # type: ignore[arg-type]
+    }
+    for name, call in calls.items():
+        with pytest.raises(TypeError) as info:
+            call()
+        assert name.replace("device_from", "template") in str(info.value), (name, info.value)

@@ -83,6 +83,7 @@ def test_relate_computes_the_relation_without_an_invalid_own_description(files: 
     )
     assert result.exit_code == SUCCESS, result.output
     assert "SUBSET" in result.stdout and "error[whitespace]" in result.stderr
+    assert f"(own values: {files / 'bad'}, not valid: not used)" in result.stdout
     args = ["relate", "-f", "json", str(files / "self_only"), str(files / "rules"), "--a-self", str(files / "bad")]
     result = CliRunner().invoke(main, [*args, "--require", "equal"])
     document = json.loads(result.stdout)

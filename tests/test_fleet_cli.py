@@ -320,3 +320,9 @@ def test_a_host_in_two_captures_or_in_none_is_a_warning_that_says_so(tmp_path: P
     nameless = save(tmp_path / "c", host("", [device]))
     result = run("match", str(source), nameless)
     assert result.exit_code == SUCCESS and "capture --host NAME" in result.stderr
+
+
+def test_a_capture_given_as_the_source_gets_a_hint_that_it_is_a_json_document() -> None:
+    result = run("match", str(SAMPLES / "gvt-g" / "old.json"), str(SAMPLES / "gvt-g"))
+    assert result.exit_code == UNDECIDED
+    assert "should be a migration_version, but it is a JSON document" in result.stderr

@@ -21,6 +21,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Final
 
+from ._arguments import require
 from .model import CompatibleDevices, MigrationVersion
 from .semantics.compiled import CompiledRules, compile_rules
 from .semantics.rules import own_values, same_configuration
@@ -46,7 +47,10 @@ def compiled(target: CompatibleDevices, target_self: MigrationVersion | None = N
 
     Integrators deciding many sources against one target can keep the result and
     call its :meth:`~migcompat.semantics.compiled.CompiledRules.decide`.
+    Arguments of another type raise :class:`TypeError`.
     """
+    require("target", target, CompatibleDevices)
+    require("target_self", target_self, MigrationVersion, optional=True)
     return compile_rules(target, own_values(target_self))
 
 
@@ -117,11 +121,7 @@ def _check_types(source: object, target: object, target_self: object) -> None:
         ("target", target, CompatibleDevices),
         ("target_self", target_self, MigrationVersion),
     ):
-        if value is not None and type(value) is not kind:
-            raise TypeError(
-                f"{name} must be a {kind.__name__} (from parse_"
-                f"{'version' if kind is MigrationVersion else 'compatible'}) or None, not {type(value).__name__}"
-            )
+        require(name, value, kind, optional=True)
 
 
 def _check_type(source: MigrationVersion, target: CompatibleDevices, template: MigrationVersion) -> Verdict:

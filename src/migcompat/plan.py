@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ._arguments import require
 from .compare import check
 from .emit import value_text
 from .errors import ChoiceError
@@ -42,6 +43,7 @@ def device_from(template: MigrationVersion, choice: Mapping[str, Value | str]) -
     that parameter, or a parameter left out: the device such a choice
     describes cannot be created. Linear in the template's size.
     """
+    require("template", template, MigrationVersion)
     declared = {parameter.name: parameter.values for parameter in parameters_of(template)}
     resolved: dict[str, Value] = {}
     for name, given in choice.items():
@@ -192,8 +194,11 @@ def plan(source: MigrationVersion, template: MigrationVersion, rules: Compatible
 
     The work is that of :func:`~migcompat.semantics.templates.decide_type`:
     at worst the number of rules times the number of param lines, with no
-    product of parameters.
+    product of parameters. Arguments of another type raise :class:`TypeError`.
     """
+    require("source", source, MigrationVersion)
+    require("template", template, MigrationVersion)
+    require("rules", rules, CompatibleDevices)
     decision = decide_type(source, rules, template)
     verdict = check(source, rules, template)  # the choice check reports: the identical one first (8.5)
     choice = dict(verdict.choice) if verdict.choice is not None else decision.values()

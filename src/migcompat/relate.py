@@ -84,6 +84,7 @@ from math import prod
 from types import MappingProxyType
 from typing import Final, NamedTuple
 
+from ._arguments import require
 from .compare import accepts
 from .emit import constraint_text, value_text
 from .errors import MigcompatError
@@ -241,8 +242,13 @@ def relate(
     template stands for every device the type can create: the type accepts a
     source when a device created with some parameter choice does (clause 8.5).
 
-    Raises :class:`RelationTooComplex` when a bound of this module is exceeded.
+    Raises :class:`RelationTooComplex` when a bound of this module is exceeded,
+    and :class:`TypeError` for arguments of another type.
     """
+    require("first", first, CompatibleDevices)
+    require("second", second, CompatibleDevices)
+    require("first_self", first_self, MigrationVersion, optional=True)
+    require("second_self", second_self, MigrationVersion, optional=True)
     notes: list[str] = []
     budget = _Budget()
     blocks = _blocks(first, first_self, "first", notes) + _blocks(second, second_self, "second", notes)

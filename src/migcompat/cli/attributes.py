@@ -185,7 +185,13 @@ _LOOKS_LIKE: Final[dict[str, str]] = {
 
 def _invalid(role: str, source: Input, attribute: Attribute, error: ParseError) -> InputFailure:
     hint = None
-    if error.code == "syntax" and detect(source.data) != attribute:
+    if source.data.lstrip()[:1] == b"{":
+        # A capture or a data model where an attribute belongs: the arguments are in the wrong order or place.
+        hint = (
+            f"{source.name} should be a {attribute}, but it is a JSON document"
+            " (a capture goes where a command takes captures, a data model to 'migcompat emit')"
+        )
+    elif error.code == "syntax" and detect(source.data) != attribute:
         # The classic slip: SOURCE and TARGET swapped, or a type's rules given as its version.
         hint = f"{source.name} should be a {attribute}, but it looks like {_LOOKS_LIKE[detect(source.data)]}"
     return InputFailure(role, source.path, attribute, error=bounded_error(error, source), hint=hint)

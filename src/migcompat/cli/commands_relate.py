@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Final
 
 import click
@@ -236,7 +236,8 @@ def relate_command(
                 document["missing_self"] = {side: list(keys) for side, keys in missing.items()}
         echo_json(document)
     else:
-        echo(_text(result, loader.paths, ("old", "new") if roles else ("A", "B")))
+        unused = {failure.role for failure in invalid_own}
+        echo(_text(result, loader.paths, ("old", "new") if roles else ("A", "B"), unused))
     if allowed and missing:
         for side, keys in missing.items():
             name, own_option = names[0 if side == "a" else 1], names[2 if side == "a" else 3]
@@ -270,13 +271,21 @@ _ROLE_SENTENCES: Final = {
 }
 
 
-def _text(result: RelationResult, paths: dict[str, str | None], sides: tuple[str, str]) -> str:
+def _text(
+    result: RelationResult, paths: dict[str, str | None], sides: tuple[str, str], unused: Collection[str] = ()
+) -> str:
+    """The relation for people; *unused* names the own descriptions (``a_self``, ``b_self``) that were invalid."""
+
+    def own(role: str) -> str:
+        path = paths[role]
+        if path is None:
+            return ""
+        return f" (own values: {_name(path)}{', not valid: not used' if role in unused else ''})"
+
     first, second = sides
     lines = [
-        f"{first}: {_name(paths['a'])}"
-        + ("" if paths["a_self"] is None else f" (own values: {_name(paths['a_self'])})"),
-        f"{second}: {_name(paths['b'])}"
-        + ("" if paths["b_self"] is None else f" (own values: {_name(paths['b_self'])})"),
+        f"{first}: {_name(paths['a'])}{own('a_self')}",
+        f"{second}: {_name(paths['b'])}{own('b_self')}",
         (_SENTENCES if first == "A" else _ROLE_SENTENCES)[result.relation],
     ]
     labels = (f"accepted by {first} only:", f"accepted by {second} only:", "accepted by both:")

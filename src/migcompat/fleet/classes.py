@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from .._arguments import require
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, MigrationVersion
 
@@ -33,6 +34,7 @@ def class_id(version: MigrationVersion) -> str:
     Equal descriptions (clause 6.4) and only they share an id (up to a 128-bit
     collision); a device type's template is named the same way.
     """
+    require("version", version, MigrationVersion)
     digest = hashlib.sha256(emit(version).encode("ascii")).hexdigest()
     return digest[:CLASS_ID_LENGTH].upper()
 

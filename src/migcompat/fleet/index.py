@@ -58,6 +58,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
+from .._arguments import require
 from ..compare import accepts, check, compiled
 from ..model import SELF, CompatibleDevices, Constraint, Equals, MigrationVersion, Ratio, Value, Version
 from ..registry import registry_default
@@ -66,7 +67,7 @@ from ..semantics.rules import same_configuration, source_value
 from ..semantics.values import match_key
 from ..verdict import Answer, Grade, Verdict
 from .classes import SourceClass, source_classes
-from .inventory import Provider
+from .inventory import Inventory, Provider
 
 __all__ = [
     "INDEX_KEYS",
@@ -314,9 +315,18 @@ class FleetIndex:
 
     @classmethod
     def build(cls, providers: Iterable[Provider]) -> FleetIndex:
-        """The index of *providers*: device instances and device types (:class:`~.inventory.Provider`)."""
+        """The index of *providers*: device instances and device types (:class:`~.inventory.Provider`).
+
+        Anything else (an :class:`~.inventory.Inventory` itself: give its
+        ``providers``) raises :class:`TypeError`.
+        """
+        if isinstance(providers, Inventory):
+            raise TypeError("providers must be Provider objects: give the inventory's .providers, not the Inventory")
         index = cls()
         index.providers = tuple(providers)
+        for provider in index.providers:
+            if type(provider) is not Provider:
+                raise TypeError(f"providers must be Provider objects, not {type(provider).__name__}")
         groups = index._groups
         for provider in index.providers:
             group = groups.get(provider.rules)
@@ -454,7 +464,9 @@ class FleetIndex:
 
         A source that is a device-type template is accepted by none (its
         verdict is unknown, clause 8.5). The answer is cached per source.
+        A *source* of another type raises :class:`TypeError`.
         """
+        require("source", source, MigrationVersion)
         cache = self._cache
         found = cache.get(source)
         if found is not None:

@@ -195,6 +195,8 @@ def load_inventory(paths: Sequence[str], *, stdin: bytes | None = None) -> Inven
     """
     from ..conformance.results import collector_paused
 
+    if isinstance(paths, (str, bytes)):
+        raise TypeError(f"paths must be a sequence of paths, not one {type(paths).__name__}: give [{paths!r}]")
     if not paths:
         raise InventoryError("capture-unreadable", "no inventory given: name capture files or directories", where="")
     if list(paths).count(STDIN) > 1:
