@@ -651,6 +651,12 @@ def test_plan_with_files_and_free_parameters(runner: CliRunner, gvt: dict[str, s
     assert json_output(result, "plan")["type_version"] == template
 
 
+def test_plan_against_a_device_says_there_is_nothing_to_choose(runner: CliRunner, gvt: dict[str, str]) -> None:
+    result = run(runner, "plan", gvt["v1"], gvt["uuid2"])
+    assert "no param lines" in result.stderr and "migcompat check" in result.stderr
+    assert "no param lines" not in run(runner, "plan", gvt["v2"], gvt["v5_8"]).stderr
+
+
 def test_plan_needs_a_type(runner: CliRunner, gvt: dict[str, str]) -> None:
     result = run(runner, "plan", gvt["v2"])
     assert result.exit_code == USAGE

@@ -108,6 +108,12 @@ def plan_command(
     else:
         assert source_model is not None and template is not None and rules is not None
         result = plan(source_model, template, rules)
+        if not template.params and not json_output:
+            echo(
+                "note: the type's migration_version has no param lines: there is no creation parameter to"
+                " choose (for an existing device, 'migcompat check SOURCE DEVICE' gives the verdict)",
+                err=True,
+            )
     if json_output:
         echo_json({**loader.paths, **result.to_json()})
     else:
