@@ -13,6 +13,12 @@ token ``admin`` as an administrator.
 
 The ``openstack-placement`` package is the ``placement`` test extra; without
 it :func:`require_placement` skips with the reason.
+
+:class:`FakePlacement` is an in-memory stand-in for the few requests a push
+makes, for the fast tests that need a service to fail at a chosen request
+(the real one is started only by the tests marked slow, and by the smoke
+tests): :meth:`FakePlacement.install` routes every
+:class:`~migcompat.exports.placement_client.PlacementClient` request to it.
 """
 
 from __future__ import annotations
@@ -25,13 +31,18 @@ import subprocess
 import sys
 import textwrap
 import urllib.error
+import urllib.parse
 import urllib.request
+import uuid as uuids
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from migcompat.exports.errors import ExportError
+from migcompat.exports.placement_client import PlacementClient
 
 TOKEN = "admin"
 """The token noauth2 takes as an administrator's."""
@@ -138,3 +149,89 @@ def placement_service(directory: Path) -> Iterator[PlacementService]:
         if child.stdout is not None:
             child.stdout.close()
         log.close()
+
+
+@dataclass
+class FakePlacement:
+    """Resource providers and traits in memory, answering the requests of a push as Placement does.
+
+    *fail_at* makes the write request (PUT or DELETE) of that number, counted
+    from 1, answer 500; *writes* records every write request answered, in order.
+    """
+
+    providers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """UUID -> {"name", "generation", "traits"}."""
+    traits: set[str] = field(default_factory=set)
+    fail_at: int | None = None
+    writes: list[str] = field(default_factory=list)
+
+    def add(self, name: str, uuid: str | None = None) -> str:
+        """A new resource provider called *name*; its UUID."""
+        uuid = uuid or str(uuids.uuid4())
+        self.providers[uuid] = {"name": name, "generation": 0, "traits": set()}
+        return uuid
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Route every PlacementClient request to this fake."""
+
+        def request(
+            client: PlacementClient,
+            method: str,
+            path: str,
+            body: object = None,
+            *,
+            microversion: str = "1.6",
+            ok: tuple[int, ...] = (200,),
+        ) -> tuple[int, Any]:
+            status, answer = self._answer(method, path, body)
+            if status not in ok:
+                raise ExportError("placement-failed", f"{method} {path} answered {status}", where=f"{method} {path}")
+            return status, answer
+
+        monkeypatch.setattr(PlacementClient, "request", request)
+
+    def _answer(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        parts = urllib.parse.urlsplit(path)
+        query = urllib.parse.parse_qs(parts.query)
+        segments = [urllib.parse.unquote(part) for part in parts.path.strip("/").split("/")]
+        if method in ("PUT", "DELETE"):
+            if self.fail_at is not None and len(self.writes) + 1 == self.fail_at:
+                return 500, {"errors": [{"detail": "the fake fails here"}]}
+            self.writes.append(f"{method} {path}")
+        if method == "GET" and segments == ["resource_providers"]:
+            names = query.get("name", [])
+            found = [
+                {"uuid": uuid, "name": rp["name"], "generation": rp["generation"]}
+                for uuid, rp in self.providers.items()
+                if not names or rp["name"] == names[0]
+            ]
+            return 200, {"resource_providers": found}
+        if segments[0] == "resource_providers" and len(segments) == 3 and segments[2] == "traits":
+            rp = self.providers.get(segments[1])
+            if rp is None:
+                return 404, None
+            if method == "GET":
+                return 200, {"traits": sorted(rp["traits"]), "resource_provider_generation": rp["generation"]}
+            if body["resource_provider_generation"] != rp["generation"]:
+                return 409, None
+            if not set(body["traits"]) <= self.traits:
+                return 400, None
+            rp["traits"] = set(body["traits"])
+            rp["generation"] += 1
+            return 200, {"traits": sorted(rp["traits"]), "resource_provider_generation": rp["generation"]}
+        if segments == ["traits"] and method == "GET":
+            prefix = query.get("name", ["startswith:"])[0].removeprefix("startswith:")
+            return 200, {"traits": sorted(name for name in self.traits if name.startswith(prefix))}
+        if segments[0] == "traits" and len(segments) == 2:
+            name = segments[1]
+            if method == "PUT":
+                created = name not in self.traits
+                self.traits.add(name)
+                return (201 if created else 204), None
+            if name not in self.traits:
+                return 404, None
+            if any(name in rp["traits"] for rp in self.providers.values()):
+                return 409, None
+            self.traits.discard(name)
+            return 204, None
+        return 404, None

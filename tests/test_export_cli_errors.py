@@ -102,7 +102,8 @@ def test_uuids_resolve_it_and_one_uuid_for_two_providers_is_refused(tmp_path: Pa
     uuids.write_text(json.dumps(dict.fromkeys(keys, "7f5f0d9e-0000-4000-8000-000000000001")))
     shared = _placement(GVT, "--rp-name", "", "--rp-uuids", str(uuids), "--mapping", str(tmp_path / "m.json"))
     assert shared.exit_code == 3
-    assert "[export-ambiguous-provider] resource provider uuid '7f5f0d9e-0000-4000-8000-000000000001'" in shared.stderr
+    rp = "7f5f0d9e-0000-4000-8000-000000000001"
+    assert f"error[export-ambiguous-provider]: resource provider uuid '{rp}'" in shared.stderr
 
 
 # ---- 2: --endpoint ------------------------------------------------------------------------------------

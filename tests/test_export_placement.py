@@ -111,8 +111,9 @@ def test_cli_mapping_and_query(tmp_path: Path) -> None:
     document = json.loads(mapping.read_text())
     assert document["format"] == "migcompat-placement-traits"
     assert "known at export time" in document["scope"]
+    texts = {entry["class"]: entry["text"] for entry in document["classes"]}
     for name, entry in document["traits"].items():
-        assert name.endswith(entry["class"]) and entry["text"].startswith("mc1 ")
+        assert name.endswith(entry["class"]) and texts[entry["class"]].startswith("mc1 ")
     source = tmp_path / "source"
     source.write_text(document["classes"][0]["text"])
     query = runner.invoke(main, ["export", "placement-query", "--mapping", str(mapping), str(source), "-f", "json"])

@@ -25,12 +25,13 @@ from click.testing import CliRunner, Result
 from export_fleets import accepted_by_check, generated_fleet, source_classes
 from migcompat import emit
 from migcompat.cli import main
+from migcompat.exports.errors import ExportError
 from migcompat.exports.placement import TRAIT_PREFIX, ResourceProviderMap, build_export, query_for
 from migcompat.exports.placement_client import PlacementClient, push
 from migcompat.exports.table import build_table, provider_key
 from migcompat.fleet.classes import class_id
 from migcompat.fleet.inventory import load_inventory
-from placement_service import TOKEN, PlacementService, placement_service, require_placement
+from placement_service import TOKEN, FakePlacement, PlacementService, placement_service, require_placement
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "conformance" / "samples" / "nvidia-vgpu"
@@ -251,3 +252,148 @@ def test_generated_fleet_through_real_placement_equals_check(tmp_path: Path) -> 
             for any_of, expected in ((False, both), (True, either)):
                 query = query_for([class_id(a), class_id(b)], any_of=any_of)
                 assert service.providers_matching(query.query, microversion=query.microversion) == expected
+
+
+# ---- a push reads everything before it writes anything, and says what a failure left -------------------
+
+NOVA_NAMES = ("t4-node-16_pci_0000_3b_00_0", "t4-node-17_pci_0000_3b_00_0")
+T4_17_TYPE = "t4-node-17:class/mdev_bus/0000:3b:00.0/mdev_supported_types/nvidia-230"
+
+
+def _push_args(mapping: Path, *more: str) -> list[str]:
+    return [
+        "export",
+        "placement",
+        str(SAMPLE),
+        "--enabled-type",
+        "nvidia-222",
+        "--enabled-type",
+        "nvidia-230",
+        "--mapping",
+        str(mapping),
+        "--endpoint",
+        "http://placement.invalid",  # the fake answers every request
+        *more,
+    ]
+
+
+def test_a_missing_resource_provider_fails_the_push_before_any_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakePlacement()
+    fake.add(NOVA_NAMES[0])  # t4-node-17's GPU is not in Placement
+    fake.install(monkeypatch)
+    mapping = tmp_path / "g.json"
+    result = _migcompat(*_push_args(mapping), env={"OS_TOKEN": "x"})
+    assert result.exit_code == 3, result.output
+    assert "error[placement-failed]: 1 resource provider of the export is not in Placement" in result.stderr
+    assert f"named '{NOVA_NAMES[1]}'" in result.stderr and "nothing was written" in result.stderr
+    assert fake.writes == [] and fake.traits == set()
+    assert not mapping.exists()
+
+
+def test_a_uuid_that_placement_does_not_have_fails_the_push_before_any_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakePlacement()
+    for name in NOVA_NAMES:
+        fake.add(name)
+    fake.install(monkeypatch)
+    uuids = tmp_path / "uuids.json"
+    uuids.write_text(json.dumps({T4_17_TYPE: "7f5f0d9e-0000-4000-8000-000000000001"}))
+    result = _migcompat(*_push_args(tmp_path / "g.json", "--rp-uuids", str(uuids)), env={"OS_TOKEN": "x"})
+    assert result.exit_code == 3, result.output
+    assert "by the UUID 7f5f0d9e-0000-4000-8000-000000000001 of the UUID map" in result.stderr
+    assert fake.writes == []
+
+
+def test_a_uuid_another_provider_reaches_by_name_is_refused_before_any_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakePlacement()
+    first, _ = (fake.add(name) for name in NOVA_NAMES)
+    fake.install(monkeypatch)
+    uuids = tmp_path / "uuids.json"
+    uuids.write_text(json.dumps({T4_17_TYPE: first}))  # t4-node-17's type onto t4-node-16's GPU
+    mapping = tmp_path / "g.json"
+    result = _migcompat(*_push_args(mapping, "--rp-uuids", str(uuids)), env={"OS_TOKEN": "x"})
+    assert result.exit_code == 3, result.output
+    assert f"error[export-ambiguous-provider]: resource provider {first} would get the traits of 2 providers" in (
+        result.stderr
+    )
+    assert f"'{T4_17_TYPE}' (by the UUID map)" in result.stderr and f"(named '{NOVA_NAMES[0]}')" in result.stderr
+    assert fake.writes == [] and not mapping.exists()
+
+
+@pytest.mark.parametrize("fail_at", [1, 4, 6])
+def test_a_push_that_fails_part_way_says_what_it_applied_and_writes_no_mapping(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int
+) -> None:
+    fake = FakePlacement(fail_at=fail_at)  # writes: 4 trait PUTs, then one PUT per provider, then the prune
+    uuids = {name: fake.add(name) for name in NOVA_NAMES}
+    fake.install(monkeypatch)
+    mapping = tmp_path / "g.json"
+    mapping.write_text("an earlier export's mapping\n")
+    result = _migcompat(*_push_args(mapping, "--prune"), env={"OS_TOKEN": "x"})
+    assert result.exit_code == 3, result.output
+    assert "error[placement-failed]: PUT " in result.stderr and "answered 500" in result.stderr
+    created = [line for line in result.stderr.splitlines() if line.startswith("  created ")]
+    updated = [line for line in result.stderr.splitlines() if line.startswith("  updated ")]
+    not_set = [line for line in result.stderr.splitlines() if line.startswith("  not set ")]
+    assert len(created) == min(fail_at - 1, 4) == len(fake.traits)
+    assert [line.split()[1] for line in updated] == [f"name:{NOVA_NAMES[1]}"][: max(0, fail_at - 5)]
+    assert len(updated) + len(not_set) == 2  # every provider is either reported updated or not set
+    assert {name for name, uuid in uuids.items() if fake.providers[uuid]["traits"]} == {
+        line.split()[1].removeprefix("name:") for line in updated
+    }
+    if fail_at == 1:
+        assert "migcompat: Placement was not changed" in result.stderr
+    assert "the mapping was not written" in result.stderr
+    assert mapping.read_text() == "an earlier export's mapping\n"  # left as it was, not claiming the failed push
+    assert result.stdout == ""
+
+
+def test_a_failed_push_s_error_carries_its_report_for_library_callers(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakePlacement(fail_at=5)
+    uuids = {name: fake.add(name) for name in NOVA_NAMES}
+    fake.install(monkeypatch)
+    inventory = load_inventory([str(SAMPLE)])
+    kept = [p for p in inventory.providers if p.kind == "device" or p.ident in ("nvidia-222", "nvidia-230")]
+    export = build_export(build_table(kept))
+    with pytest.raises(ExportError) as raised:
+        push(export, PlacementClient("http://placement.invalid", "x"))
+    report = raised.value.report
+    assert raised.value.code == "placement-failed" and report is not None
+    assert len(report.traits_created) == 4 and report.updated == [] and report.unchanged == []
+    assert sorted(report.not_set) == sorted(f"name:{name}" for name in NOVA_NAMES)
+    assert report.uuids == {f"name:{name}": uuid for name, uuid in uuids.items()}
+    assert report.to_json()["providers_not_set"] == report.not_set
+
+
+@pytest.mark.slow
+def test_against_real_placement_a_push_checks_every_provider_before_it_writes(tmp_path: Path) -> None:
+    """The reviewer's two sessions: a missing resource provider, and a UUID another provider reaches by name."""
+    require_placement()
+    with placement_service(tmp_path / "placement") as service:
+        first = service.create_provider(NOVA_NAMES[0])
+        mapping = tmp_path / "g.json"
+        args = _push_args(mapping)
+        args[args.index("http://placement.invalid")] = service.endpoint
+        missing = _migcompat(*args, env={"OS_TOKEN": TOKEN})
+        assert missing.exit_code == 3, missing.output
+        assert f"named '{NOVA_NAMES[1]}'" in missing.stderr and "nothing was written" in missing.stderr
+        assert service.traits_of(first) == set() and _defined(service, TRAIT_PREFIX) == set()
+        assert not mapping.exists()
+
+        second = service.create_provider(NOVA_NAMES[1])
+        uuids = tmp_path / "uuids.json"
+        uuids.write_text(json.dumps({T4_17_TYPE: first}))
+        shared = _migcompat(*args, "--rp-uuids", str(uuids), env={"OS_TOKEN": TOKEN})
+        assert shared.exit_code == 3, shared.output
+        assert "error[export-ambiguous-provider]" in shared.stderr and first in shared.stderr
+        assert service.traits_of(first) == set() == service.traits_of(second)
+        assert _defined(service, TRAIT_PREFIX) == set() and not mapping.exists()
+
+        done = _migcompat(*args, env={"OS_TOKEN": TOKEN})
+        assert done.exit_code == 0, done.output
+        assert "2 resource providers updated" in done.stdout and mapping.exists()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final, NoReturn
 
@@ -12,12 +14,16 @@ import click
 
 from ..display import escape, plural
 from ..errors import MigcompatError
-from .attributes import Loader, report_failures
+from .attributes import Loader, refuse_two_stdins, report_failures
+from .commands_match import read_capture_stdin, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .io import STDIN, CannotRead, display_name, read_input
 from .options import format_option
 from .output import echo, echo_error, echo_json
 
 if TYPE_CHECKING:
+    from ..exports.mapping import ExportMapping
+    from ..exports.placement_client import PushReport
     from ..exports.table import ExportTable
     from ..fleet.inventory import Provider
     from ..model import MigrationVersion
@@ -36,46 +42,80 @@ _GROUP_HELP: Final = f"""Export a fleet's compatibility to the schedulers that p
 migcompat does not schedule: OpenStack Placement (Nova's scheduler) matches
 traits and Kubernetes matches node labels, at scale. 'export placement' and
 'export kubernetes' write what they match on, from an INVENTORY of captures
-('migcompat capture' files, or directories of them); the '-query' commands
+('migcompat capture' files, or directories of them; one can be -, standard
+input), one capture per host, each naming its host; the '-query' commands
 print what a source's placement request needs.
+
+Placements whose migration attributes are missing or invalid are left out,
+with a note on standard error counting them; an inventory left with no
+provider at all is an error, and nothing is written or removed.
 
 {_SCOPE}
 """
 
 _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\n\b\nFor export: 0 written (and pushed), 2 a bad option value (an --endpoint that is"
-    "\nnot an http(s) URL, an --rp-name field other than the four listed, an --enabled-type no"
-    "\ndevice type of the inventory has), 3 an input that cannot be read, a name outside the"
-    "\nscheduler's rules or a collision, two providers on one resource provider, a source of a"
-    "\nclass the export does not know, or a Placement request that failed."
+    "\nnot an http(s) URL, an --rp-name field other than the four listed, --rp-name '' without"
+    "\n--rp-uuids, an --enabled-type no device type of the inventory has, two inputs on standard"
+    "\ninput), 3 an input that cannot be read, a host in two captures or a capture without a host"
+    "\nname, nothing to export, a source that is a device type, a name outside the scheduler's"
+    "\nrules or a collision, two providers on one resource provider, a source of a class the"
+    "\nexport does not know, or a Placement request that failed."
 )
 _SHOWN_TYPES: Final = 20
 """How many of the inventory's type names an unmatched --enabled-type error lists."""
 
 
 def _fail(ctx: click.Context, exc: MigcompatError) -> NoReturn:
-    echo_error(f"[{exc.code}] {escape(exc.message)}")
+    echo_error(escape(exc.message), exc.code)
     ctx.exit(ExitCode.UNDECIDED)
 
 
-def _sources(ctx: click.Context, paths: Sequence[str]) -> list[tuple[str, MigrationVersion]]:
-    """The migration_version of every path (a file, - or a device directory); failures end the command."""
+def _sources(ctx: click.Context, paths: Sequence[str], label: str) -> list[tuple[str, MigrationVersion]]:
+    """The migration_version of every path (a file, - or a device directory); failures end the command.
+
+    A device type's template (param lines) is not a source: it ends the
+    command with exit 3, naming it, rather than be left out silently.
+    """
     loader = Loader()
     versions = [(path, loader.version(f"source {number}", path)) for number, path in enumerate(paths, 1)]
     if loader.failures:
         report_failures(loader.failures, json_output=False)
         ctx.exit(ExitCode.UNDECIDED)
-    return [(path, version) for path, version in versions if version is not None]
+    read = [(path, version) for path, version in versions if version is not None]
+    for path, version in read:
+        if version.params:
+            echo_error(
+                f"{label} {escape(display_name(path))} is a device type (its migration_version has param lines),"
+                f" not a device instance: {label} takes a device's migration_version",
+                "source-is-template",  # as 'migcompat match' says it
+            )
+            ctx.exit(ExitCode.UNDECIDED)
+    return read
 
 
-def _write(ctx: click.Context, path: str, document: object) -> None:
+def _open_for_writing(path: str, flags: int) -> int:
+    """Open *path* without blocking: a FIFO no process reads fails at once (ENXIO) instead of waiting."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0), 0o666)
+
+
+def _write(ctx: click.Context, path: str, text: str, *, after: str = "") -> None:
+    """Write *text* to the file *path*; a failure ends the command with exit 3 (*after* says what was done)."""
     try:
-        with open(path, "w", encoding="ascii") as stream:
-            json.dump(document, stream, indent=2, ensure_ascii=True)
-            stream.write("\n")
-    except OSError as exc:
-        echo_error(f"cannot write {escape(path)}: {exc.strerror or exc}")
+        with open(path, "w", encoding="ascii", opener=_open_for_writing) as stream:
+            os.set_blocking(stream.fileno(), True)
+            stream.write(text)
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, OSError) and exc.errno == errno.ENXIO:
+            reason = "it is a FIFO that no process reads"
+        else:
+            reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+        echo_error(f"cannot write {escape(display_name(path))}: {reason}{after}", "output-unwritable")
         ctx.exit(ExitCode.UNDECIDED)
+
+
+def _json_text(document: object) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
 
 
 def _inventory(
@@ -83,17 +123,37 @@ def _inventory(
 ) -> tuple[list[Provider], list[Provider]]:
     """Every provider of *inventory*, and those the export keeps: device types only those in *enabled_types*.
 
+    The path ``-`` is the capture on standard input. An inventory that
+    cannot be read, in which two captures name one host or a capture names
+    none (:func:`~migcompat.exports.table.check_inventory`), ends the command
+    with exit 3. The placements left out (missing or invalid attributes) are
+    counted in a note on standard error; an inventory left with no provider
+    ends the command with exit 3, before anything is written.
+
     Every type is kept when *enabled_types* is empty. A name in it that no
     device type of the inventory has ends the command with a usage error
     (exit 2) listing the inventory's type names: a misspelt type would
     otherwise leave its providers out, silently.
     """
+    from ..exports.table import check_inventory
     from ..fleet.inventory import load_inventory
 
     try:
-        loaded = load_inventory(list(inventory))
+        stdin = read_capture_stdin() if STDIN in inventory else None
+        loaded = load_inventory(list(inventory), stdin=stdin)
+        check_inventory(loaded, stdin=stdin)
     except MigcompatError as exc:
         _fail(ctx, exc)
+    report_findings(loaded)
+    if not loaded.providers:
+        skipped = [finding for finding in loaded.findings if finding.code != "not-a-capture"]
+        why = (
+            "every placement with migration attributes was skipped (see the note above)"
+            if skipped
+            else "its captures hold no device or device type with migration attributes"
+        )
+        echo_error(f"nothing to export: the inventory has no provider: {why}; nothing was written", "nothing-to-check")
+        ctx.exit(ExitCode.UNDECIDED)
     every = list(loaded.providers)
     if not enabled_types:
         return every, every
@@ -112,8 +172,43 @@ def _inventory(
 def _table(ctx: click.Context, providers: Sequence[Provider], sources: Sequence[str]) -> ExportTable:
     from ..exports.table import build_table
 
-    extra = [version for _, version in _sources(ctx, sources)]
+    extra = [version for _, version in _sources(ctx, sources, "--source")]
     return build_table(providers, extra)
+
+
+def _read_mapping(ctx: click.Context, path: str, expected_format: str) -> ExportMapping:
+    """The mapping document *path* names (a file, a pipe, or - for standard input), read bounded."""
+    from ..exports.errors import ExportError
+    from ..exports.mapping import MAPPING_READ_LIMIT, parse_mapping
+
+    name = display_name(path)
+    try:
+        read = _read_bounded(path, MAPPING_READ_LIMIT)
+        return parse_mapping(read, name, expected_format)
+    except CannotRead as exc:
+        _fail(ctx, ExportError("export-mapping-invalid", str(exc), where=name))
+    except MigcompatError as exc:
+        _fail(ctx, exc)
+
+
+def _read_bounded(path: str, limit: int) -> bytes:
+    """The bytes of the input *path* (- is standard input; see :func:`~migcompat.cli.io.read_input`), at most *limit*.
+
+    A regular file larger than *limit* is refused from its size, unread.
+    Raises :class:`~migcompat.cli.io.CannotRead`.
+    """
+    name = display_name(path)
+    if path != STDIN:
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError):
+            info = None  # read_input says why
+        if info is not None and stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise CannotRead(name, f"it is {info.st_size} bytes, more than the {limit} read")
+    read = read_input(path, limit)
+    if not read.complete:
+        raise CannotRead(name, f"it is more than the {limit} bytes read")
+    return read.data
 
 
 def _check_endpoint(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -148,14 +243,17 @@ def export_command() -> None:
     pass
 
 
-_INVENTORY = click.argument("inventory", metavar="INVENTORY...", nargs=-1, required=True, type=click.Path())
+_INVENTORY = click.argument(
+    "inventory", metavar="INVENTORY...", nargs=-1, required=True, type=click.Path(allow_dash=True)
+)
 _EXTRA_SOURCE = click.option(
     "--source",
     "sources",
     metavar="FILE",
     multiple=True,
     type=click.Path(allow_dash=True),
-    help="A source migration_version whose class the export should know besides the inventory's devices (repeatable).",
+    help="A source device's migration_version (a file, - or a device directory) whose class the export should know"
+    " besides the inventory's devices (repeatable). A device type's is refused.",
 )
 _ENABLED_TYPE = click.option(
     "--enabled-type",
@@ -171,30 +269,38 @@ _PLACEMENT_HELP: Final = f"""Write (and push) Placement traits saying which sour
 Every device and device type of the INVENTORY gets the trait
 CUSTOM_MIGCOMPAT_ACCEPTS_<ID> for each known source class <ID> it accepts; a
 device also gets CUSTOM_MIGCOMPAT_IS_<ID> for its own class. The mapping
-document (JSON: each trait's class with its canonical text, each provider's
-traits and resource provider, each class's query) goes to --mapping FILE, or
-to standard output.
+document (JSON: each class with its canonical text, traits and query, each
+trait's class, each provider's resource provider and set of accepted
+classes) goes to --mapping FILE, or to standard output (no --mapping, or
+--mapping -).
 
-With --endpoint URL the traits are pushed: each trait is created
-(PUT /traits/NAME) and set on each mapped resource provider
-(PUT /resource_providers/UUID/traits, with its generation), keeping the
-provider's traits that do not start with CUSTOM_MIGCOMPAT_. The token is read
-from the environment variable --token-env names (default OS_TOKEN). With
---prune, the CUSTOM_MIGCOMPAT_ traits the export no longer sets are then
-deleted from Placement.
+With --endpoint URL the traits are pushed. First, reading only, every mapped
+resource provider is found (by name, or its UUID checked): one Placement
+does not have, or two providers landing on one UUID, is an error and nothing
+is written. Then each trait is created (PUT /traits/NAME) and set on each
+mapped resource provider (PUT /resource_providers/UUID/traits, with its
+generation), keeping the provider's traits that do not start with
+CUSTOM_MIGCOMPAT_. The token is read from the environment variable
+--token-env names (default OS_TOKEN). With --prune, the CUSTOM_MIGCOMPAT_
+traits the export no longer sets are then deleted from Placement. The
+mapping is written once the push has succeeded: when a request fails part
+way, the error lists what was applied and what was not, and the mapping is
+not written (a FILE from an earlier export is left as it was); push again
+once Placement answers.
 
 Which resource provider a provider's traits go to: the UUID given for
-HOST:PATH in --rp-uuids FILE (a JSON object), else the resource provider
+HOST:PATH in --rp-uuids FILE (a JSON object; - reads it from standard
+input), else the resource provider
 named by --rp-name (default '{{host}}_{{nodedev}}', the name Nova's libvirt
 driver gives a physical GPU or PCI device: node name, _, libvirt's
 node-device name such as pci_0000_84_00_0; a device type maps to its parent
 GPU). An mdev instance has no resource provider of its own in Nova and is
-left out unless --rp-uuids names it. A --rp-uuids value must be a UUID; a
-key that names no provider of the INVENTORY gets a warning. Two providers on
-one resource provider (several mdev types of one GPU) is an error
-(export-ambiguous-provider), with or without --endpoint, and nothing is
-written: name the type Nova enables on each GPU with --enabled-type, or map
-the providers by UUID.
+left out unless --rp-uuids names it. A --rp-uuids value must be a UUID
+string, and a key may appear once; a key that names no provider of the
+INVENTORY gets a warning. Two providers on one resource provider (several
+mdev types of one GPU) is an error (export-ambiguous-provider), with or
+without --endpoint, and nothing is written: name the type Nova enables on
+each GPU with --enabled-type, or map the providers by UUID.
 
 {_SCOPE}
 
@@ -214,7 +320,12 @@ Examples:
     short_help="Write and push Placement traits saying which source classes each provider accepts.",
 )
 @_INVENTORY
-@click.option("--mapping", metavar="FILE", type=click.Path(), help="Write the mapping document here (default: stdout).")
+@click.option(
+    "--mapping",
+    metavar="FILE",
+    type=click.Path(allow_dash=True),
+    help="Write the mapping document here (default, and -: standard output).",
+)
 @click.option(
     "--endpoint",
     metavar="URL",
@@ -235,7 +346,12 @@ Examples:
     " keeping (and reporting) those still on a resource provider. Trait definitions are global to a Placement:"
     " prune only from the one export that owns the CUSTOM_MIGCOMPAT_ prefix there.",
 )
-@click.option("--rp-uuids", metavar="FILE", type=click.Path(), help='A JSON object {"HOST:PATH": "UUID", ...}.')
+@click.option(
+    "--rp-uuids",
+    metavar="FILE",
+    type=click.Path(allow_dash=True),
+    help='A JSON object {"HOST:PATH": "UUID", ...} (- reads it from standard input).',
+)
 @click.option(
     "--rp-name",
     metavar="TEMPLATE",
@@ -243,7 +359,7 @@ Examples:
     show_default=True,
     callback=_check_rp_name,
     help="The resource provider name of a provider, from the fields {host}, {ident}, {kind} and {nodedev}"
-    " (no others, each as written here); '' maps by UUID only.",
+    " (no others, each as written here); '' maps by UUID only (and needs --rp-uuids).",
 )
 @_ENABLED_TYPE
 @_EXTRA_SOURCE
@@ -260,11 +376,22 @@ def placement_command(
     enabled_types: tuple[str, ...],
     sources: tuple[str, ...],
 ) -> None:
+    from ..exports.mapping import mapping_text
     from ..exports.placement import ResourceProviderMap, build_export
-    from ..exports.placement_client import PlacementClient, push
+    from ..exports.placement_client import PlacementClient, PushReport, push
 
+    refuse_two_stdins(
+        [
+            *(("INVENTORY", path) for path in inventory),
+            *(("--source", path) for path in sources),
+            ("--rp-uuids", rp_uuids),
+        ]
+    )
     if prune and endpoint is None:
         echo_error("--prune deletes traits from a Placement service: give its --endpoint URL")
+        ctx.exit(ExitCode.USAGE)
+    if not rp_name and not rp_uuids:
+        echo_error("--rp-name '' maps providers by UUID only: give the UUIDs with --rp-uuids FILE, or a name template")
         ctx.exit(ExitCode.USAGE)
     token = os.environ.get(token_env, "") if endpoint is not None else ""
     if endpoint is not None and not token:
@@ -273,35 +400,82 @@ def placement_command(
     uuids = _uuid_map(ctx, rp_uuids) if rp_uuids else {}
     every, providers = _inventory(ctx, inventory, enabled_types)
     if rp_uuids:
-        _warn_unmatched_keys(rp_uuids, uuids, every)
+        _warn_unmatched_keys(display_name(rp_uuids), uuids, every)
     table = _table(ctx, providers, sources)
+    target = mapping if mapping is not None and mapping != STDIN else None
     try:
         export = build_export(table, ResourceProviderMap(uuids, rp_name or None))
         export.by_resource_provider()  # two providers on one resource provider: refused before anything is written
-        document = export.to_json()
-        if mapping:
-            _write(ctx, mapping, document)
-        else:
-            echo(json.dumps(document, indent=2, ensure_ascii=True))
-        mapped = sum(entry.resource_provider is not None for entry in export.providers)
-        summary = (
-            f"{plural(len(export.table.classes), 'source class', 'source classes')},"
-            f" {plural(len(export.traits), 'trait')}, {plural(len(export.providers), 'provider')}"
-            f" ({mapped} mapped to a resource provider)"
-        )
-        echo(summary, err=mapping is None)
-        if endpoint is not None:
-            report = push(export, PlacementClient(endpoint, token), prune=prune)
-            echo(
-                f"pushed to {escape(endpoint)}: {plural(len(report.traits_created), 'trait')} created,"
-                f" {plural(len(report.updated), 'resource provider')} updated, {len(report.unchanged)} unchanged",
-                err=mapping is None,
-            )
-            if report.pruned:
-                _echo_prune(report.traits_removed, report.traits_in_use, err=mapping is None)
+        text = mapping_text(export.to_json(), display_name(target) if target is not None else "<stdout>")
     except MigcompatError as exc:
         _fail(ctx, exc)
+    mapped = sum(entry.resource_provider is not None for entry in export.providers)
+    summary = (
+        f"{plural(len(export.table.classes), 'source class', 'source classes')},"
+        f" {plural(len(export.traits), 'trait')}, {plural(len(export.providers), 'provider')}"
+        f" ({mapped} mapped to a resource provider)"
+    )
+    report = None
+    if endpoint is not None:
+        try:
+            report = push(export, PlacementClient(endpoint, token), prune=prune)
+        except MigcompatError as exc:
+            applied = getattr(exc, "report", None)
+            if isinstance(applied, PushReport):
+                _push_failed(ctx, exc, applied, target)
+            _fail(ctx, exc)
+    if target is not None:
+        done = f" (the push to {escape(endpoint)} was done: export again to write it)" if endpoint else ""
+        _write(ctx, target, text, after=done)
+    else:
+        echo(text, nl=False)
+    echo(summary, err=target is None)
+    if report is not None:
+        echo(
+            f"pushed to {escape(str(endpoint))}: {plural(len(report.traits_created), 'trait')} created,"
+            f" {plural(len(report.updated), 'resource provider')} updated, {len(report.unchanged)} unchanged",
+            err=target is None,
+        )
+        if report.pruned:
+            _echo_prune(report.traits_removed, report.traits_in_use, err=target is None)
     ctx.exit(ExitCode.SUCCESS)
+
+
+_SHOWN_NOT_SET: Final = 10
+"""How many of the resource providers a failed push did not reach its error names (it counts the rest)."""
+
+
+def _push_failed(ctx: click.Context, exc: MigcompatError, report: PushReport, mapping: str | None) -> NoReturn:
+    """Report a push that failed part way: the error, then exactly what it applied (*report*) and not; exit 3."""
+    echo_error(escape(exc.message), exc.code)
+    if not report.changed():
+        echo("migcompat: Placement was not changed", err=True)
+    else:
+        pruned = f", {plural(len(report.traits_removed), 'trait')} pruned" if report.pruned else ""
+        echo(
+            f"migcompat: applied before the failure: {plural(len(report.traits_created), 'trait')} created,"
+            f" {plural(len(report.updated), 'resource provider')} updated{pruned}",
+            err=True,
+        )
+        for name in report.traits_created:
+            echo(f"  created {escape(name)}", err=True)
+        for key in report.updated:
+            echo(f"  updated {escape(key)} ({escape(report.uuids.get(key, '?'))})", err=True)
+        for name in report.traits_removed:
+            echo(f"  removed {escape(name)}", err=True)
+    if report.not_set:
+        echo(f"migcompat: not reached: {plural(len(report.not_set), 'resource provider')}", err=True)
+        for key in report.not_set[:_SHOWN_NOT_SET]:
+            echo(f"  not set {escape(key)}", err=True)
+        if len(report.not_set) > _SHOWN_NOT_SET:
+            echo(f"  ... and {len(report.not_set) - _SHOWN_NOT_SET} more", err=True)
+    where = f" to {escape(display_name(mapping))}" if mapping is not None else ""
+    echo(
+        f"migcompat: the mapping was not written{where}, since Placement does not have what it says;"
+        " run the export again once Placement answers",
+        err=True,
+    )
+    ctx.exit(ExitCode.UNDECIDED)
 
 
 def _echo_prune(removed: Sequence[str], in_use: Sequence[str], *, err: bool) -> None:
@@ -314,36 +488,65 @@ def _echo_prune(removed: Sequence[str], in_use: Sequence[str], *, err: bool) -> 
 
 
 def _uuid_map(ctx: click.Context, path: str) -> dict[str, str]:
+    """The --rp-uuids map *path* names (a file, a pipe, or - for standard input); a fault ends the command (exit 3).
+
+    The JSON is read bounded and decoded by :func:`migcompat.jsonmodel.decode_json`
+    (nesting bounded, a key given twice refused); it must be an object whose
+    every value is a UUID string.
+    """
     from ..exports.errors import ExportError
     from ..exports.mapping import MAPPING_READ_LIMIT
+    from ..jsonmodel import decode_json
+
+    name = display_name(path)
+
+    def invalid(message: str, pointer: str = "") -> ExportError:
+        return ExportError("export-mapping-invalid", message, where=name + (f"#{pointer}" if pointer else ""))
+
+    def error(message: str, line: int | None, column: int | None) -> ExportError:
+        at = f" (line {line}, column {column})" if line is not None else ""
+        return invalid(f"{name} is not JSON: {message}{at}")
 
     try:
-        with open(path, "rb") as stream:
-            data = stream.read(MAPPING_READ_LIMIT + 1)
-        if len(data) > MAPPING_READ_LIMIT:
-            raise ValueError(f"more than {MAPPING_READ_LIMIT} bytes")
-        document = json.loads(data)
-    except (OSError, ValueError) as exc:
-        _fail(ctx, ExportError("export-mapping-invalid", f"cannot read {path}: {exc}", where=path))
-    if not isinstance(document, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in document.items()
-    ):
-        _fail(
-            ctx,
-            ExportError("export-mapping-invalid", f'{path} is not a JSON object {{"HOST:PATH": "UUID"}}', where=path),
-        )
+        data = _read_bounded(path, MAPPING_READ_LIMIT)
+        if not data.strip():
+            raise invalid(f"{name} is empty")
+        document = decode_json(data, error, strict=True)
+    except CannotRead as exc:
+        _fail(ctx, invalid(str(exc)))
+    except MigcompatError as exc:
+        _fail(ctx, exc)
+    if not isinstance(document, dict):
+        _fail(ctx, invalid(f'{name} is not a JSON object {{"HOST:PATH": "UUID", ...}}'))
     for key, value in document.items():
-        if not _is_uuid(value):
+        if not (isinstance(value, str) and _is_uuid(value)):
+            shown = repr(value) if isinstance(value, str) else f"the JSON {_json_kind(value)} {_short_json(value)}"
             _fail(
                 ctx,
-                ExportError(
-                    "export-mapping-invalid",
-                    f"{path}: the resource provider of {key!r} is {value!r}, not a UUID"
-                    " (8-4-4-4-12 hexadecimal digits, as Placement shows it)",
-                    where=f"{path}#/{_pointer_token(key)}",
+                invalid(
+                    f"{name}: the resource provider of {key!r} is {shown}, not a UUID"
+                    " (a string of 8-4-4-4-12 hexadecimal digits, as Placement shows it)",
+                    f"/{_pointer_token(key)}",
                 ),
             )
     return document
+
+
+def _json_kind(value: object) -> str:
+    """The JSON type of the decoded *value*, as RFC 8259 names it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _short_json(value: object) -> str:
+    """*value* as JSON, cut at 40 characters."""
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 40 else text[:40] + "..."
 
 
 _UUID: Final = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
@@ -376,9 +579,10 @@ def _warn_unmatched_keys(path: str, uuids: dict[str, str], providers: Sequence[P
 
 _QUERY_HELP: Final = f"""Print the Placement query that finds the targets of SOURCE.
 
-SOURCE is a migration_version (a file, - or a device directory). The query
-is 'required=CUSTOM_MIGCOMPAT_ACCEPTS_<ID>' for the source's class, which
-MAPPING (written by 'migcompat export placement') must know; add it to
+SOURCE is a device's migration_version (a file, - or a device directory).
+The query is 'required=CUSTOM_MIGCOMPAT_ACCEPTS_<ID>' for the source's class,
+which MAPPING (written by 'migcompat export placement'; - reads it from
+standard input) must know; add it to
 GET /resource_providers (microversion 1.18) or GET /allocation_candidates
 (1.17) beside the resources asked for, or give the trait to Nova as
 trait:NAME=required. Several SOURCEs ask for targets accepting every one of
@@ -397,7 +601,11 @@ Examples:
 )
 @click.argument("source", metavar="SOURCE...", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option(
-    "--mapping", metavar="FILE", required=True, type=click.Path(), help="The mapping 'export placement' wrote."
+    "--mapping",
+    metavar="FILE",
+    required=True,
+    type=click.Path(allow_dash=True),
+    help="The mapping 'export placement' wrote (- reads it from standard input).",
 )
 @click.option("--any", "any_of", is_flag=True, help="Targets accepting at least one SOURCE (default: every one).")
 @format_option("text: the query string; json: the query, its microversion and its traits.")
@@ -405,12 +613,13 @@ Examples:
 def placement_query_command(
     ctx: click.Context, source: tuple[str, ...], mapping: str, any_of: bool, output_format: str
 ) -> None:
-    from ..exports.mapping import classes_of, read_mapping
+    from ..exports.mapping import classes_of
     from ..exports.placement import MAPPING_FORMAT, query_for
 
-    versions = _sources(ctx, source)
+    refuse_two_stdins([*(("SOURCE", path) for path in source), ("--mapping", mapping)])
+    versions = _sources(ctx, source, "SOURCE")
+    known = _read_mapping(ctx, mapping, MAPPING_FORMAT)
     try:
-        known = read_mapping(mapping, MAPPING_FORMAT)
         ids = classes_of(known, versions)
         query = query_for(ids, any_of=any_of)
     except MigcompatError as exc:
@@ -435,9 +644,10 @@ from what it accepts:
 as one Node Feature Discovery NodeFeature object (nfd.k8s-sigs.io/v1alpha1)
 per node, which NFD's master copies onto the node. With -o DIR each object
 goes to DIR/nodefeature-NODE.json and the mapping to DIR/mapping.json;
-otherwise a v1 List of the objects goes to standard output. Apply them with
-'kubectl apply -f'. Every label is checked against Kubernetes' rules; the
-prefix may not be kubernetes.io, k8s.io or a domain under them.
+otherwise (or with -o -) a v1 List of the objects goes to standard output,
+without the mapping. Apply them with 'kubectl apply -f DIR' (or -f -). Every
+label is checked against Kubernetes' rules; the prefix may not be
+kubernetes.io, k8s.io or a domain under them.
 
 With -o DIR, the files DIR/nodefeature-NODE.json this export did not write
 (nodes no longer in the INVENTORY, from an earlier export to DIR) are
@@ -460,7 +670,13 @@ Examples:
     short_help="Write NFD NodeFeature objects labelling the source classes each node accepts.",
 )
 @_INVENTORY
-@click.option("--output", "-o", metavar="DIR", type=click.Path(file_okay=False), help="Write one file per node here.")
+@click.option(
+    "--output",
+    "-o",
+    metavar="DIR",
+    type=click.Path(file_okay=False, allow_dash=True),
+    help="Write one file per node, and mapping.json, here (-: the v1 List to standard output, as without -o).",
+)
 @click.option(
     "--prefix",
     metavar="DOMAIN",
@@ -488,7 +704,10 @@ def kubernetes_command(
     sources: tuple[str, ...],
 ) -> None:
     from ..exports.kubernetes import LabelScheme, build_export
+    from ..exports.mapping import mapping_text
 
+    refuse_two_stdins([*(("INVENTORY", path) for path in inventory), *(("--source", path) for path in sources)])
+    directory = output if output is not None and output != STDIN else None
     try:
         scheme = LabelScheme(prefix)
     except MigcompatError as exc:
@@ -498,27 +717,33 @@ def kubernetes_command(
     try:
         export = build_export(table, scheme)
         objects = export.node_features(namespace)
+        mapping = (
+            mapping_text(export.to_json(), display_name(os.path.join(directory, "mapping.json")))
+            if directory is not None
+            else ""
+        )
     except MigcompatError as exc:
         _fail(ctx, exc)
     removed: list[str] = []
-    if output is None:
-        echo(json.dumps({"apiVersion": "v1", "kind": "List", "items": objects}, indent=2, ensure_ascii=True))
+    if directory is None:
+        echo(_json_text({"apiVersion": "v1", "kind": "List", "items": objects}), nl=False)
     else:
         try:
-            os.makedirs(output, exist_ok=True)
-        except OSError as exc:
-            echo_error(f"cannot create {escape(output)}: {exc.strerror or exc}")
+            os.makedirs(directory, exist_ok=True)
+        except (OSError, ValueError) as exc:
+            reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+            echo_error(f"cannot create {escape(display_name(directory))}: {reason}", "output-unwritable")
             ctx.exit(ExitCode.UNDECIDED)
         written = {_node_feature_file(node) for node in export.nodes}
         for node, item in zip(export.nodes, objects, strict=True):
-            _write(ctx, os.path.join(output, _node_feature_file(node)), item)
-        _write(ctx, os.path.join(output, "mapping.json"), export.to_json())
-        removed = _remove_stale(ctx, output, written)
+            _write(ctx, os.path.join(directory, _node_feature_file(node)), _json_text(item))
+        _write(ctx, os.path.join(directory, "mapping.json"), mapping)
+        removed = _remove_stale(ctx, directory, written)
     labels = sum(len(labels) for labels in export.nodes.values())
     echo(
         f"{plural(len(export.table.classes), 'source class', 'source classes')},"
         f" {plural(len(objects), 'node')}, {plural(labels, 'label')}",
-        err=output is None,
+        err=directory is None,
     )
     if removed:
         echo(
@@ -559,16 +784,19 @@ def _remove_stale(ctx: click.Context, directory: str, written: set[str]) -> list
         for name in stale:
             os.remove(os.path.join(directory, name))
     except OSError as exc:
-        echo_error(f"cannot remove the stale NodeFeature files of {escape(directory)}: {exc.strerror or exc}")
+        echo_error(
+            f"cannot remove the stale NodeFeature files of {escape(directory)}: {exc.strerror or exc}",
+            "output-unwritable",
+        )
         ctx.exit(ExitCode.UNDECIDED)
     return stale
 
 
 _KQUERY_HELP: Final = f"""Print the node affinity (or nodeSelector) a VM's pod needs to land where SOURCE can migrate.
 
-SOURCE is a migration_version (a file, - or a device directory); MAPPING is
-the mapping.json 'migcompat export kubernetes -o DIR' wrote, which must know
-the source's class. The output is a JSON object to merge into the pod (or
+SOURCE is a device's migration_version (a file, - or a device directory);
+MAPPING is the mapping.json 'migcompat export kubernetes -o DIR' wrote (-
+reads it from standard input), which must know the source's class. The output is a JSON object to merge into the pod (or
 KubeVirt VirtualMachineInstance) spec: {{"affinity": {{"nodeAffinity": ...}}}}
 with a requiredDuringSchedulingIgnoredDuringExecution term on the source's
 device-migration label, or with --selector {{"nodeSelector": {{...}}}}.
@@ -590,7 +818,11 @@ Examples:
 )
 @click.argument("source", metavar="SOURCE...", nargs=-1, required=True, type=click.Path(allow_dash=True))
 @click.option(
-    "--mapping", metavar="FILE", required=True, type=click.Path(), help="The mapping.json 'export kubernetes' wrote."
+    "--mapping",
+    metavar="FILE",
+    required=True,
+    type=click.Path(allow_dash=True),
+    help="The mapping.json 'export kubernetes' wrote (- reads it from standard input).",
 )
 @click.option("--any", "any_of", is_flag=True, help="Nodes accepting at least one SOURCE (default: every one).")
 @click.option("--selector", is_flag=True, help="Print a nodeSelector instead of a node affinity (not with --any).")
@@ -599,14 +831,15 @@ def kubernetes_query_command(
     ctx: click.Context, source: tuple[str, ...], mapping: str, any_of: bool, selector: bool
 ) -> None:
     from ..exports.kubernetes import MAPPING_FORMAT, LabelScheme, node_affinity, node_selector
-    from ..exports.mapping import classes_of, read_mapping
+    from ..exports.mapping import classes_of
 
+    refuse_two_stdins([*(("SOURCE", path) for path in source), ("--mapping", mapping)])
     if selector and any_of and len(source) > 1:
         echo_error("a nodeSelector cannot say 'any of': drop --selector or --any")
         ctx.exit(ExitCode.USAGE)
-    versions = _sources(ctx, source)
+    versions = _sources(ctx, source, "SOURCE")
+    known = _read_mapping(ctx, mapping, MAPPING_FORMAT)
     try:
-        known = read_mapping(mapping, MAPPING_FORMAT)
         prefix = known.document.get("prefix")
         scheme = LabelScheme(prefix if isinstance(prefix, str) else "")
         ids = classes_of(known, versions)

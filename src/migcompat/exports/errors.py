@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import MigcompatError
+
+if TYPE_CHECKING:
+    from .placement_client import PushReport
 
 __all__ = ["ExportError"]
 
@@ -14,17 +19,28 @@ class ExportError(MigcompatError):
 
     * ``export-invalid-name`` -- a trait, label or object name outside the
       scheduler's rules (Placement's ``^CUSTOM_[A-Z0-9_]+$`` and 255
-      characters, Kubernetes' label and DNS rules); *where* is the name;
+      characters, Kubernetes' label and DNS rules); *where* is the name. Also
+      a capture (or a provider) with an empty host name, which names no node:
+      *where* is then the capture file (or ``HOST:PATH``);
     * ``export-collision`` -- two different classes (or providers) would get
-      the same trait or label name; *where* is the name;
+      the same trait or label name; *where* is the name. Also two captures
+      naming one host, whose devices would be merged into one node: *where*
+      is then the host;
     * ``export-unknown-class`` -- a source whose class was not known when the
       export was made: a new export, or an online ``migcompat match``, is needed;
       *where* is the source;
-    * ``export-mapping-invalid`` -- a mapping file that cannot be read or is not
-      one migcompat wrote; *where* is the file (and a JSON Pointer);
+    * ``export-mapping-invalid`` -- a mapping file (or a UUID map) that cannot
+      be read or is not one migcompat wrote, or a mapping too large for the
+      queries to read; *where* is the file (and a JSON Pointer);
     * ``export-ambiguous-provider`` -- several migcompat providers map to one
       scheduler resource provider, whose acceptance would then be a guess;
       *where* is the resource provider;
     * ``placement-failed`` -- the Placement service could not be reached or
-      refused a request; *where* is the request.
+      refused a request; *where* is the request. Raised part-way through
+      :func:`~migcompat.exports.placement_client.push`, once writing has
+      begun, it carries *report*: what the push applied before it.
     """
+
+    report: PushReport | None = None
+    """What a push applied before the request that failed (a ``placement-failed`` error of
+    :func:`~migcompat.exports.placement_client.push` once it has begun writing); None otherwise."""

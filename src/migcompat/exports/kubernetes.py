@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from .errors import ExportError
-from .labels import check_label, dns_subdomain_problem
+from .labels import MAX_PREFIX, check_label, dns_subdomain_problem
+from .mapping import MAPPING_VERSION, AcceptSets
 from .table import SCOPE_NOTE, ExportTable
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "DEFAULT_PREFIX",
     "MAPPING_FORMAT",
     "NODE_NAME_LABEL",
+    "NODE_SCOPE_NOTE",
     "RESERVED_DOMAINS",
     "KubernetesExport",
     "LabelScheme",
@@ -53,6 +55,13 @@ MAPPING_FORMAT: Final = "migcompat-kubernetes-labels"
 """The ``"format"`` member of the Kubernetes mapping document."""
 RESERVED_DOMAINS: Final = ("kubernetes.io", "k8s.io")
 """The DNS domains Kubernetes reserves for its own labels: no prefix may be one of them or under one."""
+NODE_SCOPE_NOTE: Final = (
+    "Necessary and sufficient for the source classes known at export time (those of the export's mapping"
+    " document): a node carries the device-migration label of a class exactly when migcompat check says a device"
+    " or device type there accepts that class. A source of a class the export did not know needs a new export,"
+    " or an online 'migcompat match'."
+)
+"""The ``<prefix>/scope`` annotation of every ``NodeFeature`` object: what its labels say, and do not."""
 _TRUE: Final = "true"
 
 
@@ -75,10 +84,17 @@ class LabelScheme:
                     " which Kubernetes reserves for its own labels: give a DNS domain you own",
                     where=self.prefix,
                 )
-        for sub in (self.has_prefix, self.accepts_prefix):
-            problem = dns_subdomain_problem(sub)
-            if problem is not None:
-                raise ExportError("export-invalid-name", f"label prefix {sub!r} {problem}", where=sub)
+        problem = dns_subdomain_problem(self.prefix)
+        if problem is not None:
+            raise ExportError("export-invalid-name", f"label prefix {self.prefix!r} {problem}", where=self.prefix)
+        longest = MAX_PREFIX - (len(self.accepts_prefix) - len(self.prefix))
+        if len(self.prefix) > longest:  # the prefix is a DNS subdomain: only the composed length can be wrong
+            raise ExportError(
+                "export-invalid-name",
+                f"label prefix {self.prefix!r} is {len(self.prefix)} characters long, more than the {longest} that"
+                f" leave room for 'device-migration.node.' in a label key's prefix (at most {MAX_PREFIX})",
+                where=self.prefix,
+            )
 
     @property
     def has_prefix(self) -> str:
@@ -125,7 +141,7 @@ class KubernetesExport:
                     "name": _object_name(node),
                     "namespace": namespace,
                     "labels": {NODE_NAME_LABEL: node},
-                    "annotations": {f"{self.scheme.prefix}/scope": SCOPE_NOTE},
+                    "annotations": {f"{self.scheme.prefix}/scope": NODE_SCOPE_NOTE},
                 },
                 "spec": {"labels": dict(labels)},
             }
@@ -133,10 +149,25 @@ class KubernetesExport:
         ]
 
     def to_json(self) -> dict[str, object]:
-        """The mapping document: what the export is, each class with its labels and canonical text."""
+        """The mapping document (version 2): what the export is, each class with its labels and canonical text.
+
+        Each node of ``nodes`` is ``{"has": [I, ...], "accepts": K}``: the
+        indices in ``classes`` of the classes of its devices, and the index in
+        ``accept_sets`` of the set of classes it accepts (each set a sorted
+        list of indices in ``classes``, listed once however many nodes share
+        it). A node's labels are the ``has_label`` of each class of ``has``
+        and the ``accepts_label`` of each class of its set.
+        """
+        sets = AcceptSets(known.id for known in self.table.classes)
+        has_start, accepts_start = self.scheme.has_prefix + "/", self.scheme.accepts_prefix + "/"
+        nodes: dict[str, object] = {}
+        for node, labels in self.nodes.items():
+            has = sorted(sets.position(key[len(has_start) :]) for key in labels if key.startswith(has_start))
+            accepted = [key[len(accepts_start) :] for key in labels if key.startswith(accepts_start)]
+            nodes[node] = {"has": has, "accepts": sets.index(accepted)}
         return {
             "format": MAPPING_FORMAT,
-            "version": 1,
+            "version": MAPPING_VERSION,
             "scope": SCOPE_NOTE,
             "prefix": self.scheme.prefix,
             "classes": [
@@ -148,7 +179,8 @@ class KubernetesExport:
                 }
                 for known in self.table.classes
             ],
-            "nodes": {node: sorted(labels) for node, labels in self.nodes.items()},
+            "accept_sets": sets.to_json(),
+            "nodes": nodes,
         }
 
 
@@ -164,11 +196,20 @@ def build_export(table: ExportTable, scheme: LabelScheme | None = None) -> Kuber
     """The labels of every host of *table*: the classes its devices are and accept.
 
     A host name must be a valid label value (it is the value of
-    ``nfd.node.kubernetes.io/node-name``): Kubernetes node names are.
+    ``nfd.node.kubernetes.io/node-name``), and not empty: Kubernetes node
+    names are. An empty one (a capture made without ``--host``) raises
+    ``export-invalid-name``.
     """
     scheme = scheme if scheme is not None else LabelScheme()
     nodes: dict[str, dict[str, str]] = {}
     for provider, own, accepted in zip(table.providers, table.is_class, table.accepts, strict=True):
+        if not provider.host:
+            raise ExportError(
+                "export-invalid-name",
+                f"the provider {provider.path} has an empty host name, which names no node: capture its host again"
+                " with 'migcompat capture --host NAME'",
+                where=provider.where,
+            )
         check_label(NODE_NAME_LABEL, provider.host)
         labels = nodes.setdefault(provider.host, {})
         if own is not None:

@@ -42,6 +42,7 @@ from typing import Final
 from ..display import plural
 from ..fleet.inventory import Provider
 from .errors import ExportError
+from .mapping import MAPPING_VERSION, AcceptSets
 from .table import SCOPE_NOTE, ExportTable, provider_key
 
 __all__ = [
@@ -168,7 +169,13 @@ class ResourceProviderMap:
                 )
 
     def resolve(self, provider: Provider) -> tuple[str, str] | None:
-        """``("uuid", UUID)`` or ``("name", NAME)`` for *provider*, or None when it maps to nothing."""
+        """``("uuid", UUID)`` or ``("name", NAME)`` for *provider*, or None when it maps to nothing.
+
+        A provider named by a template that uses ``{host}`` must have a host
+        name: an empty one (a capture made without ``--host``) raises
+        ``export-invalid-name``, rather than give a name such as
+        ``_pci_0000_3b_00_0`` that no compute node has.
+        """
         uuid = self.uuids.get(provider_key(provider))
         if uuid is not None:
             return ("uuid", uuid)
@@ -177,6 +184,13 @@ class ResourceProviderMap:
         nodedev = nodedev_name(provider.path)
         if nodedev is None and "{nodedev}" in self.template:
             return None
+        if not provider.host and "{host}" in self.template:
+            raise ExportError(
+                "export-invalid-name",
+                f"the provider {provider.path} has an empty host name, so the resource provider name template"
+                f" {self.template!r} cannot name it: capture its host again with 'migcompat capture --host NAME'",
+                where=provider.where,
+            )
         name = self.template.format(host=provider.host, ident=provider.ident, kind=provider.kind, nodedev=nodedev or "")
         return ("name", name)
 
@@ -198,6 +212,8 @@ class PlacementExport:
     providers: tuple[ProviderTraits, ...]
     traits: Mapping[str, tuple[str, str]]
     """trait name -> (relation ``"accepts"`` or ``"is"``, class identifier)."""
+    template: str | None = DEFAULT_NAME_TEMPLATE
+    """The resource provider name template the providers were mapped with (None: by UUID only)."""
 
     def all_traits(self) -> list[str]:
         """Every trait name the export sets, sorted."""
@@ -220,24 +236,50 @@ class PlacementExport:
         shared = [(rp, entries) for rp, entries in groups.items() if len(entries) > 1]
         if shared:
             (how, value), entries = shared[0]
-            others = f" ({plural(len(shared) - 1, 'other resource provider')} too)" if len(shared) > 1 else ""
-            raise ExportError(
-                "export-ambiguous-provider",
-                f"resource provider {how} {value!r} would get the traits of {len(entries)} providers{others}:"
-                f" {', '.join(repr(provider_key(entry.provider)) for entry in entries)}; its traits must say what the"
-                " one mdev type Nova creates there accepts: keep only the type Nova enables on each GPU"
-                " (--enabled-type TYPE, as in [devices] enabled_mdev_types), or map each provider to a resource"
-                " provider of its own by UUID (--rp-uuids FILE)",
+            raise _shared_resource_provider(
+                f"resource provider {how} {value!r}",
+                [entry.provider for entry in entries],
+                len(shared) - 1,
+                self.template if how == "name" else None,
+                by_uuid=how == "uuid",
                 where=value,
             )
         return {rp: entries[0] for rp, entries in groups.items()}
 
     def to_json(self) -> dict[str, object]:
-        """The mapping document: what the export is, each trait's class with its canonical text, each provider."""
-        texts = {known.id: known.text for known in self.table.classes}
+        """The mapping document (version 2): what the export is, each class, each trait's class, each provider.
+
+        ``classes`` lists each known class once, with its canonical text, its
+        two traits and its query; ``traits`` gives each trait the export sets
+        its relation and class. Each provider of ``providers`` has its
+        resource provider (``{"name": N}``, ``{"uuid": U}`` or null), ``is``
+        (the index in ``classes`` of a device's own class, or null) and
+        ``accepts``: the index in ``accept_sets`` of the set of classes it
+        accepts, each set a sorted list of indices in ``classes``, listed once
+        however many providers share it. A provider's traits are the
+        ``accepts_trait`` of each class of its set, and the ``is_trait`` of
+        its ``is`` class. The document grows with the providers and the
+        distinct sets, not as providers times accepted classes.
+        """
+        sets = AcceptSets(known.id for known in self.table.classes)
+        providers: list[dict[str, object]] = []
+        for entry, own, accepted in zip(self.providers, self.table.is_class, self.table.accepts, strict=True):
+            providers.append(
+                {
+                    "host": entry.provider.host,
+                    "path": entry.provider.path,
+                    "ident": entry.provider.ident,
+                    "kind": entry.provider.kind,
+                    "resource_provider": None
+                    if entry.resource_provider is None
+                    else {entry.resource_provider[0]: entry.resource_provider[1]},
+                    "is": None if own is None else sets.position(own),
+                    "accepts": sets.index(accepted),
+                }
+            )
         return {
             "format": MAPPING_FORMAT,
-            "version": 1,
+            "version": MAPPING_VERSION,
             "scope": SCOPE_NOTE,
             "classes": [
                 {
@@ -250,23 +292,66 @@ class PlacementExport:
                 for known in self.table.classes
             ],
             "traits": {
-                name: {"relation": relation, "class": class_id, "text": texts[class_id]}
+                name: {"relation": relation, "class": class_id}
                 for name, (relation, class_id) in sorted(self.traits.items())
             },
-            "providers": [
-                {
-                    "host": entry.provider.host,
-                    "path": entry.provider.path,
-                    "ident": entry.provider.ident,
-                    "kind": entry.provider.kind,
-                    "resource_provider": None
-                    if entry.resource_provider is None
-                    else {entry.resource_provider[0]: entry.resource_provider[1]},
-                    "traits": list(entry.traits),
-                }
-                for entry in self.providers
-            ],
+            "accept_sets": sets.to_json(),
+            "providers": providers,
         }
+
+
+def _field(provider: Provider, name: str) -> str:
+    """The value the name template field *name* takes for *provider*."""
+    if name == "nodedev":
+        return nodedev_name(provider.path) or ""
+    value: str = getattr(provider, name)
+    return value
+
+
+def _shared_resource_provider(
+    what: str,
+    providers: Sequence[Provider],
+    others: int,
+    template: str | None,
+    *,
+    by_uuid: bool,
+    where: str,
+) -> ExportError:
+    """The ``export-ambiguous-provider`` error for *providers* sharing the resource provider *what*, with advice.
+
+    *others* counts the other resource providers with the same problem. The
+    advice follows the cause: providers given one UUID in the UUID map are
+    told to get one each; providers named alike by a *template* that lacks a
+    field telling them apart are told which fields it lacks; the several mdev
+    types of one GPU under Nova's own name (the template has ``{host}`` and
+    ``{nodedev}``) are told to keep the type Nova enables.
+    """
+    more = f" ({plural(others, 'other resource provider')} too)" if others else ""
+    keys = ", ".join(repr(provider_key(provider)) for provider in providers)
+    head = f"{what} would get the traits of {len(providers)} providers{more}: {keys};"
+    differ = [name for name in NAME_FIELDS if len({_field(p, name) for p in providers}) > 1]
+    lacking = [name for name in differ if template is not None and "{" + name + "}" not in template]
+    by_uuid_advice = "or map each provider to a resource provider of its own by UUID (--rp-uuids FILE)"
+    if by_uuid:
+        advice = (
+            " a resource provider's traits must say what one provider accepts: give each provider a UUID of its own"
+            " in --rp-uuids FILE"
+        )
+    elif set(differ) <= {"ident"} and all(p.kind == "type" for p in providers):  # the mdev types of one GPU
+        advice = (
+            " its traits must say what the one mdev type Nova creates there accepts: keep only the type Nova enables"
+            f" on each GPU (--enabled-type TYPE, as in [devices] enabled_mdev_types), {by_uuid_advice}"
+        )
+    elif lacking:
+        fields = ", ".join("{" + name + "}" for name in lacking)
+        advice = (
+            f" the --rp-name template {template!r} lacks {fields}, which {'tells' if len(lacking) == 1 else 'tell'}"
+            f" these providers apart: add {'it' if len(lacking) == 1 else 'them'} to the template (Nova names a GPU's"
+            f" provider '{{host}}_{{nodedev}}'), {by_uuid_advice}"
+        )
+    else:
+        advice = f" the --rp-name template {template!r} gives them one name: make it tell them apart, {by_uuid_advice}"
+    return ExportError("export-ambiguous-provider", head + advice, where=where)
 
 
 def _name_traits(table: ExportTable) -> dict[str, tuple[str, str]]:
@@ -296,7 +381,8 @@ def build_export(table: ExportTable, rp_map: ResourceProviderMap | None = None) 
             names.append(is_trait(own))
         used.update(names)
         entries.append(ProviderTraits(provider, rp_map.resolve(provider), tuple(sorted(names))))
-    return PlacementExport(table, tuple(entries), {name: traits[name] for name in traits if name in used})
+    used_traits = {name: traits[name] for name in traits if name in used}
+    return PlacementExport(table, tuple(entries), used_traits, rp_map.template)
 
 
 @dataclass(frozen=True)

@@ -2,21 +2,35 @@
 
 What :func:`push` does, in this order:
 
-1. ``PUT /traits/{name}`` for every trait the export sets (201 created, 204
+1. reads only, before any write: finds the UUID of every mapped resource
+   provider given by name (``GET /resource_providers?name=NAME``) and reads
+   the traits and generation of every one (``GET
+   /resource_providers/{uuid}/traits``), so that a name no provider has, or a
+   UUID Placement does not know, fails the push with nothing written (every
+   such provider is named). Two providers that land on one UUID (one given
+   in the UUID map, another found by its name) are refused then too
+   (``export-ambiguous-provider``);
+2. ``PUT /traits/{name}`` for every trait the export sets (201 created, 204
    already there), microversion 1.6;
-2. for each mapped resource provider: finds its UUID (given, or
-   ``GET /resource_providers?name=NAME``), reads its traits and generation
-   (``GET /resource_providers/{uuid}/traits``), and, when they differ, writes
-   ``PUT /resource_providers/{uuid}/traits`` with the generation: the
-   provider's traits that do not start with ``CUSTOM_MIGCOMPAT_`` (Nova's own,
-   an operator's) are kept, the migcompat ones replaced by the export's. A
-   generation conflict (409: someone else wrote meanwhile) is read again and
-   retried, at most :data:`MAX_CONFLICT_RETRIES` times;
-3. only when asked to prune (:func:`prune_traits`): lists Placement's
+3. for each mapped resource provider whose migcompat traits differ from the
+   export's: ``PUT /resource_providers/{uuid}/traits`` with the generation:
+   the provider's traits that do not start with ``CUSTOM_MIGCOMPAT_``
+   (Nova's own, an operator's) are kept, the migcompat ones replaced by the
+   export's. A generation conflict (409: someone else wrote meanwhile) is
+   read again and retried, at most :data:`MAX_CONFLICT_RETRIES` times;
+4. only when asked to prune (:func:`prune_traits`): lists Placement's
    migcompat traits (``GET /traits?name=startswith:CUSTOM_MIGCOMPAT_``) and
    deletes (``DELETE /traits/{name}``) each one the export does not set. A
    trait still on some resource provider (409: one this export does not
    manage) is kept and reported, never an error.
+
+A request that fails during steps 2 to 4 (the service errors, or goes away)
+raises a ``placement-failed`` :class:`~migcompat.exports.errors.ExportError`
+whose *report* (a :class:`PushReport`) says exactly what was applied before
+it: the traits created, the resource providers updated, those not
+reached, the traits pruned. Placement has no transaction across requests:
+the push is not rolled back, and running it again once the service answers
+completes it (every step is idempotent).
 
 Trait definitions are global to a Placement service: pruning is right only
 for the one export that owns the ``CUSTOM_MIGCOMPAT_`` prefix there.
@@ -25,7 +39,8 @@ The token is sent as ``X-Auth-Token``. The endpoint must be an ``http`` or
 ``https`` URL with a host (:func:`endpoint_problem`); a client is refused one
 that is not, with ``placement-failed``, before any request. Every request has
 a timeout; an unreachable service, an error status or a resource provider not
-found is a ``placement-failed`` error naming the request.
+found is a ``placement-failed`` error naming the request. Responses are
+decoded by :func:`migcompat.jsonmodel.decode_json` (bounded nesting).
 """
 
 from __future__ import annotations
@@ -38,8 +53,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from ..display import plural
+from ..jsonmodel import decode_json
 from .errors import ExportError
-from .placement import TRAIT_PREFIX, PlacementExport
+from .placement import TRAIT_PREFIX, PlacementExport, ProviderTraits
+from .table import provider_key
 
 __all__ = [
     "MAX_CONFLICT_RETRIES",
@@ -59,6 +77,16 @@ MAX_CONFLICT_RETRIES: Final = 5
 MAX_RESPONSE: Final = 64 << 20
 """The largest response body read."""
 _SCHEMES: Final = ("http", "https")
+_SHOWN_MISSING: Final = 5
+"""How many missing resource providers a failed push names (it counts the others)."""
+
+
+class _NotJSON(Exception):
+    pass
+
+
+def _not_json(message: str, line: int | None, column: int | None) -> Exception:
+    return _NotJSON(message)
 
 
 def endpoint_problem(endpoint: str) -> str | None:
@@ -149,24 +177,42 @@ class PlacementClient:
         if not raw.strip():
             return status, None
         try:
-            return status, json.loads(raw)
-        except ValueError:
+            return status, decode_json(raw, _not_json)
+        except _NotJSON:
             if status >= 400:
                 return status, None  # an expected error status (in *ok*) whose body is not JSON
             raise ExportError(
                 "placement-failed", f"{where} answered with a body that is not JSON", where=where
             ) from None
 
-    def uuid_named(self, name: str) -> str:
-        """The UUID of the resource provider called *name*; ``placement-failed`` unless there is exactly one."""
+    def find_named(self, name: str) -> str | None:
+        """The UUID of the resource provider called *name*, or None when there is none.
+
+        Raises ``placement-failed`` when the request fails or the answer is not
+        a list of resource providers with UUIDs.
+        """
         path = "/resource_providers?" + urllib.parse.urlencode({"name": name})
         _, body = self.request("GET", path)
-        found = body.get("resource_providers", []) if isinstance(body, dict) else []
-        if len(found) != 1:
+        found = body.get("resource_providers") if isinstance(body, dict) else None
+        if not isinstance(found, list) or not all(
+            isinstance(rp, dict) and isinstance(rp.get("uuid"), str) for rp in found
+        ):
+            raise ExportError("placement-failed", f"GET {path} answered without a list of resource providers")
+        if len(found) > 1:  # Placement keeps names unique: a service that does not is not one to write to
+            raise ExportError(
+                "placement-failed", f"{len(found)} resource providers are named {name!r} in Placement", where=path
+            )
+        return str(found[0]["uuid"]) if found else None
+
+    def uuid_named(self, name: str) -> str:
+        """The UUID of the resource provider called *name*; ``placement-failed`` unless there is exactly one."""
+        uuid = self.find_named(name)
+        if uuid is None:
+            path = "/resource_providers?" + urllib.parse.urlencode({"name": name})
             raise ExportError(
                 "placement-failed", f"no resource provider is named {name!r} in Placement", where=f"GET {path}"
             )
-        return str(found[0]["uuid"])
+        return uuid
 
 
 @dataclass
@@ -184,6 +230,12 @@ class PushReport:
     """The migcompat traits the prune deleted from Placement, sorted."""
     traits_in_use: list[str] = field(default_factory=list)
     """The migcompat traits the export does not set that the prune kept: still on some resource provider."""
+    not_set: list[str] = field(default_factory=list)
+    """The resource providers a failed push did not reach (empty once a push succeeds)."""
+
+    def changed(self) -> bool:
+        """Whether the push changed Placement: a trait created or removed, a resource provider's traits set."""
+        return bool(self.traits_created or self.updated or self.traits_removed)
 
     def to_json(self) -> dict[str, object]:
         """The report as a JSON-ready object."""
@@ -191,19 +243,40 @@ class PushReport:
             "traits_created": self.traits_created,
             "providers_updated": self.updated,
             "providers_unchanged": self.unchanged,
+            "providers_not_set": self.not_set,
             "pruned": self.pruned,
             "traits_removed": self.traits_removed,
             "traits_kept_in_use": self.traits_in_use,
         }
 
 
-def _set_traits(client: PlacementClient, uuid: str, ours: set[str]) -> bool:
-    """Give the provider *uuid* exactly the migcompat traits *ours*, keeping its others; True if it changed."""
+def _traits_of(client: PlacementClient, uuid: str, *, missing_ok: bool = False) -> dict[str, Any] | None:
+    """The answer of ``GET /resource_providers/UUID/traits``: its traits and generation (None: no such provider)."""
     path = f"/resource_providers/{urllib.parse.quote(uuid, safe='')}/traits"
+    status, body = client.request("GET", path, ok=(200, 404) if missing_ok else (200,))
+    if status == 404:
+        return None
+    if not (
+        isinstance(body, dict)
+        and isinstance(body.get("traits"), list)
+        and all(isinstance(name, str) for name in body["traits"])
+    ):
+        raise ExportError("placement-failed", f"GET {path} answered without a trait list", where=f"GET {path}")
+    return body
+
+
+def _set_traits(client: PlacementClient, uuid: str, ours: set[str], first: dict[str, Any] | None = None) -> bool:
+    """Give the provider *uuid* exactly the migcompat traits *ours*, keeping its others; True if it changed.
+
+    *first* is its traits as already read (the answer of ``GET .../traits``), else they are read here.
+    """
+    path = f"/resource_providers/{urllib.parse.quote(uuid, safe='')}/traits"
+    body = first
     for _ in range(MAX_CONFLICT_RETRIES + 1):
-        _, body = client.request("GET", path)
-        if not isinstance(body, dict) or not isinstance(body.get("traits"), list):
-            raise ExportError("placement-failed", f"GET {path} answered without a trait list", where=f"GET {path}")
+        if body is None:
+            body = _traits_of(client, uuid)
+        if body is None:  # not reached: a missing provider is a 404, an error unless missing_ok
+            raise ExportError("placement-failed", f"GET {path}: no such resource provider", where=f"GET {path}")
         current = {str(t) for t in body["traits"]}
         wanted = {t for t in current if not t.startswith(TRAIT_PREFIX)} | ours
         if wanted == current:
@@ -214,6 +287,7 @@ def _set_traits(client: PlacementClient, uuid: str, ours: set[str]) -> bool:
         )
         if status != 409:
             return True
+        body = None
     raise ExportError(
         "placement-failed",
         f"PUT {path}: the provider kept changing under us ({MAX_CONFLICT_RETRIES + 1} generation conflicts)",
@@ -229,44 +303,122 @@ def prune_traits(client: PlacementClient, keep: Iterable[str]) -> tuple[list[str
     by the time it is deleted (404: someone else pruned meanwhile) is in
     neither. Any other failure is ``placement-failed``.
     """
+    removed: list[str] = []
+    in_use: list[str] = []
+    _prune(client, keep, removed, in_use)
+    return removed, in_use
+
+
+def _prune(client: PlacementClient, keep: Iterable[str], removed: list[str], in_use: list[str]) -> None:
+    """:func:`prune_traits`, appending to *removed* and *in_use* as it goes (so a failure leaves what was done)."""
     path = "/traits?" + urllib.parse.urlencode({"name": "startswith:" + TRAIT_PREFIX})
     _, body = client.request("GET", path)
     if not isinstance(body, dict) or not isinstance(body.get("traits"), list):
         raise ExportError("placement-failed", f"GET {path} answered without a trait list", where=f"GET {path}")
     # Placement's startswith: is an SQL LIKE, where _ matches any character: CUSTOM_MIGCOMPATIBLE_X matches too.
     ours = {str(name) for name in body["traits"] if str(name).startswith(TRAIT_PREFIX)}
-    removed: list[str] = []
-    in_use: list[str] = []
     for name in sorted(ours - set(keep)):
         status, _ = client.request("DELETE", f"/traits/{urllib.parse.quote(name, safe='')}", ok=(204, 404, 409))
         if status == 204:
             removed.append(name)
         elif status == 409:
             in_use.append(name)
-    return removed, in_use
+
+
+def _describe(rp: tuple[str, str], entry: ProviderTraits, *, show_uuid: bool = True) -> str:
+    """*entry*'s provider, and how it reaches its resource provider *rp*."""
+    how, value = rp
+    if how == "uuid":
+        given = f"by the UUID {value} of the UUID map" if show_uuid else "by the UUID map"
+    else:
+        given = f"named {value!r}"
+    return f"{provider_key(entry.provider)!r} ({given})"
+
+
+def _resolve(
+    client: PlacementClient, targets: dict[tuple[str, str], ProviderTraits], report: PushReport
+) -> dict[str, dict[str, Any]]:
+    """Every target's UUID (into *report*) and current traits by UUID; reads only.
+
+    Every resource provider Placement does not have is found before the
+    error, which names them (at most :data:`_SHOWN_MISSING`, counting the rest).
+    """
+    current: dict[str, dict[str, Any]] = {}
+    missing: list[str] = []
+    for (how, value), entry in targets.items():
+        uuid = value if how == "uuid" else client.find_named(value)
+        body = None if uuid is None else current.get(uuid) or _traits_of(client, uuid, missing_ok=True)
+        if uuid is None or body is None:
+            missing.append(_describe((how, value), entry))
+            continue
+        current[uuid] = body
+        report.uuids[f"{how}:{value}"] = uuid
+    if missing:
+        shown = "; ".join(missing[:_SHOWN_MISSING])
+        more = f"; and {len(missing) - _SHOWN_MISSING} more" if len(missing) > _SHOWN_MISSING else ""
+        raise ExportError(
+            "placement-failed",
+            f"{plural(len(missing), 'resource provider')} of the export {'is' if len(missing) == 1 else 'are'} not in"
+            f" Placement, so nothing was written: {shown}{more}; create {'it' if len(missing) == 1 else 'them'}"
+            " (Nova's compute service does, for the GPUs it manages), or export without those providers",
+            where=missing[0],
+        )
+    return current
+
+
+def _refuse_shared_uuids(targets: dict[tuple[str, str], ProviderTraits], uuids: dict[str, str]) -> None:
+    """``export-ambiguous-provider`` when two targets resolved to one UUID (one by name, one by UUID)."""
+    by_uuid: dict[str, list[tuple[tuple[str, str], ProviderTraits]]] = {}
+    for rp, entry in targets.items():
+        by_uuid.setdefault(uuids[f"{rp[0]}:{rp[1]}"], []).append((rp, entry))
+    shared = [(uuid, entries) for uuid, entries in by_uuid.items() if len(entries) > 1]
+    if shared:
+        uuid, entries = shared[0]
+        others = f" ({plural(len(shared) - 1, 'other resource provider')} too)" if len(shared) > 1 else ""
+        raise ExportError(
+            "export-ambiguous-provider",
+            f"resource provider {uuid} would get the traits of {len(entries)} providers{others}:"
+            f" {', '.join(_describe(rp, entry, show_uuid=False) for rp, entry in entries)}; a resource provider's"
+            " traits must say what one provider accepts, so nothing was written: give each provider a resource"
+            " provider of its own (correct the UUID map)",
+            where=uuid,
+        )
 
 
 def push(export: PlacementExport, client: PlacementClient, *, prune: bool = False) -> PushReport:
     """Create the export's traits in Placement and set them on every mapped resource provider.
 
-    With *prune*, once every provider is set, deletes the migcompat traits
-    the export does not set (:func:`prune_traits`). Raises
-    ``export-ambiguous-provider`` before any request when two providers map
-    to one resource provider, and ``placement-failed`` on the first request
-    that fails (nothing is pruned then).
+    Raises ``export-ambiguous-provider`` before any request when two
+    providers map to one resource provider, and, after reading but before
+    any write, ``placement-failed`` naming every mapped resource provider
+    Placement does not have and ``export-ambiguous-provider`` when two
+    providers land on one UUID. A request that fails once writing has begun
+    raises ``placement-failed`` with its *report* set: what was applied
+    (nothing is pruned then). With *prune*, once every provider is set, deletes the
+    migcompat traits the export does not set (:func:`prune_traits`).
     """
     targets = export.by_resource_provider()
     report = PushReport()
-    for name in export.all_traits():
-        status, _ = client.request("PUT", f"/traits/{name}", ok=(201, 204))
-        if status == 201:
-            report.traits_created.append(name)
-    for (how, value), entry in targets.items():
-        uuid = value if how == "uuid" else client.uuid_named(value)
-        report.uuids[f"{how}:{value}"] = uuid
-        changed = _set_traits(client, uuid, set(entry.traits))
-        (report.updated if changed else report.unchanged).append(f"{how}:{value}")
-    if prune:
-        report.pruned = True
-        report.traits_removed, report.traits_in_use = prune_traits(client, export.all_traits())
+    current = _resolve(client, targets, report)
+    _refuse_shared_uuids(targets, report.uuids)
+    keys = [f"{how}:{value}" for how, value in targets]
+    done = 0
+    try:
+        for name in export.all_traits():
+            status, _ = client.request("PUT", f"/traits/{name}", ok=(201, 204))
+            if status == 201:
+                report.traits_created.append(name)
+        for key, entry in zip(keys, targets.values(), strict=True):
+            uuid = report.uuids[key]
+            changed = _set_traits(client, uuid, set(entry.traits), current.pop(uuid, None))
+            (report.updated if changed else report.unchanged).append(key)
+            done += 1
+        if prune:
+            report.pruned = True
+            _prune(client, export.all_traits(), report.traits_removed, report.traits_in_use)
+    except ExportError as exc:
+        report.not_set = keys[done:]
+        failure = ExportError(exc.code, exc.message, where=exc.where)
+        failure.report = report
+        raise failure from None
     return report

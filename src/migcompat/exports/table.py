@@ -21,18 +21,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from ..capture import CaptureError, load, loads
 from ..emit import emit
 from ..fleet.classes import class_id
 from ..fleet.index import FleetIndex
-from ..fleet.inventory import Provider
+from ..fleet.inventory import STDIN_NAME, Inventory, InventoryFinding, Provider
 from ..model import MigrationVersion
 from ..verdict import Answer
+from .errors import ExportError
 
 __all__ = [
     "SCOPE_NOTE",
     "ExportTable",
     "KnownClass",
     "build_table",
+    "check_inventory",
     "provider_key",
 ]
 
@@ -81,6 +84,91 @@ class ExportTable:
             if known.id == class_id:
                 return known
         return None
+
+
+def check_inventory(inventory: Inventory, *, stdin: bytes | None = None) -> None:
+    """Raise :class:`~migcompat.exports.errors.ExportError` unless each host of *inventory* is one named capture.
+
+    An export writes per host name: a Kubernetes node, the resource provider
+    names ``{host}_...``. Two captures that name one host (a current and a
+    year-old capture of a node, side by side in a directory) would be merged
+    into one node, whose labels would then be the union of both; a capture
+    whose host is empty (``migcompat capture --sysfs COPY`` without
+    ``--host``) names no node at all. So:
+
+    * a capture with an empty host name, among the captures a provider or a
+      finding comes from, is ``export-invalid-name``, naming the file (both
+      files when two have it): capture again with ``--host NAME``; *where*
+      is the file. *stdin* is the text of the capture read as ``-``, used only
+      to tell which file it is;
+    * two captures naming the same host (the inventory's ``duplicate-host``
+      finding) is ``export-collision``, naming the host and both files, and
+      how many other hosts have the same problem; *where* is the host.
+    """
+    duplicates = [finding for finding in inventory.findings if finding.code == "duplicate-host"]
+    empty_duplicate = next((finding for finding in duplicates if finding.host == ""), None)
+    if empty_duplicate is not None:
+        first = _first_file(empty_duplicate, inventory.files, stdin)
+        _refuse_empty_host([name for name in (first, empty_duplicate.path) if name is not None])
+    if any(provider.host == "" for provider in inventory.providers) or any(
+        finding.host == "" and finding.code != "not-a-capture" for finding in inventory.findings
+    ):
+        _refuse_empty_host(_files_without_host(inventory.files, stdin))
+    if duplicates:
+        duplicate = duplicates[0]
+        first = _first_file(duplicate, inventory.files, stdin)
+        both = f"{first} and {duplicate.path}" if first is not None else f"{duplicate.path} and another capture"
+        hosts = len({finding.host for finding in duplicates}) - 1
+        more = f" ({hosts} other {'host' if hosts == 1 else 'hosts'} too)" if hosts else ""
+        raise ExportError(
+            "export-collision",
+            f"host {duplicate.host!r} is in two captures, {both}{more}: an export writes one node, and its resource"
+            " providers, per host name, so their devices would be merged; keep only the current capture of each host",
+            where=duplicate.host,
+        )
+
+
+def _host_of(name: str, stdin: bytes | None) -> str | None:
+    """The host name the capture *name* records, read again; None when it cannot be read."""
+    try:
+        return (loads(stdin, STDIN_NAME) if name == STDIN_NAME and stdin is not None else load(name)).host
+    except CaptureError:
+        return None
+
+
+def _first_file(finding: InventoryFinding, files: Sequence[str], stdin: bytes | None) -> str | None:
+    """The capture read before the one a ``duplicate-host`` finding names that records the same host, or None.
+
+    The captures its message names are tried first; each is read again to
+    be sure (this runs only when an export is refused).
+    """
+    earlier = list(files[: files.index(finding.path)] if finding.path in files else files)
+    named = [name for name in earlier if name in finding.message]
+    for name in [*named, *(name for name in earlier if name not in named)]:
+        if _host_of(name, stdin) == finding.host:
+            return name
+    return None
+
+
+def _files_without_host(files: Sequence[str], stdin: bytes | None) -> list[str]:
+    """The first two captures among *files* whose host name is empty (read again: only when an export is refused)."""
+    found: list[str] = []
+    for name in files:
+        if _host_of(name, stdin) == "":
+            found.append(name)
+            if len(found) == 2:
+                break
+    return found
+
+
+def _refuse_empty_host(files: Sequence[str]) -> None:
+    named = " and ".join(files) if files else "a capture of the inventory"
+    raise ExportError(
+        "export-invalid-name",
+        f"{named} {'record' if len(files) > 1 else 'records'} no host name (an empty 'host'): an export names nodes"
+        " and resource providers after the host; capture again with 'migcompat capture --host NAME'",
+        where=files[0] if files else "",
+    )
 
 
 def build_table(providers: Sequence[Provider], extra_sources: Iterable[MigrationVersion] = ()) -> ExportTable:
