@@ -339,7 +339,9 @@ def test_lint_canonical_form_parse_errors_and_warnings(runner: CliRunner, tmp_pa
     unsorted = write(tmp_path / "a", "mc1 driver=x device_api=vfio-pci")
     result = run(runner, "lint", unsorted)
     assert result.exit_code == NEGATIVE
-    assert f"FAIL MC-E2-CANONICAL  {unsorted}:1:6\n" in result.stdout
+    assert (
+        f"FAIL MC-E2-CANONICAL  {unsorted}:1:5\n" in result.stdout
+    )  # the first item out of order, from its first byte
     invalid = write(tmp_path / "b", "mc1 driver=x driver=x\n")
     result = run(runner, "lint", invalid)
     assert result.exit_code == NEGATIVE

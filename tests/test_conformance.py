@@ -297,6 +297,17 @@ def test_an_ambiguous_vfio_dev_fails_the_placement_check(tmp_path: Path) -> None
     ]
 
 
+def test_a_stray_copy_in_the_bus_directory_is_one_failure_there_not_one_on_the_right_placement(
+    tmp_path: Path,
+) -> None:
+    write_tree(mtty_host("m", "1.1"), str(tmp_path))
+    device = tmp_path / "bus/mdev/devices/83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"
+    (device / "migration_version").write_bytes((device / "vfio-dev/vfio0/migration_version").read_bytes())
+    report = run([capture(str(tmp_path))])
+    assert _placement_failures(report) == [(str(device.relative_to(tmp_path)), "legacy-placement")]
+    assert report.tallies["MC-SYSFS-PLACEMENT"].failed == 1
+
+
 def test_good_samples_have_every_instance_in_its_vfio_device_directory() -> None:
     for name in GOOD:
         sample = load_sample(name)
@@ -317,3 +328,24 @@ def test_device_api_refuses_other_values() -> None:
     found = check_texts(b"mc1 device_api=vfio-cxl driver=foo\n", None, kind="device")
     assert [f.check for f in found.failures] == ["MC-E3-REGISTRY"]
     assert "vfio-cdx" in found.failures[0].message
+
+
+def test_a_self_acceptance_failure_names_the_file_its_excerpt_is_in_and_says_what_to_change() -> None:
+    report = run(load_sample("broken-self").hosts)
+    failures = [f for f in report.failures if f.check == "MC-E6-SELF"]
+    assert failures
+    for failure in failures:
+        # The rules do not mention mlx5.fw_version: the line shown is the version's, so is the file named.
+        assert failure.path.endswith("/migration_version") and failure.excerpt is not None
+        assert failure.excerpt.text.startswith("mc1 ") and "mlx5.fw_version" in failure.excerpt.text
+        assert "constrain mlx5.fw_version in a rule" in failure.message and "~mlx5.fw_version" in failure.message
+
+
+def test_a_caret_just_past_the_end_of_a_long_line_is_shown() -> None:
+    from migcompat.conformance.results import Excerpt, render_excerpt
+
+    text = "mc1 a=" + "x" * 300
+    shown, carets = render_excerpt(Excerpt(1, len(text) + 1, 1, text))
+    assert carets.endswith("^") and len(carets) == len(shown) + 1  # one column past the last character
+    shown, carets = render_excerpt(Excerpt(1, 2, 1, text))
+    assert carets == "  |  ^" and shown.endswith("...")

@@ -284,7 +284,12 @@ def _bounded_message(unit: _Unit, failure: Failure) -> str:
     file, so the size the parser reported is a lower bound.
     """
     source = unit.version if failure.path == VERSION else unit.rules
-    if failure.check != "MC-E1-PARSE" or failure.details.get("error_code") != "too-long" or source is None:
+    if (
+        failure.check != "MC-E1-PARSE"
+        or failure.details.get("error_code") != "too-long"
+        or source is None
+        or source.complete  # the message already gives the size read, and its code
+    ):
         return failure.message
     error = bounded_error(ParseError("too-long", failure.message, line=1, column=1), source)
     return f"error[{error.code}]: {error.message}"

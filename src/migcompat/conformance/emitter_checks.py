@@ -208,6 +208,7 @@ def _difference(data: bytes, expected: bytes) -> Excerpt:
         column = next((i for i, (a, b) in enumerate(zip(text, other, strict=False)) if a != b), None)
         if column is None:
             column = min(len(text), len(other))
+        column = text.rfind(" ", 0, column) + 1  # the item the difference is in, from its first byte
         end = text.find(" ", column)
         length = max(1, (len(text) if end < 0 else end) - column) if left is not None else 1
         return Excerpt(number, column + 1, length, text)
@@ -612,14 +613,27 @@ class _TextChecks:
 
     def _self_failure(self, who: str, device: MigrationVersion, answer: Answer, reasons: Sequence[Reason]) -> None:
         shown = "; ".join(f"[{r.code}] {r.message}" for r in reasons[:3])
-        key = next((r.field for r in reasons if r.field), None)
-        excerpt = None
-        if key is not None:
-            excerpt = locate(self._data(COMPATIBLE), key) or locate(self._data(VERSION), key)
+        first = next((r for r in reasons if r.field), None)
+        excerpt, attribute, advice = None, COMPATIBLE, ""
+        if first is not None:
+            key = first.field
+            assert key is not None
+            # The excerpt names the file its line is in: the rules' constraint, else the version's field.
+            excerpt = locate(self._data(COMPATIBLE), key)
+            if excerpt is None:
+                excerpt = locate(self._data(VERSION), key)
+                attribute = VERSION if excerpt is not None else COMPATIBLE
+            if first.code == "unconstrained-critical":
+                advice = (
+                    f"; constrain {key} in a rule ({key}=$ accepts the device's own value), or write the field"
+                    f" ~{key} if it does not change the migration stream"
+                )
+            else:
+                advice = f"; make a rule's constraint on {key} accept the device's own value ({key}=$ does)"
         self.fail(
             "MC-E6-SELF",
-            COMPATIBLE,
-            f"{who} is not accepted by its own rules ({answer.value}): {shown}",
+            attribute,
+            f"{who} is not accepted by its own rules ({answer.value}): {shown}{advice}",
             excerpt,
             device=emit(device).rstrip("\n"),
         )
@@ -788,8 +802,9 @@ class HostChecker:
         for placement in host.placements:
             if placement.kind not in _INSTANCE_KINDS or not placement.attributes:
                 continue
-            if not placement.legacy and placement.device_path not in reported:
-                passed += 1
+            if not placement.legacy:
+                # In its VFIO device directory: right, unless a stray copy in the bus directory was reported above.
+                passed += placement.device_path not in reported
             elif placement.path not in reported:
                 reported.add(placement.path)
                 names = " and ".join(placement.attributes)

@@ -313,7 +313,9 @@ def render_excerpt(excerpt: Excerpt) -> list[str]:
         left = "..." if first > 0 else ""
         right = "..." if first + _WINDOW < len(text) else ""
         text = left + text[first : first + _WINDOW] + right
-        carets = " " * len(left) + carets[first : first + _WINDOW].rstrip()
+        # A fault just past the end of the line (a missing newline, an attribute too long) keeps its caret.
+        end = first + _WINDOW if right else max(first + _WINDOW, start + 1)
+        carets = " " * len(left) + carets[first:end].rstrip()
     gutter = " " * len(str(excerpt.line))
     return [f"{excerpt.line} | {text}", f"{gutter} | {carets}"]
 
