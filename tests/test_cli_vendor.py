@@ -404,6 +404,8 @@ def test_lint_inputs_it_cannot_read(runner: CliRunner, tmp_path: Path, with_lint
         " migration_compatible_devices\n"
     )
     assert run(runner, "lint", "-", "-").exit_code == USAGE
+    (empty / "bus").mkdir()  # a mirror of /sys: the hint names the command that checks it
+    assert f"it is a sysfs tree: 'migcompat conformance {empty}'" in run(runner, "lint", str(empty)).stderr
 
 
 # ---- 3. conformance on what is not a capture or a tree -------------------------------------------------

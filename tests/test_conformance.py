@@ -349,3 +349,22 @@ def test_a_caret_just_past_the_end_of_a_long_line_is_shown() -> None:
     assert carets.endswith("^") and len(carets) == len(shown) + 1  # one column past the last character
     shown, carets = render_excerpt(Excerpt(1, 2, 1, text))
     assert carets == "  |  ^" and shown.endswith("...")
+
+
+def test_a_pci_function_must_say_device_api_vfio_pci() -> None:
+    sample = load_sample("mlx5")
+    host = sample.hosts[0]
+    placements = []
+    for placement in host.placements:
+        attribute = placement.attributes.get("migration_version")
+        if placement.kind == "pci" and attribute is not None and attribute.data:
+            data = attribute.data.replace(b"device_api=vfio-pci", b"device_api=vfio-platform")
+            placement = dataclasses.replace(
+                placement,
+                attributes={**placement.attributes, "migration_version": dataclasses.replace(attribute, data=data)},
+            )
+        placements.append(placement)
+    report = run([dataclasses.replace(host, placements=tuple(placements))])
+    wrong = [f for f in report.failures if f.check == "MC-E3-SYSFS" and f.details.get("key") == "device_api"]
+    assert wrong and all("VFIO_DEVICE_API_PCI_STRING" in f.message for f in wrong)
+    assert not [f for f in run(sample.hosts).failures if f.check == "MC-E3-SYSFS"]

@@ -326,3 +326,25 @@ def test_a_capture_given_as_the_source_gets_a_hint_that_it_is_a_json_document() 
     result = run("match", str(SAMPLES / "gvt-g" / "old.json"), str(SAMPLES / "gvt-g"))
     assert result.exit_code == UNDECIDED
     assert "should be a migration_version, but it is a JSON document" in result.stderr
+
+
+def test_diff_of_build_directories_of_device_directories_and_of_sysfs_trees(tmp_path: Path) -> None:
+    """What a vendor's CI has: the driver's attribute files per device, or a mirror of /sys, before and after."""
+    for side in ("old", "new"):
+        for device in ("vf-a", "vf-b"):
+            directory = tmp_path / side / device
+            directory.mkdir(parents=True)
+            (directory / "migration_version").write_text("mc1 driver=d q=4 stream_version=1.1\n")
+            (directory / "migration_compatible_devices").write_text(OLD_RULES)
+    (tmp_path / "new" / "vf-a" / "migration_compatible_devices").write_text(NARROW_RULES)
+    result = run("diff", "--format", "json", str(tmp_path / "old"), str(tmp_path / "new"))
+    assert result.exit_code == NEGATIVE, result.output
+    states = {change["old"]["ident"]: change["state"] for change in json.loads(result.stdout)["changes"]}
+    assert states == {"vf-a": "breaking", "vf-b": "unchanged"}
+    trees = SAMPLES.parent / "sample-trees" / "gvt-g"
+    widened = run("diff", str(trees / "old"), str(trees / "new"))
+    assert widened.exit_code == SUCCESS and "6 targets compared: 6 widened" in widened.stdout
+    assert "warning" not in widened.stderr
+    (tmp_path / "empty").mkdir()
+    nothing = run("diff", str(tmp_path / "empty"), str(tmp_path / "new"))
+    assert nothing.exit_code == UNDECIDED and "error[capture-unreadable]" in nothing.stderr

@@ -28,6 +28,7 @@ from typing import Final
 
 __all__ = [
     "all_printable",
+    "article",
     "escape",
     "escape_lines",
     "file_kind",
@@ -70,6 +71,11 @@ def escape_lines(text: str) -> list[str]:
     if len(lines) > 1 and lines[-1] == "":
         lines.pop()
     return [escape(line) for line in lines]
+
+
+def article(noun: str) -> str:
+    """*noun* with its indefinite article: ``an integer``, ``a version``."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:

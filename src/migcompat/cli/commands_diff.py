@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Final
 
 import click
 
+from ..capture import CaptureError, capture
 from ..display import escape, plural
 from ..emit import emit
 from ..fleet.diff import Change, DiffResult, Target, diff, field_changes
-from ..fleet.inventory import STDIN_NAME, FleetError
+from ..fleet.inventory import STDIN_NAME, FleetError, Inventory, InventoryError, inventory_of
 from .attributes import (
     COMPATIBLE,
     VERSION,
@@ -33,9 +35,11 @@ _HELP: Final = """Show what a driver update changed: which sources it stopped ac
 
 OLD and NEW are the same hosts (or the same device) before and after the
 update, named by their role: each is a capture ('migcompat capture'), a
-directory of captures, a device directory holding migration_version and
+directory of captures, a sysfs tree (a mirror of /sys, read as 'migcompat
+conformance' reads one), a device directory holding migration_version and
 migration_compatible_devices (a driver's attribute files, as a vendor's CI
-writes them), or a migration_compatible_devices file alone (whose rules
+writes them), a directory of such device directories (each paired with the
+one of the same name), or a migration_compatible_devices file alone (whose rules
 must not read $: without the device's migration_version, what they accept
 is not known, and the pair is undecided). One of them can be - (standard
 input): a capture, or a migration_compatible_devices. Each old device and type is paired
@@ -101,6 +105,42 @@ def _attribute_side(role: str, path: str, stdin: bytes | None) -> list[Target]:
     return [Target(path, "", kind, name, driver, version, rules)]
 
 
+_SYSFS_TOP: Final = ("bus", "class", "devices")
+"""Directories of which a sysfs tree (a mirror of /sys) has at least one at its top."""
+
+
+def _directory_side(role: str, path: str) -> tuple[list[Target], Inventory | None] | None:
+    """A directory that is a sysfs tree or holds device directories, as targets; None for anything else.
+
+    A sysfs tree is read as ``migcompat conformance`` reads one (its findings
+    are returned for the caller to note); each device directory (one that
+    holds migration_compatible_devices, as a vendor's build writes them) is
+    one target, named by its directory.
+    """
+    if not os.path.isdir(path):
+        return None
+    if any(os.path.isdir(os.path.join(path, top)) for top in _SYSFS_TOP):
+        try:
+            host = capture(path, host=os.path.basename(os.path.normpath(path)))
+        except CaptureError as error:
+            raise InventoryError(error.code, error.message, where=path) from None
+        fleet = inventory_of(host, path)
+        return [Target.of(provider) for provider in fleet.providers], fleet
+    try:
+        entries = sorted(os.listdir(path))
+    except OSError:
+        return None
+    devices = [os.path.join(path, entry) for entry in entries if _is_attributes(os.path.join(path, entry), None)]
+    devices = [device for device in devices if os.path.isdir(device)]
+    if not devices:
+        return None
+    targets = []
+    for device in devices:
+        (target,) = _attribute_side(role, device, None)
+        targets.append(dataclasses.replace(target, ident=os.path.basename(device)))
+    return targets, None
+
+
 def _is_attributes(path: str, stdin: bytes | None) -> bool:
     """Whether *path* is a device directory (it holds migration_compatible_devices) or an attribute file."""
     if path == STDIN:
@@ -149,6 +189,24 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
                     echo_json({"old": old, "new": new, "input_errors": [failure.to_json()]})
                 ctx.exit(ExitCode.UNDECIDED)
         else:
+            try:
+                found = None if path == STDIN else _directory_side(role, path)
+            except InputFailure as failure:
+                report_failures([failure], json_output=json_output)
+                if json_output:
+                    echo_json({"old": old, "new": new, "input_errors": [failure.to_json()]})
+                ctx.exit(ExitCode.UNDECIDED)
+            except InventoryError as error:
+                echo_error(f"cannot read {escape(path)}: {escape(error.message)}", error.code)
+                if json_output:
+                    echo_json({"error": error.to_dict()})
+                ctx.exit(ExitCode.UNDECIDED)
+            if found is not None:
+                targets, tree = found
+                if tree is not None and not json_output:
+                    report_findings(tree)
+                sides.append(targets)
+                continue
             fleet = load_inventory_or_exit(ctx, [path], json_output=json_output, stdin=stdin)
             if not json_output:
                 report_findings(fleet)

@@ -204,7 +204,10 @@ def _directory(argument: str, errors: list[tuple[str, str]]) -> _Unit | None:
     path = placement_of(argument)
     present = [name for name in (VERSION, COMPATIBLE) if os.path.lexists(os.path.join(path, name))]
     if not present:
-        errors.append((argument, f"the directory has neither {VERSION} nor {COMPATIBLE}"))
+        reason = f"the directory has neither {VERSION} nor {COMPATIBLE}"
+        if any(os.path.isdir(os.path.join(argument, top)) for top in ("bus", "class", "devices")):
+            reason += f"; it is a sysfs tree: 'migcompat conformance {argument}' checks every device in it"
+        errors.append((argument, reason))
         return None
     for name in present:
         try:

@@ -237,13 +237,14 @@ def relate_command(
         echo_json(document)
     else:
         unused = {failure.role for failure in invalid_own}
-        echo(_text(result, loader.paths, ("old", "new") if roles else ("A", "B"), unused))
+        echo(_text(result, loader.paths, ("old", "new") if roles else ("A", "B"), unused, set(missing)))
     if allowed and missing:
         for side, keys in missing.items():
             name, own_option = names[0 if side == "a" else 1], names[2 if side == "a" else 3]
             echo_error(
                 f"--require cannot be checked: {name}'s rules read the target's own {', '.join(keys)} through $,"
-                f" and its migration_version is not known: give {name} as the device's directory, or {own_option}"
+                f" and its migration_version is not known: give {name} as the device's directory, or {own_option}",
+                "missing-self",
             )
         ctx.exit(ExitCode.UNDECIDED)
     if not satisfied:
@@ -272,9 +273,15 @@ _ROLE_SENTENCES: Final = {
 
 
 def _text(
-    result: RelationResult, paths: dict[str, str | None], sides: tuple[str, str], unused: Collection[str] = ()
+    result: RelationResult,
+    paths: dict[str, str | None],
+    sides: tuple[str, str],
+    unused: Collection[str] = (),
+    missing: Collection[str] = (),
 ) -> str:
-    """The relation for people; *unused* names the own descriptions (``a_self``, ``b_self``) that were invalid."""
+    """The relation for people; *unused* names the own descriptions (``a_self``, ``b_self``) that were invalid,
+    *missing* the sides (``a``, ``b``) whose rules read ``$`` without an own description: the headline says
+    the relation is that of the rules alone."""
 
     def own(role: str) -> str:
         path = paths[role]
@@ -288,6 +295,12 @@ def _text(
         f"{second}: {_name(paths['b'])}{own('b_self')}",
         (_SENTENCES if first == "A" else _ROLE_SENTENCES)[result.relation],
     ]
+    if missing:
+        who = " and ".join(name for side, name in zip(("a", "b"), sides, strict=True) if side in missing)
+        lines[2] = (
+            f"without the own description {who} read{'s' if len(missing) == 1 else ''} through $, as far as the"
+            f" rules alone tell: {lines[2]}"
+        )
     labels = (f"accepted by {first} only:", f"accepted by {second} only:", "accepted by both:")
     width = max(20, *(len(label) + 1 for label in labels))
     for label, witness in zip(labels, (result.only_first, result.only_second, result.both), strict=True):

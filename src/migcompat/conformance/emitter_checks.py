@@ -45,6 +45,7 @@ from typing import Final
 
 from .._values import encode_token
 from ..compare import check
+from ..display import article
 from ..emit import emit, value_text
 from ..errors import ParseError
 from ..model import (
@@ -432,7 +433,7 @@ class _TextChecks:
                 self.fail(
                     "MC-S2-DEFAULT-WRITTEN",
                     VERSION,
-                    f"{key}={value_text(entry.value)} is {key}'s registry default; leave the field out",
+                    f"{key}={value_text(entry.value)} is the registry default of {key}; leave the field out",
                     locate(data, key, 1),
                     key=key,
                 )
@@ -468,7 +469,7 @@ class _TextChecks:
         for value in values:
             kind = value_type(value)
             if kind != standard.type:
-                return f"{key} is a {standard.type} in the registry; {value_text(value)} is a {kind}"
+                return f"{key} is {article(standard.type)} in the registry; {value_text(value)} is {article(kind)}"
         return None
 
     # E3 (device_api and driver)
@@ -512,7 +513,8 @@ class _TextChecks:
             self.fail(
                 "MC-S1-ACCEPT-ALL",
                 COMPATIBLE,
-                "an accept line without constraints accepts every source whose fields are all ignorable",
+                "an accept line without constraints accepts every source whose fields are all ignorable"
+                " or critical with their key's registry default (aggregate=1, features={})",
                 _line_excerpt(self._data(COMPATIBLE), line),
             )
         if not bad:
@@ -558,7 +560,8 @@ class _TextChecks:
                 return f"$ stands for the {kind} {value_text(value)} but the other alternatives are {alternatives}"
             if "bound" in positions:
                 if others and kind not in others:
-                    return f"$ ends a range of {'/'.join(sorted(others))} but stands for the {kind} {value_text(value)}"
+                    ranges = "/".join(f"{other}s" for other in sorted(others))
+                    return f"$ ends a range of {ranges} but stands for the {kind} {value_text(value)}"
                 if kind not in ("integer", "version", "ratio"):
                     return f"$ ends a range but stands for the {kind} {value_text(value)}, which is not ordered"
         return None
@@ -653,7 +656,7 @@ def _field_problem(key: str, critical: bool, value: Value, mdev: bool) -> str | 
         return f"{key} is an ignorable key in the registry; write it as ~{key}"
     kind = value_type(value)
     if kind != standard.type:
-        return f"{key} must be a {standard.type}, not the {kind} {value_text(value)}"
+        return f"{key} must be {article(standard.type)}, not the {kind} {value_text(value)}"
     if key == "device_api" and value not in VFIO_DEVICE_APIS:
         return f"device_api {value} is not a VFIO device API ({', '.join(sorted(VFIO_DEVICE_APIS))})"
     if key in ("pci_id", "pci_subsystem") and not (isinstance(value, str) and _PCI_ID.fullmatch(value)):
@@ -944,6 +947,7 @@ class HostChecker:
             with contextlib.suppress(ValueError):
                 expected["name"] = (encode_token(type_props["name"]), "the type's name attribute, escaped")
         if placement.kind == "pci":
+            expected["device_api"] = ("vfio-pci", "the VFIO API of a PCI function (VFIO_DEVICE_API_PCI_STRING)")
             if "vendor" in props and "device" in props:
                 expected["pci_id"] = (
                     f"{hex_id(props['vendor'])}:{hex_id(props['device'])}",

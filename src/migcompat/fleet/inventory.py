@@ -45,6 +45,7 @@ __all__ = [
     "InventoryError",
     "InventoryFinding",
     "Provider",
+    "inventory_of",
     "load_inventory",
 ]
 
@@ -233,6 +234,17 @@ def load_inventory(paths: Sequence[str], *, stdin: bytes | None = None) -> Inven
                     seen_hosts[host.host] = name
                 _providers(host, cache, providers, findings)
     return Inventory.of(providers, findings, files)
+
+
+def inventory_of(host: HostData, origin: str) -> Inventory:
+    """The providers of one host read already (a sysfs tree :func:`~migcompat.capture.capture` read), from *origin*."""
+    from ..conformance.results import collector_paused
+
+    providers: list[Provider] = []
+    findings: list[InventoryFinding] = []
+    with collector_paused():
+        _providers(host, {}, providers, findings)
+    return Inventory.of(providers, findings, [origin])
 
 
 def _load(name: str, in_directory: bool, findings: list[InventoryFinding], stdin: bytes | None) -> HostData | None:
