@@ -200,18 +200,19 @@ static struct attribute *gvt_vgpu_attrs[] = {
 	NULL,
 };
 
-static const struct attribute_group gvt_vgpu_group = {
-	.attrs = gvt_vgpu_attrs,
-};
+ATTRIBUTE_GROUPS(gvt_vgpu);
 
 /*
- * From the mdev driver's probe(), once vfio_register_emulated_iommu_dev() has
- * registered vdev: the files go in .../<uuid>/vfio-dev/vfioN/ (clause 10.2).
+ * From the mdev driver's probe(), after vfio_alloc_device() and before
+ * vfio_register_emulated_iommu_dev(): the driver core creates the files in
+ * .../<uuid>/vfio-dev/vfioN/ (clause 10.2) when it adds the device, before
+ * the uevent that announces it, so no reader can find the device without them.
  */
 static int gvt_vgpu_publish(struct vfio_device *vdev, struct gvt_vgpu *vgpu)
 {
 	dev_set_drvdata(&vdev->device, vgpu);
-	return device_add_group(&vdev->device, &gvt_vgpu_group);
+	vdev->device.groups = gvt_vgpu_groups;
+	return 0;
 }
 
 static const struct attribute *gvt_type_attrs[] = {

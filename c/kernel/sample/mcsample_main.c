@@ -157,9 +157,7 @@ static struct attribute *mcs_dev_attrs[] = {
 	&dev_attr_migration_compatible_devices.attr,
 	NULL,
 };
-static const struct attribute_group mcs_dev_group = {
-	.attrs = mcs_dev_attrs,
-};
+ATTRIBUTE_GROUPS(mcs_dev);
 
 /*
  * .../mdev_supported_types/<type>/: since Linux 6.1 the mdev core fills a
@@ -242,17 +240,17 @@ static int mcs_probe(struct mdev_device *mdev)
 	s->type_name = kobject_name(&mdev->type->kobj);
 	s->features = features;
 	dev_set_drvdata(&mdev->dev, s);
+	/*
+	 * Until VFIO core owns them (clause 10.5), the driver gives the files:
+	 * set before registering, the driver core creates them before the
+	 * uevent that announces the device, and removes them with it.
+	 */
+	s->vdev.device.groups = mcs_dev_groups;
 	ret = vfio_register_emulated_iommu_dev(&s->vdev);
 	if (ret)
 		goto put;
-	/* Until VFIO core owns them (clause 10.5), the driver adds the files. */
-	ret = device_add_group(&s->vdev.device, &mcs_dev_group);
-	if (ret)
-		goto unregister;
 	return 0;
 
-unregister:
-	vfio_unregister_group_dev(&s->vdev);
 put:
 	vfio_put_device(&s->vdev);
 	return ret;
@@ -262,7 +260,6 @@ static void mcs_remove(struct mdev_device *mdev)
 {
 	struct mcs_state *s = dev_get_drvdata(&mdev->dev);
 
-	device_remove_group(&s->vdev.device, &mcs_dev_group);
 	vfio_unregister_group_dev(&s->vdev);
 	vfio_put_device(&s->vdev);
 }

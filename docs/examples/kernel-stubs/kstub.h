@@ -21,8 +21,11 @@ struct attribute {
 	unsigned short mode;
 };
 
+struct attribute_group;
+
 struct device {
 	void *driver_data;
+	const struct attribute_group **groups;
 };
 
 static inline void *dev_get_drvdata(const struct device *dev)
@@ -54,14 +57,6 @@ struct attribute_group {
 #define ATTRIBUTE_GROUPS(_name) \
 	static const struct attribute_group _name##_group = { .attrs = _name##_attrs }; \
 	static const struct attribute_group *_name##_groups[] = { &_name##_group, NULL }
-
-struct attribute_group;
-static inline int device_add_group(struct device *dev, const struct attribute_group *grp)
-{
-	(void)dev;
-	(void)grp;
-	return 0;
-}
 
 /* include/linux/vfio.h: the VFIO device VFIO core registers (vfio-dev/vfioN, Linux 6.1 and later) */
 struct vfio_device {
