@@ -368,3 +368,15 @@ def test_a_pci_function_must_say_device_api_vfio_pci() -> None:
     wrong = [f for f in report.failures if f.check == "MC-E3-SYSFS" and f.details.get("key") == "device_api"]
     assert wrong and all("VFIO_DEVICE_API_PCI_STRING" in f.message for f in wrong)
     assert not [f for f in run(sample.hosts).failures if f.check == "MC-E3-SYSFS"]
+
+
+def test_the_text_report_has_no_trailing_spaces_and_takes_columns_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code, narrow, _ = _invoke("--sample", "broken-canonical", "--no-progress")
+    assert code == 1 and narrow
+    assert [line for line in narrow.splitlines() if line != line.rstrip()] == []
+    monkeypatch.setenv("COLUMNS", "200")
+    _, wide, _ = _invoke("--sample", "broken-canonical", "--no-progress")
+    rules = [next(line for line in text.splitlines() if line.startswith("─")) for text in (narrow, wide)]
+    assert len(rules[0]) <= 80 < len(rules[1])  # the clause column no longer wraps when there is room

@@ -105,11 +105,21 @@ def _console(target: IO[str], color: bool | None) -> Console:
         highlight=False,
         markup=False,
         emoji=False,
-        width=None if terminal else MIN_WIDTH,
+        width=None if terminal or os.environ.get("COLUMNS", "").isdigit() else MIN_WIDTH,
     )
     if console.width < MIN_WIDTH:
         console.width = MIN_WIDTH
     return console
+
+
+def _print_table(console: Console, table: Table) -> None:
+    """*table*, without the spaces rich pads its lines with when the output is not a terminal (CI logs)."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    with console.capture() as captured:
+        console.print(table)
+    console.file.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
 def _checks_table(report: Report) -> Table:
@@ -207,6 +217,6 @@ def write_text_report(report: Report, stream: IO[str] | None = None, *, color: b
         soft_wrap=True,
     )
     console.print()
-    console.print(_checks_table(report))
+    _print_table(console, _checks_table(report))
     console.print()
     console.print(_line("Result: ", _status(report), f" ({report.seconds:.3f} s)"), soft_wrap=True)
