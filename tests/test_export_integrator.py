@@ -140,7 +140,7 @@ def test_check_inventory_is_the_library_s_refusal(tmp_path: Path) -> None:
     assert (raised.value.code, raised.value.where) == ("export-collision", "t4-node-17")
     stdin = json.dumps({**json.loads((VGPU / "new.json").read_text()), "host": ""}).encode()
     with pytest.raises(ExportError) as raised:
-        check_inventory(load_inventory(["-"], stdin=stdin), stdin=stdin)
+        check_inventory(load_inventory(["-"], stdin=stdin))
     assert (raised.value.code, raised.value.where) == ("export-invalid-name", "<stdin>")
 
 

@@ -141,7 +141,7 @@ def _inventory(
     try:
         stdin = read_capture_stdin() if STDIN in inventory else None
         loaded = load_inventory(list(inventory), stdin=stdin)
-        check_inventory(loaded, stdin=stdin)
+        check_inventory(loaded)
     except MigcompatError as exc:
         _fail(ctx, exc)
     report_findings(loaded)

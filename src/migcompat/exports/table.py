@@ -21,11 +21,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from ..capture import CaptureError, load, loads
 from ..emit import emit
 from ..fleet.classes import class_id
 from ..fleet.index import FleetIndex
-from ..fleet.inventory import STDIN_NAME, Inventory, InventoryFinding, Provider
+from ..fleet.inventory import Inventory, Provider
 from ..model import MigrationVersion
 from ..verdict import Answer
 from .errors import ExportError
@@ -86,7 +85,7 @@ class ExportTable:
         return None
 
 
-def check_inventory(inventory: Inventory, *, stdin: bytes | None = None) -> None:
+def check_inventory(inventory: Inventory) -> None:
     """Raise :class:`~migcompat.exports.errors.ExportError` unless each host of *inventory* is one named capture.
 
     An export writes per host name: a Kubernetes node, the resource provider
@@ -96,69 +95,34 @@ def check_inventory(inventory: Inventory, *, stdin: bytes | None = None) -> None
     whose host is empty (``migcompat capture --sysfs COPY`` without
     ``--host``) names no node at all. So:
 
-    * a capture with an empty host name, among the captures a provider or a
-      finding comes from, is ``export-invalid-name``, naming the file (both
-      files when two have it): capture again with ``--host NAME``; *where*
-      is the file. *stdin* is the text of the capture read as ``-``, used only
-      to tell which file it is;
-    * two captures naming the same host (the inventory's ``duplicate-host``
-      finding) is ``export-collision``, naming the host and both files, and
-      how many other hosts have the same problem; *where* is the host.
+    * a capture with an empty host name is ``export-invalid-name``, naming
+      the file (the first two files when several have it): capture again
+      with ``--host NAME``; *where* is the file;
+    * two captures naming the same host is ``export-collision``, naming the
+      host and both files, and how many other hosts have the same problem;
+      *where* is the host.
+
+    The files and their hosts are the inventory's
+    :attr:`~migcompat.fleet.inventory.Inventory.file_hosts`.
     """
-    duplicates = [finding for finding in inventory.findings if finding.code == "duplicate-host"]
-    empty_duplicate = next((finding for finding in duplicates if finding.host == ""), None)
-    if empty_duplicate is not None:
-        first = _first_file(empty_duplicate, inventory.files, stdin)
-        _refuse_empty_host([name for name in (first, empty_duplicate.path) if name is not None])
-    if any(provider.host == "" for provider in inventory.providers) or any(
-        finding.host == "" and finding.code != "not-a-capture" for finding in inventory.findings
-    ):
-        _refuse_empty_host(_files_without_host(inventory.files, stdin))
-    if duplicates:
-        duplicate = duplicates[0]
-        first = _first_file(duplicate, inventory.files, stdin)
-        both = f"{first} and {duplicate.path}" if first is not None else f"{duplicate.path} and another capture"
-        hosts = len({finding.host for finding in duplicates}) - 1
-        more = f" ({hosts} other {'host' if hosts == 1 else 'hosts'} too)" if hosts else ""
+    nameless = [name for name, host in inventory.file_hosts if host == ""]
+    if nameless:
+        _refuse_empty_host(nameless[:2])
+    by_host: dict[str, list[str]] = {}
+    for name, host in inventory.file_hosts:
+        by_host.setdefault(host, []).append(name)
+    shared = {host: names for host, names in by_host.items() if len(names) > 1}
+    if shared:
+        host, names = next(iter(shared.items()))
+        others = len(shared) - 1
+        more = f" ({others} other {'host' if others == 1 else 'hosts'} too)" if others else ""
         raise ExportError(
             "export-collision",
-            f"host {duplicate.host!r} is in two captures, {both}{more}: an export writes one node, and its resource"
-            " providers, per host name, so their devices would be merged; keep only the current capture of each host",
-            where=duplicate.host,
+            f"host {host!r} is in two captures, {names[0]} and {names[1]}{more}: an export writes one node, and its"
+            " resource providers, per host name, so their devices would be merged; keep only the current capture"
+            " of each host",
+            where=host,
         )
-
-
-def _host_of(name: str, stdin: bytes | None) -> str | None:
-    """The host name the capture *name* records, read again; None when it cannot be read."""
-    try:
-        return (loads(stdin, STDIN_NAME) if name == STDIN_NAME and stdin is not None else load(name)).host
-    except CaptureError:
-        return None
-
-
-def _first_file(finding: InventoryFinding, files: Sequence[str], stdin: bytes | None) -> str | None:
-    """The capture read before the one a ``duplicate-host`` finding names that records the same host, or None.
-
-    The captures its message names are tried first; each is read again to
-    be sure (this runs only when an export is refused).
-    """
-    earlier = list(files[: files.index(finding.path)] if finding.path in files else files)
-    named = [name for name in earlier if name in finding.message]
-    for name in [*named, *(name for name in earlier if name not in named)]:
-        if _host_of(name, stdin) == finding.host:
-            return name
-    return None
-
-
-def _files_without_host(files: Sequence[str], stdin: bytes | None) -> list[str]:
-    """The first two captures among *files* whose host name is empty (read again: only when an export is refused)."""
-    found: list[str] = []
-    for name in files:
-        if _host_of(name, stdin) == "":
-            found.append(name)
-            if len(found) == 2:
-                break
-    return found
 
 
 def _refuse_empty_host(files: Sequence[str]) -> None:

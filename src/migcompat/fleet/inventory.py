@@ -144,6 +144,8 @@ class Inventory:
     findings: tuple[InventoryFinding, ...] = ()
     files: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
+    file_hosts: tuple[tuple[str, str], ...] = ()
+    """(capture file, the host name it records), for every capture read, in the order read."""
 
     @classmethod
     def of(
@@ -151,11 +153,13 @@ class Inventory:
         providers: Iterable[Provider],
         findings: Iterable[InventoryFinding] = (),
         files: Iterable[str] = (),
+        file_hosts: Iterable[tuple[str, str]] = (),
     ) -> Inventory:
         """The inventory of *providers* (sources derived: those of kind ``device``)."""
         kept = tuple(providers)
         hosts = tuple(dict.fromkeys(provider.host for provider in kept))
-        return cls(kept, tuple(p for p in kept if p.kind == "device"), tuple(findings), tuple(files), hosts)
+        sources = tuple(p for p in kept if p.kind == "device")
+        return cls(kept, sources, tuple(findings), tuple(files), hosts, tuple(file_hosts))
 
 
 def _capture_files(path: str) -> tuple[list[str], bool]:
@@ -210,6 +214,7 @@ def load_inventory(paths: Sequence[str], *, stdin: bytes | None = None) -> Inven
     providers: list[Provider] = []
     findings: list[InventoryFinding] = []
     files: list[str] = []
+    file_hosts: list[tuple[str, str]] = []
     seen_hosts: dict[str, str] = {}
     with collector_paused():
         for path in paths:
@@ -221,6 +226,7 @@ def load_inventory(paths: Sequence[str], *, stdin: bytes | None = None) -> Inven
                 if name == STDIN:
                     name = STDIN_NAME
                 files.append(name)
+                file_hosts.append((name, host.host))
                 if host.host in seen_hosts:
                     findings.append(
                         InventoryFinding(
@@ -233,7 +239,7 @@ def load_inventory(paths: Sequence[str], *, stdin: bytes | None = None) -> Inven
                 else:
                     seen_hosts[host.host] = name
                 _providers(host, cache, providers, findings)
-    return Inventory.of(providers, findings, files)
+    return Inventory.of(providers, findings, files, file_hosts)
 
 
 def inventory_of(host: HostData, origin: str) -> Inventory:
@@ -244,7 +250,7 @@ def inventory_of(host: HostData, origin: str) -> Inventory:
     findings: list[InventoryFinding] = []
     with collector_paused():
         _providers(host, {}, providers, findings)
-    return Inventory.of(providers, findings, [origin])
+    return Inventory.of(providers, findings, [origin], [(origin, host.host)])
 
 
 def _load(name: str, in_directory: bool, findings: list[InventoryFinding], stdin: bytes | None) -> HostData | None:
