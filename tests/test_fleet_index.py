@@ -177,6 +177,15 @@ def _assert_agrees(providers: list[Provider], sources: list[MigrationVersion]) -
                 want[item.id] = verdict
         assert got == want
         assert index.classes_accepted(provider) == accepted
+    # The bulk answer by position, as the exports ask it, with sources the fleet does not have among them.
+    versions = [item.version for item in classes] + list(sources)
+    for provider, positions in index.accepted_sources(versions):
+        want_positions = tuple(
+            i
+            for i, version in enumerate(versions)
+            if not version.params and check(version, provider.rules, provider.version).answer is Answer.COMPATIBLE
+        )
+        assert positions == want_positions
 
 
 @settings(max_examples=examples(30))

@@ -202,20 +202,31 @@ def build_export(table: ExportTable, scheme: LabelScheme | None = None) -> Kuber
     """
     scheme = scheme if scheme is not None else LabelScheme()
     nodes: dict[str, dict[str, str]] = {}
+    # Each distinct class, and each distinct set of accepted classes, is made into labels (and checked) once:
+    # the work is linear in the table, not in providers x accepted classes x the cost of a label check.
+    own_labels: dict[str, str] = {}
+    accepted_labels: dict[frozenset[str], dict[str, str]] = {}
     for provider, own, accepted in zip(table.providers, table.is_class, table.accepts, strict=True):
-        if not provider.host:
-            raise ExportError(
-                "export-invalid-name",
-                f"the provider {provider.path} has an empty host name, which names no node: capture its host again"
-                " with 'migcompat capture --host NAME'",
-                where=provider.where,
-            )
-        check_label(NODE_NAME_LABEL, provider.host)
-        labels = nodes.setdefault(provider.host, {})
+        labels = nodes.get(provider.host)
+        if labels is None:
+            if not provider.host:
+                raise ExportError(
+                    "export-invalid-name",
+                    f"the provider {provider.path} has an empty host name, which names no node: capture its host"
+                    " again with 'migcompat capture --host NAME'",
+                    where=provider.where,
+                )
+            check_label(NODE_NAME_LABEL, provider.host)
+            labels = nodes[provider.host] = {}
         if own is not None:
-            labels[scheme.has(own)] = _TRUE
-        for class_id in accepted:
-            labels[scheme.accepts(class_id)] = _TRUE
+            key = own_labels.get(own)
+            if key is None:
+                key = own_labels[own] = scheme.has(own)
+            labels[key] = _TRUE
+        found = accepted_labels.get(accepted)
+        if found is None:
+            found = accepted_labels[accepted] = {scheme.accepts(class_id): _TRUE for class_id in accepted}
+        labels.update(found)
     return KubernetesExport(
         table, scheme, {node: dict(sorted(labels.items())) for node, labels in sorted(nodes.items())}
     )

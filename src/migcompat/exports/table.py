@@ -26,7 +26,6 @@ from ..fleet.classes import class_id
 from ..fleet.index import FleetIndex
 from ..fleet.inventory import Inventory, Provider
 from ..model import MigrationVersion
-from ..verdict import Answer
 from .errors import ExportError
 
 __all__ = [
@@ -152,11 +151,9 @@ def build_table(providers: Sequence[Provider], extra_sources: Iterable[Migration
             by_id[ident] = KnownClass(ident, emit(version), version)
     classes = tuple(sorted(by_id.values(), key=lambda known: known.id))
     position = {id(p): i for i, p in enumerate(providers)}
-    accepts: list[set[str]] = [set() for _ in providers]
+    accepts: list[frozenset[str]] = [frozenset() for _ in providers]
     index = FleetIndex.build(providers)
-    for known in classes:
-        for provider, verdict in index.accepting(known.version):
-            if verdict.answer is Answer.COMPATIBLE:
-                accepts[position[id(provider)]].add(known.id)
+    for provider, accepted in index.accepted_sources([known.version for known in classes]):
+        accepts[position[id(provider)]] = frozenset(classes[number].id for number in accepted)
     is_class = tuple(class_id(p.version) if p.kind == "device" and not p.version.params else None for p in providers)
-    return ExportTable(classes, tuple(providers), is_class, tuple(frozenset(a) for a in accepts))
+    return ExportTable(classes, tuple(providers), is_class, tuple(accepts))

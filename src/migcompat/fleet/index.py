@@ -535,14 +535,52 @@ class FleetIndex:
 
     def _reverse_map(self) -> dict[int, list[tuple[SourceClass, Verdict]]]:
         if self._reverse is None:
-            reverse: dict[int, list[tuple[SourceClass, Verdict]]] = {}
-            for item in self.source_classes:
-                for unit in self._candidates(item.version):
-                    verdict = unit.decide(item.version)
-                    if verdict is not None:
-                        reverse.setdefault(unit.number, []).append((item, verdict))
-            self._reverse = reverse
+            classes = self.source_classes
+            self._reverse = {
+                number: [(classes[position], verdict) for position, verdict in decided]
+                for number, decided in self._decide_all([item.version for item in classes]).items()
+            }
         return self._reverse
+
+    def _decide_all(self, sources: Sequence[MigrationVersion]) -> dict[int, list[tuple[int, Verdict]]]:
+        """For each unit, the positions in *sources* of those it accepts, with the unit's verdict, in order.
+
+        The candidates of every source are found first and then each unit
+        decides all of its candidates in a row: its rules are compiled once
+        for them (the compiled-rules cache holds a few hundred rule sets, and
+        a fleet has more units than that), so the cost is one compilation per
+        unit plus one decision per candidate pair.
+        """
+        pending: dict[int, list[int]] = {}
+        for position, source in enumerate(sources):
+            for unit in self._candidates(source):
+                pending.setdefault(unit.number, []).append(position)
+        decided: dict[int, list[tuple[int, Verdict]]] = {}
+        for number in sorted(pending):
+            unit = self._units[number]
+            for position in pending[number]:
+                verdict = unit.decide(sources[position])
+                if verdict is not None:
+                    decided.setdefault(number, []).append((position, verdict))
+        return decided
+
+    def accepted_sources(self, sources: Sequence[MigrationVersion]) -> Iterator[tuple[Provider, tuple[int, ...]]]:
+        """Every provider with the positions in *sources* of the sources it accepts, in index order.
+
+        What an export needs: every provider against every class, decided
+        unit by unit (see :meth:`classes_accepted` for one provider, with
+        verdicts). A source that is a device-type template is accepted by none.
+        """
+        for source in sources:
+            require("sources", source, MigrationVersion)
+        kept = [source if not source.params else None for source in sources]
+        decided = self._decide_all([source for source in kept if source is not None])
+        positions = [position for position, source in enumerate(kept) if source is not None]
+        for unit in self._units:
+            accepted = tuple(positions[position] for position, _ in decided.get(unit.number, ()))
+            for members in unit.versions.values():
+                for provider in members:
+                    yield provider, accepted
 
     def _unit_of(self, provider: Provider) -> _Unit:
         group = self._groups.get(provider.rules)

@@ -1,0 +1,103 @@
+"""The scheduler exports' table at scale: every provider against every class of the fleet.
+
+Run: ``python benchmarks/bench_export.py [--hosts H] [--vfs V] [--classes C]``
+
+The fleet is the one an outside review exported: ``H`` hosts of ``V``
+ConnectX VFs each (``mlx5_vfio_pci``), whose ``migration_version`` differ in
+``mlx5.max_queues`` (``C`` distinct values, so ``C`` source classes) and
+whose rules accept ``mlx5.max_queues=..$``: each VF accepts every class with
+as many queues as it has or fewer, so the answer itself holds about
+``H * V * C / 2`` (provider, class) pairs.
+
+Figures: the time of :func:`~migcompat.exports.table.build_table` (every
+provider against every class, which the index decides unit by unit:
+:meth:`~migcompat.fleet.index.FleetIndex.accepted_sources`), of the label
+build of ``export kubernetes`` (:func:`~migcompat.exports.kubernetes.build_export`)
+and of the Placement export with its mapping document; beside them, in the same run, the
+baseline: the same table asked class by class
+(:meth:`~migcompat.fleet.index.FleetIndex.accepting` for each class, how the
+table was built before), whose answer must be the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from migcompat.exports import kubernetes, placement
+from migcompat.exports.table import build_table
+from migcompat.fleet.index import FleetIndex
+from migcompat.fleet.inventory import Provider
+from migcompat.parse import parse_compatible, parse_version
+from migcompat.verdict import Answer
+
+VERSION = (
+    "mc1 device_api=vfio-pci driver=mlx5_vfio_pci features={{chunk_mode,pre_copy}} mlx5.fw_version=28.39.1002"
+    " mlx5.max_macs=4 mlx5.max_queues={queues} pci_id=15b3:101e stream=mlx5-vf stream_version=1.1\n"
+)
+RULES = (
+    "mc1\naccept device_api=vfio-pci driver=mlx5_vfio_pci features<=$ mlx5.fw_version=28.39.1002..$"
+    " mlx5.max_macs=..$ mlx5.max_queues=..$ pci_id=15b3:101e stream=mlx5-vf stream_version=1.0..$\n"
+)
+
+
+def fleet(hosts: int, vfs: int, classes: int) -> list[Provider]:
+    rules = parse_compatible(RULES)
+    versions = [parse_version(VERSION.format(queues=queues)) for queues in range(1, classes + 1)]
+    out = []
+    for host in range(hosts):
+        for vf in range(vfs):
+            ident = f"0000:3b:{vf // 8:02x}.{vf % 8}"
+            version = versions[(host * vfs + vf) % classes]
+            out.append(
+                Provider(f"node-{host:05d}", ident, "device", f"bus/pci/devices/{ident}", version, rules, "mlx5")
+            )
+    return out
+
+
+def class_by_class(providers: list[Provider], table_classes: list) -> list[frozenset[str]]:  # type: ignore[type-arg]
+    """The baseline: each class asked of the index on its own (the table's accepts, by provider)."""
+    position = {id(p): i for i, p in enumerate(providers)}
+    accepts: list[set[str]] = [set() for _ in providers]
+    index = FleetIndex.build(providers)
+    for known in table_classes:
+        for provider, verdict in index.accepting(known.version):
+            if verdict.answer is Answer.COMPATIBLE:
+                accepts[position[id(provider)]].add(known.id)
+    return [frozenset(found) for found in accepts]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hosts", type=int, default=2000, help="hosts (default 2000)")
+    parser.add_argument("--vfs", type=int, default=8, help="VFs a host (default 8)")
+    parser.add_argument("--classes", type=int, default=600, help="distinct max_queues values (default 600)")
+    args = parser.parse_args()
+    providers = fleet(args.hosts, args.vfs, args.classes)
+    start = time.perf_counter()
+    table = build_table(providers)
+    table_seconds = time.perf_counter() - start
+    pairs = sum(len(accepted) for accepted in table.accepts)
+    start = time.perf_counter()
+    labels = kubernetes.build_export(table)
+    label_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    placement.build_export(table).to_json()
+    mapping_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    baseline = class_by_class(providers, list(table.classes))
+    baseline_seconds = time.perf_counter() - start
+    if baseline != list(table.accepts):
+        raise SystemExit("the class-by-class baseline disagrees with the table")
+    print(
+        f"{len(providers):,} providers on {args.hosts:,} hosts, {len(table.classes):,} classes,"
+        f" {pairs:,} (provider, class) pairs accepted"
+    )
+    print(f"  build_table (unit by unit):     {table_seconds:8.2f} s")
+    print(f"  baseline (class by class):      {baseline_seconds:8.2f} s   ({baseline_seconds / table_seconds:.1f}x)")
+    print(f"  kubernetes labels, {len(labels.nodes):,} nodes:  {label_seconds:8.2f} s")
+    print(f"  placement export and mapping:   {mapping_seconds:8.2f} s")
+
+
+if __name__ == "__main__":
+    main()
