@@ -375,12 +375,17 @@ def build_export(table: ExportTable, rp_map: ResourceProviderMap | None = None) 
     traits = _name_traits(table)
     used: set[str] = set()
     entries = []
+    # Providers share their sets of accepted classes: each distinct set (and class) is named once.
+    named: dict[tuple[str | None, frozenset[str]], tuple[str, ...]] = {}
     for provider, own, accepted in zip(table.providers, table.is_class, table.accepts, strict=True):
-        names = sorted(accepts_trait(class_id) for class_id in accepted)
-        if own is not None:
-            names.append(is_trait(own))
-        used.update(names)
-        entries.append(ProviderTraits(provider, rp_map.resolve(provider), tuple(sorted(names))))
+        names = named.get((own, accepted))
+        if names is None:
+            found = [accepts_trait(class_id) for class_id in accepted]
+            if own is not None:
+                found.append(is_trait(own))
+            names = named[(own, accepted)] = tuple(sorted(found))
+            used.update(names)
+        entries.append(ProviderTraits(provider, rp_map.resolve(provider), names))
     used_traits = {name: traits[name] for name in traits if name in used}
     return PlacementExport(table, tuple(entries), used_traits, rp_map.template)
 
