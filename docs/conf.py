@@ -49,6 +49,8 @@ author = "The migcompat developers"
 copyright = "2026, The migcompat developers"
 version = migcompat.__version__
 release = migcompat.__version__
+# JSON keys and shell words in the command help (sphinx-click) must stay straight quotes, as typed.
+smartquotes = False
 
 extensions = [
     "sphinx.ext.autodoc",

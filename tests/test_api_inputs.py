@@ -113,3 +113,14 @@ def test_every_public_entry_point_names_the_argument_of_the_wrong_type() -> None
         with pytest.raises(TypeError) as info:
             call()
         assert name.replace("device_from", "template") in str(info.value), (name, info.value)
+
+
+def test_compiled_rules_refuse_a_device_type_s_template_whose_own_values_are_not_known() -> None:
+    from migcompat.compare import compiled
+
+    template = parse_version("mc1 driver=d\nparam foo.n=1\nparam foo.n=2\n")
+    rules = parse_compatible("mc1\naccept driver=d foo.n=$\n")
+    source = parse_version("mc1 driver=d foo.n=2\n")
+    assert accepts(source, rules, template) is Answer.COMPATIBLE  # decided per parameter
+    with pytest.raises(ValueError, match="device-type template"):
+        compiled(rules, template)

@@ -47,10 +47,19 @@ def compiled(target: CompatibleDevices, target_self: MigrationVersion | None = N
 
     Integrators deciding many sources against one target can keep the result and
     call its :meth:`~migcompat.semantics.compiled.CompiledRules.decide`.
-    Arguments of another type raise :class:`TypeError`.
+    Arguments of another type raise :class:`TypeError`; a *target_self* that
+    is a device-type template (it has ``param`` lines) raises
+    :class:`ValueError`, since the own values of a type's devices depend on
+    the creation parameters: :func:`check`, :func:`accepts` and
+    :func:`~migcompat.plan.plan` decide a type.
     """
     require("target", target, CompatibleDevices)
     require("target_self", target_self, MigrationVersion, optional=True)
+    if target_self is not None and target_self.params:
+        raise ValueError(
+            "target_self is a device-type template (it has param lines): compiled rules are for a device"
+            " instance's own values; check(), accepts() or plan() decide a type"
+        )
     return compile_rules(target, own_values(target_self))
 
 

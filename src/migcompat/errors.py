@@ -91,7 +91,12 @@ samples, schemas) and its bounds on work (``too-complex``).
 
 
 class MigcompatError(Exception):
-    """Base of every error migcompat raises to its callers.
+    """Base of every error migcompat raises about its inputs, its outputs and its bounds on work.
+
+    A call with arguments of the wrong type raises Python's :class:`TypeError`
+    instead, and a lookup of something never given (a provider not in a fleet
+    index) :class:`KeyError`: those are mistakes in the calling program, not
+    in its data.
 
     *code* is one of :data:`ERROR_CODES` or :data:`LIBRARY_ERROR_CODES`; it
     never changes meaning between releases, so programs may match on it.

@@ -77,8 +77,11 @@ def _load_accelerator() -> Accelerator | None:
 def parse_version(text: str | bytes) -> MigrationVersion:
     """Parse the content of a ``migration_version`` attribute.
 
-    *text* is the attribute as read (``bytes`` from sysfs, or ``str``); its one
-    final newline is optional. Raises :class:`~migcompat.errors.ParseError`.
+    *text* is the attribute as read: ``bytes`` from sysfs (or a
+    ``bytearray``/``memoryview`` of them) or ``str``; its one final newline is
+    optional. An invalid attribute raises :class:`~migcompat.errors.ParseError`
+    with its code, line and column (clause 7); an argument of another type
+    raises :class:`TypeError`. Linear in the size of *text*.
     """
     if type(text) is not str and type(text) is not bytes:
         text = _attribute_text(text)
@@ -96,7 +99,9 @@ def parse_version(text: str | bytes) -> MigrationVersion:
 def parse_compatible(text: str | bytes) -> CompatibleDevices:
     """Parse the content of a ``migration_compatible_devices`` attribute.
 
-    Raises :class:`~migcompat.errors.ParseError`.
+    *text* is as for :func:`parse_version`; an invalid attribute raises
+    :class:`~migcompat.errors.ParseError`, an argument of another type
+    :class:`TypeError`. Linear in the size of *text*.
     """
     if type(text) is not str and type(text) is not bytes:
         text = _attribute_text(text)
@@ -128,7 +133,10 @@ def detect(text: str | bytes) -> str:
 
 
 def parse(text: str | bytes) -> MigrationVersion | CompatibleDevices:
-    """Parse either attribute, telling them apart with :func:`detect`."""
+    """Parse either attribute, telling them apart with :func:`detect` (a bare ``mc1`` first line is the rules).
+
+    *text* and the errors raised are as for :func:`parse_version`.
+    """
     if detect(text) == "migration_compatible_devices":
         return parse_compatible(text)
     return parse_version(text)

@@ -175,9 +175,11 @@ class Relation(str, enum.Enum):
     """How the sets of sources two targets accept relate."""
 
     EQUAL = "equal"
+    """Both accept exactly the same sources."""
     SUBSET = "subset"
     """Every source the first accepts, the second accepts too, and the second accepts more."""
     SUPERSET = "superset"
+    """Every source the second accepts, the first accepts too, and the first accepts more."""
     DISJOINT = "disjoint"
     """No source is accepted by both."""
     OVERLAP = "overlap"

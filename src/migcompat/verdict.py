@@ -25,7 +25,9 @@ class Answer(str, enum.Enum):
     """The fixed vocabulary of verdicts."""
 
     COMPATIBLE = "compatible"
+    """A rule of the target accepts the source: the migration is predicted to succeed."""
     INCOMPATIBLE = "incompatible"
+    """No rule accepts the source: the target would refuse its migration stream."""
     UNKNOWN = "unknown"
     """Data is missing, or a version or field is not understood: never counted as compatible."""
 

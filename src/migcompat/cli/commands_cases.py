@@ -51,7 +51,9 @@ Examples:
 """
 
 
-@click.group("cases", help=_HELP, epilog=EXIT_STATUS_HELP, short_help="Conformance cases: check, run, list, copy.")
+@click.group(
+    "cases", help=_HELP, epilog=EXIT_STATUS_HELP, short_help="Conformance cases: check, run, list, copy, extract."
+)
 def cases_command() -> None:
     pass
 

@@ -330,7 +330,7 @@ Examples:
     "--endpoint",
     metavar="URL",
     callback=_check_endpoint,
-    help="Push the traits to the Placement service at URL (http:// or https://, with a host).",
+    help="Push the traits to the Placement service at URL (an http or https URL with a host).",
 )
 @click.option(
     "--token-env",

@@ -54,9 +54,9 @@ only), modes, stable reads, instances that match their type (MC-E8) and the
 compatibility matrix.
 
 Each failure is reported as conformance reports it: FAIL (WARN for a
-recommended check), the check ID, FILE:LINE:COLUMN, the message, the line
-with a caret under the fault and the spec clause; then one line per input
-with the checks it passed. --format json writes one JSON object: {"result",
+recommended check), the check ID, the file with the line and column, the
+message, the line with a caret under the fault and the spec clause; then
+one line per input with the checks it passed. --format json writes one JSON object: {"result",
 "inputs", "input_errors", "failures", "notes"}, each failure as in the
 conformance report (without "host").
 
