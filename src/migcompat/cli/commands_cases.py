@@ -119,7 +119,7 @@ def _load(cases_dir: Path | None) -> Suite:
         echo_error(escape(str(exc)), exc.code)
         raise click.exceptions.Exit(ExitCode.UNDECIDED) from None
     for problem in suite.problems:
-        echo_error(f"left out: {escape(problem)}")
+        echo_error(f"left out: {escape(problem)}", "case-invalid")
     return suite
 
 
@@ -335,7 +335,7 @@ def run_command(
     suite = _load(cases_dir)
     selected = suite.select(_selection(run_globs, skip_globs, kinds, spec_version, level))
     if not selected:
-        echo_error("no case is selected")
+        echo_error("no case is selected", "nothing-to-check")
         ctx.exit(ExitCode.UNDECIDED)
     unknown = sorted(set(expected) - set(suite.by_id()))
     if unknown:
