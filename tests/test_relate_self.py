@@ -104,3 +104,12 @@ def test_diff_with_one_side_known_is_still_undecided(runner: CliRunner) -> None:
     assert "the old rules read" in result.stderr and "the new rules read" not in result.stderr
     decided = runner.invoke(main, ["diff", str(UPDATE / "mlx5-old"), str(UPDATE / "mlx5-new")])
     assert decided.exit_code == NEGATIVE and "BREAKING" in decided.stdout
+
+
+def test_an_input_that_cannot_be_read_is_named_by_its_role_on_the_command_line(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["relate", "--old", "/nonexistent/a", "--new", "/nonexistent/b"])
+    assert result.exit_code == UNDECIDED
+    assert "cannot read /nonexistent/a (old)" in result.stderr and "(new)" in result.stderr
+    plain = runner.invoke(main, ["relate", "-f", "json", "/nonexistent/a", str(NEW_RULES)])
+    assert "cannot read /nonexistent/a (a)" in plain.stderr
+    assert json.loads(plain.stdout)["input_errors"][0]["input"] == "a"  # the JSON keeps the schema's roles

@@ -74,10 +74,13 @@ class InputFailure(Exception):
         self.reason = reason
         self.hint = hint
 
+    shown_as: str | None = None
+    """How messages name the role when the command line names it otherwise (``old`` for ``a``), or None."""
+
     @property
     def label(self) -> str:
-        """The role in words: ``target self`` for ``target_self``."""
-        return self.role.replace("_", " ")
+        """The role in words: ``target self`` for ``target_self`` (or :attr:`shown_as`)."""
+        return self.shown_as if self.shown_as is not None else self.role.replace("_", " ")
 
     @property
     def unsupported(self) -> bool:

@@ -202,6 +202,10 @@ def relate_command(
     second = loader.compatible("b", b)
     first_self = loader.version("a_self", a_own)
     second_self = loader.version("b_self", b_own)
+    if roles:  # the JSON keeps the roles a, b; messages say what the command line said
+        shown = {"a": "old", "b": "new", "a_self": "old self", "b_self": "new self"}
+        for failure in loader.failures:
+            failure.shown_as = shown[failure.role]
     # An invalid own description counts as missing (clause 8.5): the relation is computed without it.
     invalid_own = loader.invalid_descriptions("a_self", "b_self")
     if len(loader.failures) > len(invalid_own):  # nor when a format version is not understood
