@@ -6,7 +6,9 @@ and the exit statuses against the table every command shares.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -141,6 +143,49 @@ def test_matrix_cells_are_check_verdicts(tmp_path: Path) -> None:
     text = page.read_text(encoding="utf-8")
     assert text.count('<rect class="cell ') == len(document["cells"])
     assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in text
+
+
+def test_matrix_html_markup_for_its_layout(tmp_path: Path) -> None:
+    """The markup behind the layout tests/test_fleet_browser.py checks in chromium, read without a browser.
+
+    Column separators start at the cells (below the column labels); no ``break-all``; each
+    legend key holds its swatch and label together; in the tables, a word that a browser
+    would break after its hyphen is kept whole unless it is over LONG_TOKEN characters; and
+    every string of the inventory is escaped, in such words too.
+    """
+    hostile = host(
+        '<img src=x onerror="alert(1)">-h',
+        [("0000:01:00.1", "mc1 driver=d q=1\n", "mc1\naccept driver=d q=..$\n")],
+    )
+    long_name = host("n" * 50 + "<script>-x", [("0000:02:00.1", "mc1 driver=d q=2\n", "mc1\naccept driver=d q=..$\n")])
+    captures = tmp_path / "captures"
+    save(captures, hostile)
+    save(captures, long_name)
+    page = tmp_path / "m.html"
+    result = run("matrix", "--html", str(page), str(SAMPLES / "gvt-g"), str(SAMPLES / "mlx5"), str(captures))
+    assert result.exit_code == SUCCESS, result.output
+    text = page.read_text(encoding="utf-8")
+
+    first_row = min(int(y) for y in re.findall(r'<rect class="cell [^"]*"[^>]* y="(\d+)"', text))
+    columns = [(x1, int(y1)) for x1, y1, x2 in re.findall(r'<line x1="(\d+)" y1="(\d+)" x2="(\d+)"', text) if x1 == x2]
+    assert len(columns) >= 2 and all(y1 >= first_row for _, y1 in columns)
+
+    assert "break-all" not in text
+    assert re.search(r"\.legend \.key \{[^}]*white-space: nowrap", text)
+    keys = re.findall(r'<span class="key"><span class="swatch" style="[^"]*"></span>(\w+) \(\d+\)</span>', text)
+    assert keys == ["identical", "accepted", "incompatible", "unknown"]
+
+    tables = text[text.index('<table id="pairs">') :]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", tables, re.S)
+    assert len(cells) > 100
+    for cell in cells:
+        bare = re.sub(r'<span class="(w|long)">.*?</span>', " ", cell)
+        assert not [word for word in html.unescape(bare).split() if "-" in word], cell
+
+    assert "<img" not in text and "<script>-x" not in text
+    shown = [html.unescape(re.sub(r"<[^>]*>", "", cell)) for cell in cells]
+    assert any('<img src=x onerror="alert(1)">-h:bus/pci/devices/0000:01:00.1' in cell for cell in shown)
+    assert any("n" * 50 + "<script>-x:bus/pci/devices/0000:02:00.1" in cell for cell in shown)
 
 
 def test_matrix_text_grid() -> None:

@@ -6,11 +6,19 @@ classes are the rows and target classes the columns, grouped by driver and
 version; each cell is one ``<rect class="cell ...">`` whose ``<title>`` (shown
 on hover) holds the verdict and its reasons, and a side table lists every
 pair with its reason. Every string that comes from the input is escaped.
+
+The page never scrolls sideways: on a narrow screen the heat map and the wide
+tables scroll within their own boxes. Group separators stop at the cells, clear
+of the rotated column labels; the legend keeps each swatch by its label; table
+text breaks between words, after "=" or "," within a longer run, and anywhere
+only in a run of more than :data:`LONG_TOKEN` characters (see :func:`_t`).
+tests/test_fleet_browser.py checks all of this in chromium at 1280 and 390 px.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from typing import Final
 
@@ -19,11 +27,21 @@ from ..verdict import Verdict
 from .classes import SourceClass, TargetClass
 from .matrix import Matrix, cell_meaning
 
-__all__ = ["render_html"]
+__all__ = ["LONG_TOKEN", "WHOLE_TOKEN", "render_html"]
 
 _CELL: Final = 18
-_LEFT: Final = 230
-_TOP: Final = 170
+_CHAR: Final = 7.0
+"""At least the advance of one glyph of the heat map's 11 px monospace font (DejaVu Sans Mono: 6.6 px)."""
+_SIN60: Final = 0.866
+_LABEL_CHARS: Final = 48
+"""A heat-map label longer than this is cut with an ellipsis (whole in its tooltip and in the class tables)."""
+WHOLE_TOKEN: Final = 24
+"""A run of at most this many characters without a space is never split in a table cell."""
+LONG_TOKEN: Final = 40
+"""A run of more characters than this without a space (a sysfs path) may break anywhere in a table cell.
+
+Runs of more than :data:`WHOLE_TOKEN` and at most this many characters break only after "=" and ",".
+"""
 _COLOURS: Final = {
     "identical": "#1a7f37",
     "accepted": "#6fdd8b",
@@ -31,18 +49,24 @@ _COLOURS: Final = {
     "unknown": "#e3b341",
 }
 _STYLE: Final = """
-body { font-family: sans-serif; margin: 1.5em; color: #1f2328; }
+body { font-family: sans-serif; margin: 1.5em; color: #1f2328; overflow-wrap: break-word; }
+@media (max-width: 40em) { body { margin: 0.5em; } th, td { padding: 2px 3px; } }
 h1 { font-size: 1.4em; } h2 { font-size: 1.1em; margin-top: 2em; }
 .layout { display: flex; gap: 2em; align-items: flex-start; flex-wrap: wrap; }
+.layout > div { min-width: 0; max-width: 100%; }
+.heatmap, .wide { overflow-x: auto; max-width: 100%; }
+.heatmap svg { display: block; }
 svg text { font-size: 11px; font-family: monospace; }
-svg .group { font-size: 11px; font-weight: bold; font-family: sans-serif; }
 rect.cell { stroke: #ffffff; stroke-width: 1; }
 rect.cell:hover, rect.cell.picked { stroke: #0969da; stroke-width: 2; }
 table { border-collapse: collapse; font-size: 12px; }
 th, td { border: 1px solid #d0d7de; padding: 2px 6px; text-align: left; vertical-align: top; }
-td.text { font-family: monospace; white-space: pre-wrap; word-break: break-all; max-width: 60em; }
+td.text { font-family: monospace; white-space: pre-wrap; max-width: 60em; }
+td .w { white-space: nowrap; }
+td .long { overflow-wrap: anywhere; }
 tr.picked td { background: #ddf4ff; }
-.legend span { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 12px; vertical-align: middle; }
+.legend .key { display: inline-block; white-space: nowrap; margin-right: 1em; }
+.legend .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: middle; }
 .pairs { max-height: 40em; overflow: auto; }
 """
 _SCRIPT: Final = """
@@ -64,6 +88,56 @@ _SCRIPT: Final = """
 
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+# A run of non-spaces that needs more than escaping: one that holds a character after which a
+# browser may break a line (a hyphen, a question mark, any character outside the safe set, which
+# also stands for ")(" and "]("), or one longer than WHOLE_TOKEN characters.
+_SAFE: Final = r"A-Za-z0-9_.:'()\[\]=,"
+_NEEDY: Final = re.compile(rf"(?<!\S)(?:\S*?(?:[^\s{_SAFE}]|[)\]][(\[])\S*|\S{{{WHOLE_TOKEN + 1},}})", re.ASCII)
+_BREAK_AFTER: Final = re.compile(r"[^=,]*[=,]|[^=,]+")
+_BREAK_AFTER_LONG: Final = re.compile(r"[^=,/]*[=,/]|[^=,/]+")
+_PLAIN: Final = re.compile(rf"[{_SAFE}]*", re.ASCII)
+_BREAKS_INSIDE: Final = re.compile(r"[)\]][(\[]")
+
+
+def _whole(text: str) -> str:
+    """*text* escaped and, if a browser could break a line inside it, kept on one line (``span.w``)."""
+    if len(text) < 2 or (_PLAIN.fullmatch(text) and not _BREAKS_INSIDE.search(text)):
+        return _e(text)
+    return f'<span class="w">{_e(text)}</span>'
+
+
+def _token(token: str) -> str:
+    """One run of non-spaces as HTML for a table cell.
+
+    Up to :data:`WHOLE_TOKEN` characters it stays whole; up to :data:`LONG_TOKEN` it may
+    break after its "=" and "," only; longer (a sysfs path), it may break after "/" too, and
+    anywhere if it must (``span.long``) rather than widen its column to its length.
+    """
+    if len(token) <= WHOLE_TOKEN:
+        return _whole(token)
+    if len(token) > LONG_TOKEN:
+        return '<span class="long">' + "<wbr>".join(map(_e, _BREAK_AFTER_LONG.findall(token))) + "</span>"
+    return "<wbr>".join(map(_whole, _BREAK_AFTER.findall(token)))
+
+
+def _t(text: str) -> str:
+    """*text* escaped for a table cell, where lines break at spaces and, if they must, after "=" or ",".
+
+    A browser would also break a word after a hyphen or a question mark (and, with
+    ``word-break: break-all``, anywhere): each run of non-spaces is kept whole or given
+    its own places to break by :func:`_token`. Runs that need nothing but escaping (most
+    of them) are left to one regular expression, which keeps a page of
+    :data:`~.matrix.MAX_CELLS` cells quick to write.
+    """
+    out, end = [], 0
+    for match in _NEEDY.finditer(text):
+        out.append(_e(text[end : match.start()]))
+        out.append(_token(match.group()))
+        end = match.end()
+    out.append(_e(text[end:]))
+    return "".join(out)
 
 
 def _reason(verdict: Verdict) -> str:
@@ -97,36 +171,56 @@ def _groups(keys: Sequence[tuple[str, str]]) -> list[tuple[int, int, tuple[str, 
     return runs
 
 
+def _label(text: str, x: float, y: float, extra: str = "") -> str:
+    """One heat-map label: *text*, cut to :data:`_LABEL_CHARS` characters (then whole in its tooltip)."""
+    if len(text) <= _LABEL_CHARS:
+        return f'<text x="{x}" y="{y}"{extra}>{_e(text)}</text>'
+    return f'<text x="{x}" y="{y}"{extra}><title>{_e(text)}</title>{_e(text[: _LABEL_CHARS - 1])}\u2026</text>'
+
+
 def _svg(matrix: Matrix) -> str:
+    """The heat map: room is made for the longest labels, and no line crosses a label.
+
+    Row labels end left of the cells; column labels rise at 60 degrees from above their
+    column. A group separator runs between the cells (and, for rows, under the row labels,
+    which sit between two separators) but stops at the top of the cells, below the column
+    labels, which it would otherwise cross.
+    """
     rows, columns = len(matrix.sources), len(matrix.targets)
-    width = _LEFT + columns * _CELL + 150  # room for the last rotated column labels
-    height = _TOP + rows * _CELL + 20
+    source_labels = [_source_label(number, item) for number, item in enumerate(matrix.sources, start=1)]
+    target_labels = [_target_label(number, item) for number, item in enumerate(matrix.targets, start=1)]
+    longest_row = min(_LABEL_CHARS, max(map(len, source_labels), default=0))
+    longest_column = min(_LABEL_CHARS, max(map(len, target_labels), default=0))
+    left = round(12 + longest_row * _CHAR)
+    # A column label starts 6 px above the cells and rises by sin 60 per unit of length; its
+    # glyphs stand 11 px tall, of which half counts upwards once turned.
+    top = round(6 + longest_column * _CHAR * _SIN60 + 12)
+    right = left + columns * _CELL
+    width = max(right + 4, round(right - 5 + longest_column * _CHAR / 2 + 12))
+    height = top + rows * _CELL + 4
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" id="heatmap" width="{width}" height="{height}"'
         f' viewBox="0 0 {width} {height}" role="img" aria-label="compatibility matrix">'
     ]
-    for number, item in enumerate(matrix.sources, start=1):
-        y = _TOP + (number - 1) * _CELL + _CELL - 5
-        out.append(f'<text x="{_LEFT - 6}" y="{y}" text-anchor="end">{_e(_source_label(number, item))}</text>')
-    for number, target in enumerate(matrix.targets, start=1):
-        x = _LEFT + (number - 1) * _CELL + _CELL - 5
-        out.append(
-            f'<text x="{x}" y="{_TOP - 6}" transform="rotate(-60 {x} {_TOP - 6})">'
-            f"{_e(_target_label(number, target))}</text>"
-        )
+    for number, label in enumerate(source_labels, start=1):
+        y = top + (number - 1) * _CELL + _CELL - 5
+        out.append(_label(label, left - 6, y, ' text-anchor="end"'))
+    for number, label in enumerate(target_labels, start=1):
+        x = left + (number - 1) * _CELL + _CELL - 5
+        out.append(_label(label, x, top - 6, f' transform="rotate(-60 {x} {top - 6})"'))
     # Group bands: a line between the groups of each axis.
     for start, _, _ in _groups([item.group for item in matrix.sources])[1:]:
-        y = _TOP + start * _CELL
-        out.append(f'<line x1="0" y1="{y}" x2="{_LEFT + columns * _CELL}" y2="{y}" stroke="#57606a"/>')
+        y = top + start * _CELL
+        out.append(f'<line x1="0" y1="{y}" x2="{right}" y2="{y}" stroke="#57606a"/>')
     for start, _, _ in _groups([item.group for item in matrix.targets])[1:]:
-        x = _LEFT + start * _CELL
-        out.append(f'<line x1="{x}" y1="{_TOP - 40}" x2="{x}" y2="{_TOP + rows * _CELL}" stroke="#57606a"/>')
+        x = left + start * _CELL
+        out.append(f'<line x1="{x}" y1="{top}" x2="{x}" y2="{top + rows * _CELL}" stroke="#57606a"/>')
     for row, verdicts in enumerate(matrix.cells):
         source = matrix.sources[row]
         for column, verdict in enumerate(verdicts):
             target = matrix.targets[column]
             meaning = cell_meaning(verdict)
-            x, y = _LEFT + column * _CELL, _TOP + row * _CELL
+            x, y = left + column * _CELL, top + row * _CELL
             title = (
                 f"S{row + 1} ({source.group[0]} {source.group[1]}) -> T{column + 1} ({target.kind}"
                 f" {target.members[0].ident if target.kind == 'type' else target.group[0]}): {_reason(verdict)}"
@@ -142,15 +236,15 @@ def _svg(matrix: Matrix) -> str:
 
 def _class_table(title: str, ident: str, rows: list[tuple[str, str, str, str, str]]) -> str:
     out = [
-        f'<h2>{_e(title)}</h2><table id="{ident}"><thead><tr><th>class</th><th>id</th><th>driver, version</th>'
-        "<th>members</th><th>migration_version</th></tr></thead><tbody>"
+        f'<h2>{_e(title)}</h2><div class="wide"><table id="{ident}"><thead><tr><th>class</th><th>id</th>'
+        "<th>driver, version</th><th>members</th><th>migration_version</th></tr></thead><tbody>"
     ]
     for label, digest, group, members, text in rows:
         out.append(
-            f"<tr><td>{_e(label)}</td><td>{_e(digest)}</td><td>{_e(group)}</td>"
-            f'<td class="text">{_e(members)}</td><td class="text">{_e(text)}</td></tr>'
+            f"<tr><td>{_t(label)}</td><td>{_t(digest)}</td><td>{_t(group)}</td>"
+            f'<td class="text">{_t(members)}</td><td class="text">{_t(text)}</td></tr>'
         )
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "\n".join(out)
 
 
@@ -163,7 +257,10 @@ def _members(providers: Sequence[object], limit: int = 5) -> str:
 def render_html(matrix: Matrix, *, title: str = "migcompat compatibility matrix", inputs: Sequence[str] = ()) -> str:
     """The standalone HTML page of *matrix*."""
     counts = matrix.counts()
-    legend = "".join(f'<span style="background:{_COLOURS[name]}"></span>{name} ({counts[name]})' for name in _COLOURS)
+    legend = " ".join(
+        f'<span class="key"><span class="swatch" style="background:{colour}"></span>{name} ({counts[name]})</span>'
+        for name, colour in _COLOURS.items()
+    )
     pairs = [
         '<div class="pairs"><table id="pairs"><thead><tr><th>source</th><th>target</th><th>verdict</th>'
         "<th>reason</th></tr></thead><tbody>"
@@ -172,7 +269,7 @@ def render_html(matrix: Matrix, *, title: str = "migcompat compatibility matrix"
         for column, verdict in enumerate(verdicts):
             pairs.append(
                 f'<tr id="pair-S{row + 1}-T{column + 1}"><td>S{row + 1}</td><td>T{column + 1}</td>'
-                f'<td>{cell_meaning(verdict)}</td><td class="text">{_e(_reason(verdict))}</td></tr>'
+                f'<td>{cell_meaning(verdict)}</td><td class="text">{_t(_reason(verdict))}</td></tr>'
             )
     pairs.append("</tbody></table></div>")
     sources = _class_table(
@@ -214,7 +311,8 @@ def render_html(matrix: Matrix, *, title: str = "migcompat compatibility matrix"
         f"{' from ' + _e(read) if read else ''}. A cell says whether the target class accepts the source class's"
         " migration stream; hover over it for the reason, or click it to find its row in the table.</p>"
         f'<p class="legend">{legend}</p>\n'
-        f'<div class="layout"><div>{_svg(matrix)}</div><div><h2>Every pair</h2>{"".join(pairs)}</div></div>\n'
+        f'<div class="layout"><div class="heatmap">{_svg(matrix)}</div>'
+        f"<div><h2>Every pair</h2>{''.join(pairs)}</div></div>\n"
         f"{sources}\n{targets}\n"
         f"<script>{_SCRIPT}</script></body></html>\n"
     )
