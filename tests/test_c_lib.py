@@ -160,6 +160,15 @@ def test_every_statement_of_the_release_agrees(quick_build: Path) -> None:
         ["make", "-s", "-C", str(LIB), "version", "VERSION=9.9.9"], capture_output=True, text=True, timeout=60
     )
     assert overridden.returncode != 0 and "change it there" in overridden.stderr, "VERSION is not set elsewhere"
+    # The soname's number is the header's MC_API_VERSION.
+    api = re.search(r"^#define MC_API_VERSION\s+(\d+)\s*$", HEADER.read_text(), re.MULTILINE)
+    assert api is not None
+    assert os.readlink(quick_build / f"libmigcompat.so.{api.group(1)}") == f"libmigcompat.so.{version}"
+    if shutil.which("readelf"):
+        dynamic = subprocess.run(
+            ["readelf", "-d", str(quick_build / f"libmigcompat.so.{version}")], capture_output=True, text=True
+        )
+        assert f"[libmigcompat.so.{api.group(1)}]" in dynamic.stdout
 
 
 def test_both_libraries_export_the_api_and_nothing_else(quick_build: Path) -> None:

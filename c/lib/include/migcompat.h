@@ -29,8 +29,9 @@
  *    threads on distinct objects.
  *
  * The version of this header is MC_API_VERSION; the shared library's soname
- * is libmigcompat.so.1. Struct layouts are part of the ABI: a change to them
- * bumps the soname. The library's release is MC_VERSION_STRING at compile
+ * is libmigcompat.so.MC_API_VERSION (the Makefile reads it from here), so
+ * libmigcompat.so.1. Struct layouts are part of the ABI: a change to them
+ * bumps MC_API_VERSION, and with it the soname. The library's release is MC_VERSION_STRING at compile
  * time and mc_version() at run time.
  */
 #ifndef MIGCOMPAT_H
