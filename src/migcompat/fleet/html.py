@@ -11,7 +11,7 @@ The page never scrolls sideways: on a narrow screen the heat map and the wide
 tables scroll within their own boxes. Group separators stop at the cells, clear
 of the rotated column labels; the legend keeps each swatch by its label; table
 text breaks between words, after "=" or "," within a longer run, and anywhere
-only in a run of more than :data:`LONG_TOKEN` characters (see :func:`_t`).
+only in a run of more than :data:`LONG_TOKEN` characters.
 tests/test_fleet_browser.py checks all of this in chromium at 1280 and 390 px.
 """
 
