@@ -287,3 +287,10 @@ def test_device_from_takes_a_choice_as_model_values_or_as_their_json_text_and_re
         assert info.value.code == "choice-invalid" and info.value.where == where
     with pytest.raises(ValueError, match="no value for aggregate"):
         device_from(template, {})
+    for odd in (None, ["aggregate"], "aggregate=4"):
+        with pytest.raises(TypeError, match="choice must be a mapping"):
+            device_from(template, odd)  # type: ignore[arg-type]
+    for huge in (10**5000, "9" * 100_000):
+        with pytest.raises(ChoiceError) as info:
+            device_from(template, {"aggregate": huge})
+        assert len(str(info.value)) < 200

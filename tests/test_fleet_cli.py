@@ -393,3 +393,60 @@ def test_diff_of_build_directories_of_device_directories_and_of_sysfs_trees(tmp_
     (tmp_path / "empty").mkdir()
     nothing = run("diff", str(tmp_path / "empty"), str(tmp_path / "new"))
     assert nothing.exit_code == UNDECIDED and "error[capture-unreadable]" in nothing.stderr
+
+
+def test_diff_never_opens_what_is_not_a_regular_file_and_reads_a_pipe_once(tmp_path: Path) -> None:
+    """A FIFO beside the device directories cannot hang it; a device whose rules are not a file is an error,
+    not a silently removed device; a rules file from a pipe is read once; a capture with a BOM is a capture."""
+    import os
+    import subprocess
+    import sys
+
+    for side in ("old", "new"):
+        for device in ("a", "b"):
+            directory = tmp_path / side / device
+            directory.mkdir(parents=True)
+            (directory / "migration_version").write_text("mc1 driver=d q=4 stream_version=1.1\n")
+            (directory / "migration_compatible_devices").write_text(OLD_RULES)
+    os.mkfifo(tmp_path / "new" / "stray")
+    command = [sys.executable, "-m", "migcompat", "diff", str(tmp_path / "old"), str(tmp_path / "new")]
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert finished.returncode == SUCCESS, finished.stderr
+    rules = tmp_path / "new" / "a" / "migration_compatible_devices"
+    rules.unlink()
+    os.mkfifo(rules)
+    fifo = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert fifo.returncode == UNDECIDED and "error[input-unreadable]" in fifo.stderr and "a FIFO" in fifo.stderr
+    piped = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f'{sys.executable} -m migcompat diff "$1" <(cat "$1")',
+            "_",
+            str(tmp_path / "old/b/migration_compatible_devices"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "error[empty]" not in piped.stderr  # read once: the rules, not an emptied pipe
+    assert piped.returncode == UNDECIDED and "UNDECIDED" in piped.stdout  # they read $ without a description
+    capture = save(tmp_path / "c", host("h", [("0000:01:00.1", "mc1 driver=d q=4 stream_version=1.1\n", OLD_RULES)]))
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + Path(capture).read_bytes())
+    assert run("diff", capture, str(bom)).exit_code == SUCCESS
+
+
+def test_diff_json_output_has_no_lone_surrogates(tmp_path: Path) -> None:
+    import os
+
+    for side in ("old", "new"):
+        directory = os.path.join(os.fsencode(tmp_path / side), b"bad\xff")
+        os.makedirs(directory)
+        with open(os.path.join(directory, b"migration_compatible_devices"), "wb") as handle:
+            handle.write(b"mc1\naccept driver=d\n")
+    result = run("diff", "--format", "json", str(tmp_path / "old"), str(tmp_path / "new"))
+    assert result.exit_code == SUCCESS, result.output
+    text = result.stdout
+    assert "\\udcff" not in text and "bad\\\\xff" in text
+    json.loads(text)

@@ -44,19 +44,23 @@ def device_from(template: MigrationVersion, choice: Mapping[str, Value | str]) -
     describes cannot be created. Linear in the template's size.
     """
     require("template", template, MigrationVersion)
+    if not isinstance(choice, Mapping):
+        raise TypeError(f"choice must be a mapping of parameter names to values, not {type(choice).__name__}")
     declared = {parameter.name: parameter.values for parameter in parameters_of(template)}
     resolved: dict[str, Value] = {}
     for name, given in choice.items():
         values = declared.get(name)
         if values is None:
             known = ", ".join(declared) or "none"
-            raise ChoiceError(f"the template has no parameter {name!r} (its parameters: {known})", parameter=name)
+            raise ChoiceError(
+                f"the template has no parameter {_shown(name)} (its parameters: {known})", parameter=str(name)[:64]
+            )
         found = next((value for value in values if value == given and type(value) is type(given)), None)
         if found is None and isinstance(given, str):
             found = next((value for value in values if value_text(value) == given), None)
         if found is None:
             listed = "|".join(map(value_text, values))
-            raise ChoiceError(f"{name} has no declared value {given!r} (declared: {listed})", parameter=name)
+            raise ChoiceError(f"{name} has no declared value {_shown(given)} (declared: {listed})", parameter=name)
         resolved[name] = found
     missing = [name for name in declared if name not in resolved]
     if missing:
@@ -65,6 +69,14 @@ def device_from(template: MigrationVersion, choice: Mapping[str, Value | str]) -
             parameter=missing[0] if len(missing) == 1 else "",
         )
     return device_for(template, resolved)
+
+
+def _shown(value: object) -> str:
+    """*value* as a message shows it: its repr, at most 64 characters (a huge integer is not converted)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of {value.bit_length()} bits"
+    text = repr(value)
+    return text if len(text) <= 64 else text[:61] + "..."
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Final, Literal
 
 import click
 
+from ..display import file_kind
 from ..errors import ParseError
 from ..model import CompatibleDevices, MigrationVersion
 from ..parse import detect, parse_compatible, parse_version
@@ -125,8 +126,14 @@ def attribute_in(role: str, argument: str, name: Attribute) -> str:
     """The file of attribute *name* that *argument* names: itself, or *name* in a device's placement."""
     if argument != STDIN and os.path.isdir(argument):
         path = os.path.join(placement_of(argument), name)
-        if not os.path.isfile(path):
+        if not os.path.lexists(path):
             raise InputFailure(role, argument, name, reason=f"the directory has no {name} attribute")
+        if not os.path.isfile(path):
+            try:
+                kind = file_kind(os.stat(path).st_mode)
+            except OSError as exc:
+                kind = exc.strerror or "it cannot be read"
+            raise InputFailure(role, path, name, reason=f"not a regular file ({kind})")
         return path
     return argument
 

@@ -8,11 +8,11 @@ from typing import Final
 
 import click
 
-from ..capture import CaptureError, capture
-from ..display import escape, plural
+from ..capture import CAPTURE_READ_LIMIT, CaptureError, capture
+from ..display import escape, file_kind, plural
 from ..emit import emit
 from ..fleet.diff import Change, DiffResult, Target, diff, field_changes
-from ..fleet.inventory import STDIN_NAME, FleetError, Inventory, InventoryError, inventory_of
+from ..fleet.inventory import STDIN_NAME, Inventory, InventoryError, inventory_of, load_inventory_text
 from .attributes import (
     COMPATIBLE,
     VERSION,
@@ -23,9 +23,9 @@ from .attributes import (
     refuse_two_stdins,
     report_failures,
 )
-from .commands_match import load_inventory_or_exit, read_capture_stdin, report_findings
+from .commands_match import load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
-from .io import ATTRIBUTE_READ_LIMIT, STDIN, Input, display_name
+from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_input
 from .options import format_option
 from .output import echo, echo_error, echo_json
 
@@ -84,25 +84,50 @@ class _Unreadable(Exception):
         self.failure = failure
 
 
-def _attribute_side(role: str, path: str, stdin: bytes | None) -> list[Target]:
-    """A device directory's two attributes, or a rules file alone (*stdin* for ``-``), as one target."""
-    if path == STDIN:
-        assert stdin is not None
-        kept = stdin[:ATTRIBUTE_READ_LIMIT]
-        rules = compatible_from(role, Input(STDIN, display_name(STDIN), kept, len(kept) == len(stdin)))
-        return [Target(STDIN_NAME, "", "device", STDIN_NAME, None, None, rules)]
-    if os.path.isdir(path):
-        rules_path = os.path.join(path, COMPATIBLE)
-        version_path = os.path.join(path, VERSION)
-        version = load_version(role, version_path) if os.path.isfile(version_path) else None
-    else:
-        rules_path, version = path, None
+def _attribute_side(role: str, path: str) -> list[Target]:
+    """A device directory's two attributes as one target (its migration_version, when it has one, for ``$``)."""
+    rules_path = os.path.join(path, COMPATIBLE)
+    version_path = os.path.join(path, VERSION)
+    for attribute, attribute_path in ((COMPATIBLE, rules_path), (VERSION, version_path)):
+        if os.path.lexists(attribute_path) and not os.path.isfile(attribute_path):
+            raise InputFailure(role, attribute_path, attribute, reason=f"not a regular file ({_kind(attribute_path)})")
+    version = load_version(role, version_path) if os.path.lexists(version_path) else None
     rules = load_compatible(role, rules_path)
     kind = "type" if version is not None and version.params else "device"
     driver_field = None if version is None else version.fields.get("driver")
     driver = driver_field.value if driver_field is not None and isinstance(driver_field.value, str) else None
     name = os.path.basename(os.path.normpath(path))
     return [Target(path, "", kind, name, driver, version, rules)]
+
+
+def _kind(path: str) -> str:
+    try:
+        return file_kind(os.stat(path).st_mode)
+    except OSError as exc:
+        return exc.strerror or "cannot be read"
+
+
+def _rules_side(role: str, path: str, data: bytes, complete: bool) -> list[Target]:
+    """A migration_compatible_devices read already (from a file, a pipe or standard input) as one target."""
+    kept = data[:ATTRIBUTE_READ_LIMIT]
+    name = display_name(path)
+    rules = compatible_from(role, Input(path, name, kept, complete and len(kept) == len(data)))
+    label = STDIN_NAME if path == STDIN else path
+    return [Target(label, "", "device", os.path.basename(os.path.normpath(label)), None, None, rules)]
+
+
+def _is_device_directory(path: str) -> bool:
+    """Whether the directory *path* is a device directory: it has a migration_compatible_devices entry.
+
+    Only the entry's name is looked at (no file is opened): an entry that is
+    not a readable regular file is then reported by :func:`_attribute_side`.
+    """
+    return os.path.lexists(os.path.join(path, COMPATIBLE))
+
+
+def _looks_like_json(data: bytes) -> bool:
+    """Whether *data* is a JSON document (a capture) rather than an attribute: it opens with ``{``."""
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
 
 
 _SYSFS_TOP: Final = ("bus", "class", "devices")
@@ -115,10 +140,8 @@ def _directory_side(role: str, path: str) -> tuple[list[Target], Inventory | Non
     A sysfs tree is read as ``migcompat conformance`` reads one (its findings
     are returned for the caller to note); each device directory (one that
     holds migration_compatible_devices, as a vendor's build writes them) is
-    one target, named by its directory.
+    one target, named by its directory. No entry but a directory is opened.
     """
-    if not os.path.isdir(path):
-        return None
     if any(os.path.isdir(os.path.join(path, top)) for top in _SYSFS_TOP):
         try:
             host = capture(path, host=os.path.basename(os.path.normpath(path)))
@@ -130,29 +153,18 @@ def _directory_side(role: str, path: str) -> tuple[list[Target], Inventory | Non
         entries = sorted(os.listdir(path))
     except OSError:
         return None
-    devices = [os.path.join(path, entry) for entry in entries if _is_attributes(os.path.join(path, entry), None)]
-    devices = [device for device in devices if os.path.isdir(device)]
+    devices = [
+        os.path.join(path, entry)
+        for entry in entries
+        if os.path.isdir(os.path.join(path, entry)) and _is_device_directory(os.path.join(path, entry))
+    ]
     if not devices:
         return None
     targets = []
     for device in devices:
-        (target,) = _attribute_side(role, device, None)
+        (target,) = _attribute_side(role, device)
         targets.append(dataclasses.replace(target, ident=os.path.basename(device)))
     return targets, None
-
-
-def _is_attributes(path: str, stdin: bytes | None) -> bool:
-    """Whether *path* is a device directory (it holds migration_compatible_devices) or an attribute file."""
-    if path == STDIN:
-        return not (stdin or b"").lstrip().startswith(b"{")
-    if os.path.isdir(path):
-        return os.path.isfile(os.path.join(path, COMPATIBLE))
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(64).lstrip()
-    except OSError:
-        return False  # the inventory loader reports it
-    return not head.startswith(b"{")
 
 
 @click.command(
@@ -169,48 +181,20 @@ def _is_attributes(path: str, stdin: bytes | None) -> bool:
 def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_format: str) -> None:
     json_output = output_format == "json"
     refuse_two_stdins([("OLD", old), ("NEW", new)])
-    stdin = None
-    if STDIN in (old, new):
+    sides: list[list[Target]] = []
+    for role, path in (("old", old), ("new", new)):
         try:
-            stdin = read_capture_stdin()
-        except FleetError as error:
-            echo_error(f"cannot read {STDIN_NAME}: {escape(error.message)}", error.code)
+            sides.append(_side(ctx, role, path, json_output))
+        except InputFailure as failure:
+            report_failures([failure], json_output=json_output)
+            if json_output:
+                echo_json({"old": old, "new": new, "input_errors": [failure.to_json()]})
+            ctx.exit(ExitCode.UNDECIDED)
+        except InventoryError as error:
+            echo_error(escape(error.message), error.code)
             if json_output:
                 echo_json({"error": error.to_dict()})
             ctx.exit(ExitCode.UNDECIDED)
-    sides: list[list[Target]] = []
-    for role, path in (("old", old), ("new", new)):
-        if _is_attributes(path, stdin):
-            try:
-                sides.append(_attribute_side(role, path, stdin))
-            except InputFailure as failure:
-                report_failures([failure], json_output=json_output)
-                if json_output:
-                    echo_json({"old": old, "new": new, "input_errors": [failure.to_json()]})
-                ctx.exit(ExitCode.UNDECIDED)
-        else:
-            try:
-                found = None if path == STDIN else _directory_side(role, path)
-            except InputFailure as failure:
-                report_failures([failure], json_output=json_output)
-                if json_output:
-                    echo_json({"old": old, "new": new, "input_errors": [failure.to_json()]})
-                ctx.exit(ExitCode.UNDECIDED)
-            except InventoryError as error:
-                echo_error(f"cannot read {escape(path)}: {escape(error.message)}", error.code)
-                if json_output:
-                    echo_json({"error": error.to_dict()})
-                ctx.exit(ExitCode.UNDECIDED)
-            if found is not None:
-                targets, tree = found
-                if tree is not None and not json_output:
-                    report_findings(tree)
-                sides.append(targets)
-                continue
-            fleet = load_inventory_or_exit(ctx, [path], json_output=json_output, stdin=stdin)
-            if not json_output:
-                report_findings(fleet)
-            sides.append([Target.of(provider) for provider in fleet.providers])
     if not sides[0]:
         echo_error(
             f"{escape(old)} (old) has no device or type with valid attributes: nothing to compare", "nothing-to-check"
@@ -272,3 +256,40 @@ def _text(old: str, new: str, result: DiffResult, show_all: bool) -> str:
     summary = ", ".join(f"{plural(count, name, name)}" for name, count in sorted(counts.items()))
     lines.append(f"{plural(len(result.changes), 'target')} compared: {summary}")
     return "\n".join(lines)
+
+
+def _side(ctx: click.Context, role: str, path: str, json_output: bool) -> list[Target]:
+    """The targets OLD or NEW names. Raises :class:`InputFailure` or :class:`InventoryError`.
+
+    A file, a pipe or standard input is read once, and told apart by its
+    first character: a capture (JSON) or a migration_compatible_devices. A
+    directory is a device directory, a sysfs tree, a directory of device
+    directories, or a directory of captures, in that order.
+    """
+    if path == STDIN or not os.path.isdir(path):
+        try:
+            read = read_input(path, CAPTURE_READ_LIMIT)
+        except CannotRead as exc:
+            raise InputFailure(role, path, COMPATIBLE, reason=exc.reason) from None
+        if not _looks_like_json(read.data):
+            return _rules_side(role, path, read.data, read.complete)
+        if not read.complete:
+            raise InventoryError(
+                "capture-unreadable",
+                f"{read.name} is larger than the {CAPTURE_READ_LIMIT >> 20} MiB a capture may be",
+                where=read.name,
+            )
+        fleet = load_inventory_text(read.data, read.name)
+    elif _is_device_directory(path):
+        return _attribute_side(role, path)
+    else:
+        found = _directory_side(role, path)
+        if found is not None:
+            targets, tree = found
+            if tree is not None and not json_output:
+                report_findings(tree)
+            return targets
+        fleet = load_inventory_or_exit(ctx, [path], json_output=json_output)
+    if not json_output:
+        report_findings(fleet)
+    return [Target.of(provider) for provider in fleet.providers]

@@ -111,8 +111,31 @@ def echo_error(message: str, code: str | None = None) -> None:
 
 
 def echo_json(document: object) -> None:
-    """Write *document* as one line of JSON (ASCII only, so any terminal shows it)."""
-    echo(json.dumps(document, ensure_ascii=True, separators=(",", ":")))
+    """Write *document* as one line of JSON (ASCII only, so any terminal shows it).
+
+    A string that holds bytes which are not UTF-8 (a file name, kept by
+    Python as lone surrogates) is written with those bytes as ``\\xNN``
+    escapes: a lone surrogate is not valid JSON text for strict parsers.
+    """
+    text = json.dumps(document, ensure_ascii=True, separators=(",", ":"))
+    if "\\ud" in text:  # rare: only then look for lone surrogates
+        text = json.dumps(_without_surrogates(document), ensure_ascii=True, separators=(",", ":"))
+    echo(text)
+
+
+def _without_surrogates(value: object) -> object:
+    if isinstance(value, str):
+        if any("\ud800" <= char <= "\udfff" for char in value):
+            try:
+                return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            except UnicodeEncodeError:  # a surrogate that stands for no byte
+                return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if isinstance(value, dict):
+        return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_surrogates(item) for item in value]
+    return value
 
 
 def render_parse_error(error: ParseError, name: str) -> str:

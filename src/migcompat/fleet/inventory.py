@@ -47,6 +47,7 @@ __all__ = [
     "Provider",
     "inventory_of",
     "load_inventory",
+    "load_inventory_text",
 ]
 
 STDIN: Final = "-"
@@ -240,6 +241,18 @@ def load_inventory(paths: Sequence[str], *, stdin: bytes | None = None) -> Inven
                     seen_hosts[host.host] = name
                 _providers(host, cache, providers, findings)
     return Inventory.of(providers, findings, files, file_hosts)
+
+
+def load_inventory_text(data: bytes, name: str) -> Inventory:
+    """The inventory of one capture whose text *data* was read already (from *name*); :class:`InventoryError` else."""
+    try:
+        host = loads(data, name)
+    except CaptureError as error:
+        message = error.message if name in error.message else f"{name}: {error.message}"
+        if error.pointer:
+            message += f" (at {error.pointer})"
+        raise InventoryError(error.code, message, where=name) from None
+    return inventory_of(host, name)
 
 
 def inventory_of(host: HostData, origin: str) -> Inventory:
