@@ -6,15 +6,21 @@ be blank, and prints its DOM after the page's script ran, which must hold one
 cell per (source class, target class) pair, the script's own count of them,
 and no reference to anything outside the page.
 
-Its layout is checked at 1280 px (a laptop) and 390 px (a phone), on that page
-and on the page of every good sample fleet at once: a copy of the page runs
-``docs/_static/layoutcheck.js`` (text cut at the edge of its box; whether the
-page scrolls sideways) and ``tests/data/matrix_layoutcheck.js`` (group
+Its layout is checked at 1280 px (a laptop) and 390 px (a phone), on that page,
+on the page of every good sample fleet at once, and on the page of a large
+generated fleet (:func:`_large_fleet`: long host, device, type and driver
+names, long field values, dozens of classes on each axis): a copy of the page
+runs ``docs/_static/layoutcheck.js`` (text cut at the edge of its box; whether
+the page scrolls sideways) and ``tests/data/matrix_layoutcheck.js`` (group
 separators that cross a column label, labels cut off by the heat map's edge,
-words split across lines in the tables, legend labels apart from their swatch)
-inside an ``<iframe>`` of that width, and posts the findings to the page
-around it, whose DOM chromium prints. The screenshots are kept in the
-directory named by ``MIGCOMPAT_SCREENSHOTS``, if set, for a person to look at.
+words split across lines in the tables, legend labels apart from their swatch,
+any element of any section that reaches past the viewport's edge, any box but
+the heat map's that scrolls sideways, and which tables were measured) inside
+an ``<iframe>`` of that width, and posts the findings to the page around it,
+whose DOM chromium prints. Only the heat map may scroll sideways: every table
+fits the width, as a table or, on a narrow screen, one block per row. The
+screenshots are kept in the directory named by ``MIGCOMPAT_SCREENSHOTS``, if
+set, for a person to look at.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import random
 import re
 import shutil
 import struct
@@ -31,10 +38,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from migcompat.capture import dumps
 from migcompat.cli import main
 from migcompat.fleet.classes import source_classes, target_classes
 from migcompat.fleet.html import LONG_TOKEN
 from migcompat.fleet.inventory import load_inventory
+from migcompat.sysfs.model import Attr, HostData, Placement, PlacementKind
 
 pytestmark = pytest.mark.slow
 
@@ -46,6 +55,7 @@ MATRIX_CHECK = ROOT / "tests" / "data" / "matrix_layoutcheck.js"
 # Two drivers, whose separator used to cross the labels T6, T12 and T13; and every good sample at once.
 TWO_DRIVERS = ("gvt-g", "mlx5")
 EVERY_GOOD = ("gvt-g", "hisi-acc", "mlx5", "mtty", "nvidia-vgpu", "pds", "qat", "virtio-net", "xe")
+LARGE = ("large",)  # not a sample: the fleet _large_fleet writes
 WIDTHS = (1280, 390)
 # A window wider than any frame under test: the page is laid out at the frame's width.
 FRAMED = "--window-size=1400,1000"
@@ -98,12 +108,77 @@ def test_matrix_page_renders_in_headless_chromium(tmp_path: Path) -> None:
     assert not re.search(r'(src|href)="(https?:)?//', dom)
 
 
+# The large fleet's drivers: (driver, its version-like field, its versions, the PCI id of its functions).
+LARGE_DRIVERS = (
+    ("nvidia_vgpu_vfio_datacenter_ampere", "nvidia.vgpu_manager_version", ("16.0", "16.4", "17.1"), "10de:20b5"),
+    ("mlx5_vfio_pci", "mlx5.firmware_interface_version", ("22.39", "22.41"), "15b3:101e"),
+    ("hisi_acc_vfio_pci", "hisi_acc.qm_version", ("3", "4"), "19e5:a256"),
+)
+
+
+def _large_fleet(directory: Path) -> Path:
+    """Captures of 5 hosts of 3 drivers (one with a long name), in a directory with a long name.
+
+    Each host has 4 functions of each driver: 3 mdev instances (a UUID in a long sysfs path)
+    and one mdev type with a long name. Host names are fully qualified and long; every
+    description carries a firmware build of 38 characters, which the reasons quote.
+    Versions, shares and builds vary, so that there are dozens of source classes (rows)
+    and of target classes (columns), and some of each verdict but unknown.
+    """
+    rng = random.Random(7)
+    captures = directory / "captures-production-eu-west-3a-compute-fleet"
+    captures.mkdir()
+    for number in range(5):
+        host = f"compute-node-{number:04d}.rack-{17 + number}.az-eu-west-3a.production.cloud.example.internal"
+        placements = []
+        kind: PlacementKind
+        for function, (driver, key, versions, pci_id) in enumerate(LARGE_DRIVERS):
+            parent = f"0000:{0x3B + number:02x}:00.{function}"
+            for index in range(4):
+                version = rng.choice(versions)
+                build = f"{version}.{rng.randint(1000, 1001)}-signed-production-build-ga100-a"[:38]
+                share = rng.choice(("1/1", "1/2", "1/4", "1/8"))
+                head, tail = f"device_api=vfio-pci driver={driver}", f"pci_id={pci_id}"
+                tail += f" stream={driver}-stream vendor.firmware_build_identifier={build}"
+                shares = "|".join(sorted({share, "1/8"}))
+                rules = f"mc1\naccept {head} {key}={versions[0]}..$ {tail} share={shares}\n"
+                if index == 3:
+                    ident = f"{driver}-profile-{rng.randint(1, 4)}-compute-long-type-name"
+                    kind, path = "mdev_type", f"class/mdev_bus/{parent}/mdev_supported_types/{ident}"
+                    text = f"mc1 {head} {key}={version} {tail}\nparam share=1/2\n"
+                else:
+                    ident = "-".join(f"{rng.getrandbits(4 * size):0{size}x}" for size in (8, 4, 4, 4, 12))
+                    kind, path = "mdev", f"bus/mdev/devices/{ident}/vfio-dev/vfio{index}"
+                    text = f"mc1 {head} {key}={version} {tail} share={share}\n"
+                attributes = {
+                    "migration_version": Attr(text.encode()),
+                    "migration_compatible_devices": Attr(rules.encode()),
+                }
+                placements.append(Placement(kind, ident, path, attributes))
+        data = HostData(host, "6.8", "2025-01-15T09:30:00Z", "test", "/sys", "capture", False, tuple(placements))
+        (captures / f"{host}.json").write_text(dumps(data), encoding="utf-8")
+    return captures
+
+
 def _write_page(tmp_path: Path, samples: tuple[str, ...]) -> Path:
+    """The page of *samples* (names of sample fleets, or LARGE)."""
     page = tmp_path / "matrix.html"
-    inputs = [str(SAMPLES / name) for name in samples]
+    inputs = [str(_large_fleet(tmp_path)) if name == "large" else str(SAMPLES / name) for name in samples]
     result = CliRunner().invoke(main, ["matrix", "--html", str(page), *inputs], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return page
+
+
+def test_the_large_fleet_is_large(tmp_path: Path) -> None:
+    """The large fleet has what it stands for: dozens of classes, long names, every verdict but unknown."""
+    fleet = load_inventory([str(_large_fleet(tmp_path))])
+    assert not fleet.findings
+    sources, targets = source_classes(fleet.providers), target_classes(fleet.providers)
+    assert len(sources) >= 30 and len(targets) >= 40
+    assert min(len(provider.where) for provider in fleet.providers) > 120
+    (tmp_path / "page").mkdir()
+    text = _write_page(tmp_path / "page", LARGE).read_text(encoding="utf-8")
+    assert all(f'data-verdict="{verdict}"' in text for verdict in ("identical", "accepted", "incompatible"))
 
 
 def _layout(chromium: str, page: Path, width: int, workdir: Path) -> dict[str, object]:
@@ -139,9 +214,15 @@ def _layout(chromium: str, page: Path, width: int, workdir: Path) -> dict[str, o
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("samples", [TWO_DRIVERS, EVERY_GOOD], ids=["two-drivers", "every-good-sample"])
+@pytest.mark.parametrize(
+    "samples", [TWO_DRIVERS, EVERY_GOOD, LARGE], ids=["two-drivers", "every-good-sample", "large-fleet"]
+)
 def test_matrix_page_layout(tmp_path: Path, samples: tuple[str, ...], width: int) -> None:
-    """No line crosses a label, no word is split, the legend holds together, and the page never scrolls sideways."""
+    """No line crosses a label, no word is split, the legend holds together, and nothing is wider than the page.
+
+    Every section fits the viewport, and nothing but the heat map scrolls sideways
+    within its own box: the tables fit the width, at both widths.
+    """
     from test_docs_browser import _browse, _chromium
 
     chromium = _chromium()
@@ -149,7 +230,7 @@ def test_matrix_page_layout(tmp_path: Path, samples: tuple[str, ...], width: int
     keep = os.environ.get("MIGCOMPAT_SCREENSHOTS")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
-        shot = Path(keep) / f"matrix-{len(samples)}-{width}.png"
+        shot = Path(keep) / f"matrix-{'-'.join(samples) if len(samples) < 3 else 'every'}-{width}.png"
         _browse(
             chromium,
             *OFFLINE,
@@ -160,9 +241,11 @@ def test_matrix_page_layout(tmp_path: Path, samples: tuple[str, ...], width: int
         )
 
     report = _layout(chromium, page, width, tmp_path)
-    layout, heatmap = report["layout"], report["heatmap"]
+    layout, heatmap, tables = report["layout"], report["heatmap"], report["tables"]
     assert isinstance(layout, dict), "layoutcheck.js did not run"
     assert isinstance(heatmap, dict), "no heat map"
+    assert isinstance(tables, list)
+    measured = {table["id"] for table in tables if table["laidOut"]}
     faults = {
         "group separators cross these column labels": report["crossings"],
         "these heat-map labels run past its edge": report["clipped"],
@@ -170,7 +253,10 @@ def test_matrix_page_layout(tmp_path: Path, samples: tuple[str, ...], width: int
         "legend labels off the line of their swatch": report["legend"],
         "text cut at the edge of its box": layout["cut"],
         "the page scrolls sideways": layout["pageOverflow"],
-        # Both fleets' heat maps are wider than a phone: they must scroll within their own box.
+        "these elements reach past the edge of the viewport": report["pastViewport"],
+        "these boxes scroll sideways (only the heat map may)": report["scrollers"],
+        "these tables were not measured (missing or not laid out)": sorted({"pairs", "sources", "targets"} - measured),
+        # Every fleet's heat map is wider than a phone: it must scroll within its own box.
         "the heat map does not scroll within its own box": not heatmap["scrolls"]
         and (width == 390 or heatmap["contentWidth"] > heatmap["boxWidth"]),
     }
@@ -195,6 +281,9 @@ def test_the_matrix_layout_check_finds_each_fault(tmp_path: Path) -> None:
         "<line x1='30' y1='60' x2='30' y2='120' stroke='black'/></svg></div>"
         "<table><tr><td style='width: 8em; font-family: monospace; white-space: pre-wrap; word-break: break-all'>"
         "no rule accepts the source (nearest: rule 0, with the creation parameters aggregate=1)</td></tr></table>"
+        "<h2>Every pair</h2><div class='pairs' style='overflow: auto; max-height: 5em'>"
+        "<table id='pairs' style='width: 700px'><tr><td>wider than its box, so it scrolls</td></tr></table></div>"
+        "<table id='gone' style='display: none'><tr><td>not laid out</td></tr></table>"
         "<div style='width: 600px'>wide</div></body></html>",
         encoding="utf-8",
     )
@@ -205,3 +294,14 @@ def test_the_matrix_layout_check_finds_each_fault(tmp_path: Path) -> None:
     assert report["legend"] == ["unknown (0)"]
     layout = report["layout"]
     assert isinstance(layout, dict) and layout["pageOverflow"] is True
+    # The box of the wide table scrolls; the table inside it does not reach past the viewport, the wide div does.
+    scrollers, past = report["scrollers"], report["pastViewport"]
+    assert isinstance(scrollers, list) and isinstance(past, list)
+    assert len(scrollers) == 1, scrollers
+    assert re.fullmatch(r"div\.pairs \(Every pair\): content 7\d\d px in a box of \d+ px", scrollers[0]), scrollers
+    assert len(past) == 1 and re.fullmatch(r"div \(Every pair\): 8\.\.608 of \d+ px", past[0]), past
+    assert report["tables"] == [
+        {"id": "", "laidOut": True},
+        {"id": "pairs", "laidOut": True},
+        {"id": "gone", "laidOut": False},
+    ]

@@ -58,6 +58,21 @@ NEW_RULES = "mc1\naccept driver=d stream_version=1.0..$ q=..$\n"
 NARROW_RULES = "mc1\naccept driver=d stream_version=1.1..$ q=..$\n"
 
 
+def device_directories(root: Path, *devices: str) -> None:
+    """``root/old/D`` and ``root/new/D`` for each D of *devices*: a driver's build directories, alike on both sides.
+
+    Each is a device directory holding the attribute files ``migration_version``
+    (``mc1 driver=d q=4 stream_version=1.1``) and ``migration_compatible_devices``
+    (:data:`OLD_RULES`); a test changes what it compares afterwards.
+    """
+    for side in ("old", "new"):
+        for device in devices:
+            directory = root / side / device
+            directory.mkdir(parents=True)
+            (directory / "migration_version").write_text("mc1 driver=d q=4 stream_version=1.1\n")
+            (directory / "migration_compatible_devices").write_text(OLD_RULES)
+
+
 # ---- match ------------------------------------------------------------------------------------------------
 
 
@@ -375,12 +390,7 @@ def test_a_capture_given_as_the_source_gets_a_hint_that_it_is_a_json_document() 
 
 def test_diff_of_build_directories_of_device_directories_and_of_sysfs_trees(tmp_path: Path) -> None:
     """What a vendor's CI has: the driver's attribute files per device, or a mirror of /sys, before and after."""
-    for side in ("old", "new"):
-        for device in ("vf-a", "vf-b"):
-            directory = tmp_path / side / device
-            directory.mkdir(parents=True)
-            (directory / "migration_version").write_text("mc1 driver=d q=4 stream_version=1.1\n")
-            (directory / "migration_compatible_devices").write_text(OLD_RULES)
+    device_directories(tmp_path, "vf-a", "vf-b")
     (tmp_path / "new" / "vf-a" / "migration_compatible_devices").write_text(NARROW_RULES)
     result = run("diff", "--format", "json", str(tmp_path / "old"), str(tmp_path / "new"))
     assert result.exit_code == NEGATIVE, result.output
@@ -402,12 +412,7 @@ def test_diff_never_opens_what_is_not_a_regular_file_and_reads_a_pipe_once(tmp_p
     import subprocess
     import sys
 
-    for side in ("old", "new"):
-        for device in ("a", "b"):
-            directory = tmp_path / side / device
-            directory.mkdir(parents=True)
-            (directory / "migration_version").write_text("mc1 driver=d q=4 stream_version=1.1\n")
-            (directory / "migration_compatible_devices").write_text(OLD_RULES)
+    device_directories(tmp_path, "a", "b")
     os.mkfifo(tmp_path / "new" / "stray")
     command = [sys.executable, "-m", "migcompat", "diff", str(tmp_path / "old"), str(tmp_path / "new")]
     finished = subprocess.run(command, capture_output=True, text=True, timeout=60)

@@ -365,3 +365,30 @@ def test_every_code_the_commands_print_is_registered() -> None:
                     literals.append((path.name, code.value))
     assert len(literals) >= 15
     assert [(name, code) for name, code in literals if code not in known] == []
+
+
+def test_verdicts_are_frozen_hashable_and_copy_like_dataclasses() -> None:
+    """Verdict, RuleOutcome and Reason write their fields directly for speed; they stay frozen dataclasses."""
+    from migcompat.verdict import Answer, Reason, RuleOutcome, Verdict
+
+    reason = Reason("not-equal", "a", "a 2 is not 1", "2", "=1")
+    outcome = RuleOutcome(0, (reason,), 2)
+    verdict = Verdict(Answer.INCOMPATIBLE, nearest=(outcome,), reasons=(reason,), also_near=1, choice={"p": 1})
+    for model, name in ((reason, "code"), (outcome, "index"), (verdict, "answer")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(model, name, None)
+    assert type(verdict.choice) is FrozenMap and verdict.choice == {"p": 1}
+    assert dataclasses.replace(verdict, choice={"p": 2}).choice == {"p": 2}
+    assert dataclasses.replace(verdict, also_near=1) == verdict
+    assert hash(dataclasses.replace(reason)) == hash(reason)
+    assert RuleOutcome(0) == RuleOutcome(0, (), 0) and Reason("c", None, "m") == Reason("c", None, "m", None, None)
+    assert [field.name for field in dataclasses.fields(Verdict)] == [
+        "answer",
+        "grade",
+        "matched",
+        "nearest",
+        "reasons",
+        "also_near",
+        "choice",
+    ]
+    assert pickle.loads(pickle.dumps(verdict)) == verdict

@@ -22,9 +22,9 @@ from functools import lru_cache
 from typing import Final
 
 from ._arguments import require
-from .model import CompatibleDevices, MigrationVersion
+from .model import CompatibleDevices, MigrationVersion, Value
 from .semantics.compiled import CompiledRules, compile_rules
-from .semantics.rules import own_values, same_configuration
+from .semantics.rules import NO_VALUES, same_configuration, self_keys, self_values
 from .semantics.templates import decide_type, device_for, identical_choice
 from .verdict import Answer, Grade, Reason, Verdict
 
@@ -41,12 +41,17 @@ _MISSING: Final = Verdict(Answer.UNKNOWN)
 _NO_RULES: Final = Reason("no-rules", None, "the target's migration_compatible_devices has no accept rule")
 
 
-@lru_cache(maxsize=256)
 def compiled(target: CompatibleDevices, target_self: MigrationVersion | None = None) -> CompiledRules:
     """*target*'s rules compiled for the own values of the device instance *target_self* (cached).
 
     Integrators deciding many sources against one target can keep the result and
-    call its :meth:`~migcompat.semantics.compiled.CompiledRules.decide`.
+    call its :meth:`~migcompat.semantics.compiled.CompiledRules.decide`. The
+    rules read a device's own values only through ``$`` (clause 8.4), so the
+    cache is keyed by the rule set and the device's values of the keys its
+    rules read that way (:func:`~migcompat.semantics.rules.self_keys`): the
+    devices of a fleet that share a rule set without ``$`` share one compiled
+    rule set, however many they are. The most recently used 256 are kept.
+
     Arguments of another type raise :class:`TypeError`; a *target_self* that
     is a device-type template (it has ``param`` lines) raises
     :class:`ValueError`, since the own values of a type's devices depend on
@@ -55,12 +60,23 @@ def compiled(target: CompatibleDevices, target_self: MigrationVersion | None = N
     """
     require("target", target, CompatibleDevices)
     require("target_self", target_self, MigrationVersion, optional=True)
-    if target_self is not None and target_self.params:
+    if target_self is None:
+        return _compiled(target, None)
+    if target_self.params:
         raise ValueError(
             "target_self is a device-type template (it has param lines): compiled rules are for a device"
             " instance's own values; check(), accepts() or plan() decide a type"
         )
-    return compile_rules(target, own_values(target_self))
+    return _compiled(target, self_values(target_self, self_keys(target)))
+
+
+@lru_cache(maxsize=256)
+def _compiled(target: CompatibleDevices, values: tuple[Value | None, ...] | None) -> CompiledRules:
+    """*target* compiled for its own values *values* of :func:`self_keys` (None: no own description)."""
+    if values is None:
+        return compile_rules(target, NO_VALUES)
+    own = {key: value for key, value in zip(self_keys(target), values, strict=True) if value is not None}
+    return compile_rules(target, own)
 
 
 def check(

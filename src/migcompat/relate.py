@@ -121,7 +121,6 @@ __all__ = [
     "RelationTooComplex",
     "agrees_with_verdicts",
     "relate",
-    "self_keys",
 ]
 
 MAX_VARIANTS: Final = 4096
@@ -217,18 +216,6 @@ class RelationResult:
             "both": text(self.both),
             "notes": list(self.notes),
         }
-
-
-def self_keys(rules: CompatibleDevices) -> tuple[str, ...]:
-    """The keys, sorted, on which some rule of *rules* reads the target's own value (``$`` or ``$N``).
-
-    Related without the target's own description, such rules are related as
-    the verdicts of an unknown target would be: their ``$`` parts accept
-    nothing. What the real device accepts through them is then unknown, so a
-    requirement on the relation (``--require``, a driver update's diff)
-    cannot be checked without the description.
-    """
-    return tuple(sorted({key for rule in rules.rules for key, c in rule.constraints.items() if uses_self(c)}))
 
 
 def relate(

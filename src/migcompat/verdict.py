@@ -22,7 +22,13 @@ __all__ = ["REASON_CODES", "UNDECIDED_CODES", "Answer", "Grade", "Reason", "Rule
 
 
 class Answer(str, enum.Enum):
-    """The fixed vocabulary of verdicts."""
+    """The fixed vocabulary of verdicts.
+
+    An answer has no truth value: ``if accepts(source, rules):`` would pass
+    every target, since all three members are non-empty strings, so
+    ``bool()`` of an answer raises :class:`TypeError`. Compare with
+    ``is Answer.COMPATIBLE``, or use :attr:`Verdict.compatible`.
+    """
 
     COMPATIBLE = "compatible"
     """A rule of the target accepts the source: the migration is predicted to succeed."""
@@ -30,6 +36,12 @@ class Answer(str, enum.Enum):
     """No rule accepts the source: the target would refuse its migration stream."""
     UNKNOWN = "unknown"
     """Data is missing, or a version or field is not understood: never counted as compatible."""
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            f"the truth value of Answer.{self.name} is ambiguous: compare with `is Answer.COMPATIBLE`"
+            " (unknown is never compatible)"
+        )
 
 
 class Grade(str, enum.Enum):
@@ -66,7 +78,7 @@ UNDECIDED_CODES: Final = frozenset({"missing-field", "missing-self", "source-is-
 """The reason codes that make a rule undecided rather than failed (an unknown verdict)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Reason:
     """One failing (or undecidable) constraint of one rule."""
 
@@ -77,6 +89,17 @@ class Reason:
     """The source's value as canonical text (None when the source lacks the field)."""
     allowed: str | None = None
     """What the rule allowed, as constraint text (``=1.0..1.4``, ``<={a,b}``)."""
+
+    def __init__(
+        self, code: str, field: str | None, message: str, source: str | None = None, allowed: str | None = None
+    ) -> None:
+        # Explanations are built by the thousand: writing the fields directly halves a frozen dataclass's cost.
+        slots = self.__dict__
+        slots["code"] = code
+        slots["field"] = field
+        slots["message"] = message
+        slots["source"] = source
+        slots["allowed"] = allowed
 
     @property
     def undecided(self) -> bool:
@@ -94,7 +117,7 @@ class Reason:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class RuleOutcome:
     """How one ``accept`` rule (0-based *index*) fared against the source."""
 
@@ -107,6 +130,12 @@ class RuleOutcome:
     number of them (a failing one first among them when the rule failed), so
     that its size stays a small multiple of its input.
     """
+
+    def __init__(self, index: int, reasons: tuple[Reason, ...] = (), more_reasons: int = 0) -> None:
+        slots = self.__dict__
+        slots["index"] = index
+        slots["reasons"] = reasons
+        slots["more_reasons"] = more_reasons
 
     @property
     def matched(self) -> bool:
@@ -129,7 +158,7 @@ class RuleOutcome:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Verdict:
     """The answer to "does this target accept this source?".
 
@@ -155,9 +184,24 @@ class Verdict:
     is shared (the fleet index caches them) cannot be changed by one holder.
     """
 
-    def __post_init__(self) -> None:
-        if self.choice is not None and type(self.choice) is not FrozenMap:
-            object.__setattr__(self, "choice", FrozenMap(self.choice))
+    def __init__(
+        self,
+        answer: Answer,
+        grade: Grade | None = None,
+        matched: int | None = None,
+        nearest: tuple[RuleOutcome, ...] = (),
+        reasons: tuple[Reason, ...] = (),
+        also_near: int = 0,
+        choice: Mapping[str, Value] | None = None,
+    ) -> None:
+        slots = self.__dict__
+        slots["answer"] = answer
+        slots["grade"] = grade
+        slots["matched"] = matched
+        slots["nearest"] = nearest
+        slots["reasons"] = reasons
+        slots["also_near"] = also_near
+        slots["choice"] = choice if choice is None or type(choice) is FrozenMap else FrozenMap(choice)
 
     @property
     def compatible(self) -> bool:

@@ -17,7 +17,18 @@
  * - legend: legend labels not on the line of their swatch (an element of .legend with a
  *   background and no children, whose label is the text right after it);
  * - heatmap: the heat map's box: whether it scrolls sideways within itself (overflow-x
- *   auto or scroll, content wider than the box) and the widths of box and content.
+ *   auto or scroll, content wider than the box) and the widths of box and content;
+ * - scrollers: every other box that scrolls sideways within itself (a table wider than its
+ *   box, say), as "element (section): content N px in a box of M px", the section being the
+ *   text of the last h1 or h2 before it;
+ * - pastViewport: every element, in every section, whose box reaches past the left or right
+ *   edge of the viewport (the document's client width: less the scroll bar), as
+ *   "element (section): left..right of W px"; an element inside a box that scrolls or clips
+ *   sideways is left to that box (it cannot widen the page), and so is the inside of an <svg>;
+ * - tables: the id of each <table> and whether it was laid out (a width above 0): what the
+ *   two lists above covered, so that a page that lost a table does not pass for one that fits.
+ *
+ * The elements layoutcheck.js adds (pre#mc-layoutcheck) are not part of the page.
  */
 (function () {
   "use strict";
@@ -157,6 +168,73 @@
     return out;
   }
 
+  function describe(element) {
+    var out = element.tagName.toLowerCase();
+    if (element.id) {
+      out += "#" + element.id;
+    }
+    if (element.classList && element.classList.length) {
+      out += "." + Array.prototype.join.call(element.classList, ".");
+    }
+    return out;
+  }
+  function section(element) {
+    var found = "top";
+    Array.prototype.forEach.call(document.querySelectorAll("h1, h2"), function (heading) {
+      if (heading.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING) {
+        found = heading.textContent.trim();
+      }
+    });
+    return found;
+  }
+  // The elements of the page: all of <body>'s but the report of layoutcheck.js and the inside of an <svg>.
+  function pageElements() {
+    return Array.prototype.filter.call(document.body.getElementsByTagName("*"), function (element) {
+      return !element.closest("#mc-layoutcheck") && !(element.parentElement && element.parentElement.closest("svg"));
+    });
+  }
+  function sideways(element) {
+    return window.getComputedStyle(element).overflowX !== "visible";
+  }
+
+  function scrollers(heatmapBox) {
+    return pageElements()
+      .filter(function (element) {
+        return (
+          element !== heatmapBox &&
+          /auto|scroll/.test(window.getComputedStyle(element).overflowX) &&
+          element.scrollWidth > element.clientWidth + 1
+        );
+      })
+      .map(function (element) {
+        return describe(element) + " (" + section(element) + "): content " + element.scrollWidth + " px in a box of " + element.clientWidth + " px";
+      });
+  }
+
+  function pastViewport() {
+    var width = document.documentElement.clientWidth;
+    return pageElements()
+      .filter(function (element) {
+        for (var up = element.parentElement; up && up !== document.body; up = up.parentElement) {
+          if (sideways(up)) {
+            return false;
+          }
+        }
+        var box = element.getBoundingClientRect();
+        return box.width > 0 && (box.left < -0.5 || box.right > width + 0.5);
+      })
+      .map(function (element) {
+        var box = element.getBoundingClientRect();
+        return describe(element) + " (" + section(element) + "): " + Math.round(box.left) + ".." + Math.round(box.right) + " of " + width + " px";
+      });
+  }
+
+  function tables() {
+    return Array.prototype.map.call(document.querySelectorAll("table"), function (table) {
+      return { id: table.id, laidOut: table.getBoundingClientRect().width > 0 };
+    });
+  }
+
   function check() {
     var svg = document.querySelector("svg#heatmap");
     var box = svg ? svg.parentElement : null;
@@ -168,6 +246,9 @@
       clipped: svg ? clipped(svg) : [],
       breaks: breaks(),
       legend: legend(),
+      scrollers: scrollers(box),
+      pastViewport: pastViewport(),
+      tables: tables(),
       heatmap: box
         ? {
             scrolls: box.scrollWidth > box.clientWidth + 1 && /auto|scroll/.test(window.getComputedStyle(box).overflowX),

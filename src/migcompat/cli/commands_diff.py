@@ -23,7 +23,7 @@ from .attributes import (
     refuse_two_stdins,
     report_failures,
 )
-from .commands_match import load_inventory_or_exit, report_findings
+from .commands_match import incomplete_message, load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
 from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_input
 from .options import format_option
@@ -53,14 +53,25 @@ differ; each difference with a witness source, computed exactly by
 'migcompat relate'. An old device or type with no counterpart is removed:
 breaking when no new target accepts its own description.
 
+Placements of a capture or sysfs tree whose attributes are missing or
+invalid are not compared; a note on standard error counts them. What a
+capture (or the reading of a sysfs tree) recorded, such as an unreadable
+directory or a link loop, is a warning on standard error, with the first
+few. When such a fault may hide a device or type, the pairs it would be in
+are not known, and the diff is not decided.
+
 Exit status 1 on a breaking change, 0 otherwise, and 3 when some pair could
-not be decided (3 wins, as for every command): the check a vendor's CI runs
-on a driver update, like 'buf breaking' or 'oasdiff breaking'.
+not be decided or part of a side could not be read (3 wins, as for every
+command): the check a vendor's CI runs on a driver update, like 'buf
+breaking' or 'oasdiff breaking'.
 
 With --format json the output is one JSON object: {"old", "new", "breaking",
-"counts", "changes": [{"state", "old", "new", "relation",
-"stopped_accepting", "newly_accepts", "emits", "field_changes", "error",
-"notes"}]}.
+"undecided", "incomplete", "counts", "changes": [{"state", "old", "new",
+"relation", "stopped_accepting", "newly_accepts", "emits", "field_changes",
+"error", "notes"}], "findings": [{"side", "code", "host", "path",
+"message", ...}]}: "findings" lists both sides' skipped placements and the
+faults their captures recorded (each with "capture", "attribute" and
+"hides_targets"), and "incomplete" is true when one may hide a target.
 
 \b
 Examples:
@@ -71,8 +82,9 @@ Examples:
 
 _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\n\b\nFor diff: 0 no breaking change, 1 a breaking change (the new driver stopped"
-    "\naccepting a source the old one accepted), 3 an input cannot be read or is not valid, or a pair's"
-    "\nrelation is too complex to decide (the reason is printed)."
+    "\naccepting a source the old one accepted), 3 an input cannot be read or is not valid, a pair's"
+    "\nrelation is too complex to decide (the reason is printed), or a capture or sysfs tree could not"
+    "\nread part of its host (a device there is not compared)."
 )
 
 _SHOWN: Final = ("breaking", "undecided", "removed", "widened", "changed", "added")
@@ -182,9 +194,13 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
     json_output = output_format == "json"
     refuse_two_stdins([("OLD", old), ("NEW", new)])
     sides: list[list[Target]] = []
+    fleets: list[tuple[str, Inventory]] = []
     for role, path in (("old", old), ("new", new)):
         try:
-            sides.append(_side(ctx, role, path, json_output))
+            targets, fleet = _side(ctx, role, path, json_output)
+            sides.append(targets)
+            if fleet is not None:
+                fleets.append((role, fleet))
         except InputFailure as failure:
             report_failures([failure], json_output=json_output)
             if json_output:
@@ -201,10 +217,11 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
         )
         ctx.exit(ExitCode.UNDECIDED)
     result = diff(sides[0], sides[1])
+    incomplete = [(role, fleet) for role, fleet in fleets if fleet.incomplete]
     status = combine(
         [
             ExitCode.NEGATIVE if result.breaking else ExitCode.SUCCESS,
-            ExitCode.UNDECIDED if result.undecided else ExitCode.SUCCESS,
+            ExitCode.UNDECIDED if result.undecided or incomplete else ExitCode.SUCCESS,
         ]
     )
     if json_output:
@@ -214,8 +231,12 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
                 "new": new,
                 "breaking": result.breaking,
                 "undecided": result.undecided,
+                "incomplete": bool(incomplete),
                 "counts": result.counts(),
                 "changes": [change.to_json() for change in result.changes],
+                "findings": [
+                    {"side": role, **finding.to_json()} for role, fleet in fleets for finding in fleet.findings
+                ],
             }
         )
     else:
@@ -223,6 +244,12 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
         for change in result.changes:
             if change.error is not None:
                 echo_error(f"the relation cannot be decided for {_what(change)}: {escape(change.error)}", "too-complex")
+        for role, fleet in incomplete:
+            echo_error(
+                f"the diff is not decided: on the {role} side, {incomplete_message(fleet)}; a device or type"
+                " there is not compared (see the warning above)",
+                "capture-unreadable",
+            )
         if result.breaking:
             echo_error("breaking change: the new driver stopped accepting a source the old one accepted")
     ctx.exit(status)
@@ -258,13 +285,15 @@ def _text(old: str, new: str, result: DiffResult, show_all: bool) -> str:
     return "\n".join(lines)
 
 
-def _side(ctx: click.Context, role: str, path: str, json_output: bool) -> list[Target]:
-    """The targets OLD or NEW names. Raises :class:`InputFailure` or :class:`InventoryError`.
+def _side(ctx: click.Context, role: str, path: str, json_output: bool) -> tuple[list[Target], Inventory | None]:
+    """The targets OLD or NEW names, and the inventory they come from (None for attribute files).
 
-    A file, a pipe or standard input is read once, and told apart by its
-    first character: a capture (JSON) or a migration_compatible_devices. A
-    directory is a device directory, a sysfs tree, a directory of device
-    directories, or a directory of captures, in that order.
+    Raises :class:`InputFailure` or :class:`InventoryError`. A file, a pipe
+    or standard input is read once, and told apart by its first character: a
+    capture (JSON) or a migration_compatible_devices. A directory is a device
+    directory, a sysfs tree, a directory of device directories, or a
+    directory of captures, in that order. In text mode the inventory's
+    findings are reported on standard error here (:func:`report_findings`).
     """
     if path == STDIN or not os.path.isdir(path):
         try:
@@ -272,7 +301,7 @@ def _side(ctx: click.Context, role: str, path: str, json_output: bool) -> list[T
         except CannotRead as exc:
             raise InputFailure(role, path, COMPATIBLE, reason=exc.reason) from None
         if not _looks_like_json(read.data):
-            return _rules_side(role, path, read.data, read.complete)
+            return _rules_side(role, path, read.data, read.complete), None
         if not read.complete:
             raise InventoryError(
                 "capture-unreadable",
@@ -281,15 +310,15 @@ def _side(ctx: click.Context, role: str, path: str, json_output: bool) -> list[T
             )
         fleet = load_inventory_text(read.data, read.name)
     elif _is_device_directory(path):
-        return _attribute_side(role, path)
+        return _attribute_side(role, path), None
     else:
         found = _directory_side(role, path)
         if found is not None:
             targets, tree = found
             if tree is not None and not json_output:
                 report_findings(tree)
-            return targets
+            return targets, tree
         fleet = load_inventory_or_exit(ctx, [path], json_output=json_output)
     if not json_output:
         report_findings(fleet)
-    return [Target.of(provider) for provider in fleet.providers]
+    return [Target.of(provider) for provider in fleet.providers], fleet

@@ -48,7 +48,11 @@ print what a source's placement request needs.
 
 Placements whose migration attributes are missing or invalid are left out,
 with a note on standard error counting them; an inventory left with no
-provider at all is an error, and nothing is written or removed.
+provider at all is an error, and nothing is written or removed. What a
+capture recorded while it was taken (an unreadable directory, a link loop...)
+is a warning on standard error, with the first few: a device there that
+could not be read is not in the export, which is written all the same (it
+marks what was read, and nothing it could not read as accepting).
 
 {_SCOPE}
 """
@@ -146,12 +150,16 @@ def _inventory(
         _fail(ctx, exc)
     report_findings(loaded)
     if not loaded.providers:
-        skipped = [finding for finding in loaded.findings if finding.code != "not-a-capture"]
-        why = (
-            "every placement with migration attributes was skipped (see the note above)"
-            if skipped
-            else "its captures hold no device or device type with migration attributes"
-        )
+        skipped = [f for f in loaded.findings if f.code != "not-a-capture" and not f.capture]
+        if skipped:
+            why = "every placement with migration attributes was skipped (see the note above)"
+        elif loaded.incomplete:
+            why = (
+                "its captures hold no device or device type with migration attributes that could be read"
+                " (see the warning above)"
+            )
+        else:
+            why = "its captures hold no device or device type with migration attributes"
         echo_error(f"nothing to export: the inventory has no provider: {why}; nothing was written", "nothing-to-check")
         ctx.exit(ExitCode.UNDECIDED)
     every = list(loaded.providers)

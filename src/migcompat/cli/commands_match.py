@@ -21,7 +21,15 @@ from .io import STDIN, CannotRead, read_input
 from .options import format_option
 from .output import echo, echo_error, echo_json
 
-__all__ = ["load_inventory_or_exit", "match_command", "provider_json", "read_capture_stdin"]
+__all__ = [
+    "SHOWN_FINDINGS",
+    "incomplete_message",
+    "load_inventory_or_exit",
+    "match_command",
+    "provider_json",
+    "read_capture_stdin",
+    "report_findings",
+]
 
 _HELP: Final = """Find every device, or device type to create, in a fleet that accepts a source.
 
@@ -47,11 +55,18 @@ failing constraints of its nearest rules.
 
 Placements a capture holds whose attributes are missing or invalid are not
 targets; a note on standard error counts them (--format json lists them).
+What a capture recorded while it was taken (an unreadable directory, a link
+loop...) is a warning on standard error, with the first few, and is listed
+under "findings" with --format json (each with "capture", "attribute" and
+"hides_targets"). When such a fault may hide a target and no target read
+accepts the source, the answer is not known: exit status 3, not 1.
 
 With --format json the output is one JSON object: {"source", "class",
 "accepted": [{"host", "ident", "kind", "path", "driver", "verdict"}],
-"near_misses" (with --explain), "inventory", "findings"}; each verdict as
-spec/schema/verdict.schema.json describes it, with the type's "choice".
+"near_misses" (with --explain), "inventory", "findings", "incomplete"}; each
+verdict as spec/schema/verdict.schema.json describes it, with the type's
+"choice"; "incomplete" is true when a capture could not read part of its
+host where a target may be.
 
 \b
 Examples:
@@ -62,8 +77,9 @@ Examples:
 
 _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\n\b\nFor match: 0 some device or type accepts the source, 1 none does, 3 an"
-    "\ninput cannot be read or is not valid (or the source is a device type, not a device), or the"
-    "\ninventory has no device or type with valid attributes (nothing to check)."
+    "\ninput cannot be read or is not valid (or the source is a device type, not a device), the"
+    "\ninventory has no device or type with valid attributes (nothing to check), or none of the"
+    "\ntargets read accepts the source but a capture could not read part of its host."
 )
 
 DEFAULT_LIMIT: Final = 50
@@ -129,15 +145,38 @@ def provider_json(provider: Provider, verdict: Verdict | None = None) -> dict[st
 
 _PLACEMENT_FINDINGS: Final = frozenset({"missing-attribute", "invalid-attribute", "not-a-target"})
 
+SHOWN_FINDINGS: Final = 3
+"""How many findings of each kind the notes and warnings on standard error show; they count the rest."""
+_SHOWN_CHARACTERS: Final = 300
+"""A finding's path or message is shown on standard error cut at this many characters."""
+
 
 def report_findings(inventory: Inventory) -> None:
-    """Notes on standard error: the placements that are not targets (with the first few), and warnings for
-    a host that two captures name or a capture that names none. A JSON file that is not a capture (a
-    sample's manifest) is skipped without a note; the JSON output lists it."""
-    placements = [f for f in inventory.findings if f.code in _PLACEMENT_FINDINGS]
+    """Notes on standard error: the placements that are not targets (with the first few), the faults the
+    captures recorded while they were taken (a warning when one may hide a target, with the first few),
+    and warnings for a host that two captures name or a capture that names none. A JSON file that is not
+    a capture (a sample's manifest) is skipped without a note; the JSON output lists it."""
+    placements = [f for f in inventory.findings if f.code in _PLACEMENT_FINDINGS and not f.capture]
     if placements:
         echo(f"note: {plural(len(placements), 'placement')} skipped (missing or invalid attributes):", err=True)
         _first_few(placements)
+    hiding = [f for f in inventory.findings if f.capture and f.hides_targets]
+    if hiding:
+        hosts = len({(f.capture, f.host) for f in hiding})
+        echo(
+            f"warning: {plural(len(hiding), 'fault')} recorded while capturing {plural(hosts, 'host')}: part of"
+            f" {'the host' if hosts == 1 else 'these hosts'} could not be read, so a device or type there may be"
+            " missing from the answer:",
+            err=True,
+        )
+        _first_few(hiding)
+    others = [f for f in inventory.findings if f.capture and not f.hides_targets]
+    if others:
+        echo(
+            f"note: {plural(len(others), 'other finding')} recorded while capturing (none hides a device or type):",
+            err=True,
+        )
+        _first_few(others)
     for finding in inventory.findings:
         if finding.code == "duplicate-host":
             echo(
@@ -154,11 +193,31 @@ def report_findings(inventory: Inventory) -> None:
 
 
 def _first_few(findings: list[InventoryFinding]) -> None:
-    for finding in findings[:3]:
-        where = f"{escape(finding.host)}: " if finding.host else ""
-        echo(f"  {where}{escape(finding.message)}", err=True)
-    if len(findings) > 3:
-        echo(f"  ... and {len(findings) - 3} more (--format json lists them)", err=True)
+    for finding in findings[:SHOWN_FINDINGS]:
+        if finding.capture:  # the capture's message does not name the path: say which capture, where, and the code
+            host = f"{_cut(finding.host)} ({_cut(finding.capture)})" if finding.host else _cut(finding.capture)
+            where = f"{host}: {_cut(finding.path or '/')}: "
+            echo(f"  {where}{_cut(finding.message)} [{finding.code}]", err=True)
+            continue
+        where = f"{_cut(finding.host)}: " if finding.host else ""
+        echo(f"  {where}{_cut(finding.message)}", err=True)
+    if len(findings) > SHOWN_FINDINGS:
+        echo(f"  ... and {len(findings) - SHOWN_FINDINGS} more (--format json lists them)", err=True)
+
+
+def _cut(text: str) -> str:
+    """*text* escaped for the terminal, cut at :data:`_SHOWN_CHARACTERS` characters (a capture may hold 16384)."""
+    if len(text) <= _SHOWN_CHARACTERS:
+        return escape(text)
+    return escape(text[:_SHOWN_CHARACTERS]) + f"... ({len(text)} characters)"
+
+
+def incomplete_message(inventory: Inventory) -> str:
+    """What an :attr:`~Inventory.incomplete` *inventory* leaves unknown: which hosts were not read whole."""
+    hosts = list(dict.fromkeys(f.host or f.capture for f in inventory.findings if f.hides_targets))
+    shown = ", ".join(_cut(host) for host in hosts[:SHOWN_FINDINGS])
+    more = f" and {len(hosts) - SHOWN_FINDINGS} more" if len(hosts) > SHOWN_FINDINGS else ""
+    return f"part of {'host' if len(hosts) == 1 else 'hosts'} {shown}{more} could not be read when captured"
 
 
 def _choice(verdict: Verdict) -> str:
@@ -245,6 +304,7 @@ def match_command(
                 "providers": len(fleet.providers),
             },
             "findings": [finding.to_json() for finding in fleet.findings],
+            "incomplete": fleet.incomplete,
         }
         if explain:
             document["near_misses"] = [
@@ -257,7 +317,16 @@ def match_command(
         echo(_text(version, found, fleet, limit))
         if explain:
             echo(_misses_text(misses))
-    ctx.exit(ExitCode.SUCCESS if found else ExitCode.NEGATIVE)
+    if found:
+        ctx.exit(ExitCode.SUCCESS)  # a target that accepts is an answer, whatever could not be read
+    if fleet.incomplete:
+        echo_error(
+            f"no target read accepts the source, but {incomplete_message(fleet)}: a device or type there may"
+            " accept it, so the answer is not known",
+            "capture-unreadable",
+        )
+        ctx.exit(ExitCode.UNDECIDED)
+    ctx.exit(ExitCode.NEGATIVE)
 
 
 def _near_misses(

@@ -39,9 +39,18 @@ matrix (it cannot be combined with --format json, whose document goes there
 too). Each distinct pair is checked once, exactly as 'migcompat check'
 would; a fleet of more than 250,000 pairs of classes is refused (exit 3).
 
+Placements whose attributes are missing or invalid are not in the matrix; a
+note on standard error counts them. What a capture recorded while it was
+taken (an unreadable directory, a link loop...) is a warning on standard
+error, with the first few: a device there that could not be read is not in
+the matrix, which shows what was read (the exit status stays 0).
+
 With --format json the output is one JSON object: {"sources", "targets",
-"cells": [{"source", "target", "verdict", ...}], "counts", "findings"}, each
-cell a verdict as spec/schema/verdict.schema.json describes it.
+"cells": [{"source", "target", "verdict", ...}], "counts", "findings",
+"incomplete"}, each cell a verdict as spec/schema/verdict.schema.json
+describes it; "findings" lists the skipped placements and the captures'
+faults (each with "capture", "attribute" and "hides_targets"), and
+"incomplete" is true when one may hide a device or type.
 
 \b
 Examples:
@@ -83,6 +92,7 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
     refuse_two_stdins([("INVENTORY", path) for path in inventory])
     fleet = load_inventory_or_exit(ctx, inventory, json_output=json_output)
     if not fleet.sources:
+        report_findings(fleet)  # as 'match' does: the placements skipped, and what could not be read
         echo_error(
             "the inventory has no device instance with valid attributes: no source class to show", "nothing-to-check"
         )
@@ -111,6 +121,7 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
     if json_output:
         document = matrix.to_json()
         document["findings"] = [finding.to_json() for finding in fleet.findings]
+        document["incomplete"] = fleet.incomplete
         if html_file is not None:
             document["html"] = html_file
         echo_json(document)

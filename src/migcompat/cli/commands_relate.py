@@ -9,7 +9,8 @@ import click
 
 from ..emit import emit
 from ..model import MigrationVersion
-from ..relate import Relation, RelationResult, RelationTooComplex, relate, self_keys
+from ..relate import Relation, RelationResult, RelationTooComplex, relate
+from ..semantics.rules import self_keys
 from .attributes import Loader, optional_version_in, refuse_two_stdins, report_failures
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import display_name

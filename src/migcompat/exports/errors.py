@@ -30,8 +30,10 @@ class ExportError(MigcompatError):
       export was made: a new export, or an online ``migcompat match``, is needed;
       *where* is the source;
     * ``export-mapping-invalid`` -- a mapping file (or a UUID map) that cannot
-      be read or is not one migcompat wrote, or a mapping too large for the
-      queries to read; *where* is the file (and a JSON Pointer);
+      be read or is not one migcompat wrote (a member missing, of the wrong
+      type, given twice or referring to a class or a set the mapping does not
+      list: the message names it, as ``accept_sets[3][1]``), or a mapping too
+      large for the queries to read; *where* is the file (and a JSON Pointer);
     * ``export-ambiguous-provider`` -- several migcompat providers map to one
       scheduler resource provider, whose acceptance would then be a guess;
       *where* is the resource provider;

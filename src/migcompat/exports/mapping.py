@@ -4,7 +4,11 @@ A query is only as good as the export it refers to: :func:`read_mapping`
 (a file) and :func:`parse_mapping` (bytes already read) return the classes
 the export knew (identifier and canonical text), and :func:`classes_of` maps
 sources to them, raising ``export-unknown-class`` for a source of a class the
-export did not see.
+export did not see. A mapping that was hand-edited or corrupted (a member
+missing or of the wrong type, a class listed twice, an index that is not in
+``classes`` or ``accept_sets``, a label prefix the export would not write...)
+is refused with ``export-mapping-invalid``, the message naming the member
+(``accept_sets[3][1]``).
 
 Reading is bounded: at most :data:`MAPPING_READ_LIMIT` bytes are read, and
 the JSON is decoded by :func:`migcompat.jsonmodel.decode_json` (nesting and
@@ -18,8 +22,9 @@ classes once and gives each provider (or node) the *index* of its set of
 accepted classes in ``accept_sets``, a list of the distinct sets, each a
 sorted list of indices into ``classes``: the document grows with the
 providers and with the distinct sets, not as providers times accepted
-classes. The reader takes version 1 too (it reads only ``classes``, which
-version 2 did not change).
+classes. The reader takes version 1 too, which has no ``accept_sets``: only
+its ``classes`` (which version 2 did not change) and a Kubernetes mapping's
+``prefix`` are checked.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import re
 import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Final
 
 from ..emit import emit
@@ -153,9 +159,32 @@ def read_mapping(path: str, expected_format: str) -> ExportMapping:
 def parse_mapping(data: bytes, path: str, expected_format: str) -> ExportMapping:
     """The mapping document *data* (read from *path*, which messages name); ``export-mapping-invalid`` unless valid.
 
-    The document must be of *expected_format*, at a version of
-    :data:`READ_VERSIONS`, with ``classes`` a list of objects holding the
-    strings ``class`` and ``text``.
+    The document must be a JSON object of *expected_format*, at a version of
+    :data:`READ_VERSIONS`, whose members are as the export writes them:
+
+    * ``classes``: an array of objects, each with the strings ``class`` (a
+      class identifier, 32 upper-case hexadecimal digits, no two alike) and
+      ``text``;
+    * of a Kubernetes mapping (``migcompat-kubernetes-labels``): ``prefix``,
+      a string that is a label prefix the export accepts
+      (:class:`~migcompat.exports.kubernetes.LabelScheme`);
+    * of version 2: ``accept_sets``, an array of sets, each an array of
+      indices in ``classes`` in ascending order, none twice and no set
+      twice; of a Kubernetes mapping, each class's ``has_label`` and
+      ``accepts_label``, the labels of its identifier under ``prefix``, and
+      ``nodes``, an object giving each node ``has`` (indices in ``classes``,
+      ascending) and ``accepts`` (an index in ``accept_sets``); of a
+      Placement mapping (``migcompat-placement-traits``), ``traits``, an
+      object giving each trait ``relation`` (``accepts`` or ``is``) and
+      ``class`` (an identifier of ``classes``), and ``providers``, an array
+      of objects, each with ``is`` (null or an index in ``classes``) and
+      ``accepts`` (an index in ``accept_sets``).
+
+    Other members, and the descriptive members of the entries (``scope``, a
+    provider's host and resource provider...), are not read. The message of
+    an error names the member as a path from the document's root (for
+    example ``accept_sets[3][1]``, ``nodes["node-1"].accepts``); its *where*
+    is *path* and a JSON Pointer to it (``#/accept_sets/3/1``).
     """
 
     def error(message: str, line: int | None, column: int | None) -> ExportError:
@@ -168,24 +197,234 @@ def parse_mapping(data: bytes, path: str, expected_format: str) -> ExportMapping
         raise _fail(path, f"{path} is empty")
     document = decode_json(data, error, strict=True)
     if not isinstance(document, dict):
-        raise _fail(path, "the mapping is not a JSON object")
+        raise _fail(path, f"{path} is {_shown(document)}, not a JSON object: not a mapping migcompat wrote")
     version = document.get("version")
     if document.get("format") != expected_format or type(version) is not int or version not in READ_VERSIONS:
         raise _fail(
             path,
-            f"not a {expected_format} document of version {' or '.join(map(str, READ_VERSIONS))}"
-            f" (format {document.get('format')!r}, version {version!r})",
-            "/format",
+            f"{path} is not a {expected_format} document of version {' or '.join(map(str, READ_VERSIONS))}"
+            f" (format {_brief(document.get('format'))}, version {_brief(version)})",
+            "/format" if document.get("format") != expected_format else "/version",
         )
-    classes = document.get("classes")
-    if not isinstance(classes, list):
-        raise _fail(path, "'classes' is not a list", "/classes")
-    known: dict[str, str] = {}
-    for number, entry in enumerate(classes):
-        if not (isinstance(entry, dict) and isinstance(entry.get("class"), str) and isinstance(entry.get("text"), str)):
-            raise _fail(path, "a class entry needs the strings 'class' and 'text'", f"/classes/{number}")
-        known[entry["class"]] = entry["text"]
-    return ExportMapping(expected_format, known, document)
+    return _Reader(path, document, version).read(expected_format)
+
+
+_ROOT: Final = ("", "")
+"""The location of the document itself: (path as messages show it, JSON Pointer)."""
+_SHOWN_LENGTH: Final = 80
+"""How much of a value, or of an object's member name, a message shows."""
+_PLAIN_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_CLASS_ID: Final = re.compile(r"[0-9A-F]{32}\Z")
+_RELATIONS: Final = ("accepts", "is")
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _SHOWN_LENGTH else text[:_SHOWN_LENGTH] + "..."
+
+
+def _brief(value: object) -> str:
+    """*value* as JSON text, cut at :data:`_SHOWN_LENGTH` characters."""
+    return _cut(json.dumps(value, ensure_ascii=True))
+
+
+def _shown(value: object) -> str:
+    """*value* as a message names it: ``null``, ``true``, or its JSON type and (cut) text (``the JSON string "x"``)."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        kind = "number"
+    else:
+        kind = "string" if isinstance(value, str) else "array" if isinstance(value, list) else "object"
+    return f"the JSON {kind} {_brief(value)}"
+
+
+def _item(at: tuple[str, str], number: int) -> tuple[str, str]:
+    """The location of the element *number* of the array at *at*."""
+    return f"{at[0]}[{number}]", f"{at[1]}/{number}"
+
+
+def _member(at: tuple[str, str], name: str) -> tuple[str, str]:
+    """The location of the member *name* of the object at *at* (``a.b``, or ``a["b c"]`` for another name)."""
+    shown = (f"{at[0]}.{name}" if at[0] else name) if _PLAIN_NAME.match(name) else f"{at[0]}[{_brief(name)}]"
+    return shown, f"{at[1]}/{name.replace('~', '~0').replace('/', '~1')}"
+
+
+class _Reader:
+    """The checks of :func:`parse_mapping` on one decoded *document*; each failure names the member and where."""
+
+    def __init__(self, path: str, document: dict[str, Any], version: int) -> None:
+        self.path = path
+        self.document = document
+        self.version = version
+
+    def fail(self, at: tuple[str, str], problem: str) -> ExportError:
+        """``export-mapping-invalid``: the member at *at* (a path and a JSON Pointer) *problem*."""
+        return _fail(self.path, f"{self.path}: {at[0]} {problem}", at[1])
+
+    def member(self, value: dict[str, Any], at: tuple[str, str], name: str) -> Any:
+        """The member *name* of the object *value* at *at*, which must be there."""
+        if name not in value:
+            raise self.fail(_member(at, name), "is missing")
+        return value[name]
+
+    def array_at(self, value: object, at: tuple[str, str], what: str) -> list[Any]:
+        """*value* (at *at*), which must be an array of *what*."""
+        if not isinstance(value, list):
+            raise self.fail(at, f"is {_shown(value)}, not an array of {what}")
+        return value
+
+    def object_at(self, value: object, at: tuple[str, str], what: str) -> dict[str, Any]:
+        """*value* (at *at*), which must be an object: *what*."""
+        if not isinstance(value, dict):
+            raise self.fail(at, f"is {_shown(value)}, not an object: {what}")
+        return value
+
+    def string(self, value: dict[str, Any], at: tuple[str, str], name: str, what: str) -> str:
+        """The member *name* of the object *value* at *at*, which must be a string: *what*."""
+        found = self.member(value, at, name)
+        if not isinstance(found, str):
+            raise self.fail(_member(at, name), f"is {_shown(found)}, not a string: {what}")
+        return found
+
+    def index(self, value: object, at: tuple[str, str], count: int, of: str) -> int:
+        """*value* (at *at*), which must be an index in the array *of* of *count* elements."""
+        if type(value) is not int:
+            raise self.fail(at, f"is {_shown(value)}, not an index in {of}")
+        if not 0 <= value < count:
+            has = f"0 to {count - 1}" if count else "none"
+            raise self.fail(at, f"is {value}, not an index in {of}, which has {count} (indices {has})")
+        return value
+
+    def indices(self, value: object, at: tuple[str, str], count: int, of: str) -> tuple[int, ...]:
+        """*value* (at *at*), which must be an array of indices in the array *of* of *count*, ascending, none twice."""
+        listed = self.array_at(value, at, f"indices in {of}")
+        if not listed or (
+            all(type(entry) is int for entry in listed)
+            and listed[0] >= 0
+            and listed[-1] < count
+            and all(map(int.__lt__, listed, islice(listed, 1, None)))
+        ):
+            return tuple(listed)  # the usual case, at a fraction of the cost of the checks below that say what is wrong
+        found: list[int] = []
+        for number, entry in enumerate(listed):
+            index = self.index(entry, _item(at, number), count, of)
+            if found and index <= found[-1]:
+                if index in found:
+                    first = _item(at, found.index(index))[0]
+                    raise self.fail(_item(at, number), f"is {index}, a duplicate of {first}: a set lists an index once")
+                raise self.fail(
+                    _item(at, number), f"is {index}, after {found[-1]}: the indices are listed in ascending order"
+                )
+            found.append(index)
+        return tuple(found)
+
+    def read(self, expected_format: str) -> ExportMapping:
+        """The mapping, once every member the format and version have (see :func:`parse_mapping`) is checked."""
+        from .kubernetes import MAPPING_FORMAT as KUBERNETES
+        from .placement import MAPPING_FORMAT as PLACEMENT
+
+        classes_at = _member(_ROOT, "classes")
+        classes = self.array_at(self.member(self.document, _ROOT, "classes"), classes_at, "classes")
+        known: dict[str, str] = {}
+        ids: list[str] = []
+        first: dict[str, int] = {}
+        for number, value in enumerate(classes):
+            at = _item(classes_at, number)
+            entry = self.object_at(value, at, "a class, with the strings 'class' and 'text'")
+            ident = self.string(entry, at, "class", "a class identifier")
+            if not _CLASS_ID.match(ident):
+                raise self.fail(
+                    _member(at, "class"),
+                    f"is {_shown(ident)}, not a class identifier (32 upper-case hexadecimal digits)",
+                )
+            if ident in first:
+                raise self.fail(
+                    _member(at, "class"),
+                    f"is {ident}, a duplicate of {_member(_item(classes_at, first[ident]), 'class')[0]}:"
+                    " each class is listed once",
+                )
+            first[ident] = number
+            known[ident] = self.string(entry, at, "text", "the class's canonical migration_version")
+            ids.append(ident)
+        sets = self.accept_sets(len(ids)) if self.version >= 2 else None
+        if expected_format == KUBERNETES:
+            self.kubernetes(ids, sets)
+        elif expected_format == PLACEMENT and sets is not None:
+            self.placement(known, sets)
+        return ExportMapping(expected_format, known, self.document)
+
+    def accept_sets(self, classes: int) -> int:
+        """How many sets ``accept_sets`` lists, once each is checked: indices in ``classes``, no set twice."""
+        at = _member(_ROOT, "accept_sets")
+        sets = self.array_at(self.member(self.document, _ROOT, "accept_sets"), at, "sets of indices in classes")
+        seen: dict[tuple[int, ...], int] = {}
+        for number, value in enumerate(sets):
+            key = self.indices(value, _item(at, number), classes, "classes")
+            if key in seen:
+                raise self.fail(
+                    _item(at, number),
+                    f"is a duplicate of {_item(at, seen[key])[0]}, the same set: each set is listed once",
+                )
+            seen[key] = number
+        return len(sets)
+
+    def kubernetes(self, ids: list[str], sets: int | None) -> None:
+        """The members of a Kubernetes mapping: ``prefix``; with *sets* (version 2), the labels and ``nodes``."""
+        from .kubernetes import LabelScheme
+
+        at = _member(_ROOT, "prefix")
+        prefix = self.member(self.document, _ROOT, "prefix")
+        if not isinstance(prefix, str):
+            raise self.fail(at, f"is {_shown(prefix)}, not a string: the DNS prefix of the labels")
+        try:
+            scheme = LabelScheme(prefix)
+        except ExportError as exc:
+            raise self.fail(at, f"is not a prefix the export writes: {exc.message}") from None
+        if sets is None:
+            return
+        classes_at = _member(_ROOT, "classes")
+        for number, ident in enumerate(ids):
+            entry = self.document["classes"][number]
+            for name, start in (("has_label", scheme.has_prefix), ("accepts_label", scheme.accepts_prefix)):
+                label = self.string(entry, _item(classes_at, number), name, "a label key")
+                if label != f"{start}/{ident}":
+                    raise self.fail(
+                        _member(_item(classes_at, number), name),
+                        f"is {_shown(label)}, not {start}/{ident}, the label of its class under the prefix"
+                        f" {prefix!r}: the mapping's labels and its prefix disagree",
+                    )
+        nodes_at = _member(_ROOT, "nodes")
+        nodes = self.object_at(self.member(self.document, _ROOT, "nodes"), nodes_at, "node name -> its classes")
+        for node, value in nodes.items():
+            at = _member(nodes_at, node)
+            entry = self.object_at(value, at, "a node, with 'has' and 'accepts'")
+            self.indices(self.member(entry, at, "has"), _member(at, "has"), len(ids), "classes")
+            self.index(self.member(entry, at, "accepts"), _member(at, "accepts"), sets, "accept_sets")
+
+    def placement(self, known: Mapping[str, str], sets: int) -> None:
+        """The members of a Placement mapping of version 2, of *sets* accepted sets: ``traits`` and ``providers``."""
+        traits_at = _member(_ROOT, "traits")
+        traits = self.object_at(self.member(self.document, _ROOT, "traits"), traits_at, "trait name -> its class")
+        for trait, value in traits.items():
+            at = _member(traits_at, trait)
+            entry = self.object_at(value, at, "a trait, with 'relation' and 'class'")
+            relation = self.string(entry, at, "relation", "'accepts' or 'is'")
+            if relation not in _RELATIONS:
+                raise self.fail(_member(at, "relation"), f"is {_shown(relation)}, not 'accepts' or 'is'")
+            ident = self.string(entry, at, "class", "a class identifier")
+            if ident not in known:
+                raise self.fail(
+                    _member(at, "class"), f"is {_shown(ident)}, which is not the class of an entry of classes"
+                )
+        providers_at = _member(_ROOT, "providers")
+        providers = self.array_at(self.member(self.document, _ROOT, "providers"), providers_at, "providers")
+        for number, value in enumerate(providers):
+            at = _item(providers_at, number)
+            entry = self.object_at(value, at, "a provider, with 'is' and 'accepts'")
+            own = self.member(entry, at, "is")
+            if own is not None:
+                self.index(own, _member(at, "is"), len(known), "classes")
+            self.index(self.member(entry, at, "accepts"), _member(at, "accepts"), sets, "accept_sets")
 
 
 def classes_of(mapping: ExportMapping, sources: Iterable[tuple[str, MigrationVersion]]) -> list[str]:

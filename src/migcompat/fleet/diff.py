@@ -21,7 +21,7 @@ Pairs with equal texts on both sides are related once, however many hosts
 hold them. :class:`~migcompat.relate.RelationTooComplex` on a pair is
 recorded on it (*error*); the result is then *undecided*. So is a pair one of
 whose sides has rules that read ``$`` but no description
-(:func:`~migcompat.relate.self_keys`): what that device accepts through them
+(:func:`~migcompat.semantics.rules.self_keys`): what that device accepts through them
 is not known.
 """
 
@@ -32,7 +32,8 @@ from dataclasses import dataclass, field, replace
 
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, MigrationVersion
-from ..relate import Relation, RelationTooComplex, relate, self_keys
+from ..relate import Relation, RelationTooComplex, relate
+from ..semantics.rules import self_keys
 from ..semantics.templates import covering_choices, device_for
 from .index import FleetIndex
 from .inventory import Provider

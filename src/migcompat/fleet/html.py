@@ -7,11 +7,16 @@ version; each cell is one ``<rect class="cell ...">`` whose ``<title>`` (shown
 on hover) holds the verdict and its reasons, and a side table lists every
 pair with its reason. Every string that comes from the input is escaped.
 
-The page never scrolls sideways: on a narrow screen the heat map and the wide
-tables scroll within their own boxes. Group separators stop at the cells, clear
-of the rotated column labels; the legend keeps each swatch by its label; table
-text breaks between words, after "=" or "," within a longer run, and anywhere
-only in a run of more than :data:`LONG_TOKEN` characters.
+Nothing on the page but the heat map scrolls sideways, and the page never does:
+a heat map wider than the screen scrolls within its own box, and every table
+fits the width. A class table is a table on a wide screen (the label's cell holds the
+class id too; the members and the attributes get the width) and one labelled
+block per class below 60em; the table of every pair is a table, and below 40em
+one block per pair: source, target and verdict on a line, the reason under them.
+Group separators stop at the cells, clear of the rotated column labels; the
+legend keeps each swatch by its label; table text breaks between words, after
+"=" or "," within a longer run, and anywhere only in a run of more than
+:data:`LONG_TOKEN` characters.
 tests/test_fleet_browser.py checks all of this in chromium at 1280 and 390 px.
 """
 
@@ -50,7 +55,6 @@ _COLOURS: Final = {
 }
 _STYLE: Final = """
 body { font-family: sans-serif; margin: 1.5em; color: #1f2328; overflow-wrap: break-word; }
-@media (max-width: 40em) { body { margin: 0.5em; } th, td { padding: 2px 3px; } }
 h1 { font-size: 1.4em; } h2 { font-size: 1.1em; margin-top: 2em; }
 .layout { display: flex; gap: 2em; align-items: flex-start; flex-wrap: wrap; }
 .layout > div { min-width: 0; max-width: 100%; }
@@ -61,13 +65,35 @@ rect.cell { stroke: #ffffff; stroke-width: 1; }
 rect.cell:hover, rect.cell.picked { stroke: #0969da; stroke-width: 2; }
 table { border-collapse: collapse; font-size: 12px; }
 th, td { border: 1px solid #d0d7de; padding: 2px 6px; text-align: left; vertical-align: top; }
-td.text { font-family: monospace; white-space: pre-wrap; max-width: 60em; }
+th { background: #f6f8fa; }
+td.text { font-family: monospace; white-space: pre-wrap; }
+#pairs td.text { max-width: 60em; }
 td .w { white-space: nowrap; }
 td .long { overflow-wrap: anywhere; }
 tr.picked td { background: #ddf4ff; }
 .legend .key { display: inline-block; white-space: nowrap; margin-right: 1em; }
 .legend .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: middle; }
-.pairs { max-height: 40em; overflow: auto; }
+.pairs { max-height: 40em; overflow-y: auto; }
+table.classes { width: 100%; }
+table.classes th.members { width: 40%; }
+table.classes th.version { width: 50%; }
+table.classes .id { display: block; font-family: monospace; color: #57606a; }
+@media (max-width: 60em) {
+  table.classes, table.classes tbody, table.classes tr, table.classes td { display: block; }
+  table.classes thead { display: none; }
+  table.classes tr { border: 1px solid #d0d7de; margin-bottom: 0.5em; }
+  table.classes td { border: 0; padding: 2px 6px; }
+  table.classes td:first-child { font-weight: bold; background: #f6f8fa; }
+  table.classes .id { font-weight: normal; }
+  table.classes td.text::before { content: attr(data-label) ":"; display: block; font: bold 12px sans-serif; }
+}
+@media (max-width: 40em) {
+  body { margin: 0.5em; }
+  #pairs, #pairs thead, #pairs tbody { display: block; }
+  #pairs tr { display: grid; grid-template-columns: 4.5em 4.5em 1fr; border-bottom: 1px solid #d0d7de; }
+  #pairs th, #pairs td { border: 0; padding: 2px 3px; }
+  #pairs th:last-child, #pairs td.text { grid-column: 1 / -1; }
+}
 """
 _SCRIPT: Final = """
 (function () {
@@ -234,15 +260,21 @@ def _svg(matrix: Matrix) -> str:
     return "\n".join(out)
 
 
-def _class_table(title: str, ident: str, rows: list[tuple[str, str, str, str, str]]) -> str:
+def _class_table(title: str, ident: str, rows: list[tuple[str, str, str, str]]) -> str:
+    """A table of classes, one row each (label, id, members, text); on a narrow screen, one labelled block each.
+
+    The id goes under the label, in the label's cell, and no column repeats the driver and
+    version the label says: the members and the attributes get the width.
+    """
     out = [
-        f'<h2>{_e(title)}</h2><div class="wide"><table id="{ident}"><thead><tr><th>class</th><th>id</th>'
-        "<th>driver, version</th><th>members</th><th>migration_version</th></tr></thead><tbody>"
+        f'<h2>{_e(title)}</h2><div class="wide"><table class="classes" id="{ident}"><thead><tr><th>class, id</th>'
+        '<th class="members">members</th><th class="version">migration_version</th></tr></thead><tbody>'
     ]
-    for label, digest, group, members, text in rows:
+    for label, digest, members, text in rows:
         out.append(
-            f"<tr><td>{_t(label)}</td><td>{_t(digest)}</td><td>{_t(group)}</td>"
-            f'<td class="text">{_t(members)}</td><td class="text">{_t(text)}</td></tr>'
+            f'<tr><td>{_t(label)}\n<span class="id">{_t(digest)}</span></td>'
+            f'<td class="text" data-label="members">{_t(members)}</td>'
+            f'<td class="text" data-label="migration_version">{_t(text)}</td></tr>'
         )
     out.append("</tbody></table></div>")
     return "\n".join(out)
@@ -279,7 +311,6 @@ def render_html(matrix: Matrix, *, title: str = "migcompat compatibility matrix"
             (
                 _source_label(number, item),
                 item.id,
-                " ".join(item.group),
                 _members(item.members),
                 emit(item.version).rstrip("\n"),
             )
@@ -293,7 +324,6 @@ def render_html(matrix: Matrix, *, title: str = "migcompat compatibility matrix"
             (
                 _target_label(number, item),
                 item.id,
-                " ".join(item.group),
                 _members(item.members),
                 emit(item.version).rstrip("\n") + "\n" + emit(item.rules).rstrip("\n"),
             )

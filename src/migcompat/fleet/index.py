@@ -61,9 +61,8 @@ from typing import Final
 from .._arguments import require
 from ..compare import accepts, check, compiled
 from ..model import SELF, CompatibleDevices, Constraint, Equals, MigrationVersion, Ratio, Value, Version
-from ..registry import registry_default
 from ..semantics.constraints import holds, uses_self
-from ..semantics.rules import same_configuration, source_value
+from ..semantics.rules import same_configuration, self_keys, self_values, source_value
 from ..semantics.values import match_key
 from ..verdict import Answer, Grade, Verdict
 from .classes import SourceClass, source_classes
@@ -154,23 +153,13 @@ class _Group:
     def __init__(self, number: int, rules: CompatibleDevices) -> None:
         self.number = number
         self.rules = rules
-        keys = {key for rule in rules.rules for key, constraint in rule.constraints.items() if _reads_self(constraint)}
-        self.self_keys = tuple(sorted(keys))
+        self.self_keys = self_keys(rules)
         self.units: dict[tuple[bool, object], _Unit] = {}
 
     def unit_key(self, provider: Provider) -> tuple[bool, object]:
         if provider.kind == "type":
             return (True, provider.version)
-        return (False, self.own_values(provider.version))
-
-    def own_values(self, version: MigrationVersion) -> tuple[Value | None, ...]:
-        """*version*'s own values of the keys the rules read through ``$`` (clause 8.4: registry default if absent)."""
-        fields = version.fields
-        values: list[Value | None] = []
-        for key in self.self_keys:
-            entry = fields.get(key)
-            values.append(entry.value if entry is not None else registry_default(key))
-        return tuple(values)
+        return (False, self_values(provider.version, self.self_keys))
 
 
 _VALUE_TYPES: Final = frozenset({str, int, Version, Ratio, frozenset})

@@ -12,7 +12,13 @@ migration *sources*.
 parses each host's placements exactly as the conformance suite does
 (:func:`~migcompat.conformance.emitter_checks.analyse_host`), so a placement
 the suite calls broken is not a provider here either: it is skipped and an
-:class:`InventoryFinding` says why. A file that cannot be read, or that is
+:class:`InventoryFinding` says why. What a capture recorded while it was
+taken (an unreadable directory, a link loop, an attribute too long: the
+``findings`` of its :class:`~migcompat.sysfs.model.HostData`) is kept as well, one
+:class:`InventoryFinding` each, naming the capture; one that may hide a
+target (:func:`hides_targets`) makes the inventory *incomplete*
+(:attr:`Inventory.incomplete`): a question it answers negatively ("no target
+accepts") is then not known. A file that cannot be read, or that is
 named on the command line and is not a valid capture, is an
 :class:`InventoryError` naming the file.
 
@@ -29,8 +35,10 @@ from typing import TYPE_CHECKING, Final
 
 from ..capture import CaptureError, load, loads
 from ..errors import MigcompatError
+from ..limits import MAX_ATTRIBUTE_BYTES
 from ..model import CompatibleDevices, MigrationVersion
-from ..sysfs.model import COMPATIBLE, VERSION, HostData
+from ..sysfs.model import COMPATIBLE, VERSION, Finding, HostData
+from ..sysfs.reader import READ_LIMIT
 
 if TYPE_CHECKING:
     from ..conformance.emitter_checks import TextCache
@@ -38,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FINDING_CODES",
     "MAX_CAPTURE_FILES",
+    "READ_FAULTS",
     "STDIN",
     "STDIN_NAME",
     "FleetError",
@@ -45,6 +54,7 @@ __all__ = [
     "InventoryError",
     "InventoryFinding",
     "Provider",
+    "hides_targets",
     "inventory_of",
     "load_inventory",
     "load_inventory_text",
@@ -66,7 +76,67 @@ FINDING_CODES: Final = {
     "not-a-capture": "a JSON file in an inventory directory that is not a migcompat capture (skipped)",
     "duplicate-host": "two captures name the same host; both are read, so its placements appear twice",
 }
-"""Every code an :class:`InventoryFinding` can carry, with its meaning."""
+"""The codes of the inventory's own findings (:class:`InventoryFinding`), with their meaning.
+
+A finding a capture recorded (its *capture* is not empty) carries the
+capture's code instead, one of :data:`migcompat.sysfs.model.FINDING_CODES`.
+"""
+
+READ_FAULTS: Final = frozenset(
+    {
+        "unreadable",
+        "not-a-file",
+        "not-a-directory",
+        "link-loop",
+        "dangling-link",
+        "link-escapes-root",
+        "several-vfio-devices",
+    }
+)
+"""The capture finding codes that say something could not be read or followed (see :func:`hides_targets`)."""
+
+_DESCRIPTIVE: Final = frozenset(
+    {
+        # the descriptive attributes the reader reads (migcompat.sysfs.reader)
+        "name",
+        "description",
+        "device_api",
+        "available_instances",
+        "vendor",
+        "device",
+        "subsystem_vendor",
+        "subsystem_device",
+        # the links it follows to describe a device, not to find it or its attributes
+        "driver",
+        "physfn",
+        "mdev_type",
+    }
+)
+_LISTINGS: Final = frozenset({"bus", "devices", "mdev_bus", "mdev_supported_types"})
+"""The directories whose entries are buses, devices, parents or types: a fault on an entry hides it."""
+
+
+def hides_targets(finding: Finding) -> bool:
+    """Whether the capture *finding* may hide a target: part of the host that was not read may hold one.
+
+    True for a fault that kept something from being read or followed
+    (:data:`READ_FAULTS`: an unreadable directory or migration attribute, a
+    link loop, a dangling link, a ``vfio-dev/`` with several entries...),
+    unless it is about a descriptive attribute or link of a device or type
+    (``name``, ``vendor``, ``driver``, ``mdev_type``, ``virtfnN``...): the
+    reader reads those besides the migration attributes, which a fault there
+    does not keep from being read. A fault on an entry of a listing (a device under
+    ``bus/*/devices``, a type under ``mdev_supported_types``) always hides it.
+    The other codes (``missing``, ``binary-content``, ``too-long``,
+    ``duplicate``, the placement codes) describe what was read, and hide
+    nothing.
+    """
+    if finding.code not in READ_FAULTS:
+        return False
+    parent, _, name = finding.path.rpartition("/")
+    if parent.rpartition("/")[2] in _LISTINGS:
+        return True
+    return not (name in _DESCRIPTIVE or (name.startswith("virtfn") and name[6:].isdigit()))
 
 
 class FleetError(MigcompatError):
@@ -121,16 +191,45 @@ class Provider:
 
 @dataclass(frozen=True)
 class InventoryFinding:
-    """A placement (or a file) that is not a provider, and why: *code* is one of :data:`FINDING_CODES`."""
+    """A placement (or a file) that is not a provider, and why; or a fault a capture recorded.
+
+    The inventory's own findings have a *code* of :data:`FINDING_CODES` and
+    an empty *capture*. A finding a capture recorded while it was taken
+    (``findings`` of :class:`~migcompat.sysfs.model.HostData`) has the capture's
+    code (:data:`migcompat.sysfs.model.FINDING_CODES`), its *path* relative to
+    the sysfs root, and *capture* naming the capture file (or sysfs tree) it
+    is in; *attribute* is the capture's flag (the fault concerns a migration
+    attribute or a link needed to interpret one) and *hides_targets* says
+    whether a target may be in what could not be read (:func:`hides_targets`).
+    """
 
     code: str
     host: str
     path: str
     message: str
+    capture: str = ""
+    attribute: bool = False
+    hides_targets: bool = False
 
-    def to_json(self) -> dict[str, str]:
-        """The finding as a JSON-ready dict."""
-        return {"code": self.code, "host": self.host, "path": self.path, "message": self.message}
+    def to_json(self) -> dict[str, object]:
+        """The finding as a JSON-ready dict: a capture's also has ``capture``, ``attribute`` and ``hides_targets``."""
+        out: dict[str, object] = {"code": self.code, "host": self.host, "path": self.path, "message": self.message}
+        if self.capture:
+            out.update(capture=self.capture, attribute=self.attribute, hides_targets=self.hides_targets)
+        return out
+
+    @classmethod
+    def of_capture(cls, host: HostData, finding: Finding, capture: str) -> InventoryFinding:
+        """The inventory's finding for *finding*, which the capture *capture* of *host* recorded."""
+        return cls(
+            finding.code,
+            host.host,
+            finding.path,
+            finding.message,
+            capture or "<capture>",
+            finding.attribute,
+            hides_targets(finding),
+        )
 
 
 @dataclass(frozen=True)
@@ -147,6 +246,15 @@ class Inventory:
     hosts: tuple[str, ...] = ()
     file_hosts: tuple[tuple[str, str], ...] = ()
     """(capture file, the host name it records), for every capture read, in the order read."""
+
+    @property
+    def incomplete(self) -> bool:
+        """True when a capture could not read part of its host where a target may be (:func:`hides_targets`).
+
+        A target the inventory has is real; that no target accepts a source
+        is then not known.
+        """
+        return any(finding.hides_targets for finding in self.findings)
 
     @classmethod
     def of(
@@ -239,6 +347,7 @@ def load_inventory(paths: Sequence[str], *, stdin: bytes | None = None) -> Inven
                     )
                 else:
                     seen_hosts[host.host] = name
+                findings.extend(InventoryFinding.of_capture(host, finding, name) for finding in host.findings)
                 _providers(host, cache, providers, findings)
     return Inventory.of(providers, findings, files, file_hosts)
 
@@ -260,7 +369,7 @@ def inventory_of(host: HostData, origin: str) -> Inventory:
     from ..conformance.results import collector_paused
 
     providers: list[Provider] = []
-    findings: list[InventoryFinding] = []
+    findings = [InventoryFinding.of_capture(host, finding, origin) for finding in host.findings]
     with collector_paused():
         _providers(host, {}, providers, findings)
     return Inventory.of(providers, findings, [origin], [(origin, host.host)])
@@ -308,7 +417,9 @@ def _providers(host: HostData, cache: TextCache, providers: list[Provider], find
         if analysis.version is None or analysis.rules is None:
             name = VERSION if analysis.version is None else COMPATIBLE
             attribute_path = f"{placement.path}/{name}"
-            why = problems.get(attribute_path, "it is not a valid attribute")
+            why = _why_invalid(
+                placement.attributes[name].data, placement.attributes[name].error, problems.get(attribute_path)
+            )
             findings.append(
                 InventoryFinding("invalid-attribute", host.host, attribute_path, f"{attribute_path}: {why}; skipped")
             )
@@ -336,3 +447,23 @@ def _providers(host: HostData, cache: TextCache, providers: list[Provider], find
                 placement.properties.get("name") if kind == "type" else None,
             )
         )
+
+
+def _why_invalid(data: bytes | None, error: str | None, problem: str | None) -> str:
+    """Why a migration attribute with the content *data* (None: *error*) is not valid, from its parse *problem*.
+
+    An attribute the reader (or the capture loader) cut at ``READ_LIMIT``
+    bytes was longer than what was read: its size is not known, so a
+    ``too-long`` problem is said as "longer than" the limit, never as the
+    size the parser saw in the cut text.
+    """
+    if data is None:
+        return f"it could not be read when the host was captured ({error or 'unreadable'})"
+    if problem is None:
+        return "it is not a valid attribute"
+    if problem.startswith("error[too-long]:") and len(data) >= READ_LIMIT:
+        return (
+            f"error[too-long]: the attribute is longer than {MAX_ATTRIBUTE_BYTES} bytes (only its first"
+            f" {READ_LIMIT} are read); at most {MAX_ATTRIBUTE_BYTES} are allowed, including the final newline"
+        )
+    return problem

@@ -26,6 +26,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 
+from .._arguments import require
 from ..model import SELF, AnyValue, CompatibleDevices, Constraint, Equals, MigrationVersion, Range, SelfPrefix, Value
 from ..registry import registry_default
 from ..verdict import Answer, Reason, RuleOutcome
@@ -239,8 +240,16 @@ class CompiledRules:
         # Keys whose constraints tell the rules apart most are tried first: they empty the mask soonest.
         self.order = sorted(self.plans.values(), key=lambda plan: -plan.distinct)
 
-    def decide(self, source: MigrationVersion) -> tuple[Answer, int | None]:
-        """The verdict's answer for *source* and, when compatible, the first rule that matches."""
+    def decide(self, source: MigrationVersion | None) -> tuple[Answer, int | None]:
+        """The verdict's answer for *source* and, when compatible, the first rule that matches.
+
+        As :func:`~migcompat.compare.accepts` answers: a missing source (None)
+        and a device type (a source with ``param`` lines, row 8.5-VD3) are
+        unknown; a value of another type raises :class:`TypeError`.
+        """
+        if type(source) is not MigrationVersion or source.params:
+            require("source", source, MigrationVersion, optional=True)
+            return Answer.UNKNOWN, None
         everything = alive = self.all
         unconstrained_by = self.unconstrained
         fields = source.fields
@@ -331,12 +340,19 @@ class CompiledRules:
         answer, _, outcomes, more = self.judge(source, limit)
         return answer, outcomes, more
 
-    def judge(self, source: MigrationVersion, limit: int) -> tuple[Answer, int | None, tuple[RuleOutcome, ...], int]:
+    def judge(
+        self, source: MigrationVersion | None, limit: int
+    ) -> tuple[Answer, int | None, tuple[RuleOutcome, ...], int]:
         """:meth:`decide` and :meth:`explain` in one pass over the source's keys.
 
         The answer; the first rule that matches, if one does; otherwise the
         first *limit* nearest rules explained, and how many more are as near.
+        A missing source or a device type is unknown, without rules explained
+        (:func:`~migcompat.compare.check` gives the reason).
         """
+        if type(source) is not MigrationVersion or source.params:
+            require("source", source, MigrationVersion, optional=True)
+            return Answer.UNKNOWN, None, (), 0
         rows, failed, undecided = self._tally(source)
         matched = self.all & ~(failed | undecided)
         if matched:
@@ -374,5 +390,10 @@ def _row_key(row: tuple[str, Value | None, int, int]) -> str:
 
 
 def compile_rules(target: CompatibleDevices, own: Mapping[str, Value]) -> CompiledRules:
-    """*target*'s rules compiled for the own values *own* (see :func:`~migcompat.semantics.rules.own_values`)."""
+    """*target*'s rules compiled for the own values *own* (see :func:`~migcompat.semantics.rules.own_values`).
+
+    Only the own values of :func:`~migcompat.semantics.rules.self_keys` are
+    read, so *own* may hold just those (:func:`~migcompat.compare.compiled`
+    passes no more).
+    """
     return CompiledRules(target, own)

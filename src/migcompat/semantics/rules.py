@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
-from ..model import AnyValue, Constraint, Field, MigrationVersion, Rule, Value
+from ..model import AnyValue, CompatibleDevices, Constraint, Field, MigrationVersion, Rule, Value
 from ..registry import STANDARD_KEYS, registry_default
 from ..verdict import Reason, RuleOutcome
-from .constraints import Truth, failure, holds, unconstrained_reason, undecided_reason
+from .constraints import Truth, failure, holds, unconstrained_reason, undecided_reason, uses_self
 from .values import equivalent
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "rule_counts",
     "rule_truth",
     "same_configuration",
+    "self_keys",
+    "self_values",
     "source_value",
     "truth_of",
 ]
@@ -76,6 +79,27 @@ def own_values(target_self: MigrationVersion | None) -> Mapping[str, Value]:
     own = dict(REGISTRY_DEFAULTS)
     own.update((key, entry.value) for key, entry in target_self.fields.items())
     return own
+
+
+@lru_cache(maxsize=1024)
+def self_keys(rules: CompatibleDevices) -> tuple[str, ...]:
+    """The keys, sorted, on which some rule of *rules* reads the target's own value (``$`` or ``$N``).
+
+    A rule reads the own value of its own key only (clause 8.4), so two
+    devices whose :func:`self_values` for these keys agree are judged alike by
+    every source: the rules' meaning depends on nothing else of theirs.
+    """
+    return tuple(sorted({key for rule in rules.rules for key, c in rule.constraints.items() if uses_self(c)}))
+
+
+def self_values(target_self: MigrationVersion, keys: tuple[str, ...]) -> tuple[Value | None, ...]:
+    """*target_self*'s own value of each of *keys*, as :func:`own_values` gives it (None: no own value)."""
+    fields = target_self.fields
+    values: list[Value | None] = []
+    for key in keys:
+        entry = fields.get(key)
+        values.append(entry.value if entry is not None else registry_default(key))
+    return tuple(values)
 
 
 def must_understand(key: str, entry: Field) -> bool:
