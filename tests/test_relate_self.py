@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from migcompat import parse_compatible
 from migcompat.cli import main
-from migcompat.relate import Relation, relate, self_keys
+from migcompat.relate import Relation, relate
+from migcompat.semantics.rules import self_keys
 from test_verdict_schema import document_errors
 
 ROOT = Path(__file__).resolve().parents[1]
