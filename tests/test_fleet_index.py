@@ -12,6 +12,7 @@ that no two devices' rules mean the same.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -266,3 +267,71 @@ def test_identical_grade_sets_aside_registry_defaults() -> None:
     by_class = {p.ident: {item.version: v.grade for item, v in accepted} for p, accepted in index.acceptance()}
     assert by_class["o"][written] is Grade.IDENTICAL and by_class["w"][omitted] is Grade.IDENTICAL
     assert by_class["i"][written] is Grade.ACCEPTED
+
+
+def _cache_fleet() -> tuple[list[Provider], list[MigrationVersion]]:
+    rules = parse_compatible("mc1\naccept driver=d q=1..4\naccept driver=d q=..$\n")
+    providers = [
+        Provider(f"h{n % 5}", f"p{n}", "device", f"x/{n}", parse_version(f"mc1 driver=d q={n % 9}\n"), rules, "d")
+        for n in range(60)
+    ]
+    sources = [parse_version(f"mc1 driver=d q={q} ~serial=s{n}\n") for n in range(40) for q in range(6)]
+    return providers, sources
+
+
+def test_index_queried_from_threads_keeps_its_cache_consistent() -> None:
+    """Eight threads ask one index with small caches the same sources in the same order, switching often.
+
+    They miss the same source at the same time, so without the lock one
+    thread's eviction removes what another is moving (KeyError) or the pair
+    count drifts; each of three trials caught that about three times in four.
+    """
+    import sys
+    import threading
+
+    providers, sources = _cache_fleet()
+    expected = {source: _answers(linear_scan(providers, source)) for source in sources}
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(3):
+            index = FleetIndex.build(providers, max_cached_classes=7, max_cached_pairs=90)
+            failures: list[BaseException] = []
+
+            def work(index: FleetIndex = index, failures: list[BaseException] = failures) -> None:
+                try:
+                    for round_ in range(10):
+                        for position in range(len(sources)):
+                            source = sources[(position + round_) % len(sources)]
+                            assert _answers(index.accepting(source)) == expected[source]
+                except BaseException as error:
+                    failures.append(error)
+
+            threads = [threading.Thread(target=work) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert failures == []
+            assert len(index._cache) <= 7
+            assert index._flat_pairs == sum(len(pairs) for pairs in index._flat.values()) <= 90
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def test_index_cache_bounds_and_clearing() -> None:
+    providers, sources = _cache_fleet()
+    index = FleetIndex.build(providers, max_cached_classes=3, max_cached_pairs=1000)
+    for source in sources[:10]:
+        index.accepting(source)
+    assert len(index._cache) == 3 and index._flat_pairs > 0
+    index.clear_cache()
+    assert len(index._cache) == 0 and index._flat_pairs == 0 and not index._flat
+    assert _answers(index.accepting(sources[0])) == _answers(linear_scan(providers, sources[0]))
+    for bad in (0, -1):
+        with pytest.raises(ValueError, match="max_cached_classes must be at least 1"):
+            FleetIndex.build(providers, max_cached_classes=bad)
+    with pytest.raises(TypeError, match="max_cached_pairs"):
+        FleetIndex.build(providers, max_cached_pairs="10")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="source"):
+        index.verdicts(None)  # type: ignore[arg-type]

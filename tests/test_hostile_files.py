@@ -333,7 +333,9 @@ def test_loading_a_capture_peaks_at_a_few_times_its_size(tmp_path: Path) -> None
     assert len(host.placements) == 18_000
     print(f"capture of {size} bytes: peak {peak} bytes ({peak / size:.1f}x)")
     assert peak < 10 * size, f"peak {peak / size:.1f}x the file's {size} bytes"
-    assert time.monotonic() - started < 8
+    # A guard against a quadratic load (minutes for 18,000 placements), not a speed claim: under tracemalloc
+    # it takes a few seconds on an idle 2-core machine and took 19 s on a loaded one.
+    assert time.monotonic() - started < 90
 
 
 def test_other_strings_of_a_capture_are_bounded() -> None:

@@ -392,3 +392,20 @@ def test_verdicts_are_frozen_hashable_and_copy_like_dataclasses() -> None:
         "choice",
     ]
     assert pickle.loads(pickle.dumps(verdict)) == verdict
+
+
+def test_versions_and_ratios_compare_as_the_spec_orders_them() -> None:
+    """``<`` and friends follow clause 5.3: versions zero-padded, ratios as rational numbers; no cross-type order."""
+    from migcompat import Ratio, Version
+
+    v = [Version(p) for p in ((1, 10), (1, 2), (1, 9), (1, 2, 0), (2, 0))]
+    assert sorted(v, key=str) != sorted(v)
+    assert [str(x) for x in sorted(v)] == ["1.2", "1.2.0", "1.9", "1.10", "2.0"]
+    assert Version((1, 2)) <= Version((1, 2, 0)) and Version((1, 2)) >= Version((1, 2, 0))
+    assert not Version((1, 2)) < Version((1, 2, 0)) and Version((1, 2)) != Version((1, 2, 0))
+    assert Version((1, 9)) < Version((1, 10)) and Version((2, 0)) > Version((1, 99))
+    assert Ratio(1, 3) < Ratio(1, 2) <= Ratio(1, 2) < Ratio(3, 4) and Ratio(7, 8) > Ratio(3, 4) >= Ratio(3, 4)
+    assert min(Ratio(5, 8), Ratio(1, 8), Ratio(1, 1)) == Ratio(1, 8)
+    for a, b in ((Version((1, 0)), Ratio(1, 2)), (Ratio(1, 2), 1), (Version((1, 0)), "1.0")):
+        with pytest.raises(TypeError):
+            _ = a < b  # type: ignore[operator]

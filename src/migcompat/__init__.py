@@ -33,6 +33,7 @@ from .model import (
     SelfPrefix,
     Subset,
     Superset,
+    Value,
     Version,
 )
 from .parse import parse, parse_compatible, parse_version
@@ -61,6 +62,7 @@ __all__ = [
     "SelfPrefix",
     "Subset",
     "Superset",
+    "Value",
     "Version",
     "__version__",
     "emit",

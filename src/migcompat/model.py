@@ -60,7 +60,9 @@ class Version:
 
     Versions are ordered component by component, a missing trailing component
     counting as zero (clause 5.3), so ``1.0`` and ``1.0.0`` are *equivalent* in
-    a range check while being different values (their texts differ).
+    a range check while being different values (their texts differ). The
+    comparison operators follow that order (``min``, ``sorted`` and ``<``
+    work); comparing with another type raises :class:`TypeError`.
     """
 
     __slots__ = ("parts",)
@@ -91,11 +93,25 @@ class Version:
         """The components, zero-extended to *length*: the key versions are ordered by."""
         return self.parts + (0,) * (length - len(self.parts))
 
+    # Ordered as clause 5.3 orders versions; 1.0 and 1.0.0 are neither less nor greater, yet not equal.
+    def __lt__(self, other: object) -> bool:
+        return self.padded() < other.padded() if type(other) is Version else NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        return self.padded() <= other.padded() if type(other) is Version else NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        return self.padded() > other.padded() if type(other) is Version else NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        return self.padded() >= other.padded() if type(other) is Version else NotImplemented
+
 
 class Ratio:
     """A ratio of two integers in lowest terms, ``numerator/denominator``.
 
-    The denominator is at least 1. Ratios are ordered as rational numbers.
+    The denominator is at least 1. Ratios are ordered as rational numbers,
+    and the comparison operators follow that order.
     """
 
     __slots__ = ("denominator", "numerator")
@@ -123,6 +139,27 @@ class Ratio:
 
     def __str__(self) -> str:
         return f"{self.numerator}/{self.denominator}"
+
+    # Ordered as rational numbers (clause 5.3); in lowest terms, equal value is equality.
+    def __lt__(self, other: object) -> bool:
+        if type(other) is not Ratio:
+            return NotImplemented
+        return self.numerator * other.denominator < other.numerator * self.denominator
+
+    def __le__(self, other: object) -> bool:
+        if type(other) is not Ratio:
+            return NotImplemented
+        return self.numerator * other.denominator <= other.numerator * self.denominator
+
+    def __gt__(self, other: object) -> bool:
+        if type(other) is not Ratio:
+            return NotImplemented
+        return self.numerator * other.denominator > other.numerator * self.denominator
+
+    def __ge__(self, other: object) -> bool:
+        if type(other) is not Ratio:
+            return NotImplemented
+        return self.numerator * other.denominator >= other.numerator * self.denominator
 
 
 _K = TypeVar("_K")

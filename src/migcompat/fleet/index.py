@@ -52,6 +52,7 @@ the number of accepting providers.
 from __future__ import annotations
 
 import itertools
+import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -283,9 +284,19 @@ class FleetIndex:
 
     Build it with :meth:`build`. It is not changed by queries other than
     through its cache, and every answer is computed from the providers given.
+
+    Thread safety: one index may be queried from several threads at once. Its
+    caches are read and updated under a lock, and the deciding is done
+    outside it; two threads that miss the same source both decide it and get
+    equal answers. The caches hold at most *max_cached_classes* sources'
+    answers and *max_cached_pairs* (provider, verdict) pairs in all
+    (:meth:`build`); :meth:`clear_cache` empties them.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_cached_classes: int = 0, max_cached_pairs: int = 0) -> None:
+        self.max_cached_classes = max_cached_classes or MAX_CACHED_CLASSES
+        self.max_cached_pairs = max_cached_pairs or MAX_CACHED_PAIRS
+        self._lock = threading.Lock()
         self.providers: tuple[Provider, ...] = ()
         self._groups: dict[CompatibleDevices, _Group] = {}
         self._group_list: list[_Group] = []
@@ -303,15 +314,31 @@ class FleetIndex:
     # ---- building
 
     @classmethod
-    def build(cls, providers: Iterable[Provider]) -> FleetIndex:
+    def build(
+        cls,
+        providers: Iterable[Provider],
+        *,
+        max_cached_classes: int = MAX_CACHED_CLASSES,
+        max_cached_pairs: int = MAX_CACHED_PAIRS,
+    ) -> FleetIndex:
         """The index of *providers*: device instances and device types (:class:`~.inventory.Provider`).
 
-        Anything else (an :class:`~.inventory.Inventory` itself: give its
-        ``providers``) raises :class:`TypeError`.
+        The index remembers the answers for up to *max_cached_classes* distinct
+        sources and up to *max_cached_pairs* (provider, verdict) pairs of
+        :meth:`accepting` (the defaults, :data:`MAX_CACHED_CLASSES` and
+        :data:`MAX_CACHED_PAIRS`, can hold a few hundred MiB on a fleet of
+        thousands of hosts queried with thousands of distinct sources).
+        Anything else than providers (an :class:`~.inventory.Inventory`
+        itself: give its ``providers``), or a bound below 1, raises
+        :class:`TypeError` or :class:`ValueError`.
         """
         if isinstance(providers, Inventory):
             raise TypeError("providers must be Provider objects: give the inventory's .providers, not the Inventory")
-        index = cls()
+        for name, bound in (("max_cached_classes", max_cached_classes), ("max_cached_pairs", max_cached_pairs)):
+            require(name, bound, int)
+            if bound < 1:
+                raise ValueError(f"{name} must be at least 1, not {bound}")
+        index = cls(max_cached_classes, max_cached_pairs)
         index.providers = tuple(providers)
         for provider in index.providers:
             if type(provider) is not Provider:
@@ -457,10 +484,11 @@ class FleetIndex:
         """
         require("source", source, MigrationVersion)
         cache = self._cache
-        found = cache.get(source)
-        if found is not None:
-            cache.move_to_end(source)
-            return found
+        with self._lock:
+            found = cache.get(source)
+            if found is not None:
+                cache.move_to_end(source)
+                return found
         if source.params:
             result: tuple[tuple[tuple[Provider, ...], Verdict], ...] = ()
         else:
@@ -470,9 +498,11 @@ class FleetIndex:
                 if verdict is not None:
                     out.extend(unit.answer(source, verdict))
             result = tuple(out)
-        cache[source] = result
-        if len(cache) > MAX_CACHED_CLASSES:
-            cache.popitem(last=False)
+        with self._lock:
+            cache[source] = result
+            cache.move_to_end(source)
+            while len(cache) > self.max_cached_classes:
+                cache.popitem(last=False)
         return result
 
     def accepting(self, source: MigrationVersion) -> list[tuple[Provider, Verdict]]:
@@ -484,26 +514,43 @@ class FleetIndex:
         them for a person.
         """
         flat = self._flat
-        found = flat.get(source)
-        if found is not None:
-            flat.move_to_end(source)
-            return list(found)
+        with self._lock:
+            found = flat.get(source)
+            if found is not None:
+                flat.move_to_end(source)
+                return list(found)
         out: list[tuple[Provider, Verdict]] = []
         for members, verdict in self.accepting_groups(source):
             out.extend(zip(members, itertools.repeat(verdict, len(members)), strict=True))
-        if len(out) <= MAX_CACHED_PAIRS:
-            flat[source] = tuple(out)
-            self._flat_pairs += len(out)
-            while self._flat_pairs > MAX_CACHED_PAIRS:
-                _, dropped = flat.popitem(last=False)
-                self._flat_pairs -= len(dropped)
+        if len(out) <= self.max_cached_pairs:
+            with self._lock:
+                previous = flat.pop(source, None)  # another thread may have cached it meanwhile
+                if previous is not None:
+                    self._flat_pairs -= len(previous)
+                flat[source] = tuple(out)
+                self._flat_pairs += len(out)
+                while self._flat_pairs > self.max_cached_pairs:
+                    _, dropped = flat.popitem(last=False)
+                    self._flat_pairs -= len(dropped)
         return out
+
+    def clear_cache(self) -> None:
+        """Forget every remembered answer (the index itself is kept)."""
+        with self._lock:
+            self._cache.clear()
+            self._flat.clear()
+            self._flat_pairs = 0
 
     def verdicts(self, source: MigrationVersion) -> Iterator[tuple[tuple[Provider, ...], Verdict]]:
         """Every unit's verdict for *source*, explained (:func:`~migcompat.compare.check`): for near misses.
 
         This evaluates every unit of the fleet; callers bound what they ask.
+        A *source* of another type raises :class:`TypeError`.
         """
+        require("source", source, MigrationVersion)
+        return self._verdicts(source)
+
+    def _verdicts(self, source: MigrationVersion) -> Iterator[tuple[tuple[Provider, ...], Verdict]]:
         for unit in self._units:
             members = tuple(p for providers in unit.versions.values() for p in providers)
             yield members, check(source, unit.group.rules, unit.representative)
