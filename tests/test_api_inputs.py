@@ -24,9 +24,13 @@ RULES = parse_compatible("mc1\naccept a=1\n")
 
 
 @pytest.mark.parametrize(("source", "rules"), [(None, RULES), (SOURCE, None), (None, None)])
-def test_a_missing_attribute_gives_unknown_without_reasons(source: object, rules: object) -> None:
+def test_a_missing_attribute_gives_unknown_with_a_reason_per_attribute(source: object, rules: object) -> None:
     verdict = check(source, rules)  # type: ignore[arg-type]
-    assert verdict.answer is Answer.UNKNOWN and verdict.reasons == () and verdict.nearest == ()
+    assert verdict.answer is Answer.UNKNOWN and verdict.nearest == ()
+    missing = ["source"] * (source is None) + ["target"] * (rules is None)
+    assert [(r.code, r.field, r.message.split("'")[0]) for r in verdict.reasons] == [
+        ("missing-attribute", None, f"the {role}") for role in missing
+    ]
     assert accepts(source, rules) is Answer.UNKNOWN  # type: ignore[arg-type]
     assert check(source, rules, SOURCE).answer is Answer.UNKNOWN  # type: ignore[arg-type]
 

@@ -341,3 +341,17 @@ def test_the_dogfood_adapter_speaks_the_schemas() -> None:
             assert not list(check.iter_errors(answer["result"])), answer
         if case.kind == "relate":
             assert not list(relate.iter_errors(answer["result"])), answer
+
+
+def test_a_verdict_without_the_reasons_the_spec_requires_is_wrong(tmp_path: Path) -> None:
+    """Explaining is recommended (C5), but unsupported-version and missing-attribute MUST be reported (8.8)."""
+    program = _script(tmp_path, 'sys.stdin.read()\nprint(json.dumps({"verdict": "unknown"}))\n')
+    ids = ["check-verdict-unsupported-001", "check-verdict-missing-003", "check-verdict-missing-001"]
+    results = {r.case.id: r for r in run_cases(SUITE.select(Selection(run=ids)), Programs(checker=program), Options())}
+    assert {ident: result.outcome for ident, result in results.items()} == {
+        "check-verdict-unsupported-001": "wrong",
+        "check-verdict-missing-003": "wrong",
+        "check-verdict-missing-001": "pass",  # a 1.0 case: it expects no reason
+    }
+    assert "MUST carry the reason unsupported-version" in results["check-verdict-unsupported-001"].detail
+    assert "MUST carry the reason missing-attribute" in results["check-verdict-missing-003"].detail

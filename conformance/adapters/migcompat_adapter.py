@@ -27,7 +27,6 @@ from typing import Any
 from migcompat import emit, from_json, parse_compatible, parse_version, to_json
 from migcompat.compare import check
 from migcompat.errors import MigcompatError, ParseError
-from migcompat.model import CompatibleDevices, MigrationVersion
 from migcompat.relate import RelationTooComplex, relate
 
 INTERNAL_ERROR = 70
@@ -80,8 +79,7 @@ def do_check(request: dict[str, Any]) -> dict[str, Any]:
             for name in unsupported
         ]
         return {"verdict": "unknown", "grade": None, "reasons": reasons}
-    if not isinstance(source, MigrationVersion) or not isinstance(target, CompatibleDevices):
-        return {"verdict": "unknown", "grade": None, "reasons": []}
+    # A missing or invalid attribute is None: check() answers unknown with a missing-attribute reason (8.5-VD2).
     return check(source, target, own).to_json()
 
 

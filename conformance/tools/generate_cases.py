@@ -2302,6 +2302,71 @@ def _check_semantics(cases: _Cases) -> None:
         "8.5-VD2",
         "C2",
     )
+    # 1.1: row 8.5-VD2 names each missing or invalid attribute (8.8-NR5, 8.8-RC14); the cases above keep 1.0's
+    # expectation (unknown, reasons not checked).
+    missing = ("8.5-VD2", "8.8-NR5", "8.8-RC14", "C2")
+    since_1_1(*(f"check-verdict-missing-{n:03d}" for n in (3, 4, 5)))
+    since_1_1(*(f"check-verdict-invalid-{n:03d}" for n in (4, 5, 6)), "check-verdict-unsupported-005")
+    ck("verdict-missing-003", "no source: its reason", None, A("a=1"), un, *missing, reasons=["missing-attribute"])
+    ck(
+        "verdict-missing-004",
+        "no target migration_compatible_devices: its reason",
+        S("a=1"),
+        None,
+        un,
+        *missing,
+        reasons=["missing-attribute"],
+    )
+    ck(
+        "verdict-missing-005",
+        "neither source nor target: a reason for each",
+        None,
+        None,
+        un,
+        *missing,
+        own=S("a=1"),
+        reasons=["missing-attribute"],
+    )
+    ck(
+        "verdict-invalid-004",
+        "an invalid source: its reason",
+        S("a=01"),
+        A("a=1"),
+        un,
+        *missing,
+        reasons=["missing-attribute"],
+    )
+    ck(
+        "verdict-invalid-005",
+        "an invalid target, with a valid own description: its reason",
+        S("a=1"),
+        "mc1\naccept a=1 a=1\n",
+        un,
+        *missing,
+        own=S("a=1"),
+        reasons=["missing-attribute"],
+    )
+    ck(
+        "verdict-invalid-006",
+        "a source that is a migration_compatible_devices: its reason",
+        "mc1\naccept a=1\n",
+        A("a=1"),
+        un,
+        *missing,
+        reasons=["missing-attribute"],
+    )
+    ck(
+        "verdict-unsupported-005",
+        "a source of format version 2 and no target: row 8.5-VD1 comes first",
+        "mc2 a=1\n",
+        None,
+        un,
+        "8.5-VD1",
+        "8.5-VD2",
+        "8.8-NR4",
+        "C2",
+        reasons=["unsupported-version"],
+    )
     ck(
         "verdict-template-001",
         "a source with param lines",

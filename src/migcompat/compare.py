@@ -28,7 +28,7 @@ from .semantics.rules import NO_VALUES, same_configuration, self_keys, self_valu
 from .semantics.templates import decide_type, device_for, identical_choice
 from .verdict import Answer, Grade, Reason, Verdict
 
-__all__ = ["MAX_NEAREST", "accepts", "check", "compiled"]
+__all__ = ["MAX_NEAREST", "MISSING_RULES", "MISSING_SOURCE", "accepts", "check", "compiled"]
 
 MAX_NEAREST: Final = 3
 """At most this many nearest rules are explained; :attr:`~migcompat.verdict.Verdict.also_near` counts the rest."""
@@ -36,8 +36,18 @@ MAX_NEAREST: Final = 3
 _SOURCE_IS_TEMPLATE: Final = Reason(
     "source-is-template", None, "the source is a device type (it has param lines); compare a device instance"
 )
-_MISSING: Final = Verdict(Answer.UNKNOWN)
-"""The verdict when the source or the rules are missing (row 8.5-VD2)."""
+MISSING_SOURCE: Final = Reason("missing-attribute", None, "the source's migration_version is missing or invalid")
+"""The reason of row 8.5-VD2 (8.8-RC14) for a missing, unreadable or invalid source ``migration_version``."""
+MISSING_RULES: Final = Reason(
+    "missing-attribute", None, "the target's migration_compatible_devices is missing or invalid"
+)
+"""The reason of row 8.5-VD2 (8.8-RC14) for a missing, unreadable or invalid target rule set."""
+_MISSING: Final = {
+    (True, False): Verdict(Answer.UNKNOWN, reasons=(MISSING_SOURCE,)),
+    (False, True): Verdict(Answer.UNKNOWN, reasons=(MISSING_RULES,)),
+    (True, True): Verdict(Answer.UNKNOWN, reasons=(MISSING_SOURCE, MISSING_RULES)),
+}
+"""The verdicts of row 8.5-VD2, by (source missing, rules missing): one reason per missing attribute."""
 _NO_RULES: Final = Reason("no-rules", None, "the target's migration_compatible_devices has no accept rule")
 
 
@@ -94,9 +104,12 @@ def check(
     accepts the source; otherwise the choice under which the nearest rule came
     closest, which the explanation is about.
 
-    A missing attribute (None: absent, unreadable or invalid) gives an unknown
-    verdict without reasons (row 8.5-VD2). A value of another type raises
-    :class:`TypeError`.
+    A missing *source* or *target* (None: absent, unreadable or invalid) gives
+    an unknown verdict (row 8.5-VD2) with one reason ``missing-attribute``
+    per missing attribute, source first (:data:`MISSING_SOURCE`,
+    :data:`MISSING_RULES`; row 8.8-RC14), whose message names the attribute;
+    a missing *target_self* only leaves ``$`` without values. A value of
+    another type raises :class:`TypeError`.
     """
     if (
         type(source) is not MigrationVersion
@@ -104,7 +117,7 @@ def check(
         or (target_self is not None and type(target_self) is not MigrationVersion)
     ):
         _check_types(source, target, target_self)  # a missing attribute, or TypeError
-        return _MISSING
+        return _MISSING[source is None, target is None]  # at least one is None, or _check_types raised
     if source.params:
         return Verdict(Answer.UNKNOWN, reasons=(_SOURCE_IS_TEMPLATE,))
     if target_self is not None and target_self.params:

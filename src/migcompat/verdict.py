@@ -18,7 +18,7 @@ from .model import FrozenMap
 if TYPE_CHECKING:
     from .model import Value
 
-__all__ = ["REASON_CODES", "UNDECIDED_CODES", "Answer", "Grade", "Reason", "RuleOutcome", "Verdict"]
+__all__ = ["REASON_CODES", "REQUIRED_CODES", "UNDECIDED_CODES", "Answer", "Grade", "Reason", "RuleOutcome", "Verdict"]
 
 
 class Answer(str, enum.Enum):
@@ -71,11 +71,21 @@ REASON_CODES: Final[dict[str, str]] = {
     "no-rules": "the target accepts no source at all: its rule list is empty (clause 8.5)",
     "source-is-template": "the source is a device type, not a device instance (clause 8.5): undecided",
     "unsupported-version": "an attribute uses a format version this comparator does not implement (clause 9)",
+    "missing-attribute": (
+        "the source's migration_version or the target's migration_compatible_devices is missing or invalid"
+        " (clause 8.5): undecided"
+    ),
 }
 """Every stable reason code, with its meaning."""
 
-UNDECIDED_CODES: Final = frozenset({"missing-field", "missing-self", "source-is-template", "unsupported-version"})
+UNDECIDED_CODES: Final = frozenset(
+    {"missing-field", "missing-self", "source-is-template", "unsupported-version", "missing-attribute"}
+)
 """The reason codes that make a rule undecided rather than failed (an unknown verdict)."""
+
+REQUIRED_CODES: Final = frozenset({"unsupported-version", "missing-attribute"})
+"""The reason codes a comparator MUST report with their verdicts (rows 8.8-NR4 for 8.5-VD1, and 8.8-NR5),
+although explaining other verdicts is only recommended (clause 8.8, C5)."""
 
 
 @dataclass(frozen=True, init=False)
@@ -209,11 +219,19 @@ class Verdict:
         return self.answer is Answer.COMPATIBLE
 
     def summary(self) -> str:
-        """One line for an operator."""
+        """One line for an operator.
+
+        An unknown verdict for a missing or invalid attribute (reason
+        ``missing-attribute``, row 8.5-VD2) names every such attribute.
+        """
         if self.answer is Answer.COMPATIBLE:
             grade = f" ({self.grade.value})" if self.grade else ""
             return f"compatible{grade}: accepted by rule {self.matched}{self._choice_text()}"
         if self.answer is Answer.UNKNOWN:
+            # A missing or invalid attribute (8.5-VD2): name each one, so the operator knows what to fix.
+            missing = [reason.message for reason in self.reasons if reason.code == "missing-attribute"]
+            if missing:
+                return f"unknown: {'; '.join(missing)}"
             first = self.reasons[0].message if self.reasons else "the answer cannot be decided"
             return f"unknown: {first}"
         if not self.nearest and len(self.reasons) == 1:

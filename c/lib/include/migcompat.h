@@ -166,6 +166,8 @@ enum mc_code {
 	MC_R_UNSUPPORTED_VERSION,
 	/* not a specification code: a bad argument to a library function */
 	MC_E_USAGE,
+	/* clause 8.8, specification 1.1: after MC_E_USAGE, so that the values above keep their numbers */
+	MC_R_MISSING_ATTRIBUTE,
 	MC_CODE_COUNT
 };
 
@@ -388,7 +390,8 @@ enum mc_which { MC_SOURCE = 1, MC_TARGET, MC_TARGET_SELF };
  * and the key it concerns (key NULL for none; not NUL-terminated: key_len
  * bytes, pointing into one of the attributes given to mc_check). For
  * unsupported-version, attribute says which attribute has the newer format;
- * for every other code it is 0.
+ * for missing-attribute, which attribute is missing or invalid (MC_SOURCE
+ * or MC_TARGET); for every other code it is 0.
  */
 struct mc_reason {
 	enum mc_code code;
@@ -432,8 +435,9 @@ struct mc_verdict {
  * that could not be read; target_self is the target's own
  * migration_version, which $ reads, or NULL. The verdict follows the
  * table of clause 8.5: unknown with reason unsupported-version when an
- * attribute has a newer format, unknown when source or target is missing
- * or invalid, unknown with source-is-template for a source with param
+ * attribute has a newer format, unknown with one reason missing-attribute
+ * for each of source and target that is missing or invalid (source first),
+ * unknown with source-is-template for a source with param
  * lines; an invalid target_self counts as missing. A target_self with
  * param lines is a device type: the verdict is over every choice, decided
  * per parameter. Never fails; a NULL verdict is ignored.

@@ -58,6 +58,7 @@ static const char *const code_names[MC_CODE_COUNT] = {
 	[MC_R_SOURCE_IS_TEMPLATE] = "source-is-template",
 	[MC_R_UNSUPPORTED_VERSION] = "unsupported-version",
 	[MC_E_USAGE] = "usage",
+	[MC_R_MISSING_ATTRIBUTE] = "missing-attribute",
 };
 
 const char *mc_code_name(enum mc_code code)

@@ -986,10 +986,13 @@ void mc_check(const struct mc_attr *source, const struct mc_attr *target, const 
 			add_reason(verdict, MC_R_UNSUPPORTED_VERSION, (enum mc_which)(i + 1));
 	if (verdict->nreasons)
 		return;
-	/* 8.5-VD2: a missing or invalid source or rule set; an invalid own description counts as missing */
+	/* 8.5-VD2: a missing or invalid source or rule set, one missing-attribute reason each (8.8-NR5); an invalid
+	 * own description counts as missing */
 	if (!source || source->error.code != MC_OK || source->kind != MC_MIGRATION_VERSION)
-		return;
+		add_reason(verdict, MC_R_MISSING_ATTRIBUTE, MC_SOURCE);
 	if (!target || target->error.code != MC_OK || target->kind != MC_COMPATIBLE_DEVICES)
+		add_reason(verdict, MC_R_MISSING_ATTRIBUTE, MC_TARGET);
+	if (verdict->nreasons)
 		return;
 	if (target_self && (target_self->error.code != MC_OK || target_self->kind != MC_MIGRATION_VERSION))
 		target_self = NULL;

@@ -383,6 +383,27 @@ int main(int argc, char **argv)
 	mc_check(&source, &target, NULL, &verdict);
 	EXPECT(verdict.answer == MC_UNKNOWN && verdict.reasons[0].code == MC_R_UNSUPPORTED_VERSION);
 	mc_check(NULL, &target, NULL, NULL);
+	/* 8.5-VD2: one missing-attribute reason per missing or invalid attribute, naming it (8.8-NR5) */
+	EXPECT(MC_R_MISSING_ATTRIBUTE == MC_E_USAGE + 1 && MC_CODE_COUNT == MC_R_MISSING_ATTRIBUTE + 1);
+	EXPECT(strcmp(mc_code_name(MC_R_MISSING_ATTRIBUTE), "missing-attribute") == 0);
+	EXPECT(strcmp(mc_code_name(MC_E_USAGE), "usage") == 0);
+	parse(&target, MC_COMPATIBLE_DEVICES, "mc1\naccept a=1");
+	mc_check(NULL, &target, NULL, &verdict);
+	EXPECT(verdict.answer == MC_UNKNOWN && verdict.nreasons == 1 && verdict.nnearest == 0);
+	EXPECT(verdict.reasons[0].code == MC_R_MISSING_ATTRIBUTE && verdict.reasons[0].attribute == MC_SOURCE);
+	EXPECT(verdict.reasons[0].rule == -1 && verdict.reasons[0].key == NULL);
+	parse(&source, MC_MIGRATION_VERSION, "mc1 a=1");
+	mc_check(&source, NULL, &source, &verdict);
+	EXPECT(verdict.answer == MC_UNKNOWN && verdict.nreasons == 1);
+	EXPECT(verdict.reasons[0].code == MC_R_MISSING_ATTRIBUTE && verdict.reasons[0].attribute == MC_TARGET);
+	EXPECT(check("mc1 a=01", "mc1\naccept a=1 a=1", NULL) == MC_UNKNOWN && verdict.nreasons == 2);
+	EXPECT(verdict.reasons[0].code == MC_R_MISSING_ATTRIBUTE && verdict.reasons[0].attribute == MC_SOURCE);
+	EXPECT(verdict.reasons[1].code == MC_R_MISSING_ATTRIBUTE && verdict.reasons[1].attribute == MC_TARGET);
+	EXPECT(check("mc1\naccept a=1", "mc1\naccept a=1", NULL) == MC_UNKNOWN && verdict.nreasons == 1);
+	EXPECT(verdict.reasons[0].attribute == MC_SOURCE); /* rules where a migration_version belongs */
+	EXPECT(check("mc2 a=1", "mc1\naccept a=01", NULL) == MC_UNKNOWN && verdict.nreasons == 1);
+	EXPECT(verdict.reasons[0].code == MC_R_UNSUPPORTED_VERSION); /* 8.5-VD1 comes first */
+	EXPECT(check("mc1 a=1", "mc1\naccept a=1", "mc1 a=01") == MC_COMPATIBLE && verdict.nreasons == 0);
 
 	test_emit();
 	test_overlap();

@@ -252,7 +252,7 @@ static void verdict_json(struct out *o, const struct mc_verdict *v, const struct
 			out_uint(o, (unsigned)r->rule);
 		else
 			out_str(o, "null");
-		if (r->code == MC_R_UNSUPPORTED_VERSION) {
+		if (r->code == MC_R_UNSUPPORTED_VERSION || r->code == MC_R_MISSING_ATTRIBUTE) {
 			out_str(o, ",\"attribute\":\"");
 			out_str(o, which[r->attribute]);
 			out_str(o, "\"");

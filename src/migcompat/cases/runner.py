@@ -32,6 +32,7 @@ from ..errors import MigcompatError
 from ..jsonmodel import decode_json, from_json, json_fault
 from ..model import CompatibleDevices, MigrationVersion
 from ..parse import parse_compatible, parse_version
+from ..verdict import REQUIRED_CODES
 from ..verdict import Answer as Verdict
 from .model import GRADES, RELATIONS, VERDICTS, Case
 from .process import ProcessGroups, Session, run_once
@@ -466,6 +467,8 @@ def _judge_check(case: Case, answer: _Answer, options: Options) -> None:
         want = sorted(set(expect["reasons"]))
         if got != want:
             raise _Wrong(f"reason codes {', '.join(got)}; expected {', '.join(want)}")
+    elif required := sorted(REQUIRED_CODES.intersection(expect.get("reasons", ()))):
+        raise _Wrong(f"no reasons; this verdict MUST carry the reason {', '.join(required)} (8.8-NR4, 8.8-NR5)")
     if "choices" in expect and expect["verdict"] == "compatible":
         _compare_choice(choice, expect)
 

@@ -35,6 +35,7 @@ __all__ = [
     "compatible_from",
     "load_compatible",
     "load_version",
+    "missing_reasons",
     "optional_version_in",
     "refuse_two_stdins",
     "report_failures",
@@ -233,6 +234,31 @@ def unsupported_reasons(failures: Iterable[InputFailure]) -> tuple[Reason, ...]:
         for failure in failures
         if failure.error is not None and failure.unsupported
     )
+
+
+def missing_reasons(
+    failures: Iterable[InputFailure], roles: tuple[str, str] = ("source", "target")
+) -> tuple[Reason, ...]:
+    """One ``missing-attribute`` reason for each of the inputs *roles* that is missing or invalid (row 8.5-VD2).
+
+    *roles* names the source's ``migration_version`` and the target's
+    ``migration_compatible_devices``, in that order, which is the order of the
+    reasons (row 8.8-NR5). Each message starts as
+    :func:`~migcompat.compare.check`'s does for the same attribute (``the
+    source's migration_version is missing or invalid``) and adds the file and
+    why it could not be used, so that the command and the library agree. A
+    failure of another role, or an unsupported format version (row 8.5-VD1,
+    :func:`unsupported_reasons`), gives none.
+    """
+    broken = {failure.role: failure for failure in failures if not failure.unsupported}
+    reasons = []
+    for role, owner in zip(roles, ("source", "target"), strict=True):
+        failure = broken.get(role)
+        if failure is not None:
+            why = failure.reason if failure.error is None else failure.error.message
+            message = f"the {owner}'s {failure.attribute} is missing or invalid: {failure.name}: {why}"
+            reasons.append(Reason("missing-attribute", None, message))
+    return tuple(reasons)
 
 
 _STATUS: Final = {
