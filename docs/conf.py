@@ -90,6 +90,7 @@ nitpick_ignore = [
         "Exception",
         "frozenset",
         "pathlib.Path",
+        "os.PathLike",
         "str",
         "int",
         "bool",

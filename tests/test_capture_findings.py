@@ -60,6 +60,22 @@ def _save(path: Path, host: HostData) -> str:
     return str(path)
 
 
+def warning_line(faults: str, hosts: str) -> str:
+    """The first line of the report of what may hide a target (``report_findings``).
+
+    For example ``warning_line("1 fault", "1 host")``.
+    """
+    return (
+        f"warning: {faults} on {hosts} may hide a device or type (part of a host could not be read when captured,"
+        " or a placement's attributes are missing or invalid), which may then be missing from the answer:"
+    )
+
+
+def note_line(findings: str, hosts: str) -> str:
+    """The first line of the report of the other findings, e.g. ``note_line("1 other finding", "1 host")``."""
+    return f"note: {findings} on {hosts} (none hides a device or type):"
+
+
 LOOP = Finding("link-loop", "bus/pci/devices/0000:01:00.2", "more than 40 symbolic links to resolve: a link loop")
 COSMETIC = Finding("binary-content", "bus/pci/devices/0000:01:00.1/vendor", "holds bytes that are not printable ASCII")
 
@@ -109,10 +125,16 @@ def test_a_captured_tree_with_faults_is_reported_by_every_fleet_command(
 
     match = run("match", str(tmp_path / "src"), path)
     assert match.exit_code == UNDECIDED, match.output  # it was 1: "no target accepts", of a host half read
-    assert "warning: 2 faults recorded while capturing 1 host" in match.stderr
-    assert "bus/pci/devices/0000:3b:00.0: more than 40 symbolic links" in match.stderr
-    assert "vfio-dev: Permission denied [unreadable]" in match.stderr
-    assert "error[capture-unreadable]: no target read accepts the source, but part of host cx6" in match.stderr
+    report = [
+        warning_line("2 faults", "1 host"),
+        f"  cx6 ({path}):",
+        "    bus/pci/devices/0000:3b:00.0: more than 40 symbolic links to resolve: a link loop [link-loop]",
+        "    bus/pci/devices/0000:3b:00.1/vfio-dev: Permission denied [unreadable]",
+    ]
+    assert match.stderr.splitlines()[:-1] == report
+    assert match.stderr.splitlines()[-1].startswith(
+        "migcompat: error[capture-unreadable]: no target read accepts the source, but part of host cx6"
+    )
 
     as_json = run("match", "--format", "json", str(tmp_path / "src"), path)
     document = json.loads(as_json.stdout)
@@ -123,9 +145,9 @@ def test_a_captured_tree_with_faults_is_reported_by_every_fleet_command(
     }
 
     matrix = run("matrix", path)
-    assert matrix.exit_code == SUCCESS and "warning: 2 faults recorded while capturing" in matrix.stderr
+    assert matrix.exit_code == SUCCESS and matrix.stderr.splitlines() == report
     export = run("export", "kubernetes", path)
-    assert export.exit_code == SUCCESS and "warning: 2 faults recorded while capturing" in export.stderr
+    assert export.exit_code == SUCCESS and export.stderr.splitlines()[:4] == report
 
     diff = run("diff", path, path)
     assert diff.exit_code == UNDECIDED, diff.output  # it was 0: "1 target compared: 1 unchanged"
@@ -151,14 +173,19 @@ def test_match_negative_answer_is_unknown_only_when_a_fault_may_hide_a_target(
     assert refused.exit_code == UNDECIDED and "error[capture-unreadable]" in refused.stderr
     accepted = run("match", source["accepted"], hidden)
     assert accepted.exit_code == SUCCESS  # a target that accepts is an answer, whatever was not read
-    assert "warning: 1 fault recorded while capturing 1 host" in accepted.stderr
-    assert f"h ({hidden}): bus/pci/devices/0000:01:00.2: more than 40" in accepted.stderr
-    assert "error" not in accepted.stderr
+    assert accepted.stderr.splitlines() == [  # the warning, and no error
+        warning_line("1 fault", "1 host"),
+        f"  h ({hidden}):",
+        "    bus/pci/devices/0000:01:00.2: more than 40 symbolic links to resolve: a link loop [link-loop]",
+    ]
 
     note = run("match", source["refused"], cosmetic)
     assert note.exit_code == NEGATIVE, note.output  # a bad vendor file hides no target
-    assert "note: 1 other finding recorded while capturing (none hides a device or type)" in note.stderr
-    assert "[binary-content]" in note.stderr and "warning" not in note.stderr
+    assert note.stderr.splitlines() == [  # a note, no warning
+        note_line("1 other finding", "1 host"),
+        f"  h ({cosmetic}):",
+        "    bus/pci/devices/0000:01:00.1/vendor: holds bytes that are not printable ASCII [binary-content]",
+    ]
     document = json.loads(run("match", "--format", "json", source["refused"], cosmetic).stdout)
     assert document["incomplete"] is False
     assert document["findings"] == [
@@ -176,7 +203,7 @@ def test_match_negative_answer_is_unknown_only_when_a_fault_may_hide_a_target(
     assert document["findings"] == [] and document["incomplete"] is False
 
 
-def test_the_warning_shows_the_first_few_findings_each_cut_and_counts_the_rest(
+def test_the_warning_shows_the_first_few_findings_of_the_first_few_hosts_each_cut_and_counts_the_rest(
     tmp_path: Path, source: dict[str, str]
 ) -> None:
     long_message = "x" * 16000
@@ -185,12 +212,25 @@ def test_the_warning_shows_the_first_few_findings_each_cut_and_counts_the_rest(
     result = run("match", source["accepted"], path)
     assert result.exit_code == SUCCESS
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("warning: 10 faults recorded while capturing 1 host")
-    assert sum("[unreadable]" in line for line in lines) == 3
-    assert "  ... and 7 more (--format json lists them)" in lines
-    assert all(len(line) < 1000 for line in lines) and "(16000 characters)" in result.stderr
+    assert lines[:2] == [warning_line("10 faults", "1 host"), f"  h ({path}):"]
+    cut = f"{'x' * 300}... (16000 characters) [unreadable]"
+    assert lines[2:] == [f"    bus/pci/devices/0000:02:00.{n}: {cut}" for n in range(3)] + [
+        "    ... and 7 more (--format json lists them)"
+    ]
     document = json.loads(run("match", "--format", "json", source["accepted"], path).stdout)
     assert len(document["findings"]) == 10 and document["findings"][0]["message"] == long_message
+
+    # Five hosts with two faults each: the first three hosts are shown, the other two counted.
+    paths = [_save(tmp_path / f"h{n}.json", _host(f"h{n}", (_device("0000:01:00.1"),), faults[:2])) for n in range(5)]
+    lines = run("match", source["accepted"], *paths).stderr.splitlines()
+    assert lines[0] == warning_line("10 faults", "5 hosts")
+    assert [line for line in lines if line.startswith("  ") and not line.startswith("    ")] == [
+        f"  h0 ({paths[0]}):",
+        f"  h1 ({paths[1]}):",
+        f"  h2 ({paths[2]}):",
+        "  ... and 4 more on 2 more hosts (--format json lists them)",
+    ]
+    assert len(lines) == 1 + 3 * 3 + 1
 
 
 # ---- matrix, diff, export ------------------------------------------------------------------------------------
@@ -208,7 +248,14 @@ def test_matrix_json_lists_the_capture_findings_and_keeps_status_0(tmp_path: Pat
     ]
     text = run("matrix", path)
     assert text.exit_code == SUCCESS
-    assert "warning: 1 fault recorded" in text.stderr and "note: 1 other finding recorded" in text.stderr
+    assert text.stderr.splitlines() == [
+        warning_line("1 fault", "1 host"),
+        f"  h ({path}):",
+        "    bus/pci/devices/0000:01:00.2: more than 40 symbolic links to resolve: a link loop [link-loop]",
+        note_line("1 other finding", "1 host"),
+        f"  h ({path}):",
+        "    bus/pci/devices/0000:01:00.1/vendor: holds bytes that are not printable ASCII [binary-content]",
+    ]
     empty = _save(tmp_path / "e.json", _host("e", (), (LOOP,)))
     nothing = run("matrix", empty)  # no source class: still says what could not be read
     assert nothing.exit_code == UNDECIDED and "[link-loop]" in nothing.stderr
@@ -222,7 +269,11 @@ def test_diff_is_undecided_when_a_side_could_not_be_read_whole(tmp_path: Path) -
     result = run("diff", old, new)
     # 0000:01:00.2 looks removed, but its directory was a link loop when captured: not known.
     assert result.exit_code == UNDECIDED, result.output
-    assert f"h ({new}): bus/pci/devices/0000:01:00.2: more than 40 symbolic links" in result.stderr
+    assert result.stderr.splitlines()[:3] == [
+        warning_line("1 fault", "1 host"),
+        f"  h ({new}):",
+        "    bus/pci/devices/0000:01:00.2: more than 40 symbolic links to resolve: a link loop [link-loop]",
+    ]
     assert "error[capture-unreadable]: the diff is not decided: on the new side, part of host h" in result.stderr
     document = json.loads(run("diff", "--format", "json", old, new).stdout)
     assert document["incomplete"] is True
@@ -237,7 +288,11 @@ def test_export_warns_and_writes(tmp_path: Path) -> None:
     path = _save(tmp_path / "h.json", _host("h", (_device("0000:01:00.1"),), (LOOP,)))
     result = run("export", "kubernetes", path, "-o", str(tmp_path / "out"))
     assert result.exit_code == SUCCESS, result.output
-    assert "warning: 1 fault recorded while capturing 1 host" in result.stderr
+    assert result.stderr.splitlines()[:3] == [
+        warning_line("1 fault", "1 host"),
+        f"  h ({path}):",
+        "    bus/pci/devices/0000:01:00.2: more than 40 symbolic links to resolve: a link loop [link-loop]",
+    ]
     assert (tmp_path / "out" / "nodefeature-h.json").is_file()
     empty = _save(tmp_path / "e" / "e.json", _host("e", (), (LOOP,)))
     nothing = run("export", "kubernetes", empty)
@@ -323,16 +378,52 @@ def test_a_cut_attribute_of_a_sysfs_tree_is_said_the_same_way(tmp_path: Path) ->
     assert "4097" not in result.stderr
 
 
-def test_an_unreadable_migration_attribute_is_said_to_be_unreadable(tmp_path: Path, source: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("rules", "status"),
+    [
+        (RULES, UNDECIDED),  # its rules may accept the source: whether the device does is not known
+        ("mc1\n", NEGATIVE),  # its rules accept nothing: it rejects the source whatever its own values
+    ],
+)
+def test_an_unreadable_migration_attribute_is_said_to_be_unreadable(
+    tmp_path: Path, source: dict[str, str], rules: str, status: int
+) -> None:
     placement = Placement(
         "pci",
         "0000:01:00.1",
         "bus/pci/devices/0000:01:00.1/vfio-dev/vfio0",
-        {"migration_version": Attr(None, None, 0o444, "unreadable"), "migration_compatible_devices": Attr(b"mc1\n")},
+        {
+            "migration_version": Attr(None, None, 0o444, "unreadable"),
+            "migration_compatible_devices": Attr(rules.encode()),
+        },
     )
     fault = Finding("unreadable", f"{placement.path}/migration_version", "Input/output error", True)
     path = _save(tmp_path / "h.json", _host("h", (placement, _device("0000:01:00.2")), (fault,)))
     assert loads(Path(path).read_text()).findings == (fault,)
     result = run("match", source["refused"], path)
-    assert "could not be read when the host was captured (unreadable); skipped" in result.stderr
-    assert result.exit_code == UNDECIDED  # that device's rules are not known
+    assert result.exit_code == status, result.output
+    # Said once, as the capture's fault: not again as a placement skipped, never as "not a valid attribute".
+    assert result.stderr.splitlines()[:3] == [
+        warning_line("1 fault", "1 host"),
+        f"  h ({path}):",
+        f"    {fault.path}: Input/output error [unreadable]",
+    ]
+    assert "[invalid-attribute]" not in result.stderr and "not a valid attribute" not in result.stderr
+    assert result.stderr.splitlines()[3:] == (
+        [
+            "migcompat: error[capture-unreadable]: no target read accepts the source, but 1 target on host h is"
+            " undecided (a migration attribute missing, unreadable or invalid): a device or type there may accept"
+            " it, so the answer is not known"
+        ]
+        if status == UNDECIDED
+        else []
+    )
+    document = json.loads(run("match", "--format", "json", source["refused"], path).stdout)
+    assert [(f["code"], f["path"], f["message"]) for f in document["findings"]] == [
+        ("unreadable", fault.path, "Input/output error"),
+        (
+            "invalid-attribute",
+            fault.path,
+            f"{fault.path}: it could not be read when the host was captured (unreadable); skipped",
+        ),
+    ]

@@ -190,6 +190,8 @@ def test_an_rp_uuids_key_naming_no_provider_is_a_warning(tmp_path: Path) -> None
     assert (
         result.stderr
         == f"migcompat: warning: {uuids}: 1 key naming no provider of the inventory (ignored): 't4-node-61:typo'\n"
+        "migcompat: note: unverified (no --endpoint): 1 resource provider name and 1 UUID, which a push looks up in"
+        " Placement before it writes anything\n"
     )
     providers = json.loads(mapping.read_text())["providers"]
     assert {"uuid": "7f5f0d9e-0000-4000-8000-000000000001"} in [p["resource_provider"] for p in providers]
@@ -221,7 +223,9 @@ def test_the_documented_fields_and_literal_braces_make_names(tmp_path: Path) -> 
     }
     assert "{t4-node-16}-type-nvidia-222-pci_0000_3b_00_0" in names
     inventory = load_inventory([VGPU])
-    export = build_export(build_table(list(inventory.providers)), ResourceProviderMap(template="{host}/{ident}"))
+    export = build_export(
+        build_table(list(inventory.providers)), ResourceProviderMap(template="{host}/{ident}", devices=True)
+    )
     assert len(export.by_resource_provider()) == 8  # every provider named apart: no ambiguity
 
 

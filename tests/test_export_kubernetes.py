@@ -151,7 +151,7 @@ def test_cli_export_and_query(tmp_path: Path) -> None:
     source.write_text(emit(inventory.sources[0].version))
     query = runner.invoke(main, ["export", "kubernetes-query", "--mapping", str(out / "mapping.json"), str(source)])
     assert query.exit_code == 0, query.output
-    assert json.loads(query.output) == {"affinity": node_affinity([class_id(inventory.sources[0].version)])}
+    assert json.loads(query.stdout) == {"affinity": node_affinity([class_id(inventory.sources[0].version)])}
 
     unseen = tmp_path / "unseen"
     unseen.write_text(emit(source_classes()[0]))

@@ -95,7 +95,7 @@ def test_sample_pushed_by_name_and_queried(tmp_path: Path) -> None:
             source_file.write_text(emit(source.version))
             query = _migcompat("export", "placement-query", "--mapping", str(mapping), str(source_file))
             assert query.exit_code == 0, query.output
-            found = service.providers_matching(query.output.strip(), microversion="1.18")
+            found = service.providers_matching(query.stdout.strip(), microversion="1.18")
             expected = {uuids[p.host] for p in accepted_by_check(kept, source.version)}
             assert found == expected, (source.path, query.output)
         # the two hosts differ (the newer driver accepts the older class, not the reverse): a real answer

@@ -15,7 +15,8 @@ the page scrolls sideways) and ``tests/data/matrix_layoutcheck.js`` (group
 separators that cross a column label, labels cut off by the heat map's edge,
 words split across lines in the tables, legend labels apart from their swatch,
 any element of any section that reaches past the viewport's edge, any box but
-the heat map's that scrolls sideways, and which tables were measured) inside
+the heat map's that scrolls sideways, and which tables were measured), every
+folded ``<details>`` opened first (members, classes, a pair's reasons), inside
 an ``<iframe>`` of that width, and posts the findings to the page around it,
 whose DOM chromium prints. Only the heat map may scroll sideways: every table
 fits the width, as a table or, on a narrow screen, one block per row. The
@@ -40,9 +41,9 @@ from click.testing import CliRunner
 
 from migcompat.capture import dumps
 from migcompat.cli import main
-from migcompat.fleet.classes import source_classes, target_classes
 from migcompat.fleet.html import LONG_TOKEN
 from migcompat.fleet.inventory import load_inventory
+from migcompat.fleet.matrix import build_matrix
 from migcompat.sysfs.model import Attr, HostData, Placement, PlacementKind
 
 pytestmark = pytest.mark.slow
@@ -86,8 +87,8 @@ def test_matrix_page_renders_in_headless_chromium(tmp_path: Path) -> None:
     inputs = [str(SAMPLES / "gvt-g"), str(SAMPLES / "mlx5")]
     result = CliRunner().invoke(main, ["matrix", "--html", str(page), *inputs], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    fleet = load_inventory(inputs)
-    pairs = len(source_classes(fleet.providers)) * len(target_classes(fleet.providers))
+    matrix = build_matrix(load_inventory(inputs).providers)
+    pairs = len(matrix.sources) * len(matrix.targets)  # one cell per pair of groups
 
     profile = tmp_path / "profile"
     shot = tmp_path / "matrix.png"
@@ -170,11 +171,11 @@ def _write_page(tmp_path: Path, samples: tuple[str, ...]) -> Path:
 
 
 def test_the_large_fleet_is_large(tmp_path: Path) -> None:
-    """The large fleet has what it stands for: dozens of classes, long names, every verdict but unknown."""
+    """The large fleet has what it stands for: dozens of rows and columns, long names, every verdict but unknown."""
     fleet = load_inventory([str(_large_fleet(tmp_path))])
     assert not fleet.findings
-    sources, targets = source_classes(fleet.providers), target_classes(fleet.providers)
-    assert len(sources) >= 30 and len(targets) >= 40
+    matrix = build_matrix(fleet.providers)  # its firmware build is critical: no two classes are one group
+    assert len(matrix.sources) >= 30 and len(matrix.targets) >= 40
     assert min(len(provider.where) for provider in fleet.providers) > 120
     (tmp_path / "page").mkdir()
     text = _write_page(tmp_path / "page", LARGE).read_text(encoding="utf-8")
@@ -190,7 +191,9 @@ def _layout(chromium: str, page: Path, width: int, workdir: Path) -> dict[str, o
     checked = workdir / "checked.html"
     text = page.read_text(encoding="utf-8")
     assert text.count("</body>") == 1
+    # Every <details> opened first: what a person unfolds (members, classes, reasons) is checked as shown.
     checks = (
+        '<script>document.querySelectorAll("details").forEach(function (d) { d.open = true; });</script>'
         f'<script src="layoutcheck.js"></script><script>window.MC_LONG = {LONG_TOKEN};</script>'
         '<script src="matrix_layoutcheck.js"></script></body>'
     )

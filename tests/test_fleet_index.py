@@ -236,6 +236,11 @@ def test_identical_grade_and_type_choice() -> None:
     assert found["b"].grade is Grade.ACCEPTED
     assert found["t"].choice == {"q": 2}
     assert [p.ident for p, _ in rank(index.accepting(device))] == ["a", "b", "t"]
+    # A type that had no instance left when captured comes after the types that can still create one.
+    full = Provider("h0", "f", "type", "x/f", template, rules, "d", available_instances=0)
+    free = Provider("h9", "g", "type", "x/g", template, rules, "d", available_instances=2)
+    found_types = FleetIndex.build([full, *providers, free]).accepting(device)
+    assert [p.ident for p, _ in rank(found_types)] == ["a", "b", "t", "g", "f"]
     # A template is not a source: nothing accepts it.
     assert index.accepting(template) == []
 

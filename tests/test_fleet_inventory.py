@@ -91,13 +91,28 @@ def test_errors_are_coded_and_name_the_file(tmp_path: Path, content: str | None,
     assert str(path) in error.message and error.where.startswith(str(path))
 
 
-def test_a_directory_without_captures_is_an_error(tmp_path: Path) -> None:
+def test_a_directory_without_captures_is_an_error_and_one_whose_capture_is_broken_is_incomplete(
+    tmp_path: Path,
+) -> None:
     with pytest.raises(InventoryError, match="holds no capture"):
         load_inventory([str(tmp_path)])
     with pytest.raises(InventoryError, match="no inventory given"):
         load_inventory([])
-    # In a directory, a broken capture is an error too (only a non-capture JSON file is skipped).
-    (tmp_path / "broken.json").write_text('{"format": "migcompat-capture", "version": 99}')
+    # In a directory, a broken capture is skipped with a finding that names it and may hide a target (r1 #9):
+    # nothing was read, but the inventory says it is incomplete, not that the directory holds no target.
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "migcompat-capture", "version": 99}')
+    fleet = load_inventory([str(tmp_path)])
+    assert fleet.providers == () and fleet.hosts == () and fleet.files == ()
+    assert [(f.code, f.host, f.path, f.hides_targets) for f in fleet.findings] == [
+        ("invalid-capture", "", str(broken), True)
+    ]
+    assert fleet.findings[0].message == (
+        f"{broken}: capture version 99 is not supported (this migcompat reads 1) (at /version) [capture-invalid];"
+        " skipped: a host may be missing"
+    )
+    assert fleet.incomplete
+    # Named directly, it is still an error naming the file.
     with pytest.raises(InventoryError) as raised:
-        load_inventory([str(tmp_path)])
-    assert raised.value.code == "capture-invalid" and "broken.json" in raised.value.message
+        load_inventory([str(broken)])
+    assert raised.value.code == "capture-invalid" and str(broken) in raised.value.message

@@ -55,6 +55,7 @@ __all__ = [
     "MAX_CAPTURE_STRING",
     "MAX_HOST_NAME",
     "MAX_KERNEL_RELEASE",
+    "NOT_SYSFS_MESSAGE",
     "CaptureError",
     "capture",
     "check_host_name",
@@ -70,6 +71,11 @@ CAPTURE_FORMAT: Final = "migcompat-capture"
 """The ``"format"`` member of every capture document."""
 CAPTURE_VERSION: Final = 1
 """The ``"version"`` member this migcompat writes, and the only one it reads."""
+NOT_SYSFS_MESSAGE: Final = (
+    "the root holds neither bus/ nor class/: it is not a sysfs tree (a wrong root, or a directory above a copy"
+    " of sysfs?), so nothing was read"
+)
+"""The message of the ``missing`` finding at the root (path ``""``) of a tree :func:`capture` finds no sysfs in."""
 CAPTURE_READ_LIMIT: Final = 64 << 20
 """The largest capture file :func:`load` reads: 64 MiB; a larger one is refused unread.
 
@@ -155,7 +161,9 @@ def check_kernel_release(value: str) -> str:
     return _check_word("kernel release", value, MAX_KERNEL_RELEASE)
 
 
-def capture(root: str = "/sys", *, reread: bool = True, host: str | None = None, kernel: str | None = None) -> HostData:
+def capture(
+    root: str | os.PathLike[str] = "/sys", *, reread: bool = True, host: str | None = None, kernel: str | None = None
+) -> HostData:
     """Read the sysfs tree at *root* (a live ``/sys`` or a mirror of it) into a :class:`HostData`.
 
     The capture records *host* and *kernel* when they are given. When they
@@ -169,8 +177,13 @@ def capture(root: str = "/sys", *, reread: bool = True, host: str | None = None,
     space or a control character, or is too long (``check_host_name``,
     ``check_kernel_release``), and :class:`CaptureError` only when *root*
     itself is not a readable directory; every fault inside the tree is a
-    finding.
+    finding. A *root* that holds neither ``bus/`` nor ``class/`` (an empty
+    directory, a typo in a configured root, a directory above a copy of
+    sysfs) is not a sysfs tree: nothing is read, and the capture has one
+    ``missing`` finding at the root (path ``""``), which the fleet
+    commands count as a host not read (it may hide targets).
     """
+    root = os.fspath(root)
     if host is not None:
         check_host_name(host)
     if kernel is not None:
@@ -181,8 +194,10 @@ def capture(root: str = "/sys", *, reread: bool = True, host: str | None = None,
         raise CaptureError(
             f"cannot read {root}: {exc.strerror or exc}", code="capture-unreadable", where=root
         ) from None
-    del names
-    placements, findings = read_tree(root, reread=reread)
+    if "bus" in names or "class" in names:
+        placements, findings = read_tree(root, reread=reread)
+    else:
+        placements, findings = (), (Finding("missing", "", NOT_SYSFS_MESSAGE, attribute=True),)
     live = is_sysfs(root)
     uname = os.uname()
     local_host, local_kernel = (uname.nodename, uname.release) if live else ("", "")

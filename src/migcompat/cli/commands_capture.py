@@ -30,7 +30,13 @@ plus the host name, kernel release, time and tool version. The capture
 
 The host name and kernel release are this machine's only when ROOT is a
 mounted sysfs. Of a copy of a sysfs tree they are not known: give them with
---host and --kernel, or each is recorded as empty (unknown).
+--host and --kernel, or each is recorded as empty (unknown). A capture
+with no host name is still written (a copy read for the conformance suite
+needs none), with a warning: the fleet commands list its placements under
+the host name (empty), every such capture looks like the same host, and
+'migcompat export' refuses it. A ROOT that holds neither bus/ nor class/ is
+not a sysfs tree: nothing is read, and the capture has a "missing" finding
+at its root.
 
 Run 'migcompat conformance host.json' on any machine to check it. When no
 VFIO device, mdev type or mdev exposes a migration attribute there is
@@ -106,6 +112,15 @@ def capture_command(ctx: click.Context, root: str, output: str, host_name: str |
         f" {len(data.findings)} findings from {display_name(root)}{where}",
         err=True,
     )
+    if data.findings and data.findings[0].code == "missing" and data.findings[0].path == "":
+        echo(f"warning: {display_name(root)}: {data.findings[0].message}", err=True)
+    if not data.host:
+        echo(
+            f"warning: {display_name(root)} is not a mounted sysfs and --host was not given: the capture names"
+            " no host; the fleet commands list its placements under the host name (empty) and 'migcompat"
+            " export' refuses it: give --host NAME for a capture of a fleet host",
+            err=True,
+        )
     if not migratable:
         found = (
             f"found {len(data.placements)} VFIO device(s) or mdev type(s), none of which exposes"

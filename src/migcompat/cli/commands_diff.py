@@ -11,7 +11,7 @@ import click
 from ..capture import CAPTURE_READ_LIMIT, CaptureError, capture
 from ..display import escape, file_kind, plural
 from ..emit import emit
-from ..fleet.diff import Change, DiffResult, Target, diff, field_changes
+from ..fleet.diff import RELATION_WORDS, Change, DiffResult, Side, Target, TargetKind, diff, field_changes
 from ..fleet.inventory import STDIN_NAME, Inventory, InventoryError, inventory_of, load_inventory_text
 from .attributes import (
     COMPATIBLE,
@@ -42,19 +42,34 @@ writes them), a directory of such device directories (each paired with the
 one of the same name), or a migration_compatible_devices file alone (whose rules
 must not read $: without the device's migration_version, what they accept
 is not known, and the pair is undecided). One of them can be - (standard
-input): a capture, or a migration_compatible_devices. Each old device and type is paired
-with its new counterpart (same host and identity, else same identity, else
--- for a type -- same name and driver).
+input): a capture, or a migration_compatible_devices.
+
+Hosts are paired by name: an old host with no new host of its name is a
+removed host, a new host with no old one an added host. When each side has
+exactly one host (two captures, or two sysfs trees), those two are compared,
+whatever their names. Each old device and type is paired with the new one of
+its paired host with the same identity (PCI address, mdev UUID, type id),
+else -- for a type -- the same name and driver; never with a device of
+another host, and a new device or type is paired once.
 
 For each pair it prints what the new driver stopped accepting (a source the
 old rules accepted and the new do not: a breaking change), what it newly
 accepts, and, when the device's description changed, the fields that
 differ; each difference with a witness source, computed exactly by
-'migcompat relate'. An old device or type with no counterpart is removed:
-breaking when no new target accepts its own description.
+'migcompat relate'. The relation is said of the old rules to the new ones:
+superset (new accepts less than old: breaking), subset (new accepts more
+than old), equal, overlap (new stopped accepting some sources old accepted,
+and accepts some old did not: breaking) or disjoint (new accepts none of the
+sources old accepted: breaking). An old device or type with no counterpart
+is removed: breaking when no new target accepts its own description.
+
+When the counterpart is there but could not be read or is not valid (a
+skipped placement, or a fault its capture recorded), or a fault may hide
+it, the pair is undecided: never breaking, no witness.
 
 Placements of a capture or sysfs tree whose attributes are missing or
-invalid are not compared; a note on standard error counts them. What a
+invalid are not targets (a pair they would be in is undecided); a note on
+standard error counts them. What a
 capture (or the reading of a sysfs tree) recorded, such as an unreadable
 directory or a link loop, is a warning on standard error, with the first
 few. When such a fault may hide a device or type, the pairs it would be in
@@ -66,12 +81,17 @@ command): the check a vendor's CI runs on a driver update, like 'buf
 breaking' or 'oasdiff breaking'.
 
 With --format json the output is one JSON object: {"old", "new", "breaking",
-"undecided", "incomplete", "counts", "changes": [{"state", "old", "new",
-"relation", "stopped_accepting", "newly_accepts", "emits", "field_changes",
-"error", "notes"}], "findings": [{"side", "code", "host", "path",
-"message", ...}]}: "findings" lists both sides' skipped placements and the
-faults their captures recorded (each with "capture", "attribute" and
-"hides_targets"), and "incomplete" is true when one may hide a target.
+"undecided", "incomplete", "counts", "hosts": {"paired", "removed",
+"added"}, "changes": [{"state", "old", "new", "relation",
+"stopped_accepting", "newly_accepts", "emits", "field_changes", "error",
+"unread", "notes"}], "findings": [{"side", "code", "host", "path",
+"message", ...}]}: "state" is breaking, undecided, removed, widened,
+changed, added or unchanged, and "counts" counts each; "undecided" is true
+when the exit status is 3 for a pair or a side; "unread" is "old" or "new"
+when the pair is undecided because that side's counterpart could not be
+read; "findings" lists both sides' skipped placements and the faults their
+captures recorded (each with "capture", "attribute" and "hides_targets"),
+and "incomplete" is true when one may hide a target.
 
 \b
 Examples:
@@ -105,7 +125,7 @@ def _attribute_side(role: str, path: str) -> list[Target]:
             raise InputFailure(role, attribute_path, attribute, reason=f"not a regular file ({_kind(attribute_path)})")
     version = load_version(role, version_path) if os.path.lexists(version_path) else None
     rules = load_compatible(role, rules_path)
-    kind = "type" if version is not None and version.params else "device"
+    kind: TargetKind = "type" if version is not None and version.params else "device"
     driver_field = None if version is None else version.fields.get("driver")
     driver = driver_field.value if driver_field is not None and isinstance(driver_field.value, str) else None
     name = os.path.basename(os.path.normpath(path))
@@ -216,12 +236,19 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
             f"{escape(old)} (old) has no device or type with valid attributes: nothing to compare", "nothing-to-check"
         )
         ctx.exit(ExitCode.UNDECIDED)
-    result = diff(sides[0], sides[1])
+    by_role = dict(fleets)
+    result = diff(
+        sides[0],
+        sides[1],
+        old_side=Side.of(by_role["old"]) if "old" in by_role else None,
+        new_side=Side.of(by_role["new"]) if "new" in by_role else None,
+    )
     incomplete = [(role, fleet) for role, fleet in fleets if fleet.incomplete]
+    undecided = result.undecided or bool(incomplete)
     status = combine(
         [
             ExitCode.NEGATIVE if result.breaking else ExitCode.SUCCESS,
-            ExitCode.UNDECIDED if result.undecided or incomplete else ExitCode.SUCCESS,
+            ExitCode.UNDECIDED if undecided else ExitCode.SUCCESS,
         ]
     )
     if json_output:
@@ -230,9 +257,14 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
                 "old": old,
                 "new": new,
                 "breaking": result.breaking,
-                "undecided": result.undecided,
+                "undecided": undecided,
                 "incomplete": bool(incomplete),
                 "counts": result.counts(),
+                "hosts": {
+                    "paired": [{"old": before, "new": after} for before, after in result.hosts],
+                    "removed": list(result.removed_hosts),
+                    "added": list(result.added_hosts),
+                },
                 "changes": [change.to_json() for change in result.changes],
                 "findings": [
                     {"side": role, **finding.to_json()} for role, fleet in fleets for finding in fleet.findings
@@ -242,42 +274,73 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
     else:
         echo(_text(old, new, result, show_all))
         for change in result.changes:
-            if change.error is not None:
+            if change.error is not None and change.unread is None:
                 echo_error(f"the relation cannot be decided for {_what(change)}: {escape(change.error)}", "too-complex")
-        for role, fleet in incomplete:
-            echo_error(
-                f"the diff is not decided: on the {role} side, {incomplete_message(fleet)}; a device or type"
-                " there is not compared (see the warning above)",
-                "capture-unreadable",
-            )
+        _report_unread(result, dict(incomplete))
         if result.breaking:
-            echo_error("breaking change: the new driver stopped accepting a source the old one accepted")
+            breaking = sum(change.breaking for change in result.changes)
+            echo_error(
+                f"breaking change: the new driver stopped accepting a source the old one accepted"
+                f" ({plural(breaking, 'target')}: BREAKING above)"
+            )
     ctx.exit(status)
 
 
+def _report_unread(result: DiffResult, incomplete: dict[str, Inventory]) -> None:
+    """One line per side that could not be read whole, or whose counterparts made pairs undecided."""
+    for role in ("old", "new"):
+        unread = sum(change.unread == role for change in result.changes)
+        parts = []
+        if role in incomplete:
+            parts.append(incomplete_message(incomplete[role]))
+        if unread:
+            parts.append(
+                f"{plural(unread, 'pair is', 'pairs are')} undecided: the counterpart there could not be read"
+                " or is not valid (UNDECIDED above)"
+            )
+        elif role in incomplete:
+            parts.append("a device or type there is not compared (see the warning above)")
+        if parts:
+            echo_error(f"the diff is not decided: on the {role} side, {'; '.join(parts)}", "capture-unreadable")
+
+
 def _what(change: Change) -> str:
-    old, new = change.old, change.new
-    if old is not None and new is not None:
-        arrow = "" if old.label == new.label else f" -> {escape(new.label)}"
-        return f"{escape(old.what)} ({escape(old.label)}{arrow})"
-    target = old or new
+    target = change.old or change.new
     assert target is not None
     return f"{escape(target.what)} ({escape(target.label)})"
 
 
 def _text(old: str, new: str, result: DiffResult, show_all: bool) -> str:
+    """The changes for people: a header line per change, then one indented line per fact, then the counts."""
     lines = [f"old: {escape(old)}", f"new: {escape(new)}"]
+    if len(result.hosts) == 1 and result.hosts[0][0] != result.hosts[0][1]:
+        before, after = (escape(host) for host in result.hosts[0])
+        lines.append(f"hosts: one on each side, compared with each other: {before} (old) and {after} (new)")
+    lines.extend(f"REMOVED HOST {escape(host)}: not on the new side" for host in result.removed_hosts)
+    lines.extend(f"ADDED HOST {escape(host)}: not on the old side" for host in result.added_hosts)
     for change in result.changes:
         if change.state not in _SHOWN and not show_all:
             continue
-        relation = f": old -> new is {change.relation.value.upper()}" if change.relation is not None else ""
-        lines.append(f"{change.state.upper():<10} {_what(change)}{relation}")
+        target = change.old or change.new
+        assert target is not None
+        lines.append(f"{change.state.upper():<10} {escape(target.what)}")
+        if change.old is not None and change.new is not None and change.old.label == change.new.label:
+            lines.append(f"  at:  {escape(change.old.label)}")
+        else:
+            for role, side in (("old", change.old), ("new", change.new)):
+                missing = "could not be read" if change.unread == role else "none"
+                lines.append(f"  {role}: {missing if side is None else escape(side.label)}")
+        if change.relation is not None:
+            lines.append(f"  relation: {change.relation.value} ({RELATION_WORDS[change.relation]})")
         if change.stopped is not None:
             lines.append(f"  stopped accepting: {escape(emit(change.stopped).rstrip())}")
         if change.started is not None:
             lines.append(f"  newly accepts:     {escape(emit(change.started).rstrip())}")
         if change.emits is not None:
-            lines.append(f"  emits differently: {escape('; '.join(field_changes(change.old, change.new)))}")
+            lines.append("  description changed (old -> new):")
+            lines.extend(f"    {escape(line)}" for line in field_changes(change.old, change.new))
+        if change.error is not None and change.unread is not None:  # a relation's reason is on standard error
+            lines.append(f"  not decided: {escape(change.error)}")
         lines.extend(f"  note: {escape(note)}" for note in change.notes)
     counts = result.counts()
     summary = ", ".join(f"{plural(count, name, name)}" for name, count in sorted(counts.items()))

@@ -7,7 +7,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Final, NoReturn
 
 import click
@@ -23,9 +23,10 @@ from .output import echo, echo_error, echo_json
 
 if TYPE_CHECKING:
     from ..exports.mapping import ExportMapping
+    from ..exports.placement import PlacementExport
     from ..exports.placement_client import PushReport
-    from ..exports.table import ExportTable
-    from ..fleet.inventory import Provider
+    from ..exports.table import ExportTable, Undecided
+    from ..fleet.inventory import Inventory, Provider
     from ..model import MigrationVersion
 
 __all__ = ["export_command"]
@@ -52,15 +53,21 @@ provider at all is an error, and nothing is written or removed. What a
 capture recorded while it was taken (an unreadable directory, a link loop...)
 is a warning on standard error, with the first few: a device there that
 could not be read is not in the export, which is written all the same (it
-marks what was read, and nothing it could not read as accepting).
+marks what was read, and nothing it could not read as accepting). A host
+whose placements could not be decided keeps its node object with only the
+labels decided (none: an empty set, which clears its labels), and such a
+placement's resource provider gets no migcompat trait (a push clears them);
+a warning names the hosts.
 
 {_SCOPE}
 """
 
 _EPILOG: Final = (
-    EXIT_STATUS_HELP + "\n\n\b\nFor export: 0 written (and pushed), 2 a bad option value (an --endpoint that is"
+    EXIT_STATUS_HELP + "\n\n\b\nFor export: 0 written (and pushed), 1 a query that matches no node or resource"
+    "\nprovider of the export, 2 a bad option value (an --endpoint that is"
     "\nnot an http(s) URL, an --rp-name field other than the four listed, --rp-name '' without"
-    "\n--rp-uuids, an --enabled-type no device type of the inventory has, two inputs on standard"
+    "\n--rp-uuids, a --node-name field other than {host} and {short}, an --enabled-type no device"
+    "\ntype of the inventory (or of its HOST) has, two inputs on standard"
     "\ninput), 3 an input that cannot be read, a host in two captures or a capture without a host"
     "\nname, nothing to export, a source that is a device type, a name outside the scheduler's"
     "\nrules or a collision, two providers on one resource provider, a source of a class the"
@@ -124,8 +131,8 @@ def _json_text(document: object) -> str:
 
 def _inventory(
     ctx: click.Context, inventory: Sequence[str], enabled_types: Sequence[str]
-) -> tuple[list[Provider], list[Provider]]:
-    """Every provider of *inventory*, and those the export keeps: device types only those in *enabled_types*.
+) -> tuple[list[Provider], list[Provider], Inventory, Callable[[str, str], bool]]:
+    """Every provider of *inventory*, those the export keeps, all that was read, and which types are enabled.
 
     The path ``-`` is the capture on standard input. An inventory that
     cannot be read, in which two captures name one host or a capture names
@@ -134,12 +141,20 @@ def _inventory(
     counted in a note on standard error; an inventory left with no provider
     ends the command with exit 3, before anything is written.
 
-    Every type is kept when *enabled_types* is empty. A name in it that no
-    device type of the inventory has ends the command with a usage error
-    (exit 2) listing the inventory's type names: a misspelt type would
-    otherwise leave its providers out, silently.
+    The providers kept are the devices and the enabled device types; the
+    last value says whether the type named (the second argument) is enabled
+    on a host (the first). *enabled_types* holds type names, enabled on
+    every host, and ``HOST=TYPE``, enabled on that host, whose types are then
+    those its ``HOST=`` entries name and no other: as Nova's ``[devices]
+    enabled_mdev_types``, which each compute host sets for itself. Every
+    type is enabled when *enabled_types* is empty, and on a host that has no
+    ``HOST=`` entry when there is no plain TYPE either. A TYPE that no device
+    type of the inventory (of HOST) has, or a HOST that is not in the
+    inventory, ends the command with a usage error (exit 2) listing the
+    type names (or hosts) it has: a misspelt name would otherwise leave
+    providers out, silently.
     """
-    from ..exports.table import check_inventory
+    from ..exports.table import check_inventory, undecided_placements
     from ..fleet.inventory import load_inventory
 
     try:
@@ -164,17 +179,58 @@ def _inventory(
         ctx.exit(ExitCode.UNDECIDED)
     every = list(loaded.providers)
     if not enabled_types:
-        return every, every
-    types = sorted({p.ident for p in loaded.providers if p.kind == "type"})
-    unmatched = [name for name in dict.fromkeys(enabled_types) if name not in types]
-    if unmatched:
-        shown = ", ".join(escape(name) for name in types[:_SHOWN_TYPES]) or "none"
-        more = f" and {len(types) - _SHOWN_TYPES} more" if len(types) > _SHOWN_TYPES else ""
-        names = ", ".join(f"'{escape(name)}'" for name in unmatched)
-        echo_error(f"--enabled-type: no device type of the inventory is named {names} (its types: {shown}{more})")
+        return every, every, loaded, lambda host, ident: True
+    everywhere: set[str] = set()
+    scoped: dict[str, set[str]] = {}
+    for value in dict.fromkeys(enabled_types):
+        host, equals, name = value.rpartition("=")
+        if equals:
+            scoped.setdefault(host, set()).add(name)
+        else:
+            everywhere.add(name)
+    typed = [(p.host, p.ident) for p in loaded.providers if p.kind == "type"]
+    typed += [(u.host, u.ident) for u in undecided_placements(loaded) if u.kind == "type"]
+    hosts = sorted({host for _, host in loaded.file_hosts})
+    unknown_hosts = sorted(host for host in scoped if host not in hosts)
+    if unknown_hosts:
+        names = ", ".join(f"'{escape(host)}'" for host in unknown_hosts)
+        echo_error(
+            f"--enabled-type HOST=TYPE: no host of the inventory is named {names}"
+            f" (its hosts: {_listed(hosts, _SHOWN_TYPES)})"
+        )
         ctx.exit(ExitCode.USAGE)
-    wanted = set(enabled_types)
-    return every, [p for p in every if p.kind != "type" or p.ident in wanted]
+    for host, names_on in sorted(scoped.items()):
+        there = sorted({ident for on, ident in typed if on == host})
+        missing = sorted(name for name in names_on if name not in there)
+        if missing:
+            names = ", ".join(f"'{escape(name)}'" for name in missing)
+            echo_error(
+                f"--enabled-type {escape(host)}=TYPE: no device type of host {escape(host)} is named {names}"
+                f" (its types: {_listed(there, _SHOWN_TYPES) or 'none'})"
+            )
+            ctx.exit(ExitCode.USAGE)
+    types = sorted({ident for _, ident in typed})
+    unmatched = sorted(name for name in everywhere if name not in types)
+    if unmatched:
+        names = ", ".join(f"'{escape(name)}'" for name in unmatched)
+        echo_error(
+            f"--enabled-type: no device type of the inventory is named {names}"
+            f" (its types: {_listed(types, _SHOWN_TYPES) or 'none'})"
+        )
+        ctx.exit(ExitCode.USAGE)
+
+    def enabled(host: str, ident: str) -> bool:
+        if host in scoped:
+            return ident in scoped[host]
+        return ident in everywhere if everywhere else True
+
+    return every, [p for p in every if p.kind != "type" or enabled(p.host, p.ident)], loaded, enabled
+
+
+def _listed(names: Sequence[str], limit: int) -> str:
+    """The first *limit* of *names* for a message, then how many more."""
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(escape(name) for name in names[:limit]) + more
 
 
 def _table(ctx: click.Context, providers: Sequence[Provider], sources: Sequence[str]) -> ExportTable:
@@ -231,11 +287,13 @@ def _check_endpoint(ctx: click.Context, param: click.Parameter, value: str | Non
     return value
 
 
-def _check_rp_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """The --rp-name template ('' maps by UUID only), or a usage error when it uses another field or form."""
+def _check_rp_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """The --rp-name template ('' maps by UUID only; None: not given), or a usage error for another field or form."""
     from ..exports.placement import name_template_problem
 
-    problem = name_template_problem(value) if value else None
+    if not value:
+        return value
+    problem = name_template_problem(value)
     if problem is not None:
         raise click.BadParameter(f"'{escape(value)}' {problem}", ctx, param)
     return value
@@ -266,10 +324,11 @@ _EXTRA_SOURCE = click.option(
 _ENABLED_TYPE = click.option(
     "--enabled-type",
     "enabled_types",
-    metavar="TYPE",
+    metavar="[HOST=]TYPE",
     multiple=True,
     help="Keep only these device types (repeatable), as Nova's [devices] enabled_mdev_types does; default: all."
-    " A TYPE no device type of the inventory has is a usage error.",
+    " HOST=TYPE enables TYPE on HOST only, whose types are then those its HOST= values name. A TYPE no device type"
+    " of the inventory (of HOST) has, or a HOST not in it, is a usage error.",
 )
 
 _PLACEMENT_HELP: Final = f"""Write (and push) Placement traits saying which source classes each provider accepts.
@@ -299,16 +358,23 @@ once Placement answers.
 Which resource provider a provider's traits go to: the UUID given for
 HOST:PATH in --rp-uuids FILE (a JSON object; - reads it from standard
 input), else the resource provider
-named by --rp-name (default '{{host}}_{{nodedev}}', the name Nova's libvirt
-driver gives a physical GPU or PCI device: node name, _, libvirt's
+named by --rp-name (default '{{host}}_{{nodedev}}' for device types only:
+the name Nova's libvirt driver gives a physical GPU, node name, _, libvirt's
 node-device name such as pci_0000_84_00_0; a device type maps to its parent
-GPU). An mdev instance has no resource provider of its own in Nova and is
-left out unless --rp-uuids names it. A --rp-uuids value must be a UUID
+GPU). A device is named only by an --rp-name given: Nova's PCI-in-Placement
+names a PCI device's provider '<host>_<PF ADDRESS>', pools a PF's VFs in it
+and sets its traits itself (from [pci] device_spec), so a note counts the
+PCI devices left unmapped. An mdev instance has no resource provider of its
+own in Nova and is left out unless --rp-uuids names it. Without --endpoint,
+a note says how many names and UUIDs were not checked against Placement. A
+placement whose attributes could not be read or decided is mapped too, with
+no trait: a push clears its resource provider's CUSTOM_MIGCOMPAT_ traits. A --rp-uuids value must be a UUID
 string, and a key may appear once; a key that names no provider of the
 INVENTORY gets a warning. Two providers on one resource provider (several
 mdev types of one GPU) is an error (export-ambiguous-provider), with or
 without --endpoint, and nothing is written: name the type Nova enables on
-each GPU with --enabled-type, or map the providers by UUID.
+each GPU with --enabled-type (HOST=TYPE for one host), or map the providers
+by UUID.
 
 {_SCOPE}
 
@@ -363,11 +429,10 @@ Examples:
 @click.option(
     "--rp-name",
     metavar="TEMPLATE",
-    default="{host}_{nodedev}",
-    show_default=True,
     callback=_check_rp_name,
     help="The resource provider name of a provider, from the fields {host}, {ident}, {kind} and {nodedev}"
-    " (no others, each as written here); '' maps by UUID only (and needs --rp-uuids).",
+    " (no others, each as written here); '' maps by UUID only (and needs --rp-uuids). Default: '{host}_{nodedev}'"
+    " for device types only; a TEMPLATE given here names devices too.",
 )
 @_ENABLED_TYPE
 @_EXTRA_SOURCE
@@ -380,13 +445,14 @@ def placement_command(
     token_env: str,
     prune: bool,
     rp_uuids: str | None,
-    rp_name: str,
+    rp_name: str | None,
     enabled_types: tuple[str, ...],
     sources: tuple[str, ...],
 ) -> None:
     from ..exports.mapping import mapping_text
-    from ..exports.placement import ResourceProviderMap, build_export
+    from ..exports.placement import DEFAULT_NAME_TEMPLATE, ResourceProviderMap, build_export
     from ..exports.placement_client import PlacementClient, PushReport, push
+    from ..exports.table import undecided_placements
 
     refuse_two_stdins(
         [
@@ -398,7 +464,7 @@ def placement_command(
     if prune and endpoint is None:
         echo_error("--prune deletes traits from a Placement service: give its --endpoint URL")
         ctx.exit(ExitCode.USAGE)
-    if not rp_name and not rp_uuids:
+    if rp_name == "" and not rp_uuids:
         echo_error("--rp-name '' maps providers by UUID only: give the UUIDs with --rp-uuids FILE, or a name template")
         ctx.exit(ExitCode.USAGE)
     token = os.environ.get(token_env, "") if endpoint is not None else ""
@@ -406,13 +472,16 @@ def placement_command(
         echo_error(f"no token to send to {escape(endpoint)}: set the environment variable {escape(token_env)}")
         ctx.exit(ExitCode.USAGE)
     uuids = _uuid_map(ctx, rp_uuids) if rp_uuids else {}
-    every, providers = _inventory(ctx, inventory, enabled_types)
+    every, providers, loaded, enabled = _inventory(ctx, inventory, enabled_types)
+    undecided = [u for u in undecided_placements(loaded) if u.kind != "type" or enabled(u.host, u.ident)]
     if rp_uuids:
-        _warn_unmatched_keys(display_name(rp_uuids), uuids, every)
+        _warn_unmatched_keys(display_name(rp_uuids), uuids, [*every, *undecided])
     table = _table(ctx, providers, sources)
     target = mapping if mapping is not None and mapping != STDIN else None
+    template = DEFAULT_NAME_TEMPLATE if rp_name is None else rp_name or None
     try:
-        export = build_export(table, ResourceProviderMap(uuids, rp_name or None))
+        rp_map = ResourceProviderMap(uuids, template, devices=rp_name is not None)
+        export = build_export(table, rp_map, undecided)
         export.by_resource_provider()  # two providers on one resource provider: refused before anything is written
         text = mapping_text(export.to_json(), display_name(target) if target is not None else "<stdout>")
     except MigcompatError as exc:
@@ -438,6 +507,9 @@ def placement_command(
     else:
         echo(text, nl=False)
     echo(summary, err=target is None)
+    for line in _placement_notes(export, pushed=endpoint is not None):
+        echo(f"migcompat: note: {line}", err=True)
+    _warn_undecided_placements(export)
     if report is not None:
         echo(
             f"pushed to {escape(str(endpoint))}: {plural(len(report.traits_created), 'trait')} created,"
@@ -447,6 +519,74 @@ def placement_command(
         if report.pruned:
             _echo_prune(report.traits_removed, report.traits_in_use, err=target is None)
     ctx.exit(ExitCode.SUCCESS)
+
+
+def _placement_notes(export: PlacementExport, *, pushed: bool) -> list[str]:
+    """The lines after a Placement export's summary: what is not mapped, and (dry run) what is not verified."""
+    from ..exports.placement import nodedev_name
+    from ..exports.table import provider_key
+
+    lines = []
+    pci = [
+        e
+        for e in export.providers
+        if e.resource_provider is None and e.provider.kind == "device" and nodedev_name(e.provider.path) is not None
+    ]
+    if pci:
+        lines.append(
+            f"not mapped: {plural(len(pci), 'PCI device')} (such as {escape(provider_key(pci[0].provider))}): Nova's"
+            " PCI-in-Placement names a PCI device's resource provider '<host>_<PF ADDRESS>', pools the VFs of a PF in"
+            " it and sets its traits itself from [pci] device_spec, so the export does not guess a name; map them with"
+            " --rp-uuids FILE or an --rp-name TEMPLATE of your own"
+        )
+    if not pushed:
+        entries = [*export.providers, *export.undecided]
+        names = sum(e.resource_provider is not None and e.resource_provider[0] == "name" for e in entries)
+        uuids = sum(e.resource_provider is not None and e.resource_provider[0] == "uuid" for e in entries)
+        if names or uuids:
+            devices = sum(
+                e.resource_provider is not None and e.resource_provider[0] == "name" and e.provider.kind == "device"
+                for e in entries
+            )
+            how = (
+                f" ({devices} of the names {'is' if devices == 1 else 'are'} of devices, from your --rp-name template)"
+                if devices
+                else ""
+            )
+            lines.append(
+                f"unverified (no --endpoint): {plural(names, 'resource provider name')}{how} and"
+                f" {plural(uuids, 'UUID')}, which a push looks up in Placement before it writes anything"
+            )
+    return lines
+
+
+def _warn_undecided_placements(export: PlacementExport) -> None:
+    """Warn on standard error, naming their hosts, about the placements the export could not decide."""
+    if not export.undecided:
+        return
+    hosts = sorted({entry.provider.host for entry in export.undecided})
+    mapped = sum(entry.resource_provider is not None for entry in export.undecided)
+    cleared = (
+        f"a push clears the CUSTOM_MIGCOMPAT_ traits of the {plural(mapped, 'resource provider')} they map to"
+        if mapped
+        else "none maps to a resource provider, whose traits the push leaves as they are"
+    )
+    echo(
+        f"migcompat: warning: {plural(len(export.undecided), 'placement')} on {plural(len(hosts), 'host')} could not"
+        f" be decided (see above) and {'gets' if len(export.undecided) == 1 else 'get'} no migcompat trait; {cleared}:"
+        f" {_host_list(hosts)}",
+        err=True,
+    )
+
+
+_SHOWN_HOSTS: Final = 20
+"""How many hosts a warning names (it counts the rest)."""
+
+
+def _host_list(hosts: Sequence[str]) -> str:
+    """*hosts* for a message: the first :data:`_SHOWN_HOSTS`, then how many more."""
+    more = f" and {len(hosts) - _SHOWN_HOSTS} more" if len(hosts) > _SHOWN_HOSTS else ""
+    return ", ".join(escape(host) for host in hosts[:_SHOWN_HOSTS]) + more
 
 
 _SHOWN_NOT_SET: Final = 10
@@ -570,7 +710,7 @@ def _pointer_token(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-def _warn_unmatched_keys(path: str, uuids: dict[str, str], providers: Sequence[Provider]) -> None:
+def _warn_unmatched_keys(path: str, uuids: dict[str, str], providers: Sequence[Provider | Undecided]) -> None:
     """Warn on standard error about the keys of the --rp-uuids map that name no provider of the inventory."""
     from ..exports.table import provider_key
 
@@ -595,6 +735,11 @@ GET /resource_providers (microversion 1.18) or GET /allocation_candidates
 (1.17) beside the resources asked for, or give the trait to Nova as
 trait:NAME=required. Several SOURCEs ask for targets accepting every one of
 them; with --any, at least one (required=in:..., microversion 1.39).
+
+The resource providers of the export the query matches (from the mapping's
+accept_sets) are counted and named on standard error; when there is none,
+no query is printed and the exit status is 1 (--format json prints its
+document, with an empty 'matching', and exits 1 too).
 
 {_SCOPE}
 
@@ -621,7 +766,7 @@ Examples:
 def placement_query_command(
     ctx: click.Context, source: tuple[str, ...], mapping: str, any_of: bool, output_format: str
 ) -> None:
-    from ..exports.mapping import classes_of
+    from ..exports.mapping import accepting, classes_of
     from ..exports.placement import MAPPING_FORMAT, query_for
 
     refuse_two_stdins([*(("SOURCE", path) for path in source), ("--mapping", mapping)])
@@ -632,10 +777,39 @@ def placement_query_command(
         query = query_for(ids, any_of=any_of)
     except MigcompatError as exc:
         _fail(ctx, exc)
+    found = accepting(known, ids, any_of=any_of)
     if output_format == "json":
-        echo_json(query.to_json())
-    else:
+        echo_json({**query.to_json(), "matching": found})
+    elif found != []:
         echo(query.query)
+    _report_matches(ctx, found, "resource provider", output_format, len(source))
+
+
+_SHOWN_MATCHES: Final = 10
+"""How many of the nodes or resource providers a query matches its text output names (it counts the rest)."""
+
+
+def _report_matches(
+    ctx: click.Context, found: list[str] | None, what: str, output_format: str, sources: int
+) -> NoReturn:
+    """Say on standard error how many *what* of the export the query matches; exit 1 when none, else 0.
+
+    *found* is None for a version 1 mapping, which cannot be counted (exit 0).
+    """
+    if found is None:
+        echo(f"migcompat: note: not counted: a version 1 mapping does not say which {what}s accept what", err=True)
+        ctx.exit(ExitCode.SUCCESS)
+    if not found:
+        echo(
+            f"migcompat: no {what} of the export accepts {'them' if sources > 1 else 'it'}: the query would match"
+            " nothing" + (" (nothing printed)" if output_format == "text" else ""),
+            err=True,
+        )
+        ctx.exit(ExitCode.NEGATIVE)
+    if output_format == "text":
+        shown = ", ".join(escape(name) for name in found[:_SHOWN_MATCHES])
+        more = f" and {len(found) - _SHOWN_MATCHES} more" if len(found) > _SHOWN_MATCHES else ""
+        echo(f"{plural(len(found), what)} of the export match: {shown}{more}", err=True)
     ctx.exit(ExitCode.SUCCESS)
 
 
@@ -650,7 +824,13 @@ from what it accepts:
   device-migration.node.PREFIX/<ID>=true  a device or device type there accepts class <ID>
 
 as one Node Feature Discovery NodeFeature object (nfd.k8s-sigs.io/v1alpha1)
-per node, which NFD's master copies onto the node. With -o DIR each object
+per node, which NFD's master copies onto the node. Every host of the
+INVENTORY is a node, even one whose placements could not be read: its
+labels are then only those decided (none: an empty set, which clears on
+apply the labels an earlier export gave it). A node's name is its host's,
+or --node-name TEMPLATE made from {{host}} and {{short}} (the host name up to
+its first dot), lower-cased with --lower; every host whose node name is not
+a valid one is named in one error, and nothing is written. With -o DIR each object
 goes to DIR/nodefeature-NODE.json and the mapping to DIR/mapping.json;
 otherwise (or with -o -) a v1 List of the objects goes to standard output,
 without the mapping. Apply them with 'kubectl apply -f DIR' (or -f -). Every
@@ -699,6 +879,15 @@ Examples:
     show_default=True,
     help="The namespace of the NodeFeature objects (the one NFD's master watches).",
 )
+@click.option(
+    "--node-name",
+    metavar="TEMPLATE",
+    default="{host}",
+    show_default=True,
+    help="A node's name from its capture's host name: the fields {host} and {short} (the host name up to its first"
+    " dot), each as written here; for example '{short}' or '{short}.cluster.example'.",
+)
+@click.option("--lower", is_flag=True, help="Lower-case the node names (as kubelet does with the hostname).")
 @_ENABLED_TYPE
 @_EXTRA_SOURCE
 @click.pass_context
@@ -708,22 +897,29 @@ def kubernetes_command(
     output: str | None,
     prefix: str,
     namespace: str,
+    node_name: str,
+    lower: bool,
     enabled_types: tuple[str, ...],
     sources: tuple[str, ...],
 ) -> None:
-    from ..exports.kubernetes import LabelScheme, build_export
+    from ..exports.kubernetes import LabelScheme, NodeNames, build_export
     from ..exports.mapping import mapping_text
+    from ..exports.table import undecided_hosts
 
     refuse_two_stdins([*(("INVENTORY", path) for path in inventory), *(("--source", path) for path in sources)])
     directory = output if output is not None and output != STDIN else None
     try:
         scheme = LabelScheme(prefix)
+        names = NodeNames(node_name, lower)
     except MigcompatError as exc:
+        if exc.where == node_name and exc.code == "export-invalid-name":
+            echo_error(f"--node-name: {escape(exc.message)}")
+            ctx.exit(ExitCode.USAGE)
         _fail(ctx, exc)
-    _, providers = _inventory(ctx, inventory, enabled_types)
+    _, providers, loaded, _ = _inventory(ctx, inventory, enabled_types)
     table = _table(ctx, providers, sources)
     try:
-        export = build_export(table, scheme)
+        export = build_export(table, scheme, hosts=[host for _, host in loaded.file_hosts], names=names)
         objects = export.node_features(namespace)
         mapping = (
             mapping_text(export.to_json(), display_name(os.path.join(directory, "mapping.json")))
@@ -753,6 +949,21 @@ def kubernetes_command(
         f" {plural(len(objects), 'node')}, {plural(labels, 'label')}",
         err=directory is None,
     )
+    empty = [node for node, node_labels in export.nodes.items() if not node_labels]
+    if empty:
+        echo(
+            f"migcompat: note: {plural(len(empty), 'node')} with no label (an empty spec.labels, which clears on"
+            f" apply the labels an earlier export gave {'it' if len(empty) == 1 else 'them'}): {_host_list(empty)}",
+            err=True,
+        )
+    undecided = undecided_hosts(loaded)
+    if undecided:
+        echo(
+            f"migcompat: warning: {plural(len(undecided), 'host')} with placements that could not be decided (see"
+            " above): their NodeFeature objects carry only the labels decided, and no device-migration label for"
+            f" what could not be read: {_host_list([export.node_of.get(host, host) for host in undecided])}",
+            err=True,
+        )
     if removed:
         echo(
             f"removed {plural(len(removed), 'stale NodeFeature file')} this export did not write:"
@@ -809,6 +1020,16 @@ KubeVirt VirtualMachineInstance) spec: {{"affinity": {{"nodeAffinity": ...}}}}
 with a requiredDuringSchedulingIgnoredDuringExecution term on the source's
 device-migration label, or with --selector {{"nodeSelector": {{...}}}}.
 Several SOURCEs ask for nodes accepting every one; with --any, at least one.
+With --format json: {{"spec": that object, "labels", "any_of", "matching",
+"valid_for"}}.
+
+The nodes of the export it matches (from the mapping's accept_sets) are
+counted and named on standard error; when there is none, nothing is
+printed (json: an empty 'matching') and the exit status is 1.
+
+The affinity is for the device class each SOURCE has now: after a live
+migration the VM's device is the target's, of another class, so compute it
+again from that device before each migration (a note says so).
 
 {_SCOPE}
 
@@ -834,12 +1055,16 @@ Examples:
 )
 @click.option("--any", "any_of", is_flag=True, help="Nodes accepting at least one SOURCE (default: every one).")
 @click.option("--selector", is_flag=True, help="Print a nodeSelector instead of a node affinity (not with --any).")
+@format_option(
+    "text: the object to merge into the pod spec; json: that object ('spec'), the labels, the matching nodes"
+    " and what the affinity is valid for."
+)
 @click.pass_context
 def kubernetes_query_command(
-    ctx: click.Context, source: tuple[str, ...], mapping: str, any_of: bool, selector: bool
+    ctx: click.Context, source: tuple[str, ...], mapping: str, any_of: bool, selector: bool, output_format: str
 ) -> None:
     from ..exports.kubernetes import MAPPING_FORMAT, LabelScheme, node_affinity, node_selector
-    from ..exports.mapping import classes_of
+    from ..exports.mapping import accepting, classes_of
 
     refuse_two_stdins([*(("SOURCE", path) for path in source), ("--mapping", mapping)])
     if selector and any_of and len(source) > 1:
@@ -858,5 +1083,25 @@ def kubernetes_query_command(
         )
     except MigcompatError as exc:
         _fail(ctx, exc)
-    echo(json.dumps(document, indent=2, ensure_ascii=True))
-    ctx.exit(ExitCode.SUCCESS)
+    found = accepting(known, ids, any_of=any_of)
+    if output_format == "json":
+        echo_json(
+            {
+                "spec": document,
+                "labels": [scheme.accepts(ident) for ident in dict.fromkeys(ids)],
+                "any_of": any_of,
+                "matching": found,
+                "valid_for": _VALID_FOR,
+            }
+        )
+    elif found != []:
+        echo(json.dumps(document, indent=2, ensure_ascii=True))
+        echo(f"migcompat: note: {_VALID_FOR}", err=True)
+    _report_matches(ctx, found, "node", output_format, len(source))
+
+
+_VALID_FOR: Final = (
+    "this affinity (or selector) is for the device class each SOURCE has now: after a live migration the VM's"
+    " device is the target's, of the target's class, so compute the affinity again from that device before the"
+    " next migration"
+)

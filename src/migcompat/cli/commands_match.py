@@ -12,7 +12,16 @@ from ..display import escape, plural
 from ..emit import emit, value_text
 from ..fleet.classes import class_id
 from ..fleet.index import FleetIndex, rank
-from ..fleet.inventory import STDIN_NAME, Inventory, InventoryError, InventoryFinding, Provider, load_inventory
+from ..fleet.inventory import (
+    STDIN_NAME,
+    Inventory,
+    InventoryError,
+    InventoryFinding,
+    PartialPlacement,
+    Provider,
+    Undecided,
+    load_inventory,
+)
 from ..model import MigrationVersion
 from ..verdict import Answer, Verdict
 from .attributes import Loader, refuse_two_stdins, report_failures
@@ -23,12 +32,14 @@ from .output import echo, echo_error, echo_json
 
 __all__ = [
     "SHOWN_FINDINGS",
+    "host_name",
     "incomplete_message",
     "load_inventory_or_exit",
     "match_command",
     "provider_json",
     "read_capture_stdin",
     "report_findings",
+    "undecided_message",
 ]
 
 _HELP: Final = """Find every device, or device type to create, in a fleet that accepts a source.
@@ -53,20 +64,28 @@ capture: the scheduler decides that.
 judges alike) that do not accept the source, nearest first, each with the
 failing constraints of its nearest rules.
 
-Placements a capture holds whose attributes are missing or invalid are not
-targets; a note on standard error counts them (--format json lists them).
-What a capture recorded while it was taken (an unreadable directory, a link
-loop...) is a warning on standard error, with the first few, and is listed
-under "findings" with --format json (each with "capture", "attribute" and
-"hides_targets"). When such a fault may hide a target and no target read
-accepts the source, the answer is not known: exit status 3, not 1.
+Placements a capture holds whose attributes are missing, unreadable or
+invalid (or in a newer format) are not targets: their verdict is unknown. A
+JSON file of a directory that is not a valid capture is skipped. What a
+capture recorded while it was taken (an unreadable directory, a link
+loop...) is kept too. Each is reported once on standard error, grouped per
+host (a warning for what may hide a target, a note for the rest), and listed
+under "findings" with --format json (a capture's with "capture",
+"attribute" and "hides_targets"). When no target read accepts the source
+but such a placement may, or part of a host could not be read, the answer
+is not known: exit status 3, not 1. A placement whose rules were read
+already rejects the source when they refuse it whatever the target's own
+values: it does not make the answer unknown.
 
 With --format json the output is one JSON object: {"source", "class",
-"accepted": [{"host", "ident", "kind", "path", "driver", "verdict"}],
-"near_misses" (with --explain), "inventory", "findings", "incomplete"}; each
-verdict as spec/schema/verdict.schema.json describes it, with the type's
-"choice"; "incomplete" is true when a capture could not read part of its
-host where a target may be.
+"accepted": [{"host", "ident", "kind", "path", "driver", "parent",
+"available_instances", "verdict"}], "near_misses" (with --explain),
+"inventory", "findings", "incomplete", "undecided"}; each verdict as
+spec/schema/verdict.schema.json describes it, with the type's "choice";
+"incomplete" is true when something may hide a target, for any source;
+"undecided" is {"targets": the placements not read whole that may accept
+this source, "faults": how many findings may hide a target and concern no
+placement}.
 
 \b
 Examples:
@@ -79,7 +98,7 @@ _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\n\b\nFor match: 0 some device or type accepts the source, 1 none does, 3 an"
     "\ninput cannot be read or is not valid (or the source is a device type, not a device), the"
     "\ninventory has no device or type with valid attributes (nothing to check), or none of the"
-    "\ntargets read accepts the source but a capture could not read part of its host."
+    "\ntargets read accepts the source but one not read whole, or with invalid attributes, may."
 )
 
 DEFAULT_LIMIT: Final = 50
@@ -130,79 +149,117 @@ def _fail(ctx: click.Context, message: str, json_output: bool, document: dict[st
 
 
 def provider_json(provider: Provider, verdict: Verdict | None = None) -> dict[str, object]:
-    """A provider (and its verdict) as a JSON-ready dict."""
-    out: dict[str, object] = {
-        "host": provider.host,
-        "ident": provider.ident,
-        "kind": provider.kind,
-        "path": provider.path,
-        "driver": provider.driver,
-    }
+    """A provider (:meth:`Provider.to_json`), and its verdict when given, as a JSON-ready dict."""
+    out = provider.to_json()
     if verdict is not None:
         out["verdict"] = verdict.to_json()
     return out
 
 
-_PLACEMENT_FINDINGS: Final = frozenset({"missing-attribute", "invalid-attribute", "not-a-target"})
-
 SHOWN_FINDINGS: Final = 3
-"""How many findings of each kind the notes and warnings on standard error show; they count the rest."""
+"""How many hosts, and findings of each host, the warnings on standard error show; they count the rest."""
 _SHOWN_CHARACTERS: Final = 300
 """A finding's path or message is shown on standard error cut at this many characters."""
+_QUIET: Final = frozenset({"not-a-capture", "duplicate-host"})
+"""The inventory's findings that are not listed in the fault report (a manifest; duplicate hosts are warned apart)."""
 
 
 def report_findings(inventory: Inventory) -> None:
-    """Notes on standard error: the placements that are not targets (with the first few), the faults the
-    captures recorded while they were taken (a warning when one may hide a target, with the first few),
-    and warnings for a host that two captures name or a capture that names none. A JSON file that is not
-    a capture (a sample's manifest) is skipped without a note; the JSON output lists it."""
-    placements = [f for f in inventory.findings if f.code in _PLACEMENT_FINDINGS and not f.capture]
-    if placements:
-        echo(f"note: {plural(len(placements), 'placement')} skipped (missing or invalid attributes):", err=True)
-        _first_few(placements)
-    hiding = [f for f in inventory.findings if f.capture and f.hides_targets]
+    """The inventory's findings on standard error, each fault once, grouped per host.
+
+    One warning lists what may hide a device or type (a capture's fault where
+    a target may be, a placement whose attributes are missing, unreadable or
+    invalid, a file of a directory that is not a valid capture), and one note
+    the rest (a capture's cosmetic fault, an unstable attribute, an instance
+    with param lines); each shows the first few hosts with their first few
+    findings and counts the rest. A placement skipped because its attribute
+    could not be read is listed once, as the capture's fault. Then a warning
+    per host that two captures name (the first few), and one for a capture
+    that names no host. A JSON file that is not a capture (a sample's
+    manifest) is skipped without a note; the JSON output lists it.
+    """
+    read_faults = {(f.host, f.path) for f in inventory.findings if f.capture and f.hides_targets}
+    shown = [
+        f
+        for f in inventory.findings
+        if f.code not in _QUIET
+        and (f.capture or (f.code != "invalid-attribute" or (f.host, f.path) not in read_faults))
+    ]
+    hiding = [f for f in shown if f.hides_targets]
     if hiding:
-        hosts = len({(f.capture, f.host) for f in hiding})
+        groups = _by_host(hiding)
         echo(
-            f"warning: {plural(len(hiding), 'fault')} recorded while capturing {plural(hosts, 'host')}: part of"
-            f" {'the host' if hosts == 1 else 'these hosts'} could not be read, so a device or type there may be"
-            " missing from the answer:",
+            f"warning: {plural(len(hiding), 'fault')} on {plural(len(groups), 'host')} may hide a device or type"
+            " (part of a host could not be read when captured, or a placement's attributes are missing or"
+            " invalid), which may then be missing from the answer:",
             err=True,
         )
-        _first_few(hiding)
-    others = [f for f in inventory.findings if f.capture and not f.hides_targets]
+        _first_few(groups)
+    others = [f for f in shown if not f.hides_targets]
     if others:
+        groups = _by_host(others)
         echo(
-            f"note: {plural(len(others), 'other finding')} recorded while capturing (none hides a device or type):",
+            f"note: {plural(len(others), 'other finding')} on {plural(len(groups), 'host')}"
+            " (none hides a device or type):",
             err=True,
         )
-        _first_few(others)
-    for finding in inventory.findings:
-        if finding.code == "duplicate-host":
-            echo(
-                f"warning: {escape(finding.message)}: each of its placements is listed once per capture;"
-                " give one capture per host",
-                err=True,
-            )
+        _first_few(groups)
+    duplicates = [f for f in inventory.findings if f.code == "duplicate-host"]
+    for finding in duplicates[:SHOWN_FINDINGS]:
+        echo(
+            f"warning: {_cut(finding.message)}: each of its placements is listed once per capture;"
+            " give one capture per host",
+            err=True,
+        )
+    if len(duplicates) > SHOWN_FINDINGS:
+        echo(
+            f"warning: ... and {plural(len(duplicates) - SHOWN_FINDINGS, 'more capture')} naming a host an earlier"
+            " one names (--format json lists them)",
+            err=True,
+        )
     if "" in inventory.hosts:
         echo(
             "warning: a capture names no host (a copy captured without --host): its placements are listed"
-            " under an empty host name; give 'migcompat capture --host NAME'",
+            " under the host name (empty); give 'migcompat capture --host NAME'",
             err=True,
         )
 
 
-def _first_few(findings: list[InventoryFinding]) -> None:
-    for finding in findings[:SHOWN_FINDINGS]:
-        if finding.capture:  # the capture's message does not name the path: say which capture, where, and the code
-            host = f"{_cut(finding.host)} ({_cut(finding.capture)})" if finding.host else _cut(finding.capture)
-            where = f"{host}: {_cut(finding.path or '/')}: "
-            echo(f"  {where}{_cut(finding.message)} [{finding.code}]", err=True)
-            continue
-        where = f"{_cut(finding.host)}: " if finding.host else ""
-        echo(f"  {where}{_cut(finding.message)}", err=True)
-    if len(findings) > SHOWN_FINDINGS:
-        echo(f"  ... and {len(findings) - SHOWN_FINDINGS} more (--format json lists them)", err=True)
+def _by_host(findings: list[InventoryFinding]) -> dict[str, list[InventoryFinding]]:
+    """*findings* grouped by the host they are on (a file that names no host: by the file), in the order found."""
+    groups: dict[str, list[InventoryFinding]] = {}
+    for finding in findings:
+        groups.setdefault(finding.host if finding.host or finding.capture else "\0" + finding.path, []).append(finding)
+    return groups
+
+
+def _first_few(groups: dict[str, list[InventoryFinding]]) -> None:
+    for key, findings in list(groups.items())[:SHOWN_FINDINGS]:
+        captures = list(dict.fromkeys(f.capture for f in findings if f.capture))
+        if key.startswith("\0"):  # a file of a directory that is not a capture: it names no host
+            heading = "(no host)"
+        else:
+            heading = host_name(key) + (f" ({', '.join(_cut(c) for c in captures)})" if captures else "")
+        echo(f"  {heading}:", err=True)
+        for finding in findings[:SHOWN_FINDINGS]:
+            if finding.capture:  # the capture's message does not name the path
+                echo(f"    {_cut(finding.path or '/')}: {_cut(finding.message)} [{finding.code}]", err=True)
+            else:
+                echo(f"    {_cut(finding.message)} [{finding.code}]", err=True)
+        if len(findings) > SHOWN_FINDINGS:
+            echo(f"    ... and {len(findings) - SHOWN_FINDINGS} more (--format json lists them)", err=True)
+    rest = list(groups.values())[SHOWN_FINDINGS:]
+    if rest:
+        count = sum(len(findings) for findings in rest)
+        echo(
+            f"  ... and {count} more on {plural(len(rest), 'more host')} (--format json lists them)",
+            err=True,
+        )
+
+
+def host_name(host: str) -> str:
+    """*host* as the text output shows it: escaped, cut, and ``(empty)`` for a capture that names none."""
+    return _cut(host) if host else "(empty)"
 
 
 def _cut(text: str) -> str:
@@ -214,10 +271,29 @@ def _cut(text: str) -> str:
 
 def incomplete_message(inventory: Inventory) -> str:
     """What an :attr:`~Inventory.incomplete` *inventory* leaves unknown: which hosts were not read whole."""
-    hosts = list(dict.fromkeys(f.host or f.capture for f in inventory.findings if f.hides_targets))
-    shown = ", ".join(_cut(host) for host in hosts[:SHOWN_FINDINGS])
-    more = f" and {len(hosts) - SHOWN_FINDINGS} more" if len(hosts) > SHOWN_FINDINGS else ""
-    return f"part of {'host' if len(hosts) == 1 else 'hosts'} {shown}{more} could not be read when captured"
+    hosts = list(dict.fromkeys(f.host or f.capture or f.path for f in inventory.findings if f.hides_targets))
+    return f"part of {'host' if len(hosts) == 1 else 'hosts'} {_hosts(hosts)} could not be read or is not valid"
+
+
+def _hosts(hosts: Sequence[str]) -> str:
+    shown = ", ".join(host_name(host) for host in hosts[:SHOWN_FINDINGS])
+    return shown + (f" and {len(hosts) - SHOWN_FINDINGS} more" if len(hosts) > SHOWN_FINDINGS else "")
+
+
+def undecided_message(undecided: Undecided) -> str:
+    """Why "no target accepts" is not known for a source: the targets that may accept it, the hosts not read whole."""
+    parts = []
+    if undecided.placements:
+        count = len(undecided.placements)
+        hosts = list(dict.fromkeys(p.host for p in undecided.placements))
+        parts.append(
+            f"{plural(count, 'target')} on {'host' if len(hosts) == 1 else 'hosts'} {_hosts(hosts)}"
+            f" {'is' if count == 1 else 'are'} undecided (a migration attribute missing, unreadable or invalid)"
+        )
+    if undecided.faults:
+        hosts = list(dict.fromkeys(f.host or f.capture or f.path for f in undecided.faults))
+        parts.append(f"part of {'host' if len(hosts) == 1 else 'hosts'} {_hosts(hosts)} could not be read")
+    return " and ".join(parts)
 
 
 def _choice(verdict: Verdict) -> str:
@@ -290,6 +366,7 @@ def match_command(
         )
     index = FleetIndex.build(fleet.providers)
     found = rank(index.accepting(version))
+    undecided = Undecided() if found else fleet.undecided(version)
     misses: list[tuple[tuple[Provider, ...], Verdict]] = []
     if explain:
         misses = _near_misses(index, version, near)
@@ -305,6 +382,10 @@ def match_command(
             },
             "findings": [finding.to_json() for finding in fleet.findings],
             "incomplete": fleet.incomplete,
+            "undecided": {
+                "targets": [_partial_json(placement) for placement in undecided.placements],
+                "faults": len(undecided.faults),
+            },
         }
         if explain:
             document["near_misses"] = [
@@ -319,14 +400,25 @@ def match_command(
             echo(_misses_text(misses))
     if found:
         ctx.exit(ExitCode.SUCCESS)  # a target that accepts is an answer, whatever could not be read
-    if fleet.incomplete:
+    if undecided:
+        read_fault = bool(undecided.faults) or any(f.capture and f.hides_targets for f in fleet.findings)
         echo_error(
-            f"no target read accepts the source, but {incomplete_message(fleet)}: a device or type there may"
+            f"no target read accepts the source, but {undecided_message(undecided)}: a device or type there may"
             " accept it, so the answer is not known",
-            "capture-unreadable",
+            "capture-unreadable" if read_fault else "capture-invalid",
         )
         ctx.exit(ExitCode.UNDECIDED)
-    ctx.exit(ExitCode.NEGATIVE)
+    ctx.exit(ExitCode.NEGATIVE)  # what was not read or is not valid already rejects the source
+
+
+def _partial_json(placement: PartialPlacement) -> dict[str, object]:
+    return {
+        "host": placement.host,
+        "ident": placement.ident,
+        "kind": placement.kind,
+        "path": placement.path,
+        "capture": placement.capture,
+    }
 
 
 def _near_misses(
@@ -361,13 +453,14 @@ def _text(version: MigrationVersion, found: list[tuple[Provider, Verdict]], flee
         f" (of {plural(providers, 'target')} on {plural(hosts, 'host')})"
     )
     shown = found if limit == 0 else found[:limit]
+    width = max(len(host_name(provider.host)) for provider, _ in shown) if shown else 0
     for number, (provider, verdict) in enumerate(shown, start=1):
         kind = provider.kind
         grade = verdict.grade.value if verdict.grade is not None else ""
         choice = _choice(verdict)
         create = f"; create with {choice}" if choice else ""
         lines.append(
-            f"{number:>4}. {escape(provider.host)}  {kind:<6} {escape(provider.ident)}"
+            f"{number:>4}. {host_name(provider.host):<{width}}  {kind:<6} {escape(provider.ident)}"
             f"  {grade} by rule {verdict.matched}{create}"
         )
     if len(found) > len(shown):
@@ -382,6 +475,6 @@ def _misses_text(misses: list[tuple[tuple[Provider, ...], Verdict]]) -> str:
     for members, verdict in misses:
         first = members[0]
         more = f" and {plural(len(members) - 1, 'more target')} judged alike" if len(members) > 1 else ""
-        lines.append(f"  {escape(first.host)} {first.kind} {escape(first.ident)}{more}:")
+        lines.append(f"  {host_name(first.host)} {first.kind} {escape(first.ident)}{more}:")
         lines.extend("    " + escape(line) for line in verdict.explain().split("\n"))
     return "\n".join(lines)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Final
 
 import click
 
 from ..display import escape, plural
 from ..emit import emit
+from ..fleet.classes import SourceClass, TargetClass
 from ..fleet.html import render_html
 from ..fleet.inventory import STDIN, STDIN_NAME, FleetError
-from ..fleet.matrix import Matrix, build_matrix, cell_symbol
+from ..fleet.matrix import Matrix, build_matrix, cell_symbol, hosts_text
 from .attributes import refuse_two_stdins
 from .commands_match import load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
@@ -26,29 +28,46 @@ INVENTORY is one or more captures ('migcompat capture') or directories of
 them; one capture can be - (standard input). A source class is the devices whose migration_version is the same (its
 id is a digest of the canonical text, as 'migcompat match' shows it); a
 target class is the devices and device types whose migration_version and
-rules are both the same. Rows are source classes (S1, S2, ...), columns
-target classes (T1, T2, ...), each grouped by driver and version.
+rules are both the same. The matrix shows them by behaviour group: classes
+that differ only in ignorable (~) fields that no rule of the inventory
+constrains (a firmware build, say) are judged alike by every target (or
+every source), so they are one row (or column); a group is named by its
+description without those fields and lists its classes. Rows are source
+groups (S1, S2, ...), sorted by driver, stream and version (compared as
+versions); columns are target groups (T1, T2, ...), each at the first row
+it is identical to, so identical cells run down a diagonal. Each is
+labelled with its driver and the field that tells it apart from its
+driver's others; a column also with its kind (device, type NAME, or type
+NAME + device).
 
 In the terminal each cell is one character: = identical (the target is the
-same configuration), + accepted, . incompatible, ? unknown; the classes are
-listed below the grid with their members. --html FILE writes a standalone
-page (no network needed to view it) with the same matrix as an SVG heat map:
-hover over a cell for its verdict and reason, or find the pair in the side
-table. --html - writes the page to standard output instead of the terminal
-matrix (it cannot be combined with --format json, whose document goes there
-too). Each distinct pair is checked once, exactly as 'migcompat check'
-would; a fleet of more than 250,000 pairs of classes is refused (exit 3).
+same configuration, for some pair of the groups' classes), + accepted, .
+incompatible, ? unknown; the groups are listed below the grid with their
+classes, hosts and descriptions (and a column's rules). --html FILE writes a
+standalone page (no network needed to view it) with the same matrix as an
+SVG heat map: hover over a cell for its verdict and reason, or find the pair
+in the side table (incompatible pairs across drivers and streams are counted
+there, not listed; reasons and long member lists unfold on demand). --html -
+writes the page to standard output instead of the terminal matrix (it cannot
+be combined with --format json, whose document goes there too). Each
+distinct pair of groups is checked once, exactly as 'migcompat check' would;
+a fleet of more than 250,000 pairs of groups is refused (exit 3).
 
-Placements whose attributes are missing or invalid are not in the matrix; a
-note on standard error counts them. What a capture recorded while it was
-taken (an unreadable directory, a link loop...) is a warning on standard
-error, with the first few: a device there that could not be read is not in
-the matrix, which shows what was read (the exit status stays 0).
+Placements whose attributes are missing, unreadable or invalid are not
+targets in the matrix (a device whose migration_version is valid is still a
+source, but in no class here). They, and what a capture recorded while it
+was taken (an unreadable directory, a link loop...), are reported once on
+standard error, grouped per host, the first few: a device there that could
+not be read is not in the matrix, which shows what was read (the exit status
+stays 0).
 
 With --format json the output is one JSON object: {"sources", "targets",
 "cells": [{"source", "target", "verdict", ...}], "counts", "findings",
 "incomplete"}, each cell a verdict as spec/schema/verdict.schema.json
-describes it; "findings" lists the skipped placements and the captures'
+describes it, with "classes": the pair of classes whose verdict it is; each
+group has "classes" (each with "id", "migration_version", "members"),
+"description", "ignored", "hosts" and "name" (its label), and "id" and
+"migration_version" of its first class; "findings" lists the skipped placements and the captures'
 faults (each with "capture", "attribute" and "hides_targets"), and
 "incomplete" is true when one may hide a device or type.
 
@@ -91,7 +110,7 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
         raise click.UsageError("--html - and --format json both write to standard output; give --html a FILE")
     refuse_two_stdins([("INVENTORY", path) for path in inventory])
     fleet = load_inventory_or_exit(ctx, inventory, json_output=json_output)
-    if not fleet.sources:
+    if not any(provider.kind == "device" for provider in fleet.providers):  # a source only is in no class
         report_findings(fleet)  # as 'match' does: the placements skipped, and what could not be read
         echo_error(
             "the inventory has no device instance with valid attributes: no source class to show", "nothing-to-check"
@@ -127,9 +146,10 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
         echo_json(document)
         ctx.exit(ExitCode.SUCCESS)
     report_findings(fleet)
+    source_count, target_count = matrix.class_counts()
     lines = [
-        f"{plural(len(matrix.sources), 'source class', 'source classes')} (rows) x"
-        f" {plural(len(matrix.targets), 'target class', 'target classes')} (columns):"
+        f"{plural(len(matrix.sources), 'source group')} (rows, {plural(source_count, 'class', 'classes')}) x"
+        f" {plural(len(matrix.targets), 'target group')} (columns, {plural(target_count, 'class', 'classes')}):"
         " = identical, + accepted, . incompatible, ? unknown"
     ]
     if len(matrix.targets) <= MAX_GRID_COLUMNS:
@@ -140,24 +160,41 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
             accepted = [f"T{column}" for column, verdict in enumerate(verdicts, start=1) if verdict.compatible]
             lines.append(f"S{row} -> {' '.join(accepted) if accepted else '(none)'}")
     lines.append("")
-    lines.append("source classes:")
-    for number, item in enumerate(matrix.sources, start=1):
+    lines.append("source classes: by group, one group per row")
+    for number, (item, label) in enumerate(zip(matrix.sources, matrix.source_labels, strict=True), start=1):
         lines.append(
-            f"  S{number} {item.id} ({plural(len(item.members), 'device')}, e.g. {escape(item.members[0].where)})"
+            f"  S{number} {escape(label)}: {_classes(item.classes)}, {plural(len(item.members), 'device')}"
+            f" {escape(hosts_text(item.members))}"
         )
-        lines.append(f"     {escape(emit(item.version).rstrip())}")
-    lines.append("target classes:")
-    for number, target in enumerate(matrix.targets, start=1):
-        kind = f"type {escape(target.members[0].ident)}" if target.kind == "type" else "device"
+        lines.extend(f"     {escape(line)}" for line in emit(item.version).splitlines())
+        if item.ignored:
+            lines.append(f"     (ignoring {escape(', '.join(item.ignored))}: no rule of the inventory reads it)")
+    lines.append("target classes: by group, one group per column")
+    for number, (target, label) in enumerate(zip(matrix.targets, matrix.target_labels, strict=True), start=1):
+        kinds = [provider.kind for provider in target.members]
+        members = ", ".join(plural(kinds.count(kind), kind) for kind in ("device", "type") if kind in kinds)
         lines.append(
-            f"  T{number} {kind} ({plural(len(target.members), 'member')}, e.g. {escape(target.members[0].where)})"
+            f"  T{number} {escape(label)}: {_classes(target.classes)}, {members} {escape(hosts_text(target.members))}"
         )
+        lines.extend(f"     {escape(line)}" for line in emit(target.version).splitlines())
+        lines.extend(f"     {escape(line)}" for line in emit(target.rules).splitlines()[1:])
+        if target.ignored:
+            lines.append(f"     (ignoring {escape(', '.join(target.ignored))}: no rule of the inventory reads it)")
     counts = matrix.counts()
     lines.append("pairs: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
     if html_file is not None:
         lines.append(f"wrote {escape(html_file)}")
     echo("\n".join(lines))
     ctx.exit(ExitCode.SUCCESS)
+
+
+def _classes(classes: Sequence[SourceClass | TargetClass], limit: int = 3) -> str:
+    """``class ID``, or ``N classes ID, ID, ID and M more``."""
+    if len(classes) == 1:
+        return f"class {classes[0].id}"
+    shown = ", ".join(item.id for item in classes[:limit])
+    more = f" and {len(classes) - limit} more" if len(classes) > limit else ""
+    return f"{len(classes)} classes ({shown}{more})"
 
 
 def _grid(matrix: Matrix) -> list[str]:

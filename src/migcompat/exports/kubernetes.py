@@ -23,25 +23,28 @@ against Kubernetes' rules (:mod:`.labels`) before it is emitted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from .errors import ExportError
-from .labels import MAX_PREFIX, check_label, dns_subdomain_problem
+from .labels import MAX_PREFIX, MAX_VALUE, check_label, dns_subdomain_problem
 from .mapping import MAPPING_VERSION, AcceptSets
-from .table import SCOPE_NOTE, ExportTable
+from .table import SCOPE_NOTE, ExportTable, template_problem
 
 __all__ = [
     "DEFAULT_NAMESPACE",
     "DEFAULT_PREFIX",
     "MAPPING_FORMAT",
+    "NODE_NAME_FIELDS",
     "NODE_NAME_LABEL",
     "NODE_SCOPE_NOTE",
     "RESERVED_DOMAINS",
     "KubernetesExport",
     "LabelScheme",
+    "NodeNames",
     "build_export",
     "node_affinity",
+    "node_name_problem",
     "node_selector",
 ]
 
@@ -63,6 +66,52 @@ NODE_SCOPE_NOTE: Final = (
 )
 """The ``<prefix>/scope`` annotation of every ``NodeFeature`` object: what its labels say, and do not."""
 _TRUE: Final = "true"
+NODE_NAME_FIELDS: Final = ("host", "short")
+"""The fields a node name template may use: the capture's host name, and its part before the first dot."""
+_SHOWN_NAMES: Final = 20
+"""How many invalid node names (or node names shared by hosts) an error lists; it counts the rest."""
+
+
+@dataclass(frozen=True)
+class NodeNames:
+    """How a capture's host name becomes a Kubernetes node name: a template, then lower-cased if asked.
+
+    *template* is a :meth:`str.format` template with the fields ``{host}``
+    (the host name the capture records) and ``{short}`` (its part before the
+    first dot), each written as such; *lower* lower-cases the result, as
+    kubelet lower-cases the hostname it registers a node under. The default
+    is the host name as it is. A template :func:`~.table.template_problem`
+    refuses raises ``export-invalid-name``.
+    """
+
+    template: str = "{host}"
+    lower: bool = False
+
+    def __post_init__(self) -> None:
+        problem = template_problem(self.template, NODE_NAME_FIELDS)
+        if problem is not None:
+            raise ExportError(
+                "export-invalid-name", f"the node name template {self.template!r} {problem}", where=self.template
+            )
+
+    def name(self, host: str) -> str:
+        """The node name of the host *host*."""
+        name = self.template.format(host=host, short=host.split(".", 1)[0])
+        return name.lower() if self.lower else name
+
+
+def node_name_problem(node: str) -> str | None:
+    """Why *node* cannot name a node of a ``NodeFeature`` object, or None when it can.
+
+    A node name is a DNS subdomain (lower case), and NFD names the node in a
+    label value, which holds at most 63 characters.
+    """
+    problem = dns_subdomain_problem(node)
+    if problem is not None:
+        return problem
+    if len(node) > MAX_VALUE:
+        return f"is {len(node)} characters long, more than the {MAX_VALUE} of the label value NFD names a node in"
+    return None
 
 
 @dataclass(frozen=True)
@@ -127,6 +176,8 @@ class KubernetesExport:
     scheme: LabelScheme
     nodes: dict[str, dict[str, str]]
     """node name -> label key -> value, both sorted."""
+    node_of: dict[str, str] = field(default_factory=dict)
+    """host name -> node name, for every host of the export, sorted by host."""
 
     def node_features(self, namespace: str = DEFAULT_NAMESPACE) -> list[dict[str, object]]:
         """One NFD ``NodeFeature`` object per node, in node-name order."""
@@ -192,32 +243,52 @@ def _object_name(node: str) -> str:
     return name
 
 
-def build_export(table: ExportTable, scheme: LabelScheme | None = None) -> KubernetesExport:
-    """The labels of every host of *table*: the classes its devices are and accept.
+def build_export(
+    table: ExportTable,
+    scheme: LabelScheme | None = None,
+    *,
+    hosts: Sequence[str] = (),
+    names: NodeNames | None = None,
+) -> KubernetesExport:
+    """The labels of every host of *table* and of *hosts*: the classes its devices are and accept.
 
-    A host name must be a valid label value (it is the value of
-    ``nfd.node.kubernetes.io/node-name``), and not empty: Kubernetes node
-    names are. An empty one (a capture made without ``--host``) raises
+    Every host of *hosts* (the inventory's: :attr:`~migcompat.fleet.inventory.Inventory.file_hosts`)
+    is a node, with or without a provider in *table*: a host none of whose
+    placements could be decided gets no label at all, so that applying its
+    object clears the labels an earlier export gave it (an "accepts" label
+    is never kept without the evidence for it). *names* turns a host name
+    into its node name (default: as it is).
+
+    Every node name must be a DNS subdomain and a label value (it is the
+    value of ``nfd.node.kubernetes.io/node-name``): otherwise
+    ``export-invalid-name``, naming every invalid node name and its host at
+    once (the first :data:`_SHOWN_NAMES`, counting the rest). Two hosts
+    whose names give one node name are ``export-collision``, naming them.
+    An empty host name (a capture made without ``--host``) is
     ``export-invalid-name``.
     """
     scheme = scheme if scheme is not None else LabelScheme()
-    nodes: dict[str, dict[str, str]] = {}
+    names = names if names is not None else NodeNames()
+    for provider in table.providers:
+        if not provider.host:
+            raise ExportError(
+                "export-invalid-name",
+                f"the provider {provider.path} has an empty host name, which names no node: capture its host"
+                " again with 'migcompat capture --host NAME'",
+                where=provider.where,
+            )
+    node_of: dict[str, str] = {}
+    for host in [*hosts, *(provider.host for provider in table.providers)]:
+        if host not in node_of:
+            node_of[host] = names.name(host)
+    _check_node_names(node_of, names)
+    nodes: dict[str, dict[str, str]] = {node: {} for node in node_of.values()}
     # Each distinct class, and each distinct set of accepted classes, is made into labels (and checked) once:
     # the work is linear in the table, not in providers x accepted classes x the cost of a label check.
     own_labels: dict[str, str] = {}
     accepted_labels: dict[frozenset[str], dict[str, str]] = {}
     for provider, own, accepted in zip(table.providers, table.is_class, table.accepts, strict=True):
-        labels = nodes.get(provider.host)
-        if labels is None:
-            if not provider.host:
-                raise ExportError(
-                    "export-invalid-name",
-                    f"the provider {provider.path} has an empty host name, which names no node: capture its host"
-                    " again with 'migcompat capture --host NAME'",
-                    where=provider.where,
-                )
-            check_label(NODE_NAME_LABEL, provider.host)
-            labels = nodes[provider.host] = {}
+        labels = nodes[node_of[provider.host]]
         if own is not None:
             key = own_labels.get(own)
             if key is None:
@@ -228,8 +299,47 @@ def build_export(table: ExportTable, scheme: LabelScheme | None = None) -> Kuber
             found = accepted_labels[accepted] = {scheme.accepts(class_id): _TRUE for class_id in accepted}
         labels.update(found)
     return KubernetesExport(
-        table, scheme, {node: dict(sorted(labels.items())) for node, labels in sorted(nodes.items())}
+        table,
+        scheme,
+        {node: dict(sorted(labels.items())) for node, labels in sorted(nodes.items())},
+        {host: node_of[host] for host in sorted(node_of)},
     )
+
+
+def _check_node_names(node_of: dict[str, str], names: NodeNames) -> None:
+    """``export-invalid-name`` naming every host whose node name is invalid; ``export-collision`` for a shared one."""
+    how = (
+        "" if names == NodeNames() else f" (from --node-name {names.template!r}{' lower-cased' if names.lower else ''})"
+    )
+    invalid = [(host, node, problem) for host, node in node_of.items() if (problem := node_name_problem(node))]
+    if invalid:
+        shown = "; ".join(
+            f"host {host!r} gives the node name {node!r}, which {problem}"
+            for host, node, problem in invalid[:_SHOWN_NAMES]
+        )
+        more = f"; and {len(invalid) - _SHOWN_NAMES} more" if len(invalid) > _SHOWN_NAMES else ""
+        raise ExportError(
+            "export-invalid-name",
+            f"{len(invalid)} of {len(node_of)} hosts give an invalid Kubernetes node name{how}, so nothing was"
+            f" written: {shown}{more}; map host names to node names with --node-name TEMPLATE (fields {{host}},"
+            " {short}) and --lower",
+            where=invalid[0][0],
+        )
+    by_node: dict[str, list[str]] = {}
+    for host, node in node_of.items():
+        by_node.setdefault(node, []).append(host)
+    shared = [(node, hosts) for node, hosts in by_node.items() if len(hosts) > 1]
+    if shared:
+        shown = "; ".join(
+            f"{node!r} from {', '.join(repr(host) for host in hosts)}" for node, hosts in shared[:_SHOWN_NAMES]
+        )
+        more = f"; and {len(shared) - _SHOWN_NAMES} more" if len(shared) > _SHOWN_NAMES else ""
+        raise ExportError(
+            "export-collision",
+            f"{len(shared)} node {'name is' if len(shared) == 1 else 'names are'} given by several hosts{how}, whose"
+            f" labels would be merged, so nothing was written: {shown}{more}",
+            where=shared[0][0],
+        )
 
 
 def node_affinity(

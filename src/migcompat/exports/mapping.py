@@ -49,6 +49,7 @@ __all__ = [
     "READ_VERSIONS",
     "AcceptSets",
     "ExportMapping",
+    "accepting",
     "classes_of",
     "mapping_text",
     "parse_mapping",
@@ -453,3 +454,30 @@ def classes_of(mapping: ExportMapping, sources: Iterable[tuple[str, MigrationVer
             where=unknown[0],
         )
     return ids
+
+
+def accepting(mapping: ExportMapping, class_ids: Iterable[str], *, any_of: bool = False) -> list[str] | None:
+    """The entries of *mapping* that accept every class of *class_ids* (with *any_of*, one): what a query finds.
+
+    The entries are a Kubernetes mapping's nodes (by name, sorted) or a
+    Placement mapping's providers mapped to a resource provider (by
+    resource provider, ``name:N`` or ``uuid:U``, sorted, each once): the
+    nodes a label affinity admits, the resource providers a trait query
+    returns. None for a version 1 mapping, which has no ``accept_sets`` to
+    count with. The mapping must have been checked by :func:`parse_mapping`.
+    """
+    if "accept_sets" not in mapping.document:
+        return None
+    position = {ident: number for number, ident in enumerate(entry["class"] for entry in mapping.document["classes"])}
+    wanted = {position[ident] for ident in class_ids}
+    sets = [set(indices) for indices in mapping.document["accept_sets"]]
+    fits = [(bool(wanted & found) if any_of else wanted <= found) for found in sets]
+    if "nodes" in mapping.document:
+        return sorted(node for node, entry in mapping.document["nodes"].items() if fits[entry["accepts"]])
+    found_rps: set[str] = set()
+    for entry in mapping.document.get("providers", ()):
+        target = entry.get("resource_provider")
+        if fits[entry["accepts"]] and isinstance(target, dict) and len(target) == 1:
+            ((how, value),) = target.items()
+            found_rps.add(f"{how}:{value}")
+    return sorted(found_rps)

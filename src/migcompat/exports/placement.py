@@ -26,15 +26,24 @@ a map the operator gives (``HOST:PATH`` to UUID), else by *name* from a
 template. The default template, ``{host}_{nodedev}``, is the name Nova's
 libvirt driver gives the resource provider of a physical GPU: the compute
 node's name, ``_``, and libvirt's node-device name of the PCI device
-(``pci_0000_84_00_0``); a device type maps to its parent's provider and a PCI
-device (a VF) to its own. An mdev instance has no resource provider of its
-own in Nova and is left unmapped unless the UUID map names it.
+(``pci_0000_84_00_0``); it maps a device type to its parent's provider.
+A device is mapped by name only under a template the operator gives
+(:attr:`ResourceProviderMap.devices`): Nova's PCI-in-Placement names a PCI
+device's provider ``<hypervisor_hostname>_<PF ADDRESS>`` (upper case), pools
+every VF of a PF into that one provider, and sets its traits itself (from
+``[pci] device_spec``, on each update of its resource tracker), so no name
+the export could guess is right for a VF. An mdev instance has no resource
+provider of its own in Nova and is left unmapped unless the UUID map names it.
+
+A placement whose migration attributes could not be read or decided
+(:class:`~.table.Undecided`) is mapped the same way and gets no migcompat
+trait: pushing clears those its resource provider had, so that it never
+keeps an "accepts" trait without the evidence for it.
 """
 
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -43,7 +52,7 @@ from ..display import plural
 from ..fleet.inventory import Provider
 from .errors import ExportError
 from .mapping import MAPPING_VERSION, AcceptSets
-from .table import SCOPE_NOTE, ExportTable, provider_key
+from .table import SCOPE_NOTE, ExportTable, Undecided, provider_key, template_problem
 
 __all__ = [
     "ACCEPTS_PREFIX",
@@ -111,26 +120,11 @@ def name_template_problem(template: str) -> str | None:
     """Why *template* is not a resource provider name template, or None when it is one.
 
     A template is text with plain ``{field}`` replacement fields, each field
-    one of :data:`NAME_FIELDS`, and ``{{``, ``}}`` for literal braces: no
-    attribute, index, conversion or format specification (``{host.x}``,
-    ``{host[0]}``, ``{host!r}``, ``{host:>9}``), which would not make a name.
-    The empty template is refused too.
+    one of :data:`NAME_FIELDS`, and ``{{``, ``}}`` for literal braces
+    (:func:`~migcompat.exports.table.template_problem`); the empty template
+    is refused too.
     """
-    if not template:
-        return "is empty"
-    try:
-        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(template)]
-    except ValueError as exc:
-        return f"is not a format template: {exc}"
-    for name, spec, conversion in fields:
-        if name is None:
-            continue
-        if name not in NAME_FIELDS or spec or conversion is not None:
-            text = (
-                "{" + name + (f"!{conversion}" if conversion is not None else "") + (f":{spec}" if spec else "") + "}"
-            )
-            return f"has the field {text}: only {', '.join('{' + known + '}' for known in NAME_FIELDS)} may be used"
-    return None
+    return template_problem(template, NAME_FIELDS)
 
 
 def nodedev_name(path: str) -> str | None:
@@ -150,13 +144,17 @@ class ResourceProviderMap:
     to a resource provider UUID. *template* is a :meth:`str.format` template
     with ``{host}``, ``{ident}``, ``{kind}`` and ``{nodedev}`` (libvirt's
     node-device name of the device's PCI address, or of a type's parent);
-    None maps by UUID only. A provider the template cannot name (no PCI
-    address: an mdev instance) is unmapped. A template that
-    :func:`name_template_problem` refuses raises ``export-invalid-name``.
+    None maps by UUID only. The template names device types, and devices
+    only when *devices* is true (a template the operator chose for them:
+    see the module's note on Nova's PCI-in-Placement); a provider the
+    template cannot name (no PCI address: an mdev instance) is unmapped. A
+    template that :func:`name_template_problem` refuses raises
+    ``export-invalid-name``.
     """
 
     uuids: Mapping[str, str] = field(default_factory=dict)
     template: str | None = DEFAULT_NAME_TEMPLATE
+    devices: bool = False
 
     def __post_init__(self) -> None:
         if self.template is not None:
@@ -168,7 +166,7 @@ class ResourceProviderMap:
                     where=self.template,
                 )
 
-    def resolve(self, provider: Provider) -> tuple[str, str] | None:
+    def resolve(self, provider: Provider | Undecided) -> tuple[str, str] | None:
         """``("uuid", UUID)`` or ``("name", NAME)`` for *provider*, or None when it maps to nothing.
 
         A provider named by a template that uses ``{host}`` must have a host
@@ -179,7 +177,7 @@ class ResourceProviderMap:
         uuid = self.uuids.get(provider_key(provider))
         if uuid is not None:
             return ("uuid", uuid)
-        if self.template is None:
+        if self.template is None or (provider.kind != "type" and not self.devices):
             return None
         nodedev = nodedev_name(provider.path)
         if nodedev is None and "{nodedev}" in self.template:
@@ -197,11 +195,19 @@ class ResourceProviderMap:
 
 @dataclass(frozen=True)
 class ProviderTraits:
-    """The migcompat traits of one provider and the Placement resource provider they go to (None: unmapped)."""
+    """The migcompat traits of one provider and the Placement resource provider they go to (None: unmapped).
 
-    provider: Provider
+    The provider of an :class:`~.table.Undecided` placement has no traits.
+    """
+
+    provider: Provider | Undecided
     resource_provider: tuple[str, str] | None
     traits: tuple[str, ...]
+
+    @property
+    def undecided(self) -> bool:
+        """Whether the provider is a placement whose migration attributes could not be decided."""
+        return isinstance(self.provider, Undecided)
 
 
 @dataclass(frozen=True)
@@ -214,6 +220,8 @@ class PlacementExport:
     """trait name -> (relation ``"accepts"`` or ``"is"``, class identifier)."""
     template: str | None = DEFAULT_NAME_TEMPLATE
     """The resource provider name template the providers were mapped with (None: by UUID only)."""
+    undecided: tuple[ProviderTraits, ...] = ()
+    """The placements that could not be decided, each with no trait: a push clears their resource providers'."""
 
     def all_traits(self) -> list[str]:
         """Every trait name the export sets, sorted."""
@@ -230,7 +238,7 @@ class PlacementExport:
         same problem: restrict the inventory to the enabled types, or map by UUID.
         """
         groups: dict[tuple[str, str], list[ProviderTraits]] = {}
-        for entry in self.providers:
+        for entry in (*self.providers, *self.undecided):
             if entry.resource_provider is not None:
                 groups.setdefault(entry.resource_provider, []).append(entry)
         shared = [(rp, entries) for rp, entries in groups.items() if len(entries) > 1]
@@ -258,8 +266,10 @@ class PlacementExport:
         accepts, each set a sorted list of indices in ``classes``, listed once
         however many providers share it. A provider's traits are the
         ``accepts_trait`` of each class of its set, and the ``is_trait`` of
-        its ``is`` class. The document grows with the providers and the
-        distinct sets, not as providers times accepted classes.
+        its ``is`` class. ``undecided`` lists the placements that could not
+        be decided (host, path, ident, kind, resource provider): they have
+        no trait. The document grows with the providers and the distinct
+        sets, not as providers times accepted classes.
         """
         sets = AcceptSets(known.id for known in self.table.classes)
         providers: list[dict[str, object]] = []
@@ -297,10 +307,22 @@ class PlacementExport:
             },
             "accept_sets": sets.to_json(),
             "providers": providers,
+            "undecided": [
+                {
+                    "host": entry.provider.host,
+                    "path": entry.provider.path,
+                    "ident": entry.provider.ident,
+                    "kind": entry.provider.kind,
+                    "resource_provider": None
+                    if entry.resource_provider is None
+                    else {entry.resource_provider[0]: entry.resource_provider[1]},
+                }
+                for entry in self.undecided
+            ],
         }
 
 
-def _field(provider: Provider, name: str) -> str:
+def _field(provider: Provider | Undecided, name: str) -> str:
     """The value the name template field *name* takes for *provider*."""
     if name == "nodedev":
         return nodedev_name(provider.path) or ""
@@ -310,7 +332,7 @@ def _field(provider: Provider, name: str) -> str:
 
 def _shared_resource_provider(
     what: str,
-    providers: Sequence[Provider],
+    providers: Sequence[Provider | Undecided],
     others: int,
     template: str | None,
     *,
@@ -369,8 +391,14 @@ def _name_traits(table: ExportTable) -> dict[str, tuple[str, str]]:
     return traits
 
 
-def build_export(table: ExportTable, rp_map: ResourceProviderMap | None = None) -> PlacementExport:
-    """The Placement export of *table*: every provider's traits and where they go (*rp_map*, default by name)."""
+def build_export(
+    table: ExportTable, rp_map: ResourceProviderMap | None = None, undecided: Iterable[Undecided] = ()
+) -> PlacementExport:
+    """The Placement export of *table*: every provider's traits and where they go (*rp_map*, default by name).
+
+    Each placement of *undecided* (:func:`~.table.undecided_placements`) is
+    mapped as a provider is, with no trait.
+    """
     rp_map = rp_map if rp_map is not None else ResourceProviderMap()
     traits = _name_traits(table)
     used: set[str] = set()
@@ -387,7 +415,8 @@ def build_export(table: ExportTable, rp_map: ResourceProviderMap | None = None) 
             used.update(names)
         entries.append(ProviderTraits(provider, rp_map.resolve(provider), names))
     used_traits = {name: traits[name] for name in traits if name in used}
-    return PlacementExport(table, tuple(entries), used_traits, rp_map.template)
+    cleared = tuple(ProviderTraits(placement, rp_map.resolve(placement), ()) for placement in undecided)
+    return PlacementExport(table, tuple(entries), used_traits, rp_map.template, cleared)
 
 
 @dataclass(frozen=True)

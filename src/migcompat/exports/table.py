@@ -17,6 +17,8 @@ seen at export time needs a new export or an online ``migcompat match``.
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -24,7 +26,7 @@ from typing import Final
 from ..emit import emit
 from ..fleet.classes import class_id
 from ..fleet.index import FleetIndex
-from ..fleet.inventory import Inventory, Provider
+from ..fleet.inventory import Inventory, InventoryFinding, Provider
 from ..model import MigrationVersion
 from .errors import ExportError
 
@@ -32,9 +34,13 @@ __all__ = [
     "SCOPE_NOTE",
     "ExportTable",
     "KnownClass",
+    "Undecided",
     "build_table",
     "check_inventory",
     "provider_key",
+    "template_problem",
+    "undecided_hosts",
+    "undecided_placements",
 ]
 
 SCOPE_NOTE: Final = (
@@ -45,9 +51,96 @@ SCOPE_NOTE: Final = (
 """The sentence every export document carries about what it is."""
 
 
-def provider_key(provider: Provider) -> str:
+def template_problem(template: str, fields: Sequence[str]) -> str | None:
+    """Why *template* is not a name template over *fields*, or None when it is one.
+
+    A template is text with plain ``{field}`` replacement fields, each field
+    one of *fields*, and ``{{``, ``}}`` for literal braces: no attribute,
+    index, conversion or format specification (``{host.x}``, ``{host[0]}``,
+    ``{host!r}``, ``{host:>9}``), which would not make a name. The empty
+    template is refused too.
+    """
+    if not template:
+        return "is empty"
+    try:
+        parsed = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(template)]
+    except ValueError as exc:
+        return f"is not a format template: {exc}"
+    for name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in fields or spec or conversion is not None:
+            text = (
+                "{" + name + (f"!{conversion}" if conversion is not None else "") + (f":{spec}" if spec else "") + "}"
+            )
+            return f"has the field {text}: only {', '.join('{' + known + '}' for known in fields)} may be used"
+    return None
+
+
+def provider_key(provider: Provider | Undecided) -> str:
     """The stable name of *provider* in export documents and operator maps: ``HOST:PATH``."""
     return provider.where
+
+
+_SKIPPED: Final = frozenset({"missing-attribute", "invalid-attribute"})
+"""The inventory's finding codes of a placement left out because what it accepts could not be decided."""
+_ATTRIBUTES: Final = ("/migration_version", "/migration_compatible_devices")
+_PCI_ADDRESS: Final = re.compile(r"[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]\Z")
+
+
+@dataclass(frozen=True)
+class Undecided:
+    """A placement of the inventory that is not a provider because what it accepts could not be decided.
+
+    Its migration attributes are missing, invalid or were unreadable when
+    its host was captured (the inventory's ``missing-attribute`` and
+    ``invalid-attribute`` findings). *kind* and *ident* are derived from
+    *path*: ``type`` and the type's name under ``mdev_supported_types/``,
+    else ``device`` and the mdev UUID under ``bus/mdev/devices/``, the last
+    PCI address in the path, or its last component. An export gives it no
+    "accepts" mark (and clears any an earlier export gave it).
+    """
+
+    host: str
+    path: str
+    kind: str
+    ident: str
+
+    @property
+    def where(self) -> str:
+        """``host:path``, as a provider is named."""
+        return f"{self.host}:{self.path}"
+
+
+def _undecided(finding: InventoryFinding) -> Undecided:
+    path = finding.path
+    for suffix in _ATTRIBUTES:
+        if finding.code == "invalid-attribute" and path.endswith(suffix):
+            path = path[: -len(suffix)]
+    parts = path.split("/")
+    if len(parts) >= 2 and parts[-2] == "mdev_supported_types":
+        return Undecided(finding.host, path, "type", parts[-1])
+    for number in range(len(parts) - 2):
+        if parts[number : number + 2] == ["mdev", "devices"]:
+            return Undecided(finding.host, path, "device", parts[number + 2])
+    addresses = [part for part in parts if _PCI_ADDRESS.match(part)]
+    return Undecided(finding.host, path, "device", addresses[-1] if addresses else parts[-1])
+
+
+def undecided_placements(inventory: Inventory) -> list[Undecided]:
+    """The placements of *inventory* left out because what they accept could not be decided, in order, each once."""
+    found = [_undecided(finding) for finding in inventory.findings if finding.code in _SKIPPED and finding.host]
+    return list(dict.fromkeys(found))
+
+
+def undecided_hosts(inventory: Inventory) -> list[str]:
+    """The hosts of *inventory* where something could not be decided, sorted.
+
+    A placement left out (:func:`undecided_placements`), or a fault its
+    capture recorded where a target may be
+    (:attr:`~migcompat.fleet.inventory.InventoryFinding.hides_targets`).
+    """
+    return sorted({finding.host for finding in inventory.findings if finding.code in _SKIPPED or finding.hides_targets})
 
 
 @dataclass(frozen=True)

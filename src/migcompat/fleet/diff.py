@@ -1,21 +1,40 @@
 """What a driver update changed: the sources it stopped and started accepting, and what it emits differently.
 
 The old and the new side are each a set of targets (devices and types, from
-captures, or one device's attribute files). Each old target is paired with
-its new counterpart: on the same host with the same identity (type id, PCI
-address, UUID), else with the same identity on any host, else, for a type,
-with the new type of the same human name and driver (NVIDIA-style ids change
-between releases), as the conformance suite's upgrade check pairs them. For
-each pair the two rule sets are related exactly
+captures, or one device's attribute files). Hosts are paired first: each old
+host with the new host of the same name, unless each side has exactly one
+host (two captures of one host, or of two hosts to compare: these two are
+paired, whatever their names). An old host with no new host is a *removed
+host*, a new host with no old one an *added host*
+(*removed_hosts* and *added_hosts* of :class:`DiffResult`). Each old
+target is then paired with a new target of its paired host: the one with the
+same identity (type id, PCI address, UUID), else, for a type, the new type of
+the same human name and driver (NVIDIA-style ids change between releases), as
+the conformance suite's upgrade check pairs them. A target is never paired
+with a target of another host (but the paired one), and a new target is
+paired with at most one old target.
+
+For each pair the two rule sets are related exactly
 (:func:`~migcompat.relate.relate`, with each side's own description for
-``$``): a source the old rules accepted and the new ones do not is a
-*breaking* change, with that source as witness; one only the new rules accept
-is a widening, with its witness. A target whose description changed is
-listed with the fields that changed.
+``$``). The relation is the old accepted set's to the new one's:
+``superset`` is "new accepts less than old" (the old set strictly contains
+the new one), ``subset`` "new accepts more than old", ``equal`` "new accepts
+the same sources as old", ``overlap`` "new stopped accepting some sources old
+accepted, and accepts some old did not", ``disjoint`` "new accepts none of the
+sources old accepted" (:data:`RELATION_WORDS`). A source the old rules accepted and the new
+ones do not is a *breaking* change, with that source as witness; one only the
+new rules accept is a widening, with its witness. A target whose description
+changed is listed with the fields that changed.
 
 An old target with no counterpart is *removed*: breaking when no new target
 accepts its own description (for a type, the devices of its covering
 choices), as found by the fleet index. A new target with none is *added*.
+That is so only when the other side was read: when its counterpart's
+placement is there but could not be read or is not valid (a skipped
+placement, or a fault the capture recorded there, :class:`Side`), or when a
+fault may hide it, the pair is *undecided* (*unread* names the side), never
+breaking and with no witness. So is a removed target no new target read
+accepts while a fault on the new side may hide one that does.
 
 Pairs with equal texts on both sides are related once, however many hosts
 hold them. :class:`~migcompat.relate.RelationTooComplex` on a pair is
@@ -27,8 +46,9 @@ is not known.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Final, Literal
 
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, MigrationVersion
@@ -36,12 +56,109 @@ from ..relate import Relation, RelationTooComplex, relate
 from ..semantics.rules import self_keys
 from ..semantics.templates import covering_choices, device_for
 from .index import FleetIndex
-from .inventory import Provider
+from .inventory import Inventory, InventoryFinding, Provider
 
-__all__ = ["BREAKING", "Change", "DiffResult", "Target", "diff", "field_changes"]
+__all__ = [
+    "BREAKING",
+    "RELATION_WORDS",
+    "Change",
+    "DiffResult",
+    "Side",
+    "Target",
+    "TargetKind",
+    "Unread",
+    "diff",
+    "field_changes",
+    "placement_key",
+]
 
 BREAKING = frozenset({Relation.SUPERSET, Relation.OVERLAP, Relation.DISJOINT})
 """The relations of old to new rules under which the new rules drop a source the old ones accepted."""
+
+RELATION_WORDS: Final[Mapping[Relation, str]] = {
+    Relation.EQUAL: "new accepts the same sources as old",
+    Relation.SUBSET: "new accepts more than old",
+    Relation.SUPERSET: "new accepts less than old",
+    Relation.OVERLAP: "new stopped accepting some sources old accepted, and accepts some old did not",
+    Relation.DISJOINT: "new accepts none of the sources old accepted",
+}
+"""How reports say a pair's relation (old rules to new rules), in words that name the side that accepts more."""
+
+TargetKind = Literal["device", "type"]
+"""A target's kind: a device instance or a device type (as :class:`~.inventory.Provider` has it)."""
+
+_SKIPPED_PLACEMENTS = frozenset({"missing-attribute", "invalid-attribute", "not-a-target"})
+"""The inventory's codes for a placement that is there but is not a target (:data:`~.inventory.FINDING_CODES`)."""
+
+
+def placement_key(path: str) -> tuple[TargetKind, str] | None:
+    """The (kind, identity) of the placement a sysfs *path* is in or under, as :class:`Target` has them; None else.
+
+    ``class/mdev_bus/<parent>/mdev_supported_types/<type>[/...]`` is the type
+    ``<type>``; ``bus/<bus>/devices/<name>[/...]`` the device ``<name>`` (a
+    PCI address or an mdev's UUID), or ``<bus>/<name>`` on another bus (as
+    :class:`~migcompat.sysfs.model.Placement` names them). A path above them
+    (``bus/pci/devices``, ``class/mdev_bus/<parent>``) names no placement.
+    """
+    parts = path.split("/")
+    if len(parts) >= 5 and parts[:2] == ["class", "mdev_bus"] and parts[3] == "mdev_supported_types" and parts[4]:
+        return "type", parts[4]
+    if len(parts) >= 4 and parts[0] == "bus" and parts[2] == "devices" and parts[1] and parts[3]:
+        return "device", parts[3] if parts[1] in ("pci", "mdev") else f"{parts[1]}/{parts[3]}"
+    return None
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A placement of *host* that is there but could not be read or is not valid, and *why* (a message)."""
+
+    host: str
+    kind: TargetKind
+    ident: str
+    path: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Side:
+    """What one side holds besides its targets: every host it names, and what of them could not be read.
+
+    *hosts* are the hosts its captures name, also those none of whose
+    placements is a target; *unread* the placements that are there but are
+    not targets (skipped, or under a fault the capture recorded that may hide
+    a target); *hidden* the hosts with such a fault that names no placement
+    (an unreadable listing: any target of the host may be in it); *incomplete*
+    whether the side has any fault that may hide a target
+    (:attr:`~.inventory.Inventory.incomplete`).
+    """
+
+    hosts: tuple[str, ...] = ()
+    unread: tuple[Unread, ...] = ()
+    hidden: frozenset[str] = frozenset()
+    incomplete: bool = False
+
+    @classmethod
+    def of(cls, inventory: Inventory) -> Side:
+        """The side an inventory (captures, or a sysfs tree read) makes."""
+        hosts = tuple(dict.fromkeys([*(host for _, host in inventory.file_hosts), *inventory.hosts]))
+        unread: list[Unread] = []
+        hidden: set[str] = set()
+        for finding in inventory.findings:
+            skipped = not finding.capture and finding.code in _SKIPPED_PLACEMENTS
+            if not (skipped or finding.hides_targets):
+                continue
+            key = placement_key(finding.path)
+            if key is None:
+                hidden.add(finding.host)
+                continue
+            unread.append(Unread(finding.host, key[0], key[1], finding.path, _why(finding)))
+        return cls(hosts, tuple(unread), frozenset(hidden), inventory.incomplete)
+
+
+def _why(finding: InventoryFinding) -> str:
+    if finding.capture:
+        return f"{finding.path}: {finding.message} [{finding.code}]"
+    return finding.message
 
 
 @dataclass(frozen=True)
@@ -50,7 +167,7 @@ class Target:
 
     label: str
     host: str
-    kind: str
+    kind: TargetKind
     ident: str
     driver: str | None
     version: MigrationVersion | None
@@ -85,7 +202,9 @@ class Change:
     *relation* is old -> new (None when undecided or unpaired); *stopped* a
     source the old rules accept and the new do not; *started* one only the
     new rules accept; *emits* the (old, new) descriptions when they differ;
-    *error* the reason the relation could not be decided.
+    *error* the reason the relation could not be decided; *unread* ``old`` or
+    ``new`` when that is because the counterpart on that side could not be
+    read (or may be hidden by a fault), else None.
     """
 
     old: Target | None
@@ -96,6 +215,7 @@ class Change:
     emits: tuple[str, str] | None = None
     error: str | None = None
     notes: tuple[str, ...] = field(default=())
+    unread: str | None = None
 
     @property
     def breaking(self) -> bool:
@@ -140,15 +260,24 @@ class Change:
             "emits": None if self.emits is None else {"old": self.emits[0], "new": self.emits[1]},
             "field_changes": [] if self.emits is None else field_changes(self.old, self.new),
             "error": self.error,
+            "unread": self.unread,
             "notes": list(self.notes),
         }
 
 
 @dataclass(frozen=True)
 class DiffResult:
-    """Every change, old targets in their order and then the added ones."""
+    """Every change, old targets in their order and then the new ones without a counterpart.
+
+    *removed_hosts* are the old hosts with no new host of their name,
+    *added_hosts* the new hosts with no old one (both empty when each side has
+    one host: those two are paired); *hosts* the (old, new) host names paired.
+    """
 
     changes: tuple[Change, ...]
+    removed_hosts: tuple[str, ...] = ()
+    added_hosts: tuple[str, ...] = ()
+    hosts: tuple[tuple[str, str], ...] = ()
 
     @property
     def breaking(self) -> bool:
@@ -187,31 +316,54 @@ def field_changes(old: Target | None, new: Target | None) -> list[str]:
     return out
 
 
-def _pair(old: Sequence[Target], new: Sequence[Target]) -> tuple[list[tuple[Target, Target | None]], list[Target]]:
-    by_host: dict[tuple[str, str, str], list[Target]] = {}
-    by_ident: dict[tuple[str, str], list[Target]] = {}
-    by_name: dict[tuple[str | None, str], list[Target]] = {}
+def _host_pairs(old_hosts: Sequence[str], new_hosts: Sequence[str]) -> dict[str, str]:
+    """Each old host's new host: the one of the same name, or the other side's only host when each side has one."""
+    if len(old_hosts) == 1 and len(new_hosts) == 1:
+        return {old_hosts[0]: new_hosts[0]}
+    names = set(new_hosts)
+    return {host: host for host in old_hosts if host in names}
+
+
+def _pair(
+    old: Sequence[Target], new: Sequence[Target], hosts: dict[str, str]
+) -> tuple[list[tuple[Target, Target | None]], list[Target]]:
+    """Each old target with its counterpart on its paired host (or None), and the new targets left.
+
+    Identities are matched first, for every old target, and names then, so
+    that a type paired by name never takes a new target another old target
+    has by identity; a new target is taken once.
+    """
+    by_ident: dict[tuple[str, str, str], list[Target]] = {}
+    by_name: dict[tuple[str, str | None, str], list[Target]] = {}
     for target in new:
-        by_host.setdefault((target.host, target.kind, target.ident), []).append(target)
-        by_ident.setdefault((target.kind, target.ident), []).append(target)
+        by_ident.setdefault((target.host, target.kind, target.ident), []).append(target)
         if target.kind == "type" and target.name:
-            by_name.setdefault((target.driver, target.name), []).append(target)
+            by_name.setdefault((target.host, target.driver, target.name), []).append(target)
     used: set[int] = set()
-    pairs: list[tuple[Target, Target | None]] = []
-    for target in old:
-        found = (
-            by_host.get((target.host, target.kind, target.ident))
-            or by_ident.get((target.kind, target.ident))
-            or (by_name.get((target.driver, target.name)) if target.kind == "type" and target.name else None)
-        )
-        if not found and len(old) == 1 and len(new) == 1:
-            found = [new[0]]  # one device's attribute files against another's: they are the pair
-        counterpart = found[0] if found else None
-        if counterpart is not None:
-            used.add(id(counterpart))
-        pairs.append((target, counterpart))
-    added = [target for target in new if id(target) not in used]
-    return pairs, added
+    found: dict[int, Target] = {}
+
+    def take(candidates: list[Target] | None) -> Target | None:
+        for candidate in candidates or ():
+            if id(candidate) not in used:
+                used.add(id(candidate))
+                return candidate
+        return None
+
+    for position, target in enumerate(old):
+        host = hosts.get(target.host)
+        if host is not None and (counterpart := take(by_ident.get((host, target.kind, target.ident)))):
+            found[position] = counterpart
+    for position, target in enumerate(old):
+        host = hosts.get(target.host)
+        if position in found or host is None or target.kind != "type" or not target.name:
+            continue
+        if counterpart := take(by_name.get((host, target.driver, target.name))):
+            found[position] = counterpart
+    if len(old) == 1 and len(new) == 1 and not found and hosts.get(old[0].host) == new[0].host:
+        found[0] = new[0]  # one device's attribute files against another's: they are the pair
+        used.add(id(new[0]))
+    pairs = [(target, found.get(position)) for position, target in enumerate(old)]
+    return pairs, [target for target in new if id(target) not in used]
 
 
 def _own_devices(target: Target) -> list[MigrationVersion]:
@@ -222,41 +374,114 @@ def _own_devices(target: Target) -> list[MigrationVersion]:
     return [device_for(target.version, choice) for choice, _ in covering_choices(target.version)]
 
 
-def diff(old: Sequence[Target], new: Sequence[Target]) -> DiffResult:
-    """What changed from the *old* targets to the *new* ones (see the module's description)."""
-    pairs, added = _pair(old, new)
+def _hosts_of(targets: Iterable[Target]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(target.host for target in targets))
+
+
+def _by_key(unread: Iterable[Unread]) -> dict[tuple[str, str, str], Unread]:
+    found: dict[tuple[str, str, str], Unread] = {}
+    for entry in unread:
+        found.setdefault((entry.host, entry.kind, entry.ident), entry)
+    return found
+
+
+def _unread_counterpart(
+    target: Target, host: str | None, side: Side, unread: dict[tuple[str, str, str], Unread], role: str
+) -> str | None:
+    """Why *target*'s counterpart on the *role* side (on its *host*) is not known, or None when it is not there.
+
+    *unread* is the side's :attr:`Side.unread` by (host, kind, identity), the first of each.
+    """
+    if host is None:
+        return None
+    found = unread.get((host, target.kind, target.ident))
+    if found is not None:
+        host_part = f"{found.host}: " if found.host else ""
+        return f"its counterpart on the {role} side could not be read or is not valid: {host_part}{found.why}"
+    if host in side.hidden:
+        return (
+            f"part of host {host} on the {role} side could not be read when captured, and its counterpart may be there"
+        )
+    return None
+
+
+def diff(
+    old: Sequence[Target],
+    new: Sequence[Target],
+    *,
+    old_side: Side | None = None,
+    new_side: Side | None = None,
+) -> DiffResult:
+    """What changed from the *old* targets to the *new* ones (see the module's description).
+
+    *old_side* and *new_side* say which hosts each side names and what of
+    them could not be read (:meth:`Side.of` an inventory); without one, a
+    side's hosts are those of its targets, all read.
+    """
+    before_side = old_side or Side(_hosts_of(old))
+    after_side = new_side or Side(_hosts_of(new))
+    old_hosts = tuple(dict.fromkeys([*before_side.hosts, *_hosts_of(old)]))
+    new_hosts = tuple(dict.fromkeys([*after_side.hosts, *_hosts_of(new)]))
+    hosts = _host_pairs(old_hosts, new_hosts)
+    back = {after: before for before, after in hosts.items()}
+    removed_hosts = tuple(host for host in old_hosts if host not in hosts)
+    added_hosts = tuple(host for host in new_hosts if host not in back)
+    pairs, added = _pair(old, new, hosts)
+    unread_old = _by_key(before_side.unread)
+    unread_new = _by_key(after_side.unread)
     memo: dict[tuple[object, ...], Change] = {}
     index: FleetIndex | None = None
     changes: list[Change] = []
     for before, after in pairs:
-        if after is None:
-            if index is None:
-                index = FleetIndex.build(
-                    Provider(t.host, t.ident, t.kind, t.label, t.version, t.rules, t.driver)
-                    for t in new
-                    if t.version is not None
-                )
-            orphans = [device for device in _own_devices(before) if not index.accepting(device)]
+        if after is not None:
+            key = (before.rules, before.version, after.rules, after.version)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = _compare(before, after)
+            changes.append(replace(found, old=before, new=after))
+            continue
+        gone = () if before.host in hosts else (f"host {before.host} is not on the new side",)
+        unread = _unread_counterpart(before, hosts.get(before.host), after_side, unread_new, "new")
+        if unread is not None:
+            changes.append(Change(before, None, error=unread, notes=gone, unread="new"))
+            continue
+        if index is None:
+            index = FleetIndex.build(
+                Provider(t.host, t.ident, t.kind, t.label, t.version, t.rules, t.driver)
+                for t in new
+                if t.version is not None
+            )
+        orphans = [device for device in _own_devices(before) if not index.accepting(device)]
+        if orphans and after_side.incomplete:
             changes.append(
                 Change(
                     before,
                     None,
-                    stopped=orphans[0] if orphans else None,
-                    notes=(
-                        "no new target accepts this target's own description"
-                        if orphans
-                        else "every device of this target is accepted by some new target",
-                    ),
+                    error="no new target read accepts this target's own description, but part of the new side"
+                    " could not be read when captured, and a target there may accept it",
+                    notes=gone,
+                    unread="new",
                 )
             )
             continue
-        key = (before.rules, before.version, after.rules, after.version)
-        found = memo.get(key)
-        if found is None:
-            found = memo[key] = _compare(before, after)
-        changes.append(replace(found, old=before, new=after))
-    changes.extend(Change(None, target) for target in added)
-    return DiffResult(tuple(changes))
+        changes.append(
+            Change(
+                before,
+                None,
+                stopped=orphans[0] if orphans else None,
+                notes=(
+                    *gone,
+                    "no new target accepts this target's own description"
+                    if orphans
+                    else "every device of this target is accepted by some new target",
+                ),
+            )
+        )
+    for target in added:
+        unread = _unread_counterpart(target, back.get(target.host), before_side, unread_old, "old")
+        new_host = () if target.host in back else (f"host {target.host} is not on the old side",)
+        changes.append(Change(None, target, error=unread, notes=new_host, unread=None if unread is None else "old"))
+    return DiffResult(tuple(changes), removed_hosts, added_hosts, tuple(hosts.items()))
 
 
 def _compare(before: Target, after: Target) -> Change:

@@ -1,11 +1,17 @@
 """The compatibility matrix as a standalone HTML page with an inline SVG heat map.
 
 The page needs nothing but itself: no stylesheet, font, script or image is
-fetched (it opens offline, from a file or an e-mail attachment). Source
-classes are the rows and target classes the columns, grouped by driver and
-version; each cell is one ``<rect class="cell ...">`` whose ``<title>`` (shown
-on hover) holds the verdict and its reasons, and a side table lists every
-pair with its reason. Every string that comes from the input is escaped.
+fetched (it opens offline, from a file or an e-mail attachment). Groups of
+source classes are the rows and groups of target classes the columns
+(:class:`~.matrix.Matrix`: in their order, with their labels), separated by
+driver; each cell is one ``<rect class="cell ...">`` whose ``<title>`` (shown
+on hover) holds the verdict and its reasons. A side table lists every pair
+but the incompatible ones across drivers and streams (it counts those), each
+with its verdict's summary and its reasons folded under it (``<details>``,
+opened when its cell is clicked). The tables of groups give each group's
+description, what it ignores, its rules (a column), every member and every
+class with its id; a list of more than five members or classes is folded.
+Every string that comes from the input is escaped.
 
 Nothing on the page but the heat map scrolls sideways, and the page never does:
 a heat map wider than the screen scrolls within its own box, and every table
@@ -27,9 +33,12 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from ..emit import emit
-from ..verdict import Verdict
-from .classes import SourceClass, TargetClass
+from ..display import plural
+from ..emit import emit, value_text
+from ..model import MigrationVersion
+from ..verdict import Answer, Verdict
+from .classes import SourceGroup, TargetGroup
+from .inventory import Provider
 from .matrix import Matrix, cell_meaning
 
 __all__ = ["LONG_TOKEN", "WHOLE_TOKEN", "render_html"]
@@ -105,7 +114,12 @@ _SCRIPT: Final = """
       cell.classList.add("picked");
       var id = "pair-" + cell.getAttribute("data-source") + "-" + cell.getAttribute("data-target");
       var row = document.getElementById(id);
-      if (row) { row.classList.add("picked"); row.scrollIntoView({block: "nearest"}); }
+      if (row) {
+        row.classList.add("picked");
+        var reasons = row.querySelector("details");
+        if (reasons) { reasons.open = true; }
+        row.scrollIntoView({block: "nearest"});
+      }
     });
   });
 })();
@@ -175,20 +189,17 @@ def _reason(verdict: Verdict) -> str:
     return "\n".join(lines)
 
 
-def _source_label(number: int, item: SourceClass) -> str:
-    driver, version = item.group
-    return f"S{number} {driver or '?'} {version}".rstrip()
+def _source_label(number: int, matrix: Matrix) -> str:
+    return f"S{number} {matrix.source_labels[number - 1]}"
 
 
-def _target_label(number: int, item: TargetClass) -> str:
-    driver, version = item.group
-    what = item.members[0].ident if item.kind == "type" else "device"
-    return f"T{number} {driver or '?'} {version} {what}".rstrip()
+def _target_label(number: int, matrix: Matrix) -> str:
+    return f"T{number} {matrix.target_labels[number - 1]}"
 
 
-def _groups(keys: Sequence[tuple[str, str]]) -> list[tuple[int, int, tuple[str, str]]]:
+def _groups(keys: Sequence[str]) -> list[tuple[int, int, str]]:
     """Runs [start, end) of equal group keys."""
-    runs: list[tuple[int, int, tuple[str, str]]] = []
+    runs: list[tuple[int, int, str]] = []
     for index, key in enumerate(keys):
         if runs and runs[-1][2] == key:
             runs[-1] = (runs[-1][0], index + 1, key)
@@ -213,8 +224,8 @@ def _svg(matrix: Matrix) -> str:
     labels, which it would otherwise cross.
     """
     rows, columns = len(matrix.sources), len(matrix.targets)
-    source_labels = [_source_label(number, item) for number, item in enumerate(matrix.sources, start=1)]
-    target_labels = [_target_label(number, item) for number, item in enumerate(matrix.targets, start=1)]
+    source_labels = [_source_label(number, matrix) for number in range(1, rows + 1)]
+    target_labels = [_target_label(number, matrix) for number in range(1, columns + 1)]
     longest_row = min(_LABEL_CHARS, max(map(len, source_labels), default=0))
     longest_column = min(_LABEL_CHARS, max(map(len, target_labels), default=0))
     left = round(12 + longest_row * _CHAR)
@@ -234,23 +245,18 @@ def _svg(matrix: Matrix) -> str:
     for number, label in enumerate(target_labels, start=1):
         x = left + (number - 1) * _CELL + _CELL - 5
         out.append(_label(label, x, top - 6, f' transform="rotate(-60 {x} {top - 6})"'))
-    # Group bands: a line between the groups of each axis.
-    for start, _, _ in _groups([item.group for item in matrix.sources])[1:]:
+    # Driver bands: a line between the drivers of each axis.
+    for start, _, _ in _groups([item.driver for item in matrix.sources])[1:]:
         y = top + start * _CELL
         out.append(f'<line x1="0" y1="{y}" x2="{right}" y2="{y}" stroke="#57606a"/>')
-    for start, _, _ in _groups([item.group for item in matrix.targets])[1:]:
+    for start, _, _ in _groups([item.driver for item in matrix.targets])[1:]:
         x = left + start * _CELL
         out.append(f'<line x1="{x}" y1="{top}" x2="{x}" y2="{top + rows * _CELL}" stroke="#57606a"/>')
     for row, verdicts in enumerate(matrix.cells):
-        source = matrix.sources[row]
         for column, verdict in enumerate(verdicts):
-            target = matrix.targets[column]
             meaning = cell_meaning(verdict)
             x, y = left + column * _CELL, top + row * _CELL
-            title = (
-                f"S{row + 1} ({source.group[0]} {source.group[1]}) -> T{column + 1} ({target.kind}"
-                f" {target.members[0].ident if target.kind == 'type' else target.group[0]}): {_reason(verdict)}"
-            )
+            title = f"{source_labels[row]} -> {target_labels[column]}: {_reason(verdict)}"
             out.append(
                 f'<rect class="cell {meaning}" data-source="S{row + 1}" data-target="T{column + 1}"'
                 f' data-verdict="{meaning}" x="{x}" y="{y}" width="{_CELL}" height="{_CELL}"'
@@ -261,29 +267,89 @@ def _svg(matrix: Matrix) -> str:
 
 
 def _class_table(title: str, ident: str, rows: list[tuple[str, str, str, str]]) -> str:
-    """A table of classes, one row each (label, id, members, text); on a narrow screen, one labelled block each.
+    """A table of groups, one row each (label, id line, members, text: HTML); on a narrow screen, one block each.
 
-    The id goes under the label, in the label's cell, and no column repeats the driver and
-    version the label says: the members and the attributes get the width.
+    The id line goes under the label, in the label's cell, and no column repeats the driver
+    and version the label says: the members and the attributes get the width.
     """
     out = [
-        f'<h2>{_e(title)}</h2><div class="wide"><table class="classes" id="{ident}"><thead><tr><th>class, id</th>'
+        f'<h2>{_e(title)}</h2><div class="wide"><table class="classes" id="{ident}"><thead><tr><th>group, class</th>'
         '<th class="members">members</th><th class="version">migration_version</th></tr></thead><tbody>'
     ]
     for label, digest, members, text in rows:
         out.append(
             f'<tr><td>{_t(label)}\n<span class="id">{_t(digest)}</span></td>'
-            f'<td class="text" data-label="members">{_t(members)}</td>'
-            f'<td class="text" data-label="migration_version">{_t(text)}</td></tr>'
+            f'<td class="text" data-label="members">{members}</td>'
+            f'<td class="text" data-label="migration_version">{text}</td></tr>'
         )
     out.append("</tbody></table></div>")
     return "\n".join(out)
 
 
-def _members(providers: Sequence[object], limit: int = 5) -> str:
-    names = [getattr(provider, "where", "") for provider in providers[:limit]]
-    more = f"\n... and {len(providers) - limit} more" if len(providers) > limit else ""
-    return f"{len(providers)}: " + "\n".join(names) + more
+_OPEN_UP_TO: Final = 5
+"""A list of at most this many members or classes is shown open; a longer one is folded (``<details>``)."""
+
+
+def _folded(summary: str, body: str, count: int) -> str:
+    """*body* (HTML) under *summary* (text), in a ``<details>`` open when *count* is small.
+
+    The summary ends with a newline (shown as none, at the end of its block), so that no
+    text check reads its last word and the body's first as one word.
+    """
+    opened = " open" if count <= _OPEN_UP_TO else ""
+    return f"<details{opened}><summary>{_t(summary)}\n</summary>{body}</details>"
+
+
+def _members(providers: Sequence[Provider]) -> str:
+    """Every member (``host:path``), under a summary of how many there are, on which hosts; as HTML."""
+    hosts = len({provider.host for provider in providers})
+    kinds = [provider.kind for provider in providers]
+    counted = ", ".join(plural(kinds.count(kind), kind) for kind in ("device", "type") if kind in kinds)
+    summary = f"{counted} on {plural(hosts, 'host')}"
+    return _folded(summary, _t("\n".join(provider.where for provider in providers)), len(providers))
+
+
+def _group_text(group: SourceGroup | TargetGroup, rules: str = "") -> str:
+    """The group's description (and *rules*), what it leaves out, and each class with its id and members; as HTML."""
+    out = [_t(emit(group.version).rstrip("\n") + rules)]
+    if group.ignored:
+        out.append(_t(f"\n(ignoring {', '.join(group.ignored)}: no rule of the inventory reads it)"))
+    if len(group.classes) > 1:
+        parts = [
+            f'<div class="class"><span class="id">{_t(item.id)}</span>\n{_t(emit(item.version).rstrip())}\n'
+            f"{_members(item.members)}</div>"
+            for item in group.classes
+        ]
+        out.append("\n" + _folded(f"{len(group.classes)} classes", "".join(parts), len(group.classes)))
+    return "".join(out)
+
+
+def _id_line(group: SourceGroup | TargetGroup) -> str:
+    if len(group.classes) == 1:
+        return group.classes[0].id
+    return f"{len(group.classes)} classes"
+
+
+def _stream(version: MigrationVersion) -> str | None:
+    entry = version.fields.get("stream")
+    return None if entry is None else value_text(entry.value)
+
+
+def _listed(matrix: Matrix, row: int, column: int) -> bool:
+    """Whether the table of pairs lists a pair: not when it is incompatible across drivers and streams."""
+    source, target = matrix.sources[row], matrix.targets[column]
+    if matrix.cells[row][column].answer is not Answer.INCOMPATIBLE or source.driver == target.driver:
+        return True
+    stream = _stream(source.version)
+    return stream is not None and stream == _stream(target.version)
+
+
+def _pair_reason(verdict: Verdict) -> str:
+    """The verdict's summary, and its reasons behind it (``<details>``) when there are any; as HTML."""
+    lines = _reason(verdict).split("\n")
+    if len(lines) == 1:
+        return _t(lines[0])
+    return f"<details><summary>{_t(lines[0])}\n</summary>{_t(chr(10).join(lines[1:]))}</details>"
 
 
 def render_html(matrix: Matrix, *, title: str = "migcompat compatibility matrix", inputs: Sequence[str] = ()) -> str:
@@ -297,52 +363,61 @@ def render_html(matrix: Matrix, *, title: str = "migcompat compatibility matrix"
         '<div class="pairs"><table id="pairs"><thead><tr><th>source</th><th>target</th><th>verdict</th>'
         "<th>reason</th></tr></thead><tbody>"
     ]
+    left_out = 0
     for row, verdicts in enumerate(matrix.cells):
         for column, verdict in enumerate(verdicts):
+            if not _listed(matrix, row, column):
+                left_out += 1
+                continue
             pairs.append(
                 f'<tr id="pair-S{row + 1}-T{column + 1}"><td>S{row + 1}</td><td>T{column + 1}</td>'
-                f'<td>{cell_meaning(verdict)}</td><td class="text">{_t(_reason(verdict))}</td></tr>'
+                f'<td>{cell_meaning(verdict)}</td><td class="text">{_pair_reason(verdict)}</td></tr>'
             )
     pairs.append("</tbody></table></div>")
+    note = (
+        f'<p class="note">{plural(left_out, "incompatible pair")} across drivers and streams not listed:'
+        " hover over its cell for the reason.</p>"
+        if left_out
+        else ""
+    )
     sources = _class_table(
-        "Source classes (rows)",
+        "Source groups (rows)",
         "sources",
         [
-            (
-                _source_label(number, item),
-                item.id,
-                _members(item.members),
-                emit(item.version).rstrip("\n"),
-            )
+            (_source_label(number, matrix), _id_line(item), _members(item.members), _group_text(item))
             for number, item in enumerate(matrix.sources, start=1)
         ],
     )
     targets = _class_table(
-        "Target classes (columns)",
+        "Target groups (columns)",
         "targets",
         [
             (
-                _target_label(number, item),
-                item.id,
+                _target_label(number, matrix),
+                _id_line(item),
                 _members(item.members),
-                emit(item.version).rstrip("\n") + "\n" + emit(item.rules).rstrip("\n"),
+                _group_text(item, "\n" + emit(item.rules).rstrip("\n")),
             )
             for number, item in enumerate(matrix.targets, start=1)
         ],
     )
     read = ", ".join(inputs)
+    source_count, target_count = matrix.class_counts()
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{_STYLE}</style></head>\n"
         f"<body><h1>{_e(title)}</h1>"
-        f"<p>{len(matrix.sources)} source classes (rows) x {len(matrix.targets)} target classes (columns)"
-        f"{' from ' + _e(read) if read else ''}. A cell says whether the target class accepts the source class's"
-        " migration stream; hover over it for the reason, or click it to find its row in the table.</p>"
+        f"<p>{plural(len(matrix.sources), 'source group')} (rows, {plural(source_count, 'class', 'classes')}) x"
+        f" {plural(len(matrix.targets), 'target group')} (columns, {plural(target_count, 'class', 'classes')})"
+        f"{' from ' + _e(read) if read else ''}. A group holds the classes that differ only in fields no rule"
+        " reads, which every target (every source) judges alike. A cell says whether the target group accepts"
+        " the source group's migration stream (identical when some pair of their classes is the same"
+        " configuration); hover over it for the reason, or click it to find its row in the table.</p>"
         f'<p class="legend">{legend}</p>\n'
         f'<div class="layout"><div class="heatmap">{_svg(matrix)}</div>'
-        f"<div><h2>Every pair</h2>{''.join(pairs)}</div></div>\n"
+        f"<div><h2>Every pair</h2>{note}{''.join(pairs)}</div></div>\n"
         f"{sources}\n{targets}\n"
         f"<script>{_SCRIPT}</script></body></html>\n"
     )

@@ -676,12 +676,19 @@ def linear_scan(providers: Iterable[Provider], source: MigrationVersion) -> list
 
 
 def rank(found: Iterable[tuple[Provider, Verdict]]) -> list[tuple[Provider, Verdict]]:
-    """*found* ordered for a person: existing devices first (identical before accepted), then types; then host, path."""
+    """*found* ordered for a person: existing devices first, then types that can still create a device, then
+    types whose ``available_instances`` was 0 when captured; identical before accepted; then host, path.
+
+    A display order, not a placement policy: a capture does not say whether
+    an existing device is free, *available_instances* is as old as the
+    capture, and the source itself (or its host) is in *found* when it
+    accepts its own description: a scheduler filters what it cannot use.
+    """
 
     def key(item: tuple[Provider, Verdict]) -> tuple[int, int, str, str]:
         provider, verdict = item
         return (
-            0 if provider.kind == "device" else 1,
+            0 if provider.kind == "device" else 2 if provider.available_instances == 0 else 1,
             0 if verdict.grade is Grade.IDENTICAL else 1,
             provider.host,
             provider.path,

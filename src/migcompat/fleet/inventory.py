@@ -9,18 +9,38 @@ migration *sources*.
 
 :func:`load_inventory` reads capture files (``migcompat capture``, schema
 ``spec/schema/capture.schema.json``) or directories of them. It pairs and
-parses each host's placements exactly as the conformance suite does
-(:func:`~migcompat.conformance.emitter_checks.analyse_host`), so a placement
-the suite calls broken is not a provider here either: it is skipped and an
-:class:`InventoryFinding` says why. What a capture recorded while it was
-taken (an unreadable directory, a link loop, an attribute too long: the
-``findings`` of its :class:`~migcompat.sysfs.model.HostData`) is kept as well, one
-:class:`InventoryFinding` each, naming the capture; one that may hide a
-target (:func:`hides_targets`) makes the inventory *incomplete*
+parses each host's placements as the conformance suite does
+(:func:`~migcompat.conformance.emitter_checks.analyse_host`), and skips, with
+an :class:`InventoryFinding` saying why, only what keeps a placement from
+being a target: a migration attribute that is missing, could not be read or
+does not parse (or is in a format version not implemented), and a device
+instance whose ``migration_version`` has ``param`` lines. Such a placement
+is kept as a :class:`PartialPlacement` with its readable rules, since its
+verdict as a target is unknown (rows 8.5-VD1, 8.5-VD2); a device instance
+whose ``migration_version`` is valid stays a *source* even then. The
+suite's other checks (canonical form, self-acceptance, registry, modes,
+templates...) are not made here: a placement that fails them is a provider,
+and ``migcompat conformance`` reports them; only an unstable attribute (two
+reads differ) is also an ``unstable-attribute`` finding, its first read kept.
+What a capture recorded while it was taken (an unreadable directory, a link
+loop, an attribute too long: the ``findings`` of its
+:class:`~migcompat.sysfs.model.HostData`) is kept as well, one
+:class:`InventoryFinding` each, naming the capture. A finding that may hide a
+target (a capture's fault, :func:`hides_targets`; a placement skipped for a
+missing, unreadable or invalid attribute; a file of a directory that is not
+a valid capture) makes the inventory *incomplete*
 (:attr:`Inventory.incomplete`): a question it answers negatively ("no target
-accepts") is then not known. A file that cannot be read, or that is
-named on the command line and is not a valid capture, is an
-:class:`InventoryError` naming the file.
+accepts") is then not known, unless the readable rules of the placements
+concerned already reject the source (:meth:`Inventory.undecided`).
+
+A file named directly that cannot be read or is not a valid capture is an
+:class:`InventoryError` naming the file. Inside a directory, a ``*.json``
+file that is not a capture at all (its ``format`` is not
+``migcompat-capture``: a sample's manifest) is skipped with a
+``not-a-capture`` finding, and one that is not a valid capture (truncated,
+not a JSON object, a newer capture version, unreadable) with an
+``invalid-capture`` finding that names it: one bad file in a spool directory
+does not take the whole fleet down, and the inventory is incomplete.
 
 Cost: reading is linear in the captures' size; attribute texts are parsed and
 checked once per distinct text, whatever the number of hosts that share them.
@@ -31,13 +51,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 
+from .._arguments import require
 from ..capture import CaptureError, load, loads
 from ..errors import MigcompatError
 from ..limits import MAX_ATTRIBUTE_BYTES
 from ..model import CompatibleDevices, MigrationVersion
-from ..sysfs.model import COMPATIBLE, VERSION, Finding, HostData
+from ..sysfs.model import COMPATIBLE, VERSION, Finding, HostData, Placement
 from ..sysfs.reader import READ_LIMIT
 
 if TYPE_CHECKING:
@@ -53,11 +74,15 @@ __all__ = [
     "Inventory",
     "InventoryError",
     "InventoryFinding",
+    "PartialPlacement",
     "Provider",
+    "Undecided",
+    "duplicate_hosts",
     "hides_targets",
     "inventory_of",
     "load_inventory",
     "load_inventory_text",
+    "may_accept",
 ]
 
 STDIN: Final = "-"
@@ -70,10 +95,17 @@ MAX_CAPTURE_FILES: Final = 200_000
 """At most this many capture files are read from the paths of one inventory; more is an error."""
 
 FINDING_CODES: Final = {
-    "missing-attribute": "the placement has one migration attribute but not the other",
-    "invalid-attribute": "a migration attribute does not parse (or is in a format version not implemented)",
+    "missing-attribute": "the placement has one migration attribute but not the other: not a target (its"
+    " verdict is unknown); a device whose migration_version is valid stays a source",
+    "invalid-attribute": "a migration attribute could not be read, or does not parse (or is in a format version"
+    " not implemented): not a target (its verdict is unknown); a device whose migration_version is valid stays"
+    " a source",
     "not-a-target": "the attributes parse but the placement cannot be a target (an instance with param lines)",
+    "unstable-attribute": "two reads of a migration attribute differ: the placement is kept with its first read,"
+    " which may not be what the driver says next",
     "not-a-capture": "a JSON file in an inventory directory that is not a migcompat capture (skipped)",
+    "invalid-capture": "a JSON file in an inventory directory that is not a valid capture (truncated, not an"
+    " object, a newer capture version, unreadable): skipped; a host may be missing",
     "duplicate-host": "two captures name the same host; both are read, so its placements appear twice",
 }
 """The codes of the inventory's own findings (:class:`InventoryFinding`), with their meaning.
@@ -129,8 +161,12 @@ def hides_targets(finding: Finding) -> bool:
     ``bus/*/devices``, a type under ``mdev_supported_types``) always hides it.
     The other codes (``missing``, ``binary-content``, ``too-long``,
     ``duplicate``, the placement codes) describe what was read, and hide
-    nothing.
+    nothing, except a ``missing`` finding on the root itself (path ``""``):
+    the tree read is not a sysfs root (no ``bus/``, no ``class/``), so none of
+    the host was read.
     """
+    if finding.code == "missing" and finding.path == "":
+        return True
     if finding.code not in READ_FAULTS:
         return False
     parent, _, name = finding.path.rpartition("/")
@@ -167,26 +203,103 @@ class Provider:
 
     *ident* is the placement's identity: the UUID of an mdev, the PCI address
     of a PCI function, ``bus/name`` of another device, the type id of an mdev
-    type. *path* is its directory in the capture (relative to the sysfs root).
-    *version* is the instance's ``migration_version`` or the type's template;
-    *rules* its ``migration_compatible_devices``; *driver* the driver that
-    writes them (the ``driver`` field, else the driver link), or None. *name*
-    is a type's human name (its ``name`` attribute), or None.
+    type (two parent devices of one host may offer the same type id: *parent*
+    and *path* tell them apart). *path* is its directory in the capture
+    (relative to the sysfs root). *version* is the instance's
+    ``migration_version`` or the type's template; *rules* its
+    ``migration_compatible_devices``; *driver* the driver that writes them (the
+    ``driver`` field, else the driver link), or None. *name* is a type's human
+    name (its ``name`` attribute), or None. *parent* is the identity of the
+    parent device: the PCI address of the device that offers an mdev type or
+    holds an mdev (the one to create a device on), the physical function of a
+    PCI virtual function; None when the capture does not record one.
+    *available_instances* is how many more devices a type can create, as the
+    capture read it (its ``available_instances`` attribute); None for a
+    device, or when it was not read or is not a decimal number.
+
+    *target* is False for a device instance kept only as a *source*: its
+    ``migration_version`` is valid but its ``migration_compatible_devices`` is
+    missing, unreadable or invalid, so its verdict as a target is unknown; it
+    is in ``Inventory.sources``, never in ``Inventory.providers``, and
+    its *rules* are empty (they were not read: never check a source against
+    them).
     """
 
     host: str
     ident: str
-    kind: str
+    kind: Literal["device", "type"]
     path: str
     version: MigrationVersion
     rules: CompatibleDevices
     driver: str | None
     name: str | None = field(default=None, compare=False)
+    parent: str | None = field(default=None, compare=False)
+    available_instances: int | None = field(default=None, compare=False)
+    target: bool = field(default=True, compare=False)
 
     @property
     def where(self) -> str:
         """``host:path``, how reports name the provider."""
         return f"{self.host}:{self.path}"
+
+    def to_json(self) -> dict[str, object]:
+        """The provider as a JSON-ready dict: ``host``, ``ident``, ``kind``, ``path``, ``driver``, ``parent``
+        and ``available_instances`` (null when not known), as ``migcompat match --format json`` lists it."""
+        return {
+            "host": self.host,
+            "ident": self.ident,
+            "kind": self.kind,
+            "path": self.path,
+            "driver": self.driver,
+            "parent": self.parent,
+            "available_instances": self.available_instances,
+        }
+
+
+@dataclass(frozen=True)
+class PartialPlacement:
+    """A placement with migration attributes that is not a target: one of them is missing, unreadable or invalid.
+
+    Its verdict as a target is unknown (rows 8.5-VD1, 8.5-VD2), so it may
+    hide a target, unless its readable half already rejects a source
+    (:func:`may_accept`). *kind*, *host*, *ident* and *path* are as for a
+    :class:`Provider`; *capture* names the capture it is in. *rules* is its
+    ``migration_compatible_devices`` when that was read and is valid and the
+    placement's ``migration_version`` is not in an unsupported format version
+    (which makes every verdict unknown, row 8.5-VD1); None otherwise.
+    """
+
+    host: str
+    ident: str
+    kind: Literal["device", "type"]
+    path: str
+    rules: CompatibleDevices | None
+    capture: str = ""
+
+    def may_accept(self, source: MigrationVersion) -> bool:
+        """Whether this placement may accept *source*: see :func:`may_accept`."""
+        return may_accept(self, source)
+
+
+def may_accept(placement: PartialPlacement, source: MigrationVersion) -> bool:
+    """Whether the :class:`PartialPlacement` *placement* may accept the device *source*.
+
+    False only when its readable rules reject *source* whatever the target's
+    own description: :func:`~migcompat.compare.check` of *source* against
+    them without the target's ``migration_version`` (``$`` then reads no
+    value, row 8.4-SF4) is INCOMPATIBLE, which it is then for every own value.
+    True when the rules were not read (or are not valid), or that check is
+    UNKNOWN or COMPATIBLE. Raises :class:`TypeError` unless *source* is a
+    :class:`~migcompat.model.MigrationVersion`.
+    """
+    from ..compare import check
+    from ..verdict import Answer
+
+    require("placement", placement, PartialPlacement)
+    require("source", source, MigrationVersion)
+    if placement.rules is None:
+        return True
+    return check(source, placement.rules, None).answer is not Answer.INCOMPATIBLE
 
 
 @dataclass(frozen=True)
@@ -201,6 +314,9 @@ class InventoryFinding:
     is in; *attribute* is the capture's flag (the fault concerns a migration
     attribute or a link needed to interpret one) and *hides_targets* says
     whether a target may be in what could not be read (:func:`hides_targets`).
+    The inventory's own findings about a placement with a missing, unreadable
+    or invalid attribute, or about a file of a directory that is not a valid
+    capture, also have *hides_targets* set.
     """
 
     code: str
@@ -212,10 +328,13 @@ class InventoryFinding:
     hides_targets: bool = False
 
     def to_json(self) -> dict[str, object]:
-        """The finding as a JSON-ready dict: a capture's also has ``capture``, ``attribute`` and ``hides_targets``."""
+        """The finding as a JSON-ready dict: a capture's also has ``capture``, ``attribute`` and ``hides_targets``;
+        the inventory's own has ``hides_targets`` (true) when it may hide a target."""
         out: dict[str, object] = {"code": self.code, "host": self.host, "path": self.path, "message": self.message}
         if self.capture:
             out.update(capture=self.capture, attribute=self.attribute, hides_targets=self.hides_targets)
+        elif self.hides_targets:
+            out["hides_targets"] = True
         return out
 
     @classmethod
@@ -233,10 +352,40 @@ class InventoryFinding:
 
 
 @dataclass(frozen=True)
+class Undecided:
+    """What keeps "no target accepts" from being known for one source (:meth:`Inventory.undecided`).
+
+    *placements* are the :class:`PartialPlacement` objects that may accept the
+    source; *faults* the findings that may hide a target and concern no
+    partial placement (an unreadable directory, a link loop, a file of a
+    directory that is not a valid capture). It is true when either is not
+    empty.
+    """
+
+    placements: tuple[PartialPlacement, ...] = ()
+    faults: tuple[InventoryFinding, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.placements or self.faults)
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The hosts (or, for a file that names none, the captures) concerned, in the order found."""
+        names = [p.host or p.capture for p in self.placements] + [f.host or f.capture or f.path for f in self.faults]
+        return tuple(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
 class Inventory:
     """Every provider of a set of hosts, in the order read; the device instances among them are the *sources*.
 
-    Build one with :func:`load_inventory`, or :meth:`of` from providers.
+    *providers* are the targets; *sources* every device instance whose
+    ``migration_version`` is valid, the targets among them and those kept only
+    as sources (``Provider.target`` False). *hosts* are the hosts of the
+    captures read (a host whose placements were all skipped included).
+    *partial* holds the placements that are not targets because an attribute
+    is missing, unreadable or invalid (:class:`PartialPlacement`). Build one
+    with :func:`load_inventory`, :func:`inventory_of`, or :meth:`of`.
     """
 
     providers: tuple[Provider, ...]
@@ -246,15 +395,49 @@ class Inventory:
     hosts: tuple[str, ...] = ()
     file_hosts: tuple[tuple[str, str], ...] = ()
     """(capture file, the host name it records), for every capture read, in the order read."""
+    partial: tuple[PartialPlacement, ...] = ()
 
     @property
     def incomplete(self) -> bool:
-        """True when a capture could not read part of its host where a target may be (:func:`hides_targets`).
+        """True when some finding may hide a target (``InventoryFinding.hides_targets``).
 
-        A target the inventory has is real; that no target accepts a source
-        is then not known.
+        That is: a capture could not read part of its host where a target may
+        be (:func:`hides_targets`), a placement is not a target because an
+        attribute is missing, unreadable, invalid or in a newer format (its
+        verdict is unknown, rows 8.5-VD1 and 8.5-VD2), or a file of a directory
+        is not a valid capture. A target the inventory has is real; that no
+        target accepts a source is then not known in general: for one source,
+        :meth:`undecided` says whether it is.
         """
         return any(finding.hides_targets for finding in self.findings)
+
+    def undecided(self, source: MigrationVersion) -> Undecided:
+        """What may hide a target that accepts *source*: empty when "no target read accepts" is the answer.
+
+        The partial placements that may accept *source* (:func:`may_accept`),
+        and the findings that may hide a target and are about no partial
+        placement. A fault on a placement whose readable rules reject *source*
+        whatever the target's own values (an unreadable ``migration_version``
+        beside rules for another driver) hides nothing from it. Raises
+        :class:`TypeError` unless *source* is a :class:`~migcompat.model.MigrationVersion`.
+        """
+        require("source", source, MigrationVersion)
+        if not self.incomplete and not self.partial:
+            return Undecided()
+        by_path: dict[tuple[str, str], list[PartialPlacement]] = {}
+        for placement in self.partial:
+            by_path.setdefault((placement.host, placement.path), []).append(placement)
+        placements = tuple(p for p in self.partial if may_accept(p, source))
+        faults = []
+        for finding in self.findings:
+            if not finding.hides_targets:
+                continue
+            concerned = by_path.get((finding.host, finding.path)) or by_path.get(
+                (finding.host, finding.path.rpartition("/")[0])
+            )
+            if concerned is None:
+                faults.append(finding)
+        return Undecided(placements, tuple(faults))
 
     @classmethod
     def of(
@@ -263,12 +446,49 @@ class Inventory:
         findings: Iterable[InventoryFinding] = (),
         files: Iterable[str] = (),
         file_hosts: Iterable[tuple[str, str]] = (),
+        partial: Iterable[PartialPlacement] = (),
     ) -> Inventory:
-        """The inventory of *providers* (sources derived: those of kind ``device``)."""
-        kept = tuple(providers)
-        hosts = tuple(dict.fromkeys(provider.host for provider in kept))
-        sources = tuple(p for p in kept if p.kind == "device")
-        return cls(kept, sources, tuple(findings), tuple(files), hosts, tuple(file_hosts))
+        """The inventory of *providers*: the targets among them are the providers, the devices the sources.
+
+        A provider whose ``target`` is False is a source only.
+        The hosts are those *file_hosts* names, then those of the providers and
+        partial placements. The ``duplicate-host`` findings are those of
+        *file_hosts* (:func:`duplicate_hosts`), whatever *findings* holds, so
+        inventories combined by hand (their providers, findings, files,
+        file_hosts and partial placements concatenated) are checked as
+        :func:`load_inventory` checks its captures.
+        """
+        every = tuple(providers)
+        kept = tuple(p for p in every if p.target)
+        pairs = tuple(file_hosts)
+        partials = tuple(partial)
+        names = [host for _, host in pairs] + [p.host for p in every] + [p.host for p in partials]
+        hosts = tuple(dict.fromkeys(names))
+        sources = tuple(p for p in every if p.kind == "device")
+        found = [finding for finding in findings if finding.code != "duplicate-host"]
+        found.extend(duplicate_hosts(pairs))
+        return cls(kept, sources, tuple(found), tuple(files), hosts, pairs, partials)
+
+
+def duplicate_hosts(file_hosts: Iterable[tuple[str, str]]) -> tuple[InventoryFinding, ...]:
+    """The ``duplicate-host`` findings of the captures *file_hosts* lists as (file, host name): one per capture
+    that names a host an earlier one names (an empty host name included)."""
+    seen: dict[str, str] = {}
+    out: list[InventoryFinding] = []
+    for name, host in file_hosts:
+        if host in seen:
+            out.append(
+                InventoryFinding(
+                    "duplicate-host", host, name, f"host {_host_name(host)} is in {seen[host]} and in {name}"
+                )
+            )
+        else:
+            seen[host] = name
+    return tuple(out)
+
+
+def _host_name(host: str) -> str:
+    return host if host else "(empty)"
 
 
 def _capture_files(path: str) -> tuple[list[str], bool]:
@@ -296,37 +516,40 @@ def _capture_files(path: str) -> tuple[list[str], bool]:
     return [path], False
 
 
-def load_inventory(paths: Sequence[str], *, stdin: bytes | None = None) -> Inventory:
+def load_inventory(paths: Sequence[str | os.PathLike[str]], *, stdin: bytes | None = None) -> Inventory:
     """Read the captures *paths* name (files, or directories searched for ``*.json`` files).
 
-    A JSON file found in a directory that is not a capture at all (its
+    Inside a directory, a JSON file that is not a capture at all (its
     ``format`` member is not ``migcompat-capture``, such as a sample's
-    manifest) is skipped with a ``not-a-capture`` finding; a file named
-    directly must be a capture. The path ``-`` (:data:`STDIN`) names the
-    capture whose text is *stdin* (what a command read from its standard
-    input), named ``<stdin>`` in findings and errors; it may be given once.
-    Raises :class:`InventoryError`.
+    manifest) is skipped with a ``not-a-capture`` finding, and one that is not
+    a valid capture (truncated, not a JSON object, a newer capture version,
+    unreadable) with an ``invalid-capture`` finding naming it (which may hide
+    a target); a file named directly must be a valid capture. The path ``-``
+    (:data:`STDIN`) names the capture whose text is *stdin* (what a command
+    read from its standard input), named ``<stdin>`` in findings and errors;
+    it may be given once. Raises :class:`InventoryError`.
     """
     from ..conformance.results import collector_paused
 
-    if isinstance(paths, (str, bytes)):
+    if isinstance(paths, (str, bytes, os.PathLike)):
         raise TypeError(f"paths must be a sequence of paths, not one {type(paths).__name__}: give [{paths!r}]")
-    if not paths:
+    names_given = [os.fspath(path) for path in paths]
+    if not names_given:
         raise InventoryError("capture-unreadable", "no inventory given: name capture files or directories", where="")
-    if list(paths).count(STDIN) > 1:
+    if names_given.count(STDIN) > 1:
         raise InventoryError("capture-unreadable", "standard input (-) can be given only once", where=STDIN_NAME)
-    if STDIN in paths and stdin is None:
+    if STDIN in names_given and stdin is None:
         raise InventoryError(
             "capture-unreadable", "the inventory names standard input (-) but no text was given", where=STDIN_NAME
         )
     cache: TextCache = {}
     providers: list[Provider] = []
+    partial: list[PartialPlacement] = []
     findings: list[InventoryFinding] = []
     files: list[str] = []
     file_hosts: list[tuple[str, str]] = []
-    seen_hosts: dict[str, str] = {}
     with collector_paused():
-        for path in paths:
+        for path in names_given:
             names, in_directory = _capture_files(path)
             for name in names:
                 host = _load(name, in_directory, findings, stdin)
@@ -336,20 +559,9 @@ def load_inventory(paths: Sequence[str], *, stdin: bytes | None = None) -> Inven
                     name = STDIN_NAME
                 files.append(name)
                 file_hosts.append((name, host.host))
-                if host.host in seen_hosts:
-                    findings.append(
-                        InventoryFinding(
-                            "duplicate-host",
-                            host.host,
-                            name,
-                            f"host {host.host} is in {seen_hosts[host.host]} and in {name}",
-                        )
-                    )
-                else:
-                    seen_hosts[host.host] = name
                 findings.extend(InventoryFinding.of_capture(host, finding, name) for finding in host.findings)
-                _providers(host, cache, providers, findings)
-    return Inventory.of(providers, findings, files, file_hosts)
+                _providers(host, name, cache, providers, partial, findings)
+    return Inventory.of(providers, findings, files, file_hosts, partial)
 
 
 def load_inventory_text(data: bytes, name: str) -> Inventory:
@@ -365,14 +577,20 @@ def load_inventory_text(data: bytes, name: str) -> Inventory:
 
 
 def inventory_of(host: HostData, origin: str) -> Inventory:
-    """The providers of one host read already (a sysfs tree :func:`~migcompat.capture.capture` read), from *origin*."""
+    """The providers of one host read already (a sysfs tree :func:`~migcompat.capture.capture` read), from *origin*.
+
+    Raises :class:`TypeError` unless *host* is a :class:`~migcompat.sysfs.model.HostData` and *origin* a str.
+    """
     from ..conformance.results import collector_paused
 
+    require("host", host, HostData)
+    require("origin", origin, str)
     providers: list[Provider] = []
+    partial: list[PartialPlacement] = []
     findings = [InventoryFinding.of_capture(host, finding, origin) for finding in host.findings]
     with collector_paused():
-        _providers(host, {}, providers, findings)
-    return Inventory.of(providers, findings, [origin], [(origin, host.host)])
+        _providers(host, origin, {}, providers, partial, findings)
+    return Inventory.of(providers, findings, [origin], [(origin, host.host)], partial)
 
 
 def _load(name: str, in_directory: bool, findings: list[InventoryFinding], stdin: bytes | None) -> HostData | None:
@@ -382,17 +600,47 @@ def _load(name: str, in_directory: bool, findings: list[InventoryFinding], stdin
             return loads(stdin, STDIN_NAME)
         return load(name)
     except CaptureError as error:
-        if in_directory and error.code == "capture-invalid" and error.pointer == "/format":
-            findings.append(InventoryFinding("not-a-capture", "", name, f"{name} is not a migcompat capture; skipped"))
-            return None
-        where = f"{name}: {error.where}" if error.where and error.where != name else name
         message = error.message if name in error.message else f"{name}: {error.message}"
         if error.pointer:
             message += f" (at {error.pointer})"
+        if in_directory and error.code == "capture-invalid" and error.pointer == "/format":
+            findings.append(InventoryFinding("not-a-capture", "", name, f"{name} is not a migcompat capture; skipped"))
+            return None
+        if in_directory:
+            findings.append(
+                InventoryFinding(
+                    "invalid-capture",
+                    "",
+                    name,
+                    f"{message} [{error.code}]; skipped: a host may be missing",
+                    hides_targets=True,
+                )
+            )
+            return None
+        where = f"{name}: {error.where}" if error.where and error.where != name else name
         raise InventoryError(error.code, message, where=where) from None
 
 
-def _providers(host: HostData, cache: TextCache, providers: list[Provider], findings: list[InventoryFinding]) -> None:
+def _parent(placement: Placement) -> str | None:
+    """The parent device of *placement*: the mdev parent, else a virtual function's physical function."""
+    return placement.links.get("parent") or placement.links.get("physfn")
+
+
+def _instances(placement: Placement) -> int | None:
+    text = placement.properties.get("available_instances")
+    if text is None or not text.isascii() or not text.isdigit() or len(text) > 18:
+        return None
+    return int(text)
+
+
+def _providers(
+    host: HostData,
+    origin: str,
+    cache: TextCache,
+    providers: list[Provider],
+    partial: list[PartialPlacement],
+    findings: list[InventoryFinding],
+) -> None:
     from ..conformance.emitter_checks import analyse_host
     from ..conformance.results import Report
 
@@ -406,23 +654,47 @@ def _providers(host: HostData, cache: TextCache, providers: list[Provider], find
         placement = analysis.placement
         if not placement.migratable:
             continue
+        kind: Literal["device", "type"] = "type" if placement.kind == "mdev_type" else "device"
+        version, rules = analysis.version, analysis.rules
+        source_only = kind == "device" and version is not None and not version.params
+        keep = "; kept as a source, not a target" if source_only else "; skipped"
         missing = [name for name in (VERSION, COMPATIBLE) if name not in placement.attributes]
-        if missing:
-            findings.append(
-                InventoryFinding(
-                    "missing-attribute", host.host, placement.path, f"{placement.path} has no {missing[0]}; skipped"
+        if missing or version is None or rules is None:
+            if missing:
+                findings.append(
+                    InventoryFinding(
+                        "missing-attribute",
+                        host.host,
+                        placement.path,
+                        f"{placement.path} has no {missing[0]}{keep}",
+                        hides_targets=True,
+                    )
+                )
+            else:
+                name = VERSION if version is None else COMPATIBLE
+                attribute_path = f"{placement.path}/{name}"
+                why = _why_invalid(
+                    placement.attributes[name].data, placement.attributes[name].error, problems.get(attribute_path)
+                )
+                findings.append(
+                    InventoryFinding(
+                        "invalid-attribute",
+                        host.host,
+                        attribute_path,
+                        f"{attribute_path}: {why}{keep}",
+                        hides_targets=True,
+                    )
+                )
+            unsupported = problems.get(f"{placement.path}/{VERSION}", "").startswith("error[unsupported-version]")
+            partial.append(
+                PartialPlacement(
+                    host.host, placement.ident, kind, placement.path, None if unsupported else rules, origin
                 )
             )
-            continue
-        if analysis.version is None or analysis.rules is None:
-            name = VERSION if analysis.version is None else COMPATIBLE
-            attribute_path = f"{placement.path}/{name}"
-            why = _why_invalid(
-                placement.attributes[name].data, placement.attributes[name].error, problems.get(attribute_path)
-            )
-            findings.append(
-                InventoryFinding("invalid-attribute", host.host, attribute_path, f"{attribute_path}: {why}; skipped")
-            )
+            if source_only and version is not None:
+                providers.append(
+                    _provider(host, placement, kind, version, CompatibleDevices(), analysis.driver, target=False)
+                )
             continue
         if not analysis.devices:
             findings.append(
@@ -434,19 +706,44 @@ def _providers(host: HostData, cache: TextCache, providers: list[Provider], find
                 )
             )
             continue
-        kind = "type" if placement.kind == "mdev_type" else "device"
-        providers.append(
-            Provider(
-                host.host,
-                placement.ident,
-                kind,
-                placement.path,
-                analysis.version,
-                analysis.rules,
-                analysis.driver,
-                placement.properties.get("name") if kind == "type" else None,
-            )
-        )
+        for name in (VERSION, COMPATIBLE):
+            if not placement.attributes[name].stable:
+                attribute_path = f"{placement.path}/{name}"
+                findings.append(
+                    InventoryFinding(
+                        "unstable-attribute",
+                        host.host,
+                        attribute_path,
+                        f"{attribute_path}: two consecutive reads differ; the first read is used, but the driver"
+                        " may say otherwise next time",
+                    )
+                )
+        providers.append(_provider(host, placement, kind, version, rules, analysis.driver))
+
+
+def _provider(
+    host: HostData,
+    placement: Placement,
+    kind: Literal["device", "type"],
+    version: MigrationVersion,
+    rules: CompatibleDevices,
+    driver: str | None,
+    *,
+    target: bool = True,
+) -> Provider:
+    return Provider(
+        host.host,
+        placement.ident,
+        kind,
+        placement.path,
+        version,
+        rules,
+        driver,
+        placement.properties.get("name") if kind == "type" else None,
+        _parent(placement),
+        _instances(placement) if kind == "type" else None,
+        target,
+    )
 
 
 def _why_invalid(data: bytes | None, error: str | None, problem: str | None) -> str:

@@ -1,12 +1,24 @@
 """Which class of device can migrate to which: the fleet's compatibility matrix.
 
-Rows are the source classes (:class:`~.classes.SourceClass`: device instances
-with equal descriptions), columns the target classes
-(:class:`~.classes.TargetClass`: devices and types with equal descriptions
-and rules), both sorted by driver and version so that a driver's classes sit
-together. A cell is :func:`~migcompat.compare.check`'s verdict for its pair,
-reasons included: each distinct pair is evaluated once, whatever the number of
-hosts that hold it.
+Rows are groups of source classes (:class:`~.classes.SourceGroup`: device
+instances whose descriptions are equal once the non-critical fields that no
+rule of the inventory reads are left out), columns groups of target classes
+(:class:`~.classes.TargetGroup`: devices and types with equal rules whose
+descriptions are equal in the same sense). Every target judges the members of
+a row alike, and every source the members of a column (:mod:`.classes`), so
+600 hosts whose devices differ only in an ignorable firmware field are one row.
+A group keeps its exact classes, and their stable ids, as its members.
+
+Rows are sorted by description (:func:`~.classes.compare_descriptions`:
+driver, stream, versions compared as versions), and columns follow the rows:
+a column sits at the first row it is identical to, so the identical cells run
+down a diagonal; a column identical to no row sits where its description
+would among the rows. Each row and column is labelled with the fields that
+tell it apart from the others of its driver (:func:`~.classes.tells_apart`).
+
+A cell is :func:`~.classes.group_verdict`'s verdict for its pair, reasons
+included: the verdict of one pair of member classes, evaluated once whatever
+the number of hosts that hold it.
 
 The matrix has rows x columns cells; :data:`MAX_CELLS` bounds it (a larger
 one is refused with a :class:`~.inventory.FleetError` of code ``too-complex``:
@@ -15,29 +27,50 @@ one is refused with a :class:`~.inventory.FleetError` of code ``too-complex``:
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from ..compare import check
 from ..emit import emit
 from ..verdict import Answer, Grade, Verdict
-from .classes import SourceClass, TargetClass, source_classes, target_classes
+from .classes import (
+    SourceGroup,
+    TargetGroup,
+    description_key,
+    group_verdict,
+    read_keys,
+    source_classes,
+    source_groups,
+    source_index,
+    target_classes,
+    target_groups,
+    tells_apart,
+)
 from .inventory import FleetError, Provider
 
-__all__ = ["MAX_CELLS", "Matrix", "build_matrix", "cell_meaning", "cell_symbol"]
+__all__ = ["MAX_CELLS", "Matrix", "build_matrix", "cell_meaning", "cell_symbol", "hosts_text"]
 
 MAX_CELLS: Final = 250_000
-"""At most this many cells (source classes x target classes) are computed: 500 x 500."""
+"""At most this many cells (source groups x target groups) are computed: 500 x 500."""
 
 
 @dataclass(frozen=True)
 class Matrix:
-    """The verdict of every (source class, target class) pair: ``cells[row][column]``."""
+    """The verdict of every (source group, target group) pair: ``cells[row][column]``.
 
-    sources: tuple[SourceClass, ...]
-    targets: tuple[TargetClass, ...]
+    ``pairs[row][column]`` names the member classes (source class id, target class
+    id) whose verdict the cell is; *source_labels* and *target_labels* are what
+    tells each row and column apart (:func:`~.classes.tells_apart`), without its
+    ``S``/``T`` number.
+    """
+
+    sources: tuple[SourceGroup, ...]
+    targets: tuple[TargetGroup, ...]
     cells: tuple[tuple[Verdict, ...], ...]
+    pairs: tuple[tuple[tuple[str, str], ...], ...]
+    source_labels: tuple[str, ...]
+    target_labels: tuple[str, ...]
 
     def counts(self) -> dict[str, int]:
         """How many cells have each symbol's meaning: identical, accepted, incompatible, unknown."""
@@ -47,39 +80,93 @@ class Matrix:
                 found[cell_meaning(verdict)] += 1
         return found
 
+    def class_counts(self) -> tuple[int, int]:
+        """How many source classes and target classes the groups hold."""
+        return sum(len(item.classes) for item in self.sources), sum(len(item.classes) for item in self.targets)
+
     def to_json(self) -> dict[str, object]:
-        """The matrix as a JSON-ready dict: the classes and, per cell, its verdict (verdict.schema.json)."""
+        """The matrix as a JSON-ready dict: the groups, their classes and, per cell, its verdict.
+
+        A group's ``id``, ``migration_version`` and first ``members`` are its first class's;
+        ``description`` is the projected description that names the group, ``ignored`` the
+        fields left out of it, ``classes`` every class with its id and members. A cell is a
+        verdict (verdict.schema.json) with ``classes``: the member classes it is the verdict of.
+        """
         return {
             "sources": [
                 {
-                    "id": item.id,
+                    "id": item.classes[0].id,
                     "label": f"S{number}",
+                    "name": name,
                     "driver": item.group[0],
                     "version": item.group[1],
-                    "migration_version": emit(item.version).rstrip("\n"),
+                    "migration_version": emit(item.classes[0].version).rstrip("\n"),
+                    "description": emit(item.version).rstrip("\n"),
+                    "ignored": list(item.ignored),
                     "members": [provider.where for provider in item.members],
+                    "hosts": _hosts(item.members),
+                    "classes": [
+                        {
+                            "id": member.id,
+                            "migration_version": emit(member.version).rstrip("\n"),
+                            "members": [provider.where for provider in member.members],
+                        }
+                        for member in item.classes
+                    ],
                 }
-                for number, item in enumerate(self.sources, start=1)
+                for number, (item, name) in enumerate(zip(self.sources, self.source_labels, strict=True), start=1)
             ],
             "targets": [
                 {
-                    "id": item.id,
+                    "id": item.classes[0].id,
                     "label": f"T{number}",
+                    "name": name,
                     "kind": item.kind,
                     "driver": item.group[0],
                     "version": item.group[1],
-                    "migration_version": emit(item.version).rstrip("\n"),
+                    "migration_version": emit(item.classes[0].version).rstrip("\n"),
+                    "description": emit(item.version).rstrip("\n"),
+                    "rules": emit(item.rules).rstrip("\n"),
+                    "ignored": list(item.ignored),
                     "members": [provider.where for provider in item.members],
+                    "hosts": _hosts(item.members),
+                    "classes": [
+                        {
+                            "id": member.id,
+                            "kind": member.kind,
+                            "migration_version": emit(member.version).rstrip("\n"),
+                            "members": [provider.where for provider in member.members],
+                        }
+                        for member in item.classes
+                    ],
                 }
-                for number, item in enumerate(self.targets, start=1)
+                for number, (item, name) in enumerate(zip(self.targets, self.target_labels, strict=True), start=1)
             ],
             "cells": [
-                {"source": f"S{row + 1}", "target": f"T{column + 1}", **verdict.to_json()}
-                for row, verdicts in enumerate(self.cells)
-                for column, verdict in enumerate(verdicts)
+                {
+                    "source": f"S{row + 1}",
+                    "target": f"T{column + 1}",
+                    **verdict.to_json(),
+                    "classes": {"source": pair[0], "target": pair[1]},
+                }
+                for row, (verdicts, pairs) in enumerate(zip(self.cells, self.pairs, strict=True))
+                for column, (verdict, pair) in enumerate(zip(verdicts, pairs, strict=True))
             ],
             "counts": self.counts(),
         }
+
+
+def _hosts(providers: Sequence[Provider]) -> list[str]:
+    """The hosts of *providers*, each once, sorted."""
+    return sorted({provider.host for provider in providers})
+
+
+def hosts_text(providers: Sequence[Provider], limit: int = 2) -> str:
+    """``on h1, h2`` for at most *limit* hosts, else ``on N hosts``."""
+    hosts = _hosts(providers)
+    if len(hosts) <= limit:
+        return "on " + ", ".join(host or "(empty)" for host in hosts)
+    return f"on {len(hosts)} hosts"
 
 
 def cell_meaning(verdict: Verdict) -> str:
@@ -98,24 +185,103 @@ def cell_symbol(verdict: Verdict) -> str:
 
 
 def build_matrix(providers: Sequence[Provider], *, max_cells: int | None = None) -> Matrix:
-    """The matrix of *providers*' source classes against their target classes.
+    """The matrix of *providers*' source groups against their target groups (module docstring).
 
     Raises :class:`~.inventory.FleetError` (``too-complex``) beyond *max_cells* pairs (:data:`MAX_CELLS` if None).
     """
     if max_cells is None:
         max_cells = MAX_CELLS
-    sources = source_classes(providers)
-    targets = target_classes(providers)
+    keys = read_keys(providers)
+    source_list = source_classes(providers)
+    target_list = target_classes(providers)
+    sources = sorted(
+        source_groups(source_list, keys), key=lambda item: (description_key(item.version), item.classes[0].id)
+    )
+    targets = target_groups(target_list, keys)
     size = len(sources) * len(targets)
     if size > max_cells:
         raise FleetError(
             "too-complex",
-            f"the fleet has {len(sources)} source classes and {len(targets)} target classes, {size} pairs;"
-            f" the matrix shows at most {max_cells} (use 'migcompat match' for one source, or fewer captures)",
+            f"the fleet has {len(sources)} groups of source classes and {len(targets)} of target classes"
+            f" ({len(source_list)} and {len(target_list)} classes), {size} pairs; the matrix shows at most"
+            f" {max_cells} (use 'migcompat match' for one source, or fewer captures)",
             where="",
         )
-    columns: list[list[Verdict]] = []
+    indexes = [source_index(source) for source in sources]
+    columns = []
     for target in targets:  # one target's rules compiled once, for every source (compare.compiled's cache)
-        columns.append([check(source.version, target.rules, target.version) for source in sources])
-    cells = tuple(tuple(column[row] for column in columns) for row in range(len(sources)))
-    return Matrix(sources, targets, cells)
+        columns.append([group_verdict(source, target, index) for source, index in zip(sources, indexes, strict=True)])
+    # Columns follow the rows: at the first row they are identical to, else where their description sorts among them.
+    row_keys = [description_key(source.version) for source in sources]
+    placed = []
+    for number, (target, column) in enumerate(zip(targets, columns, strict=True)):
+        anchor = next((row for row, cell in enumerate(column) if cell.verdict.grade is Grade.IDENTICAL), None)
+        own = description_key(target.version)
+        place = (anchor, 1) if anchor is not None else (bisect_left(row_keys, own), 0)
+        placed.append((place, own, target.kind, target.classes[0].id, number))
+    order = [entry[-1] for entry in sorted(placed)]
+    ordered_targets = tuple(targets[number] for number in order)
+    cells = tuple(tuple(columns[number][row].verdict for number in order) for row in range(len(sources)))
+    pairs = tuple(
+        tuple((columns[number][row].source.id, columns[number][row].target.id) for number in order)
+        for row in range(len(sources))
+    )
+    return Matrix(
+        tuple(sources),
+        ordered_targets,
+        cells,
+        pairs,
+        _source_labels(sources),
+        _target_labels(ordered_targets),
+    )
+
+
+def _bands(drivers: Sequence[str]) -> dict[str, list[int]]:
+    """The positions of each driver's rows (or columns)."""
+    found: dict[str, list[int]] = {}
+    for position, driver in enumerate(drivers):
+        found.setdefault(driver, []).append(position)
+    return found
+
+
+def _source_labels(sources: Sequence[SourceGroup]) -> tuple[str, ...]:
+    """Each row's driver and the fields that tell it apart from the other rows of its driver."""
+    labels = [""] * len(sources)
+    for driver, positions in _bands([item.driver for item in sources]).items():
+        parts = tells_apart([sources[position].version for position in positions], limit=3)
+        for position, part in zip(positions, parts, strict=True):
+            labels[position] = " ".join([driver or "?", *part])
+    return _unique(labels, [item.classes[0].id for item in sources])
+
+
+def _what(target: TargetGroup) -> str:
+    names = ",".join(target.type_names)
+    if target.kind == "mixed":
+        return f"type {names} + device"
+    return f"type {names}" if target.kind == "type" else "device"
+
+
+def _target_labels(targets: Sequence[TargetGroup]) -> tuple[str, ...]:
+    """Each column's driver, the fields that tell it apart from its driver's other columns, its kind, else its hosts."""
+    labels = [""] * len(targets)
+    for driver, positions in _bands([item.driver for item in targets]).items():
+        what = [_what(targets[position]) for position in positions]
+        parts = tells_apart([targets[position].version for position in positions], 3, what)
+        band = [
+            " ".join([driver or "?", *part, _what(targets[position])])
+            for position, part in zip(positions, parts, strict=True)
+        ]
+        repeated = {label for label in band if band.count(label) > 1}
+        for position, label in zip(positions, band, strict=True):
+            if label in repeated:
+                label += " " + hosts_text(targets[position].members)
+            labels[position] = label
+    return _unique(labels, [item.classes[0].id for item in targets])
+
+
+def _unique(labels: list[str], ids: Sequence[str]) -> tuple[str, ...]:
+    """*labels*, each one that is still not unique followed by its first class's id (8 digits)."""
+    repeated = {label for label in labels if labels.count(label) > 1}
+    return tuple(
+        f"{label} {ident[:8]}" if label in repeated else label for label, ident in zip(labels, ids, strict=True)
+    )
