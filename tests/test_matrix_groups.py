@@ -27,7 +27,6 @@ from migcompat.compare import check
 from migcompat.fleet.classes import (
     class_id,
     compare_descriptions,
-    project,
     read_keys,
     source_classes,
     target_classes,
@@ -37,6 +36,7 @@ from migcompat.fleet.inventory import Provider
 from migcompat.fleet.matrix import build_matrix
 from migcompat.model import SELF, CompatibleDevices, Equals, Field, MigrationVersion, Param, Range, Rule, Version
 from migcompat.parse import parse_version
+from migcompat.semantics.rules import project
 from migcompat.sysfs.model import Attr, HostData, Placement
 from migcompat.verdict import Answer, Grade
 from strategies import examples

@@ -89,7 +89,7 @@ from ..compare import accepts, check, compiled
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, Constraint, MigrationVersion, Rule, Value, value_type
 from ..semantics.constraints import constants, holds, self_positions, uses_self
-from ..semantics.rules import Context, own_values, rule_truth, source_value
+from ..semantics.rules import Context, constrained_keys, own_values, project, rule_truth, source_value
 from ..semantics.values import is_ordered, match_key, order_key
 from ..verdict import Answer
 from .emitter_checks import Analysis, Device
@@ -201,24 +201,11 @@ class _RuleSet:
     self_rules: list[Rule] = field(default_factory=list)
 
 
-def _constrained_keys(analyses: Sequence[Analysis]) -> frozenset[str]:
-    keys: set[str] = set()
-    seen: set[str] = set()
-    for analysis in analyses:
-        if analysis.rules is None or analysis.rules_text in seen:
-            continue
-        seen.add(analysis.rules_text)
-        for rule in analysis.rules.rules:
-            keys.update(rule.constraints)
-    return frozenset(keys)
-
-
 def _project(device: Device, relevant: frozenset[str]) -> Device:
-    """*device* without the ignorable fields no rule constrains: every target judges it alike."""
-    fields = {key: entry for key, entry in device.version.fields.items() if entry.critical or key in relevant}
-    if len(fields) == len(device.version.fields) or not fields:
+    """*device* without the ignorable fields no rule constrains (:func:`~migcompat.semantics.rules.project`)."""
+    version = project(device.version, relevant)
+    if version is device.version or not version.fields:
         return device
-    version = MigrationVersion(fields)
     return Device(device.choice, version, emit(version), device.varied)
 
 
@@ -411,7 +398,7 @@ class _Matrix:
         self.relation = CompactMatrix(self.classes, self.rule_sets)
 
     def _collect(self, analyses: Sequence[Analysis]) -> None:
-        relevant = _constrained_keys(analyses)
+        relevant = constrained_keys(a.rules for a in analyses if a.rules is not None)
         projections: dict[str, Device] = {}
         by_key: dict[tuple[str, str, bool, str], _Class] = {}
         source_ids: dict[str, int] = {}

@@ -14,7 +14,7 @@ it: a rule that does not constrain a non-critical field ignores it (clause
 8.2; a critical field is never ignored, row 8.1-RU1), and a target's own value
 is read through ``$`` on a key its rule constrains only (clause 8.4). So:
 
-* two source descriptions whose :func:`project` onto the keys that some rule
+* two source descriptions whose :func:`~migcompat.semantics.rules.project` onto the keys that some rule
   of the inventory constrains (:func:`read_keys`) is equal get the same answer,
   the same nearest rule and the same reasons from every target of that
   inventory;
@@ -45,7 +45,7 @@ from .._arguments import require
 from ..compare import check
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, Field, MigrationVersion, Value
-from ..semantics.rules import same_configuration
+from ..semantics.rules import constrained_keys, project, same_configuration
 from ..semantics.templates import identical_choice
 from ..semantics.values import compare, is_ordered
 from ..verdict import Answer, Grade, Verdict
@@ -65,7 +65,6 @@ __all__ = [
     "compare_descriptions",
     "description_key",
     "group_verdict",
-    "project",
     "read_keys",
     "source_classes",
     "source_groups",
@@ -183,28 +182,11 @@ def target_classes(providers: Iterable[Provider]) -> tuple[TargetClass, ...]:
 
 def read_keys(providers: Iterable[Provider]) -> frozenset[str]:
     """Every key that some rule of some provider's rule set constrains (``key=*`` included)."""
-    keys: set[str] = set()
-    seen: set[CompatibleDevices] = set()
-    for provider in providers:
-        if provider.rules in seen:
-            continue
-        seen.add(provider.rules)
-        for rule in provider.rules.rules:
-            keys.update(rule.constraints)
-    return frozenset(keys)
-
-
-def project(version: MigrationVersion, keys: frozenset[str]) -> MigrationVersion:
-    """*version* without its non-critical fields whose key is not in *keys*; ``param`` lines are kept whole."""
-    fields = version.fields
-    kept = {key: entry for key, entry in fields.items() if entry.critical or key in keys}
-    if len(kept) == len(fields):
-        return version
-    return MigrationVersion(kept, version.params)
+    return constrained_keys(provider.rules for provider in providers)
 
 
 def _dropped(versions: Iterable[MigrationVersion], keys: frozenset[str]) -> tuple[str, ...]:
-    """The keys, sorted, of the fields :func:`project` leaves out of any of *versions*."""
+    """The keys, sorted, of the fields :func:`~migcompat.semantics.rules.project` leaves out of any of *versions*."""
     return tuple(
         sorted({key for version in versions for key, e in version.fields.items() if not e.critical and key not in keys})
     )
@@ -212,7 +194,7 @@ def _dropped(versions: Iterable[MigrationVersion], keys: frozenset[str]) -> tupl
 
 @dataclass(frozen=True)
 class SourceGroup(Grouped):
-    """Source classes whose descriptions project to *version* (:func:`project`): judged alike by every target.
+    """Source classes whose descriptions project to *version* (:func:`~migcompat.semantics.rules.project`): judged alike by every target.
 
     *classes* are in their order of :func:`~.classes.source_classes`; *ignored*
     names the fields left out of some member's description.

@@ -13,7 +13,7 @@ The evaluator has three modes, which agree by construction because they share
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
@@ -30,10 +30,12 @@ __all__ = [
     "NO_VALUES",
     "REGISTRY_DEFAULTS",
     "Context",
+    "constrained_keys",
     "evaluate_rule",
     "must_understand",
     "outcome",
     "own_values",
+    "project",
     "rule_counts",
     "rule_truth",
     "same_configuration",
@@ -100,6 +102,32 @@ def self_values(target_self: MigrationVersion, keys: tuple[str, ...]) -> tuple[V
         entry = fields.get(key)
         values.append(entry.value if entry is not None else registry_default(key))
     return tuple(values)
+
+
+def constrained_keys(rule_sets: Iterable[CompatibleDevices]) -> frozenset[str]:
+    """Every key that some rule of *rule_sets* constrains (``key=*`` included)."""
+    keys: set[str] = set()
+    for rules in set(rule_sets):
+        for rule in rules.rules:
+            keys.update(rule.constraints)
+    return frozenset(keys)
+
+
+def project(version: MigrationVersion, keys: frozenset[str]) -> MigrationVersion:
+    """*version* without its non-critical fields whose key is not in *keys*; ``param`` lines are kept whole.
+
+    A rule ignores a non-critical field it does not constrain (clauses 8.1,
+    8.2), so every target whose rules constrain only keys of *keys*
+    (:func:`constrained_keys`) gives *version* and its projection the same
+    verdict, except that the IDENTICAL grade compares whole descriptions
+    (:func:`same_configuration`). *version* itself is returned when nothing is
+    left out.
+    """
+    fields = version.fields
+    kept = {key: entry for key, entry in fields.items() if entry.critical or key in keys}
+    if len(kept) == len(fields):
+        return version
+    return MigrationVersion(kept, version.params)
 
 
 def must_understand(key: str, entry: Field) -> bool:
