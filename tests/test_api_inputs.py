@@ -90,6 +90,7 @@ def test_a_model_error_at_the_top_level_says_so() -> None:
 
 def test_every_public_entry_point_names_the_argument_of_the_wrong_type() -> None:
     """A string, None or the wrong model is a TypeError naming the argument, never an AttributeError inside."""
+    from migcompat.capture import to_json as capture_json
     from migcompat.compare import compiled
     from migcompat.fleet.classes import class_id
     from migcompat.fleet.index import FleetIndex
@@ -112,11 +113,14 @@ def test_every_public_entry_point_names_the_argument_of_the_wrong_type() -> None
         ".providers": lambda: FleetIndex.build(load_inventory([str(SAMPLES / "gvt-g")])),  # type: ignore[arg-type]
         "Provider": lambda: FleetIndex.build([version]),  # type: ignore[list-item]
         "device_from": lambda: device_from(rules, {}),  # type: ignore[arg-type]
+        "host": lambda: capture_json(None),  # type: ignore[arg-type]
+        "source ": lambda: FleetIndex.build([]).verdicts(None),  # type: ignore[arg-type]
+        "source  ": lambda: compiled(rules).decide("mc1 a=1\n"),  # type: ignore[arg-type]
     }
     for name, call in calls.items():
         with pytest.raises(TypeError) as info:
             call()
-        assert name.replace("device_from", "template") in str(info.value), (name, info.value)
+        assert name.strip().replace("device_from", "template") in str(info.value), (name, info.value)
 
 
 def test_compiled_rules_refuse_a_device_type_s_template_whose_own_values_are_not_known() -> None:

@@ -41,6 +41,7 @@ import stat
 from collections.abc import Mapping
 from typing import Any, Final, cast
 
+from ._arguments import require
 from .display import file_kind
 from .errors import MigcompatError
 from .jsonmodel import decode_json
@@ -237,7 +238,8 @@ def _attr_json(attr: Attr) -> dict[str, object]:
 
 
 def to_json(host: HostData) -> dict[str, object]:
-    """*host* as a JSON-ready document (``capture.schema.json``)."""
+    """*host* as a JSON-ready document (``capture.schema.json``); anything else raises :class:`TypeError`."""
+    require("host", host, HostData)
     return {
         "format": CAPTURE_FORMAT,
         "version": CAPTURE_VERSION,
