@@ -80,6 +80,12 @@ def compiled(target: CompatibleDevices, target_self: MigrationVersion | None = N
     return _compiled(target, self_values(target_self, self_keys(target)))
 
 
+def clear_cache() -> None:
+    """Forget every compiled rule set :func:`compiled` keeps: a process done with a fleet gets the memory back."""
+    _compiled.cache_clear()
+    self_keys.cache_clear()
+
+
 @lru_cache(maxsize=256)
 def _compiled(target: CompatibleDevices, values: tuple[Value | None, ...] | None) -> CompiledRules:
     """*target* compiled for its own values *values* of :func:`self_keys` (None: no own description)."""

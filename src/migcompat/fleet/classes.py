@@ -194,7 +194,9 @@ def _dropped(versions: Iterable[MigrationVersion], keys: frozenset[str]) -> tupl
 
 @dataclass(frozen=True)
 class SourceGroup(Grouped):
-    """Source classes whose descriptions project to *version* (:func:`~migcompat.semantics.rules.project`): judged alike by every target.
+    """Source classes whose descriptions project to *version*: judged alike by every target.
+
+    The projection is :func:`~migcompat.semantics.rules.project`.
 
     *classes* are in their order of :func:`~.classes.source_classes`; *ignored*
     names the fields left out of some member's description.
