@@ -37,7 +37,7 @@ from migcompat.exports import mapping as mapping_module
 from migcompat.exports.errors import ExportError
 from migcompat.exports.kubernetes import NODE_SCOPE_NOTE, LabelScheme
 from migcompat.exports.kubernetes import build_export as build_labels
-from migcompat.exports.mapping import MAPPING_READ_LIMIT, mapping_text
+from migcompat.exports.mapping import MAPPING_READ_LIMIT, MAPPING_VERSION, mapping_text
 from migcompat.exports.placement import build_export
 from migcompat.exports.table import ExportTable, KnownClass, build_table, check_inventory
 from migcompat.fleet.classes import class_id
@@ -341,7 +341,7 @@ def test_the_mapping_says_each_provider_s_traits_and_each_node_s_labels() -> Non
     table = build_table(kept)
     export = build_export(table)
     document = json.loads(mapping_text(export.to_json(), "m"))
-    assert document["version"] == 2
+    assert document["version"] == MAPPING_VERSION == 3 and document["keys"] == sorted(table.keys)
     classes, sets = document["classes"], document["accept_sets"]
     for entry, written in zip(export.providers, document["providers"], strict=True):
         traits = [classes[i]["accepts_trait"] for i in sets[written["accepts"]]]

@@ -14,7 +14,7 @@ from migcompat import emit
 from migcompat.cli import main
 from migcompat.exports.kubernetes import NODE_NAME_LABEL, LabelScheme, build_export, node_affinity, node_selector
 from migcompat.exports.labels import label_problem
-from migcompat.exports.table import build_table
+from migcompat.exports.table import build_table, export_class
 from migcompat.fleet.classes import class_id
 from migcompat.fleet.inventory import load_inventory
 
@@ -59,18 +59,19 @@ def _matches(affinity: dict[str, Any], labels: dict[str, str]) -> bool:
 
 def test_labels_say_exactly_what_check_says(fleet: tuple[list[Any], list[Any]]) -> None:
     providers, classes = fleet
-    export = build_export(build_table(providers, classes))
+    table = build_table(providers, classes)
+    export = build_export(table)
     scheme = LabelScheme()
     hosts = sorted({p.host for p in providers})
     assert sorted(export.nodes) == hosts
     split = 0
     for version in classes:
-        ident = class_id(version)
+        ident = table.class_of(version)
         expected = {p.host for p in accepted_by_check(providers, version)}
         labelled = {node for node, labels in export.nodes.items() if labels.get(scheme.accepts(ident)) == "true"}
         assert labelled == expected, ident
         has = {node for node, labels in export.nodes.items() if scheme.has(ident) in labels}
-        assert has == {p.host for p in providers if p.kind == "device" and p.version == version}
+        assert has == {p.host for p in providers if p.kind == "device" and table.class_of(p.version) == ident}
         chosen = {node for node, labels in export.nodes.items() if _matches(node_affinity([ident]), labels)}
         assert chosen == expected
         split += 0 < len(expected) < len(hosts)
@@ -79,11 +80,12 @@ def test_labels_say_exactly_what_check_says(fleet: tuple[list[Any], list[Any]]) 
 
 def test_affinity_all_of_and_any_of(fleet: tuple[list[Any], list[Any]]) -> None:
     providers, classes = fleet
-    export = build_export(build_table(providers, classes))
+    table = build_table(providers, classes)
+    export = build_export(table)
     for a, b in zip(classes[::4], classes[2::4], strict=False):
         on_a = {p.host for p in accepted_by_check(providers, a)}
         on_b = {p.host for p in accepted_by_check(providers, b)}
-        ids = [class_id(a), class_id(b)]
+        ids = [table.class_of(a), table.class_of(b)]
         for any_of, expected in ((False, on_a & on_b), (True, on_a | on_b)):
             affinity = node_affinity(ids, any_of=any_of)
             assert {n for n, labels in export.nodes.items() if _matches(affinity, labels)} == expected
@@ -151,7 +153,8 @@ def test_cli_export_and_query(tmp_path: Path) -> None:
     source.write_text(emit(inventory.sources[0].version))
     query = runner.invoke(main, ["export", "kubernetes-query", "--mapping", str(out / "mapping.json"), str(source)])
     assert query.exit_code == 0, query.output
-    assert json.loads(query.stdout) == {"affinity": node_affinity([class_id(inventory.sources[0].version)])}
+    ident = export_class(inventory.sources[0].version, frozenset(mapping["keys"]))[0]
+    assert json.loads(query.stdout) == {"affinity": node_affinity([ident])}
 
     unseen = tmp_path / "unseen"
     unseen.write_text(emit(source_classes()[0]))

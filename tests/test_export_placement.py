@@ -32,15 +32,16 @@ SAMPLES = ROOT / "conformance" / "samples"
 def test_traits_say_exactly_what_check_says() -> None:
     providers = generated_fleet(hosts=10, per_host=4, seed=3)
     classes = source_classes()
-    export = build_export(build_table(providers, classes))
+    table = build_table(providers, classes)
+    export = build_export(table)
     by_key = {provider_key(entry.provider): set(entry.traits) for entry in export.providers}
     for version in classes:
-        trait = accepts_trait(class_id(version))
+        trait = accepts_trait(table.class_of(version))
         carrying = {key for key, traits in by_key.items() if trait in traits}
         assert carrying == {provider_key(p) for p in accepted_by_check(providers, version)}
     for p in providers:
         own = {t for t in by_key[provider_key(p)] if t.startswith("CUSTOM_MIGCOMPAT_IS_")}
-        assert own == ({is_trait(class_id(p.version))} if p.kind == "device" else set())
+        assert own == ({is_trait(table.class_of(p.version))} if p.kind == "device" else set())
     assert set(export.traits) == set().union(*by_key.values())  # the mapping names every trait set, and only those
 
 

@@ -24,13 +24,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from migcompat import emit
 from migcompat.cli import main
 from migcompat.exports.errors import ExportError
 from migcompat.exports.kubernetes import NodeNames
 from migcompat.exports.kubernetes import build_export as build_labels
 from migcompat.exports.placement import ResourceProviderMap
-from migcompat.exports.table import Undecided, build_table, undecided_hosts, undecided_placements
+from migcompat.exports.table import Undecided, build_table, export_class, undecided_hosts, undecided_placements
+from migcompat.fleet.classes import class_id
 from migcompat.fleet.inventory import load_inventory
+from migcompat.parse import parse_version
 from placement_service import placement_service, require_placement
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -262,8 +265,25 @@ def test_a_placement_query_matching_no_resource_provider_exits_1(tmp_path: Path,
     assert as_json.exit_code == 1 and json.loads(as_json.stdout)["matching"] == []
 
 
+def _whole_classes(document: dict[str, Any]) -> dict[str, Any]:
+    """*document* as a version 1 or 2 export wrote it: its classes the whole descriptions of the sources, no keys."""
+    whole = {
+        class_id(p.version): p.version
+        for p in load_inventory([str(VGPU_OLD), str(VGPU_NEW)]).providers
+        if p.kind == "device"
+    }
+    keys = frozenset(document.pop("keys"))
+    by_projection = {export_class(version, keys)[0]: ident for ident, version in whole.items()}
+    for entry in document["classes"]:
+        ident = entry["class"] = by_projection[entry["class"]]
+        entry["text"] = emit(whole[ident])
+        for name in ("has_label", "accepts_label"):
+            entry[name] = entry[name].rpartition("/")[0] + "/" + ident
+    return document  # each class keeps its place in classes, which the indices of accept_sets and nodes refer to
+
+
 def test_a_version_1_mapping_is_queried_but_not_counted(tmp_path: Path, labels: Path) -> None:
-    document = json.loads(labels.read_text())
+    document = _whole_classes(json.loads(labels.read_text()))
     document["version"] = 1
     for name in ("accept_sets", "nodes"):
         del document[name]
@@ -272,6 +292,29 @@ def test_a_version_1_mapping_is_queried_but_not_counted(tmp_path: Path, labels: 
     result = _run("kubernetes-query", "--mapping", str(old), str(SOURCE_OLD))
     assert result.exit_code == 0, result.output
     assert "not counted: a version 1 mapping" in result.stderr
+    ident = class_id(parse_version((SOURCE_OLD / "migration_version").read_text()))
+    assert f"/{ident}" in result.stdout  # the whole description names the class, as version 1 exports named it
+
+
+def test_a_version_2_mapping_names_a_source_by_its_whole_description(tmp_path: Path, labels: Path) -> None:
+    """Version 2 had no keys: its classes were whole descriptions, and a query reads it as it always did."""
+    document = _whole_classes(json.loads(labels.read_text()))
+    document["version"] = 2
+    old = tmp_path / "v2.json"
+    old.write_text(json.dumps(document))
+    result = _run("kubernetes-query", "--selector", "--mapping", str(old), str(SOURCE_OLD))
+    assert result.exit_code == 0, result.output
+    ident = class_id(parse_version((SOURCE_OLD / "migration_version").read_text()))
+    assert json.loads(result.stdout) == {"nodeSelector": {f"device-migration.node.migcompat.io/{ident}": "true"}}
+    assert "2 nodes of the export match: t4-node-16, t4-node-17" in result.stderr
+    # The same source with a field no rule reads changed is another class to a mapping without keys.
+    text = (SOURCE_OLD / "migration_version").read_text().replace("~type=", "~type=x")
+    changed = tmp_path / "changed"
+    changed.write_text(text)
+    refused = _run("kubernetes-query", "--mapping", str(old), str(changed))
+    assert refused.exit_code == 3 and "error[export-unknown-class]" in refused.stderr
+    current = _run("kubernetes-query", "--mapping", str(labels), str(changed))
+    assert current.exit_code == 0, current.output  # a version 3 mapping leaves it out, as the export did
 
 
 # ---- 9: which resource provider ---------------------------------------------------------------------------

@@ -50,7 +50,7 @@ Change = Callable[[Document], object]
 @functools.cache
 def _written(export: str) -> str:
     """The mapping (as JSON text) ``export kubernetes`` (*export* ``labels``) or ``export placement`` writes for the
-    nvidia-vgpu sample, the latter with ``--enabled-type nvidia-222 --enabled-type nvidia-230``: version 2."""
+    nvidia-vgpu sample, the latter with ``--enabled-type nvidia-222 --enabled-type nvidia-230``: version 3."""
     providers = load_inventory([str(VGPU)]).providers
     if export == "labels":
         return mapping_text(build_labels(build_table(providers)).to_json(), "m")
@@ -135,7 +135,7 @@ def test_the_mappings_the_exports_write_are_read(tmp_path: Path, labels: Documen
     for document in (labels, traits):
         result = _query(tmp_path, document)
         assert result.exit_code == 0, result.output
-    assert labels["accept_sets"] == [[1], [0, 1]] and len(labels["classes"]) == 2  # what the cases below change
+    assert labels["accept_sets"] == [[0], [0, 1]] and len(labels["classes"]) == 2  # what the cases below change
 
 
 def test_an_empty_set_of_accepted_classes_is_a_set(tmp_path: Path, labels: Document) -> None:
@@ -391,8 +391,8 @@ REFERENCE_CASES: list[tuple[str, str, Change, str, str]] = [
         "labels",
         "label-of-another-prefix",
         _set(("prefix",), "example.com"),
-        'classes[0].has_label is the JSON string "device-class.node.migcompat.io/7B8478904A25EA70FA2BFBA9CD0E83D9",'
-        " not device-class.node.example.com/7B8478904A25EA70FA2BFBA9CD0E83D9, the label of its class under the prefix"
+        'classes[0].has_label is the JSON string "device-class.node.migcompat.io/40225C235C57EF8D067E839218EEC5D8",'
+        " not device-class.node.example.com/40225C235C57EF8D067E839218EEC5D8, the label of its class under the prefix"
         " 'example.com': the mapping's labels and its prefix disagree",
         "/classes/0/has_label",
     ),
@@ -428,18 +428,18 @@ REFERENCE_CASES: list[tuple[str, str, Change, str, str]] = [
     (
         "traits",
         "trait-of-an-unknown-class",
-        _set(("traits", "CUSTOM_MIGCOMPAT_IS_7B8478904A25EA70FA2BFBA9CD0E83D9", "class"), "0" * 32),
-        "traits.CUSTOM_MIGCOMPAT_IS_7B8478904A25EA70FA2BFBA9CD0E83D9.class is the JSON string"
+        _set(("traits", "CUSTOM_MIGCOMPAT_IS_40225C235C57EF8D067E839218EEC5D8", "class"), "0" * 32),
+        "traits.CUSTOM_MIGCOMPAT_IS_40225C235C57EF8D067E839218EEC5D8.class is the JSON string"
         f' "{"0" * 32}", which is not the class of an entry of classes',
-        "/traits/CUSTOM_MIGCOMPAT_IS_7B8478904A25EA70FA2BFBA9CD0E83D9/class",
+        "/traits/CUSTOM_MIGCOMPAT_IS_40225C235C57EF8D067E839218EEC5D8/class",
     ),
     (
         "traits",
         "trait-relation",
-        _set(("traits", "CUSTOM_MIGCOMPAT_IS_7B8478904A25EA70FA2BFBA9CD0E83D9", "relation"), "has"),
-        "traits.CUSTOM_MIGCOMPAT_IS_7B8478904A25EA70FA2BFBA9CD0E83D9.relation is the JSON string \"has\", not 'accepts'"
+        _set(("traits", "CUSTOM_MIGCOMPAT_IS_40225C235C57EF8D067E839218EEC5D8", "relation"), "has"),
+        "traits.CUSTOM_MIGCOMPAT_IS_40225C235C57EF8D067E839218EEC5D8.relation is the JSON string \"has\", not 'accepts'"
         " or 'is'",
-        "/traits/CUSTOM_MIGCOMPAT_IS_7B8478904A25EA70FA2BFBA9CD0E83D9/relation",
+        "/traits/CUSTOM_MIGCOMPAT_IS_40225C235C57EF8D067E839218EEC5D8/relation",
     ),
 ]
 
@@ -472,11 +472,11 @@ def test_a_member_name_is_escaped_in_the_pointer_and_cut_in_the_message(tmp_path
 @pytest.mark.parametrize(
     ("change", "message", "pointer"),
     [
-        (_set(("version",), 3), "version 3)", "/version"),
+        (_set(("version",), 4), "version 4)", "/version"),
         (_set(("version",), True), "version true)", "/version"),
         (_set(("format",), "migcompat-placement-traits"), 'format "migcompat-placement-traits"', "/format"),
     ],
-    ids=["version-3", "version-true", "other-format"],
+    ids=["version-4", "version-true", "other-format"],
 )
 def test_the_format_and_version_are_named(
     tmp_path: Path, labels: Document, change: Change, message: str, pointer: str
@@ -485,7 +485,7 @@ def test_the_format_and_version_are_named(
     with pytest.raises(ExportError) as raised:
         parse_mapping(json.dumps(document).encode(), "m.json", KUBERNETES)
     assert raised.value.code == "export-mapping-invalid" and raised.value.where == f"m.json#{pointer}"
-    assert raised.value.message.startswith(f"m.json is not a {KUBERNETES} document of version 1 or 2 (format ")
+    assert raised.value.message.startswith(f"m.json is not a {KUBERNETES} document of version 1, 2 or 3 (format ")
     assert message in raised.value.message
 
 

@@ -194,7 +194,7 @@ def test_hosts_that_differ_only_in_an_ignorable_firmware_field_are_one_row(
     source, target, cell = document["sources"][0], document["targets"][0], document["cells"][0]
     assert cell["verdict"] == "compatible" and cell["grade"] == "identical"
     assert "fw_version" not in source["description"] and source["ignored"] == ["mlx5.fw_version"]
-    # The exact classes, with the ids the exports use, are the group's members.
+    # The exact classes (ids of whole descriptions, class_id) are the group's members.
     assert len(source["classes"]) == 30 and len(source["members"]) == 60 and len(source["hosts"]) == 30
     for member in source["classes"]:
         assert member["id"] == class_id(parse_version(member["migration_version"] + "\n"))

@@ -35,8 +35,11 @@ _SCOPE: Final = """\
 An export is necessary and sufficient for the source classes known when it
 is made (the classes of the inventory's devices, and of any --source): a
 provider is marked as accepting a class exactly when 'migcompat check' says
-it accepts it. A source of a class not seen then needs a new export, or an
-online 'migcompat match'."""
+it accepts it. A class is the device descriptions that the exported rules
+cannot tell apart: equal once the non-critical fields no rule reads (a
+firmware build) are left out; the mapping records the keys the rules read,
+and a query leaves out the same fields of its SOURCE. A source of a class
+not seen then needs a new export, or an online 'migcompat match'."""
 
 _GROUP_HELP: Final = f"""Export a fleet's compatibility to the schedulers that place VMs.
 
@@ -57,7 +60,9 @@ marks what was read, and nothing it could not read as accepting). A host
 whose placements could not be decided keeps its node object with only the
 labels decided (none: an empty set, which clears its labels), and such a
 placement's resource provider gets no migcompat trait (a push clears them);
-a warning names the hosts.
+a warning names the hosts. With --strict, 'export kubernetes' and 'export
+placement' refuse such an inventory instead (exit 3): nothing is written,
+removed or pushed.
 
 {_SCOPE}
 """
@@ -69,7 +74,8 @@ _EPILOG: Final = (
     "\n--rp-uuids, a --node-name field other than {host} and {short}, an --enabled-type no device"
     "\ntype of the inventory (or of its HOST) has, two inputs on standard"
     "\ninput), 3 an input that cannot be read, a host in two captures or a capture without a host"
-    "\nname, nothing to export, a source that is a device type, a name outside the scheduler's"
+    "\nname, nothing to export, with --strict a placement that could not be decided or a capture fault"
+    "\nthat may hide one, a source that is a device type, a name outside the scheduler's"
     "\nrules or a collision, two providers on one resource provider, a source of a class the"
     "\nexport does not know, or a Placement request that failed."
 )
@@ -227,6 +233,36 @@ def _inventory(
     return every, [p for p in every if p.kind != "type" or enabled(p.host, p.ident)], loaded, enabled
 
 
+def _refuse_incomplete(ctx: click.Context, loaded: Inventory, enabled: Callable[[str, str], bool]) -> None:
+    """With --strict: end the command with exit 3, before anything is written, when *loaded* is not whole.
+
+    Not whole: a finding of :func:`~migcompat.exports.table.incomplete_findings`
+    (a placement of the export that could not be decided, a capture fault
+    that may hide one). The code is ``capture-unreadable`` when a capture
+    could not read part of its host, else ``capture-invalid``, as ``migcompat
+    match`` says when such a finding leaves its answer unknown.
+    """
+    from ..exports.table import incomplete_findings
+
+    found = incomplete_findings(loaded, enabled)
+    if not found:
+        return
+    hosts = sorted({finding.host for finding in found})
+    faults = sum(1 for finding in found if finding.capture)
+    placements = len(found) - faults
+    parts = []
+    if placements:
+        parts.append(f"{plural(placements, 'placement')} could not be decided")
+    if faults:
+        parts.append(f"{plural(faults, 'capture fault')} may hide a device or type")
+    echo_error(
+        f"--strict: {' and '.join(parts)} (see above), on {plural(len(hosts), 'host')}: {_host_list(hosts)};"
+        " nothing was written: capture those hosts again, or export without --strict to mark only what was decided",
+        "capture-unreadable" if faults else "capture-invalid",
+    )
+    ctx.exit(ExitCode.UNDECIDED)
+
+
 def _listed(names: Sequence[str], limit: int) -> str:
     """The first *limit* of *names* for a message, then how many more."""
     more = f" and {len(names) - limit} more" if len(names) > limit else ""
@@ -321,6 +357,12 @@ _EXTRA_SOURCE = click.option(
     help="A source device's migration_version (a file, - or a device directory) whose class the export should know"
     " besides the inventory's devices (repeatable). A device type's is refused.",
 )
+_STRICT = click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 3, writing (and pushing) nothing, when a placement could not be decided or a capture fault may"
+    " hide one: no export rather than a partial one.",
+)
 _ENABLED_TYPE = click.option(
     "--enabled-type",
     "enabled_types",
@@ -368,7 +410,9 @@ PCI devices left unmapped. An mdev instance has no resource provider of its
 own in Nova and is left out unless --rp-uuids names it. Without --endpoint,
 a note says how many names and UUIDs were not checked against Placement. A
 placement whose attributes could not be read or decided is mapped too, with
-no trait: a push clears its resource provider's CUSTOM_MIGCOMPAT_ traits. A --rp-uuids value must be a UUID
+no trait: a push clears its resource provider's CUSTOM_MIGCOMPAT_ traits;
+with --strict such an inventory (or a capture fault that may hide a
+placement) is refused instead (exit 3), and nothing is written or pushed. A --rp-uuids value must be a UUID
 string, and a key may appear once; a key that names no provider of the
 INVENTORY gets a warning. Two providers on one resource provider (several
 mdev types of one GPU) is an error (export-ambiguous-provider), with or
@@ -436,6 +480,7 @@ Examples:
 )
 @_ENABLED_TYPE
 @_EXTRA_SOURCE
+@_STRICT
 @click.pass_context
 def placement_command(
     ctx: click.Context,
@@ -448,6 +493,7 @@ def placement_command(
     rp_name: str | None,
     enabled_types: tuple[str, ...],
     sources: tuple[str, ...],
+    strict: bool,
 ) -> None:
     from ..exports.mapping import mapping_text
     from ..exports.placement import DEFAULT_NAME_TEMPLATE, ResourceProviderMap, build_export
@@ -473,6 +519,8 @@ def placement_command(
         ctx.exit(ExitCode.USAGE)
     uuids = _uuid_map(ctx, rp_uuids) if rp_uuids else {}
     every, providers, loaded, enabled = _inventory(ctx, inventory, enabled_types)
+    if strict:
+        _refuse_incomplete(ctx, loaded, enabled)
     undecided = [u for u in undecided_placements(loaded) if u.kind != "type" or enabled(u.host, u.ident)]
     if rp_uuids:
         _warn_unmatched_keys(display_name(rp_uuids), uuids, [*every, *undecided])
@@ -827,7 +875,8 @@ as one Node Feature Discovery NodeFeature object (nfd.k8s-sigs.io/v1alpha1)
 per node, which NFD's master copies onto the node. Every host of the
 INVENTORY is a node, even one whose placements could not be read: its
 labels are then only those decided (none: an empty set, which clears on
-apply the labels an earlier export gave it). A node's name is its host's,
+apply the labels an earlier export gave it); with --strict such an
+inventory is refused instead (exit 3), and nothing is written or removed. A node's name is its host's,
 or --node-name TEMPLATE made from {{host}} and {{short}} (the host name up to
 its first dot), lower-cased with --lower; every host whose node name is not
 a valid one is named in one error, and nothing is written. With -o DIR each object
@@ -890,6 +939,7 @@ Examples:
 @click.option("--lower", is_flag=True, help="Lower-case the node names (as kubelet does with the hostname).")
 @_ENABLED_TYPE
 @_EXTRA_SOURCE
+@_STRICT
 @click.pass_context
 def kubernetes_command(
     ctx: click.Context,
@@ -901,6 +951,7 @@ def kubernetes_command(
     lower: bool,
     enabled_types: tuple[str, ...],
     sources: tuple[str, ...],
+    strict: bool,
 ) -> None:
     from ..exports.kubernetes import LabelScheme, NodeNames, build_export
     from ..exports.mapping import mapping_text
@@ -916,7 +967,9 @@ def kubernetes_command(
             echo_error(f"--node-name: {escape(exc.message)}")
             ctx.exit(ExitCode.USAGE)
         _fail(ctx, exc)
-    _, providers, loaded, _ = _inventory(ctx, inventory, enabled_types)
+    _, providers, loaded, enabled = _inventory(ctx, inventory, enabled_types)
+    if strict:
+        _refuse_incomplete(ctx, loaded, enabled)
     table = _table(ctx, providers, sources)
     try:
         export = build_export(table, scheme, hosts=[host for _, host in loaded.file_hosts], names=names)

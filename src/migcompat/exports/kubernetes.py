@@ -12,7 +12,9 @@ reserves ``kubernetes.io`` and ``k8s.io`` for itself):
   device type it can create a device from, that accepts a source of class ``<ID>``.
 
 ``<ID>`` is the class identifier (32 upper-case hexadecimal digits), a valid
-label name as it is. Each node's labels are one Node Feature Discovery
+label name as it is: a class is the descriptions that the exported rules
+cannot tell apart (:mod:`.table`), so devices that differ only in a value no
+rule reads (a firmware build) share their labels. Each node's labels are one Node Feature Discovery
 ``NodeFeature`` object (``nfd.k8s-sigs.io/v1alpha1``), which NFD's master
 copies onto the Node named by its ``nfd.node.kubernetes.io/node-name`` label.
 For a source, :func:`node_affinity` and :func:`node_selector` give what the
@@ -200,14 +202,17 @@ class KubernetesExport:
         ]
 
     def to_json(self) -> dict[str, object]:
-        """The mapping document (version 2): what the export is, each class with its labels and canonical text.
+        """The mapping document (version 3): what the export is, each class with its labels and canonical text.
 
         Each node of ``nodes`` is ``{"has": [I, ...], "accepts": K}``: the
         indices in ``classes`` of the classes of its devices, and the index in
         ``accept_sets`` of the set of classes it accepts (each set a sorted
         list of indices in ``classes``, listed once however many nodes share
         it). A node's labels are the ``has_label`` of each class of ``has``
-        and the ``accepts_label`` of each class of its set.
+        and the ``accepts_label`` of each class of its set. ``keys`` are the
+        keys the exported rules constrain: each class's ``text`` is a
+        description projected onto them (:func:`~.table.export_class`), as a
+        query projects its source.
         """
         sets = AcceptSets(known.id for known in self.table.classes)
         has_start, accepts_start = self.scheme.has_prefix + "/", self.scheme.accepts_prefix + "/"
@@ -221,6 +226,7 @@ class KubernetesExport:
             "version": MAPPING_VERSION,
             "scope": SCOPE_NOTE,
             "prefix": self.scheme.prefix,
+            "keys": sorted(self.table.keys),
             "classes": [
                 {
                     "class": known.id,

@@ -17,14 +17,18 @@ integers bounded, a member twice refused). Writing keeps to the same bound:
 so that an export never writes a mapping its query cannot read.
 
 Both formats (``migcompat-placement-traits`` and
-``migcompat-kubernetes-labels``) are at version 2, which lists the known
-classes once and gives each provider (or node) the *index* of its set of
-accepted classes in ``accept_sets``, a list of the distinct sets, each a
+``migcompat-kubernetes-labels``) are at version 3. Version 2 listed the
+known classes once and gave each provider (or node) the *index* of its set
+of accepted classes in ``accept_sets``, a list of the distinct sets, each a
 sorted list of indices into ``classes``: the document grows with the
 providers and with the distinct sets, not as providers times accepted
-classes. The reader takes version 1 too, which has no ``accept_sets``: only
-its ``classes`` (which version 2 did not change) and a Kubernetes mapping's
-``prefix`` are checked.
+classes. Version 3 adds ``keys``: the keys the exported rules constrain, onto
+which a class's description is projected (:func:`~.table.export_class`), so
+that a query projects its source the same way before it names its class; its
+class texts are projected descriptions. The reader takes versions 1 and 2
+as it always has: their classes are whole descriptions (no ``keys``, nothing
+projected); version 1 has no ``accept_sets``: only its ``classes`` and a
+Kubernetes mapping's ``prefix`` are checked.
 """
 
 from __future__ import annotations
@@ -38,12 +42,15 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Final
 
+from .. import terminals
 from ..emit import emit
 from ..jsonmodel import decode_json
+from ..limits import MAX_KEY_BYTES
 from ..model import MigrationVersion
 from .errors import ExportError
 
 __all__ = [
+    "KEYS_VERSION",
     "MAPPING_READ_LIMIT",
     "MAPPING_VERSION",
     "READ_VERSIONS",
@@ -58,10 +65,12 @@ __all__ = [
 
 MAPPING_READ_LIMIT: Final = 64 << 20
 """The largest mapping read, and written: 64 MiB (a class takes well under 1 KiB of it, a provider about 200 bytes)."""
-MAPPING_VERSION: Final = 2
-"""The version of the mapping documents the exports write."""
-READ_VERSIONS: Final = (1, 2)
-"""The versions :func:`parse_mapping` reads: only ``classes`` is read, the same in both."""
+MAPPING_VERSION: Final = 3
+"""The version of the mapping documents the exports write (3: with ``keys``, classes projected onto them)."""
+READ_VERSIONS: Final = (1, 2, 3)
+"""The versions :func:`parse_mapping` reads; ``keys`` is read from version 3 on (before it, classes are whole)."""
+KEYS_VERSION: Final = 3
+"""The first version with ``keys``."""
 
 _OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _INT_LIST: Final = re.compile(r"\[\n\s*(-?\d+(?:,\n\s*-?\d+)*)\n\s*\]")
@@ -116,11 +125,17 @@ def mapping_text(document: Mapping[str, Any], name: str) -> str:
 
 @dataclass(frozen=True)
 class ExportMapping:
-    """A mapping document read back: its format, the classes it knew (id -> canonical text) and its members."""
+    """A mapping document read back: its format, the classes it knew (id -> canonical text) and its members.
+
+    *keys* is the document's ``keys`` (version 3 on): the keys its classes'
+    descriptions are projected onto; None for versions 1 and 2, whose classes
+    are whole descriptions.
+    """
 
     format: str
     classes: Mapping[str, str]
     document: Mapping[str, Any]
+    keys: frozenset[str] | None = None
 
 
 def _fail(path: str, message: str, pointer: str = "") -> ExportError:
@@ -166,6 +181,9 @@ def parse_mapping(data: bytes, path: str, expected_format: str) -> ExportMapping
     * ``classes``: an array of objects, each with the strings ``class`` (a
       class identifier, 32 upper-case hexadecimal digits, no two alike) and
       ``text``;
+    * of version 3: ``keys``, an array of keys (each one the grammar's
+      KEY), in ascending order, none twice: what the classes are projected
+      onto;
     * of a Kubernetes mapping (``migcompat-kubernetes-labels``): ``prefix``,
       a string that is a label prefix the export accepts
       (:class:`~migcompat.exports.kubernetes.LabelScheme`);
@@ -203,11 +221,17 @@ def parse_mapping(data: bytes, path: str, expected_format: str) -> ExportMapping
     if document.get("format") != expected_format or type(version) is not int or version not in READ_VERSIONS:
         raise _fail(
             path,
-            f"{path} is not a {expected_format} document of version {' or '.join(map(str, READ_VERSIONS))}"
+            f"{path} is not a {expected_format} document of version {_versions()}"
             f" (format {_brief(document.get('format'))}, version {_brief(version)})",
             "/format" if document.get("format") != expected_format else "/version",
         )
     return _Reader(path, document, version).read(expected_format)
+
+
+def _versions() -> str:
+    """:data:`READ_VERSIONS` for a message: ``1, 2 or 3``."""
+    *first, last = map(str, READ_VERSIONS)
+    return f"{', '.join(first)} or {last}" if first else last
 
 
 _ROOT: Final = ("", "")
@@ -216,6 +240,7 @@ _SHOWN_LENGTH: Final = 80
 """How much of a value, or of an object's member name, a message shows."""
 _PLAIN_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _CLASS_ID: Final = re.compile(r"[0-9A-F]{32}\Z")
+_KEY: Final = re.compile(terminals.KEY + r"\Z")
 _RELATIONS: Final = ("accepts", "is")
 
 
@@ -347,12 +372,33 @@ class _Reader:
             first[ident] = number
             known[ident] = self.string(entry, at, "text", "the class's canonical migration_version")
             ids.append(ident)
+        keys = self.keys() if self.version >= KEYS_VERSION else None
         sets = self.accept_sets(len(ids)) if self.version >= 2 else None
         if expected_format == KUBERNETES:
             self.kubernetes(ids, sets)
         elif expected_format == PLACEMENT and sets is not None:
             self.placement(known, sets)
-        return ExportMapping(expected_format, known, self.document)
+        return ExportMapping(expected_format, known, self.document, keys)
+
+    def keys(self) -> frozenset[str]:
+        """The ``keys`` member (version 3 on): keys of the grammar, ascending, none twice."""
+        at = _member(_ROOT, "keys")
+        listed = self.array_at(self.member(self.document, _ROOT, "keys"), at, "keys")
+        for number, key in enumerate(listed):
+            if not isinstance(key, str) or len(key) > MAX_KEY_BYTES or not _KEY.match(key):
+                raise self.fail(
+                    _item(at, number),
+                    f"is {_shown(key)}, not a key (lower-case letters, digits and '_', at most one '.', at most"
+                    f" {MAX_KEY_BYTES} characters)",
+                )
+            if number and key <= listed[number - 1]:
+                what = (
+                    f"a duplicate of {_item(at, listed.index(key))[0]}: a key is listed once"
+                    if key in listed[:number]
+                    else f"after {_brief(listed[number - 1])}: the keys are listed in ascending order"
+                )
+                raise self.fail(_item(at, number), f"is {_brief(key)}, {what}")
+        return frozenset(listed)
 
     def accept_sets(self, classes: int) -> int:
         """How many sets ``accept_sets`` lists, once each is checked: indices in ``classes``, no set twice."""
@@ -431,19 +477,30 @@ class _Reader:
 def classes_of(mapping: ExportMapping, sources: Iterable[tuple[str, MigrationVersion]]) -> list[str]:
     """The class identifier of each named source, all of which the export must know.
 
-    A source whose class the export did not see raises ``export-unknown-class``
-    naming every such source: re-export with the current inventory, or ask
-    ``migcompat match`` online. A known identifier whose recorded text
-    differs from the source's canonical text (a digest collision, or an
-    edited mapping) is refused the same way.
+    A source is projected onto the mapping's :attr:`~ExportMapping.keys`
+    first (:func:`~.table.export_class`), as the export projected its classes:
+    a source that differs from a class only in non-critical fields that no
+    exported rule reads is of that class. (A mapping of version 1 or 2 has no
+    keys: the source's whole description names its class, as those exports
+    named theirs.) A source whose class the export did not see -- a critical
+    field, or a field some exported rule reads, that no class has -- raises
+    ``export-unknown-class`` naming every such source: re-export with the
+    current inventory, or ask ``migcompat match`` online. A known identifier
+    whose recorded text differs from the source's projected canonical text (a
+    digest collision, or an edited mapping) is refused the same way.
     """
     from ..fleet.classes import class_id
+    from .table import export_class
 
+    keys = mapping.keys
     ids: list[str] = []
     unknown: list[str] = []
     for name, version in sources:
-        ident = class_id(version)
-        if mapping.classes.get(ident) != emit(version):
+        if keys is None:
+            ident, projected = class_id(version), version
+        else:
+            ident, projected = export_class(version, keys)
+        if mapping.classes.get(ident) != emit(projected):
             unknown.append(name)
         ids.append(ident)
     if unknown:

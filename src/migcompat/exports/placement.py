@@ -14,11 +14,13 @@ and *traits*. The export gives:
 * a mapping document from each trait to its class, with the class's
   canonical text, so that a trait on a provider can be read back.
 
-``<ID>`` is the class identifier written in Placement's alphabet (upper case,
-every other character an underscore). Trait names are checked against
-Placement's pattern ``^CUSTOM_[A-Z0-9_]+$`` and length (255), and two
-different classes that would share a name are an error (``export-collision``),
-never a silent merge.
+A class is the descriptions that the exported rules cannot tell apart
+(:mod:`.table`): devices that differ only in a value no rule reads (a
+firmware build) share their traits. ``<ID>`` is the class identifier written
+in Placement's alphabet (upper case, every other character an underscore).
+Trait names are checked against Placement's pattern ``^CUSTOM_[A-Z0-9_]+$``
+and length (255), and two different classes that would share a name are an
+error (``export-collision``), never a silent merge.
 
 How a migcompat provider maps to a Placement resource provider is the
 operator's choice, made explicit (:class:`ResourceProviderMap`): by UUID from
@@ -255,7 +257,7 @@ class PlacementExport:
         return {rp: entries[0] for rp, entries in groups.items()}
 
     def to_json(self) -> dict[str, object]:
-        """The mapping document (version 2): what the export is, each class, each trait's class, each provider.
+        """The mapping document (version 3): what the export is, each class, each trait's class, each provider.
 
         ``classes`` lists each known class once, with its canonical text, its
         two traits and its query; ``traits`` gives each trait the export sets
@@ -269,7 +271,10 @@ class PlacementExport:
         its ``is`` class. ``undecided`` lists the placements that could not
         be decided (host, path, ident, kind, resource provider): they have
         no trait. The document grows with the providers and the distinct
-        sets, not as providers times accepted classes.
+        sets, not as providers times accepted classes. ``keys`` are the keys
+        the exported rules constrain: each class's ``text`` is a description
+        projected onto them (:func:`~.table.export_class`), as a query
+        projects its source.
         """
         sets = AcceptSets(known.id for known in self.table.classes)
         providers: list[dict[str, object]] = []
@@ -291,6 +296,7 @@ class PlacementExport:
             "format": MAPPING_FORMAT,
             "version": MAPPING_VERSION,
             "scope": SCOPE_NOTE,
+            "keys": sorted(self.table.keys),
             "classes": [
                 {
                     "class": known.id,

@@ -1,25 +1,37 @@
 """What every export says: the source classes known at export time, and which providers accept each.
 
-A *class* is a device's ``migration_version`` up to byte equality of its
-canonical text (:func:`migcompat.fleet.classes.class_id` names it). The
-classes known at export time are those of the inventory's devices (the
-sources that exist) and of any extra sources the operator names. For each
-class and each provider (a device, or a device type a device can be created
-from), the provider *accepts* the class exactly when :func:`migcompat.compare.check`
-answers COMPATIBLE: the fleet index answers the question, once per distinct
-(class, rule set) pair. An UNKNOWN verdict is not acceptance: an export says
-yes only where migcompat says yes.
+A *class* is a set of device descriptions that the rules of the exported
+providers cannot tell apart: descriptions whose projection
+(:func:`migcompat.semantics.rules.project`) onto the keys those rules
+constrain (:func:`migcompat.semantics.rules.constrained_keys`, the table's
+:attr:`ExportTable.keys`) is byte-equal. A rule ignores a non-critical field
+it does not constrain (clauses 8.1, 8.2), so every provider of the export
+gives every member of a class the same answer; a critical field is never
+left out. The class is named by :func:`migcompat.fleet.classes.class_id` of
+the projected description (:func:`export_class`), so hosts that differ only
+in a per-host value no rule reads (``~fw_version``) share one class, one
+label and one trait; a description with nothing to leave out keeps the id
+of its whole text. The classes known at export time are those of the
+inventory's devices (the sources that exist) and of any extra sources the
+operator names. For each class and each provider (a device, or a device type
+a device can be created from), the provider *accepts* the class exactly when
+:func:`migcompat.compare.check` answers COMPATIBLE for its members: the fleet
+index answers the question, once per distinct (class, rule set) pair. An
+UNKNOWN verdict is not acceptance: an export says yes only where migcompat
+says yes.
 
 The exports built on this table are therefore necessary and sufficient for
 the classes it knows, and silent about any other: a source of a class not
 seen at export time needs a new export or an online ``migcompat match``.
+When a rule starts to constrain a key (a driver update), the classes split
+at the next export: the ids change with the key set.
 """
 
 from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -28,6 +40,7 @@ from ..fleet.classes import class_id
 from ..fleet.index import FleetIndex
 from ..fleet.inventory import Inventory, InventoryFinding, Provider
 from ..model import MigrationVersion
+from ..semantics.rules import constrained_keys, project
 from .errors import ExportError
 
 __all__ = [
@@ -37,6 +50,8 @@ __all__ = [
     "Undecided",
     "build_table",
     "check_inventory",
+    "export_class",
+    "incomplete_findings",
     "provider_key",
     "template_problem",
     "undecided_hosts",
@@ -143,9 +158,52 @@ def undecided_hosts(inventory: Inventory) -> list[str]:
     return sorted({finding.host for finding in inventory.findings if finding.code in _SKIPPED or finding.hides_targets})
 
 
+def export_class(version: MigrationVersion, keys: frozenset[str]) -> tuple[str, MigrationVersion]:
+    """The class of the description *version* in an export whose rules constrain *keys*: its id and description.
+
+    The description is *version* projected onto *keys*
+    (:func:`~migcompat.semantics.rules.project`: its non-critical fields
+    whose key is not in *keys* left out), the id
+    :func:`~migcompat.fleet.classes.class_id` of that description. The export
+    and the queries both name a source's class with it.
+    """
+    projected = project(version, keys)
+    return class_id(projected), projected
+
+
+def incomplete_findings(
+    inventory: Inventory, enabled: Callable[[str, str], bool] | None = None
+) -> list[InventoryFinding]:
+    """The findings of *inventory* that keep an export from being whole, in order: what ``--strict`` refuses.
+
+    Every finding that may hide a target
+    (:attr:`~migcompat.fleet.inventory.InventoryFinding.hides_targets`: a
+    placement left out because what it accepts could not be decided, a
+    fault its capture recorded where a target may be, a file of a directory
+    that is not a valid capture), except a placement left out that is a
+    device type *enabled* (``enabled(host, type)``) says the export does not
+    keep: its traits and labels would not be written anyway.
+    """
+    found = []
+    for finding in inventory.findings:
+        if not finding.hides_targets:
+            continue
+        if enabled is not None and finding.code in _SKIPPED and finding.host:
+            placement = _undecided(finding)
+            if placement.kind == "type" and not enabled(placement.host, placement.ident):
+                continue
+        found.append(finding)
+    return found
+
+
 @dataclass(frozen=True)
 class KnownClass:
-    """A source class known at export time: its identifier, canonical text and model."""
+    """A source class known at export time: its identifier, canonical text and model.
+
+    *version* is the class's description (:func:`export_class`: projected
+    onto the keys the export's rules constrain), *text* its canonical text,
+    *id* :func:`~migcompat.fleet.classes.class_id` of it.
+    """
 
     id: str
     text: str
@@ -158,12 +216,19 @@ class ExportTable:
 
     ``is_class[i]`` is the class of provider *i* when it is a device (None for
     a type); ``accepts[i]`` is the set of class identifiers provider *i* accepts.
+    *keys* are the keys the providers' rules constrain, onto which every
+    source description is projected to find its class (:func:`export_class`).
     """
 
     classes: tuple[KnownClass, ...]
     providers: tuple[Provider, ...]
     is_class: tuple[str | None, ...]
     accepts: tuple[frozenset[str], ...]
+    keys: frozenset[str] = frozenset()
+
+    def class_of(self, version: MigrationVersion) -> str:
+        """The identifier of the class of the description *version* in this export (known to it or not)."""
+        return export_class(version, self.keys)[0]
 
     def accepting(self, class_id: str) -> list[Provider]:
         """The providers that accept the class *class_id*, in inventory order."""
@@ -230,23 +295,31 @@ def _refuse_empty_host(files: Sequence[str]) -> None:
 def build_table(providers: Sequence[Provider], extra_sources: Iterable[MigrationVersion] = ()) -> ExportTable:
     """The export table of *providers*, with the classes of their devices and of *extra_sources*.
 
-    A source given in *extra_sources* must be a device description (no
+    The table's keys are those the rules of *providers* constrain
+    (:func:`~migcompat.semantics.rules.constrained_keys`), and each class is
+    a description projected onto them (:func:`export_class`): descriptions
+    that differ only in non-critical fields no rule of *providers* reads are
+    one class, which every provider accepts or does not as it does each of
+    them. A source given in *extra_sources* must be a device description (no
     ``param`` lines); a type template is not a source and is left out.
     """
+    keys = constrained_keys(p.rules for p in providers)
     by_id: dict[str, KnownClass] = {}
+    own: dict[MigrationVersion, str] = {}  # each distinct description projected once
     candidates = [p.version for p in providers if p.kind == "device"]
     candidates.extend(extra_sources)
     for version in candidates:
-        if version.params:
+        if version.params or version in own:
             continue
-        ident = class_id(version)
+        ident, projected = export_class(version, keys)
+        own[version] = ident
         if ident not in by_id:
-            by_id[ident] = KnownClass(ident, emit(version), version)
+            by_id[ident] = KnownClass(ident, emit(projected), projected)
     classes = tuple(sorted(by_id.values(), key=lambda known: known.id))
     position = {id(p): i for i, p in enumerate(providers)}
     accepts: list[frozenset[str]] = [frozenset() for _ in providers]
     index = FleetIndex.build(providers)
     for provider, accepted in index.accepted_sources([known.version for known in classes]):
         accepts[position[id(provider)]] = frozenset(classes[number].id for number in accepted)
-    is_class = tuple(class_id(p.version) if p.kind == "device" and not p.version.params else None for p in providers)
-    return ExportTable(classes, tuple(providers), is_class, tuple(accepts))
+    is_class = tuple(own[p.version] if p.kind == "device" and not p.version.params else None for p in providers)
+    return ExportTable(classes, tuple(providers), is_class, tuple(accepts), keys)
