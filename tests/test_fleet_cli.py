@@ -282,6 +282,19 @@ def test_diff_removed_device_is_breaking_when_nothing_takes_it(tmp_path: Path) -
     assert states == {"0000:01:00.1": "unchanged", "0000:01:00.2": "breaking"}
 
 
+def test_diff_reports_each_distinct_sides_faults_once(tmp_path: Path) -> None:
+    good = ("0000:01:00.1", "mc1 driver=d q=4 stream_version=1.1\n", OLD_RULES)
+    old = save(tmp_path / "old", host("h", [good, ("0000:01:00.2", "mc1 driver=d q=04\n", OLD_RULES)]))
+    new = save(tmp_path / "new", host("h", [good, ("0000:01:00.3", "mc1 driver=d q=04\n", OLD_RULES)]))
+    heading = "warning: 1 fault on 1 host may hide a device or type"
+    same = run("diff", old, old)
+    assert same.stderr.count(heading) == 1 and same.stderr.count("0000:01:00.2") == 1, same.stderr  # was twice
+    both = run("diff", old, new)  # two inventories, two faults: each side's report
+    assert both.stderr.count(heading) == 2
+    assert both.stderr.count("0000:01:00.2/migration_version") == 1
+    assert both.stderr.count("0000:01:00.3/migration_version") == 1
+
+
 def test_diff_too_complex_exits_3(tmp_path: Path) -> None:
     (tmp_path / "old").write_text("mc1\n" + "".join(f"accept v.f>={{m{i}}}\n" for i in range(40)))
     (tmp_path / "new").write_text("mc1\naccept v.f>={}\n")

@@ -75,6 +75,8 @@ LIBRARY_ERROR_CODES: Final[dict[str, str]] = {
     "input-unreadable": "an input (a file, a device directory, standard input) that cannot be read",
     "output-unwritable": "an output (standard output, a file, a directory) that cannot be written",
     "nothing-to-check": "an inventory, capture or sysfs tree with nothing the command can check",
+    "source-unknown": "a source device, named by host and path or identity, that the inventory does not have",
+    "source-ambiguous": "a source device name that fits several different devices of the inventory",
     # the scheduler exports (migcompat.exports)
     "export-invalid-name": "a trait, label or object name outside the scheduler's naming rules",
     "export-collision": "two different classes or providers would get the same exported name",

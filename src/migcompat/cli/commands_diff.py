@@ -72,8 +72,9 @@ invalid are not targets (a pair they would be in is undecided); a note on
 standard error counts them. What a
 capture (or the reading of a sysfs tree) recorded, such as an unreadable
 directory or a link loop, is a warning on standard error, with the first
-few. When such a fault may hide a device or type, the pairs it would be in
-are not known, and the diff is not decided.
+few (once when both sides would report the same, as 'diff A A'). When
+such a fault may hide a device or type, the pairs it would be in are not
+known, and the diff is not decided.
 
 Exit status 1 on a breaking change, 0 otherwise, and 3 when some pair could
 not be decided or part of a side could not be read (3 wins, as for every
@@ -220,6 +221,8 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
             targets, fleet = _side(ctx, role, path, json_output)
             sides.append(targets)
             if fleet is not None:
+                if not json_output and all(_reported(fleet) != _reported(seen) for _, seen in fleets):
+                    report_findings(fleet)  # once per distinct inventory: 'diff A A' reports A's faults once
                 fleets.append((role, fleet))
         except InputFailure as failure:
             report_failures([failure], json_output=json_output)
@@ -284,6 +287,11 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
                 f" ({plural(breaking, 'target')}: BREAKING above)"
             )
     ctx.exit(status)
+
+
+def _reported(fleet: Inventory) -> tuple[object, ...]:
+    """What :func:`report_findings` prints of *fleet*: two sides equal in this get one report."""
+    return (fleet.findings, "" in fleet.hosts)
 
 
 def _report_unread(result: DiffResult, incomplete: dict[str, Inventory]) -> None:
@@ -355,8 +363,8 @@ def _side(ctx: click.Context, role: str, path: str, json_output: bool) -> tuple[
     or standard input is read once, and told apart by its first character: a
     capture (JSON) or a migration_compatible_devices. A directory is a device
     directory, a sysfs tree, a directory of device directories, or a
-    directory of captures, in that order. In text mode the inventory's
-    findings are reported on standard error here (:func:`report_findings`).
+    directory of captures, in that order. The caller reports the
+    inventory's findings (:func:`report_findings`).
     """
     if path == STDIN or not os.path.isdir(path):
         try:
@@ -377,11 +385,6 @@ def _side(ctx: click.Context, role: str, path: str, json_output: bool) -> tuple[
     else:
         found = _directory_side(role, path)
         if found is not None:
-            targets, tree = found
-            if tree is not None and not json_output:
-                report_findings(tree)
-            return targets, tree
+            return found
         fleet = load_inventory_or_exit(ctx, [path], json_output=json_output)
-    if not json_output:
-        report_findings(fleet)
     return [Target.of(provider) for provider in fleet.providers], fleet

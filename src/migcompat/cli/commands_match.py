@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Final, NoReturn
 
@@ -11,7 +12,7 @@ from ..capture import CAPTURE_READ_LIMIT
 from ..display import escape, plural
 from ..emit import emit, value_text
 from ..fleet.classes import class_id
-from ..fleet.index import FleetIndex, rank
+from ..fleet.index import MAX_NEAR_MISSES, NEAR_MISSES, FleetIndex, rank
 from ..fleet.inventory import (
     STDIN_NAME,
     Inventory,
@@ -23,7 +24,7 @@ from ..fleet.inventory import (
     load_inventory,
 )
 from ..model import MigrationVersion
-from ..verdict import Answer, Verdict
+from ..verdict import Verdict
 from .attributes import Loader, refuse_two_stdins, report_failures
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import STDIN, CannotRead, read_input
@@ -32,6 +33,8 @@ from .output import echo, echo_error, echo_json
 
 __all__ = [
     "SHOWN_FINDINGS",
+    "SourceNotFound",
+    "find_source_device",
     "host_name",
     "incomplete_message",
     "load_inventory_or_exit",
@@ -45,7 +48,23 @@ __all__ = [
 _HELP: Final = """Find every device, or device type to create, in a fleet that accepts a source.
 
 SOURCE is the source device's migration_version: a file, - for standard
-input, or a device directory holding it. INVENTORY is one or more captures
+input, or a device directory holding it. Or take the source from the
+inventory with --source-device HOST:PATH or HOST:IDENT and give no SOURCE:
+the device at PATH on HOST (its path in the capture, as --format json lists
+it and the exports' mappings name it), or the one whose identity is IDENT
+(a PCI address, an mdev UUID). It is an option, not a form of SOURCE,
+because a device directory's own path holds ':' (PCI addresses): a
+mistyped path must stay a missing file, not become a device lookup. The
+device itself is then left out of the targets, and so is its host unless
+--same-host (a live migration goes to another host); the output says what
+was left out. A device that is not in the inventory, that the name fits
+several times (they are listed), that is a device type, or whose
+migration_version is missing, unreadable or invalid is an error (exit
+status 3). --host NAME keeps only the targets of the hosts named,
+--exclude-host NAME leaves out those of a host (both repeatable, whatever
+the source).
+
+INVENTORY is one or more captures
 ('migcompat capture -o host.json' on each host) or directories of them; a
 JSON file in a directory that is not a capture (such as a sample's
 manifest) is skipped (--format json lists it under "findings"). One capture can be - (standard input,
@@ -61,15 +80,18 @@ without checking every pair. Whether a device is free is not known from a
 capture: the scheduler decides that.
 
 --explain adds the near misses: the targets (one per group that every source
-judges alike) that do not accept the source, nearest first, each with the
-failing constraints of its nearest rules.
+judges alike) that do not accept the source, nearest first (an unknown
+verdict first, then the fewest failing constraints), each with the failing
+constraints of its nearest rules: FleetIndex.near_misses in the library.
 
 Placements a capture holds whose attributes are missing, unreadable or
 invalid (or in a newer format) are not targets: their verdict is unknown. A
 JSON file of a directory that is not a valid capture is skipped. What a
 capture recorded while it was taken (an unreadable directory, a link
 loop...) is kept too. Each is reported once on standard error, grouped per
-host (a warning for what may hide a target, a note for the rest), and listed
+host (a warning for what may hide a target, a note for the rest, and for
+what cannot change a negative answer: every placement concerned rejects the
+source by its readable rules, or is left out), and listed
 under "findings" with --format json (a capture's with "capture",
 "attribute" and "hides_targets"). When no target read accepts the source
 but such a placement may, or part of a host could not be read, the answer
@@ -77,10 +99,13 @@ is not known: exit status 3, not 1. A placement whose rules were read
 already rejects the source when they refuse it whatever the target's own
 values: it does not make the answer unknown.
 
-With --format json the output is one JSON object: {"source", "class",
-"accepted": [{"host", "ident", "kind", "path", "driver", "parent",
-"available_instances", "verdict"}], "near_misses" (with --explain),
-"inventory", "findings", "incomplete", "undecided"}; each verdict as
+With --format json the output is one JSON object: {"source" (the file
+read, or HOST:PATH), "source_device" (the device taken from the inventory,
+or null), "class", "accepted": [{"host", "ident", "kind", "path", "driver",
+"parent", "available_instances", "verdict"}], "near_misses" (with
+--explain), "inventory", "left_out": {"source_device", "source_host",
+"exclude_hosts", "only_hosts", "targets": how many}, "findings",
+"incomplete", "undecided"}; each verdict as
 spec/schema/verdict.schema.json describes it, with the type's "choice";
 "incomplete" is true when something may hide a target, for any source;
 "undecided" is {"targets": the placements not read whole that may accept
@@ -90,19 +115,21 @@ placement}.
 \b
 Examples:
   migcompat match /sys/bus/mdev/devices/$UUID captures/
+  migcompat match --source-device t4-180:$UUID captures/
   migcompat match --explain src_version host1.json host2.json
   migcompat match --format json - captures/ < src_version
 """
 
 _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\n\b\nFor match: 0 some device or type accepts the source, 1 none does, 3 an"
-    "\ninput cannot be read or is not valid (or the source is a device type, not a device), the"
-    "\ninventory has no device or type with valid attributes (nothing to check), or none of the"
+    "\ninput cannot be read or is not valid (or the source is a device type, not a device, or"
+    "\n--source-device names no such device, several, or one whose migration_version is not valid), the"
+    "\ninventory has no device or type with valid attributes (or none is left once the source's"
+    "\nhost and the hosts filtered out are left out: nothing to check), or none of the"
     "\ntargets read accepts the source but one not read whole, or with invalid attributes, may."
 )
 
 DEFAULT_LIMIT: Final = 50
-NEAR_MISSES: Final = 5
 
 
 def load_inventory_or_exit(
@@ -164,8 +191,14 @@ _QUIET: Final = frozenset({"not-a-capture", "duplicate-host"})
 """The inventory's findings that are not listed in the fault report (a manifest; duplicate hosts are warned apart)."""
 
 
-def report_findings(inventory: Inventory) -> None:
+def report_findings(inventory: Inventory, *, settled: bool = False) -> None:
     """The inventory's findings on standard error, each fault once, grouped per host.
+
+    *settled* says that what may hide a target does not change the caller's
+    answer (``match`` found no target and every placement concerned rejects
+    the source by its readable rules, or is left out): the report of those
+    faults is then a note that says so, not a warning that a target may be
+    missing from the answer.
 
     One warning lists what may hide a device or type (a capture's fault where
     a target may be, a placement whose attributes are missing, unreadable or
@@ -188,12 +221,18 @@ def report_findings(inventory: Inventory) -> None:
     hiding = [f for f in shown if f.hides_targets]
     if hiding:
         groups = _by_host(hiding)
-        echo(
-            f"warning: {plural(len(hiding), 'fault')} on {plural(len(groups), 'host')} may hide a device or type"
-            " (part of a host could not be read when captured, or a placement's attributes are missing or"
-            " invalid), which may then be missing from the answer:",
-            err=True,
+        what = (
+            f"{plural(len(hiding), 'fault')} on {plural(len(groups), 'host')} may hide a device or type"
+            " (part of a host could not be read when captured, or a placement's attributes are missing or invalid)"
         )
+        if settled:
+            echo(
+                f"note: {what}, but none changes this answer: the placements concerned reject the source by"
+                " their readable rules, or are left out:",
+                err=True,
+            )
+        else:
+            echo(f"warning: {what}, which may then be missing from the answer:", err=True)
         _first_few(groups)
     others = [f for f in shown if not f.hides_targets]
     if others:
@@ -296,6 +335,149 @@ def undecided_message(undecided: Undecided) -> str:
     return " and ".join(parts)
 
 
+class SourceNotFound(Exception):
+    """``--source-device NAME`` names no usable source device of the inventory (exit status 3).
+
+    *code* is ``source-unknown`` (no such device), ``source-ambiguous``
+    (several devices the name fits: *matches* lists them, as
+    ``host:path``), ``source-is-template``
+    (a device type, or an instance whose ``migration_version`` has ``param``
+    lines) or ``missing-attribute`` (its ``migration_version`` is missing,
+    unreadable or invalid). *reason* says which in one word (``unknown``,
+    ``ambiguous``, ``type``, ``template``, ``invalid``), for the JSON output.
+    """
+
+    def __init__(self, code: str, reason: str, message: str, matches: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason
+        self.message = message
+        self.matches = matches
+
+    def to_json(self, name: str) -> dict[str, object]:
+        """The error as the JSON output's ``"error"`` member."""
+        return {
+            "code": self.code,
+            "reason": self.reason,
+            "message": self.message,
+            "where": name,
+            "matches": list(self.matches),
+        }
+
+
+def _splits(fleet: Inventory, name: str) -> list[tuple[str, str]]:
+    """The ways *name* reads as ``HOST:REST`` with HOST a host of *fleet* (a host name may hold ``:`` too)."""
+    hosts = set(fleet.hosts)
+    out = []
+    at = name.find(":")
+    while at >= 0:
+        if name[:at] in hosts:
+            out.append((name[:at], name[at + 1 :].rstrip("/")))
+        at = name.find(":", at + 1)
+    return out
+
+
+def find_source_device(fleet: Inventory, name: str) -> Provider:
+    """The device of *fleet* that *name* (``HOST:PATH`` or ``HOST:IDENT``) names, to be a migration source.
+
+    *PATH* is the placement's path in the capture (``Provider.path``, as
+    ``--format json`` lists it and the exports' mappings key it:
+    ``Provider.where`` is ``HOST:PATH``); *IDENT* its identity
+    (``Provider.ident``: a PCI address, an mdev UUID). A host name may hold
+    ``:``: every split whose left part is a host of *fleet* is tried. Any
+    device instance whose ``migration_version`` is valid can be named (a
+    target, or one kept only as a source). Devices that are equal in every
+    compared field (a host captured twice, unchanged) count as one. Raises
+    :class:`SourceNotFound` for no such device, several, a device type, an
+    instance with ``param`` lines, or a device whose ``migration_version``
+    is missing, unreadable or invalid.
+    """
+    splits = _splits(fleet, name)
+    if not splits:
+        host = name.partition(":")[0]
+        shown = ", ".join(host_name(h) for h in fleet.hosts[:SHOWN_FINDINGS])
+        more = f" and {len(fleet.hosts) - SHOWN_FINDINGS} more" if len(fleet.hosts) > SHOWN_FINDINGS else ""
+        raise SourceNotFound(
+            "source-unknown",
+            "unknown",
+            f"--source-device {_cut(name)}: the inventory has no host {host_name(host)}"
+            f" ({plural(len(fleet.hosts), 'host')}: {shown}{more})",
+        )
+    found: list[Provider] = []
+    for host, rest in splits:
+        for provider in fleet.sources:
+            if provider.host == host and rest in (provider.path, provider.ident) and provider not in found:
+                found.append(provider)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise SourceNotFound(
+            "source-ambiguous",
+            "ambiguous",
+            f"--source-device {_cut(name)} names {len(found)} different devices: "
+            + "; ".join(f"{_cut(p.where)} (class {class_id(p.version)})" for p in found[:SHOWN_FINDINGS])
+            + (f" and {len(found) - SHOWN_FINDINGS} more" if len(found) > SHOWN_FINDINGS else "")
+            + "; give the path of one (--format json lists them all)",
+            tuple(p.where for p in found),
+        )
+    for host, rest in splits:
+        for provider in fleet.providers:
+            if provider.kind == "type" and provider.host == host and rest in (provider.path, provider.ident):
+                raise SourceNotFound(
+                    "source-is-template",
+                    "type",
+                    f"--source-device {_cut(name)} is the device type {_cut(provider.where)}, not a device:"
+                    " name a device instance (a type is a target, never a source)",
+                    (provider.where,),
+                )
+        for placement in fleet.partial:
+            if placement.kind == "device" and placement.host == host and rest in (placement.path, placement.ident):
+                why = [
+                    f.message
+                    for f in fleet.findings
+                    if f.host == host
+                    and f.code in ("missing-attribute", "invalid-attribute")
+                    and f.path.startswith(placement.path)
+                ]
+                detail = f" ({_cut(why[0])})" if why else ""
+                where = f"{placement.host}:{placement.path}"
+                raise SourceNotFound(
+                    "missing-attribute",
+                    "invalid",
+                    f"--source-device {_cut(name)}: the migration_version of {_cut(where)} is missing, unreadable"
+                    f" or invalid{detail}: what it is is not known, so it cannot be a source",
+                    (where,),
+                )
+        for finding in fleet.findings:
+            if (
+                finding.code == "not-a-target"
+                and finding.host == host
+                and (finding.path == rest or rest in finding.path.split("/"))
+            ):
+                raise SourceNotFound(
+                    "source-is-template",
+                    "template",
+                    f"--source-device {_cut(name)}: {_cut(finding.message)} (a device instance must not have"
+                    " param lines): it cannot be a source",
+                    (f"{host}:{finding.path}",),
+                )
+    host, rest = splits[0]
+    devices = [p.ident for p in fleet.sources if p.host == host]
+    hint = (
+        f"its {plural(len(devices), 'device')} with a valid migration_version: "
+        + ", ".join(_cut(ident) for ident in devices[:SHOWN_FINDINGS])
+        + (f" and {len(devices) - SHOWN_FINDINGS} more" if len(devices) > SHOWN_FINDINGS else "")
+        if devices
+        else "it has no device with a valid migration_version"
+    )
+    raise SourceNotFound(
+        "source-unknown",
+        "unknown",
+        f"--source-device {_cut(name)}: host {host_name(host)} has no device with the path or identity"
+        f" {_cut(rest)} ({hint})",
+    )
+
+
 def _choice(verdict: Verdict) -> str:
     if not verdict.choice:
         return ""
@@ -308,13 +490,39 @@ def _choice(verdict: Verdict) -> str:
     epilog=_EPILOG,
     short_help="Find every device or type in a fleet that accepts a source.",
 )
-@click.argument("source", metavar="SOURCE", type=click.Path(allow_dash=True))
-@click.argument("inventory", metavar="INVENTORY...", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", metavar="[SOURCE] INVENTORY...", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.option(
+    "--source-device",
+    "-d",
+    metavar="HOST:PATH|HOST:IDENT",
+    help="Take the source from the inventory: the device at PATH (as --format json lists it) or with the"
+    " identity IDENT (PCI address, mdev UUID) on HOST; then give no SOURCE. Leaves out that device and,"
+    " unless --same-host, its host.",
+)
+@click.option(
+    "--same-host",
+    is_flag=True,
+    help="With --source-device: keep the targets of the source's own host (the device itself stays out).",
+)
+@click.option(
+    "--host",
+    "only_hosts",
+    metavar="NAME",
+    multiple=True,
+    help="Only the targets of this host (repeatable).",
+)
+@click.option(
+    "--exclude-host",
+    "exclude_hosts",
+    metavar="NAME",
+    multiple=True,
+    help="Leave out the targets of this host (repeatable).",
+)
 @click.option("--explain", "-e", is_flag=True, help="Also show the near misses, nearest first, with their reasons.")
 @click.option(
     "--near",
     metavar="N",
-    type=click.IntRange(1, 1000),
+    type=click.IntRange(1, MAX_NEAR_MISSES),
     default=NEAR_MISSES,
     show_default=True,
     help="How many near misses to show; implies --explain.",
@@ -331,8 +539,11 @@ def _choice(verdict: Verdict) -> str:
 @click.pass_context
 def match_command(
     ctx: click.Context,
-    source: str,
-    inventory: tuple[str, ...],
+    paths: tuple[str, ...],
+    source_device: str | None,
+    same_host: bool,
+    only_hosts: tuple[str, ...],
+    exclude_hosts: tuple[str, ...],
     explain: bool,
     near: int,
     limit: int,
@@ -340,39 +551,79 @@ def match_command(
 ) -> None:
     json_output = output_format == "json"
     explain = explain or ctx.get_parameter_source("near") is click.core.ParameterSource.COMMANDLINE
-    refuse_two_stdins([("SOURCE", source), *(("INVENTORY", path) for path in inventory)])
-    loader = Loader()
-    version = loader.version("source", source)
-    if loader.failures or version is None:
-        report_failures(loader.failures, json_output=json_output)
-        if json_output:
-            echo_json(loader.failure_document())
-        ctx.exit(ExitCode.UNDECIDED)
-    if version.params:
-        _fail(
-            ctx,
-            "the source is a device type (its migration_version has param lines); give a device instance's",
-            json_output,
-            {"code": "source-is-template", "message": "the source is a device type, not a device instance"},
-        )
-    fleet = load_inventory_or_exit(ctx, inventory, json_output=json_output)
-    if not fleet.providers:
+    if source_device is None:
+        if same_host:
+            raise click.UsageError("--same-host keeps the source's host: it needs --source-device", ctx)
+        if len(paths) < 2:
+            raise click.UsageError("give SOURCE and at least one INVENTORY (or --source-device HOST:PATH)", ctx)
+        source, inventory = paths[0], paths[1:]
+    else:
+        if ":" not in source_device:
+            raise click.BadParameter(
+                f"{source_device!r} is not HOST:PATH or HOST:IDENT", ctx, param_hint="'--source-device'"
+            )
+        source, inventory = None, paths
+    refuse_two_stdins([*((("SOURCE", source),) if source is not None else ()), *(("INVENTORY", p) for p in inventory)])
+    device: Provider | None = None
+    if source is not None:
+        loader = Loader()
+        version = loader.version("source", source)
+        if loader.failures or version is None:
+            report_failures(loader.failures, json_output=json_output)
+            if json_output:
+                echo_json(loader.failure_document())
+            elif source != STDIN and (source.endswith(".json") or (":" in source and not os.path.lexists(source))):
+                echo(
+                    "hint: to take the source from a capture, give --source-device HOST:PATH or HOST:IDENT"
+                    " (its PCI address or mdev UUID) and the captures as INVENTORY",
+                    err=True,
+                )
+            ctx.exit(ExitCode.UNDECIDED)
+        if version.params:
+            _fail(
+                ctx,
+                "the source is a device type (its migration_version has param lines); give a device instance's",
+                json_output,
+                {"code": "source-is-template", "message": "the source is a device type, not a device instance"},
+            )
+        fleet = load_inventory_or_exit(ctx, inventory, json_output=json_output)
+        source_name = loader.paths["source"]
+    else:
+        assert source_device is not None  # SOURCE is None only with --source-device
+        fleet = load_inventory_or_exit(ctx, inventory, json_output=json_output)
+        try:
+            device = find_source_device(fleet, source_device)
+        except SourceNotFound as error:
+            if not json_output:
+                report_findings(fleet)
+            echo_error(error.message, error.code)
+            if json_output:
+                echo_json({"error": error.to_json(source_device)})
+            ctx.exit(ExitCode.UNDECIDED)
+        version = device.version
+        source_name = device.where
+    scope = _Scope(fleet, device, same_host, only_hosts, exclude_hosts)
+    for option, name in scope.unknown:
+        echo(f"warning: {option} {host_name(name)} names no host of the inventory", err=True)
+    if not fleet.providers or not scope.targets:
         report_findings(fleet)
-        _fail(
-            ctx,
-            "the inventory has no device or type with valid attributes: nothing to check",
-            json_output,
-            {"code": "nothing-to-check", "message": "no device or type with valid attributes in the inventory"},
-        )
-    index = FleetIndex.build(fleet.providers)
+        if not fleet.providers:
+            message = "the inventory has no device or type with valid attributes: nothing to check"
+            short = "no device or type with valid attributes in the inventory"
+        else:
+            message = f"no target is left to check once these are left out: {scope.left_out_text()}"
+            short = "every target of the inventory is left out"
+        _fail(ctx, message, json_output, {"code": "nothing-to-check", "message": short})
+    index = FleetIndex.build(scope.targets)
     found = rank(index.accepting(version))
-    undecided = Undecided() if found else fleet.undecided(version)
+    undecided = Undecided() if found else scope.undecided(fleet.undecided(version))
     misses: list[tuple[tuple[Provider, ...], Verdict]] = []
     if explain:
-        misses = _near_misses(index, version, near)
+        misses = index.near_misses(version, near)
     if json_output:
         document: dict[str, object] = {
-            "source": loader.paths["source"],
+            "source": source_name,
+            "source_device": None if device is None else device.to_json(),
             "class": class_id(version),
             "accepted": [provider_json(provider, verdict) for provider, verdict in found],
             "inventory": {
@@ -380,6 +631,7 @@ def match_command(
                 "hosts": len(fleet.hosts),
                 "providers": len(fleet.providers),
             },
+            "left_out": scope.to_json(),
             "findings": [finding.to_json() for finding in fleet.findings],
             "incomplete": fleet.incomplete,
             "undecided": {
@@ -394,8 +646,8 @@ def match_command(
             ]
         echo_json(document)
     else:
-        report_findings(fleet)
-        echo(_text(version, found, fleet, limit))
+        report_findings(fleet, settled=not found and not undecided)
+        echo(_text(version, device, found, scope, limit))
         if explain:
             echo(_misses_text(misses))
     if found:
@@ -411,6 +663,77 @@ def match_command(
     ctx.exit(ExitCode.NEGATIVE)  # what was not read or is not valid already rejects the source
 
 
+class _Scope:
+    """The targets a query considers: the inventory's, less the source device, its host and the hosts filtered out."""
+
+    def __init__(
+        self,
+        fleet: Inventory,
+        device: Provider | None,
+        same_host: bool,
+        only: tuple[str, ...],
+        excluded: tuple[str, ...],
+    ) -> None:
+        self.device = device
+        self.same_host = same_host
+        self.only = tuple(dict.fromkeys(only))
+        self.excluded = tuple(dict.fromkeys(excluded))
+        self.own_host = device.host if device is not None and not same_host else None
+        known = set(fleet.hosts)
+        self.unknown = [("--host", name) for name in self.only if name not in known] + [
+            ("--exclude-host", name) for name in self.excluded if name not in known
+        ]
+        self.hosts = tuple(host for host in fleet.hosts if self.keeps_host(host))
+        self.targets = tuple(p for p in fleet.providers if self.keeps(p.host, p.path))
+        self.left = len(fleet.providers) - len(self.targets)
+
+    def keeps_host(self, host: str) -> bool:
+        """Whether the targets of *host* are considered."""
+        if self.only and host not in self.only:
+            return False
+        return host != self.own_host and host not in self.excluded
+
+    def keeps(self, host: str, path: str) -> bool:
+        """Whether the placement at *path* of *host* is considered (never the source device itself)."""
+        if self.device is not None and (host, path) == (self.device.host, self.device.path):
+            return False
+        return self.keeps_host(host)
+
+    def undecided(self, undecided: Undecided) -> Undecided:
+        """*undecided* without what is left out (a fault that names no host is kept: it may be any host's)."""
+        return Undecided(
+            tuple(p for p in undecided.placements if self.keeps(p.host, p.path)),
+            tuple(f for f in undecided.faults if not f.host or self.keeps_host(f.host)),
+        )
+
+    def left_out_text(self) -> str:
+        """What is left out, for people: one sentence without a final period; empty when nothing is."""
+        parts = []
+        if self.device is not None:
+            if self.own_host is not None:
+                parts.append(
+                    f"the source device and its host {host_name(self.own_host)} (a live migration goes to another"
+                    " host; --same-host keeps the host)"
+                )
+            else:
+                parts.append("the source device itself")
+        if self.excluded:
+            parts.append(f"{'host' if len(self.excluded) == 1 else 'hosts'} {_hosts(self.excluded)} (--exclude-host)")
+        if self.only:
+            parts.append(f"every host but {_hosts(self.only)} (--host)")
+        return "; ".join(parts)
+
+    def to_json(self) -> dict[str, object]:
+        """What is left out, as the JSON output's ``"left_out"``."""
+        return {
+            "source_device": self.device is not None,
+            "source_host": self.own_host,
+            "exclude_hosts": list(self.excluded),
+            "only_hosts": list(self.only) if self.only else None,
+            "targets": self.left,
+        }
+
+
 def _partial_json(placement: PartialPlacement) -> dict[str, object]:
     return {
         "host": placement.host,
@@ -421,24 +744,18 @@ def _partial_json(placement: PartialPlacement) -> dict[str, object]:
     }
 
 
-def _near_misses(
-    index: FleetIndex, version: MigrationVersion, count: int
-) -> list[tuple[tuple[Provider, ...], Verdict]]:
-    """The *count* nearest targets that do not accept *version*: unknown first, then fewest failing constraints."""
-    ranked = []
-    for order, (members, verdict) in enumerate(index.verdicts(version)):
-        if verdict.answer is Answer.COMPATIBLE:
-            continue
-        failing = min((len(o.reasons) + o.more_reasons for o in verdict.nearest), default=len(verdict.reasons))
-        ranked.append(((0 if verdict.answer is Answer.UNKNOWN else 1, failing, order), members, verdict))
-    ranked.sort(key=lambda item: item[0])
-    return [(members, verdict) for _, members, verdict in ranked[:count]]
-
-
-def _text(version: MigrationVersion, found: list[tuple[Provider, Verdict]], fleet: Inventory, limit: int) -> str:
-    lines = [f"source: {escape(emit(version).rstrip())}", f"class:  {class_id(version)}"]
-    providers = len(fleet.providers)
-    hosts = len(fleet.hosts)
+def _text(
+    version: MigrationVersion, device: Provider | None, found: list[tuple[Provider, Verdict]], scope: _Scope, limit: int
+) -> str:
+    lines = [f"source: {escape(emit(version).rstrip())}"]
+    if device is not None:
+        lines.append(f"device: {host_name(device.host)} {escape(device.ident)} ({escape(device.where)})")
+    lines.append(f"class:  {class_id(version)}")
+    left_out = scope.left_out_text()
+    if left_out:
+        lines.append(f"left out: {left_out}")
+    providers = len(scope.targets)
+    hosts = len(scope.hosts)
     if not found:
         lines.append(
             f"no device or type accepts the source ({plural(providers, 'target')} on {plural(hosts, 'host')}"

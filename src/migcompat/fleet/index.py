@@ -46,11 +46,13 @@ Cost: building is linear in the number of providers plus the size of the
 distinct rule sets. A query of a new class costs the lookups plus one
 decision per candidate unit, O(keys x log rules) each
 (:class:`~migcompat.semantics.compiled.CompiledRules`); the result's size is
-the number of accepting providers.
+the number of accepting providers. The near misses of a source
+(:meth:`FleetIndex.near_misses`) cost one explained check per unit.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import threading
 from collections import OrderedDict
@@ -73,6 +75,8 @@ __all__ = [
     "INDEX_KEYS",
     "MAX_CACHED_CLASSES",
     "MAX_CACHED_PAIRS",
+    "MAX_NEAR_MISSES",
+    "NEAR_MISSES",
     "FleetIndex",
     "IndexStats",
     "by_provider",
@@ -88,6 +92,12 @@ MAX_CACHED_CLASSES: Final = 4096
 
 MAX_CACHED_PAIRS: Final = 4_000_000
 """At most this many (provider, verdict) pairs of flat answers are kept (least recently used first out)."""
+
+NEAR_MISSES: Final = 5
+"""How many near misses :meth:`FleetIndex.near_misses` gives when not told."""
+
+MAX_NEAR_MISSES: Final = 1000
+"""At most this many near misses are asked of :meth:`FleetIndex.near_misses` at once."""
 
 _ABSENT: Final = ("<absent>",)
 """The bucket value of a source that does not carry the key."""
@@ -542,9 +552,10 @@ class FleetIndex:
             self._flat_pairs = 0
 
     def verdicts(self, source: MigrationVersion) -> Iterator[tuple[tuple[Provider, ...], Verdict]]:
-        """Every unit's verdict for *source*, explained (:func:`~migcompat.compare.check`): for near misses.
+        """Every unit's verdict for *source*, explained (:func:`~migcompat.compare.check`), in index order.
 
         This evaluates every unit of the fleet; callers bound what they ask.
+        :meth:`near_misses` ranks them for a person.
         A *source* of another type raises :class:`TypeError`.
         """
         require("source", source, MigrationVersion)
@@ -554,6 +565,52 @@ class FleetIndex:
         for unit in self._units:
             members = tuple(p for providers in unit.versions.values() for p in providers)
             yield members, check(source, unit.group.rules, unit.representative)
+
+    def near_misses(
+        self, source: MigrationVersion, count: int = NEAR_MISSES
+    ) -> list[tuple[tuple[Provider, ...], Verdict]]:
+        """The *count* nearest targets that do not accept *source*, nearest first, each with its explained verdict.
+
+        What to show someone who asks why a source has nowhere to go. One
+        entry per unit (the providers every source judges alike, together,
+        with :func:`~migcompat.compare.check`'s verdict for them, as
+        :meth:`verdicts` gives it); a unit that accepts *source* is never one.
+        Nearest first means: an UNKNOWN verdict first (the source lacks a
+        field the rules need, or a ``$`` cannot be read: such a target may
+        accept it once that is known), then the fewest failing constraints in
+        the nearest rule (the ``nearest`` outcomes of the
+        :class:`~migcompat.verdict.Verdict`, counting the reasons not listed),
+        then the index's order (that of the providers it was built from).
+        So a target of another driver, which fails on ``driver`` and most
+        other keys, comes after one of the source's own driver that fails on
+        one version range.
+
+        Cost: one explained check of *source* per unit of the index
+        (:attr:`units`, which is at most the number of providers and on a
+        real fleet far fewer), each linear in the size of the unit's rule
+        set; nothing else grows with the fleet: at most *count* verdicts are
+        kept while the units are ranked (a heap), and nothing is cached.
+        *count* is from 1 to :data:`MAX_NEAR_MISSES`, else
+        :class:`ValueError`; a *source* of another type, or a *count* that
+        is not an int, raises :class:`TypeError`.
+        """
+        require("source", source, MigrationVersion)
+        require("count", count, int)
+        if not 1 <= count <= MAX_NEAR_MISSES:
+            raise ValueError(f"count must be from 1 to {MAX_NEAR_MISSES}, not {count}")
+
+        def ranked() -> Iterator[tuple[tuple[int, int, int], tuple[Provider, ...], Verdict]]:
+            for order, (members, verdict) in enumerate(self._verdicts(source)):
+                if verdict.answer is Answer.COMPATIBLE:
+                    continue
+                failing = min(
+                    (len(outcome.reasons) + outcome.more_reasons for outcome in verdict.nearest),
+                    default=len(verdict.reasons),
+                )
+                yield (0 if verdict.answer is Answer.UNKNOWN else 1, failing, order), members, verdict
+
+        nearest = heapq.nsmallest(count, ranked(), key=lambda item: item[0])
+        return [(members, verdict) for _, members, verdict in nearest]
 
     @property
     def units(self) -> int:
