@@ -18,6 +18,7 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from migcompat.capture import dumps
@@ -93,7 +94,7 @@ def test_a_removed_host_is_removed_not_paired_with_another_hosts_device(tmp_path
         "a:bus/pci/devices/0000:01:00.1/vfio-dev/vfio0": "removed",
         "b:bus/pci/devices/0000:01:00.1/vfio-dev/vfio0": "unchanged",
     }
-    assert document["hosts"] == {"paired": [{"old": "b", "new": "b"}], "removed": ["a"], "added": []}
+    assert document["hosts"] == {"paired": [{"old": "b", "new": "b"}], "removed": ["a"], "added": [], "unread": []}
     _new_paired_once(document)
     text = run("diff", str(tmp_path / "old"), str(tmp_path / "new"))
     assert "REMOVED HOST a: not on the new side" in text.stdout
@@ -110,7 +111,7 @@ def test_a_removed_host_whose_devices_nothing_accepts_is_breaking(tmp_path: Path
     # only removed. It was paired with b's device instead: "superset", breaking, exit 1.
     assert status == SUCCESS, document
     assert [change["state"] for change in _changes(document)] == ["removed", "unchanged", "added"]
-    assert document["hosts"] == {"paired": [{"old": "b", "new": "b"}], "removed": ["a"], "added": ["c"]}
+    assert document["hosts"] == {"paired": [{"old": "b", "new": "b"}], "removed": ["a"], "added": ["c"], "unread": []}
 
 
 def test_a_type_is_paired_by_name_only_within_its_host_and_a_new_type_once(tmp_path: Path) -> None:
@@ -136,7 +137,12 @@ def test_two_single_hosts_are_compared_whatever_their_names_and_the_output_says_
     assert "hosts: one on each side, compared with each other: t4-node-16 (old) and t4-node-17 (new)" in result.stdout
     assert "REMOVED" not in result.stdout
     document = json.loads(run("diff", "--format", "json", str(NVIDIA / "old.json"), str(NVIDIA / "new.json")).stdout)
-    assert document["hosts"] == {"paired": [{"old": "t4-node-16", "new": "t4-node-17"}], "removed": [], "added": []}
+    assert document["hosts"] == {
+        "paired": [{"old": "t4-node-16", "new": "t4-node-17"}],
+        "removed": [],
+        "added": [],
+        "unread": [],
+    }
     assert {change["state"] for change in document["changes"]} == {"widened"}
 
 
@@ -201,7 +207,8 @@ def test_a_removed_device_nothing_read_accepts_is_undecided_when_a_fault_may_hid
     assert status == UNDECIDED
     states = {_where(change["old"]): (change["state"], change["unread"]) for change in _changes(document)}
     # it was "breaking", with "no new target accepts this target's own description" as if all were read
-    assert states["h:bus/pci/devices/0000:01:00.2/vfio-dev/vfio0"] == ("undecided", "new")
+    # (its counterpart is not unread: it is gone; what may accept it is on g, which is not read whole)
+    assert states["h:bus/pci/devices/0000:01:00.2/vfio-dev/vfio0"] == ("undecided", None)
     assert document["breaking"] is False and document["counts"] == {"undecided": 1, "unchanged": 2}
     # A fault above every device of the host (its device listing) may hide the counterpart itself.
     listing = Finding("unreadable", "bus/pci/devices", "Permission denied")
@@ -256,3 +263,179 @@ def test_placement_key_names_the_placement_a_path_is_in() -> None:
     assert placement_key("class/mdev_bus/0000:3b:00.0/mdev_supported_types/nvidia-230/name") == ("type", "nvidia-230")
     assert placement_key("bus/pci/devices") is None
     assert placement_key("class/mdev_bus/0000:3b:00.0") is None
+
+
+# ---- review r3 (#3, #4, #9, #12 and #1's diff part) ------------------------------------------------------------
+
+
+def _template(ident: str) -> Placement:
+    """An mdev type: a template (param lines) with rules that accept the d devices."""
+    attributes = {
+        "migration_version": Attr(b"mc1 driver=d stream_version=1.1\nparam q=4\n"),
+        "migration_compatible_devices": Attr(RULES.encode()),
+    }
+    return Placement("mdev_type", ident, f"class/mdev_bus/0000:3b:00.0/mdev_supported_types/{ident}", attributes)
+
+
+def test_a_side_with_two_captures_of_one_host_name_is_refused_naming_them(tmp_path: Path) -> None:
+    # r3 #3: old has m1 and m2, both without a host name; new only m2 (m1 was decommissioned). The two ""
+    # hosts were paired: m1's device "became" m2's (WIDENED) and m2's was REMOVED, exit 0.
+    m1 = (_device("0000:01:00.1", VERSION.replace("q=4", "q=2"), OWN_RULES),)
+    m2 = (_device("0000:01:00.1", VERSION.replace("q=4", "q=3"), RULES),)
+    _save(tmp_path / "old", "", m1)
+    (tmp_path / "old" / ".json").rename(tmp_path / "old" / "m1.json")
+    _save(tmp_path / "old", "", m2)
+    (tmp_path / "old" / ".json").rename(tmp_path / "old" / "m2.json")
+    _save(tmp_path / "new", "", m2)
+    result = run("diff", str(tmp_path / "old"), str(tmp_path / "new"))
+    assert result.exit_code == UNDECIDED, result.output
+    assert result.stdout == ""
+    error = result.stderr.splitlines()[-1]
+    assert error.startswith("migcompat: error[capture-invalid]: on the old side, ")
+    assert f"{tmp_path / 'old' / 'm1.json'} and {tmp_path / 'old' / 'm2.json'} both record no host name" in error
+    status, document = _json(str(tmp_path / "old"), str(tmp_path / "new"))
+    assert status == UNDECIDED and document["error"]["code"] == "capture-invalid"  # type: ignore[index]
+    # A host name in two captures (a current and a year-old one) is refused the same way.
+    for name in ("a", "b"):
+        _save(tmp_path / "named" / name, "h", (_device("0000:01:00.1"),))
+    refused = run("diff", str(tmp_path / "named"), str(tmp_path / "named" / "a"))
+    assert refused.exit_code == UNDECIDED
+    assert "both record host h: diff pairs the hosts" in refused.stderr
+    # One capture on each side, both without a host name, is still one host against the other.
+    alone = run("diff", str(tmp_path / "old" / "m2.json"), str(tmp_path / "new" / ".json"))
+    assert alone.exit_code == SUCCESS, alone.output
+
+
+def test_pairing_is_linear_in_the_targets_even_when_they_share_host_and_identity(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # r3 #3: take() scanned every candidate for each old target: 30,000 targets with one (host, kind,
+    # identity) took about 11 s. Each new target is now queued once and taken off its queue at most once,
+    # so the work is linear: counted here (pops), not timed.
+    from collections import deque
+
+    import migcompat.fleet.diff as diff_module
+    from migcompat.fleet.diff import Target, diff
+    from migcompat.parse import parse_compatible, parse_version
+
+    pops = [0]
+
+    class CountingDeque(deque):  # type: ignore[type-arg]
+        def popleft(self):  # type: ignore[no-untyped-def]
+            pops[0] += 1
+            return super().popleft()
+
+    monkeypatch.setattr(diff_module, "deque", CountingDeque)
+    version, rules = parse_version(VERSION), parse_compatible(RULES)
+    targets = [Target(f"m{i}", "", "device", "0000:01:00.1", "d", version, rules) for i in range(3000)]
+    result = diff(targets, targets)
+    assert [(c.old, c.new) for c in result.changes] == [(t, t) for t in targets]  # in order, each taken once
+    assert 0 < pops[0] <= len(targets)  # one queue entry per new target, popped at most once
+
+
+def test_the_one_target_fallback_pairs_attribute_files_only_and_never_across_kinds(tmp_path: Path) -> None:
+    # r3 #4: two captures, each with one device at another address, were paired (BREAKING, exit 1), while the
+    # same change beside an unchanged device was REMOVED + ADDED (exit 0).
+    old = _save(tmp_path / "old", "a", (_device("0000:01:00.1"),))
+    new = _save(tmp_path / "new", "a", (_device("0000:02:00.1", VERSION, NARROW),))
+    status, document = _json(old, new)
+    assert status == SUCCESS, document
+    assert [change["state"] for change in _changes(document)] == ["removed", "added"]
+    # Two device directories (attribute files, no capture) are still the pair, whatever their names ...
+    for name, text in (("dev_old", VERSION), ("dev_new", VERSION)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "migration_version").write_text(text)
+        (tmp_path / name / "migration_compatible_devices").write_text(RULES)
+    status, document = _json(str(tmp_path / "dev_old"), str(tmp_path / "dev_new"))
+    assert status == SUCCESS and [change["state"] for change in _changes(document)] == ["unchanged"]
+    # ... but never a device instance with a device type.
+    (tmp_path / "dev_new" / "migration_version").write_text("mc1 driver=d stream_version=1.1\nparam q=4\n")
+    status, document = _json(str(tmp_path / "dev_old"), str(tmp_path / "dev_new"))
+    assert [change["state"] for change in _changes(document)] == ["removed", "added"], document
+
+
+def test_a_removed_device_is_breaking_when_the_only_fault_is_on_a_placement_that_rejects_it(tmp_path: Path) -> None:
+    # r3 #9: host a was decommissioned and nothing accepts its q=7 device; c's migration_version is unreadable,
+    # but c's readable rules accept driver=z only, so c cannot take it. It was UNDECIDED ("new: could not be
+    # read ... a target there may accept it"), as if any fault anywhere hid a target.
+    _save(tmp_path / "old", "a", (_device("0000:01:00.1", OWN_VERSION.replace("q=4", "q=7"), OWN_RULES),))
+    _save(tmp_path / "new", "c", (_device("0000:05:00.1", None, "mc1\naccept driver=z\n", "unreadable"),))
+    status, document = _json(str(tmp_path / "old"), str(tmp_path / "new"))
+    assert status == UNDECIDED  # c is not read whole (3 wins), but the removal is definite
+    (change,) = [change for change in _changes(document) if change["old"] is not None]
+    assert change["state"] == "breaking" and change["stopped_accepting"] == "mc1 driver=e q=7"
+    # When c's readable rules may accept it, it is undecided, and says why without calling a host unread.
+    _save(tmp_path / "new2", "c", (_device("0000:05:00.1", None, OWN_RULES.replace("..$", "..9"), "unreadable"),))
+    result = run("diff", "--all", str(tmp_path / "old"), str(tmp_path / "new2"))
+    assert result.exit_code == UNDECIDED
+    assert "  new: none\n  not decided: no new target accepts it (1 undecided target on host c)" in result.stdout
+    assert "could not be read\n" not in result.stdout.replace("new: could not be read", "")
+    assert "new: could not be read" not in result.stdout
+    assert "error[capture-unreadable]: whether removing device 0000:01:00.1 (e)" in result.stderr
+
+
+def test_a_removed_device_a_new_target_judges_unknown_is_undecided_not_breaking(tmp_path: Path) -> None:
+    # r3 #1 (diff): c's rules need r, which the removed device does not carry: check says unknown (clause 8.3),
+    # so c may accept it once that is known. It was BREAKING, exit 1.
+    _save(tmp_path / "old", "a", (_device("0000:01:00.1", OWN_VERSION, OWN_RULES),))
+    _save(
+        tmp_path / "new", "c", (_device("0000:05:00.1", "mc1 driver=e q=9 r=1\n", "mc1\naccept driver=e q=1..9 r=1\n"),)
+    )
+    status, document = _json(str(tmp_path / "old"), str(tmp_path / "new"))
+    assert status == UNDECIDED, document
+    (change,) = [change for change in _changes(document) if change["old"] is not None]
+    assert (change["state"], change["unread"], change["code"]) == ("undecided", None, "missing-field")
+    assert change["error"] == "no new target accepts it (1 undecided target on host c)"
+    assert document["breaking"] is False
+
+
+def test_a_host_whose_new_capture_is_not_valid_is_undecided_not_removed(tmp_path: Path) -> None:
+    # r3 #12: b's capture is there, but truncated: it was "REMOVED HOST b: not on the new side", and the error
+    # said "part of host .../new/b.json could not be read", calling a file a host.
+    for name in ("a", "b"):
+        _save(tmp_path / "old", name, (_device("0000:01:00.1"),))
+    _save(tmp_path / "new", "a", (_device("0000:01:00.1"),))
+    broken = tmp_path / "new" / "b.json"
+    broken.write_text(Path(_save(tmp_path / "x", "b", (_device("0000:01:00.1"),))).read_text()[:40])
+    result = run("diff", str(tmp_path / "old"), str(tmp_path / "new"))
+    assert result.exit_code == UNDECIDED, result.output
+    assert "REMOVED" not in result.stdout and "not on the new side" not in result.stdout
+    assert f"host b: its capture {broken} is not valid (not compared)\n" in result.stdout
+    assert f"not decided: host b: its capture {broken} is not valid (not compared) [capture-unreadable]" in (
+        result.stdout
+    )
+    assert f"part of host {broken}" not in result.stderr
+    assert f"on the new side, the capture {broken} is not valid; 1 pair is undecided" in result.stderr
+    _, document = _json(str(tmp_path / "old"), str(tmp_path / "new"))
+    assert document["hosts"]["removed"] == []  # type: ignore[index]
+    assert document["hosts"]["unread"] == [  # type: ignore[index]
+        {
+            "host": "b",
+            "side": "new",
+            "invalid_captures": [str(broken)],
+            "message": f"host b: its capture {broken} is not valid (not compared)",
+        }
+    ]
+
+
+def test_rules_that_read_dollar_without_the_description_are_missing_self_not_too_complex(tmp_path: Path) -> None:
+    # r3 #12: 'diff ra rb' said error[too-complex], and the UNDECIDED block gave no reason.
+    (tmp_path / "ra").write_text("mc1\naccept driver=d q=..$\n")
+    (tmp_path / "rb").write_text("mc1\naccept driver=d q=1..$\n")
+    result = run("diff", str(tmp_path / "ra"), str(tmp_path / "rb"))
+    assert result.exit_code == UNDECIDED
+    assert "too-complex" not in result.stderr
+    assert result.stderr.startswith("migcompat: error[missing-self]: the relation is not known for device ra (")
+    assert "  not decided: the old rules read the target's own q through $, and the old migration_version" in (
+        result.stdout
+    )
+    assert result.stdout.count("[missing-self]") == 1
+
+
+def test_a_capture_that_names_no_host_is_warned_of_once(tmp_path: Path) -> None:
+    old = _save(tmp_path / "old", "", (_device("0000:01:00.1"),))
+    cosmetic = Finding("missing", "bus/pci/devices/0000:01:00.1/name", "no such file")
+    new = _save(tmp_path / "new", "", (_device("0000:01:00.1"),), (cosmetic,))  # the two sides' reports differ
+    result = run("diff", old, new)
+    assert result.exit_code == SUCCESS, result.output
+    assert result.stderr.count("a capture names no host") == 1  # it was once per side

@@ -373,20 +373,21 @@ def test_standard_input_inventory_errors(tmp_path: Path) -> None:
 def test_an_inventory_without_targets_is_nothing_to_check_not_a_negative_answer(tmp_path: Path) -> None:
     source = str(ROOT / "examples" / "gvt-g" / "uuid1")
     broken = run("match", source, str(SAMPLES / "broken-parse"))
-    assert broken.exit_code == UNDECIDED, broken.output
-    # Each placement is skipped for its invalid migration_version: the warning says which, then nothing to check.
+    # Each placement is skipped for its invalid migration_version, but its readable rules (NVIDIA's) reject an
+    # i915 source whatever the target's own values: that is a "no" (exit 1), not "nothing to check" (r3 #6).
+    assert broken.exit_code == NEGATIVE, broken.output
     invalid = "error[leading-zero]: version 535.129.03: component integer 03 has a leading zero; skipped"
     assert broken.stderr.splitlines() == [
-        "warning: 2 faults on 1 host may hide a device or type (part of a host could not be read when captured,"
-        " or a placement's attributes are missing or invalid), which may then be missing from the answer:",
+        "note: 2 faults on 1 host may hide a device or type (part of a host could not be read when captured,"
+        " or a placement's attributes are missing or invalid), but none changes this answer: the placements"
+        " concerned reject the source by their readable rules, or are left out:",
         "  t4-node-broken-parse:",
         f"    class/mdev_bus/0000:3b:00.0/mdev_supported_types/nvidia-222/migration_version: {invalid}"
         " [invalid-attribute]",
         f"    bus/mdev/devices/c2b5a1b0-7f3e-4d1a-9a51-3f4c0e7d2a10/vfio-dev/vfio0/migration_version: {invalid}"
         " [invalid-attribute]",
-        "migcompat: error[nothing-to-check]: the inventory has no device or type with valid attributes:"
-        " nothing to check",
     ]
+    assert "no device or type accepts the source (0 targets on 1 host checked)" in broken.stdout
     empty = save(tmp_path, host("h", []))
     result = run("match", "--format", "json", source, empty)
     assert result.exit_code == UNDECIDED

@@ -163,9 +163,14 @@ def test_match_is_unknown_not_no_when_a_target_has_a_newer_format(tmp_path: Path
                 "kind": "device",
                 "path": "bus/pci/devices/0000:01:00.1/vfio-dev/vfio0",
                 "capture": newer,
+                "unreadable": ["migration_compatible_devices"],
+                "param_lines": False,
+                "driver": "d",
+                "stream": None,
             }
         ],
         "faults": 0,
+        "unknown_targets": [],
     }
     assert [(f["code"], f["hides_targets"]) for f in document["findings"]] == [("invalid-attribute", True)]
     assert run("match", source["accepted"], clean, newer).exit_code == SUCCESS

@@ -23,7 +23,7 @@ from .attributes import (
     refuse_two_stdins,
     report_failures,
 )
-from .commands_match import incomplete_message, load_inventory_or_exit, report_findings
+from .commands_match import SHOWN_FINDINGS, host_name, load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
 from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_input
 from .options import format_option
@@ -45,12 +45,20 @@ is not known, and the pair is undecided). One of them can be - (standard
 input): a capture, or a migration_compatible_devices.
 
 Hosts are paired by name: an old host with no new host of its name is a
-removed host, a new host with no old one an added host. When each side has
-exactly one host (two captures, or two sysfs trees), those two are compared,
-whatever their names. Each old device and type is paired with the new one of
-its paired host with the same identity (PCI address, mdev UUID, type id),
-else -- for a type -- the same name and driver; never with a device of
-another host, and a new device or type is paired once.
+removed host, a new host with no old one an added host. A side with several
+captures of one host name (captures taken without --host all name none) is
+refused (error[capture-invalid], naming two of them): which is which machine
+is not known; capture with --host, or diff one capture against another. When
+the other side has a file that is not a valid capture, the host may be in it:
+'host b: its capture FILE is not valid (not compared)', and its devices are
+undecided. When each side has exactly one host (two captures, or two sysfs
+trees), those two are compared, whatever their names. Each old device and
+type is paired with the new one of its paired host with the same identity
+(PCI address, mdev UUID, type id), else -- for a type -- the same name and
+driver; never with a device of another host, and a new device or type is
+paired once. Two attribute-file sides of one device each (device
+directories, rules files) are that device, whatever their names, unless one
+is a device type and the other an instance.
 
 For each pair it prints what the new driver stopped accepting (a source the
 old rules accepted and the new do not: a breaking change), what it newly
@@ -61,11 +69,20 @@ superset (new accepts less than old: breaking), subset (new accepts more
 than old), equal, overlap (new stopped accepting some sources old accepted,
 and accepts some old did not: breaking) or disjoint (new accepts none of the
 sources old accepted: breaking). An old device or type with no counterpart
-is removed: breaking when no new target accepts its own description.
+is removed: breaking when no new target accepts its own description and
+nothing undecided may (a new target whose verdict is unknown, a placement
+whose readable rules do not reject it, a fault that may hide a target, as
+'match' scopes them); else undecided: "no new target accepts it (N undecided
+targets on hosts ...)".
 
 When the counterpart is there but could not be read or is not valid (a
 skipped placement, or a fault its capture recorded), or a fault may hide
-it, the pair is undecided: never breaking, no witness.
+it, the pair is undecided: never breaking, no witness. Each undecided pair
+says why ('not decided: ... [CODE]'); standard error has a coded line for
+the first few not due to an unread counterpart: too-complex (the relation
+is beyond the bounds), missing-self (rules that read $ without the device's
+migration_version), or the code of what may accept a removed device
+(capture-unreadable, missing-field...).
 
 Placements of a capture or sysfs tree whose attributes are missing or
 invalid are not targets (a pair they would be in is undecided); a note on
@@ -83,14 +100,16 @@ breaking' or 'oasdiff breaking'.
 
 With --format json the output is one JSON object: {"old", "new", "breaking",
 "undecided", "incomplete", "counts", "hosts": {"paired", "removed",
-"added"}, "changes": [{"state", "old", "new", "relation",
+"added", "unread"}, "changes": [{"state", "old", "new", "relation",
 "stopped_accepting", "newly_accepts", "emits", "field_changes", "error",
-"unread", "notes"}], "findings": [{"side", "code", "host", "path",
+"code", "unread", "notes"}], "findings": [{"side", "code", "host", "path",
 "message", ...}]}: "state" is breaking, undecided, removed, widened,
 changed, added or unchanged, and "counts" counts each; "undecided" is true
 when the exit status is 3 for a pair or a side; "unread" is "old" or "new"
 when the pair is undecided because that side's counterpart could not be
-read; "findings" lists both sides' skipped placements and the faults their
+read; "hosts" "unread" lists the hosts that may be in a file that is not a
+valid capture ({"host", "side", "invalid_captures", "message"}); "findings"
+lists both sides' skipped placements and the faults their
 captures recorded (each with "capture", "attribute" and "hides_targets"),
 and "incomplete" is true when one may hide a target.
 
@@ -104,8 +123,9 @@ Examples:
 _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\n\b\nFor diff: 0 no breaking change, 1 a breaking change (the new driver stopped"
     "\naccepting a source the old one accepted), 3 an input cannot be read or is not valid, a pair's"
-    "\nrelation is too complex to decide (the reason is printed), or a capture or sysfs tree could not"
-    "\nread part of its host (a device there is not compared)."
+    "\nrelation is too complex to decide or rules read $ without the description (the reason is printed),"
+    "\na side names one host in several captures, or a capture or sysfs tree could not read part of its"
+    "\nhost (a device there is not compared)."
 )
 
 _SHOWN: Final = ("breaking", "undecided", "removed", "widened", "changed", "added")
@@ -222,7 +242,12 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
             sides.append(targets)
             if fleet is not None:
                 if not json_output and all(_reported(fleet) != _reported(seen) for _, seen in fleets):
-                    report_findings(fleet)  # once per distinct inventory: 'diff A A' reports A's faults once
+                    # once per distinct inventory ('diff A A' reports A's faults once), and "a capture names no
+                    # host" once for both sides
+                    named = any("" in seen.hosts for _, seen in fleets)
+                    report_findings(
+                        dataclasses.replace(fleet, hosts=tuple(h for h in fleet.hosts if h)) if named else fleet
+                    )
                 fleets.append((role, fleet))
         except InputFailure as failure:
             report_failures([failure], json_output=json_output)
@@ -240,12 +265,18 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
         )
         ctx.exit(ExitCode.UNDECIDED)
     by_role = dict(fleets)
-    result = diff(
-        sides[0],
-        sides[1],
-        old_side=Side.of(by_role["old"]) if "old" in by_role else None,
-        new_side=Side.of(by_role["new"]) if "new" in by_role else None,
-    )
+    try:
+        result = diff(
+            sides[0],
+            sides[1],
+            old_side=Side.of(by_role["old"]) if "old" in by_role else None,
+            new_side=Side.of(by_role["new"]) if "new" in by_role else None,
+        )
+    except InventoryError as error:
+        echo_error(escape(error.message), error.code)
+        if json_output:
+            echo_json({"error": error.to_dict()})
+        ctx.exit(ExitCode.UNDECIDED)
     incomplete = [(role, fleet) for role, fleet in fleets if fleet.incomplete]
     undecided = result.undecided or bool(incomplete)
     status = combine(
@@ -267,6 +298,10 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
                     "paired": [{"old": before, "new": after} for before, after in result.hosts],
                     "removed": list(result.removed_hosts),
                     "added": list(result.added_hosts),
+                    "unread": [
+                        {"host": host, "side": role, "invalid_captures": list(files), "message": why}
+                        for role, host, files, why in result.unread_hosts
+                    ],
                 },
                 "changes": [change.to_json() for change in result.changes],
                 "findings": [
@@ -276,9 +311,7 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
         )
     else:
         echo(_text(old, new, result, show_all))
-        for change in result.changes:
-            if change.error is not None and change.unread is None:
-                echo_error(f"the relation cannot be decided for {_what(change)}: {escape(change.error)}", "too-complex")
+        _report_undecided(result)
         _report_unread(result, dict(incomplete))
         if result.breaking:
             breaking = sum(change.breaking for change in result.changes)
@@ -294,13 +327,62 @@ def _reported(fleet: Inventory) -> tuple[object, ...]:
     return (fleet.findings, "" in fleet.hosts)
 
 
+_SHOWN_UNDECIDED: Final = 5
+"""How many undecided pairs (other than those whose counterpart could not be read) standard error names."""
+
+
+def _report_undecided(result: DiffResult) -> None:
+    """One error line, with its code, for each of the first few pairs undecided for another reason than an
+    unread counterpart (a relation too complex, rules that read ``$`` without a description, a removed target
+    that an undecided new target may accept); a count of the rest."""
+    undecided = [change for change in result.changes if change.error is not None and change.unread is None]
+    for change in undecided[:_SHOWN_UNDECIDED]:
+        if change.code == "too-complex":
+            message = f"the relation cannot be decided for {_what(change)}: {escape(change.error or '')}"
+        elif change.new is None:
+            message = f"whether removing {_what(change)} is breaking is not known: {escape(change.error or '')}"
+        else:
+            message = f"the relation is not known for {_what(change)}: {escape(change.error or '')}"
+        echo_error(message, change.code)
+    if len(undecided) > _SHOWN_UNDECIDED:
+        echo_error(
+            f"... and {plural(len(undecided) - _SHOWN_UNDECIDED, 'more undecided pair')} (UNDECIDED above)",
+            "too-complex" if all(c.code == "too-complex" for c in undecided) else None,
+        )
+
+
+def _not_read(inventory: Inventory) -> str:
+    """What of an :attr:`~Inventory.incomplete` *inventory* was not read: hosts, and files that are not valid
+    captures (named as files, never as hosts)."""
+    hosts = list(dict.fromkeys(f.host for f in inventory.findings if f.hides_targets and f.host))
+    files = list(dict.fromkeys(f.path for f in inventory.findings if f.hides_targets and not f.host and not f.capture))
+    nameless = any(f.hides_targets and not f.host and f.capture for f in inventory.findings)
+    parts = []
+    if hosts or nameless:
+        shown = [host_name(host) for host in hosts] + (["(empty)"] if nameless else [])
+        parts.append(
+            f"part of {'host' if len(shown) == 1 else 'hosts'} {_names(shown)} could not be read or is not valid"
+        )
+    if files:
+        which = "capture" if len(files) == 1 else "captures"
+        parts.append(
+            f"the {which} {_names([escape(name) for name in files])} {'is' if len(files) == 1 else 'are'} not valid"
+        )
+    return "; ".join(parts)
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:SHOWN_FINDINGS])
+    return shown + (f" and {len(names) - SHOWN_FINDINGS} more" if len(names) > SHOWN_FINDINGS else "")
+
+
 def _report_unread(result: DiffResult, incomplete: dict[str, Inventory]) -> None:
     """One line per side that could not be read whole, or whose counterparts made pairs undecided."""
     for role in ("old", "new"):
         unread = sum(change.unread == role for change in result.changes)
         parts = []
         if role in incomplete:
-            parts.append(incomplete_message(incomplete[role]))
+            parts.append(_not_read(incomplete[role]))
         if unread:
             parts.append(
                 f"{plural(unread, 'pair is', 'pairs are')} undecided: the counterpart there could not be read"
@@ -326,6 +408,7 @@ def _text(old: str, new: str, result: DiffResult, show_all: bool) -> str:
         lines.append(f"hosts: one on each side, compared with each other: {before} (old) and {after} (new)")
     lines.extend(f"REMOVED HOST {escape(host)}: not on the new side" for host in result.removed_hosts)
     lines.extend(f"ADDED HOST {escape(host)}: not on the old side" for host in result.added_hosts)
+    lines.extend(escape(why) for _, _, _, why in result.unread_hosts)  # "host b: its capture ... is not valid"
     for change in result.changes:
         if change.state not in _SHOWN and not show_all:
             continue
@@ -347,8 +430,9 @@ def _text(old: str, new: str, result: DiffResult, show_all: bool) -> str:
         if change.emits is not None:
             lines.append("  description changed (old -> new):")
             lines.extend(f"    {escape(line)}" for line in field_changes(change.old, change.new))
-        if change.error is not None and change.unread is not None:  # a relation's reason is on standard error
-            lines.append(f"  not decided: {escape(change.error)}")
+        if change.error is not None:
+            code = f" [{change.code}]" if change.code else ""
+            lines.append(f"  not decided: {escape(change.error)}{code}")
         lines.extend(f"  note: {escape(note)}" for note in change.notes)
     counts = result.counts()
     summary = ", ".join(f"{plural(count, name, name)}" for name, count in sorted(counts.items()))

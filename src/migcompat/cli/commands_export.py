@@ -269,11 +269,18 @@ def _listed(names: Sequence[str], limit: int) -> str:
     return ", ".join(escape(name) for name in names[:limit]) + more
 
 
-def _table(ctx: click.Context, providers: Sequence[Provider], sources: Sequence[str]) -> ExportTable:
+def _table(ctx: click.Context, providers: Sequence[Provider], loaded: Inventory, sources: Sequence[str]) -> ExportTable:
+    """The export table of *providers*: the classes of their devices, of the devices *loaded* keeps only as
+    sources (``Provider.target`` False: their rules are unusable, but a target may accept them) and of the
+    --source files *sources*. A table too large to write ends the command (exit 3) before it is built whole."""
     from ..exports.table import build_table
 
-    extra = [version for _, version in _sources(ctx, sources, "--source")]
-    return build_table(providers, extra)
+    extra = [p.version for p in loaded.sources if not p.target]
+    extra.extend(version for _, version in _sources(ctx, sources, "--source"))
+    try:
+        return build_table(providers, extra)
+    except MigcompatError as exc:
+        _fail(ctx, exc)
 
 
 def _read_mapping(ctx: click.Context, path: str, expected_format: str) -> ExportMapping:
@@ -524,7 +531,7 @@ def placement_command(
     undecided = [u for u in undecided_placements(loaded) if u.kind != "type" or enabled(u.host, u.ident)]
     if rp_uuids:
         _warn_unmatched_keys(display_name(rp_uuids), uuids, [*every, *undecided])
-    table = _table(ctx, providers, sources)
+    table = _table(ctx, providers, loaded, sources)
     target = mapping if mapping is not None and mapping != STDIN else None
     template = DEFAULT_NAME_TEMPLATE if rp_name is None else rp_name or None
     try:
@@ -970,7 +977,7 @@ def kubernetes_command(
     _, providers, loaded, enabled = _inventory(ctx, inventory, enabled_types)
     if strict:
         _refuse_incomplete(ctx, loaded, enabled)
-    table = _table(ctx, providers, sources)
+    table = _table(ctx, providers, loaded, sources)
     try:
         export = build_export(table, scheme, hosts=[host for _, host in loaded.file_hosts], names=names)
         objects = export.node_features(namespace)

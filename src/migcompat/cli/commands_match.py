@@ -84,8 +84,19 @@ judges alike) that do not accept the source, nearest first (an unknown
 verdict first, then the fewest failing constraints), each with the failing
 constraints of its nearest rules: FleetIndex.near_misses in the library.
 
+A target read whole whose verdict is unknown (the source lacks a key its
+rules constrain and it declares no default, a '$' whose own value does not
+exist) may accept the source once that is known: when no target accepts
+it, the answer is not known (exit status 3), and those targets are listed
+as undecided (FleetIndex.undecided in the library).
+
 Placements a capture holds whose attributes are missing, unreadable or
-invalid (or in a newer format) are not targets: their verdict is unknown. A
+invalid (or in a newer format), and device instances whose
+migration_version has param lines, are not targets: their verdict is
+unknown. A device instance whose migration_version is missing or invalid
+but whose rules are valid is judged by its rules alone (spec clause 8.5:
+its '$' have no value): when they accept the source, it is listed as
+accepting with an unknown description and no grade. A
 JSON file of a directory that is not a valid capture is skipped. What a
 capture recorded while it was taken (an unreadable directory, a link
 loop...) is kept too. Each is reported once on standard error, grouped per
@@ -107,10 +118,15 @@ or null), "class", "accepted": [{"host", "ident", "kind", "path", "driver",
 "exclude_hosts", "only_hosts", "targets": how many}, "findings",
 "incomplete", "undecided"}; each verdict as
 spec/schema/verdict.schema.json describes it, with the type's "choice";
-"incomplete" is true when something may hide a target, for any source;
-"undecided" is {"targets": the placements not read whole that may accept
-this source, "faults": how many findings may hide a target and concern no
-placement}.
+an accepted device whose description is unknown has "description_unknown":
+true (and no grade); "incomplete" is true when something may hide a target,
+for any source; "undecided" is {"targets": the placements not read whole
+that may accept this source, each with "capture", "unreadable" (the names
+of its migration attributes missing, unreadable or invalid), "param_lines"
+and its description's "driver" and "stream" (null when not readable),
+"faults": how many findings may hide a target and concern no placement,
+"unknown_targets": [{"targets", "verdict"}] the targets read whole whose
+verdict is unknown, one entry per group judged alike}.
 
 \b
 Examples:
@@ -126,7 +142,8 @@ _EPILOG: Final = (
     "\n--source-device names no such device, several, or one whose migration_version is not valid), the"
     "\ninventory has no device or type with valid attributes (or none is left once the source's"
     "\nhost and the hosts filtered out are left out: nothing to check), or none of the"
-    "\ntargets read accepts the source but one not read whole, or with invalid attributes, may."
+    "\ntargets read accepts the source but one not read whole, or with invalid attributes, may, or one"
+    "\nread whole is undecided (its verdict is unknown)."
 )
 
 DEFAULT_LIMIT: Final = 50
@@ -296,16 +313,21 @@ def _first_few(groups: dict[str, list[InventoryFinding]]) -> None:
         )
 
 
+_SHOWN_HOST: Final = 64
+"""A host name is shown cut at this many characters (a capture's name is not checked when read: it may be long)."""
+
+
 def host_name(host: str) -> str:
-    """*host* as the text output shows it: escaped, cut, and ``(empty)`` for a capture that names none."""
-    return _cut(host) if host else "(empty)"
+    """*host* as the text output shows it: escaped, cut at :data:`_SHOWN_HOST` characters, and ``(empty)`` for a
+    capture that names none."""
+    return _cut(host, _SHOWN_HOST) if host else "(empty)"
 
 
-def _cut(text: str) -> str:
-    """*text* escaped for the terminal, cut at :data:`_SHOWN_CHARACTERS` characters (a capture may hold 16384)."""
-    if len(text) <= _SHOWN_CHARACTERS:
+def _cut(text: str, limit: int = _SHOWN_CHARACTERS) -> str:
+    """*text* escaped for the terminal, cut at *limit* characters (a capture may hold 16384)."""
+    if len(text) <= limit:
         return escape(text)
-    return escape(text[:_SHOWN_CHARACTERS]) + f"... ({len(text)} characters)"
+    return escape(text[:limit]) + f"... ({len(text)} characters)"
 
 
 def incomplete_message(inventory: Inventory) -> str:
@@ -325,9 +347,11 @@ def undecided_message(undecided: Undecided) -> str:
     if undecided.placements:
         count = len(undecided.placements)
         hosts = list(dict.fromkeys(p.host for p in undecided.placements))
+        templates = any(p.version is not None and p.version.params for p in undecided.placements)
+        params = ", or an instance with param lines" if templates else ""
         parts.append(
             f"{plural(count, 'target')} on {'host' if len(hosts) == 1 else 'hosts'} {_hosts(hosts)}"
-            f" {'is' if count == 1 else 'are'} undecided (a migration attribute missing, unreadable or invalid)"
+            f" {'is' if count == 1 else 'are'} undecided (a migration attribute missing, unreadable or invalid{params})"
         )
     if undecided.faults:
         hosts = list(dict.fromkeys(f.host or f.capture or f.path for f in undecided.faults))
@@ -431,7 +455,12 @@ def find_source_device(fleet: Inventory, name: str) -> Provider:
                     (provider.where,),
                 )
         for placement in fleet.partial:
-            if placement.kind == "device" and placement.host == host and rest in (placement.path, placement.ident):
+            if (
+                placement.kind == "device"
+                and placement.version is None
+                and placement.host == host
+                and rest in (placement.path, placement.ident)
+            ):
                 why = [
                     f.message
                     for f in fleet.findings
@@ -605,7 +634,8 @@ def match_command(
     scope = _Scope(fleet, device, same_host, only_hosts, exclude_hosts)
     for option, name in scope.unknown:
         echo(f"warning: {option} {host_name(name)} names no host of the inventory", err=True)
-    if not fleet.providers or not scope.targets:
+    partial = [p for p in fleet.partial if scope.keeps(p.host, p.path)]
+    if not scope.targets and not partial:
         report_findings(fleet)
         if not fleet.providers:
             message = "the inventory has no device or type with valid attributes: nothing to check"
@@ -616,7 +646,10 @@ def match_command(
         _fail(ctx, message, json_output, {"code": "nothing-to-check", "message": short})
     index = FleetIndex.build(scope.targets)
     found = rank(index.accepting(version))
-    undecided = Undecided() if found else scope.undecided(fleet.undecided(version))
+    blind = [(p, verdict) for p in partial if (verdict := p.accepts(version)) is not None]
+    undecided = Undecided() if found or blind else scope.undecided(fleet.undecided(version))
+    unknown = [] if found or blind else index.undecided(version)
+    unknown_count = sum(len(members) for members, _ in unknown)
     misses: list[tuple[tuple[Provider, ...], Verdict]] = []
     if explain:
         misses = index.near_misses(version, near)
@@ -625,7 +658,8 @@ def match_command(
             "source": source_name,
             "source_device": None if device is None else device.to_json(),
             "class": class_id(version),
-            "accepted": [provider_json(provider, verdict) for provider, verdict in found],
+            "accepted": [provider_json(provider, verdict) for provider, verdict in found]
+            + [_blind_json(placement, verdict) for placement, verdict in blind],
             "inventory": {
                 "files": len(fleet.files),
                 "hosts": len(fleet.hosts),
@@ -637,6 +671,10 @@ def match_command(
             "undecided": {
                 "targets": [_partial_json(placement) for placement in undecided.placements],
                 "faults": len(undecided.faults),
+                "unknown_targets": [
+                    {"targets": [provider_json(p) for p in members], "verdict": verdict.to_json()}
+                    for members, verdict in unknown
+                ],
             },
         }
         if explain:
@@ -646,18 +684,25 @@ def match_command(
             ]
         echo_json(document)
     else:
-        report_findings(fleet, settled=not found and not undecided)
-        echo(_text(version, device, found, scope, limit))
+        report_findings(fleet, settled=not found and not blind and not undecided)
+        echo(_text(version, device, found, scope, limit, blind, undecided, unknown))
         if explain:
             echo(_misses_text(misses))
-    if found:
+    if found or blind:
         ctx.exit(ExitCode.SUCCESS)  # a target that accepts is an answer, whatever could not be read
     if undecided:
         read_fault = bool(undecided.faults) or any(f.capture and f.hides_targets for f in fleet.findings)
+        also = f"; and {_unknown_text(unknown_count, unknown)}" if unknown else ""
         echo_error(
-            f"no target read accepts the source, but {undecided_message(undecided)}: a device or type there may"
-            " accept it, so the answer is not known",
+            f"no target read accepts the source, but {undecided_message(undecided)}{also}: a device or type there"
+            " may accept it, so the answer is not known",
             "capture-unreadable" if read_fault else "capture-invalid",
+        )
+        ctx.exit(ExitCode.UNDECIDED)
+    if unknown:
+        echo_error(
+            f"no target read accepts the source, but {_unknown_text(unknown_count, unknown)}: they may accept it"
+            " once that is known, so the answer is not known (--format json lists them under undecided)",
         )
         ctx.exit(ExitCode.UNDECIDED)
     ctx.exit(ExitCode.NEGATIVE)  # what was not read or is not valid already rejects the source
@@ -735,17 +780,66 @@ class _Scope:
 
 
 def _partial_json(placement: PartialPlacement) -> dict[str, object]:
+    """A placement not read whole: where it is, which of its attributes is unreadable (``unreadable``: the
+    names of those missing, unreadable or invalid; empty for an instance with param lines, ``param_lines``
+    true), and its ``driver`` and ``stream`` when its description is readable (else null)."""
+    fields = placement.version.fields if placement.version is not None else {}
+    driver, stream = fields.get("driver"), fields.get("stream")
     return {
         "host": placement.host,
         "ident": placement.ident,
         "kind": placement.kind,
         "path": placement.path,
         "capture": placement.capture,
+        "unreadable": list(placement.unread),
+        "param_lines": placement.version is not None and bool(placement.version.params),
+        "driver": None if driver is None else value_text(driver.value),
+        "stream": None if stream is None else value_text(stream.value),
     }
 
 
+def _blind_json(placement: PartialPlacement, verdict: Verdict) -> dict[str, object]:
+    """A device whose description is unknown but whose rules accept the source, as an ``accepted`` entry: the
+    keys of :func:`provider_json` (driver, parent and available_instances null) and ``description_unknown``."""
+    return {
+        "host": placement.host,
+        "ident": placement.ident,
+        "kind": placement.kind,
+        "path": placement.path,
+        "driver": None,
+        "parent": None,
+        "available_instances": None,
+        "verdict": verdict.to_json(),
+        "description_unknown": True,
+    }
+
+
+def _why_unknown(verdict: Verdict) -> str:
+    """Why an UNKNOWN *verdict* is unknown, in a few words (its summary without the answer)."""
+    return verdict.summary().removeprefix("unknown: ")
+
+
+def _unknown_text(count: int, unknown: list[tuple[tuple[Provider, ...], Verdict]]) -> str:
+    hosts = list(dict.fromkeys(p.host for members, _ in unknown for p in members))
+    return (
+        f"{plural(count, 'target')} on {'host' if len(hosts) == 1 else 'hosts'} {_hosts(hosts)}"
+        f" {'is' if count == 1 else 'are'} undecided (their verdict is unknown: {_why_unknown(unknown[0][1])})"
+    )
+
+
+_HOST_COLUMN: Final = 32
+"""The host column of the text output is at most this wide (a longer name takes more room on its own line)."""
+
+
 def _text(
-    version: MigrationVersion, device: Provider | None, found: list[tuple[Provider, Verdict]], scope: _Scope, limit: int
+    version: MigrationVersion,
+    device: Provider | None,
+    found: list[tuple[Provider, Verdict]],
+    scope: _Scope,
+    limit: int,
+    blind: list[tuple[PartialPlacement, Verdict]],
+    undecided: Undecided,
+    unknown: list[tuple[tuple[Provider, ...], Verdict]],
 ) -> str:
     lines = [f"source: {escape(emit(version).rstrip())}"]
     if device is not None:
@@ -756,21 +850,52 @@ def _text(
         lines.append(f"left out: {left_out}")
     providers = len(scope.targets)
     hosts = len(scope.hosts)
-    if not found:
+    if not found and not blind:
+        if undecided or unknown:
+            count = len(undecided.placements) + sum(len(members) for members, _ in unknown)
+            names = list(
+                dict.fromkeys([p.host for p in undecided.placements] + [p.host for m, _ in unknown for p in m])
+            )
+            parts = []
+            if count:
+                parts.append(
+                    f"{plural(count, 'target')} on {'host' if len(names) == 1 else 'hosts'} {_hosts(names)}"
+                    f" {'is' if count == 1 else 'are'} undecided"
+                )
+            if undecided.faults:
+                faulty = list(dict.fromkeys(f.host or f.capture or f.path for f in undecided.faults))
+                parts.append(f"part of {'host' if len(faulty) == 1 else 'hosts'} {_hosts(faulty)} could not be read")
+            lines.append(
+                f"no target read accepts the source; {' and '.join(parts)}: the answer is not known"
+                f" ({plural(providers, 'target')} on {plural(hosts, 'host')} checked)"
+            )
+            for members, verdict in unknown[:SHOWN_FINDINGS]:
+                first = members[0]
+                more = f" and {plural(len(members) - 1, 'more target')} judged alike" if len(members) > 1 else ""
+                lines.append(
+                    f"  undecided: {host_name(first.host)} {first.kind} {escape(first.ident)}{more}:"
+                    f" unknown: {escape(_why_unknown(verdict))}"
+                )
+            if len(unknown) > SHOWN_FINDINGS:
+                lines.append(f"  ... and {len(unknown) - SHOWN_FINDINGS} more (--format json lists them)")
+            return "\n".join(lines)
         lines.append(
             f"no device or type accepts the source ({plural(providers, 'target')} on {plural(hosts, 'host')}"
             " checked); --explain shows the nearest"
         )
         return "\n".join(lines)
     devices = sum(1 for provider, _ in found if provider.kind == "device")
-    on = len({provider.host for provider, _ in found})
+    on = len({provider.host for provider, _ in found} | {placement.host for placement, _ in blind})
+    total = len(found) + len(blind)
+    unknown_description = f" ({len(blind)} of them with an unknown description)" if blind else ""
     lines.append(
-        f"{plural(len(found), 'target')} accept{'s' if len(found) == 1 else ''} it: {plural(devices, 'device')},"
-        f" {plural(len(found) - devices, 'type')} to create, on {plural(on, 'host')}"
+        f"{plural(total, 'target')} accept{'s' if total == 1 else ''} it: {plural(devices + len(blind), 'device')}"
+        f"{unknown_description}, {plural(len(found) - devices, 'type')} to create, on {plural(on, 'host')}"
         f" (of {plural(providers, 'target')} on {plural(hosts, 'host')})"
     )
     shown = found if limit == 0 else found[:limit]
-    width = max(len(host_name(provider.host)) for provider, _ in shown) if shown else 0
+    names = [host_name(provider.host) for provider, _ in shown] + [host_name(p.host) for p, _ in blind]
+    width = min(max((len(name) for name in names), default=0), _HOST_COLUMN)
     for number, (provider, verdict) in enumerate(shown, start=1):
         kind = provider.kind
         grade = verdict.grade.value if verdict.grade is not None else ""
@@ -782,6 +907,15 @@ def _text(
         )
     if len(found) > len(shown):
         lines.append(f"      ... and {len(found) - len(shown)} more (--limit 0 shows all)")
+    rest = blind if limit == 0 else blind[: max(limit - len(shown), 0)]
+    for number, (placement, verdict) in enumerate(rest, start=len(shown) + 1):
+        lines.append(
+            f"{number:>4}. {host_name(placement.host):<{width}}  {placement.kind:<6} {escape(placement.ident)}"
+            f"  accepted by rule {verdict.matched} (its migration_version is missing or invalid: description"
+            " unknown, no grade)"
+        )
+    if len(blind) > len(rest):
+        lines.append(f"      ... and {len(blind) - len(rest)} more with an unknown description (--limit 0 shows all)")
     return "\n".join(lines)
 
 

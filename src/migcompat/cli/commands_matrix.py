@@ -46,8 +46,9 @@ incompatible, ? unknown; the groups are listed below the grid with their
 classes, hosts and descriptions (and a column's rules). --html FILE writes a
 standalone page (no network needed to view it) with the same matrix as an
 SVG heat map: hover over a cell for its verdict and reason, or find the pair
-in the side table (incompatible pairs across drivers and streams are counted
-there, not listed; reasons and long member lists unfold on demand). --html -
+in the side table (it lists every pair that is not incompatible and the first
+2,000 incompatible ones of one driver or stream, and counts the others;
+reasons and long member lists unfold on demand). --html -
 writes the page to standard output instead of the terminal matrix (it cannot
 be combined with --format json, whose document goes there too). Each
 distinct pair of groups is checked once, exactly as 'migcompat check' would;
@@ -55,16 +56,19 @@ a fleet of more than 250,000 pairs of groups is refused (exit 3).
 
 Placements whose attributes are missing, unreadable or invalid are not
 targets in the matrix (a device whose migration_version is valid is still a
-source, but in no class here). They, and what a capture recorded while it
+source: its class is a row, with no column of its own). They, and what a capture recorded while it
 was taken (an unreadable directory, a link loop...), are reported once on
 standard error, grouped per host, the first few: a device there that could
 not be read is not in the matrix, which shows what was read (the exit status
 stays 0).
 
 With --format json the output is one JSON object: {"sources", "targets",
-"cells": [{"source", "target", "verdict", ...}], "counts", "findings",
-"incomplete"}, each cell a verdict as spec/schema/verdict.schema.json
-describes it, with "classes": the pair of classes whose verdict it is; each
+"cells": [{"source", "target", "verdict", ...}], "unlisted", "counts",
+"findings", "incomplete"}, each cell a verdict as spec/schema/verdict.schema.json
+describes it, with "classes": the pair of classes whose verdict it is
+("cells" lists every cell that is not incompatible and the first 2,000
+incompatible ones in row order; "unlisted": {"incompatible": N} counts the
+others, "counts" every cell); each
 group has "classes" (each with "id", "migration_version", "members"),
 "description", "ignored", "hosts" and "name" (its label), and "id" and
 "migration_version" of its first class; "findings" lists the skipped placements and the captures'
@@ -110,7 +114,7 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
         raise click.UsageError("--html - and --format json both write to standard output; give --html a FILE")
     refuse_two_stdins([("INVENTORY", path) for path in inventory])
     fleet = load_inventory_or_exit(ctx, inventory, json_output=json_output)
-    if not any(provider.kind == "device" for provider in fleet.providers):  # a source only is in no class
+    if not fleet.sources:  # a device kept only as a source is a row with no column
         report_findings(fleet)  # as 'match' does: the placements skipped, and what could not be read
         echo_error(
             "the inventory has no device instance with valid attributes: no source class to show", "nothing-to-check"
@@ -119,7 +123,7 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
             echo_json({"error": {"code": "nothing-to-check", "message": "no device instance in the inventory"}})
         ctx.exit(ExitCode.UNDECIDED)
     try:
-        matrix = build_matrix(fleet.providers)
+        matrix = build_matrix(fleet.providers, sources_only=[p for p in fleet.sources if not p.target])
     except FleetError as error:
         echo_error(error.message, error.code)
         if json_output:

@@ -38,12 +38,13 @@ from typing import Final
 from ..emit import emit
 from ..fleet.classes import class_id
 from ..fleet.index import FleetIndex
-from ..fleet.inventory import Inventory, InventoryFinding, Provider
+from ..fleet.inventory import FleetError, Inventory, InventoryFinding, Provider
 from ..model import MigrationVersion
 from ..semantics.rules import constrained_keys, project
 from .errors import ExportError
 
 __all__ = [
+    "MAX_ACCEPTED",
     "SCOPE_NOTE",
     "ExportTable",
     "KnownClass",
@@ -292,7 +293,38 @@ def _refuse_empty_host(files: Sequence[str]) -> None:
     )
 
 
-def build_table(providers: Sequence[Provider], extra_sources: Iterable[MigrationVersion] = ()) -> ExportTable:
+MAX_ACCEPTED: Final = 1_000_000
+"""At most this many accepted classes are listed in an export's distinct sets of accepted classes.
+
+The count is over the distinct sets (a set shared by many providers counts
+once): what an export's mapping lists in ``accept_sets``. 1,000,000 class
+numbers are 5 MB or more of mapping; a fleet where every host accepts its
+own large set of classes (every host's rules differ) passes it, and is
+refused as soon as it does, before the whole table is built.
+"""
+
+MAX_CHECKS: Final = 5_000_000
+"""At most this many (class, unit) pairs are decided for an export: 20 times the matrix's bound on cells.
+
+A unit is a group of providers that every source judges alike
+(:attr:`~migcompat.fleet.index.FleetIndex.units`); the pairs counted are
+those the index cannot rule out (:meth:`~migcompat.fleet.index.FleetIndex.candidate_units`),
+counted before any is decided. 600 hosts with the same rules are a few
+units; 3,000 hosts whose rules each hold a per-host constant are 3,000, and
+3,000 classes against them are 9,000,000 pairs, refused.
+"""
+
+_CHUNK: Final = 128
+"""The classes decided at a time by :func:`build_table`, between two checks of :data:`MAX_ACCEPTED`."""
+
+
+def build_table(
+    providers: Sequence[Provider],
+    extra_sources: Iterable[MigrationVersion] = (),
+    *,
+    max_accepted: int | None = None,
+    max_checks: int | None = None,
+) -> ExportTable:
     """The export table of *providers*, with the classes of their devices and of *extra_sources*.
 
     The table's keys are those the rules of *providers* constrain
@@ -300,9 +332,21 @@ def build_table(providers: Sequence[Provider], extra_sources: Iterable[Migration
     a description projected onto them (:func:`export_class`): descriptions
     that differ only in non-critical fields no rule of *providers* reads are
     one class, which every provider accepts or does not as it does each of
-    them. A source given in *extra_sources* must be a device description (no
-    ``param`` lines); a type template is not a source and is left out.
+    them. A source given in *extra_sources* (a device kept only as a source,
+    a ``--source`` file) must be a device description (no ``param`` lines); a
+    type template is not a source and is left out.
+
+    The work is bounded before and while it is done. The (class, unit) pairs
+    to decide are counted first: beyond *max_checks* (:data:`MAX_CHECKS` if
+    None) a :class:`~migcompat.fleet.inventory.FleetError` ``too-complex`` is
+    raised before any is decided. The classes are then decided 128 at a
+    time; after each batch, the sizes of the distinct sets of classes
+    accepted so far are summed, and beyond *max_accepted*
+    (:data:`MAX_ACCEPTED` if None) ``too-complex`` is raised too: the work
+    done is bounded by the bounds, not by the fleet.
     """
+    if max_accepted is None:
+        max_accepted = MAX_ACCEPTED
     keys = constrained_keys(p.rules for p in providers)
     by_id: dict[str, KnownClass] = {}
     own: dict[MigrationVersion, str] = {}  # each distinct description projected once
@@ -317,9 +361,37 @@ def build_table(providers: Sequence[Provider], extra_sources: Iterable[Migration
             by_id[ident] = KnownClass(ident, emit(projected), projected)
     classes = tuple(sorted(by_id.values(), key=lambda known: known.id))
     position = {id(p): i for i, p in enumerate(providers)}
-    accepts: list[frozenset[str]] = [frozenset() for _ in providers]
+    found: list[list[int]] = [[] for _ in providers]
     index = FleetIndex.build(providers)
-    for provider, accepted in index.accepted_sources([known.version for known in classes]):
-        accepts[position[id(provider)]] = frozenset(classes[number].id for number in accepted)
+    if max_checks is None:
+        max_checks = MAX_CHECKS
+    checks = 0
+    for number, known in enumerate(classes, start=1):
+        checks += len(index.candidate_units(known.version))
+        if checks > max_checks:
+            raise FleetError(
+                "too-complex",
+                f"the export would decide more than {max_checks} pairs of a class and a group of providers"
+                f" ({checks} for the first {number} of its {len(classes)} classes, against {index.units} groups"
+                f" of {len(providers)} providers); export part of the fleet at a time (fewer captures, or"
+                " --enabled-type), or use 'migcompat match' for one source",
+                where="",
+            )
+    for start in range(0, len(classes), _CHUNK):
+        batch = [known.version for known in classes[start : start + _CHUNK]]
+        for provider, accepted in index.accepted_sources(batch):
+            if accepted:
+                found[position[id(provider)]].extend(start + number for number in accepted)
+        listed = sum(len(numbers) for numbers in {tuple(numbers) for numbers in found})
+        if listed > max_accepted:
+            raise FleetError(
+                "too-complex",
+                f"the export would list more than {max_accepted} accepted classes in its distinct sets of accepted"
+                f" classes ({listed} after {min(start + _CHUNK, len(classes))} of its {len(classes)} classes, for"
+                f" {len(providers)} providers), the bound on the size of its mapping; export part of the fleet at"
+                " a time (fewer captures, or --enabled-type)",
+                where="",
+            )
+    accepts = [frozenset(classes[number].id for number in numbers) for numbers in found]
     is_class = tuple(own[p.version] if p.kind == "device" and not p.version.params else None for p in providers)
     return ExportTable(classes, tuple(providers), is_class, tuple(accepts), keys)

@@ -375,11 +375,39 @@ description_key = functools.cmp_to_key(compare_descriptions)
 """A sort key for :func:`compare_descriptions`."""
 
 
+def _param_values(version: MigrationVersion, key: str) -> list[Value]:
+    """The values a template's ``param`` lines give *key* (as the parameter, or as a field a line adds), in order."""
+    found: list[Value] = []
+    for param in version.params:
+        if param.name == key:
+            found.append(param.value)
+        entry = param.fields.get(key)
+        if entry is not None:
+            found.append(entry.value)
+    return found
+
+
 def _shown(version: MigrationVersion, key: str) -> str:
+    """``key=value`` (``~`` first when ignorable), ``no key``, or for a key a template's param lines set, the values.
+
+    Those values are ``key=V`` for one value, ``key=LOW..HIGH`` for ordered
+    values of one type (integers, versions), else ``key: param``: every
+    device the type creates has the key.
+    """
     entry = version.fields.get(key)
-    if entry is None:
+    if entry is not None:
+        return f"{'~' if not entry.critical else ''}{key}={value_text(entry.value)}"
+    values = _param_values(version, key)
+    if not values:
         return f"no {key}"
-    return f"{'~' if not entry.critical else ''}{key}={value_text(entry.value)}"
+    distinct = list(dict.fromkeys(values))
+    if len(distinct) == 1:
+        return f"{key}={value_text(distinct[0])}"
+    kinds = {type(value) for value in distinct}
+    if len(kinds) == 1 and all(is_ordered(value) for value in distinct):
+        ordered = sorted(distinct, key=functools.cmp_to_key(_compare_values))
+        return f"{key}={value_text(ordered[0])}..{value_text(ordered[-1])}"
+    return f"{key}: param"
 
 
 def tells_apart(
@@ -392,11 +420,17 @@ def tells_apart(
     are told apart or *limit* keys are picked. *known* (one text per description, a
     target's kind and type, say) already tells some apart: keys are picked for the rest.
     Each description's list holds its own value of each key picked (``no key`` when it
-    has none); the lists are empty when there is at most one description.
+    has none; for a key a template's ``param`` lines set, the values they give it,
+    ``key=1..8``, say, or ``key: param``); the lists are empty when there is at most one
+    description.
     """
     if len(versions) < 2:
         return [[] for _ in versions]
-    keys = sorted({key for version in versions for key in version.fields}, key=_key_order)
+    keys = sorted(
+        {key for version in versions for key in version.fields}
+        | {key for version in versions for param in version.params for key in (param.name, *param.fields)},
+        key=_key_order,
+    )
     picked: list[str] = []
     parts: list[tuple[str, ...]] = [() for _ in versions] if known is None else [(text,) for text in known]
     while len(picked) < limit and len(set(parts)) < len(versions):

@@ -3,16 +3,23 @@
 The old and the new side are each a set of targets (devices and types, from
 captures, or one device's attribute files). Hosts are paired first: each old
 host with the new host of the same name, unless each side has exactly one
-host (two captures of one host, or of two hosts to compare: these two are
-paired, whatever their names). An old host with no new host is a *removed
-host*, a new host with no old one an *added host*
-(*removed_hosts* and *added_hosts* of :class:`DiffResult`). Each old
+host and no file that is not a valid capture (two captures of one host, or
+of two hosts to compare: these two are paired, whatever their names). A side
+with several captures of one host name (the empty name of captures taken
+without ``--host`` included) is refused: which of them is which machine is
+not known. An old host with no new host is a *removed host*, a new host
+with no old one an *added host* (*removed_hosts* and *added_hosts* of
+:class:`DiffResult`), unless the other side has a file that is not a valid
+capture, which may be the host's (*unread_hosts*: its targets are
+undecided). Each old
 target is then paired with a new target of its paired host: the one with the
 same identity (type id, PCI address, UUID), else, for a type, the new type of
 the same human name and driver (NVIDIA-style ids change between releases), as
 the conformance suite's upgrade check pairs them. A target is never paired
 with a target of another host (but the paired one), and a new target is
-paired with at most one old target.
+paired with at most one old target. Only when both sides are attribute files
+(no capture) and each is one target of one kind are those two paired whatever
+their identities.
 
 For each pair the two rule sets are related exactly
 (:func:`~migcompat.relate.relate`, with each side's own description for
@@ -28,24 +35,29 @@ changed is listed with the fields that changed.
 
 An old target with no counterpart is *removed*: breaking when no new target
 accepts its own description (for a type, the devices of its covering
-choices), as found by the fleet index. A new target with none is *added*.
-That is so only when the other side was read: when its counterpart's
-placement is there but could not be read or is not valid (a skipped
-placement, or a fault the capture recorded there, :class:`Side`), or when a
-fault may hide it, the pair is *undecided* (*unread* names the side), never
-breaking and with no witness. So is a removed target no new target read
-accepts while a fault on the new side may hide one that does.
+choices), as found by the fleet index, and nothing undecided may: a new
+target whose verdict for it is UNKNOWN, a placement of the new side whose
+readable half does not reject it, or a fault that may hide a target (scoped
+as ``match`` scopes it: :meth:`~.inventory.Inventory.undecided`); else the
+removal is *undecided* ("no new target accepts it (N undecided targets on
+hosts ...)"). A new target with none is *added*. That is so only when the
+other side was read: when its counterpart's placement is there but could not
+be read or is not valid (a skipped placement, or a fault the capture
+recorded there, :class:`Side`), or when a fault may hide it, the pair is
+*undecided* (*unread* names the side), never breaking and with no witness.
 
 Pairs with equal texts on both sides are related once, however many hosts
 hold them. :class:`~migcompat.relate.RelationTooComplex` on a pair is
-recorded on it (*error*); the result is then *undecided*. So is a pair one of
-whose sides has rules that read ``$`` but no description
-(:func:`~migcompat.semantics.rules.self_keys`): what that device accepts through them
-is not known.
+recorded on it (*error*, *code* ``too-complex``); the result is then
+*undecided*. So is a pair one of whose sides has rules that read ``$`` but no
+description (:func:`~migcompat.semantics.rules.self_keys`; *code*
+``missing-self``): what that device accepts through them is not known.
 """
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal
@@ -55,8 +67,9 @@ from ..model import CompatibleDevices, MigrationVersion
 from ..relate import Relation, RelationTooComplex, relate
 from ..semantics.rules import self_keys
 from ..semantics.templates import covering_choices, device_for
+from ..verdict import UNDECIDED_CODES
 from .index import FleetIndex
-from .inventory import Inventory, InventoryFinding, Provider
+from .inventory import FleetError, Inventory, InventoryFinding, Provider
 
 __all__ = [
     "BREAKING",
@@ -129,13 +142,21 @@ class Side:
     a target); *hidden* the hosts with such a fault that names no placement
     (an unreadable listing: any target of the host may be in it); *incomplete*
     whether the side has any fault that may hide a target
-    (:attr:`~.inventory.Inventory.incomplete`).
+    (:attr:`~.inventory.Inventory.incomplete`). *file_hosts* are the
+    (capture file, host) pairs of its captures (:attr:`~.inventory.Inventory.file_hosts`),
+    *invalid* the files of a directory that are not valid captures (any host
+    may be in one), and *inventory* the inventory the side was made of (None
+    for attribute files): what may hide a target that accepts a removed
+    target's description is asked of it (:meth:`~.inventory.Inventory.undecided`).
     """
 
     hosts: tuple[str, ...] = ()
     unread: tuple[Unread, ...] = ()
     hidden: frozenset[str] = frozenset()
     incomplete: bool = False
+    file_hosts: tuple[tuple[str, str], ...] = ()
+    invalid: tuple[str, ...] = ()
+    inventory: Inventory | None = field(default=None, compare=False)
 
     @classmethod
     def of(cls, inventory: Inventory) -> Side:
@@ -143,7 +164,11 @@ class Side:
         hosts = tuple(dict.fromkeys([*(host for _, host in inventory.file_hosts), *inventory.hosts]))
         unread: list[Unread] = []
         hidden: set[str] = set()
+        invalid: list[str] = []
         for finding in inventory.findings:
+            if finding.code == "invalid-capture" and not finding.capture:
+                invalid.append(finding.path)
+                continue
             skipped = not finding.capture and finding.code in _SKIPPED_PLACEMENTS
             if not (skipped or finding.hides_targets):
                 continue
@@ -152,7 +177,22 @@ class Side:
                 hidden.add(finding.host)
                 continue
             unread.append(Unread(finding.host, key[0], key[1], finding.path, _why(finding)))
-        return cls(hosts, tuple(unread), frozenset(hidden), inventory.incomplete)
+        return cls(
+            hosts,
+            tuple(unread),
+            frozenset(hidden),
+            inventory.incomplete,
+            inventory.file_hosts,
+            tuple(invalid),
+            inventory,
+        )
+
+    def shared_hosts(self) -> dict[str, tuple[str, ...]]:
+        """The host names (the empty one included) that several of the side's captures record, with those captures."""
+        files: dict[str, list[str]] = {}
+        for name, host in self.file_hosts:
+            files.setdefault(host, []).append(name)
+        return {host: tuple(names) for host, names in files.items() if len(names) > 1}
 
 
 def _why(finding: InventoryFinding) -> str:
@@ -202,9 +242,15 @@ class Change:
     *relation* is old -> new (None when undecided or unpaired); *stopped* a
     source the old rules accept and the new do not; *started* one only the
     new rules accept; *emits* the (old, new) descriptions when they differ;
-    *error* the reason the relation could not be decided; *unread* ``old`` or
-    ``new`` when that is because the counterpart on that side could not be
-    read (or may be hidden by a fault), else None.
+    *error* the reason the relation could not be decided, and *code* its
+    stable code: ``too-complex`` (:class:`~migcompat.relate.RelationTooComplex`),
+    ``missing-self`` (rules that read ``$`` without the device's description),
+    ``capture-unreadable`` (a counterpart, or a target that may accept a
+    removed one, could not be read), or the reason code of an UNKNOWN verdict
+    (``missing-field``, ``missing-self``...) of a new target that may accept a
+    removed one; *unread* ``old`` or ``new`` when the pair is undecided because
+    the counterpart on that side could not be read (or may be hidden by a
+    fault, or be in a capture that is not valid), else None.
     """
 
     old: Target | None
@@ -216,6 +262,7 @@ class Change:
     error: str | None = None
     notes: tuple[str, ...] = field(default=())
     unread: str | None = None
+    code: str | None = None
 
     @property
     def breaking(self) -> bool:
@@ -260,6 +307,7 @@ class Change:
             "emits": None if self.emits is None else {"old": self.emits[0], "new": self.emits[1]},
             "field_changes": [] if self.emits is None else field_changes(self.old, self.new),
             "error": self.error,
+            "code": self.code,
             "unread": self.unread,
             "notes": list(self.notes),
         }
@@ -272,12 +320,19 @@ class DiffResult:
     *removed_hosts* are the old hosts with no new host of their name,
     *added_hosts* the new hosts with no old one (both empty when each side has
     one host: those two are paired); *hosts* the (old, new) host names paired.
+    *unread_hosts* are the hosts with no counterpart while the other side has
+    files that are not valid captures, each as (the role of that side, ``old``
+    or ``new``; the host; those files, the one of the host's own capture file
+    name alone when there is one; the message that says so, such as ``host b:
+    its capture new/b.json is not valid (not compared)``): the host may be in
+    one, so it is neither removed nor added, and its targets are undecided.
     """
 
     changes: tuple[Change, ...]
     removed_hosts: tuple[str, ...] = ()
     added_hosts: tuple[str, ...] = ()
     hosts: tuple[tuple[str, str], ...] = ()
+    unread_hosts: tuple[tuple[str, str, tuple[str, ...], str], ...] = ()
 
     @property
     def breaking(self) -> bool:
@@ -316,34 +371,40 @@ def field_changes(old: Target | None, new: Target | None) -> list[str]:
     return out
 
 
-def _host_pairs(old_hosts: Sequence[str], new_hosts: Sequence[str]) -> dict[str, str]:
-    """Each old host's new host: the one of the same name, or the other side's only host when each side has one."""
-    if len(old_hosts) == 1 and len(new_hosts) == 1:
+def _host_pairs(old_hosts: Sequence[str], new_hosts: Sequence[str], *, single: bool = True) -> dict[str, str]:
+    """Each old host's new host: the one of the same name, or (when *single*) the other side's only host when
+    each side has one."""
+    if single and len(old_hosts) == 1 and len(new_hosts) == 1:
         return {old_hosts[0]: new_hosts[0]}
     names = set(new_hosts)
     return {host: host for host in old_hosts if host in names}
 
 
 def _pair(
-    old: Sequence[Target], new: Sequence[Target], hosts: dict[str, str]
+    old: Sequence[Target], new: Sequence[Target], hosts: dict[str, str], *, attribute_files: bool = False
 ) -> tuple[list[tuple[Target, Target | None]], list[Target]]:
     """Each old target with its counterpart on its paired host (or None), and the new targets left.
 
     Identities are matched first, for every old target, and names then, so
     that a type paired by name never takes a new target another old target
-    has by identity; a new target is taken once.
+    has by identity; a new target is taken once. Each lookup takes the first
+    candidate not taken yet, in O(1) amortized (each candidate list is a
+    queue, and a taken candidate leaves it for good). When *attribute_files*
+    (both sides are attribute files, no capture) and each side has one target
+    of one kind, those two are the pair whatever their identities.
     """
-    by_ident: dict[tuple[str, str, str], list[Target]] = {}
-    by_name: dict[tuple[str, str | None, str], list[Target]] = {}
+    by_ident: dict[tuple[str, str, str], deque[Target]] = {}
+    by_name: dict[tuple[str, str | None, str], deque[Target]] = {}
     for target in new:
-        by_ident.setdefault((target.host, target.kind, target.ident), []).append(target)
+        by_ident.setdefault((target.host, target.kind, target.ident), deque()).append(target)
         if target.kind == "type" and target.name:
-            by_name.setdefault((target.host, target.driver, target.name), []).append(target)
+            by_name.setdefault((target.host, target.driver, target.name), deque()).append(target)
     used: set[int] = set()
     found: dict[int, Target] = {}
 
-    def take(candidates: list[Target] | None) -> Target | None:
-        for candidate in candidates or ():
+    def take(candidates: deque[Target] | None) -> Target | None:
+        while candidates:
+            candidate = candidates.popleft()
             if id(candidate) not in used:
                 used.add(id(candidate))
                 return candidate
@@ -359,7 +420,14 @@ def _pair(
             continue
         if counterpart := take(by_name.get((host, target.driver, target.name))):
             found[position] = counterpart
-    if len(old) == 1 and len(new) == 1 and not found and hosts.get(old[0].host) == new[0].host:
+    if (
+        attribute_files
+        and len(old) == 1
+        and len(new) == 1
+        and not found
+        and old[0].kind == new[0].kind
+        and hosts.get(old[0].host) == new[0].host
+    ):
         found[0] = new[0]  # one device's attribute files against another's: they are the pair
         used.add(id(new[0]))
     pairs = [(target, found.get(position)) for position, target in enumerate(old)]
@@ -416,20 +484,42 @@ def diff(
 
     *old_side* and *new_side* say which hosts each side names and what of
     them could not be read (:meth:`Side.of` an inventory); without one, a
-    side's hosts are those of its targets, all read.
+    side's hosts are those of its targets, all read, and it is taken for
+    attribute files. Raises :class:`~.inventory.FleetError` (code
+    ``capture-invalid``) when a side has several captures of one host name
+    (the empty name included: captures taken without ``--host``): hosts are
+    paired by name, and which of those captures is which machine is not known.
+
+    Cost: pairing is linear in the targets. A removed target that no new
+    target accepts costs, once per distinct description, one decision per
+    unit of the new side's fleet index (:meth:`~.index.FleetIndex.undecided`:
+    a new target whose verdict is UNKNOWN may accept it) and the new
+    inventory's :meth:`~.inventory.Inventory.undecided`.
     """
     before_side = old_side or Side(_hosts_of(old))
     after_side = new_side or Side(_hosts_of(new))
+    _refuse_shared("old", before_side)
+    _refuse_shared("new", after_side)
     old_hosts = tuple(dict.fromkeys([*before_side.hosts, *_hosts_of(old)]))
     new_hosts = tuple(dict.fromkeys([*after_side.hosts, *_hosts_of(new)]))
-    hosts = _host_pairs(old_hosts, new_hosts)
+    hosts = _host_pairs(old_hosts, new_hosts, single=not (before_side.invalid or after_side.invalid))
     back = {after: before for before, after in hosts.items()}
-    removed_hosts = tuple(host for host in old_hosts if host not in hosts)
-    added_hosts = tuple(host for host in new_hosts if host not in back)
-    pairs, added = _pair(old, new, hosts)
+    unread_hosts: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {}
+    for role, side, mine, names, paired in (
+        ("new", after_side, before_side, old_hosts, hosts),
+        ("old", before_side, after_side, new_hosts, back),
+    ):
+        for host in names:
+            if host not in paired and side.invalid:
+                unread_hosts[(role, host)] = _unread_host(host, mine, side.invalid)
+    removed_hosts = tuple(host for host in old_hosts if host not in hosts and ("new", host) not in unread_hosts)
+    added_hosts = tuple(host for host in new_hosts if host not in back and ("old", host) not in unread_hosts)
+    attribute_files = before_side.inventory is None and after_side.inventory is None
+    pairs, added = _pair(old, new, hosts, attribute_files=attribute_files)
     unread_old = _by_key(before_side.unread)
     unread_new = _by_key(after_side.unread)
     memo: dict[tuple[object, ...], Change] = {}
+    undecided_memo: dict[MigrationVersion, tuple[str, str] | None] = {}
     index: FleetIndex | None = None
     changes: list[Change] = []
     for before, after in pairs:
@@ -440,10 +530,14 @@ def diff(
                 found = memo[key] = _compare(before, after)
             changes.append(replace(found, old=before, new=after))
             continue
+        in_invalid = unread_hosts.get(("new", before.host))
+        if in_invalid is not None:
+            changes.append(Change(before, None, error=in_invalid[1], unread="new", code="capture-unreadable"))
+            continue
         gone = () if before.host in hosts else (f"host {before.host} is not on the new side",)
         unread = _unread_counterpart(before, hosts.get(before.host), after_side, unread_new, "new")
         if unread is not None:
-            changes.append(Change(before, None, error=unread, notes=gone, unread="new"))
+            changes.append(Change(before, None, error=unread, notes=gone, unread="new", code="capture-unreadable"))
             continue
         if index is None:
             index = FleetIndex.build(
@@ -452,36 +546,130 @@ def diff(
                 if t.version is not None
             )
         orphans = [device for device in _own_devices(before) if not index.accepting(device)]
-        if orphans and after_side.incomplete:
-            changes.append(
-                Change(
-                    before,
-                    None,
-                    error="no new target read accepts this target's own description, but part of the new side"
-                    " could not be read when captured, and a target there may accept it",
-                    notes=gone,
-                    unread="new",
-                )
-            )
+        undecided = []
+        for device in orphans:
+            if device not in undecided_memo:
+                undecided_memo[device] = _undecided(device, index, after_side.inventory)
+            undecided.append(undecided_memo[device])
+        definite = [device for device, why in zip(orphans, undecided, strict=True) if why is None]
+        if orphans and not definite:
+            code, why = next(why for why in undecided if why is not None)
+            changes.append(Change(before, None, error=why, notes=gone, code=code))
             continue
         changes.append(
             Change(
                 before,
                 None,
-                stopped=orphans[0] if orphans else None,
+                stopped=definite[0] if definite else None,
                 notes=(
                     *gone,
                     "no new target accepts this target's own description"
-                    if orphans
+                    if definite
                     else "every device of this target is accepted by some new target",
                 ),
             )
         )
     for target in added:
+        in_invalid = unread_hosts.get(("old", target.host))
+        if in_invalid is not None:
+            changes.append(Change(None, target, error=in_invalid[1], unread="old", code="capture-unreadable"))
+            continue
         unread = _unread_counterpart(target, back.get(target.host), before_side, unread_old, "old")
         new_host = () if target.host in back else (f"host {target.host} is not on the old side",)
-        changes.append(Change(None, target, error=unread, notes=new_host, unread=None if unread is None else "old"))
-    return DiffResult(tuple(changes), removed_hosts, added_hosts, tuple(hosts.items()))
+        changes.append(
+            Change(
+                None,
+                target,
+                error=unread,
+                notes=new_host,
+                unread=None if unread is None else "old",
+                code=None if unread is None else "capture-unreadable",
+            )
+        )
+    return DiffResult(
+        tuple(changes),
+        removed_hosts,
+        added_hosts,
+        tuple(hosts.items()),
+        tuple((role, host, files, why) for (role, host), (files, why) in unread_hosts.items()),
+    )
+
+
+def _refuse_shared(role: str, side: Side) -> None:
+    """Raise :class:`~.inventory.FleetError` when several of *side*'s captures record one host name."""
+    shared = side.shared_hosts()
+    if not shared:
+        return
+    host, files = next(iter(shared.items()))
+    others = len(shared) - 1
+    more = f" ({others} other host {'name' if others == 1 else 'names'} too)" if others else ""
+    what = f"record no host name (captures taken without --host){more}" if not host else f"record host {host}{more}"
+    raise FleetError(
+        "capture-invalid",
+        f"on the {role} side, {files[0]} and {files[1]} both {what}: diff pairs the hosts of the two sides by"
+        " name, and which of these captures is which machine is not known; capture each host with"
+        " 'migcompat capture --host NAME' and keep one capture per host, or diff one capture against another"
+        " ('migcompat diff OLD.json NEW.json')",
+        where=files[0],
+    )
+
+
+def _unread_host(host: str, own: Side, invalid: Sequence[str]) -> tuple[tuple[str, ...], str]:
+    """The files of *invalid* (not valid captures) *host* may be in, and the message that says so.
+
+    The one whose file name is that of *host*'s capture on its own side (*own*) when there is one, else all.
+    """
+    names = {os.path.basename(name) for name, recorded in own.file_hosts if recorded == host}
+    same = tuple(name for name in invalid if os.path.basename(name) in names)
+    shown = _first_names(same or invalid)
+    if same:
+        return same, f"host {host}: its capture {shown} is not valid (not compared)"
+    files = "a file that is not a valid capture" if len(invalid) == 1 else "files that are not valid captures"
+    return tuple(invalid), f"host {host}: not among the captures read; it may be in {files}: {shown} (not compared)"
+
+
+def _first_names(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:_SHOWN_NAMES])
+    return shown + (f" and {len(names) - _SHOWN_NAMES} more" if len(names) > _SHOWN_NAMES else "")
+
+
+_SHOWN_NAMES: Final = 3
+"""How many hosts or files a message of a change names; it counts the rest."""
+
+
+def _undecided(device: MigrationVersion, index: FleetIndex, inventory: Inventory | None) -> tuple[str, str] | None:
+    """(code, message) when a target of the new side may accept *device*, which no target read accepts; else None.
+
+    Such a target is a new target whose verdict is UNKNOWN (:meth:`~.index.FleetIndex.undecided`),
+    a placement of the new inventory whose readable half does not reject
+    *device*, or a fault that may hide a target
+    (:meth:`~.inventory.Inventory.undecided`, scoped as ``match`` scopes it).
+    """
+    targets: list[str] = []
+    code = None
+    for members, verdict in index.undecided(device):
+        targets.extend(member.host for member in members)
+        if code is None:
+            code = next((r.code for r in verdict.reasons if r.code in UNDECIDED_CODES), "missing-field")
+    faults: list[str] = []
+    if inventory is not None:
+        found = inventory.undecided(device)
+        targets.extend(placement.host or placement.capture for placement in found.placements)
+        faults.extend(f"host {f.host}" if f.host else f"capture {f.capture or f.path}" for f in found.faults)
+        if found:
+            code = "capture-unreadable"
+    if code is None:
+        return None
+    parts = []
+    if targets:
+        hosts = [host or "(empty)" for host in dict.fromkeys(targets)]
+        parts.append(
+            f"{len(targets)} undecided {'target' if len(targets) == 1 else 'targets'} on"
+            f" {'host' if len(hosts) == 1 else 'hosts'} {_first_names(hosts)}"
+        )
+    if faults:
+        parts.append(f"part of {_first_names(list(dict.fromkeys(faults)))} could not be read or is not valid")
+    return code, f"no new target accepts it ({'; '.join(parts)})"
 
 
 def _compare(before: Target, after: Target) -> Change:
@@ -495,10 +683,10 @@ def _compare(before: Target, after: Target) -> Change:
         if target.version is None and (keys := self_keys(target.rules))
     ]
     if unknown:
-        return Change(before, after, emits=emits, error="; ".join(unknown))
+        return Change(before, after, emits=emits, error="; ".join(unknown), code="missing-self")
     try:
         result = relate(before.rules, after.rules, before.version, after.version)
     except RelationTooComplex as error:
-        return Change(before, after, emits=emits, error=error.message)
+        return Change(before, after, emits=emits, error=error.message, code="too-complex")
     stopped = result.only_first if result.relation in BREAKING else None
     return Change(before, after, result.relation, stopped, result.only_second, emits, notes=result.notes)

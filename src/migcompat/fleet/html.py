@@ -5,8 +5,11 @@ fetched (it opens offline, from a file or an e-mail attachment). Groups of
 source classes are the rows and groups of target classes the columns
 (:class:`~.matrix.Matrix`: in their order, with their labels), separated by
 driver; each cell is one ``<rect class="cell ...">`` whose ``<title>`` (shown
-on hover) holds the verdict and its reasons. A side table lists every pair
-but the incompatible ones across drivers and streams (it counts those), each
+on hover) holds the verdict and its reasons (for at most
+:data:`~.matrix.MAX_LISTED_INCOMPATIBLE` incompatible cells; the others
+only its summary). A side table lists every pair that is not incompatible
+and the first :data:`~.matrix.MAX_LISTED_INCOMPATIBLE` incompatible ones of
+one driver or stream (it counts the others, and those across drivers), each
 with its verdict's summary and its reasons folded under it (``<details>``,
 opened when its cell is clicked). The tables of groups give each group's
 description, what it ignores, its rules (a column), every member and every
@@ -39,7 +42,7 @@ from ..model import MigrationVersion
 from ..verdict import Answer, Verdict
 from .classes import SourceGroup, TargetGroup
 from .inventory import Provider
-from .matrix import Matrix, cell_meaning
+from .matrix import MAX_LISTED_INCOMPATIBLE, Matrix, cell_meaning
 
 __all__ = ["LONG_TOKEN", "WHOLE_TOKEN", "render_html"]
 
@@ -215,13 +218,14 @@ def _label(text: str, x: float, y: float, extra: str = "") -> str:
     return f'<text x="{x}" y="{y}"{extra}><title>{_e(text)}</title>{_e(text[: _LABEL_CHARS - 1])}\u2026</text>'
 
 
-def _svg(matrix: Matrix) -> str:
+def _svg(matrix: Matrix, max_incompatible: int = MAX_LISTED_INCOMPATIBLE) -> str:
     """The heat map: room is made for the longest labels, and no line crosses a label.
 
     Row labels end left of the cells; column labels rise at 60 degrees from above their
     column. A group separator runs between the cells (and, for rows, under the row labels,
     which sit between two separators) but stops at the top of the cells, below the column
-    labels, which it would otherwise cross.
+    labels, which it would otherwise cross. A cell's tooltip holds its verdict's reasons, but
+    for the incompatible cells past the first *max_incompatible*: their summary only.
     """
     rows, columns = len(matrix.sources), len(matrix.targets)
     source_labels = [_source_label(number, matrix) for number in range(1, rows + 1)]
@@ -252,11 +256,16 @@ def _svg(matrix: Matrix) -> str:
     for start, _, _ in _groups([item.driver for item in matrix.targets])[1:]:
         x = left + start * _CELL
         out.append(f'<line x1="{x}" y1="{top}" x2="{x}" y2="{top + rows * _CELL}" stroke="#57606a"/>')
+    incompatible = 0
     for row, verdicts in enumerate(matrix.cells):
         for column, verdict in enumerate(verdicts):
             meaning = cell_meaning(verdict)
             x, y = left + column * _CELL, top + row * _CELL
-            title = f"{source_labels[row]} -> {target_labels[column]}: {_reason(verdict)}"
+            if meaning == "incompatible":
+                incompatible += 1
+            # Past the bound, an incompatible cell's tooltip is its summary: 'migcompat check' gives the reasons.
+            reason = verdict.summary() if incompatible > max_incompatible else _reason(verdict)
+            title = f"{source_labels[row]} -> {target_labels[column]}: {reason}"
             out.append(
                 f'<rect class="cell {meaning}" data-source="S{row + 1}" data-target="T{column + 1}"'
                 f' data-verdict="{meaning}" x="{x}" y="{y}" width="{_CELL}" height="{_CELL}"'
@@ -352,8 +361,21 @@ def _pair_reason(verdict: Verdict) -> str:
     return f"<details><summary>{_t(lines[0])}\n</summary>{_t(chr(10).join(lines[1:]))}</details>"
 
 
-def render_html(matrix: Matrix, *, title: str = "migcompat compatibility matrix", inputs: Sequence[str] = ()) -> str:
-    """The standalone HTML page of *matrix*."""
+def render_html(
+    matrix: Matrix,
+    *,
+    title: str = "migcompat compatibility matrix",
+    inputs: Sequence[str] = (),
+    max_incompatible: int = MAX_LISTED_INCOMPATIBLE,
+) -> str:
+    """The standalone HTML page of *matrix*.
+
+    Its table of pairs lists every pair that is not incompatible, and of the
+    incompatible ones, those of one driver or stream up to *max_incompatible*
+    (:data:`~.matrix.MAX_LISTED_INCOMPATIBLE`); the others are counted in a
+    note. Every cell is in the heat map, its verdict in its tooltip (the
+    reasons of the incompatible cells past *max_incompatible* left out).
+    """
     counts = matrix.counts()
     legend = " ".join(
         f'<span class="key"><span class="swatch" style="background:{colour}"></span>{name} ({counts[name]})</span>'
@@ -363,23 +385,31 @@ def render_html(matrix: Matrix, *, title: str = "migcompat compatibility matrix"
         '<div class="pairs"><table id="pairs"><thead><tr><th>source</th><th>target</th><th>verdict</th>'
         "<th>reason</th></tr></thead><tbody>"
     ]
-    left_out = 0
+    left_out, over = 0, 0
+    incompatible = 0
     for row, verdicts in enumerate(matrix.cells):
         for column, verdict in enumerate(verdicts):
             if not _listed(matrix, row, column):
                 left_out += 1
                 continue
+            if verdict.answer is Answer.INCOMPATIBLE:
+                incompatible += 1
+                if incompatible > max_incompatible:
+                    over += 1
+                    continue
             pairs.append(
                 f'<tr id="pair-S{row + 1}-T{column + 1}"><td>S{row + 1}</td><td>T{column + 1}</td>'
                 f'<td>{cell_meaning(verdict)}</td><td class="text">{_pair_reason(verdict)}</td></tr>'
             )
     pairs.append("</tbody></table></div>")
-    note = (
-        f'<p class="note">{plural(left_out, "incompatible pair")} across drivers and streams not listed:'
-        " hover over its cell for the reason.</p>"
-        if left_out
-        else ""
-    )
+    notes = []
+    if left_out:
+        notes.append(f"{plural(left_out, 'incompatible pair')} across drivers and streams not listed")
+    if over:
+        notes.append(
+            f"{plural(over, 'more incompatible pair')} not listed (the first {max_incompatible} of the others are)"
+        )
+    note = f'<p class="note">{"; ".join(notes)}: hover over its cell for the reason.</p>' if notes else ""
     sources = _class_table(
         "Source groups (rows)",
         "sources",
@@ -416,7 +446,7 @@ def render_html(matrix: Matrix, *, title: str = "migcompat compatibility matrix"
         " the source group's migration stream (identical when some pair of their classes is the same"
         " configuration); hover over it for the reason, or click it to find its row in the table.</p>"
         f'<p class="legend">{legend}</p>\n'
-        f'<div class="layout"><div class="heatmap">{_svg(matrix)}</div>'
+        f'<div class="layout"><div class="heatmap">{_svg(matrix, max_incompatible)}</div>'
         f"<div><h2>Every pair</h2>{note}{''.join(pairs)}</div></div>\n"
         f"{sources}\n{targets}\n"
         f"<script>{_SCRIPT}</script></body></html>\n"

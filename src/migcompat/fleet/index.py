@@ -47,7 +47,9 @@ distinct rule sets. A query of a new class costs the lookups plus one
 decision per candidate unit, O(keys x log rules) each
 (:class:`~migcompat.semantics.compiled.CompiledRules`); the result's size is
 the number of accepting providers. The near misses of a source
-(:meth:`FleetIndex.near_misses`) cost one explained check per unit.
+(:meth:`FleetIndex.near_misses`) cost one explained check per unit; the
+targets whose verdict is UNKNOWN (:meth:`FleetIndex.undecided`) one
+decision per unit, since the buckets do not prune them.
 """
 
 from __future__ import annotations
@@ -611,6 +613,46 @@ class FleetIndex:
 
         nearest = heapq.nsmallest(count, ranked(), key=lambda item: item[0])
         return [(members, verdict) for _, members, verdict in nearest]
+
+    def undecided(self, source: MigrationVersion) -> list[tuple[tuple[Provider, ...], Verdict]]:
+        """The targets whose verdict for *source* is UNKNOWN, one entry per unit, with the explained verdict.
+
+        Such a target may accept *source* once what is missing is known (the
+        source lacks a key the rules constrain and the target declares no
+        default for it, row 8.3-AB4; a ``$`` whose own value does not exist,
+        8.1-SR1): when no target accepts *source* and this is not empty, "no"
+        is not the answer, the answer is not known. Members are grouped as
+        :meth:`near_misses` groups them, in the index's order.
+
+        Every unit is decided, not only the candidates the index prunes to:
+        the exact-match buckets file a rule under the values that may
+        *satisfy* it, and a rule whose filed key the source lacks (with no
+        default) is UNKNOWN yet in no bucket the source names, so the
+        candidates are not a superset of the UNKNOWN units.
+
+        Cost: one decision per unit of the index (:attr:`units`) by its
+        compiled rule set (no explanation built; a device type by
+        :func:`~migcompat.compare.check`), then one explained check per
+        UNKNOWN unit; nothing is cached. A source that is a device-type
+        template gets an empty list (no device is accepted from it, clause
+        8.5). A *source* of another type raises :class:`TypeError`.
+        """
+        require("source", source, MigrationVersion)
+        if source.params:
+            return []
+        out = []
+        for unit in self._units:
+            if unit.is_type:
+                verdict = check(source, unit.group.rules, unit.representative)
+                if verdict.answer is not Answer.UNKNOWN:
+                    continue
+            else:
+                answer, _ = compiled(unit.group.rules, unit.representative).decide(source)
+                if answer is not Answer.UNKNOWN:
+                    continue
+                verdict = check(source, unit.group.rules, unit.representative)
+            out.append((tuple(p for providers in unit.versions.values() for p in providers), verdict))
+        return out
 
     @property
     def units(self) -> int:

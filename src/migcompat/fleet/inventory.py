@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal
 
 from .._arguments import require
-from ..capture import CaptureError, load, loads
+from ..capture import CaptureError, check_host_name, load, loads
 from ..errors import MigcompatError
 from ..limits import MAX_ATTRIBUTE_BYTES
 from ..model import CompatibleDevices, MigrationVersion
@@ -63,6 +63,7 @@ from ..sysfs.reader import READ_LIMIT
 
 if TYPE_CHECKING:
     from ..conformance.emitter_checks import TextCache
+    from ..verdict import Verdict
 
 __all__ = [
     "FINDING_CODES",
@@ -100,13 +101,16 @@ FINDING_CODES: Final = {
     "invalid-attribute": "a migration attribute could not be read, or does not parse (or is in a format version"
     " not implemented): not a target (its verdict is unknown); a device whose migration_version is valid stays"
     " a source",
-    "not-a-target": "the attributes parse but the placement cannot be a target (an instance with param lines)",
+    "not-a-target": "the attributes parse but the placement cannot be a target (an instance with param lines): its"
+    " verdict is at best unknown, so it may hide a target",
     "unstable-attribute": "two reads of a migration attribute differ: the placement is kept with its first read,"
     " which may not be what the driver says next",
     "not-a-capture": "a JSON file in an inventory directory that is not a migcompat capture (skipped)",
     "invalid-capture": "a JSON file in an inventory directory that is not a valid capture (truncated, not an"
     " object, a newer capture version, unreadable): skipped; a host may be missing",
     "duplicate-host": "two captures name the same host; both are read, so its placements appear twice",
+    "invalid-host-name": "a capture's host name is not one 'migcompat capture --host' accepts (a space or control"
+    " character, too long): the capture is read, but the name is shown escaped and cut",
 }
 """The codes of the inventory's own findings (:class:`InventoryFinding`), with their meaning.
 
@@ -126,6 +130,9 @@ READ_FAULTS: Final = frozenset(
     }
 )
 """The capture finding codes that say something could not be read or followed (see :func:`hides_targets`)."""
+
+_PLACEMENT_CODES: Final = frozenset({"missing-attribute", "invalid-attribute", "not-a-target"})
+"""The inventory's own finding codes that are about a :class:`PartialPlacement` (kept beside the finding)."""
 
 _DESCRIPTIVE: Final = frozenset(
     {
@@ -260,13 +267,25 @@ class Provider:
 class PartialPlacement:
     """A placement with migration attributes that is not a target: one of them is missing, unreadable or invalid.
 
-    Its verdict as a target is unknown (rows 8.5-VD1, 8.5-VD2), so it may
-    hide a target, unless its readable half already rejects a source
-    (:func:`may_accept`). *kind*, *host*, *ident* and *path* are as for a
-    :class:`Provider`; *capture* names the capture it is in. *rules* is its
+    Or a device instance whose ``migration_version`` has ``param`` lines
+    (a ``not-a-target`` finding): its verdict is at best unknown. Such a
+    placement may hide a target, unless its readable rules already reject a
+    source (:func:`may_accept`). A device instance whose rules are valid but
+    whose ``migration_version`` is missing or invalid has the verdict
+    ``check(S, rules, None)`` (clause 8.5: every ``$`` is then without value;
+    row 8.5-VD2 is about the source and the target's *rules* only), so it may
+    even accept a source: :meth:`accepts`.
+
+    *kind*, *host*, *ident* and *path* are as for a :class:`Provider`;
+    *capture* names the capture file it is in. *rules* is its
     ``migration_compatible_devices`` when that was read and is valid and the
     placement's ``migration_version`` is not in an unsupported format version
     (which makes every verdict unknown, row 8.5-VD1); None otherwise.
+    *version* is its ``migration_version`` when that was read and is valid
+    (with ``param`` lines for an instance that is not a target), else None.
+    *unread* names the migration attributes (``migration_version``,
+    ``migration_compatible_devices``) that are missing, unreadable or
+    invalid: empty for an instance with ``param`` lines.
     """
 
     host: str
@@ -275,10 +294,35 @@ class PartialPlacement:
     path: str
     rules: CompatibleDevices | None
     capture: str = ""
+    version: MigrationVersion | None = None
+    unread: tuple[str, ...] = ()
 
     def may_accept(self, source: MigrationVersion) -> bool:
         """Whether this placement may accept *source*: see :func:`may_accept`."""
         return may_accept(self, source)
+
+    def accepts(self, source: MigrationVersion) -> Verdict | None:
+        """The verdict of a device instance whose description is unknown but whose rules accept *source*, or None.
+
+        For a device instance (not a type: what to create from a type is read
+        from its template) whose ``migration_version`` is missing or invalid
+        (not in an unsupported format version) and whose rules are valid, the
+        verdict is :func:`~migcompat.compare.check` of *source* against its
+        rules without a description (clause 8.5); when that is COMPATIBLE, it
+        is returned without a grade (IDENTICAL or not needs the description).
+        None in every other case. Raises :class:`TypeError` unless *source* is
+        a :class:`~migcompat.model.MigrationVersion`.
+        """
+        from ..compare import check
+        from ..verdict import Answer, Verdict
+
+        require("source", source, MigrationVersion)
+        if self.kind != "device" or self.version is not None or self.rules is None:
+            return None
+        verdict = check(source, self.rules, None)
+        if verdict.answer is not Answer.COMPATIBLE:
+            return None
+        return Verdict(Answer.COMPATIBLE, None, verdict.matched)
 
 
 def may_accept(placement: PartialPlacement, source: MigrationVersion) -> bool:
@@ -403,9 +447,9 @@ class Inventory:
 
         That is: a capture could not read part of its host where a target may
         be (:func:`hides_targets`), a placement is not a target because an
-        attribute is missing, unreadable, invalid or in a newer format (its
-        verdict is unknown, rows 8.5-VD1 and 8.5-VD2), or a file of a directory
-        is not a valid capture. A target the inventory has is real; that no
+        attribute is missing, unreadable, invalid or in a newer format, or it
+        is an instance with ``param`` lines (see :class:`PartialPlacement`), or
+        a file of a directory is not a valid capture. A target the inventory has is real; that no
         target accepts a source is then not known in general: for one source,
         :meth:`undecided` says whether it is.
         """
@@ -414,28 +458,37 @@ class Inventory:
     def undecided(self, source: MigrationVersion) -> Undecided:
         """What may hide a target that accepts *source*: empty when "no target read accepts" is the answer.
 
-        The partial placements that may accept *source* (:func:`may_accept`),
-        and the findings that may hide a target and are about no partial
-        placement. A fault on a placement whose readable rules reject *source*
-        whatever the target's own values (an unreadable ``migration_version``
-        beside rules for another driver) hides nothing from it. Raises
-        :class:`TypeError` unless *source* is a :class:`~migcompat.model.MigrationVersion`.
+        The partial placements that may accept *source* (:func:`may_accept`;
+        one that does accept it, :meth:`PartialPlacement.accepts`, is among
+        them), and the findings that may hide a target and are about no
+        partial placement. A fault on a placement whose readable rules reject
+        *source* whatever the target's own values (an unreadable
+        ``migration_version`` beside rules for another driver) hides nothing
+        from it. A capture's fault is matched to a placement of the same
+        capture *file* (its path, or its parent's), never of another capture
+        that names the same host (two captures named alike, or both without a
+        host name, hold the same paths for different machines). The
+        inventory's own finding about a partial placement (``missing-attribute``,
+        ``invalid-attribute``, ``not-a-target``) is that placement, never a
+        fault of its own. The targets the inventory did read whose verdict is
+        UNKNOWN are not here: :meth:`~migcompat.fleet.index.FleetIndex.undecided`
+        finds them. Raises :class:`TypeError` unless *source* is a
+        :class:`~migcompat.model.MigrationVersion`.
         """
         require("source", source, MigrationVersion)
         if not self.incomplete and not self.partial:
             return Undecided()
-        by_path: dict[tuple[str, str], list[PartialPlacement]] = {}
-        for placement in self.partial:
-            by_path.setdefault((placement.host, placement.path), []).append(placement)
+        by_path: set[tuple[str, str]] = {(placement.capture, placement.path) for placement in self.partial}
         placements = tuple(p for p in self.partial if may_accept(p, source))
         faults = []
         for finding in self.findings:
-            if not finding.hides_targets:
+            if not finding.hides_targets or (not finding.capture and finding.code in _PLACEMENT_CODES):
                 continue
-            concerned = by_path.get((finding.host, finding.path)) or by_path.get(
-                (finding.host, finding.path.rpartition("/")[0])
+            concerned = finding.capture and (
+                (finding.capture, finding.path) in by_path
+                or (finding.capture, finding.path.rpartition("/")[0]) in by_path
             )
-            if concerned is None:
+            if not concerned:
                 faults.append(finding)
         return Undecided(placements, tuple(faults))
 
@@ -559,6 +612,7 @@ def load_inventory(paths: Sequence[str | os.PathLike[str]], *, stdin: bytes | No
                     name = STDIN_NAME
                 files.append(name)
                 file_hosts.append((name, host.host))
+                _check_host(host.host, name, findings)
                 findings.extend(InventoryFinding.of_capture(host, finding, name) for finding in host.findings)
                 _providers(host, name, cache, providers, partial, findings)
     return Inventory.of(providers, findings, files, file_hosts, partial)
@@ -587,10 +641,24 @@ def inventory_of(host: HostData, origin: str) -> Inventory:
     require("origin", origin, str)
     providers: list[Provider] = []
     partial: list[PartialPlacement] = []
-    findings = [InventoryFinding.of_capture(host, finding, origin) for finding in host.findings]
+    findings: list[InventoryFinding] = []
+    _check_host(host.host, origin, findings)
+    findings.extend(InventoryFinding.of_capture(host, finding, origin) for finding in host.findings)
     with collector_paused():
         _providers(host, origin, {}, providers, partial, findings)
     return Inventory.of(providers, findings, [origin], [(origin, host.host)], partial)
+
+
+def _check_host(host: str, capture: str, findings: list[InventoryFinding]) -> None:
+    """An ``invalid-host-name`` finding when the capture *capture* names a host *host* that ``capture --host``
+    would refuse (:func:`~migcompat.capture.check_host_name`); an empty name (none recorded) is not one."""
+    if not host:
+        return
+    try:
+        check_host_name(host)
+    except ValueError as error:
+        why = str(error).replace(f" {host!r}", "")  # the name is shown (escaped) where the finding is
+        findings.append(InventoryFinding("invalid-host-name", host, capture, f"{capture}: {why}"))
 
 
 def _load(name: str, in_directory: bool, findings: list[InventoryFinding], stdin: bytes | None) -> HostData | None:
@@ -686,9 +754,19 @@ def _providers(
                     )
                 )
             unsupported = problems.get(f"{placement.path}/{VERSION}", "").startswith("error[unsupported-version]")
+            unread = tuple(
+                name for name, value in ((VERSION, version), (COMPATIBLE, rules)) if value is None or name in missing
+            )
             partial.append(
                 PartialPlacement(
-                    host.host, placement.ident, kind, placement.path, None if unsupported else rules, origin
+                    host.host,
+                    placement.ident,
+                    kind,
+                    placement.path,
+                    None if unsupported else rules,
+                    origin,
+                    version,
+                    unread,
                 )
             )
             if source_only and version is not None:
@@ -702,8 +780,13 @@ def _providers(
                     "not-a-target",
                     host.host,
                     placement.path,
-                    f"{placement.path}: a device instance whose migration_version has param lines; skipped",
+                    f"{placement.path}: a device instance whose migration_version has param lines; skipped: its"
+                    " verdict as a target is at best unknown",
+                    hides_targets=True,
                 )
+            )
+            partial.append(
+                PartialPlacement(host.host, placement.ident, kind, placement.path, rules, origin, version, ())
             )
             continue
         for name in (VERSION, COMPATIBLE):

@@ -28,6 +28,7 @@ one is refused with a :class:`~.inventory.FleetError` of code ``too-complex``:
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -49,10 +50,27 @@ from .classes import (
 )
 from .inventory import FleetError, Provider
 
-__all__ = ["MAX_CELLS", "Matrix", "build_matrix", "cell_meaning", "cell_symbol", "hosts_text"]
+__all__ = [
+    "MAX_CELLS",
+    "MAX_LISTED_INCOMPATIBLE",
+    "Matrix",
+    "build_matrix",
+    "cell_meaning",
+    "cell_symbol",
+    "hosts_text",
+]
 
 MAX_CELLS: Final = 250_000
 """At most this many cells (source groups x target groups) are computed: 500 x 500."""
+
+MAX_LISTED_INCOMPATIBLE: Final = 2_000
+"""At most this many incompatible cells are listed (JSON ``cells``, the HTML table of pairs); the rest are counted.
+
+Every identical, accepted and unknown cell is listed, and the first
+incompatible ones in row order up to this bound: a fleet where every host
+differs has hundreds of thousands of incompatible pairs, each with its
+reasons, which no one reads one by one.
+"""
 
 
 @dataclass(frozen=True)
@@ -80,18 +98,39 @@ class Matrix:
                 found[cell_meaning(verdict)] += 1
         return found
 
+    def listed(self, limit: int = MAX_LISTED_INCOMPATIBLE) -> tuple[list[tuple[int, int]], int]:
+        """The cells to list, as (row, column) in row order, and how many incompatible ones are left out.
+
+        Every cell that is not incompatible, and the first *limit* incompatible
+        ones (:data:`MAX_LISTED_INCOMPATIBLE`).
+        """
+        found: list[tuple[int, int]] = []
+        incompatible = 0
+        for row, verdicts in enumerate(self.cells):
+            for column, verdict in enumerate(verdicts):
+                if verdict.answer is Answer.INCOMPATIBLE:
+                    incompatible += 1
+                    if incompatible > limit:
+                        continue
+                found.append((row, column))
+        return found, max(0, incompatible - limit)
+
     def class_counts(self) -> tuple[int, int]:
         """How many source classes and target classes the groups hold."""
         return sum(len(item.classes) for item in self.sources), sum(len(item.classes) for item in self.targets)
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self, limit: int = MAX_LISTED_INCOMPATIBLE) -> dict[str, object]:
         """The matrix as a JSON-ready dict: the groups, their classes and, per cell, its verdict.
 
         A group's ``id``, ``migration_version`` and first ``members`` are its first class's;
         ``description`` is the projected description that names the group, ``ignored`` the
         fields left out of it, ``classes`` every class with its id and members. A cell is a
         verdict (verdict.schema.json) with ``classes``: the member classes it is the verdict of.
+        ``cells`` lists the cells of :meth:`listed` (every cell that is not incompatible, the first
+        *limit* incompatible ones); ``unlisted`` counts the incompatible cells left out, and
+        ``counts`` counts every cell.
         """
+        listed, unlisted = self.listed(limit)
         return {
             "sources": [
                 {
@@ -146,12 +185,12 @@ class Matrix:
                 {
                     "source": f"S{row + 1}",
                     "target": f"T{column + 1}",
-                    **verdict.to_json(),
-                    "classes": {"source": pair[0], "target": pair[1]},
+                    **self.cells[row][column].to_json(),
+                    "classes": {"source": self.pairs[row][column][0], "target": self.pairs[row][column][1]},
                 }
-                for row, (verdicts, pairs) in enumerate(zip(self.cells, self.pairs, strict=True))
-                for column, (verdict, pair) in enumerate(zip(verdicts, pairs, strict=True))
+                for row, column in listed
             ],
+            "unlisted": {"incompatible": unlisted},
             "counts": self.counts(),
         }
 
@@ -184,15 +223,21 @@ def cell_symbol(verdict: Verdict) -> str:
     return _SYMBOLS[cell_meaning(verdict)]
 
 
-def build_matrix(providers: Sequence[Provider], *, max_cells: int | None = None) -> Matrix:
+def build_matrix(
+    providers: Sequence[Provider], *, max_cells: int | None = None, sources_only: Sequence[Provider] = ()
+) -> Matrix:
     """The matrix of *providers*' source groups against their target groups (module docstring).
 
-    Raises :class:`~.inventory.FleetError` (``too-complex``) beyond *max_cells* pairs (:data:`MAX_CELLS` if None).
+    *sources_only* are devices kept only as sources (``Provider.target``
+    False, in ``Inventory.sources``, not in *providers*): their
+    classes are rows, judged by every target, and have no column. Raises
+    :class:`~.inventory.FleetError` (``too-complex``) beyond *max_cells* pairs
+    (:data:`MAX_CELLS` if None).
     """
     if max_cells is None:
         max_cells = MAX_CELLS
     keys = read_keys(providers)
-    source_list = source_classes(providers)
+    source_list = source_classes([*providers, *(p for p in sources_only if p.kind == "device")])
     target_list = target_classes(providers)
     sources = sorted(
         source_groups(source_list, keys), key=lambda item: (description_key(item.version), item.classes[0].id)
@@ -271,7 +316,8 @@ def _target_labels(targets: Sequence[TargetGroup]) -> tuple[str, ...]:
             " ".join([driver or "?", *part, _what(targets[position])])
             for position, part in zip(positions, parts, strict=True)
         ]
-        repeated = {label for label in band if band.count(label) > 1}
+        seen = Counter(band)
+        repeated = {label for label, count in seen.items() if count > 1}
         for position, label in zip(positions, band, strict=True):
             if label in repeated:
                 label += " " + hosts_text(targets[position].members)
@@ -281,7 +327,7 @@ def _target_labels(targets: Sequence[TargetGroup]) -> tuple[str, ...]:
 
 def _unique(labels: list[str], ids: Sequence[str]) -> tuple[str, ...]:
     """*labels*, each one that is still not unique followed by its first class's id (8 digits)."""
-    repeated = {label for label in labels if labels.count(label) > 1}
+    repeated = {label for label, count in Counter(labels).items() if count > 1}
     return tuple(
         f"{label} {ident[:8]}" if label in repeated else label for label, ident in zip(labels, ids, strict=True)
     )

@@ -1,0 +1,288 @@
+"""Review r3 findings 5, 7, 8, 10 and 14: source-only devices in the matrix and exports, and bounded work.
+
+* #5: a device kept only as a source (valid migration_version, unusable
+  rules) is a class of the exports and a row of the matrix (with no column);
+* #7: the matrix's labels are counted, not searched: no ``list.count`` per label;
+* #8: an export counts the pairs it would decide, and the accepted classes as
+  it decides them, and stops with ``too-complex`` as soon as a bound is passed;
+* #10: the JSON cells and the HTML table of pairs list every pair that is not
+  incompatible and a bounded number of incompatible ones, counting the rest;
+* #14: a device type whose ``param`` lines set a key is labelled with the
+  values they give it, not "no KEY".
+
+Costs are asserted by counting work (calls, pairs decided), never by timing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import pytest
+
+from migcompat.exports.table import build_table
+from migcompat.fleet.classes import tells_apart
+from migcompat.fleet.html import render_html
+from migcompat.fleet.index import FleetIndex
+from migcompat.fleet.inventory import FleetError, Provider, load_inventory
+from migcompat.fleet.matrix import build_matrix
+from migcompat.model import Field, MigrationVersion, Param
+from migcompat.parse import parse_compatible, parse_version
+from migcompat.sysfs.model import Attr, HostData, Placement
+from test_fleet_cli import SUCCESS, UNDECIDED, host, run, save
+
+
+def _source_only_fleet(root: Path) -> Path:
+    """Host a: a device q=7 whose rules are invalid (kept as a source); host b: a target accepting q=1..9."""
+    fleet = root / "fleet"
+    save(fleet, host("a", [("0000:01:00.1", "mc1 driver=d q=7\n", "mc1\naccept driver=d q=\n")]))
+    save(fleet, host("b", [("0000:02:00.1", "mc1 driver=d q=1\n", "mc1\naccept driver=d q=1..9\n")]))
+    return fleet
+
+
+def test_source_only_device_is_a_class_of_the_kubernetes_export(tmp_path: Path) -> None:
+    fleet = _source_only_fleet(tmp_path)
+    inventory = load_inventory([str(fleet)])
+    assert [p.host for p in inventory.sources if not p.target] == ["a"]
+    out = tmp_path / "k"
+    result = run("export", "kubernetes", str(fleet), "-o", str(out))
+    assert result.exit_code == SUCCESS, result.output
+    assert "2 source classes" in result.output
+    source = tmp_path / "src"
+    source.write_text("mc1 driver=d q=7\n")
+    query = run("export", "kubernetes-query", "--mapping", str(out / "mapping.json"), str(source))
+    assert query.exit_code == SUCCESS, query.output
+    assert "1 node of the export match: b" in query.output
+
+
+def test_source_only_device_is_a_class_of_the_placement_export(tmp_path: Path) -> None:
+    fleet = _source_only_fleet(tmp_path)
+    result = run("export", "placement", str(fleet), "--mapping", str(tmp_path / "traits.json"))
+    assert result.exit_code == SUCCESS, result.output
+    document = json.loads((tmp_path / "traits.json").read_text())
+    texts = [known["text"] for known in document["classes"]]
+    assert "mc1 driver=d q=7\n" in texts
+
+
+def test_source_only_device_is_a_matrix_row_without_a_column(tmp_path: Path) -> None:
+    fleet = _source_only_fleet(tmp_path)
+    result = run("matrix", "--format", "json", str(fleet))
+    assert result.exit_code == SUCCESS, result.output
+    document = json.loads(result.output)
+    rows = {item["migration_version"]: item["label"] for item in document["sources"]}
+    assert set(rows) == {"mc1 driver=d q=1", "mc1 driver=d q=7"}
+    assert len(document["targets"]) == 1
+    cell = next(cell for cell in document["cells"] if cell["source"] == rows["mc1 driver=d q=7"])
+    assert cell["verdict"] == "compatible"
+
+
+def test_only_source_only_devices_still_make_a_matrix(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet"
+    save(fleet, host("a", [("0000:01:00.1", "mc1 driver=d q=7\n", "mc1\naccept driver=d q=\n")]))
+    result = run("matrix", "--format", "json", str(fleet))
+    assert result.exit_code == SUCCESS, result.output
+    document = json.loads(result.output)
+    assert len(document["sources"]) == 1 and document["targets"] == [] and document["cells"] == []
+
+
+# ---- #7: labels counted in one pass ----------------------------------------------------------------------
+
+
+def _column_fleet(columns: int) -> list[Provider]:
+    """One source class and *columns* target groups of one driver: rules with a per-target constant."""
+    version = parse_version("mc1 driver=d q=2\n")
+    return [
+        Provider(
+            "h",
+            f"0000:01:{number:04x}",
+            "device",
+            f"bus/pci/devices/{number}",
+            version,
+            parse_compatible(f"mc1\naccept driver=d q=1..{number + 2}\n"),
+            "d",
+        )
+        for number in range(columns)
+    ]
+
+
+def _list_count_calls(work: Any) -> int:
+    """How many times *work()* calls ``list.count`` (a C method: seen by the profiler as a ``c_call``)."""
+    calls = 0
+
+    def profile(frame: FrameType, event: str, arg: object) -> None:
+        nonlocal calls
+        if event == "c_call" and getattr(arg, "__qualname__", "") == "list.count":
+            calls += 1
+
+    sys.setprofile(profile)
+    try:
+        work()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_matrix_labels_do_not_search_the_list_per_label() -> None:
+    providers = _column_fleet(300)
+    found: list[Any] = []
+    calls = _list_count_calls(lambda: found.append(build_matrix(providers)))
+    matrix = found[0]
+    assert len(matrix.targets) == 300
+    assert len(set(matrix.target_labels)) == 300  # still unique
+    assert calls < 10  # before: one list.count per column label and one per label (600 and more)
+
+
+# ---- #8: the export's work is bounded before and while it is done ----------------------------------------
+
+
+def _every_host_differs(count: int) -> list[Provider]:
+    """*count* devices, each its own class, each accepting the classes below it (an O(count^2) table)."""
+    return [
+        Provider(
+            f"h{number}",
+            "0000:01:00.1",
+            "device",
+            "bus/pci/devices/0000:01:00.1",
+            parse_version(f"mc1 driver=d q={number}\n"),
+            parse_compatible(f"mc1\naccept driver=d q=..{number + 1}\n"),
+            "d",
+        )
+        for number in range(count)
+    ]
+
+
+def test_export_refuses_too_many_checks_before_deciding_any(monkeypatch: pytest.MonkeyPatch) -> None:
+    providers = _every_host_differs(60)
+    decided = 0
+    original = FleetIndex.accepted_sources
+
+    def counting(self: FleetIndex, sources: Any) -> Any:
+        nonlocal decided
+        decided += len(sources)
+        return original(self, sources)
+
+    monkeypatch.setattr(FleetIndex, "accepted_sources", counting)
+    with pytest.raises(FleetError) as raised:
+        build_table(providers, max_checks=1000)  # 60 classes x 60 units = 3,600 pairs
+    assert raised.value.code == "too-complex"
+    assert "more than 1000 pairs" in raised.value.message
+    assert decided == 0
+    assert len(build_table(providers).classes) == 60  # within the default bounds: the whole table
+
+
+def test_export_stops_deciding_once_the_accepted_classes_pass_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    providers = _every_host_differs(600)  # 600 classes; about 180,000 accepted pairs in all
+    decided = 0
+    original = FleetIndex.accepted_sources
+
+    def counting(self: FleetIndex, sources: Any) -> Any:
+        nonlocal decided
+        decided += len(sources)
+        return original(self, sources)
+
+    monkeypatch.setattr(FleetIndex, "accepted_sources", counting)
+    with pytest.raises(FleetError) as raised:
+        build_table(providers, max_accepted=5_000)
+    assert raised.value.code == "too-complex"
+    assert "more than 5000 accepted classes" in raised.value.message
+    assert decided < 600  # it stopped before deciding every class
+
+
+def test_export_command_says_too_complex(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import migcompat.exports.table as table
+
+    fleet = tmp_path / "fleet"
+    for number in range(12):
+        save(
+            fleet,
+            host(
+                f"h{number}",
+                [("0000:01:00.1", f"mc1 driver=d q={number}\n", f"mc1\naccept driver=d q=..{number + 1}\n")],
+            ),
+        )
+    monkeypatch.setattr(table, "MAX_CHECKS", 50)
+    out = tmp_path / "k"
+    result = run("export", "kubernetes", str(fleet), "-o", str(out))
+    assert result.exit_code == UNDECIDED
+    assert "error[too-complex]: the export would decide more than 50 pairs" in result.output
+    assert not out.exists()
+
+
+# ---- #10: what the JSON and the HTML list is bounded ------------------------------------------------------
+
+
+def test_matrix_lists_every_compatible_pair_and_a_bounded_number_of_incompatible_ones() -> None:
+    providers = _every_host_differs(40)  # 40 x 40 cells, 780 incompatible
+    matrix = build_matrix(providers)
+    counts = matrix.counts()
+    assert counts["incompatible"] > 700
+    document = matrix.to_json(limit=100)
+    cells = document["cells"]
+    assert isinstance(cells, list)
+    incompatible = [cell for cell in cells if cell["verdict"] == "incompatible"]
+    assert len(incompatible) == 100
+    assert len(cells) == 1600 - counts["incompatible"] + 100
+    assert document["unlisted"] == {"incompatible": counts["incompatible"] - 100}
+    whole = matrix.to_json()
+    assert whole["unlisted"] == {"incompatible": 0}
+    assert len(whole["cells"]) == 1600  # type: ignore[arg-type]
+
+
+def test_matrix_page_lists_a_bounded_number_of_incompatible_pairs() -> None:
+    matrix = build_matrix(_every_host_differs(40))
+    incompatible = matrix.counts()["incompatible"]
+    page = render_html(matrix, max_incompatible=50)
+    listed = page.count('<tr id="pair-')
+    assert listed == 1600 - incompatible + 50
+    assert f"{incompatible - 50} more incompatible pairs not listed (the first 50 of the others are)" in page
+    assert page.count('<rect class="cell ') == 1600  # the heat map keeps every cell
+    whole = render_html(matrix)
+    assert whole.count('<tr id="pair-') == 1600
+
+
+# ---- #14: a key a template's param lines set ----------------------------------------------------------------
+
+
+def test_labels_describe_a_key_the_param_lines_set() -> None:
+    base = {"driver": Field("i915"), "type": Field("t")}
+    one = MigrationVersion(base, (Param("aggregate", 1, fields={"share": Field("1/1")}),))
+    ranged = MigrationVersion(base, tuple(Param("aggregate", number) for number in (1, 2, 4, 8)))
+    tokens = MigrationVersion(base, (Param("mode", "a"), Param("mode", "b")))
+    device = MigrationVersion({**base, "aggregate": Field(2)})
+    plain = MigrationVersion(base)
+    parts = tells_apart([one, ranged, device, plain], limit=1)
+    assert parts == [["aggregate=1"], ["aggregate=1..8"], ["aggregate=2"], ["no aggregate"]]
+    assert tells_apart([tokens, plain], limit=1) == [["mode: param"], ["no mode"]]
+
+
+def test_matrix_labels_a_device_type_by_its_param_values(tmp_path: Path) -> None:
+    rules = "mc1\naccept driver=i915 type=t aggregate=1..8\n"
+    mdev = "bus/pci/devices/0000:00:02.0/mdev_supported_types/i915-t"
+    for name, top in (("g1", 4), ("g2", 8)):
+        template = "mc1 driver=i915 type=t\n" + "".join(f"param aggregate={number}\n" for number in range(1, top + 1))
+        placement = Placement(
+            "mdev_type",
+            "i915-t",
+            mdev,
+            {"migration_version": Attr(template.encode()), "migration_compatible_devices": Attr(rules.encode())},
+        )
+        device = Placement(
+            "pci",
+            "0000:01:00.1",
+            "bus/pci/devices/0000:01:00.1",
+            {
+                "migration_version": Attr(b"mc1 driver=i915 type=t aggregate=1\n"),
+                "migration_compatible_devices": Attr(rules.encode()),
+            },
+        )
+        save(
+            tmp_path / "fleet",
+            HostData(name, "6.8", "2025-01-01T00:00:00Z", "test", "/sys", "capture", False, (placement, device)),
+        )
+    result = run("matrix", "--format", "json", str(tmp_path / "fleet"))
+    assert result.exit_code == SUCCESS, result.output
+    names = sorted(item["name"] for item in json.loads(result.output)["targets"] if item["kind"] == "type")
+    assert names == ["i915 aggregate=1..4 type i915-t", "i915 aggregate=1..8 type i915-t"]
