@@ -284,6 +284,7 @@ def _cache_fleet() -> tuple[list[Provider], list[MigrationVersion]]:
     return providers, sources
 
 
+@pytest.mark.slow  # about 15 s: keeps the default run within two minutes; .ci/run runs it
 def test_index_queried_from_threads_keeps_its_cache_consistent() -> None:
     """Eight threads ask one index with small caches the same sources in the same order, switching often.
 

@@ -31,6 +31,7 @@ from migcompat.model import Field, MigrationVersion
 from migcompat.parse import parse_compatible, parse_version
 from migcompat.sysfs.model import Attr, Finding, HostData, Placement
 from migcompat.verdict import Answer
+from strategies import examples
 from test_fleet_index import fleets, instances
 
 SUCCESS, NEGATIVE, UNDECIDED = 0, 1, 3
@@ -103,7 +104,7 @@ def test_pruned_candidates_are_not_a_superset_of_the_unknown_targets() -> None:
     assert [members[0].ident for members, _ in index.undecided(source)] == ["x"]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(fleets(), st.lists(instances(), min_size=1, max_size=4))
 def test_index_undecided_is_every_target_check_calls_unknown(providers: list[Provider], sources: list[object]) -> None:
     index = FleetIndex.build(providers)
