@@ -267,7 +267,11 @@ def test_dash_reads_the_mapping_the_uuids_and_a_capture_from_standard_input(tmp_
 
     one = _run("kubernetes", "-", str(VGPU / "old.json"), stdin=(VGPU / "new.json").read_bytes())
     assert one.exit_code == 0, one.output
-    assert one.stderr == "2 source classes, 2 nodes, 5 labels\n"
+    assert one.stderr == (
+        "2 source classes, 2 nodes, 5 labels\n"
+        "migcompat: note: no mapping was written, so 'export kubernetes-query' has none to read: give --mapping"
+        " FILE (or -o DIR, which writes DIR/mapping.json)\n"
+    )
 
 
 @pytest.mark.parametrize(

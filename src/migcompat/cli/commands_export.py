@@ -73,11 +73,12 @@ _EPILOG: Final = (
     "\nnot an http(s) URL, an --rp-name field other than the four listed, --rp-name '' without"
     "\n--rp-uuids, a --node-name field other than {host} and {short}, an --enabled-type no device"
     "\ntype of the inventory (or of its HOST) has, two inputs on standard"
-    "\ninput), 3 an input that cannot be read, a host in two captures or a capture without a host"
-    "\nname, nothing to export, with --strict a placement that could not be decided or a capture fault"
-    "\nthat may hide one, a source that is a device type, a name outside the scheduler's"
-    "\nrules or a collision, two providers on one resource provider, a source of a class the"
-    "\nexport does not know, or a Placement request that failed."
+    "\ninput, --mapping with -o FILE, --mapping - without -o DIR), 3 an input that cannot be read,"
+    "\na host in two captures or a capture without a host name, nothing to export, with --strict"
+    "\na placement that could not be decided or a capture fault that may hide one, a source that"
+    "\nis a device type, a name outside the scheduler's rules or a collision, two providers on one"
+    "\nresource provider, a source of a class the export does not know, or a Placement request"
+    "\nthat failed."
 )
 _SHOWN_TYPES: Final = 20
 """How many of the inventory's type names an unmatched --enabled-type error lists."""
@@ -129,6 +130,11 @@ def _write(ctx: click.Context, path: str, text: str, *, after: str = "") -> None
             reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
         echo_error(f"cannot write {escape(display_name(path))}: {reason}{after}", "output-unwritable")
         ctx.exit(ExitCode.UNDECIDED)
+
+
+def _output_name(path: str) -> str:
+    """How messages name the output *path*: ``<stdout>`` for ``-``, else as :func:`~migcompat.cli.io.display_name`."""
+    return "<stdout>" if path == STDIN else display_name(path)
 
 
 def _json_text(document: object) -> str:
@@ -387,8 +393,8 @@ CUSTOM_MIGCOMPAT_ACCEPTS_<ID> for each known source class <ID> it accepts; a
 device also gets CUSTOM_MIGCOMPAT_IS_<ID> for its own class. The mapping
 document (JSON: each class with its canonical text, traits and query, each
 trait's class, each provider's resource provider and set of accepted
-classes) goes to --mapping FILE, or to standard output (no --mapping, or
---mapping -).
+classes) goes to --mapping FILE (or -o FILE, the same), or to standard
+output (neither given, or -).
 
 With --endpoint URL the traits are pushed. First, reading only, every mapped
 resource provider is found (by name, or its UUID checked): one Placement
@@ -452,6 +458,13 @@ Examples:
     help="Write the mapping document here (default, and -: standard output).",
 )
 @click.option(
+    "--output",
+    "-o",
+    metavar="FILE",
+    type=click.Path(allow_dash=True),
+    help="The same as --mapping FILE (give one of them): the mapping document is this export's output.",
+)
+@click.option(
     "--endpoint",
     metavar="URL",
     callback=_check_endpoint,
@@ -493,6 +506,7 @@ def placement_command(
     ctx: click.Context,
     inventory: tuple[str, ...],
     mapping: str | None,
+    output: str | None,
     endpoint: str | None,
     token_env: str,
     prune: bool,
@@ -514,6 +528,10 @@ def placement_command(
             ("--rp-uuids", rp_uuids),
         ]
     )
+    if mapping is not None and output is not None:
+        echo_error("-o/--output FILE is --mapping FILE by another name: give one of them, not both")
+        ctx.exit(ExitCode.USAGE)
+    mapping = mapping if output is None else output
     if prune and endpoint is None:
         echo_error("--prune deletes traits from a Placement service: give its --endpoint URL")
         ctx.exit(ExitCode.USAGE)
@@ -784,8 +802,8 @@ _QUERY_HELP: Final = f"""Print the Placement query that finds the targets of SOU
 
 SOURCE is a device's migration_version (a file, - or a device directory).
 The query is 'required=CUSTOM_MIGCOMPAT_ACCEPTS_<ID>' for the source's class,
-which MAPPING (written by 'migcompat export placement'; - reads it from
-standard input) must know; add it to
+which the mapping document --mapping FILE names (written by 'migcompat export
+placement'; - reads it from standard input) must know; add it to
 GET /resource_providers (microversion 1.18) or GET /allocation_candidates
 (1.17) beside the resources asked for, or give the trait to Nova as
 trait:NAME=required. Several SOURCEs ask for targets accepting every one of
@@ -813,10 +831,12 @@ Examples:
     metavar="FILE",
     required=True,
     type=click.Path(allow_dash=True),
-    help="The mapping 'export placement' wrote (- reads it from standard input).",
+    help="The mapping document 'export placement' wrote (its --mapping or -o FILE; - reads it from standard input).",
 )
 @click.option("--any", "any_of", is_flag=True, help="Targets accepting at least one SOURCE (default: every one).")
-@format_option("text: the query string; json: the query, its microversion and its traits.")
+@format_option(
+    "text: the query string; json: the query, its microversion, its traits and the matching resource providers."
+)
 @click.pass_context
 def placement_query_command(
     ctx: click.Context, source: tuple[str, ...], mapping: str, any_of: bool, output_format: str
@@ -888,8 +908,12 @@ or --node-name TEMPLATE made from {{host}} and {{short}} (the host name up to
 its first dot), lower-cased with --lower; every host whose node name is not
 a valid one is named in one error, and nothing is written. With -o DIR each object
 goes to DIR/nodefeature-NODE.json and the mapping to DIR/mapping.json;
-otherwise (or with -o -) a v1 List of the objects goes to standard output,
-without the mapping. Apply them with 'kubectl apply -f DIR' (or -f -). Every
+otherwise (or with -o -) a v1 List of the objects goes to standard output.
+--mapping FILE writes the mapping document (which 'export kubernetes-query'
+reads) to FILE instead, with or without -o; --mapping - (standard output)
+needs -o DIR.
+Standard error says where the mapping went, or that none was written.
+Apply the objects with 'kubectl apply -f DIR' (or -f -). Every
 label is checked against Kubernetes' rules; the prefix may not be
 kubernetes.io, k8s.io or a domain under them.
 
@@ -904,6 +928,7 @@ cluster stay: delete them with 'kubectl delete nodefeature'.
 \b
 Examples:
   migcompat export kubernetes conformance/samples/nvidia-vgpu/ -o labels/
+  migcompat export kubernetes captures/ --mapping labels.json | kubectl apply -f -
 """
 
 
@@ -920,6 +945,13 @@ Examples:
     metavar="DIR",
     type=click.Path(file_okay=False, allow_dash=True),
     help="Write one file per node, and mapping.json, here (-: the v1 List to standard output, as without -o).",
+)
+@click.option(
+    "--mapping",
+    metavar="FILE",
+    type=click.Path(allow_dash=True),
+    help="Write the mapping document here (default: DIR/mapping.json with -o DIR, else none;"
+    " -: standard output, with -o DIR only).",
 )
 @click.option(
     "--prefix",
@@ -952,6 +984,7 @@ def kubernetes_command(
     ctx: click.Context,
     inventory: tuple[str, ...],
     output: str | None,
+    mapping: str | None,
     prefix: str,
     namespace: str,
     node_name: str,
@@ -966,6 +999,10 @@ def kubernetes_command(
 
     refuse_two_stdins([*(("INVENTORY", path) for path in inventory), *(("--source", path) for path in sources)])
     directory = output if output is not None and output != STDIN else None
+    if mapping == STDIN and directory is None:
+        echo_error("--mapping -: standard output carries the NodeFeature objects without -o DIR: give --mapping FILE")
+        ctx.exit(ExitCode.USAGE)
+    target = mapping if mapping is not None else os.path.join(directory, "mapping.json") if directory else None
     try:
         scheme = LabelScheme(prefix)
         names = NodeNames(node_name, lower)
@@ -981,15 +1018,13 @@ def kubernetes_command(
     try:
         export = build_export(table, scheme, hosts=[host for _, host in loaded.file_hosts], names=names)
         objects = export.node_features(namespace)
-        mapping = (
-            mapping_text(export.to_json(), display_name(os.path.join(directory, "mapping.json")))
-            if directory is not None
-            else ""
-        )
+        text = mapping_text(export.to_json(), _output_name(target)) if target is not None else ""
     except MigcompatError as exc:
         _fail(ctx, exc)
     removed: list[str] = []
     if directory is None:
+        if target is not None:  # a FILE (- is refused above), before the objects: a failure leaves stdout empty
+            _write(ctx, target, text)
         echo(_json_text({"apiVersion": "v1", "kind": "List", "items": objects}), nl=False)
     else:
         try:
@@ -1001,14 +1036,27 @@ def kubernetes_command(
         written = {_node_feature_file(node) for node in export.nodes}
         for node, item in zip(export.nodes, objects, strict=True):
             _write(ctx, os.path.join(directory, _node_feature_file(node)), _json_text(item))
-        _write(ctx, os.path.join(directory, "mapping.json"), mapping)
+        if target == STDIN:
+            echo(text, nl=False)
+        elif target is not None:
+            _write(ctx, target, text)
         removed = _remove_stale(ctx, directory, written)
+    stdout_taken = directory is None or target == STDIN
     labels = sum(len(labels) for labels in export.nodes.values())
     echo(
         f"{plural(len(export.table.classes), 'source class', 'source classes')},"
         f" {plural(len(objects), 'node')}, {plural(labels, 'label')}",
-        err=directory is None,
+        err=stdout_taken,
     )
+    if target is None:
+        echo(
+            "migcompat: note: no mapping was written, so 'export kubernetes-query' has none to read:"
+            " give --mapping FILE (or -o DIR, which writes DIR/mapping.json)",
+            err=True,
+        )
+    else:
+        where = "standard output" if target == STDIN else escape(display_name(target))
+        echo(f"migcompat: note: the mapping went to {where}", err=True)
     empty = [node for node, node_labels in export.nodes.items() if not node_labels]
     if empty:
         echo(
@@ -1027,7 +1075,8 @@ def kubernetes_command(
     if removed:
         echo(
             f"removed {plural(len(removed), 'stale NodeFeature file')} this export did not write:"
-            f" {', '.join(escape(name) for name in removed)}"
+            f" {', '.join(escape(name) for name in removed)}",
+            err=stdout_taken,
         )
     ctx.exit(ExitCode.SUCCESS)
 
@@ -1074,8 +1123,9 @@ def _remove_stale(ctx: click.Context, directory: str, written: set[str]) -> list
 _KQUERY_HELP: Final = f"""Print the node affinity (or nodeSelector) a VM's pod needs to land where SOURCE can migrate.
 
 SOURCE is a device's migration_version (a file, - or a device directory);
-MAPPING is the mapping.json 'migcompat export kubernetes -o DIR' wrote (-
-reads it from standard input), which must know the source's class. The output is a JSON object to merge into the pod (or
+--mapping FILE is the mapping document 'migcompat export kubernetes' wrote
+(DIR/mapping.json with -o DIR, or its --mapping FILE; - reads it from
+standard input), which must know the source's class. The output is a JSON object to merge into the pod (or
 KubeVirt VirtualMachineInstance) spec: {{"affinity": {{"nodeAffinity": ...}}}}
 with a requiredDuringSchedulingIgnoredDuringExecution term on the source's
 device-migration label, or with --selector {{"nodeSelector": {{...}}}}.
@@ -1111,7 +1161,8 @@ Examples:
     metavar="FILE",
     required=True,
     type=click.Path(allow_dash=True),
-    help="The mapping.json 'export kubernetes' wrote (- reads it from standard input).",
+    help="The mapping document 'export kubernetes' wrote (DIR/mapping.json with -o DIR, or its --mapping FILE;"
+    " - reads it from standard input).",
 )
 @click.option("--any", "any_of", is_flag=True, help="Nodes accepting at least one SOURCE (default: every one).")
 @click.option("--selector", is_flag=True, help="Print a nodeSelector instead of a node affinity (not with --any).")
