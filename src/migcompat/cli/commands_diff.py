@@ -11,7 +11,20 @@ import click
 from ..capture import CAPTURE_READ_LIMIT, CaptureError, capture
 from ..display import escape, file_kind, plural
 from ..emit import emit
-from ..fleet.diff import RELATION_WORDS, Change, DiffResult, Side, Target, TargetKind, diff, field_changes
+from ..fleet.diff import (
+    MAX_SOURCE_DECISIONS,
+    RELATION_WORDS,
+    Change,
+    ClassImpact,
+    DiffResult,
+    Side,
+    SourceImpact,
+    Target,
+    TargetKind,
+    diff,
+    field_changes,
+    source_impact,
+)
 from ..fleet.inventory import STDIN_NAME, Inventory, InventoryError, inventory_of, load_inventory_text
 from .attributes import (
     COMPATIBLE,
@@ -113,12 +126,32 @@ lists both sides' skipped placements and the faults their
 captures recorded (each with "capture", "attribute" and "hides_targets"),
 and "incomplete" is true when one may hide a target.
 
+With --sources INVENTORY (repeatable: captures or directories of them, as
+'match' reads them; - for standard input) the fleet's own devices are
+judged too: each source class of the inventory (its device instances with
+equal descriptions) is checked against the old and the new target of every
+changed pair (breaking or not, a removed one too), each with its own
+description for $. A class the old target accepted and the new does not is
+STRANDED (with its devices, the first few, counted) unless another new
+target accepts it ("accepted elsewhere by N"); one only the new accepts is
+newly accepted. The exit status then says whether the fleet is affected: 1
+only when some class is stranded with no new target accepting it and none
+that may, 0 otherwise, even when the rules narrowed ("narrowed, but no
+device of the inventory is affected"), 3 when undecided. Cost: one
+decision per (source class, distinct changed pair); beyond {max_decisions} the diff is
+refused with error[too-complex]. JSON: each change has "stranded" and
+"newly_accepted" lists ({"id", "members", "member_count"}; a stranded one
+also "accepted_elsewhere", "elsewhere", "strands", "error", "code"), and
+the object has "fleet_breaking" and "sources" ({"inventory", "classes",
+"decisions", "incomplete"}).
+
 \b
 Examples:
   migcompat diff docs/examples/driver-update/mlx5-old docs/examples/driver-update/mlx5-new
   migcompat diff before/ after/                # two directories of captures
   migcompat diff --format json old.json new.json
-"""
+  migcompat diff --sources fleet/ old.json new.json
+""".replace("{max_decisions}", f"{MAX_SOURCE_DECISIONS:,}")
 
 _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\n\b\nFor diff: 0 no breaking change, 1 a breaking change (the new driver stopped"
@@ -229,11 +262,25 @@ def _directory_side(role: str, path: str) -> tuple[list[Target], Inventory | Non
 @click.argument("old", metavar="OLD", type=click.Path())
 @click.argument("new", metavar="NEW", type=click.Path())
 @click.option("--all", "show_all", is_flag=True, help="Also list the pairs that did not change.")
+@click.option(
+    "--sources",
+    "source_paths",
+    metavar="INVENTORY",
+    multiple=True,
+    type=click.Path(),
+    help="Captures (or directories of them; - for standard input) whose devices are the fleet's sources:"
+    " report the classes each change strands or newly accepts, and exit 1 only when one is stranded.",
+)
 @format_option("text: the changes for people; json: one JSON object.")
 @click.pass_context
-def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_format: str) -> None:
+def diff_command(
+    ctx: click.Context, old: str, new: str, show_all: bool, source_paths: tuple[str, ...], output_format: str
+) -> None:
     json_output = output_format == "json"
-    refuse_two_stdins([("OLD", old), ("NEW", new)])
+    refuse_two_stdins([("OLD", old), ("NEW", new), *(("--sources", path) for path in source_paths)])
+    inventory = load_inventory_or_exit(ctx, source_paths, json_output=json_output) if source_paths else None
+    if inventory is not None and not json_output:
+        report_findings(inventory)
     sides: list[list[Target]] = []
     fleets: list[tuple[str, Inventory]] = []
     for role, path in (("old", old), ("new", new)):
@@ -277,20 +324,54 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
         if json_output:
             echo_json({"error": error.to_dict()})
         ctx.exit(ExitCode.UNDECIDED)
+    impact: SourceImpact | None = None
+    if inventory is not None:
+        try:
+            impact = source_impact(
+                result, inventory.sources, sides[1], new_side=Side.of(by_role["new"]) if "new" in by_role else None
+            )
+        except InventoryError as error:
+            echo_error(escape(error.message), error.code)
+            if json_output:
+                echo_json({"error": error.to_dict()})
+            ctx.exit(ExitCode.UNDECIDED)
     incomplete = [(role, fleet) for role, fleet in fleets if fleet.incomplete]
-    undecided = result.undecided or bool(incomplete)
+    if impact is None:
+        undecided = result.undecided or bool(incomplete)
+        negative = result.breaking
+    else:
+        assert inventory is not None
+        undecided = impact.undecided or bool(incomplete) or _hides_sources(inventory)
+        negative = impact.fleet_breaking
     status = combine(
         [
-            ExitCode.NEGATIVE if result.breaking else ExitCode.SUCCESS,
+            ExitCode.NEGATIVE if negative else ExitCode.SUCCESS,
             ExitCode.UNDECIDED if undecided else ExitCode.SUCCESS,
         ]
     )
     if json_output:
+        changes = [change.to_json() for change in result.changes]
+        extra: dict[str, object] = {}
+        if impact is not None:
+            assert inventory is not None
+            for entry, impacts in zip(changes, impact.impacts, strict=True):
+                entry["stranded"] = [i.to_json() for i in impacts if i.kind == "stranded"]
+                entry["newly_accepted"] = [i.to_json() for i in impacts if i.kind == "newly_accepted"]
+            extra = {
+                "fleet_breaking": impact.fleet_breaking,
+                "sources": {
+                    "inventory": list(source_paths),
+                    "classes": impact.classes,
+                    "decisions": impact.decisions,
+                    "incomplete": _hides_sources(inventory),
+                },
+            }
         echo_json(
             {
                 "old": old,
                 "new": new,
                 "breaking": result.breaking,
+                **extra,
                 "undecided": undecided,
                 "incomplete": bool(incomplete),
                 "counts": result.counts(),
@@ -303,17 +384,25 @@ def diff_command(ctx: click.Context, old: str, new: str, show_all: bool, output_
                         for role, host, files, why in result.unread_hosts
                     ],
                 },
-                "changes": [change.to_json() for change in result.changes],
+                "changes": changes,
                 "findings": [
                     {"side": role, **finding.to_json()} for role, fleet in fleets for finding in fleet.findings
                 ],
             }
         )
     else:
-        echo(_text(old, new, result, show_all))
+        echo(_text(old, new, result, show_all, impact))
         _report_undecided(result)
         _report_unread(result, dict(incomplete))
-        if result.breaking:
+        if impact is not None:
+            assert inventory is not None
+            _report_sources(result, impact)
+            if _hides_sources(inventory):
+                echo_error(
+                    f"whether the fleet is affected is not decided: in the --sources inventory, {_not_read(inventory)}",
+                    "capture-unreadable",
+                )
+        elif result.breaking:
             breaking = sum(change.breaking for change in result.changes)
             echo_error(
                 f"breaking change: the new driver stopped accepting a source the old one accepted"
@@ -400,7 +489,53 @@ def _what(change: Change) -> str:
     return f"{escape(target.what)} ({escape(target.label)})"
 
 
-def _text(old: str, new: str, result: DiffResult, show_all: bool) -> str:
+def _hides_sources(inventory: Inventory) -> bool:
+    """Whether a fault of the --sources *inventory* may hide a source: one that may hide a target, unless it is
+    about a migration_compatible_devices (the device's description, what a source is, was read)."""
+    return any(finding.hides_targets and not finding.path.endswith("/" + COMPATIBLE) for finding in inventory.findings)
+
+
+def _report_sources(result: DiffResult, impact: SourceImpact) -> None:
+    """The --sources verdict on standard error: the fleet is affected, or narrowed rules affect none of it."""
+    if impact.fleet_breaking:
+        stranded = {i.source.id: i.source for impacts in impact.impacts for i in impacts if i.strands}
+        devices = sum(len(source.members) for source in stranded.values())
+        echo_error(
+            f"breaking change for the inventory: {plural(len(stranded), 'source class', 'source classes')}"
+            f" ({plural(devices, 'device')}) accepted before and by no new target (STRANDED above)"
+        )
+    elif result.breaking and not impact.undecided:
+        echo(
+            "narrowed, but no device of the inventory is affected"
+            f" ({plural(impact.classes, 'source class', 'source classes')} checked)",
+            err=True,
+        )
+
+
+def _impact_lines(impacts: tuple[ClassImpact, ...]) -> list[str]:
+    """One line per class a change strands or newly accepts, with its first members and how many there are."""
+    lines = []
+    for item in impacts:
+        members = item.source.members
+        shown = ", ".join(escape(member.where) for member in members[:SHOWN_FINDINGS])
+        more = f" and {len(members) - SHOWN_FINDINGS} more" if len(members) > SHOWN_FINDINGS else ""
+        devices = f"{plural(len(members), 'device')}: {shown}{more}"
+        if item.kind == "newly_accepted":
+            lines.append(f"  newly accepted class {item.source.id} ({devices})")
+            continue
+        if item.accepted_elsewhere:
+            others = ", ".join(escape(where) for where in item.elsewhere)
+            rest = item.accepted_elsewhere - len(item.elsewhere)
+            state = f"accepted elsewhere by {others}{f' and {rest} more' if rest else ''}"
+        elif item.undecided is not None:
+            state = f"not decided: {escape(item.undecided[1])} [{item.undecided[0]}]"
+        else:
+            state = "no new target accepts it"
+        lines.append(f"  {'STRANDED' if item.strands else 'stranded'} class {item.source.id} ({devices}): {state}")
+    return lines
+
+
+def _text(old: str, new: str, result: DiffResult, show_all: bool, impact: SourceImpact | None = None) -> str:
     """The changes for people: a header line per change, then one indented line per fact, then the counts."""
     lines = [f"old: {escape(old)}", f"new: {escape(new)}"]
     if len(result.hosts) == 1 and result.hosts[0][0] != result.hosts[0][1]:
@@ -409,7 +544,8 @@ def _text(old: str, new: str, result: DiffResult, show_all: bool) -> str:
     lines.extend(f"REMOVED HOST {escape(host)}: not on the new side" for host in result.removed_hosts)
     lines.extend(f"ADDED HOST {escape(host)}: not on the old side" for host in result.added_hosts)
     lines.extend(escape(why) for _, _, _, why in result.unread_hosts)  # "host b: its capture ... is not valid"
-    for change in result.changes:
+    impacts = impact.impacts if impact is not None else tuple(() for _ in result.changes)
+    for change, classes in zip(result.changes, impacts, strict=True):
         if change.state not in _SHOWN and not show_all:
             continue
         target = change.old or change.new
@@ -434,9 +570,15 @@ def _text(old: str, new: str, result: DiffResult, show_all: bool) -> str:
             code = f" [{change.code}]" if change.code else ""
             lines.append(f"  not decided: {escape(change.error)}{code}")
         lines.extend(f"  note: {escape(note)}" for note in change.notes)
+        lines.extend(_impact_lines(classes))
     counts = result.counts()
     summary = ", ".join(f"{plural(count, name, name)}" for name, count in sorted(counts.items()))
     lines.append(f"{plural(len(result.changes), 'target')} compared: {summary}")
+    if impact is not None:
+        stranded = len({i.source.id for impacts in impact.impacts for i in impacts if i.strands})
+        lines.append(
+            f"{plural(impact.classes, 'source class', 'source classes')} of the inventory checked: {stranded} stranded"
+        )
     return "\n".join(lines)
 
 

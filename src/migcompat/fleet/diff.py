@@ -62,27 +62,33 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
+from ..compare import check
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, MigrationVersion
 from ..relate import Relation, RelationTooComplex, relate
 from ..semantics.rules import self_keys
 from ..semantics.templates import covering_choices, device_for
-from ..verdict import UNDECIDED_CODES
+from ..verdict import UNDECIDED_CODES, Answer
+from .classes import SourceClass, source_classes
 from .index import FleetIndex
 from .inventory import FleetError, Inventory, InventoryFinding, Provider
 
 __all__ = [
     "BREAKING",
+    "MAX_SOURCE_DECISIONS",
     "RELATION_WORDS",
     "Change",
+    "ClassImpact",
     "DiffResult",
     "Side",
+    "SourceImpact",
     "Target",
     "TargetKind",
     "Unread",
     "diff",
     "field_changes",
     "placement_key",
+    "source_impact",
 ]
 
 BREAKING = frozenset({Relation.SUPERSET, Relation.OVERLAP, Relation.DISJOINT})
@@ -690,3 +696,193 @@ def _compare(before: Target, after: Target) -> Change:
         return Change(before, after, emits=emits, error=error.message, code="too-complex")
     stopped = result.only_first if result.relation in BREAKING else None
     return Change(before, after, result.relation, stopped, result.only_second, emits, notes=result.notes)
+
+
+# ---- the fleet's own sources (diff --sources) ------------------------------------------------------------
+
+MAX_SOURCE_DECISIONS: Final = 200_000
+"""The most (source class, distinct changed pair) decisions :func:`source_impact` makes; beyond, ``too-complex``."""
+
+Impact = Literal["stranded", "newly_accepted"]
+"""How a change affects an inventory's source class (:class:`ClassImpact`)."""
+
+
+@dataclass(frozen=True)
+class ClassImpact:
+    """A source class of the inventory that the old target accepted and the new one does not, or the reverse.
+
+    *kind* is ``stranded`` (the old target accepted the class, the new one
+    does not or is gone) or ``newly_accepted``. For a stranded class,
+    *elsewhere* are the new targets that accept it all the same (first few,
+    as ``host:path``) and *accepted_elsewhere* how many
+    there are; *undecided* the (code, message) when none accepts it but
+    something on the new side may, or when one of the pair's verdicts is
+    UNKNOWN (a class the old target may accept and the new does not, or the
+    old accepts and the new may not). A stranded class with no new target
+    accepting it and nothing undecided strands its devices: :attr:`strands`.
+    """
+
+    kind: Impact
+    source: SourceClass
+    accepted_elsewhere: int = 0
+    elsewhere: tuple[str, ...] = ()
+    undecided: tuple[str, str] | None = None
+
+    @property
+    def strands(self) -> bool:
+        """True when the class's devices are left with no new target: stranded, none accepts it, nothing may."""
+        return self.kind == "stranded" and not self.accepted_elsewhere and self.undecided is None
+
+    def to_json(self, shown: int = _SHOWN_NAMES) -> dict[str, object]:
+        """The class as a JSON-ready dict: ``id``, ``members`` (the first *shown* as ``host:path``),
+        ``member_count``, and for a stranded class ``accepted_elsewhere``, ``elsewhere``, ``strands``,
+        ``error`` and ``code``."""
+        out: dict[str, object] = {
+            "id": self.source.id,
+            "members": [member.where for member in self.source.members[:shown]],
+            "member_count": len(self.source.members),
+        }
+        if self.kind == "stranded":
+            out.update(
+                {
+                    "accepted_elsewhere": self.accepted_elsewhere,
+                    "elsewhere": list(self.elsewhere),
+                    "strands": self.strands,
+                    "error": None if self.undecided is None else self.undecided[1],
+                    "code": None if self.undecided is None else self.undecided[0],
+                }
+            )
+        return out
+
+
+@dataclass(frozen=True)
+class SourceImpact:
+    """What each change does to an inventory's source classes: *impacts* has one tuple per change of the diff.
+
+    *classes* is how many source classes the inventory has, *decisions* how
+    many (class, distinct pair) decisions were made.
+    """
+
+    impacts: tuple[tuple[ClassImpact, ...], ...]
+    classes: int
+    decisions: int
+
+    @property
+    def fleet_breaking(self) -> bool:
+        """True when some change strands a class: no new target accepts it, and nothing undecided may."""
+        return any(impact.strands for impacts in self.impacts for impact in impacts)
+
+    @property
+    def undecided(self) -> bool:
+        """True when whether some class is stranded is not known."""
+        return any(impact.undecided is not None for impacts in self.impacts for impact in impacts)
+
+
+def _judged(change: Change) -> bool:
+    """Whether :func:`source_impact` decides the inventory's classes against *change*: an old target that changed."""
+    return change.old is not None and change.state not in ("unchanged", "added")
+
+
+def source_impact(
+    result: DiffResult,
+    sources: Sequence[Provider],
+    new: Sequence[Target],
+    *,
+    new_side: Side | None = None,
+    max_decisions: int = MAX_SOURCE_DECISIONS,
+) -> SourceImpact:
+    """Which of *sources*' classes each changed pair of *result* strands or newly accepts.
+
+    *sources* are an inventory's ``sources`` (:class:`~.inventory.Inventory`); its
+    device instances make the classes (:func:`~.classes.source_classes`).
+    *new* are the new side's targets and *new_side* what of it could not be
+    read, as given to :func:`diff`. Each class is decided with
+    :func:`~migcompat.compare.check` against the old and the new target of
+    every change whose old target changed (breaking or not, a removed one
+    too: its new target is none), each with its own description for ``$``.
+    A class the old accepts and the new does not is *stranded*; one the new
+    accepts and the old does not *newly accepted*. A stranded class is then
+    looked up in the new side's fleet index, as a removed target's own
+    description is (:func:`diff`): another new target may accept it, or an
+    undecided one may.
+
+    Cost: one decision per (class, distinct changed pair), pairs with equal
+    texts on both sides decided once; beyond *max_decisions* it raises
+    :class:`~.inventory.FleetError` (``too-complex``) before deciding any.
+    Then, once per stranded class, one lookup in the new side's index and
+    one decision per unit of it when none accepts the class.
+    """
+    classes = source_classes(sources)
+    judged = [change for change in result.changes if _judged(change)]
+    distinct = {_pair_key(change) for change in judged}
+    size = len(classes) * len(distinct)
+    if size > max_decisions:
+        raise FleetError(
+            "too-complex",
+            f"--sources: {len(classes)} source classes x {len(distinct)} distinct changed pairs is {size}"
+            f" decisions; diff makes at most {max_decisions} (give fewer captures on a side or in the inventory)",
+            where="",
+        )
+    index = FleetIndex.build(
+        Provider(t.host, t.ident, t.kind, t.label, t.version, t.rules, t.driver) for t in new if t.version is not None
+    )
+    inventory = None if new_side is None else new_side.inventory
+    answers: dict[tuple[object, ...], Answer] = {}
+    elsewhere_memo: dict[MigrationVersion, tuple[int, tuple[str, ...], tuple[str, str] | None]] = {}
+
+    def answer(source: MigrationVersion, target: Target) -> Answer:
+        key = (source, target.rules, target.version)
+        found = answers.get(key)
+        if found is None:
+            found = answers[key] = check(source, target.rules, target.version).answer
+        return found
+
+    def elsewhere(source: MigrationVersion) -> tuple[int, tuple[str, ...], tuple[str, str] | None]:
+        found = elsewhere_memo.get(source)
+        if found is None:
+            accepting = index.accepting(source)
+            shown = tuple(provider.path for provider, _ in accepting[:_SHOWN_NAMES])
+            why = None if accepting else _undecided(source, index, inventory)
+            found = elsewhere_memo[source] = (len(accepting), shown, why)
+        return found
+
+    impacts: list[tuple[ClassImpact, ...]] = []
+    for change in result.changes:
+        if not _judged(change):
+            impacts.append(())
+            continue
+        assert change.old is not None
+        found: list[ClassImpact] = []
+        for source in classes:
+            before = answer(source.version, change.old)
+            if change.new is not None:
+                after = answer(source.version, change.new)
+            elif change.unread is not None:
+                after = Answer.UNKNOWN  # the counterpart is there but could not be read
+            else:
+                after = Answer.INCOMPATIBLE
+            if before is Answer.INCOMPATIBLE and after is Answer.COMPATIBLE:
+                found.append(ClassImpact("newly_accepted", source))
+                continue
+            if after is Answer.COMPATIBLE or before is Answer.INCOMPATIBLE:
+                continue
+            count, shown, why = elsewhere(source.version)
+            if not count and (before is Answer.UNKNOWN or after is Answer.UNKNOWN):
+                side = "old" if before is Answer.UNKNOWN else "new"
+                why = why or (
+                    "capture-unreadable" if change.unread else "missing-field",
+                    f"whether the {side} target accepts it is not known"
+                    + (f": {change.error}" if change.error and side == "new" else ""),
+                )
+            found.append(ClassImpact("stranded", source, count, shown, why))
+        impacts.append(tuple(found))
+    return SourceImpact(tuple(impacts), len(classes), len(classes) * len(distinct))
+
+
+def _pair_key(change: Change) -> tuple[object, ...]:
+    old, new = change.old, change.new
+    return (
+        None if old is None else (old.rules, old.version),
+        None if new is None else (new.rules, new.version),
+        change.unread,
+    )
