@@ -136,6 +136,11 @@ class _Unit:
         self.versions = {version: tuple(members) for version, members in self.lists.items()}
         self.lists = {}
 
+    @property
+    def members(self) -> tuple[Provider, ...]:
+        """Every provider of the unit, description by description."""
+        return tuple(provider for members in self.versions.values() for provider in members)
+
     def decide(self, source: MigrationVersion) -> Verdict | None:
         """The verdict shared by the unit's members that are not identical to *source*, or None when not compatible."""
         rules = self.group.rules
@@ -565,8 +570,7 @@ class FleetIndex:
 
     def _verdicts(self, source: MigrationVersion) -> Iterator[tuple[tuple[Provider, ...], Verdict]]:
         for unit in self._units:
-            members = tuple(p for providers in unit.versions.values() for p in providers)
-            yield members, check(source, unit.group.rules, unit.representative)
+            yield unit.members, check(source, unit.group.rules, unit.representative)
 
     def near_misses(
         self, source: MigrationVersion, count: int = NEAR_MISSES
@@ -651,7 +655,7 @@ class FleetIndex:
                 if answer is not Answer.UNKNOWN:
                     continue
                 verdict = check(source, unit.group.rules, unit.representative)
-            out.append((tuple(p for providers in unit.versions.values() for p in providers), verdict))
+            out.append((unit.members, verdict))
         return out
 
     @property
@@ -713,9 +717,8 @@ class FleetIndex:
         positions = [position for position, source in enumerate(kept) if source is not None]
         for unit in self._units:
             accepted = tuple(positions[position] for position, _ in decided.get(unit.number, ()))
-            for members in unit.versions.values():
-                for provider in members:
-                    yield provider, accepted
+            for provider in unit.members:
+                yield provider, accepted
 
     def _unit_of(self, provider: Provider) -> _Unit:
         group = self._groups.get(provider.rules)
@@ -739,9 +742,8 @@ class FleetIndex:
         reverse = self._reverse_map()
         for unit in self._units:
             accepted = reverse.get(unit.number, ())
-            for members in unit.versions.values():
-                for provider in members:
-                    yield provider, _own_grade(accepted, provider)
+            for provider in unit.members:
+                yield provider, _own_grade(accepted, provider)
 
 
 def _own_grade(

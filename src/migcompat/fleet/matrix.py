@@ -37,6 +37,7 @@ from ..emit import emit
 from ..verdict import Answer, Grade, Verdict
 from .classes import (
     SourceGroup,
+    TargetClass,
     TargetGroup,
     description_key,
     group_verdict,
@@ -133,52 +134,11 @@ class Matrix:
         listed, unlisted = self.listed(limit)
         return {
             "sources": [
-                {
-                    "id": item.classes[0].id,
-                    "label": f"S{number}",
-                    "name": name,
-                    "driver": item.group[0],
-                    "version": item.group[1],
-                    "migration_version": emit(item.classes[0].version).rstrip("\n"),
-                    "description": emit(item.version).rstrip("\n"),
-                    "ignored": list(item.ignored),
-                    "members": [provider.where for provider in item.members],
-                    "hosts": _hosts(item.members),
-                    "classes": [
-                        {
-                            "id": member.id,
-                            "migration_version": emit(member.version).rstrip("\n"),
-                            "members": [provider.where for provider in member.members],
-                        }
-                        for member in item.classes
-                    ],
-                }
+                _group_json(item, f"S{number}", name)
                 for number, (item, name) in enumerate(zip(self.sources, self.source_labels, strict=True), start=1)
             ],
             "targets": [
-                {
-                    "id": item.classes[0].id,
-                    "label": f"T{number}",
-                    "name": name,
-                    "kind": item.kind,
-                    "driver": item.group[0],
-                    "version": item.group[1],
-                    "migration_version": emit(item.classes[0].version).rstrip("\n"),
-                    "description": emit(item.version).rstrip("\n"),
-                    "rules": emit(item.rules).rstrip("\n"),
-                    "ignored": list(item.ignored),
-                    "members": [provider.where for provider in item.members],
-                    "hosts": _hosts(item.members),
-                    "classes": [
-                        {
-                            "id": member.id,
-                            "kind": member.kind,
-                            "migration_version": emit(member.version).rstrip("\n"),
-                            "members": [provider.where for provider in member.members],
-                        }
-                        for member in item.classes
-                    ],
-                }
+                _group_json(item, f"T{number}", name)
                 for number, (item, name) in enumerate(zip(self.targets, self.target_labels, strict=True), start=1)
             ],
             "cells": [
@@ -193,6 +153,31 @@ class Matrix:
             "unlisted": {"incompatible": unlisted},
             "counts": self.counts(),
         }
+
+
+def _group_json(item: SourceGroup | TargetGroup, label: str, name: str) -> dict[str, object]:
+    """A row or column of :meth:`Matrix.to_json`; a column also has its ``kind`` and ``rules``."""
+    out: dict[str, object] = {"id": item.classes[0].id, "label": label, "name": name}
+    if isinstance(item, TargetGroup):
+        out["kind"] = item.kind
+    out["driver"], out["version"] = item.group
+    out["migration_version"] = emit(item.classes[0].version).rstrip("\n")
+    out["description"] = emit(item.version).rstrip("\n")
+    if isinstance(item, TargetGroup):
+        out["rules"] = emit(item.rules).rstrip("\n")
+    out["ignored"] = list(item.ignored)
+    out["members"] = [provider.where for provider in item.members]
+    out["hosts"] = _hosts(item.members)
+    out["classes"] = [
+        {
+            "id": member.id,
+            **({"kind": member.kind} if isinstance(member, TargetClass) else {}),
+            "migration_version": emit(member.version).rstrip("\n"),
+            "members": [provider.where for provider in member.members],
+        }
+        for member in item.classes
+    ]
+    return out
 
 
 def _hosts(providers: Sequence[Provider]) -> list[str]:
@@ -312,10 +297,7 @@ def _target_labels(targets: Sequence[TargetGroup]) -> tuple[str, ...]:
     for driver, positions in _bands([item.driver for item in targets]).items():
         what = [_what(targets[position]) for position in positions]
         parts = tells_apart([targets[position].version for position in positions], 3, what)
-        band = [
-            " ".join([driver or "?", *part, _what(targets[position])])
-            for position, part in zip(positions, parts, strict=True)
-        ]
+        band = [" ".join([driver or "?", *part, kind]) for part, kind in zip(parts, what, strict=True)]
         seen = Counter(band)
         repeated = {label for label, count in seen.items() if count > 1}
         for position, label in zip(positions, band, strict=True):
