@@ -311,37 +311,24 @@ def diff_command(
             f"{escape(old)} (old) has no device or type with valid attributes: nothing to compare", "nothing-to-check"
         )
         ctx.exit(ExitCode.UNDECIDED)
-    by_role = dict(fleets)
+    side_of = {role: Side.of(fleet) for role, fleet in fleets}
+    impact: SourceImpact | None = None
     try:
-        result = diff(
-            sides[0],
-            sides[1],
-            old_side=Side.of(by_role["old"]) if "old" in by_role else None,
-            new_side=Side.of(by_role["new"]) if "new" in by_role else None,
-        )
+        result = diff(sides[0], sides[1], old_side=side_of.get("old"), new_side=side_of.get("new"))
+        if inventory is not None:
+            impact = source_impact(result, inventory.sources, sides[1], new_side=side_of.get("new"))
     except InventoryError as error:
         echo_error(escape(error.message), error.code)
         if json_output:
             echo_json({"error": error.to_dict()})
         ctx.exit(ExitCode.UNDECIDED)
-    impact: SourceImpact | None = None
-    if inventory is not None:
-        try:
-            impact = source_impact(
-                result, inventory.sources, sides[1], new_side=Side.of(by_role["new"]) if "new" in by_role else None
-            )
-        except InventoryError as error:
-            echo_error(escape(error.message), error.code)
-            if json_output:
-                echo_json({"error": error.to_dict()})
-            ctx.exit(ExitCode.UNDECIDED)
     incomplete = [(role, fleet) for role, fleet in fleets if fleet.incomplete]
+    hides_sources = inventory is not None and _hides_sources(inventory)
     if impact is None:
         undecided = result.undecided or bool(incomplete)
         negative = result.breaking
     else:
-        assert inventory is not None
-        undecided = impact.undecided or bool(incomplete) or _hides_sources(inventory)
+        undecided = impact.undecided or bool(incomplete) or hides_sources
         negative = impact.fleet_breaking
     status = combine(
         [
@@ -353,7 +340,6 @@ def diff_command(
         changes = [change.to_json() for change in result.changes]
         extra: dict[str, object] = {}
         if impact is not None:
-            assert inventory is not None
             for entry, impacts in zip(changes, impact.impacts, strict=True):
                 entry["stranded"] = [i.to_json() for i in impacts if i.kind == "stranded"]
                 entry["newly_accepted"] = [i.to_json() for i in impacts if i.kind == "newly_accepted"]
@@ -363,7 +349,7 @@ def diff_command(
                     "inventory": list(source_paths),
                     "classes": impact.classes,
                     "decisions": impact.decisions,
-                    "incomplete": _hides_sources(inventory),
+                    "incomplete": hides_sources,
                 },
             }
         echo_json(
@@ -397,7 +383,7 @@ def diff_command(
         if impact is not None:
             assert inventory is not None
             _report_sources(result, impact)
-            if _hides_sources(inventory):
+            if hides_sources:
                 echo_error(
                     f"whether the fleet is affected is not decided: in the --sources inventory, {_not_read(inventory)}",
                     "capture-unreadable",
@@ -498,7 +484,7 @@ def _hides_sources(inventory: Inventory) -> bool:
 def _report_sources(result: DiffResult, impact: SourceImpact) -> None:
     """The --sources verdict on standard error: the fleet is affected, or narrowed rules affect none of it."""
     if impact.fleet_breaking:
-        stranded = {i.source.id: i.source for impacts in impact.impacts for i in impacts if i.strands}
+        stranded = impact.stranded
         devices = sum(len(source.members) for source in stranded.values())
         echo_error(
             f"breaking change for the inventory: {plural(len(stranded), 'source class', 'source classes')}"
@@ -575,7 +561,7 @@ def _text(old: str, new: str, result: DiffResult, show_all: bool, impact: Source
     summary = ", ".join(f"{plural(count, name, name)}" for name, count in sorted(counts.items()))
     lines.append(f"{plural(len(result.changes), 'target')} compared: {summary}")
     if impact is not None:
-        stranded = len({i.source.id for impacts in impact.impacts for i in impacts if i.strands})
+        stranded = len(impact.stranded)
         lines.append(
             f"{plural(impact.classes, 'source class', 'source classes')} of the inventory checked: {stranded} stranded"
         )

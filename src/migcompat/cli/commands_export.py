@@ -127,9 +127,14 @@ def _write(ctx: click.Context, path: str, text: str, *, after: str = "") -> None
         if isinstance(exc, OSError) and exc.errno == errno.ENXIO:
             reason = "it is a FIFO that no process reads"
         else:
-            reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+            reason = _reason(exc)
         echo_error(f"cannot write {escape(display_name(path))}: {reason}{after}", "output-unwritable")
         ctx.exit(ExitCode.UNDECIDED)
+
+
+def _reason(exc: OSError | ValueError) -> str:
+    """Why an output could not be written: the system's message, else the exception's text (an embedded NUL...)."""
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
 
 
 def _output_name(path: str) -> str:
@@ -556,7 +561,7 @@ def placement_command(
         rp_map = ResourceProviderMap(uuids, template, devices=rp_name is not None)
         export = build_export(table, rp_map, undecided)
         export.by_resource_provider()  # two providers on one resource provider: refused before anything is written
-        text = mapping_text(export.to_json(), display_name(target) if target is not None else "<stdout>")
+        text = mapping_text(export.to_json(), _output_name(STDIN if target is None else target))
     except MigcompatError as exc:
         _fail(ctx, exc)
     mapped = sum(entry.resource_provider is not None for entry in export.providers)
@@ -658,8 +663,7 @@ _SHOWN_HOSTS: Final = 20
 
 def _host_list(hosts: Sequence[str]) -> str:
     """*hosts* for a message: the first :data:`_SHOWN_HOSTS`, then how many more."""
-    more = f" and {len(hosts) - _SHOWN_HOSTS} more" if len(hosts) > _SHOWN_HOSTS else ""
-    return ", ".join(escape(host) for host in hosts[:_SHOWN_HOSTS]) + more
+    return _listed(hosts, _SHOWN_HOSTS)
 
 
 _SHOWN_NOT_SET: Final = 10
@@ -882,9 +886,7 @@ def _report_matches(
         )
         ctx.exit(ExitCode.NEGATIVE)
     if output_format == "text":
-        shown = ", ".join(escape(name) for name in found[:_SHOWN_MATCHES])
-        more = f" and {len(found) - _SHOWN_MATCHES} more" if len(found) > _SHOWN_MATCHES else ""
-        echo(f"{plural(len(found), what)} of the export match: {shown}{more}", err=True)
+        echo(f"{plural(len(found), what)} of the export match: {_listed(found, _SHOWN_MATCHES)}", err=True)
     ctx.exit(ExitCode.SUCCESS)
 
 
@@ -1030,8 +1032,7 @@ def kubernetes_command(
         try:
             os.makedirs(directory, exist_ok=True)
         except (OSError, ValueError) as exc:
-            reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
-            echo_error(f"cannot create {escape(display_name(directory))}: {reason}", "output-unwritable")
+            echo_error(f"cannot create {escape(display_name(directory))}: {_reason(exc)}", "output-unwritable")
             ctx.exit(ExitCode.UNDECIDED)
         written = {_node_feature_file(node) for node in export.nodes}
         for node, item in zip(export.nodes, objects, strict=True):

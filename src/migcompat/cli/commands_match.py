@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from typing import Final, NoReturn
+from collections.abc import Callable, Sequence
+from typing import Final, NoReturn, TypeVar
 
 import click
 
@@ -332,13 +332,41 @@ def _cut(text: str, limit: int = _SHOWN_CHARACTERS) -> str:
 
 def incomplete_message(inventory: Inventory) -> str:
     """What an :attr:`~Inventory.incomplete` *inventory* leaves unknown: which hosts were not read whole."""
-    hosts = list(dict.fromkeys(f.host or f.capture or f.path for f in inventory.findings if f.hides_targets))
-    return f"part of {'host' if len(hosts) == 1 else 'hosts'} {_hosts(hosts)} could not be read or is not valid"
+    hosts = _fault_hosts([f for f in inventory.findings if f.hides_targets])
+    return f"part of {_hosts_named(hosts)} could not be read or is not valid"
+
+
+def _fault_hosts(faults: Sequence[InventoryFinding]) -> list[str]:
+    """The hosts of the *faults* (for a file that names none, the capture or the file), in the order found."""
+    return list(dict.fromkeys(f.host or f.capture or f.path for f in faults))
+
+
+_T = TypeVar("_T")
+
+
+def _first_few_of(items: Sequence[_T], show: Callable[[_T], str], separator: str = ", ") -> str:
+    """The first :data:`SHOWN_FINDINGS` of *items* as *show* writes them, then how many more there are."""
+    shown = separator.join(show(item) for item in items[:SHOWN_FINDINGS])
+    return shown + (f" and {len(items) - SHOWN_FINDINGS} more" if len(items) > SHOWN_FINDINGS else "")
 
 
 def _hosts(hosts: Sequence[str]) -> str:
-    shown = ", ".join(host_name(host) for host in hosts[:SHOWN_FINDINGS])
-    return shown + (f" and {len(hosts) - SHOWN_FINDINGS} more" if len(hosts) > SHOWN_FINDINGS else "")
+    return _first_few_of(hosts, host_name)
+
+
+def _hosts_named(hosts: Sequence[str]) -> str:
+    """``host NAME`` or ``hosts NAME, NAME...``: :func:`_hosts` after the noun its count takes."""
+    return f"{'host' if len(hosts) == 1 else 'hosts'} {_hosts(hosts)}"
+
+
+def _undecided_targets(count: int, hosts: Sequence[str]) -> str:
+    """``N targets on hosts ... are undecided``."""
+    return f"{plural(count, 'target')} on {_hosts_named(hosts)} {'is' if count == 1 else 'are'} undecided"
+
+
+def _unread(faults: Sequence[InventoryFinding]) -> str:
+    """``part of hosts ... could not be read``: the hosts (or captures) of the *faults*."""
+    return f"part of {_hosts_named(_fault_hosts(faults))} could not be read"
 
 
 def undecided_message(undecided: Undecided) -> str:
@@ -350,12 +378,10 @@ def undecided_message(undecided: Undecided) -> str:
         templates = any(p.version is not None and p.version.params for p in undecided.placements)
         params = ", or an instance with param lines" if templates else ""
         parts.append(
-            f"{plural(count, 'target')} on {'host' if len(hosts) == 1 else 'hosts'} {_hosts(hosts)}"
-            f" {'is' if count == 1 else 'are'} undecided (a migration attribute missing, unreadable or invalid{params})"
+            f"{_undecided_targets(count, hosts)} (a migration attribute missing, unreadable or invalid{params})"
         )
     if undecided.faults:
-        hosts = list(dict.fromkeys(f.host or f.capture or f.path for f in undecided.faults))
-        parts.append(f"part of {'host' if len(hosts) == 1 else 'hosts'} {_hosts(hosts)} could not be read")
+        parts.append(_unread(undecided.faults))
     return " and ".join(parts)
 
 
@@ -419,13 +445,11 @@ def find_source_device(fleet: Inventory, name: str) -> Provider:
     splits = _splits(fleet, name)
     if not splits:
         host = name.partition(":")[0]
-        shown = ", ".join(host_name(h) for h in fleet.hosts[:SHOWN_FINDINGS])
-        more = f" and {len(fleet.hosts) - SHOWN_FINDINGS} more" if len(fleet.hosts) > SHOWN_FINDINGS else ""
         raise SourceNotFound(
             "source-unknown",
             "unknown",
             f"--source-device {_cut(name)}: the inventory has no host {host_name(host)}"
-            f" ({plural(len(fleet.hosts), 'host')}: {shown}{more})",
+            f" ({plural(len(fleet.hosts), 'host')}: {_hosts(fleet.hosts)})",
         )
     found: list[Provider] = []
     for host, rest in splits:
@@ -439,8 +463,7 @@ def find_source_device(fleet: Inventory, name: str) -> Provider:
             "source-ambiguous",
             "ambiguous",
             f"--source-device {_cut(name)} names {len(found)} different devices: "
-            + "; ".join(f"{_cut(p.where)} (class {class_id(p.version)})" for p in found[:SHOWN_FINDINGS])
-            + (f" and {len(found) - SHOWN_FINDINGS} more" if len(found) > SHOWN_FINDINGS else "")
+            + _first_few_of(found, lambda p: f"{_cut(p.where)} (class {class_id(p.version)})", "; ")
             + "; give the path of one (--format json lists them all)",
             tuple(p.where for p in found),
         )
@@ -493,9 +516,7 @@ def find_source_device(fleet: Inventory, name: str) -> Provider:
     host, rest = splits[0]
     devices = [p.ident for p in fleet.sources if p.host == host]
     hint = (
-        f"its {plural(len(devices), 'device')} with a valid migration_version: "
-        + ", ".join(_cut(ident) for ident in devices[:SHOWN_FINDINGS])
-        + (f" and {len(devices) - SHOWN_FINDINGS} more" if len(devices) > SHOWN_FINDINGS else "")
+        f"its {plural(len(devices), 'device')} with a valid migration_version: " + _first_few_of(devices, _cut)
         if devices
         else "it has no device with a valid migration_version"
     )
@@ -763,7 +784,7 @@ class _Scope:
             else:
                 parts.append("the source device itself")
         if self.excluded:
-            parts.append(f"{'host' if len(self.excluded) == 1 else 'hosts'} {_hosts(self.excluded)} (--exclude-host)")
+            parts.append(f"{_hosts_named(self.excluded)} (--exclude-host)")
         if self.only:
             parts.append(f"every host but {_hosts(self.only)} (--host)")
         return "; ".join(parts)
@@ -821,10 +842,7 @@ def _why_unknown(verdict: Verdict) -> str:
 
 def _unknown_text(count: int, unknown: list[tuple[tuple[Provider, ...], Verdict]]) -> str:
     hosts = list(dict.fromkeys(p.host for members, _ in unknown for p in members))
-    return (
-        f"{plural(count, 'target')} on {'host' if len(hosts) == 1 else 'hosts'} {_hosts(hosts)}"
-        f" {'is' if count == 1 else 'are'} undecided (their verdict is unknown: {_why_unknown(unknown[0][1])})"
-    )
+    return f"{_undecided_targets(count, hosts)} (their verdict is unknown: {_why_unknown(unknown[0][1])})"
 
 
 _HOST_COLUMN: Final = 32
@@ -858,13 +876,9 @@ def _text(
             )
             parts = []
             if count:
-                parts.append(
-                    f"{plural(count, 'target')} on {'host' if len(names) == 1 else 'hosts'} {_hosts(names)}"
-                    f" {'is' if count == 1 else 'are'} undecided"
-                )
+                parts.append(_undecided_targets(count, names))
             if undecided.faults:
-                faulty = list(dict.fromkeys(f.host or f.capture or f.path for f in undecided.faults))
-                parts.append(f"part of {'host' if len(faulty) == 1 else 'hosts'} {_hosts(faulty)} could not be read")
+                parts.append(_unread(undecided.faults))
             lines.append(
                 f"no target read accepts the source; {' and '.join(parts)}: the answer is not known"
                 f" ({plural(providers, 'target')} on {plural(hosts, 'host')} checked)"

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from ..display import plural
 from ..emit import emit
 from ..fleet.classes import class_id
 from ..fleet.index import FleetIndex
@@ -273,7 +274,7 @@ def check_inventory(inventory: Inventory) -> None:
     if shared:
         host, names = next(iter(shared.items()))
         others = len(shared) - 1
-        more = f" ({others} other {'host' if others == 1 else 'hosts'} too)" if others else ""
+        more = f" ({plural(others, 'other host')} too)" if others else ""
         raise ExportError(
             "export-collision",
             f"host {host!r} is in two captures, {names[0]} and {names[1]}{more}: an export writes one node, and its"
@@ -284,12 +285,11 @@ def check_inventory(inventory: Inventory) -> None:
 
 
 def _refuse_empty_host(files: Sequence[str]) -> None:
-    named = " and ".join(files) if files else "a capture of the inventory"
     raise ExportError(
         "export-invalid-name",
-        f"{named} {'record' if len(files) > 1 else 'records'} no host name (an empty 'host'): an export names nodes"
-        " and resource providers after the host; capture again with 'migcompat capture --host NAME'",
-        where=files[0] if files else "",
+        f"{' and '.join(files)} {'record' if len(files) > 1 else 'records'} no host name (an empty 'host'): an export"
+        " names nodes and resource providers after the host; capture again with 'migcompat capture --host NAME'",
+        where=files[0],
     )
 
 

@@ -63,6 +63,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
 from ..compare import check
+from ..display import plural
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, MigrationVersion
 from ..relate import Relation, RelationTooComplex, relate
@@ -448,6 +449,13 @@ def _own_devices(target: Target) -> list[MigrationVersion]:
     return [device_for(target.version, choice) for choice, _ in covering_choices(target.version)]
 
 
+def _index(new: Iterable[Target]) -> FleetIndex:
+    """The fleet index of the new side's targets that have a description (those a source may be placed on)."""
+    return FleetIndex.build(
+        Provider(t.host, t.ident, t.kind, t.label, t.version, t.rules, t.driver) for t in new if t.version is not None
+    )
+
+
 def _hosts_of(targets: Iterable[Target]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(target.host for target in targets))
 
@@ -546,11 +554,7 @@ def diff(
             changes.append(Change(before, None, error=unread, notes=gone, unread="new", code="capture-unreadable"))
             continue
         if index is None:
-            index = FleetIndex.build(
-                Provider(t.host, t.ident, t.kind, t.label, t.version, t.rules, t.driver)
-                for t in new
-                if t.version is not None
-            )
+            index = _index(new)
         orphans = [device for device in _own_devices(before) if not index.accepting(device)]
         undecided = []
         for device in orphans:
@@ -608,7 +612,7 @@ def _refuse_shared(role: str, side: Side) -> None:
         return
     host, files = next(iter(shared.items()))
     others = len(shared) - 1
-    more = f" ({others} other host {'name' if others == 1 else 'names'} too)" if others else ""
+    more = f" ({plural(others, 'other host name')} too)" if others else ""
     what = f"record no host name (captures taken without --host){more}" if not host else f"record host {host}{more}"
     raise FleetError(
         "capture-invalid",
@@ -670,7 +674,7 @@ def _undecided(device: MigrationVersion, index: FleetIndex, inventory: Inventory
     if targets:
         hosts = [host or "(empty)" for host in dict.fromkeys(targets)]
         parts.append(
-            f"{len(targets)} undecided {'target' if len(targets) == 1 else 'targets'} on"
+            f"{plural(len(targets), 'undecided target')} on"
             f" {'host' if len(hosts) == 1 else 'hosts'} {_first_names(hosts)}"
         )
     if faults:
@@ -768,6 +772,11 @@ class SourceImpact:
     decisions: int
 
     @property
+    def stranded(self) -> dict[str, SourceClass]:
+        """The classes some change strands (:attr:`ClassImpact.strands`), by id, each once."""
+        return {impact.source.id: impact.source for impacts in self.impacts for impact in impacts if impact.strands}
+
+    @property
     def fleet_breaking(self) -> bool:
         """True when some change strands a class: no new target accepts it, and nothing undecided may."""
         return any(impact.strands for impacts in self.impacts for impact in impacts)
@@ -823,9 +832,7 @@ def source_impact(
             f" decisions; diff makes at most {max_decisions} (give fewer captures on a side or in the inventory)",
             where="",
         )
-    index = FleetIndex.build(
-        Provider(t.host, t.ident, t.kind, t.label, t.version, t.rules, t.driver) for t in new if t.version is not None
-    )
+    index = _index(new)
     inventory = None if new_side is None else new_side.inventory
     answers: dict[tuple[object, ...], Answer] = {}
     elsewhere_memo: dict[MigrationVersion, tuple[int, tuple[str, ...], tuple[str, str] | None]] = {}
@@ -876,7 +883,7 @@ def source_impact(
                 )
             found.append(ClassImpact("stranded", source, count, shown, why))
         impacts.append(tuple(found))
-    return SourceImpact(tuple(impacts), len(classes), len(classes) * len(distinct))
+    return SourceImpact(tuple(impacts), len(classes), size)
 
 
 def _pair_key(change: Change) -> tuple[object, ...]:

@@ -612,9 +612,7 @@ def load_inventory(paths: Sequence[str | os.PathLike[str]], *, stdin: bytes | No
                     name = STDIN_NAME
                 files.append(name)
                 file_hosts.append((name, host.host))
-                _check_host(host.host, name, findings)
-                findings.extend(InventoryFinding.of_capture(host, finding, name) for finding in host.findings)
-                _providers(host, name, cache, providers, partial, findings)
+                _read_host(host, name, cache, providers, partial, findings)
     return Inventory.of(providers, findings, files, file_hosts, partial)
 
 
@@ -623,10 +621,7 @@ def load_inventory_text(data: bytes, name: str) -> Inventory:
     try:
         host = loads(data, name)
     except CaptureError as error:
-        message = error.message if name in error.message else f"{name}: {error.message}"
-        if error.pointer:
-            message += f" (at {error.pointer})"
-        raise InventoryError(error.code, message, where=name) from None
+        raise InventoryError(error.code, _error_message(error, name), where=name) from None
     return inventory_of(host, name)
 
 
@@ -642,11 +637,23 @@ def inventory_of(host: HostData, origin: str) -> Inventory:
     providers: list[Provider] = []
     partial: list[PartialPlacement] = []
     findings: list[InventoryFinding] = []
+    with collector_paused():
+        _read_host(host, origin, {}, providers, partial, findings)
+    return Inventory.of(providers, findings, [origin], [(origin, host.host)], partial)
+
+
+def _read_host(
+    host: HostData,
+    origin: str,
+    cache: TextCache,
+    providers: list[Provider],
+    partial: list[PartialPlacement],
+    findings: list[InventoryFinding],
+) -> None:
+    """Add what the capture *origin* of *host* holds: its host name's finding, its recorded faults, its placements."""
     _check_host(host.host, origin, findings)
     findings.extend(InventoryFinding.of_capture(host, finding, origin) for finding in host.findings)
-    with collector_paused():
-        _providers(host, origin, {}, providers, partial, findings)
-    return Inventory.of(providers, findings, [origin], [(origin, host.host)], partial)
+    _providers(host, origin, cache, providers, partial, findings)
 
 
 def _check_host(host: str, capture: str, findings: list[InventoryFinding]) -> None:
@@ -668,9 +675,7 @@ def _load(name: str, in_directory: bool, findings: list[InventoryFinding], stdin
             return loads(stdin, STDIN_NAME)
         return load(name)
     except CaptureError as error:
-        message = error.message if name in error.message else f"{name}: {error.message}"
-        if error.pointer:
-            message += f" (at {error.pointer})"
+        message = _error_message(error, name)
         if in_directory and error.code == "capture-invalid" and error.pointer == "/format":
             findings.append(InventoryFinding("not-a-capture", "", name, f"{name} is not a migcompat capture; skipped"))
             return None
@@ -687,6 +692,14 @@ def _load(name: str, in_directory: bool, findings: list[InventoryFinding], stdin
             return None
         where = f"{name}: {error.where}" if error.where and error.where != name else name
         raise InventoryError(error.code, message, where=where) from None
+
+
+def _error_message(error: CaptureError, name: str) -> str:
+    """The message of the capture *error* for the file *name*: naming it, with the JSON pointer when there is one."""
+    message = error.message if name in error.message else f"{name}: {error.message}"
+    if error.pointer:
+        message += f" (at {error.pointer})"
+    return message
 
 
 def _parent(placement: Placement) -> str | None:
