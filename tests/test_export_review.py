@@ -85,7 +85,13 @@ def test_an_unreadable_host_gets_an_empty_node_feature_not_a_deleted_file(tmp_pa
     before = json.loads((out / "nodefeature-t4-node-18.json").read_text())
     assert any(key.startswith("device-migration.") for key in before["spec"]["labels"])
 
-    result = _run("kubernetes", str(_fleet(tmp_path / "fleet", t4_node_18=("*",))), "-o", str(out))
+    fleet = _fleet(tmp_path / "fleet", t4_node_18=("*",))
+    capture = fleet / "t4-node-18.json"
+    document = json.loads(capture.read_text())
+    for placement in document["placements"]:  # neither what its devices are nor what they accept can be read
+        placement["attributes"]["migration_version"]["text"] = "not a version\n"
+    capture.write_text(json.dumps(document))
+    result = _run("kubernetes", str(fleet), "-o", str(out))
     assert result.exit_code == 0, result.output
     assert "removed" not in result.output  # the file of the host still in the inventory is not deleted
     after = json.loads((out / "nodefeature-t4-node-18.json").read_text())
@@ -96,6 +102,25 @@ def test_an_unreadable_host_gets_an_empty_node_feature_not_a_deleted_file(tmp_pa
     assert result.stderr.rstrip().endswith("what could not be read: t4-node-18")
     nodes = json.loads((out / "mapping.json").read_text())["nodes"]
     assert nodes["t4-node-18"]["has"] == []
+
+
+def test_a_host_whose_rules_are_unreadable_keeps_the_classes_its_devices_have(tmp_path: Path) -> None:
+    # every rule of t4-node-18 is broken: its vGPU is kept as a source, so the node still says which class it
+    # has (a VM there needs it to find its targets), and accepts nothing
+    out = tmp_path / "labels"
+    assert _run("kubernetes", str(_fleet(tmp_path / "fleet")), "-o", str(out)).exit_code == 0
+    before = json.loads((out / "nodefeature-t4-node-18.json").read_text())["spec"]["labels"]
+    has = {key: value for key, value in before.items() if key.startswith("device-class.")}
+    assert has and len(has) < len(before)
+
+    result = _run("kubernetes", str(_fleet(tmp_path / "fleet", t4_node_18=("*",))), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "nodefeature-t4-node-18.json").read_text())["spec"] == {"labels": has}
+    assert "node with no label" not in result.stderr
+    assert "migcompat: warning: 1 host with placements that could not be decided" in result.stderr
+    mapping = json.loads((out / "mapping.json").read_text())
+    assert len(mapping["nodes"]["t4-node-18"]["has"]) == len(has)
+    assert mapping["accept_sets"][mapping["nodes"]["t4-node-18"]["accepts"]] == []
 
 
 def test_a_partly_unreadable_host_keeps_only_the_labels_decided(tmp_path: Path) -> None:
@@ -133,6 +158,24 @@ def test_undecided_placements_are_named_from_their_paths(tmp_path: Path) -> None
             "c2b5a1b0-7f3e-4d1a-9a51-3f4c0e7d2a10",
         ),
     ]
+
+
+def test_an_undecided_device_on_another_bus_is_named_as_its_provider_would_be(tmp_path: Path) -> None:
+    # the inventory's identity of a device on a bus other than PCI is "bus/name", not the path's last part
+    document: dict[str, Any] = json.loads(MLX5.read_text())
+    vf = document["placements"][1]
+    vf.update(kind="device", ident="ap/card00.0005", path="bus/ap/devices/card00.0005/vfio-dev/vfio1", properties={})
+    vf["links"] = {"driver": "vfio_ap"}
+    healthy = tmp_path / "healthy.json"
+    healthy.write_text(json.dumps(document))
+    (provider,) = [p for p in load_inventory([str(healthy)]).providers if p.path.startswith("bus/ap/")]
+    vf["attributes"]["migration_compatible_devices"]["text"] = "not a rule set\n"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(document))
+    assert undecided_placements(load_inventory([str(broken)])) == [
+        Undecided("cx6-new", provider.path, "device", provider.ident)
+    ]
+    assert provider.ident == "ap/card00.0005"
 
 
 def test_the_placement_dry_run_maps_an_undecided_type_with_no_trait(tmp_path: Path) -> None:

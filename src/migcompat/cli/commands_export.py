@@ -286,10 +286,9 @@ def _table(ctx: click.Context, providers: Sequence[Provider], loaded: Inventory,
     --source files *sources*. A table too large to write ends the command (exit 3) before it is built whole."""
     from ..exports.table import build_table
 
-    extra = [p.version for p in loaded.sources if not p.target]
-    extra.extend(version for _, version in _sources(ctx, sources, "--source"))
+    extra = [version for _, version in _sources(ctx, sources, "--source")]
     try:
-        return build_table(providers, extra)
+        return build_table(providers, extra, sources_only=[p for p in loaded.sources if not p.target])
     except MigcompatError as exc:
         _fail(ctx, exc)
 

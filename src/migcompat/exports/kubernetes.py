@@ -262,8 +262,10 @@ def build_export(
     is a node, with or without a provider in *table*: a host none of whose
     placements could be decided gets no label at all, so that applying its
     object clears the labels an earlier export gave it (an "accepts" label
-    is never kept without the evidence for it). *names* turns a host name
-    into its node name (default: as it is).
+    is never kept without the evidence for it). A device kept only as a
+    source (:attr:`~migcompat.exports.table.ExportTable.held`) gives its
+    host the label of its class, and no "accepts" label. *names* turns a
+    host name into its node name (default: as it is).
 
     Every node name must be a DNS subdomain and a label value (it is the
     value of ``nfd.node.kubernetes.io/node-name``): otherwise
@@ -284,7 +286,7 @@ def build_export(
                 where=provider.where,
             )
     node_of: dict[str, str] = {}
-    for host in [*hosts, *(provider.host for provider in table.providers)]:
+    for host in [*hosts, *(provider.host for provider in table.providers), *(host for host, _ in table.held)]:
         if host not in node_of:
             node_of[host] = names.name(host)
     _check_node_names(node_of, names)
@@ -304,6 +306,11 @@ def build_export(
         if found is None:
             found = accepted_labels[accepted] = {scheme.accepts(class_id): _TRUE for class_id in accepted}
         labels.update(found)
+    for host, own in table.held:
+        key = own_labels.get(own)
+        if key is None:
+            key = own_labels[own] = scheme.has(own)
+        nodes[node_of[host]][key] = _TRUE
     return KubernetesExport(
         table,
         scheme,

@@ -29,7 +29,6 @@ at the next export: the ids change with the key set.
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -101,8 +100,6 @@ def provider_key(provider: Provider | Undecided) -> str:
 
 _SKIPPED: Final = frozenset({"missing-attribute", "invalid-attribute"})
 """The inventory's finding codes of a placement left out because what it accepts could not be decided."""
-_ATTRIBUTES: Final = ("/migration_version", "/migration_compatible_devices")
-_PCI_ADDRESS: Final = re.compile(r"[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]\Z")
 
 
 @dataclass(frozen=True)
@@ -110,12 +107,10 @@ class Undecided:
     """A placement of the inventory that is not a provider because what it accepts could not be decided.
 
     Its migration attributes are missing, invalid or were unreadable when
-    its host was captured (the inventory's ``missing-attribute`` and
-    ``invalid-attribute`` findings). *kind* and *ident* are derived from
-    *path*: ``type`` and the type's name under ``mdev_supported_types/``,
-    else ``device`` and the mdev UUID under ``bus/mdev/devices/``, the last
-    PCI address in the path, or its last component. An export gives it no
-    "accepts" mark (and clears any an earlier export gave it).
+    its host was captured: a :class:`~migcompat.fleet.inventory.PartialPlacement`
+    with attributes it could not read. *kind*, *ident* and *path* are the
+    placement's, as for a :class:`~migcompat.fleet.inventory.Provider`. An
+    export gives it no "accepts" mark (and clears any an earlier export gave it).
     """
 
     host: str
@@ -129,25 +124,15 @@ class Undecided:
         return f"{self.host}:{self.path}"
 
 
-def _undecided(finding: InventoryFinding) -> Undecided:
-    path = finding.path
-    for suffix in _ATTRIBUTES:
-        if finding.code == "invalid-attribute" and path.endswith(suffix):
-            path = path[: -len(suffix)]
-    parts = path.split("/")
-    if len(parts) >= 2 and parts[-2] == "mdev_supported_types":
-        return Undecided(finding.host, path, "type", parts[-1])
-    for number in range(len(parts) - 2):
-        if parts[number : number + 2] == ["mdev", "devices"]:
-            return Undecided(finding.host, path, "device", parts[number + 2])
-    addresses = [part for part in parts if _PCI_ADDRESS.match(part)]
-    return Undecided(finding.host, path, "device", addresses[-1] if addresses else parts[-1])
-
-
 def undecided_placements(inventory: Inventory) -> list[Undecided]:
     """The placements of *inventory* left out because what they accept could not be decided, in order, each once."""
-    found = [_undecided(finding) for finding in inventory.findings if finding.code in _SKIPPED and finding.host]
+    found = [Undecided(p.host, p.path, p.kind, p.ident) for p in inventory.partial if p.unread]
     return list(dict.fromkeys(found))
+
+
+def _placement_path(finding: InventoryFinding) -> str:
+    """The placement a finding of :data:`_SKIPPED` is about (an ``invalid-attribute`` finding names the file)."""
+    return finding.path.rpartition("/")[0] if finding.code == "invalid-attribute" else finding.path
 
 
 def undecided_hosts(inventory: Inventory) -> list[str]:
@@ -186,16 +171,17 @@ def incomplete_findings(
     device type *enabled* (``enabled(host, type)``) says the export does not
     keep: its traits and labels would not be written anyway.
     """
-    found = []
-    for finding in inventory.findings:
-        if not finding.hides_targets:
-            continue
-        if enabled is not None and finding.code in _SKIPPED and finding.host:
-            placement = _undecided(finding)
-            if placement.kind == "type" and not enabled(placement.host, placement.ident):
-                continue
-        found.append(finding)
-    return found
+    dropped = set()
+    if enabled is not None:
+        undecided = undecided_placements(inventory)
+        dropped = {(u.host, u.path) for u in undecided if u.kind == "type" and not enabled(u.host, u.ident)}
+
+    def kept(finding: InventoryFinding) -> bool:
+        if finding.code not in _SKIPPED or finding.capture:
+            return True
+        return (finding.host, _placement_path(finding)) not in dropped
+
+    return [finding for finding in inventory.findings if finding.hides_targets and kept(finding)]
 
 
 @dataclass(frozen=True)
@@ -220,6 +206,9 @@ class ExportTable:
     a type); ``accepts[i]`` is the set of class identifiers provider *i* accepts.
     *keys* are the keys the providers' rules constrain, onto which every
     source description is projected to find its class (:func:`export_class`).
+    *held* lists, as (host, class identifier), the devices kept only as
+    sources (``Provider.target`` False): their hosts have a device of that
+    class, though the device accepts nothing the export could decide.
     """
 
     classes: tuple[KnownClass, ...]
@@ -227,6 +216,7 @@ class ExportTable:
     is_class: tuple[str | None, ...]
     accepts: tuple[frozenset[str], ...]
     keys: frozenset[str] = frozenset()
+    held: tuple[tuple[str, str], ...] = ()
 
     def class_of(self, version: MigrationVersion) -> str:
         """The identifier of the class of the description *version* in this export (known to it or not)."""
@@ -322,10 +312,11 @@ def build_table(
     providers: Sequence[Provider],
     extra_sources: Iterable[MigrationVersion] = (),
     *,
+    sources_only: Sequence[Provider] = (),
     max_accepted: int | None = None,
     max_checks: int | None = None,
 ) -> ExportTable:
-    """The export table of *providers*, with the classes of their devices and of *extra_sources*.
+    """The export table of *providers*, with the classes of their devices, of *sources_only* and of *extra_sources*.
 
     The table's keys are those the rules of *providers* constrain
     (:func:`~migcompat.semantics.rules.constrained_keys`), and each class is
@@ -334,7 +325,10 @@ def build_table(
     one class, which every provider accepts or does not as it does each of
     them. A source given in *extra_sources* (a device kept only as a source,
     a ``--source`` file) must be a device description (no ``param`` lines); a
-    type template is not a source and is left out.
+    type template is not a source and is left out. *sources_only* are the
+    devices an inventory keeps only as sources (``Provider.target`` False):
+    their classes are known and listed in :attr:`ExportTable.held`, and they
+    are not providers of the table.
 
     The work is bounded before and while it is done. The (class, unit) pairs
     to decide are counted first: beyond *max_checks* (:data:`MAX_CHECKS` if
@@ -351,6 +345,7 @@ def build_table(
     by_id: dict[str, KnownClass] = {}
     own: dict[MigrationVersion, str] = {}  # each distinct description projected once
     candidates = [p.version for p in providers if p.kind == "device"]
+    candidates.extend(p.version for p in sources_only if not p.version.params)
     candidates.extend(extra_sources)
     for version in candidates:
         if version.params or version in own:
@@ -394,4 +389,5 @@ def build_table(
             )
     accepts = [frozenset(classes[number].id for number in numbers) for numbers in found]
     is_class = tuple(own[p.version] if p.kind == "device" and not p.version.params else None for p in providers)
-    return ExportTable(classes, tuple(providers), is_class, tuple(accepts), keys)
+    held = tuple((p.host, own[p.version]) for p in sources_only if not p.version.params)
+    return ExportTable(classes, tuple(providers), is_class, tuple(accepts), keys, held)
