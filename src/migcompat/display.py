@@ -13,6 +13,7 @@ UTF-8 (which Python keeps as a lone surrogate) as ``\\xNN`` of that byte.
 Every report shows every input-derived string through it.
 
 The module also has what the reports share besides: :func:`plural`,
+:func:`first_few` (the first few items of a list, then how many more),
 :func:`rule_numbers` (rule numbers are 0-based, and the reports say so
 wherever one is shown), :func:`file_kind` (what a path that is not a regular
 file is) and :func:`finish_junit` (a JUnit document counted as it is written).
@@ -23,8 +24,8 @@ from __future__ import annotations
 import re
 import stat
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
-from typing import Final
+from collections.abc import Callable, Iterable, Sequence
+from typing import Final, TypeVar
 
 __all__ = [
     "all_printable",
@@ -33,6 +34,7 @@ __all__ = [
     "escape_lines",
     "file_kind",
     "finish_junit",
+    "first_few",
     "plural",
     "rule_numbers",
 ]
@@ -82,6 +84,27 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """``1 warning``, ``2 warnings``; *plural_form* for a word that is not made plural with ``s``."""
     word = singular if count == 1 else (plural_form if plural_form is not None else singular + "s")
     return f"{count} {word}"
+
+
+_T = TypeVar("_T")
+
+
+def first_few(items: Sequence[_T], limit: int, show: Callable[[_T], str] = str, separator: str = ", ") -> str:
+    """The first *limit* of *items* as *show* writes them, joined by *separator*, then how many more there are.
+
+    *show* is called on the shown items only. When *items* has more than
+    *limit* items, ``and K more`` follows (K is ``len(items) - limit``),
+    after ``"; "`` when *separator* is ``"; "`` (``a; b; and 3 more``),
+    otherwise after a space (``a, b and 3 more``). When it has at most
+    *limit*, they are all shown and nothing follows; no items give ``""``.
+    *limit* must be at least 1 (:exc:`ValueError` otherwise).
+    """
+    if limit < 1:
+        raise ValueError(f"first_few: limit must be at least 1, not {limit}")
+    shown = separator.join(show(item) for item in items[:limit])
+    if len(items) <= limit:
+        return shown
+    return f"{shown}{'; ' if separator == '; ' else ' '}and {len(items) - limit} more"
 
 
 _RULE_NUMBER: Final = re.compile(r"\b(rules? \d+(?:, \d+)*)\b")

@@ -9,7 +9,7 @@ from typing import Final
 import click
 
 from ..capture import CAPTURE_READ_LIMIT, CaptureError, capture
-from ..display import escape, file_kind, plural
+from ..display import escape, file_kind, first_few, plural
 from ..emit import emit
 from ..fleet.diff import (
     MAX_SOURCE_DECISIONS,
@@ -435,20 +435,14 @@ def _not_read(inventory: Inventory) -> str:
     parts = []
     if hosts or nameless:
         shown = [host_name(host) for host in hosts] + (["(empty)"] if nameless else [])
-        parts.append(
-            f"part of {'host' if len(shown) == 1 else 'hosts'} {_names(shown)} could not be read or is not valid"
-        )
+        named = f"{'host' if len(shown) == 1 else 'hosts'} {first_few(shown, SHOWN_FINDINGS)}"
+        parts.append(f"part of {named} could not be read or is not valid")
     if files:
         which = "capture" if len(files) == 1 else "captures"
         parts.append(
-            f"the {which} {_names([escape(name) for name in files])} {'is' if len(files) == 1 else 'are'} not valid"
+            f"the {which} {first_few(files, SHOWN_FINDINGS, escape)} {'is' if len(files) == 1 else 'are'} not valid"
         )
     return "; ".join(parts)
-
-
-def _names(names: list[str]) -> str:
-    shown = ", ".join(names[:SHOWN_FINDINGS])
-    return shown + (f" and {len(names) - SHOWN_FINDINGS} more" if len(names) > SHOWN_FINDINGS else "")
 
 
 def _report_unread(result: DiffResult, incomplete: dict[str, Inventory]) -> None:
@@ -503,9 +497,8 @@ def _impact_lines(impacts: tuple[ClassImpact, ...]) -> list[str]:
     lines = []
     for item in impacts:
         members = item.source.members
-        shown = ", ".join(escape(member.where) for member in members[:SHOWN_FINDINGS])
-        more = f" and {len(members) - SHOWN_FINDINGS} more" if len(members) > SHOWN_FINDINGS else ""
-        devices = f"{plural(len(members), 'device')}: {shown}{more}"
+        shown = first_few(members, SHOWN_FINDINGS, lambda member: escape(member.where))
+        devices = f"{plural(len(members), 'device')}: {shown}"
         if item.kind == "newly_accepted":
             lines.append(f"  newly accepted class {item.source.id} ({devices})")
             continue

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Final, NoReturn
 
 import click
 
-from ..display import escape, plural
+from ..display import escape, first_few, plural
 from ..errors import MigcompatError
 from .attributes import Loader, refuse_two_stdins, report_failures
 from .commands_match import read_capture_stdin, report_findings
@@ -213,7 +213,7 @@ def _inventory(
         names = ", ".join(f"'{escape(host)}'" for host in unknown_hosts)
         echo_error(
             f"--enabled-type HOST=TYPE: no host of the inventory is named {names}"
-            f" (its hosts: {_listed(hosts, _SHOWN_TYPES)})"
+            f" (its hosts: {first_few(hosts, _SHOWN_TYPES, escape)})"
         )
         ctx.exit(ExitCode.USAGE)
     for host, names_on in sorted(scoped.items()):
@@ -223,7 +223,7 @@ def _inventory(
             names = ", ".join(f"'{escape(name)}'" for name in missing)
             echo_error(
                 f"--enabled-type {escape(host)}=TYPE: no device type of host {escape(host)} is named {names}"
-                f" (its types: {_listed(there, _SHOWN_TYPES) or 'none'})"
+                f" (its types: {first_few(there, _SHOWN_TYPES, escape) or 'none'})"
             )
             ctx.exit(ExitCode.USAGE)
     types = sorted({ident for _, ident in typed})
@@ -232,7 +232,7 @@ def _inventory(
         names = ", ".join(f"'{escape(name)}'" for name in unmatched)
         echo_error(
             f"--enabled-type: no device type of the inventory is named {names}"
-            f" (its types: {_listed(types, _SHOWN_TYPES) or 'none'})"
+            f" (its types: {first_few(types, _SHOWN_TYPES, escape) or 'none'})"
         )
         ctx.exit(ExitCode.USAGE)
 
@@ -272,12 +272,6 @@ def _refuse_incomplete(ctx: click.Context, loaded: Inventory, enabled: Callable[
         "capture-unreadable" if faults else "capture-invalid",
     )
     ctx.exit(ExitCode.UNDECIDED)
-
-
-def _listed(names: Sequence[str], limit: int) -> str:
-    """The first *limit* of *names* for a message, then how many more."""
-    more = f" and {len(names) - limit} more" if len(names) > limit else ""
-    return ", ".join(escape(name) for name in names[:limit]) + more
 
 
 def _table(ctx: click.Context, providers: Sequence[Provider], loaded: Inventory, sources: Sequence[str]) -> ExportTable:
@@ -662,7 +656,7 @@ _SHOWN_HOSTS: Final = 20
 
 def _host_list(hosts: Sequence[str]) -> str:
     """*hosts* for a message: the first :data:`_SHOWN_HOSTS`, then how many more."""
-    return _listed(hosts, _SHOWN_HOSTS)
+    return first_few(hosts, _SHOWN_HOSTS, escape)
 
 
 _SHOWN_NOT_SET: Final = 10
@@ -885,7 +879,7 @@ def _report_matches(
         )
         ctx.exit(ExitCode.NEGATIVE)
     if output_format == "text":
-        echo(f"{plural(len(found), what)} of the export match: {_listed(found, _SHOWN_MATCHES)}", err=True)
+        echo(f"{plural(len(found), what)} of the export match: {first_few(found, _SHOWN_MATCHES, escape)}", err=True)
     ctx.exit(ExitCode.SUCCESS)
 
 

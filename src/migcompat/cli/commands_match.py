@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from typing import Final, NoReturn, TypeVar
+from collections.abc import Sequence
+from typing import Final, NoReturn
 
 import click
 
 from ..capture import CAPTURE_READ_LIMIT
-from ..display import escape, plural
+from ..display import escape, first_few, plural
 from ..emit import emit, value_text
 from ..fleet.classes import class_id
 from ..fleet.index import MAX_NEAR_MISSES, NEAR_MISSES, FleetIndex, rank
@@ -341,17 +341,8 @@ def _fault_hosts(faults: Sequence[InventoryFinding]) -> list[str]:
     return list(dict.fromkeys(f.host or f.capture or f.path for f in faults))
 
 
-_T = TypeVar("_T")
-
-
-def _first_few_of(items: Sequence[_T], show: Callable[[_T], str], separator: str = ", ") -> str:
-    """The first :data:`SHOWN_FINDINGS` of *items* as *show* writes them, then how many more there are."""
-    shown = separator.join(show(item) for item in items[:SHOWN_FINDINGS])
-    return shown + (f" and {len(items) - SHOWN_FINDINGS} more" if len(items) > SHOWN_FINDINGS else "")
-
-
 def _hosts(hosts: Sequence[str]) -> str:
-    return _first_few_of(hosts, host_name)
+    return first_few(hosts, SHOWN_FINDINGS, host_name)
 
 
 def _hosts_named(hosts: Sequence[str]) -> str:
@@ -463,7 +454,7 @@ def find_source_device(fleet: Inventory, name: str) -> Provider:
             "source-ambiguous",
             "ambiguous",
             f"--source-device {_cut(name)} names {len(found)} different devices: "
-            + _first_few_of(found, lambda p: f"{_cut(p.where)} (class {class_id(p.version)})", "; ")
+            + first_few(found, SHOWN_FINDINGS, lambda p: f"{_cut(p.where)} (class {class_id(p.version)})", "; ")
             + "; give the path of one (--format json lists them all)",
             tuple(p.where for p in found),
         )
@@ -516,7 +507,8 @@ def find_source_device(fleet: Inventory, name: str) -> Provider:
     host, rest = splits[0]
     devices = [p.ident for p in fleet.sources if p.host == host]
     hint = (
-        f"its {plural(len(devices), 'device')} with a valid migration_version: " + _first_few_of(devices, _cut)
+        f"its {plural(len(devices), 'device')} with a valid migration_version: "
+        + first_few(devices, SHOWN_FINDINGS, _cut)
         if devices
         else "it has no device with a valid migration_version"
     )

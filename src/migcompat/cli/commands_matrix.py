@@ -8,7 +8,7 @@ from typing import Final
 
 import click
 
-from ..display import escape, plural
+from ..display import escape, first_few, plural
 from ..emit import emit
 from ..fleet.classes import SourceClass, TargetClass
 from ..fleet.html import render_html
@@ -196,9 +196,7 @@ def _classes(classes: Sequence[SourceClass | TargetClass], limit: int = 3) -> st
     """``class ID``, or ``N classes ID, ID, ID and M more``."""
     if len(classes) == 1:
         return f"class {classes[0].id}"
-    shown = ", ".join(item.id for item in classes[:limit])
-    more = f" and {len(classes) - limit} more" if len(classes) > limit else ""
-    return f"{len(classes)} classes ({shown}{more})"
+    return f"{len(classes)} classes ({first_few(classes, limit, lambda item: item.id)})"
 
 
 def _grid(matrix: Matrix) -> list[str]:

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from ..display import first_few
 from .errors import ExportError
 from .labels import MAX_PREFIX, MAX_VALUE, check_label, dns_subdomain_problem
 from .mapping import MAPPING_VERSION, AcceptSets
@@ -326,15 +327,16 @@ def _check_node_names(node_of: dict[str, str], names: NodeNames) -> None:
     )
     invalid = [(host, node, problem) for host, node in node_of.items() if (problem := node_name_problem(node))]
     if invalid:
-        shown = "; ".join(
-            f"host {host!r} gives the node name {node!r}, which {problem}"
-            for host, node, problem in invalid[:_SHOWN_NAMES]
+        shown = first_few(
+            invalid,
+            _SHOWN_NAMES,
+            lambda item: f"host {item[0]!r} gives the node name {item[1]!r}, which {item[2]}",
+            "; ",
         )
-        more = f"; and {len(invalid) - _SHOWN_NAMES} more" if len(invalid) > _SHOWN_NAMES else ""
         raise ExportError(
             "export-invalid-name",
             f"{len(invalid)} of {len(node_of)} hosts give an invalid Kubernetes node name{how}, so nothing was"
-            f" written: {shown}{more}; map host names to node names with --node-name TEMPLATE (fields {{host}},"
+            f" written: {shown}; map host names to node names with --node-name TEMPLATE (fields {{host}},"
             " {short}) and --lower",
             where=invalid[0][0],
         )
@@ -343,14 +345,13 @@ def _check_node_names(node_of: dict[str, str], names: NodeNames) -> None:
         by_node.setdefault(node, []).append(host)
     shared = [(node, hosts) for node, hosts in by_node.items() if len(hosts) > 1]
     if shared:
-        shown = "; ".join(
-            f"{node!r} from {', '.join(repr(host) for host in hosts)}" for node, hosts in shared[:_SHOWN_NAMES]
+        shown = first_few(
+            shared, _SHOWN_NAMES, lambda item: f"{item[0]!r} from {', '.join(repr(host) for host in item[1])}", "; "
         )
-        more = f"; and {len(shared) - _SHOWN_NAMES} more" if len(shared) > _SHOWN_NAMES else ""
         raise ExportError(
             "export-collision",
             f"{len(shared)} node {'name is' if len(shared) == 1 else 'names are'} given by several hosts{how}, whose"
-            f" labels would be merged, so nothing was written: {shown}{more}",
+            f" labels would be merged, so nothing was written: {shown}",
             where=shared[0][0],
         )
 

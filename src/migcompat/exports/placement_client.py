@@ -53,7 +53,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ..display import plural
+from ..display import first_few, plural
 from ..jsonmodel import decode_json
 from .errors import ExportError
 from .placement import TRAIT_PREFIX, PlacementExport, ProviderTraits
@@ -354,12 +354,11 @@ def _resolve(
         current[uuid] = body
         report.uuids[f"{how}:{value}"] = uuid
     if missing:
-        shown = "; ".join(missing[:_SHOWN_MISSING])
-        more = f"; and {len(missing) - _SHOWN_MISSING} more" if len(missing) > _SHOWN_MISSING else ""
+        shown = first_few(missing, _SHOWN_MISSING, separator="; ")
         raise ExportError(
             "placement-failed",
             f"{plural(len(missing), 'resource provider')} of the export {'is' if len(missing) == 1 else 'are'} not in"
-            f" Placement, so nothing was written: {shown}{more}; create {'it' if len(missing) == 1 else 'them'}"
+            f" Placement, so nothing was written: {shown}; create {'it' if len(missing) == 1 else 'them'}"
             " (Nova's compute service does, for the GPUs it manages), or export without those providers",
             where=missing[0],
         )

@@ -63,7 +63,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
 from ..compare import check
-from ..display import plural
+from ..display import first_few, plural
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, MigrationVersion
 from ..relate import Relation, RelationTooComplex, relate
@@ -631,16 +631,11 @@ def _unread_host(host: str, own: Side, invalid: Sequence[str]) -> tuple[tuple[st
     """
     names = {os.path.basename(name) for name, recorded in own.file_hosts if recorded == host}
     same = tuple(name for name in invalid if os.path.basename(name) in names)
-    shown = _first_names(same or invalid)
+    shown = first_few(same or invalid, _SHOWN_NAMES)
     if same:
         return same, f"host {host}: its capture {shown} is not valid (not compared)"
     files = "a file that is not a valid capture" if len(invalid) == 1 else "files that are not valid captures"
     return tuple(invalid), f"host {host}: not among the captures read; it may be in {files}: {shown} (not compared)"
-
-
-def _first_names(names: Sequence[str]) -> str:
-    shown = ", ".join(names[:_SHOWN_NAMES])
-    return shown + (f" and {len(names) - _SHOWN_NAMES} more" if len(names) > _SHOWN_NAMES else "")
 
 
 _SHOWN_NAMES: Final = 3
@@ -675,10 +670,12 @@ def _undecided(device: MigrationVersion, index: FleetIndex, inventory: Inventory
         hosts = [host or "(empty)" for host in dict.fromkeys(targets)]
         parts.append(
             f"{plural(len(targets), 'undecided target')} on"
-            f" {'host' if len(hosts) == 1 else 'hosts'} {_first_names(hosts)}"
+            f" {'host' if len(hosts) == 1 else 'hosts'} {first_few(hosts, _SHOWN_NAMES)}"
         )
     if faults:
-        parts.append(f"part of {_first_names(list(dict.fromkeys(faults)))} could not be read or is not valid")
+        parts.append(
+            f"part of {first_few(list(dict.fromkeys(faults)), _SHOWN_NAMES)} could not be read or is not valid"
+        )
     return code, f"no new target accepts it ({'; '.join(parts)})"
 
 
