@@ -83,12 +83,25 @@ def do_check(request: dict[str, Any]) -> dict[str, Any]:
     return check(source, target, own).to_json()
 
 
+def _own(text: Any) -> Any:
+    """A relate request's own migration_version: None when missing or invalid, as check reads it (8.4-SF4).
+
+    One whose format version is not understood is still rejected, as ``migcompat relate`` does.
+    """
+    if not text:
+        return None
+    own, error = _read(text, parse_version)
+    if error is not None and error.code == "unsupported-version":
+        raise error
+    return own
+
+
 def do_relate(request: dict[str, Any]) -> dict[str, Any]:
     try:
         first = parse_compatible(request["first"])
         second = parse_compatible(request["second"])
-        first_self = parse_version(request["first_self"]) if request.get("first_self") else None
-        second_self = parse_version(request["second_self"]) if request.get("second_self") else None
+        first_self = _own(request.get("first_self"))
+        second_self = _own(request.get("second_self"))
     except (ParseError, KeyError, TypeError) as error:
         raise Rejected({"code": getattr(error, "code", "bad-request")}) from None
     try:

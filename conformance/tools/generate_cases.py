@@ -1001,6 +1001,23 @@ def _parse_valid(cases: _Cases) -> None:
     same("types-008", "the empty set", V, "mc1 a={}\n", "5.3.5")
     same("types-009", "a token that looks like a header", V, "mc1 a=mc2\n", "5.3.1")
     same("types-010", "one is 1/1", V, "mc1 a=1/1 b=7/3\n", "5.3.4")
+    # set members are names (5.3.5): the integer and version limits do not apply to them
+    same(
+        "types-011",
+        "a member of digits above 2^64-1 is a name, no int-overflow",
+        V,
+        "mc1 a={99999999999999999999999}\n",
+        "5.3.5",
+        "4.4",
+    )
+    same(
+        "types-012",
+        "a member of nine dotted segments is a name, no version-too-long",
+        V,
+        "mc1 a={1.2.3.4.5.6.7.8.9}\n",
+        "5.3.5",
+        "4.4",
+    )
     # keys (5.2, P3)
     same("keys-001", "unknown standard-form keys are accepted", V, "mc1 colour=blue future_key=1\n", "5.2", "P3")
     same("keys-002", "vendor keys", V, "mc1 gvt.pv_mode={context,ppgtt} nvidia.vgpu_mgr=16.2\n", "5.2", "P3")
@@ -2514,7 +2531,7 @@ def _check_semantics(cases: _Cases) -> None:
     )
     ck(
         "type-008",
-        "several choices match: any of them",
+        "several choices match: one that matches (1.1 decides which one: check-choice-004)",
         S("x=2"),
         A("x=1..$"),
         ok,
@@ -2526,7 +2543,7 @@ def _check_semantics(cases: _Cases) -> None:
     )
     ck(
         "type-should-001",
-        "several choices match: the first in the order of clause 8.6 is reported (SHOULD)",
+        "several choices match: the first in the order of clause 8.6 is reported (SHOULD in 1.0; a MUST in 1.1: check-choice-004)",
         S("x=2"),
         A("x=1..$"),
         ok,
@@ -3072,9 +3089,13 @@ def _spec_1_1(cases: _Cases) -> None:
         case["expect"] = {"text": text}
         cases.add("emit.json", case)
 
-    def ei(name: str, description: str, document: Json) -> None:
+    def ei(name: str, description: str, document: Json, *clauses: str) -> None:
         case = _common(
-            new(f"emit-invalid-{name}"), "emit-invalid", description, ["5.8", "P4", "12.2", "invalid-model"], "required"
+            new(f"emit-invalid-{name}"),
+            "emit-invalid",
+            description,
+            [*clauses, "5.8", "P4", "12.2", "invalid-model"],
+            "required",
         )
         case["document"] = document
         case["expect"] = {"code": "invalid-model"}
@@ -3094,6 +3115,14 @@ def _spec_1_1(cases: _Cases) -> None:
         rules(prefix8 | {"alternatives": [{"type": "self_prefix", "length": 0}]}),
     )
     ei("spec-1-1-003", "k=* with an operand", rules({"op": "any", "operand": {"type": "set", "value": []}}))
+    # valid in 1.0 (emit-limit-001); emit-limit-002, of 4095 bytes, is the longest valid one
+    ei(
+        "spec-1-1-004",
+        "a canonical text of exactly 4096 bytes, its LF included",
+        _canonical_model(V, filled("mc1", 4096)),
+        "4.4",
+        "too-long",
+    )
 
     ck = _Check(cases)
     ok, no, un = "compatible", "incompatible", "unknown"
@@ -3387,6 +3416,167 @@ def _spec_1_1(cases: _Cases) -> None:
         choices=[{"aggregate": "1"}],
         parameters={"aggregate": ["2", "1"]},
     )
+    # 1.1 successors of check-type-007, -008, -011 and -should-001: the reported choice is decided (8.5-CH1, CH2),
+    # a free parameter included (8.6-PL1); a compatible verdict against a device type carries it (C3)
+    three = "mc1 a=b\nparam p=1 x=1\nparam p=2 x=2\nparam p=3 x=3\n"
+    check(
+        "choice-004",
+        "several choices match: the first accepting one in the order of clause 8.6",
+        S("x=2"),
+        A("x=1..$"),
+        ok,
+        "8.5-CH2",
+        "8.5-TY1",
+        "8.6-PL3",
+        own=three,
+        grade="accepted",
+        choices=[{"p": "2"}],
+        parameters={"p": ["1", "2", "3"]},
+    )
+    two = "mc1 a=b\nparam p=1 x=1\nparam p=2 x=2\nparam q=a y=a\nparam q=b y=b\nparam free=1 z=1\nparam free=2 z=2\n"
+    check(
+        "choice-005",
+        "two relevant parameters and a free one: the free one takes its first declared value",
+        S("x=2 y=b"),
+        A("x=$ y=$"),
+        ok,
+        "8.5-CH2",
+        "8.5-TY1",
+        "8.6-PL1",
+        "8.6-PL2",
+        own=two,
+        grade="accepted",
+        choices=[{"free": "1", "p": "2", "q": "b"}],
+        parameters={"free": ["1", "2"], "p": ["1", "2"], "q": ["a", "b"]},
+    )
+    check(
+        "choice-006",
+        "a free parameter only: its first declared value",
+        S("k=1"),
+        A("k=$"),
+        ok,
+        "8.5-CH2",
+        "8.5-TY1",
+        "8.6-PL1",
+        own="mc1 k=1\nparam mode=a\nparam mode=b\n",
+        grade="accepted",
+        choices=[{"mode": "a"}],
+        parameters={"mode": ["a", "b"]},
+    )
+    check(
+        "choice-007",
+        "a source identical to D(c): a free parameter takes the identical configuration's value",
+        S("a=b p=2 x=2 free=2 z=2"),
+        A("a=b p=* x=$ free=* z=*"),
+        ok,
+        "8.5-CH1",
+        "8.5-TY1",
+        "8.6-PL1",
+        own="mc1 a=b\nparam p=1 x=1\nparam p=2 x=2\nparam free=1 z=1\nparam free=2 z=2\n",
+        grade="identical",
+        choices=[{"free": "2", "p": "2"}],
+        parameters={"free": ["1", "2"], "p": ["1", "2"]},
+    )
+    # 2^60 choices (60 parameters of two values): a comparator that enumerates them does not answer (8.5, C3, 13.2)
+    wide = 60
+    names = [f"p{i:02d}" for i in range(wide)]
+    binary = {name: ["0", "1"] for name in names}
+    wide_type = "mc1 a=b\n" + "".join(f"param {name}={v}\n" for name in names for v in (0, 1))
+    by_self = A(" ".join(f"{name}=$" for name in names))
+    check(
+        "choice-wide-001",
+        "2^60 choices, one accepting, the last in the order of clause 8.6: found without enumerating",
+        S(" ".join(f"{name}=1" for name in names)),
+        by_self,
+        ok,
+        "8.5",
+        "8.5-CH2",
+        "8.5-TY1",
+        "13.2",
+        own=wide_type,
+        grade="accepted",
+        choices=[dict.fromkeys(names, "1")],
+        parameters=binary,
+    )
+    pattern = {name: "1" if i % 3 else "0" for i, name in enumerate(names)}
+    check(
+        "choice-wide-002",
+        "2^60 choices, all accepting: the one identical to the source, read off the source",
+        S("a=b " + " ".join(f"{name}={value}" for name, value in pattern.items())),
+        A("a=b " + " ".join(f"{name}=*" for name in names)),
+        ok,
+        "8.5",
+        "8.5-CH1",
+        "8.5-TY1",
+        "13.2",
+        own=wide_type,
+        grade="identical",
+        choices=[pattern],
+        parameters=binary,
+    )
+    check(
+        "choice-wide-003",
+        "2^60 choices, all accepting, none identical: every free parameter takes its first declared value",
+        S("a=b"),
+        A("a=b " + " ".join(f"{name}=*" for name in names)),
+        ok,
+        "8.5",
+        "8.5-CH2",
+        "8.6-PL1",
+        "13.2",
+        own=wide_type,
+        grade="accepted",
+        choices=[dict.fromkeys(names, "0")],
+        parameters=binary,
+    )
+    last = names[-1]
+    undecided_type = (
+        "mc1 a=b\n"
+        + "".join(f"param {name}={v}\n" for name in names[:-1] for v in (0, 1))
+        + f"param {last}=0 k=5\nparam {last}=1\n"
+    )
+    by_self_k = A(" ".join(f"{name}=$" for name in names[:-1]) + " k=$")
+    check(
+        "choice-wide-004",
+        "2^60 choices: none accepts, and the one whose device lacks k is undecided, so unknown",
+        S("k=7 " + " ".join(f"{name}=1" for name in names[:-1])),
+        by_self_k,
+        un,
+        "8.5",
+        "8.5-TY2",
+        "13.2",
+        own=undecided_type,
+    )
+    check(
+        "choice-wide-005",
+        "2^60 choices: none accepts and none is undecided, so incompatible",
+        S("k=7 p00=2 " + " ".join(f"{name}=1" for name in names[1:-1])),
+        by_self_k,
+        no,
+        "8.5",
+        "8.5-TY3",
+        "13.2",
+        own=undecided_type,
+    )
+
+    # a verdict may explain only the first 3 nearest rules (also_near counts the others) and 16 reasons per rule
+    # (more_reasons): the codes it reports are then a subset of these, all of them otherwise (8.8, 12.5)
+    check(
+        "nearest-truncated-001",
+        "four rules equally near: every code, or a subset with also_near",
+        S("a=1"),
+        T("accept a=2", "accept a=3..4", "accept a=..0", "accept a=0..0|2..3"),
+        no,
+        "8.8",
+        "8.8-NR1",
+        "8.8-NR3",
+        "8.8-RC1",
+        "8.8-RC2",
+        "8.8-RC3",
+        "8.8-RC4",
+        "12.5",
+        reasons=["not-equal", "below-range", "above-range", "outside-ranges"],
+    )
 
     def rl(name: str, description: str, first: str, second: str, relation: str, *clauses: str, **selves: str) -> None:
         case = _common(new(f"relate-{name}"), "relate", description, [*clauses, "8.7", "C5", "12.3"], "required")
@@ -3447,6 +3637,17 @@ def _spec_1_1(cases: _Cases) -> None:
         "subset",
         "8.7-RL2",
         "8.1-AN1",
+    )
+    rl(
+        "self-invalid-001",
+        "an invalid own migration_version counts as missing, as in check: a=$|1 accepts a=1 alone",
+        A("a=$|1"),
+        A("a=1"),
+        "equal",
+        "8.7-RL1",
+        "8.4-SF4",
+        "8.1-ALT1",
+        first_self=S("a=02"),
     )
     rl(
         "default-001",

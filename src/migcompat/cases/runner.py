@@ -463,14 +463,54 @@ def _judge_check(case: Case, answer: _Answer, options: Options) -> None:
     if "grade" in expect and grade is not None and grade != expect["grade"]:
         raise _Wrong(f"grade {grade}, expected {expect['grade']}")
     if expect.get("reasons") and reasons:
-        got = sorted({r["code"] for r in reasons})
-        want = sorted(set(expect["reasons"]))
-        if got != want:
-            raise _Wrong(f"reason codes {', '.join(got)}; expected {', '.join(want)}")
+        _compare_reasons({r["code"] for r in reasons}, set(expect["reasons"]), _left_out(response))
     elif required := sorted(REQUIRED_CODES.intersection(expect.get("reasons", ()))):
         raise _Wrong(f"no reasons; this verdict MUST carry the reason {', '.join(required)} (8.8-NR4, 8.8-NR5)")
     if "choices" in expect and expect["verdict"] == "compatible":
         _compare_choice(choice, expect)
+
+
+def _count(value: Any, what: str) -> int:
+    if value is None:
+        return 0
+    if type(value) is not int or value < 0:
+        raise _Fault("garbage", f"the check response's {what} is not a non-negative integer")
+    return value
+
+
+def _left_out(response: Mapping[str, Any]) -> int:
+    """How many nearest rules and reasons the verdict says it left out (8.8, 12.5).
+
+    ``also_near`` counts nearest rules not explained, and ``more_reasons``,
+    per object of the list ``nearest`` or on the response itself, the
+    reasons a rule did not list. Such a member that is present but not a
+    count is garbage; other entries of ``nearest`` (rule numbers) are ignored.
+    """
+    left = _count(response.get("also_near"), '"also_near"') + _count(response.get("more_reasons"), '"more_reasons"')
+    nearest = response.get("nearest")
+    if isinstance(nearest, list):  # the protocol leaves its shape open: rule objects, or rule numbers (C adapter)
+        rules = [rule for rule in nearest if isinstance(rule, dict)]
+        left += sum(_count(rule.get("more_reasons"), '"nearest[].more_reasons"') for rule in rules)
+    return left
+
+
+def _compare_reasons(got: set[str], want: set[str], left_out: int) -> None:
+    """Judge the reported reason codes *got* against the case's *want* (12.5).
+
+    When the verdict left nothing out, the two sets are equal. When it left
+    out nearest rules or reasons (*left_out* > 0), the codes it did report
+    are a subset of *want*: a comparator may explain only the first nearest
+    rules and at most 16 reasons per rule, but what it reports is true.
+    """
+    if left_out:
+        extra = sorted(got - want)
+        if extra:
+            raise _Wrong(
+                f"reason codes {', '.join(extra)} not expected (expected {', '.join(sorted(want))};"
+                f" the verdict left {left_out} nearest rules or reasons out)"
+            )
+    elif got != want:
+        raise _Wrong(f"reason codes {', '.join(sorted(got))}; expected {', '.join(sorted(want))}")
 
 
 def _compare_choice(choice: Mapping[str, str] | None, expect: Mapping[str, Any]) -> None:
@@ -485,7 +525,8 @@ def _compare_choice(choice: Mapping[str, str] | None, expect: Mapping[str, Any])
         raise _Wrong(f"the choice gives undeclared values {', '.join(undeclared)}")
     if not any(all(choice.get(k) == v for k, v in option.items()) for option in expect["choices"]):
         shown = " ".join(f"{k}={v}" for k, v in sorted(choice.items()))
-        raise _Wrong(f"under the choice {shown} no rule matches")
+        wanted = " or ".join(" ".join(f"{k}={v}" for k, v in sorted(option.items())) for option in expect["choices"])
+        raise _Wrong(f"under the choice {shown} no rule matches, or it is not the one 8.5 decides (expected {wanted})")
 
 
 def _judge_relate(case: Case, answer: _Answer, options: Options) -> None:
@@ -502,12 +543,22 @@ def _judge_relate(case: Case, answer: _Answer, options: Options) -> None:
     _check_witnesses(case, witnesses)
 
 
+def _own_version(text: str | None) -> MigrationVersion | None:
+    """A relate case's own migration_version: None when missing or invalid, which counts as missing (8.4-SF4)."""
+    if not text:
+        return None
+    try:
+        return parse_version(text)
+    except MigcompatError:
+        return None
+
+
 def _check_witnesses(case: Case, witnesses: Mapping[str, str | None]) -> None:
     data = case.data
     first = parse_compatible(data["first"])
     second = parse_compatible(data["second"])
-    first_self = parse_version(data["first_self"]) if data.get("first_self") else None
-    second_self = parse_version(data["second_self"]) if data.get("second_self") else None
+    first_self = _own_version(data.get("first_self"))
+    second_self = _own_version(data.get("second_self"))
     claims = {"only_first": (True, False), "only_second": (False, True), "both": (True, True)}
     for name, text in witnesses.items():
         if text is None:
