@@ -1,10 +1,38 @@
 """The direction of upgrades (U1, U2): does a newer driver accept what the older one accepted?
 
-Each type or device of the old hosts is paired with its counterpart on the new
-hosts (by type id, then by the type's name for NVIDIA-style ids that change
-between releases, or by PCI vendor:device), and the two rule sets are related
-exactly (:func:`~migcompat.relate.relate`). A witness source that the old
-rules accepted and the new ones do not is a breaking change.
+Each type or device of the old hosts is paired with its counterparts on the
+new hosts, and the two rule sets are related exactly
+(:func:`~migcompat.relate.relate`). A witness source that the old rules
+accepted and the new ones do not is a breaking change.
+
+How old and new are paired. An old identity (a type by its type id, then by
+the type's name for NVIDIA-style ids that change between releases; a device
+by driver and PCI vendor:device) is matched with the new targets of the same
+identity. Within it, each old target is compared with the new targets of the
+same *configuration*, when there are any: those whose values agree with the
+old target's on the identity's configuration keys, the keys whose value
+differs between two devices of the identity on one side (``acme.queues=8``
+on one VF, ``16`` on another), present or absent alike. A key whose value is
+the same on every device of a side (``stream_version``, a firmware version)
+is the driver's, not the configuration's. Among those, or when no new target
+has its configuration, the new targets of the same placement (the same PCI
+address or type id) are preferred; failing both, every new target of the
+identity. So a capture whose VFs were re-enumerated at other addresses, or
+taken on another rig, pairs by configuration, not by name.
+
+Whichever targets are compared, ``$`` is resolved with one configuration on
+both sides: the old rules with the old device's own description, the new
+rules with the new device's description *as configured like the old one*
+(its configuration keys take the old device's values), so a configuration
+difference between two functions is never reported as a regression, while a
+new rule that pins the driver's own version (``stream_version=$``) still
+reads the new driver's value. Each breaking change is reported once.
+
+A breaking change is explained: the new rules' verdict for the witness (the
+old driver's own device when the new rules do not accept it), with its reason
+codes (:data:`~migcompat.verdict.REASON_CODES`), and a fix for the common
+case of a new critical field without a ``default`` (``missing-field``). An
+``unknown`` verdict is reported as "not known to be accepted".
 
 A device type is compared through the devices of its covering choices
 (:func:`~migcompat.semantics.templates.covering_choices`), paired by
@@ -16,17 +44,24 @@ parameter (:func:`~migcompat.compare.accepts` with the template).
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Final
 
-from ..compare import accepts
+from ..compare import accepts, check
 from ..emit import emit, value_text
-from ..model import CompatibleDevices, MigrationVersion, Value
+from ..model import CompatibleDevices, Field, MigrationVersion, Value
 from ..relate import Relation, RelationTooComplex, relate
 from ..semantics.values import match_key
-from ..verdict import Answer
-from .emitter_checks import Analysis, hex_id
+from ..verdict import Answer, Verdict
+from .emitter_checks import Analysis, Device, hex_id
 from .results import Failure, Note, Report, UpgradeResult
 
 __all__ = ["upgrade_checks"]
+
+MAX_REASONS_SHOWN: Final = 3
+"""A breaking change's message quotes at most this many reasons of the new rules' verdict."""
+
+_Memo = dict[tuple[str, str, str, str], Relation | None]
+_Configuration = tuple[tuple[str, Hashable], ...]
 
 
 def _identity(analysis: Analysis) -> tuple[str, ...] | None:
@@ -73,6 +108,12 @@ def _show(identity: tuple[str, ...]) -> str:
     return f"{driver} {kind} device {what}"
 
 
+def _where(analysis: Analysis) -> str:
+    """``host:path``, or the path alone when the host has no name (a capture of a mirror taken without --host)."""
+    host = analysis.host.host
+    return f"{host}:{analysis.placement.path}" if host else analysis.placement.path
+
+
 def _distinct(analyses: Iterable[Analysis]) -> list[Analysis]:
     seen: dict[tuple[str, tuple[str, ...]], Analysis] = {}
     for analysis in analyses:
@@ -80,11 +121,72 @@ def _distinct(analyses: Iterable[Analysis]) -> list[Analysis]:
     return list(seen.values())
 
 
+def _state(version: MigrationVersion, key: str) -> tuple[bool, Hashable] | None:
+    entry = version.fields.get(key)
+    return None if entry is None else (entry.critical, match_key(entry.value))
+
+
+def _configuration_keys(sides: Iterable[Sequence[Analysis]]) -> frozenset[str]:
+    """The keys whose state (absent, or criticality and value) differs between two devices of one side.
+
+    Costs one look-up per key and device of each side.
+    """
+    varying: set[str] = set()
+    for analyses in sides:
+        devices = [device.version for analysis in analyses for device in analysis.devices]
+        keys = {key for version in devices for key in version.fields}
+        for key in keys - varying:
+            first = _state(devices[0], key)
+            if any(_state(version, key) != first for version in devices[1:]):
+                varying.add(key)
+    return frozenset(varying)
+
+
+def _configuration(analysis: Analysis, keys: frozenset[str]) -> _Configuration:
+    """*analysis*'s configuration: the state of each configuration key on its first device (its first choice)."""
+    version = analysis.devices[0].version
+    return tuple((key, _state(version, key)) for key in sorted(keys))
+
+
+class _Counterparts:
+    """The new targets of one identity, indexed by configuration and by placement (built once, in one pass)."""
+
+    def __init__(self, news: Sequence[Analysis], keys: frozenset[str]) -> None:
+        self.news = list(news)
+        self.keys = keys
+        self.by_configuration: dict[_Configuration, list[Analysis]] = {}
+        for analysis in news:
+            self.by_configuration.setdefault(_configuration(analysis, keys), []).append(analysis)
+
+    def of(self, previous: Analysis) -> list[Analysis]:
+        """The new targets *previous* is compared with: same configuration, then same placement, then all."""
+        candidates = self.by_configuration.get(_configuration(previous, self.keys)) or self.news
+        same_place = [n for n in candidates if n.placement.ident == previous.placement.ident]
+        return same_place or candidates
+
+
+def _configured_like(
+    new_device: MigrationVersion, old_device: MigrationVersion, keys: frozenset[str]
+) -> MigrationVersion:
+    """*new_device* with *old_device*'s configuration: each key of *keys* as the old device has it (or absent)."""
+    if not keys:
+        return new_device
+    fields: dict[str, Field] = {key: entry for key, entry in new_device.fields.items() if key not in keys}
+    fields.update((key, entry) for key, entry in old_device.fields.items() if key in keys)
+    if fields == dict(new_device.fields):
+        return new_device
+    return MigrationVersion(dict(sorted(fields.items())), new_device.params)
+
+
 def upgrade_checks(old: Sequence[Analysis], new: Sequence[Analysis], report: Report) -> None:
-    """MC-U1-BREAKING and MC-U2-REMOVED: does the newer driver accept what the older one accepted?"""
+    """MC-U1-BREAKING and MC-U2-REMOVED: does the newer driver accept what the older one accepted?
+
+    Old and new targets are paired, and ``$`` resolved, as the module says;
+    each breaking change is reported once.
+    """
     old_ids, _ = _group(old)
     new_ids, new_names = _group(new)
-    memo: dict[tuple[str, str, str, str], Relation | None] = {}
+    memo: _Memo = {}
     for identity, olds in old_ids.items():
         news = new_ids.get(identity)
         if news is None:
@@ -95,55 +197,61 @@ def upgrade_checks(old: Sequence[Analysis], new: Sequence[Analysis], report: Rep
             _removed(identity, olds, new, report)
             continue
         report.passed("MC-U2-REMOVED")
+        keys = _configuration_keys((olds, news))
+        counterparts = _Counterparts(news, keys)
         for previous in _distinct(olds):
-            same = [n for n in news if n.placement.ident == previous.placement.ident] or news
-            for current in _distinct(same):
-                _compare(identity, previous, current, report, memo)
+            for current in _distinct(counterparts.of(previous)):
+                _compare(identity, previous, current, keys, report, memo)
 
 
 def _compare(
     identity: tuple[str, ...],
     previous: Analysis,
     current: Analysis,
+    keys: frozenset[str],
     report: Report,
-    memo: dict[tuple[str, str, str, str], Relation | None],
+    memo: _Memo,
 ) -> None:
     assert previous.rules is not None and current.rules is not None
     new_devices = {_choice_key(d.choice): d for d in current.devices}
     pairs = [(d, new_devices[_choice_key(d.choice)]) for d in previous.devices if _choice_key(d.choice) in new_devices]
     if not pairs:
         pairs = [(previous.devices[0], current.devices[0])]
-    old_where = f"{previous.host.host}:{previous.placement.path}"
-    new_where = f"{current.host.host}:{current.placement.path}"
+    old_where = _where(previous)
+    new_where = _where(current)
     for old_device, new_device in pairs:
-        key = (previous.rules_text, old_device.text, current.rules_text, new_device.text)
+        own = _configured_like(new_device.version, old_device.version, keys)
+        key = (previous.rules_text, old_device.text, current.rules_text, emit(own))
         if key in memo:
-            continue
+            continue  # the same comparison, through another new target: reported once
         choice = " ".join(f"{k}={value_text(v)}" for k, v in new_device.choice.items())
         what = _show(identity) + (f" [{choice}]" if choice else "")
         # Concrete evidence first: the old driver's own device, as the old host reports it.
-        own_rejected = accepts(old_device.version, current.rules, new_device.version) is not Answer.COMPATIBLE
+        own_verdict = check(old_device.version, current.rules, own)
         try:
-            result = relate(previous.rules, current.rules, old_device.version, new_device.version)
+            result = relate(previous.rules, current.rules, old_device.version, own)
         except RelationTooComplex as error:
             memo[key] = None
-            _undecided(what, previous, current, old_device.text, own_rejected, error, report)
+            _undecided(what, previous, current, old_device, own_verdict, error, report)
             continue
         memo[key] = result.relation
         # relate() considers only sources a conforming emitter can write (registry types and forms).
         hypothetical = result.only_first
-        if own_rejected:
+        verdict: Verdict | None = None
+        if not own_verdict.compatible:
             witness: str | None = old_device.text.rstrip("\n")
-            how = f"the old driver's own device ({old_where}) is not accepted by the new rules"
+            verdict = own_verdict
+            how = f"the old driver's own device ({old_where}) is {_refused(verdict)} by the new rules"
         elif hypothetical is not None:
             witness = emit(hypothetical).rstrip("\n")
+            verdict = check(hypothetical, current.rules, own)
             how = f"the old rules ({old_where}) accepted this source and the new ones do not"
         else:
             witness = None
             how = ""
         note = how or None
         report.upgrades.append(UpgradeResult(what, old_where, new_where, result.relation.value, witness, note))
-        if witness is None:
+        if witness is None or verdict is None:
             report.passed("MC-U1-BREAKING")
             continue
         dropped = {
@@ -157,29 +265,65 @@ def _compare(
                 current.host.host,
                 current.placement.path + "/migration_compatible_devices",
                 f"breaking change in {what}: the new driver {dropped} (relation old -> new:"
-                f" {result.relation.value}); {how}: {witness}",
-                details={"witness": witness, "relation": result.relation.value, "old": old_where},
+                f" {result.relation.value}); {how}: {witness}{_why(verdict, current.rules)}",
+                details=_details(witness, result.relation.value, old_where, verdict),
             )
         )
+
+
+def _refused(verdict: Verdict) -> str:
+    """How the new rules refuse a source: an unknown verdict is not a refusal, only no acceptance."""
+    if verdict.answer is Answer.UNKNOWN:
+        return "not known to be accepted"
+    return "not accepted"
+
+
+def _why(verdict: Verdict, rules: CompatibleDevices) -> str:
+    """The new rules' reasons for *verdict* with their codes, and a fix for a new field without a default."""
+    if verdict.compatible:  # pragma: no cover - a witness is never accepted by the new rules
+        return ""
+    reasons = verdict.reasons
+    text = f"; the new rules' verdict: {verdict.answer.value}"
+    if reasons:
+        shown = "; ".join(f"[{r.code}] {r.message}" for r in reasons[:MAX_REASONS_SHOWN])
+        more = f" (and {len(reasons) - MAX_REASONS_SHOWN} more)" if len(reasons) > MAX_REASONS_SHOWN else ""
+        text += f", because {shown}{more}"
+    missing = sorted({r.field for r in reasons if r.code == "missing-field" and r.field})
+    if missing:
+        pairs = " ".join(f"{field}=<value the old driver implied>" for field in missing)
+        where = "to the new rules' default line" if rules.defaults else "to the new rules"
+        text += (
+            f"; fix: add `default {pairs}` {where}, so that a source from the old driver, which does not write"
+            f" {' or '.join(missing)}, is judged as the old driver behaved"
+        )
+    return text
+
+
+def _details(witness: str, relation: str, old_where: str, verdict: Verdict) -> dict[str, str]:
+    details = {"witness": witness, "relation": relation, "old": old_where, "verdict": verdict.answer.value}
+    codes = list(dict.fromkeys(reason.code for reason in verdict.reasons))
+    if codes:
+        details["reasons"] = ",".join(codes)
+    return details
 
 
 def _undecided(
     what: str,
     previous: Analysis,
     current: Analysis,
-    own_text: str,
-    own_rejected: bool,
+    old_device: Device,
+    own_verdict: Verdict,
     error: RelationTooComplex,
     report: Report,
 ) -> None:
     """U1 when the relation is too complex to decide: the old driver's own device is checked, and a note says so."""
-    old_where = f"{previous.host.host}:{previous.placement.path}"
+    assert current.rules is not None
+    old_where = _where(previous)
     path = current.placement.path + "/migration_compatible_devices"
-    witness = own_text.rstrip("\n") if own_rejected else None
-    how = f"the old driver's own device ({old_where}) is not accepted by the new rules" if own_rejected else None
-    report.upgrades.append(
-        UpgradeResult(what, old_where, f"{current.host.host}:{current.placement.path}", "undecided", witness, how)
-    )
+    rejected = not own_verdict.compatible
+    witness = old_device.text.rstrip("\n") if rejected else None
+    how = f"the old driver's own device ({old_where}) is {_refused(own_verdict)} by the new rules" if rejected else None
+    report.upgrades.append(UpgradeResult(what, old_where, _where(current), "undecided", witness, how))
     report.note(
         Note(
             "MC-U1-BREAKING",
@@ -195,8 +339,8 @@ def _undecided(
                 "MC-U1-BREAKING",
                 current.host.host,
                 path,
-                f"breaking change in {what}: {how}: {witness}",
-                details={"witness": witness, "relation": "undecided", "old": old_where},
+                f"breaking change in {what}: {how}: {witness}{_why(own_verdict, current.rules)}",
+                details=_details(witness, "undecided", old_where, own_verdict),
             )
         )
 
