@@ -172,7 +172,9 @@ def capture(
     name and kernel release (``uname``), which are the captured host's; of
     any other tree (a copy of another host's sysfs) neither is known, and
     each is recorded as the empty string (the capture schema has no null
-    for them).
+    for them). It records *root* as given (a relative path stays relative),
+    so that a capture of a mirror committed to a repository does not carry
+    the directory it was taken in on the build machine.
 
     Raises ValueError when *host* or *kernel* is given but is empty, holds a
     space or a control character, or is too long (``check_host_name``,
@@ -207,7 +209,7 @@ def capture(
         kernel=local_kernel if kernel is None else kernel,
         time=_now(),
         tool=_tool(),
-        root=os.path.abspath(root),
+        root=root,
         source="sysfs" if live else "tree",
         modes_authoritative=live,
         placements=placements,

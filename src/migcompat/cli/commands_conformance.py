@@ -67,8 +67,23 @@ offending text with a caret and the spec clause, then a summary table.
 junit writes JUnit XML for CI; --format ktap writes KTAP version 1, the
 kernel's test output format, for kernel-side CI. With nothing to check,
 json, junit and ktap still write a well-formed report that says so (json:
-every check not applicable, and a note saying why). A failed
-recommended check is a warning. Rule numbers count from 0.
+every check not applicable, and a note saying why); when an INPUT or a
+--against baseline cannot be read or holds nothing to check, junit writes
+one test case in <error> and ktap one 'not ok' test, each naming the input
+and the error (exit status 3). A failed recommended check is a warning: the
+run passes, unless --fail-on-warning is given (then exit status 1, and
+junit and ktap show the warnings as failures). A --against baseline must
+hold migration attributes: one that holds none (a wrong path, a
+subdirectory of the tree) is an error, as the upgrade check could not run.
+Old and new devices are paired by configuration: each old device with the
+new devices whose configuration (the fields that differ between the devices
+of one side, such as a queue count) agrees, then by PCI address or type id,
+else with every new device of the same vendor:device or type; the new
+rules' $ is read with the old device's configuration, so a capture whose
+functions were re-enumerated or configured otherwise is not a breaking
+change.
+A failure on a host with no name (a capture without --host) is named by
+its input, as given. Rule numbers count from 0.
 
 \b
 Examples:
@@ -81,7 +96,8 @@ Examples:
 
 _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\n\b\nFor conformance: 0 every required check passes (warnings allowed), 1 a required"
-    "\ncheck fails, 3 an input cannot be read or holds nothing to check."
+    "\ncheck fails (or, with --fail-on-warning, a recommended one), 3 an input or a --against baseline cannot"
+    "\nbe read or holds nothing to check."
 )
 
 _HELP_WIDTH: Final = 96
@@ -160,6 +176,12 @@ class _SampleChoice(click.Choice):  # type: ignore[type-arg]
     " ktap: KTAP version 1 (the kernel's test format).",
     ("text", "json", "junit", "ktap"),
 )
+@click.option(
+    "--fail-on-warning",
+    is_flag=True,
+    help="Exit with status 1 when a recommended check fails too (a warning), and show warnings as failures in"
+    " junit and ktap.",
+)
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.pass_context
 def conformance_command(
@@ -168,6 +190,7 @@ def conformance_command(
     sample: str | None,
     against: Sequence[str],
     output_format: str,
+    fail_on_warning: bool,
     no_progress: bool,
 ) -> None:
     from ..conformance.runner import run
@@ -179,20 +202,24 @@ def conformance_command(
         raise click.UsageError("only one input can be standard input (-)")
     old: tuple[HostData, ...] = ()
     baseline: list[HostData] = []
-    if sample is not None:
-        try:
-            loaded = load_sample(sample)
-        except SampleError as exc:
-            echo_error(exc.message, exc.code)
-            ctx.exit(ExitCode.UNDECIDED)
-        hosts = list(loaded.hosts)
-        old = loaded.old
-    else:
-        paths = list(inputs) or ["/sys"]
-        hosts = [_read(ctx, path) for path in paths]
-        baseline = [_read(ctx, path) for path in against]
-        if not any(p.migratable for host in hosts for p in host.placements):
-            _nothing(ctx, hosts, paths, explicit=bool(inputs), output_format=output_format)
+    try:
+        if sample is not None:
+            try:
+                loaded = load_sample(sample)
+            except SampleError as exc:
+                raise _Unusable(f"sample:{sample}", exc.code, exc.message) from None
+            hosts = list(loaded.hosts)
+            old = loaded.old
+        else:
+            paths = list(inputs) or ["/sys"]
+            hosts = [_read(path) for path in paths]
+            baseline = [_read(path) for path in against]
+            if not any(p.migratable for host in hosts for p in host.placements):
+                _nothing(ctx, hosts, paths, explicit=bool(inputs), output_format=output_format)
+            for path, host in zip(against, baseline, strict=True):
+                _check_baseline(path, host)
+    except _Unusable as exc:
+        _unusable(ctx, exc, output_format)
     progress = None
     total = sum(len(h.placements) for h in (*hosts, *old, *baseline))
     if not no_progress and total >= PROGRESS_THRESHOLD and _stderr_tty():
@@ -207,52 +234,121 @@ def conformance_command(
     elif output_format == "junit":
         from ..conformance.report_junit import junit_xml
 
-        click.echo(junit_xml(report), nl=False)
+        click.echo(junit_xml(report, warnings_fail=fail_on_warning), nl=False)
     elif output_format == "ktap":
         from ..conformance.report_ktap import render
 
-        click.echo(render(report), nl=False)
+        click.echo(render(report, warnings_fail=fail_on_warning), nl=False)
     else:
         from ..conformance.report_text import write_text_report
 
         if sample is not None:
             echo(f"Sample {sample}: {loaded.description}")
-        write_text_report(report, sys.stdout, color=color_enabled())
-    ctx.exit(ExitCode.SUCCESS if report.ok else ExitCode.NEGATIVE)
+        write_text_report(report, sys.stdout, color=color_enabled(), warnings_fail=fail_on_warning)
+    failed = not report.ok or (fail_on_warning and bool(report.warnings))
+    ctx.exit(ExitCode.NEGATIVE if failed else ExitCode.SUCCESS)
 
 
-def _read(ctx: click.Context, path: str) -> HostData:
+class _Unusable(Exception):
+    """An input that cannot be used: *name* (as given), the stable error *code*, the *message* and *hints*.
+
+    *message* is already escaped for display; each of *hints* is a line for
+    standard error after the error (``migcompat: ...``).
+    """
+
+    def __init__(self, name: str, code: str, message: str, hints: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.name = name
+        self.code = code
+        self.message = message
+        self.hints = tuple(hints)
+
+
+def _unusable(ctx: click.Context, error: _Unusable, output_format: str) -> NoReturn:
+    """Report *error* on standard error and, for junit and ktap, as a failing report; exit status 3."""
+    echo_error(error.message, error.code)
+    for hint in error.hints:
+        echo(hint, err=True)
+    if output_format == "junit":
+        from ..conformance.report_junit import junit_error
+
+        click.echo(junit_error(display_name(error.name), error.code, error.message), nl=False)
+    elif output_format == "ktap":
+        from ..conformance.report_ktap import render_error
+
+        click.echo(render_error(display_name(error.name), error.code, error.message), nl=False)
+    ctx.exit(ExitCode.UNDECIDED)
+
+
+def _read(path: str) -> HostData:
+    """The host of the INPUT or baseline *path*; raises :class:`_Unusable` when it cannot be read."""
     try:
         if path == STDIN:
-            return _read_stdin(ctx)
+            return _read_stdin()
         if os.path.isdir(path):
             return capture(path)
         return load(path)
     except CaptureError as exc:
         if exc.code != "capture-invalid":
-            echo_error(escape(exc.message), exc.code)
-            ctx.exit(ExitCode.UNDECIDED)
-        _not_a_capture(ctx, path, _reason(exc), _head(path))
+            raise _Unusable(path, exc.code, escape(exc.message)) from None
+        _not_a_capture(path, _reason(exc), _head(path))
 
 
-def _read_stdin(ctx: click.Context) -> HostData:
+def _read_stdin() -> HostData:
     """A capture from standard input, as 'migcompat capture' writes it to standard output."""
     if stdin_is_terminal():
         echo("migcompat: reading a capture from standard input (end it with Ctrl-D)", err=True)
     try:
         source = read_input(STDIN, CAPTURE_READ_LIMIT)
     except CannotRead as exc:
-        echo_error(str(exc), "input-unreadable")
-        ctx.exit(ExitCode.UNDECIDED)
+        raise _Unusable(STDIN, "input-unreadable", str(exc)) from None
     if not source.complete:
-        echo_error(
-            f"cannot read <stdin>: the capture is larger than {CAPTURE_READ_LIMIT >> 20} MiB", "capture-unreadable"
+        raise _Unusable(
+            STDIN,
+            "capture-unreadable",
+            f"cannot read <stdin>: the capture is larger than {CAPTURE_READ_LIMIT >> 20} MiB",
         )
-        ctx.exit(ExitCode.UNDECIDED)
     try:
         return loads(source.data, origin=source.name)
     except CaptureError as exc:
-        _not_a_capture(ctx, STDIN, _reason(exc), source.data[:_HEAD])
+        _not_a_capture(STDIN, _reason(exc), source.data[:_HEAD])
+
+
+def _check_baseline(path: str, host: HostData) -> None:
+    """Raise :class:`_Unusable` when the --against baseline *host* (read from *path*) has no migration attribute.
+
+    Such a baseline (a wrong or stale path, a subdirectory of the tree, a
+    directory that is not a sysfs tree) leaves the upgrade check nothing to
+    compare; passing without it would let a breaking change through. The
+    error says what was found and lists the reader's findings on it.
+    """
+    if any(p.migratable for p in host.placements):
+        return
+    name = display_name(path)
+    message = (
+        f"--against {escape(name)}: nothing to compare against: {_found(host.placements)},"
+        " so the upgrade check (MC-U1) cannot run"
+    )
+    hints = [
+        f"migcompat: {escape(name)}: finding {escape(finding.code)} at {escape(finding.path or '.')}:"
+        f" {escape(finding.message)}"
+        for finding in host.findings
+    ]
+    hints.append(
+        "migcompat: --against takes the older driver's capture or sysfs tree (the root that holds bus/ and class/),"
+        " with its migration attributes"
+    )
+    raise _Unusable(path, "nothing-to-check", message, hints)
+
+
+def _found(placements: Sequence[object]) -> str:
+    """What a host without migration attributes holds, for an error message."""
+    if placements:
+        return (
+            f"found {len(placements)} VFIO device(s) or mdev type(s), none of which exposes migration_version or"
+            " migration_compatible_devices"
+        )
+    return "found no VFIO device, mdev type or mdev"
 
 
 def _reason(error: CaptureError) -> str:
@@ -273,39 +369,29 @@ def _head(path: str) -> bytes:
         return b""
 
 
-def _not_a_capture(ctx: click.Context, path: str, reason: str, head: bytes) -> NoReturn:
-    """Report an INPUT that is not a capture, what was expected, and 'migcompat lint' for an attribute."""
+def _not_a_capture(path: str, reason: str, head: bytes) -> NoReturn:
+    """Raise :class:`_Unusable` for an INPUT that is not a capture: what was expected, and lint for an attribute."""
     name = display_name(path)
-    echo_error(f"{name} is not a capture: {escape(reason)}", "capture-invalid")
-    echo(
+    hints = [
         "migcompat: conformance reads a capture (the JSON file 'migcompat capture' writes) or a sysfs tree"
-        " (a directory such as /sys)",
-        err=True,
-    )
+        " (a directory such as /sys)"
+    ]
     attribute = os.path.basename(path) if os.path.basename(path) in MIGRATION_ATTRIBUTES else None
     if attribute is None and len(head) > 2 and head.startswith(b"mc") and head[2:3].isdigit():
         attribute = detect(head)
     if attribute is not None:
-        echo(
+        hints.append(
             f"migcompat: {name} looks like a {attribute} attribute; to check attribute files, run:\n"
-            f"  migcompat lint {_quote(path)}",
-            err=True,
+            f"  migcompat lint {_quote(path)}"
         )
-    ctx.exit(ExitCode.UNDECIDED)
+    raise _Unusable(path, "capture-invalid", f"{name} is not a capture: {escape(reason)}", hints)
 
 
 def _nothing(
     ctx: click.Context, hosts: Sequence[HostData], paths: Sequence[str], *, explicit: bool, output_format: str
 ) -> NoReturn:
     where = ", ".join(escape(h.origin or h.root) for h in hosts)
-    vfio = sum(len(h.placements) for h in hosts)
-    found = (
-        f"found {vfio} VFIO device(s) or mdev type(s), none of which exposes migration_version or"
-        " migration_compatible_devices"
-        if vfio
-        else "found no VFIO device, mdev type or mdev"
-    )
-    reason = f"{found} under {where}"
+    reason = f"{_found([p for h in hosts for p in h.placements])} under {where}"
     echo_error(f"nothing to check: {reason}", "nothing-to-check")
     # A well-formed report that says so, never an empty output.
     if output_format == "json":

@@ -3,13 +3,21 @@
 Written with the standard library's ElementTree, in the shape of the JUnit
 schema CI systems read (the Jenkins xunit plugin's, ``tests/data/junit.xsd``).
 A failed *required* check is a ``<failure>``; a failed *recommended* check is
-a passing test case whose ``<system-out>`` starts with ``WARNING``, so
-warnings show without failing the build. The objects that passed a check
-are one passing test case (``N objects passed``); a check with nothing to
-check is one ``<skipped>`` test case; failures counted but not listed (a
-check stops listing after its cap) are one test case more. The run's notes
-on a check (what it could not decide in full) are its suite's
-``<system-out>``.
+a passing test case whose ``<system-out>`` starts with ``WARNING`` (and its
+suite's ``warnings`` property counts them), so warnings show without failing
+the build; with *warnings_fail* (``--fail-on-warning``) it is a ``<failure>``
+too. The objects that passed a check are one passing test case named
+``CHECK: objects passed`` (the count is in its ``<system-out>``, so the name stays the
+same when the fleet changes); a check with nothing to check is one
+``<skipped>`` test case; failures counted but not listed (a check stops
+listing after its cap) are one test case more. The run's notes on a check
+(what it could not decide in full) are its suite's ``<system-out>``.
+
+A failure's test case is named ``host:path``, or ``input:path`` when the host
+has no name (the input as given on the command line); a name that would
+repeat in its suite gets `` (2)``, `` (3)``, ..., so that no two test cases
+share a (classname, name) pair, which CI systems would merge. An input that
+cannot be read is one ``<error>`` test case (:func:`junit_error`).
 
 Every count is the count of what is written: ``tests`` is the number of
 ``<testcase>`` elements, ``failures``, ``errors`` and ``skipped`` the number
@@ -22,11 +30,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..display import all_printable, escape, finish_junit, rule_numbers
+from ..display import all_printable, escape, finish_junit, plural, rule_numbers
 from .registry import CHECKS
 from .results import Failure, Report, render_excerpt
+from .runner import INPUT_DETAIL
 
-__all__ = ["junit_nothing", "junit_xml"]
+__all__ = ["junit_error", "junit_nothing", "junit_xml"]
 
 _NAME = "migcompat conformance"
 
@@ -44,12 +53,42 @@ def _body(failure: Failure) -> str:
     return "\n".join(lines)
 
 
+def _safe(text: str) -> str:
+    """*text* as it is when it is printable ASCII (already shown safely), else escaped."""
+    return text if all_printable([text]) else escape(text)
+
+
 def _where(host: str, path: str) -> str:
     return f"{escape(host)}:{escape(path)}" if host else escape(path)
 
 
-def junit_xml(report: Report) -> str:
-    """*report* as a JUnit XML document (``<testsuites>``), never empty."""
+def _failure_name(failure: Failure) -> str:
+    """``host:path``, or ``input:path`` when the host has no name."""
+    return _where(failure.host or failure.details.get(INPUT_DETAIL, ""), failure.path)
+
+
+class _Names:
+    """Test case names made unique within a suite: a repeated name gets `` (2)``, `` (3)``, ...."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+
+    def __call__(self, name: str) -> str:
+        unique, number = name, 1
+        while unique in self._seen:
+            number += 1
+            unique = f"{name} ({number})"
+        self._seen.add(unique)
+        return unique
+
+
+def junit_xml(report: Report, *, warnings_fail: bool = False) -> str:
+    """*report* as a JUnit XML document (``<testsuites>``), never empty.
+
+    With *warnings_fail* a failed recommended check is a ``<failure>`` (as for
+    ``--fail-on-warning``, whose exit status is then 1), not a passing test
+    case with a ``WARNING`` in its output.
+    """
     root = ET.Element("testsuites", name=_NAME, time=f"{report.seconds:.3f}")
     by_check: dict[str, list[Failure]] = {}
     for failure in report.failures:
@@ -57,30 +96,34 @@ def junit_xml(report: Report) -> str:
     for ident, tally in report.tallies.items():
         check = CHECKS[ident]
         required = check.severity == "required"
+        fails = required or warnings_fail
         mine = by_check.get(ident, [])
+        names = _Names()
         suite = ET.SubElement(root, "testsuite", name=ident)
         properties = ET.SubElement(suite, "properties")
         for name, value in (("clause", check.clause), ("severity", check.severity), ("title", check.title)):
             ET.SubElement(properties, "property", name=name, value=escape(value))
+        if not required and tally.failed:
+            ET.SubElement(properties, "property", name="warnings", value=str(tally.failed))
         for failure in mine:
-            case = ET.SubElement(suite, "testcase", classname=ident, name=_where(failure.host, failure.path))
-            if required:
-                element = ET.SubElement(case, "failure", message=_message(failure.message), type=ident)
-                element.text = _body(failure)
+            case = ET.SubElement(suite, "testcase", classname=ident, name=names(_failure_name(failure)))
+            if fails:
+                message = _message(failure.message) if required else "WARNING " + _message(failure.message)
+                ET.SubElement(case, "failure", message=message, type=ident).text = _body(failure)
             else:
                 ET.SubElement(case, "system-out").text = "WARNING " + _body(failure)
         unlisted = tally.failed - len(mine)
         if unlisted > 0:
-            text = f"{unlisted} more failures of {ident} are counted but not listed"
-            case = ET.SubElement(suite, "testcase", classname=ident, name=f"{ident}: {unlisted} more failures")
-            if required:
+            text = f"{plural(unlisted, 'more failure')} of {ident} counted but not listed"
+            case = ET.SubElement(suite, "testcase", classname=ident, name=names(f"{ident}: failures not listed"))
+            if fails:
                 ET.SubElement(case, "failure", message=text, type=ident).text = text
             else:
                 ET.SubElement(case, "system-out").text = "WARNING " + text
         passed = tally.checked - tally.failed
         if passed > 0:
-            name = f"{ident}: {passed} object{'s' * (passed != 1)} passed"
-            ET.SubElement(suite, "testcase", classname=ident, name=name)
+            case = ET.SubElement(suite, "testcase", classname=ident, name=names(f"{ident}: objects passed"))
+            ET.SubElement(case, "system-out").text = f"{plural(passed, 'object')} passed"
         if not tally.checked:
             case = ET.SubElement(suite, "testcase", classname=ident, name=f"{ident}: not applicable")
             ET.SubElement(case, "skipped", message="not applicable: nothing to check")
@@ -106,4 +149,23 @@ def junit_nothing(reason: str) -> str:
     case = ET.SubElement(suite, "testcase", classname=_NAME, name="nothing to check")
     shown = escape(reason)
     ET.SubElement(case, "skipped", message=shown).text = shown
+    return finish_junit(root)
+
+
+def junit_error(name: str, code: str, message: str) -> str:
+    """The JUnit document of a run stopped by an input that cannot be used: one test case in ``<error>``.
+
+    *name* is the input as given on the command line, *code* the stable
+    error code and *message* the error, as ``migcompat: error[CODE]:``
+    prints them (text that is already printable ASCII is written as it is,
+    so that a name escaped for standard error is not escaped twice; any
+    other is escaped); the suite and the root count ``errors="1"``. For
+    ``migcompat conformance --format junit``, so that ``> report.xml``
+    fails the CI job's test report rather than leaving an empty file.
+    """
+    root = ET.Element("testsuites", name=_NAME, time="0.000")
+    suite = ET.SubElement(root, "testsuite", name=_NAME)
+    case = ET.SubElement(suite, "testcase", classname=_NAME, name=f"input {_safe(name)}")
+    shown = f"error[{_safe(code)}]: {_safe(message)}"
+    ET.SubElement(case, "error", message=shown, type=_safe(code)).text = shown
     return finish_junit(root)

@@ -22,9 +22,13 @@ version and plan lines: one per failure (its object as the name, its
 message and excerpt as diagnostic lines before it), one for the failures
 counted but not listed, and one for the objects that passed. A failure of a
 *recommended* check is a warning: its subtest is ``ok`` with a ``# warning:``
-diagnostic, and its check is ``ok``. A check with nothing to check is
+diagnostic, and its check is ``ok`` (with *warnings_fail*, for
+``--fail-on-warning``, both are ``not ok``). A check with nothing to check is
 ``ok ... # SKIP``. Hosts, upgrades, the matrix, notes and the result are
-diagnostic lines.
+diagnostic lines. A failure's name is ``host:path``, or ``input:path`` when
+the host has no name (the input as given on the command line). An input
+that cannot be used is one ``not ok`` test after a diagnostic line with the
+error (:func:`render_error`).
 
 Every name and message is shown through :func:`migcompat.display.escape`,
 and ``#`` in a test name is written ``\\x23``: a name can neither break a line
@@ -38,8 +42,9 @@ from typing import Final
 from ..display import all_printable, escape, plural, rule_numbers
 from .registry import CHECKS, SUITE_VERSION
 from .results import Failure, Report, render_excerpt
+from .runner import INPUT_DETAIL
 
-__all__ = ["INDENT", "VERSION_LINE", "render", "render_nothing"]
+__all__ = ["INDENT", "VERSION_LINE", "render", "render_error", "render_nothing"]
 
 VERSION_LINE: Final = "KTAP version 1"
 INDENT: Final = "    "
@@ -68,12 +73,13 @@ def _failure_lines(failure: Failure, warning: bool) -> list[str]:
     return lines
 
 
-def _subtests(ident: str, failures: list[Failure], unlisted: int, passed: int) -> list[str]:
+def _subtests(ident: str, failures: list[Failure], unlisted: int, passed: int, *, warnings_fail: bool) -> list[str]:
     warning = CHECKS[ident].severity != "required"
-    result = "ok" if warning else "not ok"
+    result = "ok" if warning and not warnings_fail else "not ok"
     tests: list[tuple[list[str], str]] = []
     for failure in failures:
-        tests.append((_failure_lines(failure, warning), f"{result} {{}} {_name(_where(failure.host, failure.path))}"))
+        where = _where(failure.host or failure.details.get(INPUT_DETAIL, ""), failure.path)
+        tests.append((_failure_lines(failure, warning), f"{result} {{}} {_name(where)}"))
     if unlisted > 0:
         note = f"# {'warning: ' if warning else ''}{unlisted} more failures are counted but not listed"
         tests.append(([note], f"{result} {{}} {plural(unlisted, 'more failure')}"))
@@ -110,8 +116,12 @@ def _header(report: Report) -> list[str]:
     return lines
 
 
-def render(report: Report) -> str:
-    """*report* as KTAP version 1 text (ending with a newline), never empty."""
+def render(report: Report, *, warnings_fail: bool = False) -> str:
+    """*report* as KTAP version 1 text (ending with a newline), never empty.
+
+    With *warnings_fail* (``--fail-on-warning``) a failed recommended check
+    is ``not ok``, as a failed required check is.
+    """
     if not report.tallies:
         return render_nothing("no check was run")
     lines = [VERSION_LINE, f"1..{len(report.tallies)}", *_header(report)]
@@ -133,12 +143,18 @@ def render(report: Report) -> str:
             continue
         if tally.failed:
             mine = by_check.get(ident, [])
-            lines.extend(_subtests(ident, mine, tally.failed - len(mine), tally.checked - tally.failed))
-        broken = bool(tally.failed) and check.severity == "required"
+            lines.extend(
+                _subtests(
+                    ident, mine, tally.failed - len(mine), tally.checked - tally.failed, warnings_fail=warnings_fail
+                )
+            )
+        broken = bool(tally.failed) and (check.severity == "required" or warnings_fail)
         lines.append(f"{'not ok' if broken else 'ok'} {number} {ident}")
         totals["fail" if broken else "pass"] += 1
     warnings = plural(len(report.warnings), "warning")
-    if report.ok:
+    if warnings_fail and report.ok and report.warnings:
+        lines.append(f"# FAILED: {warnings} (--fail-on-warning)")
+    elif report.ok:
         lines.append(f"# PASSED with {warnings}" if report.warnings else "# PASSED")
     else:
         lines.append(f"# FAILED: {plural(len(report.required_failures), 'required check failure')}, {warnings}")
@@ -160,6 +176,35 @@ def render_nothing(reason: str) -> str:
                 _diagnostic(f"nothing to check: {reason}"),
                 f"ok 1 conformance # SKIP nothing to check: {_name(reason)}",
                 "# totals: pass:0 fail:0 skip:1",
+            ]
+        )
+        + "\n"
+    )
+
+
+def render_error(name: str, code: str, message: str) -> str:
+    """The KTAP report of a run stopped by an input that cannot be used: one ``not ok`` test.
+
+    *name* is the input as given on the command line, *code* the stable
+    error code and *message* the error; a diagnostic line before the test
+    says ``error[CODE]: MESSAGE``. Text that is already printable ASCII (as
+    standard error shows it) is written as it is, any other is escaped. For
+    ``migcompat conformance --format ktap``, so that the output is a failing
+    report rather than nothing.
+    """
+
+    def safe(text: str) -> str:
+        return text if all_printable([text]) else escape(text)
+
+    test = safe(name).replace("#", "\\x23")  # as _name: a '#' would start the directive
+    return (
+        "\n".join(
+            [
+                VERSION_LINE,
+                "1..1",
+                f"# error[{safe(code)}]: {safe(message)}",
+                f"not ok 1 input {test}",
+                "# totals: pass:0 fail:1 skip:0",
             ]
         )
         + "\n"

@@ -29,6 +29,7 @@ from rich.text import Text
 from ..display import all_printable, escape, plural, rule_numbers
 from .registry import CHECKS, SUITE_VERSION
 from .results import Failure, Report, render_excerpt
+from .runner import INPUT_DETAIL
 
 __all__ = ["MAX_PER_CHECK", "MIN_WIDTH", "render_excerpt", "write_text_report"]
 
@@ -53,8 +54,10 @@ def _shown(text: str) -> str:
     return rule_numbers(escape(text))
 
 
-def _status(report: Report) -> Text:
+def _status(report: Report, warnings_fail: bool) -> Text:
     warned = len(report.warnings)
+    if warnings_fail and warned and report.ok:
+        return Text.assemble(("FAILED", "bold red"), f": {plural(warned, 'warning')} (--fail-on-warning)")
     if report.ok:
         return Text.assemble(("PASSED", "bold green"), f" with {plural(warned, 'warning')}" if warned else "")
     failed = len(report.required_failures)
@@ -69,7 +72,8 @@ def _where(host: str, path: str) -> str:
 
 def _failure(console: Console, failure: Failure) -> None:
     word = ("FAIL", "bold red") if failure.severity == "required" else ("WARN", "bold yellow")
-    console.print(_line(word, " ", (failure.check, "bold"), "  ", _where(failure.host, failure.path)), soft_wrap=True)
+    where = _where(failure.host or failure.details.get(INPUT_DETAIL, ""), failure.path)
+    console.print(_line(word, " ", (failure.check, "bold"), "  ", where), soft_wrap=True)
     console.print(_line(_INDENT, _shown(failure.message)), soft_wrap=True)
     if failure.excerpt is not None:
         lines = render_excerpt(failure.excerpt)
@@ -145,9 +149,14 @@ def _checks_table(report: Report) -> Table:
     return table
 
 
-def write_text_report(report: Report, stream: IO[str] | None = None, *, color: bool | None = None) -> None:
+def write_text_report(
+    report: Report, stream: IO[str] | None = None, *, color: bool | None = None, warnings_fail: bool = False
+) -> None:
     """Write *report* for people to *stream* (standard output by default).
 
+    A failure is named ``host:path``, or ``input:path`` when the host has no
+    name (the input as given on the command line). With *warnings_fail*
+    (``--fail-on-warning``) a run with warnings ends ``Result: FAILED``.
     *color* True forces colour, False forbids it, None leaves it to rich
     (colour on a terminal, unless ``NO_COLOR`` is set). A failed write is
     raised as the ``OSError`` it is, a closed pipe as :class:`BrokenPipeError`
@@ -219,4 +228,4 @@ def write_text_report(report: Report, stream: IO[str] | None = None, *, color: b
     console.print()
     _print_table(console, _checks_table(report))
     console.print()
-    console.print(_line("Result: ", _status(report), f" ({report.seconds:.3f} s)"), soft_wrap=True)
+    console.print(_line("Result: ", _status(report, warnings_fail), f" ({report.seconds:.3f} s)"), soft_wrap=True)

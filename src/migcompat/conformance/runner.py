@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
+from typing import Final
 
 from ..limits import SPEC_VERSION
-from ..sysfs.model import HostData
+from ..sysfs.model import PLACEMENT_FINDINGS, Finding, HostData
 from .emitter_checks import Analysis, TextCache, analyse_host
 from .matrix_checks import compatibility_matrix
-from .results import HostSummary, Report
+from .results import HostSummary, Note, Report
 from .upgrade_checks import upgrade_checks
 
-__all__ = ["Progress", "run"]
+__all__ = ["INPUT_DETAIL", "Progress", "input_label", "run"]
+
+INPUT_DETAIL: Final = "input"
+"""The key of a failure's ``details`` that names the input (as given, see :func:`input_label`) a failure
+on a host with no name came from."""
 
 Progress = Callable[[int, int], None]
 """Called with (placements done, placements in all) as the run goes."""
@@ -22,6 +28,63 @@ def _tool() -> str:
     from .. import __version__
 
     return f"migcompat {__version__}"
+
+
+def input_label(host: HostData) -> str:
+    """How *host* is named on the command line: its origin (the path given), else its root."""
+    return host.origin or host.root
+
+
+def _finding_check(finding: Finding) -> str:
+    """The check a reader's *finding* counts against, as the emitter checks count those of an INPUT."""
+    if finding.code in PLACEMENT_FINDINGS:
+        return "MC-SYSFS-PLACEMENT"
+    return "MC-SYSFS-READ" if finding.attribute else "MC-SYSFS-TREE"
+
+
+def _baseline_notes(host: HostData, report: Report) -> None:
+    """The reader's findings on the baseline *host*, as notes: it is not checked, but what it lacks is shown."""
+    name = input_label(host)
+    for finding in host.findings:
+        report.note(
+            Note(
+                _finding_check(finding),
+                host.host,
+                finding.path,
+                f"in the --against baseline {name} (not checked itself): {finding.code}: {finding.message}",
+            )
+        )
+
+
+def _name_inputs(report: Report, spans: Sequence[tuple[int, int, HostData]]) -> None:
+    """Name the input of each failure on a host with no name, in its details (:data:`INPUT_DETAIL`).
+
+    *spans* are the (first, end) indexes of each input's emitter failures in
+    ``report.failures``. A later failure (upgrade, matrix) on a host with no
+    name is given the input whose placement holds its path, when only one
+    input with no host name has that placement.
+    """
+    unnamed = [(first, end, host) for first, end, host in spans if not host.host]
+    if not unnamed:
+        return
+    owner: dict[int, str] = {}
+    for first, end, host in unnamed:
+        for index in range(first, end):
+            owner[index] = input_label(host)
+    for index, failure in enumerate(report.failures):
+        if failure.host or INPUT_DETAIL in failure.details:
+            continue
+        label = owner.get(index)
+        if label is None:
+            holders = {
+                input_label(host)
+                for _, _, host in unnamed
+                if any(failure.path == p.path or failure.path.startswith(p.path + "/") for p in host.placements)
+            }
+            if len(holders) != 1:
+                continue
+            (label,) = holders
+        report.failures[index] = dataclasses.replace(failure, details={**failure.details, INPUT_DETAIL: label})
 
 
 def run(
@@ -35,8 +98,13 @@ def run(
 
     *old* hosts are checked too and are the older side of the upgrade check;
     *baseline* hosts (``--against``) are only the older side, not checked
-    themselves. The newer side is *hosts*. Without *old* and *baseline* no
-    upgrade check runs.
+    themselves; the reader's findings on them are notes of the report (a
+    baseline that cannot be read fails nothing, but says so). The newer side
+    is *hosts*. Without *old* and *baseline* no upgrade check runs.
+
+    A failure on a host with no name (a capture of a mirrored tree without
+    ``--host``) names the input it came from in its details
+    (:data:`INPUT_DETAIL`), so that two such inputs can be told apart.
     """
     started = time.perf_counter()
     report = Report(tool=_tool(), spec_version=SPEC_VERSION)
@@ -69,17 +137,24 @@ def run(
 
     checked_old: list[Analysis] = []
     newer: list[Analysis] = []
+    spans: list[tuple[int, int, HostData]] = []
     for host in old:
+        first = len(report.failures)
         checked_old += analyse(host, "old", report)
+        spans.append((first, len(report.failures), host))
     for host in hosts:
+        first = len(report.failures)
         newer += analyse(host, "new" if old or baseline else "host", report)
+        spans.append((first, len(report.failures), host))
     scratch = Report()
     unchecked_old: list[Analysis] = []
     for host in baseline:
         unchecked_old += analyse(host, "baseline", scratch)
+        _baseline_notes(host, report)
     if checked_old or unchecked_old:
         upgrade_checks([*checked_old, *unchecked_old], newer, report)
     compatibility_matrix([*checked_old, *newer], report)
+    _name_inputs(report, spans)
     if progress is not None and total:
         progress(total, total)
     report.seconds = time.perf_counter() - started
