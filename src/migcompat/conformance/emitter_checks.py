@@ -5,7 +5,10 @@ registry, ``$``, self-acceptance) are evaluated once per distinct pair of
 texts and the outcome is applied to every placement that has them, so a host
 of a thousand identical VFs costs little more than one. Checks that depend on
 the placement (the pair, modes, stability, agreement with sysfs, E8) run per
-placement.
+placement. E8 compares no field on which the type's template itself fails
+MC-E3-SYSFS (a note says so), and an mdev that reports *D(c)* but whose
+rules do not relate ``equal`` to its type's for *c* (clause 10.1) gets a
+note, not a failure: clause 12.1 requires nothing of the rules.
 
 A device type's choices are the product of its parameters' values, which a
 4096-byte template can make astronomically many; no check enumerates them.
@@ -48,6 +51,7 @@ from ..compare import check
 from ..display import article
 from ..emit import emit, value_text
 from ..errors import ParseError
+from ..limits import MAX_ATTRIBUTE_BYTES
 from ..model import (
     CompatibleDevices,
     Constraint,
@@ -60,6 +64,7 @@ from ..model import (
 )
 from ..parse import parse_compatible, parse_version
 from ..registry import STANDARD_KEYS, registry_default
+from ..relate import Relation, RelationTooComplex, relate
 from ..semantics.constraints import constants, self_positions
 from ..semantics.rules import Context, own_values, rule_truth
 from ..semantics.templates import (
@@ -71,7 +76,18 @@ from ..semantics.templates import (
     parameters_of,
     setters,
 )
-from ..sysfs.model import COMPATIBLE, PLACEMENT_FINDINGS, VERSION, VFIO_DEV, HostData, Placement
+from ..sysfs.model import (
+    COMPATIBLE,
+    FINDING_CODES,
+    PLACEMENT_FINDINGS,
+    VERSION,
+    VFIO_DEV,
+    Attr,
+    Finding,
+    HostData,
+    Placement,
+)
+from ..sysfs.reader import READ_LIMIT
 from ..verdict import Answer, Reason
 from .results import Excerpt, Failure, Note, Report, collector_paused
 
@@ -740,6 +756,7 @@ class HostChecker:
         self.report = report
         self.cache = cache
         self.templates: dict[bytes, tuple[MigrationVersion, tuple[Parameter, ...]] | None] = {}
+        self.relations: dict[tuple[bytes | None, bytes | None, bytes, str], str | None] = {}
 
     def run(self, host: HostData) -> Iterator[Analysis]:
         """Check every placement of *host*, yielding each one's analysis (after its checks)."""
@@ -756,6 +773,7 @@ class HostChecker:
         self._placements(host)
         read = [f for f in host.findings if f.attribute and f.code not in PLACEMENT_FINDINGS]
         tree = [f for f in host.findings if not f.attribute and f.code not in PLACEMENT_FINDINGS]
+        read.extend(_unreported_errors(host))
         for finding in read:
             report.fail(
                 Failure(
@@ -844,7 +862,10 @@ class HostChecker:
             report.passed(ident, count)
         for problem in outcome.problems:
             path = placement.path + (f"/{problem.attribute}" if problem.attribute else "")
-            report.fail(Failure(problem.check, host.host, path, problem.message, problem.excerpt, problem.details))
+            message = problem.message
+            if problem.details.get("error_code") == "too-long" and problem.attribute is not None:
+                message = _cut_message(placement.attributes.get(problem.attribute), message)
+            report.fail(Failure(problem.check, host.host, path, message, problem.excerpt, problem.details))
         for note in outcome.notes:
             path = placement.path + (f"/{note.attribute}" if note.attribute else "")
             report.note(Note(note.check, host.host, path, note.message))
@@ -859,7 +880,7 @@ class HostChecker:
         self._stable(host, placement)
         self._sysfs(host, placement, outcome.version, types)
         if placement.kind == "mdev" and outcome.version is not None and not outcome.version.params:
-            self._template(host, placement, outcome.version, types)
+            self._template(host, placement, outcome.version, types, outcome.rules)
         return analysis
 
     # E5
@@ -930,57 +951,68 @@ class HostChecker:
     ) -> None:
         if version is None:
             return
-        expected: dict[str, tuple[str, str]] = {}
-        props = placement.properties
-        links = placement.links
-        type_props: Mapping[str, str] = {}
-        if placement.kind == "mdev_type":
-            expected["type"] = (placement.ident, "the type id (its directory name)")
-            type_props = props
-        elif placement.kind == "mdev" and "mdev_type" in links:
-            expected["type"] = (links["mdev_type"], "the type its mdev_type link points to")
-            parent_type = types.get((links.get("type_parent", ""), links["mdev_type"]))
-            type_props = parent_type.properties if parent_type is not None else {}
-        if "device_api" in type_props:
-            expected["device_api"] = (type_props["device_api"], "the type's device_api attribute")
-        if "name" in type_props:
-            with contextlib.suppress(ValueError):
-                expected["name"] = (encode_token(type_props["name"]), "the type's name attribute, escaped")
-        if placement.kind == "pci":
-            expected["device_api"] = ("vfio-pci", "the VFIO API of a PCI function (VFIO_DEVICE_API_PCI_STRING)")
-            if "vendor" in props and "device" in props:
-                expected["pci_id"] = (
-                    f"{hex_id(props['vendor'])}:{hex_id(props['device'])}",
-                    "the function's vendor:device",
-                )
-            if "subsystem_vendor" in props and "subsystem_device" in props:
-                expected["pci_subsystem"] = (
-                    f"{hex_id(props['subsystem_vendor'])}:{hex_id(props['subsystem_device'])}",
-                    "the function's subsystem_vendor:subsystem_device",
-                )
-        if placement.kind in ("pci", "device") and "driver" in links:
-            expected["driver"] = (links["driver"].replace("-", "_"), "the bound driver")
+        expected, mismatches = _sysfs_mismatches(placement, version, types)
         data = placement.attributes[VERSION].data or b""
-        failed = False
-        for key, (want, what) in expected.items():
-            entry = version.fields.get(key)
-            if entry is None or not isinstance(entry.value, str):
-                continue
-            got = entry.value.replace("-", "_") if key == "driver" else entry.value
-            if got != want:
-                failed = True
-                self.report.fail(
-                    Failure(
-                        "MC-E3-SYSFS",
-                        host.host,
-                        f"{placement.path}/{VERSION}",
-                        f"{key}={entry.value} does not match {what}, {want}",
-                        locate(data, key, 1),
-                        {"key": key, "expected": want},
-                    )
+        for key, got, want, what in mismatches:
+            self.report.fail(
+                Failure(
+                    "MC-E3-SYSFS",
+                    host.host,
+                    f"{placement.path}/{VERSION}",
+                    f"{key}={got} does not match {what}, {want}",
+                    locate(data, key, 1),
+                    {"key": key, "expected": want},
                 )
-        if expected and not failed:
+            )
+        if expected and not mismatches:
             self.report.passed("MC-E3-SYSFS")
+
+    def _type_rules(
+        self,
+        host: HostData,
+        placement: Placement,
+        version: MigrationVersion,
+        rules: CompatibleDevices,
+        type_placement: Placement,
+        created: MigrationVersion,
+        choice: Mapping[str, Value],
+    ) -> None:
+        """Note an instance whose rules are not its type's for its choice (clause 10.1), beside E8.
+
+        Run only on an instance that reports D(c) (E8 passed), so that a
+        difference is in the rules, not a consequence of the fields. Clause
+        12.1 makes no requirement of it (E8 is about the fields), so it is a
+        note, not a failure; yet a scheduler that predicts from the type
+        plans migrations by the type's rules.
+        """
+        type_attr = type_placement.attributes.get(COMPATIBLE)
+        if type_attr is None or type_attr.data is None:
+            return
+        type_rules = _rules_checks(type_attr.data).rules
+        if type_rules is None:
+            return
+        own_attr = placement.attributes.get(VERSION)
+        rules_attr = placement.attributes.get(COMPATIBLE)
+        key = (
+            None if own_attr is None else own_attr.data,
+            None if rules_attr is None else rules_attr.data,
+            type_attr.data,
+            emit(created),
+        )
+        if key not in self.relations:  # a host of many alike instances relates their rules once
+            self.relations[key] = _rules_relation(rules, version, type_rules, created)
+        difference = self.relations[key]
+        if difference is not None:
+            self.report.note(
+                Note(
+                    "MC-E8-TEMPLATE",
+                    host.host,
+                    f"{placement.path}/{COMPATIBLE}",
+                    f"the device's rules are not those of type {type_placement.ident} for"
+                    f" {_describe(choice)} (clause 10.1: the type's {COMPATIBLE} holds the rules of a device"
+                    f" created from it): {difference}",
+                )
+            )
 
     # E8
     def _template(
@@ -989,6 +1021,7 @@ class HostChecker:
         placement: Placement,
         version: MigrationVersion,
         types: Mapping[tuple[str, str], Placement],
+        rules: CompatibleDevices | None = None,
     ) -> None:
         links = placement.links
         type_placement = types.get((links.get("type_parent", ""), links.get("mdev_type", "")))
@@ -1032,12 +1065,20 @@ class HostChecker:
         want = device_for(template, choice)
         if want.fields == version.fields:
             self.report.passed("MC-E8-TEMPLATE")
+            if rules is not None:  # the device is D(c): its rules should be its type's too
+                self._type_rules(host, placement, version, rules, type_placement, want, choice)
             return
+        # A field the template itself gets wrong (MC-E3-SYSFS on the type) is no fault of the instance's.
+        wrong = {key for key, *_ in _sysfs_mismatches(type_placement, template, types)[1]}
         differences = []
         first_key = None
+        skipped = []
         for key in sorted(set(want.fields) | set(version.fields)):
             a, b = want.fields.get(key), version.fields.get(key)
             if a == b:
+                continue
+            if key in wrong:
+                skipped.append(key)
                 continue
             first_key = first_key or key
             if a is None:
@@ -1046,6 +1087,21 @@ class HostChecker:
                 differences.append(f"{key} is missing (the template gives {_field_text(key, a)})")
             else:
                 differences.append(f"{_field_text(key, b)} should be {_field_text(key, a)}")
+        if skipped:
+            self.report.note(
+                Note(
+                    "MC-E8-TEMPLATE",
+                    host.host,
+                    path,
+                    f"{', '.join(skipped)} not compared with D({_describe(choice)}) of type {type_placement.ident}:"
+                    " the type's template itself fails MC-E3-SYSFS on " + ("it" if len(skipped) == 1 else "them"),
+                )
+            )
+        if not differences:
+            self.report.passed("MC-E8-TEMPLATE")
+            if rules is not None:
+                self._type_rules(host, placement, version, rules, type_placement, want, choice)
+            return
         self.report.fail(
             Failure(
                 "MC-E8-TEMPLATE",
@@ -1057,6 +1113,127 @@ class HostChecker:
                 {"expected": emit(want).rstrip("\n")},
             )
         )
+
+
+def _rules_relation(
+    rules: CompatibleDevices, own: MigrationVersion, type_rules: CompatibleDevices, created: MigrationVersion
+) -> str | None:
+    """How an instance's *rules* (``$`` of *own*) differ from its type's (``$`` of *created*, D(c)); None if not.
+
+    Clause 10.1: the type's ``migration_compatible_devices`` holds the rules
+    of a device created from the type, which is what ``plan`` and ``match``
+    predict from. The answer names the relation and a source that one side
+    accepts and the other does not, or says that the relation was too
+    complex to decide (:mod:`migcompat.relate`'s bounds).
+    """
+    try:
+        result = relate(rules, type_rules, own, created)
+    except RelationTooComplex as error:
+        return f"not compared with its type's rules: {error.message}"
+    if result.relation is Relation.EQUAL:
+        return None
+    parts = [f"relation instance -> type: {result.relation.value}"]
+    if result.only_second is not None:
+        parts.append(f"the type accepts and the instance refuses: {emit(result.only_second).rstrip(chr(10))}")
+    if result.only_first is not None:
+        parts.append(f"the instance accepts and the type refuses: {emit(result.only_first).rstrip(chr(10))}")
+    return "; ".join(parts)
+
+
+def _sysfs_mismatches(
+    placement: Placement, version: MigrationVersion, types: Mapping[tuple[str, str], Placement]
+) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str, str, str]]]:
+    """What E3 expects of *placement*'s standard keys from sysfs, and where *version* differs from it.
+
+    The first value maps each key to (expected value, what sysfs fact it is);
+    the second lists (key, value written, expected value, what) for every
+    fixed field of *version* that does not match (MC-E3-SYSFS).
+    """
+    expected: dict[str, tuple[str, str]] = {}
+    props = placement.properties
+    links = placement.links
+    type_props: Mapping[str, str] = {}
+    if placement.kind == "mdev_type":
+        expected["type"] = (placement.ident, "the type id (its directory name)")
+        type_props = props
+    elif placement.kind == "mdev" and "mdev_type" in links:
+        expected["type"] = (links["mdev_type"], "the type its mdev_type link points to")
+        parent_type = types.get((links.get("type_parent", ""), links["mdev_type"]))
+        type_props = parent_type.properties if parent_type is not None else {}
+    if "device_api" in type_props:
+        expected["device_api"] = (type_props["device_api"], "the type's device_api attribute")
+    if "name" in type_props:
+        with contextlib.suppress(ValueError):
+            expected["name"] = (encode_token(type_props["name"]), "the type's name attribute, escaped")
+    if placement.kind == "pci":
+        expected["device_api"] = ("vfio-pci", "the VFIO API of a PCI function (VFIO_DEVICE_API_PCI_STRING)")
+        if "vendor" in props and "device" in props:
+            expected["pci_id"] = (
+                f"{hex_id(props['vendor'])}:{hex_id(props['device'])}",
+                "the function's vendor:device",
+            )
+        if "subsystem_vendor" in props and "subsystem_device" in props:
+            expected["pci_subsystem"] = (
+                f"{hex_id(props['subsystem_vendor'])}:{hex_id(props['subsystem_device'])}",
+                "the function's subsystem_vendor:subsystem_device",
+            )
+    if placement.kind in ("pci", "device") and "driver" in links:
+        expected["driver"] = (links["driver"].replace("-", "_"), "the bound driver")
+    mismatches: list[tuple[str, str, str, str]] = []
+    for key, (want, what) in expected.items():
+        entry = version.fields.get(key)
+        if entry is None or not isinstance(entry.value, str):
+            continue
+        got = entry.value.replace("-", "_") if key == "driver" else entry.value
+        if got != want:
+            mismatches.append((key, entry.value, want, what))
+    return expected, mismatches
+
+
+def _cut_message(attr: Attr | None, message: str) -> str:
+    """The ``too-long`` parse error *message* of *attr*, saying where reading stopped when it did.
+
+    The reader keeps the first :data:`~migcompat.sysfs.reader.READ_LIMIT`
+    bytes, so the parser's size is that of the bytes read, not of the file:
+    the message then says "more than" (the reader knows the file goes on) or
+    "at least" (a capture, which keeps no more), and that the line shown is
+    cut there.
+    """
+    if attr is None or attr.data is None or len(attr.data) < READ_LIMIT or attr.truncated is False:
+        return message
+    size = (
+        f"more than {READ_LIMIT} bytes (reading stopped there)"
+        if attr.truncated
+        else f"at least {READ_LIMIT} bytes (only the first {READ_LIMIT} were kept)"
+    )
+    return (
+        f"error[too-long]: the attribute is {size}; at most {MAX_ATTRIBUTE_BYTES} are allowed, including the final"
+        " newline; the line shown is cut where reading stopped"
+    )
+
+
+def _unreported_errors(host: HostData) -> list[Finding]:
+    """A finding for each attribute recorded as unread (its *error*) that no finding of *host* is about.
+
+    The sysfs reader reports every attribute it cannot read; a capture from
+    another producer, or an edited one, may record the error alone, and the
+    attribute is still one that could not be read (MC-SYSFS-READ).
+    """
+    reported = {finding.path for finding in host.findings}
+    found = []
+    for placement in host.placements:
+        for name, attr in placement.attributes.items():
+            path = f"{placement.path}/{name}"
+            if attr.error is not None and path not in reported:
+                found.append(
+                    Finding(
+                        attr.error if attr.error in FINDING_CODES else "unreadable",
+                        path,
+                        f"the attribute is recorded as not read ({attr.error}), with no finding that says why",
+                        attribute=True,
+                    )
+                )
+    return found
 
 
 def _field_text(key: str, entry: Field) -> str:

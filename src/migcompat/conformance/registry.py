@@ -48,7 +48,8 @@ CHECKS: Final[Mapping[str, Check]] = _table(
         "required",
         "migration attributes and links can be read",
         "Every migration attribute that exists, and every link the suite follows to interpret it (the mdev_bus "
-        "parent, the type directory, an mdev's mdev_type), can be read: no EACCES, dangling link or link loop.",
+        "parent, the type directory, an mdev's mdev_type), can be read: no EACCES, dangling link or link loop; an "
+        "attribute a capture records as unread is a failure even without a finding for it.",
     ),
     Check(
         "MC-SYSFS-TREE",
@@ -66,7 +67,8 @@ CHECKS: Final[Mapping[str, Check]] = _table(
         "a device's attributes are in its VFIO device directory",
         "A device instance's attributes are in its VFIO device directory, the one entry of its vfio-dev/ directory "
         "(bus/pci/devices/<BDF>/vfio-dev/vfioN/, bus/mdev/devices/<uuid>/vfio-dev/vfioN/), and not in the bus device "
-        "directory itself, where specification 1.0 placed them.",
+        "directory itself, where specification 1.0 placed them; a device that is not a VFIO device (an mdev parent, "
+        "a device bound to a driver that is not a VFIO driver) has none.",
     ),
     Check(
         "MC-E1-PARSE",

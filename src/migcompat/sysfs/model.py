@@ -59,10 +59,12 @@ FINDING_CODES: Final[Mapping[str, str]] = {
     " directory (clause 10) is ambiguous",
     "no-vfio-device": "a device bound to a VFIO driver has no vfio-dev/vfioN directory (a kernel before"
     " Linux 6.1, or a tree that lacks it)",
+    "not-a-vfio-device": "migration attributes on a device that is not a VFIO device (an mdev parent, or a"
+    " device bound to a driver that is not a VFIO driver), where clause 10 places none; they are not read",
 }
 """Every code a :class:`Finding` can carry, with its meaning."""
 
-PLACEMENT_FINDINGS: Final = frozenset({"legacy-placement", "several-vfio-devices"})
+PLACEMENT_FINDINGS: Final = frozenset({"legacy-placement", "several-vfio-devices", "not-a-vfio-device"})
 """The finding codes that say a device's attributes are not where clause 10 places them."""
 
 
@@ -104,13 +106,18 @@ class Attr:
     a :data:`FINDING_CODES` code). *reread* is what a second read right after
     returned; the two differ only for an unstable attribute. *mode* is the
     file's permission bits (``0o444`` for a conforming attribute) or None when
-    not known.
+    not known. *truncated* says whether the file is longer than *data*: True
+    when reading stopped at the limit (the reader reads one byte more to
+    know), False when *data* is all of it, None when not known (a capture
+    keeps only the first bytes of a longer attribute).
     """
 
     data: bytes | None
     reread: bytes | None = None
     mode: int | None = None
     error: str | None = None
+    truncated: bool | None = field(default=None, compare=False)
+    """Not compared: two reads of the same bytes are the same attribute, whether or not the reader knew more."""
 
     @property
     def stable(self) -> bool:

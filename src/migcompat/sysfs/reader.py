@@ -25,6 +25,10 @@ finding, never a guess:
   directory holds none, so that their content is checked too;
 * a ``vfio-dev/`` with several entries is ``several-vfio-devices`` (none of
   them is read);
+* attributes on a device that is not a VFIO device, an mdev parent (reached
+  as ``class/mdev_bus/<parent>`` or as a bus device) or a device bound to a
+  driver that is not a VFIO driver and has no ``vfio-dev/``, are
+  ``not-a-vfio-device``; they are not read, and the device is no placement;
 * a device bound to a VFIO driver with no ``vfio-dev/vfioN`` (a kernel before
   Linux 6.1, or a mirror without it) is ``no-vfio-device``.
 
@@ -33,7 +37,9 @@ How it stays safe:
 * every file is opened with ``os.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK
   | O_CLOEXEC)``; nothing is ever opened for writing, created or changed;
 * every attribute is read with at most 4096 bytes (the limit plus one byte, so
-  an over-long attribute is recognised without reading more);
+  an over-long attribute is recognised without reading more); a migration
+  attribute with one byte more, so that the report can say whether reading
+  stopped there (:attr:`~migcompat.sysfs.model.Attr.truncated`), and 4096 are kept;
 * symbolic links are resolved by hand, one component at a time, confined to the
   root (an absolute ``/sys/...`` target in a mirrored tree is read inside the
   mirror, never from the real ``/sys``), with at most 40 links per path (the
@@ -45,6 +51,7 @@ How it stays safe:
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -159,6 +166,10 @@ class _Walk:
     reread: bool
     findings: list[Finding] = field(default_factory=list)
     seen: dict[tuple[int, int], str] = field(default_factory=dict)
+    roles: dict[tuple[int, int], str] = field(default_factory=dict)
+    """What a directory already read was read as, when that explains a later ``duplicate`` (an mdev parent)."""
+    quiet: set[tuple[int, int]] = field(default_factory=set)
+    """Directories whose second sighting needs no ``duplicate`` finding: its cause is reported already."""
 
     # ---- paths and links -------------------------------------------------------------
 
@@ -253,8 +264,13 @@ class _Walk:
             self.note("unreadable", where, exc.strerror or str(exc), attribute=attribute)
         return []
 
-    def directory(self, path: str, *, attribute: bool = True) -> str | None:
-        """*path* resolved, checked to be a directory not seen before."""
+    def directory(self, path: str, *, attribute: bool = True, why: str = "", role: str = "") -> str | None:
+        """*path* resolved, checked to be a directory not seen before.
+
+        A directory seen before is a ``duplicate`` finding, which names what it
+        was read as (*role* of its first sighting) and why it was looked at
+        again (*why*, of this one), unless its cause is reported already.
+        """
         real = self.resolve(path, attribute=attribute)
         if real is None:
             return None
@@ -268,15 +284,47 @@ class _Walk:
             return None
         key = (info.st_dev, info.st_ino)
         if key in self.seen:
-            self.note(
-                "duplicate",
-                path,
-                f"the same directory as {self.seen[key]}; read once",
-                attribute=False,
-            )
+            if key not in self.quiet:
+                first = self.roles.get(key)
+                self.note(
+                    "duplicate",
+                    path,
+                    f"the same directory as {self.seen[key]}"
+                    + (f" ({first})" if first else "")
+                    + (f", reached again here because {why}" if why else "")
+                    + "; read once",
+                    attribute=False,
+                )
             return None
         self.seen[key] = self.rel(path)
+        if role:
+            self.roles[key] = role
         return real
+
+    def misplaced(self, real: str, shown: str, name: str, *, driver: str | None, parent: bool) -> bool:
+        """Report migration attributes on *real*, a device that is not a VFIO device; True when it has some.
+
+        *real* is an mdev parent (*parent*) or a device bound to *driver*, a
+        driver that is not a VFIO driver: clause 10 places no attribute on
+        it, so the attributes are a placement fault (``not-a-vfio-device``)
+        and are not read as a placement.
+        """
+        present = [entry for entry in MIGRATION_ATTRIBUTES if os.path.lexists(os.path.join(real, entry))]
+        if not present:
+            return False
+        names = " and ".join(present)
+        if parent:
+            message = (
+                f"{names} on the mdev parent {name}, which is not a VFIO device; a type's belong in"
+                f" mdev_supported_types/<type>/, an instance's in its {VFIO_DEV}/vfioN/ (clause 10); not read"
+            )
+        else:
+            message = (
+                f"{name} is bound to {driver}, not a VFIO driver: migration attributes do not belong on it"
+                f" ({names}; clause 10 puts a device's in its {VFIO_DEV}/vfioN/ once a VFIO driver is bound); not read"
+            )
+        self.findings.append(Finding("not-a-vfio-device", shown, message, attribute=True))
+        return True
 
     def link_name(self, directory: str, name: str, *, attribute: bool) -> str | None:
         """The name (last component) of the directory the link *name* in *directory* leads to, if any."""
@@ -319,7 +367,7 @@ class _Walk:
         found: dict[str, Attr] = {}
         for name in MIGRATION_ATTRIBUTES:
             path = os.path.join(directory, name)
-            first = read_attribute(path)
+            first = read_attribute(path, READ_LIMIT + 1)  # one byte more: is the file longer than READ_LIMIT?
             if first.error == "missing":
                 continue
             if first.data is None:
@@ -328,9 +376,11 @@ class _Walk:
                 )
                 found[name] = Attr(None, None, first.mode, first.error or "unreadable")
                 continue
-            second = read_attribute(path) if self.reread else first
+            second = read_attribute(path, READ_LIMIT + 1) if self.reread else first
             reread = second.data if second.data is not None else first.data
-            found[name] = Attr(first.data, reread, first.mode)
+            found[name] = Attr(
+                first.data[:READ_LIMIT], reread[:READ_LIMIT], first.mode, truncated=len(first.data) > READ_LIMIT
+            )
         return found
 
     def instance(self, real: str, shown: str, *, bound: bool) -> tuple[str, dict[str, Attr]]:
@@ -408,9 +458,14 @@ class _Walk:
     def mdev_types(self) -> Iterator[Placement]:
         bus = os.path.join(self.root, "class", "mdev_bus")
         for parent in self.listdir(bus, attribute=True):
-            parent_dir = self.directory(os.path.join(bus, parent))
+            parent_dir = self.directory(os.path.join(bus, parent), role="an mdev parent")
             if parent_dir is None:
                 continue
+            if self.misplaced(parent_dir, f"class/mdev_bus/{parent}", parent, driver=None, parent=True):
+                # Reported here: the same directory reached as a bus device says nothing more.
+                with contextlib.suppress(OSError):  # stat()ed a moment ago by directory()
+                    info = os.stat(parent_dir)
+                    self.quiet.add((info.st_dev, info.st_ino))
             shown_types = f"class/mdev_bus/{parent}/mdev_supported_types"
             types_dir = self.resolve(os.path.join(parent_dir, "mdev_supported_types"), attribute=True)
             if types_dir is None:
@@ -465,13 +520,30 @@ class _Walk:
             if real is None:
                 continue
             driver = self.link_name(real, "driver", attribute=False)
-            exposes = any(os.path.lexists(os.path.join(real, entry)) for entry in (*MIGRATION_ATTRIBUTES, VFIO_DEV))
-            if not (exposes or is_vfio_driver(driver)):
+            has_attributes = any(os.path.lexists(os.path.join(real, entry)) for entry in MIGRATION_ATTRIBUTES)
+            has_vfio_dev = os.path.lexists(os.path.join(real, VFIO_DEV))
+            if not (has_attributes or has_vfio_dev or is_vfio_driver(driver)):
                 continue
-            real = self.directory(path)
+            why = " and ".join(
+                reason
+                for reason, present in (
+                    ("it has migration attributes", has_attributes),
+                    (f"it has a {VFIO_DEV}/ directory", has_vfio_dev),
+                    (f"it is bound to the VFIO driver {driver}", is_vfio_driver(driver)),
+                )
+                if present
+            )
+            real = self.directory(path, why=why)
             if real is None:
                 continue
             shown = f"bus/{bus}/devices/{name}"
+            parent = os.path.isdir(os.path.join(real, "mdev_supported_types"))
+            if (parent and not is_vfio_driver(driver)) or (
+                driver is not None and not is_vfio_driver(driver) and not has_vfio_dev
+            ):
+                # Not a VFIO device (an mdev parent, or bound to another driver): never a placement.
+                self.misplaced(real, shown, name, driver=driver, parent=parent)
+                continue
             links: dict[str, str] = {} if driver is None else {"driver": driver}
             properties: dict[str, str] = {}
             if kind == "pci":
