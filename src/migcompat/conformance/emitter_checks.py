@@ -462,7 +462,7 @@ class _TextChecks:
         line = 2
         if rules.defaults:
             for key, value in rules.defaults.items():
-                problem = self._key_problem(key, [value])
+                problem = self._key_problem(key, [value]) or _default_problem(key, value)
                 if problem:
                     self.fail("MC-E3-REGISTRY", COMPATIBLE, problem, locate(data, key, line), key=key)
             line += 1
@@ -659,6 +659,18 @@ class _TextChecks:
 
 
 @lru_cache(maxsize=4096)
+def _default_problem(key: str, value: Value) -> str | None:
+    """What is wrong with ``default key=value`` by E3: a key with a registry default keeps that value (5.7)."""
+    registered = registry_default(key)
+    if registered is None or value == registered:
+        return None
+    return (
+        f"default {key}={value_text(value)} gives {key} another value than its registry default"
+        f" {value_text(registered)}: a source without {key} is a device with {key}={value_text(registered)}"
+        f" (clause 5.7), so a default line must not say otherwise; remove {key} from the default line"
+    )
+
+
 def _field_problem(key: str, critical: bool, value: Value, mdev: bool) -> str | None:
     """What is wrong with the field *key* of a ``migration_version`` by the registry (E3), or None."""
     if "." in key:
