@@ -219,6 +219,26 @@ def _parse_invalid(cases: _Cases) -> None:
     ):
         pi(f"empty-{index:03d}", f"empty: {what}", V, data, "empty", (1, 1), "7.1")
     pi("empty-006", "empty, read as a migration_compatible_devices", C, "\n\n", "empty", (1, 1), "7.1")
+    # 1.1: checks 0 and 1 look only at the first 4096 bytes, all that a reader of LIMIT + 1 bytes holds (13.1)
+    since_1_1("parse-invalid-empty-007", "parse-invalid-empty-008")
+    pi(
+        "empty-007",
+        "empty: 4096 SPs, then a valid attribute: only the first 4096 bytes are looked at",
+        V,
+        " " * (LIMIT + 1) + "mc1 a=b\n",
+        "empty",
+        (1, 1),
+        "7.1",
+    )
+    pi(
+        "empty-008",
+        "empty: 4100 LFs, then another version's header: not at the start, and past byte 4096",
+        V,
+        "\n" * 4100 + "mc2 a=b",
+        "empty",
+        (1, 1),
+        "7.1",
+    )
 
     long_line = "mc1 legacy=" + "a" * (4096 - 11)
     pi(
@@ -351,6 +371,17 @@ def _parse_invalid(cases: _Cases) -> None:
         start=9,
     ):
         pi(f"unsupported-version-{index:03d}", what, V, data, "unsupported-version", (1, 1), "7.1", "9.1")
+    since_1_1("parse-invalid-unsupported-version-014")
+    pi(
+        "unsupported-version-014",
+        "a header numeral cut at byte 4096: the letter after it is not among the first 4096 bytes",
+        V,
+        "mc" + "2" * (LIMIT - 1) + "x",
+        "unsupported-version",
+        (1, 1),
+        "7.1",
+        "9.1",
+    )
     pi("control-char-001", "a horizontal tab between fields", V, b"mc1\ta=b", "control-char", (1, 4), "7.1")
     pi("control-char-002", "DEL (0x7F)", V, b"mc1 a=b\x7f", "control-char", (1, 8), "7.1")
     pi("control-char-003", "ESC (0x1B)", V, b"mc1 a=\x1b[0m", "control-char", (1, 7), "7.1")

@@ -17,6 +17,12 @@ _SPACE: Final = " \t\n\x0b\x0c\r"
 _HEADER_WORD: Final = re.compile(r"mc(0|[1-9][0-9]*)")
 _FOREIGN_HEADER: Final = re.compile(r"mc(?:0|[1-9][0-9]*)(?![A-Za-z0-9])")
 """``mc`` and a format version number, ended by a byte that is not a letter or digit (or the end)."""
+HEAD_BYTES: Final = MAX_ATTRIBUTE_BYTES + 1
+"""Checks 0 and 1 of clause 7.1 look at this many bytes of the attribute (4096), no more.
+
+It is what a reader that stops one byte past the limit holds (clause 13.1, the
+command line's reader), so such a reader and one that holds the whole
+attribute report the same code (specification 1.1, review r6 finding 2)."""
 
 
 def split_lines(text: str | bytes) -> list[str]:
@@ -30,16 +36,26 @@ def split_lines(text: str | bytes) -> list[str]:
     (check 0 of clause 7.1): a later major version may have other lexical rules,
     a longer limit or other characters, so none of this version's rules is
     applied to its text.
+
+    Checks 0 (another version's header) and 1 (``empty``) look only at the first
+    :data:`HEAD_BYTES` bytes: a numeral that reaches byte 4096 ends there, and
+    an attribute whose first 4096 bytes are white space is ``empty`` whatever
+    follows them. So the result depends only on those bytes, and a reader that
+    reads no more than them gets the code a reader of the whole attribute gets.
     """
     if isinstance(text, bytes):
         text = text.decode("latin-1")  # one character per byte; anything above 0x7E is rejected below
     elif not text.isascii():
         text = text.encode("utf-8", "surrogatepass").decode("latin-1")
-    foreign = _FOREIGN_HEADER.match(text)
+    head = text[:HEAD_BYTES]  # the same object when the text is no longer
+    foreign = _FOREIGN_HEADER.match(head)
     if foreign is not None and foreign.group() != HEADER:
         _check_header(foreign.group())
-    if not text.strip(_SPACE):
-        raise ParseError("empty", "the attribute is empty", line=1, column=1, text=text.split("\n", 1)[0])
+    if not head.strip(_SPACE):
+        message = (
+            "the attribute is empty" if len(text) < HEAD_BYTES else f"its first {HEAD_BYTES} bytes are white space"
+        )
+        raise ParseError("empty", message, line=1, column=1, text=head.split("\n", 1)[0])
     size = len(text) if text.endswith("\n") else len(text) + 1
     if size > MAX_ATTRIBUTE_BYTES:
         line, column, shown = _locate(text, MAX_ATTRIBUTE_BYTES)
@@ -111,9 +127,10 @@ def _check_header(first: str) -> None:
     if word == HEADER:
         return
     if _HEADER_WORD.fullmatch(word):
+        number = word[2:] if len(word) <= 22 else f"{word[2:22]}... ({len(word) - 2} digits)"
         raise ParseError(
             "unsupported-version",
-            f"format version {word[2:]} is not supported; this parser implements {HEADER}",
+            f"format version {number} is not supported; this parser implements {HEADER}",
             line=1,
             column=1,
             length=len(word),

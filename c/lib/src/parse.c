@@ -72,9 +72,19 @@ static int whitespace(struct mc_attr *a, const char *t, size_t n)
 }
 
 /*
+ * Checks 0 and 1 of clause 7.1 look at the first HEAD_BYTES bytes of the
+ * attribute (4096, one more than the limit) and no more, so that a reader
+ * that stops there (clause 13.1) reports what a reader of the whole attribute
+ * reports: a numeral that reaches byte 4096 ends there, and an attribute
+ * whose first 4096 bytes are white space is empty whatever follows them.
+ */
+#define HEAD_BYTES ((size_t)MC_MAX_ATTRIBUTE + 1)
+
+/*
  * Check 0 of clause 7.1 (specification 1.1): the header of another format
  * version, "mc" and a numeral without leading zeros other than 1, not
- * followed by a letter or digit, is recognised before any lexical rule.
+ * followed by a letter or digit (or by nothing among the first 4096 bytes),
+ * is recognised before any lexical rule. len is at most HEAD_BYTES.
  */
 static int foreign_header(const char *t, size_t len)
 {
@@ -94,14 +104,14 @@ static int foreign_header(const char *t, size_t len)
 /* Clause 7.1 in its order; on success *n is the length without the final LF. */
 static int whole_input(struct mc_attr *a, const char *t, size_t len, size_t *n)
 {
-	size_t i, size;
+	size_t i, size, head = len < HEAD_BYTES ? len : HEAD_BYTES;
 	enum mc_code code;
 
-	if (foreign_header(t, len))
+	if (foreign_header(t, head))
 		return fail_at(a, MC_E_UNSUPPORTED_VERSION, t, len, 0);
-	for (i = 0; i < len && is_space((unsigned char)t[i]); i++)
+	for (i = 0; i < head && is_space((unsigned char)t[i]); i++)
 		;
-	if (i == len)
+	if (i == head)
 		return fail_at(a, MC_E_EMPTY, t, len, 0);
 	size = len + (t[len - 1] != '\n');
 	if (size > MC_MAX_ATTRIBUTE)
