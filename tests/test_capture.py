@@ -140,3 +140,10 @@ def test_a_capture_written_for_spec_1_0_still_loads() -> None:
     assert mdev.path == "bus/mdev/devices/83b8f4f2-509f-382f-3c1e-e6bfe0fa1001" and mdev.legacy
     assert mdev.device_path == mdev.path and mdev.vfio_device is None
     assert set(mdev.attributes) == {"migration_version", "migration_compatible_devices"}
+
+
+def test_the_schema_lists_every_finding_code_the_reader_writes() -> None:
+    from migcompat.sysfs.model import FINDING_CODES
+
+    listed = SCHEMA["$defs"]["finding"]["properties"]["code"]["enum"]
+    assert listed == sorted(FINDING_CODES)
