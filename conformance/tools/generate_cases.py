@@ -3691,6 +3691,110 @@ def _spec_1_1(cases: _Cases) -> None:
     )
 
 
+def _review_r6(cases: _Cases) -> None:
+    """What specification 1.1 states after a second implementer's review (r6), in its corrections and clarifications.
+
+    A case whose expectation the 1.0 reference already met applies from 1.0; one that needs 1.1 syntax (``k=*``)
+    or the nearest choice of clause 8.5 applies from 1.1.
+    """
+
+    def pi(name: str, description: str, data: str, code: str, where: tuple[int, int], *clauses: str) -> None:
+        _pi(cases, name, description, V, data, code, where, clauses)
+
+    # of several occurrences of the reported condition, the first in the text (clause 7, P5)
+    data = "mc1 b=02 a=01"
+    pi(
+        "first-occurrence-001",
+        "leading-zero twice: the first in the text (02), not the first key in key order (a=01)",
+        data,
+        "leading-zero",
+        at(data, "02"),
+        "7.3",
+    )
+    data = "mc1 a=1 b=1 b=2 a=2"
+    pi(
+        "first-occurrence-002",
+        "two keys given twice: the later occurrence of b, the first such position in the text",
+        data,
+        "duplicate-key",
+        at(data, "b", 2),
+        "7.3",
+    )
+
+    ck = _Check(cases)
+    ok, no = "compatible", "incompatible"
+
+    def check(name: str, description: str, source: str, target: str, verdict: str, *clauses: str, **kw: Any) -> None:
+        since_1_1(f"check-{name}")
+        ck(name, description, source, target, verdict, *clauses, **kw)
+
+    ck(
+        "range-self-013",
+        "a token in 1..$ without the target's migration_version: undecided by 8.1-RG7, which applies first, not false by 8.1-RG4",
+        S("v=x"),
+        A("v=1..$"),
+        "unknown",
+        "8.1-RG7",
+        "8.1-RG4",
+        "8.4-SF4",
+        "8.8-RC10",
+        reasons=["missing-self"],
+    )
+    ck(
+        "range-self-014",
+        "$..$ with the token x as source and own value: a range never has a token's type",
+        S("v=x"),
+        A("v=$..$"),
+        no,
+        "8.8-RC7",
+        "8.1-RG4",
+        "8.4-SF1",
+        own=S("v=x"),
+        reasons=["type-mismatch"],
+    )
+    check(
+        "any-005",
+        "k=* with k absent and no default: true (8.3-AB4 excepts k=*), so the rule matches",
+        S("a=1"),
+        A("a=1 k=*"),
+        ok,
+        "8.3-AB4",
+        "8.1-AN1",
+    )
+    # the explanation of a type's incompatible verdict: S against D(c), c the best choice of the nearest rule;
+    # rule 0 (one failure at p=1) and rule 1 (one failure at p=2) tie, so rule 0 and p=1: not-equal and missing-field
+    # (at p=2 it would be not-equal alone); the case format states choices only for a compatible verdict
+    check(
+        "nearest-choice-001",
+        "a type's incompatible verdict is explained against D(c), c the best choice of the first of the nearest rules",
+        S("a=1 w=2 x=1"),
+        T("accept a=2 p=* w=* x=$ z=1", "accept a=2 p=* w=$ x=*"),
+        no,
+        "8.5",
+        "8.5-TY3",
+        "8.8-NR1",
+        "8.8-NR3",
+        "8.8-RC1",
+        "8.8-RC9",
+        own="mc1 a=1\nparam p=1 x=1 w=1\nparam p=2 x=3 w=2\n",
+        reasons=["not-equal", "missing-field"],
+    )
+    # rows 8.5-VD1 to VD3 and VD7 apply to a device type before its table, with their reasons
+    ck(
+        "verdict-no-rules-003",
+        "a device type with no rule: 8.5-VD7 applies before the type table, with the reason no-rules",
+        S("a=1 w=2 x=1"),
+        T(),
+        no,
+        "8.5-VD7",
+        "8.5",
+        "8.8-NR4",
+        "8.8-RC11",
+        own="mc1 a=1\nparam p=1 x=1 w=1\nparam p=2 x=3 w=2\n",
+        reasons=["no-rules"],
+    )
+
+
 def build() -> dict[str, list[Json]]:
     """Every generated case, by file name."""
     cases = _Cases()
@@ -3702,6 +3806,7 @@ def build() -> dict[str, list[Json]]:
     _check_examples(cases)
     _relate(cases)
     _spec_1_1(cases)
+    _review_r6(cases)
     return cases.files
 
 
