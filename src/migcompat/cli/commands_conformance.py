@@ -13,7 +13,7 @@ from typing import Final, NoReturn
 import click
 
 from ..capture import CAPTURE_READ_LIMIT, CaptureError, capture, load, loads
-from ..display import escape
+from ..display import escape, plural
 from ..parse import detect
 from ..sysfs.model import MIGRATION_ATTRIBUTES, HostData
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
@@ -345,8 +345,8 @@ def _found(placements: Sequence[object]) -> str:
     """What a host without migration attributes holds, for an error message."""
     if placements:
         return (
-            f"found {len(placements)} VFIO device(s) or mdev type(s), none of which exposes migration_version or"
-            " migration_compatible_devices"
+            f"found {plural(len(placements), 'VFIO device or mdev type', 'VFIO devices or mdev types')}, none of"
+            " which exposes migration_version or migration_compatible_devices"
         )
     return "found no VFIO device, mdev type or mdev"
 
