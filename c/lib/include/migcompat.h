@@ -25,14 +25,39 @@
  *    the page limit is rejected with "too-long" after one pass over it.
  *  - A struct mc_attr refers to its own copy of the text by offsets, so it
  *    can be copied with memcpy. It does not point into the caller's buffer.
- *  - The library has no global state and is safe to call from several
- *    threads on distinct objects.
+ *    A struct mc_verdict refers to the attributes by index and offset too
+ *    (struct mc_reason's key_in and key_off); only mc_reason.key is a
+ *    pointer, with the lifetime stated there.
+ *  - Memory: keep struct mc_attr (about 105 KiB) and struct mc_verdict off
+ *    small stacks: allocate them (malloc, g_new0) or make them static per
+ *    thread. The functions' own stack use is bounded, as no function
+ *    recurses and every buffer has a fixed size: plan for at most 32 KiB
+ *    for mc_check and 12 KiB for mc_parse and every other function. Measured
+ *    on x86-64 with gcc 12 at -O0 to -O2 (tests/threads.c, with a thread's
+ *    own start-up included): mc_check against a device type (the deepest
+ *    calls, through its parameters) 24 to 27 KiB, against a device 9 KiB,
+ *    mc_parse 9 KiB; -fstack-usage gives the largest frames, decide_type
+ *    with 17 KiB. Sanitizer builds use more. A thread with musl's 128 KiB
+ *    default stack has room; a 16 KiB coroutine stack does not.
+ *  - Threads: the library has no global or static mutable state. Calls may
+ *    run concurrently in any number of threads when every object a call
+ *    writes (the struct mc_attr of mc_parse, the struct mc_verdict of
+ *    mc_check, the buffer of mc_emit or mc_reason_format) is that call's
+ *    alone; the const inputs (a parsed rule set and own description checked
+ *    against many sources at once, say) may be shared by any number of
+ *    concurrent calls, which only read them. Only a call that writes an
+ *    object races with another call that reads or writes it.
  *
  * The version of this header is MC_API_VERSION; the shared library's soname
  * is libmigcompat.so.MC_API_VERSION (the Makefile reads it from here), so
- * libmigcompat.so.1. Struct layouts are part of the ABI: a change to them
- * bumps MC_API_VERSION, and with it the soname. The library's release is MC_VERSION_STRING at compile
- * time and mc_version() at run time.
+ * libmigcompat.so.2. Struct layouts are part of the ABI: a change to them
+ * bumps MC_API_VERSION, and with it the soname, and the release's major
+ * number; a function added without a layout change raises the release's
+ * minor number. Every exported function carries the symbol version
+ * MIGCOMPAT_x.y of the release that added it (c/lib/libmigcompat.map), and
+ * every change to the API or ABI is listed in the C section of the toolkit
+ * changelog (docs/changelog.rst). The library's release is
+ * MC_VERSION_STRING at compile time and mc_version() at run time.
  */
 #ifndef MIGCOMPAT_H
 #define MIGCOMPAT_H
@@ -58,7 +83,7 @@ extern "C" {
 #endif
 #endif
 
-#define MC_API_VERSION 1
+#define MC_API_VERSION 2
 
 /*
  * The library's release, MAJOR.MINOR.PATCH. These three lines are the one
@@ -67,8 +92,8 @@ extern "C" {
  * when the library was built. MC_VERSION_NUMBER is MAJOR * 10000 +
  * MINOR * 100 + PATCH (MINOR and PATCH stay below 100), for comparisons.
  */
-#define MC_VERSION_MAJOR 1
-#define MC_VERSION_MINOR 1
+#define MC_VERSION_MAJOR 2
+#define MC_VERSION_MINOR 0
 #define MC_VERSION_PATCH 0
 #define MC_VERSION_NUMBER (MC_VERSION_MAJOR * 10000 + MC_VERSION_MINOR * 100 + MC_VERSION_PATCH)
 #define MC_STRINGIFY_(x) #x
@@ -78,8 +103,8 @@ extern "C" {
 
 /*
  * The release of the library the program runs with, as the library was
- * built: its MC_VERSION_STRING and MC_VERSION_NUMBER ("1.1.0" and 10100
- * for release 1.1.0). They may differ from the macros the program was
+ * built: its MC_VERSION_STRING and MC_VERSION_NUMBER ("2.0.0" and 20000
+ * for release 2.0.0). Added in release 1.1. They may differ from the macros the program was
  * compiled with (a newer shared library of the same soname); a program that
  * needs a function of release x.y.z tests mc_version_number() >= its
  * number. They never fail; the string is static.
@@ -173,6 +198,16 @@ enum mc_code {
 
 /* The specification's name of a code ("syntax", "not-equal", ...); "?" if out of range. */
 MC_API const char *mc_code_name(enum mc_code code);
+
+/*
+ * One sentence, in English and without a final period, that says what a
+ * code means ("a ratio is not in lowest terms"): for a message to a user
+ * beside mc_code_name(), the line and the column. "unknown code" if out of
+ * range; never NULL; the string is static. The wording is this library's
+ * and may differ from the Python reference's messages; programs match on
+ * codes, never on this text. Added in release 2.0.
+ */
+MC_API const char *mc_error_message(enum mc_code code);
 
 /* Where a parse failed: the code, and the 1-based line and byte column of clause 7.3. */
 struct mc_error {
@@ -372,7 +407,9 @@ MC_API uint64_t mc_version_part(const struct mc_attr *attr, const struct mc_valu
  * never is. A NULL numerator or denominator is not written. */
 MC_API void mc_ratio(const struct mc_attr *attr, const struct mc_value *value, uint64_t *numerator, uint64_t *denominator);
 
-/* The index of the fixed field (or default) with this key, or -1. */
+/* The index of the fixed field (or default) with this key, or -1; -1 also
+ * for a NULL attr, a NULL key with key_len > 0, and an attr that no
+ * mc_parse filled (kind 0). A NULL key with key_len 0 is the empty key. */
 MC_API int mc_find_field(const struct mc_attr *attr, const char *key, size_t key_len);
 
 /* ---- the verdict (clause 8) ------------------------------------------------ */
@@ -387,11 +424,19 @@ enum mc_which { MC_SOURCE = 1, MC_TARGET, MC_TARGET_SELF };
 
 /*
  * One reason (clause 8.8): its code, the rule it belongs to (-1 for none),
- * and the key it concerns (key NULL for none; not NUL-terminated: key_len
- * bytes, pointing into one of the attributes given to mc_check). For
- * unsupported-version, attribute says which attribute has the newer format;
- * for missing-attribute, which attribute is missing or invalid (MC_SOURCE
- * or MC_TARGET); for every other code it is 0.
+ * and the key it concerns, key_len bytes (not NUL-terminated). The key is
+ * found by key_in and key_off, which never dangle: it is
+ * mc_text(a, key_off) of the attribute a that key_in names -- MC_TARGET
+ * (the rule set given to mc_check) for a constraint's key, MC_SOURCE for
+ * unconstrained-critical's source field -- or of any copy of it (memcpy,
+ * or the same text parsed again); key_in is 0 when the reason has no key.
+ * key is the same bytes as a pointer, NULL for none: it points into that
+ * struct mc_attr as it was given to mc_check, so it is valid only while that
+ * struct stays where it was and is not written (parsed into, freed, reused
+ * for the next candidate); a verdict kept or moved past that reads the key
+ * through key_in and key_off. For unsupported-version, attribute says which
+ * attribute has the newer format; for missing-attribute, which attribute is
+ * missing or invalid (MC_SOURCE or MC_TARGET); for every other code it is 0.
  */
 struct mc_reason {
 	enum mc_code code;
@@ -399,6 +444,8 @@ struct mc_reason {
 	const char *key;
 	size_t key_len;
 	enum mc_which attribute;
+	enum mc_which key_in; /* MC_SOURCE or MC_TARGET; 0 for no key */
+	uint16_t key_off;
 };
 
 /*
@@ -441,13 +488,54 @@ struct mc_verdict {
  * lines; an invalid target_self counts as missing. A target_self with
  * param lines is a device type: the verdict is over every choice, decided
  * per parameter. Never fails; a NULL verdict is ignored.
+ *
+ * Kinds are not checked as usage errors: an argument of the wrong kind
+ * (source and target swapped, a migration_compatible_devices given as
+ * target_self) is treated exactly as a missing one -- missing-attribute for
+ * source or target, no own values for target_self (so a rule with $ gives
+ * missing-self) -- since a verdict cannot tell a caller's mistake from an
+ * unreadable attribute. Callers that need to tell them apart test kind
+ * first: source->kind == MC_MIGRATION_VERSION, target->kind ==
+ * MC_COMPATIBLE_DEVICES, target_self->kind == MC_MIGRATION_VERSION.
+ *
+ * The verdict refers to the attributes only as struct mc_reason says; it
+ * is the caller's (see the thread contract at the top).
  */
 MC_API void mc_check(const struct mc_attr *source, const struct mc_attr *target, const struct mc_attr *target_self,
 	      struct mc_verdict *verdict);
 
-/* "compatible", "incompatible", "unknown"; "identical", "accepted" (NULL for none). */
+/*
+ * The names of answers and grades: "compatible", "incompatible", "unknown";
+ * "identical", "accepted", and "none" for MC_GRADE_NONE (the grade of a
+ * verdict that is not compatible; JSON writes it null). Like
+ * mc_code_name(), each returns "?" for a value out of range and never NULL,
+ * so the result can always be printed. (Before release 2.0,
+ * mc_grade_name(MC_GRADE_NONE) and an out-of-range grade returned NULL.)
+ */
 MC_API const char *mc_answer_name(enum mc_answer answer);
 MC_API const char *mc_grade_name(enum mc_grade grade);
+
+/*
+ * One reason of a verdict as one line of English, for a log or an error
+ * report: the rule, the key, the source's value as written (or the default
+ * it takes, saying whose) and the constraint as written, then the code in
+ * brackets, e.g.
+ *   rule 0: the source's stream_version=1.2 does not satisfy stream_version=1.0..1.1 [above-range]
+ * source and target are the attributes the verdict was decided on (or
+ * copies of them); a reason without a key, or one whose attribute is not
+ * given (NULL) or not valid, gives the code's mc_error_message() sentence
+ * and, for unsupported-version and missing-attribute, which attribute. As
+ * snprintf: writes at most size bytes, the last a NUL when size > 0, and
+ * returns the length of the whole line (no LF, no NUL), so it was cut
+ * exactly when the result is >= size; buf may be NULL when size is 0. A
+ * line is at most about 4.5 KiB (a key, a value and a constraint of one
+ * attribute). A NULL reason, or a NULL buf with size > 0, returns
+ * -MC_E_USAGE (after writing an empty string when it can). The wording is
+ * this library's and may differ from the Python reference's messages
+ * (Verdict.explain()); programs match on codes. Added in release 2.0.
+ */
+MC_API int mc_reason_format(const struct mc_attr *source, const struct mc_attr *target,
+			    const struct mc_reason *reason, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

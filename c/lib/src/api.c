@@ -89,9 +89,9 @@ const char *mc_grade_name(enum mc_grade grade)
 	case MC_ACCEPTED:
 		return "accepted";
 	case MC_GRADE_NONE:
-		break;
+		return "none";
 	}
-	return NULL;
+	return "?";
 }
 
 /* The readers answer a value of another type (or past a version's end) with a fixed result, never
@@ -158,7 +158,11 @@ void mc_ratio(const struct mc_attr *attr, const struct mc_value *value, uint64_t
 
 int mc_find_field(const struct mc_attr *attr, const char *key, size_t key_len)
 {
-	size_t lo = 0, hi = attr->kind == MC_MIGRATION_VERSION ? attr->nfixed : attr->ndefaults;
+	size_t lo = 0, hi;
+
+	if (!attr || (!key && key_len > 0))
+		return -1;
+	hi = attr->kind == MC_MIGRATION_VERSION ? attr->nfixed : attr->kind == MC_COMPATIBLE_DEVICES ? attr->ndefaults : 0;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;

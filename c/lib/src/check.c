@@ -533,7 +533,9 @@ static int is_undecided_code(enum mc_code code)
 	return code == MC_R_MISSING_FIELD || code == MC_R_MISSING_SELF;
 }
 
-static void collect(struct collector *col, int rule, enum mc_code code, const char *key, size_t len)
+/* A reason about the key at span key of attribute a, which is the source or the rule set (in). */
+static void collect(struct collector *col, int rule, enum mc_code code, const struct mc_attr *a,
+		    const struct mc_span *key, enum mc_which in)
 {
 	struct mc_reason reason;
 
@@ -541,9 +543,11 @@ static void collect(struct collector *col, int rule, enum mc_code code, const ch
 		return;
 	reason.code = code;
 	reason.rule = rule;
-	reason.key = key;
-	reason.key_len = len;
+	reason.key = a->text + key->off;
+	reason.key_len = key->len;
 	reason.attribute = 0;
+	reason.key_in = in;
+	reason.key_off = key->off;
 	if (col->nkept < MC_RULE_REASONS)
 		col->kept[col->nkept++] = reason;
 	else if (!col->has_late_failure && !is_undecided_code(code)) {
@@ -576,7 +580,7 @@ static struct tally evaluate_rule(const struct mc_attr *s, const struct mc_attr 
 		if (order < 0) {
 			if (must_understand(s, f)) {
 				t.failed++; /* 8.1-RU1, 8.2-CR2 */
-				collect(col, index, MC_R_UNCONSTRAINED_CRITICAL, s->text + f->key.off, f->key.len);
+				collect(col, index, MC_R_UNCONSTRAINED_CRITICAL, s, &f->key, MC_SOURCE);
 			}
 			i++;
 			continue;
@@ -584,11 +588,11 @@ static struct tally evaluate_rule(const struct mc_attr *s, const struct mc_attr 
 		switch (judge(s, r, c, o, &code)) {
 		case T_FALSE:
 			t.failed++;
-			collect(col, index, code, r->text + c->key.off, c->key.len);
+			collect(col, index, code, r, &c->key, MC_TARGET);
 			break;
 		case T_UNDECIDED:
 			t.undecided++;
-			collect(col, index, code, r->text + c->key.off, c->key.len);
+			collect(col, index, code, r, &c->key, MC_TARGET);
 			break;
 		case T_TRUE:
 			break;
@@ -610,6 +614,8 @@ static void add_reason(struct mc_verdict *v, enum mc_code code, enum mc_which wh
 	reason->key = NULL;
 	reason->key_len = 0;
 	reason->attribute = which;
+	reason->key_in = 0;
+	reason->key_off = 0;
 }
 
 /* How many fields of the device o describes are not set aside (fixed fields, then each chosen line's). */

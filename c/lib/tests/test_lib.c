@@ -327,6 +327,109 @@ static void test_version(const char *pc)
 	}
 }
 
+/* ---- review r5: NULL arguments, names never NULL, reasons that outlive their attributes, text ---- */
+
+static char line[512];
+
+static void test_find_field_arguments(void)
+{
+	static struct mc_attr zero;
+
+	EXPECT(parse(&source, MC_MIGRATION_VERSION, "mc1 a=1 b=2") == 0);
+	EXPECT(mc_find_field(NULL, "a", 1) == -1);
+	EXPECT(mc_find_field(&source, NULL, 1) == -1);
+	EXPECT(mc_find_field(&source, NULL, 0) == -1); /* the empty key, which no field has */
+	EXPECT(mc_find_field(&zero, "a", 1) == -1);
+	EXPECT(mc_find_field(&source, "b", 1) == 1);
+}
+
+static void test_names(void)
+{
+	EXPECT(strcmp(mc_grade_name(MC_GRADE_NONE), "none") == 0);
+	EXPECT(strcmp(mc_grade_name(MC_IDENTICAL), "identical") == 0);
+	EXPECT(strcmp(mc_grade_name(MC_ACCEPTED), "accepted") == 0);
+	EXPECT(strcmp(mc_grade_name((enum mc_grade)7), "?") == 0);
+	EXPECT(strcmp(mc_grade_name((enum mc_grade)-1), "?") == 0);
+	EXPECT(strcmp(mc_answer_name((enum mc_answer)0), "?") == 0);
+	EXPECT(strcmp(mc_code_name((enum mc_code)1000), "?") == 0);
+}
+
+/* A verdict kept after its attributes are parsed again: key_in and key_off still find the key in copies. */
+static void test_reason_keys(void)
+{
+	static struct mc_attr kept_source, kept_target;
+	static struct mc_verdict kept;
+	const struct mc_reason *r;
+
+	EXPECT(check("mc1 x=1 zeta=2", "mc1\naccept zeta=3", NULL) == MC_INCOMPATIBLE && verdict.nreasons == 2);
+	memcpy(&kept_source, &source, sizeof(source));
+	memcpy(&kept_target, &target, sizeof(target));
+	memcpy(&kept, &verdict, sizeof(verdict));
+	/* the natural loop: the same structs parsed for the next candidate */
+	EXPECT(check("mc1 q=1", "mc1\naccept q=1", NULL) == MC_COMPATIBLE);
+	r = &kept.reasons[0];
+	EXPECT(r->code == MC_R_UNCONSTRAINED_CRITICAL && r->key_in == MC_SOURCE && r->key_len == 1);
+	EXPECT(memcmp(mc_text(&kept_source, r->key_off), "x", 1) == 0);
+	r = &kept.reasons[1];
+	EXPECT(r->code == MC_R_NOT_EQUAL && r->key_in == MC_TARGET && r->key_len == 4);
+	EXPECT(memcmp(mc_text(&kept_target, r->key_off), "zeta", 4) == 0);
+	EXPECT(check("mc1 a=1", "mc1", NULL) == MC_INCOMPATIBLE && verdict.reasons[0].key_in == 0);
+}
+
+static void test_messages(void)
+{
+	int code, n;
+
+	for (code = 0; code < MC_CODE_COUNT; code++) {
+		const char *m = mc_error_message((enum mc_code)code);
+
+		EXPECT(m && *m && strcmp(m, "unknown code") != 0 && m[strlen(m) - 1] != '.');
+	}
+	EXPECT(strcmp(mc_error_message((enum mc_code)1000), "unknown code") == 0);
+	EXPECT(strcmp(mc_error_message((enum mc_code)-1), "unknown code") == 0);
+
+	EXPECT(check("mc1 stream_version=1.2", "mc1\naccept stream_version=1.0..1.1", NULL) ==
+	       MC_INCOMPATIBLE);
+	EXPECT(verdict.nnearest == 1 && verdict.nreasons == 1);
+	n = mc_reason_format(&source, &target, &verdict.reasons[0], line, sizeof(line));
+	EXPECT(n == (int)strlen(line));
+	EXPECT(strcmp(line, "rule 0: the source's stream_version=1.2 does not satisfy stream_version=1.0..1.1 "
+			    "[above-range]") == 0);
+	/* snprintf semantics: measured, cut, terminated */
+	EXPECT(mc_reason_format(&source, &target, &verdict.reasons[0], NULL, 0) == n);
+	EXPECT(mc_reason_format(&source, &target, &verdict.reasons[0], line, 8) == n && strcmp(line, "rule 0:") == 0);
+	EXPECT(mc_reason_format(&source, &target, NULL, line, sizeof(line)) == -MC_E_USAGE && line[0] == '\0');
+	EXPECT(mc_reason_format(&source, &target, &verdict.reasons[0], NULL, 4) == -MC_E_USAGE);
+	/* without the attributes: the code's sentence */
+	mc_reason_format(NULL, NULL, &verdict.reasons[0], line, sizeof(line));
+	EXPECT(strcmp(line, "rule 0: the source's value is above the range the rule accepts [above-range]") == 0);
+
+	EXPECT(check("mc1 k=a", "mc1\ndefault pv={}\naccept k=a pv={x}", NULL) == MC_INCOMPATIBLE);
+	mc_reason_format(&source, &target, &verdict.reasons[0], line, sizeof(line));
+	EXPECT(strcmp(line, "rule 0: the source's pv={} (the rule set's default) does not satisfy pv={x} [not-equal]") ==
+	       0);
+	EXPECT(check("mc1 k=a", "mc1\naccept k=a features<={x}", NULL) == MC_COMPATIBLE);
+	EXPECT(check("mc1 k=a", "mc1\naccept k=b features>={x}", NULL) == MC_INCOMPATIBLE);
+	mc_reason_format(&source, &target, &verdict.reasons[0], line, sizeof(line));
+	EXPECT(strcmp(line, "rule 0: the source's features={} (the registry's default) does not satisfy features>={x} "
+			    "[not-superset]") == 0);
+	EXPECT(check("mc1 k=a x=1", "mc1\naccept k=a", NULL) == MC_INCOMPATIBLE);
+	mc_reason_format(&source, &target, &verdict.reasons[0], line, sizeof(line));
+	EXPECT(strcmp(line, "rule 0: the source's critical field x=1 has no constraint in the rule "
+			    "[unconstrained-critical]") == 0);
+	EXPECT(check("mc1 k=a", "mc1\naccept k=a m=1", NULL) == MC_UNKNOWN);
+	mc_reason_format(&source, &target, &verdict.reasons[0], line, sizeof(line));
+	EXPECT(strcmp(line, "rule 0: the source has no m and no default gives one, so m=1 is undecided [missing-field]") ==
+	       0);
+	EXPECT(check("mc1 k=a", "mc1\naccept k=$", NULL) == MC_UNKNOWN);
+	mc_reason_format(&source, &target, &verdict.reasons[0], line, sizeof(line));
+	EXPECT(strcmp(line, "rule 0: k=$ reads the target's own k, which the target does not have [missing-self]") == 0);
+	mc_check(NULL, &target, NULL, &verdict);
+	mc_reason_format(NULL, &target, &verdict.reasons[0], line, sizeof(line));
+	EXPECT(strcmp(line, "an attribute is missing or invalid: the source's migration_version [missing-attribute]") ==
+	       0);
+}
+
 /* make check passes the pkg-config file it built as the one argument. */
 int main(int argc, char **argv)
 {
@@ -409,6 +512,10 @@ int main(int argc, char **argv)
 	test_overlap();
 	test_readers();
 	test_version(argc > 1 ? argv[1] : NULL);
+	test_find_field_arguments();
+	test_names();
+	test_reason_keys();
+	test_messages();
 
 	if (failures) {
 		fprintf(stderr, "%d failure(s)\n", failures);

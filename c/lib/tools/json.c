@@ -150,6 +150,9 @@ static int read_string(struct cursor *c, char **out, size_t *out_len)
 	return scan_string(c, 1, out, out_len);
 }
 
+static int scan_number(struct cursor *c);
+static int scan_literal(struct cursor *c, const char *word);
+
 /*
  * Skip any JSON value (nesting counted, not recursed), leaving its text as it
  * was; -1 when it is malformed at this level.
@@ -179,14 +182,30 @@ static int skip_value(struct cursor *c)
 			depth--;
 			c->p++;
 			break;
-		default:
-			/* a number, a literal, or a separator inside a nested value */
-			if (!depth && (c->s[c->p] == ',' || c->s[c->p] == ':'))
+		case ',':
+		case ':':
+			/* a separator inside a nested value */
+			if (!depth)
 				return -1;
-			while (c->p < c->n && !strchr(" \t\r\n,:]}\"{[", c->s[c->p]))
-				c->p++;
-			if (depth && c->p < c->n && (c->s[c->p] == ',' || c->s[c->p] == ':'))
-				c->p++;
+			c->p++;
+			break;
+		case 't':
+			if (scan_literal(c, "true"))
+				return -1;
+			break;
+		case 'f':
+			if (scan_literal(c, "false"))
+				return -1;
+			break;
+		case 'n':
+			if (scan_literal(c, "null"))
+				return -1;
+			break;
+		default:
+			/* a number; anything else (a NUL byte, a control character, a stray letter) is malformed, and
+			 * every branch above consumes at least one byte, so the loop always advances */
+			if (scan_number(c))
+				return -1;
 			break;
 		}
 	} while (depth);
@@ -215,6 +234,7 @@ int json_read_object(char *text, size_t len, struct json_member *members, size_t
 			if (read_string(&c, &key, &key_len))
 				return -1;
 			m.key = key;
+			m.key_len = key_len;
 			m.str = NULL;
 			m.str_len = 0;
 			m.raw = NULL;
@@ -261,7 +281,7 @@ const struct json_member *json_get(const struct json_member *members, int count,
 	int i;
 
 	for (i = 0; i < count; i++)
-		if (strcmp(members[i].key, key) == 0)
+		if (members[i].key_len == strlen(key) && memcmp(members[i].key, key, members[i].key_len) == 0)
 			return &members[i];
 	return NULL;
 }

@@ -13,7 +13,8 @@
 enum json_kind { JSON_STRING = 1, JSON_NULL, JSON_OTHER };
 
 struct json_member {
-	const char *key; /* decoded, NUL-terminated */
+	const char *key; /* decoded, NUL-terminated; key_len bytes (a \u0000 escape may put a NUL inside) */
+	size_t key_len;
 	enum json_kind kind;
 	char *str; /* JSON_STRING: decoded bytes (UTF-8), NUL-terminated; str_len bytes */
 	size_t str_len;
@@ -24,11 +25,14 @@ struct json_member {
 /*
  * Read one JSON object from text[0 .. len) (modified in place: strings are
  * decoded where they stand). At most max members are kept. Returns the
- * number of members, or -1 when text is not one JSON object.
+ * number of members, or -1 when text is not one JSON object. The text is
+ * read by its length, never up to a NUL: a NUL byte outside a string, at
+ * any depth, makes it not JSON (-1), and one inside a string is a control
+ * character, also -1.
  */
 int json_read_object(char *text, size_t len, struct json_member *members, size_t max);
 
-/* The member named key, or NULL. */
+/* The member named exactly key (all key_len bytes of its name, so "a\u0000b" is not "a"), or NULL. */
 const struct json_member *json_get(const struct json_member *members, int count, const char *key);
 
 /* ---- a whole document as a tree ---- */

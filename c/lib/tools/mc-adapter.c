@@ -210,15 +210,14 @@ static void error_json(struct out *o, const struct mc_error *e)
 static void verdict_json(struct out *o, const struct mc_verdict *v, const struct mc_attr *self)
 {
 	static const char *const which[] = { "", "source", "target", "target_self" };
-	const char *grade = mc_grade_name(v->grade);
-	unsigned i;
+	unsigned i, more = 0;
 
 	out_str(o, "{\"verdict\":\"");
 	out_str(o, mc_answer_name(v->answer));
 	out_str(o, "\",\"grade\":");
-	if (grade) {
+	if (v->grade != MC_GRADE_NONE) {
 		out_str(o, "\"");
-		out_str(o, grade);
+		out_str(o, mc_grade_name(v->grade));
 		out_str(o, "\"");
 	} else {
 		out_str(o, "null");
@@ -236,6 +235,11 @@ static void verdict_json(struct out *o, const struct mc_verdict *v, const struct
 	}
 	out_str(o, "],\"also_near\":");
 	out_uint(o, v->also_near);
+	/* the reasons mc_check left out (at most MC_RULE_REASONS are kept per rule), as the cases runner reads them */
+	for (i = 0; i < v->nnearest; i++)
+		more += v->more_reasons[i];
+	out_str(o, ",\"more_reasons\":");
+	out_uint(o, more);
 	out_str(o, ",\"reasons\":[");
 	for (i = 0; i < v->nreasons; i++) {
 		const struct mc_reason *r = &v->reasons[i];
@@ -286,11 +290,27 @@ static void verdict_json(struct out *o, const struct mc_verdict *v, const struct
 
 enum outcome { ANSWER, REJECT };
 
+/* Is member a string of exactly these bytes? (by its length: "parse\u0000x" is not "parse") */
+static int is_string(const struct json_member *member, const char *word)
+{
+	return member && member->kind == JSON_STRING && member->str_len == strlen(word) &&
+	       memcmp(member->str, word, member->str_len) == 0;
+}
+
 static enum mc_kind kind_of(const char *name)
 {
 	if (strcmp(name, "migration_version") == 0)
 		return MC_MIGRATION_VERSION;
 	if (strcmp(name, "migration_compatible_devices") == 0)
+		return MC_COMPATIBLE_DEVICES;
+	return 0;
+}
+
+static enum mc_kind kind_of_member(const struct json_member *member)
+{
+	if (is_string(member, "migration_version"))
+		return MC_MIGRATION_VERSION;
+	if (is_string(member, "migration_compatible_devices"))
 		return MC_COMPATIBLE_DEVICES;
 	return 0;
 }
@@ -363,12 +383,11 @@ static enum outcome do_check(struct out *o, const struct json_member *m, int cou
 static enum outcome do_request(struct out *o, const struct json_member *m, int count)
 {
 	const struct json_member *request = json_get(m, count, "request");
-	const char *what = request && request->kind == JSON_STRING ? request->str : "";
 
-	if (strcmp(what, "parse") == 0) {
+	if (is_string(request, "parse")) {
 		const struct json_member *attribute = json_get(m, count, "attribute");
 		const struct json_member *data = json_get(m, count, "input_base64");
-		enum mc_kind kind = attribute && attribute->kind == JSON_STRING ? kind_of(attribute->str) : 0;
+		enum mc_kind kind = kind_of_member(attribute);
 		long len = data && data->kind == JSON_STRING
 				   ? base64_decode(data->str, data->str_len, input_buf, sizeof(input_buf))
 				   : -1;
@@ -379,7 +398,7 @@ static enum outcome do_request(struct out *o, const struct json_member *m, int c
 		}
 		return do_parse(o, kind, (const char *)input_buf, (size_t)len);
 	}
-	if (strcmp(what, "emit") == 0) {
+	if (is_string(request, "emit")) {
 		const struct json_member *model = json_get(m, count, "model");
 
 		if (!model) {
@@ -392,9 +411,9 @@ static enum outcome do_request(struct out *o, const struct json_member *m, int c
 		}
 		return do_emit(o, model->raw, model->raw_len, 1);
 	}
-	if (strcmp(what, "check") == 0)
+	if (is_string(request, "check"))
 		return do_check(o, m, count);
-	if (strcmp(what, "relate") == 0) {
+	if (is_string(request, "relate")) {
 		out_str(o, "{\"code\":\"declined\",\"message\":\"libmigcompat does not compute rule-set relations\"}");
 		return REJECT;
 	}
