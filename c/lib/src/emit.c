@@ -10,14 +10,7 @@
 
 #include "internal.h"
 
-/* snprintf-like: counts every byte, stores those that fit before the NUL. */
-struct writer {
-	char *buf;
-	size_t size;
-	size_t len;
-};
-
-static void put(struct writer *w, const char *s, size_t n)
+void mc_put(struct mc_writer *w, const char *s, size_t n)
 {
 	if (w->len < w->size) {
 		size_t room = w->size - 1 - w->len;
@@ -27,150 +20,162 @@ static void put(struct writer *w, const char *s, size_t n)
 	w->len += n;
 }
 
-static void put_str(struct writer *w, const char *s)
+void mc_put_str(struct mc_writer *w, const char *s)
 {
-	put(w, s, strlen(s));
+	mc_put(w, s, strlen(s));
 }
 
-static void put_span(struct writer *w, const struct mc_attr *a, const struct mc_span *span)
+void mc_put_uint(struct mc_writer *w, unsigned long v)
 {
-	put(w, a->text + span->off, span->len);
+	char tmp[24];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	mc_put(w, tmp + i, sizeof(tmp) - i);
+}
+
+static void put_span(struct mc_writer *w, const struct mc_attr *a, const struct mc_span *span)
+{
+	mc_put(w, a->text + span->off, span->len);
 }
 
 /* $N */
-static void put_prefix(struct writer *w, unsigned prefix)
+static void put_prefix(struct mc_writer *w, unsigned prefix)
 {
 	char text[2] = { '$', (char)('0' + prefix) };
 
-	put(w, text, 2);
+	mc_put(w, text, 2);
 }
 
-static void put_value(struct writer *w, const struct mc_attr *a, const struct mc_value *v)
+static void put_value(struct mc_writer *w, const struct mc_attr *a, const struct mc_value *v)
 {
 	size_t i;
 
 	if (v->type != MC_SET) {
-		put(w, a->text + v->off, v->len);
+		mc_put(w, a->text + v->off, v->len);
 		return;
 	}
-	put_str(w, "{");
+	mc_put_str(w, "{");
 	for (i = 0; i < v->count; i++) {
 		if (i)
-			put_str(w, ",");
+			mc_put_str(w, ",");
 		put_span(w, a, &a->members[v->first + i]);
 	}
-	put_str(w, "}");
+	mc_put_str(w, "}");
 }
 
 /* SP, the ~ of an ignorable field when marked, key=value */
-static void put_field(struct writer *w, const struct mc_attr *a, const struct mc_field *f, int marked)
+static void put_field(struct mc_writer *w, const struct mc_attr *a, const struct mc_field *f, int marked)
 {
-	put_str(w, marked && !f->critical ? " ~" : " ");
+	mc_put_str(w, marked && !f->critical ? " ~" : " ");
 	put_span(w, a, &f->key);
-	put_str(w, "=");
+	mc_put_str(w, "=");
 	put_value(w, a, &f->value);
 }
 
-static void put_bound(struct writer *w, const struct mc_attr *a, const struct mc_bound *b)
+static void put_bound(struct mc_writer *w, const struct mc_attr *a, const struct mc_bound *b)
 {
 	if (b->kind == MC_BOUND_VALUE)
 		put_value(w, a, &b->value);
 	else if (b->kind == MC_BOUND_SELF)
-		put_str(w, "$");
+		mc_put_str(w, "$");
 	else if (b->kind == MC_BOUND_PREFIX)
 		put_prefix(w, b->prefix);
 }
 
-static void put_alternative(struct writer *w, const struct mc_attr *a, const struct mc_alternative *alt)
+static void put_alternative(struct mc_writer *w, const struct mc_attr *a, const struct mc_alternative *alt)
 {
 	switch (alt->kind) {
 	case MC_ALT_VALUE:
 		put_value(w, a, &alt->low.value);
 		break;
 	case MC_ALT_SELF:
-		put_str(w, "$");
+		mc_put_str(w, "$");
 		break;
 	case MC_ALT_PREFIX:
 		put_prefix(w, alt->prefix);
 		break;
 	default:
 		put_bound(w, a, &alt->low);
-		put_str(w, "..");
+		mc_put_str(w, "..");
 		put_bound(w, a, &alt->high);
 		break;
 	}
 }
 
-static void put_constraint(struct writer *w, const struct mc_attr *a, const struct mc_constraint *c)
+static void put_constraint(struct mc_writer *w, const struct mc_attr *a, const struct mc_constraint *c)
 {
 	size_t i;
 
-	put_str(w, " ");
+	mc_put_str(w, " ");
 	put_span(w, a, &c->key);
 	switch (c->op) {
 	case MC_ANY:
-		put_str(w, "=*");
+		mc_put_str(w, "=*");
 		return;
 	case MC_SUBSET:
-		put_str(w, "<=");
+		mc_put_str(w, "<=");
 		break;
 	case MC_SUPERSET:
-		put_str(w, ">=");
+		mc_put_str(w, ">=");
 		break;
 	default:
-		put_str(w, "=");
+		mc_put_str(w, "=");
 		break;
 	}
 	for (i = 0; i < c->count; i++) {
 		if (i)
-			put_str(w, "|");
+			mc_put_str(w, "|");
 		put_alternative(w, a, &a->alternatives[c->first + i]);
 	}
 }
 
-static void put_version(struct writer *w, const struct mc_attr *a)
+static void put_version(struct mc_writer *w, const struct mc_attr *a)
 {
 	size_t i, j;
 
-	put_str(w, MC_HEADER);
+	mc_put_str(w, MC_HEADER);
 	for (i = 0; i < a->nfixed; i++)
 		put_field(w, a, &a->fields[i], 1);
 	for (i = 0; i < a->nparams; i++) {
 		const struct mc_param *p = &a->params[i];
 
-		put_str(w, p->critical ? "\nparam " : "\nparam ~");
+		mc_put_str(w, p->critical ? "\nparam " : "\nparam ~");
 		put_span(w, a, &p->name);
-		put_str(w, "=");
+		mc_put_str(w, "=");
 		put_value(w, a, &p->value);
 		for (j = 0; j < p->count; j++)
 			put_field(w, a, &a->fields[p->first + j], 1);
 	}
-	put_str(w, "\n");
+	mc_put_str(w, "\n");
 }
 
-static void put_compatible(struct writer *w, const struct mc_attr *a)
+static void put_compatible(struct mc_writer *w, const struct mc_attr *a)
 {
 	size_t i, j;
 
-	put_str(w, MC_HEADER);
+	mc_put_str(w, MC_HEADER);
 	if (a->ndefaults) {
-		put_str(w, "\ndefault");
+		mc_put_str(w, "\ndefault");
 		for (i = 0; i < a->ndefaults; i++)
 			put_field(w, a, &a->fields[i], 0);
 	}
 	for (i = 0; i < a->nrules; i++) {
 		const struct mc_rule *r = &a->rules[i];
 
-		put_str(w, "\naccept");
+		mc_put_str(w, "\naccept");
 		for (j = 0; j < r->count; j++)
 			put_constraint(w, a, &a->constraints[r->first + j]);
 	}
-	put_str(w, "\n");
+	mc_put_str(w, "\n");
 }
 
 int mc_emit(const struct mc_attr *attr, char *buf, size_t size)
 {
-	struct writer w = { buf, size, 0 };
+	struct mc_writer w = { buf, size, 0 };
 
 	if (!buf && size)
 		return -(int)MC_E_USAGE;

@@ -35,6 +35,19 @@ void mc_locate(const char *text, size_t len, size_t offset, unsigned *line, unsi
 /* A decimal numeral of at most 20 digits that is at most 2^64-1, as a number. */
 uint64_t mc_parse_u64(const char *text, size_t len);
 
+/* ---- emit.c: a bounded writer with snprintf's result (emit.c, message.c) ---- */
+
+/* Counts every byte put; stores those that fit before the terminating NUL (buf may be NULL when size is 0). */
+struct mc_writer {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+void mc_put(struct mc_writer *w, const char *s, size_t n);
+void mc_put_str(struct mc_writer *w, const char *s);
+void mc_put_uint(struct mc_writer *w, unsigned long v);
+
 /* ---- validate.c ---- */
 
 /* The checks of clause 7.3 on a parsed attribute, in the reference order; then sorts keys and members.

@@ -56,44 +56,10 @@ const char *mc_error_message(enum mc_code code)
 	return messages[code];
 }
 
-/* A bounded writer with snprintf's result: the whole length, the text cut to size - 1 bytes and terminated. */
-struct line {
-	char *buf;
-	size_t size;
-	size_t len;
-};
-
-static void put(struct line *l, const char *s, size_t n)
-{
-	if (l->len < l->size) {
-		size_t room = l->size - 1 - l->len;
-
-		memcpy(l->buf + l->len, s, n < room ? n : room);
-	}
-	l->len += n;
-}
-
-static void put_str(struct line *l, const char *s)
-{
-	put(l, s, strlen(s));
-}
-
-static void put_uint(struct line *l, unsigned long v)
-{
-	char tmp[24];
-	size_t i = sizeof(tmp);
-
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	put(l, tmp + i, sizeof(tmp) - i);
-}
-
 /* The text of a value as written; a registry default's text (its own static string) too. */
-static void put_val(struct line *l, const struct mc_val *v)
+static void put_val(struct mc_writer *l, const struct mc_val *v)
 {
-	put(l, v->text, v->len);
+	mc_put(l, v->text, v->len);
 }
 
 static const char *which_name(enum mc_which which)
@@ -112,7 +78,7 @@ static const char *which_name(enum mc_which which)
 int mc_reason_format(const struct mc_attr *source, const struct mc_attr *target, const struct mc_reason *reason,
 		     char *buf, size_t size)
 {
-	struct line l = { buf, size, 0 };
+	struct mc_writer l = { buf, size, 0 };
 	const struct mc_attr *in;
 	const char *key;
 	int source_ok = source && source->kind == MC_MIGRATION_VERSION && source->error.code == MC_OK;
@@ -124,17 +90,17 @@ int mc_reason_format(const struct mc_attr *source, const struct mc_attr *target,
 	if ((!buf && size > 0) || !reason)
 		return -MC_E_USAGE;
 	if (reason->rule >= 0) {
-		put_str(&l, "rule ");
-		put_uint(&l, (unsigned long)reason->rule);
-		put_str(&l, ": ");
+		mc_put_str(&l, "rule ");
+		mc_put_uint(&l, (unsigned long)reason->rule);
+		mc_put_str(&l, ": ");
 	}
 	in = reason->key_in == MC_SOURCE && source_ok ? source : reason->key_in == MC_TARGET && target_ok ? target : NULL;
 	if (!in || (size_t)reason->key_off + reason->key_len > in->len) {
 		/* no key, or its attribute was not given: the code's sentence */
-		put_str(&l, mc_error_message(reason->code));
+		mc_put_str(&l, mc_error_message(reason->code));
 		if (which_name(reason->attribute)) {
-			put_str(&l, ": ");
-			put_str(&l, which_name(reason->attribute));
+			mc_put_str(&l, ": ");
+			mc_put_str(&l, which_name(reason->attribute));
 		}
 		goto done;
 	}
@@ -143,33 +109,33 @@ int mc_reason_format(const struct mc_attr *source, const struct mc_attr *target,
 	if (reason->code == MC_R_UNCONSTRAINED_CRITICAL) {
 		int i = mc_find_field(source, key, key_len);
 
-		put_str(&l, "the source's critical field ");
-		put(&l, key, key_len);
+		mc_put_str(&l, "the source's critical field ");
+		mc_put(&l, key, key_len);
 		if (i >= 0) {
 			struct mc_val v = mc_val_of(source, &source->fields[i].value);
 
-			put_str(&l, "=");
+			mc_put_str(&l, "=");
 			put_val(&l, &v);
 		}
-		put_str(&l, " has no constraint in the rule");
+		mc_put_str(&l, " has no constraint in the rule");
 		goto done;
 	}
 	/* the constraint as written: from its key to the next space or line end */
 	for (end = reason->key_off; end < in->len && in->text[end] != ' ' && in->text[end] != '\n'; end++)
 		;
 	if (reason->code == MC_R_MISSING_SELF) {
-		put(&l, in->text + reason->key_off, end - reason->key_off);
-		put_str(&l, " reads the target's own ");
-		put(&l, key, key_len);
-		put_str(&l, ", which the target does not have");
+		mc_put(&l, in->text + reason->key_off, end - reason->key_off);
+		mc_put_str(&l, " reads the target's own ");
+		mc_put(&l, key, key_len);
+		mc_put_str(&l, ", which the target does not have");
 		goto done;
 	}
 	if (reason->code == MC_R_MISSING_FIELD) {
-		put_str(&l, "the source has no ");
-		put(&l, key, key_len);
-		put_str(&l, " and no default gives one, so ");
-		put(&l, in->text + reason->key_off, end - reason->key_off);
-		put_str(&l, " is undecided");
+		mc_put_str(&l, "the source has no ");
+		mc_put(&l, key, key_len);
+		mc_put_str(&l, " and no default gives one, so ");
+		mc_put(&l, in->text + reason->key_off, end - reason->key_off);
+		mc_put_str(&l, " is undecided");
 		goto done;
 	}
 	{
@@ -187,20 +153,20 @@ int mc_reason_format(const struct mc_attr *source, const struct mc_attr *target,
 		} else {
 			found = 0;
 		}
-		put_str(&l, "the source's ");
-		put(&l, key, key_len);
+		mc_put_str(&l, "the source's ");
+		mc_put(&l, key, key_len);
 		if (found) {
-			put_str(&l, "=");
+			mc_put_str(&l, "=");
 			put_val(&l, &v);
 		}
-		put_str(&l, from);
-		put_str(&l, " does not satisfy ");
-		put(&l, in->text + reason->key_off, end - reason->key_off);
+		mc_put_str(&l, from);
+		mc_put_str(&l, " does not satisfy ");
+		mc_put(&l, in->text + reason->key_off, end - reason->key_off);
 	}
 done:
-	put_str(&l, " [");
-	put_str(&l, mc_code_name(reason->code));
-	put_str(&l, "]");
+	mc_put_str(&l, " [");
+	mc_put_str(&l, mc_code_name(reason->code));
+	mc_put_str(&l, "]");
 	if (size > 0)
 		buf[l.len < size ? l.len : size - 1] = '\0';
 	return l.len > (size_t)0x7fffffff ? 0x7fffffff : (int)l.len;
