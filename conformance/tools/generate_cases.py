@@ -3608,6 +3608,20 @@ def _spec_1_1(cases: _Cases) -> None:
         "12.5",
         reasons=["not-equal", "below-range", "above-range", "outside-ranges"],
     )
+    many = [f"k{number:02}" for number in range(17)]
+    check(
+        "nearest-truncated-002",
+        "one rule, 17 keys not equal and one below its range: every code, or a subset with more_reasons",
+        S(" ".join(f"{key}=1" for key in many) + " zz=1"),
+        T("accept " + " ".join(f"{key}=2" for key in many) + " zz=2..3"),
+        no,
+        "8.8",
+        "8.8-NR3",
+        "8.8-RC1",
+        "8.8-RC2",
+        "12.5",
+        reasons=["not-equal", "below-range"],
+    )
 
     def rl(name: str, description: str, first: str, second: str, relation: str, *clauses: str, **selves: str) -> None:
         case = _common(new(f"relate-{name}"), "relate", description, [*clauses, "8.7", "C5", "12.3"], "required")
