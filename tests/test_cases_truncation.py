@@ -48,18 +48,39 @@ def test_every_code_without_anything_left_out_passes(tmp_path: Path) -> None:
 
 
 def test_a_subset_with_also_near_passes(tmp_path: Path) -> None:
-    result = _answer(tmp_path, TRUNCATED, _verdict("not-equal", "below-range", "above-range", also_near=1))
-    assert result.outcome == "pass", result.detail
-
-
-def test_a_subset_with_more_reasons_on_a_nearest_rule_passes(tmp_path: Path) -> None:
-    answer = _verdict("not-equal", nearest=[{"rule": 0, "reasons": [], "more_reasons": 3}], also_near=0)
+    answer = _verdict("not-equal", "below-range", "above-range", nearest=[0, 1, 2], also_near=1)
     result = _answer(tmp_path, TRUNCATED, answer)
     assert result.outcome == "pass", result.detail
 
 
+def test_nearest_rules_left_out_after_fewer_than_three_is_wrong(tmp_path: Path) -> None:
+    result = _answer(tmp_path, TRUNCATED, _verdict("not-equal", "below-range", nearest=[0, 1], also_near=2))
+    assert result.outcome == "wrong"
+    assert "2 nearest rules left out after 2 explained (8.8 requires at least three)" in result.detail
+
+
+MANY = "check-nearest-truncated-002"
+"""One rule with 17 keys not equal and one below its range: 18 reasons, of which a verdict may list 16."""
+
+
+def test_a_subset_with_more_reasons_on_a_nearest_rule_passes(tmp_path: Path) -> None:
+    listed = [{"code": "not-equal"}] * 16
+    answer = _verdict(*["not-equal"] * 16, nearest=[{"rule": 0, "reasons": listed, "more_reasons": 2}])
+    result = _answer(tmp_path, MANY, answer)
+    assert result.outcome == "pass", result.detail
+
+
 def test_a_subset_with_more_reasons_on_the_response_passes(tmp_path: Path) -> None:
-    assert _answer(tmp_path, TRUNCATED, _verdict("below-range", more_reasons=2)).outcome == "pass"
+    assert _answer(tmp_path, MANY, _verdict(*["not-equal"] * 16, more_reasons=2)).outcome == "pass"
+
+
+def test_reasons_left_out_before_the_sixteenth_is_wrong(tmp_path: Path) -> None:
+    result = _answer(tmp_path, MANY, _verdict("not-equal", more_reasons=17))
+    assert result.outcome == "wrong"
+    assert "17 reasons left out after only 1 (8.8 allows leaving out only past 16)" in result.detail
+    listed = [{"code": "not-equal"}] * 3
+    answer = _verdict(*["not-equal"] * 3, nearest=[{"rule": 0, "reasons": listed, "more_reasons": 15}])
+    assert _answer(tmp_path, MANY, answer).outcome == "wrong"
 
 
 def test_a_subset_without_anything_left_out_is_wrong(tmp_path: Path) -> None:
@@ -75,7 +96,7 @@ def test_a_subset_with_rule_numbers_as_nearest_and_no_counts_is_wrong(tmp_path: 
 
 
 def test_an_extra_code_is_wrong_even_when_something_was_left_out(tmp_path: Path) -> None:
-    result = _answer(tmp_path, TRUNCATED, _verdict("not-equal", "not-subset", also_near=1))
+    result = _answer(tmp_path, TRUNCATED, _verdict("not-equal", "not-subset", nearest=[0, 1, 2], also_near=1))
     assert result.outcome == "wrong"
     assert "reason codes not-subset not expected" in result.detail
     assert "left 1 nearest rules or reasons out" in result.detail

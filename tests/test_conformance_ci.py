@@ -12,6 +12,7 @@ A capture records its root as given, not as an absolute path.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -226,6 +227,19 @@ def test_the_passing_test_case_has_a_stable_name_and_its_count_in_system_out(tmp
     assert list(passed(one)) == list(passed(two)) == ["MC-E1-PARSE: objects passed"]
     assert passed(one)["MC-E1-PARSE: objects passed"] != passed(two)["MC-E1-PARSE: objects passed"]
     assert passed(one)["MC-E1-PARSE: objects passed"].endswith(" objects passed")
+
+
+def test_ktap_names_are_stable_unique_and_may_hold_braces(tmp_path: Path) -> None:
+    # An input named with braces once reached str.format and ended the run with an internal error.
+    braced = tmp_path / "k{0}"
+    shutil.copytree(SELF, braced, symlinks=True)
+    result = run("conformance", str(braced), str(braced), "--format", "ktap")
+    assert result.exit_code == NEGATIVE, result.stderr
+    results = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith(("ok ", "not ok "))]
+    failed = [line for line in results if line.startswith("not ok ") and f" {braced}:bus/" in line]
+    assert len(failed) == 4
+    assert [line.endswith(" (2)") for line in failed] == [False, False, True, True]  # the second input's, alike
+    assert not [line for line in results if re.fullmatch(r"(not )?ok \d+ \d+ .*", line)]  # no count in a name
 
 
 # ---- finding 14: --fail-on-warning -----------------------------------------------------------------------

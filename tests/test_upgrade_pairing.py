@@ -152,3 +152,21 @@ def test_paths_of_hosts_without_a_name_have_no_stray_colon(tmp_path: Path) -> No
     texts += [text for u in report.upgrades for text in (u.old, u.new, u.note or "")]
     assert not any(":bus/" in text for text in texts), texts
     assert "(bus/pci/devices/0000:5e:00.1/vfio-dev/vfio0)" in failures[0].message
+
+
+def test_a_baseline_that_mixes_driver_versions_does_not_hide_a_new_pin_of_the_stream_version(tmp_path: Path) -> None:
+    # The old VFs report stream_version 1.0 and 1.1 (two driver versions in the baseline); the new driver pins
+    # its own 2.0 with stream_version=$. stream_version varies on the old side only: it is the driver's, not a
+    # configuration, so the new rules read their own 2.0 and refuse both old devices.
+    old_rules = OLD_RULES.replace("stream_version=1.0", "stream_version=1.0..1.1")
+    baseline = _tree(
+        tmp_path / "old",
+        [
+            ("0000:5e:00.1", OLD_VERSION.format(q=8), f"mc1\naccept {old_rules}\n"),
+            ("0000:5e:00.2", OLD_VERSION.format(q=16).replace("stream_version=1.0", "stream_version=1.1"),
+             f"mc1\naccept {old_rules}\n"),
+        ],
+    )  # fmt: skip
+    pinned = NEW_RULES.replace("stream_version=1.0..$", "stream_version=$")
+    report = run([capture(_new(tmp_path / "new", rules=pinned, sv="2.0"))], baseline=[capture(baseline)])
+    assert _u1(report), "a new driver that accepts none of the old streams passed the upgrade check"

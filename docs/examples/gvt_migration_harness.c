@@ -7,7 +7,6 @@
  * -I c/kernel/test/include -I c/kernel.
  */
 #include "gvt_migration.c"
-#include "migcompat_emit.c"
 
 static void print_attribute(const char *name, ssize_t len, const char *buf)
 {

@@ -10,14 +10,14 @@ import re
 from typing import Final
 
 from .errors import ParseError
-from .limits import HEADER, MAX_ATTRIBUTE_BYTES
+from .limits import HEADER, MAX_ATTRIBUTE_BYTES, READ_BYTES
 
 _BAD_CHAR: Final = re.compile(r"[^\n -~]")
 _SPACE: Final = " \t\n\x0b\x0c\r"
 _HEADER_WORD: Final = re.compile(r"mc(0|[1-9][0-9]*)")
 _FOREIGN_HEADER: Final = re.compile(r"mc(?:0|[1-9][0-9]*)(?![A-Za-z0-9])")
 """``mc`` and a format version number, ended by a byte that is not a letter or digit (or the end)."""
-HEAD_BYTES: Final = MAX_ATTRIBUTE_BYTES + 1
+HEAD_BYTES: Final = READ_BYTES
 """Checks 0 and 1 of clause 7.1 look at this many bytes of the attribute (4096), no more.
 
 It is what a reader that stops one byte past the limit holds (clause 13.1, the

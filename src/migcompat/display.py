@@ -32,6 +32,7 @@ __all__ = [
     "article",
     "escape",
     "escape_lines",
+    "escape_unless_printable",
     "file_kind",
     "finish_junit",
     "first_few",
@@ -163,6 +164,11 @@ def finish_junit(root: ET.Element) -> str:
 def all_printable(lines: Iterable[str]) -> bool:
     """True when every line is printable ASCII (for text a module has already made safe)."""
     return all(line.isascii() and line.isprintable() for line in lines)
+
+
+def escape_unless_printable(text: str) -> str:
+    """*text* as it is when it is printable ASCII (already safe to show, perhaps escaped before), else escaped."""
+    return text if all_printable([text]) else escape(text)
 
 
 def file_kind(mode: int) -> str:

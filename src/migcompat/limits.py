@@ -8,6 +8,12 @@ MAX_ATTRIBUTE_BYTES: Final = 4095
 ``sysfs_emit`` and ``sysfs_emit_at`` write at most PAGE_SIZE - 1 bytes (the page
 is the bound of a ``vscnprintf``, which keeps a byte for its NUL), so on a
 4 KiB-page kernel no ``show()`` delivers more than 4095 (spec 1.1)."""
+READ_BYTES: Final = MAX_ATTRIBUTE_BYTES + 1
+"""How much of an attribute is read (4096): the limit and one byte more, which shows an attribute too long.
+
+Checks 0 and 1 of clause 7.1 look at no more, so a reader that stops there and
+one that holds the whole attribute decide alike (clause 13.1); the sysfs
+reader, the command line's reader and the parser's whole-input checks all use it."""
 MAX_KEY_BYTES: Final = 63
 """A key, with its namespace and dot, is at most this long."""
 MAX_TOKEN_BYTES: Final = 255

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * mcsample: an mdev parent whose device types and devices expose the
- * migcompat attributes, written with migcompat_emit.c.
+ * migcompat attributes, written with the header-only helper migcompat_emit.h.
  *
  * In the spirit of the kernel's mtty sample (samples/vfio-mdev/mtty.c): a
  * parent device "mcsample" under its own class, with two types, mcsample-1

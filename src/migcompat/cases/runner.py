@@ -437,6 +437,12 @@ def _judge_emit_invalid(case: Case, answer: _Answer, options: Options) -> None:
     _compare_error(answer.error, case.expect, options)
 
 
+MIN_EXPLAINED_RULES: Final = 3
+"""A verdict that leaves nearest rules out explains at least this many (8.8)."""
+MAX_LISTED_REASONS: Final = 16
+"""A verdict leaves a rule's reasons out only past this many (8.8)."""
+
+
 def _judge_check(case: Case, answer: _Answer, options: Options) -> None:
     if not answer.accepted:
         raise _Wrong("rejected a check request (a comparator answers unknown when it cannot decide)")
@@ -463,7 +469,7 @@ def _judge_check(case: Case, answer: _Answer, options: Options) -> None:
     if "grade" in expect and grade is not None and grade != expect["grade"]:
         raise _Wrong(f"grade {grade}, expected {expect['grade']}")
     if expect.get("reasons") and reasons:
-        _compare_reasons({r["code"] for r in reasons}, set(expect["reasons"]), _left_out(response))
+        _compare_reasons({r["code"] for r in reasons}, set(expect["reasons"]), _left_out(response, len(reasons)))
     elif required := sorted(REQUIRED_CODES.intersection(expect.get("reasons", ()))):
         raise _Wrong(f"no reasons; this verdict MUST carry the reason {', '.join(required)} (8.8-NR4, 8.8-NR5)")
     if "choices" in expect and expect["verdict"] == "compatible":
@@ -478,20 +484,35 @@ def _count(value: Any, what: str) -> int:
     return value
 
 
-def _left_out(response: Mapping[str, Any]) -> int:
-    """How many nearest rules and reasons the verdict says it left out (8.8, 12.5).
+def _left_out(response: Mapping[str, Any], listed: int) -> int:
+    """How many nearest rules and reasons the verdict says it left out (8.8, 12.5); *listed* reasons it gave.
 
     ``also_near`` counts nearest rules not explained, and ``more_reasons``,
     per object of the list ``nearest`` or on the response itself, the
     reasons a rule did not list. Such a member that is present but not a
     count is garbage; other entries of ``nearest`` (rule numbers) are ignored.
+    A truncation 8.8 does not allow is wrong: nearest rules left out while
+    fewer than three are listed in ``nearest``, reasons left out while fewer
+    than 16 are listed (by that rule, or in all for a count on the response).
     """
-    left = _count(response.get("also_near"), '"also_near"') + _count(response.get("more_reasons"), '"more_reasons"')
+    also_near = _count(response.get("also_near"), '"also_near"')
+    more = _count(response.get("more_reasons"), '"more_reasons"')
+    if more and listed < MAX_LISTED_REASONS:
+        raise _Wrong(f"{more} reasons left out after only {listed} (8.8 allows leaving out only past 16)")
     nearest = response.get("nearest")
+    if also_near and not (isinstance(nearest, list) and len(nearest) >= MIN_EXPLAINED_RULES):
+        shown = len(nearest) if isinstance(nearest, list) else 0
+        raise _Wrong(f"{also_near} nearest rules left out after {shown} explained (8.8 requires at least three)")
     if isinstance(nearest, list):  # the protocol leaves its shape open: rule objects, or rule numbers (C adapter)
-        rules = [rule for rule in nearest if isinstance(rule, dict)]
-        left += sum(_count(rule.get("more_reasons"), '"nearest[].more_reasons"') for rule in rules)
-    return left
+        for rule in nearest:
+            if not isinstance(rule, dict):
+                continue
+            count = _count(rule.get("more_reasons"), '"nearest[].more_reasons"')
+            given = rule.get("reasons")
+            if count and isinstance(given, list) and len(given) < MAX_LISTED_REASONS:
+                raise _Wrong(f"a nearest rule left {count} reasons out after only {len(given)} (8.8: past 16)")
+            more += count
+    return also_near + more
 
 
 def _compare_reasons(got: set[str], want: set[str], left_out: int) -> None:
@@ -500,8 +521,12 @@ def _compare_reasons(got: set[str], want: set[str], left_out: int) -> None:
     When the verdict left nothing out, the two sets are equal. When it left
     out nearest rules or reasons (*left_out* > 0), the codes it did report
     are a subset of *want*: a comparator may explain only the first nearest
-    rules and at most 16 reasons per rule, but what it reports is true.
+    rules and at most 16 reasons per rule, but what it reports is true. The
+    reasons a verdict MUST carry (8.8-NR4, NR5) are never left out.
     """
+    required = sorted((REQUIRED_CODES & want) - got)
+    if required:
+        raise _Wrong(f"no reason {', '.join(required)}; this verdict MUST carry it (8.8-NR4, 8.8-NR5)")
     if left_out:
         extra = sorted(got - want)
         if extra:

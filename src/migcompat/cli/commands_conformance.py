@@ -77,7 +77,8 @@ hold migration attributes: one that holds none (a wrong path, a
 subdirectory of the tree) is an error, as the upgrade check could not run.
 Old and new devices are paired by configuration: each old device with the
 new devices whose configuration (the fields that differ between the devices
-of one side, such as a queue count) agrees, then by PCI address or type id,
+of one side, such as a queue count, but not the driver's or its stream's)
+agrees, then by PCI address or type id,
 else with every new device of the same vendor:device or type; the new
 rules' $ is read with the old device's configuration, so a capture whose
 functions were re-enumerated or configured otherwise is not a breaking

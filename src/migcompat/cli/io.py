@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Final
 
 from ..display import file_kind
-from ..limits import MAX_ATTRIBUTE_BYTES
+from ..limits import READ_BYTES
 
 __all__ = [
     "ATTRIBUTE_READ_LIMIT",
@@ -34,7 +34,7 @@ __all__ = [
 STDIN: Final = "-"
 """The argument that names standard input."""
 
-ATTRIBUTE_READ_LIMIT: Final = MAX_ATTRIBUTE_BYTES + 1
+ATTRIBUTE_READ_LIMIT: Final = READ_BYTES
 """Read at most this much of an attribute: one byte more than the longest valid one,
 so that the parser, not the reader, reports an over-long attribute (``too-long``).
 (:func:`read_input` then reads one byte more to tell whether the input goes on.)"""

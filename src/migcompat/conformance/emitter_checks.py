@@ -658,7 +658,6 @@ class _TextChecks:
         )
 
 
-@lru_cache(maxsize=4096)
 def _default_problem(key: str, value: Value) -> str | None:
     """What is wrong with ``default key=value`` by E3: a key with a registry default keeps that value (5.7)."""
     registered = registry_default(key)
@@ -671,6 +670,7 @@ def _default_problem(key: str, value: Value) -> str | None:
     )
 
 
+@lru_cache(maxsize=4096)
 def _field_problem(key: str, critical: bool, value: Value, mdev: bool) -> str | None:
     """What is wrong with the field *key* of a ``migration_version`` by the registry (E3), or None."""
     if "." in key:
@@ -735,6 +735,13 @@ class TextFindings:
         return tuple(found)
 
 
+def finding_check(finding: Finding) -> str:
+    """The check a reader's *finding* counts against: MC-SYSFS-PLACEMENT, MC-SYSFS-READ or MC-SYSFS-TREE."""
+    if finding.code in PLACEMENT_FINDINGS:
+        return "MC-SYSFS-PLACEMENT"
+    return "MC-SYSFS-READ" if finding.attribute else "MC-SYSFS-TREE"
+
+
 def check_texts(version: bytes | None, rules: bytes | None, *, kind: str) -> TextFindings:
     """Run the emitter checks that need no sysfs tree on one placement's attribute texts.
 
@@ -783,8 +790,8 @@ class HostChecker:
     def _findings(self, host: HostData) -> None:
         report = self.report
         self._placements(host)
-        read = [f for f in host.findings if f.attribute and f.code not in PLACEMENT_FINDINGS]
-        tree = [f for f in host.findings if not f.attribute and f.code not in PLACEMENT_FINDINGS]
+        read = [f for f in host.findings if finding_check(f) == "MC-SYSFS-READ"]
+        tree = [f for f in host.findings if finding_check(f) == "MC-SYSFS-TREE"]
         read.extend(_unreported_errors(host))
         for finding in read:
             report.fail(
@@ -820,7 +827,7 @@ class HostChecker:
         """
         reported: set[str] = set()
         for finding in host.findings:
-            if finding.code in PLACEMENT_FINDINGS:
+            if finding_check(finding) == "MC-SYSFS-PLACEMENT":
                 reported.add(finding.path.removesuffix(f"/{VFIO_DEV}"))
                 self.report.fail(
                     Failure(

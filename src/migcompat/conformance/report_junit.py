@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..display import all_printable, escape, finish_junit, plural, rule_numbers
+from ..display import all_printable, escape, escape_unless_printable, finish_junit, plural, rule_numbers
 from .registry import CHECKS
 from .results import Failure, Report, render_excerpt
 from .runner import INPUT_DETAIL
@@ -51,11 +51,6 @@ def _body(failure: Failure) -> str:
         lines.extend(excerpt if all_printable(excerpt) else [escape(line) for line in excerpt])
     lines.append(f"spec clause {failure.clause}")
     return "\n".join(lines)
-
-
-def _safe(text: str) -> str:
-    """*text* as it is when it is printable ASCII (already shown safely), else escaped."""
-    return text if all_printable([text]) else escape(text)
 
 
 def _where(host: str, path: str) -> str:
@@ -165,7 +160,7 @@ def junit_error(name: str, code: str, message: str) -> str:
     """
     root = ET.Element("testsuites", name=_NAME, time="0.000")
     suite = ET.SubElement(root, "testsuite", name=_NAME)
-    case = ET.SubElement(suite, "testcase", classname=_NAME, name=f"input {_safe(name)}")
-    shown = f"error[{_safe(code)}]: {_safe(message)}"
-    ET.SubElement(case, "error", message=shown, type=_safe(code)).text = shown
+    case = ET.SubElement(suite, "testcase", classname=_NAME, name=f"input {escape_unless_printable(name)}")
+    shown = f"error[{escape_unless_printable(code)}]: {escape_unless_printable(message)}"
+    ET.SubElement(case, "error", message=shown, type=escape_unless_printable(code)).text = shown
     return finish_junit(root)

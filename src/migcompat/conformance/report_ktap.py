@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..display import all_printable, escape, plural, rule_numbers
+from ..display import all_printable, escape, escape_unless_printable, plural, rule_numbers
 from .registry import CHECKS, SUITE_VERSION
 from .results import Failure, Report, render_excerpt
 from .runner import INPUT_DETAIL
@@ -76,19 +76,21 @@ def _failure_lines(failure: Failure, warning: bool) -> list[str]:
 def _subtests(ident: str, failures: list[Failure], unlisted: int, passed: int, *, warnings_fail: bool) -> list[str]:
     warning = CHECKS[ident].severity != "required"
     result = "ok" if warning and not warnings_fail else "not ok"
-    tests: list[tuple[list[str], str]] = []
+    tests: list[tuple[list[str], str, str]] = []  # diagnostics, result, name
     for failure in failures:
         where = _where(failure.host or failure.details.get(INPUT_DETAIL, ""), failure.path)
-        tests.append((_failure_lines(failure, warning), f"{result} {{}} {_name(where)}"))
+        tests.append((_failure_lines(failure, warning), result, _name(where)))
     if unlisted > 0:
         note = f"# {'warning: ' if warning else ''}{unlisted} more failures are counted but not listed"
-        tests.append(([note], f"{result} {{}} {plural(unlisted, 'more failure')}"))
+        tests.append(([note], result, "more failures not listed"))
     if passed > 0:
-        tests.append(([], f"ok {{}} {plural(passed, 'object')} passed"))
+        tests.append(([f"# {plural(passed, 'object')} passed"], "ok", "objects passed"))
     lines = [VERSION_LINE, f"1..{len(tests)}"]
-    for number, (diagnostics, line) in enumerate(tests, 1):
+    seen: dict[str, int] = {}
+    for number, (diagnostics, outcome, name) in enumerate(tests, 1):
+        seen[name] = seen.get(name, 0) + 1
         lines.extend(diagnostics)
-        lines.append(line.format(number))
+        lines.append(f"{outcome} {number} {name}" + (f" ({seen[name]})" if seen[name] > 1 else ""))
     return [INDENT + line for line in lines]
 
 
@@ -193,16 +195,13 @@ def render_error(name: str, code: str, message: str) -> str:
     report rather than nothing.
     """
 
-    def safe(text: str) -> str:
-        return text if all_printable([text]) else escape(text)
-
-    test = safe(name).replace("#", "\\x23")  # as _name: a '#' would start the directive
+    test = escape_unless_printable(name).replace("#", "\\x23")  # as _name: a '#' would start the directive
     return (
         "\n".join(
             [
                 VERSION_LINE,
                 "1..1",
-                f"# error[{safe(code)}]: {safe(message)}",
+                f"# error[{escape_unless_printable(code)}]: {escape_unless_printable(message)}",
                 f"not ok 1 input {test}",
                 "# totals: pass:0 fail:1 skip:0",
             ]

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from ..limits import SPEC_VERSION
-from ..sysfs.model import PLACEMENT_FINDINGS, Finding, HostData
-from .emitter_checks import Analysis, TextCache, analyse_host
+from ..sysfs.model import HostData
+from .emitter_checks import Analysis, TextCache, analyse_host, finding_check
 from .matrix_checks import compatibility_matrix
 from .results import HostSummary, Note, Report
 from .upgrade_checks import upgrade_checks
@@ -35,20 +35,13 @@ def input_label(host: HostData) -> str:
     return host.origin or host.root
 
 
-def _finding_check(finding: Finding) -> str:
-    """The check a reader's *finding* counts against, as the emitter checks count those of an INPUT."""
-    if finding.code in PLACEMENT_FINDINGS:
-        return "MC-SYSFS-PLACEMENT"
-    return "MC-SYSFS-READ" if finding.attribute else "MC-SYSFS-TREE"
-
-
 def _baseline_notes(host: HostData, report: Report) -> None:
     """The reader's findings on the baseline *host*, as notes: it is not checked, but what it lacks is shown."""
     name = input_label(host)
     for finding in host.findings:
         report.note(
             Note(
-                _finding_check(finding),
+                finding_check(finding),
                 host.host,
                 finding.path,
                 f"in the --against baseline {name} (not checked itself): {finding.code}: {finding.message}",

@@ -13,8 +13,9 @@ same *configuration*, when there are any: those whose values agree with the
 old target's on the identity's configuration keys, the keys whose value
 differs between two devices of the identity on one side (``acme.queues=8``
 on one VF, ``16`` on another), present or absent alike. A key whose value is
-the same on every device of a side (``stream_version``, a firmware version)
-is the driver's, not the configuration's. Among those, or when no new target
+the same on every device of a side (a firmware version), and the registry's
+keys of the driver and its stream (``stream_version``, which a baseline
+mixing driver versions varies), are the driver's, not the configuration's. Among those, or when no new target
 has its configuration, the new targets of the same placement (the same PCI
 address or type id) are preferred; failing both, every new target of the
 identity. So a capture whose VFs were re-enumerated at other addresses, or
@@ -126,15 +127,23 @@ def _state(version: MigrationVersion, key: str) -> tuple[bool, Hashable] | None:
     return None if entry is None else (entry.critical, match_key(entry.value))
 
 
+_DRIVER_KEYS: Final = frozenset({"device_api", "driver", "legacy", "stream", "stream_version"})
+"""The registry keys that describe the driver and its stream (clause 11), never a device's configuration."""
+
+
 def _configuration_keys(sides: Iterable[Sequence[Analysis]]) -> frozenset[str]:
     """The keys whose state (absent, or criticality and value) differs between two devices of one side.
 
-    Costs one look-up per key and device of each side.
+    Except the registry's keys of the driver and its stream
+    (:data:`_DRIVER_KEYS`): a baseline that mixes driver versions differs in
+    ``stream_version``, which each device keeps. A vendor key that a mix of
+    driver versions varies is taken for a configuration. Costs one look-up
+    per key and device of each side.
     """
     varying: set[str] = set()
     for analyses in sides:
         devices = [device.version for analysis in analyses for device in analysis.devices]
-        keys = {key for version in devices for key in version.fields}
+        keys = {key for version in devices for key in version.fields} - _DRIVER_KEYS
         for key in keys - varying:
             first = _state(devices[0], key)
             if any(_state(version, key) != first for version in devices[1:]):

@@ -59,7 +59,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
-from ..limits import MAX_ATTRIBUTE_BYTES
+from ..limits import MAX_ATTRIBUTE_BYTES, READ_BYTES
 from .model import MIGRATION_ATTRIBUTES, VFIO_DEV, Attr, Finding, Placement, PlacementKind
 
 __all__ = [
@@ -72,7 +72,7 @@ __all__ = [
     "read_tree",
 ]
 
-READ_LIMIT: Final = MAX_ATTRIBUTE_BYTES + 1
+READ_LIMIT: Final = READ_BYTES
 """At most this many bytes are read of any attribute: one page plus one byte."""
 
 MAX_LINKS: Final = 40
