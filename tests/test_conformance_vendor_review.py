@@ -8,6 +8,9 @@
 * A capture that records an attribute as unread without a finding fails MC-SYSFS-READ.
 * MC-E8-TEMPLATE does not tell an instance to copy a field its type's template
   gets wrong (MC-E3-SYSFS on the type).
+* An instance that reports D(c) but whose rules do not relate equal to its
+  type's for c warns (MC-S3-TYPE-RULES) with a witness; a relation too complex
+  to decide is a note.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ import dataclasses
 import shutil
 from pathlib import Path
 
+import pytest
 from sample_fleet import gvt_host, mlx5_host, write_tree
 
 from migcompat.capture import capture
-from migcompat.conformance import Report, run
+from migcompat.conformance import Failure, Report, emitter_checks, run
+from migcompat.relate import RelationTooComplex
 from migcompat.sysfs import read_tree
 from migcompat.sysfs.model import Attr, HostData
 
@@ -188,23 +193,72 @@ def test_e8_still_reports_the_instance_s_own_differences_beside_a_skipped_field(
 _MDEV_RULES = f"{_GPU}/4b20d080-1b54-4048-85b3-a6a62d165c01/vfio-dev/vfio0/migration_compatible_devices"
 
 
-def _type_rules_notes(report: Report) -> list[str]:
-    return [n.message for n in report.notes if n.check == "MC-E8-TEMPLATE" and "rules are not those" in n.message]
+def _type_rules_warnings(report: Report) -> list[Failure]:
+    return [f for f in report.failures if f.check == "MC-S3-TYPE-RULES"]
 
 
-def test_an_instance_whose_rules_drop_what_its_type_accepts_is_noted_with_a_witness(tmp_path: Path) -> None:
+def test_an_instance_whose_rules_drop_what_its_type_accepts_warns_with_a_witness(tmp_path: Path) -> None:
     write_tree(gvt_host("g", 3), str(tmp_path))
-    assert _type_rules_notes(run([capture(str(tmp_path))])) == []  # the sample's instances have their type's rules
+    report = run([capture(str(tmp_path))])
+    assert _type_rules_warnings(report) == []  # the sample's instances have their type's rules
+    assert report.tallies["MC-S3-TYPE-RULES"].checked == 2  # and the two pass: the summary shows it checked
     rules = tmp_path / _MDEV_RULES
     lines = rules.read_text().splitlines()
     assert "gvt.interface_version=1..2" in lines[-1]
     rules.write_text("\n".join(lines[:-1]) + "\n")  # the instance drops the type's rule for interfaces 1 and 2
     report = run([capture(str(tmp_path))])
-    assert not report.failures  # clause 12.1 requires nothing of it: a note, not a failure
-    (message,) = _type_rules_notes(report)
-    assert "type i915-GVTg_V5_4 for aggregate=2" in message and "relation instance -> type: subset" in message
-    assert "the type accepts and the instance refuses: mc1 " in message
-    (note,) = [n for n in report.notes if "rules are not those" in n.message]
+    assert not report.required_failures and report.ok  # a SHOULD: a warning, which does not fail the run
+    (warning,) = report.warnings
+    assert warning.check == "MC-S3-TYPE-RULES" and warning.severity == "recommended"
+    assert warning.clause == "12.1, 10.1 (SHOULD)"
     assert (
-        note.path == "bus/mdev/devices/4b20d080-1b54-4048-85b3-a6a62d165c01/vfio-dev/vfio0/migration_compatible_devices"
+        warning.path
+        == "bus/mdev/devices/4b20d080-1b54-4048-85b3-a6a62d165c01/vfio-dev/vfio0/migration_compatible_devices"
     )
+    assert "type i915-GVTg_V5_4 for aggregate=2" in warning.message
+    assert "relation instance -> type: subset" in warning.message
+    assert (
+        "the type's rules for aggregate=2 and the instance's rules accept different sources:"
+        " the type accepts and the instance refuses: mc1 " in warning.message
+    )
+    witness = warning.details["type_accepts"]
+    assert witness.startswith("mc1 ") and "gvt.interface_version=1 " in witness
+    assert dict(warning.details, type_accepts="", input="") == {
+        "type": "i915-GVTg_V5_4",
+        "choice": "aggregate=2",
+        "relation": "subset",
+        "type_accepts": "",
+        "input": "",
+    }
+    assert report.tallies["MC-S3-TYPE-RULES"].checked == 2 and report.tallies["MC-S3-TYPE-RULES"].failed == 1
+    assert not [n for n in report.notes if "rules are not those" in n.message]  # no longer a note of E8
+
+
+def test_an_instance_that_accepts_more_than_its_type_warns_with_the_other_witness(tmp_path: Path) -> None:
+    write_tree(gvt_host("g", 3), str(tmp_path))
+    type_rules = tmp_path / _TYPE / "migration_compatible_devices"
+    lines = type_rules.read_text().splitlines()
+    type_rules.write_text("\n".join(lines[:-1]) + "\n")  # now the type drops the rule for interfaces 1 and 2
+    report = run([capture(str(tmp_path))])
+    (warning,) = [w for w in _type_rules_warnings(report) if w.path == _MDEV_RULES.replace(_GPU, "bus/mdev/devices")]
+    assert warning.details["relation"] == "superset" and "type_accepts" not in warning.details
+    assert "the instance accepts and the type refuses: mc1 " in warning.message
+    assert "gvt.interface_version=1 " in warning.details["instance_accepts"]
+
+
+def test_a_relation_too_complex_to_decide_is_a_note_and_neither_passes_nor_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def too_complex(*_: object) -> None:
+        raise RelationTooComplex("more than 3 atoms on key k")
+
+    monkeypatch.setattr(emitter_checks, "relate", too_complex)
+    write_tree(gvt_host("g", 3), str(tmp_path))
+    report = run([capture(str(tmp_path))])
+    assert _type_rules_warnings(report) == []
+    assert report.tallies["MC-S3-TYPE-RULES"].checked == 0
+    notes = sorted(n.message for n in report.notes if n.check == "MC-S3-TYPE-RULES")
+    assert notes == [
+        "the device's rules not compared with those of type i915-GVTg_V5_4 for aggregate=2: more than 3 atoms on key k",
+        "the device's rules not compared with those of type i915-GVTg_V5_8 for aggregate=1: more than 3 atoms on key k",
+    ]

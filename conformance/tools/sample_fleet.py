@@ -983,6 +983,18 @@ def _broken_samples() -> list[SampleDef]:
         )
     )
 
+    host = mtty_host("mtty-warn-type-rules", "1.1")
+    # The device pins its own stream version; its type, which a scheduler plans with, accepts 1.0 too.
+    host.mdevs[0].rules = mtty_rules("1.1").replace("stream_version=1.0..$", "stream_version=$")
+    samples.append(
+        _single(
+            "warn-type-rules",
+            "mtty-2 device that accepts only its own stream 1.1 while its type's rules accept 1.0 too: S3 (a warning)",
+            host,
+            warnings=["MC-S3-TYPE-RULES"],
+        )
+    )
+
     old = mlx5_host("cx6-old", "1.0")
     new = mlx5_host("cx6-new-broken", "1.1", queues=32, firmware="28.40.1000")
     for vf in new.functions[1:]:
@@ -1014,10 +1026,10 @@ def _broken_samples() -> list[SampleDef]:
     samples.append(
         _single(
             "broken-accepts-nothing",
-            "mtty-2 type whose rules accept nothing: E6 and a warning",
+            "mtty-2 type whose rules accept nothing, unlike its device's: E6 and two warnings",
             host,
             failures=["MC-E6-SELF"],
-            warnings=["MC-M1-ACCEPTS-NOTHING"],
+            warnings=["MC-S3-TYPE-RULES", "MC-M1-ACCEPTS-NOTHING"],
         )
     )
 

@@ -6,9 +6,10 @@ texts and the outcome is applied to every placement that has them, so a host
 of a thousand identical VFs costs little more than one. Checks that depend on
 the placement (the pair, modes, stability, agreement with sysfs, E8) run per
 placement. E8 compares no field on which the type's template itself fails
-MC-E3-SYSFS (a note says so), and an mdev that reports *D(c)* but whose
-rules do not relate ``equal`` to its type's for *c* (clause 10.1) gets a
-note, not a failure: clause 12.1 requires nothing of the rules.
+MC-E3-SYSFS (a note says so). An mdev that reports *D(c)* but whose rules
+do not relate ``equal`` to its type's for *c* (clause 10.1) fails the
+recommended MC-S3-TYPE-RULES (a warning, with a source one side accepts and
+the other refuses); a relation too complex to decide is a note.
 
 A device type's choices are the product of its parameters' values, which a
 4096-byte template can make astronomically many; no check enumerates them.
@@ -775,7 +776,7 @@ class HostChecker:
         self.report = report
         self.cache = cache
         self.templates: dict[bytes, tuple[MigrationVersion, tuple[Parameter, ...]] | None] = {}
-        self.relations: dict[tuple[bytes | None, bytes | None, bytes, str], str | None] = {}
+        self.relations: dict[tuple[bytes | None, bytes | None, bytes, str], _RulesDifference | None] = {}
 
     def run(self, host: HostData) -> Iterator[Analysis]:
         """Check every placement of *host*, yielding each one's analysis (after its checks)."""
@@ -996,13 +997,16 @@ class HostChecker:
         created: MigrationVersion,
         choice: Mapping[str, Value],
     ) -> None:
-        """Note an instance whose rules are not its type's for its choice (clause 10.1), beside E8.
+        """MC-S3-TYPE-RULES: an instance's rules relate equal to its type's for its choice (clauses 10.1, 12.1).
 
         Run only on an instance that reports D(c) (E8 passed), so that a
-        difference is in the rules, not a consequence of the fields. Clause
-        12.1 makes no requirement of it (E8 is about the fields), so it is a
-        note, not a failure; yet a scheduler that predicts from the type
-        plans migrations by the type's rules.
+        difference is in the rules, not a consequence of the fields. Equal
+        rules pass; other rules fail the check (a warning: clause 12.1 makes
+        it a SHOULD), naming the relation and a source one side accepts and
+        the other refuses, since a scheduler plans creations by the type's
+        rules (clause 8.6). A relation too complex to decide is a note, and
+        neither passes nor fails. Nothing is checked when the type's rules
+        are missing or do not parse (E1 and E5 report them).
         """
         type_attr = type_placement.attributes.get(COMPATIBLE)
         if type_attr is None or type_attr.data is None:
@@ -1021,15 +1025,38 @@ class HostChecker:
         if key not in self.relations:  # a host of many alike instances relates their rules once
             self.relations[key] = _rules_relation(rules, version, type_rules, created)
         difference = self.relations[key]
-        if difference is not None:
+        path = f"{placement.path}/{COMPATIBLE}"
+        described = _describe(choice)
+        for_choice = f" for {described}" if choice else ""
+        if difference is None:
+            self.report.passed("MC-S3-TYPE-RULES")
+        elif difference.relation is None:
             self.report.note(
                 Note(
-                    "MC-E8-TEMPLATE",
+                    "MC-S3-TYPE-RULES",
                     host.host,
-                    f"{placement.path}/{COMPATIBLE}",
-                    f"the device's rules are not those of type {type_placement.ident} for"
-                    f" {_describe(choice)} (clause 10.1: the type's {COMPATIBLE} holds the rules of a device"
-                    f" created from it): {difference}",
+                    path,
+                    f"the device's rules not compared with those of type {type_placement.ident}{for_choice}:"
+                    f" {difference.text}",
+                )
+            )
+        else:
+            self.report.fail(
+                Failure(
+                    "MC-S3-TYPE-RULES",
+                    host.host,
+                    path,
+                    f"the device's rules are not those of type {type_placement.ident}{for_choice} (relation"
+                    f" instance -> type: {difference.relation}): the type's rules{for_choice} and the instance's"
+                    f" rules accept different sources: {difference.text}; a scheduler plans with the type's rules"
+                    " (clause 8.6), so the two should accept the same sources",
+                    None,
+                    {
+                        "type": type_placement.ident,
+                        "choice": described if choice else "",
+                        "relation": difference.relation,
+                        **difference.witnesses,
+                    },
                 )
             )
 
@@ -1134,29 +1161,49 @@ class HostChecker:
         )
 
 
+@dataclass(frozen=True)
+class _RulesDifference:
+    """How an instance's rules differ from its type's: *relation* (instance -> type) and the witnesses.
+
+    *relation* is None when the relation was too complex to decide, and
+    *text* then says why; otherwise *text* names a source that one side
+    accepts and the other refuses, and *witnesses* holds those sources
+    (``type_accepts``: the type accepts it and the instance refuses it;
+    ``instance_accepts``: the reverse), each as its canonical text.
+    """
+
+    relation: str | None
+    text: str
+    witnesses: Mapping[str, str] = field(default_factory=dict)
+
+
 def _rules_relation(
     rules: CompatibleDevices, own: MigrationVersion, type_rules: CompatibleDevices, created: MigrationVersion
-) -> str | None:
+) -> _RulesDifference | None:
     """How an instance's *rules* (``$`` of *own*) differ from its type's (``$`` of *created*, D(c)); None if not.
 
     Clause 10.1: the type's ``migration_compatible_devices`` holds the rules
     of a device created from the type, which is what ``plan`` and ``match``
-    predict from. The answer names the relation and a source that one side
-    accepts and the other does not, or says that the relation was too
-    complex to decide (:mod:`migcompat.relate`'s bounds).
+    predict from. None when the two relate ``equal`` (clause 8.7); otherwise
+    the relation and a source that one side accepts and the other does not,
+    or, with no relation, that it was too complex to decide
+    (:mod:`migcompat.relate`'s bounds).
     """
     try:
         result = relate(rules, type_rules, own, created)
     except RelationTooComplex as error:
-        return f"not compared with its type's rules: {error.message}"
+        return _RulesDifference(None, error.message)
     if result.relation is Relation.EQUAL:
         return None
-    parts = [f"relation instance -> type: {result.relation.value}"]
+    parts = []
+    witnesses = {}
     if result.only_second is not None:
-        parts.append(f"the type accepts and the instance refuses: {emit(result.only_second).rstrip(chr(10))}")
+        witnesses["type_accepts"] = emit(result.only_second).rstrip("\n")
+        parts.append(f"the type accepts and the instance refuses: {witnesses['type_accepts']}")
     if result.only_first is not None:
-        parts.append(f"the instance accepts and the type refuses: {emit(result.only_first).rstrip(chr(10))}")
-    return "; ".join(parts)
+        witnesses["instance_accepts"] = emit(result.only_first).rstrip("\n")
+        parts.append(f"the instance accepts and the type refuses: {witnesses['instance_accepts']}")
+    return _RulesDifference(result.relation.value, "; ".join(parts), MappingProxyType(witnesses))
 
 
 def _sysfs_mismatches(

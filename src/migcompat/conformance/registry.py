@@ -180,6 +180,15 @@ CHECKS: Final[Mapping[str, Check]] = _table(
         "unless the rule constrains the key.",
     ),
     Check(
+        "MC-S3-TYPE-RULES",
+        "12.1, 10.1 (SHOULD)",
+        "recommended",
+        "an instance has its type's rules",
+        "An mdev created from a type that reports D(c) has a migration_compatible_devices that relates equal to "
+        "the type's rules for its choice c (clause 8.7): a scheduler plans creations with the type's rules "
+        "(clause 8.6), so an instance that accepts other sources than they do migrates otherwise than planned.",
+    ),
+    Check(
         "MC-U1-BREAKING",
         "R6, 8.7",
         "required",
