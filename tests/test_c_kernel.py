@@ -14,6 +14,11 @@ reduction itself:
   ratios unreduced and set tables holding names outside the set's mask, the helper writes what
   :func:`migcompat.emit.emit` writes, or -E2BIG when that is longer than 4095 bytes;
 * the page limit is exact, and is PAGE_SIZE - 1 on a smaller page;
+* built once into a driver's own buffer (review r8 findings 7 and 14: ``migc_render_version()``,
+  ``migc_render_compatible()`` and the ``_buf()`` forms), the text is the same; a buffer one byte short
+  gives -EOVERFLOW, a text beyond 4095 bytes -E2BIG, and nothing is written past the buffer's size
+  (``migc_driver`` checks every byte around it, in an arena that is not page-aligned, with a
+  ``sysfs_emit_at()`` stand-in that, like the kernel's, refuses such a buffer);
 * input no valid attribute can hold gives -EINVAL, never text;
 * two drivers that each copy the helper link into one program, as two built-in drivers link into one
   kernel, and both write their attributes: the helper defines no global symbol.
@@ -57,6 +62,9 @@ PAGE_LIMIT = 4095
 """The largest attribute show() can deliver, final LF included (sysfs_emit() keeps a byte for its NUL)."""
 E2BIG = -errno.E2BIG
 EINVAL = -errno.EINVAL
+EOVERFLOW = -errno.EOVERFLOW
+BUF_SIZE = PAGE_LIMIT + 1
+"""MIGC_BUF_SIZE: a driver's buffer that holds every attribute and its NUL."""
 TIMEOUT = 30.0
 
 
@@ -277,6 +285,13 @@ def check_model(running: Driver, model: Any, rng: random.Random) -> None:
     # far more than writing it, so each is written several ways.
     for _ in range(3):
         assert running.emit(records(document, rng)) == expected
+    # Once, into a driver's buffer, as at registration time: in one call when the helper has one.
+    assert running.emit([f"{_render_mode(document)} {BUF_SIZE}", *records(document, rng)]) == expected
+
+
+def _render_mode(document: dict[str, Any]) -> str:
+    """``render`` (migc_render_*(), one call) unless the model has param lines; else ``buffer`` (_buf())."""
+    return "buffer" if document.get("params") else "render"
 
 
 @settings(max_examples=examples(30))
@@ -327,6 +342,120 @@ def test_a_smaller_page_limits_the_attribute_to_page_size_less_one(tmp_path: Pat
             assert small.emit(records(to_json(model))) == (E2BIG if length > 1023 else emit(model).encode())
     finally:
         small.close()
+
+
+# ---- built once, into a driver's buffer (review r8 findings 7 and 14) -------------------------------
+
+
+@pytest.mark.parametrize("case", _emit_cases(), ids=lambda case: case["id"])
+@pytest.mark.parametrize("mode", ["buffer", "render"])
+def test_every_emit_case_into_a_driver_buffer(driver: Driver, case: dict[str, Any], mode: str) -> None:
+    """The registration-time forms write what show() writes, into a buffer that is not sysfs's page."""
+    if mode == "render" and case["model"].get("params"):
+        mode = "buffer"  # migc_render_version() writes one line; a template is built with the _buf() form
+    expected = expected_result(case["expect"]["text"])
+    assert driver.emit([f"{mode} {BUF_SIZE}", *records(case["model"])]) == expected
+
+
+@pytest.mark.parametrize("mode", ["buffer", "render"])
+@pytest.mark.parametrize("length", [40, 1000, PAGE_LIMIT])
+def test_a_driver_buffer_holds_the_text_and_its_nul_or_gives_eoverflow(driver: Driver, mode: str, length: int) -> None:
+    """size - 1 bytes of text at most, as sysfs_emit(): one byte short is -EOVERFLOW, never a cut text.
+
+    ``migc_driver`` exits (and this test fails) if the helper writes a byte past the text's NUL or past
+    the buffer's size, or leaves text in the buffer on an error.
+    """
+    attribute = records(to_json(_model_of_length(length)))
+    text = emit(_model_of_length(length)).encode()
+    assert driver.emit([f"{mode} {length + 1}", *attribute]) == text
+    assert driver.emit([f"{mode} {length + 100}", *attribute]) == text
+    for size in (length, length - 1, 17, 1):
+        assert driver.emit([f"{mode} {size}", *attribute]) == EOVERFLOW, size
+    assert driver.emit([f"{mode} 0", *attribute]) == EINVAL  # no room for the NUL: nothing is written
+
+
+@pytest.mark.parametrize("mode", ["buffer", "render"])
+def test_a_text_beyond_the_limit_is_e2big_whatever_the_buffer(driver: Driver, mode: str) -> None:
+    """-E2BIG (the text is too long for any buffer) is told apart from -EOVERFLOW (this buffer is small)."""
+    for length in (PAGE_LIMIT + 1, 20000):
+        attribute = records(to_json(_model_of_length(length)))
+        for size in (8192, BUF_SIZE, 100):
+            assert driver.emit([f"{mode} {size}", *attribute]) == E2BIG, (length, size)
+
+
+def test_rules_rendered_in_one_call(driver: Driver) -> None:
+    """migc_render_compatible(): the default line, then the rules in the driver's order."""
+    attribute = ["compatible", "default z i:0", "rule", "eq b i:1", "eq a i:2", "rule", "any c"]
+    text = b"mc1\ndefault z=0\naccept a=2 b=1\naccept c=*\n"
+    assert driver.emit(["render 64", *attribute]) == text
+    assert driver.emit([f"render {len(text)}", *attribute]) == EOVERFLOW
+    assert driver.emit(["render 64", "compatible"]) == b"mc1\n"
+
+
+@pytest.mark.parametrize("mode", ["", "buffer 64", "render 64", f"buffer {BUF_SIZE}"])
+def test_invalid_content_is_einval_even_when_it_is_also_too_long(driver: Driver, mode: str) -> None:
+    """What no attribute can hold is -EINVAL, whether or not the text already overflowed the buffer."""
+    prefix = [mode] if mode else []
+    long_rules = ["rule", "eq driver t:" + b"x".hex() * 100] * 41  # about 4.5 KiB: too long for any buffer
+    assert driver.emit([*prefix, "compatible", *long_rules, "rule", "eq Bad i:1"]) == EINVAL
+    assert driver.emit([*prefix, *_version(f"Driver = {_t('x')}")]) == EINVAL
+
+
+def test_the_helper_writes_with_memcpy_not_sysfs_emit_at() -> None:
+    """Review r8 finding 14: no format string per run of a token; no sysfs call at all in the helper."""
+    header = (KERNEL / "migcompat_emit.h").read_text()
+    code = re.sub(r"/\*.*?\*/", "", header, flags=re.S)
+    assert "sysfs_emit" not in code
+    assert "memcpy(e->buf + e->len, s, n);" in code
+
+
+def test_no_bool_struct_member() -> None:
+    """Review r8 finding 14: checkpatch's BOOL_MEMBER check on the array-heavy structs."""
+    header = (KERNEL / "migcompat_emit.h").read_text()
+    assert not re.search(r"^\tbool \w+;", header, re.M)
+    assert "\tu8 ignorable;" in header
+
+
+# ---- the license and the sample, as a kernel maintainer reads them (review r8 findings 6 and 8) ---------
+
+KERNEL_SPDX = "SPDX-License-Identifier: GPL-2.0-only OR MIT"
+
+
+def test_the_helper_and_the_sample_are_gpl_2_0_only_or_mit() -> None:
+    """The files meant for the kernel carry the kernel's licence (or MIT); the user-space tests may be MIT."""
+    files = sorted(
+        path
+        for pattern in ("*.c", "*.h", "Kbuild", "Makefile")
+        for path in KERNEL.rglob(pattern)
+        if "test" not in path.relative_to(KERNEL).parts and ".mod." not in path.name  # kbuild's own output
+    )
+    assert {path.relative_to(KERNEL).as_posix() for path in files} >= {
+        "migcompat_emit.h",
+        "migcompat_emit.c",
+        "sample/mcsample_main.c",
+        "sample/Kbuild",
+        "sample/Makefile",
+    }
+    for path in files:
+        assert KERNEL_SPDX in path.read_text().splitlines()[0], path
+    assert "GPL-2.0-only OR MIT" in (ROOT / "c" / "README.md").read_text()
+
+
+def test_the_sample_has_no_version_checks_no_type_kobject_files_and_migrates() -> None:
+    """Review r8 finding 8: no LINUX_VERSION_CODE; nothing added to the mdev core's type kobject (no copy
+    of its private struct mdev_type_attribute); attributes only on a device with migration ops, rendered
+    once at probe and copied by show()."""
+    source = (KERNEL / "sample" / "mcsample_main.c").read_text()
+    code = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
+    for banned in ("LINUX_VERSION_CODE", "KERNEL_VERSION", "linux/version.h", "sysfs_create_file", "type_attribute"):
+        assert banned not in code, banned
+    assert "vdev->mig_ops = &mcs_mig_ops;" in code
+    assert "vdev->migration_flags = VFIO_MIGRATION_STOP_COPY;" in code
+    assert "return s->vdev.mig_ops && " in code  # is_visible
+    assert code.count('return sysfs_emit(buf, "%s", ') == 2
+    assert "migc_render_version(" in code
+    assert "migc_render_compatible(" in code
+    assert "migc_end(" not in code and "_begin(" not in code  # nothing is built at read time
 
 
 # ---- what no valid attribute holds ------------------------------------------------------------------

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * migcompat_emit.c - nothing: the helper is migcompat_emit.h
  *

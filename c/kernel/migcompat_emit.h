@@ -1,24 +1,65 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
- * migcompat_emit.h - write the migcompat attributes from a sysfs show()
+ * migcompat_emit.h - write the migcompat attributes of a VFIO device
  *
  * A driver copies this header into its source tree (or, one day, finds the
  * helper in the VFIO core) and writes migration_version and
- * migration_compatible_devices (specification clause 10.5) with it:
+ * migration_compatible_devices (specification clause 10.5) with it.
  *
- *	struct migc_emitter e;
- *	const struct migc_field fields[] = {
- *		MIGC_FIELD("driver", MIGC_TOKEN("foo")),
- *		MIGC_FIELD("device_api", MIGC_TOKEN("vfio-pci")),
- *		MIGC_IGNORABLE("name", MIGC_TOKEN("Foo 2 ports")),
- *		MIGC_FIELD("share", MIGC_RATIO(2, 8)),
+ * Recommended: build the text once, when the device is registered or
+ * reconfigured, into a buffer the driver owns, and make show() copy it. A
+ * text that does not fit is then found there, once, where the driver can
+ * fail the registration or dev_warn_once() and leave the attribute out
+ * (its group's is_visible), instead of every read() failing with -E2BIG:
+ *
+ *	struct foo_state {
+ *		...
+ *		char mig_version[MIGC_BUF_SIZE];	// or kmalloc()ed
  *	};
  *
- *	migc_version_begin(&e, buf, fields, ARRAY_SIZE(fields));
- *	return migc_end(&e);
+ *	static int foo_render_migration(struct foo_state *foo)
+ *	{
+ *		const struct migc_field fields[] = {
+ *			MIGC_FIELD("driver", MIGC_TOKEN("foo")),
+ *			MIGC_FIELD("device_api", MIGC_TOKEN("vfio-pci")),
+ *			MIGC_IGNORABLE("name", MIGC_TOKEN("Foo 2 ports")),
+ *			MIGC_FIELD("share", MIGC_RATIO(2, 8)),
+ *		};
+ *		ssize_t len;
+ *
+ *		len = migc_render_version(foo->mig_version,
+ *					  sizeof(foo->mig_version),
+ *					  fields, ARRAY_SIZE(fields));
+ *		if (len < 0)
+ *			dev_warn_once(foo->dev, "migration_version: %zd\n", len);
+ *		return len < 0 ? len : 0;
+ *	}
+ *
+ *	static ssize_t migration_version_show(struct device *dev,
+ *					      struct device_attribute *attr,
+ *					      char *buf)
+ *	{
+ *		return sysfs_emit(buf, "%s", to_foo(dev)->mig_version);
+ *	}
  *
  * writes "mc1 device_api=vfio-pci driver=foo ~name=Foo%202%20ports
- * share=1/4\n". The helper does what every driver would otherwise do by hand:
+ * share=1/4\n" into foo->mig_version once. migc_render_compatible() does the
+ * same for migration_compatible_devices, from an array of struct migc_rule.
+ * A driver whose text changes on reconfiguration renders under the lock its
+ * show() takes (or into a second buffer that it then publishes), so that a
+ * read never sees half of two texts. The functions return the length
+ * written, or a negative errno, and never write past @size: the text and
+ * one terminating NUL, as sysfs_emit() writes. -EOVERFLOW says the text is
+ * valid and within MIGC_MAX_BYTES but the driver's buffer is smaller; a
+ * buffer of MIGC_BUF_SIZE bytes holds every attribute.
+ *
+ * The show()-time form, which builds the text into sysfs's page on every
+ * read, stays available (migc_version_begin(..., buf, ...), then migc_end()
+ * as show()'s return value); migc_version_begin_buf() and
+ * migc_compatible_begin_buf() are the step-by-step forms for a driver's
+ * buffer, for param lines or rules built in a loop.
+ *
+ * The helper does what every driver would otherwise do by hand:
  *
  *  - canonical form (clause 6): keys in byte order on every line, set members
  *    in byte order, one SP between items, one LF after every line; the
@@ -28,30 +69,35 @@
  *    and written with %XX escapes (5.3.1); ratios are reduced (5.3.4);
  *  - validity: a key, token, set, version, range or constraint that no valid
  *    attribute can hold, a key twice on a line, a param line's key that is
- *    also a fixed field, gives -EINVAL;
- *  - the page: an attribute longer than MIGC_MAX_BYTES, or than the page less
- *    the byte sysfs_emit() keeps for its NUL, gives -E2BIG. show() never hands
- *    out a cut attribute.
+ *    also a fixed field, gives -EINVAL (whatever the length);
+ *  - the size: an attribute longer than MIGC_MAX_BYTES, or than the page less
+ *    the byte sysfs_emit() keeps for its NUL, gives -E2BIG; one that fits
+ *    those but not a driver's smaller buffer gives -EOVERFLOW. Nothing is
+ *    ever cut: on an error the buffer holds the empty string.
+ *
+ * Writing is a bounded memcpy() into the buffer, with the NUL after it; no
+ * format string is interpreted.
  *
  * Header only, every function static: the helper defines no global symbol,
  * so any number of drivers that each copy it (of one version of the helper
  * or of several) link into one kernel, built in (=y) or as modules, and a
  * driver's copy never binds to another's. Each source file that calls it
  * gets its own copy of the code it calls (a few KiB); a driver keeps its
- * show() methods in one file to have one. The names migc_* and MIGC_* are
- * the helper's. When the helper moves into the VFIO core, these functions
+ * calls in one file to have one. The names migc_* and MIGC_* are the
+ * helper's. When the helper moves into the VFIO core, these functions
  * become exported ones of the same names and drivers do not change.
  * migcompat_emit.c is a shim that holds nothing, for a Makefile that lists
  * migcompat_emit.o.
  *
- * Nothing is allocated: the driver describes each line in arrays (on its
- * stack or in its state) and struct migc_emitter holds the rest. Errors are
- * sticky: after the first, every call does nothing and migc_end() returns it.
- * A line costs time linear in its length when the driver gives its keys in
- * byte order, and quadratic in its number of keys otherwise (at most about a
- * thousand fit in a page); the members of a set (at most 64) and the
- * alternatives of a constraint are compared pairwise, for order and for
- * duplicates.
+ * Nothing is allocated: the driver describes each line in arrays (static
+ * const ones where it can, on its stack otherwise: struct migc_field is 48
+ * bytes on 64-bit machines) and struct migc_emitter holds the rest. Errors
+ * are sticky: after the first, every call does nothing and migc_end()
+ * returns it. A line costs time linear in its length when the driver gives
+ * its keys in byte order, and quadratic in its number of keys otherwise (at
+ * most about a thousand fit in a page); the members of a set (at most 64)
+ * and the alternatives of a constraint are compared pairwise, for order and
+ * for duplicates.
  *
  * The forms are those of specification 1.0, and the two of 1.1: $1 to $7
  * (the target's own version cut to its first N components) and key=*.
@@ -63,13 +109,13 @@
 #ifndef _MIGCOMPAT_EMIT_H
 #define _MIGCOMPAT_EMIT_H
 
+#include <asm/page.h>		/* PAGE_SIZE */
 #include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>	/* ARRAY_SIZE() for MIGC_SET() */
 #include <linux/math64.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
-#include <linux/sysfs.h>
 #include <linux/types.h>
 
 /*
@@ -77,6 +123,8 @@
  * deliver from a 4096-byte page (specification 1.1, clause 4.4).
  */
 #define MIGC_MAX_BYTES		4095
+/* A driver's buffer that holds every attribute: MIGC_MAX_BYTES and a NUL. */
+#define MIGC_BUF_SIZE		(MIGC_MAX_BYTES + 1)
 #define MIGC_MAX_KEY		63	/* bytes of a key, namespace and dot included */
 #define MIGC_MAX_TOKEN		255	/* bytes of a token or set member, as escaped */
 #define MIGC_MAX_MEMBERS	64	/* members of a set: one bit each of a u64 */
@@ -130,12 +178,12 @@ struct migc_value {
  * struct migc_field - a key=value of a migration_version, or of a default line
  * @key: the key, one or two names joined by a dot (clause 5.2)
  * @value: its value
- * @ignorable: written ~key=value (clause 5.4); never on a default line
+ * @ignorable: 1: written ~key=value (clause 5.4); never on a default line
  */
 struct migc_field {
 	const char *key;
 	struct migc_value value;
-	bool ignorable;
+	u8 ignorable;
 };
 
 /* An alternative of an equals constraint, or the operand of <= and >=. */
@@ -207,15 +255,26 @@ struct migc_constraint {
 };
 
 /**
+ * struct migc_rule - an accept line: its constraints, in any order
+ * @constraints: the constraints
+ * @nr: how many
+ */
+struct migc_rule {
+	const struct migc_constraint *constraints;
+	unsigned int nr;
+};
+
+/**
  * struct migc_emitter - the state of one attribute being written
  *
- * Set up by migc_version_begin() or migc_compatible_begin(); its members are
- * the helper's.
+ * Set up by migc_version_begin(), migc_compatible_begin() or their _buf()
+ * forms; its members are the helper's.
  */
 struct migc_emitter {
 	char *buf;
-	int len;
-	int limit;
+	int len;		/* the attribute's length so far, written or not */
+	int limit;		/* the longest text the buffer holds before its NUL */
+	int short_err;		/* longer than limit, not than MIGC_MAX_BYTES */
 	int err;
 	int state;
 	const struct migc_field *fixed;
@@ -239,13 +298,16 @@ struct migc_emitter {
 /* The members names[i] of a table of count names whose bit i is set in mask. */
 #define MIGC_SET_OF(names, count, mask)					\
 	{ .type = MIGC_TYPE_SET, .set = { (names), (count), (mask) } }
-/* Every member of a table of names. */
+/*
+ * Every member of a table of names. ARRAY_SIZE() reads only the type of
+ * names (sizeof), so names is evaluated once; and it refuses a pointer.
+ */
 #define MIGC_SET(names)		MIGC_SET_OF(names, ARRAY_SIZE(names), ~0ULL)
 #define MIGC_EMPTY_SET		MIGC_SET_OF(NULL, 0, 0)
 
 /* Fields: MIGC_FIELD("aggregate", MIGC_INT(2)) */
 #define MIGC_FIELD(k, ...)	{ .key = (k), .value = __VA_ARGS__ }
-#define MIGC_IGNORABLE(k, ...)	{ .key = (k), .ignorable = true, .value = __VA_ARGS__ }
+#define MIGC_IGNORABLE(k, ...)	{ .key = (k), .ignorable = 1, .value = __VA_ARGS__ }
 
 /* Range ends */
 #define MIGC_OPEN		{ .end = MIGC_END_OPEN }
@@ -264,6 +326,9 @@ struct migc_emitter {
 #define MIGC_UPTO(...)		MIGC_RANGE_OF(MIGC_OPEN, MIGC_AT(__VA_ARGS__))
 #define MIGC_FROM_UPTO_SELF(...) MIGC_RANGE_OF(MIGC_AT(__VA_ARGS__), MIGC_AT_SELF)
 #define MIGC_UPTO_SELF		MIGC_RANGE_OF(MIGC_OPEN, MIGC_AT_SELF)
+
+/* An accept line from an array of constraints: MIGC_RULE(foo_rule) */
+#define MIGC_RULE(array)	{ .constraints = (array), .nr = ARRAY_SIZE(array) }
 
 /* Constraints: MIGC_EQUALS("type", MIGC_IS(MIGC_TOKEN("a")), MIGC_SELF) */
 #define MIGC_ALTS(...)							\
@@ -317,18 +382,20 @@ static inline void migc_fail(struct migc_emitter *e, int err)
 		e->err = err;
 }
 
-/* Append n bytes, or fail with -E2BIG when they do not all fit. */
+/*
+ * Append n bytes, and a NUL after them as sysfs_emit() writes, when the text
+ * so far and they fit the buffer; count them either way, so that migc_end()
+ * tells a text too long for the buffer (short_err) from one too long for any
+ * (-E2BIG). Once a text is too long, nothing more is written, and nothing
+ * more is counted past MIGC_MAX_BYTES.
+ */
 static inline void migc_put(struct migc_emitter *e, const char *s, int n)
 {
-	if (e->err)
+	if (e->err || e->len > MIGC_MAX_BYTES)
 		return;
-	if (n > e->limit - e->len) {
-		e->err = -E2BIG;
-		return;
-	}
-	if (sysfs_emit_at(e->buf, e->len, "%.*s", n, s) != n) {
-		e->err = -E2BIG;	/* the page was too small after all */
-		return;
+	if (n <= e->limit - e->len) {
+		memcpy(e->buf + e->len, s, n);
+		e->buf[e->len + n] = '\0';
 	}
 	e->len += n;
 }
@@ -961,29 +1028,39 @@ static inline void migc_put_constraint(struct migc_emitter *e,
 
 /* ---- the interface: what a driver calls ------------------------------- */
 
-static inline void migc_begin(struct migc_emitter *e, char *buf, int state)
+/*
+ * Start an attribute in buf, of size bytes: at most size - 1 of text (and
+ * MIGC_MAX_BYTES), then a NUL. A text longer than that, but not than
+ * MIGC_MAX_BYTES, gives short_err.
+ */
+static inline void migc_begin(struct migc_emitter *e, char *buf, size_t size,
+			      int short_err, int state)
 {
-	e->buf = buf;
+	e->buf = size ? buf : NULL;	/* not even room for the NUL: no buffer */
 	e->len = 0;
-	e->limit = PAGE_SIZE - 1 < MIGC_MAX_BYTES ? PAGE_SIZE - 1 : MIGC_MAX_BYTES;
-	e->err = buf ? 0 : -EINVAL;
+	e->limit = size && size - 1 < MIGC_MAX_BYTES ? size - 1 : MIGC_MAX_BYTES;
+	e->short_err = short_err;
+	e->err = buf && size ? 0 : -EINVAL;
 	e->state = state;
 	e->fixed = NULL;
 	e->nr_fixed = 0;
+	if (!e->err)
+		buf[0] = '\0';
 }
 
-/*
- * migration_version: the header line with the fixed fields (at least one),
- * then any number of param lines (a device type's template, clause 5.5).
- * @fields must stay valid until migc_end(): param lines are checked against
- * them.
- */
-static inline void migc_version_begin(struct migc_emitter *e, char *buf,
+/* The page of a show(): PAGE_SIZE bytes, which sysfs_emit() fills but one. */
+static inline void migc_begin_page(struct migc_emitter *e, char *buf, int state)
+{
+	migc_begin(e, buf, PAGE_SIZE, -E2BIG, state);
+}
+
+static inline void migc_version_start(struct migc_emitter *e,
 				      const struct migc_field *fields, unsigned int nr)
 {
 	int sorted;
 
-	migc_begin(e, buf, MIGC_STATE_VERSION);
+	if (e->err)
+		return;
 	sorted = nr ? migc_fields_check(fields, nr, true) : -EINVAL;
 	if (sorted < 0) {
 		migc_fail(e, sorted);
@@ -994,6 +1071,49 @@ static inline void migc_version_begin(struct migc_emitter *e, char *buf,
 	migc_put(e, "mc1", 3);
 	migc_put_fields(e, fields, nr, sorted);
 	migc_put(e, "\n", 1);
+}
+
+static inline void migc_compatible_start(struct migc_emitter *e,
+					 const struct migc_field *defaults,
+					 unsigned int nr)
+{
+	int sorted;
+
+	if (e->err)
+		return;
+	sorted = migc_fields_check(defaults, nr, false);
+	if (sorted < 0) {
+		migc_fail(e, sorted);
+		return;
+	}
+	migc_put(e, "mc1\n", 4);
+	if (!nr)
+		return;
+	migc_put(e, "default", 7);
+	migc_put_fields(e, defaults, nr, sorted);
+	migc_put(e, "\n", 1);
+}
+
+/*
+ * migration_version: the header line with the fixed fields (at least one),
+ * then any number of param lines (a device type's template, clause 5.5).
+ * @fields must stay valid until migc_end(): param lines are checked against
+ * them. migc_version_begin() writes into @buf, the page of a show();
+ * migc_version_begin_buf() into a buffer of @size bytes that the driver owns
+ * (the text and a NUL; see the top of this file).
+ */
+static inline void migc_version_begin(struct migc_emitter *e, char *buf,
+				      const struct migc_field *fields, unsigned int nr)
+{
+	migc_begin_page(e, buf, MIGC_STATE_VERSION);
+	migc_version_start(e, fields, nr);
+}
+
+static inline void migc_version_begin_buf(struct migc_emitter *e, char *buf, size_t size,
+					  const struct migc_field *fields, unsigned int nr)
+{
+	migc_begin(e, buf, size, -EOVERFLOW, MIGC_STATE_VERSION);
+	migc_version_start(e, fields, nr);
 }
 
 /* A param line: the parameter's value @param and the fields it gives. */
@@ -1031,24 +1151,24 @@ static inline void migc_version_param(struct migc_emitter *e, const struct migc_
 /*
  * migration_compatible_devices: the header line and the default line (none
  * when @nr is 0), then one accept line per migc_compatible_rule() call.
+ * migc_compatible_begin() writes into @buf, the page of a show();
+ * migc_compatible_begin_buf() into a buffer of @size bytes that the driver
+ * owns.
  */
 static inline void migc_compatible_begin(struct migc_emitter *e, char *buf,
 					 const struct migc_field *defaults, unsigned int nr)
 {
-	int sorted;
+	migc_begin_page(e, buf, MIGC_STATE_COMPATIBLE);
+	migc_compatible_start(e, defaults, nr);
+}
 
-	migc_begin(e, buf, MIGC_STATE_COMPATIBLE);
-	sorted = migc_fields_check(defaults, nr, false);
-	if (sorted < 0) {
-		migc_fail(e, sorted);
-		return;
-	}
-	migc_put(e, "mc1\n", 4);
-	if (!nr)
-		return;
-	migc_put(e, "default", 7);
-	migc_put_fields(e, defaults, nr, sorted);
-	migc_put(e, "\n", 1);
+static inline void migc_compatible_begin_buf(struct migc_emitter *e, char *buf,
+					     size_t size,
+					     const struct migc_field *defaults,
+					     unsigned int nr)
+{
+	migc_begin(e, buf, size, -EOVERFLOW, MIGC_STATE_COMPATIBLE);
+	migc_compatible_start(e, defaults, nr);
 }
 
 /* An accept line: the constraints of one rule, in any order. */
@@ -1085,17 +1205,82 @@ static inline void migc_compatible_rule(struct migc_emitter *e,
 }
 
 /*
- * What show() returns: the attribute's length in bytes, or the first error:
- * -EINVAL for a value, key or call sequence no valid attribute can hold,
- * -E2BIG when the attribute does not fit (MIGC_MAX_BYTES, PAGE_SIZE - 1).
+ * The end of an attribute, and in the show()-time form what show() returns:
+ * the attribute's length in bytes, or the first error:
+ * -EINVAL for a value, key or call sequence no valid attribute can hold (or
+ * no buffer), -E2BIG when the attribute is longer than MIGC_MAX_BYTES or,
+ * from migc_*_begin(), than PAGE_SIZE - 1; from migc_*_begin_buf(),
+ * -EOVERFLOW when it is not, but is longer than the buffer's size less one.
+ * On an error the buffer holds the empty string.
  */
 static inline ssize_t migc_end(struct migc_emitter *e)
 {
-	if (e->err)
-		return e->err;
-	if (e->state != MIGC_STATE_VERSION && e->state != MIGC_STATE_COMPATIBLE)
-		return -EINVAL;
-	return e->len;
+	int err = e->err;
+
+	if (!err && e->state != MIGC_STATE_VERSION &&
+	    e->state != MIGC_STATE_COMPATIBLE)
+		err = -EINVAL;
+	else if (!err && e->len > MIGC_MAX_BYTES)
+		err = -E2BIG;
+	else if (!err && e->len > e->limit)
+		err = e->short_err;
+	if (!err)
+		return e->len;
+	if (e->buf)
+		e->buf[0] = '\0';
+	return err;
+}
+
+/**
+ * migc_render_version() - build a migration_version of one line
+ * @buf: the driver's buffer
+ * @size: its size in bytes; MIGC_BUF_SIZE holds every attribute
+ * @fields: the fields, in any order (at least one)
+ * @nr: how many
+ *
+ * For registration time: the text and a NUL go into @buf, and show() is
+ * sysfs_emit(buf, "%s", text). Never writes past @size.
+ *
+ * Return: the text's length, or -EINVAL, -E2BIG or -EOVERFLOW as migc_end().
+ */
+static inline ssize_t migc_render_version(char *buf, size_t size,
+					  const struct migc_field *fields,
+					  unsigned int nr)
+{
+	struct migc_emitter e;
+
+	migc_version_begin_buf(&e, buf, size, fields, nr);
+	return migc_end(&e);
+}
+
+/**
+ * migc_render_compatible() - build a migration_compatible_devices
+ * @buf: the driver's buffer
+ * @size: its size in bytes; MIGC_BUF_SIZE holds every attribute
+ * @defaults: the fields of the default line, in any order
+ * @nr_defaults: how many (0: no default line)
+ * @rules: the accept lines, in the order to write (MIGC_RULE(array) each)
+ * @nr_rules: how many
+ *
+ * As migc_render_version().
+ *
+ * Return: the text's length, or -EINVAL, -E2BIG or -EOVERFLOW as migc_end().
+ */
+static inline ssize_t migc_render_compatible(char *buf, size_t size,
+					     const struct migc_field *defaults,
+					     unsigned int nr_defaults,
+					     const struct migc_rule *rules,
+					     unsigned int nr_rules)
+{
+	struct migc_emitter e;
+	unsigned int i;
+
+	migc_compatible_begin_buf(&e, buf, size, defaults, nr_defaults);
+	if (nr_rules && !rules)
+		migc_fail(&e, -EINVAL);
+	for (i = 0; i < nr_rules && !e.err; i++)
+		migc_compatible_rule(&e, rules[i].constraints, rules[i].nr);
+	return migc_end(&e);
 }
 
 #endif /* _MIGCOMPAT_EMIT_H */

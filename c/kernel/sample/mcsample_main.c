@@ -1,33 +1,70 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * mcsample: an mdev parent whose device types and devices expose the
- * migcompat attributes, written with the header-only helper migcompat_emit.h.
+ * mcsample: an mdev parent whose devices migrate (STOP_COPY of a tiny
+ * state) and publish the migcompat attributes, written once at probe with
+ * the header-only helper migcompat_emit.h.
  *
- * In the spirit of the kernel's mtty sample (samples/vfio-mdev/mtty.c): a
- * parent device "mcsample" under its own class, with two types, mcsample-1
- * and mcsample-2, of one and two ports. Unlike mtty it emulates no device:
- * its VFIO devices have no regions and no interrupts, so QEMU cannot use
- * them. It exists to show both attributes, on the types and on the devices,
- * in a module that builds against real kernel headers (Linux 6.1 or later):
- * tests/test_c_kernel.py builds it; nothing loads it.
+ * What it is, and what it is not. It demonstrates the attributes and the
+ * helper's recommended use in a module that builds against real kernel
+ * headers; tests/test_c_kernel.py builds it, nothing loads it. It would not
+ * be submitted upstream:
  *
- *   /sys/class/mdev_bus/mcsample/mdev_supported_types/mcsample-2/migration_version
- *   mc1 device_api=vfio-pci driver=mcsample features={pre_copy} mcsample.ports=2
- *       ~name=Dual%20port stream=mcsample stream_version=1.0 type=mcsample-2
+ *  - its VFIO devices have no regions and no interrupts, so no VMM can
+ *    drive one (it reports VFIO_DEVICE_FLAGS_PCI with zero regions). Its
+ *    migration works on the VFIO uAPI only: the state is a 48-byte record
+ *    that the saving side writes and the resuming side checks. The upstream
+ *    form is the kernel's mtty sample (samples/vfio-mdev/mtty.c), which
+ *    migrates a device a guest uses, extended with these attributes;
+ *  - it is written against the Linux 6.1 API (the headers the tests build
+ *    against): its @release calls vfio_free_device(), which later kernels
+ *    removed when the core began to free the device itself. An in-tree
+ *    sample targets the tree it is in, so it carries no version checks;
+ *  - the attributes sit on the VFIO device (vfio-dev/vfioN) through
+ *    vdev->device.groups, which VFIO core initialises and should own: the
+ *    core patch this wants is a vfio_device attribute group created in
+ *    vfio_device_add() (vfio_register_group_dev() in 6.1), visible only
+ *    when vdev->mig_ops is set and the driver supplies the text;
+ *  - a device *type*'s directory gets no attributes: since Linux 6.1 the
+ *    mdev core fills it and offers a driver no hook, and adding files to
+ *    the core's kobject means copying its private struct
+ *    mdev_type_attribute. The core patch that would be needed is in
+ *    drivers/vfio/mdev/mdev_sysfs.c: optional show callbacks in struct
+ *    mdev_driver and a type attribute group whose is_visible keys on them.
  *
- * (one line), and for the type and every device created from it:
+ * The parent is a root device "mcsample" with two types, mcsample-1 and
+ * mcsample-2, of one and two ports. A device of type mcsample-2 publishes,
+ * in /sys/bus/mdev/devices/<uuid>/vfio-dev/vfioN/:
  *
+ *   migration_version
+ *   mc1 device_api=vfio-pci driver=mcsample features={pre_copy}
+ *       mcsample.ports=2 ~name=Dual%20port stream=mcsample
+ *       stream_version=1.0 type=mcsample-2
+ *
+ * (one line), and
+ *
+ *   migration_compatible_devices
  *   mc1
  *   accept device_api=vfio-pci driver=mcsample features<=$ mcsample.ports=$
  *       stream=mcsample stream_version=1.0..$ type=$
+ *
+ * The rule says no more than the resuming side checks (mcs_load()): the
+ * stream's magic and major version, a minor version up to its own, the
+ * same port count (and so the same type), features it has. The text is
+ * fixed for the device's lifetime: it is rendered at probe, before the
+ * device is registered; a change of the features parameter applies to
+ * devices created after it.
  */
+#include <linux/anon_inodes.h>
 #include <linux/device.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/mdev.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
 #include <linux/vfio.h>
 
 #include "migcompat_emit.h"
@@ -35,9 +72,11 @@
 #define MCS_NAME		"mcsample"
 #define MCS_STREAM_MAJOR	1
 #define MCS_STREAM_MINOR	0
+#define MCS_MAGIC		0x6d637331	/* "mcs1" */
 
 /* Optional capabilities of the stream, in any order: the helper sorts them. */
 static const char *const mcs_feature_names[] = { "pre_copy", "dirty_log" };
+#define MCS_ALL_FEATURES	(BIT(ARRAY_SIZE(mcs_feature_names)) - 1)
 
 static unsigned int features = BIT(0);
 module_param(features, uint, 0444);
@@ -59,11 +98,37 @@ static struct mdev_type *mcs_mdev_types[] = {
 	&mcs_types[1].type,
 };
 
+/* The migration stream: one record, little endian. */
+struct mcs_record {
+	__le32 magic;
+	__le16 major;
+	__le16 minor;
+	__le32 ports;
+	__le32 features;	/* BIT(i): mcs_feature_names[i] */
+	u8 regs[32];		/* the device's state: what a guest would have set */
+};
+
+struct mcs_migf;
+
 struct mcs_state {
 	struct vfio_device vdev;
 	const struct mcs_type *type;
-	const char *type_name;		/* mcsample-1: the type's directory */
 	unsigned int features;		/* BIT(i): the stream uses mcs_feature_names[i] */
+	u8 regs[32];
+
+	struct mutex state_mutex;	/* the migration state and files */
+	enum vfio_device_mig_state mig_state;
+	struct mcs_migf *saving;
+	struct mcs_migf *resuming;
+
+	/*
+	 * The attributes, rendered at probe. 256 bytes hold this driver's
+	 * texts (about 150); were they to grow past, migc_render_*() would
+	 * return -EOVERFLOW at probe, never a cut text. MIGC_BUF_SIZE holds
+	 * any attribute.
+	 */
+	char mig_version[256];
+	char mig_compatible[256];
 };
 
 static const struct mcs_type *to_mcs_type(struct mdev_type *mtype)
@@ -73,37 +138,30 @@ static const struct mcs_type *to_mcs_type(struct mdev_type *mtype)
 
 /* ---- the attributes ------------------------------------------------------ */
 
-/*
- * A device's migration_version, and its type's template: the type has no
- * creation-time parameters, so the two are the same line.
- */
-static ssize_t mcs_version(char *buf, const struct mcs_type *type,
-			   const char *type_name, unsigned int mask)
+static ssize_t mcs_render_version(struct mcs_state *s, const char *type_name)
 {
 	const struct migc_field fields[] = {
 		MIGC_FIELD("type", MIGC_TOKEN(type_name)),
 		MIGC_FIELD("driver", MIGC_TOKEN(MCS_NAME)),
 		MIGC_FIELD("device_api", MIGC_TOKEN(VFIO_DEVICE_API_PCI_STRING)),
-		MIGC_FIELD("mcsample.ports", MIGC_INT(type->ports)),
-		MIGC_IGNORABLE("name", MIGC_TOKEN(type->type.pretty_name)),
+		MIGC_FIELD("mcsample.ports", MIGC_INT(s->type->ports)),
+		MIGC_IGNORABLE("name", MIGC_TOKEN(s->type->type.pretty_name)),
 		MIGC_FIELD("stream", MIGC_TOKEN(MCS_NAME)),
 		MIGC_FIELD("stream_version",
 			   MIGC_VERSION(MCS_STREAM_MAJOR, MCS_STREAM_MINOR)),
 		/* Last, so that it can be left out: no features is the default. */
 		MIGC_FIELD("features", MIGC_SET_OF(mcs_feature_names,
 						   ARRAY_SIZE(mcs_feature_names),
-						   mask)),
+						   s->features)),
 	};
-	struct migc_emitter e;
 
-	migc_version_begin(&e, buf, fields,
-			   ARRAY_SIZE(fields) - (mask ? 0 : 1));
-	return migc_end(&e);
+	return migc_render_version(s->mig_version, sizeof(s->mig_version), fields,
+				   ARRAY_SIZE(fields) - (s->features ? 0 : 1));
 }
 
 /*
- * The sources a device loads: its own type and port count, the capabilities
- * it has, stream versions from 1.0 up to its own.
+ * The sources a device loads: what mcs_load() accepts. Static: it does not
+ * depend on the device ($ stands for the device's own value).
  */
 static const struct migc_constraint mcs_rule[] = {
 	MIGC_EQUALS("device_api", MIGC_IS(MIGC_TOKEN(VFIO_DEVICE_API_PCI_STRING))),
@@ -115,13 +173,27 @@ static const struct migc_constraint mcs_rule[] = {
 	MIGC_EQUALS("type", MIGC_SELF),
 };
 
-static ssize_t mcs_compatible(char *buf)
-{
-	struct migc_emitter e;
+static const struct migc_rule mcs_rules[] = { MIGC_RULE(mcs_rule) };
 
-	migc_compatible_begin(&e, buf, NULL, 0);
-	migc_compatible_rule(&e, mcs_rule, ARRAY_SIZE(mcs_rule));
-	return migc_end(&e);
+/*
+ * Render both texts; on an error, warn once and leave the attributes out
+ * (mcs_attr_visible()): a reader finds no attribute rather than an error on
+ * every read. The device still works and migrates.
+ */
+static void mcs_render(struct mcs_state *s, const char *type_name)
+{
+	ssize_t v, c;
+
+	v = mcs_render_version(s, type_name);
+	c = migc_render_compatible(s->mig_compatible, sizeof(s->mig_compatible),
+				   NULL, 0, mcs_rules, ARRAY_SIZE(mcs_rules));
+	if (v < 0 || c < 0) {
+		dev_warn_once(s->vdev.dev,
+			      "migration attributes left out: version %zd, compatible %zd\n",
+			      v, c);
+		s->mig_version[0] = '\0';
+		s->mig_compatible[0] = '\0';
+	}
 }
 
 /*
@@ -138,9 +210,7 @@ static struct mcs_state *mcs_of_vfio_dev(struct device *dev)
 static ssize_t migration_version_show(struct device *dev,
 				      struct device_attribute *attr, char *buf)
 {
-	const struct mcs_state *s = mcs_of_vfio_dev(dev);
-
-	return mcs_version(buf, s->type, s->type_name, s->features);
+	return sysfs_emit(buf, "%s", mcs_of_vfio_dev(dev)->mig_version);
 }
 static DEVICE_ATTR_RO(migration_version);
 
@@ -148,7 +218,7 @@ static ssize_t migration_compatible_devices_show(struct device *dev,
 						 struct device_attribute *attr,
 						 char *buf)
 {
-	return mcs_compatible(buf);
+	return sysfs_emit(buf, "%s", mcs_of_vfio_dev(dev)->mig_compatible);
 }
 static DEVICE_ATTR_RO(migration_compatible_devices);
 
@@ -157,50 +227,245 @@ static struct attribute *mcs_dev_attrs[] = {
 	&dev_attr_migration_compatible_devices.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(mcs_dev);
 
-/*
- * .../mdev_supported_types/<type>/: since Linux 6.1 the mdev core fills a
- * type's directory itself and gives drivers no hook to add to it. The files
- * are added to the type's kobject, which the core's sysfs_ops serve through
- * its (private) struct mdev_type_attribute: this struct has its layout. A
- * proposal for the VFIO core would give struct mdev_driver the attribute
- * groups of a type instead.
- */
-struct mcs_type_attribute {
-	struct attribute attr;
-	ssize_t (*show)(struct mdev_type *mtype,
-			struct mcs_type_attribute *attr, char *buf);
-	ssize_t (*store)(struct mdev_type *mtype,
-			 struct mcs_type_attribute *attr, const char *buf,
-			 size_t count);
+/* Present only on a device that migrates and whose texts were rendered. */
+static umode_t mcs_attr_visible(struct kobject *kobj, struct attribute *attr,
+				int n)
+{
+	const struct mcs_state *s = mcs_of_vfio_dev(kobj_to_dev(kobj));
+
+	return s->vdev.mig_ops && s->mig_version[0] && s->mig_compatible[0] ?
+	       attr->mode : 0;
+}
+
+static const struct attribute_group mcs_dev_group = {
+	.attrs = mcs_dev_attrs,
+	.is_visible = mcs_attr_visible,
 };
 
-static ssize_t type_migration_version_show(struct mdev_type *mtype,
-					   struct mcs_type_attribute *attr,
-					   char *buf)
-{
-	return mcs_version(buf, to_mcs_type(mtype), kobject_name(&mtype->kobj),
-			   features);
-}
-
-static ssize_t type_migration_compatible_devices_show(struct mdev_type *mtype,
-						      struct mcs_type_attribute *attr,
-						      char *buf)
-{
-	return mcs_compatible(buf);
-}
-
-static struct mcs_type_attribute mcs_type_version =
-	__ATTR(migration_version, 0444, type_migration_version_show, NULL);
-static struct mcs_type_attribute mcs_type_compatible =
-	__ATTR(migration_compatible_devices, 0444,
-	       type_migration_compatible_devices_show, NULL);
-
-static const struct attribute *mcs_type_attrs[] = {
-	&mcs_type_version.attr,
-	&mcs_type_compatible.attr,
+static const struct attribute_group *mcs_dev_groups[] = {
+	&mcs_dev_group,
 	NULL,
+};
+
+/* ---- migration: STOP_COPY of one record ------------------------------------ */
+
+/* A migration file: the record saved, or the bytes of the one being loaded. */
+struct mcs_migf {
+	struct file *filp;
+	struct mutex lock;	/* record, filled, disabled */
+	struct mcs_record record;
+	size_t filled;
+	bool disabled;		/* the state machine left the file's state */
+};
+
+static int mcs_migf_release(struct inode *inode, struct file *filp)
+{
+	struct mcs_migf *migf = filp->private_data;
+
+	mutex_destroy(&migf->lock);
+	kfree(migf);
+	return 0;
+}
+
+static ssize_t mcs_save_read(struct file *filp, char __user *buf, size_t len,
+			     loff_t *pos)
+{
+	struct mcs_migf *migf = filp->private_data;
+	ssize_t ret;
+
+	if (pos)
+		return -ESPIPE;
+	mutex_lock(&migf->lock);
+	if (migf->disabled)
+		ret = -ENODEV;
+	else
+		ret = simple_read_from_buffer(buf, len, &filp->f_pos,
+					      &migf->record, sizeof(migf->record));
+	mutex_unlock(&migf->lock);
+	return ret;
+}
+
+static ssize_t mcs_resume_write(struct file *filp, const char __user *buf,
+				size_t len, loff_t *pos)
+{
+	struct mcs_migf *migf = filp->private_data;
+	ssize_t ret;
+
+	if (pos)
+		return -ESPIPE;
+	mutex_lock(&migf->lock);
+	if (migf->disabled)
+		ret = -ENODEV;
+	else if (filp->f_pos < 0 || len > sizeof(migf->record) - filp->f_pos)
+		ret = -EFBIG;	/* longer than a record: not this driver's stream */
+	else
+		ret = simple_write_to_buffer(&migf->record, sizeof(migf->record),
+					     &filp->f_pos, buf, len);
+	if (ret > 0)
+		migf->filled = filp->f_pos;
+	mutex_unlock(&migf->lock);
+	return ret;
+}
+
+static const struct file_operations mcs_save_fops = {
+	.owner = THIS_MODULE,
+	.read = mcs_save_read,
+	.release = mcs_migf_release,
+	.llseek = no_llseek,
+};
+
+static const struct file_operations mcs_resume_fops = {
+	.owner = THIS_MODULE,
+	.write = mcs_resume_write,
+	.release = mcs_migf_release,
+	.llseek = no_llseek,
+};
+
+static struct mcs_migf *mcs_migf_create(struct mcs_state *s, bool save)
+{
+	struct mcs_migf *migf;
+
+	migf = kzalloc(sizeof(*migf), GFP_KERNEL_ACCOUNT);
+	if (!migf)
+		return ERR_PTR(-ENOMEM);
+	mutex_init(&migf->lock);
+	if (save) {
+		migf->record.magic = cpu_to_le32(MCS_MAGIC);
+		migf->record.major = cpu_to_le16(MCS_STREAM_MAJOR);
+		migf->record.minor = cpu_to_le16(MCS_STREAM_MINOR);
+		migf->record.ports = cpu_to_le32(s->type->ports);
+		migf->record.features = cpu_to_le32(s->features);
+		memcpy(migf->record.regs, s->regs, sizeof(s->regs));
+	}
+	migf->filp = anon_inode_getfile(save ? "mcs_save" : "mcs_resume",
+					save ? &mcs_save_fops : &mcs_resume_fops,
+					migf, save ? O_RDONLY : O_WRONLY);
+	if (IS_ERR(migf->filp)) {
+		struct file *err = migf->filp;
+
+		mutex_destroy(&migf->lock);
+		kfree(migf);
+		return ERR_CAST(err);
+	}
+	stream_open(migf->filp->f_inode, migf->filp);
+	return migf;
+}
+
+/* The state machine leaves the file's state: the file reads or writes no more. */
+static void mcs_migf_disable(struct mcs_migf **slot)
+{
+	struct mcs_migf *migf = *slot;
+
+	if (!migf)
+		return;
+	mutex_lock(&migf->lock);
+	migf->disabled = true;
+	mutex_unlock(&migf->lock);
+	fput(migf->filp);
+	*slot = NULL;
+}
+
+/*
+ * RESUMING to STOP: load the record. The checks are those the rule of
+ * migration_compatible_devices states, no more.
+ */
+static int mcs_load(struct mcs_state *s, struct mcs_migf *migf)
+{
+	const struct mcs_record *r = &migf->record;
+	int ret = -EINVAL;
+
+	mutex_lock(&migf->lock);
+	if (migf->filled == sizeof(*r) &&
+	    le32_to_cpu(r->magic) == MCS_MAGIC &&
+	    le16_to_cpu(r->major) == MCS_STREAM_MAJOR &&
+	    le16_to_cpu(r->minor) <= MCS_STREAM_MINOR &&
+	    le32_to_cpu(r->ports) == s->type->ports &&
+	    !(le32_to_cpu(r->features) & ~s->features)) {
+		memcpy(s->regs, r->regs, sizeof(s->regs));
+		ret = 0;
+	}
+	mutex_unlock(&migf->lock);
+	return ret;
+}
+
+/* One arc of the state machine (VFIO_MIGRATION_STOP_COPY only). */
+static struct file *mcs_step(struct mcs_state *s, enum vfio_device_mig_state next)
+{
+	enum vfio_device_mig_state cur = s->mig_state;
+	struct mcs_migf *migf;
+	int ret;
+
+	if ((cur == VFIO_DEVICE_STATE_RUNNING && next == VFIO_DEVICE_STATE_STOP) ||
+	    (cur == VFIO_DEVICE_STATE_STOP && next == VFIO_DEVICE_STATE_RUNNING))
+		return NULL;	/* nothing runs */
+	if (cur == VFIO_DEVICE_STATE_STOP &&
+	    (next == VFIO_DEVICE_STATE_STOP_COPY || next == VFIO_DEVICE_STATE_RESUMING)) {
+		migf = mcs_migf_create(s, next == VFIO_DEVICE_STATE_STOP_COPY);
+		if (IS_ERR(migf))
+			return ERR_CAST(migf);
+		if (next == VFIO_DEVICE_STATE_STOP_COPY)
+			s->saving = migf;
+		else
+			s->resuming = migf;
+		get_file(migf->filp);	/* one for the user, one for us */
+		return migf->filp;
+	}
+	if (cur == VFIO_DEVICE_STATE_STOP_COPY && next == VFIO_DEVICE_STATE_STOP) {
+		mcs_migf_disable(&s->saving);
+		return NULL;
+	}
+	if (cur == VFIO_DEVICE_STATE_RESUMING && next == VFIO_DEVICE_STATE_STOP) {
+		ret = mcs_load(s, s->resuming);
+		mcs_migf_disable(&s->resuming);
+		return ret ? ERR_PTR(ret) : NULL;
+	}
+	return ERR_PTR(-EINVAL);	/* vfio_mig_get_next_state() gives no other */
+}
+
+static struct file *mcs_set_state(struct vfio_device *vdev,
+				  enum vfio_device_mig_state new_state)
+{
+	struct mcs_state *s = container_of(vdev, struct mcs_state, vdev);
+	enum vfio_device_mig_state next;
+	struct file *res = NULL;
+	int ret;
+
+	mutex_lock(&s->state_mutex);
+	while (s->mig_state != new_state) {
+		ret = vfio_mig_get_next_state(vdev, s->mig_state, new_state, &next);
+		if (ret) {
+			res = ERR_PTR(ret);
+			break;
+		}
+		res = mcs_step(s, next);
+		if (IS_ERR(res))
+			break;
+		s->mig_state = next;
+		if (WARN_ON(res && next != new_state)) {
+			fput(res);
+			res = ERR_PTR(-EINVAL);
+			break;
+		}
+	}
+	mutex_unlock(&s->state_mutex);
+	return res;
+}
+
+static int mcs_get_state(struct vfio_device *vdev,
+			 enum vfio_device_mig_state *state)
+{
+	struct mcs_state *s = container_of(vdev, struct mcs_state, vdev);
+
+	mutex_lock(&s->state_mutex);
+	*state = s->mig_state;
+	mutex_unlock(&s->state_mutex);
+	return 0;
+}
+
+static const struct vfio_migration_ops mcs_mig_ops = {
+	.migration_set_state = mcs_set_state,
+	.migration_get_state = mcs_get_state,
 };
 
 /* ---- the devices ----------------------------------------------------------- */
@@ -223,8 +488,43 @@ static long mcs_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 
+/* The last file descriptor closed: back to RUNNING, the migration files ended. */
+static void mcs_close_device(struct vfio_device *vdev)
+{
+	struct mcs_state *s = container_of(vdev, struct mcs_state, vdev);
+
+	mutex_lock(&s->state_mutex);
+	mcs_migf_disable(&s->saving);
+	mcs_migf_disable(&s->resuming);
+	s->mig_state = VFIO_DEVICE_STATE_RUNNING;
+	mutex_unlock(&s->state_mutex);
+}
+
+static int mcs_init_dev(struct vfio_device *vdev)
+{
+	struct mcs_state *s = container_of(vdev, struct mcs_state, vdev);
+
+	mutex_init(&s->state_mutex);
+	s->mig_state = VFIO_DEVICE_STATE_RUNNING;
+	vdev->migration_flags = VFIO_MIGRATION_STOP_COPY;
+	vdev->mig_ops = &mcs_mig_ops;
+	return 0;
+}
+
+/* Linux 6.1: the driver's release frees the device (see the top of the file). */
+static void mcs_release_dev(struct vfio_device *vdev)
+{
+	struct mcs_state *s = container_of(vdev, struct mcs_state, vdev);
+
+	mutex_destroy(&s->state_mutex);
+	vfio_free_device(vdev);
+}
+
 static const struct vfio_device_ops mcs_dev_ops = {
 	.name = MCS_NAME,
+	.init = mcs_init_dev,
+	.release = mcs_release_dev,
+	.close_device = mcs_close_device,
 	.ioctl = mcs_ioctl,
 };
 
@@ -237,13 +537,14 @@ static int mcs_probe(struct mdev_device *mdev)
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	s->type = to_mcs_type(mdev->type);
-	s->type_name = kobject_name(&mdev->type->kobj);
-	s->features = features;
+	s->features = features & MCS_ALL_FEATURES;
 	dev_set_drvdata(&mdev->dev, s);
+	/* Once, before the files exist: show() copies the texts. */
+	mcs_render(s, kobject_name(&mdev->type->kobj));
 	/*
-	 * Until VFIO core owns them (clause 10.5), the driver gives the files:
-	 * set before registering, the driver core creates them before the
-	 * uevent that announces the device, and removes them with it.
+	 * Until VFIO core owns them (see the top of the file), the driver gives
+	 * the files: set before registering, the driver core creates them
+	 * before the uevent that announces the device, and removes them with it.
 	 */
 	s->vdev.device.groups = mcs_dev_groups;
 	ret = vfio_register_emulated_iommu_dev(&s->vdev);
@@ -278,62 +579,29 @@ static struct mdev_driver mcs_driver = {
 
 /* ---- the parent ------------------------------------------------------------ */
 
-static struct class *mcs_class;
-static struct device mcs_dev;
+static struct device *mcs_dev;
 static struct mdev_parent mcs_parent;
-
-static void mcs_dev_release(struct device *dev)
-{
-}
-
-static void mcs_remove_type_files(unsigned int n)
-{
-	while (n--)
-		sysfs_remove_files(&mcs_mdev_types[n]->kobj, mcs_type_attrs);
-}
 
 static int __init mcs_init(void)
 {
-	unsigned int i;
 	int ret;
 
 	ret = mdev_register_driver(&mcs_driver);
 	if (ret)
 		return ret;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-	mcs_class = class_create(MCS_NAME);
-#else
-	mcs_class = class_create(THIS_MODULE, MCS_NAME);
-#endif
-	if (IS_ERR(mcs_class)) {
-		ret = PTR_ERR(mcs_class);
+	mcs_dev = root_device_register(MCS_NAME);
+	if (IS_ERR(mcs_dev)) {
+		ret = PTR_ERR(mcs_dev);
 		goto err_driver;
 	}
-	mcs_dev.class = mcs_class;
-	mcs_dev.release = mcs_dev_release;
-	dev_set_name(&mcs_dev, "%s", MCS_NAME);
-	ret = device_register(&mcs_dev);
-	if (ret)
-		goto err_put;
-	ret = mdev_register_parent(&mcs_parent, &mcs_dev, &mcs_driver,
+	ret = mdev_register_parent(&mcs_parent, mcs_dev, &mcs_driver,
 				   mcs_mdev_types, ARRAY_SIZE(mcs_mdev_types));
 	if (ret)
 		goto err_device;
-	for (i = 0; i < ARRAY_SIZE(mcs_mdev_types); i++) {
-		ret = sysfs_create_files(&mcs_mdev_types[i]->kobj, mcs_type_attrs);
-		if (ret)
-			goto err_files;
-	}
 	return 0;
 
-err_files:
-	mcs_remove_type_files(i);
-	mdev_unregister_parent(&mcs_parent);
 err_device:
-	device_del(&mcs_dev);
-err_put:
-	put_device(&mcs_dev);
-	class_destroy(mcs_class);
+	root_device_unregister(mcs_dev);
 err_driver:
 	mdev_unregister_driver(&mcs_driver);
 	return ret;
@@ -341,10 +609,8 @@ err_driver:
 
 static void __exit mcs_exit(void)
 {
-	mcs_remove_type_files(ARRAY_SIZE(mcs_mdev_types));
 	mdev_unregister_parent(&mcs_parent);
-	device_unregister(&mcs_dev);
-	class_destroy(mcs_class);
+	root_device_unregister(mcs_dev);
 	mdev_unregister_driver(&mcs_driver);
 }
 
@@ -352,5 +618,5 @@ module_init(mcs_init);
 module_exit(mcs_exit);
 
 MODULE_LICENSE("Dual MIT/GPL");
-MODULE_DESCRIPTION("migcompat sample: the migcompat attributes on mdev types and devices");
+MODULE_DESCRIPTION("migcompat sample: the migcompat attributes on migrating mdev devices");
 MODULE_AUTHOR("The migcompat developers");

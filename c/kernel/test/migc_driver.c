@@ -18,6 +18,12 @@
  *	sup KEY ALT		key>=ALT
  *	any KEY			key=*
  *	end			emit the attribute: call the helper, line by line
+ *	buffer SIZE		(before an attribute's first line) build it into a
+ *				driver's buffer of SIZE bytes, not the page:
+ *				migc_version_begin_buf(), migc_compatible_begin_buf()
+ *	render SIZE		the same with one call at the end:
+ *				migc_render_version() (no param line) or
+ *				migc_render_compatible()
  *
  * VALUE is t:HEX (a token: its plain bytes in hex), i:N, v:N.N..., r:N/D,
  * or s:M,M,... (a set: each member in hex; a member written -HEX is in the
@@ -25,7 +31,11 @@
  * LO..HI whose ends are a VALUE, $, $N, or nothing.
  *
  * Output, for each end: "ok LEN\n" and the LEN bytes of the attribute, or
- * "err -ERRNO\n". A malformed record ends the program with status 2.
+ * "err -ERRNO\n". A malformed record ends the program with status 2, and so
+ * does a helper that writes a byte past the attribute's NUL or past a
+ * driver's buffer, or leaves anything but the empty string in a buffer on
+ * an error. A driver's buffer is not aligned: it starts 3 bytes into an
+ * arena.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,16 +57,29 @@ static struct migc_field fields[MAX_ITEMS];
 static struct migc_field fixed[MAX_ITEMS];
 static struct migc_field param;
 static struct migc_constraint constraints[MAX_ITEMS];
+static struct migc_rule rules[MAX_ITEMS];
 static struct migc_alt alts[MAX_ITEMS];
 static u64 parts[MAX_PARTS];
 static const char *names[MAX_NAMES];
 static char pool[POOL_BYTES];
 static unsigned int nr_fields, nr_constraints, nr_alts, nr_parts, nr_names;
+static unsigned int nr_rules, rule_start;	/* rules[]; the open rule's first constraint */
+static struct migc_field defaults[MAX_ITEMS];
+static unsigned int nr_defaults;
+static enum line_kind header = LINE_NONE;	/* the attribute's first line */
 static size_t pool_used;
 static enum line_kind line = LINE_NONE;
 static bool fresh = true;	/* no line of the next attribute seen yet */
 static struct migc_emitter emitter;
 static char page[PAGE_SIZE] __attribute__((aligned(4096)));
+
+/* Where the attribute goes: the page of a show(), or a driver's buffer. */
+enum target { TO_PAGE, TO_BUFFER, TO_RENDER };
+#define ARENA_BYTES	(3 * 8192)
+#define BUFFER_OFFSET	3
+static enum target target = TO_PAGE;
+static size_t buffer_size;
+static char arena[ARENA_BYTES];
 
 static void __attribute__((noreturn)) bad(const char *what, const char *word)
 {
@@ -224,31 +247,78 @@ static void flush(void)
 {
 	switch (line) {
 	case LINE_VERSION:
+		header = LINE_VERSION;
 		memcpy(fixed, fields, nr_fields * sizeof(*fields));
-		migc_version_begin(&emitter, page, fixed, nr_fields);
+		nr_defaults = nr_fields;	/* the number of fixed fields */
+		if (target == TO_PAGE)
+			migc_version_begin(&emitter, page, fixed, nr_fields);
+		else if (target == TO_BUFFER)
+			migc_version_begin_buf(&emitter, arena + BUFFER_OFFSET,
+					       buffer_size, fixed, nr_fields);
 		break;
 	case LINE_PARAM:
+		if (target == TO_RENDER)
+			bad("no param line with render", NULL);
 		migc_version_param(&emitter, &param, fields, nr_fields);
 		break;
 	case LINE_COMPATIBLE:
-		migc_compatible_begin(&emitter, page, fields, nr_fields);
+		header = LINE_COMPATIBLE;
+		memcpy(defaults, fields, nr_fields * sizeof(*fields));
+		nr_defaults = nr_fields;
+		if (target == TO_PAGE)
+			migc_compatible_begin(&emitter, page, defaults, nr_fields);
+		else if (target == TO_BUFFER)
+			migc_compatible_begin_buf(&emitter, arena + BUFFER_OFFSET,
+						  buffer_size, defaults, nr_fields);
 		break;
 	case LINE_RULE:
-		migc_compatible_rule(&emitter, constraints, nr_constraints);
+		if (nr_rules == MAX_ITEMS)
+			bad("too many rules", NULL);
+		rules[nr_rules].constraints = constraints + rule_start;
+		rules[nr_rules].nr = nr_constraints - rule_start;
+		if (target != TO_RENDER)
+			migc_compatible_rule(&emitter, rules[nr_rules].constraints,
+					     rules[nr_rules].nr);
+		nr_rules++;
+		rule_start = nr_constraints;
 		break;
 	case LINE_NONE:
 		break;
 	}
 	nr_fields = 0;
-	nr_constraints = 0;
 }
 
-/* The page starts filled with a marker, to see what the helper writes. */
+/* The page and the arena start filled with a marker, to see what the helper writes. */
 static void begin_attribute(void)
 {
-	if (fresh)
+	if (fresh) {
 		memset(page, 0x7f, sizeof(page));
+		memset(arena, 0x7f, sizeof(arena));
+	}
 	fresh = false;
+}
+
+/*
+ * What the helper wrote into buf, size bytes inside all: the text (len bytes)
+ * and its NUL; on an error (len < 0) the empty string when the helper was
+ * given the buffer (given), what was written before the error aside. Never
+ * anything outside buf's size bytes.
+ */
+static void check_written(const char *buf, size_t size, const char *all, size_t all_size,
+			  ssize_t len, bool given)
+{
+	size_t at = buf - all, i;
+
+	if (len >= 0 && ((size_t)len >= size || buf[len]))
+		bad("no NUL after the attribute, or not within the buffer", NULL);
+	if (len < 0 && given && size && buf[0])
+		bad("an error left text in the buffer", NULL);
+	for (i = 0; i < all_size; i++) {
+		if (i >= at && i < at + (len >= 0 ? (size_t)len + 1 : size))
+			continue;
+		if (all[i] != 0x7f)
+			bad("a byte past the attribute or its buffer was written", NULL);
+	}
 }
 
 static void start(enum line_kind kind)
@@ -260,28 +330,46 @@ static void start(enum line_kind kind)
 
 static void finish(void)
 {
+	char *buf = target == TO_PAGE ? page : arena + BUFFER_OFFSET;
+	bool given;
 	ssize_t len;
-	size_t i;
 
 	begin_attribute();
 	flush();
-	len = migc_end(&emitter);
+	if (target == TO_RENDER) {
+		given = buffer_size > 0;
+		if (header == LINE_VERSION)
+			len = migc_render_version(buf, buffer_size, fixed, nr_defaults);
+		else if (header == LINE_COMPATIBLE)
+			len = migc_render_compatible(buf, buffer_size, defaults,
+						     nr_defaults, rules, nr_rules);
+		else
+			bad("render without a header line", NULL);
+	} else {
+		given = emitter.buf != NULL;
+		len = migc_end(&emitter);
+	}
+	if (target == TO_PAGE)
+		/* sysfs_emit() ends the text with a NUL; nothing past it is touched. */
+		check_written(page, sizeof(page), page, sizeof(page), len, given);
+	else
+		check_written(buf, buffer_size, arena, sizeof(arena), len, given);
 	if (len < 0) {
 		printf("err %zd\n", len);
 	} else {
-		/* sysfs_emit_at() ends the text with a NUL; nothing past it is touched. */
-		if (page[len])
-			bad("no NUL after the attribute", NULL);
-		for (i = len + 1; i < sizeof(page); i++)
-			if (page[i] != 0x7f)
-				bad("a byte past the attribute was written", NULL);
 		printf("ok %zd\n", len);
-		fwrite(page, 1, len, stdout);
+		fwrite(buf, 1, len, stdout);
 	}
 	fflush(stdout);
 	line = LINE_NONE;
+	header = LINE_NONE;
 	fresh = true;
+	target = TO_PAGE;
 	memset(&emitter, 0, sizeof(emitter));
+	nr_constraints = 0;
+	nr_rules = 0;
+	rule_start = 0;
+	nr_defaults = 0;
 	nr_alts = 0;
 	nr_parts = 0;
 	nr_names = 0;
@@ -301,6 +389,7 @@ static void record(char *text)
 	unsigned int n = 0, i;
 	struct migc_constraint *c;
 	struct migc_field *f;
+	const char *end;
 	char *p;
 
 	for (p = strtok(text, " "); p; p = strtok(NULL, " ")) {
@@ -319,6 +408,13 @@ static void record(char *text)
 		else
 			start(words[0][0] == 'v' ? LINE_VERSION :
 			      words[0][0] == 'c' ? LINE_COMPATIBLE : LINE_RULE);
+	} else if (!strcmp(words[0], "buffer") || !strcmp(words[0], "render")) {
+		if (n != 2 || !fresh || target != TO_PAGE)
+			bad("buffer or render after the attribute's first line", words[0]);
+		buffer_size = number(words[1], &end);
+		if (*end || buffer_size > ARENA_BYTES - 2 * BUFFER_OFFSET)
+			bad("bad buffer size", words[1]);
+		target = words[0][0] == 'b' ? TO_BUFFER : TO_RENDER;
 	} else if (!strcmp(words[0], "param") || !strcmp(words[0], "field")) {
 		if (n != 4 || (strcmp(words[2], "=") && strcmp(words[2], "~")))
 			bad("bad field", words[0]);

@@ -2,12 +2,15 @@
 /*
  * User-space stand-in for the sysfs_emit() and sysfs_emit_at() of
  * <linux/sysfs.h> (fs/sysfs/file.c): they write into a buffer of PAGE_SIZE
- * bytes and stop, silently, one byte short of its end. See types.h.
+ * bytes and stop, silently, one byte short of its end. As the kernel's, they
+ * take only a page-aligned buffer (sysfs's page): given any other, they
+ * warn and write nothing. See types.h.
  */
 #ifndef MIGC_STUB_LINUX_SYSFS_H
 #define MIGC_STUB_LINUX_SYSFS_H
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <asm/page.h>
 #include <linux/types.h>
@@ -31,8 +34,10 @@ static inline int sysfs_emit_at(char *buf, int at, const char *fmt, ...)
 	va_list args;
 	int len;
 
-	if (!buf || at < 0 || (size_t)at >= PAGE_SIZE)
+	if (!buf || (uintptr_t)buf % PAGE_SIZE || at < 0 || (size_t)at >= PAGE_SIZE) {
+		fprintf(stderr, "WARNING: invalid sysfs_emit_at: buf:%p at:%d\n", (void *)buf, at);
 		return 0;
+	}
 	va_start(args, fmt);
 	len = vscnprintf(buf + at, PAGE_SIZE - at, fmt, args);
 	va_end(args);
@@ -45,8 +50,10 @@ static inline int sysfs_emit(char *buf, const char *fmt, ...)
 	va_list args;
 	int len;
 
-	if (!buf)
+	if (!buf || (uintptr_t)buf % PAGE_SIZE) {
+		fprintf(stderr, "WARNING: invalid sysfs_emit: buf:%p\n", (void *)buf);
 		return 0;
+	}
 	va_start(args, fmt);
 	len = vscnprintf(buf, PAGE_SIZE, fmt, args);
 	va_end(args);
