@@ -19,7 +19,7 @@ sys.path.insert(0, str(DOCS / "_ext"))
 # Sphinx reads sources from docs/ only, and the specification lives in spec/ at the top of
 # the tree, where its own relative paths point: spec/migcompat.rst literalincludes
 # ``../grammar/migcompat.lark`` and downloads ``schema/data-model.schema.json``, and
-# spec/abi.rst literalincludes ``abi/sysfs-bus-vfio-migration``.
+# spec/abi.rst literalincludes ``abi/sysfs-devices-vfio-dev`` and ``abi/sysfs-bus-vfio-mdev``.
 #
 # docs/spec is a symbolic link to ../spec, committed in git. Sphinx follows it when it looks
 # for sources (os.walk(followlinks=True)), so the four spec documents are ordinary documents

@@ -68,7 +68,7 @@ struct device_driver {
 	const struct attribute_group **dev_groups;
 };
 
-/* include/linux/mdev.h of Linux 6.1, and types_attrs: the hook a VFIO core would add (see the vendor guide) */
+/* include/linux/mdev.h of Linux 6.1, and types_attrs: a proposed member no kernel has (see the vendor guide) */
 struct mdev_type {
 	const char *sysfs_name;
 	const char *pretty_name;
