@@ -13,12 +13,15 @@ reduction itself:
 * for random valid data models (``tests/strategies.py``), given in random key and member order, with
   ratios unreduced and set tables holding names outside the set's mask, the helper writes what
   :func:`migcompat.emit.emit` writes, or -E2BIG when that is longer than 4095 bytes;
-* the page limit is exact, and is PAGE_SIZE - 1 on a smaller page;
+* the page limit of the show()-time form is exact, and is PAGE_SIZE - 1 on a smaller page (the buffer
+  forms look at their size and MIGC_MAX_BYTES only);
 * built once into a driver's own buffer (review r8 findings 7 and 14: ``migc_render_version()``,
   ``migc_render_compatible()`` and the ``_buf()`` forms), the text is the same; a buffer one byte short
   gives -EOVERFLOW, a text beyond 4095 bytes -E2BIG, and nothing is written past the buffer's size
-  (``migc_driver`` checks every byte around it, in an arena that is not page-aligned, with a
-  ``sysfs_emit_at()`` stand-in that, like the kernel's, refuses such a buffer);
+  (``migc_driver`` checks every byte around it, in an arena that is not page-aligned);
+* the header's recommended pattern (review r9 finding 2): rendered into a scratch buffer and published
+  only on success, a failed re-render keeps the text published before, and show() (``sysfs_emit()``
+  of the published text) fails with -ENODATA while none was published;
 * input no valid attribute can hold gives -EINVAL, never text;
 * two drivers that each copy the helper link into one program, as two built-in drivers link into one
   kernel, and both write their attributes: the helper defines no global symbol.
@@ -122,6 +125,15 @@ class Driver:
         """What show() returns for the attribute *records* describe: its bytes, or a negative errno."""
         assert self.process.stdin is not None
         self.process.stdin.write(("".join(record + "\n" for record in [*records, "end"])).encode("ascii"))
+        return self._answer()
+
+    def show(self) -> bytes | int:
+        """What the header's recommended show() returns for the text published so far (``publish``)."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(b"show\n")
+        return self._answer()
+
+    def _answer(self) -> bytes | int:
         word, number = self._read_until(b"\n").split()
         if word == b"err":
             return int(number)
@@ -394,11 +406,49 @@ def test_rules_rendered_in_one_call(driver: Driver) -> None:
 
 @pytest.mark.parametrize("mode", ["", "buffer 64", "render 64", f"buffer {BUF_SIZE}"])
 def test_invalid_content_is_einval_even_when_it_is_also_too_long(driver: Driver, mode: str) -> None:
-    """What no attribute can hold is -EINVAL, whether or not the text already overflowed the buffer."""
+    """What no attribute can hold is -EINVAL, however many bytes the text already has (the count limits
+    are the other precedence: see the next test)."""
     prefix = [mode] if mode else []
     long_rules = ["rule", "eq driver t:" + b"x".hex() * 100] * 41  # about 4.5 KiB: too long for any buffer
     assert driver.emit([*prefix, "compatible", *long_rules, "rule", "eq Bad i:1"]) == EINVAL
     assert driver.emit([*prefix, *_version(f"Driver = {_t('x')}")]) == EINVAL
+
+
+@pytest.mark.parametrize("mode", ["", "render 64", f"buffer {BUF_SIZE}"])
+def test_a_count_limit_is_e2big_before_the_content_is_checked(driver: Driver, mode: str) -> None:
+    """Review r9 finding 6, the precedence the header states: a line of more than MIGC_MAX_ITEMS (1023)
+    items, or a constraint of more than MIGC_MAX_ALTS (2047) alternatives, is -E2BIG even when an item is
+    also invalid; within the limits the same invalid item is -EINVAL."""
+    prefix = [mode] if mode else []
+    fields = [f"f{index:04d} = i:1" for index in range(1099)]
+    assert driver.emit([*prefix, *_version(*fields, "Bad = i:1")]) == E2BIG
+    assert driver.emit([*prefix, *_version(*fields[:10], "Bad = i:1")]) == EINVAL
+    constraints = [f"eq c{index:04d} i:1" for index in range(1099)]
+    assert driver.emit([*prefix, "compatible", "rule", *constraints, "eq Bad i:1"]) == E2BIG
+    assert driver.emit([*prefix, "compatible", "rule", "eq x " + " ".join(["i:1"] * 2100) + " t:"]) == E2BIG
+    assert driver.emit([*prefix, "compatible", "rule", "eq x i:1 t:"]) == EINVAL
+
+
+def test_a_failed_re_render_keeps_the_published_text(driver: Driver) -> None:
+    """Review r9 finding 2: the header's pattern (render into a scratch buffer, publish only on success)
+    never leaves show() with an empty text: before any text, show() is -ENODATA; a failed re-render
+    (invalid content, or a text the buffer cannot hold) returns its error and show() still returns the
+    text published before; a good re-render replaces it."""
+    first = _version(f"driver = {_t('foo')}", f"device_api = {_t('vfio-pci')}")
+    second = _version(f"driver = {_t('foo')}", f"device_api = {_t('vfio-pci')}", "foo.ports = i:2")
+    assert driver.show() == -errno.ENODATA
+    assert driver.emit(["publish 64", *first]) == b"mc1 device_api=vfio-pci driver=foo\n"
+    assert driver.show() == b"mc1 device_api=vfio-pci driver=foo\n"
+    assert driver.emit(["publish 64", *_version(f"Driver = {_t('foo')}")]) == EINVAL
+    assert driver.show() == b"mc1 device_api=vfio-pci driver=foo\n"
+    assert driver.emit(["publish 20", *second]) == EOVERFLOW
+    assert driver.show() == b"mc1 device_api=vfio-pci driver=foo\n"
+    assert driver.emit(["publish 64", *second]) == b"mc1 device_api=vfio-pci driver=foo foo.ports=2\n"
+    assert driver.show() == b"mc1 device_api=vfio-pci driver=foo foo.ports=2\n"
+    rules = ["publish 64", "compatible", "rule", "eq driver t:" + b"foo".hex()]
+    assert driver.emit(rules) == b"mc1\naccept driver=foo\n"
+    assert driver.emit([*rules[:-1], "eq driver t:" + b"x".hex() * 100]) == EOVERFLOW
+    assert driver.show() == b"mc1\naccept driver=foo\n"
 
 
 def test_the_helper_writes_with_memcpy_not_sysfs_emit_at() -> None:
@@ -443,16 +493,20 @@ def test_the_helper_and_the_sample_are_gpl_2_0_only_or_mit() -> None:
 
 def test_the_sample_has_no_version_checks_no_type_kobject_files_and_migrates() -> None:
     """Review r8 finding 8: no LINUX_VERSION_CODE; nothing added to the mdev core's type kobject (no copy
-    of its private struct mdev_type_attribute); attributes only on a device with migration ops, rendered
-    once at probe and copied by show()."""
+    of its private struct mdev_type_attribute); attributes on every device with migration ops (no
+    is_visible that hides them, review r9 findings 3 and 14), rendered at probe into a scratch buffer and
+    copied by show() under the state lock, which fails with -ENODATA without a text (finding 2). These are
+    source checks: the module is built below (slow) but not loaded, and its state machine is not run in
+    user space."""
     source = (KERNEL / "sample" / "mcsample_main.c").read_text()
     code = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
     for banned in ("LINUX_VERSION_CODE", "KERNEL_VERSION", "linux/version.h", "sysfs_create_file", "type_attribute"):
         assert banned not in code, banned
     assert "vdev->mig_ops = &mcs_mig_ops;" in code
     assert "vdev->migration_flags = VFIO_MIGRATION_STOP_COPY;" in code
-    assert "return s->vdev.mig_ops && " in code  # is_visible
-    assert code.count('return sysfs_emit(buf, "%s", ') == 2
+    assert "is_visible" not in code
+    assert 'text[0] ? sysfs_emit(buf, "%s", text) : -ENODATA' in code
+    assert code.count("mcs_show_text(s, s->mig_") == 2
     assert "migc_render_version(" in code
     assert "migc_render_compatible(" in code
     assert "migc_end(" not in code and "_begin(" not in code  # nothing is built at read time

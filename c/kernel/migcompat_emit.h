@@ -6,15 +6,21 @@
  * helper in the VFIO core) and writes migration_version and
  * migration_compatible_devices (specification clause 10.5) with it.
  *
- * Recommended: build the text once, when the device is registered or
- * reconfigured, into a buffer the driver owns, and make show() copy it. A
- * text that does not fit is then found there, once, where the driver can
- * fail the registration or dev_warn_once() and leave the attribute out
- * (its group's is_visible), instead of every read() failing with -E2BIG:
+ * Recommended: build the text when the device is registered or
+ * reconfigured, into a scratch buffer, and publish it, copied into the
+ * buffer show() reads, under the lock show() takes, only when the render
+ * worked. A render that fails (a driver bug: a text that does not fit or is
+ * not valid) is then found there, once, where the driver can fail the
+ * registration or dev_warn_once(), and it leaves the text published before
+ * (or none) in place, never an empty or cut one. The files are present
+ * whenever the device has mig_ops; show() fails with -ENODATA while the
+ * driver has no text (specification clause 10.5):
  *
  *	struct foo_state {
  *		...
- *		char mig_version[MIGC_BUF_SIZE];	// or kmalloc()ed
+ *		struct mutex state_mutex;	// the migration state, the texts
+ *		char mig_version[MIGC_BUF_SIZE];	// published; or kmalloc()ed
+ *		char mig_scratch[MIGC_BUF_SIZE];	// rendered, under state_mutex
  *	};
  *
  *	static int foo_render_migration(struct foo_state *foo)
@@ -27,9 +33,13 @@
  *		};
  *		ssize_t len;
  *
- *		len = migc_render_version(foo->mig_version,
- *					  sizeof(foo->mig_version),
+ *		mutex_lock(&foo->state_mutex);
+ *		len = migc_render_version(foo->mig_scratch,
+ *					  sizeof(foo->mig_scratch),
  *					  fields, ARRAY_SIZE(fields));
+ *		if (len >= 0)
+ *			memcpy(foo->mig_version, foo->mig_scratch, len + 1);
+ *		mutex_unlock(&foo->state_mutex);
  *		if (len < 0)
  *			dev_warn_once(foo->dev, "migration_version: %zd\n", len);
  *		return len < 0 ? len : 0;
@@ -39,19 +49,27 @@
  *					      struct device_attribute *attr,
  *					      char *buf)
  *	{
- *		return sysfs_emit(buf, "%s", to_foo(dev)->mig_version);
+ *		struct foo_state *foo = to_foo(dev);
+ *		ssize_t ret;
+ *
+ *		mutex_lock(&foo->state_mutex);
+ *		ret = foo->mig_version[0] ?
+ *		      sysfs_emit(buf, "%s", foo->mig_version) : -ENODATA;
+ *		mutex_unlock(&foo->state_mutex);
+ *		return ret;
  *	}
  *
  * writes "mc1 device_api=vfio-pci driver=foo ~name=Foo%202%20ports
- * share=1/4\n" into foo->mig_version once. migc_render_compatible() does the
+ * share=1/4\n" into foo->mig_version. migc_render_compatible() does the
  * same for migration_compatible_devices, from an array of struct migc_rule.
- * A driver whose text changes on reconfiguration renders under the lock its
- * show() takes (or into a second buffer that it then publishes), so that a
- * read never sees half of two texts. The functions return the length
- * written, or a negative errno, and never write past @size: the text and
- * one terminating NUL, as sysfs_emit() writes. -EOVERFLOW says the text is
- * valid and within MIGC_MAX_BYTES but the driver's buffer is smaller; a
- * buffer of MIGC_BUF_SIZE bytes holds every attribute.
+ * A driver whose text changes after registration calls the same function
+ * again, then emits KOBJ_CHANGE on the VFIO device. The functions return
+ * the length written, or a negative errno, and never write past @size: the
+ * text and one terminating NUL, as sysfs_emit() writes; on an error they
+ * leave the empty string in the buffer they were given, which is why the
+ * render goes to a scratch buffer. -EOVERFLOW says the text is valid and
+ * within MIGC_MAX_BYTES but the driver's buffer is smaller; a buffer of
+ * MIGC_BUF_SIZE bytes holds every attribute.
  *
  * The show()-time form, which builds the text into sysfs's page on every
  * read, stays available (migc_version_begin(..., buf, ...), then migc_end()
@@ -69,11 +87,22 @@
  *    and written with %XX escapes (5.3.1); ratios are reduced (5.3.4);
  *  - validity: a key, token, set, version, range or constraint that no valid
  *    attribute can hold, a key twice on a line, a param line's key that is
- *    also a fixed field, gives -EINVAL (whatever the length);
- *  - the size: an attribute longer than MIGC_MAX_BYTES, or than the page less
- *    the byte sysfs_emit() keeps for its NUL, gives -E2BIG; one that fits
- *    those but not a driver's smaller buffer gives -EOVERFLOW. Nothing is
- *    ever cut: on an error the buffer holds the empty string.
+ *    also a fixed field, gives -EINVAL, however many bytes the text already
+ *    has. Two count limits come first, and give -E2BIG before the line's
+ *    content is checked: a line of more than MIGC_MAX_ITEMS fields or
+ *    constraints, a constraint of more than MIGC_MAX_ALTS alternatives (no
+ *    valid attribute has that many). Errors are sticky, so the first error
+ *    in call order is the one returned, and lines after it are not checked;
+ *  - the size: an attribute longer than MIGC_MAX_BYTES gives -E2BIG. The
+ *    show()-time forms (migc_*_begin(), into the page) also give -E2BIG for
+ *    one longer than PAGE_SIZE - 1, the byte sysfs_emit() keeps for its NUL.
+ *    The buffer forms (migc_*_begin_buf(), migc_render_*()) hold at most
+ *    min(@size, MIGC_BUF_SIZE) - 1 bytes of text, and give -EOVERFLOW for a
+ *    valid text within MIGC_MAX_BYTES that @size cannot hold; they do not
+ *    look at PAGE_SIZE, so on a kernel whose page is smaller than 4 KiB
+ *    (none today) a driver gives them @size <= PAGE_SIZE, or show() would
+ *    cut the text. Nothing is ever cut by the helper: on an error the buffer
+ *    holds the empty string.
  *
  * Writing is a bounded memcpy() into the buffer, with the NUL after it; no
  * format string is interpreted.
@@ -85,7 +114,12 @@
  * gets its own copy of the code it calls (a few KiB); a driver keeps its
  * calls in one file to have one. The names migc_* and MIGC_* are the
  * helper's. When the helper moves into the VFIO core, these functions
- * become exported ones of the same names and drivers do not change.
+ * become exported ones of the same names, and the calls that render stay;
+ * what changes is how the text reaches sysfs (specification clause 10.5):
+ * VFIO core creates the files, and the driver drops its DEVICE_ATTR show()s
+ * and vdev->device.groups and implements vfio_migration_ops.migration_compat
+ * (vdev, attr, buf) instead, with the body its show()s had: copy the
+ * published text under the lock, or return -ENODATA.
  * migcompat_emit.c is a shim that holds nothing, for a Makefile that lists
  * migcompat_emit.o.
  *
@@ -590,7 +624,7 @@ static inline bool migc_has_member(const struct migc_value *v, const char *name)
 	return false;
 }
 
-/* 0 when no valid attribute can hold the value, else -EINVAL. */
+/* 0 when a valid attribute can hold the value, -EINVAL when none can. */
 static inline int migc_value_check(const struct migc_value *v)
 {
 	unsigned int i, j;
@@ -1209,9 +1243,12 @@ static inline void migc_compatible_rule(struct migc_emitter *e,
  * the attribute's length in bytes, or the first error:
  * -EINVAL for a value, key or call sequence no valid attribute can hold (or
  * no buffer), -E2BIG when the attribute is longer than MIGC_MAX_BYTES or,
- * from migc_*_begin(), than PAGE_SIZE - 1; from migc_*_begin_buf(),
- * -EOVERFLOW when it is not, but is longer than the buffer's size less one.
- * On an error the buffer holds the empty string.
+ * from migc_*_begin(), than PAGE_SIZE - 1, or when a line or constraint has
+ * more items than MIGC_MAX_ITEMS or MIGC_MAX_ALTS (found before the line's
+ * content is checked); from migc_*_begin_buf(), -EOVERFLOW when the text is
+ * valid and within MIGC_MAX_BYTES but longer than the buffer's size less
+ * one. On an error the buffer holds the empty string: a driver renders into
+ * a scratch buffer and publishes only a text that rendered.
  */
 static inline ssize_t migc_end(struct migc_emitter *e)
 {
@@ -1238,8 +1275,11 @@ static inline ssize_t migc_end(struct migc_emitter *e)
  * @fields: the fields, in any order (at least one)
  * @nr: how many
  *
- * For registration time: the text and a NUL go into @buf, and show() is
- * sysfs_emit(buf, "%s", text). Never writes past @size.
+ * For registration and reconfiguration: the text and a NUL go into @buf, a
+ * scratch buffer the driver then copies into the one show() reads, under
+ * show()'s lock, only on success (see the top of this file); show() is
+ * sysfs_emit(buf, "%s", text), or -ENODATA while there is no text. Never
+ * writes past @size, and looks at MIGC_MAX_BYTES, not PAGE_SIZE.
  *
  * Return: the text's length, or -EINVAL, -E2BIG or -EOVERFLOW as migc_end().
  */

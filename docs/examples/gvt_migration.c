@@ -142,9 +142,12 @@ static DEVICE_ATTR_RO(migration_compatible_devices);
 /* doc: end-rules */
 
 /* doc: type */
-/* mdev_supported_types/<type>/migration_version: a template (clause 5.5). */
-static ssize_t migration_version_type_show(struct mdev_type *mtype,
-					   struct mdev_type_attribute *attr, char *buf)
+/*
+ * mdev_supported_types/<type>/migration_version: a template (clause 5.5).
+ * The proposed mdev core callback (clause 10.1), shaped as show_description:
+ * the mdev core calls it from its own type attribute's show().
+ */
+static ssize_t gvt_type_migration_version(struct mdev_type *mtype, char *buf)
 {
 	const struct gvt_type *type = container_of(mtype, struct gvt_type, type);
 	char id[10];
@@ -174,8 +177,7 @@ static ssize_t migration_version_type_show(struct mdev_type *mtype,
 /* The rules of a device yet to be created: $ is that device's own value (clause 8.4). */
 static const struct migc_constraint gvt_pv_own = MIGC_SUBSET("gvt.pv_mode", MIGC_SELF);
 
-static ssize_t migration_compatible_devices_type_show(struct mdev_type *mtype,
-						      struct mdev_type_attribute *attr, char *buf)
+static ssize_t gvt_type_migration_compatible_devices(struct mdev_type *mtype, char *buf)
 {
 	const struct gvt_type *type = container_of(mtype, struct gvt_type, type);
 	const struct migc_alt share = MIGC_SELF;
@@ -186,11 +188,6 @@ static ssize_t migration_compatible_devices_type_show(struct mdev_type *mtype,
 	gvt_rule(&e, type->gpu, &share, &gvt_interface_1, &gvt_pv_none);
 	return migc_end(&e);
 }
-
-static struct mdev_type_attribute mdev_type_attr_migration_version =
-	__ATTR(migration_version, 0444, migration_version_type_show, NULL);
-static struct mdev_type_attribute mdev_type_attr_migration_compatible_devices =
-	__ATTR(migration_compatible_devices, 0444, migration_compatible_devices_type_show, NULL);
 /* doc: end-type */
 
 /* doc: register */
@@ -215,18 +212,18 @@ static int gvt_vgpu_publish(struct vfio_device *vdev, struct gvt_vgpu *vgpu)
 	return 0;
 }
 
-static const struct attribute *gvt_type_attrs[] = {
-	&mdev_type_attr_migration_version.attr,
-	&mdev_type_attr_migration_compatible_devices.attr,
-	NULL,
-};
-
+/*
+ * The type attributes, .../mdev_supported_types/<type>/: the two proposed
+ * optional callbacks of struct mdev_driver (clause 10.1); the mdev core shows
+ * both files, through a type attribute group whose is_visible tests for them.
+ */
 static struct mdev_driver gvt_mdev_driver = {
 	.device_api = VFIO_DEVICE_API_PCI_STRING,
 	.driver = {
 		.name = "gvt_vgpu_mdev",
 	},
-	.types_attrs = gvt_type_attrs,		/* .../mdev_supported_types/<type>/ */
+	.show_migration_version = gvt_type_migration_version,
+	.show_migration_compatible_devices = gvt_type_migration_compatible_devices,
 };
 /* doc: end-register */
 

@@ -26,15 +26,14 @@ int main(void)
 	struct vfio_device vdev = { { NULL } };
 	struct device *dev = &vdev.device;
 
-	(void)gvt_mdev_driver;
 	if (gvt_vgpu_publish(&vdev, &uuid1))
 		return 1;
 	print_attribute("uuid1/migration_version", dev_attr_migration_version.show(dev, NULL, buf), buf);
 	print_attribute("uuid1/migration_compatible_devices",
 			dev_attr_migration_compatible_devices.show(dev, NULL, buf), buf);
 	print_attribute("i915-GVTg_V5_8/migration_version",
-			mdev_type_attr_migration_version.show(&v5_8.type, NULL, buf), buf);
+			gvt_mdev_driver.show_migration_version(&v5_8.type, buf), buf);
 	print_attribute("i915-GVTg_V5_8/migration_compatible_devices",
-			mdev_type_attr_migration_compatible_devices.show(&v5_8.type, NULL, buf), buf);
+			gvt_mdev_driver.show_migration_compatible_devices(&v5_8.type, buf), buf);
 	return 0;
 }

@@ -21,9 +21,10 @@
  *    sample targets the tree it is in, so it carries no version checks;
  *  - the attributes sit on the VFIO device (vfio-dev/vfioN) through
  *    vdev->device.groups, which VFIO core initialises and should own: the
- *    core patch this wants is a vfio_device attribute group created in
- *    vfio_device_add() (vfio_register_group_dev() in 6.1), visible only
- *    when vdev->mig_ops is set and the driver supplies the text;
+ *    core patch this wants (specification clause 10.5) is a vfio_device
+ *    attribute group created in vfio_device_add() (vfio_register_group_dev()
+ *    in 6.1), visible when vdev->mig_ops is set and has the optional
+ *    migration_compat operation, which then replaces this file's show()s;
  *  - a device *type*'s directory gets no attributes: since Linux 6.1 the
  *    mdev core fills it and offers a driver no hook, and adding files to
  *    the core's kobject means copying its private struct
@@ -51,8 +52,8 @@
  * stream's magic and major version, a minor version up to its own, the
  * same port count (and so the same type), features it has. The text is
  * fixed for the device's lifetime: it is rendered at probe, before the
- * device is registered; a change of the features parameter applies to
- * devices created after it.
+ * device is registered, from the features parameter, which is read-only
+ * once the module is loaded.
  */
 #include <linux/anon_inodes.h>
 #include <linux/device.h>
@@ -110,6 +111,8 @@ struct mcs_record {
 
 struct mcs_migf;
 
+#define MCS_TEXT_SIZE	256	/* a published text and its NUL */
+
 struct mcs_state {
 	struct vfio_device vdev;
 	const struct mcs_type *type;
@@ -122,13 +125,15 @@ struct mcs_state {
 	struct mcs_migf *resuming;
 
 	/*
-	 * The attributes, rendered at probe. 256 bytes hold this driver's
-	 * texts (about 150); were they to grow past, migc_render_*() would
-	 * return -EOVERFLOW at probe, never a cut text. MIGC_BUF_SIZE holds
-	 * any attribute.
+	 * The attributes, published under state_mutex: rendered at probe
+	 * into a scratch buffer and copied here only when the render worked
+	 * (mcs_render()); an empty text makes show() fail with -ENODATA.
+	 * 256 bytes hold this driver's texts (about 150); were they to grow
+	 * past, migc_render_*() would return -EOVERFLOW at probe, never a cut
+	 * text. MIGC_BUF_SIZE holds any attribute.
 	 */
-	char mig_version[256];
-	char mig_compatible[256];
+	char mig_version[MCS_TEXT_SIZE];
+	char mig_compatible[MCS_TEXT_SIZE];
 };
 
 static const struct mcs_type *to_mcs_type(struct mdev_type *mtype)
@@ -138,7 +143,8 @@ static const struct mcs_type *to_mcs_type(struct mdev_type *mtype)
 
 /* ---- the attributes ------------------------------------------------------ */
 
-static ssize_t mcs_render_version(struct mcs_state *s, const char *type_name)
+static ssize_t mcs_render_version(const struct mcs_state *s, const char *type_name,
+				  char *buf)
 {
 	const struct migc_field fields[] = {
 		MIGC_FIELD("type", MIGC_TOKEN(type_name)),
@@ -155,7 +161,7 @@ static ssize_t mcs_render_version(struct mcs_state *s, const char *type_name)
 						   s->features)),
 	};
 
-	return migc_render_version(s->mig_version, sizeof(s->mig_version), fields,
+	return migc_render_version(buf, MCS_TEXT_SIZE, fields,
 				   ARRAY_SIZE(fields) - (s->features ? 0 : 1));
 }
 
@@ -169,31 +175,44 @@ static const struct migc_constraint mcs_rule[] = {
 	MIGC_SUBSET("features", MIGC_SELF),
 	MIGC_EQUALS("mcsample.ports", MIGC_SELF),
 	MIGC_EQUALS("stream", MIGC_IS(MIGC_TOKEN(MCS_NAME))),
-	MIGC_EQUALS("stream_version", MIGC_FROM_UPTO_SELF(MIGC_VERSION(1, 0))),
+	MIGC_EQUALS("stream_version",
+		    MIGC_FROM_UPTO_SELF(MIGC_VERSION(MCS_STREAM_MAJOR, 0))),
 	MIGC_EQUALS("type", MIGC_SELF),
 };
 
 static const struct migc_rule mcs_rules[] = { MIGC_RULE(mcs_rule) };
 
 /*
- * Render both texts; on an error, warn once and leave the attributes out
- * (mcs_attr_visible()): a reader finds no attribute rather than an error on
- * every read. The device still works and migrates.
+ * Render both texts, each into a scratch buffer, and publish each under
+ * state_mutex only when its render worked: a failed render (a driver bug,
+ * warned once) leaves the text published before, or none, never a cut or
+ * empty one. With no text, a read fails with -ENODATA (clause 10.5); the
+ * files are there whenever the device migrates. The device still works and
+ * migrates. Called at probe; a driver whose texts change on reconfiguration
+ * calls the same, then emits KOBJ_CHANGE on vdev->device.
  */
 static void mcs_render(struct mcs_state *s, const char *type_name)
 {
+	char scratch[MCS_TEXT_SIZE];
 	ssize_t v, c;
 
-	v = mcs_render_version(s, type_name);
-	c = migc_render_compatible(s->mig_compatible, sizeof(s->mig_compatible),
-				   NULL, 0, mcs_rules, ARRAY_SIZE(mcs_rules));
-	if (v < 0 || c < 0) {
-		dev_warn_once(s->vdev.dev,
-			      "migration attributes left out: version %zd, compatible %zd\n",
-			      v, c);
-		s->mig_version[0] = '\0';
-		s->mig_compatible[0] = '\0';
+	v = mcs_render_version(s, type_name, scratch);
+	if (v >= 0) {
+		mutex_lock(&s->state_mutex);
+		memcpy(s->mig_version, scratch, v + 1);
+		mutex_unlock(&s->state_mutex);
 	}
+	c = migc_render_compatible(scratch, sizeof(scratch), NULL, 0,
+				   mcs_rules, ARRAY_SIZE(mcs_rules));
+	if (c >= 0) {
+		mutex_lock(&s->state_mutex);
+		memcpy(s->mig_compatible, scratch, c + 1);
+		mutex_unlock(&s->state_mutex);
+	}
+	if (v < 0 || c < 0)
+		dev_warn_once(s->vdev.dev,
+			      "migration attributes not rendered: version %zd, compatible %zd\n",
+			      v, c);
 }
 
 /*
@@ -207,10 +226,23 @@ static struct mcs_state *mcs_of_vfio_dev(struct device *dev)
 			    struct mcs_state, vdev);
 }
 
+/* A published text, whole, under the lock that replaces it; -ENODATA: none. */
+static ssize_t mcs_show_text(struct mcs_state *s, const char *text, char *buf)
+{
+	ssize_t ret;
+
+	mutex_lock(&s->state_mutex);
+	ret = text[0] ? sysfs_emit(buf, "%s", text) : -ENODATA;
+	mutex_unlock(&s->state_mutex);
+	return ret;
+}
+
 static ssize_t migration_version_show(struct device *dev,
 				      struct device_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%s", mcs_of_vfio_dev(dev)->mig_version);
+	struct mcs_state *s = mcs_of_vfio_dev(dev);
+
+	return mcs_show_text(s, s->mig_version, buf);
 }
 static DEVICE_ATTR_RO(migration_version);
 
@@ -218,7 +250,9 @@ static ssize_t migration_compatible_devices_show(struct device *dev,
 						 struct device_attribute *attr,
 						 char *buf)
 {
-	return sysfs_emit(buf, "%s", mcs_of_vfio_dev(dev)->mig_compatible);
+	struct mcs_state *s = mcs_of_vfio_dev(dev);
+
+	return mcs_show_text(s, s->mig_compatible, buf);
 }
 static DEVICE_ATTR_RO(migration_compatible_devices);
 
@@ -228,19 +262,9 @@ static struct attribute *mcs_dev_attrs[] = {
 	NULL,
 };
 
-/* Present only on a device that migrates and whose texts were rendered. */
-static umode_t mcs_attr_visible(struct kobject *kobj, struct attribute *attr,
-				int n)
-{
-	const struct mcs_state *s = mcs_of_vfio_dev(kobj_to_dev(kobj));
-
-	return s->vdev.mig_ops && s->mig_version[0] && s->mig_compatible[0] ?
-	       attr->mode : 0;
-}
-
+/* Every device of this driver migrates (mcs_init_dev()): no is_visible. */
 static const struct attribute_group mcs_dev_group = {
 	.attrs = mcs_dev_attrs,
-	.is_visible = mcs_attr_visible,
 };
 
 static const struct attribute_group *mcs_dev_groups[] = {
@@ -372,9 +396,12 @@ static void mcs_migf_disable(struct mcs_migf **slot)
  */
 static int mcs_load(struct mcs_state *s, struct mcs_migf *migf)
 {
-	const struct mcs_record *r = &migf->record;
+	const struct mcs_record *r;
 	int ret = -EINVAL;
 
+	if (WARN_ON(!migf))	/* RESUMING always has its file (mcs_step()) */
+		return -EINVAL;
+	r = &migf->record;
 	mutex_lock(&migf->lock);
 	if (migf->filled == sizeof(*r) &&
 	    le32_to_cpu(r->magic) == MCS_MAGIC &&
@@ -399,7 +426,7 @@ static struct file *mcs_step(struct mcs_state *s, enum vfio_device_mig_state nex
 	if ((cur == VFIO_DEVICE_STATE_RUNNING && next == VFIO_DEVICE_STATE_STOP) ||
 	    (cur == VFIO_DEVICE_STATE_STOP && next == VFIO_DEVICE_STATE_RUNNING))
 		return NULL;	/* nothing runs */
-	if (cur == VFIO_DEVICE_STATE_STOP &&
+	if (cur == VFIO_DEVICE_STATE_STOP && !s->saving && !s->resuming &&
 	    (next == VFIO_DEVICE_STATE_STOP_COPY || next == VFIO_DEVICE_STATE_RESUMING)) {
 		migf = mcs_migf_create(s, next == VFIO_DEVICE_STATE_STOP_COPY);
 		if (IS_ERR(migf))
@@ -416,9 +443,18 @@ static struct file *mcs_step(struct mcs_state *s, enum vfio_device_mig_state nex
 		return NULL;
 	}
 	if (cur == VFIO_DEVICE_STATE_RESUMING && next == VFIO_DEVICE_STATE_STOP) {
+		/*
+		 * A record that does not load fails the arc and leaves the
+		 * device in RESUMING with its file, as it was: VFIO core does
+		 * not move it to ERROR, so userspace may write the rest and
+		 * ask again, or close the device (mcs_close_device()). The
+		 * file ends only with the state it belongs to.
+		 */
 		ret = mcs_load(s, s->resuming);
+		if (ret)
+			return ERR_PTR(ret);
 		mcs_migf_disable(&s->resuming);
-		return ret ? ERR_PTR(ret) : NULL;
+		return NULL;
 	}
 	return ERR_PTR(-EINVAL);	/* vfio_mig_get_next_state() gives no other */
 }

@@ -24,14 +24,23 @@
  *	render SIZE		the same with one call at the end:
  *				migc_render_version() (no param line) or
  *				migc_render_compatible()
+ *	publish SIZE		render SIZE into a scratch buffer, then, only
+ *				when that worked, copy the text into the
+ *				published one (the header's recommended
+ *				pattern: a failed re-render keeps the text
+ *				published before)
+ *	show			(alone, between attributes) what the header's
+ *				recommended show() returns for the published
+ *				text: sysfs_emit() of it into the page, or
+ *				-ENODATA when none was published
  *
  * VALUE is t:HEX (a token: its plain bytes in hex), i:N, v:N.N..., r:N/D,
  * or s:M,M,... (a set: each member in hex; a member written -HEX is in the
  * names table but not in the mask). ALT is $, $N, a VALUE, or a range
  * LO..HI whose ends are a VALUE, $, $N, or nothing.
  *
- * Output, for each end: "ok LEN\n" and the LEN bytes of the attribute, or
- * "err -ERRNO\n". A malformed record ends the program with status 2, and so
+ * Output, for each end and each show: "ok LEN\n" and the LEN bytes of the
+ * attribute, or "err -ERRNO\n". A malformed record ends the program with status 2, and so
  * does a helper that writes a byte past the attribute's NUL or past a
  * driver's buffer, or leaves anything but the empty string in a buffer on
  * an error. A driver's buffer is not aligned: it starts 3 bytes into an
@@ -74,12 +83,13 @@ static struct migc_emitter emitter;
 static char page[PAGE_SIZE] __attribute__((aligned(4096)));
 
 /* Where the attribute goes: the page of a show(), or a driver's buffer. */
-enum target { TO_PAGE, TO_BUFFER, TO_RENDER };
+enum target { TO_PAGE, TO_BUFFER, TO_RENDER, TO_PUBLISH };
 #define ARENA_BYTES	(3 * 8192)
 #define BUFFER_OFFSET	3
 static enum target target = TO_PAGE;
 static size_t buffer_size;
 static char arena[ARENA_BYTES];
+static char published[ARENA_BYTES];	/* what show() reads; "" until published */
 
 static void __attribute__((noreturn)) bad(const char *what, const char *word)
 {
@@ -257,8 +267,8 @@ static void flush(void)
 					       buffer_size, fixed, nr_fields);
 		break;
 	case LINE_PARAM:
-		if (target == TO_RENDER)
-			bad("no param line with render", NULL);
+		if (target == TO_RENDER || target == TO_PUBLISH)
+			bad("no param line with render or publish", NULL);
 		migc_version_param(&emitter, &param, fields, nr_fields);
 		break;
 	case LINE_COMPATIBLE:
@@ -276,7 +286,7 @@ static void flush(void)
 			bad("too many rules", NULL);
 		rules[nr_rules].constraints = constraints + rule_start;
 		rules[nr_rules].nr = nr_constraints - rule_start;
-		if (target != TO_RENDER)
+		if (target != TO_RENDER && target != TO_PUBLISH)
 			migc_compatible_rule(&emitter, rules[nr_rules].constraints,
 					     rules[nr_rules].nr);
 		nr_rules++;
@@ -336,7 +346,7 @@ static void finish(void)
 
 	begin_attribute();
 	flush();
-	if (target == TO_RENDER) {
+	if (target == TO_RENDER || target == TO_PUBLISH) {
 		given = buffer_size > 0;
 		if (header == LINE_VERSION)
 			len = migc_render_version(buf, buffer_size, fixed, nr_defaults);
@@ -354,6 +364,9 @@ static void finish(void)
 		check_written(page, sizeof(page), page, sizeof(page), len, given);
 	else
 		check_written(buf, buffer_size, arena, sizeof(arena), len, given);
+	/* Publish only what rendered (under show()'s lock, in a driver). */
+	if (target == TO_PUBLISH && len >= 0)
+		memcpy(published, buf, len + 1);
 	if (len < 0) {
 		printf("err %zd\n", len);
 	} else {
@@ -374,6 +387,24 @@ static void finish(void)
 	nr_parts = 0;
 	nr_names = 0;
 	pool_used = 0;
+}
+
+/* The recommended show(): the published text, whole, or -ENODATA. */
+static void show(void)
+{
+	ssize_t len;
+
+	memset(page, 0x7f, sizeof(page));
+	len = published[0] ? sysfs_emit(page, "%s", published) : -ENODATA;
+	if (len < 0) {
+		printf("err %zd\n", len);
+	} else {
+		if ((size_t)len != strlen(published))
+			bad("show() cut the published text", NULL);
+		printf("ok %zd\n", len);
+		fwrite(page, 1, len, stdout);
+	}
+	fflush(stdout);
 }
 
 static struct migc_field *next_field(void)
@@ -408,13 +439,19 @@ static void record(char *text)
 		else
 			start(words[0][0] == 'v' ? LINE_VERSION :
 			      words[0][0] == 'c' ? LINE_COMPATIBLE : LINE_RULE);
-	} else if (!strcmp(words[0], "buffer") || !strcmp(words[0], "render")) {
+	} else if (!strcmp(words[0], "show")) {
+		if (n != 1 || !fresh || target != TO_PAGE)
+			bad("show inside an attribute", words[0]);
+		show();
+	} else if (!strcmp(words[0], "buffer") || !strcmp(words[0], "render") ||
+		   !strcmp(words[0], "publish")) {
 		if (n != 2 || !fresh || target != TO_PAGE)
 			bad("buffer or render after the attribute's first line", words[0]);
 		buffer_size = number(words[1], &end);
 		if (*end || buffer_size > ARENA_BYTES - 2 * BUFFER_OFFSET)
 			bad("bad buffer size", words[1]);
-		target = words[0][0] == 'b' ? TO_BUFFER : TO_RENDER;
+		target = words[0][0] == 'b' ? TO_BUFFER :
+			 words[0][0] == 'r' ? TO_RENDER : TO_PUBLISH;
 	} else if (!strcmp(words[0], "param") || !strcmp(words[0], "field")) {
 		if (n != 4 || (strcmp(words[2], "=") && strcmp(words[2], "~")))
 			bad("bad field", words[0]);

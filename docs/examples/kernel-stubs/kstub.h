@@ -68,26 +68,40 @@ struct device_driver {
 	const struct attribute_group **dev_groups;
 };
 
-/* include/linux/mdev.h of Linux 6.1, and types_attrs: a proposed member no kernel has (see the vendor guide) */
+/*
+ * include/linux/mdev.h of Linux 6.1, and two proposed optional callbacks no
+ * kernel has, in the manner of show_description (specification clause 10.1,
+ * the ABI entry sysfs-bus-vfio-mdev; see the vendor guide).
+ */
 struct mdev_type {
 	const char *sysfs_name;
 	const char *pretty_name;
 };
 
-struct mdev_type_attribute {
-	struct attribute attr;
-	ssize_t (*show)(struct mdev_type *mtype, struct mdev_type_attribute *attr, char *buf);
-	ssize_t (*store)(struct mdev_type *mtype, struct mdev_type_attribute *attr, const char *buf,
-			 size_t count);
-};
-
-#define MDEV_TYPE_ATTR_RO(_name) struct mdev_type_attribute mdev_type_attr_##_name = __ATTR_RO(_name)
-
 struct mdev_driver {
 	const char *device_api;
+	ssize_t (*show_description)(struct mdev_type *mtype, char *buf);
+	/* proposed: mdev_supported_types/<type>/migration_version */
+	ssize_t (*show_migration_version)(struct mdev_type *mtype, char *buf);
+	/* proposed: mdev_supported_types/<type>/migration_compatible_devices */
+	ssize_t (*show_migration_compatible_devices)(struct mdev_type *mtype, char *buf);
 	struct device_driver driver;
-	const struct attribute *const *types_attrs;
 };
+
+/* A mutex, for the snippets: user space has one thread here. */
+struct mutex {
+	int held;
+};
+
+static inline void mutex_lock(struct mutex *lock)
+{
+	lock->held = 1;
+}
+
+static inline void mutex_unlock(struct mutex *lock)
+{
+	lock->held = 0;
+}
 
 /* include/uapi/linux/vfio.h */
 #define VFIO_DEVICE_API_PCI_STRING "vfio-pci"
