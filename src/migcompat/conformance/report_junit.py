@@ -33,7 +33,6 @@ import xml.etree.ElementTree as ET
 from ..display import all_printable, escape, escape_unless_printable, finish_junit, plural, rule_numbers
 from .registry import CHECKS
 from .results import Failure, Report, render_excerpt
-from .runner import INPUT_DETAIL
 
 __all__ = ["junit_error", "junit_nothing", "junit_xml"]
 
@@ -53,13 +52,9 @@ def _body(failure: Failure) -> str:
     return "\n".join(lines)
 
 
-def _where(host: str, path: str) -> str:
-    return f"{escape(host)}:{escape(path)}" if host else escape(path)
-
-
 def _failure_name(failure: Failure) -> str:
     """``host:path``, or ``input:path`` when the host has no name."""
-    return _where(failure.host or failure.details.get(INPUT_DETAIL, ""), failure.path)
+    return escape(failure.where)
 
 
 class _Names:
@@ -125,7 +120,7 @@ def junit_xml(report: Report, *, warnings_fail: bool = False) -> str:
         notes = [note for note in report.notes if note.check == ident]
         if notes:
             ET.SubElement(suite, "system-out").text = "\n".join(
-                f"NOTE {_where(note.host, note.path)}: {_message(note.message)}" for note in notes
+                f"NOTE {escape(note.where)}: {_message(note.message)}" for note in notes
             )
     if not len(root):  # no check registered: still a report, with one test case saying so
         return junit_nothing("no check was run")

@@ -42,7 +42,6 @@ from typing import Final
 from ..display import all_printable, escape, escape_unless_printable, plural, rule_numbers
 from .registry import CHECKS, SUITE_VERSION
 from .results import Failure, Report, render_excerpt
-from .runner import INPUT_DETAIL
 
 __all__ = ["INDENT", "VERSION_LINE", "render", "render_error", "render_nothing"]
 
@@ -60,10 +59,6 @@ def _diagnostic(text: str) -> str:
     return "# " + rule_numbers(escape(text))
 
 
-def _where(host: str, path: str) -> str:
-    return f"{host}:{path}" if host else path
-
-
 def _failure_lines(failure: Failure, warning: bool) -> list[str]:
     lines = [("# warning: " if warning else "# ") + rule_numbers(escape(failure.message))]
     if failure.excerpt is not None:
@@ -78,7 +73,7 @@ def _subtests(ident: str, failures: list[Failure], unlisted: int, passed: int, *
     result = "ok" if warning and not warnings_fail else "not ok"
     tests: list[tuple[list[str], str, str]] = []  # diagnostics, result, name
     for failure in failures:
-        where = _where(failure.host or failure.details.get(INPUT_DETAIL, ""), failure.path)
+        where = failure.where
         tests.append((_failure_lines(failure, warning), result, _name(where)))
     if unlisted > 0:
         note = f"# {'warning: ' if warning else ''}{unlisted} more failures are counted but not listed"
@@ -134,11 +129,7 @@ def render(report: Report, *, warnings_fail: bool = False) -> str:
     for number, (ident, tally) in enumerate(report.tallies.items(), 1):
         check = CHECKS[ident]
         lines.append(f"# {ident} ({check.clause}, {check.severity}): {tally.checked} checked, {tally.failed} failed")
-        lines.extend(
-            _diagnostic(f"note: {_where(note.host, note.path)}: {note.message}")
-            for note in report.notes
-            if note.check == ident
-        )
+        lines.extend(_diagnostic(f"note: {note.where}: {note.message}") for note in report.notes if note.check == ident)
         if not tally.checked:
             lines.append(f"ok {number} {ident} # SKIP not applicable: nothing to check")
             totals["skip"] += 1

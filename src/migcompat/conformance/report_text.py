@@ -29,7 +29,6 @@ from rich.text import Text
 from ..display import all_printable, escape, plural, rule_numbers
 from .registry import CHECKS, SUITE_VERSION
 from .results import Failure, Report, render_excerpt
-from .runner import INPUT_DETAIL
 
 __all__ = ["MAX_PER_CHECK", "MIN_WIDTH", "render_excerpt", "write_text_report"]
 
@@ -66,13 +65,9 @@ def _status(report: Report, warnings_fail: bool) -> Text:
     )
 
 
-def _where(host: str, path: str) -> str:
-    return f"{escape(host)}:{escape(path)}" if host else escape(path)
-
-
 def _failure(console: Console, failure: Failure) -> None:
     word = ("FAIL", "bold red") if failure.severity == "required" else ("WARN", "bold yellow")
-    where = _where(failure.host or failure.details.get(INPUT_DETAIL, ""), failure.path)
+    where = escape(failure.where)
     console.print(_line(word, " ", (failure.check, "bold"), "  ", where), soft_wrap=True)
     console.print(_line(_INDENT, _shown(failure.message)), soft_wrap=True)
     if failure.excerpt is not None:
@@ -210,9 +205,7 @@ def write_text_report(
     if report.notes:
         console.print()
         for note in report.notes:
-            console.print(
-                _line(("NOTE", "bold"), " ", (note.check, "bold"), "  ", _where(note.host, note.path)), soft_wrap=True
-            )
+            console.print(_line(("NOTE", "bold"), " ", (note.check, "bold"), "  ", escape(note.where)), soft_wrap=True)
             console.print(_line(_INDENT, _shown(note.message)), soft_wrap=True)
     matrix = report.matrix
     console.print()

@@ -11,6 +11,7 @@ from typing import Any, Final, Protocol
 from .registry import CHECKS, SUITE_VERSION
 
 __all__ = [
+    "INPUT_DETAIL",
     "MAX_EDGES",
     "AcceptedPairs",
     "Excerpt",
@@ -22,10 +23,20 @@ __all__ = [
     "Tally",
     "UpgradeResult",
     "collector_paused",
+    "located",
     "render_excerpt",
 ]
 
 _WINDOW: Final = 96
+
+INPUT_DETAIL: Final = "input"
+"""The key of a failure's ``details`` that names the input (as given, see
+:func:`~migcompat.conformance.runner.input_label`) a failure on a host with no name came from."""
+
+
+def located(host: str, path: str) -> str:
+    """``host:path``, or *path* alone when the host has no name (a capture of a mirror taken without --host)."""
+    return f"{host}:{path}" if host else path
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,11 @@ class Failure:
     details: Mapping[str, str] = field(default_factory=dict)
 
     @property
+    def where(self) -> str:
+        """``host:path`` of the object; for a host with no name, the input it came from (:data:`INPUT_DETAIL`)."""
+        return located(self.host or self.details.get(INPUT_DETAIL, ""), self.path)
+
+    @property
     def severity(self) -> str:
         """The severity of the failed check: ``required`` or ``recommended``."""
         return CHECKS[self.check].severity
@@ -90,6 +106,11 @@ class Note:
     host: str
     path: str
     message: str
+
+    @property
+    def where(self) -> str:
+        """``host:path`` of the object, or its path alone for a host with no name."""
+        return located(self.host, self.path)
 
     def to_json(self) -> dict[str, object]:
         """The note as the JSON report has it."""

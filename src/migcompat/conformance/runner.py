@@ -5,20 +5,16 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
-from typing import Final
 
 from ..limits import SPEC_VERSION
 from ..sysfs.model import HostData
 from .emitter_checks import Analysis, TextCache, analyse_host, finding_check
 from .matrix_checks import compatibility_matrix
-from .results import HostSummary, Note, Report
+from .results import INPUT_DETAIL, HostSummary, Note, Report
 from .upgrade_checks import upgrade_checks
 
 __all__ = ["INPUT_DETAIL", "Progress", "input_label", "run"]
 
-INPUT_DETAIL: Final = "input"
-"""The key of a failure's ``details`` that names the input (as given, see :func:`input_label`) a failure
-on a host with no name came from."""
 
 Progress = Callable[[int, int], None]
 """Called with (placements done, placements in all) as the run goes."""
@@ -50,7 +46,7 @@ def _baseline_notes(host: HostData, report: Report) -> None:
 
 
 def _name_inputs(report: Report, spans: Sequence[tuple[int, int, HostData]]) -> None:
-    """Name the input of each failure on a host with no name, in its details (:data:`INPUT_DETAIL`).
+    """Name the input of each failure on a host with no name, in its details (:data:`.results.INPUT_DETAIL`).
 
     *spans* are the (first, end) indexes of each input's emitter failures in
     ``report.failures``. A later failure (upgrade, matrix) on a host with no
@@ -97,7 +93,7 @@ def run(
 
     A failure on a host with no name (a capture of a mirrored tree without
     ``--host``) names the input it came from in its details
-    (:data:`INPUT_DETAIL`), so that two such inputs can be told apart.
+    (:data:`~migcompat.conformance.results.INPUT_DETAIL`), so that two such inputs can be told apart.
     """
     started = time.perf_counter()
     report = Report(tool=_tool(), spec_version=SPEC_VERSION)

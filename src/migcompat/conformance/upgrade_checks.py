@@ -54,7 +54,7 @@ from ..relate import Relation, RelationTooComplex, relate
 from ..semantics.values import match_key
 from ..verdict import Answer, Verdict
 from .emitter_checks import Analysis, Device, hex_id
-from .results import Failure, Note, Report, UpgradeResult
+from .results import Failure, Note, Report, UpgradeResult, located
 
 __all__ = ["upgrade_checks"]
 
@@ -110,9 +110,7 @@ def _show(identity: tuple[str, ...]) -> str:
 
 
 def _where(analysis: Analysis) -> str:
-    """``host:path``, or the path alone when the host has no name (a capture of a mirror taken without --host)."""
-    host = analysis.host.host
-    return f"{host}:{analysis.placement.path}" if host else analysis.placement.path
+    return located(analysis.host.host, analysis.placement.path)
 
 
 def _distinct(analyses: Iterable[Analysis]) -> list[Analysis]:
