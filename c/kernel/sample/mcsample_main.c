@@ -144,7 +144,7 @@ static const struct mcs_type *to_mcs_type(struct mdev_type *mtype)
 /* ---- the attributes ------------------------------------------------------ */
 
 static ssize_t mcs_render_version(const struct mcs_state *s, const char *type_name,
-				  char *buf)
+				  char *buf, size_t size)
 {
 	const struct migc_field fields[] = {
 		MIGC_FIELD("type", MIGC_TOKEN(type_name)),
@@ -161,7 +161,7 @@ static ssize_t mcs_render_version(const struct mcs_state *s, const char *type_na
 						   s->features)),
 	};
 
-	return migc_render_version(buf, MCS_TEXT_SIZE, fields,
+	return migc_render_version(buf, size, fields,
 				   ARRAY_SIZE(fields) - (s->features ? 0 : 1));
 }
 
@@ -191,24 +191,25 @@ static const struct migc_rule mcs_rules[] = { MIGC_RULE(mcs_rule) };
  * migrates. Called at probe; a driver whose texts change on reconfiguration
  * calls the same, then emits KOBJ_CHANGE on vdev->device.
  */
+static void mcs_publish(struct mcs_state *s, char *text, const char *scratch, ssize_t len)
+{
+	if (len < 0)
+		return;
+	mutex_lock(&s->state_mutex);
+	memcpy(text, scratch, len + 1);
+	mutex_unlock(&s->state_mutex);
+}
+
 static void mcs_render(struct mcs_state *s, const char *type_name)
 {
 	char scratch[MCS_TEXT_SIZE];
 	ssize_t v, c;
 
-	v = mcs_render_version(s, type_name, scratch);
-	if (v >= 0) {
-		mutex_lock(&s->state_mutex);
-		memcpy(s->mig_version, scratch, v + 1);
-		mutex_unlock(&s->state_mutex);
-	}
+	v = mcs_render_version(s, type_name, scratch, sizeof(scratch));
+	mcs_publish(s, s->mig_version, scratch, v);
 	c = migc_render_compatible(scratch, sizeof(scratch), NULL, 0,
 				   mcs_rules, ARRAY_SIZE(mcs_rules));
-	if (c >= 0) {
-		mutex_lock(&s->state_mutex);
-		memcpy(s->mig_compatible, scratch, c + 1);
-		mutex_unlock(&s->state_mutex);
-	}
+	mcs_publish(s, s->mig_compatible, scratch, c);
 	if (v < 0 || c < 0)
 		dev_warn_once(s->vdev.dev,
 			      "migration attributes not rendered: version %zd, compatible %zd\n",
@@ -283,12 +284,15 @@ struct mcs_migf {
 	bool disabled;		/* the state machine left the file's state */
 };
 
-static int mcs_migf_release(struct inode *inode, struct file *filp)
+static void mcs_migf_free(struct mcs_migf *migf)
 {
-	struct mcs_migf *migf = filp->private_data;
-
 	mutex_destroy(&migf->lock);
 	kfree(migf);
+}
+
+static int mcs_migf_release(struct inode *inode, struct file *filp)
+{
+	mcs_migf_free(filp->private_data);
 	return 0;
 }
 
@@ -368,8 +372,7 @@ static struct mcs_migf *mcs_migf_create(struct mcs_state *s, bool save)
 	if (IS_ERR(migf->filp)) {
 		struct file *err = migf->filp;
 
-		mutex_destroy(&migf->lock);
-		kfree(migf);
+		mcs_migf_free(migf);
 		return ERR_CAST(err);
 	}
 	stream_open(migf->filp->f_inode, migf->filp);

@@ -16,56 +16,67 @@ unsigned mc_version_number(void)
 	return MC_VERSION_NUMBER;
 }
 
-static const char *const code_names[MC_CODE_COUNT] = {
-	[MC_OK] = "ok",
-	[MC_E_EMPTY] = "empty",
-	[MC_E_TOO_LONG] = "too-long",
-	[MC_E_NON_ASCII] = "non-ascii",
-	[MC_E_NUL] = "nul",
-	[MC_E_CRLF] = "crlf",
-	[MC_E_CONTROL_CHAR] = "control-char",
-	[MC_E_WHITESPACE] = "whitespace",
-	[MC_E_BAD_HEADER] = "bad-header",
-	[MC_E_UNSUPPORTED_VERSION] = "unsupported-version",
-	[MC_E_SYNTAX] = "syntax",
-	[MC_E_LEADING_ZERO] = "leading-zero",
-	[MC_E_INT_OVERFLOW] = "int-overflow",
-	[MC_E_KEY_TOO_LONG] = "key-too-long",
-	[MC_E_TOKEN_TOO_LONG] = "token-too-long",
-	[MC_E_BAD_ESCAPE] = "bad-escape",
-	[MC_E_VERSION_TOO_LONG] = "version-too-long",
-	[MC_E_TOO_MANY_MEMBERS] = "too-many-members",
-	[MC_E_ZERO_DENOMINATOR] = "zero-denominator",
-	[MC_E_UNREDUCED_RATIO] = "unreduced-ratio",
-	[MC_E_DUPLICATE_KEY] = "duplicate-key",
-	[MC_E_DUPLICATE_MEMBER] = "duplicate-member",
-	[MC_E_DUPLICATE_PARAM] = "duplicate-param",
-	[MC_E_PARAM_CONFLICT] = "param-conflict",
-	[MC_E_MIXED_TYPES] = "mixed-types",
-	[MC_E_EMPTY_RANGE] = "empty-range",
-	[MC_E_INVALID_MODEL] = "invalid-model",
-	[MC_R_NOT_EQUAL] = "not-equal",
-	[MC_R_BELOW_RANGE] = "below-range",
-	[MC_R_ABOVE_RANGE] = "above-range",
-	[MC_R_OUTSIDE_RANGES] = "outside-ranges",
-	[MC_R_NOT_SUBSET] = "not-subset",
-	[MC_R_NOT_SUPERSET] = "not-superset",
-	[MC_R_TYPE_MISMATCH] = "type-mismatch",
-	[MC_R_UNCONSTRAINED_CRITICAL] = "unconstrained-critical",
-	[MC_R_MISSING_FIELD] = "missing-field",
-	[MC_R_MISSING_SELF] = "missing-self",
-	[MC_R_NO_RULES] = "no-rules",
-	[MC_R_SOURCE_IS_TEMPLATE] = "source-is-template",
-	[MC_R_UNSUPPORTED_VERSION] = "unsupported-version",
-	[MC_E_USAGE] = "usage",
-	[MC_R_MISSING_ATTRIBUTE] = "missing-attribute",
+/* Each code's name (mc_code_name) and its sentence for people (mc_error_message): one entry per code. */
+static const struct {
+	const char *name;
+	const char *message;
+} codes[MC_CODE_COUNT] = {
+	[MC_OK] = { "ok", "no error" },
+	[MC_E_EMPTY] = { "empty", "the attribute is empty" },
+	[MC_E_TOO_LONG] = { "too-long", "the attribute is longer than the page limit of 4095 bytes" },
+	[MC_E_NON_ASCII] = { "non-ascii", "the attribute has a byte outside ASCII" },
+	[MC_E_NUL] = { "nul", "the attribute has a NUL byte" },
+	[MC_E_CRLF] = { "crlf", "the attribute has a CR LF line end" },
+	[MC_E_CONTROL_CHAR] = { "control-char", "the attribute has a control character" },
+	[MC_E_WHITESPACE] = { "whitespace", "the attribute has white space where none is allowed" },
+	[MC_E_BAD_HEADER] = { "bad-header", "the attribute does not begin with the format header mc1" },
+	[MC_E_UNSUPPORTED_VERSION] = { "unsupported-version", "the attribute is of a newer format version than mc1" },
+	[MC_E_SYNTAX] = { "syntax", "the attribute does not follow the grammar" },
+	[MC_E_LEADING_ZERO] = { "leading-zero", "a number is written with a leading zero" },
+	[MC_E_INT_OVERFLOW] = { "int-overflow", "an integer is above 2^64-1" },
+	[MC_E_KEY_TOO_LONG] = { "key-too-long", "a key is longer than 63 bytes" },
+	[MC_E_TOKEN_TOO_LONG] = { "token-too-long", "a token is longer than 255 bytes" },
+	[MC_E_BAD_ESCAPE] = { "bad-escape", "a %XX escape is malformed or escapes a byte that needs none" },
+	[MC_E_VERSION_TOO_LONG] = { "version-too-long", "a version has more than 8 components" },
+	[MC_E_TOO_MANY_MEMBERS] = { "too-many-members", "a set has more than 64 members" },
+	[MC_E_ZERO_DENOMINATOR] = { "zero-denominator", "a ratio has the denominator 0" },
+	[MC_E_UNREDUCED_RATIO] = { "unreduced-ratio", "a ratio is not in lowest terms" },
+	[MC_E_DUPLICATE_KEY] = { "duplicate-key", "a key is given twice on one line" },
+	[MC_E_DUPLICATE_MEMBER] = { "duplicate-member", "a set has a member twice" },
+	[MC_E_DUPLICATE_PARAM] = { "duplicate-param", "a parameter value is declared on two param lines" },
+	[MC_E_PARAM_CONFLICT] = { "param-conflict", "a key is set by two parameters or by a parameter and a fixed field" },
+	[MC_E_MIXED_TYPES] = { "mixed-types", "a constraint mixes values of different types" },
+	[MC_E_EMPTY_RANGE] = { "empty-range", "a range has its low end above its high end" },
+	[MC_E_INVALID_MODEL] = { "invalid-model", "the JSON data model is invalid" },
+	[MC_R_NOT_EQUAL] = { "not-equal", "the source's value is none of the values the rule accepts" },
+	[MC_R_BELOW_RANGE] = { "below-range", "the source's value is below the range the rule accepts" },
+	[MC_R_ABOVE_RANGE] = { "above-range", "the source's value is above the range the rule accepts" },
+	[MC_R_OUTSIDE_RANGES] = { "outside-ranges", "the source's value is outside every range the rule accepts" },
+	[MC_R_NOT_SUBSET] = { "not-subset", "the source's set has a member the rule does not allow" },
+	[MC_R_NOT_SUPERSET] = { "not-superset", "the source's set lacks a member the rule requires" },
+	[MC_R_TYPE_MISMATCH] = { "type-mismatch", "the source's value is of another type than the rule's" },
+	[MC_R_UNCONSTRAINED_CRITICAL] = { "unconstrained-critical", "the source has a critical field that the rule does not constrain" },
+	[MC_R_MISSING_FIELD] = { "missing-field", "the source has no value for a key the rule constrains, and no default gives one" },
+	[MC_R_MISSING_SELF] = { "missing-self", "the rule compares with the target's own value, which the target does not have" },
+	[MC_R_NO_RULES] = { "no-rules", "the target's rule set has no accept rule" },
+	[MC_R_SOURCE_IS_TEMPLATE] = { "source-is-template", "the source is a device type (it has param lines), not a device" },
+	[MC_R_UNSUPPORTED_VERSION] = { "unsupported-version", "an attribute is of a newer format version than this library reads" },
+	[MC_E_USAGE] = { "usage", "a library function was given a bad argument" },
+	[MC_R_MISSING_ATTRIBUTE] = { "missing-attribute", "an attribute is missing or invalid" },
 };
 
 const char *mc_code_name(enum mc_code code)
 {
-	if ((int)code < 0 || code >= MC_CODE_COUNT || !code_names[code])
+	if ((int)code < 0 || code >= MC_CODE_COUNT || !codes[code].name)
 		return "?";
-	return code_names[code];
+	return codes[code].name;
+}
+
+const char *mc_error_message(enum mc_code code)
+{
+	if ((int)code < 0 || code >= MC_CODE_COUNT || !codes[code].message)
+		return "unknown code";
+	return codes[code].message;
 }
 
 const char *mc_answer_name(enum mc_answer answer)

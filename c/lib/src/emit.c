@@ -25,6 +25,13 @@ void mc_put_str(struct mc_writer *w, const char *s)
 	mc_put(w, s, strlen(s));
 }
 
+int mc_writer_end(struct mc_writer *w)
+{
+	if (w->size)
+		w->buf[w->len < w->size ? w->len : w->size - 1] = '\0';
+	return w->len > (size_t)0x7fffffff ? 0x7fffffff : (int)w->len;
+}
+
 void mc_put_uint(struct mc_writer *w, unsigned long v)
 {
 	char tmp[24];
@@ -188,7 +195,5 @@ int mc_emit(const struct mc_attr *attr, char *buf, size_t size)
 		put_version(&w, attr);
 	else
 		put_compatible(&w, attr);
-	if (size)
-		buf[w.len < size ? w.len : size - 1] = '\0';
-	return (int)w.len;
+	return mc_writer_end(&w);
 }

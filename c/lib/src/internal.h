@@ -47,6 +47,8 @@ struct mc_writer {
 void mc_put(struct mc_writer *w, const char *s, size_t n);
 void mc_put_str(struct mc_writer *w, const char *s);
 void mc_put_uint(struct mc_writer *w, unsigned long v);
+/* Terminate the text (when size > 0, cut to size - 1 bytes) and return its whole length, at most INT_MAX. */
+int mc_writer_end(struct mc_writer *w);
 
 /* ---- validate.c ---- */
 
