@@ -2,8 +2,8 @@
 
 Run: ``python benchmarks/bench_worst.py``
 
-For each operation that could blow up on valid input -- ``check`` and ``plan``
-against a device type, ``check`` with explanations against a large rule set,
+For each operation that could blow up on valid input -- ``check``, ``accepts``
+and ``plan`` against a device type, ``check`` with explanations against a large rule set,
 ``relate``, and the conformance matrix -- this builds the most expensive
 inputs we know of, each attribute at most 4095 bytes, and times the operation
 (best of 3). Beside each figure, in the same run, the time to parse the same
@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from migcompat import parse_compatible, parse_version
-from migcompat.compare import check, clear_cache
+from migcompat.compare import accepts, check, clear_cache
 from migcompat.limits import MAX_ATTRIBUTE_BYTES
 from migcompat.plan import plan
 
@@ -117,6 +117,12 @@ def _cold_check(source: object, rules: object, own: object) -> str:
     return check(source, rules, own).explain()  # type: ignore[arg-type]
 
 
+def _cold_accepts(source: object, rules: object, own: object) -> str:
+    """``accepts`` with the cache emptied first: against a type, compiling per ``param`` line is the cost."""
+    clear_cache()
+    return accepts(source, rules, own).value  # type: ignore[arg-type]
+
+
 def main() -> int:
     print(f"{'operation':<10} {'case':<40} {'bytes':>6} {'seconds':>9} {'parse s':>9} {'ratio':>7}  answer")
     worst = 0.0
@@ -129,6 +135,7 @@ def main() -> int:
                 ("check", lambda s=source, r=rules, o=own: _cold_check(s, r, o)),
             ]
             if kind == "type":
+                operations.append(("accepts", lambda s=source, r=rules, o=own: _cold_accepts(s, r, o)))
                 operations.append(("plan", lambda s=source, r=rules, o=own: plan(s, o, r).explain()))
             for operation, function in operations:
                 seconds, result = best(function)

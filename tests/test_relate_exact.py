@@ -47,7 +47,7 @@ from strategies import examples
 from test_verdict_schema import document_errors
 
 HANG = 5.0
-"""Seconds: only a guard against a hang; speed is measured in benchmarks/bench_relate_worst.py."""
+"""Seconds: only a guard against a hang; speed is measured in benchmarks/worst_relate.py."""
 
 
 def timed(first: str, second: str) -> tuple[RelationResult, float]:

@@ -30,7 +30,7 @@ from migcompat.plan import plan
 from migcompat.registry import registry_default
 from migcompat.semantics.compiled import compile_rules, minimum
 from migcompat.semantics.rules import Context, evaluate_rule, own_values, rule_counts, rule_truth
-from migcompat.semantics.templates import device_for, parameters_of
+from migcompat.semantics.templates import decide_type, device_for, parameters_of
 from migcompat.semantics.values import compare, equivalent, match_key
 from migcompat.verdict import Answer, Grade
 from strategies import examples
@@ -283,6 +283,26 @@ def test_type_verdict_agrees_with_every_choice_enumerated(rng: random.Random) ->
             if any(all(choice[n] in vs for n, vs in c.values.items()) for c in result.combinations)
         ]
         assert covered == accepted
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_accepts_against_a_type_keeps_its_compiled_rules_right_for_many_sources(rng: random.Random) -> None:
+    """One type and rule set, many sources: ``accepts`` reuses the rules compiled against the type and the
+    outcomes it kept per parameter (sources that share a parameter's keys), and still answers as the
+    per-parameter decision made afresh (itself held to brute force above)."""
+    template = _parsed(_template(rng), parse_version)
+    target = _parsed(_rules(rng, rng.randint(1, 4)), parse_compatible)
+    if not isinstance(template, MigrationVersion) or not isinstance(target, CompatibleDevices):
+        return
+    first = _near_device(rng, template)
+    if first is not None and rng.random() < 0.6:
+        target = _parsed(emit(target) + _self_rule(rng, first), parse_compatible)
+        assert isinstance(target, CompatibleDevices)
+    for _ in range(40):
+        source = _instance(rng) if rng.random() < 0.3 else _near_device(rng, template)
+        if source is not None:
+            assert accepts(source, target, template) is decide_type(source, target, template).answer
 
 
 # ---- reproducers ---------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ per (rules, own description) pair and kept in a small cache, so deciding many
 sources against one target costs a few mask operations per key of each
 source (:class:`~migcompat.semantics.compiled.CompiledRules`). Against a device
 type, the verdict is decided per parameter, never per combination
-(:mod:`migcompat.semantics.templates`).
+(:mod:`migcompat.semantics.templates`), and :func:`accepts` keeps the rules
+compiled against the type (:mod:`migcompat.semantics.compiled_type`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Final
 from ._arguments import require
 from .model import CompatibleDevices, MigrationVersion, Value
 from .semantics.compiled import CompiledRules, compile_rules
+from .semantics.compiled_type import CompiledType, compile_type
 from .semantics.rules import NO_VALUES, same_configuration, self_keys, self_values
 from .semantics.templates import decide_type, device_for, identical_choice
 from .verdict import Answer, Grade, Reason, Verdict
@@ -81,8 +83,10 @@ def compiled(target: CompatibleDevices, target_self: MigrationVersion | None = N
 
 
 def clear_cache() -> None:
-    """Forget every compiled rule set :func:`compiled` keeps: a process done with a fleet gets the memory back."""
+    """Forget every compiled rule set kept for :func:`compiled` and for device types: a process done with a
+    fleet gets the memory back."""
     _compiled.cache_clear()
+    _compiled_type.cache_clear()
     self_keys.cache_clear()
 
 
@@ -93,6 +97,12 @@ def _compiled(target: CompatibleDevices, values: tuple[Value | None, ...] | None
         return compile_rules(target, NO_VALUES)
     own = {key: value for key, value in zip(self_keys(target), values, strict=True) if value is not None}
     return compile_rules(target, own)
+
+
+@lru_cache(maxsize=256)
+def _compiled_type(target: CompatibleDevices, template: MigrationVersion) -> CompiledType:
+    """*target* compiled against the device type *template*, for :func:`accepts`."""
+    return compile_type(target, template)
 
 
 def check(
@@ -154,7 +164,7 @@ def accepts(
     if source.params:
         return Answer.UNKNOWN
     if target_self is not None and target_self.params:
-        return decide_type(source, target, target_self).answer
+        return _compiled_type(target, target_self).answer(source)
     return compiled(target, target_self).decide(source)[0]
 
 

@@ -12,7 +12,9 @@ package; none decides it on its own.
 * :mod:`.compiled` -- a rule set compiled once into an evaluator that decides a
   source in time proportional to the number of keys, not of rules;
 * :mod:`.templates` -- the verdict against a device type, decided per parameter
-  (clause 8.5), never per combination.
+  (clause 8.5), never per combination;
+* :mod:`.compiled_type` -- a rule set compiled once against a device type, for
+  the answer alone.
 
 Truth values are ``True``, ``False`` and ``None`` (undecided). The package
 imports nothing itself: import the module you need, so that the parser, which

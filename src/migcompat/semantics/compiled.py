@@ -279,7 +279,20 @@ class CompiledRules:
             return Answer.COMPATIBLE, (matched & -matched).bit_length() - 1
         return Answer.UNKNOWN, None
 
-    def _tally(self, source: MigrationVersion) -> tuple[list[tuple[str, Value | None, int, int]], int, int]:
+    def rule_masks(self, source: MigrationVersion, *, critical: bool = True) -> tuple[int, int]:
+        """Every rule that a constraint fails for *source*, and every rule with an undecided constraint.
+
+        With *critical* False, a critical source field that a rule leaves
+        unconstrained does not fail it (8.1-RU1 is left to the caller): for
+        rule sets that hold only part of each rule's constraints, as a device
+        type's rules split by parameter (:mod:`~migcompat.semantics.compiled_type`).
+        """
+        _, failed, undecided = self._tally(source, critical)
+        return failed, undecided
+
+    def _tally(
+        self, source: MigrationVersion, critical: bool = True
+    ) -> tuple[list[tuple[str, Value | None, int, int]], int, int]:
         """Rows (key, source value, rules it fails, rules it leaves undecided) for the keys where some rule
         fails or is undecided; then every rule failed, and every rule undecided.
 
@@ -291,7 +304,7 @@ class CompiledRules:
         fields = source.fields
         rows: list[tuple[str, Value | None, int, int]] = []
         failed = undecided = 0
-        for key, entry in fields.items():
+        for key, entry in fields.items() if critical else ():
             unconstrained = unconstrained_by.get(key, everything)
             if unconstrained and entry.critical and (key not in REGISTRY_DEFAULTS or must_understand(key, entry)):
                 rows.append((key, entry.value, unconstrained, 0))

@@ -37,6 +37,7 @@ __all__ = [
     "decide_type",
     "device_for",
     "identical_choice",
+    "own_value",
     "parameters_of",
     "setters",
 ]
@@ -158,7 +159,7 @@ def decide_type(source: MigrationVersion, target: CompatibleDevices, template: M
         found = memo.get((key, constraint))
         if found is None:
             value = source_value(key, source, defaults)
-            found = tuple(truth_of(constraint, value, _own(line, key)) for line in parameter.lines)
+            found = tuple(truth_of(constraint, value, own_value(line, key)) for line in parameter.lines)
             memo[(key, constraint)] = found
         return found
 
@@ -169,7 +170,8 @@ def decide_type(source: MigrationVersion, target: CompatibleDevices, template: M
     return TypeDecision(answer, parameters, choice, tuple(options))
 
 
-def _own(line: Param, key: str) -> Value | None:
+def own_value(line: Param, key: str) -> Value | None:
+    """The own value of *key* of a device created with the value of *line* (None: it has none)."""
     if key == line.name:
         return line.value
     entry = line.fields.get(key)
