@@ -26,7 +26,9 @@ spec clause 10, and any found in its bus directory, the placement of spec
 1.0, reported), the attributes the checks compare them with, the file
 modes, and every fault met (unreadable files, dangling links, link loops),
 plus the host name, kernel release, time and tool version. The capture
-(spec/schema/capture.schema.json) goes to --output, or standard output.
+(its JSON Schema is capture.schema.json: in spec/schema/ of migcompat's
+source, in migcompat/_data/ where it is installed) goes to --output, or
+standard output.
 
 The host name and kernel release are this machine's only when ROOT is a
 mounted sysfs. Of a copy of a sysfs tree they are not known: give them with

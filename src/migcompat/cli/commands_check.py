@@ -34,8 +34,9 @@ of the nearest rules with its reason code. The answer is directional: that B
 accepts A says nothing about A accepting B. A compatible verdict predicts; the
 target's driver still validates the stream.
 
-With --format json the output is one JSON object: the verdict as
-spec/schema/verdict.schema.json describes it ({"verdict", "grade",
+With --format json the output is one JSON object: the verdict as the JSON
+Schema verdict.schema.json describes it (in spec/schema/ of migcompat's
+source, in migcompat/_data/ where it is installed; {"verdict", "grade",
 "matched_rule", "nearest", "reasons"}) plus the "source", "target" and
 "target_self" files read. An input that cannot be read or is not a valid
 attribute gives {"source", "target", "target_self", "input_errors": [...]}

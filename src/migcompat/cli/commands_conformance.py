@@ -63,8 +63,9 @@ purpose (exit status 1), those that start with warn- only warn (exit status
 
 The report lists each failure with its check ID, the object's path, the
 offending text with a caret and the spec clause, then a summary table.
---format json writes spec/schema/conformance-report.schema.json; --format
-junit writes JUnit XML for CI; --format ktap writes KTAP version 1, the
+--format json writes the report conformance-report.schema.json describes
+(a JSON Schema in spec/schema/ of migcompat's source, in migcompat/_data/
+where it is installed); --format junit writes JUnit XML for CI; --format ktap writes KTAP version 1, the
 kernel's test output format, for kernel-side CI. With nothing to check,
 json, junit and ktap still write a well-formed report that says so (json:
 every check not applicable, and a note saying why); when an INPUT or a
@@ -154,7 +155,7 @@ class _SampleChoice(click.Choice):  # type: ignore[type-arg]
     help=_HELP,
     short_help="Run the driver conformance suite on a host or a capture.",
 )
-@click.argument("inputs", nargs=-1, metavar="[ROOT|CAPTURE ...|-]", type=click.Path(allow_dash=True))
+@click.argument("inputs", nargs=-1, metavar="[INPUT ...]", type=click.Path(allow_dash=True))
 @click.option(
     "--sample",
     "sample",

@@ -37,8 +37,9 @@ different pairing), the plan lists those combinations. When no choice works,
 it explains the nearest device. For example, a GVT-g type whose rules say
 share=$ takes a source with share=1/2 only when created with aggregate=4.
 
-With --format json the output is one JSON object: the plan as
-spec/schema/plan.schema.json describes it ({"answer", "choice", "verdict",
+With --format json the output is one JSON object: the plan as the JSON
+Schema plan.schema.json describes it (in spec/schema/ of migcompat's source,
+in migcompat/_data/ where it is installed; {"answer", "choice", "verdict",
 "parameters", "combinations", "independent"}) plus the "source",
 "type_version" and "type_rules" files read. An input that cannot be read or
 is not a valid attribute gives {"source", "type_version", "type_rules",

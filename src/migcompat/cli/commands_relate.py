@@ -52,8 +52,9 @@ status is 1 unless the relation is one of those given. In the A B form,
 when the new driver stopped accepting a source the old one accepted, and
 prints that source. The option may be repeated.
 
-With --format json the output is one JSON object: the relation as
-spec/schema/relation.schema.json describes it ({{"relation", "only_first",
+With --format json the output is one JSON object: the relation as the JSON
+Schema relation.schema.json describes it (in spec/schema/ of migcompat's
+source, in migcompat/_data/ where it is installed; {{"relation", "only_first",
 "only_second", "both", "notes"}}; first is A, or OLD) plus the "a", "b",
 "a_self" and "b_self" files read (a is OLD and b is NEW), and "required" and
 "satisfied" with --require (no-breaking is required: ["equal", "subset"]). An
