@@ -6,6 +6,7 @@
  * so the text is the model written out item by item, as the Python emitter
  * (migcompat.emit) writes it.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
@@ -17,7 +18,7 @@ void mc_put(struct mc_writer *w, const char *s, size_t n)
 
 		memcpy(w->buf + w->len, s, n < room ? n : room);
 	}
-	w->len += n;
+	w->len = n > SIZE_MAX - w->len ? SIZE_MAX : w->len + n; /* saturates: mc_writer_end caps it at INT_MAX */
 }
 
 void mc_put_str(struct mc_writer *w, const char *s)

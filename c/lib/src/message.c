@@ -43,8 +43,10 @@ int mc_reason_format(const struct mc_attr *source, const struct mc_attr *target,
 		mc_put_str(&l, ": ");
 	}
 	in = reason->key_in == MC_SOURCE && source_ok ? source : reason->key_in == MC_TARGET && target_ok ? target : NULL;
-	if (!in || (size_t)reason->key_off + reason->key_len > in->len) {
-		/* no key, or its attribute was not given: the code's sentence */
+	/* Written so that it cannot wrap: a reason made by hand or kept past its attributes may hold any key_len. */
+	if (!in || reason->key_len > MC_MAX_KEY || reason->key_len > in->len ||
+	    (size_t)reason->key_off > in->len - reason->key_len) {
+		/* no key, a key that is not one, or its attribute was not given: the code's sentence */
 		mc_put_str(&l, mc_error_message(reason->code));
 		if (which_name(reason->attribute)) {
 			mc_put_str(&l, ": ");

@@ -2,6 +2,7 @@
 /* make check: the library's own unit tests (the conformance cases run through mc-adapter from Python). */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "migcompat.h"
@@ -403,6 +404,20 @@ static void test_messages(void)
 	/* without the attributes: the code's sentence */
 	mc_reason_format(NULL, NULL, &verdict.reasons[0], line, sizeof(line));
 	EXPECT(strcmp(line, "rule 0: the source's value is above the range the rule accepts [above-range]") == 0);
+	/* a reason whose key does not fit its attribute (made by hand, or kept past it): the code's sentence, no read
+	 * outside the attribute, even where key_off + key_len wraps */
+	{
+		struct mc_reason forged = verdict.reasons[0];
+
+		forged.key_len = SIZE_MAX - 1;
+		forged.key_off = 2;
+		mc_reason_format(&source, &target, &forged, line, sizeof(line));
+		EXPECT(strcmp(line, "rule 0: the source's value is above the range the rule accepts [above-range]") == 0);
+		forged.key_len = MC_MAX_KEY + 1;
+		forged.key_off = 0;
+		mc_reason_format(&source, &target, &forged, line, sizeof(line));
+		EXPECT(strcmp(line, "rule 0: the source's value is above the range the rule accepts [above-range]") == 0);
+	}
 
 	EXPECT(check("mc1 k=a", "mc1\ndefault pv={}\naccept k=a pv={x}", NULL) == MC_INCOMPATIBLE);
 	mc_reason_format(&source, &target, &verdict.reasons[0], line, sizeof(line));
