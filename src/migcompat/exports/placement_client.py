@@ -35,9 +35,13 @@ completes it (every step is idempotent).
 Trait definitions are global to a Placement service: pruning is right only
 for the one export that owns the ``CUSTOM_MIGCOMPAT_`` prefix there.
 
-The token is sent as ``X-Auth-Token``. The endpoint must be an ``http`` or
-``https`` URL with a host (:func:`endpoint_problem`); a client is refused one
-that is not, with ``placement-failed``, before any request. Every request has
+The token is sent as ``X-Auth-Token``, to the endpoint only: a redirect is
+a ``placement-failed`` error, never followed (urllib would send the token on
+to wherever it points), and no message quotes the token; a token with a
+space, a control character or a character outside ASCII is refused before any
+request. The endpoint must be an ``http`` or ``https`` URL with a host
+(:func:`endpoint_problem`); a client is refused one that is not, with
+``placement-failed``, before any request. Every request has
 a timeout; an unreachable service, an error status or a resource provider not
 found is a ``placement-failed`` error naming the request. Responses are
 decoded by :func:`migcompat.jsonmodel.decode_json` (bounded nesting).
@@ -117,6 +121,33 @@ def endpoint_problem(endpoint: str) -> str | None:
     return None
 
 
+class _Redirected(Exception):
+    """A redirect answer, which the client never follows: urllib would send the token on to the new URL."""
+
+    def __init__(self, code: int, url: str) -> None:
+        super().__init__(code, url)
+        self.code = code
+        parts = urllib.parse.urlsplit(url)
+        self.origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "another URL"
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        raise _Redirected(code, newurl)
+
+
+_OPENER: Final = urllib.request.build_opener(_RefuseRedirects)
+"""Every request's opener: urllib's own, but a redirect is an error, never followed with the token."""
+
+
 @dataclass
 class PlacementClient:
     """A minimal Placement client: JSON requests with a token, a microversion and a timeout.
@@ -134,6 +165,14 @@ class PlacementClient:
         if problem is not None:
             raise ExportError(
                 "placement-failed", f"the Placement endpoint {self.endpoint!r} {problem}", where=self.endpoint
+            )
+        if not all(" " < char < "\x7f" for char in self.token):
+            # Never quote the token: it is a credential, and error messages end up in CI logs.
+            raise ExportError(
+                "placement-failed",
+                "the token has a space, a control character or a character outside ASCII (a CR from a file with"
+                " CRLF line ends?): it is not sent, and not shown",
+                where=self.endpoint,
             )
 
     def request(
@@ -158,16 +197,28 @@ class PlacementClient:
         where = f"{method} {path}"
         try:
             request = urllib.request.Request(url, data=data, headers=headers, method=method)
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with _OPENER.open(request, timeout=self.timeout) as response:
                 status = int(response.status)
                 raw = response.read(MAX_RESPONSE + 1)
+        except _Redirected as exc:
+            raise ExportError(
+                "placement-failed",
+                f"{where}: the endpoint answered {exc.code}, a redirect to {exc.origin}: Placement does not"
+                " redirect, so the token was not sent there; give the URL Placement answers at as the endpoint",
+                where=where,
+            ) from None
         except urllib.error.HTTPError as exc:
             status = exc.code
             raw = exc.read(MAX_RESPONSE + 1) if exc.fp is not None else b""
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise ExportError(
                 "placement-failed", f"cannot reach Placement at {self.endpoint}: {reason}", where=where
+            ) from None
+        except ValueError:
+            # http.client quotes a rejected header value in its message, and a header holds the token.
+            raise ExportError(
+                "placement-failed", f"cannot make the request to Placement at {self.endpoint}", where=where
             ) from None
         if len(raw) > MAX_RESPONSE:
             raise ExportError("placement-failed", f"{where}: the response is larger than {MAX_RESPONSE} bytes")

@@ -1,0 +1,78 @@
+"""The Placement client keeps its token to itself (outside review r13, findings 3 and 4).
+
+A redirect from the endpoint (a misconfigured proxy, a man in the middle of
+an ``http://`` endpoint) must not carry ``X-Auth-Token`` to another origin,
+and a token that http.client rejects must not be quoted in the error, which
+ends up in CI logs. The servers here are plain local HTTP servers standing for
+the proxy and the other origin, not for Placement.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from migcompat.exports.errors import ExportError
+from migcompat.exports.placement_client import PlacementClient
+
+SECRET = "gAAAAA-secret-token"
+
+
+@contextmanager
+def _server(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_redirect_is_an_error_and_the_token_never_reaches_the_other_origin() -> None:
+    seen: list[str | None] = []
+
+    class Other(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("X-Auth-Token"))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"resource_providers": []}')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with _server(Other) as other:
+
+        class Redirect(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(302)
+                self.send_header("Location", other + self.path)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        with _server(Redirect) as endpoint:
+            client = PlacementClient(endpoint, SECRET, timeout=10)
+            with pytest.raises(ExportError) as caught:
+                client.find_named("h1")
+    assert caught.value.code == "placement-failed"
+    assert "302" in str(caught.value) and other in str(caught.value)
+    assert SECRET not in str(caught.value)
+    assert seen == []
+
+
+@pytest.mark.parametrize("token", [SECRET + "\r", SECRET + "\n", "two words", "caf\u00e9"])
+def test_a_token_http_cannot_send_is_refused_before_any_request_and_never_shown(token: str) -> None:
+    with pytest.raises(ExportError) as caught:
+        PlacementClient("http://127.0.0.1:9/", token)
+    assert caught.value.code == "placement-failed"
+    assert "CRLF" in str(caught.value)
+    assert SECRET not in str(caught.value) and "words" not in str(caught.value)
