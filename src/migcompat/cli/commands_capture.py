@@ -10,7 +10,7 @@ import click
 from ..capture import CaptureError, capture, check_host_name, check_kernel_release, dumps
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import display_name
-from .output import echo, echo_error
+from .output import echo, echo_error, write_output_or_exit
 
 __all__ = ["capture_command"]
 
@@ -101,12 +101,7 @@ def capture_command(ctx: click.Context, root: str, output: str, host_name: str |
     if output == "-":
         click.echo(text, nl=False)
     else:
-        try:
-            with open(output, "w", encoding="ascii") as stream:
-                stream.write(text)
-        except OSError as exc:
-            echo_error(f"cannot write {display_name(output)}: {exc.strerror or exc}", "output-unwritable")
-            ctx.exit(ExitCode.UNDECIDED)
+        write_output_or_exit(ctx, output, text, encoding="ascii")  # whole or not at all; a FIFO never hangs
     migratable = sum(1 for p in data.placements if p.migratable)
     where = "" if output == "-" else f" into {display_name(output)}"
     echo(

@@ -27,9 +27,16 @@ from ..display import escape
 from ..jsonmodel import decode_json
 from ..limits import SPEC_VERSION
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
-from .io import display_name
 from .options import format_option
-from .output import echo, echo_error
+from .output import (
+    OutputError,
+    echo,
+    echo_error,
+    exit_with,
+    prepare_directory,
+    write_in_directory,
+    write_output_or_exit,
+)
 
 __all__ = ["cases_command"]
 
@@ -434,11 +441,8 @@ def _terminations_stop_the_run() -> Iterator[None]:
 
 
 def _write_report(ctx: click.Context, path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        echo_error(f"cannot write {display_name(str(path))}: {exc.strerror or exc}", "output-unwritable")
-        ctx.exit(ExitCode.UNDECIDED)
+    """Write the report *text* to *path*: whole or not at all; a FIFO no process reads is an error (exit 3)."""
+    write_output_or_exit(ctx, path, text)
 
 
 # ---- list and copy --------------------------------------------------------------------
@@ -523,12 +527,12 @@ def copy_command(
         echo_error(f"{len(existing)} file(s) exist, e.g. {existing[0]}; use --force to overwrite")
         ctx.exit(ExitCode.NEGATIVE)
     try:
+        for directory in dict.fromkeys(path.parent for path in writes):
+            prepare_directory(directory)  # others could plant links at the names written there
         for path, text in writes.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        echo_error(f"cannot write {destination}: {exc}", "output-unwritable")
-        ctx.exit(ExitCode.UNDECIDED)
+            write_in_directory(path.parent, path.name, text)  # whole, and never through a link
+    except OutputError as exc:
+        exit_with(ctx, exc)
     files = sum(1 for path in writes if path.parent == destination)
     echo(f"copied {count} cases in {files} files, and the schemas, to {destination}")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
@@ -19,7 +18,16 @@ from .commands_match import read_capture_stdin, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import STDIN, CannotRead, display_name, read_input
 from .options import format_option
-from .output import echo, echo_error, echo_json
+from .output import (
+    OutputError,
+    echo,
+    echo_error,
+    echo_json,
+    exit_with,
+    prepare_directory,
+    write_in_directory,
+    write_output_or_exit,
+)
 
 if TYPE_CHECKING:
     from ..exports.mapping import ExportMapping
@@ -112,24 +120,13 @@ def _sources(ctx: click.Context, paths: Sequence[str], label: str) -> list[tuple
     return read
 
 
-def _open_for_writing(path: str, flags: int) -> int:
-    """Open *path* without blocking: a FIFO no process reads fails at once (ENXIO) instead of waiting."""
-    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0), 0o666)
-
-
 def _write(ctx: click.Context, path: str, text: str, *, after: str = "") -> None:
-    """Write *text* to the file *path*; a failure ends the command with exit 3 (*after* says what was done)."""
-    try:
-        with open(path, "w", encoding="ascii", opener=_open_for_writing) as stream:
-            os.set_blocking(stream.fileno(), True)
-            stream.write(text)
-    except (OSError, ValueError) as exc:
-        if isinstance(exc, OSError) and exc.errno == errno.ENXIO:
-            reason = "it is a FIFO that no process reads"
-        else:
-            reason = _reason(exc)
-        echo_error(f"cannot write {escape(display_name(path))}: {reason}{after}", "output-unwritable")
-        ctx.exit(ExitCode.UNDECIDED)
+    """Write *text* to the file *path* the user named; a failure ends the command with exit 3 (*after*: what was done).
+
+    The file is replaced whole, and a FIFO that no process reads is an
+    error at once (:func:`~migcompat.cli.output.write_output`).
+    """
+    write_output_or_exit(ctx, path, text, encoding="ascii", after=after)
 
 
 def _reason(exc: OSError | ValueError) -> str:
@@ -997,7 +994,7 @@ def kubernetes_command(
     if mapping == STDIN and directory is None:
         echo_error("--mapping -: standard output carries the NodeFeature objects without -o DIR: give --mapping FILE")
         ctx.exit(ExitCode.USAGE)
-    target = mapping if mapping is not None else os.path.join(directory, "mapping.json") if directory else None
+    target = mapping if mapping is not None else os.path.join(directory, _MAPPING_FILE) if directory else None
     try:
         scheme = LabelScheme(prefix)
         names = NodeNames(node_name, lower)
@@ -1022,19 +1019,20 @@ def kubernetes_command(
             _write(ctx, target, text)
         echo(_json_text({"apiVersion": "v1", "kind": "List", "items": objects}), nl=False)
     else:
-        try:
-            os.makedirs(directory, exist_ok=True)
-        except (OSError, ValueError) as exc:
-            echo_error(f"cannot create {escape(display_name(directory))}: {_reason(exc)}", "output-unwritable")
-            ctx.exit(ExitCode.UNDECIDED)
         written = {_node_feature_file(node) for node in export.nodes}
-        for node, item in zip(export.nodes, objects, strict=True):
-            _write(ctx, os.path.join(directory, _node_feature_file(node)), _json_text(item))
+        try:
+            place = prepare_directory(directory)  # refused when others could plant links at the names written
+            for node, item in zip(export.nodes, objects, strict=True):
+                write_in_directory(directory, _node_feature_file(node), _json_text(item), encoding="ascii")
+            if mapping is None:
+                write_in_directory(directory, _MAPPING_FILE, text, encoding="ascii")
+        except OutputError as exc:
+            exit_with(ctx, exc)
         if target == STDIN:
             echo(text, nl=False)
-        elif target is not None:
-            _write(ctx, target, text)
-        removed = _remove_stale(ctx, directory, written)
+        elif mapping is not None:
+            _write(ctx, mapping, text)
+        removed = _remove_stale(ctx, directory, written, shared=bool(place.st_mode & (stat.S_IWGRP | stat.S_IWOTH)))
     stdout_taken = directory is None or target == STDIN
     labels = sum(len(labels) for labels in export.nodes.values())
     echo(
@@ -1075,6 +1073,8 @@ def kubernetes_command(
     ctx.exit(ExitCode.SUCCESS)
 
 
+_MAPPING_FILE: Final = "mapping.json"
+"""The name of the mapping in the output directory when --mapping is not given."""
 _NODE_FEATURE_FILE: Final = re.compile(r"nodefeature-(.+)\.json\Z", re.DOTALL)
 
 
@@ -1083,35 +1083,48 @@ def _node_feature_file(node: str) -> str:
     return f"nodefeature-{node}.json"
 
 
-def _remove_stale(ctx: click.Context, directory: str, written: set[str]) -> list[str]:
+def _remove_stale(ctx: click.Context, directory: str, written: set[str], *, shared: bool) -> list[str]:
     """Remove the NodeFeature files of *directory* outside *written*: the names removed, sorted.
 
-    Only regular files (not symbolic links, not directories) whose name is
-    one this command writes, ``nodefeature-NODE.json`` with NODE a valid node
-    name label value, are candidates; a removal that fails ends the command
-    with exit 3.
+    Only regular files (not symbolic links, not directories: each name is
+    checked with ``lstat`` just before it is unlinked, and a link is never
+    followed) whose name is one this command writes, ``nodefeature-NODE.json``
+    with NODE a valid node name label value, are candidates; in a *shared*
+    directory (writable by others, with the sticky bit), only those the
+    effective user owns. A removal that fails ends the command with exit 3.
     """
     from ..exports.labels import value_problem
 
+    user = os.geteuid()
+    removed: list[str] = []
     try:
-        with os.scandir(directory) as entries:
-            stale = sorted(
-                entry.name
-                for entry in entries
-                if entry.name not in written
-                and (found := _NODE_FEATURE_FILE.match(entry.name)) is not None
-                and value_problem(found.group(1)) is None
-                and entry.is_file(follow_symlinks=False)
-            )
-        for name in stale:
-            os.remove(os.path.join(directory, name))
+        descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            with os.scandir(descriptor) as entries:
+                candidates = sorted(
+                    entry.name
+                    for entry in entries
+                    if entry.name not in written
+                    and (found := _NODE_FEATURE_FILE.match(entry.name)) is not None
+                    and value_problem(found.group(1)) is None
+                )
+            for name in candidates:
+                try:
+                    status = os.stat(name, dir_fd=descriptor, follow_symlinks=False)
+                except FileNotFoundError:  # removed since the directory was read
+                    continue
+                if stat.S_ISREG(status.st_mode) and (not shared or status.st_uid == user):
+                    os.unlink(name, dir_fd=descriptor)
+                    removed.append(name)
+        finally:
+            os.close(descriptor)
     except OSError as exc:
         echo_error(
-            f"cannot remove the stale NodeFeature files of {escape(directory)}: {exc.strerror or exc}",
+            f"cannot remove the stale NodeFeature files of {escape(display_name(directory))}: {_reason(exc)}",
             "output-unwritable",
         )
         ctx.exit(ExitCode.UNDECIDED)
-    return stale
+    return removed
 
 
 _KQUERY_HELP: Final = f"""Print the node affinity (or nodeSelector) a VM's pod needs to land where SOURCE can migrate.

@@ -6,32 +6,45 @@ results go to standard output. Text is styled unconditionally here and
 ``NO_COLOR`` environment variable (https://no-color.org) is unset or empty.
 A standard output closed before the command started fails the first write to
 it, as a full disk does (:func:`adopt_closed_streams`).
+
+Output files (``capture -o FILE``, ``export ... -o DIR``, ``cases run --json
+FILE``...) are written by :func:`write_output` and :func:`write_in_directory`:
+whole or not at all, without following a link planted at a name the command
+picks, and without waiting on a FIFO that no process reads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import json
 import os
+import stat
 import sys
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NoReturn
 
 import click
 
-from ..errors import DataModelError, ParseError
+from ..errors import DataModelError, MigcompatError, ParseError
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
 
 __all__ = [
+    "OutputError",
     "adopt_closed_streams",
     "color_enabled",
     "echo",
     "echo_error",
     "echo_json",
+    "exit_with",
+    "prepare_directory",
     "render_model_error",
     "render_parse_error",
+    "write_in_directory",
+    "write_output",
+    "write_output_or_exit",
 ]
 
 PROGRAM = "migcompat"
@@ -177,3 +190,223 @@ def render_model_error(error: DataModelError, name: str) -> str:
 
 def _error_word(word: str) -> str:
     return click.style(word, fg="red", bold=True)
+
+
+# ---- output files ----------------------------------------------------------------------
+
+
+class OutputError(MigcompatError):
+    """An output file or directory that cannot be written, or that is not safe to write into.
+
+    *code* is ``output-unwritable`` (a write that failed, a FIFO that no
+    process reads, a directory where a file is to go, a directory that
+    cannot be created) or ``output-unsafe`` (an output directory that other
+    users can write to, or that another user owns). *message* says what
+    and why, with the path escaped for a terminal; *where* is the path.
+    """
+
+
+def write_output(path: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8") -> None:
+    """Write *data* (text is encoded with *encoding* first) to the file *path* that the user named.
+
+    * A new name or a regular file: *data* goes into a new file created
+      beside it (``O_EXCL``, :func:`tempfile.mkstemp`), which then replaces
+      the name (:func:`os.replace`). Until the write is complete the old
+      file stays whole; a write that fails or is interrupted leaves it as it
+      was, and no temporary file. The new file gets the old one's
+      permission bits (and its owner and group, when the process may set
+      them), or those of a new file under the umask.
+    * A FIFO, a socket, a device (``/dev/stdout``, ``/dev/null``, a pipe as
+      ``/dev/fd/N``) or a symbolic link: opened where it is, without
+      blocking, so a FIFO that no process reads is an error at once instead
+      of a wait for ever. A link is followed, since the user named it (a
+      regular file it leads to is truncated and written in place, a
+      dangling link creates its target, as ``open(path, "w")`` does); names
+      the command picks itself go through :func:`write_in_directory`.
+    * A directory: an error.
+
+    ``-`` is a file name here: standard output is the caller's business.
+    Raises :class:`OutputError` (``output-unwritable``) for every failure.
+    """
+    name = os.fspath(path)
+    payload = _encoded(name, data, encoding)
+    try:
+        found: os.stat_result | None = os.stat(name)
+    except FileNotFoundError:
+        found = None  # a new name, or a dangling link
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise _cannot_write(name, exc) from None
+    if found is not None and stat.S_ISDIR(found.st_mode):
+        raise OutputError("output-unwritable", f"cannot write {_shown(name)}: it is a directory", where=name)
+    if (found is not None and not stat.S_ISREG(found.st_mode)) or os.path.islink(name):
+        _write_in_place(name, payload, found)
+    else:
+        _write_replacing(name, payload, found, keep_owner=True)
+
+
+def write_in_directory(
+    directory: str | os.PathLike[str], name: str, data: str | bytes, *, encoding: str = "utf-8"
+) -> None:
+    """Write *data* to the file *name*, which the command picked, in *directory*: whole, and never through a link.
+
+    *data* goes into a new file created in *directory* (``O_EXCL``), which
+    then replaces *name* (:func:`os.replace`): a symbolic link found there,
+    dangling or not, is replaced by the file and what it leads to is left
+    alone; a regular file stays whole until the write is complete, and the
+    new one gets its permission bits (else those of a new file under the
+    umask). Check *directory* with :func:`prepare_directory` first, so that
+    nobody else can plant names in it. Raises :class:`OutputError`
+    (``output-unwritable``) for every failure.
+    """
+    path = os.path.join(os.fspath(directory), name)
+    payload = _encoded(path, data, encoding)
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        found = None
+    except (OSError, ValueError) as exc:
+        raise _cannot_write(path, exc) from None
+    _write_replacing(path, payload, found if found is not None and stat.S_ISREG(found.st_mode) else None)
+
+
+def prepare_directory(path: str | os.PathLike[str]) -> os.stat_result:
+    """Make sure that *path* is a directory that not everybody can write to, creating it if needed; its status.
+
+    The names the command picks in it are written by replacing them
+    (:func:`write_in_directory`), never by following a link planted there, so
+    a directory that the user's group or another user can write (a checkout
+    under ``sudo``) is fine. One that every user can write, without the
+    sticky bit that keeps each user's files their own (as ``/tmp`` has), is
+    refused: anybody could replace the files between this write and the
+    scheduler's read. A directory created here (with its missing parents) is
+    not writable by group or others, whatever the umask. Raises
+    :class:`OutputError`: ``output-unwritable`` when it cannot be created or
+    is not a directory, ``output-unsafe`` when every user can write to it.
+    """
+    name = os.fspath(path)
+    try:
+        os.makedirs(name, mode=0o755, exist_ok=True)
+        found = os.stat(name)
+    except (OSError, ValueError) as exc:
+        raise OutputError("output-unwritable", f"cannot create {_shown(name)}: {_reason(exc)}", where=name) from None
+    if not stat.S_ISDIR(found.st_mode):  # replaced since makedirs looked
+        raise OutputError("output-unwritable", f"cannot write into {_shown(name)}: it is not a directory", where=name)
+    if found.st_mode & stat.S_IWOTH and not found.st_mode & stat.S_ISVTX:
+        raise OutputError(
+            "output-unsafe",
+            f"{_shown(name)} can be written by every user (mode {stat.S_IMODE(found.st_mode):04o}, without the"
+            " sticky bit), who could replace the files migcompat writes there: make it not writable by others"
+            " (chmod o-w) or give another directory",
+            where=name,
+        )
+    return found
+
+
+def write_output_or_exit(
+    ctx: click.Context, path: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8", after: str = ""
+) -> None:
+    """:func:`write_output`; a failure is reported (``migcompat: error[CODE]: ...``) and ends the command with status 3.
+
+    *after* is added to the message: what was done before the write failed.
+    """
+    try:
+        write_output(path, data, encoding=encoding)
+    except OutputError as exc:
+        exit_with(ctx, exc, after=after)
+
+
+def exit_with(ctx: click.Context, error: OutputError, *, after: str = "") -> NoReturn:
+    """Report *error* (``migcompat: error[CODE]: MESSAGE`` and *after*) and end the command with status 3."""
+    from .exitcodes import ExitCode
+
+    echo_error(error.message + after, error.code)
+    ctx.exit(ExitCode.UNDECIDED)
+
+
+def _encoded(path: str, data: str | bytes, encoding: str) -> bytes:
+    if isinstance(data, bytes):
+        return data
+    try:
+        return data.encode(encoding)
+    except UnicodeEncodeError as exc:
+        raise OutputError("output-unwritable", f"cannot write {_shown(path)}: {exc}", where=path) from None
+
+
+def _write_in_place(path: str, payload: bytes, found: os.stat_result | None) -> None:
+    """Open *path* without blocking (a FIFO that no process reads fails at once, ENXIO) and write *payload* to it."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOCTTY | os.O_CLOEXEC | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO and found is not None and not stat.S_ISREG(found.st_mode):
+            from ..display import file_kind
+
+            what = "a FIFO that no process reads" if stat.S_ISFIFO(found.st_mode) else file_kind(found.st_mode)
+            raise OutputError("output-unwritable", f"cannot write {_shown(path)}: it is {what}", where=path) from None
+        raise _cannot_write(path, exc) from None
+    try:
+        with open(fd, "wb") as stream:
+            os.set_blocking(fd, True)
+            stream.write(payload)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+
+
+def _write_replacing(path: str, payload: bytes, old: os.stat_result | None, *, keep_owner: bool = False) -> None:
+    """Write *payload* into a new file beside *path*, then put it in *path*'s place.
+
+    *old* is the status of the regular file at *path*, whose permission
+    bits (and, with *keep_owner*, owner and group) the new file gets.
+    """
+    import tempfile
+
+    directory, base = os.path.split(path)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{base[:64]}.", suffix=".tmp", dir=directory or os.curdir)
+    except (OSError, ValueError) as exc:
+        raise OutputError(
+            "output-unwritable",
+            f"cannot write {_shown(path)}: {_reason(exc)} (creating a new file in {_shown(directory or os.curdir)},"
+            " to replace it whole)",
+            where=path,
+        ) from None
+    try:
+        with open(fd, "wb") as stream:
+            if old is not None and keep_owner and (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+                try:
+                    os.fchown(fd, old.st_uid, old.st_gid)
+                except OSError:  # not root: keep at least the group, when the user is in it
+                    with contextlib.suppress(OSError):
+                        os.fchown(fd, -1, old.st_gid)
+            os.fchmod(fd, stat.S_IMODE(old.st_mode) & 0o777 if old is not None else 0o666 & ~_umask())
+            stream.write(payload)
+        os.replace(temporary, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise _cannot_write(path, exc) from None
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _cannot_write(path: str, exc: OSError | ValueError) -> OutputError:
+    return OutputError("output-unwritable", f"cannot write {_shown(path)}: {_reason(exc)}", where=path)
+
+
+def _reason(exc: OSError | ValueError) -> str:
+    """Why an output could not be written: the system's message, else the exception's text (an embedded NUL...)."""
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+
+
+def _shown(path: str) -> str:
+    """*path* as messages show it: escaped, so a hostile name cannot drive the terminal."""
+    from ..display import escape
+    from .io import display_name
+
+    return escape(display_name(path) if path != "-" else path)

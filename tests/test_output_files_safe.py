@@ -1,0 +1,352 @@
+"""Output files are written whole, never through a link planted at a name the command picks, never into a FIFO hang.
+
+Review r13, findings 2 and 9:
+
+* ``export kubernetes -o DIR`` (and ``cases copy DIR``) picks the file names
+  inside DIR: a symbolic link found there, dangling or not, is replaced by
+  the file, and what it points to is left alone;
+* a DIR that every user can write to (without the sticky bit) is refused
+  (``output-unsafe``), before anything is written or removed; one that the
+  group or another user can write (a checkout under ``sudo``) is not, since
+  nothing is written through a link; in a sticky shared directory only the
+  user's own stale files are removed;
+* ``capture -o FILE``, ``cases run --json FILE`` (and every other output file)
+  replace an existing file only once the new one is complete: a write that
+  fails part way leaves the old file whole and no temporary file;
+* a FIFO that no process reads is an error at once, not a wait for ever.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sample_fleet import gvt_host, write_tree
+
+from migcompat.cli import main
+from migcompat.cli.output import OutputError, write_in_directory, write_output
+from migcompat.errors import LIBRARY_ERROR_CODES
+
+ROOT = Path(__file__).resolve().parents[1]
+VGPU = str(ROOT / "conformance" / "samples" / "nvidia-vgpu")
+NODE_FILES = ["nodefeature-t4-node-16.json", "nodefeature-t4-node-17.json"]
+ONE_CASE = ("cases", "run", "--parser", "true", "--run", "parse-valid-final-lf-001")
+is_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: files owned by another user")
+
+
+def _run(*args: str) -> Result:
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    return result
+
+
+def _script(*args: str, file_size_limit: int | None = None, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    """``migcompat ARGS`` in a process of its own, so a hang is a timeout and a file size limit stays there."""
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+        if file_size_limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
+
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("MIGCOMPAT_DEBUG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "migcompat", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        preexec_fn=limit,
+        check=False,
+    )
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> str:
+    root = tmp_path / "sys"
+    write_tree(gvt_host("gvt", 2), str(root))
+    return str(root)
+
+
+def _leftovers(directory: Path) -> list[str]:
+    """The temporary files a write left in *directory* (none, when it cleaned up)."""
+    return sorted(path.name for path in directory.iterdir() if path.name.startswith("."))
+
+
+# ---- names the command picks: links are replaced, not followed ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [NODE_FILES[0], "mapping.json"])
+def test_a_link_planted_at_an_export_file_name_is_replaced_and_its_target_left_alone(tmp_path: Path, name: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir(mode=0o755)
+    victim = tmp_path / "victim"
+    victim.write_text("precious config\n")
+    (out / name).symlink_to(victim)
+
+    result = _run("export", "kubernetes", VGPU, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert victim.read_text() == "precious config\n"
+    assert not (out / name).is_symlink() and (out / name).is_file()
+    json.loads((out / name).read_text())  # the export's document took the link's place
+    assert _leftovers(out) == []
+
+
+def test_a_dangling_link_in_the_export_directory_is_not_followed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir(mode=0o755)
+    (out / "mapping.json").symlink_to(tmp_path / "victim2")
+    (out / NODE_FILES[1]).symlink_to(tmp_path / "victim3")
+
+    result = _run("export", "kubernetes", VGPU, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "victim2").exists() and not (tmp_path / "victim2").is_symlink()
+    assert not (tmp_path / "victim3").exists()
+    assert sorted(p.name for p in out.iterdir() if p.is_file() and not p.is_symlink()) == ["mapping.json", *NODE_FILES]
+
+
+def test_cases_copy_replaces_a_planted_link_instead_of_writing_through_it(tmp_path: Path) -> None:
+    destination = tmp_path / "embedded"
+    destination.mkdir(mode=0o755)
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    first = _run("cases", "copy", str(tmp_path / "probe"), "--kind", "check")  # which names copy writes
+    assert first.exit_code == 0, first.output
+    name = sorted(p.name for p in (tmp_path / "probe").iterdir() if p.is_file())[0]
+    (destination / name).symlink_to(victim)
+
+    result = _run("cases", "copy", str(destination), "--kind", "check", "--force")
+    assert result.exit_code == 0, result.output
+    assert victim.read_text() == "precious\n"
+    assert not (destination / name).is_symlink()
+    assert (destination / name).read_bytes() == (tmp_path / "probe" / name).read_bytes()
+
+
+# ---- a directory others can write to, or another user's, is refused --------------------------------------------
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o757], ids=["world", "others"])
+def test_an_export_directory_every_user_can_write_is_refused_before_anything_is_written(
+    tmp_path: Path, mode: int
+) -> None:
+    out = tmp_path / "shared"
+    out.mkdir()
+    stale = out / "nodefeature-t4-node-15.json"
+    stale.write_text("{}")
+    out.chmod(mode)
+
+    result = _run("export", "kubernetes", VGPU, "-o", str(out))
+    assert result.exit_code == 3, result.output
+    assert f"error[output-unsafe]: {out} can be written by every user (mode {mode:04o}, without the sticky bit)" in (
+        result.stderr
+    )
+    assert "chmod o-w" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [stale.name]  # nothing written, nothing removed
+    assert "output-unsafe" in LIBRARY_ERROR_CODES
+
+
+def test_a_group_writable_export_directory_is_written_by_replacing_names(tmp_path: Path) -> None:
+    out = tmp_path / "team"
+    out.mkdir()
+    out.chmod(0o775)
+    victim = tmp_path / "victim"
+    victim.write_text("untouched")
+    (out / "mapping.json").symlink_to(victim)
+    result = _run("export", "kubernetes", VGPU, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert victim.read_text() == "untouched"
+    assert not (out / "mapping.json").is_symlink()
+
+
+def test_cases_copy_into_a_world_writable_directory_is_refused(tmp_path: Path) -> None:
+    destination = tmp_path / "shared"
+    destination.mkdir()
+    destination.chmod(0o777)
+    result = _run("cases", "copy", str(destination), "--kind", "check")
+    assert result.exit_code == 3, result.output
+    assert "error[output-unsafe]" in result.stderr
+    assert list(destination.iterdir()) == []
+
+
+def test_a_sticky_shared_directory_is_accepted_and_a_new_directory_is_private(tmp_path: Path) -> None:
+    sticky = tmp_path / "sticky"
+    sticky.mkdir()
+    sticky.chmod(0o1777)
+    result = _run("export", "kubernetes", VGPU, "-o", str(sticky))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in sticky.iterdir()) == ["mapping.json", *NODE_FILES]
+
+    old = os.umask(0o002)  # a umask that would make a group-writable directory
+    try:
+        made = _run("export", "kubernetes", VGPU, "-o", str(tmp_path / "new" / "labels"))
+    finally:
+        os.umask(old)
+    assert made.exit_code == 0, made.output
+    assert (tmp_path / "new" / "labels").stat().st_mode & 0o022 == 0  # created so that it is accepted next time
+
+
+@is_root
+def test_an_export_directory_another_user_owns_is_written_as_under_sudo_in_a_checkout(tmp_path: Path) -> None:
+    out = tmp_path / "theirs"
+    out.mkdir(mode=0o755)
+    os.chown(out, 65534, 65534)
+    result = _run("export", "kubernetes", VGPU, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["mapping.json", *NODE_FILES]
+
+
+@is_root
+def test_in_a_sticky_shared_directory_only_the_users_own_stale_files_are_removed(tmp_path: Path) -> None:
+    sticky = tmp_path / "sticky"
+    sticky.mkdir()
+    sticky.chmod(0o1777)
+    theirs = sticky / "nodefeature-t4-node-14.json"
+    mine = sticky / "nodefeature-t4-node-15.json"
+    theirs.write_text("{}")
+    mine.write_text("{}")
+    os.chown(theirs, 65534, 65534)
+
+    result = _run("export", "kubernetes", VGPU, "-o", str(sticky))
+    assert result.exit_code == 0, result.output
+    assert theirs.exists() and not mine.exists()
+    assert "removed 1 stale NodeFeature file this export did not write: nodefeature-t4-node-15.json" in result.stdout
+
+
+# ---- FIFOs: an error at once, never a hang ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["capture", "cases", "export"])
+def test_a_fifo_output_no_process_reads_is_an_error_not_a_hang(tmp_path: Path, tree: str, command: str) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    args = {
+        "capture": ("capture", "--sysfs", tree, "--host", "n7", "-o", str(fifo)),
+        "cases": (*ONE_CASE, "--json", str(fifo)),
+        "export": ("export", "kubernetes", VGPU, "--mapping", str(fifo)),
+    }[command]
+    result = _script(*args)  # the old capture and cases waited for a reader for ever: TimeoutExpired
+    assert result.returncode == 3, result.stderr
+    assert f"migcompat: error[output-unwritable]: cannot write {fifo}: it is a FIFO that no process reads" in (
+        result.stderr
+    )
+
+
+def test_a_fifo_with_a_reader_gets_the_whole_output(tmp_path: Path, tree: str) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as stream:
+            received.append(stream.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    result = None
+    for _ in range(100):  # the reader opens the FIFO soon after it starts: until then there is none
+        result = _script("capture", "--sysfs", tree, "--host", "n7", "-o", str(fifo))
+        if result.returncode != 3:
+            break
+    assert result is not None and result.returncode == 0, result and result.stderr
+    reader.join(10)
+    assert json.loads(received[0])["host"] == "n7"
+
+
+# ---- a file is replaced only when the new one is complete --------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["capture", "cases", "export-dir"])
+def test_a_write_that_fails_part_way_leaves_the_old_file_whole(tmp_path: Path, tree: str, command: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir(mode=0o755)
+    if command == "export-dir":
+        old = out / NODE_FILES[0]
+        args: tuple[str, ...] = ("export", "kubernetes", VGPU, "-o", str(out))
+    else:
+        old = out / "report.json"
+        args = (
+            ("capture", "--sysfs", tree, "--host", "n7", "-o", str(old))
+            if command == "capture"
+            else (*ONE_CASE, "--json", str(old))
+        )
+    previous = b"the previous output, whole\n" * 4  # 108 bytes
+    old.write_bytes(previous)
+
+    result = _script(*args, file_size_limit=200)  # every write past 200 bytes fails with EFBIG: a full disk, say
+    assert result.returncode == 3, result.stderr
+    assert "error[output-unwritable]: cannot write" in result.stderr and "File too large" in result.stderr
+    assert old.read_bytes() == previous  # the old code had truncated it and written the first 200 bytes
+    assert _leftovers(out) == []  # the temporary file is removed
+
+    done = _script(*args)
+    assert done.returncode in (0, 1), done.stderr  # (1: the case run with 'true' as the parser fails)
+    assert old.read_bytes() != previous and json.loads(old.read_text())
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = tmp_path / "report.json"
+    old.write_text("old\n")
+
+    def interrupted(fd: int, mode: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fchmod", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_output(old, "new\n")
+    with pytest.raises(KeyboardInterrupt):
+        write_in_directory(tmp_path, "report.json", "new\n")
+    assert old.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+# ---- what stays as it was -----------------------------------------------------------------------------------
+
+
+def test_a_replaced_file_keeps_its_mode_and_a_new_one_gets_the_umask(tmp_path: Path, tree: str) -> None:
+    kept = tmp_path / "kept.json"
+    kept.write_text("{}")
+    kept.chmod(0o640)
+    assert _run("capture", "--sysfs", tree, "--host", "n7", "-o", str(kept)).exit_code == 0
+    assert kept.stat().st_mode & 0o7777 == 0o640
+
+    old = os.umask(0o027)
+    try:
+        assert _run("capture", "--sysfs", tree, "--host", "n7", "-o", str(tmp_path / "new.json")).exit_code == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.json").stat().st_mode & 0o7777 == 0o640  # 0o666 under the umask, not mkstemp's 0o600
+
+
+def test_a_link_the_user_names_is_written_through(tmp_path: Path, tree: str) -> None:
+    target = tmp_path / "releases" / "v3.json"
+    target.parent.mkdir()
+    target.write_text("{}")
+    link = tmp_path / "current.json"
+    link.symlink_to(target)
+    result = _run("capture", "--sysfs", tree, "--host", "n7", "-o", str(link))
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and json.loads(target.read_text())["host"] == "n7"
+
+
+def test_a_directory_named_as_the_output_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(OutputError) as info:
+        write_output(tmp_path, "x")
+    assert (
+        info.value.code == "output-unwritable" and info.value.message == f"cannot write {tmp_path}: it is a directory"
+    )
+    result = _run("export", "kubernetes", VGPU, "--mapping", str(tmp_path))
+    assert result.exit_code == 3 and f"error[output-unwritable]: cannot write {tmp_path}: it is a directory" in (
+        result.stderr
+    )
+    assert result.stdout == ""
