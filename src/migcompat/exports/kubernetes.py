@@ -79,7 +79,7 @@ _SHOWN_NAMES: Final = 20
 class NodeNames:
     """How a capture's host name becomes a Kubernetes node name: a template, then lower-cased if asked.
 
-    *template* is a :meth:`str.format` template with the fields ``{host}``
+    *template* is a ``str.format`` template with the fields ``{host}``
     (the host name the capture records) and ``{short}`` (its part before the
     first dot), each written as such; *lower* lower-cases the result, as
     kubelet lower-cases the hostname it registers a node under. The default
@@ -264,14 +264,14 @@ def build_export(
     placements could be decided gets no label at all, so that applying its
     object clears the labels an earlier export gave it (an "accepts" label
     is never kept without the evidence for it). A device kept only as a
-    source (:attr:`~migcompat.exports.table.ExportTable.held`) gives its
+    source (*held* of the :class:`~migcompat.exports.table.ExportTable`) gives its
     host the label of its class, and no "accepts" label. *names* turns a
     host name into its node name (default: as it is).
 
     Every node name must be a DNS subdomain and a label value (it is the
     value of ``nfd.node.kubernetes.io/node-name``): otherwise
     ``export-invalid-name``, naming every invalid node name and its host at
-    once (the first :data:`_SHOWN_NAMES`, counting the rest). Two hosts
+    once (the first 20, counting the rest). Two hosts
     whose names give one node name are ``export-collision``, naming them.
     An empty host name (a capture made without ``--host``) is
     ``export-invalid-name``.

@@ -477,7 +477,7 @@ class _Reader:
 def classes_of(mapping: ExportMapping, sources: Iterable[tuple[str, MigrationVersion]]) -> list[str]:
     """The class identifier of each named source, all of which the export must know.
 
-    A source is projected onto the mapping's :attr:`~ExportMapping.keys`
+    A source is projected onto the mapping's *keys* (:class:`ExportMapping`)
     first (:func:`~.table.export_class`), as the export projected its classes:
     a source that differs from a class only in non-critical fields that no
     exported rule reads is of that class. (A mapping of version 1 or 2 has no

@@ -30,7 +30,7 @@ libvirt driver gives the resource provider of a physical GPU: the compute
 node's name, ``_``, and libvirt's node-device name of the PCI device
 (``pci_0000_84_00_0``); it maps a device type to its parent's provider.
 A device is mapped by name only under a template the operator gives
-(:attr:`ResourceProviderMap.devices`): Nova's PCI-in-Placement names a PCI
+(*devices* of :class:`ResourceProviderMap`): Nova's PCI-in-Placement names a PCI
 device's provider ``<hypervisor_hostname>_<PF ADDRESS>`` (upper case), pools
 every VF of a PF into that one provider, and sets its traits itself (from
 ``[pci] device_spec``, on each update of its resource tracker), so no name
@@ -143,7 +143,7 @@ class ResourceProviderMap:
     """How a migcompat provider is found in Placement: a UUID the operator gives, else a name from a template.
 
     *uuids* maps ``HOST:PATH`` (:func:`~migcompat.exports.table.provider_key`)
-    to a resource provider UUID. *template* is a :meth:`str.format` template
+    to a resource provider UUID. *template* is a ``str.format`` template
     with ``{host}``, ``{ident}``, ``{kind}`` and ``{nodedev}`` (libvirt's
     node-device name of the device's PCI address, or of a type's parent);
     None maps by UUID only. The template names device types, and devices

@@ -3,8 +3,8 @@
 A *class* is a set of device descriptions that the rules of the exported
 providers cannot tell apart: descriptions whose projection
 (:func:`migcompat.semantics.rules.project`) onto the keys those rules
-constrain (:func:`migcompat.semantics.rules.constrained_keys`, the table's
-:attr:`ExportTable.keys`) is byte-equal. A rule ignores a non-critical field
+constrain (:func:`migcompat.semantics.rules.constrained_keys`, the *keys*
+of the :class:`ExportTable`) is byte-equal. A rule ignores a non-critical field
 it does not constrain (clauses 8.1, 8.2), so every provider of the export
 gives every member of a class the same answer; a critical field is never
 left out. The class is named by :func:`migcompat.fleet.classes.class_id` of
@@ -139,8 +139,8 @@ def undecided_hosts(inventory: Inventory) -> list[str]:
     """The hosts of *inventory* where something could not be decided, sorted.
 
     A placement left out (:func:`undecided_placements`), or a fault its
-    capture recorded where a target may be
-    (:attr:`~migcompat.fleet.inventory.InventoryFinding.hides_targets`).
+    capture recorded where a target may be (*hides_targets* of
+    :class:`~migcompat.fleet.inventory.InventoryFinding`).
     """
     return sorted({finding.host for finding in inventory.findings if finding.code in _SKIPPED or finding.hides_targets})
 
@@ -163,8 +163,8 @@ def incomplete_findings(
 ) -> list[InventoryFinding]:
     """The findings of *inventory* that keep an export from being whole, in order: what ``--strict`` refuses.
 
-    Every finding that may hide a target
-    (:attr:`~migcompat.fleet.inventory.InventoryFinding.hides_targets`: a
+    Every finding that may hide a target (*hides_targets* of
+    :class:`~migcompat.fleet.inventory.InventoryFinding`: a
     placement left out because what it accepts could not be decided, a
     fault its capture recorded where a target may be, a file of a directory
     that is not a valid capture), except a placement left out that is a
@@ -327,11 +327,11 @@ def build_table(
     a ``--source`` file) must be a device description (no ``param`` lines); a
     type template is not a source and is left out. *sources_only* are the
     devices an inventory keeps only as sources (``Provider.target`` False):
-    their classes are known and listed in :attr:`ExportTable.held`, and they
+    their classes are known and listed in the table's *held*, and they
     are not providers of the table.
 
     The work is bounded before and while it is done. The (class, unit) pairs
-    to decide are counted first: beyond *max_checks* (:data:`MAX_CHECKS` if
+    to decide are counted first: beyond *max_checks* (``MAX_CHECKS`` if
     None) a :class:`~migcompat.fleet.inventory.FleetError` ``too-complex`` is
     raised before any is decided. The classes are then decided 128 at a
     time; after each batch, the sizes of the distinct sets of classes
