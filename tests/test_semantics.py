@@ -158,6 +158,26 @@ def test_compiled_evaluator_agrees_with_the_plain_one(rng: random.Random) -> Non
             assert list(outcomes) == [evaluate_rule(i, target.rules[i], source, context) for i in chosen[:3]]
 
 
+@settings(max_examples=examples(60), deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_one_rule_set_compiled_for_many_own_values_agrees_with_the_plain_one(rng: random.Random) -> None:
+    """A fleet's devices share a rule set and differ in their own values: the part compiled once per rule set
+    (the constraints without ``$``) is reused for each, and each device still decides as the plain evaluator."""
+    target = _parsed(_rules(rng, rng.randint(1, 12)), parse_compatible)
+    if not isinstance(target, CompatibleDevices):
+        return
+    sources = [source for source in (_instance(rng) for _ in range(8)) if source is not None]
+    for _ in range(6):
+        own = _instance(rng)
+        context = Context(target.defaults, own_values(own))
+        compiled = compile_rules(target, own_values(own))
+        for source in sources:
+            expected = _plain(source, target, context)
+            assert compiled.decide(source) == expected, (source, target, own)
+            if expected[0] is not Answer.COMPATIBLE and target.rules:
+                assert compiled.nearest(source) == (expected[0], _plain_nearest(source, target, context))
+
+
 @given(st.lists(st.integers(0, (1 << 12) - 1), max_size=12), st.integers(1, (1 << 12) - 1))
 def test_bit_sliced_minimum_counts_like_a_loop(masks: list[int], universe: int) -> None:
     counts = {i: sum(1 for m in masks if m >> i & 1) for i in range(12) if universe >> i & 1}

@@ -25,6 +25,7 @@ from typing import Final
 from ._arguments import require
 from .model import CompatibleDevices, MigrationVersion, Value
 from .semantics.compiled import CompiledRules, compile_rules
+from .semantics.compiled import clear_cache as clear_compiled_parts
 from .semantics.compiled_type import CompiledType, compile_type
 from .semantics.rules import NO_VALUES, same_configuration, self_keys, self_values
 from .semantics.templates import decide_type, device_for, identical_choice
@@ -87,6 +88,7 @@ def clear_cache() -> None:
     fleet gets the memory back."""
     _compiled.cache_clear()
     _compiled_type.cache_clear()
+    clear_compiled_parts()
     self_keys.cache_clear()
 
 

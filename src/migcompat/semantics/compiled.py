@@ -17,14 +17,18 @@ integer bit mask (bit *i* for rule *i*):
 A source is then decided with a few mask operations per key, whatever the
 number of rules: the cost is O(k log r) for k keys and r rules (plus the
 distinct subset, superset and undecided constraints), and compiling costs
-O(n log n) in the size of the rule set. The evaluator agrees with the plain
-one (:mod:`~migcompat.semantics.rules`) by construction and by test.
+O(n log n) in the size of the rule set. The constraints that read no ``$``
+are compiled once per rule set, whatever the own values, so compiling it
+again for another device of a fleet costs only its constraints that read
+``$``. The evaluator agrees with the plain one
+(:mod:`~migcompat.semantics.rules`) by construction and by test.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from functools import lru_cache
 
 from .._arguments import require
 from ..model import SELF, AnyValue, CompatibleDevices, Constraint, Equals, MigrationVersion, Range, SelfPrefix, Value
@@ -38,11 +42,12 @@ from .constraints import (
     resolve_alternative,
     unconstrained_reason,
     undecided_reason,
+    uses_self,
 )
 from .rules import REGISTRY_DEFAULTS, must_understand, outcome
 from .values import OrderKey, is_ordered, match_key, order_key
 
-__all__ = ["CompiledRules", "compile_rules", "minimum"]
+__all__ = ["CompiledRules", "clear_cache", "compile_rules", "minimum"]
 
 
 class _Segments:
@@ -211,34 +216,71 @@ def bits(mask: int) -> list[int]:
     return out
 
 
+class _Shared:
+    """What compiling a rule set decides whatever the target's own values.
+
+    The constraints that read no ``$`` are compiled once (:attr:`plans`);
+    those that read one are kept by key (:attr:`reading`) and compiled for
+    each target's own values by :class:`CompiledRules`, so the devices of a
+    fleet that share a rule set but differ in their own values share all
+    but those. A rule constrains a key once, so the two kinds of plan of
+    one key hold disjoint rules.
+    """
+
+    __slots__ = ("all", "plans", "reading", "unconstrained")
+
+    def __init__(self, target: CompatibleDevices) -> None:
+        self.all = (1 << len(target.rules)) - 1
+        fixed: dict[str, dict[Constraint, int]] = {}
+        reading: dict[str, dict[Constraint, int]] = {}
+        constrained: dict[str, int] = {}
+        for index, rule in enumerate(target.rules):
+            bit = 1 << index
+            for key, constraint in rule.constraints.items():
+                group = (reading if uses_self(constraint) else fixed).setdefault(key, {})
+                group[constraint] = group.get(constraint, 0) | bit
+                constrained[key] = constrained.get(key, 0) | bit
+        defaults = target.defaults
+        self.plans = [_KeyPlan(key, group, None, _default(defaults, key)) for key, group in fixed.items()]
+        self.reading = [(key, group, _default(defaults, key)) for key, group in reading.items()]
+        # A critical source field fails every rule that does not constrain its key (8.1-RU1).
+        self.unconstrained = {key: self.all & ~mask for key, mask in constrained.items()}
+
+
+def _default(defaults: Mapping[str, Value], key: str) -> Value | None:
+    return defaults[key] if key in defaults else registry_default(key)
+
+
+@lru_cache(maxsize=256)
+def _shared(target: CompatibleDevices) -> _Shared:
+    return _Shared(target)
+
+
+def clear_cache() -> None:
+    """Forget the parts of rule sets compiled whatever the own values (the 256 most recently used are kept)."""
+    _shared.cache_clear()
+
+
 class CompiledRules:
     """A target's rules, compiled for its own values: decide many sources fast.
 
     Build it with :func:`compile_rules`. It is immutable and safe to share.
+    Compiling a rule set again for other own values costs only its
+    constraints that read ``$`` (:class:`_Shared`).
     """
 
-    __slots__ = ("all", "count", "order", "own", "plans", "target", "unconstrained")
+    __slots__ = ("all", "count", "order", "own", "target", "unconstrained")
 
     def __init__(self, target: CompatibleDevices, own: Mapping[str, Value]) -> None:
         self.target = target
         self.own = own
         self.count = len(target.rules)
-        self.all = (1 << self.count) - 1
-        per_key: dict[str, dict[Constraint, int]] = {}
-        for index, rule in enumerate(target.rules):
-            bit = 1 << index
-            for key, constraint in rule.constraints.items():
-                group = per_key.setdefault(key, {})
-                group[constraint] = group.get(constraint, 0) | bit
-        defaults = target.defaults
-        self.plans = {
-            key: _KeyPlan(key, group, own.get(key), defaults[key] if key in defaults else registry_default(key))
-            for key, group in per_key.items()
-        }
-        # A critical source field fails every rule that does not constrain its key (8.1-RU1).
-        self.unconstrained = {key: self.all & ~plan.constrained for key, plan in self.plans.items()}
+        shared = _shared(target)
+        self.all = shared.all
+        self.unconstrained = shared.unconstrained
+        plans = shared.plans + [_KeyPlan(key, group, own.get(key), default) for key, group, default in shared.reading]
         # Keys whose constraints tell the rules apart most are tried first: they empty the mask soonest.
-        self.order = sorted(self.plans.values(), key=lambda plan: -plan.distinct)
+        self.order = sorted(plans, key=lambda plan: -plan.distinct)
 
     def decide(self, source: MigrationVersion | None) -> tuple[Answer, int | None]:
         """The verdict's answer for *source* and, when compatible, the first rule that matches.
