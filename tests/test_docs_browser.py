@@ -5,14 +5,17 @@ headless mode
 
 * takes a screenshot of each main page at 1280x900 (kept in the directory named
   by ``MIGCOMPAT_SCREENSHOTS``, if set, for a person to look at), and
-* loads each main page with ``?layoutcheck``: ``docs/_static/layoutcheck.js``
-  then lists, in the DOM that ``--dump-dom`` prints, every element whose
-  content is wider than its box while its ``overflow-x`` hides the rest: text
-  cut at the right edge, such as a long attribute line in a block that neither
-  wraps nor scrolls;
+* loads every page with ``?layoutcheck``: ``docs/_static/layoutcheck.js``
+  then lists, in the DOM that ``--dump-dom`` prints, what a reader cannot read
+  whole: text cut at the right edge of a box that hides its overflow, a table
+  wider than the column (its right-hand columns behind a scrollbar), a word of
+  an inline literal broken across two lines (``--host`` read as "- -host") or
+  running past the edge of its paragraph, and, on the pages of
+  :data:`WRAPPED_PAGES`, a code block that scrolls sideways;
 
-and every local link and image of every built page (``href`` and ``src``, with
-their ``#anchor``) must point to a file, and an ``id``, that exists.
+every local link and image of every built page (``href`` and ``src``, with
+their ``#anchor``) must point to a file, and an ``id``, that exists; and the
+landing page's version numbers are those of the code.
 """
 
 from __future__ import annotations
@@ -24,11 +27,18 @@ import re
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+
+import migcompat
+from migcompat.capture import CAPTURE_VERSION
+from migcompat.conformance.registry import SUITE_VERSION
+from migcompat.exports.mapping import MAPPING_VERSION, READ_VERSIONS
+from migcompat.limits import HEADER, SPEC_VERSION
 
 for _module in ("sphinx", "furo", "sphinx_click", "sphinx_copybutton"):
     pytest.importorskip(_module, reason="the docs extra is not installed: pip install -e '.[docs]'")
@@ -38,6 +48,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 LAYOUTCHECK = DOCS / "_static" / "layoutcheck.js"
+SITE_CSS = DOCS / "_static" / "migcompat.css"
 
 # The main pages: the landing page, the guides, the specification and the CLI reference.
 PAGES = (
@@ -48,7 +59,12 @@ PAGES = (
     "guides/integrator",
     "spec/migcompat",
     "reference/cli",
+    "reference/failure-modes",
 )
+# Pages on which no code block may scroll sideways: on the landing page the
+# attribute examples and the explanation wrap, so that a newcomer sees every rule
+# whole. Elsewhere long attribute and console lines scroll rather than wrap.
+WRAPPED_PAGES = frozenset({"index"})
 WINDOW = "1280,900"
 REPORT = re.compile(r'<pre id="mc-layoutcheck" data-page-overflow="(true|false)">(.*?)</pre>', re.S)
 
@@ -80,12 +96,29 @@ def _browse(chromium: str, *arguments: str, timeout: float = 120) -> subprocess.
 
 
 def _layout_report(chromium: str, page: Path) -> tuple[bool, list[dict[str, object]]]:
-    """(whether the page scrolls sideways, the elements whose text is cut) of *page*."""
+    """(whether the page scrolls sideways, what layoutcheck.js found) of *page*.
+
+    Each finding is a dict with its ``problem`` (``cut``, ``table``, ``split``,
+    ``juts`` or ``scrolls``), the ``element``, its widths and the start of its text.
+    """
     result = _browse(chromium, "--dump-dom", page.as_uri() + "?layoutcheck")
     match = REPORT.search(result.stdout)
     assert match, f"{page}: no layout report in the DOM (is layoutcheck.js loaded?)\n{result.stderr[-2000:]}"
-    cut = json.loads(html.unescape(match.group(2)))
-    return match.group(1) == "true", cut
+    found = json.loads(html.unescape(match.group(2)))
+    return match.group(1) == "true", found
+
+
+def _faults(name: str, found: list[dict[str, object]]) -> list[dict[str, object]]:
+    """What layoutcheck.js found on the page *name* that is a fault there."""
+    return [entry for entry in found if entry["problem"] != "scrolls" or name in WRAPPED_PAGES]
+
+
+def _check_page(chromium: str, site: Path, name: str) -> list[str]:
+    sideways, found = _layout_report(chromium, site / f"{name}.html")
+    faults = [f"{name}: {entry}" for entry in _faults(name, found)]
+    if sideways:
+        faults.append(f"{name}: the page is wider than the window")
+    return faults
 
 
 @pytest.fixture(scope="module")
@@ -116,26 +149,111 @@ def test_main_page_renders_without_cut_text(site: Path, name: str, tmp_path: Pat
     shot = shots / f"{name.replace('/', '-')}.png"
     result = _browse(chromium, f"--screenshot={shot}", page.as_uri())
     assert shot.is_file() and shot.stat().st_size > 10_000, result.stderr[-2000:]
-    sideways, cut = _layout_report(chromium, page)
-    assert not cut, f"{name}: text cut at the edge of its box:\n" + "\n".join(map(str, cut))
-    assert not sideways, f"{name}: the page is wider than the window"
+    faults = _check_page(chromium, site, name)
+    assert not faults, "text a reader cannot read whole:\n" + "\n".join(faults)
 
 
-def test_the_layout_check_finds_cut_text(tmp_path: Path) -> None:
-    """The check is not vacuous: a long line in a block that hides overflow is reported."""
+def test_every_other_page_renders_without_cut_text(site: Path) -> None:
+    """The pages that are not screenshotted: API reference, specification annexes, FAQ..."""
     chromium = _chromium()
-    shutil.copy(LAYOUTCHECK, tmp_path / "layoutcheck.js")
-    page = tmp_path / "cut.html"
-    line = "mc1 " + " ".join(f"key{number}=value{number}" for number in range(60))
+    names = sorted(
+        path.relative_to(site).with_suffix("").as_posix()
+        for path in site.rglob("*.html")
+        if not path.relative_to(site).parts[0].startswith("_")
+    )
+    others = [name for name in names if name not in PAGES]
+    assert len(others) > 20
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        faults = [
+            fault
+            for page_faults in pool.map(lambda name: _check_page(chromium, site, name), others)
+            for fault in page_faults
+        ]
+    assert not faults, "text a reader cannot read whole:\n" + "\n".join(faults)
+
+
+# One of each thing the layout check must find, as the site would show it without migcompat.css.
+LONG_LINE = "mc1 " + " ".join(f"key{number}=value{number}" for number in range(60))
+LONG_TEST = "test_a_capture_larger_than_the_limit_is_refused_before_it_is_read"
+PROBLEMS = f"""
+<pre id="cut" style="width: 300px; overflow-x: hidden">{LONG_LINE}</pre>
+<pre id="scrolls" style="width: 300px; overflow-x: auto">{LONG_LINE}</pre>
+<div class="highlight-text mc-wrap"><div class="highlight"><pre id="wrapped"
+  style="width: 300px; overflow-x: auto">{LONG_LINE}</pre></div></div>
+<div style="width: 300px"><table id="table" class="docutils failure-modes"><tr><td>bound</td>
+  <td><code class="docutils literal test-name"><span class="pre">{LONG_TEST}</span></code></td></tr></table></div>
+<p style="width: 21ch; font-family: monospace">{"a" * 17} <code class="docutils literal"><span
+  id="split" class="pre">--host</span></code></p>
+<p style="width: 10ch; font-family: monospace"><code class="docutils literal"><span id="juts" class="pre"
+  style="white-space: nowrap">capture-unreadable</span></code></p>
+"""
+
+
+def _synthetic(chromium: str, directory: Path, css: bool) -> dict[str, str]:
+    """{element id: problem} that layoutcheck.js finds in :data:`PROBLEMS`, with or without migcompat.css."""
+    shutil.copy(LAYOUTCHECK, directory / "layoutcheck.js")
+    shutil.copy(SITE_CSS, directory / "migcompat.css")
+    link = "<link rel='stylesheet' href='migcompat.css'>" if css else ""
+    page = directory / ("with-css.html" if css else "without-css.html")
     page.write_text(
-        "<!doctype html><html><head><script src='layoutcheck.js'></script></head><body>"
-        f"<pre style='width: 300px; overflow-x: hidden'>{line}</pre>"
-        f"<pre style='width: 300px; overflow-x: auto'>{line}</pre></body></html>",
+        f"<!doctype html><html><head>{link}<script src='layoutcheck.js'></script></head><body>{PROBLEMS}</body></html>",
         encoding="utf-8",
     )
-    sideways, cut = _layout_report(chromium, page)
-    assert [entry["element"] for entry in cut] == ["pre"]
+    sideways, found = _layout_report(chromium, page)
     assert not sideways
+    return {
+        str(entry["element"]).partition("#")[2].split(".")[0] or str(entry["element"]): str(entry["problem"])
+        for entry in found
+    }
+
+
+def test_the_layout_check_finds_what_a_reader_cannot_read(tmp_path: Path) -> None:
+    """The check is not vacuous: without the site's CSS, each fault of PROBLEMS is reported as what it is."""
+    found = _synthetic(_chromium(), tmp_path, css=False)
+    assert found == {
+        "cut": "cut",
+        "scrolls": "scrolls",
+        "wrapped": "scrolls",
+        "table": "table",
+        "split": "split",
+        "juts": "juts",
+    }
+
+
+def test_the_site_css_keeps_literals_whole_and_tables_in_the_column(tmp_path: Path) -> None:
+    """migcompat.css: ``--host`` stays on one line, a test name wraps in a failure-modes table, mc-wrap blocks wrap.
+
+    The same page without the CSS has all three faults (the test above).
+    """
+    found = _synthetic(_chromium(), tmp_path, css=True)
+    assert found == {"cut": "cut", "scrolls": "scrolls", "juts": "juts"}
+
+
+def test_the_landing_pages_versions_are_those_of_the_code() -> None:
+    """The "Versions" table of docs/index.rst says the numbers the package, the C library and the formats carry."""
+    text = (DOCS / "index.rst").read_text(encoding="utf-8")
+    table = text.split("\nVersions\n========\n", 1)[1]
+    header = (ROOT / "c" / "lib" / "include" / "migcompat.h").read_text(encoding="utf-8")
+
+    def define(name: str) -> str:
+        match = re.search(rf"^#define {name} (\d+)$", header, re.M)
+        assert match, name
+        return match.group(1)
+
+    release = ".".join(define(f"MC_VERSION_{part}") for part in ("MAJOR", "MINOR", "PATCH"))
+    schema = json.loads((ROOT / "spec" / "schema" / "conformance-report.schema.json").read_text(encoding="utf-8"))
+    report_version = schema["properties"]["version"]["const"]
+    older = " and ".join(str(version) for version in READ_VERSIONS if version != MAPPING_VERSION)
+    rows = re.sub(r"\s+", " ", table)
+    for expected in (
+        f"- {migcompat.__version__} - Unreleased",
+        f"- {SPEC_VERSION}, attribute header ``{HEADER}`` - Proposed",
+        f"- {SUITE_VERSION} - Unreleased; it checks specification {SPEC_VERSION}",
+        f"- {release}, soname ``libmigcompat.so.{define('MC_API_VERSION')}`` - Unreleased",
+        f"- {CAPTURE_VERSION}, {report_version} and {MAPPING_VERSION} - Unreleased",
+        f"also reads versions {older},",
+    ):
+        assert expected in rows, expected
 
 
 class _Page(HTMLParser):
