@@ -266,7 +266,7 @@ class CompiledRules:
 
     Build it with :func:`compile_rules`. It is immutable and safe to share.
     Compiling a rule set again for other own values costs only its
-    constraints that read ``$`` (:class:`_Shared`).
+    constraints that read ``$``: the rest is compiled once per rule set.
     """
 
     __slots__ = ("all", "count", "order", "own", "target", "unconstrained")
