@@ -242,7 +242,7 @@ def test_each_change_is_laid_out_over_lines_and_the_relation_names_who_accepts_l
     start = lines.index("BREAKING   device 0000:01:00.1 (d)")  # it was one line with both places and "old -> new is"
     assert lines[start + 1 : start + 3] == [
         "  at:  h:bus/pci/devices/0000:01:00.1/vfio-dev/vfio0",
-        "  relation: superset (new accepts less than old)",
+        "  relation: narrowed: new accepts only sources old did, and not all of them (old is a superset of new)",
     ]
     assert lines[start + 3].startswith("  stopped accepting: mc1 ")
     assert lines[start + 4 : start + 6] == ["  description changed (old -> new):", "    z: - -> 1"]
@@ -252,7 +252,7 @@ def test_each_change_is_laid_out_over_lines_and_the_relation_names_who_accepts_l
         " (1 target: BREAKING above)"
     )
     help_text = " ".join(run("diff", "--help").stdout.split())
-    assert "superset (new accepts less than old: breaking)" in help_text
+    assert 'narrowed (new accepts only sources old did, not all: breaking; "superset" in JSON)' in help_text
     assert '"unread"' in help_text and '"hosts": {"paired", "removed",' in help_text
 
 

@@ -250,7 +250,7 @@ def test_diff_of_captures_pairs_by_identity(tmp_path: Path) -> None:
     new = save(tmp_path / "new", host("h", [("0000:01:00.1", "mc1 driver=d q=4 stream_version=1.1\n", NARROW_RULES)]))
     result = run("diff", old, new)
     assert result.exit_code == NEGATIVE, result.output
-    assert "relation: superset (new accepts less than old)" in result.output
+    assert "relation: narrowed: new accepts only sources old did" in result.output
     same = run("diff", old, old)
     assert same.exit_code == SUCCESS and "1 target compared: 1 unchanged" in same.output
     # Rules files alone, by role: rules that read $ say nothing without their device's description ...

@@ -318,7 +318,8 @@ def test_labels_name_the_telling_field_and_a_mixed_class(tmp_path: Path) -> None
     assert [entry["hosts"] for entry in document["targets"]] == [["t4-162"], ["t4-171"], ["t4-180"]]
     text = run("matrix", str(fleet)).output
     assert re.search(
-        r"T1 nvidia nvidia\.vgpu_mgr=16\.2 type nvidia-230 \+ device: class [0-9A-F]{32}, 1 device, 1 type on t4-162",
+        r"T1 nvidia nvidia\.vgpu_mgr=16\.2 type nvidia-230 \+ device: target class [0-9A-F]{32},"
+        r" 1 device, 1 type on t4-162",
         text,
     )
     assert "     accept device_api=vfio-pci driver=nvidia nvidia.vgpu_mgr=16.0..$" in text

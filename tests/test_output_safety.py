@@ -485,3 +485,15 @@ def test_failures_counted_but_not_listed_are_written_and_counted() -> None:
     tests = {test["name"]: test for test in _parse_ktap(render(report))}
     assert len(tests["MC-M2-ASYMMETRY"]["subtests"]) == 3 and tests["MC-M2-ASYMMETRY"]["ok"]
     assert [sub["ok"] for sub in tests["MC-E1-PARSE"]["subtests"]] == [False, False]
+
+
+def test_the_matrix_page_carries_no_control_character_of_the_input(captures: tuple[Path, Path], tmp_path: Path) -> None:
+    """Review r13 #8: ``html.escape`` leaves ESC and BEL, so the page (and a terminal, with ``--html -``) got them."""
+    new, old = captures
+    page = tmp_path / "matrix.html"
+    result = CliRunner().invoke(main, ["matrix", "--html", str(page), str(new), str(old)])
+    assert result.exit_code in (0, 1), result.output
+    text = page.read_text(encoding="utf-8")
+    bad = [char for char in text if (ord(char) < 0x20 and char not in "\n\t") or 0x7F <= ord(char) < 0xA0]
+    assert not bad, f"raw control characters {sorted(set(bad))!r}"
+    assert "\\x1b[2J" in text  # the hostile name is shown, escaped

@@ -11,7 +11,7 @@ import click
 from ..capture import CAPTURE_READ_LIMIT
 from ..display import escape, first_few, plural
 from ..emit import emit, value_text
-from ..fleet.classes import class_id
+from ..fleet.classes import class_id, export_class_id, read_keys
 from ..fleet.index import MAX_NEAR_MISSES, NEAR_MISSES, FleetIndex, rank
 from ..fleet.inventory import (
     STDIN_NAME,
@@ -110,9 +110,17 @@ is not known: exit status 3, not 1. A placement whose rules were read
 already rejects the source when they refuse it whatever the target's own
 values: it does not make the answer unknown.
 
+"class" is the source's class as the scheduler exports of INVENTORY
+('migcompat export') label it: the digest of its description without the
+~ fields no rule of the inventory reads (every type enabled), what a
+selector or trait names. When that leaves fields out, the text output also
+shows the "description digest" of the whole description, no export's label.
+
 With --format json the output is one JSON object: {"source" (the file
 read, or HOST:PATH), "source_device" (the device taken from the inventory,
-or null), "class", "accepted": [{"host", "ident", "kind", "path", "driver",
+or null), "class" (the exports' label), "description_digest" (of the whole
+description: "class" when "class_ignored" is empty), "class_ignored" (the
+~ fields "class" leaves out), "accepted": [{"host", "ident", "kind", "path", "driver",
 "parent", "available_instances", "verdict"}], "near_misses" (with
 --explain), "inventory", "left_out": {"source_device", "source_host",
 "exclude_hosts", "only_hosts", "targets": how many}, "findings",
@@ -657,6 +665,7 @@ def match_command(
             message = f"no target is left to check once these are left out: {scope.left_out_text()}"
             short = "every target of the inventory is left out"
         _fail(ctx, message, json_output, {"code": "nothing-to-check", "message": short})
+    label = _Class(version, fleet)
     index = FleetIndex.build(scope.targets)
     found = rank(index.accepting(version))
     blind = [(p, verdict) for p in partial if (verdict := p.accepts(version)) is not None]
@@ -670,7 +679,9 @@ def match_command(
         document: dict[str, object] = {
             "source": source_name,
             "source_device": None if device is None else device.to_json(),
-            "class": class_id(version),
+            "class": label.id,
+            "description_digest": label.digest,
+            "class_ignored": list(label.ignored),
             "accepted": [provider_json(provider, verdict) for provider, verdict in found]
             + [_blind_json(placement, verdict) for placement, verdict in blind],
             "inventory": {
@@ -698,7 +709,7 @@ def match_command(
         echo_json(document)
     else:
         report_findings(fleet, settled=not found and not blind and not undecided)
-        echo(_text(version, device, found, scope, limit, blind, undecided, unknown))
+        echo(_text(version, label, device, found, scope, limit, blind, undecided, unknown))
         if explain:
             echo(_misses_text(misses))
     if found or blind:
@@ -719,6 +730,32 @@ def match_command(
         )
         ctx.exit(ExitCode.UNDECIDED)
     ctx.exit(ExitCode.NEGATIVE)  # what was not read or is not valid already rejects the source
+
+
+class _Class:
+    """The source's class as the scheduler exports of the same inventory label it, and its description digest.
+
+    *id* is :func:`~migcompat.fleet.classes.export_class_id` of the source
+    over the keys the rules of the whole inventory read (every type enabled,
+    whatever --host or --exclude-host keep, as an export of INVENTORY
+    projects); *ignored* the ``~`` fields that leaves out; *digest* the
+    :func:`~migcompat.fleet.classes.class_id` of the whole description,
+    *id* itself when nothing is left out.
+    """
+
+    def __init__(self, version: MigrationVersion, fleet: Inventory) -> None:
+        self.id, self.ignored = export_class_id(version, read_keys(fleet.providers))
+        self.digest = class_id(version)
+
+    def lines(self) -> list[str]:
+        """``class:  ID``, and when the id leaves fields out, what and the description digest beside it."""
+        if not self.ignored:
+            return [f"class:  {self.id}"]
+        left = ", ".join(f"~{key}" for key in self.ignored)
+        return [
+            f"class:  {self.id} (the exports' label: without {escape(left)}, which no rule of the inventory reads)",
+            f"description digest: {self.digest} (of the whole description: no export labels it)",
+        ]
 
 
 class _Scope:
@@ -843,6 +880,7 @@ _HOST_COLUMN: Final = 32
 
 def _text(
     version: MigrationVersion,
+    label: _Class,
     device: Provider | None,
     found: list[tuple[Provider, Verdict]],
     scope: _Scope,
@@ -854,7 +892,7 @@ def _text(
     lines = [f"source: {escape(emit(version).rstrip())}"]
     if device is not None:
         lines.append(f"device: {host_name(device.host)} {escape(device.ident)} ({escape(device.where)})")
-    lines.append(f"class:  {class_id(version)}")
+    lines.extend(label.lines())
     left_out = scope.left_out_text()
     if left_out:
         lines.append(f"left out: {left_out}")

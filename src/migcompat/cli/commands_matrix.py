@@ -18,21 +18,24 @@ from .attributes import refuse_two_stdins
 from .commands_match import load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .options import format_option
-from .output import echo, echo_error, echo_json
+from .output import echo, echo_error, echo_json, write_output_or_exit
 
 __all__ = ["matrix_command"]
 
 _HELP: Final = """Show which device classes of a fleet can migrate to which.
 
 INVENTORY is one or more captures ('migcompat capture') or directories of
-them; one capture can be - (standard input). A source class is the devices whose migration_version is the same (its
-id is a digest of the canonical text, as 'migcompat match' shows it); a
+them; one capture can be - (standard input). A source class is the devices whose migration_version is the same; a
 target class is the devices and device types whose migration_version and
 rules are both the same. The matrix shows them by behaviour group: classes
 that differ only in ignorable (~) fields that no rule of the inventory
 constrains (a firmware build, say) are judged alike by every target (or
 every source), so they are one row (or column); a group is named by its
-description without those fields and lists its classes. Rows are source
+description without those fields and lists its classes. A row's "class"
+is the digest of that description: the id 'migcompat match' prints and the
+scheduler exports of the same inventory label the row's devices with; a
+class's own "description digest" (of its whole description, shown when the
+row ignores a field) is no export's label. Rows are source
 groups (S1, S2, ...), sorted by driver, stream and version (compared as
 versions); columns are target groups (T1, T2, ...), each at the first row
 it is identical to, so identical cells run down a diagonal. Each is
@@ -69,9 +72,11 @@ describes it, with "classes": the pair of classes whose verdict it is
 ("cells" lists every cell that is not incompatible and the first 2,000
 incompatible ones in row order; "unlisted": {"incompatible": N} counts the
 others, "counts" every cell); each
-group has "classes" (each with "id", "migration_version", "members"),
-"description", "ignored", "hosts" and "name" (its label), and "id" and
-"migration_version" of its first class; "findings" lists the skipped placements and the captures'
+group has "classes" (each with "id", "migration_version", "members"; a
+source class's "id" is its description digest), "description", "ignored",
+"hosts" and "name" (its label), and "id" and "migration_version" of its
+first class; a row also has "class", the id the exports label it with (as
+'match' prints it); "findings" lists the skipped placements and the captures'
 faults (each with "capture", "attribute" and "hides_targets"), and
 "incomplete" is true when one may hide a device or type.
 
@@ -135,12 +140,7 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
             report_findings(fleet)
             click.echo(page.encode("utf-8"), nl=False)  # bytes: the page is UTF-8, whatever the locale
             ctx.exit(ExitCode.SUCCESS)
-        try:
-            with open(html_file, "w", encoding="utf-8") as out:
-                out.write(page)
-        except OSError as exc:
-            echo_error(f"cannot write {escape(html_file)}: {exc.strerror or exc}", "output-unwritable")
-            ctx.exit(ExitCode.UNDECIDED)
+        write_output_or_exit(ctx, html_file, page)
     if json_output:
         document = matrix.to_json()
         document["findings"] = [finding.to_json() for finding in fleet.findings]
@@ -167,12 +167,15 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
     lines.append("source classes: by group, one group per row")
     for number, (item, label) in enumerate(zip(matrix.sources, matrix.source_labels, strict=True), start=1):
         lines.append(
-            f"  S{number} {escape(label)}: {_classes(item.classes)}, {plural(len(item.members), 'device')}"
+            f"  S{number} {escape(label)}: class {item.export_id}, {plural(len(item.members), 'device')}"
             f" {escape(hosts_text(item.members))}"
         )
         lines.extend(f"     {escape(line)}" for line in emit(item.version).splitlines())
         if item.ignored:
-            lines.append(f"     (ignoring {escape(', '.join(item.ignored))}: no rule of the inventory reads it)")
+            lines.append(
+                f"     (ignoring {escape(', '.join(item.ignored))}: no rule of the inventory reads it;"
+                f" {_digests(item.classes)})"
+            )
     lines.append("target classes: by group, one group per column")
     for number, (target, label) in enumerate(zip(matrix.targets, matrix.target_labels, strict=True), start=1):
         kinds = [provider.kind for provider in target.members]
@@ -192,11 +195,18 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
     ctx.exit(ExitCode.SUCCESS)
 
 
-def _classes(classes: Sequence[SourceClass | TargetClass], limit: int = 3) -> str:
-    """``class ID``, or ``N classes ID, ID, ID and M more``."""
+def _classes(classes: Sequence[TargetClass], limit: int = 3) -> str:
+    """``target class ID``, or ``N target classes (ID, ID, ID and M more)``: digests of description and rules."""
     if len(classes) == 1:
-        return f"class {classes[0].id}"
-    return f"{len(classes)} classes ({first_few(classes, limit, lambda item: item.id)})"
+        return f"target class {classes[0].id}"
+    return f"{len(classes)} target classes ({first_few(classes, limit, lambda item: item.id)})"
+
+
+def _digests(classes: Sequence[SourceClass], limit: int = 3) -> str:
+    """``description digest ID``, or ``N description digests: ID, ID, ID and M more``: no export's label."""
+    if len(classes) == 1:
+        return f"description digest {classes[0].id}"
+    return f"{len(classes)} description digests: {first_few(classes, limit, lambda item: item.id)}"
 
 
 def _grid(matrix: Matrix) -> list[str]:

@@ -40,6 +40,7 @@ from __future__ import annotations
 from typing import Final
 
 from ..display import all_printable, escape, escape_unless_printable, plural, rule_numbers
+from ..fleet.diff import relation_name
 from .registry import CHECKS, SUITE_VERSION
 from .results import Failure, Report, render_excerpt
 
@@ -104,7 +105,7 @@ def _header(report: Report) -> list[str]:
         )
     for upgrade in report.upgrades:
         verdict = "breaking" if upgrade.breaking else "accepts the old"
-        lines.append(f"# upgrade {escape(upgrade.identity)}: {escape(upgrade.relation)}, {verdict}")
+        lines.append(f"# upgrade {escape(upgrade.identity)}: {escape(relation_name(upgrade.relation))}, {verdict}")
     matrix = report.matrix
     lines.append(
         f"# compatibility matrix: {plural(len(matrix.classes), 'distinct device class', 'distinct device classes')},"

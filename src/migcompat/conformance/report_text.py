@@ -27,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..display import all_printable, escape, plural, rule_numbers
+from ..fleet.diff import relation_name
 from .registry import CHECKS, SUITE_VERSION
 from .results import Failure, Report, render_excerpt
 
@@ -200,7 +201,8 @@ def write_text_report(
         for upgrade in report.upgrades:
             verdict = ("breaking", "red") if upgrade.breaking else ("accepts the old", "green")
             console.print(
-                _line("  ", escape(upgrade.identity), f": {escape(upgrade.relation)}, ", verdict), soft_wrap=True
+                _line("  ", escape(upgrade.identity), f": {escape(relation_name(upgrade.relation))}, ", verdict),
+                soft_wrap=True,
             )
     if report.notes:
         console.print()

@@ -31,6 +31,16 @@ and the rule are tested by tests/test_matrix_groups.py on generated fleets.
 
 A group is named by its projected description, and keeps its classes, with
 their stable ids (:func:`class_id`), as its members.
+
+*Which id to copy.* The scheduler exports label a source class by the
+:func:`class_id` of its description projected onto the keys the rules of the
+exported providers read (:func:`export_class_id`; a source group's
+:attr:`SourceGroup.export_id`), so hosts whose devices differ only in a
+per-host ``~`` value no rule reads share one label. That id is what ``match``
+and ``matrix`` print as a source's *class*; the :func:`class_id` of the whole
+description (a :class:`SourceClass`'s ``id``) is its *description digest*,
+the same id whenever the projection leaves nothing out, and no export's label
+otherwise.
 """
 
 from __future__ import annotations
@@ -64,6 +74,7 @@ __all__ = [
     "class_id",
     "compare_descriptions",
     "description_key",
+    "export_class_id",
     "group_verdict",
     "read_keys",
     "source_classes",
@@ -87,6 +98,21 @@ def class_id(version: MigrationVersion) -> str:
     require("version", version, MigrationVersion)
     digest = hashlib.sha256(emit(version).encode("ascii")).hexdigest()
     return digest[:CLASS_ID_LENGTH].upper()
+
+
+def export_class_id(version: MigrationVersion, keys: frozenset[str]) -> tuple[str, tuple[str, ...]]:
+    """The id the scheduler exports label *version*'s class with, when their rules constrain *keys*; what it omits.
+
+    The id is :func:`class_id` of *version* projected onto *keys*
+    (:func:`~migcompat.semantics.rules.project`: the non-critical fields whose
+    key is not in *keys* left out), as ``migcompat.exports.table.export_class``
+    names a class; *keys* are :func:`read_keys` of the exported providers
+    (an inventory's devices and types, every type enabled). The second value
+    names, sorted, the fields left out: empty when the id is the whole
+    description's :func:`class_id`.
+    """
+    require("version", version, MigrationVersion)
+    return class_id(project(version, keys)), _dropped((version,), keys)
 
 
 def _target_id(version: MigrationVersion, rules: CompatibleDevices) -> str:
@@ -205,6 +231,16 @@ class SourceGroup(Grouped):
     version: MigrationVersion
     classes: tuple[SourceClass, ...]
     ignored: tuple[str, ...]
+
+    @functools.cached_property
+    def export_id(self) -> str:
+        """:func:`class_id` of the group's projected description: the id the scheduler exports label it with.
+
+        The exports of the same inventory (every type enabled) project onto
+        the same keys (:func:`export_class_id`), so every class of the group
+        has this label; a class's own ``id`` is its description digest.
+        """
+        return class_id(self.version)
 
     @property
     def members(self) -> tuple[Provider, ...]:

@@ -23,15 +23,18 @@ their identities.
 
 For each pair the two rule sets are related exactly
 (:func:`~migcompat.relate.relate`, with each side's own description for
-``$``). The relation is the old accepted set's to the new one's:
-``superset`` is "new accepts less than old" (the old set strictly contains
-the new one), ``subset`` "new accepts more than old", ``equal`` "new accepts
-the same sources as old", ``overlap`` "new stopped accepting some sources old
-accepted, and accepts some old did not", ``disjoint`` "new accepts none of the
-sources old accepted" (:data:`RELATION_WORDS`). A source the old rules accepted and the new
-ones do not is a *breaking* change, with that source as witness; one only the
-new rules accept is a widening, with its witness. A target whose description
-changed is listed with the fields that changed.
+``$``). The relation is the old accepted set's to the new one's, named in
+JSON by the set relation (:class:`~migcompat.relate.Relation`) and in text by
+the direction a reader looks for (:data:`RELATION_NAMES`,
+:data:`RELATION_WORDS`): ``subset`` is "widened" (the new set strictly
+contains the old one), ``superset`` "narrowed" (the old set strictly contains
+the new one), ``equal`` "equal", ``overlap`` "overlap" (new stopped accepting
+some sources old accepted, and accepts some old did not), ``disjoint``
+"disjoint" (new accepts none of the sources old accepted). A source the old
+rules accepted and the new ones do not is a *breaking* change, with that
+source as witness; one only the new rules accept is a widening, with its
+witness. A target whose description changed is listed with the fields that
+changed.
 
 An old target with no counterpart is *removed*: breaking when no new target
 accepts its own description (for a type, the devices of its covering
@@ -77,6 +80,7 @@ from .inventory import FleetError, Inventory, InventoryFinding, Provider
 __all__ = [
     "BREAKING",
     "MAX_SOURCE_DECISIONS",
+    "RELATION_NAMES",
     "RELATION_WORDS",
     "Change",
     "ClassImpact",
@@ -89,20 +93,53 @@ __all__ = [
     "diff",
     "field_changes",
     "placement_key",
+    "relation_name",
     "source_impact",
 ]
 
 BREAKING = frozenset({Relation.SUPERSET, Relation.OVERLAP, Relation.DISJOINT})
 """The relations of old to new rules under which the new rules drop a source the old ones accepted."""
 
-RELATION_WORDS: Final[Mapping[Relation, str]] = {
-    Relation.EQUAL: "new accepts the same sources as old",
-    Relation.SUBSET: "new accepts more than old",
-    Relation.SUPERSET: "new accepts less than old",
-    Relation.OVERLAP: "new stopped accepting some sources old accepted, and accepts some old did not",
-    Relation.DISJOINT: "new accepts none of the sources old accepted",
+RELATION_NAMES: Final[Mapping[Relation, str]] = {
+    Relation.EQUAL: "equal",
+    Relation.SUBSET: "widened",
+    Relation.SUPERSET: "narrowed",
+    Relation.OVERLAP: "overlap",
+    Relation.DISJOINT: "disjoint",
 }
-"""How reports say a pair's relation (old rules to new rules), in words that name the side that accepts more."""
+"""What text output calls a pair's relation (old rules to new rules): the direction of the change.
+
+``subset`` (the old accepted set within the new one) is *widened*, ``superset``
+*narrowed*; the set names stay in JSON (``Relation.value``).
+"""
+
+RELATION_WORDS: Final[Mapping[Relation, str]] = {
+    Relation.EQUAL: "equal: new accepts the same sources as old",
+    Relation.SUBSET: "widened: new accepts every source old did, and more (old is a subset of new)",
+    Relation.SUPERSET: "narrowed: new accepts only sources old did, and not all of them (old is a superset of new)",
+    Relation.OVERLAP: "overlap: new stopped accepting some sources old accepted, and accepts some old did not",
+    Relation.DISJOINT: "disjoint: new accepts none of the sources old accepted",
+}
+"""How text output says a pair's relation (old rules to new rules): :data:`RELATION_NAMES` first, then in words.
+
+The words name the side that accepts more, and for ``subset`` and
+``superset`` (the JSON names) say which set is within which.
+"""
+
+
+def relation_name(value: str) -> str:
+    """A relation's JSON name *value* (``subset``...) as text output leads with it: ``widened (subset)``, say.
+
+    The direction (:data:`RELATION_NAMES`) first, and the set name after it in
+    parentheses when the two differ; a value that names no relation is
+    returned as it is.
+    """
+    names = {relation.value: name for relation, name in RELATION_NAMES.items()}
+    name = names.get(value)
+    if name is None or name == value:
+        return value
+    return f"{name} ({value})"
+
 
 TargetKind = Literal["device", "type"]
 """A target's kind: a device instance or a device type (as :class:`~.inventory.Provider` has it)."""

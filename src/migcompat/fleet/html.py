@@ -3,9 +3,13 @@
 The page needs nothing but itself: no stylesheet, font, script or image is
 fetched (it opens offline, from a file or an e-mail attachment). Groups of
 source classes are the rows and groups of target classes the columns
-(:class:`~.matrix.Matrix`: in their order, with their labels), separated by
-driver; each cell is one ``<rect class="cell ...">`` whose ``<title>`` (shown
-on hover) holds the verdict and its reasons (for at most
+(:class:`~.matrix.Matrix`: in their order), separated by driver. The heat
+map's axes carry the short labels (:meth:`~.matrix.Matrix.short_labels`: what
+tells a row or column apart from the others of its driver first, a column's
+device type name say, and no driver), each whole label in its tooltip; a list
+beside the map says which rows and columns are of which driver. Each cell
+is one ``<rect class="cell ...">`` whose ``<title>`` (shown on hover) holds
+the verdict and its reasons (for at most
 :data:`~.matrix.MAX_LISTED_INCOMPATIBLE` incompatible cells; the others
 only its summary). A side table lists every pair that is not incompatible
 and the first :data:`~.matrix.MAX_LISTED_INCOMPATIBLE` incompatible ones of
@@ -13,7 +17,9 @@ one driver or stream (it counts the others, and those across drivers), each
 with its verdict's summary and its reasons folded under it (``<details>``,
 opened when its cell is clicked). The tables of groups give each group's
 description, what it ignores, its rules (a column), every member and every
-class with its id; a list of more than five members or classes is folded.
+class with its id (a row's: the class the exports label it with, and each
+class's description digest); a list of more than five members or classes is
+folded.
 Every string that comes from the input is escaped.
 
 Nothing on the page but the heat map scrolls sideways, and the page never does:
@@ -129,8 +135,20 @@ _SCRIPT: Final = """
 """
 
 
+_CONTROL: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""The control characters but tab and newline (HTML forbids them, and a terminal obeys them: ``--html -``), and
+lone surrogates (a name decoded with ``surrogateescape``), which UTF-8 cannot encode."""
+
+
 def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+    """*text* for the page: each control character (ESC, BEL...) or lone surrogate of the input written as
+    ``\\xNN`` (``\\uDCNN``) first."""
+    return html.escape(_CONTROL.sub(_escaped, text), quote=True)
+
+
+def _escaped(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 # A run of non-spaces that needs more than escaping: one that holds a character after which a
@@ -200,6 +218,45 @@ def _target_label(number: int, matrix: Matrix) -> str:
     return f"T{number} {matrix.target_labels[number - 1]}"
 
 
+def _axis_labels(matrix: Matrix) -> tuple[list[str], list[str]]:
+    """The heat map's row and column labels: the number and the short label (:meth:`~.matrix.Matrix.short_labels`)."""
+    rows, columns = matrix.short_labels()
+    return [f"S{n} {label}" for n, label in enumerate(rows, start=1)], [
+        f"T{n} {label}" for n, label in enumerate(columns, start=1)
+    ]
+
+
+def _ranges(numbers: Sequence[int], letter: str) -> str:
+    """``S1-S4, S7``: *numbers* (ascending) as runs of consecutive ones."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and runs[-1][-1] + 1 == number:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    dash = "\u2013"  # an en dash: S1-S4 is a range, not a name
+    return ", ".join(
+        f"{letter}{run[0]}" if len(run) == 1 else f"{letter}{run[0]}{dash}{letter}{run[-1]}" for run in runs
+    )
+
+
+def _driver_legend(matrix: Matrix) -> str:
+    """Which rows and columns are of which driver: what the heat map's short labels leave out; as HTML."""
+    drivers: dict[str, tuple[list[int], list[int]]] = {}
+    for number, source in enumerate(matrix.sources, start=1):
+        drivers.setdefault(source.driver, ([], []))[0].append(number)
+    for number, target in enumerate(matrix.targets, start=1):
+        drivers.setdefault(target.driver, ([], []))[1].append(number)
+    items = []
+    for driver, (rows, columns) in drivers.items():
+        where = [part for part in (_ranges(rows, "S"), _ranges(columns, "T")) if part]
+        items.append(f"<li><b>{_t(driver or '?')}</b>: {_e('; '.join(where))}</li>")
+    return (
+        '<div class="drivers"><p>Drivers (the labels of the heat map leave the driver out; hover over a label for'
+        f" the whole of it):</p><ul>{''.join(items)}</ul></div>"
+    )
+
+
 def _groups(keys: Sequence[str]) -> list[tuple[int, int, str]]:
     """Runs [start, end) of equal group keys."""
     runs: list[tuple[int, int, str]] = []
@@ -211,11 +268,16 @@ def _groups(keys: Sequence[str]) -> list[tuple[int, int, str]]:
     return runs
 
 
-def _label(text: str, x: float, y: float, extra: str = "") -> str:
-    """One heat-map label: *text*, cut to :data:`_LABEL_CHARS` characters (then whole in its tooltip)."""
-    if len(text) <= _LABEL_CHARS:
-        return f'<text x="{x}" y="{y}"{extra}>{_e(text)}</text>'
-    return f'<text x="{x}" y="{y}"{extra}><title>{_e(text)}</title>{_e(text[: _LABEL_CHARS - 1])}\u2026</text>'
+def _label(text: str, x: float, y: float, extra: str = "", full: str = "") -> str:
+    """One heat-map label: *text*, cut to :data:`_LABEL_CHARS` characters, with *full* (else *text*) in its tooltip.
+
+    The tooltip is left out when the label shows all it says.
+    """
+    full = full or text
+    shown = text if len(text) <= _LABEL_CHARS else text[: _LABEL_CHARS - 1] + "\u2026"
+    if shown == full:
+        return f'<text x="{x}" y="{y}"{extra}>{_e(shown)}</text>'
+    return f'<text x="{x}" y="{y}"{extra}><title>{_e(full)}</title>{_e(shown)}</text>'
 
 
 def _svg(matrix: Matrix, max_incompatible: int = MAX_LISTED_INCOMPATIBLE) -> str:
@@ -230,8 +292,9 @@ def _svg(matrix: Matrix, max_incompatible: int = MAX_LISTED_INCOMPATIBLE) -> str
     rows, columns = len(matrix.sources), len(matrix.targets)
     source_labels = [_source_label(number, matrix) for number in range(1, rows + 1)]
     target_labels = [_target_label(number, matrix) for number in range(1, columns + 1)]
-    longest_row = min(_LABEL_CHARS, max(map(len, source_labels), default=0))
-    longest_column = min(_LABEL_CHARS, max(map(len, target_labels), default=0))
+    source_short, target_short = _axis_labels(matrix)
+    longest_row = min(_LABEL_CHARS, max(map(len, source_short), default=0))
+    longest_column = min(_LABEL_CHARS, max(map(len, target_short), default=0))
     left = round(12 + longest_row * _CHAR)
     # A column label starts 6 px above the cells and rises by sin 60 per unit of length; its
     # glyphs stand 11 px tall, of which half counts upwards once turned.
@@ -243,12 +306,12 @@ def _svg(matrix: Matrix, max_incompatible: int = MAX_LISTED_INCOMPATIBLE) -> str
         f'<svg xmlns="http://www.w3.org/2000/svg" id="heatmap" width="{width}" height="{height}"'
         f' viewBox="0 0 {width} {height}" role="img" aria-label="compatibility matrix">'
     ]
-    for number, label in enumerate(source_labels, start=1):
+    for number, (label, full) in enumerate(zip(source_short, source_labels, strict=True), start=1):
         y = top + (number - 1) * _CELL + _CELL - 5
-        out.append(_label(label, left - 6, y, ' text-anchor="end"'))
-    for number, label in enumerate(target_labels, start=1):
+        out.append(_label(label, left - 6, y, ' text-anchor="end"', full))
+    for number, (label, full) in enumerate(zip(target_short, target_labels, strict=True), start=1):
         x = left + (number - 1) * _CELL + _CELL - 5
-        out.append(_label(label, x, top - 6, f' transform="rotate(-60 {x} {top - 6})"'))
+        out.append(_label(label, x, top - 6, f' transform="rotate(-60 {x} {top - 6})"', full))
     # Driver bands: a line between the drivers of each axis.
     for start, _, _ in _groups([item.driver for item in matrix.sources])[1:]:
         y = top + start * _CELL
@@ -319,13 +382,19 @@ def _members(providers: Sequence[Provider]) -> str:
 
 
 def _group_text(group: SourceGroup | TargetGroup, rules: str = "") -> str:
-    """The group's description (and *rules*), what it leaves out, and each class with its id and members; as HTML."""
+    """The group's description (and *rules*), what it leaves out, and each class with its id and members; as HTML.
+
+    A source class's id is named its description digest: no export's label when the group ignores a field.
+    """
     out = [_t(emit(group.version).rstrip("\n") + rules)]
+    digest = "description digest " if isinstance(group, SourceGroup) else ""
     if group.ignored:
         out.append(_t(f"\n(ignoring {', '.join(group.ignored)}: no rule of the inventory reads it)"))
+        if len(group.classes) == 1 and digest:
+            out.append(_t(f"\n({digest}{group.classes[0].id}: not the exports' label)"))
     if len(group.classes) > 1:
         parts = [
-            f'<div class="class"><span class="id">{_t(item.id)}</span>\n{_t(emit(item.version).rstrip())}\n'
+            f'<div class="class"><span class="id">{_t(digest + item.id)}</span>\n{_t(emit(item.version).rstrip())}\n'
             f"{_members(item.members)}</div>"
             for item in group.classes
         ]
@@ -334,9 +403,12 @@ def _group_text(group: SourceGroup | TargetGroup, rules: str = "") -> str:
 
 
 def _id_line(group: SourceGroup | TargetGroup) -> str:
+    """A row's class as the exports label it (``class ID``); a column's target class id, or how many it has."""
+    if isinstance(group, SourceGroup):
+        return f"class {group.export_id}"
     if len(group.classes) == 1:
-        return group.classes[0].id
-    return f"{len(group.classes)} classes"
+        return f"target class {group.classes[0].id}"
+    return f"{len(group.classes)} target classes"
 
 
 def _stream(version: MigrationVersion) -> str | None:
@@ -446,7 +518,7 @@ def render_html(
         " the source group's migration stream (identical when some pair of their classes is the same"
         " configuration); hover over it for the reason, or click it to find its row in the table.</p>"
         f'<p class="legend">{legend}</p>\n'
-        f'<div class="layout"><div class="heatmap">{_svg(matrix, max_incompatible)}</div>'
+        f'<div class="layout"><div class="heatmap">{_svg(matrix, max_incompatible)}{_driver_legend(matrix)}</div>'
         f"<div><h2>Every pair</h2>{note}{''.join(pairs)}</div></div>\n"
         f"{sources}\n{targets}\n"
         f"<script>{_SCRIPT}</script></body></html>\n"

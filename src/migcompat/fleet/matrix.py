@@ -81,7 +81,12 @@ class Matrix:
     ``pairs[row][column]`` names the member classes (source class id, target class
     id) whose verdict the cell is; *source_labels* and *target_labels* are what
     tells each row and column apart (:func:`~.classes.tells_apart`), without its
-    ``S``/``T`` number.
+    ``S``/``T`` number: the driver, the fields, then a column's kind.
+    *source_short* and *target_short* say the same for a narrow place (the
+    heat map's axes): what tells a row or column apart from the others of its
+    driver first (a column's kind, ``type i915-GVTg_V5_8``, then the fields),
+    without the driver its driver band shares (kept when the band is that one
+    row or column); empty, the full labels stand for them.
     """
 
     sources: tuple[SourceGroup, ...]
@@ -90,6 +95,12 @@ class Matrix:
     pairs: tuple[tuple[tuple[str, str], ...], ...]
     source_labels: tuple[str, ...]
     target_labels: tuple[str, ...]
+    source_short: tuple[str, ...] = ()
+    target_short: tuple[str, ...] = ()
+
+    def short_labels(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The rows' and the columns' short labels (*source_short*, *target_short*, else the full labels)."""
+        return self.source_short or self.source_labels, self.target_short or self.target_labels
 
     def counts(self) -> dict[str, int]:
         """How many cells have each symbol's meaning: identical, accepted, incompatible, unknown."""
@@ -123,7 +134,9 @@ class Matrix:
     def to_json(self, limit: int = MAX_LISTED_INCOMPATIBLE) -> dict[str, object]:
         """The matrix as a JSON-ready dict: the groups, their classes and, per cell, its verdict.
 
-        A group's ``id``, ``migration_version`` and first ``members`` are its first class's;
+        A group's ``id``, ``migration_version`` and first ``members`` are its first class's (for a
+        source class, ``id`` is its description digest); a row's ``class`` is the id the scheduler
+        exports label it with (:attr:`~.classes.SourceGroup.export_id`, what ``match`` prints);
         ``description`` is the projected description that names the group, ``ignored`` the
         fields left out of it, ``classes`` every class with its id and members. A cell is a
         verdict (verdict.schema.json) with ``classes``: the member classes it is the verdict of.
@@ -160,6 +173,8 @@ def _group_json(item: SourceGroup | TargetGroup, label: str, name: str) -> dict[
     out: dict[str, object] = {"id": item.classes[0].id, "label": label, "name": name}
     if isinstance(item, TargetGroup):
         out["kind"] = item.kind
+    else:
+        out["class"] = item.export_id
     out["driver"], out["version"] = item.group
     out["migration_version"] = emit(item.classes[0].version).rstrip("\n")
     out["description"] = emit(item.version).rstrip("\n")
@@ -256,13 +271,10 @@ def build_matrix(
         tuple((columns[number][row].source.id, columns[number][row].target.id) for number in order)
         for row in range(len(sources))
     )
+    source_labels, source_short = _source_labels(sources)
+    target_labels, target_short = _target_labels(ordered_targets)
     return Matrix(
-        tuple(sources),
-        ordered_targets,
-        cells,
-        pairs,
-        _source_labels(sources),
-        _target_labels(ordered_targets),
+        tuple(sources), ordered_targets, cells, pairs, source_labels, target_labels, source_short, target_short
     )
 
 
@@ -274,14 +286,20 @@ def _bands(drivers: Sequence[str]) -> dict[str, list[int]]:
     return found
 
 
-def _source_labels(sources: Sequence[SourceGroup]) -> tuple[str, ...]:
-    """Each row's driver and the fields that tell it apart from the other rows of its driver."""
+def _source_labels(sources: Sequence[SourceGroup]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Each row's driver and the fields that tell it apart from the other rows of its driver; and its short label.
+
+    The short label is the fields alone when the driver's band has other rows (the driver when it has none).
+    """
     labels = [""] * len(sources)
+    short = [""] * len(sources)
     for driver, positions in _bands([item.driver for item in sources]).items():
         parts = tells_apart([sources[position].version for position in positions], limit=3)
         for position, part in zip(positions, parts, strict=True):
             labels[position] = " ".join([driver or "?", *part])
-    return _unique(labels, [item.classes[0].id for item in sources])
+            short[position] = " ".join(part) if part else labels[position]
+    ids = [item.classes[0].id for item in sources]
+    return _unique(labels, ids), _unique_short(short, labels, ids)
 
 
 def _what(target: TargetGroup) -> str:
@@ -291,20 +309,40 @@ def _what(target: TargetGroup) -> str:
     return f"type {names}" if target.kind == "type" else "device"
 
 
-def _target_labels(targets: Sequence[TargetGroup]) -> tuple[str, ...]:
-    """Each column's driver, the fields that tell it apart from its driver's other columns, its kind, else its hosts."""
+def _target_labels(targets: Sequence[TargetGroup]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Each column's driver, the fields that tell it apart from its driver's other columns, its kind, else its hosts.
+
+    And its short label: the kind, then those fields (and hosts), without the driver when its band has other columns.
+    """
     labels = [""] * len(targets)
+    short = [""] * len(targets)
     for driver, positions in _bands([item.driver for item in targets]).items():
         what = [_what(targets[position]) for position in positions]
         parts = tells_apart([targets[position].version for position in positions], 3, what)
         band = [" ".join([driver or "?", *part, kind]) for part, kind in zip(parts, what, strict=True)]
+        brief = [
+            " ".join([kind, *part] if len(positions) > 1 else [driver or "?", kind, *part])
+            for part, kind in zip(parts, what, strict=True)
+        ]
         seen = Counter(band)
         repeated = {label for label, count in seen.items() if count > 1}
-        for position, label in zip(positions, band, strict=True):
+        for position, label, mark in zip(positions, band, brief, strict=True):
             if label in repeated:
-                label += " " + hosts_text(targets[position].members)
+                hosts = " " + hosts_text(targets[position].members)
+                label, mark = label + hosts, mark + hosts
             labels[position] = label
-    return _unique(labels, [item.classes[0].id for item in targets])
+            short[position] = mark
+    ids = [item.classes[0].id for item in targets]
+    return _unique(labels, ids), _unique_short(short, labels, ids)
+
+
+def _unique_short(short: list[str], labels: list[str], ids: Sequence[str]) -> tuple[str, ...]:
+    """*short*, each whose full label :func:`_unique` makes unique with an id followed by that id (8 digits)."""
+    repeated = {label for label, count in Counter(labels).items() if count > 1}
+    return tuple(
+        f"{mark} {ident[:8]}" if label in repeated else mark
+        for mark, label, ident in zip(short, labels, ids, strict=True)
+    )
 
 
 def _unique(labels: list[str], ids: Sequence[str]) -> tuple[str, ...]:
