@@ -3,7 +3,9 @@
 ``check``, ``relate`` and ``plan`` name their inputs in the same ways: a file,
 ``-`` for standard input, or a sysfs device (or mdev type) directory that holds
 the attribute. This module turns such an argument into the file to read,
-reads it within the attribute limit and parses it; every way that can fail
+reads it within the attribute limit and parses it (a file found in a
+directory only when it is a regular file reached through no link: see
+:func:`read_in_directory`); every way that can fail
 becomes one :class:`InputFailure`, which knows which input (its *role*) it is
 about and how to report itself in text and in JSON.
 """
@@ -11,19 +13,31 @@ about and how to report itself in text and in JSON.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from typing import Final, Literal
 
 import click
 
-from ..display import file_kind
 from ..errors import ParseError
 from ..model import CompatibleDevices, MigrationVersion
 from ..parse import detect, parse_compatible, parse_version
 from ..verdict import Answer, Reason
 from .commands_parse import bounded_error
 from .exitcodes import ExitCode
-from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_input, stdin_is_terminal
+from .io import (
+    ATTRIBUTE_READ_LIMIT,
+    STDIN,
+    CannotRead,
+    Input,
+    display_name,
+    entry_exists,
+    open_directory,
+    open_subdirectory,
+    read_entry,
+    read_input,
+    stdin_is_terminal,
+)
 from .output import echo, echo_error, render_parse_error
 
 __all__ = [
@@ -37,15 +51,20 @@ __all__ = [
     "load_version",
     "missing_reasons",
     "optional_version_in",
+    "read_attribute_in",
+    "read_in_directory",
     "refuse_two_stdins",
     "report_failures",
     "status_of",
     "unsupported_reasons",
+    "version_from",
 ]
 
 Attribute = Literal["migration_version", "migration_compatible_devices"]
 VERSION: Final[Attribute] = "migration_version"
 COMPATIBLE: Final[Attribute] = "migration_compatible_devices"
+_VFIO_DEV: Final = "vfio-dev"
+"""The directory of a device's VFIO device directory (``vfioN``), where its attributes are since 1.1 (clause 10)."""
 
 
 class InputFailure(Exception):
@@ -103,48 +122,135 @@ class InputFailure(Exception):
 # ---- which file an argument names -----------------------------------------------------------
 
 
-def placement_of(directory: str) -> str:
-    """Where a device directory's attributes are: its VFIO device directory when it has one (clause 10).
+def read_in_directory(directory: str, names: Iterable[Attribute]) -> tuple[str, dict[Attribute, Input | CannotRead]]:
+    """Read the attributes *names* of the device (or mdev type) directory *directory* the user named.
 
-    A device bound to a VFIO driver has one entry in ``vfio-dev/`` (``vfioN``,
-    Linux 6.1 and later), which holds the attributes since specification 1.1;
-    a directory without ``vfio-dev/`` (an mdev type, a copied pair of files, a
-    1.0 layout) holds them itself. With several ``vfio-dev/`` entries the
-    directory itself is returned, and the caller reports the missing file.
+    Returns where the attributes are (the directory's placement, clause 10:
+    its VFIO device directory ``vfio-dev/vfioN`` when it has one) and, for
+    each of *names* present there, what was read or why it could not be. A
+    name that is absent is left out.
+
+    The directory is opened once; everything below it is opened relative to
+    its descriptor and never through a symbolic link (``vfio-dev`` and
+    ``vfioN`` with ``O_NOFOLLOW|O_DIRECTORY``, each attribute with
+    :func:`~migcompat.cli.io.read_entry`: a regular file only). So an
+    attribute that is a link to a file outside the directory, a FIFO or a
+    device is refused unread (``not a regular file (a symbolic link)``) and
+    nothing of its target is opened or shown. The path the user typed may
+    itself be, or pass through, a link (``/sys/bus/pci/devices/ADDRESS``).
+
+    A directory with a ``migration_version`` regular file of its own (an
+    mdev type, a copied pair of files, a 1.0 layout), or without
+    ``vfio-dev/``, or with other than one ``vfio*`` entry in it, is its own
+    placement. Raises :class:`CannotRead` when the directory cannot be
+    opened, or when its ``vfio-dev`` or ``vfioN`` is a link or not a directory.
     """
-    vfio = os.path.join(directory, "vfio-dev")
-    if os.path.isdir(vfio) and not os.path.isfile(os.path.join(directory, VERSION)):
+    top = open_directory(directory)
+    try:
+        where, placement = _placement(directory, top)
+        try:
+            found: dict[Attribute, Input | CannotRead] = {}
+            for name in names:
+                if not entry_exists(placement, name):
+                    continue
+                try:
+                    found[name] = read_entry(placement, name, os.path.join(where, name), ATTRIBUTE_READ_LIMIT)
+                except CannotRead as exc:
+                    found[name] = exc
+            return where, found
+        finally:
+            if placement != top:
+                os.close(placement)
+    finally:
+        os.close(top)
+
+
+def _placement(directory: str, top: int) -> tuple[str, int]:
+    """The path and an open descriptor of the placement of *directory* (open as *top*); see :func:`read_in_directory`.
+
+    The descriptor is *top* itself or a new one, which the caller closes.
+    """
+    mode = _lstat_mode(top, _VFIO_DEV)
+    if stat.S_ISREG(_lstat_mode(top, VERSION)) or not (stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+        return directory, top
+    vfio_path = os.path.join(directory, _VFIO_DEV)
+    try:
+        vfio = open_subdirectory(top, _VFIO_DEV, vfio_path)
+    except CannotRead:
+        if stat.S_ISLNK(mode):
+            raise  # a link where the kernel has a directory: never followed, and said so
+        return directory, top  # a directory that cannot be opened: the caller reports the missing attribute
+    try:
         try:
             entries = [entry for entry in os.listdir(vfio) if entry.startswith("vfio")]
         except OSError:
-            return directory
-        if len(entries) == 1:
-            return os.path.join(vfio, entries[0])
-    return directory
+            return directory, top
+        if len(entries) != 1:
+            return directory, top  # the caller reports the missing attribute
+        where = os.path.join(vfio_path, entries[0])
+        return where, open_subdirectory(vfio, entries[0], where)  # a link or a file raises
+    finally:
+        os.close(vfio)
 
 
-def attribute_in(role: str, argument: str, name: Attribute) -> str:
-    """The file of attribute *name* that *argument* names: itself, or *name* in a device's placement."""
-    if argument != STDIN and os.path.isdir(argument):
-        path = os.path.join(placement_of(argument), name)
-        if not os.path.lexists(path):
-            raise InputFailure(role, argument, name, reason=f"the directory has no {name} attribute")
-        if not os.path.isfile(path):
-            try:
-                kind = file_kind(os.stat(path).st_mode)
-            except OSError as exc:
-                kind = exc.strerror or "it cannot be read"
-            raise InputFailure(role, path, name, reason=f"not a regular file ({kind})")
-        return path
-    return argument
+def _lstat_mode(parent: int, name: str) -> int:
+    """The ``lstat`` mode of the entry *name* of the directory open as *parent*; 0 when there is none."""
+    try:
+        return os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode
+    except OSError:
+        return 0
+
+
+def read_attribute_in(role: str, directory: str, name: Attribute) -> Input:
+    """Read the attribute *name* of the device directory *directory* (see :func:`read_in_directory`).
+
+    Raises :class:`InputFailure` for *role*: ``the directory has no NAME
+    attribute`` (its path the directory's), or the reason the directory or
+    the attribute cannot be read (its path the file's), such as ``not a
+    regular file (a symbolic link)``.
+    """
+    try:
+        _, found = read_in_directory(directory, (name,))
+    except CannotRead as exc:
+        raise InputFailure(role, exc.path, name, reason=exc.reason) from None
+    source = found.get(name)
+    if source is None:
+        raise InputFailure(role, directory, name, reason=f"the directory has no {name} attribute")
+    if isinstance(source, CannotRead):
+        raise InputFailure(role, source.path, name, reason=source.reason)
+    return source
+
+
+def _is_directory(argument: str) -> bool:
+    """Whether *argument* names a directory (following links: the argument is the user's own)."""
+    return argument != STDIN and os.path.isdir(argument)
 
 
 def optional_version_in(argument: str) -> str | None:
-    """The ``migration_version`` beside a target's rules: in the same device's placement, if there is one."""
-    if argument == STDIN or not os.path.isdir(argument):
+    """Where to load a target's own ``migration_version`` from, when its rules are a device directory's.
+
+    Returns *argument* itself (give it to :meth:`Loader.version`, which reads
+    the ``migration_version`` in the same placement, safely) when it is a
+    directory whose placement has a ``migration_version`` entry, of any kind
+    (a link there is then reported, not followed); else None.
+    """
+    if not _is_directory(argument):
         return None
-    path = os.path.join(placement_of(argument), VERSION)
-    return path if os.path.isfile(path) else None
+    try:
+        top = open_directory(argument)
+    except CannotRead:
+        return None  # reading the rules says why
+    try:
+        _, placement = _placement(argument, top)
+        try:
+            return argument if entry_exists(placement, VERSION) else None
+        finally:
+            if placement != top:
+                os.close(placement)
+    except CannotRead:
+        return None  # a vfio-dev or vfioN that is a link: reading the rules says so
+    finally:
+        os.close(top)
 
 
 def refuse_two_stdins(named: Iterable[tuple[str, str | None]]) -> None:
@@ -160,8 +266,12 @@ def refuse_two_stdins(named: Iterable[tuple[str, str | None]]) -> None:
 
 
 def load_version(role: str, path: str) -> MigrationVersion:
-    """Read and parse the ``migration_version`` at *path*."""
-    source = _read(role, path, VERSION)
+    """Read and parse the ``migration_version`` at *path* (a path the user named)."""
+    return version_from(role, _read(role, path, VERSION))
+
+
+def version_from(role: str, source: Input) -> MigrationVersion:
+    """Parse the ``migration_version`` read as *source*; raises :class:`InputFailure`."""
     try:
         return parse_version(source.data)
     except ParseError as exc:
@@ -169,7 +279,7 @@ def load_version(role: str, path: str) -> MigrationVersion:
 
 
 def load_compatible(role: str, path: str) -> CompatibleDevices:
-    """Read and parse the ``migration_compatible_devices`` at *path*."""
+    """Read and parse the ``migration_compatible_devices`` at *path* (a path the user named)."""
     return compatible_from(role, _read(role, path, COMPATIBLE))
 
 
@@ -291,9 +401,7 @@ class Loader:
         if argument is None:
             return None
         try:
-            path = attribute_in(role, argument, VERSION)
-            self.paths[role] = path
-            return load_version(role, path)
+            return version_from(role, self._read(role, argument, VERSION))
         except InputFailure as failure:
             self.failures.append(failure)
             return None
@@ -302,12 +410,29 @@ class Loader:
         """The ``migration_compatible_devices`` *argument* names, or None."""
         self.paths[role] = argument
         try:
-            path = attribute_in(role, argument, COMPATIBLE)
-            self.paths[role] = path
-            return load_compatible(role, path)
+            return compatible_from(role, self._read(role, argument, COMPATIBLE))
         except InputFailure as failure:
             self.failures.append(failure)
             return None
+
+    def _read(self, role: str, argument: str, attribute: Attribute) -> Input:
+        """Read *attribute* from *argument*: the file itself, or the attribute of the device directory.
+
+        A file the user named is read as :func:`~migcompat.cli.io.read_input`
+        reads it (a link, a pipe, ``<(...)`` are fine); one found in a
+        directory by :func:`read_attribute_in` (a regular file, never through
+        a link). Records the file read as the role's path (the argument when
+        the directory has no such attribute).
+        """
+        if not _is_directory(argument):
+            return _read(role, argument, attribute)
+        try:
+            source = read_attribute_in(role, argument, attribute)
+        except InputFailure as failure:
+            self.paths[role] = failure.path
+            raise
+        self.paths[role] = source.path
+        return source
 
     @property
     def broken(self) -> list[InputFailure]:

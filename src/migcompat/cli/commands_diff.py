@@ -9,7 +9,7 @@ from typing import Final
 import click
 
 from ..capture import CAPTURE_READ_LIMIT, CaptureError, capture
-from ..display import escape, file_kind, first_few, plural
+from ..display import escape, first_few, plural
 from ..emit import emit
 from ..fleet.diff import (
     MAX_SOURCE_DECISIONS,
@@ -31,10 +31,10 @@ from .attributes import (
     VERSION,
     InputFailure,
     compatible_from,
-    load_compatible,
-    load_version,
+    read_in_directory,
     refuse_two_stdins,
     report_failures,
+    version_from,
 )
 from .commands_match import SHOWN_FINDINGS, host_name, load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
@@ -78,8 +78,9 @@ old rules accepted and the new do not: a breaking change), what it newly
 accepts, and, when the device's description changed, the fields that
 differ; each difference with a witness source, computed exactly by
 'migcompat relate'. The relation is said of the old rules to the new ones:
-superset (new accepts less than old: breaking), subset (new accepts more
-than old), equal, overlap (new stopped accepting some sources old accepted,
+widened (new accepts every source old did, and more; "subset" in JSON),
+narrowed (new accepts only sources old did, not all: breaking; "superset"
+in JSON), equal, overlap (new stopped accepting some sources old accepted,
 and accepts some old did not: breaking) or disjoint (new accepts none of the
 sources old accepted: breaking). An old device or type with no counterpart
 is removed: breaking when no new target accepts its own description and
@@ -171,26 +172,30 @@ class _Unreadable(Exception):
 
 
 def _attribute_side(role: str, path: str) -> list[Target]:
-    """A device directory's two attributes as one target (its migration_version, when it has one, for ``$``)."""
-    rules_path = os.path.join(path, COMPATIBLE)
-    version_path = os.path.join(path, VERSION)
-    for attribute, attribute_path in ((COMPATIBLE, rules_path), (VERSION, version_path)):
-        if os.path.lexists(attribute_path) and not os.path.isfile(attribute_path):
-            raise InputFailure(role, attribute_path, attribute, reason=f"not a regular file ({_kind(attribute_path)})")
-    version = load_version(role, version_path) if os.path.lexists(version_path) else None
-    rules = load_compatible(role, rules_path)
+    """A device directory's two attributes as one target (its migration_version, when it has one, for ``$``).
+
+    They are read by :func:`~migcompat.cli.attributes.read_in_directory`: a
+    regular file reached through no link only (a link out of the directory
+    is refused unread).
+    """
+    try:
+        _, found = read_in_directory(path, (COMPATIBLE, VERSION))
+    except CannotRead as exc:
+        raise InputFailure(role, exc.path, COMPATIBLE, reason=exc.reason) from None
+    for attribute in (COMPATIBLE, VERSION):
+        source = found.get(attribute)
+        if isinstance(source, CannotRead):
+            raise InputFailure(role, source.path, attribute, reason=source.reason)
+    version_source, rules_source = found.get(VERSION), found.get(COMPATIBLE)
+    if not isinstance(rules_source, Input):
+        raise InputFailure(role, path, COMPATIBLE, reason=f"the directory has no {COMPATIBLE} attribute")
+    version = version_from(role, version_source) if isinstance(version_source, Input) else None
+    rules = compatible_from(role, rules_source)
     kind: TargetKind = "type" if version is not None and version.params else "device"
     driver_field = None if version is None else version.fields.get("driver")
     driver = driver_field.value if driver_field is not None and isinstance(driver_field.value, str) else None
     name = os.path.basename(os.path.normpath(path))
     return [Target(path, "", kind, name, driver, version, rules)]
-
-
-def _kind(path: str) -> str:
-    try:
-        return file_kind(os.stat(path).st_mode)
-    except OSError as exc:
-        return exc.strerror or "cannot be read"
 
 
 def _rules_side(role: str, path: str, data: bytes, complete: bool) -> list[Target]:
@@ -537,7 +542,7 @@ def _text(old: str, new: str, result: DiffResult, show_all: bool, impact: Source
                 missing = "could not be read" if change.unread == role else "none"
                 lines.append(f"  {role}: {missing if side is None else escape(side.label)}")
         if change.relation is not None:
-            lines.append(f"  relation: {change.relation.value} ({RELATION_WORDS[change.relation]})")
+            lines.append(f"  relation: {RELATION_WORDS[change.relation]}")
         if change.stopped is not None:
             lines.append(f"  stopped accepting: {escape(emit(change.stopped).rstrip())}")
         if change.started is not None:

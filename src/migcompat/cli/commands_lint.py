@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -15,7 +16,7 @@ from ..conformance.registry import CHECKS
 from ..conformance.results import Failure, render_excerpt
 from ..errors import ParseError
 from ..parse import detect
-from .attributes import COMPATIBLE, VERSION, Attribute, placement_of
+from .attributes import COMPATIBLE, VERSION, Attribute, read_in_directory
 from .commands_parse import bounded_error
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
 from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_input, stdin_is_terminal
@@ -200,20 +201,33 @@ def _attribute(path: str, data: bytes) -> Attribute:
 
 
 def _directory(argument: str, errors: list[tuple[str, str]]) -> _Unit | None:
+    """The unit of the device directory *argument*, or None when it cannot be read (the reason added to *errors*).
+
+    Its attributes are read by :func:`~migcompat.cli.attributes.read_in_directory`:
+    a regular file reached through no link only, so a link to a file or a
+    device elsewhere, or a FIFO, is refused unread.
+    """
     unit = _Unit(display_name(argument), directory=argument)
-    path = placement_of(argument)
-    present = [name for name in (VERSION, COMPATIBLE) if os.path.lexists(os.path.join(path, name))]
+    try:
+        _, found = read_in_directory(argument, (VERSION, COMPATIBLE))
+    except CannotRead as exc:
+        errors.append((exc.path, exc.reason))
+        return None
+    present = list(found)
     if not present:
         reason = f"the directory has neither {VERSION} nor {COMPATIBLE}"
         if any(os.path.isdir(os.path.join(argument, top)) for top in ("bus", "class", "devices")):
-            reason += f"; it is a sysfs tree: 'migcompat conformance {argument}' checks every device in it"
+            # The name escaped (a hostile name cannot reach the terminal) and quoted for the shell, to be pasted;
+            # the command itself is quoted only when the name needed no quotes, to avoid nested ones.
+            word = shlex.quote(display_name(argument))
+            command = f"migcompat conformance {word}"
+            shown = f"'{command}'" if word == display_name(argument) else command
+            reason += f"; it is a sysfs tree: {shown} checks every device in it"
         errors.append((argument, reason))
         return None
-    for name in present:
-        try:
-            source = read_input(os.path.join(path, name), ATTRIBUTE_READ_LIMIT)
-        except CannotRead as exc:
-            errors.append((os.path.join(path, name), exc.reason))
+    for name, source in found.items():
+        if isinstance(source, CannotRead):
+            errors.append((source.path, source.reason))
             return None
         if name == VERSION:
             unit.version = source

@@ -7,10 +7,20 @@ FIFO without a writer cannot hang a command: it reads as empty. Every read
 stops at a limit, so a runaway input (``/dev/zero``) is never slurped into
 memory. Every way reading can fail becomes a :class:`CannotRead` carrying a
 one-line reason.
+
+A file the command finds *inside* a directory the user named (a device
+directory's ``migration_version``, its ``vfio-dev/vfioN``) is another
+matter: the user never typed its name, so whoever can write to that
+directory must not be able to point it elsewhere. :func:`open_directory`,
+:func:`open_subdirectory` and :func:`read_entry` read such files relative to
+the directory's descriptor, never through a symbolic link, and a regular file
+only (as the sysfs reader does); a link, a FIFO or a device there is refused
+unread and its target never opened.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -27,6 +37,10 @@ __all__ = [
     "CannotRead",
     "Input",
     "display_name",
+    "entry_exists",
+    "open_directory",
+    "open_subdirectory",
+    "read_entry",
     "read_input",
     "stdin_is_terminal",
 ]
@@ -47,12 +61,17 @@ _CHUNK: Final = 1 << 16
 
 
 class CannotRead(Exception):
-    """An input could not be read; *reason* says why, in a few words."""
+    """An input could not be read; *reason* says why, in a few words.
 
-    def __init__(self, name: str, reason: str) -> None:
+    *name* is how messages show the input; *path* is the path itself (the
+    same as *name* unless given), for the callers that report it in JSON.
+    """
+
+    def __init__(self, name: str, reason: str, *, path: str | None = None) -> None:
         super().__init__(f"cannot read {name}: {reason}")
         self.name = name
         self.reason = reason
+        self.path = name if path is None else path
 
 
 @dataclass(frozen=True)
@@ -119,6 +138,114 @@ def read_input(path: str, limit: int) -> Input:
     except ValueError as exc:  # e.g. an embedded NUL in the path, or a closed stream
         raise CannotRead(name, str(exc) or type(exc).__name__) from None
     return Input(path=path, name=name, data=data, complete=complete)
+
+
+_CLOEXEC: Final = getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY: Final = getattr(os, "O_DIRECTORY", 0)
+_ENTRY_FLAGS: Final = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC
+"""How a file found in a directory is opened: never through a link, never blocking (a FIFO), not inherited."""
+_LINK: Final = "a symbolic link"
+
+
+def open_directory(path: str) -> int:
+    """Open the directory *path* that the user named, and return its descriptor (the caller closes it).
+
+    The path is the user's own: links in it, or the whole of it, are followed
+    (``/sys/bus/pci/devices/ADDRESS`` is one). Raises :class:`CannotRead` when
+    it cannot be opened as a directory.
+    """
+    try:
+        return os.open(path, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
+    except OSError as exc:
+        raise CannotRead(display_name(path), _reason(exc), path=path) from None
+    except ValueError as exc:  # an embedded NUL
+        raise CannotRead(display_name(path), str(exc) or type(exc).__name__, path=path) from None
+
+
+def open_subdirectory(parent: int, name: str, path: str) -> int:
+    """Open the directory *name* in the directory open as *parent*, never through a symbolic link.
+
+    *path* is where it is (``parent``'s path joined with *name*), for
+    messages. Returns the new descriptor (the caller closes it). Raises
+    :class:`CannotRead` for an entry that is missing, a link (``not a
+    directory (a symbolic link)``), not a directory, or cannot be opened.
+    """
+    try:
+        return os.open(name, os.O_RDONLY | _NOFOLLOW | _DIRECTORY | _CLOEXEC, dir_fd=parent)
+    except OSError as exc:
+        reason = _reason(exc)
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            reason = f"not a directory ({_entry_kind(parent, name)})"
+        raise CannotRead(display_name(path), reason, path=path) from None
+
+
+def entry_exists(parent: int, name: str) -> bool:
+    """Whether the directory open as *parent* has an entry *name* (of any kind; a link is not followed).
+
+    An entry that cannot be looked at (a directory without search
+    permission) counts as present: reading it then says why it cannot be read.
+    """
+    try:
+        os.stat(name, dir_fd=parent, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def read_entry(parent: int, name: str, path: str, limit: int) -> Input:
+    """Read at most *limit* bytes of the regular file *name* in the directory open as *parent*.
+
+    For an attribute the command found inside a directory, not one the user
+    named: *name* is opened relative to *parent* with ``O_NOFOLLOW`` and
+    ``O_NONBLOCK``, and read only when ``fstat`` of that very descriptor says
+    it is a regular file. A symbolic link (wherever it points), a FIFO, a
+    socket, a device or a directory raises :class:`CannotRead` (``not a
+    regular file (a symbolic link)``) and nothing is read from it; a link's
+    target is never opened. An entry that ``lstat`` already shows is not a
+    regular file is not even opened (a device node with side effects on
+    open); ``fstat`` alone decides what is read. *path* (*parent*'s path
+    joined with *name*) is the :attr:`Input.path` and names the file in
+    messages.
+    """
+    shown = display_name(path)
+    try:
+        mode = os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode
+        if not stat.S_ISREG(mode):
+            raise CannotRead(shown, f"not a regular file ({_kind(mode)})", path=path)
+        try:
+            descriptor = os.open(name, _ENTRY_FLAGS, dir_fd=parent)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:  # replaced by a link since the lstat
+                raise CannotRead(shown, f"not a regular file ({_LINK})", path=path) from None
+            raise
+        with open(descriptor, "rb", buffering=0) as stream:
+            mode = os.fstat(descriptor).st_mode
+            if not stat.S_ISREG(mode):
+                raise CannotRead(shown, f"not a regular file ({_kind(mode)})", path=path)
+            os.set_blocking(descriptor, True)
+            data, complete = _read_bounded(stream, limit)
+    except CannotRead:
+        raise
+    except OSError as exc:
+        raise CannotRead(shown, _reason(exc), path=path) from None
+    return Input(path=path, name=shown, data=data, complete=complete)
+
+
+def _kind(mode: int) -> str:
+    """What a file of *mode* (from ``lstat``) that is not a regular file is, a symbolic link included."""
+    return _LINK if stat.S_ISLNK(mode) else file_kind(mode)
+
+
+def _entry_kind(parent: int, name: str) -> str:
+    """What the entry *name* of *parent* is, for a message (``a symbolic link``, ``a regular file``...)."""
+    try:
+        mode = os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode
+    except OSError as exc:
+        return _reason(exc)
+    return "a regular file" if stat.S_ISREG(mode) else _kind(mode)
 
 
 def _open_without_blocking(path: str, flags: int) -> int:
