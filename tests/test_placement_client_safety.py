@@ -13,11 +13,12 @@ import http.server
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
 from migcompat.exports.errors import ExportError
-from migcompat.exports.placement_client import PlacementClient
+from migcompat.exports.placement_client import PlacementClient, cleartext_endpoint
 
 SECRET = "gAAAAA-secret-token"
 
@@ -76,3 +77,41 @@ def test_a_token_http_cannot_send_is_refused_before_any_request_and_never_shown(
     assert caught.value.code == "placement-failed"
     assert "CRLF" in str(caught.value)
     assert SECRET not in str(caught.value) and "words" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "cleartext"),
+    [
+        ("http://placement.example.com/", True),
+        ("http://192.0.2.7:8778", True),
+        ("http://127.0.0.1:8778", False),
+        ("http://[::1]:8778/placement", False),
+        ("http://localhost:8778", False),
+        ("https://placement.example.com/", False),
+    ],
+)
+def test_a_token_sent_in_clear_text_across_a_network_is_recognised(endpoint: str, cleartext: bool) -> None:
+    assert cleartext_endpoint(endpoint) is cleartext
+
+
+def test_the_export_warns_before_sending_the_token_in_clear_text(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from migcompat.cli import main
+
+    sample = Path(__file__).resolve().parents[1] / "conformance" / "samples" / "nvidia-vgpu"
+    result = CliRunner().invoke(
+        main,
+        [
+            "export",
+            "placement",
+            str(sample),
+            "--endpoint",
+            "http://placement.invalid:9/",
+            "-o",
+            str(tmp_path / "t.json"),
+        ],
+        env={"OS_TOKEN": SECRET},
+    )
+    assert "the token goes to http://placement.invalid:9/ in clear text" in result.stderr
+    assert SECRET not in result.output

@@ -513,7 +513,7 @@ def placement_command(
 ) -> None:
     from ..exports.mapping import mapping_text
     from ..exports.placement import DEFAULT_NAME_TEMPLATE, ResourceProviderMap, build_export
-    from ..exports.placement_client import PlacementClient, PushReport, push
+    from ..exports.placement_client import PlacementClient, PushReport, cleartext_endpoint, push
     from ..exports.table import undecided_placements
 
     refuse_two_stdins(
@@ -537,6 +537,12 @@ def placement_command(
     if endpoint is not None and not token:
         echo_error(f"no token to send to {escape(endpoint)}: set the environment variable {escape(token_env)}")
         ctx.exit(ExitCode.USAGE)
+    if endpoint is not None and cleartext_endpoint(endpoint):
+        echo(
+            f"migcompat: warning: the token goes to {escape(endpoint)} in clear text (http:// to a host that is"
+            " not this machine): use https://",
+            err=True,
+        )
     uuids = _uuid_map(ctx, rp_uuids) if rp_uuids else {}
     every, providers, loaded, enabled = _inventory(ctx, inventory, enabled_types)
     if strict:

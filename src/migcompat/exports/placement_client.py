@@ -49,6 +49,7 @@ decoded by :func:`migcompat.jsonmodel.decode_json` (bounded nesting).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import urllib.error
 import urllib.parse
@@ -68,6 +69,7 @@ __all__ = [
     "PUSH_MICROVERSION",
     "PlacementClient",
     "PushReport",
+    "cleartext_endpoint",
     "endpoint_problem",
     "prune_traits",
     "push",
@@ -146,6 +148,18 @@ class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
 
 _OPENER: Final = urllib.request.build_opener(_RefuseRedirects)
 """Every request's opener: urllib's own, but a redirect is an error, never followed with the token."""
+
+
+def cleartext_endpoint(endpoint: str) -> bool:
+    """Whether a token sent to *endpoint* crosses a network in clear text: ``http://`` to a host not of loopback."""
+    parts = urllib.parse.urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "http" or host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True  # a host name: it may resolve anywhere
 
 
 @dataclass
