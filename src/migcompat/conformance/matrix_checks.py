@@ -21,14 +21,20 @@ Deciding, once per distinct rule set
     constraint's truth can change along the order of values
     (:func:`~migcompat.semantics.values.order_key`).
 
-    1. *Candidates.* The sources are indexed by their values of a few identity
-       keys (``INDEX_KEYS``), each key's distinct values sorted. A
-       constraint is true, false or undecided alike on every value of one type
-       between two consecutive values it writes
+    1. *Candidates.* The sources are indexed by their values of every key a
+       rule constrains (vendor keys included), each key's distinct values
+       sorted the first time a rule's constraint on it is looked up: one sort
+       of the sources' values per key the rules name. A constraint is true,
+       false or undecided alike on every value of one type between two
+       consecutive values it writes
        (:func:`~migcompat.semantics.constraints.constants`), so one value of
        each such run, decided by :func:`~migcompat.semantics.constraints.holds`
        without own values, answers for the run: a lookup costs O(constants x
-       log n), and each rule is looked up on its most selective key.
+       log n), and each rule is looked up on every key it constrains and kept
+       on the most selective one. A source without the key is judged on the
+       default (clause 8.3); with none, only a constraint that accepts any
+       value can hold. So rule sets that each accept only their own device
+       through a vendor key cost one verdict per device, not one per pair.
     2. *The part that does not read* ``$``. For each candidate source, the
        rules of *R* without ``$`` are decided once
        (:func:`~migcompat.semantics.rules.rule_truth`, or *R* compiled without
@@ -51,8 +57,12 @@ Deciding, once per distinct rule set
        target of the subgroup alike). A device type is a group of its own,
        decided per parameter.
 
-    The work is O((classes + rule sets x candidate sources x subgroups) log n)
-    plus, for each candidate source, one verdict per device type of *R*.
+    The work is O((classes + rule sets x candidate sources x subgroups) log n),
+    plus, per rule, O(keys it names x constants x log n) for the lookups
+    (a key's set values, which are not ordered, are decided one by one, up
+    to ``_MAX_SET_PROBES`` of them), plus one sort of the sources' values
+    per key the rules name, plus, for each candidate source, one verdict per
+    device type of *R*.
     Subgroups are few when the keys *R* reads through ``$`` other than the
     sorted one have few distinct own values, as on every fleet of the
     samples; when *R* reads ``$`` only through subset or superset operands,
@@ -81,13 +91,13 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_left, bisect_right
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
 from ..compare import accepts, check, compiled
 from ..emit import emit, value_text
-from ..model import CompatibleDevices, Constraint, MigrationVersion, Rule, Value, value_type
+from ..model import AnyValue, CompatibleDevices, Constraint, MigrationVersion, Rule, Value, value_type
 from ..semantics.constraints import constants, holds, self_positions, uses_self
 from ..semantics.rules import Context, constrained_keys, own_values, project, rule_truth, source_value
 from ..semantics.values import is_ordered, match_key, order_key
@@ -96,16 +106,12 @@ from .emitter_checks import Analysis, Device
 from .results import MAX_EDGES, Failure, Note, Report, collector_paused
 
 __all__ = [
-    "INDEX_KEYS",
     "MAX_M2_FAILURES",
     "MAX_M2_PAIRS",
     "MAX_RULE_BY_RULE",
     "CompactMatrix",
     "compatibility_matrix",
 ]
-
-INDEX_KEYS: Final = ("driver", "device_api", "stream", "pci_id", "type")
-"""The keys sources are indexed by; a rule constraining one of them is looked up, not scanned."""
 
 MAX_M2_PAIRS: Final = 200_000
 """At most this many pairs of classes with equal critical fields are examined by MC-M2-ASYMMETRY."""
@@ -115,6 +121,9 @@ MAX_M2_FAILURES: Final = 100
 
 MAX_RULE_BY_RULE: Final = 4
 """A rule set with at most this many rules is decided rule by rule, a larger one through its compiled form."""
+
+_MAX_SET_PROBES: Final = 64
+"""A key's set values are decided one by one against a constraint when it has at most this many distinct ones."""
 
 _SORTABLE: Final = frozenset({"alternative", "bound"})
 _EMPTY: Final = MigrationVersion({})
@@ -201,6 +210,17 @@ class _RuleSet:
     self_rules: list[Rule] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class _KeyIndex:
+    """The sources' distinct values of one key, sorted: (sort key, value, sources) each, in blocks of one type."""
+
+    entries: list[tuple[SortKey, Value, list[int]]]
+    keys: list[SortKey]
+    sizes: list[int]
+    """``sizes[i]``: how many sources hold the first *i* values."""
+    blocks: list[_Block]
+
+
 def _project(device: Device, relevant: frozenset[str]) -> Device:
     """*device* without the ignorable fields no rule constrains (:func:`~migcompat.semantics.rules.project`)."""
     version = project(device.version, relevant)
@@ -232,96 +252,133 @@ def _label(analysis: Analysis, device: Device) -> str:
 
 
 class _Index:
-    """The sources by their values of the identity keys, and which values a rule's constraint can accept.
+    """The sources by their values of any key a rule constrains, and which values a rule's constraint can accept.
 
-    Each key's distinct values are sorted (:func:`_sort_key`). A constraint
-    is true, false or undecided alike on all the values of one type that lie
-    between two consecutive values it writes (its constants), so each such
-    run is decided by the core on one of its values: a lookup costs
-    O(constants x log values), not a scan of the values. Set values, which
-    subset and superset do not order, are decided one by one.
+    Building the index records, in one pass over the sources' fields, which
+    sources have each key. A key's distinct values are sorted
+    (:func:`_sort_key`) lazily, the first time some rule's constraint on it
+    is looked up, so a run pays one sort of the sources' values per key its
+    rules name; the other keys cost only that first pass. A constraint is true, false
+    or undecided alike on all the values of one type that lie between two
+    consecutive values it writes (its constants), so each such run is
+    decided by the core on one of its values: a lookup costs O(constants x
+    log values), not a scan of the values, and is kept (per key and
+    constraint). Set values, which subset and superset do not order, are
+    decided one by one, up to ``_MAX_SET_PROBES`` distinct set values of
+    a key; beyond that they all count as passing (a superset, as always).
+
+    :meth:`candidates` looks each rule up on every key the rule constrains
+    and keeps the most selective: per rule, O(keys it names x constants x
+    log values), plus the size of the sources it keeps.
     """
 
     def __init__(self, sources: Sequence[MigrationVersion]) -> None:
         self.size = len(sources)
-        self.absent: dict[str, list[int]] = {key: [] for key in INDEX_KEYS}
-        values: dict[str, dict[Hashable, tuple[Value, list[int]]]] = {key: {} for key in INDEX_KEYS}
+        self.sources = sources
+        self.present: dict[str, list[int]] = {}
         for ident, version in enumerate(sources):
-            for key in INDEX_KEYS:
-                entry = version.fields.get(key)
-                if entry is None:
-                    self.absent[key].append(ident)
-                    continue
-                found = values[key].get(match := match_key(entry.value))
+            for key in version.fields:
+                found = self.present.get(key)
                 if found is None:
-                    values[key][match] = (entry.value, [ident])
+                    self.present[key] = [ident]
                 else:
-                    found[1].append(ident)
-        self.entries: dict[str, list[tuple[SortKey, Value, list[int]]]] = {}
-        self.keys: dict[str, list[SortKey]] = {}
-        self.blocks: dict[str, list[_Block]] = {}
-        for key, distinct in values.items():
-            entries = sorted(((_sort_key(value), value, ids) for value, ids in distinct.values()), key=lambda e: e[0])
-            self.entries[key] = entries
-            self.keys[key] = [entry[0] for entry in entries]
-            blocks: list[_Block] = []
-            for index, (sort_key, _, _) in enumerate(entries):
-                if blocks and blocks[-1].prefix == sort_key[:2]:
-                    blocks[-1].end = index + 1
-                else:
-                    blocks.append(_Block(sort_key[:2], index, index + 1))
-            self.blocks[key] = blocks
-        self.memo: dict[tuple[str, Constraint], tuple[list[list[int]], int]] = {}
+                    found.append(ident)
+        self.indexed: dict[str, _KeyIndex] = {}
+        self.memo: dict[tuple[str, Constraint], tuple[list[tuple[int, int]], int]] = {}
 
-    def _passing(self, key: str, constraint: Constraint) -> tuple[list[list[int]], int]:
-        """The lists of sources whose value of *key* may satisfy *constraint* (without own values), and their size."""
+    def _key(self, key: str) -> _KeyIndex:
+        """The sorted distinct values of *key* among the sources, built on first use."""
+        found = self.indexed.get(key)
+        if found is not None:
+            return found
+        values: dict[Hashable, tuple[Value, list[int]]] = {}
+        for ident in self.present.get(key, ()):
+            value = self.sources[ident].fields[key].value
+            entry = values.get(match := match_key(value))
+            if entry is None:
+                values[match] = (value, [ident])
+            else:
+                entry[1].append(ident)
+        entries = sorted(((_sort_key(value), value, ids) for value, ids in values.values()), key=lambda e: e[0])
+        keys = [entry[0] for entry in entries]
+        sizes = [0, *itertools.accumulate(len(entry[2]) for entry in entries)]
+        blocks: list[_Block] = []
+        for index, sort_key in enumerate(keys):
+            if blocks and blocks[-1].prefix == sort_key[:2]:
+                blocks[-1].end = index + 1
+            else:
+                blocks.append(_Block(sort_key[:2], index, index + 1))
+        found = self.indexed[key] = _KeyIndex(entries, keys, sizes, blocks)
+        return found
+
+    def _passing(self, key: str, constraint: Constraint) -> tuple[list[tuple[int, int]], int]:
+        """The runs [first, last) of *key*'s sorted values that may satisfy *constraint* (without own values).
+
+        Also the number of sources those runs hold.
+        """
         found = self.memo.get((key, constraint))
         if found is not None:
             return found
-        entries, keys = self.entries[key], self.keys[key]
+        index = self._key(key)
+        entries, keys = index.entries, index.keys
         cuts: dict[tuple[object, ...], set[int]] = {}
         for constant in constants(constraint):
             point = _sort_key(constant)
             cuts.setdefault(point[:2], set()).add(bisect_left(keys, point))
             cuts[point[:2]].add(bisect_right(keys, point))
-        lists: list[list[int]] = []
-        size = 0
-        for block in self.blocks[key]:
+        runs: list[tuple[int, int]] = []
+        for block in index.blocks:
             if block.prefix[1] == "set":
+                if block.end - block.start > _MAX_SET_PROBES:
+                    runs.append((block.start, block.end))
+                    continue
                 bounds = list(range(block.start, block.end + 1))
             else:
                 inside = {cut for cut in cuts.get(block.prefix, ()) if block.start < cut < block.end}
                 bounds = sorted({block.start, block.end} | inside)
             for first, last in itertools.pairwise(bounds):
                 if holds(constraint, entries[first][1], None) is not False:
-                    for _, _, ids in entries[first:last]:
-                        lists.append(ids)
-                        size += len(ids)
-        found = self.memo[(key, constraint)] = (lists, size)
+                    runs.append((first, last))
+        size = sum(index.sizes[last] - index.sizes[first] for first, last in runs)
+        found = self.memo[(key, constraint)] = (runs, size)
         return found
+
+    def _absent_pass(self, key: str, constraint: Constraint, defaults: Mapping[str, Value]) -> bool:
+        """Whether a source without *key* may satisfy *constraint*: it is judged on the default (clause 8.3).
+
+        With no default, the constraint is true only if it accepts any value
+        (8.1-AN1); otherwise it is undecided and its rule never matches.
+        """
+        default = source_value(key, _EMPTY, defaults)
+        if default is None:
+            return type(constraint) is AnyValue
+        return holds(constraint, default, None) is not False
 
     def candidates(self, rules: CompatibleDevices) -> list[int] | range:
         """The sources some rule of *rules* may accept: a superset of those it does, in ascending order."""
         pool: set[int] = set()
         for rule in rules.rules:
-            best: tuple[list[list[int]], int] | None = None
-            for key in INDEX_KEYS:
-                constraint = rule.constraints.get(key)
-                if constraint is None:
-                    continue
-                lists, size = self._passing(key, constraint)
-                absent = self.absent[key]
-                if absent:
-                    # A source without the key is judged on the target's default or the registry's (clause 8.3).
-                    default = source_value(key, _EMPTY, rules.defaults)
-                    if default is None or holds(constraint, default, None) is not False:
-                        lists, size = [*lists, absent], size + len(absent)
-                if best is None or size < best[1]:
-                    best = (lists, size)
-            if best is None or best[1] == self.size:
+            best: tuple[str, list[tuple[int, int]], bool, int] | None = None
+            for key, constraint in rule.constraints.items():
+                runs, size = self._passing(key, constraint)
+                absent = self.size - len(self.present.get(key, ()))
+                with_absent = absent > 0 and self._absent_pass(key, constraint, rules.defaults)
+                if with_absent:
+                    size += absent
+                if best is None or size < best[3]:
+                    best = (key, runs, with_absent, size)
+                    if size == 0:
+                        break
+            if best is None or best[3] == self.size:
                 return range(self.size)
-            for ids in best[0]:
-                pool.update(ids)
+            key, runs, with_absent, _ = best
+            entries = self._key(key).entries
+            for first, last in runs:
+                for _, _, ids in entries[first:last]:
+                    pool.update(ids)
+            if with_absent:
+                present = set(self.present.get(key, ()))
+                pool.update(ident for ident in range(self.size) if ident not in present)
         return sorted(pool)
 
 

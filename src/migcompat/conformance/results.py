@@ -223,7 +223,7 @@ class MatrixSummary:
     ascending order, whose verdict is compatible; *accepted_pairs* counts all
     of them, and *accepted* holds them all, compactly (it is not part of the
     JSON report). *candidate_pairs* counts the (source class, target class)
-    pairs the index of identity keys left to decide, and *evaluated_pairs* the
+    pairs the index of the keys the rules constrain left to decide, and *evaluated_pairs* the
     verdicts computed to decide them (each for one source and a whole run of
     targets).
     """
