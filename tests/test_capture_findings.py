@@ -103,23 +103,23 @@ def source(tmp_path: Path) -> dict[str, str]:
 def _faulty_tree(root: Path, monkeypatch: pytest.MonkeyPatch) -> HostData:
     """The mlx5 sample host as a sysfs tree, its first PCI function a link loop and the second's vfio-dev/ denied.
 
-    These tests run as root, which reads through any mode: EACCES is simulated by patching os.listdir, as
-    tests/test_sysfs_faults.py patches os.open.
+    These tests run as root, which reads through any mode: EACCES is simulated by patching os.open (the reader
+    opens a directory to list it), as tests/test_sysfs_faults.py does.
     """
     write_tree(mlx5_host("cx6", "1.1"), str(root))
     devices = root / "bus" / "pci" / "devices"
     first, second = sorted(os.listdir(devices))[:2]
     (devices / first).unlink()
     (devices / first).symlink_to(first)
-    real_listdir = os.listdir
+    real_open = os.open
 
-    def denied(path: str = ".") -> list[str]:
-        if str(path).endswith(f"{second}/vfio-dev"):
+    def denied(path: str, flags: int, *args: object, **kwargs: object) -> int:
+        if str(path).endswith(f"{second}/vfio-dev"):  # the reader opens a directory to list it
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_listdir(path)
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
 
     with monkeypatch.context() as patch:
-        patch.setattr(os, "listdir", denied)
+        patch.setattr(os, "open", denied)
         return capture(str(root), host="cx6")
 
 

@@ -18,13 +18,14 @@ from .model import (
     Placement,
     PlacementKind,
 )
-from .reader import MAX_LINKS, READ_LIMIT, is_sysfs, is_vfio_driver, read_attribute, read_tree
+from .reader import MAX_LINKS, PATH_MAX, READ_LIMIT, is_sysfs, is_vfio_driver, read_attribute, read_tree
 
 __all__ = [
     "COMPATIBLE",
     "FINDING_CODES",
     "MAX_LINKS",
     "MIGRATION_ATTRIBUTES",
+    "PATH_MAX",
     "READ_LIMIT",
     "VERSION",
     "Attr",

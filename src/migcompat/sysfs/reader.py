@@ -36,6 +36,19 @@ How it stays safe:
 
 * every file is opened with ``os.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK
   | O_CLOEXEC)``; nothing is ever opened for writing, created or changed;
+* nothing outside the root is read, even if the tree changes while it is read
+  (its owner swapping a directory already checked for a symbolic link): the
+  root is opened once, and every directory the walk uses is reached from that
+  descriptor one component at a time with ``O_NOFOLLOW | O_DIRECTORY`` (never
+  through a link or ``..``), so that every name the walk looks up (``lstat``,
+  ``readlink``) is looked up in a directory inside the tree; a file opened by
+  its path is used only when its descriptor is the very file that directory
+  holds under that name (same device and inode), and a directory is listed
+  through a descriptor checked the same way. A mismatch is a
+  ``link-escapes-root`` finding and nothing of what was opened is kept. This
+  needs no ``/proc`` (it works where ``/proc`` is not mounted); hard links
+  inside the tree count as inside (``fs.protected_hardlinks`` keeps other
+  users from making them to root's files);
 * every attribute is read with at most 4096 bytes (the limit plus one byte, so
   an over-long attribute is recognised without reading more); a migration
   attribute with one byte more, so that the report can say whether reading
@@ -43,8 +56,17 @@ How it stays safe:
 * symbolic links are resolved by hand, one component at a time, confined to the
   root (an absolute ``/sys/...`` target in a mirrored tree is read inside the
   mirror, never from the real ``/sys``), with at most 40 links per path (the
-  kernel's limit), so a loop ends as a finding; device directories already
-  visited (by device and inode number) are not read twice;
+  kernel's MAXSYMLINKS) and at most :data:`PATH_MAX` bytes of link targets
+  read to resolve one path (the kernel's bound on one path, here on all the
+  targets together), so a loop or a padded chain ends as a ``link-loop``
+  finding; device directories already visited (by device and inode number)
+  are not read twice;
+* a walk's cost grows with the size of the tree, not with how its links are
+  chained: each link is resolved once per walk (its result, or its own fault,
+  is kept and reused, its links and target bytes counted again against each
+  path that uses it), no more than 40 links are ever being resolved at once,
+  and what ``lstat`` says of each name is kept for the walk, so a small
+  crafted tree of long chained links cannot make it take minutes;
 * a missing file, EACCES or any other ``OSError``, binary content, a dangling
   link or a link loop becomes a :class:`~migcompat.sysfs.model.Finding`.
 """
@@ -55,7 +77,8 @@ import contextlib
 import errno
 import os
 import stat
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -64,6 +87,7 @@ from .model import MIGRATION_ATTRIBUTES, VFIO_DEV, Attr, Finding, Placement, Pla
 
 __all__ = [
     "MAX_LINKS",
+    "PATH_MAX",
     "READ_LIMIT",
     "ReadResult",
     "is_sysfs",
@@ -78,7 +102,19 @@ READ_LIMIT: Final = READ_BYTES
 MAX_LINKS: Final = 40
 """At most this many symbolic links are followed to resolve one path (the kernel's MAXSYMLINKS)."""
 
+PATH_MAX: Final = 4096
+"""At most this many bytes of symbolic link targets are followed to resolve one path (the kernel's PATH_MAX)."""
+
 _OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC
+_LIST_FLAGS: Final = _OPEN_FLAGS | getattr(os, "O_DIRECTORY", 0)
+"""How a directory is opened to be listed: by descriptor, never through a final link."""
+_WALK_FLAGS: Final = (
+    getattr(os, "O_PATH", os.O_RDONLY) | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
+)
+"""How each directory on the way from the root is opened: relative to its parent's descriptor, never through a link."""
+_DIRECTORIES_KEPT: Final = 32
+"""At most this many directory descriptors are kept open by a walk (the most recently used)."""
+_LOOP: Final = f"more than {MAX_LINKS} symbolic links to resolve: a link loop"
 
 _TYPE_PROPERTIES: Final = ("name", "description", "device_api", "available_instances")
 _PCI_PROPERTIES: Final = ("vendor", "device", "subsystem_vendor", "subsystem_device")
@@ -104,6 +140,21 @@ class ReadResult:
 
 def read_attribute(path: str, limit: int = READ_LIMIT, *, follow: bool = False) -> ReadResult:
     """Read at most *limit* bytes of the regular file *path*; a final link is not followed unless *follow*."""
+    return _read(path, limit, follow=follow)
+
+
+def _read(
+    path: str,
+    limit: int,
+    *,
+    follow: bool = False,
+    inside: Callable[[os.stat_result], ReadResult | None] | None = None,
+) -> ReadResult:
+    """:func:`read_attribute`; *inside*, if given, is asked about the descriptor's ``fstat`` before any read.
+
+    A result from *inside* is returned instead (the file is not read); None
+    lets the read go on.
+    """
     flags = _OPEN_FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow else _OPEN_FLAGS
     try:
         fd = os.open(path, flags)
@@ -111,6 +162,9 @@ def read_attribute(path: str, limit: int = READ_LIMIT, *, follow: bool = False) 
         return _failure(exc)
     try:
         info = os.fstat(fd)
+        refused = None if inside is None else inside(info)
+        if refused is not None:
+            return refused
         if not stat.S_ISREG(info.st_mode):
             return ReadResult(None, None, "not-a-file", "not a regular file")
         parts: list[bytes] = []
@@ -158,18 +212,165 @@ def is_sysfs(root: str) -> bool:
     return fstype == "sysfs"
 
 
+@dataclass(frozen=True)
+class _Fault:
+    """Why a path could not be resolved: a finding still to be recorded (*where* None: at the path resolved)."""
+
+    code: str
+    where: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class _Link:
+    """A symbolic link resolved: the real path it leads to, and the links and target bytes that took."""
+
+    real: str
+    hops: int
+    size: int
+
+
+_TOO_LONG: Final = (
+    f"more than {PATH_MAX} bytes of symbolic link targets to resolve (the kernel's PATH_MAX): not followed"
+)
+_BUSY: Final = _Fault("link-loop", None, _LOOP)
+"""The mark of a link being resolved: met again during its own resolution, it is a loop."""
+
+
+@dataclass(frozen=True)
+class _Over(_Fault):
+    """More links (or target bytes) being resolved at once than a path may take, counted from the outermost.
+
+    *links* and *size* count every link being resolved, the one refused
+    included; whether that is a fault of one of them depends on how many of
+    them are its own (:meth:`_Walk.follow`).
+    """
+
+    links: int = 0
+    size: int = 0
+
+
 @dataclass
 class _Walk:
-    """The state of one walk over a root: findings so far and directories already seen."""
+    """The state of one walk over a root: findings so far, directories already seen, and what was looked up."""
 
     root: str
     reread: bool
+    root_fd: int = -1
+    """The root, opened once; every other directory is reached from it without following a link."""
     findings: list[Finding] = field(default_factory=list)
     seen: dict[tuple[int, int], str] = field(default_factory=dict)
     roles: dict[tuple[int, int], str] = field(default_factory=dict)
     """What a directory already read was read as, when that explains a later ``duplicate`` (an mdev parent)."""
     quiet: set[tuple[int, int]] = field(default_factory=set)
     """Directories whose second sighting needs no ``duplicate`` finding: its cause is reported already."""
+    directories: OrderedDict[str, int] = field(default_factory=OrderedDict)
+    """Descriptors of the directories used last, by real path (at most :data:`_DIRECTORIES_KEPT`)."""
+    names: dict[str, os.stat_result | OSError] = field(default_factory=dict)
+    """What ``lstat`` said of each real path looked up in this walk (each is looked up once)."""
+    links: dict[str, _Link | _Fault] = field(default_factory=dict)
+    """Each link resolved in this walk (by its real path), or why it could not be (:data:`_BUSY` meanwhile)."""
+    depth: int = 0
+    """How many links are being resolved at once (each waiting for the next): at most :data:`MAX_LINKS`."""
+    pending: int = 0
+    """The bytes of their targets: at most :data:`PATH_MAX`."""
+
+    def close(self) -> None:
+        """Close every descriptor the walk holds."""
+        for fd in self.directories.values():
+            os.close(fd)
+        self.directories.clear()
+        if self.root_fd >= 0:
+            os.close(self.root_fd)
+            self.root_fd = -1
+
+    # ---- descriptors -----------------------------------------------------------------
+
+    def dirfd(self, real: str) -> int:
+        """A descriptor of the directory *real* (a real path under the root), reached from the root's.
+
+        Each component is opened relative to its parent's descriptor with
+        ``O_NOFOLLOW | O_DIRECTORY``, so the directory is inside the tree
+        whatever happened to the tree since *real* was resolved: a component
+        that is now a link or a file raises ``ENOTDIR``. The descriptor stays
+        owned by the walk (do not close it); it is valid until the next call.
+        """
+        if real == self.root:
+            return self.root_fd
+        fd = self.directories.get(real)
+        if fd is not None:
+            self.directories.move_to_end(real)
+            return fd
+        head, name = os.path.split(real)
+        inside = head == self.root or head.startswith(self.root.rstrip("/") + "/")
+        if not inside or name in ("", ".", ".."):
+            raise NotADirectoryError(errno.ENOTDIR, "not a directory inside the tree", real)
+        fd = os.open(name, _WALK_FLAGS, dir_fd=self.dirfd(head))
+        self.directories[real] = fd
+        if len(self.directories) > _DIRECTORIES_KEPT:
+            os.close(self.directories.popitem(last=False)[1])
+        return fd
+
+    def lstat(self, real: str) -> os.stat_result:
+        """``lstat`` of *real* (a real directory's path, then a name), looked up in its directory's descriptor."""
+        known = self.names.get(real)
+        if known is None:
+            try:
+                if real == self.root:
+                    known = os.fstat(self.root_fd)
+                else:
+                    head, name = os.path.split(real)
+                    known = os.stat(name, dir_fd=self.dirfd(head), follow_symlinks=False)
+            except OSError as exc:
+                known = exc
+            self.names[real] = known
+        if isinstance(known, OSError):
+            raise OSError(known.errno, known.strerror, known.filename)
+        return known
+
+    def exists(self, real: str) -> bool:
+        """True when the name *real* exists (a link counts, whatever it points to)."""
+        try:
+            self.lstat(real)
+        except OSError:
+            return False
+        return True
+
+    def read(self, directory: str, name: str, limit: int = READ_LIMIT) -> ReadResult:
+        """Read the regular file *name* of the real directory *directory*, if it is the tree's own file.
+
+        The file is opened by its path (never through a final link) and used
+        only when its descriptor is the file that *directory*, reached from
+        the root (:meth:`dirfd`), holds under *name*: a directory on the way
+        swapped for a link makes the path lead elsewhere, which is a
+        ``link-escapes-root`` result, and nothing read through it is kept.
+        """
+        path = os.path.join(directory, name)
+        return _read(path, limit, inside=lambda info: self.holds(path, info))
+
+    def holds(self, real: str, info: os.stat_result) -> ReadResult | None:
+        """None when *info* (of a descriptor) is what the tree holds at *real*; else why not, as a read's result.
+
+        What the tree holds at *real* is looked up in the descriptor of its
+        directory reached from the root (:meth:`dirfd`), never through a link.
+        """
+        try:
+            if real == self.root:
+                own = os.fstat(self.root_fd)
+            else:
+                head, name = os.path.split(real)
+                own = os.stat(name, dir_fd=self.dirfd(head), follow_symlinks=False)
+        except OSError as exc:
+            return _failure(exc)
+        if (own.st_dev, own.st_ino) != (info.st_dev, info.st_ino):
+            return ReadResult(
+                None,
+                None,
+                "link-escapes-root",
+                "the path led outside the tree being read when it was opened (the tree changed while it was"
+                " read: a directory on the way replaced by a symbolic link?); what it leads to is not read",
+            )
+        return None
 
     # ---- paths and links -------------------------------------------------------------
 
@@ -182,87 +383,177 @@ class _Walk:
 
     def resolve(self, path: str, *, attribute: bool, missing_ok: bool = False) -> str | None:
         """The real path of *path* inside the root, following links by hand; None (and a finding) on a fault."""
-        resolved = self.root
-        pending = [part for part in self.rel(path).split("/") if part][::-1]
-        hops = 0
-        last_link: str | None = None
-        while pending:
-            part = pending.pop()
-            if part == ".":
+        outcome = self.resolved(path)
+        if isinstance(outcome, str):
+            return outcome
+        if not (missing_ok and outcome.code == "missing"):
+            where = self.rel(path) if outcome.where is None else outcome.where
+            self.findings.append(Finding(outcome.code, where, outcome.message, attribute))
+        return None
+
+    def resolved(self, path: str) -> str | _Fault:
+        """The real path of *path* inside the root, or why there is none (recording nothing)."""
+        outcome = self.components(self.root, self.rel(path).split("/"), None)
+        return outcome if isinstance(outcome, _Fault) else outcome[0]
+
+    def components(self, start: str, parts: list[str], link: str | None) -> tuple[str, int, int] | _Fault:
+        """Walk *parts* from the real directory *start*: the real path, and the links and target bytes followed.
+
+        *link* names the link whose target *parts* are (None: the path being
+        resolved); a fault in its target is that link's.
+        """
+        resolved = start
+        hops = size = 0
+        for part in parts:
+            if part in ("", "."):
                 continue
             if part == "..":
                 if resolved == self.root:
-                    self.note(
+                    return _Fault(
                         "link-escapes-root",
-                        last_link or path,
+                        link,
                         "a symbolic link leads outside the tree being read; it is not followed",
-                        attribute=attribute,
                     )
-                    return None
                 resolved = os.path.dirname(resolved)
                 continue
             candidate = os.path.join(resolved, part)
             try:
-                info = os.lstat(candidate)
+                info = self.lstat(candidate)
             except FileNotFoundError:
-                if last_link is not None:
-                    self.note(
+                if link is not None:
+                    return _Fault(
                         "dangling-link",
-                        last_link,
+                        link,
                         f"the symbolic link points to {self.rel(candidate) or '/'}, which does not exist",
-                        attribute=attribute,
                     )
-                elif not missing_ok:
-                    self.note("missing", candidate, "not found", attribute=attribute)
-                return None
+                return _Fault("missing", self.rel(candidate), "not found")
             except OSError as exc:
-                self.note("unreadable", candidate, exc.strerror or str(exc), attribute=attribute)
-                return None
+                return _Fault("unreadable", self.rel(candidate), exc.strerror or str(exc))
             if not stat.S_ISLNK(info.st_mode):
                 resolved = candidate
                 continue
-            hops += 1
+            followed = self.follow(candidate)
+            if isinstance(followed, _Fault):
+                return followed
+            hops += followed.hops
+            size += followed.size
             if hops > MAX_LINKS:
-                self.note(
-                    "link-loop",
-                    path,
-                    f"more than {MAX_LINKS} symbolic links to resolve: a link loop",
-                    attribute=attribute,
+                return _Fault("link-loop", None, _LOOP)
+            if size > PATH_MAX:
+                return _Fault("link-loop", None, _TOO_LONG)
+            resolved = followed.real
+        return resolved, hops, size
+
+    def follow(self, link: str) -> _Link | _Fault:
+        """Where the link *link* (a real directory's path, then its name) leads; resolved once per walk.
+
+        What is kept does not depend on the path being resolved: a link's own
+        links and target bytes, or its own fault. Links resolved within links
+        go at most :data:`MAX_LINKS` deep (and :data:`PATH_MAX` bytes of
+        targets): past that the outermost of them is a loop, and those within
+        it are resolved again, if met again, from where they start.
+        """
+        known = self.links.get(link)
+        if known is not None:
+            return known
+        if self.depth >= MAX_LINKS:
+            return _Over("link-loop", None, _LOOP, self.depth + 1, self.pending)
+        self.links[link] = _BUSY
+        above, before = self.depth, self.pending
+        self.depth += 1
+        try:
+            outcome = self.target(link)
+        finally:
+            self.depth -= 1
+        if isinstance(outcome, _Over):
+            if outcome.links - above <= MAX_LINKS and outcome.size - before <= PATH_MAX:
+                del self.links[link]  # over the bounds only with the links it is resolved within
+                return outcome
+            outcome = _Fault(outcome.code, outcome.where, outcome.message)  # over them on its own
+        self.links[link] = outcome
+        return outcome
+
+    def target(self, link: str) -> _Link | _Fault:
+        shown = self.rel(link)
+        head, name = os.path.split(link)
+        try:
+            target = os.readlink(name, dir_fd=self.dirfd(head))
+        except OSError as exc:
+            return _Fault("unreadable", shown, exc.strerror or str(exc))
+        start = head
+        rest = target
+        if os.path.isabs(target):
+            if target != "/sys" and not target.startswith("/sys/"):
+                return _Fault(
+                    "link-escapes-root",
+                    shown,
+                    f"the symbolic link points to {target}, outside the sysfs tree; it is not followed",
                 )
-                return None
-            try:
-                target = os.readlink(candidate)
-            except OSError as exc:
-                self.note("unreadable", candidate, exc.strerror or str(exc), attribute=attribute)
-                return None
-            last_link = self.rel(candidate)
-            if os.path.isabs(target):
-                if target != "/sys" and not target.startswith("/sys/"):
-                    self.note(
-                        "link-escapes-root",
-                        candidate,
-                        f"the symbolic link points to {target}, outside the sysfs tree; it is not followed",
-                        attribute=attribute,
-                    )
-                    return None
-                resolved = self.root
-                target = target[len("/sys") :]
-            pending.extend(part for part in reversed(target.split("/")) if part)
-        return resolved
+            start, rest = self.root, target[len("/sys") :]
+        if self.pending + len(target) > PATH_MAX:
+            return _Over("link-loop", None, _TOO_LONG, self.depth, self.pending + len(target))
+        self.pending += len(target)
+        try:
+            outcome = self.components(start, rest.split("/"), shown)
+        finally:
+            self.pending -= len(target)
+        if isinstance(outcome, _Fault):
+            return outcome
+        real, hops, size = outcome
+        if hops + 1 > MAX_LINKS:
+            return _Fault("link-loop", None, _LOOP)
+        if size + len(target) > PATH_MAX:
+            return _Fault("link-loop", None, _TOO_LONG)
+        return _Link(real, hops + 1, size + len(target))
+
+    def is_directory(self, path: str) -> bool:
+        """True when *path* resolves, inside the root, to a directory (recording nothing)."""
+        real = self.resolved(path)
+        if isinstance(real, _Fault):
+            return False
+        try:
+            return stat.S_ISDIR(self.lstat(real).st_mode)
+        except OSError:
+            return False
 
     def listdir(self, path: str, *, attribute: bool, missing_ok: bool = True, shown: str | None = None) -> list[str]:
-        """The sorted entries of the directory *path*; [] and a finding (at *shown*, if given) on a fault."""
+        """The sorted entries of the directory *path*; [] and a finding (at *shown*, if given) on a fault.
+
+        The directory is opened with ``O_DIRECTORY | O_NOFOLLOW`` and listed
+        through its descriptor, once that is known to be the directory inside
+        the tree (:meth:`holds`).
+        """
         where = path if shown is None else shown
+        real = self.resolved(path)
+        if isinstance(real, _Fault):
+            if real.code != "missing":
+                self.note(real.code, where if real.where is None else real.where, real.message, attribute=attribute)
+            elif not missing_ok:
+                self.note("missing", where, "directory not found", attribute=attribute)
+            return []
         try:
-            return sorted(os.listdir(path))
+            fd = os.open(real, _LIST_FLAGS)
         except FileNotFoundError:
             if not missing_ok:
                 self.note("missing", where, "directory not found", attribute=attribute)
+            return []
         except NotADirectoryError:
             self.note("not-a-directory", where, "not a directory", attribute=attribute)
+            return []
         except OSError as exc:
             self.note("unreadable", where, exc.strerror or str(exc), attribute=attribute)
-        return []
+            return []
+        try:
+            refused = self.holds(real, os.fstat(fd))
+            if refused is not None:
+                self.note(refused.error or "unreadable", where, refused.message, attribute=attribute)
+                return []
+            return sorted(os.listdir(fd))
+        except OSError as exc:
+            self.note("unreadable", where, exc.strerror or str(exc), attribute=attribute)
+            return []
+        finally:
+            os.close(fd)
 
     def directory(self, path: str, *, attribute: bool = True, why: str = "", role: str = "") -> str | None:
         """*path* resolved, checked to be a directory not seen before.
@@ -275,12 +566,12 @@ class _Walk:
         if real is None:
             return None
         try:
-            info = os.stat(real)
+            info = os.fstat(self.dirfd(real))
+        except NotADirectoryError:
+            self.note("not-a-directory", path, "not a directory", attribute=attribute)
+            return None
         except OSError as exc:
             self.note("unreadable", path, exc.strerror or str(exc), attribute=attribute)
-            return None
-        if not stat.S_ISDIR(info.st_mode):
-            self.note("not-a-directory", path, "not a directory", attribute=attribute)
             return None
         key = (info.st_dev, info.st_ino)
         if key in self.seen:
@@ -309,7 +600,7 @@ class _Walk:
         it, so the attributes are a placement fault (``not-a-vfio-device``)
         and are not read as a placement.
         """
-        present = [entry for entry in MIGRATION_ATTRIBUTES if os.path.lexists(os.path.join(real, entry))]
+        present = [entry for entry in MIGRATION_ATTRIBUTES if self.exists(os.path.join(real, entry))]
         if not present:
             return False
         names = " and ".join(present)
@@ -330,7 +621,7 @@ class _Walk:
         """The name (last component) of the directory the link *name* in *directory* leads to, if any."""
         path = os.path.join(directory, name)
         try:
-            os.lstat(path)
+            self.lstat(path)
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -344,8 +635,7 @@ class _Walk:
     def properties(self, directory: str, names: tuple[str, ...], shown: str) -> dict[str, str]:
         found: dict[str, str] = {}
         for name in names:
-            path = os.path.join(directory, name)
-            result = read_attribute(path)
+            result = self.read(directory, name)
             where = f"{shown}/{name}"
             if result.data is None:
                 if result.error != "missing":
@@ -366,8 +656,7 @@ class _Walk:
     def migration_attributes(self, directory: str, shown: str) -> dict[str, Attr]:
         found: dict[str, Attr] = {}
         for name in MIGRATION_ATTRIBUTES:
-            path = os.path.join(directory, name)
-            first = read_attribute(path, READ_LIMIT + 1)  # one byte more: is the file longer than READ_LIMIT?
+            first = self.read(directory, name, READ_LIMIT + 1)  # one byte more: is the file longer than READ_LIMIT?
             if first.error == "missing":
                 continue
             if first.data is None:
@@ -376,7 +665,7 @@ class _Walk:
                 )
                 found[name] = Attr(None, None, first.mode, first.error or "unreadable")
                 continue
-            second = read_attribute(path, READ_LIMIT + 1) if self.reread else first
+            second = self.read(directory, name, READ_LIMIT + 1) if self.reread else first
             reread = second.data if second.data is not None else first.data
             found[name] = Attr(
                 first.data[:READ_LIMIT], reread[:READ_LIMIT], first.mode, truncated=len(first.data) > READ_LIMIT
@@ -396,7 +685,7 @@ class _Walk:
         entries: list[str] | None = None  # None: no vfio-dev/ (or one already reported as a fault)
         resolved: str | None = None
         vfio_dev = os.path.join(real, VFIO_DEV)
-        present = os.path.lexists(vfio_dev)
+        present = self.exists(vfio_dev)
         if present:
             resolved = self.resolve(vfio_dev, attribute=True)
             faults = len(self.findings)
@@ -464,7 +753,7 @@ class _Walk:
             if self.misplaced(parent_dir, f"class/mdev_bus/{parent}", parent, driver=None, parent=True):
                 # Reported here: the same directory reached as a bus device says nothing more.
                 with contextlib.suppress(OSError):  # stat()ed a moment ago by directory()
-                    info = os.stat(parent_dir)
+                    info = os.fstat(self.dirfd(parent_dir))
                     self.quiet.add((info.st_dev, info.st_ino))
             shown_types = f"class/mdev_bus/{parent}/mdev_supported_types"
             types_dir = self.resolve(os.path.join(parent_dir, "mdev_supported_types"), attribute=True)
@@ -494,7 +783,7 @@ class _Walk:
             links = {"parent": os.path.basename(os.path.dirname(real))}
             type_link = os.path.join(real, "mdev_type")
             try:
-                os.lstat(type_link)
+                self.lstat(type_link)
             except FileNotFoundError:
                 self.findings.append(
                     Finding("missing", f"{shown}/mdev_type", "the mdev has no mdev_type link", attribute=True)
@@ -520,8 +809,8 @@ class _Walk:
             if real is None:
                 continue
             driver = self.link_name(real, "driver", attribute=False)
-            has_attributes = any(os.path.lexists(os.path.join(real, entry)) for entry in MIGRATION_ATTRIBUTES)
-            has_vfio_dev = os.path.lexists(os.path.join(real, VFIO_DEV))
+            has_attributes = any(self.exists(os.path.join(real, entry)) for entry in MIGRATION_ATTRIBUTES)
+            has_vfio_dev = self.exists(os.path.join(real, VFIO_DEV))
             if not (has_attributes or has_vfio_dev or is_vfio_driver(driver)):
                 continue
             why = " and ".join(
@@ -537,7 +826,7 @@ class _Walk:
             if real is None:
                 continue
             shown = f"bus/{bus}/devices/{name}"
-            parent = os.path.isdir(os.path.join(real, "mdev_supported_types"))
+            parent = self.is_directory(os.path.join(real, "mdev_supported_types"))
             if (parent and not is_vfio_driver(driver)) or (
                 driver is not None and not is_vfio_driver(driver) and not has_vfio_dev
             ):
@@ -573,11 +862,19 @@ def read_tree(root: str, *, reread: bool = True) -> tuple[tuple[Placement, ...],
     Raises nothing for a fault inside the tree; the caller checks that *root*
     itself is a readable directory.
     """
-    walk = _Walk(os.path.realpath(root), reread)
-    placements = [
-        *walk.mdev_types(),
-        *walk.mdevs(),
-        *walk.bus_devices("pci", "pci"),
-        *walk.other_buses(),
-    ]
+    real = os.path.realpath(root)
+    try:
+        root_fd = os.open(real, _LIST_FLAGS)
+    except OSError:
+        return (), ()  # no tree to read: the caller says so
+    walk = _Walk(real, reread, root_fd)
+    try:
+        placements = [
+            *walk.mdev_types(),
+            *walk.mdevs(),
+            *walk.bus_devices("pci", "pci"),
+            *walk.other_buses(),
+        ]
+    finally:
+        walk.close()
     return tuple(placements), tuple(walk.findings)
