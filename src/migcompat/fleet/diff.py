@@ -70,7 +70,7 @@ from ..display import first_few, plural
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, MigrationVersion
 from ..relate import Relation, RelationTooComplex, relate
-from ..semantics.rules import self_keys
+from ..semantics.rules import own_values, self_keys
 from ..semantics.templates import covering_choices, device_for
 from ..verdict import UNDECIDED_CODES, Answer
 from .classes import SourceClass, source_classes
@@ -728,12 +728,28 @@ def _compare(before: Target, after: Target) -> Change:
     ]
     if unknown:
         return Change(before, after, emits=emits, error="; ".join(unknown), code="missing-self")
+    if _unchanged(before, after):
+        return Change(before, after, Relation.EQUAL, emits=emits)
     try:
         result = relate(before.rules, after.rules, before.version, after.version)
     except RelationTooComplex as error:
         return Change(before, after, emits=emits, error=error.message, code="too-complex")
     stopped = result.only_first if result.relation in BREAKING else None
     return Change(before, after, result.relation, stopped, result.only_second, emits, notes=result.notes)
+
+
+def _unchanged(before: Target, after: Target) -> bool:
+    """Whether the two sides are the same rules read with the same own values, each of them known.
+
+    Then ``relate`` can only answer EQUAL, with no witness and no note (a note
+    says a ``$`` has no value), so it is not asked: a diff of a fleet with
+    itself relates nothing (review r11 #3).
+    """
+    version = before.version
+    if before.rules != after.rules or version is None or version != after.version or version.params:
+        return False
+    known = own_values(version)
+    return all(key in known for key in self_keys(before.rules))
 
 
 # ---- the fleet's own sources (diff --sources) ------------------------------------------------------------
