@@ -38,9 +38,9 @@ def relations(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """Every relate() the diff makes."""
     calls: list[object] = []
 
-    def counting(*args: object) -> object:
+    def counting(*args: object, **kwargs: object) -> object:
         calls.append(args)
-        return relate(*args)  # type: ignore[arg-type]
+        return relate(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(diff_module, "relate", counting)
     return calls

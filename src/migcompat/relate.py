@@ -112,6 +112,7 @@ from .semantics.values import OrderKey, order_key
 from .verdict import Answer
 
 __all__ = [
+    "MAX_COMMAND_WORK",
     "MAX_EVALUATIONS",
     "MAX_STATES",
     "MAX_STEPS",
@@ -119,6 +120,7 @@ __all__ = [
     "Relation",
     "RelationResult",
     "RelationTooComplex",
+    "RelationWork",
     "agrees_with_verdicts",
     "relate",
 ]
@@ -131,6 +133,8 @@ MAX_STATES: Final = 50_000
 """At most this many search states: memoised (key, alive rules) pairs and partial set-member patterns."""
 MAX_STEPS: Final = 2_000_000
 """At most this much search work: a mask examined counts 1, a search step (a state tried from one atom) counts 10."""
+MAX_COMMAND_WORK: Final = 50 * MAX_STEPS
+"""At most this much work for all the relations of one command together (:class:`RelationWork`): some seconds."""
 _SEARCH_STEP: Final = 10
 
 _MISSING: Final = object()
@@ -218,11 +222,45 @@ class RelationResult:
         }
 
 
+class RelationWork:
+    """The work of several :func:`relate` calls added up, and its bound.
+
+    Each call is bounded, their number is not: a command that relates many
+    pairs (``migcompat diff``, the conformance suite's upgrade check) passes
+    one :class:`RelationWork` to every call, and once it is :attr:`spent`
+    relates no more pairs, reporting each left as too complex
+    (:meth:`refusal`). The work is counted in search units, a call's bound
+    being :data:`MAX_STEPS` of them; a constraint evaluation counts as a
+    :data:`MAX_EVALUATIONS`-th of that bound.
+    """
+
+    __slots__ = ("limit", "units", "what")
+
+    def __init__(self, what: str, limit: int | None = None) -> None:
+        self.what = what
+        self.limit = MAX_COMMAND_WORK if limit is None else limit
+        self.units = 0
+
+    @property
+    def spent(self) -> bool:
+        """Whether the calls so far did more work than :attr:`limit`."""
+        return self.units > self.limit
+
+    def refusal(self) -> RelationTooComplex:
+        """The error of a pair left unrelated because the work is :attr:`spent`."""
+        return RelationTooComplex(
+            f"not related: the relations of {self.what} together reached their bound (MAX_COMMAND_WORK, as much"
+            " as 25 to 50 relations that reach their own bounds); relate fewer targets at a time"
+        )
+
+
 def relate(
     first: CompatibleDevices,
     second: CompatibleDevices,
     first_self: MigrationVersion | None = None,
     second_self: MigrationVersion | None = None,
+    *,
+    work: RelationWork | None = None,
 ) -> RelationResult:
     """The relation between the sources *first* and *second* accept.
 
@@ -230,6 +268,7 @@ def relate(
     resolve their rules' ``$`` references. A description that is a device-type
     template stands for every device the type can create: the type accepts a
     source when a device created with some parameter choice does (clause 8.5).
+    The call's work is added to *work*, if given, also when it is refused.
 
     Raises :class:`RelationTooComplex` when a bound of this module is exceeded,
     and :class:`TypeError` for arguments of another type.
@@ -238,8 +277,22 @@ def relate(
     require("second", second, CompatibleDevices)
     require("first_self", first_self, MigrationVersion, optional=True)
     require("second_self", second_self, MigrationVersion, optional=True)
-    notes: list[str] = []
     budget = _Budget()
+    try:
+        return _relate(first, second, first_self, second_self, budget)
+    finally:
+        if work is not None:
+            work.units += budget.steps + budget.evaluations * (MAX_STEPS // MAX_EVALUATIONS)
+
+
+def _relate(
+    first: CompatibleDevices,
+    second: CompatibleDevices,
+    first_self: MigrationVersion | None,
+    second_self: MigrationVersion | None,
+    budget: _Budget,
+) -> RelationResult:
+    notes: list[str] = []
     blocks = _blocks(first, first_self, "first", notes) + _blocks(second, second_self, "second", notes)
     total = sum(block.count for block in blocks)
     if total > MAX_VARIANTS:

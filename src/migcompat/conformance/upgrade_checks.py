@@ -50,7 +50,7 @@ from typing import Final
 from ..compare import accepts, check
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, Field, MigrationVersion, Value
-from ..relate import Relation, RelationTooComplex, relate
+from ..relate import Relation, RelationTooComplex, RelationWork, relate
 from ..semantics.values import match_key
 from ..verdict import Answer, Verdict
 from .emitter_checks import Analysis, Device, hex_id
@@ -194,6 +194,7 @@ def upgrade_checks(old: Sequence[Analysis], new: Sequence[Analysis], report: Rep
     old_ids, _ = _group(old)
     new_ids, new_names = _group(new)
     memo: _Memo = {}
+    work = RelationWork("this upgrade check")
     for identity, olds in old_ids.items():
         news = new_ids.get(identity)
         if news is None:
@@ -208,7 +209,7 @@ def upgrade_checks(old: Sequence[Analysis], new: Sequence[Analysis], report: Rep
         counterparts = _Counterparts(news, keys)
         for previous in _distinct(olds):
             for current in _distinct(counterparts.of(previous)):
-                _compare(identity, previous, current, keys, report, memo)
+                _compare(identity, previous, current, keys, report, memo, work)
 
 
 def _compare(
@@ -218,6 +219,7 @@ def _compare(
     keys: frozenset[str],
     report: Report,
     memo: _Memo,
+    work: RelationWork,
 ) -> None:
     assert previous.rules is not None and current.rules is not None
     new_devices = {_choice_key(d.choice): d for d in current.devices}
@@ -236,7 +238,9 @@ def _compare(
         # Concrete evidence first: the old driver's own device, as the old host reports it.
         own_verdict = check(old_device.version, current.rules, own)
         try:
-            result = relate(previous.rules, current.rules, old_device.version, own)
+            if work.spent:
+                raise work.refusal()
+            result = relate(previous.rules, current.rules, old_device.version, own, work=work)
         except RelationTooComplex as error:
             memo[key] = None
             _undecided(what, previous, current, old_device, own_verdict, error, report)

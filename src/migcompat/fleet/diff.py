@@ -50,7 +50,10 @@ recorded there, :class:`Side`), or when a fault may hide it, the pair is
 *undecided* (*unread* names the side), never breaking and with no witness.
 
 Pairs with equal texts on both sides are related once, however many hosts
-hold them. :class:`~migcompat.relate.RelationTooComplex` on a pair is
+hold them, and a target whose rules and own values are the same on both sides
+is EQUAL without being related. The relations of one diff together are
+bounded (:class:`~migcompat.relate.RelationWork`): the pairs left once it is
+spent are *undecided* (*code* ``too-complex``). :class:`~migcompat.relate.RelationTooComplex` on a pair is
 recorded on it (*error*, *code* ``too-complex``); the result is then
 *undecided*. So is a pair one of whose sides has rules that read ``$`` but no
 description (:func:`~migcompat.semantics.rules.self_keys`; *code*
@@ -69,7 +72,7 @@ from ..compare import check
 from ..display import first_few, plural
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, MigrationVersion
-from ..relate import Relation, RelationTooComplex, relate
+from ..relate import Relation, RelationTooComplex, RelationWork, relate
 from ..semantics.rules import own_values, self_keys
 from ..semantics.templates import covering_choices, device_for
 from ..verdict import UNDECIDED_CODES, Answer
@@ -573,12 +576,13 @@ def diff(
     undecided_memo: dict[MigrationVersion, tuple[str, str] | None] = {}
     index: FleetIndex | None = None
     changes: list[Change] = []
+    work = RelationWork("this diff")
     for before, after in pairs:
         if after is not None:
             key = (before.rules, before.version, after.rules, after.version)
             found = memo.get(key)
             if found is None:
-                found = memo[key] = _compare(before, after)
+                found = memo[key] = _compare(before, after, work)
             changes.append(replace(found, old=before, new=after))
             continue
         in_invalid = unread_hosts.get(("new", before.host))
@@ -716,7 +720,7 @@ def _undecided(device: MigrationVersion, index: FleetIndex, inventory: Inventory
     return code, f"no new target accepts it ({'; '.join(parts)})"
 
 
-def _compare(before: Target, after: Target) -> Change:
+def _compare(before: Target, after: Target, work: RelationWork) -> Change:
     emits = None
     if before.version is not None and after.version is not None and before.version != after.version:
         emits = (emit(before.version).rstrip("\n"), emit(after.version).rstrip("\n"))
@@ -730,8 +734,10 @@ def _compare(before: Target, after: Target) -> Change:
         return Change(before, after, emits=emits, error="; ".join(unknown), code="missing-self")
     if _unchanged(before, after):
         return Change(before, after, Relation.EQUAL, emits=emits)
+    if work.spent:
+        return Change(before, after, emits=emits, error=work.refusal().message, code="too-complex")
     try:
-        result = relate(before.rules, after.rules, before.version, after.version)
+        result = relate(before.rules, after.rules, before.version, after.version, work=work)
     except RelationTooComplex as error:
         return Change(before, after, emits=emits, error=error.message, code="too-complex")
     stopped = result.only_first if result.relation in BREAKING else None
