@@ -243,7 +243,7 @@ class RelationWork:
 
     @property
     def spent(self) -> bool:
-        """Whether the calls so far did more work than :attr:`limit`."""
+        """Whether the calls so far did more work than the limit (:data:`MAX_COMMAND_WORK` unless given)."""
         return self.units > self.limit
 
     def refusal(self) -> RelationTooComplex:
