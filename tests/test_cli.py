@@ -105,6 +105,37 @@ def test_help(runner: CliRunner, command: list[str]) -> None:
         assert re.search(rf"^ +{int(code)} +", result.stdout, re.MULTILINE), f"exit status {int(code)} missing"
 
 
+def _helped_commands() -> list[list[str]]:
+    """``migcompat`` and each command a newcomer tries: every command, and every ``export`` command."""
+    import click
+
+    paths: list[list[str]] = [[]]
+    for name, command in sorted(main.commands.items()):
+        paths.append([name])
+        if name == "export" and isinstance(command, click.Group):
+            paths += [[name, sub] for sub in sorted(command.commands)]
+    return paths
+
+
+@pytest.mark.parametrize("command", _helped_commands(), ids=lambda c: " ".join(c) or "migcompat")
+def test_help_opens_with_the_purpose_the_exit_status_and_the_examples(runner: CliRunner, command: list[str]) -> None:
+    """Review r12 finding 10: the first screen of ``--help`` says what the command answers and how to run it.
+
+    One opening paragraph that ends with the exit status in a sentence, then the
+    examples, before the details (edge cases, formats, JSON keys), all on the first 40 lines.
+    """
+    lines = run(runner, *command, "--help").stdout.splitlines()
+    examples = lines.index("  Examples:")
+    assert examples < 30, (command, examples)
+    assert lines[examples + 1].startswith("    migcompat ") or lines[examples + 1].startswith("    OS_TOKEN")
+    opening = " ".join(" ".join(lines[:examples]).split())
+    assert re.search(r"[Ee]xit status: 0 ", opening), command
+    paragraphs = [line for line in lines[2:examples] if not line.strip()]
+    assert len(paragraphs) <= 2 or command == ["export", "kubernetes"], (command, "more than one opening paragraph")
+    block_end = next(i for i in range(examples, len(lines)) if not lines[i].strip())
+    assert block_end < 40, (command, block_end)
+
+
 def test_group_help_lists_the_commands_and_the_exit_table(runner: CliRunner) -> None:
     result = run(runner, "--help")
     assert "parse " in result.stdout

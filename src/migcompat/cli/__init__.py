@@ -49,7 +49,8 @@ migcompat is the reference implementation of the migcompat specification: the
 structured migration_version and migration_compatible_devices sysfs attributes
 that say which VFIO devices a device's live-migration stream can go to. Each
 command reads files, sysfs attributes or standard input (-) and answers with
-its exit status; 'migcompat COMMAND --help' describes a command.
+its exit status: 0 yes, 1 no, 2 a usage error, 3 no answer (the table below);
+'migcompat COMMAND --help' describes a command.
 
 \b
 Examples:
@@ -61,6 +62,10 @@ Examples:
   migcompat check --explain src/migration_version /sys/bus/mdev/devices/$UUID/vfio-dev/vfio*
   migcompat relate --old old_rules --new new_rules --require no-breaking
   migcompat plan src/migration_version .../mdev_supported_types/i915-GVTg_V5_8
+  migcompat capture -o host.json        # on each host of a fleet, then:
+  migcompat match /sys/bus/mdev/devices/$UUID captures/
+  migcompat diff old-captures/ new-captures/
+  migcompat export kubernetes captures/ -o labels/
 """
 
 

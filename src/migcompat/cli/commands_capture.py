@@ -18,17 +18,27 @@ __all__ = ["capture_command"]
 _HELP: Final = """Save what the conformance suite needs from this host's sysfs as one JSON file.
 
 Reads the sysfs tree at --sysfs (default /sys; any directory that mirrors it
-works) without writing anything: every mdev type and mdev, every PCI function
-bound to vfio-pci or a variant driver, and other VFIO devices, with their
-migration_version and migration_compatible_devices (each read twice, to
-check stability; a device's from its VFIO device directory vfio-dev/vfioN,
-spec clause 10, and any found in its bus directory, the placement of spec
-1.0, reported), the attributes the checks compare them with, the file
-modes, and every fault met (unreadable files, dangling links, link loops),
-plus the host name, kernel release, time and tool version. The capture
-(its JSON Schema is capture.schema.json: in spec/schema/ of migcompat's
-source, in migcompat/_data/ where it is installed) goes to --output, or
-standard output.
+works) without writing anything, and writes one capture of the host's VFIO
+devices, mdev types and mdevs with their migration attributes to --output, or
+standard output. Run 'migcompat conformance host.json' on any machine to
+check it, or give captures to the fleet commands (match, matrix, diff,
+export). Exit status: 0 written, 3 written but nothing to check, or an error.
+
+\b
+Examples:
+  migcompat capture -o gpu-node-7.json
+  migcompat capture --sysfs /mnt/sysfs-copy --host gpu-node-7 --kernel 6.8.0-45-generic -o gpu-node-7.json
+
+What is read: every mdev type and mdev, every PCI function bound to vfio-pci
+or a variant driver, and other VFIO devices, with their migration_version and
+migration_compatible_devices (each read twice, to check stability; a
+device's from its VFIO device directory vfio-dev/vfioN, spec clause 10, and
+any found in its bus directory, the placement of spec 1.0, reported), the
+attributes the checks compare them with, the file modes, and every fault met
+(unreadable files, dangling links, link loops), plus the host name, kernel
+release, time and tool version. The capture's JSON Schema is
+capture.schema.json: in migcompat/_data/ where migcompat is installed (in
+spec/schema/ of its source; the documentation's JSON Schemas page shows it).
 
 The host name and kernel release are this machine's only when ROOT is a
 mounted sysfs. Of a copy of a sysfs tree they are not known: give them with
@@ -40,15 +50,9 @@ the host name (empty), every such capture looks like the same host, and
 not a sysfs tree: nothing is read, and the capture has a "missing" finding
 at its root.
 
-Run 'migcompat conformance host.json' on any machine to check it. When no
-VFIO device, mdev type or mdev exposes a migration attribute there is
+When no VFIO device, mdev type or mdev exposes a migration attribute there is
 nothing to check: the capture is still written, a message says so, and the
 exit status is 3 (the same as 'migcompat conformance' on such a host).
-
-\b
-Examples:
-  migcompat capture -o gpu-node-7.json
-  migcompat capture --sysfs /mnt/sysfs-copy --host gpu-node-7 --kernel 6.8.0-45-generic -o gpu-node-7.json
 """
 
 

@@ -46,7 +46,9 @@ The cases (conformance/cases/ in the source tree; specification clause 12.4)
 say, for attribute strings, data models and pairs of attributes, what a
 parser, an emitter and a comparator answer. 'cases run' tests an
 implementation through external programs (clause 12.5); 'cases check'
-checks the suite itself and reports how it covers the specification.
+checks the suite itself and reports how it covers the specification. Exit
+status: 0 no case failed (the suite is sound), 1 one did, 3 no answer (see
+'migcompat cases COMMAND --help').
 
 \b
 Examples:

@@ -17,34 +17,12 @@ __all__ = ["check_command"]
 
 _HELP: Final = """Tell whether a target device accepts a source device's migration stream.
 
-SOURCE is the source's migration_version: a file, - for standard input, or a
-directory holding the attribute (a device's VFIO device directory,
-/sys/bus/mdev/devices/UUID/vfio-dev/vfioN, or an mdev type's). TARGET is the
-target's migration_compatible_devices: a file, or a directory holding it;
-the directory's migration_version, when present, is the target's
-own description, which the rules' $ references read and which tells an
-IDENTICAL target from one that merely accepts the source. --target-self gives
-(or overrides) that description.
-
-Writes the verdict in one line: compatible (identical or accepted, with the
-rule that matched), incompatible (with the nearest rules), or unknown (the
-data cannot decide, e.g. a $ whose value is not known, or a format version
-this migcompat does not implement). --explain adds every failing constraint
-of the nearest rules with its reason code. The answer is directional: that B
-accepts A says nothing about A accepting B. A compatible verdict predicts; the
-target's driver still validates the stream.
-
-With --format json the output is one JSON object: the verdict as the JSON
-Schema verdict.schema.json describes it (in spec/schema/ of migcompat's
-source, in migcompat/_data/ where it is installed; {"verdict", "grade",
-"matched_rule", "nearest", "reasons"}) plus the "source", "target" and
-"target_self" files read. An input that cannot be read or is not a valid
-attribute gives {"source", "target", "target_self", "input_errors": [...]}
-instead, each error shaped like a 'migcompat parse --format json' record --
-except an invalid target's own migration_version, which counts as missing
-(spec clause 8.5): the verdict is given without it, with its error in
-"input_errors"; and an unsupported format version, which makes the verdict
-unknown whatever else is wrong (row 8.5-VD1).
+SOURCE is the source's migration_version, TARGET the target's
+migration_compatible_devices (each a file, - for standard input, or a
+directory holding it). Writes the verdict in one line: compatible (identical
+or accepted, with the rule that matched), incompatible (with the nearest
+rules), or unknown (the data cannot decide). Exit status: 0 compatible, 1
+incompatible, 3 unknown or an input that cannot be read or is not valid.
 
 \b
 Examples:
@@ -52,6 +30,32 @@ Examples:
   ssh src-host cat /sys/bus/mdev/devices/$SRC/vfio-dev/vfio*/migration_version \\
       | migcompat check --explain - /sys/bus/mdev/devices/$DST/vfio-dev/vfio*
   migcompat check --format json src_version dst_rules --target-self dst_version
+
+A directory is a device's VFIO device directory,
+/sys/bus/mdev/devices/UUID/vfio-dev/vfioN, or an mdev type's. The TARGET
+directory's migration_version, when present, is the target's own
+description, which the rules' $ references read and which tells an
+IDENTICAL target from one that merely accepts the source. --target-self gives
+(or overrides) that description.
+
+A verdict is unknown when the data cannot decide, e.g. a $ whose value is not
+known, or a format version this migcompat does not implement. --explain adds
+every failing constraint of the nearest rules with its reason code. The
+answer is directional: that B accepts A says nothing about A accepting B. A
+compatible verdict predicts; the target's driver still validates the stream.
+
+With --format json the output is one JSON object: the verdict as the JSON
+Schema verdict.schema.json describes it (in migcompat/_data/ where migcompat
+is installed, in spec/schema/ of its source; the documentation's JSON Schemas
+page shows it; {"verdict", "grade", "matched_rule", "nearest", "reasons"})
+plus the "source", "target" and "target_self" files read. An input that
+cannot be read or is not a valid attribute gives {"source", "target",
+"target_self", "input_errors": [...]} instead, each error shaped like a
+'migcompat parse --format json' record -- except an invalid target's own
+migration_version, which counts as missing (spec clause 8.5): the verdict is
+given without it, with its error in "input_errors"; and an unsupported format
+version, which makes the verdict unknown whatever else is wrong (spec clause
+8.5, row 8.5-VD1).
 """
 
 _EPILOG: Final = (

@@ -41,7 +41,24 @@ def _sample_descriptions() -> dict[str, str]:
 
 _HELP: Final = """Run the driver conformance suite: do the drivers' migration attributes meet the spec?
 
-Checks that each device's attributes are in its VFIO device directory
+Checks every device's migration_version and migration_compatible_devices on
+each INPUT -- a sysfs root (the live /sys when no INPUT is given, or a
+directory that mirrors it) or a capture written by 'migcompat capture' (-
+reads one from standard input) -- against the emitter requirements of the
+spec, then the compatibility matrix across the devices, and with --against
+whether a driver update broke a source. --sample NAME runs on a bundled
+sample host instead (listed below). Exit status: 0 every required check
+passes (warnings allowed), 1 one fails, 3 nothing could be checked.
+
+\b
+Examples:
+  migcompat conformance --sample gvt-g
+  migcompat conformance                              # this host's /sys
+  migcompat conformance new-host.json --against old-host.json
+  migcompat conformance --format junit host.json > conformance.xml
+  ssh gpu-node-7 migcompat capture | migcompat conformance -
+
+The checks: each device's attributes are in its VFIO device directory
 (<device>/vfio-dev/vfioN, spec clause 10; attributes in the bus device
 directory, the placement of spec 1.0, fail MC-SYSFS-PLACEMENT), then every
 migration_version and migration_compatible_devices of each input against the
@@ -53,47 +70,37 @@ as identical devices that accept each other one way only) and, with
 --against or a two-host sample, whether the newer driver accepts everything
 the older one accepted (each source it dropped is a breaking change).
 
-An INPUT is a sysfs root (a live /sys or a directory that mirrors it) or a
-capture written by 'migcompat capture' (- reads one from standard input).
-With no INPUT and no --sample, the live /sys is checked. --sample NAME runs
-on a bundled sample host instead (the samples are listed below): the samples
-whose names start with broken- each fail a different required check on
-purpose (exit status 1), those that start with warn- only warn (exit status
-0). To check attribute files without a tree, use 'migcompat lint'.
+The samples whose names start with broken- each fail a different required
+check on purpose (exit status 1), those that start with warn- only warn (exit
+status 0). To check attribute files without a tree, use 'migcompat lint'.
 
 The report lists each failure with its check ID, the object's path, the
-offending text with a caret and the spec clause, then a summary table.
---format json writes the report conformance-report.schema.json describes
-(a JSON Schema in spec/schema/ of migcompat's source, in migcompat/_data/
-where it is installed); --format junit writes JUnit XML for CI; --format ktap writes KTAP version 1, the
-kernel's test output format, for kernel-side CI. With nothing to check,
-json, junit and ktap still write a well-formed report that says so (json:
-every check not applicable, and a note saying why); when an INPUT or a
---against baseline cannot be read or holds nothing to check, junit writes
-one test case in <error> and ktap one 'not ok' test, each naming the input
-and the error (exit status 3). A failed recommended check is a warning: the
-run passes, unless --fail-on-warning is given (then exit status 1, and
-junit and ktap show the warnings as failures). A --against baseline must
-hold migration attributes: one that holds none (a wrong path, a
-subdirectory of the tree) is an error, as the upgrade check could not run.
-Old and new devices are paired by configuration: each old device with the
-new devices whose configuration (the fields that differ between the devices
-of one side, such as a queue count, but not the driver's or its stream's)
-agrees, then by PCI address or type id,
-else with every new device of the same vendor:device or type; the new
-rules' $ is read with the old device's configuration, so a capture whose
-functions were re-enumerated or configured otherwise is not a breaking
-change.
-A failure on a host with no name (a capture without --host) is named by
-its input, as given. Rule numbers count from 0.
+offending text with a caret and the spec clause, then a summary table (the
+vendor guide, 'Reading the report', walks through one). --format json writes
+the report conformance-report.schema.json describes (a JSON Schema in
+migcompat/_data/ where migcompat is installed, in spec/schema/ of its source;
+the documentation's JSON Schemas page shows it); --format junit writes JUnit
+XML for CI; --format ktap writes KTAP version 1, the kernel's test output
+format, for kernel-side CI. With nothing to check, json, junit and ktap still
+write a well-formed report that says so (json: every check not applicable,
+and a note saying why); when an INPUT or a --against baseline cannot be read
+or holds nothing to check, junit writes one test case in <error> and ktap one
+'not ok' test, each naming the input and the error (exit status 3). A failed
+recommended check is a warning: the run passes, unless --fail-on-warning is
+given (then exit status 1, and junit and ktap show the warnings as failures).
 
-\b
-Examples:
-  migcompat conformance --sample gvt-g
-  migcompat conformance                              # this host's /sys
-  migcompat conformance new-host.json --against old-host.json
-  migcompat conformance --format junit host.json > conformance.xml
-  ssh gpu-node-7 migcompat capture | migcompat conformance -
+A --against baseline must hold migration attributes: one that holds none (a
+wrong path, a subdirectory of the tree) is an error, as the upgrade check
+could not run. Old and new devices are paired by configuration: each old
+device with the new devices whose configuration (the fields that differ
+between the devices of one side, such as a queue count, but not the driver's
+or its stream's) agrees, then by PCI address or type id, else with every new
+device of the same vendor:device or type; the new rules' $ is read with the
+old device's configuration, so a capture whose functions were re-enumerated
+or configured otherwise is not a breaking change.
+
+A failure on a host with no name (a capture without --host) is named by its
+input, as given. Rule numbers count from 0.
 """
 
 _EPILOG: Final = (

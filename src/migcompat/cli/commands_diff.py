@@ -47,7 +47,23 @@ __all__ = ["diff_command"]
 _HELP: Final = """Show what a driver update changed: which sources it stopped accepting.
 
 OLD and NEW are the same hosts (or the same device) before and after the
-update, named by their role: each is a capture ('migcompat capture'), a
+update: captures, directories of captures, sysfs trees, or a driver's
+attribute files. For each device and type it prints what the new driver
+stopped accepting (a breaking change), what it newly accepts and how its
+description changed, each difference with a witness source: the check a
+vendor's CI runs on a driver update, like 'buf breaking' or 'oasdiff
+breaking'. Exit status: 0 no breaking change, 1 a breaking change (with
+--sources: one that strands a device of the fleet), 3 some pair could not be
+decided or part of a side could not be read (3 wins, as for every command).
+
+\b
+Examples:
+  migcompat diff docs/examples/driver-update/mlx5-old docs/examples/driver-update/mlx5-new
+  migcompat diff before/ after/                # two directories of captures
+  migcompat diff --format json old.json new.json
+  migcompat diff --sources fleet/ old.json new.json
+
+OLD and NEW, named by their role: each is a capture ('migcompat capture'), a
 directory of captures, a sysfs tree (a mirror of /sys, read as 'migcompat
 conformance' reads one), a device directory holding migration_version and
 migration_compatible_devices (a driver's attribute files, as a vendor's CI
@@ -96,7 +112,8 @@ says why ('not decided: ... [CODE]'); standard error has a coded line for
 the first few not due to an unread counterpart: too-complex (the relation
 is beyond the bounds), missing-self (rules that read $ without the device's
 migration_version), or the code of what may accept a removed device
-(capture-unreadable, missing-field...).
+(capture-unreadable, missing-field...). The fleet guide, 'What did the
+driver update change?', walks through these cases.
 
 Placements of a capture or sysfs tree whose attributes are missing or
 invalid are not targets (a pair they would be in is undecided); a note on
@@ -106,11 +123,6 @@ directory or a link loop, is a warning on standard error, with the first
 few (once when both sides would report the same, as 'diff A A'). When
 such a fault may hide a device or type, the pairs it would be in are not
 known, and the diff is not decided.
-
-Exit status 1 on a breaking change, 0 otherwise, and 3 when some pair could
-not be decided or part of a side could not be read (3 wins, as for every
-command): the check a vendor's CI runs on a driver update, like 'buf
-breaking' or 'oasdiff breaking'.
 
 With --format json the output is one JSON object: {"old", "new", "breaking",
 "undecided", "incomplete", "counts", "hosts": {"paired", "removed",
@@ -145,13 +157,6 @@ refused with error[too-complex]. JSON: each change has "stranded" and
 also "accepted_elsewhere", "elsewhere", "strands", "error", "code"), and
 the object has "fleet_breaking" and "sources" ({"inventory", "classes",
 "decisions", "incomplete"}).
-
-\b
-Examples:
-  migcompat diff docs/examples/driver-update/mlx5-old docs/examples/driver-update/mlx5-new
-  migcompat diff before/ after/                # two directories of captures
-  migcompat diff --format json old.json new.json
-  migcompat diff --sources fleet/ old.json new.json
 """.replace("{max_decisions}", f"{MAX_SOURCE_DECISIONS:,}")
 
 _EPILOG: Final = (

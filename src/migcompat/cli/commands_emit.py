@@ -20,18 +20,21 @@ __all__ = ["emit_command"]
 _HELP: Final = f"""Write the canonical attribute string of a JSON data model.
 
 Reads one JSON document from FILE (standard input when FILE is - or not
-given): a data model as migcompat's JSON Schema describes it, or one line of
-the output of 'migcompat parse --format json'. Writes the canonical
-migration_version or migration_compatible_devices string, final newline
-included and nothing else, so the output can be redirected into a file or a
-sysfs attribute. Invalid JSON is reported with its line and column; a
-document that is not a valid data model with the JSON Pointer of the
-offending member. Reading stops after {JSON_READ_LIMIT // 2**20} MiB.
+given), a data model or one line of 'migcompat parse --format json', and
+writes the canonical migration_version or migration_compatible_devices
+string, final newline included and nothing else, so the output can be
+redirected into a file or a sysfs attribute. Exit status: 0 written, 1 not a
+valid data model (or its string is not valid), 3 the input cannot be read.
 
 \b
 Examples:
   migcompat emit model.json > migration_version
   migcompat parse --format json messy.txt | migcompat emit
+
+The data model is the one migcompat's JSON Schema describes. Invalid JSON is
+reported with its line and column; a document that is not a valid data model
+with the JSON Pointer of the offending member. Reading stops after
+{JSON_READ_LIMIT // 2**20} MiB.
 """
 
 _PARSE_RECORD_KEYS: Final = frozenset(

@@ -56,7 +56,17 @@ traits and Kubernetes matches node labels, at scale. 'export placement' and
 'export kubernetes' write what they match on, from an INVENTORY of captures
 ('migcompat capture' files, or directories of them; one can be -, standard
 input), one capture per host, each naming its host; the '-query' commands
-print what a source's placement request needs.
+print what a source's placement request needs. Exit status: 0 written, 1 a
+query matches nothing, 3 an input or the export is not usable (see
+'migcompat export COMMAND --help').
+
+\b
+Examples:
+  migcompat capture -o t4-node-16.json                   # on each host
+  migcompat export kubernetes captures/ -o labels/
+  migcompat export kubernetes-query --mapping labels/mapping.json /sys/bus/mdev/devices/$UUID
+  migcompat export placement --enabled-type nvidia-230 captures/ -o traits.json
+  migcompat export placement-query --mapping traits.json /sys/bus/mdev/devices/$UUID
 
 Placements whose migration attributes are missing or invalid are left out,
 with a note on standard error counting them; an inventory left with no
@@ -70,7 +80,7 @@ labels decided (none: an empty set, which clears its labels), and such a
 placement's resource provider gets no migcompat trait (a push clears them);
 a warning names the hosts. With --strict, 'export kubernetes' and 'export
 placement' refuse such an inventory instead (exit 3): nothing is written,
-removed or pushed.
+removed or pushed (the schedulers guide, 'When the inventory is incomplete').
 
 {_SCOPE}
 """
@@ -389,7 +399,16 @@ device also gets CUSTOM_MIGCOMPAT_IS_<ID> for its own class. The mapping
 document (JSON: each class with its canonical text, traits and query, each
 trait's class, each provider's resource provider and set of accepted
 classes) goes to --mapping FILE (or -o FILE, the same), or to standard
-output (neither given, or -).
+output (neither given, or -). Exit status: 0 written (and pushed), 3 the
+mapping was not written (an input or a name is not usable, or a Placement
+request failed).
+
+\b
+Examples:
+  migcompat export placement conformance/samples/nvidia-vgpu/ --mapping traits.json \\
+      --enabled-type nvidia-222 --enabled-type nvidia-230
+  OS_TOKEN=... migcompat export placement captures/ --mapping traits.json \\
+      --enabled-type nvidia-230 --endpoint http://placement.example:8778
 
 With --endpoint URL the traits are pushed. First, reading only, every mapped
 resource provider is found (by name, or its UUID checked): one Placement
@@ -397,7 +416,7 @@ does not have, or two providers landing on one UUID, is an error and nothing
 is written. Then each trait is created (PUT /traits/NAME) and set on each
 mapped resource provider (PUT /resource_providers/UUID/traits, with its
 generation), keeping the provider's traits that do not start with
-CUSTOM_MIGCOMPAT_. The token is read from the environment variable
+CUSTOM_MIGCOMPAT_. The token is read from the environment variable that
 --token-env names (default OS_TOKEN). With --prune, the CUSTOM_MIGCOMPAT_
 traits the export no longer sets are then deleted from Placement. The
 mapping is written once the push has succeeded: when a request fails part
@@ -405,17 +424,16 @@ way, the error lists what was applied and what was not, and the mapping is
 not written (a FILE from an earlier export is left as it was); push again
 once Placement answers.
 
-Which resource provider a provider's traits go to: the UUID given for
+Which resource provider a provider's traits go to (why, for Nova: the
+schedulers guide, 'OpenStack Nova and Placement'): the UUID given for
 HOST:PATH in --rp-uuids FILE (a JSON object; - reads it from standard
-input), else the resource provider
-named by --rp-name (default '{{host}}_{{nodedev}}' for device types only:
-the name Nova's libvirt driver gives a physical GPU, node name, _, libvirt's
-node-device name such as pci_0000_84_00_0; a device type maps to its parent
-GPU). A device is named only by an --rp-name given: Nova's PCI-in-Placement
-names a PCI device's provider '<host>_<PF ADDRESS>', pools a PF's VFs in it
-and sets its traits itself (from [pci] device_spec), so a note counts the
-PCI devices left unmapped. An mdev instance has no resource provider of its
-own in Nova and is left out unless --rp-uuids names it. Without --endpoint,
+input), else the resource provider named by --rp-name (default
+'{{host}}_{{nodedev}}' for device types only: the name Nova's libvirt driver
+gives a physical GPU, such as HOST_pci_0000_84_00_0; a device type maps to
+its parent GPU). A device is named only by an --rp-name given (Nova's
+PCI-in-Placement sets a PCI device's traits itself): a note counts the PCI
+devices left unmapped. An mdev instance has no resource provider of its own
+in Nova and is left out unless --rp-uuids names it. Without --endpoint,
 a note says how many names and UUIDs were not checked against Placement. A
 placement whose attributes could not be read or decided is mapped too, with
 no trait: a push clears its resource provider's CUSTOM_MIGCOMPAT_ traits;
@@ -429,13 +447,6 @@ each GPU with --enabled-type (HOST=TYPE for one host), or map the providers
 by UUID.
 
 {_SCOPE}
-
-\b
-Examples:
-  migcompat export placement conformance/samples/nvidia-vgpu/ --mapping traits.json \\
-      --enabled-type nvidia-222 --enabled-type nvidia-230
-  OS_TOKEN=... migcompat export placement captures/ --mapping traits.json \\
-      --enabled-type nvidia-230 --endpoint http://placement.example:8778
 """
 
 
@@ -807,7 +818,13 @@ placement'; - reads it from standard input) must know; add it to
 GET /resource_providers (microversion 1.18) or GET /allocation_candidates
 (1.17) beside the resources asked for, or give the trait to Nova as
 trait:NAME=required. Several SOURCEs ask for targets accepting every one of
-them; with --any, at least one (required=in:..., microversion 1.39).
+them; with --any, at least one (required=in:..., microversion 1.39). Exit
+status: 0 printed, 1 no resource provider of the export matches, 3 no answer
+(an input cannot be read, or the mapping does not know the source's class).
+
+\b
+Examples:
+  migcompat export placement-query --mapping traits.json /sys/bus/mdev/devices/$UUID
 
 The resource providers of the export the query matches (from the mapping's
 accept_sets) are counted and named on standard error; when there is none,
@@ -815,10 +832,6 @@ no query is printed and the exit status is 1 (--format json prints its
 document, with an empty 'matching', and exits 1 too).
 
 {_SCOPE}
-
-\b
-Examples:
-  migcompat export placement-query --mapping traits.json /sys/bus/mdev/devices/$UUID
 """
 
 
@@ -897,8 +910,15 @@ from what it accepts:
   device-migration.node.PREFIX/<ID>=true  a device or device type there accepts class <ID>
 
 as one Node Feature Discovery NodeFeature object (nfd.k8s-sigs.io/v1alpha1)
-per node, which NFD's master copies onto the node. Every host of the
-INVENTORY is a node, even one whose placements could not be read: its
+per node, which NFD's master copies onto the node. Exit status: 0 written,
+3 nothing written (an input or a node name is not usable).
+
+\b
+Examples:
+  migcompat export kubernetes conformance/samples/nvidia-vgpu/ -o labels/
+  migcompat export kubernetes captures/ --mapping labels.json | kubectl apply -f -
+
+Every host of the INVENTORY is a node, even one whose placements could not be read: its
 labels are then only those decided (none: an empty set, which clears on
 apply the labels an earlier export gave it); with --strict such an
 inventory is refused instead (exit 3), and nothing is written or removed. A node's name is its host's,
@@ -922,11 +942,6 @@ again; other files in DIR are left alone. Their objects already in the
 cluster stay: delete them with 'kubectl delete nodefeature'.
 
 {_SCOPE}
-
-\b
-Examples:
-  migcompat export kubernetes conformance/samples/nvidia-vgpu/ -o labels/
-  migcompat export kubernetes captures/ --mapping labels.json | kubectl apply -f -
 """
 
 
@@ -1140,11 +1155,17 @@ SOURCE is a device's migration_version (a file, - or a device directory);
 (DIR/mapping.json with -o DIR, or its --mapping FILE; - reads it from
 standard input), which must know the source's class. The output is a JSON object to merge into the pod (or
 KubeVirt VirtualMachineInstance) spec: {{"affinity": {{"nodeAffinity": ...}}}}
-with a requiredDuringSchedulingIgnoredDuringExecution term on the source's
-device-migration label, or with --selector {{"nodeSelector": {{...}}}}.
+with a requiredDuringSchedulingIgnoredDuringExecution term on the
+device-migration label of the source, or with --selector {{"nodeSelector": {{...}}}}.
 Several SOURCEs ask for nodes accepting every one; with --any, at least one.
 With --format json: {{"spec": that object, "labels", "any_of", "matching",
-"valid_for"}}.
+"valid_for"}}. Exit status: 0 printed, 1 no node of the export matches, 3
+no answer (an input cannot be read, or the mapping does not know the
+source's class).
+
+\b
+Examples:
+  migcompat export kubernetes-query --mapping labels/mapping.json /sys/bus/mdev/devices/$UUID
 
 The nodes of the export it matches (from the mapping's accept_sets) are
 counted and named on standard error; when there is none, nothing is
@@ -1155,10 +1176,6 @@ migration the VM's device is the target's, of another class, so compute it
 again from that device before each migration (a note says so).
 
 {_SCOPE}
-
-\b
-Examples:
-  migcompat export kubernetes-query --mapping labels/mapping.json /sys/bus/mdev/devices/$UUID
 """
 
 

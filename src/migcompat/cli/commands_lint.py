@@ -28,27 +28,39 @@ __all__ = ["lint_command"]
 _HELP: Final = """Check migration attribute files the way the conformance suite checks a driver's.
 
 Runs the checks of 'migcompat conformance' that need only the attributes'
-text, with no sysfs tree or capture: MC-E1-PARSE (valid), MC-E2-CANONICAL
-(byte-equal to the canonical form, final LF included), MC-E3-REGISTRY and
-MC-E3-REQUIRED (standard keys as the registry has them; device_api and driver
-present), MC-E4-NO-PARAMS (no param lines on a device instance), and the
-warnings MC-S1-ACCEPT-ALL, MC-S2-DEFAULT-WRITTEN and MC-M1-ACCEPTS-NOTHING; and when both
-attributes of one device are given, MC-E6-SELF (the device accepts itself)
-and MC-E7-SELFREF (every $ resolvable).
+text, with no sysfs tree or capture, on attribute files, standard input (-,
+or no FILE) or a device or mdev type directory, and reports each failure
+with the check ID, the line and column and the spec clause. Exit status: 0
+every required check passes (warnings allowed), 1 one fails, 3 an input
+cannot be read.
 
-An input is an attribute file, - for standard input (standard input when no
-FILE is given), or a device or mdev type directory: both its attribute files,
-checked together, and MC-E5-PAIR (both or neither). A file named
-migration_version or migration_compatible_devices is that attribute; any
-other is told by its first line, as 'migcompat parse' does. The two
-attribute files of one directory, given as two FILEs, are checked together.
+\b
+Examples:
+  migcompat lint migration_version
+  migcompat lint /sys/bus/pci/devices/0000:3b:00.1
+  migcompat lint --kind instance vf/migration_version vf/migration_compatible_devices
+  printf 'mc1 device_api=vfio-pci driver=mtty\\n' | migcompat lint -
+
+The checks: MC-E1-PARSE (valid), MC-E2-CANONICAL (byte-equal to the
+canonical form, final LF included), MC-E3-REGISTRY and MC-E3-REQUIRED
+(standard keys as the registry has them; device_api and driver present),
+MC-E4-NO-PARAMS (no param lines on a device instance), and the warnings
+MC-S1-ACCEPT-ALL, MC-S2-DEFAULT-WRITTEN and MC-M1-ACCEPTS-NOTHING; and when
+both attributes of one device are given, MC-E6-SELF (the device accepts
+itself) and MC-E7-SELFREF (every $ resolvable).
+
+A directory gives both its attribute files, checked together, and
+MC-E5-PAIR (both or neither). A file named migration_version or
+migration_compatible_devices is that attribute; any other is told by its
+first line, as 'migcompat parse' does. The two attribute files of one
+directory, given as two FILEs, are checked together.
 
 An attribute in a sysfs directory is checked as a device type's when the
 directory is an mdev type's (under mdev_supported_types), as a device
 instance's when it is a device's (it has an mdev_type, vendor or driver
 entry); elsewhere a migration_version with param lines is taken for a type's
-template and one without for an instance's. --kind says which it is instead
-(--kind instance reports a template printed by an instance: MC-E4-NO-PARAMS).
+template and one without for an instance's. --kind says which it is instead:
+with --kind instance, MC-E4-NO-PARAMS reports a template printed by an instance.
 What needs the device's place in sysfs is left to 'migcompat conformance' on
 a tree or a capture: agreement with sysfs (MC-E3-SYSFS, and type= on mdevs
 only), modes, stable reads, instances that match their type (MC-E8) and the
@@ -60,13 +72,6 @@ message, the line with a caret under the fault and the spec clause; then
 one line per input with the checks it passed. --format json writes one JSON object: {"result",
 "inputs", "input_errors", "failures", "notes"}, each failure as in the
 conformance report (without "host").
-
-\b
-Examples:
-  migcompat lint migration_version
-  migcompat lint /sys/bus/pci/devices/0000:3b:00.1
-  migcompat lint --kind instance vf/migration_version vf/migration_compatible_devices
-  printf 'mc1 device_api=vfio-pci driver=mtty\\n' | migcompat lint -
 """
 
 _EPILOG: Final = (

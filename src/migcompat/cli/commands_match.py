@@ -47,68 +47,67 @@ __all__ = [
 
 _HELP: Final = """Find every device, or device type to create, in a fleet that accepts a source.
 
-SOURCE is the source device's migration_version: a file, - for standard
-input, or a device directory holding it. Or take the source from the
-inventory with --source-device HOST:PATH or HOST:IDENT and give no SOURCE:
-the device at PATH on HOST (its path in the capture, as --format json lists
-it and the exports' mappings name it), or the one whose identity is IDENT
-(a PCI address, an mdev UUID). It is an option, not a form of SOURCE,
-because a device directory's own path holds ':' (PCI addresses): a
-mistyped path must stay a missing file, not become a device lookup. The
-device itself is then left out of the targets, and so is its host unless
---same-host (a live migration goes to another host); the output says what
-was left out. A device that is not in the inventory, that the name fits
-several times (they are listed), that is a device type, or whose
-migration_version is missing, unreadable or invalid is an error (exit
-status 3). --host NAME keeps only the targets of the hosts named,
---exclude-host NAME leaves out those of a host (both repeatable, whatever
-the source).
+SOURCE is the source device's migration_version (a file, - for standard
+input, or a device directory), or --source-device HOST:PATH or HOST:IDENT
+takes it from the inventory. INVENTORY is one or more captures ('migcompat
+capture -o host.json' on each host) or directories of them. Prints every
+(host, device or type, creation parameters) whose rules accept the source,
+ranked, each with its verdict and the rule that matched. Exit status: 0 some
+device or type accepts the source, 1 none does, 3 not known.
 
-INVENTORY is one or more captures
-('migcompat capture -o host.json' on each host) or directories of them; a
-JSON file in a directory that is not a capture (such as a sample's
-manifest) is skipped (--format json lists it under "findings"). One capture can be - (standard input,
-as from 'ssh host migcompat capture -o -'), when SOURCE is not.
+\b
+Examples:
+  migcompat match /sys/bus/mdev/devices/$UUID captures/
+  migcompat match --source-device t4-180:$UUID captures/
+  migcompat match --explain src_version host1.json host2.json
+  migcompat match --format json - captures/ < src_version
 
-Prints every (host, device or type, creation parameters) whose rules accept
-the source, ranked: existing devices first (an IDENTICAL one before one that
-merely accepts it), then device types to create, each with the creation
-parameters a device needs (as 'migcompat plan' would choose). Each line has
-the verdict and the rule that matched. The answer is exactly what 'migcompat
-check' says for each pair; the fleet index (migcompat.fleet.index) finds it
-without checking every pair. Whether a device is free is not known from a
-capture: the scheduler decides that.
+The ranking: existing devices first (an IDENTICAL one before one that merely
+accepts it), then device types to create, each with the creation parameters a
+device needs (as 'migcompat plan' would choose). The answer is exactly what
+'migcompat check' says for each pair; the fleet index (migcompat.fleet.index)
+finds it without checking every pair. Whether a device is free is not known
+from a capture: the scheduler decides that.
+
+--source-device HOST:PATH names the device at PATH on HOST (its path in the
+capture, as --format json lists it and the exports' mappings name it),
+HOST:IDENT the one whose identity is IDENT (a PCI address, an mdev UUID); no
+SOURCE is given then (why it is an option: the fleet guide, 'Where can this
+device go?'). The device itself is then left out of the targets, and so is
+its host unless --same-host (a live migration goes to another host); the
+output says what was left out. A device that is not in the inventory, that
+the name fits several times (they are listed), that is a device type, or
+whose migration_version is missing, unreadable or invalid is an error (exit
+status 3).
+
+--host NAME keeps only the targets of the hosts named, --exclude-host NAME
+leaves out those of a host (both repeatable, whatever the source).
+
+A JSON file in an INVENTORY directory that is not a capture (such as a
+sample's manifest) is skipped (--format json lists it under "findings"). One
+capture can be - (standard input, as from 'ssh host migcompat capture -o
+-'), when SOURCE is not.
 
 --explain adds the near misses: the targets (one per group that every source
 judges alike) that do not accept the source, nearest first (an unknown
 verdict first, then the fewest failing constraints), each with the failing
 constraints of its nearest rules: FleetIndex.near_misses in the library.
 
-A target read whole whose verdict is unknown (the source lacks a key its
-rules constrain and it declares no default, a '$' whose own value does not
-exist) may accept the source once that is known: when no target accepts
-it, the answer is not known (exit status 3), and those targets are listed
-as undecided (FleetIndex.undecided in the library).
-
-Placements a capture holds whose attributes are missing, unreadable or
-invalid (or in a newer format), and device instances whose
-migration_version has param lines, are not targets: their verdict is
-unknown. A device instance whose migration_version is missing or invalid
-but whose rules are valid is judged by its rules alone (spec clause 8.5:
-its '$' have no value): when they accept the source, it is listed as
-accepting with an unknown description and no grade. A
-JSON file of a directory that is not a valid capture is skipped. What a
-capture recorded while it was taken (an unreadable directory, a link
-loop...) is kept too. Each is reported once on standard error, grouped per
-host (a warning for what may hide a target, a note for the rest, and for
-what cannot change a negative answer: every placement concerned rejects the
-source by its readable rules, or is left out), and listed
-under "findings" with --format json (a capture's with "capture",
-"attribute" and "hides_targets"). When no target read accepts the source
-but such a placement may, or part of a host could not be read, the answer
-is not known: exit status 3, not 1. A placement whose rules were read
-already rejects the source when they refuse it whatever the target's own
-values: it does not make the answer unknown.
+The answer is not known (exit status 3, not 1) when no target read accepts
+the source but one may: a target read whole whose verdict is unknown (the
+source lacks a key its rules constrain and it declares no default, a '$'
+whose own value does not exist; FleetIndex.undecided in the library), or a
+placement whose attributes are missing, unreadable or invalid (or in a newer
+format), a device instance whose migration_version has param lines, or part
+of a host that could not be read (what a capture recorded while it was
+taken: an unreadable directory, a link loop...). Such placements are not
+targets; each fault is reported once on standard error, grouped per host (a
+warning for what may hide a target, a note for the rest); a device instance
+whose rules alone are valid is judged by them (spec clause 8.5: its '$' have
+no value), with an unknown description. A placement whose
+rules were read already rejects the source when they refuse it whatever the
+target's own values. The details: the fleet guide, 'When the inventory is
+incomplete'.
 
 "class" is the source's class as the scheduler exports of INVENTORY
 ('migcompat export') label it: the digest of its description without the
@@ -124,24 +123,18 @@ description: "class" when "class_ignored" is empty), "class_ignored" (the
 "parent", "available_instances", "verdict"}], "near_misses" (with
 --explain), "inventory", "left_out": {"source_device", "source_host",
 "exclude_hosts", "only_hosts", "targets": how many}, "findings",
-"incomplete", "undecided"}; each verdict as
-spec/schema/verdict.schema.json describes it, with the type's "choice";
+"incomplete", "undecided"}; each verdict as verdict.schema.json (the
+documentation's JSON Schemas page) describes it, with the type's "choice";
 an accepted device whose description is unknown has "description_unknown":
-true (and no grade); "incomplete" is true when something may hide a target,
-for any source; "undecided" is {"targets": the placements not read whole
-that may accept this source, each with "capture", "unreadable" (the names
-of its migration attributes missing, unreadable or invalid), "param_lines"
-and its description's "driver" and "stream" (null when not readable),
-"faults": how many findings may hide a target and concern no placement,
-"unknown_targets": [{"targets", "verdict"}] the targets read whole whose
-verdict is unknown, one entry per group judged alike}.
-
-\b
-Examples:
-  migcompat match /sys/bus/mdev/devices/$UUID captures/
-  migcompat match --source-device t4-180:$UUID captures/
-  migcompat match --explain src_version host1.json host2.json
-  migcompat match --format json - captures/ < src_version
+true (and no grade); "findings" lists what could not be used (a capture's
+with "capture", "attribute" and "hides_targets"); "incomplete" is true when
+something may hide a target, for any source; "undecided" is {"targets": the
+placements not read whole that may accept this source, each with "capture",
+"unreadable" (the names of its migration attributes missing, unreadable or
+invalid), "param_lines" and its description's "driver" and "stream" (null
+when not readable), "faults": how many findings may hide a target and
+concern no placement, "unknown_targets": [{"targets", "verdict"}] the targets
+read whole whose verdict is unknown, one entry per group judged alike}.
 """
 
 _EPILOG: Final = (

@@ -25,7 +25,21 @@ __all__ = ["matrix_command"]
 _HELP: Final = """Show which device classes of a fleet can migrate to which.
 
 INVENTORY is one or more captures ('migcompat capture') or directories of
-them; one capture can be - (standard input). A source class is the devices whose migration_version is the same; a
+them; one capture can be - (standard input). Prints a grid of source classes
+(rows) against target classes (columns), grouped by behaviour, one character
+per cell: = identical,
++ accepted, . incompatible, ? unknown; --html FILE writes it as a page with a
+heat map. Exit status: 0 the matrix was written, 3 an input cannot be read or
+the fleet is empty or too large.
+
+\b
+Examples:
+  migcompat matrix captures/
+  migcompat matrix --html matrix.html captures/ && xdg-open matrix.html
+  migcompat matrix --html - captures/ > matrix.html
+  migcompat matrix --format json host1.json host2.json
+
+A source class is the devices whose migration_version is the same; a
 target class is the devices and device types whose migration_version and
 rules are both the same. The matrix shows them by behaviour group: classes
 that differ only in ignorable (~) fields that no rule of the inventory
@@ -43,19 +57,18 @@ labelled with its driver and the field that tells it apart from its
 driver's others; a column also with its kind (device, type NAME, or type
 NAME + device).
 
-In the terminal each cell is one character: = identical (the target is the
-same configuration, for some pair of the groups' classes), + accepted, .
-incompatible, ? unknown; the groups are listed below the grid with their
-classes, hosts and descriptions (and a column's rules). --html FILE writes a
-standalone page (no network needed to view it) with the same matrix as an
-SVG heat map: hover over a cell for its verdict and reason, or find the pair
-in the side table (it lists every pair that is not incompatible and the first
-2,000 incompatible ones of one driver or stream, and counts the others;
-reasons and long member lists unfold on demand). --html -
-writes the page to standard output instead of the terminal matrix (it cannot
-be combined with --format json, whose document goes there too). Each
-distinct pair of groups is checked once, exactly as 'migcompat check' would;
-a fleet of more than 250,000 pairs of groups is refused (exit 3).
+In the terminal a cell = means the target is the same configuration, for
+some pair of the groups' classes; the groups are listed below the grid with
+their classes, hosts and descriptions (and a column's rules). --html FILE
+writes a standalone page (no network needed to view it) with the same matrix
+as an SVG heat map: hover over a cell for its verdict and reason, or find
+the pair in the side table (it lists every pair that is not incompatible and
+the first 2,000 incompatible ones of one driver or stream, and counts the
+others; reasons and long member lists unfold on demand). --html - writes the
+page to standard output instead of the terminal matrix (it cannot be
+combined with --format json, whose document goes there too). Each distinct
+pair of groups is checked once, exactly as 'migcompat check' would; a fleet
+of more than 250,000 pairs of groups is refused (exit 3).
 
 Placements whose attributes are missing, unreadable or invalid are not
 targets in the matrix (a device whose migration_version is valid is still a
@@ -63,12 +76,13 @@ source: its class is a row, with no column of its own). They, and what a capture
 was taken (an unreadable directory, a link loop...), are reported once on
 standard error, grouped per host, the first few: a device there that could
 not be read is not in the matrix, which shows what was read (the exit status
-stays 0).
+stays 0; the fleet guide, 'When the inventory is incomplete').
 
 With --format json the output is one JSON object: {"sources", "targets",
 "cells": [{"source", "target", "verdict", ...}], "unlisted", "counts",
-"findings", "incomplete"}, each cell a verdict as spec/schema/verdict.schema.json
-describes it, with "classes": the pair of classes whose verdict it is
+"findings", "incomplete"}, each cell a verdict as verdict.schema.json (the
+documentation's JSON Schemas page) describes it, with "classes": the pair of
+classes whose verdict it is
 ("cells" lists every cell that is not incompatible and the first 2,000
 incompatible ones in row order; "unlisted": {"incompatible": N} counts the
 others, "counts" every cell); each
@@ -79,13 +93,6 @@ first class; a row also has "class", the id the exports label it with (as
 'match' prints it); "findings" lists the skipped placements and the captures'
 faults (each with "capture", "attribute" and "hides_targets"), and
 "incomplete" is true when one may hide a device or type.
-
-\b
-Examples:
-  migcompat matrix captures/
-  migcompat matrix --html matrix.html captures/ && xdg-open matrix.html
-  migcompat matrix --html - captures/ > matrix.html
-  migcompat matrix --format json host1.json host2.json
 """
 
 _EPILOG: Final = (

@@ -30,11 +30,20 @@ _ATTRIBUTES: Final[dict[str, Attribute]] = {
 _HELP: Final = f"""Check migcompat attribute strings and show their canonical form.
 
 Reads each FILE (a sysfs attribute, a file, or - for standard input; standard
-input when no FILE is given), tells a migration_version from a
-migration_compatible_devices attribute by its first line unless --attribute
-says which it is, and parses it. A valid string is summarised with its
-canonical form; an invalid one is reported with its error code and the line
-and column of the fault, and the next FILE is read. Reading stops after
+input when no FILE is given) and says whether it is a valid migration_version
+or migration_compatible_devices string: a valid one is summarised with its
+canonical form, an invalid one reported with its error code and the line and
+column of the fault. Exit status: 0 every input valid, 1 one is not, 3 one
+cannot be read.
+
+\b
+Examples:
+  migcompat parse /sys/bus/mdev/devices/$UUID/vfio-dev/vfio*/migration_version
+  migcompat parse --format json attr.txt | migcompat emit
+  echo 'mc1 device_api=vfio-pci driver=mtty' | migcompat parse -
+
+The attribute is told by its first line unless --attribute says which it is;
+after an invalid input the next FILE is read. Reading stops after
 {ATTRIBUTE_READ_LIMIT} bytes: a longer input is reported as too-long.
 
 With --format json each input gives one line of JSON (JSON Lines), also for a
@@ -42,12 +51,6 @@ single input: {{"path", "attribute", "canonical", "canonical_text", "model"}}
 for a valid string (model is the JSON data model), {{"path", "attribute",
 "error": {{"code", "message", "line", "column"}}}} for an invalid one, and
 {{"path", "read_error"}} for an input that could not be read.
-
-\b
-Examples:
-  migcompat parse /sys/bus/mdev/devices/$UUID/vfio-dev/vfio*/migration_version
-  migcompat parse --format json attr.txt | migcompat emit
-  echo 'mc1 device_api=vfio-pci driver=mtty' | migcompat parse -
 """
 
 

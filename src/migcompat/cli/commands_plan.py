@@ -17,13 +17,24 @@ __all__ = ["plan_command"]
 
 _HELP: Final = """Find the creation parameters of a device type whose device would accept a source.
 
-SOURCE is the source's migration_version, as for 'migcompat check': a file,
-- for standard input, or a device directory. TYPE is an mdev type directory
-(/sys/class/mdev_bus/PARENT/mdev_supported_types/TYPE) holding the type's
-migration_version -- a template whose param lines list the creation-time
-parameters -- and the migration_compatible_devices its devices would have.
---type-version and --type-rules give (or override) those two files, so TYPE
-may be left out when both are given.
+SOURCE is the source's migration_version, as for 'migcompat check'; TYPE is
+an mdev type directory (/sys/class/mdev_bus/PARENT/mdev_supported_types/TYPE).
+Prints, for each creation parameter, the values under which a device of the
+type accepts the source, and one recommended choice (or, when none works, the
+nearest device explained). Exit status: 0 some choice accepts the source, 1
+none does, 3 unknown or an input that cannot be read or is not valid.
+
+\b
+Examples:
+  migcompat plan /sys/bus/mdev/devices/$SRC \\
+      /sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_8
+  migcompat plan --format json src_version --type-version tmpl --type-rules rules
+
+SOURCE is a file, - for standard input, or a device directory. TYPE holds the
+type's migration_version -- a template whose param lines list the
+creation-time parameters -- and the migration_compatible_devices its devices
+would have. --type-version and --type-rules give (or override) those two
+files, so TYPE may be left out when both are given.
 
 Decides each creation parameter on its own, never the product of their
 values: for each parameter, the values under which a device accepts the
@@ -38,18 +49,12 @@ it explains the nearest device. For example, a GVT-g type whose rules say
 share=$ takes a source with share=1/2 only when created with aggregate=4.
 
 With --format json the output is one JSON object: the plan as the JSON
-Schema plan.schema.json describes it (in spec/schema/ of migcompat's source,
-in migcompat/_data/ where it is installed; {"answer", "choice", "verdict",
-"parameters", "combinations", "independent"}) plus the "source",
-"type_version" and "type_rules" files read. An input that cannot be read or
-is not a valid attribute gives {"source", "type_version", "type_rules",
-"input_errors": [...]} instead.
-
-\b
-Examples:
-  migcompat plan /sys/bus/mdev/devices/$SRC \\
-      /sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_8
-  migcompat plan --format json src_version --type-version tmpl --type-rules rules
+Schema plan.schema.json describes it (in migcompat/_data/ where migcompat is
+installed, in spec/schema/ of its source; the documentation's JSON Schemas
+page shows it; {"answer", "choice", "verdict", "parameters", "combinations",
+"independent"}) plus the "source", "type_version" and "type_rules" files
+read. An input that cannot be read or is not a valid attribute gives
+{"source", "type_version", "type_rules", "input_errors": [...]} instead.
 """
 
 _EPILOG: Final = (

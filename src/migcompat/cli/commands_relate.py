@@ -23,19 +23,30 @@ _RELATIONS: Final = tuple(relation.value for relation in Relation)
 
 _HELP: Final = f"""Compare two targets' rules by the sources they accept.
 
-A and B are migration_compatible_devices attributes: files, - for standard
-input, or device (or mdev type) directories holding them. A directory's
-migration_version, when present, is that target's own description, which $
-in its rules refers to; --a-self and --b-self give (or override) it.
+A and B are migration_compatible_devices attributes (files, - for standard
+input, or device or mdev type directories). Prints how the set of sources A
+accepts relates to the set B accepts -- EQUAL, SUBSET (B accepts everything A
+does, and more), SUPERSET, DISJOINT (no source is accepted by both) or
+OVERLAP -- computed exactly, with a witness source for each difference. To
+check a driver update, give --old OLD --new NEW instead of A B, and --require
+no-breaking. Exit status: 0 computed (and allowed by --require), 1 not
+allowed, 3 an input is not valid or the relation is too complex.
 
-Prints how the set of sources A accepts relates to the set B accepts --
-EQUAL, SUBSET (B accepts everything A does, and more), SUPERSET, DISJOINT
-(no source is accepted by both) or OVERLAP -- computed exactly, not by
-sampling. For each difference it prints a witness: a source (as a canonical
-migration_version) that one accepts and the other does not, and a source
-both accept. Without a target's own description, its $ parts accept
-nothing here (a verdict of such a target is unknown, never compatible), and
-a note says so; --require then cannot be checked: exit status 3.
+\b
+Examples:
+  migcompat relate --old driver-1.0/vf0 --new driver-1.1/vf0 --require no-breaking
+  migcompat relate old/migration_compatible_devices new/migration_compatible_devices
+  migcompat relate --require equal,superset new_rules old_rules
+  migcompat relate --format json /sys/bus/mdev/devices/$A /sys/bus/mdev/devices/$B
+
+A directory's migration_version, when present, is that target's own
+description, which $ in its rules refers to; --a-self and --b-self give (or
+override) it. The relation is computed exactly, not by sampling. For each
+difference it prints a witness: a source (as a canonical migration_version)
+that one accepts and the other does not, and a source both accept. Without a
+target's own description, its $ parts accept nothing here (a verdict of such
+a target is unknown, never compatible), and a note says so; --require then
+cannot be checked: exit status 3.
 
 Checking a driver update: give the rules by their role, --old OLD --new NEW
 instead of A B, and --require no-breaking. The exit status is 1 when the new
@@ -53,20 +64,14 @@ when the new driver stopped accepting a source the old one accepted, and
 prints that source. The option may be repeated.
 
 With --format json the output is one JSON object: the relation as the JSON
-Schema relation.schema.json describes it (in spec/schema/ of migcompat's
-source, in migcompat/_data/ where it is installed; {{"relation", "only_first",
-"only_second", "both", "notes"}}; first is A, or OLD) plus the "a", "b",
-"a_self" and "b_self" files read (a is OLD and b is NEW), and "required" and
-"satisfied" with --require (no-breaking is required: ["equal", "subset"]). An
-input that cannot be read or is not a valid attribute gives {{"a", "b",
-"a_self", "b_self", "input_errors": [...]}} instead.
-
-\b
-Examples:
-  migcompat relate --old driver-1.0/vf0 --new driver-1.1/vf0 --require no-breaking
-  migcompat relate old/migration_compatible_devices new/migration_compatible_devices
-  migcompat relate --require equal,superset new_rules old_rules
-  migcompat relate --format json /sys/bus/mdev/devices/$A /sys/bus/mdev/devices/$B
+Schema relation.schema.json describes it (in migcompat/_data/ where migcompat
+is installed, in spec/schema/ of its source; the documentation's JSON Schemas
+page shows it; {{"relation", "only_first", "only_second", "both", "notes"}};
+first is A, or OLD) plus the "a", "b", "a_self" and "b_self" files read (a is
+OLD and b is NEW), and "required" and "satisfied" with --require (no-breaking
+is required: ["equal", "subset"]). An input that cannot be read or is not a
+valid attribute gives {{"a", "b", "a_self", "b_self", "input_errors": [...]}}
+instead.
 """
 
 _EPILOG: Final = (
