@@ -19,6 +19,7 @@ from fractions import Fraction
 import pytest
 from sample_fleet import Host, Mdev, MdevParent, MdevType, PciFunction, to_host_data
 
+from matrix_oracle import brute_pairs
 from migcompat.compare import accepts
 from migcompat.conformance import emitter_checks, matrix_checks, run
 from migcompat.conformance.matrix_checks import CompactMatrix
@@ -188,22 +189,11 @@ def _queues_host(devices: int) -> HostData:
     return to_host_data(Host("queues", "6.8.0-45-generic", functions=functions))
 
 
-def _brute_pairs(relation: CompactMatrix, classes: int) -> set[tuple[int, int]]:
-    found = set()
-    for source in range(classes):
-        version = relation.parts(source)[0]
-        for target in range(classes):
-            _, rules, own = relation.parts(target)
-            if accepts(version, rules, own) is Answer.COMPATIBLE:
-                found.add((source, target))
-    return found
-
-
 @pytest.mark.slow  # heavy: keeps the default run within two minutes; .ci/run runs it
 def test_twenty_thousand_devices_with_their_own_queue_counts() -> None:
     small, _ = _timed([_queues_host(200)])
     assert isinstance(small.matrix.accepted, CompactMatrix)
-    brute = _brute_pairs(small.matrix.accepted, len(small.matrix.classes))
+    brute = brute_pairs(small.matrix.accepted, len(small.matrix.classes))
     assert len(brute) == 200 * 201 // 2  # a device accepts every device with no more queues
     assert set(small.matrix.accepted) == brute
     assert small.matrix.accepted_pairs == len(brute) == len(small.matrix.edges)
@@ -368,7 +358,7 @@ def test_the_compact_matrix_holds_exactly_the_accepted_pairs(seed: int, monkeypa
     relation = matrix.accepted
     assert isinstance(relation, CompactMatrix)
     classes = len(matrix.classes)
-    brute = _brute_pairs(relation, classes)
+    brute = brute_pairs(relation, classes)
     listed = list(relation)
     assert listed == sorted(brute)
     assert matrix.accepted_pairs == len(relation) == len(brute)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sample_fleet import Host, PciFunction, to_host_data
 
-from migcompat.compare import accepts
+from matrix_oracle import brute_pairs
 from migcompat.conformance import matrix_checks, run
 from migcompat.conformance.matrix_checks import CompactMatrix
 from migcompat.conformance.results import Report
@@ -39,7 +39,6 @@ from migcompat.model import (
 )
 from migcompat.parse import parse_compatible, parse_version
 from migcompat.sysfs.model import HostData
-from migcompat.verdict import Answer
 
 _HEAD = "device_api=vfio-pci driver=qat_vfio_pci pci_id=8086:4941"
 _TAIL = "stream=qat-gen4"
@@ -125,15 +124,7 @@ def _comparable(report: Report) -> dict[str, object]:
 def _brute_pairs(report: Report) -> set[tuple[int, int]]:
     relation = report.matrix.accepted
     assert isinstance(relation, CompactMatrix)
-    classes = len(report.matrix.classes)
-    found = set()
-    for source in range(classes):
-        version = relation.parts(source)[0]
-        for target in range(classes):
-            _, rules, own = relation.parts(target)
-            if accepts(version, rules, own) is Answer.COMPATIBLE:
-                found.add((source, target))
-    return found
+    return brute_pairs(relation, len(report.matrix.classes))
 
 
 # ---- the verdicts grow with the devices, not with the pairs -------------------------------------------------
