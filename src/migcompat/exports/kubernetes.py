@@ -212,7 +212,7 @@ class KubernetesExport:
         it). A node's labels are the ``has_label`` of each class of ``has``
         and the ``accepts_label`` of each class of its set. ``keys`` are the
         keys the exported rules constrain: each class's ``text`` is a
-        description projected onto them (:func:`~.table.export_class`), as a
+        description projected onto them (:func:`~migcompat.fleet.classes.export_class`), as a
         query projects its source.
         """
         sets = AcceptSets(known.id for known in self.table.classes)

@@ -23,7 +23,7 @@ of accepted classes in ``accept_sets``, a list of the distinct sets, each a
 sorted list of indices into ``classes``: the document grows with the
 providers and with the distinct sets, not as providers times accepted
 classes. Version 3 adds ``keys``: the keys the exported rules constrain, onto
-which a class's description is projected (:func:`~.table.export_class`), so
+which a class's description is projected (:func:`~migcompat.fleet.classes.export_class`), so
 that a query projects its source the same way before it names its class; its
 class texts are projected descriptions. The reader takes versions 1 and 2
 as it always has: their classes are whole descriptions (no ``keys``, nothing
@@ -478,7 +478,7 @@ def classes_of(mapping: ExportMapping, sources: Iterable[tuple[str, MigrationVer
     """The class identifier of each named source, all of which the export must know.
 
     A source is projected onto the mapping's *keys* (:class:`ExportMapping`)
-    first (:func:`~.table.export_class`), as the export projected its classes:
+    first (:func:`~migcompat.fleet.classes.export_class`), as the export projected its classes:
     a source that differs from a class only in non-critical fields that no
     exported rule reads is of that class. (A mapping of version 1 or 2 has no
     keys: the source's whole description names its class, as those exports
@@ -489,8 +489,7 @@ def classes_of(mapping: ExportMapping, sources: Iterable[tuple[str, MigrationVer
     whose recorded text differs from the source's projected canonical text (a
     digest collision, or an edited mapping) is refused the same way.
     """
-    from ..fleet.classes import class_id
-    from .table import export_class
+    from ..fleet.classes import class_id, export_class
 
     keys = mapping.keys
     ids: list[str] = []

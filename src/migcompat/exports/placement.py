@@ -273,7 +273,7 @@ class PlacementExport:
         no trait. The document grows with the providers and the distinct
         sets, not as providers times accepted classes. ``keys`` are the keys
         the exported rules constrain: each class's ``text`` is a description
-        projected onto them (:func:`~.table.export_class`), as a query
+        projected onto them (:func:`~migcompat.fleet.classes.export_class`), as a query
         projects its source.
         """
         sets = AcceptSets(known.id for known in self.table.classes)

@@ -8,9 +8,9 @@ of the :class:`ExportTable`) is byte-equal. A rule ignores a non-critical field
 it does not constrain (clauses 8.1, 8.2), so every provider of the export
 gives every member of a class the same answer; a critical field is never
 left out. The class is named by :func:`migcompat.fleet.classes.class_id` of
-the projected description (:func:`export_class`), so hosts that differ only
-in a per-host value no rule reads (``~fw_version``) share one class, one
-label and one trait; a description with nothing to leave out keeps the id
+the projected description (:func:`~migcompat.fleet.classes.export_class`),
+so hosts that differ only in a per-host value no rule reads
+(``~fw_version``) share one class, one label and one trait; a description with nothing to leave out keeps the id
 of its whole text. The classes known at export time are those of the
 inventory's devices (the sources that exist) and of any extra sources the
 operator names. For each class and each provider (a device, or a device type
@@ -36,11 +36,11 @@ from typing import Final
 
 from ..display import plural
 from ..emit import emit
-from ..fleet.classes import class_id
+from ..fleet.classes import export_class
 from ..fleet.index import FleetIndex
 from ..fleet.inventory import FleetError, Inventory, InventoryFinding, Provider
 from ..model import MigrationVersion
-from ..semantics.rules import constrained_keys, project
+from ..semantics.rules import constrained_keys
 from .errors import ExportError
 
 __all__ = [
@@ -51,7 +51,6 @@ __all__ = [
     "Undecided",
     "build_table",
     "check_inventory",
-    "export_class",
     "incomplete_findings",
     "provider_key",
     "template_problem",
@@ -145,19 +144,6 @@ def undecided_hosts(inventory: Inventory) -> list[str]:
     return sorted({finding.host for finding in inventory.findings if finding.code in _SKIPPED or finding.hides_targets})
 
 
-def export_class(version: MigrationVersion, keys: frozenset[str]) -> tuple[str, MigrationVersion]:
-    """The class of the description *version* in an export whose rules constrain *keys*: its id and description.
-
-    The description is *version* projected onto *keys*
-    (:func:`~migcompat.semantics.rules.project`: its non-critical fields
-    whose key is not in *keys* left out), the id
-    :func:`~migcompat.fleet.classes.class_id` of that description. The export
-    and the queries both name a source's class with it.
-    """
-    projected = project(version, keys)
-    return class_id(projected), projected
-
-
 def incomplete_findings(
     inventory: Inventory, enabled: Callable[[str, str], bool] | None = None
 ) -> list[InventoryFinding]:
@@ -188,7 +174,7 @@ def incomplete_findings(
 class KnownClass:
     """A source class known at export time: its identifier, canonical text and model.
 
-    *version* is the class's description (:func:`export_class`: projected
+    *version* is the class's description (:func:`~migcompat.fleet.classes.export_class`: projected
     onto the keys the export's rules constrain), *text* its canonical text,
     *id* :func:`~migcompat.fleet.classes.class_id` of it.
     """
@@ -205,7 +191,7 @@ class ExportTable:
     ``is_class[i]`` is the class of provider *i* when it is a device (None for
     a type); ``accepts[i]`` is the set of class identifiers provider *i* accepts.
     *keys* are the keys the providers' rules constrain, onto which every
-    source description is projected to find its class (:func:`export_class`).
+    source description is projected to find its class (:func:`~migcompat.fleet.classes.export_class`).
     *held* lists, as (host, class identifier), the devices kept only as
     sources (``Provider.target`` False): their hosts have a device of that
     class, though the device accepts nothing the export could decide.
@@ -320,7 +306,7 @@ def build_table(
 
     The table's keys are those the rules of *providers* constrain
     (:func:`~migcompat.semantics.rules.constrained_keys`), and each class is
-    a description projected onto them (:func:`export_class`): descriptions
+    a description projected onto them (:func:`~migcompat.fleet.classes.export_class`): descriptions
     that differ only in non-critical fields no rule of *providers* reads are
     one class, which every provider accepts or does not as it does each of
     them. A source given in *extra_sources* (a device kept only as a source,

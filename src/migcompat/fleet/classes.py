@@ -74,6 +74,7 @@ __all__ = [
     "class_id",
     "compare_descriptions",
     "description_key",
+    "export_class",
     "export_class_id",
     "group_verdict",
     "read_keys",
@@ -100,19 +101,30 @@ def class_id(version: MigrationVersion) -> str:
     return digest[:CLASS_ID_LENGTH].upper()
 
 
+def export_class(version: MigrationVersion, keys: frozenset[str]) -> tuple[str, MigrationVersion]:
+    """The class of the description *version* in an export whose rules constrain *keys*: its id and description.
+
+    The description is *version* projected onto *keys*
+    (:func:`~migcompat.semantics.rules.project`: its non-critical fields
+    whose key is not in *keys* left out), the id :func:`class_id` of that
+    description. The scheduler exports and their queries name a source's
+    class with it, and ``match`` and ``matrix`` print it
+    (:func:`export_class_id`).
+    """
+    projected = project(version, keys)
+    return class_id(projected), projected
+
+
 def export_class_id(version: MigrationVersion, keys: frozenset[str]) -> tuple[str, tuple[str, ...]]:
     """The id the scheduler exports label *version*'s class with, when their rules constrain *keys*; what it omits.
 
-    The id is :func:`class_id` of *version* projected onto *keys*
-    (:func:`~migcompat.semantics.rules.project`: the non-critical fields whose
-    key is not in *keys* left out), as ``migcompat.exports.table.export_class``
-    names a class; *keys* are :func:`read_keys` of the exported providers
-    (an inventory's devices and types, every type enabled). The second value
-    names, sorted, the fields left out: empty when the id is the whole
-    description's :func:`class_id`.
+    The id is that of :func:`export_class`; *keys* are :func:`read_keys` of
+    the exported providers (an inventory's devices and types, every type
+    enabled). The second value names, sorted, the fields left out: empty
+    when the id is the whole description's :func:`class_id`.
     """
     require("version", version, MigrationVersion)
-    return class_id(project(version, keys)), _dropped((version,), keys)
+    return export_class(version, keys)[0], _dropped((version,), keys)
 
 
 def _target_id(version: MigrationVersion, rules: CompatibleDevices) -> str:
