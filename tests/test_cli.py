@@ -14,8 +14,8 @@ from click.testing import CliRunner, Result
 
 import migcompat
 from migcompat import emit, parse, to_json
+from migcompat.cli import COMMANDS, main
 from migcompat.cli import io as cli_io
-from migcompat.cli import main
 from migcompat.cli.exitcodes import EXIT_STATUS_HELP, MEANINGS, ExitCode, combine
 from migcompat.cli.output import color_enabled
 from migcompat.model import Field, MigrationVersion
@@ -83,6 +83,39 @@ def test_importing_migcompat_does_not_import_click() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def _modules_after(*args: str) -> set[str]:
+    """The command modules (``migcompat.cli.commands_*``) imported by ``migcompat ARGS`` in a fresh process."""
+    code = (
+        "import sys\nfrom migcompat.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(m for m in sys.modules if m.startswith('migcompat.cli.commands_')), file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL
+    )
+    return set(result.stderr.split())
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    """``migcompat check`` does not pay for the exports, the cases runner or the conformance suite at start-up."""
+    assert _modules_after("--version") == set()
+    assert _modules_after("check", "--help") == {"migcompat.cli.commands_check"}
+    assert _modules_after("export", "kubernetes", "--help") == {"migcompat.cli.commands_export"}
+    assert _modules_after("--help") == {f"migcompat.cli.{target.split(':')[0]}" for target in COMMANDS.values()}
+
+
+def test_every_command_is_listed_under_its_own_name(runner: CliRunner) -> None:
+    import click
+
+    context = click.Context(main)
+    assert main.list_commands(context) == sorted(COMMANDS)
+    for name in COMMANDS:
+        command = main.get_command(context, name)
+        assert command is not None and command.name == name
+        assert name in run(runner, "--help").stdout
+    assert main.get_command(context, "no-such-command") is None
+    assert run(runner, "no-such-command").exit_code == 2
+
+
 # --- --version and --help -------------------------------------------------------------------------
 
 
@@ -110,7 +143,9 @@ def _helped_commands() -> list[list[str]]:
     import click
 
     paths: list[list[str]] = [[]]
-    for name, command in sorted(main.commands.items()):
+    context = click.Context(main)
+    for name in main.list_commands(context):
+        command = main.get_command(context, name)
         paths.append([name])
         if name == "export" and isinstance(command, click.Group):
             paths += [[name, sub] for sub in sorted(command.commands)]

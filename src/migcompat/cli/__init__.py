@@ -8,40 +8,46 @@ console script ``migcompat`` runs :data:`main`. Modules:
 * :mod:`.jsoninput` -- strict JSON decoding with positioned errors;
 * :mod:`.output` -- colour, error rendering, JSON lines;
 * :mod:`.attributes` -- finding, reading and parsing the comparator commands' inputs;
-* :mod:`.commands_parse`, :mod:`.commands_emit`, :mod:`.commands_check`,
-  :mod:`.commands_relate`, :mod:`.commands_plan`, :mod:`.commands_lint` -- one command each.
+* ``commands_NAME`` -- one command (or command group) each, imported only when
+  it runs or its help is shown (:data:`COMMANDS`): ``migcompat check`` does not
+  pay for the fleet exports, the cases runner or the conformance suite.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import importlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final, NoReturn, TypeVar
 
 import click
 
 from .. import __version__
 from ..limits import FORMAT_VERSION, SPEC_VERSION
-from .commands_capture import capture_command
-from .commands_cases import cases_command
-from .commands_check import check_command
-from .commands_conformance import conformance_command
-from .commands_diff import diff_command
-from .commands_emit import emit_command
-from .commands_export import export_command
-from .commands_lint import lint_command
-from .commands_match import match_command
-from .commands_matrix import matrix_command
-from .commands_parse import parse_command
-from .commands_plan import plan_command
-from .commands_relate import relate_command
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .output import adopt_closed_streams, echo_error
 
-__all__ = ["ExitCode", "main"]
+__all__ = ["COMMANDS", "ExitCode", "main"]
+
+COMMANDS: Final[Mapping[str, str]] = {
+    "capture": "commands_capture:capture_command",
+    "cases": "commands_cases:cases_command",
+    "check": "commands_check:check_command",
+    "conformance": "commands_conformance:conformance_command",
+    "diff": "commands_diff:diff_command",
+    "emit": "commands_emit:emit_command",
+    "export": "commands_export:export_command",
+    "lint": "commands_lint:lint_command",
+    "match": "commands_match:match_command",
+    "matrix": "commands_matrix:matrix_command",
+    "parse": "commands_parse:parse_command",
+    "plan": "commands_plan:plan_command",
+    "relate": "commands_relate:relate_command",
+}
+"""Each command's name and where it is defined (``module:attribute`` in this package), loaded on first use."""
 
 _HELP: Final = """Parse, check and write migcompat attributes.
 
@@ -135,7 +141,21 @@ class _Group(click.Group):
     closed before the command started (``>&-``) included, is reported as
     "cannot write the output: REASON" with status 3 (see :mod:`.exitcodes`).
     A standard error closed before it started takes the messages silently.
+
+    Its commands are those added to it and those of :data:`COMMANDS`, whose
+    module is imported when the command is first asked for.
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command *cmd_name*: one added to the group, else one of :data:`COMMANDS`, imported now."""
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            module, attribute = COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(f".{module}", __name__), attribute)
+        return command
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         adopt_closed_streams()
@@ -201,18 +221,3 @@ def _guard_output(action: Callable[[], _T]) -> _T:
 )
 def main() -> None:
     pass
-
-
-main.add_command(parse_command)
-main.add_command(lint_command)
-main.add_command(emit_command)
-main.add_command(check_command)
-main.add_command(relate_command)
-main.add_command(plan_command)
-main.add_command(capture_command)
-main.add_command(conformance_command)
-main.add_command(cases_command)
-main.add_command(match_command)
-main.add_command(matrix_command)
-main.add_command(diff_command)
-main.add_command(export_command)

@@ -20,10 +20,10 @@ from typing import Final, Literal
 import click
 
 from ..errors import ParseError
+from ..limits import MAX_ATTRIBUTE_BYTES
 from ..model import CompatibleDevices, MigrationVersion
 from ..parse import detect, parse_compatible, parse_version
 from ..verdict import Answer, Reason
-from .commands_parse import bounded_error
 from .exitcodes import ExitCode
 from .io import (
     ATTRIBUTE_READ_LIMIT,
@@ -46,6 +46,7 @@ __all__ = [
     "Attribute",
     "InputFailure",
     "Loader",
+    "bounded_error",
     "compatible_from",
     "load_compatible",
     "load_version",
@@ -451,3 +452,22 @@ class Loader:
     def failure_document(self) -> dict[str, object]:
         """The JSON output of a command whose inputs could not all be read or parsed."""
         return {**self.paths, "input_errors": [failure.to_json() for failure in self.failures]}
+
+
+def bounded_error(error: ParseError, source: Input) -> ParseError:
+    """*error*, saying "more than" when the reader stopped before the end of the input.
+
+    The parser only saw the first bytes of a longer input, so the size it
+    reports for a ``too-long`` error is a lower bound.
+    """
+    if error.code != "too-long" or source.complete:
+        return error
+    return ParseError(
+        error.code,
+        f"the attribute is more than {len(source.data)} bytes (reading stopped there); "
+        f"at most {MAX_ATTRIBUTE_BYTES} are allowed, including the final newline",
+        line=error.line,
+        column=error.column,
+        length=error.length,
+        text=error.text,
+    )

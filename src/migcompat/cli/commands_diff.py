@@ -36,7 +36,7 @@ from .attributes import (
     report_failures,
     version_from,
 )
-from .commands_match import SHOWN_FINDINGS, host_name, load_inventory_or_exit, report_findings
+from .captures import SHOWN_FINDINGS, host_name, load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
 from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_input
 from .options import format_option

@@ -14,7 +14,7 @@ import click
 from ..display import escape, first_few, plural
 from ..errors import MigcompatError
 from .attributes import Loader, refuse_two_stdins, report_failures
-from .commands_match import read_capture_stdin, report_findings
+from .captures import read_capture_stdin, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import STDIN, CannotRead, display_name, read_input
 from .options import format_option

@@ -16,8 +16,7 @@ from ..conformance.registry import CHECKS
 from ..conformance.results import Failure, render_excerpt
 from ..errors import ParseError
 from ..parse import detect
-from .attributes import COMPATIBLE, VERSION, Attribute, read_in_directory
-from .commands_parse import bounded_error
+from .attributes import COMPATIBLE, VERSION, Attribute, bounded_error, read_in_directory
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
 from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_input, stdin_is_terminal
 from .options import format_option

@@ -4,44 +4,36 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Final, NoReturn
+from typing import Final
 
 import click
 
-from ..capture import CAPTURE_READ_LIMIT
 from ..display import escape, first_few, plural
 from ..emit import emit, value_text
 from ..fleet.classes import class_id, export_class_id, read_keys
 from ..fleet.index import MAX_NEAR_MISSES, NEAR_MISSES, FleetIndex, rank
 from ..fleet.inventory import (
-    STDIN_NAME,
     Inventory,
-    InventoryError,
     InventoryFinding,
     PartialPlacement,
     Provider,
     Undecided,
-    load_inventory,
 )
 from ..model import MigrationVersion
 from ..verdict import Verdict
 from .attributes import Loader, refuse_two_stdins, report_failures
+from .captures import SHOWN_FINDINGS, cut, fail, host_name, load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
-from .io import STDIN, CannotRead, read_input
+from .io import STDIN
 from .options import format_option
 from .output import echo, echo_error, echo_json
 
 __all__ = [
-    "SHOWN_FINDINGS",
     "SourceNotFound",
     "find_source_device",
-    "host_name",
     "incomplete_message",
-    "load_inventory_or_exit",
     "match_command",
     "provider_json",
-    "read_capture_stdin",
-    "report_findings",
     "undecided_message",
 ]
 
@@ -150,185 +142,12 @@ _EPILOG: Final = (
 DEFAULT_LIMIT: Final = 50
 
 
-def load_inventory_or_exit(
-    ctx: click.Context, paths: Sequence[str], *, json_output: bool, stdin: bytes | None = None
-) -> Inventory:
-    """The inventory *paths* name; on an error, the message on standard error and exit status 3.
-
-    A path ``-`` is the capture on standard input: *stdin* when the caller has
-    read it already, else it is read here (at most the size of a capture).
-    """
-    try:
-        if STDIN in paths and stdin is None:
-            stdin = read_capture_stdin()
-        return load_inventory(paths, stdin=stdin)
-    except InventoryError as error:
-        _fail(ctx, f"cannot read the inventory: {escape(error.message)}", json_output, error.to_dict())
-
-
-def read_capture_stdin() -> bytes:
-    """A capture's text from standard input, at most :data:`~migcompat.capture.CAPTURE_READ_LIMIT` bytes.
-
-    Raises :class:`~migcompat.fleet.inventory.InventoryError` (``capture-unreadable``) when it cannot be read
-    or is longer.
-    """
-    try:
-        read = read_input(STDIN, CAPTURE_READ_LIMIT)
-    except CannotRead as exc:
-        raise InventoryError("capture-unreadable", str(exc), where=STDIN_NAME) from None
-    if not read.complete:
-        raise InventoryError(
-            "capture-unreadable",
-            f"{STDIN_NAME} is larger than the {CAPTURE_READ_LIMIT >> 20} MiB a capture may be",
-            where=STDIN_NAME,
-        )
-    return read.data
-
-
-def _fail(ctx: click.Context, message: str, json_output: bool, document: dict[str, object]) -> NoReturn:
-    code = document.get("code")
-    echo_error(message, code if isinstance(code, str) else None)
-    if json_output:
-        echo_json({"error": document})
-    ctx.exit(ExitCode.UNDECIDED)
-
-
 def provider_json(provider: Provider, verdict: Verdict | None = None) -> dict[str, object]:
     """A provider (:meth:`Provider.to_json`), and its verdict when given, as a JSON-ready dict."""
     out = provider.to_json()
     if verdict is not None:
         out["verdict"] = verdict.to_json()
     return out
-
-
-SHOWN_FINDINGS: Final = 3
-"""How many hosts, and findings of each host, the warnings on standard error show; they count the rest."""
-_SHOWN_CHARACTERS: Final = 300
-"""A finding's path or message is shown on standard error cut at this many characters."""
-_QUIET: Final = frozenset({"not-a-capture", "duplicate-host"})
-"""The inventory's findings that are not listed in the fault report (a manifest; duplicate hosts are warned apart)."""
-
-
-def report_findings(inventory: Inventory, *, settled: bool = False) -> None:
-    """The inventory's findings on standard error, each fault once, grouped per host.
-
-    *settled* says that what may hide a target does not change the caller's
-    answer (``match`` found no target and every placement concerned rejects
-    the source by its readable rules, or is left out): the report of those
-    faults is then a note that says so, not a warning that a target may be
-    missing from the answer.
-
-    One warning lists what may hide a device or type (a capture's fault where
-    a target may be, a placement whose attributes are missing, unreadable or
-    invalid, a file of a directory that is not a valid capture), and one note
-    the rest (a capture's cosmetic fault, an unstable attribute, an instance
-    with param lines); each shows the first few hosts with their first few
-    findings and counts the rest. A placement skipped because its attribute
-    could not be read is listed once, as the capture's fault. Then a warning
-    per host that two captures name (the first few), and one for a capture
-    that names no host. A JSON file that is not a capture (a sample's
-    manifest) is skipped without a note; the JSON output lists it.
-    """
-    read_faults = {(f.host, f.path) for f in inventory.findings if f.capture and f.hides_targets}
-    shown = [
-        f
-        for f in inventory.findings
-        if f.code not in _QUIET
-        and (f.capture or (f.code != "invalid-attribute" or (f.host, f.path) not in read_faults))
-    ]
-    hiding = [f for f in shown if f.hides_targets]
-    if hiding:
-        groups = _by_host(hiding)
-        what = (
-            f"{plural(len(hiding), 'fault')} on {plural(len(groups), 'host')} may hide a device or type"
-            " (part of a host could not be read when captured, or a placement's attributes are missing or invalid)"
-        )
-        if settled:
-            echo(
-                f"note: {what}, but none changes this answer: the placements concerned reject the source by"
-                " their readable rules, or are left out:",
-                err=True,
-            )
-        else:
-            echo(f"warning: {what}, which may then be missing from the answer:", err=True)
-        _first_few(groups)
-    others = [f for f in shown if not f.hides_targets]
-    if others:
-        groups = _by_host(others)
-        echo(
-            f"note: {plural(len(others), 'other finding')} on {plural(len(groups), 'host')}"
-            " (none hides a device or type):",
-            err=True,
-        )
-        _first_few(groups)
-    duplicates = [f for f in inventory.findings if f.code == "duplicate-host"]
-    for finding in duplicates[:SHOWN_FINDINGS]:
-        echo(
-            f"warning: {_cut(finding.message)}: each of its placements is listed once per capture;"
-            " give one capture per host",
-            err=True,
-        )
-    if len(duplicates) > SHOWN_FINDINGS:
-        echo(
-            f"warning: ... and {plural(len(duplicates) - SHOWN_FINDINGS, 'more capture')} naming a host an earlier"
-            " one names (--format json lists them)",
-            err=True,
-        )
-    if "" in inventory.hosts:
-        echo(
-            "warning: a capture names no host (a copy captured without --host): its placements are listed"
-            " under the host name (empty); give 'migcompat capture --host NAME'",
-            err=True,
-        )
-
-
-def _by_host(findings: list[InventoryFinding]) -> dict[str, list[InventoryFinding]]:
-    """*findings* grouped by the host they are on (a file that names no host: by the file), in the order found."""
-    groups: dict[str, list[InventoryFinding]] = {}
-    for finding in findings:
-        groups.setdefault(finding.host if finding.host or finding.capture else "\0" + finding.path, []).append(finding)
-    return groups
-
-
-def _first_few(groups: dict[str, list[InventoryFinding]]) -> None:
-    for key, findings in list(groups.items())[:SHOWN_FINDINGS]:
-        captures = list(dict.fromkeys(f.capture for f in findings if f.capture))
-        if key.startswith("\0"):  # a file of a directory that is not a capture: it names no host
-            heading = "(no host)"
-        else:
-            heading = host_name(key) + (f" ({', '.join(_cut(c) for c in captures)})" if captures else "")
-        echo(f"  {heading}:", err=True)
-        for finding in findings[:SHOWN_FINDINGS]:
-            if finding.capture:  # the capture's message does not name the path
-                echo(f"    {_cut(finding.path or '/')}: {_cut(finding.message)} [{finding.code}]", err=True)
-            else:
-                echo(f"    {_cut(finding.message)} [{finding.code}]", err=True)
-        if len(findings) > SHOWN_FINDINGS:
-            echo(f"    ... and {len(findings) - SHOWN_FINDINGS} more (--format json lists them)", err=True)
-    rest = list(groups.values())[SHOWN_FINDINGS:]
-    if rest:
-        count = sum(len(findings) for findings in rest)
-        echo(
-            f"  ... and {count} more on {plural(len(rest), 'more host')} (--format json lists them)",
-            err=True,
-        )
-
-
-_SHOWN_HOST: Final = 64
-"""A host name is shown cut at this many characters (a capture's name is not checked when read: it may be long)."""
-
-
-def host_name(host: str) -> str:
-    """*host* as the text output shows it: escaped, cut at :data:`_SHOWN_HOST` characters, and ``(empty)`` for a
-    capture that names none."""
-    return _cut(host, _SHOWN_HOST) if host else "(empty)"
-
-
-def _cut(text: str, limit: int = _SHOWN_CHARACTERS) -> str:
-    """*text* escaped for the terminal, cut at *limit* characters (a capture may hold 16384)."""
-    if len(text) <= limit:
-        return escape(text)
-    return escape(text[:limit]) + f"... ({len(text)} characters)"
 
 
 def incomplete_message(inventory: Inventory) -> str:
@@ -440,7 +259,7 @@ def find_source_device(fleet: Inventory, name: str) -> Provider:
         raise SourceNotFound(
             "source-unknown",
             "unknown",
-            f"--source-device {_cut(name)}: the inventory has no host {host_name(host)}"
+            f"--source-device {cut(name)}: the inventory has no host {host_name(host)}"
             f" ({plural(len(fleet.hosts), 'host')}: {_hosts(fleet.hosts)})",
         )
     found: list[Provider] = []
@@ -454,8 +273,8 @@ def find_source_device(fleet: Inventory, name: str) -> Provider:
         raise SourceNotFound(
             "source-ambiguous",
             "ambiguous",
-            f"--source-device {_cut(name)} names {len(found)} different devices: "
-            + first_few(found, SHOWN_FINDINGS, lambda p: f"{_cut(p.where)} (class {class_id(p.version)})", "; ")
+            f"--source-device {cut(name)} names {len(found)} different devices: "
+            + first_few(found, SHOWN_FINDINGS, lambda p: f"{cut(p.where)} (class {class_id(p.version)})", "; ")
             + "; give the path of one (--format json lists them all)",
             tuple(p.where for p in found),
         )
@@ -465,7 +284,7 @@ def find_source_device(fleet: Inventory, name: str) -> Provider:
                 raise SourceNotFound(
                     "source-is-template",
                     "type",
-                    f"--source-device {_cut(name)} is the device type {_cut(provider.where)}, not a device:"
+                    f"--source-device {cut(name)} is the device type {cut(provider.where)}, not a device:"
                     " name a device instance (a type is a target, never a source)",
                     (provider.where,),
                 )
@@ -483,12 +302,12 @@ def find_source_device(fleet: Inventory, name: str) -> Provider:
                     and f.code in ("missing-attribute", "invalid-attribute")
                     and f.path.startswith(placement.path)
                 ]
-                detail = f" ({_cut(why[0])})" if why else ""
+                detail = f" ({cut(why[0])})" if why else ""
                 where = f"{placement.host}:{placement.path}"
                 raise SourceNotFound(
                     "missing-attribute",
                     "invalid",
-                    f"--source-device {_cut(name)}: the migration_version of {_cut(where)} is missing, unreadable"
+                    f"--source-device {cut(name)}: the migration_version of {cut(where)} is missing, unreadable"
                     f" or invalid{detail}: what it is is not known, so it cannot be a source",
                     (where,),
                 )
@@ -501,7 +320,7 @@ def find_source_device(fleet: Inventory, name: str) -> Provider:
                 raise SourceNotFound(
                     "source-is-template",
                     "template",
-                    f"--source-device {_cut(name)}: {_cut(finding.message)} (a device instance must not have"
+                    f"--source-device {cut(name)}: {cut(finding.message)} (a device instance must not have"
                     " param lines): it cannot be a source",
                     (f"{host}:{finding.path}",),
                 )
@@ -509,15 +328,15 @@ def find_source_device(fleet: Inventory, name: str) -> Provider:
     devices = [p.ident for p in fleet.sources if p.host == host]
     hint = (
         f"its {plural(len(devices), 'device')} with a valid migration_version: "
-        + first_few(devices, SHOWN_FINDINGS, _cut)
+        + first_few(devices, SHOWN_FINDINGS, cut)
         if devices
         else "it has no device with a valid migration_version"
     )
     raise SourceNotFound(
         "source-unknown",
         "unknown",
-        f"--source-device {_cut(name)}: host {host_name(host)} has no device with the path or identity"
-        f" {_cut(rest)} ({hint})",
+        f"--source-device {cut(name)}: host {host_name(host)} has no device with the path or identity"
+        f" {cut(rest)} ({hint})",
     )
 
 
@@ -623,7 +442,7 @@ def match_command(
                 )
             ctx.exit(ExitCode.UNDECIDED)
         if version.params:
-            _fail(
+            fail(
                 ctx,
                 "the source is a device type (its migration_version has param lines); give a device instance's",
                 json_output,
@@ -657,7 +476,7 @@ def match_command(
         else:
             message = f"no target is left to check once these are left out: {scope.left_out_text()}"
             short = "every target of the inventory is left out"
-        _fail(ctx, message, json_output, {"code": "nothing-to-check", "message": short})
+        fail(ctx, message, json_output, {"code": "nothing-to-check", "message": short})
     label = _Class(version, fleet)
     index = FleetIndex.build(scope.targets)
     found = rank(index.accepting(version))

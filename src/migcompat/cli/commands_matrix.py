@@ -15,7 +15,7 @@ from ..fleet.html import render_html
 from ..fleet.inventory import STDIN, STDIN_NAME, FleetError
 from ..fleet.matrix import Matrix, build_matrix, cell_symbol, hosts_text
 from .attributes import refuse_two_stdins
-from .commands_match import load_inventory_or_exit, report_findings
+from .captures import load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .options import format_option
 from .output import echo, echo_error, echo_json, write_output_or_exit

@@ -10,15 +10,15 @@ import click
 from ..emit import emit
 from ..errors import ParseError
 from ..jsonmodel import to_json
-from ..limits import MAX_ATTRIBUTE_BYTES
 from ..model import CompatibleDevices, MigrationVersion
 from ..parse import detect, parse_compatible, parse_version
+from .attributes import bounded_error, refuse_two_stdins
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
 from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, read_input
 from .options import format_option
 from .output import echo, echo_error, echo_json, render_parse_error
 
-__all__ = ["bounded_error", "parse_command"]
+__all__ = ["parse_command"]
 
 Attribute = Literal["migration_version", "migration_compatible_devices"]
 
@@ -69,9 +69,6 @@ for a valid string (model is the JSON data model), {{"path", "attribute",
 @format_option("text: a summary for people; json: one JSON object per input, one per line.")
 @click.pass_context
 def parse_command(ctx: click.Context, files: Sequence[str], attribute: str | None, output_format: str) -> None:
-    # Imported here: .attributes imports this module (bounded_error).
-    from .attributes import refuse_two_stdins
-
     paths = list(files) or [STDIN]
     refuse_two_stdins(
         (f"FILE {number}" if len(paths) > 1 else "the attribute", path) for number, path in enumerate(paths, 1)
@@ -124,25 +121,6 @@ def _parse_one(path: str, forced: Attribute | None, *, json_output: bool) -> tup
         }
     )
     return ExitCode.SUCCESS, None
-
-
-def bounded_error(error: ParseError, source: Input) -> ParseError:
-    """*error*, saying "more than" when the reader stopped before the end of the input.
-
-    The parser only saw the first bytes of a longer input, so the size it
-    reports for a ``too-long`` error is a lower bound.
-    """
-    if error.code != "too-long" or source.complete:
-        return error
-    return ParseError(
-        error.code,
-        f"the attribute is more than {len(source.data)} bytes (reading stopped there); "
-        f"at most {MAX_ATTRIBUTE_BYTES} are allowed, including the final newline",
-        line=error.line,
-        column=error.column,
-        length=error.length,
-        text=error.text,
-    )
 
 
 def _summary(source: Input, kind: Attribute, model: MigrationVersion | CompatibleDevices, canonical: str) -> str:
