@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -18,3 +19,13 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "conformance" / "tools"))
 settings.register_profile("default", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=500)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Queue the files that take longest first (``RUNS_LONG = True`` in the module), keeping the order otherwise.
+
+    The default run hands whole files to the workers in collection order
+    (``--dist loadfile --no-loadscope-reorder``, pyproject.toml): a long file
+    queued last would keep one worker busy while the others idle.
+    """
+    items.sort(key=lambda item: not getattr(getattr(item, "module", None), "RUNS_LONG", False))

@@ -22,6 +22,8 @@ from migcompat.cli import main
 from migcompat.errors import ERROR_CODES
 from migcompat.verdict import REASON_CODES
 
+RUNS_LONG = True  # queued first in the default run (conftest.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "conformance" / "cases"
 SPEC = read_spec(ROOT / "spec" / "migcompat.rst")

@@ -37,6 +37,8 @@ from migcompat.parse import parse
 from migcompat.resources import data_path
 from strategies import compatible_models, examples, members, tokens, version_models
 
+RUNS_LONG = True  # queued first in the default run (conftest.py)
+
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = REPO / "spec" / "schema" / "data-model.schema.json"
 

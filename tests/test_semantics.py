@@ -35,6 +35,8 @@ from migcompat.semantics.values import compare, equivalent, match_key
 from migcompat.verdict import Answer, Grade
 from strategies import examples
 
+RUNS_LONG = True  # queued first in the default run (conftest.py)
+
 KEYS = ("v.a", "v.b", "v.c", "aggregate", "features")
 CONSTANTS = {
     "integer": ["0", "1", "2", "3", "5"],
