@@ -181,3 +181,34 @@ def test_the_work_is_bounded_before_it_is_done(tmp_path: Path) -> None:
 def test_the_help_states_the_bound() -> None:
     result = run("diff", "--help")
     assert "--sources" in result.stdout and "200,000" in result.stdout
+
+
+def test_a_class_is_named_by_the_exports_label_and_its_digest_when_they_differ(tmp_path: Path) -> None:
+    """A ``~`` field no rule reads is left out of the label the exports and ``match`` give the class."""
+    old, new = _update(tmp_path)
+    noted = "mc1 driver=d q=4 stream_version=1.0 ~x.note=lab\n"
+    sources = _save(tmp_path / "fleet", "s", _device("0000:05:00.1", noted), _device("0000:05:00.2"))
+    matched = json.loads(
+        run("match", "--format", "json", "--same-host", "--source-device", "s:0000:05:00.1", sources).stdout
+    )
+    label, digest = matched["class"], matched["description_digest"]
+    assert label != digest
+
+    result = run("diff", "--sources", sources, old, new)
+    assert result.exit_code == NEGATIVE, result.output
+    assert f"STRANDED class {label} (description digest {digest}) (1 device:" in result.stdout
+
+    code, document = _json("--sources", sources, old, new)
+    assert code == NEGATIVE
+    [stranded] = [entry for change in document["changes"] for entry in change.get("stranded", [])]  # type: ignore[attr-defined]
+    assert (stranded["id"], stranded["class"], stranded["class_ignored"]) == (digest, label, ["x.note"])
+
+
+def test_a_class_with_nothing_left_out_is_named_by_one_id(tmp_path: Path) -> None:
+    old, new = _update(tmp_path)
+    sources = _save(tmp_path / "fleet", "s", _device("0000:05:00.1", V10))
+    result = run("diff", "--sources", sources, old, new)
+    assert "description digest" not in result.stdout
+    _, document = _json("--sources", sources, old, new)
+    [stranded] = [entry for change in document["changes"] for entry in change.get("stranded", [])]  # type: ignore[attr-defined]
+    assert stranded["class"] == stranded["id"] and stranded["class_ignored"] == []

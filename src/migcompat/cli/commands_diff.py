@@ -11,6 +11,7 @@ import click
 from ..capture import CAPTURE_READ_LIMIT, CaptureError, capture
 from ..display import escape, first_few, plural
 from ..emit import emit
+from ..fleet.classes import export_class_id, read_keys
 from ..fleet.diff import (
     MAX_SOURCE_DECISIONS,
     RELATION_WORDS,
@@ -147,13 +148,16 @@ changed pair (breaking or not, a removed one too), each with its own
 description for $. A class the old target accepted and the new does not is
 STRANDED (with its devices, the first few, counted) unless another new
 target accepts it ("accepted elsewhere by N"); one only the new accepts is
-newly accepted. The exit status then says whether the fleet is affected: 1
+newly accepted. A class is named by the id the scheduler exports of the
+inventory label it with (as 'match' prints it), followed by its description
+digest when that id leaves ~ fields out. The exit status then says whether the fleet is affected: 1
 only when some class is stranded with no new target accepting it and none
 that may, 0 otherwise, even when the rules narrowed ("narrowed, but no
 device of the inventory is affected"), 3 when undecided. Cost: one
 decision per (source class, distinct changed pair); beyond {max_decisions} the diff is
 refused with error[too-complex]. JSON: each change has "stranded" and
-"newly_accepted" lists ({"id", "members", "member_count"}; a stranded one
+"newly_accepted" lists ({"id" (the description digest), "class" (the
+exports' label), "class_ignored", "members", "member_count"}; a stranded one
 also "accepted_elsewhere", "elsewhere", "strands", "error", "code"), and
 the object has "fleet_breaking" and "sources" ({"inventory", "classes",
 "decisions", "incomplete"}).
@@ -323,6 +327,7 @@ def diff_command(
         ctx.exit(ExitCode.UNDECIDED)
     side_of = {role: Side.of(fleet) for role, fleet in fleets}
     impact: SourceImpact | None = None
+    labels = None if inventory is None else _Labels(inventory)
     try:
         result = diff(sides[0], sides[1], old_side=side_of.get("old"), new_side=side_of.get("new"))
         if inventory is not None:
@@ -350,9 +355,10 @@ def diff_command(
         changes = [change.to_json() for change in result.changes]
         extra: dict[str, object] = {}
         if impact is not None:
+            assert labels is not None
             for entry, impacts in zip(changes, impact.impacts, strict=True):
-                entry["stranded"] = [i.to_json() for i in impacts if i.kind == "stranded"]
-                entry["newly_accepted"] = [i.to_json() for i in impacts if i.kind == "newly_accepted"]
+                for kind in ("stranded", "newly_accepted"):
+                    entry[kind] = [labels.json(i) for i in impacts if i.kind == kind]
             extra = {
                 "fleet_breaking": impact.fleet_breaking,
                 "sources": {
@@ -387,7 +393,7 @@ def diff_command(
             }
         )
     else:
-        echo(_text(old, new, result, show_all, impact))
+        echo(_text(old, new, result, show_all, impact, labels))
         _report_undecided(result)
         _report_unread(result, dict(incomplete))
         if impact is not None:
@@ -502,7 +508,35 @@ def _report_sources(result: DiffResult, impact: SourceImpact) -> None:
         )
 
 
-def _impact_lines(impacts: tuple[ClassImpact, ...]) -> list[str]:
+class _Labels:
+    """The names of an inventory's source classes, as the scheduler exports of that inventory label them.
+
+    A source class (:class:`~migcompat.fleet.classes.SourceClass`) is a whole
+    description; the exports label its projection onto the keys the
+    inventory's rules read (:func:`~migcompat.fleet.classes.export_class_id`,
+    as ``match`` prints it), which leaves out the ``~`` fields no rule reads.
+    """
+
+    def __init__(self, inventory: Inventory) -> None:
+        self.keys = read_keys(inventory.providers)
+
+    def label(self, item: ClassImpact) -> tuple[str, tuple[str, ...]]:
+        """The exports' id of *item*'s class, and the ``~`` fields it leaves out."""
+        return export_class_id(item.source.version, self.keys)
+
+    def text(self, item: ClassImpact) -> str:
+        """``ID``, or ``ID (description digest DIGEST)`` when the exports' id leaves fields out."""
+        label, ignored = self.label(item)
+        return label if not ignored else f"{label} (description digest {item.source.id})"
+
+    def json(self, item: ClassImpact) -> dict[str, object]:
+        """:meth:`ClassImpact.to_json` with ``class`` and ``class_ignored`` after its ``id``."""
+        label, ignored = self.label(item)
+        out = item.to_json()
+        return {"id": out.pop("id"), "class": label, "class_ignored": list(ignored), **out}
+
+
+def _impact_lines(impacts: tuple[ClassImpact, ...], labels: _Labels) -> list[str]:
     """One line per class a change strands or newly accepts, with its first members and how many there are."""
     lines = []
     for item in impacts:
@@ -510,7 +544,7 @@ def _impact_lines(impacts: tuple[ClassImpact, ...]) -> list[str]:
         shown = first_few(members, SHOWN_FINDINGS, lambda member: escape(member.where))
         devices = f"{plural(len(members), 'device')}: {shown}"
         if item.kind == "newly_accepted":
-            lines.append(f"  newly accepted class {item.source.id} ({devices})")
+            lines.append(f"  newly accepted class {labels.text(item)} ({devices})")
             continue
         if item.accepted_elsewhere:
             others = ", ".join(escape(where) for where in item.elsewhere)
@@ -520,11 +554,18 @@ def _impact_lines(impacts: tuple[ClassImpact, ...]) -> list[str]:
             state = f"not decided: {escape(item.undecided[1])} [{item.undecided[0]}]"
         else:
             state = "no new target accepts it"
-        lines.append(f"  {'STRANDED' if item.strands else 'stranded'} class {item.source.id} ({devices}): {state}")
+        lines.append(f"  {'STRANDED' if item.strands else 'stranded'} class {labels.text(item)} ({devices}): {state}")
     return lines
 
 
-def _text(old: str, new: str, result: DiffResult, show_all: bool, impact: SourceImpact | None = None) -> str:
+def _text(
+    old: str,
+    new: str,
+    result: DiffResult,
+    show_all: bool,
+    impact: SourceImpact | None = None,
+    labels: _Labels | None = None,
+) -> str:
     """The changes for people: a header line per change, then one indented line per fact, then the counts."""
     lines = [f"old: {escape(old)}", f"new: {escape(new)}"]
     if len(result.hosts) == 1 and result.hosts[0][0] != result.hosts[0][1]:
@@ -559,7 +600,9 @@ def _text(old: str, new: str, result: DiffResult, show_all: bool, impact: Source
             code = f" [{change.code}]" if change.code else ""
             lines.append(f"  not decided: {escape(change.error)}{code}")
         lines.extend(f"  note: {escape(note)}" for note in change.notes)
-        lines.extend(_impact_lines(classes))
+        if classes:
+            assert labels is not None
+            lines.extend(_impact_lines(classes, labels))
     counts = result.counts()
     summary = ", ".join(f"{plural(count, name, name)}" for name, count in sorted(counts.items()))
     lines.append(f"{plural(len(result.changes), 'target')} compared: {summary}")
