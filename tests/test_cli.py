@@ -153,6 +153,17 @@ def _helped_commands() -> list[list[str]]:
 
 
 @pytest.mark.parametrize("command", _helped_commands(), ids=lambda c: " ".join(c) or "migcompat")
+def test_help_never_breaks_a_line_at_a_hyphen(runner: CliRunner, command: list[str]) -> None:
+    """``--same-`` / ``host`` or ``export-`` / ``ambiguous-provider`` names an option or code that does not exist."""
+    for width in (60, 80, 100, 120):
+        result = runner.invoke(main, [*command, "--help"], env={"COLUMNS": str(width)}, catch_exceptions=False)
+        assert result.exit_code == 0
+        broken = [line for line in result.stdout.splitlines() if re.search(r"\w-$", line)]
+        assert broken == [], f"width {width}: {broken}"
+        assert "\u2011" not in result.stdout
+
+
+@pytest.mark.parametrize("command", _helped_commands(), ids=lambda c: " ".join(c) or "migcompat")
 def test_help_opens_with_the_purpose_the_exit_status_and_the_examples(runner: CliRunner, command: list[str]) -> None:
     """Review r12 finding 10: the first screen of ``--help`` says what the command answers and how to run it.
 

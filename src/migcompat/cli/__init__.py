@@ -20,7 +20,7 @@ import errno
 import importlib
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, NoReturn, TypeVar
 
 import click
@@ -129,6 +129,45 @@ def _output_failed(exc: OSError) -> NoReturn:
     raise click.exceptions.Exit(ExitCode.UNDECIDED)
 
 
+_KEEP: Final = "\u2011"
+"""Stands for each ``-`` while help text is wrapped, so no line breaks inside ``--same-host`` or ``too-long``."""
+
+
+class _Formatter(click.HelpFormatter):
+    """Click's help formatter, except that lines never break at a hyphen.
+
+    Option names, error codes and sysfs paths hold hyphens; a break there
+    (``--same-`` / ``host``) shows a name that does not exist and breaks a
+    copied command. The texts are wrapped with every ``-`` replaced by a
+    character that is not a break point, then it is put back.
+    """
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args.replace("-", _KEEP), prefix)
+
+    def write_text(self, text: str) -> None:
+        super().write_text(text.replace("-", _KEEP))
+
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(term, text.replace("-", _KEEP)) for term, text in rows], col_max, col_spacing)
+
+    def getvalue(self) -> str:
+        return super().getvalue().replace(_KEEP, "-")
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+def _adopt(command: click.Command) -> click.Command:
+    """*command* (and, for a group, its commands) with its help formatted by :class:`_Formatter`."""
+    command.context_class = _Context
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _adopt(sub)
+    return command
+
+
 class _Group(click.Group):
     """A group whose commands never end in a traceback.
 
@@ -141,10 +180,13 @@ class _Group(click.Group):
     closed before the command started (``>&-``) included, is reported as
     "cannot write the output: REASON" with status 3 (see :mod:`.exitcodes`).
     A standard error closed before it started takes the messages silently.
+    Help never breaks a line at a hyphen (:class:`_Formatter`).
 
     Its commands are those added to it and those of :data:`COMMANDS`, whose
     module is imported when the command is first asked for.
     """
+
+    context_class = _Context
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *COMMANDS})
@@ -155,7 +197,7 @@ class _Group(click.Group):
         if command is None and cmd_name in COMMANDS:
             module, attribute = COMMANDS[cmd_name].split(":")
             command = getattr(importlib.import_module(f".{module}", __name__), attribute)
-        return command
+        return None if command is None else _adopt(command)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         adopt_closed_streams()
