@@ -359,7 +359,10 @@ def test_lint_json(runner: CliRunner, tmp_path: Path, with_lint: None) -> None:
     assert result.exit_code == UNDECIDED  # an input not read outranks a failed check
     assert result.stderr == f"migcompat: error[input-unreadable]: cannot read {missing}: No such file or directory\n"
     document = json.loads(result.stdout)
-    assert document["result"] == "failed"
+    assert document["result"] == "undecided"  # as the exit status says (review r14 #2), with the failure listed
+    assert [failure["check"] for failure in document["failures"]] != []
+    alone = run(runner, "lint", "--format", "json", missing)
+    assert alone.exit_code == UNDECIDED and json.loads(alone.stdout)["result"] == "undecided"
     assert document["input_errors"] == [
         {"path": missing, "read_error": "No such file or directory", "code": "input-unreadable"}
     ]

@@ -70,7 +70,8 @@ recommended check), the check ID, the file with the line and column, the
 message, the line with a caret under the fault and the spec clause; then
 one line per input with the checks it passed. --format json writes one JSON object: {"result",
 "inputs", "input_errors", "failures", "notes"}, each failure as in the
-conformance report (without "host").
+conformance report (without "host"); "result" is "passed", "failed" or,
+when an input could not be read (exit status 3), "undecided".
 """
 
 _EPILOG: Final = (
@@ -441,7 +442,8 @@ def _document(units: Sequence[_Unit], errors: Sequence[tuple[str, str]]) -> dict
             for note in unit.findings.notes
         )
     return {
-        "result": "failed" if _required(failures) else "passed",
+        # As the exit status ranks them: an input not read leaves the answer undecided, whatever else failed.
+        "result": "undecided" if errors else "failed" if _required(failures) else "passed",
         "inputs": inputs,
         "input_errors": [{"path": path, "read_error": reason, "code": "input-unreadable"} for path, reason in errors],
         "failures": [{k: v for k, v in failure.to_json().items() if k != "host"} for failure in failures],
