@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,23 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "conformance" / "tools"))
 settings.register_profile("default", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=500)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Let the programs the tests start cache their bytecode, outside the source tree.
+
+    Many tests run ``migcompat`` (and Sphinx, and the cases runner) as a child process. Where
+    the environment forbids bytecode files (``PYTHONDONTWRITEBYTECODE``), each child would
+    compile the package from source again. The children instead cache it under one private
+    temporary directory (``PYTHONPYCACHEPREFIX``) for the run, made by the controller, inherited
+    by the xdist workers and removed at the end; the source tree is never written. A prefix the
+    environment already sets is kept, as is bytecode written beside the sources where allowed.
+    """
+    if os.environ.get("PYTHONDONTWRITEBYTECODE") and not os.environ.get("PYTHONPYCACHEPREFIX"):
+        prefix = tempfile.mkdtemp(prefix="migcompat-tests-pycache-")
+        config.add_cleanup(lambda: shutil.rmtree(prefix, ignore_errors=True))
+        os.environ["PYTHONPYCACHEPREFIX"] = prefix
+        del os.environ["PYTHONDONTWRITEBYTECODE"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
