@@ -389,7 +389,7 @@ def test_parse_missing_file_json(runner: CliRunner, tmp_path: Path) -> None:
     result = run(runner, "parse", "-f", "json", missing)
     assert result.exit_code == 3
     assert json_lines(result.stdout) == [
-        {"path": missing, "read_error": "No such file or directory", "code": "input-unreadable"}
+        {"path": missing, "error": {"code": "input-unreadable", "message": "No such file or directory"}}
     ]
     assert "cannot read" in result.stderr
 

@@ -292,7 +292,11 @@ def test_check_invalid_string_is_reported_like_parse(runner: CliRunner, gvt: dic
 
     result = run(runner, "check", "-f", "json", bad, gvt["r1"])
     assert result.exit_code == UNDECIDED
-    assert result.stderr == ""
+    # In JSON mode, one line with the code and the position: the error's whole report is the JSON document.
+    assert (
+        result.stderr
+        == f"migcompat: error[leading-zero]: {bad} (source), line 1, column 15: integer 01 has a leading zero\n"
+    )
     document = json_output(result, "verdict")
     assert document == {
         "source": bad,
@@ -353,7 +357,11 @@ def test_check_missing_file(runner: CliRunner, gvt: dict[str, str], tmp_path: Pa
     assert "cannot read" in result.stderr  # a read error goes to standard error in JSON mode too
     document = json_output(result, "verdict")
     assert document["input_errors"] == [
-        {"input": "target", "path": missing, "read_error": "No such file or directory", "code": "input-unreadable"}
+        {
+            "input": "target",
+            "path": missing,
+            "error": {"code": "input-unreadable", "message": "No such file or directory"},
+        }
     ]
 
 
@@ -371,8 +379,10 @@ def test_check_directory_without_the_attribute(runner: CliRunner, gvt: dict[str,
         {
             "input": "target",
             "path": str(empty),
-            "read_error": "the directory has no migration_compatible_devices attribute",
-            "code": "input-unreadable",
+            "error": {
+                "code": "input-unreadable",
+                "message": "the directory has no migration_compatible_devices attribute",
+            },
         }
     ]
 
@@ -567,7 +577,10 @@ def test_relate_inputs_it_cannot_use(runner: CliRunner, gvt: dict[str, str], tmp
     assert document["input_errors"][0]["error"]["code"] == "unsupported-version"  # type: ignore[index]
     result = run(runner, "relate", "-f", "json", gvt["r1"], str(tmp_path / "missing"))
     assert result.exit_code == UNDECIDED
-    assert json_output(result, "relation")["input_errors"][0]["read_error"] == "No such file or directory"  # type: ignore[index]
+    assert json_output(result, "relation")["input_errors"][0]["error"] == {
+        "code": "input-unreadable",
+        "message": "No such file or directory",
+    }  # type: ignore[index]
 
 
 # --- plan --------------------------------------------------------------------------------------------

@@ -364,7 +364,7 @@ def test_lint_json(runner: CliRunner, tmp_path: Path, with_lint: None) -> None:
     alone = run(runner, "lint", "--format", "json", missing)
     assert alone.exit_code == UNDECIDED and json.loads(alone.stdout)["result"] == "undecided"
     assert document["input_errors"] == [
-        {"path": missing, "read_error": "No such file or directory", "code": "input-unreadable"}
+        {"path": missing, "error": {"code": "input-unreadable", "message": "No such file or directory"}}
     ]
     assert document["inputs"] == [
         {

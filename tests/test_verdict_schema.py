@@ -464,9 +464,15 @@ def test_command_documents_need_their_paths() -> None:
         "target": "b",
         "target_self": None,
         "input_errors": [
-            {"input": "source", "path": "a", "read_error": "No such file or directory", "code": "input-unreadable"}
+            {
+                "input": "source",
+                "path": "a",
+                "error": {"code": "input-unreadable", "message": "No such file or directory"},
+            }
         ],
     }
+    old_shape = {"input": "source", "path": "a", "read_error": "No such file or directory", "code": "input-unreadable"}
+    assert document_errors("verdict", {**failure, "input_errors": [old_shape]}) != []
     assert document_errors("verdict", failure) == []
     assert document_errors("verdict", {**failure, "input_errors": []}) != []
     assert document_errors("verdict", {**failure, "verdict": "unknown"}) != []

@@ -35,6 +35,7 @@ from .io import (
     open_directory,
     open_subdirectory,
     read_entry,
+    read_error,
     read_input,
     stdin_is_terminal,
 )
@@ -115,9 +116,10 @@ class InputFailure(Exception):
 
     def to_json(self) -> dict[str, object]:
         """A record shaped like a ``migcompat parse --format json`` record, plus the input's role."""
-        if self.error is None:
-            return {"input": self.role, "path": self.path, "read_error": self.reason, "code": "input-unreadable"}
-        return {"input": self.role, "path": self.path, "attribute": self.attribute, "error": self.error.to_dict()}
+        if self.error is not None:
+            return {"input": self.role, "path": self.path, "attribute": self.attribute, "error": self.error.to_dict()}
+        assert self.reason is not None  # exactly one of error and reason is set
+        return {"input": self.role, "path": self.path, "error": read_error(self.reason)}
 
 
 # ---- which file an argument names -----------------------------------------------------------
@@ -325,14 +327,21 @@ def _invalid(role: str, source: Input, attribute: Attribute, error: ParseError) 
 def report_failures(failures: Iterable[InputFailure], *, json_output: bool) -> None:
     """Write the failures to standard error as ``migcompat parse`` does.
 
-    In JSON mode an invalid attribute is reported in the JSON document alone
-    (the caller writes it), as ``parse --format json`` does; a read error is
-    reported on standard error in both modes.
+    In JSON mode, where the caller writes each failure in the JSON document, an
+    invalid attribute is one line on standard error (its code, the input and
+    the position), as a read error is in both modes: every failed input has its
+    ``error[CODE]`` line, whatever the format.
     """
     for failure in failures:
         if failure.error is None:
             echo_error(f"cannot read {failure.name} ({failure.label}): {failure.reason}", "input-unreadable")
-        elif not json_output:
+        elif json_output:
+            error = failure.error
+            echo_error(
+                f"{failure.name} ({failure.label}), line {error.line}, column {error.column}: {error.message}",
+                error.code,
+            )
+        else:
             echo(render_parse_error(failure.error, failure.name), err=True)
             if failure.hint:
                 echo(f"hint: {failure.hint}", err=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import sys
@@ -19,7 +18,7 @@ from ..sysfs.model import MIGRATION_ATTRIBUTES, HostData
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import STDIN, CannotRead, display_name, read_input, stdin_is_terminal
 from .options import format_option
-from .output import color_enabled, echo, echo_error
+from .output import color_enabled, echo, echo_error, echo_json
 
 __all__ = ["conformance_command"]
 
@@ -77,15 +76,16 @@ status 0). To check attribute files without a tree, use 'migcompat lint'.
 The report lists each failure with its check ID, the object's path, the
 offending text with a caret and the spec clause, then a summary table (the
 vendor guide, 'Reading the report', walks through one). --format json writes
-the report conformance-report.schema.json describes (a JSON Schema in
+the report, on one line, as conformance-report.schema.json describes it (a JSON Schema in
 migcompat/_data/ where migcompat is installed, in spec/schema/ of its source;
 the documentation's JSON Schemas page shows it); --format junit writes JUnit
 XML for CI; --format ktap writes KTAP version 1, the kernel's test output
 format, for kernel-side CI. With nothing to check, json, junit and ktap still
 write a well-formed report that says so (json: every check not applicable,
 and a note saying why); when an INPUT or a --against baseline cannot be read
-or holds nothing to check, junit writes one test case in <error> and ktap one
-'not ok' test, each naming the input and the error (exit status 3). A failed
+or holds nothing to check, json writes {"error": {"code", "message",
+"where"}} (command-error.schema.json), junit one test case in <error> and ktap
+one 'not ok' test, each naming the input and the error (exit status 3). A failed
 recommended check is a warning: the run passes, unless --fail-on-warning is
 given (then exit status 1, and junit and ktap show the warnings as failures).
 
@@ -239,7 +239,7 @@ def conformance_command(
         if progress is not None:
             progress.close()
     if output_format == "json":
-        echo(json.dumps(report.to_json(), indent=1, ensure_ascii=True))
+        echo_json(report.to_json())
     elif output_format == "junit":
         from ..conformance.report_junit import junit_xml
 
@@ -274,11 +274,17 @@ class _Unusable(Exception):
 
 
 def _unusable(ctx: click.Context, error: _Unusable, output_format: str) -> NoReturn:
-    """Report *error* on standard error and, for junit and ktap, as a failing report; exit status 3."""
+    """Report *error* on standard error and on standard output in the format asked for; exit status 3.
+
+    JSON gets the error alone (command-error.schema.json), as 'match' and
+    'matrix' write it; junit and ktap a report with one failing test.
+    """
     echo_error(error.message, error.code)
     for hint in error.hints:
         echo(hint, err=True)
-    if output_format == "junit":
+    if output_format == "json":
+        echo_json({"error": {"code": error.code, "message": error.message, "where": display_name(error.name)}})
+    elif output_format == "junit":
         from ..conformance.report_junit import junit_error
 
         click.echo(junit_error(display_name(error.name), error.code, error.message), nl=False)
@@ -404,7 +410,7 @@ def _nothing(
     echo_error(f"nothing to check: {reason}", "nothing-to-check")
     # A well-formed report that says so, never an empty output.
     if output_format == "json":
-        echo(json.dumps(_nothing_report(hosts, f"nothing to check: {reason}"), indent=1, ensure_ascii=True))
+        echo_json(_nothing_report(hosts, f"nothing to check: {reason}"))
     elif output_format == "junit":
         from ..conformance.report_junit import junit_nothing
 

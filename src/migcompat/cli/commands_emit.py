@@ -37,9 +37,7 @@ with the JSON Pointer of the offending member. Reading stops after
 {JSON_READ_LIMIT // 2**20} MiB.
 """
 
-_PARSE_RECORD_KEYS: Final = frozenset(
-    {"path", "attribute", "canonical", "canonical_text", "model", "error", "read_error", "code"}
-)
+_PARSE_RECORD_KEYS: Final = frozenset({"path", "attribute", "canonical", "canonical_text", "model", "error"})
 
 
 @click.command(

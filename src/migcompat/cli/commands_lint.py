@@ -18,7 +18,16 @@ from ..errors import ParseError
 from ..parse import detect
 from .attributes import COMPATIBLE, VERSION, Attribute, bounded_error, read_in_directory
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
-from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_input, stdin_is_terminal
+from .io import (
+    ATTRIBUTE_READ_LIMIT,
+    STDIN,
+    CannotRead,
+    Input,
+    display_name,
+    read_error,
+    read_input,
+    stdin_is_terminal,
+)
 from .options import format_option
 from .output import echo, echo_error, echo_json
 
@@ -70,8 +79,10 @@ recommended check), the check ID, the file with the line and column, the
 message, the line with a caret under the fault and the spec clause; then
 one line per input with the checks it passed. --format json writes one JSON object: {"result",
 "inputs", "input_errors", "failures", "notes"}, each failure as in the
-conformance report (without "host"); "result" is "passed", "failed" or,
-when an input could not be read (exit status 3), "undecided".
+conformance report (without "host"), each input error {"path", "error":
+{"code", "message"}} as 'migcompat parse --format json' writes it; "result"
+is "passed", "failed" or, when an input could not be read (exit status 3),
+"undecided".
 """
 
 _EPILOG: Final = (
@@ -445,7 +456,7 @@ def _document(units: Sequence[_Unit], errors: Sequence[tuple[str, str]]) -> dict
         # As the exit status ranks them: an input not read leaves the answer undecided, whatever else failed.
         "result": "undecided" if errors else "failed" if _required(failures) else "passed",
         "inputs": inputs,
-        "input_errors": [{"path": path, "read_error": reason, "code": "input-unreadable"} for path, reason in errors],
+        "input_errors": [{"path": path, "error": read_error(reason)} for path, reason in errors],
         "failures": [{k: v for k, v in failure.to_json().items() if k != "host"} for failure in failures],
         "notes": notes,
     }

@@ -14,7 +14,7 @@ from ..model import CompatibleDevices, MigrationVersion
 from ..parse import detect, parse_compatible, parse_version
 from .attributes import bounded_error, refuse_two_stdins
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
-from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, read_input
+from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, read_error, read_input
 from .options import format_option
 from .output import echo, echo_error, echo_json, render_parse_error
 
@@ -50,7 +50,8 @@ With --format json each input gives one line of JSON (JSON Lines), also for a
 single input: {{"path", "attribute", "canonical", "canonical_text", "model"}}
 for a valid string (model is the JSON data model), {{"path", "attribute",
 "error": {{"code", "message", "line", "column"}}}} for an invalid one, and
-{{"path", "read_error"}} for an input that could not be read.
+{{"path", "error": {{"code", "message"}}}} for an input that could not be read
+(code input-unreadable).
 """
 
 
@@ -92,7 +93,7 @@ def _parse_one(path: str, forced: Attribute | None, *, json_output: bool) -> tup
     except CannotRead as exc:
         echo_error(str(exc), "input-unreadable")
         if json_output:
-            echo_json({"path": path, "read_error": exc.reason, "code": "input-unreadable"})
+            echo_json({"path": path, "error": read_error(exc.reason)})
         return ExitCode.UNDECIDED, None
     kind: Attribute = forced or (
         "migration_compatible_devices" if detect(source.data) == "migration_compatible_devices" else "migration_version"

@@ -41,6 +41,7 @@ __all__ = [
     "open_directory",
     "open_subdirectory",
     "read_entry",
+    "read_error",
     "read_input",
     "stdin_is_terminal",
 ]
@@ -72,6 +73,17 @@ class CannotRead(Exception):
         self.name = name
         self.reason = reason
         self.path = name if path is None else path
+
+
+def read_error(reason: str) -> dict[str, str]:
+    """The JSON error object of an input that could not be read, *reason* saying why.
+
+    Every command writes it under ``"error"`` beside the input's ``"path"``,
+    as it writes a parse error's (which adds ``"line"`` and ``"column"``), so
+    a script finds every failed input's code at ``.error.code``
+    (``$defs/read_error`` of verdict.schema.json).
+    """
+    return {"code": "input-unreadable", "message": reason}
 
 
 @dataclass(frozen=True)
