@@ -103,7 +103,7 @@ def test_every_public_entry_point_names_the_argument_of_the_wrong_type() -> None
     calls = {
         "target": lambda: compiled(None),  # type: ignore[arg-type]
         "target_self": lambda: compiled(rules, "mc1 a=1\n"),  # type: ignore[arg-type]
-        "template": lambda: plan(version, None, rules),  # type: ignore[arg-type]
+        "template": lambda: plan(version, rules, rules),  # type: ignore[arg-type]
         "rules": lambda: plan(version, version, version),  # type: ignore[arg-type]
         "first": lambda: relate(None, rules),  # type: ignore[arg-type]
         "second_self": lambda: relate(rules, rules, None, rules),  # type: ignore[arg-type]
@@ -121,6 +121,22 @@ def test_every_public_entry_point_names_the_argument_of_the_wrong_type() -> None
         with pytest.raises(TypeError) as info:
             call()
         assert name.strip().replace("device_from", "template") in str(info.value), (name, info.value)
+
+
+def test_a_missing_input_of_plan_is_row_8_5_vd2() -> None:
+    from migcompat.compare import MISSING_RULES, MISSING_SOURCE
+    from migcompat.plan import MISSING_TEMPLATE, plan
+
+    template = parse_version("mc1 driver=d\nparam foo.n=1\n")
+    for source, rules, reasons in (
+        (None, parse_compatible("mc1\naccept\n"), (MISSING_SOURCE,)),
+        (parse_version("mc1 driver=d\n"), None, (MISSING_RULES,)),
+        (None, None, (MISSING_SOURCE, MISSING_RULES)),
+    ):
+        result = plan(source, template, rules)
+        assert (result.answer, result.choice, result.parameters) == (Answer.UNKNOWN, {}, ())
+        assert result.verdict.reasons == reasons
+    assert plan(None, None, None).verdict.reasons == (MISSING_SOURCE, MISSING_TEMPLATE, MISSING_RULES)
 
 
 def test_compiled_rules_refuse_a_device_type_s_template_whose_own_values_are_not_known() -> None:

@@ -69,11 +69,17 @@ def test_an_unsupported_format_version_comes_first(files: Path) -> None:
     assert document_errors("verdict", document) == []
 
 
-def test_an_invalid_source_or_an_unreadable_own_description_leaves_no_verdict(files: Path) -> None:
+def test_an_invalid_source_or_an_unreadable_own_description_is_missing(files: Path) -> None:
+    # Clause 8.8: the reasons of row 8.8-NR5 with the verdict of row 8.5-VD2, the input's error beside them.
     status, out, _ = run("--format", "json", files / "bad", files / "rules")
-    assert status == UNDECIDED and "verdict" not in json.loads(out)
+    document = json.loads(out)
+    assert (status, document["verdict"]) == (UNDECIDED, "unknown")
+    assert [reason["code"] for reason in document["reasons"]] == ["missing-attribute"]
+    assert [error["input"] for error in document["input_errors"]] == ["source"]
+    assert document_errors("verdict", document) == []
+    # An own description that cannot be read: the verdict without it, but exit status 3 (a file is not there).
     status, out, err = run(files / "source", files / "rules", "--target-self", files / "missing")
-    assert (status, out) == (UNDECIDED, "") and "cannot read" in err
+    assert status == UNDECIDED and out.startswith("compatible") and "cannot read" in err
 
 
 def test_relate_computes_the_relation_without_an_invalid_own_description(files: Path) -> None:

@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from migcompat import parse_version
+from migcompat import parse_compatible, parse_version
 from migcompat.cli import main
 from migcompat.cli.exitcodes import ExitCode
+from migcompat.compare import MISSING_RULES, MISSING_SOURCE, check
+from migcompat.plan import MISSING_TEMPLATE
 from test_verdict_schema import (
     UUID1_RULES,
     UUID1_VERSION,
@@ -282,7 +284,8 @@ def test_check_invalid_string_is_reported_like_parse(runner: CliRunner, gvt: dic
     bad = write(tmp_path, "bad", "mc1 aggregate=01 device_api=vfio-pci\n")
     result = run(runner, "check", bad, gvt["r1"])
     assert result.exit_code == UNDECIDED
-    assert result.stdout == ""
+    # An invalid source counts as missing: row 8.5-VD2's verdict, with the reason of 8.8-NR5 (clause 8.8).
+    assert result.stdout == "unknown: the source's migration_version is missing or invalid\n"
     assert result.stderr.startswith("migcompat: error[leading-zero]: ")
     assert f"--> {bad}:1:15" in result.stderr
     assert "1 | mc1 aggregate=01 device_api=vfio-pci\n" in result.stderr
@@ -302,6 +305,7 @@ def test_check_invalid_string_is_reported_like_parse(runner: CliRunner, gvt: dic
         "source": bad,
         "target": gvt["r1"],
         "target_self": None,
+        **check(None, parse_compatible(Path(gvt["r1"]).read_text())).to_json(),
         "input_errors": [
             {
                 "input": "source",
@@ -346,7 +350,7 @@ def test_check_missing_file(runner: CliRunner, gvt: dict[str, str], tmp_path: Pa
     missing = str(tmp_path / "missing")
     result = run(runner, "check", missing, gvt["r1"])
     assert result.exit_code == UNDECIDED
-    assert result.stdout == ""
+    assert result.stdout == "unknown: the source's migration_version is missing or invalid\n"
     assert (
         result.stderr
         == f"migcompat: error[input-unreadable]: cannot read {missing} (source): No such file or directory\n"
@@ -363,6 +367,7 @@ def test_check_missing_file(runner: CliRunner, gvt: dict[str, str], tmp_path: Pa
             "error": {"code": "input-unreadable", "message": "No such file or directory"},
         }
     ]
+    assert (document["verdict"], document["reasons"]) == ("unknown", [MISSING_RULES.to_json()])
 
 
 def test_check_directory_without_the_attribute(runner: CliRunner, gvt: dict[str, str], tmp_path: Path) -> None:
@@ -393,6 +398,7 @@ def test_check_reports_every_broken_input(runner: CliRunner, tmp_path: Path) -> 
     assert result.exit_code == UNDECIDED
     document = json_output(result, "verdict")
     assert [error["input"] for error in document["input_errors"]] == ["source", "target", "target_self"]  # type: ignore[attr-defined]
+    assert document["reasons"] == [MISSING_SOURCE.to_json(), MISSING_RULES.to_json()]
 
 
 def test_check_only_one_input_can_be_standard_input(runner: CliRunner) -> None:
@@ -696,12 +702,17 @@ def test_plan_inputs_it_cannot_use(runner: CliRunner, gvt: dict[str, str], tmp_p
     result = run(runner, "plan", gvt["v2"], half_type)
     assert result.exit_code == UNDECIDED
     assert "the directory has no migration_compatible_devices attribute" in result.stderr
+    assert result.stdout.startswith("unknown")  # the type's rules are missing: row 8.5-VD2, clause 8.8
+    document = json_output(run(runner, "plan", "-f", "json", gvt["v2"], half_type), "plan")
+    assert (document["answer"], document["choice"], document["parameters"]) == ("unknown", {}, [])
+    assert document["verdict"]["reasons"] == [MISSING_RULES.to_json()]  # type: ignore[index]
     conflict = device(tmp_path / "conflict", V5_8_TEMPLATE + "param other=1 share=1/8\n", V5_8_RULES)
     result = run(runner, "plan", "-f", "json", gvt["v2"], conflict)
     assert result.exit_code == UNDECIDED
     document = json_output(result, "plan")
     assert document["input_errors"][0]["input"] == "type_version"  # type: ignore[index]
     assert document["input_errors"][0]["error"]["code"] == "param-conflict"  # type: ignore[index]
+    assert document["verdict"]["reasons"] == [MISSING_TEMPLATE.to_json()]  # type: ignore[index]
 
 
 # --- the installed script ----------------------------------------------------------------------------

@@ -19,16 +19,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Final
 
 from ._arguments import require
-from .compare import check
+from .compare import MISSING_RULES, MISSING_SOURCE, check
 from .emit import value_text
 from .errors import ChoiceError
 from .model import CompatibleDevices, FrozenMap, MigrationVersion, Value
 from .semantics.templates import decide_type, device_for, parameters_of
-from .verdict import Answer, Verdict
+from .verdict import Answer, Reason, Verdict
 
-__all__ = ["Combination", "ParameterPlan", "Plan", "device_from", "plan"]
+__all__ = ["MISSING_TEMPLATE", "Combination", "ParameterPlan", "Plan", "device_from", "plan"]
+
+MISSING_TEMPLATE: Final = Reason("missing-attribute", None, "the type's migration_version is missing or invalid")
+"""The reason of row 8.5-VD2 (8.8-RC14) for a missing, unreadable or invalid template of the type."""
 
 
 def device_from(template: MigrationVersion, choice: Mapping[str, Value | str]) -> MigrationVersion:
@@ -201,16 +205,28 @@ def _combination_text(combination: Combination, parameters: tuple[ParameterPlan,
     return " ".join(parts) or "any choice"
 
 
-def plan(source: MigrationVersion, template: MigrationVersion, rules: CompatibleDevices) -> Plan:
+def plan(source: MigrationVersion | None, template: MigrationVersion | None, rules: CompatibleDevices | None) -> Plan:
     """The creation parameters of *template* whose device accepts *source*, decided per parameter.
 
     The work is that of :func:`~migcompat.semantics.templates.decide_type`:
     at worst the number of rules times the number of param lines, with no
-    product of parameters. Arguments of another type raise :class:`TypeError`.
+    product of parameters. A missing *source*, *template* or *rules* (None:
+    absent, unreadable or invalid) gives an unknown plan, with no parameter,
+    whose verdict is that of row 8.5-VD2: one ``missing-attribute`` reason
+    per missing attribute, in that order (:data:`~migcompat.compare.MISSING_SOURCE`,
+    :data:`MISSING_TEMPLATE`, :data:`~migcompat.compare.MISSING_RULES`).
+    Arguments of another type raise :class:`TypeError`.
     """
-    require("source", source, MigrationVersion)
-    require("template", template, MigrationVersion)
-    require("rules", rules, CompatibleDevices)
+    require("source", source, MigrationVersion, optional=True)
+    require("template", template, MigrationVersion, optional=True)
+    require("rules", rules, CompatibleDevices, optional=True)
+    if source is None or template is None or rules is None:
+        missing = (
+            reason
+            for value, reason in ((source, MISSING_SOURCE), (template, MISSING_TEMPLATE), (rules, MISSING_RULES))
+            if value is None
+        )
+        return Plan(Answer.UNKNOWN, {}, Verdict(Answer.UNKNOWN, reasons=tuple(missing)), ())
     decision = decide_type(source, rules, template)
     verdict = check(source, rules, template)  # the choice check reports: the identical one first (8.5)
     choice = dict(verdict.choice) if verdict.choice is not None else decision.values()

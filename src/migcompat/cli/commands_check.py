@@ -48,14 +48,16 @@ With --format json the output is one JSON object: the verdict as the JSON
 Schema verdict.schema.json describes it (in migcompat/_data/ where migcompat
 is installed, in spec/schema/ of its source; the documentation's JSON Schemas
 page shows it; {"verdict", "grade", "matched_rule", "nearest", "reasons"})
-plus the "source", "target" and "target_self" files read. An input that
-cannot be read or is not a valid attribute gives {"source", "target",
-"target_self", "input_errors": [...]} instead, each error shaped like a
-'migcompat parse --format json' record -- except an invalid target's own
-migration_version, which counts as missing (spec clause 8.5): the verdict is
-given without it, with its error in "input_errors"; and an unsupported format
-version, which makes the verdict unknown whatever else is wrong (spec clause
-8.5, row 8.5-VD1).
+plus the "source", "target" and "target_self" files read. A source or
+target that cannot be read or is not a valid attribute counts as missing
+(spec clause 8.5, row 8.5-VD2): the verdict is unknown, with one
+missing-attribute reason per missing attribute, and the input's error is
+listed in "input_errors" (each shaped like a 'migcompat parse --format json'
+record, the error under "error") and written on standard error. The
+target's own migration_version in that state also counts as missing: the
+verdict is given without it, with its error beside it (and the exit status
+is 3 when it cannot be read at all). An unsupported format
+version makes the verdict unknown whatever else is wrong (row 8.5-VD1).
 """
 
 _EPILOG: Final = (
@@ -96,20 +98,16 @@ def check_command(
     target_model = loader.compatible("target", target)
     own_model = loader.version("target_self", own_argument)
     unsupported = [failure for failure in loader.failures if failure.unsupported]
-    # An invalid own description counts as missing (clause 8.5): the verdict is given without it, with its error.
-    invalid_own = loader.invalid_descriptions("target_self")
-    broken = [failure for failure in loader.broken if failure not in invalid_own]
-    if broken and not unsupported:  # no question to answer (8.5-VD2), or a file that cannot be read
-        report_failures(loader.failures, json_output=json_output)
-        if json_output:
-            echo_json(loader.failure_document())
-        ctx.exit(ExitCode.UNDECIDED)
     if unsupported:  # 8.5-VD1 comes first: the answer is unknown
         verdict = Verdict(Answer.UNKNOWN, reasons=unsupported_reasons(unsupported))
     else:
-        assert source_model is not None and target_model is not None
+        # A missing, unreadable or invalid source or target is None here: row 8.5-VD2's verdict, with one
+        # missing-attribute reason each (8.8-NR5). An own description in that state counts as missing (8.5).
         verdict = check(source_model, target_model, own_model)
-    reported = broken + invalid_own
+    reported = loader.broken
+    # An own description that cannot be read is left out as an invalid one is, but the user named a file that
+    # is not there: the exit status says so (3), as for any input that cannot be read.
+    unread = [failure for failure in reported if failure not in loader.invalid_descriptions("target_self")]
     report_failures(reported, json_output=json_output)
     if json_output:
         errors = {"input_errors": [failure.to_json() for failure in reported]} if reported else {}
@@ -119,7 +117,7 @@ def check_command(
         hint = _hint(verdict, own_model is not None)
         if hint:
             echo(f"hint: {hint}", err=True)
-    ctx.exit(status_of(verdict.answer))
+    ctx.exit(ExitCode.UNDECIDED if unread else status_of(verdict.answer))
 
 
 def _hint(verdict: Verdict, has_self: bool) -> str | None:

@@ -9,7 +9,7 @@ import click
 from ..plan import Plan, plan
 from ..verdict import Answer, Verdict
 from .attributes import Loader, refuse_two_stdins, report_failures, status_of, unsupported_reasons
-from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .exitcodes import EXIT_STATUS_HELP
 from .options import format_option
 from .output import echo, echo_json
 
@@ -53,8 +53,11 @@ Schema plan.schema.json describes it (in migcompat/_data/ where migcompat is
 installed, in spec/schema/ of its source; the documentation's JSON Schemas
 page shows it; {"answer", "choice", "verdict", "parameters", "combinations",
 "independent"}) plus the "source", "type_version" and "type_rules" files
-read. An input that cannot be read or is not a valid attribute gives
-{"source", "type_version", "type_rules", "input_errors": [...]} instead.
+read. An input that cannot be read or is not a valid attribute counts as
+missing (spec row 8.5-VD2): the plan is unknown, its verdict has one
+missing-attribute reason per missing attribute, and the input's error is
+listed in "input_errors" (the error under "error") and written on standard
+error.
 """
 
 _EPILOG: Final = (
@@ -103,25 +106,23 @@ def plan_command(
     source_model = loader.version("source", source)
     template = loader.version("type_version", version_argument)
     rules = loader.compatible("type_rules", rules_argument)
-    if loader.broken:
-        report_failures(loader.failures, json_output=json_output)
-        if json_output:
-            echo_json(loader.failure_document())
-        ctx.exit(ExitCode.UNDECIDED)
-    if loader.failures:  # every failure is an unsupported format version: no device is known to accept
-        verdict = Verdict(Answer.UNKNOWN, reasons=unsupported_reasons(loader.failures))
+    unsupported = [failure for failure in loader.failures if failure.unsupported]
+    if unsupported:  # 8.5-VD1 comes first: no device is known to accept
+        verdict = Verdict(Answer.UNKNOWN, reasons=unsupported_reasons(unsupported))
         result = Plan(Answer.UNKNOWN, {}, verdict, ())
     else:
-        assert source_model is not None and template is not None and rules is not None
+        # An input that cannot be read or is not valid is None here: row 8.5-VD2's unknown plan.
         result = plan(source_model, template, rules)
-        if not template.params and not json_output:
+        if template is not None and not template.params and not json_output:
             echo(
                 "note: the type's migration_version has no param lines: there is no creation parameter to"
                 " choose (for an existing device, 'migcompat check SOURCE DEVICE' gives the verdict)",
                 err=True,
             )
+    report_failures(loader.broken, json_output=json_output)
     if json_output:
-        echo_json({**loader.paths, **result.to_json()})
+        errors = {"input_errors": [failure.to_json() for failure in loader.broken]} if loader.broken else {}
+        echo_json({**loader.paths, **result.to_json(), **errors})
     else:
         echo(result.explain())
     ctx.exit(status_of(result.answer))
