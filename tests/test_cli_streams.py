@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner, Result
@@ -26,7 +27,6 @@ from click.testing import CliRunner, Result
 from migcompat.cli import main
 from migcompat.cli.exitcodes import ExitCode
 from migcompat.conformance.report_text import write_text_report
-from migcompat.conformance.results import Report
 from migcompat.conformance.runner import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,30 +169,37 @@ def empty_root(tmp_path: Path) -> str:
     return str(tmp_path / "sys")
 
 
-def test_the_ktap_report_with_nothing_to_check_says_so_once(empty_root: str) -> None:
+def test_nothing_to_check_never_reports_a_pass(empty_root: str) -> None:
+    # A CI job reads the JSON result, the JUnit counts or the KTAP plan: a host never checked must not pass.
+    message = f"nothing to check: found no VFIO device, mdev type or mdev under {empty_root}"
     result = invoke("conformance", "--format", "ktap", empty_root)
     assert result.exit_code == ExitCode.UNDECIDED
-    lines = result.stdout.splitlines()
-    assert lines[2] == f"# nothing to check: found no VFIO device, mdev type or mdev under {empty_root}"
-    assert (
-        lines[3]
-        == f"ok 1 conformance # SKIP nothing to check: found no VFIO device, mdev type or mdev under {empty_root}"
-    )
+    assert [line for line in result.stdout.splitlines() if line.startswith(("ok", "not ok"))] == [
+        f"not ok 1 input {empty_root}"
+    ]
+    assert f"# error[nothing-to-check]: {message}" in result.stdout.splitlines()
+    result = invoke("conformance", "--format", "junit", empty_root)
+    assert result.exit_code == ExitCode.UNDECIDED
+    suite = ElementTree.fromstring(result.stdout).find("testsuite")
+    assert suite is not None and suite.get("errors") == "1"
+    assert [error.get("type") for error in suite.iter("error")] == ["nothing-to-check"]
 
 
-def test_the_json_report_with_nothing_to_check_is_a_report_that_says_so(empty_root: str) -> None:
+def test_the_json_output_with_nothing_to_check_is_the_error(empty_root: str) -> None:
     jsonschema = pytest.importorskip("jsonschema")
     result = invoke("conformance", "--format", "json", empty_root)
     assert result.exit_code == ExitCode.UNDECIDED
-    document = json.loads(result.stdout)  # was empty
-    schema = json.loads((ROOT / "spec" / "schema" / "conformance-report.schema.json").read_text())
+    document = json.loads(result.stdout)
+    schema = json.loads((ROOT / "spec" / "schema" / "command-error.schema.json").read_text())
     jsonschema.validate(document, schema)
-    assert document.keys() == Report().to_json().keys()
-    assert {check["status"] for check in document["checks"]} == {"not-applicable"}
-    assert [(host["origin"], host["migratable"]) for host in document["hosts"]] == [(empty_root, 0)]
-    assert [note["message"] for note in document["notes"]] == [
-        f"nothing to check: found no VFIO device, mdev type or mdev under {empty_root}"
-    ]
+    assert document == {
+        "error": {
+            "code": "nothing-to-check",
+            "message": f"nothing to check: found no VFIO device, mdev type or mdev under {empty_root}",
+            "where": empty_root,
+        }
+    }
+    assert "error[nothing-to-check]" in result.stderr
 
 
 # ---- standard input given twice ------------------------------------------------------------------------

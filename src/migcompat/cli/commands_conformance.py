@@ -80,9 +80,7 @@ the report, on one line, as conformance-report.schema.json describes it (a JSON 
 migcompat/_data/ where migcompat is installed, in spec/schema/ of its source;
 the documentation's JSON Schemas page shows it); --format junit writes JUnit
 XML for CI; --format ktap writes KTAP version 1, the kernel's test output
-format, for kernel-side CI. With nothing to check, json, junit and ktap still
-write a well-formed report that says so (json: every check not applicable,
-and a note saying why); when an INPUT or a --against baseline cannot be read
+format, for kernel-side CI. When an INPUT or a --against baseline cannot be read
 or holds nothing to check, json writes {"error": {"code", "message",
 "where"}} (command-error.schema.json), junit one test case in <error> and ktap
 one 'not ok' test, each naming the input and the error (exit status 3). A failed
@@ -405,62 +403,24 @@ def _not_a_capture(path: str, reason: str, head: bytes) -> NoReturn:
 def _nothing(
     ctx: click.Context, hosts: Sequence[HostData], paths: Sequence[str], *, explicit: bool, output_format: str
 ) -> NoReturn:
+    """Report that the INPUTs hold nothing to check, as an input that cannot be used is (exit status 3).
+
+    Never a report that passes: a CI job reading the JSON result, the JUnit
+    counts or the KTAP plan would count a host that was never checked.
+    """
     where = ", ".join(escape(h.origin or h.root) for h in hosts)
     reason = f"{_found([p for h in hosts for p in h.placements])} under {where}"
-    echo_error(f"nothing to check: {reason}", "nothing-to-check")
-    # A well-formed report that says so, never an empty output.
-    if output_format == "json":
-        echo_json(_nothing_report(hosts, f"nothing to check: {reason}"))
-    elif output_format == "junit":
-        from ..conformance.report_junit import junit_nothing
-
-        click.echo(junit_nothing(f"nothing to check: {reason}"), nl=False)
-    elif output_format == "ktap":
-        from ..conformance.report_ktap import render_nothing
-
-        click.echo(render_nothing(reason), nl=False)  # it says "nothing to check: " itself
     hint = next((text for text in map(_directory_hint, paths) if text), None)
-    if hint is not None:
-        echo(hint, err=True)
-        ctx.exit(ExitCode.UNDECIDED)
-    names = _sample_names()
-    why = "" if explicit else " (this machine has no migcompat-enabled driver)"
-    echo(
-        f"migcompat: to see the suite at work{why}, run it on a bundled sample host:\n"
-        f"  migcompat conformance --sample NAME\n"
-        f"  NAME is one of: {', '.join(names)} ('migcompat conformance --help' describes them)",
-        err=True,
-    )
-    ctx.exit(ExitCode.UNDECIDED)
-
-
-def _nothing_report(hosts: Sequence[HostData], message: str) -> dict[str, object]:
-    """The JSON report of a run with nothing to check, shaped as every JSON report.
-
-    It lists *hosts* as they were found, every check as not applicable (none
-    was run) and *message* as a note about the whole run; its result is
-    ``passed``, as nothing failed (the exit status, 3, says no answer).
-    """
-    from ..conformance.results import HostSummary, Note
-    from ..conformance.runner import run
-
-    report = run([])
-    report.hosts.extend(
-        HostSummary(
-            host.host,
-            host.origin,
-            host.source,
-            "host",
-            host.kernel,
-            host.time,
-            len(host.placements),
-            0,
-            len(host.findings),
+    if hint is None:
+        names = _sample_names()
+        why = "" if explicit else " (this machine has no migcompat-enabled driver)"
+        hint = (
+            f"migcompat: to see the suite at work{why}, run it on a bundled sample host:\n"
+            f"  migcompat conformance --sample NAME\n"
+            f"  NAME is one of: {', '.join(names)} ('migcompat conformance --help' describes them)"
         )
-        for host in hosts
-    )
-    report.note(Note("MC-SYSFS-READ", "", "", message))
-    return report.to_json()
+    error = _Unusable(", ".join(paths), "nothing-to-check", f"nothing to check: {reason}", [hint])
+    _unusable(ctx, error, output_format)
 
 
 _SYSFS_TOP: Final = ("bus", "class", "devices")
