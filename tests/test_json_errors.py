@@ -54,11 +54,26 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "version": "mc1 device_api=vfio-pci driver=mtty\n",
         "rules": "mc1\naccept device_api=vfio-pci driver=mtty\n",
         "invalid": "mc1 device_api=vfio-pci qty=007\n",
+        "empty.json": json.dumps(  # a capture of a host without a migration attribute
+            {
+                "format": "migcompat-capture",
+                "version": 1,
+                "host": "h",
+                "kernel": "6.8",
+                "time": "2026-12-02T00:00:00Z",
+                "tool": "migcompat",
+                "root": "/sys",
+                "source": "sysfs",
+                "modes_authoritative": False,
+                "placements": [],
+                "findings": [],
+            }
+        ),
     }
     out = {"missing": str(directory / "missing")}
     for name, text in contents.items():
         (directory / name).write_text(text, encoding="ascii")
-        out[name] = str(directory / name)
+        out[name.removesuffix(".json")] = str(directory / name)
     return out
 
 
@@ -77,6 +92,8 @@ CASES = [
     ("match --format json {missing} {rules}", {"input-unreadable"}, False),
     ("matrix --format json {missing}", {"capture-unreadable"}, True),
     ("conformance --format json --no-progress {missing}", {"capture-unreadable"}, True),
+    ("conformance --format json --no-progress {empty}", {"nothing-to-check"}, True),
+    ("diff --format json {empty} {empty}", {"nothing-to-check"}, True),
 ]
 
 

@@ -321,9 +321,10 @@ def diff_command(
                 echo_json({"error": error.to_dict()})
             ctx.exit(ExitCode.UNDECIDED)
     if not sides[0]:
-        echo_error(
-            f"{escape(old)} (old) has no device or type with valid attributes: nothing to compare", "nothing-to-check"
-        )
+        message = f"{escape(old)} (old) has no device or type with valid attributes: nothing to compare"
+        echo_error(message, "nothing-to-check")
+        if json_output:
+            echo_json({"error": {"code": "nothing-to-check", "message": message, "where": display_name(old)}})
         ctx.exit(ExitCode.UNDECIDED)
     side_of = {role: Side.of(fleet) for role, fleet in fleets}
     impact: SourceImpact | None = None
