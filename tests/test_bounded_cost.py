@@ -132,3 +132,18 @@ def test_an_upgrade_too_complex_to_relate_is_a_note_and_the_own_device_is_still_
         assert any("could not be decided exactly" in note["message"] for note in report["notes"])
         failed = {failure["check"] for failure in report["failures"]}
         assert ("MC-U1-BREAKING" in failed) is breaking
+
+
+def test_every_item_of_an_attribute_is_located_in_one_pass() -> None:
+    # r15: each failing key re-split the whole attribute (a 4 KB line of 700 unregistered keys took a second).
+    from migcompat.conformance.emitter_checks import _items, locate
+
+    keys = [f"k{number:03d}" for number in range(700)]
+    data = ("mc1 " + " ".join(f"{key}=1" for key in keys) + "\n").encode()
+    _items.cache_clear()
+    found = [locate(data, key) for key in keys]
+    assert _items.cache_info().misses == 1
+    assert [(excerpt.line, excerpt.column) for excerpt in found if excerpt is not None] == [
+        (1, 5 + 7 * number) for number in range(700)
+    ]
+    assert locate(data, "k000", line=2) is None and locate(data, "k9") is None

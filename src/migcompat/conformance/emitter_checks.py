@@ -192,17 +192,33 @@ def _lines(data: bytes) -> list[str]:
 
 
 def locate(data: bytes, key: str, line: int | None = None) -> Excerpt | None:
-    """The item ``key=...`` (or ``~key=``, ``key<=``...) in *data*, first on *line* if given."""
+    """The item ``key=...`` (or ``~key=``, ``key<=``...) in *data*, first on *line* if given.
+
+    The items of *data* are indexed once (:func:`_items`), so reporting every
+    key of an attribute costs one pass over it, not one per key.
+    """
+    first, on_line = _items(data)
+    return first.get(key) if line is None else on_line.get((line, key))
+
+
+@lru_cache(maxsize=64)
+def _items(data: bytes) -> tuple[dict[str, Excerpt], dict[tuple[int, str], Excerpt]]:
+    """Every ``key=...`` item of *data*: the first of each key, and the first of each key on each line."""
+    first: dict[str, Excerpt] = {}
+    on_line: dict[tuple[int, str], Excerpt] = {}
     for number, text in enumerate(_lines(data), start=1):
-        if line is not None and number != line:
-            continue
         column = 1
         for item in text.split(" "):
-            name = re.split(r"[=<>]", item.lstrip("~"), maxsplit=1)[0]
-            if name == key and item != name:
-                return Excerpt(number, column, len(item), text)
+            name = _ITEM_NAME.split(item.lstrip("~"), maxsplit=1)[0]
+            if item != name and (number, name) not in on_line:
+                excerpt = Excerpt(number, column, len(item), text)
+                on_line[(number, name)] = excerpt
+                first.setdefault(name, excerpt)
             column += len(item) + 1
-    return None
+    return first, on_line
+
+
+_ITEM_NAME: Final = re.compile(r"[=<>]")
 
 
 def _line_excerpt(data: bytes, line: int) -> Excerpt:
