@@ -191,6 +191,30 @@ def test_export_stops_deciding_once_the_accepted_classes_pass_the_bound(monkeypa
     assert decided < 600  # it stopped before deciding every class
 
 
+def test_export_stops_once_the_pairs_it_would_write_pass_the_bound() -> None:
+    # r15: one rule set shared by every device counts once among the distinct accepted sets, but every node's
+    # labels and every resource provider's traits repeat it: 800 hosts took gigabytes.
+    providers = [
+        Provider(
+            f"h{number}",
+            "0000:01:00.1",
+            "device",
+            "bus/pci/devices/0000:01:00.1",
+            parse_version(f"mc1 driver=d v.h={number}\n"),
+            parse_compatible("mc1\naccept driver=d v.h=*\n"),
+            "d",
+        )
+        for number in range(300)
+    ]
+    table = build_table(providers, max_accepted=1_000)  # one distinct set of 300 classes
+    assert len(table.classes) == 300 and {len(accepted) for accepted in table.accepts} == {300}
+    with pytest.raises(FleetError) as raised:
+        build_table(providers, max_pairs=50_000)  # 300 x 300 = 90,000 pairs
+    assert raised.value.code == "too-complex"
+    assert "more than 50000 pairs of a provider and a class it accepts" in raised.value.message
+    assert build_table(providers, max_pairs=90_000).accepts == table.accepts
+
+
 def test_export_command_says_too_complex(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import migcompat.exports.table as table
 

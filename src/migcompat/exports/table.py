@@ -45,6 +45,7 @@ from .errors import ExportError
 
 __all__ = [
     "MAX_ACCEPTED",
+    "MAX_PAIRS",
     "SCOPE_NOTE",
     "ExportTable",
     "KnownClass",
@@ -290,8 +291,19 @@ units; 3,000 hosts whose rules each hold a per-host constant are 3,000, and
 3,000 classes against them are 9,000,000 pairs, refused.
 """
 
+MAX_PAIRS: Final = 2_000_000
+"""At most this many (provider, accepted class) pairs in an export: what its labels or traits are made of.
+
+:data:`MAX_ACCEPTED` counts a set of classes shared by many providers
+once, as the mapping lists it; the labels of every node and the traits of
+every resource provider repeat it for each. 800 hosts of 4 devices that
+accept each other's classes (each device its own class) are 10,240,000
+pairs, gigabytes of labels: refused. 2,000,000 pairs are some hundred MB
+of table and output.
+"""
+
 _CHUNK: Final = 128
-"""The classes decided at a time by :func:`build_table`, between two checks of :data:`MAX_ACCEPTED`."""
+"""The classes decided at a time by :func:`build_table`, between two checks of the bounds on what it lists."""
 
 
 def build_table(
@@ -301,6 +313,7 @@ def build_table(
     sources_only: Sequence[Provider] = (),
     max_accepted: int | None = None,
     max_checks: int | None = None,
+    max_pairs: int | None = None,
 ) -> ExportTable:
     """The export table of *providers*, with the classes of their devices, of *sources_only* and of *extra_sources*.
 
@@ -322,11 +335,15 @@ def build_table(
     raised before any is decided. The classes are then decided 128 at a
     time; after each batch, the sizes of the distinct sets of classes
     accepted so far are summed, and beyond *max_accepted*
-    (:data:`MAX_ACCEPTED` if None) ``too-complex`` is raised too: the work
-    done is bounded by the bounds, not by the fleet.
+    (:data:`MAX_ACCEPTED` if None) ``too-complex`` is raised too, as it is
+    when the (provider, accepted class) pairs so far pass *max_pairs*
+    (:data:`MAX_PAIRS` if None): the work done, and what an export writes,
+    are bounded by the bounds, not by the fleet.
     """
     if max_accepted is None:
         max_accepted = MAX_ACCEPTED
+    if max_pairs is None:
+        max_pairs = MAX_PAIRS
     keys = constrained_keys(p.rules for p in providers)
     by_id: dict[str, KnownClass] = {}
     own: dict[MigrationVersion, str] = {}  # each distinct description projected once
@@ -358,11 +375,22 @@ def build_table(
                 " --enabled-type), or use 'migcompat match' for one source",
                 where="",
             )
+    pairs = 0
     for start in range(0, len(classes), _CHUNK):
         batch = [known.version for known in classes[start : start + _CHUNK]]
         for provider, accepted in index.accepted_sources(batch):
             if accepted:
                 found[position[id(provider)]].extend(start + number for number in accepted)
+                pairs += len(accepted)
+        if pairs > max_pairs:
+            raise FleetError(
+                "too-complex",
+                f"the export would give more than {max_pairs} pairs of a provider and a class it accepts ({pairs}"
+                f" after {min(start + _CHUNK, len(classes))} of its {len(classes)} classes, for {len(providers)}"
+                " providers), the bound on the labels and traits it writes; export part of the fleet at a time"
+                " (fewer captures, or --enabled-type)",
+                where="",
+            )
         listed = sum(len(numbers) for numbers in {tuple(numbers) for numbers in found})
         if listed > max_accepted:
             raise FleetError(
