@@ -295,3 +295,62 @@ def test_generated_fleets_equal_the_all_pairs_decision(seed: int, monkeypatch: p
     assert list(report.matrix.accepted or ()) == list(brute.matrix.accepted or ())
     assert set(report.matrix.accepted or ()) == _brute_pairs(report)
     assert report.matrix.candidate_pairs <= brute.matrix.candidate_pairs
+
+
+# ---- device types that all read one key through key=$ (review r15) ----------------------------------------
+
+
+def _typed_host(types: int) -> HostData:
+    """*types* mdev types of one parent sharing one rule set, ``type=$`` in every rule, three parameters each.
+
+    One more type sets ``type`` by a parameter (its template does not fix it),
+    and mdevs of some types are sources too.
+    """
+    from sample_fleet import Mdev, MdevParent, MdevType
+
+    rules = (
+        "mc1\naccept device_api=vfio-pci driver=x type=$ v.p=1..2\naccept device_api=vfio-pci driver=x type=$ v.q=a\n"
+    )
+    kinds = []
+    for number in range(types):
+        template = (
+            f"mc1 device_api=vfio-pci driver=x type=t{number}\n"
+            "param v.p=1\nparam v.p=2\nparam v.p=3\nparam v.q=a\nparam v.q=b\nparam v.r=0\nparam v.r=1\n"
+        )
+        kinds.append(MdevType(f"t{number}", "x", "x", "vfio-pci", 1, template, rules))
+    loose = "mc1 device_api=vfio-pci driver=x v.p=1\nparam type=t0\nparam type=t1\nparam type=loose\n"
+    kinds.append(MdevType("loose", "x", "x", "vfio-pci", 1, loose, rules))
+    parent = MdevParent("0000:00:02.0", "devices/pci0000:00/0000:00:02.0", kinds)
+    mdevs = [
+        Mdev(
+            f"00000000-0000-0000-0000-{number:012x}",
+            parent,
+            f"t{number}",
+            f"mc1 device_api=vfio-pci driver=x type=t{number} v.p={1 + number % 3} v.q=a v.r=0\n",
+            rules,
+        )
+        for number in range(0, types, 2)
+    ]
+    return to_host_data(Host("typed", "6.8.0-45-generic", parents=[parent], mdevs=mdevs))
+
+
+def test_types_filed_by_a_key_every_rule_reads_through_self_are_decided_for_their_sources_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    decided: list[int] = []
+    original = matrix_checks.accepts
+
+    def counting(*args: Any) -> Any:
+        decided.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(matrix_checks, "accepts", counting)
+    for types in (4, 12):
+        decided.clear()
+        report = run([_typed_host(types)])
+        assert report.matrix.accepted_pairs == len(_brute_pairs(report))
+        assert set(report.matrix.accepted or ()) == _brute_pairs(report)
+        # Each source is decided against the types of its own value of `type` and the one that sets it by a
+        # parameter: a few each, not one per type.
+        sources = len(report.matrix.classes)
+        assert len(decided) <= 3 * sources, (len(decided), sources)

@@ -30,10 +30,10 @@ from migcompat.plan import plan
 from migcompat.registry import registry_default
 from migcompat.semantics.compiled import compile_rules, minimum
 from migcompat.semantics.rules import Context, evaluate_rule, own_values, rule_counts, rule_truth
-from migcompat.semantics.templates import decide_type, device_for, parameters_of
+from migcompat.semantics.templates import covering_choices, covering_devices, decide_type, device_for, parameters_of
 from migcompat.semantics.values import compare, equivalent, match_key
 from migcompat.verdict import Answer, Grade
-from strategies import examples
+from strategies import examples, version_models
 
 RUNS_LONG = True  # queued first in the default run (conftest.py)
 
@@ -381,3 +381,13 @@ def test_an_explained_rule_lists_at_most_sixteen_reasons_a_failing_one_among_the
     assert not outcome.undecided and verdict.answer is Answer.INCOMPATIBLE
     assert outcome.reasons[-1].code == "not-equal" and outcome.reasons[-1].field == "v.z"
     assert "    - and 5 more" in verdict.explain().splitlines()
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(version_models())
+def test_the_covering_devices_are_the_devices_of_the_covering_choices(template: MigrationVersion) -> None:
+    # covering_devices swaps one parameter's line into the first device; device_for walks every param line.
+    expected = [(choice, varied, device_for(template, choice)) for choice, varied in covering_choices(template)]
+    found = covering_devices(template)
+    assert found == expected
+    assert [hash(device) for _, _, device in found] == [hash(device) for _, _, device in expected]

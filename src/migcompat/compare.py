@@ -27,7 +27,7 @@ from .model import CompatibleDevices, MigrationVersion, Value
 from .semantics.compiled import CompiledRules, compile_rules
 from .semantics.compiled import clear_cache as clear_compiled_parts
 from .semantics.compiled_type import CompiledType, compile_type
-from .semantics.rules import NO_VALUES, same_configuration, self_keys, self_values
+from .semantics.rules import NO_VALUES, same_configuration, self_keys, self_values, understood_keys
 from .semantics.templates import decide_type, device_for, identical_choice
 from .verdict import Answer, Grade, Reason, Verdict
 
@@ -90,6 +90,7 @@ def clear_cache() -> None:
     _compiled_type.cache_clear()
     clear_compiled_parts()
     self_keys.cache_clear()
+    understood_keys.cache_clear()
 
 
 @lru_cache(maxsize=256)

@@ -43,7 +43,7 @@ import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Final
 
@@ -72,7 +72,7 @@ from ..semantics.templates import (
     Parameter,
     SelfAcceptance,
     choice_count,
-    covering_choices,
+    covering_devices,
     device_for,
     parameters_of,
     setters,
@@ -145,8 +145,12 @@ class Device:
 
     choice: Mapping[str, Value]
     version: MigrationVersion
-    text: str
     varied: tuple[str, int] | None = None
+
+    @cached_property
+    def text(self) -> str:
+        """The device's ``migration_version`` in canonical form, written when first asked for."""
+        return emit(self.version)
 
 
 @dataclass
@@ -530,13 +534,9 @@ class _TextChecks:
                 )
                 return []
             self.ok("MC-E4-NO-PARAMS")
-            return [Device(_NO_CHOICE, version, self.canonical[VERSION])]
+            return [Device(_NO_CHOICE, version)]
         self.choices = choice_count(version)
-        devices = []
-        for choice, varied in covering_choices(version):
-            device = device_for(version, choice)
-            devices.append(Device(choice, device, emit(device), varied))
-        return devices
+        return [Device(choice, device, varied) for choice, varied, device in covering_devices(version)]
 
     # S1
     def _accept_all(self, rules: CompatibleDevices) -> None:

@@ -97,7 +97,7 @@ from typing import Final
 
 from ..compare import accepts, check, compiled
 from ..emit import emit, value_text
-from ..model import AnyValue, CompatibleDevices, Constraint, MigrationVersion, Rule, Value, value_type
+from ..model import SELF, AnyValue, CompatibleDevices, Constraint, Equals, MigrationVersion, Rule, Value, value_type
 from ..semantics.constraints import constants, holds, self_positions, uses_self
 from ..semantics.rules import Context, constrained_keys, own_values, project, rule_truth, source_value
 from ..semantics.values import is_ordered, match_key, order_key
@@ -208,6 +208,12 @@ class _RuleSet:
     subgroups: list[_Subgroup] = field(default_factory=list)
     types: list[_Group] = field(default_factory=list)
     self_rules: list[Rule] = field(default_factory=list)
+    type_key: str | None = None
+    """A key every rule constrains by ``key=$`` alone: a type accepts only sources of its own value of it."""
+    type_index: dict[Hashable, list[_Group]] = field(default_factory=dict)
+    """The types by their fixed value of :attr:`type_key` (:func:`~migcompat.semantics.values.match_key`)."""
+    untyped: list[_Group] = field(default_factory=list)
+    """The types whose template does not fix :attr:`type_key`: decided for every source."""
 
 
 @dataclass(slots=True)
@@ -226,7 +232,7 @@ def _project(device: Device, relevant: frozenset[str]) -> Device:
     version = project(device.version, relevant)
     if version is device.version or not version.fields:
         return device
-    return Device(device.choice, version, emit(version), device.varied)
+    return Device(device.choice, version, device.varied)
 
 
 def _label(analysis: Analysis, device: Device) -> str:
@@ -577,6 +583,7 @@ class _Matrix:
         index = _Index(self.sources)
         for rule_set in self.rule_sets:
             self._layout(rule_set)
+            _index_types(rule_set)
             if not rule_set.rules.rules:
                 continue  # accepts nothing: MC-M1-ACCEPTS-NOTHING's finding
             candidates = index.candidates(rule_set.rules)
@@ -685,8 +692,19 @@ class _Matrix:
             self._finish(source, version, rule_set, found)
 
     def _finish(self, source: int, version: MigrationVersion, rule_set: _RuleSet, found: list[tuple[int, int]]) -> None:
-        """Add the device types of *rule_set* that accept *version* (per parameter) to *found*, and record them all."""
-        for group in rule_set.types:
+        """Add the device types of *rule_set* that accept *version* (per parameter) to *found*, and record them all.
+
+        Where every rule says ``key=$`` for one key (:func:`_index_types`), only
+        the types whose template fixes the source's value of it are decided:
+        the others cannot accept it, and a host of many types is not decided
+        type by type for every source.
+        """
+        types = rule_set.types
+        if rule_set.type_key is not None:
+            value = source_value(rule_set.type_key, version, rule_set.rules.defaults)
+            same = () if value is None else rule_set.type_index.get(match_key(value), ())
+            types = [*rule_set.untyped, *same]
+        for group in types:
             self.report.matrix.evaluated_pairs += 1
             if accepts(version, rule_set.rules, group.own) is Answer.COMPATIBLE:
                 found.append((group.start, group.end))
@@ -735,6 +753,30 @@ def _pieces(subgroup: _Subgroup, value: Value | None) -> list[tuple[int, int]]:
         if high < block.end:
             pieces.append((high, block.end))
     return pieces
+
+
+def _index_types(rule_set: _RuleSet) -> None:
+    """File the types of *rule_set* by a key every rule constrains by ``key=$`` alone, if there is one.
+
+    Such a rule holds only for a source whose value of the key matches the
+    target's own (clause 8.4), and a key a template fixes is the same in every
+    device it creates: a type can accept only the sources of its fixed value.
+    """
+    rules = rule_set.rules.rules
+    if not rule_set.types or not rules:
+        return
+    only_self = Equals((SELF,))
+    keys = [key for key, constraint in rules[0].constraints.items() if constraint == only_self]
+    key = next((key for key in keys if all(rule.constraints.get(key) == only_self for rule in rules[1:])), None)
+    if key is None:
+        return
+    rule_set.type_key = key
+    for group in rule_set.types:
+        entry = group.own.fields.get(key)
+        if entry is None:
+            rule_set.untyped.append(group)
+        else:
+            rule_set.type_index.setdefault(match_key(entry.value), []).append(group)
 
 
 def compatibility_matrix(analyses: Sequence[Analysis], report: Report) -> None:

@@ -74,7 +74,7 @@ from ..emit import emit, value_text
 from ..model import CompatibleDevices, MigrationVersion
 from ..relate import Relation, RelationTooComplex, RelationWork, relate
 from ..semantics.rules import own_values, self_keys
-from ..semantics.templates import covering_choices, device_for
+from ..semantics.templates import covering_devices
 from ..verdict import UNDECIDED_CODES, Answer
 from .classes import SourceClass, source_classes
 from .index import FleetIndex
@@ -486,7 +486,7 @@ def _own_devices(target: Target) -> list[MigrationVersion]:
         return []
     if not target.version.params:
         return [target.version]
-    return [device_for(target.version, choice) for choice, _ in covering_choices(target.version)]
+    return [device for _, _, device in covering_devices(target.version)]
 
 
 def _index(new: Iterable[Target]) -> FleetIndex:

@@ -32,7 +32,7 @@ from ..model import CompatibleDevices, Constraint, MigrationVersion, Param, Rule
 from ..verdict import Answer
 from .compiled import CompiledRules, compile_rules
 from .constraints import uses_self
-from .rules import must_understand, own_values
+from .rules import own_values, understood_keys
 from .templates import own_value, parameters_of, setters
 
 __all__ = ["CompiledType", "compile_type"]
@@ -123,10 +123,13 @@ class CompiledType:
 
     def answer(self, source: MigrationVersion) -> Answer:
         """The answer of :func:`~migcompat.compare.accepts` for the device instance *source* against the type."""
+        understood = understood_keys(source)
+        constrained = self.constrained
+        if not constrained.keys() >= understood:
+            return Answer.INCOMPATIBLE  # 8.1-RU1: a key no rule constrains fails every rule
         alive = self.all
-        for key, entry in source.fields.items():
-            if must_understand(key, entry):
-                alive &= self.constrained.get(key, 0)  # 8.1-RU1: a rule that leaves it unconstrained fails
+        for key in understood:
+            alive &= constrained[key]  # 8.1-RU1: a rule that leaves it unconstrained fails
         failed, undecided = self.fixed.rule_masks(source, critical=False)
         clean = alive & ~failed
         matching = clean & ~undecided

@@ -43,6 +43,7 @@ __all__ = [
     "self_values",
     "source_value",
     "truth_of",
+    "understood_keys",
 ]
 
 MAX_REASONS: Final = 16
@@ -142,6 +143,17 @@ def must_understand(key: str, entry: Field) -> bool:
         return False
     default = REGISTRY_DEFAULTS.get(key)
     return default is None or not equivalent(entry.value, default)
+
+
+@lru_cache(maxsize=4096)
+def understood_keys(source: MigrationVersion) -> frozenset[str]:
+    """The keys of *source*'s fields that a rule must constrain to match it (:func:`must_understand`).
+
+    Kept for the 4096 most recent sources: a matrix decides each source
+    against every target, and a device of many critical fields would be
+    read again for each.
+    """
+    return frozenset(key for key, entry in source.fields.items() if must_understand(key, entry))
 
 
 def same_configuration(first: MigrationVersion, second: MigrationVersion) -> bool:

@@ -34,6 +34,7 @@ __all__ = [
     "TypeDecision",
     "choice_count",
     "covering_choices",
+    "covering_devices",
     "decide_type",
     "device_for",
     "identical_choice",
@@ -269,6 +270,36 @@ def covering_choices(template: MigrationVersion) -> list[tuple[dict[str, Value],
         for index, line in enumerate(parameter.lines[1:], start=1):
             found.append(({**base, parameter.name: line.value}, (parameter.name, index)))
     return found
+
+
+def covering_devices(
+    template: MigrationVersion,
+) -> list[tuple[dict[str, Value], tuple[str, int] | None, MigrationVersion]]:
+    """:func:`covering_choices` with each choice's device D(c) (:func:`device_for`).
+
+    Each covering choice differs from the first in one parameter, whose keys
+    no other parameter and no fixed field sets (``param-conflict``), so its
+    device is the first one with that parameter's line swapped: a copy of a
+    mapping per device, not a walk of every param line.
+    """
+    found = covering_choices(template)
+    base_choice = found[0][0]
+    base = device_for(template, base_choice)
+    out: list[tuple[dict[str, Value], tuple[str, int] | None, MigrationVersion]] = [(base_choice, None, base)]
+    if len(found) == 1:
+        return out
+    lines = {(param.name, param.value): param for param in template.params}
+    for choice, varied in found[1:]:
+        assert varied is not None  # every covering choice but the first varies one parameter
+        name = varied[0]
+        first, chosen = lines[(name, base_choice[name])], lines[(name, choice[name])]
+        fields = dict(base.fields)
+        for key in first.fields:
+            del fields[key]
+        fields[name] = Field(chosen.value, chosen.critical)
+        fields.update(chosen.fields)
+        out.append((choice, varied, MigrationVersion(fields)))
+    return out
 
 
 def setters(parameters: Sequence[Parameter]) -> dict[str, str]:
