@@ -285,7 +285,7 @@ def test_a_program_that_cannot_be_started_is_one_error(tmp_path: Path, which: st
     result = run("cases", "run", "--checker", program, "--kind", "check", *extra)
     assert result.exit_code == ExitCode.UNDECIDED, result.output
     assert result.stdout == ""
-    assert result.stderr == f"migcompat: error: cannot start {program}: {reason} (--checker)\n"
+    assert result.stderr == f"migcompat: error[program-unstartable]: cannot start {program}: {reason} (--checker)\n"
 
 
 def test_a_program_that_fails_to_execute_is_one_error(tmp_path: Path) -> None:
@@ -297,7 +297,8 @@ def test_a_program_that_fails_to_execute_is_one_error(tmp_path: Path) -> None:
     assert result.exit_code == ExitCode.UNDECIDED, result.output
     assert result.stdout == ""  # no report: the run gave no answer
     lines = [line for line in result.stderr.splitlines() if "cannot start" in line]
-    assert lines == [f"migcompat: error: cannot start {program}: No such file or directory (--parser)"]
+    reason = "No such file or directory"
+    assert lines == [f"migcompat: error[program-unstartable]: cannot start {program}: {reason} (--parser)"]
 
 
 # ---- lint: the size of an over-long attribute ---------------------------------------------------

@@ -94,6 +94,7 @@ CASES = [
     ("conformance --format json --no-progress {missing}", {"capture-unreadable"}, True),
     ("conformance --format json --no-progress {empty}", {"nothing-to-check"}, True),
     ("diff --format json {empty} {empty}", {"nothing-to-check"}, True),
+    ("cases run --format json --parser {missing}", {"program-unstartable"}, True),
 ]
 
 
@@ -112,7 +113,7 @@ def test_every_command_writes_errors_in_one_shape(
         assert [problem.message for problem in ERROR.iter_errors(error)] == []
         # The failed input is named: by the path beside the error, or (the whole document) by where.
         named = holder.get("path") if holder.get("path") is not None else error.get("where")
-        assert named in files.values()
+        assert named in files.values() or named in ("--parser", "--emitter", "--checker")  # or the option
     if whole:
         assert len(documents) == 1 and [problem.message for problem in DOCUMENT.iter_errors(documents[0])] == []
     else:
@@ -131,3 +132,11 @@ def test_the_old_flat_read_error_is_not_an_error_object() -> None:
     old = {"path": "x", "read_error": "No such file or directory", "code": "input-unreadable"}
     assert list(ERROR.iter_errors(old)) != []
     assert list(DOCUMENT.iter_errors({"error": {"code": "no-such-code", "message": "m"}})) != []
+
+
+@pytest.mark.parametrize("line", ["cases list --format json", "cases check --format json"])
+def test_the_cases_commands_write_json_on_one_line(line: str) -> None:
+    result = CliRunner().invoke(main, line.split(), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("\n") == 1 and result.stdout.endswith("\n")
+    json.loads(result.stdout)

@@ -245,6 +245,16 @@ def test_usage_errors_and_the_hint_for_a_capture_given_as_source(fleet: Path) ->
     assert run("match", "-d", "no-colon", str(fleet)).exit_code == USAGE
     assert run("match", "--same-host", str(fleet / "a.json"), str(fleet)).exit_code == USAGE
     assert run("match", str(fleet)).exit_code == USAGE  # a SOURCE and no inventory
+    # A SOURCE beside --source-device (a device directory or an attribute file) is a usage error, not a capture
+    # that cannot be read.
+    device = fleet.parent / "device"
+    device.mkdir(exist_ok=True)
+    (device / "migration_version").write_text("mc1 device_api=vfio-pci driver=d\n")
+    for source in (device, device / "migration_version"):
+        result = run("match", "-d", "a:0000:01:00.1", str(source), str(fleet))
+        assert result.exit_code == USAGE, result.output
+        assert "looks like a device or a migration attribute, not a capture" in result.stderr
+        assert "give no SOURCE" in result.stderr
     hinted = run("match", f"{fleet / 'a.json'}:0000:01:00.1", str(fleet))
     assert hinted.exit_code == UNDECIDED
     assert "hint: to take the source from a capture, give --source-device HOST:PATH or HOST:IDENT" in hinted.stderr

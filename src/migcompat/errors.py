@@ -66,6 +66,7 @@ LIBRARY_ERROR_CODES: Final[dict[str, str]] = {
     "capture-invalid": "a capture document that is not valid JSON or not a valid capture",
     "capture-unreadable": "a capture file or sysfs tree that cannot be read, or a capture file too large to read",
     "case-invalid": "a conformance case file or directory that cannot be read or is not a valid case file",
+    "program-unstartable": "a program under test (cases run --parser, --emitter, --checker) that cannot be started",
     "sample-unknown": "no bundled conformance sample has the name asked for",
     "sample-invalid": "a bundled conformance sample that cannot be read",
     "schema-unavailable": "the jsonschema package or a published JSON Schema file is not available",

@@ -61,10 +61,14 @@ def text_report(results: Sequence[Result], *, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
+def report_document(results: Sequence[Result], meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The summary, *meta* (as ``"run"``) and every result, as one JSON-ready document."""
+    return {"summary": summary(results), "run": meta or {}, "results": [r.to_json() for r in results]}
+
+
 def json_report(results: Sequence[Result], meta: dict[str, Any] | None = None) -> str:
-    """The summary, *meta* (as ``"run"``) and every result, as one JSON document."""
-    document = {"summary": summary(results), "run": meta or {}, "results": [r.to_json() for r in results]}
-    return json.dumps(document, indent=1, ensure_ascii=True) + "\n"
+    """:func:`report_document` as the text of a file: indented, ASCII only, ending with a newline."""
+    return json.dumps(report_document(results, meta), indent=1, ensure_ascii=True) + "\n"
 
 
 def junit_report(results: Sequence[Result], name: str = "migcompat-conformance") -> str:

@@ -10,7 +10,7 @@ import signal
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import click
 
@@ -19,11 +19,11 @@ from ..cases.lint import lint
 from ..cases.model import KINDS, LEVELS, RETIRED_FILE, CaseError, Selection, Suite, load_suite, read_case_file
 from ..cases.paths import default_cases_dir, default_spec_path, schema_path, source_checkout
 from ..cases.process import CANNOT_START, start_problem
-from ..cases.report import json_report, junit_report, summary, text_report
+from ..cases.report import json_report, junit_report, report_document, summary, text_report
 from ..cases.runner import NOT_RUN, Options, Programs, load_expected_failures, run_cases
 from ..cases.schemas import SCHEMA_FILES, SchemaUnavailable, validator
 from ..cases.spec import SpecDocument, read_spec
-from ..display import escape
+from ..display import escape, plural
 from ..jsonmodel import decode_json
 from ..limits import SPEC_VERSION
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
@@ -32,6 +32,7 @@ from .output import (
     OutputError,
     echo,
     echo_error,
+    echo_json,
     exit_with,
     prepare_directory,
     write_in_directory,
@@ -180,7 +181,7 @@ def check_command(ctx: click.Context, cases_dir: Path | None, spec_file: Path | 
         document = report.to_json()
         if missing is not None:
             document["not_checked"] = [f"case-file.schema.json: {missing}"]
-        echo(json.dumps(document, indent=1))
+        echo_json(document)
     else:
         text = report.text()
         if missing is not None and text.endswith("\nthe suite is valid"):
@@ -354,8 +355,7 @@ def run_command(
         command = programs.command(role)
         problem = None if command is None else start_problem(command)
         if problem is not None:
-            echo_error(f"{escape(problem)} (--{role})")
-            ctx.exit(ExitCode.UNDECIDED)
+            _unstartable(ctx, [(role, problem)], output_format)
     options = Options(timeout=timeout, parallel=parallel, require_codes=require_codes, expected_failures=expected)
     with _terminations_stop_the_run():
         results = run_cases(selected, programs, options)
@@ -365,9 +365,7 @@ def run_command(
         if result.outcome in ("crash", "xfail") and result.detail.removeprefix("crash: ").startswith(CANNOT_START)
     }
     if unstartable:  # found only when a case started it (its #! interpreter is missing, say): no answer
-        for role, detail in sorted(unstartable):
-            echo_error(f"{escape(detail)} (--{role})")
-        ctx.exit(ExitCode.UNDECIDED)
+        _unstartable(ctx, sorted(unstartable), output_format)
     meta = {
         "parser": parser,
         "emitter": emitter,
@@ -386,7 +384,7 @@ def run_command(
     if junit_file is not None:
         _write_report(ctx, junit_file, junit_report(results))
     if output_format == "json":
-        echo(json_report(results, meta), nl=False)
+        echo_json(report_document(results, meta))
     elif output_format == "junit":
         echo(junit_report(results))
     else:
@@ -404,6 +402,19 @@ class _Terminated(BaseException):
     def __init__(self, number: int) -> None:
         super().__init__(number)
         self.number = number
+
+
+def _unstartable(ctx: click.Context, problems: Sequence[tuple[str, str]], output_format: str) -> NoReturn:
+    """Report the programs under test that cannot be started, as (role, why) pairs: no answer, exit status 3.
+
+    With ``--format json`` the output is the first error alone (command-error.schema.json).
+    """
+    for role, problem in problems:
+        echo_error(f"{escape(problem)} (--{role})", "program-unstartable")
+    if output_format == "json":
+        role, problem = problems[0]
+        echo_json({"error": {"code": "program-unstartable", "message": problem, "where": f"--{role}"}})
+    ctx.exit(ExitCode.UNDECIDED)
 
 
 @contextlib.contextmanager
@@ -467,7 +478,7 @@ def list_command(
     suite = _load(cases_dir)
     selected = suite.select(_selection(run_globs, skip_globs, kinds, spec_version, level))
     if output_format == "json":
-        echo(json.dumps([case.to_json() | {"file": case.file} for case in selected], indent=1))
+        echo_json([case.to_json() | {"file": case.file} for case in selected])
         return
     for case in selected:
         echo(f"{escape(case.id)}\t{case.kind}\t{case.level}\t{','.join(case.clauses)}\t{escape(case.description)}")
@@ -526,8 +537,11 @@ def copy_command(
             continue
     existing = [str(path) for path in writes if path.exists()]
     if existing and not force:
-        echo_error(f"{len(existing)} file(s) exist, e.g. {existing[0]}; use --force to overwrite")
-        ctx.exit(ExitCode.NEGATIVE)
+        echo_error(
+            f"{plural(len(existing), 'file exists', 'files exist')}, e.g. {existing[0]}; use --force to overwrite",
+            "output-unwritable",
+        )
+        ctx.exit(ExitCode.UNDECIDED)
     try:
         for directory in dict.fromkeys(path.parent for path in writes):
             prepare_directory(directory)  # others could plant links at the names written there

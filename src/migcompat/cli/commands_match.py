@@ -20,6 +20,7 @@ from ..fleet.inventory import (
     Undecided,
 )
 from ..model import MigrationVersion
+from ..sysfs.model import MIGRATION_ATTRIBUTES
 from ..verdict import Verdict
 from .attributes import Loader, refuse_two_stdins, report_failures
 from .captures import SHOWN_FINDINGS, cut, fail, host_name, load_inventory_or_exit, report_findings
@@ -238,6 +239,23 @@ def _splits(fleet: Inventory, name: str) -> list[tuple[str, str]]:
     return out
 
 
+def _looks_like_attribute(path: str) -> bool:
+    """Whether *path* is a device directory (it holds a migration attribute) or a file that starts as an
+    attribute does (``mc`` and a digit): a SOURCE, not a capture."""
+    if path == STDIN:
+        return False
+    if os.path.isdir(path):
+        return any(os.path.isfile(os.path.join(path, name)) for name in MIGRATION_ATTRIBUTES)
+    if not os.path.isfile(path):
+        return False
+    try:
+        with open(path, "rb") as file:
+            head = file.read(3)
+    except OSError:
+        return False  # the inventory's reader says why
+    return head[:2] == b"mc" and head[2:3].isdigit()
+
+
 def find_source_device(fleet: Inventory, name: str) -> Provider:
     """The device of *fleet* that *name* (``HOST:PATH`` or ``HOST:IDENT``) names, to be a migration source.
 
@@ -423,6 +441,13 @@ def match_command(
         if ":" not in source_device:
             raise click.BadParameter(
                 f"{source_device!r} is not HOST:PATH or HOST:IDENT", ctx, param_hint="'--source-device'"
+            )
+        attribute = next((path for path in paths if _looks_like_attribute(path)), None)
+        if attribute is not None:
+            raise click.UsageError(
+                f"{escape(attribute)} looks like a device or a migration attribute, not a capture: with"
+                " --source-device the source is the device it names, so give no SOURCE, only the INVENTORY",
+                ctx,
             )
         source, inventory = None, paths
     refuse_two_stdins([*((("SOURCE", source),) if source is not None else ()), *(("INVENTORY", p) for p in inventory)])
