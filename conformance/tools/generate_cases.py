@@ -2750,7 +2750,7 @@ def _check_examples(cases: _Cases) -> None:
     ok, no = "compatible", "incompatible"
     ck(
         "example-gvt-001",
-        "UUID2 to UUID1: compatible by rule 2 with the default gvt.pv_mode={} (clause 14.1)",
+        "UUID2 to UUID1: compatible by rule 1 (the second) with the default gvt.pv_mode={} (clause 14.1)",
         GVT_UUID2,
         GVT_UUID1_RULES,
         ok,
