@@ -11,7 +11,7 @@ from typing import Any
 from ..display import escape, escape_lines, finish_junit, plural, rule_numbers
 from .runner import FAILURES, OUTCOMES, Result
 
-__all__ = ["json_report", "junit_report", "summary", "text_report"]
+__all__ = ["json_report", "junit_report", "report_document", "summary", "text_report"]
 
 
 def summary(results: Sequence[Result]) -> dict[str, Any]:
