@@ -133,8 +133,13 @@ MAX_STATES: Final = 50_000
 """At most this many search states: memoised (key, alive rules) pairs and partial set-member patterns."""
 MAX_STEPS: Final = 2_000_000
 """At most this much search work: a mask examined counts 1, a search step (a state tried from one atom) counts 10."""
-MAX_COMMAND_WORK: Final = 50 * MAX_STEPS
-"""At most this much work for all the relations of one command together (:class:`RelationWork`): some seconds."""
+MAX_COMMAND_WORK: Final = 10 * MAX_STEPS
+"""At most this much work for all the relations of one command together (:class:`RelationWork`): a few seconds.
+
+Ten relations that each reach :data:`MAX_STEPS` (or fewer that also reach the
+other bounds); the pairs drivers write cost a small part of one each, so a
+``diff`` of thousands of ordinary pairs stays far below it.
+"""
 _SEARCH_STEP: Final = 10
 
 _MISSING: Final = object()
@@ -250,7 +255,7 @@ class RelationWork:
         """The error of a pair left unrelated because the work is :attr:`spent`."""
         return RelationTooComplex(
             f"not related: the relations of {self.what} together reached their bound (MAX_COMMAND_WORK, as much"
-            " as 25 to 50 relations that reach their own bounds); relate fewer targets at a time"
+            " as 5 to 10 relations that reach their own bounds); relate fewer targets at a time"
         )
 
 
