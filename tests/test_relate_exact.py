@@ -133,6 +133,29 @@ def test_an_unresolved_dollar_alternative_leaves_the_others() -> None:
     assert_witnesses(result, first, second)
 
 
+def test_the_universe_disregards_the_attribute_limit_and_a_witness_fits_one_attribute() -> None:
+    # r15: a rule set whose sources all carry 30 fields of 242-byte tokens (7,414 bytes, no one file) accepts
+    # sources of the universe (clause 8.7), so it is a superset of one that accepts nothing; no witness fits.
+    keys, long = [f"k{number:02}" for number in range(15)], "v" * 242
+    own = parse_version("mc1 " + " ".join(f"{key}={long}" for key in keys) + "\n")
+    rules = "accept " + " ".join(f"{key}=$" for key in keys) + " " + " ".join(f"j{key[1:]}={long}" for key in keys)
+    first, nothing = parse_compatible(f"mc1\n{rules}\n"), parse_compatible("mc1\n")
+    result = relate(first, nothing, own)
+    assert (result.relation, result.only_first, result.only_second, result.both) == (
+        Relation.SUPERSET,
+        None,
+        None,
+        None,
+    )
+    assert relate(nothing, first, None, own).relation is Relation.SUBSET
+    # With short values the same shape has its witness, and the registry's value conditions are not assumed.
+    short = relate(parse_compatible("mc1\naccept k=$ j=v\n"), nothing, parse_version("mc1 k=v\n"))
+    assert short.only_first is not None and emit(short.only_first) == "mc1 j=v k=v\n"
+    pci = relate(parse_compatible("mc1\naccept pci_id=foo\n"), parse_compatible("mc1\naccept\n"))
+    assert pci.relation is Relation.DISJOINT and pci.only_first is not None
+    assert emit(pci.only_first) == "mc1 pci_id=foo\n"
+
+
 def test_a_constraint_undecided_whatever_the_value_makes_the_rule_accept_nothing() -> None:
     first, second = parse_compatible("mc1\naccept a=$|1..$\n"), parse_compatible("mc1\naccept v.f<=$ a=1\n")
     result = relate(first, second)

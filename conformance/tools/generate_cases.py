@@ -3645,6 +3645,25 @@ def _spec_1_1(cases: _Cases) -> None:
         "8.7-RL1",
     )
     rl(
+        "universe-003",
+        "the registry's conditions on a value are not assumed: pci_id=foo accepts mc1 pci_id=foo, which accept rejects",
+        A("pci_id=foo"),
+        A(""),
+        "disjoint",
+        "8.7-RL4",
+    )
+    long_value = "v" * 242
+    keys = [f"k{number:02}" for number in range(15)]
+    rl(
+        "universe-004",
+        "the 4095-byte limit on an attribute is not assumed: 30 fields of 242-byte tokens, no one file, are sources",
+        A(" ".join(f"{key}=$" for key in keys) + " " + " ".join(f"j{key[1:]}={long_value}" for key in keys)),
+        "mc1\n",
+        "superset",
+        "8.7-RL3",
+        first_self="mc1 " + " ".join(f"{key}={long_value}" for key in keys) + "\n",
+    )
+    rl(
         "universe-002",
         "an alternative with $ and no value: a=1|$ accepts a=1",
         A("a=1"),

@@ -86,9 +86,9 @@ from typing import Final, NamedTuple
 
 from ._arguments import require
 from .compare import accepts
-from .emit import constraint_text, value_text
+from .emit import constraint_text, emit, value_text
 from .errors import MigcompatError
-from .limits import MAX_INTEGER, MAX_SET_MEMBERS
+from .limits import MAX_ATTRIBUTE_BYTES, MAX_INTEGER, MAX_SET_MEMBERS
 from .model import (
     SELF,
     AnyValue,
@@ -199,8 +199,10 @@ class RelationResult:
     """The relation, with witness sources and what was assumed.
 
     *only_first* is a source the first rule set accepts and the second does
-    not (None when there is none); *only_second* the reverse; *both* one they
-    both accept. *notes* lists constraints with a ``$`` that has no value: such
+    not (None when there is none, or when the one found is longer than one
+    attribute: the universe of clause 8.7 disregards that limit, and
+    *relation* says what the universe holds); *only_second* the
+    reverse; *both* one they both accept. *notes* lists constraints with a ``$`` that has no value: such
     an alternative, or such a rule, accepts nothing (clauses 8.4 and 8.7),
     exactly as a verdict would say.
     """
@@ -364,7 +366,16 @@ def _relate(
         relation = Relation.DISJOINT
     else:
         relation = Relation.OVERLAP
+    # The universe disregards the limit on a whole attribute (clause 8.7); a witness is one attribute's text.
+    only_first, only_second, both = (_fitting(witness) for witness in (only_first, only_second, both))
     return RelationResult(relation, only_first, only_second, both, tuple(notes))
+
+
+def _fitting(witness: MigrationVersion | None) -> MigrationVersion | None:
+    """*witness* when its canonical text fits one attribute (:data:`~migcompat.limits.MAX_ATTRIBUTE_BYTES`)."""
+    if witness is None or len(emit(witness)) <= MAX_ATTRIBUTE_BYTES:
+        return witness
+    return None
 
 
 class _Budget:
