@@ -111,7 +111,19 @@ def test_match_bad_inputs_exit_3(tmp_path: Path) -> None:
     source = str(ROOT / "examples" / "gvt-g" / "uuid1")
     missing = run("match", source, str(tmp_path / "nowhere"))
     assert missing.exit_code == UNDECIDED
-    assert "cannot read the inventory" in missing.output and "nowhere" in missing.output
+    assert "error[capture-unreadable]: cannot read " in missing.output and "nowhere" in missing.output
+    assert "cannot read the inventory: cannot read" not in missing.output  # said once
+    cut = tmp_path / "cut.json"
+    cut.write_bytes((SAMPLES / "gvt-g" / "old.json").read_bytes()[:2000])
+    for command in (["match", source], ["matrix"], ["diff", str(cut)], ["export", "kubernetes", "-o", str(tmp_path)]):
+        result = run(*command, str(cut))
+        assert result.exit_code == UNDECIDED, (command, result.output)
+        assert re.search(
+            r"error\[capture-invalid\]: .*cut\.json: not valid JSON: .* \(line \d+, column \d+\)", result.output
+        ), (
+            command,
+            result.output,
+        )
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "migcompat-capture", "version": 1}')
     result = run("match", "--format", "json", source, str(bad))

@@ -44,7 +44,10 @@ def load_inventory_or_exit(
             stdin = read_capture_stdin()
         return load_inventory(paths, stdin=stdin)
     except InventoryError as error:
-        fail(ctx, f"cannot read the inventory: {escape(error.message)}", json_output, error.to_dict())
+        said = (
+            error.message if error.message.startswith("cannot read") else f"cannot read the inventory: {error.message}"
+        )
+        fail(ctx, escape(said), json_output, error.to_dict())
 
 
 def read_capture_stdin() -> bytes:

@@ -695,10 +695,13 @@ def _load(name: str, in_directory: bool, findings: list[InventoryFinding], stdin
 
 
 def _error_message(error: CaptureError, name: str) -> str:
-    """The message of the capture *error* for the file *name*: naming it, with the JSON pointer when there is one."""
+    """The message of the capture *error* for the file *name*: naming it, with the JSON pointer when there is one,
+    else the line and column in the file when the error has them."""
     message = error.message if name in error.message else f"{name}: {error.message}"
     if error.pointer:
         message += f" (at {error.pointer})"
+    elif error.where and error.where != name:
+        message += f" ({error.where})"
     return message
 
 
