@@ -493,6 +493,19 @@ def test_conformance_on_a_device_directory_suggests_lint(runner: CliRunner, tmp_
     ]
 
 
+def test_conformance_inside_a_sysfs_tree_points_to_its_root(runner: CliRunner) -> None:
+    tree = "conformance/sample-trees/nvidia-vgpu/old"
+    for below in ("bus", "bus/pci", "class", "devices"):
+        result = run(runner, "conformance", f"{tree}/{below}")
+        assert result.exit_code == UNDECIDED
+        assert result.stderr.splitlines()[1:] == [
+            f"migcompat: {tree}/{below} is inside a sysfs tree, not its root; check the tree from its root (the"
+            " directory that holds bus/, class/ and devices/):",
+            f"  migcompat conformance {tree}",
+        ]
+    assert run(runner, "conformance", tree).exit_code == 0  # the advice works
+
+
 # ---- 4. the samples, described, and the broken ones failing ----------------------------------------------
 
 

@@ -441,6 +441,12 @@ def _directory_hint(path: str) -> str | None:
             f"migcompat: {display_name(path)} is a device directory, not a sysfs root; to check its attributes, run:\n"
             f"  migcompat lint {_quote(path)}"
         )
+    root = _enclosing_root(path)
+    if root is not None:
+        return (
+            f"migcompat: {display_name(path)} is inside a sysfs tree, not its root; check the tree from its root"
+            f" (the directory that holds bus/, class/ and devices/):\n  migcompat conformance {_quote(root)}"
+        )
     if any(os.path.isdir(os.path.join(path, top)) for top in _SYSFS_TOP):
         return None  # a sysfs root, with nothing to check in it
     try:
@@ -475,6 +481,20 @@ def _directory_hint(path: str) -> str | None:
         f"migcompat: {display_name(path)} is not a sysfs root, but it holds sysfs {trees} ({listed}); check {what}:\n"
         f"  {escape(command)}"
     )
+
+
+def _enclosing_root(path: str) -> str | None:
+    """The sysfs root *path* is under (``/sys`` for ``/sys/bus/pci``): the nearest of its three closest
+    ancestors whose child on the way down is one of bus/, class/ and devices/."""
+    below = os.path.normpath(path)
+    for _ in range(3):
+        parent = os.path.dirname(below)
+        if not parent or parent == below:
+            return None
+        if os.path.basename(below) in _SYSFS_TOP:
+            return parent
+        below = parent
+    return None
 
 
 def _stderr_tty() -> bool:
