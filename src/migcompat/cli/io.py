@@ -3,7 +3,8 @@
 An input is a path or ``-`` for standard input. A path names a regular file
 (a sysfs attribute is one), a pipe (``<(ssh host cat ...)``) or a character
 device; anything else is refused unread. It is opened without blocking, so a
-FIFO without a writer cannot hang a command: it reads as empty. Every read
+FIFO without a writer cannot hang a command: a pipe that gives nothing is an
+input that cannot be read, not an empty attribute. Every read
 stops at a limit, so a runaway input (``/dev/zero``) is never slurped into
 memory. Every way reading can fail becomes a :class:`CannotRead` carrying a
 one-line reason.
@@ -140,9 +141,11 @@ def read_input(path: str, limit: int) -> Input:
                 if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
                     raise CannotRead(name, f"not a regular file ({file_kind(mode)})")
                 # Opened without blocking, a pipe whose writer is connected reads as usual once blocking again;
-                # one without a writer reads as empty at once.
+                # one without a writer reads as empty at once: no input, rather than an empty attribute.
                 os.set_blocking(stream.fileno(), True)
                 data, complete = _read_bounded(stream, limit)
+                if not data and stat.S_ISFIFO(mode):
+                    raise CannotRead(name, "the pipe gave nothing to read (no writer yet, or one that wrote nothing)")
     except CannotRead:
         raise
     except OSError as exc:
