@@ -3290,6 +3290,26 @@ def _spec_1_1(cases: _Cases) -> None:
         own=own,
     )
     check(
+        "prefix-014",
+        "1.0..$2 with no target value: the range end is undecided",
+        S("sv=2.1.9"),
+        A("sv=1.0..$2"),
+        un,
+        "8.1-PX1",
+        "8.4-SF4",
+        reasons=["missing-self"],
+    )
+    check(
+        "critical-010",
+        "a key the source lacks and the rule leaves unconstrained plays no part, though the default line gives it",
+        S("a=1"),
+        T("default b=2", "accept a=1"),
+        ok,
+        "8.2-CR6",
+        "8.3",
+        grade="accepted",
+    )
+    check(
         "any-001",
         "k=* acknowledges a critical field",
         S("driver=x type=y"),
