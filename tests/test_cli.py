@@ -257,6 +257,16 @@ def test_parse_accepts_nothing(runner: CliRunner) -> None:
     assert "valid migration_compatible_devices: no accept rules (accepts no source)" in result.stdout
 
 
+def test_parse_of_a_device_directory_says_which_files_to_give(runner: CliRunner, tmp_path: Path) -> None:
+    device = tmp_path / "vfio0"
+    device.mkdir()
+    result = run(runner, "parse", str(device))
+    assert result.exit_code == 3
+    assert f"error[input-unreadable]: cannot read {device}" in result.stderr
+    assert f"hint: parse reads attribute files: give {device}/migration_version or" in result.stderr
+    assert f"'migcompat lint {device}'" in result.stderr
+
+
 def test_parse_reports_a_non_canonical_string(runner: CliRunner, tmp_path: Path) -> None:
     result = run(runner, "parse", write(tmp_path, "messy", MESSY))
     assert result.exit_code == 0

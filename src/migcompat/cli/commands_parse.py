@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 from collections.abc import Sequence
 from typing import Final, Literal
 
@@ -14,7 +16,7 @@ from ..model import CompatibleDevices, MigrationVersion
 from ..parse import detect, parse_compatible, parse_version
 from .attributes import bounded_error, refuse_two_stdins
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
-from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, read_error, read_input
+from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_error, read_input
 from .options import format_option
 from .output import echo, echo_error, echo_json, render_parse_error
 
@@ -92,6 +94,13 @@ def _parse_one(path: str, forced: Attribute | None, *, json_output: bool) -> tup
         source = read_input(path, ATTRIBUTE_READ_LIMIT)
     except CannotRead as exc:
         echo_error(str(exc), "input-unreadable")
+        if path != STDIN and os.path.isdir(path):
+            name = shlex.quote(display_name(path))
+            echo(
+                f"hint: parse reads attribute files: give {name}/migration_version or"
+                f" {name}/migration_compatible_devices, or check the device's attributes with 'migcompat lint {name}'",
+                err=True,
+            )
         if json_output:
             echo_json({"path": path, "error": read_error(exc.reason)})
         return ExitCode.UNDECIDED, None
