@@ -350,3 +350,36 @@ def test_a_directory_named_as_the_output_file_is_an_error(tmp_path: Path) -> Non
         result.stderr
     )
     assert result.stdout == ""
+
+
+# ---- an output of the wrong kind is an output that cannot be written (status 3), for every command ----------
+
+GVT = str(ROOT / "conformance" / "samples" / "gvt-g")
+
+
+@pytest.mark.parametrize(
+    ("args", "kind"),
+    [
+        (("matrix", "--html", "{out}", GVT), "directory"),
+        ((*ONE_CASE, "--json", "{out}"), "directory"),
+        ((*ONE_CASE, "--junit", "{out}"), "directory"),
+        (("capture", "--sysfs", "{tree}", "--host", "h", "-o", "{out}"), "directory"),
+        (("export", "kubernetes", VGPU, "-o", "{out}"), "file"),
+        (("cases", "copy", "{out}"), "file"),
+    ],
+    ids=["matrix-html", "cases-json", "cases-junit", "capture", "export-kubernetes", "cases-copy"],
+)
+def test_an_output_of_the_wrong_kind_is_status_3_with_its_code(
+    tmp_path: Path, tree: str, args: tuple[str, ...], kind: str
+) -> None:
+    # r15: some were Click usage errors (status 2), and the rest output-unwritable (3).
+    out = tmp_path / "out"
+    if kind == "directory":
+        out.mkdir()
+    else:
+        out.write_text("keep\n")
+    result = _run(*(arg.format(out=out, tree=tree) for arg in args))
+    assert result.exit_code == 3, result.output
+    assert "error[output-unwritable]" in result.stderr, result.stderr
+    if kind == "file":
+        assert out.read_text() == "keep\n"

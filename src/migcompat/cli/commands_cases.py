@@ -269,7 +269,7 @@ def _command(value: str | None, name: str) -> tuple[str, ...] | None:
     "--json",
     "json_file",
     metavar="FILE",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="Also write the JSON report to FILE.",
 )
@@ -277,7 +277,7 @@ def _command(value: str | None, name: str) -> tuple[str, ...] | None:
     "--junit",
     "junit_file",
     metavar="FILE",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="Also write a JUnit XML report to FILE.",
 )
@@ -485,7 +485,7 @@ def list_command(
 
 
 @cases_command.command("copy", short_help="Copy the cases (and their schemas) into a directory.")
-@click.argument("destination", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("destination", metavar="DIR", type=click.Path(path_type=Path))
 @_selection_options
 @_cases_option
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")

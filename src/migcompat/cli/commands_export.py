@@ -956,7 +956,7 @@ cluster stay: delete them with 'kubectl delete nodefeature'.
     "--output",
     "-o",
     metavar="DIR",
-    type=click.Path(file_okay=False, allow_dash=True),
+    type=click.Path(allow_dash=True),
     help="Write one file per node, and mapping.json, here (-: the v1 List to standard output, as without -o).",
 )
 @click.option(

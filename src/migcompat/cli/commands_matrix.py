@@ -113,7 +113,7 @@ MAX_GRID_COLUMNS: Final = 120
     "--html",
     "html_file",
     metavar="FILE",
-    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    type=click.Path(allow_dash=True),
     default=None,
     help="Also write the matrix as a standalone HTML page with an SVG heat map to FILE"
     " (- writes only the page, to standard output).",

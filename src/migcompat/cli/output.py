@@ -287,6 +287,9 @@ def prepare_directory(path: str | os.PathLike[str]) -> os.stat_result:
     try:
         os.makedirs(name, mode=0o755, exist_ok=True)
         found = os.stat(name)
+    except FileExistsError:
+        kind = "a file, not a directory" if os.path.isfile(name) else "not a directory"
+        raise OutputError("output-unwritable", f"cannot write into {_shown(name)}: it is {kind}", where=name) from None
     except (OSError, ValueError) as exc:
         raise OutputError("output-unwritable", f"cannot create {_shown(name)}: {_reason(exc)}", where=name) from None
     if not stat.S_ISDIR(found.st_mode):  # replaced since makedirs looked
