@@ -66,23 +66,24 @@ def warning_line(faults: str, hosts: str) -> str:
     For example ``warning_line("1 fault", "1 host")``.
     """
     return (
-        f"warning: {faults} on {hosts} may hide a device or type (part of a host could not be read when captured,"
-        " or a placement's attributes are missing or invalid), which may then be missing from the answer:"
+        f"migcompat: warning: {faults} on {hosts} may hide a device or type (part of a host could not be read"
+        " when captured, or a placement's attributes are missing or invalid), which may then be missing from the"
+        " answer:"
     )
 
 
 def settled_line(faults: str, hosts: str) -> str:
     """The first line of that report when the faults cannot change ``match``'s negative answer."""
     return (
-        f"note: {faults} on {hosts} may hide a device or type (part of a host could not be read when captured,"
-        " or a placement's attributes are missing or invalid), but none changes this answer: the placements"
-        " concerned reject the source by their readable rules, or are left out:"
+        f"migcompat: note: {faults} on {hosts} may hide a device or type (part of a host could not be read"
+        " when captured, or a placement's attributes are missing or invalid), but none changes this answer: the"
+        " placements concerned reject the source by their readable rules, or are left out:"
     )
 
 
 def note_line(findings: str, hosts: str) -> str:
     """The first line of the report of the other findings, e.g. ``note_line("1 other finding", "1 host")``."""
-    return f"note: {findings} on {hosts} (none hides a device or type):"
+    return f"migcompat: note: {findings} on {hosts} (none hides a device or type):"
 
 
 LOOP = Finding("link-loop", "bus/pci/devices/0000:01:00.2", "more than 40 symbolic links to resolve: a link loop")

@@ -545,7 +545,8 @@ def test_relate_notes_an_unresolved_dollar(runner: CliRunner, gvt: dict[str, str
     lines = result.stdout.splitlines()
     assert "A is a SUBSET of B" in lines[2]
     assert lines[-1] == (
-        "note: A rule 0: share=$ refers to the target's own share, which is not known; the rule accepts nothing"
+        "migcompat: note: A rule 0: share=$ refers to the target's own share, which is not known; the rule"
+        " accepts nothing"
     )
     document = json_output(run(runner, "relate", "-f", "json", rules, gvt["r2"]), "relation")
     assert document["notes"] == [

@@ -151,10 +151,10 @@ def test_skipped_placements_are_noted_as_match_notes_them(tmp_path: Path) -> Non
     mapping = tmp_path / "traits.json"
     result = _run("placement", str(VGPU), BROKEN, *ENABLED, "--mapping", str(mapping))
     assert result.exit_code == 0, result.output
-    assert result.stderr.startswith("warning: 2 faults on 1 host may hide a device or type")
+    assert result.stderr.startswith("migcompat: warning: 2 faults on 1 host may hide a device or type")
     assert "leading-zero" in result.stderr
     labels = _run("kubernetes", str(VGPU), BROKEN)
-    assert labels.exit_code == 0 and "warning: 2 faults on 1 host" in labels.stderr
+    assert labels.exit_code == 0 and "migcompat: warning: 2 faults on 1 host" in labels.stderr
 
 
 def test_nothing_to_export_is_refused_before_anything_is_written_or_removed(tmp_path: Path) -> None:
@@ -163,7 +163,7 @@ def test_nothing_to_export_is_refused_before_anything_is_written_or_removed(tmp_
     before = {path.name: path.read_bytes() for path in labels.iterdir()}
     result = _run("kubernetes", BROKEN, "-o", str(labels))
     assert result.exit_code == 3, result.output
-    assert "warning: 2 faults on 1 host" in result.stderr
+    assert "migcompat: warning: 2 faults on 1 host" in result.stderr
     assert "error[nothing-to-check]: nothing to export" in result.stderr
     assert "removed" not in result.output
     assert {path.name: path.read_bytes() for path in labels.iterdir()} == before

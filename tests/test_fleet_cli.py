@@ -298,7 +298,7 @@ def test_diff_reports_each_distinct_sides_faults_once(tmp_path: Path) -> None:
     good = ("0000:01:00.1", "mc1 driver=d q=4 stream_version=1.1\n", OLD_RULES)
     old = save(tmp_path / "old", host("h", [good, ("0000:01:00.2", "mc1 driver=d q=04\n", OLD_RULES)]))
     new = save(tmp_path / "new", host("h", [good, ("0000:01:00.3", "mc1 driver=d q=04\n", OLD_RULES)]))
-    heading = "warning: 1 fault on 1 host may hide a device or type"
+    heading = "migcompat: warning: 1 fault on 1 host may hide a device or type"
     same = run("diff", old, old)
     assert same.stderr.count(heading) == 1 and same.stderr.count("0000:01:00.2") == 1, same.stderr  # was twice
     both = run("diff", old, new)  # two inventories, two faults: each side's report
@@ -390,9 +390,9 @@ def test_an_inventory_without_targets_is_nothing_to_check_not_a_negative_answer(
     assert broken.exit_code == NEGATIVE, broken.output
     invalid = "error[leading-zero]: version 535.129.03: component integer 03 has a leading zero; skipped"
     assert broken.stderr.splitlines() == [
-        "note: 2 faults on 1 host may hide a device or type (part of a host could not be read when captured,"
-        " or a placement's attributes are missing or invalid), but none changes this answer: the placements"
-        " concerned reject the source by their readable rules, or are left out:",
+        "migcompat: note: 2 faults on 1 host may hide a device or type (part of a host could not be read"
+        " when captured, or a placement's attributes are missing or invalid), but none changes this answer: the"
+        " placements concerned reject the source by their readable rules, or are left out:",
         "  t4-node-broken-parse:",
         f"    class/mdev_bus/0000:3b:00.0/mdev_supported_types/nvidia-222/migration_version: {invalid}"
         " [invalid-attribute]",
@@ -413,7 +413,7 @@ def test_a_host_in_two_captures_or_in_none_is_a_warning_that_says_so(tmp_path: P
     source.write_text("mc1 driver=d q=2 stream_version=1.0\n")
     for args in (("match", str(source)), ("matrix",), ("diff", first)):
         result = run(*args, first, second) if args[0] != "diff" else run("diff", first, str(tmp_path))
-        assert f"warning: host h is in {first} and in {second}" in result.stderr, (args, result.stderr)
+        assert f"migcompat: warning: host h is in {first} and in {second}" in result.stderr, (args, result.stderr)
         assert "skipped" not in result.stderr  # no placement was skipped
     nameless = save(tmp_path / "c", host("", [device]))
     result = run("match", str(source), nameless)

@@ -227,7 +227,7 @@ def test_each_fault_is_reported_once_grouped_per_host(tmp_path: Path, source: di
     result = run("match", source["accepted"], a, b)
     assert result.exit_code == SUCCESS
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("warning: 3 faults on 2 hosts may hide a device or type")
+    assert lines[0].startswith("migcompat: warning: 3 faults on 2 hosts may hide a device or type")
     assert sum("0000:01:00.2" in line for line in lines) == 2  # once per host, not once more as "skipped"
     assert not any(line.startswith("note:") for line in lines)
     assert lines[1] == f"  a ({a}):" and lines[4] == f"  b ({b}):"
@@ -249,9 +249,11 @@ def test_an_empty_host_name_is_shown_and_duplicate_hosts_are_capped(tmp_path: Pa
     result = run("match", source["accepted"], *paths)
     assert result.exit_code == SUCCESS
     assert "1. (empty)  device" in result.stdout
-    duplicate = [line for line in result.stderr.splitlines() if line.startswith("warning: host (empty) is in")]
+    duplicate = [
+        line for line in result.stderr.splitlines() if line.startswith("migcompat: warning: host (empty) is in")
+    ]
     assert len(duplicate) == 3
-    assert "warning: ... and 2 more captures naming a host an earlier one names" in result.stderr
+    assert "migcompat: warning: ... and 2 more captures naming a host an earlier one names" in result.stderr
 
 
 # ---- r1 #6: Provider.parent, available_instances, to_json ----------------------------------------------------

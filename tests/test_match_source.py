@@ -127,7 +127,7 @@ def test_host_filters_apply_to_any_source(fleet: Path, tmp_path: Path) -> None:
     assert _accepted(excluded) == [("c", "0000:01:00.1")]
     text = run("match", "--exclude-host", "b", "--exclude-host", "zz", str(source), str(fleet))
     assert text.exit_code == SUCCESS
-    assert "warning: --exclude-host zz names no host of the inventory" in text.stderr
+    assert "migcompat: warning: --exclude-host zz names no host of the inventory" in text.stderr
     assert "left out: hosts b, zz (--exclude-host)" in text.stdout
     assert "(of 3 targets on 2 hosts)" in text.stdout
 
@@ -136,7 +136,7 @@ def test_host_filters_apply_to_any_source(fleet: Path, tmp_path: Path) -> None:
     assert "error[nothing-to-check]: no target is left to check" in nothing.stderr and "--same-host" in nothing.stderr
     typo = run("match", "--format", "json", "--host", "q", str(source), str(fleet))
     assert typo.exit_code == UNDECIDED and json.loads(typo.stdout)["error"]["code"] == "nothing-to-check"
-    assert "warning: --host q names no host of the inventory" in typo.stderr
+    assert "migcompat: warning: --host q names no host of the inventory" in typo.stderr
 
 
 def test_a_fault_on_a_host_left_out_does_not_make_the_answer_unknown(fleet: Path, tmp_path: Path) -> None:
@@ -155,7 +155,7 @@ def test_a_fault_on_a_host_left_out_does_not_make_the_answer_unknown(fleet: Path
     result = run("match", "--exclude-host", "d", "-d", "c:0000:01:00.1", str(fleet))
     assert result.exit_code == NEGATIVE, result.output
     # The fault is still reported, as one that cannot change this answer (not "may then be missing").
-    assert result.stderr.splitlines()[0].startswith("note: 1 fault on 1 host may hide a device or type")
+    assert result.stderr.splitlines()[0].startswith("migcompat: note: 1 fault on 1 host may hide a device or type")
     assert "but none changes this answer" in result.stderr and "may then be missing" not in result.stderr
     # The device whose rules could not be read is a source: it can be named, and its own host is left out.
     own = run("match", "--format", "json", "-d", "d:0000:01:00.9", str(fleet))

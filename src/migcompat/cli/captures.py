@@ -122,18 +122,18 @@ def report_findings(inventory: Inventory, *, settled: bool = False) -> None:
         )
         if settled:
             echo(
-                f"note: {what}, but none changes this answer: the placements concerned reject the source by"
+                f"migcompat: note: {what}, but none changes this answer: the placements concerned reject the source by"
                 " their readable rules, or are left out:",
                 err=True,
             )
         else:
-            echo(f"warning: {what}, which may then be missing from the answer:", err=True)
+            echo(f"migcompat: warning: {what}, which may then be missing from the answer:", err=True)
         _first_few(groups)
     others = [f for f in shown if not f.hides_targets]
     if others:
         groups = _by_host(others)
         echo(
-            f"note: {plural(len(others), 'other finding')} on {plural(len(groups), 'host')}"
+            f"migcompat: note: {plural(len(others), 'other finding')} on {plural(len(groups), 'host')}"
             " (none hides a device or type):",
             err=True,
         )
@@ -141,19 +141,19 @@ def report_findings(inventory: Inventory, *, settled: bool = False) -> None:
     duplicates = [f for f in inventory.findings if f.code == "duplicate-host"]
     for finding in duplicates[:SHOWN_FINDINGS]:
         echo(
-            f"warning: {cut(finding.message)}: each of its placements is listed once per capture;"
+            f"migcompat: warning: {cut(finding.message)}: each of its placements is listed once per capture;"
             " give one capture per host",
             err=True,
         )
     if len(duplicates) > SHOWN_FINDINGS:
         echo(
-            f"warning: ... and {plural(len(duplicates) - SHOWN_FINDINGS, 'more capture')} naming a host an earlier"
-            " one names (--format json lists them)",
+            f"migcompat: warning: ... and {plural(len(duplicates) - SHOWN_FINDINGS, 'more capture')} naming a host"
+            " an earlier one names (--format json lists them)",
             err=True,
         )
     if "" in inventory.hosts:
         echo(
-            "warning: a capture names no host (a copy captured without --host): its placements are listed"
+            "migcompat: warning: a capture names no host (a copy captured without --host): its placements are listed"
             " under the host name (empty); give 'migcompat capture --host NAME'",
             err=True,
         )

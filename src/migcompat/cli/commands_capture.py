@@ -8,6 +8,7 @@ from typing import Final
 import click
 
 from ..capture import CaptureError, capture, check_host_name, check_kernel_release, dumps
+from ..display import plural
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import display_name
 from .output import echo, echo_error, write_output_or_exit
@@ -109,16 +110,16 @@ def capture_command(ctx: click.Context, root: str, output: str, host_name: str |
     migratable = sum(1 for p in data.placements if p.migratable)
     where = "" if output == "-" else f" into {display_name(output)}"
     echo(
-        f"migcompat: captured {len(data.placements)} placements ({migratable} with migration attributes) and"
-        f" {len(data.findings)} findings from {display_name(root)}{where}",
+        f"migcompat: captured {plural(len(data.placements), 'placement')} ({migratable} with migration attributes) and"
+        f" {plural(len(data.findings), 'finding')} from {display_name(root)}{where}",
         err=True,
     )
     if data.findings and data.findings[0].code == "missing" and data.findings[0].path == "":
-        echo(f"warning: {display_name(root)}: {data.findings[0].message}", err=True)
+        echo(f"migcompat: warning: {display_name(root)}: {data.findings[0].message}", err=True)
     if not data.host:
         echo(
-            f"warning: {display_name(root)} is not a mounted sysfs and --host was not given: the capture names"
-            " no host; the fleet commands list its placements under the host name (empty) and 'migcompat"
+            f"migcompat: warning: {display_name(root)} is not a mounted sysfs and --host was not given: the capture"
+            " names no host; the fleet commands list its placements under the host name (empty) and 'migcompat"
             " export' refuses it: give --host NAME for a capture of a fleet host",
             err=True,
         )

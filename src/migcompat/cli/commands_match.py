@@ -491,7 +491,7 @@ def match_command(
         source_name = device.where
     scope = _Scope(fleet, device, same_host, only_hosts, exclude_hosts)
     for option, name in scope.unknown:
-        echo(f"warning: {option} {host_name(name)} names no host of the inventory", err=True)
+        echo(f"migcompat: warning: {option} {host_name(name)} names no host of the inventory", err=True)
     partial = [p for p in fleet.partial if scope.keeps(p.host, p.path)]
     if not scope.targets and not partial:
         report_findings(fleet)

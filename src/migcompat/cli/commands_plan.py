@@ -115,7 +115,7 @@ def plan_command(
         result = plan(source_model, template, rules)
         if template is not None and not template.params and not json_output:
             echo(
-                "note: the type's migration_version has no param lines: there is no creation parameter to"
+                "migcompat: note: the type's migration_version has no param lines: there is no creation parameter to"
                 " choose (for an existing device, 'migcompat check SOURCE DEVICE' gives the verdict)",
                 err=True,
             )

@@ -317,7 +317,7 @@ def _text(
     for label, witness in zip(labels, (result.only_first, result.only_second, result.both), strict=True):
         if witness is not None:
             lines.append(f"{label:<{width}}{_source(witness)}")
-    lines.extend(f"note: {_side_names(note, sides)}" for note in result.notes)
+    lines.extend(f"migcompat: note: {_side_names(note, sides)}" for note in result.notes)
     return "\n".join(lines)
 
 

@@ -130,7 +130,11 @@ def render(report: Report, *, warnings_fail: bool = False) -> str:
     for number, (ident, tally) in enumerate(report.tallies.items(), 1):
         check = CHECKS[ident]
         lines.append(f"# {ident} ({check.clause}, {check.severity}): {tally.checked} checked, {tally.failed} failed")
-        lines.extend(_diagnostic(f"note: {note.where}: {note.message}") for note in report.notes if note.check == ident)
+        lines.extend(
+            _diagnostic(f"migcompat: note: {note.where}: {note.message}")
+            for note in report.notes
+            if note.check == ident
+        )
         if not tally.checked:
             lines.append(f"ok {number} {ident} # SKIP not applicable: nothing to check")
             totals["skip"] += 1
