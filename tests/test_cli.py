@@ -408,7 +408,7 @@ def test_parse_directory(runner: CliRunner, tmp_path: Path) -> None:
     result = run(runner, "parse", str(tmp_path))
     assert result.exit_code == 3
     assert result.stderr.startswith(
-        f"migcompat: error[input-unreadable]: cannot read {tmp_path}: Is a directory\nhint: "
+        f"migcompat: error[input-unreadable]: cannot read {tmp_path}: Is a directory\nmigcompat: hint: "
     )
 
 

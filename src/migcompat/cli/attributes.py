@@ -344,7 +344,7 @@ def report_failures(failures: Iterable[InputFailure], *, json_output: bool) -> N
         else:
             echo(render_parse_error(failure.error, failure.name), err=True)
             if failure.hint:
-                echo(f"hint: {failure.hint}", err=True)
+                echo(f"migcompat: hint: {failure.hint}", err=True)
 
 
 def unsupported_reasons(failures: Iterable[InputFailure]) -> tuple[Reason, ...]:

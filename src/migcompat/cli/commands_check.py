@@ -116,7 +116,7 @@ def check_command(
         echo(verdict.explain() if explain else verdict.summary())
         hint = _hint(verdict, own_model is not None)
         if hint:
-            echo(f"hint: {hint}", err=True)
+            echo(f"migcompat: hint: {hint}", err=True)
     ctx.exit(ExitCode.UNDECIDED if unread else status_of(verdict.answer))
 
 

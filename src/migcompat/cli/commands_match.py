@@ -461,7 +461,7 @@ def match_command(
                 echo_json(loader.failure_document())
             elif source != STDIN and (source.endswith(".json") or (":" in source and not os.path.lexists(source))):
                 echo(
-                    "hint: to take the source from a capture, give --source-device HOST:PATH or HOST:IDENT"
+                    "migcompat: hint: to take the source from a capture, give --source-device HOST:PATH or HOST:IDENT"
                     " (its PCI address or mdev UUID) and the captures as INVENTORY",
                     err=True,
                 )

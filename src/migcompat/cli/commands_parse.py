@@ -97,7 +97,7 @@ def _parse_one(path: str, forced: Attribute | None, *, json_output: bool) -> tup
         if path != STDIN and os.path.isdir(path):
             name = shlex.quote(display_name(path))
             echo(
-                f"hint: parse reads attribute files: give {name}/migration_version or"
+                f"migcompat: hint: parse reads attribute files: give {name}/migration_version or"
                 f" {name}/migration_compatible_devices, or check the device's attributes with 'migcompat lint {name}'",
                 err=True,
             )
