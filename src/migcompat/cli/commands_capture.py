@@ -67,7 +67,12 @@ def _checked(check: Callable[[str], str], value: str | None) -> str | None:
         raise click.BadParameter(str(exc)) from None
 
 
-@click.command("capture", help=_HELP, epilog=EXIT_STATUS_HELP, short_help="Save a host's sysfs placements as JSON.")
+@click.command(
+    "capture",
+    help=_HELP,
+    epilog=EXIT_STATUS_HELP + "\n\nFor capture: 0 written, 3 written but nothing to check, or an error.",
+    short_help="Save a host's sysfs placements as JSON.",
+)
 @click.option(
     "--sysfs",
     "root",

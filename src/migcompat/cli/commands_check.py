@@ -61,8 +61,8 @@ version makes the verdict unknown whatever else is wrong (row 8.5-VD1).
 """
 
 _EPILOG: Final = (
-    EXIT_STATUS_HELP + "\n\n\b\nFor check: 0 compatible, 1 incompatible, 3 unknown or an input that"
-    "\ncannot be read or is not a valid attribute."
+    EXIT_STATUS_HELP + "\n\nFor check: 0 compatible, 1 incompatible, 3 unknown or an input that"
+    " cannot be read or is not a valid attribute."
 )
 
 

@@ -102,9 +102,9 @@ input, as given. Rule numbers count from 0.
 """
 
 _EPILOG: Final = (
-    EXIT_STATUS_HELP + "\n\n\b\nFor conformance: 0 every required check passes (warnings allowed), 1 a required"
-    "\ncheck fails (or, with --fail-on-warning, a recommended one), 3 an input or a --against baseline cannot"
-    "\nbe read or holds nothing to check."
+    EXIT_STATUS_HELP + "\n\nFor conformance: 0 every required check passes (warnings allowed), 1 a required"
+    " check fails (or, with --fail-on-warning, a recommended one), 3 an input or a --against baseline cannot"
+    " be read or holds nothing to check."
 )
 
 _HELP_WIDTH: Final = 96

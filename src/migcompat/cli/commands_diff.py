@@ -164,11 +164,11 @@ the object has "fleet_breaking" and "sources" ({"inventory", "classes",
 """.replace("{max_decisions}", f"{MAX_SOURCE_DECISIONS:,}")
 
 _EPILOG: Final = (
-    EXIT_STATUS_HELP + "\n\n\b\nFor diff: 0 no breaking change, 1 a breaking change (the new driver stopped"
-    "\naccepting a source the old one accepted), 3 an input cannot be read or is not valid, a pair's"
-    "\nrelation is too complex to decide or rules read $ without the description (the reason is printed),"
-    "\na side names one host in several captures, or a capture or sysfs tree could not read part of its"
-    "\nhost (a device there is not compared)."
+    EXIT_STATUS_HELP + "\n\nFor diff: 0 no breaking change, 1 a breaking change (the new driver stopped"
+    " accepting a source the old one accepted), 3 an input cannot be read or is not valid, a pair's"
+    " relation is too complex to decide or rules read $ without the description (the reason is printed),"
+    " a side names one host in several captures, or a capture or sysfs tree could not read part of its"
+    " host (a device there is not compared)."
 )
 
 _SHOWN: Final = ("breaking", "undecided", "removed", "widened", "changed", "added")

@@ -41,7 +41,12 @@ _PARSE_RECORD_KEYS: Final = frozenset({"path", "attribute", "canonical", "canoni
 
 
 @click.command(
-    "emit", help=_HELP, epilog=EXIT_STATUS_HELP, short_help="Write the canonical attribute string of a JSON data model."
+    "emit",
+    help=_HELP,
+    epilog=EXIT_STATUS_HELP
+    + "\n\nFor emit: 0 written, 1 not a valid data model (or its string is not valid), 3 the input"
+    " cannot be read or the output cannot be written.",
+    short_help="Write the canonical attribute string of a JSON data model.",
 )
 @click.argument("file", required=False, default=STDIN, metavar="[FILE|-]", type=click.Path(allow_dash=True))
 @click.pass_context

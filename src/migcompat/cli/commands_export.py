@@ -86,17 +86,17 @@ removed or pushed (the schedulers guide, 'When the inventory is incomplete').
 """
 
 _EPILOG: Final = (
-    EXIT_STATUS_HELP + "\n\n\b\nFor export: 0 written (and pushed), 1 a query that matches no node or resource"
-    "\nprovider of the export, 2 a bad option value (an --endpoint that is"
-    "\nnot an http(s) URL, an --rp-name field other than the four listed, --rp-name '' without"
-    "\n--rp-uuids, a --node-name field other than {host} and {short}, an --enabled-type no device"
-    "\ntype of the inventory (or of its HOST) has, two inputs on standard"
-    "\ninput, --mapping with -o FILE, --mapping - without -o DIR), 3 an input that cannot be read,"
-    "\na host in two captures or a capture without a host name, nothing to export, with --strict"
-    "\na placement that could not be decided or a capture fault that may hide one, a source that"
-    "\nis a device type, a name outside the scheduler's rules or a collision, two providers on one"
-    "\nresource provider, a source of a class the export does not know, or a Placement request"
-    "\nthat failed."
+    EXIT_STATUS_HELP + "\n\nFor export: 0 written (and pushed), 1 a query that matches no node or resource"
+    " provider of the export, 2 a bad option value (an --endpoint that is"
+    " not an http(s) URL, an --rp-name field other than the four listed, --rp-name '' without"
+    " --rp-uuids, a --node-name field other than {host} and {short}, an --enabled-type no device"
+    " type of the inventory (or of its HOST) has, two inputs on standard"
+    " input, --mapping with -o FILE, --mapping - without -o DIR), 3 an input that cannot be read,"
+    " a host in two captures or a capture without a host name, nothing to export, with --strict"
+    " a placement that could not be decided or a capture fault that may hide one, a source that"
+    " is a device type, a name outside the scheduler's rules or a collision, two providers on one"
+    " resource provider, a source of a class the export does not know, or a Placement request"
+    " that failed."
 )
 _SHOWN_TYPES: Final = 20
 """How many of the inventory's type names an unmatched --enabled-type error lists."""

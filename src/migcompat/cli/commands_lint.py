@@ -86,8 +86,8 @@ is "passed", "failed" or, when an input could not be read (exit status 3),
 """
 
 _EPILOG: Final = (
-    EXIT_STATUS_HELP + "\n\n\b\nFor lint: 0 every required check passes (warnings allowed), 1 a required"
-    "\ncheck fails, 3 an input cannot be read."
+    EXIT_STATUS_HELP + "\n\nFor lint: 0 every required check passes (warnings allowed), 1 a required"
+    " check fails, 3 an input cannot be read."
 )
 
 _KINDS: Final = {"instance": "mdev", "type": "mdev_type"}

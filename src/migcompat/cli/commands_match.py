@@ -131,13 +131,13 @@ read whole whose verdict is unknown, one entry per group judged alike}.
 """
 
 _EPILOG: Final = (
-    EXIT_STATUS_HELP + "\n\n\b\nFor match: 0 some device or type accepts the source, 1 none does, 3 an"
-    "\ninput cannot be read or is not valid (or the source is a device type, not a device, or"
-    "\n--source-device names no such device, several, or one whose migration_version is not valid), the"
-    "\ninventory has no device or type with valid attributes (or none is left once the source's"
-    "\nhost and the hosts filtered out are left out: nothing to check), or none of the"
-    "\ntargets read accepts the source but one not read whole, or with invalid attributes, may, or one"
-    "\nread whole is undecided (its verdict is unknown)."
+    EXIT_STATUS_HELP + "\n\nFor match: 0 some device or type accepts the source, 1 none does, 3 an"
+    " input cannot be read or is not valid (or the source is a device type, not a device, or"
+    " --source-device names no such device, several, or one whose migration_version is not valid), the"
+    " inventory has no device or type with valid attributes (or none is left once the source's"
+    " host and the hosts filtered out are left out: nothing to check), or none of the"
+    " targets read accepts the source but one not read whole, or with invalid attributes, may, or one"
+    " read whole is undecided (its verdict is unknown)."
 )
 
 DEFAULT_LIMIT: Final = 50

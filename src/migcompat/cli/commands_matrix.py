@@ -96,8 +96,8 @@ faults (each with "capture", "attribute" and "hides_targets"), and
 """
 
 _EPILOG: Final = (
-    EXIT_STATUS_HELP + "\n\n\b\nFor matrix: 0 the matrix was written, 3 an input cannot be read, the fleet has"
-    "\nno device, or the matrix is too large (or --html cannot be written)."
+    EXIT_STATUS_HELP + "\n\nFor matrix: 0 the matrix was written, 3 an input cannot be read, the fleet has"
+    " no device, or the matrix is too large (or --html cannot be written)."
 )
 
 _STDOUT: Final = "-"

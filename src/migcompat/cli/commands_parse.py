@@ -58,7 +58,10 @@ for a valid string (model is the JSON data model), {{"path", "attribute",
 
 
 @click.command(
-    "parse", help=_HELP, epilog=EXIT_STATUS_HELP, short_help="Check attribute strings and show their canonical form."
+    "parse",
+    help=_HELP,
+    epilog=EXIT_STATUS_HELP + "\n\nFor parse: 0 every input is valid, 1 one is not, 3 one cannot be read.",
+    short_help="Check attribute strings and show their canonical form.",
 )
 @click.argument("files", nargs=-1, metavar="[FILE ...|-]", type=click.Path(allow_dash=True))
 @click.option(

@@ -61,8 +61,8 @@ error.
 """
 
 _EPILOG: Final = (
-    EXIT_STATUS_HELP + "\n\n\b\nFor plan: 0 some parameter choice accepts the source, 1 none does,"
-    "\n3 unknown (the data cannot decide) or an input that cannot be read or is not valid."
+    EXIT_STATUS_HELP + "\n\nFor plan: 0 some parameter choice accepts the source, 1 none does,"
+    " 3 unknown (the data cannot decide) or an input that cannot be read or is not valid."
 )
 
 

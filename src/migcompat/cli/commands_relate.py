@@ -75,10 +75,10 @@ instead.
 """
 
 _EPILOG: Final = (
-    EXIT_STATUS_HELP + "\n\n\b\nFor relate: 0 the relation was computed (and is one --require allows),"
-    "\n1 it is not one --require allows (with no-breaking: the new rules dropped a source), 3 an input"
-    "\ncannot be read or is not valid, or the relation is too complex to decide within the bounds of"
-    "\nmigcompat.relate (the reason is printed)."
+    EXIT_STATUS_HELP + "\n\nFor relate: 0 the relation was computed (and is one --require allows),"
+    " 1 it is not one --require allows (with no-breaking: the new rules dropped a source), 3 an input"
+    " cannot be read or is not valid, or the relation is too complex to decide within the bounds of"
+    " migcompat.relate (the reason is printed)."
 )
 
 NO_BREAKING: Final = "no-breaking"
