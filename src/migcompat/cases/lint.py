@@ -88,7 +88,8 @@ class LintReport:
 
     def text(self) -> str:
         """The report for people, as ``migcompat cases check`` prints it."""
-        lines = [f"{self.cases} cases: " + ", ".join(f"{n} {k}" for k, n in sorted(self.kinds.items()))]
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.kinds.items()))
+        lines = [f"{self.cases} cases, of every revision of the specification: {kinds}"]
         lines.append("levels: " + ", ".join(f"{n} {k}" for k, n in sorted(self.levels.items())))
         names = {
             "clause": "MUST clauses",
