@@ -565,7 +565,7 @@ def _capture_files(path: str) -> tuple[list[str], bool]:
             raise InventoryError("capture-unreadable", f"{path} holds no capture (*.json) file", where=path)
         return found, True
     if not os.path.exists(path):
-        raise InventoryError("capture-unreadable", f"cannot read {path}: no such file or directory", where=path)
+        raise InventoryError("capture-unreadable", f"cannot read {path}: No such file or directory", where=path)
     return [path], False
 
 
