@@ -15,6 +15,7 @@ import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -154,6 +155,56 @@ def test_the_universe_disregards_the_attribute_limit_and_a_witness_fits_one_attr
     pci = relate(parse_compatible("mc1\naccept pci_id=foo\n"), parse_compatible("mc1\naccept\n"))
     assert pci.relation is Relation.DISJOINT and pci.only_first is not None
     assert emit(pci.only_first) == "mc1 pci_id=foo\n"
+
+
+def _long_only() -> tuple[str, str]:
+    """Rules (and their device) whose every source is longer than one attribute: 30 fields of 242 bytes."""
+    keys, long = [f"k{number:02}" for number in range(15)], "v" * 242
+    own = "mc1 " + " ".join(f"{key}={long}" for key in keys) + "\n"
+    rules = "accept " + " ".join(f"{key}=$" for key in keys) + " " + " ".join(f"j{key[1:]}={long}" for key in keys)
+    return own, f"mc1\n{rules}\n"
+
+
+def test_a_breaking_change_without_a_witness_that_fits_is_still_breaking(tmp_path: Path) -> None:
+    # The relation decides (clause 8.7); only the witness is not shown. relate --require no-breaking, diff and
+    # the upgrade check agree.
+    from migcompat.fleet.diff import Target, diff
+
+    own, rules = _long_only()
+    (tmp_path / "own").write_text(own)
+    (tmp_path / "old").write_text(rules)
+    (tmp_path / "new").write_text("mc1\n")
+    args = ["--old", str(tmp_path / "old"), "--old-self", str(tmp_path / "own"), "--new", str(tmp_path / "new")]
+    result = CliRunner().invoke(main, ["relate", *args, "--require", "no-breaking"])
+    assert result.exit_code == ExitCode.NEGATIVE, result.output
+    assert "each source found is longer than one attribute (4095 bytes), so none is shown" in result.stderr
+    version = parse_version(own)
+    old = Target("h:0", "h", "device", "0000:00:01.0", "d", version, parse_compatible(rules))
+    new = Target("h:0", "h", "device", "0000:00:01.0", "d", version, parse_compatible("mc1\n"))
+    [change] = diff([old], [new]).changes
+    assert (change.relation, change.stopped, change.breaking, change.state) == (
+        Relation.SUPERSET,
+        None,
+        True,
+        "breaking",
+    )
+    # The upgrade check of the conformance suite (MC-U1): a failure, without a witness.
+    from sample_fleet import Host, PciFunction, to_host_data
+
+    from migcompat.conformance import run
+
+    def host(device_rules: str) -> Any:
+        bdf = "0000:01:00.1"
+        function = PciFunction(
+            bdf, f"devices/pci0000:01/{bdf}", 0x8086, 0x4941, 0x8086, 0, "d", None, own, device_rules
+        )
+        return to_host_data(Host("h", "6.8.0-45-generic", functions=[function]))
+
+    # The new rules accept the old driver's own device (every k field, any value), so only the relation can
+    # tell that they drop the sources with j fields, each longer than one attribute.
+    report = run([host("mc1\naccept " + " ".join(f"k{number:02}=*" for number in range(15)) + "\n")], old=[host(rules)])
+    [failure] = [failure for failure in report.failures if failure.check == "MC-U1-BREAKING"]
+    assert "each source found is longer than one attribute (4095 bytes), so none is shown" in failure.message
 
 
 def test_a_constraint_undecided_whatever_the_value_makes_the_rule_accept_nothing() -> None:

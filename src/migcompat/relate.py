@@ -193,6 +193,11 @@ class Relation(str, enum.Enum):
     OVERLAP = "overlap"
     """Some sources are accepted by both, and each accepts some the other does not."""
 
+    @property
+    def has_first_only(self) -> bool:
+        """Whether the first accepts some source the second does not: of old to new rules, a breaking change."""
+        return self in (Relation.SUPERSET, Relation.OVERLAP, Relation.DISJOINT)
+
 
 @dataclass(frozen=True)
 class RelationResult:

@@ -45,6 +45,9 @@ from .output import echo, echo_error, echo_json
 
 __all__ = ["diff_command"]
 
+_LONG_WITNESS: Final = "(a source longer than one attribute, 4095 bytes: not shown)"
+"""What stands for a witness that the relation has but does not show (clause 8.7)."""
+
 _HELP: Final = """Show what a driver update changed: which sources it stopped accepting.
 
 OLD and NEW are the same hosts (or the same device) before and after the
@@ -592,6 +595,8 @@ def _text(
             lines.append(f"  relation: {RELATION_WORDS[change.relation]}")
         if change.stopped is not None:
             lines.append(f"  stopped accepting: {escape(emit(change.stopped).rstrip())}")
+        elif change.breaking:
+            lines.append(f"  stopped accepting: {_LONG_WITNESS}")
         if change.started is not None:
             lines.append(f"  newly accepts:     {escape(emit(change.started).rstrip())}")
         if change.emits is not None:

@@ -84,7 +84,7 @@ _EPILOG: Final = (
 NO_BREAKING: Final = "no-breaking"
 """The requirement of a driver update: the new rules accept every source the old rules accepted."""
 
-_NOT_BREAKING: Final = (Relation.EQUAL, Relation.SUBSET)
+_NOT_BREAKING: Final = tuple(relation for relation in Relation if not relation.has_first_only)
 """The relations of OLD to NEW that are not a breaking change."""
 
 _SENTENCES: Final = {
@@ -259,11 +259,16 @@ def relate_command(
             )
         ctx.exit(ExitCode.UNDECIDED)
     if not satisfied:
-        if no_breaking:
-            assert result.only_first is not None  # every relation but equal and subset has a source only OLD accepts
+        if no_breaking and result.only_first is not None:
             echo_error(
                 f"breaking change: the new rules do not accept this source, which the old rules accept "
                 f"(the relation is {result.relation.value}):\n  {_source(result.only_first)}"
+            )
+        elif no_breaking:  # the source found is longer than one attribute: a witness fits one (clause 8.7)
+            echo_error(
+                f"breaking change: the new rules do not accept some sources the old rules accept (the relation is"
+                f" {result.relation.value}); each source found is longer than one attribute (4095 bytes), so none"
+                " is shown"
             )
         else:
             echo_error(

@@ -262,6 +262,19 @@ def _compare(
             how = ""
         note = how or None
         report.upgrades.append(UpgradeResult(what, old_where, new_where, result.relation.value, witness, note))
+        if witness is None and result.relation.has_first_only:  # the source found is longer than one attribute
+            report.fail(
+                Failure(
+                    "MC-U1-BREAKING",
+                    current.host.host,
+                    current.placement.path + "/migration_compatible_devices",
+                    f"breaking change in {what}: the new driver drops sources the old one ({old_where}) accepted"
+                    f" (relation old -> new: {result.relation.value}); each source found is longer than one"
+                    " attribute (4095 bytes), so none is shown",
+                    details={"relation": result.relation.value, "old": old_where},
+                )
+            )
+            continue
         if witness is None or verdict is None:
             report.passed("MC-U1-BREAKING")
             continue

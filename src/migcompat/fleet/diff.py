@@ -100,7 +100,7 @@ __all__ = [
     "source_impact",
 ]
 
-BREAKING = frozenset({Relation.SUPERSET, Relation.OVERLAP, Relation.DISJOINT})
+BREAKING = frozenset(relation for relation in Relation if relation.has_first_only)
 """The relations of old to new rules under which the new rules drop a source the old ones accepted."""
 
 RELATION_NAMES: Final[Mapping[Relation, str]] = {
@@ -313,8 +313,12 @@ class Change:
 
     @property
     def breaking(self) -> bool:
-        """True when the new side drops a source the old side accepted."""
-        return self.stopped is not None
+        """True when the new side drops a source the old side accepted.
+
+        The relation says so (:data:`BREAKING`) also when no witness is shown:
+        the one found can be longer than one attribute (clause 8.7).
+        """
+        return self.stopped is not None or self.relation in BREAKING
 
     @property
     def state(self) -> str:
@@ -327,7 +331,7 @@ class Change:
             return "removed"
         if self.old is None:
             return "added"
-        if self.started is not None:
+        if self.started is not None or self.relation is Relation.SUBSET:
             return "widened"
         if self.emits is not None:
             return "changed"
