@@ -704,6 +704,8 @@ def test_plan_inputs_it_cannot_use(runner: CliRunner, gvt: dict[str, str], tmp_p
     assert result.exit_code == UNDECIDED
     assert "the directory has no migration_compatible_devices attribute" in result.stderr
     assert result.stdout.startswith("unknown")  # the type's rules are missing: row 8.5-VD2, clause 8.8
+    assert "[missing-attribute] the target's migration_compatible_devices is missing" in result.stdout
+    assert "nearest" not in result.stdout  # no device was decided
     document = json_output(run(runner, "plan", "-f", "json", gvt["v2"], half_type), "plan")
     assert (document["answer"], document["choice"], document["parameters"]) == ("unknown", {}, [])
     assert document["verdict"]["reasons"] == [MISSING_RULES.to_json()]  # type: ignore[index]

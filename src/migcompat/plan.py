@@ -153,6 +153,9 @@ class Plan:
             return "\n".join(lines)
         head = "unknown" if self.answer is Answer.UNKNOWN else "no parameter choice"
         lines.append(f"{head}: no device created from this type is known to accept the source")
+        if not self.parameters and not self.verdict.nearest:  # no device was decided: an input is missing, say
+            lines.extend("  " + line for line in self.verdict.explain().splitlines())
+            return "\n".join(lines)
         lines.append(f"  nearest: the device created with {_assignment(self.choice)}:")
         lines.extend("    " + line for line in self.verdict.explain().splitlines())
         return "\n".join(lines)
