@@ -383,7 +383,7 @@ def test_an_explained_rule_lists_at_most_sixteen_reasons_a_failing_one_among_the
     assert "    - and 5 more" in verdict.explain().splitlines()
 
 
-@settings(max_examples=examples(200), deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(version_models())
 def test_the_covering_devices_are_the_devices_of_the_covering_choices(template: MigrationVersion) -> None:
     # covering_devices swaps one parameter's line into the first device; device_for walks every param line.
