@@ -27,6 +27,7 @@ from ..display import escape, plural
 from ..jsonmodel import decode_json
 from ..limits import SPEC_VERSION
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .io import error_document
 from .options import format_option
 from .output import (
     OutputError,
@@ -413,7 +414,7 @@ def _unstartable(ctx: click.Context, problems: Sequence[tuple[str, str]], output
         echo_error(f"{escape(problem)} (--{role})", "program-unstartable")
     if output_format == "json":
         role, problem = problems[0]
-        echo_json({"error": {"code": "program-unstartable", "message": problem, "where": f"--{role}"}})
+        echo_json(error_document("program-unstartable", problem, f"--{role}"))
     ctx.exit(ExitCode.UNDECIDED)
 
 

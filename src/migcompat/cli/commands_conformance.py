@@ -16,7 +16,7 @@ from ..display import escape, plural
 from ..parse import detect
 from ..sysfs.model import MIGRATION_ATTRIBUTES, HostData
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
-from .io import STDIN, CannotRead, display_name, read_input, stdin_is_terminal
+from .io import STDIN, CannotRead, display_name, error_document, read_input, stdin_is_terminal
 from .options import format_option
 from .output import color_enabled, echo, echo_error, echo_json
 
@@ -281,7 +281,7 @@ def _unusable(ctx: click.Context, error: _Unusable, output_format: str) -> NoRet
     for hint in error.hints:
         echo(hint, err=True)
     if output_format == "json":
-        echo_json({"error": {"code": error.code, "message": error.message, "where": display_name(error.name)}})
+        echo_json(error_document(error.code, error.message, display_name(error.name)))
     elif output_format == "junit":
         from ..conformance.report_junit import junit_error
 

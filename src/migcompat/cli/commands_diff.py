@@ -39,7 +39,7 @@ from .attributes import (
 )
 from .captures import SHOWN_FINDINGS, host_name, load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
-from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_input
+from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, error_document, read_input
 from .options import format_option
 from .output import echo, echo_error, echo_json
 
@@ -327,7 +327,7 @@ def diff_command(
         message = f"{escape(old)} (old) has no device or type with valid attributes: nothing to compare"
         echo_error(message, "nothing-to-check")
         if json_output:
-            echo_json({"error": {"code": "nothing-to-check", "message": message, "where": display_name(old)}})
+            echo_json(error_document("nothing-to-check", message, display_name(old)))
         ctx.exit(ExitCode.UNDECIDED)
     side_of = {role: Side.of(fleet) for role, fleet in fleets}
     impact: SourceImpact | None = None

@@ -17,6 +17,7 @@ from ..fleet.matrix import Matrix, build_matrix, cell_symbol, hosts_text
 from .attributes import refuse_two_stdins
 from .captures import load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .io import error_document
 from .options import format_option
 from .output import echo, echo_error, echo_json, write_output_or_exit
 
@@ -132,7 +133,7 @@ def matrix_command(ctx: click.Context, inventory: tuple[str, ...], html_file: st
             "the inventory has no device instance with valid attributes: no source class to show", "nothing-to-check"
         )
         if json_output:
-            echo_json({"error": {"code": "nothing-to-check", "message": "no device instance in the inventory"}})
+            echo_json(error_document("nothing-to-check", "no device instance in the inventory"))
         ctx.exit(ExitCode.UNDECIDED)
     try:
         matrix = build_matrix(fleet.providers, sources_only=[p for p in fleet.sources if not p.target])

@@ -39,6 +39,7 @@ __all__ = [
     "Input",
     "display_name",
     "entry_exists",
+    "error_document",
     "open_directory",
     "open_subdirectory",
     "read_entry",
@@ -85,6 +86,17 @@ def read_error(reason: str) -> dict[str, str]:
     (``$defs/read_error`` of verdict.schema.json).
     """
     return {"code": "input-unreadable", "message": reason}
+
+
+def error_document(code: str, message: str, where: str | None = None) -> dict[str, dict[str, str]]:
+    """The whole JSON output of a command that has no answer: ``{"error": {"code", "message", "where"}}``.
+
+    The shape of command-error.schema.json; *where* (the input, as shown) is left out when None.
+    """
+    error = {"code": code, "message": message}
+    if where is not None:
+        error["where"] = where
+    return {"error": error}
 
 
 @dataclass(frozen=True)
