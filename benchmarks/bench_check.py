@@ -1,6 +1,6 @@
 """Verdict throughput: ``accepts`` and ``check`` for targets of 1, 200 and 1000 rules.
 
-Run: ``python benchmarks/bench_check.py [--repeat R] [--passes N]``
+Run: ``python benchmarks/bench_check.py [--calls N] [--rounds R]``
 
 The targets are GVT-g acceptance rules, one per combination of share,
 interface version and a vendor slot value, as a large fleet policy would
@@ -124,16 +124,22 @@ def plain_loop(source: dict[str, object], table: list[dict[str, object]]) -> int
 # ---- measuring -------------------------------------------------------------------------------------
 
 
-def rate(function: Callable[[T], object], items: Sequence[T], passes: int, repeat: int) -> float:
-    """Calls per second of *function*, best of *repeat* runs of about *passes* calls cycling through *items*."""
-    cycled = list(items) * max(passes // len(items), 1)
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for item in cycled:
-            function(item)
-        best = min(best, time.perf_counter() - start)
-    return len(cycled) / best
+def rates(functions: Sequence[tuple[Callable[[T], object], Sequence[T], int]], rounds: int) -> list[float]:
+    """Calls per second of each (function, items, calls per run): the best of *rounds* runs.
+
+    The functions take turns, one run each per round, so a machine that slows
+    down for a while (a shared host) slows them all alike and the ratios between
+    them hold; the best run of each is its figure, as :mod:`timeit` reports.
+    """
+    cycled = [list(items) * max(calls // len(items), 1) for _, items, calls in functions]
+    best = [float("inf")] * len(functions)
+    for _ in range(rounds):
+        for index, ((function, _, _), run) in enumerate(zip(functions, cycled, strict=True)):
+            start = time.perf_counter()
+            for item in run:
+                function(item)
+            best[index] = min(best[index], time.perf_counter() - start)
+    return [len(run) / elapsed for run, elapsed in zip(cycled, best, strict=True)]
 
 
 def rebuild(verdict: Verdict) -> Verdict:
@@ -152,10 +158,12 @@ def rebuild(verdict: Verdict) -> Verdict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--passes", type=int, default=20000, help="verdicts per timed run (default 20000)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs; the best is reported (default 3)")
+    parser.add_argument("--calls", type=int, default=2560, help="verdicts per timed run (default 2560)")
+    parser.add_argument(
+        "--rounds", type=int, default=30, help="timed runs of each measure, in turns; the best counts (default 30)"
+    )
     args = parser.parse_args()
-    passes, repeat = args.passes, args.repeat
+    calls, rounds = args.calls, args.rounds
 
     print(
         f"{'rules':>5} {'source':<7} {'accepts/s':>11} {'check/s':>11} {'explain/s':>11} {'objects/s':>11}"
@@ -174,14 +182,18 @@ def main() -> None:
                 if verdict.matched != expected or plain_loop(plain, table) != expected:
                     raise SystemExit(f"{count} rules, source {name}: matched {verdict.matched}, expected {expected}")
             pairs = [(plain, dict(plain)) for plain in plains]
-            per_accepts = rate(lambda m, t=target: accepts(m, t), models, passes, repeat)
-            per_check = rate(lambda m, t=target: check(m, t), models, passes, repeat)
-            per_explain = rate(lambda m, t=target: check(m, t).explain(), models, passes // 4, repeat)
             verdicts = [check(model, target) for model in models]
-            per_objects = rate(rebuild, verdicts, passes, repeat)
-            loops = max(passes // max(count // 20, 1), 100)
-            per_loop = rate(lambda p, t=table: plain_loop(p, t), plains, loops, repeat)
-            per_equal = rate(lambda pair: pair[0] == pair[1], pairs, passes, repeat)
+            per_accepts, per_check, per_explain, per_objects, per_loop, per_equal = rates(
+                [
+                    (lambda m, t=target: accepts(m, t), models, calls),
+                    (lambda m, t=target: check(m, t), models, calls),
+                    (lambda m, t=target: check(m, t).explain(), models, calls // 4),
+                    (rebuild, verdicts, calls),
+                    (lambda p, t=table: plain_loop(p, t), plains, max(calls // max(count // 20, 1), 128)),
+                    (lambda pair: pair[0] == pair[1], pairs, calls),
+                ],
+                rounds,
+            )
             print(
                 f"{count:>5} {name:<7} {per_accepts:>11,.0f} {per_check:>11,.0f} {per_explain:>11,.0f}"
                 f" {per_objects:>11,.0f}"

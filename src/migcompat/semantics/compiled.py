@@ -27,11 +27,24 @@ again for another device of a fleet costs only its constraints that read
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from functools import lru_cache
+from typing import TypeAlias, cast
 
 from .._arguments import require
-from ..model import SELF, AnyValue, CompatibleDevices, Constraint, Equals, MigrationVersion, Range, SelfPrefix, Value
+from ..model import (
+    SELF,
+    AnyValue,
+    CompatibleDevices,
+    Constraint,
+    Equals,
+    Field,
+    MigrationVersion,
+    Range,
+    SelfPrefix,
+    Value,
+    Version,
+)
 from ..registry import registry_default
 from ..verdict import Answer, Reason, RuleOutcome
 from .constraints import (
@@ -247,6 +260,31 @@ class _Shared:
         self.unconstrained = {key: self.all & ~mask for key, mask in constrained.items()}
 
 
+_Step: TypeAlias = (
+    "tuple[str, int, int, Value | None, _KeyPlan | None, dict[Hashable, int], int, dict[Hashable, int], int]"
+)
+"""One key's plan as the deciding loops read it: the key, the rules that constrain it and those that say
+``key=*``, its default, and then either the plan itself (when it has ranges or residual constraints) or
+None and the equals dispatch read two ways: the rules a value leaves alive (every rule but those whose
+constraint is false for it) and the rules it fails, each with the answer for a value no rule names."""
+
+
+def _step(plan: _KeyPlan) -> _Step:
+    constrained, anything = plan.constrained, plan.anything
+    if plan.segments or plan.residual:
+        return plan.key, constrained, anything, plan.default, plan, {}, 0, {}, 0
+    keep = ~constrained | anything
+    alive = {value: keep | mask for value, mask in plan.exact.items()}
+    fails = {value: constrained & ~(anything | mask) for value, mask in plan.exact.items()}
+    return plan.key, constrained, anything, plan.default, None, alive, keep, fails, constrained & ~anything
+
+
+def _getter(fields: Mapping[str, Field]) -> Callable[[str], Field | None]:
+    """A source's ``fields.get`` at the cost of a dict's: a model's fields are a :class:`~migcompat.model.FrozenMap`,
+    whose keys view is its dict's, and ``mapping`` reads that dict through a proxy without a Python call per key."""
+    return cast("Callable[[str], Field | None]", fields.keys().mapping.get)  # type: ignore[attr-defined]
+
+
 def _default(defaults: Mapping[str, Value], key: str) -> Value | None:
     return defaults[key] if key in defaults else registry_default(key)
 
@@ -269,7 +307,7 @@ class CompiledRules:
     constraints that read ``$``: the rest is compiled once per rule set.
     """
 
-    __slots__ = ("all", "count", "order", "own", "target", "unconstrained")
+    __slots__ = ("all", "count", "order", "own", "steps", "target", "unconstrained")
 
     def __init__(self, target: CompatibleDevices, own: Mapping[str, Value]) -> None:
         self.target = target
@@ -281,6 +319,7 @@ class CompiledRules:
         plans = shared.plans + [_KeyPlan(key, group, own.get(key), default) for key, group, default in shared.reading]
         # Keys whose constraints tell the rules apart most are tried first: they empty the mask soonest.
         self.order = sorted(plans, key=lambda plan: -plan.distinct)
+        self.steps = tuple(_step(plan) for plan in self.order)
 
     def decide(self, source: MigrationVersion | None) -> tuple[Answer, int | None]:
         """The verdict's answer for *source* and, when compatible, the first rule that matches.
@@ -302,20 +341,23 @@ class CompiledRules:
         if not alive:
             return Answer.INCOMPATIBLE, None
         undecided = 0
-        for plan in self.order:
-            constrained = plan.constrained
+        get = _getter(fields)
+        for key, constrained, anything, default, plan, survivors, unnamed, _, _ in self.steps:
             if not constrained & alive:
                 continue
-            carried = fields.get(plan.key)
-            value = plan.default if carried is None else carried.value
+            carried = get(key)
+            value = default if carried is None else carried.value
             if value is None:
-                undecided |= constrained & ~plan.anything  # 8.3-AB4; 8.1-AN1
+                undecided |= constrained & ~anything  # 8.3-AB4; 8.1-AN1
                 continue
-            passed, maybe = plan.masks(value)
-            alive &= ~constrained | passed | maybe
+            if plan is None:
+                alive &= survivors.get(match_key(value) if type(value) is Version else value, unnamed)
+            else:
+                passed, maybe = plan.masks(value)
+                alive &= ~constrained | passed | maybe
+                undecided |= maybe
             if not alive:
                 return Answer.INCOMPATIBLE, None
-            undecided |= maybe
         matched = alive & ~undecided
         if matched:
             return Answer.COMPATIBLE, (matched & -matched).bit_length() - 1
@@ -351,19 +393,26 @@ class CompiledRules:
             if unconstrained and entry.critical and (key not in REGISTRY_DEFAULTS or must_understand(key, entry)):
                 rows.append((key, entry.value, unconstrained, 0))
                 failed |= unconstrained
-        for plan in self.order:
-            carried = fields.get(plan.key)
-            value = plan.default if carried is None else carried.value
+        get = _getter(fields)
+        for key, constrained, anything, default, plan, _, _, failing, unnamed in self.steps:
+            carried = get(key)
+            value = default if carried is None else carried.value
             if value is None:
-                maybe = plan.constrained & ~plan.anything  # 8.3-AB4; 8.1-AN1
+                maybe = constrained & ~anything  # 8.3-AB4; 8.1-AN1
                 if maybe:
-                    rows.append((plan.key, None, 0, maybe))
+                    rows.append((key, None, 0, maybe))
                     undecided |= maybe
                 continue
+            if plan is None:
+                fail = failing.get(match_key(value) if type(value) is Version else value, unnamed)
+                if fail:
+                    rows.append((key, value, fail, 0))
+                    failed |= fail
+                continue
             passed, maybe = plan.masks(value)
-            fail = plan.constrained & ~(passed | maybe)
+            fail = constrained & ~(passed | maybe)
             if fail or maybe:
-                rows.append((plan.key, value, fail, maybe))
+                rows.append((key, value, fail, maybe))
                 failed |= fail
                 undecided |= maybe
         return rows, failed, undecided

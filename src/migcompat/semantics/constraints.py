@@ -255,13 +255,13 @@ def _allowed(constraint: Constraint) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _resolved(constraint: Equals, own: Value | None) -> tuple[tuple[object, ...], str, frozenset[type] | None]:
+def _resolved(constraint: Equals, own: Value | None) -> tuple[str, tuple[object, ...], str, frozenset[type] | None]:
     """What explaining *constraint* needs, the same for every source value.
 
-    Its alternatives with ``$`` resolved; the end of the not-equal sentence
-    (``is not 1`` or ``is none of 1, 2``); and, when every resolved alternative
-    is a single value, their Python types (a false constraint on a value of
-    one of them is then not-equal), else None.
+    Its text (``=1|2``); its alternatives with ``$`` resolved; the end of the
+    not-equal sentence (``is not 1`` or ``is none of 1, 2``); and, when every
+    resolved alternative is a single value, their Python types (a false
+    constraint on a value of one of them is then not-equal), else None.
     """
     resolved = tuple(resolve_alternative(alternative, own) for alternative in constraint.alternatives)
     text = ", ".join(
@@ -270,17 +270,19 @@ def _resolved(constraint: Equals, own: Value | None) -> tuple[tuple[object, ...]
     )
     which = f"is not {text}" if len(resolved) == 1 else f"is none of {text}"
     single = not any(alternative is NOT_A_VERSION or type(alternative) is Range for alternative in resolved)
-    return resolved, which, frozenset(type(alternative) for alternative in resolved) if single else None
+    types = frozenset(type(alternative) for alternative in resolved) if single else None
+    return constraint_text(constraint), resolved, which, types
 
 
 def failure(key: str, constraint: Constraint, value: Value, own: Value | None) -> Reason:
     """Why *constraint* is false for *value*; call only when :func:`holds` says False."""
     shown = value_text(value)
-    allowed = _allowed(constraint)
     if type(constraint) is Equals:
-        resolved, which, single = _resolved(constraint, own)
+        allowed, resolved, which, single = _resolved(constraint, own)
         if single is not None and type(value) in single:
             return Reason("not-equal", key, f"{key} {shown} {which}", shown, allowed)
+    else:
+        allowed = _allowed(constraint)
     kind = value_type(value)
     if type(constraint) is AnyValue:
         raise ValueError(f"{key}=* holds for every value")
