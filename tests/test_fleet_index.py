@@ -341,3 +341,33 @@ def test_index_cache_bounds_and_clearing() -> None:
         FleetIndex.build(providers, max_cached_pairs="10")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="source"):
         index.verdicts(None)  # type: ignore[arg-type]
+
+
+def test_a_fleet_of_more_rule_sets_than_the_cache_compiles_each_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The units keep their compiled rules: queries over 300 distinct rule sets (the process caches 256) do not
+    compile them again, and every verdict is still check()'s."""
+    import migcompat.compare
+
+    providers = [
+        Provider(
+            "h",
+            f"p{n}",
+            "device",
+            f"x/{n}",
+            parse_version(f"mc1 driver=d v.id={n}\n"),
+            parse_compatible(f"mc1\naccept driver=d v.id={n}|{n + 1}\n"),
+            None,
+        )
+        for n in range(300)
+    ]
+    index = FleetIndex.build(providers)
+    source = parse_version("mc1 driver=d v.id=1000\n")
+    first = [verdict for _, verdict in index.verdicts(source)]
+    assert first == [check(source, p.rules, p.version) for p in providers]
+    compiles = []
+    original = migcompat.compare.compile_rules
+    monkeypatch.setattr(migcompat.compare, "compile_rules", lambda *a: compiles.append(a) or original(*a))
+    migcompat.compare.clear_cache()
+    assert [verdict for _, verdict in index.verdicts(source)] == first
+    assert [len(found) for found in (index.undecided(source), index.near_misses(source, 5))] == [0, 5]
+    assert index.accepting(parse_version("mc1 driver=d v.id=7\n")) and not compiles

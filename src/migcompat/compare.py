@@ -24,17 +24,14 @@ from typing import Final
 
 from ._arguments import require
 from .model import CompatibleDevices, MigrationVersion, Value
-from .semantics.compiled import CompiledRules, compile_rules
+from .semantics.compiled import MAX_NEAREST, CompiledRules, compile_rules
 from .semantics.compiled import clear_cache as clear_compiled_parts
 from .semantics.compiled_type import CompiledType, compile_type
-from .semantics.rules import NO_VALUES, same_configuration, self_keys, self_values, understood_keys
+from .semantics.rules import NO_VALUES, self_keys, self_values, understood_keys
 from .semantics.templates import decide_type, device_for, identical_choice
-from .verdict import Answer, Grade, Reason, Verdict
+from .verdict import Answer, Reason, Verdict
 
 __all__ = ["MAX_NEAREST", "MISSING_RULES", "MISSING_SOURCE", "accepts", "check", "compiled"]
-
-MAX_NEAREST: Final = 3
-"""At most this many nearest rules are explained; :attr:`~migcompat.verdict.Verdict.also_near` counts the rest."""
 
 _SOURCE_IS_TEMPLATE: Final = Reason(
     "source-is-template", None, "the source is a device type (it has param lines); compare a device instance"
@@ -143,12 +140,7 @@ def check(
         return _check_type(source, target, target_self)
     if not target.rules:
         return Verdict(Answer.INCOMPATIBLE, reasons=(_NO_RULES,))
-    answer, matched, nearest, more = compiled(target, target_self).judge(source, MAX_NEAREST)
-    if answer is Answer.COMPATIBLE:
-        identical = target_self is not None and same_configuration(source, target_self)
-        return Verdict(answer, Grade.IDENTICAL if identical else Grade.ACCEPTED, matched)
-    reasons = tuple(reason for outcome in nearest for reason in outcome.reasons)
-    return Verdict(answer, nearest=nearest, reasons=reasons, also_near=more)
+    return compiled(target, target_self).verdict(source, target_self)
 
 
 def accepts(

@@ -66,6 +66,7 @@ from typing import Final
 from .._arguments import require
 from ..compare import accepts, check, compiled
 from ..model import SELF, CompatibleDevices, Constraint, Equals, MigrationVersion, Ratio, Value, Version
+from ..semantics.compiled import CompiledRules
 from ..semantics.constraints import holds, uses_self
 from ..semantics.rules import same_configuration, self_keys, self_values, source_value
 from ..semantics.values import match_key
@@ -113,7 +114,7 @@ _EMPTY_SOURCE: Final = MigrationVersion({})
 class _Unit:
     """Providers of one rule set that every source judges alike (up to the IDENTICAL grade)."""
 
-    __slots__ = ("group", "is_type", "lists", "number", "own", "representative", "versions")
+    __slots__ = ("_compiled", "group", "is_type", "lists", "number", "own", "representative", "versions")
 
     def __init__(self, group: _Group, number: int, own: tuple[Value | None, ...], first: Provider) -> None:
         self.group = group
@@ -123,6 +124,22 @@ class _Unit:
         self.representative = first.version
         self.lists: dict[MigrationVersion, list[Provider]] = {}
         self.versions: dict[MigrationVersion, tuple[Provider, ...]] = {}
+        self._compiled: CompiledRules | None = None
+
+    @property
+    def compiled(self) -> CompiledRules:
+        """An instance unit's rules compiled for its own values, once: the unit keeps them, so a fleet of more
+        rule sets than :func:`~migcompat.compare.compiled` caches does not compile them again for each query."""
+        found = self._compiled
+        if found is None:
+            found = self._compiled = compiled(self.group.rules, self.representative)
+        return found
+
+    def check(self, source: MigrationVersion) -> Verdict:
+        """:func:`~migcompat.compare.check`'s verdict for *source* against the unit's representative."""
+        if self.is_type or source.params or not self.group.rules.rules:
+            return check(source, self.group.rules, self.representative)  # what check() says without compiling
+        return self.compiled.verdict(source, self.representative)
 
     def add(self, provider: Provider) -> None:
         found = self.lists.get(provider.version)
@@ -147,7 +164,7 @@ class _Unit:
         if self.is_type:
             verdict = check(source, rules, self.representative)
             return verdict if verdict.answer is Answer.COMPATIBLE else None
-        answer, matched = compiled(rules, self.representative).decide(source)
+        answer, matched = self.compiled.decide(source)
         if answer is not Answer.COMPATIBLE:
             return None
         return Verdict(Answer.COMPATIBLE, Grade.ACCEPTED, matched)
@@ -570,7 +587,7 @@ class FleetIndex:
 
     def _verdicts(self, source: MigrationVersion) -> Iterator[tuple[tuple[Provider, ...], Verdict]]:
         for unit in self._units:
-            yield unit.members, check(source, unit.group.rules, unit.representative)
+            yield unit.members, unit.check(source)
 
     def near_misses(
         self, source: MigrationVersion, count: int = NEAR_MISSES
@@ -647,14 +664,14 @@ class FleetIndex:
         out = []
         for unit in self._units:
             if unit.is_type:
-                verdict = check(source, unit.group.rules, unit.representative)
+                verdict = unit.check(source)
                 if verdict.answer is not Answer.UNKNOWN:
                     continue
             else:
-                answer, _ = compiled(unit.group.rules, unit.representative).decide(source)
+                answer, _ = unit.compiled.decide(source)
                 if answer is not Answer.UNKNOWN:
                     continue
-                verdict = check(source, unit.group.rules, unit.representative)
+                verdict = unit.check(source)
             out.append((unit.members, verdict))
         return out
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import TypeAlias, cast
+from typing import Final, TypeAlias, cast
 
 from .._arguments import require
 from ..model import (
@@ -46,7 +46,7 @@ from ..model import (
     Version,
 )
 from ..registry import registry_default
-from ..verdict import Answer, Reason, RuleOutcome
+from ..verdict import Answer, Grade, Reason, RuleOutcome, Verdict
 from .constraints import (
     NOT_A_VERSION,
     UNRESOLVED,
@@ -57,10 +57,14 @@ from .constraints import (
     undecided_reason,
     uses_self,
 )
-from .rules import REGISTRY_DEFAULTS, must_understand, outcome
+from .rules import REGISTRY_DEFAULTS, must_understand, outcome, same_configuration
 from .values import OrderKey, is_ordered, match_key, order_key
 
-__all__ = ["CompiledRules", "clear_cache", "compile_rules", "minimum"]
+__all__ = ["MAX_NEAREST", "CompiledRules", "clear_cache", "compile_rules", "minimum"]
+
+
+MAX_NEAREST: Final = 3
+"""At most this many nearest rules are explained; :attr:`~migcompat.verdict.Verdict.also_near` counts the rest."""
 
 
 class _Segments:
@@ -487,6 +491,24 @@ class CompiledRules:
                     reasons.append(undecided_reason(key, constraints[key], value))
             outcomes.append(outcome(index, reasons))
         return answer, None, tuple(outcomes), chosen.bit_count() - len(outcomes)
+
+    def verdict(self, source: MigrationVersion, target_self: MigrationVersion | None = None) -> Verdict:
+        """:func:`~migcompat.compare.check`'s verdict for the device instance *source* against these rules.
+
+        *target_self* is the device instance these rules were compiled for
+        (its own values), or None; it only decides the IDENTICAL grade. The
+        rules must hold at least one rule; a missing source, a device type
+        as source and arguments of another type are the caller's
+        (:func:`~migcompat.compare.check` handles them all). A caller that
+        decides many sources against one target keeps this object: compiling
+        is done once, whatever the process's compiled-rule caches hold.
+        """
+        answer, matched, nearest, more = self.judge(source, MAX_NEAREST)
+        if answer is Answer.COMPATIBLE:
+            identical = target_self is not None and same_configuration(source, target_self)
+            return Verdict(answer, Grade.IDENTICAL if identical else Grade.ACCEPTED, matched)
+        reasons = tuple(reason for outcome in nearest for reason in outcome.reasons)
+        return Verdict(answer, nearest=nearest, reasons=reasons, also_near=more)
 
 
 def _row_key(row: tuple[str, Value | None, int, int]) -> str:
