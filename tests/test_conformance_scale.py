@@ -380,3 +380,30 @@ def test_e6_per_parameter_agrees_with_every_choice(seed: int) -> None:
         return  # E6 is not run when a $ has no usable value
     failed = bool(report.tallies["MC-E6-SELF"].failed)
     assert failed == (not _brute_self_acceptance(template, rules))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_matrix_over_its_work_bound_lists_only_true_pairs_and_says_what_it_left(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past MAX_MATRIX_WORK verdicts the rule sets left are undecided: the pairs listed are still true, the note and
+    ``undecided_targets`` say what is missing, and MC-M2-ASYMMETRY examines no class of an undecided rule set."""
+    rng = random.Random(seed)
+    host = _generated_fleet(rng)
+    complete = run([host]).matrix
+    assert complete.undecided_targets == 0
+    monkeypatch.setattr(matrix_checks, "MAX_MATRIX_WORK", max(complete.evaluated_pairs // 3, 1))
+    report = run([host])
+    matrix = report.matrix
+    relation = matrix.accepted
+    assert isinstance(relation, CompactMatrix)
+    assert set(relation) <= brute_pairs(relation, len(matrix.classes))
+    assert matrix.evaluated_pairs <= matrix_checks.MAX_MATRIX_WORK + complete.evaluated_pairs  # one source's work more
+    notes = [note.message for note in report.notes if note.message.startswith("the matrix is not complete")]
+    if matrix.undecided_targets:
+        assert len(notes) == 1 and "target class" in notes[0]
+        missing = set(complete.accepted or ()) - set(relation)
+        assert len({target for _, target in missing}) <= matrix.undecided_targets  # only undecided targets lack pairs
+        assert report.to_json()["matrix"]["undecided_targets"] == matrix.undecided_targets
+    else:
+        assert not notes and set(relation) == set(complete.accepted or ())

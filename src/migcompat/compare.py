@@ -77,7 +77,8 @@ def compiled(target: CompatibleDevices, target_self: MigrationVersion | None = N
             "target_self is a device-type template (it has param lines): compiled rules are for a device"
             " instance's own values; check(), accepts() or plan() decide a type"
         )
-    return _compiled(target, self_values(target_self, self_keys(target)))
+    values = self_values(target_self, self_keys(target))
+    return _compiled(target, values or None)  # without keys read through $, one compiled form serves every device
 
 
 def clear_cache() -> None:

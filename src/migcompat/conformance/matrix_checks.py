@@ -96,8 +96,10 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from ..compare import accepts, check, compiled
+from ..display import plural
 from ..emit import emit, value_text
 from ..model import SELF, AnyValue, CompatibleDevices, Constraint, Equals, MigrationVersion, Rule, Value, value_type
+from ..semantics.compiled import CompiledRules
 from ..semantics.constraints import constants, holds, self_positions, uses_self
 from ..semantics.rules import Context, constrained_keys, own_values, project, rule_truth, source_value
 from ..semantics.values import is_ordered, match_key, order_key
@@ -108,6 +110,7 @@ from .results import MAX_EDGES, Failure, Note, Report, collector_paused
 __all__ = [
     "MAX_M2_FAILURES",
     "MAX_M2_PAIRS",
+    "MAX_MATRIX_WORK",
     "MAX_RULE_BY_RULE",
     "CompactMatrix",
     "compatibility_matrix",
@@ -118,6 +121,11 @@ MAX_M2_PAIRS: Final = 200_000
 
 MAX_M2_FAILURES: Final = 100
 """At most this many one-way pairs are reported (and explained) as MC-M2-ASYMMETRY failures; the rest are counted."""
+
+MAX_MATRIX_WORK: Final = 500_000
+"""At most this many verdicts (``evaluated_pairs``; one against a device type counts once per ``param`` line too)
+are computed for the matrix. The rule sets left undecided beyond it are named in a note, their target
+classes counted (``undecided_targets``), and MC-M2-ASYMMETRY leaves their classes out."""
 
 MAX_RULE_BY_RULE: Final = 4
 """A rule set with at most this many rules is decided rule by rule, a larger one through its compiled form."""
@@ -225,6 +233,8 @@ class _KeyIndex:
     sizes: list[int]
     """``sizes[i]``: how many sources hold the first *i* values."""
     blocks: list[_Block]
+    holders: list[int]
+    """The sources of every value, value by value: those of values *i* to *j* are ``holders[sizes[i]:sizes[j]]``."""
 
 
 def _project(device: Device, relevant: frozenset[str]) -> Device:
@@ -314,7 +324,8 @@ class _Index:
                 blocks[-1].end = index + 1
             else:
                 blocks.append(_Block(sort_key[:2], index, index + 1))
-        found = self.indexed[key] = _KeyIndex(entries, keys, sizes, blocks)
+        holders = [ident for entry in entries for ident in entry[2]]
+        found = self.indexed[key] = _KeyIndex(entries, keys, sizes, blocks, holders)
         return found
 
     def _passing(self, key: str, constraint: Constraint) -> tuple[list[tuple[int, int]], int]:
@@ -361,8 +372,15 @@ class _Index:
         return holds(constraint, default, None) is not False
 
     def candidates(self, rules: CompatibleDevices) -> list[int] | range:
-        """The sources some rule of *rules* may accept: a superset of those it does, in ascending order."""
+        """The sources some rule of *rules* may accept: a superset of those it does, in ascending order.
+
+        The runs the rules keep are merged key by key before their sources are
+        gathered, so rules that keep overlapping runs of one key (ranges that
+        share values) cost the sources of the union once, not once per rule.
+        """
         pool: set[int] = set()
+        kept: dict[str, list[tuple[int, int]]] = {}
+        unheld: set[str] = set()  # the keys whose rules may also accept the sources without them
         for rule in rules.rules:
             best: tuple[str, list[tuple[int, int]], bool, int] | None = None
             for key, constraint in rule.constraints.items():
@@ -378,13 +396,22 @@ class _Index:
             if best is None or best[3] == self.size:
                 return range(self.size)
             key, runs, with_absent, _ = best
-            entries = self._key(key).entries
-            for first, last in runs:
-                for _, _, ids in entries[first:last]:
-                    pool.update(ids)
+            kept.setdefault(key, []).extend(runs)
             if with_absent:
-                present = set(self.present.get(key, ()))
-                pool.update(ident for ident in range(self.size) if ident not in present)
+                unheld.add(key)
+        for key, runs in kept.items():
+            index = self._key(key)
+            runs.sort()
+            end = -1
+            for first, last in runs:
+                if first > end:
+                    pool.update(index.holders[index.sizes[first] : index.sizes[last]])
+                elif last > end:
+                    pool.update(index.holders[index.sizes[end] : index.sizes[last]])
+                end = max(end, last)
+        for key in unheld:
+            present = set(self.present.get(key, ()))
+            pool.update(ident for ident in range(self.size) if ident not in present)
         return sorted(pool)
 
 
@@ -459,6 +486,8 @@ class _Matrix:
         self.sources: list[MigrationVersion] = []
         self._collect(analyses)
         self.relation = CompactMatrix(self.classes, self.rule_sets)
+        self.undecided: list[int] = []
+        """The rule sets not decided in full, :data:`MAX_MATRIX_WORK` being spent."""
 
     def _collect(self, analyses: Sequence[Analysis]) -> None:
         relevant = constrained_keys(a.rules for a in analyses if a.rules is not None)
@@ -579,6 +608,12 @@ class _Matrix:
     # -- deciding
 
     def decide(self) -> None:
+        """Decide every rule set against its candidate sources, within :data:`MAX_MATRIX_WORK` verdicts.
+
+        Once the budget is spent, the rule set being decided and every later
+        one with candidates are left undecided (:attr:`undecided`): the pairs
+        found so far are true, but not all the pairs.
+        """
         matrix = self.report.matrix
         index = _Index(self.sources)
         for rule_set in self.rule_sets:
@@ -587,16 +622,27 @@ class _Matrix:
             if not rule_set.rules.rules:
                 continue  # accepts nothing: MC-M1-ACCEPTS-NOTHING's finding
             candidates = index.candidates(rule_set.rules)
+            if self.undecided and candidates:
+                self.undecided.append(rule_set.index)
+                continue
             matrix.candidate_pairs += len(candidates) * len(rule_set.order)
-            if len(rule_set.rules.rules) <= MAX_RULE_BY_RULE:
+            decided = (
                 self._by_rule(rule_set, candidates)
-            else:
-                self._compiled(rule_set, candidates)
+                if len(rule_set.rules.rules) <= MAX_RULE_BY_RULE
+                else self._compiled(rule_set, candidates)
+            )
+            if not decided:
+                self.undecided.append(rule_set.index)
         matrix.accepted = self.relation
         matrix.accepted_pairs = len(self.relation)
+        matrix.undecided_targets = sum(len(self.rule_sets[index].order) for index in self.undecided)
 
-    def _by_rule(self, rule_set: _RuleSet, candidates: Sequence[int]) -> None:
-        """Decide *candidates* against the targets of a rule set of few rules, rule by rule.
+    def _spent(self) -> bool:
+        return self.report.matrix.evaluated_pairs >= MAX_MATRIX_WORK
+
+    def _by_rule(self, rule_set: _RuleSet, candidates: Sequence[int]) -> bool:
+        """Decide *candidates* against the targets of a rule set of few rules, rule by rule; False when the work
+        budget ran out first.
 
         A rule without ``$`` judges every target alike: one evaluation. Within
         a subgroup, a ``$`` rule's constraints other than the one on the sorted
@@ -619,6 +665,8 @@ class _Matrix:
         ]
         add = self.relation.add
         for source in candidates:
+            if self._spent():
+                return False
             version = self.sources[source]
             matrix.evaluated_pairs += 1
             if any(rule_truth(rule, version, unowned) is True for rule in plain):
@@ -659,9 +707,11 @@ class _Matrix:
                     if taken:
                         found.append((groups[first].start, groups[last - 1].end))
             self._finish(source, version, rule_set, found)
+        return True
 
-    def _compiled(self, rule_set: _RuleSet, candidates: Sequence[int]) -> None:
-        """Decide *candidates* against the targets of a rule set of many rules, through its compiled form.
+    def _compiled(self, rule_set: _RuleSet, candidates: Sequence[int]) -> bool:
+        """Decide *candidates* against the targets of a rule set of many rules, through its compiled form; False
+        when the work budget ran out first.
 
         Compiled without own values, the rule set accepts a source for every
         target (compatible), for none (incompatible), or only through a ``$``
@@ -673,7 +723,12 @@ class _Matrix:
         unowned = compiled(rules)
         everything = len(rule_set.order)
         sort_key = rule_set.sort_key
+        # Each run's own values, compiled once: a rule set of more runs than compare's cache holds is not
+        # compiled again for every source.
+        owned: dict[int, CompiledRules] = {}
         for source in candidates:
+            if self._spent():
+                return False
             version = self.sources[source]
             matrix.evaluated_pairs += 1
             answer = unowned.decide(version)[0]
@@ -687,9 +742,14 @@ class _Matrix:
             for subgroup in rule_set.subgroups:
                 for first, last in _pieces(subgroup, value):
                     matrix.evaluated_pairs += 1
-                    if compiled(rules, subgroup.groups[first].own).decide(version)[0] is Answer.COMPATIBLE:
+                    group = subgroup.groups[first]
+                    found_rules = owned.get(id(group))
+                    if found_rules is None:
+                        found_rules = owned[id(group)] = compiled(rules, group.own)
+                    if found_rules.decide(version)[0] is Answer.COMPATIBLE:
                         found.append((subgroup.groups[first].start, subgroup.groups[last - 1].end))
             self._finish(source, version, rule_set, found)
+        return True
 
     def _finish(self, source: int, version: MigrationVersion, rule_set: _RuleSet, found: list[tuple[int, int]]) -> None:
         """Add the device types of *rule_set* that accept *version* (per parameter) to *found*, and record them all.
@@ -705,7 +765,7 @@ class _Matrix:
             same = () if value is None else rule_set.type_index.get(match_key(value), ())
             types = [*rule_set.untyped, *same]
         for group in types:
-            self.report.matrix.evaluated_pairs += 1
+            self.report.matrix.evaluated_pairs += 1 + len(group.own.params)  # decided per parameter
             if accepts(version, rule_set.rules, group.own) is Answer.COMPATIBLE:
                 found.append((group.start, group.end))
         found.sort()
@@ -785,6 +845,7 @@ def compatibility_matrix(analyses: Sequence[Analysis], report: Report) -> None:
         matrix = _Matrix(analyses, report)
         matrix.decide()
         matrix.fill()
+        _undecided_note(matrix, report)
         _asymmetry(matrix, report)
 
 
@@ -796,10 +857,33 @@ def _signature(version: MigrationVersion) -> frozenset[tuple[str, Value]]:
     return frozenset((key, entry.value) for key, entry in version.fields.items() if entry.critical)
 
 
+def _undecided_note(matrix: _Matrix, report: Report) -> None:
+    """Say which rule sets the matrix left undecided, :data:`MAX_MATRIX_WORK` being spent."""
+    if not matrix.undecided:
+        return
+    first = matrix.rule_sets[matrix.undecided[0]]
+    example = matrix.classes[first.order[0]]
+    sets = plural(len(matrix.undecided), "rule set")
+    targets = plural(report.matrix.undecided_targets, "target class", "target classes")
+    report.note(
+        Note(
+            "MC-M2-ASYMMETRY",
+            "",
+            "(compatibility matrix)",
+            f"the matrix is not complete: its budget of {MAX_MATRIX_WORK} verdicts was spent before {sets} ({targets};"
+            f" the first at {_label(example.analysis, example.device)}) were decided against every source; the pairs"
+            " listed are true but not all of them, and MC-M2-ASYMMETRY leaves those classes out (check fewer hosts at"
+            " a time)",
+        )
+    )
+
+
 def _asymmetry(matrix: _Matrix, report: Report) -> None:
     groups: dict[frozenset[tuple[str, Value]], list[_Class]] = {}
+    undecided = set(matrix.undecided)
     for item in matrix.classes:
-        if matrix.rule_sets[item.rule_set].rules.rules:  # a target that accepts nothing is M1's finding
+        # A target that accepts nothing is M1's finding; one whose rule set was not decided has no pairs to compare.
+        if matrix.rule_sets[item.rule_set].rules.rules and item.rule_set not in undecided:
             groups.setdefault(_signature(item.device.version), []).append(item)
     relation = matrix.relation
     budget = MAX_M2_PAIRS

@@ -110,6 +110,11 @@ def _header(report: Report) -> list[str]:
     lines.append(
         f"# compatibility matrix: {plural(len(matrix.classes), 'distinct device class', 'distinct device classes')},"
         f" {plural(matrix.accepted_pairs, 'compatible (source, target) pair')}"
+        + (
+            f", {plural(matrix.undecided_targets, 'target class', 'target classes')} undecided"
+            if matrix.undecided_targets
+            else ""
+        )
     )
     return lines
 

@@ -217,6 +217,11 @@ def write_text_report(
             f"Compatibility matrix: {plural(len(matrix.classes), 'distinct device class', 'distinct device classes')},"
             f" {plural(matrix.accepted_pairs, 'compatible (source, target) pair')}{listed};"
             f" {plural(matrix.evaluated_pairs, 'verdict')} computed after indexing"
+            + (
+                f"; not complete: {plural(matrix.undecided_targets, 'target class', 'target classes')} undecided"
+                if matrix.undecided_targets
+                else ""
+            )
         ),
         soft_wrap=True,
     )

@@ -233,6 +233,9 @@ class MatrixSummary:
     candidate_pairs: int = 0
     evaluated_pairs: int = 0
     accepted_pairs: int = 0
+    undecided_targets: int = 0
+    """Target classes whose rule set was not decided against every source (the work bound was reached): 0 when
+    the matrix is complete."""
     accepted: AcceptedPairs | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, object]:
@@ -243,6 +246,7 @@ class MatrixSummary:
             "candidate_pairs": self.candidate_pairs,
             "evaluated_pairs": self.evaluated_pairs,
             "accepted_pairs": self.accepted_pairs,
+            "undecided_targets": self.undecided_targets,
         }
 
 
