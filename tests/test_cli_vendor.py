@@ -530,3 +530,25 @@ def test_every_broken_sample_fails_and_every_other_passes(runner: CliRunner, nam
         assert warned, f"{name} warns of nothing"
     elif not name.startswith("broken-"):
         assert not document["failures"], name
+
+
+def test_conformance_on_a_directory_of_captures_names_them(runner: CliRunner, tmp_path: Path) -> None:
+    """The fleet commands take a directory of captures; conformance takes the files, and says so."""
+    (tmp_path / "b.json").write_text(dumps(to_host_data(mtty_host("b", "1.1"))))
+    (tmp_path / "a.json").write_text(dumps(to_host_data(mtty_host("a", "1.1"))))
+    (tmp_path / "manifest.json").write_text('{"name": "not a capture"}')
+    result = run(runner, "conformance", str(tmp_path))
+    assert result.exit_code == UNDECIDED
+    assert result.stderr.splitlines()[1:] == [
+        f"migcompat: {tmp_path} is not a sysfs root, but it holds captures; conformance takes each capture file as"
+        " an INPUT:",
+        f"  migcompat conformance {tmp_path / 'a.json'} {tmp_path / 'b.json'}",
+    ]
+
+
+def test_a_capture_without_a_host_name_is_named_so(runner: CliRunner, tmp_path: Path) -> None:
+    capture = tmp_path / "unnamed.json"
+    capture.write_text(dumps(to_host_data(mtty_host("", "1.1"))))
+    result = run(runner, "conformance", str(capture))
+    [line] = [line for line in result.output.splitlines() if "placements," in line and "migratable" in line]
+    assert line.startswith("  (no host name) (host): ")

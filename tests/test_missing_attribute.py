@@ -17,7 +17,7 @@ import pytest
 
 from migcompat import parse_compatible, parse_version
 from migcompat.cli.attributes import InputFailure, Loader, missing_reasons, unsupported_reasons
-from migcompat.compare import MISSING_RULES, MISSING_SOURCE, accepts, check
+from migcompat.compare import MISSING_RULES, MISSING_SOURCE, accepts, check, check_attributes
 from migcompat.model import CompatibleDevices, MigrationVersion
 from migcompat.verdict import REASON_CODES, UNDECIDED_CODES, Answer
 from test_verdict_schema import schema_errors
@@ -161,3 +161,38 @@ def test_the_cases_expect_the_reason_from_1_1_and_keep_1_0_s_expectations() -> N
     for case in new:
         assert case["spec_versions"] == {"since": "1.1"} and case["level"] == "required"
         assert {"8.5-VD2", "8.8-NR5", "8.8-RC14"} <= set(case["clauses"])
+
+
+_SOURCE = b"mc1 driver=d\n"
+_RULES = b"mc1\naccept driver=d\n"
+
+
+@pytest.mark.parametrize(
+    ("attributes", "codes"),
+    [
+        ((_SOURCE, _RULES, b"mc2 driver=d newthing=1\n"), ["unsupported-version"]),  # the library once said compatible
+        ((b"mc2 x\n", b"mc3\n", None), ["unsupported-version", "unsupported-version"]),
+        ((b"mc2 x\n", None, None), ["unsupported-version"]),  # VD1 comes before VD2
+        ((b"mc1 driver=\n", _RULES, None), ["missing-attribute"]),
+        ((_SOURCE, None, None), ["missing-attribute"]),
+    ],
+)
+def test_check_attributes_decides_vd1_then_vd2(attributes: tuple[bytes | None, ...], codes: list[str]) -> None:
+    """Row 8.5-VD1 in the library: an attribute of an unsupported format version, the target's own included,
+    makes the verdict unknown with its reason, in argument order, as the CLI and mc_check answer."""
+    verdict = check_attributes(*attributes)
+    assert verdict.answer is Answer.UNKNOWN
+    assert [reason.code for reason in verdict.reasons] == codes
+    assert not schema_errors("verdict", verdict.to_json())
+
+
+def test_check_attributes_is_check_on_what_parses() -> None:
+    own = b"mc1 driver=d\n"
+    assert check_attributes(_SOURCE, _RULES, own) == check(
+        parse_version(_SOURCE), parse_compatible(_RULES), parse_version(own)
+    )
+    assert check_attributes(_SOURCE.decode(), _RULES, b"mc1 driver=\n") == check(  # invalid own: $ without value
+        parse_version(_SOURCE), parse_compatible(_RULES), None
+    )
+    with pytest.raises(TypeError, match="target_self must be a str or bytes"):
+        check_attributes(_SOURCE, _RULES, 3)  # type: ignore[arg-type]

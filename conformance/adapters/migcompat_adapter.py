@@ -25,7 +25,7 @@ import traceback
 from typing import Any
 
 from migcompat import emit, from_json, parse_compatible, parse_version, to_json
-from migcompat.compare import check
+from migcompat.compare import check_attributes
 from migcompat.errors import MigcompatError, ParseError
 from migcompat.relate import RelationTooComplex, relate
 
@@ -65,22 +65,8 @@ def _read(text: str | None, parser: Any) -> tuple[Any, ParseError | None]:
 
 
 def do_check(request: dict[str, Any]) -> dict[str, Any]:
-    source, source_error = _read(request.get("source"), parse_version)
-    target, target_error = _read(request.get("target"), parse_compatible)
-    own, own_error = _read(request.get("target_self"), parse_version)
-    unsupported = [
-        name
-        for name, error in (("source", source_error), ("target", target_error), ("target_self", own_error))
-        if error is not None and error.code == "unsupported-version"
-    ]
-    if unsupported:
-        reasons = [
-            {"code": "unsupported-version", "field": None, "message": f"{name}: unsupported format version"}
-            for name in unsupported
-        ]
-        return {"verdict": "unknown", "grade": None, "reasons": reasons}
-    # A missing or invalid attribute is None: check() answers unknown with a missing-attribute reason (8.5-VD2).
-    return check(source, target, own).to_json()
+    # Rows 8.5-VD1 (an unsupported format version) and VD2 (missing or invalid) are the library's to decide.
+    return check_attributes(request.get("source"), request.get("target"), request.get("target_self")).to_json()
 
 
 def _own(text: Any) -> Any:

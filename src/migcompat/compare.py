@@ -31,7 +31,7 @@ from .semantics.rules import NO_VALUES, self_keys, self_values, understood_keys
 from .semantics.templates import decide_type, device_for, identical_choice
 from .verdict import Answer, Reason, Verdict
 
-__all__ = ["MAX_NEAREST", "MISSING_RULES", "MISSING_SOURCE", "accepts", "check", "compiled"]
+__all__ = ["MAX_NEAREST", "MISSING_RULES", "MISSING_SOURCE", "accepts", "check", "check_attributes", "compiled"]
 
 _SOURCE_IS_TEMPLATE: Final = Reason(
     "source-is-template", None, "the source is a device type (it has param lines); compare a device instance"
@@ -142,6 +142,58 @@ def check(
     if not target.rules:
         return Verdict(Answer.INCOMPATIBLE, reasons=(_NO_RULES,))
     return compiled(target, target_self).verdict(source, target_self)
+
+
+_ATTRIBUTES: Final = (
+    ("source", "the source's migration_version"),
+    ("target", "the target's migration_compatible_devices"),
+    ("target_self", "the target's migration_version"),
+)
+
+
+def check_attributes(
+    source: str | bytes | None,
+    target: str | bytes | None,
+    target_self: str | bytes | None = None,
+) -> Verdict:
+    """:func:`check` from the three attributes as read from sysfs: what a scheduler holds, as ``mc_check`` takes it.
+
+    Each argument is an attribute's contents (text, or bytes as read), or
+    None when it is missing or could not be read. Rows 8.5-VD1 and VD2 are
+    decided here, in this order:
+
+    * an attribute in a format version this library does not implement (a
+      header ``mcN``, *N* other than 1; the target's own ``migration_version``
+      included when given) makes the verdict unknown, with one
+      ``unsupported-version`` reason per such attribute, in argument order;
+    * otherwise an invalid source or rule set counts as missing (reason
+      ``missing-attribute``), and an invalid *target_self* leaves every ``$``
+      without value (8.4-SF4), as :func:`check` with None for it does.
+
+    Arguments of another type raise :class:`TypeError`.
+    """
+    from .errors import ParseError
+    from .parse import parse_compatible, parse_version
+
+    parsed: list[MigrationVersion | CompatibleDevices | None] = []
+    unsupported: list[Reason] = []
+    for (name, attribute), data in zip(_ATTRIBUTES, (source, target, target_self), strict=True):
+        if data is None:
+            parsed.append(None)
+            continue
+        if type(data) is not str and type(data) is not bytes:
+            raise TypeError(
+                f"{name} must be a str or bytes (the attribute's contents) or None, not {type(data).__name__}"
+            )
+        try:
+            parsed.append(parse_compatible(data) if name == "target" else parse_version(data))
+        except ParseError as error:
+            parsed.append(None)
+            if error.code == "unsupported-version":
+                unsupported.append(Reason("unsupported-version", None, f"{attribute}: {error.message}"))
+    if unsupported:
+        return Verdict(Answer.UNKNOWN, reasons=tuple(unsupported))  # 8.5-VD1
+    return check(*parsed)  # type: ignore[arg-type]
 
 
 def accepts(

@@ -126,7 +126,14 @@ class MigcompatError(Exception):
         return (_rebuild, (type(self), self.args, self.__dict__))
 
     def to_dict(self) -> dict[str, object]:
-        """A JSON-ready description of the error: code, message and where."""
+        """The error as a JSON-ready dict: ``code``, ``message`` and its place as its class gives it.
+
+        Here ``where``; :class:`ParseError` gives ``line`` and ``column``,
+        :class:`DataModelError` a JSON Pointer ``path`` (the shapes of the
+        command-error schema). Code that handles any library error reads the
+        attributes every class has: :attr:`code`, :attr:`message` and
+        :attr:`where`.
+        """
         return {"code": self.code, "message": self.message, "where": self.where}
 
 

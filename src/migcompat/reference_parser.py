@@ -47,6 +47,7 @@ _TERMINAL_NAMES = {
     "INT": "an integer",
     "VERSION": "a version",
     "RATIO": "a ratio",
+    "SELF_PREFIX": "a $N prefix ($1 to $7)",
     "SP": "a space",
     "NL": "a newline",
     "HEADER": "the header 'mc1'",

@@ -455,7 +455,7 @@ def _directory_hint(path: str) -> str | None:
         return None
     roots = [name for name in entries if any(os.path.isdir(os.path.join(path, name, top)) for top in _SYSFS_TOP)]
     if not roots:
-        return None
+        return _captures_hint(path, entries)
     name = os.path.basename(os.path.normpath(path))
     sample = os.path.basename(os.path.dirname(os.path.abspath(path))) == "sample-trees" and name in _sample_names()
     if set(roots) == {"old", "new"}:
@@ -480,6 +480,23 @@ def _directory_hint(path: str) -> str | None:
     return (
         f"migcompat: {display_name(path)} is not a sysfs root, but it holds sysfs {trees} ({listed}); check {what}:\n"
         f"  {escape(command)}"
+    )
+
+
+_CAPTURE_MARK: Final = b'"migcompat-capture"'
+"""What the first bytes of a capture hold (its ``format`` member), to tell captures from other JSON files."""
+
+
+def _captures_hint(path: str, entries: Sequence[str]) -> str | None:
+    """What to run when the directory *path* holds captures (as the fleet commands take it) rather than a tree."""
+    captures = [name for name in entries if name.endswith(".json") and _CAPTURE_MARK in _head(os.path.join(path, name))]
+    if not captures:
+        return None
+    command = "migcompat conformance " + " ".join(_quote(os.path.join(path, name)) for name in captures[:4])
+    more = f" ... ({len(captures)} captures)" if len(captures) > 4 else ""
+    return (
+        f"migcompat: {display_name(path)} is not a sysfs root, but it holds captures; conformance takes each"
+        f" capture file as an INPUT:\n  {escape(command)}{more}"
     )
 
 

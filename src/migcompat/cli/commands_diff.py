@@ -573,7 +573,7 @@ def _text(
     """The changes for people: a header line per change, then one indented line per fact, then the counts."""
     lines = [f"old: {escape(old)}", f"new: {escape(new)}"]
     if len(result.hosts) == 1 and result.hosts[0][0] != result.hosts[0][1]:
-        before, after = (escape(host) for host in result.hosts[0])
+        before, after = (escape(host) if host else "(no host name)" for host in result.hosts[0])
         lines.append(f"hosts: one on each side, compared with each other: {before} (old) and {after} (new)")
     lines.extend(f"REMOVED HOST {escape(host)}: not on the new side" for host in result.removed_hosts)
     lines.extend(f"ADDED HOST {escape(host)}: not on the old side" for host in result.added_hosts)

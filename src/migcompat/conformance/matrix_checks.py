@@ -776,6 +776,7 @@ class _Matrix:
 
     def fill(self) -> None:
         matrix = self.report.matrix
+        matrix.from_types = sum(1 for item in self.classes if item.target.is_type)
         matrix.classes = [
             {
                 "id": item.ident,

@@ -29,7 +29,7 @@ from rich.text import Text
 from ..display import all_printable, escape, plural, rule_numbers
 from ..fleet.diff import relation_name
 from .registry import CHECKS, SUITE_VERSION
-from .results import Failure, Report, render_excerpt
+from .results import Failure, MatrixSummary, Report, render_excerpt
 
 __all__ = ["MAX_PER_CHECK", "MIN_WIDTH", "render_excerpt", "write_text_report"]
 
@@ -176,7 +176,7 @@ def write_text_report(
             console.print(
                 _line(
                     "  ",
-                    (escape(host.name), "bold"),
+                    (escape(host.name) if host.name else "(no host name)", "bold"),
                     f" ({escape(host.role)}): {plural(host.placements, 'placement')}, {host.migratable} migratable,"
                     f" {plural(host.findings, 'finding')}; kernel {escape(host.kernel or 'unknown')};"
                     f" from {escape(host.origin or host.source)}",
@@ -215,7 +215,7 @@ def write_text_report(
     console.print(
         _line(
             f"Compatibility matrix: {plural(len(matrix.classes), 'distinct device class', 'distinct device classes')},"
-            f" {plural(matrix.accepted_pairs, 'compatible (source, target) pair')}{listed};"
+            f" {plural(matrix.accepted_pairs, 'compatible (source, target) pair')}{listed}{_types_note(matrix)};"
             f" {plural(matrix.evaluated_pairs, 'verdict')} computed after indexing"
             + (
                 f"; not complete: {plural(matrix.undecided_targets, 'target class', 'target classes')} undecided"
@@ -229,3 +229,14 @@ def write_text_report(
     _print_table(console, _checks_table(report))
     console.print()
     console.print(_line("Result: ", _status(report, warnings_fail), f" ({report.seconds:.3f} s)"), soft_wrap=True)
+
+
+def _types_note(matrix: MatrixSummary) -> str:
+    """How a device type is counted in the matrix, when it has classes from types: a reader would take its
+    pairs for migrations between the devices of the choices."""
+    if not matrix.from_types:
+        return ""
+    return (
+        f" ({plural(matrix.from_types, 'class is', 'classes are')} a device type's covering choices: a type is a"
+        " target once per choice, and accepts a source when some device it can create does)"
+    )

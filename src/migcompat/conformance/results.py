@@ -237,6 +237,8 @@ class MatrixSummary:
     """Target classes whose rule set was not decided against every source (the work bound was reached): 0 when
     the matrix is complete."""
     accepted: AcceptedPairs | None = field(default=None, repr=False, compare=False)
+    from_types: int = field(default=0, repr=False, compare=False)
+    """How many of the classes are a device type's covering choices (not part of the JSON report)."""
 
     def to_json(self) -> dict[str, object]:
         """The matrix as the JSON report has it."""
