@@ -682,7 +682,7 @@ def test_plan_needs_a_type(runner: CliRunner, gvt: dict[str, str]) -> None:
     assert result.exit_code == USAGE
     assert "give an mdev type directory TYPE, or both --type-version and --type-rules" in result.stderr
     assert run(runner, "plan", gvt["v2"], "--type-version", gvt["v1"]).exit_code == USAGE
-    assert run(runner, "plan", gvt["v2"], gvt["v1"]).exit_code == USAGE  # a file is not a type directory
+    assert run(runner, "plan", gvt["v2"], gvt["v1"]).exit_code == UNDECIDED  # a file is no type directory: unreadable
 
 
 def test_plan_unsupported_version_is_unknown(runner: CliRunner, gvt: dict[str, str], tmp_path: Path) -> None:

@@ -12,23 +12,35 @@ truth (clause 12.4):
 * the units tested on devices rather than by cases (clause 12.4's table);
 * the example attributes: ``.. code-block:: text`` blocks whose ``:class:``
   names ``mc-version``, ``mc-compatible`` or ``mc-invalid mc-error-<code>``.
+
+The file is read as a case file is (:func:`~migcompat.cases.model.read_case_file`):
+only a regular file, of at most :data:`MAX_SPEC_BYTES`, in UTF-8; anything
+else raises :class:`SpecUnreadable` naming the file, never a hang on a FIFO
+or a read of ``/dev/zero`` without end.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from .model import CaseError, read_case_file
+
 __all__ = [
+    "MAX_SPEC_BYTES",
     "Clause",
     "Example",
     "SpecDocument",
+    "SpecUnreadable",
     "examples",
     "examples_under",
     "read_spec",
+    "read_spec_text",
 ]
 
 _LABEL: Final = re.compile(r"^\.\. _clause-(?P<number>\d+(?:\.\d+)*):\s*$")
@@ -40,6 +52,9 @@ _ERROR_CELL: Final = re.compile(r"^\s*\* - ``(?P<code>[a-z][a-z-]*)``\s*$")
 _DIRECTIVE: Final = re.compile(r"^(?P<indent>[ ]*)\.\. code-block:: text[ ]*$")
 _DEVICE_TABLE: Final = "Mandatory units tested on devices"
 _UNIT: Final = re.compile(r"^(?:\d+(?:\.\d+)*|[EPC][1-9][0-9]*|\d+(?:\.\d+)*-[A-Z]+[0-9]+|[a-z][a-z-]*)$")
+
+MAX_SPEC_BYTES: Final = 16 << 20
+"""The largest specification file that is read: 16 MiB, a hundred times the specification (about 150 KB)."""
 
 MUST_CLAUSE_EXEMPT: Final = frozenset({"2.1"})
 """Clauses whose capitalised keywords define the keywords rather than state requirements."""
@@ -133,14 +148,45 @@ class SpecDocument:
         return covered
 
 
+class SpecUnreadable(ValueError):
+    """The specification file *path* cannot be read; *reason* says why (``not a regular file (a FIFO)``)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def read_spec_text(path: Path) -> str:
+    """The text of the specification file *path*: a regular file of at most :data:`MAX_SPEC_BYTES`, in UTF-8.
+
+    Raises :class:`SpecUnreadable` naming *path* when it is missing or cannot
+    be opened, is not a regular file (a FIFO, a device, a directory: refused
+    unread), is larger than the limit (refused from its size, unread), or
+    holds bytes that are not UTF-8 (the first one and its offset).
+    """
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        info = None  # reading says why
+    if info is not None and stat.S_ISREG(info.st_mode) and info.st_size > MAX_SPEC_BYTES:
+        limit = MAX_SPEC_BYTES >> 20
+        raise SpecUnreadable(path, f"{info.st_size} bytes, more than the {limit} MiB a specification file may have")
+    try:
+        return read_case_file(path, MAX_SPEC_BYTES)
+    except CaseError as exc:
+        raise SpecUnreadable(path, exc.message.removeprefix("cannot read: ")) from None
+
+
 def read_spec(path: Path) -> SpecDocument:
     """Read the specification at *path*.
 
-    Raises OSError when it cannot be read and ValueError when it is not the
-    specification: it has no numbered clause (no ``.. _clause-N:`` label), or
-    a label is not followed by its heading.
+    Raises :class:`SpecUnreadable` (a ValueError) when it cannot be read (see
+    :func:`read_spec_text`) and ValueError when it is not the specification: it
+    has no numbered clause (no ``.. _clause-N:`` label), or a label is not
+    followed by its heading.
     """
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = read_spec_text(path).splitlines()
     clauses = _clauses(lines)
     if not clauses:
         raise ValueError(f"{path}: no numbered clause (no '.. _clause-N:' label): this is not the specification")
@@ -259,8 +305,8 @@ def examples_in(path: Path, lines: Sequence[str], clauses: dict[str, Clause] | N
 
 
 def examples(path: Path) -> list[Example]:
-    """Every example attribute of the specification file *path*."""
-    return examples_in(path, path.read_text(encoding="utf-8").splitlines())
+    """Every example attribute of the specification file *path* (:class:`SpecUnreadable` when it cannot be read)."""
+    return examples_in(path, read_spec_text(path).splitlines())
 
 
 def _indent(line: str) -> int:
@@ -268,10 +314,13 @@ def _indent(line: str) -> int:
 
 
 def examples_under(root: Path) -> list[Example]:
-    """Every example attribute of every ``.rst`` file under *root*, file by file in name order."""
+    """Every example attribute of every ``.rst`` file under *root*, file by file in name order.
+
+    Each file is read as :func:`read_spec_text` reads it (:class:`SpecUnreadable` for one that cannot be).
+    """
     found: list[Example] = []
     for path in sorted(root.rglob("*.rst")):
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = read_spec_text(path).splitlines()
         try:
             clauses = _clauses(lines)
         except ValueError:

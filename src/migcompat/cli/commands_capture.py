@@ -11,6 +11,7 @@ from ..capture import CaptureError, capture, check_host_name, check_kernel_relea
 from ..display import plural
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import display_name
+from .options import directory_problem
 from .output import echo, echo_error, write_output_or_exit
 
 __all__ = ["capture_command"]
@@ -79,7 +80,7 @@ def _checked(check: Callable[[str], str], value: str | None) -> str | None:
     metavar="ROOT",
     default="/sys",
     show_default=True,
-    type=click.Path(file_okay=False),
+    type=click.Path(),  # checked by the command: a wrong kind of path is status 3, not 2
     help="The sysfs root to read.",
 )
 @click.option("--output", "-o", metavar="FILE", default="-", help="Where to write the capture (- for standard output).")
@@ -102,6 +103,10 @@ def _checked(check: Callable[[str], str], value: str | None) -> str | None:
 )
 @click.pass_context
 def capture_command(ctx: click.Context, root: str, output: str, host_name: str | None, kernel: str | None) -> None:
+    problem = directory_problem(root)
+    if problem is not None:  # a file or a FIFO as ROOT: an input that cannot be read, like a missing ROOT
+        echo_error(f"cannot read {display_name(root)}: {problem}", "capture-unreadable")
+        ctx.exit(ExitCode.UNDECIDED)
     try:
         data = capture(root, host=host_name, kernel=kernel)
     except CaptureError as exc:

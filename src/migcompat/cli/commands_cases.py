@@ -28,7 +28,7 @@ from ..jsonmodel import decode_json
 from ..limits import SPEC_VERSION
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import error_document
-from .options import format_option
+from .options import directory_problem, format_option
 from .output import (
     OutputError,
     echo,
@@ -74,7 +74,7 @@ def _cases_option(function: Any) -> Any:
         "--cases",
         "cases_dir",
         metavar="DIR",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),  # checked by the command: a wrong kind of path is status 3, not 2
         default=None,
         help="The directory of case files. Default: the suite that comes with migcompat.",
     )(function)
@@ -84,7 +84,7 @@ def _spec_file_option(function: Any) -> Any:
     return click.option(
         "--spec-file",
         metavar="FILE",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),  # read_spec refuses what is not a regular file (status 3)
         default=None,
         help="The specification's reStructuredText source. Default: the one that comes with migcompat.",
     )(function)
@@ -122,24 +122,56 @@ def _selection_options(function: Any) -> Any:
     return function
 
 
-def _load(cases_dir: Path | None) -> Suite:
+def _no_answer(code: str, message: str, where: str, output_format: str = "text") -> NoReturn:
+    """End the command with status 3: ``error[CODE]: MESSAGE`` on standard error.
+
+    With ``--format json`` the output is the error alone (command-error.schema.json), *where* naming the input.
+    """
+    echo_error(escape(message), code)
+    if output_format == "json":
+        echo_json(error_document(code, message, where))
+    raise click.exceptions.Exit(ExitCode.UNDECIDED)
+
+
+def _load(
+    cases_dir: Path | None, output_format: str = "text", *, left_out: bool = True, empty_ok: bool = False
+) -> Suite:
+    """The suite of *cases_dir* (default: the one that comes with migcompat), or the end of the command (status 3).
+
+    A path that is not a directory (``not a directory (a regular file)``), a
+    case file that cannot be read or is not one (a FIFO, ``{``) is a
+    ``case-invalid`` error; unless *empty_ok*, a suite without a single case
+    (an empty directory) is ``nothing-to-check``, naming the directory. The
+    cases left out are written as ``left out:`` errors when *left_out*, and
+    always when no case is left.
+    """
     directory = cases_dir or default_cases_dir()
+    problem = directory_problem(directory)
+    if problem is not None:
+        _no_answer("case-invalid", f"{directory}: cannot read: {problem}", str(directory), output_format)
     try:
         suite = load_suite(directory)
     except CaseError as exc:
-        echo_error(escape(str(exc)), exc.code)
-        raise click.exceptions.Exit(ExitCode.UNDECIDED) from None
-    for problem in suite.problems:
-        echo_error(f"left out: {escape(problem)}", "case-invalid")
+        _no_answer(exc.code, str(exc), exc.where, output_format)
+    if left_out or not suite.cases:
+        for left in suite.problems:
+            echo_error(f"left out: {escape(left)}", "case-invalid")
+    if not suite.cases and not empty_ok:
+        _no_answer("nothing-to-check", f"{directory} holds no case: nothing to check", str(directory), output_format)
     return suite
 
 
-def _spec(path: Path | None) -> SpecDocument:
+def _spec(path: Path | None, output_format: str = "text") -> SpecDocument:
+    """The specification at *path* (default: the one that comes with migcompat), or the end of the command (status 3).
+
+    A file that cannot be read (missing, a FIFO, a device, too large, not
+    UTF-8) or is not the specification is an ``input-unreadable`` error naming it.
+    """
+    spec = path or default_spec_path()
     try:
-        return read_spec(path or default_spec_path())
+        return read_spec(spec)
     except (OSError, ValueError) as exc:
-        echo_error(f"cannot read the specification: {escape(str(exc))}", "input-unreadable")
-        raise click.exceptions.Exit(ExitCode.UNDECIDED) from None
+        _no_answer("input-unreadable", f"cannot read the specification: {exc}", str(spec), output_format)
 
 
 def _selection(
@@ -170,12 +202,16 @@ def check_command(ctx: click.Context, cases_dir: Path | None, spec_file: Path | 
     date, and every mandatory unit of the specification (clause 12.4) is
     covered by a required case. Prints the coverage. Exit status 0 when the
     suite is valid, 1 when it is not, and 3 when a check could not be made:
+    the specification, the case directory or a case file in it cannot be
+    read (or a case file is not one), the directory holds no case, or
     validating against the schema needs the optional jsonschema package
     (pip install 'migcompat[schema]'); without it every other check still
     runs and is reported, and the command says what is missing.
     """
     missing = _schema_unavailable()
-    report = lint(cases_dir or default_cases_dir(), _spec(spec_file))
+    spec = _spec(spec_file, output_format)
+    _load(cases_dir, output_format, left_out=False)  # status 3 for a suite that cannot be used; lint reports the rest
+    report = lint(cases_dir or default_cases_dir(), spec)
     if missing is not None:  # not a problem of the suite: a check that was not made
         report.errors = [error for error in report.errors if error != missing]
     if output_format == "json":
@@ -249,7 +285,7 @@ def _command(value: str | None, name: str) -> tuple[str, ...] | None:
     "--expect-fail",
     "expect_fail",
     metavar="FILE",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # read_case_file refuses what is not a regular file (status 3)
     default=None,
     help="A JSON object mapping case ids to reasons: those cases may fail; one that passes fails the run.",
 )
@@ -324,8 +360,8 @@ def run_command(
     ends, and all of them at once when the run is interrupted (Ctrl-C, status
     130) or terminated (SIGTERM, SIGHUP). Exit status 0 when no case failed,
     1 when one did (or an expected failure passed), 3 when no case could be
-    selected or loaded, a program cannot be started, or a report could not
-    be written.
+    selected or loaded, the --expect-fail file cannot be read, a program
+    cannot be started, or a report could not be written.
     """
     programs = Programs(
         parser=_command(parser, "--parser"),
@@ -339,11 +375,11 @@ def run_command(
     if expect_fail is not None:
         try:
             expected = load_expected_failures(read_case_file(expect_fail))
-        except CaseError as exc:
-            raise click.BadParameter(exc.message, param_hint="--expect-fail") from None
+        except CaseError as exc:  # it cannot be read: no answer, as for a case file
+            _no_answer(exc.code, f"{expect_fail} (--expect-fail): {exc.message}", str(expect_fail), output_format)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--expect-fail") from None
-    suite = _load(cases_dir)
+    suite = _load(cases_dir, output_format)
     selected = suite.select(_selection(run_globs, skip_globs, kinds, spec_version, level))
     if not selected:
         echo_error("no case is selected", "nothing-to-check")
@@ -475,8 +511,11 @@ def list_command(
     cases_dir: Path | None,
     output_format: str,
 ) -> None:
-    """List the selected cases: id, kind, level, what they cite and what they test."""
-    suite = _load(cases_dir)
+    """List the selected cases: id, kind, level, what they cite and what they test.
+
+    Exit status 0, or 3 when the case directory cannot be read or holds no case.
+    """
+    suite = _load(cases_dir, output_format)
     selected = suite.select(_selection(run_globs, skip_globs, kinds, spec_version, level))
     if output_format == "json":
         echo_json([case.to_json() | {"file": case.file} for case in selected])
@@ -508,7 +547,7 @@ def copy_command(
     Schemas the cases and the protocol use under DIR/schema/. Existing files
     are kept unless --force is given.
     """
-    suite = _load(cases_dir)
+    suite = _load(cases_dir, empty_ok=True)
     selection = _selection(run_globs, skip_globs, kinds, spec_version, level)
     source = cases_dir or default_cases_dir()
     writes: dict[Path, str] = {}
@@ -562,7 +601,7 @@ def copy_command(
     "--cases",
     "cases_dir",
     metavar="DIR",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # checked by the command: a wrong kind of path is status 3, not 2
     default=None,
     help="The directory of case files to write (with --check, to read). Default: conformance/cases/ of the"
     " source checkout migcompat runs from; required when migcompat is installed, except with --check, which"
@@ -593,6 +632,9 @@ def extract_command(ctx: click.Context, cases_dir: Path | None, spec_file: Path 
                 " an installed migcompat is package data, not a place to write"
             )
         directory = checkout / "conformance" / "cases"
+    problem = directory_problem(directory) if directory.exists() else None  # a missing one is made
+    if problem is not None:
+        _no_answer("case-invalid", f"{directory}: cannot read: {problem}", str(directory))
     spec = _spec(spec_file)
     try:
         extract.require_examples(spec)

@@ -6,11 +6,22 @@ from typing import Final
 
 import click
 
+from ..model import CompatibleDevices, MigrationVersion
 from ..plan import Plan, plan
 from ..verdict import Answer, Verdict
-from .attributes import Loader, refuse_two_stdins, report_failures, status_of, unsupported_reasons
+from .attributes import (
+    COMPATIBLE,
+    VERSION,
+    Attribute,
+    InputFailure,
+    Loader,
+    refuse_two_stdins,
+    report_failures,
+    status_of,
+    unsupported_reasons,
+)
 from .exitcodes import EXIT_STATUS_HELP
-from .options import format_option
+from .options import directory_problem, format_option
 from .output import echo, echo_json
 
 __all__ = ["plan_command"]
@@ -70,7 +81,7 @@ _EPILOG: Final = (
     "plan", help=_HELP, epilog=_EPILOG, short_help="Find creation parameters whose device would accept a source."
 )
 @click.argument("source", metavar="SOURCE", type=click.Path(allow_dash=True))
-@click.argument("type_dir", metavar="[TYPE]", required=False, default=None, type=click.Path(file_okay=False))
+@click.argument("type_dir", metavar="[TYPE]", required=False, default=None, type=click.Path())  # see _not_a_type
 @click.option(
     "--type-version",
     metavar="FILE",
@@ -104,8 +115,17 @@ def plan_command(
     refuse_two_stdins([("SOURCE", source), ("--type-version", type_version), ("--type-rules", type_rules)])
     loader = Loader()
     source_model = loader.version("source", source)
-    template = loader.version("type_version", version_argument)
-    rules = loader.compatible("type_rules", rules_argument)
+    wrong = None if type_dir is None else directory_problem(type_dir)
+    template: MigrationVersion | None = None
+    rules: CompatibleDevices | None = None
+    if type_version is None and wrong is not None:
+        _not_a_type(loader, "type_version", version_argument, VERSION, wrong)
+    else:
+        template = loader.version("type_version", version_argument)
+    if type_rules is None and wrong is not None:
+        _not_a_type(loader, "type_rules", rules_argument, COMPATIBLE, wrong)
+    else:
+        rules = loader.compatible("type_rules", rules_argument)
     unsupported = [failure for failure in loader.failures if failure.unsupported]
     if unsupported:  # 8.5-VD1 comes first: no device is known to accept
         verdict = Verdict(Answer.UNKNOWN, reasons=unsupported_reasons(unsupported))
@@ -126,3 +146,15 @@ def plan_command(
     else:
         echo(result.explain())
     ctx.exit(status_of(result.answer))
+
+
+def _not_a_type(loader: Loader, role: str, type_dir: str, attribute: Attribute, problem: str) -> None:
+    """Record that the attribute of *role* was not read: TYPE is not a directory (*problem* says what it is).
+
+    Like a TYPE that does not exist, it is an input that cannot be read
+    (``input-unreadable``, status 3), not a usage error; a file given as TYPE
+    is never read as the type's attribute (--type-version and --type-rules
+    take files).
+    """
+    loader.paths[role] = type_dir
+    loader.failures.append(InputFailure(role, type_dir, attribute, reason=problem))

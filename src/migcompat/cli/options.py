@@ -1,13 +1,17 @@
-"""Options that several commands share, declared once."""
+"""Options that several commands share, declared once, and the check of a path that must be a directory."""
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
 
-__all__ = ["format_option"]
+from ..display import file_kind
+
+__all__ = ["directory_problem", "format_option"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -23,3 +27,25 @@ def format_option(help: str, choices: Sequence[str] = ("text", "json")) -> Calla
         show_default=True,
         help=help,
     )
+
+
+def directory_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why *path*, given where a command takes a directory, is not one; None when it is a directory.
+
+    ``not a directory (a regular file)``, ``not a directory (a FIFO)``..., or
+    the system's reason it cannot be looked at (``No such file or
+    directory``). Links are followed: the path is the user's own. Nothing is
+    opened. A command checks this itself rather than through
+    ``click.Path(file_okay=False)``, so that a path of the wrong kind is an
+    input that cannot be read (exit status 3, with the command's error code
+    for it), not a usage error.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    except ValueError as exc:  # an embedded NUL
+        return str(exc)
+    if stat.S_ISDIR(mode):
+        return None
+    return f"not a directory ({'a regular file' if stat.S_ISREG(mode) else file_kind(mode)})"
