@@ -295,7 +295,9 @@ def test_the_command_refuses_bad_usage(tmp_path: Path) -> None:
     assert none.exit_code == 3
     bad = tmp_path / "bad.json"
     bad.write_text("[1]")
-    assert CliRunner().invoke(main, ["cases", "run", "--parser", "true", "--expect-fail", str(bad)]).exit_code == 2
+    invalid = CliRunner().invoke(main, ["cases", "run", "--parser", "true", "--expect-fail", str(bad)])
+    assert invalid.exit_code == 3  # read, but not an expected-failure file: an input that cannot be used
+    assert f"error[case-invalid]: {bad} (--expect-fail): an expected-failure file is a JSON object" in invalid.output
 
 
 def test_reports_in_every_format() -> None:

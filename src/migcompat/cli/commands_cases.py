@@ -377,8 +377,8 @@ def run_command(
             expected = load_expected_failures(read_case_file(expect_fail))
         except CaseError as exc:  # it cannot be read: no answer, as for a case file
             _no_answer(exc.code, f"{expect_fail} (--expect-fail): {exc.message}", str(expect_fail), output_format)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--expect-fail") from None
+        except ValueError as exc:  # read, but not an expected-failure file: an input that cannot be used
+            _no_answer("case-invalid", f"{expect_fail} (--expect-fail): {exc}", str(expect_fail), output_format)
     suite = _load(cases_dir, output_format)
     selected = suite.select(_selection(run_globs, skip_globs, kinds, spec_version, level))
     if not selected:
