@@ -285,6 +285,7 @@ def _examples(tmp_path: Path) -> list[tuple[MigcompatError, str, str]]:
     """(error, its code, its where) for an error of every class the library raises."""
     from migcompat import capture
     from migcompat.cases import schemas
+    from migcompat.cases.spec import read_spec
     from migcompat.conformance.samples import load_sample
     from migcompat.exports.mapping import read_mapping
     from migcompat.fleet.inventory import load_inventory
@@ -306,6 +307,7 @@ def _examples(tmp_path: Path) -> list[tuple[MigcompatError, str, str]]:
         (_raised(lambda: device_from(parse_version("mc1 a=1\nparam p=1\n"), {"p": "2"})), "choice-invalid", "p"),
         (_raised(lambda: load_inventory([missing])), "capture-unreadable", missing),
         (_raised(lambda: read_mapping(missing, "migcompat-placement-traits")), "export-mapping-invalid", missing),
+        (_raised(lambda: read_spec(Path(missing))), "input-unreadable", missing),
     ]
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from ..errors import MigcompatError
 from .model import CaseError, read_case_file
 
 __all__ = [
@@ -148,13 +149,19 @@ class SpecDocument:
         return covered
 
 
-class SpecUnreadable(ValueError):
-    """The specification file *path* cannot be read; *reason* says why (``not a regular file (a FIFO)``)."""
+class SpecUnreadable(MigcompatError, ValueError):
+    """The specification file *path* cannot be read; *reason* says why (``not a regular file (a FIFO)``).
+
+    Its *code* is ``input-unreadable`` and *where* the path.
+    """
 
     def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+        super().__init__("input-unreadable", reason, where=str(path))
         self.path = path
         self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
 
 
 def read_spec_text(path: Path) -> str:
