@@ -18,12 +18,15 @@ compiled against the type (:mod:`migcompat.semantics.compiled_type`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
-from typing import Final
+from typing import Final, TypeVar
 
 from ._arguments import require
+from .errors import ParseError
 from .model import CompatibleDevices, MigrationVersion, Value
+from .parse import parse_compatible, parse_version
 from .semantics.compiled import MAX_NEAREST, CompiledRules, compile_rules
 from .semantics.compiled import clear_cache as clear_compiled_parts
 from .semantics.compiled_type import CompiledType, compile_type
@@ -144,13 +147,6 @@ def check(
     return compiled(target, target_self).verdict(source, target_self)
 
 
-_ATTRIBUTES: Final = (
-    ("source", "the source's migration_version"),
-    ("target", "the target's migration_compatible_devices"),
-    ("target_self", "the target's migration_version"),
-)
-
-
 def check_attributes(
     source: str | bytes | None,
     target: str | bytes | None,
@@ -172,28 +168,32 @@ def check_attributes(
 
     Arguments of another type raise :class:`TypeError`.
     """
-    from .errors import ParseError
-    from .parse import parse_compatible, parse_version
-
-    parsed: list[MigrationVersion | CompatibleDevices | None] = []
     unsupported: list[Reason] = []
-    for (name, attribute), data in zip(_ATTRIBUTES, (source, target, target_self), strict=True):
-        if data is None:
-            parsed.append(None)
-            continue
-        if type(data) is not str and type(data) is not bytes:
-            raise TypeError(
-                f"{name} must be a str or bytes (the attribute's contents) or None, not {type(data).__name__}"
-            )
-        try:
-            parsed.append(parse_compatible(data) if name == "target" else parse_version(data))
-        except ParseError as error:
-            parsed.append(None)
-            if error.code == "unsupported-version":
-                unsupported.append(Reason("unsupported-version", None, f"{attribute}: {error.message}"))
+    source_model = _attribute("source", "the source's migration_version", source, parse_version, unsupported)
+    rules = _attribute("target", "the target's migration_compatible_devices", target, parse_compatible, unsupported)
+    own = _attribute("target_self", "the target's migration_version", target_self, parse_version, unsupported)
     if unsupported:
         return Verdict(Answer.UNKNOWN, reasons=tuple(unsupported))  # 8.5-VD1
-    return check(*parsed)  # type: ignore[arg-type]
+    return check(source_model, rules, own)
+
+
+_M = TypeVar("_M", MigrationVersion, CompatibleDevices)
+
+
+def _attribute(
+    name: str, attribute: str, data: str | bytes | None, parser: Callable[[str | bytes], _M], unsupported: list[Reason]
+) -> _M | None:
+    """*data* parsed, or None when it is missing or invalid; an unsupported format version adds its reason."""
+    if data is None:
+        return None
+    if type(data) is not str and type(data) is not bytes:
+        raise TypeError(f"{name} must be a str or bytes (the attribute's contents) or None, not {type(data).__name__}")
+    try:
+        return parser(data)
+    except ParseError as error:
+        if error.code == "unsupported-version":
+            unsupported.append(Reason("unsupported-version", None, f"{attribute}: {error.message}"))
+        return None
 
 
 def accepts(

@@ -125,14 +125,19 @@ class LintReport:
         return "\n".join(lines)
 
 
-def lint(directory: Path, spec: SpecDocument) -> LintReport:
-    """Check the case suite in *directory* against the specification *spec*."""
+def lint(directory: Path, spec: SpecDocument, suite: Suite | None = None) -> LintReport:
+    """Check the case suite in *directory* against the specification *spec*.
+
+    *suite* is that directory's suite when the caller has loaded it already
+    (:func:`load_suite`); it is not loaded again.
+    """
     report = LintReport()
-    try:
-        suite = load_suite(directory)
-    except CaseError as exc:
-        report.errors.append(str(exc))
-        return report
+    if suite is None:
+        try:
+            suite = load_suite(directory)
+        except CaseError as exc:
+            report.errors.append(str(exc))
+            return report
     report.errors.extend(suite.problems)
     _schema(directory, report)
     report.cases = len(suite.cases)

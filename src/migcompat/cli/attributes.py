@@ -416,6 +416,12 @@ class Loader:
             self.failures.append(failure)
             return None
 
+    def unreadable(self, role: str, argument: str, attribute: Attribute, reason: str) -> None:
+        """Record that *role*'s *attribute* is not read from *argument*, for *reason* (an ``input-unreadable``
+        failure, as when reading fails): the command found *argument* unusable before reading it."""
+        self.paths[role] = argument
+        self.failures.append(InputFailure(role, argument, attribute, reason=reason))
+
     def compatible(self, role: str, argument: str) -> CompatibleDevices | None:
         """The ``migration_compatible_devices`` *argument* names, or None."""
         self.paths[role] = argument

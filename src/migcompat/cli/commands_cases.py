@@ -210,8 +210,8 @@ def check_command(ctx: click.Context, cases_dir: Path | None, spec_file: Path | 
     """
     missing = _schema_unavailable()
     spec = _spec(spec_file, output_format)
-    _load(cases_dir, output_format, left_out=False)  # status 3 for a suite that cannot be used; lint reports the rest
-    report = lint(cases_dir or default_cases_dir(), spec)
+    suite = _load(cases_dir, output_format, left_out=False)  # status 3 for a suite that cannot be used
+    report = lint(cases_dir or default_cases_dir(), spec, suite)  # lint reports the cases left out, with the rest
     if missing is not None:  # not a problem of the suite: a check that was not made
         report.errors = [error for error in report.errors if error != missing]
     if output_format == "json":

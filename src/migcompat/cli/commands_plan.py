@@ -12,8 +12,6 @@ from ..verdict import Answer, Verdict
 from .attributes import (
     COMPATIBLE,
     VERSION,
-    Attribute,
-    InputFailure,
     Loader,
     refuse_two_stdins,
     report_failures,
@@ -81,7 +79,7 @@ _EPILOG: Final = (
     "plan", help=_HELP, epilog=_EPILOG, short_help="Find creation parameters whose device would accept a source."
 )
 @click.argument("source", metavar="SOURCE", type=click.Path(allow_dash=True))
-@click.argument("type_dir", metavar="[TYPE]", required=False, default=None, type=click.Path())  # see _not_a_type
+@click.argument("type_dir", metavar="[TYPE]", required=False, default=None, type=click.Path())  # kind checked below
 @click.option(
     "--type-version",
     metavar="FILE",
@@ -118,12 +116,13 @@ def plan_command(
     wrong = None if type_dir is None else directory_problem(type_dir)
     template: MigrationVersion | None = None
     rules: CompatibleDevices | None = None
+    # A TYPE that is not a directory is an input that cannot be read (status 3), never read as an attribute file.
     if type_version is None and wrong is not None:
-        _not_a_type(loader, "type_version", version_argument, VERSION, wrong)
+        loader.unreadable("type_version", version_argument, VERSION, wrong)
     else:
         template = loader.version("type_version", version_argument)
     if type_rules is None and wrong is not None:
-        _not_a_type(loader, "type_rules", rules_argument, COMPATIBLE, wrong)
+        loader.unreadable("type_rules", rules_argument, COMPATIBLE, wrong)
     else:
         rules = loader.compatible("type_rules", rules_argument)
     unsupported = [failure for failure in loader.failures if failure.unsupported]
@@ -146,15 +145,3 @@ def plan_command(
     else:
         echo(result.explain())
     ctx.exit(status_of(result.answer))
-
-
-def _not_a_type(loader: Loader, role: str, type_dir: str, attribute: Attribute, problem: str) -> None:
-    """Record that the attribute of *role* was not read: TYPE is not a directory (*problem* says what it is).
-
-    Like a TYPE that does not exist, it is an input that cannot be read
-    (``input-unreadable``, status 3), not a usage error; a file given as TYPE
-    is never read as the type's attribute (--type-version and --type-rules
-    take files).
-    """
-    loader.paths[role] = type_dir
-    loader.failures.append(InputFailure(role, type_dir, attribute, reason=problem))

@@ -747,7 +747,7 @@ class _Matrix:
                     if found_rules is None:
                         found_rules = owned[id(group)] = compiled(rules, group.own)
                     if found_rules.decide(version)[0] is Answer.COMPATIBLE:
-                        found.append((subgroup.groups[first].start, subgroup.groups[last - 1].end))
+                        found.append((group.start, subgroup.groups[last - 1].end))
             self._finish(source, version, rule_set, found)
         return True
 
