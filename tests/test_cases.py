@@ -201,6 +201,24 @@ def test_lint_catches_a_schema_violation(tmp_path: Path) -> None:
     assert any("schema" in e for e in report.errors)
 
 
+def test_a_schema_violation_is_reported_at_the_member_that_is_wrong(tmp_path: Path) -> None:
+    """A case is validated against its kind's definition only, so the error names the member, not every kind."""
+    directory = _copy(tmp_path)
+
+    def change(document: dict[str, Any]) -> None:
+        del document["cases"][3]["expect"]["verdict"]
+        document["cases"][5]["kind"] = "chek"
+
+    _edit(directory, "check.json", change)
+    schema_errors = [e for e in lint(directory, SPEC).errors if "schema" in e]
+    assert "check.json: schema: at /cases/3/expect: 'verdict' is a required property" in schema_errors
+    assert any(e.startswith("check.json: schema: at /cases/5/kind: 'chek' is not one of") for e in schema_errors)
+    assert not any("any of the given schemas" in e for e in schema_errors)
+    retired = {"format": "migcompat-retired-1", "description": "d", "retired": [{"id": "check-x-001"}]}
+    errors = list(validator("case-file.schema.json").iter_errors(retired))
+    assert [(list(e.absolute_path), e.message) for e in errors] == [(["retired", 0], "'reason' is a required property")]
+
+
 def test_lint_catches_stale_spec_examples(tmp_path: Path) -> None:
     directory = _copy(tmp_path)
     _edit(directory, EXAMPLES_FILE, lambda d: d["cases"].pop())

@@ -28,6 +28,9 @@
     first line or marked, and counted, so that a new one is a decision.
 
 A block that fits none of these fails the test.
+
+Each test that reads the site needs a Sphinx build (about 20 s on a 2-core machine) and
+is marked ``slow``: CI runs them all (``.ci/run``); the default run keeps those that do not.
 """
 
 from __future__ import annotations
@@ -239,6 +242,7 @@ def _of_kind(blocks: list[Block], kind: str) -> list[Block]:
     return [block for block in blocks if _kind(block) == kind]
 
 
+@pytest.mark.slow
 def test_every_code_block_is_executed_or_checked(blocks: list[Block]) -> None:
     unchecked = [f"{block.where} ({block.language}): {block.text[:60]!r}" for block in _of_kind(blocks, "unchecked")]
     assert not unchecked, "code blocks that no test runs or checks:\n" + "\n".join(unchecked)
@@ -246,6 +250,7 @@ def test_every_code_block_is_executed_or_checked(blocks: list[Block]) -> None:
     assert {"doctest", "attribute", "console", "c-driver", "c-snippet", "cli-usage"} <= kinds
 
 
+@pytest.mark.slow
 def test_illustrations_are_few_and_listed(blocks: list[Block]) -> None:
     per_page: dict[str, list[str]] = {}
     for block in _of_kind(blocks, "illustration"):
@@ -260,6 +265,7 @@ def test_illustrations_are_few_and_listed(blocks: list[Block]) -> None:
 # ---- attribute examples ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_attribute_examples(blocks: list[Block]) -> None:
     examples = _of_kind(blocks, "attribute")
     assert len(examples) >= 20
@@ -279,6 +285,7 @@ def test_attribute_examples(blocks: list[Block]) -> None:
 # ---- doctests written as literal blocks in docstrings ----------------------------------------------
 
 
+@pytest.mark.slow
 def test_docstring_examples(blocks: list[Block]) -> None:
     examples = _of_kind(blocks, "docstring-doctest")
     assert examples
@@ -320,6 +327,7 @@ def _commands(text: str) -> Iterator[tuple[str, str]]:
         yield "\n".join(command), "\n".join(output)
 
 
+@pytest.mark.slow
 def test_console_examples(blocks: list[Block], tmp_path: Path) -> None:
     sessions = _of_kind(blocks, "console")
     assert len(sessions) >= 5
@@ -362,6 +370,7 @@ def _gcc() -> str:
     return gcc
 
 
+@pytest.mark.slow
 def test_c_driver_example_compiles_runs_and_writes_the_bundled_attributes(blocks: list[Block], tmp_path: Path) -> None:
     shown = {block.included for block in _of_kind(blocks, "c-driver")}
     assert shown == {EXAMPLES / "gvt_migration.c"}
@@ -430,6 +439,7 @@ def _errno(name: str) -> int:
     return int(getattr(errno, name))
 
 
+@pytest.mark.slow
 def test_c_snippets_compile(blocks: list[Block], tmp_path: Path) -> None:
     snippets = _of_kind(blocks, "c-snippet")
     assert snippets
@@ -459,6 +469,7 @@ def test_c_snippets_compile(blocks: list[Block], tmp_path: Path) -> None:
 # ---- JSON Schema examples ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_schema_examples_validate(blocks: list[Block]) -> None:
     """The example documents the schema page shows (the schemas' own ``examples``) are valid."""
     jsonschema = pytest.importorskip("jsonschema")
