@@ -109,6 +109,32 @@ def test_caret_points_at_the_span() -> None:
     assert source[start : start + carets.count("^")] == "007"
 
 
+@pytest.mark.parametrize(
+    ("parser", "text", "hint"),
+    [
+        (parse_version, "mc1\naccept a=1\n", "parse it with parse_compatible()"),
+        (parse_version, b"mc1\n", "parse it with parse_compatible()"),
+        (parse_compatible, "mc1 a=1\n", "parse it with parse_version()"),
+    ],
+)
+def test_the_other_attribute_given_to_a_parser_gets_a_hint(parser: object, text: str | bytes, hint: str) -> None:
+    """The code and position stay those of clause 7.3; only the sentence names the likely slip."""
+    with pytest.raises(ParseError) as caught:
+        parser(text)  # type: ignore[operator]
+    error = caught.value
+    assert (error.code, error.line, error.column) == ("syntax", 1, 4)
+    assert error.hint is not None and error.hint.endswith(hint)
+    assert str(error).endswith(hint)
+    assert "hint" not in error.to_dict()
+
+
+@pytest.mark.parametrize(("parser", "text"), [(parse_version, "mc1 a=\n"), (parse_compatible, "mc1\naccept a=\n")])
+def test_an_error_in_the_right_attribute_has_no_hint(parser: object, text: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parser(text)  # type: ignore[operator]
+    assert caught.value.hint is None
+
+
 def test_limits_at_the_bound_are_accepted() -> None:
     assert parse_version(f"mc1 {LONG_KEY}=1\n").fields[LONG_KEY].value == 1
     assert parse_version(f"mc1 a={LONG_TOKEN}\n").fields["a"].value == LONG_TOKEN

@@ -142,7 +142,11 @@ class ParseError(MigcompatError):
 
     *line* and *column* are 1-based and count bytes; *length* is how many bytes
     the caret underlines. *text* is the line the error is on, for rendering.
-    *where* is ``"line L, column C"``.
+    *where* is ``"line L, column C"``. *hint* is the likely cause when the
+    parser can tell, else None: :func:`~migcompat.parse_version` and
+    :func:`~migcompat.parse_compatible` set it when they are given the other
+    attribute. It is part of ``str()`` but not of the code, the position or
+    :meth:`to_dict`, which clause 7.3 fixes.
     """
 
     def __init__(
@@ -154,15 +158,18 @@ class ParseError(MigcompatError):
         column: int,
         length: int = 1,
         text: str = "",
+        hint: str | None = None,
     ) -> None:
         super().__init__(code, message, where=f"line {line}, column {column}")
         self.line = line
         self.column = column
         self.length = max(1, length)
         self.text = text
+        self.hint = hint
 
     def __str__(self) -> str:
-        return f"error[{self.code}]: {self.message} (line {self.line}, column {self.column})"
+        hint = f"; {self.hint}" if self.hint else ""
+        return f"error[{self.code}]: {self.message} (line {self.line}, column {self.column}){hint}"
 
     def render(self, source_name: str | None = None) -> str:
         """The error with the offending line and a caret under the span."""

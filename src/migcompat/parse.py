@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Protocol, cast
+from typing import Final, Protocol, cast
 
 from . import _fast
+from .errors import ParseError
 from .limits import HEADER, SPEC_VERSION
 from .model import CompatibleDevices, MigrationVersion
 from .reference_parser import reference_parse_compatible, reference_parse_version
@@ -92,7 +93,10 @@ def parse_version(text: str | bytes) -> MigrationVersion:
             return model
     result = _fast.parse_version(text)
     if result is None:
-        return reference_parse_version(text)
+        try:
+            return reference_parse_version(text)
+        except ParseError as error:
+            raise _hinted(error, text, "migration_version") from None
     return result
 
 
@@ -112,8 +116,30 @@ def parse_compatible(text: str | bytes) -> CompatibleDevices:
             return model
     result = _fast.parse_compatible(text)
     if result is None:
-        return reference_parse_compatible(text)
+        try:
+            return reference_parse_compatible(text)
+        except ParseError as error:
+            raise _hinted(error, text, "migration_compatible_devices") from None
     return result
+
+
+_OTHER_PARSER: Final = {
+    "migration_version": "it looks like a migration_compatible_devices (its first line is the bare header):"
+    " parse it with parse_compatible()",
+    "migration_compatible_devices": "it looks like a migration_version (its first line has fields):"
+    " parse it with parse_version()",
+}
+
+
+def _hinted(error: ParseError, text: str | bytes, attribute: str) -> ParseError:
+    """*error* with its :attr:`~migcompat.errors.ParseError.hint` set when *text* is the other attribute.
+
+    The one place that tells the slip of giving one attribute to the other's
+    parser; the command line words it with the file's name.
+    """
+    if error.code == "syntax" and detect(text) != attribute:
+        error.hint = _OTHER_PARSER[attribute]
+    return error
 
 
 def detect(text: str | bytes) -> str:

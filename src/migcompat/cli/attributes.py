@@ -315,7 +315,7 @@ def _invalid(role: str, source: Input, attribute: Attribute, error: ParseError) 
             f"{source.name} should be a {attribute}, but it is a JSON document"
             " (a capture goes where a command takes captures, a data model to 'migcompat emit')"
         )
-    elif error.code == "syntax" and detect(source.data) != attribute:
+    elif error.hint is not None:
         # The classic slip: SOURCE and TARGET swapped, or a type's rules given as its version.
         hint = f"{source.name} should be a {attribute}, but it looks like {_LOOKS_LIKE[detect(source.data)]}"
     return InputFailure(role, source.path, attribute, error=bounded_error(error, source), hint=hint)
