@@ -469,13 +469,15 @@ def loads(text: str | bytes, origin: str = "") -> HostData:
     The text is decoded by :func:`migcompat.jsonmodel.decode_json`: nesting
     deeper than :data:`~migcompat.jsonmodel.MAX_JSON_DEPTH` levels or an
     integer of more than :data:`~migcompat.jsonmodel.MAX_JSON_INTEGER_DIGITS`
-    digits is a ``capture-invalid`` error like any text that is not JSON.
+    digits is a ``capture-invalid`` error like any text that is not JSON, as
+    are an object with two members of one name (which value a reader takes
+    is left open by RFC 8259) and ``NaN`` or ``Infinity``.
     """
     return _host(_decode(text), origin, consume=True)
 
 
 def _decode(text: str | bytes) -> Any:
-    return decode_json(text, _json_error)
+    return decode_json(text, _json_error, strict=True)
 
 
 def _json_error(message: str, line: int | None, column: int | None) -> CaptureError:

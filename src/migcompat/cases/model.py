@@ -261,7 +261,7 @@ def _read_json(path: Path) -> Any:
     def error(message: str, line: int | None, column: int | None) -> CaseError:
         return CaseError(path.name, f"cannot read: {json_fault(message, line, column)}")
 
-    return decode_json(read_case_file(path), error)
+    return decode_json(read_case_file(path), error, strict=True)
 
 
 _OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC

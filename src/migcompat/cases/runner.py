@@ -125,7 +125,7 @@ def load_expected_failures(text: str) -> dict[str, str]:
 
     Raises ValueError for anything else, a text that is not JSON included.
     """
-    data = decode_json(text, lambda message, line, column: ValueError(json_fault(message, line, column)))
+    data = decode_json(text, lambda message, line, column: ValueError(json_fault(message, line, column)), strict=True)
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise ValueError("an expected-failure file is a JSON object mapping case ids to reasons (strings)")
     return dict(data)
