@@ -219,6 +219,45 @@ def test_a_schema_violation_is_reported_at_the_member_that_is_wrong(tmp_path: Pa
     assert [(list(e.absolute_path), e.message) for e in errors] == [(["retired", 0], "'reason' is a required property")]
 
 
+def _several(document: dict[str, Any], index: int) -> dict[str, Any]:
+    """The *index*-th case of a parse-invalid file that has alternatives."""
+    found: list[dict[str, Any]] = [case for case in document["cases"] if "alternatives" in case["expect"]]
+    return found[index]
+
+
+def test_lint_checks_every_code_of_a_case_with_alternatives(tmp_path: Path) -> None:
+    directory = _copy(tmp_path)
+
+    def change(document: dict[str, Any]) -> None:
+        _several(document, 0)["expect"]["alternatives"][0]["code"] = "no-such-code"
+        second = _several(document, 1)["expect"]
+        second["code"], second["alternatives"][0]["code"] = "syntax", "nul"
+        _several(document, 2)["expect"]["alternatives"][0]["code"] = _several(document, 2)["expect"]["code"]
+
+    _edit(directory, "parse-invalid.json", change)
+    errors = lint(directory, SPEC).errors
+    assert any(e.endswith("unknown error code no-such-code") for e in errors), errors
+    assert any("this library rejects the input with unreduced-ratio, not syntax or nul" in e for e in errors), errors
+    assert any(e.endswith("an error code is expected twice") for e in errors), errors
+
+
+@pytest.mark.parametrize(
+    ("alternatives", "problem"),
+    [
+        ([], "expect.alternatives is not a non-empty list"),
+        (["leading-zero"], "expect.alternatives[0] is not an object"),
+        ([{"line": 1, "column": 2}], "expect.alternatives[0] lacks 'code'"),
+        ([{"code": "nul", "line": 1}], "expect.alternatives[0].line and expect.alternatives[0].column go together"),
+        ([{"code": "nul", "at": 3}], "expect.alternatives[0] has unexpected"),
+    ],
+)
+def test_malformed_alternatives_are_problems_of_the_case(tmp_path: Path, alternatives: object, problem: str) -> None:
+    directory = _copy(tmp_path)
+    _edit(directory, "parse-invalid.json", lambda d: _several(d, 0)["expect"].update(alternatives=alternatives))
+    problems = load_suite(directory).problems
+    assert any(problem in p for p in problems), problems
+
+
 def test_lint_catches_stale_spec_examples(tmp_path: Path) -> None:
     directory = _copy(tmp_path)
     _edit(directory, EXAMPLES_FILE, lambda d: d["cases"].pop())

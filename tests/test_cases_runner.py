@@ -227,6 +227,29 @@ def test_a_wrong_code_or_position_is_wrong(tmp_path: Path) -> None:
     assert "column" in result.detail
 
 
+@pytest.mark.parametrize(
+    ("answer", "outcome"),
+    [
+        ({"code": "leading-zero", "line": 1, "column": 7}, "pass"),
+        ({"code": "duplicate-key", "line": 1, "column": 10}, "pass"),
+        ({"code": "duplicate-key"}, "pass"),
+        ({"code": "duplicate-key", "line": 1, "column": 7}, "wrong"),
+        ({"code": "syntax"}, "wrong"),
+    ],
+)
+def test_either_code_of_two_conditions_passes_at_its_own_position(
+    tmp_path: Path, answer: dict[str, object], outcome: str
+) -> None:
+    """Clause 7: of two conditions of clause 7.3, a parser reports either; each has its own position."""
+    case = SUITE.by_id()["parse-invalid-several-001"]
+    assert [case.expect["code"], *(a["code"] for a in case.expect["alternatives"])] == ["leading-zero", "duplicate-key"]
+    parser = _script(tmp_path, f"sys.stdin.buffer.read()\nprint(json.dumps({answer!r}))\nsys.exit(1)\n")
+    result = run_cases([case], Programs(parser=parser), Options())[0]
+    assert result.outcome == outcome, result.detail
+    if outcome == "wrong" and answer["code"] == "syntax":
+        assert "expected leading-zero or duplicate-key" in result.detail
+
+
 def test_a_response_with_another_id_is_garbage(tmp_path: Path) -> None:
     body = 'for line in sys.stdin:\n    print(json.dumps({"id": "x", "status": "ok", "result": {}}), flush=True)\n'
     program = _script(tmp_path, body)

@@ -33,6 +33,7 @@ from typing import Any, Final
 from migcompat import _input as whole_input
 from migcompat.cases.model import CASE_FORMAT, RETIRED_FILE, CaseError, load_suite, retired_text
 from migcompat.emit import emit
+from migcompat.errors import ParseError
 from migcompat.jsonmodel import to_json
 from migcompat.parse import parse_compatible, parse_version
 
@@ -887,6 +888,45 @@ def _parse_invalid(cases: _Cases) -> None:
     ]
     for index, (data, attribute, where, what) in enumerate(er, start=1):
         pi(f"empty-range-{index:03d}", f"empty-range: {what}", attribute, data, "empty-range", where, "5.6")
+    _several_conditions(cases)
+
+
+def _several_conditions(cases: _Cases) -> None:
+    """Attributes that violate two conditions of clause 7.3: a parser reports the code of either (clause 7).
+
+    Each answer's position is where a parser that reports that condition puts
+    it: the one this package's parser gives for the attribute, and for the
+    other, the one it gives for *alone*, the attribute of the same layout with
+    only that condition left (asserted here, so that the case cannot drift).
+    """
+    several = [
+        ("mc1 a=01 a=1", V, "mc1 a=11 a=1", "an integer with a leading zero, and its key twice"),
+        ("mc1 a=2/4 b={x,x}", V, "mc1 a=1/2 b={x,x}", "an unreduced ratio, and a set with a member twice"),
+        ("mc1\naccept a=2..1 a=1", C, "mc1\naccept a=1..2 a=1", "an empty range, and its key twice in the rule"),
+        ("mc1 a=1/0 a=2", V, "mc1 a=1/1 a=2", "a zero denominator, and its key twice"),
+        ("mc1 b={y,x,x} a=08", V, "mc1 b={y,x,z} a=08", "a set with a member twice, then a leading zero"),
+    ]
+    for index, (data, attribute, alone, what) in enumerate(several, start=1):
+        parser = parse_version if attribute == V else parse_compatible
+        answers = []
+        for text in (data, alone):
+            try:
+                parser(text)
+            except ParseError as error:
+                answers.append({"code": error.code, "line": error.line, "column": error.column})
+        if len(answers) != 2 or answers[0]["code"] == answers[1]["code"]:
+            raise ValueError(f"{data!r} and {alone!r} do not give two error codes: {answers}")
+        case = _common(
+            f"parse-invalid-several-{index:03d}",
+            "parse-invalid",
+            f"two conditions of clause 7.3, either code: {what}",
+            ["7", "7.3", answers[0]["code"], answers[1]["code"], "P2", "P5", "12.2"],
+            "required",
+        )
+        case["attribute"] = attribute
+        case.update(_input(data))
+        case["expect"] = {**answers[0], "alternatives": [answers[1]]}
+        cases.add("parse-invalid.json", case)
 
 
 # ---- parse-valid ------------------------------------------------------------------------

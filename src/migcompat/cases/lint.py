@@ -19,14 +19,14 @@ from pathlib import Path
 
 from ..display import escape
 from ..emit import emit
-from ..errors import ERROR_CODES, MigcompatError
+from ..errors import ERROR_CODES, MigcompatError, ParseError
 from ..jsonmodel import from_json
 from ..limits import SPEC_VERSION
 from ..model import MigrationVersion
 from ..parse import parse_compatible, parse_version
 from ..verdict import REASON_CODES
 from .extract import EXAMPLES_FILE, stale_examples
-from .model import CaseError, Suite, load_suite, read_case_file
+from .model import Case, CaseError, Suite, load_suite, read_case_file
 from .schemas import SchemaUnavailable, validator
 from .spec import SpecDocument
 
@@ -176,6 +176,23 @@ def _schema(directory: Path, report: LintReport) -> None:
             report.errors.append(f"{path.name}: schema: at /{where}: {_short(error.message)}")
 
 
+def _error_answers(case: Case, where: str, report: LintReport) -> None:
+    """A parse-invalid case's codes are known, distinct, and this library's parser gives one of them."""
+    answers = [case.expect, *case.expect.get("alternatives", ())]
+    codes = [answer["code"] for answer in answers]
+    report.errors.extend(f"{where}: unknown error code {code}" for code in codes if code not in ERROR_CODES)
+    if len(set(codes)) != len(codes):
+        report.errors.append(f"{where}: an error code is expected twice")
+    parser = parse_version if case.data["attribute"] == "migration_version" else parse_compatible
+    try:
+        parser(case.input_bytes())
+    except ParseError as error:
+        if error.code not in codes:
+            report.errors.append(f"{where}: this library rejects the input with {error.code}, not {' or '.join(codes)}")
+    else:
+        report.errors.append(f"{where}: this library accepts the input")
+
+
 def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
@@ -200,8 +217,7 @@ def _values(suite: Suite, report: LintReport) -> None:
                 if "canonical" in expect and emit(model) != expect["canonical"]:
                     report.errors.append(f"{where}: expect.canonical is not the canonical text of expect.model")
             elif case.kind == "parse-invalid":
-                if expect["code"] not in ERROR_CODES:
-                    report.errors.append(f"{where}: unknown error code {expect['code']}")
+                _error_answers(case, where, report)
             elif case.kind == "emit":
                 model = from_json(data["model"])
                 text = expect["text"]

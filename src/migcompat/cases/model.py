@@ -456,17 +456,36 @@ def _parse_valid(raw: Mapping[str, Any]) -> list[str]:
 
 
 def _parse_invalid(raw: Mapping[str, Any]) -> list[str]:
-    problems = _attribute_input(raw) + _expect(raw, ["code"], ["line", "column"])
+    problems = _attribute_input(raw) + _expect(raw, ["code"], ["line", "column", "alternatives"])
     if problems:
         return problems
     expect = raw["expect"]
-    if not isinstance(expect["code"], str):
-        problems.append("expect.code is not a string")
-    if ("line" in expect) != ("column" in expect):
-        problems.append("expect.line and expect.column go together")
+    problems = _error_answer(expect, "expect")
+    if "alternatives" in expect:
+        alternatives = expect["alternatives"]
+        if not isinstance(alternatives, list) or not alternatives:
+            return [*problems, "expect.alternatives is not a non-empty list"]
+        for index, alternative in enumerate(alternatives):
+            where = f"expect.alternatives[{index}]"
+            if not isinstance(alternative, dict):
+                problems.append(f"{where} is not an object")
+                continue
+            unexpected = sorted(set(alternative) - {"code", "line", "column"})
+            problems.extend(f"{where} has unexpected {_brief(name)}" for name in unexpected)
+            problems.extend(_error_answer(alternative, where) if "code" in alternative else [f"{where} lacks 'code'"])
+    return problems
+
+
+def _error_answer(answer: Mapping[str, Any], where: str) -> list[str]:
+    """The problems of one expected error: a code, and a line and a column together, each a positive integer."""
+    problems = []
+    if not isinstance(answer["code"], str):
+        problems.append(f"{where}.code is not a string")
+    if ("line" in answer) != ("column" in answer):
+        problems.append(f"{where}.line and {where}.column go together")
     for name in ("line", "column"):
-        if name in expect and not (type(expect[name]) is int and expect[name] >= 1):
-            problems.append(f"expect.{name} is not a positive integer")
+        if name in answer and not (type(answer[name]) is int and answer[name] >= 1):
+            problems.append(f"{where}.{name} is not a positive integer")
     return problems
 
 

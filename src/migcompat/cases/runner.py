@@ -401,20 +401,27 @@ def _judge_parse_valid(case: Case, answer: _Answer, options: Options) -> None:
 
 def _judge_parse_invalid(case: Case, answer: _Answer, options: Options) -> None:
     expect = case.expect
+    answers = [expect, *expect.get("alternatives", ())]
     if answer.accepted:
         answer.json()  # an answer that is not even JSON is garbage rather than an acceptance
-        raise _Wrong(f"accepted an invalid attribute (expected rejection with {expect['code']})")
-    _compare_error(answer.error, expect, options)
+        raise _Wrong(f"accepted an invalid attribute (expected rejection with {_codes(answers)})")
+    _compare_error(answer.error, answers, options)
 
 
-def _compare_error(error: Mapping[str, Any], expect: Mapping[str, Any], options: Options) -> None:
+def _codes(answers: Sequence[Mapping[str, Any]]) -> str:
+    return " or ".join(answer["code"] for answer in answers)
+
+
+def _compare_error(error: Mapping[str, Any], answers: Sequence[Mapping[str, Any]], options: Options) -> None:
+    """Whether *error* is one of the expected *answers*: its code, and its position where both give one."""
     code = error.get("code")
     if code is None:
         if options.require_codes:
-            raise _Wrong(f"rejected without an error code (expected {expect['code']})")
+            raise _Wrong(f"rejected without an error code (expected {_codes(answers)})")
         return
-    if code != expect["code"]:
-        raise _Wrong(f"rejected with {code}, expected {expect['code']}")
+    expect = next((answer for answer in answers if answer["code"] == code), None)
+    if expect is None:
+        raise _Wrong(f"rejected with {code}, expected {_codes(answers)}")
     if "line" in expect and "line" in error and "column" in error:
         got, want = (error["line"], error["column"]), (expect["line"], expect["column"])
         if got != want:
@@ -434,7 +441,7 @@ def _judge_emit(case: Case, answer: _Answer, options: Options) -> None:
 def _judge_emit_invalid(case: Case, answer: _Answer, options: Options) -> None:
     if answer.accepted:
         raise _Wrong("accepted a document that is not a valid data model (expected invalid-model)")
-    _compare_error(answer.error, case.expect, options)
+    _compare_error(answer.error, [case.expect], options)
 
 
 MIN_EXPLAINED_RULES: Final = 3
