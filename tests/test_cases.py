@@ -258,6 +258,27 @@ def test_malformed_alternatives_are_problems_of_the_case(tmp_path: Path, alterna
     assert any(problem in p for p in problems), problems
 
 
+def _with_text(document: dict[str, Any]) -> dict[str, Any]:
+    return next(case for case in document["cases"] if "document_text" in case)
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda case: case.update(document={}), 'exactly one of "document" and "document_text" is required'),
+        (lambda case: case.pop("document_text"), 'exactly one of "document" and "document_text" is required'),
+        (lambda case: case.update(document_text='{"a": 1,\n"a": 2}'), '"document_text" is not JSON text on one line'),
+        (lambda case: case.update(document_text=""), '"document_text" is not JSON text on one line'),
+    ],
+)
+def test_an_emit_invalid_case_has_its_document_as_a_value_or_as_text(tmp_path: Path, change: Any, problem: str) -> None:
+    directory = _copy(tmp_path)
+    _edit(directory, "emit.json", lambda d: change(_with_text(d)))
+    problems = load_suite(directory).problems
+    assert any(problem in p for p in problems), problems
+    assert any("emit.json: schema" in e for e in lint(directory, SPEC).errors)
+
+
 def test_lint_catches_stale_spec_examples(tmp_path: Path) -> None:
     directory = _copy(tmp_path)
     _edit(directory, EXAMPLES_FILE, lambda d: d["cases"].pop())

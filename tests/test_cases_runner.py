@@ -250,6 +250,46 @@ def test_either_code_of_two_conditions_passes_at_its_own_position(
         assert "expected leading-zero or duplicate-key" in result.detail
 
 
+LENIENT_EMITTER = """
+from migcompat import emit, from_json
+def answer(document):
+    try:
+        return emit(from_json(document))
+    except Exception:
+        return None
+"""
+
+
+@pytest.mark.parametrize("persistent", [False, True], ids=["process-per-case", "persistent"])
+def test_an_emitter_that_keeps_the_last_of_two_members_is_wrong(tmp_path: Path, persistent: bool) -> None:
+    """The document_text cases reach the emitter as text in both modes, so a reader that lets the last of two
+    members win accepts them, and is caught; migcompat's own adapter rejects them (the dogfood runs)."""
+    cases = [case for case in SUITE.cases if "document_text" in case.data]
+    assert len(cases) >= 5
+    lines = tmp_path / "lines"
+    if persistent:
+        body = LENIENT_EMITTER + (
+            f"seen = open({str(lines)!r}, 'w')\n"
+            "for line in sys.stdin:\n"
+            "    seen.write(line)\n"
+            "    seen.flush()\n"
+            "    request = json.loads(line)\n"
+            "    text = answer(request['model'])\n"
+            "    status = {'status': 'ok', 'result': text} if text else {'status': 'rejected'}\n"
+            "    print(json.dumps({'id': request['id'], **status}), flush=True)\n"
+        )
+    else:
+        body = LENIENT_EMITTER + "text = answer(json.load(sys.stdin))\nsys.stdout.write(text or '')\n"
+        body += "sys.exit(not text)\n"
+    results = run_cases(cases, Programs(emitter=_script(tmp_path, body), persistent=persistent), Options(timeout=20))
+    assert {result.outcome for result in results} == {"wrong"}, [(r.case.id, r.outcome, r.detail) for r in results]
+    assert all("accepted a document that is not a valid data model" in result.detail for result in results)
+    if persistent:  # each request line holds the case's text verbatim as the value of "model"
+        seen = lines.read_text(encoding="utf-8").splitlines()
+        for case in cases:
+            assert sum(line.endswith(f', "model": {case.data["document_text"]}}}') for line in seen) == 1
+
+
 def test_a_response_with_another_id_is_garbage(tmp_path: Path) -> None:
     body = 'for line in sys.stdin:\n    print(json.dumps({"id": "x", "status": "ok", "result": {}}), flush=True)\n'
     program = _script(tmp_path, body)

@@ -27,6 +27,7 @@ from typing import Any
 from migcompat import emit, from_json, parse_compatible, parse_version, to_json
 from migcompat.compare import check_attributes
 from migcompat.errors import MigcompatError, ParseError
+from migcompat.jsonmodel import loads
 from migcompat.relate import RelationTooComplex, relate
 
 INTERNAL_ERROR = 70
@@ -53,6 +54,31 @@ def do_emit(document: Any) -> str:
         return emit(from_json(document))
     except MigcompatError as error:
         raise Rejected({"code": "invalid-model", "path": getattr(error, "path", "")}) from None
+
+
+class Members(dict):  # type: ignore[type-arg]
+    """A JSON object as read, remembering whether a member name came twice (the last would silently win)."""
+
+    twice = False
+
+
+def _members(pairs: list[tuple[str, Any]]) -> Members:
+    members = Members(pairs)
+    members.twice = len(members) != len(pairs) or any(_has_twice(value) for _, value in pairs)
+    return members
+
+
+def _has_twice(value: Any) -> bool:
+    """Whether *value* is or holds, through arrays, an object with a member twice (inner objects know already)."""
+    if type(value) is Members:
+        return value.twice
+    return type(value) is list and any(_has_twice(item) for item in value)
+
+
+def read_request(line: bytes) -> Any:
+    """One request line. An emit request's model with a member twice is not a data model (clause 5.8):
+    the runner writes such a model as the case's text (clause 12.5), so this reader must see it."""
+    return json.loads(line, object_pairs_hook=_members)
 
 
 def _read(text: str | None, parser: Any) -> tuple[Any, ParseError | None]:
@@ -109,7 +135,7 @@ def do_checker(request: Any) -> dict[str, Any]:
 def serve() -> int:
     """The persistent mode: one request per line in, one response per line out."""
     for line in sys.stdin.buffer:
-        request = json.loads(line)
+        request = read_request(line)
         identifier = request.get("id")
         try:
             kind = request.get("request")
@@ -117,7 +143,10 @@ def serve() -> int:
                 data = base64.b64decode(request["input_base64"])
                 result: Any = do_parse(request["attribute"], data)
             elif kind == "emit":
-                result = do_emit(request["model"])
+                model = request["model"]
+                if type(model) is Members and model.twice:
+                    raise Rejected({"code": "invalid-model", "path": ""})
+                result = do_emit(model)
             else:
                 result = do_checker(request)
             response = {"id": identifier, "status": "ok", "result": result}
@@ -138,10 +167,9 @@ def main(argv: list[str]) -> int:
             output = json.dumps(do_parse(argv[2], data), ensure_ascii=True) + "\n"
         elif command == "emit":
             try:
-                document = json.loads(data)
-            except ValueError:
-                raise Rejected({"code": "invalid-model", "path": ""}) from None
-            output = do_emit(document)
+                output = emit(loads(data))  # strict: a member twice is invalid-model
+            except MigcompatError as error:
+                raise Rejected({"code": "invalid-model", "path": getattr(error, "path", "")}) from None
         elif command == "check":
             output = json.dumps(do_checker(json.loads(data)), ensure_ascii=True) + "\n"
         else:

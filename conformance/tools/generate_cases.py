@@ -34,7 +34,7 @@ from migcompat import _input as whole_input
 from migcompat.cases.model import CASE_FORMAT, RETIRED_FILE, CaseError, load_suite, retired_text
 from migcompat.emit import emit
 from migcompat.errors import ParseError
-from migcompat.jsonmodel import to_json
+from migcompat.jsonmodel import from_json, to_json
 from migcompat.parse import parse_compatible, parse_version
 
 __all__ = ["GENERATED_FILES", "build", "expected_files", "main", "render", "stale", "write"]
@@ -1427,6 +1427,71 @@ def _emit(cases: _Cases) -> None:
     )
     ei("037", "rules that are not a list", compatible([]) | {"rules": {"0": {"constraints": {}}}})
     ei("038", "a value type that does not exist", version({"a": field("float", "1.5")}))
+    _twice_in_one_object(cases)
+
+
+def _twice_in_one_object(cases: _Cases) -> None:
+    """Documents with an object that has two members of one name: not a data model (clause 5.8).
+
+    No JSON value can hold them, so each case gives its document as text
+    (``document_text``), which the runner hands over verbatim (clause 12.5).
+    Each text is asserted to hold the duplicate and to be valid JSON
+    otherwise, and the model it would be with the last member kept is valid,
+    so that only the duplicate makes it invalid.
+    """
+    a1 = '{"critical": true, "value": {"type": "integer", "value": "1"}}'
+    a2 = '{"critical": true, "value": {"type": "integer", "value": "2"}}'
+    equals = '{"alternatives": [{"type": "integer", "value": "1"}], "op": "equals"}'
+    texts = [
+        (
+            "the member attribute twice, with one value",
+            '{"attribute": "migration_version", "attribute": "migration_version",'
+            f' "fields": {{"a": {a1}}}, "format": 1, "params": []}}',
+        ),
+        (
+            "a field twice, with two values",
+            f'{{"attribute": "migration_version", "fields": {{"a": {a1}, "a": {a2}}}, "format": 1, "params": []}}',
+        ),
+        (
+            "a value's type twice",
+            '{"attribute": "migration_version", "fields": {"a": {"critical": true,'
+            ' "value": {"type": "integer", "type": "integer", "value": "1"}}}, "format": 1, "params": []}',
+        ),
+        (
+            "a rule's constraint twice",
+            '{"attribute": "migration_compatible_devices", "defaults": {}, "format": 1,'
+            f' "rules": [{{"constraints": {{"a": {equals}, "a": {equals}}}}}]}}',
+        ),
+        (
+            "a parameter's field twice, inside the list of params",
+            '{"attribute": "migration_version", "fields": {"a": {"critical": true, "value": {"type": "token",'
+            ' "value": "b"}}}, "format": 1, "params": [{"critical": true,'
+            f' "fields": {{"x": {a1}, "x": {a2}}}, "name": "p", "value": {{"type": "integer", "value": "1"}}}}]}}',
+        ),
+    ]
+    twice: list[bool] = []
+
+    def last_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        found = dict(pairs)
+        twice.append(len(found) != len(pairs))
+        return found
+
+    for index, (what, text) in enumerate(texts, start=1):
+        twice.clear()
+        document = json.loads(text, object_pairs_hook=last_wins)
+        if not any(twice):
+            raise ValueError(f"no member twice in {text}")
+        emit(from_json(document))  # valid but for the duplicate
+        case = _common(
+            f"emit-invalid-twice-{index:03d}",
+            "emit-invalid",
+            f"an object with two members of one name: {what}",
+            ["5.8", "P4", "12.2", "12.5", "invalid-model"],
+            "required",
+        )
+        case["document_text"] = text
+        case["expect"] = {"code": "invalid-model"}
+        cases.add("emit.json", case)
 
 
 # ---- check ------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ _MEMBERS: Final[Mapping[str, frozenset[str]]] = {
     "parse-valid": frozenset({"attribute", "input", "input_base64", "expect"}),
     "parse-invalid": frozenset({"attribute", "input", "input_base64", "expect"}),
     "emit": frozenset({"model", "expect"}),
-    "emit-invalid": frozenset({"document", "expect"}),
+    "emit-invalid": frozenset({"document", "document_text", "expect"}),
     "check": frozenset({"source", "target", "target_self", "expect"}),
     "relate": frozenset({"first", "second", "first_self", "second_self", "expect"}),
 }
@@ -500,8 +500,12 @@ def _emit(raw: Mapping[str, Any]) -> list[str]:
 
 def _emit_invalid(raw: Mapping[str, Any]) -> list[str]:
     problems = _expect(raw, ["code"])
-    if "document" not in raw:
-        problems.append('missing "document"')
+    if ("document" in raw) == ("document_text" in raw):
+        problems.append('exactly one of "document" and "document_text" is required')
+    elif "document_text" in raw:
+        text = raw["document_text"]
+        if not isinstance(text, str) or not text or "\n" in text or "\r" in text:
+            problems.append('"document_text" is not JSON text on one line')
     if not problems and raw["expect"]["code"] != "invalid-model":
         problems.append('expect.code is not "invalid-model"')
     return problems

@@ -220,7 +220,7 @@ class _Runner:
             data = case.input_bytes()
         elif role == "emitter":
             argv = list(command)
-            data = json.dumps(request["model"], ensure_ascii=True).encode("ascii")
+            data = _model_input(request["model"])
         else:
             argv = list(command)
             data = json.dumps(request, ensure_ascii=True).encode("ascii")
@@ -257,7 +257,7 @@ class _Runner:
         message = {"id": identifier, **request}
         session = self._session(role, command)
         try:
-            exchange = session.exchange(json.dumps(message, ensure_ascii=True).encode("ascii"), self.options.timeout)
+            exchange = session.exchange(_encoded(message), self.options.timeout)
             if exchange.status == "timeout":
                 raise _Fault("timeout", exchange.detail)
             if exchange.status in ("ended", "not-started"):
@@ -358,6 +358,28 @@ class _Skip(Exception):
     """The case does not apply to this implementation (e.g. a checker without relations)."""
 
 
+class _JSONText(str):
+    """A request member given as JSON text (a case's ``document_text``): written as it is, never as a string."""
+
+
+def _encoded(message: Mapping[str, Any]) -> bytes:
+    """*message* as one line of JSON, a :class:`_JSONText` member's text spliced in verbatim (clause 12.5)."""
+    plain = {key: value for key, value in message.items() if type(value) is not _JSONText}
+    line = json.dumps(plain, ensure_ascii=True)
+    for key, value in message.items():
+        if type(value) is _JSONText:
+            line = f"{line[:-1]}{', ' if plain else ''}{json.dumps(key)}: {value}}}"
+            plain[key] = value
+    return line.encode("utf-8")
+
+
+def _model_input(model: Any) -> bytes:
+    """What an emitter reads on standard input: the document as the case holds it, value or text."""
+    if type(model) is _JSONText:
+        return model.encode("utf-8")
+    return json.dumps(model, ensure_ascii=True).encode("ascii")
+
+
 def _request(case: Case) -> dict[str, Any]:
     """The protocol request of *case* (the persistent-mode message without its id)."""
     data = case.data
@@ -372,6 +394,8 @@ def _request(case: Case) -> dict[str, Any]:
             request["input"] = raw.decode("ascii")
         return request
     if case.program == "emitter":
+        if "document_text" in data:
+            return {"request": "emit", "model": _JSONText(data["document_text"])}
         return {"request": "emit", "model": data["model"] if case.kind == "emit" else data["document"]}
     if case.kind == "check":
         return {"request": "check", **{k: data[k] for k in ("source", "target", "target_self")}}
