@@ -347,6 +347,41 @@ def _generated_fleet(rng: random.Random) -> HostData:
     return to_host_data(Host("generated", "6.8.0-45-generic", parents, [], functions))
 
 
+def _wide_types(count: int, params: int) -> HostData:
+    """*count* device types of *params* binary parameters each, every one read through ``..$``, and a device each."""
+    entries, mdevs = [], []
+    parent = MdevParent("wide", "devices/virtual/wide/wide", entries)
+    names = [f"w.p{index}" for index in range(params)]
+    rules = "mc1\naccept device_api=vfio-pci driver=mtty stream=wide type=$" + "".join(f" {n}=..$" for n in names)
+    for index in range(count):
+        head = f"mc1 device_api=vfio-pci driver=mtty stream=wide type=wide-{index:02d}"
+        lines = [head] + [f"param {name}={value}" for name in names for value in (0, 1)]
+        entries.append(MdevType(f"wide-{index:02d}", "Wide", "", "vfio-pci", 1, "\n".join(lines) + "\n", rules + "\n"))
+        instance = head + "".join(f" {name}={index % 2}" for name in names) + "\n"
+        mdevs.append(Mdev(f"00000000-0000-4000-8000-{index:012x}", parent, f"wide-{index:02d}", instance, rules + "\n"))
+    return to_host_data(Host("wide", "6.8.0-45-generic", [parent], mdevs))
+
+
+def test_types_past_the_kept_fields_bound_keep_their_first_covering_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_KEPT_FIELDS, a type keeps only its first covering choice for the matrix: memory stops growing with
+    the types' sizes; the types' own checks are unchanged, the pairs listed are still true, and one note says so."""
+    host = _wide_types(12, 6)
+    complete = run([host])
+    per_type = 7 * 10  # 1 + 6 covering devices of 10 fields (4 fixed and 6 parameters)
+    assert complete.matrix.from_types == 12 * 7
+    monkeypatch.setattr(emitter_checks, "MAX_KEPT_FIELDS", 3 * per_type)
+    report = run([host])
+    assert report.matrix.from_types == 3 * 7 + 9  # three types whole, then one covering choice each
+    relation, full = report.matrix.accepted, complete.matrix.accepted
+    assert isinstance(relation, CompactMatrix) and isinstance(full, CompactMatrix)
+    assert set(relation) <= brute_pairs(relation, len(report.matrix.classes))
+    for check in ("MC-E6-SELF", "MC-E7-SELFREF", "MC-E8-TEMPLATE"):
+        assert report.tallies[check] == complete.tallies[check], check
+    notes = [note for note in report.notes if "MAX_KEPT_FIELDS" in note.message]
+    assert len(notes) == 1 and notes[0].path.endswith("wide-03")  # the fourth type, in the order of the capture
+    assert not [note for note in complete.notes if "MAX_KEPT_FIELDS" in note.message]
+
+
 @pytest.mark.parametrize("seed", range(60))
 def test_the_compact_matrix_holds_exactly_the_accepted_pairs(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     if seed % 3 == 0:
@@ -375,7 +410,7 @@ def test_e6_per_parameter_agrees_with_every_choice(seed: int) -> None:
     report = Report()
     entry = MdevType("gen-1", "Gen 1", "", "vfio-pci", 1, template, rules)
     parent = MdevParent("0000:99:00.0", "devices/pci0000:99/0000:99:00.0", [entry])
-    emitter_checks.analyse_host(to_host_data(Host("g", "6.8", [parent])), report, {})
+    emitter_checks.analyse_host(to_host_data(Host("g", "6.8", [parent])), report, emitter_checks.TextCache())
     if report.tallies["MC-E7-SELFREF"].failed:
         return  # E6 is not run when a $ has no usable value
     failed = bool(report.tallies["MC-E6-SELF"].failed)

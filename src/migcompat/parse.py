@@ -132,7 +132,7 @@ _OTHER_PARSER: Final = {
 
 
 def _hinted(error: ParseError, text: str | bytes, attribute: str) -> ParseError:
-    """*error* with its :attr:`~migcompat.errors.ParseError.hint` set when *text* is the other attribute.
+    """*error* with its ``hint`` set when *text* is the other attribute.
 
     The one place that tells the slip of giving one attribute to the other's
     parser; the command line words it with the file's name.

@@ -94,6 +94,7 @@ from .results import Excerpt, Failure, Note, Report, collector_paused
 
 __all__ = [
     "MAX_CHOICES",
+    "MAX_KEPT_FIELDS",
     "MAX_SEARCH",
     "PLACEMENT_KINDS",
     "Analysis",
@@ -305,8 +306,54 @@ def _rules_checks(data: bytes) -> _RulesChecks:
     return _TextChecks("", None, data).rules_only()
 
 
-TextCache = dict[tuple[str, bytes | None, bytes | None], _TextOutcome]
-"""The outcomes of the text checks, by (kind of placement, migration_version, migration_compatible_devices)."""
+MAX_KEPT_FIELDS: Final = 2_000_000
+"""The fields of covering devices a run keeps for the matrix and the upgrade checks: about 250 MB.
+
+A device type's own checks (E6, E7) use all its covering choices
+(:func:`~migcompat.semantics.templates.covering_choices`), at most about 155
+devices of as many fields within the 4095-byte limit. Once they are done,
+the type keeps them for the checks across placements, unless the run's
+types have already kept this many fields: then it keeps only its first
+covering choice, and a note says so. Without the bound, a capture at its
+64 MiB limit of such types would keep some 20 GB.
+"""
+
+
+class TextCache(dict[tuple[str, bytes | None, bytes | None], _TextOutcome]):
+    """The outcomes of the text checks, by (kind of placement, migration_version, migration_compatible_devices).
+
+    One cache serves every host of a run. It counts the fields of the
+    covering devices its outcomes keep (*kept*, at most about
+    :data:`MAX_KEPT_FIELDS`) and the device types cut to their first
+    covering choice (*cut*).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept = 0
+        self.cut = 0
+
+    def keep(self, outcome: _TextOutcome) -> bool:
+        """Count *outcome*'s covering devices, first cutting them to the first when the bound is spent.
+
+        True when they were cut.
+        """
+        size = sum(len(device.version.fields) for device in outcome.devices)
+        cut = len(outcome.devices) > 1 and self.kept + size > MAX_KEPT_FIELDS
+        if cut:
+            outcome.devices = outcome.devices[:1]
+            size = len(outcome.devices[0].version.fields)
+            self.cut += 1
+        self.kept += size
+        return cut
+
+
+_CUT_NOTE: Final = (
+    f"the device types checked from this one on keep only their first covering choice for the compatibility"
+    f" matrix and the upgrade checks: the run's types already keep {MAX_KEPT_FIELDS} fields of covering devices"
+    f" (MAX_KEPT_FIELDS); each type's own checks (E6, E7) still use all its covering choices (check fewer hosts"
+    f" at a time)"
+)
 
 
 def _describe(choice: Mapping[str, Value]) -> str:
@@ -894,6 +941,8 @@ class HostChecker:
         if outcome is None:
             outcome = _TextChecks(placement.kind, key[1], key[2]).run()
             self.cache[key] = outcome
+            if self.cache.keep(outcome) and self.cache.cut == 1:
+                report.note(Note("MC-E6-SELF", host.host, placement.path, _CUT_NOTE))
         for ident, count in outcome.passes.items():
             report.passed(ident, count)
         for problem in outcome.problems:

@@ -97,7 +97,7 @@ def run(
     """
     started = time.perf_counter()
     report = Report(tool=_tool(), spec_version=SPEC_VERSION)
-    cache: TextCache = {}
+    cache = TextCache()
     total = sum(len(h.placements) for h in (*old, *hosts, *baseline))
     done = 0
 

@@ -595,7 +595,9 @@ def load_inventory(paths: Sequence[str | os.PathLike[str]], *, stdin: bytes | No
         raise InventoryError(
             "capture-unreadable", "the inventory names standard input (-) but no text was given", where=STDIN_NAME
         )
-    cache: TextCache = {}
+    from ..conformance.emitter_checks import TextCache
+
+    cache = TextCache()
     providers: list[Provider] = []
     partial: list[PartialPlacement] = []
     findings: list[InventoryFinding] = []
@@ -630,6 +632,7 @@ def inventory_of(host: HostData, origin: str) -> Inventory:
 
     Raises :class:`TypeError` unless *host* is a :class:`~migcompat.sysfs.model.HostData` and *origin* a str.
     """
+    from ..conformance.emitter_checks import TextCache
     from ..conformance.results import collector_paused
 
     require("host", host, HostData)
@@ -638,7 +641,7 @@ def inventory_of(host: HostData, origin: str) -> Inventory:
     partial: list[PartialPlacement] = []
     findings: list[InventoryFinding] = []
     with collector_paused():
-        _read_host(host, origin, {}, providers, partial, findings)
+        _read_host(host, origin, TextCache(), providers, partial, findings)
     return Inventory.of(providers, findings, [origin], [(origin, host.host)], partial)
 
 
