@@ -441,6 +441,19 @@ def test_conformance_on_an_attribute_file_names_it_and_suggests_lint(runner: Cli
     )
 
 
+def test_conformance_on_a_broken_capture_says_what_is_wrong_without_the_generic_hint(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A document that names the capture format is a capture: the error is what is wrong in it, not what to give."""
+    capture = dumps(to_host_data(mtty_host("broken", "1.1")))
+    path = write(tmp_path / "capture.json", capture.replace('"version": 1', '"version": 7', 1))
+    result = run(runner, "conformance", path)
+    assert result.exit_code == UNDECIDED
+    assert result.stderr.startswith(f"migcompat: error[capture-invalid]: {path} is not a valid capture: ")
+    assert "version" in result.stderr and NOT_A_CAPTURE not in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
 def test_conformance_reads_a_capture_from_standard_input(runner: CliRunner) -> None:
     capture = dumps(to_host_data(mtty_host("piped", "1.1")))
     result = run(runner, "conformance", "-", "--format", "json", stdin=capture)

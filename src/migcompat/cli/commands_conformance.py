@@ -11,7 +11,7 @@ from typing import Final, NoReturn
 
 import click
 
-from ..capture import CAPTURE_READ_LIMIT, CaptureError, capture, load, loads
+from ..capture import CAPTURE_FORMAT, CAPTURE_READ_LIMIT, CaptureError, capture, load, loads
 from ..display import escape, plural
 from ..parse import detect
 from ..sysfs.model import MIGRATION_ATTRIBUTES, HostData
@@ -383,8 +383,14 @@ def _head(path: str) -> bytes:
 
 
 def _not_a_capture(path: str, reason: str, head: bytes) -> NoReturn:
-    """Raise :class:`_Unusable` for an INPUT that is not a capture: what was expected, and lint for an attribute."""
+    """Raise :class:`_Unusable` for an INPUT that is not a capture: what was expected, and lint for an attribute.
+
+    A document that names the capture format near its start is a capture that
+    breaks its schema: only what is wrong in it is said.
+    """
     name = display_name(path)
+    if f'"{CAPTURE_FORMAT}"'.encode() in head:
+        raise _Unusable(path, "capture-invalid", f"{name} is not a valid capture: {escape(reason)}", [])
     hints = [
         "migcompat: conformance reads a capture (the JSON file 'migcompat capture' writes) or a sysfs tree"
         " (a directory such as /sys)"
