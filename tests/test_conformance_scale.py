@@ -379,6 +379,7 @@ def test_types_past_the_kept_fields_bound_keep_their_first_covering_choice(monke
         assert report.tallies[check] == complete.tallies[check], check
     notes = [note for note in report.notes if "MAX_KEPT_FIELDS" in note.message]
     assert len(notes) == 1 and notes[0].path.endswith("wide-03")  # the fourth type, in the order of the capture
+    assert f"keep {3 * per_type} fields" in notes[0].message
     assert not [note for note in complete.notes if "MAX_KEPT_FIELDS" in note.message]
 
 

@@ -348,12 +348,13 @@ class TextCache(dict[tuple[str, bytes | None, bytes | None], _TextOutcome]):
         return cut
 
 
-_CUT_NOTE: Final = (
-    f"the device types checked from this one on keep only their first covering choice for the compatibility"
-    f" matrix and the upgrade checks: the run's types already keep {MAX_KEPT_FIELDS} fields of covering devices"
-    f" (MAX_KEPT_FIELDS); each type's own checks (E6, E7) still use all its covering choices (check fewer hosts"
-    f" at a time)"
-)
+def _cut_note() -> str:
+    return (
+        "the device types checked from this one on keep only their first covering choice for the compatibility"
+        f" matrix and the upgrade checks: the run's types already keep {MAX_KEPT_FIELDS} fields of covering devices"
+        " (MAX_KEPT_FIELDS); each type's own checks (E6, E7) still use all its covering choices (check fewer hosts"
+        " at a time)"
+    )
 
 
 def _describe(choice: Mapping[str, Value]) -> str:
@@ -942,7 +943,7 @@ class HostChecker:
             outcome = _TextChecks(placement.kind, key[1], key[2]).run()
             self.cache[key] = outcome
             if self.cache.keep(outcome) and self.cache.cut == 1:
-                report.note(Note("MC-E6-SELF", host.host, placement.path, _CUT_NOTE))
+                report.note(Note("MC-E6-SELF", host.host, placement.path, _cut_note()))
         for ident, count in outcome.passes.items():
             report.passed(ident, count)
         for problem in outcome.problems:
