@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..display import escape
@@ -158,22 +159,37 @@ def lint(directory: Path, spec: SpecDocument, suite: Suite | None = None) -> Lin
 
 def _schema(directory: Path, report: LintReport) -> None:
     try:
-        check = validator("case-file.schema.json")
+        validator("case-file.schema.json")
     except SchemaUnavailable as exc:
         report.errors.append(str(exc))
         return
     for path in sorted(directory.glob("*.json")):
         try:
-            document = json.loads(read_case_file(path))
+            text = read_case_file(path)
         except CaseError as exc:
             report.errors.append(str(exc))
             continue
-        except ValueError as exc:
-            report.errors.append(f"{path.name}: {exc}")
-            continue
-        for error in sorted(check.iter_errors(document), key=lambda e: list(e.absolute_path))[:20]:
-            where = "/".join(str(part) for part in error.absolute_path)
-            report.errors.append(f"{path.name}: schema: at /{where}: {_short(error.message)}")
+        report.errors.extend(_schema_errors(path.name, text))
+
+
+@lru_cache(maxsize=16)
+def _schema_errors(name: str, text: str) -> tuple[str, ...]:
+    """The schema errors of the case file *name* holding *text* (the first 20).
+
+    Validating the whole suite is most of what linting it costs; a process
+    that lints copies of one suite (a vendor's edits, the tests) validates
+    each distinct file once.
+    """
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        return (f"{name}: {exc}",)
+    check = validator("case-file.schema.json")
+    errors = sorted(check.iter_errors(document), key=lambda e: list(e.absolute_path))[:20]
+    return tuple(
+        f"{name}: schema: at /{'/'.join(str(part) for part in error.absolute_path)}: {_short(error.message)}"
+        for error in errors
+    )
 
 
 def _error_answers(case: Case, where: str, report: LintReport) -> None:
