@@ -67,7 +67,7 @@ from ..parse import parse_compatible, parse_version
 from ..registry import STANDARD_KEYS, registry_default
 from ..relate import Relation, RelationTooComplex, relate
 from ..semantics.constraints import constants, self_positions
-from ..semantics.rules import Context, own_values, rule_truth
+from ..semantics.rules import Context, own_values, rule_truth, self_values
 from ..semantics.templates import (
     Parameter,
     SelfAcceptance,
@@ -630,7 +630,7 @@ class _TextChecks:
         self, key: str, positions: frozenset[str], others: frozenset[str], devices: Sequence[Device]
     ) -> str | None:
         for device in devices:
-            value = self._own(device.version).get(key)
+            (value,) = self_values(device.version, (key,))
             if value is None:
                 return f"$ refers to {key}, which {_where(device)} does not carry and which has no registry default"
             kind = value_type(value)
