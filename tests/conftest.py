@@ -48,3 +48,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     queued last would keep one worker busy while the others idle.
     """
     items.sort(key=lambda item: not getattr(getattr(item, "module", None), "RUNS_LONG", False))
+
+
+@pytest.fixture
+def cases_copy(tmp_path: Path) -> Path:
+    """A copy of the case directory ``migcompat cases`` reads by default, to edit."""
+    from migcompat.cases.paths import default_cases_dir
+
+    copy = tmp_path / "cases"
+    shutil.copytree(default_cases_dir(), copy)
+    return copy

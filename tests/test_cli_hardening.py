@@ -49,13 +49,6 @@ def snapshot(directory: Path) -> dict[str, bytes]:
     return {str(path.relative_to(directory)): path.read_bytes() for path in directory.rglob("*") if path.is_file()}
 
 
-@pytest.fixture
-def cases_copy(tmp_path: Path) -> Path:
-    copy = tmp_path / "cases"
-    shutil.copytree(CASES, copy)
-    return copy
-
-
 # ---- cases extract: what it reads and where it writes -----------------------------------------
 
 

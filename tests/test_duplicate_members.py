@@ -16,12 +16,10 @@ import pytest
 from migcompat.capture import CaptureError, loads
 from migcompat.cases.model import CaseError, load_suite
 from migcompat.cases.runner import load_expected_failures
-from test_r16_input_paths import assert_no_answer, cases_copy, run
+from test_r16_input_paths import assert_no_answer, run
 
 ROOT = Path(__file__).resolve().parent.parent
 CAPTURE = ROOT / "conformance" / "samples" / "gvt-g" / "old.json"
-
-__all__ = ["cases_copy"]  # the fixture, imported for the tests below
 
 
 def _twice(text: str, member: str, first: str) -> str:

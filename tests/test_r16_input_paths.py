@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,7 +30,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from migcompat.cases.paths import default_cases_dir
 from migcompat.cases.spec import MAX_SPEC_BYTES
 from migcompat.cli import main
 from migcompat.cli.exitcodes import ExitCode
@@ -73,14 +71,6 @@ def fifo(tmp_path: Path) -> Path:
     path = tmp_path / "fifo"
     os.mkfifo(path)
     return path
-
-
-@pytest.fixture
-def cases_copy(tmp_path: Path) -> Path:
-    """A copy of the case directory ``migcompat cases list`` reads by default."""
-    copy = tmp_path / "cases"
-    shutil.copytree(default_cases_dir(), copy)
-    return copy
 
 
 def assert_no_answer(status: int, stderr: str, code: str, *texts: str) -> None:
