@@ -269,6 +269,8 @@ def _with_text(document: dict[str, Any]) -> dict[str, Any]:
         (lambda case: case.pop("document_text"), 'exactly one of "document" and "document_text" is required'),
         (lambda case: case.update(document_text='{"a": 1,\n"a": 2}'), '"document_text" is not JSON text on one line'),
         (lambda case: case.update(document_text=""), '"document_text" is not JSON text on one line'),
+        (lambda case: case.update(document_text='{"a": 1}}'), '"document_text" is not JSON text: '),
+        (lambda case: case.update(document_text="[" * 100 + "]" * 100), "nested too deeply"),
     ],
 )
 def test_an_emit_invalid_case_has_its_document_as_a_value_or_as_text(tmp_path: Path, change: Any, problem: str) -> None:
@@ -277,7 +279,8 @@ def test_an_emit_invalid_case_has_its_document_as_a_value_or_as_text(tmp_path: P
     _edit(directory, "emit.json", lambda d: (edited.append(_with_text(d)), change(edited[0])))
     problems = load_suite(directory).problems
     assert any(problem in p for p in problems), problems
-    assert list(validator("case-file.schema.json", "/$defs/emit_invalid").iter_errors(edited[0]))
+    if "is not JSON text: " not in problem and "nested" not in problem:  # the schema cannot say what JSON text is
+        assert list(validator("case-file.schema.json", "/$defs/emit_invalid").iter_errors(edited[0]))
 
 
 def test_lint_catches_stale_spec_examples(tmp_path: Path) -> None:

@@ -498,6 +498,11 @@ def _emit(raw: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+class _NotJSON(ValueError):
+    def __init__(self, message: str, line: int | None, column: int | None) -> None:
+        super().__init__(json_fault(message, line, column))
+
+
 def _emit_invalid(raw: Mapping[str, Any]) -> list[str]:
     problems = _expect(raw, ["code"])
     if ("document" in raw) == ("document_text" in raw):
@@ -506,6 +511,12 @@ def _emit_invalid(raw: Mapping[str, Any]) -> list[str]:
         text = raw["document_text"]
         if not isinstance(text, str) or not text or "\n" in text or "\r" in text:
             problems.append('"document_text" is not JSON text on one line')
+        else:
+            # The runner writes it into a request line as it is: it must be JSON, a member twice aside.
+            try:
+                decode_json(text, _NotJSON)
+            except _NotJSON as exc:
+                problems.append(f'"document_text" is not JSON text: {exc}')
     if not problems and raw["expect"]["code"] != "invalid-model":
         problems.append('expect.code is not "invalid-model"')
     return problems
