@@ -13,15 +13,15 @@
 
 from __future__ import annotations
 
-import json
+import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
+from typing import Final
 
 from ..display import escape
 from ..emit import emit
 from ..errors import ERROR_CODES, MigcompatError, ParseError
-from ..jsonmodel import from_json
+from ..jsonmodel import decode_json, from_json, json_fault
 from ..limits import SPEC_VERSION
 from ..model import MigrationVersion
 from ..parse import parse_compatible, parse_version
@@ -172,7 +172,11 @@ def _schema(directory: Path, report: LintReport) -> None:
         report.errors.extend(_schema_errors(path.name, text))
 
 
-@lru_cache(maxsize=16)
+_SCHEMA_ERRORS: dict[tuple[str, bytes], tuple[str, ...]] = {}
+"""Schema errors by case file name and SHA-256 of its text: at most :data:`_SCHEMA_MEMO` files, not their texts."""
+_SCHEMA_MEMO: Final = 16
+
+
 def _schema_errors(name: str, text: str) -> tuple[str, ...]:
     """The schema errors of the case file *name* holding *text* (the first 20).
 
@@ -180,8 +184,19 @@ def _schema_errors(name: str, text: str) -> tuple[str, ...]:
     that lints copies of one suite (a vendor's edits, the tests) validates
     each distinct file once.
     """
+    key = (name, hashlib.sha256(text.encode("utf-8")).digest())
+    found = _SCHEMA_ERRORS.get(key)
+    if found is None:
+        found = _validate(name, text)
+        if len(_SCHEMA_ERRORS) >= _SCHEMA_MEMO:
+            _SCHEMA_ERRORS.clear()
+        _SCHEMA_ERRORS[key] = found
+    return found
+
+
+def _validate(name: str, text: str) -> tuple[str, ...]:
     try:
-        document = json.loads(text)
+        document = decode_json(text, lambda message, line, column: ValueError(json_fault(message, line, column)))
     except ValueError as exc:
         return (f"{name}: {exc}",)
     check = validator("case-file.schema.json")

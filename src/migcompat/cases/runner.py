@@ -363,14 +363,12 @@ class _JSONText(str):
 
 
 def _encoded(message: Mapping[str, Any]) -> bytes:
-    """*message* as one line of JSON, a :class:`_JSONText` member's text spliced in verbatim (clause 12.5)."""
-    plain = {key: value for key, value in message.items() if type(value) is not _JSONText}
-    line = json.dumps(plain, ensure_ascii=True)
-    for key, value in message.items():
-        if type(value) is _JSONText:
-            line = f"{line[:-1]}{', ' if plain else ''}{json.dumps(key)}: {value}}}"
-            plain[key] = value
-    return line.encode("utf-8")
+    """*message* as one line of JSON, a :class:`_JSONText` member's text written verbatim (clause 12.5)."""
+    members = (
+        f"{json.dumps(key)}: {value if type(value) is _JSONText else json.dumps(value, ensure_ascii=True)}"
+        for key, value in message.items()
+    )
+    return ("{" + ", ".join(members) + "}").encode("utf-8")
 
 
 def _model_input(model: Any) -> bytes:
