@@ -29,7 +29,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import Final, TypeAlias, cast
+from operator import itemgetter
+from typing import Final, TypeAlias, TypeVar, cast
 
 from .._arguments import require
 from ..model import (
@@ -38,7 +39,6 @@ from ..model import (
     CompatibleDevices,
     Constraint,
     Equals,
-    Field,
     MigrationVersion,
     Range,
     SelfPrefix,
@@ -59,6 +59,8 @@ from .constraints import (
 )
 from .rules import REGISTRY_DEFAULTS, must_understand, outcome, same_configuration
 from .values import OrderKey, is_ordered, match_key, order_key
+
+_V = TypeVar("_V")
 
 __all__ = ["MAX_NEAREST", "CompiledRules", "clear_cache", "compile_rules", "minimum"]
 
@@ -244,7 +246,7 @@ class _Shared:
     one key hold disjoint rules.
     """
 
-    __slots__ = ("all", "plans", "reading", "unconstrained")
+    __slots__ = ("all", "lookups", "plans", "reading", "unconstrained")
 
     def __init__(self, target: CompatibleDevices) -> None:
         self.all = (1 << len(target.rules)) - 1
@@ -262,6 +264,8 @@ class _Shared:
         self.reading = [(key, group, _default(defaults, key)) for key, group in reading.items()]
         # A critical source field fails every rule that does not constrain its key (8.1-RU1).
         self.unconstrained = {key: self.all & ~mask for key, mask in constrained.items()}
+        self.lookups = tuple(_getter(rule.constraints) for rule in target.rules)
+        """Each rule's ``constraints.get``, at a dict's cost, for the explanations."""
 
 
 _Step: TypeAlias = (
@@ -283,10 +287,11 @@ def _step(plan: _KeyPlan) -> _Step:
     return plan.key, constrained, anything, plan.default, None, alive, keep, fails, constrained & ~anything
 
 
-def _getter(fields: Mapping[str, Field]) -> Callable[[str], Field | None]:
-    """A source's ``fields.get`` at the cost of a dict's: a model's fields are a :class:`~migcompat.model.FrozenMap`,
-    whose keys view is its dict's, and ``mapping`` reads that dict through a proxy without a Python call per key."""
-    return cast("Callable[[str], Field | None]", fields.keys().mapping.get)  # type: ignore[attr-defined]
+def _getter(items: Mapping[str, _V]) -> Callable[[str], _V | None]:
+    """A model mapping's ``get`` at the cost of a dict's (a source's fields, a rule's constraints): a model's mappings
+    are each a :class:`~migcompat.model.FrozenMap`, whose keys view is its dict's, and ``mapping`` reads that dict
+    through a proxy without a Python call per key."""
+    return cast("Callable[[str], _V | None]", items.keys().mapping.get)  # type: ignore[attr-defined]
 
 
 def _default(defaults: Mapping[str, Value], key: str) -> Value | None:
@@ -311,7 +316,7 @@ class CompiledRules:
     constraints that read ``$``: the rest is compiled once per rule set.
     """
 
-    __slots__ = ("all", "count", "order", "own", "steps", "target", "unconstrained")
+    __slots__ = ("all", "count", "lookups", "order", "own", "steps", "target", "unconstrained")
 
     def __init__(self, target: CompatibleDevices, own: Mapping[str, Value]) -> None:
         self.target = target
@@ -320,6 +325,7 @@ class CompiledRules:
         shared = _shared(target)
         self.all = shared.all
         self.unconstrained = shared.unconstrained
+        self.lookups = shared.lookups
         plans = shared.plans + [_KeyPlan(key, group, own.get(key), default) for key, group, default in shared.reading]
         # Keys whose constraints tell the rules apart most are tried first: they empty the mask soonest.
         self.order = sorted(plans, key=lambda plan: -plan.distinct)
@@ -458,39 +464,47 @@ class CompiledRules:
         A missing source or a device type is unknown, without rules explained
         (:func:`~migcompat.compare.check` gives the reason).
         """
+        answer, matched, outcomes, _, more = self._judge(source, limit)
+        return answer, matched, outcomes, more
+
+    def _judge(
+        self, source: MigrationVersion | None, limit: int
+    ) -> tuple[Answer, int | None, tuple[RuleOutcome, ...], tuple[Reason, ...], int]:
+        """:meth:`judge`, and the explained rules' reasons in rule order (a verdict's :attr:`~Verdict.reasons`)."""
         if type(source) is not MigrationVersion or source.params:
             require("source", source, MigrationVersion, optional=True)
-            return Answer.UNKNOWN, None, (), 0
+            return Answer.UNKNOWN, None, (), (), 0
         rows, failed, undecided = self._tally(source)
         matched = self.all & ~(failed | undecided)
         if matched:
-            return Answer.COMPATIBLE, (matched & -matched).bit_length() - 1, (), 0
+            return Answer.COMPATIBLE, (matched & -matched).bit_length() - 1, (), (), 0
         answer, chosen = self._nearest(rows, failed)
-        shown: list[int] = []
-        wanted = chosen
-        while wanted and len(shown) < limit:
-            low = wanted & -wanted
-            shown.append(low)
-            wanted ^= low
-        ordered = sorted(rows, key=_row_key) if len(rows) > 1 else rows
+        if len(rows) > 1:
+            rows.sort(key=_row_key)
         own = self.own
-        rules = self.target.rules
-        outcomes = []
-        for bit in shown:
+        lookups = self.lookups
+        outcomes: list[RuleOutcome] = []
+        flat: list[Reason] = []
+        wanted = chosen
+        while wanted and len(outcomes) < limit:
+            bit = wanted & -wanted
+            wanted ^= bit
             index = bit.bit_length() - 1
-            constraints = rules[index].constraints
+            lookup = lookups[index]
             reasons: list[Reason] = []
-            for key, value, fail, maybe in ordered:
+            for key, value, fail, maybe in rows:
                 if fail & bit:
-                    constraint = constraints.get(key)
+                    constraint = lookup(key)
                     if constraint is None:
                         reasons.append(unconstrained_reason(key, value))  # type: ignore[arg-type]
                     else:
                         reasons.append(failure(key, constraint, value, own.get(key)))  # type: ignore[arg-type]
                 elif maybe & bit:
-                    reasons.append(undecided_reason(key, constraints[key], value))
-            outcomes.append(outcome(index, reasons))
-        return answer, None, tuple(outcomes), chosen.bit_count() - len(outcomes)
+                    reasons.append(undecided_reason(key, lookup(key), value))  # type: ignore[arg-type]
+            ruled = outcome(index, reasons)
+            outcomes.append(ruled)
+            flat.extend(ruled.reasons)
+        return answer, None, tuple(outcomes), tuple(flat), chosen.bit_count() - len(outcomes)
 
     def verdict(self, source: MigrationVersion, target_self: MigrationVersion | None = None) -> Verdict:
         """:func:`~migcompat.compare.check`'s verdict for the device instance *source* against these rules.
@@ -503,16 +517,14 @@ class CompiledRules:
         decides many sources against one target keeps this object: compiling
         is done once, whatever the process's compiled-rule caches hold.
         """
-        answer, matched, nearest, more = self.judge(source, MAX_NEAREST)
+        answer, matched, nearest, reasons, more = self._judge(source, MAX_NEAREST)
         if answer is Answer.COMPATIBLE:
             identical = target_self is not None and same_configuration(source, target_self)
             return Verdict(answer, Grade.IDENTICAL if identical else Grade.ACCEPTED, matched)
-        reasons = tuple(reason for outcome in nearest for reason in outcome.reasons)
-        return Verdict(answer, nearest=nearest, reasons=reasons, also_near=more)
+        return Verdict(answer, None, None, nearest, reasons, more)
 
 
-def _row_key(row: tuple[str, Value | None, int, int]) -> str:
-    return row[0]
+_row_key: Final = itemgetter(0)
 
 
 def compile_rules(target: CompatibleDevices, own: Mapping[str, Value]) -> CompiledRules:
