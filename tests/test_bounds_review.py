@@ -53,7 +53,7 @@ def test_source_only_device_is_a_class_of_the_kubernetes_export(tmp_path: Path) 
     assert "2 source classes" in result.output
     source = tmp_path / "src"
     source.write_text("mc1 driver=d q=7\n")
-    query = run("export", "kubernetes-query", "--mapping", str(out / "mapping.json"), str(source))
+    query = run("export", "kubernetes-query", "--mapping", str(out / "mapping.migcompat"), str(source))
     assert query.exit_code == SUCCESS, query.output
     assert "1 node of the export match: b" in query.output
 

@@ -96,7 +96,7 @@ def test_hosts_that_differ_only_in_an_ignorable_firmware_build_have_two_labels_e
     result = run("export", "kubernetes", str(fleet), "-o", str(out))
     assert result.exit_code == SUCCESS, result.output
     assert "1 source class, 40 nodes, 80 labels" in result.output
-    mapping = json.loads((out / "mapping.json").read_text())
+    mapping = json.loads((out / "mapping.migcompat").read_text())
     assert mapping["version"] == MAPPING_VERSION == 3
     assert "mlx5.fw_version" not in mapping["keys"] and "stream_version" in mapping["keys"]
     ((only,),) = [[entry["class"] for entry in mapping["classes"]]]
@@ -118,7 +118,7 @@ def test_hosts_that_differ_only_in_an_ignorable_firmware_build_have_two_labels_e
     # A source with a firmware build no host has is of the class, and both queries find every host.
     source = tmp_path / "source"
     source.write_text(MLX5.format(fw="~mlx5.fw_version=99.0 "))
-    query = run("export", "kubernetes-query", "--selector", "--mapping", str(out / "mapping.json"), str(source))
+    query = run("export", "kubernetes-query", "--selector", "--mapping", str(out / "mapping.migcompat"), str(source))
     assert query.exit_code == SUCCESS, query.output
     assert json.loads(query.stdout) == {"nodeSelector": {f"device-migration.node.migcompat.io/{only}": "true"}}
     assert "40 nodes of the export match" in query.stderr
@@ -146,13 +146,15 @@ def test_a_source_that_differs_in_a_critical_or_read_field_is_still_unknown(
     assert change in text
     source = tmp_path / "source"
     source.write_text(text)
-    assert run("export", "kubernetes-query", "--mapping", str(out / "mapping.json"), str(source)).exit_code == SUCCESS
+    assert (
+        run("export", "kubernetes-query", "--mapping", str(out / "mapping.migcompat"), str(source)).exit_code == SUCCESS
+    )
     text = text.replace(change, why)
     if why.startswith("mlx5.max_queues=32 ~stream"):
         text = text.replace(" stream=mlx5-vf", "", 1)
     source.write_text(text)
     parse_version(text)  # a valid description
-    result = run("export", "kubernetes-query", "--mapping", str(out / "mapping.json"), str(source))
+    result = run("export", "kubernetes-query", "--mapping", str(out / "mapping.migcompat"), str(source))
     assert result.exit_code == UNDECIDED
     assert "error[export-unknown-class]" in result.stderr
 
@@ -167,18 +169,18 @@ def test_a_rule_that_starts_reading_the_firmware_splits_the_classes_and_old_quer
     result = run("export", "kubernetes", str(fleet), "-o", str(new))
     assert result.exit_code == SUCCESS, result.output
     assert "4 source classes, 4 nodes, 14 labels" in result.output  # host N has its class and accepts builds <= N
-    mapping = json.loads((new / "mapping.json").read_text())
+    mapping = json.loads((new / "mapping.migcompat").read_text())
     assert "mlx5.fw_version" in mapping["keys"]
     source = tmp_path / "source"
     source.write_text(MLX5.format(fw="~mlx5.fw_version=28.40.0 "))
-    stale = run("export", "kubernetes-query", "--selector", "--mapping", str(old / "mapping.json"), str(source))
+    stale = run("export", "kubernetes-query", "--selector", "--mapping", str(old / "mapping.migcompat"), str(source))
     assert stale.exit_code == SUCCESS  # the old mapping still names its old class...
     (label,) = json.loads(stale.stdout)["nodeSelector"]
     labelled = {
         key for path in new.glob("nodefeature-*.json") for key in json.loads(path.read_text())["spec"]["labels"]
     }
     assert label not in labelled  # ...which no node of the new export carries: query with the new mapping
-    fresh = run("export", "kubernetes-query", "--mapping", str(new / "mapping.json"), str(source))
+    fresh = run("export", "kubernetes-query", "--mapping", str(new / "mapping.migcompat"), str(source))
     assert fresh.exit_code == SUCCESS and "4 nodes of the export match" in fresh.stderr
 
 

@@ -254,7 +254,7 @@ def test_an_export_to_a_directory_removes_the_stale_node_files_only(tmp_path: Pa
     out = tmp_path / "labels"
     out.mkdir()
     stale = out / "nodefeature-t4-node-15.json"  # a node an earlier export had
-    stale.write_text("{}")
+    stale.write_text(json.dumps(_node_feature("t4-node-15")))
     kept = [
         "other.json",
         "nodefeature-Bad_.json",
@@ -271,10 +271,10 @@ def test_an_export_to_a_directory_removes_the_stale_node_files_only(tmp_path: Pa
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "2 source classes, 2 nodes, 5 labels\n"
-        "removed 1 stale NodeFeature file this export did not write: nodefeature-t4-node-15.json\n"
+        "removed 1 stale file an earlier export wrote and this one did not: nodefeature-t4-node-15.json\n"
     )
     assert not stale.exists()
-    written = ["mapping.json", "nodefeature-t4-node-16.json", "nodefeature-t4-node-17.json"]
+    written = ["mapping.migcompat", "nodefeature-t4-node-16.json", "nodefeature-t4-node-17.json"]
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [*kept, "nodefeature-dir.json", "nodefeature-link.json", *written]
     )
@@ -284,6 +284,12 @@ def test_an_export_to_a_directory_removes_the_stale_node_files_only(tmp_path: Pa
     assert again.stdout == "2 source classes, 2 nodes, 5 labels\n"  # nothing stale: no removal line
 
 
+def _node_feature(node: str) -> dict[str, object]:
+    """The head of the NodeFeature object an export writes for *node*: what makes a file one it may remove."""
+    return {"apiVersion": "nfd.k8s-sigs.io/v1alpha1", "kind": "NodeFeature", "metadata": {"name": f"migcompat-{node}"}}
+
+
 def test_the_help_says_what_is_removed() -> None:
     result = CliRunner().invoke(main, ["export", "kubernetes", "--help"], env={"COLUMNS": "200"})
-    assert "this export did not write" in result.stdout and "kubectl apply -f DIR" in result.stdout
+    text = " ".join(result.stdout.split())
+    assert "that an earlier export wrote and this one did not" in text and "'kubectl apply -f DIR'" in text

@@ -69,8 +69,8 @@ def test_kubernetes_to_a_directory_says_where_the_mapping_went(tmp_path: Path) -
     result = _run("kubernetes", VGPU, "-o", str(out))
     assert result.exit_code == 0, result.output
     assert result.stdout == "2 source classes, 2 nodes, 5 labels\n"
-    assert f"migcompat: note: the mapping went to {out / 'mapping.json'}\n" in result.stderr
-    assert (out / "mapping.json").is_file()
+    assert f"migcompat: note: the mapping went to {out / 'mapping.migcompat'}\n" in result.stderr
+    assert (out / "mapping.migcompat").is_file()
 
 
 def test_kubernetes_mapping_file_replaces_the_directory_s_mapping_json(tmp_path: Path) -> None:
@@ -88,7 +88,7 @@ def test_kubernetes_mapping_to_standard_output_with_a_directory(tmp_path: Path) 
     assert json.loads(result.stdout)["format"] == "migcompat-kubernetes-labels"  # only the mapping on stdout
     assert "2 source classes, 2 nodes, 5 labels\n" in result.stderr
     assert "the mapping went to standard output" in result.stderr
-    assert not (out / "mapping.json").exists()
+    assert not (out / "mapping.migcompat").exists()
 
 
 @pytest.mark.parametrize("output", [(), ("-o", "-")], ids=["no-o", "o-dash"])

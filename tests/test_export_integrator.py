@@ -254,7 +254,7 @@ def test_dash_reads_the_mapping_the_uuids_and_a_capture_from_standard_input(tmp_
         "--mapping",
         "-",
         str(_old_source()),
-        stdin=(labels / "mapping.json").read_bytes(),
+        stdin=(labels / "mapping.migcompat").read_bytes(),
     )
     assert selector.exit_code == 0, selector.output
     assert "nodeSelector" in json.loads(selector.stdout)
@@ -271,7 +271,7 @@ def test_dash_reads_the_mapping_the_uuids_and_a_capture_from_standard_input(tmp_
     assert one.stderr == (
         "2 source classes, 2 nodes, 5 labels\n"
         "migcompat: note: no mapping was written, so 'export kubernetes-query' has none to read: give --mapping"
-        " FILE (or -o DIR, which writes DIR/mapping.json)\n"
+        " FILE (or -o DIR, which writes DIR/mapping.migcompat)\n"
     )
 
 

@@ -142,23 +142,27 @@ def test_cli_export_and_query(tmp_path: Path) -> None:
     result = runner.invoke(main, ["export", "kubernetes", str(SAMPLES / "nvidia-vgpu"), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "mapping.json",
+        "mapping.migcompat",
         "nodefeature-t4-node-16.json",
         "nodefeature-t4-node-17.json",
     ]
-    mapping = json.loads((out / "mapping.json").read_text())
+    mapping = json.loads((out / "mapping.migcompat").read_text())
     assert "known at export time" in mapping["scope"]
     inventory = load_inventory([str(SAMPLES / "nvidia-vgpu")])
     source = tmp_path / "source"
     source.write_text(emit(inventory.sources[0].version))
-    query = runner.invoke(main, ["export", "kubernetes-query", "--mapping", str(out / "mapping.json"), str(source)])
+    query = runner.invoke(
+        main, ["export", "kubernetes-query", "--mapping", str(out / "mapping.migcompat"), str(source)]
+    )
     assert query.exit_code == 0, query.output
     ident = export_class(inventory.sources[0].version, frozenset(mapping["keys"]))[0]
     assert json.loads(query.stdout) == {"affinity": node_affinity([ident])}
 
     unseen = tmp_path / "unseen"
     unseen.write_text(emit(source_classes()[0]))
-    refused = runner.invoke(main, ["export", "kubernetes-query", "--mapping", str(out / "mapping.json"), str(unseen)])
+    refused = runner.invoke(
+        main, ["export", "kubernetes-query", "--mapping", str(out / "mapping.migcompat"), str(unseen)]
+    )
     assert refused.exit_code == 3
     assert "[export-unknown-class]" in refused.output
     assert "migcompat match" in refused.output

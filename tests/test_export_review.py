@@ -100,7 +100,7 @@ def test_an_unreadable_host_gets_an_empty_node_feature_not_a_deleted_file(tmp_pa
     assert "migcompat: note: 1 node with no label (an empty spec.labels, which clears on apply" in result.stderr
     assert "migcompat: warning: 1 host with placements that could not be decided" in result.stderr
     assert result.stderr.rstrip().endswith("what could not be read: t4-node-18")
-    nodes = json.loads((out / "mapping.json").read_text())["nodes"]
+    nodes = json.loads((out / "mapping.migcompat").read_text())["nodes"]
     assert nodes["t4-node-18"]["has"] == []
 
 
@@ -118,7 +118,7 @@ def test_a_host_whose_rules_are_unreadable_keeps_the_classes_its_devices_have(tm
     assert json.loads((out / "nodefeature-t4-node-18.json").read_text())["spec"] == {"labels": has}
     assert "node with no label" not in result.stderr
     assert "migcompat: warning: 1 host with placements that could not be decided" in result.stderr
-    mapping = json.loads((out / "mapping.json").read_text())
+    mapping = json.loads((out / "mapping.migcompat").read_text())
     assert len(mapping["nodes"]["t4-node-18"]["has"]) == len(has)
     assert mapping["accept_sets"][mapping["nodes"]["t4-node-18"]["accepts"]] == []
 
@@ -238,7 +238,7 @@ def labels(tmp_path: Path) -> Path:
     out = tmp_path / "labels"
     result = _run("kubernetes", str(VGPU_OLD), str(VGPU_NEW), "-o", str(out))
     assert result.exit_code == 0, result.output
-    return out / "mapping.json"
+    return out / "mapping.migcompat"
 
 
 @pytest.fixture
@@ -410,7 +410,7 @@ def test_node_names_from_a_template_lower_cased(tmp_path: Path) -> None:
     result = _run("kubernetes", str(fleet), "-o", str(out), "--node-name", "{short}", "--lower")
     assert result.exit_code == 0, result.output
     assert sorted(path.name for path in out.iterdir()) == [
-        "mapping.json",
+        "mapping.migcompat",
         "nodefeature-gpu-node-07.json",
         "nodefeature-gpu-node-08.json",
     ]

@@ -104,7 +104,7 @@ def _written(tmp_path: Path, export: str, sample: str, arguments: Arguments) -> 
         command = ["export", "placement", str(SAMPLES / sample), "--mapping", str(mapping), *extra]
     else:
         command = ["export", "kubernetes", str(SAMPLES / sample), "-o", str(tmp_path / "labels"), *extra]
-        mapping = tmp_path / "labels" / "mapping.json"
+        mapping = tmp_path / "labels" / "mapping.migcompat"
     result = CliRunner().invoke(main, command, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     document: Document = json.loads(mapping.read_text(encoding="ascii"))

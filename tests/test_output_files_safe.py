@@ -85,7 +85,7 @@ def _leftovers(directory: Path) -> list[str]:
 # ---- names the command picks: links are replaced, not followed ------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [NODE_FILES[0], "mapping.json"])
+@pytest.mark.parametrize("name", [NODE_FILES[0], "mapping.migcompat"])
 def test_a_link_planted_at_an_export_file_name_is_replaced_and_its_target_left_alone(tmp_path: Path, name: str) -> None:
     out = tmp_path / "out"
     out.mkdir(mode=0o755)
@@ -104,14 +104,17 @@ def test_a_link_planted_at_an_export_file_name_is_replaced_and_its_target_left_a
 def test_a_dangling_link_in_the_export_directory_is_not_followed(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir(mode=0o755)
-    (out / "mapping.json").symlink_to(tmp_path / "victim2")
+    (out / "mapping.migcompat").symlink_to(tmp_path / "victim2")
     (out / NODE_FILES[1]).symlink_to(tmp_path / "victim3")
 
     result = _run("export", "kubernetes", VGPU, "-o", str(out))
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "victim2").exists() and not (tmp_path / "victim2").is_symlink()
     assert not (tmp_path / "victim3").exists()
-    assert sorted(p.name for p in out.iterdir() if p.is_file() and not p.is_symlink()) == ["mapping.json", *NODE_FILES]
+    assert sorted(p.name for p in out.iterdir() if p.is_file() and not p.is_symlink()) == [
+        "mapping.migcompat",
+        *NODE_FILES,
+    ]
 
 
 def test_cases_copy_replaces_a_planted_link_instead_of_writing_through_it(tmp_path: Path) -> None:
@@ -160,11 +163,11 @@ def test_a_group_writable_export_directory_is_written_by_replacing_names(tmp_pat
     out.chmod(0o775)
     victim = tmp_path / "victim"
     victim.write_text("untouched")
-    (out / "mapping.json").symlink_to(victim)
+    (out / "mapping.migcompat").symlink_to(victim)
     result = _run("export", "kubernetes", VGPU, "-o", str(out))
     assert result.exit_code == 0, result.output
     assert victim.read_text() == "untouched"
-    assert not (out / "mapping.json").is_symlink()
+    assert not (out / "mapping.migcompat").is_symlink()
 
 
 def test_cases_copy_into_a_world_writable_directory_is_refused(tmp_path: Path) -> None:
@@ -183,7 +186,7 @@ def test_a_sticky_shared_directory_is_accepted_and_a_new_directory_is_private(tm
     sticky.chmod(0o1777)
     result = _run("export", "kubernetes", VGPU, "-o", str(sticky))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in sticky.iterdir()) == ["mapping.json", *NODE_FILES]
+    assert sorted(p.name for p in sticky.iterdir()) == ["mapping.migcompat", *NODE_FILES]
 
     old = os.umask(0o002)  # a umask that would make a group-writable directory
     try:
@@ -201,7 +204,7 @@ def test_an_export_directory_another_user_owns_is_written_as_under_sudo_in_a_che
     os.chown(out, 65534, 65534)
     result = _run("export", "kubernetes", VGPU, "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["mapping.json", *NODE_FILES]
+    assert sorted(p.name for p in out.iterdir()) == ["mapping.migcompat", *NODE_FILES]
 
 
 @is_root
@@ -211,14 +214,17 @@ def test_in_a_sticky_shared_directory_only_the_users_own_stale_files_are_removed
     sticky.chmod(0o1777)
     theirs = sticky / "nodefeature-t4-node-14.json"
     mine = sticky / "nodefeature-t4-node-15.json"
-    theirs.write_text("{}")
-    mine.write_text("{}")
+    head = '{"apiVersion": "nfd.k8s-sigs.io/v1alpha1", "kind": "NodeFeature", "metadata": {"name": "migcompat-%s"}}'
+    theirs.write_text(head % "t4-node-14")  # the objects an export wrote for these nodes
+    mine.write_text(head % "t4-node-15")
     os.chown(theirs, 65534, 65534)
 
     result = _run("export", "kubernetes", VGPU, "-o", str(sticky))
     assert result.exit_code == 0, result.output
     assert theirs.exists() and not mine.exists()
-    assert "removed 1 stale NodeFeature file this export did not write: nodefeature-t4-node-15.json" in result.stdout
+    assert "removed 1 stale file an earlier export wrote and this one did not: nodefeature-t4-node-15.json" in (
+        result.stdout
+    )
 
 
 # ---- FIFOs: an error at once, never a hang ------------------------------------------------------------------

@@ -47,7 +47,7 @@ def _export_classes(tmp_path: Path) -> tuple[set[str], dict[str, set[str]]]:
     out = tmp_path / "labels"
     result = run("export", "kubernetes", MLX5, "-o", str(out))
     assert result.exit_code == 0, result.output
-    mapping = json.loads((out / "mapping.json").read_text(encoding="utf-8"))
+    mapping = json.loads((out / "mapping.migcompat").read_text(encoding="utf-8"))
     known = {entry["class"] for entry in mapping["classes"]}
     nodes: dict[str, set[str]] = {}
     for path in out.glob("nodefeature-*.json"):

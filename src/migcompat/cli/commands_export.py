@@ -16,10 +16,11 @@ from ..errors import MigcompatError
 from .attributes import Loader, refuse_two_stdins, report_failures
 from .captures import read_capture_stdin, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
-from .io import STDIN, CannotRead, display_name, read_input
+from .io import STDIN, CannotRead, display_name, read_entry, read_input
 from .options import format_option
 from .output import (
     OutputError,
+    check_writable,
     echo,
     echo_error,
     echo_json,
@@ -64,7 +65,7 @@ query matches nothing, 3 an input or the export is not usable (see
 Examples:
   migcompat capture -o t4-node-16.json                   # on each host
   migcompat export kubernetes captures/ -o labels/
-  migcompat export kubernetes-query --mapping labels/mapping.json /sys/bus/mdev/devices/$UUID
+  migcompat export kubernetes-query --mapping labels/mapping.migcompat /sys/bus/mdev/devices/$UUID
   migcompat export placement --enabled-type nvidia-230 captures/ -o traits.json
   migcompat export placement-query --mapping traits.json /sys/bus/mdev/devices/$UUID
 
@@ -81,6 +82,10 @@ placement's resource provider gets no migcompat trait (a push clears them);
 a warning names the hosts. With --strict, 'export kubernetes' and 'export
 placement' refuse such an inventory instead (exit 3): nothing is written,
 removed or pushed (the schedulers guide, 'When the inventory is incomplete').
+A file of an INVENTORY directory that is not a valid capture (truncated in
+transfer) is refused with or without --strict (exit 3, nothing written,
+removed or pushed): the host it holds is not known, so the labels and traits
+an earlier export gave that host would stay in force.
 
 {_SCOPE}
 """
@@ -92,7 +97,8 @@ _EPILOG: Final = (
     " --rp-uuids, a --node-name field other than {host} and {short}, an --enabled-type no device"
     " type of the inventory (or of its HOST) has, two inputs on standard"
     " input, --mapping with -o FILE, --mapping - without -o DIR), 3 an input that cannot be read,"
-    " a host in two captures or a capture without a host name, nothing to export, with --strict"
+    " a host in two captures, a capture without a host name or a file of an INVENTORY directory that is"
+    " not a valid capture, nothing to export, with --strict"
     " a placement that could not be decided or a capture fault that may hide one, a source that"
     " is a device type, a name outside the scheduler's rules or a collision, two providers on one"
     " resource provider, a source of a class the export does not know, or a Placement request"
@@ -572,13 +578,24 @@ def placement_command(
     except MigcompatError as exc:
         _fail(ctx, exc)
     mapped = sum(entry.resource_provider is not None for entry in export.providers)
+    undecided_mapped = sum(entry.resource_provider is not None for entry in export.undecided)
+    also = (
+        f" and {plural(len(export.undecided), 'undecided provider')} ({undecided_mapped} mapped, with no trait)"
+        if export.undecided
+        else ""
+    )
     summary = (
         f"{plural(len(export.table.classes), 'source class', 'source classes')},"
         f" {plural(len(export.traits), 'trait')}, {plural(len(export.providers), 'provider')}"
-        f" ({mapped} mapped to a resource provider)"
+        f" ({mapped} mapped to a resource provider){also}"
     )
     report = None
     if endpoint is not None:
+        try:
+            if target is not None:
+                check_writable(target)  # a mistake in -o leaves Placement as it was
+        except OutputError as exc:
+            exit_with(ctx, exc, after="; nothing was pushed")
         try:
             report = push(export, PlacementClient(endpoint, token), prune=prune)
         except MigcompatError as exc:
@@ -757,11 +774,12 @@ def _uuid_map(ctx: click.Context, path: str) -> dict[str, str]:
                 ctx,
                 invalid(
                     f"{name}: the resource provider of {key!r} is {shown}, not a UUID"
-                    " (a string of 8-4-4-4-12 hexadecimal digits, as Placement shows it)",
+                    " (a string of 8-4-4-4-12 hexadecimal digits, as Placement shows it, in either case)",
                     f"/{_pointer_token(key)}",
                 ),
             )
-    return document
+    # Placement keeps a UUID as the lower-case text it shows: an upper-case one would name no resource provider.
+    return {key: value.lower() for key, value in document.items()}
 
 
 def _json_kind(value: object) -> str:
@@ -925,7 +943,7 @@ inventory is refused instead (exit 3), and nothing is written or removed. A node
 or --node-name TEMPLATE made from {{host}} and {{short}} (the host name up to
 its first dot), lower-cased with --lower; every host whose node name is not
 a valid one is named in one error, and nothing is written. With -o DIR each object
-goes to DIR/nodefeature-NODE.json and the mapping to DIR/mapping.json;
+goes to DIR/nodefeature-NODE.json and the mapping to DIR/mapping.migcompat;
 otherwise (or with -o -) a v1 List of the objects goes to standard output.
 --mapping FILE writes the mapping document (which 'export kubernetes-query'
 reads) to FILE instead, with or without -o; --mapping - (standard output)
@@ -935,11 +953,14 @@ Apply the objects with 'kubectl apply -f DIR' (or -f -). Every
 label is checked against Kubernetes' rules; the prefix may not be
 kubernetes.io, k8s.io or a domain under them.
 
-With -o DIR, the files DIR/nodefeature-NODE.json this export did not write
-(nodes no longer in the INVENTORY, from an earlier export to DIR) are
-removed, and counted, so that 'kubectl apply -f DIR' does not apply them
-again; other files in DIR are left alone. Their objects already in the
-cluster stay: delete them with 'kubectl delete nodefeature'.
+With -o DIR, the files DIR/nodefeature-NODE.json that an earlier export
+wrote and this one did not (nodes no longer in the INVENTORY: each holds the
+NodeFeature object migcompat-NODE) are removed, and counted, so that
+'kubectl apply -f DIR' does not apply them again; so is a DIR/mapping.json
+an earlier export wrote, which kubectl cannot read. Other files in DIR are
+left alone, and a note names those called nodefeature-*.json that no export
+wrote. Objects already in the cluster stay: delete them with 'kubectl
+delete nodefeature'.
 
 {_SCOPE}
 """
@@ -957,13 +978,13 @@ cluster stay: delete them with 'kubectl delete nodefeature'.
     "-o",
     metavar="DIR",
     type=click.Path(allow_dash=True),
-    help="Write one file per node, and mapping.json, here (-: the v1 List to standard output, as without -o).",
+    help="Write one file per node, and mapping.migcompat, here (-: the v1 List to standard output, as without -o).",
 )
 @click.option(
     "--mapping",
     metavar="FILE",
     type=click.Path(allow_dash=True),
-    help="Write the mapping document here (default: DIR/mapping.json with -o DIR, else none;"
+    help="Write the mapping document here (default: DIR/mapping.migcompat with -o DIR, else none;"
     " -: standard output, with -o DIR only).",
 )
 @click.option(
@@ -1035,6 +1056,7 @@ def kubernetes_command(
     except MigcompatError as exc:
         _fail(ctx, exc)
     removed: list[str] = []
+    foreign: list[str] = []
     if directory is None:
         if target is not None:  # a FILE (- is refused above), before the objects: a failure leaves stdout empty
             _write(ctx, target, text)
@@ -1043,17 +1065,26 @@ def kubernetes_command(
         written = {_node_feature_file(node) for node in export.nodes}
         try:
             place = prepare_directory(directory)  # refused when others could plant links at the names written
+            if mapping is not None and mapping != STDIN:
+                check_writable(mapping)  # a mistake in --mapping leaves DIR's files as they were
             for node, item in zip(export.nodes, objects, strict=True):
                 write_in_directory(directory, _node_feature_file(node), _json_text(item), encoding="ascii")
             if mapping is None:
                 write_in_directory(directory, _MAPPING_FILE, text, encoding="ascii")
+                written.add(_MAPPING_FILE)
         except OutputError as exc:
             exit_with(ctx, exc)
         if target == STDIN:
             echo(text, nl=False)
         elif mapping is not None:
             _write(ctx, mapping, text)
-        removed = _remove_stale(ctx, directory, written, shared=bool(place.st_mode & (stat.S_IWGRP | stat.S_IWOTH)))
+        removed, foreign = _remove_stale(
+            ctx,
+            directory,
+            written,
+            shared=bool(place.st_mode & (stat.S_IWGRP | stat.S_IWOTH)),
+            keep=mapping if mapping != STDIN else None,
+        )
     stdout_taken = directory is None or target == STDIN
     labels = sum(len(labels) for labels in export.nodes.values())
     echo(
@@ -1064,7 +1095,7 @@ def kubernetes_command(
     if target is None:
         echo(
             "migcompat: note: no mapping was written, so 'export kubernetes-query' has none to read:"
-            " give --mapping FILE (or -o DIR, which writes DIR/mapping.json)",
+            " give --mapping FILE (or -o DIR, which writes DIR/mapping.migcompat)",
             err=True,
         )
     else:
@@ -1087,15 +1118,25 @@ def kubernetes_command(
         )
     if removed:
         echo(
-            f"removed {plural(len(removed), 'stale NodeFeature file')} this export did not write:"
+            f"removed {plural(len(removed), 'stale file')} an earlier export wrote and this one did not:"
             f" {', '.join(escape(name) for name in removed)}",
             err=stdout_taken,
+        )
+    if foreign:
+        echo(
+            f"migcompat: note: left {plural(len(foreign), 'file')} named as NodeFeature files are that no export"
+            f" wrote (they hold another object, or none): {first_few(foreign, _SHOWN_HOSTS, escape)};"
+            " 'kubectl apply -f DIR' applies them too",
+            err=True,
         )
     ctx.exit(ExitCode.SUCCESS)
 
 
-_MAPPING_FILE: Final = "mapping.json"
-"""The name of the mapping in the output directory when --mapping is not given."""
+_MAPPING_FILE: Final = "mapping.migcompat"
+"""The name of the mapping in the output directory when --mapping is not given: not ``.json``, ``.yaml`` or
+``.yml``, the files ``kubectl apply -f DIR`` (and GitOps tools) read as Kubernetes objects."""
+_LEGACY_MAPPING_FILE: Final = "mapping.json"
+"""Where earlier exports put the mapping in the output directory, which broke ``kubectl apply -f DIR``."""
 _NODE_FEATURE_FILE: Final = re.compile(r"nodefeature-(.+)\.json\Z", re.DOTALL)
 
 
@@ -1104,39 +1145,78 @@ def _node_feature_file(node: str) -> str:
     return f"nodefeature-{node}.json"
 
 
-def _remove_stale(ctx: click.Context, directory: str, written: set[str], *, shared: bool) -> list[str]:
-    """Remove the NodeFeature files of *directory* outside *written*: the names removed, sorted.
+class _NotJSON(Exception):
+    """A file that is not one JSON document (so not one an export wrote)."""
 
-    Only regular files (not symbolic links, not directories: each name is
-    checked with ``lstat`` just before it is unlinked, and a link is never
-    followed) whose name is one this command writes, ``nodefeature-NODE.json``
-    with NODE a valid node name label value, are candidates; in a *shared*
-    directory (writable by others, with the sticky bit), only those the
-    effective user owns. A removal that fails ends the command with exit 3.
+
+def _not_json(message: str, line: int | None, column: int | None) -> Exception:
+    return _NotJSON(message)
+
+
+def _document_in(descriptor: int, name: str, directory: str) -> object:
+    """The JSON document of the regular file *name* in *directory* (open as *descriptor*), or None: a link, a file
+    that cannot be read, is larger than :data:`_OBJECT_LIMIT` or is not JSON holds none that an export wrote."""
+    from ..jsonmodel import decode_json
+
+    try:
+        read = read_entry(descriptor, name, os.path.join(directory, name), _OBJECT_LIMIT)
+        return decode_json(read.data, _not_json) if read.complete else None
+    except (CannotRead, _NotJSON):
+        return None
+
+
+_OBJECT_LIMIT: Final = 16 << 20
+"""The largest file in the output directory read to tell whether an export wrote it (16 MiB: the API server
+refuses far smaller objects)."""
+
+
+def _remove_stale(
+    ctx: click.Context, directory: str, written: set[str], *, shared: bool, keep: str | None
+) -> tuple[list[str], list[str]]:
+    """Remove from *directory* what an earlier export wrote there and this one did not: the names removed, and the
+    names of NodeFeature files left because no export wrote them, each sorted.
+
+    A candidate is a regular file (a symbolic link is never followed or
+    removed) named as this command names them, ``nodefeature-NODE.json``
+    with NODE a valid node name label value, outside *written*, whose
+    content is the NodeFeature object an export writes for NODE
+    (:func:`~migcompat.exports.kubernetes.is_node_feature_of`); or
+    ``mapping.json``, where exports before this one put the mapping (which
+    ``kubectl apply -f DIR`` cannot read), when it is a Kubernetes mapping
+    document and not *keep* (the --mapping FILE given). In a *shared*
+    directory (writable by others, with the sticky bit), only the files the
+    effective user owns. Each name is checked with ``lstat`` again just
+    before it is unlinked. A removal that fails ends the command with exit 3.
     """
+    from ..exports.kubernetes import MAPPING_FORMAT, is_node_feature_of
     from ..exports.labels import value_problem
 
     user = os.geteuid()
     removed: list[str] = []
+    foreign: list[str] = []
     try:
         descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
             with os.scandir(descriptor) as entries:
-                candidates = sorted(
-                    entry.name
-                    for entry in entries
-                    if entry.name not in written
-                    and (found := _NODE_FEATURE_FILE.match(entry.name)) is not None
-                    and value_problem(found.group(1)) is None
-                )
-            for name in candidates:
+                names = sorted(entry.name for entry in entries if entry.name not in written)
+            for name in names:
+                found = _NODE_FEATURE_FILE.match(name)
+                if found is not None and value_problem(found.group(1)) is None:
+                    ours = is_node_feature_of(_document_in(descriptor, name, directory), found.group(1))
+                elif name == _LEGACY_MAPPING_FILE and (keep is None or not _same_file(keep, directory, name)):
+                    document = _document_in(descriptor, name, directory)
+                    ours = type(document) is dict and document.get("format") == MAPPING_FORMAT
+                else:
+                    continue
                 try:
                     status = os.stat(name, dir_fd=descriptor, follow_symlinks=False)
                 except FileNotFoundError:  # removed since the directory was read
                     continue
-                if stat.S_ISREG(status.st_mode) and (not shared or status.st_uid == user):
+                if ours and stat.S_ISREG(status.st_mode) and (not shared or status.st_uid == user):
                     os.unlink(name, dir_fd=descriptor)
                     removed.append(name)
+                elif found is not None:
+                    foreign.append(name)
         finally:
             os.close(descriptor)
     except OSError as exc:
@@ -1145,14 +1225,21 @@ def _remove_stale(ctx: click.Context, directory: str, written: set[str], *, shar
             "output-unwritable",
         )
         ctx.exit(ExitCode.UNDECIDED)
-    return removed
+    return removed, foreign
+
+
+def _same_file(path: str, directory: str, name: str) -> bool:
+    try:
+        return os.path.samefile(path, os.path.join(directory, name))
+    except (OSError, ValueError):
+        return False
 
 
 _KQUERY_HELP: Final = f"""Print the node affinity (or nodeSelector) a VM's pod needs to land where SOURCE can migrate.
 
 SOURCE is a device's migration_version (a file, - or a device directory);
 --mapping FILE is the mapping document 'migcompat export kubernetes' wrote
-(DIR/mapping.json with -o DIR, or its --mapping FILE; - reads it from
+(DIR/mapping.migcompat with -o DIR, or its --mapping FILE; - reads it from
 standard input), which must know the source's class. The output is a JSON object to merge into the pod (or
 KubeVirt VirtualMachineInstance) spec: {{"affinity": {{"nodeAffinity": ...}}}}
 with a requiredDuringSchedulingIgnoredDuringExecution term on the
@@ -1165,7 +1252,7 @@ source's class).
 
 \b
 Examples:
-  migcompat export kubernetes-query --mapping labels/mapping.json /sys/bus/mdev/devices/$UUID
+  migcompat export kubernetes-query --mapping labels/mapping.migcompat /sys/bus/mdev/devices/$UUID
 
 The nodes of the export it matches (from the mapping's accept_sets) are
 counted and named on standard error; when there is none, nothing is
@@ -1191,7 +1278,7 @@ again from that device before each migration (a note says so).
     metavar="FILE",
     required=True,
     type=click.Path(allow_dash=True),
-    help="The mapping document 'export kubernetes' wrote (DIR/mapping.json with -o DIR, or its --mapping FILE;"
+    help="The mapping document 'export kubernetes' wrote (DIR/mapping.migcompat with -o DIR, or its --mapping FILE;"
     " - reads it from standard input).",
 )
 @click.option("--any", "any_of", is_flag=True, help="Nodes accepting at least one SOURCE (default: every one).")

@@ -244,6 +244,37 @@ def write_output(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
         _write_replacing(name, payload, found, keep_owner=True)
 
 
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`OutputError` (``output-unwritable``) when :func:`write_output` to *path* would surely fail.
+
+    A command that writes or pushes something else first checks its other
+    outputs with this, so that its exit status 3 ("nothing written") holds
+    for the mistakes a user makes: *path* is a directory, its directory does
+    not exist or is not one, or the process may not create a file there. A
+    FIFO, a device or a symbolic link is opened where it is, and only the
+    write itself can tell; so can a full disk.
+    """
+    name = os.fspath(path)
+    try:
+        found: os.stat_result | None = os.stat(name)
+    except FileNotFoundError:
+        found = None
+    except (OSError, ValueError) as exc:
+        raise _cannot_write(name, exc) from None
+    if found is not None and stat.S_ISDIR(found.st_mode):
+        raise OutputError("output-unwritable", f"cannot write {_shown(name)}: it is a directory", where=name)
+    if (found is not None and not stat.S_ISREG(found.st_mode)) or os.path.islink(name):
+        return
+    parent = os.path.dirname(name) or "."
+    try:
+        if not stat.S_ISDIR(os.stat(parent).st_mode):
+            raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+    except (OSError, ValueError) as exc:
+        raise _cannot_write(name, exc) from None
+
+
 def write_in_directory(
     directory: str | os.PathLike[str], name: str, data: str | bytes, *, encoding: str = "utf-8"
 ) -> None:

@@ -46,6 +46,7 @@ __all__ = [
     "LabelScheme",
     "NodeNames",
     "build_export",
+    "is_node_feature_of",
     "node_affinity",
     "node_name_problem",
     "node_selector",
@@ -240,6 +241,27 @@ class KubernetesExport:
             "accept_sets": sets.to_json(),
             "nodes": nodes,
         }
+
+
+def is_node_feature_of(document: object, node: str) -> bool:
+    """Whether *document* (decoded JSON) is a NodeFeature object that an export wrote for *node*.
+
+    Its kind, API group and ``migcompat-NODE`` name say so: what ``migcompat
+    export kubernetes -o DIR`` may remove from DIR as stale when *node* is no
+    longer in the inventory. Anything else (another tool's object, a file
+    that is not JSON) is not.
+    """
+    if type(document) is not dict:
+        return False
+    metadata = document.get("metadata")
+    api_version = document.get("apiVersion")
+    return (
+        document.get("kind") == "NodeFeature"
+        and type(api_version) is str
+        and api_version.startswith("nfd.k8s-sigs.io/")
+        and type(metadata) is dict
+        and metadata.get("name") == f"migcompat-{node}"
+    )
 
 
 def _object_name(node: str) -> str:

@@ -38,7 +38,7 @@ from ..display import plural
 from ..emit import emit
 from ..fleet.classes import export_class
 from ..fleet.index import FleetIndex
-from ..fleet.inventory import FleetError, Inventory, InventoryFinding, Provider
+from ..fleet.inventory import FleetError, Inventory, InventoryFinding, Provider, invalid_capture_reason
 from ..model import MigrationVersion
 from ..semantics.rules import constrained_keys
 from .errors import ExportError
@@ -236,7 +236,15 @@ def check_inventory(inventory: Inventory) -> None:
       with ``--host NAME``; *where* is the file;
     * two captures naming the same host is ``export-collision``, naming the
       host and both files, and how many other hosts have the same problem;
-      *where* is the host.
+      *where* is the host;
+    * a file of an inventory directory that is not a valid capture (its
+      ``invalid-capture`` finding: truncated in transfer, say) raises
+      :class:`~migcompat.fleet.inventory.FleetError` ``capture-invalid``, as
+      that file named alone would: the host it holds is not known, so its
+      node and providers would be left out of the export, and what an
+      earlier export gave them (labels, traits) would stay in force; *where*
+      is the file. ``--strict`` is not needed to refuse it: an export can
+      mark only what was decided for a host it knows, not for one it lost.
 
     The files and their hosts are the inventory's
     :attr:`~migcompat.fleet.inventory.Inventory.file_hosts`.
@@ -258,6 +266,16 @@ def check_inventory(inventory: Inventory) -> None:
             " resource providers, per host name, so their devices would be merged; keep only the current capture"
             " of each host",
             where=host,
+        )
+    lost = [finding for finding in inventory.findings if finding.code == "invalid-capture"]
+    if lost:
+        too = f" ({plural(len(lost) - 1, 'other file')} too)" if len(lost) > 1 else ""
+        raise FleetError(
+            "capture-invalid",
+            f"{invalid_capture_reason(lost[0])}{too}: the host it holds would be missing from the"
+            " export, and the labels and traits an earlier export gave that host would stay in force; capture it"
+            " again, or remove the file from the inventory",
+            where=lost[0].path,
         )
 
 

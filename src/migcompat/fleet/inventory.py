@@ -80,6 +80,7 @@ __all__ = [
     "Undecided",
     "duplicate_hosts",
     "hides_targets",
+    "invalid_capture_reason",
     "inventory_of",
     "load_inventory",
     "load_inventory_text",
@@ -671,6 +672,15 @@ def _check_host(host: str, capture: str, findings: list[InventoryFinding]) -> No
         findings.append(InventoryFinding("invalid-host-name", host, capture, f"{capture}: {why}"))
 
 
+_SKIPPED_CAPTURE: Final = "; skipped: a host may be missing"
+
+
+def invalid_capture_reason(finding: InventoryFinding) -> str:
+    """What is wrong with the file of an ``invalid-capture`` *finding*, naming it (its message without the
+    error code and the note that it was skipped)."""
+    return finding.message.removesuffix(_SKIPPED_CAPTURE).rpartition(" [")[0] or finding.message
+
+
 def _load(name: str, in_directory: bool, findings: list[InventoryFinding], stdin: bytes | None) -> HostData | None:
     try:
         if name == STDIN and stdin is not None:
@@ -688,7 +698,7 @@ def _load(name: str, in_directory: bool, findings: list[InventoryFinding], stdin
                     "invalid-capture",
                     "",
                     name,
-                    f"{message} [{error.code}]; skipped: a host may be missing",
+                    f"{message} [{error.code}]{_SKIPPED_CAPTURE}",
                     hides_targets=True,
                 )
             )
