@@ -147,15 +147,23 @@ def detect(text: str | bytes) -> str:
 
     A ``migration_compatible_devices`` attribute's first line is the bare header
     (clause 4.2); a ``migration_version``'s first line has at least one field.
-    Text that is neither is reported as ``migration_version``, whose parser then
-    says what is wrong.
+    A first line that is the header followed only by spaces, tabs or a carriage
+    return (a file saved with CRLF line ends) holds no field either: it is
+    taken for the rules, whose parser then says what is wrong with it. Other
+    text that is neither is reported as ``migration_version``, whose parser
+    then says what is wrong.
     """
     if type(text) is not str and type(text) is not bytes:
         text = _attribute_text(text)
-    head = text[: len(HEADER) + 1] if isinstance(text, str) else text[: len(HEADER) + 1].decode("ascii", "replace")
-    if head in (HEADER, HEADER + "\n"):
+    start = text[:_DETECT_BYTES] if isinstance(text, str) else text[:_DETECT_BYTES].decode("ascii", "replace")
+    first, newline, _ = start.partition("\n")
+    if first.rstrip(" \t\r") == HEADER and (newline or len(start) < _DETECT_BYTES):
         return "migration_compatible_devices"
     return "migration_version"
+
+
+_DETECT_BYTES: Final = 64
+"""How much of an attribute :func:`detect` reads: its header line, with some blanks after it."""
 
 
 def parse(text: str | bytes) -> MigrationVersion | CompatibleDevices:

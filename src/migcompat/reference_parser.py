@@ -104,6 +104,11 @@ def _parse(text: str, start: str, lines: list[str]) -> Tree[Token]:
         else:
             assert isinstance(exc, UnexpectedEOF)
             got, expected = "the end of the attribute", set(exc.expected)
+        interactive = getattr(exc, "interactive_parser", None)
+        if interactive is not None:
+            # LALR merges the states after a value of both attributes, so the lexer's and the table's sets
+            # over-approximate ('..' and '|' after a migration_version value); feeding each one tells.
+            expected = interactive.accepts() or expected
         line = max(1, getattr(exc, "line", 1) or 1)
         column = max(1, getattr(exc, "column", 1) or 1)
         at_end = isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END")

@@ -175,7 +175,8 @@ def _window(text: str, carets: str, start: int) -> tuple[str, str]:
     """At most about :data:`_WINDOW` columns of *text* and *carets* around column *start* (0-based)."""
     if len(text) <= _WINDOW:
         return text, carets
-    first = min(max(0, start - _WINDOW // 2), len(text) - _WINDOW)
+    width = max(len(text), len(carets.rstrip()))  # a caret may stand after the last character (too-long)
+    first = min(max(0, start - _WINDOW // 2), width - _WINDOW)
     last = first + _WINDOW
     left = _ELLIPSIS if first > 0 else ""
     right = _ELLIPSIS if last < len(text) else ""
