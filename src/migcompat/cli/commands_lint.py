@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -16,6 +17,7 @@ from ..conformance.registry import CHECKS
 from ..conformance.results import Failure, render_excerpt
 from ..errors import ParseError
 from ..parse import detect
+from ..sysfs.model import VFIO_DEV
 from .attributes import COMPATIBLE, VERSION, Attribute, bounded_error, read_in_directory
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
 from .io import (
@@ -55,7 +57,8 @@ canonical form, final LF included), MC-E3-REGISTRY and MC-E3-REQUIRED
 MC-E4-NO-PARAMS (no param lines on a device instance), and the warnings
 MC-S1-ACCEPT-ALL, MC-S2-DEFAULT-WRITTEN and MC-M1-ACCEPTS-NOTHING; and when
 both attributes of one device are given, MC-E6-SELF (the device accepts
-itself) and MC-E7-SELFREF (every $ resolvable).
+itself) and MC-E7-SELFREF (every $ and $N has a value of a type its place
+allows; a $N needs a version).
 
 A directory gives both its attribute files, checked together, and
 MC-E5-PAIR (both or neither). A file named migration_version or
@@ -65,10 +68,19 @@ directory, given as two FILEs, are checked together.
 
 An attribute in a sysfs directory is checked as a device type's when the
 directory is an mdev type's (under mdev_supported_types), as a device
-instance's when it is a device's (it has an mdev_type, vendor or driver
-entry); elsewhere a migration_version with param lines is taken for a type's
-template and one without for an instance's. --kind says which it is instead:
-with --kind instance, MC-E4-NO-PARAMS reports a template printed by an instance.
+instance's when it is a device's or its VFIO device directory's
+(DEVICE/vfio-dev/vfioN; the device has an mdev_type, subsystem, vendor or
+driver entry); elsewhere a migration_version with param lines is taken for a
+type's template and one without for an instance's. An instance is an mdev
+when it has an mdev_type link (or its subsystem is mdev), another device when
+its subsystem is another bus or it has a vendor file (a PCI function); an
+mdev may write a field with its registry default (it reports D(c) of its
+type, spec clause 6.3), another device should not (MC-S2-DEFAULT-WRITTEN).
+When the files do not tell, an instance that writes such a field is not
+checked for MC-S2-DEFAULT-WRITTEN, and the output says why. --kind says which
+it is instead: type, mdev, pci (a PCI function), device (a device on another
+bus) or instance (an mdev or not, as its directory tells); with an instance
+kind, MC-E4-NO-PARAMS reports a template printed by an instance.
 What needs the device's place in sysfs is left to 'migcompat conformance' on
 a tree or a capture: agreement with sysfs (MC-E3-SYSFS, and type= on mdevs
 only), modes, stable reads, instances that match their type (MC-E8) and the
@@ -77,10 +89,13 @@ compatibility matrix.
 Each failure is reported as conformance reports it: FAIL (WARN for a
 recommended check), the check ID, the file with the line and column, the
 message, the line with a caret under the fault and the spec clause; then
-one line per input with the checks it passed. --format json writes one JSON object: {"result",
+one line per input with the checks it ran, and one per check it did not run
+with the reason. --format json writes one JSON object: {"result",
 "inputs", "input_errors", "failures", "notes"}, each failure as in the
 conformance report (without "host"), each input error {"path", "error":
-{"code", "message"}} as 'migcompat parse --format json' writes it; "result"
+{"code", "message"}} as 'migcompat parse --format json' writes it, and a check
+not run for a reason of the texts as a note whose message starts with "not
+checked: "; "result"
 is "passed", "failed" or, when an input could not be read (exit status 3),
 "undecided".
 """
@@ -90,8 +105,14 @@ _EPILOG: Final = (
     " check fails, 3 an input cannot be read."
 )
 
-_KINDS: Final = {"instance": "mdev", "type": "mdev_type"}
-"""--kind, as the placement kind of the checks: an instance is checked as an mdev, which may carry type=."""
+_KINDS: Final = {"type": "mdev_type", "instance": "unplaced", "mdev": "mdev", "pci": "pci", "device": "device"}
+"""--kind, as the placement kind of the checks (:data:`~migcompat.conformance.emitter_checks.PLACEMENT_KINDS`).
+
+``instance`` is a device instance whose directory may still say whether it is
+an mdev; when it does not, it is ``unplaced``: an mdev or not, which decides
+MC-S2-DEFAULT-WRITTEN (clause 6.3 exempts a device created from a type).
+"""
+_INSTANCE_KINDS: Final = frozenset({"mdev", "pci", "device", "unplaced"})
 
 _PARAM_LINE: Final = re.compile(rb"(?:^|\n)param ")
 
@@ -105,7 +126,7 @@ class _Unit:
     rules: Input | None = None
     directory: str | None = None
     """The device directory the unit was read from (a DIR argument), for MC-E5-PAIR."""
-    kind: str = "mdev"
+    kind: str = "unplaced"
     findings: TextFindings | None = None
     pair_failure: Failure | None = None
     failures: list[Failure] = field(default_factory=list)
@@ -135,8 +156,10 @@ class _Unit:
     "--kind",
     type=click.Choice(sorted(_KINDS)),
     default=None,
-    help="Whether a migration_version is a device instance's or a device type's. Default: what its sysfs "
-    "directory is, else a type when it has param lines, an instance when not.",
+    help="Whether the attributes are a device type's or a device instance's, and whether the instance is an mdev "
+    "(mdev), a PCI function (pci) or a device on another bus (device); instance: an instance, an mdev or not as its "
+    "directory says. Default: what its sysfs directory is, else a type when it has param lines, an instance when "
+    "not.",
 )
 @format_option("text: findings and a summary for people; json: one JSON object.")
 @click.pass_context
@@ -265,27 +288,63 @@ def _directory(argument: str, errors: list[tuple[str, str]]) -> _Unit | None:
 
 _TYPE_ENTRIES: Final = ("available_instances", "create")
 """Entries of an mdev type directory: one that holds them is a type's."""
-_INSTANCE_ENTRIES: Final = ("mdev_type", "vendor", "driver")
-"""Entries of a device's directory (an mdev's type link, a PCI function's vendor, the bound driver)."""
+_INSTANCE_ENTRIES: Final = ("mdev_type", "subsystem", "vendor", "driver")
+"""Entries of a device's directory (an mdev's type link, its bus, a PCI function's vendor, the bound driver)."""
 
 
 def _kind_of(unit: _Unit, forced: str | None) -> str:
     """The placement kind *unit* is checked as: --kind, else where it lies in sysfs, else its param lines."""
-    if forced is not None:
+    if forced is not None and _KINDS[forced] != "unplaced":
         return _KINDS[forced]
     source = unit.version or unit.rules
     assert source is not None
+    placed = None
     if source.path != STDIN:
         where = unit.directory if unit.directory is not None else os.path.dirname(os.path.abspath(source.path))
-        if os.path.basename(os.path.dirname(os.path.abspath(where))) == "mdev_supported_types" or any(
-            os.path.lexists(os.path.join(where, entry)) for entry in _TYPE_ENTRIES
-        ):
-            return "mdev_type"
-        if any(os.path.lexists(os.path.join(where, entry)) for entry in _INSTANCE_ENTRIES):
-            return "mdev"
+        placed = _placement_of(where)
+    if forced is not None:  # --kind instance: an mdev or not, as the directory says
+        return placed if placed in _INSTANCE_KINDS else "unplaced"
+    if placed is not None:
+        return placed
     if unit.version is not None and _PARAM_LINE.search(unit.version.data):
         return "mdev_type"
-    return "mdev"
+    return "unplaced"
+
+
+def _placement_of(where: str) -> str | None:
+    """The placement kind of the attribute directory *where* as its place in sysfs says, or None if it says none."""
+    parent = os.path.dirname(os.path.abspath(where))
+    if os.path.basename(parent) == VFIO_DEV:
+        # DEVICE/vfio-dev/vfioN: a device instance's VFIO device directory (clause 10); DEVICE tells its kind.
+        return _instance_kind(os.path.dirname(parent))
+    if os.path.basename(parent) == "mdev_supported_types" or any(
+        os.path.lexists(os.path.join(where, entry)) for entry in _TYPE_ENTRIES
+    ):
+        return "mdev_type"
+    if any(os.path.lexists(os.path.join(where, entry)) for entry in _INSTANCE_ENTRIES):
+        return _instance_kind(where)
+    return None
+
+
+def _instance_kind(device: str) -> str:
+    """Whether the device directory *device* is an mdev's (``mdev``), another device's, or does not say (``unplaced``).
+
+    An mdev has an ``mdev_type`` link and its ``subsystem`` link names the
+    mdev bus; a PCI function has ``vendor`` and ``device`` attributes
+    (registry, ``pci_id``), which no mdev has. A ``driver`` link alone does
+    not tell.
+    """
+    if os.path.lexists(os.path.join(device, "mdev_type")):
+        return "mdev"
+    subsystem = os.path.join(device, "subsystem")
+    if os.path.islink(subsystem):
+        with contextlib.suppress(OSError):
+            bus = os.path.basename(os.readlink(subsystem).rstrip("/"))
+            if bus:
+                return "mdev" if bus == "mdev" else "pci" if bus == "pci" else "device"
+    if os.path.lexists(os.path.join(device, "vendor")):
+        return "pci"
+    return "unplaced"
 
 
 def _check(unit: _Unit, forced: str | None) -> None:
@@ -363,12 +422,33 @@ def _checked(unit: _Unit) -> list[str]:
     return [ident for ident in CHECKS if ident in found]
 
 
-def _unchecked(unit: _Unit) -> str | None:
-    """Why the checks that need both attributes did not run on *unit*, or None."""
-    if unit.version is not None and unit.rules is not None:
-        return None
-    missing = COMPATIBLE if unit.version is not None else VERSION
-    return f"MC-E6-SELF and MC-E7-SELFREF need the device's {missing} too: give both files, or their directory"
+def _unchecked(unit: _Unit) -> list[str]:
+    """Why each check that did not run on *unit* did not: the checks that need both attributes, and those the
+    checks could not decide (:attr:`~migcompat.conformance.emitter_checks.TextFindings.unchecked`)."""
+    reasons: list[str] = []
+    if unit.version is None or unit.rules is None:
+        missing = COMPATIBLE if unit.version is not None else VERSION
+        reasons.append(
+            f"MC-E6-SELF and MC-E7-SELFREF need the device's {missing} too: give both files, or their directory"
+        )
+    for check, reason in _undecided(unit):
+        reasons.append(f"{check}: {reason}")
+    return reasons
+
+
+def _undecided(unit: _Unit) -> list[tuple[str, str]]:
+    """The checks the text checks did not run on *unit*, with the reason, in the order of the registry."""
+    assert unit.findings is not None
+    unchecked = unit.findings.unchecked
+    found: list[tuple[str, str]] = []
+    for check in CHECKS:
+        reason = unchecked.get(check)
+        if reason is None:
+            continue
+        if check == "MC-S2-DEFAULT-WRITTEN":
+            reason += "; --kind mdev, pci or device says which"
+        found.append((check, reason))
+    return found
 
 
 # ---- reporting --------------------------------------------------------------------------------------
@@ -412,9 +492,7 @@ def _write_text(units: Sequence[_Unit]) -> None:
         lines.append(f"  checked: {', '.join(_checked(unit))}")
         assert unit.findings is not None
         lines.extend(f"  note: {note.check}: {note.message}" for note in unit.findings.notes)
-        reason = _unchecked(unit)
-        if reason is not None:
-            lines.append(f"  not checked: {reason}")
+        lines.extend(f"  not checked: {reason}" for reason in _unchecked(unit))
     if failed:
         result = click.style("FAILED", fg="red", bold=True) + f": {_count(failed, 'required check failure')}"
         result += f", {_count(warned, 'warning')}"
@@ -451,6 +529,14 @@ def _document(units: Sequence[_Unit], errors: Sequence[tuple[str, str]]) -> dict
         notes.extend(
             {"check": note.check, "path": unit.path_of(note.path), "message": note.message}
             for note in unit.findings.notes
+        )
+        notes.extend(
+            {
+                "check": check,
+                "path": unit.path_of(COMPATIBLE if check == "MC-E6-SELF" else VERSION),
+                "message": f"not checked: {reason}",
+            }
+            for check, reason in _undecided(unit)
         )
     return {
         # As the exit status ranks them: an input not read leaves the answer undecided, whatever else failed.

@@ -50,14 +50,19 @@ from typing import Final
 from .._values import encode_token
 from ..compare import check
 from ..display import article
-from ..emit import emit, value_text
+from ..emit import alternative_text, emit, value_text
 from ..errors import ParseError
 from ..limits import MAX_ATTRIBUTE_BYTES
 from ..model import (
+    SELF,
+    Alternative,
     CompatibleDevices,
     Constraint,
+    Equals,
     Field,
     MigrationVersion,
+    Range,
+    SelfPrefix,
     Subset,
     Superset,
     Value,
@@ -66,7 +71,7 @@ from ..model import (
 from ..parse import parse_compatible, parse_version
 from ..registry import STANDARD_KEYS, registry_default
 from ..relate import Relation, RelationTooComplex, relate
-from ..semantics.constraints import constants, self_positions
+from ..semantics.constraints import NOT_A_VERSION, constants, reads_self, resolve_alternative
 from ..semantics.rules import Context, own_values, rule_truth, self_values
 from ..semantics.templates import (
     Parameter,
@@ -129,10 +134,18 @@ VFIO_DEVICE_APIS: Final = frozenset(
 """The values of device_api (registry, clause 11): the VFIO_DEVICE_API_*_STRING strings, and vfio-fsl-mc
 and vfio-cdx for the device APIs that have a VFIO_DEVICE_FLAGS_* flag and no string."""
 _PCI_ID: Final = re.compile(r"[0-9a-f]{4}:[0-9a-f]{4}")
-_INSTANCE_KINDS: Final = frozenset({"mdev", "pci", "device"})
+_INSTANCE_KINDS: Final = frozenset({"mdev", "pci", "device", "unplaced"})
 _MDEV_KINDS: Final = frozenset({"mdev", "mdev_type"})
-PLACEMENT_KINDS: Final = ("mdev_type", "mdev", "pci", "device")
-"""The kinds of placement :func:`check_texts` takes: a device type, then the kinds of device instance."""
+PLACEMENT_KINDS: Final = ("mdev_type", "mdev", "pci", "device", "unplaced")
+"""The kinds of placement :func:`check_texts` takes: a device type, then the kinds of device instance.
+
+``unplaced`` is a device instance whose placement is not known (its files
+alone, outside sysfs): an mdev or not. The checks whose outcome depends on
+that (MC-S2-DEFAULT-WRITTEN for a field written with its registry default,
+and the registry's "type only for mdevs") are then not decided: the first is
+in :attr:`TextFindings.unchecked`, the second is a note.
+"""
+_S2: Final = "MC-S2-DEFAULT-WRITTEN"
 
 
 @dataclass(frozen=True)
@@ -277,6 +290,8 @@ class _TextOutcome:
     passes: dict[str, int]
     """How many times each check passed."""
     notes: list[_Problem]
+    unchecked: dict[str, str] = field(default_factory=dict)
+    """Why each check that applies but could not be decided was not run (check ID: reason)."""
 
 
 @dataclass(frozen=True)
@@ -293,11 +308,17 @@ class _RulesChecks:
 
 @dataclass(frozen=True)
 class _SelfRef:
-    """A constraint with ``$``: its accept line's number, its key, where ``$`` stands, the types of its other values."""
+    """A constraint with ``$`` or ``$N``: its accept line's number, its key, what reads the own value, the types of
+    its other values.
+
+    *reads* holds the alternatives that read the own value (``$``, ``$N``, or a
+    range with such an end), in the order written; None stands for a ``$``
+    subset or superset operand.
+    """
 
     line: int
     key: str
-    positions: frozenset[str]
+    reads: tuple[Alternative | None, ...]
     others: frozenset[str]
 
 
@@ -373,6 +394,7 @@ class _TextChecks:
         self.problems: list[_Problem] = []
         self.passed: list[str] = []
         self.notes: list[_Problem] = []
+        self.unchecked: dict[str, str] = {}
         self.choices = 1
 
     def fail(
@@ -399,14 +421,12 @@ class _TextChecks:
             devices = self._devices(version)
         if part is not None:
             self.problems.extend(part.problems)
-        if (
-            version is not None
-            and part is not None
-            and rules is not None
-            and devices
-            and self._selfref(version, part.selfrefs, devices)
-        ):
-            if version.params:
+        if version is not None and part is not None and rules is not None and devices:
+            if not self._selfref(version, part.selfrefs, devices):
+                self.unchecked["MC-E6-SELF"] = (
+                    "not run, as MC-E7-SELFREF failed: a $ or $N has no value of a type its place allows"
+                )
+            elif version.params:
                 self._type_self_acceptance(version, rules, devices)
             else:
                 who = "the device" if self.kind in _INSTANCE_KINDS else f"the device created with {_describe({})}"
@@ -415,7 +435,9 @@ class _TextChecks:
         passes: dict[str, int] = {}
         for ident in self.passed:
             passes[ident] = passes.get(ident, 0) + 1
-        return _TextOutcome(version, rules, rules_text, devices, self.choices, self.problems, passes, self.notes)
+        return _TextOutcome(
+            version, rules, rules_text, devices, self.choices, self.problems, passes, self.notes, self.unchecked
+        )
 
     def rules_only(self) -> _RulesChecks:
         """The checks of the rules attribute alone (E1, E2, E3, S1, M1)."""
@@ -441,10 +463,16 @@ class _TextChecks:
             first = 3 if rules.defaults else 2
             for number, rule in enumerate(rules.rules, start=first):
                 for key, constraint in rule.constraints.items():
-                    positions = self_positions(constraint)
-                    if positions:
+                    reads: tuple[Alternative | None, ...]
+                    if type(constraint) is Equals:
+                        reads = tuple(alternative for alternative in constraint.alternatives if reads_self(alternative))
+                    else:
+                        reads = (
+                            (None,) if isinstance(constraint, Subset | Superset) and constraint.operand is SELF else ()
+                        )
+                    if reads:
                         others = frozenset(value_type(v) for v in constants(constraint))
-                        selfrefs.append(_SelfRef(number, key, positions, others))
+                        selfrefs.append(_SelfRef(number, key, reads, others))
         return _RulesChecks(
             rules, text, tuple(parse_problems), tuple(self.problems), tuple(self.passed), tuple(selfrefs)
         )
@@ -498,32 +526,59 @@ class _TextChecks:
     def _registry_version(self, version: MigrationVersion) -> None:
         data = self._data(VERSION)
         before = len(self.problems)
+        # An unplaced instance may be an mdev, which may carry type=: that condition is left undecided (a note).
+        mdev = self.kind in _MDEV_KINDS or self.kind == "unplaced"
         for line, fields in [(1, version.fields)] + [
             (index, {p.name: Field(p.value, p.critical), **p.fields}) for index, p in enumerate(version.params, start=2)
         ]:
             for key, entry in fields.items():
-                problem = (
-                    None if "." in key else _field_problem(key, entry.critical, entry.value, self.kind in _MDEV_KINDS)
-                )
+                problem = None if "." in key else _field_problem(key, entry.critical, entry.value, mdev)
                 if problem:
                     self.fail("MC-E3-REGISTRY", VERSION, problem, locate(data, key, line), key=key)
         if len(self.problems) == before:
             self.ok("MC-E3-REGISTRY")
-        before = len(self.problems)
-        # An mdev instance reports D(c) of its type (E8), which lists its parameters' values, defaults included.
-        fields = {} if self.kind == "mdev" else version.fields
-        for key, entry in fields.items():
-            default = registry_default(key)
-            if default is not None and entry.value == default:
-                self.fail(
-                    "MC-S2-DEFAULT-WRITTEN",
+        if self.kind == "unplaced" and "type" in version.fields:
+            self.notes.append(
+                _Problem(
+                    "MC-E3-REGISTRY",
                     VERSION,
-                    f"{key}={value_text(entry.value)} is the registry default of {key}; leave the field out",
-                    locate(data, key, 1),
-                    key=key,
+                    "type= is only for mdev types and instances: not checked, as whether this device is an mdev is"
+                    " not known from its files",
                 )
-        if len(self.problems) == before:
-            self.ok("MC-S2-DEFAULT-WRITTEN")
+            )
+        self._defaults_written(version)
+
+    # S2
+    def _defaults_written(self, version: MigrationVersion) -> None:
+        """Fields written with their key's registry default (clause 6.3), which a device created from a type may write.
+
+        An mdev reports D(c) of its type (E8), which lists its parameters'
+        values, defaults included: clause 6.3 exempts it, so nothing of an
+        mdev's is a finding. For an unplaced instance, a default written is
+        a finding or not as the device is an mdev or not: S2 is then not
+        decided (:attr:`unchecked`), while one that writes none passes either way.
+        """
+        data = self._data(VERSION)
+        written = [] if self.kind == "mdev" else _defaults_in(version)
+        if written and self.kind == "unplaced":
+            shown = ", ".join(f"{key}={value_text(value)}" for key, value in written)
+            what = "is its key's registry default" if len(written) == 1 else "are their keys' registry defaults"
+            self.unchecked[_S2] = (
+                f"{shown} {what}, which a device created from a type (an mdev) writes"
+                " as part of D(c) and another device should not (clause 6.3): whether this device is an mdev is"
+                " not known from its files"
+            )
+            return
+        for key, value in written:
+            self.fail(
+                _S2,
+                VERSION,
+                f"{key}={value_text(value)} is the registry default of {key}; leave the field out",
+                locate(data, key, 1),
+                key=key,
+            )
+        if not written:
+            self.ok(_S2)
 
     def _registry_rules(self, rules: CompatibleDevices) -> None:
         data = self._data(COMPATIBLE)
@@ -616,8 +671,7 @@ class _TextChecks:
         for selfref in selfrefs:
             key = selfref.key
             relevant = [base, *varying.get(setter.get(key, ""), ())] if setter else [base]
-            problem = self._selfref_problem(key, selfref.positions, selfref.others, relevant)
-            if problem:
+            for problem in self._selfref_problems(selfref, relevant):
                 failed = True
                 self.fail(
                     "MC-E7-SELFREF", COMPATIBLE, problem, locate(self._data(COMPATIBLE), key, selfref.line), key=key
@@ -626,26 +680,28 @@ class _TextChecks:
             self.ok("MC-E7-SELFREF")
         return not failed
 
-    def _selfref_problem(
-        self, key: str, positions: frozenset[str], others: frozenset[str], devices: Sequence[Device]
-    ) -> str | None:
+    def _selfref_problems(self, selfref: _SelfRef, devices: Sequence[Device]) -> list[str]:
+        """What is wrong with each ``$`` and ``$N`` of *selfref* (E7): for each, its first device's problem."""
+        key = selfref.key
+        found: dict[str, str] = {}  # by the alternative as written ("" when the key has no value at all)
         for device in devices:
             (value,) = self_values(device.version, (key,))
             if value is None:
-                return f"$ refers to {key}, which {_where(device)} does not carry and which has no registry default"
-            kind = value_type(value)
-            if "operand" in positions and kind != "set":
-                return f"$ is a subset/superset operand but {key} of {_where(device)} is the {kind} {value_text(value)}"
-            if "alternative" in positions and others and kind not in others:
-                alternatives = "/".join(sorted(others))
-                return f"$ stands for the {kind} {value_text(value)} but the other alternatives are {alternatives}"
-            if "bound" in positions:
-                if others and kind not in others:
-                    ranges = "/".join(f"{other}s" for other in sorted(others))
-                    return f"$ ends a range of {ranges} but stands for the {kind} {value_text(value)}"
-                if kind not in ("integer", "version", "ratio"):
-                    return f"$ ends a range but stands for the {kind} {value_text(value)}, which is not ordered"
-        return None
+                tokens = _self_tokens(selfref.reads)
+                verb = "refers" if len(tokens) == 1 else "refer"
+                found.setdefault(
+                    "",
+                    f"{' and '.join(tokens)} {verb} to {key}, which {_where(device)} does not carry and which has no"
+                    " registry default",
+                )
+                continue
+            for alternative in selfref.reads:
+                shown = "$" if alternative is None else alternative_text(alternative)
+                if shown not in found:
+                    problem = _read_problem(selfref, alternative, value, device)
+                    if problem is not None:
+                        found[shown] = problem
+        return list(found.values())
 
     def _own(self, version: MigrationVersion) -> Mapping[str, Value]:
         """The own values of a device this placement describes (clause 8.4), computed once per device."""
@@ -763,6 +819,76 @@ def _where(device: Device) -> str:
     return "the device" if not device.choice else f"the device created with {_describe(device.choice)}"
 
 
+def _defaults_in(version: MigrationVersion) -> list[tuple[str, Value]]:
+    """The fields of *version*'s first line whose value is their key's registry default (clause 6.3)."""
+    written: list[tuple[str, Value]] = []
+    for key, entry in version.fields.items():
+        default = registry_default(key)
+        if default is not None and entry.value == default:
+            written.append((key, entry.value))
+    return written
+
+
+def _prefixes(alternative: Alternative) -> list[str]:
+    """The ``$N`` of *alternative*, as written: itself, or a range's ends."""
+    ends = (alternative.low, alternative.high) if type(alternative) is Range else (alternative,)
+    return [f"${end.length}" for end in ends if type(end) is SelfPrefix]
+
+
+def _self_tokens(reads: Sequence[Alternative | None]) -> list[str]:
+    """The self-references of a constraint as written, each once: ``$``, ``$1``..."""
+    tokens: dict[str, None] = {}
+    for alternative in reads:
+        if alternative is None:  # a subset or superset operand
+            tokens["$"] = None
+            continue
+        ends = (alternative.low, alternative.high) if type(alternative) is Range else (alternative,)
+        for end in ends:
+            if end is SELF:
+                tokens["$"] = None
+            elif type(end) is SelfPrefix:
+                tokens[f"${end.length}"] = None
+    return list(tokens)
+
+
+def _read_problem(selfref: _SelfRef, alternative: Alternative | None, value: Value, device: Device) -> str | None:
+    """What is wrong (E7) with one alternative of *selfref* that reads the own value *value*, or None.
+
+    None stands for a ``$`` operand of subset or superset. What a ``$N``
+    stands for is the core's :func:`~migcompat.semantics.constraints.resolve_alternative`:
+    a ``$N`` on a value that is not a version resolves to nothing (row 8.1-PX3).
+    """
+    key, others = selfref.key, selfref.others
+    kind = value_type(value)
+    shown = value_text(value)
+    if alternative is None:
+        if kind != "set":
+            return f"$ is a subset/superset operand but {key} of {_where(device)} is the {kind} {shown}"
+        return None
+    if resolve_alternative(alternative, value) is NOT_A_VERSION:
+        prefixes = " and ".join(_prefixes(alternative))
+        written = alternative_text(alternative)
+        where = prefixes if written == prefixes else f"{prefixes} in {written}"
+        return (
+            f"{where} on {key} (line {selfref.line}) stands for the versions that begin as the own version does, but"
+            f" {key} of {_where(device)} is the {kind} {shown}, not a version: {written} stands for nothing and"
+            " accepts no source (rows 8.1-PX3, 8.8-RC7)"
+        )
+    if alternative is SELF:
+        if others and kind not in others:
+            alternatives = "/".join(sorted(others))
+            return f"$ stands for the {kind} {shown} but the other alternatives are {alternatives}"
+        return None
+    if type(alternative) is Range and SELF in (alternative.low, alternative.high):
+        if others and kind not in others:
+            ranges = "/".join(f"{other}s" for other in sorted(others))
+            return f"$ ends a range of {ranges} but stands for the {kind} {shown}"
+        if kind not in ("integer", "version", "ratio"):
+            return f"$ ends a range but stands for the {kind} {shown}, which is not ordered"
+    # A $N that resolves stands for versions, as the constraint's other values are (mixed-types).
+    return None
+
+
 def _always_set(version: MigrationVersion, key: str) -> bool:
     if key in version.fields:
         return True
@@ -791,6 +917,9 @@ class TextFindings:
     passed: Mapping[str, int]
     version: MigrationVersion | None
     rules: CompatibleDevices | None
+    unchecked: Mapping[str, str] = field(default_factory=dict)
+    """Why each check that applies to the texts was not run: check ID to reason (MC-E6-SELF when
+    MC-E7-SELFREF failed; MC-S2-DEFAULT-WRITTEN for an ``unplaced`` instance that writes a default)."""
 
     @property
     def checked(self) -> tuple[str, ...]:
@@ -813,7 +942,8 @@ def check_texts(version: bytes | None, rules: bytes | None, *, kind: str) -> Tex
     *version* and *rules* are the ``migration_version`` and
     ``migration_compatible_devices`` bytes (None for one that is not given);
     *kind* is one of :data:`PLACEMENT_KINDS`: ``mdev_type`` for a device type,
-    ``mdev``, ``pci`` or ``device`` for an instance. These are the checks
+    ``mdev``, ``pci``, ``device`` or ``unplaced`` (an mdev or not, not
+    known) for an instance. These are the checks
     ``migcompat conformance`` runs per distinct pair of texts: E1, E2, E3
     (registry and required keys), E4, S1 and M1, and E6 and E7 when both
     texts are given and valid.
@@ -827,6 +957,7 @@ def check_texts(version: bytes | None, rules: bytes | None, *, kind: str) -> Tex
         MappingProxyType(dict(outcome.passes)),
         outcome.version,
         outcome.rules,
+        MappingProxyType(dict(outcome.unchecked)),
     )
 
 

@@ -150,9 +150,9 @@ CHECKS: Final[Mapping[str, Check]] = _table(
         "MC-E7-SELFREF",
         "12.1 E7 (8.4)",
         "required",
-        "every $ has a value of an allowed type",
-        "Every $ on key k has a value (each device the placement describes carries k, or k has a registry default) "
-        "of a type the position allows.",
+        "every $ and $N has a value of an allowed type",
+        "Every $ and $N on key k has a value (each device the placement describes carries k, or k has a registry "
+        "default) of a type the position allows: a version for a $N.",
     ),
     Check(
         "MC-E8-TEMPLATE",
@@ -194,8 +194,8 @@ CHECKS: Final[Mapping[str, Check]] = _table(
         "required",
         "a newer driver accepts everything the older one accepted",
         "For each type or device present with both driver versions, the newer driver's rules accept every source "
-        "the older driver's rules accepted (relation equal or superset); each source dropped is a breaking change, "
-        "reported with a witness.",
+        "the older driver's rules accepted (relation old -> new equal or subset; a type related as the type, over "
+        "every parameter choice); each source dropped is a breaking change, reported with a witness.",
     ),
     Check(
         "MC-U2-REMOVED",
@@ -210,7 +210,8 @@ CHECKS: Final[Mapping[str, Check]] = _table(
         "8.5",
         "recommended",
         "a target accepts some source",
-        "A migration_compatible_devices accepts at least one source: it has a rule that some source can match.",
+        "A migration_compatible_devices accepts at least one source: it has at least one accept line (each rule of a "
+        "valid attribute matches some source once its $ and $N have values of the types MC-E7-SELFREF requires).",
     ),
     Check(
         "MC-M2-ASYMMETRY",

@@ -29,28 +29,59 @@ difference between two functions is never reported as a regression, while a
 new rule that pins the driver's own version (``stream_version=$``) still
 reads the new driver's value. Each breaking change is reported once.
 
-A breaking change is explained: the new rules' verdict for the witness (the
-old driver's own device when the new rules do not accept it), with its reason
-codes (:data:`~migcompat.verdict.REASON_CODES`), and a fix for the common
-case of a new critical field without a ``default`` (``missing-field``). An
-``unknown`` verdict is reported as "not known to be accepted".
+A device type is compared as a type: :func:`~migcompat.relate.relate` takes
+both templates (clause 8.5: a type accepts a source when a device created with
+some choice does), exactly as ``migcompat diff`` and ``migcompat relate`` do,
+never enumerating the type's choices (a rule is expanded only over the values
+of the parameters it reads through ``$``, within
+:data:`~migcompat.relate.MAX_VARIANTS`), and one relation, one line of the report and at most one failure are given per
+pair of types. The configuration keys that the templates' ``param`` lines set
+are the type's choice and are not copied from the old type. A breaking
+change of a type names the parameter choice under which the old type
+accepted the witness (``choice`` in the failure's details). A type unchanged
+by the update (the same rules and template) is ``equal`` without being
+related.
 
-A device type is compared through the devices of its covering choices
-(:func:`~migcompat.semantics.templates.covering_choices`), paired by
-choice: linear in its template, never the product of its parameters. Whether
-a removed identity's devices are accepted by some new type is decided per
-parameter (:func:`~migcompat.compare.accepts` with the template).
+The witness is, first, a device of the old driver (an instance, or the device
+of one of a type's covering choices, :func:`~migcompat.semantics.templates.covering_choices`)
+that the old rules accept and the new ones do not; a device that its own old
+rules do not accept either is not a source the update dropped (that is
+MC-E6-SELF's failure, on the side that is checked). Failing such a device, it
+is the source :func:`~migcompat.relate.relate` found. The old driver's device
+is a failure even when the relation is ``equal`` or ``subset`` (a device
+outside the conforming sources of clause 8.7, whose registry key has another
+type or form), under a message that says so, never "breaking ... equal".
+
+A breaking change is explained: the new rules' verdict for the witness, with
+its reason codes (:data:`~migcompat.verdict.REASON_CODES`), and a fix for the
+common case of a new critical field without a ``default``
+(``missing-field``). An ``unknown`` verdict is reported as "not known to be
+accepted".
+
+Bounds. The relations of one run together are bounded
+(:class:`~migcompat.relate.RelationWork`, which also counts a template's
+expansion into rule variants, ``_VARIANT_UNITS``). A pair whose relation
+cannot be decided (a bound of :mod:`migcompat.relate` exceeded, such as the
+rule variants of a type whose rules read many parameters through ``$``, or
+the run's work spent) is never a pass: it is listed as ``undecided`` with a
+note, and only the old driver's own devices are checked, a refused one
+failing. Whether a removed identity's devices are accepted by some new type
+is decided per parameter (:func:`~migcompat.compare.accepts` with the
+template).
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from math import prod
 from typing import Final
 
 from ..compare import accepts, check
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, Field, MigrationVersion, Value
-from ..relate import Relation, RelationTooComplex, RelationWork, relate
+from ..relate import MAX_STEPS, MAX_VARIANTS, Relation, RelationResult, RelationTooComplex, RelationWork, relate
+from ..semantics.constraints import uses_self
+from ..semantics.templates import parameters_of, setters
 from ..semantics.values import match_key
 from ..verdict import Answer, Verdict
 from .emitter_checks import Analysis, Device, hex_id
@@ -60,6 +91,20 @@ __all__ = ["upgrade_checks"]
 
 MAX_REASONS_SHOWN: Final = 3
 """A breaking change's message quotes at most this many reasons of the new rules' verdict."""
+
+_VARIANT_UNITS: Final = 2 * MAX_STEPS // MAX_VARIANTS
+"""The work charged to the upgrade check's :class:`~migcompat.relate.RelationWork` per rule variant of a template.
+
+:func:`~migcompat.relate.relate` expands a type's rules into one variant per
+value combination of the parameters they read through ``$`` before its
+search, and counts that expansion in its bounds (:data:`~migcompat.relate.MAX_VARIANTS`)
+but not in its work: 2,048 variants (rules reading ten binary parameters,
+both sides) take some 0.3 s for a few hundred units of search work. So each
+variant beyond one per rule counts this much more, :data:`~migcompat.relate.MAX_VARIANTS`
+of them as much as two relations that reach :data:`~migcompat.relate.MAX_STEPS`,
+and a run of many such types stays within the few seconds of
+:data:`~migcompat.relate.MAX_COMMAND_WORK`, the pairs past it undecided.
+"""
 
 _Memo = dict[tuple[str, str, str, str], Relation | None]
 _Configuration = tuple[tuple[str, Hashable], ...]
@@ -212,6 +257,11 @@ def upgrade_checks(old: Sequence[Analysis], new: Sequence[Analysis], report: Rep
                 _compare(identity, previous, current, keys, report, memo, work)
 
 
+def _parameter_keys(version: MigrationVersion) -> frozenset[str]:
+    """The keys *version*'s ``param`` lines set (each parameter's own key and the fields of its lines)."""
+    return frozenset(key for line in version.params for key in (line.name, *line.fields))
+
+
 def _compare(
     identity: tuple[str, ...],
     previous: Analysis,
@@ -221,78 +271,164 @@ def _compare(
     memo: _Memo,
     work: RelationWork,
 ) -> None:
+    """U1 for one pair of old and new targets: their rules related exactly, a type as the type (its template)."""
     assert previous.rules is not None and current.rules is not None
-    new_devices = {_choice_key(d.choice): d for d in current.devices}
-    pairs = [(d, new_devices[_choice_key(d.choice)]) for d in previous.devices if _choice_key(d.choice) in new_devices]
-    if not pairs:
-        pairs = [(previous.devices[0], current.devices[0])]
+    # A type is its template: relate() and the verdicts decide it over every choice (clause 8.5) without
+    # enumerating the choices, as diff and relate do. An instance (or a type without param lines) is its one device.
+    old_self = previous.template or previous.devices[0].version
+    new_base = current.template or current.devices[0].version
+    # The configuration that param lines set is the type's choice, not a key to copy across.
+    fixed = keys - _parameter_keys(old_self) - _parameter_keys(new_base)
+    new_self = _configured_like(new_base, old_self, fixed)
+    key = (previous.rules_text, emit(old_self), current.rules_text, emit(new_self))
+    if key in memo:
+        return  # the same comparison, through another new target: reported once
+    what = _show(identity)
     old_where = _where(previous)
-    new_where = _where(current)
-    for old_device, new_device in pairs:
-        own = _configured_like(new_device.version, old_device.version, keys)
-        key = (previous.rules_text, old_device.text, current.rules_text, emit(own))
-        if key in memo:
-            continue  # the same comparison, through another new target: reported once
-        choice = " ".join(f"{k}={value_text(v)}" for k, v in new_device.choice.items())
-        what = _show(identity) + (f" [{choice}]" if choice else "")
-        # Concrete evidence first: the old driver's own device, as the old host reports it.
-        own_verdict = check(old_device.version, current.rules, own)
-        try:
-            if work.spent:
-                raise work.refusal()
-            result = relate(previous.rules, current.rules, old_device.version, own, work=work)
-        except RelationTooComplex as error:
-            memo[key] = None
-            _undecided(what, previous, current, old_device, own_verdict, error, report)
-            continue
-        memo[key] = result.relation
-        # relate() considers only sources a conforming emitter can write (registry types and forms).
-        hypothetical = result.only_first
-        verdict: Verdict | None = None
-        if not own_verdict.compatible:
-            witness: str | None = old_device.text.rstrip("\n")
-            verdict = own_verdict
-            how = f"the old driver's own device ({old_where}) is {_refused(verdict)} by the new rules"
-        elif hypothetical is not None:
-            witness = emit(hypothetical).rstrip("\n")
-            verdict = check(hypothetical, current.rules, own)
-            how = f"the old rules ({old_where}) accepted this source and the new ones do not"
-        else:
-            witness = None
-            how = ""
-        note = how or None
-        report.upgrades.append(UpgradeResult(what, old_where, new_where, result.relation.value, witness, note))
-        if witness is None and result.relation.has_first_only:  # the source found is longer than one attribute
+    # Concrete evidence first: a device of the old driver (for a type, of one of its covering choices) that the
+    # old rules accepted and the new ones do not. One the old rules refused too is MC-E6's fault, not the upgrade's.
+    same = previous.rules == current.rules and old_self == new_self
+    own = None if same else _own_refusal(previous, current, old_self, new_self)
+    try:
+        # One target twice accepts the same sources: equal, with nothing to relate (a type unchanged by the update).
+        result = RelationResult(Relation.EQUAL) if same else _relate(previous, current, old_self, new_self, work)
+    except RelationTooComplex as error:
+        memo[key] = None
+        _undecided(what, previous, current, own, error, report)
+        return
+    relation = result.relation
+    memo[key] = relation
+    # relate() considers only sources a conforming emitter can write (registry types and forms).
+    hypothetical = result.only_first
+    verdict: Verdict | None = None
+    witness: str | None = None
+    how = ""
+    details: dict[str, str] = {}
+    if own is not None:
+        device, verdict = own
+        witness = device.text.rstrip("\n")
+        how = f"{_own_device(device, old_where)} is {_refused(verdict)} by the new rules, which the old ones accept"
+        if device.choice:
+            details["choice"] = _choice_text(device.choice)
+    elif hypothetical is not None:
+        witness = emit(hypothetical).rstrip("\n")
+        verdict = check(hypothetical, current.rules, new_self)
+        how = f"the old rules ({old_where}) accepted this source and the new ones do not"
+        old_choice = check(hypothetical, previous.rules, old_self).choice if previous.template is not None else None
+        if old_choice:
+            details["choice"] = _choice_text(old_choice)
+            how = (
+                f"the old rules ({old_where}) accepted this source, with the parameter choice"
+                f" {details['choice']}, and the new ones do not under any choice"
+            )
+    report.upgrades.append(UpgradeResult(what, old_where, _where(current), relation.value, witness, how or None))
+    path = current.placement.path + "/migration_compatible_devices"
+    if witness is None or verdict is None:
+        if relation.has_first_only:  # the source found is longer than one attribute
             report.fail(
                 Failure(
                     "MC-U1-BREAKING",
                     current.host.host,
-                    current.placement.path + "/migration_compatible_devices",
+                    path,
                     f"breaking change in {what}: the new driver drops sources the old one ({old_where}) accepted"
-                    f" (relation old -> new: {result.relation.value}); each source found is longer than one"
+                    f" (relation old -> new: {relation.value}); each source found is longer than one"
                     " attribute (4095 bytes), so none is shown",
-                    details={"relation": result.relation.value, "old": old_where},
+                    details={"relation": relation.value, "old": old_where},
                 )
             )
-            continue
-        if witness is None or verdict is None:
+        else:
             report.passed("MC-U1-BREAKING")
-            continue
+        return
+    if relation.has_first_only:
         dropped = {
             Relation.SUPERSET: "accepts less than the old one",
             Relation.OVERLAP: "accepts some sources the old one did not, but drops others",
             Relation.DISJOINT: "accepts none of the sources the old one accepted",
-        }.get(result.relation, "drops sources the old one accepted")
-        report.fail(
-            Failure(
-                "MC-U1-BREAKING",
-                current.host.host,
-                current.placement.path + "/migration_compatible_devices",
-                f"breaking change in {what}: the new driver {dropped} (relation old -> new:"
-                f" {result.relation.value}); {how}: {witness}{_why(verdict, current.rules)}",
-                details=_details(witness, result.relation.value, old_where, verdict),
-            )
+        }[relation]
+        message = f"breaking change in {what}: the new driver {dropped} (relation old -> new: {relation.value})"
+    else:
+        # Over the conforming sources of clause 8.7 nothing was dropped, yet this device of the old driver,
+        # which is outside them (a registry key of another type or form), is refused: still a lost migration.
+        message = (
+            f"upgrade refuses an old device in {what}: the new driver does not accept a device of the old driver"
+            f" that the old rules accepted (over the conforming sources of clause 8.7 the relation old -> new is"
+            f" {relation.value}; this device is not one of them)"
         )
+    report.fail(
+        Failure(
+            "MC-U1-BREAKING",
+            current.host.host,
+            path,
+            f"{message}; {how}: {witness}{_why(verdict, current.rules)}",
+            details={**_details(witness, relation.value, old_where, verdict), **details},
+        )
+    )
+
+
+def _relate(
+    previous: Analysis, current: Analysis, old_self: MigrationVersion, new_self: MigrationVersion, work: RelationWork
+) -> RelationResult:
+    """:func:`~migcompat.relate.relate` of the two targets, within *work*, charged for its template expansion.
+
+    Raises :class:`~migcompat.relate.RelationTooComplex` when *work* is spent
+    or a bound of :mod:`migcompat.relate` is exceeded.
+    """
+    assert previous.rules is not None and current.rules is not None
+    if work.spent:
+        raise work.refusal()
+    try:
+        return relate(previous.rules, current.rules, old_self, new_self, work=work)
+    finally:
+        variants = _expansion(previous.rules, old_self) + _expansion(current.rules, new_self)
+        work.units += _VARIANT_UNITS * min(variants, MAX_VARIANTS)
+
+
+def _expansion(rules: CompatibleDevices, own: MigrationVersion) -> int:
+    """How many rule variants beyond one per rule :func:`~migcompat.relate.relate` makes of *rules* against *own*.
+
+    A rule against a template is one variant per combination of the values of
+    the parameters whose lines set a key it reads through ``$`` (clause 8.5);
+    counted, not expanded: the product of a rule's parameters is one number.
+    """
+    if not own.params:
+        return 0
+    parameters = parameters_of(own)
+    counts = {parameter.name: len(parameter.lines) for parameter in parameters}
+    setter = setters(parameters)
+    extra = 0
+    for rule in rules.rules:
+        read = {setter[key] for key, constraint in rule.constraints.items() if key in setter and uses_self(constraint)}
+        extra += prod(counts[name] for name in read) - 1
+    return extra
+
+
+def _own_refusal(
+    previous: Analysis, current: Analysis, old_self: MigrationVersion, new_self: MigrationVersion
+) -> tuple[Device, Verdict] | None:
+    """The first device of *previous* that its old rules accept and the new rules do not, with the new verdict.
+
+    For a type, its covering devices (those the run kept); each verdict is the
+    type's, over every choice (clause 8.5). A device its own old rules do not
+    accept is not a source the upgrade dropped: that is MC-E6-SELF's failure.
+    """
+    assert previous.rules is not None and current.rules is not None
+    for device in previous.devices:
+        if accepts(device.version, current.rules, new_self) is Answer.COMPATIBLE:
+            continue
+        if accepts(device.version, previous.rules, old_self) is not Answer.COMPATIBLE:
+            continue
+        return device, check(device.version, current.rules, new_self)
+    return None
+
+
+def _own_device(device: Device, old_where: str) -> str:
+    """How a failure names the old driver's own *device*: with its parameter choice, for a device of a type."""
+    created = f" created with {_choice_text(device.choice)}" if device.choice else ""
+    return f"the old driver's own device ({old_where}){created}"
+
+
+def _choice_text(choice: Mapping[str, Value]) -> str:
+    return " ".join(f"{name}={value_text(value)}" for name, value in choice.items())
 
 
 def _refused(verdict: Verdict) -> str:
@@ -335,42 +471,52 @@ def _undecided(
     what: str,
     previous: Analysis,
     current: Analysis,
-    old_device: Device,
-    own_verdict: Verdict,
+    own: tuple[Device, Verdict] | None,
     error: RelationTooComplex,
     report: Report,
 ) -> None:
-    """U1 when the relation is too complex to decide: the old driver's own device is checked, and a note says so."""
+    """U1 when the relation is too complex to decide: a note says so, and a refused own device of the old driver fails.
+
+    Never a pass: the check is not counted as passed for the pair, and the
+    upgrade is listed as ``undecided``.
+    """
     assert current.rules is not None
     old_where = _where(previous)
     path = current.placement.path + "/migration_compatible_devices"
-    rejected = not own_verdict.compatible
-    witness = old_device.text.rstrip("\n") if rejected else None
-    how = f"the old driver's own device ({old_where}) is {_refused(own_verdict)} by the new rules" if rejected else None
+    witness = how = None
+    if own is not None:
+        device, verdict = own
+        witness = device.text.rstrip("\n")
+        how = f"{_own_device(device, old_where)} is {_refused(verdict)} by the new rules, which the old ones accept"
     report.upgrades.append(UpgradeResult(what, old_where, _where(current), "undecided", witness, how))
+    checked = (
+        "only the old driver's own devices (its covering choices) were checked"
+        if previous.template is not None
+        else "only the old driver's own device was checked"
+    )
     report.note(
         Note(
             "MC-U1-BREAKING",
             current.host.host,
             path,
             f"{what}: the relation of the old and the new rules could not be decided exactly ({error.message});"
-            " only the old driver's own device was checked",
+            f" {checked}",
         )
     )
-    if witness is not None:
+    if own is not None:
+        device, verdict = own
+        details = _details(device.text.rstrip("\n"), "undecided", old_where, verdict)
+        if device.choice:
+            details["choice"] = _choice_text(device.choice)
         report.fail(
             Failure(
                 "MC-U1-BREAKING",
                 current.host.host,
                 path,
-                f"breaking change in {what}: {how}: {witness}{_why(own_verdict, current.rules)}",
-                details=_details(witness, "undecided", old_where, own_verdict),
+                f"breaking change in {what}: {how}: {witness}{_why(verdict, current.rules)}",
+                details=details,
             )
         )
-
-
-def _choice_key(choice: Mapping[str, Value]) -> frozenset[tuple[str, Hashable]]:
-    return frozenset((k, match_key(v)) for k, v in choice.items())
 
 
 def _removed(identity: tuple[str, ...], olds: Sequence[Analysis], new: Sequence[Analysis], report: Report) -> None:
