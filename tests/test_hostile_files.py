@@ -162,7 +162,7 @@ def test_cases_check_without_jsonschema_says_what_to_install(monkeypatch: pytest
     result, _, _ = invoke("cases", "check", "--format", "json")
     assert result.exit_code == ExitCode.UNDECIDED
     assert json.loads(result.stdout)["not_checked"]
-    assert elapsed < 10
+    assert elapsed < 60  # a hang, not a speed: it checks the whole suite, 12 s on a loaded 2-core machine
 
 
 # ---- hostile JSON: nesting and long integers, everywhere JSON is read --------------------------------
