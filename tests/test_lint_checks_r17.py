@@ -286,3 +286,22 @@ def test_e7_flags_a_prefix_on_the_integer_a_type_creates() -> None:
     (failure,) = [failure for failure in found.failures if failure.check == E7]
     assert "acme_vf.q of the device created with acme_vf.q=2 is the integer 2, not a version" in failure.message
     assert "MC-E6-SELF" in found.unchecked
+
+
+def test_the_json_says_what_device_an_instance_is(tmp_path: Path) -> None:
+    device = tmp_path / "vf"
+    device.mkdir()
+    (device / "migration_version").write_text("mc1 device_api=vfio-pci driver=acme_vf\n")
+    (device / "migration_compatible_devices").write_text("mc1\naccept device_api=vfio-pci driver=acme_vf\n")
+    seen = {}
+    for kind in ("instance", "mdev", "pci", "device"):
+        result = CliRunner().invoke(main, ["lint", "--format", "json", "--kind", kind, str(device)])
+        assert result.exit_code == 0, result.output
+        (entry,) = json.loads(result.stdout)["inputs"]
+        seen[kind] = (entry["kind"], entry["device"])
+    assert seen == {
+        "instance": ("instance", None),  # a plain directory does not say
+        "mdev": ("instance", "mdev"),
+        "pci": ("instance", "pci"),
+        "device": ("instance", "device"),
+    }

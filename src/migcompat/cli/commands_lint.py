@@ -91,7 +91,10 @@ recommended check), the check ID, the file with the line and column, the
 message, the line with a caret under the fault and the spec clause; then
 one line per input with the checks it ran, and one per check it did not run
 with the reason. --format json writes one JSON object: {"result",
-"inputs", "input_errors", "failures", "notes"}, each failure as in the
+"inputs", "input_errors", "failures", "notes"}, each input {"path", "kind"
+(type or instance), "device" (mdev, pci, device, or null when not known),
+"migration_version", "migration_compatible_devices", "checked", "failed"},
+each failure as in the
 conformance report (without "host"), each input error {"path", "error":
 {"code", "message"}} as 'migcompat parse --format json' writes it, and a check
 not run for a reason of the texts as a note whose message starts with "not
@@ -520,6 +523,8 @@ def _document(units: Sequence[_Unit], errors: Sequence[tuple[str, str]]) -> dict
             {
                 "path": unit.label if unit.directory is None else unit.directory,
                 "kind": "type" if unit.kind == "mdev_type" else "instance",
+                # What the instance is, as its directory or --kind says: mdev, pci, device; null when not known.
+                "device": None if unit.kind in ("mdev_type", "unplaced") else unit.kind,
                 VERSION: None if unit.version is None else unit.version.path,
                 COMPATIBLE: None if unit.rules is None else unit.rules.path,
                 "checked": _checked(unit),
