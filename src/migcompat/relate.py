@@ -243,7 +243,11 @@ class RelationWork:
     relates no more pairs, reporting each left as too complex
     (:meth:`refusal`). The work is counted in search units, a call's bound
     being :data:`MAX_STEPS` of them; a constraint evaluation counts as a
-    :data:`MAX_EVALUATIONS`-th of that bound.
+    :data:`MAX_EVALUATIONS`-th of that bound, and a rule variant beyond one
+    per rule (a template's rule expanded over the parameters it reads through
+    ``$``, which builds a device per variant) as two :data:`MAX_VARIANTS`-ths
+    of it: :data:`MAX_VARIANTS` variants cost some half a second, as two
+    searches at their bound do.
     """
 
     __slots__ = ("limit", "units", "what")
@@ -294,7 +298,11 @@ def relate(
         return _relate(first, second, first_self, second_self, budget)
     finally:
         if work is not None:
-            work.units += budget.steps + budget.evaluations * (MAX_STEPS // MAX_EVALUATIONS)
+            work.units += (
+                budget.steps
+                + budget.evaluations * (MAX_STEPS // MAX_EVALUATIONS)
+                + budget.variants * (2 * MAX_STEPS // MAX_VARIANTS)
+            )
 
 
 def _relate(
@@ -305,7 +313,7 @@ def _relate(
     budget: _Budget,
 ) -> RelationResult:
     notes: list[str] = []
-    blocks = _blocks(first, first_self, "first", notes) + _blocks(second, second_self, "second", notes)
+    blocks = _blocks(first, first_self, "first", notes, budget) + _blocks(second, second_self, "second", notes, budget)
     total = sum(block.count for block in blocks)
     if total > MAX_VARIANTS:
         raise RelationTooComplex(
@@ -386,12 +394,14 @@ def _fitting(witness: MigrationVersion | None) -> MigrationVersion | None:
 class _Budget:
     """Counts the work of one :func:`relate` and raises :class:`RelationTooComplex` past a bound."""
 
-    __slots__ = ("evaluations", "states", "steps")
+    __slots__ = ("evaluations", "states", "steps", "variants")
 
     def __init__(self) -> None:
         self.evaluations = 0
         self.states = 0
         self.steps = 0
+        self.variants = 0
+        """Rule variants built beyond one per rule (:data:`MAX_VARIANTS` bounds them; :class:`RelationWork` counts)."""
 
     def holds(self, constraint: Constraint, value: Value, own: Value | None) -> bool:
         """Whether *constraint* is true for *value* (undecided is not true), counted."""
@@ -445,8 +455,13 @@ class _Block:
     constraints: tuple[tuple[str, Constraint, tuple[Value | None, ...]], ...]
 
 
-def _blocks(rules: CompatibleDevices, own: MigrationVersion | None, name: str, notes: list[str]) -> list[_Block]:
-    """One block per rule of *rules*; against a template, its variants over the parameters it reads (clause 8.5)."""
+def _blocks(
+    rules: CompatibleDevices, own: MigrationVersion | None, name: str, notes: list[str], budget: _Budget
+) -> list[_Block]:
+    """One block per rule of *rules*; against a template, its variants over the parameters it reads (clause 8.5).
+
+    The variants beyond one per rule are counted in *budget*, as they are built.
+    """
     side = 0 if name == "first" else 1
     if own is None or not own.params:
         values = own_values(own)
@@ -469,6 +484,7 @@ def _blocks(rules: CompatibleDevices, own: MigrationVersion | None, name: str, n
         read = tuple(sorted({setter[k] for k, c in rule.constraints.items() if k in setter and uses_self(c)}))
         count = prod(len(parameters[position].lines) for position in read)
         total += count
+        budget.variants += min(count, MAX_VARIANTS) - 1
         if total > MAX_VARIANTS:
             raise RelationTooComplex(
                 f"{name} rule {index} and the rules before it expand to more than {MAX_VARIANTS} rule variants"

@@ -34,13 +34,13 @@ both templates (clause 8.5: a type accepts a source when a device created with
 some choice does), exactly as ``migcompat diff`` and ``migcompat relate`` do,
 never enumerating the type's choices (a rule is expanded only over the values
 of the parameters it reads through ``$``, within
-:data:`~migcompat.relate.MAX_VARIANTS`), and one relation, one line of the report and at most one failure are given per
-pair of types. The configuration keys that the templates' ``param`` lines set
-are the type's choice and are not copied from the old type. A breaking
-change of a type names the parameter choice under which the old type
-accepted the witness (``choice`` in the failure's details). A type unchanged
-by the update (the same rules and template) is ``equal`` without being
-related.
+:data:`~migcompat.relate.MAX_VARIANTS`), and one relation, one line of the
+report and at most one failure are given per pair of types. The
+configuration keys that the templates' ``param`` lines set are the type's
+choice and are not copied from the old type. A breaking change of a type
+names the parameter choice under which the old type accepted the witness
+(``choice`` in the failure's details). A type unchanged by the update (the
+same rules and template) is ``equal`` without being related.
 
 The witness is, first, a device of the old driver (an instance, or the device
 of one of a type's covering choices, :func:`~migcompat.semantics.templates.covering_choices`)
@@ -60,7 +60,7 @@ accepted".
 
 Bounds. The relations of one run together are bounded
 (:class:`~migcompat.relate.RelationWork`, which also counts a template's
-expansion into rule variants, ``_VARIANT_UNITS``). A pair whose relation
+expansion into rule variants). A pair whose relation
 cannot be decided (a bound of :mod:`migcompat.relate` exceeded, such as the
 rule variants of a type whose rules read many parameters through ``$``, or
 the run's work spent) is never a pass: it is listed as ``undecided`` with a
@@ -73,15 +73,12 @@ template).
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from math import prod
 from typing import Final
 
 from ..compare import accepts, check
 from ..emit import emit, value_text
 from ..model import CompatibleDevices, Field, MigrationVersion, Value
-from ..relate import MAX_STEPS, MAX_VARIANTS, Relation, RelationResult, RelationTooComplex, RelationWork, relate
-from ..semantics.constraints import uses_self
-from ..semantics.templates import parameters_of, setters
+from ..relate import Relation, RelationResult, RelationTooComplex, RelationWork, relate
 from ..semantics.values import match_key
 from ..verdict import Answer, Verdict
 from .emitter_checks import Analysis, Device, hex_id
@@ -91,20 +88,6 @@ __all__ = ["upgrade_checks"]
 
 MAX_REASONS_SHOWN: Final = 3
 """A breaking change's message quotes at most this many reasons of the new rules' verdict."""
-
-_VARIANT_UNITS: Final = 2 * MAX_STEPS // MAX_VARIANTS
-"""The work charged to the upgrade check's :class:`~migcompat.relate.RelationWork` per rule variant of a template.
-
-:func:`~migcompat.relate.relate` expands a type's rules into one variant per
-value combination of the parameters they read through ``$`` before its
-search, and counts that expansion in its bounds (:data:`~migcompat.relate.MAX_VARIANTS`)
-but not in its work: 2,048 variants (rules reading ten binary parameters,
-both sides) take some 0.3 s for a few hundred units of search work. So each
-variant beyond one per rule counts this much more, :data:`~migcompat.relate.MAX_VARIANTS`
-of them as much as two relations that reach :data:`~migcompat.relate.MAX_STEPS`,
-and a run of many such types stays within the few seconds of
-:data:`~migcompat.relate.MAX_COMMAND_WORK`, the pairs past it undecided.
-"""
 
 _Memo = dict[tuple[str, str, str, str], Relation | None]
 _Configuration = tuple[tuple[str, Hashable], ...]
@@ -368,7 +351,7 @@ def _compare(
 def _relate(
     previous: Analysis, current: Analysis, old_self: MigrationVersion, new_self: MigrationVersion, work: RelationWork
 ) -> RelationResult:
-    """:func:`~migcompat.relate.relate` of the two targets, within *work*, charged for its template expansion.
+    """:func:`~migcompat.relate.relate` of the two targets, within the run's *work*.
 
     Raises :class:`~migcompat.relate.RelationTooComplex` when *work* is spent
     or a bound of :mod:`migcompat.relate` is exceeded.
@@ -376,30 +359,7 @@ def _relate(
     assert previous.rules is not None and current.rules is not None
     if work.spent:
         raise work.refusal()
-    try:
-        return relate(previous.rules, current.rules, old_self, new_self, work=work)
-    finally:
-        variants = _expansion(previous.rules, old_self) + _expansion(current.rules, new_self)
-        work.units += _VARIANT_UNITS * min(variants, MAX_VARIANTS)
-
-
-def _expansion(rules: CompatibleDevices, own: MigrationVersion) -> int:
-    """How many rule variants beyond one per rule :func:`~migcompat.relate.relate` makes of *rules* against *own*.
-
-    A rule against a template is one variant per combination of the values of
-    the parameters whose lines set a key it reads through ``$`` (clause 8.5);
-    counted, not expanded: the product of a rule's parameters is one number.
-    """
-    if not own.params:
-        return 0
-    parameters = parameters_of(own)
-    counts = {parameter.name: len(parameter.lines) for parameter in parameters}
-    setter = setters(parameters)
-    extra = 0
-    for rule in rules.rules:
-        read = {setter[key] for key, constraint in rule.constraints.items() if key in setter and uses_self(constraint)}
-        extra += prod(counts[name] for name in read) - 1
-    return extra
+    return relate(previous.rules, current.rules, old_self, new_self, work=work)
 
 
 def _own_refusal(
