@@ -1240,10 +1240,12 @@ _KQUERY_HELP: Final = f"""Print the node affinity (or nodeSelector) a VM's pod n
 SOURCE is a device's migration_version (a file, - or a device directory);
 --mapping FILE is the mapping document 'migcompat export kubernetes' wrote
 (DIR/mapping.migcompat with -o DIR, or its --mapping FILE; - reads it from
-standard input), which must know the source's class. The output is a JSON object to merge into the pod (or
-KubeVirt VirtualMachineInstance) spec: {{"affinity": {{"nodeAffinity": ...}}}}
+standard input), which must know the source's class. The output is a JSON object to merge into a pod spec (or
+a KubeVirt VirtualMachine's template): {{"affinity": {{"nodeAffinity": ...}}}}
 with a requiredDuringSchedulingIgnoredDuringExecution term on the
-device-migration label of the source, or with --selector {{"nodeSelector": {{...}}}}.
+device-migration label of the source, or with --selector {{"nodeSelector": {{...}}}},
+whose map is also what a KubeVirt VirtualMachineInstanceMigration takes as
+spec.addedNodeSelector (a constraint on that one migration's target).
 Several SOURCEs ask for nodes accepting every one; with --any, at least one.
 With --format json: {{"spec": that object, "labels", "any_of", "matching",
 "valid_for"}}. Exit status: 0 printed, 1 no node of the export matches, 3

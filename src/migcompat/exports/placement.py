@@ -368,7 +368,9 @@ def _shared_resource_provider(
     elif set(differ) <= {"ident"} and all(p.kind == "type" for p in providers):  # the mdev types of one GPU
         advice = (
             " its traits must say what the one mdev type Nova creates there accepts: keep only the type Nova enables"
-            f" on each GPU (--enabled-type TYPE, as in [devices] enabled_mdev_types), {by_uuid_advice}"
+            " on each GPU (--enabled-type TYPE or HOST=TYPE, as in [devices] enabled_mdev_types); where a host's GPUs"
+            " enable different types ([mdev_TYPE] device_addresses), map the type each GPU enables to its resource"
+            " provider by UUID (--rp-uuids FILE) and give --rp-name '' so that no other type maps to it by name"
         )
     elif lacking:
         fields = ", ".join("{" + name + "}" for name in lacking)
