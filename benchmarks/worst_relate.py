@@ -189,6 +189,20 @@ def cases() -> Iterator[Case]:
         two,
         two,
     )
+    # One rule reads every binary parameter through $ on many keys: 2^k variants a side, each resolving every key.
+    for parameters, keys, name in ((11, 1, "11 params x 2 keys"), (11, 12, "11 params x 13 keys")):
+        lines = [
+            " ".join([f"param v.p{i}={value}"] + [f"v.q{i}x{j}={value}" for j in range(keys)])
+            for i in range(parameters)
+            for value in (1, 2)
+        ]
+        read = sorted(
+            [f"v.p{i}" for i in range(parameters)] + [f"v.q{i}x{j}" for i in range(parameters) for j in range(keys)]
+        )
+        many = "mc1 driver=x\n" + "\n".join(lines) + "\n"
+        upto = "mc1\naccept " + " ".join(["driver=x", *(f"{key}=..$" for key in read)]) + "\n"
+        narrowed = upto.replace(f"{read[0]}=..$", f"{read[0]}=$")
+        yield f"template: one rule reads {name}", upto, narrowed, many, many
 
 
 def measure(

@@ -54,7 +54,9 @@ bound is exceeded, never an answer that is not exact:
 * :data:`MAX_VARIANTS` = 4096 rule variants in all, both sides together (a rule
   that reads no template parameter through ``$`` is one variant; one that reads
   a parameter with 16 values, 16);
-* :data:`MAX_EVALUATIONS` = 100,000 constraint evaluations to find the atoms (an
+* :data:`MAX_EVALUATIONS` = 100,000 constraint evaluations to expand the rule
+  variants (each variant's device and each constraint that reads ``$``
+  resolved for it, counted before any is built) and to find the atoms (an
   equals constraint with many alternatives counts one more per 32 of them);
 * :data:`MAX_STATES` = 50,000 states: memoised (key, alive rules) pairs of the
   searches and partial member patterns of set-valued keys;
@@ -63,7 +65,7 @@ bound is exceeded, never an answer that is not exact:
 
 Each bound alone costs at most about a quarter of a second of Python on a
 current machine, so every input up to the 4096-byte attribute limit is
-decided, or refused, well under a second (``benchmarks/bench_relate_worst.py``
+decided, or refused, well under a second (``benchmarks/worst_relate.py``
 builds the slowest we know). The rule sets drivers write -- a few rules over a
 few dozen keys, sets of a few dozen features, one template parameter read
 through ``$`` -- take a few milliseconds. What is refused: rule sets whose
@@ -243,11 +245,8 @@ class RelationWork:
     relates no more pairs, reporting each left as too complex
     (:meth:`refusal`). The work is counted in search units, a call's bound
     being :data:`MAX_STEPS` of them; a constraint evaluation counts as a
-    :data:`MAX_EVALUATIONS`-th of that bound, and a rule variant beyond one
-    per rule (a template's rule expanded over the parameters it reads through
-    ``$``, which builds a device per variant) as two :data:`MAX_VARIANTS`-ths
-    of it: :data:`MAX_VARIANTS` variants cost some half a second, as two
-    searches at their bound do.
+    :data:`MAX_EVALUATIONS`-th of that bound, and so does each constraint
+    resolved for a template's rule variant (and each variant's device).
     """
 
     __slots__ = ("limit", "units", "what")
@@ -298,11 +297,7 @@ def relate(
         return _relate(first, second, first_self, second_self, budget)
     finally:
         if work is not None:
-            work.units += (
-                budget.steps
-                + budget.evaluations * (MAX_STEPS // MAX_EVALUATIONS)
-                + budget.variants * (2 * MAX_STEPS // MAX_VARIANTS)
-            )
+            work.units += budget.steps + budget.evaluations * (MAX_STEPS // MAX_EVALUATIONS)
 
 
 def _relate(
@@ -394,14 +389,12 @@ def _fitting(witness: MigrationVersion | None) -> MigrationVersion | None:
 class _Budget:
     """Counts the work of one :func:`relate` and raises :class:`RelationTooComplex` past a bound."""
 
-    __slots__ = ("evaluations", "states", "steps", "variants")
+    __slots__ = ("evaluations", "states", "steps")
 
     def __init__(self) -> None:
         self.evaluations = 0
         self.states = 0
         self.steps = 0
-        self.variants = 0
-        """Rule variants built beyond one per rule (:data:`MAX_VARIANTS` bounds them; :class:`RelationWork` counts)."""
 
     def holds(self, constraint: Constraint, value: Value, own: Value | None) -> bool:
         """Whether *constraint* is true for *value* (undecided is not true), counted."""
@@ -412,6 +405,16 @@ class _Budget:
                 " to divide the source values into classes"
             )
         return holds(constraint, value, own) is True
+
+    def expand(self, name: str, index: int, cost: int) -> None:
+        """Count the *cost* of expanding *name*'s rule *index* into its variants (evaluations); raise past the bound."""
+        if self.evaluations + cost > MAX_EVALUATIONS:
+            raise RelationTooComplex(
+                f"{name} rule {index} expands into rule variants whose constraints that read $ need more than"
+                f" {MAX_EVALUATIONS} resolutions with the rules before it (MAX_EVALUATIONS): it reads many template"
+                " parameters through $ on many keys"
+            )
+        self.evaluations += cost
 
     def charge(self, count: int) -> None:
         """Count *count* evaluations' worth of work."""
@@ -484,13 +487,16 @@ def _blocks(
         read = tuple(sorted({setter[k] for k, c in rule.constraints.items() if k in setter and uses_self(c)}))
         count = prod(len(parameters[position].lines) for position in read)
         total += count
-        budget.variants += min(count, MAX_VARIANTS) - 1
         if total > MAX_VARIANTS:
             raise RelationTooComplex(
                 f"{name} rule {index} and the rules before it expand to more than {MAX_VARIANTS} rule variants"
                 " (MAX_VARIANTS), one per combination of the values of the template parameters a rule reads"
                 " through $"
             )
+        if read:
+            # Each variant is a device and the rule's constraints that read $ resolved for it: counted as
+            # evaluations, before any is built, so a rule whose expansion is too large is refused at once.
+            budget.expand(name, index, count * (1 + sum(map(uses_self, rule.constraints.values()))))
         choices: list[tuple[Param, ...]] = []
         owns: list[Mapping[str, Value]] = []
         for combination in itertools.product(*(range(len(parameters[position].lines)) for position in read)):
