@@ -254,7 +254,7 @@ def test_an_export_to_a_directory_removes_the_stale_node_files_only(tmp_path: Pa
     out = tmp_path / "labels"
     out.mkdir()
     stale = out / "nodefeature-t4-node-15.json"  # a node an earlier export had
-    stale.write_text(json.dumps(_node_feature("t4-node-15")))
+    stale.write_text(json.dumps(_node_feature("t4-node-15"), indent=2))  # as the export writes it
     kept = [
         "other.json",
         "nodefeature-Bad_.json",
@@ -286,7 +286,8 @@ def test_an_export_to_a_directory_removes_the_stale_node_files_only(tmp_path: Pa
 
 def _node_feature(node: str) -> dict[str, object]:
     """The head of the NodeFeature object an export writes for *node*: what makes a file one it may remove."""
-    return {"apiVersion": "nfd.k8s-sigs.io/v1alpha1", "kind": "NodeFeature", "metadata": {"name": f"migcompat-{node}"}}
+    metadata = {"name": f"migcompat-{node}", "namespace": "node-feature-discovery"}
+    return {"apiVersion": "nfd.k8s-sigs.io/v1alpha1", "kind": "NodeFeature", "metadata": metadata}
 
 
 def test_the_help_says_what_is_removed() -> None:

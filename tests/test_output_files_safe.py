@@ -214,9 +214,13 @@ def test_in_a_sticky_shared_directory_only_the_users_own_stale_files_are_removed
     sticky.chmod(0o1777)
     theirs = sticky / "nodefeature-t4-node-14.json"
     mine = sticky / "nodefeature-t4-node-15.json"
-    head = '{"apiVersion": "nfd.k8s-sigs.io/v1alpha1", "kind": "NodeFeature", "metadata": {"name": "migcompat-%s"}}'
-    theirs.write_text(head % "t4-node-14")  # the objects an export wrote for these nodes
-    mine.write_text(head % "t4-node-15")
+    for path, node in ((theirs, "t4-node-14"), (mine, "t4-node-15")):  # the objects an export wrote, as it writes them
+        metadata = {"name": f"migcompat-{node}", "namespace": "node-feature-discovery"}
+        path.write_text(
+            json.dumps(
+                {"apiVersion": "nfd.k8s-sigs.io/v1alpha1", "kind": "NodeFeature", "metadata": metadata}, indent=2
+            )
+        )
     os.chown(theirs, 65534, 65534)
 
     result = _run("export", "kubernetes", VGPU, "-o", str(sticky))

@@ -1145,29 +1145,13 @@ def _node_feature_file(node: str) -> str:
     return f"nodefeature-{node}.json"
 
 
-class _NotJSON(Exception):
-    """A file that is not one JSON document (so not one an export wrote)."""
-
-
-def _not_json(message: str, line: int | None, column: int | None) -> Exception:
-    return _NotJSON(message)
-
-
-def _document_in(descriptor: int, name: str, directory: str) -> object:
-    """The JSON document of the regular file *name* in *directory* (open as *descriptor*), or None: a link, a file
-    that cannot be read, is larger than :data:`_OBJECT_LIMIT` or is not JSON holds none that an export wrote."""
-    from ..jsonmodel import decode_json
-
+def _starts_with(descriptor: int, name: str, directory: str, head: bytes) -> bool:
+    """Whether the regular file *name* in *directory* (open as *descriptor*) starts with *head*: at most that many
+    bytes are read, and a link, a FIFO or a file that cannot be read starts with nothing."""
     try:
-        read = read_entry(descriptor, name, os.path.join(directory, name), _OBJECT_LIMIT)
-        return decode_json(read.data, _not_json) if read.complete else None
-    except (CannotRead, _NotJSON):
-        return None
-
-
-_OBJECT_LIMIT: Final = 16 << 20
-"""The largest file in the output directory read to tell whether an export wrote it (16 MiB: the API server
-refuses far smaller objects)."""
+        return read_entry(descriptor, name, os.path.join(directory, name), len(head)).data == head
+    except CannotRead:
+        return False
 
 
 def _remove_stale(
@@ -1178,17 +1162,18 @@ def _remove_stale(
 
     A candidate is a regular file (a symbolic link is never followed or
     removed) named as this command names them, ``nodefeature-NODE.json``
-    with NODE a valid node name label value, outside *written*, whose
-    content is the NodeFeature object an export writes for NODE
-    (:func:`~migcompat.exports.kubernetes.is_node_feature_of`); or
+    with NODE a valid node name label value, outside *written*, that starts
+    as the NodeFeature object an export writes for NODE does; or
     ``mapping.json``, where exports before this one put the mapping (which
-    ``kubectl apply -f DIR`` cannot read), when it is a Kubernetes mapping
-    document and not *keep* (the --mapping FILE given). In a *shared*
+    ``kubectl apply -f DIR`` cannot read), when it starts as a Kubernetes
+    mapping document does and is not *keep* (the --mapping FILE given)
+    (:func:`~migcompat.exports.kubernetes.written_head`: a few hundred bytes
+    of each are read, whatever its size). In a *shared*
     directory (writable by others, with the sticky bit), only the files the
     effective user owns. Each name is checked with ``lstat`` again just
     before it is unlinked. A removal that fails ends the command with exit 3.
     """
-    from ..exports.kubernetes import MAPPING_FORMAT, is_node_feature_of
+    from ..exports.kubernetes import written_head
     from ..exports.labels import value_problem
 
     user = os.geteuid()
@@ -1202,10 +1187,9 @@ def _remove_stale(
             for name in names:
                 found = _NODE_FEATURE_FILE.match(name)
                 if found is not None and value_problem(found.group(1)) is None:
-                    ours = is_node_feature_of(_document_in(descriptor, name, directory), found.group(1))
+                    ours = _starts_with(descriptor, name, directory, written_head(found.group(1)))
                 elif name == _LEGACY_MAPPING_FILE and (keep is None or not _same_file(keep, directory, name)):
-                    document = _document_in(descriptor, name, directory)
-                    ours = type(document) is dict and document.get("format") == MAPPING_FORMAT
+                    ours = _starts_with(descriptor, name, directory, written_head())
                 else:
                     continue
                 try:

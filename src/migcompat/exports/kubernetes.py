@@ -24,6 +24,7 @@ against Kubernetes' rules (:mod:`.labels`) before it is emitted.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -38,6 +39,7 @@ __all__ = [
     "DEFAULT_NAMESPACE",
     "DEFAULT_PREFIX",
     "MAPPING_FORMAT",
+    "NODE_FEATURE_API_VERSION",
     "NODE_NAME_FIELDS",
     "NODE_NAME_LABEL",
     "NODE_SCOPE_NOTE",
@@ -46,10 +48,10 @@ __all__ = [
     "LabelScheme",
     "NodeNames",
     "build_export",
-    "is_node_feature_of",
     "node_affinity",
     "node_name_problem",
     "node_selector",
+    "written_head",
 ]
 
 DEFAULT_PREFIX: Final = "migcompat.io"
@@ -60,6 +62,8 @@ NODE_NAME_LABEL: Final = "nfd.node.kubernetes.io/node-name"
 """The label of a ``NodeFeature`` object naming the node its labels go to."""
 MAPPING_FORMAT: Final = "migcompat-kubernetes-labels"
 """The ``"format"`` member of the Kubernetes mapping document."""
+NODE_FEATURE_API_VERSION: Final = "nfd.k8s-sigs.io/v1alpha1"
+"""The API version of the Node Feature Discovery objects an export writes."""
 RESERVED_DOMAINS: Final = ("kubernetes.io", "k8s.io")
 """The DNS domains Kubernetes reserves for its own labels: no prefix may be one of them or under one."""
 NODE_SCOPE_NOTE: Final = (
@@ -190,7 +194,7 @@ class KubernetesExport:
             raise ExportError("export-invalid-name", f"namespace {namespace!r} is not a DNS label", where=namespace)
         return [
             {
-                "apiVersion": "nfd.k8s-sigs.io/v1alpha1",
+                "apiVersion": NODE_FEATURE_API_VERSION,
                 "kind": "NodeFeature",
                 "metadata": {
                     "name": _object_name(node),
@@ -243,25 +247,27 @@ class KubernetesExport:
         }
 
 
-def is_node_feature_of(document: object, node: str) -> bool:
-    """Whether *document* (decoded JSON) is a NodeFeature object that an export wrote for *node*.
+def written_head(node: str | None = None) -> bytes:
+    """The first bytes of a file ``migcompat export kubernetes -o DIR`` writes: *node*'s NodeFeature object, or
+    (None) the mapping document.
 
-    Its kind, API group and ``migcompat-NODE`` name say so: what ``migcompat
-    export kubernetes -o DIR`` may remove from DIR as stale when *node* is no
-    longer in the inventory. Anything else (another tool's object, a file
-    that is not JSON) is not.
+    Each is written as :func:`json.dumps` with an indent of 2 writes it, its
+    first members in a fixed order: ``apiVersion``, ``kind`` and the
+    ``metadata`` ``name`` ``migcompat-NODE`` of the object, the ``format``
+    of the mapping. A file that starts with these bytes is one an export
+    wrote, which a later export to DIR may remove as stale; reading that
+    many bytes of it tells, whatever its size.
     """
-    if type(document) is not dict:
-        return False
-    metadata = document.get("metadata")
-    api_version = document.get("apiVersion")
-    return (
-        document.get("kind") == "NodeFeature"
-        and type(api_version) is str
-        and api_version.startswith("nfd.k8s-sigs.io/")
-        and type(metadata) is dict
-        and metadata.get("name") == f"migcompat-{node}"
+    if node is None:
+        head = json.dumps({"format": MAPPING_FORMAT}, indent=2)
+        return head[: -len("\n}")].encode("ascii") + b","
+    name = f"migcompat-{node}"
+    head = json.dumps(
+        {"apiVersion": NODE_FEATURE_API_VERSION, "kind": "NodeFeature", "metadata": {"name": name}},
+        indent=2,
+        ensure_ascii=True,
     )
+    return head[: head.index(json.dumps(name)) + len(json.dumps(name))].encode("ascii") + b","
 
 
 def _object_name(node: str) -> str:
