@@ -370,6 +370,7 @@ def test_lint_json(runner: CliRunner, tmp_path: Path, with_lint: None) -> None:
         {
             "path": path,
             "kind": "instance",
+            "device": None,  # a file alone does not say whether it is an mdev's
             "migration_version": path,
             "migration_compatible_devices": None,
             "checked": [

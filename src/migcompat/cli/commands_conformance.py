@@ -47,7 +47,8 @@ reads one from standard input) -- against the emitter requirements of the
 spec, then the compatibility matrix across the devices, and with --against
 whether a driver update broke a source. --sample NAME runs on a bundled
 sample host instead (listed below). Exit status: 0 every required check
-passes (warnings allowed), 1 one fails, 3 nothing could be checked.
+passes (warnings allowed), 1 one fails, 3 nothing could be checked or a
+required check could not be decided (an upgrade pair too complex to relate).
 
 \b
 Examples:
@@ -86,6 +87,10 @@ or holds nothing to check, json writes {"error": {"code", "message",
 one 'not ok' test, each naming the input and the error (exit status 3). A failed
 recommended check is a warning: the run passes, unless --fail-on-warning is
 given (then exit status 1, and junit and ktap show the warnings as failures).
+An upgrade pair whose relation could not be decided (too complex, or past the
+run's bound) is never a pass: when no required check failed, the result is
+UNDECIDED (exit status 3; json "result": "undecided", junit an <error> test
+case, ktap a 'not ok' check), and a note per type or device says why.
 
 A --against baseline must hold migration attributes: one that holds none (a
 wrong path, a subdirectory of the tree) is an error, as the upgrade check
@@ -104,7 +109,8 @@ input, as given. Rule numbers count from 0.
 _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\nFor conformance: 0 every required check passes (warnings allowed), 1 a required"
     " check fails (or, with --fail-on-warning, a recommended one), 3 an input or a --against baseline cannot"
-    " be read or holds nothing to check."
+    " be read or holds nothing to check, or no required check failed but one could not be decided (an"
+    " MC-U1-BREAKING upgrade pair too complex to relate, or past the run's bound: the result is UNDECIDED)."
 )
 
 _HELP_WIDTH: Final = 96
@@ -252,8 +258,9 @@ def conformance_command(
         if sample is not None:
             echo(f"Sample {sample}: {loaded.description}")
         write_text_report(report, sys.stdout, color=color_enabled(), warnings_fail=fail_on_warning)
-    failed = not report.ok or (fail_on_warning and bool(report.warnings))
-    ctx.exit(ExitCode.NEGATIVE if failed else ExitCode.SUCCESS)
+    result = report.result(warnings_fail=fail_on_warning)
+    statuses = {"failed": ExitCode.NEGATIVE, "undecided": ExitCode.UNDECIDED, "passed": ExitCode.SUCCESS}
+    ctx.exit(statuses[result])
 
 
 class _Unusable(Exception):

@@ -13,6 +13,17 @@ same when the fleet changes); a check with nothing to check is one
 listing after its cap) are one test case more. The run's notes on a check
 (what it could not decide in full) are its suite's ``<system-out>``.
 
+The objects a check could not decide (an upgrade pair too complex to relate,
+or past the run's bound: the run's result is then *undecided*, exit status 3)
+are one test case ``CHECK: undecided`` in ``<error>``, for a required check
+(or any, with *warnings_fail*): the check could not be completed, which is
+what ``<error>`` means in JUnit (``<failure>`` is a check that ran and
+failed), and what CI systems count as not green, as they do the ``<error>``
+of an input that cannot be read (also exit status 3). ``<skipped>`` would
+not do: CI systems show a skipped test as passed or neutral. For a
+recommended check, which cannot fail the run, it is a ``<skipped>`` test case
+with the count and reason.
+
 A failure's test case is named ``host:path``, or ``input:path`` when the host
 has no name (the input as given on the command line); a name that would
 repeat in its suite gets `` (2)``, `` (3)``, ..., so that no two test cases
@@ -32,7 +43,7 @@ import xml.etree.ElementTree as ET
 
 from ..display import all_printable, escape, escape_unless_printable, finish_junit, plural, rule_numbers
 from .registry import CHECKS
-from .results import Failure, Report, render_excerpt
+from .results import UNDECIDED_OBJECTS, Failure, Report, render_excerpt
 
 __all__ = ["junit_error", "junit_nothing", "junit_xml"]
 
@@ -114,10 +125,22 @@ def junit_xml(report: Report, *, warnings_fail: bool = False) -> str:
         if passed > 0:
             case = ET.SubElement(suite, "testcase", classname=ident, name=names(f"{ident}: objects passed"))
             ET.SubElement(case, "system-out").text = f"{plural(passed, 'object')} passed"
-        if not tally.checked:
+        notes = [note for note in report.notes if note.check == ident]
+        if tally.undecided:
+            one, many = UNDECIDED_OBJECTS.get(ident, ("object", "objects"))
+            text = (
+                f"undecided: {tally.undecided} {one if tally.undecided == 1 else many} could not be decided"
+                " (too complex, or the run's bound was reached); not a pass"
+            )
+            body = "\n".join([text, *(f"NOTE {escape(note.where)}: {_message(note.message)}" for note in notes)])
+            case = ET.SubElement(suite, "testcase", classname=ident, name=names(f"{ident}: undecided"))
+            if fails:
+                ET.SubElement(case, "error", message=text, type="undecided").text = body
+            else:
+                ET.SubElement(case, "skipped", message=text).text = body
+        elif not tally.checked:
             case = ET.SubElement(suite, "testcase", classname=ident, name=f"{ident}: not applicable")
             ET.SubElement(case, "skipped", message="not applicable: nothing to check")
-        notes = [note for note in report.notes if note.check == ident]
         if notes:
             ET.SubElement(suite, "system-out").text = "\n".join(
                 f"NOTE {escape(note.where)}: {_message(note.message)}" for note in notes

@@ -24,7 +24,15 @@ counted but not listed, and one for the objects that passed. A failure of a
 *recommended* check is a warning: its subtest is ``ok`` with a ``# warning:``
 diagnostic, and its check is ``ok`` (with *warnings_fail*, for
 ``--fail-on-warning``, both are ``not ok``). A check with nothing to check is
-``ok ... # SKIP``. Hosts, upgrades, the matrix, notes and the result are
+``ok ... # SKIP``. A required check (or any, with *warnings_fail*) that
+left objects undecided (an upgrade pair too complex to relate: the run's
+result is *undecided*, exit status 3) and failed none is ``not ok``, after a
+diagnostic line ``# CHECK undecided: ...``, as an input that cannot be read
+is (:func:`render_error`, also exit status 3): ``ok ... # SKIP`` counts as
+passed for KTAP and TAP consumers (kunit.py, prove), so a run whose answer
+is missing would look green. A recommended check's undecided objects are a
+``# warning:`` diagnostic line, and a ``# SKIP undecided`` when it checked
+nothing else. Hosts, upgrades, the matrix, notes and the result are
 diagnostic lines. A failure's name is ``host:path``, or ``input:path`` when
 the host has no name (the input as given on the command line). An input
 that cannot be used is one ``not ok`` test after a diagnostic line with the
@@ -42,7 +50,7 @@ from typing import Final
 from ..display import all_printable, escape, escape_unless_printable, plural, rule_numbers
 from ..fleet.diff import relation_name
 from .registry import CHECKS, SUITE_VERSION
-from .results import Failure, Report, render_excerpt
+from .results import UNDECIDED_OBJECTS, Failure, Report, render_excerpt
 
 __all__ = ["INDENT", "VERSION_LINE", "render", "render_error", "render_nothing"]
 
@@ -104,7 +112,13 @@ def _header(report: Report) -> list[str]:
             f" from {escape(host.origin or host.source)}"
         )
     for upgrade in report.upgrades:
-        verdict = "breaking" if upgrade.breaking else "accepts the old"
+        verdict = (
+            "breaking"
+            if upgrade.breaking
+            else "not decided, not a pass"
+            if upgrade.relation == "undecided"
+            else "accepts the old"
+        )
         lines.append(f"# upgrade {escape(upgrade.identity)}: {escape(relation_name(upgrade.relation))}, {verdict}")
     matrix = report.matrix
     lines.append(
@@ -140,8 +154,19 @@ def render(report: Report, *, warnings_fail: bool = False) -> str:
             for note in report.notes
             if note.check == ident
         )
+        undecided = ""
+        if tally.undecided:
+            one, many = UNDECIDED_OBJECTS.get(ident, ("object", "objects"))
+            undecided = f"{tally.undecided} {one if tally.undecided == 1 else many} could not be decided"
+            strict = check.severity == "required" or warnings_fail
+            lines.append(f"# {'' if strict else 'warning: '}{ident} undecided: {undecided}; not a pass")
+            if strict and not tally.failed:
+                lines.append(f"not ok {number} {ident}")
+                totals["fail"] += 1
+                continue
         if not tally.checked:
-            lines.append(f"ok {number} {ident} # SKIP not applicable: nothing to check")
+            reason = f"undecided: {undecided}" if undecided else "not applicable: nothing to check"
+            lines.append(f"ok {number} {ident} # SKIP {reason}")
             totals["skip"] += 1
             continue
         if tally.failed:
@@ -157,6 +182,8 @@ def render(report: Report, *, warnings_fail: bool = False) -> str:
     warnings = plural(len(report.warnings), "warning")
     if warnings_fail and report.ok and report.warnings:
         lines.append(f"# FAILED: {warnings} (--fail-on-warning)")
+    elif report.ok and report.result(warnings_fail=warnings_fail) == "undecided":
+        lines.append(f"# UNDECIDED: {report.undecided_summary(warnings_fail=warnings_fail)}; {warnings}")
     elif report.ok:
         lines.append(f"# PASSED with {warnings}" if report.warnings else "# PASSED")
     else:

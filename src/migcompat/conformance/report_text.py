@@ -58,6 +58,12 @@ def _status(report: Report, warnings_fail: bool) -> Text:
     warned = len(report.warnings)
     if warnings_fail and warned and report.ok:
         return Text.assemble(("FAILED", "bold red"), f": {plural(warned, 'warning')} (--fail-on-warning)")
+    if report.ok and report.result(warnings_fail=warnings_fail) == "undecided":
+        summary = report.undecided_summary(warnings_fail=warnings_fail)
+        return Text.assemble(
+            ("UNDECIDED", "bold yellow"),
+            f": {summary}; no required check failed, {plural(warned, 'warning')} (see the notes)",
+        )
     if report.ok:
         return Text.assemble(("PASSED", "bold green"), f" with {plural(warned, 'warning')}" if warned else "")
     failed = len(report.required_failures)
@@ -129,7 +135,7 @@ def _checks_table(report: Report) -> Table:
     )
     width = max(len(ident) for ident in report.tallies) if report.tallies else 5
     table.add_column("check", no_wrap=True, min_width=width)
-    table.add_column("status", no_wrap=True, min_width=6)
+    table.add_column("status", no_wrap=True, min_width=6)  # "undecided" is 9 columns: 80 still fit
     table.add_column("checked", justify="right", no_wrap=True)
     table.add_column("failed", justify="right", no_wrap=True)
     table.add_column("severity", no_wrap=True)
@@ -139,6 +145,7 @@ def _checks_table(report: Report) -> Table:
         status = {
             "passed": Text("pass", style="green"),
             "failed": Text("FAIL", style="red") if check.severity == "required" else Text("warn", style="yellow"),
+            "undecided": Text("undecided", style="yellow"),
             "not-applicable": Text("n/a", style="dim"),
         }[tally.status]
         table.add_row(Text(ident), status, str(tally.checked), str(tally.failed), check.severity, Text(check.clause))
@@ -154,7 +161,10 @@ def write_text_report(
     name (the input as given on the command line). With *warnings_fail*
     (``--fail-on-warning``) a run with warnings ends ``Result: FAILED``.
     *color* True forces colour, False forbids it, None leaves it to rich
-    (colour on a terminal, unless ``NO_COLOR`` is set). A failed write is
+    (colour on a terminal, unless ``NO_COLOR`` is set). A run that no required
+    check failed but that left a required check's object undecided (an upgrade
+    pair too complex to relate) ends ``Result: UNDECIDED: ...``, never
+    ``PASSED``; its status is ``undecided`` in the checks table. A failed write is
     raised as the ``OSError`` it is, a closed pipe as :class:`BrokenPipeError`
     (never rich's ``SystemExit``).
     """
@@ -199,7 +209,13 @@ def write_text_report(
         console.print()
         console.print(_line(("Upgrades (old driver -> new driver)", "bold")))
         for upgrade in report.upgrades:
-            verdict = ("breaking", "red") if upgrade.breaking else ("accepts the old", "green")
+            verdict = (
+                ("breaking", "red")
+                if upgrade.breaking
+                else ("not decided, not a pass", "yellow")
+                if upgrade.relation == "undecided"
+                else ("accepts the old", "green")
+            )
             console.print(
                 _line("  ", escape(upgrade.identity), f": {escape(relation_name(upgrade.relation))}, ", verdict),
                 soft_wrap=True,

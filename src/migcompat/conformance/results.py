@@ -13,6 +13,8 @@ from .registry import CHECKS, SUITE_VERSION
 __all__ = [
     "INPUT_DETAIL",
     "MAX_EDGES",
+    "RESULTS",
+    "UNDECIDED_OBJECTS",
     "AcceptedPairs",
     "Excerpt",
     "Failure",
@@ -28,6 +30,9 @@ __all__ = [
 ]
 
 _WINDOW: Final = 96
+
+RESULTS: Final = ("passed", "failed", "undecided")
+"""A run's results (:meth:`Report.result`), as the JSON report's ``result`` has them."""
 
 INPUT_DETAIL: Final = "input"
 """The key of a failure's ``details`` that names the input (as given, see
@@ -119,17 +124,31 @@ class Note:
 
 @dataclass
 class Tally:
-    """How many objects a check examined, and how many failed it."""
+    """How many objects a check examined, how many failed it, and how many it could not decide.
+
+    An object left *undecided* (an upgrade pair whose relation is too complex,
+    or the run's bound spent) is neither checked nor failed.
+    """
 
     checked: int = 0
     failed: int = 0
+    undecided: int = 0
 
     @property
     def status(self) -> str:
-        """``failed``, ``passed`` or ``not-applicable`` (nothing to check)."""
+        """``failed``, ``undecided`` (none failed, some not decided), ``passed`` or ``not-applicable``."""
         if self.failed:
             return "failed"
+        if self.undecided:
+            return "undecided"
         return "passed" if self.checked else "not-applicable"
+
+
+UNDECIDED_OBJECTS: Final = {
+    "MC-U1-BREAKING": ("upgrade pair", "upgrade pairs"),
+    "MC-U2-REMOVED": ("removed type or device", "removed types or devices"),
+}
+"""What a check leaves undecided, as the result line counts it (``object`` for any other check)."""
 
 
 @dataclass(frozen=True)
@@ -281,6 +300,41 @@ class Report:
         """Record *note*: what a check could not decide in full, or decided another way."""
         self.notes.append(note)
 
+    def undecide(self, ident: str, count: int = 1) -> None:
+        """Count one object (or *count* objects) that the check *ident* could not decide: never a pass."""
+        self.tallies[ident].undecided += count
+
+    def undecided_checks(self, *, warnings_fail: bool = False) -> list[str]:
+        """The checks that left an object undecided and count for the result: required ones, and with
+        *warnings_fail* recommended ones too, in registry order."""
+        return [
+            ident
+            for ident, tally in self.tallies.items()
+            if tally.undecided and (warnings_fail or CHECKS[ident].severity == "required")
+        ]
+
+    def undecided_summary(self, *, warnings_fail: bool = False) -> str:
+        """What was left undecided, for a result line: ``2 upgrade pairs could not be decided (MC-U1-BREAKING)``."""
+        parts = []
+        for ident in self.undecided_checks(warnings_fail=warnings_fail):
+            count = self.tallies[ident].undecided
+            one, many = UNDECIDED_OBJECTS.get(ident, ("object", "objects"))
+            parts.append(f"{count} {one if count == 1 else many} could not be decided ({ident})")
+        return "; ".join(parts)
+
+    def result(self, *, warnings_fail: bool = False) -> str:
+        """``failed``, ``undecided`` or ``passed`` (:data:`RESULTS`), as the exit status says it: 1, 3 or 0.
+
+        A failed required check (with *warnings_fail*, any failed check) wins;
+        else a required check (with *warnings_fail*, any check) that left an
+        object undecided makes the run undecided: no answer, never a pass.
+        """
+        if not self.ok or (warnings_fail and self.warnings):
+            return "failed"
+        if self.undecided_checks(warnings_fail=warnings_fail):
+            return "undecided"
+        return "passed"
+
     @property
     def required_failures(self) -> list[Failure]:
         """The failures of required checks: any of them fails the run."""
@@ -293,7 +347,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        """True when every required check passed (warnings do not count)."""
+        """True when no required check failed (warnings do not count; nor does an undecided check: :meth:`result`)."""
         return not self.required_failures
 
     def failed_checks(self) -> list[str]:
@@ -308,7 +362,7 @@ class Report:
             "suite_version": SUITE_VERSION,
             "spec_version": self.spec_version,
             "tool": self.tool,
-            "result": "passed" if self.ok else "failed",
+            "result": self.result(),
             "seconds": round(self.seconds, 6),
             "hosts": [host.to_json() for host in self.hosts],
             "checks": [
@@ -320,6 +374,7 @@ class Report:
                     "status": tally.status,
                     "checked": tally.checked,
                     "failed": tally.failed,
+                    "undecided": tally.undecided,
                 }
                 for ident, tally in self.tallies.items()
             ],

@@ -21,6 +21,15 @@ address or type id) are preferred; failing both, every new target of the
 identity. So a capture whose VFs were re-enumerated at other addresses, or
 taken on another rig, pairs by configuration, not by name.
 
+Within those candidates the pairing is one-to-one, as ``migcompat diff``
+pairs targets: an old target with the new one at the same place (the same
+host and placement path, then the same placement path: one type id offered by
+many parent devices is one copy per parent), then of the same placement
+identity, then the others in order, each new target taken once. Only the
+targets left over when one side has more of them than the other are compared
+as before, with every candidate. So N copies of a type on N parents cost N
+comparisons, not N x N.
+
 Whichever targets are compared, ``$`` is resolved with one configuration on
 both sides: the old rules with the old device's own description, the new
 rules with the new device's description *as configured like the old one*
@@ -60,34 +69,68 @@ accepted".
 
 Bounds. The relations of one run together are bounded
 (:class:`~migcompat.relate.RelationWork`, which also counts a template's
-expansion into rule variants). A pair whose relation
+expansion into rule variants), and so are the verdicts on the old driver's own
+devices (each charged as many constraint evaluations as its rules have
+constraints). A pair whose relation
 cannot be decided (a bound of :mod:`migcompat.relate` exceeded, such as the
 rule variants of a type whose rules read many parameters through ``$``, or
-the run's work spent) is never a pass: it is listed as ``undecided`` with a
-note, and only the old driver's own devices are checked, a refused one
-failing. Whether a removed identity's devices are accepted by some new type
-is decided per parameter (:func:`~migcompat.compare.accepts` with the
-template).
+the run's work spent) is never a pass: it is listed as ``undecided``, counted
+as undecided for MC-U1-BREAKING (which makes the run's result undecided, exit
+status 3, unless a required check failed), and only the old driver's own
+devices are checked while the work lasts, a refused one failing. One note per
+identity says how many of its pairs were left undecided and why.
+
+Whether a removed identity's devices are accepted by some new target is
+asked of the fleet index of the new targets of its driver
+(:class:`~migcompat.fleet.index.FleetIndex`, decided per parameter for a
+type as :func:`~migcompat.compare.check` decides it), which decides only the
+targets whose rules may accept the device. The decisions of one run together
+are bounded (:data:`MAX_REMOVED_DECISIONS`); the removed identities left once
+it is spent are undecided for MC-U2-REMOVED, with a note.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from ..compare import accepts, check
+from ..display import plural
 from ..emit import emit, value_text
+from ..fleet.index import FleetIndex
+from ..fleet.inventory import Provider
 from ..model import CompatibleDevices, Field, MigrationVersion, Value
-from ..relate import Relation, RelationResult, RelationTooComplex, RelationWork, relate
+from ..relate import (
+    MAX_EVALUATIONS,
+    MAX_STEPS,
+    Relation,
+    RelationResult,
+    RelationTooComplex,
+    RelationWork,
+    relate,
+)
 from ..semantics.values import match_key
 from ..verdict import Answer, Verdict
 from .emitter_checks import Analysis, Device, hex_id
 from .results import Failure, Note, Report, UpgradeResult, located
 
-__all__ = ["upgrade_checks"]
+__all__ = ["MAX_REMOVED_DECISIONS", "upgrade_checks"]
 
 MAX_REASONS_SHOWN: Final = 3
 """A breaking change's message quotes at most this many reasons of the new rules' verdict."""
+
+MAX_REMOVED_DECISIONS: Final = 200_000
+"""At most this much work deciding whether the devices of removed identities (MC-U2-REMOVED) are accepted.
+
+One unit per (device, new target) verdict the fleet index computes, weighted
+by the target's param lines (a type is decided per parameter): about a
+second or two of verdicts on 60-parameter templates. The identities left once
+it is spent are undecided.
+"""
+
+_EVALUATION_UNITS: Final = MAX_STEPS // MAX_EVALUATIONS
+"""What :class:`~migcompat.relate.RelationWork` charges one constraint evaluation, as relate charges it."""
 
 _Memo = dict[tuple[str, str, str, str], Relation | None]
 _Configuration = tuple[tuple[str, Hashable], ...]
@@ -183,21 +226,94 @@ def _configuration(analysis: Analysis, keys: frozenset[str]) -> _Configuration:
     return tuple((key, _state(version, key)) for key in sorted(keys))
 
 
-class _Counterparts:
-    """The new targets of one identity, indexed by configuration and by placement (built once, in one pass)."""
+def _one_to_one(
+    olds: Sequence[Analysis], news: Sequence[Analysis]
+) -> tuple[list[tuple[Analysis, Analysis]], list[Analysis], list[Analysis]]:
+    """*olds* paired one-to-one with *news*: the pairs, and the olds and the news left without one.
 
-    def __init__(self, news: Sequence[Analysis], keys: frozenset[str]) -> None:
-        self.news = list(news)
-        self.keys = keys
-        self.by_configuration: dict[_Configuration, list[Analysis]] = {}
-        for analysis in news:
-            self.by_configuration.setdefault(_configuration(analysis, keys), []).append(analysis)
+    As :func:`migcompat.fleet.diff._pair` pairs targets: each lookup takes
+    the first candidate not taken yet, from a queue, so a new target is taken
+    once and the whole costs time linear in the targets. The keys are tried
+    in turn for every old target: the same host and placement path, the same
+    placement path (another host's capture of the same machine), the same
+    placement identity; then the targets left are paired in order.
+    """
+    keys: tuple[Callable[[Analysis], Hashable], ...] = (
+        lambda a: (a.host.host, a.placement.path),
+        lambda a: a.placement.path,
+        lambda a: a.placement.ident,
+    )
+    found: dict[int, Analysis] = {}
+    used: set[int] = set()
+    for key in keys:
+        queues: dict[Hashable, list[Analysis]] = {}
+        for current in reversed(news):  # popped from the end: the first in order comes first
+            if id(current) not in used:
+                queues.setdefault(key(current), []).append(current)
+        for position, previous in enumerate(olds):
+            if position in found:
+                continue
+            queue = queues.get(key(previous))
+            if queue:
+                current = queue.pop()
+                found[position] = current
+                used.add(id(current))
+    rest_new = [current for current in news if id(current) not in used]
+    rest_old: list[Analysis] = []
+    pairs: list[tuple[Analysis, Analysis]] = []
+    left = iter(rest_new)
+    taken = 0
+    for position, previous in enumerate(olds):
+        partner = found[position] if position in found else next(left, None)
+        if partner is None:
+            rest_old.append(previous)
+            continue
+        taken += position not in found
+        pairs.append((previous, partner))
+    return pairs, rest_old, rest_new[taken:]
 
-    def of(self, previous: Analysis) -> list[Analysis]:
-        """The new targets *previous* is compared with: same configuration, then same placement, then all."""
-        candidates = self.by_configuration.get(_configuration(previous, self.keys)) or self.news
-        same_place = [n for n in candidates if n.placement.ident == previous.placement.ident]
-        return same_place or candidates
+
+def _same_place(previous: Analysis, candidates: Sequence[Analysis]) -> list[Analysis]:
+    """The candidates of *previous*'s placement identity (its type id, PCI address), else all of them."""
+    same = [n for n in candidates if n.placement.ident == previous.placement.ident]
+    return same or list(candidates)
+
+
+def _pairs(olds: Sequence[Analysis], news: Sequence[Analysis], keys: frozenset[str]) -> list[tuple[Analysis, Analysis]]:
+    """The (old, new) pairs of one identity to compare: one-to-one within a configuration, as the module says.
+
+    An old target is a candidate of the new targets of its configuration, or
+    of every new target when none has it. Within those, :func:`_one_to_one`;
+    the targets a side has more of are compared with every (distinct)
+    candidate of the same placement identity, else every candidate, as
+    before: never fewer comparisons than one per target, and linear when the
+    sides have as many targets of each configuration.
+    """
+    by_configuration: dict[_Configuration, list[Analysis]] = {}
+    for current in news:
+        by_configuration.setdefault(_configuration(current, keys), []).append(current)
+    olds_by: dict[_Configuration, list[Analysis]] = {}
+    for previous in olds:
+        olds_by.setdefault(_configuration(previous, keys), []).append(previous)
+    pairs: list[tuple[Analysis, Analysis]] = []
+    orphans: list[Analysis] = []
+    for configuration, mine in olds_by.items():
+        theirs = by_configuration.get(configuration)
+        if not theirs:
+            orphans.extend(mine)
+            continue
+        matched, rest_old, rest_new = _one_to_one(mine, theirs)
+        pairs.extend(matched)
+        distinct = _distinct(theirs)
+        pairs.extend((previous, current) for previous in rest_old for current in _same_place(previous, distinct))
+        for current in rest_new:
+            pairs.extend((previous, current) for previous in _same_place(current, _distinct(mine)))
+    if orphans:
+        matched, rest_old, _ = _one_to_one(orphans, news)
+        pairs.extend(matched)
+        distinct = _distinct(news)
+        pairs.extend((previous, current) for previous in rest_old for current in _same_place(previous, distinct))
+    return pairs
 
 
 def _configured_like(
@@ -223,6 +339,8 @@ def upgrade_checks(old: Sequence[Analysis], new: Sequence[Analysis], report: Rep
     new_ids, new_names = _group(new)
     memo: _Memo = {}
     work = RelationWork("this upgrade check")
+    removed = _Removed(new)
+    undecided: dict[tuple[str, ...], _Undecided] = {}
     for identity, olds in old_ids.items():
         news = new_ids.get(identity)
         if news is None:
@@ -230,14 +348,15 @@ def upgrade_checks(old: Sequence[Analysis], new: Sequence[Analysis], report: Rep
             name = _name_identity(first)
             news = new_names.get(name) if name is not None else None
         if not news:
-            _removed(identity, olds, new, report)
+            removed.check(identity, olds, report)
             continue
         report.passed("MC-U2-REMOVED")
         keys = _configuration_keys((olds, news))
-        counterparts = _Counterparts(news, keys)
-        for previous in _distinct(olds):
-            for current in _distinct(counterparts.of(previous)):
-                _compare(identity, previous, current, keys, report, memo, work)
+        for previous, current in _pairs(olds, news, keys):
+            _compare(identity, previous, current, keys, report, memo, work, undecided)
+    for identity, left in undecided.items():
+        _undecided_note(identity, left, report)
+    removed.note(report)
 
 
 def _parameter_keys(version: MigrationVersion) -> frozenset[str]:
@@ -253,8 +372,12 @@ def _compare(
     report: Report,
     memo: _Memo,
     work: RelationWork,
+    undecided: dict[tuple[str, ...], _Undecided],
 ) -> None:
-    """U1 for one pair of old and new targets: their rules related exactly, a type as the type (its template)."""
+    """U1 for one pair of old and new targets: their rules related exactly, a type as the type (its template).
+
+    A pair left undecided is counted in *undecided*, under its identity.
+    """
     assert previous.rules is not None and current.rules is not None
     # A type is its template: relate() and the verdicts decide it over every choice (clause 8.5) without
     # enumerating the choices, as diff and relate do. An instance (or a type without param lines) is its one device.
@@ -271,13 +394,13 @@ def _compare(
     # Concrete evidence first: a device of the old driver (for a type, of one of its covering choices) that the
     # old rules accepted and the new ones do not. One the old rules refused too is MC-E6's fault, not the upgrade's.
     same = previous.rules == current.rules and old_self == new_self
-    own = None if same else _own_refusal(previous, current, old_self, new_self)
+    own, complete = (None, True) if same else _own_refusal(previous, current, old_self, new_self, work)
     try:
         # One target twice accepts the same sources: equal, with nothing to relate (a type unchanged by the update).
         result = RelationResult(Relation.EQUAL) if same else _relate(previous, current, old_self, new_self, work)
     except RelationTooComplex as error:
         memo[key] = None
-        _undecided(what, previous, current, own, error, report)
+        _undecided(identity, previous, current, own, complete, error, report, undecided)
         return
     relation = result.relation
     memo[key] = relation
@@ -363,22 +486,37 @@ def _relate(
 
 
 def _own_refusal(
-    previous: Analysis, current: Analysis, old_self: MigrationVersion, new_self: MigrationVersion
-) -> tuple[Device, Verdict] | None:
+    previous: Analysis, current: Analysis, old_self: MigrationVersion, new_self: MigrationVersion, work: RelationWork
+) -> tuple[tuple[Device, Verdict] | None, bool]:
     """The first device of *previous* that its old rules accept and the new rules do not, with the new verdict.
 
     For a type, its covering devices (those the run kept); each verdict is the
     type's, over every choice (clause 8.5). A device its own old rules do not
     accept is not a source the upgrade dropped: that is MC-E6-SELF's failure.
+    Each verdict is charged to *work* (one constraint evaluation per
+    constraint of the rules, as :class:`~migcompat.relate.RelationWork` counts
+    them); once it is spent the devices left are not checked. The second item
+    is whether every device was checked.
     """
     assert previous.rules is not None and current.rules is not None
+    new_cost = _evaluation_cost(current.rules)
+    old_cost = _evaluation_cost(previous.rules)
     for device in previous.devices:
+        if work.spent:
+            return None, False
+        work.units += new_cost
         if accepts(device.version, current.rules, new_self) is Answer.COMPATIBLE:
             continue
+        work.units += old_cost
         if accepts(device.version, previous.rules, old_self) is not Answer.COMPATIBLE:
             continue
-        return device, check(device.version, current.rules, new_self)
-    return None
+        return (device, check(device.version, current.rules, new_self)), True
+    return None, True
+
+
+def _evaluation_cost(rules: CompatibleDevices) -> int:
+    """What one verdict of *rules* is charged: one constraint evaluation per constraint (at least one)."""
+    return _EVALUATION_UNITS * max(1, sum(len(rule.constraints) for rule in rules.rules))
 
 
 def _own_device(device: Device, old_where: str) -> str:
@@ -427,20 +565,38 @@ def _details(witness: str, relation: str, old_where: str, verdict: Verdict) -> d
     return details
 
 
+@dataclass
+class _Undecided:
+    """The pairs of one identity left undecided: how many, the first one's object and reason, what was checked."""
+
+    host: str
+    path: str
+    reason: str
+    pairs: int = 0
+    unchecked: int = 0
+    template: bool = False
+
+
 def _undecided(
-    what: str,
+    identity: tuple[str, ...],
     previous: Analysis,
     current: Analysis,
     own: tuple[Device, Verdict] | None,
+    complete: bool,
     error: RelationTooComplex,
     report: Report,
+    undecided: dict[tuple[str, ...], _Undecided],
 ) -> None:
-    """U1 when the relation is too complex to decide: a note says so, and a refused own device of the old driver fails.
+    """U1 when the relation is too complex to decide: undecided, and a refused own device of the old driver fails.
 
-    Never a pass: the check is not counted as passed for the pair, and the
-    upgrade is listed as ``undecided``.
+    Never a pass: the pair is counted as undecided for the check (the run is
+    then undecided, unless a required check failed), and the upgrade is
+    listed as ``undecided``. *complete* says whether all the old driver's own
+    devices were checked (the run's work may have been spent first). The
+    note is given once per identity (:func:`_undecided_note`).
     """
     assert current.rules is not None
+    what = _show(identity)
     old_where = _where(previous)
     path = current.placement.path + "/migration_compatible_devices"
     witness = how = None
@@ -449,53 +605,121 @@ def _undecided(
         witness = device.text.rstrip("\n")
         how = f"{_own_device(device, old_where)} is {_refused(verdict)} by the new rules, which the old ones accept"
     report.upgrades.append(UpgradeResult(what, old_where, _where(current), "undecided", witness, how))
-    checked = (
-        "only the old driver's own devices (its covering choices) were checked"
-        if previous.template is not None
-        else "only the old driver's own device was checked"
-    )
-    report.note(
-        Note(
+    left = undecided.get(identity)
+    if left is None:
+        left = undecided[identity] = _Undecided(current.host.host, path, error.message)
+    left.pairs += 1
+    left.unchecked += not complete
+    left.template = left.template or previous.template is not None
+    if own is None:
+        report.undecide("MC-U1-BREAKING")
+        return
+    device, verdict = own
+    details = _details(device.text.rstrip("\n"), "undecided", old_where, verdict)
+    if device.choice:
+        details["choice"] = _choice_text(device.choice)
+    report.fail(
+        Failure(
             "MC-U1-BREAKING",
             current.host.host,
             path,
-            f"{what}: the relation of the old and the new rules could not be decided exactly ({error.message});"
-            f" {checked}",
+            f"breaking change in {what}: {how}: {witness}{_why(verdict, current.rules)}",
+            details=details,
         )
     )
-    if own is not None:
-        device, verdict = own
-        details = _details(device.text.rstrip("\n"), "undecided", old_where, verdict)
-        if device.choice:
-            details["choice"] = _choice_text(device.choice)
-        report.fail(
-            Failure(
-                "MC-U1-BREAKING",
-                current.host.host,
-                path,
-                f"breaking change in {what}: {how}: {witness}{_why(verdict, current.rules)}",
-                details=details,
-            )
+
+
+def _undecided_note(identity: tuple[str, ...], left: _Undecided, report: Report) -> None:
+    """The one note of an *identity* some of whose pairs were left undecided: how many, why, what was checked."""
+    pairs = "" if left.pairs == 1 else f" for {left.pairs} pairs of old and new targets"
+    checked = (
+        "only the old driver's own devices (its covering choices) were checked"
+        if left.template
+        else "only the old driver's own device was checked"
+    )
+    if left.unchecked:
+        checked += f", and not even they for {plural(left.unchecked, 'pair')}: the run's work was spent before"
+    report.note(
+        Note(
+            "MC-U1-BREAKING",
+            left.host,
+            left.path,
+            f"{_show(identity)}: the relation of the old and the new rules could not be decided exactly{pairs}"
+            f" ({left.reason}); {checked}",
         )
+    )
 
 
-def _removed(identity: tuple[str, ...], olds: Sequence[Analysis], new: Sequence[Analysis], report: Report) -> None:
-    """An old identity with no counterpart: is any of its devices accepted by some new target?"""
-    # Each distinct target once: its rules, and its template (a type decides per parameter) or its own description.
-    targets: dict[tuple[str, str], tuple[CompatibleDevices, MigrationVersion]] = {}
-    for analysis in new:
-        if analysis.rules is None or not analysis.devices or analysis.driver != olds[0].driver:
-            continue
-        template = analysis.template
-        own = template or analysis.devices[0].version
-        text = emit(template) if template is not None else analysis.devices[0].text
-        targets.setdefault((analysis.rules_text, text), (analysis.rules, own))
-    for previous in _distinct(olds):
-        for device in previous.devices:
-            for rules, own in targets.values():
-                if accepts(device.version, rules, own) is Answer.COMPATIBLE:
-                    break
-            else:
+class _Removed:
+    """MC-U2-REMOVED: is any device of an old identity with no counterpart accepted by some new target?
+
+    Asked of the fleet index of the new targets of the identity's driver (built
+    on first use, one per driver), within :data:`MAX_REMOVED_DECISIONS` for
+    the whole run.
+    """
+
+    def __init__(self, new: Sequence[Analysis]) -> None:
+        self.new = new
+        self.indexes: dict[str | None, tuple[FleetIndex, int]] = {}
+        self.answers: dict[tuple[str | None, MigrationVersion], bool] = {}
+        self.spent = 0
+        self.left: list[tuple[str, tuple[str, ...], Analysis]] = []
+
+    def _index(self, driver: str | None) -> tuple[FleetIndex, int]:
+        """The index of the new targets of *driver*, and what one of its verdicts is charged.
+
+        That is 1 + the most param lines of a target (a type is decided per
+        parameter): a bound that holds whichever targets a source is decided on.
+        """
+        found = self.indexes.get(driver)
+        if found is not None:
+            return found
+        providers: list[Provider] = []
+        for analysis in self.new:
+            if analysis.rules is None or not analysis.devices or analysis.driver != driver:
+                continue
+            placement = analysis.placement
+            providers.append(
+                Provider(
+                    analysis.host.host,
+                    placement.ident,
+                    "type" if analysis.template is not None else "device",
+                    placement.path,
+                    analysis.template or analysis.devices[0].version,
+                    analysis.rules,
+                    driver,
+                )
+            )
+        cost = 1 + max((len(provider.version.params) for provider in providers), default=0)
+        found = self.indexes[driver] = (FleetIndex.build(providers), cost)
+        return found
+
+    def _accepted(self, driver: str | None, source: MigrationVersion) -> bool | None:
+        """Whether some new target of *driver* accepts *source*; None when the run's bound is spent first."""
+        key = (driver, source)
+        answer = self.answers.get(key)
+        if answer is not None:
+            return answer
+        index, each = self._index(driver)
+        cost = each * len(index.candidate_units(source))
+        if self.spent + cost > MAX_REMOVED_DECISIONS:
+            return None
+        self.spent += cost
+        answer = self.answers[key] = bool(index.accepting_groups(source))
+        return answer
+
+    def check(self, identity: tuple[str, ...], olds: Sequence[Analysis], report: Report) -> None:
+        """MC-U2-REMOVED for the old *identity* (its targets *olds*), which has no counterpart on the new side."""
+        driver = olds[0].driver
+        for previous in _distinct(olds):
+            for device in previous.devices:
+                accepted = self._accepted(driver, device.version)
+                if accepted is None:
+                    self.left.append((_show(identity), identity, previous))
+                    report.undecide("MC-U2-REMOVED")
+                    return
+                if accepted:
+                    continue
                 report.fail(
                     Failure(
                         "MC-U2-REMOVED",
@@ -507,4 +731,24 @@ def _removed(identity: tuple[str, ...], olds: Sequence[Analysis], new: Sequence[
                     )
                 )
                 return
-    report.passed("MC-U2-REMOVED")
+        report.passed("MC-U2-REMOVED")
+
+    def note(self, report: Report) -> None:
+        """One note for the removed identities left undecided, the run's bound being spent."""
+        if not self.left:
+            return
+        what, _, first = self.left[0]
+        more = (
+            f" and {plural(len(self.left) - 1, 'more removed identity', 'more removed identities')}"
+            if len(self.left) > 1
+            else ""
+        )
+        report.note(
+            Note(
+                "MC-U2-REMOVED",
+                first.host.host,
+                first.placement.path,
+                f"{what}{more}: whether a new target accepts their devices was not decided, the run's bound on"
+                f" these verdicts (MAX_REMOVED_DECISIONS, {MAX_REMOVED_DECISIONS}) being reached",
+            )
+        )

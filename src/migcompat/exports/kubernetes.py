@@ -251,7 +251,7 @@ def written_head(node: str | None = None) -> bytes:
     """The first bytes of a file ``migcompat export kubernetes -o DIR`` writes: *node*'s NodeFeature object, or
     (None) the mapping document.
 
-    Each is written as :func:`json.dumps` with an indent of 2 writes it, its
+    Each is written as ``json.dumps`` with an indent of 2 writes it, its
     first members in a fixed order: ``apiVersion``, ``kind`` and the
     ``metadata`` ``name`` ``migcompat-NODE`` of the object, the ``format``
     of the mapping. A file that starts with these bytes is one an export
