@@ -305,3 +305,18 @@ def test_the_json_says_what_device_an_instance_is(tmp_path: Path) -> None:
         "pci": ("instance", "pci"),
         "device": ("instance", "device"),
     }
+
+
+@pytest.mark.parametrize(
+    ("version", "rules", "why"),
+    [
+        ("mc1 device_api=vfio-pci driver=acme_vf\n", "mc1\naccept device_api=vfio-pci x=\n", "MC-E1-PARSE failed"),
+        ("mc1 driver=acme_vf\nparam aggregate=1\n", "mc1\naccept driver=acme_vf\n", "MC-E4-NO-PARAMS failed"),
+    ],
+)
+def test_lint_says_why_e6_and_e7_did_not_run_on_a_pair(tmp_path: Path, version: str, rules: str, why: str) -> None:
+    (tmp_path / "migration_version").write_text(version)
+    (tmp_path / "migration_compatible_devices").write_text(rules)
+    result = CliRunner().invoke(main, ["lint", "--kind", "instance", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert f"  not checked: MC-E6-SELF and MC-E7-SELFREF need both attributes valid ({why})\n" in result.stdout

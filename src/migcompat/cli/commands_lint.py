@@ -434,6 +434,13 @@ def _unchecked(unit: _Unit) -> list[str]:
         reasons.append(
             f"MC-E6-SELF and MC-E7-SELFREF need the device's {missing} too: give both files, or their directory"
         )
+    else:
+        assert unit.findings is not None
+        ran = set(_checked(unit)) | set(_ids(unit.failures)) | set(unit.findings.unchecked)
+        if not {"MC-E6-SELF", "MC-E7-SELFREF"} & ran:
+            failed = [check for check in ("MC-E1-PARSE", "MC-E4-NO-PARAMS") if check in _ids(unit.failures)]
+            why = f" ({' and '.join(failed)} failed)" if failed else ""
+            reasons.append(f"MC-E6-SELF and MC-E7-SELFREF need both attributes valid{why}")
     for check, reason in _undecided(unit):
         reasons.append(f"{check}: {reason}")
     return reasons
