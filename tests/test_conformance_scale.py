@@ -441,5 +441,9 @@ def test_a_matrix_over_its_work_bound_lists_only_true_pairs_and_says_what_it_lef
         missing = set(complete.accepted or ()) - set(relation)
         assert len({target for _, target in missing}) <= matrix.undecided_targets  # only undecided targets lack pairs
         assert report.to_json()["matrix"]["undecided_targets"] == matrix.undecided_targets
+        # Not a pass: MC-M2 (recommended) counts them, so the run is undecided under --fail-on-warning.
+        assert report.tallies["MC-M2-ASYMMETRY"].undecided == matrix.undecided_targets
+        assert report.result(warnings_fail=True) in ("undecided", "failed")
+        assert report.result() == ("failed" if report.required_failures else "passed")
     else:
         assert not notes and set(relation) == set(complete.accepted or ())

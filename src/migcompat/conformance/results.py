@@ -147,6 +147,7 @@ class Tally:
 UNDECIDED_OBJECTS: Final = {
     "MC-U1-BREAKING": ("upgrade pair", "upgrade pairs"),
     "MC-U2-REMOVED": ("removed type or device", "removed types or devices"),
+    "MC-M2-ASYMMETRY": ("target class of the matrix", "target classes of the matrix"),
 }
 """What a check leaves undecided, as the result line counts it (``object`` for any other check)."""
 
