@@ -322,3 +322,12 @@ def test_a_report_without_undecided_objects_is_unchanged() -> None:
     report = Report()
     assert report.result() == "passed" and report.undecided_summary() == ""
     assert all(check["undecided"] == 0 for check in report.to_json()["checks"])  # type: ignore[attr-defined]
+
+
+def test_the_json_result_is_the_one_the_exit_status_gives_with_fail_on_warning() -> None:
+    plain = CliRunner().invoke(main, ["conformance", "--sample", "warn-accept-all", "--format", "json"])
+    strict = CliRunner().invoke(
+        main, ["conformance", "--sample", "warn-accept-all", "--format", "json", "--fail-on-warning"]
+    )
+    assert (plain.exit_code, json.loads(plain.stdout)["result"]) == (0, "passed")
+    assert (strict.exit_code, json.loads(strict.stdout)["result"]) == (1, "failed")  # it said passed, exiting 1

@@ -243,7 +243,7 @@ def conformance_command(
         if progress is not None:
             progress.close()
     if output_format == "json":
-        echo_json(report.to_json())
+        echo_json(report.to_json(warnings_fail=fail_on_warning))
     elif output_format == "junit":
         from ..conformance.report_junit import junit_xml
 

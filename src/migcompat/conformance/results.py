@@ -355,15 +355,17 @@ class Report:
         """The IDs of the checks that failed at least once, in registry order."""
         return [ident for ident, tally in self.tallies.items() if tally.failed]
 
-    def to_json(self) -> dict[str, object]:
-        """The report as ``spec/schema/conformance-report.schema.json`` describes it."""
+    def to_json(self, *, warnings_fail: bool = False) -> dict[str, object]:
+        """The report as ``spec/schema/conformance-report.schema.json`` describes it; its ``result`` is
+        :meth:`result` (with *warnings_fail*, as ``--fail-on-warning`` counts warnings and undecided
+        recommended checks), the one the exit status gives."""
         return {
             "format": "migcompat-conformance-report",
             "version": 1,
             "suite_version": SUITE_VERSION,
             "spec_version": self.spec_version,
             "tool": self.tool,
-            "result": self.result(),
+            "result": self.result(warnings_fail=warnings_fail),
             "seconds": round(self.seconds, 6),
             "hosts": [host.to_json() for host in self.hosts],
             "checks": [
