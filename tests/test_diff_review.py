@@ -314,7 +314,7 @@ def test_pairing_is_linear_in_the_targets_even_when_they_share_host_and_identity
     # so the work is linear: counted here (pops), not timed.
     from collections import deque
 
-    import migcompat.fleet.diff as diff_module
+    import migcompat._pairing as pairing_module
     from migcompat.fleet.diff import Target, diff
     from migcompat.parse import parse_compatible, parse_version
 
@@ -325,7 +325,7 @@ def test_pairing_is_linear_in_the_targets_even_when_they_share_host_and_identity
             pops[0] += 1
             return super().popleft()
 
-    monkeypatch.setattr(diff_module, "deque", CountingDeque)
+    monkeypatch.setattr(pairing_module, "deque", CountingDeque)  # diff pairs through migcompat._pairing
     version, rules = parse_version(VERSION), parse_compatible(RULES)
     targets = [Target(f"m{i}", "", "device", "0000:01:00.1", "d", version, rules) for i in range(3000)]
     result = diff(targets, targets)

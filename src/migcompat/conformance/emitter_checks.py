@@ -831,8 +831,7 @@ def _defaults_in(version: MigrationVersion) -> list[tuple[str, Value]]:
 
 def _prefixes(alternative: Alternative) -> list[str]:
     """The ``$N`` of *alternative*, as written: itself, or a range's ends."""
-    ends = (alternative.low, alternative.high) if type(alternative) is Range else (alternative,)
-    return [f"${end.length}" for end in ends if type(end) is SelfPrefix]
+    return [token for token in _self_tokens((alternative,)) if token != "$"]
 
 
 def _self_tokens(reads: Sequence[Alternative | None]) -> list[str]:

@@ -95,6 +95,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from .._pairing import pair_in_turn
 from ..compare import accepts, check
 from ..display import plural
 from ..emit import emit, value_text
@@ -231,33 +232,17 @@ def _one_to_one(
 ) -> tuple[list[tuple[Analysis, Analysis]], list[Analysis], list[Analysis]]:
     """*olds* paired one-to-one with *news*: the pairs, and the olds and the news left without one.
 
-    As :func:`migcompat.fleet.diff._pair` pairs targets: each lookup takes
-    the first candidate not taken yet, from a queue, so a new target is taken
-    once and the whole costs time linear in the targets. The keys are tried
-    in turn for every old target: the same host and placement path, the same
-    placement path (another host's capture of the same machine), the same
-    placement identity; then the targets left are paired in order.
+    As ``migcompat diff`` pairs targets (:func:`~migcompat._pairing.pair_in_turn`):
+    the same host and placement path, then the same placement path (another
+    host's capture of the same machine), then the same placement identity;
+    then the targets left are paired in order.
     """
-    keys: tuple[Callable[[Analysis], Hashable], ...] = (
+    keys: list[Callable[[Analysis], Hashable]] = [
         lambda a: (a.host.host, a.placement.path),
         lambda a: a.placement.path,
         lambda a: a.placement.ident,
-    )
-    found: dict[int, Analysis] = {}
-    used: set[int] = set()
-    for key in keys:
-        queues: dict[Hashable, list[Analysis]] = {}
-        for current in reversed(news):  # popped from the end: the first in order comes first
-            if id(current) not in used:
-                queues.setdefault(key(current), []).append(current)
-        for position, previous in enumerate(olds):
-            if position in found:
-                continue
-            queue = queues.get(key(previous))
-            if queue:
-                current = queue.pop()
-                found[position] = current
-                used.add(id(current))
+    ]
+    found, used = pair_in_turn(olds, news, [(key, key) for key in keys])
     rest_new = [current for current in news if id(current) not in used]
     rest_old: list[Analysis] = []
     pairs: list[tuple[Analysis, Analysis]] = []
@@ -663,7 +648,7 @@ class _Removed:
         self.indexes: dict[str | None, tuple[FleetIndex, int]] = {}
         self.answers: dict[tuple[str | None, MigrationVersion], bool] = {}
         self.spent = 0
-        self.left: list[tuple[str, tuple[str, ...], Analysis]] = []
+        self.left: list[tuple[str, Analysis]] = []
 
     def _index(self, driver: str | None) -> tuple[FleetIndex, int]:
         """The index of the new targets of *driver*, and what one of its verdicts is charged.
@@ -715,7 +700,7 @@ class _Removed:
             for device in previous.devices:
                 accepted = self._accepted(driver, device.version)
                 if accepted is None:
-                    self.left.append((_show(identity), identity, previous))
+                    self.left.append((_show(identity), previous))
                     report.undecide("MC-U2-REMOVED")
                     return
                 if accepted:
@@ -737,7 +722,7 @@ class _Removed:
         """One note for the removed identities left undecided, the run's bound being spent."""
         if not self.left:
             return
-        what, _, first = self.left[0]
+        what, first = self.left[0]
         more = (
             f" and {plural(len(self.left) - 1, 'more removed identity', 'more removed identities')}"
             if len(self.left) > 1

@@ -63,11 +63,11 @@ description (:func:`~migcompat.semantics.rules.self_keys`; *code*
 from __future__ import annotations
 
 import os
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
+from .._pairing import pair_in_turn
 from ..compare import check
 from ..display import first_few, plural
 from ..emit import emit, value_text
@@ -438,39 +438,31 @@ def _pair(
 
     Identities are matched first, for every old target, and names then, so
     that a type paired by name never takes a new target another old target
-    has by identity; a new target is taken once. Each lookup takes the first
-    candidate not taken yet, in O(1) amortized (each candidate list is a
-    queue, and a taken candidate leaves it for good). When *attribute_files*
-    (both sides are attribute files, no capture) and each side has one target
-    of one kind, those two are the pair whatever their identities.
+    has by identity; a new target is taken once (:func:`~migcompat._pairing.pair_in_turn`,
+    linear). When *attribute_files* (both sides are attribute files, no
+    capture) and each side has one target of one kind, those two are the pair
+    whatever their identities.
     """
-    by_ident: dict[tuple[str, str, str], deque[Target]] = {}
-    by_name: dict[tuple[str, str | None, str], deque[Target]] = {}
-    for target in new:
-        by_ident.setdefault((target.host, target.kind, target.ident), deque()).append(target)
-        if target.kind == "type" and target.name:
-            by_name.setdefault((target.host, target.driver, target.name), deque()).append(target)
-    used: set[int] = set()
-    found: dict[int, Target] = {}
 
-    def take(candidates: deque[Target] | None) -> Target | None:
-        while candidates:
-            candidate = candidates.popleft()
-            if id(candidate) not in used:
-                used.add(id(candidate))
-                return candidate
-        return None
+    def ident(host: str | None, target: Target) -> tuple[str, str, str] | None:
+        return None if host is None else (host, target.kind, target.ident)
 
-    for position, target in enumerate(old):
-        host = hosts.get(target.host)
-        if host is not None and (counterpart := take(by_ident.get((host, target.kind, target.ident)))):
-            found[position] = counterpart
-    for position, target in enumerate(old):
-        host = hosts.get(target.host)
-        if position in found or host is None or target.kind != "type" or not target.name:
-            continue
-        if counterpart := take(by_name.get((host, target.driver, target.name))):
-            found[position] = counterpart
+    def name(host: str | None, target: Target) -> tuple[str, str | None, str] | None:
+        return None if host is None or target.kind != "type" or not target.name else (host, target.driver, target.name)
+
+    def old_ident(target: Target) -> tuple[str, str, str] | None:
+        return ident(hosts.get(target.host), target)
+
+    def new_ident(target: Target) -> tuple[str, str, str] | None:
+        return ident(target.host, target)
+
+    def old_name(target: Target) -> tuple[str, str | None, str] | None:
+        return name(hosts.get(target.host), target)
+
+    def new_name(target: Target) -> tuple[str, str | None, str] | None:
+        return name(target.host, target)
+
+    found, used = pair_in_turn(old, new, [(old_ident, new_ident), (old_name, new_name)])
     if (
         attribute_files
         and len(old) == 1
