@@ -1,5 +1,7 @@
 """The case runner's judgement of verdicts that leave nearest rules or reasons out, of decided choices, and of
-relate cases whose own description is invalid (clauses 8.5, 8.8, 12.5; review r6 findings 3, 4 and 15).
+relate cases whose own description is invalid (clauses 8.5, 8.8, 12.5; review r6 findings 3, 4 and 15), and of what an
+implementer reading only the documents could get wrong (review r18): the choice, the nearest rule, positions and the
+number of missing-attribute reasons.
 
 A comparator may explain only the first nearest rules (``also_near`` counts the others) and at most 16 reasons per
 rule (``more_reasons``). When nothing was left out the reported reason codes must be the expected set; when something
@@ -188,3 +190,93 @@ def test_the_adapter_relates_with_an_invalid_own_description_as_missing() -> Non
         adapter.do_relate(request | {"first_self": "mc2 a=1\n"})
     assert rejected.value.error == {"code": "unsupported-version"}
     assert adapter.do_relate(request | {"first_self": None})["relation"] == "equal"
+
+
+# ---- the number of missing-attribute reasons (8.8-NR5; review r18) --------------------------------------------
+
+
+def _unknown(*codes: str) -> dict[str, Any]:
+    return {"verdict": "unknown", "reasons": [{"code": code} for code in codes]}
+
+
+def test_one_missing_attribute_reason_for_two_missing_attributes_is_wrong(tmp_path: Path) -> None:
+    result = _answer(tmp_path, "check-verdict-missing-005", _unknown("missing-attribute"))
+    assert result.outcome == "wrong"
+    assert "1 reasons missing-attribute; this verdict MUST carry 2" in result.detail
+
+
+def test_a_missing_attribute_reason_for_each_missing_attribute_passes(tmp_path: Path) -> None:
+    result = _answer(tmp_path, "check-verdict-missing-005", _unknown("missing-attribute", "missing-attribute"))
+    assert result.outcome == "pass", result.detail
+
+
+def test_two_missing_attribute_reasons_for_one_missing_attribute_are_wrong(tmp_path: Path) -> None:
+    result = _answer(tmp_path, "check-verdict-missing-003", _unknown("missing-attribute", "missing-attribute"))
+    assert result.outcome == "wrong"
+    assert "2 reasons missing-attribute; this verdict MUST carry 1" in result.detail
+
+
+@pytest.mark.parametrize(
+    ("counts", "problem"),
+    [
+        ({"not-equal": 1}, "expect.reason_counts is not an object of missing-attribute counts"),
+        ({"missing-attribute": 0}, "expect.reason_counts is not an object of missing-attribute counts"),
+        ({"missing-attribute": True}, "expect.reason_counts is not an object of missing-attribute counts"),
+    ],
+)
+def test_the_case_model_refuses_bad_reason_counts(counts: dict[str, Any], problem: str) -> None:
+    from migcompat.cases.model import _check
+
+    raw = {
+        "source": None,
+        "target": None,
+        "target_self": None,
+        "expect": {"verdict": "unknown", "reasons": ["missing-attribute"], "reason_counts": counts},
+    }
+    assert any(problem in found for found in _check(raw))
+
+
+def test_the_case_model_refuses_a_count_of_an_unlisted_code() -> None:
+    from migcompat.cases.model import _check
+
+    raw = {
+        "source": None,
+        "target": None,
+        "target_self": None,
+        "expect": {"verdict": "unknown", "reasons": ["no-rules"], "reason_counts": {"missing-attribute": 1}},
+    }
+    assert "expect.reason_counts counts a code that expect.reasons does not list" in _check(raw)
+
+
+# ---- what an implementer reading only the documents could get wrong and still pass (review r18) -------------
+
+
+@pytest.mark.parametrize(
+    ("case_id", "choice"),
+    [
+        ("check-choice-008", {"p": "2", "q": "1"}),  # the first rule that can match, at its own best choice
+        ("check-choice-009", {"a": "2", "z": "1"}),  # parameters taken in param-line order (z before a)
+    ],
+)
+def test_a_choice_other_than_the_first_in_the_order_of_8_6_is_wrong(
+    tmp_path: Path, case_id: str, choice: dict[str, str]
+) -> None:
+    answer = {"verdict": "compatible", "grade": "accepted", "choice": choice}
+    assert _answer(tmp_path, case_id, answer).outcome == "wrong"
+
+
+def test_the_nearest_rule_by_reasons_instead_of_failures_is_wrong(tmp_path: Path) -> None:
+    assert _answer(tmp_path, "check-nearest-007", _verdict("not-equal", also_near=0)).outcome == "wrong"
+    assert _answer(tmp_path, "check-nearest-007", _verdict("not-equal", "missing-field")).outcome == "pass"
+
+
+def test_a_syntax_error_at_the_start_of_a_whole_item_is_wrong(tmp_path: Path) -> None:
+    program = tmp_path / "parser.py"
+    program.write_text(
+        "import sys, json\nsys.stdin.read()\n"
+        "print(json.dumps({'code': 'syntax', 'line': 1, 'column': 5}))\nsys.exit(1)\n"
+    )
+    cases = SUITE.select(Selection(run=["parse-invalid-position-syntax-026"]))
+    assert cases and cases[0].data["input"] == "mc1 a.b.c=1"
+    (result,) = run_cases(cases, Programs(parser=(sys.executable, str(program))), Options(timeout=20))
+    assert result.outcome == "wrong", result.detail

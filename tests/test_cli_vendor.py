@@ -252,7 +252,7 @@ def test_parse_calls_it_valid_but_lint_fails_the_unregistered_key(
         "     foo is not a registry key; a vendor key has a namespace (vendor.foo)",
         "     1 | mc1 device_api=vfio-pci driver=x foo=1",
         "       |                                  ^^^^^",
-        "     spec clause 12.1 E3 (5.2, 11): standard keys follow the registry",
+        "     spec clause 12.1 E3 (5.2, 5.7, 11): standard keys follow the registry",
         "",
         f"{path}: a device instance's migration_version: FAILED (MC-E3-REGISTRY)",
         "  checked: MC-E1-PARSE, MC-E2-CANONICAL, MC-E3-REGISTRY, MC-E3-REQUIRED, MC-E4-NO-PARAMS,"

@@ -1531,6 +1531,7 @@ class _Check:
         choices: Sequence[Mapping[str, str]] | None = None,
         parameters: Mapping[str, Sequence[str]] | None = None,
         level: str = "required",
+        counts: Mapping[str, int] | None = None,
     ) -> None:
         cited = [*clauses, "8", "12.3", "C1"]
         if reasons or grade:
@@ -1544,6 +1545,8 @@ class _Check:
         expect: Json = {"verdict": verdict}
         if reasons is not None:
             expect["reasons"] = sorted(set(reasons))
+        if counts is not None:
+            expect["reason_counts"] = dict(counts)
         if grade is not None:
             expect["grade"] = grade
         if choices is not None:
@@ -2460,7 +2463,16 @@ def _check_semantics(cases: _Cases) -> None:
     missing = ("8.5-VD2", "8.8-NR5", "8.8-RC14", "C2")
     since_1_1(*(f"check-verdict-missing-{n:03d}" for n in (3, 4, 5)))
     since_1_1(*(f"check-verdict-invalid-{n:03d}" for n in (4, 5, 6)), "check-verdict-unsupported-005")
-    ck("verdict-missing-003", "no source: its reason", None, A("a=1"), un, *missing, reasons=["missing-attribute"])
+    ck(
+        "verdict-missing-003",
+        "no source: its reason",
+        None,
+        A("a=1"),
+        un,
+        *missing,
+        reasons=["missing-attribute"],
+        counts={"missing-attribute": 1},
+    )
     ck(
         "verdict-missing-004",
         "no target migration_compatible_devices: its reason",
@@ -2469,6 +2481,7 @@ def _check_semantics(cases: _Cases) -> None:
         un,
         *missing,
         reasons=["missing-attribute"],
+        counts={"missing-attribute": 1},
     )
     ck(
         "verdict-missing-005",
@@ -2479,6 +2492,7 @@ def _check_semantics(cases: _Cases) -> None:
         *missing,
         own=S("a=1"),
         reasons=["missing-attribute"],
+        counts={"missing-attribute": 2},
     )
     ck(
         "verdict-invalid-004",
@@ -2488,6 +2502,7 @@ def _check_semantics(cases: _Cases) -> None:
         un,
         *missing,
         reasons=["missing-attribute"],
+        counts={"missing-attribute": 1},
     )
     ck(
         "verdict-invalid-005",
@@ -2498,6 +2513,7 @@ def _check_semantics(cases: _Cases) -> None:
         *missing,
         own=S("a=1"),
         reasons=["missing-attribute"],
+        counts={"missing-attribute": 1},
     )
     ck(
         "verdict-invalid-006",
@@ -2507,6 +2523,7 @@ def _check_semantics(cases: _Cases) -> None:
         un,
         *missing,
         reasons=["missing-attribute"],
+        counts={"missing-attribute": 1},
     )
     ck(
         "verdict-unsupported-005",
@@ -3953,6 +3970,105 @@ def _review_r6(cases: _Cases) -> None:
     )
 
 
+def _review_r18(cases: _Cases) -> None:
+    """What an independent implementer reading only the documents found the cases let through (review r18).
+
+    The reported choice across several rules and parameters declared out of key order (8.5-CH2, 8.6-PL3); the
+    nearest rules by failures, not by reasons (8.8-NR1); the number of ``missing-attribute`` reasons (8.8-NR5);
+    and a position, by the rule 1.1 states in clause 7.3, for every invalid attribute whose case had none.
+    """
+    ck = _Check(cases)
+
+    def check(name: str, description: str, source: str, target: str, verdict: str, *clauses: str, **kw: Any) -> None:
+        since_1_1(f"check-{name}")
+        ck(name, description, source, target, verdict, *clauses, **kw)
+
+    crossed = T("accept x=..$ y=$..", "accept x=$.. y=..$")
+    check(
+        "choice-008",
+        "rule 1 matches under an earlier choice than rule 0 does: the first choice in the order of clause 8.6 is"
+        " reported, not the first rule's",
+        S("x=2 y=2"),
+        crossed,
+        "compatible",
+        "8.5-CH2",
+        "8.6-PL3",
+        own="mc1 k=v\nparam p=1 x=1\nparam p=2 x=3\nparam q=1 y=1\nparam q=2 y=3\n",
+        grade="accepted",
+        choices=[{"p": "1", "q": "2"}],
+        parameters={"p": ["1", "2"], "q": ["1", "2"]},
+    )
+    check(
+        "choice-009",
+        "parameters declared out of key order: the order of clause 8.6 takes them by key (a before z), not by line",
+        S("x=2 y=2"),
+        crossed,
+        "compatible",
+        "8.5-CH2",
+        "8.6-PL3",
+        own="mc1 k=v\nparam z=1 x=1\nparam z=2 x=3\nparam a=1 y=1\nparam a=2 y=3\n",
+        grade="accepted",
+        choices=[{"a": "1", "z": "2"}],
+        parameters={"a": ["1", "2"], "z": ["1", "2"]},
+    )
+    ck(
+        "nearest-007",
+        "the nearest rule has the fewest failures, not the fewest reasons: rule 0 fails once and has two undecided"
+        " constraints, rule 1 fails twice",
+        S("a=1 b=1"),
+        T("accept a=2 b=1 c=1 d=1", "accept a=2 b=2"),
+        "incompatible",
+        "8.8-NR1",
+        "8.8-NR3",
+        "8.8-RC1",
+        "8.8-RC9",
+        reasons=["not-equal", "missing-field"],
+    )
+    _positions_1_1(cases)
+
+
+def _positions_1_1(cases: _Cases) -> None:
+    """A ``position-`` case for each invalid attribute whose case gives no line and column.
+
+    Those cases apply from 1.0, whose rule for the position of a syntax error was another (clause 7.3 says which),
+    so they give the code alone; these successors, from 1.1, pin the position that 1.1's rule gives, for the
+    generated cases and for the invalid examples of the specification (``spec-examples.json``).
+    """
+    from migcompat.cases.extract import example_cases
+    from migcompat.cases.spec import read_spec
+
+    examples = example_cases(read_spec(Path(__file__).resolve().parents[2] / "spec" / "migcompat.rst"))
+    unplaced = [
+        case
+        for case in [*cases.files["parse-invalid.json"], *examples]
+        if case["kind"] == "parse-invalid" and "line" not in case["expect"] and "input" in case
+    ]
+    for case in unplaced:
+        data = case["input"]
+        parser = parse_version if case["attribute"] == V else parse_compatible
+        try:
+            parser(data)
+        except ParseError as error:
+            if error.code != case["expect"]["code"]:
+                raise ValueError(f"{case['id']}: the reference says {error.code}") from None
+            where = (error.line, error.column)
+        else:
+            raise ValueError(f"{case['id']}: the reference accepts it")
+        original = case["id"]
+        name = original.removeprefix("parse-invalid-").replace("spec-example-", "example-")
+        since_1_1(f"parse-invalid-position-{name}")
+        _pi(
+            cases,
+            f"position-{name}",
+            f"{case['description']} ({original}): at the position of clause 7.3",
+            case["attribute"],
+            data,
+            case["expect"]["code"],
+            where,
+            [*case["clauses"], "7.3"],
+        )
+
+
 def build() -> dict[str, list[Json]]:
     """Every generated case, by file name."""
     cases = _Cases()
@@ -3965,6 +4081,7 @@ def build() -> dict[str, list[Json]]:
     _relate(cases)
     _spec_1_1(cases)
     _review_r6(cases)
+    _review_r18(cases)
     return cases.files
 
 

@@ -421,6 +421,12 @@ enum mc_which { MC_SOURCE = 1, MC_TARGET, MC_TARGET_SELF };
 /* At most this many nearest rules are explained, with at most MC_RULE_REASONS reasons each. */
 #define MC_NEAREST 3
 #define MC_RULE_REASONS 16
+/*
+ * Bytes that always hold a whole line of mc_reason_format() with its NUL:
+ * two attributes' worth (the source's value and the target's constraint,
+ * each written no longer than in its attribute) and the line's fixed words.
+ */
+#define MC_REASON_LINE_MAX (2 * MC_MAX_ATTRIBUTE + 256)
 
 /*
  * One reason (clause 8.8): its code, the rule it belongs to (-1 for none),
@@ -528,8 +534,10 @@ MC_API const char *mc_grade_name(enum mc_grade grade);
  * snprintf: writes at most size bytes, the last a NUL when size > 0, and
  * returns the length of the whole line (no LF, no NUL), so it was cut
  * exactly when the result is >= size; buf may be NULL when size is 0. A
- * line is at most about 4.5 KiB (a key, a value and a constraint of one
- * attribute). A NULL reason, or a NULL buf with size > 0, returns
+ * line holds a key, a value of the source and a constraint of the target,
+ * each from an attribute of at most MC_MAX_ATTRIBUTE bytes, so it can be
+ * over 8 KiB long: a buffer of MC_REASON_LINE_MAX bytes always holds a
+ * whole line and its NUL. A NULL reason, or a NULL buf with size > 0, returns
  * -MC_E_USAGE (after writing an empty string when it can). The wording is
  * this library's and may differ from the Python reference's messages
  * (Verdict.explain()); programs match on codes. Added in release 2.0.

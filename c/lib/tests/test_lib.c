@@ -419,6 +419,27 @@ static void test_messages(void)
 		EXPECT(strcmp(line, "rule 0: the source's value is above the range the rule accepts [above-range]") == 0);
 	}
 
+	/* the longest lines: a set filling the source against a subset filling the target, a 63-byte key in both */
+	{
+		static char s[MC_MAX_ATTRIBUTE + 1], t[MC_MAX_ATTRIBUTE + 1], whole[MC_REASON_LINE_MAX];
+		static const char key[] = "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk";
+		int i, ns, nt;
+
+		EXPECT(sizeof(key) - 1 == MC_MAX_KEY);
+		ns = sprintf(s, "mc1 %s={", key);
+		nt = sprintf(t, "mc1\naccept %s<={", key);
+		for (i = 0; i < MC_MAX_MEMBERS; i++) {
+			ns += sprintf(s + ns, "%sm%02d%.*s", i ? "," : "", i, 55, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+			nt += sprintf(t + nt, "%sn%02d%.*s", i ? "," : "", i, 55, "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy");
+		}
+		sprintf(s + ns, "}");
+		sprintf(t + nt, "}");
+		EXPECT(check(s, t, NULL) == MC_INCOMPATIBLE && verdict.nreasons == 1);
+		n = mc_reason_format(&source, &target, &verdict.reasons[0], whole, sizeof(whole));
+		EXPECT(n > 2 * (MC_MAX_ATTRIBUTE - 300) && n < MC_REASON_LINE_MAX && n == (int)strlen(whole));
+		EXPECT(strstr(whole, "[not-subset]") == whole + n - strlen("[not-subset]"));
+	}
+
 	EXPECT(check("mc1 k=a", "mc1\ndefault pv={}\naccept k=a pv={x}", NULL) == MC_INCOMPATIBLE);
 	mc_reason_format(&source, &target, &verdict.reasons[0], line, sizeof(line));
 	EXPECT(strcmp(line, "rule 0: the source's pv={} (the rule set's default) does not satisfy pv={x} [not-equal]") ==

@@ -534,7 +534,7 @@ def _attribute_texts(raw: Mapping[str, Any], names: Sequence[str]) -> list[str]:
 
 def _check(raw: Mapping[str, Any]) -> list[str]:
     problems = _attribute_texts(raw, ("source", "target", "target_self"))
-    problems += _expect(raw, ["verdict"], ["reasons", "grade", "choices", "parameters"])
+    problems += _expect(raw, ["verdict"], ["reasons", "reason_counts", "grade", "choices", "parameters"])
     if problems:
         return problems
     expect = raw["expect"]
@@ -546,6 +546,14 @@ def _check(raw: Mapping[str, Any]) -> list[str]:
         isinstance(expect["reasons"], list) and all(isinstance(c, str) for c in expect["reasons"])
     ):
         problems.append("expect.reasons is not a list of codes")
+    counts = expect.get("reason_counts", {})
+    if not (
+        isinstance(counts, dict)
+        and all(code == "missing-attribute" and type(n) is int and n >= 1 for code, n in counts.items())
+    ):
+        problems.append("expect.reason_counts is not an object of missing-attribute counts (8.8-NR5)")
+    elif counts and not set(counts) <= set(expect.get("reasons", ())):
+        problems.append("expect.reason_counts counts a code that expect.reasons does not list")
     if ("choices" in expect) != ("parameters" in expect):
         problems.append("expect.choices and expect.parameters go together")
     if "choices" in expect:

@@ -501,6 +501,10 @@ def _judge_check(case: Case, answer: _Answer, options: Options) -> None:
         _compare_reasons({r["code"] for r in reasons}, set(expect["reasons"]), _left_out(response, len(reasons)))
     elif required := sorted(REQUIRED_CODES.intersection(expect.get("reasons", ()))):
         raise _Wrong(f"no reasons; this verdict MUST carry the reason {', '.join(required)} (8.8-NR4, 8.8-NR5)")
+    for code, wanted in expect.get("reason_counts", {}).items():
+        given = sum(1 for reason in reasons if reason["code"] == code)
+        if given != wanted:
+            raise _Wrong(f"{given} reasons {code}; this verdict MUST carry {wanted} (8.8-NR5: one for each attribute)")
     if "choices" in expect and expect["verdict"] == "compatible":
         _compare_choice(choice, expect)
 

@@ -86,12 +86,13 @@ CHECKS: Final[Mapping[str, Check]] = _table(
     ),
     Check(
         "MC-E3-REGISTRY",
-        "12.1 E3 (5.2, 11)",
+        "12.1 E3 (5.2, 5.7, 11)",
         "required",
         "standard keys follow the registry",
         "Every undotted key is a registry key, written in the registry's form (critical or ~ignorable), with a "
         "value of the registry's type that meets its conditions (device_api one of the VFIO APIs; pci_id and "
-        "pci_subsystem four lower-case hex digits each side; type only on mdevs).",
+        "pci_subsystem four lower-case hex digits each side; type only on mdevs); a default line gives a key with "
+        "a registry default no other value (5.7).",
     ),
     Check(
         "MC-E3-REQUIRED",
