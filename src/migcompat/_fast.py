@@ -18,6 +18,7 @@ from sys import intern
 from typing import Final
 
 from . import _build, _values
+from ._caches import register
 from ._input import split_lines
 from ._values import INTERN_LIMIT, Problem
 from .limits import MAX_INTEGER, MAX_TOKEN_BYTES, MAX_VERSION_PARTS
@@ -60,14 +61,18 @@ _DEFAULT_ITEM: Final = re.compile(f"{KEY}={_VALUE}")
 # Attribute strings repeat their items heavily across a fleet (the same driver,
 # device id, stream and type on every device), so each item's parse is kept.
 # Only valid items are kept, and an item's meaning does not depend on its line.
+# Only short items: a long one (a constraint of hundreds of alternatives) is rarely
+# repeated, and 8192 of them would hold hundreds of MiB.
 _CACHE_LIMIT: Final = 8192
+_CACHED_ITEM_LENGTH: Final = 256
 _fields_cache: dict[str, tuple[str, Field]] = {}
 _constraints_cache: dict[str, tuple[str, Constraint]] = {}
 _DIGITS: Final = frozenset("0123456789")
 
 
+@register
 def clear_caches() -> None:
-    """Forget every item parsed so far (for benchmarks that measure a cold start)."""
+    """Forget every item parsed so far (:func:`migcompat.compare.clear_cache`, and benchmarks of a cold start)."""
     _fields_cache.clear()
     _constraints_cache.clear()
 
@@ -100,9 +105,10 @@ def _field(item: str) -> tuple[str, Field] | None:
     if not critical:
         key = key[1:]
     result = (_values.key(key), Field(_value(raw), critical))
-    if len(_fields_cache) >= _CACHE_LIMIT:
-        _fields_cache.clear()
-    _fields_cache[item] = result
+    if len(item) <= _CACHED_ITEM_LENGTH:
+        if len(_fields_cache) >= _CACHE_LIMIT:
+            _fields_cache.clear()
+        _fields_cache[item] = result
     return result
 
 
@@ -203,9 +209,10 @@ def _constraint(item: str) -> tuple[str, Constraint] | None:
     # The structural checks of a one-constraint rule are those that concern the constraint alone.
     _build.constraints([_build.ConstraintItem(key, constraint)])
     result = (key, constraint)
-    if len(_constraints_cache) >= _CACHE_LIMIT:
-        _constraints_cache.clear()
-    _constraints_cache[item] = result
+    if len(item) <= _CACHED_ITEM_LENGTH:
+        if len(_constraints_cache) >= _CACHE_LIMIT:
+            _constraints_cache.clear()
+        _constraints_cache[item] = result
     return result
 
 

@@ -197,6 +197,10 @@ def capture(
         raise CaptureError(
             f"cannot read {root}: {exc.strerror or exc}", code="capture-unreadable", where=root
         ) from None
+    except ValueError:  # a NUL byte: no such directory can exist
+        raise CaptureError(
+            f"cannot read {root!r}: a NUL byte in the path", code="capture-unreadable", where=repr(root)
+        ) from None
     if "bus" in names or "class" in names:
         placements, findings = read_tree(root, reread=reread)
     else:
@@ -464,7 +468,8 @@ def _host(document: object, origin: str, *, consume: bool) -> HostData:
 
 
 def loads(text: str | bytes, origin: str = "") -> HostData:
-    """Read a capture from its text (bytes are UTF-8). Raises :class:`CaptureError`, and nothing else.
+    """Read a capture from its text (bytes are UTF-8). Raises :class:`CaptureError`, and nothing else but
+    :class:`TypeError` for a *text* that is neither text nor bytes (a decoded document goes to :func:`from_json`).
 
     The text is decoded by :func:`migcompat.jsonmodel.decode_json`: nesting
     deeper than :data:`~migcompat.jsonmodel.MAX_JSON_DEPTH` levels or an

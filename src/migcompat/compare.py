@@ -24,17 +24,26 @@ from functools import lru_cache
 from typing import Final, TypeVar
 
 from ._arguments import require
+from ._caches import clear_all, register_lru
 from .errors import ParseError
 from .model import CompatibleDevices, MigrationVersion, Value
 from .parse import parse_compatible, parse_version
 from .semantics.compiled import MAX_NEAREST, CompiledRules, compile_rules
-from .semantics.compiled import clear_cache as clear_compiled_parts
 from .semantics.compiled_type import CompiledType, compile_type
-from .semantics.rules import NO_VALUES, self_keys, self_values, understood_keys
+from .semantics.rules import NO_VALUES, self_keys, self_values
 from .semantics.templates import decide_type, device_for, identical_choice
 from .verdict import Answer, Reason, Verdict
 
-__all__ = ["MAX_NEAREST", "MISSING_RULES", "MISSING_SOURCE", "accepts", "check", "check_attributes", "compiled"]
+__all__ = [
+    "MAX_NEAREST",
+    "MISSING_RULES",
+    "MISSING_SOURCE",
+    "accepts",
+    "check",
+    "check_attributes",
+    "clear_cache",
+    "compiled",
+]
 
 _SOURCE_IS_TEMPLATE: Final = Reason(
     "source-is-template", None, "the source is a device type (it has param lines); compare a device instance"
@@ -85,15 +94,14 @@ def compiled(target: CompatibleDevices, target_self: MigrationVersion | None = N
 
 
 def clear_cache() -> None:
-    """Forget every compiled rule set kept for :func:`compiled` and for device types: a process done with a
-    fleet gets the memory back."""
-    _compiled.cache_clear()
-    _compiled_type.cache_clear()
-    clear_compiled_parts()
-    self_keys.cache_clear()
-    understood_keys.cache_clear()
+    """Empty every cache of the library: the rule sets compiled for :func:`compiled` and for device types, the
+    items the parser has kept, and what any other module imported so far remembers (the fleet index's caches
+    of each :class:`~migcompat.fleet.index.FleetIndex` aside: its own ``clear_cache`` empties them). A process
+    done with a fleet gets the memory back, but for the strings Python has interned."""
+    clear_all()
 
 
+@register_lru
 @lru_cache(maxsize=256)
 def _compiled(target: CompatibleDevices, values: tuple[Value | None, ...] | None) -> CompiledRules:
     """*target* compiled for its own values *values* of :func:`self_keys` (None: no own description)."""
@@ -103,6 +111,7 @@ def _compiled(target: CompatibleDevices, values: tuple[Value | None, ...] | None
     return compile_rules(target, own)
 
 
+@register_lru
 @lru_cache(maxsize=256)
 def _compiled_type(target: CompatibleDevices, template: MigrationVersion) -> CompiledType:
     """*target* compiled against the device type *template*, for :func:`accepts`."""

@@ -193,8 +193,14 @@ def decode_json(
     in characters, and None for a fault without one position: nesting too
     deep, an over-long integer, bytes that are not UTF-8), so that each
     reader reports the fault with its own error class and code; never another
-    exception.
+    exception, but :class:`TypeError` for a *text* that is neither text nor
+    bytes (a document already decoded, say).
     """
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise TypeError(
+            f"text must be a str or bytes (JSON text), not {type(text).__name__}"
+            + ("; from_json() takes a decoded document" if isinstance(text, (dict, list)) else "")
+        )
     if isinstance(text, (bytes, bytearray)):
         try:
             text = text.decode("utf-8-sig")
@@ -227,7 +233,8 @@ def loads(text: str | bytes) -> MigrationVersion | CompatibleDevices:
     Raises :class:`~migcompat.errors.DataModelError` for every text that is
     not a valid data model, one that is not JSON at all included (its *path*
     is then empty and its message starts with ``invalid JSON``); never
-    another exception.
+    another exception, but :class:`TypeError` for a *text* that is neither
+    text nor bytes.
     """
     return from_json(decode_json(text, _model_error, strict=True))
 

@@ -87,6 +87,7 @@ from types import MappingProxyType
 from typing import Final, NamedTuple
 
 from ._arguments import require
+from ._caches import register_lru
 from .compare import accepts
 from .emit import constraint_text, emit, value_text
 from .errors import MigcompatError
@@ -612,6 +613,7 @@ def _key_atoms(
     return atoms
 
 
+@register_lru
 @lru_cache(maxsize=4096)
 def _parts(constraint: Constraint) -> tuple[Constraint, ...]:
     """*constraint* as a disjunction of parts: an equals constraint is true when one alternative is (8.1-ALT1)."""

@@ -467,6 +467,10 @@ struct mc_reason {
  * them. For a target device type, choice[i] is, for the
  * i-th parameter in byte order of its name, the index in the template's
  * params of the chosen param line; nchoice is 0 for a device instance.
+ * That line's value is as the template writes it: the canonical text the
+ * reference prints for the choice (clause 6) differs only for a set, whose
+ * members it lists in byte order -- the order of the value's spans in the
+ * template's members array, so a caller writes them from there.
  */
 struct mc_verdict {
 	enum mc_answer answer;

@@ -47,6 +47,7 @@ from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Final
 
+from .._caches import register_lru
 from .._values import encode_token
 from ..compare import check
 from ..display import article
@@ -219,6 +220,7 @@ def locate(data: bytes, key: str, line: int | None = None) -> Excerpt | None:
     return first.get(key) if line is None else on_line.get((line, key))
 
 
+@register_lru
 @lru_cache(maxsize=64)
 def _items(data: bytes) -> tuple[dict[str, Excerpt], dict[tuple[int, str], Excerpt]]:
     """Every ``key=...`` item of *data*: the first of each key, and the first of each key on each line."""
@@ -322,6 +324,7 @@ class _SelfRef:
     others: frozenset[str]
 
 
+@register_lru
 @lru_cache(maxsize=1024)
 def _rules_checks(data: bytes) -> _RulesChecks:
     return _TextChecks("", None, data).rules_only()
@@ -791,6 +794,7 @@ def _default_problem(key: str, value: Value) -> str | None:
     )
 
 
+@register_lru
 @lru_cache(maxsize=4096)
 def _field_problem(key: str, critical: bool, value: Value, mdev: bool) -> str | None:
     """What is wrong with the field *key* of a ``migration_version`` by the registry (E3), or None."""

@@ -64,6 +64,7 @@ from functools import lru_cache
 from typing import Final
 
 from .._arguments import require
+from .._caches import register_lru
 from ..compare import accepts, check, compiled
 from ..model import SELF, CompatibleDevices, Constraint, Equals, MigrationVersion, Ratio, Value, Version
 from ..semantics.compiled import CompiledRules
@@ -200,12 +201,14 @@ class _Group:
 _VALUE_TYPES: Final = frozenset({str, int, Version, Ratio, frozenset})
 
 
+@register_lru
 @lru_cache(maxsize=65536)
 def _reads_self(constraint: Constraint) -> bool:
     """:func:`~migcompat.semantics.constraints.uses_self`, remembered: fleets repeat their constraints."""
     return uses_self(constraint)
 
 
+@register_lru
 @lru_cache(maxsize=65536)
 def _equality(constraint: Constraint) -> bool:
     """Whether *constraint* holds only for values equal to one of its alternatives: plain values and ``$``.
@@ -216,6 +219,13 @@ def _equality(constraint: Constraint) -> bool:
     return type(constraint) is Equals and all(
         alternative is SELF or type(alternative) in _VALUE_TYPES for alternative in constraint.alternatives
     )
+
+
+def _forget_constraints() -> None:
+    """Empty the per-constraint caches that filing uses: they serve one build, and an index outlives none of them."""
+    _reads_self.cache_clear()
+    _equality.cache_clear()
+    _plain_bucket_values.cache_clear()
 
 
 def _key_rank(key: str, constraint: Equals) -> tuple[int, int, str]:
@@ -230,6 +240,7 @@ def _bucket_values(key: str, constraint: Equals, own: Value | None, rules: Compa
     return _values_of(key, constraint, own, rules.defaults)
 
 
+@register_lru
 @lru_cache(maxsize=65536)
 def _plain_bucket_values(key: str, constraint: Equals, defaults: Mapping[str, Value]) -> frozenset[Hashable]:
     return _values_of(key, constraint, None, defaults)
@@ -391,7 +402,10 @@ class FleetIndex:
         index._group_list = list(groups.values())
         for unit in index._units:
             unit.freeze()
-        index._file_all()
+        try:
+            index._file_all()
+        finally:
+            _forget_constraints()
         index._keys = tuple(sorted({key for key, _ in index._buckets}))
         return index
 
@@ -547,6 +561,7 @@ class FleetIndex:
         order of their units, then of their descriptions; :func:`rank` orders
         them for a person.
         """
+        require("source", source, MigrationVersion)
         flat = self._flat
         with self._lock:
             found = flat.get(source)
@@ -563,7 +578,7 @@ class FleetIndex:
                     self._flat_pairs -= len(previous)
                 flat[source] = tuple(out)
                 self._flat_pairs += len(out)
-                while self._flat_pairs > self.max_cached_pairs:
+                while self._flat_pairs > self.max_cached_pairs or len(flat) > self.max_cached_classes:
                     _, dropped = flat.popitem(last=False)
                     self._flat_pairs -= len(dropped)
         return out
@@ -738,6 +753,7 @@ class FleetIndex:
                 yield provider, accepted
 
     def _unit_of(self, provider: Provider) -> _Unit:
+        require("provider", provider, Provider)
         group = self._groups.get(provider.rules)
         unit = None if group is None else group.units.get(group.unit_key(provider))
         if unit is None or provider not in unit.versions.get(provider.version, ()):
@@ -749,7 +765,7 @@ class FleetIndex:
 
         Every class is decided once for the whole fleet (on first use); a
         provider's answer is its unit's, with IDENTICAL for its own class.
-        Raises KeyError for a provider that was not indexed.
+        Raises KeyError for a provider that was not indexed, and TypeError for anything but a provider.
         """
         unit = self._unit_of(provider)
         return _own_grade(self._reverse_map().get(unit.number, ()), provider)

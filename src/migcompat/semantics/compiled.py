@@ -33,6 +33,7 @@ from operator import itemgetter
 from typing import Final, TypeAlias, TypeVar, cast
 
 from .._arguments import require
+from .._caches import register_lru
 from ..model import (
     SELF,
     AnyValue,
@@ -298,6 +299,7 @@ def _default(defaults: Mapping[str, Value], key: str) -> Value | None:
     return defaults[key] if key in defaults else registry_default(key)
 
 
+@register_lru
 @lru_cache(maxsize=256)
 def _shared(target: CompatibleDevices) -> _Shared:
     return _Shared(target)

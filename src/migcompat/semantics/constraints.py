@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Final
 
+from .._caches import register_lru
 from ..emit import alternative_text, constraint_text, value_text
 from ..limits import MAX_INTEGER, MAX_VERSION_PARTS
 from ..model import (
@@ -249,11 +250,13 @@ def undecided_reason(key: str, constraint: Constraint, value: Value | None) -> R
     )
 
 
+@register_lru
 @lru_cache(maxsize=4096)
 def _allowed(constraint: Constraint) -> str:
     return constraint_text(constraint)
 
 
+@register_lru
 @lru_cache(maxsize=4096)
 def _resolved(constraint: Equals, own: Value | None) -> tuple[str, tuple[object, ...], str, frozenset[type] | None]:
     """What explaining *constraint* needs, the same for every source value.

@@ -19,6 +19,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
+from .._caches import register_lru
 from ..model import AnyValue, CompatibleDevices, Constraint, Field, MigrationVersion, Rule, Value
 from ..registry import STANDARD_KEYS, registry_default
 from ..verdict import Reason, RuleOutcome
@@ -84,7 +85,8 @@ def own_values(target_self: MigrationVersion | None) -> Mapping[str, Value]:
     return own
 
 
-@lru_cache(maxsize=1024)
+@register_lru
+@lru_cache(maxsize=256)
 def self_keys(rules: CompatibleDevices) -> tuple[str, ...]:
     """The keys, sorted, on which some rule of *rules* reads the target's own value (``$`` or ``$N``).
 
@@ -145,6 +147,7 @@ def must_understand(key: str, entry: Field) -> bool:
     return default is None or not equivalent(entry.value, default)
 
 
+@register_lru
 @lru_cache(maxsize=4096)
 def understood_keys(source: MigrationVersion) -> frozenset[str]:
     """The keys of *source*'s fields that a rule must constrain to match it (:func:`must_understand`).

@@ -160,6 +160,8 @@ def _read(
         fd = os.open(path, flags)
     except OSError as exc:
         return _failure(exc)
+    except ValueError:  # no such path can exist
+        return ReadResult(None, None, "unreadable", "a NUL byte in the path")
     try:
         info = os.fstat(fd)
         refused = None if inside is None else inside(info)
