@@ -7,6 +7,7 @@ and executes or compiles every other code example.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -32,10 +33,12 @@ sys.path.insert(0, str(DOCS / "_ext"))
 # The alternative, a docs page per spec document with ``.. include:: ../../spec/X.rst``,
 # does not work without editing spec/: Sphinx resolves literalinclude and download paths in
 # an included file relative to the *including* document, so the grammar, the ABI file and
-# the schema would not be found. sdists and wheels do not need the docs; a checkout without
-# symbolic links (git config core.symlinks=false) gets a one-line text file instead, which
-# the check below reports.
+# the schema would not be found. An sdist leaves the link out (its builder follows links), so
+# a build from one makes it here; a checkout without symbolic links (git config
+# core.symlinks=false) gets a one-line text file instead, which the check below reports.
 _SPEC_LINK = DOCS / "spec"
+if not os.path.lexists(_SPEC_LINK) and (DOCS.parent / "spec" / "index.rst").is_file():
+    os.symlink("../spec", _SPEC_LINK)
 if not (_SPEC_LINK.is_symlink() and (_SPEC_LINK / "index.rst").is_file()):
     raise RuntimeError(
         "docs/spec must be a symbolic link to ../spec (git checks it out as one on Linux; "

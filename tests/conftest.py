@@ -23,6 +23,29 @@ settings.register_profile("thorough", parent=settings.get_profile("default"), ma
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _ensure_sample_trees() -> None:
+    """Write the samples' sysfs trees where a source distribution left them out (its builder cannot keep links).
+
+    A git checkout has them. In an unpacked sdist the first process to get
+    here writes them beside a staging name and renames them into place, so
+    concurrent test processes never see half a tree.
+    """
+    trees = ROOT / "conformance" / "sample-trees"
+    if trees.is_dir() or not (ROOT / "conformance" / "tools" / "sample_fleet.py").is_file():
+        return
+    from sample_fleet import write_trees
+
+    staging = tempfile.mkdtemp(prefix=".sample-trees-", dir=trees.parent)
+    write_trees(staging)
+    try:
+        os.rename(staging, trees)
+    except OSError:  # another test process was first
+        shutil.rmtree(staging, ignore_errors=True)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Let the programs the tests start cache their bytecode, outside the source tree.
 
@@ -30,9 +53,11 @@ def pytest_configure(config: pytest.Config) -> None:
     the environment forbids bytecode files (``PYTHONDONTWRITEBYTECODE``), each child would
     compile the package from source again. The children instead cache it under one private
     temporary directory (``PYTHONPYCACHEPREFIX``) for the run, made by the controller, inherited
-    by the xdist workers and removed at the end; the source tree is never written. A prefix the
+    by the xdist workers and removed at the end; the source tree is never written, but for the
+    sample trees an sdist leaves out (:func:`_ensure_sample_trees`). A prefix the
     environment already sets is kept, as is bytecode written beside the sources where allowed.
     """
+    _ensure_sample_trees()
     if os.environ.get("PYTHONDONTWRITEBYTECODE") and not os.environ.get("PYTHONPYCACHEPREFIX"):
         prefix = tempfile.mkdtemp(prefix="migcompat-tests-pycache-")
         config.add_cleanup(lambda: shutil.rmtree(prefix, ignore_errors=True))

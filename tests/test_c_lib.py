@@ -454,6 +454,20 @@ def test_the_full_build_installs_a_static_and_a_shared_library_with_pkg_config(t
 
 
 @pytest.mark.slow
+def test_a_distribution_build_with_lto_and_cppflags_passes_its_checks(tmp_path: Path) -> None:
+    """Distributions build with -flto=auto (the static library's objects then stay machine code) and put
+    -D_FORTIFY_SOURCE in CPPFLAGS, which the build must not drop (review r18)."""
+    _tools("cc", "make", "nm", "objcopy")
+    if subprocess.run(["cc", "-flto=auto", "-x", "c", "-c", "-o", os.devnull, "-"], input="", text=True).returncode:
+        pytest.skip("the compiler has no -flto=auto")
+    build = tmp_path / "lto"
+    _make(build, "check", CFLAGS="-O2 -g -flto=auto", LDFLAGS="-flto=auto", CPPFLAGS="-D_FORTIFY_SOURCE=2")
+    assert _defined_globals("-g", str(build / "libmigcompat.a")) == _public_api()
+    undefined = subprocess.run(["nm", "-D", "-u", str(build / "libmigcompat.so")], capture_output=True, text=True)
+    assert "__memcpy_chk" in undefined.stdout
+
+
+@pytest.mark.slow
 def test_the_cases_and_the_differential_fuzz_run_clean_under_asan_and_ubsan(tmp_path: Path) -> None:
     _tools("cc", "make")
     build = tmp_path / "asan"

@@ -275,3 +275,47 @@ def test_a_socket_is_refused_unread(tmp_path: Path) -> None:
         server.bind(str(path))
         result = invoke("parse", str(path))
     assert result.exit_code == ExitCode.UNDECIDED
+
+
+# ---- a large answer is written whole, whatever the stream's mode (review r18) ------------------------------
+
+_SAMPLES = [str(ROOT / "conformance" / "samples" / name) for name in ("nvidia-vgpu", "mlx5", "gvt-g", "qat")]
+_PAGE = [sys.executable, "-m", "migcompat", "matrix", "--html", "-", *_SAMPLES]
+
+
+def _page_length() -> int:
+    whole = subprocess.run(_PAGE, capture_output=True, timeout=120, env={**os.environ, "PYTHONUNBUFFERED": ""})
+    assert whole.returncode == 0, whole.stderr
+    assert len(whole.stdout) > 1 << 17  # more than a pipe holds
+    return len(whole.stdout)
+
+
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_a_reader_that_exits_early_gives_141_also_unbuffered(unbuffered: str) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    process = subprocess.Popen(_PAGE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(10)
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == ExitCode.CLOSED_OUTPUT, stderr
+    assert stderr == b""
+
+
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_a_non_blocking_standard_output_gets_the_whole_answer(unbuffered: str) -> None:
+    """Another program that shares a terminal or pipe may leave it non-blocking: a write must not stop short."""
+    import fcntl
+
+    expected = _page_length()
+    read, write = os.pipe()
+    fcntl.fcntl(write, fcntl.F_SETFL, fcntl.fcntl(write, fcntl.F_GETFL) | os.O_NONBLOCK)
+    env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    process = subprocess.Popen(_PAGE, stdout=write, stderr=subprocess.PIPE, env=env)
+    os.close(write)
+    with os.fdopen(read, "rb") as reader:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=1)  # the child fills the pipe before anything reads it
+        data = reader.read()
+    assert process.wait(timeout=120) == 0, process.stderr.read() if process.stderr else b""
+    assert len(data) == expected

@@ -507,7 +507,8 @@ def test_conformance_on_a_device_directory_suggests_lint(runner: CliRunner, tmp_
     ]
 
 
-def test_conformance_inside_a_sysfs_tree_points_to_its_root(runner: CliRunner) -> None:
+def test_conformance_inside_a_sysfs_tree_points_to_its_root(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
     tree = "conformance/sample-trees/nvidia-vgpu/old"
     for below in ("bus", "bus/pci", "class", "devices"):
         result = run(runner, "conformance", f"{tree}/{below}")

@@ -320,6 +320,46 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
 
 
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP])
+def test_a_write_ended_by_sigterm_or_sighup_leaves_the_old_file_and_no_temporary_file(
+    tmp_path: Path, tree: str, number: int
+) -> None:
+    """``timeout`` sends SIGTERM and a dropped SSH session SIGHUP: the command unwinds as on Ctrl-C (review r18)."""
+    old = tmp_path / "capture.json"
+    old.write_text("old\n")
+    slow_write = (
+        "import os, sys, time\n"
+        "real, ready = os.fchmod, sys.argv[1]\n"
+        "def slow(fd, mode):\n"
+        "    open(ready, 'w').close()\n"  # the temporary file exists now: tell the test
+        "    time.sleep(30)\n"
+        "    real(fd, mode)\n"
+        "os.fchmod = slow\n"
+        "from migcompat.cli import main\n"
+        "sys.argv = ['migcompat', 'capture', '--sysfs', sys.argv[2], '--host', 'h', '-o', sys.argv[3]]\n"
+        "main()\n"
+    )
+    ready = tmp_path / "ready"
+    process = subprocess.Popen(
+        [sys.executable, "-c", slow_write, str(ready), tree, str(old)], stderr=subprocess.PIPE, text=True
+    )
+    try:
+        for _ in range(600):
+            if ready.exists() or process.poll() is not None:
+                break
+            threading.Event().wait(0.05)
+        assert ready.exists(), process.stderr.read() if process.stderr else ""
+        assert any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
+        process.send_signal(number)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == -number, stderr
+    assert "Traceback" not in stderr
+    assert old.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["capture.json", "ready", "sys"]
+
+
 # ---- what stays as it was -----------------------------------------------------------------------------------
 
 

@@ -1170,7 +1170,7 @@ def write_samples(directory: str, trees: str | None = None) -> list[str]:
         os.makedirs(target)
         hosts = []
         for host, role, storage in sample.hosts:
-            base = "old" if role == "old" else ("new" if len(sample.hosts) > 1 else "host")
+            base = _base(role, len(sample.hosts))
             origin = f"sample:{sample.name}/{base}"
             if storage == "capture":
                 data = to_host_data(host)
@@ -1194,6 +1194,23 @@ def write_samples(directory: str, trees: str | None = None) -> list[str]:
         _write(os.path.join(target, "sample.json"), json.dumps(manifest, indent=2) + "\n")
         names.append(sample.name)
     return names
+
+
+def _base(role: str, hosts: int) -> str:
+    """The name of a sample host's capture and tree: old, new, or host for a sample of one host."""
+    return "old" if role == "old" else ("new" if hosts > 1 else "host")
+
+
+def write_trees(trees: str) -> None:
+    """Write only the samples' sysfs-shaped trees under *trees*, as :func:`write_samples` does.
+
+    A source distribution cannot hold the trees' symbolic links (its builder
+    follows them), so it leaves them out, and the tests write them from here.
+    """
+    for sample in samples():
+        for host, role, storage in sample.hosts:
+            if storage != "capture":
+                write_tree(host, os.path.join(trees, sample.name, _base(role, len(sample.hosts))))
 
 
 def main(argv: list[str] | None = None) -> None:

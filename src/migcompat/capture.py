@@ -44,7 +44,7 @@ from typing import Any, Final, cast
 from ._arguments import require
 from .display import file_kind
 from .errors import MigcompatError
-from .jsonmodel import decode_json
+from .jsonmodel import decode_json, without_surrogates
 from .limits import MAX_ATTRIBUTE_BYTES
 from .sysfs.model import FINDING_CODES, MIGRATION_ATTRIBUTES, Attr, Finding, HostData, Placement, PlacementKind
 from .sysfs.reader import READ_LIMIT, is_sysfs, read_tree
@@ -253,7 +253,8 @@ def to_json(host: HostData) -> dict[str, object]:
         "kernel": host.kernel,
         "time": host.time,
         "tool": host.tool,
-        "root": host.root,
+        # a path with bytes that are not UTF-8 (a mirror under such a directory) as \xNN: shown, never opened
+        "root": without_surrogates(host.root),
         "source": host.source,
         "modes_authoritative": host.modes_authoritative,
         "placements": [

@@ -82,6 +82,7 @@ __all__ = [
     "load_schema",
     "loads",
     "to_json",
+    "without_surrogates",
 ]
 
 SCHEMA_ID: Final = "urn:migcompat:schema:data-model:1.0"
@@ -163,6 +164,28 @@ JSONError = Callable[[str, int | None, int | None], Exception]
 
 class _Refused(ValueError):
     """Raised by the decoding hooks; :func:`decode_json` turns it into its caller's error."""
+
+
+def without_surrogates(value: object) -> object:
+    """*value* (JSON-ready data) with every string that holds bytes which are not UTF-8 written with ``\\xNN``.
+
+    Python keeps such bytes of a file name as lone surrogates, which
+    ``json.dumps`` writes as ``\\udcNN`` escapes: not valid JSON text for a
+    strict parser, and no character a reader can encode. A name is shown, not
+    opened again, so its bytes are written as text.
+    """
+    if isinstance(value, str):
+        if any("\ud800" <= char <= "\udfff" for char in value):
+            try:
+                return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            except UnicodeEncodeError:  # a surrogate that stands for no byte
+                return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if isinstance(value, dict):
+        return {without_surrogates(key): without_surrogates(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [without_surrogates(item) for item in value]
+    return value
 
 
 def json_fault(message: str, line: int | None = None, column: int | None = None) -> str:

@@ -29,6 +29,7 @@ from .. import __version__
 from ..limits import FORMAT_VERSION, SPEC_VERSION
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .output import adopt_closed_streams, echo_error
+from .signals import terminations_unwind
 
 __all__ = ["COMMANDS", "ExitCode", "main"]
 
@@ -215,7 +216,8 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return _guard_output(lambda: self._invoke(ctx))
+            with terminations_unwind():
+                return _guard_output(lambda: self._invoke(ctx))
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import shlex
-import signal
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
@@ -394,8 +390,7 @@ def run_command(
         if problem is not None:
             _unstartable(ctx, [(role, problem)], output_format)
     options = Options(timeout=timeout, parallel=parallel, require_codes=require_codes, expected_failures=expected)
-    with _terminations_stop_the_run():
-        results = run_cases(selected, programs, options)
+    results = run_cases(selected, programs, options)  # SIGTERM and SIGHUP kill its programs too (.signals)
     unstartable = {
         (result.case.program, result.detail.removeprefix("crash: "))
         for result in results
@@ -430,15 +425,6 @@ def run_command(
 
 
 _ROLES: Final = ("parser", "emitter", "checker")
-_TERMINATIONS: Final = (signal.SIGTERM, signal.SIGHUP)
-
-
-class _Terminated(BaseException):
-    """SIGTERM or SIGHUP arrived while the cases ran: the run stops as on Ctrl-C, then the signal ends migcompat."""
-
-    def __init__(self, number: int) -> None:
-        super().__init__(number)
-        self.number = number
 
 
 def _unstartable(ctx: click.Context, problems: Sequence[tuple[str, str]], output_format: str) -> NoReturn:
@@ -452,42 +438,6 @@ def _unstartable(ctx: click.Context, problems: Sequence[tuple[str, str]], output
         role, problem = problems[0]
         echo_json(error_document("program-unstartable", problem, f"--{role}"))
     ctx.exit(ExitCode.UNDECIDED)
-
-
-@contextlib.contextmanager
-def _terminations_stop_the_run() -> Iterator[None]:
-    """Within the block, SIGTERM and SIGHUP stop the run so that its programs are killed, then end migcompat.
-
-    Without this, either signal would end migcompat at once and leave the
-    programs under test running. After the run has killed them, the signal
-    is raised again with its default action, so the parent sees migcompat
-    ended by it. A signal that was ignored (``nohup``) stays ignored; off the
-    main thread, where handlers cannot be set, nothing changes.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(number: int, frame: object) -> None:
-        raise _Terminated(number)
-
-    previous: dict[signal.Signals, Any] = {}
-    for termination in _TERMINATIONS:
-        handler = signal.getsignal(termination)
-        if handler is not signal.SIG_IGN:
-            previous[termination] = handler
-            signal.signal(termination, stop)
-    try:
-        yield
-    except _Terminated as exc:
-        for termination in previous:
-            signal.signal(termination, signal.SIG_DFL)
-        previous.clear()
-        os.kill(os.getpid(), exc.number)
-        raise click.exceptions.Exit(128 + exc.number) from None  # only if the signal did not end the process
-    finally:
-        for termination, handler in previous.items():
-            signal.signal(termination, handler)
 
 
 def _write_report(ctx: click.Context, path: Path, text: str) -> None:
@@ -559,7 +509,7 @@ def copy_command(
         try:
             original = decode_json(read_case_file(source / name), lambda message, *_: ValueError(message))
         except (CaseError, ValueError) as exc:
-            echo_error(f"cannot read {name}: {exc}", "case-invalid")
+            echo_error(escape(f"cannot read {name}: {exc}"), "case-invalid")
             ctx.exit(ExitCode.UNDECIDED)
         original["cases"] = [case.to_json() for case in chosen]
         writes[destination / name] = json.dumps(original, indent=1, ensure_ascii=True) + "\n"
@@ -578,7 +528,8 @@ def copy_command(
     existing = [str(path) for path in writes if path.exists()]
     if existing and not force:
         echo_error(
-            f"{plural(len(existing), 'file exists', 'files exist')}, e.g. {existing[0]}; use --force to overwrite",
+            f"{plural(len(existing), 'file exists', 'files exist')}, e.g. {escape(existing[0])}; use --force to"
+            " overwrite",
             "output-unwritable",
         )
         ctx.exit(ExitCode.UNDECIDED)
@@ -590,7 +541,7 @@ def copy_command(
     except OutputError as exc:
         exit_with(ctx, exc)
     files = sum(1 for path in writes if path.parent == destination)
-    echo(f"copied {count} cases in {files} files, and the schemas, to {destination}")
+    echo(f"copied {count} cases in {files} files, and the schemas, to {escape(str(destination))}")
 
 
 # ---- maintaining the suite ------------------------------------------------------------

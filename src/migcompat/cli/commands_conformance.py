@@ -169,11 +169,11 @@ class _SampleChoice(click.Choice):  # type: ignore[type-arg]
 @click.argument("inputs", nargs=-1, metavar="[INPUT ...]", type=click.Path(allow_dash=True))
 @click.option(
     "--sample",
-    "sample",
+    "samples",
     metavar="NAME",
     type=_SampleChoice(),
-    default=None,
-    help="Run on the bundled sample host NAME (see Samples below) instead of an INPUT.",
+    multiple=True,
+    help="Run on the bundled sample host NAME (see Samples below) instead of an INPUT; one sample per run.",
 )
 @click.option(
     "--against",
@@ -200,7 +200,7 @@ class _SampleChoice(click.Choice):  # type: ignore[type-arg]
 def conformance_command(
     ctx: click.Context,
     inputs: Sequence[str],
-    sample: str | None,
+    samples: Sequence[str],
     against: Sequence[str],
     output_format: str,
     fail_on_warning: bool,
@@ -209,6 +209,11 @@ def conformance_command(
     from ..conformance.runner import run
     from ..conformance.samples import SampleError, load_sample
 
+    if len(samples) > 1:  # each is a fleet of its own, with its own expected failures: one report each
+        raise click.UsageError(
+            f"--sample runs one bundled sample; run the command once for each ({', '.join(samples)})"
+        )
+    sample = samples[0] if samples else None
     if sample is not None and (inputs or against):
         raise click.UsageError("--sample runs on the bundled sample alone; give no INPUT or --against with it")
     if [*inputs, *against].count(STDIN) > 1:

@@ -22,11 +22,12 @@ import json
 import os
 import stat
 import sys
-from typing import TYPE_CHECKING, Final, NoReturn
+from typing import TYPE_CHECKING, Final, NoReturn, TextIO
 
 import click
 
 from ..errors import DataModelError, MigcompatError, ParseError
+from ..jsonmodel import without_surrogates
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -94,11 +95,41 @@ def adopt_closed_streams() -> None:
         sys.stdout = io.TextIOWrapper(_ClosedOutput(), encoding="utf-8", write_through=True)
     if sys.stderr is None:
         sys.stderr = io.TextIOWrapper(_ClosedError(), encoding="utf-8", errors="replace", write_through=True)
+    sys.stdout = _whole_writes(sys.stdout)
+
+
+def _whole_writes(stream: TextIO) -> TextIO:
+    """*stream* (standard output), made to write all it is given or raise.
+
+    Two things let a large write end short without an error, so that a
+    command would exit 0 having written part of its answer, or miss a closed
+    pipe: a descriptor left non-blocking by another program that shares it
+    (a terminal, a pipe), which makes a write stop at what fits; and
+    unbuffered mode (``PYTHONUNBUFFERED``, ``-u``), whose text stream writes
+    straight to the descriptor and ignores a short write. So the descriptor
+    is made blocking, as every program that writes to it expects, and an
+    unbuffered stream gets a buffer, which writes all or raises, flushed at
+    every line as unbuffered output is expected to be.
+    """
+    try:
+        fd = stream.fileno()
+        if not os.get_blocking(fd):
+            os.set_blocking(fd, True)
+    except (AttributeError, OSError, ValueError):  # not a file (a test's capture): nothing to do
+        return stream
+    raw = getattr(stream, "buffer", None)
+    if not isinstance(raw, io.RawIOBase) or not isinstance(stream, io.TextIOWrapper):
+        return stream
+    return io.TextIOWrapper(io.BufferedWriter(raw), encoding=stream.encoding, errors=stream.errors, line_buffering=True)
 
 
 def color_enabled(err: bool = False) -> bool:
-    """True when styles should reach standard error (*err*) or standard output."""
-    if os.environ.get("NO_COLOR"):
+    """True when styles should reach standard error (*err*) or standard output: a terminal that shows them.
+
+    Not with ``NO_COLOR`` set, nor on a ``TERM=dumb`` terminal (an editor's
+    shell, a serial console), which shows escape codes as text.
+    """
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     stream = sys.stderr if err else sys.stdout
     try:
@@ -132,23 +163,8 @@ def echo_json(document: object) -> None:
     """
     text = json.dumps(document, ensure_ascii=True, separators=(",", ":"))
     if "\\ud" in text:  # rare: only then look for lone surrogates
-        text = json.dumps(_without_surrogates(document), ensure_ascii=True, separators=(",", ":"))
+        text = json.dumps(without_surrogates(document), ensure_ascii=True, separators=(",", ":"))
     echo(text)
-
-
-def _without_surrogates(value: object) -> object:
-    if isinstance(value, str):
-        if any("\ud800" <= char <= "\udfff" for char in value):
-            try:
-                return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-            except UnicodeEncodeError:  # a surrogate that stands for no byte
-                return value.encode("utf-8", "backslashreplace").decode("utf-8")
-        return value
-    if isinstance(value, dict):
-        return {_without_surrogates(key): _without_surrogates(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_without_surrogates(item) for item in value]
-    return value
 
 
 def render_parse_error(error: ParseError, name: str) -> str:

@@ -1,0 +1,52 @@
+"""An operator over SSH in unfriendly terminals (review r18): what the command shows and writes there."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sample_fleet import gvt_host, write_tree
+
+from migcompat.capture import capture, dumps
+from migcompat.cli import main
+from migcompat.cli.exitcodes import ExitCode
+from migcompat.cli.output import color_enabled
+
+
+def test_a_repeated_sample_is_a_usage_error_not_a_silent_choice() -> None:
+    result = CliRunner().invoke(main, ["conformance", "--sample", "broken-parse", "--sample", "gvt-g"])
+    assert result.exit_code == ExitCode.USAGE
+    assert "--sample runs one bundled sample; run the command once for each (broken-parse, gvt-g)" in result.output
+
+
+@pytest.mark.parametrize(("term", "colour"), [("dumb", False), ("xterm-256color", True)])
+def test_a_dumb_terminal_gets_no_escape_codes(monkeypatch: pytest.MonkeyPatch, term: str, colour: bool) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", term)
+    read, write = os.openpty()
+    try:
+        with open(write, "w", closefd=False) as terminal:
+            monkeypatch.setattr("sys.stdout", terminal)
+            assert color_enabled() is colour
+    finally:
+        os.close(read)
+        os.close(write)
+
+
+def test_cases_copy_shows_a_destination_with_control_characters_escaped(tmp_path: Path) -> None:
+    destination = tmp_path / "ev\x1b[2J\x1b[31mRED\x1b[0m\nPASS"
+    result = CliRunner().invoke(main, ["cases", "copy", str(destination)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output
+    assert "ev\\x1b[2J\\x1b[31mRED\\x1b[0m\\nPASS" in result.output
+
+
+def test_a_capture_of_a_tree_under_a_non_utf8_name_is_valid_json_text(tmp_path: Path) -> None:
+    root = os.fsdecode(os.fsencode(str(tmp_path)) + b"/bad\xffname/sys")
+    write_tree(gvt_host("gvt", 2), root)
+    text = dumps(capture(root, host="h"))
+    assert "\\ud" not in text
+    assert json.loads(text)["root"].encode("utf-8").endswith(b"/bad\\xffname/sys")
