@@ -50,3 +50,24 @@ def test_a_capture_of_a_tree_under_a_non_utf8_name_is_valid_json_text(tmp_path: 
     text = dumps(capture(root, host="h"))
     assert "\\ud" not in text
     assert json.loads(text)["root"].encode("utf-8").endswith(b"/bad\\xffname/sys")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
+def test_a_full_standard_error_does_not_change_the_answer(tmp_path: Path) -> None:
+    """``2>>log`` on a full file system drops the messages, as a closed standard error does; the status stays."""
+    import subprocess
+    import sys
+
+    tree = tmp_path / "sys"
+    write_tree(gvt_host("gvt", 2), str(tree))
+    output = tmp_path / "capture.json"
+    command = [sys.executable, "-m", "migcompat", "capture", "--sysfs", str(tree), "--host", "h", "-o", str(output)]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(command, stderr=full, timeout=120)
+    assert done.returncode == ExitCode.SUCCESS
+    assert json.loads(output.read_text())["host"] == "h"
+    with open("/dev/full", "w") as full:
+        refused = subprocess.run(
+            [sys.executable, "-m", "migcompat", "parse", str(tmp_path / "absent")], stderr=full, timeout=120
+        )
+    assert refused.returncode == ExitCode.UNDECIDED

@@ -73,6 +73,37 @@ class _ClosedError(io.RawIOBase):
         return memoryview(data).nbytes
 
 
+class _Undeliverable(io.RawIOBase):
+    """Standard error, whose messages are dropped when they cannot be written (a full disk, an I/O error).
+
+    A message is not the answer: a ``2>>log`` on a full file system must not
+    turn a written capture or a negative answer into status 3, just as a closed
+    standard error does not. A closed pipe (EPIPE) still ends the command.
+    """
+
+    _DROPPED: Final = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, data: ReadableBuffer) -> int:
+        try:
+            return os.write(self._fd, data)
+        except OSError as exc:
+            if exc.errno in self._DROPPED:
+                return memoryview(data).nbytes
+            raise
+
+
 def adopt_closed_streams() -> None:
     """Give a standard output or error that was closed (``>&-``, ``2>&-``) a stream that says so.
 
@@ -96,6 +127,20 @@ def adopt_closed_streams() -> None:
     if sys.stderr is None:
         sys.stderr = io.TextIOWrapper(_ClosedError(), encoding="utf-8", errors="replace", write_through=True)
     sys.stdout = _whole_writes(sys.stdout)
+    sys.stderr = _dropping_undeliverable(sys.stderr)
+
+
+def _dropping_undeliverable(stream: TextIO) -> TextIO:
+    """*stream* (standard error) over :class:`_Undeliverable`, when it writes to a file descriptor."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # a test's capture, or the closed stream above
+        return stream
+    if not isinstance(stream, io.TextIOWrapper) or isinstance(getattr(stream, "buffer", None), _ClosedError):
+        return stream
+    return io.TextIOWrapper(
+        io.BufferedWriter(_Undeliverable(fd)), encoding=stream.encoding, errors=stream.errors, line_buffering=True
+    )
 
 
 def _whole_writes(stream: TextIO) -> TextIO:
