@@ -275,9 +275,10 @@ def test_the_matrix_layout_check_finds_each_fault(tmp_path: Path) -> None:
     page = tmp_path / "faults.html"
     page.write_text(
         "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
-        "<p class='legend' style='width: 150px'><span style='display: inline-block; width: 12px; height: 12px;"
-        " background: #e6e8eb'></span>incompatible (63)<span style='display: inline-block; width: 12px;"
-        " height: 12px; background: #e3b341'></span>unknown (0)</p>"
+        # a short label that fits beside its swatch in any font, and one too long for the legend's line
+        "<p class='legend' style='width: 150px; font: 12px monospace'><span style='display: inline-block;"
+        " width: 12px; height: 12px; background: #e6e8eb'></span>ok (1)<span style='display: inline-block;"
+        " width: 12px; height: 12px; background: #e3b341'></span>unknown-and-undecided-by-any-rule (0)</p>"
         "<div><svg xmlns='http://www.w3.org/2000/svg' id='heatmap' width='300' height='120'>"
         "<text x='20' y='100' transform='rotate(-60 20 100)' style='font: 11px monospace'>T1 i915 2 device</text>"
         "<text x='290' y='100' style='font: 11px monospace'>S1 beyond the edge</text>"
@@ -294,7 +295,7 @@ def test_the_matrix_layout_check_finds_each_fault(tmp_path: Path) -> None:
     assert report["crossings"] == ["T1 i915 2 device"]
     assert report["clipped"] == ["S1 beyond the edge"]
     assert report["breaks"]
-    assert report["legend"] == ["unknown (0)"]
+    assert report["legend"] == ["unknown-and-undecided-by-any-rule (0)"]
     layout = report["layout"]
     assert isinstance(layout, dict) and layout["pageOverflow"] is True
     # The box of the wide table scrolls; the table inside it does not reach past the viewport, the wide div does.
