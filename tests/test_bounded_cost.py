@@ -18,8 +18,9 @@ from migcompat.capture import dumps
 from migcompat.cli import main
 from migcompat.cli.exitcodes import ExitCode
 from migcompat.resources import data_path
+from timebounds import bound
 
-GUARD = 10.0
+GUARD = bound(10.0)
 """Seconds: far above what these take, far below what they took."""
 
 KEYS = [f"v.{letter}" for letter in "abcdefghijklmnop"]

@@ -47,8 +47,9 @@ from migcompat.resources import data_path
 from migcompat.semantics.templates import device_for, parameters_of
 from migcompat.sysfs.model import HostData
 from migcompat.verdict import Answer
+from timebounds import bound
 
-GUARD = 10.0
+GUARD = bound(10.0)
 """Seconds: generous, only to catch a hang (or a product of choices)."""
 
 

@@ -36,6 +36,7 @@ from migcompat.jsonmodel import MAX_JSON_DEPTH
 from migcompat.jsonmodel import loads as model_loads
 from migcompat.sysfs.model import Attr, HostData, Placement
 from migcompat.sysfs.reader import READ_LIMIT
+from timebounds import bound
 
 RUNS_LONG = True  # queued first in the default run (conftest.py)
 
@@ -122,7 +123,7 @@ def test_a_closed_output_ends_the_command_quietly_with_141(args: tuple[str, ...]
         os.close(writer)
     assert result.returncode == ExitCode.CLOSED_OUTPUT == 141
     assert result.stderr == b""  # no traceback, no "checks failed", no "Exception ignored"
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < bound(10)
 
 
 @needs_script
@@ -148,7 +149,7 @@ def test_a_capture_that_finds_nothing_says_so_with_status_3(tmp_path: Path) -> N
     assert result.exit_code == ExitCode.UNDECIDED
     assert "nothing to check: found no VFIO device, mdev type or mdev under" in result.stderr
     assert json.loads(out.read_text())["placements"] == []  # the capture is still written
-    assert elapsed < 5
+    assert elapsed < bound(5)
 
 
 def test_cases_check_without_jsonschema_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -162,7 +163,7 @@ def test_cases_check_without_jsonschema_says_what_to_install(monkeypatch: pytest
     result, _, _ = invoke("cases", "check", "--format", "json")
     assert result.exit_code == ExitCode.UNDECIDED
     assert json.loads(result.stdout)["not_checked"]
-    assert elapsed < 60  # a hang, not a speed: it checks the whole suite, 12 s on a loaded 2-core machine
+    assert elapsed < bound(60)  # a hang, not a speed: it checks the whole suite, 12 s on a loaded 2-core machine
 
 
 # ---- hostile JSON: nesting and long integers, everywhere JSON is read --------------------------------
@@ -180,7 +181,7 @@ def test_a_hostile_capture_is_a_capture_error(tmp_path: Path, text: str) -> None
     result, elapsed, peak = invoke("conformance", str(path))
     assert result.exit_code == ExitCode.UNDECIDED
     assert "not valid JSON" in result.stderr
-    assert time.monotonic() - started < 5 and elapsed < 2
+    assert time.monotonic() - started < bound(5) and elapsed < bound(2)
     assert peak < 20 * len(text) + (8 << 20)
 
 
@@ -194,7 +195,7 @@ def test_a_hostile_data_model_is_invalid_json(tmp_path: Path, text: str) -> None
     assert result.exit_code == ExitCode.NEGATIVE
     assert "invalid JSON" in result.stderr
     assert f"more than {MAX_JSON_DEPTH} levels" in result.stderr or "5000 digits" in result.stderr
-    assert elapsed < 2
+    assert elapsed < bound(2)
     assert peak < 20 * len(text) + (8 << 20)
 
 
@@ -207,7 +208,7 @@ def test_a_hostile_case_file_is_a_case_error(tmp_path: Path, text: str) -> None:
     result, elapsed, peak = invoke("cases", "list", "--cases", str(tmp_path))
     assert result.exit_code == ExitCode.UNDECIDED
     assert "bad.json: cannot read: invalid JSON" in result.stderr
-    assert elapsed < 2
+    assert elapsed < bound(2)
     assert peak < 20 * len(text) + (8 << 20)
 
 
@@ -245,11 +246,11 @@ def test_a_fifo_among_the_case_files_is_an_error_naming_it(tmp_path: Path) -> No
         result.stderr.decode()
         == "migcompat: error[case-invalid]: waiting.json: cannot read: not a regular file (a FIFO)\n"
     )
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < bound(5)
     result = script("cases", "run", "--parser", "cat", "--expect-fail", str(tmp_path / "waiting.json"), timeout=20)
     assert result.returncode == ExitCode.UNDECIDED  # an input that cannot be read, not a usage error
     assert b"not a regular file (a FIFO)" in result.stderr
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < bound(10)
 
 
 def test_a_fifo_named_like_the_examples_file_does_not_block_the_case_lint(tmp_path: Path) -> None:
@@ -262,7 +263,7 @@ def test_a_fifo_named_like_the_examples_file_does_not_block_the_case_lint(tmp_pa
     result = script("cases", "check", "--cases", str(cases), timeout=20)
     assert result.returncode in (1, 3)
     assert b"spec-examples.json: cannot read: not a regular file (a FIFO)" in result.stdout + result.stderr
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < bound(10)
 
 
 def test_a_fifo_or_a_device_given_as_a_capture_is_refused_unread(tmp_path: Path) -> None:
@@ -273,7 +274,7 @@ def test_a_fifo_or_a_device_given_as_a_capture_is_refused_unread(tmp_path: Path)
             load(str(path))
         assert info.value.code == "capture-unreadable"
         assert f"not a regular file ({kind})" in info.value.message
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < bound(2)
 
 
 # ---- captures: bounded size, bounded attributes, bounded memory -----------------------------------------
@@ -293,7 +294,7 @@ def test_a_capture_larger_than_the_limit_is_refused_before_it_is_read(tmp_path: 
         tracemalloc.stop()
     assert info.value.code == "capture-unreadable"
     assert "larger than the 64 MiB a capture may be" in info.value.message
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < bound(1)
     assert peak < 1 << 20  # nothing was read
 
 
@@ -316,7 +317,7 @@ def test_an_over_long_attribute_in_a_capture_is_cut_like_the_live_reader_cuts_it
     result, _, _ = invoke("conformance", "--format", "json", str(path))
     assert result.exit_code == ExitCode.NEGATIVE
     assert "too-long" in result.stdout
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < bound(5)
 
 
 @pytest.mark.slow  # heavy: keeps the default run within two minutes; .ci/run runs it
@@ -337,7 +338,7 @@ def test_loading_a_capture_peaks_at_a_few_times_its_size(tmp_path: Path) -> None
     assert peak < 10 * size, f"peak {peak / size:.1f}x the file's {size} bytes"
     # A guard against a quadratic load (minutes for 18,000 placements), not a speed claim: under tracemalloc
     # it takes a few seconds on an idle 2-core machine and took 19 s on a loaded one.
-    assert time.monotonic() - started < 90
+    assert time.monotonic() - started < bound(90)
 
 
 def test_other_strings_of_a_capture_are_bounded() -> None:
@@ -357,7 +358,7 @@ def test_check_json_output_stays_within_a_small_multiple_of_its_input(tmp_path: 
     (tmp_path / "dst").write_text(target)
     result, elapsed, _ = invoke("check", "--format", "json", str(tmp_path / "src"), str(tmp_path / "dst"))
     assert result.exit_code == ExitCode.NEGATIVE
-    assert elapsed < 5
+    assert elapsed < bound(5)
     assert len(result.stdout) < 16 * (len(source) + len(target))
 
 
@@ -390,7 +391,8 @@ def test_a_grandchild_in_its_own_session_cannot_stretch_the_timeout(grandchild_a
     assert [r.outcome for r in results] == ["timeout", "timeout"], [r.detail for r in results]
     if not persistent:
         assert "a process it started kept its output open" in results[0].detail
-    assert elapsed < 20  # the grandchild sleeps 45 s: far below that, and above a loaded machine's process starts
+    # the grandchild sleeps 45 s: far below that (whatever the scale), and above a loaded machine's process starts
+    assert elapsed < min(bound(20), 40)
     with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):
         listing = subprocess.run(["ps", "-eo", "stat,args"], capture_output=True, text=True, check=True).stdout
         assert not [line for line in listing.splitlines() if "sleep 45" in line and not line.startswith("Z")]
@@ -404,7 +406,7 @@ def test_an_implementation_that_hangs_on_every_case_is_stopped_early() -> None:
     assert [r.outcome for r in results[:3]] == ["timeout"] * 3
     assert {r.outcome for r in results[3:]} == {"skip"}
     assert all(r.detail.startswith(f"{NOT_RUN}: the parser timed out on 3 cases in a row") for r in results[3:])
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < bound(5)
     result, elapsed, _ = invoke(
         "cases", "run", "--timeout", "0.3", "--kind", "parse-valid", "--parser", f"{sys.executable} {HANG} parse"
     )
@@ -412,4 +414,4 @@ def test_an_implementation_that_hangs_on_every_case_is_stopped_early() -> None:
     assert "the parser timed out on 3 cases in a row (timeout 0.3 s), so its remaining cases were not run" in (
         result.stderr
     )
-    assert elapsed < 5
+    assert elapsed < bound(5)

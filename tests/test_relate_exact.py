@@ -46,8 +46,9 @@ from migcompat.semantics.templates import device_for, parameters_of
 from migcompat.verdict import Answer
 from strategies import examples
 from test_verdict_schema import document_errors
+from timebounds import bound
 
-HANG = 5.0
+HANG = bound(5.0)
 """Seconds: only a guard against a hang; speed is measured in benchmarks/worst_relate.py."""
 
 
