@@ -36,6 +36,20 @@ def test_a_dumb_terminal_gets_no_escape_codes(monkeypatch: pytest.MonkeyPatch, t
         os.close(write)
 
 
+@pytest.mark.parametrize(
+    ("force", "no_color", "colour"), [("1", "", True), ("0", "", False), ("1", "1", False), ("", "", False)]
+)
+def test_force_color_styles_output_that_is_not_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, force: str, no_color: str, colour: bool
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", force)
+    monkeypatch.setenv("NO_COLOR", no_color)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    result = CliRunner().invoke(main, ["conformance", "--sample", "broken-parse", "--no-progress"])
+    assert result.exit_code == ExitCode.NEGATIVE
+    assert ("\x1b[" in result.stdout) is colour
+
+
 def test_cases_copy_shows_a_destination_with_control_characters_escaped(tmp_path: Path) -> None:
     destination = tmp_path / "ev\x1b[2J\x1b[31mRED\x1b[0m\nPASS"
     result = CliRunner().invoke(main, ["cases", "copy", str(destination)])

@@ -3,7 +3,8 @@
 Messages about a failure go to standard error and start with ``migcompat:``;
 results go to standard output. Text is styled unconditionally here and
 :func:`echo` strips the styles unless the stream is a terminal and the
-``NO_COLOR`` environment variable (https://no-color.org) is unset or empty.
+``NO_COLOR`` environment variable (https://no-color.org) is unset or empty
+(:func:`color_enabled`: ``TERM=dumb`` has none, ``FORCE_COLOR`` asks for it).
 A standard output closed before the command started fails the first write to
 it, as a full disk does (:func:`adopt_closed_streams`).
 
@@ -172,9 +173,15 @@ def color_enabled(err: bool = False) -> bool:
     """True when styles should reach standard error (*err*) or standard output: a terminal that shows them.
 
     Not with ``NO_COLOR`` set, nor on a ``TERM=dumb`` terminal (an editor's
-    shell, a serial console), which shows escape codes as text.
+    shell, a serial console), which shows escape codes as text. ``FORCE_COLOR``
+    (set, and not ``0``) styles output that is not a terminal, for a CI log
+    that renders escape codes; ``NO_COLOR`` still wins.
     """
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
+        return True
+    if os.environ.get("TERM") == "dumb":
         return False
     stream = sys.stderr if err else sys.stdout
     try:
