@@ -85,3 +85,13 @@ def test_a_full_standard_error_does_not_change_the_answer(tmp_path: Path) -> Non
             [sys.executable, "-m", "migcompat", "parse", str(tmp_path / "absent")], stderr=full, timeout=120
         )
     assert refused.returncode == ExitCode.UNDECIDED
+
+
+def test_a_host_name_of_bytes_that_are_not_utf8_says_so() -> None:
+    from migcompat.capture import check_host_name
+
+    with pytest.raises(ValueError, match=r"the host name 'h\\xff' is not UTF-8 text"):
+        check_host_name(os.fsdecode(b"h\xff"))
+    with pytest.raises(ValueError, match="holds a space or a control character"):
+        check_host_name("h x")
+    assert check_host_name("t4-\u65e5\u672c") == "t4-\u65e5\u672c"

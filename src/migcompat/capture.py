@@ -139,6 +139,9 @@ def _check_word(what: str, value: str, limit: int) -> str:
         raise ValueError(f"the {what} is empty")
     if len(value) > limit:
         raise ValueError(f"the {what} is {len(value)} characters long; at most {limit} are allowed")
+    if any("\udc80" <= char <= "\udcff" for char in value):  # bytes of the command line that are not UTF-8
+        shown = without_surrogates(value)
+        raise ValueError(f"the {what} '{shown}' is not UTF-8 text (its bytes that are not are shown as \\xNN)")
     if not value.isprintable() or any(char.isspace() for char in value):
         raise ValueError(f"the {what} {value!r} holds a space or a control character")
     return value
@@ -147,8 +150,9 @@ def _check_word(what: str, value: str, limit: int) -> str:
 def check_host_name(value: str) -> str:
     """*value*, if :func:`capture` records it as a host name; else ValueError, saying why.
 
-    A host name is not empty, holds no space or control character, and is at
-    most :data:`MAX_HOST_NAME` characters long.
+    A host name is not empty, is UTF-8 text (a command line's other bytes
+    are refused, shown as ``\\xNN``), holds no space or control character, and
+    is at most :data:`MAX_HOST_NAME` characters long.
     """
     return _check_word("host name", value, MAX_HOST_NAME)
 
