@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from sys import intern
-from typing import Final
+from typing import Final, TypeVar
 
 from . import _build, _values
 from ._caches import register
@@ -68,6 +68,15 @@ _CACHED_ITEM_LENGTH: Final = 256
 _fields_cache: dict[str, tuple[str, Field]] = {}
 _constraints_cache: dict[str, tuple[str, Constraint]] = {}
 _DIGITS: Final = frozenset("0123456789")
+_Item = TypeVar("_Item")
+
+
+def _keep(cache: dict[str, _Item], item: str, parsed: _Item) -> None:
+    """Keep *item*'s parse in *cache* when the item is short; a full cache starts again empty."""
+    if len(item) <= _CACHED_ITEM_LENGTH:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[item] = parsed
 
 
 @register
@@ -105,10 +114,7 @@ def _field(item: str) -> tuple[str, Field] | None:
     if not critical:
         key = key[1:]
     result = (_values.key(key), Field(_value(raw), critical))
-    if len(item) <= _CACHED_ITEM_LENGTH:
-        if len(_fields_cache) >= _CACHE_LIMIT:
-            _fields_cache.clear()
-        _fields_cache[item] = result
+    _keep(_fields_cache, item, result)
     return result
 
 
@@ -209,10 +215,7 @@ def _constraint(item: str) -> tuple[str, Constraint] | None:
     # The structural checks of a one-constraint rule are those that concern the constraint alone.
     _build.constraints([_build.ConstraintItem(key, constraint)])
     result = (key, constraint)
-    if len(item) <= _CACHED_ITEM_LENGTH:
-        if len(_constraints_cache) >= _CACHE_LIMIT:
-            _constraints_cache.clear()
-        _constraints_cache[item] = result
+    _keep(_constraints_cache, item, result)
     return result
 
 

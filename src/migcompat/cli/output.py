@@ -139,9 +139,7 @@ def _dropping_undeliverable(stream: TextIO) -> TextIO:
         return stream
     if not isinstance(stream, io.TextIOWrapper) or isinstance(getattr(stream, "buffer", None), _ClosedError):
         return stream
-    return io.TextIOWrapper(
-        io.BufferedWriter(_Undeliverable(fd)), encoding=stream.encoding, errors=stream.errors, line_buffering=True
-    )
+    return _buffered_like(stream, _Undeliverable(fd))
 
 
 def _whole_writes(stream: TextIO) -> TextIO:
@@ -166,6 +164,11 @@ def _whole_writes(stream: TextIO) -> TextIO:
     raw = getattr(stream, "buffer", None)
     if not isinstance(raw, io.RawIOBase) or not isinstance(stream, io.TextIOWrapper):
         return stream
+    return _buffered_like(stream, raw)
+
+
+def _buffered_like(stream: io.TextIOWrapper, raw: io.RawIOBase) -> TextIO:
+    """A text stream over *raw* with *stream*'s encoding, buffered (each write whole), flushed at every line."""
     return io.TextIOWrapper(io.BufferedWriter(raw), encoding=stream.encoding, errors=stream.errors, line_buffering=True)
 
 

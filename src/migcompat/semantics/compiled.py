@@ -63,7 +63,7 @@ from .values import OrderKey, is_ordered, match_key, order_key
 
 _V = TypeVar("_V")
 
-__all__ = ["MAX_NEAREST", "CompiledRules", "clear_cache", "compile_rules", "minimum"]
+__all__ = ["MAX_NEAREST", "CompiledRules", "compile_rules", "minimum"]
 
 
 MAX_NEAREST: Final = 3
@@ -303,11 +303,6 @@ def _default(defaults: Mapping[str, Value], key: str) -> Value | None:
 @lru_cache(maxsize=256)
 def _shared(target: CompatibleDevices) -> _Shared:
     return _Shared(target)
-
-
-def clear_cache() -> None:
-    """Forget the parts of rule sets compiled whatever the own values (the 256 most recently used are kept)."""
-    _shared.cache_clear()
 
 
 class CompiledRules:
