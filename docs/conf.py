@@ -123,6 +123,13 @@ html_show_sourcelink = False
 pygments_style = "sphinx"
 pygments_dark_style = "monokai"
 
+# ---- manual page ----------------------------------------------------------------------------
+# `sphinx-build -b man docs OUT` writes OUT/migcompat.1 from the CLI reference alone.
+man_pages = [
+    ("reference/cli", "migcompat", "decide before a live migration which VFIO device accepts which", [author], 1)
+]
+man_show_urls = False
+
 # ---- autodoc --------------------------------------------------------------------------------
 autodoc_default_options = {
     "members": True,

@@ -515,6 +515,23 @@ def test_every_cli_command_is_in_the_reference(html: Path) -> None:
         assert f"migcompat {name}" in page, name
 
 
+@pytest.mark.slow
+def test_the_manual_page_is_the_cli_reference(tmp_path: Path) -> None:
+    import click
+
+    from migcompat.cli import main
+
+    result = _sphinx("man", tmp_path, "-W", "-n")
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (tmp_path / "migcompat.1").read_text(encoding="utf-8")
+    assert page.count('.TH "MIGCOMPAT" "1"') == 1
+    for name in main.list_commands(click.Context(main)):
+        assert f"migcompat {name}" in page, name
+    assert "SOURCE_DATE_EPOCH" in page  # an option's help (capture --time), not only the command names
+    assert "Clause 8" not in page and "Integrator guide" not in page  # the reference alone, not the whole site
+    assert [path.name for path in tmp_path.iterdir() if path.suffix == ".1"] == ["migcompat.1"]
+
+
 def test_the_spec_is_rendered_from_spec_not_copied() -> None:
     link = DOCS / "spec"
     assert link.is_symlink() and os.readlink(link) == "../spec"

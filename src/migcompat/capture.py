@@ -37,6 +37,7 @@ import binascii
 import datetime
 import json
 import os
+import re
 import stat
 from collections.abc import Mapping
 from typing import Any, Final, cast
@@ -59,6 +60,7 @@ __all__ = [
     "NOT_SYSFS_MESSAGE",
     "CaptureError",
     "capture",
+    "capture_time",
     "check_host_name",
     "check_kernel_release",
     "dumps",
@@ -130,8 +132,45 @@ def _tool() -> str:
     return f"migcompat {__version__}"
 
 
+def _utc_text(moment: datetime.datetime) -> str:
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
 def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return _utc_text(datetime.datetime.now(datetime.timezone.utc))
+
+
+_CAPTURE_TIME: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
+_EPOCH: Final = re.compile(r"[0-9]+\Z")
+
+
+def capture_time(value: str) -> str:
+    """*value* as :func:`capture` records a time: RFC 3339 UTC to the second (``2025-01-31T12:00:00Z``).
+
+    *value* is that form itself, or a count of seconds since 1970-01-01 UTC
+    (``1738324800``, the form of ``SOURCE_DATE_EPOCH``, for a capture made
+    at a package's build time that must come out the same on every build).
+    Anything else, or a date that does not exist, raises ValueError saying why.
+    """
+    if _EPOCH.match(value):
+        try:
+            if len(value) > 12:  # past 9999 already, and no digit string is too long for int() to refuse
+                raise ValueError
+            return _utc_text(datetime.datetime.fromtimestamp(int(value), datetime.timezone.utc))
+        except (OverflowError, OSError, ValueError):
+            shown = value if len(value) <= 40 else value[:40] + "..."
+            raise ValueError(f"the time {shown} (seconds since 1970) is after the year 9999") from None
+    if _CAPTURE_TIME.match(value):
+        try:
+            datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            raise ValueError(f"the time {value} is not a date and time that exists") from None
+        return value
+    shown = repr(value if len(value) <= 40 else value[:40] + "...")
+    raise ValueError(
+        f"the time {shown} is neither RFC 3339 UTC to the second (such as 2025-01-31T12:00:00Z)"
+        " nor a count of seconds since 1970-01-01 UTC (such as 1738324800)"
+    )
 
 
 def _check_word(what: str, value: str, limit: int) -> str:
@@ -167,7 +206,12 @@ def check_kernel_release(value: str) -> str:
 
 
 def capture(
-    root: str | os.PathLike[str] = "/sys", *, reread: bool = True, host: str | None = None, kernel: str | None = None
+    root: str | os.PathLike[str] = "/sys",
+    *,
+    reread: bool = True,
+    host: str | None = None,
+    kernel: str | None = None,
+    time: str | None = None,
 ) -> HostData:
     """Read the sysfs tree at *root* (a live ``/sys`` or a mirror of it) into a :class:`HostData`.
 
@@ -176,13 +220,15 @@ def capture(
     name and kernel release (``uname``), which are the captured host's; of
     any other tree (a copy of another host's sysfs) neither is known, and
     each is recorded as the empty string (the capture schema has no null
-    for them). It records *root* as given (a relative path stays relative),
+    for them). It records *time* (see :func:`capture_time`) as the capture's
+    time, or the time it is taken when *time* is None. It records *root* as given (a relative path stays relative),
     so that a capture of a mirror committed to a repository does not carry
     the directory it was taken in on the build machine.
 
     Raises ValueError when *host* or *kernel* is given but is empty, holds a
     space or a control character, or is too long (``check_host_name``,
-    ``check_kernel_release``), and :class:`CaptureError` only when *root*
+    ``check_kernel_release``), or *time* is given but is not a time
+    (``capture_time``), and :class:`CaptureError` only when *root*
     itself is not a readable directory; every fault inside the tree is a
     finding. A *root* that holds neither ``bus/`` nor ``class/`` (an empty
     directory, a typo in a configured root, a directory above a copy of
@@ -195,6 +241,7 @@ def capture(
         check_host_name(host)
     if kernel is not None:
         check_kernel_release(kernel)
+    taken = None if time is None else capture_time(time)
     try:
         names = os.listdir(root)
     except OSError as exc:
@@ -215,7 +262,7 @@ def capture(
     return HostData(
         host=local_host if host is None else host,
         kernel=local_kernel if kernel is None else kernel,
-        time=_now(),
+        time=_now() if taken is None else taken,
         tool=_tool(),
         root=root,
         source="sysfs" if live else "tree",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Final
 
 import click
 
-from ..capture import CaptureError, capture, check_host_name, check_kernel_release, dumps
+from ..capture import CaptureError, capture, capture_time, check_host_name, check_kernel_release, dumps
 from ..display import plural
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import display_name
@@ -68,6 +69,22 @@ def _checked(check: Callable[[str], str], value: str | None) -> str | None:
         raise click.BadParameter(str(exc)) from None
 
 
+def _time(value: str | None) -> str | None:
+    """--time as recorded, else SOURCE_DATE_EPOCH's when it is set, else None (now)."""
+    if value is not None:
+        return _checked(capture_time, value)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return None
+    problem = f"{display_name(epoch)} is not a count of seconds since 1970-01-01 UTC (such as 1738324800)"
+    if epoch.isascii() and epoch.isdigit():
+        try:
+            return capture_time(epoch)
+        except ValueError as exc:
+            problem = str(exc)
+    raise click.UsageError(f"the environment's SOURCE_DATE_EPOCH: {problem}")
+
+
 @click.command(
     "capture",
     help=_HELP,
@@ -101,14 +118,26 @@ def _checked(check: Callable[[str], str], value: str | None) -> str | None:
     help="The kernel release (uname -r) to record. Default: this host's when ROOT is a mounted sysfs,"
     " else none (empty).",
 )
+@click.option(
+    "--time",
+    "taken",
+    metavar="TIME",
+    default=None,
+    callback=lambda ctx, param, value: _time(value),
+    help="The time to record as the capture's: RFC 3339 UTC to the second (2025-01-31T12:00:00Z) or seconds"
+    " since 1970. Default: SOURCE_DATE_EPOCH when it is set (a capture made at a package's build time comes out"
+    " the same on every build), else now.",
+)
 @click.pass_context
-def capture_command(ctx: click.Context, root: str, output: str, host_name: str | None, kernel: str | None) -> None:
+def capture_command(
+    ctx: click.Context, root: str, output: str, host_name: str | None, kernel: str | None, taken: str | None
+) -> None:
     problem = directory_problem(root)
     if problem is not None:  # a file or a FIFO as ROOT: an input that cannot be read, like a missing ROOT
         echo_error(f"cannot read {display_name(root)}: {problem}", "capture-unreadable")
         ctx.exit(ExitCode.UNDECIDED)
     try:
-        data = capture(root, host=host_name, kernel=kernel)
+        data = capture(root, host=host_name, kernel=kernel, time=taken)
     except CaptureError as exc:
         echo_error(exc.message, exc.code)
         ctx.exit(ExitCode.UNDECIDED)
