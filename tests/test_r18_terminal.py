@@ -95,3 +95,22 @@ def test_a_host_name_of_bytes_that_are_not_utf8_says_so() -> None:
     with pytest.raises(ValueError, match="holds a space or a control character"):
         check_host_name("h x")
     assert check_host_name("t4-\u65e5\u672c") == "t4-\u65e5\u672c"
+
+
+def test_an_output_path_is_escaped_once_not_twice(tmp_path: Path) -> None:
+    hostile = tmp_path / "ev\x1b[2J\nPASS"
+    shown = str(hostile).replace("\x1b", "\\x1b").replace("\n", "\\n")
+    samples = Path(__file__).resolve().parents[1] / "conformance" / "samples" / "mlx5"
+    exported = CliRunner().invoke(main, ["export", "kubernetes", str(samples), "-o", str(hostile / "lab")])
+    assert exported.exit_code == 0, exported.output
+    assert f"the mapping went to {shown}/lab/mapping.migcompat" in exported.stderr
+    tree = tmp_path / "sys"
+    write_tree(gvt_host("gvt", 2), str(tree))
+    (hostile / "file").write_text("")
+    unwritable = CliRunner().invoke(
+        main, ["capture", "--sysfs", str(tree), "--host", "h", "-o", str(hostile / "file" / "out")]
+    )
+    assert unwritable.exit_code == ExitCode.UNDECIDED
+    assert f"cannot write {shown}/file/out: Not a directory" in unwritable.stderr
+    for result in (exported, unwritable):
+        assert "\\\\x1b" not in result.output and "\x1b" not in result.output

@@ -128,7 +128,7 @@ def _sources(ctx: click.Context, paths: Sequence[str], label: str) -> list[tuple
     for path, version in read:
         if version.params:
             echo_error(
-                f"{label} {escape(display_name(path))} is a device type (its migration_version has param lines),"
+                f"{label} {display_name(path)} is a device type (its migration_version has param lines),"
                 f" not a device instance: {label} takes a device's migration_version",
                 "source-is-template",  # as 'migcompat match' says it
             )
@@ -718,7 +718,7 @@ def _push_failed(ctx: click.Context, exc: MigcompatError, report: PushReport, ma
             echo(f"  not set {escape(key)}", err=True)
         if len(report.not_set) > _SHOWN_NOT_SET:
             echo(f"  ... and {len(report.not_set) - _SHOWN_NOT_SET} more", err=True)
-    where = f" to {escape(display_name(mapping))}" if mapping is not None else ""
+    where = f" to {display_name(mapping)}" if mapping is not None else ""
     echo(
         f"migcompat: the mapping was not written{where}, since Placement does not have what it says;"
         " run the export again once Placement answers",
@@ -1099,7 +1099,7 @@ def kubernetes_command(
             err=True,
         )
     else:
-        where = "standard output" if target == STDIN else escape(display_name(target))
+        where = "standard output" if target == STDIN else display_name(target)
         echo(f"migcompat: note: the mapping went to {where}", err=True)
     empty = [node for node, node_labels in export.nodes.items() if not node_labels]
     if empty:
@@ -1205,7 +1205,7 @@ def _remove_stale(
             os.close(descriptor)
     except OSError as exc:
         echo_error(
-            f"cannot remove the stale NodeFeature files of {escape(display_name(directory))}: {_reason(exc)}",
+            f"cannot remove the stale NodeFeature files of {display_name(directory)}: {_reason(exc)}",
             "output-unwritable",
         )
         ctx.exit(ExitCode.UNDECIDED)

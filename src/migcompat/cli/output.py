@@ -511,8 +511,8 @@ def _reason(exc: OSError | ValueError) -> str:
 
 
 def _shown(path: str) -> str:
-    """*path* as messages show it: escaped, so a hostile name cannot drive the terminal."""
-    from ..display import escape
+    """*path* as messages show it (:func:`~migcompat.cli.io.display_name`), so a hostile name cannot drive the
+    terminal; ``-`` is itself here (an output path, where it means standard output)."""
     from .io import display_name
 
-    return escape(display_name(path) if path != "-" else path)
+    return display_name(path) if path != "-" else path
