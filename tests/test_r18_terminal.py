@@ -114,3 +114,37 @@ def test_an_output_path_is_escaped_once_not_twice(tmp_path: Path) -> None:
     assert f"cannot write {shown}/file/out: Not a directory" in unwritable.stderr
     for result in (exported, unwritable):
         assert "\\\\x1b" not in result.output and "\x1b" not in result.output
+
+
+def _helps(columns: int, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Every command's --help as a terminal of *columns* columns shows it (CliRunner forces 80 columns)."""
+    import click
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    top = click.Context(main, info_name="migcompat", **main.context_settings)
+    helps = {"": main.get_help(top)}
+    for name in main.list_commands(top):
+        command = main.get_command(top, name)
+        assert command is not None
+        context = click.Context(command, info_name=name, parent=top)
+        helps[name] = command.get_help(context)
+        if isinstance(command, click.Group):
+            for sub in command.list_commands(context):
+                child = command.get_command(context, sub)
+                assert child is not None
+                helps[f"{name} {sub}"] = child.get_help(click.Context(child, info_name=sub, parent=context))
+    return helps
+
+
+@pytest.mark.parametrize("columns", [80, 100, 160])
+def test_help_fits_the_terminal_but_for_example_commands(columns: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    helps = _helps(columns, monkeypatch)
+    assert len(helps) >= 15
+    for name, text in helps.items():
+        wide = [line for line in text.splitlines() if len(line) > min(columns, 100)]
+        # An example shell line (indented in its block) is shown whole, as it must be typed; nothing else is wider.
+        assert all(line.startswith("    ") and line.lstrip().startswith(("migcompat ", "ssh ")) for line in wide), (
+            name,
+            wide,
+        )
+    assert "\n  gvt-g " in helps["conformance"] and "interface 2" in helps["conformance"]

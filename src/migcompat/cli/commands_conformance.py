@@ -132,7 +132,11 @@ def _samples_help() -> str:
 
 
 class _Command(click.Command):
-    """The conformance command, whose epilog lists the bundled samples (read when the help is shown)."""
+    """The conformance command, whose epilog lists the bundled samples (read when the help is shown).
+
+    The documentation reads :attr:`epilog` (the list wrapped to :data:`_HELP_WIDTH`); ``--help``
+    writes the list as a definition list, wrapped to the terminal's width as the options are.
+    """
 
     @property
     def epilog(self) -> str:
@@ -141,6 +145,18 @@ class _Command(click.Command):
     @epilog.setter
     def epilog(self, value: str | None) -> None:
         pass
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        descriptions = _sample_descriptions()
+        if not descriptions:
+            formatter.write_paragraph()
+            formatter.write_text("Samples (--sample NAME): none; this migcompat is installed without its samples.")
+        else:
+            with formatter.section("Samples (--sample NAME)"):
+                formatter.write_dl([(name, text or "(no description)") for name, text in descriptions.items()])
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(_EPILOG)
 
 
 class _SampleChoice(click.Choice):  # type: ignore[type-arg]

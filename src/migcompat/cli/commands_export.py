@@ -925,7 +925,8 @@ from what it accepts:
 
 \b
   device-class.node.PREFIX/<ID>=true      it has a device of class <ID>
-  device-migration.node.PREFIX/<ID>=true  a device or device type there accepts class <ID>
+  device-migration.node.PREFIX/<ID>=true  a device or device type there
+                                          accepts class <ID>
 
 as one Node Feature Discovery NodeFeature object (nfd.k8s-sigs.io/v1alpha1)
 per node, which NFD's master copies onto the node. Exit status: 0 written,

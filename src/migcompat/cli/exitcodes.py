@@ -53,9 +53,9 @@ MEANINGS: Final[Mapping[ExitCode, str]] = {
     ExitCode.SUCCESS: "success: valid, compatible, all checks pass",
     ExitCode.NEGATIVE: "a negative answer: invalid string, incompatible, a failed check",
     ExitCode.USAGE: "usage error: an unknown option or a bad option value",
-    ExitCode.UNDECIDED: "no answer: an input could not be read, or the answer could not be decided",
+    ExitCode.UNDECIDED: "no answer: an input was unreadable, or the answer could not be decided",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
-    ExitCode.CLOSED_OUTPUT: "the output was closed early (a reader such as head exited): 128 + SIGPIPE",
+    ExitCode.CLOSED_OUTPUT: "output closed early (a reader such as head exited): 128 + SIGPIPE",
 }
 """What each status means, for ``--help`` and the documentation."""
 
