@@ -125,6 +125,7 @@ __all__ = [
     "RelationTooComplex",
     "RelationWork",
     "agrees_with_verdicts",
+    "narrowing_hint",
     "relate",
 ]
 
@@ -1116,6 +1117,36 @@ class _Search:
             chosen.append(index)
             alive = self.normalise(depth + 1, alive & masks[index])
         return chosen
+
+
+def narrowing_hint(witness: MigrationVersion, old: CompatibleDevices, new: CompatibleDevices) -> str | None:
+    """Why *witness*, a source *old* accepts and *new* does not, may be no source a driver writes; None otherwise.
+
+    That is so when the witness writes ignorable (``~``) a vendor key that no
+    rule of *old* constrains and some rule of *new* does: a new release that
+    adds a constraint on a key of its own narrows what the rules accept, by
+    the sources that write that key ignorable or with another value (clause
+    8.7 counts them, as a later release could write them). The hint names the
+    key and the way to keep accepting them: keep the old release's rules
+    beside the new ones. It does not say that no other source is lost.
+    """
+    constrained_before = {key for rule in old.rules for key in rule.constraints}
+    constrained_now = {key for rule in new.rules for key in rule.constraints}
+    keys = [
+        key
+        for key, entry in witness.fields.items()
+        if not entry.critical and key not in STANDARD_KEYS and key not in constrained_before and key in constrained_now
+    ]
+    if not keys:
+        return None
+    written = " ".join(f"~{key}={value_text(witness.fields[key].value)}" for key in keys)
+    named = " and ".join(keys)
+    return (
+        f"this source writes {written}: the old rules leave {named} unconstrained, so they accept a source that"
+        f" writes it ignorable with any value, and the new rules constrain it (a later release may write it so)."
+        " To keep accepting every source the old rules accepted, keep the old release's accept lines beside the"
+        " new ones, then check again (vendor guide: Adding a field in a new driver release)"
+    )
 
 
 def agrees_with_verdicts(

@@ -27,6 +27,7 @@ from ..fleet.diff import (
     source_impact,
 )
 from ..fleet.inventory import STDIN_NAME, Inventory, InventoryError, inventory_of, load_inventory_text
+from ..relate import narrowing_hint
 from .attributes import (
     COMPATIBLE,
     VERSION,
@@ -595,6 +596,13 @@ def _text(
             lines.append(f"  relation: {RELATION_WORDS[change.relation]}")
         if change.stopped is not None:
             lines.append(f"  stopped accepting: {escape(emit(change.stopped).rstrip())}")
+            hint = (
+                None
+                if change.old is None or change.new is None
+                else narrowing_hint(change.stopped, change.old.rules, change.new.rules)
+            )
+            if hint is not None:
+                lines.append(f"  why: {escape(hint)}")
         elif change.breaking:
             lines.append(f"  stopped accepting: {_LONG_WITNESS}")
         if change.started is not None:

@@ -9,7 +9,7 @@ import click
 
 from ..emit import emit
 from ..model import MigrationVersion
-from ..relate import Relation, RelationResult, RelationTooComplex, relate
+from ..relate import Relation, RelationResult, RelationTooComplex, narrowing_hint, relate
 from ..semantics.rules import self_keys
 from .attributes import Loader, optional_version_in, refuse_two_stdins, report_failures
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
@@ -260,9 +260,11 @@ def relate_command(
         ctx.exit(ExitCode.UNDECIDED)
     if not satisfied:
         if no_breaking and result.only_first is not None:
+            hint = narrowing_hint(result.only_first, first, second)
             echo_error(
                 f"breaking change: the new rules do not accept this source, which the old rules accept "
                 f"(the relation is {result.relation.value}):\n  {_source(result.only_first)}"
+                + ("" if hint is None else f"\n  {hint}")
             )
         elif no_breaking:  # the source found is longer than one attribute: a witness fits one (clause 8.7)
             echo_error(

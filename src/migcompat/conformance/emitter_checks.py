@@ -767,10 +767,10 @@ class _TextChecks:
                 excerpt = locate(self._data(VERSION), key)
                 attribute = VERSION if excerpt is not None else COMPATIBLE
             if first.code == "unconstrained-critical":
-                advice = (
-                    f"; constrain {key} in a rule ({key}=$ accepts the device's own value), or write the field"
-                    f" ~{key} if it does not change the migration stream"
-                )
+                advice = f"; constrain {key} in a rule ({key}=$ accepts the device's own value)"
+                entry = STANDARD_KEYS.get(key)
+                if entry is None or entry.form != "critical":  # the registry lets ~ mark only these (E3)
+                    advice += f", or write the field ~{key} if it does not change the migration stream"
             else:
                 advice = f"; make a rule's constraint on {key} accept the device's own value ({key}=$ does)"
         self.fail(

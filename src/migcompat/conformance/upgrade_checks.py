@@ -109,6 +109,7 @@ from ..relate import (
     RelationResult,
     RelationTooComplex,
     RelationWork,
+    narrowing_hint,
     relate,
 )
 from ..semantics.values import match_key
@@ -393,6 +394,7 @@ def _compare(
     hypothetical = result.only_first
     verdict: Verdict | None = None
     witness: str | None = None
+    hint: str | None = None
     how = ""
     details: dict[str, str] = {}
     if own is not None:
@@ -405,6 +407,7 @@ def _compare(
         witness = emit(hypothetical).rstrip("\n")
         verdict = check(hypothetical, current.rules, new_self)
         how = f"the old rules ({old_where}) accepted this source and the new ones do not"
+        hint = narrowing_hint(hypothetical, previous.rules, current.rules)
         old_choice = check(hypothetical, previous.rules, old_self).choice if previous.template is not None else None
         if old_choice:
             details["choice"] = _choice_text(old_choice)
@@ -450,7 +453,7 @@ def _compare(
             "MC-U1-BREAKING",
             current.host.host,
             path,
-            f"{message}; {how}: {witness}{_why(verdict, current.rules)}",
+            f"{message}; {how}: {witness}{_why(verdict, current.rules)}{'' if hint is None else f'; {hint}'}",
             details={**_details(witness, relation.value, old_where, verdict), **details},
         )
     )
