@@ -200,10 +200,13 @@ class FakePlacement:
             self.writes.append(f"{method} {path}")
         if method == "GET" and segments == ["resource_providers"]:
             names = query.get("name", [])
+            required = query.get("required", [""])[0]
+            wanted = set(required.removeprefix("in:").split(",")) if required else set()
             found = [
                 {"uuid": uuid, "name": rp["name"], "generation": rp["generation"]}
                 for uuid, rp in self.providers.items()
-                if not names or rp["name"] == names[0]
+                if (not names or rp["name"] == names[0])
+                and (not wanted or (wanted & rp["traits"] if required.startswith("in:") else wanted <= rp["traits"]))
             ]
             return 200, {"resource_providers": found}
         if segments[0] == "resource_providers" and len(segments) == 3 and segments[2] == "traits":

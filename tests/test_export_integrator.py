@@ -168,10 +168,21 @@ def test_nothing_to_export_is_refused_before_anything_is_written_or_removed(tmp_
     assert "removed" not in result.output
     assert {path.name: path.read_bytes() for path in labels.iterdir()} == before
 
+    # Placement: the undecided placements are mapped, so that a push clears what an earlier export gave them
     mapping = tmp_path / "traits.json"
     placement = _run("placement", BROKEN, "--mapping", str(mapping))
-    assert placement.exit_code == 3 and "nothing to export" in placement.stderr
-    assert not mapping.exists()
+    assert placement.exit_code == 0, placement.output
+    assert "0 providers (0 mapped to a resource provider) and 2 undecided providers (1 mapped" in placement.output
+    assert "a push clears the CUSTOM_MIGCOMPAT_ traits of the 1 resource provider they map to" in placement.stderr
+    written = json.loads(mapping.read_text())
+    assert (written["classes"], written["providers"]) == ([], [])
+    assert [entry["resource_provider"] for entry in written["undecided"]] == [
+        {"name": "t4-node-broken-parse_pci_0000_3b_00_0"},
+        None,
+    ]
+    strict = _run("placement", BROKEN, "--mapping", str(tmp_path / "strict.json"), "--strict")
+    assert strict.exit_code == 3 and "what an earlier export gave" in strict.stderr
+    assert not (tmp_path / "strict.json").exists()
 
 
 # ---- 6 and 7: FIFOs, and --rp-uuids decoded as every JSON input ---------------------------------------

@@ -9,8 +9,9 @@ of classes with ``required=A,B`` and with ``required=in:A,B``.
 
 ``--prune``: the default run pushes the sample with leftover migcompat
 traits (one on a managed provider, one on none, one on a provider the export
-does not manage) and operator traits, without and with pruning; the slow
-test upgrades a generated fleet and prunes through the library.
+no longer maps, which --strict refuses and --prune clears) and operator
+traits, without and with pruning; the slow test upgrades a generated fleet
+and prunes through the library.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ def test_prune_deletes_only_the_unused_migcompat_traits_the_export_does_not_set(
     require_placement()
     stale = "CUSTOM_MIGCOMPAT_ACCEPTS_STALE"  # an earlier export's, on a provider this one manages
     orphan = "CUSTOM_MIGCOMPAT_IS_ORPHAN"  # an earlier export's, on no provider
-    elsewhere = "CUSTOM_MIGCOMPAT_ACCEPTS_ELSEWHERE"  # on a provider this export does not manage
+    elsewhere = "CUSTOM_MIGCOMPAT_ACCEPTS_ELSEWHERE"  # an earlier export's, on a provider this one no longer maps
     # an operator's: Placement's startswith: is a LIKE, where the _ after MIGCOMPAT matches the I
     operator = {"CUSTOM_MIGCOMPATIBLE_GPU", "CUSTOM_RACK_7"}
     with placement_service(tmp_path / "placement") as service:
@@ -143,35 +144,51 @@ def test_prune_deletes_only_the_unused_migcompat_traits_the_export_does_not_set(
         other = service.create_provider("elsewhere_pci_0000_84_00_0")
         _give(service, first, [stale])
         _give(service, second, ["CUSTOM_RACK_7"])
-        _give(service, other, [elsewhere])
+        _give(service, other, [elsewhere, "CUSTOM_RACK_7"])
         for name in (orphan, "CUSTOM_MIGCOMPATIBLE_GPU"):
             assert service.request("PUT", f"/traits/{name}")[0] == 201
         mapping = tmp_path / "traits.json"
         args = ["export", "placement", str(SAMPLE), "--mapping", str(mapping), "--endpoint", service.endpoint]
         args += ["--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230"]
 
+        strict = _migcompat(*args, "--strict", env={"OS_TOKEN": TOKEN})
+        assert strict.exit_code == 3, strict.output
+        assert "error[export-stale-traits]: 1 resource provider outside the export carries" in strict.output
+        assert f"'elsewhere_pci_0000_84_00_0' ({other}); nothing was written" in strict.output
+        assert not mapping.exists()
+        assert service.traits_of(first) == {stale}  # nothing written
+
         plain = _migcompat(*args, env={"OS_TOKEN": TOKEN})
         assert plain.exit_code == 0, plain.output
         assert "pruned" not in plain.output
+        assert (
+            "warning: 1 resource provider outside the export carries migcompat traits an earlier export gave, which"
+            f" stay in force: 'elsewhere_pci_0000_84_00_0' ({other})"
+        ) in plain.output, plain.output
         exported = set(json.loads(mapping.read_text())["traits"])
         assert stale not in service.traits_of(first)
+        assert service.traits_of(other) == {elsewhere, "CUSTOM_RACK_7"}  # only named, not cleared
         assert _defined(service, TRAIT_PREFIX) == exported | {stale, orphan, elsewhere}  # nothing deleted
 
         pruned = _migcompat(*args, "--prune", env={"OS_TOKEN": TOKEN})
         assert pruned.exit_code == 0, pruned.output
-        assert "pruned: 2 traits removed, 1 kept (still on a resource provider)" in pruned.output, pruned.output
-        assert f"  removed {stale}\n  removed {orphan}\n  kept in use {elsewhere}\n" in pruned.output
-        assert _defined(service, TRAIT_PREFIX) == exported | {elsewhere}
+        assert (
+            f"cleared the migcompat traits of 1 resource provider outside the export: 'elsewhere_pci_0000_84_00_0'"
+            f" ({other})\n"
+        ) in pruned.output, pruned.output
+        assert "pruned: 3 traits removed, 0 kept (still on a resource provider)" in pruned.output, pruned.output
+        assert f"  removed {elsewhere}\n  removed {stale}\n  removed {orphan}\n" in pruned.output
+        assert _defined(service, TRAIT_PREFIX) == exported
         assert operator <= _defined(service, "CUSTOM_")
-        assert service.traits_of(other) == {elsewhere}
+        assert service.traits_of(other) == {"CUSTOM_RACK_7"}  # the operator's trait kept
         assert service.traits_of(second) >= {"CUSTOM_RACK_7"}
 
-        again = _migcompat(*args, "--prune", env={"OS_TOKEN": TOKEN})
+        again = _migcompat(*args, "--prune", "--strict", env={"OS_TOKEN": TOKEN})
         assert again.exit_code == 0, again.output
         assert "0 resource providers updated, 2 unchanged" in again.output, again.output
-        assert "pruned: 0 traits removed, 1 kept (still on a resource provider)\n" in again.output, again.output
-        assert "  removed" not in again.output
-        assert _defined(service, TRAIT_PREFIX) == exported | {elsewhere}
+        assert "pruned: 0 traits removed, 0 kept (still on a resource provider)\n" in again.output, again.output
+        assert "  removed" not in again.output and "outside the export" not in again.output
+        assert _defined(service, TRAIT_PREFIX) == exported
         assert operator <= _defined(service, "CUSTOM_")
 
 
@@ -204,20 +221,21 @@ def test_prune_after_a_driver_upgrade_leaves_exactly_the_new_export(tmp_path: Pa
         _give(service, outside, [gone[0], "CUSTOM_MIGCOMPATIBLE_GPU"])
 
         report = push(new, client, prune=True)
-        assert report.traits_removed == gone[1:]
-        assert report.traits_in_use == [gone[0]]
-        assert report.to_json()["traits_kept_in_use"] == [gone[0]]
-        assert _defined(service, TRAIT_PREFIX) == set(new.all_traits()) | {gone[0]}
-        assert service.traits_of(outside) == {gone[0], "CUSTOM_MIGCOMPATIBLE_GPU"}
+        assert report.outside == {outside: "not-in-the-export"} and report.cleared == [outside]
+        assert report.traits_removed == gone
+        assert report.traits_in_use == []
+        assert report.to_json()["providers_cleared"] == [outside]
+        assert _defined(service, TRAIT_PREFIX) == set(new.all_traits())
+        assert service.traits_of(outside) == {"CUSTOM_MIGCOMPATIBLE_GPU"}  # not a migcompat trait: kept
         for version in classes[8:]:
             expected = {rp_uuids[provider_key(p)] for p in accepted_by_check(after, version)}
             query = query_for([class_id(version)])
             assert service.providers_matching(query.query, microversion=query.microversion) == expected
 
         again = push(new, client, prune=True)
-        assert again.traits_created == [] and again.updated == []
-        assert again.traits_removed == [] and again.traits_in_use == [gone[0]]
-        assert _defined(service, TRAIT_PREFIX) == set(new.all_traits()) | {gone[0]}
+        assert again.traits_created == [] and again.updated == [] and again.outside == {}
+        assert again.traits_removed == [] and again.traits_in_use == []
+        assert _defined(service, TRAIT_PREFIX) == set(new.all_traits())
 
 
 @pytest.mark.slow

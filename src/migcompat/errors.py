@@ -85,6 +85,7 @@ LIBRARY_ERROR_CODES: Final[dict[str, str]] = {
     "export-unknown-class": "a source whose class was not known when the export was made",
     "export-mapping-invalid": "an export mapping file that cannot be read or is not one migcompat wrote",
     "export-ambiguous-provider": "several migcompat providers map to one scheduler resource provider",
+    "export-stale-traits": "scheduler resource providers outside an export carry marks an earlier export gave",
     "placement-failed": "the Placement service could not be reached or refused a request",
 }
 """The stable codes of the library's errors that the specification does not define.

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ..exports.placement import PlacementExport
     from ..exports.placement_client import PushReport
     from ..exports.table import ExportTable, Undecided
-    from ..fleet.inventory import Inventory, Provider
+    from ..fleet.inventory import BarePlacement, Inventory, Provider
     from ..model import MigrationVersion
 
 __all__ = ["export_command"]
@@ -160,7 +160,7 @@ def _json_text(document: object) -> str:
 
 
 def _inventory(
-    ctx: click.Context, inventory: Sequence[str], enabled_types: Sequence[str]
+    ctx: click.Context, inventory: Sequence[str], enabled_types: Sequence[str], *, untraited: bool = False
 ) -> tuple[list[Provider], list[Provider], Inventory, Callable[[str, str], bool]]:
     """Every provider of *inventory*, those the export keeps, all that was read, and which types are enabled.
 
@@ -169,7 +169,10 @@ def _inventory(
     none (:func:`~migcompat.exports.table.check_inventory`), ends the command
     with exit 3. The placements left out (missing or invalid attributes) are
     counted in a note on standard error; an inventory left with no provider
-    ends the command with exit 3, before anything is written.
+    ends the command with exit 3, before anything is written, unless
+    *untraited* and it has placements an export maps with no mark (an
+    undecided placement, one with neither migration attribute): clearing
+    the marks an earlier export gave them is then what the export is for.
 
     The providers kept are the devices and the enabled device types; the
     last value says whether the type named (the second argument) is enabled
@@ -194,7 +197,7 @@ def _inventory(
     except MigcompatError as exc:
         _fail(ctx, exc)
     report_findings(loaded)
-    if not loaded.providers:
+    if not loaded.providers and not (untraited and (loaded.bare or undecided_placements(loaded))):
         skipped = [f for f in loaded.findings if f.code != "not-a-capture" and not f.capture]
         if skipped:
             why = "every placement with migration attributes was skipped (see the note above)"
@@ -220,6 +223,7 @@ def _inventory(
             everywhere.add(name)
     typed = [(p.host, p.ident) for p in loaded.providers if p.kind == "type"]
     typed += [(u.host, u.ident) for u in undecided_placements(loaded) if u.kind == "type"]
+    typed += [(b.host, b.ident) for b in loaded.bare if b.kind == "type"]
     hosts = sorted({host for _, host in loaded.file_hosts})
     unknown_hosts = sorted(host for host in scoped if host not in hosts)
     if unknown_hosts:
@@ -281,7 +285,8 @@ def _refuse_incomplete(ctx: click.Context, loaded: Inventory, enabled: Callable[
         parts.append(f"{plural(faults, 'capture fault')} may hide a device or type")
     echo_error(
         f"--strict: {' and '.join(parts)} (see above), on {plural(len(hosts), 'host')}: {_host_list(hosts)};"
-        " nothing was written: capture those hosts again, or export without --strict to mark only what was decided",
+        " nothing was written, so what an earlier export gave their nodes and resource providers stays in force:"
+        " capture those hosts again, or export without --strict to mark only what was decided (and clear the rest)",
         "capture-unreadable" if faults else "capture-invalid",
     )
     ctx.exit(ExitCode.UNDECIDED)
@@ -423,8 +428,12 @@ is written. Then each trait is created (PUT /traits/NAME) and set on each
 mapped resource provider (PUT /resource_providers/UUID/traits, with its
 generation), keeping the provider's traits that do not start with
 CUSTOM_MIGCOMPAT_. The token is read from the environment variable that
---token-env names (default OS_TOKEN). With --prune, the CUSTOM_MIGCOMPAT_
-traits the export no longer sets are then deleted from Placement. The
+--token-env names (default OS_TOKEN). A resource provider outside the export
+that carries CUSTOM_MIGCOMPAT_ traits (its host left out of the INVENTORY,
+its type no longer enabled) is named in a warning, found before anything is
+written: --strict refuses to push (export-stale-traits) and --prune clears
+its migcompat traits. With --prune, the CUSTOM_MIGCOMPAT_ traits the export
+no longer sets are then deleted from Placement. The
 mapping is written once the push has succeeded: when a request fails part
 way, the error lists what was applied and what was not, and the mapping is
 not written (a FILE from an earlier export is left as it was); push again
@@ -442,9 +451,12 @@ devices left unmapped. An mdev instance has no resource provider of its own
 in Nova and is left out unless --rp-uuids names it. Without --endpoint,
 a note says how many names and UUIDs were not checked against Placement. A
 placement whose attributes could not be read or decided is mapped too, with
-no trait: a push clears its resource provider's CUSTOM_MIGCOMPAT_ traits;
-with --strict such an inventory (or a capture fault that may hide a
-placement) is refused instead (exit 3), and nothing is written or pushed. A --rp-uuids value must be a UUID
+no trait: a push clears its resource provider's CUSTOM_MIGCOMPAT_ traits,
+even when nothing else could be decided; with --strict such an inventory
+(or a capture fault that may hide a placement) is refused instead (exit 3),
+and nothing is written or pushed. So is a placement with neither migration
+attribute (its driver does not migrate), unless something else of the
+export maps to its resource provider. A --rp-uuids value must be a UUID
 string, and a key may appear once; a key that names no provider of the
 INVENTORY gets a warning. Two providers on one resource provider (several
 mdev types of one GPU) is an error (export-ambiguous-provider), with or
@@ -561,18 +573,19 @@ def placement_command(
             err=True,
         )
     uuids = _uuid_map(ctx, rp_uuids) if rp_uuids else {}
-    every, providers, loaded, enabled = _inventory(ctx, inventory, enabled_types)
+    every, providers, loaded, enabled = _inventory(ctx, inventory, enabled_types, untraited=True)
     if strict:
         _refuse_incomplete(ctx, loaded, enabled)
     undecided = [u for u in undecided_placements(loaded) if u.kind != "type" or enabled(u.host, u.ident)]
+    bare = [b for b in loaded.bare if b.kind != "type" or enabled(b.host, b.ident)]
     if rp_uuids:
-        _warn_unmatched_keys(display_name(rp_uuids), uuids, [*every, *undecided])
+        _warn_unmatched_keys(display_name(rp_uuids), uuids, [*every, *undecided, *bare])
     table = _table(ctx, providers, loaded, sources)
     target = mapping if mapping is not None and mapping != STDIN else None
     template = DEFAULT_NAME_TEMPLATE if rp_name is None else rp_name or None
     try:
         rp_map = ResourceProviderMap(uuids, template, devices=rp_name is not None)
-        export = build_export(table, rp_map, undecided)
+        export = build_export(table, rp_map, undecided, bare)
         export.by_resource_provider()  # two providers on one resource provider: refused before anything is written
         text = mapping_text(export.to_json(), _output_name(STDIN if target is None else target))
     except MigcompatError as exc:
@@ -597,7 +610,7 @@ def placement_command(
         except OutputError as exc:
             exit_with(ctx, exc, after="; nothing was pushed")
         try:
-            report = push(export, PlacementClient(endpoint, token), prune=prune)
+            report = push(export, PlacementClient(endpoint, token), prune=prune, refuse_stale=strict)
         except MigcompatError as exc:
             applied = getattr(exc, "report", None)
             if isinstance(applied, PushReport):
@@ -618,9 +631,34 @@ def placement_command(
             f" {plural(len(report.updated), 'resource provider')} updated, {len(report.unchanged)} unchanged",
             err=target is None,
         )
+        _echo_outside(report, err=target is None)
         if report.pruned:
             _echo_prune(report.traits_removed, report.traits_in_use, err=target is None)
     ctx.exit(ExitCode.SUCCESS)
+
+
+def _echo_outside(report: PushReport, *, err: bool) -> None:
+    """Say which resource providers outside the export had migcompat traits: cleared (pruning), or a warning."""
+    from ..exports.placement_client import outside_list
+
+    if not report.outside:
+        return
+    count = len(report.outside)
+    if report.cleared:
+        echo(
+            f"cleared the migcompat traits of {plural(len(report.cleared), 'resource provider')} outside the export:"
+            f" {escape(outside_list(report.outside))}",
+            err=err,
+        )
+        return
+    echo(
+        f"migcompat: warning: {plural(count, 'resource provider')} outside the export"
+        f" {'carries' if count == 1 else 'carry'} migcompat traits an earlier export gave, which stay in force:"
+        f" {escape(outside_list(report.outside))}; include {'its host' if count == 1 else 'their hosts'} in the"
+        " inventory (with its enabled type), or push with --prune, which clears them (when this export is the whole"
+        " fleet's); --strict refuses to push while they remain",
+        err=True,
+    )
 
 
 def _placement_notes(export: PlacementExport, *, pushed: bool) -> list[str]:
@@ -641,8 +679,17 @@ def _placement_notes(export: PlacementExport, *, pushed: bool) -> list[str]:
             " it and sets its traits itself from [pci] device_spec, so the export does not guess a name; map them with"
             " --rp-uuids FILE or an --rp-name TEMPLATE of your own"
         )
+    bare = [e for e in export.bare if e.resource_provider is not None]
+    if bare:
+        lines.append(
+            f"{plural(len(bare), 'placement')} without migration attributes (such as"
+            f" {escape(provider_key(bare[0].provider))}: a driver that does not migrate, or no longer does)"
+            f" {'maps' if len(bare) == 1 else 'map'} to a resource provider no other provider maps to:"
+            f" {'it gets' if len(bare) == 1 else 'they get'} no migcompat trait, and a push clears any an earlier"
+            " export gave"
+        )
     if not pushed:
-        entries = [*export.providers, *export.undecided]
+        entries = [*export.providers, *export.undecided, *bare]
         names = sum(e.resource_provider is not None and e.resource_provider[0] == "name" for e in entries)
         uuids = sum(e.resource_provider is not None and e.resource_provider[0] == "uuid" for e in entries)
         if names or uuids:
@@ -812,7 +859,9 @@ def _pointer_token(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-def _warn_unmatched_keys(path: str, uuids: dict[str, str], providers: Sequence[Provider | Undecided]) -> None:
+def _warn_unmatched_keys(
+    path: str, uuids: dict[str, str], providers: Sequence[Provider | Undecided | BarePlacement]
+) -> None:
     """Warn on standard error about the keys of the --rp-uuids map that name no provider of the inventory."""
     from ..exports.table import provider_key
 
@@ -834,7 +883,8 @@ The query is 'required=CUSTOM_MIGCOMPAT_ACCEPTS_<ID>' for the source's class,
 which the mapping document --mapping FILE names (written by 'migcompat export
 placement'; - reads it from standard input) must know; add it to
 GET /resource_providers (microversion 1.18) or GET /allocation_candidates
-(1.17) beside the resources asked for, or give the trait to Nova as
+(1.29, for Nova's nested GPU providers) beside the resources asked for (Nova's
+granular form: resources1=VGPU:1&required1=NAME), or give the trait to Nova as
 trait:NAME=required. Several SOURCEs ask for targets accepting every one of
 them; with --any, at least one (required=in:..., microversion 1.39). Exit
 status: 0 printed, 1 no resource provider of the export matches, 3 no answer

@@ -37,6 +37,11 @@ class ExportError(MigcompatError):
     * ``export-ambiguous-provider`` -- several migcompat providers map to one
       scheduler resource provider, whose acceptance would then be a guess;
       *where* is the resource provider;
+    * ``export-stale-traits`` -- resource providers that are not the
+      export's carry migcompat traits an earlier export gave them (a host
+      gone from the inventory, a type no longer enabled), which would stay in
+      force; raised by a push asked to refuse them, before any write; *where*
+      is the first one's UUID;
     * ``placement-failed`` -- the Placement service could not be reached or
       refused a request; *where* is the request. Raised part-way through
       :func:`~migcompat.exports.placement_client.push`, once writing has

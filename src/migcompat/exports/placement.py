@@ -8,9 +8,10 @@ and *traits*. The export gives:
   that migcompat says it accepts, and, for a device, ``CUSTOM_MIGCOMPAT_IS_<ID>``
   for the class it is;
 * for a source, the query that finds its targets: ``required=CUSTOM_MIGCOMPAT_ACCEPTS_<ID>``
-  (microversion 1.18 for ``GET /resource_providers``, 1.17 for
-  ``GET /allocation_candidates``); for several sources, every one of them
-  (``required=A,B``) or any one of them (``required=in:A,B``, microversion 1.39);
+  (microversion 1.18 for ``GET /resource_providers``, 1.29 for
+  ``GET /allocation_candidates`` on Nova's nested GPU providers); for several
+  sources, every one of them (``required=A,B``) or any one of them
+  (``required=in:A,B``, microversion 1.39);
 * a mapping document from each trait to its class, with the class's
   canonical text, so that a trait on a provider can be read back.
 
@@ -40,7 +41,10 @@ provider of its own in Nova and is left unmapped unless the UUID map names it.
 A placement whose migration attributes could not be read or decided
 (:class:`~.table.Undecided`) is mapped the same way and gets no migcompat
 trait: pushing clears those its resource provider had, so that it never
-keeps an "accepts" trait without the evidence for it.
+keeps an "accepts" trait without the evidence for it. So is a placement with
+neither attribute (:class:`~migcompat.fleet.inventory.BarePlacement`: its
+driver does not migrate, or no longer does after an update), unless a
+provider or an undecided placement maps to the same resource provider.
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from ..display import plural
-from ..fleet.inventory import Provider
+from ..fleet.inventory import BarePlacement, Provider
 from .errors import ExportError
 from .mapping import MAPPING_VERSION, AcceptSets
 from .table import SCOPE_NOTE, ExportTable, Undecided, provider_key, template_problem
@@ -168,7 +172,7 @@ class ResourceProviderMap:
                     where=self.template,
                 )
 
-    def resolve(self, provider: Provider | Undecided) -> tuple[str, str] | None:
+    def resolve(self, provider: Provider | Undecided | BarePlacement) -> tuple[str, str] | None:
         """``("uuid", UUID)`` or ``("name", NAME)`` for *provider*, or None when it maps to nothing.
 
         A provider named by a template that uses ``{host}`` must have a host
@@ -199,10 +203,11 @@ class ResourceProviderMap:
 class ProviderTraits:
     """The migcompat traits of one provider and the Placement resource provider they go to (None: unmapped).
 
-    The provider of an :class:`~.table.Undecided` placement has no traits.
+    The provider of an :class:`~.table.Undecided` placement, or of a
+    :class:`~migcompat.fleet.inventory.BarePlacement`, has no traits.
     """
 
-    provider: Provider | Undecided
+    provider: Provider | Undecided | BarePlacement
     resource_provider: tuple[str, str] | None
     traits: tuple[str, ...]
 
@@ -224,6 +229,9 @@ class PlacementExport:
     """The resource provider name template the providers were mapped with (None: by UUID only)."""
     undecided: tuple[ProviderTraits, ...] = ()
     """The placements that could not be decided, each with no trait: a push clears their resource providers'."""
+    bare: tuple[ProviderTraits, ...] = ()
+    """The placements with neither migration attribute, each with no trait, mapped to a resource provider no other
+    entry maps to (None otherwise): a push clears their resource providers' migcompat traits."""
 
     def all_traits(self) -> list[str]:
         """Every trait name the export sets, sorted."""
@@ -243,6 +251,9 @@ class PlacementExport:
         for entry in (*self.providers, *self.undecided):
             if entry.resource_provider is not None:
                 groups.setdefault(entry.resource_provider, []).append(entry)
+        for entry in self.bare:
+            if entry.resource_provider is not None and entry.resource_provider not in groups:
+                groups[entry.resource_provider] = [entry]
         shared = [(rp, entries) for rp, entries in groups.items() if len(entries) > 1]
         if shared:
             (how, value), entries = shared[0]
@@ -269,8 +280,9 @@ class PlacementExport:
         however many providers share it. A provider's traits are the
         ``accepts_trait`` of each class of its set, and the ``is_trait`` of
         its ``is`` class. ``undecided`` lists the placements that could not
-        be decided (host, path, ident, kind, resource provider): they have
-        no trait. The document grows with the providers and the distinct
+        be decided (host, path, ident, kind, resource provider), and
+        ``without_attributes`` the placements with neither migration
+        attribute: they have no trait. The document grows with the providers and the distinct
         sets, not as providers times accepted classes. ``keys`` are the keys
         the exported rules constrain: each class's ``text`` is a description
         projected onto them (:func:`~migcompat.fleet.classes.export_class`), as a query
@@ -281,13 +293,7 @@ class PlacementExport:
         for entry, own, accepted in zip(self.providers, self.table.is_class, self.table.accepts, strict=True):
             providers.append(
                 {
-                    "host": entry.provider.host,
-                    "path": entry.provider.path,
-                    "ident": entry.provider.ident,
-                    "kind": entry.provider.kind,
-                    "resource_provider": None
-                    if entry.resource_provider is None
-                    else {entry.resource_provider[0]: entry.resource_provider[1]},
+                    **_placed(entry),
                     "is": None if own is None else sets.position(own),
                     "accepts": sets.index(accepted),
                 }
@@ -313,22 +319,25 @@ class PlacementExport:
             },
             "accept_sets": sets.to_json(),
             "providers": providers,
-            "undecided": [
-                {
-                    "host": entry.provider.host,
-                    "path": entry.provider.path,
-                    "ident": entry.provider.ident,
-                    "kind": entry.provider.kind,
-                    "resource_provider": None
-                    if entry.resource_provider is None
-                    else {entry.resource_provider[0]: entry.resource_provider[1]},
-                }
-                for entry in self.undecided
-            ],
+            "undecided": [_placed(entry) for entry in self.undecided],
+            "without_attributes": [_placed(entry) for entry in self.bare],
         }
 
 
-def _field(provider: Provider | Undecided, name: str) -> str:
+def _placed(entry: ProviderTraits) -> dict[str, object]:
+    """Where *entry*'s placement is, and its resource provider (or null): the members every mapping entry has."""
+    return {
+        "host": entry.provider.host,
+        "path": entry.provider.path,
+        "ident": entry.provider.ident,
+        "kind": entry.provider.kind,
+        "resource_provider": None
+        if entry.resource_provider is None
+        else {entry.resource_provider[0]: entry.resource_provider[1]},
+    }
+
+
+def _field(provider: Provider | Undecided | BarePlacement, name: str) -> str:
     """The value the name template field *name* takes for *provider*."""
     if name == "nodedev":
         return nodedev_name(provider.path) or ""
@@ -338,7 +347,7 @@ def _field(provider: Provider | Undecided, name: str) -> str:
 
 def _shared_resource_provider(
     what: str,
-    providers: Sequence[Provider | Undecided],
+    providers: Sequence[Provider | Undecided | BarePlacement],
     others: int,
     template: str | None,
     *,
@@ -400,12 +409,19 @@ def _name_traits(table: ExportTable) -> dict[str, tuple[str, str]]:
 
 
 def build_export(
-    table: ExportTable, rp_map: ResourceProviderMap | None = None, undecided: Iterable[Undecided] = ()
+    table: ExportTable,
+    rp_map: ResourceProviderMap | None = None,
+    undecided: Iterable[Undecided] = (),
+    bare: Iterable[BarePlacement] = (),
 ) -> PlacementExport:
     """The Placement export of *table*: every provider's traits and where they go (*rp_map*, default by name).
 
     Each placement of *undecided* (:func:`~.table.undecided_placements`) is
-    mapped as a provider is, with no trait.
+    mapped as a provider is, with no trait; so is each of *bare* (the
+    inventory's placements with neither migration attribute) whose resource
+    provider no provider and no undecided placement maps to (the others are
+    left unmapped: the resource provider's traits are those of what does
+    migrate there).
     """
     rp_map = rp_map if rp_map is not None else ResourceProviderMap()
     traits = _name_traits(table)
@@ -424,23 +440,37 @@ def build_export(
         entries.append(ProviderTraits(provider, rp_map.resolve(provider), names))
     used_traits = {name: traits[name] for name in traits if name in used}
     cleared = tuple(ProviderTraits(placement, rp_map.resolve(placement), ()) for placement in undecided)
-    return PlacementExport(table, tuple(entries), used_traits, rp_map.template, cleared)
+    taken = {entry.resource_provider for entry in (*entries, *cleared)}
+    without = []
+    for placement in bare:
+        target = rp_map.resolve(placement)
+        without.append(ProviderTraits(placement, None if target in taken else target, ()))
+        taken.add(target)
+    return PlacementExport(table, tuple(entries), used_traits, rp_map.template, cleared, tuple(without))
 
 
 @dataclass(frozen=True)
 class PlacementQuery:
-    """The ``required`` query parameter that finds a source's targets, and the microversion it needs."""
+    """The ``required`` query parameter that finds a source's targets, and the microversions it needs.
+
+    *microversion* is the least for ``GET /resource_providers``;
+    *allocation_candidates_microversion* the least for ``GET
+    /allocation_candidates`` on a tree of nested providers, as Nova's GPUs
+    are (nested providers are candidates from 1.29).
+    """
 
     query: str
     microversion: str
     traits: tuple[str, ...]
     any_of: bool
+    allocation_candidates_microversion: str = "1.29"
 
     def to_json(self) -> dict[str, object]:
         """The query as a JSON-ready object."""
         return {
             "query": self.query,
             "microversion": self.microversion,
+            "allocation_candidates_microversion": self.allocation_candidates_microversion,
             "traits": list(self.traits),
             "any_of": self.any_of,
         }
@@ -450,13 +480,14 @@ def query_for(class_ids: Sequence[str], *, any_of: bool = False) -> PlacementQue
     """The query for targets accepting every class of *class_ids*, or with *any_of* at least one of them.
 
     ``required=A,B`` needs microversion 1.18 on ``GET /resource_providers``
-    (1.17 on ``GET /allocation_candidates``); ``required=in:A,B`` needs 1.39.
+    (1.29 on ``GET /allocation_candidates`` over nested providers);
+    ``required=in:A,B`` needs 1.39 on both.
     """
     if not class_ids:
         raise ValueError("a query needs at least one class")
     traits = tuple(dict.fromkeys(accepts_trait(class_id) for class_id in class_ids))
     if any_of and len(traits) > 1:
-        return PlacementQuery("required=in:" + ",".join(traits), "1.39", traits, True)
+        return PlacementQuery("required=in:" + ",".join(traits), "1.39", traits, True, "1.39")
     return PlacementQuery("required=" + ",".join(traits), "1.18", traits, any_of)
 
 

@@ -9,7 +9,15 @@ What :func:`push` does, in this order:
    UUID Placement does not know, fails the push with nothing written (every
    such provider is named). Two providers that land on one UUID (one given
    in the UUID map, another found by its name) are refused then too
-   (``export-ambiguous-provider``);
+   (``export-ambiguous-provider``). It then finds every resource provider
+   that carries a ``CUSTOM_MIGCOMPAT_`` trait but is not one of the export's
+   (``GET /traits?name=startswith:CUSTOM_MIGCOMPAT_``, then ``GET
+   /resource_providers?required=in:A,B,...`` at microversion 1.39, or one
+   ``required=T`` per trait at 1.18 where Placement is older): a host gone
+   from the inventory, a GPU whose type is no longer enabled. Its traits
+   would stay in force, so with *refuse_stale* such a provider fails the
+   push with ``export-stale-traits`` before any write; else it is reported
+   (:attr:`PushReport.outside`), and cleared at step 4 when pruning;
 2. ``PUT /traits/{name}`` for every trait the export sets (201 created, 204
    already there), microversion 1.6;
 3. for each mapped resource provider whose migcompat traits differ from the
@@ -18,11 +26,13 @@ What :func:`push` does, in this order:
    (Nova's own, an operator's) are kept, the migcompat ones replaced by the
    export's. A generation conflict (409: someone else wrote meanwhile) is
    read again and retried, at most :data:`MAX_CONFLICT_RETRIES` times;
-4. only when asked to prune (:func:`prune_traits`): lists Placement's
-   migcompat traits (``GET /traits?name=startswith:CUSTOM_MIGCOMPAT_``) and
-   deletes (``DELETE /traits/{name}``) each one the export does not set. A
-   trait still on some resource provider (409: one this export does not
-   manage) is kept and reported, never an error.
+4. only when asked to prune: gives every resource provider found outside
+   the export at step 1 no migcompat trait (its other traits are kept), then
+   (:func:`prune_traits`) lists Placement's migcompat traits (``GET
+   /traits?name=startswith:CUSTOM_MIGCOMPAT_``) and deletes (``DELETE
+   /traits/{name}``) each one the export does not set. A trait still on
+   some resource provider (409: one that gained it meanwhile) is kept and
+   reported, never an error.
 
 A request that fails during steps 2 to 4 (the service errors, or goes away)
 raises a ``placement-failed`` :class:`~migcompat.exports.errors.ExportError`
@@ -32,8 +42,9 @@ reached, the traits pruned. Placement has no transaction across requests:
 the push is not rolled back, and running it again once the service answers
 completes it (every step is idempotent).
 
-Trait definitions are global to a Placement service: pruning is right only
-for the one export that owns the ``CUSTOM_MIGCOMPAT_`` prefix there.
+Trait definitions are global to a Placement service, and so are the classes
+a trait names: pruning is right only for the one export that owns the
+``CUSTOM_MIGCOMPAT_`` prefix there, the export of the whole fleet.
 
 The token is sent as ``X-Auth-Token``, to the endpoint only: a redirect is
 a ``placement-failed`` error, never followed (urllib would send the token on
@@ -54,7 +65,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -71,6 +82,7 @@ __all__ = [
     "PushReport",
     "cleartext_endpoint",
     "endpoint_problem",
+    "holders",
     "prune_traits",
     "push",
 ]
@@ -82,6 +94,10 @@ MAX_CONFLICT_RETRIES: Final = 5
 """How often a provider's traits are read and written again after a generation conflict."""
 MAX_RESPONSE: Final = 64 << 20
 """The largest response body read."""
+HOLDERS_MICROVERSION: Final = "1.39"
+"""The microversion of ``GET /resource_providers?required=in:A,B``: the providers with any of the traits."""
+_TRAITS_PER_QUERY: Final = 32
+"""How many traits one ``required=in:`` query names (about 1.9 KB of URL)."""
 _SCHEMES: Final = ("http", "https")
 _SHOWN_MISSING: Final = 5
 """How many missing resource providers a failed push names (it counts the others)."""
@@ -297,10 +313,14 @@ class PushReport:
     """The migcompat traits the export does not set that the prune kept: still on some resource provider."""
     not_set: list[str] = field(default_factory=list)
     """The resource providers a failed push did not reach (empty once a push succeeds)."""
+    outside: dict[str, str] = field(default_factory=dict)
+    """UUID -> name of the resource providers with migcompat traits that are not the export's, found before writing."""
+    cleared: list[str] = field(default_factory=list)
+    """The UUIDs of :attr:`outside` whose migcompat traits the push removed (when pruning), in order."""
 
     def changed(self) -> bool:
         """Whether the push changed Placement: a trait created or removed, a resource provider's traits set."""
-        return bool(self.traits_created or self.updated or self.traits_removed)
+        return bool(self.traits_created or self.updated or self.traits_removed or self.cleared)
 
     def to_json(self) -> dict[str, object]:
         """The report as a JSON-ready object."""
@@ -312,6 +332,8 @@ class PushReport:
             "pruned": self.pruned,
             "traits_removed": self.traits_removed,
             "traits_kept_in_use": self.traits_in_use,
+            "providers_outside": [{"uuid": uuid, "name": name} for uuid, name in sorted(self.outside.items())],
+            "providers_cleared": self.cleared,
         }
 
 
@@ -374,15 +396,57 @@ def prune_traits(client: PlacementClient, keep: Iterable[str]) -> tuple[list[str
     return removed, in_use
 
 
-def _prune(client: PlacementClient, keep: Iterable[str], removed: list[str], in_use: list[str]) -> None:
-    """:func:`prune_traits`, appending to *removed* and *in_use* as it goes (so a failure leaves what was done)."""
+def _migcompat_traits(client: PlacementClient) -> list[str]:
+    """Every ``CUSTOM_MIGCOMPAT_`` trait Placement defines, sorted."""
     path = "/traits?" + urllib.parse.urlencode({"name": "startswith:" + TRAIT_PREFIX})
     _, body = client.request("GET", path)
     if not isinstance(body, dict) or not isinstance(body.get("traits"), list):
         raise ExportError("placement-failed", f"GET {path} answered without a trait list", where=f"GET {path}")
     # Placement's startswith: is an SQL LIKE, where _ matches any character: CUSTOM_MIGCOMPATIBLE_X matches too.
-    ours = {str(name) for name in body["traits"] if str(name).startswith(TRAIT_PREFIX)}
-    for name in sorted(ours - set(keep)):
+    return sorted({str(name) for name in body["traits"] if str(name).startswith(TRAIT_PREFIX)})
+
+
+def _providers_in(body: object, path: str) -> dict[str, str]:
+    """UUID -> name of the resource providers a ``GET /resource_providers`` answer *body* lists."""
+    found = body.get("resource_providers") if isinstance(body, dict) else None
+    if not isinstance(found, list) or not all(
+        isinstance(rp, dict) and isinstance(rp.get("uuid"), str) and isinstance(rp.get("name"), str) for rp in found
+    ):
+        raise ExportError(
+            "placement-failed", f"GET {path} answered without a list of resource providers", where=f"GET {path}"
+        )
+    return {str(rp["uuid"]): str(rp["name"]) for rp in found}
+
+
+def holders(client: PlacementClient, traits: Sequence[str], *, grouped: bool = True) -> dict[str, str]:
+    """UUID -> name of every resource provider that has at least one of *traits*; reads only.
+
+    With *grouped*, 32 traits are asked at a time
+    (``required=in:A,B,...``, microversion 1.39); a Placement too old for it
+    (406) is asked one trait at a time (``required=T``, 1.18), as it is
+    without *grouped*. Any other failure is ``placement-failed``.
+    """
+    found: dict[str, str] = {}
+    step = _TRAITS_PER_QUERY if grouped else 1
+    for start in range(0, len(traits), step):
+        chunk = traits[start : start + step]
+        if len(chunk) > 1:
+            path = "/resource_providers?" + urllib.parse.urlencode({"required": "in:" + ",".join(chunk)})
+            status, body = client.request("GET", path, microversion=HOLDERS_MICROVERSION, ok=(200, 406))
+            if status == 200:
+                found.update(_providers_in(body, path))
+                continue
+        for name in chunk:
+            path = "/resource_providers?" + urllib.parse.urlencode({"required": name})
+            _, body = client.request("GET", path, microversion="1.18")
+            found.update(_providers_in(body, path))
+    return found
+
+
+def _prune(client: PlacementClient, keep: Iterable[str], removed: list[str], in_use: list[str]) -> None:
+    """:func:`prune_traits`, appending to *removed* and *in_use* as it goes (so a failure leaves what was done)."""
+    ours = _migcompat_traits(client)
+    for name in sorted(set(ours) - set(keep)):
         status, _ = client.request("DELETE", f"/traits/{urllib.parse.quote(name, safe='')}", ok=(204, 404, 409))
         if status == 204:
             removed.append(name)
@@ -449,22 +513,34 @@ def _refuse_shared_uuids(targets: dict[tuple[str, str], ProviderTraits], uuids: 
         )
 
 
-def push(export: PlacementExport, client: PlacementClient, *, prune: bool = False) -> PushReport:
+def push(
+    export: PlacementExport, client: PlacementClient, *, prune: bool = False, refuse_stale: bool = False
+) -> PushReport:
     """Create the export's traits in Placement and set them on every mapped resource provider.
 
     Raises ``export-ambiguous-provider`` before any request when two
     providers map to one resource provider, and, after reading but before
     any write, ``placement-failed`` naming every mapped resource provider
     Placement does not have and ``export-ambiguous-provider`` when two
-    providers land on one UUID. A request that fails once writing has begun
-    raises ``placement-failed`` with its *report* set: what was applied
-    (nothing is pruned then). With *prune*, once every provider is set, deletes the
-    migcompat traits the export does not set (:func:`prune_traits`).
+    providers land on one UUID. The resource providers with migcompat traits
+    that are not the export's are found before any write too
+    (:attr:`PushReport.outside`): with *refuse_stale* (and not *prune*) any
+    one of them raises ``export-stale-traits``, naming them. A request that
+    fails once writing has begun raises ``placement-failed`` with its
+    *report* set: what was applied (nothing is pruned then). With *prune*,
+    once every provider is set, gives each provider outside the export no
+    migcompat trait, then deletes the migcompat traits the export does not
+    set (:func:`prune_traits`).
     """
     targets = export.by_resource_provider()
     report = PushReport()
     current = _resolve(client, targets, report)
     _refuse_shared_uuids(targets, report.uuids)
+    ours = set(report.uuids.values())
+    found = holders(client, _migcompat_traits(client))
+    report.outside = {uuid: name for uuid, name in found.items() if uuid not in ours}
+    if report.outside and refuse_stale and not prune:
+        raise _stale(report.outside)
     keys = [f"{how}:{value}" for how, value in targets]
     done = 0
     try:
@@ -479,6 +555,9 @@ def push(export: PlacementExport, client: PlacementClient, *, prune: bool = Fals
             done += 1
         if prune:
             report.pruned = True
+            for uuid in sorted(report.outside, key=report.outside.__getitem__):
+                _set_traits(client, uuid, set())
+                report.cleared.append(uuid)
             _prune(client, export.all_traits(), report.traits_removed, report.traits_in_use)
     except ExportError as exc:
         report.not_set = keys[done:]
@@ -486,3 +565,21 @@ def push(export: PlacementExport, client: PlacementClient, *, prune: bool = Fals
         failure.report = report
         raise failure from None
     return report
+
+
+def outside_list(outside: dict[str, str], shown: int = _SHOWN_MISSING) -> str:
+    """The resource providers *outside* (UUID -> name) for a message: names sorted, the first *shown*, then a count."""
+    return first_few(sorted(f"{name!r} ({uuid})" for uuid, name in outside.items()), shown, separator="; ")
+
+
+def _stale(outside: dict[str, str]) -> ExportError:
+    """``export-stale-traits``: the resource providers *outside* the export keep traits it cannot vouch for."""
+    count = len(outside)
+    return ExportError(
+        "export-stale-traits",
+        f"{plural(count, 'resource provider')} outside the export {'carries' if count == 1 else 'carry'} migcompat"
+        f" traits, which would stay in force: {outside_list(outside)}; nothing was written: include"
+        f" {'its host' if count == 1 else 'their hosts'} in the inventory (and its enabled type), or push with"
+        " --prune, which clears them (when this export is the whole fleet's)",
+        where=min(outside),
+    )

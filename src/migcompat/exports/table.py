@@ -38,7 +38,14 @@ from ..display import plural
 from ..emit import emit
 from ..fleet.classes import export_class
 from ..fleet.index import FleetIndex
-from ..fleet.inventory import FleetError, Inventory, InventoryFinding, Provider, invalid_capture_reason
+from ..fleet.inventory import (
+    BarePlacement,
+    FleetError,
+    Inventory,
+    InventoryFinding,
+    Provider,
+    invalid_capture_reason,
+)
 from ..model import MigrationVersion
 from ..semantics.rules import constrained_keys
 from .errors import ExportError
@@ -93,7 +100,7 @@ def template_problem(template: str, fields: Sequence[str]) -> str | None:
     return None
 
 
-def provider_key(provider: Provider | Undecided) -> str:
+def provider_key(provider: Provider | Undecided | BarePlacement) -> str:
     """The stable name of *provider* in export documents and operator maps: ``HOST:PATH``."""
     return provider.where
 

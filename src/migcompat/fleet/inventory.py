@@ -71,6 +71,7 @@ __all__ = [
     "READ_FAULTS",
     "STDIN",
     "STDIN_NAME",
+    "BarePlacement",
     "FleetError",
     "Inventory",
     "InventoryError",
@@ -265,6 +266,30 @@ class Provider:
 
 
 @dataclass(frozen=True)
+class BarePlacement:
+    """A placement its capture lists with neither migration attribute: a device or type that does not migrate.
+
+    A driver that does not migrate writes neither attribute (clause 10), so it
+    is no provider and no source, and it hides no target: no source is
+    compatible with it (row 8.5-VD2). An export still maps it, with no mark,
+    so that a driver update that drops both attributes clears the marks an
+    earlier export gave its resource provider. *host*, *ident*, *kind*, *path* and *capture* are as
+    for a :class:`PartialPlacement`.
+    """
+
+    host: str
+    ident: str
+    kind: Literal["device", "type"]
+    path: str
+    capture: str = ""
+
+    @property
+    def where(self) -> str:
+        """``host:path``, as a provider is named."""
+        return f"{self.host}:{self.path}"
+
+
+@dataclass(frozen=True)
 class PartialPlacement:
     """A placement with migration attributes that is not a target: one of them is missing, unreadable or invalid.
 
@@ -429,7 +454,8 @@ class Inventory:
     as sources (``Provider.target`` False). *hosts* are the hosts of the
     captures read (a host whose placements were all skipped included).
     *partial* holds the placements that are not targets because an attribute
-    is missing, unreadable or invalid (:class:`PartialPlacement`). Build one
+    is missing, unreadable or invalid (:class:`PartialPlacement`); *bare* the
+    placements with neither attribute (:class:`BarePlacement`). Build one
     with :func:`load_inventory`, :func:`inventory_of`, or :meth:`of`.
     """
 
@@ -441,6 +467,7 @@ class Inventory:
     file_hosts: tuple[tuple[str, str], ...] = ()
     """(capture file, the host name it records), for every capture read, in the order read."""
     partial: tuple[PartialPlacement, ...] = ()
+    bare: tuple[BarePlacement, ...] = ()
 
     @property
     def incomplete(self) -> bool:
@@ -501,6 +528,7 @@ class Inventory:
         files: Iterable[str] = (),
         file_hosts: Iterable[tuple[str, str]] = (),
         partial: Iterable[PartialPlacement] = (),
+        bare: Iterable[BarePlacement] = (),
     ) -> Inventory:
         """The inventory of *providers*: the targets among them are the providers, the devices the sources.
 
@@ -521,7 +549,7 @@ class Inventory:
         sources = tuple(p for p in every if p.kind == "device")
         found = [finding for finding in findings if finding.code != "duplicate-host"]
         found.extend(duplicate_hosts(pairs))
-        return cls(kept, sources, tuple(found), tuple(files), hosts, pairs, partials)
+        return cls(kept, sources, tuple(found), tuple(files), hosts, pairs, partials, tuple(bare))
 
 
 def duplicate_hosts(file_hosts: Iterable[tuple[str, str]]) -> tuple[InventoryFinding, ...]:
@@ -601,6 +629,7 @@ def load_inventory(paths: Sequence[str | os.PathLike[str]], *, stdin: bytes | No
     cache = TextCache()
     providers: list[Provider] = []
     partial: list[PartialPlacement] = []
+    bare: list[BarePlacement] = []
     findings: list[InventoryFinding] = []
     files: list[str] = []
     file_hosts: list[tuple[str, str]] = []
@@ -615,8 +644,8 @@ def load_inventory(paths: Sequence[str | os.PathLike[str]], *, stdin: bytes | No
                     name = STDIN_NAME
                 files.append(name)
                 file_hosts.append((name, host.host))
-                _read_host(host, name, cache, providers, partial, findings)
-    return Inventory.of(providers, findings, files, file_hosts, partial)
+                _read_host(host, name, cache, providers, partial, findings, bare)
+    return Inventory.of(providers, findings, files, file_hosts, partial, bare)
 
 
 def load_inventory_text(data: bytes, name: str) -> Inventory:
@@ -640,10 +669,11 @@ def inventory_of(host: HostData, origin: str) -> Inventory:
     require("origin", origin, str)
     providers: list[Provider] = []
     partial: list[PartialPlacement] = []
+    bare: list[BarePlacement] = []
     findings: list[InventoryFinding] = []
     with collector_paused():
-        _read_host(host, origin, TextCache(), providers, partial, findings)
-    return Inventory.of(providers, findings, [origin], [(origin, host.host)], partial)
+        _read_host(host, origin, TextCache(), providers, partial, findings, bare)
+    return Inventory.of(providers, findings, [origin], [(origin, host.host)], partial, bare)
 
 
 def _read_host(
@@ -653,11 +683,12 @@ def _read_host(
     providers: list[Provider],
     partial: list[PartialPlacement],
     findings: list[InventoryFinding],
+    bare: list[BarePlacement],
 ) -> None:
     """Add what the capture *origin* of *host* holds: its host name's finding, its recorded faults, its placements."""
     _check_host(host.host, origin, findings)
     findings.extend(InventoryFinding.of_capture(host, finding, origin) for finding in host.findings)
-    _providers(host, origin, cache, providers, partial, findings)
+    _providers(host, origin, cache, providers, partial, findings, bare)
 
 
 def _check_host(host: str, capture: str, findings: list[InventoryFinding]) -> None:
@@ -737,6 +768,7 @@ def _providers(
     providers: list[Provider],
     partial: list[PartialPlacement],
     findings: list[InventoryFinding],
+    bare: list[BarePlacement],
 ) -> None:
     from ..conformance.emitter_checks import analyse_host
     from ..conformance.results import Report
@@ -749,9 +781,10 @@ def _providers(
             problems.setdefault(failure.path, failure.message)
     for analysis in analyses:
         placement = analysis.placement
-        if not placement.migratable:
-            continue
         kind: Literal["device", "type"] = "type" if placement.kind == "mdev_type" else "device"
+        if not placement.migratable:
+            bare.append(BarePlacement(host.host, placement.ident, kind, placement.path, origin))
+            continue
         version, rules = analysis.version, analysis.rules
         source_only = kind == "device" and version is not None and not version.params
         keep = "; kept as a source, not a target" if source_only else "; skipped"
