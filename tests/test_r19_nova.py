@@ -205,3 +205,41 @@ def test_the_query_finds_nova_s_nested_gpu_provider_at_the_microversion_it_names
     assert candidates(plain, "1.28") == 0  # nested providers are no candidates before 1.29
     assert query.to_json()["allocation_candidates_microversion"] == "1.29"
     assert query_for(["A" * 32, "B" * 32], any_of=True).allocation_candidates_microversion == "1.39"
+
+
+def test_exclude_host_gives_a_host_no_trait_and_keeps_its_devices_as_sources(tmp_path: Path) -> None:
+    mapping = tmp_path / "m.json"
+    enabled = ["--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230"]
+    result = _migcompat(
+        "export", "placement", str(SAMPLES), *enabled, "--exclude-host", "t4-node-16", "--mapping", str(mapping)
+    )
+    assert result.exit_code == 0, result.output
+    written = json.loads(mapping.read_text())
+    assert {entry["host"] for entry in written["providers"]} == {"t4-node-17"}
+    assert len(written["classes"]) == 2  # the 16.2 vGPU's class is still known: its targets can be found
+    unknown = _migcompat("export", "placement", str(SAMPLES), *enabled, "--exclude-host", "t4-node-99")
+    assert unknown.exit_code == 2, unknown.output
+    assert "--exclude-host: no host of the inventory is named 't4-node-99' (its hosts: t4-node-16, t4-node-17)" in (
+        unknown.output
+    )
+
+
+def test_a_host_placement_does_not_have_is_left_out_with_exclude_host(
+    tmp_path: Path, service: PlacementService
+) -> None:
+    enabled = ["--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230"]
+    sample = tmp_path / "sample"
+    sample.mkdir()
+    for name, host in (("old.json", "f5-old"), ("new.json", "f5-new")):
+        document = json.loads((SAMPLES / name).read_text())
+        document["host"] = host
+        (sample / name).write_text(json.dumps(document))
+    gpu = service.create_provider("f5-new_pci_0000_3b_00_0")  # f5-old's GPU is not in Placement (re-provisioned)
+    missing = _push(service, str(sample), *enabled)
+    assert missing.exit_code == 3, missing.output
+    assert "1 resource provider of the export is not in Placement, so nothing was written" in missing.output
+    assert "leave their hosts out of the export (--exclude-host HOST)" in missing.output
+    assert service.traits_of(gpu) == set()
+    result = _push(service, str(sample), *enabled, "--exclude-host", "f5-old")
+    assert result.exit_code == 0, result.output
+    assert len(service.traits_of(gpu)) == 2  # f5-new's type accepts both classes, f5-old's included

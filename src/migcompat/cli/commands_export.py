@@ -160,7 +160,12 @@ def _json_text(document: object) -> str:
 
 
 def _inventory(
-    ctx: click.Context, inventory: Sequence[str], enabled_types: Sequence[str], *, untraited: bool = False
+    ctx: click.Context,
+    inventory: Sequence[str],
+    enabled_types: Sequence[str],
+    *,
+    untraited: bool = False,
+    excluded: Sequence[str] = (),
 ) -> tuple[list[Provider], list[Provider], Inventory, Callable[[str, str], bool]]:
     """Every provider of *inventory*, those the export keeps, all that was read, and which types are enabled.
 
@@ -173,6 +178,9 @@ def _inventory(
     *untraited* and it has placements an export maps with no mark (an
     undecided placement, one with neither migration attribute): clearing
     the marks an earlier export gave them is then what the export is for.
+    The hosts *excluded* (``--exclude-host``) have no target in the export
+    (:meth:`~migcompat.fleet.inventory.Inventory.without_targets_of`); one
+    that is not in the inventory is a usage error (exit 2).
 
     The providers kept are the devices and the enabled device types; the
     last value says whether the type named (the second argument) is enabled
@@ -196,6 +204,14 @@ def _inventory(
         check_inventory(loaded)
     except MigcompatError as exc:
         _fail(ctx, exc)
+    unknown = [host for host in dict.fromkeys(excluded) if host not in loaded.hosts]
+    if unknown:
+        echo_error(
+            f"--exclude-host: no host of the inventory is named {', '.join(repr(escape(h)) for h in unknown)}"
+            f" (its hosts: {first_few(sorted(loaded.hosts), _SHOWN_TYPES, escape)})"
+        )
+        ctx.exit(ExitCode.USAGE)
+    whole, loaded = loaded, loaded.without_targets_of(excluded)
     report_findings(loaded)
     if not loaded.providers and not (untraited and (loaded.bare or undecided_placements(loaded))):
         skipped = [f for f in loaded.findings if f.code != "not-a-capture" and not f.capture]
@@ -221,10 +237,11 @@ def _inventory(
             scoped.setdefault(host, set()).add(name)
         else:
             everywhere.add(name)
-    typed = [(p.host, p.ident) for p in loaded.providers if p.kind == "type"]
-    typed += [(u.host, u.ident) for u in undecided_placements(loaded) if u.kind == "type"]
-    typed += [(b.host, b.ident) for b in loaded.bare if b.kind == "type"]
-    hosts = sorted({host for _, host in loaded.file_hosts})
+    # the names are checked against the whole inventory: leaving a host out does not make its types unknown
+    typed = [(p.host, p.ident) for p in whole.providers if p.kind == "type"]
+    typed += [(u.host, u.ident) for u in undecided_placements(whole) if u.kind == "type"]
+    typed += [(b.host, b.ident) for b in whole.bare if b.kind == "type"]
+    hosts = sorted({host for _, host in whole.file_hosts})
     unknown_hosts = sorted(host for host in scoped if host not in hosts)
     if unknown_hosts:
         names = ", ".join(f"'{escape(host)}'" for host in unknown_hosts)
@@ -504,9 +521,10 @@ by UUID.
 @click.option(
     "--prune",
     is_flag=True,
-    help="With --endpoint: after the push, delete Placement's CUSTOM_MIGCOMPAT_ traits this export does not set,"
-    " keeping (and reporting) those still on a resource provider. Trait definitions are global to a Placement:"
-    " prune only from the one export that owns the CUSTOM_MIGCOMPAT_ prefix there.",
+    help="With --endpoint: after the push, clear the CUSTOM_MIGCOMPAT_ traits of the resource providers outside"
+    " the export, then delete Placement's CUSTOM_MIGCOMPAT_ traits this export does not set, keeping (and"
+    " reporting) those still on a resource provider. Trait definitions are global to a Placement: prune only from"
+    " the one export that owns the CUSTOM_MIGCOMPAT_ prefix there, the whole fleet's.",
 )
 @click.option(
     "--rp-uuids",
@@ -523,6 +541,15 @@ by UUID.
     " for device types only; a TEMPLATE given here names devices too.",
 )
 @_ENABLED_TYPE
+@click.option(
+    "--exclude-host",
+    "excluded",
+    metavar="HOST",
+    multiple=True,
+    help="Give no trait on this host (repeatable): a host whose resource providers Placement does not have now"
+    " (being re-provisioned). Its devices stay known as sources; its resource providers keep what an earlier"
+    " export gave them, which the push names (and --prune clears).",
+)
 @_EXTRA_SOURCE
 @_STRICT
 @click.pass_context
@@ -537,6 +564,7 @@ def placement_command(
     rp_uuids: str | None,
     rp_name: str | None,
     enabled_types: tuple[str, ...],
+    excluded: tuple[str, ...],
     sources: tuple[str, ...],
     strict: bool,
 ) -> None:
@@ -573,7 +601,7 @@ def placement_command(
             err=True,
         )
     uuids = _uuid_map(ctx, rp_uuids) if rp_uuids else {}
-    every, providers, loaded, enabled = _inventory(ctx, inventory, enabled_types, untraited=True)
+    every, providers, loaded, enabled = _inventory(ctx, inventory, enabled_types, untraited=True, excluded=excluded)
     if strict:
         _refuse_incomplete(ctx, loaded, enabled)
     undecided = [u for u in undecided_placements(loaded) if u.kind != "type" or enabled(u.host, u.ident)]

@@ -488,7 +488,9 @@ def _resolve(
             "placement-failed",
             f"{plural(len(missing), 'resource provider')} of the export {'is' if len(missing) == 1 else 'are'} not in"
             f" Placement, so nothing was written: {shown}; create {'it' if len(missing) == 1 else 'them'}"
-            " (Nova's compute service does, for the GPUs it manages), or export without those providers",
+            " (Nova's compute service does, for the GPUs it manages; a name it gives is the compute node's"
+            " hypervisor_hostname, often the fully qualified one: capture with that --host, or give --rp-name), or"
+            " leave their hosts out of the export (--exclude-host HOST)",
             where=missing[0],
         )
     return current

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Final, Literal
 
 from .._arguments import require
@@ -519,6 +519,28 @@ class Inventory:
             if not concerned:
                 faults.append(finding)
         return Undecided(placements, tuple(faults))
+
+    def without_targets_of(self, hosts: Iterable[str]) -> Inventory:
+        """This inventory with no target on *hosts*: what an export leaves out (``--exclude-host``).
+
+        The devices of *hosts* stay as sources only (``Provider.target``
+        False), so that their classes are still known; their other providers,
+        their partial and bare placements and their findings go. The hosts
+        stay in *hosts* and *file_hosts*: their captures were read.
+        """
+        left = frozenset(hosts)
+        if not left:
+            return self
+        return Inventory(
+            tuple(p for p in self.providers if p.host not in left),
+            tuple(replace(p, target=False) if p.host in left and p.target else p for p in self.sources),
+            tuple(finding for finding in self.findings if finding.host not in left),
+            self.files,
+            self.hosts,
+            self.file_hosts,
+            tuple(p for p in self.partial if p.host not in left),
+            tuple(p for p in self.bare if p.host not in left),
+        )
 
     @classmethod
     def of(
