@@ -249,6 +249,44 @@ def test_check_target_that_accepts_nothing(runner: CliRunner, gvt: dict[str, str
     result = run(runner, "check", "-f", "json", gvt["v1"], write(tmp_path, "none", "mc1\n"))
     assert result.exit_code == NEGATIVE
     assert codes(json_output(result, "verdict")) == {("no-rules", None)}
+    result = run(runner, "check", gvt["v1"], write(tmp_path, "none", "mc1\n"))
+    assert result.exit_code == NEGATIVE
+    assert result.stdout == "incompatible: the target's migration_compatible_devices has no accept rule\n"
+
+
+def test_check_and_plan_a_type_whose_dollar_n_reads_a_token(runner: CliRunner, tmp_path: Path) -> None:
+    """Row 8.1-PX3 through the commands: $1 of a parameter's token is false under every choice, so check and plan
+    answer incompatible (exit 1) with the reason type-mismatch, never an internal error (review r19, M05)."""
+    source = write(tmp_path, "source", "mc1 driver=d mode=a acme.v=2.0\n")
+    template = write(tmp_path, "template", "mc1 driver=d\nparam mode=a acme.v=tok\nparam mode=b acme.v=tok2\n")
+    rules = write(tmp_path, "rules", "mc1\naccept driver=d mode=* acme.v=$1\naccept driver=d mode=* acme.v=1.0\n")
+    mismatch = (
+        "the rule compares acme.v with a prefix of the target's own acme.v (acme.v=$1),"
+        " but the target's own value tok is not a version"
+    )
+    result = run(runner, "check", "--explain", source, rules, "--target-self", template)
+    assert (result.exit_code, result.stderr) == (NEGATIVE, "")
+    assert result.stdout.splitlines() == [
+        "incompatible: no rule accepts the source (nearest: rule 0, 1, with the creation parameters mode=a)",
+        "  rule 0:",
+        f"    - [type-mismatch] {mismatch}",
+        "  rule 1:",
+        "    - [not-equal] acme.v 2.0 is not 1.0",
+    ]
+    document = json_output(run(runner, "check", "-f", "json", source, rules, "--target-self", template), "verdict")
+    assert document["verdict"] == "incompatible" and document["choice"] == {"mode": "a"}
+    assert codes(document) == {("type-mismatch", "acme.v"), ("not-equal", "acme.v")}
+    result = run(runner, "plan", source, "--type-version", template, "--type-rules", rules)
+    assert (result.exit_code, result.stderr) == (NEGATIVE, "")
+    assert result.stdout.splitlines()[:2] == [
+        "no parameter choice: no device created from this type is known to accept the source",
+        "  nearest: the device created with mode=a:",
+    ]
+    assert f"        - [type-mismatch] {mismatch}" in result.stdout.splitlines()
+    document = json_output(
+        run(runner, "plan", "-f", "json", source, "--type-version", template, "--type-rules", rules), "plan"
+    )
+    assert document["answer"] == "incompatible" and document["combinations"] == []
 
 
 # --- check: inputs it cannot use ---------------------------------------------------------------------

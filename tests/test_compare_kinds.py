@@ -244,6 +244,90 @@ def test_no_rules_accepts_nothing() -> None:
     result = verdict("mc1 driver=i915\n", "mc1\n")
     assert result.answer is Answer.INCOMPATIBLE
     assert codes(result) == {None: "no-rules"}
+    # No rule is nearest: the summary (what 'migcompat check' prints) is the one reason, not an empty rule list.
+    assert result.nearest == ()
+    assert result.summary() == "incompatible: the target's migration_compatible_devices has no accept rule"
+
+
+# ---- $ and $N whose own value is of another type (review r19, mutation testing) --------------------------
+
+PREFIX_TYPE = "mc1 driver=d\nparam mode=a acme.v=tok\nparam mode=b acme.v=tok2\n"
+PREFIX_RULES = "mc1\naccept driver=d mode=* acme.v=$1\naccept driver=d mode=* acme.v=1.0\n"
+
+
+def test_a_prefix_of_a_parameter_s_own_value_that_is_no_version_holds_for_nothing() -> None:
+    """Row 8.1-PX3 against a type: under every choice the own value of acme.v is a token, so acme.v=$1 is false
+    (not undecided) and the verdict is incompatible, explained under the first choice; check and plan agree with
+    accepts (the type's compiled rules) instead of failing on the disagreement."""
+    source = parse_version("mc1 driver=d mode=a acme.v=2.0\n")
+    template, rules = parse_version(PREFIX_TYPE), parse_compatible(PREFIX_RULES)
+    result = verdict("mc1 driver=d mode=a acme.v=2.0\n", PREFIX_RULES, PREFIX_TYPE)
+    assert result.answer is Answer.INCOMPATIBLE
+    assert result.choice == {"mode": "a"}
+    assert [outcome.index for outcome in result.nearest] == [0, 1]
+    mismatch = result.nearest[0].reasons[0]
+    assert (mismatch.code, mismatch.field) == ("type-mismatch", "acme.v")
+    assert mismatch.message == (
+        "the rule compares acme.v with a prefix of the target's own acme.v (acme.v=$1),"
+        " but the target's own value tok is not a version"
+    )
+    assert [reason.code for reason in result.nearest[1].reasons] == ["not-equal"]
+    found = plan(source, template, rules)
+    assert found.answer is Answer.INCOMPATIBLE
+    assert found.choice == {"mode": "a"}
+    # Each device of the type, on its own, says the same.
+    for mode, own in (("a", "tok"), ("b", "tok2")):
+        device = f"mc1 acme.v={own} driver=d mode={mode}\n"
+        alone = verdict("mc1 driver=d mode=a acme.v=2.0\n", PREFIX_RULES, device)
+        assert alone.answer is Answer.INCOMPATIBLE
+        assert [reason.code for reason in alone.nearest[0].reasons] == ["type-mismatch"]
+    # Where one choice's own value is a version, $1 reads it there: that choice accepts 2.x.
+    mixed = PREFIX_TYPE.replace("acme.v=tok2", "acme.v=2.1")
+    accepted = verdict("mc1 driver=d mode=a acme.v=2.0.5\n", PREFIX_RULES, mixed)
+    assert accepted.answer is Answer.COMPATIBLE and accepted.choice == {"mode": "b"} and accepted.matched == 0
+
+
+@pytest.mark.parametrize(("value", "shown"), [("5", "5"), ("0", "0")])
+def test_a_range_beside_a_dollar_of_another_type_fails_as_not_equal(value: str, shown: str) -> None:
+    """Row 8.8-RC1, not RC2/RC3: the range codes need every alternative to be a range of the value's type, and
+    $ here is the token tok, so a value outside 1..3 is not-equal whichever side of the range it is on."""
+    result = verdict(f"mc1 acme.x={value}\n", "mc1\naccept acme.x=1..3|$\n", "mc1 acme.x=tok\n")
+    assert result.answer is Answer.INCOMPATIBLE
+    [reason] = result.reasons
+    assert (reason.code, reason.field) == ("not-equal", "acme.x")
+    assert reason.message == f"acme.x {shown} is none of 1..3, tok"
+    # With $ a version range of the value's type, the range codes apply.
+    ranged = verdict(f"mc1 acme.x={value}\n", "mc1\naccept acme.x=1..3|$..\n", "mc1 acme.x=9\n")
+    assert codes(ranged) == {"acme.x": "outside-ranges" if value == "5" else "below-range"}
+
+
+# ---- the nearest rule against a type: ties go to the lower rule index -------------------------------------
+
+TIE_TYPE = "mc1 driver=d\nparam mode=a acme.i=7 acme.j=1\nparam mode=b acme.i=8 acme.j=2\n"
+TIE_RULES = "mc1\naccept acme.j=$ driver=d mode=* acme.z=1\naccept acme.i=$ driver=d mode=* acme.z=1\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "answer", "code"),
+    [
+        ("mc1 driver=d ~acme.i=7 ~acme.j=2\n", Answer.UNKNOWN, "missing-field"),  # acme.z missing: undecided
+        ("mc1 driver=d ~acme.i=7 ~acme.j=2 acme.z=2\n", Answer.INCOMPATIBLE, "not-equal"),  # acme.z wrong: false
+    ],
+    ids=["unknown", "incompatible"],
+)
+def test_two_rules_equally_near_under_different_choices_explain_with_the_first_rule_s_choice(
+    source: str, answer: Answer, code: str
+) -> None:
+    """Rule 0 comes nearest under mode=b (acme.j=$ holds there), rule 1 under mode=a (acme.i=$ holds there), each
+    with one undecided (or failing) constraint: the tie goes to rule 0, so the verdict and the plan report mode=b."""
+    result = verdict(source, TIE_RULES, TIE_TYPE)
+    assert result.answer is answer
+    assert [outcome.index for outcome in result.nearest] == [0]
+    assert result.choice == {"mode": "b"}
+    assert [reason.code for reason in result.reasons] == [code]
+    found = plan(parse_version(source), parse_version(TIE_TYPE), parse_compatible(TIE_RULES))
+    assert found.answer is answer
+    assert found.choice == {"mode": "b"}
 
 
 # ---- choices: read-only, and checked when a device is predicted from one ------------------------------

@@ -341,6 +341,43 @@ def test_a_self_acceptance_failure_names_the_file_its_excerpt_is_in_and_says_wha
         assert "constrain mlx5.fw_version in a rule" in failure.message and "~mlx5.fw_version" in failure.message
 
 
+@pytest.mark.parametrize("others", [0, 12], ids=["few-rules", "many-rules"])
+def test_a_device_its_own_rules_leave_undecided_fails_self_acceptance(others: int) -> None:
+    """MC-E6-SELF needs a compatible verdict: unknown (acme.z missing, no default) fails, as incompatible does. With
+    a few rules the check evaluates them one by one, with more it compiles them: both count only true as accepted."""
+    refusing = "".join(f"accept device_api=vfio-pci driver=other{number}\n" for number in range(others))
+    found = check_texts(
+        b"mc1 device_api=vfio-pci driver=foo\n",
+        f"mc1\naccept acme.z=1 device_api=vfio-pci driver=foo\n{refusing}".encode(),
+        kind="pci",
+    )
+    [failure] = [f for f in found.failures if f.check == "MC-E6-SELF"]
+    assert failure.message.startswith("the device is not accepted by its own rules (unknown): [missing-field]")
+    assert "MC-E6-SELF" not in found.passed
+    # The same device with acme.z=1 is accepted, and passes.
+    fixed = check_texts(
+        b"mc1 acme.z=1 device_api=vfio-pci driver=foo\n",
+        f"mc1\naccept acme.z=1 device_api=vfio-pci driver=foo\n{refusing}".encode(),
+        kind="pci",
+    )
+    assert fixed.passed.get("MC-E6-SELF") and not fixed.failures
+
+
+def test_an_ignorable_registry_key_written_critical_fails_the_registry_check() -> None:
+    found = check_texts(
+        b"mc1 device_api=vfio-pci driver=foo name=x\n",
+        b"mc1\naccept device_api=vfio-pci driver=foo name=*\n",
+        kind="pci",
+    )
+    assert [(f.check, f.message) for f in found.failures] == [
+        ("MC-E3-REGISTRY", "name is an ignorable key in the registry; write it as ~name")
+    ]
+    written = check_texts(
+        b"mc1 device_api=vfio-pci driver=foo ~name=x\n", b"mc1\naccept device_api=vfio-pci driver=foo\n", kind="pci"
+    )
+    assert not written.failures and written.passed.get("MC-E3-REGISTRY")
+
+
 def test_a_caret_just_past_the_end_of_a_long_line_is_shown() -> None:
     from migcompat.conformance.results import Excerpt, render_excerpt
 

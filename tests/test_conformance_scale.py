@@ -190,6 +190,49 @@ def _queues_host(devices: int) -> HostData:
     return to_host_data(Host("queues", "6.8.0-45-generic", functions=functions))
 
 
+def _one_way_host(devices: int) -> HostData:
+    """Devices whose critical fields are equal, device *i* with ~mlx5.max_queues=i+1, each accepting those with no
+    more queues: every pair is one-way (MC-M2-ASYMMETRY)."""
+    rules = (
+        "mc1\naccept device_api=vfio-pci driver=mlx5_vfio_pci mlx5.max_queues=..$ pci_id=15b3:101d"
+        " stream=mlx5-vf stream_version=1.0\n"
+    )
+    functions = []
+    for index in range(devices):
+        bdf = f"0000:{index + 1:02x}:00.0"
+        version = (
+            f"mc1 device_api=vfio-pci driver=mlx5_vfio_pci ~mlx5.max_queues={index + 1} pci_id=15b3:101d"
+            " stream=mlx5-vf stream_version=1.0\n"
+        )
+        functions.append(
+            PciFunction(
+                bdf, f"devices/pci0000:00/{bdf}", 0x15B3, 0x101D, 0x15B3, 0x0016, "mlx5_vfio_pci", None, version, rules
+            )
+        )
+    return to_host_data(Host("oneway", "6.8.0-45-generic", functions=functions))
+
+
+@pytest.mark.parametrize("devices", [14, 15, 16])
+def test_one_way_pairs_past_the_listing_bound_are_counted_and_noted(devices: int) -> None:
+    """14 devices make 91 one-way pairs, 15 make 105 and 16 make 120: at most MAX_M2_FAILURES (100) are listed, all
+    are counted, and a note gives how many more there are."""
+    report = run([_one_way_host(devices)])
+    pairs = devices * (devices - 1) // 2
+    listed = [f for f in report.failures if f.check == "MC-M2-ASYMMETRY"]
+    assert len(listed) == min(pairs, matrix_checks.MAX_M2_FAILURES) == min(pairs, 100)
+    tally = report.tallies["MC-M2-ASYMMETRY"]
+    assert (tally.checked, tally.failed) == (pairs, pairs)
+    notes = [n.message for n in report.notes if n.check == "MC-M2-ASYMMETRY"]
+    if pairs > 100:
+        assert notes == [
+            f"{pairs - 100} more one-way pairs of classes with equal critical fields are counted as failures but not"
+            " listed (at most 100 are)"
+        ]
+    else:
+        assert notes == []
+    assert {f.check for f in report.failures} == {"MC-M2-ASYMMETRY"}
+
+
 @pytest.mark.slow  # heavy: keeps the default run within two minutes; .ci/run runs it
 def test_twenty_thousand_devices_with_their_own_queue_counts() -> None:
     small, _ = _timed([_queues_host(200)])

@@ -2,8 +2,8 @@
 
 * The compiled evaluator (bit masks, hashed values, range segments) against
   the plain one (every rule, every constraint, in order) on generated rule sets
-  with ``$``, defaults, sets, ranges and undecided constraints: same answer,
-  same first matching rule, same nearest rules.
+  with ``$`` and ``$N``, defaults, sets, ranges and undecided constraints: same
+  answer, same first matching rule, same nearest rules.
 * The per-parameter template decision against brute-force enumeration of every
   choice: same answer, and the reported choice is the identical configuration
   when it accepts (8.5-CH1/CH2), otherwise the first accepting one in the
@@ -49,10 +49,17 @@ CONSTANTS = {
 ORDERED = ("integer", "version", "ratio")
 
 
+# $N of a version (a prefix class, row 8.1-PX2) as an alternative or a range end; an own value of another type
+# (a template's param lines give each key any of the types) makes it true for nothing (row 8.1-PX3).
+PREFIXES = ["$1", "$2", "$1..", "..$2", "$1..$2", "1.0..$1", "$2..2.0.1"]
+
+
 def _alternative(rng: random.Random, kind: str) -> str:
     roll = rng.random()
     if roll < 0.15:
         return "$"
+    if kind == "version" and roll < 0.3:
+        return rng.choice(PREFIXES)
     if kind in ORDERED and roll < 0.55:
         low, high = sorted(rng.sample(range(len(CONSTANTS[kind])), 2))
         shape = rng.choice(["both", "low", "high", "self-high", "self-low"])

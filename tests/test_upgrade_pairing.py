@@ -170,3 +170,35 @@ def test_a_baseline_that_mixes_driver_versions_does_not_hide_a_new_pin_of_the_st
     pinned = NEW_RULES.replace("stream_version=1.0..$", "stream_version=$")
     report = run([capture(_new(tmp_path / "new", rules=pinned, sv="2.0"))], baseline=[capture(baseline)])
     assert _u1(report), "a new driver that accepts none of the old streams passed the upgrade check"
+
+
+def test_unchanged_rule_text_whose_dollar_reads_a_new_own_value_is_not_the_same_target(tmp_path: Path) -> None:
+    """The usual driver pattern: the rules stay `stream_version=$` and the driver's own stream_version moves from
+    1.0 to 2.0. Equal rule texts are not the same target when the $ they read changed: the new release refuses
+    every old stream, and MC-U1 says so through the API and the command (review r19, C06)."""
+    from click.testing import CliRunner
+
+    from migcompat.capture import dumps
+    from migcompat.cli import main
+
+    rules = "mc1\naccept device_api=vfio-pci driver=mlx5_vfio_pci pci_id=15b3:101e stream=mlx5-vf stream_version=$\n"
+    version = "mc1 device_api=vfio-pci driver=mlx5_vfio_pci pci_id=15b3:101e stream=mlx5-vf stream_version={sv}"
+    old, new = (
+        capture(_tree(tmp_path / name, [("0000:3b:00.1", version.format(sv=sv), rules)]))
+        for name, sv in (("old", "1.0"), ("new", "2.0"))
+    )
+    report = run([new], baseline=[old])
+    [failure] = [f for f in report.failures if f.check == "MC-U1-BREAKING"]
+    assert "relation old -> new: disjoint" in failure.message
+    assert f"the new rules, which the old ones accept: {version.format(sv='1.0')};" in failure.message
+    assert "[not-equal] stream_version 1.0 is not 2.0" in failure.message
+    assert [(u.relation, u.breaking) for u in report.upgrades] == [("disjoint", True)]
+    # The same own value on both sides: the same target, nothing breaks.
+    assert not [f for f in run([old], baseline=[old]).failures if f.check == "MC-U1-BREAKING"]
+    (tmp_path / "old.json").write_text(dumps(old))
+    (tmp_path / "new.json").write_text(dumps(new))
+    result = CliRunner().invoke(
+        main, ["conformance", str(tmp_path / "new.json"), "--against", str(tmp_path / "old.json")]
+    )
+    assert result.exit_code == 1, result.output
+    assert "FAIL MC-U1-BREAKING" in result.stdout and "stream_version 1.0 is not 2.0" in result.stdout

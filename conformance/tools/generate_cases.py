@@ -4027,6 +4027,99 @@ def _review_r18(cases: _Cases) -> None:
     _positions_1_1(cases)
 
 
+def _review_r19(cases: _Cases) -> None:
+    """What mutation testing of the reference implementation found no case pinned (review r19).
+
+    ``$N`` whose own value, given by a type's ``param`` line, is not a version (8.1-PX3 under 8.5); the reason
+    code of a value outside a range beside an alternative of another type (8.8-RC1, not RC2 or RC3); the
+    classes a relation must tell apart below the lowest constant of a type and between two versions (8.7); and
+    the limit of 64 members a source of the universe keeps (8.7, 4.4).
+    """
+    ck = _Check(cases)
+    ok, no = "compatible", "incompatible"
+
+    def check(name: str, description: str, source: str, target: str, verdict: str, *clauses: str, **kw: Any) -> None:
+        since_1_1(f"check-{name}")
+        ck(name, description, source, target, verdict, *clauses, **kw)
+
+    check(
+        "prefix-015",
+        "$1 against a type whose param lines give the key tokens: false under every choice (not undecided)",
+        S("sv=2.0"),
+        A("sv=$1"),
+        no,
+        "8.1-PX3",
+        "8.5-TY3",
+        "8.8-RC7",
+        own="mc1 a=b\nparam p=1 sv=x\nparam p=2 sv=y\n",
+        reasons=["type-mismatch"],
+    )
+    check(
+        "prefix-016",
+        "$1 against a type: the choice whose own value is a token accepts nothing, the one whose is 2.1 accepts 2.x",
+        S("sv=2.0.5"),
+        A("sv=$1"),
+        ok,
+        "8.1-PX2",
+        "8.1-PX3",
+        "8.5-TY1",
+        own="mc1 a=b\nparam p=1 sv=x\nparam p=2 sv=2.1\n",
+        grade="accepted",
+        choices=[{"p": "2"}],
+        parameters={"p": ["1", "2"]},
+    )
+    for number, value in ((1, "5"), (2, "0")):
+        check(
+            f"reason-range-{number:03d}",
+            f"{value} outside 1..3 beside a $ that is the token t: not every alternative is a range, so not-equal",
+            S(f"x={value}"),
+            A("x=1..3|$"),
+            no,
+            "8.8-RC1",
+            "8.8-RC2",
+            "8.8-RC3",
+            "8.4-SF1",
+            own=S("x=t"),
+            reasons=["not-equal"],
+        )
+
+    def rl(name: str, description: str, first: str, second: str, relation: str, *clauses: str) -> None:
+        identifier = f"relate-{name}"
+        since_1_1(identifier)
+        case = _common(identifier, "relate", description, [*clauses, "8.7", "C5", "12.3"], "required")
+        case.update({"first": first, "second": second, "first_self": None, "second_self": None})
+        case["expect"] = {"relation": relation}
+        cases.add("relate.json", case)
+
+    rl(
+        "superset-005",
+        "an integer range open below holds 0, which is below the other side's lowest end",
+        A("a=..5"),
+        A("a=1..5"),
+        "superset",
+        "8.7-RL3",
+    )
+    rl(
+        "superset-006",
+        "a version range holds the versions between its ends (1.0.1), which two alternatives do not",
+        A("s=1.0..1.1"),
+        A("s=1.0|1.1"),
+        "superset",
+        "8.7-RL3",
+        "8.1-RG2",
+    )
+    members = "{" + ",".join(f"m{number:02d}" for number in range(64)) + "}"
+    rl(
+        "universe-005",
+        "a source's set keeps the limit of 64 members: f>= 64 members holds for those 64 alone, as f= them does",
+        A(f"f>={members}"),
+        A(f"f={members}"),
+        "equal",
+        "8.7-RL1",
+        "4.4",
+    )
+
+
 def _positions_1_1(cases: _Cases) -> None:
     """A ``position-`` case for each invalid attribute whose case gives no line and column.
 
@@ -4082,6 +4175,7 @@ def build() -> dict[str, list[Json]]:
     _spec_1_1(cases)
     _review_r6(cases)
     _review_r18(cases)
+    _review_r19(cases)
     return cases.files
 
 
