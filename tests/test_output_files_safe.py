@@ -327,8 +327,12 @@ def test_a_write_ended_by_sigterm_or_sighup_leaves_the_old_file_and_no_temporary
     """``timeout`` sends SIGTERM and a dropped SSH session SIGHUP: the command unwinds as on Ctrl-C (review r18)."""
     old = tmp_path / "capture.json"
     old.write_text("old\n")
+    # A signal ignored when the test run started (SIGHUP under nohup) stays ignored in the child, and migcompat keeps
+    # it so (as nohup asks): the child sets the default action first, as a process started from a terminal has.
     slow_write = (
-        "import os, sys, time\n"
+        "import os, signal, sys, time\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_DFL)\n"
+        "signal.signal(signal.SIGHUP, signal.SIG_DFL)\n"
         "real, ready = os.fchmod, sys.argv[1]\n"
         "def slow(fd, mode):\n"
         "    open(ready, 'w').close()\n"  # the temporary file exists now: tell the test
