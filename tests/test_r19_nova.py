@@ -17,15 +17,19 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
+from export_fleets import generated_fleet, source_classes
 from migcompat.cli import main
-from migcompat.exports.placement import query_for
-from migcompat.exports.placement_client import PlacementClient, holders
+from migcompat.exports.placement import ResourceProviderMap, build_export, query_for
+from migcompat.exports.placement_client import PlacementClient, holders, push
+from migcompat.exports.table import build_table, provider_key
 from migcompat.fleet.inventory import load_inventory
 from placement_service import TOKEN, PlacementService, placement_service
 
@@ -160,15 +164,15 @@ def test_the_providers_with_migcompat_traits_are_found_in_groups_and_one_trait_a
         assert service.request("PUT", f"/traits/{name}")[0] in (201, 204)
     expected = {}
     for number in range(0, 70, 9):
-        uuid = service.create_provider(f"gpu-{number}")
-        expected[uuid] = f"gpu-{number}"
+        rp = service.create_provider(f"gpu-{number}")
+        expected[rp] = f"gpu-{number}"
         body = {"traits": [names[number]], "resource_provider_generation": 0}
-        assert service.request("PUT", f"/resource_providers/{uuid}/traits", body)[0] == 200
+        assert service.request("PUT", f"/resource_providers/{rp}/traits", body)[0] == 200
     bare = service.create_provider("bare")  # no trait: never found
     client = PlacementClient(service.endpoint, TOKEN)
     mine = {*expected, bare}  # the other tests' providers may have migcompat traits too
-    assert {uuid: name for uuid, name in holders(client, names).items() if uuid in mine} == expected
-    assert {uuid: name for uuid, name in holders(client, names, grouped=False).items() if uuid in mine} == expected
+    assert {rp: name for rp, name in holders(client, names).items() if rp in mine} == expected
+    assert {rp: name for rp, name in holders(client, names, grouped=False).items() if rp in mine} == expected
     assert holders(client, []) == {}
 
 
@@ -183,9 +187,9 @@ def test_the_query_finds_nova_s_nested_gpu_provider_at_the_microversion_it_names
     )
     assert status == 200, answer
     gpu = answer["uuid"]
-    for uuid, inventory, generation in ((root, {"VCPU": {"total": 8}}, 0), (gpu, {"VGPU": {"total": 4}}, 0)):
+    for rp, inventory, generation in ((root, {"VCPU": {"total": 8}}, 0), (gpu, {"VGPU": {"total": 4}}, 0)):
         body = {"inventories": inventory, "resource_provider_generation": generation}
-        status, answer = service.request("PUT", f"/resource_providers/{uuid}/inventories", body)
+        status, answer = service.request("PUT", f"/resource_providers/{rp}/inventories", body)
         assert status == 200, answer
     assert service.request("PUT", f"/traits/{trait}")[0] in (201, 204)
     status, answer = service.request(
@@ -243,3 +247,33 @@ def test_a_host_placement_does_not_have_is_left_out_with_exclude_host(
     result = _push(service, str(sample), *enabled, "--exclude-host", "f5-old")
     assert result.exit_code == 0, result.output
     assert len(service.traits_of(gpu)) == 2  # f5-new's type accepts both classes, f5-old's included
+
+
+class _Counting(PlacementClient):
+    """A real client that counts the requests it makes."""
+
+    requests = 0
+
+    def request(self, method: str, path: str, body: object = None, **options: Any) -> tuple[int, Any]:
+        self.requests += 1
+        return super().request(method, path, body, **options)
+
+
+def test_an_unchanged_push_makes_about_one_request_per_provider_with_traits(service: PlacementService) -> None:
+    fleet = generated_fleet(hosts=10, per_host=4, seed=5)
+    rp_uuids = {provider_key(p): str(uuid.uuid4()) for p in fleet}
+    for key, rp in rp_uuids.items():
+        service.create_provider(f"f9-{key}", rp)
+    export = build_export(build_table(fleet, source_classes()[:10]), ResourceProviderMap(rp_uuids, template=None))
+    traited = sum(1 for entry in export.providers if entry.traits)
+    assert 0 < traited < len(fleet)  # some providers accept nothing: a push need not read them
+    first = _Counting(service.endpoint, TOKEN)
+    report = push(export, first)
+    assert len(report.updated) == traited and len(report.traits_created) == len(export.all_traits())
+    again = _Counting(service.endpoint, TOKEN)
+    report = push(export, again)
+    assert report.updated == [] and len(report.unchanged) == len(fleet)
+    groups = -(-len(export.all_traits()) // 32)
+    # the listing, the trait list, the holders' queries, then one read per provider that has traits
+    assert again.requests <= 2 + groups + traited + 16, (again.requests, traited)  # + the other tests' traits
+    assert first.requests <= 2 + groups + 2 * traited + len(export.all_traits()) + 16, first.requests

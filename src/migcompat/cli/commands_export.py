@@ -439,7 +439,7 @@ Examples:
       --enabled-type nvidia-230 --endpoint http://placement.example:8778
 
 With --endpoint URL the traits are pushed. First, reading only, every mapped
-resource provider is found (by name, or its UUID checked): one Placement
+resource provider is found (in one listing, by name, or its UUID checked): one Placement
 does not have, or two providers landing on one UUID, is an error and nothing
 is written. Then each trait is created (PUT /traits/NAME) and set on each
 mapped resource provider (PUT /resource_providers/UUID/traits, with its

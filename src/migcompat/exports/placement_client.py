@@ -2,12 +2,11 @@
 
 What :func:`push` does, in this order:
 
-1. reads only, before any write: finds the UUID of every mapped resource
-   provider given by name (``GET /resource_providers?name=NAME``) and reads
-   the traits and generation of every one (``GET
-   /resource_providers/{uuid}/traits``), so that a name no provider has, or a
-   UUID Placement does not know, fails the push with nothing written (every
-   such provider is named). Two providers that land on one UUID (one given
+1. reads only, before any write: lists Placement's resource providers
+   (one ``GET /resource_providers``) to find the UUID of every mapped
+   resource provider given by name and check every UUID given, so that a
+   name no provider has, or a UUID Placement does not know, fails the push
+   with nothing written (every such provider is named). Two providers that land on one UUID (one given
    in the UUID map, another found by its name) are refused then too
    (``export-ambiguous-provider``). It then finds every resource provider
    that carries a ``CUSTOM_MIGCOMPAT_`` trait but is not one of the export's
@@ -17,9 +16,14 @@ What :func:`push` does, in this order:
    from the inventory, a GPU whose type is no longer enabled. Its traits
    would stay in force, so with *refuse_stale* such a provider fails the
    push with ``export-stale-traits`` before any write; else it is reported
-   (:attr:`PushReport.outside`), and cleared at step 4 when pruning;
-2. ``PUT /traits/{name}`` for every trait the export sets (201 created, 204
-   already there), microversion 1.6;
+   (:attr:`PushReport.outside`), and cleared at step 4 when pruning. Last,
+   it reads the traits and generation (``GET
+   /resource_providers/{uuid}/traits``) of every mapped resource provider,
+   but one that has no migcompat trait and is to have none, which is
+   already as the export wants it: an unchanged push makes about one
+   request per provider that carries a trait;
+2. ``PUT /traits/{name}`` for every trait the export sets that Placement
+   did not have at step 1 (201 created, 204 there by now), microversion 1.6;
 3. for each mapped resource provider whose migcompat traits differ from the
    export's: ``PUT /resource_providers/{uuid}/traits`` with the generation:
    the provider's traits that do not start with ``CUSTOM_MIGCOMPAT_``
@@ -466,22 +470,31 @@ def _describe(rp: tuple[str, str], entry: ProviderTraits, *, show_uuid: bool = T
 
 def _resolve(
     client: PlacementClient, targets: dict[tuple[str, str], ProviderTraits], report: PushReport
-) -> dict[str, dict[str, Any]]:
-    """Every target's UUID (into *report*) and current traits by UUID; reads only.
+) -> dict[str, str]:
+    """Every target's UUID (into *report*), from one listing of Placement's resource providers; reads only.
 
-    Every resource provider Placement does not have is found before the
-    error, which names them (at most :data:`_SHOWN_MISSING`, counting the rest).
+    Returns the listing (UUID -> name). Every resource provider Placement
+    does not have -- a name no provider has, a UUID it does not know -- is
+    found before the error, which names them (at most
+    :data:`_SHOWN_MISSING`, counting the rest). Placement keeps names
+    unique: a listing with a name twice is a ``placement-failed`` error.
     """
-    current: dict[str, dict[str, Any]] = {}
+    path = "/resource_providers"
+    _, body = client.request("GET", path)
+    listed = _providers_in(body, path)
+    by_name: dict[str, str] = {}
+    for uuid, name in listed.items():
+        if by_name.setdefault(name, uuid) != uuid:
+            raise ExportError(
+                "placement-failed", f"2 resource providers are named {name!r} in Placement", where=f"GET {path}"
+            )
     missing: list[str] = []
     for (how, value), entry in targets.items():
-        uuid = value if how == "uuid" else client.find_named(value)
-        body = None if uuid is None else current.get(uuid) or _traits_of(client, uuid, missing_ok=True)
-        if uuid is None or body is None:
+        found = (value if value in listed else None) if how == "uuid" else by_name.get(value)
+        if found is None:
             missing.append(_describe((how, value), entry))
             continue
-        current[uuid] = body
-        report.uuids[f"{how}:{value}"] = uuid
+        report.uuids[f"{how}:{value}"] = found
     if missing:
         shown = first_few(missing, _SHOWN_MISSING, separator="; ")
         raise ExportError(
@@ -493,7 +506,7 @@ def _resolve(
             " leave their hosts out of the export (--exclude-host HOST)",
             where=missing[0],
         )
-    return current
+    return listed
 
 
 def _refuse_shared_uuids(targets: dict[tuple[str, str], ProviderTraits], uuids: dict[str, str]) -> None:
@@ -536,23 +549,41 @@ def push(
     """
     targets = export.by_resource_provider()
     report = PushReport()
-    current = _resolve(client, targets, report)
+    _resolve(client, targets, report)
     _refuse_shared_uuids(targets, report.uuids)
     ours = set(report.uuids.values())
-    found = holders(client, _migcompat_traits(client))
+    defined = set(_migcompat_traits(client))
+    found = holders(client, sorted(defined))
     report.outside = {uuid: name for uuid, name in found.items() if uuid not in ours}
     if report.outside and refuse_stale and not prune:
         raise _stale(report.outside)
     keys = [f"{how}:{value}" for how, value in targets]
+    # A provider that has no migcompat trait and is to have none is already as the export wants it: not read.
+    settled = {key for key, entry in zip(keys, targets.values(), strict=True) if not entry.traits}
+    settled = {key for key in settled if report.uuids[key] not in found}
+    current: dict[str, dict[str, Any]] = {}
+    for key in keys:
+        uuid = report.uuids[key]
+        if key not in settled and uuid not in current:
+            body = _traits_of(client, uuid, missing_ok=True)
+            if body is None:  # deleted since the listing
+                raise ExportError(
+                    "placement-failed",
+                    f"resource provider {uuid} ({key}) is no longer in Placement, so nothing was written",
+                    where=key,
+                )
+            current[uuid] = body
     done = 0
     try:
         for name in export.all_traits():
+            if name in defined:
+                continue
             status, _ = client.request("PUT", f"/traits/{name}", ok=(201, 204))
             if status == 201:
                 report.traits_created.append(name)
         for key, entry in zip(keys, targets.values(), strict=True):
             uuid = report.uuids[key]
-            changed = _set_traits(client, uuid, set(entry.traits), current.pop(uuid, None))
+            changed = key not in settled and _set_traits(client, uuid, set(entry.traits), current.pop(uuid, None))
             (report.updated if changed else report.unchanged).append(key)
             done += 1
         if prune:
