@@ -31,7 +31,7 @@ from migcompat.exports.placement import ResourceProviderMap, build_export, query
 from migcompat.exports.placement_client import PlacementClient, holders, push
 from migcompat.exports.table import build_table, provider_key
 from migcompat.fleet.inventory import load_inventory
-from placement_service import TOKEN, PlacementService, placement_service
+from placement_service import TOKEN, FakePlacement, PlacementService, placement_service
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "conformance" / "samples" / "nvidia-vgpu"
@@ -277,3 +277,34 @@ def test_an_unchanged_push_makes_about_one_request_per_provider_with_traits(serv
     # the listing, the trait list, the holders' queries, then one read per provider that has traits
     assert again.requests <= 2 + groups + traited + 16, (again.requests, traited)  # + the other tests' traits
     assert first.requests <= 2 + groups + 2 * traited + len(export.all_traits()) + 16, first.requests
+
+
+def test_a_push_that_fails_while_clearing_outside_providers_says_which_it_cleared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = FakePlacement()
+    for host in ("t4-node-16", "t4-node-17"):
+        fake.add(f"{host}_pci_0000_3b_00_0")
+    stale = "CUSTOM_MIGCOMPAT_ACCEPTS_" + "0" * 32
+    fake.traits.add(stale)
+    gone = [fake.add(f"gone-{number}") for number in (1, 2)]
+    for rp in gone:
+        fake.providers[rp]["traits"] = {stale}
+    fake.fail_at = 4 + 2 + 2  # 4 traits created, 2 providers set, the first outside provider cleared
+    fake.install(monkeypatch)
+    enabled = ["--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230"]
+    result = _migcompat(
+        "export",
+        "placement",
+        str(SAMPLES),
+        *enabled,
+        "--prune",
+        "--endpoint",
+        "http://127.0.0.1:9",
+        env={"OS_TOKEN": "t"},
+    )
+    assert result.exit_code == 3, result.output
+    assert "applied before the failure: 4 traits created, 2 resource providers updated" in result.output
+    assert f"  cleared 'gone-1' ({gone[0]}), outside the export\n" in result.output
+    assert "gone-2" not in result.output
+    assert fake.providers[gone[0]]["traits"] == set() and fake.providers[gone[1]]["traits"] == {stale}

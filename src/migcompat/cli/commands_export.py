@@ -785,6 +785,8 @@ def _push_failed(ctx: click.Context, exc: MigcompatError, report: PushReport, ma
             echo(f"  created {escape(name)}", err=True)
         for key in report.updated:
             echo(f"  updated {escape(key)} ({escape(report.uuids.get(key, '?'))})", err=True)
+        for uuid in report.cleared:
+            echo(f"  cleared {escape(repr(report.outside[uuid]))} ({escape(uuid)}), outside the export", err=True)
         for name in report.traits_removed:
             echo(f"  removed {escape(name)}", err=True)
     if report.not_set:

@@ -490,7 +490,7 @@ def _resolve(
             )
     missing: list[str] = []
     for (how, value), entry in targets.items():
-        found = (value if value in listed else None) if how == "uuid" else by_name.get(value)
+        found = (value.lower() if value.lower() in listed else None) if how == "uuid" else by_name.get(value)
         if found is None:
             missing.append(_describe((how, value), entry))
             continue
