@@ -6,7 +6,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Final, NoReturn
 
 import click
@@ -162,7 +162,7 @@ def _json_text(document: object) -> str:
 def _inventory(
     ctx: click.Context,
     inventory: Sequence[str],
-    enabled_types: Sequence[str],
+    enabled_types: Mapping[str, str],
     *,
     untraited: bool = False,
     excluded: Sequence[str] = (),
@@ -185,7 +185,8 @@ def _inventory(
     The providers kept are the devices and the enabled device types; the
     last value says whether the type named (the second argument) is enabled
     on a host (the first). *enabled_types* holds type names, enabled on
-    every host, and ``HOST=TYPE``, enabled on that host, whose types are then
+    every host, and ``HOST=TYPE``, enabled on that host, each with where it
+    was given (:func:`_enabled_entries`), whose types are then
     those its ``HOST=`` entries name and no other: as Nova's ``[devices]
     enabled_mdev_types``, which each compute host sets for itself. Every
     type is enabled when *enabled_types* is empty, and on a host that has no
@@ -231,12 +232,22 @@ def _inventory(
         return every, every, loaded, lambda host, ident: True
     everywhere: set[str] = set()
     scoped: dict[str, set[str]] = {}
-    for value in dict.fromkeys(enabled_types):
-        host, equals, name = value.rpartition("=")
-        if equals:
+    for value in enabled_types:
+        host, name = _host_and_type(value)
+        if host:
             scoped.setdefault(host, set()).add(name)
         else:
             everywhere.add(name)
+
+    def given(option: str, hosts: Collection[str], names: Collection[str] | None = None) -> str:
+        """*option*, or the file lines that gave the entries on *hosts* ('' for every host) of *names* (None: any)."""
+        files = []
+        for value, origin in enabled_types.items():
+            on, name = _host_and_type(value)
+            if origin != _ENABLED_FLAG and on in hosts and (names is None or name in names):
+                files.append(origin)
+        return f"--enabled-types-file {'; '.join(dict.fromkeys(files))}" if files else option
+
     # the names are checked against the whole inventory: leaving a host out does not make its types unknown
     typed = [(p.host, p.ident) for p in whole.providers if p.kind == "type"]
     typed += [(u.host, u.ident) for u in undecided_placements(whole) if u.kind == "type"]
@@ -246,7 +257,8 @@ def _inventory(
     if unknown_hosts:
         names = ", ".join(f"'{escape(host)}'" for host in unknown_hosts)
         echo_error(
-            f"--enabled-type HOST=TYPE: no host of the inventory is named {names}"
+            f"{given('--enabled-type HOST=TYPE', unknown_hosts)}:"
+            f" no host of the inventory is named {names}"
             f" (its hosts: {first_few(hosts, _SHOWN_TYPES, escape)})"
         )
         ctx.exit(ExitCode.USAGE)
@@ -255,8 +267,9 @@ def _inventory(
         missing = sorted(name for name in names_on if name not in there)
         if missing:
             names = ", ".join(f"'{escape(name)}'" for name in missing)
+            where = given(f"--enabled-type {escape(host)}=TYPE", (host,), missing)
             echo_error(
-                f"--enabled-type {escape(host)}=TYPE: no device type of host {escape(host)} is named {names}"
+                f"{where}: no device type of host {escape(host)} is named {names}"
                 f" (its types: {first_few(there, _SHOWN_TYPES, escape) or 'none'})"
             )
             ctx.exit(ExitCode.USAGE)
@@ -265,7 +278,8 @@ def _inventory(
     if unmatched:
         names = ", ".join(f"'{escape(name)}'" for name in unmatched)
         echo_error(
-            f"--enabled-type: no device type of the inventory is named {names}"
+            f"{given('--enabled-type', ('',), unmatched)}:"
+            f" no device type of the inventory is named {names}"
             f" (its types: {first_few(types, _SHOWN_TYPES, escape) or 'none'})"
         )
         ctx.exit(ExitCode.USAGE)
@@ -276,6 +290,57 @@ def _inventory(
         return ident in everywhere if everywhere else True
 
     return every, [p for p in every if p.kind != "type" or enabled(p.host, p.ident)], loaded, enabled
+
+
+_ENABLED_FLAG: Final = "--enabled-type"
+_ENABLED_READ_LIMIT: Final = 1 << 20
+"""Read at most this much of an --enabled-types-file (1 MiB: some 30,000 HOST=TYPE entries)."""
+_ENTRY_SEPARATORS: Final = re.compile(r"[\s,]+")
+
+
+def _host_and_type(entry: str) -> tuple[str, str]:
+    """The HOST ('' for none) and the TYPE of an ``[HOST=]TYPE`` entry."""
+    host, _, name = entry.rpartition("=")
+    return host, name
+
+
+def _enabled_entries(ctx: click.Context, given: Sequence[str], files: Sequence[str]) -> dict[str, str]:
+    """Every ``[HOST=]TYPE`` entry of --enabled-type and of each --enabled-types-file, with where it was given.
+
+    The value is ``--enabled-type`` for an entry given on the command line
+    (first), else ``FILE, line N`` for the first line that gives it. A file
+    holds entries separated by white space or commas, a ``#`` starting a
+    comment to the end of its line. A file that cannot be read (or is larger
+    than :data:`_ENABLED_READ_LIMIT`), is not UTF-8, or holds an entry with an
+    empty HOST or TYPE, several ``=`` or a character that is not printable,
+    ends the command with a usage error (exit 2) naming the file and line.
+    """
+    entries = dict.fromkeys(given, _ENABLED_FLAG)
+    for path in files:
+        name = display_name(path)
+        try:
+            text = _read_bounded(path, _ENABLED_READ_LIMIT).decode("utf-8")
+        except CannotRead as exc:
+            echo_error(f"--enabled-types-file: {escape(str(exc))}", "input-unreadable")
+            ctx.exit(ExitCode.USAGE)
+        except UnicodeDecodeError as exc:
+            row = exc.object.count(b"\n", 0, exc.start) + 1
+            column = exc.start - exc.object.rfind(b"\n", 0, exc.start)
+            echo_error(f"--enabled-types-file {name}, line {row}, column {column}: not UTF-8 text")
+            ctx.exit(ExitCode.USAGE)
+        for number, line in enumerate(text.splitlines(), 1):
+            for entry in _ENTRY_SEPARATORS.split(line.partition("#")[0]):
+                if not entry:
+                    continue
+                host, name_of_type = _host_and_type(entry)
+                if not name_of_type or "=" in host or (entry.count("=") and not host) or not entry.isprintable():
+                    echo_error(
+                        f"--enabled-types-file {name}, line {number}: '{escape(entry)}' is not an entry TYPE or"
+                        " HOST=TYPE"
+                    )
+                    ctx.exit(ExitCode.USAGE)
+                entries.setdefault(entry, f"{name}, line {number}")
+    return entries
 
 
 def _refuse_incomplete(ctx: click.Context, loaded: Inventory, enabled: Callable[[str, str], bool]) -> None:
@@ -418,6 +483,16 @@ _ENABLED_TYPE = click.option(
     " HOST=TYPE enables TYPE on HOST only, whose types are then those its HOST= values name. A TYPE no device type"
     " of the inventory (of HOST) has, or a HOST not in it, is a usage error.",
 )
+_ENABLED_TYPES_FILE = click.option(
+    "--enabled-types-file",
+    "enabled_files",
+    metavar="FILE",
+    multiple=True,
+    type=click.Path(allow_dash=True),
+    help="Read more --enabled-type values from FILE (repeatable; - is standard input): [HOST=]TYPE entries separated"
+    " by white space or commas, # starting a comment; for a fleet whose hosts each enable their own types. An"
+    " error names the file and line.",
+)
 
 _PLACEMENT_HELP: Final = f"""Write (and push) Placement traits saying which source classes each provider accepts.
 
@@ -541,6 +616,7 @@ by UUID.
     " for device types only; a TEMPLATE given here names devices too.",
 )
 @_ENABLED_TYPE
+@_ENABLED_TYPES_FILE
 @click.option(
     "--exclude-host",
     "excluded",
@@ -564,6 +640,7 @@ def placement_command(
     rp_uuids: str | None,
     rp_name: str | None,
     enabled_types: tuple[str, ...],
+    enabled_files: tuple[str, ...],
     excluded: tuple[str, ...],
     sources: tuple[str, ...],
     strict: bool,
@@ -577,6 +654,7 @@ def placement_command(
         [
             *(("INVENTORY", path) for path in inventory),
             *(("--source", path) for path in sources),
+            *(("--enabled-types-file", path) for path in enabled_files),
             ("--rp-uuids", rp_uuids),
         ]
     )
@@ -601,7 +679,8 @@ def placement_command(
             err=True,
         )
     uuids = _uuid_map(ctx, rp_uuids) if rp_uuids else {}
-    every, providers, loaded, enabled = _inventory(ctx, inventory, enabled_types, untraited=True, excluded=excluded)
+    entries = _enabled_entries(ctx, enabled_types, enabled_files)
+    every, providers, loaded, enabled = _inventory(ctx, inventory, entries, untraited=True, excluded=excluded)
     if strict:
         _refuse_incomplete(ctx, loaded, enabled)
     undecided = [u for u in undecided_placements(loaded) if u.kind != "type" or enabled(u.host, u.ident)]
@@ -1092,6 +1171,7 @@ delete nodefeature'.
 )
 @click.option("--lower", is_flag=True, help="Lower-case the node names (as kubelet does with the hostname).")
 @_ENABLED_TYPE
+@_ENABLED_TYPES_FILE
 @_EXTRA_SOURCE
 @_STRICT
 @click.pass_context
@@ -1105,6 +1185,7 @@ def kubernetes_command(
     node_name: str,
     lower: bool,
     enabled_types: tuple[str, ...],
+    enabled_files: tuple[str, ...],
     sources: tuple[str, ...],
     strict: bool,
 ) -> None:
@@ -1112,7 +1193,13 @@ def kubernetes_command(
     from ..exports.mapping import mapping_text
     from ..exports.table import undecided_hosts
 
-    refuse_two_stdins([*(("INVENTORY", path) for path in inventory), *(("--source", path) for path in sources)])
+    refuse_two_stdins(
+        [
+            *(("INVENTORY", path) for path in inventory),
+            *(("--source", path) for path in sources),
+            *(("--enabled-types-file", path) for path in enabled_files),
+        ]
+    )
     directory = output if output is not None and output != STDIN else None
     if mapping == STDIN and directory is None:
         echo_error("--mapping -: standard output carries the NodeFeature objects without -o DIR: give --mapping FILE")
@@ -1126,7 +1213,7 @@ def kubernetes_command(
             echo_error(f"--node-name: {escape(exc.message)}")
             ctx.exit(ExitCode.USAGE)
         _fail(ctx, exc)
-    _, providers, loaded, enabled = _inventory(ctx, inventory, enabled_types)
+    _, providers, loaded, enabled = _inventory(ctx, inventory, _enabled_entries(ctx, enabled_types, enabled_files))
     if strict:
         _refuse_incomplete(ctx, loaded, enabled)
     table = _table(ctx, providers, loaded, sources)
