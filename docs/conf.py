@@ -94,6 +94,7 @@ nitpick_ignore = [
         "frozenset",
         "pathlib.Path",
         "os.PathLike",
+        "os.stat_result",
         "str",
         "int",
         "bool",

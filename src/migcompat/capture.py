@@ -38,12 +38,11 @@ import datetime
 import json
 import os
 import re
-import stat
 from collections.abc import Mapping
 from typing import Any, Final, cast
 
 from ._arguments import require
-from .display import file_kind
+from ._files import FileTooLarge, read_regular
 from .errors import MigcompatError
 from .jsonmodel import decode_json, without_surrogates
 from .limits import MAX_ATTRIBUTE_BYTES
@@ -562,9 +561,6 @@ def load(path: str) -> HostData:
     return _host(document, path, consume=True)
 
 
-_OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC
-
-
 def _read_capture(path: str) -> bytearray:
     """The bytes of the regular file *path*, at most CAPTURE_READ_LIMIT of them, read into one buffer."""
 
@@ -572,46 +568,15 @@ def _read_capture(path: str) -> bytearray:
         return CaptureError(f"cannot read {path}: {reason}", code="capture-unreadable", where=path)
 
     try:
-        fd = os.open(path, _OPEN_FLAGS)
+        return read_regular(path, CAPTURE_READ_LIMIT)
+    except FileTooLarge as exc:
+        size = "larger" if exc.size is None else f"{exc.size} bytes, larger"
+        raise CaptureError(
+            f"{path} is {size} than the {CAPTURE_READ_LIMIT >> 20} MiB a capture may be",
+            code="capture-unreadable",
+            where=path,
+        ) from None
     except OSError as exc:
         raise unreadable(exc.strerror or str(exc)) from None
     except ValueError as exc:  # an embedded NUL in the path
         raise unreadable(str(exc)) from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise unreadable(f"not a regular file ({file_kind(info.st_mode)})")
-        if info.st_size > CAPTURE_READ_LIMIT:
-            raise CaptureError(
-                f"{path} is {info.st_size} bytes, larger than the {CAPTURE_READ_LIMIT >> 20} MiB a capture may be",
-                code="capture-unreadable",
-                where=path,
-            )
-        # One byte more than the size tells a file that grows while it is read.
-        buffer = bytearray(info.st_size + 1)
-        view = memoryview(buffer)
-        size = 0
-        while size < len(buffer):
-            count = os.readv(fd, [view[size:]])
-            if count == 0:
-                break
-            size += count
-        view.release()
-        while size == len(buffer) and size <= CAPTURE_READ_LIMIT:  # the file grew since fstat
-            chunk = os.read(fd, min(1 << 20, CAPTURE_READ_LIMIT + 1 - size))
-            if not chunk:
-                break
-            buffer += chunk
-            size += len(chunk)
-        if size > CAPTURE_READ_LIMIT:
-            raise CaptureError(
-                f"{path} is larger than the {CAPTURE_READ_LIMIT >> 20} MiB a capture may be",
-                code="capture-unreadable",
-                where=path,
-            )
-        del buffer[size:]
-        return buffer
-    except OSError as exc:
-        raise unreadable(exc.strerror or str(exc)) from None
-    finally:
-        os.close(fd)

@@ -195,7 +195,7 @@ def json_fault(message: str, line: int | None = None, column: int | None = None)
 
 
 def decode_json(
-    text: str | bytes,
+    text: str | bytes | bytearray,
     error: JSONError,
     *,
     strict: bool = False,

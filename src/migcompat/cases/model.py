@@ -25,15 +25,13 @@ from __future__ import annotations
 import base64
 import fnmatch
 import json
-import os
 import re
-import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from ..display import file_kind
+from .._files import FileTooLarge, read_regular
 from ..errors import MigcompatError
 from ..jsonmodel import decode_json, json_fault
 
@@ -264,44 +262,25 @@ def _read_json(path: Path) -> Any:
     return decode_json(read_case_file(path), error, strict=True)
 
 
-_OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC
-
-
 def read_case_file(path: Path, limit: int = MAX_CASE_FILE_BYTES) -> str:
     """The UTF-8 text of the regular file *path* (a case file, ``retired.json``, an expected-failure file).
 
-    The file is opened without blocking and checked before it is read: a
-    FIFO, a socket, a device or a directory, a file larger than *limit* bytes,
-    and bytes that are not UTF-8 raise :class:`CaseError` naming the file,
-    as does every ``OSError``. Nothing here can hang on a FIFO or read
-    ``/dev/zero`` forever.
+    The file is opened as :func:`migcompat._files.open_regular` opens it and
+    checked before it is read: a FIFO, a socket, a device or a directory
+    (refused unopened), a file larger than *limit* bytes, and bytes that are
+    not UTF-8 raise :class:`CaseError` naming the file, as does every
+    ``OSError``. Nothing here can hang on a FIFO, read ``/dev/zero`` forever
+    or take a terminal.
     """
     name = path.name or str(path)
     try:
-        fd = os.open(path, _OPEN_FLAGS)
+        data = read_regular(path, limit)
+    except FileTooLarge as exc:
+        if exc.size is None:
+            raise CaseError(name, f"cannot read: more than the {limit} bytes a case file may have") from None
+        raise CaseError(name, f"cannot read: {exc.size} bytes, more than the {limit} a case file may have") from None
     except (OSError, ValueError) as exc:
         raise CaseError(name, f"cannot read: {_reason(exc)}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise CaseError(name, f"cannot read: not a regular file ({file_kind(info.st_mode)})")
-        if info.st_size > limit:
-            raise CaseError(name, f"cannot read: {info.st_size} bytes, more than the {limit} a case file may have")
-        parts: list[bytes] = []
-        size = 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            parts.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise CaseError(name, f"cannot read: more than the {limit} bytes a case file may have")
-        data = b"".join(parts)
-    except OSError as exc:
-        raise CaseError(name, f"cannot read: {_reason(exc)}") from None
-    finally:
-        os.close(fd)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

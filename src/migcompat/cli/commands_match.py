@@ -8,6 +8,7 @@ from typing import Final
 
 import click
 
+from .._files import open_regular
 from ..display import escape, first_few, plural
 from ..emit import emit, value_text
 from ..fleet.classes import class_id, export_class_id, read_keys
@@ -246,13 +247,16 @@ def _looks_like_attribute(path: str) -> bool:
         return False
     if os.path.isdir(path):
         return any(os.path.isfile(os.path.join(path, name)) for name in MIGRATION_ATTRIBUTES)
-    if not os.path.isfile(path):
-        return False
     try:
-        with open(path, "rb") as file:
-            head = file.read(3)
-    except OSError:
+        descriptor, _ = open_regular(path)  # a FIFO or a device is not even opened
+    except (OSError, ValueError):
         return False  # the inventory's reader says why
+    try:
+        head = os.read(descriptor, 3)
+    except OSError:
+        return False
+    finally:
+        os.close(descriptor)
     return head[:2] == b"mc" and head[2:3].isdigit()
 
 

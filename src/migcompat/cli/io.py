@@ -1,10 +1,12 @@
 """Reading the inputs of a command: bounded, and with errors people can read.
 
 An input is a path or ``-`` for standard input. A path names a regular file
-(a sysfs attribute is one), a pipe (``<(ssh host cat ...)``) or a character
-device; anything else is refused unread. It is opened without blocking, so a
-FIFO without a writer cannot hang a command: a pipe that gives nothing is an
-input that cannot be read, not an empty attribute. Every read
+(a sysfs attribute is one) or a pipe (``<(ssh host cat ...)``); anything
+else (a character device such as ``/dev/zero`` or ``/dev/tty``, a socket) is
+refused unopened (:mod:`migcompat._files`). It is opened without blocking
+and never as a controlling terminal, so a FIFO without a writer cannot hang a
+command: a pipe that gives nothing is an input that cannot be read, not an
+empty attribute. Every read
 stops at a limit, so a runaway input (``/dev/zero``) is never slurped into
 memory. Every way reading can fail becomes a :class:`CannotRead` carrying a
 one-line reason.
@@ -28,7 +30,7 @@ import sys
 from dataclasses import dataclass
 from typing import BinaryIO, Final
 
-from ..display import file_kind
+from .._files import open_regular, what_file
 from ..limits import READ_BYTES
 
 __all__ = [
@@ -139,24 +141,24 @@ def stdin_is_terminal() -> bool:
 def read_input(path: str, limit: int) -> Input:
     """Read at most *limit* bytes of the input *path* (``-`` = standard input).
 
-    Raises :class:`CannotRead` for every failure: a missing file, a permission
-    error, a directory, a path that is neither a regular file, a pipe nor a
-    character device (refused unread), a closed standard input, an I/O error.
+    A path is opened by :func:`migcompat._files.open_regular`: a regular
+    file or a pipe (``<(ssh host cat ...)``) is read; anything else -- a
+    character device (``/dev/zero``, ``/dev/tty``), a socket, a directory --
+    is refused unopened. Raises :class:`CannotRead` for every failure: a
+    missing file, a permission error, a refused kind of file, a pipe that
+    gives nothing, a closed standard input, an I/O error.
     """
     name = display_name(path)
     try:
         if path == STDIN:
             data, complete = _read_bounded(_stdin(name), limit)
         else:
-            with open(path, "rb", buffering=0, opener=_open_without_blocking) as stream:
-                mode = os.fstat(stream.fileno()).st_mode
-                if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)):
-                    raise CannotRead(name, f"not a regular file ({file_kind(mode)})")
-                # Opened without blocking, a pipe whose writer is connected reads as usual once blocking again;
+            descriptor, info = open_regular(path, pipes=True)
+            with open(descriptor, "rb", buffering=0) as stream:
+                # Opened without blocking, then blocking again: a pipe whose writer is connected reads as usual;
                 # one without a writer reads as empty at once: no input, rather than an empty attribute.
-                os.set_blocking(stream.fileno(), True)
                 data, complete = _read_bounded(stream, limit)
-                if not data and stat.S_ISFIFO(mode):
+                if not data and stat.S_ISFIFO(info.st_mode):
                     raise CannotRead(name, "the pipe gave nothing to read (no writer yet, or one that wrote nothing)")
     except CannotRead:
         raise
@@ -170,9 +172,6 @@ def read_input(path: str, limit: int) -> Input:
 _CLOEXEC: Final = getattr(os, "O_CLOEXEC", 0)
 _NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY: Final = getattr(os, "O_DIRECTORY", 0)
-_ENTRY_FLAGS: Final = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC
-"""How a file found in a directory is opened: never through a link, never blocking (a FIFO), not inherited."""
-_LINK: Final = "a symbolic link"
 
 
 def open_directory(path: str) -> int:
@@ -226,44 +225,25 @@ def read_entry(parent: int, name: str, path: str, limit: int) -> Input:
     """Read at most *limit* bytes of the regular file *name* in the directory open as *parent*.
 
     For an attribute the command found inside a directory, not one the user
-    named: *name* is opened relative to *parent* with ``O_NOFOLLOW`` and
-    ``O_NONBLOCK``, and read only when ``fstat`` of that very descriptor says
-    it is a regular file. A symbolic link (wherever it points), a FIFO, a
-    socket, a device or a directory raises :class:`CannotRead` (``not a
-    regular file (a symbolic link)``) and nothing is read from it; a link's
-    target is never opened. An entry that ``lstat`` already shows is not a
-    regular file is not even opened (a device node with side effects on
-    open); ``fstat`` alone decides what is read. *path* (*parent*'s path
+    named: *name* is opened relative to *parent* by
+    :func:`migcompat._files.open_regular` without following a link, and
+    read only when ``fstat`` of that very descriptor says it is a regular
+    file. A symbolic link (wherever it points), a FIFO, a socket, a device
+    or a directory raises :class:`CannotRead` (``not a regular file (a
+    symbolic link)``) and nothing is read from it; a link's target is never
+    opened, nor is an entry that ``lstat`` already shows is not a regular
+    file (a device node with side effects on open). *path* (*parent*'s path
     joined with *name*) is the :attr:`Input.path` and names the file in
     messages.
     """
     shown = display_name(path)
     try:
-        mode = os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode
-        if not stat.S_ISREG(mode):
-            raise CannotRead(shown, f"not a regular file ({_kind(mode)})", path=path)
-        try:
-            descriptor = os.open(name, _ENTRY_FLAGS, dir_fd=parent)
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:  # replaced by a link since the lstat
-                raise CannotRead(shown, f"not a regular file ({_LINK})", path=path) from None
-            raise
+        descriptor, _ = open_regular(name, dir_fd=parent, follow=False)
         with open(descriptor, "rb", buffering=0) as stream:
-            mode = os.fstat(descriptor).st_mode
-            if not stat.S_ISREG(mode):
-                raise CannotRead(shown, f"not a regular file ({_kind(mode)})", path=path)
-            os.set_blocking(descriptor, True)
             data, complete = _read_bounded(stream, limit)
-    except CannotRead:
-        raise
     except OSError as exc:
         raise CannotRead(shown, _reason(exc), path=path) from None
     return Input(path=path, name=shown, data=data, complete=complete)
-
-
-def _kind(mode: int) -> str:
-    """What a file of *mode* (from ``lstat``) that is not a regular file is, a symbolic link included."""
-    return _LINK if stat.S_ISLNK(mode) else file_kind(mode)
 
 
 def _entry_kind(parent: int, name: str) -> str:
@@ -272,12 +252,7 @@ def _entry_kind(parent: int, name: str) -> str:
         mode = os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode
     except OSError as exc:
         return _reason(exc)
-    return "a regular file" if stat.S_ISREG(mode) else _kind(mode)
-
-
-def _open_without_blocking(path: str, flags: int) -> int:
-    """Open *path* with O_NONBLOCK, as the sysfs reader does: a FIFO without a writer cannot hang the open."""
-    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+    return "a regular file" if stat.S_ISREG(mode) else what_file(mode)
 
 
 def _stdin(name: str) -> BinaryIO:

@@ -34,15 +34,14 @@ Kubernetes mapping's ``prefix`` are checked.
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Final
 
 from .. import terminals
+from .._files import FileTooLarge, NotARegularFile, read_regular
 from ..emit import emit
 from ..jsonmodel import decode_json
 from ..limits import MAX_KEY_BYTES
@@ -72,7 +71,6 @@ READ_VERSIONS: Final = (1, 2, 3)
 KEYS_VERSION: Final = 3
 """The first version with ``keys``."""
 
-_OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _INT_LIST: Final = re.compile(r"\[\n\s*(-?\d+(?:,\n\s*-?\d+)*)\n\s*\]")
 _SPACE: Final = re.compile(r"\s+")
 
@@ -145,34 +143,28 @@ def _fail(path: str, message: str, pointer: str = "") -> ExportError:
 def read_mapping(path: str, expected_format: str) -> ExportMapping:
     """The mapping document in the file *path*, which must be of *expected_format*; ``export-mapping-invalid`` else.
 
-    Only a regular file of at most :data:`MAPPING_READ_LIMIT` bytes is read;
-    it is opened without blocking, so a FIFO is refused unread rather than
-    waited on. (The command line reads ``-`` and pipes with its own bounded
-    reader, then calls :func:`parse_mapping`.)
+    Only a regular file of at most :data:`MAPPING_READ_LIMIT` bytes is read
+    (:func:`migcompat._files.read_regular`): a FIFO or a device is refused
+    unopened, rather than waited on or read for ever. (The command line
+    reads ``-`` and pipes with its own bounded reader, then calls
+    :func:`parse_mapping`.)
     """
     try:
-        descriptor = os.open(path, _OPEN_FLAGS)
+        data = read_regular(path, MAPPING_READ_LIMIT)
+    except FileTooLarge as exc:
+        if exc.size is None:
+            raise _fail(path, f"{path} is more than {MAPPING_READ_LIMIT} bytes") from None
+        raise _fail(path, f"{path} is {exc.size} bytes, more than {MAPPING_READ_LIMIT}") from None
+    except NotARegularFile as exc:
+        raise _fail(path, f"{path} is {exc.strerror}") from None
     except OSError as exc:
         raise _fail(path, f"cannot read {path}: {exc.strerror or exc}") from None
     except ValueError as exc:  # an embedded NUL
         raise _fail(path, f"cannot read {path}: {exc}") from None
-    try:
-        with open(descriptor, "rb") as stream:
-            info = os.fstat(stream.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise _fail(path, f"{path} is not a regular file")
-            if info.st_size > MAPPING_READ_LIMIT:
-                raise _fail(path, f"{path} is {info.st_size} bytes, more than {MAPPING_READ_LIMIT}")
-            os.set_blocking(stream.fileno(), True)
-            data = stream.read(MAPPING_READ_LIMIT + 1)
-    except OSError as exc:
-        raise _fail(path, f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > MAPPING_READ_LIMIT:
-        raise _fail(path, f"{path} is more than {MAPPING_READ_LIMIT} bytes")
     return parse_mapping(data, path, expected_format)
 
 
-def parse_mapping(data: bytes, path: str, expected_format: str) -> ExportMapping:
+def parse_mapping(data: bytes | bytearray, path: str, expected_format: str) -> ExportMapping:
     """The mapping document *data* (read from *path*, which messages name); ``export-mapping-invalid`` unless valid.
 
     The document must be a JSON object of *expected_format*, at a version of

@@ -34,8 +34,11 @@ finding, never a guess:
 
 How it stays safe:
 
-* every file is opened with ``os.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK
-  | O_CLOEXEC)``; nothing is ever opened for writing, created or changed;
+* every file is opened with :func:`migcompat._files.open_regular`: looked at
+  with ``lstat`` first (a FIFO, a socket or a device is never opened), then
+  opened with ``O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC``
+  and read only if ``fstat`` says it is a regular file; nothing is ever
+  opened for writing, created or changed;
 * nothing outside the root is read, even if the tree changes while it is read
   (its owner swapping a directory already checked for a symbolic link): the
   root is opened once, and every directory the walk uses is reached from that
@@ -82,6 +85,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
+from .._files import READ_FLAGS, NotARegularFile, open_regular
 from ..limits import MAX_ATTRIBUTE_BYTES, READ_BYTES
 from .model import MIGRATION_ATTRIBUTES, VFIO_DEV, Attr, Finding, Placement, PlacementKind
 
@@ -105,8 +109,7 @@ MAX_LINKS: Final = 40
 PATH_MAX: Final = 4096
 """At most this many bytes of symbolic link targets are followed to resolve one path (the kernel's PATH_MAX)."""
 
-_OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | os.O_CLOEXEC
-_LIST_FLAGS: Final = _OPEN_FLAGS | getattr(os, "O_DIRECTORY", 0)
+_LIST_FLAGS: Final = READ_FLAGS | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_DIRECTORY", 0)
 """How a directory is opened to be listed: by descriptor, never through a final link."""
 _WALK_FLAGS: Final = (
     getattr(os, "O_PATH", os.O_RDONLY) | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
@@ -114,6 +117,7 @@ _WALK_FLAGS: Final = (
 """How each directory on the way from the root is opened: relative to its parent's descriptor, never through a link."""
 _DIRECTORIES_KEPT: Final = 32
 """At most this many directory descriptors are kept open by a walk (the most recently used)."""
+_LINK: Final = "a symbolic link where a regular file belongs"
 _LOOP: Final = f"more than {MAX_LINKS} symbolic links to resolve: a link loop"
 
 _TYPE_PROPERTIES: Final = ("name", "description", "device_api", "available_instances")
@@ -155,20 +159,20 @@ def _read(
     A result from *inside* is returned instead (the file is not read); None
     lets the read go on.
     """
-    flags = _OPEN_FLAGS & ~getattr(os, "O_NOFOLLOW", 0) if follow else _OPEN_FLAGS
     try:
-        fd = os.open(path, flags)
+        fd, info = open_regular(path, follow=follow)
+    except NotARegularFile as exc:
+        if stat.S_ISLNK(exc.mode):
+            return ReadResult(None, None, "not-a-file", _LINK)
+        return ReadResult(None, None, "not-a-file", "not a regular file")
     except OSError as exc:
         return _failure(exc)
     except ValueError:  # no such path can exist
         return ReadResult(None, None, "unreadable", "a NUL byte in the path")
     try:
-        info = os.fstat(fd)
         refused = None if inside is None else inside(info)
         if refused is not None:
             return refused
-        if not stat.S_ISREG(info.st_mode):
-            return ReadResult(None, None, "not-a-file", "not a regular file")
         parts: list[bytes] = []
         size = 0
         while size < limit:
@@ -188,7 +192,7 @@ def _failure(exc: OSError) -> ReadResult:
     if exc.errno == errno.ENOENT:
         return ReadResult(None, None, "missing", "no such file")
     if exc.errno == errno.ELOOP:
-        return ReadResult(None, None, "not-a-file", "a symbolic link where a regular file belongs")
+        return ReadResult(None, None, "not-a-file", _LINK)
     if exc.errno in (errno.EISDIR, errno.ENXIO):
         return ReadResult(None, None, "not-a-file", os.strerror(exc.errno))
     reason = exc.strerror or os.strerror(exc.errno or 0) or type(exc).__name__

@@ -1,0 +1,161 @@
+"""Opening a file to read it: never blocking, never a terminal, and a regular file only.
+
+Every reader of a file whose name comes from outside -- a capture, a case
+file, a mapping file, a command's input, a sysfs attribute -- opens it with
+:func:`open_regular` (or reads it whole with :func:`read_regular`), so that
+whatever the name turns out to be, reading it is bounded:
+
+* the name is looked at first (``stat``, or ``lstat`` when a final link is
+  not to be followed): a FIFO, a socket, a device or a directory is refused
+  without being opened at all, since opening a device node can act on it;
+* it is then opened with ``O_NONBLOCK`` (a FIFO put there since cannot make
+  the open wait for a writer), ``O_NOCTTY`` (a terminal never becomes the
+  process's controlling terminal) and ``O_CLOEXEC`` (no program the process
+  starts inherits it);
+* ``fstat`` of that very descriptor decides what is read: a name replaced
+  since it was looked at is refused all the same. The descriptor is made
+  blocking again for the read.
+
+A pipe is accepted only where the caller asks for it (``pipes=True``: the
+path a user typed for a command's input, ``<(ssh host cat ...)``); a regular
+file everywhere. What is refused raises :class:`NotARegularFile`, an
+:class:`OSError` whose text is ``not a regular file (a FIFO)``, so that a
+reader that reports ``OSError.strerror`` says why without a case of its own.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from typing import Final
+
+from .display import file_kind
+
+__all__ = ["READ_FLAGS", "FileTooLarge", "NotARegularFile", "open_regular", "read_regular", "what_file"]
+
+READ_FLAGS: Final = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+)
+"""How a file is opened to be read: without blocking (a FIFO), never as the controlling terminal, not inherited."""
+_NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
+_CHUNK: Final = 1 << 20
+
+
+def what_file(mode: int) -> str:
+    """What a file of ``st_mode`` *mode* (from ``lstat`` or ``fstat``) is, for a message: ``a symbolic link``,
+    ``a FIFO``, ``a character device``... (:func:`migcompat.display.file_kind`, links included)."""
+    return "a symbolic link" if stat.S_ISLNK(mode) else file_kind(mode)
+
+
+class NotARegularFile(OSError):
+    """A path that is not a regular file (nor a pipe, where one is accepted): refused, and nothing read from it.
+
+    *mode* is its ``st_mode``; ``strerror`` (and ``str()``) says what it
+    is: ``not a regular file (a character device)``. Its errno is None.
+    """
+
+    def __init__(self, mode: int, filename: str | None = None) -> None:
+        super().__init__(None, f"not a regular file ({what_file(mode)})", filename)
+        self.mode = mode
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+class FileTooLarge(OSError):
+    """A regular file larger than the limit it was read with (:func:`read_regular`): refused, or its read stopped.
+
+    *size* is its size as ``fstat`` gave it, before a byte was read, or None
+    when it grew past *limit* while it was read; *limit* is the limit.
+    Its errno is ``EFBIG``.
+    """
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        reason = f"more than the {limit} bytes read" if size is None else f"{size} bytes, more than the {limit} read"
+        super().__init__(errno.EFBIG, reason)
+        self.size = size
+        self.limit = limit
+
+
+def open_regular(
+    path: str | os.PathLike[str], *, follow: bool = True, dir_fd: int | None = None, pipes: bool = False
+) -> tuple[int, os.stat_result]:
+    """Open the regular file *path* to read it: its descriptor (the caller closes it) and ``fstat``.
+
+    *path* is looked up relative to the directory open as *dir_fd* when
+    given. A final symbolic link is followed only with *follow* (a link the
+    user typed is theirs; one found inside a directory is not); without it
+    a link raises :class:`NotARegularFile` and its target is never opened.
+    With *pipes*, a FIFO is accepted too: opened without blocking, it reads
+    as empty at once when it has no writer. Anything else -- a socket, a
+    character or block device (``/dev/zero``, ``/dev/tty``), a directory --
+    raises :class:`NotARegularFile`, found before it is opened. The
+    descriptor is blocking (``O_NONBLOCK`` is cleared once ``fstat`` has
+    said what it is).
+
+    Raises :class:`OSError` for every failure (the system's, or
+    :class:`NotARegularFile`), and :class:`ValueError` for a path with a NUL
+    byte.
+    """
+
+    def refused(mode: int) -> bool:
+        return not (stat.S_ISREG(mode) or (pipes and stat.S_ISFIFO(mode)))
+
+    name = os.fspath(path)
+    mode = os.stat(name, dir_fd=dir_fd, follow_symlinks=follow).st_mode
+    if refused(mode):
+        raise NotARegularFile(mode, name)
+    try:
+        descriptor = os.open(name, READ_FLAGS if follow else READ_FLAGS | _NOFOLLOW, dir_fd=dir_fd)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow:  # replaced by a link since it was looked at
+            raise NotARegularFile(stat.S_IFLNK, name) from None
+        raise
+    try:
+        info = os.fstat(descriptor)
+        if refused(info.st_mode):
+            raise NotARegularFile(info.st_mode, name)
+        os.set_blocking(descriptor, True)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor, info
+
+
+def read_regular(path: str | os.PathLike[str], limit: int) -> bytearray:
+    """The whole content of the regular file *path* (opened by :func:`open_regular`), at most *limit* bytes.
+
+    A file that ``fstat`` says is larger than *limit* raises
+    :class:`FileTooLarge` before a byte is read; one that grows past it
+    while it is read raises it once ``limit + 1`` bytes are in. The content
+    is read into one buffer of the file's size (and one byte more, which
+    tells a file that grew), so that reading costs little more memory than
+    the file. Raises :class:`OSError` (:class:`NotARegularFile`,
+    :class:`FileTooLarge`, the system's) and :class:`ValueError` as
+    :func:`open_regular` does.
+    """
+    descriptor, info = open_regular(path)
+    try:
+        if info.st_size > limit:
+            raise FileTooLarge(info.st_size, limit)
+        buffer = bytearray(info.st_size + 1)
+        size = 0
+        with memoryview(buffer) as view:
+            while size < len(buffer):
+                count = os.readv(descriptor, [view[size:]])
+                if count == 0:
+                    break
+                size += count
+        while size == len(buffer) and size <= limit:  # the file grew since fstat
+            chunk = os.read(descriptor, min(_CHUNK, limit + 1 - size))
+            if not chunk:
+                break
+            buffer += chunk
+            size += len(chunk)
+        if size > limit:
+            raise FileTooLarge(None, limit)
+        del buffer[size:]
+        return buffer
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,238 @@
+"""Review r19, security: the files the command line reads and writes.
+
+F1. Every reader of a file named from outside (a capture, a case file, a
+mapping file, a command's input, a sysfs attribute) goes through
+:mod:`migcompat._files`: what is not a regular file (nor a pipe, for a
+command's input) is refused unopened, and what is opened is opened with
+``O_NONBLOCK | O_NOCTTY``: a terminal never becomes the controlling terminal
+of the process, and is never read (a read would wait for a user at it); a
+character device such as ``/dev/zero`` is not read at all.
+
+The terminal cases run the reader in a child process that leads a session
+of its own without a controlling terminal (``start_new_session``), given the
+slave side of a pseudo-terminal: opening it without ``O_NOCTTY`` would make it
+the child's controlling terminal, which the child then tells by opening
+``/dev/tty``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from timebounds import bound
+
+ROOT = Path(__file__).resolve().parent.parent
+CHARACTER_DEVICE = "not a regular file (a character device)"
+
+
+def _env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "MIGCOMPAT_DEBUG"}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def run(
+    argv: list[str], what: str, *, new_session: bool = False, timeout: float = 20
+) -> subprocess.CompletedProcess[str]:
+    """Run *argv* (Python's arguments) from the source tree, standard input closed; a timeout fails the test.
+
+    With *new_session* the child leads a session of its own, without a
+    controlling terminal. *what* says what waited, for the failure.
+    """
+    try:
+        return subprocess.run(
+            [sys.executable, *argv],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            env=_env(),
+            timeout=bound(timeout),
+            check=False,
+            start_new_session=new_session,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{what} waited until the timeout")
+
+
+def assert_refused(result: subprocess.CompletedProcess[str], code: str, where: str, reason: str) -> None:
+    """The command ended with status 3, error *code* naming *where* and *reason*, and no traceback."""
+    assert result.returncode == 3, (result.returncode, result.stdout, result.stderr)
+    assert f"error[{code}]" in result.stderr, result.stderr
+    assert where in result.stderr and reason in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+# ---- F1: a terminal is never opened as one, nor read -----------------------------------------------------
+
+
+@pytest.fixture
+def terminal() -> Iterator[str]:
+    """The path of the slave side of a new pseudo-terminal (a character device), whose master stays open."""
+    try:
+        master, slave = os.openpty()
+    except OSError as exc:
+        pytest.skip(f"no pseudo-terminal: {exc}")
+    try:
+        yield os.ttyname(slave)
+    finally:
+        os.close(slave)
+        os.close(master)
+
+
+_READERS = {
+    "capture": "from migcompat.capture import load; load(PATH)",
+    "case file": "from migcompat.cases.model import read_case_file; read_case_file(__import__('pathlib').Path(PATH))",
+    "mapping": "from migcompat.exports.mapping import read_mapping; read_mapping(PATH, 'migcompat-placement-traits')",
+    "command input": "from migcompat.cli.io import read_input; read_input(PATH, 4096)",
+    "sysfs attribute": "from migcompat.sysfs.reader import read_attribute; print(read_attribute(PATH, follow=True))",
+    "match source": "from migcompat.cli.commands_match import _looks_like_attribute as f; print(f(PATH))",
+}
+
+_TELL = """
+import os, sys
+PATH = sys.argv[1]
+try:
+    {reader}
+except Exception as exc:
+    print(type(exc).__name__, exc)
+try:
+    os.close(os.open("/dev/tty", os.O_RDONLY | os.O_NONBLOCK))
+except OSError:
+    print("no controlling terminal")
+else:
+    print("a controlling terminal")
+"""
+
+
+@pytest.mark.parametrize("reader", list(_READERS))
+def test_no_reader_takes_a_terminal_as_its_controlling_terminal_or_reads_it(reader: str, terminal: str) -> None:
+    """Was: every reader opened the path without O_NOCTTY (the command's input then read the terminal, waiting)."""
+    result = run(["-c", _TELL.format(reader=_READERS[reader]), terminal], f"the {reader} reader", new_session=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("no controlling terminal\n"), result.stdout
+    if reader == "match source":
+        assert result.stdout.startswith("False\n")
+    elif reader == "sysfs attribute":
+        assert "error='not-a-file'" in result.stdout and "not a regular file" in result.stdout
+    else:
+        assert "not a regular file" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("parse", "{tty}"), ("check", "{tty}", "examples/gvt-g/uuid1"), ("lint", "{tty}")],
+    ids=["parse", "check", "lint"],
+)
+def test_a_terminal_named_as_an_attribute_is_refused_at_once(args: tuple[str, ...], terminal: str) -> None:
+    """Was: read from the terminal (and made it the controlling one) until the timeout."""
+    argv = ["-m", "migcompat.cli", *(arg.format(tty=terminal) for arg in args)]
+    result = run(argv, f"migcompat {args[0]} on a terminal", new_session=True)
+    assert_refused(result, "input-unreadable", terminal, CHARACTER_DEVICE)
+
+
+# ---- F1: a character device is not read ------------------------------------------------------------------
+
+
+needs_dev_zero = pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+
+
+@needs_dev_zero
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("parse", "/dev/zero"),
+        ("check", "/dev/zero", "examples/gvt-g/uuid1"),
+        ("diff", "/dev/zero", "examples/gvt-g/uuid1/migration_compatible_devices"),
+        ("export", "placement-query", "examples/gvt-g/uuid1", "--mapping", "/dev/zero"),
+    ],
+    ids=["parse", "check", "diff", "placement-query"],
+)
+def test_dev_zero_given_as_an_input_is_refused_unread(args: tuple[str, ...]) -> None:
+    """Was: read (4 KiB as an attribute, 64 MiB of zeros as a capture or a mapping), then reported as invalid."""
+    result = run(["-m", "migcompat.cli", *args], f"migcompat {args[0]} on /dev/zero", timeout=30)
+    code = "export-mapping-invalid" if args[0] == "export" else "input-unreadable"
+    assert_refused(result, code, "/dev/zero", CHARACTER_DEVICE)
+
+
+# ---- F1: the one helper ----------------------------------------------------------------------------------
+
+
+def test_the_helper_opens_without_blocking_and_never_as_a_controlling_terminal() -> None:
+    from migcompat import _files
+
+    assert _files.READ_FLAGS & os.O_NONBLOCK
+    assert _files.READ_FLAGS & os.O_NOCTTY
+    assert _files.READ_FLAGS & os.O_CLOEXEC
+    assert _files.READ_FLAGS & os.O_ACCMODE == os.O_RDONLY
+
+
+def test_the_helper_refuses_what_is_not_a_regular_file_before_opening_it(tmp_path: Path) -> None:
+    from migcompat import _files
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    (tmp_path / "link").symlink_to("fifo")
+    for path, kind in ((fifo, "a FIFO"), (tmp_path, "a directory"), (tmp_path / "link", "a symbolic link")):
+        with pytest.raises(_files.NotARegularFile) as info:
+            _files.open_regular(path, follow=path.name != "link")
+        assert str(info.value) == info.value.strerror == f"not a regular file ({kind})"
+    descriptor, _ = _files.open_regular(fifo, pipes=True)  # a command's input may be a pipe; no writer: EOF
+    try:
+        assert os.read(descriptor, 1) == b""
+        assert os.get_blocking(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def test_the_descriptor_decides_when_the_name_changed_since_it_was_looked_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO put where a regular file was looked at is opened without blocking, and refused by ``fstat``."""
+    from migcompat import _files
+
+    fifo = tmp_path / "host.json"
+    os.mkfifo(fifo)
+    regular = os.stat(__file__)
+    monkeypatch.setattr(_files.os, "stat", lambda *args, **kwargs: regular)
+    with pytest.raises(_files.NotARegularFile, match=r"\(a FIFO\)"):
+        _files.open_regular(fifo)
+
+
+def test_a_file_too_large_is_refused_from_its_size_or_once_it_grows_past_the_limit(tmp_path: Path) -> None:
+    from migcompat import _files
+
+    path = tmp_path / "big"
+    path.write_bytes(b"x" * 100)
+    with pytest.raises(_files.FileTooLarge) as info:
+        _files.read_regular(path, 99)
+    assert (info.value.size, info.value.limit) == (100, 99)
+    assert _files.read_regular(path, 100) == b"x" * 100
+
+
+def test_match_does_not_block_on_a_fifo_put_where_it_found_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Was: ``os.path.isfile`` then a blocking ``open``: a FIFO swapped in between hung ``match`` for ever."""
+    from migcompat.cli import commands_match
+
+    fifo = tmp_path / "source"
+    os.mkfifo(fifo)
+    monkeypatch.setattr(os.path, "isfile", lambda path: True)  # the name was a regular file when looked at
+    answer: list[bool] = []
+    worker = threading.Thread(target=lambda: answer.append(commands_match._looks_like_attribute(str(fifo))))
+    worker.start()
+    worker.join(bound(10))
+    if worker.is_alive():  # unblock the open with a writer, so that the test ends
+        os.close(os.open(fifo, os.O_WRONLY))
+        worker.join()
+        pytest.fail("the source was opened as a FIFO and waited for a writer")
+    assert answer == [False]
