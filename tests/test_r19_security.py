@@ -17,10 +17,14 @@ the child's controlling terminal, which the child then tells by opening
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import subprocess
 import sys
 import threading
+import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -236,3 +240,113 @@ def test_match_does_not_block_on_a_fifo_put_where_it_found_a_file(
         worker.join()
         pytest.fail("the source was opened as a FIFO and waited for a writer")
     assert answer == [False]
+
+
+# ---- F2: the number of values a JSON text may hold -------------------------------------------------------
+
+_EMPTY_OBJECTS = 4_000_001
+"""``[{},{},...]`` with this many objects: one more value than MAX_JSON_VALUES, and the array (12 MB)."""
+
+
+@pytest.fixture(scope="module")
+def many_values(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 12 MB JSON file of 4,000,002 values: decoded, they took about 550 MB (a 60 MB one: 2.9 GB)."""
+    path = tmp_path_factory.mktemp("values") / "many.json"
+    path.write_bytes(b"[" + b"{}," * (_EMPTY_OBJECTS - 1) + b"{}]")
+    return path
+
+
+@contextlib.contextmanager
+def measured() -> Iterator[dict[str, float]]:
+    """The peak memory (``tracemalloc``, bytes) and the time (seconds) of the block, once it ends."""
+    cost: dict[str, float] = {}
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        yield cost
+    finally:
+        cost["peak"] = tracemalloc.get_traced_memory()[1]
+        cost["seconds"] = time.monotonic() - started
+        tracemalloc.stop()
+
+
+def test_a_capture_of_too_many_values_is_refused_before_it_is_decoded(many_values: Path) -> None:
+    from migcompat.capture import CaptureError, load
+    from migcompat.jsonmodel import MAX_JSON_VALUES
+
+    assert MAX_JSON_VALUES == 4_000_000
+    size = many_values.stat().st_size
+    with measured() as cost, pytest.raises(CaptureError) as info:
+        load(str(many_values))
+    assert info.value.code == "capture-invalid"
+    assert info.value.message == "not valid JSON: a document of 4000002 values; at most 4000000 are decoded"
+    assert cost["peak"] < 4 * size, f"peak {cost['peak'] / size:.1f}x the file's {size} bytes"  # was about 45x
+    assert cost["seconds"] < bound(5)
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("match", "--format", "json", "examples/gvt-g/uuid1", "{file}"), "capture-invalid"),
+        (("export", "placement-query", "examples/gvt-g/uuid1", "--mapping", "{file}"), "export-mapping-invalid"),
+    ],
+    ids=["capture", "mapping"],
+)
+def test_the_commands_refuse_a_file_of_too_many_values_with_their_code(
+    args: tuple[str, ...], code: str, many_values: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from migcompat.cli import main
+
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, [arg.format(file=many_values) for arg in args])
+    assert result.exit_code == 3, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    output = result.stdout + result.stderr
+    assert code in output and "a document of 4000002 values; at most 4000000 are decoded" in output, output
+
+
+def test_a_case_file_of_too_many_values_is_a_case_error(many_values: Path) -> None:
+    from migcompat.cases.model import CaseError, load_suite
+
+    with pytest.raises(CaseError) as info:
+        load_suite(many_values.parent)
+    assert info.value.code == "case-invalid" and info.value.where == "many.json"
+    assert "a document of 4000002 values; at most 4000000 are decoded" in info.value.message
+
+
+def test_the_values_are_counted_exactly_whatever_the_strings_and_white_space() -> None:
+    from migcompat.jsonmodel import decode_json, json_values_over
+
+    text = '[{}, [ ], {"a": "[,{\\"", "b": [1, {"c": null}]}, "x,y", 1.5, [2], { }, [[]]]'
+    walk, values = [json.loads(text)], 0
+    while walk:
+        value = walk.pop()
+        values += 1
+        walk.extend(value.values() if isinstance(value, dict) else value if isinstance(value, list) else [])
+    assert values == 16
+    assert json_values_over(text, values - 1) == values
+    assert json_values_over(text, values) is None
+    assert decode_json(text, _refuse, max_values=values) == json.loads(text)
+    with pytest.raises(ValueError, match=f"a document of {values} values; at most {values - 1} are decoded"):
+        decode_json(text, _refuse, max_values=values - 1)
+
+
+def _refuse(message: str, line: int | None, column: int | None) -> ValueError:
+    return ValueError(message)
+
+
+def test_an_export_never_writes_a_mapping_of_more_values_than_its_query_decodes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from migcompat.errors import MigcompatError
+    from migcompat.exports import mapping
+
+    document = {"format": "f", "accept_sets": [[0]]}  # 5 values: the object, "f", two arrays, 0
+    assert mapping.mapping_text(document, "m")
+    monkeypatch.setattr(mapping, "MAX_JSON_VALUES", 4)
+    with pytest.raises(MigcompatError) as info:
+        mapping.mapping_text(document, "m")
+    assert info.value.code == "export-mapping-invalid"
+    assert "would hold 5 JSON values, more than the 4 the queries decode" in info.value.message

@@ -22,7 +22,7 @@ gives an equal :class:`~migcompat.sysfs.model.HostData`.
 Reading a capture is bounded, whatever the file holds: only a regular file of
 at most :data:`CAPTURE_READ_LIMIT` bytes is read (its size is known before a
 byte is read), the JSON is decoded by :func:`migcompat.jsonmodel.decode_json`
-(nesting and integers bounded), an attribute's content is cut at 4096 bytes
+(values, nesting and integers bounded), an attribute's content is cut at 4096 bytes
 as the sysfs reader cuts it (so the attribute parser later reports
 ``too-long``, never parses megabytes), a descriptive attribute longer than
 4095 bytes becomes a ``too-long`` finding as on a live host, and every other
@@ -522,7 +522,8 @@ def loads(text: str | bytes, origin: str = "") -> HostData:
     """Read a capture from its text (bytes are UTF-8). Raises :class:`CaptureError`, and nothing else but
     :class:`TypeError` for a *text* that is neither text nor bytes (a decoded document goes to :func:`from_json`).
 
-    The text is decoded by :func:`migcompat.jsonmodel.decode_json`: nesting
+    The text is decoded by :func:`migcompat.jsonmodel.decode_json`: more
+    than :data:`~migcompat.jsonmodel.MAX_JSON_VALUES` values, nesting
     deeper than :data:`~migcompat.jsonmodel.MAX_JSON_DEPTH` levels or an
     integer of more than :data:`~migcompat.jsonmodel.MAX_JSON_INTEGER_DIGITS`
     digits is a ``capture-invalid`` error like any text that is not JSON, as

@@ -24,9 +24,10 @@ the very functions the text parsers use (:mod:`migcompat._values` for
 lexemes, :mod:`migcompat._build` for structure), so that a JSON document and
 an attribute string are held to exactly the same rules.
 
-Every JSON text migcompat reads -- a data model, a capture, a case file --
-is decoded by :func:`decode_json`, which bounds what a hostile text can cost:
-nesting deeper than :data:`MAX_JSON_DEPTH`, an integer with thousands of
+Every JSON text migcompat reads -- a data model, a capture, a case file, a
+mapping -- is decoded by :func:`decode_json`, which bounds what a hostile
+text can cost: more than :data:`MAX_JSON_VALUES` values, nesting deeper than
+:data:`MAX_JSON_DEPTH`, an integer with thousands of
 digits and bytes that are not UTF-8 are each reported as its reader's own
 error (a capture's, a case file's), never as a :class:`RecursionError` or an
 unexpected :class:`ValueError`; :func:`loads`
@@ -73,12 +74,14 @@ __all__ = [
     "EXTRA_CHECKS",
     "MAX_JSON_DEPTH",
     "MAX_JSON_INTEGER_DIGITS",
+    "MAX_JSON_VALUES",
     "SCHEMA_ID",
     "SCHEMA_NAME",
     "JSONError",
     "decode_json",
     "from_json",
     "json_fault",
+    "json_values_over",
     "load_schema",
     "loads",
     "to_json",
@@ -158,6 +161,45 @@ and converting a number of thousands of digits costs time quadratic in its
 length, so longer ones are refused before they are converted."""
 
 
+MAX_JSON_VALUES: Final = 4_000_000
+"""The most values that :func:`decode_json` decodes from one text: arrays, objects, strings, numbers,
+``true``, ``false`` and ``null``, the document itself included (an object's member names are not counted).
+
+Its size in bytes does not bound what decoding a text costs: each ``{}`` of
+a 64 MiB ``[{},{},...]`` is an object of its own, 22 million of them, about
+3 GB once decoded. A capture as migcompat writes it has a value for about
+every 30 bytes (2 million values in the 64 MiB a capture may be), a mapping
+document one for every 60 bytes or more; 4 million values of any kind take
+at most about 600 MB to decode. A text is counted before it is decoded
+(:func:`json_values_over`): a few passes over the text, with no value made.
+"""
+
+_STRING: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+"""A JSON string, escapes included (an unterminated one is not matched)."""
+_SPACED_EMPTY: Final = re.compile(r"\[[ \t\n\r]+\]|\{[ \t\n\r]+\}")
+"""An empty array or object written with white space inside."""
+
+
+def json_values_over(text: str, limit: int = MAX_JSON_VALUES) -> int | None:
+    """How many values the JSON text *text* holds, when that is more than *limit*; None when it is not.
+
+    Values are counted as :data:`MAX_JSON_VALUES` counts them, without
+    decoding anything: each element of an array and each member of an
+    object follows an opening bracket or brace or a comma, so a text holds
+    one value (the document) more than it has ``[``, ``{`` and ``,`` outside
+    strings, less one for each empty array or object. The quick count (those characters, inside strings
+    too) is never less than that, and decides alone when it is within
+    *limit*; else the strings are taken out and the values counted exactly.
+    For a text that is not JSON the count is whatever these rules give.
+    """
+    if 1 + text.count("[") + text.count("{") + text.count(",") <= limit:
+        return None
+    bare = _STRING.sub("0", text)
+    values = 1 + bare.count("[") + bare.count("{") + bare.count(",") - bare.count("[]") - bare.count("{}")
+    values -= _SPACED_EMPTY.subn("", bare)[1]
+    return values if values > limit else None
+
+
 JSONError = Callable[[str, int | None, int | None], Exception]
 """What :func:`decode_json` raises: called with a message and, for a syntax error, its line and column."""
 
@@ -200,6 +242,7 @@ def decode_json(
     *,
     strict: bool = False,
     max_depth: int = MAX_JSON_DEPTH,
+    max_values: int = MAX_JSON_VALUES,
 ) -> Any:
     """The JSON document *text* holds: dicts, lists, strings, numbers, booleans and None.
 
@@ -208,13 +251,15 @@ def decode_json(
     would silently read as its last value) and the non-standard ``NaN`` and
     ``Infinity`` are refused too, as RFC 8259 asks.
 
-    The cost is bounded by the length of *text*: arrays and objects nested
-    deeper than *max_depth*, and an integer longer than
-    :data:`MAX_JSON_INTEGER_DIGITS` digits, are refused. For every text that
-    is not one JSON document within these bounds, raises the exception
-    ``error(message, line, column)`` returns (*line* and *column* are 1-based,
-    in characters, and None for a fault without one position: nesting too
-    deep, an over-long integer, bytes that are not UTF-8), so that each
+    The cost is bounded by the length of *text* and by *max_values*: a text
+    of more than *max_values* values (:func:`json_values_over`, counted
+    before anything is decoded), arrays and objects nested deeper than
+    *max_depth*, and an integer longer than :data:`MAX_JSON_INTEGER_DIGITS`
+    digits, are refused. For every text that is not one JSON document within
+    these bounds, raises the exception ``error(message, line, column)``
+    returns (*line* and *column* are 1-based, in characters, and None for a
+    fault without one position: too many values, nesting too deep, an
+    over-long integer, bytes that are not UTF-8), so that each
     reader reports the fault with its own error class and code; never another
     exception, but :class:`TypeError` for a *text* that is neither text nor
     bytes (a document already decoded, say).
@@ -231,6 +276,9 @@ def decode_json(
             raise error(f"not UTF-8 text (byte 0x{text[exc.start]:02x} at offset {exc.start})", None, None) from None
     elif text.startswith("\ufeff"):
         text = text[1:]
+    values = json_values_over(text, max_values)
+    if values is not None:
+        raise error(f"a document of {values} values; at most {max_values} are decoded", None, None)
     hooks: dict[str, Any] = {"parse_int": _parse_int}
     if strict:
         hooks.update(object_pairs_hook=_unique_members, parse_constant=_reject_constant)

@@ -17,7 +17,8 @@ Loading is bounded whatever a directory holds: only regular files are read
 (a FIFO, a socket or a device named ``*.json`` is an error naming it, found
 without opening it for a blocking read), each of at most
 :data:`MAX_CASE_FILE_BYTES` bytes, decoded by
-:func:`migcompat.jsonmodel.decode_json` (nesting and integers bounded).
+:func:`migcompat.jsonmodel.decode_json` (the number of values, nesting and
+integers bounded).
 """
 
 from __future__ import annotations

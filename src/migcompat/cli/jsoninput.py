@@ -3,8 +3,9 @@
 Strict JSON (RFC 8259): UTF-8 (a leading byte order mark is ignored), no
 ``NaN`` or ``Infinity``, and no object with the same member twice (Python's
 :mod:`json` would silently keep the last one). The cost is bounded: the
-input is at most :data:`~migcompat.cli.io.JSON_READ_LIMIT` bytes, nested at
-most :data:`~migcompat.jsonmodel.MAX_JSON_DEPTH` levels, and an integer has
+input is at most :data:`~migcompat.cli.io.JSON_READ_LIMIT` bytes and
+:data:`~migcompat.jsonmodel.MAX_JSON_VALUES` values, nested at most
+:data:`~migcompat.jsonmodel.MAX_JSON_DEPTH` levels, and an integer has
 at most :data:`~migcompat.jsonmodel.MAX_JSON_INTEGER_DIGITS` digits
 (:func:`migcompat.jsonmodel.decode_json`).
 """

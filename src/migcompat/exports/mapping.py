@@ -11,9 +11,10 @@ is refused with ``export-mapping-invalid``, the message naming the member
 (``accept_sets[3][1]``).
 
 Reading is bounded: at most :data:`MAPPING_READ_LIMIT` bytes are read, and
-the JSON is decoded by :func:`migcompat.jsonmodel.decode_json` (nesting and
-integers bounded, a member twice refused). Writing keeps to the same bound:
-:func:`mapping_text` refuses a document the reader would refuse as too large,
+the JSON is decoded by :func:`migcompat.jsonmodel.decode_json` (the number of
+values, nesting and integers bounded, a member twice refused). Writing keeps
+to the same bounds: :func:`mapping_text` refuses a document the reader would
+refuse as too large,
 so that an export never writes a mapping its query cannot read.
 
 Both formats (``migcompat-placement-traits`` and
@@ -43,7 +44,7 @@ from typing import Any, Final
 from .. import terminals
 from .._files import FileTooLarge, NotARegularFile, read_regular
 from ..emit import emit
-from ..jsonmodel import decode_json
+from ..jsonmodel import MAX_JSON_VALUES, decode_json, json_values_over
 from ..limits import MAX_KEY_BYTES
 from ..model import MigrationVersion
 from .errors import ExportError
@@ -104,9 +105,10 @@ def mapping_text(document: Mapping[str, Any], name: str) -> str:
     """*document* as the text of a mapping file (indented JSON, ASCII, lists of indices on one line, final newline).
 
     Raises ``export-mapping-invalid`` when the text is longer than
-    :data:`MAPPING_READ_LIMIT`, which the queries would refuse to read: the
-    writer never writes what the reader cannot read. *name* is how the
-    message names the mapping.
+    :data:`MAPPING_READ_LIMIT`, or holds more than
+    :data:`~migcompat.jsonmodel.MAX_JSON_VALUES` values, which the queries
+    would refuse to read: the writer never writes what the reader cannot
+    read. *name* is how the message names the mapping.
     """
     text = json.dumps(document, indent=2, ensure_ascii=True)
     # Inside a JSON string a line break is always escaped, so a bracket, a line break and digits is a list.
@@ -116,6 +118,14 @@ def mapping_text(document: Mapping[str, Any], name: str) -> str:
             "export-mapping-invalid",
             f"the mapping {name} would be {len(text)} bytes, more than the {MAPPING_READ_LIMIT} the queries read;"
             " export part of the fleet at a time (fewer captures, or --enabled-type)",
+            where=name,
+        )
+    values = json_values_over(text, MAX_JSON_VALUES)
+    if values is not None:
+        raise ExportError(
+            "export-mapping-invalid",
+            f"the mapping {name} would hold {values} JSON values, more than the {MAX_JSON_VALUES} the queries"
+            " decode; export part of the fleet at a time (fewer captures, or --enabled-type)",
             where=name,
         )
     return text

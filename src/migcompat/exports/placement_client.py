@@ -59,7 +59,7 @@ request. The endpoint must be an ``http`` or ``https`` URL with a host
 ``placement-failed``, before any request. Every request has
 a timeout; an unreachable service, an error status or a resource provider not
 found is a ``placement-failed`` error naming the request. Responses are
-decoded by :func:`migcompat.jsonmodel.decode_json` (bounded nesting).
+decoded by :func:`migcompat.jsonmodel.decode_json` (bounded values and nesting).
 """
 
 from __future__ import annotations
