@@ -350,3 +350,84 @@ def test_an_export_never_writes_a_mapping_of_more_values_than_its_query_decodes(
         mapping.mapping_text(document, "m")
     assert info.value.code == "export-mapping-invalid"
     assert "would hold 5 JSON values, more than the 4 the queries decode" in info.value.message
+
+
+# ---- F3: cases copy DIR never writes through a link planted in DIR -----------------------------------------
+
+
+def _copy(*args: str) -> tuple[int, str]:
+    """``migcompat cases copy ARGS --kind check`` in-process: its status and standard error."""
+    from click.testing import CliRunner
+
+    from migcompat.cli import main
+
+    result = CliRunner().invoke(main, ["cases", "copy", *args, "--kind", "check"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stderr
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["new", "force"])
+def test_cases_copy_refuses_a_link_planted_where_its_schema_directory_goes(tmp_path: Path, force: bool) -> None:
+    """Was: the schemas were written wherever DIR/schema led (a sticky shared DIR lets anybody plant it)."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)  # as /tmp: accepted, and anybody may add a name to it
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (shared / "schema").symlink_to(elsewhere)
+
+    status, stderr = _copy(str(shared), *(["--force"] if force else []))
+    assert status == 3
+    assert stderr == (
+        f"migcompat: error[output-unwritable]: cannot write into {shared}/schema: it is a symbolic link, which"
+        f" migcompat does not follow (whoever can write to {shared} can put one there to lead the files"
+        " elsewhere): remove it, or give another directory\n"
+    )
+    assert list(elsewhere.iterdir()) == []
+    assert [path.name for path in shared.iterdir()] == ["schema"]  # refused before anything was written
+
+
+def test_cases_copy_refuses_a_file_where_its_schema_directory_goes(tmp_path: Path) -> None:
+    (tmp_path / "schema").write_text("mine\n")
+    status, stderr = _copy(str(tmp_path))
+    assert status == 3
+    assert f"error[output-unwritable]: cannot write into {tmp_path}/schema: it is a regular file, not a" in stderr
+    assert (tmp_path / "schema").read_text() == "mine\n"
+
+
+def test_cases_copy_replaces_a_link_planted_in_its_schema_directory(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    destination = tmp_path / "embedded"
+    assert _copy(str(destination)) == (0, "")
+    schema = sorted((destination / "schema").iterdir())[0]
+    expected = schema.read_bytes()
+    schema.unlink()
+    schema.symlink_to(victim)
+    assert _copy(str(destination), "--force") == (0, "")
+    assert victim.read_text() == "precious\n"
+    assert not schema.is_symlink() and schema.read_bytes() == expected
+    assert (destination / "schema").stat().st_mode & 0o022 == 0
+
+
+def test_a_file_goes_into_the_directory_opened_even_if_its_path_now_leads_elsewhere(tmp_path: Path) -> None:
+    """The directory is held by its descriptor: one renamed and replaced by a link after it was opened changes
+    nothing (it was looked up by its path again for every file)."""
+    from migcompat.cli.output import open_output_directory, open_output_subdirectory, write_in_directory
+
+    out = tmp_path / "out"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    top = open_output_directory(out)
+    try:
+        sub = open_output_subdirectory(top, "schema", str(out / "schema"))
+        try:
+            (out / "schema").rename(tmp_path / "moved")
+            (out / "schema").symlink_to(elsewhere)
+            write_in_directory(out / "schema", "a.json", "{}\n", dir_fd=sub)
+        finally:
+            os.close(sub)
+    finally:
+        os.close(top)
+    assert list(elsewhere.iterdir()) == []
+    assert [path.name for path in (tmp_path / "moved").iterdir()] == ["a.json"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
@@ -23,7 +24,7 @@ from ..display import escape, plural
 from ..jsonmodel import decode_json
 from ..limits import SPEC_VERSION
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
-from .io import error_document
+from .io import entry_exists, error_document
 from .options import directory_problem, format_option
 from .output import (
     OutputError,
@@ -31,7 +32,8 @@ from .output import (
     echo_error,
     echo_json,
     exit_with,
-    prepare_directory,
+    open_output_directory,
+    open_output_subdirectory,
     write_in_directory,
     write_output_or_exit,
 )
@@ -522,26 +524,62 @@ def copy_command(
             ctx.exit(ExitCode.UNDECIDED)
     for schema in SCHEMA_FILES:
         try:
-            writes[destination / "schema" / schema] = schema_path(schema).read_text(encoding="utf-8")
+            writes[destination / SCHEMA_DIRECTORY / schema] = schema_path(schema).read_text(encoding="utf-8")
         except OSError:
             continue
-    existing = [str(path) for path in writes if path.exists()]
-    if existing and not force:
-        echo_error(
-            f"{plural(len(existing), 'file exists', 'files exist')}, e.g. {escape(existing[0])}; use --force to"
-            " overwrite",
-            "output-unwritable",
-        )
-        ctx.exit(ExitCode.UNDECIDED)
     try:
-        for directory in dict.fromkeys(path.parent for path in writes):
-            prepare_directory(directory)  # others could plant links at the names written there
-        for path, text in writes.items():
-            write_in_directory(path.parent, path.name, text)  # whole, and never through a link
+        _write_copy(destination, writes, force=force)
     except OutputError as exc:
         exit_with(ctx, exc)
     files = sum(1 for path in writes if path.parent == destination)
     echo(f"copied {count} cases in {files} files, and the schemas, to {escape(str(destination))}")
+
+
+SCHEMA_DIRECTORY: Final = "schema"
+"""The directory of ``cases copy DIR`` that gets the JSON Schemas: ``DIR/schema/``."""
+
+
+def _write_copy(destination: Path, writes: Mapping[Path, str], *, force: bool) -> None:
+    """Write each text of *writes* to its path, in *destination* or a directory below it, all or nothing refused.
+
+    *destination* is the user's (:func:`~migcompat.cli.output.open_output_directory`:
+    made if missing, refused if every user can write to it); each directory
+    below it is reached from its descriptor with
+    :func:`~migcompat.cli.output.open_output_subdirectory`, never through a
+    symbolic link put there, and made only once nothing is refused. Every
+    file goes in through its directory's descriptor
+    (:func:`~migcompat.cli.output.write_in_directory`), whole, replacing a
+    link at its name rather than writing through it. A file that exists
+    (a link included) is an ``output-unwritable`` error unless *force*.
+    Raises :class:`~migcompat.cli.output.OutputError`.
+    """
+    top = open_output_directory(destination)
+    opened: dict[Path, int | None] = {destination: top}
+    try:
+        for directory in dict.fromkeys(path.parent for path in writes):
+            if directory not in opened:  # one level below: DIR/schema
+                opened[directory] = open_output_subdirectory(top, directory.name, str(directory), create=False)
+        existing = [
+            str(path)
+            for path in writes
+            if (descriptor := opened[path.parent]) is not None and entry_exists(descriptor, path.name)
+        ]
+        if existing and not force:
+            raise OutputError(
+                "output-unwritable",
+                f"{plural(len(existing), 'file exists', 'files exist')}, e.g. {escape(existing[0])}; use --force to"
+                " overwrite",
+                where=existing[0],
+            )
+        for path, text in writes.items():
+            descriptor = opened[path.parent]
+            if descriptor is None:  # made now that nothing is refused
+                descriptor = opened[path.parent] = open_output_subdirectory(top, path.parent.name, str(path.parent))
+            write_in_directory(path.parent, path.name, text, dir_fd=descriptor)
+    finally:
+        for descriptor in opened.values():
+            if descriptor is not None:
+                os.close(descriptor)
 
 
 # ---- maintaining the suite ------------------------------------------------------------

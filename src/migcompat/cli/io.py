@@ -41,6 +41,7 @@ __all__ = [
     "Input",
     "display_name",
     "entry_exists",
+    "entry_kind",
     "error_document",
     "open_directory",
     "open_subdirectory",
@@ -202,7 +203,7 @@ def open_subdirectory(parent: int, name: str, path: str) -> int:
     except OSError as exc:
         reason = _reason(exc)
         if exc.errno in (errno.ELOOP, errno.ENOTDIR):
-            reason = f"not a directory ({_entry_kind(parent, name)})"
+            reason = f"not a directory ({entry_kind(parent, name)})"
         raise CannotRead(display_name(path), reason, path=path) from None
 
 
@@ -246,7 +247,7 @@ def read_entry(parent: int, name: str, path: str, limit: int) -> Input:
     return Input(path=path, name=shown, data=data, complete=complete)
 
 
-def _entry_kind(parent: int, name: str) -> str:
+def entry_kind(parent: int, name: str) -> str:
     """What the entry *name* of *parent* is, for a message (``a symbolic link``, ``a regular file``...)."""
     try:
         mode = os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode

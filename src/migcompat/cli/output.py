@@ -23,7 +23,7 @@ import json
 import os
 import stat
 import sys
-from typing import TYPE_CHECKING, Final, NoReturn, TextIO
+from typing import TYPE_CHECKING, Final, Literal, NoReturn, TextIO, overload
 
 import click
 
@@ -41,6 +41,8 @@ __all__ = [
     "echo_error",
     "echo_json",
     "exit_with",
+    "open_output_directory",
+    "open_output_subdirectory",
     "prepare_directory",
     "render_model_error",
     "render_parse_error",
@@ -348,28 +350,37 @@ def check_writable(path: str | os.PathLike[str]) -> None:
 
 
 def write_in_directory(
-    directory: str | os.PathLike[str], name: str, data: str | bytes, *, encoding: str = "utf-8"
+    directory: str | os.PathLike[str],
+    name: str,
+    data: str | bytes,
+    *,
+    encoding: str = "utf-8",
+    dir_fd: int | None = None,
 ) -> None:
     """Write *data* to the file *name*, which the command picked, in *directory*: whole, and never through a link.
 
-    *data* goes into a new file created in *directory* (``O_EXCL``), which
-    then replaces *name* (:func:`os.replace`): a symbolic link found there,
-    dangling or not, is replaced by the file and what it leads to is left
-    alone; a regular file stays whole until the write is complete, and the
-    new one gets its permission bits (else those of a new file under the
-    umask). Check *directory* with :func:`prepare_directory` first, so that
-    nobody else can plant names in it. Raises :class:`OutputError`
-    (``output-unwritable``) for every failure.
+    *data* goes into a new file created in *directory* (``O_EXCL``,
+    ``O_NOFOLLOW``), which then replaces *name* (:func:`os.replace`): a
+    symbolic link found there, dangling or not, is replaced by the file and
+    what it leads to is left alone; a regular file stays whole until the
+    write is complete, and the new one gets its permission bits (else those
+    of a new file under the umask). With *dir_fd*, the descriptor of the
+    directory (:func:`open_output_directory`, :func:`open_output_subdirectory`),
+    every name is looked up in it and *directory* only names it in
+    messages: a directory on the way replaced by a link since it was opened
+    changes nothing. Else check *directory* with :func:`prepare_directory`
+    first, so that nobody else can plant names in it. Raises
+    :class:`OutputError` (``output-unwritable``) for every failure.
     """
     path = os.path.join(os.fspath(directory), name)
     payload = _encoded(path, data, encoding)
     try:
-        found = os.lstat(path)
+        found = os.stat(name if dir_fd is not None else path, dir_fd=dir_fd, follow_symlinks=False)
     except FileNotFoundError:
         found = None
     except (OSError, ValueError) as exc:
         raise _cannot_write(path, exc) from None
-    _write_replacing(path, payload, found if found is not None and stat.S_ISREG(found.st_mode) else None)
+    _write_replacing(path, payload, found if found is not None and stat.S_ISREG(found.st_mode) else None, dir_fd=dir_fd)
 
 
 def prepare_directory(path: str | os.PathLike[str]) -> os.stat_result:
@@ -397,6 +408,102 @@ def prepare_directory(path: str | os.PathLike[str]) -> os.stat_result:
         raise OutputError("output-unwritable", f"cannot create {_shown(name)}: {_reason(exc)}", where=name) from None
     if not stat.S_ISDIR(found.st_mode):  # replaced since makedirs looked
         raise OutputError("output-unwritable", f"cannot write into {_shown(name)}: it is not a directory", where=name)
+    _refuse_shared(name, found)
+    return found
+
+
+def open_output_directory(path: str | os.PathLike[str]) -> int:
+    """:func:`prepare_directory` *path*, then open it: its descriptor (the caller closes it).
+
+    The path is the user's own: links in it, or the whole of it, are
+    followed, as :func:`prepare_directory` follows them. What was opened is
+    checked again through its descriptor (a directory, not one every user
+    can write to). Write into it with :func:`write_in_directory` given
+    ``dir_fd``, and reach the directories below it with
+    :func:`open_output_subdirectory`. Raises :class:`OutputError` as
+    :func:`prepare_directory` does.
+    """
+    name = os.fspath(path)
+    prepare_directory(name)
+    try:
+        descriptor = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except (OSError, ValueError) as exc:
+        raise _cannot_write_into(name, exc) from None
+    return _unshared(name, descriptor)
+
+
+@overload
+def open_output_subdirectory(parent: int, name: str, path: str, *, create: Literal[True] = True) -> int: ...
+
+
+@overload
+def open_output_subdirectory(parent: int, name: str, path: str, *, create: bool) -> int | None: ...
+
+
+def open_output_subdirectory(parent: int, name: str, path: str, *, create: bool = True) -> int | None:
+    """The directory *name* in the output directory open as *parent*, never through a link: its descriptor.
+
+    For a directory the command picks inside the one the user named (``cases
+    copy DIR`` writes ``DIR/schema/``). With *create*, a missing one is made
+    (mode 0755 under the umask) and opened; without it, None is returned
+    for a missing one. It is opened relative to *parent* with
+    ``O_NOFOLLOW | O_DIRECTORY``: a symbolic link found there (which
+    whoever else can write to *parent* may have put there, to lead the
+    files elsewhere) or anything that is not a directory is refused, and
+    nothing is written through it. *path* (*parent*'s path joined with
+    *name*) names it in messages. The caller closes the descriptor. Raises
+    :class:`OutputError`: ``output-unwritable`` for a link, another kind of
+    file or a failure, ``output-unsafe`` for a directory every user can
+    write to (as :func:`prepare_directory`).
+    """
+    from .io import entry_kind
+
+    try:
+        if create:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(name, 0o755, dir_fd=parent)
+        descriptor = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=parent)
+    except FileNotFoundError as exc:
+        if create:  # removed since it was made
+            raise _cannot_write_into(path, exc) from None
+        return None
+    except OSError as exc:
+        if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+            raise _cannot_write_into(path, exc) from None
+        try:
+            linked = stat.S_ISLNK(os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode)
+        except OSError:
+            linked = False
+        if linked:
+            raise OutputError(
+                "output-unwritable",
+                f"cannot write into {_shown(path)}: it is a symbolic link, which migcompat does not follow (whoever"
+                f" can write to {_shown(os.path.dirname(path) or os.curdir)} can put one there to lead the files"
+                " elsewhere): remove it, or give another directory",
+                where=path,
+            ) from None
+        raise OutputError(
+            "output-unwritable",
+            f"cannot write into {_shown(path)}: it is {entry_kind(parent, name)}, not a directory",
+            where=path,
+        ) from None
+    return _unshared(path, descriptor)
+
+
+def _unshared(name: str, descriptor: int) -> int:
+    """*descriptor*, of the directory *name*, once ``fstat`` says it is not one every user can write to
+    (:func:`_refuse_shared`); closed when it is."""
+    try:
+        _refuse_shared(name, os.fstat(descriptor))
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
+
+
+def _refuse_shared(name: str, found: os.stat_result) -> None:
+    """Raise ``output-unsafe`` when the directory *name* (of status *found*) can be written by every user
+    and has no sticky bit."""
     if found.st_mode & stat.S_IWOTH and not found.st_mode & stat.S_ISVTX:
         raise OutputError(
             "output-unsafe",
@@ -405,7 +512,6 @@ def prepare_directory(path: str | os.PathLike[str]) -> os.stat_result:
             " (chmod o-w) or give another directory",
             where=name,
         )
-    return found
 
 
 def write_output_or_exit(
@@ -458,21 +564,31 @@ def _write_in_place(path: str, payload: bytes, found: os.stat_result | None) -> 
         raise _cannot_write(path, exc) from None
 
 
-def _write_replacing(path: str, payload: bytes, old: os.stat_result | None, *, keep_owner: bool = False) -> None:
+def _write_replacing(
+    path: str, payload: bytes, old: os.stat_result | None, *, keep_owner: bool = False, dir_fd: int | None = None
+) -> None:
     """Write *payload* into a new file beside *path*, then put it in *path*'s place.
 
     *old* is the status of the regular file at *path*, whose permission
-    bits (and, with *keep_owner*, owner and group) the new file gets.
+    bits (and, with *keep_owner*, owner and group) the new file gets. Both
+    names are in the directory open as *dir_fd* when given (*path* then only
+    names the file in messages), else in *path*'s directory, opened once
+    here: the new file is made and renamed in that one directory.
     """
-    import tempfile
-
     directory, base = os.path.split(path)
+    place = directory or os.curdir
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{base[:64]}.", suffix=".tmp", dir=directory or os.curdir)
+        parent = os.open(place, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC) if dir_fd is None else dir_fd
+        try:
+            fd, temporary = _new_file(parent, base)
+        except BaseException:
+            if dir_fd is None:
+                os.close(parent)
+            raise
     except (OSError, ValueError) as exc:
         raise OutputError(
             "output-unwritable",
-            f"cannot write {_shown(path)}: {_reason(exc)} (creating a new file in {_shown(directory or os.curdir)},"
+            f"cannot write {_shown(path)}: {_reason(exc)} (creating a new file in {_shown(place)},"
             " to replace it whole)",
             where=path,
         ) from None
@@ -486,13 +602,36 @@ def _write_replacing(path: str, payload: bytes, old: os.stat_result | None, *, k
                         os.fchown(fd, -1, old.st_gid)
             os.fchmod(fd, stat.S_IMODE(old.st_mode) & 0o777 if old is not None else 0o666 & ~_umask())
             stream.write(payload)
-        os.replace(temporary, path)
+        os.replace(temporary, base, src_dir_fd=parent, dst_dir_fd=parent)
     except BaseException as exc:
         with contextlib.suppress(OSError):
-            os.unlink(temporary)
+            os.unlink(temporary, dir_fd=parent)
         if isinstance(exc, OSError):
             raise _cannot_write(path, exc) from None
         raise
+    finally:
+        if dir_fd is None:
+            os.close(parent)
+
+
+_TEMPORARY_FLAGS: Final = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
+"""How the new file of :func:`_write_replacing` is made: a new name, never through a link, not inherited."""
+
+
+def _new_file(parent: int, base: str) -> tuple[int, str]:
+    """A new file (mode 0600) in the directory open as *parent*, named ``.BASE.XXXXXXXX.tmp``: its descriptor and name.
+
+    As :func:`tempfile.mkstemp` makes one, in a directory given by its descriptor.
+    """
+    import secrets
+
+    for _ in range(100):
+        name = f".{base[:64]}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(name, _TEMPORARY_FLAGS, 0o600, dir_fd=parent), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name")
 
 
 def _umask() -> int:
@@ -503,6 +642,10 @@ def _umask() -> int:
 
 def _cannot_write(path: str, exc: OSError | ValueError) -> OutputError:
     return OutputError("output-unwritable", f"cannot write {_shown(path)}: {_reason(exc)}", where=path)
+
+
+def _cannot_write_into(path: str, exc: OSError | ValueError) -> OutputError:
+    return OutputError("output-unwritable", f"cannot write into {_shown(path)}: {_reason(exc)}", where=path)
 
 
 def _reason(exc: OSError | ValueError) -> str:
