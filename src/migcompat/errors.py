@@ -145,9 +145,14 @@ class ParseError(MigcompatError):
     the caret underlines. *text* is the line the error is on, for rendering.
     *where* is ``"line L, column C"``. *hint* is the likely cause when the
     parser can tell, else None: :func:`~migcompat.parse_version` and
-    :func:`~migcompat.parse_compatible` set it when they are given the other
-    attribute. It is part of ``str()`` but not of the code, the position or
-    :meth:`to_dict`, which clause 7.3 fixes.
+    :func:`~migcompat.parse_compatible` set it on a ``syntax`` error when they
+    are given the other attribute, or when the text shows one of the common
+    slips of drivers' authors (``$`` outside an accept rule, ``~`` in a rule,
+    ``$8``, ``<=$1``, an upper-case key, a space inside a value, a ``default``
+    line after an ``accept`` line), as one line saying what to write instead.
+    It is part of ``str()`` but not of the code or the position, which clause
+    7.3 fixes, nor of :meth:`to_dict`; the command line adds it to its JSON
+    error objects as ``hint``.
     """
 
     def __init__(

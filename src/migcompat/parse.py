@@ -24,6 +24,7 @@ import os
 from typing import Final, Protocol, cast
 
 from . import _fast
+from ._hints import syntax_hint
 from .errors import ParseError
 from .limits import HEADER, SPEC_VERSION
 from .model import CompatibleDevices, MigrationVersion
@@ -132,13 +133,18 @@ _OTHER_PARSER: Final = {
 
 
 def _hinted(error: ParseError, text: str | bytes, attribute: str) -> ParseError:
-    """*error* with its ``hint`` set when *text* is the other attribute.
+    """*error* with its ``hint`` set when the likely cause of a ``syntax`` error is known.
 
-    The one place that tells the slip of giving one attribute to the other's
-    parser; the command line words it with the file's name.
+    The one place that sets the hint: when *text* is the other attribute, that
+    (the command line words it with the file's name); else the slip of
+    :func:`migcompat._hints.syntax_hint`'s table that the text shows, if any.
+    The code and position are left as they are.
     """
-    if error.code == "syntax" and detect(text) != attribute:
-        error.hint = _OTHER_PARSER[attribute]
+    if error.code == "syntax":
+        if detect(text) != attribute:
+            error.hint = _OTHER_PARSER[attribute]
+        else:
+            error.hint = syntax_hint(text, attribute, error.line, error.column)
     return error
 
 

@@ -49,6 +49,8 @@ __all__ = [
     "Loader",
     "bounded_error",
     "compatible_from",
+    "error_record",
+    "input_hint",
     "load_compatible",
     "load_version",
     "missing_reasons",
@@ -115,9 +117,14 @@ class InputFailure(Exception):
         return self.error is not None and self.error.code == "unsupported-version"
 
     def to_json(self) -> dict[str, object]:
-        """A record shaped like a ``migcompat parse --format json`` record, plus the input's role."""
+        """A record shaped like a ``migcompat parse --format json`` record, plus the input's role.
+
+        The error of an invalid attribute has the member ``hint`` when the
+        command tells the likely slip (:attr:`hint`).
+        """
         if self.error is not None:
-            return {"input": self.role, "path": self.path, "attribute": self.attribute, "error": self.error.to_dict()}
+            error = error_record(self.error, self.hint)
+            return {"input": self.role, "path": self.path, "attribute": self.attribute, "error": error}
         assert self.reason is not None  # exactly one of error and reason is set
         return {"input": self.role, "path": self.path, "error": read_error(self.reason)}
 
@@ -308,17 +315,41 @@ _LOOKS_LIKE: Final[dict[str, str]] = {
 
 
 def _invalid(role: str, source: Input, attribute: Attribute, error: ParseError) -> InputFailure:
-    hint = None
+    hint = input_hint(source, attribute, error)
+    return InputFailure(role, source.path, attribute, error=bounded_error(error, source), hint=hint)
+
+
+def input_hint(source: Input, attribute: Attribute, error: ParseError) -> str | None:
+    """The hint the command line gives beside *error*, raised parsing *source* as *attribute*, or None.
+
+    A JSON document where an attribute belongs, or the other attribute (the
+    arguments swapped), is worded with the file's name; else the parser's
+    :attr:`~migcompat.errors.ParseError.hint` on a common slip in the
+    attribute itself (a ``$`` in a ``migration_version``, an upper-case key,
+    ...), if it has one.
+    """
     if source.data.lstrip()[:1] == b"{":
         # A capture or a data model where an attribute belongs: the arguments are in the wrong order or place.
-        hint = (
+        return (
             f"{source.name} should be a {attribute}, but it is a JSON document"
             " (a capture goes where a command takes captures, a data model to 'migcompat emit')"
         )
-    elif error.hint is not None:
+    if error.hint is not None and detect(source.data) != attribute:
         # The classic slip: SOURCE and TARGET swapped, or a type's rules given as its version.
-        hint = f"{source.name} should be a {attribute}, but it looks like {_LOOKS_LIKE[detect(source.data)]}"
-    return InputFailure(role, source.path, attribute, error=bounded_error(error, source), hint=hint)
+        return f"{source.name} should be a {attribute}, but it looks like {_LOOKS_LIKE[detect(source.data)]}"
+    return error.hint
+
+
+def error_record(error: ParseError, hint: str | None) -> dict[str, object]:
+    """The JSON error object of an invalid attribute: :meth:`ParseError.to_dict`, and ``hint`` when *hint* is set.
+
+    The shape of ``$defs/error`` of command-error.schema.json and of the
+    parse error of ``$defs/input_error`` of verdict.schema.json.
+    """
+    record = error.to_dict()
+    if hint:
+        record["hint"] = hint
+    return record
 
 
 # ---- reporting ----------------------------------------------------------------------------------
@@ -485,4 +516,5 @@ def bounded_error(error: ParseError, source: Input) -> ParseError:
         column=error.column,
         length=error.length,
         text=error.text,
+        hint=error.hint,
     )

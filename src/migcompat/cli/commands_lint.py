@@ -483,6 +483,8 @@ def _write_text(units: Sequence[_Unit]) -> None:
             lines.append(f"     {failure.message}")
             if failure.excerpt is not None:
                 lines.extend("     " + line for line in render_excerpt(failure.excerpt))
+            if "hint" in failure.details:
+                lines.append(f"     hint: {failure.details['hint']}")
             lines.append(click.style(f"     spec clause {check.clause}: {check.title}", dim=True))
     if lines:
         lines.append("")

@@ -14,7 +14,7 @@ from ..errors import ParseError
 from ..jsonmodel import to_json
 from ..model import CompatibleDevices, MigrationVersion
 from ..parse import detect, parse_compatible, parse_version
-from .attributes import bounded_error, refuse_two_stdins
+from .attributes import bounded_error, error_record, input_hint, refuse_two_stdins
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
 from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_error, read_input
 from .options import format_option
@@ -35,8 +35,10 @@ Reads each FILE (a sysfs attribute, a file, or - for standard input; standard
 input when no FILE is given) and says whether it is a valid migration_version
 or migration_compatible_devices string: a valid one is summarised with its
 canonical form, an invalid one reported with its error code and the line and
-column of the fault. Exit status: 0 every input valid, 1 one is not, 3 one
-cannot be read.
+column of the fault and, for a common slip (a $ in a migration_version, ~
+in a rule, an upper-case key, a space inside a value, ...), a hint line
+saying what to write instead. Exit status: 0 every input valid, 1 one is
+not, 3 one cannot be read.
 
 \b
 Examples:
@@ -51,7 +53,8 @@ after an invalid input the next FILE is read. Reading stops after
 With --format json each input gives one line of JSON (JSON Lines), also for a
 single input: {{"path", "attribute", "canonical", "canonical_text", "model"}}
 for a valid string (model is the JSON data model), {{"path", "attribute",
-"error": {{"code", "message", "line", "column"}}}} for an invalid one, and
+"error": {{"code", "message", "line", "column"}}}} for an invalid one (the
+error has "hint" too when the text shows a common slip), and
 {{"path", "error": {{"code", "message"}}}} for an input that could not be read
 (code input-unreadable).
 """
@@ -116,10 +119,13 @@ def _parse_one(path: str, forced: Attribute | None, *, json_output: bool) -> tup
         )
     except ParseError as exc:
         error = bounded_error(exc, source)
+        hint = input_hint(source, kind, error)
         if json_output:
-            echo_json({"path": path, "attribute": kind, "error": error.to_dict()})
+            echo_json({"path": path, "attribute": kind, "error": error_record(error, hint)})
         else:
             echo(render_parse_error(error, source.name), err=True)
+            if hint:
+                echo(f"migcompat: hint: {hint}", err=True)
         return ExitCode.NEGATIVE, None
     canonical = emit(model)
     if not json_output:

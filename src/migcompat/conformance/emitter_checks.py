@@ -69,7 +69,7 @@ from ..model import (
     Value,
     value_type,
 )
-from ..parse import parse_compatible, parse_version
+from ..parse import detect, parse_compatible, parse_version
 from ..registry import STANDARD_KEYS, registry_default
 from ..relate import Relation, RelationTooComplex, relate
 from ..semantics.constraints import NOT_A_VERSION, constants, reads_self, resolve_alternative
@@ -493,12 +493,15 @@ class _TextChecks:
                 parse_version(data) if name == VERSION else parse_compatible(data)
             )
         except ParseError as error:
+            # A common slip's hint (migcompat._hints); not the library's "parse it with parse_compatible()".
+            hint = {"hint": error.hint} if error.hint is not None and detect(data) == name else {}
             self.fail(
                 "MC-E1-PARSE",
                 name,
                 f"error[{error.code}]: {error.message}",
                 _parse_excerpt(error),
                 error_code=error.code,
+                **hint,
             )
             return None
         self.ok("MC-E1-PARSE")

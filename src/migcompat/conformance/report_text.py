@@ -83,6 +83,8 @@ def _failure(console: Console, failure: Failure) -> None:
             lines = [escape(line) for line in lines]
         for line in lines:
             console.print(_line(_INDENT, line), soft_wrap=True)
+    if "hint" in failure.details:  # a parse error's common slip (migcompat._hints)
+        console.print(_line(_INDENT, escape(f"hint: {failure.details['hint']}")), soft_wrap=True)
     title = CHECKS[failure.check].title
     console.print(_line((f"{_INDENT}spec clause {failure.clause}: {title}", "dim")), soft_wrap=True)
 
