@@ -7,6 +7,7 @@ ignorable (``~``), and their default are fixed here. Dotted keys
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -14,7 +15,7 @@ from typing import Final, Literal
 
 from .model import Value, ValueType
 
-__all__ = ["STANDARD_KEYS", "Form", "StandardKey", "registry_default"]
+__all__ = ["SIMILARITY", "STANDARD_KEYS", "Form", "StandardKey", "closest_standard_key", "registry_default"]
 
 Form = Literal["critical", "ignorable", "either"]
 """How an emitter writes a standard key: without ``~``, with it, or at its choice."""
@@ -62,3 +63,25 @@ def registry_default(key: str) -> Value | None:
     """The registry default of *key* (clause 5.7), or None when it has none."""
     entry = STANDARD_KEYS.get(key)
     return None if entry is None else entry.default
+
+
+SIMILARITY: Final = 0.75
+"""How alike (the ratio of ``difflib.SequenceMatcher``, 0 to 1) a key must be to a registry key to be suggested.
+
+High enough that ``legacy_version`` is not taken for ``stream_version``
+(0.71), low enough for a dropped or doubled letter or underscore
+(``drvier``, ``deviceapi``, ``stream_ver``)."""
+
+
+def closest_standard_key(key: str) -> str | None:
+    """The registry key *key* was most likely meant to be (``stream_version`` for ``stream_verison``), or None.
+
+    Only for a standard key that is not in the registry (undotted, clause
+    5.2): None for a registry key, for a vendor key (dotted: its namespace
+    names its own keys) and when no registry key is at least
+    :data:`SIMILARITY` alike. For messages that say "did you mean ...?".
+    """
+    if "." in key or key in STANDARD_KEYS:
+        return None
+    found = difflib.get_close_matches(key, STANDARD_KEYS, n=1, cutoff=SIMILARITY)
+    return found[0] if found else None

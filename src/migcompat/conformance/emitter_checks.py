@@ -70,7 +70,7 @@ from ..model import (
     value_type,
 )
 from ..parse import detect, parse_compatible, parse_version
-from ..registry import STANDARD_KEYS, registry_default
+from ..registry import STANDARD_KEYS, closest_standard_key, registry_default
 from ..relate import Relation, RelationTooComplex, relate
 from ..semantics.constraints import NOT_A_VERSION, constants, reads_self, resolve_alternative
 from ..semantics.rules import Context, own_values, rule_truth, self_values
@@ -609,7 +609,7 @@ class _TextChecks:
             return None
         standard = STANDARD_KEYS.get(key)
         if standard is None:
-            return f"{key} is not a registry key; a vendor key has a namespace (vendor.{key})"
+            return _unregistered(key)
         if isinstance(constraint, Subset | Superset) and standard.type != "set":
             return f"{key} is a {standard.type}; subset and superset apply to sets"
         for value in values:
@@ -626,7 +626,14 @@ class _TextChecks:
             what = " and ".join(missing)
             excerpt = Excerpt(1, 1, len(_lines(data)[0]), _lines(data)[0])
             scope = "every device the template describes" if version.params else "the device"
-            self.fail("MC-E3-REQUIRED", VERSION, f"{scope} must carry {what}", excerpt)
+            written = {*version.fields, *(key for param in version.params for key in (param.name, *param.fields))}
+            meant = [
+                f"{key} (for {closest_standard_key(key)}?)"
+                for key in sorted(written)
+                if closest_standard_key(key) in missing
+            ]
+            also = f"; it writes {', '.join(meant)}" if meant else ""
+            self.fail("MC-E3-REQUIRED", VERSION, f"{scope} must carry {what}{also}", excerpt)
         else:
             self.ok("MC-E3-REQUIRED")
 
@@ -805,7 +812,7 @@ def _field_problem(key: str, critical: bool, value: Value, mdev: bool) -> str | 
         return None
     standard = STANDARD_KEYS.get(key)
     if standard is None:
-        return f"{key} is not a registry key; a vendor key has a namespace (vendor.{key})"
+        return _unregistered(key)
     if standard.form == "critical" and not critical:
         return f"{key} is a critical key in the registry; write it without ~"
     if standard.form == "ignorable" and critical:
@@ -820,6 +827,13 @@ def _field_problem(key: str, critical: bool, value: Value, mdev: bool) -> str | 
     if key == "type" and not mdev:
         return "type is only for mdev types and instances"
     return None
+
+
+def _unregistered(key: str) -> str:
+    """The E3 message for the standard key *key* that the registry does not have, with the likely registry key."""
+    meant = closest_standard_key(key)
+    guess = "" if meant is None else f" (did you mean {meant}?)"
+    return f"{key} is not a registry key{guess}; a vendor key has a namespace (vendor.{key})"
 
 
 def _where(device: Device) -> str:
