@@ -169,7 +169,10 @@ the object has "fleet_breaking" and "sources" ({"inventory", "classes",
 
 _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\nFor diff: 0 no breaking change, 1 a breaking change (the new driver stopped"
-    " accepting a source the old one accepted), 3 an input cannot be read or is not valid, a pair's"
+    " accepting a source the old one accepted); with --sources: 1 only when a source class of the inventory is"
+    " stranded (accepted by the old driver, and no new target accepts it or may), 0 when the rules narrowed but"
+    " strand none of it, 3 when that is not decided (also beside a stranded class: 3 wins, and the JSON's"
+    " fleet_breaking is true). 3 when an input cannot be read or is not valid, a pair's"
     " relation is too complex to decide or rules read $ without the description (the reason is printed),"
     " a side names one host in several captures, or a capture or sysfs tree could not read part of its"
     " host (a device there is not compared)."
