@@ -164,6 +164,10 @@
 #define MIGC_MAX_MEMBERS	64	/* members of a set: one bit each of a u64 */
 #define MIGC_MIN_PARTS		2	/* components of a version */
 #define MIGC_MAX_PARTS		8
+/* Items of a line: every field or constraint is at least 4 bytes, " k=1", " k<=$" */
+#define MIGC_MAX_ITEMS		(MIGC_MAX_BYTES / 4)
+/* Alternatives of a constraint: every one is at least 2 bytes, "|1" */
+#define MIGC_MAX_ALTS		(MIGC_MAX_BYTES / 2)
 
 /* The five value types of clause 5.3; 0 is no value. */
 enum migc_type {
@@ -385,11 +389,6 @@ struct migc_emitter {
  */
 
 enum { MIGC_STATE_IDLE, MIGC_STATE_VERSION, MIGC_STATE_COMPATIBLE };
-
-/* Every item of a line is at least 4 bytes: " k=1", " k<=$" */
-#define MIGC_MAX_ITEMS		(MIGC_MAX_BYTES / 4)
-/* Every alternative is at least 2 bytes: "|1" */
-#define MIGC_MAX_ALTS		(MIGC_MAX_BYTES / 2)
 
 static_assert(offsetof(struct migc_field, key) == 0, "migc_key() reads the key first");
 static_assert(offsetof(struct migc_constraint, key) == 0, "migc_key() reads the key first");
@@ -1060,7 +1059,7 @@ static inline void migc_put_constraint(struct migc_emitter *e,
 	}
 }
 
-/* ---- the interface: what a driver calls ------------------------------- */
+/* ---- starting a line -------------------------------------------------- */
 
 /*
  * Start an attribute in buf, of size bytes: at most size - 1 of text (and
@@ -1127,6 +1126,8 @@ static inline void migc_compatible_start(struct migc_emitter *e,
 	migc_put_fields(e, defaults, nr, sorted);
 	migc_put(e, "\n", 1);
 }
+
+/* ---- the interface: what a driver calls ------------------------------- */
 
 /*
  * migration_version: the header line with the fixed fields (at least one),
