@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from migcompat import emit, parse_compatible, parse_version
+from test_c_kernel_debug import FAULTS
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = ROOT / "c" / "kernel" / "migcompat_emit.h"
@@ -71,12 +72,13 @@ def test_the_page_names_every_function_and_macro_of_the_header_and_nothing_else(
     assert not unknown, f"named on {PAGE.name} but not declared in {HEADER.name}: {unknown}"
 
 
-def _blocks(language: str) -> list[str]:
-    """The literal blocks of the page in *language* (``.. code-block:: LANGUAGE``), dedented."""
+def _blocks(language: str, option: str = "") -> list[str]:
+    """The literal blocks of the page in *language* (``.. code-block:: LANGUAGE``) with *option*, dedented."""
     text = PAGE.read_text(encoding="utf-8")
     found = []
     for match in re.finditer(rf"^\.\. code-block:: {language}\n((?:   :.*\n)*)\n((?:(?:   .*)?\n)+)", text, re.M):
-        found.append("\n".join(line[3:] for line in match.group(2).rstrip("\n").split("\n")))
+        if option in match.group(1):
+            found.append("\n".join(line[3:] for line in match.group(2).rstrip("\n").split("\n")))
     return found
 
 
@@ -85,7 +87,8 @@ def test_the_page_example_renders_the_texts_it_shows(tmp_path: Path) -> None:
     if compiler is None:
         pytest.skip("no C compiler")
     (example,) = _blocks("c")
-    version, rules = (text + "\n" for text in _blocks("text"))
+    (version,) = (text + "\n" for text in _blocks("text", ":class: mc-version"))
+    (rules,) = (text + "\n" for text in _blocks("text", ":class: mc-compatible"))
     assert emit(parse_version(version)) == version and emit(parse_compatible(rules)) == rules
     main = tmp_path / "example.c"
     main.write_text(
@@ -105,3 +108,12 @@ def test_the_page_example_renders_the_texts_it_shows(tmp_path: Path) -> None:
     ran = subprocess.run([str(program)], capture_output=True, text=True, check=False, timeout=30)
     assert ran.returncode == 0, ran.stdout
     assert ran.stdout == version + rules
+
+
+def test_the_reasons_the_page_shows_are_the_helpers() -> None:
+    """Each pr_debug() message the page quotes is one that tests/test_c_kernel_debug.py has the helper print."""
+    page = re.sub(r"\s+", " ", PAGE.read_text(encoding="utf-8"))
+    shown = re.findall(r"``(migcompat_emit: .*?)``", page)
+    assert len(shown) >= 3
+    said = {message for _, _, message in FAULTS}
+    assert [line for line in shown if line not in said] == []

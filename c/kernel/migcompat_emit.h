@@ -127,7 +127,16 @@
  * const ones where it can, on its stack otherwise: struct migc_field is 48
  * bytes on 64-bit machines) and struct migc_emitter holds the rest. Errors
  * are sticky: after the first, every call does nothing and migc_end()
- * returns it. A line costs time linear in its length when the driver gives
+ * returns it. The errno says what kind of fault; which one, pr_debug() says
+ * as the helper records it: the line (its number from 1, and param,
+ * default, accept...), the item (from 1) with its key, and the fault, as in
+ * "migcompat_emit: line 3 (accept), item 1 (stream_version): an empty range:
+ * its low end is above its high end (-22)". It costs nothing unless the
+ * driver's file is built with DEBUG or dynamic debug turns it on:
+ *
+ *	echo 'module foo +p' > /sys/kernel/debug/dynamic_debug/control
+ *
+ * A line costs time linear in its length when the driver gives
  * its keys in byte order, and quadratic in its number of keys otherwise (at
  * most about a thousand fit in a page); the members of a set (at most 64)
  * and the alternatives of a constraint are compared pairwise, for order and
@@ -148,6 +157,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>	/* ARRAY_SIZE() for MIGC_SET() */
 #include <linux/math64.h>
+#include <linux/printk.h>	/* pr_debug(): why a render failed */
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/types.h>
@@ -315,6 +325,7 @@ struct migc_emitter {
 	int short_err;		/* longer than limit, not than MIGC_MAX_BYTES */
 	int err;
 	int state;
+	unsigned int line;	/* the line being written, from 1: for pr_debug() */
 	const struct migc_field *fixed;
 	unsigned int nr_fixed;
 };
@@ -390,6 +401,13 @@ struct migc_emitter {
 
 enum { MIGC_STATE_IDLE, MIGC_STATE_VERSION, MIGC_STATE_COMPATIBLE };
 
+/* Why an item is refused, as pr_debug() says it (migc_fail_at()). */
+#define MIGC_WHY_KEY	"not a key: one or two lower-case names joined by a dot, at most 63 bytes (clause 5.2)"
+#define MIGC_WHY_TWICE	"a key given twice on the line"
+#define MIGC_WHY_TYPES	"alternatives or range ends of two types (clause 5.6)"
+#define MIGC_WHY_PREFIX	"$N with N outside 1 to 7"
+#define MIGC_WHY_NO_ARRAY "a count without an array (NULL)"
+
 static_assert(offsetof(struct migc_field, key) == 0, "migc_key() reads the key first");
 static_assert(offsetof(struct migc_constraint, key) == 0, "migc_key() reads the key first");
 
@@ -408,12 +426,6 @@ static inline bool migc_plain(u8 c)
 }
 
 /* ---- writing ---------------------------------------------------------- */
-
-static inline void migc_fail(struct migc_emitter *e, int err)
-{
-	if (!e->err)
-		e->err = err;
-}
 
 /*
  * Append n bytes, and a NUL after them as sysfs_emit() writes, when the text
@@ -623,38 +635,47 @@ static inline bool migc_has_member(const struct migc_value *v, const char *name)
 	return false;
 }
 
-/* 0 when a valid attribute can hold the value, -EINVAL when none can. */
-static inline int migc_value_check(const struct migc_value *v)
+/* NULL when a valid attribute can hold the value; else why none can. */
+static inline const char *migc_value_fault(const struct migc_value *v)
 {
 	unsigned int i, j;
 
 	switch (v->type) {
 	case MIGC_TYPE_TOKEN:
-		return migc_text_ok(v->token, false) ? 0 : -EINVAL;
+		return migc_text_ok(v->token, false) ? NULL :
+		       "not a token: printable ASCII, dots between segments, not digits and dots alone, at most 255 bytes written (clause 5.3.1)";
 	case MIGC_TYPE_INT:
-		return 0;
+		return NULL;
 	case MIGC_TYPE_VERSION:
 		return v->version.parts && v->version.count >= MIGC_MIN_PARTS &&
-		       v->version.count <= MIGC_MAX_PARTS ? 0 : -EINVAL;
+		       v->version.count <= MIGC_MAX_PARTS ? NULL :
+		       "a version has 2 to 8 components (clause 5.3.3)";
 	case MIGC_TYPE_RATIO:
-		return v->ratio.den ? 0 : -EINVAL;
+		return v->ratio.den ? NULL : "a ratio's denominator is 0";
 	case MIGC_TYPE_SET:
-		if (v->set.count > MIGC_MAX_MEMBERS ||
-		    (v->set.count && !v->set.names))
-			return -EINVAL;
+		if (v->set.count > MIGC_MAX_MEMBERS)
+			return "a set's names table has more than 64 entries";
+		if (v->set.count && !v->set.names)
+			return "a set's names table is NULL";
 		for (i = 0; i < v->set.count; i++) {
 			if (!migc_member(v, i))
 				continue;
 			if (!migc_text_ok(v->set.names[i], true))
-				return -EINVAL;
+				return "a set member that is not a token's text (clause 5.3.5)";
 			for (j = 0; j < i; j++)
 				if (migc_member(v, j) &&
 				    !strcmp(v->set.names[i], v->set.names[j]))
-					return -EINVAL;
+					return "a set member given twice";
 		}
-		return 0;
+		return NULL;
 	}
-	return -EINVAL;
+	return "no value type (MIGC_TYPE_...)";
+}
+
+/* 0 when a valid attribute can hold the value, -EINVAL when none can. */
+static inline int migc_value_check(const struct migc_value *v)
+{
+	return migc_value_fault(v) ? -EINVAL : 0;
 }
 
 /* Equal as data model values (clause 5.1): of one type, and equal. */
@@ -783,6 +804,33 @@ static inline void migc_put_value(struct migc_emitter *e, const struct migc_valu
 
 /* ---- lines ------------------------------------------------------------ */
 
+/*
+ * Record the first error, and say why with pr_debug(): the line (its number
+ * and what it is; for a fault of no line, line 0, what the call is), the
+ * item at fault (from 1; 0 for the line as a whole) with its key when the
+ * key is valid, the fault and the errno. pr_debug() is
+ * compiled out unless the driver's file is built with DEBUG, or is turned on
+ * by dynamic debug ("file foo_main.c +p" or "module foo +p" in
+ * /sys/kernel/debug/dynamic_debug/control); the errno stays the answer.
+ */
+static inline void migc_fail_at(struct migc_emitter *e, int err, const char *what,
+				unsigned int item, const char *key, const char *why)
+{
+	bool named = key && migc_key_ok(key);
+
+	if (e->err)
+		return;
+	e->err = err;
+	if (!e->line)
+		pr_debug("migcompat_emit: %s: %s (%d)\n", what, why, err);
+	else if (item)
+		pr_debug("migcompat_emit: line %u (%s), item %u%s%s%s: %s (%d)\n",
+			 e->line, what, item, named ? " (" : "", named ? key : "",
+			 named ? ")" : "", why, err);
+	else
+		pr_debug("migcompat_emit: line %u (%s): %s (%d)\n", e->line, what, why, err);
+}
+
 /* The key of item i of an array of fields or constraints (key first). */
 static inline const char *migc_key(const void *items, size_t size, unsigned int i)
 {
@@ -791,14 +839,17 @@ static inline const char *migc_key(const void *items, size_t size, unsigned int 
 
 /*
  * Check the keys of a line: valid and distinct. 1 when they are in byte
- * order already, 0 when not, or -EINVAL.
+ * order already, 0 when not, or -EINVAL with the item at fault in *at
+ * (its key is not valid, or an earlier item has it).
  */
-static inline int migc_keys_check(const void *items, size_t size, unsigned int n)
+static inline int migc_keys_check(const void *items, size_t size, unsigned int n,
+				  unsigned int *at)
 {
 	unsigned int i, j;
 	int sorted = 1;
 
 	for (i = 0; i < n; i++) {
+		*at = i;
 		if (!migc_key_ok(migc_key(items, size, i)))
 			return -EINVAL;
 		if (i && strcmp(migc_key(items, size, i - 1),
@@ -808,9 +859,17 @@ static inline int migc_keys_check(const void *items, size_t size, unsigned int n
 	for (i = 0; !sorted && i < n; i++)
 		for (j = 0; j < i; j++)
 			if (!strcmp(migc_key(items, size, i),
-				    migc_key(items, size, j)))
+				    migc_key(items, size, j))) {
+				*at = i;
 				return -EINVAL;
+			}
 	return sorted;
+}
+
+/* Why migc_keys_check() refused item at. */
+static inline const char *migc_keys_fault(const void *items, size_t size, unsigned int at)
+{
+	return migc_key_ok(migc_key(items, size, at)) ? MIGC_WHY_TWICE : MIGC_WHY_KEY;
 }
 
 /* The item with the least key above prev (the least key when prev is NULL). */
@@ -830,20 +889,41 @@ static inline unsigned int migc_next_key(const void *items, size_t size,
 	return best;
 }
 
-/* Check a line's fields; 1 or 0 as migc_keys_check(), or an error. */
+/*
+ * Check a line's fields; 1 or 0 as migc_keys_check(), or an error with why
+ * in *why and the field at fault in *at (0 for the line as a whole, else
+ * from 1).
+ */
 static inline int migc_fields_check(const struct migc_field *f, unsigned int n,
-				    bool marks)
+				    bool marks, unsigned int *at, const char **why)
 {
 	unsigned int i;
+	int sorted;
 
-	if (n && !f)
+	*at = 0;
+	if (n && !f) {
+		*why = MIGC_WHY_NO_ARRAY;
 		return -EINVAL;
-	if (n > MIGC_MAX_ITEMS)
+	}
+	if (n > MIGC_MAX_ITEMS) {
+		*why = "more fields than MIGC_MAX_ITEMS";
 		return -E2BIG;
-	for (i = 0; i < n; i++)
-		if (migc_value_check(&f[i].value) || (f[i].ignorable && !marks))
+	}
+	for (i = 0; i < n; i++) {
+		*why = migc_value_fault(&f[i].value);
+		if (!*why && f[i].ignorable && !marks)
+			*why = "~ on a default line: its keys carry no mark (clause 5.4)";
+		if (*why) {
+			*at = i + 1;
 			return -EINVAL;
-	return migc_keys_check(f, sizeof(*f), n);
+		}
+	}
+	sorted = migc_keys_check(f, sizeof(*f), n, &i);
+	if (sorted < 0) {
+		*at = i + 1;
+		*why = migc_keys_fault(f, sizeof(*f), i);
+	}
+	return sorted;
 }
 
 static inline void migc_put_field(struct migc_emitter *e, const struct migc_field *f)
@@ -890,22 +970,31 @@ static inline bool migc_prefix_ok(unsigned int n)
 	return n >= 1 && n < MIGC_MAX_PARTS;
 }
 
-/* A range end: a value of an ordered type and of the constraint's, $ or $N. */
-static inline bool migc_bound_ok(const struct migc_bound *b, enum migc_type *type)
+/*
+ * A range end: a value of an ordered type and of the constraint's, $ or $N.
+ * NULL when it is one, else why not.
+ */
+static inline const char *migc_bound_fault(const struct migc_bound *b, enum migc_type *type)
 {
+	const char *why;
+
 	switch (b->end) {
 	case MIGC_END_OPEN:
 	case MIGC_END_SELF:
-		return true;
+		return NULL;
 	case MIGC_END_SELF_PREFIX:	/* a version: the target's, cut */
-		return migc_prefix_ok(b->prefix) &&
-		       migc_same_type(type, MIGC_TYPE_VERSION);
+		if (!migc_prefix_ok(b->prefix))
+			return MIGC_WHY_PREFIX;
+		return migc_same_type(type, MIGC_TYPE_VERSION) ? NULL : MIGC_WHY_TYPES;
 	case MIGC_END_VALUE:
-		return !migc_value_check(&b->value) &&
-		       migc_ordered(b->value.type) &&
-		       migc_same_type(type, b->value.type);
+		why = migc_value_fault(&b->value);
+		if (why)
+			return why;
+		if (!migc_ordered(b->value.type))
+			return "a range end is an integer, a version or a ratio";
+		return migc_same_type(type, b->value.type) ? NULL : MIGC_WHY_TYPES;
 	}
-	return false;
+	return "a range end is open, a value, $ or $N (MIGC_END_...)";
 }
 
 static inline bool migc_bound_eq(const struct migc_bound *a, const struct migc_bound *b)
@@ -934,68 +1023,89 @@ static inline bool migc_alt_eq(const struct migc_alt *a, const struct migc_alt *
 	}
 }
 
-/* One alternative of an equals constraint (clause 5.6). */
-static inline bool migc_alt_ok(const struct migc_alt *a, enum migc_type *type)
+/* One alternative of an equals constraint (clause 5.6): NULL, or why it is not one. */
+static inline const char *migc_alt_fault(const struct migc_alt *a, enum migc_type *type)
 {
+	const char *why;
+
 	switch (a->kind) {
 	case MIGC_ALT_VALUE:
-		return !migc_value_check(&a->value) &&
-		       migc_same_type(type, a->value.type);
+		why = migc_value_fault(&a->value);
+		if (why)
+			return why;
+		return migc_same_type(type, a->value.type) ? NULL : MIGC_WHY_TYPES;
 	case MIGC_ALT_SELF:
-		return true;
+		return NULL;
 	case MIGC_ALT_SELF_PREFIX:
-		return migc_prefix_ok(a->prefix) &&
-		       migc_same_type(type, MIGC_TYPE_VERSION);
+		if (!migc_prefix_ok(a->prefix))
+			return MIGC_WHY_PREFIX;
+		return migc_same_type(type, MIGC_TYPE_VERSION) ? NULL : MIGC_WHY_TYPES;
 	case MIGC_ALT_RANGE:
 		if (a->lo.end == MIGC_END_OPEN && a->hi.end == MIGC_END_OPEN)
-			return false;
-		if (!migc_bound_ok(&a->lo, type) || !migc_bound_ok(&a->hi, type))
-			return false;
+			return "a range open at both ends";
+		why = migc_bound_fault(&a->lo, type);
+		if (!why)
+			why = migc_bound_fault(&a->hi, type);
+		if (why)
+			return why;
 		/* Written ranges are not empty (empty-range). */
-		return a->lo.end != MIGC_END_VALUE || a->hi.end != MIGC_END_VALUE ||
-		       migc_order(&a->lo.value, &a->hi.value) <= 0;
+		if (a->lo.end == MIGC_END_VALUE && a->hi.end == MIGC_END_VALUE &&
+		    migc_order(&a->lo.value, &a->hi.value) > 0)
+			return "an empty range: its low end is above its high end";
+		return NULL;
 	}
-	return false;
+	return "an alternative is a value, $, $N or a range (MIGC_ALT_...)";
 }
 
 /* The alternatives of an equals constraint: valid, of one type, distinct. */
-static inline int migc_alts_check(const struct migc_alt *alts, unsigned int n)
+static inline const char *migc_alts_fault(const struct migc_alt *alts, unsigned int n)
 {
 	enum migc_type type = 0;
+	const char *why;
 	unsigned int i, j;
 
 	for (i = 0; i < n; i++) {
-		if (!migc_alt_ok(&alts[i], &type))
-			return -EINVAL;
+		why = migc_alt_fault(&alts[i], &type);
+		if (why)
+			return why;
 		for (j = 0; j < i; j++)
 			if (migc_alt_eq(&alts[j], &alts[i]))
-				return -EINVAL;
+				return "an alternative given twice";
 	}
-	return 0;
+	return NULL;
 }
 
-static inline int migc_constraint_check(const struct migc_constraint *c)
+/*
+ * NULL when a valid attribute can hold the constraint; else why not, and
+ * the errno in *err: -E2BIG for more alternatives than MIGC_MAX_ALTS, found
+ * before they are checked, -EINVAL for the rest.
+ */
+static inline const char *migc_constraint_fault(const struct migc_constraint *c, int *err)
 {
 	const struct migc_alt *x = c->alts;
 
+	*err = -EINVAL;
 	if (!migc_key_ok(c->key))
-		return -EINVAL;
+		return MIGC_WHY_KEY;
 	if (c->op == MIGC_OP_ANY)
-		return c->nr_alts ? -EINVAL : 0;
+		return c->nr_alts ? "key=* has no alternatives" : NULL;
 	if (!x || !c->nr_alts)
-		return -EINVAL;
-	if (c->nr_alts > MIGC_MAX_ALTS)
-		return -E2BIG;
+		return "a constraint without alternatives";
+	if (c->nr_alts > MIGC_MAX_ALTS) {
+		*err = -E2BIG;
+		return "more alternatives than MIGC_MAX_ALTS";
+	}
 	if (c->op == MIGC_OP_EQUALS)
-		return migc_alts_check(x, c->nr_alts);
-	if ((c->op != MIGC_OP_SUBSET && c->op != MIGC_OP_SUPERSET) ||
-	    c->nr_alts != 1)
-		return -EINVAL;
+		return migc_alts_fault(x, c->nr_alts);
+	if (c->op != MIGC_OP_SUBSET && c->op != MIGC_OP_SUPERSET)
+		return "not a constraint's form (MIGC_OP_...)";
+	if (c->nr_alts != 1)
+		return "<= and >= take one operand";
 	if (x->kind == MIGC_ALT_SELF)
-		return 0;
+		return NULL;
 	if (x->kind == MIGC_ALT_VALUE && x->value.type == MIGC_TYPE_SET)
-		return migc_value_check(&x->value);
-	return -EINVAL;
+		return migc_value_fault(&x->value);
+	return "the operand of <= and >= is a set or $, never $N (clause 5.6)";
 }
 
 static inline void migc_put_prefix(struct migc_emitter *e, unsigned int n)
@@ -1073,12 +1183,15 @@ static inline void migc_begin(struct migc_emitter *e, char *buf, size_t size,
 	e->len = 0;
 	e->limit = size && size - 1 < MIGC_MAX_BYTES ? size - 1 : MIGC_MAX_BYTES;
 	e->short_err = short_err;
-	e->err = buf && size ? 0 : -EINVAL;
+	e->err = 0;
 	e->state = state;
+	e->line = 0;
 	e->fixed = NULL;
 	e->nr_fixed = 0;
-	if (!e->err)
+	if (buf && size)
 		buf[0] = '\0';
+	else
+		migc_fail_at(e, -EINVAL, "migc_*_begin()", 0, NULL, "the buffer is NULL or its size is 0");
 }
 
 /* The page of a show(): PAGE_SIZE bytes, which sysfs_emit() fills but one. */
@@ -1090,13 +1203,17 @@ static inline void migc_begin_page(struct migc_emitter *e, char *buf, int state)
 static inline void migc_version_start(struct migc_emitter *e,
 				      const struct migc_field *fields, unsigned int nr)
 {
+	const char *why = "no field: a migration_version has at least one (clause 4.2)";
+	unsigned int at = 0;
 	int sorted;
 
 	if (e->err)
 		return;
-	sorted = nr ? migc_fields_check(fields, nr, true) : -EINVAL;
+	e->line = 1;
+	sorted = nr ? migc_fields_check(fields, nr, true, &at, &why) : -EINVAL;
 	if (sorted < 0) {
-		migc_fail(e, sorted);
+		migc_fail_at(e, sorted, "migration_version", at,
+			     at ? fields[at - 1].key : NULL, why);
 		return;
 	}
 	e->fixed = fields;
@@ -1110,15 +1227,19 @@ static inline void migc_compatible_start(struct migc_emitter *e,
 					 const struct migc_field *defaults,
 					 unsigned int nr)
 {
+	unsigned int at;
+	const char *why;
 	int sorted;
 
 	if (e->err)
 		return;
-	sorted = migc_fields_check(defaults, nr, false);
+	e->line = 2;
+	sorted = migc_fields_check(defaults, nr, false, &at, &why);
 	if (sorted < 0) {
-		migc_fail(e, sorted);
+		migc_fail_at(e, sorted, "default", at, at ? defaults[at - 1].key : NULL, why);
 		return;
 	}
+	e->line = nr ? 2 : 1;
 	migc_put(e, "mc1\n", 4);
 	if (!nr)
 		return;
@@ -1155,26 +1276,39 @@ static inline void migc_version_begin_buf(struct migc_emitter *e, char *buf, siz
 static inline void migc_version_param(struct migc_emitter *e, const struct migc_field *param,
 				      const struct migc_field *fields, unsigned int nr)
 {
-	unsigned int i;
+	const char *why = NULL;
+	unsigned int i, at;
 	int sorted;
 
 	if (e->err)
 		return;
+	e->line++;
 	if (e->state != MIGC_STATE_VERSION || !param) {
-		migc_fail(e, -EINVAL);
+		migc_fail_at(e, -EINVAL, "param", 0, NULL,
+			     param ? "migc_version_param() outside a migration_version" :
+			     "the parameter is NULL");
 		return;
 	}
-	sorted = migc_fields_check(fields, nr, true);
-	if (sorted >= 0 && (!migc_key_ok(param->key) ||
-			    migc_value_check(&param->value) ||
-			    migc_is_fixed(e, param->key)))
-		sorted = -EINVAL;
-	for (i = 0; sorted >= 0 && i < nr; i++)
-		if (!strcmp(fields[i].key, param->key) ||
-		    migc_is_fixed(e, fields[i].key))
-			sorted = -EINVAL;
+	/* The parameter is item 1, the fields it sets items 2 on. */
+	sorted = migc_fields_check(fields, nr, true, &at, &why);
 	if (sorted < 0) {
-		migc_fail(e, sorted);
+		migc_fail_at(e, sorted, "param", at ? at + 1 : 0,
+			     at ? fields[at - 1].key : NULL, why);
+		return;
+	}
+	at = 1;
+	why = migc_key_ok(param->key) ? migc_value_fault(&param->value) : MIGC_WHY_KEY;
+	if (!why && migc_is_fixed(e, param->key))
+		why = "a key of the header line (clause 5.5)";
+	for (i = 0; !why && i < nr; i++) {
+		at = i + 2;
+		if (!strcmp(fields[i].key, param->key))
+			why = "the parameter's key, set again";
+		else if (migc_is_fixed(e, fields[i].key))
+			why = "a key of the header line (clause 5.5)";
+	}
+	if (why) {
+		migc_fail_at(e, -EINVAL, "param", at, at == 1 ? param->key : fields[at - 2].key, why);
 		return;
 	}
 	migc_put(e, "param", 5);
@@ -1211,22 +1345,36 @@ static inline void migc_compatible_rule(struct migc_emitter *e,
 					const struct migc_constraint *constraints,
 					unsigned int nr)
 {
-	const char *prev = NULL;
-	unsigned int i, k;
+	const char *prev = NULL, *why = NULL;
+	unsigned int i, k, at = 0;
 	int sorted = 0;
 
 	if (e->err)
 		return;
-	if (e->state != MIGC_STATE_COMPATIBLE || (nr && !constraints))
+	e->line++;
+	if (e->state != MIGC_STATE_COMPATIBLE) {
+		why = "migc_compatible_rule() outside a migration_compatible_devices";
 		sorted = -EINVAL;
-	else if (nr > MIGC_MAX_ITEMS)
+	} else if (nr && !constraints) {
+		why = MIGC_WHY_NO_ARRAY;
+		sorted = -EINVAL;
+	} else if (nr > MIGC_MAX_ITEMS) {
+		why = "more constraints than MIGC_MAX_ITEMS";
 		sorted = -E2BIG;
-	for (i = 0; !sorted && i < nr; i++)
-		sorted = migc_constraint_check(&constraints[i]);
-	if (!sorted)
-		sorted = migc_keys_check(constraints, sizeof(*constraints), nr);
-	if (sorted < 0) {
-		migc_fail(e, sorted);
+	}
+	for (i = 0; !why && i < nr; i++) {
+		why = migc_constraint_fault(&constraints[i], &sorted);
+		at = i + 1;
+	}
+	if (!why) {
+		sorted = migc_keys_check(constraints, sizeof(*constraints), nr, &i);
+		if (sorted < 0) {
+			at = i + 1;
+			why = migc_keys_fault(constraints, sizeof(*constraints), i);
+		}
+	}
+	if (why) {
+		migc_fail_at(e, sorted, "accept", at, at ? constraints[at - 1].key : NULL, why);
 		return;
 	}
 	migc_put(e, "accept", 6);
@@ -1253,20 +1401,23 @@ static inline void migc_compatible_rule(struct migc_emitter *e,
  */
 static inline ssize_t migc_end(struct migc_emitter *e)
 {
-	int err = e->err;
-
-	if (!err && e->state != MIGC_STATE_VERSION &&
+	if (!e->err)
+		e->line = 0;	/* what is left is the attribute's, not a line's */
+	if (!e->err && e->state != MIGC_STATE_VERSION &&
 	    e->state != MIGC_STATE_COMPATIBLE)
-		err = -EINVAL;
-	else if (!err && e->len > MIGC_MAX_BYTES)
-		err = -E2BIG;
-	else if (!err && e->len > e->limit)
-		err = e->short_err;
-	if (!err)
+		migc_fail_at(e, -EINVAL, "migc_end()", 0, NULL, "migc_end() without a migc_*_begin()");
+	else if (!e->err && e->len > MIGC_MAX_BYTES)
+		migc_fail_at(e, -E2BIG, "migc_end()", 0, NULL,
+			     "the attribute is longer than MIGC_MAX_BYTES (4095 with its final LF)");
+	else if (!e->err && e->len > e->limit)
+		migc_fail_at(e, e->short_err, "migc_end()", 0, NULL,
+			     e->short_err == -E2BIG ? "the attribute is longer than PAGE_SIZE - 1" :
+			     "the buffer is too small for the text and its NUL");
+	if (!e->err)
 		return e->len;
 	if (e->buf)
 		e->buf[0] = '\0';
-	return err;
+	return e->err;
 }
 
 /**
@@ -1317,8 +1468,11 @@ static inline ssize_t migc_render_compatible(char *buf, size_t size,
 	unsigned int i;
 
 	migc_compatible_begin_buf(&e, buf, size, defaults, nr_defaults);
-	if (nr_rules && !rules)
-		migc_fail(&e, -EINVAL);
+	if (nr_rules && !rules && !e.err) {
+		e.line = 0;
+		migc_fail_at(&e, -EINVAL, "migc_render_compatible()", 0, NULL,
+			     "rules: " MIGC_WHY_NO_ARRAY);
+	}
 	for (i = 0; i < nr_rules && !e.err; i++)
 		migc_compatible_rule(&e, rules[i].constraints, rules[i].nr);
 	return migc_end(&e);
