@@ -24,7 +24,6 @@ import os
 from typing import Final, Protocol, cast
 
 from . import _fast
-from ._hints import syntax_hint
 from .errors import ParseError
 from .limits import HEADER, SPEC_VERSION
 from .model import CompatibleDevices, MigrationVersion
@@ -144,6 +143,8 @@ def _hinted(error: ParseError, text: str | bytes, attribute: str) -> ParseError:
         if detect(text) != attribute:
             error.hint = _OTHER_PARSER[attribute]
         else:
+            from ._hints import syntax_hint  # on the error path only: importing migcompat stays light
+
             error.hint = syntax_hint(text, attribute, error.line, error.column)
     return error
 
