@@ -555,6 +555,8 @@ INVALID = {
     "a set member twice": _version("a = " + _s("x", "y", "x")),
     "an empty set member": _version("a = " + _s("x", "")),
     "a set member with a dot at its end": _version("a = " + _s("1.")),
+    "a set mask with a bit above its names": _version("a = S" + _s("x", "y")[1:]),
+    "an empty set table with a mask": _version("a = S:"),
     "a key twice on the first line": _version("b = i:1", "a = i:1", "b = i:2"),
     "a key twice in byte order": _version("a = i:1", "a = i:2"),
     "no field on the first line": ["version"],
@@ -615,6 +617,10 @@ VALID = {
     "a token that looks like a number elsewhere": (
         _version(f"a = {_t('-1')}", f"b = {_t('1.2.x')}"),
         "mc1 a=-1 b=1.2.x\n",
+    ),
+    "a set of 64 members, every bit of the mask": (
+        _version("a = S" + _s(*(f"m{number:02}" for number in range(64)))[1:]),
+        "mc1 a={" + ",".join(f"m{number:02}" for number in range(64)) + "}\n",
     ),
     "members of digits and dots": (_version("a = " + _s("1.0", "10", "1")), "mc1 a={1,1.0,10}\n"),
     "members sorted as escaped": (_version("a = " + _s("a~", "aZ", "a b")), "mc1 a={a%20b,a%7E,aZ}\n"),

@@ -60,6 +60,12 @@ FAULTS = [
         " (clause 5.6) (-22)",
     ),
     (
+        ["version", f"field driver = {FOO}", "field features = S:7072655f636f7079"],
+        "err -22",
+        "migcompat_emit: line 1 (migration_version), item 2 (features): a set's mask has a bit at or above its"
+        " table's count: a member with no name (-22)",
+    ),
+    (
         ["compatible", "rule", "sub features $1"],
         "err -22",
         "migcompat_emit: line 2 (accept), item 1 (features): the operand of <= and >= is a set or $, never $N"

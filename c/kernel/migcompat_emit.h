@@ -344,14 +344,23 @@ struct migc_emitter {
 	MIGC_VERSION_OF(((const u64[]){ __VA_ARGS__ }),			\
 			sizeof((const u64[]){ __VA_ARGS__ }) / sizeof(u64))
 #define MIGC_VERSION_OF(p, n)	{ .type = MIGC_TYPE_VERSION, .version = { (p), (n) } }
-/* The members names[i] of a table of count names whose bit i is set in mask. */
+/*
+ * The members names[i] of a table of count names whose bit i is set in mask.
+ * A bit at or above count names no member and is refused (-EINVAL): a
+ * capability the table cannot name would be left out of the set, and a
+ * target would accept a stream that uses it. Clear such bits where leaving
+ * them out is meant: mask & MIGC_NAMES_MASK(count).
+ */
 #define MIGC_SET_OF(names, count, mask)					\
 	{ .type = MIGC_TYPE_SET, .set = { (names), (count), (mask) } }
+/* The bits of the first count names of a table (count 1 to 64). */
+#define MIGC_NAMES_MASK(count)	((2ULL << ((count) - 1)) - 1)
 /*
  * Every member of a table of names. ARRAY_SIZE() reads only the type of
  * names (sizeof), so names is evaluated once; and it refuses a pointer.
  */
-#define MIGC_SET(names)		MIGC_SET_OF(names, ARRAY_SIZE(names), ~0ULL)
+#define MIGC_SET(names)							\
+	MIGC_SET_OF(names, ARRAY_SIZE(names), MIGC_NAMES_MASK(ARRAY_SIZE(names)))
 #define MIGC_EMPTY_SET		MIGC_SET_OF(NULL, 0, 0)
 
 /* Fields: MIGC_FIELD("aggregate", MIGC_INT(2)) */
@@ -657,6 +666,8 @@ static inline const char *migc_value_fault(const struct migc_value *v)
 			return "a set's names table has more than 64 entries";
 		if (v->set.count && !v->set.names)
 			return "a set's names table is NULL";
+		if (v->set.count < MIGC_MAX_MEMBERS && v->set.mask >> v->set.count)
+			return "a set's mask has a bit at or above its table's count: a member with no name";
 		for (i = 0; i < v->set.count; i++) {
 			if (!migc_member(v, i))
 				continue;

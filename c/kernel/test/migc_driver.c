@@ -36,7 +36,8 @@
  *
  * VALUE is t:HEX (a token: its plain bytes in hex), i:N, v:N.N..., r:N/D,
  * or s:M,M,... (a set: each member in hex; a member written -HEX is in the
- * names table but not in the mask). ALT is $, $N, a VALUE, or a range
+ * names table but not in the mask; S:M,M,... is the same set with every bit
+ * above the table's names set in the mask too). ALT is $, $N, a VALUE, or a range
  * LO..HI whose ends are a VALUE, $, $N, or nothing.
  *
  * Output, for each end and each show: "ok LEN\n" and the LEN bytes of the
@@ -187,6 +188,7 @@ static struct migc_value value(const char *text, size_t len)
 		v.ratio.den = number(stop + 1, &stop);
 		break;
 	case 's':
+	case 'S':
 		v.type = MIGC_TYPE_SET;
 		v.set.names = names + nr_names;
 		v.set.mask = ~0ULL;
@@ -204,6 +206,8 @@ static struct migc_value value(const char *text, size_t len)
 			names[nr_names++] = unhex(p + skip, stop - p - skip);
 			v.set.count++;
 		}
+		if (text[0] == 's' && v.set.count < 64)
+			v.set.mask &= (1ULL << v.set.count) - 1;
 		return v;
 	default:
 		bad("bad value type", text);
