@@ -19,6 +19,7 @@ from migcompat.cli import main
 from migcompat.cli.exitcodes import ExitCode
 from test_verdict_schema import document_errors
 
+ROOT = Path(__file__).resolve().parents[1]
 VERSION = "migration_version"
 COMPATIBLE = "migration_compatible_devices"
 
@@ -176,3 +177,17 @@ def test_check_gives_the_hint_in_text_and_in_schema_valid_json(tmp_path: Path) -
     assert document_errors("verdict", document) == []
     (error,) = document["input_errors"]
     assert error["error"]["hint"].endswith("write driver")
+
+
+@pytest.mark.parametrize(("form", "shown"), [("ktap", "# hint: keys are lower"), ("junit", "hint: keys are lower")])
+def test_conformance_reports_give_the_hint_in_every_format(tmp_path: Path, form: str, shown: str) -> None:
+    capture = json.loads((ROOT / "conformance" / "samples" / "gvt-g" / "old.json").read_text())
+    placement = next(p for p in capture["placements"] if "text" in p["attributes"]["migration_version"])
+    placement["attributes"]["migration_version"]["text"] = "mc1 Driver=i915\n"
+    path = tmp_path / "host.json"
+    path.write_text(json.dumps(capture))
+    result = CliRunner().invoke(main, ["conformance", "--format", form, str(path)])
+    assert result.exit_code == ExitCode.NEGATIVE, result.output
+    assert "MC-E1-PARSE" in result.stdout
+    assert shown in result.stdout
+    assert "write driver" in result.stdout

@@ -59,6 +59,8 @@ def _body(failure: Failure) -> str:
     if failure.excerpt is not None:
         excerpt = render_excerpt(failure.excerpt)  # printable ASCII, its caret under the span
         lines.extend(excerpt if all_printable(excerpt) else [escape(line) for line in excerpt])
+    if "hint" in failure.details:  # a parse error's common slip (migcompat._hints)
+        lines.append("hint: " + escape(str(failure.details["hint"])))
     lines.append(f"spec clause {failure.clause}")
     return "\n".join(lines)
 

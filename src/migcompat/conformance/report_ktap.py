@@ -73,6 +73,8 @@ def _failure_lines(failure: Failure, warning: bool) -> list[str]:
     if failure.excerpt is not None:
         excerpt = render_excerpt(failure.excerpt)
         lines.extend("#     " + line for line in (excerpt if all_printable(excerpt) else map(escape, excerpt)))
+    if "hint" in failure.details:  # a parse error's common slip (migcompat._hints)
+        lines.append("# hint: " + escape(str(failure.details["hint"])))
     lines.append(f"# spec clause {failure.clause}")
     return lines
 
