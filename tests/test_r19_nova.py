@@ -290,7 +290,7 @@ def test_a_push_that_fails_while_clearing_outside_providers_says_which_it_cleare
     gone = [fake.add(f"gone-{number}") for number in (1, 2)]
     for rp in gone:
         fake.providers[rp]["traits"] = {stale}
-    fake.fail_at = 4 + 2 + 2  # 4 traits created, 2 providers set, the first outside provider cleared
+    fake.fail_at = 2 + 2 + 2  # 2 accepts traits created, 2 providers set, the first outside provider cleared
     fake.install(monkeypatch)
     enabled = ["--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230"]
     result = _migcompat(
@@ -304,7 +304,30 @@ def test_a_push_that_fails_while_clearing_outside_providers_says_which_it_cleare
         env={"OS_TOKEN": "t"},
     )
     assert result.exit_code == 3, result.output
-    assert "applied before the failure: 4 traits created, 2 resource providers updated" in result.output
+    assert "applied before the failure: 2 traits created, 2 resource providers updated" in result.output
     assert f"  cleared 'gone-1' ({gone[0]}), outside the export\n" in result.output
     assert "gone-2" not in result.output
     assert fake.providers[gone[0]]["traits"] == set() and fake.providers[gone[1]]["traits"] == {stale}
+
+
+def test_a_push_makes_an_is_trait_only_where_a_mapped_provider_carries_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review r19 Nova F10: under Nova's layout no provider carries an is trait; none is made in Placement."""
+    inventory = load_inventory([str(SAMPLES)])
+    kept = [p for p in inventory.providers if p.kind == "device" or p.ident in ("nvidia-222", "nvidia-230")]
+    by_type = build_export(build_table(kept))  # Nova's layout: the types on their GPUs, the mdev instances unmapped
+    accepts = {name for name, (relation, _) in by_type.traits.items() if relation == "accepts"}
+    assert accepts < set(by_type.all_traits())  # the devices' is traits are in the mapping document...
+    fake = FakePlacement()
+    for host in ("t4-node-16", "t4-node-17"):
+        fake.add(f"{host}_pci_0000_3b_00_0")
+    fake.install(monkeypatch)
+    report = push(by_type, PlacementClient("http://placement.invalid", "t"))
+    assert set(report.traits_created) == accepts == fake.traits  # ...but not made in Placement
+    device = next(entry.provider for entry in by_type.providers if entry.provider.kind == "device")
+    rp = fake.add("a-device")
+    mapped = build_export(build_table(kept), ResourceProviderMap({provider_key(device): rp}))
+    (entry,) = [entry for entry in mapped.providers if entry.provider == device]
+    own = {name for name in entry.traits if mapped.traits[name][0] == "is"}
+    assert len(own) == 1  # a device mapped to a resource provider of its own carries its is trait: it is made
+    push(mapped, PlacementClient("http://placement.invalid", "t"))
+    assert fake.traits == accepts | own and fake.providers[rp]["traits"] >= own

@@ -516,7 +516,8 @@ Examples:
 With --endpoint URL the traits are pushed. First, reading only, every mapped
 resource provider is found (in one listing, by name, or its UUID checked): one Placement
 does not have, or two providers landing on one UUID, is an error and nothing
-is written. Then each trait is created (PUT /traits/NAME) and set on each
+is written. Then each trait is created (PUT /traits/NAME: every ACCEPTS trait,
+an IS trait only where a mapped provider carries it) and set on each
 mapped resource provider (PUT /resource_providers/UUID/traits, with its
 generation), keeping the provider's traits that do not start with
 CUSTOM_MIGCOMPAT_. The token is read from the environment variable that

@@ -237,6 +237,19 @@ class PlacementExport:
         """Every trait name the export sets, sorted."""
         return sorted(self.traits)
 
+    def placement_traits(self) -> list[str]:
+        """The traits a push makes exist in Placement (and a prune keeps), sorted.
+
+        Every ``accepts`` trait of :meth:`all_traits`, carried or not: a
+        query names it, and Placement refuses a query that names a trait it
+        does not have. An ``is`` trait only where a provider with a resource
+        provider carries it: under Nova's layout none does (an mdev instance
+        has no resource provider of its own), and a trait no provider can
+        carry would only clutter Placement's list.
+        """
+        carried = {name for entry in self.providers if entry.resource_provider is not None for name in entry.traits}
+        return sorted(name for name, (relation, _) in self.traits.items() if relation == "accepts" or name in carried)
+
     def by_resource_provider(self) -> dict[tuple[str, str], ProviderTraits]:
         """The mapped providers by resource provider; two providers on one is ``export-ambiguous-provider``.
 

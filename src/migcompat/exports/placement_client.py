@@ -533,6 +533,11 @@ def push(
 ) -> PushReport:
     """Create the export's traits in Placement and set them on every mapped resource provider.
 
+    The traits created (and, with *prune*, kept) are
+    :meth:`~migcompat.exports.placement.PlacementExport.placement_traits`:
+    every ``accepts`` trait, and an ``is`` trait only where a mapped
+    provider carries it.
+
     Raises ``export-ambiguous-provider`` before any request when two
     providers map to one resource provider, and, after reading but before
     any write, ``placement-failed`` naming every mapped resource provider
@@ -544,8 +549,8 @@ def push(
     fails once writing has begun raises ``placement-failed`` with its
     *report* set: what was applied (nothing is pruned then). With *prune*,
     once every provider is set, gives each provider outside the export no
-    migcompat trait, then deletes the migcompat traits the export does not
-    set (:func:`prune_traits`).
+    migcompat trait, then deletes the other migcompat traits
+    (:func:`prune_traits`).
     """
     targets = export.by_resource_provider()
     report = PushReport()
@@ -575,7 +580,7 @@ def push(
             current[uuid] = body
     done = 0
     try:
-        for name in export.all_traits():
+        for name in export.placement_traits():
             if name in defined:
                 continue
             status, _ = client.request("PUT", f"/traits/{name}", ok=(201, 204))
@@ -591,7 +596,7 @@ def push(
             for uuid in sorted(report.outside, key=report.outside.__getitem__):
                 _set_traits(client, uuid, set())
                 report.cleared.append(uuid)
-            _prune(client, export.all_traits(), report.traits_removed, report.traits_in_use)
+            _prune(client, export.placement_traits(), report.traits_removed, report.traits_in_use)
     except ExportError as exc:
         report.not_set = keys[done:]
         failure = ExportError(exc.code, exc.message, where=exc.where)
