@@ -83,6 +83,18 @@ def test_importing_migcompat_does_not_import_click() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_deciding_does_not_import_what_only_messages_need() -> None:
+    """The syntax-hint table and difflib's suggestions are read when an error is explained, not before."""
+    code = (
+        "import sys, migcompat, migcompat.compare, migcompat.plan, migcompat.relate\n"
+        "migcompat.compare.check(migcompat.parse_version('mc1 a=1\\n'), migcompat.parse_compatible("
+        "'mc1\\naccept a=2\\n'))\n"
+        "print(' '.join(sorted({'click', 'difflib', 'migcompat._hints'} & set(sys.modules))))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
 def _modules_after(*args: str) -> set[str]:
     """The command modules (``migcompat.cli.commands_*``) imported by ``migcompat ARGS`` in a fresh process."""
     code = (

@@ -7,7 +7,6 @@ ignorable (``~``), and their default are fixed here. Dotted keys
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -83,5 +82,7 @@ def closest_standard_key(key: str) -> str | None:
     """
     if "." in key or key in STANDARD_KEYS:
         return None
+    import difflib  # for messages only: importing migcompat does not pay for it
+
     found = difflib.get_close_matches(key, STANDARD_KEYS, n=1, cutoff=SIMILARITY)
     return found[0] if found else None
