@@ -76,6 +76,7 @@ nitpick_ignore = [
     ("py:class", name)
     for name in (
         "collections.abc.Callable",
+        "collections.abc.Collection",
         "collections.abc.Hashable",
         "fractions.Fraction",
         "rich.text.Text",

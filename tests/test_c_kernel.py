@@ -622,6 +622,12 @@ VALID = {
         _version("a = S" + _s(*(f"m{number:02}" for number in range(64)))[1:]),
         "mc1 a={" + ",".join(f"m{number:02}" for number in range(64)) + "}\n",
     ),
+    "MIGC_SET() of a table left empty": (_version("a = m:0"), "mc1 a={}\n"),
+    "MIGC_SET() of a table of a name": (_version("a = m:1"), "mc1 a={only}\n"),
+    "MIGC_SET() of a table of 64 names": (
+        _version("a = m:64"),
+        "mc1 a={" + ",".join(f"m{number:02}" for number in range(64)) + "}\n",
+    ),
     "members of digits and dots": (_version("a = " + _s("1.0", "10", "1")), "mc1 a={1,1.0,10}\n"),
     "members sorted as escaped": (_version("a = " + _s("a~", "aZ", "a b")), "mc1 a={a%20b,a%7E,aZ}\n"),
     "names outside the mask are left out": (_version("a = s:78,-78,-,-2e2e,79"), "mc1 a={x,y}\n"),

@@ -67,9 +67,18 @@ def test_the_file_and_the_flags_add_up_and_standard_input_is_a_file(tmp_path: Pa
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("nvidia-222\nt4-node-16=nvidia-999\n", "--enabled-types-file {f}, line 2: no device type of host t4-node-16"),
-        ("\n\nt4-node-99=nvidia-231\n", "--enabled-types-file {f}, line 3: no host of the inventory is named"),
-        ("nvidia-222 nvidia-99x\n", "--enabled-types-file {f}, line 1: no device type of the inventory is named"),
+        (
+            "nvidia-222\nt4-node-16=nvidia-999\n",
+            "--enabled-types-file: no device type of host t4-node-16 is named 'nvidia-999' ({f}, line 2)",
+        ),
+        (
+            "\n\nt4-node-99=nvidia-231\n",
+            "--enabled-types-file: no host of the inventory is named 't4-node-99' ({f}, line 3)",
+        ),
+        (
+            "nvidia-222 nvidia-99x\n",
+            "--enabled-types-file: no device type of the inventory is named 'nvidia-99x' ({f}, line 1)",
+        ),
         ("nvidia-222\n=nvidia-230\n", "--enabled-types-file {f}, line 2: '=nvidia-230' is not an entry TYPE or"),
         ("t4-node-16=\n", "--enabled-types-file {f}, line 1: 't4-node-16=' is not an entry"),
         ("a=b=c\n", "--enabled-types-file {f}, line 1: 'a=b=c' is not an entry"),
@@ -93,9 +102,9 @@ def test_a_flag_that_names_no_type_is_still_named_as_the_flag(tmp_path: Path) ->
     assert "migcompat: error: --enabled-type: no device type of the inventory is named 'nvidia-99x'" in result.stderr
 
 
-def test_an_unreadable_or_undecodable_file_is_a_usage_error(tmp_path: Path) -> None:
+def test_an_unreadable_file_has_no_answer_and_an_undecodable_one_is_a_usage_error(tmp_path: Path) -> None:
     missing = _run("placement", str(VGPU), "--enabled-types-file", str(tmp_path / "absent.txt"))
-    assert missing.exit_code == 2, missing.output
+    assert missing.exit_code == 3, missing.output  # as an unreadable --rp-uuids FILE or INVENTORY
     assert "error[input-unreadable]: --enabled-types-file: cannot read" in missing.stderr
     latin = tmp_path / "latin.txt"
     latin.write_bytes(b"nvidia-222\nt4-node-16=nvidia-\xe9\n")
@@ -105,10 +114,57 @@ def test_an_unreadable_or_undecodable_file_is_a_usage_error(tmp_path: Path) -> N
     huge = tmp_path / "huge.txt"
     huge.write_bytes(b"nvidia-222\n" * 100_000)
     too_long = _run("placement", str(VGPU), "--enabled-types-file", str(huge))
-    assert too_long.exit_code == 2 and "more than the 1048576 read" in too_long.stderr
+    assert too_long.exit_code == 3 and "more than the 1048576 read" in too_long.stderr
 
 
 def test_two_standard_inputs_are_refused() -> None:
     result = _run("placement", "-", "--enabled-types-file", "-", stdin="")
     assert result.exit_code == 2, result.output
     assert "only one input can be standard input (-), but INVENTORY and --enabled-types-file both are" in result.stderr
+
+
+def test_each_unknown_name_is_shown_with_where_it_was_given(tmp_path: Path) -> None:
+    """Review r20 finding 5: a name typed on the command line was blamed on the file."""
+    listed = tmp_path / "e1.txt"
+    listed.write_text("nvidia-222\nnvidia-99x\n")
+    result = _run("placement", str(VGPU), "--enabled-type", "nvidia-bogus", "--enabled-types-file", str(listed))
+    assert result.exit_code == 2, result.output
+    assert (
+        "migcompat: error: --enabled-type, --enabled-types-file: no device type of the inventory is named"
+        f" 'nvidia-99x' ({listed}, line 2), 'nvidia-bogus' (--enabled-type)"
+    ) in result.stderr
+    hosts = tmp_path / "e2.txt"
+    hosts.write_text("t4-node-99=nvidia-222\n")
+    result = _run("placement", str(VGPU), "--enabled-type", "nohost=nvidia-222", "--enabled-types-file", str(hosts))
+    assert (
+        "--enabled-type, --enabled-types-file: no host of the inventory is named 'nohost' (--enabled-type),"
+        f" 't4-node-99' ({hosts}, line 1)"
+    ) in result.stderr
+
+
+def test_lines_are_counted_at_line_feeds_and_a_byte_order_mark_is_read_past(tmp_path: Path) -> None:
+    """Review r20 finding 6: a form feed or NEL counted as a line; a BOM was part of the first entry."""
+    feed = tmp_path / "ff.txt"
+    feed.write_bytes(b"nvidia-222 \x0c\nnvidia-230\nt4-node-16=bad\n")
+    result = _run("placement", str(VGPU), "--enabled-types-file", str(feed))
+    assert f"--enabled-types-file: no device type of host t4-node-16 is named 'bad' ({feed}, line 3)" in result.stderr
+    marked = tmp_path / "bom.txt"
+    marked.write_bytes(b"\xef\xbb\xbft4-node-16=nvidia-222\r\nt4-node-17=nvidia-230\r\n")
+    mapping = tmp_path / "traits.json"
+    result = _run("placement", str(VGPU), "--enabled-types-file", str(marked), "--mapping", str(mapping))
+    assert result.exit_code == 0, result.output
+    assert _types(mapping) == {("t4-node-16", "nvidia-222"), ("t4-node-17", "nvidia-230")}
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# every host's types, rendered by a template that failed\n"])
+def test_a_file_with_no_entry_is_refused_rather_than_enabling_every_type(tmp_path: Path, text: str) -> None:
+    """Review r20 finding 7: an empty file silently meant every type."""
+    listed = tmp_path / "enabled.txt"
+    listed.write_text(text)
+    for export in ("placement", "kubernetes"):
+        result = _run(export, str(VGPU), "--enabled-types-file", str(listed))
+        assert result.exit_code == 2, result.output
+        assert f"--enabled-types-file {listed}: no [HOST=]TYPE entry" in result.stderr
+        assert result.stdout == ""
+    with_flag = _run("placement", str(VGPU), "--enabled-type", "nvidia-222", "--enabled-types-file", str(listed))
+    assert with_flag.exit_code == 0, with_flag.output  # the flag names the types

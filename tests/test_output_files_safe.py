@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -437,3 +438,24 @@ def test_an_output_of_the_wrong_kind_is_status_3_with_its_code(
     assert "error[output-unwritable]" in result.stderr, result.stderr
     if kind == "file":
         assert out.read_text() == "keep\n"
+
+
+def test_an_output_goes_into_a_directory_its_user_may_write_to_but_not_list(tmp_path: Path) -> None:
+    """Review r20 finding 2: a drop directory (mode -wx) took the files until the directory was opened to read it."""
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    drop.chmod(0o300)
+    target = drop / "traits.json"
+    command = [sys.executable, "-m", "migcompat", "export", "placement", VGPU, "--enabled-type", "nvidia-222"]
+    command += ["--enabled-type", "nvidia-230", "-o", str(target)]
+    if os.geteuid() == 0:  # root reads any directory: run without the capabilities that let it
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("needs setpriv (util-linux) to run without root's file capabilities")
+        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    drop.chmod(0o700)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(target.read_text())["format"] == "migcompat-placement-traits"
+    assert [path.name for path in drop.iterdir()] == ["traits.json"]  # no temporary file left behind

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -431,3 +432,41 @@ def test_a_file_goes_into_the_directory_opened_even_if_its_path_now_leads_elsewh
         os.close(top)
     assert list(elsewhere.iterdir()) == []
     assert [path.name for path in (tmp_path / "moved").iterdir()] == ["a.json"]
+
+
+def test_counting_a_text_with_an_unterminated_string_is_linear() -> None:
+    """Review r20 finding 1: 4 million escaped quotes and no closing one took hours to count; refused at once."""
+    from migcompat.jsonmodel import MAX_JSON_VALUES, decode_json, json_values_over
+
+    text = '"' + '\\",' * (MAX_JSON_VALUES + 1)  # 12 MB: the quick count passes the limit, the exact one runs
+    start = time.process_time()
+    assert json_values_over(text) is None  # one unterminated string: one value
+    with pytest.raises(ValueError, match="Unterminated string"):
+        decode_json(text, _refuse)
+    assert time.process_time() - start < bound(5)  # linear: about 0.3 s; quadratic: hours
+
+
+def test_cases_copy_finds_what_it_cannot_write_before_it_writes_anything(tmp_path: Path) -> None:
+    """Review r20 finding 10: a directory at a file's name (with --force) or a read-only DIR/schema was found
+    only after some files were written."""
+    blocked = tmp_path / "blocked"
+    (blocked / "check.json").mkdir(parents=True)
+    status, stderr = _copy(str(blocked), "--force")
+    assert status == 3 and "it is a directory, which --force does not replace" in stderr
+    assert sorted(path.name for path in blocked.iterdir()) == ["check.json"]
+    assert (blocked / "check.json").is_dir()
+    read_only = tmp_path / "read-only"
+    (read_only / "schema").mkdir(parents=True)
+    (read_only / "schema").chmod(0o555)
+    command = [sys.executable, "-m", "migcompat", "cases", "copy", str(read_only), "--kind", "check"]
+    if os.geteuid() == 0:  # root writes anywhere: run without the capabilities that let it
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("needs setpriv (util-linux) to run without root's file capabilities")
+        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
+    result = subprocess.run(command, capture_output=True, text=True, env=_env(), timeout=60)
+    (read_only / "schema").chmod(0o755)
+    assert result.returncode == 3, result.stderr
+    assert f"cannot write into {read_only / 'schema'}: permission denied; nothing was written" in result.stderr
+    assert sorted(path.name for path in read_only.iterdir()) == ["schema"]
+    assert list((read_only / "schema").iterdir()) == []

@@ -86,3 +86,16 @@ def test_lint_shows_the_suggestion(tmp_path: Path) -> None:
     (failure,) = json.loads(result.stdout)["failures"]
     assert failure["check"] == "MC-E3-REGISTRY"
     assert "(did you mean stream_version?)" in failure["message"]
+
+
+def test_a_key_already_on_the_line_is_not_suggested() -> None:
+    """Review r20 finding 9: streamver beside stream was taken for stream, a duplicate key."""
+    assert closest_standard_key("streamver") == "stream"
+    assert closest_standard_key("streamver", written={"stream", "streamver"}) == "stream_version"
+    version = "mc1 device_api=vfio-pci driver=foo stream=foo streamver=1.0\n"
+    assert _messages(version, None) == [
+        "streamver is not a registry key (did you mean stream_version?); a vendor key has a namespace"
+        " (vendor.streamver)"
+    ]
+    rules = "mc1\naccept device_api=vfio-pci driver=foo stream=foo streamver=1.0\n"
+    assert "(did you mean stream_version?)" in _messages(None, rules)[0]

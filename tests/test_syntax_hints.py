@@ -191,3 +191,33 @@ def test_conformance_reports_give_the_hint_in_every_format(tmp_path: Path, form:
     assert "MC-E1-PARSE" in result.stdout
     assert shown in result.stdout
     assert "write driver" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("attribute", "text", "hint"),
+    [
+        # review r20 finding 8: each of these had a wrong or misleading hint
+        (COMPATIBLE, "mc1\ndefault feature~s={}\n", None),  # a ~ inside a key is not the mark
+        (COMPATIBLE, "mc1\naccept type=$~\n", None),
+        (COMPATIBLE, "mc1\naccept ~~name=x\n", "keys in accept lines carry no mark (clause 5.4): write name=x"),
+        (VERSION, "mc1 ~Name=x\n", "write ~name"),  # the mark kept
+        (COMPATIBLE, "mc1\naccept a=1\n$\n", None),  # not a default line
+        (VERSION, "mc1 driver=foo type =x\n", "no space between a key and its operator: write type=x"),
+        (COMPATIBLE, "mc1\naccept a=1 accept b=2\n", "accept starts a line: begin a new line before it"),
+        (VERSION, "mc1 a=1 param b=2\n", "param starts a line"),
+        (COMPATIBLE, "mc1\naccept a={x,y} z\n", None),  # no %20 can join a set and a word
+    ],
+)
+def test_a_hint_says_nothing_rather_than_something_wrong(attribute: str, text: str, hint: str | None) -> None:
+    error = _parse(attribute, text)
+    assert error.code == "syntax"
+    if hint is None:
+        assert error.hint is None, error.hint
+    else:
+        assert error.hint is not None and hint in error.hint, error.hint
+
+
+def test_a_hint_quotes_at_most_forty_characters_of_the_text() -> None:
+    error = _parse(COMPATIBLE, "mc1\naccept a=" + "$" * 4000 + "\n")
+    assert error.hint is not None and len(error.hint) < 200, error.hint
+    assert error.hint.startswith("$$$") and "..." in error.hint

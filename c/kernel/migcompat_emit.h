@@ -353,8 +353,9 @@ struct migc_emitter {
  */
 #define MIGC_SET_OF(names, count, mask)					\
 	{ .type = MIGC_TYPE_SET, .set = { (names), (count), (mask) } }
-/* The bits of the first count names of a table (count 1 to 64). */
-#define MIGC_NAMES_MASK(count)	((2ULL << ((count) - 1)) - 1)
+/* The bits of the first count names of a table: 0 for none, every bit for 64 or more. */
+#define MIGC_NAMES_MASK(count)						\
+	((count) >= 64 ? ~0ULL : (1ULL << ((count) & 63)) - 1)
 /*
  * Every member of a table of names. ARRAY_SIZE() reads only the type of
  * names (sizeof), so names is evaluated once; and it refuses a pointer.

@@ -62,8 +62,16 @@ _SUBSET_SELF: Final = re.compile(r"~?[A-Za-z0-9_.]*(<=|>=)\$[^ ]")
 _SELF_TERMS: Final = "$ (the target's own value) and $1 to $7 (its own version cut to 1 to 7 components)"
 
 
+_SHOWN: Final = 40
+"""At most this many characters of the text a hint quotes (an item can be as long as its line)."""
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+
+
 def _self_outside_rules(site: _Site) -> str | None:
-    if not site.rest.startswith("$") or site.kind == "accept":
+    if not site.rest.startswith("$") or site.kind not in ("header", "param", "default"):
         return None
     if site.attribute == _VERSION:
         place = "a migration_version gives each field a literal value"
@@ -75,9 +83,13 @@ def _self_outside_rules(site: _Site) -> str | None:
 def _mark_in_rules(site: _Site) -> str | None:
     if site.attribute != _COMPATIBLE or site.kind not in ("accept", "default") or not site.rest.startswith("~"):
         return None
+    if site.offset != 0:  # a ~ inside a key or a value: not the mark
+        return None
+    unmarked = site.item.lstrip("~")
+    write = f": write {_shown(unmarked)}" if unmarked[:1].isalpha() else ""
     return (
         f"the ignorable mark ~ belongs on a field of the migration_version; keys in {site.kind} lines carry no mark"
-        f" (clause 5.4): write {site.rest[1:].split(' ', 1)[0]}"
+        f" (clause 5.4){write}"
     )
 
 
@@ -98,26 +110,34 @@ def _unknown_self_form(site: _Site) -> str | None:
     assert form is not None  # it matches the "$" at least
     if form.group() in ("$", *(f"${n}" for n in range(1, 8))) or form.end() <= site.offset:
         return None  # a valid form, with the error after it
-    return f"{form.group()} is not a self-reference: the forms are {_SELF_TERMS} (clause 5.6)"
+    return f"{_shown(form.group())} is not a self-reference: the forms are {_SELF_TERMS} (clause 5.6)"
 
 
 def _upper_case_key(site: _Site) -> str | None:
     found = _ANY_KEY.match(site.item)
     if found is None or site.offset >= found.end(1) or found.group(1) == found.group(1).lower():
         return None
-    key = found.group(1)
+    mark = "~" if site.item.startswith("~") and site.kind in ("header", "param") else ""
     return (
         "keys are lower case (a lower-case letter, then lower-case letters, digits and _; clause 5.2):"
-        f" write {key.lower()}"
+        f" write {mark}{_shown(found.group(1).lower())}"
     )
 
 
 def _space_in_value(site: _Site) -> str | None:
     if not site.item or "=" in site.item or "=" not in site.previous:
         return None
+    if site.item in _KEYWORDS:
+        return f"{site.item} starts a line: begin a new line before it (clause 4.2)"
+    after = site.line[site.index + len(site.item) - site.offset :].lstrip(" ")
+    if after.startswith(("=", "<=", ">=")):
+        return f"no space between a key and its operator: write {_shown(site.item)}{after.split(' ', 1)[0]}"
+    value = site.previous.split("=", 1)[1]
+    if not value or value.endswith(("}", "$")) or ".." in value or "|" in value:
+        return None  # a set, a range, $ or alternatives before it: a space there is no escaped space
     return (
-        f"{site.item} is not a key=value: a value cannot hold a space; if it belongs to the value before it,"
-        f" escape the space as %20 ({site.previous}%20{site.item})"
+        f"{_shown(site.item)} is not a key=value: a value cannot hold a space; if it belongs to the value before"
+        f" it, escape the space as %20 ({_shown(site.previous)}%20{_shown(site.item)})"
     )
 
 

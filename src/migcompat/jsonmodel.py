@@ -174,8 +174,10 @@ at most about 600 MB to decode. A text is counted before it is decoded
 (:func:`json_values_over`): a few passes over the text, with no value made.
 """
 
-_STRING: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-"""A JSON string, escapes included (an unterminated one is not matched)."""
+_STRING: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
+"""A JSON string, escapes included; an unterminated one runs to the end of the text, so that no attempt to
+match fails after a long scan (with a failing attempt at each of its quotes, a text of escaped quotes and no
+closing one took time quadratic in its length: hours for 12 MB)."""
 _SPACED_EMPTY: Final = re.compile(r"\[[ \t\n\r]+\]|\{[ \t\n\r]+\}")
 """An empty array or object written with white space inside."""
 

@@ -7,7 +7,7 @@ ignorable (``~``), and their default are fixed here. Dotted keys
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
@@ -72,17 +72,20 @@ High enough that ``legacy_version`` is not taken for ``stream_version``
 (``drvier``, ``deviceapi``, ``stream_ver``)."""
 
 
-def closest_standard_key(key: str) -> str | None:
+def closest_standard_key(key: str, written: Collection[str] = ()) -> str | None:
     """The registry key *key* was most likely meant to be (``stream_version`` for ``stream_verison``), or None.
 
     Only for a standard key that is not in the registry (undotted, clause
     5.2): None for a registry key, for a vendor key (dotted: its namespace
     names its own keys) and when no registry key is at least
-    :data:`SIMILARITY` alike. For messages that say "did you mean ...?".
+    :data:`SIMILARITY` alike. The keys *written* (those already on the
+    line) are not suggested: writing one of them again would not help. For
+    messages that say "did you mean ...?".
     """
     if "." in key or key in STANDARD_KEYS:
         return None
     import difflib  # for messages only: importing migcompat does not pay for it
 
-    found = difflib.get_close_matches(key, STANDARD_KEYS, n=1, cutoff=SIMILARITY)
+    candidates = [name for name in STANDARD_KEYS if name not in written]
+    found = difflib.get_close_matches(key, candidates, n=1, cutoff=SIMILARITY)
     return found[0] if found else None

@@ -35,6 +35,7 @@
  *				-ENODATA when none was published
  *
  * VALUE is t:HEX (a token: its plain bytes in hex), i:N, v:N.N..., r:N/D,
+ * m:N (MIGC_SET() of this program's table of N names: 0, 1 or 64),
  * or s:M,M,... (a set: each member in hex; a member written -HEX is in the
  * names table but not in the mask; S:M,M,... is the same set with every bit
  * above the table's names set in the mask too). ALT is $, $N, a VALUE, or a range
@@ -150,6 +151,20 @@ static u64 number(const char *s, const char **end)
 	return v;
 }
 
+/* Tables for MIGC_SET(): one left empty by the configuration, one of a name, one of 64. */
+static const char *const no_names[] = {};
+static const char *const one_name[] = { "only" };
+static const char *const names_64[] = {
+	"m00", "m01", "m02", "m03", "m04", "m05", "m06", "m07",
+	"m08", "m09", "m10", "m11", "m12", "m13", "m14", "m15",
+	"m16", "m17", "m18", "m19", "m20", "m21", "m22", "m23",
+	"m24", "m25", "m26", "m27", "m28", "m29", "m30", "m31",
+	"m32", "m33", "m34", "m35", "m36", "m37", "m38", "m39",
+	"m40", "m41", "m42", "m43", "m44", "m45", "m46", "m47",
+	"m48", "m49", "m50", "m51", "m52", "m53", "m54", "m55",
+	"m56", "m57", "m58", "m59", "m60", "m61", "m62", "m63",
+};
+
 /* The value that text (len bytes) encodes. */
 static struct migc_value value(const char *text, size_t len)
 {
@@ -164,6 +179,21 @@ static struct migc_value value(const char *text, size_t len)
 		v.type = MIGC_TYPE_TOKEN;
 		v.token = unhex(p, end - p);
 		return v;
+	case 'm':
+		switch (number(p, &stop)) {
+		case 0:
+			v = (struct migc_value)MIGC_SET(no_names);
+			break;
+		case 1:
+			v = (struct migc_value)MIGC_SET(one_name);
+			break;
+		case 64:
+			v = (struct migc_value)MIGC_SET(names_64);
+			break;
+		default:
+			bad("no MIGC_SET() table of that size", text);
+		}
+		break;
 	case 'i':
 		v.type = MIGC_TYPE_INT;
 		v.integer = number(p, &stop);

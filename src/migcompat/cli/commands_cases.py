@@ -24,7 +24,7 @@ from ..display import escape, plural
 from ..jsonmodel import decode_json
 from ..limits import SPEC_VERSION
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
-from .io import entry_exists, error_document
+from .io import entry_exists, entry_kind, error_document
 from .options import directory_problem, format_option
 from .output import (
     OutputError,
@@ -550,7 +550,9 @@ def _write_copy(destination: Path, writes: Mapping[Path, str], *, force: bool) -
     file goes in through its directory's descriptor
     (:func:`~migcompat.cli.output.write_in_directory`), whole, replacing a
     link at its name rather than writing through it. A file that exists
-    (a link included) is an ``output-unwritable`` error unless *force*.
+    (a link included) is an ``output-unwritable`` error unless *force*; an
+    entry of another kind (a directory) always is, and so is a directory
+    the process cannot write to: found before the first file is written.
     Raises :class:`~migcompat.cli.output.OutputError`.
     """
     top = open_output_directory(destination)
@@ -571,11 +573,27 @@ def _write_copy(destination: Path, writes: Mapping[Path, str], *, force: bool) -
                 " overwrite",
                 where=existing[0],
             )
-        for path, text in writes.items():
+        for path in writes:  # --force replaces files and links, never a directory or a device
             descriptor = opened[path.parent]
-            if descriptor is None:  # made now that nothing is refused
-                descriptor = opened[path.parent] = open_output_subdirectory(top, path.parent.name, str(path.parent))
-            write_in_directory(path.parent, path.name, text, dir_fd=descriptor)
+            kind = None if descriptor is None else entry_kind(descriptor, path.name)
+            if str(path) in existing and kind not in ("a regular file", "a symbolic link"):
+                raise OutputError(
+                    "output-unwritable",
+                    f"cannot write {escape(str(path))}: it is {kind}, which --force does not replace",
+                    where=str(path),
+                )
+        for directory, descriptor in list(opened.items()):  # made now that nothing is refused, before any file
+            if descriptor is None:
+                opened[directory] = open_output_subdirectory(top, directory.name, str(directory))
+        for directory, descriptor in opened.items():
+            if descriptor is not None and not os.access(".", os.W_OK | os.X_OK, dir_fd=descriptor):
+                raise OutputError(
+                    "output-unwritable",
+                    f"cannot write into {escape(str(directory))}: permission denied; nothing was written",
+                    where=str(directory),
+                )
+        for path, text in writes.items():
+            write_in_directory(path.parent, path.name, text, dir_fd=opened[path.parent])
     finally:
         for descriptor in opened.values():
             if descriptor is not None:

@@ -6,7 +6,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final, NoReturn
 
 import click
@@ -239,14 +239,22 @@ def _inventory(
         else:
             everywhere.add(name)
 
-    def given(option: str, hosts: Collection[str], names: Collection[str] | None = None) -> str:
-        """*option*, or the file lines that gave the entries on *hosts* ('' for every host) of *names* (None: any)."""
-        files = []
-        for value, origin in enabled_types.items():
-            on, name = _host_and_type(value)
-            if origin != _ENABLED_FLAG and on in hosts and (names is None or name in names):
-                files.append(origin)
-        return f"--enabled-types-file {'; '.join(dict.fromkeys(files))}" if files else option
+    def origin(host: str, name: str | None = None) -> str:
+        """Where the first entry on *host* ('' for every host) of TYPE *name* (None: any) was given."""
+        return next(
+            where
+            for value, where in enabled_types.items()
+            if _host_and_type(value)[0] == host and name in (None, _host_and_type(value)[1])
+        )
+
+    def listed(option: str, shown: Sequence[tuple[str, str]]) -> tuple[str, str]:
+        """What an error names first, and its list of (name, where it was given): a file's with its line."""
+        if all(where == _ENABLED_FLAG for _, where in shown):
+            return option, ", ".join(f"'{escape(name)}'" for name, _ in shown)
+        files = all(where != _ENABLED_FLAG for _, where in shown)
+        return "--enabled-types-file" if files else f"{_ENABLED_FLAG}, --enabled-types-file", ", ".join(
+            f"'{escape(name)}' ({where})" for name, where in shown
+        )
 
     # the names are checked against the whole inventory: leaving a host out does not make its types unknown
     typed = [(p.host, p.ident) for p in whole.providers if p.kind == "type"]
@@ -255,31 +263,29 @@ def _inventory(
     hosts = sorted({host for _, host in whole.file_hosts})
     unknown_hosts = sorted(host for host in scoped if host not in hosts)
     if unknown_hosts:
-        names = ", ".join(f"'{escape(host)}'" for host in unknown_hosts)
+        option, names = listed("--enabled-type HOST=TYPE", [(host, origin(host)) for host in unknown_hosts])
         echo_error(
-            f"{given('--enabled-type HOST=TYPE', unknown_hosts)}:"
-            f" no host of the inventory is named {names}"
-            f" (its hosts: {first_few(hosts, _SHOWN_TYPES, escape)})"
+            f"{option}: no host of the inventory is named {names} (its hosts: {first_few(hosts, _SHOWN_TYPES, escape)})"
         )
         ctx.exit(ExitCode.USAGE)
     for host, names_on in sorted(scoped.items()):
         there = sorted({ident for on, ident in typed if on == host})
         missing = sorted(name for name in names_on if name not in there)
         if missing:
-            names = ", ".join(f"'{escape(name)}'" for name in missing)
-            where = given(f"--enabled-type {escape(host)}=TYPE", (host,), missing)
+            option, names = listed(
+                f"--enabled-type {escape(host)}=TYPE", [(name, origin(host, name)) for name in missing]
+            )
             echo_error(
-                f"{where}: no device type of host {escape(host)} is named {names}"
+                f"{option}: no device type of host {escape(host)} is named {names}"
                 f" (its types: {first_few(there, _SHOWN_TYPES, escape) or 'none'})"
             )
             ctx.exit(ExitCode.USAGE)
     types = sorted({ident for _, ident in typed})
     unmatched = sorted(name for name in everywhere if name not in types)
     if unmatched:
-        names = ", ".join(f"'{escape(name)}'" for name in unmatched)
+        option, names = listed(_ENABLED_FLAG, [(name, origin("", name)) for name in unmatched])
         echo_error(
-            f"{given('--enabled-type', ('',), unmatched)}:"
-            f" no device type of the inventory is named {names}"
+            f"{option}: no device type of the inventory is named {names}"
             f" (its types: {first_few(types, _SHOWN_TYPES, escape) or 'none'})"
         )
         ctx.exit(ExitCode.USAGE)
@@ -295,7 +301,7 @@ def _inventory(
 _ENABLED_FLAG: Final = "--enabled-type"
 _ENABLED_READ_LIMIT: Final = 1 << 20
 """Read at most this much of an --enabled-types-file (1 MiB: some 30,000 HOST=TYPE entries)."""
-_ENTRY_SEPARATORS: Final = re.compile(r"[\s,]+")
+_ENTRY_SEPARATORS: Final = re.compile(r"[ \t\r\f\v,]+")
 
 
 def _host_and_type(entry: str) -> tuple[str, str]:
@@ -310,25 +316,29 @@ def _enabled_entries(ctx: click.Context, given: Sequence[str], files: Sequence[s
     The value is ``--enabled-type`` for an entry given on the command line
     (first), else ``FILE, line N`` for the first line that gives it. A file
     holds entries separated by white space or commas, a ``#`` starting a
-    comment to the end of its line. A file that cannot be read (or is larger
-    than :data:`_ENABLED_READ_LIMIT`), is not UTF-8, or holds an entry with an
-    empty HOST or TYPE, several ``=`` or a character that is not printable,
-    ends the command with a usage error (exit 2) naming the file and line.
+    comment to the end of its line; lines end at a line feed, and a byte
+    order mark may start it. A file that cannot be read (or is larger than
+    :data:`_ENABLED_READ_LIMIT`) ends the command with exit 3
+    (``input-unreadable``), as another unreadable input does. A file that is
+    not UTF-8, holds an entry with an empty HOST or TYPE, several ``=`` or a
+    character that is not printable, or, with no --enabled-type, holds no
+    entry at all (a template that rendered empty would otherwise enable
+    every type) ends it with a usage error (exit 2) naming the file and line.
     """
     entries = dict.fromkeys(given, _ENABLED_FLAG)
     for path in files:
         name = display_name(path)
         try:
-            text = _read_bounded(path, _ENABLED_READ_LIMIT).decode("utf-8")
+            text = _read_bounded(path, _ENABLED_READ_LIMIT).decode("utf-8-sig")
         except CannotRead as exc:
             echo_error(f"--enabled-types-file: {escape(str(exc))}", "input-unreadable")
-            ctx.exit(ExitCode.USAGE)
+            ctx.exit(ExitCode.UNDECIDED)
         except UnicodeDecodeError as exc:
             row = exc.object.count(b"\n", 0, exc.start) + 1
             column = exc.start - exc.object.rfind(b"\n", 0, exc.start)
             echo_error(f"--enabled-types-file {name}, line {row}, column {column}: not UTF-8 text")
             ctx.exit(ExitCode.USAGE)
-        for number, line in enumerate(text.splitlines(), 1):
+        for number, line in enumerate(text.split("\n"), 1):
             for entry in _ENTRY_SEPARATORS.split(line.partition("#")[0]):
                 if not entry:
                     continue
@@ -340,6 +350,13 @@ def _enabled_entries(ctx: click.Context, given: Sequence[str], files: Sequence[s
                     )
                     ctx.exit(ExitCode.USAGE)
                 entries.setdefault(entry, f"{name}, line {number}")
+    if files and not entries:
+        echo_error(
+            f"--enabled-types-file {', '.join(display_name(path) for path in files)}: no [HOST=]TYPE entry (only"
+            " blank lines and comments), which would export every type: name the enabled types, or leave out"
+            " --enabled-types-file"
+        )
+        ctx.exit(ExitCode.USAGE)
     return entries
 
 

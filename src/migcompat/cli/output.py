@@ -426,7 +426,7 @@ def open_output_directory(path: str | os.PathLike[str]) -> int:
     name = os.fspath(path)
     prepare_directory(name)
     try:
-        descriptor = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        descriptor = os.open(name, _DIRECTORY_FLAGS)
     except (OSError, ValueError) as exc:
         raise _cannot_write_into(name, exc) from None
     return _unshared(name, descriptor)
@@ -462,7 +462,7 @@ def open_output_subdirectory(parent: int, name: str, path: str, *, create: bool 
         if create:
             with contextlib.suppress(FileExistsError):
                 os.mkdir(name, 0o755, dir_fd=parent)
-        descriptor = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=parent)
+        descriptor = os.open(name, _DIRECTORY_FLAGS | os.O_NOFOLLOW, dir_fd=parent)
     except FileNotFoundError as exc:
         if create:  # removed since it was made
             raise _cannot_write_into(path, exc) from None
@@ -578,7 +578,7 @@ def _write_replacing(
     directory, base = os.path.split(path)
     place = directory or os.curdir
     try:
-        parent = os.open(place, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC) if dir_fd is None else dir_fd
+        parent = os.open(place, _DIRECTORY_FLAGS) if dir_fd is None else dir_fd
         try:
             fd, temporary = _new_file(parent, base)
         except BaseException:
@@ -614,6 +614,9 @@ def _write_replacing(
             os.close(parent)
 
 
+_DIRECTORY_FLAGS: Final = getattr(os, "O_PATH", os.O_RDONLY) | os.O_DIRECTORY | os.O_CLOEXEC
+"""How an output directory is opened to make, rename and look up names in it: ``O_PATH`` where there is one,
+so that a directory the user may write to but not list (mode ``-wx``) takes the files as it did before."""
 _TEMPORARY_FLAGS: Final = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
 """How the new file of :func:`_write_replacing` is made: a new name, never through a link, not inherited."""
 

@@ -41,7 +41,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from types import MappingProxyType
@@ -538,7 +538,12 @@ class _TextChecks:
             (index, {p.name: Field(p.value, p.critical), **p.fields}) for index, p in enumerate(version.params, start=2)
         ]:
             for key, entry in fields.items():
-                problem = None if "." in key else _field_problem(key, entry.critical, entry.value, mdev)
+                if "." in key:
+                    problem = None
+                elif key not in STANDARD_KEYS:
+                    problem = _unregistered(key, fields)
+                else:
+                    problem = _field_problem(key, entry.critical, entry.value, mdev)
                 if problem:
                     self.fail("MC-E3-REGISTRY", VERSION, problem, locate(data, key, line), key=key)
         if len(self.problems) == before:
@@ -592,24 +597,33 @@ class _TextChecks:
         line = 2
         if rules.defaults:
             for key, value in rules.defaults.items():
-                problem = self._key_problem(key, [value]) or _default_problem(key, value)
+                problem = self._key_problem(key, [value], written=rules.defaults) or _default_problem(key, value)
                 if problem:
                     self.fail("MC-E3-REGISTRY", COMPATIBLE, problem, locate(data, key, line), key=key)
             line += 1
         for number, rule in enumerate(rules.rules, start=line):
             for key, constraint in rule.constraints.items():
-                problem = self._key_problem(key, constants(constraint), constraint)
+                problem = self._key_problem(key, constants(constraint), constraint, written=rule.constraints)
                 if problem:
                     self.fail("MC-E3-REGISTRY", COMPATIBLE, problem, locate(data, key, number), key=key)
         if len(self.problems) == before:
             self.ok("MC-E3-REGISTRY")
 
-    def _key_problem(self, key: str, values: Sequence[Value], constraint: Constraint | None = None) -> str | None:
+    def _key_problem(
+        self,
+        key: str,
+        values: Sequence[Value],
+        constraint: Constraint | None = None,
+        *,
+        written: Collection[str] = (),
+    ) -> str | None:
+        """What is wrong with *key* (of *values*) on a default line or in a rule by the registry (E3), or None;
+        *written* are the keys on that line."""
         if "." in key:
             return None
         standard = STANDARD_KEYS.get(key)
         if standard is None:
-            return _unregistered(key)
+            return _unregistered(key, written)
         if isinstance(constraint, Subset | Superset) and standard.type != "set":
             return f"{key} is a {standard.type}; subset and superset apply to sets"
         for value in values:
@@ -628,9 +642,9 @@ class _TextChecks:
             scope = "every device the template describes" if version.params else "the device"
             written = {*version.fields, *(key for param in version.params for key in (param.name, *param.fields))}
             meant = [
-                f"{key} (for {closest_standard_key(key)}?)"
+                f"{key} (for {closest_standard_key(key, written)}?)"
                 for key in sorted(written)
-                if closest_standard_key(key) in missing
+                if closest_standard_key(key, written) in missing
             ]
             also = f"; it writes {', '.join(meant)}" if meant else ""
             self.fail("MC-E3-REQUIRED", VERSION, f"{scope} must carry {what}{also}", excerpt)
@@ -829,9 +843,10 @@ def _field_problem(key: str, critical: bool, value: Value, mdev: bool) -> str | 
     return None
 
 
-def _unregistered(key: str) -> str:
-    """The E3 message for the standard key *key* that the registry does not have, with the likely registry key."""
-    meant = closest_standard_key(key)
+def _unregistered(key: str, written: Collection[str] = ()) -> str:
+    """The E3 message for the standard key *key* that the registry does not have, with the likely registry key
+    among those not *written* on its line."""
+    meant = closest_standard_key(key, written)
     guess = "" if meant is None else f" (did you mean {meant}?)"
     return f"{key} is not a registry key{guess}; a vendor key has a namespace (vendor.{key})"
 
