@@ -99,3 +99,13 @@ def test_a_key_already_on_the_line_is_not_suggested() -> None:
     ]
     rules = "mc1\naccept device_api=vfio-pci driver=foo stream=foo streamver=1.0\n"
     assert "(did you mean stream_version?)" in _messages(None, rules)[0]
+
+
+@pytest.mark.parametrize(
+    ("key", "meant"),
+    [("device_id", "pci_id"), ("vendor_id", "pci_id"), ("subsystem_id", "pci_subsystem"), ("mdev_type", "type")],
+)
+def test_a_driver_s_own_name_for_a_registry_key_is_suggested(key: str, meant: str) -> None:
+    """Review r20 finding 9: device_id (vendor:device) was taken for device_api, which it only looks like."""
+    assert closest_standard_key(key) == meant
+    assert closest_standard_key(key, written={meant}) != meant

@@ -72,6 +72,21 @@ High enough that ``legacy_version`` is not taken for ``stream_version``
 (``drvier``, ``deviceapi``, ``stream_ver``)."""
 
 
+_ALIASES: Final = MappingProxyType(
+    {
+        "device_id": "pci_id",
+        "vendor_id": "pci_id",
+        "pci_device": "pci_id",
+        "subsystem_id": "pci_subsystem",
+        "subsystem": "pci_subsystem",
+        "subsys_id": "pci_subsystem",
+        "mdev_type": "type",
+    }
+)
+"""Names drivers use for what a registry key holds, which spelling alone would not lead to: ``device_id`` is
+the ``pci_id`` (vendor:device), not the ``device_api`` it looks like."""
+
+
 def closest_standard_key(key: str, written: Collection[str] = ()) -> str | None:
     """The registry key *key* was most likely meant to be (``stream_version`` for ``stream_verison``), or None.
 
@@ -84,6 +99,9 @@ def closest_standard_key(key: str, written: Collection[str] = ()) -> str | None:
     """
     if "." in key or key in STANDARD_KEYS:
         return None
+    meant = _ALIASES.get(key)
+    if meant is not None and meant not in written:
+        return meant
     import difflib  # for messages only: importing migcompat does not pay for it
 
     candidates = [name for name in STANDARD_KEYS if name not in written]
