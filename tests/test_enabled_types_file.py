@@ -9,12 +9,14 @@ same meaning as ``--enabled-type`` and errors that name the file and line.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from migcompat.cli import main
+from timebounds import bound
 
 ROOT = Path(__file__).resolve().parents[1]
 VGPU = ROOT / "conformance" / "samples" / "nvidia-vgpu"  # t4-node-16 (nvidia-222...), t4-node-17 (nvidia-230...)
@@ -168,3 +170,14 @@ def test_a_file_with_no_entry_is_refused_rather_than_enabling_every_type(tmp_pat
         assert result.stdout == ""
     with_flag = _run("placement", str(VGPU), "--enabled-type", "nvidia-222", "--enabled-types-file", str(listed))
     assert with_flag.exit_code == 0, with_flag.output  # the flag names the types
+
+
+def test_a_file_of_the_most_unknown_names_that_fit_is_refused_at_once(tmp_path: Path) -> None:
+    """Each unknown name's line was looked up among all entries: 140,000 names (1 MB) took over 5 minutes."""
+    listed = tmp_path / "enabled.txt"
+    listed.write_text("".join(f"n{number}\n" for number in range(140_000)))
+    start = time.process_time()
+    result = _run("placement", str(VGPU), "--enabled-types-file", str(listed))
+    assert time.process_time() - start < bound(10)  # linear: about half a second
+    assert result.exit_code == 2, result.output
+    assert f"'n0' ({listed}, line 1), " in result.stderr and " and 139980 more (its types: " in result.stderr

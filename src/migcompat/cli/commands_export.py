@@ -232,28 +232,23 @@ def _inventory(
         return every, every, loaded, lambda host, ident: True
     everywhere: set[str] = set()
     scoped: dict[str, set[str]] = {}
-    for value in enabled_types:
+    given: dict[tuple[str, str | None], str] = {}  # where the first entry of (HOST, TYPE) and of (HOST, any) was
+    for value, where in enabled_types.items():
         host, name = _host_and_type(value)
         if host:
             scoped.setdefault(host, set()).add(name)
         else:
             everywhere.add(name)
-
-    def origin(host: str, name: str | None = None) -> str:
-        """Where the first entry on *host* ('' for every host) of TYPE *name* (None: any) was given."""
-        return next(
-            where
-            for value, where in enabled_types.items()
-            if _host_and_type(value)[0] == host and name in (None, _host_and_type(value)[1])
-        )
+        given.setdefault((host, name), where)
+        given.setdefault((host, None), where)
 
     def listed(option: str, shown: Sequence[tuple[str, str]]) -> tuple[str, str]:
         """What an error names first, and its list of (name, where it was given): a file's with its line."""
         if all(where == _ENABLED_FLAG for _, where in shown):
-            return option, ", ".join(f"'{escape(name)}'" for name, _ in shown)
+            return option, first_few(shown, _SHOWN_TYPES, lambda item: f"'{escape(item[0])}'")
         files = all(where != _ENABLED_FLAG for _, where in shown)
-        return "--enabled-types-file" if files else f"{_ENABLED_FLAG}, --enabled-types-file", ", ".join(
-            f"'{escape(name)}' ({where})" for name, where in shown
+        return "--enabled-types-file" if files else f"{_ENABLED_FLAG}, --enabled-types-file", first_few(
+            shown, _SHOWN_TYPES, lambda item: f"'{escape(item[0])}' ({item[1]})"
         )
 
     # the names are checked against the whole inventory: leaving a host out does not make its types unknown
@@ -263,7 +258,7 @@ def _inventory(
     hosts = sorted({host for _, host in whole.file_hosts})
     unknown_hosts = sorted(host for host in scoped if host not in hosts)
     if unknown_hosts:
-        option, names = listed("--enabled-type HOST=TYPE", [(host, origin(host)) for host in unknown_hosts])
+        option, names = listed("--enabled-type HOST=TYPE", [(host, given[host, None]) for host in unknown_hosts])
         echo_error(
             f"{option}: no host of the inventory is named {names} (its hosts: {first_few(hosts, _SHOWN_TYPES, escape)})"
         )
@@ -273,7 +268,7 @@ def _inventory(
         missing = sorted(name for name in names_on if name not in there)
         if missing:
             option, names = listed(
-                f"--enabled-type {escape(host)}=TYPE", [(name, origin(host, name)) for name in missing]
+                f"--enabled-type {escape(host)}=TYPE", [(name, given[host, name]) for name in missing]
             )
             echo_error(
                 f"{option}: no device type of host {escape(host)} is named {names}"
@@ -283,7 +278,7 @@ def _inventory(
     types = sorted({ident for _, ident in typed})
     unmatched = sorted(name for name in everywhere if name not in types)
     if unmatched:
-        option, names = listed(_ENABLED_FLAG, [(name, origin("", name)) for name in unmatched])
+        option, names = listed(_ENABLED_FLAG, [(name, given["", name]) for name in unmatched])
         echo_error(
             f"{option}: no device type of the inventory is named {names}"
             f" (its types: {first_few(types, _SHOWN_TYPES, escape) or 'none'})"
