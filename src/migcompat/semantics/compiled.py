@@ -378,27 +378,31 @@ class CompiledRules:
         rule sets that hold only part of each rule's constraints, as a device
         type's rules split by parameter (:mod:`~migcompat.semantics.compiled_type`).
         """
-        _, failed, undecided = self._tally(source, critical)
+        _, failed, _, undecided = self._tally(source, critical)
         return failed, undecided
 
     def _tally(
         self, source: MigrationVersion, critical: bool = True
-    ) -> tuple[list[tuple[str, Value | None, int, int]], int, int]:
+    ) -> tuple[list[tuple[str, Value | None, int, int]], int, int, int]:
         """Rows (key, source value, rules it fails, rules it leaves undecided) for the keys where some rule
-        fails or is undecided; then every rule failed, and every rule undecided.
+        fails or is undecided; then every rule failed, every rule failed more than once, and every rule
+        undecided.
 
         Unlike :meth:`decide` it reads every key: the explanation needs each
-        rule's count, not only whether some rule survives.
+        rule's count, not only whether some rule survives. The rules failed
+        more than once tell, without counting, whether some rule fails just
+        once: those are then the nearest.
         """
         everything = self.all
         unconstrained_by = self.unconstrained
         fields = source.fields
         rows: list[tuple[str, Value | None, int, int]] = []
-        failed = undecided = 0
+        failed = twice = undecided = 0
         for key, entry in fields.items() if critical else ():
             unconstrained = unconstrained_by.get(key, everything)
             if unconstrained and entry.critical and (key not in REGISTRY_DEFAULTS or must_understand(key, entry)):
                 rows.append((key, entry.value, unconstrained, 0))
+                twice |= failed & unconstrained
                 failed |= unconstrained
         get = _getter(fields)
         for key, constrained, anything, default, plan, _, _, failing, unnamed in self.steps:
@@ -414,15 +418,17 @@ class CompiledRules:
                 fail = failing.get(match_key(value) if type(value) is Version else value, unnamed)
                 if fail:
                     rows.append((key, value, fail, 0))
+                    twice |= failed & fail
                     failed |= fail
                 continue
             passed, maybe = plan.masks(value)
             fail = constrained & ~(passed | maybe)
             if fail or maybe:
                 rows.append((key, value, fail, maybe))
+                twice |= failed & fail
                 failed |= fail
                 undecided |= maybe
-        return rows, failed, undecided
+        return rows, failed, twice, undecided
 
     def nearest(self, source: MigrationVersion) -> tuple[Answer, list[int]]:
         """For a source no rule matches: the answer and the nearest rules, in rule order.
@@ -432,14 +438,17 @@ class CompiledRules:
         the answer is unknown and the nearest are those of them with the fewest
         undecided constraints.
         """
-        rows, failed, _ = self._tally(source)
-        answer, chosen = self._nearest(rows, failed)
+        rows, failed, twice, _ = self._tally(source)
+        answer, chosen = self._nearest(rows, failed, twice)
         return answer, bits(chosen)
 
-    def _nearest(self, rows: list[tuple[str, Value | None, int, int]], failed: int) -> tuple[Answer, int]:
+    def _nearest(self, rows: list[tuple[str, Value | None, int, int]], failed: int, twice: int) -> tuple[Answer, int]:
         clean = self.all & ~failed
         if clean:
             return Answer.UNKNOWN, minimum((maybe for _, _, _, maybe in rows if maybe), clean)
+        once = failed & ~twice
+        if once:
+            return Answer.INCOMPATIBLE, once  # every rule fails, these on one constraint only: none fewer
         return Answer.INCOMPATIBLE, minimum((fail for _, _, fail, _ in rows if fail), self.all)
 
     def explain(self, source: MigrationVersion, limit: int) -> tuple[Answer, tuple[RuleOutcome, ...], int]:
@@ -471,11 +480,11 @@ class CompiledRules:
         if type(source) is not MigrationVersion or source.params:
             require("source", source, MigrationVersion, optional=True)
             return Answer.UNKNOWN, None, (), (), 0
-        rows, failed, undecided = self._tally(source)
+        rows, failed, twice, undecided = self._tally(source)
         matched = self.all & ~(failed | undecided)
         if matched:
             return Answer.COMPATIBLE, (matched & -matched).bit_length() - 1, (), (), 0
-        answer, chosen = self._nearest(rows, failed)
+        answer, chosen = self._nearest(rows, failed, twice)
         if len(rows) > 1:
             rows.sort(key=_row_key)
         own = self.own
