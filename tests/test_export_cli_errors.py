@@ -82,7 +82,9 @@ def test_the_enabled_type_resolves_it(tmp_path: Path) -> None:
     mapping = tmp_path / "traits.json"
     result = _placement(GVT, "--enabled-type", "i915-GVTg_V5_4", "--mapping", str(mapping))
     assert result.exit_code == 0, result.output
-    assert result.stdout == "4 source classes, 8 traits, 6 providers (2 mapped to a resource provider)\n"
+    assert result.stdout == (
+        "4 source classes, 8 traits (a push makes 4), 6 providers (2 mapped to a resource provider)\n"
+    )
     mapped = {
         p["resource_provider"]["name"]: p["ident"]
         for p in json.loads(mapping.read_text())["providers"]

@@ -116,7 +116,9 @@ def test_placement_output_is_the_mapping(tmp_path: Path, flag: str) -> None:
     mapping = tmp_path / "traits.json"
     result = _run("placement", VGPU, *ENABLED, flag, str(mapping))
     assert result.exit_code == 0, result.output
-    assert result.stdout == "2 source classes, 4 traits, 4 providers (2 mapped to a resource provider)\n"
+    assert result.stdout == (
+        "2 source classes, 4 traits (a push makes 2), 4 providers (2 mapped to a resource provider)\n"
+    )
     assert json.loads(mapping.read_text())["format"] == "migcompat-placement-traits"
     query = _run("placement-query", "--mapping", str(mapping), SOURCE)
     assert query.exit_code == 0, query.output

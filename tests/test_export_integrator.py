@@ -242,7 +242,8 @@ def test_dash_writes_the_mapping_to_standard_output(tmp_path: Path, monkeypatch:
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["format"] == "migcompat-placement-traits"
     assert result.stderr.startswith(
-        "2 source classes, 4 traits, 4 providers (2 mapped to a resource provider)\nmigcompat: note: unverified"
+        "2 source classes, 4 traits (a push makes 2), "
+        "4 providers (2 mapped to a resource provider)\nmigcompat: note: unverified"
     )
     labels = _run("kubernetes", str(VGPU), "-o", "-")
     assert labels.exit_code == 0, labels.output

@@ -108,7 +108,9 @@ def test_cli_mapping_and_query(tmp_path: Path) -> None:
         main, ["export", "placement", str(SAMPLES / "nvidia-vgpu"), *enabled, "--mapping", str(mapping)]
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout == "2 source classes, 4 traits, 4 providers (2 mapped to a resource provider)\n"
+    assert result.stdout == (
+        "2 source classes, 4 traits (a push makes 2), 4 providers (2 mapped to a resource provider)\n"
+    )
     assert "unverified (no --endpoint): 2 resource provider names and 0 UUIDs" in result.stderr
     document = json.loads(mapping.read_text())
     assert document["format"] == "migcompat-placement-traits"

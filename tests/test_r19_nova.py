@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -331,3 +332,20 @@ def test_a_push_makes_an_is_trait_only_where_a_mapped_provider_carries_it(monkey
     assert len(own) == 1  # a device mapped to a resource provider of its own carries its is trait: it is made
     push(mapped, PlacementClient("http://placement.invalid", "t"))
     assert fake.traits == accepts | own and fake.providers[rp]["traits"] >= own
+
+
+def test_the_summary_counts_the_traits_a_push_makes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review r20: the summary said "4 traits" where a push made 2; it says how many a push makes, and a push
+    into an empty Placement makes exactly those."""
+    fake = FakePlacement()
+    for host in ("t4-node-16", "t4-node-17"):
+        fake.add(f"{host}_pci_0000_3b_00_0")
+    fake.install(monkeypatch)
+    enabled = ["--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230"]
+    result = _migcompat(
+        "export", "placement", str(SAMPLES), *enabled, "--endpoint", "http://127.0.0.1:9", env={"OS_TOKEN": "t"}
+    )
+    assert result.exit_code == 0, result.output
+    summary = re.search(r"(\d+) traits \(a push makes (\d+)\)", result.output)
+    assert summary is not None, result.output
+    assert int(summary[1]) == 4 and int(summary[2]) == len(fake.traits) == 2

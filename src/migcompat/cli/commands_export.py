@@ -717,9 +717,12 @@ def placement_command(
         if export.undecided
         else ""
     )
+    made = len(export.placement_traits())
+    uncarried = f" (a push makes {made})"
     summary = (
         f"{plural(len(export.table.classes), 'source class', 'source classes')},"
-        f" {plural(len(export.traits), 'trait')}, {plural(len(export.providers), 'provider')}"
+        f" {plural(len(export.traits), 'trait')}{uncarried if made < len(export.traits) else ''},"
+        f" {plural(len(export.providers), 'provider')}"
         f" ({mapped} mapped to a resource provider){also}"
     )
     report = None
