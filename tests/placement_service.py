@@ -30,6 +30,7 @@ import select
 import subprocess
 import sys
 import textwrap
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -50,16 +51,19 @@ TOKEN = "admin"
 _SERVER = textwrap.dedent(
     """
     import os, sys
-    from wsgiref.simple_server import WSGIRequestHandler, make_server
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
     class Quiet(WSGIRequestHandler):
         def log_message(self, *args):
             pass
 
+    class Server(WSGIServer):
+        request_queue_size = int(sys.argv[1])  # the listen backlog
+
     from placement.wsgi import init_application
 
     app = init_application()
-    server = make_server("127.0.0.1", 0, app, handler_class=Quiet)
+    server = make_server("127.0.0.1", 0, app, server_class=Server, handler_class=Quiet)
     print(server.server_port, flush=True)
     os.dup2(2, 1)  # from now on, whatever the service prints goes to the log, never into a pipe nobody reads
     server.serve_forever()
@@ -115,8 +119,13 @@ class PlacementService:
 
 
 @contextlib.contextmanager
-def placement_service(directory: Path) -> Iterator[PlacementService]:
-    """A Placement service with its database in *directory*, stopped on exit."""
+def placement_service(directory: Path, backlog: int = 5) -> Iterator[PlacementService]:
+    """A Placement service with its database in *directory*, stopped on exit.
+
+    It answers one request at a time; *backlog* connections wait to be
+    accepted (the standard library's default, 5; a production server's is
+    a hundred or more), and the kernel drops those beyond.
+    """
     require_placement()
     directory.mkdir(parents=True, exist_ok=True)
     conf = directory / "placement.conf"
@@ -131,7 +140,12 @@ def placement_service(directory: Path) -> Iterator[PlacementService]:
     env = {**os.environ, "OS_PLACEMENT_CONFIG_DIR": str(directory)}
     log = (directory / "server.log").open("w")
     child = subprocess.Popen(
-        [sys.executable, "-c", _SERVER], stdout=subprocess.PIPE, stderr=log, env=env, text=True, cwd=directory
+        [sys.executable, "-c", _SERVER, str(backlog)],
+        stdout=subprocess.PIPE,
+        stderr=log,
+        env=env,
+        text=True,
+        cwd=directory,
     )
     try:
         assert child.stdout is not None
@@ -157,6 +171,7 @@ class FakePlacement:
 
     *fail_at* makes the write request (PUT or DELETE) of that number, counted
     from 1, answer 500; *writes* records every write request answered, in order.
+    Requests made at once (a parallel push's) are answered one at a time.
     """
 
     providers: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -164,6 +179,7 @@ class FakePlacement:
     traits: set[str] = field(default_factory=set)
     fail_at: int | None = None
     writes: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def add(self, name: str, uuid: str | None = None) -> str:
         """A new resource provider called *name*; its UUID."""
@@ -191,6 +207,10 @@ class FakePlacement:
         monkeypatch.setattr(PlacementClient, "request", request)
 
     def _answer(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        with self._lock:  # a push makes several requests at once
+            return self._answer_one(method, path, body)
+
+    def _answer_one(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         parts = urllib.parse.urlsplit(path)
         query = urllib.parse.parse_qs(parts.query)
         segments = [urllib.parse.unquote(part) for part in parts.path.strip("/").split("/")]

@@ -357,7 +357,7 @@ def test_a_push_that_fails_part_way_says_what_it_applied_and_writes_no_mapping(
     fake.install(monkeypatch)
     mapping = tmp_path / "g.json"
     mapping.write_text("an earlier export's mapping\n")
-    result = _migcompat(*_push_args(mapping, "--prune"), env={"OS_TOKEN": "x"})
+    result = _migcompat(*_push_args(mapping, "--prune", "--parallel", "1"), env={"OS_TOKEN": "x"})  # in order
     assert result.exit_code == 3, result.output
     assert "error[placement-failed]: PUT " in result.stderr and "answered 500" in result.stderr
     created = [line for line in result.stderr.splitlines() if line.startswith("  created ")]

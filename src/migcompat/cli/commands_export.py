@@ -13,6 +13,7 @@ import click
 
 from ..display import escape, first_few, plural
 from ..errors import MigcompatError
+from ..exports import DEFAULT_PARALLEL, MAX_PARALLEL
 from .attributes import Loader, refuse_two_stdins, report_failures
 from .captures import read_capture_stdin, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
@@ -628,6 +629,16 @@ by UUID.
     " (no others, each as written here); '' maps by UUID only (and needs --rp-uuids). Default: '{host}_{nodedev}'"
     " for device types only; a TEMPLATE given here names devices too.",
 )
+@click.option(
+    "--parallel",
+    "-j",
+    metavar="N",
+    type=click.IntRange(1, MAX_PARALLEL),
+    default=DEFAULT_PARALLEL,
+    show_default=True,
+    help="With --endpoint: up to N requests to Placement at once, each for a resource provider or a trait of its"
+    " own; 1 makes them one at a time, in order, none after a failure.",
+)
 @_ENABLED_TYPE
 @_ENABLED_TYPES_FILE
 @click.option(
@@ -652,6 +663,7 @@ def placement_command(
     prune: bool,
     rp_uuids: str | None,
     rp_name: str | None,
+    parallel: int,
     enabled_types: tuple[str, ...],
     enabled_files: tuple[str, ...],
     excluded: tuple[str, ...],
@@ -733,7 +745,7 @@ def placement_command(
         except OutputError as exc:
             exit_with(ctx, exc, after="; nothing was pushed")
         try:
-            report = push(export, PlacementClient(endpoint, token), prune=prune, refuse_stale=strict)
+            report = push(export, PlacementClient(endpoint, token), prune=prune, refuse_stale=strict, parallel=parallel)
         except MigcompatError as exc:
             applied = getattr(exc, "report", None)
             if isinstance(applied, PushReport):
@@ -872,7 +884,7 @@ def _push_failed(ctx: click.Context, exc: MigcompatError, report: PushReport, ma
     else:
         pruned = f", {plural(len(report.traits_removed), 'trait')} pruned" if report.pruned else ""
         echo(
-            f"migcompat: applied before the failure: {plural(len(report.traits_created), 'trait')} created,"
+            f"migcompat: applied all the same: {plural(len(report.traits_created), 'trait')} created,"
             f" {plural(len(report.updated), 'resource provider')} updated{pruned}",
             err=True,
         )

@@ -21,3 +21,14 @@ time: a provider is marked as accepting a class exactly when
 then needs a new export or an online ``migcompat match``. Nothing here is
 imported by ``import migcompat``.
 """
+
+from typing import Final
+
+__all__ = ["DEFAULT_PARALLEL", "MAX_PARALLEL"]
+
+DEFAULT_PARALLEL: Final = 4
+"""How many requests a push to Placement has in flight at once unless told otherwise
+(:func:`~migcompat.exports.placement_client.push`). Kept here, where the command line reads it without importing
+the client."""
+MAX_PARALLEL: Final = 64
+"""The most requests a push to Placement has in flight at once."""

@@ -38,11 +38,20 @@ What :func:`push` does, in this order:
    some resource provider (409: one that gained it meanwhile) is kept and
    reported, never an error.
 
-A request that fails during steps 2 to 4 (the service errors, or goes away)
-raises a ``placement-failed`` :class:`~migcompat.exports.errors.ExportError`
-whose *report* (a :class:`PushReport`) says exactly what was applied before
-it: the traits created, the resource providers updated, those not
-reached, the traits pruned. Placement has no transaction across requests:
+The requests of each step that are one per provider or per trait (the
+reads of step 1, steps 2 to 4) are made up to *parallel* at a time
+(:data:`~migcompat.exports.DEFAULT_PARALLEL`), each on a provider or a trait no other request of
+the step touches; a step begins when the one before has ended. A request
+that fails during steps 2 to 4 (the service errors, or goes away) stops
+the step's requests not yet begun, lets those in flight end, and raises a
+``placement-failed`` :class:`~migcompat.exports.errors.ExportError`
+whose *report* (a :class:`PushReport`) says exactly what was applied:
+the traits created, the resource providers updated, those not
+reached, the traits pruned. With *parallel* 1 the requests are made in order
+and none is made after the one that failed. A request whose connection the
+service drops before it answers (a reset: a service with no room for more
+connections) is made again, a few times, after a pause
+(:data:`MAX_RESET_RETRIES`). Placement has no transaction across requests:
 the push is not rolled back, and running it again once the service answers
 completes it (every step is idempotent).
 
@@ -66,21 +75,26 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
+from .._arguments import require
 from ..display import first_few, plural
 from ..jsonmodel import decode_json
+from . import DEFAULT_PARALLEL, MAX_PARALLEL
 from .errors import ExportError
 from .placement import TRAIT_PREFIX, PlacementExport, ProviderTraits
 from .table import provider_key
 
 __all__ = [
     "MAX_CONFLICT_RETRIES",
+    "MAX_RESET_RETRIES",
     "PUSH_MICROVERSION",
     "PlacementClient",
     "PushReport",
@@ -100,11 +114,17 @@ MAX_RESPONSE: Final = 64 << 20
 """The largest response body read."""
 HOLDERS_MICROVERSION: Final = "1.39"
 """The microversion of ``GET /resource_providers?required=in:A,B``: the providers with any of the traits."""
+MAX_RESET_RETRIES: Final = 4
+"""How often a request whose connection the service dropped before answering is made again."""
+RESET_PAUSE: Final = 0.2
+"""The pause, in seconds, before a dropped request is made again; it doubles each time (0.2 s to 1.6 s)."""
 _TRAITS_PER_QUERY: Final = 32
 """How many traits one ``required=in:`` query names (about 1.9 KB of URL)."""
 _SCHEMES: Final = ("http", "https")
 _SHOWN_MISSING: Final = 5
 """How many missing resource providers a failed push names (it counts the others)."""
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 class _NotJSON(Exception):
@@ -182,6 +202,39 @@ def cleartext_endpoint(endpoint: str) -> bool:
         return True  # a host name: it may resolve anywhere
 
 
+def _exchange(request: urllib.request.Request, timeout: float) -> tuple[int, bytes]:
+    """The status and body of *request*'s answer, an error status included (:class:`urllib.error.HTTPError`).
+
+    A connection the service resets or closes before it answers is made
+    again, at most :data:`MAX_RESET_RETRIES` times, after a pause that
+    doubles from :data:`RESET_PAUSE` seconds: a service busy with other
+    connections (a push's parallel requests) may drop some it has no room to accept.
+    Every request a push makes may be made again: each is idempotent, and
+    a provider's traits are written with its generation, so a write that
+    was applied but whose answer was lost conflicts (409), and the provider
+    is read again and found as the export wants it. Other errors, a refused
+    connection and a timeout among them, are raised at once.
+    """
+    pause = RESET_PAUSE
+    for attempt in range(MAX_RESET_RETRIES + 1):
+        try:
+            with _OPENER.open(request, timeout=timeout) as response:
+                return int(response.status), response.read(MAX_RESPONSE + 1)
+        except urllib.error.HTTPError as exc:
+            return exc.code, (exc.read(MAX_RESPONSE + 1) if exc.fp is not None else b"")
+        except (urllib.error.URLError, OSError) as exc:
+            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+            if attempt == MAX_RESET_RETRIES or not isinstance(reason, _DROPPED):
+                raise
+        time.sleep(pause)
+        pause *= 2
+    raise AssertionError("not reached")  # pragma: no cover - the last attempt returns or raises
+
+
+_DROPPED: Final = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
+"""How a connection the service dropped before answering fails (http.client's RemoteDisconnected is a reset)."""
+
+
 @dataclass
 class PlacementClient:
     """A minimal Placement client: JSON requests with a token, a microversion and a timeout.
@@ -231,9 +284,7 @@ class PlacementClient:
         where = f"{method} {path}"
         try:
             request = urllib.request.Request(url, data=data, headers=headers, method=method)
-            with _OPENER.open(request, timeout=self.timeout) as response:
-                status = int(response.status)
-                raw = response.read(MAX_RESPONSE + 1)
+            status, raw = _exchange(request, self.timeout)
         except _Redirected as exc:
             raise ExportError(
                 "placement-failed",
@@ -241,9 +292,6 @@ class PlacementClient:
                 " redirect, so the token was not sent there; give the URL Placement answers at as the endpoint",
                 where=where,
             ) from None
-        except urllib.error.HTTPError as exc:
-            status = exc.code
-            raw = exc.read(MAX_RESPONSE + 1) if exc.fp is not None else b""
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise ExportError(
@@ -320,7 +368,8 @@ class PushReport:
     outside: dict[str, str] = field(default_factory=dict)
     """UUID -> name of the resource providers with migcompat traits that are not the export's, found before writing."""
     cleared: list[str] = field(default_factory=list)
-    """The UUIDs of :attr:`outside` whose migcompat traits the push removed (when pruning), in order."""
+    """The UUIDs of :attr:`outside` whose migcompat traits the push removed (when pruning), in the order of their
+    names."""
 
     def changed(self) -> bool:
         """Whether the push changed Placement: a trait created or removed, a resource provider's traits set."""
@@ -386,17 +435,84 @@ def _set_traits(client: PlacementClient, uuid: str, ours: set[str], first: dict[
     )
 
 
-def prune_traits(client: PlacementClient, keep: Iterable[str]) -> tuple[list[str], list[str]]:
+def _parallel(parallel: object) -> int:
+    """*parallel*, checked: an int from 1 to :data:`~migcompat.exports.MAX_PARALLEL` (else TypeError, ValueError)."""
+    require("parallel", parallel, int)
+    if not 1 <= parallel <= MAX_PARALLEL:  # type: ignore[operator]
+        raise ValueError(f"parallel must be from 1 to {MAX_PARALLEL}, not {parallel}")
+    return parallel  # type: ignore[return-value]
+
+
+def _each(parallel: int, work: Callable[[_T], _R], items: Sequence[_T]) -> tuple[dict[int, _R], ExportError | None]:
+    """``work(item)`` for each of *items*, up to *parallel* at a time: the result of each that ended, by index, and
+    the failure.
+
+    The first ``ExportError`` stops every item not yet begun; those in
+    flight end, and their results are kept. Of several failures, the one of
+    the lowest index is returned. With *parallel* 1 the items are done in order
+    in this thread, and none after the one that failed. Any other exception
+    stops the items not yet begun too, and is raised once those in flight
+    have ended.
+    """
+    done: dict[int, _R] = {}
+    if parallel == 1 or len(items) <= 1:
+        for index, item in enumerate(items):
+            try:
+                done[index] = work(item)
+            except ExportError as exc:
+                return done, exc
+        return done, None
+    from concurrent.futures import ThreadPoolExecutor, wait
+
+    stop = threading.Event()
+
+    def guarded(item: _T) -> _R:
+        if stop.is_set():
+            raise _NotBegun
+        try:
+            return work(item)
+        except BaseException:
+            stop.set()  # before this worker, or another, takes the next item
+            raise
+
+    failures: dict[int, ExportError] = {}
+    executor = ThreadPoolExecutor(min(parallel, len(items)), thread_name_prefix="migcompat-placement")
+    try:
+        futures = [executor.submit(guarded, item) for item in items]
+        wait(futures)
+    finally:
+        stop.set()  # an interrupt while waiting: begin nothing more, let what is in flight end
+        executor.shutdown(wait=True, cancel_futures=True)
+    for index, future in enumerate(futures):
+        error = None if future.cancelled() else future.exception()
+        if error is None:
+            if not future.cancelled():
+                done[index] = future.result()
+        elif isinstance(error, ExportError):
+            failures[index] = error
+        elif not isinstance(error, _NotBegun):
+            raise error
+    return done, failures[min(failures)] if failures else None
+
+
+class _NotBegun(Exception):
+    """An item :func:`_each` did not begin, as a failure came first."""
+
+
+def prune_traits(
+    client: PlacementClient, keep: Iterable[str], *, parallel: int = DEFAULT_PARALLEL
+) -> tuple[list[str], list[str]]:
     """Delete every ``CUSTOM_MIGCOMPAT_`` trait of Placement outside *keep*: ``(removed, kept in use)``, sorted.
 
     A trait Placement refuses to delete because a resource provider still
     has it (409) is kept and returned in the second list; one that is gone
     by the time it is deleted (404: someone else pruned meanwhile) is in
-    neither. Any other failure is ``placement-failed``.
+    neither. Up to *parallel* traits are deleted at a time. Any other failure
+    is ``placement-failed``.
     """
     removed: list[str] = []
     in_use: list[str] = []
-    _prune(client, keep, removed, in_use)
+    _prune(client, keep, removed, in_use, _parallel(parallel))
     return removed, in_use
 
 
@@ -447,15 +563,22 @@ def holders(client: PlacementClient, traits: Sequence[str], *, grouped: bool = T
     return found
 
 
-def _prune(client: PlacementClient, keep: Iterable[str], removed: list[str], in_use: list[str]) -> None:
-    """:func:`prune_traits`, appending to *removed* and *in_use* as it goes (so a failure leaves what was done)."""
+def _prune(client: PlacementClient, keep: Iterable[str], removed: list[str], in_use: list[str], parallel: int) -> None:
+    """:func:`prune_traits`, appending to *removed* and *in_use* what was done, then raising a failure."""
     ours = _migcompat_traits(client)
-    for name in sorted(set(ours) - set(keep)):
-        status, _ = client.request("DELETE", f"/traits/{urllib.parse.quote(name, safe='')}", ok=(204, 404, 409))
-        if status == 204:
-            removed.append(name)
-        elif status == 409:
-            in_use.append(name)
+    names = sorted(set(ours) - set(keep))
+
+    def delete(name: str) -> int:
+        return client.request("DELETE", f"/traits/{urllib.parse.quote(name, safe='')}", ok=(204, 404, 409))[0]
+
+    statuses, failure = _each(parallel, delete, names)
+    for index in sorted(statuses):
+        if statuses[index] == 204:
+            removed.append(names[index])
+        elif statuses[index] == 409:
+            in_use.append(names[index])
+    if failure is not None:
+        raise failure
 
 
 def _describe(rp: tuple[str, str], entry: ProviderTraits, *, show_uuid: bool = True) -> str:
@@ -529,7 +652,12 @@ def _refuse_shared_uuids(targets: dict[tuple[str, str], ProviderTraits], uuids: 
 
 
 def push(
-    export: PlacementExport, client: PlacementClient, *, prune: bool = False, refuse_stale: bool = False
+    export: PlacementExport,
+    client: PlacementClient,
+    *,
+    prune: bool = False,
+    refuse_stale: bool = False,
+    parallel: int = DEFAULT_PARALLEL,
 ) -> PushReport:
     """Create the export's traits in Placement and set them on every mapped resource provider.
 
@@ -550,8 +678,12 @@ def push(
     *report* set: what was applied (nothing is pruned then). With *prune*,
     once every provider is set, gives each provider outside the export no
     migcompat trait, then deletes the other migcompat traits
-    (:func:`prune_traits`).
+    (:func:`prune_traits`). Up to *parallel* requests (1 to :data:`~migcompat.exports.MAX_PARALLEL`)
+    are in flight at once, each for its own provider or trait; a *parallel*
+    of another type raises :class:`TypeError`, one out of range
+    :class:`ValueError`, before any request.
     """
+    parallel = _parallel(parallel)
     targets = export.by_resource_provider()
     report = PushReport()
     _resolve(client, targets, report)
@@ -566,43 +698,66 @@ def push(
     # A provider that has no migcompat trait and is to have none is already as the export wants it: not read.
     settled = {key for key, entry in zip(keys, targets.values(), strict=True) if not entry.traits}
     settled = {key for key in settled if report.uuids[key] not in found}
-    current: dict[str, dict[str, Any]] = {}
-    for key in keys:
-        uuid = report.uuids[key]
-        if key not in settled and uuid not in current:
-            body = _traits_of(client, uuid, missing_ok=True)
-            if body is None:  # deleted since the listing
-                raise ExportError(
-                    "placement-failed",
-                    f"resource provider {uuid} ({key}) is no longer in Placement, so nothing was written",
-                    where=key,
-                )
-            current[uuid] = body
-    done = 0
+    reached = [key for key in keys if key not in settled]  # each its own UUID (_refuse_shared_uuids)
+    bodies, failure = _each(parallel, lambda key: _traits_of(client, report.uuids[key], missing_ok=True), reached)
+    if failure is not None:
+        raise failure
+    gone = [key for index, key in enumerate(reached) if bodies[index] is None]
+    if gone:  # deleted since the listing
+        raise ExportError(
+            "placement-failed",
+            f"resource provider {report.uuids[gone[0]]} ({gone[0]}) is no longer in Placement, so nothing was written",
+            where=gone[0],
+        )
+    current = {key: bodies[index] for index, key in enumerate(reached)}
+    wanted = {key: set(entry.traits) for key, entry in zip(keys, targets.values(), strict=True)}
     try:
-        for name in export.placement_traits():
-            if name in defined:
-                continue
-            status, _ = client.request("PUT", f"/traits/{name}", ok=(201, 204))
-            if status == 201:
-                report.traits_created.append(name)
-        for key, entry in zip(keys, targets.values(), strict=True):
-            uuid = report.uuids[key]
-            changed = key not in settled and _set_traits(client, uuid, set(entry.traits), current.pop(uuid, None))
-            (report.updated if changed else report.unchanged).append(key)
-            done += 1
+        _write(client, export, report, parallel, defined, keys, current, wanted)
         if prune:
             report.pruned = True
-            for uuid in sorted(report.outside, key=report.outside.__getitem__):
-                _set_traits(client, uuid, set())
-                report.cleared.append(uuid)
-            _prune(client, export.placement_traits(), report.traits_removed, report.traits_in_use)
+            outside = sorted(report.outside, key=report.outside.__getitem__)
+            cleared, failure = _each(parallel, lambda uuid: _set_traits(client, uuid, set()), outside)
+            report.cleared.extend(outside[index] for index in sorted(cleared))
+            if failure is not None:
+                raise failure
+            _prune(client, export.placement_traits(), report.traits_removed, report.traits_in_use, parallel)
     except ExportError as exc:
-        report.not_set = keys[done:]
+        reported = set(report.updated) | set(report.unchanged)
+        report.not_set = [key for key in keys if key not in reported]
         failure = ExportError(exc.code, exc.message, where=exc.where)
         failure.report = report
         raise failure from None
     return report
+
+
+def _write(
+    client: PlacementClient,
+    export: PlacementExport,
+    report: PushReport,
+    parallel: int,
+    defined: set[str],
+    keys: list[str],
+    current: dict[str, dict[str, Any] | None],
+    wanted: dict[str, set[str]],
+) -> None:
+    """Steps 2 and 3 of a push: make the traits Placement lacks, then set the traits of each provider of *current*
+    (by key, with its traits as read; the others are settled and need no request). What was done goes into
+    *report*, in the order of *keys*, before a failure is raised."""
+    names = [name for name in export.placement_traits() if name not in defined]
+    statuses, failure = _each(parallel, lambda name: client.request("PUT", f"/traits/{name}", ok=(201, 204))[0], names)
+    report.traits_created.extend(names[index] for index in sorted(statuses) if statuses[index] == 201)
+    if failure is not None:
+        raise failure
+    reached = list(current)
+    changed, failure = _each(
+        parallel, lambda key: _set_traits(client, report.uuids[key], wanted[key], current[key]), reached
+    )
+    outcome = {key: changed[index] for index, key in enumerate(reached) if index in changed}
+    for key in keys:
+        if key not in current or key in outcome:
+            (report.updated if outcome.get(key, False) else report.unchanged).append(key)
+    if failure is not None:
+        raise failure
 
 
 def outside_list(outside: dict[str, str], shown: int = _SHOWN_MISSING) -> str:

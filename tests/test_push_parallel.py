@@ -1,0 +1,278 @@
+"""A push to Placement makes up to ``--parallel`` requests at once (review r19 Nova F9: the writes were sequential).
+
+Each step's requests are each for a provider or a trait of their own; a
+failure stops the requests not yet begun, those in flight end and are
+reported, and one at a time nothing is made after the request that failed.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from export_fleets import generated_fleet, source_classes
+from migcompat.cli import main
+from migcompat.exports import DEFAULT_PARALLEL, MAX_PARALLEL, placement_client
+from migcompat.exports.errors import ExportError
+from migcompat.exports.placement import ResourceProviderMap, build_export
+from migcompat.exports.placement_client import MAX_RESET_RETRIES, PlacementClient, _each, push
+from migcompat.exports.table import build_table, provider_key
+from placement_service import TOKEN, FakePlacement, placement_service
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "conformance" / "samples" / "nvidia-vgpu"
+
+
+def _fleet(seed: int = 3) -> tuple[object, FakePlacement]:
+    """An export of 40 providers mapped by UUID, and a fake Placement that has their resource providers."""
+    providers = generated_fleet(hosts=10, per_host=4, seed=seed)
+    fake = FakePlacement()
+    uuids = {provider_key(p): fake.add(provider_key(p), str(uuid.uuid4())) for p in providers}
+    export = build_export(build_table(providers, source_classes()), ResourceProviderMap(uuids, template=None))
+    return export, fake
+
+
+# ---- the runner ---------------------------------------------------------------------------------------
+
+
+def test_the_items_run_at_once() -> None:
+    """Four items that each wait for the other three end only when four run at the same time."""
+    barrier = threading.Barrier(4, timeout=10)
+
+    def work(item: int) -> int:
+        barrier.wait()
+        return item * 10
+
+    done, failure = _each(4, work, [0, 1, 2, 3])
+    assert failure is None and done == {0: 0, 1: 10, 2: 20, 3: 30}
+
+
+def test_one_job_runs_in_order_in_this_thread_and_stops_at_the_failure() -> None:
+    seen: list[tuple[int, str]] = []
+
+    def work(item: int) -> int:
+        seen.append((item, threading.current_thread().name))
+        if item == 2:
+            raise ExportError("placement-failed", "the third fails")
+        return item
+
+    done, failure = _each(1, work, list(range(6)))
+    assert failure is not None and failure.message == "the third fails"
+    assert done == {0: 0, 1: 1} and [item for item, _ in seen] == [0, 1, 2]
+    assert {name for _, name in seen} == {threading.current_thread().name}
+
+
+def test_a_failure_stops_what_has_not_begun_and_keeps_what_was_in_flight() -> None:
+    """Item 0 fails while item 1 is in flight: item 1 ends and is kept, items 2 to 49 are never begun."""
+    began: list[int] = []
+    failed = threading.Event()
+
+    def work(item: int) -> int:
+        began.append(item)
+        if item == 0:
+            time.sleep(0.05)  # item 1 is in flight by now
+            failed.set()
+            raise ExportError("placement-failed", "item 0 fails")
+        if item == 1:
+            assert failed.wait(10)
+            time.sleep(0.05)  # still in flight when the failure is seen
+        return item
+
+    done, failure = _each(2, work, list(range(50)))
+    assert failure is not None and failure.message == "item 0 fails"
+    assert 1 in done and done[1] == 1 and 0 not in done
+    assert len(began) < 50 and set(done) == set(began) - {0}  # what began ended, and is kept: nothing else
+
+
+def test_of_several_failures_the_first_item_s_is_returned() -> None:
+    def work(item: int) -> int:
+        time.sleep(0.01 * (4 - item))  # the last item fails first
+        raise ExportError("placement-failed", f"item {item}")
+
+    done, failure = _each(4, work, [0, 1, 2, 3])
+    assert done == {} and failure is not None and failure.message == "item 0"
+
+
+def test_an_error_that_is_not_placement_s_is_raised() -> None:
+    def work(item: int) -> int:
+        if item == 1:
+            raise KeyError("a bug")
+        return item
+
+    with pytest.raises(KeyError):
+        _each(3, work, [0, 1, 2])
+
+
+# ---- a connection dropped before the answer -------------------------------------------------------------
+
+
+@contextmanager
+def _dropping(drops: int) -> Iterator[tuple[str, list[int]]]:
+    """An HTTP server on loopback that resets its first *drops* connections, then answers each request with an
+    empty trait list; its URL, and a list that counts the connections it took."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    taken: list[int] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            connection.settimeout(10)
+            with connection:
+                taken.append(1)
+                if len(taken) <= drops:
+                    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    continue  # closed with linger 0: a reset, before any answer
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += connection.recv(65536)
+                body = json.dumps({"traits": []}).encode()
+                connection.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                    + body
+                )
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", taken
+    finally:
+        stop.set()
+        thread.join(10)
+        listener.close()
+
+
+def test_a_connection_reset_before_the_answer_is_made_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server with no room for a push's requests drops connections (the tests' Placement, 16 at once: ECONNRESET)."""
+    monkeypatch.setattr(placement_client, "RESET_PAUSE", 0.01)
+    assert MAX_RESET_RETRIES >= 2
+    with _dropping(2) as (endpoint, taken):
+        status, body = PlacementClient(endpoint, "t").request("GET", "/traits")
+    assert (status, body) == (200, {"traits": []}) and len(taken) == 3
+
+
+def test_a_connection_reset_every_time_fails_after_the_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(placement_client, "RESET_PAUSE", 0.01)
+    with _dropping(MAX_RESET_RETRIES + 1) as (endpoint, taken), pytest.raises(ExportError) as raised:
+        PlacementClient(endpoint, "t").request("GET", "/traits")
+    assert raised.value.code == "placement-failed" and "cannot reach Placement" in raised.value.message
+    assert len(taken) == MAX_RESET_RETRIES + 1
+
+
+def test_a_refused_connection_is_not_made_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing listens: that is no busy service, and the error comes at once."""
+    pauses: list[float] = []
+    monkeypatch.setattr(placement_client.time, "sleep", pauses.append)
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        port = closed.getsockname()[1]
+    with pytest.raises(ExportError, match="cannot reach Placement"):
+        PlacementClient(f"http://127.0.0.1:{port}", "t").request("GET", "/traits")
+    assert pauses == []
+
+
+# ---- push ---------------------------------------------------------------------------------------------
+
+
+def test_a_parallel_push_leaves_placement_as_one_at_a_time_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    export, one = _fleet()
+    _, many = _fleet()
+    many.providers = {key: {**rp, "traits": set(rp["traits"])} for key, rp in one.providers.items()}
+    reports = []
+    for fake, parallel in ((one, 1), (many, 8)):
+        fake.install(monkeypatch)
+        reports.append(push(export, PlacementClient("http://placement.invalid", "t"), parallel=parallel))  # type: ignore[arg-type]
+    assert reports[0] == reports[1] and reports[0].updated and not reports[0].not_set
+    assert one.traits == many.traits and one.providers == many.providers
+    assert sorted(one.writes) == sorted(many.writes)
+
+
+@pytest.mark.parametrize("fail_at", [1, 3, 12, 30])
+def test_a_failed_parallel_push_reports_exactly_what_placement_has(
+    monkeypatch: pytest.MonkeyPatch, fail_at: int
+) -> None:
+    export, fake = _fleet()
+    fake.fail_at = fail_at
+    fake.install(monkeypatch)
+    with pytest.raises(ExportError) as raised:
+        push(export, PlacementClient("http://placement.invalid", "t"), parallel=8)  # type: ignore[arg-type]
+    report = raised.value.report
+    assert report is not None and raised.value.code == "placement-failed"
+    keys = [f"{how}:{value}" for how, value in export.by_resource_provider()]  # type: ignore[attr-defined]
+    # every provider is reported once: updated, unchanged or not set, in the export's order
+    assert sorted(report.updated + report.unchanged + report.not_set) == sorted(keys)
+    assert [key for key in keys if key in report.updated] == report.updated
+    carried = {key for key in keys if fake.providers[report.uuids[key]]["traits"]}
+    assert set(report.updated) == carried  # what is reported updated is what Placement has, and no more
+    assert set(report.traits_created) == fake.traits
+    assert report.not_set  # the failure stopped the writes that had not begun
+
+
+def test_parallel_out_of_range_or_of_another_type_are_refused_before_any_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    export, fake = _fleet()
+    fake.install(monkeypatch)
+    client = PlacementClient("http://placement.invalid", "t")
+    for parallel, error in ((0, ValueError), (MAX_PARALLEL + 1, ValueError), ("4", TypeError), (True, TypeError)):
+        with pytest.raises(error, match="parallel"):
+            push(export, client, parallel=parallel)  # type: ignore[arg-type]
+    assert fake.writes == []
+
+
+def test_the_command_takes_parallel_and_refuses_a_bad_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    enabled = ["--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230"]
+    help_text = runner.invoke(main, ["export", "placement", "--help"]).output
+    assert "--parallel" in help_text and f"default: {DEFAULT_PARALLEL}" in help_text
+    for bad in ("0", str(MAX_PARALLEL + 1), "many"):
+        result = runner.invoke(
+            main,
+            ["export", "placement", str(SAMPLES), *enabled, "--parallel", bad, "--endpoint", "http://127.0.0.1:9"],
+            env={"OS_TOKEN": "t"},
+        )
+        assert result.exit_code == 2 and "--parallel" in result.output and "Traceback" not in result.output
+    fake = FakePlacement()
+    for host in ("t4-node-16", "t4-node-17"):
+        fake.add(f"{host}_pci_0000_3b_00_0")
+    fake.install(monkeypatch)
+    result = runner.invoke(
+        main,
+        ["export", "placement", str(SAMPLES), *enabled, "-j", "16", "--endpoint", "http://127.0.0.1:9"],
+        env={"OS_TOKEN": "t"},
+    )
+    assert result.exit_code == 0, result.output
+    assert all(rp["traits"] for rp in fake.providers.values())
+
+
+@pytest.mark.slow
+def test_against_real_placement_a_parallel_push_leaves_what_one_at_a_time_leaves(tmp_path: Path) -> None:
+    """The same fleet pushed to two real Placement services, one request at a time and sixteen at a time."""
+    providers = generated_fleet(hosts=20, per_host=4, seed=7)
+    uuids = {provider_key(p): str(uuid.uuid4()) for p in providers}
+    export = build_export(build_table(providers, source_classes()), ResourceProviderMap(uuids, template=None))
+    states = []
+    for parallel in (1, 16):
+        with placement_service(tmp_path / f"placement-{parallel}") as service:
+            for key, rp in uuids.items():
+                service.create_provider(key, rp)
+            report = push(export, PlacementClient(service.endpoint, TOKEN), parallel=parallel)
+            assert report.updated and not report.not_set
+            again = push(export, PlacementClient(service.endpoint, TOKEN), parallel=parallel)
+            assert not again.changed()  # idempotent
+            states.append((report, {rp: service.traits_of(rp) for rp in uuids.values()}))
+    assert states[0] == states[1]
