@@ -729,11 +729,11 @@ def placement_command(
         if export.undecided
         else ""
     )
-    made = len(export.placement_traits())
-    uncarried = f" (a push makes {made})"
+    made = len(export.placement_traits())  # is traits no mapped provider carries are not made (F10)
+    pushed = f" (a push makes {made})" if made < len(export.traits) else ""
     summary = (
         f"{plural(len(export.table.classes), 'source class', 'source classes')},"
-        f" {plural(len(export.traits), 'trait')}{uncarried if made < len(export.traits) else ''},"
+        f" {plural(len(export.traits), 'trait')}{pushed},"
         f" {plural(len(export.providers), 'provider')}"
         f" ({mapped} mapped to a resource provider){also}"
     )
