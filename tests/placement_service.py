@@ -198,6 +198,7 @@ class FakePlacement:
             *,
             microversion: str = "1.6",
             ok: tuple[int, ...] = (200,),
+            resent: list[bool] | None = None,
         ) -> tuple[int, Any]:
             status, answer = self._answer(method, path, body)
             if status not in ok:

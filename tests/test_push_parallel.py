@@ -8,8 +8,11 @@ reported, and one at a time nothing is made after the request that failed.
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -117,9 +120,10 @@ def test_an_error_that_is_not_placement_s_is_raised() -> None:
 
 
 @contextmanager
-def _dropping(drops: int) -> Iterator[tuple[str, list[int]]]:
-    """An HTTP server on loopback that resets its first *drops* connections, then answers each request with an
-    empty trait list; its URL, and a list that counts the connections it took."""
+def _dropping(drops: int, *, read_first: bool = False) -> Iterator[tuple[str, list[int]]]:
+    """An HTTP server on loopback that resets its first *drops* connections (with *read_first*, once it has read
+    the request), then answers each request with an empty trait list; its URL, and a list that counts the
+    connections it took."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.05)
     taken: list[int] = []
@@ -135,6 +139,11 @@ def _dropping(drops: int) -> Iterator[tuple[str, list[int]]]:
             with connection:
                 taken.append(1)
                 if len(taken) <= drops:
+                    if read_first:
+                        received = b""
+                        while b"\r\n\r\n" not in received:
+                            received += connection.recv(65536)
+                        time.sleep(0.05)
                     connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     continue  # closed with linger 0: a reset, before any answer
                 request = b""
@@ -172,6 +181,57 @@ def test_a_connection_reset_every_time_fails_after_the_retries(monkeypatch: pyte
         PlacementClient(endpoint, "t").request("GET", "/traits")
     assert raised.value.code == "placement-failed" and "cannot reach Placement" in raised.value.message
     assert len(taken) == MAX_RESET_RETRIES + 1
+
+
+def test_a_write_lost_after_it_was_sent_and_made_again_is_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review r21 finding 1: the service read the request, then reset: the write may have been applied."""
+    monkeypatch.setattr(placement_client, "RESET_PAUSE", 0.01)
+    with _dropping(1, read_first=True) as (endpoint, taken):
+        resent: list[bool] = []
+        status, _ = PlacementClient(endpoint, "t").request("PUT", "/traits/CUSTOM_X", resent=resent)
+    assert status == 200 and resent == [True] and len(taken) == 2
+
+
+class _Scripted:
+    """A client whose first write of a provider's traits was applied and lost, then conflicts (409)."""
+
+    def __init__(self) -> None:
+        self.traits = ["HW_GPU"]
+        self.generation = 0
+
+    def request(self, method: str, path: str, body: object = None, **options: object) -> tuple[int, object]:
+        if method == "GET":
+            return 200, {"traits": self.traits, "resource_provider_generation": self.generation}
+        assert isinstance(body, dict) and isinstance(options["resent"], list)
+        self.traits, self.generation = body["traits"], self.generation + 1  # applied; the answer is lost
+        options["resent"].append(True)
+        return 409, None  # the attempt made again conflicts with the first one's own write
+
+
+def test_a_provider_write_applied_but_lost_counts_as_updated() -> None:
+    client = _Scripted()
+    changed = placement_client._set_traits(client, "rp", {"CUSTOM_MIGCOMPAT_ACCEPTS_A"})  # type: ignore[arg-type]
+    assert changed is True and set(client.traits) == {"HW_GPU", "CUSTOM_MIGCOMPAT_ACCEPTS_A"}
+
+
+def test_an_interrupt_does_not_wait_for_the_requests_in_flight(tmp_path: Path) -> None:
+    """Review r21 finding 2: Ctrl-C waited for every request in flight (up to the 30 s timeout)."""
+    script = tmp_path / "hang.py"
+    script.write_text(
+        "import threading\n"
+        "from migcompat.exports.placement_client import _each\n"
+        "print('ready', flush=True)\n"
+        "_each(4, lambda item: threading.Event().wait(), list(range(8)))\n"
+    )
+    child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline() == "ready\n"
+    time.sleep(0.3)
+    child.send_signal(signal.SIGINT)
+    try:
+        _, err = child.communicate(timeout=10)
+    finally:
+        child.kill()
+    assert child.returncode != 0 and "KeyboardInterrupt" in err
 
 
 def test_a_refused_connection_is_not_made_again(monkeypatch: pytest.MonkeyPatch) -> None:

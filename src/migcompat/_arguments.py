@@ -25,4 +25,7 @@ def require(name: str, value: object, kind: type, *, optional: bool = False) -> 
     if type(value) is kind or (optional and value is None):
         return
     alternative = " or None" if optional else ""
-    raise TypeError(f"{name} must be a {kind.__name__}{_FROM.get(kind, '')}{alternative}, not {type(value).__name__}")
+    article = "an" if kind.__name__[0] in "aeiou" else "a"
+    raise TypeError(
+        f"{name} must be {article} {kind.__name__}{_FROM.get(kind, '')}{alternative}, not {type(value).__name__}"
+    )

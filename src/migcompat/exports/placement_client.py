@@ -49,9 +49,9 @@ whose *report* (a :class:`PushReport`) says exactly what was applied:
 the traits created, the resource providers updated, those not
 reached, the traits pruned. With *parallel* 1 the requests are made in order
 and none is made after the one that failed. A request whose connection the
-service drops before it answers (a reset: a service with no room for more
-connections) is made again, a few times, after a pause
-(:data:`MAX_RESET_RETRIES`). Placement has no transaction across requests:
+service resets before it answers (a busy service may) is made again, a
+few times, after a pause (:data:`MAX_RESET_RETRIES`); a write made again
+that finds its own work done counts as done. Placement has no transaction across requests:
 the push is not rolled back, and running it again once the service answers
 completes it (every step is idempotent).
 
@@ -202,30 +202,36 @@ def cleartext_endpoint(endpoint: str) -> bool:
         return True  # a host name: it may resolve anywhere
 
 
-def _exchange(request: urllib.request.Request, timeout: float) -> tuple[int, bytes]:
-    """The status and body of *request*'s answer, an error status included (:class:`urllib.error.HTTPError`).
+def _exchange(request: urllib.request.Request, timeout: float) -> tuple[int, bytes, bool]:
+    """The status and body of *request*'s answer, an error status included (:class:`urllib.error.HTTPError`),
+    and whether an earlier attempt was lost after it had been sent (it may have been applied).
 
     A connection the service resets or closes before it answers is made
     again, at most :data:`MAX_RESET_RETRIES` times, after a pause that
     doubles from :data:`RESET_PAUSE` seconds: a service busy with other
     connections (a push's parallel requests) may drop some it has no room to accept.
     Every request a push makes may be made again: each is idempotent, and
-    a provider's traits are written with its generation, so a write that
-    was applied but whose answer was lost conflicts (409), and the provider
-    is read again and found as the export wants it. Other errors, a refused
+    a provider's traits are written with its generation. A write that was
+    applied but whose answer was lost then finds its own work done (204,
+    404, or a conflict and the provider as wanted): the caller counts it
+    as done when the third value says so. Other errors, a refused
     connection and a timeout among them, are raised at once.
     """
     pause = RESET_PAUSE
+    lost = False
     for attempt in range(MAX_RESET_RETRIES + 1):
         try:
             with _OPENER.open(request, timeout=timeout) as response:
-                return int(response.status), response.read(MAX_RESPONSE + 1)
+                return int(response.status), response.read(MAX_RESPONSE + 1), lost
         except urllib.error.HTTPError as exc:
-            return exc.code, (exc.read(MAX_RESPONSE + 1) if exc.fp is not None else b"")
+            return exc.code, (exc.read(MAX_RESPONSE + 1) if exc.fp is not None else b""), lost
         except (urllib.error.URLError, OSError) as exc:
-            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+            # urllib wraps what fails while connecting or sending; a reset raised bare came once it was sent
+            sending = isinstance(exc, urllib.error.URLError)
+            reason = exc.reason if sending else exc  # type: ignore[attr-defined]
             if attempt == MAX_RESET_RETRIES or not isinstance(reason, _DROPPED):
                 raise
+            lost = lost or not sending
         time.sleep(pause)
         pause *= 2
     raise AssertionError("not reached")  # pragma: no cover - the last attempt returns or raises
@@ -270,8 +276,14 @@ class PlacementClient:
         *,
         microversion: str = PUSH_MICROVERSION,
         ok: tuple[int, ...] = (200,),
+        resent: list[bool] | None = None,
     ) -> tuple[int, Any]:
-        """``(status, decoded JSON or None)``; a status outside *ok* raises ``placement-failed``."""
+        """``(status, decoded JSON or None)``; a status outside *ok* raises ``placement-failed``.
+
+        When *resent* is given, True is appended to it if the request had to
+        be made again after an attempt was lost once sent: the service may
+        have applied that attempt, and the answer is then the second one's.
+        """
         url = self.endpoint.rstrip("/") + path
         data = None if body is None else json.dumps(body).encode("utf-8")
         headers = {
@@ -284,7 +296,9 @@ class PlacementClient:
         where = f"{method} {path}"
         try:
             request = urllib.request.Request(url, data=data, headers=headers, method=method)
-            status, raw = _exchange(request, self.timeout)
+            status, raw, lost = _exchange(request, self.timeout)
+            if lost and resent is not None:
+                resent.append(True)
         except _Redirected as exc:
             raise ExportError(
                 "placement-failed",
@@ -412,6 +426,7 @@ def _set_traits(client: PlacementClient, uuid: str, ours: set[str], first: dict[
     """
     path = f"/resource_providers/{urllib.parse.quote(uuid, safe='')}/traits"
     body = first
+    resent: list[bool] = []  # a write of ours lost once sent: it may be what made the provider as wanted
     for _ in range(MAX_CONFLICT_RETRIES + 1):
         if body is None:
             body = _traits_of(client, uuid)
@@ -420,10 +435,14 @@ def _set_traits(client: PlacementClient, uuid: str, ours: set[str], first: dict[
         current = {str(t) for t in body["traits"]}
         wanted = {t for t in current if not t.startswith(TRAIT_PREFIX)} | ours
         if wanted == current:
-            return False
+            return bool(resent)
         generation = body.get("resource_provider_generation")
         status, _ = client.request(
-            "PUT", path, {"traits": sorted(wanted), "resource_provider_generation": generation}, ok=(200, 409)
+            "PUT",
+            path,
+            {"traits": sorted(wanted), "resource_provider_generation": generation},
+            ok=(200, 409),
+            resent=resent,
         )
         if status != 409:
             return True
@@ -452,7 +471,8 @@ def _each(parallel: int, work: Callable[[_T], _R], items: Sequence[_T]) -> tuple
     the lowest index is returned. With *parallel* 1 the items are done in order
     in this thread, and none after the one that failed. Any other exception
     stops the items not yet begun too, and is raised once those in flight
-    have ended.
+    have ended. An interrupt (Ctrl-C) while waiting begins nothing more and
+    does not wait for the items in flight: they run on daemon threads.
     """
     done: dict[int, _R] = {}
     if parallel == 1 or len(items) <= 1:
@@ -462,41 +482,40 @@ def _each(parallel: int, work: Callable[[_T], _R], items: Sequence[_T]) -> tuple
             except ExportError as exc:
                 return done, exc
         return done, None
-    from concurrent.futures import ThreadPoolExecutor, wait
-
     stop = threading.Event()
+    lock = threading.Lock()
+    following = iter(range(len(items)))
+    errors: dict[int, BaseException] = {}
 
-    def guarded(item: _T) -> _R:
-        if stop.is_set():
-            raise _NotBegun
-        try:
-            return work(item)
-        except BaseException:
-            stop.set()  # before this worker, or another, takes the next item
-            raise
+    def worker() -> None:
+        while True:
+            with lock:  # the check and the taking are one step: nothing begins once a failure is recorded
+                index = None if stop.is_set() else next(following, None)
+            if index is None:
+                return
+            try:
+                done[index] = work(items[index])
+            except BaseException as exc:
+                with lock:
+                    errors[index] = exc
+                    stop.set()
 
-    failures: dict[int, ExportError] = {}
-    executor = ThreadPoolExecutor(min(parallel, len(items)), thread_name_prefix="migcompat-placement")
+    # Daemon threads: an interrupt ends the command at once, without waiting for the requests in flight.
+    threads = [
+        threading.Thread(target=worker, name=f"migcompat-placement-{number}", daemon=True)
+        for number in range(min(parallel, len(items)))
+    ]
     try:
-        futures = [executor.submit(guarded, item) for item in items]
-        wait(futures)
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     finally:
-        stop.set()  # an interrupt while waiting: begin nothing more, let what is in flight end
-        executor.shutdown(wait=True, cancel_futures=True)
-    for index, future in enumerate(futures):
-        error = None if future.cancelled() else future.exception()
-        if error is None:
-            if not future.cancelled():
-                done[index] = future.result()
-        elif isinstance(error, ExportError):
-            failures[index] = error
-        elif not isinstance(error, _NotBegun):
-            raise error
-    return done, failures[min(failures)] if failures else None
-
-
-class _NotBegun(Exception):
-    """An item :func:`_each` did not begin, as a failure came first."""
+        stop.set()
+    unexpected = [index for index in sorted(errors) if not isinstance(errors[index], ExportError)]
+    if unexpected:
+        raise errors[unexpected[0]]
+    return done, errors[min(errors)] if errors else None  # type: ignore[return-value]
 
 
 def prune_traits(
@@ -569,7 +588,11 @@ def _prune(client: PlacementClient, keep: Iterable[str], removed: list[str], in_
     names = sorted(set(ours) - set(keep))
 
     def delete(name: str) -> int:
-        return client.request("DELETE", f"/traits/{urllib.parse.quote(name, safe='')}", ok=(204, 404, 409))[0]
+        resent: list[bool] = []
+        status, _ = client.request(
+            "DELETE", f"/traits/{urllib.parse.quote(name, safe='')}", ok=(204, 404, 409), resent=resent
+        )
+        return 204 if status == 404 and resent else status  # gone: by our first attempt, it may be
 
     statuses, failure = _each(parallel, delete, names)
     for index in sorted(statuses):
@@ -744,8 +767,14 @@ def _write(
     (by key, with its traits as read; the others are settled and need no request). What was done goes into
     *report*, in the order of *keys*, before a failure is raised."""
     names = [name for name in export.placement_traits() if name not in defined]
-    statuses, failure = _each(parallel, lambda name: client.request("PUT", f"/traits/{name}", ok=(201, 204))[0], names)
-    report.traits_created.extend(names[index] for index in sorted(statuses) if statuses[index] == 201)
+
+    def create(name: str) -> bool:
+        resent: list[bool] = []
+        status, _ = client.request("PUT", f"/traits/{name}", ok=(201, 204), resent=resent)
+        return status == 201 or bool(resent)  # there already: made by our first attempt, it may be
+
+    made, failure = _each(parallel, create, names)
+    report.traits_created.extend(names[index] for index in sorted(made) if made[index])
     if failure is not None:
         raise failure
     reached = list(current)
