@@ -280,8 +280,10 @@ int main(void)
 {{
 	char out[MC_MAX_ATTRIBUTE + 1];
 
-	printf("%d ", target_accepts("{_VERSION}", "{_RULES}", "{_OWN}"));
-	printf("%d ", target_accepts("{_VERSION}", "{_RULES}", "mc1 driver=i915 stream_version=1.1"));
+	printf("%d ", target_answer("{_VERSION}", "{_RULES}", "{_OWN}"));
+	printf("%d ", target_answer("{_VERSION}", "{_RULES}", "mc1 driver=i915 stream_version=1.1"));
+	printf("%d ", target_answer("{_VERSION}", "{_RULES}", "mc1 driver=i915 stream_version=01"));
+	printf("%d ", target_answer("mc1 driver=", "{_RULES}", "{_OWN}"));
 	printf("%d ", canonical_version("mc1 b=2 a={{y,x}}", out));
 	printf("%s", out);
 	printf("%d\\n", canonical_version("mc1 a=01", out));
@@ -336,7 +338,9 @@ def test_the_c_api_pages_examples_compile_and_run(build: Path, tmp_path: Path) -
     assert not any(re.search(r"^static struct mc_", block, re.MULTILINE) for block in blocks)
     code = "".join(blocks).replace("#include <migcompat.h>\n", "", 1)
     out = _run_example(tmp_path, build, "c_api", "#include <migcompat.h>\n" + code + _C_API_MAIN)
-    assert out == "1 0 16 mc1 a={x,y} b=2\n-1\n"
+    # compatible (1), incompatible (2), unknown (3): an invalid own description leaves $ without value, an
+    # invalid source is missing
+    assert out == "1 2 3 3 16 mc1 a={x,y} b=2\n-1\n"
 
 
 def test_the_integrator_guides_decide_gives_the_three_way_answer(build: Path, tmp_path: Path) -> None:

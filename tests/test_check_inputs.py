@@ -3,8 +3,9 @@
 The target's own ``migration_version`` is needed only for ``$`` and the
 grade: when it is invalid, it counts as missing, every ``$`` is without value,
 and the verdict follows the rows of 8.5 -- with the parse error reported
-beside it. An unsupported format version comes first (row 8.5-VD1): the answer
-is unknown, whatever else is wrong. An invalid source or rule set leaves no
+beside it and exit status 3, as for any input that is not valid. An
+unsupported format version comes first (row 8.5-VD1): the answer is unknown,
+whatever else is wrong. An invalid source or rule set leaves no
 question (8.5-VD2), and a file that cannot be read is an error.
 """
 
@@ -19,7 +20,7 @@ from click.testing import CliRunner
 from migcompat.cli import main
 from test_verdict_schema import document_errors
 
-SUCCESS, NEGATIVE, UNDECIDED = 0, 1, 3
+UNDECIDED = 3
 
 
 @pytest.fixture
@@ -43,11 +44,11 @@ def run(*args: str | Path) -> tuple[int, str, str]:
 
 def test_an_invalid_own_description_counts_as_missing(files: Path) -> None:
     status, out, err = run(files / "source", files / "rules", "--target-self", files / "bad")
-    assert (status, out) == (SUCCESS, "compatible (accepted): accepted by rule 0\n")
+    assert (status, out) == (UNDECIDED, "compatible (accepted): accepted by rule 0\n")
     assert "error[whitespace]" in err and "bad:1:5" in err
     status, out, err = run("--format", "json", files / "source", files / "rules", "--target-self", files / "bad")
     document = json.loads(out)
-    assert (status, document["verdict"], document["grade"]) == (SUCCESS, "compatible", "accepted")
+    assert (status, document["verdict"], document["grade"]) == (UNDECIDED, "compatible", "accepted")
     assert [error["error"]["code"] for error in document["input_errors"]] == ["whitespace"]
     assert document["input_errors"][0]["input"] == "target_self"
     assert document_errors("verdict", document) == []
@@ -55,7 +56,7 @@ def test_an_invalid_own_description_counts_as_missing(files: Path) -> None:
 
 def test_without_its_own_values_a_rule_reading_them_is_undecided(files: Path) -> None:
     status, out, _ = run(files / "source_c", files / "self_rules", "--target-self", files / "bad")
-    assert status == NEGATIVE and out.startswith("incompatible")  # c=2 fails, whatever $ would say
+    assert status == UNDECIDED and out.startswith("incompatible")  # c=2 fails, whatever $ would say; bad input: 3
     status, out, _ = run(files / "source", files / "self_rules", "--target-self", files / "bad")
     assert status == UNDECIDED and out.startswith("unknown")  # a=$ without value, c missing: undecided
 
@@ -87,7 +88,7 @@ def test_relate_computes_the_relation_without_an_invalid_own_description(files: 
     result = CliRunner().invoke(
         main, ["relate", str(files / "self_only"), str(files / "rules"), "--a-self", str(files / "bad")]
     )
-    assert result.exit_code == SUCCESS, result.output
+    assert result.exit_code == UNDECIDED, result.output  # the relation, but an input was not valid
     assert "SUBSET" in result.stdout and "error[whitespace]" in result.stderr
     assert f"(own values: {files / 'bad'}, not valid: not used)" in result.stdout
     args = ["relate", "-f", "json", str(files / "self_only"), str(files / "rules"), "--a-self", str(files / "bad")]
@@ -96,3 +97,20 @@ def test_relate_computes_the_relation_without_an_invalid_own_description(files: 
     assert result.exit_code == UNDECIDED and document["satisfied"] is None
     assert [error["input"] for error in document["input_errors"]] == ["a_self"]
     assert document_errors("relation", document) == []
+
+
+def test_swapped_arguments_get_one_hint_that_says_so(files: Path) -> None:
+    status, out, err = run(files / "rules", files / "source")
+    assert status == UNDECIDED and out.startswith("unknown")
+    hints = [line for line in err.splitlines() if line.startswith("migcompat: hint:")]
+    assert hints == [
+        f"migcompat: hint: SOURCE and TARGET look swapped ({files / 'rules'} holds rules, {files / 'source'} a"
+        f" migration_version): the source's migration_version comes first, as in"
+        f" 'migcompat check {files / 'source'} {files / 'rules'}'"
+    ]
+    assert err.count("error[syntax]") == 2  # each input's error is still shown
+    # One input of the wrong kind keeps its own hint; JSON keeps each input's hint in its record.
+    status, _, err = run(files / "source", files / "source")
+    assert "hint: " in err and "look swapped" not in err
+    status, out, err = run("--format", "json", files / "rules", files / "source")
+    assert all("hint" in error["error"] for error in json.loads(out)["input_errors"]) and "look swapped" not in err

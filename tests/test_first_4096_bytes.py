@@ -89,11 +89,12 @@ def test_the_library_reports_for_the_whole_attribute_what_it_reports_for_its_fir
 
 def _cli_parse(path: Path) -> dict[str, object]:
     result = CliRunner().invoke(main, ["parse", "--format", "json", str(path)])
-    assert result.exit_code == 1, result.output
     record = json.loads(result.stdout)
     assert isinstance(record, dict)
     error = record["error"]
     assert isinstance(error, dict)
+    # Invalid: 1; in a format version this migcompat does not implement: 3 (whether it is valid is not known).
+    assert result.exit_code == (3 if error["code"] == "unsupported-version" else 1), result.output
     return error
 
 

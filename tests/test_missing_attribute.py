@@ -196,3 +196,17 @@ def test_check_attributes_is_check_on_what_parses() -> None:
     )
     with pytest.raises(TypeError, match="target_self must be a str or bytes"):
         check_attributes(_SOURCE, _RULES, 3)  # type: ignore[arg-type]
+
+
+def test_check_attributes_says_whether_an_attribute_is_missing_or_not_valid() -> None:
+    """A caller logging the verdict learns what to fix: the missing attribute, or the invalid one's error."""
+    verdict = check_attributes(b"mc1 driver=\n", None)
+    assert [reason.code for reason in verdict.reasons] == ["missing-attribute", "missing-attribute"]
+    invalid, missing = (reason.message for reason in verdict.reasons)
+    assert invalid.startswith("the source's migration_version is not valid: error[syntax]: ")
+    assert invalid.endswith("(line 1, column 12)")
+    assert missing == "the target's migration_compatible_devices is missing"
+    [reason] = check_attributes(_SOURCE, b"mc1\naccept driver=d \n").reasons
+    assert reason.message.startswith("the target's migration_compatible_devices is not valid: error[whitespace]: ")
+    assert verdict.summary() == f"unknown: {invalid}; {missing}"
+    assert not schema_errors("verdict", verdict.to_json())

@@ -175,33 +175,67 @@ def check_attributes(
       ``missing-attribute``), and an invalid *target_self* leaves every ``$``
       without value (8.4-SF4), as :func:`check` with None for it does.
 
+    A ``missing-attribute`` reason says which it was: an attribute that is
+    missing (None), or one that is not valid, with its parse error
+    (``the source's migration_version is not valid: error[syntax]: ...
+    (line 1, column 7)``), so that a caller can log what to fix.
+
     Arguments of another type raise :class:`TypeError`.
     """
     unsupported: list[Reason] = []
-    source_model = _attribute("source", "the source's migration_version", source, parse_version, unsupported)
-    rules = _attribute("target", "the target's migration_compatible_devices", target, parse_compatible, unsupported)
-    own = _attribute("target_self", "the target's migration_version", target_self, parse_version, unsupported)
+    invalid: dict[str, Reason] = {}
+    source_model = _attribute(_SOURCE, source, parse_version, unsupported, invalid)
+    rules = _attribute(_RULES, target, parse_compatible, unsupported, invalid)
+    own = _attribute(_OWN, target_self, parse_version, unsupported, invalid)
     if unsupported:
         return Verdict(Answer.UNKNOWN, reasons=tuple(unsupported))  # 8.5-VD1
+    if source_model is None or rules is None:  # 8.5-VD2, each reason saying whether missing or not valid
+        missing = [_missing(attribute, data, invalid) for attribute, data in ((_SOURCE, source), (_RULES, target))]
+        return Verdict(Answer.UNKNOWN, reasons=tuple(reason for reason in missing if reason is not None))
     return check(source_model, rules, own)
+
+
+_SOURCE: Final = "the source's migration_version"
+_RULES: Final = "the target's migration_compatible_devices"
+_OWN: Final = "the target's migration_version"
+
+
+def _missing(attribute: str, data: str | bytes | None, invalid: dict[str, Reason]) -> Reason | None:
+    """The ``missing-attribute`` reason of *attribute*, if it has one: missing, or not valid (found by parsing)."""
+    if data is None:
+        return Reason("missing-attribute", None, f"{attribute} is missing")
+    return invalid.get(attribute)
 
 
 _M = TypeVar("_M", MigrationVersion, CompatibleDevices)
 
 
+_ARGUMENTS: Final = {_SOURCE: "source", _RULES: "target", _OWN: "target_self"}
+
+
 def _attribute(
-    name: str, attribute: str, data: str | bytes | None, parser: Callable[[str | bytes], _M], unsupported: list[Reason]
+    attribute: str,
+    data: str | bytes | None,
+    parser: Callable[[str | bytes], _M],
+    unsupported: list[Reason],
+    invalid: dict[str, Reason],
 ) -> _M | None:
-    """*data* parsed, or None when it is missing or invalid; an unsupported format version adds its reason."""
+    """*data* parsed, or None when it is missing or invalid; an unsupported format version adds its reason to
+    *unsupported*, any other parse error a ``missing-attribute`` reason to *invalid*."""
     if data is None:
         return None
     if type(data) is not str and type(data) is not bytes:
-        raise TypeError(f"{name} must be a str or bytes (the attribute's contents) or None, not {type(data).__name__}")
+        raise TypeError(
+            f"{_ARGUMENTS[attribute]} must be a str or bytes (the attribute's contents) or None,"
+            f" not {type(data).__name__}"
+        )
     try:
         return parser(data)
     except ParseError as error:
         if error.code == "unsupported-version":
             unsupported.append(Reason("unsupported-version", None, f"{attribute}: {error.message}"))
+        else:
+            invalid[attribute] = Reason("missing-attribute", None, f"{attribute} is not valid: {error}")
         return None
 
 

@@ -28,6 +28,7 @@ import click
 from .. import __version__
 from ..limits import FORMAT_VERSION, SPEC_VERSION
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .groups import SuggestingGroup
 from .output import adopt_closed_streams, echo_error
 from .signals import terminations_unwind
 
@@ -169,7 +170,7 @@ def _adopt(command: click.Command) -> click.Command:
     return command
 
 
-class _Group(click.Group):
+class _Group(SuggestingGroup):
     """A group whose commands never end in a traceback.
 
     An unexpected exception is a bug in migcompat: it is reported in one line
@@ -184,7 +185,8 @@ class _Group(click.Group):
     Help never breaks a line at a hyphen (:class:`_Formatter`).
 
     Its commands are those added to it and those of :data:`COMMANDS`, whose
-    module is imported when the command is first asked for.
+    module is imported when the command is first asked for; a mistyped one
+    is answered with the names it may have meant (:class:`.groups.SuggestingGroup`).
     """
 
     context_class = _Context

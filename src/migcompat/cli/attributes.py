@@ -89,6 +89,7 @@ class InputFailure(Exception):
         error: ParseError | None = None,
         reason: str | None = None,
         hint: str | None = None,
+        other: bool = False,
     ) -> None:
         super().__init__(f"{role}: {path}: {error or reason}")
         self.role = role
@@ -98,6 +99,8 @@ class InputFailure(Exception):
         self.error = error
         self.reason = reason
         self.hint = hint
+        self.other = other
+        """True when the input looks like the other attribute (the arguments swapped, perhaps)."""
 
     shown_as: str | None = None
     """How messages name the role when the command line names it otherwise (``old`` for ``a``), or None."""
@@ -316,7 +319,8 @@ _LOOKS_LIKE: Final[dict[str, str]] = {
 
 def _invalid(role: str, source: Input, attribute: Attribute, error: ParseError) -> InputFailure:
     hint = input_hint(source, attribute, error)
-    return InputFailure(role, source.path, attribute, error=bounded_error(error, source), hint=hint)
+    other = error.hint is not None and detect(source.data) != attribute and source.data.lstrip()[:1] != b"{"
+    return InputFailure(role, source.path, attribute, error=bounded_error(error, source), hint=hint, other=other)
 
 
 def input_hint(source: Input, attribute: Attribute, error: ParseError) -> str | None:

@@ -24,6 +24,7 @@ from ..display import escape, plural
 from ..jsonmodel import decode_json
 from ..limits import SPEC_VERSION
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .groups import SuggestingGroup
 from .io import entry_exists, entry_kind, error_document
 from .options import directory_problem, format_option
 from .output import (
@@ -61,7 +62,11 @@ Examples:
 
 
 @click.group(
-    "cases", help=_HELP, epilog=EXIT_STATUS_HELP, short_help="Conformance cases: check, run, list, copy, extract."
+    "cases",
+    cls=SuggestingGroup,
+    help=_HELP,
+    epilog=EXIT_STATUS_HELP,
+    short_help="Conformance cases: check, run, list, copy, extract.",
 )
 def cases_command() -> None:
     pass

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from shlex import quote
 from typing import Final
 
 import click
 
 from ..compare import check
 from ..verdict import Answer, Verdict
-from .attributes import Loader, optional_version_in, refuse_two_stdins, report_failures, status_of, unsupported_reasons
+from .attributes import (
+    InputFailure,
+    Loader,
+    optional_version_in,
+    refuse_two_stdins,
+    report_failures,
+    status_of,
+    unsupported_reasons,
+)
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .io import display_name
 from .options import format_option
 from .output import echo, echo_json
 
@@ -55,8 +65,8 @@ missing-attribute reason per missing attribute, and the input's error is
 listed in "input_errors" (each shaped like a 'migcompat parse --format json'
 record, the error under "error") and written on standard error. The
 target's own migration_version in that state also counts as missing: the
-verdict is given without it, with its error beside it (and the exit status
-is 3 when it cannot be read at all). An unsupported format
+verdict is given without it, with its error beside it, and the exit status
+is 3 (an input is bad), whatever the verdict. An unsupported format
 version makes the verdict unknown whatever else is wrong (row 8.5-VD1).
 """
 
@@ -105,10 +115,13 @@ def check_command(
         # missing-attribute reason each (8.8-NR5). An own description in that state counts as missing (8.5).
         verdict = check(source_model, target_model, own_model)
     reported = loader.broken
-    # An own description that cannot be read is left out as an invalid one is, but the user named a file that
-    # is not there: the exit status says so (3), as for any input that cannot be read.
-    unread = [failure for failure in reported if failure not in loader.invalid_descriptions("target_self")]
+    swapped = None if json_output else _swapped(loader.failures)  # JSON keeps each input's hint in its record
+    if swapped:
+        for failure in loader.failures:
+            failure.hint = None  # one hint for the two, below
     report_failures(reported, json_output=json_output)
+    if swapped:
+        echo(f"migcompat: hint: {swapped}", err=True)
     if json_output:
         errors = {"input_errors": [failure.to_json() for failure in reported]} if reported else {}
         echo_json({**loader.paths, **verdict.to_json(), **errors})
@@ -117,7 +130,21 @@ def check_command(
         hint = _hint(verdict, own_model is not None)
         if hint:
             echo(f"migcompat: hint: {hint}", err=True)
-    ctx.exit(ExitCode.UNDECIDED if unread else status_of(verdict.answer))
+    # An own description that cannot be read or is not valid leaves a verdict to give, but an input was bad: 3.
+    ctx.exit(ExitCode.UNDECIDED if reported else status_of(verdict.answer))
+
+
+def _swapped(failures: list[InputFailure]) -> str | None:
+    """The hint for a SOURCE and a TARGET that each look like the other's attribute, or None."""
+    roles = {failure.role: failure for failure in failures if failure.other}
+    if "source" not in roles or "target" not in roles:
+        return None
+    source, target = roles["source"].path, roles["target"].path
+    return (
+        f"SOURCE and TARGET look swapped ({display_name(source)} holds rules, {display_name(target)} a"
+        f" migration_version): the source's migration_version comes first, as in"
+        f" 'migcompat check {quote(display_name(target))} {quote(display_name(source))}'"
+    )
 
 
 def _hint(verdict: Verdict, has_self: bool) -> str | None:

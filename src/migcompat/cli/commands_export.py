@@ -17,6 +17,7 @@ from ..exports import DEFAULT_PARALLEL, MAX_PARALLEL
 from .attributes import Loader, refuse_two_stdins, report_failures
 from .captures import read_capture_stdin, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
+from .groups import SuggestingGroup
 from .io import STDIN, CannotRead, display_name, read_entry, read_input
 from .options import format_option
 from .output import (
@@ -461,6 +462,7 @@ def _check_rp_name(ctx: click.Context, param: click.Parameter, value: str | None
 
 @click.group(
     "export",
+    cls=SuggestingGroup,
     help=_GROUP_HELP,
     epilog=_EPILOG,
     short_help="Export a fleet's compatibility as Placement traits or Kubernetes node labels.",

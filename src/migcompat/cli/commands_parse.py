@@ -38,7 +38,8 @@ canonical form, an invalid one reported with its error code and the line and
 column of the fault and, for a common slip (a $ in a migration_version, ~
 in a rule, an upper-case key, a space inside a value, ...), a hint line
 saying what to write instead. Exit status: 0 every input valid, 1 one is
-not, 3 one cannot be read.
+not, 3 one cannot be read or is in a format version (mcN, N other than 1)
+this migcompat does not implement: whether it is valid is not known.
 
 \b
 Examples:
@@ -63,7 +64,8 @@ error has "hint" too when the text shows a common slip), and
 @click.command(
     "parse",
     help=_HELP,
-    epilog=EXIT_STATUS_HELP + "\n\nFor parse: 0 every input is valid, 1 one is not, 3 one cannot be read.",
+    epilog=EXIT_STATUS_HELP + "\n\nFor parse: 0 every input is valid, 1 one is not, 3 one cannot be read or is in"
+    " a format version this migcompat does not implement.",
     short_help="Check attribute strings and show their canonical form.",
 )
 @click.argument("files", nargs=-1, metavar="[FILE ...|-]", type=click.Path(allow_dash=True))
@@ -126,7 +128,8 @@ def _parse_one(path: str, forced: Attribute | None, *, json_output: bool) -> tup
             echo(render_parse_error(error, source.name), err=True)
             if hint:
                 echo(f"migcompat: hint: {hint}", err=True)
-        return ExitCode.NEGATIVE, None
+        # Another format version may well be valid: this migcompat cannot tell (as check's unknown, row 8.5-VD1).
+        return (ExitCode.UNDECIDED if error.code == "unsupported-version" else ExitCode.NEGATIVE), None
     canonical = emit(model)
     if not json_output:
         return ExitCode.SUCCESS, _summary(source, kind, model, canonical)

@@ -71,7 +71,10 @@ first is A, or OLD) plus the "a", "b", "a_self" and "b_self" files read (a is
 OLD and b is NEW), and "required" and "satisfied" with --require (no-breaking
 is required: ["equal", "subset"]). An input that cannot be read or is not a
 valid attribute gives {{"a", "b", "a_self", "b_self", "input_errors": [...]}}
-instead.
+instead; but an own description (--a-self, --b-self or a directory's
+migration_version) that is not valid counts as missing: the relation is
+computed without it, its error is listed in "input_errors" beside the
+relation, and the exit status is 3 (an input is bad).
 """
 
 _EPILOG: Final = (
@@ -277,8 +280,9 @@ def relate_command(
                 f"the relation is {result.relation.value}, but --require allows only "
                 f"{', '.join(relation.value for relation in allowed)}"
             )
-        ctx.exit(ExitCode.NEGATIVE)
-    ctx.exit(ExitCode.SUCCESS)
+        ctx.exit(ExitCode.UNDECIDED if invalid_own else ExitCode.NEGATIVE)
+    # An own description that is not valid leaves a relation to compute, but an input was bad: 3.
+    ctx.exit(ExitCode.UNDECIDED if invalid_own else ExitCode.SUCCESS)
 
 
 _ROLE_SENTENCES: Final = {

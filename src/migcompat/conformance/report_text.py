@@ -185,13 +185,20 @@ def write_text_report(
         console.print()
         console.print(_line(("Hosts", "bold")))
         for host in report.hosts:
+            # A host without a name is named by its input, as its failures are; "host" is the role of a lone one.
+            named = escape(host.name or host.origin or host.source)
+            said = [host.role] if host.role != "host" else []
+            if not host.name:
+                said.append("no host name")
+            aside = f" ({escape(', '.join(said))})" if said else ""
             console.print(
                 _line(
                     "  ",
-                    (escape(host.name) if host.name else "(no host name)", "bold"),
-                    f" ({escape(host.role)}): {plural(host.placements, 'placement')}, {host.migratable} migratable,"
-                    f" {plural(host.findings, 'finding')}; kernel {escape(host.kernel or 'unknown')};"
-                    f" from {escape(host.origin or host.source)}",
+                    (named, "bold"),
+                    f"{aside}: {plural(host.placements, 'placement')},"
+                    f" {host.migratable} migratable, {plural(host.findings, 'finding')};"
+                    f" kernel {escape(host.kernel or 'unknown')}"
+                    + (f"; from {escape(host.origin or host.source)}" if host.name else ""),
                 ),
                 soft_wrap=True,
             )
