@@ -114,3 +114,16 @@ def test_swapped_arguments_get_one_hint_that_says_so(files: Path) -> None:
     assert "hint: " in err and "look swapped" not in err
     status, out, err = run("--format", "json", files / "rules", files / "source")
     assert all("hint" in error["error"] for error in json.loads(out)["input_errors"]) and "look swapped" not in err
+
+
+def test_the_hint_for_dollar_without_value_says_whether_an_own_description_was_given(files: Path) -> None:
+    (files / "self_only").write_text("mc1\naccept a=$\n")
+    _, _, err = run(files / "source", files / "self_only", "--target-self", files / "bad")
+    [hint] = [line for line in err.splitlines() if line.startswith("migcompat: hint:")]
+    assert hint == (
+        f"migcompat: hint: the target's rules refer to its own values ($), and its migration_version {files / 'bad'}"
+        " could not be used (above): fix it, or give another with --target-self"
+    )
+    _, _, err = run(files / "source", files / "self_only")
+    [hint] = [line for line in err.splitlines() if line.startswith("migcompat: hint:")]
+    assert "give its migration_version with --target-self, or name the target's device directory" in hint

@@ -127,7 +127,7 @@ def check_command(
         echo_json({**loader.paths, **verdict.to_json(), **errors})
     else:
         echo(verdict.explain() if explain else verdict.summary())
-        hint = _hint(verdict, own_model is not None)
+        hint = _hint(verdict, own_model is not None, loader.paths.get("target_self"))
         if hint:
             echo(f"migcompat: hint: {hint}", err=True)
     # An own description that cannot be read or is not valid leaves a verdict to give, but an input was bad: 3.
@@ -147,13 +147,19 @@ def _swapped(failures: list[InputFailure]) -> str | None:
     )
 
 
-def _hint(verdict: Verdict, has_self: bool) -> str | None:
-    """What to do about an unknown verdict that the command line can fix."""
+def _hint(verdict: Verdict, has_self: bool, own_path: str | None) -> str | None:
+    """What to do about an unknown verdict that the command line can fix; *own_path* is the own description
+    that was read (or tried), if any."""
     if verdict.answer is not Answer.UNKNOWN or not any(r.code == "missing-self" for r in verdict.reasons):
         return None
-    if not has_self:
+    if has_self:
+        return None
+    if own_path is not None:  # given, or found in TARGET's directory, but not usable: its error is above
         return (
-            "the target's rules refer to its own values ($): give its migration_version with --target-self, or"
-            " name the target's device directory as TARGET"
+            f"the target's rules refer to its own values ($), and its migration_version {display_name(own_path)}"
+            " could not be used (above): fix it, or give another with --target-self"
         )
-    return None
+    return (
+        "the target's rules refer to its own values ($): give its migration_version with --target-self, or"
+        " name the target's device directory as TARGET"
+    )
