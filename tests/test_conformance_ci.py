@@ -309,3 +309,63 @@ def test_an_input_error_report_shows_a_hostile_name_safely(tmp_path: Path) -> No
     assert len(ktap) == 5
     assert ktap[3].startswith("not ok 1 input ") and "#" not in ktap[3]
     assert "\x1b" not in "".join(ktap)
+
+
+@pytest.mark.parametrize("kind", ["empty capture", "not-sysfs"])
+def test_an_input_with_nothing_to_check_among_others_is_an_input_error(tmp_path: Path, kind: str) -> None:
+    """A host given among others and never checked (its driver not loaded, a wrong path) must not let a run pass."""
+    good = capture_of(TREES / "mlx5" / "new", tmp_path / "up.json")
+    if kind == "empty capture":
+        (tmp_path / "empty" / "bus").mkdir(parents=True)
+        empty = capture_of(tmp_path / "empty", tmp_path / "down.json", status=UNDECIDED)
+    else:
+        (tmp_path / "notsys").mkdir()
+        empty = str(tmp_path / "notsys")
+    result = run("conformance", "--no-progress", good, empty)
+    assert result.exit_code == UNDECIDED, result.stdout
+    assert result.stderr.startswith(
+        f"migcompat: error[nothing-to-check]: nothing to check: found no VFIO device, mdev type or mdev under {empty}\n"
+    )
+    assert "every INPUT must hold migration attributes (1 other does)" in result.stderr
+    for output_format in ("json", "junit"):
+        result = run("conformance", "--no-progress", "--format", output_format, good, empty)
+        assert result.exit_code == UNDECIDED
+        if output_format == "json":
+            assert json.loads(result.stdout)["error"]["code"] == "nothing-to-check"
+        else:
+            assert int(junit(result.stdout).get("errors", "0")) == 1
+    assert run("conformance", "--no-progress", good).exit_code == SUCCESS
+
+
+def _mc2(tree: Path) -> Path:
+    """*tree* with the first device instance's migration_version made format version 2."""
+    attribute = sorted(tree.rglob("vfio-dev/vfio0/migration_version"))[0]
+    attribute.chmod(0o644)
+    attribute.write_bytes(b"mc2" + attribute.read_bytes()[3:])
+    return attribute
+
+
+def test_an_attribute_of_another_format_version_is_undecided_never_a_pass_or_a_failure(tmp_path: Path) -> None:
+    """Whether an mc2 attribute is valid is not known to this suite: MC-E1-PARSE is undecided, exit status 3."""
+    tree = tmp_path / "host"
+    shutil.copytree(TREES / "mtty" / "new", tree, symlinks=True)
+    attribute = _mc2(tree)
+    result = run("conformance", "--no-progress", str(tree))
+    assert result.exit_code == UNDECIDED, result.stdout
+    assert re.search(r"^MC-E1-PARSE +undecided +\d+ +0 +required", result.stdout, re.MULTILINE)
+    assert "Result: UNDECIDED: 1 attribute of another format version could not be decided (MC-E1-PARSE)" in (
+        result.stdout
+    )
+    assert "FAIL" not in result.stdout
+    document = json.loads(run("conformance", "--no-progress", "-f", "json", str(tree)).stdout)
+    assert document["result"] == "undecided"
+    [note] = [note for note in document["notes"] if note["check"] == "MC-E1-PARSE"]
+    assert note["path"].endswith("vfio-dev/vfio0/migration_version")
+    assert "format version 2 is not supported" in note["message"]
+    # lint says the same of the attribute alone: undecided (3), where an invalid one fails (1).
+    result = run("lint", str(attribute))
+    assert result.exit_code == UNDECIDED
+    assert "UNDECIDED (MC-E1-PARSE not decided)" in result.stdout and "checked: nothing" in result.stdout
+    assert json.loads(run("lint", "-f", "json", str(attribute)).stdout)["result"] == "undecided"
+    attribute.write_bytes(b"mc1  driver=mtty\n")
+    assert run("lint", str(attribute)).exit_code == NEGATIVE

@@ -248,8 +248,18 @@ def conformance_command(
             paths = list(inputs) or ["/sys"]
             hosts = [_read(path) for path in paths]
             baseline = [_read(path) for path in against]
-            if not any(p.migratable for host in hosts for p in host.placements):
-                _nothing(ctx, hosts, paths, explicit=bool(inputs), output_format=output_format)
+            # Every INPUT must hold something to check: a host given among others and never checked (its driver
+            # not loaded, a wrong path) would let the run pass.
+            empty = [(path, host) for path, host in zip(paths, hosts, strict=True) if not _holds_attributes(host)]
+            if empty:
+                _nothing(
+                    ctx,
+                    [host for _, host in empty],
+                    [path for path, _ in empty],
+                    explicit=bool(inputs),
+                    output_format=output_format,
+                    others=len(hosts) - len(empty),
+                )
             for path, host in zip(against, baseline, strict=True):
                 _check_baseline(path, host)
     except _Unusable as exc:
@@ -434,17 +444,35 @@ def _not_a_capture(path: str, reason: str, head: bytes) -> NoReturn:
     raise _Unusable(path, "capture-invalid", f"{name} is not a capture: {escape(reason)}", hints)
 
 
+def _holds_attributes(host: HostData) -> bool:
+    return any(placement.migratable for placement in host.placements)
+
+
 def _nothing(
-    ctx: click.Context, hosts: Sequence[HostData], paths: Sequence[str], *, explicit: bool, output_format: str
+    ctx: click.Context,
+    hosts: Sequence[HostData],
+    paths: Sequence[str],
+    *,
+    explicit: bool,
+    output_format: str,
+    others: int = 0,
 ) -> NoReturn:
-    """Report that the INPUTs hold nothing to check, as an input that cannot be used is (exit status 3).
+    """Report that the INPUTs *paths* hold nothing to check, as an input that cannot be used is (exit status 3).
 
     Never a report that passes: a CI job reading the JSON result, the JUnit
-    counts or the KTAP plan would count a host that was never checked.
+    counts or the KTAP plan would count a host that was never checked. *others*
+    is how many other INPUTs do hold migration attributes.
     """
     where = ", ".join(escape(h.origin or h.root) for h in hosts)
     reason = f"{_found([p for h in hosts for p in h.placements])} under {where}"
     hint = next((text for text in map(_directory_hint, paths) if text), None)
+    if hint is None and others:
+        hint = (
+            f"migcompat: every INPUT must hold migration attributes ({plural(others, 'other')}"
+            f" {'does' if others == 1 else 'do'}): is the driver"
+            " loaded on that host, and is the path the root of its sysfs tree (or its capture)? Leave it out to"
+            " check the others"
+        )
     if hint is None:
         names = _sample_names()
         why = "" if explicit else " (this machine has no migcompat-enabled driver)"

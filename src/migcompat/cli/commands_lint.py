@@ -12,7 +12,7 @@ from typing import Final
 
 import click
 
-from ..conformance.emitter_checks import TextFindings, check_texts
+from ..conformance.emitter_checks import TextFindings, check_texts, unsupported_attribute
 from ..conformance.registry import CHECKS
 from ..conformance.results import Failure, render_excerpt
 from ..errors import ParseError
@@ -178,7 +178,7 @@ def lint_command(ctx: click.Context, inputs: Sequence[str], kind: str | None, ou
     for unit in units:
         _check(unit, kind)
     statuses = [ExitCode.UNDECIDED] * bool(input_errors)
-    statuses += [ExitCode.NEGATIVE if _required(unit.failures) else ExitCode.SUCCESS for unit in units]
+    statuses += [_status(unit) for unit in units]
     if output_format == "json":
         echo_json(_document(units, input_errors))
     else:
@@ -425,6 +425,19 @@ def _checked(unit: _Unit) -> list[str]:
     return [ident for ident in CHECKS if ident in found]
 
 
+def _status(unit: _Unit) -> ExitCode:
+    """1 when a required check failed, else 3 when an attribute's format version is not implemented here, else 0."""
+    if _required(unit.failures):
+        return ExitCode.NEGATIVE
+    return ExitCode.UNDECIDED if _unsupported(unit) else ExitCode.SUCCESS
+
+
+def _unsupported(unit: _Unit) -> bool:
+    """Whether an attribute of *unit* is in a format version this migcompat does not implement (MC-E1-PARSE
+    not decided)."""
+    return unit.findings is not None and "MC-E1-PARSE" in unit.findings.unchecked
+
+
 def _unchecked(unit: _Unit) -> list[str]:
     """Why each check that did not run on *unit* did not: the checks that need both attributes, and those the
     checks could not decide (:attr:`~migcompat.conformance.emitter_checks.TextFindings.unchecked`)."""
@@ -496,18 +509,26 @@ def _write_text(units: Sequence[_Unit]) -> None:
         warned += warnings
         if required:
             status = click.style("FAILED", fg="red", bold=True) + f" ({', '.join(_ids(required))})"
+        elif _unsupported(unit):
+            status = click.style("UNDECIDED", fg="yellow", bold=True) + " (MC-E1-PARSE not decided)"
         else:
             status = click.style("passed", fg="green", bold=True)
             if warnings:
                 status += f" with {_count(warnings, 'warning')} ({', '.join(_ids(unit.failures))})"
         lines.append(f"{unit.label}: {unit.what}: {status}")
-        lines.append(f"  checked: {', '.join(_checked(unit))}")
+        lines.append(f"  checked: {', '.join(_checked(unit)) or 'nothing'}")
         assert unit.findings is not None
         lines.extend(f"  note: {note.check}: {note.message}" for note in unit.findings.notes)
         lines.extend(f"  not checked: {reason}" for reason in _unchecked(unit))
+    undecided = sum(_unsupported(unit) for unit in units)
     if failed:
         result = click.style("FAILED", fg="red", bold=True) + f": {_count(failed, 'required check failure')}"
         result += f", {_count(warned, 'warning')}"
+    elif undecided:
+        result = click.style("UNDECIDED", fg="yellow", bold=True) + (
+            f": {_count(undecided, 'input')} in a format version this migcompat does not implement,"
+            f" {_count(warned, 'warning')}"
+        )
     else:
         result = click.style("PASSED", fg="green", bold=True) + (f" with {_count(warned, 'warning')}" if warned else "")
     lines.append(f"Result: {result} ({_count(len(units), 'input')} checked)")
@@ -516,6 +537,17 @@ def _write_text(units: Sequence[_Unit]) -> None:
 
 def _ids(failures: Sequence[Failure]) -> list[str]:
     return list(dict.fromkeys(failure.check for failure in failures))
+
+
+def _attribute_of(check: str, reason: str) -> str:
+    """The attribute a check that was not run is about."""
+    if check == "MC-E1-PARSE":
+        return unsupported_attribute(reason)
+    return COMPATIBLE if check == "MC-E6-SELF" else VERSION
+
+
+def _undecided_or_passed(units: Sequence[_Unit]) -> str:
+    return "undecided" if any(_unsupported(unit) for unit in units) else "passed"
 
 
 def _count(number: int, noun: str) -> str:
@@ -547,14 +579,14 @@ def _document(units: Sequence[_Unit], errors: Sequence[tuple[str, str]]) -> dict
         notes.extend(
             {
                 "check": check,
-                "path": unit.path_of(COMPATIBLE if check == "MC-E6-SELF" else VERSION),
+                "path": unit.path_of(_attribute_of(check, reason)),
                 "message": f"not checked: {reason}",
             }
             for check, reason in _undecided(unit)
         )
     return {
         # As the exit status ranks them: an input not read leaves the answer undecided, whatever else failed.
-        "result": "undecided" if errors else "failed" if _required(failures) else "passed",
+        "result": "undecided" if errors else "failed" if _required(failures) else _undecided_or_passed(units),
         "inputs": inputs,
         "input_errors": [{"path": path, "error": read_error(reason)} for path, reason in errors],
         "failures": [{k: v for k, v in failure.to_json().items() if k != "host"} for failure in failures],

@@ -110,6 +110,8 @@ __all__ = [
     "analyse_host",
     "check_texts",
     "locate",
+    "unsupported_attribute",
+    "unsupported_reason",
 ]
 
 MAX_CHOICES: Final = 4096
@@ -147,6 +149,22 @@ and the registry's "type only for mdevs") are then not decided: the first is
 in :attr:`TextFindings.unchecked`, the second is a note.
 """
 _S2: Final = "MC-S2-DEFAULT-WRITTEN"
+
+
+def unsupported_reason(attribute: str, message: str) -> str:
+    """Why MC-E1-PARSE is not decided for *attribute*, in a format version this suite does not implement.
+
+    The reason starts with the attribute's name (:func:`unsupported_attribute` reads it back).
+    """
+    return (
+        f"{attribute}: {message}; whether it is valid cannot be judged here: check it with a migcompat that"
+        " implements that format version"
+    )
+
+
+def unsupported_attribute(reason: str) -> str:
+    """The attribute an MC-E1-PARSE reason of :func:`unsupported_reason` is about (the first one named)."""
+    return COMPATIBLE if reason.startswith(f"{COMPATIBLE}:") else VERSION
 
 
 @dataclass(frozen=True)
@@ -306,6 +324,9 @@ class _RulesChecks:
     problems: tuple[_Problem, ...]
     passed: tuple[str, ...]
     selfrefs: tuple[_SelfRef, ...] = ()
+    unchecked: tuple[tuple[str, str], ...] = ()
+    """(check ID, reason) of the checks not decided: MC-E1-PARSE for a format version this suite does not
+    implement."""
 
 
 @dataclass(frozen=True)
@@ -417,6 +438,8 @@ class _TextChecks:
         if part is not None:
             self.problems.extend(part.parse_problems)
             self.passed.extend(part.passed)
+            for check, reason in part.unchecked:
+                self._undecided(check, reason)
         devices: list[Device] = []
         if version is not None:
             self._registry_version(version)
@@ -477,8 +500,19 @@ class _TextChecks:
                         others = frozenset(value_type(v) for v in constants(constraint))
                         selfrefs.append(_SelfRef(number, key, reads, others))
         return _RulesChecks(
-            rules, text, tuple(parse_problems), tuple(self.problems), tuple(self.passed), tuple(selfrefs)
+            rules,
+            text,
+            tuple(parse_problems),
+            tuple(self.problems),
+            tuple(self.passed),
+            tuple(selfrefs),
+            tuple(self.unchecked.items()),
         )
+
+    def _undecided(self, check: str, reason: str) -> None:
+        """Record that *check* could not be decided, for *reason* (after any reason recorded before)."""
+        before = self.unchecked.get(check)
+        self.unchecked[check] = reason if before is None else f"{before}; {reason}"
 
     def _data(self, name: str) -> bytes:
         data = self.version_data if name == VERSION else self.rules_data
@@ -493,6 +527,10 @@ class _TextChecks:
                 parse_version(data) if name == VERSION else parse_compatible(data)
             )
         except ParseError as error:
+            if error.code == "unsupported-version":
+                # Another format version may be valid: this suite cannot judge it (as check's unknown, 8.5-VD1).
+                self._undecided("MC-E1-PARSE", unsupported_reason(name, error.message))
+                return None
             # A common slip's hint (migcompat._hints); not the library's "parse it with parse_compatible()".
             hint = {"hint": error.hint} if error.hint is not None and detect(data) == name else {}
             self.fail(
@@ -1121,6 +1159,11 @@ class HostChecker:
         for note in outcome.notes:
             path = placement.path + (f"/{note.attribute}" if note.attribute else "")
             report.note(Note(note.check, host.host, path, note.message))
+        unsupported = outcome.unchecked.get("MC-E1-PARSE")
+        if unsupported is not None:  # never a pass: the result is undecided unless a required check failed
+            report.undecide("MC-E1-PARSE")
+            path = f"{placement.path}/{unsupported_attribute(unsupported)}"
+            report.note(Note("MC-E1-PARSE", host.host, path, f"not checked: {unsupported}"))
         analysis.version = outcome.version
         analysis.rules = outcome.rules
         analysis.rules_text = outcome.rules_text

@@ -75,7 +75,9 @@ CHECKS: Final[Mapping[str, Check]] = _table(
         "12.1 E1 (4, 5, 7)",
         "required",
         "the attribute is valid",
-        "A conforming parser accepts the attribute as the kind its file name says, within every limit of clause 4.4.",
+        "A conforming parser accepts the attribute as the kind its file name says, within every limit of clause 4.4."
+        " An attribute in another format version (mcN, N other than 1) is not judged: the check is undecided"
+        " (clause 9.1), never passed.",
     ),
     Check(
         "MC-E2-CANONICAL",
