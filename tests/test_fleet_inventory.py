@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -116,3 +121,83 @@ def test_a_directory_without_captures_is_an_error_and_one_whose_capture_is_broke
     with pytest.raises(InventoryError) as raised:
         load_inventory([str(broken)])
     assert raised.value.code == "capture-invalid" and str(broken) in raised.value.message
+
+
+def test_a_symlinked_subdirectory_is_searched_once(tmp_path: Path) -> None:
+    """A rack kept elsewhere and linked in is read, as a linked capture file is; a link back up is not a loop."""
+    inventory, real = tmp_path / "inv", tmp_path / "real"
+    (inventory / "rackA").mkdir(parents=True)
+    real.mkdir()
+    (inventory / "rackA" / "old.json").write_bytes((SAMPLES / "mlx5" / "old.json").read_bytes())
+    (real / "old.json").write_bytes((SAMPLES / "gvt-g" / "old.json").read_bytes())
+    (inventory / "linked").symlink_to("../real")
+    (inventory / "rackA" / "up").symlink_to("..")
+    loaded = load_inventory([str(inventory)])
+    assert loaded.files == (str(inventory / "linked" / "old.json"), str(inventory / "rackA" / "old.json"))
+    assert loaded.findings == ()
+
+
+_UNREADABLE_RACK = """
+import json, sys
+from migcompat.fleet.inventory import load_inventory
+inventory = load_inventory([sys.argv[1]])
+print(json.dumps([inventory.files, [[f.code, f.path, f.message, f.hides_targets] for f in inventory.findings]]))
+"""
+
+_PR_CAPBSET_DROP, _CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH = 24, 1, 2
+
+
+def _without_dac_override() -> None:
+    """In the child, before exec: drop the capabilities that let root read any directory, for good (they leave the
+    bounding set, so exec does not give them back). A process of another user has none to drop."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (_CAP_DAC_OVERRIDE, _CAP_DAC_READ_SEARCH):
+        if libc.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0) != 0 and os.geteuid() == 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def test_an_unreadable_subdirectory_is_a_finding_that_hides_targets(tmp_path: Path) -> None:
+    """A rack the reader may not list is never skipped in silence: its hosts are missing, as an unreadable
+    capture's are (an export then refuses the inventory). Root reads it only without its DAC capabilities."""
+    inventory = tmp_path / "inv"
+    for rack, sample in (("rackA", "mlx5"), ("rackB", "hisi-acc")):
+        (inventory / rack).mkdir(parents=True)
+        (inventory / rack / "old.json").write_bytes((SAMPLES / sample / "old.json").read_bytes())
+    (inventory / "rackB").chmod(0)
+    (tmp_path / "labels").mkdir(mode=0o755)
+    try:
+        process = subprocess.run(
+            [sys.executable, "-c", _UNREADABLE_RACK, str(inventory)],
+            capture_output=True,
+            text=True,
+            preexec_fn=_without_dac_override,
+            check=False,
+        )
+        export = subprocess.run(
+            [sys.executable, "-m", "migcompat", "export", "kubernetes", str(inventory), "-o", str(tmp_path / "labels")],
+            capture_output=True,
+            text=True,
+            preexec_fn=_without_dac_override,
+            check=False,
+        )
+    finally:
+        (inventory / "rackB").chmod(0o755)
+    assert process.returncode == 0, process.stderr
+    files, findings = json.loads(process.stdout)
+    assert files == [str(inventory / "rackA" / "old.json")]
+    assert findings == [
+        [
+            "invalid-capture",
+            str(inventory / "rackB"),
+            f"cannot read the directory {inventory / 'rackB'}: Permission denied [capture-unreadable];"
+            " skipped: a host may be missing",
+            True,
+        ]
+    ]
+    # An export refuses it: the rack's hosts would lose their labels without a word (it exported the others).
+    assert export.returncode == 3, export.stderr
+    assert export.stderr.startswith(
+        f"migcompat: error[capture-invalid]: cannot read the directory {inventory / 'rackB'}: Permission denied:"
+        " the hosts it holds would be missing from the export"
+    )
+    assert not any((tmp_path / "labels").iterdir())

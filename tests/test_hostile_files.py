@@ -440,3 +440,16 @@ def test_an_implementation_that_hangs_on_every_case_is_stopped_early() -> None:
         result.stderr
     )
     assert elapsed < bound(5)
+
+
+def test_a_dangling_link_is_named_as_one(tmp_path: Path) -> None:
+    """A tree copied without its links' targets (``cp -r`` of one device) says what is missing, not only ENOENT."""
+    link = tmp_path / "dev"
+    link.symlink_to("../../../devices/pci0000:3a/0000:3b:00.1")
+    said = f"cannot read {link}: a symbolic link to ../../../devices/pci0000:3a/0000:3b:00.1, which does not exist"
+    for args in (["lint", str(link)], ["conformance", str(link)], ["parse", str(link)]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == ExitCode.UNDECIDED, args
+        assert said in result.stderr, args
+    result = CliRunner().invoke(main, ["parse", str(tmp_path / "absent")])
+    assert "cannot read" in result.stderr and "No such file or directory" in result.stderr

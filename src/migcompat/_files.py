@@ -103,7 +103,10 @@ def open_regular(
         return not (stat.S_ISREG(mode) or (pipes and stat.S_ISFIFO(mode)))
 
     name = os.fspath(path)
-    mode = os.stat(name, dir_fd=dir_fd, follow_symlinks=follow).st_mode
+    try:
+        mode = os.stat(name, dir_fd=dir_fd, follow_symlinks=follow).st_mode
+    except FileNotFoundError:
+        raise _dangling(name, dir_fd) from None
     if refused(mode):
         raise NotARegularFile(mode, name)
     try:
@@ -121,6 +124,16 @@ def open_regular(
         os.close(descriptor)
         raise
     return descriptor, info
+
+
+def _dangling(name: str, dir_fd: int | None) -> FileNotFoundError:
+    """The error for *name*, which is not there: when it is a symbolic link whose target is not, it says so
+    (``a symbolic link to ../../x, which does not exist``), as a tree copied without its links' targets has."""
+    try:
+        target = os.readlink(name, dir_fd=dir_fd)
+    except (OSError, ValueError):
+        return FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), name)
+    return FileNotFoundError(errno.ENOENT, f"a symbolic link to {target}, which does not exist", name)
 
 
 def read_regular(path: str | os.PathLike[str], limit: int) -> bytearray:

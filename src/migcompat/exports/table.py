@@ -277,11 +277,15 @@ def check_inventory(inventory: Inventory) -> None:
     lost = [finding for finding in inventory.findings if finding.code == "invalid-capture"]
     if lost:
         too = f" ({plural(len(lost) - 1, 'other file')} too)" if len(lost) > 1 else ""
+        reason = invalid_capture_reason(lost[0])
+        if reason.startswith("cannot read the directory "):  # a part of an inventory directory that cannot be listed
+            what, fix = "hosts it holds", "make it readable, or name the inventory's other parts instead"
+        else:
+            what, fix = "host it holds", "capture it again, or remove the file from the inventory"
         raise FleetError(
             "capture-invalid",
-            f"{invalid_capture_reason(lost[0])}{too}: the host it holds would be missing from the"
-            " export, and the labels and traits an earlier export gave that host would stay in force; capture it"
-            " again, or remove the file from the inventory",
+            f"{reason}{too}: the {what} would be missing from the export, and the labels and traits an earlier"
+            f" export gave {'them' if what.startswith('hosts') else 'that host'} would stay in force; {fix}",
             where=lost[0].path,
         )
 

@@ -595,13 +595,32 @@ def _host_name(host: str) -> str:
     return host if host else "(empty)"
 
 
-def _capture_files(path: str) -> tuple[list[str], bool]:
-    """The capture files *path* names (itself, or the ``*.json`` files under it), and whether it is a directory."""
+def _capture_files(path: str, findings: list[InventoryFinding]) -> tuple[list[str], bool]:
+    """The capture files *path* names (itself, or the ``*.json`` files under it), and whether it is a directory.
+
+    Under a directory, a subdirectory given as a symbolic link is searched as
+    a symbolic link to a capture file is read, once (a link back up the tree
+    is not followed again); one that cannot be read (``EACCES``) is an
+    ``invalid-capture`` finding on *findings*: the hosts captured in it are
+    missing, as those of a capture that cannot be read are.
+    """
     if path == STDIN:
         return [STDIN], False
     if os.path.isdir(path):
         found: list[str] = []
-        for root, dirs, files in os.walk(path):
+        unread: list[OSError] = []
+        seen: set[tuple[int, int]] = set()
+        for root, dirs, files in os.walk(path, onerror=unread.append, followlinks=True):
+            try:
+                info = os.stat(root)
+            except OSError as failure:
+                unread.append(failure)
+                dirs[:] = []
+                continue
+            if (info.st_dev, info.st_ino) in seen:  # a link to a directory already searched
+                dirs[:] = []
+                continue
+            seen.add((info.st_dev, info.st_ino))
             dirs.sort()
             for name in sorted(files):
                 if name.endswith(".json"):
@@ -612,7 +631,21 @@ def _capture_files(path: str) -> tuple[list[str], bool]:
                             f"{path} holds more than {MAX_CAPTURE_FILES} JSON files; name fewer",
                             where=path,
                         )
-        if not found:
+        for error in unread:
+            where = os.fspath(error.filename) if error.filename is not None else path
+            if os.path.normpath(where) == os.path.normpath(path):  # the directory named itself
+                raise InventoryError("capture-unreadable", f"cannot read {path}: {error.strerror or error}", where=path)
+            reason = error.strerror or str(error)
+            findings.append(
+                InventoryFinding(
+                    "invalid-capture",
+                    "",
+                    where,
+                    f"cannot read the directory {where}: {reason} [capture-unreadable]{_SKIPPED_CAPTURE}",
+                    hides_targets=True,
+                )
+            )
+        if not found and not unread:
             raise InventoryError("capture-unreadable", f"{path} holds no capture (*.json) file", where=path)
         return found, True
     if not os.path.exists(path):
@@ -657,7 +690,7 @@ def load_inventory(paths: Sequence[str | os.PathLike[str]], *, stdin: bytes | No
     file_hosts: list[tuple[str, str]] = []
     with collector_paused():
         for path in names_given:
-            names, in_directory = _capture_files(path)
+            names, in_directory = _capture_files(path, findings)
             for name in names:
                 host = _load(name, in_directory, findings, stdin)
                 if host is None:
