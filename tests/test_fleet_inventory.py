@@ -201,3 +201,15 @@ def test_an_unreadable_subdirectory_is_a_finding_that_hides_targets(tmp_path: Pa
         " the hosts it holds would be missing from the export"
     )
     assert not any((tmp_path / "labels").iterdir())
+
+
+def test_a_capture_named_twice_is_read_once(tmp_path: Path) -> None:
+    """The same file given twice, or given and found in its directory, is one host, not a duplicate."""
+    capture = tmp_path / "a.json"
+    capture.write_bytes((SAMPLES / "mlx5" / "old.json").read_bytes())
+    for paths in ([capture, capture], [capture, tmp_path]):
+        loaded = load_inventory([str(path) for path in paths])
+        assert loaded.files == (str(capture),)
+        assert [finding.code for finding in loaded.findings] == []
+    (tmp_path / "b.json").write_bytes(capture.read_bytes())  # a copy is another capture of the host: still warned
+    assert [f.code for f in load_inventory([str(tmp_path)]).findings] == ["duplicate-host"]

@@ -214,6 +214,10 @@ def test_an_ambiguous_device_lists_every_match(fleet: Path) -> None:
     assert result.exit_code == UNDECIDED
     assert "error[source-ambiguous]: --source-device b:0000:01:00.1 names 2 different devices: " in result.stderr
     assert result.stderr.count("b:bus/pci/devices/0000:01:00.1/vfio-dev/vfio0 (class ") == 2
+    # Both have one HOST:PATH, so naming the path cannot tell them apart: the captures can.
+    assert "host b is in 2 captures (" in result.stderr and f"{fleet / 'later' / 'b.json'})" in result.stderr
+    assert "remove the stale one from the inventory, or name the current one alone" in result.stderr
+    assert "give the path of one" not in result.stderr
     error = _error(run("match", "--format", "json", "-d", "b:0000:01:00.1", str(fleet)))
     assert error["reason"] == "ambiguous"
     assert error["matches"] == ["b:bus/pci/devices/0000:01:00.1/vfio-dev/vfio0"] * 2

@@ -292,12 +292,22 @@ def find_source_device(fleet: Inventory, name: str) -> Provider:
     if len(found) == 1:
         return found[0]
     if found:
+        places = {p.where for p in found}
+        if len(places) == 1:  # one HOST:PATH, different devices: the host is in several captures
+            [host] = {p.host for p in found}
+            captures = [file for file, named in fleet.file_hosts if named == host]
+            fix = (
+                f"; host {host_name(host)} is in {len(captures)} captures ({', '.join(map(cut, captures))}):"
+                " remove the stale one from the inventory, or name the current one alone"
+            )
+        else:
+            fix = "; give the path of one (--format json lists them all)"
         raise SourceNotFound(
             "source-ambiguous",
             "ambiguous",
             f"--source-device {cut(name)} names {len(found)} different devices: "
             + first_few(found, SHOWN_FINDINGS, lambda p: f"{cut(p.where)} (class {class_id(p.version)})", "; ")
-            + "; give the path of one (--format json lists them all)",
+            + fix,
             tuple(p.where for p in found),
         )
     for host, rest in splits:

@@ -661,7 +661,8 @@ def load_inventory(paths: Sequence[str | os.PathLike[str]], *, stdin: bytes | No
     manifest) is skipped with a ``not-a-capture`` finding, and one that is not
     a valid capture (truncated, not a JSON object, a newer capture version,
     unreadable) with an ``invalid-capture`` finding naming it (which may hide
-    a target); a file named directly must be a valid capture. The path ``-``
+    a target); a file named directly must be a valid capture. A file named
+    twice (directly and through its directory, say) is read once. The path ``-``
     (:data:`STDIN`) names the capture whose text is *stdin* (what a command
     read from its standard input), named ``<stdin>`` in findings and errors;
     it may be given once. Raises :class:`InventoryError`.
@@ -688,10 +689,15 @@ def load_inventory(paths: Sequence[str | os.PathLike[str]], *, stdin: bytes | No
     findings: list[InventoryFinding] = []
     files: list[str] = []
     file_hosts: list[tuple[str, str]] = []
+    read: set[tuple[int, int]] = set()
     with collector_paused():
         for path in names_given:
             names, in_directory = _capture_files(path, findings)
             for name in names:
+                if _read_before(
+                    name, read
+                ):  # one file named twice (dup/a.json dup/a.json, or a.json and its directory)
+                    continue
                 host = _load(name, in_directory, findings, stdin)
                 if host is None:
                     continue
@@ -701,6 +707,21 @@ def load_inventory(paths: Sequence[str | os.PathLike[str]], *, stdin: bytes | No
                 file_hosts.append((name, host.host))
                 _read_host(host, name, cache, providers, partial, findings, bare)
     return Inventory.of(providers, findings, files, file_hosts, partial, bare)
+
+
+def _read_before(name: str, read: set[tuple[int, int]]) -> bool:
+    """Whether the file *name* is one of those already read (*read* holds their device and inode, and now its)."""
+    if name == STDIN:
+        return False
+    try:
+        info = os.stat(name)
+    except (OSError, ValueError):
+        return False  # reading it says why
+    identity = (info.st_dev, info.st_ino)
+    if identity in read:
+        return True
+    read.add(identity)
+    return False
 
 
 def load_inventory_text(data: bytes, name: str) -> Inventory:
