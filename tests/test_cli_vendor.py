@@ -9,6 +9,7 @@ change to one is a decision.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from pathlib import Path
@@ -569,3 +570,64 @@ def test_a_capture_without_a_host_name_is_named_so(runner: CliRunner, tmp_path: 
     # Named by its input, as its failures are; a lone host's role ("host") is not shown.
     assert line.startswith(f"  {capture} (no host name): 3 placements, ")
     assert line.endswith("; kernel 6.8.0-45-generic")  # "from" the input would say its name twice
+
+
+def test_lint_says_what_to_give_for_linked_attributes_and_a_folder_of_devices(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "v").write_text("mc1 device_api=vfio-pci driver=foo\n")
+    (tmp_path / "r").write_text("mc1\naccept device_api=vfio-pci driver=foo\n")
+    device = tmp_path / "d"
+    device.mkdir()
+    (device / "migration_version").symlink_to("../v")
+    (device / "migration_compatible_devices").symlink_to("../r")
+    result = run(runner, "lint", str(device))
+    assert result.exit_code == UNDECIDED
+    for name in ("migration_version", "migration_compatible_devices"):  # both named, each once
+        assert result.stderr.count(f"cannot read {device / name}: not a regular file (a symbolic link);") == 1
+    assert f"give the files themselves, 'migcompat lint {device}/migration_*'" in result.stderr
+    result = run(runner, "lint", f"{device}/migration_version", f"{device}/migration_compatible_devices")
+    assert result.exit_code == 0  # a link the user names is followed
+    folder = ROOT / "examples" / "gvt-g"
+    result = run(runner, "lint", str(folder))
+    assert result.exit_code == UNDECIDED
+    assert f"its subdirectories hold them: check each device directory, 'migcompat lint {folder}/*'" in (result.stderr)
+
+
+def test_conformance_given_a_pipe_says_to_use_standard_input(runner: CliRunner, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = run(runner, "conformance", str(fifo))
+    assert result.exit_code == UNDECIDED
+    assert f"error[capture-unreadable]: cannot read {fifo}: not a regular file (a FIFO)" in result.stderr
+    assert "give - in the pipe's place and redirect the pipe to it" in result.stderr
+
+
+def test_emit_and_lint_say_which_command_takes_the_other_kind_of_input(runner: CliRunner, tmp_path: Path) -> None:
+    attribute = tmp_path / "a.txt"
+    attribute.write_text("mc1 device_api=vfio-pci driver=mtty\n")
+    result = run(runner, "emit", str(attribute))
+    assert result.exit_code == 1
+    assert f"hint: {attribute} is an attribute string, not a JSON data model: 'migcompat parse {attribute}'" in (
+        result.stderr
+    )
+    model = (
+        '{"attribute":"migration_version","format":1,"params":[],"fields":{"driver":{"critical":true,'
+        '"value":{"type":"token","value":"mtty"}},"name":{"critical":false,'
+        '"value":{"type":"token","value":"Dual port"}}}}'
+    )
+    result = run(runner, "emit", "-", stdin=model)
+    assert result.exit_code == 1
+    assert "'Dual port' is not a token: the model writes a value as the attribute does, such characters escaped" in (
+        result.stderr
+    )
+    assert "('Dual%20port')" in result.stderr
+    assert run(runner, "emit", "-", stdin=model.replace("Dual port", "Dual%20port")).stdout == (
+        "mc1 driver=mtty ~name=Dual%20port\n"
+    )
+    capture = ROOT / "conformance" / "samples" / "mlx5" / "new.json"
+    result = run(runner, "lint", str(capture))
+    assert result.exit_code == 1
+    assert "hint: it is a JSON document, not an attribute: a capture is checked by 'migcompat conformance FILE'" in (
+        result.stdout
+    )

@@ -659,6 +659,19 @@ def _key(data: object, path: str) -> str:
     return result
 
 
+def _escape_hint(data: str, what: str, patterns: Sequence[re.Pattern[str]]) -> str:
+    """For a token with a character a token carries only escaped (``Dual port``): how the model writes it."""
+    if what != "a token":
+        return ""
+    try:  # escapes already written are kept: only what still needs one is escaped
+        escaped = data.replace(" ", "%20") if "%" in data else _values.encode_token(data)
+    except ValueError:
+        return ""
+    if not any(pattern.fullmatch(escaped) for pattern in patterns):
+        return ""
+    return f": the model writes a value as the attribute does, such characters escaped ({_show(escaped)})"
+
+
 def _lexeme(data: object, path: str, what: str, check: tuple[Sequence[re.Pattern[str]], Callable[[str], Any]]) -> Any:
     """The value of the string *data* (*what* it is, with its article): it must
     match one of the grammar's terminals as a whole, then pass the lexeme check
@@ -676,7 +689,7 @@ def _lexeme(data: object, path: str, what: str, check: tuple[Sequence[re.Pattern
             path=path,
         )
     if not any(pattern.fullmatch(data) for pattern in patterns):
-        raise DataModelError(f"{_show(data)} is not {what}", path=path)
+        raise DataModelError(f"{_show(data)} is not {what}{_escape_hint(data, what, patterns)}", path=path)
     try:
         return convert(data)
     except Problem as exc:

@@ -341,7 +341,14 @@ def _read(path: str) -> HostData:
         return load(path)
     except CaptureError as exc:
         if exc.code != "capture-invalid":
-            raise _Unusable(path, exc.code, escape(exc.message)) from None
+            hints = []
+            if exc.message.endswith("(a FIFO)"):  # <(ssh host migcompat capture -o -)
+                hints.append(
+                    "migcompat: conformance reads a capture from a file, or from standard input given as - (once):"
+                    " give - in the pipe's place and redirect the pipe to it ('... < <(ssh HOST migcompat capture"
+                    " -o -)'), or save the capture to a file first"
+                )
+            raise _Unusable(path, exc.code, escape(exc.message), hints) from None
         _not_a_capture(path, _reason(exc), _head(path))
 
 

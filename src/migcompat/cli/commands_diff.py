@@ -510,7 +510,7 @@ def _report_sources(result: DiffResult, impact: SourceImpact) -> None:
         )
     elif result.breaking and not impact.undecided:
         echo(
-            "narrowed, but no device of the inventory is affected"
+            "migcompat: note: narrowed, but no device of the inventory is affected"
             f" ({plural(impact.classes, 'source class', 'source classes')} checked)",
             err=True,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Final
 
 import click
@@ -11,7 +12,7 @@ from ..errors import DataModelError, ParseError
 from ..jsonmodel import from_json
 from ..parse import parse
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
-from .io import JSON_READ_LIMIT, STDIN, CannotRead, read_input, stdin_is_terminal
+from .io import JSON_READ_LIMIT, STDIN, CannotRead, display_name, read_input, stdin_is_terminal
 from .jsoninput import InvalidJSON, load_json
 from .output import echo, echo_error, render_model_error, render_parse_error
 
@@ -65,6 +66,12 @@ def emit_command(ctx: click.Context, file: str) -> None:
         ctx.exit(ExitCode.UNDECIDED)
     except InvalidJSON as exc:
         echo_error(exc.describe(source.name), "invalid-model")
+        if source.data[:2] == b"mc" and source.data[2:3].isdigit():  # the other way round: an attribute string
+            echo(
+                f"migcompat: hint: {source.name} is an attribute string, not a JSON data model: 'migcompat parse"
+                f" {_quote(file)}' checks it and writes its canonical form (emit writes a model's)",
+                err=True,
+            )
         ctx.exit(ExitCode.NEGATIVE)
     try:
         model = from_json(_data_model(document))
@@ -80,6 +87,10 @@ def emit_command(ctx: click.Context, file: str) -> None:
         ctx.exit(ExitCode.NEGATIVE)
     echo(text, nl=False)
     ctx.exit(ExitCode.SUCCESS)
+
+
+def _quote(path: str) -> str:
+    return path if path == STDIN else shlex.quote(display_name(path))
 
 
 def _data_model(document: object) -> object:

@@ -1316,7 +1316,8 @@ def kubernetes_command(
         )
     if removed:
         echo(
-            f"removed {plural(len(removed), 'stale file')} an earlier export wrote and this one did not:"
+            f"{'migcompat: note: ' if stdout_taken else ''}removed {plural(len(removed), 'stale file')} an earlier"
+            " export wrote and this one did not:"
             f" {', '.join(escape(name) for name in removed)}",
             err=stdout_taken,
         )

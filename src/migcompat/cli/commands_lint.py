@@ -265,12 +265,25 @@ def _directory(argument: str, errors: list[tuple[str, str]]) -> _Unit | None:
             command = f"migcompat conformance {word}"
             shown = f"'{command}'" if word == display_name(argument) else command
             reason += f"; it is a sysfs tree: {shown} checks every device in it"
+        elif _holds_devices(argument):
+            word = shlex.quote(display_name(argument))
+            reason += f"; its subdirectories hold them: check each device directory, 'migcompat lint {word}/*'"
         errors.append((argument, reason))
         return None
+    refused = [source for source in found.values() if isinstance(source, CannotRead)]
+    if refused:
+        for source in refused:
+            reason = source.reason
+            if reason.endswith("(a symbolic link)"):
+                word = shlex.quote(display_name(argument))
+                reason += (
+                    "; inside a directory no link is followed (a sysfs attribute is a file): give the files"
+                    f" themselves, 'migcompat lint {word}/migration_*', or copy the directory with cp -L"
+                )
+            errors.append((source.path, reason))
+        return None
     for name, source in found.items():
-        if isinstance(source, CannotRead):
-            errors.append((source.path, source.reason))
-            return None
+        assert not isinstance(source, CannotRead)
         if name == VERSION:
             unit.version = source
         else:
@@ -284,6 +297,18 @@ def _directory(argument: str, errors: list[tuple[str, str]]) -> _Unit | None:
             f"{present[0]} is present but {missing} is not: a driver exposes both attributes or neither",
         )
     return unit
+
+
+def _holds_devices(directory: str) -> bool:
+    """Whether a subdirectory of *directory* holds a migration attribute (a folder of device directories)."""
+    try:
+        with os.scandir(directory) as entries:
+            subdirectories = [entry.path for entry in entries if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return False
+    return any(
+        os.path.lexists(os.path.join(sub, name)) for sub in subdirectories[:256] for name in (VERSION, COMPATIBLE)
+    )
 
 
 # ---- checking ---------------------------------------------------------------------------------------

@@ -533,6 +533,11 @@ class _TextChecks:
                 return None
             # A common slip's hint (migcompat._hints); not the library's "parse it with parse_compatible()".
             hint = {"hint": error.hint} if error.hint is not None and detect(data) == name else {}
+            if data.lstrip()[:1] == b"{":
+                hint = {
+                    "hint": "it is a JSON document, not an attribute: a capture is checked by 'migcompat"
+                    " conformance FILE', a data model written out by 'migcompat emit FILE'"
+                }
             self.fail(
                 "MC-E1-PARSE",
                 name,
