@@ -439,3 +439,13 @@ def test_a_capture_that_names_no_host_is_warned_of_once(tmp_path: Path) -> None:
     result = run("diff", old, new)
     assert result.exit_code == SUCCESS, result.output
     assert result.stderr.count("a capture names no host") == 1  # it was once per side
+
+
+def test_an_old_side_without_attributes_says_the_update_may_add_migration_support(tmp_path: Path) -> None:
+    old = _save(tmp_path, "zero.json", ())
+    new = _save(tmp_path, "new.json", (_device("0000:01:00.1"),))
+    result = run("diff", old, new)
+    assert result.exit_code == 3  # refused still: an old side taken wrongly must not pass as "nothing broke"
+    assert f"error[nothing-to-check]: {old} (old) has no device or type with valid attributes" in result.stderr
+    assert "the update adds migration support and breaks no migration: check the new side alone with" in (result.stderr)
+    assert f"'migcompat conformance {new}'" in result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shlex
 from typing import Final
 
 import click
@@ -330,6 +331,14 @@ def diff_command(
     if not sides[0]:
         message = f"{escape(old)} (old) has no device or type with valid attributes: nothing to compare"
         echo_error(message, "nothing-to-check")
+        if sides[1] and not json_output:  # an update that adds migration support, or an old side taken wrongly
+            echo(
+                "migcompat: hint: if the old driver wrote no migration attributes, the update adds migration"
+                " support and breaks no migration: check the new side alone with 'migcompat conformance"
+                f" {shlex.quote(display_name(new))}'; else OLD is not what was meant (a host whose driver was not"
+                " loaded when captured?)",
+                err=True,
+            )
         if json_output:
             echo_json(error_document("nothing-to-check", message, display_name(old)))
         ctx.exit(ExitCode.UNDECIDED)
