@@ -631,3 +631,21 @@ def test_emit_and_lint_say_which_command_takes_the_other_kind_of_input(runner: C
     assert "hint: it is a JSON document, not an attribute: a capture is checked by 'migcompat conformance FILE'" in (
         result.stdout
     )
+
+
+def test_conformance_against_on_device_directories_suggests_diff(runner: CliRunner) -> None:
+    """The upgrade check asked for is kept in the hint: diff compares two device directories (lint would not)."""
+    new, old = (str(ROOT / "docs" / "examples" / "driver-update" / name) for name in ("mlx5-new", "mlx5-old"))
+    result = run(runner, "conformance", new, "--against", old)
+    assert result.exit_code == UNDECIDED
+    assert result.stderr.endswith(
+        f"migcompat: {new} is a device directory, not a sysfs root; to check the driver update on two device"
+        f" directories, run:\n  migcompat diff {old} {new}\n"
+    )
+    assert "migcompat lint" not in result.stderr
+
+
+def test_lint_json_names_standard_input_as_dash_throughout(runner: CliRunner) -> None:
+    result = run(runner, "lint", "-f", "json", "-", stdin="mc1 device_api=vfio-pci driver=mtty\n")
+    [unit] = json.loads(result.stdout)["inputs"]
+    assert (unit["path"], unit["migration_version"]) == ("-", "-")  # as parse and check name it

@@ -259,6 +259,7 @@ def conformance_command(
                     explicit=bool(inputs),
                     output_format=output_format,
                     others=len(hosts) - len(empty),
+                    against=against,
                 )
             for path, host in zip(against, baseline, strict=True):
                 _check_baseline(path, host)
@@ -463,16 +464,23 @@ def _nothing(
     explicit: bool,
     output_format: str,
     others: int = 0,
+    against: Sequence[str] = (),
 ) -> NoReturn:
     """Report that the INPUTs *paths* hold nothing to check, as an input that cannot be used is (exit status 3).
 
     Never a report that passes: a CI job reading the JSON result, the JUnit
     counts or the KTAP plan would count a host that was never checked. *others*
-    is how many other INPUTs do hold migration attributes.
+    is how many other INPUTs do hold migration attributes; *against* the --against baselines.
     """
     where = ", ".join(escape(h.origin or h.root) for h in hosts)
     reason = f"{_found([p for h in hosts for p in h.placements])} under {where}"
-    hint = next((text for text in map(_directory_hint, paths) if text), None)
+    hint = None
+    if len(paths) == 1 and len(against) == 1 and all(map(_is_device_directory, (*paths, *against))):
+        hint = (  # the upgrade check asked for, on two device directories: diff does it
+            f"migcompat: {display_name(paths[0])} is a device directory, not a sysfs root; to check the driver"
+            f" update on two device directories, run:\n  migcompat diff {_quote(against[0])} {_quote(paths[0])}"
+        )
+    hint = hint or next((text for text in map(_directory_hint, paths) if text), None)
     if hint is None and others:
         hint = (
             f"migcompat: every INPUT must hold migration attributes ({plural(others, 'other')}"
@@ -501,11 +509,16 @@ def _quote(path: str) -> str:
     return shlex.quote(display_name(path)) if path != STDIN else STDIN
 
 
+def _is_device_directory(path: str) -> bool:
+    """Whether *path* is a directory that holds a migration attribute (a device's, or an mdev type's)."""
+    return path != STDIN and any(os.path.isfile(os.path.join(path, name)) for name in MIGRATION_ATTRIBUTES)
+
+
 def _directory_hint(path: str) -> str | None:
     """What to run instead, when the directory *path* is not a sysfs root but holds some, or holds attributes."""
     if path == STDIN or not os.path.isdir(path):
         return None
-    if any(os.path.isfile(os.path.join(path, name)) for name in MIGRATION_ATTRIBUTES):
+    if _is_device_directory(path):
         return (
             f"migcompat: {display_name(path)} is a device directory, not a sysfs root; to check its attributes, run:\n"
             f"  migcompat lint {_quote(path)}"

@@ -270,17 +270,17 @@ def _directory(argument: str, errors: list[tuple[str, str]]) -> _Unit | None:
             reason += f"; its subdirectories hold them: check each device directory, 'migcompat lint {word}/*'"
         errors.append((argument, reason))
         return None
-    refused = [source for source in found.values() if isinstance(source, CannotRead)]
+    refused = [read for read in found.values() if isinstance(read, CannotRead)]
     if refused:
-        for source in refused:
-            reason = source.reason
+        for failure in refused:
+            reason = failure.reason
             if reason.endswith("(a symbolic link)"):
                 word = shlex.quote(display_name(argument))
                 reason += (
                     "; inside a directory no link is followed (a sysfs attribute is a file): give the files"
                     f" themselves, 'migcompat lint {word}/migration_*', or copy the directory with cp -L"
                 )
-            errors.append((source.path, reason))
+            errors.append((failure.path, reason))
         return None
     for name, source in found.items():
         assert not isinstance(source, CannotRead)
@@ -564,6 +564,15 @@ def _ids(failures: Sequence[Failure]) -> list[str]:
     return list(dict.fromkeys(failure.check for failure in failures))
 
 
+def _json_path(unit: _Unit) -> str:
+    """The input as the JSON names it: the directory, the one file (``-`` for standard input, as in the attribute
+    members), or the label of two files."""
+    if unit.directory is not None:
+        return unit.directory
+    given = [source for source in (unit.version, unit.rules) if source is not None]
+    return given[0].path if len(given) == 1 else unit.label
+
+
 def _attribute_of(check: str, reason: str) -> str:
     """The attribute a check that was not run is about."""
     if check == "MC-E1-PARSE":
@@ -587,7 +596,7 @@ def _document(units: Sequence[_Unit], errors: Sequence[tuple[str, str]]) -> dict
         assert unit.findings is not None
         inputs.append(
             {
-                "path": unit.label if unit.directory is None else unit.directory,
+                "path": _json_path(unit),
                 "kind": "type" if unit.kind == "mdev_type" else "instance",
                 # What the instance is, as its directory or --kind says: mdev, pci, device; null when not known.
                 "device": None if unit.kind in ("mdev_type", "unplaced") else unit.kind,
