@@ -197,3 +197,26 @@ def test_arbitrary_bytes_give_a_model_or_a_migcompat_error(data: bytes) -> None:
 def test_near_valid_text_gives_a_model_or_a_migcompat_error(text: str) -> None:
     for function in (parse_version, parse_compatible):
         _model_or_located_error(function, "mc1 " + text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "column", "said"),
+    [
+        (b"mc1 driver=mtty  \n", "whitespace", 17, "a line ends with spaces"),
+        (b"mc1 driver=mtty \n", "whitespace", 16, "a line ends with a space"),
+        (b"mc1  driver=mtty\n", "whitespace", 5, "items are separated by exactly one space"),
+        (b"mc1 a=1  b=2 \n", "whitespace", 9, "items are separated by exactly one space"),
+        (b"\xef\xbb\xbfmc1 driver=mtty\n", "non-ascii", 1, "the attribute starts with a UTF-8 byte order mark"),
+        (b"mc1 driver=\xef\xbb\xbf\n", "non-ascii", 12, "byte 0xef is not 7-bit ASCII"),
+    ],
+)
+def test_whitespace_and_byte_order_marks_are_named_for_what_they_are(
+    text: bytes, code: str, column: int, said: str
+) -> None:
+    """The code and position are the specification's (clause 7.3); the message names the slip."""
+    with pytest.raises(ParseError) as caught:
+        parse_version(text)
+    assert (caught.value.code, caught.value.line, caught.value.column) == (code, 1, column)
+    assert said in caught.value.message
+    if column != 1:
+        assert "byte order mark" not in caught.value.message

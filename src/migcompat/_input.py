@@ -95,6 +95,11 @@ def _raise_bad_char(text: str, offset: int) -> None:
         code, message = "crlf", "a carriage return; lines must end with LF alone (is this a CRLF file?)"
     elif ord(char) > 0x7F:
         code, message = "non-ascii", f"byte 0x{ord(char):02x} is not 7-bit ASCII"
+        if offset == 0 and text.startswith("\xef\xbb\xbf"):
+            message += (
+                ": the attribute starts with a UTF-8 byte order mark (EF BB BF), as some editors write;"
+                " save it without one"
+            )
     else:
         code, message = "control-char", f"control character 0x{ord(char):02x} is not allowed"
     raise ParseError(code, message, line=line, column=column, text=shown)
@@ -112,7 +117,9 @@ def _raise_whitespace(lines: list[str]) -> None:
         if double >= 0:
             raise ParseError(
                 "whitespace",
-                "items are separated by exactly one space",
+                "a line ends with spaces"
+                if not line[double:].strip(" ")
+                else "items are separated by exactly one space",
                 line=number,
                 column=double + 2,
                 text=line,
