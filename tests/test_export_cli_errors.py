@@ -296,3 +296,16 @@ def test_the_help_says_what_is_removed() -> None:
     result = CliRunner().invoke(main, ["export", "kubernetes", "--help"], env={"COLUMNS": "200"})
     text = " ".join(result.stdout.split())
     assert "that an earlier export wrote and this one did not" in text and "'kubectl apply -f DIR'" in text
+
+
+def test_an_output_directory_named_like_a_file_is_made_with_a_note(tmp_path: Path) -> None:
+    """-o labels.json (the habit of export placement -o traits.json) makes a directory: say so, once."""
+    out = tmp_path / "labels.json"
+    result = _run("kubernetes", VGPU, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.is_dir()
+    assert f"migcompat: note: made the directory {out}: export kubernetes writes one NodeFeature file per node" in (
+        result.stderr
+    )
+    again = _run("kubernetes", VGPU, "-o", str(out))
+    assert again.exit_code == 0 and "made the directory" not in again.stderr

@@ -1261,6 +1261,7 @@ def kubernetes_command(
         echo(_json_text({"apiVersion": "v1", "kind": "List", "items": objects}), nl=False)
     else:
         written = {_node_feature_file(node) for node in export.nodes}
+        made = not os.path.lexists(directory)
         try:
             place = prepare_directory(directory)  # refused when others could plant links at the names written
             if mapping is not None and mapping != STDIN:
@@ -1282,6 +1283,12 @@ def kubernetes_command(
             written,
             shared=bool(place.st_mode & (stat.S_IWGRP | stat.S_IWOTH)),
             keep=mapping if mapping != STDIN else None,
+        )
+    if directory is not None and made and directory.lower().endswith(".json"):  # -o labels.json, as for placement
+        echo(
+            f"migcompat: note: made the directory {display_name(directory)}: export kubernetes writes one"
+            " NodeFeature file per node into -o DIR (with no -o, one JSON List on standard output)",
+            err=True,
         )
     stdout_taken = directory is None or target == STDIN
     labels = sum(len(labels) for labels in export.nodes.values())
