@@ -213,3 +213,17 @@ def test_a_capture_named_twice_is_read_once(tmp_path: Path) -> None:
         assert [finding.code for finding in loaded.findings] == []
     (tmp_path / "b.json").write_bytes(capture.read_bytes())  # a copy is another capture of the host: still warned
     assert [f.code for f in load_inventory([str(tmp_path)]).findings] == ["duplicate-host"]
+
+
+def test_a_link_to_a_large_tree_is_refused_at_the_directory_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Links are followed, so a link to / would walk the whole system: the bound refuses it promptly."""
+    import migcompat.fleet.inventory as inventory_module
+
+    monkeypatch.setattr(inventory_module, "MAX_INVENTORY_DIRECTORIES", 50)
+    (tmp_path / "inv").mkdir()
+    (tmp_path / "inv" / "a.json").write_bytes((SAMPLES / "mlx5" / "old.json").read_bytes())
+    (tmp_path / "inv" / "everything").symlink_to("/")
+    with pytest.raises(InventoryError, match=r"holds more than 50 directories \(symbolic links followed\)"):
+        load_inventory([str(tmp_path / "inv")])

@@ -97,6 +97,10 @@ STDIN_NAME: Final = "<stdin>"
 MAX_CAPTURE_FILES: Final = 200_000
 """At most this many capture files are read from the paths of one inventory; more is an error."""
 
+MAX_INVENTORY_DIRECTORIES: Final = 100_000
+"""At most this many directories are searched under one path of an inventory (symbolic links to directories
+followed, each directory once); more is an error, so that a link to ``/`` is a prompt refusal, not a walk."""
+
 FINDING_CODES: Final = {
     "missing-attribute": "the placement has one migration attribute but not the other: not a target (its"
     " verdict is unknown); a device whose migration_version is valid stays a source",
@@ -621,6 +625,13 @@ def _capture_files(path: str, findings: list[InventoryFinding]) -> tuple[list[st
                 dirs[:] = []
                 continue
             seen.add((info.st_dev, info.st_ino))
+            if len(seen) > MAX_INVENTORY_DIRECTORIES:
+                raise InventoryError(
+                    "capture-unreadable",
+                    f"{path} holds more than {MAX_INVENTORY_DIRECTORIES} directories (symbolic links followed);"
+                    " name the captures' directories",
+                    where=path,
+                )
             dirs.sort()
             for name in sorted(files):
                 if name.endswith(".json"):
@@ -694,9 +705,8 @@ def load_inventory(paths: Sequence[str | os.PathLike[str]], *, stdin: bytes | No
         for path in names_given:
             names, in_directory = _capture_files(path, findings)
             for name in names:
-                if _read_before(
-                    name, read
-                ):  # one file named twice (dup/a.json dup/a.json, or a.json and its directory)
+                # One file named twice (dup/a.json dup/a.json, or a.json and its directory) is read once.
+                if _read_before(name, read):
                     continue
                 host = _load(name, in_directory, findings, stdin)
                 if host is None:
