@@ -10,6 +10,7 @@ a verdict's keys by offset, ``mc_error_message`` and ``mc_reason_format``) are i
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -191,7 +192,21 @@ def test_install_honours_includedir_and_uninstall_removes_everything(build: Path
     assert "opt/mc/include/mc/migcompat.h" in files
     assert "opt/mc/lib64/libmigcompat.a" in files
     pc = (stage / "opt/mc/lib64/pkgconfig/migcompat.pc").read_text()
-    assert "includedir=/opt/mc/include/mc\n" in pc and "libdir=/opt/mc/lib64\n" in pc
+    # Below PREFIX, relative to ${prefix} (pkg-config --define-prefix relocates them); elsewhere as given.
+    assert "prefix=/opt/mc\n" in pc
+    assert "includedir=${prefix}/include/mc\n" in pc and "libdir=${prefix}/lib64\n" in pc
+    if shutil.which("pkg-config"):
+        flags = subprocess.run(
+            ["pkg-config", "--cflags", "--libs", "migcompat"],
+            env={**os.environ, "PKG_CONFIG_PATH": str(stage / "opt/mc/lib64/pkgconfig")},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        assert flags == ["-I/opt/mc/include/mc", "-L/opt/mc/lib64", "-lmigcompat"]
+    apart = {**variables, "LIBDIR": "/elsewhere/lib"}
+    assert _make(build, "install", DESTDIR=str(tmp_path / "apart"), **apart).returncode == 0
+    assert "libdir=/elsewhere/lib\n" in (tmp_path / "apart/elsewhere/lib/pkgconfig/migcompat.pc").read_text()
     removed = _make(build, "uninstall", DESTDIR=str(stage), **variables)
     assert removed.returncode == 0, removed.stderr
     assert [path for path in stage.rglob("*") if not path.is_dir()] == []

@@ -37,8 +37,12 @@
  *    own start-up included): mc_check against a device type (the deepest
  *    calls, through its parameters) 24 to 27 KiB, against a device 9 KiB,
  *    mc_parse 9 KiB; -fstack-usage gives the largest frames, decide_type
- *    with 17 KiB. Sanitizer builds use more. A thread with musl's 128 KiB
- *    default stack has room; a 16 KiB coroutine stack does not.
+ *    with 17 KiB. A glibc thread also keeps its TLS and start-up (about
+ *    4 KiB) in the stack given to pthread_attr_setstacksize(): with them,
+ *    a check against a device type needed 30 KiB there at -O2 with the
+ *    distribution's hardening flags, so give 32 KiB, not less. Sanitizer
+ *    builds use more (64 KiB under AddressSanitizer). A thread with musl's
+ *    128 KiB default stack has room; a 16 KiB coroutine stack does not.
  *  - Threads: the library has no global or static mutable state. Calls may
  *    run concurrently in any number of threads when every object a call
  *    writes (the struct mc_attr of mc_parse, the struct mc_verdict of
@@ -369,7 +373,8 @@ MC_API int mc_parse(struct mc_attr *attr, enum mc_kind kind, const char *text, s
  * MC_MAX_ATTRIBUTE + 1 bytes always holds it. Misuse returns -MC_E_USAGE:
  * a NULL buf with size > 0; a NULL attr, or one whose mc_parse failed or
  * that no mc_parse filled (kind 0, as in a zeroed struct), after writing an
- * empty string when size > 0.
+ * empty string when size > 0; and a buf that shares a byte with *attr (such
+ * as attr->text: emit into another buffer), before anything is written.
  */
 MC_API int mc_emit(const struct mc_attr *attr, char *buf, size_t size);
 
@@ -542,7 +547,9 @@ MC_API const char *mc_grade_name(enum mc_grade grade);
  * each from an attribute of at most MC_MAX_ATTRIBUTE bytes, so it can be
  * over 8 KiB long: a buffer of MC_REASON_LINE_MAX bytes always holds a
  * whole line and its NUL. A NULL reason, or a NULL buf with size > 0, returns
- * -MC_E_USAGE (after writing an empty string when it can). The wording is
+ * -MC_E_USAGE (after writing an empty string when it can), as does a buf
+ * that shares a byte with *source, *target or *reason (before anything is
+ * written). The wording is
  * this library's and may differ from the Python reference's messages
  * (Verdict.explain()); programs match on codes. Added in release 2.0.
  */

@@ -185,8 +185,8 @@ int mc_emit(const struct mc_attr *attr, char *buf, size_t size)
 {
 	struct mc_writer w = { buf, size, 0 };
 
-	if (!buf && size)
-		return -(int)MC_E_USAGE;
+	if ((!buf && size) || mc_overlaps(attr, sizeof(*attr), buf, size))
+		return -(int)MC_E_USAGE; /* nothing written: an overlapping buf would be read while it is written */
 	if (size)
 		buf[0] = '\0';
 	if (!attr || attr->error.code != MC_OK ||

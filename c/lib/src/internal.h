@@ -29,6 +29,10 @@ int mc_bytes_eq(const char *a, size_t alen, const char *b, size_t blen);
 typedef int (*mc_cmp_fn)(const void *a, const void *b, const void *ctx);
 void mc_sort(void *base, size_t n, size_t size, mc_cmp_fn cmp, const void *ctx);
 
+/* Whether the n bytes at p share a byte with the object of size bytes at obj (as addresses: they may be unrelated
+ * objects); never for a NULL pointer or no bytes. */
+int mc_overlaps(const void *obj, size_t size, const void *p, size_t n);
+
 /* The 1-based line and column of byte offset in text (offset may equal len). */
 void mc_locate(const char *text, size_t len, size_t offset, unsigned *line, unsigned *column);
 

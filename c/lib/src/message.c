@@ -33,6 +33,9 @@ int mc_reason_format(const struct mc_attr *source, const struct mc_attr *target,
 	int target_ok = target && target->kind == MC_COMPATIBLE_DEVICES && target->error.code == MC_OK;
 	size_t key_len, end;
 
+	if (mc_overlaps(source, sizeof(*source), buf, size) || mc_overlaps(target, sizeof(*target), buf, size) ||
+	    mc_overlaps(reason, sizeof(*reason), buf, size))
+		return -MC_E_USAGE; /* nothing written: an overlapping buf would be read while it is written */
 	if (buf && size > 0)
 		buf[0] = '\0';
 	if ((!buf && size > 0) || !reason)

@@ -626,23 +626,13 @@ static int parse_compatible(struct parser *ps)
 
 /* ---- the entry points -------------------------------------------------------------- */
 
-/* Whether the len bytes at text share a byte with *attr (as addresses: they may be unrelated objects). */
-static int overlaps(const struct mc_attr *attr, const char *text, size_t len)
-{
-	uintptr_t a = (uintptr_t)attr, t = (uintptr_t)text;
-
-	if (!text || !len)
-		return 0;
-	return t >= a ? t - a < sizeof(*attr) : a - t < len;
-}
-
 int mc_parse(struct mc_attr *attr, enum mc_kind kind, const char *text, size_t len, struct mc_error *error)
 {
 	struct parser ps;
 	size_t n = 0;
 	int rc;
 
-	if (!attr || overlaps(attr, text, len)) {
+	if (!attr || mc_overlaps(attr, sizeof(*attr), text, len)) {
 		if (error) {
 			error->code = MC_E_USAGE;
 			error->line = error->column = 0;

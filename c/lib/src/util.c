@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Byte strings, sorting, positions and numerals: the small helpers every part uses. */
+#include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
@@ -17,6 +18,15 @@ int mc_bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
 int mc_bytes_eq(const char *a, size_t alen, const char *b, size_t blen)
 {
 	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+}
+
+int mc_overlaps(const void *obj, size_t size, const void *p, size_t n)
+{
+	uintptr_t o = (uintptr_t)obj, q = (uintptr_t)p;
+
+	if (!obj || !p || !size || !n)
+		return 0;
+	return q >= o ? q - o < size : o - q < n;
 }
 
 static void swap_bytes(unsigned char *a, unsigned char *b, size_t size)

@@ -256,6 +256,23 @@ static void test_overlap(void)
 	memcpy(&again, &source, sizeof(source));
 	EXPECT(mc_parse(&source, MC_MIGRATION_VERSION, again.text, again.len, &e) == 0 && e.code == MC_OK);
 	EXPECT(mc_parse(&source, MC_MIGRATION_VERSION, source.text, 0, &e) == -1 && e.code == MC_E_EMPTY);
+
+	/* emitting into the attribute's own text would read what it writes: refused, nothing written */
+	EXPECT(parse(&source, MC_MIGRATION_VERSION, "mc1 zz=1 driver=foo device_api=vfio-pci features={msix,ats}") == 0);
+	EXPECT(mc_emit(&source, source.text, sizeof(source.text)) == -(int)MC_E_USAGE);
+	EXPECT(strcmp(source.text, "mc1 zz=1 driver=foo device_api=vfio-pci features={msix,ats}") == 0);
+	EXPECT(mc_emit(&source, (char *)(&source + 1) - 1, 1) == -(int)MC_E_USAGE);
+	EXPECT(mc_emit(&boxed.attr, boxed.before, offsetof(struct box, attr) + 1) == -(int)MC_E_USAGE);
+	EXPECT(mc_emit(&boxed.attr, boxed.before, offsetof(struct box, attr)) == 8); /* cut to fit, as snprintf */
+	EXPECT(strncmp(boxed.before, "mc1 a=1\n", offsetof(struct box, attr) - 1) == 0);
+	/* a reason's line written over an attribute or the reason itself: refused the same way */
+	EXPECT(parse(&target, MC_COMPATIBLE_DEVICES, "mc1\naccept driver=bar") == 0);
+	mc_check(&source, &target, NULL, &verdict);
+	EXPECT(verdict.answer == MC_INCOMPATIBLE && verdict.nreasons > 0);
+	EXPECT(mc_reason_format(&source, &target, &verdict.reasons[0], target.text, 64) == -MC_E_USAGE);
+	EXPECT(strcmp(target.text, "mc1\naccept driver=bar") == 0);
+	EXPECT(mc_reason_format(&source, &target, &verdict.reasons[0], source.text, 64) == -MC_E_USAGE);
+	EXPECT(mc_reason_format(&source, &target, &verdict.reasons[0], (char *)&verdict.reasons[0], 8) == -MC_E_USAGE);
 }
 
 static void test_readers(void)
