@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from migcompat import parse, parse_compatible, parse_version
-from migcompat.compare import accepts, check
+from migcompat.compare import accepts, check, compiled
 from migcompat.errors import DataModelError, ParseError
+from migcompat.plan import plan
 from migcompat.verdict import Answer
 
 SAMPLES = Path(__file__).resolve().parents[1] / "conformance" / "samples"
@@ -148,3 +149,30 @@ def test_compiled_rules_refuse_a_device_type_s_template_whose_own_values_are_not
     assert accepts(source, rules, template) is Answer.COMPATIBLE  # decided per parameter
     with pytest.raises(ValueError, match="device-type template"):
         compiled(rules, template)
+
+
+def test_a_verdict_or_a_plan_has_no_truth_value() -> None:
+    """`if check(...):` would pass every target, incompatible and unknown ones too: refused, as for an Answer."""
+    rules = parse_compatible("mc1\naccept driver=y\n")
+    verdict = check(parse_version("mc1 driver=x\n"), rules)
+    with pytest.raises(TypeError, match=r"truth value of a Verdict is ambiguous: test `verdict\.compatible`"):
+        bool(verdict)
+    with pytest.raises(TypeError, match="truth value of a Plan is ambiguous"):
+        bool(plan(None, None, None))
+    assert verdict.compatible is False
+
+
+def test_compiled_rules_answer_a_missing_source_a_type_and_no_rules_as_check_does() -> None:
+    rules = parse_compatible("mc1\naccept a=1\n")
+    empty = parse_compatible("mc1\n")
+    source = parse_version("mc1 a=1\n")
+    template = parse_version("mc1 a=1\nparam p=1\n")
+    for given, target in ((None, rules), (template, rules), (source, empty)):
+        assert compiled(target).verdict(given) == check(given, target)
+        assert compiled(target).verdict(given).reasons  # the required reason codes (8.8) are there
+    with pytest.raises(TypeError, match="source must be a MigrationVersion"):
+        compiled(rules).verdict(rules)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="target_self must be a MigrationVersion"):
+        compiled(rules).verdict(source, rules)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="target_self is a device-type template"):
+        compiled(rules).verdict(source, template)

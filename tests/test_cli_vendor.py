@@ -649,3 +649,30 @@ def test_lint_json_names_standard_input_as_dash_throughout(runner: CliRunner) ->
     result = run(runner, "lint", "-f", "json", "-", stdin="mc1 device_api=vfio-pci driver=mtty\n")
     [unit] = json.loads(result.stdout)["inputs"]
     assert (unit["path"], unit["migration_version"]) == ("-", "-")  # as parse and check name it
+
+
+def _readme_python() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    return block
+
+
+def test_the_readme_python_example_runs_and_refuses_an_unreadable_attribute(tmp_path: Path) -> None:
+    """The README's example, on the GVT-g example devices: a verdict; an attribute there but unreadable is an
+    error, never taken for an absent one (which the integrator guide's policy treats as 'no migcompat')."""
+    code = _readme_python()
+    devices = ROOT / "examples" / "gvt-g"
+    run_it = code.replace("/sys/bus/mdev/devices/SOURCE/vfio-dev/vfioN", str(devices / "uuid1")).replace(
+        "/sys/bus/mdev/devices/TARGET/vfio-dev/vfioN", str(devices / "uuid1")
+    )
+    shown: list[str] = []
+    exec(compile(run_it, "README.md", "exec"), {"print": shown.append, "__name__": "readme"})
+    assert shown == ["compatible (identical): accepted by rule 0"]
+    broken = tmp_path / "target"
+    broken.mkdir()
+    (broken / "migration_compatible_devices").mkdir()  # there, but not a file that can be read
+    run_it = code.replace("/sys/bus/mdev/devices/SOURCE/vfio-dev/vfioN", str(devices / "uuid1")).replace(
+        "/sys/bus/mdev/devices/TARGET/vfio-dev/vfioN", str(broken)
+    )
+    with pytest.raises(OSError, match="migration_compatible_devices: "):
+        exec(compile(run_it, "README.md", "exec"), {"print": shown.append, "__name__": "readme"})

@@ -371,3 +371,25 @@ def test_a_fleet_of_more_rule_sets_than_the_cache_compiles_each_once(monkeypatch
     assert [verdict for _, verdict in index.verdicts(source)] == first
     assert [len(found) for found in (index.undecided(source), index.near_misses(source, 5))] == [0, 5]
     assert index.accepting(parse_version("mc1 driver=d v.id=7\n")) and not compiles
+
+
+def test_a_template_source_is_undecided_on_every_unit_as_its_verdicts_say() -> None:
+    """undecided()'s rule, "none accepts and this is not empty: the answer is not known", holds for a type."""
+    providers = [
+        Provider(
+            "h",
+            f"0000:00:0{n}.0",
+            "device",
+            f"x/{n}",
+            parse_version(f"mc1 driver=d n={n}\n"),
+            parse_compatible(f"mc1\naccept driver=d n={n}\n"),
+            None,
+        )
+        for n in range(3)
+    ]
+    index = FleetIndex.build(providers)
+    template = parse_version("mc1 driver=d n=1\nparam p=1\n")
+    undecided = index.undecided(template)
+    assert undecided == list(index.verdicts(template))
+    assert {verdict.reasons[0].code for _, verdict in undecided} == {"source-is-template"}
+    assert not index.accepting(template)

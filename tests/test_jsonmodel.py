@@ -802,3 +802,15 @@ def test_public_names() -> None:
     assert migcompat.from_json is from_json
     assert migcompat.to_json is to_json
     assert set(jsonmodel.__all__) >= {"from_json", "to_json", "load_schema"}
+
+
+def test_a_document_far_larger_than_any_model_is_refused_before_it_is_built() -> None:
+    """No model of a 4095-byte attribute holds 65,536 values: a bigger document is refused at once."""
+    fields = {f"k{i}": {"critical": True, "value": {"type": "integer", "value": i}} for i in range(20_000)}
+    document = {"attribute": "migration_version", "format": 1, "params": [], "fields": fields}
+    with pytest.raises(DataModelError, match=r"a document of more than 65536 values: .*\[too-long\]"):
+        from_json(document)
+    with pytest.raises(DataModelError, match="a document of 100005 values; at most 65536 are decoded"):
+        jsonmodel.loads(json.dumps(document))
+    with pytest.raises(DataModelError, match=r"from_json\(\) takes the decoded document; loads\(\) takes JSON text"):
+        from_json(json.dumps(document))

@@ -210,3 +210,26 @@ def test_check_attributes_says_whether_an_attribute_is_missing_or_not_valid() ->
     assert reason.message.startswith("the target's migration_compatible_devices is not valid: error[whitespace]: ")
     assert verdict.summary() == f"unknown: {invalid}; {missing}"
     assert not schema_errors("verdict", verdict.to_json())
+
+
+def test_check_attributes_says_why_the_own_values_are_not_known() -> None:
+    """An own migration_version that is not valid counts as missing (8.4-SF4), but the reason says so."""
+    rules = "mc1\naccept driver=i915 share=$\n"
+    verdict = check_attributes("mc1 driver=i915 share=1/2\n", rules, b"mc1 driver=i915 share=01/2\n")
+    [outcome] = verdict.nearest
+    assert [reason.code for reason in verdict.reasons] == ["missing-self"] == [r.code for r in outcome.reasons]
+    assert verdict.reasons[0].message == (
+        "the rule compares share with the target's own value ($), which is not known: the target's"
+        " migration_version is not valid: error[leading-zero]: ratio 01/2: numerator integer 01 has a leading zero"
+        " (line 1, column 23)"
+    )
+    assert outcome.reasons == verdict.reasons
+    plain = check_attributes("mc1 driver=i915 share=1/2\n", rules, None)  # not given: nothing to add
+    assert plain.reasons[0].message.endswith("which is not known")
+    assert not schema_errors("verdict", verdict.to_json())
+
+
+def test_check_attributes_takes_what_the_parsers_take() -> None:
+    verdict = check_attributes(bytearray(b"mc1 driver=d\n"), memoryview(b"mc1\naccept driver=d\n"))
+    assert verdict.answer is Answer.COMPATIBLE
+    assert str(verdict.answer) == f"{verdict.answer}" == "compatible"  # a log line shows the word

@@ -32,7 +32,16 @@ from .semantics.compiled import MAX_NEAREST, CompiledRules, compile_rules
 from .semantics.compiled_type import CompiledType, compile_type
 from .semantics.rules import NO_VALUES, self_keys, self_values
 from .semantics.templates import decide_type, device_for, identical_choice
-from .verdict import Answer, Reason, Verdict
+from .verdict import (
+    MISSING_RULES,
+    MISSING_SOURCE,
+    NO_RULES,
+    SOURCE_IS_TEMPLATE,
+    Answer,
+    Reason,
+    Verdict,
+    missing_verdict,
+)
 
 __all__ = [
     "MAX_NEAREST",
@@ -44,23 +53,6 @@ __all__ = [
     "clear_cache",
     "compiled",
 ]
-
-_SOURCE_IS_TEMPLATE: Final = Reason(
-    "source-is-template", None, "the source is a device type (it has param lines); compare a device instance"
-)
-MISSING_SOURCE: Final = Reason("missing-attribute", None, "the source's migration_version is missing or invalid")
-"""The reason of row 8.5-VD2 (8.8-RC14) for a missing, unreadable or invalid source ``migration_version``."""
-MISSING_RULES: Final = Reason(
-    "missing-attribute", None, "the target's migration_compatible_devices is missing or invalid"
-)
-"""The reason of row 8.5-VD2 (8.8-RC14) for a missing, unreadable or invalid target rule set."""
-_MISSING: Final = {
-    (True, False): Verdict(Answer.UNKNOWN, reasons=(MISSING_SOURCE,)),
-    (False, True): Verdict(Answer.UNKNOWN, reasons=(MISSING_RULES,)),
-    (True, True): Verdict(Answer.UNKNOWN, reasons=(MISSING_SOURCE, MISSING_RULES)),
-}
-"""The verdicts of row 8.5-VD2, by (source missing, rules missing): one reason per missing attribute."""
-_NO_RULES: Final = Reason("no-rules", None, "the target's migration_compatible_devices has no accept rule")
 
 
 def compiled(target: CompatibleDevices, target_self: MigrationVersion | None = None) -> CompiledRules:
@@ -135,8 +127,8 @@ def check(
 
     A missing *source* or *target* (None: absent, unreadable or invalid) gives
     an unknown verdict (row 8.5-VD2) with one reason ``missing-attribute``
-    per missing attribute, source first (:data:`MISSING_SOURCE`,
-    :data:`MISSING_RULES`; row 8.8-RC14), whose message names the attribute;
+    per missing attribute, source first (:data:`~migcompat.verdict.MISSING_SOURCE`,
+    :data:`~migcompat.verdict.MISSING_RULES`; row 8.8-RC14), whose message names the attribute;
     a missing *target_self* only leaves ``$`` without values. A value of
     another type raises :class:`TypeError`.
     """
@@ -146,13 +138,13 @@ def check(
         or (target_self is not None and type(target_self) is not MigrationVersion)
     ):
         _check_types(source, target, target_self)  # a missing attribute, or TypeError
-        return _MISSING[source is None, target is None]  # at least one is None, or _check_types raised
+        return missing_verdict(source is None, target is None)  # at least one is None, or _check_types raised
     if source.params:
-        return Verdict(Answer.UNKNOWN, reasons=(_SOURCE_IS_TEMPLATE,))
+        return Verdict(Answer.UNKNOWN, reasons=(SOURCE_IS_TEMPLATE,))
     if target_self is not None and target_self.params:
         return _check_type(source, target, target_self)
     if not target.rules:
-        return Verdict(Answer.INCOMPATIBLE, reasons=(_NO_RULES,))
+        return Verdict(Answer.INCOMPATIBLE, reasons=(NO_RULES,))
     return compiled(target, target_self).verdict(source, target_self)
 
 
@@ -163,8 +155,9 @@ def check_attributes(
 ) -> Verdict:
     """:func:`check` from the three attributes as read from sysfs: what a scheduler holds, as ``mc_check`` takes it.
 
-    Each argument is an attribute's contents (text, or bytes as read), or
-    None when it is missing or could not be read. Rows 8.5-VD1 and VD2 are
+    Each argument is an attribute's contents (text, or bytes as read: a
+    ``bytearray`` or ``memoryview`` of them too, as the parsers take), or
+    None when the attribute is missing. Rows 8.5-VD1 and VD2 are
     decided here, in this order:
 
     * an attribute in a format version this library does not implement (a
@@ -178,7 +171,9 @@ def check_attributes(
     A ``missing-attribute`` reason says which it was: an attribute that is
     missing (None), or one that is not valid, with its parse error
     (``the source's migration_version is not valid: error[syntax]: ...
-    (line 1, column 7)``), so that a caller can log what to fix.
+    (line 1, column 7)``), so that a caller can log what to fix; a
+    ``missing-self`` reason adds the error of a *target_self* that is not
+    valid.
 
     Arguments of another type raise :class:`TypeError`.
     """
@@ -192,7 +187,20 @@ def check_attributes(
     if source_model is None or rules is None:  # 8.5-VD2, each reason saying whether missing or not valid
         missing = [_missing(attribute, data, invalid) for attribute, data in ((_SOURCE, source), (_RULES, target))]
         return Verdict(Answer.UNKNOWN, reasons=tuple(reason for reason in missing if reason is not None))
-    return check(source_model, rules, own)
+    verdict = check(source_model, rules, own)
+    own_error = invalid.get(_OWN)
+    return verdict if own_error is None else _noting_own(verdict, own_error.message)
+
+
+def _noting_own(verdict: Verdict, error: str) -> Verdict:
+    """*verdict* with each ``missing-self`` reason saying why the own values are not known: *error*, the target's
+    own ``migration_version`` is not valid (so that the fault is found, not taken for an attribute not given)."""
+
+    def mend(reason: Reason) -> Reason:
+        return replace(reason, message=f"{reason.message}: {error}") if reason.code == "missing-self" else reason
+
+    nearest = tuple(replace(outcome, reasons=tuple(map(mend, outcome.reasons))) for outcome in verdict.nearest)
+    return replace(verdict, nearest=nearest, reasons=tuple(map(mend, verdict.reasons)))
 
 
 _SOURCE: Final = "the source's migration_version"
@@ -224,7 +232,7 @@ def _attribute(
     *unsupported*, any other parse error a ``missing-attribute`` reason to *invalid*."""
     if data is None:
         return None
-    if type(data) is not str and type(data) is not bytes:
+    if not isinstance(data, (str, bytes, bytearray, memoryview)):  # what the parsers take
         raise TypeError(
             f"{_ARGUMENTS[attribute]} must be a str or bytes (the attribute's contents) or None,"
             f" not {type(data).__name__}"

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any, Final, NoReturn, TypeVar
 
@@ -160,6 +160,15 @@ No member of migcompat's JSON formats needs more than 20 digits (2**64 - 1),
 and converting a number of thousands of digits costs time quadratic in its
 length, so longer ones are refused before they are converted."""
 
+
+MAX_MODEL_VALUES: Final = 65_536
+"""The most values a data model's document may hold (counted as :data:`MAX_JSON_VALUES` counts them).
+
+The model of an attribute within the 4095-byte limit holds at most about
+4,200 (a rule of 1,000 ranges, say), so a document of more values is refused
+before its model is built: :func:`loads` before decoding the text, and
+:func:`from_json` before reading the document.
+"""
 
 MAX_JSON_VALUES: Final = 4_000_000
 """The most values that :func:`decode_json` decodes from one text: arrays, objects, strings, numbers,
@@ -309,7 +318,7 @@ def loads(text: str | bytes) -> MigrationVersion | CompatibleDevices:
     another exception, but :class:`TypeError` for a *text* that is neither
     text nor bytes.
     """
-    return from_json(decode_json(text, _model_error, strict=True))
+    return from_json(decode_json(text, _model_error, strict=True, max_values=MAX_MODEL_VALUES))
 
 
 def _model_error(message: str, line: int | None, column: int | None) -> DataModelError:
@@ -333,6 +342,33 @@ def _deeper_than(document: object, limit: int) -> bool:
                 if depth >= limit:
                     return True
                 stack.append((child, depth + 1))
+    return False
+
+
+_MODEL_DEPTH: Final = 10
+"""Deeper than this no data model nests (9 levels): :func:`_values_over` counts no deeper, and leaves a document
+that does (or loops back on itself) to the checks that name the place."""
+
+
+def _values_over(document: object, limit: int) -> bool:
+    """Whether *document* holds more than *limit* values in its first :data:`_MODEL_DEPTH` levels (its dicts,
+    lists and tuples walked, no recursion)."""
+    count = 1
+    stack = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children: Sequence[object] | Collection[object]
+        if type(node) is dict:
+            children = node.values()
+        elif type(node) is list or type(node) is tuple:
+            children = node
+        else:
+            continue
+        count += len(children)
+        if count > limit:
+            return True
+        if depth < _MODEL_DEPTH:
+            stack.extend((child, depth + 1) for child in children if type(child) in (dict, list, tuple))
     return False
 
 
@@ -479,6 +515,19 @@ def from_json(data: object) -> MigrationVersion | CompatibleDevices:
     When a check of the text format fails, the message ends with that check's
     error code in brackets, as in ``integer 007 has a leading zero [leading-zero]``.
     """
+    if isinstance(data, (str, bytes, bytearray)):
+        raise DataModelError(
+            f"expected an object, found {_describe(data)}: from_json() takes the decoded document;"
+            " loads() takes JSON text",
+            path="",
+        )
+    values = _values_over(data, MAX_MODEL_VALUES)
+    if values:
+        raise DataModelError(
+            f"a document of more than {MAX_MODEL_VALUES} values: the data model of an attribute of at most"
+            f" {MAX_ATTRIBUTE_BYTES} bytes holds far fewer [too-long]",
+            path="",
+        )
     attribute = _tag(data, "", "attribute")
     if attribute not in _ATTRIBUTES:
         raise DataModelError(

@@ -132,6 +132,13 @@ class Plan:
     combinations: tuple[Combination, ...] = ()
     independent: bool = True
 
+    def __bool__(self) -> bool:
+        # As for a Verdict: `if plan(...):` would pass every type.
+        raise TypeError(
+            "the truth value of a Plan is ambiguous: test `plan.answer is Answer.COMPATIBLE`"
+            " (unknown is never compatible)"
+        )
+
     def __post_init__(self) -> None:
         if type(self.choice) is not FrozenMap:
             object.__setattr__(self, "choice", FrozenMap(self.choice))
@@ -216,8 +223,8 @@ def plan(source: MigrationVersion | None, template: MigrationVersion | None, rul
     product of parameters. A missing *source*, *template* or *rules* (None:
     absent, unreadable or invalid) gives an unknown plan, with no parameter,
     whose verdict is that of row 8.5-VD2: one ``missing-attribute`` reason
-    per missing attribute, in that order (:data:`~migcompat.compare.MISSING_SOURCE`,
-    :data:`MISSING_TEMPLATE`, :data:`~migcompat.compare.MISSING_RULES`).
+    per missing attribute, in that order (:data:`~migcompat.verdict.MISSING_SOURCE`,
+    :data:`MISSING_TEMPLATE`, :data:`~migcompat.verdict.MISSING_RULES`).
     Arguments of another type raise :class:`TypeError`.
     """
     require("source", source, MigrationVersion, optional=True)

@@ -18,7 +18,21 @@ from .model import FrozenMap
 if TYPE_CHECKING:
     from .model import Value
 
-__all__ = ["REASON_CODES", "REQUIRED_CODES", "UNDECIDED_CODES", "Answer", "Grade", "Reason", "RuleOutcome", "Verdict"]
+__all__ = [
+    "MISSING_RULES",
+    "MISSING_SOURCE",
+    "NO_RULES",
+    "REASON_CODES",
+    "REQUIRED_CODES",
+    "SOURCE_IS_TEMPLATE",
+    "UNDECIDED_CODES",
+    "Answer",
+    "Grade",
+    "Reason",
+    "RuleOutcome",
+    "Verdict",
+    "missing_verdict",
+]
 
 
 class Answer(str, enum.Enum):
@@ -43,6 +57,10 @@ class Answer(str, enum.Enum):
             " (unknown is never compatible)"
         )
 
+    def __str__(self) -> str:
+        """The answer's word, ``compatible``, as a log line wants it (``repr()`` names the member)."""
+        return self.value
+
 
 class Grade(str, enum.Enum):
     """How a compatible source relates to the target's own description."""
@@ -55,6 +73,10 @@ class Grade(str, enum.Enum):
     """
     ACCEPTED = "accepted"
     """The target accepts the source by rule, without being identical to it."""
+
+    def __str__(self) -> str:
+        """The grade's word, ``identical`` or ``accepted``."""
+        return self.value
 
 
 REASON_CODES: Final[dict[str, str]] = {
@@ -218,6 +240,13 @@ class Verdict:
         """True for a compatible verdict (an unknown one is never compatible)."""
         return self.answer is Answer.COMPATIBLE
 
+    def __bool__(self) -> bool:
+        # Every verdict is an object, so `if check(...):` would pass every target: refused, as for an Answer.
+        raise TypeError(
+            "the truth value of a Verdict is ambiguous: test `verdict.compatible` or"
+            " `verdict.answer is Answer.COMPATIBLE` (unknown is never compatible)"
+        )
+
     def summary(self) -> str:
         """One line for an operator.
 
@@ -282,3 +311,28 @@ def _choice_json(choice: Mapping[str, Value]) -> dict[str, str]:
     from .emit import value_text
 
     return {name: value_text(value) for name, value in choice.items()}
+
+
+SOURCE_IS_TEMPLATE: Final = Reason(
+    "source-is-template", None, "the source is a device type (it has param lines); compare a device instance"
+)
+"""The reason of row 8.5-VD3: the source is a device type, so the verdict is unknown."""
+MISSING_SOURCE: Final = Reason("missing-attribute", None, "the source's migration_version is missing or invalid")
+"""The reason of row 8.5-VD2 (8.8-RC14) for a missing, unreadable or invalid source ``migration_version``."""
+MISSING_RULES: Final = Reason(
+    "missing-attribute", None, "the target's migration_compatible_devices is missing or invalid"
+)
+"""The reason of row 8.5-VD2 (8.8-RC14) for a missing, unreadable or invalid target rule set."""
+NO_RULES: Final = Reason("no-rules", None, "the target's migration_compatible_devices has no accept rule")
+"""The reason of a rule set without an ``accept`` line: it accepts no source (clause 8.5)."""
+_MISSING: Final = {
+    (True, False): Verdict(Answer.UNKNOWN, reasons=(MISSING_SOURCE,)),
+    (False, True): Verdict(Answer.UNKNOWN, reasons=(MISSING_RULES,)),
+    (True, True): Verdict(Answer.UNKNOWN, reasons=(MISSING_SOURCE, MISSING_RULES)),
+}
+
+
+def missing_verdict(source_missing: bool, rules_missing: bool) -> Verdict:
+    """The verdict of row 8.5-VD2 when the source, the rules or both are missing: one reason per missing attribute,
+    the source's first. At least one of them must be missing."""
+    return _MISSING[source_missing, rules_missing]

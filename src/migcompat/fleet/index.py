@@ -71,7 +71,7 @@ from ..semantics.compiled import CompiledRules
 from ..semantics.constraints import holds, uses_self
 from ..semantics.rules import same_configuration, self_keys, self_values, source_value
 from ..semantics.values import match_key
-from ..verdict import Answer, Grade, Verdict
+from ..verdict import SOURCE_IS_TEMPLATE, Answer, Grade, Verdict
 from .classes import SourceClass, source_classes
 from .inventory import Inventory, Provider
 
@@ -670,12 +670,15 @@ class FleetIndex:
         compiled rule set (no explanation built; a device type by
         :func:`~migcompat.compare.check`), then one explained check per
         UNKNOWN unit; nothing is cached. A source that is a device-type
-        template gets an empty list (no device is accepted from it, clause
-        8.5). A *source* of another type raises :class:`TypeError`.
+        template has every unit, each with the unknown verdict of row
+        8.5-VD3 (reason ``source-is-template``), as :meth:`verdicts` says: no
+        target accepts it, and "no" is not the answer. A *source* of another
+        type raises :class:`TypeError`.
         """
         require("source", source, MigrationVersion)
         if source.params:
-            return []
+            template = Verdict(Answer.UNKNOWN, reasons=(SOURCE_IS_TEMPLATE,))
+            return [(unit.members, template) for unit in self._units]
         out = []
         for unit in self._units:
             if unit.is_type:

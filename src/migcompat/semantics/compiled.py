@@ -47,7 +47,7 @@ from ..model import (
     Version,
 )
 from ..registry import registry_default
-from ..verdict import Answer, Grade, Reason, RuleOutcome, Verdict
+from ..verdict import NO_RULES, SOURCE_IS_TEMPLATE, Answer, Grade, Reason, RuleOutcome, Verdict, missing_verdict
 from .constraints import (
     NOT_A_VERSION,
     UNRESOLVED,
@@ -516,13 +516,31 @@ class CompiledRules:
         """:func:`~migcompat.compare.check`'s verdict for the device instance *source* against these rules.
 
         *target_self* is the device instance these rules were compiled for
-        (its own values), or None; it only decides the IDENTICAL grade. The
-        rules must hold at least one rule; a missing source, a device type
-        as source and arguments of another type are the caller's
-        (:func:`~migcompat.compare.check` handles them all). A caller that
-        decides many sources against one target keeps this object: compiling
-        is done once, whatever the process's compiled-rule caches hold.
+        (its own values), or None; it only decides the IDENTICAL grade. A
+        caller that decides many sources against one target keeps this
+        object: compiling is done once, whatever the process's compiled-rule
+        caches hold.
+
+        As :func:`~migcompat.compare.check` answers them: a missing source
+        (None) is unknown with ``missing-attribute``, a device type as source
+        unknown with ``source-is-template``, and rules without an ``accept``
+        line are incompatible with ``no-rules``; an argument of another type
+        raises :class:`TypeError`, a device type as *target_self*
+        :class:`ValueError`.
         """
+        if type(source) is not MigrationVersion or source.params or not self.count:
+            if source is None:
+                return missing_verdict(True, False)
+            require("source", source, MigrationVersion)
+            if source.params:
+                return Verdict(Answer.UNKNOWN, reasons=(SOURCE_IS_TEMPLATE,))
+            return Verdict(Answer.INCOMPATIBLE, reasons=(NO_RULES,))
+        if target_self is not None and (type(target_self) is not MigrationVersion or target_self.params):
+            require("target_self", target_self, MigrationVersion)
+            raise ValueError(
+                "target_self is a device-type template (it has param lines): compiled rules are for a device"
+                " instance's own values; check() decides a type"
+            )
         answer, matched, nearest, reasons, more = self._judge(source, MAX_NEAREST)
         if answer is Answer.COMPATIBLE:
             identical = target_self is not None and same_configuration(source, target_self)

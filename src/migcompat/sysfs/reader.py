@@ -143,7 +143,16 @@ class ReadResult:
 
 
 def read_attribute(path: str, limit: int = READ_LIMIT, *, follow: bool = False) -> ReadResult:
-    """Read at most *limit* bytes of the regular file *path*; a final link is not followed unless *follow*."""
+    """Read at most *limit* bytes of the regular file *path*; a final link is not followed unless *follow*.
+
+    The result's *data* is None when the file was not read, and *error* says
+    why: ``missing`` (no such file: the device has no such attribute),
+    ``not-a-file`` (a directory, a device, a FIFO, or a symbolic link not
+    followed) or ``unreadable`` (``EACCES``, ``EIO``...), with *message* in
+    words. Only ``missing`` is an attribute that is not there: one that is
+    there but cannot be read is a fault of the host or the driver, not a
+    device that does not speak migcompat.
+    """
     return _read(path, limit, follow=follow)
 
 
