@@ -128,7 +128,14 @@ pygments_dark_style = "monokai"
 # ---- manual page ----------------------------------------------------------------------------
 # `sphinx-build -b man docs OUT` writes OUT/migcompat.1 from the CLI reference alone.
 man_pages = [
-    ("reference/cli", "migcompat", "decide before a live migration which VFIO device accepts which", [author], 1)
+    ("reference/cli", "migcompat", "decide before a live migration which VFIO device accepts which", [author], 1),
+    (
+        "reference/c-api",
+        "libmigcompat",
+        "parse and check migcompat VFIO live-migration compatibility attributes in C",
+        [author],
+        3,
+    ),
 ]
 man_show_urls = False
 

@@ -530,6 +530,10 @@ def test_the_manual_page_is_the_cli_reference(tmp_path: Path) -> None:
     assert "SOURCE_DATE_EPOCH" in page  # an option's help (capture --time), not only the command names
     assert "Clause 8" not in page and "Integrator guide" not in page  # the reference alone, not the whole site
     assert [path.name for path in tmp_path.iterdir() if path.suffix == ".1"] == ["migcompat.1"]
+    # The C library's page, for a distribution's -dev package: libmigcompat(3).
+    library = (tmp_path / "libmigcompat.3").read_text(encoding="utf-8")
+    assert library.count('.TH "LIBMIGCOMPAT" "3"') == 1
+    assert "mc_check" in library and "mc_reason_format" in library and "pkg\\-config" in library
 
 
 def test_the_spec_is_rendered_from_spec_not_copied() -> None:
