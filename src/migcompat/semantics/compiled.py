@@ -333,7 +333,9 @@ class CompiledRules:
 
         As :func:`~migcompat.compare.accepts` answers: a missing source (None)
         and a device type (a source with ``param`` lines, row 8.5-VD3) are
-        unknown; a value of another type raises :class:`TypeError`.
+        unknown; a value of another type raises :class:`TypeError`. The
+        result is a pair, true whatever it holds: test its answer
+        (``decide(source)[0] is Answer.COMPATIBLE``), never the pair.
         """
         if type(source) is not MigrationVersion or source.params:
             require("source", source, MigrationVersion, optional=True)
