@@ -8,6 +8,8 @@ what was expected, never an ``AttributeError`` from inside the library.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -176,3 +178,21 @@ def test_compiled_rules_answer_a_missing_source_a_type_and_no_rules_as_check_doe
         compiled(rules).verdict(source, rules)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="target_self is a device-type template"):
         compiled(rules).verdict(source, template)
+
+
+def test_the_comparator_is_at_the_top_level_imported_on_first_use() -> None:
+    """`migcompat.check` is the comparator's own function, and a program that only parses does not import it."""
+    code = (
+        "import sys, migcompat\n"
+        "assert 'migcompat.compare' not in sys.modules, 'imported with the package'\n"
+        "from migcompat.compare import accepts, check, check_attributes\n"
+        "from migcompat.verdict import Answer, Verdict\n"
+        "assert (migcompat.check, migcompat.accepts) == (check, accepts)\n"
+        "assert migcompat.check_attributes is check_attributes\n"
+        "assert (migcompat.Answer, migcompat.Verdict) == (Answer, Verdict)\n"
+        "assert all(hasattr(migcompat, name) for name in migcompat.__all__)\n"
+        "try:\n    migcompat.nope\nexcept AttributeError as error:\n    print(error)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "module 'migcompat' has no attribute 'nope'\n"
