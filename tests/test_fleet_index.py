@@ -348,18 +348,7 @@ def test_a_fleet_of_more_rule_sets_than_the_cache_compiles_each_once(monkeypatch
     compile them again, and every verdict is still check()'s."""
     import migcompat.compare
 
-    providers = [
-        Provider(
-            "h",
-            f"p{n}",
-            "device",
-            f"x/{n}",
-            parse_version(f"mc1 driver=d v.id={n}\n"),
-            parse_compatible(f"mc1\naccept driver=d v.id={n}|{n + 1}\n"),
-            None,
-        )
-        for n in range(300)
-    ]
+    providers = [_numbered(n, f"v.id={n}", f"v.id={n}|{n + 1}") for n in range(300)]
     index = FleetIndex.build(providers)
     source = parse_version("mc1 driver=d v.id=1000\n")
     first = [verdict for _, verdict in index.verdicts(source)]
@@ -375,21 +364,22 @@ def test_a_fleet_of_more_rule_sets_than_the_cache_compiles_each_once(monkeypatch
 
 def test_a_template_source_is_undecided_on_every_unit_as_its_verdicts_say() -> None:
     """undecided()'s rule, "none accepts and this is not empty: the answer is not known", holds for a type."""
-    providers = [
-        Provider(
-            "h",
-            f"0000:00:0{n}.0",
-            "device",
-            f"x/{n}",
-            parse_version(f"mc1 driver=d n={n}\n"),
-            parse_compatible(f"mc1\naccept driver=d n={n}\n"),
-            None,
-        )
-        for n in range(3)
-    ]
-    index = FleetIndex.build(providers)
+    index = FleetIndex.build([_numbered(n, f"n={n}", f"n={n}") for n in range(3)])
     template = parse_version("mc1 driver=d n=1\nparam p=1\n")
     undecided = index.undecided(template)
     assert undecided == list(index.verdicts(template))
     assert {verdict.reasons[0].code for _, verdict in undecided} == {"source-is-template"}
     assert not index.accepting(template)
+
+
+def _numbered(n: int, field: str, constraint: str) -> Provider:
+    """Device *n* of host h: driver d and *field*, accepting driver d and *constraint*."""
+    return Provider(
+        "h",
+        f"p{n}",
+        "device",
+        f"x/{n}",
+        parse_version(f"mc1 driver=d {field}\n"),
+        parse_compatible(f"mc1\naccept driver=d {constraint}\n"),
+        None,
+    )
