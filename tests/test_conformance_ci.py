@@ -367,5 +367,10 @@ def test_an_attribute_of_another_format_version_is_undecided_never_a_pass_or_a_f
     assert result.exit_code == UNDECIDED
     assert "UNDECIDED (MC-E1-PARSE not decided)" in result.stdout and "checked: nothing" in result.stdout
     assert json.loads(run("lint", "-f", "json", str(attribute)).stdout)["result"] == "undecided"
+    # With an invalid attribute beside it, the run failed, as conformance ranks them; JSON and status agree.
+    broken = tmp_path / "broken_version"
+    broken.write_bytes(b"mc1  driver=mtty\n")
+    both = run("lint", "-f", "json", str(attribute), str(broken))
+    assert (both.exit_code, json.loads(both.stdout)["result"]) == (NEGATIVE, "failed")
     attribute.write_bytes(b"mc1  driver=mtty\n")
     assert run("lint", str(attribute)).exit_code == NEGATIVE

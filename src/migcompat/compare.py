@@ -35,7 +35,6 @@ from .semantics.templates import decide_type, device_for, identical_choice
 from .verdict import (
     MISSING_RULES,
     MISSING_SOURCE,
-    NO_RULES,
     SOURCE_IS_TEMPLATE,
     Answer,
     Reason,
@@ -143,9 +142,7 @@ def check(
         return Verdict(Answer.UNKNOWN, reasons=(SOURCE_IS_TEMPLATE,))
     if target_self is not None and target_self.params:
         return _check_type(source, target, target_self)
-    if not target.rules:
-        return Verdict(Answer.INCOMPATIBLE, reasons=(NO_RULES,))
-    return compiled(target, target_self).verdict(source, target_self)
+    return compiled(target, target_self).verdict(source, target_self)  # rules without accept too: no-rules
 
 
 def check_attributes(

@@ -50,6 +50,7 @@ __all__ = [
     "bounded_error",
     "compatible_from",
     "error_record",
+    "holds_attributes",
     "input_hint",
     "load_compatible",
     "load_version",
@@ -234,6 +235,11 @@ def read_attribute_in(role: str, directory: str, name: Attribute) -> Input:
     return source
 
 
+def holds_attributes(directory: str) -> bool:
+    """Whether *directory* holds a migration attribute file: a device's VFIO directory, or an mdev type's."""
+    return directory != STDIN and any(os.path.isfile(os.path.join(directory, name)) for name in (VERSION, COMPATIBLE))
+
+
 def _is_directory(argument: str) -> bool:
     """Whether *argument* names a directory (following links: the argument is the user's own)."""
     return argument != STDIN and os.path.isdir(argument)
@@ -319,8 +325,17 @@ _LOOKS_LIKE: Final[dict[str, str]] = {
 
 def _invalid(role: str, source: Input, attribute: Attribute, error: ParseError) -> InputFailure:
     hint = input_hint(source, attribute, error)
-    other = error.hint is not None and detect(source.data) != attribute and source.data.lstrip()[:1] != b"{"
+    other = _looks_like_other(source, attribute, error)
     return InputFailure(role, source.path, attribute, error=bounded_error(error, source), hint=hint, other=other)
+
+
+def _is_json(source: Input) -> bool:
+    return source.data.lstrip()[:1] == b"{"
+
+
+def _looks_like_other(source: Input, attribute: Attribute, error: ParseError) -> bool:
+    """Whether *source*, which failed to parse as *attribute*, is the other attribute (the arguments swapped)."""
+    return error.hint is not None and not _is_json(source) and detect(source.data) != attribute
 
 
 def input_hint(source: Input, attribute: Attribute, error: ParseError) -> str | None:
@@ -332,13 +347,13 @@ def input_hint(source: Input, attribute: Attribute, error: ParseError) -> str | 
     attribute itself (a ``$`` in a ``migration_version``, an upper-case key,
     ...), if it has one.
     """
-    if source.data.lstrip()[:1] == b"{":
+    if _is_json(source):
         # A capture or a data model where an attribute belongs: the arguments are in the wrong order or place.
         return (
             f"{source.name} should be a {attribute}, but it is a JSON document"
             " (a capture goes where a command takes captures, a data model to 'migcompat emit')"
         )
-    if error.hint is not None and detect(source.data) != attribute:
+    if _looks_like_other(source, attribute, error):
         # The classic slip: SOURCE and TARGET swapped, or a type's rules given as its version.
         return f"{source.name} should be a {attribute}, but it looks like {_LOOKS_LIKE[detect(source.data)]}"
     return error.hint

@@ -15,6 +15,7 @@ from ..capture import CAPTURE_FORMAT, CAPTURE_READ_LIMIT, CaptureError, capture,
 from ..display import escape, plural
 from ..parse import detect
 from ..sysfs.model import MIGRATION_ATTRIBUTES, HostData
+from .attributes import holds_attributes
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import STDIN, CannotRead, display_name, error_document, read_input, stdin_is_terminal
 from .options import format_option
@@ -475,7 +476,7 @@ def _nothing(
     where = ", ".join(escape(h.origin or h.root) for h in hosts)
     reason = f"{_found([p for h in hosts for p in h.placements])} under {where}"
     hint = None
-    if len(paths) == 1 and len(against) == 1 and all(map(_is_device_directory, (*paths, *against))):
+    if len(paths) == 1 and len(against) == 1 and all(map(holds_attributes, (*paths, *against))):
         hint = (  # the upgrade check asked for, on two device directories: diff does it
             f"migcompat: {display_name(paths[0])} is a device directory, not a sysfs root; to check the driver"
             f" update on two device directories, run:\n  migcompat diff {_quote(against[0])} {_quote(paths[0])}"
@@ -509,16 +510,11 @@ def _quote(path: str) -> str:
     return shlex.quote(display_name(path)) if path != STDIN else STDIN
 
 
-def _is_device_directory(path: str) -> bool:
-    """Whether *path* is a directory that holds a migration attribute (a device's, or an mdev type's)."""
-    return path != STDIN and any(os.path.isfile(os.path.join(path, name)) for name in MIGRATION_ATTRIBUTES)
-
-
 def _directory_hint(path: str) -> str | None:
     """What to run instead, when the directory *path* is not a sysfs root but holds some, or holds attributes."""
     if path == STDIN or not os.path.isdir(path):
         return None
-    if _is_device_directory(path):
+    if holds_attributes(path):
         return (
             f"migcompat: {display_name(path)} is a device directory, not a sysfs root; to check its attributes, run:\n"
             f"  migcompat lint {_quote(path)}"

@@ -18,8 +18,8 @@ from ..conformance.results import Failure, render_excerpt
 from ..errors import ParseError
 from ..parse import detect
 from ..sysfs.model import VFIO_DEV
-from .attributes import COMPATIBLE, VERSION, Attribute, bounded_error, read_in_directory
-from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
+from .attributes import COMPATIBLE, VERSION, Attribute, bounded_error, holds_attributes, read_in_directory
+from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import (
     ATTRIBUTE_READ_LIMIT,
     STDIN,
@@ -177,13 +177,11 @@ def lint_command(ctx: click.Context, inputs: Sequence[str], kind: str | None, ou
         echo_error(f"cannot read {display_name(error[0])}: {error[1]}", "input-unreadable")
     for unit in units:
         _check(unit, kind)
-    statuses = [ExitCode.UNDECIDED] * bool(input_errors)
-    statuses += [_status(unit) for unit in units]
     if output_format == "json":
         echo_json(_document(units, input_errors))
     else:
         _write_text(units)
-    ctx.exit(combine(statuses))
+    ctx.exit(_STATUSES[_result(units, input_errors)])
 
 
 # ---- reading the inputs ---------------------------------------------------------------------------
@@ -306,9 +304,7 @@ def _holds_devices(directory: str) -> bool:
             subdirectories = [entry.path for entry in entries if entry.is_dir(follow_symlinks=False)]
     except OSError:
         return False
-    return any(
-        os.path.lexists(os.path.join(sub, name)) for sub in subdirectories[:256] for name in (VERSION, COMPATIBLE)
-    )
+    return any(holds_attributes(sub) for sub in subdirectories[:256])
 
 
 # ---- checking ---------------------------------------------------------------------------------------
@@ -450,11 +446,18 @@ def _checked(unit: _Unit) -> list[str]:
     return [ident for ident in CHECKS if ident in found]
 
 
-def _status(unit: _Unit) -> ExitCode:
-    """1 when a required check failed, else 3 when an attribute's format version is not implemented here, else 0."""
-    if _required(unit.failures):
-        return ExitCode.NEGATIVE
-    return ExitCode.UNDECIDED if _unsupported(unit) else ExitCode.SUCCESS
+_STATUSES: Final = {"undecided": ExitCode.UNDECIDED, "failed": ExitCode.NEGATIVE, "passed": ExitCode.SUCCESS}
+
+
+def _result(units: Sequence[_Unit], errors: Sequence[tuple[str, str]]) -> str:
+    """The run's result, as the JSON says it and the exit status ranks it: an input not read leaves it undecided,
+    whatever else failed; then a failed required check; then an attribute of a format version not implemented
+    here (MC-E1-PARSE undecided), as conformance ranks them."""
+    if errors:
+        return "undecided"
+    if any(_required(unit.failures) for unit in units):
+        return "failed"
+    return "undecided" if any(_unsupported(unit) for unit in units) else "passed"
 
 
 def _unsupported(unit: _Unit) -> bool:
@@ -580,10 +583,6 @@ def _attribute_of(check: str, reason: str) -> str:
     return COMPATIBLE if check == "MC-E6-SELF" else VERSION
 
 
-def _undecided_or_passed(units: Sequence[_Unit]) -> str:
-    return "undecided" if any(_unsupported(unit) for unit in units) else "passed"
-
-
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
@@ -619,8 +618,7 @@ def _document(units: Sequence[_Unit], errors: Sequence[tuple[str, str]]) -> dict
             for check, reason in _undecided(unit)
         )
     return {
-        # As the exit status ranks them: an input not read leaves the answer undecided, whatever else failed.
-        "result": "undecided" if errors else "failed" if _required(failures) else _undecided_or_passed(units),
+        "result": _result(units, errors),
         "inputs": inputs,
         "input_errors": [{"path": path, "error": read_error(reason)} for path, reason in errors],
         "failures": [{k: v for k, v in failure.to_json().items() if k != "host"} for failure in failures],
