@@ -8,6 +8,7 @@ import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Final
 
 import click
@@ -300,11 +301,11 @@ def _directory(argument: str, errors: list[tuple[str, str]]) -> _Unit | None:
 def _holds_devices(directory: str) -> bool:
     """Whether a subdirectory of *directory* holds a migration attribute (a folder of device directories)."""
     try:
-        with os.scandir(directory) as entries:
-            subdirectories = [entry.path for entry in entries if entry.is_dir(follow_symlinks=False)]
+        with os.scandir(directory) as entries:  # the first 256 entries: a hint is not worth a long listing
+            subdirectories = [entry.path for entry in islice(entries, 256) if entry.is_dir(follow_symlinks=False)]
     except OSError:
         return False
-    return any(holds_attributes(sub) for sub in subdirectories[:256])
+    return any(holds_attributes(sub) for sub in subdirectories)
 
 
 # ---- checking ---------------------------------------------------------------------------------------
