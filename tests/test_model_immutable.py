@@ -34,6 +34,7 @@ from migcompat.model import (
     Subset,
 )
 from migcompat.reference_parser import reference_parse_compatible, reference_parse_version
+from migcompat.verdict import Verdict
 from strategies import examples, models
 
 VERSIONS = [
@@ -308,7 +309,20 @@ def _examples(tmp_path: Path) -> list[tuple[MigcompatError, str, str]]:
         (_raised(lambda: load_inventory([missing])), "capture-unreadable", missing),
         (_raised(lambda: read_mapping(missing, "migcompat-placement-traits")), "export-mapping-invalid", missing),
         (_raised(lambda: read_spec(Path(missing))), "input-unreadable", missing),
+        (_raised(lambda: Verdict.from_json({"verdict": "x"})), "verdict-invalid", ""),
+        (_raised(lambda: Verdict.from_json(_NO_GRADE)), "verdict-invalid", "/grade"),
     ]
+
+
+_NO_GRADE = {
+    "verdict": "compatible",
+    "grade": None,
+    "matched_rule": 0,
+    "nearest": [],
+    "reasons": [],
+    "also_near": 0,
+    "choice": None,
+}
 
 
 def test_errors_carry_a_stable_code_and_where(tmp_path: Path) -> None:
@@ -344,7 +358,7 @@ def test_spec_and_library_codes_are_disjoint() -> None:
     assert isinstance(ParseError("syntax", "x", line=2, column=5), MigcompatError)
     assert ParseError("syntax", "x", line=2, column=5).where == "line 2, column 5"
     assert DataModelError("x", path="/fields").where == "/fields"
-    assert CaptureError("x", "/a").where == "/a" and str(CaptureError("x", "/a")) == "x (at /a)"
+    assert CaptureError("x", "/a").where == "/a" and str(CaptureError("x", "/a")) == "error[capture-invalid]: x (at /a)"
     assert str(CaseError("f.json", "bad")) == "f.json: bad"
     assert str(SampleError("gone", code="sample-unknown")) == "gone"
     assert str(SchemaUnavailable("no jsonschema")) == "no jsonschema"

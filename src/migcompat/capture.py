@@ -43,6 +43,7 @@ from typing import Any, Final, cast
 
 from ._arguments import require
 from ._files import FileTooLarge, read_regular
+from ._jsondoc import pointer_token
 from .errors import MigcompatError
 from .jsonmodel import decode_json, without_surrogates
 from .limits import MAX_ATTRIBUTE_BYTES
@@ -122,7 +123,7 @@ class CaptureError(MigcompatError):
         self.pointer = pointer
 
     def __str__(self) -> str:
-        return self.message + (f" (at {self.pointer})" if self.pointer else "")
+        return super().__str__() + (f" (at {self.pointer})" if self.pointer else "")
 
 
 def _tool() -> str:
@@ -368,7 +369,7 @@ def _escape(name: str) -> str:
     """*name* as a JSON Pointer token (RFC 6901), shortened when it is long."""
     if len(name) > 64:
         name = name[:64] + "..."
-    return name.replace("~", "~0").replace("/", "~1")
+    return pointer_token(name)
 
 
 _BASE64_PREFIX: Final = 4 * -(-READ_LIMIT // 3)

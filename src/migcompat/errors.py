@@ -26,6 +26,7 @@ __all__ = [
     "DataModelError",
     "MigcompatError",
     "ParseError",
+    "VerdictError",
 ]
 
 ERROR_CODES: Final[dict[str, str]] = {
@@ -72,6 +73,7 @@ LIBRARY_ERROR_CODES: Final[dict[str, str]] = {
     "schema-unavailable": "the jsonschema package or a published JSON Schema file is not available",
     "too-complex": "a question that cannot be decided within the library's bounds on work",
     "choice-invalid": "a device type's creation-parameter choice that names no declared parameter or value",
+    "verdict-invalid": "a JSON document that is not a verdict as Verdict.to_json() writes it",
     # the command's own inputs and outputs
     "input-unreadable": "an input (a file, a device directory, standard input) that cannot be read",
     "output-unwritable": "an output (standard output, a file, a directory) that cannot be written",
@@ -232,6 +234,22 @@ class ChoiceError(MigcompatError, ValueError):
 
     def __init__(self, message: str, *, parameter: str = "") -> None:
         super().__init__("choice-invalid", message, where=parameter)
+
+
+class VerdictError(MigcompatError, ValueError):
+    """A JSON document that is not a verdict as :meth:`~migcompat.verdict.Verdict.to_json` writes it.
+
+    Its *code* is ``verdict-invalid``; *where* is a JSON Pointer (RFC 6901) to
+    the offending member, empty for the document itself. It is also a
+    :class:`ValueError`.
+    """
+
+    def __init__(self, message: str, *, where: str = "") -> None:
+        super().__init__("verdict-invalid", message, where=where)
+
+    def __str__(self) -> str:
+        where = self.where or "the document's top level"
+        return f"error[{self.code}]: {self.message} (at {where})"
 
 
 def _rebuild(kind: type[MigcompatError], args: tuple[object, ...], state: dict[str, object]) -> MigcompatError:

@@ -44,6 +44,7 @@ from functools import partial
 from typing import Any, Final, NoReturn, TypeVar
 
 from . import _build, _values, terminals
+from ._jsondoc import SHOWN_CHARS, describe, pointer_token, show
 from ._values import Problem
 from .emit import emit
 from .errors import DataModelError
@@ -136,9 +137,6 @@ _ALTERNATIVE_TYPES: Final = (*_VALUE_TYPES, "range", "self", "self_prefix")
 _OPERAND_TYPES: Final = ("set", "self")
 _OPERATORS: Final = ("equals", "subset", "superset", "any")
 _ATTRIBUTES: Final = ("migration_version", "migration_compatible_devices")
-
-_SHOWN_CHARS: Final = 40
-
 
 # ---------------------------------------------------------------- decoding JSON text
 
@@ -384,7 +382,7 @@ def _unique_members(pairs: list[tuple[str, object]]) -> dict[str, object]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                shown = json.dumps(key[:_SHOWN_CHARS]) + ("..." if len(key) > _SHOWN_CHARS else "")
+                shown = json.dumps(key[:SHOWN_CHARS]) + ("..." if len(key) > SHOWN_CHARS else "")
                 raise _Refused(f"the member {shown} appears twice in one object")
             seen.add(key)
     return document
@@ -517,7 +515,7 @@ def from_json(data: object) -> MigrationVersion | CompatibleDevices:
     """
     if isinstance(data, (str, bytes, bytearray)):
         raise DataModelError(
-            f"expected an object, found {_describe(data)}: from_json() takes the decoded document;"
+            f"expected an object, found {describe(data)}: from_json() takes the decoded document;"
             " loads() takes JSON text",
             path="",
         )
@@ -531,7 +529,7 @@ def from_json(data: object) -> MigrationVersion | CompatibleDevices:
     attribute = _tag(data, "", "attribute")
     if attribute not in _ATTRIBUTES:
         raise DataModelError(
-            f"attribute must be one of {_quoted(_ATTRIBUTES)}, found {_describe(attribute)}", path="/attribute"
+            f"attribute must be one of {_quoted(_ATTRIBUTES)}, found {describe(attribute)}", path="/attribute"
         )
     model: MigrationVersion | CompatibleDevices
     if attribute == "migration_version":
@@ -597,7 +595,7 @@ def _field_items(data: object, path: str) -> list[_build.FieldItem]:
 def _constraint(key: str, data: object, path: str) -> _build.ConstraintItem:
     operator = _tag(data, path, "op")
     if operator not in _OPERATORS:
-        raise DataModelError(f"op must be one of {_quoted(_OPERATORS)}, found {_describe(operator)}", path=f"{path}/op")
+        raise DataModelError(f"op must be one of {_quoted(_OPERATORS)}, found {describe(operator)}", path=f"{path}/op")
     constraint: Constraint
     if operator == "equals":
         members = _object(data, path, required=("op", "alternatives"))
@@ -650,7 +648,7 @@ def _self_prefix(members: Mapping[str, object], path: str) -> SelfPrefix:
     length = members["length"]
     if type(length) is not int or not 1 <= length <= MAX_SELF_PREFIX:
         raise DataModelError(
-            f"length must be an integer from 1 to {MAX_SELF_PREFIX}, found {_describe(length)}", path=f"{path}/length"
+            f"length must be an integer from 1 to {MAX_SELF_PREFIX}, found {describe(length)}", path=f"{path}/length"
         )
     return SelfPrefix(length)
 
@@ -664,7 +662,7 @@ def _typed(data: object, path: str, kinds: Sequence[str]) -> tuple[str, Mapping[
     """The type tag of a tagged object and its members, checked against the tag."""
     kind = _tag(data, path, "type")
     if kind not in kinds:
-        raise DataModelError(f"type must be one of {_quoted(kinds)}, found {_describe(kind)}", path=f"{path}/type")
+        raise DataModelError(f"type must be one of {_quoted(kinds)}, found {describe(kind)}", path=f"{path}/type")
     assert isinstance(kind, str)
     if kind == "self":
         return kind, _object(data, path, required=("type",))
@@ -718,7 +716,7 @@ def _escape_hint(data: str, what: str, patterns: Sequence[re.Pattern[str]]) -> s
         return ""
     if not any(pattern.fullmatch(escaped) for pattern in patterns):
         return ""
-    return f": the model writes a value as the attribute does, such characters escaped ({_show(escaped)})"
+    return f": the model writes a value as the attribute does, such characters escaped ({show(escaped)})"
 
 
 def _lexeme(data: object, path: str, what: str, check: tuple[Sequence[re.Pattern[str]], Callable[[str], Any]]) -> Any:
@@ -728,7 +726,7 @@ def _lexeme(data: object, path: str, what: str, check: tuple[Sequence[re.Pattern
     plain str of its characters."""
     patterns, convert = check
     if not isinstance(data, str):
-        raise DataModelError(f"{what} is written as a JSON string, found {_describe(data)}", path=path)
+        raise DataModelError(f"{what} is written as a JSON string, found {describe(data)}", path=path)
     if type(data) is not str:
         data = str.__str__(data)
     if len(data) > MAX_ATTRIBUTE_BYTES:
@@ -738,13 +736,13 @@ def _lexeme(data: object, path: str, what: str, check: tuple[Sequence[re.Pattern
             path=path,
         )
     if not any(pattern.fullmatch(data) for pattern in patterns):
-        raise DataModelError(f"{_show(data)} is not {what}{_escape_hint(data, what, patterns)}", path=path)
+        raise DataModelError(f"{show(data)} is not {what}{_escape_hint(data, what, patterns)}", path=path)
     try:
         return convert(data)
     except Problem as exc:
         raise _problem(exc, path) from None
     except ValueError:  # int() refusing a number beyond sys.get_int_max_str_digits()
-        raise DataModelError(f"{_show(data)} is out of range [int-overflow]", path=path) from None
+        raise DataModelError(f"{show(data)} is out of range [int-overflow]", path=path) from None
 
 
 # ---------------------------------------------------------------- JSON structure
@@ -757,7 +755,7 @@ def _object(data: object, path: str, *, required: Sequence[str]) -> Mapping[str,
     for name in data:
         if name not in required:
             raise DataModelError(
-                f"unknown member {_show(name)}; the members are {_quoted(required)}", path=_pointer(path, name)
+                f"unknown member {show(name)}; the members are {_quoted(required)}", path=_pointer(path, name)
             )
     for name in required:
         if name not in data:
@@ -784,28 +782,28 @@ def _tag(data: object, path: str, name: str) -> object:
 def _any_object(data: object, path: str) -> Mapping[str, object]:
     """*data* as an object, whatever its members."""
     if not isinstance(data, Mapping):
-        raise DataModelError(f"expected an object, found {_describe(data)}", path=path)
+        raise DataModelError(f"expected an object, found {describe(data)}", path=path)
     for name in data:
         if not isinstance(name, str):
-            raise DataModelError(f"member names are strings, found {_describe(name)}", path=path)
+            raise DataModelError(f"member names are strings, found {describe(name)}", path=path)
     return data
 
 
 def _array(data: object, path: str) -> Iterator[tuple[int, object]]:
     if not isinstance(data, (list, tuple)):
-        raise DataModelError(f"expected an array, found {_describe(data)}", path=path)
+        raise DataModelError(f"expected an array, found {describe(data)}", path=path)
     return enumerate(data)
 
 
 def _boolean(data: object, path: str) -> bool:
     if not isinstance(data, bool):
-        raise DataModelError(f"expected true or false, found {_describe(data)}", path=path)
+        raise DataModelError(f"expected true or false, found {describe(data)}", path=path)
     return data
 
 
 def _format(data: object) -> None:
     if isinstance(data, bool) or not isinstance(data, (int, float)) or data != FORMAT_VERSION:
-        found = str(data) if type(data) is int and abs(data) < 10**6 else _describe(data)
+        found = str(data) if type(data) is int and abs(data) < 10**6 else describe(data)
         raise DataModelError(
             f"format must be {FORMAT_VERSION} (this library implements format mc{FORMAT_VERSION}), found {found}",
             path="/format",
@@ -829,30 +827,7 @@ def _problem(exc: Problem, path: str) -> DataModelError:
 
 def _pointer(path: str, name: str) -> str:
     """*path* extended by the member *name* (RFC 6901 escaping)."""
-    return path + "/" + name.replace("~", "~0").replace("/", "~1")
-
-
-def _describe(data: object) -> str:
-    """What *data* is, briefly and safely (never a full repr of a big structure)."""
-    if data is None:
-        return "null"
-    if isinstance(data, bool):
-        return "true" if data else "false"
-    if isinstance(data, str):
-        return "the string " + _show(data)
-    if isinstance(data, (int, float)):
-        return "a number"
-    if isinstance(data, Mapping):
-        return "an object"
-    if isinstance(data, (list, tuple)):
-        return "an array"
-    return f"a Python {type(data).__name__}"
-
-
-def _show(text: str) -> str:
-    if len(text) > _SHOWN_CHARS:
-        return repr(text[:_SHOWN_CHARS]) + f"... ({len(text)} characters)"
-    return repr(text)
+    return path + "/" + pointer_token(name)
 
 
 def _quoted(names: Sequence[str]) -> str:

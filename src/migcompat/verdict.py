@@ -294,6 +294,24 @@ class Verdict:
                 lines.append(f"    - and {outcome.more_reasons} more")
         return "\n".join(lines)
 
+    @classmethod
+    def from_json(cls, data: object) -> Verdict:
+        """The verdict that the decoded JSON document *data* describes: :meth:`to_json`'s inverse.
+
+        *data* is what :func:`json.loads` returns for a verdict (or for the
+        whole output of ``migcompat check --format json``: members other than
+        a verdict's are not read). ``Verdict.from_json(v.to_json()) == v``
+        holds for every verdict *v*. A document that is not one a verdict
+        writes (a member missing or of the wrong type, an unknown reason code,
+        a compatible verdict with reasons, a rule outcome whose state its
+        reasons contradict) raises :class:`~migcompat.errors.VerdictError`
+        (code ``verdict-invalid``) with a JSON Pointer to the fault as its
+        *where*. Time is linear in the document.
+        """
+        from ._verdict_json import verdict_from_json
+
+        return verdict_from_json(data)
+
     def to_json(self) -> dict[str, object]:
         """The verdict as a JSON-ready dict (schema: ``spec/schema/verdict.schema.json``)."""
         return {

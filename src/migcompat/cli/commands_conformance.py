@@ -413,9 +413,9 @@ def _found(placements: Sequence[object]) -> str:
 
 def _reason(error: CaptureError) -> str:
     """Why a document is not a capture: the message, and where in the document (a JSON Pointer, or a line)."""
-    if error.pointer or not error.where:
-        return str(error)
-    return f"{error.message} ({error.where})"
+    if error.pointer:
+        return f"{error.message} (at {error.pointer})"
+    return f"{error.message} ({error.where})" if error.where else error.message
 
 
 _HEAD: Final = 64

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Final, NoReturn
 
 import click
 
+from .._jsondoc import pointer_token
 from ..display import escape, first_few, plural
 from ..errors import MigcompatError
 from ..exports import DEFAULT_PARALLEL, MAX_PARALLEL
@@ -995,7 +996,7 @@ def _is_uuid(text: str) -> bool:
 
 def _pointer_token(key: str) -> str:
     """*key* as one JSON Pointer reference token (RFC 6901)."""
-    return key.replace("~", "~0").replace("/", "~1")
+    return pointer_token(key)
 
 
 def _warn_unmatched_keys(

@@ -130,4 +130,7 @@ def load_sample(name: str) -> Sample:
             tuple(expect.get("warnings", [])),
         )
     except (OSError, ValueError, KeyError, TypeError, CaptureError) as exc:
-        raise SampleError(f"sample {name!r} cannot be read: {exc}", where=str(directory)) from None
+        problem = str(exc)
+        if isinstance(exc, CaptureError):  # its str() starts error[code]: the command adds sample-invalid's
+            problem = exc.message + (f" (at {exc.pointer})" if exc.pointer else "")
+        raise SampleError(f"sample {name!r} cannot be read: {problem}", where=str(directory)) from None

@@ -43,6 +43,7 @@ from typing import Any, Final
 
 from .. import terminals
 from .._files import FileTooLarge, NotARegularFile, read_regular
+from .._jsondoc import pointer_token
 from ..emit import emit
 from ..jsonmodel import MAX_JSON_VALUES, decode_json, json_values_over
 from ..limits import MAX_KEY_BYTES
@@ -274,7 +275,7 @@ def _item(at: tuple[str, str], number: int) -> tuple[str, str]:
 def _member(at: tuple[str, str], name: str) -> tuple[str, str]:
     """The location of the member *name* of the object at *at* (``a.b``, or ``a["b c"]`` for another name)."""
     shown = (f"{at[0]}.{name}" if at[0] else name) if _PLAIN_NAME.match(name) else f"{at[0]}[{_brief(name)}]"
-    return shown, f"{at[1]}/{name.replace('~', '~0').replace('/', '~1')}"
+    return shown, f"{at[1]}/{pointer_token(name)}"
 
 
 class _Reader:
