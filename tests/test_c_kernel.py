@@ -811,3 +811,23 @@ def test_the_sample_module_builds_against_kernel_headers_without_warnings(tmp_pa
         objects = sorted(str(path) for path in (tree / "sample").glob("*.o"))
         symbols = subprocess.run([nm, "-g", "--defined-only", *objects], capture_output=True, text=True, check=True)
         assert not _GLOBAL_HELPER_SYMBOL.findall(symbols.stdout), symbols.stdout
+
+
+@pytest.mark.slow
+def test_the_helper_s_kernel_doc_comments_pass_the_kernel_s_checker() -> None:
+    """``scripts/kernel-doc -none -Werror``, as a kernel build with W=1 runs it on a header it documents."""
+    build = kernel_build_directory()
+    if build is None:
+        pytest.skip("no kernel headers (CI installs linux-headers-amd64): kernel-doc is not run")
+    script = build / "scripts" / "kernel-doc"
+    perl = shutil.which("perl")
+    if not script.exists() or perl is None:
+        pytest.skip(f"no {script} or no perl: kernel-doc is not run")
+    result = subprocess.run(
+        [perl, str(script), "-none", "-Werror", str(KERNEL / "migcompat_emit.h")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0 and "warning" not in result.stderr, result.stderr

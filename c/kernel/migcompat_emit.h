@@ -18,9 +18,9 @@
  *
  *	struct foo_state {
  *		...
- *		struct mutex state_mutex;	// the migration state, the texts
+ *		struct mutex text_lock;		// the texts, and nothing else
  *		char mig_version[MIGC_BUF_SIZE];	// published; or kmalloc()ed
- *		char mig_scratch[MIGC_BUF_SIZE];	// rendered, under state_mutex
+ *		char mig_scratch[MIGC_BUF_SIZE];	// rendered, under text_lock
  *	};
  *
  *	static int foo_render_migration(struct foo_state *foo)
@@ -33,15 +33,15 @@
  *		};
  *		ssize_t len;
  *
- *		mutex_lock(&foo->state_mutex);
+ *		mutex_lock(&foo->text_lock);
  *		len = migc_render_version(foo->mig_scratch,
  *					  sizeof(foo->mig_scratch),
  *					  fields, ARRAY_SIZE(fields));
  *		if (len >= 0)
  *			memcpy(foo->mig_version, foo->mig_scratch, len + 1);
- *		mutex_unlock(&foo->state_mutex);
+ *		mutex_unlock(&foo->text_lock);
  *		if (len < 0)
- *			dev_warn_once(foo->dev, "migration_version: %zd\n", len);
+ *			dev_warn(foo->dev, "migration_version: %zd\n", len);
  *		return len < 0 ? len : 0;
  *	}
  *
@@ -52,15 +52,20 @@
  *		struct foo_state *foo = to_foo(dev);
  *		ssize_t ret;
  *
- *		mutex_lock(&foo->state_mutex);
+ *		mutex_lock(&foo->text_lock);
  *		ret = foo->mig_version[0] ?
  *		      sysfs_emit(buf, "%s", foo->mig_version) : -ENODATA;
- *		mutex_unlock(&foo->state_mutex);
+ *		mutex_unlock(&foo->text_lock);
  *		return ret;
  *	}
  *
  * writes "mc1 device_api=vfio-pci driver=foo ~name=Foo%202%20ports
- * share=1/4\n" into foo->mig_version. migc_render_compatible() does the
+ * share=1/4\n" into foo->mig_version. The texts have a lock of their own,
+ * not the driver's migration state lock: a driver holds that one across
+ * device commands (saving state, a firmware call), which a read would then
+ * wait for, and some drivers release it only through a helper of their own
+ * (mlx5's runs a reset deferred while it was held), which a show() taking
+ * it would have to call. migc_render_compatible() does the
  * same for migration_compatible_devices, from an array of struct migc_rule.
  * A driver whose text changes after registration calls the same function
  * again, then emits KOBJ_CHANGE on the VFIO device. The functions return
@@ -104,15 +109,18 @@
  *    cut the text. Nothing is ever cut by the helper: on an error the buffer
  *    holds the empty string.
  *
- * Writing is a bounded memcpy() into the buffer, with the NUL after it; no
- * format string is interpreted.
+ * Writing is a bounded memcpy() into the buffer, with the NUL after it; the
+ * only formatting is of integers (snprintf() with "%llu", into a local
+ * buffer), never of the driver's strings.
  *
  * Header only, every function static: the helper defines no global symbol,
  * so any number of drivers that each copy it (of one version of the helper
  * or of several) link into one kernel, built in (=y) or as modules, and a
  * driver's copy never binds to another's. Each source file that calls it
- * gets its own copy of the code it calls (a few KiB); a driver keeps its
- * calls in one file to have one. The names migc_* and MIGC_* are the
+ * gets its own copy of the code it calls (on x86-64 at -O2, about 8 KiB of
+ * text for migc_render_version() alone and 17 KiB with
+ * migc_render_compatible()); a driver keeps its calls in one file to have
+ * one. The names migc_* and MIGC_* are the
  * helper's. When the helper moves into the VFIO core, these functions
  * become exported ones of the same names, and the calls that render stay;
  * what changes is how the text reaches sysfs (specification clause 10.5):
@@ -123,9 +131,15 @@
  * migcompat_emit.c is a shim that holds nothing, for a Makefile that lists
  * migcompat_emit.o.
  *
- * Nothing is allocated: the driver describes each line in arrays (static
- * const ones where it can, on its stack otherwise: struct migc_field is 48
- * bytes on 64-bit machines) and struct migc_emitter holds the rest. Errors
+ * Nothing is allocated: the driver describes each line in arrays and struct
+ * migc_emitter holds the rest. On 64-bit machines struct migc_field is 48
+ * bytes and struct migc_alt 120, and every MIGC_IS(), MIGC_SELF or range is
+ * one struct migc_alt: a rule of nine constraints built on the stack takes
+ * about 1.3 KiB of the frame, and two such rules go over the 2048 bytes of
+ * a distribution's CONFIG_FRAME_WARN. Rules read the device's own values
+ * through $, so they are usually the same for every device: make them
+ * static const (as the sample module does), or pass one rule at a time to
+ * migc_compatible_rule(), each built in a function of its own. Errors
  * are sticky: after the first, every call does nothing and migc_end()
  * returns it. The errno says what kind of fault; which one, pr_debug() says
  * as the helper records it: the line (its number from 1, and param,
@@ -319,6 +333,7 @@ struct migc_rule {
  * forms; its members are the helper's.
  */
 struct migc_emitter {
+	/* private: */
 	char *buf;
 	int len;		/* the attribute's length so far, written or not */
 	int limit;		/* the longest text the buffer holds before its NUL */
@@ -335,7 +350,13 @@ struct migc_emitter {
  * "...", because an expanded value holds commas: MIGC_FROM(MIGC_VERSION(1, 0)).
  */
 
-/* Values: .value = MIGC_INT(4) */
+/*
+ * Values: .value = MIGC_INT(4). Integers and version components are u64, as
+ * clause 5.3 has no negative numbers: a negative int converts, as C converts
+ * it, to a huge valid value (-1 is written 18446744073709551615), which no
+ * tool can tell from an intended one. Pass only values that are never
+ * negative, or check them first.
+ */
 #define MIGC_TOKEN(s)		{ .type = MIGC_TYPE_TOKEN, .token = (s) }
 #define MIGC_INT(n)		{ .type = MIGC_TYPE_INT, .integer = (n) }
 #define MIGC_RATIO(n, d)	{ .type = MIGC_TYPE_RATIO, .ratio = { (n), (d) } }
@@ -822,8 +843,10 @@ static inline void migc_put_value(struct migc_emitter *e, const struct migc_valu
  * item at fault (from 1; 0 for the line as a whole) with its key when the
  * key is valid, the fault and the errno. pr_debug() is
  * compiled out unless the driver's file is built with DEBUG, or is turned on
- * by dynamic debug ("file foo_main.c +p" or "module foo +p" in
- * /sys/kernel/debug/dynamic_debug/control); the errno stays the answer.
+ * by dynamic debug ("module foo +p" in
+ * /sys/kernel/debug/dynamic_debug/control; the call sites are this
+ * header's, so "file migcompat_emit.h +p" turns on those of every driver
+ * that copied it, and "file foo_main.c +p" none); the errno stays the answer.
  */
 static inline void migc_fail_at(struct migc_emitter *e, int err, const char *what,
 				unsigned int item, const char *key, const char *why)
@@ -1409,7 +1432,10 @@ static inline void migc_compatible_rule(struct migc_emitter *e,
  * content is checked); from migc_*_begin_buf(), -EOVERFLOW when the text is
  * valid and within MIGC_MAX_BYTES but longer than the buffer's size less
  * one. On an error the buffer holds the empty string: a driver renders into
- * a scratch buffer and publishes only a text that rendered.
+ * a scratch buffer and publishes only a text that rendered. Called on an
+ * emitter that no migc_*_begin() set up, it returns -EINVAL only if the
+ * emitter was zero-initialised (struct migc_emitter e = {}); one left
+ * uninitialised is undefined behaviour, as for any C object.
  */
 static inline ssize_t migc_end(struct migc_emitter *e)
 {

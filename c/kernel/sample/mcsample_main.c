@@ -17,7 +17,8 @@
  *    migrates a device a guest uses, extended with these attributes;
  *  - it is written against the Linux 6.1 API (the headers the tests build
  *    against): its @release calls vfio_free_device(), which later kernels
- *    removed when the core began to free the device itself. An in-tree
+ *    removed when the core began to free the device itself, and its file
+ *    operations name no_llseek, which 6.12 removed. An in-tree
  *    sample targets the tree it is in, so it carries no version checks;
  *  - the attributes sit on the VFIO device (vfio-dev/vfioN) through
  *    vdev->device.groups, which VFIO core initialises and should own: the
@@ -120,12 +121,13 @@ struct mcs_state {
 	u8 regs[32];
 
 	struct mutex state_mutex;	/* the migration state and files */
+	struct mutex text_lock;		/* the published texts, and only them */
 	enum vfio_device_mig_state mig_state;
 	struct mcs_migf *saving;
 	struct mcs_migf *resuming;
 
 	/*
-	 * The attributes, published under state_mutex: rendered at probe
+	 * The attributes, published under text_lock: rendered at probe
 	 * into a scratch buffer and copied here only when the render worked
 	 * (mcs_render()); an empty text makes show() fail with -ENODATA.
 	 * 256 bytes hold this driver's texts (about 150); were they to grow
@@ -146,7 +148,7 @@ static const struct mcs_type *to_mcs_type(struct mdev_type *mtype)
 static ssize_t mcs_render_version(const struct mcs_state *s, const char *type_name,
 				  char *buf, size_t size)
 {
-	const struct migc_field fields[] = {
+	struct migc_field fields[8] = {
 		MIGC_FIELD("type", MIGC_TOKEN(type_name)),
 		MIGC_FIELD("driver", MIGC_TOKEN(MCS_NAME)),
 		MIGC_FIELD("device_api", MIGC_TOKEN(VFIO_DEVICE_API_PCI_STRING)),
@@ -155,14 +157,14 @@ static ssize_t mcs_render_version(const struct mcs_state *s, const char *type_na
 		MIGC_FIELD("stream", MIGC_TOKEN(MCS_NAME)),
 		MIGC_FIELD("stream_version",
 			   MIGC_VERSION(MCS_STREAM_MAJOR, MCS_STREAM_MINOR)),
-		/* Last, so that it can be left out: no features is the default. */
-		MIGC_FIELD("features", MIGC_SET_OF(mcs_feature_names,
-						   ARRAY_SIZE(mcs_feature_names),
-						   s->features)),
 	};
+	unsigned int n = 7;
 
-	return migc_render_version(buf, size, fields,
-				   ARRAY_SIZE(fields) - (s->features ? 0 : 1));
+	/* A field whose value is its key's registry default is left out (S2): no features is {}. */
+	if (s->features)
+		fields[n++] = (struct migc_field)MIGC_FIELD("features",
+				MIGC_SET_OF(mcs_feature_names, ARRAY_SIZE(mcs_feature_names), s->features));
+	return migc_render_version(buf, size, fields, n);
 }
 
 /*
@@ -184,7 +186,7 @@ static const struct migc_rule mcs_rules[] = { MIGC_RULE(mcs_rule) };
 
 /*
  * Render both texts, each into a scratch buffer, and publish each under
- * state_mutex only when its render worked: a failed render (a driver bug,
+ * text_lock only when its render worked: a failed render (a driver bug,
  * warned once) leaves the text published before, or none, never a cut or
  * empty one. With no text, a read fails with -ENODATA (clause 10.5); the
  * files are there whenever the device migrates. The device still works and
@@ -195,9 +197,9 @@ static void mcs_publish(struct mcs_state *s, char *text, const char *scratch, ss
 {
 	if (len < 0)
 		return;
-	mutex_lock(&s->state_mutex);
+	mutex_lock(&s->text_lock);
 	memcpy(text, scratch, len + 1);
-	mutex_unlock(&s->state_mutex);
+	mutex_unlock(&s->text_lock);
 }
 
 static void mcs_render(struct mcs_state *s, const char *type_name)
@@ -211,7 +213,7 @@ static void mcs_render(struct mcs_state *s, const char *type_name)
 				   mcs_rules, ARRAY_SIZE(mcs_rules));
 	mcs_publish(s, s->mig_compatible, scratch, c);
 	if (v < 0 || c < 0)
-		dev_warn_once(s->vdev.dev,
+		dev_warn(s->vdev.dev,
 			      "migration attributes not rendered: version %zd, compatible %zd\n",
 			      v, c);
 }
@@ -232,9 +234,9 @@ static ssize_t mcs_show_text(struct mcs_state *s, const char *text, char *buf)
 {
 	ssize_t ret;
 
-	mutex_lock(&s->state_mutex);
+	mutex_lock(&s->text_lock);
 	ret = text[0] ? sysfs_emit(buf, "%s", text) : -ENODATA;
-	mutex_unlock(&s->state_mutex);
+	mutex_unlock(&s->text_lock);
 	return ret;
 }
 
@@ -544,6 +546,7 @@ static int mcs_init_dev(struct vfio_device *vdev)
 	struct mcs_state *s = container_of(vdev, struct mcs_state, vdev);
 
 	mutex_init(&s->state_mutex);
+	mutex_init(&s->text_lock);
 	s->mig_state = VFIO_DEVICE_STATE_RUNNING;
 	vdev->migration_flags = VFIO_MIGRATION_STOP_COPY;
 	vdev->mig_ops = &mcs_mig_ops;
@@ -556,6 +559,7 @@ static void mcs_release_dev(struct vfio_device *vdev)
 	struct mcs_state *s = container_of(vdev, struct mcs_state, vdev);
 
 	mutex_destroy(&s->state_mutex);
+	mutex_destroy(&s->text_lock);
 	vfio_free_device(vdev);
 }
 
