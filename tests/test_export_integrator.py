@@ -35,7 +35,7 @@ from migcompat import emit, parse_compatible
 from migcompat.cli import main
 from migcompat.exports import mapping as mapping_module
 from migcompat.exports.errors import ExportError
-from migcompat.exports.kubernetes import NODE_SCOPE_NOTE, LabelScheme
+from migcompat.exports.kubernetes import MAX_NODE_LABEL_BYTES, NODE_SCOPE_NOTE, LabelScheme
 from migcompat.exports.kubernetes import build_export as build_labels
 from migcompat.exports.mapping import MAPPING_READ_LIMIT, MAPPING_VERSION, mapping_text
 from migcompat.exports.placement import build_export
@@ -157,13 +157,32 @@ def test_skipped_placements_are_noted_as_match_notes_them(tmp_path: Path) -> Non
     assert labels.exit_code == 0 and "migcompat: warning: 2 faults on 1 host" in labels.stderr
 
 
+def test_an_inventory_nothing_of_which_is_decided_clears_every_host_s_labels(tmp_path: Path) -> None:
+    """A host whose devices could all not be read loses its labels, as it loses its traits (a KubeVirt review:
+    the labels an earlier export gave stayed in force, since the export refused to write anything)."""
+    labels = tmp_path / "labels"
+    assert _run("kubernetes", BROKEN, "-o", str(labels)).exit_code == 0
+    node = labels / "nodefeature-t4-node-broken-parse.json"
+    node.write_text(node.read_text().replace('"labels": {}', '"labels": {"stale": "true"}'))
+    result = _run("kubernetes", BROKEN, "-o", str(labels))
+    assert result.exit_code == 0, result.output
+    assert "migcompat: warning: 2 faults on 1 host" in result.stderr
+    assert "1 node with no label (an empty spec.labels, which clears on apply" in result.stderr
+    assert json.loads(node.read_text())["spec"]["labels"] == {}
+
+
 def test_nothing_to_export_is_refused_before_anything_is_written_or_removed(tmp_path: Path) -> None:
+    from migcompat.capture import capture, dumps
+
     labels = tmp_path / "labels"
     assert _run("kubernetes", str(VGPU), "-o", str(labels)).exit_code == 0
     before = {path.name: path.read_bytes() for path in labels.iterdir()}
-    result = _run("kubernetes", BROKEN, "-o", str(labels))
+    (tmp_path / "sysfs" / "bus").mkdir(parents=True)
+    empty = tmp_path / "inventory"
+    empty.mkdir()
+    (empty / "bare.json").write_text(dumps(capture(str(tmp_path / "sysfs"), host="bare")))
+    result = _run("kubernetes", str(empty), "-o", str(labels))
     assert result.exit_code == 3, result.output
-    assert "migcompat: warning: 2 faults on 1 host" in result.stderr
     assert "error[nothing-to-check]: nothing to export" in result.stderr
     assert "removed" not in result.output
     assert {path.name: path.read_bytes() for path in labels.iterdir()} == before
@@ -454,3 +473,53 @@ def test_a_device_type_given_as_a_source_is_refused(tmp_path: Path, command: str
     assert result.exit_code == 3, result.output
     assert "is a device type (its migration_version has param lines), not a device instance" in result.stderr
     assert result.stdout == ""
+
+
+def test_a_mapping_written_into_the_output_directory_is_refused(tmp_path: Path) -> None:
+    """``kubectl apply -f DIR`` takes every JSON file of DIR for an object: a mapping there breaks it, and one named
+    as a node's file replaces that node's object (a KubeVirt review). DIR/mapping.migcompat, the default, is fine."""
+    labels = tmp_path / "labels"
+    assert _run("kubernetes", str(VGPU), "-o", str(labels)).exit_code == 0
+    before = {path.name: path.read_bytes() for path in labels.iterdir()}
+    for name in ("map.json", "nodefeature-t4-node-17.json"):
+        result = _run("kubernetes", str(VGPU), "-o", str(labels), "--mapping", str(labels / ".." / "labels" / name))
+        assert result.exit_code == 2, result.output
+        assert "'kubectl apply -f DIR' takes for an object" in result.stderr
+        assert {path.name: path.read_bytes() for path in labels.iterdir()} == before
+    same = _run("kubernetes", str(VGPU), "-o", str(labels), "--mapping", str(labels / "mapping.migcompat"))
+    assert same.exit_code == 0, same.output
+    assert {path.name: path.read_bytes() for path in labels.iterdir()} == before
+
+
+@pytest.mark.parametrize("export", ["kubernetes", "placement"])
+def test_a_json_file_that_is_not_a_capture_is_noted_and_refused_by_strict(tmp_path: Path, export: str) -> None:
+    """A host's failed capture saved as JSON (``{"error": ...}``) left the host out in silence, even with --strict
+    (a KubeVirt review): its node file was then removed as stale."""
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    for name in ("old.json", "new.json"):
+        (inventory / name).write_bytes((VGPU / name).read_bytes())
+    (inventory / "qat-old.json").write_text('{"error": {"code": "capture-unreadable"}}\n')
+    options = ["-o", str(tmp_path / "out")] if export == "kubernetes" else ["--mapping", str(tmp_path / "m.json")]
+    result = _run(export, str(inventory), *ENABLED, *options)
+    assert result.exit_code == 0, result.output
+    assert "note: skipped 1 JSON file of the inventory that is not a migcompat capture:" in result.stderr
+    assert "qat-old.json" in result.stderr
+    strict = _run(export, str(inventory), *ENABLED, *options, "--strict")
+    assert strict.exit_code == 3, strict.output
+    assert "error[capture-invalid]: --strict: 1 JSON file of the inventory is not a migcompat capture" in strict.stderr
+
+
+def test_a_node_with_more_labels_than_nfd_can_record_is_refused() -> None:
+    """NFD lists a node's labels in one annotation, and a node's annotations hold 256 KiB: a node accepting
+    thousands of classes would be refused by the API server and keep its old labels (a KubeVirt review)."""
+    table = build_table(load_inventory([str(VGPU)]).providers)
+    labels = build_labels(table)
+    sizes = {node: sum(len(key) + 1 for key in node_labels) for node, node_labels in labels.nodes.items()}
+    largest = max(sizes, key=lambda node: (sizes[node], node))
+    assert build_labels(table, max_label_bytes=sizes[largest]).nodes == labels.nodes  # at the bound: written
+    with pytest.raises(ExportError) as refused:
+        build_labels(table, max_label_bytes=sizes[largest] - 1)
+    assert (refused.value.code, refused.value.where) == ("too-complex", largest)
+    assert f"{largest} ({len(labels.nodes[largest])} labels, {sizes[largest]} bytes)" in refused.value.message
+    assert MAX_NODE_LABEL_BYTES == 131_072

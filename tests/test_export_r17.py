@@ -102,10 +102,10 @@ def test_the_output_directory_holds_only_what_kubectl_applies(tmp_path: Path) ->
 
 def test_an_earlier_export_s_mapping_json_is_removed_and_nobody_else_s(tmp_path: Path) -> None:
     out = tmp_path / "labels"
-    assert _run("kubernetes", str(SAMPLE), "-o", str(out), "--mapping", str(out / "mapping.json")).exit_code == 0
-    assert (out / "mapping.json").is_file()  # where the user asked for it: kept on the next export with it
-    assert _run("kubernetes", str(SAMPLE), "-o", str(out), "--mapping", str(out / "mapping.json")).exit_code == 0
-    assert (out / "mapping.json").is_file()
+    refused = _run("kubernetes", str(SAMPLE), "-o", str(out), "--mapping", str(out / "mapping.json"))
+    assert refused.exit_code == 2 and not out.exists()  # 'kubectl apply -f DIR' would take it for an object
+    assert _run("kubernetes", str(SAMPLE), "-o", str(out), "--mapping", str(tmp_path / "mapping.json")).exit_code == 0
+    shutil.copy(tmp_path / "mapping.json", out / "mapping.json")
 
     result = _run("kubernetes", str(SAMPLE), "-o", str(out))  # as exports before put it there: it goes
     assert result.exit_code == 0, result.output

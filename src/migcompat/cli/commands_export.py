@@ -88,7 +88,10 @@ removed or pushed (the schedulers guide, 'When the inventory is incomplete').
 A file of an INVENTORY directory that is not a valid capture (truncated in
 transfer) is refused with or without --strict (exit 3, nothing written,
 removed or pushed): the host it holds is not known, so the labels and traits
-an earlier export gave that host would stay in force.
+an earlier export gave that host would stay in force. A JSON file there that
+is not a capture at all (no capture format: an error saved as JSON) is
+skipped with a note, and refused with --strict; a conformance sample's
+sample.json is skipped without one.
 
 {_SCOPE}
 """
@@ -167,7 +170,6 @@ def _inventory(
     inventory: Sequence[str],
     enabled_types: Mapping[str, str],
     *,
-    untraited: bool = False,
     excluded: Sequence[str] = (),
 ) -> tuple[list[Provider], list[Provider], Inventory, Callable[[str, str], bool]]:
     """Every provider of *inventory*, those the export keeps, all that was read, and which types are enabled.
@@ -177,10 +179,10 @@ def _inventory(
     none (:func:`~migcompat.exports.table.check_inventory`), ends the command
     with exit 3. The placements left out (missing or invalid attributes) are
     counted in a note on standard error; an inventory left with no provider
-    ends the command with exit 3, before anything is written, unless
-    *untraited* and it has placements an export maps with no mark (an
-    undecided placement, one with neither migration attribute): clearing
-    the marks an earlier export gave them is then what the export is for.
+    ends the command with exit 3, before anything is written, unless it has
+    placements an export maps with no mark (an undecided placement, one with
+    neither migration attribute): clearing the marks an earlier export gave
+    them (Placement traits, node labels) is then what the export is for.
     The hosts *excluded* (``--exclude-host``) have no target in the export
     (:meth:`~migcompat.fleet.inventory.Inventory.without_targets_of`); one
     that is not in the inventory is a usage error (exit 2).
@@ -217,7 +219,15 @@ def _inventory(
         ctx.exit(ExitCode.USAGE)
     whole, loaded = loaded, loaded.without_targets_of(excluded)
     report_findings(loaded)
-    if not loaded.providers and not (untraited and (loaded.bare or undecided_placements(loaded))):
+    foreign = _not_captures(loaded)
+    if foreign:
+        echo(
+            f"migcompat: note: skipped {plural(len(foreign), 'JSON file')} of the inventory that"
+            f" {'is' if len(foreign) == 1 else 'are'} not a migcompat capture: {first_few(foreign, 3, escape)}"
+            " (--strict refuses them: one may be a host's capture that failed)",
+            err=True,
+        )
+    if not loaded.providers and not (loaded.bare or undecided_placements(loaded)):
         skipped = [f for f in loaded.findings if f.code != "not-a-capture" and not f.capture]
         if skipped:
             why = "every placement with migration attributes was skipped (see the note above)"
@@ -369,6 +379,16 @@ def _refuse_incomplete(ctx: click.Context, loaded: Inventory, enabled: Callable[
     """
     from ..exports.table import incomplete_findings
 
+    foreign = _not_captures(loaded)
+    if foreign:
+        echo_error(
+            f"--strict: {plural(len(foreign), 'JSON file')} of the inventory {'is' if len(foreign) == 1 else 'are'}"
+            f" not a migcompat capture: {first_few(foreign, 3, escape)}; one may be a host's capture that failed"
+            " (an error saved in its place), whose host the export would then leave out: nothing was written;"
+            " move such files out of the inventory directory, or export without --strict",
+            "capture-invalid",
+        )
+        ctx.exit(ExitCode.UNDECIDED)
     found = incomplete_findings(loaded, enabled)
     if not found:
         return
@@ -387,6 +407,19 @@ def _refuse_incomplete(ctx: click.Context, loaded: Inventory, enabled: Callable[
         "capture-unreadable" if faults else "capture-invalid",
     )
     ctx.exit(ExitCode.UNDECIDED)
+
+
+def _not_captures(loaded: Inventory) -> list[str]:
+    """The JSON files of the inventory's directories that are not captures (an error saved as JSON, another
+    program's document), but for a conformance sample's manifest, ``sample.json`` beside its captures."""
+    return [
+        finding.path
+        for finding in loaded.findings
+        if finding.code == "not-a-capture" and os.path.basename(finding.path) != _SAMPLE_MANIFEST
+    ]
+
+
+_SAMPLE_MANIFEST: Final = "sample.json"
 
 
 def _table(ctx: click.Context, providers: Sequence[Provider], loaded: Inventory, sources: Sequence[str]) -> ExportTable:
@@ -708,7 +741,7 @@ def placement_command(
         )
     uuids = _uuid_map(ctx, rp_uuids) if rp_uuids else {}
     entries = _enabled_entries(ctx, enabled_types, enabled_files)
-    every, providers, loaded, enabled = _inventory(ctx, inventory, entries, untraited=True, excluded=excluded)
+    every, providers, loaded, enabled = _inventory(ctx, inventory, entries, excluded=excluded)
     if strict:
         _refuse_incomplete(ctx, loaded, enabled)
     undecided = [u for u in undecided_placements(loaded) if u.kind != "type" or enabled(u.host, u.ident)]
@@ -994,6 +1027,11 @@ def _is_uuid(text: str) -> bool:
     return _UUID.match(text) is not None
 
 
+def _inside(path: str, directory: str) -> bool:
+    """Whether the file *path* is an entry of *directory* (links resolved; neither need exist)."""
+    return os.path.realpath(os.path.dirname(os.path.abspath(path))) == os.path.realpath(directory)
+
+
 def _pointer_token(key: str) -> str:
     """*key* as one JSON Pointer reference token (RFC 6901)."""
     return pointer_token(key)
@@ -1234,6 +1272,19 @@ def kubernetes_command(
     directory = output if output is not None and output != STDIN else None
     if mapping == STDIN and directory is None:
         echo_error("--mapping -: standard output carries the NodeFeature objects without -o DIR: give --mapping FILE")
+        ctx.exit(ExitCode.USAGE)
+    if (
+        directory is not None
+        and mapping not in (None, STDIN)
+        and _inside(mapping, directory)
+        and os.path.basename(mapping) != _MAPPING_FILE
+    ):
+        echo_error(
+            f"--mapping {escape(display_name(mapping))}: a file in -o DIR, every JSON file of which"
+            " 'kubectl apply -f DIR' takes for an object (and whose nodefeature-*.json files are this"
+            f" export's): give a path outside {escape(display_name(directory))}, or leave --mapping out to"
+            f" write {_MAPPING_FILE} there"
+        )
         ctx.exit(ExitCode.USAGE)
     target = mapping if mapping is not None else os.path.join(directory, _MAPPING_FILE) if directory else None
     try:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from ..errors import MigcompatError
 
 if TYPE_CHECKING:
     from .placement_client import PushReport
 
-__all__ = ["ExportError"]
+SPLIT_THE_FLEET: Final = (
+    "split the fleet into parts between which no VM migrates (by driver, or by zone) and export each on its own"
+    " (the schedulers guide, 'Bounded work', says how for each scheduler), or use 'migcompat match' for one source"
+)
+"""What an error about an export too large for its bounds advises."""
+
+__all__ = ["SPLIT_THE_FLEET", "ExportError"]
 
 
 class ExportError(MigcompatError):
@@ -42,6 +48,8 @@ class ExportError(MigcompatError):
       gone from the inventory, a type no longer enabled), which would stay in
       force; raised by a push asked to refuse them, before any write; *where*
       is the first one's UUID;
+    * ``too-complex`` -- a Kubernetes node that would carry more labels than
+      NFD can record on it; *where* is the node;
     * ``placement-failed`` -- the Placement service could not be reached or
       refused a request; *where* is the request. Raised part-way through
       :func:`~migcompat.exports.placement_client.push`, once writing has

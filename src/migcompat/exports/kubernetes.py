@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from ..display import first_few
-from .errors import ExportError
+from .errors import SPLIT_THE_FLEET, ExportError
 from .labels import MAX_PREFIX, MAX_VALUE, check_label, dns_subdomain_problem
 from .mapping import MAPPING_VERSION, AcceptSets
 from .table import SCOPE_NOTE, ExportTable, template_problem
@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_NAMESPACE",
     "DEFAULT_PREFIX",
     "MAPPING_FORMAT",
+    "MAX_NODE_LABEL_BYTES",
     "NODE_FEATURE_API_VERSION",
     "NODE_NAME_FIELDS",
     "NODE_NAME_LABEL",
@@ -284,6 +285,7 @@ def build_export(
     *,
     hosts: Sequence[str] = (),
     names: NodeNames | None = None,
+    max_label_bytes: int = 0,
 ) -> KubernetesExport:
     """The labels of every host of *table* and of *hosts*: the classes its devices are and accept.
 
@@ -302,7 +304,9 @@ def build_export(
     once (the first 20, counting the rest). Two hosts
     whose names give one node name are ``export-collision``, naming them.
     An empty host name (a capture made without ``--host``) is
-    ``export-invalid-name``.
+    ``export-invalid-name``. A node whose label keys, a comma after each,
+    take more than *max_label_bytes* (:data:`MAX_NODE_LABEL_BYTES` if 0) is
+    ``too-complex``, naming the largest: NFD could not record its labels.
     """
     scheme = scheme if scheme is not None else LabelScheme()
     names = names if names is not None else NodeNames()
@@ -340,12 +344,40 @@ def build_export(
         if key is None:
             key = own_labels[own] = scheme.has(own)
         nodes[node_of[host]][key] = _TRUE
+    _check_label_bytes(nodes, max_label_bytes or MAX_NODE_LABEL_BYTES)
     return KubernetesExport(
         table,
         scheme,
         {node: dict(sorted(labels.items())) for node, labels in sorted(nodes.items())},
         {host: node_of[host] for host in sorted(node_of)},
     )
+
+
+MAX_NODE_LABEL_BYTES: Final = 131_072
+"""At most this many bytes of label keys on one node, a comma after each: about 1,900 labels of the default prefix.
+
+NFD's master lists every label it sets on a node in one annotation of the
+node (``nfd.node.kubernetes.io/feature-labels``, the keys joined by commas),
+and Kubernetes allows a node's annotations 256 KiB in all: past it the API
+server refuses the update, and the node keeps the labels it had. Half of it
+is left to the node's other annotations.
+"""
+
+
+def _check_label_bytes(nodes: dict[str, dict[str, str]], limit: int) -> None:
+    """``too-complex`` when a node's label keys take more than *limit* bytes, naming the largest nodes."""
+    sizes = {node: sum(len(key) + 1 for key in labels) for node, labels in nodes.items()}
+    over = sorted((node for node, size in sizes.items() if size > limit), key=lambda node: (-sizes[node], node))
+    if over:
+        shown = first_few(over, _SHOWN_NAMES, lambda node: f"{node} ({len(nodes[node])} labels, {sizes[node]} bytes)")
+        raise ExportError(
+            "too-complex",
+            f"{len(over)} node{'s' if len(over) > 1 else ''} would carry more than {limit} bytes of label keys:"
+            f" {shown}. NFD records every label it sets in one annotation of the node, and a node's annotations"
+            " hold at most 256 KiB, so the API server would refuse the update and the node keep its old labels;"
+            f" nothing was written. {SPLIT_THE_FLEET[0].upper()}{SPLIT_THE_FLEET[1:]}",
+            where=over[0],
+        )
 
 
 def _check_node_names(node_of: dict[str, str], names: NodeNames) -> None:

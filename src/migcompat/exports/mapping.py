@@ -48,7 +48,7 @@ from ..emit import emit
 from ..jsonmodel import MAX_JSON_VALUES, decode_json, json_values_over
 from ..limits import MAX_KEY_BYTES
 from ..model import MigrationVersion
-from .errors import ExportError
+from .errors import SPLIT_THE_FLEET, ExportError
 
 __all__ = [
     "KEYS_VERSION",
@@ -118,7 +118,7 @@ def mapping_text(document: Mapping[str, Any], name: str) -> str:
         raise ExportError(
             "export-mapping-invalid",
             f"the mapping {name} would be {len(text)} bytes, more than the {MAPPING_READ_LIMIT} the queries read;"
-            " export part of the fleet at a time (fewer captures, or --enabled-type)",
+            f" {SPLIT_THE_FLEET}",
             where=name,
         )
     values = json_values_over(text, MAX_JSON_VALUES)
@@ -126,7 +126,7 @@ def mapping_text(document: Mapping[str, Any], name: str) -> str:
         raise ExportError(
             "export-mapping-invalid",
             f"the mapping {name} would hold {values} JSON values, more than the {MAX_JSON_VALUES} the queries"
-            " decode; export part of the fleet at a time (fewer captures, or --enabled-type)",
+            f" decode; {SPLIT_THE_FLEET}",
             where=name,
         )
     return text

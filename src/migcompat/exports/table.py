@@ -48,7 +48,7 @@ from ..fleet.inventory import (
 )
 from ..model import MigrationVersion
 from ..semantics.rules import constrained_keys
-from .errors import ExportError
+from .errors import SPLIT_THE_FLEET, ExportError
 
 __all__ = [
     "MAX_ACCEPTED",
@@ -400,8 +400,7 @@ def build_table(
                 "too-complex",
                 f"the export would decide more than {max_checks} pairs of a class and a group of providers"
                 f" ({checks} for the first {number} of its {len(classes)} classes, against {index.units} groups"
-                f" of {len(providers)} providers); export part of the fleet at a time (fewer captures, or"
-                " --enabled-type), or use 'migcompat match' for one source",
+                f" of {len(providers)} providers); {SPLIT_THE_FLEET}",
                 where="",
             )
     pairs = 0
@@ -416,8 +415,7 @@ def build_table(
                 "too-complex",
                 f"the export would give more than {max_pairs} pairs of a provider and a class it accepts ({pairs}"
                 f" after {min(start + _CHUNK, len(classes))} of its {len(classes)} classes, for {len(providers)}"
-                " providers), the bound on the labels and traits it writes; export part of the fleet at a time"
-                " (fewer captures, or --enabled-type)",
+                f" providers), the bound on the labels and traits it writes; {SPLIT_THE_FLEET}",
                 where="",
             )
         listed = sum(len(numbers) for numbers in {tuple(numbers) for numbers in found})
@@ -426,8 +424,7 @@ def build_table(
                 "too-complex",
                 f"the export would list more than {max_accepted} accepted classes in its distinct sets of accepted"
                 f" classes ({listed} after {min(start + _CHUNK, len(classes))} of its {len(classes)} classes, for"
-                f" {len(providers)} providers), the bound on the size of its mapping; export part of the fleet at"
-                " a time (fewer captures, or --enabled-type)",
+                f" {len(providers)} providers), the bound on the size of its mapping; {SPLIT_THE_FLEET}",
                 where="",
             )
     accepts = [frozenset(classes[number].id for number in numbers) for numbers in found]
