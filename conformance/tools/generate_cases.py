@@ -252,7 +252,16 @@ def _parse_invalid(cases: _Cases) -> None:
         "7.1",
         "4.4",
     )
-    pi("too-long-002", "4097 bytes ending with LF", V, long_line + "a\n", "too-long", (1, 4097), "7.1", "4.4")
+    pi(
+        "too-long-002",
+        "4098 bytes ending with LF: the limit passed at byte 4097",
+        V,
+        long_line + "a\n",
+        "too-long",
+        (1, 4097),
+        "7.1",
+        "4.4",
+    )
     pi(
         "too-long-003",
         "too-long precedes non-ascii (check 2 before check 3)",
@@ -299,7 +308,16 @@ def _parse_invalid(cases: _Cases) -> None:
         "7.1",
         "4.4",
     )
-    pi("too-long-008", "4096 bytes ending with LF", V, long_line + "a\n", "too-long", (1, 4096), "7.1", "4.4")
+    pi(
+        "too-long-008",
+        "4097 bytes ending with LF: the limit passed at byte 4096",
+        V,
+        long_line + "a\n",
+        "too-long",
+        (1, 4096),
+        "7.1",
+        "4.4",
+    )
     data = filled("mc1\naccept", LIMIT + 1)
     pi(
         "too-long-009",
@@ -3275,6 +3293,88 @@ def _spec_1_1(cases: _Cases) -> None:
         _canonical_model(V, filled("mc1", 4096)),
         "4.4",
         "too-long",
+    )
+
+    # An implementer's review: clause 7's check order between checks 3 and 4, and values compared as data model
+    # values (5.3.5, 5.6) where their texts differ, each untested by a case before.
+    for name, description, data, code, where in [
+        (
+            "check-order-001",
+            "a control character after a doubled SP: check 3 before check 4",
+            b"mc1  a=\x01\n",
+            "control-char",
+            (1, 8),
+        ),
+        (
+            "check-order-002",
+            "a trailing SP before a CRLF: check 3 (crlf) before check 4",
+            b"mc1 a=b \r\n",
+            "crlf",
+            (1, 9),
+        ),
+        (
+            "check-order-003",
+            "a byte above 0x7F after a leading SP: check 3 before check 4",
+            b" mc1 a=\x80\n",
+            "non-ascii",
+            (1, 8),
+        ),
+    ]:
+        since_1_1(f"parse-invalid-{name}")
+        _pi(cases, name, description, V, data, code, where, ("7.1", "7"))
+    pi(
+        "duplicate-member-009",
+        "two set alternatives that differ in member order only: one value (5.3.5)",
+        "mc1\naccept a={x,y}|{y,x}\n",
+        "duplicate-member",
+        (2, 16),
+        "5.6",
+        "5.3.5",
+    )
+    pi(
+        "duplicate-param-003",
+        "a set parameter value declared twice, its members in another order",
+        "mc1 a=b\nparam p={x,y}\nparam p={y,x}\n",
+        "duplicate-param",
+        (3, 9),
+        "5.5",
+        "5.3.5",
+    )
+    ei(
+        "spec-1-1-005",
+        "two set alternatives that differ in member order only",
+        rules(
+            {
+                "op": "equals",
+                "alternatives": [{"type": "set", "value": ["x", "y"]}, {"type": "set", "value": ["y", "x"]}],
+            }
+        ),
+        "5.6",
+        "5.3.5",
+        "duplicate-member",
+    )
+
+    def param(name: str, kind: str, text: Any) -> Json:
+        return {"name": name, "value": {"type": kind, "value": text}, "critical": True, "fields": {}}
+
+    def template(*params: Json) -> Json:
+        fields = {"a": {"critical": True, "value": {"type": "token", "value": "b"}}}
+        return {"attribute": V, "fields": fields, "format": 1, "params": list(params)}
+
+    ei(
+        "spec-1-1-006",
+        "a set parameter value declared twice, its members in another order",
+        template(param("p", "set", ["x", "y"]), param("p", "set", ["y", "x"])),
+        "5.5",
+        "5.3.5",
+        "duplicate-param",
+    )
+    ei(
+        "spec-1-1-007",
+        "one parameter's values of two types",
+        template(param("p", "integer", "1"), param("p", "token", "x")),
+        "5.5",
+        "mixed-types",
     )
 
     ck = _Check(cases)

@@ -92,7 +92,9 @@ REASON_CODES: Final[dict[str, str]] = {
     "missing-self": "the rule refers to the target's own value ($), which is not known (clause 8.4): undecided",
     "no-rules": "the target accepts no source at all: its rule list is empty (clause 8.5)",
     "source-is-template": "the source is a device type, not a device instance (clause 8.5): undecided",
-    "unsupported-version": "an attribute uses a format version this comparator does not implement (clause 9)",
+    "unsupported-version": (
+        "an attribute uses a format version this comparator does not implement (clause 9): undecided"
+    ),
     "missing-attribute": (
         "the source's migration_version or the target's migration_compatible_devices is missing or invalid"
         " (clause 8.5): undecided"
@@ -103,7 +105,9 @@ REASON_CODES: Final[dict[str, str]] = {
 UNDECIDED_CODES: Final = frozenset(
     {"missing-field", "missing-self", "source-is-template", "unsupported-version", "missing-attribute"}
 )
-"""The reason codes that make a rule undecided rather than failed (an unknown verdict)."""
+"""The reason codes of an unknown verdict: those that leave a rule undecided rather than failed (``missing-field``,
+``missing-self``), and those of a question the data cannot decide as a whole, which concern no rule
+(``source-is-template``, ``unsupported-version``, ``missing-attribute``: rows 8.8-RC12 to RC14)."""
 
 REQUIRED_CODES: Final = frozenset({"unsupported-version", "missing-attribute"})
 """The reason codes a comparator MUST report with their verdicts (rows 8.8-NR4 for 8.5-VD1, and 8.8-NR5),
