@@ -96,7 +96,10 @@ def test_an_unreadable_host_gets_an_empty_node_feature_not_a_deleted_file(tmp_pa
     assert "removed" not in result.output  # the file of the host still in the inventory is not deleted
     after = json.loads((out / "nodefeature-t4-node-18.json").read_text())
     assert after["spec"] == {"labels": {}}  # kubectl apply clears the labels the earlier object set
-    assert after["metadata"]["labels"] == {"nfd.node.kubernetes.io/node-name": "t4-node-18"}
+    assert after["metadata"]["labels"] == {
+        "nfd.node.kubernetes.io/node-name": "t4-node-18",
+        "app.kubernetes.io/managed-by": "migcompat",  # what 'kubectl apply --prune -l' selects
+    }
     assert "migcompat: note: 1 node with no label (an empty spec.labels, which clears on apply" in result.stderr
     assert "migcompat: warning: 1 host with placements that could not be decided" in result.stderr
     assert result.stderr.rstrip().endswith("what could not be read: t4-node-18")

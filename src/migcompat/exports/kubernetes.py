@@ -38,6 +38,8 @@ from .table import SCOPE_NOTE, ExportTable, template_problem
 __all__ = [
     "DEFAULT_NAMESPACE",
     "DEFAULT_PREFIX",
+    "MANAGED_BY",
+    "MANAGED_BY_LABEL",
     "MAPPING_FORMAT",
     "MAX_NODE_LABEL_BYTES",
     "NODE_FEATURE_API_VERSION",
@@ -200,7 +202,7 @@ class KubernetesExport:
                 "metadata": {
                     "name": _object_name(node),
                     "namespace": namespace,
-                    "labels": {NODE_NAME_LABEL: node},
+                    "labels": {NODE_NAME_LABEL: node, MANAGED_BY_LABEL: MANAGED_BY},
                     "annotations": {f"{self.scheme.prefix}/scope": NODE_SCOPE_NOTE},
                 },
                 "spec": {"labels": dict(labels)},
@@ -246,6 +248,14 @@ class KubernetesExport:
             "accept_sets": sets.to_json(),
             "nodes": nodes,
         }
+
+
+MANAGED_BY_LABEL: Final = "app.kubernetes.io/managed-by"
+"""The label of every object the export writes (Kubernetes' recommended label), with the value :data:`MANAGED_BY`:
+``kubectl get nodefeature -l app.kubernetes.io/managed-by=migcompat`` finds them, and ``kubectl apply --prune``
+with it removes the objects of nodes gone from the inventory."""
+MANAGED_BY: Final = "migcompat"
+"""The value of :data:`MANAGED_BY_LABEL` on the export's objects."""
 
 
 def written_head(node: str | None = None) -> bytes:
