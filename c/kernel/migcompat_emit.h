@@ -1343,7 +1343,8 @@ static inline void migc_version_param(struct migc_emitter *e, const struct migc_
 			why = "a key of the header line (clause 5.5)";
 	}
 	if (why) {
-		migc_fail_at(e, -EINVAL, "param", at, at == 1 ? param->key : fields[at - 2].key, why);
+		migc_fail_at(e, -EINVAL, "param", at,
+			     at == 1 ? param->key : fields[at - 2].key, why);
 		return;
 	}
 	migc_put(e, "param", 5);

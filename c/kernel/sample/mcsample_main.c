@@ -160,10 +160,12 @@ static ssize_t mcs_render_version(const struct mcs_state *s, const char *type_na
 	};
 	unsigned int n = 7;
 
-	/* A field whose value is its key's registry default is left out (S2): no features is {}. */
+	/* A registry default is left out (S2): no features is features={}. */
 	if (s->features)
 		fields[n++] = (struct migc_field)MIGC_FIELD("features",
-				MIGC_SET_OF(mcs_feature_names, ARRAY_SIZE(mcs_feature_names), s->features));
+				MIGC_SET_OF(mcs_feature_names,
+					    ARRAY_SIZE(mcs_feature_names),
+					    s->features));
 	return migc_render_version(buf, size, fields, n);
 }
 
