@@ -145,6 +145,52 @@ def test_the_spec_reader_finds_clauses_requirements_rows_and_codes() -> None:
     assert SPEC.covered_by(["8.1-EQ1", "leading-zero"]) == {"8.1-EQ1", "8.1", "leading-zero", "7.3"}
 
 
+def test_every_sentence_that_states_a_requirement_has_an_identifier() -> None:
+    """Clause 12.4, item 5: each MUST sentence is a mandatory unit of its own, so that a clause with three MUSTs is
+    not covered by a case that tests one (an implementer's review: clause 7's check order had no case)."""
+    assert SPEC.unlabelled() == []
+    assert len(SPEC.musts) == 33
+    assert SPEC.musts["7-M2"] == "7" and SPEC.musts["10.5-M3"] == "10.5"
+    for ident, clause in SPEC.musts.items():
+        assert ident.startswith(clause + "-M")
+    ranks: dict[str, list[int]] = {}
+    for ident, clause in SPEC.musts.items():
+        ranks.setdefault(clause, []).append(int(ident.rpartition("-M")[2]))
+    assert all(sorted(found) == list(range(1, len(found) + 1)) for found in ranks.values()), ranks
+    assert SPEC.covered_by(["7-M2"]) == {"7-M2", "7"}
+    assert SPEC.mandatory_units()["7-M2"] == "must"
+
+
+def test_a_requirement_sentence_without_an_identifier_is_found(tmp_path: Path) -> None:
+    text = (ROOT / "spec" / "migcompat.rst").read_text(encoding="utf-8")
+    stripped = text.replace(":must:`7-M2` ", "", 1)
+    assert stripped != text
+    (tmp_path / "spec.rst").write_text(stripped, encoding="utf-8")
+    spec = read_spec(tmp_path / "spec.rst")
+    assert [(clause, sentence[:40]) for clause, sentence in spec.unlabelled()] == [
+        ("7", "The checks apply in this order, and a pa")
+    ]
+    report = lint(CASES, spec)
+    assert any("clause 7 states a requirement without an identifier" in error for error in report.errors)
+    (tmp_path / "twice.rst").write_text(text.replace(":must:`7-M3`", ":must:`7-M2`"), encoding="utf-8")
+    with pytest.raises(ValueError, match="7-M2 appears twice"):
+        read_spec(tmp_path / "twice.rst")
+    (tmp_path / "moved.rst").write_text(text.replace(":must:`7-M3`", ":must:`8-M9`"), encoding="utf-8")
+    with pytest.raises(ValueError, match="8-M9 is in clause 7"):
+        read_spec(tmp_path / "moved.rst")
+
+
+def test_the_driver_checks_cite_the_sentences_tested_on_devices() -> None:
+    from migcompat.conformance.registry import CHECKS, SENTENCES, checks_citing
+
+    assert set(SENTENCES) <= set(CHECKS)
+    assert {ident for idents in SENTENCES.values() for ident in idents} <= set(SPEC.musts)
+
+    assert checks_citing("10.5-M1") == ["MC-E5-MODE", "MC-E5-STABLE"]
+    assert checks_citing("10-M1") == ["MC-SYSFS-PLACEMENT"]
+    assert all(checks_citing(unit) for unit in SPEC.device_units)
+
+
 def test_every_reason_code_has_a_row_in_the_spec() -> None:
     text = SPEC.clauses["8.8"].text
     for code in REASON_CODES:

@@ -17,6 +17,12 @@
     A table of the driver checks of ``migcompat conformance``
     (``migcompat.conformance.registry.CHECKS``): identifier, clause,
     severity and what each asks, in report order.
+
+``:must:`7-M2```
+    The identifier of a sentence of the specification that states a
+    requirement (clause 12.4), shown as ``[7-M2]`` before the sentence and
+    made a link target (``#must-7-m2``), so that a conformance case's
+    citation can point at it.
 """
 
 from __future__ import annotations
@@ -742,6 +748,19 @@ def drop_sourceless_modules(app: Sphinx) -> list[tuple[str, dict[str, Any], str]
     return []
 
 
+def must_role(
+    name: str, rawtext: str, text: str, lineno: int, inliner: Any, options: Any = None, content: Any = None
+) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+    """``:must:`7-M2```: the requirement's identifier as ``[7-M2]``, a link target ``must-7-m2``."""
+    ident = text.strip()
+    if not re.fullmatch(r"\d+(?:\.\d+)*-M[1-9][0-9]*", ident):
+        message = inliner.reporter.error(f"not a requirement identifier such as 7-M2: {ident!r}", line=lineno)
+        return [inliner.problematic(rawtext, rawtext, message)], [message]
+    target = "must-" + ident.lower().replace(".", "-")
+    node = nodes.inline(rawtext, f"[{ident}]", classes=["mc-must"], ids=[target])
+    return [node], []
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinx_click")
     app.setup_extension("sphinx.ext.viewcode")
@@ -754,6 +773,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("migcompat-schemas", SchemasDirective)
     app.add_directive("migcompat-exports", ExportsDirective)
     app.add_directive("migcompat-checks", ChecksDirective)
+    app.add_role("must", must_role)
     app.connect("missing-reference", resolve_reexport)
     app.connect("autodoc-process-signature", dataclass_signature)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -33,7 +33,7 @@ from .spec import SpecDocument
 
 __all__ = ["Coverage", "LintReport", "lint"]
 
-CATEGORIES = ("clause", "requirement", "row", "error-code")
+CATEGORIES = ("clause", "must", "requirement", "row", "error-code")
 
 
 @dataclass
@@ -94,6 +94,7 @@ class LintReport:
         lines.append("levels: " + ", ".join(f"{n} {k}" for k, n in sorted(self.levels.items())))
         names = {
             "clause": "MUST clauses",
+            "must": "MUST sentences",
             "requirement": "requirement ids",
             "row": "decision-table rows",
             "error-code": "error codes",
@@ -284,6 +285,10 @@ def _coverage(suite: Suite, spec: SpecDocument, report: LintReport) -> None:
         report.device_checks[unit] = checks_citing(unit)
         if not report.device_checks[unit]:
             report.errors.append(f"clause 12.4 says {unit} is tested on devices, but no driver check cites it")
+    for number, sentence in spec.unlabelled():
+        report.errors.append(
+            f"clause {number} states a requirement without an identifier (:must:`{number}-M<n>`): {sentence!r}"
+        )
     stale = sorted(set(spec.device_units) - set(mandatory))
     if stale:
         report.errors.append(

@@ -8,7 +8,9 @@ truth (clause 12.4):
 * the *mandatory units*: clauses whose own text states a requirement with
   MUST, SHALL or REQUIRED; the requirement identifiers of clauses 12.1 to 12.3
   (``E1``, ``P2``, ``C3``); the labelled rows of clause 8's decision tables
-  (``8.1-EQ3``); the error codes of clause 7.3's table;
+  (``8.1-EQ3``); the error codes of clause 7.3's table; the identifiers of
+  the sentences that state a requirement (``:must:`7-M2```), and the
+  sentences that should have one and do not (:meth:`SpecDocument.unlabelled`);
 * the units tested on devices rather than by cases (clause 12.4's table);
 * the example attributes: ``.. code-block:: text`` blocks whose ``:class:``
   names ``mc-version``, ``mc-compatible`` or ``mc-invalid mc-error-<code>``.
@@ -47,6 +49,8 @@ __all__ = [
 _LABEL: Final = re.compile(r"^\.\. _clause-(?P<number>\d+(?:\.\d+)*):\s*$")
 _KEYWORD: Final = re.compile(r'(?<!")\b(?:MUST|SHALL|REQUIRED)\b(?!")')
 _REQUIREMENT: Final = re.compile(r"^(?P<id>[EPC][1-9][0-9]*)\s*$")
+_MUST: Final = re.compile(r":must:`(?P<id>(?P<clause>\d+(?:\.\d+)*)-M(?P<rank>[1-9][0-9]*))`")
+_SENTENCE_END: Final = re.compile(r"\.(?=\s)|\n\s*\n")
 _ROW_LABEL: Final = re.compile(r"^\s*\* - (?P<label>\d+(?:\.\d+)*-[A-Z]+[0-9]+)\s*$")
 _ROW_CELL: Final = re.compile(r"^\s*\* - (?P<cell>.*?)\s*$")
 _ERROR_CELL: Final = re.compile(r"^\s*\* - ``(?P<code>[a-z][a-z-]*)``\s*$")
@@ -114,6 +118,8 @@ class SpecDocument:
     device_units: dict[str, str]
     """Mandatory units that clause 12.4 says are tested on devices, with why."""
     examples: tuple[Example, ...] = field(default=())
+    musts: dict[str, str] = field(default_factory=dict)
+    """Requirement sentence identifier (``7-M2``) -> the clause it is in."""
 
     @property
     def must_clauses(self) -> tuple[str, ...]:
@@ -131,19 +137,50 @@ class SpecDocument:
             units[label] = "row"
         for code in self.error_codes:
             units[code] = "error-code"
+        for ident in self.musts:
+            units[ident] = "must"
         return units
+
+    def unlabelled(self) -> list[tuple[str, str]]:
+        """(clause, sentence start) of each sentence that states a requirement without a ``:must:`` identifier.
+
+        Sentences in list tables (whose rows are labelled) and the clauses of
+        ``MUST_CLAUSE_EXEMPT`` and 12.4 (which quote the keywords) are
+        not counted. A sentence ends at a full stop before white space, or at
+        a blank line.
+        """
+        found: list[tuple[str, str]] = []
+        for number, clause in self.clauses.items():
+            if number in MUST_CLAUSE_EXEMPT or number == "12.4":
+                continue
+            prose = "\n".join(_outside_tables(clause.text.splitlines()))
+            start = 0
+            for end in [*(m.start() for m in _SENTENCE_END.finditer(prose)), len(prose)]:
+                sentence = prose[start:end]
+                start = end + 1
+                if _KEYWORD.search(sentence) and not _MUST.search(sentence):
+                    found.append((number, " ".join(sentence.split())[:80]))
+        return found
 
     def citable(self, name: str) -> bool:
         """Whether a case may cite *name*: a clause, a requirement identifier, a row label or an error code."""
-        return name in self.clauses or name in self.requirements or name in self.rows or name in self.error_codes
+        return (
+            name in self.clauses
+            or name in self.requirements
+            or name in self.rows
+            or name in self.error_codes
+            or name in self.musts
+        )
 
     def covered_by(self, cited: Iterable[str]) -> set[str]:
-        """The units that citing *cited* covers: each cited one, and the clause of each cited row or code."""
+        """The units that citing *cited* covers: each cited one, and the clause of each cited row, code or sentence."""
         covered: set[str] = set()
         for name in cited:
             covered.add(name)
             if name in self.rows:
                 covered.add(self.rows[name])
+            if name in self.musts:
+                covered.add(self.musts[name])
             if name in self.error_codes:
                 covered.add("7.3")
         return covered
@@ -216,7 +253,34 @@ def read_spec(path: Path) -> SpecDocument:
                     rows[label] = number
     errors = _error_codes(clauses.get("7.3"))
     device = _device_units(clauses.get("12.4"))
-    return SpecDocument(path, clauses, requirements, rows, errors, device, tuple(examples_in(path, lines, clauses)))
+    musts: dict[str, str] = {}
+    for number, clause in clauses.items():
+        for match in _MUST.finditer(clause.text):
+            ident = match.group("id")
+            if match.group("clause") != number:
+                raise ValueError(f"{path}: the requirement {ident} is in clause {number}, not {match.group('clause')}")
+            if ident in musts:
+                raise ValueError(f"{path}: the requirement identifier {ident} appears twice")
+            musts[ident] = number
+    return SpecDocument(
+        path, clauses, requirements, rows, errors, device, tuple(examples_in(path, lines, clauses)), musts
+    )
+
+
+def _outside_tables(lines: Sequence[str]) -> Iterable[str]:
+    """*lines* without the ``list-table`` and literal blocks (those indented under a ``::`` line or directive)."""
+    skipping: int | None = None
+    for line in lines:
+        indent = _indent(line)
+        if skipping is not None:
+            if not line.strip() or indent > skipping:
+                continue
+            skipping = None
+        if line.lstrip().startswith(".. ") or line.rstrip().endswith("::"):
+            skipping = indent
+            yield ""
+            continue
+        yield line
 
 
 def _clauses(lines: Sequence[str]) -> dict[str, Clause]:

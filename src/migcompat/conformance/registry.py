@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
 
-__all__ = ["CHECKS", "SUITE_VERSION", "Check", "Severity"]
+__all__ = ["CHECKS", "SENTENCES", "SUITE_VERSION", "Check", "Severity"]
 
 SUITE_VERSION: Final = "1.1.0"
 """The version of the check suite, independent of the spec's (a check added is a minor version)."""
@@ -228,6 +228,26 @@ CHECKS: Final[Mapping[str, Check]] = _table(
 """Every check, by ID, in report order."""
 
 
+SENTENCES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "MC-SYSFS-PLACEMENT": ("10-M1",),
+        "MC-E1-PARSE": ("10.5-M2", "12.1-M1"),
+        "MC-E3-REGISTRY": ("5.2-M1", "5.7-M1", "11-M1", "11-M2"),
+        "MC-E3-REQUIRED": ("11-M3",),
+        "MC-E5-MODE": ("10.5-M1",),
+        "MC-E5-STABLE": ("10.5-M1", "10.5-M3"),
+        "MC-E8-TEMPLATE": ("5.5-M1",),
+    }
+)
+"""The requirement sentences of the specification (``:must:`10.5-M1```, clause 12.4) that a check tests on
+devices, by check ID: those no case can test."""
+
+
 def checks_citing(unit: str) -> list[str]:
-    """The IDs of the checks whose clause names *unit* (a clause number or a requirement id such as E5)."""
-    return [check.ident for check in CHECKS.values() if unit in re.split(r"[^0-9A-Za-z.]+", check.clause)]
+    """The IDs of the checks whose clause names *unit* (a clause number or a requirement id such as E5), or
+    that test it when it is a requirement sentence (10.5-M1, ``SENTENCES``)."""
+    return [
+        check.ident
+        for check in CHECKS.values()
+        if unit in re.split(r"[^0-9A-Za-z.]+", check.clause) or unit in SENTENCES.get(check.ident, ())
+    ]
