@@ -333,7 +333,7 @@ def _run_example(tmp_path: Path, build: Path, name: str, code: str) -> str:
     source = tmp_path / f"{name}.c"
     source.write_text(code)
     binary = tmp_path / name
-    flags = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", f"-I{LIB / 'include'}"]
+    flags = ["-std=c11", "-Wall", "-Wextra", "-Wmissing-prototypes", "-Werror", "-pedantic", f"-I{LIB / 'include'}"]
     compiled = subprocess.run(
         ["cc", *flags, "-o", str(binary), str(source), str(build / "libmigcompat.a")],
         capture_output=True,
