@@ -23,7 +23,7 @@ int main(void)
 	static struct gvt_type v5_2 = { { "i915-GVTg_V5_2", "GVTg_V5_2" }, &igd, 2 };
 	static struct gvt_type v5_8 = { { "i915-GVTg_V5_8", "GVTg_V5_8" }, &igd, 8 };
 	struct gvt_vgpu uuid1 = { &v5_2, 1, BIT(0) | BIT(1) };
-	struct vfio_device vdev = { { NULL } };
+	struct vfio_device vdev = { 0 };
 	struct device *dev = &vdev.device;
 
 	if (gvt_vgpu_publish(&vdev, &uuid1))

@@ -23,10 +23,22 @@ struct attribute {
 
 struct attribute_group;
 
+typedef unsigned short umode_t;
+
+struct kobject {
+	const char *name;
+};
+
 struct device {
 	void *driver_data;
 	const struct attribute_group **groups;
+	struct kobject kobj;
 };
+
+static inline struct device *kobj_to_dev(struct kobject *kobj)
+{
+	return container_of(kobj, struct device, kobj);
+}
 
 static inline void *dev_get_drvdata(const struct device *dev)
 {
@@ -51,6 +63,7 @@ struct device_attribute {
 
 struct attribute_group {
 	const char *name;
+	umode_t (*is_visible)(struct kobject *kobj, struct attribute *attr, int n);
 	struct attribute **attrs;
 };
 
@@ -59,8 +72,11 @@ struct attribute_group {
 	static const struct attribute_group *_name##_groups[] = { &_name##_group, NULL }
 
 /* include/linux/vfio.h: the VFIO device VFIO core registers (vfio-dev/vfioN, Linux 6.1 and later) */
+struct vfio_migration_ops;
+
 struct vfio_device {
 	struct device device;
+	const struct vfio_migration_ops *mig_ops;	/* set by drivers whose devices migrate */
 };
 
 struct device_driver {
