@@ -198,6 +198,32 @@ def test_the_helper_refuses_what_is_not_a_regular_file_before_opening_it(tmp_pat
         os.close(descriptor)
 
 
+def test_a_regular_file_is_read_without_blocking_so_one_that_waits_for_events_fails_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A security review linked /proc/kmsg into a directory of captures: regular and of size 0, it was read
+    blocking and every fleet command waited for ever. Now the read fails with EAGAIN at once, said in words."""
+    import errno
+
+    from migcompat import _files
+
+    path = tmp_path / "host.json"
+    path.write_text("{}")
+    descriptor, _ = _files.open_regular(path)
+    try:
+        assert not os.get_blocking(descriptor)  # a pipe's is made blocking (above); a regular file's stays so
+    finally:
+        os.close(descriptor)
+
+    def would_block(*arguments: object) -> int:
+        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(_files.os, "readv", would_block)  # what a read of /proc/kmsg with no message does
+    with pytest.raises(OSError, match="a file that waits for data to be written to it") as info:
+        _files.read_regular(path, 1 << 20)
+    assert info.value.errno == errno.EAGAIN
+
+
 def test_the_descriptor_decides_when_the_name_changed_since_it_was_looked_at(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,8 +13,12 @@ whatever the name turns out to be, reading it is bounded:
   process's controlling terminal) and ``O_CLOEXEC`` (no program the process
   starts inherits it);
 * ``fstat`` of that very descriptor decides what is read: a name replaced
-  since it was looked at is refused all the same. The descriptor is made
-  blocking again for the read.
+  since it was looked at is refused all the same. A pipe's descriptor is
+  made blocking again for the read (its writer may be slow); a regular
+  file's stays non-blocking, so that a file that only looks regular -- a
+  ``/proc`` or tracing file that waits for events, such as ``/proc/kmsg``
+  linked into a directory of captures -- fails the read with ``EAGAIN``
+  rather than waiting for ever.
 
 A pipe is accepted only where the caller asks for it (``pipes=True``: the
 path a user typed for a command's input, ``<(ssh host cat ...)``); a regular
@@ -28,7 +32,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import Final
+from collections.abc import Callable
+from typing import Final, TypeVar
 
 from .display import file_kind
 
@@ -40,6 +45,7 @@ READ_FLAGS: Final = (
 """How a file is opened to be read: without blocking (a FIFO), never as the controlling terminal, not inherited."""
 _NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
 _CHUNK: Final = 1 << 20
+_T = TypeVar("_T")
 
 
 def what_file(mode: int) -> str:
@@ -90,9 +96,10 @@ def open_regular(
     With *pipes*, a FIFO is accepted too: opened without blocking, it reads
     as empty at once when it has no writer. Anything else -- a socket, a
     character or block device (``/dev/zero``, ``/dev/tty``), a directory --
-    raises :class:`NotARegularFile`, found before it is opened. The
+    raises :class:`NotARegularFile`, found before it is opened. A pipe's
     descriptor is blocking (``O_NONBLOCK`` is cleared once ``fstat`` has
-    said what it is).
+    said what it is); a regular file's is not, so that a read of a file
+    that only looks regular and waits for events raises ``EAGAIN``.
 
     Raises :class:`OSError` for every failure (the system's, or
     :class:`NotARegularFile`), and :class:`ValueError` for a path with a NUL
@@ -119,7 +126,8 @@ def open_regular(
         info = os.fstat(descriptor)
         if refused(info.st_mode):
             raise NotARegularFile(info.st_mode, name)
-        os.set_blocking(descriptor, True)
+        if stat.S_ISFIFO(info.st_mode):
+            os.set_blocking(descriptor, True)
     except BaseException:
         os.close(descriptor)
         raise
@@ -134,6 +142,16 @@ def _dangling(name: str, dir_fd: int | None) -> FileNotFoundError:
     except (OSError, ValueError):
         return FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), name)
     return FileNotFoundError(errno.ENOENT, f"a symbolic link to {target}, which does not exist", name)
+
+
+def _nonblocking(read: Callable[..., _T], *arguments: object) -> _T:
+    """*read* called with *arguments*; a read that would wait raises an :class:`OSError` that says why."""
+    try:
+        return read(*arguments)
+    except BlockingIOError:
+        raise OSError(
+            errno.EAGAIN, "a file that waits for data to be written to it (it only looks like a regular file)"
+        ) from None
 
 
 def read_regular(path: str | os.PathLike[str], limit: int) -> bytearray:
@@ -156,12 +174,12 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> bytearray:
         size = 0
         with memoryview(buffer) as view:
             while size < len(buffer):
-                count = os.readv(descriptor, [view[size:]])
+                count = _nonblocking(os.readv, descriptor, [view[size:]])
                 if count == 0:
                     break
                 size += count
         while size == len(buffer) and size <= limit:  # the file grew since fstat
-            chunk = os.read(descriptor, min(_CHUNK, limit + 1 - size))
+            chunk = _nonblocking(os.read, descriptor, min(_CHUNK, limit + 1 - size))
             if not chunk:
                 break
             buffer += chunk

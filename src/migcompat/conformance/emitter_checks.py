@@ -370,13 +370,18 @@ class TextCache(dict[tuple[str, bytes | None, bytes | None], _TextOutcome]):
     One cache serves every host of a run. It counts the fields of the
     covering devices its outcomes keep (*kept*, at most about
     :data:`MAX_KEPT_FIELDS`) and the device types cut to their first
-    covering choice (*cut*).
+    covering choice (*cut*). With *checks* False, its hosts' attributes are
+    parsed and paired and nothing else is checked: what an inventory needs
+    to know its providers, at a cost linear in the texts (the registry's
+    suggestions for every unregistered key, self-acceptance and the
+    templates' checks are the conformance suite's).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, checks: bool = True) -> None:
         super().__init__()
         self.kept = 0
         self.cut = 0
+        self.checks = checks
 
     def keep(self, outcome: _TextOutcome) -> bool:
         """Count *outcome*'s covering devices, first cutting them to the first when the bound is spent.
@@ -463,6 +468,26 @@ class _TextChecks:
             passes[ident] = passes.get(ident, 0) + 1
         return _TextOutcome(
             version, rules, rules_text, devices, self.choices, self.problems, passes, self.notes, self.unchecked
+        )
+
+    def parse_only(self) -> _TextOutcome:
+        """Both texts parsed (MC-E1-PARSE, and MC-E2-CANONICAL as the parse finds it) and the devices the
+        description stands for, without the other checks."""
+        version = self._parse(VERSION, self.version_data)
+        rules = self._parse(COMPATIBLE, self.rules_data)
+        assert version is None or isinstance(version, MigrationVersion)
+        assert rules is None or isinstance(rules, CompatibleDevices)
+        devices = self._devices(version) if version is not None else []
+        return _TextOutcome(
+            version,
+            rules,
+            self.canonical.get(COMPATIBLE, ""),
+            devices,
+            self.choices,
+            self.problems,
+            {},
+            [],
+            self.unchecked,
         )
 
     def rules_only(self) -> _RulesChecks:
@@ -1149,7 +1174,8 @@ class HostChecker:
         )
         outcome = self.cache.get(key)
         if outcome is None:
-            outcome = _TextChecks(placement.kind, key[1], key[2]).run()
+            checks = _TextChecks(placement.kind, key[1], key[2])
+            outcome = checks.run() if self.cache.checks else checks.parse_only()
             self.cache[key] = outcome
             if self.cache.keep(outcome) and self.cache.cut == 1:
                 report.note(Note("MC-E6-SELF", host.host, placement.path, _cut_note()))
@@ -1175,6 +1201,8 @@ class HostChecker:
         if outcome.rules is not None:
             analysis.devices = outcome.devices
             analysis.choices = outcome.choices
+        if not self.cache.checks:
+            return analysis
         self._pair(host, placement)
         self._modes(host, placement)
         self._stable(host, placement)

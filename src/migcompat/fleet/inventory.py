@@ -693,7 +693,7 @@ def load_inventory(paths: Sequence[str | os.PathLike[str]], *, stdin: bytes | No
         )
     from ..conformance.emitter_checks import TextCache
 
-    cache = TextCache()
+    cache = TextCache(checks=False)
     providers: list[Provider] = []
     partial: list[PartialPlacement] = []
     bare: list[BarePlacement] = []
@@ -758,7 +758,7 @@ def inventory_of(host: HostData, origin: str) -> Inventory:
     bare: list[BarePlacement] = []
     findings: list[InventoryFinding] = []
     with collector_paused():
-        _read_host(host, origin, TextCache(), providers, partial, findings, bare)
+        _read_host(host, origin, TextCache(checks=False), providers, partial, findings, bare)
     return Inventory.of(providers, findings, [origin], [(origin, host.host)], partial, bare)
 
 
