@@ -92,6 +92,23 @@ def test_extract_still_writes_a_spec_with_examples(tmp_path: Path, cases_copy: P
     assert (cases_copy / "spec-examples.json").read_bytes() == (CASES / "spec-examples.json").read_bytes()
 
 
+def test_extract_replaces_a_link_planted_at_its_file_and_leaves_what_it_leads_to(
+    tmp_path: Path, cases_copy: Path
+) -> None:
+    """A security review: extract wrote with Path.write_text, truncating and following a link at the name."""
+    victim = tmp_path / "victim"
+    document = json.loads((CASES / "spec-examples.json").read_text())
+    victim.write_text(json.dumps({**document, "cases": []}))  # a case file the suite reads, and extract replaces
+    before = victim.read_bytes()
+    (cases_copy / "spec-examples.json").unlink()
+    (cases_copy / "spec-examples.json").symlink_to(victim)
+    result = run("cases", "extract", "--spec-file", str(SPEC), "--cases", str(cases_copy))
+    assert result.exit_code == 0, result.output
+    assert victim.read_bytes() == before
+    assert not (cases_copy / "spec-examples.json").is_symlink()
+    assert (cases_copy / "spec-examples.json").read_bytes() == (CASES / "spec-examples.json").read_bytes()
+
+
 def test_this_is_a_source_checkout() -> None:
     from migcompat.cases.paths import source_checkout
 

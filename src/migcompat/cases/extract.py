@@ -21,7 +21,7 @@ from typing import Any, Final
 from .model import CASE_FORMAT, RETIRED_FILE, CaseError, load_suite, read_case_file, retired_text
 from .spec import Example, SpecDocument
 
-__all__ = ["EXAMPLES_FILE", "example_cases", "examples_text", "require_examples", "stale_examples", "write_examples"]
+__all__ = ["EXAMPLES_FILE", "example_cases", "example_changes", "examples_text", "require_examples", "stale_examples"]
 
 EXAMPLES_FILE: Final = "spec-examples.json"
 _GENERATOR: Final = "migcompat cases extract (src/migcompat/cases/extract.py)"
@@ -115,17 +115,19 @@ def require_examples(spec: SpecDocument) -> None:
         )
 
 
-def write_examples(spec: SpecDocument, directory: Path) -> list[str]:
-    """Write spec-examples.json (retiring the identifiers of examples that went); return the files changed.
+def example_changes(spec: SpecDocument, directory: Path) -> dict[str, str]:
+    """The files of *directory* that extracting *spec*'s examples changes, each with its new text.
 
-    Raises ValueError, before writing anything, when *spec* has no example
-    attribute (``require_examples``) or an example would reuse a retired
-    identifier.
+    spec-examples.json, and retired.json when examples went (their
+    identifiers are retired). Nothing is written: the command writes them,
+    each whole and never through a link planted at its name. Raises
+    ValueError when *spec* has no example attribute
+    (``require_examples``) or an example would reuse a retired identifier.
     """
     require_examples(spec)
     text = examples_text(spec)
     path = directory / EXAMPLES_FILE
-    changed: list[str] = []
+    changes: dict[str, str] = {}
     new_ids = {case["id"] for case in json.loads(text)["cases"]}
     suite = load_suite(directory) if directory.is_dir() and any(directory.glob("*.json")) else None
     if suite is not None:
@@ -137,10 +139,7 @@ def write_examples(spec: SpecDocument, directory: Path) -> list[str]:
         if reused:
             raise ValueError(f"retired case ids may not be used again: {', '.join(reused)}")
         if retired != suite.retired:
-            (directory / RETIRED_FILE).write_text(retired_text(retired), encoding="utf-8")
-            changed.append(RETIRED_FILE)
+            changes[RETIRED_FILE] = retired_text(retired)
     if not path.exists() or read_case_file(path) != text:
-        directory.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        changed.append(EXAMPLES_FILE)
-    return changed
+        changes[EXAMPLES_FILE] = text
+    return changes

@@ -35,6 +35,7 @@ from .output import (
     exit_with,
     open_output_directory,
     open_output_subdirectory,
+    prepare_directory,
     write_in_directory,
     write_output_or_exit,
 )
@@ -658,8 +659,15 @@ def extract_command(ctx: click.Context, cases_dir: Path | None, spec_file: Path 
         echo(f"{extract.EXAMPLES_FILE} is {'not ' if stale else ''}up to date")
         ctx.exit(ExitCode.NEGATIVE if stale else ExitCode.SUCCESS)
     try:
-        changed = extract.write_examples(spec, directory)
+        changes = extract.example_changes(spec, directory)
     except (OSError, ValueError, CaseError) as exc:
         echo_error(escape(str(exc)))
         ctx.exit(ExitCode.UNDECIDED)
-    echo(f"wrote {', '.join(changed)}" if changed else "up to date")
+    try:
+        if changes:
+            prepare_directory(directory)
+        for name, text in changes.items():  # each whole, never through a link planted at its name
+            write_in_directory(directory, name, text)
+    except OutputError as exc:
+        exit_with(ctx, exc)
+    echo(f"wrote {', '.join(changes)}" if changes else "up to date")

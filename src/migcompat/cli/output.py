@@ -287,16 +287,22 @@ def write_output(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
       beside it (``O_EXCL``, :func:`tempfile.mkstemp`), which then replaces
       the name (:func:`os.replace`). Until the write is complete the old
       file stays whole; a write that fails or is interrupted leaves it as it
-      was, and no temporary file. The new file gets the old one's
-      permission bits (and its owner and group, when the process may set
-      them), or those of a new file under the umask.
+      was, and no temporary file. The new file is the process's, with the
+      old one's permission bits but write permission for others
+      (:func:`_new_mode`), and its group when the old file was the process's
+      own; a new name gets ``0644`` under the umask.
     * A FIFO, a socket, a device (``/dev/stdout``, ``/dev/null``, a pipe as
       ``/dev/fd/N``) or a symbolic link: opened where it is, without
       blocking, so a FIFO that no process reads is an error at once instead
       of a wait for ever. A link is followed, since the user named it (a
       regular file it leads to is truncated and written in place, a
-      dangling link creates its target, as ``open(path, "w")`` does); names
-      the command picks itself go through :func:`write_in_directory`.
+      dangling link creates its target, as ``open(path, "w")`` does) -- but
+      only one that the user or the owner of its directory made, in a
+      directory nobody else can write to, as the kernel's
+      ``protected_symlinks`` has it for sticky directories (:func:`_trusted_link`):
+      another user's link in a shared directory may lead anywhere, and is
+      ``output-unsafe``. Names the command picks itself go through
+      :func:`write_in_directory`.
     * A directory: an error.
 
     ``-`` is a file name here: standard output is the caller's business.
@@ -312,10 +318,13 @@ def write_output(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
         raise _cannot_write(name, exc) from None
     if found is not None and stat.S_ISDIR(found.st_mode):
         raise OutputError("output-unwritable", f"cannot write {_shown(name)}: it is a directory", where=name)
-    if (found is not None and not stat.S_ISREG(found.st_mode)) or os.path.islink(name):
+    linked = os.path.islink(name)
+    if linked:
+        _trusted_link(name)
+    if (found is not None and not stat.S_ISREG(found.st_mode)) or linked:
         _write_in_place(name, payload, found)
     else:
-        _write_replacing(name, payload, found, keep_owner=True)
+        _write_replacing(name, payload, found)
 
 
 def check_writable(path: str | os.PathLike[str]) -> None:
@@ -337,7 +346,10 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         raise _cannot_write(name, exc) from None
     if found is not None and stat.S_ISDIR(found.st_mode):
         raise OutputError("output-unwritable", f"cannot write {_shown(name)}: it is a directory", where=name)
-    if (found is not None and not stat.S_ISREG(found.st_mode)) or os.path.islink(name):
+    if os.path.islink(name):
+        _trusted_link(name)
+        return
+    if found is not None and not stat.S_ISREG(found.st_mode):
         return
     parent = os.path.dirname(name) or "."
     try:
@@ -399,7 +411,7 @@ def prepare_directory(path: str | os.PathLike[str]) -> os.stat_result:
     """
     name = os.fspath(path)
     try:
-        os.makedirs(name, mode=0o755, exist_ok=True)
+        _make_directories(name)
         found = os.stat(name)
     except FileExistsError:
         kind = "a file, not a directory" if os.path.isfile(name) else "not a directory"
@@ -564,16 +576,15 @@ def _write_in_place(path: str, payload: bytes, found: os.stat_result | None) -> 
         raise _cannot_write(path, exc) from None
 
 
-def _write_replacing(
-    path: str, payload: bytes, old: os.stat_result | None, *, keep_owner: bool = False, dir_fd: int | None = None
-) -> None:
+def _write_replacing(path: str, payload: bytes, old: os.stat_result | None, *, dir_fd: int | None = None) -> None:
     """Write *payload* into a new file beside *path*, then put it in *path*'s place.
 
-    *old* is the status of the regular file at *path*, whose permission
-    bits (and, with *keep_owner*, owner and group) the new file gets. Both
-    names are in the directory open as *dir_fd* when given (*path* then only
-    names the file in messages), else in *path*'s directory, opened once
-    here: the new file is made and renamed in that one directory.
+    *old* is the status of the regular file at *path*, whose permission bits
+    the new file gets (:func:`_new_mode`), and its group when it was the
+    process's own file. Both names are in the directory open as *dir_fd*
+    when given (*path* then only names the file in messages), else in
+    *path*'s directory, opened once here: the new file is made and renamed
+    in that one directory.
     """
     directory, base = os.path.split(path)
     place = directory or os.curdir
@@ -594,13 +605,10 @@ def _write_replacing(
         ) from None
     try:
         with open(fd, "wb") as stream:
-            if old is not None and keep_owner and (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
-                try:
-                    os.fchown(fd, old.st_uid, old.st_gid)
-                except OSError:  # not root: keep at least the group, when the user is in it
-                    with contextlib.suppress(OSError):
-                        os.fchown(fd, -1, old.st_gid)
-            os.fchmod(fd, stat.S_IMODE(old.st_mode) & 0o777 if old is not None else 0o666 & ~_umask())
+            if old is not None and old.st_uid == os.geteuid() and old.st_gid != os.getegid():
+                with contextlib.suppress(OSError):  # the process's own file, in a group of its own choosing
+                    os.fchown(fd, -1, old.st_gid)
+            os.fchmod(fd, _new_mode(old))
             stream.write(payload)
         os.replace(temporary, base, src_dir_fd=parent, dst_dir_fd=parent)
     except BaseException as exc:
@@ -635,6 +643,67 @@ def _new_file(parent: int, base: str) -> tuple[int, str]:
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "no unused temporary file name")
+
+
+def _new_mode(old: os.stat_result | None) -> int:
+    """The permission bits of a file written in *old*'s place: *old*'s without write permission for others (a file
+    another user planted, mode 0666, would otherwise make the output writable by all), else 0644 under the umask.
+    Never setuid, setgid or sticky."""
+    if old is None:
+        return 0o644 & ~_umask()
+    return stat.S_IMODE(old.st_mode) & 0o775
+
+
+def _trusted_link(name: str) -> None:
+    """Raise :class:`OutputError` (``output-unsafe``) unless the symbolic link *name* may be followed to write.
+
+    Followed: a link of the process's own user, or one whose directory only
+    its owner can write to and that this owner (or root) made -- the kernel's
+    ``protected_symlinks`` rule, also where the directory is not sticky. A
+    link another user made in a directory others can write to (a group's
+    report directory, ``/tmp``) could lead to any file the process may write.
+    """
+    try:
+        link = os.lstat(name)
+        directory = os.stat(os.path.dirname(name) or os.curdir)
+    except (OSError, ValueError) as exc:
+        raise _cannot_write(name, exc) from None
+    if link.st_uid == os.geteuid():
+        return
+    shared = bool(directory.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+    if not shared and link.st_uid in (directory.st_uid, 0):
+        return
+    from ..display import escape
+
+    try:
+        target = os.readlink(name)
+    except OSError:
+        target = "?"
+    raise OutputError(
+        "output-unsafe",
+        f"cannot write {_shown(name)}: it is a symbolic link to {escape(target)} that user {link.st_uid} made in a"
+        " directory others can write to, which may lead to any file this process may write: remove the link, or"
+        " name the file it should lead to",
+        where=name,
+    )
+
+
+def _make_directories(name: str) -> None:
+    """Create *name* and its missing parents, each ``0755`` under the umask (:func:`os.makedirs` gives the parents
+    ``0777`` under it: with a umask of 0, writable by all, so that anybody could replace what follows)."""
+    missing: list[str] = []
+    current = os.path.abspath(name)
+    while not os.path.lexists(current):
+        missing.append(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    for directory in reversed(missing):  # mkdir's mode under the umask: 0755 at most, whatever the umask
+        with contextlib.suppress(FileExistsError):  # made since it was looked at: prepare_directory checks it
+            os.mkdir(directory, 0o755)
+    if not missing and not os.path.isdir(name):
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), name)
 
 
 def _umask() -> int:
