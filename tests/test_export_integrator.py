@@ -523,3 +523,18 @@ def test_a_node_with_more_labels_than_nfd_can_record_is_refused() -> None:
     assert (refused.value.code, refused.value.where) == ("too-complex", largest)
     assert f"{largest} ({len(labels.nodes[largest])} labels, {sizes[largest]} bytes)" in refused.value.message
     assert MAX_NODE_LABEL_BYTES == 131_072
+
+
+def test_an_export_that_cannot_write_one_file_writes_none(tmp_path: Path) -> None:
+    """A security review: with one node's file a directory, the export had replaced the nodes before it and
+    kept the old mapping, which then described labels the objects no longer had."""
+    labels = tmp_path / "labels"
+    assert _run("kubernetes", str(VGPU / "old.json"), "-o", str(labels)).exit_code == 0
+    (labels / "mapping.migcompat").unlink()
+    (labels / "mapping.migcompat").mkdir()  # written last: the node the next export adds comes before it
+    before = {path.name: path.read_bytes() for path in labels.iterdir() if path.is_file()}
+    result = _run("kubernetes", str(VGPU), "-o", str(labels))
+    assert result.exit_code == 3, result.output
+    assert "it is a directory; nothing was written" in result.stderr
+    assert {path.name: path.read_bytes() for path in labels.iterdir() if path.is_file()} == before
+    assert not [path for path in labels.iterdir() if path.name.startswith(".")]  # no new file left behind

@@ -29,7 +29,7 @@ from .output import (
     echo_json,
     exit_with,
     prepare_directory,
-    write_in_directory,
+    write_all_in_directory,
     write_output_or_exit,
 )
 
@@ -1318,11 +1318,14 @@ def kubernetes_command(
             place = prepare_directory(directory)  # refused when others could plant links at the names written
             if mapping is not None and mapping != STDIN:
                 check_writable(mapping)  # a mistake in --mapping leaves DIR's files as they were
-            for node, item in zip(export.nodes, objects, strict=True):
-                write_in_directory(directory, _node_feature_file(node), _json_text(item), encoding="ascii")
+            files = [
+                (_node_feature_file(node), _json_text(item).encode("ascii"))
+                for node, item in zip(export.nodes, objects, strict=True)
+            ]
             if mapping is None:
-                write_in_directory(directory, _MAPPING_FILE, text, encoding="ascii")
+                files.append((_MAPPING_FILE, text.encode("ascii")))
                 written.add(_MAPPING_FILE)
+            write_all_in_directory(directory, files)  # all or none: objects and mapping never half old, half new
         except OutputError as exc:
             exit_with(ctx, exc)
         if target == STDIN:

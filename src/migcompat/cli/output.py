@@ -23,6 +23,7 @@ import json
 import os
 import stat
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final, Literal, NoReturn, TextIO, overload
 
 import click
@@ -393,6 +394,68 @@ def write_in_directory(
     except (OSError, ValueError) as exc:
         raise _cannot_write(path, exc) from None
     _write_replacing(path, payload, found if found is not None and stat.S_ISREG(found.st_mode) else None, dir_fd=dir_fd)
+
+
+def write_all_in_directory(directory: str | os.PathLike[str], files: Sequence[tuple[str, bytes]]) -> None:
+    """Write each (name, content) of *files* in *directory* as :func:`write_in_directory` does, all or none.
+
+    Every content goes into a new file first; only once all are written
+    whole does each replace its name (a rename in one directory, which does
+    not fail for want of space). A failure before that -- a full disk, a
+    name that is a directory -- leaves every old file as it was and no new
+    one: a set of files read together (a scheduler's objects and the mapping
+    that describes them) is never half old, half new. Check *directory* with
+    :func:`prepare_directory` first. Raises :class:`OutputError`
+    (``output-unwritable``), saying that nothing was written.
+    """
+    place = os.fspath(directory)
+    staged: list[tuple[str, str]] = []
+    try:
+        parent = os.open(place, _DIRECTORY_FLAGS)
+    except (OSError, ValueError) as exc:
+        raise _cannot_write_into(place, exc) from None
+    try:
+        for name, payload in files:
+            path = os.path.join(place, name)
+            try:
+                found = os.stat(name, dir_fd=parent, follow_symlinks=False)
+            except FileNotFoundError:
+                found = None
+            except (OSError, ValueError) as exc:
+                raise _cannot_write(path, exc) from None
+            if found is not None and stat.S_ISDIR(found.st_mode):
+                raise OutputError("output-unwritable", f"cannot write {_shown(path)}: it is a directory", where=path)
+            old = found if found is not None and stat.S_ISREG(found.st_mode) else None
+            try:
+                staged.append((_stage(parent, name, payload, old), name))
+            except OSError as exc:
+                raise _cannot_write(path, exc) from None
+        for temporary, name in staged:
+            os.replace(temporary, name, src_dir_fd=parent, dst_dir_fd=parent)
+        staged.clear()
+    except OutputError as error:
+        raise OutputError(error.code, f"{error.message}; nothing was written", where=error.where) from None
+    except OSError as exc:  # a rename failed: those before it are done
+        raise _cannot_write_into(place, exc) from None
+    finally:
+        for temporary, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=parent)
+        os.close(parent)
+
+
+def _stage(parent: int, name: str, payload: bytes, old: os.stat_result | None) -> str:
+    """A new file holding *payload* in the directory open as *parent*, to replace *name*: its name."""
+    fd, temporary = _new_file(parent, name)
+    try:
+        with open(fd, "wb") as stream:
+            os.fchmod(fd, _new_mode(old))
+            stream.write(payload)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=parent)
+        raise
+    return temporary
 
 
 def prepare_directory(path: str | os.PathLike[str]) -> os.stat_result:
