@@ -115,3 +115,64 @@ def test_the_export_warns_before_sending_the_token_in_clear_text(tmp_path: Path)
     )
     assert "the token goes to http://placement.invalid:9/ in clear text" in result.stderr
     assert SECRET not in result.output
+
+
+@pytest.mark.parametrize("slow", ["body", "headers"])
+def test_a_service_that_answers_a_byte_at_a_time_cannot_hold_a_request_past_its_timeout(slow: str) -> None:
+    """A security review: urllib's timeout bounds each read, not the request, and a server sending one byte a
+    second held a push for as long as it liked. The whole answer now has the client's timeout."""
+    import time
+
+    from timebounds import bound
+
+    stop = threading.Event()
+
+    class Trickle(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+            if slow == "body":
+                self.wfile.write(head)
+                head = b""
+            for byte in [bytes([b]) for b in head] + [b" "] * 100000:
+                if stop.is_set():
+                    return
+                try:
+                    self.wfile.write(byte)
+                    self.wfile.flush()
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with _server(Trickle) as endpoint:
+        client = PlacementClient(endpoint, SECRET, timeout=1.5)
+        started = time.monotonic()
+        try:
+            with pytest.raises(ExportError) as caught:
+                client.find_named("h1")
+        finally:
+            stop.set()
+        elapsed = time.monotonic() - started
+    assert caught.value.code == "placement-failed"
+    assert "no whole answer within 1.5 s" in caught.value.message
+    assert elapsed < bound(10)
+
+
+def test_an_error_page_that_echoes_the_token_does_not_show_it() -> None:
+    class Echo(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = f"<h1>500</h1><pre>X-Auth-Token: {self.headers.get('X-Auth-Token')}</pre>".encode()
+            self.send_response(500)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with _server(Echo) as endpoint, pytest.raises(ExportError) as caught:
+        PlacementClient(endpoint, SECRET, timeout=10).find_named("h1")
+    assert "answered 500" in caught.value.message and "X-Auth-Token: (the token)" in caught.value.message
+    assert SECRET not in str(caught.value)

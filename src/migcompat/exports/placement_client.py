@@ -73,8 +73,11 @@ decoded by :func:`migcompat.jsonmodel.decode_json` (bounded values and nesting).
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import ipaddress
 import json
+import socket
 import threading
 import time
 import urllib.error
@@ -186,8 +189,75 @@ class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
         raise _Redirected(code, newurl)
 
 
-_OPENER: Final = urllib.request.build_opener(_RefuseRedirects)
-"""Every request's opener: urllib's own, but a redirect is an error, never followed with the token."""
+class _Attempt:
+    """One attempt of a request and its whole deadline: when it passes, the connection's socket is shut down.
+
+    urllib's timeout bounds each read of the socket, not the request: a
+    service that sends a byte every few seconds would hold a push for ever.
+    A blocked read ends once the socket is shut down, and :attr:`expired`
+    then says why.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.at = time.monotonic() + timeout
+        self.expired = False
+        self.timers: list[threading.Timer] = []
+
+    def arm(self, connection: socket.socket) -> None:
+        timer = threading.Timer(max(0.0, self.at - time.monotonic()), self._expire, (connection,))
+        timer.daemon = True
+        timer.start()
+        self.timers.append(timer)
+
+    def _expire(self, connection: socket.socket) -> None:
+        self.expired = True
+        with contextlib.suppress(OSError):
+            connection.shutdown(socket.SHUT_RDWR)
+
+    def end(self) -> None:
+        for timer in self.timers:
+            timer.cancel()
+
+
+_CURRENT: Final = threading.local()
+"""This thread's :class:`_Attempt` (``attempt``), which the connections it opens arm."""
+
+
+def _armed(connection: http.client.HTTPConnection) -> None:
+    attempt = getattr(_CURRENT, "attempt", None)
+    if attempt is not None and connection.sock is not None:
+        attempt.arm(connection.sock)
+
+
+class _DeadlineConnection(http.client.HTTPConnection):
+    """A connection that the thread's :class:`_Attempt` shuts down at its deadline."""
+
+    def connect(self) -> None:
+        super().connect()
+        _armed(self)
+
+
+class _DeadlineHTTPSConnection(http.client.HTTPSConnection):
+    """:class:`_DeadlineConnection` over TLS."""
+
+    def connect(self) -> None:
+        super().connect()
+        _armed(self)
+
+
+class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_DeadlineConnection, req)
+
+
+class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_DeadlineHTTPSConnection, req, context=self._context)  # type: ignore[attr-defined]
+
+
+_OPENER: Final = urllib.request.build_opener(_RefuseRedirects, _DeadlineHTTPHandler, _DeadlineHTTPSHandler)
+"""Every request's opener: urllib's own, but a redirect is an error, never followed with the token, and every
+request ends by its whole deadline (:class:`_DeadlineConnection`)."""
 
 
 def cleartext_endpoint(endpoint: str) -> bool:
@@ -215,17 +285,34 @@ def _exchange(request: urllib.request.Request, timeout: float) -> tuple[int, byt
     applied but whose answer was lost then finds its own work done (204,
     404, or a conflict and the provider as wanted): the caller counts it
     as done when the third value says so. Other errors, a refused
-    connection and a timeout among them, are raised at once.
+    connection and a timeout among them, are raised at once. Each attempt,
+    its answer read whole, takes at most *timeout* seconds: past it the
+    connection is shut down and :class:`TimeoutError` raised, however slowly
+    the service was still sending.
     """
     pause = RESET_PAUSE
     lost = False
     for attempt in range(MAX_RESET_RETRIES + 1):
+        current = _CURRENT.attempt = _Attempt(timeout)
         try:
-            with _OPENER.open(request, timeout=timeout) as response:
-                return int(response.status), response.read(MAX_RESPONSE + 1), lost
-        except urllib.error.HTTPError as exc:
-            return exc.code, (exc.read(MAX_RESPONSE + 1) if exc.fp is not None else b""), lost
+            try:
+                with _OPENER.open(request, timeout=timeout) as response:
+                    answer = int(response.status), response.read(MAX_RESPONSE + 1)
+            except urllib.error.HTTPError as exc:
+                answer = exc.code, (exc.read(MAX_RESPONSE + 1) if exc.fp is not None else b"")
+            except http.client.HTTPException as exc:  # an answer cut short (IncompleteRead...): a dropped connection
+                raise ConnectionResetError(str(exc)) from None
+            finally:
+                current.end()
+                _CURRENT.attempt = None
+            if current.expired:  # the read ended when the socket was shut down: what it has is cut short
+                raise TimeoutError(f"no whole answer within {timeout:g} s")
+            return answer[0], answer[1], lost
+        except TimeoutError:
+            raise
         except (urllib.error.URLError, OSError) as exc:
+            if current.expired:
+                raise TimeoutError(f"no whole answer within {timeout:g} s") from None
             # urllib wraps what fails while connecting or sending; a reset raised bare came once it was sent
             sending = isinstance(exc, urllib.error.URLError)
             reason = exc.reason if sending else exc  # type: ignore[attr-defined]
@@ -319,7 +406,8 @@ class PlacementClient:
         if len(raw) > MAX_RESPONSE:
             raise ExportError("placement-failed", f"{where}: the response is larger than {MAX_RESPONSE} bytes")
         if status not in ok:
-            detail = raw[:300].decode("utf-8", "replace").strip()
+            # A service may echo the request's headers in an error page: the token never reaches a CI log.
+            detail = raw[:300].decode("utf-8", "replace").replace(self.token, "(the token)").strip()
             raise ExportError("placement-failed", f"{where} answered {status}: {detail}", where=where)
         if not raw.strip():
             return status, None
