@@ -90,8 +90,25 @@ def test_a_token_http_cannot_send_is_refused_before_any_request_and_never_shown(
         ("https://placement.example.com/", False),
     ],
 )
-def test_a_token_sent_in_clear_text_across_a_network_is_recognised(endpoint: str, cleartext: bool) -> None:
+def test_a_token_sent_in_clear_text_across_a_network_is_recognised(
+    endpoint: str, cleartext: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
     assert cleartext_endpoint(endpoint) is cleartext
+
+
+def test_a_token_sent_through_an_http_proxy_is_in_clear_text_even_to_this_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """urllib sends an http:// request through the proxy of http_proxy, loopback too unless no_proxy names it."""
+    for name in ("HTTP_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", "http://proxy.example.com:3128")
+    assert cleartext_endpoint("http://127.0.0.1:8778") is True
+    assert cleartext_endpoint("https://placement.example.com/") is False
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    assert cleartext_endpoint("http://127.0.0.1:8778") is False
 
 
 def test_the_export_warns_before_sending_the_token_in_clear_text(tmp_path: Path) -> None:

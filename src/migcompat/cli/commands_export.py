@@ -736,7 +736,7 @@ def placement_command(
     if endpoint is not None and cleartext_endpoint(endpoint):
         echo(
             f"migcompat: warning: the token goes to {escape(endpoint)} in clear text (http:// to a host that is"
-            " not this machine): use https://",
+            " not this machine, or through the HTTP proxy of http_proxy): use https://",
             err=True,
         )
     uuids = _uuid_map(ctx, rp_uuids) if rp_uuids else {}

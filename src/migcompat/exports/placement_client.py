@@ -261,10 +261,15 @@ request ends by its whole deadline (:class:`_DeadlineConnection`)."""
 
 
 def cleartext_endpoint(endpoint: str) -> bool:
-    """Whether a token sent to *endpoint* crosses a network in clear text: ``http://`` to a host not of loopback."""
+    """Whether a token sent to *endpoint* crosses a network in clear text: ``http://`` to a host not of loopback,
+    or to any host through an HTTP proxy (``http_proxy`` in the environment, the host not in ``no_proxy``)."""
     parts = urllib.parse.urlsplit(endpoint)
     host = (parts.hostname or "").lower()
-    if parts.scheme != "http" or host == "localhost":
+    if parts.scheme != "http":
+        return False
+    if "http" in urllib.request.getproxies() and not urllib.request.proxy_bypass(host):
+        return True  # the request, token included, goes to the proxy
+    if host == "localhost":
         return False
     try:
         return not ipaddress.ip_address(host).is_loopback
