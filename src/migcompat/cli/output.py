@@ -311,14 +311,7 @@ def write_output(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
     """
     name = os.fspath(path)
     payload = _encoded(name, data, encoding)
-    try:
-        found: os.stat_result | None = os.stat(name)
-    except FileNotFoundError:
-        found = None  # a new name, or a dangling link
-    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
-        raise _cannot_write(name, exc) from None
-    if found is not None and stat.S_ISDIR(found.st_mode):
-        raise OutputError("output-unwritable", f"cannot write {_shown(name)}: it is a directory", where=name)
+    found = _not_a_directory(name, name)  # None: a new name, or a dangling link
     linked = os.path.islink(name)
     if linked:
         _trusted_link(name)
@@ -339,14 +332,7 @@ def check_writable(path: str | os.PathLike[str]) -> None:
     write itself can tell; so can a full disk.
     """
     name = os.fspath(path)
-    try:
-        found: os.stat_result | None = os.stat(name)
-    except FileNotFoundError:
-        found = None
-    except (OSError, ValueError) as exc:
-        raise _cannot_write(name, exc) from None
-    if found is not None and stat.S_ISDIR(found.st_mode):
-        raise OutputError("output-unwritable", f"cannot write {_shown(name)}: it is a directory", where=name)
+    found = _not_a_directory(name, name)
     if os.path.islink(name):
         _trusted_link(name)
         return
@@ -417,14 +403,7 @@ def write_all_in_directory(directory: str | os.PathLike[str], files: Sequence[tu
     try:
         for name, payload in files:
             path = os.path.join(place, name)
-            try:
-                found = os.stat(name, dir_fd=parent, follow_symlinks=False)
-            except FileNotFoundError:
-                found = None
-            except (OSError, ValueError) as exc:
-                raise _cannot_write(path, exc) from None
-            if found is not None and stat.S_ISDIR(found.st_mode):
-                raise OutputError("output-unwritable", f"cannot write {_shown(path)}: it is a directory", where=path)
+            found = _not_a_directory(name, path, dir_fd=parent)
             old = found if found is not None and stat.S_ISREG(found.st_mode) else None
             try:
                 staged.append((_stage(parent, name, payload, old), name))
@@ -442,6 +421,20 @@ def write_all_in_directory(directory: str | os.PathLike[str], files: Sequence[tu
             with contextlib.suppress(OSError):
                 os.unlink(temporary, dir_fd=parent)
         os.close(parent)
+
+
+def _not_a_directory(name: str, path: str, *, dir_fd: int | None = None) -> os.stat_result | None:
+    """The status of the output *name* (following a final link unless in the directory open as *dir_fd*), None
+    when there is none; :class:`OutputError` naming *path* when it cannot be looked at or is a directory."""
+    try:
+        found = os.stat(name, dir_fd=dir_fd, follow_symlinks=dir_fd is None)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise _cannot_write(path, exc) from None
+    if stat.S_ISDIR(found.st_mode):
+        raise OutputError("output-unwritable", f"cannot write {_shown(path)}: it is a directory", where=path)
+    return found
 
 
 def _stage(parent: int, name: str, payload: bytes, old: os.stat_result | None) -> str:
