@@ -735,11 +735,12 @@ def _trusted_link(name: str) -> None:
         target = os.readlink(name)
     except OSError:
         target = "?"
+    where = "a directory others can write to" if shared else f"a directory of user {directory.st_uid}"
     raise OutputError(
         "output-unsafe",
-        f"cannot write {_shown(name)}: it is a symbolic link to {escape(target)} that user {link.st_uid} made in a"
-        " directory others can write to, which may lead to any file this process may write: remove the link, or"
-        " name the file it should lead to",
+        f"cannot write {_shown(name)}: it is a symbolic link to {escape(target)} that user {link.st_uid} made in"
+        f" {where}, which may lead to any file this process may write: remove the link, or name the file it"
+        " should lead to",
         where=name,
     )
 
