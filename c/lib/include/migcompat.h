@@ -556,6 +556,41 @@ MC_API const char *mc_grade_name(enum mc_grade grade);
 MC_API int mc_reason_format(const struct mc_attr *source, const struct mc_attr *target,
 			    const struct mc_reason *reason, char *buf, size_t size);
 
+/*
+ * Bytes of a buffer for mc_read_attribute(): one more than any valid
+ * attribute and its NUL, so that a file longer than an attribute may be (a
+ * copy of a tree, not sysfs, which never gives more than a page less one)
+ * reads as MC_MAX_ATTRIBUTE + 1 bytes, which mc_parse() reports too-long,
+ * never cut into a shorter, valid text.
+ */
+#define MC_READ_SIZE (MC_MAX_ATTRIBUTE + 2)
+
+/*
+ * Read the attribute file *name* ("migration_version") of the directory
+ * open as *dirfd* (AT_FDCWD: the working directory, *name* then a path)
+ * into *buf*, as migcompat's Python reader reads one: the name is looked at
+ * first, so that a FIFO, a socket, a device or a directory is refused
+ * without being opened; a final symbolic link is never followed; the file
+ * is opened O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, and its
+ * descriptor is checked again (a name replaced meanwhile is refused all the
+ * same). At most size - 1 bytes are read, and a NUL written after them.
+ * Returns the number of bytes read (the text is then given to mc_parse()
+ * as it is), or a negative errno, *buf* the empty string:
+ *   -ENOENT   no such file: the device has no such attribute (its driver
+ *             does not write migcompat's attributes);
+ *   -ELOOP    a symbolic link, not followed;
+ *   -EINVAL   not a regular file, or a NULL or empty name, a NULL buffer or
+ *             a size of 0;
+ *   -EAGAIN   a file that waits for data to be written to it (it only
+ *             looks regular, as /proc/kmsg does): never a wait;
+ *   another   what open or read said (-EACCES, -EIO...): the attribute is
+ *             there but cannot be read, a fault to report, not an absent
+ *             attribute.
+ * Give size MC_READ_SIZE. Safe from any thread; *buf* is the caller's.
+ * Added in release 2.0.0; POSIX (openat, fstatat), as the rest is C11.
+ */
+MC_API long mc_read_attribute(int dirfd, const char *name, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* make check: the library's own unit tests (the conformance cases run through mc-adapter from Python). */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, mkfifo, symlink: the files mc_read_attribute() is tried on */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -308,6 +315,73 @@ static void test_readers(void)
 	EXPECT(n == 0);
 }
 
+/* ---- reading an attribute file as the Python reader does (mc_read_attribute) ---- */
+
+static void put(int dir, const char *name, const char *text, size_t len)
+{
+	int fd = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC, 0444);
+
+	EXPECT(fd >= 0 && write(fd, text, len) == (ssize_t)len);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void test_read_attribute(void)
+{
+	char template[] = "/tmp/mc-read-XXXXXX";
+	char *path = mkdtemp(template);
+	static char buf[MC_READ_SIZE], big[MC_READ_SIZE + 100];
+	char small[8];
+	int dir;
+
+	EXPECT(path != NULL);
+	if (!path)
+		return;
+	dir = open(path, O_RDONLY | O_DIRECTORY);
+	EXPECT(dir >= 0);
+	put(dir, "migration_version", "mc1 a=b\n", 8);
+	EXPECT(mc_read_attribute(dir, "migration_version", buf, sizeof(buf)) == 8 && strcmp(buf, "mc1 a=b\n") == 0);
+	EXPECT(mc_parse(&source, MC_MIGRATION_VERSION, buf, 8, NULL) == 0);
+	EXPECT(mc_read_attribute(dir, "migration_version", small, sizeof(small)) == 7 && strcmp(small, "mc1 a=b") == 0);
+	EXPECT(mc_read_attribute(dir, "migration_compatible_devices", buf, sizeof(buf)) == -ENOENT && buf[0] == 0);
+
+	/* a file longer than an attribute (a copied tree): MC_READ_SIZE - 1 bytes, which mc_parse calls too-long */
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "mc1 a=", 6);
+	put(dir, "long", big, sizeof(big));
+	EXPECT(mc_read_attribute(dir, "long", buf, sizeof(buf)) == MC_READ_SIZE - 1);
+	EXPECT(mc_parse(&source, MC_MIGRATION_VERSION, buf, MC_READ_SIZE - 1, NULL) == -1);
+	EXPECT(strcmp(mc_code_name(source.error.code), "too-long") == 0);
+
+	/* what is not a regular file is refused unopened; a final link is not followed */
+	EXPECT(symlinkat("migration_version", dir, "link") == 0);
+	EXPECT(mkfifoat(dir, "fifo", 0600) == 0);
+	EXPECT(mkdirat(dir, "sub", 0700) == 0);
+	EXPECT(mc_read_attribute(dir, "link", buf, sizeof(buf)) == -ELOOP);
+	EXPECT(mc_read_attribute(dir, "fifo", buf, sizeof(buf)) == -EINVAL);  /* a FIFO would wait for a writer */
+	EXPECT(mc_read_attribute(dir, "sub", buf, sizeof(buf)) == -EINVAL);
+	EXPECT(mc_read_attribute(AT_FDCWD, "/dev/zero", buf, sizeof(buf)) == -EINVAL);  /* never read without end */
+	EXPECT(mc_read_attribute(dir, "", buf, sizeof(buf)) == -EINVAL);
+	EXPECT(mc_read_attribute(dir, NULL, buf, sizeof(buf)) == -EINVAL);
+	EXPECT(mc_read_attribute(dir, "migration_version", NULL, 10) == -EINVAL);
+	EXPECT(mc_read_attribute(dir, "migration_version", buf, 0) == -EINVAL);
+
+	/* AT_FDCWD and a path */
+	{
+		char full[64];
+
+		EXPECT(snprintf(full, sizeof(full), "%s/migration_version", path) < (int)sizeof(full));
+		EXPECT(mc_read_attribute(AT_FDCWD, full, buf, sizeof(buf)) == 8);
+	}
+	unlinkat(dir, "migration_version", 0);
+	unlinkat(dir, "long", 0);
+	unlinkat(dir, "link", 0);
+	unlinkat(dir, "fifo", 0);
+	unlinkat(dir, "sub", AT_REMOVEDIR);
+	close(dir);
+	rmdir(path);
+}
+
 /* ---- the release: the header's macros, mc_version(), the Makefile's VERSION and migcompat.pc agree ---- */
 
 static void test_version(const char *pc)
@@ -564,6 +638,7 @@ int main(int argc, char **argv)
 	test_emit();
 	test_overlap();
 	test_readers();
+	test_read_attribute();
 	test_version(argc > 1 ? argv[1] : NULL);
 	test_find_field_arguments();
 	test_names();
