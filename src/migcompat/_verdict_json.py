@@ -79,7 +79,7 @@ def _check_states(answer: Answer, nearest: tuple[RuleOutcome, ...], reasons: tup
     """Raise unless the outcomes' states fit *answer*, and *reasons* are the nearest rules' (when they are named)."""
     wanted = "undecided" if answer is Answer.UNKNOWN else "failed"
     for index, outcome in enumerate(nearest):
-        state = "matched" if outcome.matched else "undecided" if outcome.undecided else "failed"
+        state = outcome.state
         if state != wanted:
             raise VerdictError(
                 f"the nearest rules of an {answer.value} verdict have the outcome {wanted!r}; this one's reasons make"
@@ -111,9 +111,10 @@ def _outcome(data: object, path: str) -> RuleOutcome:
     state = members["outcome"]
     if state not in _OUTCOMES:
         raise VerdictError(f"expected one of {', '.join(_OUTCOMES)}, found {describe(state)}", where=f"{path}/outcome")
-    actual = "matched" if outcome.matched else "undecided" if outcome.undecided else "failed"
-    if state != actual:
-        raise VerdictError(f"the outcome is {state!r}, but its reasons make it {actual!r}", where=f"{path}/outcome")
+    if state != outcome.state:
+        raise VerdictError(
+            f"the outcome is {state!r}, but its reasons make it {outcome.state!r}", where=f"{path}/outcome"
+        )
     return outcome
 
 

@@ -183,12 +183,16 @@ class RuleOutcome:
         """No constraint failed outright, but at least one could not be decided."""
         return bool(self.reasons) and all(reason.undecided for reason in self.reasons)
 
+    @property
+    def state(self) -> str:
+        """``matched``, ``undecided`` or ``failed``, as its reasons make it (the JSON form's ``outcome``)."""
+        return "matched" if self.matched else "undecided" if self.undecided else "failed"
+
     def to_json(self) -> dict[str, object]:
         """The outcome as a JSON-ready dict: the rule index, matched/undecided/failed, and its reasons."""
-        state = "matched" if self.matched else "undecided" if self.undecided else "failed"
         return {
             "rule": self.index,
-            "outcome": state,
+            "outcome": self.state,
             "reasons": [r.to_json() for r in self.reasons],
             "more_reasons": self.more_reasons,
         }

@@ -229,20 +229,21 @@ def _armed(connection: http.client.HTTPConnection) -> None:
         attempt.arm(connection.sock)
 
 
-class _DeadlineConnection(http.client.HTTPConnection):
-    """A connection that the thread's :class:`_Attempt` shuts down at its deadline."""
+class _Armed(http.client.HTTPConnection):
+    """A connection that the thread's :class:`_Attempt` shuts down at its deadline: its socket is armed once
+    the connection's own ``connect`` is done (over TLS, the wrapped socket)."""
 
     def connect(self) -> None:
         super().connect()
         _armed(self)
 
 
-class _DeadlineHTTPSConnection(http.client.HTTPSConnection):
-    """:class:`_DeadlineConnection` over TLS."""
+class _DeadlineConnection(_Armed):
+    """:class:`_Armed` over plain HTTP."""
 
-    def connect(self) -> None:
-        super().connect()
-        _armed(self)
+
+class _DeadlineHTTPSConnection(_Armed, http.client.HTTPSConnection):
+    """:class:`_Armed` over TLS."""
 
 
 class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
@@ -311,13 +312,13 @@ def _exchange(request: urllib.request.Request, timeout: float) -> tuple[int, byt
                 current.end()
                 _CURRENT.attempt = None
             if current.expired:  # the read ended when the socket was shut down: what it has is cut short
-                raise TimeoutError(f"no whole answer within {timeout:g} s")
+                raise _late(timeout)
             return answer[0], answer[1], lost
         except TimeoutError:
             raise
         except (urllib.error.URLError, OSError) as exc:
             if current.expired:
-                raise TimeoutError(f"no whole answer within {timeout:g} s") from None
+                raise _late(timeout) from None
             # urllib wraps what fails while connecting or sending; a reset raised bare came once it was sent
             sending = isinstance(exc, urllib.error.URLError)
             reason = exc.reason if sending else exc  # type: ignore[attr-defined]
@@ -327,6 +328,10 @@ def _exchange(request: urllib.request.Request, timeout: float) -> tuple[int, byt
         time.sleep(pause)
         pause *= 2
     raise AssertionError("not reached")  # pragma: no cover - the last attempt returns or raises
+
+
+def _late(timeout: float) -> TimeoutError:
+    return TimeoutError(f"no whole answer within {timeout:g} s")
 
 
 _DROPPED: Final = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
