@@ -18,6 +18,7 @@ from migcompat.cli import COMMANDS, main
 from migcompat.cli import io as cli_io
 from migcompat.cli.exitcodes import EXIT_STATUS_HELP, MEANINGS, ExitCode, combine
 from migcompat.cli.output import color_enabled
+from migcompat.limits import SUITE_VERSION
 from migcompat.model import Field, MigrationVersion
 
 VERSION = (
@@ -701,7 +702,8 @@ def test_script_version_and_help() -> None:
     result = script("--version")
     assert result.returncode == 0
     assert result.stdout.decode() == (
-        f"migcompat {migcompat.__version__} (migcompat specification {migcompat.SPEC_VERSION}, format header mc1)\n"
+        f"migcompat {migcompat.__version__} (migcompat specification {migcompat.SPEC_VERSION}, format header mc1,"
+        f" conformance suite {SUITE_VERSION})\n"
     )
     result = script("parse", "--help")
     assert result.returncode == 0

@@ -117,6 +117,14 @@ def test_a_source_with_nowhere_else_to_go_is_a_negative_answer(fleet: Path) -> N
     assert run("match", "--same-host", "-d", "c:0000:01:00.1", str(fleet)).exit_code == NEGATIVE  # only itself
 
 
+def test_the_pointer_to_explain_is_given_only_without_it(fleet: Path) -> None:
+    plain = run("match", "-d", "c:0000:01:00.1", str(fleet))
+    assert "checked); --explain shows the nearest\n" in plain.stdout
+    explained = run("match", "--explain", "-d", "c:0000:01:00.1", str(fleet))
+    assert explained.exit_code == NEGATIVE
+    assert "checked)\nnear misses (nearest first):" in explained.stdout and "--explain" not in explained.stdout
+
+
 def test_host_filters_apply_to_any_source(fleet: Path, tmp_path: Path) -> None:
     source = tmp_path / "source"
     source.write_text(V11)

@@ -190,7 +190,7 @@ def test_heat_map_labels_show_the_type_name_first_and_the_whole_label_in_the_too
         for name in target.type_names:
             assert shown.startswith(f"T{number} type {name} ")  # what tells the columns apart comes first
     rows = [shown for _, shown in labels if shown.startswith("S")]
-    assert rows[0] == "S1 gvt.interface_version=2 aggregate=1"
+    assert rows[0] == "S1 gvt.interface_version=1 aggregate=1"
     assert "<li><b>i915</b>: S1\u2013S4; T1\u2013T12</li>" in page
     assert "<li><b>mlx5_vfio_pci</b>: S5\u2013S6; T13\u2013T14</li>" in page
 

@@ -147,4 +147,4 @@ def test_help_fits_the_terminal_but_for_example_commands(columns: int, monkeypat
             name,
             wide,
         )
-    assert "\n  gvt-g " in helps["conformance"] and "interface 2" in helps["conformance"]
+    assert "\n  gvt-g " in helps["conformance"] and "interface 1," in helps["conformance"]

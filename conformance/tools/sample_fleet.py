@@ -169,7 +169,7 @@ def _share(k: int, n: int) -> str:
 
 def gvt_version(n: int, interface: int, aggregate: int | None = None) -> str:
     """The migration_version of type i915-GVTg_V5_<n> (a template), or of a device aggregated *aggregate* times."""
-    pv_mode = " gvt.pv_mode={context,ppgtt}" if interface >= 3 else ""
+    pv_mode = " gvt.pv_mode={context,ppgtt}" if interface >= 2 else ""
     head = f"device_api=vfio-pci driver=i915 gvt.interface_version={interface}{pv_mode} pci_id=8086:591d"
     tail = f"stream=gvt-gen9 type=i915-GVTg_V5_{n}"
     if aggregate is not None:
@@ -178,16 +178,16 @@ def gvt_version(n: int, interface: int, aggregate: int | None = None) -> str:
 
 
 def gvt_rules(interface: int) -> str:
-    """Interface 2 accepts interfaces 1 and 2; interface 3 adds paravirtualised sources and keeps the old rule."""
+    """Interface 1 accepts interface 1; interfaces 2 and up add paravirtualised sources and keep the old rule."""
     common = "aggregate=1..8 device_api=vfio-pci driver=i915"
     rest = f"pci_id=8086:591d share=$ stream=gvt-gen9 type={_GVT_ALL}"
-    legacy = f"accept {common} gvt.interface_version=1..2 {rest}"
-    if interface < 3:
+    legacy = f"accept {common} gvt.interface_version=1 {rest}"
+    if interface < 2:
         return _lines("mc1", legacy)
     return _lines(
         "mc1",
         "default gvt.pv_mode={}",
-        f"accept {common} gvt.interface_version=2..3 gvt.pv_mode<=$ {rest}",
+        f"accept {common} gvt.interface_version=2..{interface} gvt.pv_mode<=$ {rest}",
         legacy,
     )
 
@@ -1089,8 +1089,8 @@ def _good_samples() -> list[SampleDef]:
     return [
         _pair(
             "gvt-g",
-            "Intel GVT-g on a gen9 GPU (8086:591d): interface 2 then 3 with paravirtualisation modes",
-            gvt_host("gvt-old", 2),
+            "Intel GVT-g on a gen9 GPU (8086:591d): interface 1, then 3 with paravirtualisation modes",
+            gvt_host("gvt-old", 1),
             gvt_host("gvt-new", 3),
         ),
         _pair(

@@ -500,15 +500,17 @@ def _defining_module(package: Any, name: str) -> str:
 
 def _data_modules(package: Any) -> list[str]:
     """The modules that may define a constant or a type alias *package* exports."""
+    top = [f"migcompat.{submodule}" for submodule in ("model", "errors", "limits", "parse", "emit", "jsonmodel")]
     if package.__name__ == "migcompat":
-        return [f"migcompat.{submodule}" for submodule in ("model", "errors", "limits", "parse", "emit", "jsonmodel")]
-    # A subpackage's own modules: those its __init__ imported from.
+        return top
+    # A subpackage's own modules (those its __init__ imported from), then the package's (a version in limits).
     prefix = package.__name__ + "."
-    return sorted(
+    own = sorted(
         value.__name__
         for value in vars(package).values()
         if inspect.ismodule(value) and value.__name__.startswith(prefix)
     )
+    return own + top
 
 
 def _summary(module: str, name: str) -> str:

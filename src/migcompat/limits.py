@@ -32,5 +32,7 @@ FORMAT_VERSION: Final = 1
 """The format version this library implements: the header ``mc1``."""
 SPEC_VERSION: Final = "1.1"
 """The version of the specification this library implements."""
+SUITE_VERSION: Final = "1.1.0"
+"""The version of the driver conformance suite, independent of the spec's (a check added is a minor version)."""
 HEADER: Final = f"mc{FORMAT_VERSION}"
 """The header word that starts every attribute of this format version."""

@@ -26,7 +26,7 @@ from typing import Any, Final, NoReturn, TypeVar
 import click
 
 from .. import __version__
-from ..limits import FORMAT_VERSION, SPEC_VERSION
+from ..limits import FORMAT_VERSION, SPEC_VERSION, SUITE_VERSION
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .groups import SuggestingGroup
 from .output import adopt_closed_streams, echo_error
@@ -263,7 +263,10 @@ def _guard_output(action: Callable[[], _T]) -> _T:
     __version__,
     "--version",
     "-V",
-    message=f"migcompat %(version)s (migcompat specification {SPEC_VERSION}, format header mc{FORMAT_VERSION})",
+    message=(
+        f"migcompat %(version)s (migcompat specification {SPEC_VERSION}, format header mc{FORMAT_VERSION},"
+        f" conformance suite {SUITE_VERSION})"
+    ),
 )
 def main() -> None:
     pass

@@ -560,7 +560,7 @@ def match_command(
         echo_json(document)
     else:
         report_findings(fleet, settled=not found and not blind and not undecided)
-        echo(_text(version, label, device, found, scope, limit, blind, undecided, unknown))
+        echo(_text(version, label, device, found, scope, limit, blind, undecided, unknown, explained=explain))
         if explain:
             echo(_misses_text(misses))
     if found or blind:
@@ -739,6 +739,8 @@ def _text(
     blind: list[tuple[PartialPlacement, Verdict]],
     undecided: Undecided,
     unknown: list[tuple[tuple[Provider, ...], Verdict]],
+    *,
+    explained: bool,
 ) -> str:
     lines = [f"source: {escape(emit(version).rstrip())}"]
     if device is not None:
@@ -776,7 +778,7 @@ def _text(
             return "\n".join(lines)
         lines.append(
             f"no device or type accepts the source ({plural(providers, 'target')} on {plural(hosts, 'host')}"
-            " checked); --explain shows the nearest"
+            f" checked){'' if explained else '; --explain shows the nearest'}"
         )
         return "\n".join(lines)
     devices = sum(1 for provider, _ in found if provider.kind == "device")

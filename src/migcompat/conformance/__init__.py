@@ -8,7 +8,7 @@ The public surface, exported here:
   :class:`~migcompat.conformance.results.Failure` objects;
 * :data:`~migcompat.conformance.registry.CHECKS` holds every
   :class:`~migcompat.conformance.registry.Check`, by its stable ID;
-  :data:`~migcompat.conformance.registry.SUITE_VERSION` is the suite's version.
+  :data:`~migcompat.limits.SUITE_VERSION` is the suite's version.
 
 The modules:
 

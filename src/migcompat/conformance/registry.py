@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
 
-__all__ = ["CHECKS", "SENTENCES", "SUITE_VERSION", "Check", "Severity"]
+from ..limits import SUITE_VERSION
 
-SUITE_VERSION: Final = "1.1.0"
-"""The version of the check suite, independent of the spec's (a check added is a minor version)."""
+__all__ = ["CHECKS", "SENTENCES", "SUITE_VERSION", "Check", "Severity"]
 
 Severity = Literal["required", "recommended"]
 """A failed ``required`` check fails the run; a failed ``recommended`` check is a warning."""
