@@ -69,7 +69,9 @@ others; reasons and long member lists unfold on demand). --html - writes the
 page to standard output instead of the terminal matrix (it cannot be
 combined with --format json, whose document goes there too). Each distinct
 pair of groups is checked once, exactly as 'migcompat check' would; a fleet
-of more than 250,000 pairs of groups is refused (exit 3).
+of more than 250,000 pairs of groups, or whose pairs would cost more than
+500,000 work units (a pair costs one, and one more per param line of a device
+type), is refused (exit 3).
 
 Placements whose attributes are missing, unreadable or invalid are not
 targets in the matrix (a device whose migration_version is valid is still a

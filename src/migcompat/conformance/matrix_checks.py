@@ -102,6 +102,7 @@ from ..model import SELF, AnyValue, CompatibleDevices, Constraint, Equals, Migra
 from ..semantics.compiled import CompiledRules
 from ..semantics.constraints import constants, holds, self_positions, uses_self
 from ..semantics.rules import Context, constrained_keys, own_values, project, rule_truth, source_value
+from ..semantics.templates import decision_cost
 from ..semantics.values import is_ordered, match_key, order_key
 from ..verdict import Answer
 from .emitter_checks import Analysis, Device
@@ -765,7 +766,7 @@ class _Matrix:
             same = () if value is None else rule_set.type_index.get(match_key(value), ())
             types = [*rule_set.untyped, *same]
         for group in types:
-            self.report.matrix.evaluated_pairs += 1 + len(group.own.params)  # decided per parameter
+            self.report.matrix.evaluated_pairs += decision_cost(group.own)
             if accepts(version, rule_set.rules, group.own) is Answer.COMPATIBLE:
                 found.append((group.start, group.end))
         found.sort()

@@ -648,17 +648,14 @@ class _Removed:
 
     def __init__(self, new: Sequence[Analysis]) -> None:
         self.new = new
-        self.indexes: dict[str | None, tuple[FleetIndex, int]] = {}
+        self.indexes: dict[str | None, FleetIndex] = {}
         self.answers: dict[tuple[str | None, MigrationVersion], bool] = {}
         self.spent = 0
         self.left: list[tuple[str, Analysis]] = []
 
-    def _index(self, driver: str | None) -> tuple[FleetIndex, int]:
-        """The index of the new targets of *driver*, and what one of its verdicts is charged.
-
-        That is 1 + the most param lines of a target (a type is decided per
-        parameter): a bound that holds whichever targets a source is decided on.
-        """
+    def _index(self, driver: str | None) -> FleetIndex:
+        """The index of the new targets of *driver* (a verdict on it is charged its
+        :meth:`~migcompat.fleet.index.FleetIndex.candidate_cost`)."""
         found = self.indexes.get(driver)
         if found is not None:
             return found
@@ -678,8 +675,7 @@ class _Removed:
                     driver,
                 )
             )
-        cost = 1 + max((len(provider.version.params) for provider in providers), default=0)
-        found = self.indexes[driver] = (FleetIndex.build(providers), cost)
+        found = self.indexes[driver] = FleetIndex.build(providers)
         return found
 
     def _accepted(self, driver: str | None, source: MigrationVersion) -> bool | None:
@@ -688,8 +684,8 @@ class _Removed:
         answer = self.answers.get(key)
         if answer is not None:
             return answer
-        index, each = self._index(driver)
-        cost = each * len(index.candidate_units(source))
+        index = self._index(driver)
+        cost = index.candidate_cost(source)
         if self.spent + cost > MAX_REMOVED_DECISIONS:
             return None
         self.spent += cost

@@ -310,12 +310,15 @@ refused as soon as it does, before the whole table is built.
 """
 
 MAX_CHECKS: Final = 5_000_000
-"""At most this many (class, unit) pairs are decided for an export: 20 times the matrix's bound on cells.
+"""At most this many work units of (class, unit) pairs are decided for an export: 20 times the matrix's bound on
+cells.
 
 A unit is a group of providers that every source judges alike
 (:attr:`~migcompat.fleet.index.FleetIndex.units`); the pairs counted are
-those the index cannot rule out (:meth:`~migcompat.fleet.index.FleetIndex.candidate_units`),
-counted before any is decided. 600 hosts with the same rules are a few
+those the index cannot rule out, counted before any is decided, each at its
+cost (:meth:`~migcompat.fleet.index.FleetIndex.candidate_cost`: one for a
+device, one more per ``param`` line for a device type, which is decided per
+parameter). 600 hosts with the same rules are a few
 units; 3,000 hosts whose rules each hold a per-host constant are 3,000, and
 3,000 classes against them are 9,000,000 pairs, refused.
 """
@@ -394,13 +397,14 @@ def build_table(
         max_checks = MAX_CHECKS
     checks = 0
     for number, known in enumerate(classes, start=1):
-        checks += len(index.candidate_units(known.version))
+        checks += index.candidate_cost(known.version)
         if checks > max_checks:
             raise FleetError(
                 "too-complex",
-                f"the export would decide more than {max_checks} pairs of a class and a group of providers"
-                f" ({checks} for the first {number} of its {len(classes)} classes, against {index.units} groups"
-                f" of {len(providers)} providers); {SPLIT_THE_FLEET}",
+                f"the export would cost more than {max_checks} work units to decide pairs of a class and a group"
+                f" of providers ({checks} for the first {number} of its {len(classes)} classes, against"
+                f" {index.units} groups of {len(providers)} providers; a device type's costs one more per param"
+                f" line); {SPLIT_THE_FLEET}",
                 where="",
             )
     pairs = 0

@@ -70,6 +70,7 @@ from ..model import SELF, CompatibleDevices, Constraint, Equals, MigrationVersio
 from ..semantics.compiled import CompiledRules
 from ..semantics.constraints import holds, uses_self
 from ..semantics.rules import same_configuration, self_keys, self_values, source_value
+from ..semantics.templates import decision_cost
 from ..semantics.values import match_key
 from ..verdict import SOURCE_IS_TEMPLATE, Answer, Grade, Verdict
 from .classes import SourceClass, source_classes
@@ -494,6 +495,11 @@ class FleetIndex:
     def candidate_units(self, source: MigrationVersion) -> list[int]:
         """The numbers of the units that may accept *source* (a superset of those that do): what the index prunes to."""
         return [unit.number for unit in self._candidates(source)]
+
+    def candidate_cost(self, source: MigrationVersion) -> int:
+        """The work units (:func:`~migcompat.semantics.templates.decision_cost`) of deciding *source* against the
+        units that may accept it: one per device unit, one more per ``param`` line for a device type's."""
+        return sum(decision_cost(unit.representative) for unit in self._candidates(source))
 
     def _candidates(self, source: MigrationVersion) -> list[_Unit]:
         """The units that may accept *source*: a superset of those that do, each once, in build order."""

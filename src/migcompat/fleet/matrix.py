@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ..emit import emit
+from ..semantics.templates import decision_cost
 from ..verdict import Answer, Grade, Verdict
 from .classes import (
     SourceGroup,
@@ -54,6 +55,7 @@ from .inventory import FleetError, Provider
 __all__ = [
     "MAX_CELLS",
     "MAX_LISTED_INCOMPATIBLE",
+    "MAX_WORK",
     "Matrix",
     "build_matrix",
     "cell_meaning",
@@ -63,6 +65,12 @@ __all__ = [
 
 MAX_CELLS: Final = 250_000
 """At most this many cells (source groups x target groups) are computed: 500 x 500."""
+
+MAX_WORK: Final = 500_000
+"""At most this many work units (:func:`~migcompat.semantics.templates.decision_cost`) go into the cells: a cell
+against a device costs one, against a device type one more per ``param`` line, so 500 x 500 cells of devices
+pass, and 50 x 50 of types of 300 param lines each are refused, as the conformance suite's matrix stops at the
+same budget."""
 
 MAX_LISTED_INCOMPATIBLE: Final = 2_000
 """At most this many incompatible cells are listed (JSON ``cells``, the HTML table of pairs); the rest are counted.
@@ -224,7 +232,11 @@ def cell_symbol(verdict: Verdict) -> str:
 
 
 def build_matrix(
-    providers: Sequence[Provider], *, max_cells: int | None = None, sources_only: Sequence[Provider] = ()
+    providers: Sequence[Provider],
+    *,
+    max_cells: int | None = None,
+    max_work: int = MAX_WORK,
+    sources_only: Sequence[Provider] = (),
 ) -> Matrix:
     """The matrix of *providers*' source groups against their target groups (module docstring).
 
@@ -232,7 +244,7 @@ def build_matrix(
     False, in ``Inventory.sources``, not in *providers*): their
     classes are rows, judged by every target, and have no column. Raises
     :class:`~.inventory.FleetError` (``too-complex``) beyond *max_cells* pairs
-    (:data:`MAX_CELLS` if None).
+    (:data:`MAX_CELLS` if None), or beyond *max_work* work units, before any cell is decided.
     """
     if max_cells is None:
         max_cells = MAX_CELLS
@@ -250,6 +262,15 @@ def build_matrix(
             f"the fleet has {len(sources)} groups of source classes and {len(targets)} of target classes"
             f" ({len(source_list)} and {len(target_list)} classes), {size} pairs; the matrix shows at most"
             f" {max_cells} (use 'migcompat match' for one source, or fewer captures)",
+            where="",
+        )
+    work = len(sources) * sum(decision_cost(target.classes[0].version) for target in targets)
+    if work > max_work:
+        raise FleetError(
+            "too-complex",
+            f"the fleet's matrix of {len(sources)} groups of source classes and {len(targets)} of target classes"
+            f" would cost {work} work units (a verdict against a device type costs one more per param line);"
+            f" the matrix does at most {max_work} (use 'migcompat match' for one source, or fewer captures)",
             where="",
         )
     indexes = [source_index(source) for source in sources]

@@ -36,6 +36,7 @@ __all__ = [
     "covering_choices",
     "covering_devices",
     "decide_type",
+    "decision_cost",
     "device_for",
     "identical_choice",
     "own_value",
@@ -144,6 +145,18 @@ class TypeDecision:
         """A choice of value indices as parameter values (the decision's own choice by default)."""
         chosen = self.choice if choice is None else choice
         return {p.name: p.lines[chosen.get(p.name, 0)].value for p in self.parameters}
+
+
+def decision_cost(own: MigrationVersion | None) -> int:
+    """The work units of one verdict against a target whose own description is *own*: the bounds' currency.
+
+    One for a device (or a rule set without a description), and one more per
+    ``param`` line for a device type, which :func:`decide_type` decides
+    parameter value by parameter value: a 4095-byte template of 300 param
+    lines costs about 300 times a device's verdict, and a bound that counted
+    verdicts alone would let a few such types hold a command for minutes.
+    """
+    return 1 if own is None else 1 + len(own.params)
 
 
 def decide_type(source: MigrationVersion, target: CompatibleDevices, template: MigrationVersion) -> TypeDecision:
