@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import fnmatch
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -226,7 +227,11 @@ def load_suite(directory: Path) -> Suite:
         raise CaseError(str(directory), "not a directory of case files")
     suite = Suite(directory)
     seen: set[str] = set()
-    for path in sorted(directory.glob("*.json")):
+    try:  # glob() reads an unreadable directory as an empty one
+        names = sorted(entry.name for entry in os.scandir(directory) if entry.name.endswith(".json"))
+    except OSError as exc:
+        raise CaseError(str(directory), f"cannot read: {exc.strerror or exc}") from None
+    for path in (directory / name for name in names):
         document = _read_json(path)
         if path.name == RETIRED_FILE:
             suite.retired = _retired(document, path.name)
