@@ -324,6 +324,31 @@ def test_a_choice_that_matches_no_rule_is_wrong(tmp_path: Path) -> None:
     assert "no rule matches" in result.detail
 
 
+def test_a_choice_that_names_a_key_the_type_does_not_declare_is_wrong(tmp_path: Path) -> None:
+    """12.5-M1: the choice gives a declared value for every parameter, and names nothing else."""
+    answer = {"verdict": "compatible", "choice": {"aggregate": "1", "zz_not_a_param": "1"}}
+    program = _script(tmp_path, f"sys.stdin.read()\nprint(json.dumps({answer!r}))\n")
+    case = SUITE.by_id()["check-type-001"]
+    assert case.expect["parameters"].keys() == {"aggregate"}
+    result = run_cases([case], Programs(checker=program), Options())[0]
+    assert result.outcome == "wrong" and "zz_not_a_param, which the type declares no param line" in result.detail
+
+
+@pytest.mark.parametrize("persistent", [False, True], ids=["process-per-case", "persistent"])
+def test_an_answer_with_a_member_written_twice_is_garbage(tmp_path: Path, persistent: bool) -> None:
+    """Clause 5.8: an object with two members of one name is no data model; a lenient reader keeps the last."""
+    good = '{"verdict": "incompatible", "verdict": "compatible", "grade": "accepted", "matched_rule": 0}'
+    if persistent:
+        line = '{"id": "%s", "status": "ok", "result": ' + good + "}"
+        body = f"for line in sys.stdin:\n    print({line!r} % json.loads(line)['id'], flush=True)\n"
+    else:
+        body = f"sys.stdin.read()\nprint({good!r})\n"
+    cases = SUITE.select(Selection(run=["check-rule-001"]))
+    result = run_cases(cases, Programs(checker=_script(tmp_path, body), persistent=persistent), Options(timeout=5))
+    assert [r.outcome for r in result] == ["garbage"], [r.detail for r in result]
+    assert 'the member "verdict" appears twice' in result[0].detail
+
+
 def test_expected_failures_xfail_and_xpass() -> None:
     cases = SUITE.select(Selection(run=["check-rule-001", "check-rule-006"]))
     expected = {"check-rule-001": "known", "check-rule-006": "known"}

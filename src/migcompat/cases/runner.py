@@ -168,7 +168,7 @@ class _Answer:
             where = f" at line {line}, column {column}" if line is not None else ""
             return _Fault("garbage", f"the output is not JSON ({message}{where}): {_show(raw)}")
 
-        return decode_json(text, garbage)
+        return decode_json(text, garbage, strict=True)  # a member written twice is no data model (clause 5.8)
 
     def text(self) -> bytes:
         if not self.persistent:
@@ -265,10 +265,10 @@ class _Runner:
             if exchange.status == "oversized":
                 raise _Fault("garbage", exchange.detail)
             try:
-                response = decode_json(exchange.line, lambda *_: ValueError())
-            except ValueError:
+                response = decode_json(exchange.line, lambda message, *_: ValueError(message), strict=True)
+            except ValueError as exc:
                 session.discard()
-                raise _Fault("garbage", f"the response line is not JSON: {_show(exchange.line)}") from None
+                raise _Fault("garbage", f"the response line is not JSON ({exc}): {_show(exchange.line)}") from None
             try:
                 return self._response(response, identifier, session.stderr_tail())
             except _Fault:
@@ -578,6 +578,9 @@ def _compare_choice(choice: Mapping[str, str] | None, expect: Mapping[str, Any])
     missing = [name for name in parameters if name not in choice]
     if missing:
         raise _Wrong(f"the choice names no value for {', '.join(missing)}")
+    extra = sorted(name for name in choice if name not in parameters)
+    if extra:
+        raise _Wrong(f"the choice names {', '.join(extra)}, which the type declares no param line for")
     undeclared = [f"{name}={choice[name]}" for name in parameters if choice[name] not in parameters[name]]
     if undeclared:
         raise _Wrong(f"the choice gives undeclared values {', '.join(undeclared)}")
