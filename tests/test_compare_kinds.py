@@ -378,3 +378,19 @@ def test_device_from_takes_a_choice_as_model_values_or_as_their_json_text_and_re
         with pytest.raises(ChoiceError) as info:
             device_from(template, {"aggregate": huge})
         assert len(str(info.value)) < 200
+
+
+def test_a_false_rule_cut_to_16_reasons_still_lists_a_failing_one() -> None:
+    """Clause 8.8: the reasons listed are the first 16 in key order, but when those are all undecided and the rule
+    is false, the last gives way to the first failing one, so the listed reasons show the rule false."""
+    keys = " ".join(f"a{number:02d}=1" for number in range(17))
+    verdict = check(parse_version("mc1 z=1\n"), parse_compatible(f"mc1\naccept {keys} z=2\n"))
+    assert verdict.answer is Answer.INCOMPATIBLE
+    (outcome,) = verdict.nearest
+    assert [reason.field for reason in outcome.reasons] == [f"a{number:02d}" for number in range(15)] + ["z"]
+    assert {reason.code for reason in outcome.reasons[:15]} == {"missing-field"}
+    assert all(reason.undecided for reason in outcome.reasons[:15]) and not outcome.reasons[15].undecided
+    assert outcome.reasons[-1].code == "not-equal" and outcome.more_reasons == 2 and outcome.state == "failed"
+    undecided = check(parse_version("mc1 z=2\n"), parse_compatible(f"mc1\naccept {keys} z=2\n"))
+    assert undecided.answer is Answer.UNKNOWN  # nothing fails: the first 16 in key order, all undecided
+    assert [reason.field for reason in undecided.nearest[0].reasons] == [f"a{number:02d}" for number in range(16)]
