@@ -210,18 +210,28 @@ def test_a_missing_attribute_reason_for_each_missing_attribute_passes(tmp_path: 
     assert result.outcome == "pass", result.detail
 
 
+def test_one_unsupported_version_reason_for_three_such_attributes_is_wrong(tmp_path: Path) -> None:
+    """Row 8.8-NR4: a reason for each attribute in another format version, as 8.8-NR5 has for missing ones."""
+    result = _answer(tmp_path, "check-verdict-unsupported-006", _unknown("unsupported-version"))
+    assert result.outcome == "wrong"
+    assert "1 reasons unsupported-version; this verdict MUST carry 3" in result.detail
+
+
 def test_two_missing_attribute_reasons_for_one_missing_attribute_are_wrong(tmp_path: Path) -> None:
     result = _answer(tmp_path, "check-verdict-missing-003", _unknown("missing-attribute", "missing-attribute"))
     assert result.outcome == "wrong"
     assert "2 reasons missing-attribute; this verdict MUST carry 1" in result.detail
 
 
+BAD_COUNTS = "expect.reason_counts is not an object of missing-attribute (8.8-NR5) or unsupported-version"
+
+
 @pytest.mark.parametrize(
     ("counts", "problem"),
     [
-        ({"not-equal": 1}, "expect.reason_counts is not an object of missing-attribute counts"),
-        ({"missing-attribute": 0}, "expect.reason_counts is not an object of missing-attribute counts"),
-        ({"missing-attribute": True}, "expect.reason_counts is not an object of missing-attribute counts"),
+        ({"not-equal": 1}, BAD_COUNTS),
+        ({"missing-attribute": 0}, BAD_COUNTS),
+        ({"missing-attribute": True}, BAD_COUNTS),
     ],
 )
 def test_the_case_model_refuses_bad_reason_counts(counts: dict[str, Any], problem: str) -> None:

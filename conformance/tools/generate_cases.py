@@ -780,7 +780,7 @@ def _parse_invalid(cases: _Cases) -> None:
     pi("zero-denominator-001", "a ratio 1/0", V, "mc1 share=1/0", "zero-denominator", (1, 13), "5.3.4")
     pi(
         "zero-denominator-002",
-        "a range end 5/0",
+        "a range end 5/0: one fault, zero-denominator, not also unreduced-ratio",
         C,
         "mc1\naccept share=1/2..5/0",
         "zero-denominator",
@@ -2554,6 +2554,22 @@ def _check_semantics(cases: _Cases) -> None:
         "8.8-NR4",
         "C2",
         reasons=["unsupported-version"],
+    )
+    since_1_1("check-verdict-unsupported-006")
+    ck(
+        "verdict-unsupported-006",
+        "source, target and its own description each of another format version: a reason for each",
+        "mc2 a=1\n",
+        "mc3\n",
+        un,
+        "8.5-VD1",
+        "8.8-NR4",
+        "8.8-RC13",
+        "9.1",
+        "C2",
+        own="mc4 a=1\n",
+        reasons=["unsupported-version"],
+        counts={"unsupported-version": 3},
     )
     ck(
         "verdict-template-001",

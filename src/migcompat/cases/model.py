@@ -79,6 +79,8 @@ LEVELS: Final = ("required", "recommended")
 ATTRIBUTES: Final = ("migration_version", "migration_compatible_devices")
 VERDICTS: Final = ("compatible", "incompatible", "unknown")
 GRADES: Final = ("identical", "accepted")
+COUNTED_REASONS: Final = frozenset({"missing-attribute", "unsupported-version"})
+"""The reason codes whose number clause 8.8 fixes (rows 8.8-NR5 and 8.8-NR4): a case may give it (``reason_counts``)."""
 RELATIONS: Final = ("equal", "subset", "superset", "disjoint", "overlap")
 
 ID_PATTERN: Final = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)*$")
@@ -534,9 +536,12 @@ def _check(raw: Mapping[str, Any]) -> list[str]:
     counts = expect.get("reason_counts", {})
     if not (
         isinstance(counts, dict)
-        and all(code == "missing-attribute" and type(n) is int and n >= 1 for code, n in counts.items())
+        and all(code in COUNTED_REASONS and type(n) is int and n >= 1 for code, n in counts.items())
     ):
-        problems.append("expect.reason_counts is not an object of missing-attribute counts (8.8-NR5)")
+        problems.append(
+            "expect.reason_counts is not an object of missing-attribute (8.8-NR5) or unsupported-version (8.8-NR4)"
+            " counts"
+        )
     elif counts and not set(counts) <= set(expect.get("reasons", ())):
         problems.append("expect.reason_counts counts a code that expect.reasons does not list")
     if ("choices" in expect) != ("parameters" in expect):

@@ -504,7 +504,9 @@ def _judge_check(case: Case, answer: _Answer, options: Options) -> None:
     for code, wanted in expect.get("reason_counts", {}).items():
         given = sum(1 for reason in reasons if reason["code"] == code)
         if given != wanted:
-            raise _Wrong(f"{given} reasons {code}; this verdict MUST carry {wanted} (8.8-NR5: one for each attribute)")
+            raise _Wrong(
+                f"{given} reasons {code}; this verdict MUST carry {wanted} (8.8-NR4, 8.8-NR5: one for each attribute)"
+            )
     if "choices" in expect and expect["verdict"] == "compatible":
         _compare_choice(choice, expect)
 
