@@ -13,7 +13,7 @@ from sample_fleet import gvt_host, mlx5_host, to_host_data, write_tree
 from migcompat.capture import CaptureError, capture, dumps, from_json, load, loads, to_json
 from migcompat.cli import main
 from migcompat.resources import data_path
-from migcompat.sysfs.model import Attr, Finding
+from migcompat.sysfs.model import Attr, Finding, HostData, Placement
 
 jsonschema = pytest.importorskip("jsonschema")
 SCHEMA = json.loads(data_path("capture.schema.json").read_text())
@@ -80,6 +80,33 @@ def test_bad_captures_are_rejected_with_a_pointer(document: object, pointer: str
     with pytest.raises(CaptureError) as info:
         from_json(document)
     assert info.value.pointer == pointer
+
+
+@pytest.mark.parametrize(
+    ("attribute", "pointer", "message"),
+    [
+        ({"text": "mc1 a=b\n", "base64": "AAAA"}, "", "not text and base64"),
+        ({"text": "mc1 a=b\n", "error": "unreadable"}, "", "not text and error"),
+        ({"text": "mc1 a=b\n", "txet": "x"}, "/txet", "unknown member 'txet'"),
+        ({"text": "mc1 a=b\n", "mode": "4"}, "/mode", "mode must be"),
+    ],
+)
+def test_an_attribute_the_schema_refuses_is_refused(attribute: dict[str, str], pointer: str, message: str) -> None:
+    """The capture schema's attribute is oneOf text, base64, error, and nothing else: a capture with both a text and
+    a base64 was read as its text, which another reader of the same file could read as its base64."""
+    document = json.loads(dumps(capture_of_one()))
+    document["placements"][0]["attributes"]["migration_version"] = attribute
+    with pytest.raises(jsonschema.ValidationError):
+        _validate(document)
+    with pytest.raises(CaptureError) as info:
+        from_json(document)
+    where = "/placements/0/attributes/migration_version"
+    assert info.value.pointer == where + pointer and message in info.value.message
+
+
+def capture_of_one() -> HostData:
+    placement = Placement("pci", "0000:01:00.1", "bus/pci/devices/0000:01:00.1", {"migration_version": Attr(b"a")})
+    return HostData("h", "6.8", "2025-01-01T00:00:00Z", "test", "/sys", "capture", False, (placement,), ())
 
 
 def test_not_json_and_unreadable(tmp_path: Path) -> None:

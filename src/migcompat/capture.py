@@ -397,12 +397,22 @@ def _bytes(doc: Mapping[str, Any], pointer: str) -> bytes:
     raise CaptureError("expected a 'text' or 'base64' member", pointer)
 
 
+_ATTRIBUTE_MEMBERS: Final = frozenset({"text", "base64", "error", "mode", "reread"})
+_CONTENTS: Final = ("text", "base64", "error")
+
+
 def _attr(value: object, pointer: str) -> Attr:
     doc = _object(value, pointer)
+    unknown = sorted(name for name in doc if name not in _ATTRIBUTE_MEMBERS)
+    if unknown:
+        raise CaptureError(f"unknown member {_brief(unknown[0])} of an attribute", f"{pointer}/{_escape(unknown[0])}")
+    contents = [name for name in _CONTENTS if name in doc]
+    if len(contents) > 1:  # the schema's oneOf: two readers would take different bytes
+        raise CaptureError(f"an attribute has one of 'text', 'base64' and 'error', not {' and '.join(contents)}", pointer)
     mode_text = doc.get("mode")
     mode: int | None = None
     if mode_text is not None:
-        if not isinstance(mode_text, str) or not 0 < len(mode_text) <= 7 or set(mode_text) - set("01234567"):
+        if not isinstance(mode_text, str) or not 3 <= len(mode_text) <= 4 or set(mode_text) - set("01234567"):
             raise CaptureError("mode must be an octal string such as '0444'", f"{pointer}/mode")
         mode = int(mode_text, 8)
     if "error" in doc:
