@@ -22,6 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CAPTURE = ROOT / "conformance" / "samples" / "gvt-g" / "old.json"
 VERSION = "mc1 device_api=vfio-pci driver=mtty\n"
+RULES = "mc1\naccept device_api=vfio-pci driver=mtty\n"
 
 
 def _without_privilege(command: list[str]) -> list[str]:
@@ -83,3 +84,35 @@ def test_json_output_still_answers_for_the_readable_inputs(files: Path) -> None:
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [record["path"] for record in records] == ["ok", "unread"]
     assert "model" in records[0] and records[1]["error"]["code"] == "input-unreadable"
+
+
+def _device(root: Path, *vfio: str) -> Path:
+    """A device directory whose attributes are in vfio-dev/NAME, one copy for each NAME."""
+    for name in vfio:
+        (root / "vfio-dev" / name).mkdir(parents=True)
+        (root / "vfio-dev" / name / "migration_version").write_text(VERSION)
+        (root / "vfio-dev" / name / "migration_compatible_devices").write_text(RULES)
+    return root
+
+
+def test_a_device_whose_vfio_dev_cannot_be_read_says_so(tmp_path: Path) -> None:
+    device = _device(tmp_path / "device", "vfio0")
+    (device / "vfio-dev").chmod(0)
+    try:
+        result = _run(tmp_path, "check", "device", "device")
+    finally:
+        (device / "vfio-dev").chmod(0o755)
+    assert result.returncode == 3
+    assert "error[input-unreadable]: cannot read device/vfio-dev (source): Permission denied" in result.stderr
+
+
+def test_a_device_with_two_vfio_devices_names_them_rather_than_a_missing_attribute(tmp_path: Path) -> None:
+    _device(tmp_path / "device", "vfio0", "vfio9")
+    result = _run(tmp_path, "lint", "device")
+    assert result.returncode == 3
+    assert "cannot read device/vfio-dev: it holds 2 vfio devices (vfio0, vfio9), where the kernel makes one" in (
+        result.stderr
+    )
+    assert "has neither" not in result.stderr
+    _device(tmp_path / "one", "vfio0")
+    assert _run(tmp_path, "check", "one", "one").returncode == 0

@@ -408,7 +408,9 @@ def _attr(value: object, pointer: str) -> Attr:
         raise CaptureError(f"unknown member {_brief(unknown[0])} of an attribute", f"{pointer}/{_escape(unknown[0])}")
     contents = [name for name in _CONTENTS if name in doc]
     if len(contents) > 1:  # the schema's oneOf: two readers would take different bytes
-        raise CaptureError(f"an attribute has one of 'text', 'base64' and 'error', not {' and '.join(contents)}", pointer)
+        raise CaptureError(
+            f"an attribute has one of 'text', 'base64' and 'error', not {' and '.join(contents)}", pointer
+        )
     mode_text = doc.get("mode")
     mode: int | None = None
     if mode_text is not None:

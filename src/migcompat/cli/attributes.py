@@ -187,18 +187,29 @@ def _placement(directory: str, top: int) -> tuple[str, int]:
     mode = _lstat_mode(top, _VFIO_DEV)
     if stat.S_ISREG(_lstat_mode(top, VERSION)) or not (stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
         return directory, top
+    # Where the directory has neither attribute itself, a vfio-dev that cannot be searched is why they are missing.
+    own = any(stat.S_ISREG(_lstat_mode(top, name)) for name in (VERSION, COMPATIBLE))
     vfio_path = os.path.join(directory, _VFIO_DEV)
     try:
         vfio = open_subdirectory(top, _VFIO_DEV, vfio_path)
     except CannotRead:
-        if stat.S_ISLNK(mode):
-            raise  # a link where the kernel has a directory: never followed, and said so
-        return directory, top  # a directory that cannot be opened: the caller reports the missing attribute
+        if stat.S_ISLNK(mode) or not own:
+            raise  # a link where the kernel has a directory is never followed; an unreadable one is said so
+        return directory, top
     try:
         try:
-            entries = [entry for entry in os.listdir(vfio) if entry.startswith("vfio")]
-        except OSError:
-            return directory, top
+            entries = sorted(entry for entry in os.listdir(vfio) if entry.startswith("vfio"))
+        except OSError as exc:
+            if own:
+                return directory, top
+            raise CannotRead(display_name(vfio_path), exc.strerror or str(exc), path=vfio_path) from None
+        if len(entries) > 1 and not own:  # the sysfs reader's several-vfio-devices: which one is meant?
+            shown = ", ".join(entries[:4]) + (", ..." if len(entries) > 4 else "")
+            raise CannotRead(
+                display_name(vfio_path),
+                f"it holds {len(entries)} vfio devices ({shown}), where the kernel makes one: name the one meant",
+                path=vfio_path,
+            )
         if len(entries) != 1:
             return directory, top  # the caller reports the missing attribute
         where = os.path.join(vfio_path, entries[0])
