@@ -820,5 +820,5 @@ def test_a_device_directory_is_read_through_its_vfio_device(runner: CliRunner, t
 def test_a_device_with_two_vfio_devices_names_no_placement(runner: CliRunner, tmp_path: Path) -> None:
     device = _device(tmp_path, "0000:3b:00.2", "vfio1", "vfio2")
     result = run(runner, "check", str(device), str(device))
-    assert result.exit_code != ExitCode.SUCCESS
-    assert "the directory has no migration_version attribute" in result.stderr
+    assert result.exit_code == ExitCode.UNDECIDED
+    assert "vfio-dev (source): it holds 2 vfio devices (vfio1, vfio2), where the kernel makes one" in result.stderr
