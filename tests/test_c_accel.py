@@ -41,7 +41,7 @@ from migcompat import _fast
 from migcompat._values import INTERN_LIMIT
 from migcompat.emit import emit
 from migcompat.errors import ParseError
-from migcompat.model import ANY, SELF, CompatibleDevices, FrozenMap, MigrationVersion, Ratio, Version
+from migcompat.model import ANY, SELF, CompatibleDevices, Field, FrozenMap, MigrationVersion, Param, Ratio, Version
 from migcompat.reference_parser import reference_parse_compatible, reference_parse_version
 from strategies import MUTATION_ALPHABET, examples, models, mutate
 
@@ -348,6 +348,30 @@ def test_the_largest_attributes_are_built(built: ModuleType) -> None:
     check_agreement(built, rules)
     members = "mc1\naccept " + " ".join(f"k{i}={{{','.join(f'm{j}' for j in range(64))}}}" for i in range(14))
     check_agreement(built, members[: members.rfind(" ")])
+
+
+def test_a_build_that_runs_out_of_memory_leaks_nothing(built: ModuleType) -> None:
+    """Each allocation of a build failing in turn: a MemoryError, and no model part left alive (the params tuple
+    of a migration_version was, when its fields' map failed: an outside review of the C code)."""
+    testcapi = pytest.importorskip("_testcapi")
+    text = "mc1 a=1.2.3 b={x,y,z} c=3/4 ~d=tok longer_key_name=some_long_token_value_x\nparam p=1 q=x\nparam p=2 q=y\n"
+    assert built.parse_version(text) == reference_parse_version(text)
+
+    def alive() -> int:
+        gc.collect()
+        return sum(1 for item in gc.get_objects() if type(item) is Param or type(item) is Field)
+
+    before, failed = alive(), 0
+    for start in range(200):
+        testcapi.set_nomemory(start, start + 1)
+        try:
+            built.parse_version(text)
+        except MemoryError:
+            failed += 1
+        finally:
+            testcapi.remove_mem_hooks()
+    assert failed > 20  # the build's allocations were reached, one by one
+    assert alive() == before
 
 
 def test_a_parse_reentered_during_its_build_is_correct(built: ModuleType) -> None:

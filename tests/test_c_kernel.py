@@ -341,6 +341,11 @@ def test_a_long_rule_or_set_is_refused_not_cut(driver: Driver) -> None:
     assert driver.emit(["version", f"field a = s:{members}"]) == E2BIG
     alternatives = " ".join(f"i:{number}" for number in range(3000))
     assert driver.emit(["compatible", "rule", f"eq a {alternatives}"]) == E2BIG
+    # The count limits come before the line's content is checked: an invalid key or constraint before the
+    # constraint of too many alternatives (or in it) does not turn -E2BIG into -EINVAL (an outside review).
+    assert driver.emit(["compatible", "rule", "eq a i:1 i:1", f"eq b {alternatives}"]) == E2BIG
+    assert driver.emit(["compatible", "rule", f"eq A {alternatives}"]) == E2BIG
+    assert driver.emit(["compatible", "rule", "eq a i:1 i:1", "eq b i:2"]) == EINVAL
     rules = ["rule", "eq driver t:" + b"x".hex() * 100] * 40
     assert driver.emit(["compatible", *rules]) == E2BIG
     assert driver.emit(["compatible", *rules[:20]]) == b"mc1\n" + (b"accept driver=" + b"x" * 100 + b"\n") * 10

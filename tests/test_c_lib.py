@@ -467,6 +467,26 @@ def test_a_distribution_build_with_lto_and_cppflags_passes_its_checks(tmp_path: 
     assert "__memcpy_chk" in undefined.stdout
 
 
+def test_the_static_library_links_into_a_shared_object_without_default_pie(tmp_path: Path) -> None:
+    """libvirt's driver modules are shared objects: the archive's code is position-independent even where the
+    compiler does not make it so by default (-fno-pie stands for such a toolchain; an outside review)."""
+    _tools("cc", "make", "objcopy")
+    build = tmp_path / "nopie"
+    _make(build, str(build / "libmigcompat.a"), CFLAGS="-O1 -fno-pie")
+    plugin = tmp_path / "plugin.c"
+    plugin.write_text(
+        "#include <stddef.h>\n"
+        '#include "migcompat.h"\n'
+        "int plugin_kind(const char *text, size_t len);\n"
+        "int plugin_kind(const char *text, size_t len)\n"
+        "{\n\treturn mc_detect(text, len) + (mc_code_name(MC_OK) != NULL);\n}\n"
+    )
+    library = str(build / "libmigcompat.a")
+    command = ["cc", "-shared", "-fPIC", f"-I{LIB / 'include'}", str(plugin), library, "-o", str(tmp_path / "p.so")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.mark.slow
 def test_the_cases_and_the_differential_fuzz_run_clean_under_asan_and_ubsan(tmp_path: Path) -> None:
     _tools("cc", "make")

@@ -1398,6 +1398,14 @@ static inline void migc_compatible_rule(struct migc_emitter *e,
 		why = "more constraints than MIGC_MAX_ITEMS";
 		sorted = -E2BIG;
 	}
+	/* The count limits come before any constraint's content (-E2BIG, as documented). */
+	for (i = 0; !why && i < nr; i++) {
+		if (constraints[i].nr_alts > MIGC_MAX_ALTS) {
+			why = "more alternatives than MIGC_MAX_ALTS";
+			sorted = -E2BIG;
+			at = i + 1;
+		}
+	}
 	for (i = 0; !why && i < nr; i++) {
 		why = migc_constraint_fault(&constraints[i], &sorted);
 		at = i + 1;

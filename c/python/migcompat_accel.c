@@ -394,8 +394,13 @@ static PyObject *version_model(const struct accel *st, const struct mc_attr *a)
 		Py_DECREF(params);
 		return NULL;
 	}
-	if (set_attr(model, st->s_fields, frozen_map(st, field_dict(st, a, 0, a->nfixed, 0))) ||
-	    set_attr(model, st->s_params, params)) {
+	/* set_attr() takes the reference to params even when it fails; a || that stopped before it did not. */
+	if (set_attr(model, st->s_fields, frozen_map(st, field_dict(st, a, 0, a->nfixed, 0)))) {
+		Py_DECREF(params);
+		Py_DECREF(model);
+		return NULL;
+	}
+	if (set_attr(model, st->s_params, params)) {
 		Py_DECREF(model);
 		return NULL;
 	}
