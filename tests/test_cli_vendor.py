@@ -250,7 +250,7 @@ def test_parse_calls_it_valid_but_lint_fails_the_unregistered_key(
     assert result.stderr == ""
     assert result.stdout.splitlines() == [
         f"FAIL MC-E3-REGISTRY  {path}:1:34",
-        "     foo is not a registry key; a vendor key has a namespace (vendor.foo)",
+        "     foo is not a registry key; a vendor key has a namespace (x.foo)",
         "     1 | mc1 device_api=vfio-pci driver=x foo=1",
         "       |                                  ^^^^^",
         "     spec clause 12.1 E3 (5.2, 5.7, 11): standard keys follow the registry",
@@ -391,7 +391,7 @@ def test_lint_json(runner: CliRunner, tmp_path: Path, with_lint: None) -> None:
             "severity": "required",
             "clause": CHECKS["MC-E3-REGISTRY"].clause,
             "path": path,
-            "message": "foo is not a registry key; a vendor key has a namespace (vendor.foo)",
+            "message": "foo is not a registry key; a vendor key has a namespace (x.foo)",
             "excerpt": {"line": 1, "column": 34, "length": 5, "text": "mc1 device_api=vfio-pci driver=x foo=1"},
             "details": {"key": "foo"},
         }

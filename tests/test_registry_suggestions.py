@@ -54,7 +54,7 @@ def test_the_registry_check_suggests_the_key_in_every_place_it_knows() -> None:
     version = "mc1 device_api=vfio-pci driver=mtty stream_verison=1.0\n"
     assert _messages(version, None) == [
         "stream_verison is not a registry key (did you mean stream_version?); a vendor key has a namespace"
-        " (vendor.stream_verison)"
+        " (mtty.stream_verison)"
     ]
     rules = "mc1\ndefault featrues={}\naccept drvier=mtty\n"
     assert _messages(None, rules)[:2] == [
@@ -65,8 +65,20 @@ def test_the_registry_check_suggests_the_key_in_every_place_it_knows() -> None:
 
 def test_without_a_likely_key_the_message_is_as_before() -> None:
     assert _messages("mc1 device_api=vfio-pci driver=mtty ports=2\n", None) == [
-        "ports is not a registry key; a vendor key has a namespace (vendor.ports)"
+        "ports is not a registry key; a vendor key has a namespace (mtty.ports)"
     ]
+
+
+def test_the_vendor_key_suggested_is_in_the_driver_s_namespace() -> None:
+    """Clause 11.1: a vendor key's namespace is its module's name; 'vendor.' only where no driver names one."""
+    rules = "mc1\ndefault ports=1\naccept driver=mtty ports=2\naccept driver=a|b ports=2\n"
+    assert [message.rsplit(" ", 1)[-1] for message in _messages(None, rules)[:3]] == [
+        "(vendor.ports)",  # a default line names no driver
+        "(mtty.ports)",
+        "(vendor.ports)",  # a rule of two drivers
+    ]
+    version = "mc1 device_api=vfio-pci driver=xe-vfio-pci ports=2\n"  # not a namespace as written
+    assert _messages(version, None)[0].endswith("(vendor.ports)")
 
 
 def test_a_missing_required_key_names_the_misspelling_written_instead() -> None:
@@ -94,8 +106,7 @@ def test_a_key_already_on_the_line_is_not_suggested() -> None:
     assert closest_standard_key("streamver", written={"stream", "streamver"}) == "stream_version"
     version = "mc1 device_api=vfio-pci driver=foo stream=foo streamver=1.0\n"
     assert _messages(version, None) == [
-        "streamver is not a registry key (did you mean stream_version?); a vendor key has a namespace"
-        " (vendor.streamver)"
+        "streamver is not a registry key (did you mean stream_version?); a vendor key has a namespace (foo.streamver)"
     ]
     rules = "mc1\naccept device_api=vfio-pci driver=foo stream=foo streamver=1.0\n"
     assert "(did you mean stream_version?)" in _messages(None, rules)[0]

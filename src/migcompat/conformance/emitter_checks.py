@@ -609,7 +609,8 @@ class _TextChecks:
                 if "." in key:
                     problem = None
                 elif key not in STANDARD_KEYS:
-                    problem = _unregistered(key, fields)
+                    driver = version.fields.get("driver")
+                    problem = _unregistered(key, fields, driver.value if driver is not None else None)
                 else:
                     problem = _field_problem(key, entry.critical, entry.value, mdev)
                 if problem:
@@ -670,8 +671,11 @@ class _TextChecks:
                     self.fail("MC-E3-REGISTRY", COMPATIBLE, problem, locate(data, key, line), key=key)
             line += 1
         for number, rule in enumerate(rules.rules, start=line):
+            driver = _driver_of(rule.constraints)
             for key, constraint in rule.constraints.items():
-                problem = self._key_problem(key, constants(constraint), constraint, written=rule.constraints)
+                problem = self._key_problem(
+                    key, constants(constraint), constraint, written=rule.constraints, driver=driver
+                )
                 if problem:
                     self.fail("MC-E3-REGISTRY", COMPATIBLE, problem, locate(data, key, number), key=key)
         if len(self.problems) == before:
@@ -684,6 +688,7 @@ class _TextChecks:
         constraint: Constraint | None = None,
         *,
         written: Collection[str] = (),
+        driver: Value | None = None,
     ) -> str | None:
         """What is wrong with *key* (of *values*) on a default line or in a rule by the registry (E3), or None;
         *written* are the keys on that line."""
@@ -691,7 +696,7 @@ class _TextChecks:
             return None
         standard = STANDARD_KEYS.get(key)
         if standard is None:
-            return _unregistered(key, written)
+            return _unregistered(key, written, driver)
         if isinstance(constraint, Subset | Superset) and standard.type != "set":
             return f"{key} is a {standard.type}; subset and superset apply to sets"
         for value in values:
@@ -911,12 +916,25 @@ def _field_problem(key: str, critical: bool, value: Value, mdev: bool) -> str | 
     return None
 
 
-def _unregistered(key: str, written: Collection[str] = ()) -> str:
+_NAMESPACE: Final = re.compile(r"[a-z][a-z0-9_]*")
+"""A module name that can be a key's namespace as it is (clause 11.1)."""
+
+
+def _unregistered(key: str, written: Collection[str] = (), driver: object = None) -> str:
     """The E3 message for the standard key *key* that the registry does not have, with the likely registry key
-    among those not *written* on its line."""
+    among those not *written* on its line, and the vendor key it could be: in the namespace of *driver* (the
+    ``driver`` value of the line, the module's name) when that is one, else ``vendor.``."""
     meant = closest_standard_key(key, written)
     guess = "" if meant is None else f" (did you mean {meant}?)"
-    return f"{key} is not a registry key{guess}; a vendor key has a namespace (vendor.{key})"
+    namespace = driver if isinstance(driver, str) and _NAMESPACE.fullmatch(driver) else "vendor"
+    return f"{key} is not a registry key{guess}; a vendor key has a namespace ({namespace}.{key})"
+
+
+def _driver_of(constraints: Mapping[str, Constraint]) -> Value | None:
+    """The one value a rule's ``driver`` constraint allows, or None."""
+    constraint = constraints.get("driver")
+    values = constants(constraint) if constraint is not None else ()
+    return values[0] if len(values) == 1 else None
 
 
 def _where(device: Device) -> str:
