@@ -249,7 +249,7 @@ def test_each_change_is_laid_out_over_lines_and_the_relation_names_who_accepts_l
     assert "old -> new is" not in result.stdout
     assert result.stderr.splitlines()[-1] == (
         "migcompat: error: breaking change: the new driver stopped accepting a source the old one accepted"
-        " (1 target: BREAKING above)"
+        " (1 target, marked BREAKING in the report on standard output)"
     )
     help_text = " ".join(run("diff", "--help").stdout.split())
     assert 'narrowed (new accepts only sources old did, not all: breaking; "superset" in JSON)' in help_text

@@ -591,6 +591,26 @@ MC_API int mc_reason_format(const struct mc_attr *source, const struct mc_attr *
  */
 MC_API long mc_read_attribute(int dirfd, const char *name, char *buf, size_t size);
 
+/*
+ * Open the directory that holds the attributes of the device (or mdev
+ * type) at *path* (relative to *dirfd*, or absolute; AT_FDCWD as for
+ * openat), as the migcompat command finds it: *path* itself when it holds
+ * either attribute as a regular file, else the one directory vfio-dev/vfioN
+ * under it (a vfio-pci variant driver's device, an mdev), else *path* (its
+ * attributes then read as absent, -ENOENT). *path* is followed when it is
+ * a symbolic link (/sys/bus/pci/devices/ADDR is one); vfio-dev and vfioN
+ * never are. Returns a descriptor to give mc_read_attribute(), which the
+ * caller closes, or a negative errno:
+ *   -ELOOP    vfio-dev or its vfioN is a symbolic link, not followed;
+ *   -EEXIST   vfio-dev holds several vfio devices, where the kernel makes
+ *             one: which is meant is the caller's to say;
+ *   -EINVAL   a NULL or empty path;
+ *   another   what openat() or reading vfio-dev said (-ENOENT, -ENOTDIR
+ *             for *path*, -EACCES for an unreadable vfio-dev).
+ * Safe from any thread. Added in release 2.0.0; POSIX, as mc_read_attribute.
+ */
+MC_API int mc_open_placement(int dirfd, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

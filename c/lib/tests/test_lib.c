@@ -382,6 +382,74 @@ static void test_read_attribute(void)
 	rmdir(path);
 }
 
+/* ---- finding the directory of a device's attributes (mc_open_placement) ---- */
+
+/* The attributes' text read through mc_open_placement(dir, name), or an errno as "-N". */
+static const char *placement_text(int dir, const char *name)
+{
+	static char buf[MC_READ_SIZE];
+	int fd = mc_open_placement(dir, name);
+	long len;
+
+	if (fd < 0) {
+		snprintf(buf, sizeof(buf), "%d", fd);
+		return buf;
+	}
+	len = mc_read_attribute(fd, "migration_version", buf, sizeof(buf));
+	close(fd);
+	if (len < 0)
+		snprintf(buf, sizeof(buf), "%ld", len);
+	return buf;
+}
+
+static void test_open_placement(void)
+{
+	char template[] = "/tmp/mc-placement-XXXXXX", expected[16];
+	char *path = mkdtemp(template);
+	int dir;
+
+	EXPECT(path != NULL);
+	if (!path)
+		return;
+	dir = open(path, O_RDONLY | O_DIRECTORY);
+	EXPECT(dir >= 0);
+	/* a type's directory, or a device that writes its attributes itself */
+	EXPECT(mkdirat(dir, "type", 0700) == 0);
+	put(dir, "type/migration_version", "mc1 t=1\n", 8);
+	EXPECT(strcmp(placement_text(dir, "type"), "mc1 t=1\n") == 0);
+	/* a vfio-pci variant driver's device: vfio-dev/vfioN; the caller's own path may be a link */
+	EXPECT(mkdirat(dir, "dev", 0700) == 0 && mkdirat(dir, "dev/vfio-dev", 0700) == 0);
+	EXPECT(mkdirat(dir, "dev/vfio-dev/vfio3", 0700) == 0);
+	put(dir, "dev/vfio-dev/vfio3/migration_version", "mc1 d=1\n", 8);
+	EXPECT(strcmp(placement_text(dir, "dev"), "mc1 d=1\n") == 0);
+	EXPECT(symlinkat("dev", dir, "link-to-dev") == 0);
+	EXPECT(strcmp(placement_text(dir, "link-to-dev"), "mc1 d=1\n") == 0);
+	/* two vfio devices: which is meant is the caller's to say */
+	EXPECT(mkdirat(dir, "dev/vfio-dev/vfio4", 0700) == 0);
+	snprintf(expected, sizeof(expected), "%d", -EEXIST);
+	EXPECT(strcmp(placement_text(dir, "dev"), expected) == 0);
+	/* links under the device are never followed */
+	EXPECT(mkdirat(dir, "linked", 0700) == 0 && symlinkat("../dev/vfio-dev", dir, "linked/vfio-dev") == 0);
+	snprintf(expected, sizeof(expected), "%d", -ELOOP);
+	EXPECT(strcmp(placement_text(dir, "linked"), expected) == 0);
+	EXPECT(mkdirat(dir, "inner", 0700) == 0 && mkdirat(dir, "inner/vfio-dev", 0700) == 0);
+	EXPECT(symlinkat("../../dev/vfio-dev/vfio3", dir, "inner/vfio-dev/vfio0") == 0);
+	EXPECT(strcmp(placement_text(dir, "inner"), expected) == 0);
+	/* a device of no vfio device and no attribute: the attribute reads as absent */
+	EXPECT(mkdirat(dir, "bare", 0700) == 0);
+	snprintf(expected, sizeof(expected), "%d", -ENOENT);
+	EXPECT(strcmp(placement_text(dir, "bare"), expected) == 0);
+	EXPECT(strcmp(placement_text(dir, "missing"), expected) == 0);
+	EXPECT(mc_open_placement(dir, "") == -EINVAL && mc_open_placement(dir, NULL) == -EINVAL);
+	close(dir);
+	{
+		char command[64];
+
+		EXPECT(snprintf(command, sizeof(command), "rm -rf %s", path) < (int)sizeof(command));
+		EXPECT(system(command) == 0);
+	}
+}
+
 /* ---- the release: the header's macros, mc_version(), the Makefile's VERSION and migcompat.pc agree ---- */
 
 static void test_version(const char *pc)
@@ -639,6 +707,7 @@ int main(int argc, char **argv)
 	test_overlap();
 	test_readers();
 	test_read_attribute();
+	test_open_placement();
 	test_version(argc > 1 ? argv[1] : NULL);
 	test_find_field_arguments();
 	test_names();

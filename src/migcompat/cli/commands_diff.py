@@ -425,7 +425,7 @@ def diff_command(
             breaking = sum(change.breaking for change in result.changes)
             echo_error(
                 f"breaking change: the new driver stopped accepting a source the old one accepted"
-                f" ({plural(breaking, 'target')}: BREAKING above)"
+                f" ({plural(breaking, 'target')}, marked BREAKING in the report on standard output)"
             )
     ctx.exit(status)
 
