@@ -12,7 +12,7 @@ from ..capture import CaptureError, capture, capture_time, check_host_name, chec
 from ..display import plural
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import display_name
-from .options import directory_problem, input_path
+from .options import checked_path, directory_problem
 from .output import echo, echo_error, write_output_or_exit
 
 __all__ = ["capture_command"]
@@ -97,7 +97,7 @@ def _time(value: str | None) -> str | None:
     metavar="ROOT",
     default="/sys",
     show_default=True,
-    type=input_path(),  # checked by the command: a wrong kind of path is status 3, not 2
+    type=checked_path(),  # checked by the command: a wrong kind of path is status 3, not 2
     help="The sysfs root to read.",
 )
 @click.option("--output", "-o", metavar="FILE", default="-", help="Where to write the capture (- for standard output).")

@@ -26,7 +26,7 @@ from ..limits import SPEC_VERSION
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .groups import SuggestingGroup
 from .io import entry_exists, entry_kind, error_document
-from .options import directory_problem, format_option, input_path
+from .options import checked_path, directory_problem, format_option
 from .output import (
     OutputError,
     echo,
@@ -78,7 +78,7 @@ def _cases_option(function: Any) -> Any:
         "--cases",
         "cases_dir",
         metavar="DIR",
-        type=input_path(path_type=Path),  # checked by the command: a wrong kind of path is status 3, not 2
+        type=checked_path(path_type=Path),  # checked by the command: a wrong kind of path is status 3, not 2
         default=None,
         help="The directory of case files. Default: the suite that comes with migcompat.",
     )(function)
@@ -88,7 +88,7 @@ def _spec_file_option(function: Any) -> Any:
     return click.option(
         "--spec-file",
         metavar="FILE",
-        type=input_path(path_type=Path),  # read_spec refuses what is not a regular file (status 3)
+        type=checked_path(path_type=Path),  # read_spec refuses what is not a regular file (status 3)
         default=None,
         help="The specification's reStructuredText source. Default: the one that comes with migcompat.",
     )(function)
@@ -289,7 +289,7 @@ def _command(value: str | None, name: str) -> tuple[str, ...] | None:
     "--expect-fail",
     "expect_fail",
     metavar="FILE",
-    type=input_path(path_type=Path),  # read_case_file refuses what is not a regular file (status 3)
+    type=checked_path(path_type=Path),  # read_case_file refuses what is not a regular file (status 3)
     default=None,
     help="A JSON object mapping case ids to reasons: those cases may fail; one that passes fails the run.",
 )
@@ -310,7 +310,7 @@ def _command(value: str | None, name: str) -> tuple[str, ...] | None:
     "--json",
     "json_file",
     metavar="FILE",
-    type=input_path(path_type=Path),
+    type=checked_path(path_type=Path),
     default=None,
     help="Also write the JSON report to FILE.",
 )
@@ -318,7 +318,7 @@ def _command(value: str | None, name: str) -> tuple[str, ...] | None:
     "--junit",
     "junit_file",
     metavar="FILE",
-    type=input_path(path_type=Path),
+    type=checked_path(path_type=Path),
     default=None,
     help="Also write a JUnit XML report to FILE.",
 )
@@ -483,7 +483,7 @@ def list_command(
 
 
 @cases_command.command("copy", short_help="Copy the cases (and their schemas) into a directory.")
-@click.argument("destination", metavar="DIR", type=input_path(path_type=Path))
+@click.argument("destination", metavar="DIR", type=checked_path(path_type=Path))
 @_selection_options
 @_cases_option
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
@@ -614,7 +614,7 @@ def _write_copy(destination: Path, writes: Mapping[Path, str], *, force: bool) -
     "--cases",
     "cases_dir",
     metavar="DIR",
-    type=input_path(path_type=Path),  # checked by the command: a wrong kind of path is status 3, not 2
+    type=checked_path(path_type=Path),  # checked by the command: a wrong kind of path is status 3, not 2
     default=None,
     help="The directory of case files to write (with --check, to read). Default: conformance/cases/ of the"
     " source checkout migcompat runs from; required when migcompat is installed, except with --check, which"

@@ -20,7 +20,7 @@ from .attributes import (
 )
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import display_name
-from .options import format_option, input_path
+from .options import checked_path, format_option
 from .output import echo, echo_json
 
 __all__ = ["check_command"]
@@ -79,12 +79,12 @@ _EPILOG: Final = (
 @click.command(
     "check", help=_HELP, epilog=_EPILOG, short_help="Tell whether a target accepts a source's migration stream."
 )
-@click.argument("source", metavar="SOURCE", type=input_path(dash=True))
-@click.argument("target", metavar="TARGET", type=input_path(dash=True))
+@click.argument("source", metavar="SOURCE", type=checked_path(dash=True))
+@click.argument("target", metavar="TARGET", type=checked_path(dash=True))
 @click.option(
     "--target-self",
     metavar="FILE",
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     default=None,
     help="The target's own migration_version (a file, - or a device directory), which $ in its rules refers to. "
     "Default: the migration_version in the TARGET directory, if any.",

@@ -18,7 +18,7 @@ from ..sysfs.model import MIGRATION_ATTRIBUTES, HostData
 from .attributes import holds_attributes
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import STDIN, CannotRead, display_name, error_document, read_input, stdin_is_terminal
-from .options import format_option, input_path
+from .options import checked_path, format_option
 from .output import color_enabled, echo, echo_error, echo_json
 
 __all__ = ["conformance_command"]
@@ -183,7 +183,7 @@ class _SampleChoice(click.Choice):  # type: ignore[type-arg]
     help=_HELP,
     short_help="Run the driver conformance suite on a host or a capture.",
 )
-@click.argument("inputs", nargs=-1, metavar="[INPUT ...]", type=input_path(dash=True))
+@click.argument("inputs", nargs=-1, metavar="[INPUT ...]", type=checked_path(dash=True))
 @click.option(
     "--sample",
     "samples",
@@ -197,7 +197,7 @@ class _SampleChoice(click.Choice):  # type: ignore[type-arg]
     "against",
     metavar="OLD",
     multiple=True,
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     help="An older driver's capture or tree: report every source it accepted that the INPUTs' drivers do not "
     "(repeatable).",
 )

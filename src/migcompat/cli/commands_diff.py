@@ -42,7 +42,7 @@ from .attributes import (
 from .captures import SHOWN_FINDINGS, host_name, load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
 from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, error_document, read_input
-from .options import format_option, input_path
+from .options import checked_path, format_option
 from .output import echo, echo_error, echo_json
 
 __all__ = ["diff_command"]
@@ -281,15 +281,15 @@ def _directory_side(role: str, path: str) -> tuple[list[Target], Inventory | Non
     epilog=_EPILOG,
     short_help="Show what a driver update changed; exit 1 on a breaking change.",
 )
-@click.argument("old", metavar="OLD", type=input_path())
-@click.argument("new", metavar="NEW", type=input_path())
+@click.argument("old", metavar="OLD", type=checked_path())
+@click.argument("new", metavar="NEW", type=checked_path())
 @click.option("--all", "show_all", is_flag=True, help="Also list the pairs that did not change.")
 @click.option(
     "--sources",
     "source_paths",
     metavar="INVENTORY",
     multiple=True,
-    type=input_path(),
+    type=checked_path(),
     help="Captures (or directories of them; - for standard input) whose devices are the fleet's sources:"
     " report the classes each change strands or newly accepts, and exit 1 only when one is stranded.",
 )

@@ -14,7 +14,7 @@ from ..parse import parse
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import JSON_READ_LIMIT, STDIN, CannotRead, display_name, read_input, stdin_is_terminal
 from .jsoninput import InvalidJSON, load_json
-from .options import input_path
+from .options import checked_path
 from .output import echo, echo_error, render_model_error, render_parse_error
 
 __all__ = ["emit_command"]
@@ -50,7 +50,7 @@ _PARSE_RECORD_KEYS: Final = frozenset({"path", "attribute", "canonical", "canoni
     " cannot be read or the output cannot be written.",
     short_help="Write the canonical attribute string of a JSON data model.",
 )
-@click.argument("file", required=False, default=STDIN, metavar="[FILE|-]", type=input_path(dash=True))
+@click.argument("file", required=False, default=STDIN, metavar="[FILE|-]", type=checked_path(dash=True))
 @click.pass_context
 def emit_command(ctx: click.Context, file: str) -> None:
     if file == STDIN and stdin_is_terminal():

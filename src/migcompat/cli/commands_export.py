@@ -20,7 +20,7 @@ from .captures import read_capture_stdin, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .groups import SuggestingGroup
 from .io import STDIN, CannotRead, display_name, read_entry, read_input
-from .options import format_option, input_path
+from .options import checked_path, format_option
 from .output import (
     OutputError,
     check_writable,
@@ -505,13 +505,13 @@ def export_command() -> None:
     pass
 
 
-_INVENTORY = click.argument("inventory", metavar="INVENTORY...", nargs=-1, required=True, type=input_path(dash=True))
+_INVENTORY = click.argument("inventory", metavar="INVENTORY...", nargs=-1, required=True, type=checked_path(dash=True))
 _EXTRA_SOURCE = click.option(
     "--source",
     "sources",
     metavar="FILE",
     multiple=True,
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     help="A source device's migration_version (a file, - or a device directory) whose class the export should know"
     " besides the inventory's devices (repeatable). A device type's is refused.",
 )
@@ -535,7 +535,7 @@ _ENABLED_TYPES_FILE = click.option(
     "enabled_files",
     metavar="FILE",
     multiple=True,
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     help="Read more --enabled-type values from FILE (repeatable; - is standard input): [HOST=]TYPE entries separated"
     " by white space or commas, # starting a comment; for a fleet whose hosts each enable their own types. An"
     " error names the file and line.",
@@ -618,14 +618,14 @@ by UUID.
 @click.option(
     "--mapping",
     metavar="FILE",
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     help="Write the mapping document here (default, and -: standard output).",
 )
 @click.option(
     "--output",
     "-o",
     metavar="FILE",
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     help="The same as --mapping FILE (give one of them): the mapping document is this export's output.",
 )
 @click.option(
@@ -652,7 +652,7 @@ by UUID.
 @click.option(
     "--rp-uuids",
     metavar="FILE",
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     help='A JSON object {"HOST:PATH": "UUID", ...} (- reads it from standard input).',
 )
 @click.option(
@@ -1082,12 +1082,12 @@ document, with an empty 'matching', and exits 1 too).
 @export_command.command(
     "placement-query", help=_QUERY_HELP, epilog=_EPILOG, short_help="Print the Placement query for a source's targets."
 )
-@click.argument("source", metavar="SOURCE...", nargs=-1, required=True, type=input_path(dash=True))
+@click.argument("source", metavar="SOURCE...", nargs=-1, required=True, type=checked_path(dash=True))
 @click.option(
     "--mapping",
     metavar="FILE",
     required=True,
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     help="The mapping document 'export placement' wrote (its --mapping or -o FILE; - reads it from standard input).",
 )
 @click.option("--any", "any_of", is_flag=True, help="Targets accepting at least one SOURCE (default: every one).")
@@ -1204,13 +1204,13 @@ delete nodefeature'.
     "--output",
     "-o",
     metavar="DIR",
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     help="Write one file per node, and mapping.migcompat, here (-: the v1 List to standard output, as without -o).",
 )
 @click.option(
     "--mapping",
     metavar="FILE",
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     help="Write the mapping document here (default: DIR/mapping.migcompat with -o DIR, else none;"
     " -: standard output, with -o DIR only).",
 )
@@ -1517,12 +1517,12 @@ again from that device before each migration (a note says so).
     epilog=_EPILOG,
     short_help="Print the node affinity a VM's pod needs to land where a source can migrate.",
 )
-@click.argument("source", metavar="SOURCE...", nargs=-1, required=True, type=input_path(dash=True))
+@click.argument("source", metavar="SOURCE...", nargs=-1, required=True, type=checked_path(dash=True))
 @click.option(
     "--mapping",
     metavar="FILE",
     required=True,
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     help="The mapping document 'export kubernetes' wrote (DIR/mapping.migcompat with -o DIR, or its --mapping FILE;"
     " - reads it from standard input).",
 )

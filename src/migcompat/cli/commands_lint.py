@@ -31,7 +31,7 @@ from .io import (
     read_input,
     stdin_is_terminal,
 )
-from .options import format_option, input_path
+from .options import checked_path, format_option
 from .output import echo, echo_error, echo_json
 
 __all__ = ["lint_command"]
@@ -155,7 +155,7 @@ class _Unit:
     epilog=_EPILOG,
     short_help="Check attribute files with the conformance suite's emitter checks.",
 )
-@click.argument("inputs", nargs=-1, metavar="[FILE|DIR ...|-]", type=input_path(dash=True))
+@click.argument("inputs", nargs=-1, metavar="[FILE|DIR ...|-]", type=checked_path(dash=True))
 @click.option(
     "--kind",
     type=click.Choice(sorted(_KINDS)),

@@ -27,7 +27,7 @@ from .attributes import Loader, refuse_two_stdins, report_failures
 from .captures import SHOWN_FINDINGS, cut, fail, host_name, load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import STDIN
-from .options import format_option, input_path
+from .options import checked_path, format_option
 from .output import echo, echo_error, echo_json
 
 __all__ = [
@@ -384,7 +384,7 @@ def _choice(verdict: Verdict) -> str:
     epilog=_EPILOG,
     short_help="Find every device or type in a fleet that accepts a source.",
 )
-@click.argument("paths", metavar="[SOURCE] INVENTORY...", nargs=-1, required=True, type=input_path(dash=True))
+@click.argument("paths", metavar="[SOURCE] INVENTORY...", nargs=-1, required=True, type=checked_path(dash=True))
 @click.option(
     "--source-device",
     "-d",

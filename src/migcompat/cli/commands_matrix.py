@@ -18,7 +18,7 @@ from .attributes import refuse_two_stdins
 from .captures import load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import error_document
-from .options import format_option, input_path
+from .options import checked_path, format_option
 from .output import echo, echo_error, echo_json, write_output_or_exit
 
 __all__ = ["matrix_command"]
@@ -111,12 +111,12 @@ MAX_GRID_COLUMNS: Final = 120
 
 
 @click.command("matrix", help=_HELP, epilog=_EPILOG, short_help="Show which device classes can migrate to which.")
-@click.argument("inventory", metavar="INVENTORY...", nargs=-1, required=True, type=input_path())
+@click.argument("inventory", metavar="INVENTORY...", nargs=-1, required=True, type=checked_path())
 @click.option(
     "--html",
     "html_file",
     metavar="FILE",
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     default=None,
     help="Also write the matrix as a standalone HTML page with an SVG heat map to FILE"
     " (- writes only the page, to standard output).",

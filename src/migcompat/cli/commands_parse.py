@@ -17,7 +17,7 @@ from ..parse import detect, parse_compatible, parse_version
 from .attributes import bounded_error, error_record, input_hint, refuse_two_stdins
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
 from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, read_error, read_input
-from .options import format_option, input_path
+from .options import checked_path, format_option
 from .output import echo, echo_error, echo_json, render_parse_error
 
 __all__ = ["parse_command"]
@@ -68,7 +68,7 @@ error has "hint" too when the text shows a common slip), and
     " a format version this migcompat does not implement.",
     short_help="Check attribute strings and show their canonical form.",
 )
-@click.argument("files", nargs=-1, metavar="[FILE ...|-]", type=input_path(dash=True))
+@click.argument("files", nargs=-1, metavar="[FILE ...|-]", type=checked_path(dash=True))
 @click.option(
     "--attribute",
     "-a",

@@ -19,7 +19,7 @@ from .attributes import (
     unsupported_reasons,
 )
 from .exitcodes import EXIT_STATUS_HELP
-from .options import directory_problem, format_option, input_path
+from .options import checked_path, directory_problem, format_option
 from .output import echo, echo_json
 
 __all__ = ["plan_command"]
@@ -78,19 +78,19 @@ _EPILOG: Final = (
 @click.command(
     "plan", help=_HELP, epilog=_EPILOG, short_help="Find creation parameters whose device would accept a source."
 )
-@click.argument("source", metavar="SOURCE", type=input_path(dash=True))
-@click.argument("type_dir", metavar="[TYPE]", required=False, default=None, type=input_path())  # kind checked below
+@click.argument("source", metavar="SOURCE", type=checked_path(dash=True))
+@click.argument("type_dir", metavar="[TYPE]", required=False, default=None, type=checked_path())  # kind checked below
 @click.option(
     "--type-version",
     metavar="FILE",
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     default=None,
     help="The type's template migration_version (with param lines). Default: the one in the TYPE directory.",
 )
 @click.option(
     "--type-rules",
     metavar="FILE",
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     default=None,
     help="The type's migration_compatible_devices. Default: the one in the TYPE directory.",
 )

@@ -14,7 +14,7 @@ from ..semantics.rules import self_keys
 from .attributes import Loader, optional_version_in, refuse_two_stdins, report_failures
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import display_name
-from .options import format_option, input_path
+from .options import checked_path, format_option
 from .output import echo, echo_error, echo_json
 
 __all__ = ["relate_command"]
@@ -131,19 +131,19 @@ class _Command(click.Command):
     epilog=_EPILOG,
     short_help="Compare two targets by the sources they accept; check a driver update.",
 )
-@click.argument("a", metavar="A", required=False, type=input_path(dash=True))
-@click.argument("b", metavar="B", required=False, type=input_path(dash=True))
+@click.argument("a", metavar="A", required=False, type=checked_path(dash=True))
+@click.argument("b", metavar="B", required=False, type=checked_path(dash=True))
 @click.option(
     "--old",
     metavar="OLD",
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     default=None,
     help="The old driver's rules (a file, - or a directory), instead of A: the upgrade check's baseline.",
 )
 @click.option(
     "--new",
     metavar="NEW",
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     default=None,
     help="The new driver's rules, instead of B: with --require no-breaking they must accept every source OLD accepts.",
 )
@@ -152,7 +152,7 @@ class _Command(click.Command):
     "--old-self",
     "a_self",
     metavar="FILE",
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     default=None,
     help="A's (OLD's) own migration_version, for $ in its rules. Default: the one in its directory, if any.",
 )
@@ -161,7 +161,7 @@ class _Command(click.Command):
     "--new-self",
     "b_self",
     metavar="FILE",
-    type=input_path(dash=True),
+    type=checked_path(dash=True),
     default=None,
     help="B's (NEW's) own migration_version, for $ in its rules. Default: the one in its directory, if any.",
 )

@@ -29,15 +29,15 @@ def format_option(help: str, choices: Sequence[str] = ("text", "json")) -> Calla
     )
 
 
-def input_path(*, dash: bool = False, path_type: type | None = None) -> click.Path:
-    """The parameter type of a path the command reads: click only names it, the command opens and checks it.
+def checked_path(*, dash: bool = False, path_type: type | None = None) -> click.Path:
+    """The parameter type of a path the command opens and checks itself (to read it, or to write into it).
 
-    Click's default checks would make an existing file that cannot be read a
-    usage error (exit status 2, no error code, nothing in ``--format json``);
-    it is an input that cannot be read (exit status 3, ``input-unreadable`` or
-    the command's own code), found when the command reads it. *dash* lets
-    ``-`` stand for standard input; *path_type* is click's (``Path`` for
-    :class:`pathlib.Path` values).
+    Click only names the path. Its default checks would make an existing file
+    that cannot be read a usage error (exit status 2, no error code, nothing
+    in ``--format json``); it is an input that cannot be read (exit status 3,
+    ``input-unreadable`` or the command's own code), found when the command
+    opens it. *dash* lets ``-`` stand for standard input; *path_type* is
+    click's (``Path`` for :class:`pathlib.Path` values).
     """
     return click.Path(allow_dash=dash, readable=False, path_type=path_type)
 
