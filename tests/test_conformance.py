@@ -144,12 +144,12 @@ def test_json_report_validates_against_the_schema() -> None:
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads(data_path("conformance-report.schema.json").read_text())
     assert schema["$defs"]["check_id"]["enum"] == list(CHECKS)
-    for name in ("gvt-g", "broken-upgrade", "broken-links", "broken-parse"):
+    for name in ("gvt-g", "warn-upgrade", "broken-links", "broken-parse"):
         code, out, _ = _invoke("--sample", name, "--format", "json")
         document = json.loads(out)
         jsonschema.Draft202012Validator(schema).validate(document)
         assert document["result"] == ("passed" if code == 0 else "failed")
-    code, out, _ = _invoke("--sample", "broken-upgrade", "--format", "json")
+    code, out, _ = _invoke("--sample", "warn-upgrade", "--format", "json")
     (failure,) = json.loads(out)["failures"]
     assert failure["check"] == "MC-U1-BREAKING" and "stream_version=1.0" in failure["details"]["witness"]
 
@@ -199,12 +199,14 @@ def test_usage_errors_exit_2() -> None:
 
 
 def test_captures_and_against(tmp_path: Path) -> None:
-    old, new = load_sample("broken-upgrade").old[0], load_sample("broken-upgrade").hosts[0]
+    old, new = load_sample("warn-upgrade").old[0], load_sample("warn-upgrade").hosts[0]
     (tmp_path / "old.json").write_text(dumps(old))
     (tmp_path / "new.json").write_text(dumps(new))
     code, out, _ = _invoke(str(tmp_path / "new.json"), "--against", str(tmp_path / "old.json"))
+    assert code == 0 and "WARN MC-U1-BREAKING" in out  # clause 9.5 is a SHOULD: a warning
+    code, out, _ = _invoke(str(tmp_path / "new.json"), "--against", str(tmp_path / "old.json"), "--fail-on-warning")
     assert code == 1 and "MC-U1-BREAKING" in out
-    code, out, _ = _invoke(str(tmp_path / "old.json"), "--against", str(tmp_path / "old.json"))
+    code, out, _ = _invoke(str(tmp_path / "old.json"), "--against", str(tmp_path / "old.json"), "--fail-on-warning")
     assert code == 0
 
 

@@ -380,7 +380,7 @@ def test_ktap_is_strict_and_escapes_names(report: Report) -> None:
 
 
 def test_ktap_of_the_samples_and_of_nothing() -> None:
-    for name in ("gvt-g", "broken-parse", "broken-upgrade"):
+    for name in ("gvt-g", "broken-parse", "warn-upgrade"):
         sample = load_sample(name)
         sample_report = run(sample.hosts, old=sample.old)
         tests = _parse_ktap(render(sample_report))
