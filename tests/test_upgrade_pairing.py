@@ -202,3 +202,26 @@ def test_unchanged_rule_text_whose_dollar_reads_a_new_own_value_is_not_the_same_
     )
     assert result.exit_code == 1, result.output
     assert "WARN MC-U1-BREAKING" in result.stdout and "stream_version 1.0 is not 2.0" in result.stdout
+
+
+def test_a_new_key_each_new_device_sets_differently_keeps_its_own_value(tmp_path: Path) -> None:
+    """A conformance review: acme.rings, new in this release, differs between the new VFs, so it is a configuration
+    key; copying the old device's configuration onto the new one removed it, and the new rules' `acme.rings=..$`
+    had no value: the old driver's own device was reported as not known to be accepted, which it is."""
+    rules = "acme.rings=..$ " + NEW_RULES
+    new = tmp_path / "new"
+    _tree(
+        new,
+        [
+            (
+                bdf,
+                NEW_VERSION.format(q=q, sv="1.1", extra=f"acme.rings={rings} "),
+                f"mc1\ndefault acme.rings=1\naccept {rules}\n",
+            )
+            for bdf, q, rings in (("0000:5e:00.1", 8, 4), ("0000:5e:00.2", 16, 8))
+        ],
+    )
+    messages = [message for _, _, message in _u1(_upgrade(tmp_path, new))]
+    assert messages and not any("own device" in message for message in messages)
+    # What is left is the vendor guide's case: a source that wrote ~acme.rings, which the old rules accepted.
+    assert all("~acme.rings=" in message for message in messages)
