@@ -163,6 +163,9 @@ def test_junit_report() -> None:
     assert set(suites) == set(CHECKS)
     failure = suites["MC-E8-TEMPLATE"].find("testcase/failure")
     assert failure is not None and "share=1/8" in (failure.text or "")
+    # D(c) written as clause 5.5 writes it, and when E8 applies: a device reconfigured since may differ.
+    assert "does not report D(aggregate=2) of type" in (failure.text or "")
+    assert "until the device is first opened or configured otherwise" in (failure.text or "")
 
 
 def test_wrong_sample_name_lists_the_names() -> None:

@@ -411,6 +411,12 @@ def _describe(choice: Mapping[str, Value]) -> str:
     return " ".join(f"{name}={value_text(value)}" for name, value in choice.items()) or "(no parameters)"
 
 
+def _device_of(choice: Mapping[str, Value]) -> str:
+    """D(c) for the choice *choice*, as clause 5.5 writes it: ``D(aggregate=2)``, or ``D()`` for a type without
+    parameters."""
+    return f"D({' '.join(f'{name}={value_text(value)}' for name, value in choice.items())})"
+
+
 class _TextChecks:
     """The checks on a pair of attribute texts, for one kind of placement."""
 
@@ -1465,7 +1471,7 @@ class HostChecker:
                     "MC-E8-TEMPLATE",
                     host.host,
                     path,
-                    f"{', '.join(skipped)} not compared with D({_describe(choice)}) of type {type_placement.ident}:"
+                    f"{', '.join(skipped)} not compared with {_device_of(choice)} of type {type_placement.ident}:"
                     " the type's template itself fails MC-E3-SYSFS on " + ("it" if len(skipped) == 1 else "them"),
                 )
             )
@@ -1479,8 +1485,10 @@ class HostChecker:
                 "MC-E8-TEMPLATE",
                 host.host,
                 path,
-                f"the device does not report D({_describe(choice)}) of type {type_placement.ident}: "
-                + "; ".join(differences),
+                f"the device does not report {_device_of(choice)} of type {type_placement.ident}: "
+                + "; ".join(differences)
+                + " (clause 5.5 asks it until the device is first opened or configured otherwise: check a device"
+                " created for the run, before a guest or a tool changed it)",
                 locate(data, first_key or "", 1),
                 {"expected": emit(want).rstrip("\n")},
             )
