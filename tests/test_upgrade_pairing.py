@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from sample_fleet import mtty_host, write_tree
+
 from migcompat.capture import capture
 from migcompat.conformance import Report, run
 
@@ -225,3 +227,27 @@ def test_a_new_key_each_new_device_sets_differently_keeps_its_own_value(tmp_path
     assert messages and not any("own device" in message for message in messages)
     # What is left is the vendor guide's case: a source that wrote ~acme.rings, which the old rules accepted.
     assert all("~acme.rings=" in message for message in messages)
+
+
+def test_mdev_devices_are_compared_where_their_types_have_no_attributes(tmp_path: Path) -> None:
+    """Clause 10.1: until the kernel's mdev core gives a type these attributes, a type has none, and its devices'
+    are the only ones. A conformance review: a release whose mdevs stopped accepting stream 1.0 passed, as the
+    upgrade check compared only types and PCI devices."""
+    for side, stream in (("old", "1.0"), ("new", "1.1")):
+        write_tree(mtty_host(side, stream), str(tmp_path / side))
+        for path in (tmp_path / side).rglob("mdev_supported_types/*/migration_*"):
+            path.unlink()
+    breaking = tmp_path / "new" / "bus" / "mdev" / "devices"
+    for path in breaking.glob("*/vfio-dev/*/migration_compatible_devices"):
+        path.write_text(path.read_text().replace("stream_version=1.0..$", "stream_version=1.1"))
+    report = run([capture(tmp_path / "new")], baseline=[capture(tmp_path / "old")])
+    assert [(u.relation, u.breaking) for u in report.upgrades] == [("disjoint", True)]
+    (failure,) = [f for f in report.failures if f.check == "MC-U1-BREAKING"]
+    assert "mdev devices of type mtty-2 (mtty)" in failure.message
+    assert not [f for f in report.failures if f.check == "MC-U2-REMOVED"]
+    # With the types' attributes there, the types are compared, and their devices not a second time.
+    both = tmp_path / "typed"
+    for side, stream in (("old", "1.0"), ("new", "1.1")):
+        write_tree(mtty_host(side, stream), str(both / side))
+    report = run([capture(both / "new")], baseline=[capture(both / "old")])
+    assert sorted(u.identity for u in report.upgrades) == ["mdev type mtty-1 (mtty)", "mdev type mtty-2 (mtty)"]

@@ -7,8 +7,10 @@ accepted and the new ones do not is a breaking change.
 
 How old and new are paired. An old identity (a type by its type id, then by
 the type's name for NVIDIA-style ids that change between releases; a device
-by driver and PCI vendor:device) is matched with the new targets of the same
-identity. Within it, each old target is compared with the new targets of the
+by driver and PCI vendor:device; the mdevs of a type whose type directory has
+no attributes, as every type has until the kernel's mdev core gives them
+these attributes, by driver and type id) is matched with the new targets of
+the same identity. Within it, each old target is compared with the new targets of the
 same *configuration*, when there are any: those whose values agree with the
 old target's on the identity's configuration keys, the keys whose value
 differs between two devices of the identity on one side (``acme.queues=8``
@@ -147,6 +149,8 @@ def _identity(analysis: Analysis) -> tuple[str, ...] | None:
         props = placement.properties
         ids = f"{hex_id(props.get('vendor', '?'))}:{hex_id(props.get('device', '?'))}"
         return (placement.kind, driver, ids)
+    if placement.kind == "mdev" and placement.links.get("mdev_type"):
+        return ("mdev", driver, placement.links["mdev_type"])
     return None
 
 
@@ -179,6 +183,8 @@ def _show(identity: tuple[str, ...]) -> str:
     kind, driver, what = identity
     if kind.startswith("mdev_type"):
         return f"mdev type {what} ({driver})"
+    if kind == "mdev":
+        return f"mdev devices of type {what} ({driver})"
     return f"{driver} {kind} device {what}"
 
 
@@ -328,13 +334,18 @@ def upgrade_checks(old: Sequence[Analysis], new: Sequence[Analysis], report: Rep
     removed = _Removed(new)
     undecided: dict[tuple[str, ...], _Undecided] = {}
     for identity, olds in old_ids.items():
+        if identity[0] == "mdev" and (
+            ("mdev_type", *identity[1:]) in old_ids or ("mdev_type", *identity[1:]) in new_ids
+        ):
+            continue  # the type's own attributes are compared: its devices are created from them (clause 10.1)
         news = new_ids.get(identity)
         if news is None:
             first = olds[0]
             name = _name_identity(first)
             news = new_names.get(name) if name is not None else None
         if not news:
-            removed.check(identity, olds, report)
+            if identity[0] != "mdev":  # an mdev is created and removed by its user: one not there is no removal
+                removed.check(identity, olds, report)
             continue
         report.passed("MC-U2-REMOVED")
         keys = _configuration_keys((olds, news))
