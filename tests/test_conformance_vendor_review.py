@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from pathlib import Path
 
@@ -262,3 +263,20 @@ def test_a_relation_too_complex_to_decide_is_a_note_and_neither_passes_nor_fails
         "the device's rules not compared with those of type i915-GVTg_V5_4 for aggregate=2: more than 3 atoms on key k",
         "the device's rules not compared with those of type i915-GVTg_V5_8 for aggregate=1: more than 3 atoms on key k",
     ]
+
+
+def test_a_param_line_that_contradicts_sysfs_fails_e3_on_its_line(tmp_path: Path) -> None:
+    """A conformance review: E3's conditions hold for every field a template gives, the param lines' too (11-M2: the
+    type's device_api, its directory name); only the fixed line was compared with sysfs."""
+    write_tree(gvt_host("g", 3), str(tmp_path))
+    version = tmp_path / _TYPE / "migration_version"
+    # device_api moved from the fixed line to the param lines, the second giving another API than the type's.
+    text = version.read_text().replace("mc1 device_api=vfio-pci ", "mc1 ", 1)
+    text = re.sub(r"param (aggregate=\d) ", r"param \1 device_api=vfio-pci ", text)
+    version.write_text(text.replace("aggregate=2 device_api=vfio-pci", "aggregate=2 device_api=vfio-ccw"))
+    assert "param aggregate=2 device_api=vfio-ccw share=1/2" in version.read_text()
+    failures = [f for f in run([capture(str(tmp_path))]).failures if f.check == "MC-E3-SYSFS"]
+    assert [f.message for f in failures] == [
+        "device_api=vfio-ccw does not match the type's device_api attribute, vfio-pci (param line 3)"
+    ]
+    assert failures[0].excerpt is not None and failures[0].excerpt.line == 3

@@ -1305,14 +1305,14 @@ class HostChecker:
             return
         expected, mismatches = _sysfs_mismatches(placement, version, types)
         data = placement.attributes[VERSION].data or b""
-        for key, got, want, what in mismatches:
+        for key, got, want, what, line in mismatches:
             self.report.fail(
                 Failure(
                     "MC-E3-SYSFS",
                     host.host,
                     f"{placement.path}/{VERSION}",
-                    f"{key}={got} does not match {what}, {want}",
-                    locate(data, key, 1),
+                    f"{key}={got} does not match {what}, {want}" + (f" (param line {line})" if line > 1 else ""),
+                    locate(data, key, line),
                     {"key": key, "expected": want},
                 )
             )
@@ -1542,12 +1542,14 @@ def _rules_relation(
 
 def _sysfs_mismatches(
     placement: Placement, version: MigrationVersion, types: Mapping[tuple[str, str], Placement]
-) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str, str, str]]]:
+) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str, str, str, int]]]:
     """What E3 expects of *placement*'s standard keys from sysfs, and where *version* differs from it.
 
     The first value maps each key to (expected value, what sysfs fact it is);
-    the second lists (key, value written, expected value, what) for every
-    fixed field of *version* that does not match (MC-E3-SYSFS).
+    the second lists (key, value written, expected value, what, line) for
+    every field of *version* that does not match (MC-E3-SYSFS): a fixed
+    field (line 1) or a field of a template's ``param`` line (a ``type`` or
+    ``device_api`` that a parameter sets must be the type's too).
     """
     expected: dict[str, tuple[str, str]] = {}
     props = placement.properties
@@ -1579,14 +1581,18 @@ def _sysfs_mismatches(
             )
     if placement.kind in ("pci", "device") and "driver" in links:
         expected["driver"] = (links["driver"].replace("-", "_"), "the bound driver")
-    mismatches: list[tuple[str, str, str, str]] = []
-    for key, (want, what) in expected.items():
-        entry = version.fields.get(key)
-        if entry is None or not isinstance(entry.value, str):
-            continue
-        got = entry.value.replace("-", "_") if key == "driver" else entry.value
-        if got != want:
-            mismatches.append((key, entry.value, want, what))
+    mismatches: list[tuple[str, str, str, str, int]] = []
+    lines = [(1, version.fields)] + [
+        (number, {p.name: Field(p.value, p.critical), **p.fields}) for number, p in enumerate(version.params, start=2)
+    ]
+    for number, fields in lines:
+        for key, (want, what) in expected.items():
+            entry = fields.get(key)
+            if entry is None or not isinstance(entry.value, str):
+                continue
+            got = entry.value.replace("-", "_") if key == "driver" else entry.value
+            if got != want:
+                mismatches.append((key, entry.value, want, what, number))
     return expected, mismatches
 
 
