@@ -280,3 +280,26 @@ def test_a_param_line_that_contradicts_sysfs_fails_e3_on_its_line(tmp_path: Path
         "device_api=vfio-ccw does not match the type's device_api attribute, vfio-pci (param line 3)"
     ]
     assert failures[0].excerpt is not None and failures[0].excerpt.line == 3
+
+
+def test_a_capture_that_claims_its_modes_but_records_none_says_the_mode_is_not_checked() -> None:
+    """A conformance review: a capture with "modes_authoritative": true and its "mode" members deleted passed
+    MC-E5-MODE as n/a without a word."""
+    from migcompat.conformance.samples import load_sample
+
+    host = load_sample("broken-mode").hosts[0]
+    assert host.modes_authoritative
+    stripped = dataclasses.replace(
+        host,
+        placements=tuple(
+            dataclasses.replace(
+                p, attributes={name: dataclasses.replace(attr, mode=None) for name, attr in p.attributes.items()}
+            )
+            for p in host.placements
+        ),
+    )
+    report = run([stripped])
+    assert report.tallies["MC-E5-MODE"].checked == 0
+    (note,) = [n for n in report.notes if n.check == "MC-E5-MODE"]
+    assert "records no mode for this attribute" in note.message and "not checked" in note.message
+    assert not [n for n in run([host]).notes if n.check == "MC-E5-MODE"]  # modes recorded: checked, no note

@@ -1098,6 +1098,7 @@ class HostChecker:
         self.report = report
         self.cache = cache
         self.templates: dict[bytes, tuple[MigrationVersion, tuple[Parameter, ...]] | None] = {}
+        self.modeless: set[str] = set()  # hosts whose capture claims authoritative modes but records none for some
         self.relations: dict[tuple[bytes | None, bytes | None, bytes, str], _RulesDifference | None] = {}
 
     def run(self, host: HostData) -> Iterator[Analysis]:
@@ -1256,6 +1257,18 @@ class HostChecker:
             return
         for name, attr in placement.attributes.items():
             if attr.mode is None:
+                if attr.data is not None and host.host not in self.modeless:
+                    self.modeless.add(host.host)
+                    self.report.note(
+                        Note(
+                            "MC-E5-MODE",
+                            host.host,
+                            f"{placement.path}/{name}",
+                            "the capture says its modes are the files' (modes_authoritative) but records no mode"
+                            " for this attribute: its mode, and that of any other such attribute of the host, is"
+                            " not checked",
+                        )
+                    )
                 continue
             if attr.mode == 0o444:
                 self.report.passed("MC-E5-MODE")
