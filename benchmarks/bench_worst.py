@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterator
+from math import gcd
 from pathlib import Path
 
 from migcompat import parse_compatible, parse_version
@@ -90,6 +91,17 @@ def type_cases() -> Iterator[Case]:
     rules = fill("mc1\n", lambda i: f"accept v.k{i % count}=$ v.k{(i + 1) % count}=$|{i}\n")
     source = "mc1 " + " ".join(f"~v.k{i}=1" for i in range(count)) + "\n"
     yield (f"{count} parameters, pairwise rules", template, rules, source)
+    # An outside review's: as many ratio lines as fit, read through $ by as many ratio-range alternatives:
+    # every (line, alternative) pair is evaluated, each an exact comparison of ratios.
+    ratios = sorted(
+        {f"{a}/{b}" for a in range(100) for b in range(1, 100) if gcd(a, b) == 1}, key=lambda s: (len(s), s)
+    )
+    yield (
+        "ratio lines x $ ratio ranges",
+        fill("mc1 driver=x\n", lambda i: f"param r={ratios[i]}\n"),
+        fill("mc1\naccept driver=x r=$", lambda i: f"|$..{ratios[i]}", LIMIT - 1) + "\n",
+        "mc1 driver=x r=1000/1\n",
+    )
 
 
 def instance_cases() -> Iterator[Case]:

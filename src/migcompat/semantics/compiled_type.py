@@ -20,7 +20,12 @@ the number of rules:
 The answer is compatible when some rule matches, else unknown when some rule
 is undecided, else incompatible: the answer of ``decide_type`` (held to it by
 the brute-force oracle of ``tests/test_semantics.py``). Compiling costs
-O(n log n) in the rules' size times the number of ``param`` lines at most.
+O(n log n) in the rules' size times the number of ``param`` lines at most,
+and is bounded: a type whose groups would compile more than
+:data:`MAX_COMPILED_ALTERNATIVES` alternatives in all (a 4 KB template of
+300 lines read through ``$`` by 500 alternatives would compile 150,000,
+seconds of work) is not compiled per line, and each source is decided by
+``decide_type``, linear in the template and the rules, as ``check`` decides it.
 """
 
 from __future__ import annotations
@@ -28,14 +33,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from ..model import CompatibleDevices, Constraint, MigrationVersion, Param, Rule, Value
+from ..model import CompatibleDevices, Constraint, Equals, MigrationVersion, Param, Rule, Value
 from ..verdict import Answer
 from .compiled import CompiledRules, compile_rules
 from .constraints import uses_self
 from .rules import own_values, understood_keys
-from .templates import own_value, parameters_of, setters
+from .templates import decide_type, own_value, parameters_of, setters
 
-__all__ = ["CompiledType", "compile_type"]
+__all__ = ["MAX_COMPILED_ALTERNATIVES", "CompiledType", "compile_type"]
+
+MAX_COMPILED_ALTERNATIVES: Final = 20_000
+"""At most this many alternatives are compiled for a type's parameter groups (each group's, once per line of its
+parameter); beyond, :class:`CompiledType` decides each source with ``decide_type`` instead."""
 
 
 _MEMO_LIMIT: Final = 1024
@@ -88,9 +97,10 @@ class CompiledType:
     worst computes twice.
     """
 
-    __slots__ = ("all", "constrained", "fixed", "groups")
+    __slots__ = ("all", "constrained", "fixed", "groups", "plain")
 
     def __init__(self, target: CompatibleDevices, template: MigrationVersion) -> None:
+        self.plain: tuple[CompatibleDevices, MigrationVersion] | None = None
         parameters = parameters_of(template)
         setter = setters(parameters)
         count = len(target.rules)
@@ -113,6 +123,13 @@ class CompiledType:
             CompatibleDevices(tuple(fixed), defaults), own_values(MigrationVersion(template.fields))
         )
         self.groups: list[_Group] = []
+        size = sum(
+            len(parameter.lines) * sum(_width(c) for group in split[parameter.name] for c in group.values())
+            for parameter in parameters
+        )
+        if size > MAX_COMPILED_ALTERNATIVES:
+            self.plain = (target, template)
+            return
         for parameter in parameters:
             members = split[parameter.name]
             if not any(members):
@@ -123,6 +140,8 @@ class CompiledType:
 
     def answer(self, source: MigrationVersion) -> Answer:
         """The answer of :func:`~migcompat.compare.accepts` for the device instance *source* against the type."""
+        if self.plain is not None:
+            return decide_type(source, *self.plain).answer
         understood = understood_keys(source)
         constrained = self.constrained
         if not constrained.keys() >= understood:
@@ -142,6 +161,11 @@ class CompiledType:
         if matching:
             return Answer.COMPATIBLE
         return Answer.UNKNOWN if clean else Answer.INCOMPATIBLE
+
+
+def _width(constraint: Constraint) -> int:
+    """The alternatives compiling *constraint* sorts: an equals constraint's, else one."""
+    return len(constraint.alternatives) if type(constraint) is Equals else 1
 
 
 def _own(line: Param, keys: tuple[str, ...]) -> Mapping[str, Value]:

@@ -76,7 +76,14 @@ def compare(a: Ordered, b: Ordered) -> int:
 
     Both must be of the same ordered type; TypeError otherwise.
     """
-    if type(a) is not type(b) or not is_ordered(a):
-        raise TypeError(f"cannot order {type(a).__name__} against {type(b).__name__}")
-    left, right = order_key(a), order_key(b)
-    return (left > right) - (left < right)  # type: ignore[operator]
+    kind = type(a)
+    if kind is not type(b) or not (kind is int or kind is Version or kind is Ratio):
+        raise TypeError(f"cannot order {kind.__name__} against {type(b).__name__}")
+    if isinstance(a, Ratio) and isinstance(b, Ratio):  # positive denominators: cross-multiplying keeps the order
+        cross, other = a.numerator * b.denominator, b.numerator * a.denominator
+        return (cross > other) - (cross < other)
+    if isinstance(a, Version) and isinstance(b, Version):
+        padded, against = a.padded(), b.padded()
+        return (padded > against) - (padded < against)
+    assert isinstance(a, int) and isinstance(b, int)
+    return (a > b) - (a < b)
