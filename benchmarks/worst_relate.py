@@ -23,6 +23,7 @@ from __future__ import annotations
 import random
 import sys
 from collections.abc import Callable, Iterator
+from math import gcd
 
 from bench_worst import BUDGET, LIMIT, best, fill
 from migcompat import parse_compatible, parse_version
@@ -203,6 +204,26 @@ def cases() -> Iterator[Case]:
         upto = "mc1\naccept " + " ".join(["driver=x", *(f"{key}=..$" for key in read)]) + "\n"
         narrowed = upto.replace(f"{read[0]}=..$", f"{read[0]}=$")
         yield f"template: one rule reads {name}", upto, narrowed, many, many
+    # An outside review's: sets tested against every $a..$b of a template's version lines (the prefix classes
+    # were resolved for each, though a set is never in a range), then ratio lines against $..a/b ranges.
+    prefixes = [f"${a}..${b}" for a in range(1, 8) for b in range(1, 8)]
+    prefixes += [f"${a}.." for a in range(1, 8)] + [f"..${a}" for a in range(1, 8)]
+    classes = "mc1\n" + "".join(f"accept features>={{m{i}}}\n" for i in range(8))
+    classes += "accept features=" + "|".join(prefixes) + "\n"
+    versions = fill("mc1 driver=x\n", lambda i: f"param features=1.{i}\n")
+    yield "template: version lines x $a..$b, sets tested", classes, "mc1\naccept\n", versions, None
+    ratios = [(a, b) for b in range(2, 300) for a in range(1, b) if gcd(a, b) == 1]
+    lines = fill("mc1 driver=x\n", lambda i: f"param features={ratios[i][0]}/{ratios[i][1]}\n")
+
+    def ranges(shift: int) -> str:
+        head = "mc1\ndefault features=100/1\n" + "".join(f"accept features>={{{c}}}\n" for c in "bcde")
+
+        def alternative(i: int) -> str:
+            return f"|$..{ratios[i + shift][0]}/{ratios[i + shift][1]}"
+
+        return fill(head + "accept features=$", alternative, LIMIT - 1) + "\n"
+
+    yield "template: ratio lines x $..a/b, two sides", ranges(0), ranges(1), lines, lines
 
 
 def measure(

@@ -89,6 +89,8 @@ def alternative_holds(alternative: Alternative, value: Value, own: Value | None)
             return None  # 8.1-SR1
         return equivalent(value, own)  # 8.1-SR2 to SR7
     if type(alternative) is Range or type(alternative) is SelfPrefix:
+        if own is not None and not is_ordered(value):
+            return False  # 8.1-RG4 whatever the ends resolve to: nothing to resolve
         resolved = resolve_alternative(alternative, own)
         if resolved is UNRESOLVED:
             return None  # 8.1-RG7, 8.1-PX1
