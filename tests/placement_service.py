@@ -170,14 +170,17 @@ class FakePlacement:
     """Resource providers and traits in memory, answering the requests of a push as Placement does.
 
     *fail_at* makes the write request (PUT or DELETE) of that number, counted
-    from 1, answer 500; *writes* records every write request answered, in order.
-    Requests made at once (a parallel push's) are answered one at a time.
+    from 1, answer 500; *lost_at* makes that write applied but its answer lost
+    (the client's error for a timeout once sent); *writes* records every write
+    request answered, in order. Requests made at once (a parallel push's) are
+    answered one at a time.
     """
 
     providers: dict[str, dict[str, Any]] = field(default_factory=dict)
     """UUID -> {"name", "generation", "traits"}."""
     traits: set[str] = field(default_factory=set)
     fail_at: int | None = None
+    lost_at: int | None = None
     writes: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -201,6 +204,10 @@ class FakePlacement:
             resent: list[bool] | None = None,
         ) -> tuple[int, Any]:
             status, answer = self._answer(method, path, body)
+            if self.lost_at is not None and method in ("PUT", "DELETE") and len(self.writes) == self.lost_at:
+                lost = ExportError("placement-failed", "cannot reach Placement: timed out", where=f"{method} {path}")
+                lost.in_doubt = True  # as PlacementClient.request says of a write whose answer never came
+                raise lost
             if status not in ok:
                 raise ExportError("placement-failed", f"{method} {path} answered {status}", where=f"{method} {path}")
             return status, answer

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -420,3 +421,74 @@ def test_against_real_placement_a_push_checks_every_provider_before_it_writes(tm
         done = _migcompat(*args, env={"OS_TOKEN": TOKEN})
         assert done.exit_code == 0, done.output
         assert "2 resource providers updated" in done.stdout and mapping.exists()
+
+
+def test_a_write_whose_answer_is_lost_is_reported_in_doubt_not_as_no_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator's review: a proxy that passed the write to Placement, then answered after the client's timeout,
+    made the push report "Placement was not changed" while Placement had the new traits."""
+    fake = FakePlacement(lost_at=1)  # the first write, a trait PUT, is applied and its answer lost
+    for name in NOVA_NAMES:
+        fake.add(name)
+    fake.install(monkeypatch)
+    mapping = tmp_path / "g.json"
+    result = _migcompat(*_push_args(mapping, "--parallel", "1"), env={"OS_TOKEN": "x"})
+    assert result.exit_code == 3, result.output
+    assert len(fake.traits) == 1  # applied, though never confirmed
+    assert "got no answer once sent: Placement may have applied it, so it may have changed" in result.stderr
+    assert "Placement confirmed no change" in result.stderr and "Placement was not changed" not in result.stderr
+    assert not mapping.exists()
+
+
+def test_only_a_write_that_got_no_answer_is_in_doubt() -> None:
+    """PlacementClient.request: a GET that times out changed nothing; a PUT that did may have been applied."""
+    import http.server
+    import threading
+    import time
+
+    class Silent(http.server.BaseHTTPRequestHandler):
+        def _wait(self) -> None:
+            time.sleep(2)
+
+        do_GET = do_PUT = _wait
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Silent)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = PlacementClient(f"http://127.0.0.1:{server.server_address[1]}", "x", timeout=0.5)
+        for method, doubt in (("GET", False), ("PUT", True)):
+            with pytest.raises(ExportError) as raised:
+                client.request(method, "/traits/CUSTOM_X", ok=(200, 201, 204))
+            assert raised.value.code == "placement-failed" and raised.value.in_doubt is doubt, method
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_interrupted_push_says_placement_may_be_partly_updated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator's review: a push stopped by Ctrl-C or SIGTERM said nothing, and left an earlier mapping that no
+    longer described Placement; it now says what state Placement may be in and what to do."""
+    fake = FakePlacement()
+    for name in NOVA_NAMES:
+        fake.add(name)
+    fake.install(monkeypatch)
+    answer = PlacementClient.request
+
+    def interrupted(client: PlacementClient, method: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        if method == "PUT" and "/resource_providers/" in path:
+            raise KeyboardInterrupt
+        return answer(client, method, path, *args, **kwargs)
+
+    monkeypatch.setattr(PlacementClient, "request", interrupted)
+    mapping = tmp_path / "g.json"
+    result = _migcompat(*_push_args(mapping, "--parallel", "1"), env={"OS_TOKEN": "x"})
+    assert result.exit_code == 130
+    assert "was interrupted: Placement may be partly updated" in result.stderr
+    assert f"{mapping} was not written; run the same export again to finish it" in result.stderr
+    assert fake.traits and not mapping.exists()  # the traits were made, the mapping not written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -32,6 +33,7 @@ from .output import (
     write_all_in_directory,
     write_output_or_exit,
 )
+from .signals import Terminated
 
 if TYPE_CHECKING:
     from ..exports.mapping import ExportMapping
@@ -780,6 +782,15 @@ def placement_command(
             exit_with(ctx, exc, after="; nothing was pushed")
         try:
             report = push(export, PlacementClient(endpoint, token), prune=prune, refuse_stale=strict, parallel=parallel)
+        except (KeyboardInterrupt, Terminated):
+            with contextlib.suppress(OSError, ValueError):
+                kept = f"; {display_name(target)} was not written" if target is not None else ""
+                echo(
+                    f"\nmigcompat: the push to {escape(endpoint)} was interrupted: Placement may be partly updated"
+                    f"{kept}; run the same export again to finish it",
+                    err=True,
+                )
+            raise
         except MigcompatError as exc:
             applied = getattr(exc, "report", None)
             if isinstance(applied, PushReport):
@@ -913,8 +924,14 @@ _SHOWN_NOT_SET: Final = 10
 def _push_failed(ctx: click.Context, exc: MigcompatError, report: PushReport, mapping: str | None) -> NoReturn:
     """Report a push that failed part way: the error, then exactly what it applied (*report*) and not; exit 3."""
     echo_error(escape(exc.message), exc.code)
+    if report.in_doubt is not None:
+        echo(
+            f"migcompat: {escape(report.in_doubt)} got no answer once sent: Placement may have applied it, so it may"
+            " have changed; what is below is what Placement confirmed",
+            err=True,
+        )
     if not report.changed():
-        echo("migcompat: Placement was not changed", err=True)
+        echo(f"migcompat: Placement {'confirmed no change' if report.in_doubt else 'was not changed'}", err=True)
     else:
         pruned = f", {plural(len(report.traits_removed), 'trait')} pruned" if report.pruned else ""
         echo(

@@ -59,3 +59,6 @@ class ExportError(MigcompatError):
     report: PushReport | None = None
     """What a push applied before the request that failed (a ``placement-failed`` error of
     :func:`~migcompat.exports.placement_client.push` once it has begun writing); None otherwise."""
+    in_doubt: bool = False
+    """A write request (``PUT``, ``POST``, ``DELETE``) that was sent, or may have been, and got no answer (a timeout,
+    a connection dropped): the service may have applied it; *where* names it."""

@@ -405,9 +405,10 @@ class PlacementClient:
             ) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise ExportError(
-                "placement-failed", f"cannot reach Placement at {self.endpoint}: {reason}", where=where
-            ) from None
+            message = f"cannot reach Placement at {self.endpoint}: {reason}"
+            failure = ExportError("placement-failed", message, where=where)
+            failure.in_doubt = method != "GET"  # it may have reached the service, which may have applied it
+            raise failure from None
         except ValueError:
             # http.client quotes a rejected header value in its message, and a header holds the token.
             raise ExportError(
@@ -477,6 +478,9 @@ class PushReport:
     """The migcompat traits the export does not set that the prune kept: still on some resource provider."""
     not_set: list[str] = field(default_factory=list)
     """The resource providers a failed push did not reach (empty once a push succeeds)."""
+    in_doubt: str | None = None
+    """The write request of a failed push that got no answer (``PUT /resource_providers/U/traits``): Placement may
+    have applied it, so Placement may have changed even where nothing else was applied."""
     outside: dict[str, str] = field(default_factory=dict)
     """UUID -> name of the resource providers with migcompat traits that are not the export's, found before writing."""
     cleared: list[str] = field(default_factory=list)
@@ -499,6 +503,7 @@ class PushReport:
             "traits_kept_in_use": self.traits_in_use,
             "providers_outside": [{"uuid": uuid, "name": name} for uuid, name in sorted(self.outside.items())],
             "providers_cleared": self.cleared,
+            "request_in_doubt": self.in_doubt,
         }
 
 
@@ -845,6 +850,7 @@ def push(
     except ExportError as exc:
         reported = set(report.updated) | set(report.unchanged)
         report.not_set = [key for key in keys if key not in reported]
+        report.in_doubt = exc.where if exc.in_doubt else None
         failure = ExportError(exc.code, exc.message, where=exc.where)
         failure.report = report
         raise failure from None
