@@ -492,3 +492,32 @@ def test_an_interrupted_push_says_placement_may_be_partly_updated(
     assert "was interrupted: Placement may be partly updated" in result.stderr
     assert f"{mapping} was not written; run the same export again to finish it" in result.stderr
     assert fake.traits and not mapping.exists()  # the traits were made, the mapping not written
+
+
+@pytest.mark.parametrize("flag", [None, "--strict", "--prune"])
+def test_traits_nova_sets_from_pci_device_spec_are_nova_s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: str | None
+) -> None:
+    """An operator's review: the guide has a PF's VF traits set through Nova's [pci] device_spec, on the provider
+    Nova's PCI-in-Placement names <host>_<PF ADDRESS>; the push called them stale, --strict refused every push,
+    and --prune removed them. A provider so named on a host of the export is Nova's, and left alone."""
+    fake = FakePlacement()
+    for name in NOVA_NAMES:
+        fake.add(name)
+    trait = "CUSTOM_MIGCOMPAT_ACCEPTS_0123456789ABCDEF0123456789ABCDEF"
+    fake.traits.add(trait)
+    nova = fake.add("t4-node-16_0000:3B:00.0")
+    fake.providers[nova]["traits"] = {trait, "COMPUTE_MANAGED_PCI_DEVICE"}
+    stale = fake.add("gone-host_pci_0000_3b_00_0")  # a host the inventory no longer has: stale, as before
+    fake.providers[stale]["traits"] = {trait}
+    fake.install(monkeypatch)
+    result = _migcompat(*_push_args(tmp_path / "g.json", *([flag] if flag else [])), env={"OS_TOKEN": "x"})
+    assert trait in fake.providers[nova]["traits"]  # never cleared, never a stale trait
+    if flag == "--strict":  # the one stale provider is still refused, and it alone
+        assert result.exit_code == 3 and "export-stale-traits" in result.stderr
+        assert "gone-host_pci_0000_3b_00_0" in result.stderr and "t4-node-16_0000:3B:00.0" not in result.stderr
+    else:
+        assert "of Nova's PCI-in-Placement on the export's hosts carries migcompat traits" in result.stderr
+        assert "t4-node-16_0000:3B:00.0" in result.stderr
+        assert result.exit_code == 0, result.output
+        assert (trait in fake.providers[stale]["traits"]) is (flag is None)

@@ -521,7 +521,8 @@ _STRICT = click.option(
     "--strict",
     is_flag=True,
     help="Exit 3, writing (and pushing) nothing, when a placement could not be decided or a capture fault may"
-    " hide one: no export rather than a partial one.",
+    " hide one, or when what an earlier export gave outside this one would stay in force (a pushed resource"
+    " provider's traits: export-stale-traits): no export rather than a partial one.",
 )
 _ENABLED_TYPE = click.option(
     "--enabled-type",
@@ -821,6 +822,14 @@ def _echo_outside(report: PushReport, *, err: bool) -> None:
     """Say which resource providers outside the export had migcompat traits: cleared (pruning), or a warning."""
     from ..exports.placement_client import outside_list
 
+    if report.nova_pci:
+        count = len(report.nova_pci)
+        echo(
+            f"migcompat: note: {plural(count, 'resource provider')} of Nova's PCI-in-Placement on the export's hosts"
+            f" {'carries' if count == 1 else 'carry'} migcompat traits, which Nova sets from [pci] device_spec: left"
+            f" as they are: {escape(outside_list(report.nova_pci))}",
+            err=True,
+        )
     if not report.outside:
         return
     count = len(report.outside)

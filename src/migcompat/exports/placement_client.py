@@ -77,6 +77,7 @@ import contextlib
 import http.client
 import ipaddress
 import json
+import re
 import socket
 import threading
 import time
@@ -486,6 +487,10 @@ class PushReport:
     cleared: list[str] = field(default_factory=list)
     """The UUIDs of :attr:`outside` whose migcompat traits the push removed (when pruning), in the order of their
     names."""
+    nova_pci: dict[str, str] = field(default_factory=dict)
+    """UUID -> name of the resource providers with migcompat traits that Nova's PCI-in-Placement made on a host of
+    the export (``<host>_<PF ADDRESS>``): their traits are Nova's, from ``[pci] device_spec``, so they are not
+    :attr:`outside`'s stale traits, and a push leaves them alone (with ``--prune`` and ``--strict`` too)."""
 
     def changed(self) -> bool:
         """Whether the push changed Placement: a trait created or removed, a resource provider's traits set."""
@@ -503,6 +508,7 @@ class PushReport:
             "traits_kept_in_use": self.traits_in_use,
             "providers_outside": [{"uuid": uuid, "name": name} for uuid, name in sorted(self.outside.items())],
             "providers_cleared": self.cleared,
+            "providers_nova_pci": [{"uuid": uuid, "name": name} for uuid, name in sorted(self.nova_pci.items())],
             "request_in_doubt": self.in_doubt,
         }
 
@@ -817,7 +823,14 @@ def push(
     ours = set(report.uuids.values())
     defined = set(_migcompat_traits(client))
     found = holders(client, sorted(defined))
-    report.outside = {uuid: name for uuid, name in found.items() if uuid not in ours}
+    hosts = {entry.provider.host.upper() for entry in export.providers}
+    for uuid, name in found.items():
+        if uuid not in ours:
+            nova = _NOVA_PCI.fullmatch(name.upper())
+            if nova is not None and nova.group(1) in hosts:
+                report.nova_pci[uuid] = name
+            else:
+                report.outside[uuid] = name
     if report.outside and refuse_stale and not prune:
         raise _stale(report.outside)
     keys = [f"{how}:{value}" for how, value in targets]
@@ -855,6 +868,11 @@ def push(
         failure.report = report
         raise failure from None
     return report
+
+
+_NOVA_PCI: Final = re.compile(r"(.+)_[0-9A-F]{4}:[0-9A-F]{2}:[0-9A-F]{2}\.[0-7]")
+"""The name Nova's PCI-in-Placement gives a PF's resource provider, upper-cased: ``<hypervisor_hostname>_<PF
+ADDRESS>``."""
 
 
 def _write(
