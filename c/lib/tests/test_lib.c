@@ -326,19 +326,26 @@ static void put(int dir, const char *name, const char *text, size_t len)
 		close(fd);
 }
 
-static void test_read_attribute(void)
+/* A new directory made from *template* (mkdtemp's, which it fills in), open; -1 when it cannot be made. */
+static int temp_dir(char *template)
 {
-	char template[] = "/tmp/mc-read-XXXXXX";
-	char *path = mkdtemp(template);
-	static char buf[MC_READ_SIZE], big[MC_READ_SIZE + 100];
-	char small[8];
 	int dir;
 
-	EXPECT(path != NULL);
-	if (!path)
-		return;
-	dir = open(path, O_RDONLY | O_DIRECTORY);
+	EXPECT(mkdtemp(template) != NULL);
+	dir = open(template, O_RDONLY | O_DIRECTORY);
 	EXPECT(dir >= 0);
+	return dir;
+}
+
+static void test_read_attribute(void)
+{
+	char path[] = "/tmp/mc-read-XXXXXX";
+	static char buf[MC_READ_SIZE], big[MC_READ_SIZE + 100];
+	char small[8];
+	int dir = temp_dir(path);
+
+	if (dir < 0)
+		return;
 	put(dir, "migration_version", "mc1 a=b\n", 8);
 	EXPECT(mc_read_attribute(dir, "migration_version", buf, sizeof(buf)) == 8 && strcmp(buf, "mc1 a=b\n") == 0);
 	EXPECT(mc_parse(&source, MC_MIGRATION_VERSION, buf, 8, NULL) == 0);
@@ -404,15 +411,11 @@ static const char *placement_text(int dir, const char *name)
 
 static void test_open_placement(void)
 {
-	char template[] = "/tmp/mc-placement-XXXXXX", expected[16];
-	char *path = mkdtemp(template);
-	int dir;
+	char path[] = "/tmp/mc-placement-XXXXXX", expected[16];
+	int dir = temp_dir(path);
 
-	EXPECT(path != NULL);
-	if (!path)
+	if (dir < 0)
 		return;
-	dir = open(path, O_RDONLY | O_DIRECTORY);
-	EXPECT(dir >= 0);
 	/* a type's directory, or a device that writes its attributes itself */
 	EXPECT(mkdirat(dir, "type", 0700) == 0);
 	put(dir, "type/migration_version", "mc1 t=1\n", 8);
