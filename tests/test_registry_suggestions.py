@@ -120,3 +120,15 @@ def test_a_driver_s_own_name_for_a_registry_key_is_suggested(key: str, meant: st
     """Review r20 finding 9: device_id (vendor:device) was taken for device_api, which it only looks like."""
     assert closest_standard_key(key) == meant
     assert closest_standard_key(key, written={meant}) != meant
+
+
+def test_a_default_line_meets_the_registry_s_conditions_on_values() -> None:
+    """A conformance review: E3's conditions (a VFIO device API, vvvv:dddd) hold for what a default line gives
+    the sources that lack a key, as for what a device writes; only the value's type was checked."""
+    rules = "mc1\ndefault device_api=vfio-bogus pci_subsystem=NOT-HEX\naccept device_api=vfio-pci driver=x\n"
+    assert _messages(None, rules) == [
+        "device_api vfio-bogus is not a VFIO device API (vfio-amba, vfio-ap, vfio-ccw, vfio-cdx, vfio-fsl-mc,"
+        " vfio-pci, vfio-platform)",
+        "pci_subsystem NOT-HEX is not vvvv:dddd in lower-case hexadecimal",
+    ]
+    assert _messages(None, "mc1\ndefault device_api=vfio-pci pci_subsystem=8086:2212\naccept driver=x\n") == []

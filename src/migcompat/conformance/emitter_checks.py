@@ -886,10 +886,11 @@ class _TextChecks:
 
 
 def _default_problem(key: str, value: Value) -> str | None:
-    """What is wrong with ``default key=value`` by E3: a key with a registry default keeps that value (5.7)."""
+    """What is wrong with ``default key=value`` by E3: a key with a registry default keeps that value (5.7), and a
+    registry key's value meets the registry's conditions (a source without it is taken to have it)."""
     registered = registry_default(key)
     if registered is None or value == registered:
-        return None
+        return _condition_problem(key, value) if "." not in key and key in STANDARD_KEYS else None
     return (
         f"default {key}={value_text(value)} gives {key} another value than its registry default"
         f" {value_text(registered)}: a source without {key} is a device with {key}={value_text(registered)}"
@@ -913,12 +914,21 @@ def _field_problem(key: str, critical: bool, value: Value, mdev: bool) -> str | 
     kind = value_type(value)
     if kind != standard.type:
         return f"{key} must be {article(standard.type)}, not the {kind} {value_text(value)}"
-    if key == "device_api" and value not in VFIO_DEVICE_APIS:
-        return f"device_api {value} is not a VFIO device API ({', '.join(sorted(VFIO_DEVICE_APIS))})"
-    if key in ("pci_id", "pci_subsystem") and not (isinstance(value, str) and _PCI_ID.fullmatch(value)):
-        return f"{key} {value_text(value)} is not vvvv:dddd in lower-case hexadecimal"
+    condition = _condition_problem(key, value)
+    if condition is not None:
+        return condition
     if key == "type" and not mdev:
         return "type is only for mdev types and instances"
+    return None
+
+
+def _condition_problem(key: str, value: Value) -> str | None:
+    """What is wrong with *value* of the registry key *key* by the registry's conditions on its values (E3), or
+    None: whether a device writes it or a ``default`` line gives it to the sources that do not."""
+    if key == "device_api" and value not in VFIO_DEVICE_APIS:
+        return f"device_api {value_text(value)} is not a VFIO device API ({', '.join(sorted(VFIO_DEVICE_APIS))})"
+    if key in ("pci_id", "pci_subsystem") and not (isinstance(value, str) and _PCI_ID.fullmatch(value)):
+        return f"{key} {value_text(value)} is not vvvv:dddd in lower-case hexadecimal"
     return None
 
 
