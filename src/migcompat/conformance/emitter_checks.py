@@ -407,14 +407,26 @@ def _cut_note() -> str:
     )
 
 
+def _choice_text(choice: Mapping[str, Value]) -> str:
+    return " ".join(f"{name}={value_text(value)}" for name, value in choice.items())
+
+
 def _describe(choice: Mapping[str, Value]) -> str:
-    return " ".join(f"{name}={value_text(value)}" for name, value in choice.items()) or "(no parameters)"
+    return _choice_text(choice) or "(no parameters)"
 
 
 def _device_of(choice: Mapping[str, Value]) -> str:
     """D(c) for the choice *choice*, as clause 5.5 writes it: ``D(aggregate=2)``, or ``D()`` for a type without
     parameters."""
-    return f"D({' '.join(f'{name}={value_text(value)}' for name, value in choice.items())})"
+    return f"D({_choice_text(choice)})"
+
+
+def _written_lines(version: MigrationVersion) -> list[tuple[int, Mapping[str, Field]]]:
+    """Each line of *version* with the fields it writes: line 1 the fixed fields, then each ``param`` line's
+    parameter and fields, numbered as in the text."""
+    return [(1, version.fields)] + [
+        (number, {p.name: Field(p.value, p.critical), **p.fields}) for number, p in enumerate(version.params, start=2)
+    ]
 
 
 class _TextChecks:
@@ -608,9 +620,7 @@ class _TextChecks:
         before = len(self.problems)
         # An unplaced instance may be an mdev, which may carry type=: that condition is left undecided (a note).
         mdev = self.kind in _MDEV_KINDS or self.kind == "unplaced"
-        for line, fields in [(1, version.fields)] + [
-            (index, {p.name: Field(p.value, p.critical), **p.fields}) for index, p in enumerate(version.params, start=2)
-        ]:
+        for line, fields in _written_lines(version):
             for key, entry in fields.items():
                 if "." in key:
                     problem = None
@@ -1605,10 +1615,7 @@ def _sysfs_mismatches(
     if placement.kind in ("pci", "device") and "driver" in links:
         expected["driver"] = (links["driver"].replace("-", "_"), "the bound driver")
     mismatches: list[tuple[str, str, str, str, int]] = []
-    lines = [(1, version.fields)] + [
-        (number, {p.name: Field(p.value, p.critical), **p.fields}) for number, p in enumerate(version.params, start=2)
-    ]
-    for number, fields in lines:
+    for number, fields in _written_lines(version):
         for key, (want, what) in expected.items():
             entry = fields.get(key)
             if entry is None or not isinstance(entry.value, str):

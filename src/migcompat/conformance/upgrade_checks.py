@@ -93,7 +93,7 @@ it is spent are undecided for MC-U2-REMOVED, with a note.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -351,7 +351,7 @@ def upgrade_checks(old: Sequence[Analysis], new: Sequence[Analysis], report: Rep
         keys = _configuration_keys((olds, news))
         # A key no old device writes is new in this release: the new device keeps its own value of it, which the
         # old device has none of to give (an rx_rings the new VFs vary would otherwise leave $ without value).
-        known = {key for analysis in olds for device in analysis.devices for key in device.version.fields}
+        known = frozenset(key for analysis in olds for device in analysis.devices for key in device.version.fields)
         for previous, current in _pairs(olds, news, keys):
             _compare(identity, previous, current, keys, report, memo, work, undecided, known)
     for identity, left in undecided.items():
@@ -373,7 +373,7 @@ def _compare(
     memo: _Memo,
     work: RelationWork,
     undecided: dict[tuple[str, ...], _Undecided],
-    known: Collection[str] = (),
+    known: frozenset[str] = frozenset(),
 ) -> None:
     """U1 for one pair of old and new targets: their rules related exactly, a type as the type (its template).
 
@@ -386,7 +386,7 @@ def _compare(
     old_self = previous.template or previous.devices[0].version
     new_base = current.template or current.devices[0].version
     # The configuration that param lines set is the type's choice, not a key to copy across.
-    fixed = (keys & frozenset(known)) - _parameter_keys(old_self) - _parameter_keys(new_base)
+    fixed = (keys & known) - _parameter_keys(old_self) - _parameter_keys(new_base)
     new_self = _configured_like(new_base, old_self, fixed)
     key = (previous.rules_text, emit(old_self), current.rules_text, emit(new_self))
     if key in memo:

@@ -76,9 +76,8 @@ def compare(a: Ordered, b: Ordered) -> int:
 
     Both must be of the same ordered type; TypeError otherwise.
     """
-    kind = type(a)
-    if kind is not type(b) or not (kind is int or kind is Version or kind is Ratio):
-        raise TypeError(f"cannot order {kind.__name__} against {type(b).__name__}")
+    if type(a) is not type(b) or not is_ordered(a):
+        raise TypeError(f"cannot order {type(a).__name__} against {type(b).__name__}")
     if isinstance(a, Ratio) and isinstance(b, Ratio):  # positive denominators: cross-multiplying keeps the order
         cross, other = a.numerator * b.denominator, b.numerator * a.denominator
         return (cross > other) - (cross < other)
