@@ -55,6 +55,41 @@ def fleet(hosts: int, vfs: int, classes: int) -> list[Provider]:
     return out
 
 
+def costly(shape: str, devices: int) -> list[Provider]:
+    """*devices* devices of one 4 KB rule set of *shape*, each accepting the smaller k and so its own unit."""
+    if shape == "subsets":
+        rules = "".join(f"accept k=..$ f<={{m{j},z}}\n" for j in range(160))
+        version = "mc1 k={i} f={{m{m},z}}\n"
+    elif shape == "supersets":
+        rules = "".join(f"accept k=..$ f>={{m{j},z}}\n" for j in range(160))
+        version = "mc1 k={i} f={{m{m},z}}\n"
+    else:
+        rules = "accept k=..$ " + " ".join(f"a{j}=1" for j in range(400)) + "\n"
+        version = "mc1 k={i} " + " ".join(f"a{j}=1" for j in range(400)) + "\n"
+    parsed = parse_compatible("mc1\n" + rules)
+    return [
+        Provider(
+            f"node-{i:05d}",
+            "0000:3b:00.1",
+            "device",
+            "bus/pci/devices/0000:3b:00.1",
+            parse_version(version.format(i=i, m=i % 160)),
+            parsed,
+            "x",
+        )
+        for i in range(devices)
+    ]
+
+
+def per_unit(providers: list[Provider]) -> tuple[int, float]:
+    """The work units ``build_table`` counts for *providers*, and the microseconds it takes per unit."""
+    index = FleetIndex.build(providers)
+    units = sum(index.candidate_cost(version) for version in {p.version for p in providers})
+    start = time.perf_counter()
+    build_table(providers)
+    return units, (time.perf_counter() - start) * 1e6 / units
+
+
 def class_by_class(providers: list[Provider], table_classes: list) -> list[frozenset[str]]:  # type: ignore[type-arg]
     """The baseline: each class asked of the index on its own (the table's accepts, by provider)."""
     position = {id(p): i for i, p in enumerate(providers)}
@@ -69,7 +104,7 @@ def class_by_class(providers: list[Provider], table_classes: list) -> list[froze
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--hosts", type=int, default=2000, help="hosts (default 2000)")
+    parser.add_argument("--hosts", type=int, default=800, help="hosts (default 800)")
     parser.add_argument("--vfs", type=int, default=8, help="VFs a host (default 8)")
     parser.add_argument("--classes", type=int, default=600, help="distinct max_queues values (default 600)")
     args = parser.parse_args()
@@ -97,6 +132,12 @@ def main() -> None:
     print(f"  baseline (class by class):      {baseline_seconds:8.2f} s   ({baseline_seconds / table_seconds:.1f}x)")
     print(f"  kubernetes labels, {len(labels.nodes):,} nodes:  {label_seconds:8.2f} s")
     print(f"  placement export and mapping:   {mapping_seconds:8.2f} s")
+    print("microseconds of build_table per work unit counted (the bound's currency):")
+    units, base = per_unit(fleet(100, 8, 100))
+    print(f"  {'ConnectX fleet (baseline)':<28} {units:>10,} units {base:6.2f} us")
+    for shape, devices in (("subsets", 200), ("supersets", 200), ("keys", 100)):
+        units, cost = per_unit(costly(shape, devices))
+        print(f"  {shape + ', each its own unit':<28} {units:>10,} units {cost:6.2f} us   ({cost / base:.1f}x)")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@
 * #7: the matrix's labels are counted, not searched: no ``list.count`` per label;
 * #8: an export counts the pairs it would decide, and the accepted classes as
   it decides them, and stops with ``too-complex`` as soon as a bound is passed;
+  a pair counts as many work units as reading its source costs (the keys its
+  rules constrain, the members of superset operands, a type's param lines);
 * #10: the JSON cells and the HTML table of pairs list every pair that is not
   incompatible and a bounded number of incompatible ones, counting the rest;
 * #14: a device type whose ``param`` lines set a key is labelled with the
@@ -31,6 +33,7 @@ from migcompat.fleet.inventory import FleetError, Provider, load_inventory
 from migcompat.fleet.matrix import build_matrix
 from migcompat.model import Field, MigrationVersion, Param
 from migcompat.parse import parse_compatible, parse_version
+from migcompat.semantics.templates import decision_cost
 from migcompat.sysfs.model import Attr, HostData, Placement
 from test_fleet_cli import SUCCESS, UNDECIDED, host, run, save
 
@@ -201,6 +204,51 @@ def test_a_verdict_against_a_type_costs_one_more_per_param_line() -> None:
     with pytest.raises(FleetError, match="more than 100 work units"):
         build_table(providers, max_checks=100)  # 4 classes x 2 units of its host: 8 pairs, 808 units
     assert len(build_table(providers, max_checks=808).classes) == 4
+
+
+def _wide_rules(count: int, keys: int) -> list[Provider]:
+    """*count* devices of one rule of *keys* keys, each accepting the smaller k: each its own unit."""
+    rules = parse_compatible("mc1\naccept k=..$ " + " ".join(f"a{j}=1" for j in range(keys)) + "\n")
+    fields = " ".join(f"a{j}=1" for j in range(keys))
+    return [
+        Provider(f"h{i}", "0000:3b:00.1", "device", "bus/pci/devices/0000:3b:00.1", version, rules, "d")
+        for i in range(count)
+        for version in [parse_version(f"mc1 k={i} {fields}\n")]
+    ]
+
+
+def test_a_verdict_costs_one_more_per_sixteen_keys_its_rules_read() -> None:
+    """A source is read key by key: 40 devices of a 4 KB rule of 400 keys were counted 1,600 units, as many as
+    40 devices of 8 keys, and took 12 s at 400 devices within a bound that allowed 5,000,000 units."""
+    providers = _wide_rules(40, 400)
+    index = FleetIndex.build(providers)
+    cost = 1 + 401 // 16
+    assert decision_cost(providers[0].version, providers[0].rules) == cost
+    assert index.candidate_cost(providers[0].version) == 40 * cost  # every unit is a candidate for k=0
+    units = sum(index.candidate_cost(p.version) for p in providers)
+    with pytest.raises(FleetError, match=f"more than {units - 1} work units"):
+        build_table(providers, max_checks=units - 1)
+    assert len(build_table(providers, max_checks=units).classes) == 40
+    with pytest.raises(FleetError, match="work units"):
+        build_matrix(providers, max_work=40 * 40 * cost - 1)
+    assert len(build_matrix(providers, max_work=40 * 40 * cost).sources) == 40
+
+
+def test_superset_operands_are_counted_as_they_are_read() -> None:
+    """A superset constraint is decided over the members of its key's operands, a ``>=$`` over the own set's."""
+
+    def members(first: int, last: int) -> str:
+        return ",".join(f"m{j}" for j in range(first, last))
+
+    rules = parse_compatible(
+        f"mc1\naccept f>={{{members(0, 60)}}}\naccept f>={{{members(60, 120)}}}\naccept f>={{{members(120, 130)},z}}"
+        f"\naccept f>={{m0,z}}\naccept f>=$ g<={{{members(0, 60)}}}\n"
+    )
+    assert decision_cost(None, rules) == 1 + 131 // 64  # two keys; 131 distinct members of f's operands
+    own = parse_version(f"mc1 f={{{members(0, 64)}}}\n")
+    assert decision_cost(own, rules) == 1 + (131 + 64) // 64
+    template = parse_version("mc1 f={a}\nparam g={a}\nparam g={b}\n")
+    assert decision_cost(template, rules) == (1 + 131 // 64) * 3  # times one more than the param lines
 
 
 def test_export_stops_deciding_once_the_accepted_classes_pass_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -188,6 +188,42 @@ def test_one_rule_set_compiled_for_many_own_values_agrees_with_the_plain_one(rng
                 assert compiled.nearest(source) == (expected[0], _plain_nearest(source, target, context))
 
 
+INDEXED_RULES = """mc1
+accept f<={p,q}
+accept f<={}
+accept f>={}
+accept f>={p} g=1
+accept f>={p,q,r}
+accept f<=$
+accept f>=$ g=2
+accept g=$|3
+accept g=$..5 f<={q}
+accept g=1..$|7
+"""
+
+
+@pytest.mark.parametrize("own", [None, "mc1 f={p} g=4\n", "mc1 f=p g=x\n", "mc1 g=1.0\n"])
+def test_set_operands_and_self_without_a_value_are_indexed_as_the_plain_evaluator_decides(own: str | None) -> None:
+    """Subset and superset operands indexed by member, and a ``$`` without a value (or of another type) making
+    its rules undecided unless another alternative holds: every rule's truth, for sources of every kind."""
+    target = parse_compatible(INDEXED_RULES)
+    own_version = None if own is None else parse_version(own)
+    context = Context(target.defaults, own_values(own_version))
+    compiled = compile_rules(target, own_values(own_version))
+    sources = ["mc1 h=0\n", "mc1 f={}\n", "mc1 f={p}\n", "mc1 f={q}\n", "mc1 f={p,q}\n", "mc1 f={p,q,r,s}\n"]
+    sources += ["mc1 f=p\n", "mc1 f={r} g=1\n", "mc1 f={p} g=2\n", "mc1 g=3\n", "mc1 g=4 f={q}\n", "mc1 g=7\n"]
+    for text in sources:
+        source = parse_version(text)
+        expected = _plain(source, target, context)
+        assert compiled.decide(source) == expected, text
+        truths = [rule_truth(rule, source, context) for rule in target.rules]
+        failed, undecided = compiled.rule_masks(source)
+        assert [failed >> i & 1 for i in range(len(truths))] == [truth is False for truth in truths], text
+        assert [undecided >> i & 1 and not failed >> i & 1 for i in range(len(truths))] == [
+            truth is None for truth in truths
+        ], text
+
+
 @given(st.lists(st.integers(0, (1 << 12) - 1), max_size=12), st.integers(1, (1 << 12) - 1))
 def test_bit_sliced_minimum_counts_like_a_loop(masks: list[int], universe: int) -> None:
     counts = {i: sum(1 for m in masks if m >> i & 1) for i in range(12) if universe >> i & 1}

@@ -76,7 +76,7 @@ The result
     however many: a fleet in which every device accepts every device with
     fewer queues has a quadratic number of compatible pairs and a linear
     representation. ``candidate_pairs`` counts the (source class, target
-    class) pairs the index left, ``evaluated_pairs`` the verdicts computed.
+    class) pairs the index left, ``evaluated_pairs`` the work units of the verdicts computed.
 
 M2
     Classes whose critical fields are equal are compared pairwise; they are
@@ -102,7 +102,7 @@ from ..model import SELF, AnyValue, CompatibleDevices, Constraint, Equals, Migra
 from ..semantics.compiled import CompiledRules
 from ..semantics.constraints import constants, holds, self_positions, uses_self
 from ..semantics.rules import Context, constrained_keys, own_values, project, rule_truth, source_value
-from ..semantics.templates import decision_cost
+from ..semantics.templates import decision_cost, reading_cost
 from ..semantics.values import is_ordered, match_key, order_key
 from ..verdict import Answer
 from .emitter_checks import Analysis, Device
@@ -124,9 +124,11 @@ MAX_M2_FAILURES: Final = 100
 """At most this many one-way pairs are reported (and explained) as MC-M2-ASYMMETRY failures; the rest are counted."""
 
 MAX_MATRIX_WORK: Final = 500_000
-"""At most this many verdicts (``evaluated_pairs``; one against a device type counts once per ``param`` line too)
-are computed for the matrix. The rule sets left undecided beyond it are named in a note, their target
-classes counted (``undecided_targets``), and MC-M2-ASYMMETRY leaves their classes out."""
+"""At most this many work units of verdicts (``evaluated_pairs``, counted as
+:func:`~migcompat.semantics.templates.decision_cost` counts them: one more per 16 keys the rules constrain, and
+for a device type times one more than its ``param`` lines) are computed for the matrix. The rule sets left
+undecided beyond it are named in a note, their target classes counted (``undecided_targets``), and
+MC-M2-ASYMMETRY leaves their classes out."""
 
 MAX_RULE_BY_RULE: Final = 4
 """A rule set with at most this many rules is decided rule by rule, a larger one through its compiled form."""
@@ -655,6 +657,7 @@ class _Matrix:
         rules = rule_set.rules
         defaults = rules.defaults
         matrix = self.report.matrix
+        cost = reading_cost(rules)
         everything = len(rule_set.order)
         plain = [rule for rule in rules.rules if rule not in rule_set.self_rules]
         unowned = Context(defaults)
@@ -669,7 +672,7 @@ class _Matrix:
             if self._spent():
                 return False
             version = self.sources[source]
-            matrix.evaluated_pairs += 1
+            matrix.evaluated_pairs += cost
             if any(rule_truth(rule, version, unowned) is True for rule in plain):
                 add(source, rule_set.index, 0, everything)
                 continue
@@ -700,7 +703,7 @@ class _Matrix:
                             own.pop(sort_key, None)
                         else:
                             own[sort_key] = representative
-                    matrix.evaluated_pairs += 1
+                    matrix.evaluated_pairs += cost
                     if rule_truth(rule, version, Context(defaults, own)) is True:
                         for index in chosen:
                             accepted[index] = True
@@ -721,6 +724,7 @@ class _Matrix:
         """
         rules = rule_set.rules
         matrix = self.report.matrix
+        cost = reading_cost(rules)
         unowned = compiled(rules)
         everything = len(rule_set.order)
         sort_key = rule_set.sort_key
@@ -731,7 +735,7 @@ class _Matrix:
             if self._spent():
                 return False
             version = self.sources[source]
-            matrix.evaluated_pairs += 1
+            matrix.evaluated_pairs += cost
             answer = unowned.decide(version)[0]
             if answer is Answer.COMPATIBLE:
                 self.relation.add(source, rule_set.index, 0, everything)
@@ -742,7 +746,7 @@ class _Matrix:
             found: list[tuple[int, int]] = []
             for subgroup in rule_set.subgroups:
                 for first, last in _pieces(subgroup, value):
-                    matrix.evaluated_pairs += 1
+                    matrix.evaluated_pairs += cost
                     group = subgroup.groups[first]
                     found_rules = owned.get(id(group))
                     if found_rules is None:
@@ -766,7 +770,7 @@ class _Matrix:
             same = () if value is None else rule_set.type_index.get(match_key(value), ())
             types = [*rule_set.untyped, *same]
         for group in types:
-            self.report.matrix.evaluated_pairs += decision_cost(group.own)
+            self.report.matrix.evaluated_pairs += decision_cost(group.own, rule_set.rules)
             if accepts(version, rule_set.rules, group.own) is Answer.COMPATIBLE:
                 found.append((group.start, group.end))
         found.sort()

@@ -246,7 +246,8 @@ class MatrixSummary:
     JSON report). *candidate_pairs* counts the (source class, target class)
     pairs the index of the keys the rules constrain left to decide, and *evaluated_pairs* the
     verdicts computed to decide them (each for one source and a whole run of
-    targets).
+    targets), in work units (:func:`~migcompat.semantics.templates.decision_cost`:
+    one a verdict, more for rules of many keys and against a device type).
     """
 
     classes: list[dict[str, Any]] = field(default_factory=list)

@@ -128,7 +128,8 @@ MAX_REMOVED_DECISIONS: Final = 200_000
 """At most this much work deciding whether the devices of removed identities (MC-U2-REMOVED) are accepted.
 
 One unit per (device, new target) verdict the fleet index computes, weighted
-by the target's param lines (a type is decided per parameter): about a
+by the keys the target's rules constrain and by its param lines (a type is
+decided per parameter; :func:`~migcompat.semantics.templates.decision_cost`): about a
 second or two of verdicts on 60-parameter templates. The identities left once
 it is spent are undecided.
 """

@@ -317,8 +317,8 @@ A unit is a group of providers that every source judges alike
 (:attr:`~migcompat.fleet.index.FleetIndex.units`); the pairs counted are
 those the index cannot rule out, counted before any is decided, each at its
 cost (:meth:`~migcompat.fleet.index.FleetIndex.candidate_cost`: one for a
-device, one more per ``param`` line for a device type, which is decided per
-parameter). 600 hosts with the same rules are a few
+device, one more per 16 keys its rules constrain, and for a device type that
+times one more than its ``param`` lines, as it is decided per parameter). 600 hosts with the same rules are a few
 units; 3,000 hosts whose rules each hold a per-host constant are 3,000, and
 3,000 classes against them are 9,000,000 pairs, refused.
 """
@@ -403,8 +403,8 @@ def build_table(
                 "too-complex",
                 f"the export would cost more than {max_checks} work units to decide pairs of a class and a group"
                 f" of providers ({checks} for the first {number} of its {len(classes)} classes, against"
-                f" {index.units} groups of {len(providers)} providers; a device type's costs one more per param"
-                f" line); {SPLIT_THE_FLEET}",
+                f" {index.units} groups of {len(providers)} providers; a verdict costs one more per 16 keys its"
+                f" rules constrain, and a device type's one more per param line); {SPLIT_THE_FLEET}",
                 where="",
             )
     pairs = 0

@@ -498,8 +498,9 @@ class FleetIndex:
 
     def candidate_cost(self, source: MigrationVersion) -> int:
         """The work units (:func:`~migcompat.semantics.templates.decision_cost`) of deciding *source* against the
-        units that may accept it: one per device unit, one more per ``param`` line for a device type's."""
-        return sum(decision_cost(unit.representative) for unit in self._candidates(source))
+        units that may accept it: one per device unit (one more per 16 keys its rules constrain), and for a device
+        type's that times one more than its ``param`` lines."""
+        return sum(decision_cost(unit.representative, unit.group.rules) for unit in self._candidates(source))
 
     def _candidates(self, source: MigrationVersion) -> list[_Unit]:
         """The units that may accept *source*: a superset of those that do, each once, in build order."""

@@ -68,9 +68,9 @@ MAX_CELLS: Final = 250_000
 
 MAX_WORK: Final = 500_000
 """At most this many work units (:func:`~migcompat.semantics.templates.decision_cost`) go into the cells: a cell
-against a device costs one, against a device type one more per ``param`` line, so 500 x 500 cells of devices
-pass, and 50 x 50 of types of 300 param lines each are refused, as the conformance suite's matrix stops at the
-same budget."""
+against a device costs one (one more per 16 keys its rules constrain), against a device type that times one more
+than its ``param`` lines, so 500 x 500 cells of devices pass, and 50 x 50 of types of 300 param lines each
+are refused, as the conformance suite's matrix stops at the same budget."""
 
 MAX_LISTED_INCOMPATIBLE: Final = 2_000
 """At most this many incompatible cells are listed (JSON ``cells``, the HTML table of pairs); the rest are counted.
@@ -264,13 +264,14 @@ def build_matrix(
             f" {max_cells} (use 'migcompat match' for one source, or fewer captures)",
             where="",
         )
-    work = len(sources) * sum(decision_cost(target.classes[0].version) for target in targets)
+    work = len(sources) * sum(decision_cost(target.classes[0].version, target.rules) for target in targets)
     if work > max_work:
         raise FleetError(
             "too-complex",
             f"the fleet's matrix of {len(sources)} groups of source classes and {len(targets)} of target classes"
-            f" would cost {work} work units (a verdict against a device type costs one more per param line);"
-            f" the matrix does at most {max_work} (use 'migcompat match' for one source, or fewer captures)",
+            f" would cost {work} work units (a verdict costs one more per 16 keys its rules constrain, and against a"
+            f" device type one more per param line); the matrix does at most {max_work} (use 'migcompat match' for"
+            " one source, or fewer captures)",
             where="",
         )
     indexes = [source_index(source) for source in sources]

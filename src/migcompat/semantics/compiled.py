@@ -9,15 +9,17 @@ integer bit mask (bit *i* for rule *i*):
   values share one, :func:`~migcompat.semantics.values.match_key`);
 * ranges partition each ordered type's values once, at the sorted range ends,
   and a source value finds its part by binary search;
-* identical constraints in several rules are evaluated once;
-* what remains (subset and superset, and ``$`` without a value) is evaluated
-  by :func:`~migcompat.semantics.constraints.holds` itself, once per distinct
-  constraint.
+* subset and superset constraints are indexed by the members of their
+  operands (a member maps to the rules whose operand holds it);
+* a ``$`` without a value makes its rules undecided wherever no other
+  alternative of their constraint holds;
+* identical constraints in several rules are indexed once.
 
-A source is then decided with a few mask operations per key, whatever the
-number of rules: the cost is O(k log r) for k keys and r rules (plus the
-distinct subset, superset and undecided constraints), and compiling costs
-O(n log n) in the size of the rule set. The constraints that read no ``$``
+No constraint is evaluated on its own: a source is decided with a few mask
+operations per key, whatever the number of rules. The cost is
+O(k log r + m + u) for k keys, r rules, the m members of the source's sets
+and the u members of the superset operands of the keys it is read on, and
+compiling costs O(n log n) in the size of the rule set. The constraints that read no ``$``
 are compiled once per rule set, whatever the own values, so compiling it
 again for another device of a fleet costs only its constraints that read
 ``$``. The evaluator agrees with the plain one
@@ -43,6 +45,8 @@ from ..model import (
     MigrationVersion,
     Range,
     SelfPrefix,
+    Subset,
+    Superset,
     Value,
     Version,
 )
@@ -52,7 +56,6 @@ from .constraints import (
     NOT_A_VERSION,
     UNRESOLVED,
     failure,
-    holds,
     resolve_alternative,
     unconstrained_reason,
     undecided_reason,
@@ -118,10 +121,66 @@ def _segments(intervals: Sequence[tuple[int, OrderKey | None, OrderKey | None]])
     return _Segments(points, masks)
 
 
-class _KeyPlan:
-    """What every rule's constraint on one key says about a source value."""
+class _SetIndex:
+    """Distinct set operands of one operator on one key: which of them a source set is a subset or superset of.
 
-    __slots__ = ("anything", "constrained", "default", "distinct", "exact", "key", "residual", "segments")
+    A member maps to the rules whose operand holds it. The rules whose
+    operand contains a set *v* (``v<=operand``) are those whose operand holds
+    each member of *v*: an AND over its members. The rules whose operand *v*
+    contains (``v>=operand``) are those whose operand holds no member outside
+    *v*: an OR over the members of every operand that *v* lacks. A source set
+    costs O(|v|) masks for subsets and O(|u|) for supersets, where *u* is the
+    union of the operands, whatever the number of rules.
+    """
+
+    __slots__ = ("all", "members", "union")
+
+    def __init__(self) -> None:
+        self.all = 0
+        self.members: dict[str, int] = {}
+        self.union: set[str] = set()
+
+    def add(self, operand: frozenset[str], mask: int) -> None:
+        self.all |= mask
+        for member in operand:
+            self.members[member] = self.members.get(member, 0) | mask
+        self.union.update(operand)
+
+    def within(self, value: frozenset[str]) -> int:
+        """The rules whose operand contains *value*."""
+        members = self.members
+        found = self.all
+        for member in value:
+            found &= members.get(member, 0)
+            if not found:
+                break
+        return found
+
+    def covering(self, value: frozenset[str]) -> int:
+        """The rules whose operand *value* contains."""
+        members = self.members
+        lacking = 0
+        for member in self.union.difference(value):
+            lacking |= members[member]
+        return self.all & ~lacking
+
+
+class _KeyPlan:
+    """What every rule's constraint on one key says about a source value: each constraint is indexed, none is
+    evaluated on its own, so a source value costs a few mask operations whatever the number of rules."""
+
+    __slots__ = (
+        "anything",
+        "constrained",
+        "default",
+        "distinct",
+        "exact",
+        "key",
+        "segments",
+        "subsets",
+        "supersets",
+        "unresolved",
+    )
 
     def __init__(self, key: str, constraints: Mapping[Constraint, int], own: Value | None, default: Value | None):
         self.key = key
@@ -129,15 +188,20 @@ class _KeyPlan:
         self.distinct = len(constraints)
         self.constrained = 0
         self.anything = 0  # the rules that constrain the key with key=*: true with any value and none
+        self.unresolved = 0  # the rules whose constraint reads a $ without a value: undecided unless it holds
         self.exact: dict[Hashable, int] = {}
-        self.residual: list[tuple[int, Constraint, Value | None]] = []
+        self.subsets: _SetIndex | None = None
+        self.supersets: _SetIndex | None = None
         intervals: dict[type, list[tuple[int, OrderKey | None, OrderKey | None]]] = {}
         for constraint, mask in constraints.items():
             self.constrained |= mask
-            if type(constraint) is AnyValue:
+            kind = type(constraint)
+            if kind is AnyValue:
                 self.anything |= mask
-            elif type(constraint) is not Equals or not self._index(constraint, mask, own, intervals):
-                self.residual.append((mask, constraint, own))
+            elif kind is Equals:
+                self._index(constraint, mask, own, intervals)  # type: ignore[arg-type]
+            else:
+                self._index_set(constraint, mask, own)  # type: ignore[arg-type]
         self.segments = {kind: _segments(found) for kind, found in intervals.items()}
 
     def _index(
@@ -146,8 +210,9 @@ class _KeyPlan:
         mask: int,
         own: Value | None,
         intervals: dict[type, list[tuple[int, OrderKey | None, OrderKey | None]]],
-    ) -> bool:
-        """Index an equals constraint; False (nothing indexed) when a ``$`` in it has no value."""
+    ) -> None:
+        """Index an equals constraint's alternatives; one that reads a ``$`` without a value makes it undecided
+        where no other holds (8.1-SR1, RG7, PX1)."""
         values: list[Value] = []
         ranges: list[tuple[type, OrderKey | None, OrderKey | None]] = []
         for alternative in constraint.alternatives:
@@ -156,18 +221,21 @@ class _KeyPlan:
             ):
                 alternative = resolve_alternative(alternative, own)  # type: ignore[assignment]
                 if alternative is UNRESOLVED:
-                    return False
+                    self.unresolved |= mask
+                    continue
                 if alternative is NOT_A_VERSION:
                     continue  # 8.1-PX3: true for no value
             if alternative is SELF:
                 if own is None:
-                    return False
+                    self.unresolved |= mask
+                    continue
                 values.append(own)
             elif type(alternative) is Range:
                 low, high = alternative.low, alternative.high
                 if low is SELF or high is SELF:
                     if own is None:
-                        return False
+                        self.unresolved |= mask
+                        continue
                     low = own if low is SELF else low  # type: ignore[assignment]
                     high = own if high is SELF else high  # type: ignore[assignment]
                 ends = [end for end in (low, high) if end is not None]
@@ -188,7 +256,25 @@ class _KeyPlan:
             self.exact[found] = self.exact.get(found, 0) | mask
         for kind, start, end in ranges:
             intervals.setdefault(kind, []).append((mask, start, end))
-        return True
+
+    def _index_set(self, constraint: Subset | Superset, mask: int, own: Value | None) -> None:
+        """Index a subset or superset constraint under its operand (``$`` read as *own*)."""
+        operand = constraint.operand
+        if operand is SELF:
+            if own is None:
+                self.unresolved |= mask  # 8.1-SB4, SP4
+                return
+            operand = own  # type: ignore[assignment]
+        if type(operand) is not frozenset:
+            return  # 8.1-SB3, SP3: the target's own value is not a set, true for no value
+        if type(constraint) is Subset:
+            if self.subsets is None:
+                self.subsets = _SetIndex()
+            self.subsets.add(operand, mask)
+        else:
+            if self.supersets is None:
+                self.supersets = _SetIndex()
+            self.supersets.add(operand, mask)
 
     def masks(self, value: Value) -> tuple[int, int]:
         """The rules whose constraint on this key holds for *value*, and those for which it is undecided."""
@@ -197,14 +283,12 @@ class _KeyPlan:
             segments = self.segments.get(type(value))
             if segments is not None:
                 passed |= segments.mask(order_key(value))  # type: ignore[arg-type]
-        undecided = 0
-        for mask, constraint, own in self.residual:
-            result = holds(constraint, value, own)
-            if result:
-                passed |= mask
-            elif result is None:
-                undecided |= mask
-        return passed, undecided
+        if type(value) is frozenset:  # 8.1-SB2, SP2: a subset or superset holds for a set only
+            if self.subsets is not None:
+                passed |= self.subsets.within(value)
+            if self.supersets is not None:
+                passed |= self.supersets.covering(value)
+        return passed, self.unresolved & ~passed
 
 
 def minimum(masks: Iterable[int], universe: int) -> int:
@@ -280,7 +364,7 @@ constraint is false for it) and the rules it fails, each with the answer for a v
 
 def _step(plan: _KeyPlan) -> _Step:
     constrained, anything = plan.constrained, plan.anything
-    if plan.segments or plan.residual:
+    if plan.segments or plan.subsets or plan.supersets or plan.unresolved:
         return plan.key, constrained, anything, plan.default, plan, {}, 0, {}, 0
     keep = ~constrained | anything
     alive = {value: keep | mask for value, mask in plan.exact.items()}

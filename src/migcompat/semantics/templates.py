@@ -19,9 +19,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
-from ..model import CompatibleDevices, Constraint, Field, MigrationVersion, Param, Rule, Value
+from .._caches import register_lru
+from ..model import SELF, CompatibleDevices, Constraint, Field, MigrationVersion, Param, Rule, Superset, Value
 from ..registry import registry_default
 from ..verdict import Answer
 from .constraints import Truth, uses_self
@@ -41,6 +43,7 @@ __all__ = [
     "identical_choice",
     "own_value",
     "parameters_of",
+    "reading_cost",
     "setters",
 ]
 
@@ -147,16 +150,70 @@ class TypeDecision:
         return {p.name: p.lines[chosen.get(p.name, 0)].value for p in self.parameters}
 
 
-def decision_cost(own: MigrationVersion | None) -> int:
-    """The work units of one verdict against a target whose own description is *own*: the bounds' currency.
+KEYS_PER_UNIT: Final = 16
+"""A verdict reads a source key by key: one work unit more per this many keys a rule set constrains."""
 
-    One for a device (or a rule set without a description), and one more per
-    ``param`` line for a device type, which :func:`decide_type` decides
-    parameter value by parameter value: a 4095-byte template of 300 param
-    lines costs about 300 times a device's verdict, and a bound that counted
-    verdicts alone would let a few such types hold a command for minutes.
+MEMBERS_PER_UNIT: Final = 64
+"""A superset constraint is decided over the members of its key's operands: one work unit more per this many."""
+
+
+def decision_cost(own: MigrationVersion | None, rules: CompatibleDevices | None = None) -> int:
+    """The work units of one verdict against *rules* for a target whose own description is *own*: the bounds'
+    currency, each unit a few microseconds whatever the input.
+
+    One for a device and a rule set of fewer than :data:`KEYS_PER_UNIT` keys
+    (or no rule set given); one more per :data:`KEYS_PER_UNIT` keys its rules
+    constrain and per :data:`MEMBERS_PER_UNIT` members of a key's superset
+    operands (:func:`reading_cost`), which every source is read against. For a
+    device type, that times one more than its ``param`` lines, which
+    :func:`decide_type` decides parameter value by parameter value: a
+    4095-byte template of 300 param lines costs about 300 times a device's
+    verdict, and a bound that counted verdicts alone would let a few such
+    types, or rules of hundreds of keys, hold a command for minutes.
     """
-    return 1 if own is None else 1 + len(own.params)
+    reading = 1 if rules is None else reading_cost(rules, own)
+    return reading if own is None else reading * (1 + len(own.params))
+
+
+def reading_cost(rules: CompatibleDevices, own: MigrationVersion | None = None) -> int:
+    """The work units of reading one source against *rules*, ``$`` read in *own* (see :func:`decision_cost`)."""
+    keys, members = _reading_size(rules)
+    if own is not None:
+        for key in _superset_of_self(rules):
+            entry = own.fields.get(key)
+            if entry is not None and type(entry.value) is frozenset:
+                members += len(entry.value)
+    return 1 + keys // KEYS_PER_UNIT + members // MEMBERS_PER_UNIT
+
+
+@register_lru
+@lru_cache(maxsize=256)
+def _reading_size(rules: CompatibleDevices) -> tuple[int, int]:
+    """The keys *rules* constrain, and the members of each key's literal superset operands, counted once a key."""
+    keys: set[str] = set()
+    operands: dict[str, set[str]] = {}
+    for rule in rules.rules:
+        for key, constraint in rule.constraints.items():
+            keys.add(key)
+            if type(constraint) is Superset and type(constraint.operand) is frozenset:
+                operands.setdefault(key, set()).update(constraint.operand)
+    return len(keys), sum(len(members) for members in operands.values())
+
+
+@register_lru
+@lru_cache(maxsize=256)
+def _superset_of_self(rules: CompatibleDevices) -> tuple[str, ...]:
+    """The keys on which a rule of *rules* says ``key>=$``."""
+    return tuple(
+        sorted(
+            {
+                key
+                for rule in rules.rules
+                for key, constraint in rule.constraints.items()
+                if type(constraint) is Superset and constraint.operand is SELF
+            }
+        )
+    )
 
 
 def decide_type(source: MigrationVersion, target: CompatibleDevices, template: MigrationVersion) -> TypeDecision:
