@@ -20,6 +20,7 @@ from migcompat.conformance import CHECKS, Report, run
 from migcompat.conformance.emitter_checks import check_texts
 from migcompat.conformance.samples import load_sample, sample_names
 from migcompat.resources import data_path, samples_path
+from migcompat.sysfs.model import Attr, HostData, Placement
 
 NAMES = sample_names()
 GOOD = [name for name in NAMES if not name.startswith(("broken-", "warn-"))]
@@ -410,6 +411,34 @@ def test_a_pci_function_must_say_device_api_vfio_pci() -> None:
     wrong = [f for f in report.failures if f.check == "MC-E3-SYSFS" and f.details.get("key") == "device_api"]
     assert wrong and all("VFIO_DEVICE_API_PCI_STRING" in f.message for f in wrong)
     assert not [f for f in run(sample.hosts).failures if f.check == "MC-E3-SYSFS"]
+
+
+@pytest.mark.parametrize(
+    ("bus", "api", "wrong"),
+    [
+        ("platform", "vfio-platform", "vfio-pci"),
+        ("amba", "vfio-amba", "vfio-platform"),
+        ("fsl-mc", "vfio-fsl-mc", "vfio-pci"),
+    ],
+)
+def test_a_device_its_bus_binds_directly_must_say_its_bus_api(bus: str, api: str, wrong: str) -> None:
+    """E3 (11-M2, device_api's conditions): a device vfio-platform, vfio-amba or vfio-fsl-mc binds has that VFIO
+    API; only a PCI function's and an mdev's device_api were compared with sysfs."""
+
+    def host(device_api: str) -> HostData:
+        version = f"mc1 device_api={device_api} driver=vfio_{bus.replace('-', '_')} stream=x stream_version=1.0\n"
+        rules = "mc1\naccept device_api=$ driver=$ stream=x stream_version=1.0\n"
+        attributes = {"migration_version": Attr(version.encode()), "migration_compatible_devices": Attr(rules.encode())}
+        placement = Placement(
+            "device", f"{bus}/dev0", f"bus/{bus}/devices/dev0/vfio-dev/vfio0", attributes, {}, {"driver": f"vfio-{bus}"}
+        )
+        return HostData("h", "6.8", "2026-01-01T00:00:00Z", "test", "/sys", "capture", False, (placement,))
+
+    wrong_api = [f for f in run([host(wrong)]).failures if f.check == "MC-E3-SYSFS"]
+    assert [f.message for f in wrong_api] == [
+        f"device_api={wrong} does not match the VFIO API of a device on the {bus} bus, {api}"
+    ]
+    assert not [f for f in run([host(api)]).failures if f.check == "MC-E3-SYSFS"]
 
 
 def test_the_text_report_has_no_trailing_spaces_and_takes_columns_from_the_environment(

@@ -136,6 +136,15 @@ VFIO_DEVICE_APIS: Final = frozenset(
 )
 """The values of device_api (registry, clause 11): the VFIO_DEVICE_API_*_STRING strings, and vfio-fsl-mc
 and vfio-cdx for the device APIs that have a VFIO_DEVICE_FLAGS_* flag and no string."""
+BUS_DEVICE_APIS: Final = {
+    "platform": "vfio-platform",
+    "amba": "vfio-amba",
+    "fsl-mc": "vfio-fsl-mc",
+    "cdx": "vfio-cdx",
+}
+"""The device API of a device its bus's VFIO driver binds directly (vfio-platform, vfio-amba, vfio-fsl-mc,
+vfio-cdx): what E3 expects of ``device_api`` on ``bus/<bus>/devices/<name>``. The ccw and ap devices are
+mdevs, whose type says its ``device_api``; a device on a bus not listed here is not compared."""
 _PCI_ID: Final = re.compile(r"[0-9a-f]{4}:[0-9a-f]{4}")
 _INSTANCE_KINDS: Final = frozenset({"mdev", "pci", "device", "unplaced"})
 _MDEV_KINDS: Final = frozenset({"mdev", "mdev_type"})
@@ -1612,6 +1621,10 @@ def _sysfs_mismatches(
                 f"{hex_id(props['subsystem_vendor'])}:{hex_id(props['subsystem_device'])}",
                 "the function's subsystem_vendor:subsystem_device",
             )
+    if placement.kind == "device":
+        bus = placement.ident.partition("/")[0]
+        if bus in BUS_DEVICE_APIS:
+            expected["device_api"] = (BUS_DEVICE_APIS[bus], f"the VFIO API of a device on the {bus} bus")
     if placement.kind in ("pci", "device") and "driver" in links:
         expected["driver"] = (links["driver"].replace("-", "_"), "the bound driver")
     mismatches: list[tuple[str, str, str, str, int]] = []

@@ -108,8 +108,9 @@ CHECKS: Final[Mapping[str, Check]] = _table(
         "required",
         "standard keys agree with sysfs",
         "Standard keys agree with the sysfs facts the registry ties them to: type is the mdev type id, device_api "
-        "the type's device_api attribute, name the type's name attribute (escaped), pci_id and pci_subsystem a PCI "
-        "function's vendor, device, subsystem_vendor and subsystem_device, driver the function's bound driver.",
+        "the type's device_api attribute (vfio-pci for a PCI function, vfio-platform, vfio-amba, vfio-fsl-mc or "
+        "vfio-cdx for a device of that bus), name the type's name attribute (escaped), pci_id and pci_subsystem a "
+        "PCI function's vendor, device, subsystem_vendor and subsystem_device, driver the device's bound driver.",
     ),
     Check(
         "MC-E4-NO-PARAMS",
