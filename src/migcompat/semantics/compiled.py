@@ -18,11 +18,12 @@ integer bit mask (bit *i* for rule *i*):
 No constraint is evaluated on its own: a source is decided with a few mask
 operations per key, whatever the number of rules. The cost is
 O(k log r + m + u) for k keys, r rules, the m members of the source's sets
-and the u members of the superset operands of the keys it is read on, and
-compiling costs O(n log n) in the size of the rule set. The constraints that read no ``$``
-are compiled once per rule set, whatever the own values, so compiling it
-again for another device of a fleet costs only its constraints that read
-``$``. The evaluator agrees with the plain one
+and the u members of the superset operands of the keys it is read on
+(:func:`~migcompat.semantics.templates.reading_cost` counts it in work
+units), and compiling costs O(n log n) in the size of the rule set. The
+constraints that read no ``$`` are compiled once per rule set, whatever the
+own values, so compiling it again for another device of a fleet costs only
+its constraints that read ``$``. The evaluator agrees with the plain one
 (:mod:`~migcompat.semantics.rules`) by construction and by test.
 """
 
