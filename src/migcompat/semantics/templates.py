@@ -30,6 +30,8 @@ from .constraints import Truth, uses_self
 from .rules import Context, must_understand, own_values, rule_truth, same_configuration, source_value, truth_of
 
 __all__ = [
+    "KEYS_PER_UNIT",
+    "MEMBERS_PER_UNIT",
     "Parameter",
     "RuleOptions",
     "SelfAcceptance",
