@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from migcompat.cli import main
+from migcompat.resources import data_path
 
 SUCCESS, NEGATIVE, UNDECIDED = 0, 1, 3
 TREES = Path(__file__).resolve().parent.parent / "conformance" / "sample-trees"
@@ -346,32 +347,49 @@ def _mc2(tree: Path) -> Path:
     return attribute
 
 
-def test_an_attribute_of_another_format_version_is_undecided_never_a_pass_or_a_failure(tmp_path: Path) -> None:
-    """Whether an mc2 attribute is valid is not known to this suite: MC-E1-PARSE is undecided, exit status 3."""
+_CLAUSE_9_6 = "holds format mc1 and no other: a later format goes in a second pair of attributes beside the mc1 pair"
+"""How an MC-E1-PARSE failure for an attribute of another format version ends, before `` (clause 9.6)``."""
+
+
+def test_an_attribute_of_another_format_version_fails_mc_e1_parse(tmp_path: Path) -> None:
+    """An mc2 attribute in a file of clause 10 fails MC-E1-PARSE (12.1 E1, 9.1-M1), exit status 1, and says why:
+    those files hold mc1 and no other, a later format goes in a second pair (clause 9.6). Never undecided."""
+    jsonschema = pytest.importorskip("jsonschema")
     tree = tmp_path / "host"
     shutil.copytree(TREES / "mtty" / "new", tree, symlinks=True)
     attribute = _mc2(tree)
     result = run("conformance", "--no-progress", str(tree))
-    assert result.exit_code == UNDECIDED, result.stdout
-    assert re.search(r"^MC-E1-PARSE +undecided +\d+ +0 +required", result.stdout, re.MULTILINE)
-    assert "Result: UNDECIDED: 1 attribute of another format version could not be decided (MC-E1-PARSE)" in (
-        result.stdout
-    )
-    assert "FAIL" not in result.stdout
+    assert result.exit_code == NEGATIVE, result.stdout
+    assert re.search(r"^MC-E1-PARSE +FAIL +\d+ +1 +required", result.stdout, re.MULTILINE)
+    assert "FAIL MC-E1-PARSE" in result.stdout
+    said = " ".join(result.stdout.split())  # the message as one line, however the terminal wraps it
+    why = f"migration_version, as every attribute of clause 10, {_CLAUSE_9_6} (clause 9.6)"
+    assert f"error[unsupported-version]: format version 2 is not supported; this parser implements mc1; {why}" in said
+    assert "Result: FAILED: 1 required check failure" in result.stdout
+    assert "UNDECIDED" not in result.stdout and "undecided" not in result.stdout
     document = json.loads(run("conformance", "--no-progress", "-f", "json", str(tree)).stdout)
-    assert document["result"] == "undecided"
-    [note] = [note for note in document["notes"] if note["check"] == "MC-E1-PARSE"]
-    assert note["path"].endswith("vfio-dev/vfio0/migration_version")
-    assert "format version 2 is not supported" in note["message"]
-    # lint says the same of the attribute alone: undecided (3), where an invalid one fails (1).
+    schema = json.loads(data_path("conformance-report.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(document)
+    assert document["result"] == "failed"
+    [check] = [check for check in document["checks"] if check["id"] == "MC-E1-PARSE"]
+    assert (check["status"], check["failed"], check["undecided"]) == ("failed", 1, 0)
+    assert not [note for note in document["notes"] if note["check"] == "MC-E1-PARSE"]
+    [failure] = [failure for failure in document["failures"] if failure["check"] == "MC-E1-PARSE"]
+    assert failure["path"].endswith("vfio-dev/vfio0/migration_version")
+    assert failure["details"]["error_code"] == "unsupported-version"
+    assert failure["message"].endswith(why)
+    # lint says the same of the attribute alone, and of a rules attribute of another version: FAIL, status 1.
     result = run("lint", str(attribute))
-    assert result.exit_code == UNDECIDED
-    assert "UNDECIDED (MC-E1-PARSE not decided)" in result.stdout and "checked: nothing" in result.stdout
-    assert json.loads(run("lint", "-f", "json", str(attribute)).stdout)["result"] == "undecided"
-    # With an invalid attribute beside it, the run failed, as conformance ranks them; JSON and status agree.
-    broken = tmp_path / "broken_version"
-    broken.write_bytes(b"mc1  driver=mtty\n")
-    both = run("lint", "-f", "json", str(attribute), str(broken))
-    assert (both.exit_code, json.loads(both.stdout)["result"]) == (NEGATIVE, "failed")
-    attribute.write_bytes(b"mc1  driver=mtty\n")
-    assert run("lint", str(attribute)).exit_code == NEGATIVE
+    assert result.exit_code == NEGATIVE, result.stdout
+    assert "FAILED (MC-E1-PARSE)" in result.stdout and "checked: MC-E1-PARSE" in result.stdout
+    assert why in result.stdout and "UNDECIDED" not in result.stdout
+    rules = tmp_path / "migration_compatible_devices"
+    rules.write_bytes(b"mc2\naccept device_api=vfio-pci\n")
+    for given in (attribute, rules):
+        lint = run("lint", "-f", "json", str(given))
+        document = json.loads(lint.stdout)
+        assert (lint.exit_code, document["result"]) == (NEGATIVE, "failed")
+        [failure] = document["failures"]
+        assert (failure["check"], failure["details"]["error_code"]) == ("MC-E1-PARSE", "unsupported-version")
+        assert failure["message"].endswith(f"{given.name}, as every attribute of clause 10, {_CLAUSE_9_6} (clause 9.6)")
+        assert document["notes"] == []

@@ -13,7 +13,7 @@ from typing import Final
 
 import click
 
-from ..conformance.emitter_checks import TextFindings, check_texts, unsupported_attribute
+from ..conformance.emitter_checks import TextFindings, check_texts
 from ..conformance.registry import CHECKS
 from ..conformance.results import Failure, render_excerpt
 from ..errors import ParseError
@@ -452,19 +452,10 @@ _STATUSES: Final = {"undecided": ExitCode.UNDECIDED, "failed": ExitCode.NEGATIVE
 
 def _result(units: Sequence[_Unit], errors: Sequence[tuple[str, str]]) -> str:
     """The run's result, as the JSON says it and the exit status ranks it: an input not read leaves it undecided,
-    whatever else failed; then a failed required check; then an attribute of a format version not implemented
-    here (MC-E1-PARSE undecided), as conformance ranks them."""
+    whatever else failed; then a failed required check makes it failed; else it passed (warnings allowed)."""
     if errors:
         return "undecided"
-    if any(_required(unit.failures) for unit in units):
-        return "failed"
-    return "undecided" if any(_unsupported(unit) for unit in units) else "passed"
-
-
-def _unsupported(unit: _Unit) -> bool:
-    """Whether an attribute of *unit* is in a format version this migcompat does not implement (MC-E1-PARSE
-    not decided)."""
-    return unit.findings is not None and "MC-E1-PARSE" in unit.findings.unchecked
+    return "failed" if any(_required(unit.failures) for unit in units) else "passed"
 
 
 def _unchecked(unit: _Unit) -> list[str]:
@@ -538,8 +529,6 @@ def _write_text(units: Sequence[_Unit]) -> None:
         warned += warnings
         if required:
             status = click.style("FAILED", fg="red", bold=True) + f" ({', '.join(_ids(required))})"
-        elif _unsupported(unit):
-            status = click.style("UNDECIDED", fg="yellow", bold=True) + " (MC-E1-PARSE not decided)"
         else:
             status = click.style("passed", fg="green", bold=True)
             if warnings:
@@ -549,15 +538,9 @@ def _write_text(units: Sequence[_Unit]) -> None:
         assert unit.findings is not None
         lines.extend(f"  note: {note.check}: {note.message}" for note in unit.findings.notes)
         lines.extend(f"  not checked: {reason}" for reason in _unchecked(unit))
-    undecided = sum(_unsupported(unit) for unit in units)
     if failed:
         result = click.style("FAILED", fg="red", bold=True) + f": {_count(failed, 'required check failure')}"
         result += f", {_count(warned, 'warning')}"
-    elif undecided:
-        result = click.style("UNDECIDED", fg="yellow", bold=True) + (
-            f": {_count(undecided, 'input')} in a format version this migcompat does not implement,"
-            f" {_count(warned, 'warning')}"
-        )
     else:
         result = click.style("PASSED", fg="green", bold=True) + (f" with {_count(warned, 'warning')}" if warned else "")
     lines.append(f"Result: {result} ({_count(len(units), 'input')} checked)")
@@ -577,10 +560,8 @@ def _json_path(unit: _Unit) -> str:
     return given[0].path if len(given) == 1 else unit.label
 
 
-def _attribute_of(check: str, reason: str) -> str:
-    """The attribute a check that was not run is about."""
-    if check == "MC-E1-PARSE":
-        return unsupported_attribute(reason)
+def _attribute_of(check: str) -> str:
+    """The attribute a check that was not run is about: the rules for MC-E6-SELF, else the version."""
     return COMPATIBLE if check == "MC-E6-SELF" else VERSION
 
 
@@ -613,7 +594,7 @@ def _document(units: Sequence[_Unit], errors: Sequence[tuple[str, str]]) -> dict
         notes.extend(
             {
                 "check": check,
-                "path": unit.path_of(_attribute_of(check, reason)),
+                "path": unit.path_of(_attribute_of(check)),
                 "message": f"not checked: {reason}",
             }
             for check, reason in _undecided(unit)

@@ -110,8 +110,6 @@ __all__ = [
     "analyse_host",
     "check_texts",
     "locate",
-    "unsupported_attribute",
-    "unsupported_reason",
 ]
 
 MAX_CHOICES: Final = 4096
@@ -160,20 +158,18 @@ in :attr:`TextFindings.unchecked`, the second is a note.
 _S2: Final = "MC-S2-DEFAULT-WRITTEN"
 
 
-def unsupported_reason(attribute: str, message: str) -> str:
-    """Why MC-E1-PARSE is not decided for *attribute*, in a format version this suite does not implement.
+def _another_version(attribute: str) -> str:
+    """Why an *attribute* of another major format version fails MC-E1-PARSE, to follow the parser's message.
 
-    The reason starts with the attribute's name (:func:`unsupported_attribute` reads it back).
+    A conforming parser rejects ``mcN``, *N* other than 1, with
+    ``unsupported-version`` (9.1-M1), and the attributes of clause 10 hold
+    ``mc1`` and no other (clause 9.6): such an attribute is not valid as the
+    kind its file name says (E1), whatever a later format would make of it.
     """
     return (
-        f"{attribute}: {message}; whether it is valid cannot be judged here: check it with a migcompat that"
-        " implements that format version"
+        f"; {attribute}, as every attribute of clause 10, holds format mc1 and no other: a later format goes in"
+        " a second pair of attributes beside the mc1 pair (clause 9.6)"
     )
-
-
-def unsupported_attribute(reason: str) -> str:
-    """The attribute an MC-E1-PARSE reason of :func:`unsupported_reason` is about (the first one named)."""
-    return COMPATIBLE if reason.startswith(f"{COMPATIBLE}:") else VERSION
 
 
 @dataclass(frozen=True)
@@ -333,9 +329,6 @@ class _RulesChecks:
     problems: tuple[_Problem, ...]
     passed: tuple[str, ...]
     selfrefs: tuple[_SelfRef, ...] = ()
-    unchecked: tuple[tuple[str, str], ...] = ()
-    """(check ID, reason) of the checks not decided: MC-E1-PARSE for a format version this suite does not
-    implement."""
 
 
 @dataclass(frozen=True)
@@ -470,8 +463,6 @@ class _TextChecks:
         if part is not None:
             self.problems.extend(part.parse_problems)
             self.passed.extend(part.passed)
-            for check, reason in part.unchecked:
-                self._undecided(check, reason)
         devices: list[Device] = []
         if version is not None:
             self._registry_version(version)
@@ -514,7 +505,6 @@ class _TextChecks:
             self.problems,
             {},
             [],
-            self.unchecked,
         )
 
     def rules_only(self) -> _RulesChecks:
@@ -558,13 +548,7 @@ class _TextChecks:
             tuple(self.problems),
             tuple(self.passed),
             tuple(selfrefs),
-            tuple(self.unchecked.items()),
         )
-
-    def _undecided(self, check: str, reason: str) -> None:
-        """Record that *check* could not be decided, for *reason* (after any reason recorded before)."""
-        before = self.unchecked.get(check)
-        self.unchecked[check] = reason if before is None else f"{before}; {reason}"
 
     def _data(self, name: str) -> bytes:
         data = self.version_data if name == VERSION else self.rules_data
@@ -579,10 +563,6 @@ class _TextChecks:
                 parse_version(data) if name == VERSION else parse_compatible(data)
             )
         except ParseError as error:
-            if error.code == "unsupported-version":
-                # Another format version may be valid: this suite cannot judge it (as check's unknown, 8.5-VD1).
-                self._undecided("MC-E1-PARSE", unsupported_reason(name, error.message))
-                return None
             # A common slip's hint (migcompat._hints); not the library's "parse it with parse_compatible()".
             hint = {"hint": error.hint} if error.hint is not None and detect(data) == name else {}
             if data.lstrip()[:1] == b"{":
@@ -590,10 +570,13 @@ class _TextChecks:
                     "hint": "it is a JSON document, not an attribute: a capture is checked by 'migcompat"
                     " conformance FILE', a data model written out by 'migcompat emit FILE'"
                 }
+            message = f"error[{error.code}]: {error.message}"
+            if error.code == "unsupported-version":  # E1 fails: 9.1-M1 and 9.6, not check's unknown of 9.1-M2
+                message += _another_version(name)
             self.fail(
                 "MC-E1-PARSE",
                 name,
-                f"error[{error.code}]: {error.message}",
+                message,
                 _parse_excerpt(error),
                 error_code=error.code,
                 **hint,
@@ -1244,11 +1227,6 @@ class HostChecker:
         for note in outcome.notes:
             path = placement.path + (f"/{note.attribute}" if note.attribute else "")
             report.note(Note(note.check, host.host, path, note.message))
-        unsupported = outcome.unchecked.get("MC-E1-PARSE")
-        if unsupported is not None:  # never a pass: the result is undecided unless a required check failed
-            report.undecide("MC-E1-PARSE")
-            path = f"{placement.path}/{unsupported_attribute(unsupported)}"
-            report.note(Note("MC-E1-PARSE", host.host, path, f"not checked: {unsupported}"))
         analysis.version = outcome.version
         analysis.rules = outcome.rules
         analysis.rules_text = outcome.rules_text

@@ -71,12 +71,13 @@ CHECKS: Final[Mapping[str, Check]] = _table(
     ),
     Check(
         "MC-E1-PARSE",
-        "12.1 E1 (4, 5, 7)",
+        "12.1 E1 (4, 5, 7, 9.6)",
         "required",
         "the attribute is valid",
         "A conforming parser accepts the attribute as the kind its file name says, within every limit of clause 4.4."
-        " An attribute in another format version (mcN, N other than 1) is not judged: the check is undecided"
-        " (clause 9.1), never passed.",
+        " An attribute in another major format version (mcN, N other than 1) fails, with unsupported-version"
+        " (9.1-M1): the attributes of clause 10 hold format mc1 and no other, and a later format goes in a second"
+        " pair of attributes beside them (clause 9.6).",
     ),
     Check(
         "MC-E2-CANONICAL",

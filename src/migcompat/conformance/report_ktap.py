@@ -6,7 +6,7 @@ One test per check ID, in registry order, under one plan::
     1..19
     # migcompat conformance suite 1.0.0, spec 1.0: 1 host, 2 placements
     ...
-    # MC-E1-PARSE (12.1 E1 (4, 5, 7), required): 4 checked, 2 failed
+    # MC-E1-PARSE (12.1 E1 (4, 5, 7, 9.6), required): 4 checked, 2 failed
         KTAP version 1
         1..3
         # error[leading-zero]: version 535.129.03: component integer 03 has a leading zero

@@ -145,7 +145,6 @@ class Tally:
 
 
 UNDECIDED_OBJECTS: Final = {
-    "MC-E1-PARSE": ("attribute of another format version", "attributes of another format version"),
     "MC-U1-BREAKING": ("upgrade pair", "upgrade pairs"),
     "MC-U2-REMOVED": ("removed type or device", "removed types or devices"),
     "MC-M2-ASYMMETRY": ("target class of the matrix", "target classes of the matrix"),
