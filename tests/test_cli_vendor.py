@@ -353,6 +353,20 @@ def test_lint_canonical_form_parse_errors_and_warnings(runner: CliRunner, tmp_pa
     assert accept_all.stdout.endswith("Result: PASSED with 1 warning (1 input checked)\n")
 
 
+def test_lint_text_says_undecided_when_an_input_was_not_read(
+    runner: CliRunner, tmp_path: Path, with_lint: None
+) -> None:
+    """The result line agrees with the exit status and the JSON: it said PASSED, and the status was 3."""
+    path = write(tmp_path / "attr.txt", "mc1 device_api=vfio-pci driver=x stream=x stream_version=1.0\n")
+    missing = str(tmp_path / "missing")
+    result = run(runner, "lint", path, missing)
+    assert result.exit_code == UNDECIDED
+    assert result.stdout.endswith(
+        "Result: UNDECIDED: 1 input not read (above), 0 required check failures, 0 warnings (1 input checked)\n"
+    )
+    assert "PASSED" not in result.stdout
+
+
 def test_lint_json(runner: CliRunner, tmp_path: Path, with_lint: None) -> None:
     path = write(tmp_path / "attr.txt", "mc1 device_api=vfio-pci driver=x foo=1\n")
     missing = str(tmp_path / "missing")

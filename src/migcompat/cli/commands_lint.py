@@ -181,7 +181,7 @@ def lint_command(ctx: click.Context, inputs: Sequence[str], kind: str | None, ou
     if output_format == "json":
         echo_json(_document(units, input_errors))
     else:
-        _write_text(units)
+        _write_text(units, input_errors)
     ctx.exit(_STATUSES[_result(units, input_errors)])
 
 
@@ -503,7 +503,7 @@ def _location(failure: Failure) -> str:
     return f"{failure.path}:{failure.excerpt.line}:{failure.excerpt.column}"
 
 
-def _write_text(units: Sequence[_Unit]) -> None:
+def _write_text(units: Sequence[_Unit], errors: Sequence[tuple[str, str]]) -> None:
     if not units:
         return  # every input failed to read, and said so on standard error
     lines: list[str] = []
@@ -538,7 +538,10 @@ def _write_text(units: Sequence[_Unit]) -> None:
         assert unit.findings is not None
         lines.extend(f"  note: {note.check}: {note.message}" for note in unit.findings.notes)
         lines.extend(f"  not checked: {reason}" for reason in _unchecked(unit))
-    if failed:
+    if errors:  # as the exit status ranks it (_result): an input not read leaves the run undecided
+        result = click.style("UNDECIDED", fg="yellow", bold=True) + f": {_count(len(errors), 'input')} not read"
+        result += f" (above), {_count(failed, 'required check failure')}, {_count(warned, 'warning')}"
+    elif failed:
         result = click.style("FAILED", fg="red", bold=True) + f": {_count(failed, 'required check failure')}"
         result += f", {_count(warned, 'warning')}"
     else:
