@@ -198,6 +198,7 @@ class _Scripted:
     def __init__(self) -> None:
         self.traits = ["HW_GPU"]
         self.generation = 0
+        self.backoff = placement_client.Backoff(sleep=lambda seconds: None)
 
     def request(self, method: str, path: str, body: object = None, **options: object) -> tuple[int, object]:
         if method == "GET":

@@ -51,7 +51,12 @@ reached, the traits pruned. With *parallel* 1 the requests are made in order
 and none is made after the one that failed. A request whose connection the
 service resets before it answers (a busy service may) is made again, a
 few times, after a pause (:data:`MAX_RESET_RETRIES`); a write made again
-that finds its own work done counts as done. Placement has no transaction across requests:
+that finds its own work done counts as done. A request answered 502, 503 or
+504 (a service overloaded or restarting, or a proxy in front of it) is made
+again after a jittered pause that doubles, or the one its ``Retry-After``
+asks for (at most 10 s): at most 6 attempts and 30 s of pauses per request
+(:class:`Backoff`, which a :class:`PlacementClient` may be given). A generation
+conflict is read and written again after a short jittered pause too. Placement has no transaction across requests:
 the push is not rolled back, and running it again once the service answers
 completes it (every step is idempotent).
 
@@ -74,9 +79,12 @@ decoded by :func:`migcompat.jsonmodel.decode_json` (bounded values and nesting).
 from __future__ import annotations
 
 import contextlib
+import datetime
+import email.utils
 import http.client
 import ipaddress
 import json
+import random
 import re
 import socket
 import threading
@@ -97,9 +105,13 @@ from .placement import TRAIT_PREFIX, PlacementExport, ProviderTraits
 from .table import provider_key
 
 __all__ = [
+    "DEFAULT_BACKOFF",
+    "IDEMPOTENT",
     "MAX_CONFLICT_RETRIES",
     "MAX_RESET_RETRIES",
     "PUSH_MICROVERSION",
+    "UNAVAILABLE",
+    "Backoff",
     "PlacementClient",
     "PushReport",
     "cleartext_endpoint",
@@ -113,7 +125,8 @@ PUSH_MICROVERSION: Final = "1.6"
 """The microversion of every request :func:`push` makes: the traits API (``/traits``, with ``name=startswith:``,
 and traits on resource providers) came in 1.6."""
 MAX_CONFLICT_RETRIES: Final = 5
-"""How often a provider's traits are read and written again after a generation conflict."""
+"""How often a provider's traits are read and written again after a generation conflict (each time after a short
+pause: :meth:`Backoff.conflict_pause`)."""
 MAX_RESPONSE: Final = 64 << 20
 """The largest response body read."""
 HOLDERS_MICROVERSION: Final = "1.39"
@@ -122,6 +135,17 @@ MAX_RESET_RETRIES: Final = 4
 """How often a request whose connection the service dropped before answering is made again."""
 RESET_PAUSE: Final = 0.2
 """The pause, in seconds, before a dropped request is made again; it doubles each time (0.2 s to 1.6 s)."""
+IDEMPOTENT: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+"""The methods whose request may be made again (RFC 9110, 9.2.2): made twice, it does what it does once. Every
+request a push makes is of one of them (a provider's traits are written with its generation); a ``POST`` or a
+``PATCH`` is never made again once it may have reached the service."""
+UNAVAILABLE: Final = (502, 503, 504)
+"""The statuses of a service overloaded or restarting, or of a proxy in front of it that could not get its answer:
+a request of an :data:`IDEMPOTENT` method so answered is made again (:class:`Backoff`)."""
+_GATEWAY: Final = (502, 504)
+"""The statuses of a proxy that may have passed a request on to the service before it lost the answer."""
+_READS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+"""The methods that change nothing: their effect is never in doubt."""
 _TRAITS_PER_QUERY: Final = 32
 """How many traits one ``required=in:`` query names (about 1.9 KB of URL)."""
 _SCHEMES: Final = ("http", "https")
@@ -279,16 +303,20 @@ def cleartext_endpoint(endpoint: str) -> bool:
         return True  # a host name: it may resolve anywhere
 
 
-def _exchange(request: urllib.request.Request, timeout: float) -> tuple[int, bytes, bool]:
+def _exchange(request: urllib.request.Request, timeout: float) -> tuple[int, bytes, bool, str | None]:
     """The status and body of *request*'s answer, an error status included (:class:`urllib.error.HTTPError`),
-    and whether an earlier attempt was lost after it had been sent (it may have been applied).
+    whether an earlier attempt was lost after it had been sent (it may have been applied), and the answer's
+    ``Retry-After`` header (None without one).
 
     A connection the service resets or closes before it answers is made
     again, at most :data:`MAX_RESET_RETRIES` times, after a pause that
     doubles from :data:`RESET_PAUSE` seconds: a service busy with other
     connections (a push's parallel requests) may drop some it has no room to accept.
     Every request a push makes may be made again: each is idempotent, and
-    a provider's traits are written with its generation. A write that was
+    a provider's traits are written with its generation. A request of a
+    method that is not idempotent (``POST``, ``PATCH``: :data:`IDEMPOTENT`)
+    lost once sent is never made again: it is raised, its effect in doubt.
+    A write that was
     applied but whose answer was lost then finds its own work done (204,
     404, or a conflict and the provider as wanted): the caller counts it
     as done when the third value says so. Other errors, a refused
@@ -305,8 +333,10 @@ def _exchange(request: urllib.request.Request, timeout: float) -> tuple[int, byt
             try:
                 with _OPENER.open(request, timeout=timeout) as response:
                     answer = int(response.status), response.read(MAX_RESPONSE + 1)
+                    retry_after = response.headers.get("Retry-After")
             except urllib.error.HTTPError as exc:
                 answer = exc.code, (exc.read(MAX_RESPONSE + 1) if exc.fp is not None else b"")
+                retry_after = exc.headers.get("Retry-After") if exc.headers is not None else None
             except http.client.HTTPException as exc:  # an answer cut short (IncompleteRead...): a dropped connection
                 raise ConnectionResetError(str(exc)) from None
             finally:
@@ -314,7 +344,7 @@ def _exchange(request: urllib.request.Request, timeout: float) -> tuple[int, byt
                 _CURRENT.attempt = None
             if current.expired:  # the read ended when the socket was shut down: what it has is cut short
                 raise _late(timeout)
-            return answer[0], answer[1], lost
+            return answer[0], answer[1], lost, retry_after
         except TimeoutError:
             raise
         except (urllib.error.URLError, OSError) as exc:
@@ -325,6 +355,8 @@ def _exchange(request: urllib.request.Request, timeout: float) -> tuple[int, byt
             reason = exc.reason if sending else exc  # type: ignore[attr-defined]
             if attempt == MAX_RESET_RETRIES or not isinstance(reason, _DROPPED):
                 raise
+            if not sending and request.get_method() not in IDEMPOTENT:
+                raise  # it may have been applied: made again, it could be applied twice
             lost = lost or not sending
         time.sleep(pause)
         pause *= 2
@@ -338,18 +370,121 @@ def _late(timeout: float) -> TimeoutError:
 _DROPPED: Final = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
 """How a connection the service dropped before answering fails (http.client's RemoteDisconnected is a reset)."""
 
+_RETRY_AFTER_DIGITS: Final = 9
+"""The longest ``Retry-After`` in seconds read as a number (about 31 years); a longer one is taken as that long."""
+
+
+def _retry_after(value: str | None) -> float | None:
+    """The seconds a ``Retry-After`` header *value* asks to wait (RFC 9110, 10.2.3): a number of seconds, or an
+    HTTP date (none before now); None when there is no header or it is neither."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(int(value) if len(value) <= _RETRY_AFTER_DIGITS else 10**_RETRY_AFTER_DIGITS)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC, the only zone an HTTP date has
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return max(0.0, when.timestamp() - time.time())
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """When a :class:`PlacementClient` makes a request again that was answered but not done, and how long it waits.
+
+    **A service unavailable.** A request of an :data:`IDEMPOTENT` method
+    answered 502, 503 or 504 (:data:`UNAVAILABLE`: the service overloaded or
+    restarting, or a proxy in front of it that could not get its answer) is
+    made again, *attempts* times in all at most, each time after a pause
+    (:meth:`pause`): the ``Retry-After`` the answer gives (seconds, or an
+    HTTP date), but at most *retry_after_most* seconds; without one, *first*
+    seconds doubling at each retry up to *most*, with jitter (a pause is
+    between half and all of that, so that the requests of a parallel push do
+    not all come back at once). The pauses of one request add up to at most
+    *budget* seconds: a retry whose pause would pass it is not made. The last
+    answer, when it is still one of these, fails the request
+    (``placement-failed``, naming the attempts). With the defaults: at most 6
+    attempts and 30 s of pauses per request (0.25 to 15.5 s in all without
+    ``Retry-After``), each attempt bounded by the client's *timeout* besides.
+
+    A 503 is the service's own refusal: the request was answered, and not
+    applied. A 502 or 504 is a proxy's: it may have passed a write on before
+    it lost the answer, so a write made again after one reports that it may
+    have been applied (*resent* of :meth:`PlacementClient.request`), and a
+    write whose last answer is one is in doubt (``ExportError.in_doubt``), as
+    a write that got no answer is. A request of another method (``POST``) is
+    never made again.
+
+    **A generation conflict.** Before a provider's traits are read and
+    written again after a 409 (someone else wrote meanwhile: at most
+    :data:`MAX_CONFLICT_RETRIES` times), the push waits
+    :meth:`conflict_pause`: *conflict_first* seconds doubling up to
+    *conflict_most*, jittered the same way (at most 1.55 s in all with the
+    defaults), so that two writers of one provider do not keep colliding.
+
+    *sleep* waits (:func:`time.sleep`; a test gives one that records), and
+    *jitter* gives a float from 0 to 1 (:func:`random.random`). A count
+    below 1 or a negative time raises :class:`ValueError`.
+    """
+
+    attempts: int = 6
+    first: float = 0.5
+    most: float = 8.0
+    retry_after_most: float = 10.0
+    budget: float = 30.0
+    conflict_first: float = 0.05
+    conflict_most: float = 0.8
+    sleep: Callable[[float], None] = time.sleep
+    jitter: Callable[[], float] = random.random
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.attempts, int) or self.attempts < 1:
+            raise ValueError(f"attempts must be an int of 1 or more, not {self.attempts!r}")
+        for name in ("first", "most", "retry_after_most", "budget", "conflict_first", "conflict_most"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+                raise ValueError(f"{name} must be a number of seconds from 0, not {value!r}")
+
+    def pause(self, retry: int, retry_after: str | None = None) -> float:
+        """The pause, in seconds, before retry *retry* (from 1) of a request answered :data:`UNAVAILABLE` with the
+        ``Retry-After`` header *retry_after* (None: none): that, at most :attr:`retry_after_most`, else jittered."""
+        given = _retry_after(retry_after)
+        if given is not None:
+            return min(given, self.retry_after_most)
+        return self._jittered(self.first, self.most, retry)
+
+    def conflict_pause(self, retry: int) -> float:
+        """The pause, in seconds, before a provider's traits are read again after its *retry*-th conflict (from 1)."""
+        return self._jittered(self.conflict_first, self.conflict_most, retry)
+
+    def _jittered(self, first: float, most: float, retry: int) -> float:
+        whole = min(most, first * 2.0 ** min(retry - 1, 64))
+        return whole / 2 + whole / 2 * min(max(self.jitter(), 0.0), 1.0)
+
+
+DEFAULT_BACKOFF: Final = Backoff()
+"""A client's :class:`Backoff` unless it is given one."""
+
 
 @dataclass
 class PlacementClient:
     """A minimal Placement client: JSON requests with a token, a microversion and a timeout.
 
     *endpoint* must pass :func:`endpoint_problem`: a client with any other one
-    is refused with ``placement-failed`` when it is made.
+    is refused with ``placement-failed`` when it is made. *timeout* bounds
+    each attempt of a request, its answer read whole; *backoff* says which
+    answered requests are made again, and the pauses (:class:`Backoff`: a
+    request answered 502, 503 or 504 is made up to 6 times, over at most 30 s
+    of pauses, by default).
     """
 
     endpoint: str
     token: str
     timeout: float = 30.0
+    backoff: Backoff = DEFAULT_BACKOFF
 
     def __post_init__(self) -> None:
         problem = endpoint_problem(self.endpoint)
@@ -378,9 +513,15 @@ class PlacementClient:
     ) -> tuple[int, Any]:
         """``(status, decoded JSON or None)``; a status outside *ok* raises ``placement-failed``.
 
-        When *resent* is given, True is appended to it if the request had to
-        be made again after an attempt was lost once sent: the service may
-        have applied that attempt, and the answer is then the second one's.
+        A request of an :data:`IDEMPOTENT` method answered 502, 503 or 504
+        (a status outside *ok*) is made again as :attr:`backoff` says; the
+        answer is then the last attempt's. When *resent* is given, True is
+        appended to it if the request had to be made again after an attempt
+        that may have been applied: lost once sent, or answered 502 or 504 by
+        a proxy. A write (not a read) whose effect is unknown -- it got no
+        answer, or its last answer is a proxy's 502 or 504, or an earlier
+        attempt may have been applied and the last answer is an error -- fails
+        with ``in_doubt`` set; a 503 is the service's refusal, not in doubt.
         """
         url = self.endpoint.rstrip("/") + path
         data = None if body is None else json.dumps(body).encode("utf-8")
@@ -392,10 +533,24 @@ class PlacementClient:
         if data is not None:
             headers["Content-Type"] = "application/json"
         where = f"{method} {path}"
+        attempts = 0
+        waited = 0.0
+        applied = False  # whether an attempt before the last may have been applied
         try:
             request = urllib.request.Request(url, data=data, headers=headers, method=method)
-            status, raw, lost = _exchange(request, self.timeout)
-            if lost and resent is not None:
+            while True:
+                status, raw, lost, retry_after = _exchange(request, self.timeout)
+                attempts += 1
+                applied = applied or lost
+                if status in ok or status not in UNAVAILABLE or method not in IDEMPOTENT:
+                    break
+                pause = self.backoff.pause(attempts, retry_after)
+                if attempts >= self.backoff.attempts or waited + pause > self.backoff.budget:
+                    break
+                applied = applied or (status in _GATEWAY and method not in _READS)  # a proxy may have passed it on
+                self.backoff.sleep(pause)
+                waited += pause
+            if applied and resent is not None:
                 resent.append(True)
         except _Redirected as exc:
             raise ExportError(
@@ -408,7 +563,7 @@ class PlacementClient:
             reason = getattr(exc, "reason", exc)
             message = f"cannot reach Placement at {self.endpoint}: {reason}"
             failure = ExportError("placement-failed", message, where=where)
-            failure.in_doubt = method != "GET"  # it may have reached the service, which may have applied it
+            failure.in_doubt = method not in _READS  # it may have reached the service, which may have applied it
             raise failure from None
         except ValueError:
             # http.client quotes a rejected header value in its message, and a header holds the token.
@@ -420,7 +575,11 @@ class PlacementClient:
         if status not in ok:
             # A service may echo the request's headers in an error page: the token never reaches a CI log.
             detail = raw[:300].decode("utf-8", "replace").replace(self.token, "(the token)").strip()
-            raise ExportError("placement-failed", f"{where} answered {status}: {detail}", where=where)
+            tried = f" (the last of {attempts} attempts, over {waited:.1f} s)" if attempts > 1 else ""
+            failure = ExportError("placement-failed", f"{where} answered {status}{tried}: {detail}", where=where)
+            # a proxy's 502 or 504 may hide a write the service applied, as may an earlier attempt
+            failure.in_doubt = method not in _READS and (applied or status in _GATEWAY)
+            raise failure
         if not raw.strip():
             return status, None
         try:
@@ -531,12 +690,16 @@ def _traits_of(client: PlacementClient, uuid: str, *, missing_ok: bool = False) 
 def _set_traits(client: PlacementClient, uuid: str, ours: set[str], first: dict[str, Any] | None = None) -> bool:
     """Give the provider *uuid* exactly the migcompat traits *ours*, keeping its others; True if it changed.
 
-    *first* is its traits as already read (the answer of ``GET .../traits``), else they are read here.
+    *first* is its traits as already read (the answer of ``GET .../traits``), else they are read here. After a
+    generation conflict the traits are read and written again, after a pause (:meth:`Backoff.conflict_pause`),
+    at most :data:`MAX_CONFLICT_RETRIES` times.
     """
     path = f"/resource_providers/{urllib.parse.quote(uuid, safe='')}/traits"
     body = first
     resent: list[bool] = []  # a write of ours lost once sent: it may be what made the provider as wanted
-    for _ in range(MAX_CONFLICT_RETRIES + 1):
+    for conflicts in range(MAX_CONFLICT_RETRIES + 1):
+        if conflicts:  # someone else wrote meanwhile: a short pause, jittered, so that two writers do not collide again
+            client.backoff.sleep(client.backoff.conflict_pause(conflicts))
         if body is None:
             body = _traits_of(client, uuid)
         if body is None:  # not reached: a missing provider is a 404, an error unless missing_ok
