@@ -8,7 +8,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import click
 
@@ -20,9 +20,10 @@ from .attributes import Loader, refuse_two_stdins, report_failures
 from .captures import read_capture_stdin, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .groups import SuggestingGroup
-from .io import STDIN, CannotRead, display_name, read_entry, read_input
+from .io import STDIN, CannotRead, display_name, error_document, read_entry, read_input
 from .options import checked_path, format_option
 from .output import (
+    ERRORS_SAID,
     OutputError,
     check_writable,
     echo,
@@ -31,6 +32,7 @@ from .output import (
     exit_with,
     prepare_directory,
     write_all_in_directory,
+    write_output,
     write_output_or_exit,
 )
 from .signals import Terminated
@@ -689,9 +691,38 @@ by UUID.
 )
 @_EXTRA_SOURCE
 @_STRICT
+@format_option(
+    "text: the summary and the push's report for people; json (with --endpoint and --mapping FILE): the push's"
+    " report as one JSON object on standard output (push-report.schema.json), written when the push fails too,"
+    " with the error's code; notes and warnings stay on standard error."
+)
 @click.pass_context
-def placement_command(
+def placement_command(ctx: click.Context, /, output_format: str, **options: Any) -> None:
+    json_output = output_format == "json"
+    if json_output and options["endpoint"] is None:
+        echo_error("--format json reports a push: give the --endpoint URL of the Placement service")
+        ctx.exit(ExitCode.USAGE)
+    if json_output and (options["mapping"] or options["output"] or STDIN) == STDIN:
+        echo_error("--format json writes the push's report to standard output: give the mapping a --mapping FILE")
+        ctx.exit(ExitCode.USAGE)
+    try:
+        _placement(ctx, json_output=json_output, **options)
+    except click.exceptions.Exit as exc:
+        if json_output and exc.exit_code == ExitCode.UNDECIDED and not ctx.meta.get(_REPORTED):
+            # an error before any request: the error alone, as every command's JSON output has it
+            said = ctx.meta.get(ERRORS_SAID) or [("placement-failed", "the export failed (see standard error)")]
+            echo_json(error_document(*said[0]))
+        raise
+
+
+_REPORTED: Final = "migcompat.export.reported"
+"""The key of the click context's ``meta`` set once the push's JSON report is written."""
+
+
+def _placement(
     ctx: click.Context,
+    *,
+    json_output: bool,
     inventory: tuple[str, ...],
     mapping: str | None,
     output: str | None,
@@ -707,6 +738,7 @@ def placement_command(
     sources: tuple[str, ...],
     strict: bool,
 ) -> None:
+    """``export placement``: the export, its push (with *endpoint*), and its report (*json_output*: as JSON)."""
     from ..exports.mapping import mapping_text
     from ..exports.placement import DEFAULT_NAME_TEMPLATE, ResourceProviderMap, build_export
     from ..exports.placement_client import PlacementClient, PushReport, cleartext_endpoint, push
@@ -768,6 +800,32 @@ def placement_command(
     )
     made = len(export.placement_traits())  # is traits no mapped provider carries are not made (F10)
     pushed = f" (a push makes {made})" if made < len(export.traits) else ""
+    counts = {
+        "source_classes": len(export.table.classes),
+        "traits": len(export.traits),
+        "traits_pushed": made,
+        "providers": len(export.providers),
+        "providers_mapped": mapped,
+        "undecided": len(export.undecided),
+        "undecided_mapped": undecided_mapped,
+    }
+
+    def report_json(report: PushReport | None, *, written: bool, error: tuple[str, str, str | None] | None) -> None:
+        """Write the push's JSON report (push-report.schema.json) once, on standard output."""
+        if not json_output:
+            return
+        document: dict[str, object] = {
+            "endpoint": endpoint,
+            "mapping": None if target is None else display_name(target),
+            "mapping_written": written,
+            "export": counts,
+            "push": None if report is None else {**report.to_json(), "changed": report.changed()},
+        }
+        if error is not None:
+            document.update(error_document(*error))
+        ctx.meta[_REPORTED] = True
+        echo_json(document)
+
     summary = (
         f"{plural(len(export.table.classes), 'source class', 'source classes')},"
         f" {plural(len(export.traits), 'trait')}{pushed},"
@@ -780,6 +838,7 @@ def placement_command(
             if target is not None:
                 check_writable(target)  # a mistake in -o leaves Placement as it was
         except OutputError as exc:
+            report_json(None, written=False, error=(exc.code, exc.message + "; nothing was pushed", None))
             exit_with(ctx, exc, after="; nothing was pushed")
         try:
             report = push(export, PlacementClient(endpoint, token), prune=prune, refuse_stale=strict, parallel=parallel)
@@ -794,15 +853,26 @@ def placement_command(
             raise
         except MigcompatError as exc:
             applied = getattr(exc, "report", None)
-            if isinstance(applied, PushReport):
+            report_json(
+                applied if isinstance(applied, PushReport) else None,
+                written=False,
+                error=(exc.code, exc.message, exc.where),
+            )
+            if isinstance(applied, PushReport) and exc.code == "placement-failed":
                 _push_failed(ctx, exc, applied, target)
             _fail(ctx, exc)
     if target is not None:
         done = f" (the push to {escape(endpoint)} was done: export again to write it)" if endpoint else ""
-        _write(ctx, target, text, after=done)
+        try:
+            write_output(target, text, encoding="ascii")
+        except OutputError as exc:
+            report_json(report, written=False, error=(exc.code, exc.message + done, display_name(target)))
+            exit_with(ctx, exc, after=done)
     else:
         echo(text, nl=False)
-    echo(summary, err=target is None)
+    report_json(report, written=True, error=None)
+    human = target is None or json_output  # standard output carries the mapping, or the JSON report
+    echo(summary, err=human)
     for line in _placement_notes(export, pushed=endpoint is not None):
         echo(f"migcompat: note: {line}", err=True)
     _warn_undecided_placements(export)
@@ -810,11 +880,11 @@ def placement_command(
         echo(
             f"pushed to {escape(str(endpoint))}: {plural(len(report.traits_created), 'trait')} created,"
             f" {plural(len(report.updated), 'resource provider')} updated, {len(report.unchanged)} unchanged",
-            err=target is None,
+            err=human,
         )
-        _echo_outside(report, err=target is None)
+        _echo_outside(report, err=human)
         if report.pruned:
-            _echo_prune(report.traits_removed, report.traits_in_use, err=target is None)
+            _echo_prune(report.traits_removed, report.traits_in_use, err=human)
     ctx.exit(ExitCode.SUCCESS)
 
 

@@ -210,6 +210,15 @@ def echo_error(message: str, code: str | None = None) -> None:
     """
     word = "error" if code is None else f"error[{code}]"
     echo(f"{PROGRAM}: {_error_word(word)}: {message}", err=True)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and code is not None:
+        ctx.meta.setdefault(ERRORS_SAID, []).append((code, message))
+
+
+ERRORS_SAID: Final = "migcompat.errors_said"
+"""The key of the click context's ``meta`` (shared by a command's contexts) under which :func:`echo_error` lists the
+``(code, message)`` of every error it wrote with a code, in order: a command whose JSON output must carry the error
+that ended it reads the first."""
 
 
 def echo_json(document: object) -> None:

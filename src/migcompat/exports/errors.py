@@ -53,12 +53,16 @@ class ExportError(MigcompatError):
     * ``placement-failed`` -- the Placement service could not be reached or
       refused a request; *where* is the request. Raised part-way through
       :func:`~migcompat.exports.placement_client.push`, once writing has
-      begun, it carries *report*: what the push applied before it.
+      begun, it carries *report*: what the push applied before it. An
+      ``export-stale-traits`` error of a push carries one too, with nothing
+      applied, listing every resource provider it refused
+      (:attr:`~migcompat.exports.placement_client.PushReport.outside`).
     """
 
     report: PushReport | None = None
     """What a push applied before the request that failed (a ``placement-failed`` error of
-    :func:`~migcompat.exports.placement_client.push` once it has begun writing); None otherwise."""
+    :func:`~migcompat.exports.placement_client.push` once it has begun writing), or what it found before it refused
+    to write (its ``export-stale-traits`` error); None otherwise."""
     in_doubt: bool = False
     """A write request (``PUT``, ``POST``, ``DELETE``) that was sent, or may have been, and got no answer (a timeout,
     a connection dropped): the service may have applied it; *where* names it."""

@@ -425,8 +425,8 @@ class Backoff:
     *conflict_most*, jittered the same way (at most 1.55 s in all with the
     defaults), so that two writers of one provider do not keep colliding.
 
-    *sleep* waits (:func:`time.sleep`; a test gives one that records), and
-    *jitter* gives a float from 0 to 1 (:func:`random.random`). A count
+    *sleep* waits (``time.sleep``; a test gives one that records), and
+    *jitter* gives a float from 0 to 1 (``random.random``). A count
     below 1 or a negative time raises :class:`ValueError`.
     """
 
@@ -450,7 +450,7 @@ class Backoff:
 
     def pause(self, retry: int, retry_after: str | None = None) -> float:
         """The pause, in seconds, before retry *retry* (from 1) of a request answered :data:`UNAVAILABLE` with the
-        ``Retry-After`` header *retry_after* (None: none): that, at most :attr:`retry_after_most`, else jittered."""
+        ``Retry-After`` header *retry_after* (None: none): that, at most *retry_after_most*, else jittered."""
         given = _retry_after(retry_after)
         if given is not None:
             return min(given, self.retry_after_most)
@@ -514,7 +514,7 @@ class PlacementClient:
         """``(status, decoded JSON or None)``; a status outside *ok* raises ``placement-failed``.
 
         A request of an :data:`IDEMPOTENT` method answered 502, 503 or 504
-        (a status outside *ok*) is made again as :attr:`backoff` says; the
+        (a status outside *ok*) is made again as *backoff* says (:class:`Backoff`); the
         answer is then the last attempt's. When *resent* is given, True is
         appended to it if the request had to be made again after an attempt
         that may have been applied: lost once sent, or answered 502 or 504 by
@@ -656,8 +656,9 @@ class PushReport:
         return bool(self.traits_created or self.updated or self.traits_removed or self.cleared)
 
     def to_json(self) -> dict[str, object]:
-        """The report as a JSON-ready object."""
+        """The report as a JSON-ready object (``$defs/push`` of push-report.schema.json, but ``changed``)."""
         return {
+            "resource_providers": dict(self.uuids),
             "traits_created": self.traits_created,
             "providers_updated": self.updated,
             "providers_unchanged": self.unchanged,
@@ -968,7 +969,8 @@ def push(
     providers land on one UUID. The resource providers with migcompat traits
     that are not the export's are found before any write too
     (:attr:`PushReport.outside`): with *refuse_stale* (and not *prune*) any
-    one of them raises ``export-stale-traits``, naming them. A request that
+    one of them raises ``export-stale-traits``, naming them, with its
+    *report* set (nothing applied; :attr:`PushReport.outside` lists them all). A request that
     fails once writing has begun raises ``placement-failed`` with its
     *report* set: what was applied (nothing is pruned then). With *prune*,
     once every provider is set, gives each provider outside the export no
@@ -995,7 +997,9 @@ def push(
             else:
                 report.outside[uuid] = name
     if report.outside and refuse_stale and not prune:
-        raise _stale(report.outside)
+        refused = _stale(report.outside)
+        refused.report = report  # nothing written: what was found, for a report that lists them all
+        raise refused
     keys = [f"{how}:{value}" for how, value in targets]
     # A provider that has no migcompat trait and is to have none is already as the export wants it: not read.
     settled = {key for key, entry in zip(keys, targets.values(), strict=True) if not entry.traits}
