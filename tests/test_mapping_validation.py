@@ -283,9 +283,9 @@ ACCEPT_SETS_CASES: list[tuple[str, object, str, str]] = [
     ),
     ("index-boolean", [[True], [0, 1]], "accept_sets[0][0] is true, not an index in classes", "/accept_sets/0/0"),
     (
-        "index-float",
-        [[1.0], [0, 1]],
-        "accept_sets[0][0] is the JSON number 1.0, not an index in classes",
+        "index-fraction",  # 1.0 would be the index 1 (the number rule): 1.5 is no integer
+        [[1.5], [0, 1]],
+        "accept_sets[0][0] is the JSON number 1.5, not an index in classes",
         "/accept_sets/0/0",
     ),
     ("index-null", [[1], [None]], "accept_sets[1][0] is null, not an index in classes", "/accept_sets/1/0"),

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Final, TypeVar
 
-from ._jsondoc import describe, pointer_token
+from ._jsondoc import describe, integer_value, pointer_token
 from .errors import VerdictError
 from .model import Value
 from .terminals import KEY
@@ -184,9 +184,10 @@ def _array(data: object, path: str) -> Iterator[tuple[int, object]]:
 
 
 def _count(data: object, path: str) -> int:
-    if type(data) is not int or data < 0:
+    count = integer_value(data)  # the number rule: 1.0 is 1, true is not
+    if count is None or count < 0:
         raise VerdictError(f"expected a non-negative integer, found {describe(data)}", where=path)
-    return data
+    return count
 
 
 def _enum(kind: type[_Word], data: object, path: str) -> _Word:

@@ -39,11 +39,12 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, Final, cast
 
 from ._arguments import require
 from ._files import FileTooLarge, read_regular
-from ._jsondoc import pointer_token
+from ._jsondoc import integer_value, json_text, pointer_token
 from .errors import MigcompatError
 from .jsonmodel import decode_json, without_surrogates
 from .limits import MAX_ATTRIBUTE_BYTES
@@ -431,8 +432,8 @@ def _brief(value: object) -> str:
     """*value* for a message: a short string in full, anything else by its JSON type (never a big repr)."""
     if isinstance(value, str):
         return repr(value) if len(value) <= 40 else repr(value[:40]) + f"... ({len(value)} characters)"
-    if value is None or isinstance(value, (bool, int, float)):
-        return json.dumps(value)
+    if value is None or isinstance(value, (bool, int, float, Decimal)):
+        return json_text(value)
     return "an object" if isinstance(value, dict) else "an array" if isinstance(value, list) else "a value"
 
 
@@ -493,7 +494,7 @@ def _host(document: object, origin: str, *, consume: bool) -> HostData:
     doc = _object(document, "")
     if doc.get("format") != CAPTURE_FORMAT:
         raise CaptureError(f"not a migcompat capture (format must be {CAPTURE_FORMAT!r})", "/format")
-    if doc.get("version") != CAPTURE_VERSION or type(doc.get("version")) is not int:
+    if integer_value(doc.get("version")) != CAPTURE_VERSION:  # 1.0 is 1, true is not (the number rule)
         raise CaptureError(
             f"capture version {_brief(doc.get('version'))} is not supported (this migcompat reads {CAPTURE_VERSION})",
             "/version",

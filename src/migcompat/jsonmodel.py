@@ -44,7 +44,16 @@ from functools import partial
 from typing import Any, Final, NoReturn, TypeVar
 
 from . import _build, _values, terminals
-from ._jsondoc import SHOWN_CHARS, describe, pointer_token, show
+from ._jsondoc import (
+    MAX_INTEGER_DIGITS,
+    SHOWN_CHARS,
+    decode_integer,
+    decode_number,
+    describe,
+    integer_value,
+    pointer_token,
+    show,
+)
 from ._values import Problem
 from .emit import emit
 from .errors import DataModelError
@@ -151,8 +160,8 @@ document (re-encoding it, printing part of it) far from Python's recursion
 limit, whatever the depth of the caller's stack.
 """
 
-MAX_JSON_INTEGER_DIGITS: Final = 64
-"""The longest integer, in digits, that :func:`decode_json` reads.
+MAX_JSON_INTEGER_DIGITS: Final = MAX_INTEGER_DIGITS
+"""The longest integer, in digits, that :func:`decode_json` reads, however it is written (``1e64`` has 65).
 
 No member of migcompat's JSON formats needs more than 20 digits (2**64 - 1),
 and converting a number of thousands of digits costs time quadratic in its
@@ -260,11 +269,18 @@ def decode_json(
     would silently read as its last value) and the non-standard ``NaN`` and
     ``Infinity`` are refused too, as RFC 8259 asks.
 
+    A number is decoded by its exact decimal value
+    (:func:`migcompat._jsondoc.decode_number`): one that is an integer is an
+    :class:`int` however it is written (``1``, ``1.0``, ``1e0``), any other a
+    :class:`float` or, where a float would round it to an integer
+    (``1.00000000000000000001``), a :class:`~decimal.Decimal`; so a reader
+    that asks for ``type(value) is int`` judges it as JSON Schema does.
+
     The cost is bounded by the length of *text* and by *max_values*: a text
     of more than *max_values* values (:func:`json_values_over`, counted
     before anything is decoded), arrays and objects nested deeper than
     *max_depth*, and an integer longer than :data:`MAX_JSON_INTEGER_DIGITS`
-    digits, are refused. For every text that is not one JSON document within
+    digits (``1e400`` included), are refused. For every text that is not one JSON document within
     these bounds, raises the exception ``error(message, line, column)``
     returns (*line* and *column* are 1-based, in characters, and None for a
     fault without one position: too many values, nesting too deep, an
@@ -288,7 +304,7 @@ def decode_json(
     values = json_values_over(text, max_values)
     if values is not None:
         raise error(f"a document of {values} values; at most {max_values} are decoded", None, None)
-    hooks: dict[str, Any] = {"parse_int": _parse_int}
+    hooks: dict[str, Any] = {"parse_int": decode_integer, "parse_float": decode_number}
     if strict:
         hooks.update(object_pairs_hook=_unique_members, parse_constant=_reject_constant)
     try:
@@ -300,7 +316,7 @@ def decode_json(
         raise error(message, exc.lineno, exc.colno) from None
     except RecursionError:
         raise error(_too_deep(max_depth), None, None) from None
-    except ValueError as exc:  # _Refused from the hooks (json raises nothing else)
+    except ValueError as exc:  # from the hooks (json raises nothing else)
         raise error(str(exc) or type(exc).__name__, None, None) from None
     if _deeper_than(document, max_depth):
         raise error(_too_deep(max_depth), None, None)
@@ -368,12 +384,6 @@ def _values_over(document: object, limit: int) -> bool:
         if depth < _MODEL_DEPTH:
             stack.extend((child, depth + 1) for child in children if type(child) in (dict, list, tuple))
     return False
-
-
-def _parse_int(digits: str) -> int:
-    if len(digits.lstrip("-")) > MAX_JSON_INTEGER_DIGITS:
-        raise _Refused(f"an integer of {len(digits.lstrip('-'))} digits; at most {MAX_JSON_INTEGER_DIGITS} are read")
-    return int(digits)
 
 
 def _unique_members(pairs: list[tuple[str, object]]) -> dict[str, object]:
@@ -645,10 +655,11 @@ def _bound(data: object, path: str) -> Bound:
 
 
 def _self_prefix(members: Mapping[str, object], path: str) -> SelfPrefix:
-    length = members["length"]
-    if type(length) is not int or not 1 <= length <= MAX_SELF_PREFIX:
+    length = integer_value(members["length"])  # 1.0 is 1, true is not (the number rule)
+    if length is None or not 1 <= length <= MAX_SELF_PREFIX:
         raise DataModelError(
-            f"length must be an integer from 1 to {MAX_SELF_PREFIX}, found {describe(length)}", path=f"{path}/length"
+            f"length must be an integer from 1 to {MAX_SELF_PREFIX}, found {describe(members['length'])}",
+            path=f"{path}/length",
         )
     return SelfPrefix(length)
 
@@ -802,7 +813,7 @@ def _boolean(data: object, path: str) -> bool:
 
 
 def _format(data: object) -> None:
-    if isinstance(data, bool) or not isinstance(data, (int, float)) or data != FORMAT_VERSION:
+    if integer_value(data) != FORMAT_VERSION:  # 1.0 is 1, true and 1.00000000000000000001 are not (the number rule)
         found = str(data) if type(data) is int and abs(data) < 10**6 else describe(data)
         raise DataModelError(
             f"format must be {FORMAT_VERSION} (this library implements format mc{FORMAT_VERSION}), found {found}",

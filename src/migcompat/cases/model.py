@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .._files import FileTooLarge, read_regular
+from .._jsondoc import integer_value, json_text
 from ..errors import MigcompatError
 from ..jsonmodel import decode_json, json_fault
 
@@ -314,7 +315,7 @@ def _brief(value: object) -> str:
     if value is None or isinstance(value, (bool, int, float)):
         return repr(value)
     try:
-        text = json.dumps(value, ensure_ascii=True)
+        text = json_text(value, ensure_ascii=True)
     except (TypeError, ValueError, RecursionError):
         text = "..."
     return text if len(text) <= 60 else text[:60] + "..."
@@ -471,7 +472,7 @@ def _error_answer(answer: Mapping[str, Any], where: str) -> list[str]:
     if ("line" in answer) != ("column" in answer):
         problems.append(f"{where}.line and {where}.column go together")
     for name in ("line", "column"):
-        if name in answer and not (type(answer[name]) is int and answer[name] >= 1):
+        if name in answer and not ((integer_value(answer[name]) or 0) >= 1):  # the number rule: 1.0 is 1
             problems.append(f"{where}.{name} is not a positive integer")
     return problems
 
@@ -536,7 +537,7 @@ def _check(raw: Mapping[str, Any]) -> list[str]:
     counts = expect.get("reason_counts", {})
     if not (
         isinstance(counts, dict)
-        and all(code in COUNTED_REASONS and type(n) is int and n >= 1 for code, n in counts.items())
+        and all(code in COUNTED_REASONS and (integer_value(n) or 0) >= 1 for code, n in counts.items())
     ):
         problems.append(
             "expect.reason_counts is not an object of missing-attribute (8.8-NR5) or unsupported-version (8.8-NR4)"

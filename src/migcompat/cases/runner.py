@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from .._jsondoc import integer_value, json_text
 from ..compare import accepts
 from ..emit import emit
 from ..errors import MigcompatError
@@ -189,10 +190,14 @@ def _error_object(value: Any) -> Mapping[str, Any]:
     for name, kind in (("code", str), ("path", str)):
         if name in value and not isinstance(value[name], kind):
             raise _Fault("garbage", f'the error\'s "{name}" is not a string')
+    numbers = {}
     for name in ("line", "column"):
-        if name in value and type(value[name]) is not int:
-            raise _Fault("garbage", f'the error\'s "{name}" is not an integer')
-    return value
+        if name in value:
+            number = integer_value(value[name])  # the number rule: 1.0 is 1, true is not
+            if number is None:
+                raise _Fault("garbage", f'the error\'s "{name}" is not an integer')
+            numbers[name] = number
+    return {**value, **numbers}
 
 
 class _Runner:
@@ -223,7 +228,7 @@ class _Runner:
             data = _model_input(request["model"])
         else:
             argv = list(command)
-            data = json.dumps(request, ensure_ascii=True).encode("ascii")
+            data = json_text(request, ensure_ascii=True).encode("ascii")
         run = run_once(argv, data, self.options.timeout, self.groups)
         if run.status == "not-started":
             raise _Fault("crash", run.detail)
@@ -365,7 +370,7 @@ class _JSONText(str):
 def _encoded(message: Mapping[str, Any]) -> bytes:
     """*message* as one line of JSON, a :class:`_JSONText` member's text written verbatim (clause 12.5)."""
     members = (
-        f"{json.dumps(key)}: {value if type(value) is _JSONText else json.dumps(value, ensure_ascii=True)}"
+        f"{json.dumps(key)}: {value if type(value) is _JSONText else json_text(value, ensure_ascii=True)}"
         for key, value in message.items()
     )
     return ("{" + ", ".join(members) + "}").encode("utf-8")
@@ -375,7 +380,7 @@ def _model_input(model: Any) -> bytes:
     """What an emitter reads on standard input: the document as the case holds it, value or text."""
     if type(model) is _JSONText:
         return model.encode("utf-8")
-    return json.dumps(model, ensure_ascii=True).encode("ascii")
+    return json_text(model, ensure_ascii=True).encode("ascii")
 
 
 def _request(case: Case) -> dict[str, Any]:

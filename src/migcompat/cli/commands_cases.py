@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 from collections.abc import Mapping, Sequence
@@ -11,6 +10,7 @@ from typing import Any, Final, NoReturn
 
 import click
 
+from .._jsondoc import json_text
 from ..cases import extract
 from ..cases.lint import lint
 from ..cases.model import KINDS, LEVELS, RETIRED_FILE, CaseError, Selection, Suite, load_suite, read_case_file
@@ -520,7 +520,7 @@ def copy_command(
             echo_error(escape(f"cannot read {name}: {exc}"), "case-invalid")
             ctx.exit(ExitCode.UNDECIDED)
         original["cases"] = [case.to_json() for case in chosen]
-        writes[destination / name] = json.dumps(original, indent=1, ensure_ascii=True) + "\n"
+        writes[destination / name] = json_text(original, indent=1, ensure_ascii=True) + "\n"
         count += len(chosen)
     if (source / RETIRED_FILE).exists():
         try:

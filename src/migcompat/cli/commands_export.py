@@ -8,11 +8,12 @@ import os
 import re
 import stat
 from collections.abc import Callable, Mapping, Sequence
+from numbers import Number
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import click
 
-from .._jsondoc import pointer_token
+from .._jsondoc import json_text, pointer_token
 from ..display import escape, first_few, plural
 from ..errors import MigcompatError
 from ..exports import DEFAULT_PARALLEL, MAX_PARALLEL
@@ -1102,14 +1103,14 @@ def _json_kind(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return "boolean"
-    if isinstance(value, (int, float)):
+    if isinstance(value, Number):
         return "number"
     return "array" if isinstance(value, list) else "object"
 
 
 def _short_json(value: object) -> str:
     """*value* as JSON, cut at 40 characters."""
-    text = json.dumps(value, ensure_ascii=True)
+    text = json_text(value, ensure_ascii=True)
     return text if len(text) <= 40 else text[:40] + "..."
 
 

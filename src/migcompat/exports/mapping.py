@@ -39,11 +39,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import islice
+from numbers import Number
 from typing import Any, Final
 
 from .. import terminals
 from .._files import FileTooLarge, NotARegularFile, read_regular
-from .._jsondoc import pointer_token
+from .._jsondoc import json_text, pointer_token
 from ..emit import emit
 from ..jsonmodel import MAX_JSON_VALUES, decode_json, json_values_over
 from ..limits import MAX_KEY_BYTES
@@ -253,14 +254,14 @@ def _cut(text: str) -> str:
 
 def _brief(value: object) -> str:
     """*value* as JSON text, cut at :data:`_SHOWN_LENGTH` characters."""
-    return _cut(json.dumps(value, ensure_ascii=True))
+    return _cut(json_text(value, ensure_ascii=True))
 
 
 def _shown(value: object) -> str:
     """*value* as a message names it: ``null``, ``true``, or its JSON type and (cut) text (``the JSON string "x"``)."""
     if value is None or isinstance(value, bool):
         return json.dumps(value)
-    if isinstance(value, (int, float)):
+    if isinstance(value, Number):
         kind = "number"
     else:
         kind = "string" if isinstance(value, str) else "array" if isinstance(value, list) else "object"
