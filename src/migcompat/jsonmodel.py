@@ -270,10 +270,10 @@ def decode_json(
     ``Infinity`` are refused too, as RFC 8259 asks.
 
     A number is decoded by its exact decimal value
-    (:func:`migcompat._jsondoc.decode_number`): one that is an integer is an
+    (``migcompat._jsondoc.decode_number``): one that is an integer is an
     :class:`int` however it is written (``1``, ``1.0``, ``1e0``), any other a
     :class:`float` or, where a float would round it to an integer
-    (``1.00000000000000000001``), a :class:`~decimal.Decimal`; so a reader
+    (``1.00000000000000000001``), a ``decimal.Decimal``; so a reader
     that asks for ``type(value) is int`` judges it as JSON Schema does.
 
     The cost is bounded by the length of *text* and by *max_values*: a text
