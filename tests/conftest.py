@@ -6,10 +6,15 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+if TYPE_CHECKING:
+    from placement_service import PlacementService
 
 sys.path.insert(0, str(Path(__file__).parent))
 # The sample fleet generator is a maintainer script beside the cases generator, not part of the package.
@@ -83,3 +88,15 @@ def cases_copy(tmp_path: Path) -> Path:
     copy = tmp_path / "cases"
     shutil.copytree(default_cases_dir(), copy)
     return copy
+
+
+@pytest.fixture(scope="session")
+def running_placement(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlacementService]:
+    """One real Placement service for the test files that empty it before each test (``PlacementService.empty``).
+
+    Skips, with the reason, where Placement is not installed (``.ci/run`` turns the skip into a failure).
+    """
+    from placement_service import placement_service
+
+    with placement_service(tmp_path_factory.mktemp("placement")) as running:
+        yield running

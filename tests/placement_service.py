@@ -96,6 +96,17 @@ class PlacementService:
             status, raw = exc.code, exc.read()
         return status, (json.loads(raw) if raw.strip() else None)
 
+    def empty(self) -> None:
+        """Delete every resource provider and every custom trait: the service as a test file's next test wants it."""
+        status, answer = self.request("GET", "/resource_providers")
+        assert status == 200, (status, answer)
+        for rp in answer["resource_providers"]:
+            assert self.request("DELETE", f"/resource_providers/{rp['uuid']}")[0] == 204
+        status, answer = self.request("GET", "/traits?name=startswith:CUSTOM_")
+        assert status == 200, (status, answer)
+        for name in answer["traits"]:
+            assert self.request("DELETE", f"/traits/{name}")[0] == 204
+
     def create_provider(self, name: str, uuid: str | None = None) -> str:
         """Create a resource provider called *name* (with *uuid* when given); its UUID."""
         body: dict[str, str] = {"name": name}

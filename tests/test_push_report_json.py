@@ -1,6 +1,6 @@
 """``migcompat export placement --endpoint URL --format json``: the push's report as one JSON object.
 
-Against a real Placement (:mod:`placement_service`, one for the file; faults
+Against a real Placement (:mod:`placement_service`, one for the session: ``running_placement``; faults
 injected by :mod:`placement_proxy`), every document is validated against
 ``spec/schema/push-report.schema.json``: a push that succeeds, one that is
 made again (nothing changed), one that fails part way (what was applied, and
@@ -14,7 +14,6 @@ else, and the exit status is what the text report's is.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from migcompat.cli import main
 from migcompat.exports import placement_client
 from migcompat.resources import data_path
 from placement_proxy import Fault, fault_proxy, first
-from placement_service import TOKEN, PlacementService, placement_service
+from placement_service import TOKEN, PlacementService
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "conformance" / "samples" / "nvidia-vgpu"
@@ -40,21 +39,11 @@ REPORT = jsonschema.Draft202012Validator(_SCHEMAS[0], registry=_REGISTRY)
 COMMAND_ERROR = jsonschema.Draft202012Validator(_SCHEMAS[1], registry=_REGISTRY)
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlacementService]:
-    with placement_service(tmp_path_factory.mktemp("placement")) as running:
-        yield running
-
-
 @pytest.fixture
-def placement(service: PlacementService) -> PlacementService:
+def placement(running_placement: PlacementService) -> PlacementService:
     """The file's service with only the sample's two GPUs' resource providers, and no custom trait."""
-    _, answer = service.request("GET", "/resource_providers")
-    for rp in answer["resource_providers"]:
-        assert service.request("DELETE", f"/resource_providers/{rp['uuid']}")[0] == 204
-    _, answer = service.request("GET", "/traits?name=startswith:CUSTOM_")
-    for name in answer["traits"]:
-        assert service.request("DELETE", f"/traits/{name}")[0] == 204
+    service = running_placement
+    service.empty()
     for name in NAMES:
         service.create_provider(name)
     return service

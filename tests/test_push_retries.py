@@ -1,6 +1,6 @@
 """A push through a Placement that is overloaded, restarting, behind a gateway, or written by someone else meanwhile.
 
-The service is a real Placement (:mod:`placement_service`, one for the file);
+The service is a real Placement (:mod:`placement_service`, one for the session: ``running_placement``);
 between it and the client sits :mod:`placement_proxy`, which answers 502, 503
 or 504 for the requests a test names, or forwards a request and then loses
 its answer. A request answered 502, 503 or 504 is made again after a jittered
@@ -16,7 +16,6 @@ recorded through :class:`~migcompat.exports.placement_client.Backoff`'s
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from email.utils import formatdate
 from typing import Any
 
@@ -29,25 +28,14 @@ from migcompat.exports.placement import TRAIT_PREFIX, ResourceProviderMap, build
 from migcompat.exports.placement_client import MAX_CONFLICT_RETRIES, Backoff, PlacementClient, push
 from migcompat.exports.table import build_table, provider_key
 from placement_proxy import Fault, fault_proxy, first
-from placement_service import TOKEN, PlacementService, placement_service
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlacementService]:
-    with placement_service(tmp_path_factory.mktemp("placement")) as running:
-        yield running
+from placement_service import TOKEN, PlacementService
 
 
 @pytest.fixture
-def placement(service: PlacementService) -> PlacementService:
+def placement(running_placement: PlacementService) -> PlacementService:
     """The file's service, emptied: no resource provider, no custom trait."""
-    status, answer = service.request("GET", "/resource_providers")
-    assert status == 200
-    for rp in answer["resource_providers"]:
-        assert service.request("DELETE", f"/resource_providers/{rp['uuid']}")[0] == 204
-    status, answer = service.request("GET", "/traits?name=startswith:CUSTOM_")
-    for name in answer["traits"]:
-        assert service.request("DELETE", f"/traits/{name}")[0] == 204
+    service = running_placement
+    service.empty()
     return service
 
 
