@@ -89,6 +89,8 @@ nitpick_ignore = [
         "collections.abc.Sequence",
         "collections.abc.ValuesView",
         "dataclasses.field",
+        "datetime.datetime",
+        "datetime.timedelta",
         "enum.Enum",
         "enum.IntEnum",
         "Exception",

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from fresh_captures import NO_AGE_LIMIT
 from migcompat.cli import main
 from migcompat.exports.errors import ExportError
 from migcompat.exports.kubernetes import LabelScheme
@@ -187,7 +188,7 @@ def test_an_rp_uuids_key_naming_no_provider_is_a_warning(tmp_path: Path) -> None
         )
     )
     mapping = tmp_path / "traits.json"
-    result = _placement(VGPU, *ENABLED, "--rp-uuids", str(uuids), "--mapping", str(mapping))
+    result = _placement(VGPU, *ENABLED, "--rp-uuids", str(uuids), "--mapping", str(mapping), *NO_AGE_LIMIT)
     assert result.exit_code == 0, result.output
     assert (
         result.stderr

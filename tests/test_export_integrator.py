@@ -31,6 +31,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from export_fleets import device_version, source_classes
+from fresh_captures import NO_AGE_LIMIT, now_text
 from migcompat import emit, parse_compatible
 from migcompat.cli import main
 from migcompat.exports import mapping as mapping_module
@@ -91,6 +92,7 @@ def alarm() -> Iterator[None]:
 def _capture(directory: Path, name: str, sample: str, host: str | None) -> Path:
     """A copy of the sample capture *sample* (new or old) as *directory*/*name*, with *host* when given."""
     document = json.loads((VGPU / f"{sample}.json").read_text())
+    document["time"] = now_text()  # captured today: the export judges no sample's age here
     if host is not None:
         document["host"] = host
     directory.mkdir(parents=True, exist_ok=True)
@@ -257,14 +259,14 @@ def test_rp_uuids_is_decoded_as_every_json_input(tmp_path: Path, content: str, s
 
 def test_dash_writes_the_mapping_to_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    result = _run("placement", str(VGPU), *ENABLED, "--mapping", "-")
+    result = _run("placement", str(VGPU), *ENABLED, "--mapping", "-", *NO_AGE_LIMIT)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["format"] == "migcompat-placement-traits"
     assert result.stderr.startswith(
         "2 source classes, 4 traits (a push makes 2), "
         "4 providers (2 mapped to a resource provider)\nmigcompat: note: unverified"
     )
-    labels = _run("kubernetes", str(VGPU), "-o", "-")
+    labels = _run("kubernetes", str(VGPU), "-o", "-", *NO_AGE_LIMIT)
     assert labels.exit_code == 0, labels.output
     assert json.loads(labels.stdout)["kind"] == "List" and len(json.loads(labels.stdout)["items"]) == 2
     assert list(tmp_path.iterdir()) == []  # no file and no directory named -
@@ -297,7 +299,7 @@ def test_dash_reads_the_mapping_the_uuids_and_a_capture_from_standard_input(tmp_
     providers = json.loads(mapping.read_text())["providers"]
     assert {"uuid": "7f5f0d9e-0000-4000-8000-000000000001"} in [p["resource_provider"] for p in providers]
 
-    one = _run("kubernetes", "-", str(VGPU / "old.json"), stdin=(VGPU / "new.json").read_bytes())
+    one = _run("kubernetes", "-", str(VGPU / "old.json"), *NO_AGE_LIMIT, stdin=(VGPU / "new.json").read_bytes())
     assert one.exit_code == 0, one.output
     assert one.stderr == (
         "2 source classes, 2 nodes, 5 labels\n"

@@ -25,6 +25,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from export_fleets import accepted_by_check, generated_fleet, source_classes
+from fresh_captures import NO_AGE_LIMIT
 from migcompat import emit
 from migcompat.cli import main
 from migcompat.exports.errors import ExportError
@@ -150,7 +151,7 @@ def test_prune_deletes_only_the_unused_migcompat_traits_the_export_does_not_set(
             assert service.request("PUT", f"/traits/{name}")[0] == 201
         mapping = tmp_path / "traits.json"
         args = ["export", "placement", str(SAMPLE), "--mapping", str(mapping), "--endpoint", service.endpoint]
-        args += ["--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230"]
+        args += ["--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230", *NO_AGE_LIMIT]
 
         strict = _migcompat(*args, "--strict", env={"OS_TOKEN": TOKEN})
         assert strict.exit_code == 3, strict.output
@@ -293,6 +294,7 @@ def _push_args(mapping: Path, *more: str) -> list[str]:
         "nvidia-230",
         "--mapping",
         str(mapping),
+        *NO_AGE_LIMIT,  # the sample's captures are from 2025: --strict would refuse them
         "--endpoint",
         "http://placement.invalid",  # the fake answers every request
         *more,

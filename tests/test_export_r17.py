@@ -21,6 +21,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from fresh_captures import NO_AGE_LIMIT
 from migcompat.cli import main
 from migcompat.exports.kubernetes import written_head
 from migcompat.exports.table import check_inventory
@@ -168,7 +169,7 @@ def test_a_huge_file_named_as_a_node_feature_is_not_decoded(tmp_path: Path) -> N
 def test_a_mapping_that_cannot_be_written_leaves_the_directory_as_it_was(tmp_path: Path) -> None:
     out = tmp_path / "labels"
     for mapping in (tmp_path / "missing" / "m.json", tmp_path):
-        result = _run("kubernetes", str(SAMPLE), "-o", str(out), "--mapping", str(mapping))
+        result = _run("kubernetes", str(SAMPLE), "-o", str(out), "--mapping", str(mapping), *NO_AGE_LIMIT)
         assert result.exit_code == 3, result.output
         assert result.stderr.startswith(f"migcompat: error[output-unwritable]: cannot write {mapping}: ")
         assert not any(out.iterdir())  # created, and nothing written in it
@@ -181,7 +182,7 @@ def test_a_placement_output_that_cannot_be_written_is_found_before_the_push(tmp_
         main,
         [
             *("export", "placement", str(SAMPLE), "--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230"),
-            *("--endpoint", "http://127.0.0.1:9", "--mapping", str(mapping)),
+            *("--endpoint", "http://127.0.0.1:9", "--mapping", str(mapping), *NO_AGE_LIMIT),
         ],
         env={"OS_TOKEN": "admin"},
     )

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from fresh_captures import now_text
 from migcompat import emit
 from migcompat.cli import main
 from migcompat.exports.errors import ExportError
@@ -58,6 +59,7 @@ def _capture(source: Path, directory: Path, host: str, *, break_: tuple[str, ...
     get a migration_compatible_devices that does not parse (``*`` breaks every one)."""
     document: dict[str, Any] = json.loads(source.read_text())
     document["host"] = host
+    document["time"] = now_text()  # captured today: the export judges no sample's age here
     for placement in document["placements"]:
         if "*" in break_ or placement["ident"] in break_:
             placement["attributes"]["migration_compatible_devices"]["text"] = "not a rule set\n"

@@ -27,6 +27,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from export_fleets import generated_fleet, source_classes
+from fresh_captures import fresh_copy
 from migcompat.cli import main
 from migcompat.exports.placement import ResourceProviderMap, build_export, query_for
 from migcompat.exports.placement_client import PlacementClient, holders, push
@@ -58,7 +59,7 @@ def _stripped_capture(tmp_path: Path, *, keep: tuple[str, ...] = ()) -> Path:
     captures.mkdir()
     captured = _migcompat("capture", "--sysfs", str(tree), "--host", "t4-node-16", "-o", str(captures / "16.json"))
     assert captured.exit_code in (0, 3), captured.output  # 3: nothing with migration attributes (written anyway)
-    shutil.copy(SAMPLES / "new.json", captures / "17.json")
+    fresh_copy(SAMPLES / "new.json", captures / "17.json")
     return captures
 
 

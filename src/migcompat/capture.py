@@ -61,6 +61,7 @@ __all__ = [
     "NOT_SYSFS_MESSAGE",
     "CaptureError",
     "capture",
+    "capture_moment",
     "capture_time",
     "check_host_name",
     "check_kernel_release",
@@ -143,6 +144,17 @@ def _now() -> str:
 
 _CAPTURE_TIME: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\Z")
 _EPOCH: Final = re.compile(r"[0-9]+\Z")
+
+
+def capture_moment(text: str) -> datetime.datetime | None:
+    """The moment a capture's recorded time *text* names (in the form :func:`capture_time` returns), or None
+    when *text* is not in that form or names a date and time that does not exist."""
+    if not _CAPTURE_TIME.match(text):
+        return None
+    try:
+        return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return None
 
 
 def capture_time(value: str) -> str:

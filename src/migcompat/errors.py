@@ -66,6 +66,8 @@ ERROR_CODES: Final[dict[str, str]] = {
 LIBRARY_ERROR_CODES: Final[dict[str, str]] = {
     "capture-invalid": "a capture document that is not valid JSON or not a valid capture",
     "capture-unreadable": "a capture file or sysfs tree that cannot be read, or a capture file too large to read",
+    "capture-stale": "a capture older than the age an export allows, or whose recorded time is in the future or"
+    " unreadable",
     "case-invalid": "a conformance case file or directory that cannot be read or is not a valid case file",
     "program-unstartable": "a program under test (cases run --parser, --emitter, --checker) that cannot be started",
     "sample-unknown": "no bundled conformance sample has the name asked for",

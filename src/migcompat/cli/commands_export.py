@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import os
 import re
@@ -97,6 +98,9 @@ an earlier export gave that host would stay in force. A JSON file there that
 is not a capture at all (no capture format: an error saved as JSON) is
 skipped with a note, and refused with --strict; a conformance sample's
 sample.json is skipped without one.
+A capture taken longer ago than --max-capture-age (48 hours by default),
+or whose time is in the future or unreadable, is named in a warning: its
+host may have changed since; --strict refuses it (error[capture-stale]).
 
 {_SCOPE}
 """
@@ -110,7 +114,8 @@ _EPILOG: Final = (
     " input, --mapping with -o FILE, --mapping - without -o DIR), 3 an input that cannot be read,"
     " a host in two captures, a capture without a host name or a file of an INVENTORY directory that is"
     " not a valid capture, nothing to export, with --strict"
-    " a placement that could not be decided or a capture fault that may hide one, a source that"
+    " a placement that could not be decided, a capture fault that may hide one or a capture older than"
+    " --max-capture-age, a source that"
     " is a device type, a name outside the scheduler's rules or a collision, two providers on one"
     " resource provider, a source of a class the export does not know, or a Placement request"
     " that failed."
@@ -414,6 +419,42 @@ def _refuse_incomplete(ctx: click.Context, loaded: Inventory, enabled: Callable[
     ctx.exit(ExitCode.UNDECIDED)
 
 
+def _check_capture_ages(
+    ctx: click.Context, loaded: Inventory, max_age: datetime.timedelta | None, *, strict: bool, excluded: Sequence[str]
+) -> None:
+    """Warn about the captures that may not describe their hosts now (older than *max_age*, or whose time is in the
+    future or unreadable: :func:`~migcompat.fleet.freshness.stale_captures`); with *strict*, end the command with
+    exit 3 (``capture-stale``) before anything is written. *max_age* None: no limit. The hosts *excluded*
+    (``--exclude-host``) get nothing from the export, so their captures are not judged."""
+    from ..fleet.freshness import age_text, stale_captures
+
+    if max_age is None:
+        return
+    left_out = frozenset(excluded)
+    stale = [capture for capture in stale_captures(loaded, max_age) if capture.host not in left_out]
+    if not stale:
+        return
+    old = sum(capture.problem == "old" for capture in stale)
+    why = [f"{plural(old, 'capture')} {'is' if old == 1 else 'are'} older than {age_text(max_age)}"] if old else []
+    if len(stale) > old:
+        odd = len(stale) - old
+        why.append(f"{plural(odd, 'capture')} {'records' if odd == 1 else 'record'} a time in the future or unreadable")
+    listed = first_few([capture.message for capture in stale], 3, escape, "; ")
+    what = f"{' and '.join(why)} (--max-capture-age): {listed}"
+    if strict:
+        echo_error(
+            f"--strict: {what}; such a host may have changed since, so nothing was written: capture those hosts"
+            " again, or give a larger --max-capture-age",
+            "capture-stale",
+        )
+        ctx.exit(ExitCode.UNDECIDED)
+    echo(
+        f"migcompat: warning: {what}; the export says what each host was then, which may not be what it is now"
+        " (a driver updated, a type enabled): capture those hosts again (--strict refuses such captures)",
+        err=True,
+    )
+
+
 def _not_captures(loaded: Inventory) -> list[str]:
     """The JSON files of the inventory's directories that are not captures (an error saved as JSON, another
     program's document), but for a conformance sample's manifest, ``sample.json`` beside its captures."""
@@ -526,6 +567,29 @@ _STRICT = click.option(
     help="Exit 3, writing (and pushing) nothing, when a placement could not be decided or a capture fault may"
     " hide one, or when what an earlier export gave outside this one would stay in force (a pushed resource"
     " provider's traits: export-stale-traits): no export rather than a partial one.",
+)
+
+
+def _check_age(ctx: click.Context, param: click.Parameter, value: str) -> datetime.timedelta | None:
+    from ..fleet.freshness import parse_age
+
+    try:
+        return parse_age(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+_MAX_CAPTURE_AGE = click.option(
+    "--max-capture-age",
+    "max_age",
+    metavar="AGE",
+    default="48h",
+    show_default=True,
+    callback=_check_age,
+    help="Warn about a capture taken longer ago than AGE (a whole number and a unit, s, m, h, d or w: 36h, 7d; a"
+    " number alone is hours), or whose recorded time is in the future or unreadable: its host may have changed since"
+    " (a driver updated, a type enabled), and the export would advertise it as it was. --strict refuses such a"
+    " capture (capture-stale). off: no limit.",
 )
 _ENABLED_TYPE = click.option(
     "--enabled-type",
@@ -692,6 +756,7 @@ by UUID.
 )
 @_EXTRA_SOURCE
 @_STRICT
+@_MAX_CAPTURE_AGE
 @format_option(
     "text: the summary and the push's report for people; json (with --endpoint and --mapping FILE): the push's"
     " report as one JSON object on standard output (push-report.schema.json), written when the push fails too,"
@@ -738,6 +803,7 @@ def _placement(
     excluded: tuple[str, ...],
     sources: tuple[str, ...],
     strict: bool,
+    max_age: datetime.timedelta | None,
 ) -> None:
     """``export placement``: the export, its push (with *endpoint*), and its report (*json_output*: as JSON)."""
     from ..exports.mapping import mapping_text
@@ -778,6 +844,7 @@ def _placement(
     every, providers, loaded, enabled = _inventory(ctx, inventory, entries, excluded=excluded)
     if strict:
         _refuse_incomplete(ctx, loaded, enabled)
+    _check_capture_ages(ctx, loaded, max_age, strict=strict, excluded=excluded)
     undecided = [u for u in undecided_placements(loaded) if u.kind != "type" or enabled(u.host, u.ident)]
     bare = [b for b in loaded.bare if b.kind != "type" or enabled(b.host, b.ident)]
     if rp_uuids:
@@ -1338,6 +1405,7 @@ delete nodefeature'.
 @_ENABLED_TYPES_FILE
 @_EXTRA_SOURCE
 @_STRICT
+@_MAX_CAPTURE_AGE
 @click.pass_context
 def kubernetes_command(
     ctx: click.Context,
@@ -1352,6 +1420,7 @@ def kubernetes_command(
     enabled_files: tuple[str, ...],
     sources: tuple[str, ...],
     strict: bool,
+    max_age: datetime.timedelta | None,
 ) -> None:
     from ..exports.kubernetes import LabelScheme, NodeNames, build_export
     from ..exports.mapping import mapping_text
@@ -1393,6 +1462,7 @@ def kubernetes_command(
     _, providers, loaded, enabled = _inventory(ctx, inventory, _enabled_entries(ctx, enabled_types, enabled_files))
     if strict:
         _refuse_incomplete(ctx, loaded, enabled)
+    _check_capture_ages(ctx, loaded, max_age, strict=strict, excluded=())
     table = _table(ctx, providers, loaded, sources)
     try:
         export = build_export(table, scheme, hosts=[host for _, host in loaded.file_hosts], names=names)

@@ -472,6 +472,9 @@ class Inventory:
     """(capture file, the host name it records), for every capture read, in the order read."""
     partial: tuple[PartialPlacement, ...] = ()
     bare: tuple[BarePlacement, ...] = ()
+    file_times: tuple[tuple[str, str], ...] = ()
+    """(capture file, the time it records as taken, as written there), for every capture read, in the order read:
+    :func:`~migcompat.fleet.freshness.stale_captures` reads them."""
 
     @property
     def incomplete(self) -> bool:
@@ -544,6 +547,7 @@ class Inventory:
             self.file_hosts,
             tuple(p for p in self.partial if p.host not in left),
             tuple(p for p in self.bare if p.host not in left),
+            self.file_times,
         )
 
     @classmethod
@@ -555,6 +559,7 @@ class Inventory:
         file_hosts: Iterable[tuple[str, str]] = (),
         partial: Iterable[PartialPlacement] = (),
         bare: Iterable[BarePlacement] = (),
+        file_times: Iterable[tuple[str, str]] = (),
     ) -> Inventory:
         """The inventory of *providers*: the targets among them are the providers, the devices the sources.
 
@@ -564,7 +569,8 @@ class Inventory:
         *file_hosts* (:func:`duplicate_hosts`), whatever *findings* holds, so
         inventories combined by hand (their providers, findings, files,
         file_hosts and partial placements concatenated) are checked as
-        :func:`load_inventory` checks its captures.
+        :func:`load_inventory` checks its captures. *file_times* holds (capture
+        file, the time it records) for each capture, as :attr:`file_times` does.
         """
         every = tuple(providers)
         kept = tuple(p for p in every if p.target)
@@ -575,7 +581,7 @@ class Inventory:
         sources = tuple(p for p in every if p.kind == "device")
         found = [finding for finding in findings if finding.code != "duplicate-host"]
         found.extend(duplicate_hosts(pairs))
-        return cls(kept, sources, tuple(found), tuple(files), hosts, pairs, partials, tuple(bare))
+        return cls(kept, sources, tuple(found), tuple(files), hosts, pairs, partials, tuple(bare), tuple(file_times))
 
 
 def duplicate_hosts(file_hosts: Iterable[tuple[str, str]]) -> tuple[InventoryFinding, ...]:
@@ -700,6 +706,7 @@ def load_inventory(paths: Sequence[str | os.PathLike[str]], *, stdin: bytes | No
     findings: list[InventoryFinding] = []
     files: list[str] = []
     file_hosts: list[tuple[str, str]] = []
+    file_times: list[tuple[str, str]] = []
     read: set[tuple[int, int]] = set()
     with collector_paused():
         for path in names_given:
@@ -715,8 +722,9 @@ def load_inventory(paths: Sequence[str | os.PathLike[str]], *, stdin: bytes | No
                     name = STDIN_NAME
                 files.append(name)
                 file_hosts.append((name, host.host))
+                file_times.append((name, host.time))
                 _read_host(host, name, cache, providers, partial, findings, bare)
-    return Inventory.of(providers, findings, files, file_hosts, partial, bare)
+    return Inventory.of(providers, findings, files, file_hosts, partial, bare, file_times)
 
 
 def _read_before(name: str, read: set[tuple[int, int]]) -> bool:
@@ -759,7 +767,7 @@ def inventory_of(host: HostData, origin: str) -> Inventory:
     findings: list[InventoryFinding] = []
     with collector_paused():
         _read_host(host, origin, TextCache(checks=False), providers, partial, findings, bare)
-    return Inventory.of(providers, findings, [origin], [(origin, host.host)], partial, bare)
+    return Inventory.of(providers, findings, [origin], [(origin, host.host)], partial, bare, [(origin, host.time)])
 
 
 def _read_host(
