@@ -208,6 +208,19 @@ def _script(tmp_path: Path, body: str) -> tuple[str, ...]:
     return (sys.executable, str(path))
 
 
+@pytest.mark.parametrize(
+    ("line", "outcome"), [("1", "pass"), ("1.0", "pass"), ("0", "garbage"), ("-1", "garbage"), ("true", "garbage")]
+)
+def test_a_rejection_s_line_is_an_integer_from_one(tmp_path: Path, line: str, outcome: str) -> None:
+    """protocol-response.schema.json: a line and a column count from 1; a line 0 is no place in the input."""
+    answer = '{"code": "empty", "line": ' + line + ', "column": 1}'
+    parser = _script(tmp_path, f"sys.stdin.buffer.read()\nprint({answer!r})\nsys.exit(1)\n")
+    result = run_cases(SUITE.select(Selection(run=["parse-invalid-empty-001"])), Programs(parser=parser), Options())
+    assert [r.outcome for r in result] == [outcome], [r.detail for r in result]
+    if outcome == "garbage":
+        assert 'the error\'s "line" is not an integer from 1' in result[0].detail
+
+
 def test_a_rejection_without_a_code_passes_unless_codes_are_required(tmp_path: Path) -> None:
     parser = _script(tmp_path, "sys.stdin.buffer.read()\nsys.exit(1)\n")
     cases = SUITE.select(Selection(run=["parse-invalid-nul-001"]))

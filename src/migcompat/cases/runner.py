@@ -194,8 +194,10 @@ def _error_object(value: Any) -> Mapping[str, Any]:
     for name in ("line", "column"):
         if name in value:
             number = integer_value(value[name])  # the number rule: 1.0 is 1, true is not
-            if number is None:
-                raise _Fault("garbage", f'the error\'s "{name}" is not an integer')
+            if number is None or number < 1:
+                raise _Fault(
+                    "garbage", f'the error\'s "{name}" is not an integer from 1 (lines and columns count from 1)'
+                )
             numbers[name] = number
     return {**value, **numbers}
 
