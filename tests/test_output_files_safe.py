@@ -18,6 +18,7 @@ Review r13, findings 2 and 9:
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import resource
@@ -27,13 +28,14 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 from sample_fleet import gvt_host, write_tree
 
 from migcompat.cli import main
-from migcompat.cli.output import OutputError, write_in_directory, write_output
+from migcompat.cli.output import OutputError, write_all_in_directory, write_in_directory, write_output
 from migcompat.errors import LIBRARY_ERROR_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -459,3 +461,31 @@ def test_an_output_goes_into_a_directory_its_user_may_write_to_but_not_list(tmp_
     assert result.returncode == 0, result.stderr
     assert json.loads(target.read_text())["format"] == "migcompat-placement-traits"
     assert [path.name for path in drop.iterdir()] == ["traits.json"]  # no temporary file left behind
+
+
+def test_a_rename_that_fails_part_way_names_what_was_replaced_and_what_was_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A set of files is written all or none, but a rename can still fail (an I/O error, a file system remounted
+    read-only) once some are done: the error said only "cannot write into DIR", leaving the operator to guess which
+    files were new. The fault is injected into the system call; the function under test is the real one."""
+    for name in ("a.json", "b.json", "c.json"):
+        (tmp_path / name).write_text("old\n")
+    real_replace, calls = os.replace, []
+
+    def failing_second(*args: Any, **kwargs: Any) -> None:
+        calls.append(args)
+        if len(calls) == 2:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_replace(*args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", failing_second)
+    with pytest.raises(OutputError) as raised:
+        write_all_in_directory(tmp_path, [(name, b"new\n") for name in ("a.json", "b.json", "c.json")])
+    monkeypatch.undo()
+    message = raised.value.message
+    assert raised.value.code == "output-unwritable" and raised.value.where == str(tmp_path)
+    assert message.startswith(f"cannot write into {tmp_path}: Input/output error; the files are now half old, half new")
+    assert message.endswith("replaced a.json; left as they were: b.json, c.json; write them again")
+    assert [(tmp_path / name).read_text() for name in ("a.json", "b.json", "c.json")] == ["new\n", "old\n", "old\n"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.json", "b.json", "c.json"]  # no temporary left

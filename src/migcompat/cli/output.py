@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Final, Literal, NoReturn, TextIO, overload
 
 import click
 
+from ..display import first_few
 from ..errors import DataModelError, MigcompatError, ParseError
 from ..jsonmodel import without_surrogates
 
@@ -401,7 +402,9 @@ def write_all_in_directory(directory: str | os.PathLike[str], files: Sequence[tu
     one: a set of files read together (a scheduler's objects and the mapping
     that describes them) is never half old, half new. Check *directory* with
     :func:`prepare_directory` first. Raises :class:`OutputError`
-    (``output-unwritable``), saying that nothing was written.
+    (``output-unwritable``), saying that nothing was written; in the rare case
+    that a rename fails (an I/O error, a file system remounted read-only),
+    the error names the files already replaced and those left as they were.
     """
     place = os.fspath(directory)
     staged: list[tuple[str, str]] = []
@@ -410,21 +413,25 @@ def write_all_in_directory(directory: str | os.PathLike[str], files: Sequence[tu
     except (OSError, ValueError) as exc:
         raise _cannot_write_into(place, exc) from None
     try:
-        for name, payload in files:
-            path = os.path.join(place, name)
-            found = _not_a_directory(name, path, dir_fd=parent)
-            old = found if found is not None and stat.S_ISREG(found.st_mode) else None
-            try:
-                staged.append((_stage(parent, name, payload, old), name))
-            except OSError as exc:
-                raise _cannot_write(path, exc) from None
-        for temporary, name in staged:
-            os.replace(temporary, name, src_dir_fd=parent, dst_dir_fd=parent)
+        try:
+            for name, payload in files:
+                path = os.path.join(place, name)
+                found = _not_a_directory(name, path, dir_fd=parent)
+                old = found if found is not None and stat.S_ISREG(found.st_mode) else None
+                try:
+                    staged.append((_stage(parent, name, payload, old), name))
+                except OSError as exc:
+                    raise _cannot_write(path, exc) from None
+        except OutputError as error:
+            raise OutputError(error.code, f"{error.message}; nothing was written", where=error.where) from None
+        replaced: list[str] = []
+        try:
+            for temporary, name in staged:
+                os.replace(temporary, name, src_dir_fd=parent, dst_dir_fd=parent)
+                replaced.append(name)
+        except OSError as exc:  # a rename failed: those before it are done
+            raise _partly_written(place, exc, replaced, [name for _, name in staged[len(replaced) :]]) from None
         staged.clear()
-    except OutputError as error:
-        raise OutputError(error.code, f"{error.message}; nothing was written", where=error.where) from None
-    except OSError as exc:  # a rename failed: those before it are done
-        raise _cannot_write_into(place, exc) from None
     finally:
         for temporary, _ in staged:
             with contextlib.suppress(OSError):
@@ -784,6 +791,17 @@ def _cannot_write(path: str, exc: OSError | ValueError) -> OutputError:
 
 def _cannot_write_into(path: str, exc: OSError | ValueError) -> OutputError:
     return OutputError("output-unwritable", f"cannot write into {_shown(path)}: {_reason(exc)}", where=path)
+
+
+def _partly_written(path: str, exc: OSError, replaced: Sequence[str], left: Sequence[str]) -> OutputError:
+    """The error of a set of files of which *replaced* were written and *left* were not, when a rename failed."""
+    done = first_few([_shown(name) for name in replaced], 5) if replaced else "none"
+    return OutputError(
+        "output-unwritable",
+        f"cannot write into {_shown(path)}: {_reason(exc)}; the files are now half old, half new: replaced {done};"
+        f" left as they were: {first_few([_shown(name) for name in left], 5)}; write them again",
+        where=path,
+    )
 
 
 def _reason(exc: OSError | ValueError) -> str:
