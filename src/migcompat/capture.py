@@ -174,10 +174,8 @@ def capture_time(value: str) -> str:
             shown = value if len(value) <= 40 else value[:40] + "..."
             raise ValueError(f"the time {shown} (seconds since 1970) is after the year 9999") from None
     if _CAPTURE_TIME.match(value):
-        try:
-            datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
-        except ValueError:
-            raise ValueError(f"the time {value} is not a date and time that exists") from None
+        if capture_moment(value) is None:
+            raise ValueError(f"the time {value} is not a date and time that exists")
         return value
     shown = repr(value if len(value) <= 40 else value[:40] + "...")
     raise ValueError(
