@@ -251,7 +251,7 @@ def _values(suite: Suite, report: LintReport) -> None:
             elif case.kind == "parse-invalid":
                 _error_answers(case, where, report)
             elif case.kind == "emit":
-                model = from_json(data["model"])
+                model = from_json(case.emit_model())
                 text = expect["text"]
                 parser = parse_version if isinstance(model, MigrationVersion) else parse_compatible
                 if emit(parser(text)) != text:

@@ -93,7 +93,7 @@ _COMMON: Final = {"id", "kind", "description", "clauses", "level", "spec_version
 _MEMBERS: Final[Mapping[str, frozenset[str]]] = {
     "parse-valid": frozenset({"attribute", "input", "input_base64", "expect"}),
     "parse-invalid": frozenset({"attribute", "input", "input_base64", "expect"}),
-    "emit": frozenset({"model", "expect"}),
+    "emit": frozenset({"model", "model_text", "expect"}),
     "emit-invalid": frozenset({"document", "document_text", "expect"}),
     "check": frozenset({"source", "target", "target_self", "expect"}),
     "relate": frozenset({"first", "second", "first_self", "second_self", "expect"}),
@@ -151,6 +151,13 @@ class Case:
             return base64.b64decode(self.data["input_base64"], validate=True)
         text: str = self.data["input"]
         return text.encode("utf-8")
+
+    def emit_model(self) -> Any:
+        """The data model of an ``emit`` case, decoded: one given as text (``model_text``) read as JSON by the number
+        rule of clause 2.4 (``1.0`` is the integer 1), as a conforming emitter reads it."""
+        if "model_text" in self.data:
+            return decode_json(self.data["model_text"], _NotJSON, strict=True)
+        return self.data["model"]
 
     def applies_to(self, version: str) -> bool:
         """Whether the case applies to specification revision *version*."""
@@ -479,7 +486,12 @@ def _error_answer(answer: Mapping[str, Any], where: str) -> list[str]:
 
 def _emit(raw: Mapping[str, Any]) -> list[str]:
     problems = _expect(raw, ["text"])
-    if not isinstance(raw.get("model"), dict):
+    if ("model" in raw) == ("model_text" in raw):
+        problems.append('exactly one of "model" and "model_text" is required')
+    elif "model_text" in raw:
+        # A valid data model is an object without a member twice (clause 5.8): the text is read strictly.
+        problems.extend(_json_text_problems(raw, "model_text", strict=True, is_object=True))
+    elif not isinstance(raw["model"], dict):
         problems.append('"model" is not an object')
     if not problems and not isinstance(raw["expect"]["text"], str):
         problems.append("expect.text is not a string")
@@ -491,20 +503,33 @@ class _NotJSON(ValueError):
         super().__init__(json_fault(message, line, column))
 
 
+def _json_text_problems(
+    raw: Mapping[str, Any], name: str, *, strict: bool = False, is_object: bool = False
+) -> list[str]:
+    """The problems of the member *name* of *raw*: a document given as JSON text (``model_text``, ``document_text``).
+
+    The runner writes the text into a request line as it is (clause 12.5), so it must be JSON text on one line;
+    with *strict* an object with a member twice is a problem too, and with *is_object* a text of anything but an
+    object.
+    """
+    text = raw[name]
+    if not isinstance(text, str) or not text or "\n" in text or "\r" in text:
+        return [f'"{name}" is not JSON text on one line']
+    try:
+        document = decode_json(text, _NotJSON, strict=strict)
+    except _NotJSON as exc:
+        return [f'"{name}" is not JSON text: {exc}']
+    if is_object and not isinstance(document, dict):
+        return [f'"{name}" is not the text of a JSON object']
+    return []
+
+
 def _emit_invalid(raw: Mapping[str, Any]) -> list[str]:
     problems = _expect(raw, ["code"])
     if ("document" in raw) == ("document_text" in raw):
         problems.append('exactly one of "document" and "document_text" is required')
     elif "document_text" in raw:
-        text = raw["document_text"]
-        if not isinstance(text, str) or not text or "\n" in text or "\r" in text:
-            problems.append('"document_text" is not JSON text on one line')
-        else:
-            # The runner writes it into a request line as it is: it must be JSON, a member twice aside.
-            try:
-                decode_json(text, _NotJSON)
-            except _NotJSON as exc:
-                problems.append(f'"document_text" is not JSON text: {exc}')
+        problems.extend(_json_text_problems(raw, "document_text"))  # a member twice is what it may hold
     if not problems and raw["expect"]["code"] != "invalid-model":
         problems.append('expect.code is not "invalid-model"')
     return problems

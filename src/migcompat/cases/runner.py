@@ -366,7 +366,8 @@ class _Skip(Exception):
 
 
 class _JSONText(str):
-    """A request member given as JSON text (a case's ``document_text``): written as it is, never as a string."""
+    """A request member given as JSON text (a case's ``model_text`` or ``document_text``): written as it is, never
+    as a string, so that what only the text holds (a number's spelling, a member twice) reaches the program."""
 
 
 def _encoded(message: Mapping[str, Any]) -> bytes:
@@ -399,8 +400,9 @@ def _request(case: Case) -> dict[str, Any]:
             request["input"] = raw.decode("ascii")
         return request
     if case.program == "emitter":
-        if "document_text" in data:
-            return {"request": "emit", "model": _JSONText(data["document_text"])}
+        for name in ("model_text", "document_text"):
+            if name in data:
+                return {"request": "emit", "model": _JSONText(data[name])}
         return {"request": "emit", "model": data["model"] if case.kind == "emit" else data["document"]}
     if case.kind == "check":
         return {"request": "check", **{k: data[k] for k in ("source", "target", "target_self")}}
