@@ -22,6 +22,7 @@ import base64
 import json
 import sys
 import traceback
+from decimal import Decimal
 from typing import Any
 
 from migcompat import emit, from_json, parse_compatible, parse_version, to_json
@@ -77,8 +78,11 @@ def _has_twice(value: Any) -> bool:
 
 def read_request(line: bytes) -> Any:
     """One request line. An emit request's model with a member twice is not a data model (clause 5.8):
-    the runner writes such a model as the case's text (clause 12.5), so this reader must see it."""
-    return json.loads(line, object_pairs_hook=_members)
+    the runner writes such a model as the case's text (clause 12.5), so this reader must see it. A number
+    is read by its exact decimal value (clause 2.4): one with a fraction or an exponent is a Decimal, which
+    from_json judges as its text says (1.0 is the integer 1, 1.00000000000000000001 is not), where a float
+    would round the second to 1."""
+    return json.loads(line, object_pairs_hook=_members, parse_float=Decimal)
 
 
 def _read(text: str | None, parser: Any) -> tuple[Any, ParseError | None]:
