@@ -254,7 +254,10 @@ _VALID = b'{"attribute": "migration_version", "fields": ' + _FIELDS
     "data",
     [
         _VALID + b', "format": 1, "params": []}',
-        _VALID + b', "format": 1e0, "params": []}',  # a float equal to 1 is format 1, as Python compares it
+        _VALID + b', "format": 1e0, "params": []}',  # a number is its exact decimal value: 1e0 is 1 (clause 2.4)
+        _VALID + b', "format": 10E-1, "params": []}',
+        _VALID + b', "format": 1.00000000000000000001, "params": []}',  # not 1, though a binary float rounds it to 1
+        _VALID + b', "format": true, "params": []}',
         b"\xef\xbb\xbf" + _VALID + b', "format": 1, "params": []}',  # a byte order mark is skipped
         _VALID + b', "format": 1, "format": 1, "params": []}',  # a member twice
         _VALID + b', "format": NaN, "params": []}',

@@ -330,15 +330,84 @@ static int write_set(struct reader *r, int node)
 	return 0;
 }
 
-/* $N: the number N, 1 to 7, written as an integer */
+/*
+ * The integer a JSON number stands for by its exact decimal value (specification clause 2.4), however it is
+ * written: 1, 1.0, 1e0 and 10E-1 are all 1. Sets *value and returns 0; returns -1 for anything else: not a
+ * number (true), no integer (1.5, and 1.00000000000000000001, which is never rounded to a binary float), or an
+ * integer of more than 18 digits, which no member of the data model holds. The number is as json_parse
+ * scanned it: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+ */
+static int json_integer(const struct json_node *x, long long *value)
+{
+	const char *p = x->text, *end = x->text + x->len;
+	const char *digits, *digits_end, *fraction = NULL;
+	long long scale = 0, result = 0, exponent = 0;
+	int negative = 0, exponent_negative = 0;
+	size_t significant = 0;
+
+	if (x->type != JT_NUMBER)
+		return -1;
+	if (p < end && *p == '-') {
+		negative = 1;
+		p++;
+	}
+	digits = p;
+	while (p < end && (is_digit(*p) || *p == '.')) {
+		if (*p == '.')
+			fraction = p + 1;
+		p++;
+	}
+	digits_end = p;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			exponent_negative = *p++ == '-';
+		for (; p < end; p++)	/* saturated: a larger exponent is beyond every bound either way */
+			if (exponent < 1000000)
+				exponent = exponent * 10 + (*p - '0');
+	}
+	/* The value is the digits (the point left out) times 10 to the power scale. */
+	scale = exponent_negative ? -exponent : exponent;
+	if (fraction)
+		scale -= digits_end - fraction;
+	while (digits_end > digits && (digits_end[-1] == '0' || digits_end[-1] == '.')) {
+		if (digits_end[-1] == '0')
+			scale++;	/* a trailing zero: one more power of ten */
+		digits_end--;
+	}
+	while (digits < digits_end && (*digits == '0' || *digits == '.'))
+		digits++;
+	if (digits == digits_end) {	/* every digit zero: 0, -0.0 and 0e5 included */
+		*value = 0;
+		return 0;
+	}
+	if (scale < 0)		/* its last digit, not zero, stands below the units */
+		return -1;
+	for (p = digits; p < digits_end; p++)
+		if (*p != '.')
+			significant++;
+	if ((long long)significant + scale > 18)
+		return -1;
+	for (p = digits; p < digits_end; p++)
+		if (*p != '.')
+			result = result * 10 + (*p - '0');
+	while (scale-- > 0)
+		result *= 10;
+	*value = negative ? -result : result;
+	return 0;
+}
+
+/* $N: N an integer from 1 to 7 by its exact value (2, 2.00 and 20E-1 are $2), written as one digit */
 static int write_prefix(struct reader *r, int node)
 {
-	const struct json_node *x = &r->n[node];
+	long long length;
+	char digit;
 
-	if (x->type != JT_NUMBER || x->len != 1 || x->text[0] < '1' || x->text[0] > '0' + MC_MAX_SELF_PREFIX)
+	if (json_integer(&r->n[node], &length) || length < 1 || length > MC_MAX_SELF_PREFIX)
 		return fail(r, node, "length must be an integer from 1 to 7", NULL);
+	digit = (char)('0' + length);
 	out_str(&r->text, "$");
-	out_bytes(&r->text, x->text, 1);
+	out_bytes(&r->text, &digit, 1);
 	return 0;
 }
 
@@ -508,14 +577,12 @@ static int write_rules(struct reader *r, int node)
 	return 0;
 }
 
-/* format: the number 1, however written (1, 1.0, 1e0), as Python compares it */
+/* format: the integer 1 by its exact value, however written (1, 1.0, 1e0, 10E-1; not 1.00000000000000000001) */
 static int check_format(struct reader *r, int node)
 {
-	const struct json_node *x = &r->n[node];
-	char *end;
+	long long format;
 
-	/* JSON's grammar is strtod's, and the byte after a number inside an object ends it */
-	if (x->type != JT_NUMBER || strtod(x->text, &end) != 1.0 || end != x->text + x->len)
+	if (json_integer(&r->n[node], &format) || format != 1)
 		return fail(r, node, "format must be 1 (this library implements format mc1)", NULL);
 	return 0;
 }
