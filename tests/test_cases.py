@@ -329,6 +329,65 @@ def test_an_emit_invalid_case_has_its_document_as_a_value_or_as_text(tmp_path: P
         assert list(validator("case-file.schema.json", "/$defs/emit_invalid").iter_errors(edited[0]))
 
 
+def _with_model_text(document: dict[str, Any]) -> dict[str, Any]:
+    return next(case for case in document["cases"] if "model_text" in case)
+
+
+MODEL = {"attribute": "migration_compatible_devices", "defaults": {}, "format": 1, "rules": []}
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda case: case.update(model=MODEL), 'exactly one of "model" and "model_text" is required'),
+        (lambda case: case.pop("model_text"), 'exactly one of "model" and "model_text" is required'),
+        (
+            lambda case: case.update(model_text='{"format": 1.0,\n"rules": []}'),
+            '"model_text" is not JSON text on one line',
+        ),
+        (lambda case: case.update(model_text='{"format": 1.0}\r'), '"model_text" is not JSON text on one line'),
+        (lambda case: case.update(model_text=""), '"model_text" is not JSON text on one line'),
+        (lambda case: case.update(model_text=MODEL), '"model_text" is not JSON text on one line'),
+        (lambda case: case.update(model_text='{"format": 1.0}}'), '"model_text" is not JSON text: '),
+        (lambda case: case.update(model_text='{"format": 1.0, "format": 1}'), 'the member "format" appears twice'),
+        (lambda case: case.update(model_text="[1.0]"), '"model_text" is not the text of a JSON object'),
+    ],
+)
+def test_an_emit_case_has_its_model_as_a_value_or_as_one_line_of_json_text(
+    tmp_path: Path, change: Any, problem: str
+) -> None:
+    """model_text, like document_text, is JSON text on one line, which the runner writes into a request line as it is;
+    a valid model being an object without a member twice (clause 5.8), it is read strictly. The problem names the
+    case."""
+    directory = _copy(tmp_path)
+    edited: list[dict[str, Any]] = []
+    _edit(directory, "emit.json", lambda d: (edited.append(_with_model_text(d)), change(edited[0])))
+    problems = load_suite(directory).problems
+    named = [p for p in problems if f"({edited[0]['id']})" in p]
+    assert any(problem in p for p in named), problems
+    assert edited[0]["id"] not in load_suite(directory).by_id()  # left out of the suite
+    if "is not JSON text: " not in problem and "twice" not in problem and "object" not in problem:
+        assert list(validator("case-file.schema.json", "/$defs/emit").iter_errors(edited[0]))
+
+
+def test_an_emit_case_given_as_text_is_checked_as_its_model(tmp_path: Path) -> None:
+    """cases check reads model_text by the number rule: a $N length written 2.00 is 2, one written 2.50 is no
+    integer, so that case's model is not valid."""
+    directory = _copy(tmp_path)
+    edited: list[dict[str, Any]] = []
+
+    def change(document: dict[str, Any]) -> None:
+        case = next(case for case in document["cases"] if '"length": 2.00' in case.get("model_text", ""))
+        case["model_text"] = case["model_text"].replace('"length": 2.00', '"length": 2.50')
+        edited.append(case)
+
+    assert not [e for e in lint(CASES, SPEC, SUITE).errors if "emit-number-" in e]
+    _edit(directory, "emit.json", change)
+    assert not load_suite(directory).problems
+    errors = lint(directory, SPEC).errors
+    assert [e for e in errors if edited[0]["id"] in e and "an expected value is not valid" in e], errors
+
+
 def test_lint_catches_stale_spec_examples(tmp_path: Path) -> None:
     directory = _copy(tmp_path)
     _edit(directory, EXAMPLES_FILE, lambda d: d["cases"].pop())

@@ -276,9 +276,9 @@ def answer(document):
 
 @pytest.mark.parametrize("persistent", [False, True], ids=["process-per-case", "persistent"])
 def test_an_emitter_that_keeps_the_last_of_two_members_is_wrong(tmp_path: Path, persistent: bool) -> None:
-    """The document_text cases reach the emitter as text in both modes, so a reader that lets the last of two
-    members win accepts them, and is caught; migcompat's own adapter rejects them (the dogfood runs)."""
-    cases = [case for case in SUITE.cases if "document_text" in case.data]
+    """The document_text cases of a member twice reach the emitter as text in both modes, so a reader that lets the
+    last of two members win accepts them, and is caught; migcompat's own adapter rejects them (the dogfood runs)."""
+    cases = [case for case in SUITE.cases if "document_text" in case.data and case.id.startswith("emit-invalid-twice-")]
     assert len(cases) >= 5
     lines = tmp_path / "lines"
     if persistent:
@@ -302,6 +302,58 @@ def test_an_emitter_that_keeps_the_last_of_two_members_is_wrong(tmp_path: Path, 
         seen = lines.read_text(encoding="utf-8").splitlines()
         for case in cases:
             assert sum(line.endswith(f', "model": {case.data["document_text"]}}}') for line in seen) == 1
+
+
+ROUNDED = ("1.00000000000000000001", "0.99999999999999999999", "2.00000000000000000001")
+"""The numbers of the number cases that a binary float rounds to an integer."""
+
+
+@pytest.mark.parametrize("persistent", [False, True], ids=["process-per-case", "persistent"])
+def test_model_text_reaches_the_emitter_verbatim_and_a_float_reader_is_caught(tmp_path: Path, persistent: bool) -> None:
+    """The model_text cases reach the emitter as the text the case writes, in both modes (clause 12.5), as do the
+    number cases' document_text: an emitter that reads numbers as binary floats takes 1.0 and 10E-1 for 1 (clause
+    2.4), so it passes the emit cases, and is caught on 1.00000000000000000001, which it rounds to 1."""
+    given = [case for case in SUITE.cases if "model_text" in case.data and case.applies_to(SPEC_VERSION)]
+    assert len(given) >= 7
+    assert {case.kind for case in given} == {"emit"}
+    numbers = [case for case in SUITE.cases if case.id.startswith("emit-invalid-number-")]
+    assert len(numbers) >= 7
+    texts = {case.id: case.data.get("model_text") or case.data["document_text"] for case in [*given, *numbers]}
+    seen = tmp_path / "seen"
+    if persistent:
+        body = LENIENT_EMITTER + (
+            f"seen = open({str(seen)!r}, 'w')\n"
+            "for line in sys.stdin:\n"
+            "    seen.write(line)\n"
+            "    seen.flush()\n"
+            "    request = json.loads(line)\n"
+            "    text = answer(request['model'])\n"
+            "    status = {'status': 'ok', 'result': text} if text else {'status': 'rejected'}\n"
+            "    print(json.dumps({'id': request['id'], **status}), flush=True)\n"
+        )
+    else:  # each input on a line of its own: the texts are one line each, and a write in append mode is atomic
+        body = LENIENT_EMITTER + (
+            "data = sys.stdin.read()\n"
+            f"with open({str(seen)!r}, 'a') as seen:\n"
+            "    seen.write(data + '\\n')\n"
+            "text = answer(json.loads(data))\n"
+            "sys.stdout.write(text or '')\n"
+            "sys.exit(not text)\n"
+        )
+    program = _script(tmp_path, body)
+    results = run_cases([*given, *numbers], Programs(emitter=program, persistent=persistent), Options(timeout=20))
+    found = {result.case.id: result.outcome for result in results}
+    rounded = {identifier for identifier, text in texts.items() if any(number in text for number in ROUNDED)}
+    assert len(rounded) == 3
+    assert found == {identifier: "wrong" if identifier in rounded else "pass" for identifier in texts}, [
+        (r.case.id, r.outcome, r.detail) for r in results
+    ]
+    lines = seen.read_text(encoding="utf-8").splitlines()
+    for identifier, text in texts.items():
+        if persistent:  # the value of "model", unquoted
+            assert sum(line.endswith(f', "model": {text}}}') for line in lines) == 1, identifier
+        else:  # standard input, byte for byte
+            assert lines.count(text) == 1, identifier
 
 
 def test_a_response_with_another_id_is_garbage(tmp_path: Path) -> None:

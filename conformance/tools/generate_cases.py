@@ -27,6 +27,7 @@ import json
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
@@ -1510,6 +1511,156 @@ def _twice_in_one_object(cases: _Cases) -> None:
         case["document_text"] = text
         case["expect"] = {"code": "invalid-model"}
         cases.add("emit.json", case)
+
+
+def _json_numbers(cases: _Cases) -> None:
+    """The data model's integer members written otherwise than as integers: a JSON number is its exact decimal value
+    (clause 2.4).
+
+    The data model has two integer members (``data-model.schema.json``): ``format``, which is 1, and the
+    ``length`` of a ``$N`` (``{"type": "self_prefix", "length": N}``), from 1 to 7. ``1.0``, ``1e0`` and
+    ``10E-1`` are the integer 1, so a model that writes them is valid; ``1.5``, ``1.00000000000000000001`` (which
+    a binary float rounds to 1) and ``true`` are not integers, so a document that writes them is not a data model
+    (clause 5.8). A reader of the case file would decode ``1.0`` to 1 and might round the others, so each case
+    gives its model as text (``model_text``, ``document_text``), which the runner hands over verbatim (clause
+    12.5). Each text is the JSON of a valid canonical model with one or two of its integers written otherwise, and
+    the value of each number written, stated here, is asserted from its digits, never from a float. The format
+    cases apply from 1.0, whose schema already judged a number as JSON Schema does (clause 2.4, a clarification
+    in 1.1, says so), as the cases of clause 5.8's member twice do; the ``$N`` cases from 1.1, which added ``$N``.
+    """
+    format_at = ("format",)
+    alternative = ("rules", 0, "constraints", "sv", "alternatives", 0)
+    length_at = (*alternative, "length")
+
+    def spelled(attribute: str, canonical: str, numbers: Sequence[tuple[tuple[Any, ...], str]]) -> str:
+        """The JSON text of the model of *canonical*, on one line, with each number at a path written as given."""
+        document = _canonical_model(attribute, canonical)
+        for index, (path, _) in enumerate(numbers):
+            node: Any = document
+            for step in path[:-1]:
+                node = node[step]
+            if type(node[path[-1]]) is not int:
+                raise ValueError(f"{path} of {canonical!r} is not an integer member")
+            node[path[-1]] = f"@number{index}@"
+        text = json.dumps(document, ensure_ascii=True)
+        for index, (_, literal) in enumerate(numbers):
+            text = text.replace(f'"@number{index}@"', literal, 1)
+        return text
+
+    def exactly(literal: str) -> Decimal | None:
+        """The exact value of the JSON number *literal*, None for ``true`` (no number)."""
+        return None if literal == "true" else Decimal(literal)
+
+    def em(name: str, description: str, attribute: str, canonical: str, numbers: Sequence[Any], *clauses: str) -> None:
+        identifier = f"emit-number-{name}"
+        if any("length" in path for path, _ in numbers):
+            since_1_1(identifier)
+        text = spelled(attribute, canonical, numbers)
+        model = _canonical_model(attribute, canonical)
+        for path, literal in numbers:
+            value = exactly(literal)
+            node: Any = model
+            for step in path:
+                node = node[step]
+            if value is None or value != node or type(json.loads(literal)) is int:
+                raise ValueError(f"{literal} is not {node} written otherwise than as an integer")
+        case = _common(
+            identifier,
+            "emit",
+            description,
+            ["2.4", *clauses, "5.8", "12.5", "6.3", "12.1", "12.2", "E1", "E2"],
+            "required",
+        )
+        case["model_text"] = text
+        case["expect"] = {"text": canonical}
+        cases.add("emit.json", case)
+
+    def ei(name: str, description: str, attribute: str, canonical: str, path: tuple[Any, ...], literal: str) -> None:
+        identifier = f"emit-invalid-number-{name}"
+        clauses = ["2.4", "5.8"]
+        if "length" in path:
+            since_1_1(identifier)
+            clauses.append("5.6")
+        value = exactly(literal)
+        if value is not None and value == value.to_integral_value():
+            raise ValueError(f"{literal} is an integer")
+        case = _common(
+            identifier,
+            "emit-invalid",
+            description,
+            [*clauses, "P4", "12.2", "12.5", "invalid-model"],
+            "required",
+        )
+        case["document_text"] = spelled(attribute, canonical, [(path, literal)])
+        case["expect"] = {"code": "invalid-model"}
+        cases.add("emit.json", case)
+
+    version = "mc1 device_api=vfio-pci driver=mtty type=mtty-2\n"
+    rules = "mc1\naccept driver=mtty\n"
+    em("001", "format written 1.0: the integer 1", V, version, [(format_at, "1.0")])
+    em("002", "format written 1e0: the integer 1", C, rules, [(format_at, "1e0")])
+    em("003", "format written 10E-1: the integer 1", V, version, [(format_at, "10E-1")])
+    em(
+        "004",
+        "format written 0.1E+1, with a fraction and a signed exponent: the integer 1",
+        C,
+        rules,
+        [(format_at, "0.1E+1")],
+    )
+    em(
+        "005",
+        "a $N whose length is written 2.00: the integer 2, $2",
+        C,
+        "mc1\naccept sv=$2\n",
+        [(length_at, "2.00")],
+        "5.6",
+    )
+    em(
+        "006",
+        "a range whose ends are $N of lengths written 1.0 and 30E-1: $1..$3",
+        C,
+        "mc1\naccept sv=$1..$3\n",
+        [((*alternative, "min", "length"), "1.0"), ((*alternative, "max", "length"), "30E-1")],
+        "5.6",
+    )
+    em(
+        "007",
+        "a $N whose length is written 7e0: the integer 7, $7",
+        C,
+        "mc1\naccept sv=$7\n",
+        [(length_at, "7e0")],
+        "5.6",
+    )
+
+    ei("001", "format written 1.5: not an integer, so not format 1", V, version, format_at, "1.5")
+    ei(
+        "002",
+        "format written 1.00000000000000000001: not the integer 1, though a binary float rounds it to 1",
+        V,
+        version,
+        format_at,
+        "1.00000000000000000001",
+    )
+    ei(
+        "003",
+        "format written 0.99999999999999999999: not the integer 1, though a binary float rounds it to 1",
+        C,
+        rules,
+        format_at,
+        "0.99999999999999999999",
+    )
+    ei("004", "format true: a boolean is not a number, so not format 1", C, rules, format_at, "true")
+    prefix = "mc1\naccept sv=$2\n"
+    ei("005", "a $N whose length is written 1.5: not an integer", C, prefix, length_at, "1.5")
+    ei(
+        "006",
+        "a $N whose length is written 2.00000000000000000001: not the integer 2, though a binary float rounds it to 2",
+        C,
+        prefix,
+        length_at,
+        "2.00000000000000000001",
+    )
+    ei("007", "a $N whose length is true: a boolean is not a number, so not $1", C, prefix, length_at, "true")
 
 
 # ---- check ------------------------------------------------------------------------------
@@ -4292,6 +4443,7 @@ def build() -> dict[str, list[Json]]:
     _review_r6(cases)
     _review_r18(cases)
     _review_r19(cases)
+    _json_numbers(cases)
     for file_cases in cases.files.values():
         for case in file_cases:
             case["clauses"].extend(name for name in _sentences_tested(case) if name not in case["clauses"])
@@ -4330,7 +4482,7 @@ def _sentences_tested(case: Json) -> list[str]:
         found += ["4.1-M1", "6.3-M1", "12.2-M2"]
     elif kind == "emit-invalid":
         found.append("5.8-M1")
-        if "document_text" in case:
+        if "document_text" in case and _member_twice(case["document_text"]):
             found.append("12.5-M2")  # two members of one name: refused however the request is read
     elif kind == "check":
         found += ["8-M1", "12.3-M1"]
@@ -4354,6 +4506,18 @@ def _sentences_tested(case: Json) -> list[str]:
     elif kind == "relate":
         found.append("12.3-M1")
     return found
+
+
+def _member_twice(text: str) -> bool:
+    """Whether the JSON *text* has an object with two members of one name."""
+    twice: list[bool] = []
+
+    def pairs(members: list[tuple[str, Any]]) -> dict[str, Any]:
+        twice.append(len(dict(members)) != len(members))
+        return dict(members)
+
+    json.loads(text, object_pairs_hook=pairs)
+    return any(twice)
 
 
 def render(name: str, cases: Sequence[Json], description: str, generated_by: str) -> str:
