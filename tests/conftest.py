@@ -100,3 +100,10 @@ def running_placement(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Plac
 
     with placement_service(tmp_path_factory.mktemp("placement")) as running:
         yield running
+
+
+@pytest.fixture
+def placement(running_placement: PlacementService) -> PlacementService:
+    """The session's real Placement service, emptied: no resource provider, no custom trait."""
+    running_placement.empty()
+    return running_placement

@@ -40,6 +40,9 @@ class Fault:
 
 Rule = Callable[[str, str], "Fault | None"]
 
+WRITES = ("PUT", "DELETE", "POST")
+"""The methods that write."""
+
 
 @dataclass
 class FaultProxy:
@@ -47,6 +50,11 @@ class FaultProxy:
 
     endpoint: str
     seen: list[tuple[str, str, int | str]] = field(default_factory=list)
+
+
+def no_fault(method: str, path: str) -> Fault | None:
+    """A rule: every request forwarded, none faulted (the proxy only records them)."""
+    return None
 
 
 def first(count: int, fault: Fault, *, method: str | None = None, path: str = "") -> Rule:
@@ -60,6 +68,25 @@ def first(count: int, fault: Fault, *, method: str | None = None, path: str = ""
         return None
 
     return rule
+
+
+def nth_write(number: int, fault: Fault) -> Rule:
+    """A rule: *fault* for the write (``PUT``, ``DELETE`` or ``POST``) of that *number*, counted from 1, and for no
+    other request."""
+    count = [0]
+
+    def rule(request_method: str, request_path: str) -> Fault | None:
+        if request_method not in WRITES:
+            return None
+        count[0] += 1
+        return fault if count[0] == number else None
+
+    return rule
+
+
+def writes(proxy: FaultProxy) -> list[str]:
+    """The write requests *proxy* took, ``"METHOD PATH"``, in order."""
+    return [f"{method} {path}" for method, path, _ in proxy.seen if method in WRITES]
 
 
 @contextmanager

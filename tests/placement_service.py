@@ -13,12 +13,6 @@ token ``admin`` as an administrator.
 
 The ``openstack-placement`` package is the ``placement`` test extra; without
 it :func:`require_placement` skips with the reason.
-
-:class:`FakePlacement` is an in-memory stand-in for the few requests a push
-makes, for the fast tests that need a service to fail at a chosen request
-(the real one is started only by the tests marked slow, and by the smoke
-tests): :meth:`FakePlacement.install` routes every
-:class:`~migcompat.exports.placement_client.PlacementClient` request to it.
 """
 
 from __future__ import annotations
@@ -30,20 +24,15 @@ import select
 import subprocess
 import sys
 import textwrap
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid as uuids
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from migcompat.exports.errors import ExportError
-from migcompat.exports.placement_client import PlacementClient
 
 TOKEN = "admin"
 """The token noauth2 takes as an administrator's."""
@@ -107,13 +96,15 @@ class PlacementService:
         for name in answer["traits"]:
             assert self.request("DELETE", f"/traits/{name}")[0] == 204
 
-    def create_provider(self, name: str, uuid: str | None = None) -> str:
-        """Create a resource provider called *name* (with *uuid* when given); its UUID."""
+    def create_provider(self, name: str, uuid: str | None = None, traits: tuple[str, ...] = ()) -> str:
+        """Create a resource provider called *name* (with *uuid* when given) carrying *traits*; its UUID."""
         body: dict[str, str] = {"name": name}
         if uuid is not None:
             body["uuid"] = uuid
         status, answer = self.request("POST", "/resource_providers", body, microversion="1.20")
         assert status == 200, (status, answer)
+        if traits:
+            self.give(str(answer["uuid"]), list(traits))
         return str(answer["uuid"])
 
     def traits_of(self, uuid: str) -> set[str]:
@@ -121,6 +112,23 @@ class PlacementService:
         status, answer = self.request("GET", f"/resource_providers/{uuid}/traits")
         assert status == 200, (status, answer)
         return set(answer["traits"])
+
+    def give(self, uuid: str, traits: list[str]) -> None:
+        """Set *traits* on the resource provider *uuid*, creating the custom traits' definitions."""
+        for name in traits:
+            if name.startswith("CUSTOM_"):
+                assert self.request("PUT", f"/traits/{name}")[0] in (201, 204)
+        status, answer = self.request("GET", f"/resource_providers/{uuid}/traits")
+        assert status == 200, (status, answer)
+        body = {"traits": traits, "resource_provider_generation": answer["resource_provider_generation"]}
+        status, answer = self.request("PUT", f"/resource_providers/{uuid}/traits", body)
+        assert status == 200, (status, answer)
+
+    def defined_traits(self, prefix: str = "CUSTOM_") -> set[str]:
+        """The traits defined whose names start with *prefix* (compared here: Placement's LIKE takes ``_`` for any)."""
+        status, answer = self.request("GET", "/traits?name=startswith:CUSTOM_")
+        assert status == 200, (status, answer)
+        return {name for name in answer["traits"] if name.startswith(prefix)}
 
     def providers_matching(self, query: str, microversion: str = "1.39") -> set[str]:
         """The UUIDs ``GET /resource_providers?QUERY`` answers."""
@@ -174,106 +182,3 @@ def placement_service(directory: Path, backlog: int = 5) -> Iterator[PlacementSe
         if child.stdout is not None:
             child.stdout.close()
         log.close()
-
-
-@dataclass
-class FakePlacement:
-    """Resource providers and traits in memory, answering the requests of a push as Placement does.
-
-    *fail_at* makes the write request (PUT or DELETE) of that number, counted
-    from 1, answer 500; *lost_at* makes that write applied but its answer lost
-    (the client's error for a timeout once sent); *writes* records every write
-    request answered, in order. Requests made at once (a parallel push's) are
-    answered one at a time.
-    """
-
-    providers: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """UUID -> {"name", "generation", "traits"}."""
-    traits: set[str] = field(default_factory=set)
-    fail_at: int | None = None
-    lost_at: int | None = None
-    writes: list[str] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def add(self, name: str, uuid: str | None = None) -> str:
-        """A new resource provider called *name*; its UUID."""
-        uuid = uuid or str(uuids.uuid4())
-        self.providers[uuid] = {"name": name, "generation": 0, "traits": set()}
-        return uuid
-
-    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Route every PlacementClient request to this fake."""
-
-        def request(
-            client: PlacementClient,
-            method: str,
-            path: str,
-            body: object = None,
-            *,
-            microversion: str = "1.6",
-            ok: tuple[int, ...] = (200,),
-            resent: list[bool] | None = None,
-        ) -> tuple[int, Any]:
-            status, answer = self._answer(method, path, body)
-            if self.lost_at is not None and method in ("PUT", "DELETE") and len(self.writes) == self.lost_at:
-                lost = ExportError("placement-failed", "cannot reach Placement: timed out", where=f"{method} {path}")
-                lost.in_doubt = True  # as PlacementClient.request says of a write whose answer never came
-                raise lost
-            if status not in ok:
-                raise ExportError("placement-failed", f"{method} {path} answered {status}", where=f"{method} {path}")
-            return status, answer
-
-        monkeypatch.setattr(PlacementClient, "request", request)
-
-    def _answer(self, method: str, path: str, body: Any) -> tuple[int, Any]:
-        with self._lock:  # a push makes several requests at once
-            return self._answer_one(method, path, body)
-
-    def _answer_one(self, method: str, path: str, body: Any) -> tuple[int, Any]:
-        parts = urllib.parse.urlsplit(path)
-        query = urllib.parse.parse_qs(parts.query)
-        segments = [urllib.parse.unquote(part) for part in parts.path.strip("/").split("/")]
-        if method in ("PUT", "DELETE"):
-            if self.fail_at is not None and len(self.writes) + 1 == self.fail_at:
-                return 500, {"errors": [{"detail": "the fake fails here"}]}
-            self.writes.append(f"{method} {path}")
-        if method == "GET" and segments == ["resource_providers"]:
-            names = query.get("name", [])
-            required = query.get("required", [""])[0]
-            wanted = set(required.removeprefix("in:").split(",")) if required else set()
-            found = [
-                {"uuid": uuid, "name": rp["name"], "generation": rp["generation"]}
-                for uuid, rp in self.providers.items()
-                if (not names or rp["name"] == names[0])
-                and (not wanted or (wanted & rp["traits"] if required.startswith("in:") else wanted <= rp["traits"]))
-            ]
-            return 200, {"resource_providers": found}
-        if segments[0] == "resource_providers" and len(segments) == 3 and segments[2] == "traits":
-            rp = self.providers.get(segments[1])
-            if rp is None:
-                return 404, None
-            if method == "GET":
-                return 200, {"traits": sorted(rp["traits"]), "resource_provider_generation": rp["generation"]}
-            if body["resource_provider_generation"] != rp["generation"]:
-                return 409, None
-            if not set(body["traits"]) <= self.traits:
-                return 400, None
-            rp["traits"] = set(body["traits"])
-            rp["generation"] += 1
-            return 200, {"traits": sorted(rp["traits"]), "resource_provider_generation": rp["generation"]}
-        if segments == ["traits"] and method == "GET":
-            prefix = query.get("name", ["startswith:"])[0].removeprefix("startswith:")
-            return 200, {"traits": sorted(name for name in self.traits if name.startswith(prefix))}
-        if segments[0] == "traits" and len(segments) == 2:
-            name = segments[1]
-            if method == "PUT":
-                created = name not in self.traits
-                self.traits.add(name)
-                return (201 if created else 204), None
-            if name not in self.traits:
-                return 404, None
-            if any(name in rp["traits"] for rp in self.providers.values()):
-                return 409, None
-            self.traits.discard(name)
-            return 204, None
-        return 404, None

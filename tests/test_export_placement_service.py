@@ -28,13 +28,15 @@ from export_fleets import accepted_by_check, generated_fleet, source_classes
 from fresh_captures import NO_AGE_LIMIT
 from migcompat import emit
 from migcompat.cli import main
+from migcompat.exports import placement_client
 from migcompat.exports.errors import ExportError
 from migcompat.exports.placement import TRAIT_PREFIX, ResourceProviderMap, build_export, query_for
-from migcompat.exports.placement_client import PlacementClient, push
+from migcompat.exports.placement_client import MAX_RESET_RETRIES, PlacementClient, push
 from migcompat.exports.table import build_table, provider_key
 from migcompat.fleet.classes import class_id
 from migcompat.fleet.inventory import load_inventory
-from placement_service import TOKEN, FakePlacement, PlacementService, placement_service, require_placement
+from placement_proxy import Fault, fault_proxy, first, no_fault, nth_write, writes
+from placement_service import TOKEN, PlacementService, placement_service, require_placement
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "conformance" / "samples" / "nvidia-vgpu"
@@ -42,23 +44,6 @@ SAMPLE = ROOT / "conformance" / "samples" / "nvidia-vgpu"
 
 def _migcompat(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(main, list(args), env=env)
-
-
-def _defined(service: PlacementService, prefix: str) -> set[str]:
-    """The traits defined in *service* whose names start with *prefix* (checked here, not by Placement's LIKE)."""
-    status, answer = service.request("GET", "/traits?name=startswith:CUSTOM_")
-    assert status == 200, (status, answer)
-    return {name for name in answer["traits"] if name.startswith(prefix)}
-
-
-def _give(service: PlacementService, uuid: str, traits: list[str]) -> None:
-    """Set *traits* on the new resource provider *uuid* (generation 0), creating the trait definitions."""
-    for name in traits:
-        assert service.request("PUT", f"/traits/{name}")[0] in (201, 204)
-    status, answer = service.request(
-        "PUT", f"/resource_providers/{uuid}/traits", {"traits": traits, "resource_provider_generation": 0}
-    )
-    assert status == 200, (status, answer)
 
 
 def test_sample_pushed_by_name_and_queried(tmp_path: Path) -> None:
@@ -144,9 +129,9 @@ def test_prune_deletes_only_the_unused_migcompat_traits_the_export_does_not_set(
     with placement_service(tmp_path / "placement") as service:
         first, second = (service.create_provider(f"{host}_pci_0000_3b_00_0") for host in ("t4-node-16", "t4-node-17"))
         other = service.create_provider("elsewhere_pci_0000_84_00_0")
-        _give(service, first, [stale])
-        _give(service, second, ["CUSTOM_RACK_7"])
-        _give(service, other, [elsewhere, "CUSTOM_RACK_7"])
+        service.give(first, [stale])
+        service.give(second, ["CUSTOM_RACK_7"])
+        service.give(other, [elsewhere, "CUSTOM_RACK_7"])
         for name in (orphan, "CUSTOM_MIGCOMPATIBLE_GPU"):
             assert service.request("PUT", f"/traits/{name}")[0] == 201
         mapping = tmp_path / "traits.json"
@@ -173,7 +158,7 @@ def test_prune_deletes_only_the_unused_migcompat_traits_the_export_does_not_set(
         assert exported < set(document["traits"])
         assert stale not in service.traits_of(first)
         assert service.traits_of(other) == {elsewhere, "CUSTOM_RACK_7"}  # only named, not cleared
-        assert _defined(service, TRAIT_PREFIX) == exported | {stale, orphan, elsewhere}  # nothing deleted
+        assert service.defined_traits(TRAIT_PREFIX) == exported | {stale, orphan, elsewhere}  # nothing deleted
 
         pruned = _migcompat(*args, "--prune", env={"OS_TOKEN": TOKEN})
         assert pruned.exit_code == 0, pruned.output
@@ -183,8 +168,8 @@ def test_prune_deletes_only_the_unused_migcompat_traits_the_export_does_not_set(
         ) in pruned.output, pruned.output
         assert "pruned: 3 traits removed, 0 kept (still on a resource provider)" in pruned.output, pruned.output
         assert f"  removed {elsewhere}\n  removed {stale}\n  removed {orphan}\n" in pruned.output
-        assert _defined(service, TRAIT_PREFIX) == exported
-        assert operator <= _defined(service, "CUSTOM_")
+        assert service.defined_traits(TRAIT_PREFIX) == exported
+        assert operator <= service.defined_traits("CUSTOM_")
         assert service.traits_of(other) == {"CUSTOM_RACK_7"}  # the operator's trait kept
         assert service.traits_of(second) >= {"CUSTOM_RACK_7"}
 
@@ -193,8 +178,8 @@ def test_prune_deletes_only_the_unused_migcompat_traits_the_export_does_not_set(
         assert "0 resource providers updated, 2 unchanged" in again.output, again.output
         assert "pruned: 0 traits removed, 0 kept (still on a resource provider)\n" in again.output, again.output
         assert "  removed" not in again.output and "outside the export" not in again.output
-        assert _defined(service, TRAIT_PREFIX) == exported
-        assert operator <= _defined(service, "CUSTOM_")
+        assert service.defined_traits(TRAIT_PREFIX) == exported
+        assert operator <= service.defined_traits("CUSTOM_")
 
 
 def test_prune_without_endpoint_is_a_usage_error(tmp_path: Path) -> None:
@@ -223,14 +208,14 @@ def test_prune_after_a_driver_upgrade_leaves_exactly_the_new_export(tmp_path: Pa
         first = push(old, client, prune=True)
         assert first.pruned and first.traits_removed == [] and first.traits_in_use == []
         outside = service.create_provider("not-in-the-export")
-        _give(service, outside, [gone[0], "CUSTOM_MIGCOMPATIBLE_GPU"])
+        service.give(outside, [gone[0], "CUSTOM_MIGCOMPATIBLE_GPU"])
 
         report = push(new, client, prune=True)
         assert report.outside == {outside: "not-in-the-export"} and report.cleared == [outside]
         assert report.traits_removed == gone
         assert report.traits_in_use == []
         assert report.to_json()["providers_cleared"] == [outside]
-        assert _defined(service, TRAIT_PREFIX) == set(new.all_traits())
+        assert service.defined_traits(TRAIT_PREFIX) == set(new.all_traits())
         assert service.traits_of(outside) == {"CUSTOM_MIGCOMPATIBLE_GPU"}  # not a migcompat trait: kept
         for version in classes[8:]:
             expected = {rp_uuids[provider_key(p)] for p in accepted_by_check(after, version)}
@@ -240,7 +225,7 @@ def test_prune_after_a_driver_upgrade_leaves_exactly_the_new_export(tmp_path: Pa
         again = push(new, client, prune=True)
         assert again.traits_created == [] and again.updated == [] and again.outside == {}
         assert again.traits_removed == [] and again.traits_in_use == []
-        assert _defined(service, TRAIT_PREFIX) == set(new.all_traits())
+        assert service.defined_traits(TRAIT_PREFIX) == set(new.all_traits())
 
 
 @pytest.mark.slow
@@ -283,7 +268,7 @@ NOVA_NAMES = ("t4-node-16_pci_0000_3b_00_0", "t4-node-17_pci_0000_3b_00_0")
 T4_17_TYPE = "t4-node-17:class/mdev_bus/0000:3b:00.0/mdev_supported_types/nvidia-230"
 
 
-def _push_args(mapping: Path, *more: str) -> list[str]:
+def _push_args(mapping: Path, endpoint: str, *more: str) -> list[str]:
     return [
         "export",
         "placement",
@@ -296,80 +281,83 @@ def _push_args(mapping: Path, *more: str) -> list[str]:
         str(mapping),
         *NO_AGE_LIMIT,  # the sample's captures are from 2025: --strict would refuse them
         "--endpoint",
-        "http://placement.invalid",  # the fake answers every request
+        endpoint,
         *more,
     ]
 
 
 def test_a_missing_resource_provider_fails_the_push_before_any_write(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, placement: PlacementService
 ) -> None:
-    fake = FakePlacement()
-    fake.add(NOVA_NAMES[0])  # t4-node-17's GPU is not in Placement
-    fake.install(monkeypatch)
+    placement.create_provider(NOVA_NAMES[0])  # t4-node-17's GPU is not in Placement
     mapping = tmp_path / "g.json"
-    result = _migcompat(*_push_args(mapping), env={"OS_TOKEN": "x"})
+    with fault_proxy(placement.endpoint, no_fault) as proxy:
+        result = _migcompat(*_push_args(mapping, proxy.endpoint), env={"OS_TOKEN": TOKEN})
     assert result.exit_code == 3, result.output
     assert "error[placement-failed]: 1 resource provider of the export is not in Placement" in result.stderr
     assert f"named '{NOVA_NAMES[1]}'" in result.stderr and "nothing was written" in result.stderr
-    assert fake.writes == [] and fake.traits == set()
+    assert proxy.seen and writes(proxy) == [] and placement.defined_traits("CUSTOM_") == set()
     assert not mapping.exists()
 
 
 def test_a_uuid_that_placement_does_not_have_fails_the_push_before_any_write(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, placement: PlacementService
 ) -> None:
-    fake = FakePlacement()
     for name in NOVA_NAMES:
-        fake.add(name)
-    fake.install(monkeypatch)
+        placement.create_provider(name)
     uuids = tmp_path / "uuids.json"
     uuids.write_text(json.dumps({T4_17_TYPE: "7f5f0d9e-0000-4000-8000-000000000001"}))
-    result = _migcompat(*_push_args(tmp_path / "g.json", "--rp-uuids", str(uuids)), env={"OS_TOKEN": "x"})
+    with fault_proxy(placement.endpoint, no_fault) as proxy:
+        result = _migcompat(
+            *_push_args(tmp_path / "g.json", proxy.endpoint, "--rp-uuids", str(uuids)), env={"OS_TOKEN": TOKEN}
+        )
     assert result.exit_code == 3, result.output
     assert "by the UUID 7f5f0d9e-0000-4000-8000-000000000001 of the UUID map" in result.stderr
-    assert fake.writes == []
+    assert proxy.seen and writes(proxy) == []
 
 
 def test_a_uuid_another_provider_reaches_by_name_is_refused_before_any_write(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, placement: PlacementService
 ) -> None:
-    fake = FakePlacement()
-    first, _ = (fake.add(name) for name in NOVA_NAMES)
-    fake.install(monkeypatch)
+    first, second = (placement.create_provider(name) for name in NOVA_NAMES)
     uuids = tmp_path / "uuids.json"
     uuids.write_text(json.dumps({T4_17_TYPE: first}))  # t4-node-17's type onto t4-node-16's GPU
     mapping = tmp_path / "g.json"
-    result = _migcompat(*_push_args(mapping, "--rp-uuids", str(uuids)), env={"OS_TOKEN": "x"})
+    with fault_proxy(placement.endpoint, no_fault) as proxy:
+        result = _migcompat(*_push_args(mapping, proxy.endpoint, "--rp-uuids", str(uuids)), env={"OS_TOKEN": TOKEN})
     assert result.exit_code == 3, result.output
     assert f"error[export-ambiguous-provider]: resource provider {first} would get the traits of 2 providers" in (
         result.stderr
     )
     assert f"'{T4_17_TYPE}' (by the UUID map)" in result.stderr and f"(named '{NOVA_NAMES[0]}')" in result.stderr
-    assert fake.writes == [] and not mapping.exists()
+    assert proxy.seen and writes(proxy) == [] and not mapping.exists()
+    assert placement.traits_of(first) == set() == placement.traits_of(second)
 
 
 @pytest.mark.parametrize("fail_at", [1, 2, 4])
 def test_a_push_that_fails_part_way_says_what_it_applied_and_writes_no_mapping(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_at: int
+    tmp_path: Path, placement: PlacementService, fail_at: int
 ) -> None:
     # writes: 2 trait PUTs (the accepts traits: no device is mapped, so no is trait is made), then one PUT per
-    # provider, then the prune
-    fake = FakePlacement(fail_at=fail_at)
-    uuids = {name: fake.add(name) for name in NOVA_NAMES}
-    fake.install(monkeypatch)
+    # provider, then the prune; the write numbered fail_at is answered 500, and nothing is written after it
+    uuids = {name: placement.create_provider(name) for name in NOVA_NAMES}
     mapping = tmp_path / "g.json"
     mapping.write_text("an earlier export's mapping\n")
-    result = _migcompat(*_push_args(mapping, "--prune", "--parallel", "1"), env={"OS_TOKEN": "x"})  # in order
+    with fault_proxy(placement.endpoint, nth_write(fail_at, Fault(500))) as proxy:
+        result = _migcompat(
+            *_push_args(mapping, proxy.endpoint, "--prune", "--parallel", "1"),  # one at a time: in order
+            env={"OS_TOKEN": TOKEN},
+        )
     assert result.exit_code == 3, result.output
+    assert len(writes(proxy)) == fail_at
     assert "error[placement-failed]: PUT " in result.stderr and "answered 500" in result.stderr
     created = [line for line in result.stderr.splitlines() if line.startswith("  created ")]
     updated = [line for line in result.stderr.splitlines() if line.startswith("  updated ")]
     not_set = [line for line in result.stderr.splitlines() if line.startswith("  not set ")]
-    assert len(created) == min(fail_at - 1, 2) == len(fake.traits)
+    assert len(created) == min(fail_at - 1, 2) == len(placement.defined_traits(TRAIT_PREFIX))
     assert [line.split()[1] for line in updated] == [f"name:{NOVA_NAMES[1]}"][: max(0, fail_at - 3)]
     assert len(updated) + len(not_set) == 2  # every provider is either reported updated or not set
-    assert {name for name, uuid in uuids.items() if fake.providers[uuid]["traits"]} == {
+    assert {name for name, uuid in uuids.items() if placement.traits_of(uuid)} == {
         line.split()[1].removeprefix("name:") for line in updated
     }
     if fail_at == 1:
@@ -379,65 +367,39 @@ def test_a_push_that_fails_part_way_says_what_it_applied_and_writes_no_mapping(
     assert result.stdout == ""
 
 
-def test_a_failed_push_s_error_carries_its_report_for_library_callers(monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = FakePlacement(fail_at=3)  # after the 2 accepts traits
-    uuids = {name: fake.add(name) for name in NOVA_NAMES}
-    fake.install(monkeypatch)
+def test_a_failed_push_s_error_carries_its_report_for_library_callers(placement: PlacementService) -> None:
+    uuids = {name: placement.create_provider(name) for name in NOVA_NAMES}
     inventory = load_inventory([str(SAMPLE)])
     kept = [p for p in inventory.providers if p.kind == "device" or p.ident in ("nvidia-222", "nvidia-230")]
     export = build_export(build_table(kept))
-    with pytest.raises(ExportError) as raised:
-        push(export, PlacementClient("http://placement.invalid", "x"))
+    failing = nth_write(3, Fault(500))  # the first provider's write, after the 2 accepts traits
+    with fault_proxy(placement.endpoint, failing) as proxy, pytest.raises(ExportError) as raised:
+        push(export, PlacementClient(proxy.endpoint, TOKEN), parallel=1)
     report = raised.value.report
     assert raised.value.code == "placement-failed" and report is not None
     assert len(report.traits_created) == 2 and report.updated == [] and report.unchanged == []
     assert sorted(report.not_set) == sorted(f"name:{name}" for name in NOVA_NAMES)
     assert report.uuids == {f"name:{name}": uuid for name, uuid in uuids.items()}
     assert report.to_json()["providers_not_set"] == report.not_set
-
-
-@pytest.mark.slow
-def test_against_real_placement_a_push_checks_every_provider_before_it_writes(tmp_path: Path) -> None:
-    """The reviewer's two sessions: a missing resource provider, and a UUID another provider reaches by name."""
-    require_placement()
-    with placement_service(tmp_path / "placement") as service:
-        first = service.create_provider(NOVA_NAMES[0])
-        mapping = tmp_path / "g.json"
-        args = _push_args(mapping)
-        args[args.index("http://placement.invalid")] = service.endpoint
-        missing = _migcompat(*args, env={"OS_TOKEN": TOKEN})
-        assert missing.exit_code == 3, missing.output
-        assert f"named '{NOVA_NAMES[1]}'" in missing.stderr and "nothing was written" in missing.stderr
-        assert service.traits_of(first) == set() and _defined(service, TRAIT_PREFIX) == set()
-        assert not mapping.exists()
-
-        second = service.create_provider(NOVA_NAMES[1])
-        uuids = tmp_path / "uuids.json"
-        uuids.write_text(json.dumps({T4_17_TYPE: first}))
-        shared = _migcompat(*args, "--rp-uuids", str(uuids), env={"OS_TOKEN": TOKEN})
-        assert shared.exit_code == 3, shared.output
-        assert "error[export-ambiguous-provider]" in shared.stderr and first in shared.stderr
-        assert service.traits_of(first) == set() == service.traits_of(second)
-        assert _defined(service, TRAIT_PREFIX) == set() and not mapping.exists()
-
-        done = _migcompat(*args, env={"OS_TOKEN": TOKEN})
-        assert done.exit_code == 0, done.output
-        assert "2 resource providers updated" in done.stdout and mapping.exists()
+    assert set(report.traits_created) == placement.defined_traits(TRAIT_PREFIX)
 
 
 def test_a_write_whose_answer_is_lost_is_reported_in_doubt_not_as_no_change(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, placement: PlacementService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An operator's review: a proxy that passed the write to Placement, then answered after the client's timeout,
     made the push report "Placement was not changed" while Placement had the new traits."""
-    fake = FakePlacement(lost_at=1)  # the first write, a trait PUT, is applied and its answer lost
+    monkeypatch.setattr(placement_client, "RESET_PAUSE", 0.01)
     for name in NOVA_NAMES:
-        fake.add(name)
-    fake.install(monkeypatch)
+        placement.create_provider(name)
     mapping = tmp_path / "g.json"
-    result = _migcompat(*_push_args(mapping, "--parallel", "1"), env={"OS_TOKEN": "x"})
+    # the first write, a trait PUT, reaches Placement, which applies it, and its answer is lost, each time it is made
+    lost = first(MAX_RESET_RETRIES + 1, Fault(close=True, forward=True), method="PUT", path="/traits/")
+    with fault_proxy(placement.endpoint, lost) as proxy:
+        result = _migcompat(*_push_args(mapping, proxy.endpoint, "--parallel", "1"), env={"OS_TOKEN": TOKEN})
     assert result.exit_code == 3, result.output
-    assert len(fake.traits) == 1  # applied, though never confirmed
+    assert len(set(writes(proxy))) == 1 and proxy.seen[-1][2] == "closed"  # nothing written after it
+    assert len(placement.defined_traits(TRAIT_PREFIX)) == 1  # applied, though never confirmed
     assert "got no answer once sent: Placement may have applied it, so it may have changed" in result.stderr
     assert "Placement confirmed no change" in result.stderr and "Placement was not changed" not in result.stderr
     assert not mapping.exists()
@@ -472,49 +434,45 @@ def test_only_a_write_that_got_no_answer_is_in_doubt() -> None:
 
 
 def test_an_interrupted_push_says_placement_may_be_partly_updated(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, placement: PlacementService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An operator's review: a push stopped by Ctrl-C or SIGTERM said nothing, and left an earlier mapping that no
     longer described Placement; it now says what state Placement may be in and what to do."""
-    fake = FakePlacement()
     for name in NOVA_NAMES:
-        fake.add(name)
-    fake.install(monkeypatch)
+        placement.create_provider(name)
     answer = PlacementClient.request
 
     def interrupted(client: PlacementClient, method: str, path: str, *args: Any, **kwargs: Any) -> Any:
         if method == "PUT" and "/resource_providers/" in path:
-            raise KeyboardInterrupt
+            raise KeyboardInterrupt  # Ctrl-C as the first provider's traits are about to be written
         return answer(client, method, path, *args, **kwargs)
 
     monkeypatch.setattr(PlacementClient, "request", interrupted)
     mapping = tmp_path / "g.json"
-    result = _migcompat(*_push_args(mapping, "--parallel", "1"), env={"OS_TOKEN": "x"})
+    result = _migcompat(*_push_args(mapping, placement.endpoint, "--parallel", "1"), env={"OS_TOKEN": TOKEN})
     assert result.exit_code == 130
     assert "was interrupted: Placement may be partly updated" in result.stderr
     assert f"{mapping} was not written; run the same export again to finish it" in result.stderr
-    assert fake.traits and not mapping.exists()  # the traits were made, the mapping not written
+    assert (
+        placement.defined_traits(TRAIT_PREFIX) and not mapping.exists()
+    )  # the traits were made, the mapping not written
 
 
 @pytest.mark.parametrize("flag", [None, "--strict", "--prune"])
 def test_traits_nova_sets_from_pci_device_spec_are_nova_s(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: str | None
+    tmp_path: Path, placement: PlacementService, flag: str | None
 ) -> None:
     """An operator's review: the guide has a PF's VF traits set through Nova's [pci] device_spec, on the provider
     Nova's PCI-in-Placement names <host>_<PF ADDRESS>; the push called them stale, --strict refused every push,
     and --prune removed them. A provider so named on a host of the export is Nova's, and left alone."""
-    fake = FakePlacement()
     for name in NOVA_NAMES:
-        fake.add(name)
+        placement.create_provider(name)
     trait = "CUSTOM_MIGCOMPAT_ACCEPTS_0123456789ABCDEF0123456789ABCDEF"
-    fake.traits.add(trait)
-    nova = fake.add("t4-node-16_0000:3B:00.0")
-    fake.providers[nova]["traits"] = {trait, "COMPUTE_MANAGED_PCI_DEVICE"}
-    stale = fake.add("gone-host_pci_0000_3b_00_0")  # a host the inventory no longer has: stale, as before
-    fake.providers[stale]["traits"] = {trait}
-    fake.install(monkeypatch)
-    result = _migcompat(*_push_args(tmp_path / "g.json", *([flag] if flag else [])), env={"OS_TOKEN": "x"})
-    assert trait in fake.providers[nova]["traits"]  # never cleared, never a stale trait
+    nova = placement.create_provider("t4-node-16_0000:3B:00.0", traits=(trait, "COMPUTE_MANAGED_PCI_DEVICE"))
+    stale = placement.create_provider("gone-host_pci_0000_3b_00_0", traits=(trait,))  # a host no longer inventoried
+    args = _push_args(tmp_path / "g.json", placement.endpoint, *([flag] if flag else []))
+    result = _migcompat(*args, env={"OS_TOKEN": TOKEN})
+    assert placement.traits_of(nova) == {trait, "COMPUTE_MANAGED_PCI_DEVICE"}  # never cleared, never a stale trait
     if flag == "--strict":  # the one stale provider is still refused, and it alone
         assert result.exit_code == 3 and "export-stale-traits" in result.stderr
         assert "gone-host_pci_0000_3b_00_0" in result.stderr and "t4-node-16_0000:3B:00.0" not in result.stderr
@@ -522,4 +480,4 @@ def test_traits_nova_sets_from_pci_device_spec_are_nova_s(
         assert "of Nova's PCI-in-Placement on the export's hosts carries migcompat traits" in result.stderr
         assert "t4-node-16_0000:3B:00.0" in result.stderr
         assert result.exit_code == 0, result.output
-        assert (trait in fake.providers[stale]["traits"]) is (flag is None)
+        assert (trait in placement.traits_of(stale)) is (flag is None)

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -30,19 +31,25 @@ from migcompat.exports.errors import ExportError
 from migcompat.exports.placement import ResourceProviderMap, build_export
 from migcompat.exports.placement_client import MAX_RESET_RETRIES, PlacementClient, _each, push
 from migcompat.exports.table import build_table, provider_key
-from placement_service import TOKEN, FakePlacement, placement_service
+from placement_proxy import Fault, fault_proxy, no_fault, nth_write, writes
+from placement_service import TOKEN, PlacementService, placement_service
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "conformance" / "samples" / "nvidia-vgpu"
 
 
-def _fleet(seed: int = 3) -> tuple[object, FakePlacement]:
-    """An export of 40 providers mapped by UUID, and a fake Placement that has their resource providers."""
+def _fleet(seed: int = 3) -> tuple[Any, dict[str, str]]:
+    """An export of 40 providers mapped by UUID to resource providers, and that map (made in no Placement yet)."""
     providers = generated_fleet(hosts=10, per_host=4, seed=seed)
-    fake = FakePlacement()
-    uuids = {provider_key(p): fake.add(provider_key(p), str(uuid.uuid4())) for p in providers}
+    uuids = {provider_key(p): str(uuid.uuid4()) for p in providers}
     export = build_export(build_table(providers, source_classes()), ResourceProviderMap(uuids, template=None))
-    return export, fake
+    return export, uuids
+
+
+def _in(service: PlacementService, uuids: dict[str, str]) -> None:
+    """Make each of *uuids* a resource provider of *service*, named by its key."""
+    for key, rp in uuids.items():
+        service.create_provider(key, rp)
 
 
 # ---- the runner ---------------------------------------------------------------------------------------
@@ -249,53 +256,63 @@ def test_a_refused_connection_is_not_made_again(monkeypatch: pytest.MonkeyPatch)
 # ---- push ---------------------------------------------------------------------------------------------
 
 
-def test_a_parallel_push_leaves_placement_as_one_at_a_time_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    export, one = _fleet()
-    _, many = _fleet()
-    many.providers = {key: {**rp, "traits": set(rp["traits"])} for key, rp in one.providers.items()}
-    reports = []
-    for fake, parallel in ((one, 1), (many, 8)):
-        fake.install(monkeypatch)
-        reports.append(push(export, PlacementClient("http://placement.invalid", "t"), parallel=parallel))  # type: ignore[arg-type]
-    assert reports[0] == reports[1] and reports[0].updated and not reports[0].not_set
-    assert one.traits == many.traits and one.providers == many.providers
-    assert sorted(one.writes) == sorted(many.writes)
+def _state(service: PlacementService, uuids: dict[str, str]) -> tuple[dict[str, set[str]], set[str]]:
+    """Each resource provider's traits, and the custom traits defined."""
+    return {rp: service.traits_of(rp) for rp in uuids.values()}, service.defined_traits()
 
 
-@pytest.mark.parametrize("fail_at", [1, 3, 12, 30])
-def test_a_failed_parallel_push_reports_exactly_what_placement_has(
-    monkeypatch: pytest.MonkeyPatch, fail_at: int
+def test_a_parallel_push_leaves_placement_as_one_at_a_time_does(
+    placement: PlacementService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    export, fake = _fleet()
-    fake.fail_at = fail_at
-    fake.install(monkeypatch)
-    with pytest.raises(ExportError) as raised:
-        push(export, PlacementClient("http://placement.invalid", "t"), parallel=8)  # type: ignore[arg-type]
+    monkeypatch.setattr(placement_client, "RESET_PAUSE", 0.01)
+    export, uuids = _fleet()
+    pushes = []
+    for parallel in (1, 8):
+        placement.empty()
+        _in(placement, uuids)
+        with fault_proxy(placement.endpoint, no_fault) as proxy:
+            report = push(export, PlacementClient(proxy.endpoint, TOKEN), parallel=parallel)
+        pushes.append((report, _state(placement, uuids), sorted(writes(proxy))))
+    report, (traits, _), _ = pushes[0]
+    assert report.updated and not report.not_set and any(traits.values())
+    assert pushes[0] == pushes[1]  # the same report, the same traits in Placement, the same writes
+
+
+# the fleet's push writes 32 traits, then 39 providers: two failures among the traits, two among the providers
+@pytest.mark.parametrize("fail_at", [1, 12, 33, 50])
+def test_a_failed_parallel_push_reports_exactly_what_placement_has(
+    placement: PlacementService, monkeypatch: pytest.MonkeyPatch, fail_at: int
+) -> None:
+    monkeypatch.setattr(placement_client, "RESET_PAUSE", 0.01)
+    export, uuids = _fleet()
+    _in(placement, uuids)
+    with fault_proxy(placement.endpoint, nth_write(fail_at, Fault(500))) as proxy, pytest.raises(ExportError) as raised:
+        push(export, PlacementClient(proxy.endpoint, TOKEN), parallel=8)
     report = raised.value.report
-    assert report is not None and raised.value.code == "placement-failed"
-    keys = [f"{how}:{value}" for how, value in export.by_resource_provider()]  # type: ignore[attr-defined]
+    assert report is not None and raised.value.code == "placement-failed" and "answered 500" in raised.value.message
+    assert ("/resource_providers/" in writes(proxy)[fail_at - 1]) is (fail_at > 32)  # the phase said above
+    keys = [f"{how}:{value}" for how, value in export.by_resource_provider()]
     # every provider is reported once: updated, unchanged or not set, in the export's order
     assert sorted(report.updated + report.unchanged + report.not_set) == sorted(keys)
     assert [key for key in keys if key in report.updated] == report.updated
-    carried = {key for key in keys if fake.providers[report.uuids[key]]["traits"]}
+    traits, defined = _state(placement, uuids)
+    carried = {key for key in keys if traits[report.uuids[key]]}
     assert set(report.updated) == carried  # what is reported updated is what Placement has, and no more
-    assert set(report.traits_created) == fake.traits
+    assert set(report.traits_created) == defined
     assert report.not_set  # the failure stopped the writes that had not begun
 
 
-def test_parallel_out_of_range_or_of_another_type_are_refused_before_any_request(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    export, fake = _fleet()
-    fake.install(monkeypatch)
-    client = PlacementClient("http://placement.invalid", "t")
+def test_parallel_out_of_range_or_of_another_type_are_refused_before_any_request() -> None:
+    export, _ = _fleet()
+    client = PlacementClient("http://127.0.0.1:9", "t")  # nothing listens: a request would fail otherwise
     for parallel, error in ((0, ValueError), (MAX_PARALLEL + 1, ValueError), ("4", TypeError), (True, TypeError)):
         with pytest.raises(error, match="parallel"):
             push(export, client, parallel=parallel)  # type: ignore[arg-type]
-    assert fake.writes == []
 
 
-def test_the_command_takes_parallel_and_refuses_a_bad_count(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_takes_parallel_and_refuses_a_bad_count(
+    placement: PlacementService, monkeypatch: pytest.MonkeyPatch
+) -> None:
     runner = CliRunner()
     enabled = ["--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230"]
     help_text = runner.invoke(main, ["export", "placement", "--help"]).output
@@ -307,17 +324,15 @@ def test_the_command_takes_parallel_and_refuses_a_bad_count(monkeypatch: pytest.
             env={"OS_TOKEN": "t"},
         )
         assert result.exit_code == 2 and "--parallel" in result.output and "Traceback" not in result.output
-    fake = FakePlacement()
-    for host in ("t4-node-16", "t4-node-17"):
-        fake.add(f"{host}_pci_0000_3b_00_0")
-    fake.install(monkeypatch)
+    gpus = [placement.create_provider(f"{host}_pci_0000_3b_00_0") for host in ("t4-node-16", "t4-node-17")]
+    monkeypatch.setattr(placement_client, "RESET_PAUSE", 0.01)  # 16 at once: the service drops some connections
     result = runner.invoke(
         main,
-        ["export", "placement", str(SAMPLES), *enabled, "-j", "16", "--endpoint", "http://127.0.0.1:9"],
-        env={"OS_TOKEN": "t"},
+        ["export", "placement", str(SAMPLES), *enabled, "-j", "16", "--endpoint", placement.endpoint],
+        env={"OS_TOKEN": TOKEN},
     )
     assert result.exit_code == 0, result.output
-    assert all(rp["traits"] for rp in fake.providers.values())
+    assert all(placement.traits_of(rp) for rp in gpus)
 
 
 @pytest.mark.slow

@@ -67,15 +67,6 @@ def _push(endpoint: str, mapping: Path, *more: str) -> tuple[Result, dict[str, A
     return result, document
 
 
-def _give(service: PlacementService, name: str, traits: list[str]) -> str:
-    uuid = service.create_provider(name)
-    for trait in traits:
-        assert service.request("PUT", f"/traits/{trait}")[0] in (201, 204)
-    body = {"traits": traits, "resource_provider_generation": 0}
-    assert service.request("PUT", f"/resource_providers/{uuid}/traits", body)[0] == 200
-    return uuid
-
-
 def test_a_push_s_report(placement: PlacementService, tmp_path: Path) -> None:
     mapping = tmp_path / "traits.json"
     result, document = _push(placement.endpoint, mapping)
@@ -126,8 +117,8 @@ def test_a_write_that_got_no_answer_is_in_doubt(
 
 
 def test_stale_traits_refused_then_pruned_and_nova_s_left_alone(placement: PlacementService, tmp_path: Path) -> None:
-    stale = _give(placement, "elsewhere_pci_0000_84_00_0", ["CUSTOM_MIGCOMPAT_ACCEPTS_ELSEWHERE"])
-    nova = _give(placement, "t4-node-16_0000:3b:00.0", ["CUSTOM_MIGCOMPAT_ACCEPTS_NOVA"])
+    stale = placement.create_provider("elsewhere_pci_0000_84_00_0", traits=("CUSTOM_MIGCOMPAT_ACCEPTS_ELSEWHERE",))
+    nova = placement.create_provider("t4-node-16_0000:3b:00.0", traits=("CUSTOM_MIGCOMPAT_ACCEPTS_NOVA",))
     mapping = tmp_path / "traits.json"
 
     refused, document = _push(placement.endpoint, mapping, "--strict")

@@ -1,6 +1,6 @@
 """A push through a Placement that is overloaded, restarting, behind a gateway, or written by someone else meanwhile.
 
-The service is a real Placement (:mod:`placement_service`, one for the session: ``running_placement``);
+The service is a real Placement (:mod:`placement_service`, one for the session, emptied for each test: ``placement``);
 between it and the client sits :mod:`placement_proxy`, which answers 502, 503
 or 504 for the requests a test names, or forwards a request and then loses
 its answer. A request answered 502, 503 or 504 is made again after a jittered
@@ -29,14 +29,6 @@ from migcompat.exports.placement_client import MAX_CONFLICT_RETRIES, Backoff, Pl
 from migcompat.exports.table import build_table, provider_key
 from placement_proxy import Fault, fault_proxy, first
 from placement_service import TOKEN, PlacementService
-
-
-@pytest.fixture
-def placement(running_placement: PlacementService) -> PlacementService:
-    """The file's service, emptied: no resource provider, no custom trait."""
-    service = running_placement
-    service.empty()
-    return service
 
 
 def _export(service: PlacementService) -> tuple[Any, list[str]]:

@@ -33,7 +33,8 @@ from migcompat.exports.placement import ResourceProviderMap, build_export, query
 from migcompat.exports.placement_client import PlacementClient, holders, push
 from migcompat.exports.table import build_table, provider_key
 from migcompat.fleet.inventory import load_inventory
-from placement_service import TOKEN, FakePlacement, PlacementService, placement_service
+from placement_proxy import Fault, fault_proxy, nth_write
+from placement_service import TOKEN, PlacementService, placement_service
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "conformance" / "samples" / "nvidia-vgpu"
@@ -281,74 +282,64 @@ def test_an_unchanged_push_makes_about_one_request_per_provider_with_traits(serv
     assert first.requests <= 2 + groups + 2 * traited + len(export.all_traits()) + 16, first.requests
 
 
-def test_a_push_that_fails_while_clearing_outside_providers_says_which_it_cleared(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    fake = FakePlacement()
+def test_a_push_that_fails_while_clearing_outside_providers_says_which_it_cleared(placement: PlacementService) -> None:
     for host in ("t4-node-16", "t4-node-17"):
-        fake.add(f"{host}_pci_0000_3b_00_0")
+        placement.create_provider(f"{host}_pci_0000_3b_00_0")
     stale = "CUSTOM_MIGCOMPAT_ACCEPTS_" + "0" * 32
-    fake.traits.add(stale)
-    gone = [fake.add(f"gone-{number}") for number in (1, 2)]
-    for rp in gone:
-        fake.providers[rp]["traits"] = {stale}
-    fake.fail_at = 2 + 2 + 2  # 2 accepts traits created, 2 providers set, the first outside provider cleared
-    fake.install(monkeypatch)
+    gone = [placement.create_provider(f"gone-{number}", traits=(stale,)) for number in (1, 2)]
+    failing = nth_write(2 + 2 + 2, Fault(500))  # 2 accepts traits created, 2 providers set, the first outside cleared
     enabled = ["--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230"]
-    result = _migcompat(
-        "export",
-        "placement",
-        str(SAMPLES),
-        *enabled,
-        "--prune",
-        "--parallel",
-        "1",  # in order: the first outside provider is cleared, the second is not reached
-        "--endpoint",
-        "http://127.0.0.1:9",
-        env={"OS_TOKEN": "t"},
-    )
+    with fault_proxy(placement.endpoint, failing) as proxy:
+        result = _migcompat(
+            "export",
+            "placement",
+            str(SAMPLES),
+            *enabled,
+            "--prune",
+            "--parallel",
+            "1",  # in order: the first outside provider is cleared, the second is not reached
+            "--endpoint",
+            proxy.endpoint,
+            env={"OS_TOKEN": TOKEN},
+        )
     assert result.exit_code == 3, result.output
     assert "applied all the same: 2 traits created, 2 resource providers updated" in result.output
     assert f"  cleared 'gone-1' ({gone[0]}), outside the export\n" in result.output
     assert "gone-2" not in result.output
-    assert fake.providers[gone[0]]["traits"] == set() and fake.providers[gone[1]]["traits"] == {stale}
+    assert placement.traits_of(gone[0]) == set() and placement.traits_of(gone[1]) == {stale}
 
 
-def test_a_push_makes_an_is_trait_only_where_a_mapped_provider_carries_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_push_makes_an_is_trait_only_where_a_mapped_provider_carries_it(placement: PlacementService) -> None:
     """Review r19 Nova F10: under Nova's layout no provider carries an is trait; none is made in Placement."""
     inventory = load_inventory([str(SAMPLES)])
     kept = [p for p in inventory.providers if p.kind == "device" or p.ident in ("nvidia-222", "nvidia-230")]
     by_type = build_export(build_table(kept))  # Nova's layout: the types on their GPUs, the mdev instances unmapped
     accepts = {name for name, (relation, _) in by_type.traits.items() if relation == "accepts"}
     assert accepts < set(by_type.all_traits())  # the devices' is traits are in the mapping document...
-    fake = FakePlacement()
     for host in ("t4-node-16", "t4-node-17"):
-        fake.add(f"{host}_pci_0000_3b_00_0")
-    fake.install(monkeypatch)
-    report = push(by_type, PlacementClient("http://placement.invalid", "t"))
-    assert set(report.traits_created) == accepts == fake.traits  # ...but not made in Placement
+        placement.create_provider(f"{host}_pci_0000_3b_00_0")
+    report = push(by_type, PlacementClient(placement.endpoint, TOKEN))
+    assert set(report.traits_created) == accepts == placement.defined_traits()  # ...but not made in Placement
     device = next(entry.provider for entry in by_type.providers if entry.provider.kind == "device")
-    rp = fake.add("a-device")
+    rp = placement.create_provider("a-device")
     mapped = build_export(build_table(kept), ResourceProviderMap({provider_key(device): rp}))
     (entry,) = [entry for entry in mapped.providers if entry.provider == device]
     own = {name for name in entry.traits if mapped.traits[name][0] == "is"}
     assert len(own) == 1  # a device mapped to a resource provider of its own carries its is trait: it is made
-    push(mapped, PlacementClient("http://placement.invalid", "t"))
-    assert fake.traits == accepts | own and fake.providers[rp]["traits"] >= own
+    push(mapped, PlacementClient(placement.endpoint, TOKEN))
+    assert placement.defined_traits() == accepts | own and placement.traits_of(rp) >= own
 
 
-def test_the_summary_counts_the_traits_a_push_makes(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_summary_counts_the_traits_a_push_makes(placement: PlacementService) -> None:
     """Review r20: the summary said "4 traits" where a push made 2; it says how many a push makes, and a push
     into an empty Placement makes exactly those."""
-    fake = FakePlacement()
     for host in ("t4-node-16", "t4-node-17"):
-        fake.add(f"{host}_pci_0000_3b_00_0")
-    fake.install(monkeypatch)
+        placement.create_provider(f"{host}_pci_0000_3b_00_0")
     enabled = ["--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230"]
     result = _migcompat(
-        "export", "placement", str(SAMPLES), *enabled, "--endpoint", "http://127.0.0.1:9", env={"OS_TOKEN": "t"}
+        "export", "placement", str(SAMPLES), *enabled, "--endpoint", placement.endpoint, env={"OS_TOKEN": TOKEN}
     )
     assert result.exit_code == 0, result.output
     summary = re.search(r"(\d+) traits \(a push makes (\d+)\)", result.output)
     assert summary is not None, result.output
-    assert int(summary[1]) == 4 and int(summary[2]) == len(fake.traits) == 2
+    assert int(summary[1]) == 4 and int(summary[2]) == len(placement.defined_traits()) == 2
