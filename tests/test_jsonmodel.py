@@ -676,6 +676,26 @@ def test_integer_beyond_python_digit_limit() -> None:
     assert info.value.path == "/fields/n/value/value"
 
 
+def test_numbers_as_text_reads_any_number_and_keeps_the_other_checks() -> None:
+    """decode_json(numbers_as_text=True), for a reader that only judges whether a text is JSON (the case files'
+    document_text): a number of any length is kept as its text; a member twice and a text that is no JSON are
+    still refused."""
+
+    class Fault(ValueError):
+        def __init__(self, message: str, line: int | None, column: int | None) -> None:
+            super().__init__(message)
+
+    long = "1" + "0" * 4998 + "1"
+    text = f'{{"format": {long}, "n": [1.0, 1e400, -0.5]}}'
+    with pytest.raises(Fault, match="an integer of 5000 digits"):
+        jsonmodel.decode_json(text, Fault)
+    assert jsonmodel.decode_json(text, Fault, numbers_as_text=True) == {"format": long, "n": ["1.0", "1e400", "-0.5"]}
+    with pytest.raises(Fault):
+        jsonmodel.decode_json('{"a": 1, "a": 2}', Fault, strict=True, numbers_as_text=True)
+    with pytest.raises(Fault):
+        jsonmodel.decode_json("{1: 2}", Fault, numbers_as_text=True)
+
+
 # ---------------------------------------------------------------- (e) arbitrary input
 
 json_data = st.recursive(

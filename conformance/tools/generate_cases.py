@@ -1582,7 +1582,8 @@ def _json_numbers(cases: _Cases) -> None:
             since_1_1(identifier)
             clauses.append("5.6")
         value = exactly(literal)
-        if value is not None and value == value.to_integral_value():
+        # an integer only when it is too long for any member: a reader refuses it as such, or reads a wrong value
+        if value is not None and value == value.to_integral_value() and len(literal) <= 64:
             raise ValueError(f"{literal} is an integer")
         case = _common(
             identifier,
@@ -1661,6 +1662,14 @@ def _json_numbers(cases: _Cases) -> None:
         "2.00000000000000000001",
     )
     ei("007", "a $N whose length is true: a boolean is not a number, so not $1", C, prefix, length_at, "true")
+    ei(
+        "008",
+        "format written as an integer of 5000 digits: too long for any member, refused as such or read as not 1",
+        V,
+        version,
+        format_at,
+        "1" + "0" * 4998 + "1",
+    )
 
 
 # ---- check ------------------------------------------------------------------------------
@@ -4516,7 +4525,7 @@ def _member_twice(text: str) -> bool:
         twice.append(len(dict(members)) != len(members))
         return dict(members)
 
-    json.loads(text, object_pairs_hook=pairs)
+    json.loads(text, object_pairs_hook=pairs, parse_int=Decimal)  # exact, and any length (clause 2.4)
     return any(twice)
 
 

@@ -261,6 +261,7 @@ def decode_json(
     strict: bool = False,
     max_depth: int = MAX_JSON_DEPTH,
     max_values: int = MAX_JSON_VALUES,
+    numbers_as_text: bool = False,
 ) -> Any:
     """The JSON document *text* holds: dicts, lists, strings, numbers, booleans and None.
 
@@ -275,12 +276,17 @@ def decode_json(
     :class:`float` or, where a float would round it to an integer
     (``1.00000000000000000001``), a ``decimal.Decimal``; so a reader
     that asks for ``type(value) is int`` judges it as JSON Schema does.
+    With *numbers_as_text*, a number is not decoded but kept as the text
+    that writes it (a ``str``), whatever its length or magnitude: for a
+    reader that judges only whether *text* is a JSON document and leaves
+    its numbers to another (a conformance case's ``document_text``).
 
     The cost is bounded by the length of *text* and by *max_values*: a text
     of more than *max_values* values (:func:`json_values_over`, counted
     before anything is decoded), arrays and objects nested deeper than
-    *max_depth*, and an integer longer than :data:`MAX_JSON_INTEGER_DIGITS`
-    digits (``1e400`` included), are refused. For every text that is not one JSON document within
+    *max_depth*, and (but with *numbers_as_text*) an integer longer than
+    :data:`MAX_JSON_INTEGER_DIGITS` digits (``1e400`` included), are
+    refused. For every text that is not one JSON document within
     these bounds, raises the exception ``error(message, line, column)``
     returns (*line* and *column* are 1-based, in characters, and None for a
     fault without one position: too many values, nesting too deep, an
@@ -305,6 +311,8 @@ def decode_json(
     if values is not None:
         raise error(f"a document of {values} values; at most {max_values} are decoded", None, None)
     hooks: dict[str, Any] = {"parse_int": decode_integer, "parse_float": decode_number}
+    if numbers_as_text:
+        hooks.update(parse_int=str, parse_float=str)
     if strict:
         hooks.update(object_pairs_hook=_unique_members, parse_constant=_reject_constant)
     try:
