@@ -87,10 +87,16 @@ class PlacementService:
 
     def empty(self) -> None:
         """Delete every resource provider and every custom trait: the service as a test file's next test wants it."""
-        status, answer = self.request("GET", "/resource_providers")
-        assert status == 200, (status, answer)
-        for rp in answer["resource_providers"]:
-            assert self.request("DELETE", f"/resource_providers/{rp['uuid']}")[0] == 204
+        while True:  # the leaves first: Placement refuses to delete a provider that has children
+            status, answer = self.request("GET", "/resource_providers")
+            assert status == 200, (status, answer)
+            providers = answer["resource_providers"]
+            if not providers:
+                break
+            parents = {rp["parent_provider_uuid"] for rp in providers}
+            for rp in providers:
+                if rp["uuid"] not in parents:
+                    assert self.request("DELETE", f"/resource_providers/{rp['uuid']}")[0] == 204
         status, answer = self.request("GET", "/traits?name=startswith:CUSTOM_")
         assert status == 200, (status, answer)
         for name in answer["traits"]:

@@ -38,6 +38,8 @@ from migcompat.fleet.inventory import load_inventory
 from placement_proxy import Fault, fault_proxy, first, no_fault, nth_write, writes
 from placement_service import TOKEN, PlacementService, placement_service, require_placement
 
+RUNS_LONG = True  # queued first in the default run (conftest.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "conformance" / "samples" / "nvidia-vgpu"
 
@@ -46,51 +48,49 @@ def _migcompat(*args: str, env: dict[str, str] | None = None) -> Result:
     return CliRunner().invoke(main, list(args), env=env)
 
 
-def test_sample_pushed_by_name_and_queried(tmp_path: Path) -> None:
-    require_placement()
+def test_sample_pushed_by_name_and_queried(tmp_path: Path, placement: PlacementService) -> None:
     inventory = load_inventory([str(SAMPLE)])
     enabled = ("nvidia-222", "nvidia-230")  # the T4-2Q type on each host, as Nova's enabled_mdev_types would say
-    with placement_service(tmp_path / "placement") as service:
-        uuids = {host: service.create_provider(f"{host}_pci_0000_3b_00_0") for host in ("t4-node-16", "t4-node-17")}
-        # a trait Nova (or an operator) set, and a stale migcompat trait: the push keeps the first, drops the second
-        first = uuids["t4-node-16"]
-        assert service.request("PUT", "/traits/CUSTOM_MIGCOMPAT_ACCEPTS_STALE")[0] == 201
-        assert (
-            service.request(
-                "PUT",
-                f"/resource_providers/{first}/traits",
-                {"traits": ["HW_GPU_API_VULKAN", "CUSTOM_MIGCOMPAT_ACCEPTS_STALE"], "resource_provider_generation": 0},
-            )[0]
-            == 200
-        )
-        mapping = tmp_path / "traits.json"
-        args = ["export", "placement", str(SAMPLE), "--mapping", str(mapping), "--endpoint", service.endpoint]
-        for name in enabled:
-            args += ["--enabled-type", name]
-        result = _migcompat(*args, env={"OS_TOKEN": TOKEN})
-        assert result.exit_code == 0, result.output
-        assert "2 resource providers updated" in result.output, result.output
-        assert "HW_GPU_API_VULKAN" in service.traits_of(first)
-        assert "CUSTOM_MIGCOMPAT_ACCEPTS_STALE" not in service.traits_of(first)
+    uuids = {host: placement.create_provider(f"{host}_pci_0000_3b_00_0") for host in ("t4-node-16", "t4-node-17")}
+    # a trait Nova (or an operator) set, and a stale migcompat trait: the push keeps the first, drops the second
+    first = uuids["t4-node-16"]
+    assert placement.request("PUT", "/traits/CUSTOM_MIGCOMPAT_ACCEPTS_STALE")[0] == 201
+    assert (
+        placement.request(
+            "PUT",
+            f"/resource_providers/{first}/traits",
+            {"traits": ["HW_GPU_API_VULKAN", "CUSTOM_MIGCOMPAT_ACCEPTS_STALE"], "resource_provider_generation": 0},
+        )[0]
+        == 200
+    )
+    mapping = tmp_path / "traits.json"
+    args = ["export", "placement", str(SAMPLE), "--mapping", str(mapping), "--endpoint", placement.endpoint]
+    for name in enabled:
+        args += ["--enabled-type", name]
+    result = _migcompat(*args, env={"OS_TOKEN": TOKEN})
+    assert result.exit_code == 0, result.output
+    assert "2 resource providers updated" in result.output, result.output
+    assert "HW_GPU_API_VULKAN" in placement.traits_of(first)
+    assert "CUSTOM_MIGCOMPAT_ACCEPTS_STALE" not in placement.traits_of(first)
 
-        again = _migcompat(*args, env={"OS_TOKEN": TOKEN})
-        assert again.exit_code == 0, again.output
-        assert "0 resource providers updated, 2 unchanged" in again.output, again.output
+    again = _migcompat(*args, env={"OS_TOKEN": TOKEN})
+    assert again.exit_code == 0, again.output
+    assert "0 resource providers updated, 2 unchanged" in again.output, again.output
 
-        kept = [p for p in inventory.providers if p.kind == "type" and p.ident in enabled]
-        for source in inventory.sources:
-            source_file = tmp_path / "source"
-            source_file.write_text(emit(source.version))
-            query = _migcompat("export", "placement-query", "--mapping", str(mapping), str(source_file))
-            assert query.exit_code == 0, query.output
-            found = service.providers_matching(query.stdout.strip(), microversion="1.18")
-            expected = {uuids[p.host] for p in accepted_by_check(kept, source.version)}
-            assert found == expected, (source.path, query.output)
-        # the two hosts differ (the newer driver accepts the older class, not the reverse): a real answer
-        assert (
-            len({frozenset(service.providers_matching(c["query"])) for c in json.loads(mapping.read_text())["classes"]})
-            == 2
-        )
+    kept = [p for p in inventory.providers if p.kind == "type" and p.ident in enabled]
+    for source in inventory.sources:
+        source_file = tmp_path / "source"
+        source_file.write_text(emit(source.version))
+        query = _migcompat("export", "placement-query", "--mapping", str(mapping), str(source_file))
+        assert query.exit_code == 0, query.output
+        found = placement.providers_matching(query.stdout.strip(), microversion="1.18")
+        expected = {uuids[p.host] for p in accepted_by_check(kept, source.version)}
+        assert found == expected, (source.path, query.output)
+    # the two hosts differ (the newer driver accepts the older class, not the reverse): a real answer
+    assert (
+        len({frozenset(placement.providers_matching(c["query"])) for c in json.loads(mapping.read_text())["classes"]})
+        == 2
+    )
 
 
 def test_push_without_token_is_a_usage_error(tmp_path: Path) -> None:
@@ -119,67 +119,67 @@ def test_unreachable_placement_is_an_error_with_a_code(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-def test_prune_deletes_only_the_unused_migcompat_traits_the_export_does_not_set(tmp_path: Path) -> None:
-    require_placement()
+def test_prune_deletes_only_the_unused_migcompat_traits_the_export_does_not_set(
+    tmp_path: Path, placement: PlacementService
+) -> None:
     stale = "CUSTOM_MIGCOMPAT_ACCEPTS_STALE"  # an earlier export's, on a provider this one manages
     orphan = "CUSTOM_MIGCOMPAT_IS_ORPHAN"  # an earlier export's, on no provider
     elsewhere = "CUSTOM_MIGCOMPAT_ACCEPTS_ELSEWHERE"  # an earlier export's, on a provider this one no longer maps
     # an operator's: Placement's startswith: is a LIKE, where the _ after MIGCOMPAT matches the I
     operator = {"CUSTOM_MIGCOMPATIBLE_GPU", "CUSTOM_RACK_7"}
-    with placement_service(tmp_path / "placement") as service:
-        first, second = (service.create_provider(f"{host}_pci_0000_3b_00_0") for host in ("t4-node-16", "t4-node-17"))
-        other = service.create_provider("elsewhere_pci_0000_84_00_0")
-        service.give(first, [stale])
-        service.give(second, ["CUSTOM_RACK_7"])
-        service.give(other, [elsewhere, "CUSTOM_RACK_7"])
-        for name in (orphan, "CUSTOM_MIGCOMPATIBLE_GPU"):
-            assert service.request("PUT", f"/traits/{name}")[0] == 201
-        mapping = tmp_path / "traits.json"
-        args = ["export", "placement", str(SAMPLE), "--mapping", str(mapping), "--endpoint", service.endpoint]
-        args += ["--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230", *NO_AGE_LIMIT]
+    first, second = (placement.create_provider(f"{host}_pci_0000_3b_00_0") for host in ("t4-node-16", "t4-node-17"))
+    other = placement.create_provider("elsewhere_pci_0000_84_00_0")
+    placement.give(first, [stale])
+    placement.give(second, ["CUSTOM_RACK_7"])
+    placement.give(other, [elsewhere, "CUSTOM_RACK_7"])
+    for name in (orphan, "CUSTOM_MIGCOMPATIBLE_GPU"):
+        assert placement.request("PUT", f"/traits/{name}")[0] == 201
+    mapping = tmp_path / "traits.json"
+    args = ["export", "placement", str(SAMPLE), "--mapping", str(mapping), "--endpoint", placement.endpoint]
+    args += ["--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230", *NO_AGE_LIMIT]
 
-        strict = _migcompat(*args, "--strict", env={"OS_TOKEN": TOKEN})
-        assert strict.exit_code == 3, strict.output
-        assert "error[export-stale-traits]: 1 resource provider outside the export carries" in strict.output
-        assert f"'elsewhere_pci_0000_84_00_0' ({other}); nothing was written" in strict.output
-        assert not mapping.exists()
-        assert service.traits_of(first) == {stale}  # nothing written
+    strict = _migcompat(*args, "--strict", env={"OS_TOKEN": TOKEN})
+    assert strict.exit_code == 3, strict.output
+    assert "error[export-stale-traits]: 1 resource provider outside the export carries" in strict.output
+    assert f"'elsewhere_pci_0000_84_00_0' ({other}); nothing was written" in strict.output
+    assert not mapping.exists()
+    assert placement.traits_of(first) == {stale}  # nothing written
 
-        plain = _migcompat(*args, env={"OS_TOKEN": TOKEN})
-        assert plain.exit_code == 0, plain.output
-        assert "pruned" not in plain.output
-        assert (
-            "warning: 1 resource provider outside the export carries migcompat traits an earlier export gave, which"
-            f" stay in force: 'elsewhere_pci_0000_84_00_0' ({other})"
-        ) in plain.output, plain.output
-        document = json.loads(mapping.read_text())
-        exported = {name for name, trait in document["traits"].items() if trait["relation"] == "accepts"}
-        # the devices' is traits: no provider with a resource provider carries one (Nova's layout), so none is made
-        assert exported < set(document["traits"])
-        assert stale not in service.traits_of(first)
-        assert service.traits_of(other) == {elsewhere, "CUSTOM_RACK_7"}  # only named, not cleared
-        assert service.defined_traits(TRAIT_PREFIX) == exported | {stale, orphan, elsewhere}  # nothing deleted
+    plain = _migcompat(*args, env={"OS_TOKEN": TOKEN})
+    assert plain.exit_code == 0, plain.output
+    assert "pruned" not in plain.output
+    assert (
+        "warning: 1 resource provider outside the export carries migcompat traits an earlier export gave, which"
+        f" stay in force: 'elsewhere_pci_0000_84_00_0' ({other})"
+    ) in plain.output, plain.output
+    document = json.loads(mapping.read_text())
+    exported = {name for name, trait in document["traits"].items() if trait["relation"] == "accepts"}
+    # the devices' is traits: no provider with a resource provider carries one (Nova's layout), so none is made
+    assert exported < set(document["traits"])
+    assert stale not in placement.traits_of(first)
+    assert placement.traits_of(other) == {elsewhere, "CUSTOM_RACK_7"}  # only named, not cleared
+    assert placement.defined_traits(TRAIT_PREFIX) == exported | {stale, orphan, elsewhere}  # nothing deleted
 
-        pruned = _migcompat(*args, "--prune", env={"OS_TOKEN": TOKEN})
-        assert pruned.exit_code == 0, pruned.output
-        assert (
-            f"cleared the migcompat traits of 1 resource provider outside the export: 'elsewhere_pci_0000_84_00_0'"
-            f" ({other})\n"
-        ) in pruned.output, pruned.output
-        assert "pruned: 3 traits removed, 0 kept (still on a resource provider)" in pruned.output, pruned.output
-        assert f"  removed {elsewhere}\n  removed {stale}\n  removed {orphan}\n" in pruned.output
-        assert service.defined_traits(TRAIT_PREFIX) == exported
-        assert operator <= service.defined_traits("CUSTOM_")
-        assert service.traits_of(other) == {"CUSTOM_RACK_7"}  # the operator's trait kept
-        assert service.traits_of(second) >= {"CUSTOM_RACK_7"}
+    pruned = _migcompat(*args, "--prune", env={"OS_TOKEN": TOKEN})
+    assert pruned.exit_code == 0, pruned.output
+    assert (
+        f"cleared the migcompat traits of 1 resource provider outside the export: 'elsewhere_pci_0000_84_00_0'"
+        f" ({other})\n"
+    ) in pruned.output, pruned.output
+    assert "pruned: 3 traits removed, 0 kept (still on a resource provider)" in pruned.output, pruned.output
+    assert f"  removed {elsewhere}\n  removed {stale}\n  removed {orphan}\n" in pruned.output
+    assert placement.defined_traits(TRAIT_PREFIX) == exported
+    assert operator <= placement.defined_traits("CUSTOM_")
+    assert placement.traits_of(other) == {"CUSTOM_RACK_7"}  # the operator's trait kept
+    assert placement.traits_of(second) >= {"CUSTOM_RACK_7"}
 
-        again = _migcompat(*args, "--prune", "--strict", env={"OS_TOKEN": TOKEN})
-        assert again.exit_code == 0, again.output
-        assert "0 resource providers updated, 2 unchanged" in again.output, again.output
-        assert "pruned: 0 traits removed, 0 kept (still on a resource provider)\n" in again.output, again.output
-        assert "  removed" not in again.output and "outside the export" not in again.output
-        assert service.defined_traits(TRAIT_PREFIX) == exported
-        assert operator <= service.defined_traits("CUSTOM_")
+    again = _migcompat(*args, "--prune", "--strict", env={"OS_TOKEN": TOKEN})
+    assert again.exit_code == 0, again.output
+    assert "0 resource providers updated, 2 unchanged" in again.output, again.output
+    assert "pruned: 0 traits removed, 0 kept (still on a resource provider)\n" in again.output, again.output
+    assert "  removed" not in again.output and "outside the export" not in again.output
+    assert placement.defined_traits(TRAIT_PREFIX) == exported
+    assert operator <= placement.defined_traits("CUSTOM_")
 
 
 def test_prune_without_endpoint_is_a_usage_error(tmp_path: Path) -> None:

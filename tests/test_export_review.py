@@ -35,7 +35,7 @@ from migcompat.exports.table import Undecided, build_table, export_class, undeci
 from migcompat.fleet.classes import class_id
 from migcompat.fleet.inventory import load_inventory
 from migcompat.parse import parse_version
-from placement_service import placement_service, require_placement
+from placement_service import PlacementService
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "conformance" / "samples"
@@ -206,33 +206,31 @@ def test_the_placement_dry_run_maps_an_undecided_type_with_no_trait(tmp_path: Pa
     ) in result.stderr
 
 
-def test_a_push_clears_the_traits_of_an_undecided_provider(tmp_path: Path) -> None:
-    require_placement()
-    with placement_service(tmp_path / "placement") as service:
-        uuids = {
-            host: service.create_provider(f"{host}_pci_0000_3b_00_0")
-            for host in ("t4-node-16", "t4-node-17", "t4-node-18")
-        }
-        args = ("--endpoint", service.endpoint, "--mapping", str(tmp_path / "traits.json"), *ENABLED)
-        env = {"OS_TOKEN": "admin"}
-        first = CliRunner().invoke(main, ["export", "placement", str(_fleet(tmp_path / "a")), *args], env=env)
-        assert first.exit_code == 0, first.output
-        assert all(any(t.startswith("CUSTOM_MIGCOMPAT_ACCEPTS_") for t in service.traits_of(u)) for u in uuids.values())
-        assert service.request("PUT", "/traits/CUSTOM_OPERATOR")[0] in (201, 204)
-        traits = sorted(service.traits_of(uuids["t4-node-16"]) | {"CUSTOM_OPERATOR"})
-        _, body = service.request("GET", f"/resource_providers/{uuids['t4-node-16']}/traits")
-        generation = body["resource_provider_generation"]
-        assert service.request(
-            "PUT", f"/resource_providers/{uuids['t4-node-16']}/traits",
-            {"traits": traits, "resource_provider_generation": generation},
-        )[0] == 200  # fmt: skip
+def test_a_push_clears_the_traits_of_an_undecided_provider(tmp_path: Path, placement: PlacementService) -> None:
+    uuids = {
+        host: placement.create_provider(f"{host}_pci_0000_3b_00_0")
+        for host in ("t4-node-16", "t4-node-17", "t4-node-18")
+    }
+    args = ("--endpoint", placement.endpoint, "--mapping", str(tmp_path / "traits.json"), *ENABLED)
+    env = {"OS_TOKEN": "admin"}
+    first = CliRunner().invoke(main, ["export", "placement", str(_fleet(tmp_path / "a")), *args], env=env)
+    assert first.exit_code == 0, first.output
+    assert all(any(t.startswith("CUSTOM_MIGCOMPAT_ACCEPTS_") for t in placement.traits_of(u)) for u in uuids.values())
+    assert placement.request("PUT", "/traits/CUSTOM_OPERATOR")[0] in (201, 204)
+    traits = sorted(placement.traits_of(uuids["t4-node-16"]) | {"CUSTOM_OPERATOR"})
+    _, body = placement.request("GET", f"/resource_providers/{uuids['t4-node-16']}/traits")
+    generation = body["resource_provider_generation"]
+    assert placement.request(
+        "PUT", f"/resource_providers/{uuids['t4-node-16']}/traits",
+        {"traits": traits, "resource_provider_generation": generation},
+    )[0] == 200  # fmt: skip
 
-        broken = _fleet(tmp_path / "b", t4_node_16=("nvidia-222",))
-        second = CliRunner().invoke(main, ["export", "placement", str(broken), *args], env=env)
-        assert second.exit_code == 0, second.output
-        assert "1 resource provider updated, 2 unchanged" in second.output, second.output
-        assert service.traits_of(uuids["t4-node-16"]) == {"CUSTOM_OPERATOR"}  # migcompat's cleared, others kept
-        assert any(t.startswith("CUSTOM_MIGCOMPAT_ACCEPTS_") for t in service.traits_of(uuids["t4-node-17"]))
+    broken = _fleet(tmp_path / "b", t4_node_16=("nvidia-222",))
+    second = CliRunner().invoke(main, ["export", "placement", str(broken), *args], env=env)
+    assert second.exit_code == 0, second.output
+    assert "1 resource provider updated, 2 unchanged" in second.output, second.output
+    assert placement.traits_of(uuids["t4-node-16"]) == {"CUSTOM_OPERATOR"}  # migcompat's cleared, others kept
+    assert any(t.startswith("CUSTOM_MIGCOMPAT_ACCEPTS_") for t in placement.traits_of(uuids["t4-node-17"]))
 
 
 # ---- 2, 8 and 17: the queries -----------------------------------------------------------------------------

@@ -19,7 +19,6 @@ import json
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,9 @@ from migcompat.exports.placement_client import PlacementClient, holders, push
 from migcompat.exports.table import build_table, provider_key
 from migcompat.fleet.inventory import load_inventory
 from placement_proxy import Fault, fault_proxy, nth_write
-from placement_service import TOKEN, PlacementService, placement_service
+from placement_service import TOKEN, PlacementService
+
+RUNS_LONG = True  # queued first in the default run (conftest.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "conformance" / "samples" / "nvidia-vgpu"
@@ -97,43 +98,43 @@ def test_a_type_without_attributes_beside_one_that_migrates_is_left_unmapped(tmp
     assert providers["nvidia-222"] == {"name": GPU}
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlacementService]:
-    """One real Placement for the tests of this module, each with resource providers of its own names."""
-    with placement_service(tmp_path_factory.mktemp("placement")) as running:
-        yield running
+@pytest.fixture
+def service(placement: PlacementService) -> PlacementService:
+    """The session's real Placement, emptied for each test."""
+    return placement
 
 
 def _push(service: PlacementService, *args: str) -> Result:
     return _migcompat("export", "placement", *args, "--endpoint", service.endpoint, env={"OS_TOKEN": TOKEN})
 
 
-def test_a_driver_that_stops_migrating_loses_its_accepts_trait_in_placement(tmp_path: Path) -> None:
+def test_a_driver_that_stops_migrating_loses_its_accepts_trait_in_placement(
+    tmp_path: Path, service: PlacementService
+) -> None:
     captures = _stripped_capture(tmp_path)
-    # a service of its own: the push looks for every provider with a migcompat trait
-    with placement_service(tmp_path / "placement") as service:
-        gpu = service.create_provider(GPU)
-        service.create_provider("t4-node-17_pci_0000_3b_00_0")
-        first = _push(service, str(SAMPLES), "--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230")
-        assert first.exit_code == 0, first.output
-        (earlier,) = service.traits_of(gpu)
-        assert earlier.startswith("CUSTOM_MIGCOMPAT_ACCEPTS_")
+    # an empty service: the push looks for every provider with a migcompat trait
+    gpu = service.create_provider(GPU)
+    service.create_provider("t4-node-17_pci_0000_3b_00_0")
+    first = _push(service, str(SAMPLES), "--enabled-type", "nvidia-222", "--enabled-type", "nvidia-230")
+    assert first.exit_code == 0, first.output
+    (earlier,) = service.traits_of(gpu)
+    assert earlier.startswith("CUSTOM_MIGCOMPAT_ACCEPTS_")
 
-        # the type is no longer enabled on the host: the GPU is not the export's, and --strict says so
-        strict = _push(service, str(captures), "--enabled-type", "nvidia-230", "--strict")
-        assert strict.exit_code == 3, strict.output
-        assert "error[export-stale-traits]: 1 resource provider outside the export carries migcompat traits" in (
-            strict.output
-        )
-        assert f"'{GPU}' ({gpu}); nothing was written" in strict.output
-        assert service.traits_of(gpu) == {earlier}
+    # the type is no longer enabled on the host: the GPU is not the export's, and --strict says so
+    strict = _push(service, str(captures), "--enabled-type", "nvidia-230", "--strict")
+    assert strict.exit_code == 3, strict.output
+    assert "error[export-stale-traits]: 1 resource provider outside the export carries migcompat traits" in (
+        strict.output
+    )
+    assert f"'{GPU}' ({gpu}); nothing was written" in strict.output
+    assert service.traits_of(gpu) == {earlier}
 
-        # with its type enabled, the GPU is mapped with no trait: cleared
-        enabled = ["--enabled-type", "t4-node-16=nvidia-222", "--enabled-type", "t4-node-17=nvidia-230"]
-        cleared = _push(service, str(captures), *enabled, "--strict")
-        assert cleared.exit_code == 0, cleared.output
-        assert service.traits_of(gpu) == set()
-        assert "outside the export" not in cleared.output
+    # with its type enabled, the GPU is mapped with no trait: cleared
+    enabled = ["--enabled-type", "t4-node-16=nvidia-222", "--enabled-type", "t4-node-17=nvidia-230"]
+    cleared = _push(service, str(captures), *enabled, "--strict")
+    assert cleared.exit_code == 0, cleared.output
+    assert service.traits_of(gpu) == set()
+    assert "outside the export" not in cleared.output
 
 
 def test_an_inventory_with_nothing_decided_still_clears_what_it_maps(tmp_path: Path, service: PlacementService) -> None:
