@@ -222,9 +222,63 @@ def test_the_json_report_carries_the_refusal_s_code(tmp_path: Path) -> None:
     assert not mapping.exists()
 
 
+# ---- match: its answer is acted on (a migration's target), so it warns too -------------------------------------
+
+SOURCE = "t4-node-16:c2b5a1b0-7f3e-4d1a-9a51-3f4c0e7d2a10"
+"""The old driver's vGPU, a source on host t4-node-16."""
+
+
+def _match(*args: str) -> Result:
+    return CliRunner().invoke(main, ["match", *args])
+
+
+def test_match_warns_about_an_old_capture_and_answers_as_without_the_limit(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet"
+    _capture(fleet, "old", "t4-node-16", _ago(hours=1))
+    _capture(fleet, "new", "t4-node-17", _ago(days=3, hours=1))
+    result = _match("--format", "json", "--source-device", SOURCE, str(fleet))
+    off = _match("--format", "json", "--source-device", SOURCE, str(fleet), "--max-capture-age", "off")
+    assert result.exit_code == off.exit_code == 0, result.output
+    assert json.loads(result.stdout) == json.loads(off.stdout)  # the answer is the same; a warning is added
+    assert result.stderr == (
+        f"migcompat: warning: 1 capture is older than 2 days (--max-capture-age): {fleet / 't4-node-17.json'}"
+        f" (host t4-node-17): taken {json.loads((fleet / 't4-node-17.json').read_text())['time']}, 3 days ago;"
+        " the answer says what each host accepted then, which may not be what it accepts now: capture those hosts"
+        " again\n"
+    )
+    assert off.stderr == "" and _match("--source-device", SOURCE, str(fleet), "--max-capture-age", "4d").stderr == ""
+
+
+def test_match_judges_the_source_device_s_host_and_not_a_host_left_out(tmp_path: Path) -> None:
+    """The source's own host is left out of the targets, but the source is read from its capture: judged. A host
+    --exclude-host (or --host) leaves out gives nothing to the answer: not judged."""
+    fleet = tmp_path / "fleet"
+    _capture(fleet, "old", "t4-node-16", _ago(days=5))
+    _capture(fleet, "new", "t4-node-17", _ago(days=5))
+    source = _match("--source-device", SOURCE, str(fleet))
+    assert source.exit_code == 0, source.output
+    assert "2 captures are older than 2 days" in source.stderr and "(host t4-node-16)" in source.stderr
+    given = tmp_path / "source"
+    given.write_text(  # that vGPU's migration_version
+        "mc1 device_api=vfio-pci driver=nvidia ~name=GRID%20T4-2Q nvidia.vgpu_mgr=16.2 pci_id=10de:1eb8 share=1/8"
+        " stream=nvidia-vgpu ~type=nvidia-222\n"
+    )
+    for option, judged, unjudged in (
+        ("--exclude-host", "t4-node-17", "t4-node-16"),
+        ("--host", "t4-node-16", "t4-node-17"),
+    ):
+        left = _match(str(given), str(fleet), option, "t4-node-16")
+        assert left.exit_code == 0 and "1 capture is older than 2 days" in left.stderr, left.output
+        assert f"(host {judged})" in left.stderr and f"(host {unjudged})" not in left.stderr
+
+
+@pytest.mark.parametrize("command", ["export", "match"])
 @pytest.mark.parametrize("value", ["2x", "-1", "1.5h", ""])
-def test_a_bad_age_is_a_usage_error(value: str) -> None:
-    result = _export("placement", str(VGPU), "--max-capture-age", value)
+def test_a_bad_age_is_a_usage_error(command: str, value: str) -> None:
+    if command == "export":
+        result = _export("placement", str(VGPU), "--max-capture-age", value)
+    else:
+        result = _match("--source-device", SOURCE, str(VGPU), "--max-capture-age", value)
     assert result.exit_code == 2
     assert "Invalid value for '--max-capture-age'" in result.stderr and "is not an age" in result.stderr
 

@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sample_fleet import mlx5_host, write_tree
 
+from fresh_captures import now_text
 from migcompat.capture import capture, dumps, loads
 from migcompat.cli import main
 from migcompat.fleet.inventory import hides_targets, load_inventory
@@ -51,7 +52,7 @@ def _device(ident: str, version: str = VERSION, rules: str = RULES) -> Placement
 
 
 def _host(name: str, placements: tuple[Placement, ...], findings: tuple[Finding, ...] = ()) -> HostData:
-    return HostData(name, "6.8", "2025-01-01T00:00:00Z", "test", "/sys", "capture", False, placements, findings)
+    return HostData(name, "6.8", now_text(), "test", "/sys", "capture", False, placements, findings)
 
 
 def _save(path: Path, host: HostData) -> str:

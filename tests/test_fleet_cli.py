@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from fresh_captures import NO_AGE_LIMIT, now_text
 from migcompat.capture import dumps
 from migcompat.cli import main
 from migcompat.compare import check
@@ -43,7 +44,7 @@ def host(name: str, devices: list[tuple[str, str, str]], kind: str = "pci") -> H
         )
         for ident, version, rules in devices
     )
-    return HostData(name, "6.8", "2025-01-01T00:00:00Z", "test", "/sys", "capture", False, placements)
+    return HostData(name, "6.8", now_text(), "test", "/sys", "capture", False, placements)
 
 
 def save(directory: Path, data: HostData) -> str:
@@ -78,7 +79,7 @@ def device_directories(root: Path, *devices: str) -> None:
 
 def test_match_ranks_devices_then_types_and_agrees_with_check() -> None:
     source = ROOT / "examples" / "gvt-g" / "uuid1"
-    result = run("match", "--format", "json", str(source), str(SAMPLES / "gvt-g"))
+    result = run("match", *NO_AGE_LIMIT, "--format", "json", str(source), str(SAMPLES / "gvt-g"))
     assert result.exit_code == SUCCESS, result.output
     document = json.loads(result.output)
     kinds = [entry["kind"] for entry in document["accepted"]]
@@ -98,18 +99,18 @@ def test_match_ranks_devices_then_types_and_agrees_with_check() -> None:
 
 def test_match_text_and_explain_when_nothing_accepts() -> None:
     source = UPDATE / "mlx5-new"
-    result = run("match", "--explain", "--near", "2", str(source), str(SAMPLES / "mlx5"))
+    result = run("match", *NO_AGE_LIMIT, "--explain", "--near", "2", str(source), str(SAMPLES / "mlx5"))
     assert result.exit_code == NEGATIVE, result.output
     assert "no device or type accepts the source" in result.output
     assert "near misses (nearest first):" in result.output
     assert "[above-range]" in result.output
-    plain = run("match", str(source), str(SAMPLES / "mlx5"))
+    plain = run("match", *NO_AGE_LIMIT, str(source), str(SAMPLES / "mlx5"))
     assert plain.exit_code == NEGATIVE and "near misses" not in plain.output
 
 
 def test_match_bad_inputs_exit_3(tmp_path: Path) -> None:
     source = str(ROOT / "examples" / "gvt-g" / "uuid1")
-    missing = run("match", source, str(tmp_path / "nowhere"))
+    missing = run("match", *NO_AGE_LIMIT, source, str(tmp_path / "nowhere"))
     assert missing.exit_code == UNDECIDED
     assert "error[capture-unreadable]: cannot read " in missing.output and "nowhere" in missing.output
     assert "cannot read the inventory: cannot read" not in missing.output  # said once
@@ -126,15 +127,15 @@ def test_match_bad_inputs_exit_3(tmp_path: Path) -> None:
         )
     bad = tmp_path / "bad.json"
     bad.write_text('{"format": "migcompat-capture", "version": 1}')
-    result = run("match", "--format", "json", source, str(bad))
+    result = run("match", *NO_AGE_LIMIT, "--format", "json", source, str(bad))
     assert result.exit_code == UNDECIDED
     assert json.loads(result.stdout.strip().splitlines()[-1])["error"]["code"] == "capture-invalid"
     template = SAMPLES.parent / "sample-trees" / "gvt-g" / "new"
     types = next(template.rglob("mdev_supported_types/*/migration_version"))
-    assert run("match", str(types), str(SAMPLES / "gvt-g")).exit_code == UNDECIDED
+    assert run("match", *NO_AGE_LIMIT, str(types), str(SAMPLES / "gvt-g")).exit_code == UNDECIDED
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert run("match", source, str(empty)).exit_code == UNDECIDED
+    assert run("match", *NO_AGE_LIMIT, source, str(empty)).exit_code == UNDECIDED
 
 
 def test_match_escapes_hostile_host_names(tmp_path: Path) -> None:
@@ -142,7 +143,7 @@ def test_match_escapes_hostile_host_names(tmp_path: Path) -> None:
     path = save(tmp_path, evil)
     source = tmp_path / "src"
     source.write_text("mc1 driver=d q=1\n")
-    result = run("match", str(source), path)
+    result = run("match", *NO_AGE_LIMIT, str(source), path)
     assert result.exit_code == SUCCESS
     assert "\x1b" not in result.output and "evil\\x1b[2J\\nPASS" in result.output
 
@@ -346,8 +347,8 @@ def test_match_matrix_and_diff_read_a_capture_from_standard_input(tmp_path: Path
     source = tmp_path / "source"
     source.write_text("mc1 driver=d q=2 stream_version=1.0\n")
 
-    piped = run("match", "--format", "json", str(source), "-", stdin=text)
-    named = run("match", "--format", "json", str(source), old)
+    piped = run("match", *NO_AGE_LIMIT, "--format", "json", str(source), "-", stdin=text)
+    named = run("match", *NO_AGE_LIMIT, "--format", "json", str(source), old)
     assert piped.exit_code == named.exit_code == SUCCESS, piped.output
     assert json.loads(piped.output)["accepted"] == json.loads(named.output)["accepted"]
     assert json.loads(piped.output)["accepted"][0]["host"] == "h"
@@ -372,7 +373,7 @@ def test_standard_input_inventory_errors(tmp_path: Path) -> None:
     assert twice.exit_code == USAGE and "only one input can be standard input" in twice.output
     assert CliRunner().invoke(main, ["matrix", "-", "-"], input="{}").exit_code == USAGE
     assert CliRunner().invoke(main, ["diff", "-", "-"], input="{}").exit_code == USAGE
-    broken = run("match", "--format", "json", str(source), "-", stdin='{"format": "migcompat-capture"')
+    broken = run("match", *NO_AGE_LIMIT, "--format", "json", str(source), "-", stdin='{"format": "migcompat-capture"')
     assert broken.exit_code == UNDECIDED
     error = json.loads(broken.stdout.strip().splitlines()[-1])["error"]
     assert error["code"] == "capture-invalid" and "<stdin>" in broken.stderr
@@ -384,7 +385,7 @@ def test_standard_input_inventory_errors(tmp_path: Path) -> None:
 
 def test_an_inventory_without_targets_is_nothing_to_check_not_a_negative_answer(tmp_path: Path) -> None:
     source = str(ROOT / "examples" / "gvt-g" / "uuid1")
-    broken = run("match", source, str(SAMPLES / "broken-parse"))
+    broken = run("match", *NO_AGE_LIMIT, source, str(SAMPLES / "broken-parse"))
     # Each placement is skipped for its invalid migration_version, but its readable rules (NVIDIA's) reject an
     # i915 source whatever the target's own values: that is a "no" (exit 1), not "nothing to check" (r3 #6).
     assert broken.exit_code == NEGATIVE, broken.output
@@ -401,7 +402,7 @@ def test_an_inventory_without_targets_is_nothing_to_check_not_a_negative_answer(
     ]
     assert "no device or type accepts the source (0 targets on 1 host checked)" in broken.stdout
     empty = save(tmp_path, host("h", []))
-    result = run("match", "--format", "json", source, empty)
+    result = run("match", *NO_AGE_LIMIT, "--format", "json", source, empty)
     assert result.exit_code == UNDECIDED
     assert json.loads(result.stdout)["error"]["code"] == "nothing-to-check"
 
@@ -416,12 +417,12 @@ def test_a_host_in_two_captures_or_in_none_is_a_warning_that_says_so(tmp_path: P
         assert f"migcompat: warning: host h is in {first} and in {second}" in result.stderr, (args, result.stderr)
         assert "skipped" not in result.stderr  # no placement was skipped
     nameless = save(tmp_path / "c", host("", [device]))
-    result = run("match", str(source), nameless)
+    result = run("match", *NO_AGE_LIMIT, str(source), nameless)
     assert result.exit_code == SUCCESS and "capture --host NAME" in result.stderr
 
 
 def test_a_capture_given_as_the_source_gets_a_hint_that_it_is_a_json_document() -> None:
-    result = run("match", str(SAMPLES / "gvt-g" / "old.json"), str(SAMPLES / "gvt-g"))
+    result = run("match", *NO_AGE_LIMIT, str(SAMPLES / "gvt-g" / "old.json"), str(SAMPLES / "gvt-g"))
     assert result.exit_code == UNDECIDED
     assert "should be a migration_version, but it is a JSON document" in result.stderr
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from fresh_captures import now_text
 from migcompat.capture import capture, dumps
 from migcompat.cli import main
 from migcompat.fleet.inventory import (
@@ -63,7 +64,7 @@ def _unreadable(ident: str, name: str, rules: str = RULES) -> tuple[Placement, F
 
 
 def _host(name: str, placements: tuple[Placement, ...], findings: tuple[Finding, ...] = ()) -> HostData:
-    return HostData(name, "6.8", "2025-01-01T00:00:00Z", "test", "/sys", "capture", False, placements, findings)
+    return HostData(name, "6.8", now_text(), "test", "/sys", "capture", False, placements, findings)
 
 
 def _save(path: Path, host: HostData) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from fresh_captures import now_text
 from migcompat.capture import dumps
 from migcompat.cli import main
 from migcompat.compare import check
@@ -49,7 +50,7 @@ def _placement(ident: str, version: str | None, rules: str = RULES) -> Placement
 
 def _save(path: Path, name: str, *placements: Placement, findings: tuple[Finding, ...] = ()) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = HostData(name, "6.8", "2025-01-01T00:00:00Z", "test", "/sys", "capture", False, placements, findings)
+    data = HostData(name, "6.8", now_text(), "test", "/sys", "capture", False, placements, findings)
     path.write_text(dumps(data), encoding="utf-8")
     return str(path)
 

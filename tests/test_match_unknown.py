@@ -22,6 +22,7 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fresh_captures import now_text
 from migcompat.capture import dumps
 from migcompat.cli import main
 from migcompat.compare import check
@@ -51,7 +52,7 @@ def _device(ident: str, version: str | Attr | None, rules: str | Attr | None) ->
 
 
 def _save(path: Path, name: str, *placements: Placement, findings: tuple[Finding, ...] = ()) -> str:
-    host = HostData(name, "6.8", "2025-01-01T00:00:00Z", "test", "/sys", "capture", False, placements, findings)
+    host = HostData(name, "6.8", now_text(), "test", "/sys", "capture", False, placements, findings)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dumps(host), encoding="ascii")
     return str(path)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from fresh_captures import NO_AGE_LIMIT  # the samples were captured in 2025
 from migcompat.cli import main
 from migcompat.exports.table import export_class
 from migcompat.fleet.classes import class_id, export_class_id, read_keys
@@ -63,13 +64,13 @@ def _export_classes(tmp_path: Path) -> tuple[set[str], dict[str, set[str]]]:
 
 def test_match_prints_the_class_the_export_labels_and_names_the_description_digest(tmp_path: Path) -> None:
     known, nodes = _export_classes(tmp_path)
-    document = json.loads(run("match", "--format", "json", "--source-device", OLD_VF, MLX5).output)
+    document = json.loads(run("match", *NO_AGE_LIMIT, "--format", "json", "--source-device", OLD_VF, MLX5).output)
     whole = _whole_digest("cx6-old", "0000:3b:00.1")
     assert document["class"] in known
     assert document["class"] in nodes["cx6-old"]  # the node that has the device carries its label
     assert document["description_digest"] == whole != document["class"]
     assert document["class_ignored"] == ["mlx5.fw_version"]
-    text = run("match", "--source-device", OLD_VF, MLX5).output.splitlines()
+    text = run("match", *NO_AGE_LIMIT, "--source-device", OLD_VF, MLX5).output.splitlines()
     assert text[2] == (
         f"class:  {document['class']} (the exports' label: without ~mlx5.fw_version, which no rule of the"
         " inventory reads)"
@@ -87,10 +88,10 @@ def _whole_digest(host: str, ident: str) -> str:
 
 def test_match_prints_one_class_line_when_nothing_is_left_out() -> None:
     source = str(ROOT / "examples" / "gvt-g" / "uuid2")
-    document = json.loads(run("match", "--format", "json", source, GVT).output)
+    document = json.loads(run("match", *NO_AGE_LIMIT, "--format", "json", source, GVT).output)
     assert document["class"] == document["description_digest"] == "F76AF56304F1267B283554AC878DB111"
     assert document["class_ignored"] == []
-    text = run("match", source, GVT).output
+    text = run("match", *NO_AGE_LIMIT, source, GVT).output
     assert "class:  F76AF56304F1267B283554AC878DB111\n" in text and "description digest" not in text
 
 

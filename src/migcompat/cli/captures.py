@@ -3,18 +3,21 @@
 ``match``, ``matrix``, ``diff`` and ``export`` load an inventory of captures
 (:func:`load_inventory_or_exit`, :func:`read_capture_stdin`) and report its
 findings on standard error in one shape (:func:`report_findings`), with host
-names and paths escaped and cut (:func:`host_name`, :func:`cut`).
+names and paths escaped and cut (:func:`host_name`, :func:`cut`); ``match``
+and ``export``, whose answers are acted on, warn about old captures
+(:func:`max_capture_age_option`, :func:`check_capture_ages`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Final, NoReturn
+import datetime
+from collections.abc import Callable, Sequence
+from typing import Final, NoReturn, TypeVar
 
 import click
 
 from ..capture import CAPTURE_READ_LIMIT
-from ..display import escape, plural
+from ..display import escape, first_few, plural
 from ..fleet.inventory import STDIN_NAME, Inventory, InventoryError, InventoryFinding, load_inventory
 from .exitcodes import ExitCode
 from .io import STDIN, CannotRead, read_input
@@ -22,10 +25,12 @@ from .output import echo, echo_error, echo_json
 
 __all__ = [
     "SHOWN_FINDINGS",
+    "check_capture_ages",
     "cut",
     "fail",
     "host_name",
     "load_inventory_or_exit",
+    "max_capture_age_option",
     "read_capture_stdin",
     "report_findings",
 ]
@@ -206,3 +211,72 @@ def cut(text: str, limit: int = _SHOWN_CHARACTERS) -> str:
     if len(text) <= limit:
         return escape(text)
     return escape(text[:limit]) + f"... ({len(text)} characters)"
+
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def _check_age(ctx: click.Context, param: click.Parameter, value: str) -> datetime.timedelta | None:
+    from ..fleet.freshness import parse_age
+
+    try:
+        return parse_age(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def max_capture_age_option(consequence: str) -> Callable[[F], F]:
+    """The ``--max-capture-age AGE`` option (default 48 hours, ``off`` for none), its value a
+    :class:`~datetime.timedelta` or None; *consequence* ends its help: what the command would do with such a
+    capture."""
+    return click.option(
+        "--max-capture-age",
+        "max_age",
+        metavar="AGE",
+        default="48h",
+        show_default=True,
+        callback=_check_age,
+        help="Warn about a capture taken longer ago than AGE (a whole number and a unit, s, m, h, d or w: 36h, 7d;"
+        " a number alone is hours), or whose recorded time is in the future or unreadable: its host may have"
+        f" changed since (a driver updated, a type enabled), and {consequence} off: no limit.",
+    )
+
+
+def check_capture_ages(
+    ctx: click.Context,
+    loaded: Inventory,
+    max_age: datetime.timedelta | None,
+    consequence: str,
+    *,
+    strict: bool | None = None,
+    excluded: Sequence[str] = (),
+) -> None:
+    """Warn about the captures that may not describe their hosts now (older than *max_age*, or whose time is in the
+    future or unreadable: :func:`~migcompat.fleet.freshness.stale_captures`), saying the command's *consequence*;
+    with *strict* True, end the command with exit 3 (``capture-stale``) instead, before anything is written
+    (*strict* None: the command has no ``--strict``). *max_age* None: no limit. The captures of the hosts
+    *excluded* (left out of the answer) are not judged."""
+    from ..fleet.freshness import age_text, stale_captures
+
+    if max_age is None:
+        return
+    left_out = frozenset(excluded)
+    stale = [capture for capture in stale_captures(loaded, max_age) if capture.host not in left_out]
+    if not stale:
+        return
+    old = sum(capture.problem == "old" for capture in stale)
+    why = [f"{plural(old, 'capture')} {'is' if old == 1 else 'are'} older than {age_text(max_age)}"] if old else []
+    if len(stale) > old:
+        odd = len(stale) - old
+        why.append(f"{plural(odd, 'capture')} {'records' if odd == 1 else 'record'} a time in the future or unreadable")
+    listed = first_few([capture.message for capture in stale], 3, escape, "; ")
+    what = f"{' and '.join(why)} (--max-capture-age): {listed}"
+    if strict:
+        echo_error(
+            f"--strict: {what}; such a host may have changed since, so nothing was written: capture those hosts"
+            " again, or give a larger --max-capture-age",
+            "capture-stale",
+        )
+        ctx.exit(ExitCode.UNDECIDED)
+    refused = "" if strict is None else " (--strict refuses such captures)"
+    echo(f"migcompat: warning: {what}; {consequence}: capture those hosts again{refused}", err=True)

@@ -19,7 +19,7 @@ from ..display import escape, first_few, plural
 from ..errors import MigcompatError
 from ..exports import DEFAULT_PARALLEL, MAX_PARALLEL
 from .attributes import Loader, refuse_two_stdins, report_failures
-from .captures import read_capture_stdin, report_findings
+from .captures import check_capture_ages, max_capture_age_option, read_capture_stdin, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .groups import SuggestingGroup
 from .io import STDIN, CannotRead, display_name, error_document, read_entry, read_input
@@ -120,6 +120,10 @@ _EPILOG: Final = (
     " resource provider, a source of a class the export does not know, or a Placement request"
     " that failed."
 )
+_AS_IT_WAS: Final = (
+    "the export says what each host was then, which may not be what it is now (a driver updated, a type enabled)"
+)
+"""What an export from a stale capture does, for the warning about it."""
 _SHOWN_TYPES: Final = 20
 """How many of the inventory's type names an unmatched --enabled-type error lists."""
 
@@ -419,42 +423,6 @@ def _refuse_incomplete(ctx: click.Context, loaded: Inventory, enabled: Callable[
     ctx.exit(ExitCode.UNDECIDED)
 
 
-def _check_capture_ages(
-    ctx: click.Context, loaded: Inventory, max_age: datetime.timedelta | None, *, strict: bool, excluded: Sequence[str]
-) -> None:
-    """Warn about the captures that may not describe their hosts now (older than *max_age*, or whose time is in the
-    future or unreadable: :func:`~migcompat.fleet.freshness.stale_captures`); with *strict*, end the command with
-    exit 3 (``capture-stale``) before anything is written. *max_age* None: no limit. The hosts *excluded*
-    (``--exclude-host``) get nothing from the export, so their captures are not judged."""
-    from ..fleet.freshness import age_text, stale_captures
-
-    if max_age is None:
-        return
-    left_out = frozenset(excluded)
-    stale = [capture for capture in stale_captures(loaded, max_age) if capture.host not in left_out]
-    if not stale:
-        return
-    old = sum(capture.problem == "old" for capture in stale)
-    why = [f"{plural(old, 'capture')} {'is' if old == 1 else 'are'} older than {age_text(max_age)}"] if old else []
-    if len(stale) > old:
-        odd = len(stale) - old
-        why.append(f"{plural(odd, 'capture')} {'records' if odd == 1 else 'record'} a time in the future or unreadable")
-    listed = first_few([capture.message for capture in stale], 3, escape, "; ")
-    what = f"{' and '.join(why)} (--max-capture-age): {listed}"
-    if strict:
-        echo_error(
-            f"--strict: {what}; such a host may have changed since, so nothing was written: capture those hosts"
-            " again, or give a larger --max-capture-age",
-            "capture-stale",
-        )
-        ctx.exit(ExitCode.UNDECIDED)
-    echo(
-        f"migcompat: warning: {what}; the export says what each host was then, which may not be what it is now"
-        " (a driver updated, a type enabled): capture those hosts again (--strict refuses such captures)",
-        err=True,
-    )
-
-
 def _not_captures(loaded: Inventory) -> list[str]:
     """The JSON files of the inventory's directories that are not captures (an error saved as JSON, another
     program's document), but for a conformance sample's manifest, ``sample.json`` beside its captures."""
@@ -570,26 +538,8 @@ _STRICT = click.option(
 )
 
 
-def _check_age(ctx: click.Context, param: click.Parameter, value: str) -> datetime.timedelta | None:
-    from ..fleet.freshness import parse_age
-
-    try:
-        return parse_age(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-_MAX_CAPTURE_AGE = click.option(
-    "--max-capture-age",
-    "max_age",
-    metavar="AGE",
-    default="48h",
-    show_default=True,
-    callback=_check_age,
-    help="Warn about a capture taken longer ago than AGE (a whole number and a unit, s, m, h, d or w: 36h, 7d; a"
-    " number alone is hours), or whose recorded time is in the future or unreadable: its host may have changed since"
-    " (a driver updated, a type enabled), and the export would advertise it as it was. --strict refuses such a"
-    " capture (capture-stale). off: no limit.",
+_MAX_CAPTURE_AGE = max_capture_age_option(
+    "the export would advertise it as it was. --strict refuses such a capture (capture-stale)."
 )
 _ENABLED_TYPE = click.option(
     "--enabled-type",
@@ -844,7 +794,7 @@ def _placement(
     every, providers, loaded, enabled = _inventory(ctx, inventory, entries, excluded=excluded)
     if strict:
         _refuse_incomplete(ctx, loaded, enabled)
-    _check_capture_ages(ctx, loaded, max_age, strict=strict, excluded=excluded)
+    check_capture_ages(ctx, loaded, max_age, _AS_IT_WAS, strict=strict, excluded=excluded)
     undecided = [u for u in undecided_placements(loaded) if u.kind != "type" or enabled(u.host, u.ident)]
     bare = [b for b in loaded.bare if b.kind != "type" or enabled(b.host, b.ident)]
     if rp_uuids:
@@ -1462,7 +1412,7 @@ def kubernetes_command(
     _, providers, loaded, enabled = _inventory(ctx, inventory, _enabled_entries(ctx, enabled_types, enabled_files))
     if strict:
         _refuse_incomplete(ctx, loaded, enabled)
-    _check_capture_ages(ctx, loaded, max_age, strict=strict, excluded=())
+    check_capture_ages(ctx, loaded, max_age, _AS_IT_WAS, strict=strict)
     table = _table(ctx, providers, loaded, sources)
     try:
         export = build_export(table, scheme, hosts=[host for _, host in loaded.file_hosts], names=names)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Sequence
 from typing import Final
@@ -24,7 +25,16 @@ from ..model import MigrationVersion
 from ..sysfs.model import MIGRATION_ATTRIBUTES
 from ..verdict import Verdict
 from .attributes import Loader, refuse_two_stdins, report_failures
-from .captures import SHOWN_FINDINGS, cut, fail, host_name, load_inventory_or_exit, report_findings
+from .captures import (
+    SHOWN_FINDINGS,
+    check_capture_ages,
+    cut,
+    fail,
+    host_name,
+    load_inventory_or_exit,
+    max_capture_age_option,
+    report_findings,
+)
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .io import STDIN
 from .options import checked_path, format_option
@@ -38,6 +48,9 @@ __all__ = [
     "provider_json",
     "undecided_message",
 ]
+
+_THEN: Final = "the answer says what each host accepted then, which may not be what it accepts now"
+"""What an answer from a stale capture is, for the warning about it."""
 
 _HELP: Final = """Find every device, or device type to create, in a fleet that accepts a source.
 
@@ -76,6 +89,12 @@ status 3).
 
 --host NAME keeps only the targets of the hosts named, --exclude-host NAME
 leaves out those of a host (both repeatable, whatever the source).
+
+A capture taken longer ago than --max-capture-age (48 hours by default), or
+whose recorded time is in the future or unreadable, is named in a warning on
+standard error: its host may have changed since (a driver updated, a type
+enabled), so the answer is what the host was then. The captures of hosts
+left out of the targets are not judged, but for the source device's own.
 
 A JSON file in an INVENTORY directory that is not a capture (such as a
 sample's manifest) is skipped (--format json lists it under "findings"). One
@@ -429,6 +448,7 @@ def _choice(verdict: Verdict) -> str:
     show_default=True,
     help="Text output: show at most N accepting targets (0: all); JSON lists all.",
 )
+@max_capture_age_option("the answer would say what it accepted then.")
 @format_option("text: a ranked list for people; json: one JSON object.")
 @click.pass_context
 def match_command(
@@ -441,6 +461,7 @@ def match_command(
     explain: bool,
     near: int,
     limit: int,
+    max_age: datetime.timedelta | None,
     output_format: str,
 ) -> None:
     json_output = output_format == "json"
@@ -506,6 +527,8 @@ def match_command(
     scope = _Scope(fleet, device, same_host, only_hosts, exclude_hosts)
     for option, name in scope.unknown:
         echo(f"migcompat: warning: {option} {host_name(name)} names no host of the inventory", err=True)
+    judged = {*scope.hosts, *((device.host,) if device is not None else ())}
+    check_capture_ages(ctx, fleet, max_age, _THEN, excluded=[host for host in fleet.hosts if host not in judged])
     partial = [p for p in fleet.partial if scope.keeps(p.host, p.path)]
     if not scope.targets and not partial:
         report_findings(fleet)
