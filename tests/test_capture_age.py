@@ -239,7 +239,21 @@ def test_match_warns_about_an_old_capture_and_answers_as_without_the_limit(tmp_p
     result = _match("--format", "json", "--source-device", SOURCE, str(fleet))
     off = _match("--format", "json", "--source-device", SOURCE, str(fleet), "--max-capture-age", "off")
     assert result.exit_code == off.exit_code == 0, result.output
-    assert json.loads(result.stdout) == json.loads(off.stdout)  # the answer is the same; a warning is added
+    answer, unjudged = json.loads(result.stdout), json.loads(off.stdout)
+    stale = answer.pop("stale_captures")
+    assert unjudged.pop("stale_captures") == [] and answer == unjudged  # the same answer; the stale capture added
+    taken = json.loads((fleet / "t4-node-17.json").read_text())["time"]
+    assert stale == [
+        {
+            "capture": str(fleet / "t4-node-17.json"),
+            "host": "t4-node-17",
+            "time": taken,
+            "problem": "old",
+            "age_seconds": stale[0]["age_seconds"],
+            "message": f"{fleet / 't4-node-17.json'} (host t4-node-17): taken {taken}, 3 days ago",
+        }
+    ]
+    assert 3 * 86400 + 3600 <= stale[0]["age_seconds"] < 3 * 86400 + 3600 + 120
     assert result.stderr == (
         f"migcompat: warning: 1 capture is older than 2 days (--max-capture-age): {fleet / 't4-node-17.json'}"
         f" (host t4-node-17): taken {json.loads((fleet / 't4-node-17.json').read_text())['time']}, 3 days ago;"
@@ -286,5 +300,11 @@ def test_a_bad_age_is_a_usage_error(command: str, value: str) -> None:
 def test_stale_capture_is_a_frozen_record() -> None:
     capture = StaleCapture("a.json", "", "", "no-time")
     assert capture.message == "a.json: its time '' is not a UTC time such as 2025-01-31T12:00:00Z"
+    assert capture.to_json() == {
+        "capture": "a.json", "host": "", "time": "", "problem": "no-time", "age_seconds": None,
+        "message": capture.message,
+    }  # fmt: skip
+    old = StaleCapture("b.json", "h", "2025-01-15T09:30:00Z", "old", datetime.timedelta(days=2, seconds=1.5))
+    assert old.to_json()["age_seconds"] == 2 * 86400 + 1 and old.to_json()["message"].endswith(", 2 days ago")
     with pytest.raises(AttributeError):
         capture.host = "h"  # type: ignore[misc]

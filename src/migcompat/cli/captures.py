@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Sequence
-from typing import Final, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Final, NoReturn, TypeVar
 
 import click
 
@@ -22,6 +22,9 @@ from ..fleet.inventory import STDIN_NAME, Inventory, InventoryError, InventoryFi
 from .exitcodes import ExitCode
 from .io import STDIN, CannotRead, read_input
 from .output import echo, echo_error, echo_json
+
+if TYPE_CHECKING:
+    from ..fleet.freshness import StaleCapture
 
 __all__ = [
     "SHOWN_FINDINGS",
@@ -250,20 +253,20 @@ def check_capture_ages(
     *,
     strict: bool | None = None,
     excluded: Sequence[str] = (),
-) -> None:
+) -> tuple[StaleCapture, ...]:
     """Warn about the captures that may not describe their hosts now (older than *max_age*, or whose time is in the
     future or unreadable: :func:`~migcompat.fleet.freshness.stale_captures`), saying the command's *consequence*;
     with *strict* True, end the command with exit 3 (``capture-stale``) instead, before anything is written
     (*strict* None: the command has no ``--strict``). *max_age* None: no limit. The captures of the hosts
-    *excluded* (left out of the answer) are not judged."""
+    *excluded* (left out of the answer) are not judged. Returns those warned about, for a JSON answer."""
     from ..fleet.freshness import age_text, stale_captures
 
     if max_age is None:
-        return
+        return ()
     left_out = frozenset(excluded)
-    stale = [capture for capture in stale_captures(loaded, max_age) if capture.host not in left_out]
+    stale = tuple(capture for capture in stale_captures(loaded, max_age) if capture.host not in left_out)
     if not stale:
-        return
+        return ()
     old = sum(capture.problem == "old" for capture in stale)
     why = [f"{plural(old, 'capture')} {'is' if old == 1 else 'are'} older than {age_text(max_age)}"] if old else []
     if len(stale) > old:
@@ -280,3 +283,4 @@ def check_capture_ages(
         ctx.exit(ExitCode.UNDECIDED)
     refused = "" if strict is None else " (--strict refuses such captures)"
     echo(f"migcompat: warning: {what}; {consequence}: capture those hosts again{refused}", err=True)
+    return stale

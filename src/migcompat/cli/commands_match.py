@@ -136,7 +136,7 @@ description: "class" when "class_ignored" is empty), "class_ignored" (the
 "parent", "available_instances", "verdict"}], "near_misses" (with
 --explain), "inventory", "left_out": {"source_device", "source_host",
 "exclude_hosts", "only_hosts", "targets": how many}, "findings",
-"incomplete", "undecided"}; each verdict as verdict.schema.json (the
+"incomplete", "stale_captures", "undecided"}; each verdict as verdict.schema.json (the
 documentation's JSON Schemas page) describes it, with the type's "choice";
 an accepted device whose description is unknown has "description_unknown":
 true (and no grade); "findings" lists what could not be used (a capture's
@@ -147,7 +147,10 @@ placements not read whole that may accept this source, each with "capture",
 invalid), "param_lines" and its description's "driver" and "stream" (null
 when not readable), "faults": how many findings may hide a target and
 concern no placement, "unknown_targets": [{"targets", "verdict"}] the targets
-read whole whose verdict is unknown, one entry per group judged alike}.
+read whole whose verdict is unknown, one entry per group judged alike};
+"stale_captures" the captures the warning names (--max-capture-age), each
+{"capture", "host", "time", "problem": old, future or no-time,
+"age_seconds" (for old, else null), "message"}.
 """
 
 _EPILOG: Final = (
@@ -528,7 +531,8 @@ def match_command(
     for option, name in scope.unknown:
         echo(f"migcompat: warning: {option} {host_name(name)} names no host of the inventory", err=True)
     judged = {*scope.hosts, *((device.host,) if device is not None else ())}
-    check_capture_ages(ctx, fleet, max_age, _THEN, excluded=[host for host in fleet.hosts if host not in judged])
+    unjudged = [host for host in fleet.hosts if host not in judged]
+    stale = check_capture_ages(ctx, fleet, max_age, _THEN, excluded=unjudged)
     partial = [p for p in fleet.partial if scope.keeps(p.host, p.path)]
     if not scope.targets and not partial:
         report_findings(fleet)
@@ -566,6 +570,7 @@ def match_command(
             "left_out": scope.to_json(),
             "findings": [finding.to_json() for finding in fleet.findings],
             "incomplete": fleet.incomplete,
+            "stale_captures": [capture.to_json() for capture in stale],
             "undecided": {
                 "targets": [_partial_json(placement) for placement in undecided.placements],
                 "faults": len(undecided.faults),

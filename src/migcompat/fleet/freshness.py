@@ -80,6 +80,19 @@ class StaleCapture:
         shown = repr(self.time if len(self.time) <= 40 else self.time[:40] + "...")
         return f"{self.capture}{host}: its time {shown} is not a UTC time such as 2025-01-31T12:00:00Z"
 
+    def to_json(self) -> dict[str, object]:
+        """``{"capture", "host", "time", "problem", "age_seconds", "message"}``; ``age_seconds`` is a whole number
+        for ``old``, else None."""
+        age = None if self.age is None else int(self.age.total_seconds())
+        return {
+            "capture": self.capture,
+            "host": self.host,
+            "time": self.time,
+            "problem": self.problem,
+            "age_seconds": age,
+            "message": self.message,
+        }
+
 
 def stale_captures(
     inventory: Inventory, max_age: datetime.timedelta, now: datetime.datetime | None = None
