@@ -445,12 +445,23 @@ Alternative = Value | Range | SelfRef | SelfPrefix
 
 @dataclass(frozen=True, init=False)
 class Equals:
-    """``key=a|b|lo..hi``: the source value equals one alternative or lies in one range."""
+    """``key=a|b|lo..hi``: the source value equals one alternative or lies in one range.
+
+    The hash is computed on first use and kept (a constraint can hold
+    hundreds of alternatives, and the comparators key their work by it).
+    """
 
     alternatives: tuple[Alternative, ...]
 
     def __init__(self, alternatives: Iterable[Alternative]) -> None:
         self.__dict__["alternatives"] = alternatives if type(alternatives) is tuple else tuple(alternatives)
+
+    def __hash__(self) -> int:
+        cached: int | None = self.__dict__.get("_hash")
+        return _cached_hash(self, (self.alternatives,)) if cached is None else cached
+
+    def __getstate__(self) -> dict[str, object]:
+        return _state(self)
 
 
 @dataclass(frozen=True)

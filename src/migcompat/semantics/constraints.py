@@ -61,7 +61,10 @@ def holds(constraint: Constraint, value: Value, own: Value | None) -> Truth:
     """The truth of *constraint* for the source value *value* (clause 8.1)."""
     if type(constraint) is Equals:
         undecided = False
+        unordered = own is not None and not is_ordered(value)
         for alternative in constraint.alternatives:
+            if unordered and (type(alternative) is Range or type(alternative) is SelfPrefix):
+                continue  # false, as alternative_holds says (8.1-RG4), without a call: a rule may hold hundreds
             result = alternative_holds(alternative, value, own)
             if result:
                 return True
