@@ -2,9 +2,9 @@
 
 :func:`placement_service` (a context manager) writes a ``placement.conf``
 into a temporary directory (``[api] auth_strategy = noauth2``,
-``[placement_database] connection = sqlite:///DIR/placement.db``), runs
-``placement-manage db sync`` on it, and serves Placement's own WSGI
-application (:func:`placement.wsgi.init_application`) with the standard
+``[placement_database] connection = sqlite:///DIR/placement.db``,
+``sync_on_startup = true``: the service makes its schema as it starts), and
+serves Placement's own WSGI application (:func:`placement.wsgi.init_application`) with the standard
 library's ``wsgiref`` server in a child process on 127.0.0.1, on a port the
 kernel picks (port 0) and the child reports. It yields a
 :class:`PlacementService` with the endpoint and a small JSON client, and
@@ -51,10 +51,12 @@ _SERVER = textwrap.dedent(
 
     from placement.wsgi import init_application
 
+    port = os.fdopen(os.dup(1), "w")  # the pipe the port goes to
+    os.dup2(2, 1)  # whatever the service prints (its schema's migrations) goes to the log, never into that pipe
     app = init_application()
     server = make_server("127.0.0.1", 0, app, server_class=Server, handler_class=Quiet)
-    print(server.server_port, flush=True)
-    os.dup2(2, 1)  # from now on, whatever the service prints goes to the log, never into a pipe nobody reads
+    port.write(f"{server.server_port}\\n")
+    port.close()
     server.serve_forever()
     """
 )
@@ -158,10 +160,8 @@ def placement_service(directory: Path, backlog: int = 5) -> Iterator[PlacementSe
         "[DEFAULT]\nuse_stderr = false\n"
         "[api]\nauth_strategy = noauth2\n"
         f"[placement_database]\nconnection = sqlite:///{directory / 'placement.db'}\n"
+        "sync_on_startup = true\n"  # the schema made by the service as it starts: one process, not two
     )
-    manage = Path(sys.executable).with_name("placement-manage")
-    command = [str(manage)] if manage.exists() else [sys.executable, "-m", "placement.cmd.manage"]
-    subprocess.run([*command, "--config-file", str(conf), "db", "sync"], check=True, capture_output=True, timeout=120)
     env = {**os.environ, "OS_PLACEMENT_CONFIG_DIR": str(directory)}
     log = (directory / "server.log").open("w")
     child = subprocess.Popen(

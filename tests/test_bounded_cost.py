@@ -12,6 +12,7 @@ from math import gcd
 from pathlib import Path
 
 import jsonschema
+import pytest
 from click.testing import CliRunner
 from sample_fleet import Host, PciFunction, to_host_data
 
@@ -159,6 +160,7 @@ def test_every_item_of_an_attribute_is_located_in_one_pass() -> None:
     assert locate(data, "k000", line=2) is None and locate(data, "k9") is None
 
 
+@pytest.mark.slow  # seconds: CI's slow run keeps it
 def test_accepts_check_and_plan_on_ratio_lines_read_by_ratio_ranges() -> None:
     """An outside review: 318 ratio param lines read through $ by 515 `$..a/b` alternatives took 1.0 s in check,
     1.3 s in accepts (compiling the rules once per line) and 2.0 s in plan, each comparison building Fractions.

@@ -251,6 +251,7 @@ def test_superset_operands_are_counted_as_they_are_read() -> None:
     assert decision_cost(template, rules) == (1 + 131 // 64) * 3  # times one more than the param lines
 
 
+@pytest.mark.slow  # seconds: CI's slow run keeps it
 def test_export_stops_deciding_once_the_accepted_classes_pass_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
     providers = _every_host_differs(600)  # 600 classes; about 180,000 accepted pairs in all
     decided = 0

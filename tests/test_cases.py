@@ -498,6 +498,7 @@ def test_cases_extract_check_mode() -> None:
     assert CliRunner().invoke(main, ["cases", "extract", "--check"]).exit_code == 0
 
 
+@pytest.mark.slow  # seconds: CI's slow run keeps it
 def test_the_generator_script_check_mode(tmp_path: Path) -> None:
     def script(*args: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, str(GENERATE), *args]

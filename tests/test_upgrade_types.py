@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from migcompat.capture import capture
@@ -175,6 +176,7 @@ def test_a_type_too_complex_to_relate_is_undecided_never_a_pass(tmp_path: Path) 
         assert "the old driver's own device (" in message and "acmegpu.fw=3.1" in message
 
 
+@pytest.mark.slow  # seconds: CI's slow run keeps it
 def test_many_types_whose_rules_read_ten_parameters_are_related_within_the_runs_bound(tmp_path: Path) -> None:
     # Each rule reads ten binary parameters through ..$: relate() expands it into 1,024 rule variants per side,
     # some 0.3 s each. The run's bound (MAX_COMMAND_WORK, which counts that expansion) decides the first few
