@@ -99,9 +99,7 @@ class PlacementService:
             for rp in providers:
                 if rp["uuid"] not in parents:
                     assert self.request("DELETE", f"/resource_providers/{rp['uuid']}")[0] == 204
-        status, answer = self.request("GET", "/traits?name=startswith:CUSTOM_")
-        assert status == 200, (status, answer)
-        for name in answer["traits"]:
+        for name in self.defined_traits():
             assert self.request("DELETE", f"/traits/{name}")[0] == 204
 
     def create_provider(self, name: str, uuid: str | None = None, traits: tuple[str, ...] = ()) -> str:

@@ -77,9 +77,12 @@ def _has_twice(value: Any) -> bool:
 
 
 def _integer(digits: str) -> int | Decimal:
-    """An integer as written, however long: past Python's limit on converting digits to an int (4300), the
-    Decimal of the same exact value, in time linear in its length."""
-    return int(digits) if len(digits) <= 4000 else Decimal(digits)
+    """An integer as written, however long: past Python's limit on converting digits to an int (4300 by
+    default, which int() checks before converting), the Decimal of the same exact value."""
+    try:
+        return int(digits)
+    except ValueError:
+        return Decimal(digits)
 
 
 def read_request(line: bytes) -> Any:

@@ -35,7 +35,7 @@ from migcompat import _input as whole_input
 from migcompat.cases.model import CASE_FORMAT, RETIRED_FILE, CaseError, load_suite, retired_text
 from migcompat.emit import emit
 from migcompat.errors import ParseError
-from migcompat.jsonmodel import from_json, to_json
+from migcompat.jsonmodel import MAX_JSON_INTEGER_DIGITS, from_json, to_json
 from migcompat.parse import parse_compatible, parse_version
 
 __all__ = ["GENERATED_FILES", "build", "expected_files", "main", "render", "stale", "write"]
@@ -1583,7 +1583,7 @@ def _json_numbers(cases: _Cases) -> None:
             clauses.append("5.6")
         value = exactly(literal)
         # an integer only when it is too long for any member: a reader refuses it as such, or reads a wrong value
-        if value is not None and value == value.to_integral_value() and len(literal) <= 64:
+        if value is not None and value == value.to_integral_value() and len(literal) <= MAX_JSON_INTEGER_DIGITS:
             raise ValueError(f"{literal} is an integer")
         case = _common(
             identifier,

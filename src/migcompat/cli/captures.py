@@ -216,7 +216,7 @@ def cut(text: str, limit: int = _SHOWN_CHARACTERS) -> str:
     return escape(text[:limit]) + f"... ({len(text)} characters)"
 
 
-F = TypeVar("F", bound=Callable[..., object])
+_F = TypeVar("_F", bound=Callable[..., object])
 
 
 def _check_age(ctx: click.Context, param: click.Parameter, value: str) -> datetime.timedelta | None:
@@ -228,7 +228,7 @@ def _check_age(ctx: click.Context, param: click.Parameter, value: str) -> dateti
         raise click.BadParameter(str(exc)) from None
 
 
-def max_capture_age_option(consequence: str) -> Callable[[F], F]:
+def max_capture_age_option(consequence: str) -> Callable[[_F], _F]:
     """The ``--max-capture-age AGE`` option (default 48 hours, ``off`` for none), its value a
     :class:`~datetime.timedelta` or None; *consequence* ends its help: what the command would do with such a
     capture."""
