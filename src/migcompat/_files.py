@@ -20,6 +20,10 @@ whatever the name turns out to be, reading it is bounded:
   linked into a directory of captures -- fails the read with ``EAGAIN``
   rather than waiting for ever.
 
+Within :func:`noting_reads` (a command of the CLI runs in one), the identity
+of each regular file opened is noted, so that an output can be refused when
+it would replace one of the command's inputs (:func:`was_read`).
+
 A pipe is accepted only where the caller asks for it (``pipes=True``: the
 path a user typed for a command's input, ``<(ssh host cat ...)``); a regular
 file everywhere. What is refused raises :class:`NotARegularFile`, an
@@ -29,15 +33,26 @@ reader that reports ``OSError.strerror`` says why without a case of its own.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Final, TypeVar
 
 from .display import file_kind
 
-__all__ = ["READ_FLAGS", "FileTooLarge", "NotARegularFile", "open_regular", "read_regular", "what_file"]
+__all__ = [
+    "READ_FLAGS",
+    "FileTooLarge",
+    "NotARegularFile",
+    "note_read",
+    "noting_reads",
+    "open_regular",
+    "read_regular",
+    "was_read",
+    "what_file",
+]
 
 READ_FLAGS: Final = (
     os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -46,6 +61,39 @@ READ_FLAGS: Final = (
 _NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
 _CHUNK: Final = 1 << 20
 _T = TypeVar("_T")
+
+
+_read: set[tuple[int, int]] | None = None
+"""The (device, inode) of each regular file opened within :func:`noting_reads`; None outside it."""
+
+
+@contextlib.contextmanager
+def noting_reads() -> Iterator[None]:
+    """Within this, the identity of each regular file :func:`open_regular` opens is noted (:func:`was_read`).
+
+    The CLI runs each command within it; a library caller pays nothing. The
+    notes are the whole process's (worker threads read inputs too), and
+    those of an enclosing call come back when it ends.
+    """
+    global _read
+    enclosing, _read = _read, set()
+    try:
+        yield
+    finally:
+        _read = enclosing
+
+
+def note_read(info: os.stat_result) -> None:
+    """Note the file of status *info* (from ``fstat`` of a descriptor read) as read, if it is a regular file."""
+    noted = _read
+    if noted is not None and stat.S_ISREG(info.st_mode):
+        noted.add((info.st_dev, info.st_ino))
+
+
+def was_read(info: os.stat_result) -> bool:
+    """Whether the file of status *info* is a regular file read within the current :func:`noting_reads`."""
+    noted = _read
+    return noted is not None and stat.S_ISREG(info.st_mode) and (info.st_dev, info.st_ino) in noted
 
 
 def what_file(mode: int) -> str:
@@ -128,6 +176,7 @@ def open_regular(
             raise NotARegularFile(info.st_mode, name)
         if stat.S_ISFIFO(info.st_mode):
             os.set_blocking(descriptor, True)
+        note_read(info)
     except BaseException:
         os.close(descriptor)
         raise

@@ -80,6 +80,7 @@ LIBRARY_ERROR_CODES: Final[dict[str, str]] = {
     "input-unreadable": "an input (a file, a device directory, standard input) that cannot be read",
     "output-unwritable": "an output (standard output, a file, a directory) that cannot be written",
     "output-unsafe": "an output directory that every user can write to, without the sticky bit",
+    "output-is-input": "an output file that is one of the command's inputs, which writing it would replace",
     "nothing-to-check": "an inventory, capture or sysfs tree with nothing the command can check",
     "source-unknown": "a source device, named by host and path or identity, that the inventory does not have",
     "source-ambiguous": "a source device name that fits several different devices of the inventory",

@@ -26,6 +26,7 @@ from typing import Any, Final, NoReturn, TypeVar
 import click
 
 from .. import __version__
+from .._files import noting_reads
 from ..limits import FORMAT_VERSION, SPEC_VERSION, SUITE_VERSION
 from .exitcodes import EXIT_STATUS_HELP, ExitCode
 from .groups import SuggestingGroup
@@ -204,7 +205,8 @@ class _Group(SuggestingGroup):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         adopt_closed_streams()
-        return super().main(*args, **kwargs)
+        with noting_reads():  # so that no output replaces an input (output-is-input)
+            return super().main(*args, **kwargs)
 
     def make_context(
         self,

@@ -29,6 +29,7 @@ from .io import entry_exists, entry_kind, error_document
 from .options import checked_path, directory_problem, format_option
 from .output import (
     OutputError,
+    check_writable,
     echo,
     echo_error,
     echo_json,
@@ -397,6 +398,12 @@ def run_command(
         problem = None if command is None else start_problem(command)
         if problem is not None:
             _unstartable(ctx, [(role, problem)], output_format)
+    for report in (json_file, junit_file):
+        if report is not None:  # a mistake here would throw a whole run away (an input it names: output-is-input)
+            try:
+                check_writable(report)
+            except OutputError as error:
+                exit_with(ctx, error)
     options = Options(timeout=timeout, parallel=parallel, require_codes=require_codes, expected_failures=expected)
     results = run_cases(selected, programs, options)  # SIGTERM and SIGHUP kill its programs too (.signals)
     unstartable = {
@@ -667,7 +674,7 @@ def extract_command(ctx: click.Context, cases_dir: Path | None, spec_file: Path 
         if changes:
             prepare_directory(directory)
         for name, text in changes.items():  # each whole, never through a link planted at its name
-            write_in_directory(directory, name, text)
+            write_in_directory(directory, name, text, update=True)  # read to be updated: not an input lost
     except OutputError as exc:
         exit_with(ctx, exc)
     echo(f"wrote {', '.join(changes)}" if changes else "up to date")

@@ -23,6 +23,7 @@ unread and its target never opened.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -30,7 +31,7 @@ import sys
 from dataclasses import dataclass
 from typing import BinaryIO, Final
 
-from .._files import open_regular, what_file
+from .._files import note_read, open_regular, what_file
 from ..limits import READ_BYTES
 
 __all__ = [
@@ -263,6 +264,8 @@ def _stdin(name: str) -> BinaryIO:
     binary: BinaryIO | None = getattr(stream, "buffer", None)
     if binary is None:
         raise CannotRead(name, "standard input is not a byte stream")
+    with contextlib.suppress(OSError, ValueError):  # no descriptor (a test's stream): nothing to note
+        note_read(os.fstat(binary.fileno()))  # `< FILE`: FILE is an input, not to be replaced by an output
     return binary
 
 

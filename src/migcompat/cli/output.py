@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Final, Literal, NoReturn, TextIO, overload
 
 import click
 
+from .._files import was_read
 from ..display import first_few
 from ..errors import DataModelError, MigcompatError, ParseError
 from ..jsonmodel import without_surrogates
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "OutputError",
     "adopt_closed_streams",
+    "check_writable",
     "color_enabled",
     "echo",
     "echo_error",
@@ -285,8 +287,9 @@ class OutputError(MigcompatError):
 
     *code* is ``output-unwritable`` (a write that failed, a FIFO that no
     process reads, a directory where a file is to go, a directory that
-    cannot be created) or ``output-unsafe`` (an output directory that other
-    users can write to, or that another user owns). *message* says what
+    cannot be created), ``output-unsafe`` (an output directory that other
+    users can write to, or that another user owns) or ``output-is-input`` (a
+    file the command read, which the output would replace). *message* says what
     and why, with the path escaped for a terminal; *where* is the path.
     """
 
@@ -317,7 +320,9 @@ def write_output(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
     * A directory: an error.
 
     ``-`` is a file name here: standard output is the caller's business.
-    Raises :class:`OutputError` (``output-unwritable``) for every failure.
+    Raises :class:`OutputError`: ``output-is-input`` for a file the command
+    has read (:func:`_refuse_an_input`), before anything is written, and
+    ``output-unwritable`` for every failure.
     """
     name = os.fspath(path)
     payload = _encoded(name, data, encoding)
@@ -339,7 +344,9 @@ def check_writable(path: str | os.PathLike[str]) -> None:
     for the mistakes a user makes: *path* is a directory, its directory does
     not exist or is not one, or the process may not create a file there. A
     FIFO, a device or a symbolic link is opened where it is, and only the
-    write itself can tell; so can a full disk.
+    write itself can tell; so can a full disk. A file the command has read
+    (an input the output would replace) raises ``output-is-input``: call
+    this once the inputs are read.
     """
     name = os.fspath(path)
     found = _not_a_directory(name, name)
@@ -365,6 +372,7 @@ def write_in_directory(
     *,
     encoding: str = "utf-8",
     dir_fd: int | None = None,
+    update: bool = False,
 ) -> None:
     """Write *data* to the file *name*, which the command picked, in *directory*: whole, and never through a link.
 
@@ -378,7 +386,9 @@ def write_in_directory(
     every name is looked up in it and *directory* only names it in
     messages: a directory on the way replaced by a link since it was opened
     changes nothing. Else check *directory* with :func:`prepare_directory`
-    first, so that nobody else can plant names in it. Raises
+    first, so that nobody else can plant names in it. A file the command
+    has read is refused (``output-is-input``) unless *update* says that the
+    command read it to write its new version (``cases extract``). Raises
     :class:`OutputError` (``output-unwritable``) for every failure.
     """
     path = os.path.join(os.fspath(directory), name)
@@ -389,6 +399,8 @@ def write_in_directory(
         found = None
     except (OSError, ValueError) as exc:
         raise _cannot_write(path, exc) from None
+    if found is not None and not update:
+        _refuse_an_input(path, found)
     _write_replacing(path, payload, found if found is not None and stat.S_ISREG(found.st_mode) else None, dir_fd=dir_fd)
 
 
@@ -450,7 +462,26 @@ def _not_a_directory(name: str, path: str, *, dir_fd: int | None = None) -> os.s
         raise _cannot_write(path, exc) from None
     if stat.S_ISDIR(found.st_mode):
         raise OutputError("output-unwritable", f"cannot write {_shown(path)}: it is a directory", where=path)
+    _refuse_an_input(path, found)
     return found
+
+
+def _refuse_an_input(path: str, found: os.stat_result) -> None:
+    """Raise ``output-is-input`` when the file *path* (of status *found*) is one this command has read.
+
+    Writing would replace an input with the output (``matrix --html cap.json
+    cap.json``, a ``--mapping`` that names a capture), and the input would be
+    lost. The file is known by its identity (:func:`migcompat._files.was_read`),
+    so a link to it, or a name it is reached by inside a directory read, is the
+    same file.
+    """
+    if was_read(found):
+        raise OutputError(
+            "output-is-input",
+            f"cannot write {_shown(path)}: it is one of this command's inputs, which the output would replace:"
+            " name another output",
+            where=path,
+        )
 
 
 def _stage(parent: int, name: str, payload: bytes, old: os.stat_result | None) -> str:
