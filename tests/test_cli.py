@@ -625,11 +625,15 @@ def test_emit_unreadable_input(runner: CliRunner, tmp_path: Path) -> None:
     result = run(runner, "emit", str(tmp_path))
     assert result.exit_code == 3
     assert "not a regular file (a directory)" in result.stderr  # found before it is opened (r19)
-    result = run(runner, "emit", "-", stdin=b'{"a": "\xff"}')
-    assert result.exit_code == 3
-    assert (
-        result.stderr
-        == "migcompat: error[input-unreadable]: cannot read <stdin>: not UTF-8 text (byte 0xff at offset 7)\n"
+
+
+def test_emit_of_bytes_that_are_not_utf8_is_an_invalid_model_at_the_byte(runner: CliRunner) -> None:
+    """Read, but not JSON (RFC 8259 asks for UTF-8): exit 1 as for any invalid JSON, at the first bad byte."""
+    result = run(runner, "emit", "-", stdin=b'{\n"a": "\xc3\xa9\xff"}')
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "migcompat: error[invalid-model]: <stdin>: invalid JSON at line 2, column 8: not UTF-8 text (byte 0xff at"
+        " offset 10)\n"
     )
 
 

@@ -83,8 +83,10 @@ _TINY: Final = "1e-999999999"
 """A non-integer that stands for a number too close to 0 for :class:`~decimal.Decimal` (``1e-99999999999999999999``)."""
 
 
-def _too_long(digits: int | str) -> ValueError:
-    return ValueError(f"an integer of {digits} digits; at most {MAX_INTEGER_DIGITS} are read")
+def _too_long(digits: int | str, literal: str | None = None) -> ValueError:
+    """The error for an integer of *digits* digits; *literal* is how it was written, when not digit by digit."""
+    written = "an integer" if literal is None else f"the number {show(literal)}, an integer"
+    return ValueError(f"{written} of {digits} digits; at most {MAX_INTEGER_DIGITS} are read")
 
 
 def decode_integer(digits: str) -> int:
@@ -131,11 +133,11 @@ def decode_number(literal: str) -> int | float | Decimal:
     huge = len(written) > _EXPONENT_DIGITS
     scale = 0 if huge else int(exponent or "0") - len(fraction) + len(digits) - len(significand)
     if huge and not (exponent or "").startswith("-"):
-        raise _too_long(f"more than 10**{_EXPONENT_DIGITS}")
+        raise _too_long(f"more than 10**{_EXPONENT_DIGITS}", literal)
     if not huge and scale >= 0:
         count = len(significand) + scale
         if count > MAX_INTEGER_DIGITS:
-            raise _too_long(count)
+            raise _too_long(count, literal)
         value: int = int(significand) * 10**scale
         return -value if sign else value
     nearest = float(literal)

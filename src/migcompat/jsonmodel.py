@@ -37,6 +37,7 @@ decodes a data model's JSON text and reports every fault as a
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -46,7 +47,6 @@ from typing import Any, Final, NoReturn, TypeVar
 from . import _build, _values, terminals
 from ._jsondoc import (
     MAX_INTEGER_DIGITS,
-    SHOWN_CHARS,
     decode_integer,
     decode_number,
     describe,
@@ -54,6 +54,7 @@ from ._jsondoc import (
     pointer_token,
     show,
 )
+from ._jsonfaults import duplicate_member, first_fault, line_and_column, not_a_value, too_deep
 from ._values import Problem
 from .emit import emit
 from .errors import DataModelError
@@ -288,9 +289,11 @@ def decode_json(
     :data:`MAX_JSON_INTEGER_DIGITS` digits (``1e400`` included), are
     refused. For every text that is not one JSON document within
     these bounds, raises the exception ``error(message, line, column)``
-    returns (*line* and *column* are 1-based, in characters, and None for a
-    fault without one position: too many values, nesting too deep, an
-    over-long integer, bytes that are not UTF-8), so that each
+    returns (*line* and *column* are 1-based, in characters: for a fault
+    that json reads past, those of the first such fault in the text
+    (``migcompat._jsonfaults.first_fault``), for bytes that are not
+    UTF-8 those of the first bad byte; None only for too many values, which
+    concerns no one place), so that each
     reader reports the fault with its own error class and code; never another
     exception, but :class:`TypeError` for a *text* that is neither text nor
     bytes (a document already decoded, say).
@@ -301,10 +304,17 @@ def decode_json(
             + ("; from_json() takes a decoded document" if isinstance(text, (dict, list)) else "")
         )
     if isinstance(text, (bytes, bytearray)):
+        data = text
+        mark = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0  # utf-8-sig would count after it
         try:
-            text = text.decode("utf-8-sig")
+            with memoryview(data) as view:
+                text = str(view[mark:], "utf-8")  # without a copy of the bytes
         except UnicodeDecodeError as exc:
-            raise error(f"not UTF-8 text (byte 0x{text[exc.start]:02x} at offset {exc.start})", None, None) from None
+            before = data[mark : mark + exc.start].decode("utf-8")  # valid: the first bad byte follows it
+            raise error(
+                f"not UTF-8 text (byte 0x{data[mark + exc.start]:02x} at offset {mark + exc.start})",
+                *line_and_column(before, len(before)),
+            ) from None
     elif text.startswith("\ufeff"):
         text = text[1:]
     values = json_values_over(text, max_values)
@@ -323,12 +333,20 @@ def decode_json(
             message = "more than one JSON value: one document was expected"
         raise error(message, exc.lineno, exc.colno) from None
     except RecursionError:
-        raise error(_too_deep(max_depth), None, None) from None
+        raise _located(error, text, too_deep(max_depth), numbers_as_text, strict, max_depth) from None
     except ValueError as exc:  # from the hooks (json raises nothing else)
-        raise error(str(exc) or type(exc).__name__, None, None) from None
+        raise _located(error, text, str(exc) or type(exc).__name__, numbers_as_text, strict, max_depth) from None
     if _deeper_than(document, max_depth):
-        raise error(_too_deep(max_depth), None, None)
+        raise _located(error, text, too_deep(max_depth), numbers_as_text, strict, max_depth)
     return document
+
+
+def _located(
+    error: JSONError, text: str, message: str, numbers_as_text: bool, strict: bool, max_depth: int
+) -> Exception:
+    """The error for a fault found past json's grammar, *message*: the first such fault, with its position."""
+    fault = first_fault(text, numbers=not numbers_as_text, strict=strict, max_depth=max_depth)
+    return error(message, None, None) if fault is None else error(*fault)
 
 
 def loads(text: str | bytes) -> MigrationVersion | CompatibleDevices:
@@ -345,10 +363,6 @@ def loads(text: str | bytes) -> MigrationVersion | CompatibleDevices:
 
 def _model_error(message: str, line: int | None, column: int | None) -> DataModelError:
     return DataModelError(json_fault(message, line, column), path="")
-
-
-def _too_deep(limit: int) -> str:
-    return f"arrays or objects are nested too deeply (more than {limit} levels)"
 
 
 def _deeper_than(document: object, limit: int) -> bool:
@@ -400,14 +414,13 @@ def _unique_members(pairs: list[tuple[str, object]]) -> dict[str, object]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                shown = json.dumps(key[:SHOWN_CHARS]) + ("..." if len(key) > SHOWN_CHARS else "")
-                raise _Refused(f"the member {shown} appears twice in one object")
+                raise _Refused(duplicate_member(key))
             seen.add(key)
     return document
 
 
 def _reject_constant(name: str) -> NoReturn:
-    raise _Refused(f"{name} is not a JSON value")
+    raise _Refused(not_a_value(name))
 
 
 # ---------------------------------------------------------------- to_json

@@ -62,9 +62,6 @@ def emit_command(ctx: click.Context, file: str) -> None:
         ctx.exit(ExitCode.UNDECIDED)
     try:
         document = load_json(source)
-    except CannotRead as exc:
-        echo_error(str(exc), "input-unreadable")
-        ctx.exit(ExitCode.UNDECIDED)
     except InvalidJSON as exc:
         echo_error(exc.describe(source.name), "invalid-model")
         if source.data[:2] == b"mc" and source.data[2:3].isdigit():  # the other way round: an attribute string
@@ -95,7 +92,23 @@ def _quote(path: str) -> str:
 
 
 def _data_model(document: object) -> object:
-    """The data model in *document*: the document itself, or the model of a ``parse`` record."""
+    """The data model in *document*: the document itself, or the model of a ``parse`` record.
+
+    A JSON string is refused here, in the command's words: the library's
+    message speaks of its functions (``from_json()``, ``loads()``).
+    """
+    if isinstance(document, str):
+        attribute = document[:2] == "mc" and document[2:3].isdigit()
+        raise DataModelError(
+            "expected an object (a data model), found a JSON string"
+            + (
+                " that holds an attribute string: 'migcompat parse' reads attribute strings (write it to a file,"
+                " with its final newline); emit writes one from a data model"
+                if attribute
+                else ""
+            ),
+            path="",
+        )
     if isinstance(document, dict) and "path" in document and set(document) <= _PARSE_RECORD_KEYS:
         if "model" in document:
             return document["model"]

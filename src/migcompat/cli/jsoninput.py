@@ -13,7 +13,7 @@ at most :data:`~migcompat.jsonmodel.MAX_JSON_INTEGER_DIGITS` digits
 from __future__ import annotations
 
 from ..jsonmodel import decode_json
-from .io import JSON_READ_LIMIT, CannotRead, Input
+from .io import JSON_READ_LIMIT, Input
 
 __all__ = ["InvalidJSON", "load_json"]
 
@@ -40,18 +40,13 @@ class InvalidJSON(Exception):
 def load_json(source: Input) -> object:
     """The JSON document *source* holds.
 
-    Raises :class:`CannotRead` for bytes that are not UTF-8 text and
-    :class:`InvalidJSON` for everything else that is not one JSON document.
+    Raises :class:`InvalidJSON` for everything that is not one JSON
+    document, bytes that are not UTF-8 text included (RFC 8259 asks for
+    UTF-8): the input was read, and is not valid.
     """
     if not source.complete:
         raise InvalidJSON(f"the document is larger than {JSON_READ_LIMIT} bytes")
-    try:
-        text = source.data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CannotRead(
-            source.name, f"not UTF-8 text (byte 0x{source.data[exc.start]:02x} at offset {exc.start})"
-        ) from None
-    return decode_json(text, _invalid, strict=True)
+    return decode_json(source.data, _invalid, strict=True)
 
 
 def _invalid(message: str, line: int | None, column: int | None) -> InvalidJSON:
