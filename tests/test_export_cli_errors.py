@@ -237,8 +237,9 @@ def test_a_reserved_prefix_is_refused(tmp_path: Path, prefix: str) -> None:
     out = tmp_path / "labels"
     result = _run("kubernetes", VGPU, "--prefix", prefix, "-o", str(out))
     _no_crash(result)
-    assert result.exit_code == 3, result.output
-    assert "[export-invalid-name]" in result.stderr and "reserves" in result.stderr and repr(prefix) in result.stderr
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("migcompat: error: --prefix: ") and "reserves" in result.stderr
+    assert repr(prefix) in result.stderr
     assert not out.exists()
     with pytest.raises(ExportError) as raised:
         LabelScheme(prefix)

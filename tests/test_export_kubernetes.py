@@ -170,5 +170,8 @@ def test_cli_export_and_query(tmp_path: Path) -> None:
 
 def test_cli_refuses_a_bad_prefix(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["export", "kubernetes", str(SAMPLES / "mlx5"), "--prefix", "Not_A.Domain"])
-    assert result.exit_code == 3
-    assert "[export-invalid-name]" in result.output
+    assert result.exit_code == 2  # the command line's fault: a usage error, as a bad --node-name is
+    assert result.stderr.startswith("migcompat: error: --prefix: label prefix 'Not_A.Domain' ")
+    result = CliRunner().invoke(main, ["export", "kubernetes", "no-such-inventory", "--namespace", "Bad_NS"])
+    assert result.exit_code == 2  # found before any input is read
+    assert result.stderr == "migcompat: error: --namespace: namespace 'Bad_NS' is not a DNS label\n"

@@ -10,7 +10,7 @@ import re
 import stat
 from collections.abc import Callable, Mapping, Sequence
 from numbers import Number
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 import click
 
@@ -109,14 +109,15 @@ _EPILOG: Final = (
     EXIT_STATUS_HELP + "\n\nFor export: 0 written (and pushed), 1 a query that matches no node or resource"
     " provider of the export, 2 a bad option value (an --endpoint that is"
     " not an http(s) URL, an --rp-name field other than the four listed, --rp-name '' without"
-    " --rp-uuids, a --node-name field other than {host} and {short}, an --enabled-type no device"
+    " --rp-uuids, a --node-name field other than {host} and {short}, a --prefix or --namespace Kubernetes"
+    " does not allow, an --enabled-type no device"
     " type of the inventory (or of its HOST) has, two inputs on standard"
     " input, --mapping with -o FILE, --mapping - without -o DIR), 3 an input that cannot be read,"
     " a host in two captures, a capture without a host name or a file of an INVENTORY directory that is"
     " not a valid capture, nothing to export, with --strict"
     " a placement that could not be decided, a capture fault that may hide one or a capture older than"
     " --max-capture-age, a source that"
-    " is a device type, a name outside the scheduler's rules or a collision, two providers on one"
+    " is a device type, a name from the inventory outside the scheduler's rules or a collision, two providers on one"
     " resource provider, a source of a class the export does not know, or a Placement request"
     " that failed."
 )
@@ -126,6 +127,21 @@ _AS_IT_WAS: Final = (
 """What an export from a stale capture does, for the warning about it."""
 _SHOWN_TYPES: Final = 20
 """How many of the inventory's type names an unmatched --enabled-type error lists."""
+
+
+_T = TypeVar("_T")
+
+
+def _option_value(ctx: click.Context, option: str, make: Callable[[], _T]) -> _T:
+    """*make*() for the value of *option*: a name it refuses (``export-invalid-name``) is the command line's fault,
+    a usage error (exit status 2) naming *option*, found before any input is read."""
+    try:
+        return make()
+    except MigcompatError as exc:
+        if exc.code != "export-invalid-name":
+            _fail(ctx, exc)
+        echo_error(f"{option}: {escape(exc.message)}")
+        ctx.exit(ExitCode.USAGE)
 
 
 def _fail(ctx: click.Context, exc: MigcompatError) -> NoReturn:
@@ -1270,7 +1286,8 @@ from what it accepts:
 
 as one Node Feature Discovery NodeFeature object (nfd.k8s-sigs.io/v1alpha1)
 per node, which NFD's master copies onto the node. Exit status: 0 written,
-3 nothing written (an input or a node name is not usable).
+2 a bad option value (--prefix, --namespace, --node-name), 3 nothing
+written (an input or a node name is not usable).
 
 \b
 Examples:
@@ -1372,7 +1389,7 @@ def kubernetes_command(
     strict: bool,
     max_age: datetime.timedelta | None,
 ) -> None:
-    from ..exports.kubernetes import LabelScheme, NodeNames, build_export
+    from ..exports.kubernetes import LabelScheme, NodeNames, build_export, check_namespace
     from ..exports.mapping import mapping_text
     from ..exports.table import undecided_hosts
 
@@ -1401,14 +1418,9 @@ def kubernetes_command(
         )
         ctx.exit(ExitCode.USAGE)
     target = mapping if mapping is not None else os.path.join(directory, _MAPPING_FILE) if directory else None
-    try:
-        scheme = LabelScheme(prefix)
-        names = NodeNames(node_name, lower)
-    except MigcompatError as exc:
-        if exc.where == node_name and exc.code == "export-invalid-name":
-            echo_error(f"--node-name: {escape(exc.message)}")
-            ctx.exit(ExitCode.USAGE)
-        _fail(ctx, exc)
+    scheme = _option_value(ctx, "--prefix", lambda: LabelScheme(prefix))
+    names = _option_value(ctx, "--node-name", lambda: NodeNames(node_name, lower))
+    _option_value(ctx, "--namespace", lambda: check_namespace(namespace))
     _, providers, loaded, enabled = _inventory(ctx, inventory, _enabled_entries(ctx, enabled_types, enabled_files))
     if strict:
         _refuse_incomplete(ctx, loaded, enabled)

@@ -51,6 +51,7 @@ __all__ = [
     "LabelScheme",
     "NodeNames",
     "build_export",
+    "check_namespace",
     "node_affinity",
     "node_name_problem",
     "node_selector",
@@ -125,6 +126,13 @@ def node_name_problem(node: str) -> str | None:
     return None
 
 
+def check_namespace(namespace: str) -> None:
+    """Raise :class:`ExportError` (``export-invalid-name``) unless *namespace* is a Kubernetes namespace name."""
+    problem = dns_subdomain_problem(namespace)
+    if problem is not None or len(namespace) > 63 or "." in namespace:
+        raise ExportError("export-invalid-name", f"namespace {namespace!r} is not a DNS label", where=namespace)
+
+
 @dataclass(frozen=True)
 class LabelScheme:
     """The label keys of one prefix: ``device-class.node.<prefix>/ID`` and ``device-migration.node.<prefix>/ID``.
@@ -192,9 +200,7 @@ class KubernetesExport:
 
     def node_features(self, namespace: str = DEFAULT_NAMESPACE) -> list[dict[str, object]]:
         """One NFD ``NodeFeature`` object per node, in node-name order."""
-        problem = dns_subdomain_problem(namespace)
-        if problem is not None or len(namespace) > 63 or "." in namespace:
-            raise ExportError("export-invalid-name", f"namespace {namespace!r} is not a DNS label", where=namespace)
+        check_namespace(namespace)
         return [
             {
                 "apiVersion": NODE_FEATURE_API_VERSION,
