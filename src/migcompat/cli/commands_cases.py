@@ -13,7 +13,7 @@ import click
 from .._jsondoc import json_text
 from ..cases import extract
 from ..cases.lint import lint
-from ..cases.model import KINDS, LEVELS, RETIRED_FILE, CaseError, Selection, Suite, load_suite, read_case_file
+from ..cases.model import KINDS, LEVELS, RETIRED_FILE, Case, CaseError, Selection, Suite, load_suite, read_case_file
 from ..cases.paths import default_cases_dir, default_spec_path, schema_path, source_checkout
 from ..cases.process import CANNOT_START, start_problem
 from ..cases.report import json_report, junit_report, report_document, summary, text_report
@@ -138,6 +138,18 @@ def _no_answer(code: str, message: str, where: str, output_format: str = "text")
     raise click.exceptions.Exit(ExitCode.UNDECIDED)
 
 
+def _selected(suite: Suite, selection: Selection, output_format: str = "text") -> list[Case]:
+    """The cases of *suite* that *selection* selects, or the end of the command: none is ``nothing-to-check`` (3).
+
+    A ``--run`` pattern with a typo, or a ``--kind`` and ``--level`` no case has together, selects nothing;
+    ``run``, ``list`` and ``copy`` each say so rather than answer about no case.
+    """
+    selected = suite.select(selection)
+    if not selected:
+        _no_answer("nothing-to-check", "no case is selected", "the selection", output_format)
+    return selected
+
+
 def _load(
     cases_dir: Path | None, output_format: str = "text", *, left_out: bool = True, empty_ok: bool = False
 ) -> Suite:
@@ -182,10 +194,16 @@ def _spec(path: Path | None, output_format: str = "text") -> SpecDocument:
 def _selection(
     run_globs: Sequence[str], skip_globs: Sequence[str], kinds: Sequence[str], spec_version: str, level: str | None
 ) -> Selection:
-    from ..cases.model import VERSION_PATTERN
+    from ..cases.model import VERSION_PATTERN, spec_version_key
 
     if not VERSION_PATTERN.match(spec_version):
         raise click.BadParameter(f"{spec_version!r} is not a specification revision such as 1.0", param_hint="--spec")
+    if spec_version_key(spec_version) > spec_version_key(SPEC_VERSION):
+        raise click.BadParameter(
+            f"{spec_version!r} is a revision this migcompat does not know: its cases are for revisions up to"
+            f" {SPEC_VERSION}",
+            param_hint="--spec",
+        )
     return Selection(run=tuple(run_globs), skip=tuple(skip_globs), kinds=tuple(kinds), spec=spec_version, level=level)
 
 
@@ -385,10 +403,7 @@ def run_command(
         except ValueError as exc:  # read, but not an expected-failure file: an input that cannot be used
             _no_answer("case-invalid", f"{expect_fail} (--expect-fail): {exc}", str(expect_fail), output_format)
     suite = _load(cases_dir, output_format)
-    selected = suite.select(_selection(run_globs, skip_globs, kinds, spec_version, level))
-    if not selected:
-        echo_error("no case is selected", "nothing-to-check")
-        ctx.exit(ExitCode.UNDECIDED)
+    selected = _selected(suite, _selection(run_globs, skip_globs, kinds, spec_version, level), output_format)
     unknown = sorted(set(expected) - set(suite.by_id()))
     if unknown:
         names = ", ".join(escape(name) for name in unknown)
@@ -478,10 +493,10 @@ def list_command(
 ) -> None:
     """List the selected cases: id, kind, level, what they cite and what they test.
 
-    Exit status 0, or 3 when the case directory cannot be read or holds no case.
+    Exit status 0, or 3 when the case directory cannot be read or holds no case, or when no case is selected.
     """
     suite = _load(cases_dir, output_format)
-    selected = suite.select(_selection(run_globs, skip_globs, kinds, spec_version, level))
+    selected = _selected(suite, _selection(run_globs, skip_globs, kinds, spec_version, level), output_format)
     if output_format == "json":
         echo_json([case.to_json() | {"file": case.file} for case in selected])
         return
@@ -510,10 +525,14 @@ def copy_command(
 
     Writes each case file with the selected cases, retired.json, and the JSON
     Schemas the cases and the protocol use under DIR/schema/. Existing files
-    are kept unless --force is given.
+    are kept unless --force is given. Exit status 0, or 3 when nothing is
+    written: the cases cannot be read, no case is selected (from a suite
+    that has some), or DIR cannot be written.
     """
     suite = _load(cases_dir, empty_ok=True)
     selection = _selection(run_globs, skip_globs, kinds, spec_version, level)
+    if suite.cases:
+        _selected(suite, selection)  # an empty suite copies its schemas; a selection of none is a mistake
     source = cases_dir or default_cases_dir()
     writes: dict[Path, str] = {}
     count = 0

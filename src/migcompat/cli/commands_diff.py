@@ -243,12 +243,14 @@ _SYSFS_TOP: Final = ("bus", "class", "devices")
 
 
 def _directory_side(role: str, path: str) -> tuple[list[Target], Inventory | None] | None:
-    """A directory that is a sysfs tree or holds device directories, as targets; None for anything else.
+    """A directory that is a sysfs tree or holds device directories, as targets; None for a directory of captures.
 
     A sysfs tree is read as ``migcompat conformance`` reads one (its findings
     are returned for the caller to note); each device directory (one that
     holds migration_compatible_devices, as a vendor's build writes them) is
     one target, named by its directory. No entry but a directory is opened.
+    A directory with none of these and no capture file raises
+    :class:`InventoryError` naming the side (*role*).
     """
     if any(os.path.isdir(os.path.join(path, top)) for top in _SYSFS_TOP):
         try:
@@ -267,6 +269,13 @@ def _directory_side(role: str, path: str) -> tuple[list[Target], Inventory | Non
         if os.path.isdir(os.path.join(path, entry)) and _is_device_directory(os.path.join(path, entry))
     ]
     if not devices:
+        if not any(entry.endswith(".json") for entry in entries):
+            raise InventoryError(
+                "capture-unreadable",
+                f"{display_name(path)} ({role}) holds nothing diff reads: no device directory (one with"
+                " migration_compatible_devices), no sysfs tree and no capture (*.json) file",
+                where=path,
+            )
         return None
     targets = []
     for device in devices:
