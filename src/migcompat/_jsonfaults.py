@@ -1,9 +1,9 @@
-"""Where a JSON text breaks a rule that Python's :mod:`json` reads past: the first such fault, with its position.
+"""Where a JSON text breaks a rule that Python's ``json`` reads past: the first such fault, with its position.
 
 :func:`migcompat.jsonmodel.decode_json` refuses more than the JSON grammar
 does: an object with the same member twice, ``NaN`` and ``Infinity``, a
-number beyond the bounds of :mod:`migcompat._jsondoc`, nesting deeper than a
-limit. :mod:`json` finds these through hooks that are not told where they
+number beyond the bounds of ``migcompat._jsondoc``, nesting deeper than a
+limit. ``json`` finds these through hooks that are not told where they
 are, so once it has refused a text, :func:`first_fault` reads the text again,
 token by token, for the first fault in text order and its line and column.
 It reads each character once: the cost is linear in the length of the text.
@@ -29,7 +29,7 @@ _TOKEN: Final = re.compile(
     |[ \t\n\r:]+|true|false|null""",
     re.VERBOSE,
 )
-"""One token of JSON text (and the constants :mod:`json` reads besides); space, ``:`` and literals are unnamed."""
+"""One token of JSON text (and the constants ``json`` reads besides); space, ``:`` and literals are unnamed."""
 
 
 def duplicate_member(key: str) -> str:
@@ -49,7 +49,7 @@ def too_deep(limit: int) -> str:
 
 
 def line_and_column(text: str, offset: int) -> tuple[int, int]:
-    """The 1-based line and column, in characters, of the character at *offset* of *text* (as :mod:`json` counts)."""
+    """The 1-based line and column, in characters, of the character at *offset* of *text* (as ``json`` counts)."""
     start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - start + 1
 
@@ -58,8 +58,8 @@ def first_fault(text: str, *, numbers: bool, strict: bool, max_depth: int) -> tu
     """The first fault of the JSON text *text* in text order: its message, line and column; None if it has none.
 
     The faults are an array or object nested more than *max_depth* levels
-    (at its opening bracket), a number that :func:`~migcompat._jsondoc.decode_integer`
-    or :func:`~migcompat._jsondoc.decode_number` refuses (with *numbers*),
+    (at its opening bracket), a number that ``decode_integer``
+    or ``decode_number`` refuses (with *numbers*),
     and, with *strict*, a member given twice in one object (at its second
     key) and the constants ``NaN`` and ``Infinity``. *text* is read as far as
     it is JSON: a syntax error ends the search.
