@@ -448,8 +448,9 @@ def test_the_several_types_advice_stays_for_nova_s_names() -> None:
 )
 def test_the_prefix_error_names_the_prefix_given(tmp_path: Path, prefix: str, said: str) -> None:
     result = _run("kubernetes", str(VGPU), "--prefix", prefix, "-o", str(tmp_path / "labels"))
-    assert result.exit_code == 3, result.output
+    assert result.exit_code == 2, result.output  # the option's value: a usage error
     assert said in result.stderr and "device-class.node." not in result.stderr
+    assert not (tmp_path / "labels").exists()
     with pytest.raises(ExportError) as raised:
         LabelScheme(prefix)
     assert raised.value.where == prefix

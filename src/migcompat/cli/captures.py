@@ -32,6 +32,7 @@ __all__ = [
     "cut",
     "fail",
     "host_name",
+    "inventory_failed",
     "load_inventory_or_exit",
     "max_capture_age_option",
     "read_capture_stdin",
@@ -52,10 +53,13 @@ def load_inventory_or_exit(
             stdin = read_capture_stdin()
         return load_inventory(paths, stdin=stdin)
     except InventoryError as error:
-        said = (
-            error.message if error.message.startswith("cannot read") else f"cannot read the inventory: {error.message}"
-        )
-        fail(ctx, escape(said), json_output, error.to_dict())
+        inventory_failed(ctx, error, json_output=json_output)
+
+
+def inventory_failed(ctx: click.Context, error: InventoryError, *, json_output: bool) -> NoReturn:
+    """Report *error*, an inventory that cannot be read, as :func:`load_inventory_or_exit` does, and exit with 3."""
+    said = error.message if error.message.startswith("cannot read") else f"cannot read the inventory: {error.message}"
+    fail(ctx, escape(said), json_output, error.to_dict())
 
 
 def read_capture_stdin() -> bytes:

@@ -27,7 +27,15 @@ from ..fleet.diff import (
     field_changes,
     source_impact,
 )
-from ..fleet.inventory import STDIN_NAME, Inventory, InventoryError, inventory_of, load_inventory_text
+from ..fleet.inventory import (
+    STDIN_NAME,
+    Inventory,
+    InventoryError,
+    NoCaptureFile,
+    inventory_of,
+    load_inventory,
+    load_inventory_text,
+)
 from ..relate import narrowing_hint
 from .attributes import (
     COMPATIBLE,
@@ -39,7 +47,7 @@ from .attributes import (
     report_failures,
     version_from,
 )
-from .captures import SHOWN_FINDINGS, host_name, load_inventory_or_exit, report_findings
+from .captures import SHOWN_FINDINGS, host_name, inventory_failed, load_inventory_or_exit, report_findings
 from .exitcodes import EXIT_STATUS_HELP, ExitCode, combine
 from .io import ATTRIBUTE_READ_LIMIT, STDIN, CannotRead, Input, display_name, error_document, read_input
 from .options import checked_path, format_option
@@ -243,14 +251,12 @@ _SYSFS_TOP: Final = ("bus", "class", "devices")
 
 
 def _directory_side(role: str, path: str) -> tuple[list[Target], Inventory | None] | None:
-    """A directory that is a sysfs tree or holds device directories, as targets; None for a directory of captures.
+    """A directory that is a sysfs tree or holds device directories, as targets; None for anything else.
 
     A sysfs tree is read as ``migcompat conformance`` reads one (its findings
     are returned for the caller to note); each device directory (one that
     holds migration_compatible_devices, as a vendor's build writes them) is
     one target, named by its directory. No entry but a directory is opened.
-    A directory with none of these and no capture file raises
-    :class:`InventoryError` naming the side (*role*).
     """
     if any(os.path.isdir(os.path.join(path, top)) for top in _SYSFS_TOP):
         try:
@@ -269,13 +275,6 @@ def _directory_side(role: str, path: str) -> tuple[list[Target], Inventory | Non
         if os.path.isdir(os.path.join(path, entry)) and _is_device_directory(os.path.join(path, entry))
     ]
     if not devices:
-        if not any(entry.endswith(".json") for entry in entries):
-            raise InventoryError(
-                "capture-unreadable",
-                f"{display_name(path)} ({role}) holds nothing diff reads: no device directory (one with"
-                " migration_compatible_devices), no sysfs tree and no capture (*.json) file",
-                where=path,
-            )
         return None
     targets = []
     for device in devices:
@@ -679,5 +678,15 @@ def _side(ctx: click.Context, role: str, path: str, json_output: bool) -> tuple[
         found = _directory_side(role, path)
         if found is not None:
             return found
-        fleet = load_inventory_or_exit(ctx, [path], json_output=json_output)
+        try:
+            fleet = load_inventory([path])
+        except NoCaptureFile:
+            raise InventoryError(
+                "capture-unreadable",
+                f"{display_name(path)} ({role}) holds nothing diff reads: no device directory (one with"
+                " migration_compatible_devices), no sysfs tree and no capture (*.json) file",
+                where=path,
+            ) from None
+        except InventoryError as error:
+            inventory_failed(ctx, error, json_output=json_output)
     return [Target.of(provider) for provider in fleet.providers], fleet

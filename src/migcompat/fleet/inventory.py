@@ -76,6 +76,7 @@ __all__ = [
     "Inventory",
     "InventoryError",
     "InventoryFinding",
+    "NoCaptureFile",
     "PartialPlacement",
     "Provider",
     "Undecided",
@@ -208,6 +209,15 @@ class FleetError(MigcompatError):
 
 InventoryError = FleetError
 """The name :func:`load_inventory`'s callers catch: the same class as :class:`FleetError`."""
+
+
+class NoCaptureFile(FleetError):
+    """A directory of an inventory that holds no capture (``*.json``) file: ``capture-unreadable``.
+
+    A command that takes other inputs from a directory too (``migcompat
+    diff``: device directories, a sysfs tree) catches it to say what else
+    it looked for.
+    """
 
 
 @dataclass(frozen=True)
@@ -663,7 +673,7 @@ def _capture_files(path: str, findings: list[InventoryFinding]) -> tuple[list[st
                 )
             )
         if not found and not unread:
-            raise InventoryError("capture-unreadable", f"{path} holds no capture (*.json) file", where=path)
+            raise NoCaptureFile("capture-unreadable", f"{path} holds no capture (*.json) file", where=path)
         return found, True
     if not os.path.exists(path):
         raise InventoryError("capture-unreadable", f"cannot read {path}: No such file or directory", where=path)
