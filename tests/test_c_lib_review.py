@@ -149,6 +149,7 @@ def test_every_exported_function_has_the_version_of_its_release(build: Path) -> 
     assert versions["mc_parse"] == versions["mc_check"] == "MIGCOMPAT_1.0"
     assert versions["mc_version"] == versions["mc_version_number"] == "MIGCOMPAT_1.1"
     assert versions["mc_error_message"] == versions["mc_reason_format"] == "MIGCOMPAT_2.0"
+    assert versions["mc_syntax_hint"] == "MIGCOMPAT_2.1"
     dumped = subprocess.run(
         ["objdump", "-T", str(build / "libmigcompat.so")], capture_output=True, text=True, check=True, timeout=30
     )

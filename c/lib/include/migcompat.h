@@ -7,8 +7,9 @@
  * migration_compatible_devices (which sources a target accepts). This
  * library parses both into a fixed-size data model, rejects invalid
  * attributes with the specification's error codes, lines and columns
- * (clause 7), writes a parsed attribute's canonical text (clause 6), and
- * decides whether a target accepts a source (clause 8): the verdict, its
+ * (clause 7) and names the likely slip of a syntax error, writes a parsed
+ * attribute's canonical text (clause 6), and decides whether a target
+ * accepts a source (clause 8): the verdict, its
  * grade, the matched rule, the reasons of the nearest rules and, for a
  * target device type, a choice of creation parameters.
  *
@@ -46,8 +47,8 @@
  *  - Threads: the library has no global or static mutable state. Calls may
  *    run concurrently in any number of threads when every object a call
  *    writes (the struct mc_attr of mc_parse, the struct mc_verdict of
- *    mc_check, the buffer of mc_emit or mc_reason_format) is that call's
- *    alone; the const inputs (a parsed rule set and own description checked
+ *    mc_check, the buffer of mc_emit, mc_reason_format or mc_syntax_hint)
+ *    is that call's alone; the const inputs (a parsed rule set and own description checked
  *    against many sources at once, say) may be shared by any number of
  *    concurrent calls, which only read them. Only a call that writes an
  *    object races with another call that reads or writes it.
@@ -97,7 +98,7 @@ extern "C" {
  * MINOR * 100 + PATCH (MINOR and PATCH stay below 100), for comparisons.
  */
 #define MC_VERSION_MAJOR 2
-#define MC_VERSION_MINOR 0
+#define MC_VERSION_MINOR 1
 #define MC_VERSION_PATCH 0
 #define MC_VERSION_NUMBER (MC_VERSION_MAJOR * 10000 + MC_VERSION_MINOR * 100 + MC_VERSION_PATCH)
 #define MC_STRINGIFY_(x) #x
@@ -107,8 +108,8 @@ extern "C" {
 
 /*
  * The release of the library the program runs with, as the library was
- * built: its MC_VERSION_STRING and MC_VERSION_NUMBER ("2.0.0" and 20000
- * for release 2.0.0). Added in release 1.1. They may differ from the macros the program was
+ * built: its MC_VERSION_STRING and MC_VERSION_NUMBER ("2.1.0" and 20100
+ * for release 2.1.0). Added in release 1.1. They may differ from the macros the program was
  * compiled with (a newer shared library of the same soname); a program that
  * needs a function of release x.y.z tests mc_version_number() >= its
  * number. They never fail; the string is static.
@@ -381,6 +382,65 @@ MC_API int mc_emit(const struct mc_attr *attr, char *buf, size_t size);
 /* Which attribute text is (clause 4.2): a first line that is exactly "mc1" is a
  * migration_compatible_devices; anything else is read as a migration_version. */
 MC_API enum mc_kind mc_detect(const char *text, size_t len);
+
+/*
+ * Bytes that always hold a hint of mc_syntax_hint() and its NUL for a text
+ * of at most MC_MAX_ATTRIBUTE bytes (every text mc_parse can find a syntax
+ * error in): a hint quotes at most 40 bytes of each item it names, but the
+ * operator it writes after a key (the "=x" of "type =x") is that item of
+ * the text whole, so it can be as long as its line.
+ */
+#define MC_HINT_MAX (MC_MAX_ATTRIBUTE + 256)
+
+/*
+ * A one-line hint for a syntax error (MC_E_SYNTAX) of mc_parse, for a
+ * message to a user after the error: when the text around the error shows
+ * one of the slips drivers' authors make most, a line of English that names
+ * it and says what to write instead, e.g.
+ *   the operand of <= is a set or $ alone, never $N (clause 5.6)
+ * kind, text and len are what mc_parse was given, line and column the
+ * error's (struct mc_error); the code's position is left as it is. The
+ * slips, tried in this order, the first that the text shows giving the
+ * hint: $ outside an accept rule, ~ in a rule or the default line, $N as the
+ * operand of <= or >=, an unknown $-form ($8, $x), an upper-case key, a
+ * space inside a set, a space inside a value (or before an operator, or
+ * before a param, default or accept that starts no line), a default line
+ * after an accept line or a second default line. Only a syntax error's
+ * position means anything here: the other codes name their fault already
+ * (the Python reference gives them no hint), so call it for MC_E_SYNTAX.
+ *
+ * The hint is the Python reference's, byte for byte: what
+ * migcompat._hints.syntax_hint(text, attribute, line, column) returns
+ * (None for no hint), which ParseError.hint gives unless the text is the
+ * other attribute -- then parse_version() and parse_compatible() say
+ * instead which parser to use, which a C program asks mc_detect(). It
+ * quotes items of the text (at most 40 bytes of each, the first 37 and
+ * "..." when longer) as their bytes are. mc_parse finds a syntax error only
+ * in text of printable ASCII, single spaces and LF (clause 7.1's checks
+ * come first), so the hint of its error is printable ASCII. Other bytes
+ * are read as Python reads bytes, as Latin-1, a character per byte: the
+ * hint is then the Latin-1 encoding of Python's (whose one test beyond
+ * ASCII, whether the byte after a ~ is a letter, is Latin-1's: ª, µ, º and
+ * À to ÿ but for × and ÷ are letters).
+ *
+ * As snprintf: writes at most size bytes, the last a NUL when size > 0, and
+ * returns the length of the whole hint (no LF, no NUL), so it was cut
+ * exactly when the result is >= size; buf may be NULL when size is 0, to
+ * measure. A buffer of MC_HINT_MAX bytes holds any hint for a text of at
+ * most MC_MAX_ATTRIBUTE bytes. Returns 0, with the empty string, when the
+ * text shows no slip there, and for a position that is not in the text:
+ * line 0 or past the last line (the text's LF count plus one, the text
+ * after its final LF counting as a line), column 0 or past the line's
+ * length plus 1 (Python's syntax_hint reads such a column as the nearest
+ * end of the line; mc_parse never gives one). Any bytes and any len are
+ * safe: only text[0 .. len) is read, in time linear in len. An unknown
+ * kind, a NULL text with len > 0 or a NULL buf with size > 0 returns
+ * -MC_E_USAGE (after writing an empty string when it can), as does a buf
+ * that shares a byte with the text (before anything is written).
+ * Allocates nothing; safe from any thread. Added in release 2.1.
+ */
+MC_API int mc_syntax_hint(enum mc_kind kind, const char *text, size_t len, unsigned line, unsigned column, char *buf,
+			  size_t size);
 
 /* The bytes of a span, a key or a value's text (not NUL-terminated). */
 static inline const char *mc_text(const struct mc_attr *attr, uint16_t off)

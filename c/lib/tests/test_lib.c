@@ -628,6 +628,202 @@ static void test_messages(void)
 	       0);
 }
 
+/* ---- hints for syntax errors (mc_syntax_hint): the Python reference's syntax_hint, byte for byte ---- */
+
+static char hint[MC_HINT_MAX];
+
+/* text fails to parse with syntax at at_line:column, and its hint is expected (NULL: none): measured, and written
+ * whole into a buffer of MC_HINT_MAX bytes. */
+static void expect_hint(enum mc_kind kind, const char *text, unsigned at_line, unsigned column, const char *expected)
+{
+	struct mc_error e;
+	size_t len = strlen(text);
+	int n;
+
+	EXPECT(mc_parse(&source, kind, text, len, &e) == -1);
+	if (e.code != MC_E_SYNTAX || e.line != at_line || e.column != column) {
+		fprintf(stderr, "%s: got %s at %u:%u, expected syntax at %u:%u\n", text, mc_code_name(e.code), e.line,
+			e.column, at_line, column);
+		failures++;
+		return;
+	}
+	if (!expected)
+		expected = "";
+	memset(hint, 'X', sizeof(hint));
+	n = mc_syntax_hint(kind, text, len, e.line, e.column, hint, sizeof(hint));
+	if (n != (int)strlen(expected) || strcmp(hint, expected) != 0) {
+		fprintf(stderr, "%s: hint (%d) \"%s\", expected \"%s\"\n", text, n, hint, expected);
+		failures++;
+	}
+	EXPECT(mc_syntax_hint(kind, text, len, at_line, column, NULL, 0) == n);
+}
+
+#define SELF_TERMS "$ (the target's own value) and $1 to $7 (its own version cut to 1 to 7 components)"
+#define LOWER_CASE "keys are lower case (a lower-case letter, then lower-case letters, digits and _; clause 5.2): write "
+#define MARK "the ignorable mark ~ belongs on a field of the migration_version; keys in "
+
+static void test_syntax_hints(void)
+{
+	static const char upper[] = "mc1 device_API=vfio-pci\n";
+	static const char want[] = LOWER_CASE "device_api";
+	static char text[MC_MAX_ATTRIBUTE + 1], shared[64];
+	const size_t len = sizeof(upper) - 1, n = sizeof(want) - 1;
+	char small[16];
+	size_t i, k;
+	int got;
+
+	/* each slip of the reference's table, in its order, and its wording (tests/test_syntax_hints.py has more) */
+	/* $ outside an accept rule */
+	expect_hint(MC_MIGRATION_VERSION, "mc1 driver=d stream_version=$\n", 1, 29,
+		    SELF_TERMS " are allowed only in the accept rules of a migration_compatible_devices; a "
+			       "migration_version gives each field a literal value");
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\ndefault gvt.pv_mode=$\n", 2, 21,
+		    SELF_TERMS " are allowed only in the accept rules of a migration_compatible_devices; a default "
+			       "line gives each key a literal value (clause 5.7)");
+	/* ~ in a rule or the default line; the key to write only when a letter follows the marks */
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\naccept ~name=x\n", 2, 8,
+		    MARK "accept lines carry no mark (clause 5.4): write name=x");
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\ndefault ~a.b=1\n", 2, 9,
+		    MARK "default lines carry no mark (clause 5.4): write a.b=1");
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\naccept ~~1=x\n", 2, 8, MARK "accept lines carry no mark (clause 5.4)");
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\ndefault feature~s={}\n", 2, 16, NULL); /* a ~ inside a key */
+	/* $N as the operand of <= or >= */
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\naccept features<=$1\n", 2, 19,
+		    "the operand of <= is a set or $ alone, never $N (clause 5.6)");
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\naccept features>=$7\n", 2, 19,
+		    "the operand of >= is a set or $ alone, never $N (clause 5.6)");
+	/* an unknown $-form */
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\naccept stream_version=$8\n", 2, 24,
+		    "$8 is not a self-reference: the forms are " SELF_TERMS " (clause 5.6)");
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\naccept a=$x\n", 2, 11,
+		    "$x is not a self-reference: the forms are " SELF_TERMS " (clause 5.6)");
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\naccept a=$1x..2\n", 2, 12,
+		    "$1x is not a self-reference: the forms are " SELF_TERMS " (clause 5.6)");
+	/* an upper-case key; the mark kept where it belongs */
+	expect_hint(MC_MIGRATION_VERSION, upper, 1, 12, want);
+	expect_hint(MC_MIGRATION_VERSION, "mc1 ~Name=x\n", 1, 6, LOWER_CASE "~name");
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\naccept nvidia.Vgpu_mgr=1\n", 2, 14, LOWER_CASE "nvidia.vgpu_mgr");
+	/* a space inside a set */
+	expect_hint(MC_MIGRATION_VERSION, "mc1 features={a, b}\n", 1, 17,
+		    "a set's members are separated by a comma alone ({a,b}); a space inside a value must be escaped as %20");
+	/* a space inside a value, before an operator, before a keyword */
+	expect_hint(MC_MIGRATION_VERSION, "mc1 driver=nvidia type=GRID T4-2Q\n", 1, 29,
+		    "T4-2Q is not a key=value: a value cannot hold a space; if it belongs to the value before it, escape "
+		    "the space as %20 (type=GRID%20T4-2Q)");
+	expect_hint(MC_MIGRATION_VERSION, "mc1 driver=foo type =x\n", 1, 20,
+		    "no space between a key and its operator: write type=x");
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\naccept a=1 accept b=2\n", 2, 18,
+		    "accept starts a line: begin a new line before it (clause 4.2)");
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\naccept a={x,y} z\n", 2, 17, NULL); /* no %20 joins a set and a word */
+	/* a default line after an accept line, or a second one */
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\naccept driver=d\ndefault a.b=1\n", 3, 1,
+		    "the default line comes before every accept line (clause 4.2): move it to just after the header");
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\ndefault a.b=1\ndefault a.c=1\n", 3, 1,
+		    "there is at most one default line (clause 4.2): give every default on it");
+	/* no slip to name */
+	expect_hint(MC_MIGRATION_VERSION, "mc1 a\n", 1, 6, NULL);
+	expect_hint(MC_COMPATIBLE_DEVICES, "mc1\nacept a=1\n", 2, 1, NULL);
+
+	/* snprintf's contract: the whole length, at most size bytes written, the last a NUL */
+	memset(small, 'X', sizeof(small));
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, len, 1, 12, NULL, 0) == (int)n);
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, len, 1, 12, small, 0) == (int)n && small[0] == 'X');
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, len, 1, 12, small, 1) == (int)n && small[0] == '\0' &&
+	       small[1] == 'X');
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, len, 1, 12, small, 8) == (int)n &&
+	       strcmp(small, "keys ar") == 0 && small[8] == 'X');
+	/* exact fit: n + 1 bytes hold the hint and its NUL; n bytes lose its last byte */
+	memset(hint, 'X', sizeof(hint));
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, len, 1, 12, hint, n + 1) == (int)n &&
+	       strcmp(hint, want) == 0 && hint[n + 1] == 'X');
+	memset(hint, 'X', sizeof(hint));
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, len, 1, 12, hint, n) == (int)n &&
+	       strncmp(hint, want, n - 1) == 0 && hint[n - 1] == '\0' && hint[n] == 'X');
+	/* no hint: 0 and the empty string */
+	memset(small, 'X', sizeof(small));
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, "mc1 a\n", 6, 1, 6, small, sizeof(small)) == 0 && small[0] == '\0');
+
+	/* positions outside the text: line 0, past the last line (after the final LF is a line, empty), column 0,
+	 * past the line's end + 1 */
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, len, 0, 12, small, sizeof(small)) == 0 && small[0] == '\0');
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, len, 2, 1, small, sizeof(small)) == 0);
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, len, 3, 1, small, sizeof(small)) == 0);
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, len - 1, 2, 1, small, sizeof(small)) == 0);
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, len, 1, 0, small, sizeof(small)) == 0);
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, len, 1, (unsigned)len + 1, small, sizeof(small)) == 0);
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, len, 1, (unsigned)len, NULL, 0) == 0); /* at the line's end */
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, len, 100000, 4000000000u, NULL, 0) == 0);
+	/* the text is read to len only: the same hint from the first line alone, none when cut inside the key */
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, 15, 1, 12, NULL, 0) == (int)n);
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, 14, 1, 12, NULL, 0) == 0);
+
+	/* misuse: an unknown kind, a NULL text with a length, a NULL buffer with a size */
+	memset(small, 'X', sizeof(small));
+	EXPECT(mc_syntax_hint((enum mc_kind)0, upper, len, 1, 12, small, sizeof(small)) == -(int)MC_E_USAGE &&
+	       small[0] == '\0');
+	EXPECT(mc_syntax_hint((enum mc_kind)3, upper, len, 1, 12, NULL, 0) == -(int)MC_E_USAGE);
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, NULL, 4, 1, 1, small, sizeof(small)) == -(int)MC_E_USAGE);
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, upper, len, 1, 12, NULL, 4) == -(int)MC_E_USAGE);
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, NULL, 0, 1, 1, small, sizeof(small)) == 0 && small[0] == '\0');
+	/* a buffer that shares a byte with the text: refused before anything is written; just after it is not */
+	memcpy(shared, upper, sizeof(upper));
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, shared, len, 1, 12, shared, sizeof(shared)) == -(int)MC_E_USAGE);
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, shared, len, 1, 12, shared + len - 1, 8) == -(int)MC_E_USAGE);
+	EXPECT(strcmp(shared, upper) == 0);
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, shared, len, 1, 12, shared + len, sizeof(shared) - len) == (int)n);
+	EXPECT(memcmp(shared, upper, len) == 0 && strncmp(shared + len, want, sizeof(shared) - len - 1) == 0);
+
+	/* at most 40 bytes of an item quoted: 40 whole, 41 as its first 37 and "..." */
+	k = (size_t)sprintf(text, "mc1\naccept a=$");
+	memset(text + k, 'y', 39);
+	strcpy(text + k + 39, "\n");
+	expect_hint(MC_COMPATIBLE_DEVICES, text, 2, 11,
+		    "$yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy is not a self-reference: the forms are " SELF_TERMS
+		    " (clause 5.6)");
+	strcpy(text + k + 39, "y\n");
+	expect_hint(MC_COMPATIBLE_DEVICES, text, 2, 11,
+		    "$yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy... is not a self-reference: the forms are " SELF_TERMS
+		    " (clause 5.6)");
+	/* the longest hint: a key written whole after "write " is cut to 40 bytes, its operator's item never is; it
+	 * fits MC_HINT_MAX for a text at the page limit */
+	k = (size_t)sprintf(text, "mc1 driver=foo ");
+	memset(text + k, 'k', 60);
+	k += 60;
+	k += (size_t)sprintf(text + k, " =");
+	memset(text + k, 'x', MC_MAX_ATTRIBUTE - 1 - k);
+	strcpy(text + MC_MAX_ATTRIBUTE - 1, "\n");
+	EXPECT(strlen(text) == MC_MAX_ATTRIBUTE);
+	EXPECT(mc_parse(&source, MC_MIGRATION_VERSION, text, MC_MAX_ATTRIBUTE, NULL) == -1);
+	EXPECT(source.error.code == MC_E_SYNTAX && source.error.line == 1 && source.error.column == 76);
+	got = mc_syntax_hint(MC_MIGRATION_VERSION, text, MC_MAX_ATTRIBUTE, 1, 76, hint, sizeof(hint));
+	EXPECT(got > MC_MAX_ATTRIBUTE - 100 && got < MC_HINT_MAX && got == (int)strlen(hint));
+	EXPECT(strncmp(hint, "no space between a key and its operator: write kkkk", 51) == 0);
+	EXPECT(strstr(hint, "kkk...=xxx") != NULL && hint[got - 1] == 'x');
+	/* a $ repeated to the page limit: linear, and cut */
+	k = (size_t)sprintf(text, "mc1\naccept a=");
+	memset(text + k, '$', 4000);
+	strcpy(text + k + 4000, "\n");
+	got = mc_syntax_hint(MC_COMPATIBLE_DEVICES, text, strlen(text), 2, 11, hint, sizeof(hint));
+	EXPECT(got > 0 && got < 200 && strncmp(hint, "$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$$... is", 43) == 0);
+
+	/* bytes outside ASCII (never in a text mc_parse finds a syntax error in) are read as Latin-1, as Python reads
+	 * bytes: a letter after ~ is named (é), a sign is not (×); the bytes quoted as they are */
+	EXPECT(mc_syntax_hint(MC_COMPATIBLE_DEVICES, "mc1\naccept ~\xe9=x\n", 15, 2, 8, hint, sizeof(hint)) > 0);
+	EXPECT(strcmp(hint, MARK "accept lines carry no mark (clause 5.4): write \xe9=x") == 0);
+	EXPECT(mc_syntax_hint(MC_COMPATIBLE_DEVICES, "mc1\naccept ~\xd7=x\n", 15, 2, 8, hint, sizeof(hint)) > 0);
+	EXPECT(strcmp(hint, MARK "accept lines carry no mark (clause 5.4)") == 0);
+	for (i = 0x80; i < 0x100; i++) {
+		char mark[] = "mc1\naccept ~?=x\n";
+		int letter = i == 0xaa || i == 0xb5 || i == 0xba || (i >= 0xc0 && i != 0xd7 && i != 0xf7);
+
+		mark[12] = (char)i;
+		got = mc_syntax_hint(MC_COMPATIBLE_DEVICES, mark, sizeof(mark) - 1, 2, 8, hint, sizeof(hint));
+		EXPECT(got == (int)strlen(hint) && (strstr(hint, ": write ") != NULL) == letter);
+	}
+	/* NUL bytes are bytes too */
+	EXPECT(mc_syntax_hint(MC_MIGRATION_VERSION, "mc1 a=$\0\n", 9, 1, 7, hint, sizeof(hint)) > 0 && hint[0] == '$');
+}
+
 /* make check passes the pkg-config file it built as the one argument. */
 int main(int argc, char **argv)
 {
@@ -716,6 +912,7 @@ int main(int argc, char **argv)
 	test_names();
 	test_reason_keys();
 	test_messages();
+	test_syntax_hints();
 
 	if (failures) {
 		fprintf(stderr, "%d failure(s)\n", failures);
