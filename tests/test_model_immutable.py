@@ -294,6 +294,8 @@ def _examples(tmp_path: Path) -> list[tuple[MigcompatError, str, str]]:
     from migcompat.relate import RelationTooComplex
 
     missing = str(tmp_path / "missing.json")
+    empty = tmp_path / "no-captures"
+    empty.mkdir(exist_ok=True)
     return [
         (_raised(lambda: parse_version("mc1 a=007\n")), "leading-zero", "line 1, column 7"),
         (_raised(lambda: from_json({"attribute": "x"})), "invalid-model", "/attribute"),
@@ -307,6 +309,7 @@ def _examples(tmp_path: Path) -> list[tuple[MigcompatError, str, str]]:
         (RelationTooComplex("a bound was exceeded"), "too-complex", ""),
         (_raised(lambda: device_from(parse_version("mc1 a=1\nparam p=1\n"), {"p": "2"})), "choice-invalid", "p"),
         (_raised(lambda: load_inventory([missing])), "capture-unreadable", missing),
+        (_raised(lambda: load_inventory([str(empty)])), "capture-unreadable", str(empty)),  # NoCaptureFile
         (_raised(lambda: read_mapping(missing, "migcompat-placement-traits")), "export-mapping-invalid", missing),
         (_raised(lambda: read_spec(Path(missing))), "input-unreadable", missing),
         (_raised(lambda: Verdict.from_json({"verdict": "x"})), "verdict-invalid", ""),
