@@ -95,7 +95,7 @@ def test_every_public_entry_point_names_the_argument_of_the_wrong_type() -> None
     """A string, None or the wrong model is a TypeError naming the argument, never an AttributeError inside."""
     from migcompat.capture import to_json as capture_json
     from migcompat.compare import compiled
-    from migcompat.fleet.classes import class_id
+    from migcompat.fleet.classes import class_id, export_class
     from migcompat.fleet.index import FleetIndex
     from migcompat.fleet.inventory import load_inventory
     from migcompat.plan import device_from, plan
@@ -119,6 +119,9 @@ def test_every_public_entry_point_names_the_argument_of_the_wrong_type() -> None
         "host": lambda: capture_json(None),  # type: ignore[arg-type]
         "source ": lambda: FleetIndex.build([]).verdicts(None),  # type: ignore[arg-type]
         "source  ": lambda: compiled(rules).decide("mc1 a=1\n"),  # type: ignore[arg-type]
+        "source   ": lambda: FleetIndex.build([]).candidate_units(None),  # type: ignore[arg-type]
+        "source    ": lambda: FleetIndex.build([]).candidate_cost("mc1 a=1\n"),  # type: ignore[arg-type]
+        "version ": lambda: export_class(None, frozenset()),  # type: ignore[arg-type]
     }
     for name, call in calls.items():
         with pytest.raises(TypeError) as info:

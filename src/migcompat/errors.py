@@ -100,6 +100,17 @@ samples, schemas) and its bounds on work (``too-complex``).
 """
 
 
+def _encodable(text: str) -> str:
+    """*text* with each lone surrogate written as its ``\\udXXX`` escape, so that it can be written as UTF-8.
+
+    A place named after a JSON member (``"\\ud800"`` is valid JSON) would
+    otherwise make ``str()`` of the error fail to encode in a UTF-8 log.
+    """
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class MigcompatError(Exception):
     """Base of every error migcompat raises about its inputs, its outputs and its bounds on work.
 
@@ -123,7 +134,7 @@ class MigcompatError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-        self.where = where
+        self.where = _encodable(where)
 
     def __str__(self) -> str:
         return f"error[{self.code}]: {self.message}"
@@ -217,7 +228,7 @@ class DataModelError(MigcompatError):
 
     def __init__(self, message: str, *, path: str = "") -> None:
         super().__init__("invalid-model", message, where=path)
-        self.path = path
+        self.path = self.where
 
     def __str__(self) -> str:
         where = self.path or "the document's top level"

@@ -43,8 +43,10 @@ from numbers import Number
 from typing import Any, Final
 
 from .. import terminals
+from .._arguments import require
 from .._files import FileTooLarge, NotARegularFile, read_regular
 from .._jsondoc import json_text, pointer_token
+from ..display import first_few
 from ..emit import emit
 from ..jsonmodel import MAX_JSON_VALUES, decode_json, json_values_over
 from ..limits import MAX_KEY_BYTES
@@ -491,7 +493,9 @@ def classes_of(mapping: ExportMapping, sources: Iterable[tuple[str, MigrationVer
     ``export-unknown-class`` naming every such source: re-export with the
     current inventory, or ask ``migcompat match`` online. A known identifier
     whose recorded text differs from the source's projected canonical text (a
-    digest collision, or an edited mapping) is refused the same way.
+    digest collision, or an edited mapping) is refused the same way. A
+    source that is not a :class:`~migcompat.model.MigrationVersion` raises
+    :class:`TypeError`.
     """
     from ..fleet.classes import class_id, export_class
 
@@ -499,6 +503,7 @@ def classes_of(mapping: ExportMapping, sources: Iterable[tuple[str, MigrationVer
     ids: list[str] = []
     unknown: list[str] = []
     for name, version in sources:
+        require(f"the source {name!r}", version, MigrationVersion)
         if keys is None:
             ident, projected = class_id(version), version
         else:
@@ -525,10 +530,24 @@ def accepting(mapping: ExportMapping, class_ids: Iterable[str], *, any_of: bool 
     nodes a label affinity admits, the resource providers a trait query
     returns. None for a version 1 mapping, which has no ``accept_sets`` to
     count with. The mapping must have been checked by :func:`parse_mapping`.
+    A class identifier the mapping lacks (one typed by hand, or of another
+    export) raises ``export-unknown-class`` naming each; *class_ids* given as
+    one string, or holding anything but strings, raises :class:`TypeError`.
     """
+    class_ids = list(class_ids) if not isinstance(class_ids, str) else class_ids
+    if isinstance(class_ids, str) or not all(isinstance(ident, str) for ident in class_ids):
+        raise TypeError("class_ids must be an iterable of class identifiers (str), such as classes_of() returns")
     if "accept_sets" not in mapping.document:
         return None
     position = {ident: number for number, ident in enumerate(entry["class"] for entry in mapping.document["classes"])}
+    unknown = sorted({ident for ident in class_ids if ident not in position})
+    if unknown:
+        raise ExportError(
+            "export-unknown-class",
+            f"the export has no class {first_few([repr(ident) for ident in unknown], 3)}: give identifiers that"
+            " classes_of() returns for this mapping",
+            where=unknown[0],
+        )
     wanted = {position[ident] for ident in class_ids}
     sets = [set(indices) for indices in mapping.document["accept_sets"]]
     fits = [(bool(wanted & found) if any_of else wanted <= found) for found in sets]

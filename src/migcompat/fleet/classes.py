@@ -109,8 +109,10 @@ def export_class(version: MigrationVersion, keys: frozenset[str]) -> tuple[str, 
     whose key is not in *keys* left out), the id :func:`class_id` of that
     description. The scheduler exports and their queries name a source's
     class with it, and ``match`` and ``matrix`` print it
-    (:func:`export_class_id`).
+    (:func:`export_class_id`). A *version* that is not a
+    :class:`~migcompat.model.MigrationVersion` raises :class:`TypeError`.
     """
+    require("version", version, MigrationVersion)
     projected = project(version, keys)
     return class_id(projected), projected
 

@@ -503,7 +503,11 @@ class FleetIndex:
         return sum(decision_cost(unit.representative, unit.group.rules) for unit in self._candidates(source))
 
     def _candidates(self, source: MigrationVersion) -> list[_Unit]:
-        """The units that may accept *source*: a superset of those that do, each once, in build order."""
+        """The units that may accept *source*: a superset of those that do, each once, in build order.
+
+        A *source* that is not a :class:`~migcompat.model.MigrationVersion` raises :class:`TypeError`.
+        """
+        require("source", source, MigrationVersion)
         fields = source.fields
         buckets = self._buckets
         whole: set[int] = set()

@@ -33,6 +33,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from operator import itemgetter
+from types import MappingProxyType
 from typing import Final, TypeAlias, TypeVar, cast
 
 from .._arguments import require
@@ -393,25 +394,54 @@ def _shared(target: CompatibleDevices) -> _Shared:
 class CompiledRules:
     """A target's rules, compiled for its own values: decide many sources fast.
 
-    Build it with :func:`compile_rules`. It is immutable and safe to share.
+    Build it with :func:`compile_rules`. It is immutable and safe to share: its attributes cannot be set, and
+    its tables are private (the cached forms that :func:`~migcompat.compare.check` and
+    :func:`~migcompat.compare.accepts` use are shared by every caller of the process).
     Compiling a rule set again for other own values costs only its
     constraints that read ``$``: the rest is compiled once per rule set.
     """
 
-    __slots__ = ("all", "count", "lookups", "order", "own", "steps", "target", "unconstrained")
+    __slots__ = ("_all", "_count", "_lookups", "_own", "_steps", "_target", "_unconstrained")
+    _all: int
+    _count: int
+    _lookups: tuple[Callable[[str], Constraint | None], ...]
+    _own: dict[str, Value]
+    _steps: tuple[_Step, ...]
+    _target: CompatibleDevices
+    _unconstrained: dict[str, int]
 
     def __init__(self, target: CompatibleDevices, own: Mapping[str, Value]) -> None:
-        self.target = target
-        self.own = own
-        self.count = len(target.rules)
         shared = _shared(target)
-        self.all = shared.all
-        self.unconstrained = shared.unconstrained
-        self.lookups = shared.lookups
         plans = shared.plans + [_KeyPlan(key, group, own.get(key), default) for key, group, default in shared.reading]
         # Keys whose constraints tell the rules apart most are tried first: they empty the mask soonest.
-        self.order = sorted(plans, key=lambda plan: -plan.distinct)
-        self.steps = tuple(_step(plan) for plan in self.order)
+        plans.sort(key=lambda plan: -plan.distinct)
+        fields = {
+            "_target": target,
+            "_own": dict(own),
+            "_count": len(target.rules),
+            "_all": shared.all,
+            "_unconstrained": shared.unconstrained,
+            "_lookups": shared.lookups,
+            "_steps": tuple(_step(plan) for plan in plans),
+        }
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"CompiledRules is immutable: cannot set {name}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"CompiledRules is immutable: cannot delete {name}")
+
+    @property
+    def target(self) -> CompatibleDevices:
+        """The rule set compiled."""
+        return self._target
+
+    @property
+    def own(self) -> Mapping[str, Value]:
+        """The own values the rules were compiled for (those of the keys they read through ``$``), read-only."""
+        return MappingProxyType(self._own)
 
     def decide(self, source: MigrationVersion | None) -> tuple[Answer, int | None]:
         """The verdict's answer for *source* and, when compatible, the first rule that matches.
@@ -425,8 +455,8 @@ class CompiledRules:
         if type(source) is not MigrationVersion or source.params:
             require("source", source, MigrationVersion, optional=True)
             return Answer.UNKNOWN, None
-        everything = alive = self.all
-        unconstrained_by = self.unconstrained
+        everything = alive = self._all
+        unconstrained_by = self._unconstrained
         fields = source.fields
         for key, entry in fields.items():
             unconstrained = unconstrained_by.get(key, everything)
@@ -436,7 +466,7 @@ class CompiledRules:
             return Answer.INCOMPATIBLE, None
         undecided = 0
         get = _getter(fields)
-        for key, constrained, anything, default, plan, survivors, unnamed, _, _ in self.steps:
+        for key, constrained, anything, default, plan, survivors, unnamed, _, _ in self._steps:
             if not constrained & alive:
                 continue
             carried = get(key)
@@ -480,8 +510,8 @@ class CompiledRules:
         more than once tell, without counting, whether some rule fails just
         once: those are then the nearest.
         """
-        everything = self.all
-        unconstrained_by = self.unconstrained
+        everything = self._all
+        unconstrained_by = self._unconstrained
         fields = source.fields
         rows: list[tuple[str, Value | None, int, int]] = []
         failed = twice = undecided = 0
@@ -492,7 +522,7 @@ class CompiledRules:
                 twice |= failed & unconstrained
                 failed |= unconstrained
         get = _getter(fields)
-        for key, constrained, anything, default, plan, _, _, failing, unnamed in self.steps:
+        for key, constrained, anything, default, plan, _, _, failing, unnamed in self._steps:
             carried = get(key)
             value = default if carried is None else carried.value
             if value is None:
@@ -530,13 +560,13 @@ class CompiledRules:
         return answer, bits(chosen)
 
     def _nearest(self, rows: list[tuple[str, Value | None, int, int]], failed: int, twice: int) -> tuple[Answer, int]:
-        clean = self.all & ~failed
+        clean = self._all & ~failed
         if clean:
             return Answer.UNKNOWN, minimum((maybe for _, _, _, maybe in rows if maybe), clean)
         once = failed & ~twice
         if once:
             return Answer.INCOMPATIBLE, once  # every rule fails, these on one constraint only: none fewer
-        return Answer.INCOMPATIBLE, minimum((fail for _, _, fail, _ in rows if fail), self.all)
+        return Answer.INCOMPATIBLE, minimum((fail for _, _, fail, _ in rows if fail), self._all)
 
     def explain(self, source: MigrationVersion, limit: int) -> tuple[Answer, tuple[RuleOutcome, ...], int]:
         """For a source no rule matches: the answer, the first *limit* nearest rules explained, and how many more.
@@ -568,14 +598,14 @@ class CompiledRules:
             require("source", source, MigrationVersion, optional=True)
             return Answer.UNKNOWN, None, (), (), 0
         rows, failed, twice, undecided = self._tally(source)
-        matched = self.all & ~(failed | undecided)
+        matched = self._all & ~(failed | undecided)
         if matched:
             return Answer.COMPATIBLE, (matched & -matched).bit_length() - 1, (), (), 0
         answer, chosen = self._nearest(rows, failed, twice)
         if len(rows) > 1:
             rows.sort(key=_row_key)
-        own = self.own
-        lookups = self.lookups
+        own = self._own
+        lookups = self._lookups
         outcomes: list[RuleOutcome] = []
         flat: list[Reason] = []
         wanted = chosen
@@ -615,7 +645,7 @@ class CompiledRules:
         raises :class:`TypeError`, a device type as *target_self*
         :class:`ValueError`.
         """
-        if type(source) is not MigrationVersion or source.params or not self.count:
+        if type(source) is not MigrationVersion or source.params or not self._count:
             if source is None:
                 return missing_verdict(True, False)
             require("source", source, MigrationVersion)
