@@ -14,6 +14,7 @@ below its square (quadratic).
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 import uuid
@@ -238,4 +239,6 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(arg) for arg in sys.argv[1:]] or [1000, 10000])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sizes", metavar="SIZE", type=int, nargs="*", help="devices per capture (default 1000 10000)")
+    main(parser.parse_args().sizes or [1000, 10000])

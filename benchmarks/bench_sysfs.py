@@ -13,6 +13,7 @@ it must now take about as long per entry as the ordinary tree, or less.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -57,8 +58,7 @@ def _crafted(root: str, links: int) -> None:
         os.symlink("../../../c0", os.path.join(root, "bus", "pci", "devices", name))
 
 
-def main(argv: list[str]) -> None:
-    devices = int(argv[0]) if argv else 1000
+def main(devices: int = 1000) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         ordinary, crafted = os.path.join(scratch, "ordinary"), os.path.join(scratch, "crafted")
         _ordinary(ordinary, devices)
@@ -75,4 +75,8 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "devices", metavar="DEVICES", type=int, nargs="?", default=1000, help="about how many placements (default 1000)"
+    )
+    main(parser.parse_args().devices)

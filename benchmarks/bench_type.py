@@ -24,7 +24,7 @@ from migcompat.compare import accepts, check
 from migcompat.semantics.templates import decide_type
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_check import rate
+from bench_check import rates
 
 SAMPLES = Path(__file__).resolve().parent.parent / "conformance" / "samples" / "gvt-g"
 
@@ -32,7 +32,9 @@ SAMPLES = Path(__file__).resolve().parent.parent / "conformance" / "samples" / "
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--passes", type=int, default=5000, help="verdicts per timed run (default 5000)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs; the best is reported (default 3)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="timed runs of each, taken in turns; the best is reported (default 3)"
+    )
     args = parser.parse_args()
     texts = [
         (p["kind"], p["ident"], p["attributes"])
@@ -51,9 +53,14 @@ def main() -> None:
         for source in sources:
             if accepts(source, rules, template) is not decide_type(source, rules, template).answer:
                 raise SystemExit(f"{ident}: accepts and decide_type disagree")
-        per_accepts = rate(lambda s, r=rules, t=template: accepts(s, r, t), sources, args.passes, args.repeat)
-        per_decide = rate(lambda s, r=rules, t=template: decide_type(s, r, t), sources, args.passes, args.repeat)
-        per_check = rate(lambda s, r=rules, t=template: check(s, r, t), sources, args.passes // 4, args.repeat)
+        per_accepts, per_decide, per_check = rates(
+            [
+                (lambda s, r=rules, t=template: accepts(s, r, t), sources, args.passes),
+                (lambda s, r=rules, t=template: decide_type(s, r, t), sources, args.passes),
+                (lambda s, r=rules, t=template: check(s, r, t), sources, args.passes // 4),
+            ],
+            args.repeat,
+        )
         print(
             f"{ident:<16} {len(template.params):>5} {per_accepts:>11,.0f} {per_decide:>11,.0f} {per_check:>11,.0f}"
             f" {per_accepts / per_decide:>6.1f}x"

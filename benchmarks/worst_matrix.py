@@ -41,6 +41,7 @@ The exit status is 1 when a line breaks its rule.
 
 from __future__ import annotations
 
+import argparse
 import resource
 import sys
 import time
@@ -297,4 +298,6 @@ def main(quick: bool = False) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main("--quick" in sys.argv[1:]))
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="leave out the 100,000-device capture")
+    sys.exit(main(parser.parse_args().quick))
