@@ -378,7 +378,7 @@ def test_a_cut_attribute_is_longer_than_the_limit_not_a_size_nobody_measured(tmp
 
 def test_an_attribute_read_whole_keeps_its_exact_size(tmp_path: Path) -> None:
     message = _invalid_message(tmp_path, b"mc1 a=" + b"x" * (MAX_ATTRIBUTE_BYTES - 6))  # 4095 bytes, no newline
-    assert "the attribute is 4096 bytes with its final newline" in message  # known: it was read to its end
+    assert "the attribute is 4095 bytes without a final newline (4096 with one)" in message  # read to its end
 
 
 def test_a_cut_attribute_of_a_sysfs_tree_is_said_the_same_way(tmp_path: Path) -> None:

@@ -128,13 +128,13 @@ def test_a_capture_of_an_over_long_attribute_does_not_claim_its_size(tmp_path: P
     as_loaded = dataclasses.replace(attr, truncated=None)  # what a capture file keeps
     host = _with_attr(host, _VF, "migration_compatible_devices", as_loaded)
     ((_, message),) = _lines(run([host]), "MC-E1-PARSE")
-    assert "at least 4096 bytes" in message and "4097 bytes with its final newline" not in message
+    assert "at least 4096 bytes" in message and "4096 bytes without a final newline" not in message
 
 
 def test_an_attribute_of_exactly_4096_bytes_keeps_its_exact_size(tmp_path: Path) -> None:
     _long_rules(tmp_path, 4096)
     ((_, message),) = _lines(run([capture(str(tmp_path))]), "MC-E1-PARSE")
-    assert "the attribute is 4096 bytes with its final newline" in message
+    assert "the attribute is 4096 bytes; at most 4095 are allowed" in message
 
 
 # ---- finding 10: an attribute recorded as unread, with no finding ---------------------------------------

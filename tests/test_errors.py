@@ -149,6 +149,20 @@ def test_limits_at_the_bound_are_accepted() -> None:
         parse_version(_attribute_of_length(4096))
 
 
+def test_too_long_gives_the_size_of_the_text_it_was_given() -> None:
+    """A reader that stops at 4096 bytes hands over text with no final newline: the size read is named."""
+    whole = _attribute_of_length(5000)
+    with pytest.raises(ParseError) as ended:
+        parse_version(whole)
+    assert ended.value.message == "the attribute is 5000 bytes; at most 4095 are allowed, including the final newline"
+    with pytest.raises(ParseError) as cut:
+        parse_version(whole.encode()[:4096])
+    assert cut.value.message == (
+        "the attribute is 4096 bytes without a final newline (4097 with one);"
+        " at most 4095 are allowed, including the final newline"
+    )
+
+
 def _attribute_of_length(size: int) -> str:
     """A valid migration_version of exactly *size* bytes with its final newline."""
     fields = []

@@ -56,12 +56,15 @@ def split_lines(text: str | bytes) -> list[str]:
             "the attribute is empty" if len(text) < HEAD_BYTES else f"its first {HEAD_BYTES} bytes are white space"
         )
         raise ParseError("empty", message, line=1, column=1, text=head.split("\n", 1)[0])
-    size = len(text) if text.endswith("\n") else len(text) + 1
-    if size > MAX_ATTRIBUTE_BYTES:
+    ended = text.endswith("\n")
+    if (len(text) if ended else len(text) + 1) > MAX_ATTRIBUTE_BYTES:
         line, column, shown = _locate(text, MAX_ATTRIBUTE_BYTES)
+        size = f"{len(text)} bytes"
+        if not ended:
+            size += f" without a final newline ({len(text) + 1} with one)"
         raise ParseError(
             "too-long",
-            f"the attribute is {size} bytes with its final newline; at most {MAX_ATTRIBUTE_BYTES} are allowed",
+            f"the attribute is {size}; at most {MAX_ATTRIBUTE_BYTES} are allowed, including the final newline",
             line=line,
             column=column,
             text=shown,
