@@ -40,8 +40,10 @@
  *    mc_parse 9 KiB; -fstack-usage gives the largest frames, decide_type
  *    with 17 KiB. A glibc thread also keeps its TLS and start-up (about
  *    4 KiB) in the stack given to pthread_attr_setstacksize(): with them,
- *    a check against a device type needed 30 KiB there at -O2 with the
- *    distribution's hardening flags, so give 32 KiB, not less. Sanitizer
+ *    a check against a device type needed 30 to 31 KiB there at -O2 with
+ *    the distribution's hardening flags (-fstack-protector-strong,
+ *    -fstack-clash-protection, -fcf-protection, _FORTIFY_SOURCE), so give
+ *    48 KiB, not less. Sanitizer
  *    builds use more (64 KiB under AddressSanitizer). A thread with musl's
  *    128 KiB default stack has room; a 16 KiB coroutine stack does not.
  *  - Threads: the library has no global or static mutable state. Calls may
@@ -379,8 +381,13 @@ MC_API int mc_parse(struct mc_attr *attr, enum mc_kind kind, const char *text, s
  */
 MC_API int mc_emit(const struct mc_attr *attr, char *buf, size_t size);
 
-/* Which attribute text is (clause 4.2): a first line that is exactly "mc1" is a
- * migration_compatible_devices; anything else is read as a migration_version. */
+/* Which attribute text is (clause 4.2): a first line that is "mc1" is a
+ * migration_compatible_devices; anything else is read as a migration_version.
+ * As the Python reference's detect(): only the first 64 bytes are looked at,
+ * and a first line of "mc1" followed only by spaces, tabs or a CR (a file
+ * saved with CRLF line ends) is taken for the rules too, whose parser then
+ * says what is wrong with it (since release 2.1; before, such a line was
+ * taken for a migration_version). */
 MC_API enum mc_kind mc_detect(const char *text, size_t len);
 
 /*
@@ -641,6 +648,9 @@ MC_API int mc_reason_format(const struct mc_attr *source, const struct mc_attr *
  *   -ELOOP    a symbolic link, not followed;
  *   -EINVAL   not a regular file, or a NULL or empty name, a NULL buffer or
  *             a size of 0;
+ *   -EOVERFLOW  a size below MC_READ_SIZE and a file longer than size - 1
+ *             bytes: what fits could be a valid text cut from a longer one
+ *             (since release 2.1; before, the cut text was returned);
  *   -EAGAIN   a file that waits for data to be written to it (it only
  *             looks regular, as /proc/kmsg does): never a wait;
  *   another   what open or read said (-EACCES, -EIO...): the attribute is
@@ -662,6 +672,8 @@ MC_API long mc_read_attribute(int dirfd, const char *name, char *buf, size_t siz
  * never are. Returns a descriptor to give mc_read_attribute(), which the
  * caller closes, or a negative errno:
  *   -ELOOP    vfio-dev or its vfioN is a symbolic link, not followed;
+ *   -ENOTDIR  vfio-dev's vfioN is not a directory (since release 2.1;
+ *             before, -ELOOP);
  *   -EEXIST   vfio-dev holds several vfio devices, where the kernel makes
  *             one: which is meant is the caller's to say;
  *   -EINVAL   a NULL or empty path;

@@ -665,9 +665,23 @@ int mc_parse(struct mc_attr *attr, enum mc_kind kind, const char *text, size_t l
 	return rc;
 }
 
+/* How much of a text mc_detect() looks at: its header line, with some blanks after it (Python's _DETECT_BYTES). */
+#define DETECT_BYTES 64
+
 enum mc_kind mc_detect(const char *text, size_t len)
 {
-	if (text && (len == 3 || (len >= 4 && text[3] == '\n')) && memcmp(text, MC_HEADER, 3) == 0)
-		return MC_COMPATIBLE_DEVICES;
-	return MC_MIGRATION_VERSION;
+	/* As the Python reference's detect(): the first 64 bytes are looked at; a first line within them that is
+	 * the header and then only spaces, tabs or a CR (a CRLF file) is the rules', whose parser says what is
+	 * wrong with the blanks. */
+	size_t seen = len < DETECT_BYTES ? len : DETECT_BYTES, end = 0;
+
+	if (!text)
+		return MC_MIGRATION_VERSION;
+	while (end < seen && text[end] != '\n')
+		end++;
+	if (end == DETECT_BYTES)
+		return MC_MIGRATION_VERSION; /* no line end in the bytes looked at */
+	while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t' || text[end - 1] == '\r'))
+		end--;
+	return end == 3 && memcmp(text, MC_HEADER, 3) == 0 ? MC_COMPATIBLE_DEVICES : MC_MIGRATION_VERSION;
 }

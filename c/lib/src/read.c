@@ -32,9 +32,10 @@ MC_API long mc_read_attribute(int dirfd, const char *name, char *buf, size_t siz
 	size_t len = 0;
 	int fd;
 
+	if (buf && size > 0)
+		buf[0] = '\0';
 	if (!name || !*name || !buf || size == 0)
 		return -EINVAL;
-	buf[0] = '\0';
 	/* Looked at first: a FIFO, a socket, a device or a directory is refused unopened (opening a device can
 	 * act on it), and a final symbolic link is not followed. */
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
@@ -73,6 +74,23 @@ MC_API long mc_read_attribute(int dirfd, const char *name, char *buf, size_t siz
 		if (got == 0)
 			break;
 		len += (size_t)got;
+	}
+	/* A buffer smaller than MC_READ_SIZE that the file fills may hold a valid text cut from a longer one: one
+	 * more byte tells. (With MC_READ_SIZE, a full buffer is longer than any attribute: mc_parse says too-long.) */
+	if (len == size - 1 && size < MC_READ_SIZE) {
+		char more;
+		ssize_t got;
+
+		do
+			got = read(fd, &more, 1);
+		while (got < 0 && errno == EINTR);
+		if (got != 0) {
+			int err = got < 0 ? errno : EOVERFLOW;
+
+			close(fd);
+			buf[0] = '\0';
+			return -err;
+		}
 	}
 	close(fd);
 	buf[len] = '\0';
@@ -153,9 +171,12 @@ MC_API int mc_open_placement(int dirfd, const char *path)
 	}
 	fd = openat(vfio, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	err = errno;
+	/* O_NOFOLLOW with O_DIRECTORY says ENOTDIR for a link too: a link is -ELOOP, as vfio-dev's is. */
+	if (fd < 0 && err == ENOTDIR && fstatat(vfio, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+		err = ELOOP;
 	close(vfio);
 	close(top);
 	if (fd < 0)
-		return err == ENOTDIR ? -ELOOP : -err;
+		return -err;
 	return fd;
 }

@@ -341,7 +341,7 @@ static void test_read_attribute(void)
 {
 	char path[] = "/tmp/mc-read-XXXXXX";
 	static char buf[MC_READ_SIZE], big[MC_READ_SIZE + 100];
-	char small[8];
+	char small[9];
 	int dir = temp_dir(path);
 
 	if (dir < 0)
@@ -349,7 +349,10 @@ static void test_read_attribute(void)
 	put(dir, "migration_version", "mc1 a=b\n", 8);
 	EXPECT(mc_read_attribute(dir, "migration_version", buf, sizeof(buf)) == 8 && strcmp(buf, "mc1 a=b\n") == 0);
 	EXPECT(mc_parse(&source, MC_MIGRATION_VERSION, buf, 8, NULL) == 0);
-	EXPECT(mc_read_attribute(dir, "migration_version", small, sizeof(small)) == 7 && strcmp(small, "mc1 a=b") == 0);
+	/* a buffer smaller than MC_READ_SIZE: a file that fits is read, one that does not is never cut */
+	EXPECT(mc_read_attribute(dir, "migration_version", small, 9) == 8 && strcmp(small, "mc1 a=b\n") == 0);
+	strcpy(small, "stale");
+	EXPECT(mc_read_attribute(dir, "migration_version", small, 8) == -EOVERFLOW && small[0] == 0);
 	EXPECT(mc_read_attribute(dir, "migration_compatible_devices", buf, sizeof(buf)) == -ENOENT && buf[0] == 0);
 
 	/* a file longer than an attribute (a copied tree): MC_READ_SIZE - 1 bytes, which mc_parse calls too-long */
@@ -368,8 +371,10 @@ static void test_read_attribute(void)
 	EXPECT(mc_read_attribute(dir, "fifo", buf, sizeof(buf)) == -EINVAL);  /* a FIFO would wait for a writer */
 	EXPECT(mc_read_attribute(dir, "sub", buf, sizeof(buf)) == -EINVAL);
 	EXPECT(mc_read_attribute(AT_FDCWD, "/dev/zero", buf, sizeof(buf)) == -EINVAL);  /* never read without end */
-	EXPECT(mc_read_attribute(dir, "", buf, sizeof(buf)) == -EINVAL);
-	EXPECT(mc_read_attribute(dir, NULL, buf, sizeof(buf)) == -EINVAL);
+	strcpy(buf, "stale");
+	EXPECT(mc_read_attribute(dir, "", buf, sizeof(buf)) == -EINVAL && buf[0] == 0);
+	strcpy(buf, "stale");
+	EXPECT(mc_read_attribute(dir, NULL, buf, sizeof(buf)) == -EINVAL && buf[0] == 0);
 	EXPECT(mc_read_attribute(dir, "migration_version", NULL, 10) == -EINVAL);
 	EXPECT(mc_read_attribute(dir, "migration_version", buf, 0) == -EINVAL);
 
@@ -438,6 +443,11 @@ static void test_open_placement(void)
 	EXPECT(mkdirat(dir, "inner", 0700) == 0 && mkdirat(dir, "inner/vfio-dev", 0700) == 0);
 	EXPECT(symlinkat("../../dev/vfio-dev/vfio3", dir, "inner/vfio-dev/vfio0") == 0);
 	EXPECT(strcmp(placement_text(dir, "inner"), expected) == 0);
+	/* a vfioN that is a file, not a link: not a directory (as the Python reader says), not -ELOOP */
+	EXPECT(mkdirat(dir, "flat", 0700) == 0 && mkdirat(dir, "flat/vfio-dev", 0700) == 0);
+	put(dir, "flat/vfio-dev/vfio0", "x", 1);
+	snprintf(expected, sizeof(expected), "%d", -ENOTDIR);
+	EXPECT(strcmp(placement_text(dir, "flat"), expected) == 0);
 	/* a device of no vfio device and no attribute: the attribute reads as absent */
 	EXPECT(mkdirat(dir, "bare", 0700) == 0);
 	snprintf(expected, sizeof(expected), "%d", -ENOENT);
