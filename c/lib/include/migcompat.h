@@ -499,6 +499,12 @@ enum mc_which { MC_SOURCE = 1, MC_TARGET, MC_TARGET_SELF };
  * each written no longer than in its attribute) and the line's fixed words.
  */
 #define MC_REASON_LINE_MAX (2 * MC_MAX_ATTRIBUTE + 256)
+/*
+ * Bytes that always hold a whole line of mc_reason_format_own() with its
+ * NUL: a third attribute's worth more, the target's own value (added in
+ * release 2.1).
+ */
+#define MC_REASON_OWN_LINE_MAX (3 * MC_MAX_ATTRIBUTE + 256)
 
 /*
  * One reason (clause 8.8): its code, the rule it belongs to (-1 for none),
@@ -622,6 +628,24 @@ MC_API const char *mc_grade_name(enum mc_grade grade);
  */
 MC_API int mc_reason_format(const struct mc_attr *source, const struct mc_attr *target,
 			    const struct mc_reason *reason, char *buf, size_t size);
+
+/*
+ * mc_reason_format()'s line, and after a constraint that reads the target's
+ * own value ($, $N, <=$...) what that value was, as mc_check took it from
+ * target_self -- for a device type, from the param lines of the verdict's
+ * choice -- e.g.
+ *   rule 0: the source's stream_version=1.2 does not satisfy stream_version=1.0..$ (the target's own stream_version=1.1) [above-range]
+ * so that a log says why without the reader resolving $. Give the
+ * target_self and the verdict that mc_check was given and returned (either
+ * may be NULL: with no target_self, or an own value that does not exist,
+ * the line is mc_reason_format()'s). As mc_reason_format() otherwise,
+ * including -MC_E_USAGE for a buf that shares a byte with *target_self or
+ * *verdict; a buffer of MC_REASON_OWN_LINE_MAX bytes always holds a whole
+ * line. Added in release 2.1.
+ */
+MC_API int mc_reason_format_own(const struct mc_attr *source, const struct mc_attr *target,
+				const struct mc_attr *target_self, const struct mc_verdict *verdict,
+				const struct mc_reason *reason, char *buf, size_t size);
 
 /*
  * Bytes of a buffer for mc_read_attribute(): one more than any valid

@@ -195,6 +195,24 @@ static int own_value(const struct own *o, const char *key, size_t len, struct mc
 	return mc_registry_default(key, len, out);
 }
 
+int mc_own_value_of(const struct mc_attr *self, const uint16_t *choice, size_t nchoice, const char *key, size_t len,
+		    struct mc_val *out)
+{
+	uint8_t critical;
+	size_t p;
+	int i = mc_find_field(self, key, len);
+
+	if (i >= 0) {
+		*out = mc_val_of(self, &self->fields[i].value);
+		return 1;
+	}
+	/* a key a parameter sets: param-conflict gives it to one parameter, whose chosen line holds it */
+	for (p = 0; p < nchoice && self->nparams; p++)
+		if (choice[p] < self->nparams && line_field(self, &self->params[choice[p]], key, len, out, &critical))
+			return 1;
+	return mc_registry_default(key, len, out);
+}
+
 /* The source value v of key (clause 8.3): the source's field, T's default, the registry's; 0 for none. */
 static int source_value(const struct mc_attr *s, const struct mc_attr *r, const char *key, size_t len,
 			struct mc_val *out)

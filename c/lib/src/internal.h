@@ -65,6 +65,11 @@ int mc_validate(struct mc_attr *attr);
 struct mc_val mc_val_of(const struct mc_attr *attr, const struct mc_value *value);
 /* The registry default of a key (clause 11: features={} and aggregate=1); 0 when it has none. */
 int mc_registry_default(const char *key, size_t len, struct mc_val *out);
+/* The target's own value of key (clause 8.4) as mc_check took it: self's fixed field, else (a device type) the
+ * field of a chosen param line (choice[p] for each of nchoice parameters), else the registry's default; 0 for
+ * none. */
+int mc_own_value_of(const struct mc_attr *self, const uint16_t *choice, size_t nchoice, const char *key, size_t len,
+		    struct mc_val *out);
 int mc_is_ordered(uint8_t type);
 /* Data model equality (clause 5.3): same type and same value; versions by their components as written. */
 int mc_val_identical(const struct mc_val *a, const struct mc_val *b);

@@ -23,8 +23,26 @@ static const char *which_name(enum mc_which which)
 	return NULL;
 }
 
-int mc_reason_format(const struct mc_attr *source, const struct mc_attr *target, const struct mc_reason *reason,
-		     char *buf, size_t size)
+/* After a constraint that reads the target's own value: " (the target's own key=value)", as mc_check took it. */
+static void put_own(struct mc_writer *l, const struct mc_attr *self, const struct mc_verdict *verdict,
+		    const char *constraint, size_t constraint_len, const char *key, size_t key_len)
+{
+	struct mc_val v;
+	size_t nchoice = verdict && verdict->nchoice <= MC_CAP_PARAMS ? verdict->nchoice : 0;
+
+	if (!self || !memchr(constraint, '$', constraint_len) ||
+	    !mc_own_value_of(self, verdict ? verdict->choice : NULL, nchoice, key, key_len, &v))
+		return;
+	mc_put_str(l, " (the target's own ");
+	mc_put(l, key, key_len);
+	mc_put_str(l, "=");
+	put_val(l, &v);
+	mc_put_str(l, ")");
+}
+
+/* mc_reason_format(), and with target_self the target's own value after a constraint that reads it. */
+static int format_reason(const struct mc_attr *source, const struct mc_attr *target, const struct mc_attr *target_self,
+			 const struct mc_verdict *verdict, const struct mc_reason *reason, char *buf, size_t size)
 {
 	struct mc_writer l = { buf, size, 0 };
 	const struct mc_attr *in;
@@ -34,8 +52,11 @@ int mc_reason_format(const struct mc_attr *source, const struct mc_attr *target,
 	size_t key_len, end;
 
 	if (mc_overlaps(source, sizeof(*source), buf, size) || mc_overlaps(target, sizeof(*target), buf, size) ||
-	    mc_overlaps(reason, sizeof(*reason), buf, size))
+	    mc_overlaps(reason, sizeof(*reason), buf, size) ||
+	    mc_overlaps(target_self, sizeof(*target_self), buf, size) || mc_overlaps(verdict, sizeof(*verdict), buf, size))
 		return -MC_E_USAGE; /* nothing written: an overlapping buf would be read while it is written */
+	if (target_self && (target_self->kind != MC_MIGRATION_VERSION || target_self->error.code != MC_OK))
+		target_self = NULL;
 	if (buf && size > 0)
 		buf[0] = '\0';
 	if ((!buf && size > 0) || !reason)
@@ -115,10 +136,24 @@ int mc_reason_format(const struct mc_attr *source, const struct mc_attr *target,
 		mc_put_str(&l, from);
 		mc_put_str(&l, " does not satisfy ");
 		mc_put(&l, in->text + reason->key_off, end - reason->key_off);
+		put_own(&l, target_self, verdict, in->text + reason->key_off, end - reason->key_off, key, key_len);
 	}
 done:
 	mc_put_str(&l, " [");
 	mc_put_str(&l, mc_code_name(reason->code));
 	mc_put_str(&l, "]");
 	return mc_writer_end(&l);
+}
+
+int mc_reason_format(const struct mc_attr *source, const struct mc_attr *target, const struct mc_reason *reason,
+		     char *buf, size_t size)
+{
+	return format_reason(source, target, NULL, NULL, reason, buf, size);
+}
+
+int mc_reason_format_own(const struct mc_attr *source, const struct mc_attr *target,
+			 const struct mc_attr *target_self, const struct mc_verdict *verdict,
+			 const struct mc_reason *reason, char *buf, size_t size)
+{
+	return format_reason(source, target, target_self, verdict, reason, buf, size);
 }

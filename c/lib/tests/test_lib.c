@@ -632,6 +632,37 @@ static void test_messages(void)
 	EXPECT(check("mc1 k=a", "mc1\naccept k=$", NULL) == MC_UNKNOWN);
 	mc_reason_format(&source, &target, &verdict.reasons[0], line, sizeof(line));
 	EXPECT(strcmp(line, "rule 0: k=$ reads the target's own k, which the target does not have [missing-self]") == 0);
+
+	/* mc_reason_format_own: what $ and $N were, from the target's own description or the type's choice */
+	EXPECT(check("mc1 a=1 v=1.5 s={x,y}", "mc1\naccept a=$ s<=$ v=$1..$", "mc1 a=2 s={x} v=1.4") == MC_INCOMPATIBLE);
+	EXPECT(verdict.nreasons == 3);
+	mc_reason_format_own(&source, &target, &self_attr, &verdict, &verdict.reasons[0], line, sizeof(line));
+	EXPECT(strcmp(line, "rule 0: the source's a=1 does not satisfy a=$ (the target's own a=2) [not-equal]") == 0);
+	mc_reason_format_own(&source, &target, &self_attr, &verdict, &verdict.reasons[1], line, sizeof(line));
+	EXPECT(strcmp(line, "rule 0: the source's s={x,y} does not satisfy s<=$ (the target's own s={x}) [not-subset]") ==
+	       0);
+	mc_reason_format_own(&source, &target, &self_attr, &verdict, &verdict.reasons[2], line, sizeof(line));
+	EXPECT(strcmp(line, "rule 0: the source's v=1.5 does not satisfy v=$1..$ (the target's own v=1.4) "
+			    "[above-range]") == 0);
+	mc_reason_format_own(&source, &target, NULL, &verdict, &verdict.reasons[0], line, sizeof(line));
+	EXPECT(strcmp(line, "rule 0: the source's a=1 does not satisfy a=$ [not-equal]") == 0); /* no own: as before */
+	EXPECT(mc_reason_format_own(&source, &target, &self_attr, &verdict, &verdict.reasons[0], (char *)&verdict,
+				    16) == -MC_E_USAGE);
+	EXPECT(mc_reason_format_own(&source, &target, &self_attr, &verdict, &verdict.reasons[0],
+				    self_attr.text + 2, 16) == -MC_E_USAGE);
+	/* a constraint without $ gains nothing, even where the target has its own value */
+	EXPECT(check("mc1 a=1", "mc1\naccept a=3", "mc1 a=2") == MC_INCOMPATIBLE);
+	mc_reason_format_own(&source, &target, &self_attr, &verdict, &verdict.reasons[0], line, sizeof(line));
+	EXPECT(strcmp(line, "rule 0: the source's a=1 does not satisfy a=3 [not-equal]") == 0);
+	/* a device type: the value of the param line the verdict chose */
+	EXPECT(check("mc1 a=2 p=5", "mc1\naccept a=2 p=..$", "mc1 a=2\nparam p=1\nparam p=2") == MC_INCOMPATIBLE);
+	EXPECT(verdict.nchoice == 1);
+	mc_reason_format_own(&source, &target, &self_attr, &verdict, &verdict.reasons[0], line, sizeof(line));
+	EXPECT(strcmp(line, "rule 0: the source's p=5 does not satisfy p=..$ (the target's own p=1) [above-range]") == 0);
+	EXPECT(check("mc1 a=2 p=2 q=9", "mc1\naccept a=2 p=2 q=..$", "mc1 a=2\nparam p=1 q=3\nparam p=2 q=4") ==
+	       MC_INCOMPATIBLE);
+	mc_reason_format_own(&source, &target, &self_attr, &verdict, &verdict.reasons[0], line, sizeof(line));
+	EXPECT(strcmp(line, "rule 0: the source's q=9 does not satisfy q=..$ (the target's own q=3) [above-range]") == 0);
 	mc_check(NULL, &target, NULL, &verdict);
 	mc_reason_format(NULL, &target, &verdict.reasons[0], line, sizeof(line));
 	EXPECT(strcmp(line, "an attribute is missing or invalid: the source's migration_version [missing-attribute]") ==
