@@ -474,7 +474,7 @@ def _nothing(
     is how many other INPUTs do hold migration attributes; *against* the --against baselines.
     """
     where = ", ".join(escape(h.origin or h.root) for h in hosts)
-    reason = f"{_found([p for h in hosts for p in h.placements])} under {where}"
+    reason = f"{_found([p for h in hosts for p in h.placements])} under {where}{_unread(hosts)}"
     hint = None
     if len(paths) == 1 and len(against) == 1 and all(map(holds_attributes, (*paths, *against))):
         hint = (  # the upgrade check asked for, on two device directories: diff does it
@@ -499,6 +499,26 @@ def _nothing(
         )
     error = _Unusable(", ".join(paths), "nothing-to-check", f"nothing to check: {reason}", [hint])
     _unusable(ctx, error, output_format)
+
+
+_UNREAD_SHOWN: Final = 5
+"""The nothing-to-check error names at most this many paths that could not be read."""
+
+
+def _unread(hosts: Sequence[HostData]) -> str:
+    """What of *hosts* could not be read (their ``unreadable`` findings), for the nothing-to-check error: the
+    reason there is nothing to check may be there. Empty when every path was read."""
+    unread = [
+        f"{escape(h.origin or h.root)}/{escape(f.path)} ({escape(f.message)})"
+        for h in hosts
+        for f in h.findings
+        if f.code == "unreadable"
+    ]
+    if not unread:
+        return ""
+    more = len(unread) - _UNREAD_SHOWN
+    shown = ", ".join(unread[:_UNREAD_SHOWN]) + (f" and {more} more" if more > 0 else "")
+    return f"; {plural(len(unread), 'path')} could not be read, which may hold them: {shown}"
 
 
 _SYSFS_TOP: Final = ("bus", "class", "devices")

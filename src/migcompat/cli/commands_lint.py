@@ -412,13 +412,20 @@ def _bounded_message(unit: _Unit, failure: Failure) -> str:
     return f"error[{error.code}]: {error.message}"
 
 
+_BOTH_ATTRIBUTES: Final = frozenset({"MC-E6-SELF", "MC-E7-SELFREF"})
+"""The checks that read both attributes of a device: the excerpt of one of their failures may be a line of either."""
+
+
 def _file_of(unit: _Unit, failure: Failure) -> str:
-    """The file *failure* is about; for a check of the rules (E6) whose excerpt is a line of the version, that one."""
+    """The file *failure* is about; for a check of both attributes (E6, E7) whose excerpt is a line of the other
+    file, that one. Any other check is about the attribute it names: a parse error's excerpt (MC-E1-PARSE) is
+    where the parser stopped, which need not be a whole line, and may read as a line of the other file too."""
     attributed = unit.version if failure.path == VERSION else unit.rules
     other = unit.rules if failure.path == VERSION else unit.version
     excerpt = failure.excerpt
     if (
-        excerpt is not None
+        failure.check in _BOTH_ATTRIBUTES
+        and excerpt is not None
         and other is not None
         and not _shows(attributed, excerpt.line, excerpt.text)
         and _shows(other, excerpt.line, excerpt.text)

@@ -478,7 +478,7 @@ class _TextChecks:
             elif version.params:
                 self._type_self_acceptance(version, rules, devices)
             else:
-                who = "the device" if self.kind in _INSTANCE_KINDS else f"the device created with {_describe({})}"
+                who = "the device" if self.kind in _INSTANCE_KINDS else _created(_NO_CHOICE)
                 self._self_acceptance(who, rules, devices[0])
         rules_text = part.text if part is not None else ""
         passes: dict[str, int] = {}
@@ -857,7 +857,7 @@ class _TextChecks:
         verdict = check(device, rules, device)
         if verdict.answer is Answer.COMPATIBLE:  # pragma: no cover - the per-parameter decomposition is exact
             raise AssertionError(f"E6 found {_describe(choice)} rejected but its device is accepted")
-        self._self_failure(f"the device created with {_describe(choice)}", device, verdict.answer, verdict.reasons)
+        self._self_failure(_created(choice), device, verdict.answer, verdict.reasons)
 
     def _self_failure(self, who: str, device: MigrationVersion, answer: Answer, reasons: Sequence[Reason]) -> None:
         shown = "; ".join(f"[{r.code}] {r.message}" for r in reasons[:3])
@@ -876,6 +876,12 @@ class _TextChecks:
                 entry = STANDARD_KEYS.get(key)
                 if entry is None or entry.form != "critical":  # the registry lets ~ mark only these (E3)
                     advice += f", or write the field ~{key} if it does not change the migration stream"
+            elif first.code == "missing-field":  # the source is the device: it does not carry the key
+                advice = (
+                    f"; the device does not carry {key}: write {key} in its {VERSION}, or give {key} a value on the"
+                    f" default line (default {key}=...); {key}=$ would not do, as $ stands for the device's own"
+                    " value, which a default line never supplies (clause 8.4)"
+                )
             else:
                 advice = f"; make a rule's constraint on {key} accept the device's own value ({key}=$ does)"
         self.fail(
@@ -956,7 +962,13 @@ def _driver_of(constraints: Mapping[str, Constraint]) -> Value | None:
 
 
 def _where(device: Device) -> str:
-    return "the device" if not device.choice else f"the device created with {_describe(device.choice)}"
+    return "the device" if not device.choice else _created(device.choice)
+
+
+def _created(choice: Mapping[str, Value]) -> str:
+    """The device a type creates with *choice*, as a message names it; for a type without parameters, the one
+    device the type describes."""
+    return f"the device created with {_describe(choice)}" if choice else "the device the type describes"
 
 
 def _defaults_in(version: MigrationVersion) -> list[tuple[str, Value]]:
@@ -1112,6 +1124,7 @@ class HostChecker:
         self.templates: dict[bytes, tuple[MigrationVersion, tuple[Parameter, ...]] | None] = {}
         self.modeless: set[str] = set()  # hosts whose capture claims authoritative modes but records none for some
         self.relations: dict[tuple[bytes | None, bytes | None, bytes, str], _RulesDifference | None] = {}
+        self.found: frozenset[str] | None = None  # the directories of the host's findings, once an mdev asks
 
     def run(self, host: HostData) -> Iterator[Analysis]:
         """Check every placement of *host*, yielding each one's analysis (after its checks)."""
@@ -1202,6 +1215,8 @@ class HostChecker:
         version_attr = placement.attributes.get(VERSION)
         rules_attr = placement.attributes.get(COMPATIBLE)
         analysis = Analysis(host, placement)
+        if placement.kind == "mdev" and version_attr is None and self.cache.checks:
+            self._unreported(host, placement, types)
         if version_attr is None and rules_attr is None:
             return analysis
         key = (
@@ -1413,6 +1428,37 @@ class HostChecker:
             )
 
     # E8
+    def _type_version(self, placement: Placement, types: Mapping[tuple[str, str], Placement]) -> Placement | None:
+        """The mdev type *placement* (an mdev) was created from, when the type publishes a ``migration_version``."""
+        links = placement.links
+        type_placement = types.get((links.get("type_parent", ""), links.get("mdev_type", "")))
+        if type_placement is None:
+            return None
+        type_attr = type_placement.attributes.get(VERSION)
+        return None if type_attr is None or type_attr.data is None else type_placement
+
+    def _unreported(self, host: HostData, placement: Placement, types: Mapping[tuple[str, str], Placement]) -> None:
+        """E8 on an mdev without a ``migration_version``: one its type publishes fails (5.5-M1).
+
+        Not checked for an mdev of a type that publishes none (a type that is
+        not migratable), nor for one the reader has a finding on (its
+        attributes are then not known to be absent: MC-SYSFS-* says why).
+        """
+        type_placement = self._type_version(placement, types)
+        if self.found is None:
+            self.found = _found_in(host)
+        if type_placement is None or placement.device_path in self.found:
+            return  # not migratable, or not read: a finding says why (its VFIO device directory, unreadable...)
+        self.report.fail(
+            Failure(
+                "MC-E8-TEMPLATE",
+                host.host,
+                f"{placement.path}/{VERSION}",
+                f"the device has no {VERSION}, but it was created from type {type_placement.ident}, which publishes"
+                f" one: a device created from a type reports D(c) of its type (clause 5.5)",
+            )
+        )
+
     def _template(
         self,
         host: HostData,
@@ -1421,13 +1467,11 @@ class HostChecker:
         types: Mapping[tuple[str, str], Placement],
         rules: CompatibleDevices | None = None,
     ) -> None:
-        links = placement.links
-        type_placement = types.get((links.get("type_parent", ""), links.get("mdev_type", "")))
+        type_placement = self._type_version(placement, types)
         if type_placement is None:
             return
-        type_attr = type_placement.attributes.get(VERSION)
-        if type_attr is None or type_attr.data is None:
-            return
+        type_attr = type_placement.attributes[VERSION]
+        assert type_attr.data is not None
         if type_attr.data not in self.templates:
             try:
                 parsed = parse_version(type_attr.data)
@@ -1456,6 +1500,7 @@ class HostChecker:
                         f"the type {type_placement.ident} has the creation parameter {name} "
                         f"({'|'.join(value_text(v) for v in declared)}) but the device {shown}",
                         locate(data, name, 1),
+                        _default_left_out(parameter) if entry is None else {},
                     )
                 )
                 return
@@ -1661,6 +1706,28 @@ def _unreported_errors(host: HostData) -> list[Finding]:
                     )
                 )
     return found
+
+
+def _found_in(host: HostData) -> frozenset[str]:
+    """Every directory at or above the path of one of *host*'s findings: where the reader found something wrong."""
+    found: set[str] = set()
+    for finding in host.findings:
+        parts = finding.path.split("/")
+        found.update("/".join(parts[:end]) for end in range(1, len(parts) + 1))
+    return frozenset(found)
+
+
+def _default_left_out(parameter: Parameter) -> dict[str, str]:
+    """The hint of E8 for a device that leaves out *parameter* when one of its declared values is its key's registry
+    default (clause 6.3's exception), as failure details; empty otherwise."""
+    default = registry_default(parameter.name)
+    if default is None or default not in parameter.values:
+        return {}
+    field_ = f"{parameter.name}={value_text(default)}"
+    return {
+        "hint": f"a device created from a type reports D(c), {field_} included, though a field whose value is its"
+        " key's registry default is otherwise left out: clause 6.3 makes this exception"
+    }
 
 
 def _field_text(key: str, entry: Field) -> str:

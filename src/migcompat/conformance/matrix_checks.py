@@ -106,7 +106,7 @@ from ..semantics.templates import decision_cost, reading_cost
 from ..semantics.values import is_ordered, match_key, order_key
 from ..verdict import Answer
 from .emitter_checks import Analysis, Device
-from .results import MAX_EDGES, Failure, Note, Report, collector_paused
+from .results import MAX_EDGES, Failure, Note, Report, collector_paused, host_label, located
 
 __all__ = [
     "MAX_M2_FAILURES",
@@ -249,7 +249,7 @@ def _project(device: Device, relevant: frozenset[str]) -> Device:
 
 
 def _label(analysis: Analysis, device: Device) -> str:
-    where = f"{analysis.host.host}:{analysis.placement.path}"
+    where = located(host_label(analysis.host), analysis.placement.path)
     if not device.choice:
         return where
     choice = " ".join(f"{k}={value_text(v)}" for k, v in device.choice.items())
@@ -942,10 +942,15 @@ def _asymmetry_failure(matrix: _Matrix, source: _Class, target: _Class) -> Failu
     verdict = check(source.device.version, rules, target.target.own)
     who, whom = _label(target.analysis, target.device), _label(source.analysis, source.device)
     reasons = "; ".join(f"[{r.code}] {r.message}" for r in verdict.reasons[:3])
+    equal = f"{whom}, which accepts it, although their critical fields are equal"
+    if verdict.answer is Answer.UNKNOWN:  # undecided, not refused: say so (clause 8.5)
+        message = f"{who} is not known to accept {equal} (unknown: {reasons})"
+    else:
+        message = f"{who} does not accept {equal}: {reasons}"
     return Failure(
         "MC-M2-ASYMMETRY",
         target.analysis.host.host,
         target.analysis.placement.path + "/migration_compatible_devices",
-        f"{who} does not accept {whom}, which accepts it, although their critical fields are equal: {reasons}",
+        message,
         details={"source": source.device.text.rstrip("\n"), "target": target.device.text.rstrip("\n")},
     )

@@ -108,7 +108,7 @@ def _header(report: Report) -> list[str]:
     ]
     for host in report.hosts:
         lines.append(
-            f"# host {escape(host.name)} ({escape(host.role)}): {plural(host.placements, 'placement')},"
+            f"# host {escape(host.label)} ({escape(host.role)}): {plural(host.placements, 'placement')},"
             f" {host.migratable} migratable, {plural(host.findings, 'finding')};"
             f" kernel {escape(host.kernel or 'unknown')};"
             f" from {escape(host.origin or host.source)}"

@@ -186,7 +186,7 @@ def write_text_report(
         console.print(_line(("Hosts", "bold")))
         for host in report.hosts:
             # A host without a name is named by its input, as its failures are; "host" is the role of a lone one.
-            named = escape(host.name or host.origin or host.source)
+            named = escape(host.label)
             said = [host.role] if host.role != "host" else []
             if not host.name:
                 said.append("no host name")

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
+from ..sysfs.model import HostData
 from .registry import CHECKS, SUITE_VERSION
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "Tally",
     "UpgradeResult",
     "collector_paused",
+    "host_label",
+    "input_label",
     "located",
     "render_excerpt",
 ]
@@ -36,7 +39,22 @@ RESULTS: Final = ("passed", "failed", "undecided")
 
 INPUT_DETAIL: Final = "input"
 """The key of a failure's ``details`` that names the input (as given, see
-:func:`~migcompat.conformance.runner.input_label`) a failure on a host with no name came from."""
+:func:`input_label`) a failure on a host with no name came from."""
+
+
+def input_label(host: HostData) -> str:
+    """How *host* is named on the command line: its origin (the path given), else its root."""
+    return host.origin or host.root
+
+
+def host_label(host: HostData) -> str:
+    """How the report names *host*: its name, or for a host with no name its input (:func:`input_label`).
+
+    The one place that decides it, as ``conformance --help`` says and the
+    failures' headers show (:attr:`Failure.where`): message bodies, the
+    matrix's labels and the hosts of every report format use it.
+    """
+    return host.host or input_label(host)
 
 
 def located(host: str, path: str) -> str:
@@ -165,6 +183,8 @@ class HostSummary:
     placements: int
     migratable: int
     findings: int
+    label: str = ""
+    """How the report names the host (:func:`host_label`): *name*, or for a host with no name its input."""
 
     def to_json(self) -> dict[str, object]:
         """The host as the JSON report has it."""

@@ -10,7 +10,7 @@ from ..limits import SPEC_VERSION
 from ..sysfs.model import HostData
 from .emitter_checks import Analysis, TextCache, analyse_host, finding_check
 from .matrix_checks import compatibility_matrix
-from .results import INPUT_DETAIL, HostSummary, Note, Report
+from .results import INPUT_DETAIL, HostSummary, Note, Report, host_label, input_label
 from .upgrade_checks import upgrade_checks
 
 __all__ = ["INPUT_DETAIL", "Progress", "input_label", "run"]
@@ -24,11 +24,6 @@ def _tool() -> str:
     from .. import __version__
 
     return f"migcompat {__version__}"
-
-
-def input_label(host: HostData) -> str:
-    """How *host* is named on the command line: its origin (the path given), else its root."""
-    return host.origin or host.root
 
 
 def _baseline_notes(host: HostData, report: Report) -> None:
@@ -120,6 +115,7 @@ def run(
                 len(host.placements),
                 sum(1 for p in host.placements if p.migratable),
                 len(host.findings),
+                host_label(host),
             )
         )
         return analyses

@@ -892,4 +892,5 @@ def read_tree(root: str, *, reread: bool = True) -> tuple[tuple[Placement, ...],
         ]
     finally:
         walk.close()
-    return tuple(placements), tuple(walk.findings)
+    # A directory reached through several links (a PF's VFs) is one fault, recorded once however often reached.
+    return tuple(placements), tuple(dict.fromkeys(walk.findings))
