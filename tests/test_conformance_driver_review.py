@@ -33,6 +33,7 @@ from click.testing import CliRunner, Result
 from migcompat.capture import capture
 from migcompat.cli import main
 from migcompat.conformance import Report, run
+from unprivileged import unprivileged
 
 TREES = Path(__file__).resolve().parent.parent / "conformance" / "sample-trees"
 MIGRATION_ATTRIBUTES = ("migration_version", "migration_compatible_devices")
@@ -291,16 +292,6 @@ def test_lint_locates_each_parse_failure_in_its_own_file(tmp_path: Path, version
 # ---- 8: an unreadable directory is named, and recorded once ------------------------------------------------
 
 
-def _without_privilege(command: list[str]) -> list[str]:
-    """*command*, run without root's capabilities to read anything (as tests/test_unreadable_inputs.py does)."""
-    if os.geteuid() != 0:
-        return command
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("needs setpriv (util-linux) to run without root's file capabilities")
-    return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
-
-
 @pytest.fixture
 def closed_tree(tmp_path: Path) -> Iterator[Path]:
     """The mlx5 sample with its devices/ directory unreadable (mode 000), its three functions' links into it."""
@@ -312,7 +303,7 @@ def closed_tree(tmp_path: Path) -> Iterator[Path]:
 
 def _migcompat(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
-    command = _without_privilege([sys.executable, "-m", "migcompat", *args])
+    command = unprivileged([sys.executable, "-m", "migcompat", *args])
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=60, check=False)
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -32,6 +31,7 @@ from pathlib import Path
 import pytest
 
 from timebounds import bound
+from unprivileged import unprivileged
 
 ROOT = Path(__file__).resolve().parent.parent
 CHARACTER_DEVICE = "not a regular file (a character device)"
@@ -485,11 +485,7 @@ def test_cases_copy_finds_what_it_cannot_write_before_it_writes_anything(tmp_pat
     (read_only / "schema").mkdir(parents=True)
     (read_only / "schema").chmod(0o555)
     command = [sys.executable, "-m", "migcompat", "cases", "copy", str(read_only), "--kind", "check"]
-    if os.geteuid() == 0:  # root writes anywhere: run without the capabilities that let it
-        setpriv = shutil.which("setpriv")
-        if setpriv is None:
-            pytest.skip("needs setpriv (util-linux) to run without root's file capabilities")
-        command = [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
+    command = unprivileged(command)  # root reads and writes anywhere
     result = subprocess.run(command, capture_output=True, text=True, env=_env(), timeout=60)
     (read_only / "schema").chmod(0o755)
     assert result.returncode == 3, result.stderr

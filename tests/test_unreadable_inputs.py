@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,19 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from unprivileged import unprivileged
+
 ROOT = Path(__file__).resolve().parents[1]
 CAPTURE = ROOT / "conformance" / "samples" / "gvt-g" / "old.json"
 VERSION = "mc1 device_api=vfio-pci driver=mtty\n"
 RULES = "mc1\naccept device_api=vfio-pci driver=mtty\n"
-
-
-def _without_privilege(command: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return command
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("needs setpriv (util-linux) to run without root's file capabilities")
-    return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner", *command]
 
 
 @pytest.fixture
@@ -48,7 +40,7 @@ def files(tmp_path: Path) -> Iterator[Path]:
 
 def _run(files: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
-    command = _without_privilege([sys.executable, "-m", "migcompat", *args])
+    command = unprivileged([sys.executable, "-m", "migcompat", *args])
     return subprocess.run(command, cwd=files, capture_output=True, text=True, env=env, timeout=60, check=False)
 
 
