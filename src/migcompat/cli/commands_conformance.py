@@ -64,7 +64,9 @@ The checks: each device's attributes are in its VFIO device directory
 directory, the placement of spec 1.0, fail MC-SYSFS-PLACEMENT), then every
 migration_version and migration_compatible_devices of each input against the
 emitter requirements of spec clause 12.1 (valid, canonical,
-registry keys, no param lines on instances, both-or-neither, mode 0444, stable
+registry keys, no param lines on instances, both-or-neither, mode 0444 (on
+/sys or a capture of it: a copied tree's files have the copy's modes, and
+the check says skip), stable
 reads, self-acceptance, every $ resolvable, instances matching their type's
 template), then the compatibility matrix across all devices (surprises such
 as identical devices that accept each other one way only) and, with

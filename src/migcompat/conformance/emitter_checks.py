@@ -96,7 +96,7 @@ from ..sysfs.model import (
 )
 from ..sysfs.reader import READ_LIMIT
 from ..verdict import Answer, Reason
-from .results import Excerpt, Failure, Note, Report, collector_paused
+from .results import Excerpt, Failure, Note, Report, collector_paused, host_label
 
 __all__ = [
     "MAX_CHOICES",
@@ -1122,7 +1122,7 @@ class HostChecker:
         self.report = report
         self.cache = cache
         self.templates: dict[bytes, tuple[MigrationVersion, tuple[Parameter, ...]] | None] = {}
-        self.modeless: set[str] = set()  # hosts whose capture claims authoritative modes but records none for some
+        self.modeless: set[str] = set()  # hosts (host_label) told of modes not checked: a copy's, or none recorded
         self.relations: dict[tuple[bytes | None, bytes | None, bytes, str], _RulesDifference | None] = {}
         self.found: frozenset[str] | None = None  # the directories of the host's findings, once an mdev asks
 
@@ -1242,6 +1242,9 @@ class HostChecker:
         for note in outcome.notes:
             path = placement.path + (f"/{note.attribute}" if note.attribute else "")
             report.note(Note(note.check, host.host, path, note.message))
+        for ident, reason in outcome.unchecked.items():
+            report.skip(ident)
+            report.note(Note(ident, host.host, placement.path, reason))
         analysis.version = outcome.version
         analysis.rules = outcome.rules
         analysis.rules_text = outcome.rules_text
@@ -1276,11 +1279,12 @@ class HostChecker:
 
     def _modes(self, host: HostData, placement: Placement) -> None:
         if not host.modes_authoritative:
+            self._modes_unknown(host, placement)
             return
         for name, attr in placement.attributes.items():
             if attr.mode is None:
-                if attr.data is not None and host.host not in self.modeless:
-                    self.modeless.add(host.host)
+                if attr.data is not None and host_label(host) not in self.modeless:
+                    self.modeless.add(host_label(host))
                     self.report.note(
                         Note(
                             "MC-E5-MODE",
@@ -1426,6 +1430,30 @@ class HostChecker:
                     },
                 )
             )
+
+    def _modes_unknown(self, host: HostData, placement: Placement) -> None:
+        """E5's mode check skipped: the files of a copied tree (or a capture of one) have the copy's modes.
+
+        Each attribute there counts as skipped, and the host has one note
+        saying why, so that the check does not read as having had nothing
+        to check.
+        """
+        present = sum(1 for attr in placement.attributes.values() if attr.data is not None)
+        if not present:
+            return
+        self.report.skip("MC-E5-MODE", present)
+        if host_label(host) in self.modeless:
+            return
+        self.modeless.add(host_label(host))
+        self.report.note(
+            Note(
+                "MC-E5-MODE",
+                host.host,
+                "",  # the host itself
+                "modes not checked: the files are a copy of a sysfs tree (or a capture of one), whose modes are"
+                " the copy's, not the driver's; run on /sys, or a capture of it, to check them",
+            )
+        )
 
     # E8
     def _type_version(self, placement: Placement, types: Mapping[tuple[str, str], Placement]) -> Placement | None:

@@ -8,7 +8,8 @@ suite's ``warnings`` property counts them), so warnings show without failing
 the build; with *warnings_fail* (``--fail-on-warning``) it is a ``<failure>``
 too. The objects that passed a check are one passing test case named
 ``CHECK: objects passed`` (the count is in its ``<system-out>``, so the name stays the
-same when the fleet changes); a check with nothing to check is one
+same when the fleet changes); a check with nothing to check, or that
+skipped every object it had (``CHECK: not run``, its notes say why), is one
 ``<skipped>`` test case; failures counted but not listed (a check stops
 listing after its cap) are one test case more. The run's notes on a check
 (what it could not decide in full) are its suite's ``<system-out>``.
@@ -141,8 +142,9 @@ def junit_xml(report: Report, *, warnings_fail: bool = False) -> str:
             else:
                 ET.SubElement(case, "skipped", message=text).text = body
         elif not tally.checked:
-            case = ET.SubElement(suite, "testcase", classname=ident, name=f"{ident}: not applicable")
-            ET.SubElement(case, "skipped", message="not applicable: nothing to check")
+            title = "not run" if tally.skipped else "not applicable"
+            case = ET.SubElement(suite, "testcase", classname=ident, name=f"{ident}: {title}")
+            ET.SubElement(case, "skipped", message=tally.unchecked_reason)
         if notes:
             ET.SubElement(suite, "system-out").text = "\n".join(
                 f"NOTE {escape(note.where)}: {_message(note.message)}" for note in notes

@@ -24,7 +24,8 @@ counted but not listed, and one for the objects that passed. A failure of a
 *recommended* check is a warning: its subtest is ``ok`` with a ``# warning:``
 diagnostic, and its check is ``ok`` (with *warnings_fail*, for
 ``--fail-on-warning``, both are ``not ok``). A check with nothing to check is
-``ok ... # SKIP``. A required check (or any, with *warnings_fail*) that
+``ok ... # SKIP not applicable``, one that skipped every object it had
+``ok ... # SKIP not run`` (its notes, before it, say why). A required check (or any, with *warnings_fail*) that
 left objects undecided (an upgrade pair too complex to relate: the run's
 result is *undecided*, exit status 3) and failed none is ``not ok``, after a
 diagnostic line ``# CHECK undecided: ...``, as an input that cannot be read
@@ -167,7 +168,7 @@ def render(report: Report, *, warnings_fail: bool = False) -> str:
                 totals["fail"] += 1
                 continue
         if not tally.checked:
-            reason = f"undecided: {undecided}" if undecided else "not applicable: nothing to check"
+            reason = f"undecided: {undecided}" if undecided else tally.unchecked_reason
             lines.append(f"ok {number} {ident} # SKIP {reason}")
             totals["skip"] += 1
             continue

@@ -148,6 +148,7 @@ def _checks_table(report: Report) -> Table:
             "passed": Text("pass", style="green"),
             "failed": Text("FAIL", style="red") if check.severity == "required" else Text("warn", style="yellow"),
             "undecided": Text("undecided", style="yellow"),
+            "not-run": Text("skip", style="yellow"),
             "not-applicable": Text("n/a", style="dim"),
         }[tally.status]
         table.add_row(Text(ident), status, str(tally.checked), str(tally.failed), check.severity, Text(check.clause))

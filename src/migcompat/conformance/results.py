@@ -58,8 +58,9 @@ def host_label(host: HostData) -> str:
 
 
 def located(host: str, path: str) -> str:
-    """``host:path``, or *path* alone when the host has no name (a capture of a mirror taken without --host)."""
-    return f"{host}:{path}" if host else path
+    """``host:path``, or *path* alone when the host has no name (a capture of a mirror taken without --host), or
+    *host* alone for the host itself (no path)."""
+    return (f"{host}:{path}" if path else host) if host else path
 
 
 @dataclass(frozen=True)
@@ -129,11 +130,14 @@ class Note:
     host: str
     path: str
     message: str
+    input: str = ""
+    """For a host with no name, the input it came from (:func:`input_label`), as a failure's details name it."""
 
     @property
     def where(self) -> str:
-        """``host:path`` of the object, or its path alone for a host with no name."""
-        return located(self.host, self.path)
+        """``host:path`` of the object; for a host with no name, ``input:path`` (or its path alone when the input is
+        not known); the host (or input) alone for a note on the host itself (no path)."""
+        return located(self.host or self.input, self.path)
 
     def to_json(self) -> dict[str, object]:
         """The note as the JSON report has it."""
@@ -145,21 +149,35 @@ class Tally:
     """How many objects a check examined, how many failed it, and how many it could not decide.
 
     An object left *undecided* (an upgrade pair whose relation is too complex,
-    or the run's bound spent) is neither checked nor failed.
+    or the run's bound spent) is neither checked nor failed. An object
+    *skipped* is one the check applies to but did not examine, for a reason a
+    note of the check gives (the file modes of a copied tree, a check that
+    another check's failure keeps from running): neither checked nor failed.
     """
 
     checked: int = 0
     failed: int = 0
     undecided: int = 0
+    skipped: int = 0
 
     @property
     def status(self) -> str:
-        """``failed``, ``undecided`` (none failed, some not decided), ``passed`` or ``not-applicable``."""
+        """``failed``, ``undecided`` (none failed, some not decided), ``passed``, ``not-run`` (nothing checked, some
+        objects skipped: see the check's notes) or ``not-applicable`` (nothing there to check)."""
         if self.failed:
             return "failed"
         if self.undecided:
             return "undecided"
-        return "passed" if self.checked else "not-applicable"
+        if self.checked:
+            return "passed"
+        return "not-run" if self.skipped else "not-applicable"
+
+    @property
+    def unchecked_reason(self) -> str:
+        """Why nothing was checked, for a skipped test of the KTAP and JUnit reports (the notes say more)."""
+        if self.skipped:
+            return f"not run: {self.skipped} {'object' if self.skipped == 1 else 'objects'} skipped (see the notes)"
+        return "not applicable: nothing to check"
 
 
 UNDECIDED_OBJECTS: Final = {
@@ -322,6 +340,11 @@ class Report:
         """Record *note*: what a check could not decide in full, or decided another way."""
         self.notes.append(note)
 
+    def skip(self, ident: str, count: int = 1) -> None:
+        """Count one object (or *count* objects) that the check *ident* applies to but did not examine; a note of
+        the check says why."""
+        self.tallies[ident].skipped += count
+
     def undecide(self, ident: str, count: int = 1) -> None:
         """Count one object (or *count* objects) that the check *ident* could not decide: never a pass."""
         self.tallies[ident].undecided += count
@@ -399,6 +422,7 @@ class Report:
                     "checked": tally.checked,
                     "failed": tally.failed,
                     "undecided": tally.undecided,
+                    "skipped": tally.skipped,
                 }
                 for ident, tally in self.tallies.items()
             ],

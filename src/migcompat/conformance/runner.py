@@ -40,35 +40,45 @@ def _baseline_notes(host: HostData, report: Report) -> None:
         )
 
 
-def _name_inputs(report: Report, spans: Sequence[tuple[int, int, HostData]]) -> None:
-    """Name the input of each failure on a host with no name, in its details (:data:`.results.INPUT_DETAIL`).
+_Span = tuple[range, range, HostData]
+"""The indexes of one input's emitter failures in ``report.failures`` and of its notes in ``report.notes``."""
 
-    *spans* are the (first, end) indexes of each input's emitter failures in
-    ``report.failures``. A later failure (upgrade, matrix) on a host with no
-    name is given the input whose placement holds its path, when only one
-    input with no host name has that placement.
+
+def _name_inputs(report: Report, spans: Sequence[_Span]) -> None:
+    """Name the input of each failure and note on a host with no name: a failure's in its details
+    (:data:`.results.INPUT_DETAIL`), a note's in its *input*.
+
+    *spans* say which failures and notes each input's emitter checks made. A
+    later one (upgrade, matrix) on a host with no name is given the input
+    whose placement holds its path, when only one input with no host name
+    has that placement.
     """
-    unnamed = [(first, end, host) for first, end, host in spans if not host.host]
+    unnamed = [(failures, notes, host) for failures, notes, host in spans if not host.host]
     if not unnamed:
         return
-    owner: dict[int, str] = {}
-    for first, end, host in unnamed:
-        for index in range(first, end):
-            owner[index] = input_label(host)
+
+    def holder(path: str) -> str | None:
+        holders = {
+            input_label(host)
+            for _, _, host in unnamed
+            if any(path == p.path or path.startswith(p.path + "/") for p in host.placements)
+        }
+        return holders.pop() if len(holders) == 1 else None
+
+    failure_owner = {index: input_label(host) for failures, _, host in unnamed for index in failures}
     for index, failure in enumerate(report.failures):
         if failure.host or INPUT_DETAIL in failure.details:
             continue
-        label = owner.get(index)
-        if label is None:
-            holders = {
-                input_label(host)
-                for _, _, host in unnamed
-                if any(failure.path == p.path or failure.path.startswith(p.path + "/") for p in host.placements)
-            }
-            if len(holders) != 1:
-                continue
-            (label,) = holders
-        report.failures[index] = dataclasses.replace(failure, details={**failure.details, INPUT_DETAIL: label})
+        label = failure_owner.get(index) or holder(failure.path)
+        if label is not None:
+            report.failures[index] = dataclasses.replace(failure, details={**failure.details, INPUT_DETAIL: label})
+    note_owner = {index: input_label(host) for _, notes, host in unnamed for index in notes}
+    for index, note in enumerate(report.notes):
+        if note.host or note.input:
+            continue
+        label = note_owner.get(index) or holder(note.path)
+        if label is not None:
+            report.notes[index] = dataclasses.replace(note, input=label)
 
 
 def run(
@@ -122,15 +132,12 @@ def run(
 
     checked_old: list[Analysis] = []
     newer: list[Analysis] = []
-    spans: list[tuple[int, int, HostData]] = []
-    for host in old:
-        first = len(report.failures)
-        checked_old += analyse(host, "old", report)
-        spans.append((first, len(report.failures), host))
-    for host in hosts:
-        first = len(report.failures)
-        newer += analyse(host, "new" if old or baseline else "host", report)
-        spans.append((first, len(report.failures), host))
+    spans: list[_Span] = []
+    for host, role in [*((h, "old") for h in old), *((h, "new" if old or baseline else "host") for h in hosts)]:
+        failures, notes = len(report.failures), len(report.notes)
+        analysed = analyse(host, role, report)
+        (checked_old if role == "old" else newer).extend(analysed)
+        spans.append((range(failures, len(report.failures)), range(notes, len(report.notes)), host))
     scratch = Report()
     unchecked_old: list[Analysis] = []
     for host in baseline:
