@@ -368,7 +368,10 @@ def test_the_integrator_guides_decide_gives_the_three_way_answer(build: Path, tm
     assert not re.search(r"^static struct mc_", blocks[0], re.MULTILINE)
     out = _run_example(tmp_path, build, "decide", blocks[0] + _INTEGRATOR_MAIN).splitlines()
     assert out[0] == "1 "
-    assert out[1].startswith("0 rule ") and out[1].endswith("[above-range]")
+    assert out[1] == (
+        "0 rule 1: the source's stream_version=1.2 does not satisfy stream_version=1.0..$ (the target's own"
+        " stream_version=1.1) [above-range]"
+    )
     assert out[2].startswith("2 ") and out[2].endswith("[missing-self]")
     assert out[3] == (
         "2 an attribute is of a newer format version than this library reads: the source's migration_version "
