@@ -98,8 +98,8 @@ def test_a_narrowing_no_device_of_the_inventory_is_in_exits_0_and_says_so(tmp_pa
     assert result.exit_code == SUCCESS, result.output
     assert "BREAKING" in result.stdout and "stranded class" not in result.stdout.lower()
     assert (
-        "migcompat: note: narrowed, but no device of the inventory is affected (1 source class checked)"
-        in result.stderr
+        "migcompat: note: the new rules dropped some sources, but no device of the inventory is affected"
+        " (1 source class checked)" in result.stderr
     )
     status, document = _json("--sources", sources, old, new)
     assert (status, document["fleet_breaking"], document["breaking"]) == (SUCCESS, False, True)

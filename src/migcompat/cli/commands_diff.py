@@ -165,8 +165,9 @@ newly accepted. A class is named by the id the scheduler exports of the
 inventory label it with (as 'match' prints it), followed by its description
 digest when that id leaves ~ fields out. The exit status then says whether the fleet is affected: 1
 only when some class is stranded with no new target accepting it and none
-that may, 0 otherwise, even when the rules narrowed ("narrowed, but no
-device of the inventory is affected"), 3 when undecided. Cost: one
+that may, 0 otherwise, even when the rules dropped sources ("the new rules
+dropped some sources, but no device of the inventory is affected"), 3 when
+undecided. Cost: one
 decision per (source class, distinct changed pair); beyond {max_decisions} the diff is
 refused with error[too-complex]. JSON: each change has "stranded" and
 "newly_accepted" lists ({"id" (the description digest), "class" (the
@@ -517,7 +518,8 @@ def _hides_sources(inventory: Inventory) -> bool:
 
 
 def _report_sources(result: DiffResult, impact: SourceImpact) -> None:
-    """The --sources verdict on standard error: the fleet is affected, or narrowed rules affect none of it."""
+    """The --sources verdict on standard error: the fleet is affected, or no device of it is a source the rules
+    dropped."""
     if impact.fleet_breaking:
         stranded = impact.stranded
         devices = sum(len(source.members) for source in stranded.values())
@@ -527,7 +529,7 @@ def _report_sources(result: DiffResult, impact: SourceImpact) -> None:
         )
     elif result.breaking and not impact.undecided:
         echo(
-            "migcompat: note: narrowed, but no device of the inventory is affected"
+            "migcompat: note: the new rules dropped some sources, but no device of the inventory is affected"
             f" ({plural(impact.classes, 'source class', 'source classes')} checked)",
             err=True,
         )
