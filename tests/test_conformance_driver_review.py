@@ -322,3 +322,30 @@ def test_the_capture_records_an_unreadable_directory_once(closed_tree: Path) -> 
     assert findings == [
         {"code": "unreadable", "path": "devices/pci0000:3a", "message": "Permission denied", "attribute": False}
     ]
+
+
+# ---- 9: the text report's failure header says the line and column -----------------------------------------
+
+
+def test_a_failure_header_gives_line_and_column_where_the_excerpt_is_cut(tmp_path: Path) -> None:
+    """The excerpt of a long line is windowed ("..."), so the column must be in the header, as lint writes it."""
+    tree = _tree(tmp_path, "mlx5")
+    vf = "devices/pci0000:3a/0000:3a:00.0/0000:3b:00.1/vfio-dev/vfio0"
+    version = tree / vf / "migration_version"
+    version.write_text(version.read_text().replace("\n", " \n"))  # a trailing space at the end of line 1
+    column = len(version.read_text().split("\n")[0])
+    result = _migcompat(tmp_path, "conformance", "--no-progress", tree.name)
+    (head,) = [line for line in result.stdout.splitlines() if line.startswith("FAIL MC-E1-PARSE")]
+    assert head == f"FAIL MC-E1-PARSE  host:bus/pci/devices/0000:3b:00.1/vfio-dev/vfio0/migration_version:1:{column}"
+    assert "..." in result.stdout  # the excerpt alone would not tell the column
+    document = json.loads(_migcompat(tmp_path, "conformance", "--format", "json", tree.name).stdout)
+    (failure,) = [f for f in document["failures"] if f["check"] == "MC-E1-PARSE"]
+    assert (failure["excerpt"]["line"], failure["excerpt"]["column"]) == (1, column)
+
+
+def test_a_failure_without_an_excerpt_is_named_by_its_path_alone(tmp_path: Path) -> None:
+    tree = _tree(tmp_path, "mlx5")
+    vf = "devices/pci0000:3a/0000:3a:00.0/0000:3b:00.1/vfio-dev/vfio0"
+    (tree / vf / "migration_compatible_devices").unlink()
+    result = _migcompat(tmp_path, "conformance", "--no-progress", tree.name)
+    assert "FAIL MC-E5-PAIR  host:bus/pci/devices/0000:3b:00.1/vfio-dev/vfio0\n" in result.stdout

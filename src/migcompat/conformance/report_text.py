@@ -75,6 +75,8 @@ def _status(report: Report, warnings_fail: bool) -> Text:
 def _failure(console: Console, failure: Failure) -> None:
     word = ("FAIL", "bold red") if failure.severity == "required" else ("WARN", "bold yellow")
     where = escape(failure.where)
+    if failure.excerpt is not None:  # path:line:column, as compilers and 'migcompat lint' write it
+        where += f":{failure.excerpt.line}:{failure.excerpt.column}"
     console.print(_line(word, " ", (failure.check, "bold"), "  ", where), soft_wrap=True)
     console.print(_line(_INDENT, _shown(failure.message)), soft_wrap=True)
     if failure.excerpt is not None:
@@ -161,7 +163,8 @@ def write_text_report(
     """Write *report* for people to *stream* (standard output by default).
 
     A failure is named ``host:path``, or ``input:path`` when the host has no
-    name (the input as given on the command line). With *warnings_fail*
+    name (the input as given on the command line), followed by
+    ``:line:column`` when it points into an attribute's text. With *warnings_fail*
     (``--fail-on-warning``) a run with warnings ends ``Result: FAILED``.
     *color* True forces colour, False forbids it, None leaves it to rich
     (colour on a terminal, unless ``NO_COLOR`` is set). A run that no required
