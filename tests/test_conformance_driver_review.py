@@ -349,3 +349,26 @@ def test_a_failure_without_an_excerpt_is_named_by_its_path_alone(tmp_path: Path)
     (tree / vf / "migration_compatible_devices").unlink()
     result = _migcompat(tmp_path, "conformance", "--no-progress", tree.name)
     assert "FAIL MC-E5-PAIR  host:bus/pci/devices/0000:3b:00.1/vfio-dev/vfio0\n" in result.stdout
+
+
+# ---- 12: a text out of canonical form says what else differs ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "rest"),
+    [
+        ("mc1 driver=acme device_api=vfio-pci", 1, "; the final newline is missing"),
+        ("mc1 driver=acme device_api=vfio-pci\n", 1, ""),
+        (
+            "mc1\naccept driver=acme device_api=vfio-pci\naccept stream=x driver=acme\naccept stream=y driver=b",
+            2,
+            "; 2 other lines differ too; the final newline is missing",
+        ),
+        ("mc1\naccept driver=acme device_api=vfio-pci\naccept stream=x driver=acme\n", 2, "; 1 other line differs too"),
+    ],
+)
+def test_e2_says_what_else_differs_than_its_first_line(text: str, first: int, rest: str) -> None:
+    result = CliRunner().invoke(main, ["lint", "-"], input=text, catch_exceptions=False)
+    (message,) = [line.strip() for line in result.stdout.splitlines() if "not in canonical form" in line]
+    assert message.startswith(f"not in canonical form; line {first} should read: ")
+    assert message.endswith("'" + rest)

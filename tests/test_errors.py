@@ -234,3 +234,21 @@ def test_whitespace_and_byte_order_marks_are_named_for_what_they_are(
     assert said in caught.value.message
     if column != 1:
         assert "byte order mark" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("x%2d", "escape %2d stands for '-', which must be written as is"),  # not "use upper case" first
+        ("x%2D", "escape %2D stands for '-', which must be written as is"),
+        ("x%2f", "escape %2f must use upper-case hex digits (%2F)"),
+        ("x%0a", "escape %0a is not a printable ASCII character"),
+        ("x%e9", "escape %e9 is not a printable ASCII character"),
+        ("x%7e", "escape %7e must use upper-case hex digits (%7E)"),  # '~' is not a token character
+    ],
+)
+def test_a_bad_escape_names_every_fault_of_it_at_once(token: str, message: str) -> None:
+    """A driver author mends an escape in one round: the lower-case %2d is '-', which needs no escape at all."""
+    with pytest.raises(ParseError) as raised:
+        parse_version(f"mc1 a={token}\n")
+    assert (raised.value.code, raised.value.message, raised.value.column) == ("bad-escape", message, 8)

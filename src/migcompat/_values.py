@@ -133,14 +133,19 @@ def token(text: str) -> str:
 
 
 def _check_escape(text: str, start: int) -> None:
+    """Raise ``bad-escape`` for the escape at *start* unless it is one; the message says every fault of it at once
+    (a lower-case ``%2d`` is also ``-``, which is written as is), so that one fix mends it."""
     digits = text[start + 1 : start + 3]
-    if not set(digits) <= _UPPER_HEX:
-        raise Problem("bad-escape", f"escape %{digits} must use upper-case hex digits", start, 3)
-    char = chr(int(digits, 16))
-    if not " " <= char <= "~":
-        raise Problem("bad-escape", f"escape %{digits} is not a printable ASCII character", start, 3)
-    if char in TOKEN_ALPHABET:
+    upper = digits.upper()
+    hexadecimal = set(upper) <= _UPPER_HEX
+    char = chr(int(upper, 16)) if hexadecimal else ""
+    if hexadecimal and char in TOKEN_ALPHABET:
         raise Problem("bad-escape", f"escape %{digits} stands for {char!r}, which must be written as is", start, 3)
+    if hexadecimal and not " " <= char <= "~":
+        raise Problem("bad-escape", f"escape %{digits} is not a printable ASCII character", start, 3)
+    if digits != upper or not hexadecimal:
+        written = f" (%{upper})" if hexadecimal else ""
+        raise Problem("bad-escape", f"escape %{digits} must use upper-case hex digits{written}", start, 3)
 
 
 def key(text: str) -> str:

@@ -50,7 +50,7 @@ from typing import Final
 from .._caches import register_lru
 from .._values import encode_token
 from ..compare import check
-from ..display import article
+from ..display import article, plural
 from ..emit import alternative_text, emit, value_text
 from ..errors import ParseError
 from ..limits import MAX_ATTRIBUTE_BYTES
@@ -600,7 +600,8 @@ class _TextChecks:
             self.fail(
                 "MC-E2-CANONICAL",
                 name,
-                f"not in canonical form; line {excerpt.line} should read: {shown!r}",
+                f"not in canonical form; line {excerpt.line} should read: {shown!r}"
+                + _other_differences(data, canonical),
                 excerpt,
                 canonical=canonical.decode("ascii"),
             )
@@ -1734,6 +1735,20 @@ def _unreported_errors(host: HostData) -> list[Finding]:
                     )
                 )
     return found
+
+
+def _other_differences(data: bytes, canonical: bytes) -> str:
+    """What else of *data* differs from its *canonical* text than the first line that differs, so that one round of
+    fixes can mend all: how many other lines differ, and a final newline that is missing. Empty when nothing else."""
+    written, expected = data.removesuffix(b"\n").split(b"\n"), canonical.removesuffix(b"\n").split(b"\n")
+    differing = sum(1 for a, b in zip(written, expected, strict=False) if a != b)
+    differing += abs(len(written) - len(expected))
+    said = []
+    if differing > 1:
+        said.append(f"{plural(differing - 1, 'other line')} {'differs' if differing == 2 else 'differ'} too")
+    if not data.endswith(b"\n"):
+        said.append("the final newline is missing")
+    return "".join(f"; {part}" for part in said)
 
 
 def _found_in(host: HostData) -> frozenset[str]:
