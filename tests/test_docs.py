@@ -12,9 +12,9 @@
   - attribute examples (``:class: mc-version``, ``mc-compatible``,
     ``mc-invalid mc-error-CODE``): parsed, and must be canonical or fail with CODE;
   - ``console`` sessions: each ``$`` command is run from the top of the source tree
-    and its output (standard output, then standard error) must be what the page
-    shows, where ``...`` stands for any text as in doctest, unless the block is
-    marked ``:class: illustration``;
+    and its output (standard output and error together, unbuffered, in the order a
+    terminal shows them) must be what the page shows, where ``...`` stands for any
+    text as in doctest, unless the block is marked ``:class: illustration``;
   - C: the vendor guide's driver (``docs/examples/gvt_migration.c``) is compiled and
     run against user-space stand-ins for the kernel headers, and must write the
     bundled example attributes byte for byte; other C blocks are compiled with
@@ -332,6 +332,7 @@ def test_console_examples(blocks: list[Block], tmp_path: Path) -> None:
     sessions = _of_kind(blocks, "console")
     assert len(sessions) >= 5
     without_compiler = []
+    differing = []
     for number, block in enumerate(sessions):
         commands = list(_commands(block.text))
         assert commands, block.where
@@ -341,12 +342,16 @@ def test_console_examples(blocks: list[Block], tmp_path: Path) -> None:
         script = []
         for index, (command, _) in enumerate(commands):
             out = tmp_path / f"{number}-{index}"
-            script.append(f"{{ {command}\n}} >{out}.out 2>{out}.err")
-        subprocess.run(["bash", "-c", "\n".join(script)], cwd=ROOT, env=_env(), check=False, timeout=120)
+            script.append(f"{{ {command}\n}} >{out}.out 2>&1")
+        # Standard output and error in one file, unbuffered, as a terminal shows them: in the order written.
+        env = {**_env(), "PYTHONUNBUFFERED": "1"}
+        subprocess.run(["bash", "-c", "\n".join(script)], cwd=ROOT, env=env, check=False, timeout=120)
         for index, (command, expected) in enumerate(commands):
             out = tmp_path / f"{number}-{index}"
-            got = out.with_suffix(".out").read_text() + out.with_suffix(".err").read_text()
-            assert _matches(expected, got), f"{block.where}: $ {command}\n--- shown:\n{expected}\n--- got:\n{got}"
+            got = out.with_suffix(".out").read_text()
+            if not _matches(expected, got):
+                differing.append(f"{block.where}: $ {command}\n--- shown:\n{expected}\n--- got:\n{got}")
+    assert not differing, f"{len(differing)} commands print other than shown:\n" + "\n".join(differing)
     if without_compiler:
         pytest.skip(f"no C compiler (cc; CI installs it): not run: {', '.join(without_compiler)}")
 
