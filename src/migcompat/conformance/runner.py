@@ -13,7 +13,7 @@ from .matrix_checks import compatibility_matrix
 from .results import INPUT_DETAIL, HostSummary, Note, Report, host_label, input_label
 from .upgrade_checks import upgrade_checks
 
-__all__ = ["INPUT_DETAIL", "Progress", "input_label", "run"]
+__all__ = ["INPUT_DETAIL", "Progress", "run"]
 
 
 Progress = Callable[[int, int], None]
